@@ -1,0 +1,127 @@
+/* envelope.c — making, checking and decoding events. */
+#include "as/envelope.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "as/error.h"
+
+int64_t as_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void as_uuidv7(char out[AS_UUID_LEN + 1])
+{
+    unsigned char b[16];
+    uint64_t ms = (uint64_t)(as_now_us() / 1000);
+    for (int i = 5; i >= 0; i--) {
+        b[i] = (unsigned char)(ms & 0xff);
+        ms >>= 8;
+    }
+    if (getrandom(b + 6, 10, 0) != 10) {
+        /* the kernel's pool never fails after boot; fall back to time bits */
+        uint64_t ns = (uint64_t)as_now_us();
+        for (int i = 6; i < 16; i++)
+            b[i] = (unsigned char)(ns >> ((i % 8) * 8));
+    }
+    b[6] = (unsigned char)(0x70 | (b[6] & 0x0f)); /* version 7 */
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3f)); /* variant 10 */
+    snprintf(out, AS_UUID_LEN + 1,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
+static bool s_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* Checks words of s_word_char separated by single `sep` characters; at least
+ * `min_words` words. Stops at `end` (a NUL or another separator). */
+static bool s_words(const char *s, const char *end, char sep, int min_words)
+{
+    int words = 0;
+    bool in_word = false;
+    for (const char *p = s; p < end; p++) {
+        if (*p == sep) {
+            if (!in_word)
+                return false;
+            in_word = false;
+        } else if (s_word_char(*p)) {
+            if (!in_word)
+                words++;
+            in_word = true;
+        } else {
+            return false;
+        }
+    }
+    return in_word && words >= min_words;
+}
+
+bool as_type_valid(const char *type)
+{
+    if (!type)
+        return false;
+    size_t len = strlen(type);
+    return len > 0 && len <= AS_NAME_MAX && s_words(type, type + len, '.', 3);
+}
+
+bool as_command_valid(const char *command)
+{
+    if (!command)
+        return false;
+    size_t len = strlen(command);
+    return len > 0 && len <= AS_NAME_MAX && s_words(command, command + len, '.', 2);
+}
+
+bool as_source_valid(const char *source)
+{
+    if (!source)
+        return false;
+    size_t len = strlen(source);
+    const char *at = strchr(source, '@');
+    if (len == 0 || len > AS_NAME_MAX || !at || strchr(at + 1, '@'))
+        return false;
+    return s_words(source, at, '.', 1) && s_words(at + 1, source + len, '.', 1) &&
+           !memchr(source, '.', (size_t)(at - source));
+}
+
+size_t as_domain_of(const char *name, char *out, size_t cap)
+{
+    size_t len = strcspn(name, ".@");
+    if (len == 0 || len + 1 > cap || name[len] == '\0')
+        return 0;
+    memcpy(out, name, len);
+    out[len] = '\0';
+    return len;
+}
+
+As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic, size_t topic_len,
+                                 int *err)
+{
+    As__Envelope *env = as__envelope__unpack(NULL, len, data);
+    if (!env) {
+        *err = AS_EBADFRAME;
+        return NULL;
+    }
+    char source_domain[AS_NAME_MAX + 1], type_domain[AS_NAME_MAX + 1];
+    bool ok = as_source_valid(env->source) && as_type_valid(env->type) && env->has_seq &&
+              env->seq >= 1 && env->id && env->incarnation && *env->incarnation &&
+              as_domain_of(env->source, source_domain, sizeof source_domain) &&
+              as_domain_of(env->type, type_domain, sizeof type_domain) &&
+              strcmp(source_domain, type_domain) == 0;
+    if (ok && topic)
+        ok = strlen(env->type) == topic_len && memcmp(env->type, topic, topic_len) == 0;
+    if (!ok) {
+        as__envelope__free_unpacked(env, NULL);
+        *err = AS_EINVALID;
+        return NULL;
+    }
+    return env;
+}

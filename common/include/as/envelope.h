@@ -1,0 +1,65 @@
+/* envelope.h — making, checking and decoding events.
+ *
+ * An event on the wire is two frames: [type][packed Envelope]. A frame that
+ * fails any check here is rejected with a specific code and never applied.
+ */
+#ifndef AS_ENVELOPE_H
+#define AS_ENVELOPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/pb/envelope.pb-c.h"
+
+#define AS_UUID_LEN 36
+#define AS_NAME_MAX 128 /* longest source, type or command name */
+
+/* Unix time in microseconds (CLOCK_REALTIME). */
+int64_t as_now_us(void);
+
+/* Writes a new UUIDv7 (time-ordered, RFC 9562) as 36 characters plus NUL. */
+void as_uuidv7(char out[AS_UUID_LEN + 1]);
+
+/* True for an event type "<domain>.<entity>.<verb>[...]": at least three
+ * words of lowercase letters, digits, '_' and '-', separated by single dots,
+ * at most AS_NAME_MAX characters. Two-word topics are the bus's own
+ * ("<domain>.heartbeat"). */
+bool as_type_valid(const char *type);
+
+/* True for a command name "<domain>.<verb>[...]": two or more such words. */
+bool as_command_valid(const char *command);
+
+/* The topic of a source's heartbeats: "<domain>.heartbeat". */
+#define AS_HEARTBEAT_SUFFIX ".heartbeat"
+
+/* True for "<service>@<site>" with the same character rules. */
+bool as_source_valid(const char *source);
+
+/* Copies the domain of a source ("workshop@jinan-01" -> "workshop") or of a
+ * type ("workshop.qc.passed" -> "workshop") into out. Returns its length, or
+ * 0 when it does not fit or there is none. */
+size_t as_domain_of(const char *name, char *out, size_t cap);
+
+/* Decodes a packed envelope and checks it: source and type valid, the type in
+ * the source's domain, seq >= 1, id and incarnation present, and `topic` (the
+ * first frame; NULL to skip) equal to the type. Returns the message (free with
+ * as__envelope__free_unpacked(msg, NULL)) or NULL with *err set to
+ * AS_EBADFRAME (does not decode) or AS_EINVALID (decodes, fails a check). */
+As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic, size_t topic_len,
+                                 int *err);
+
+/* The fields a service sets when it emits an event; the rest (id, source,
+ * incarnation, seq, time) are filled in by the publisher. */
+typedef struct as_event {
+    const char *type;           /* required */
+    const char *subject;        /* may be NULL */
+    const char *actor;          /* may be NULL */
+    const char *correlation_id; /* may be NULL */
+    const char *causation_id;   /* may be NULL */
+    uint32_t schema_version;    /* 0 is taken as 1 */
+    const void *payload;        /* packed payload message; may be NULL */
+    size_t payload_len;
+} as_event_t;
+
+#endif

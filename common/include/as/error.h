@@ -1,0 +1,34 @@
+/* error.h — the project's error codes.
+ *
+ * Every function in common/ returns 0 on success or a negative code: -errno
+ * for system errors, an LMDB code (MDB_*, -30799..-30780) for store errors, or
+ * one of the AS_E* codes below. as_strerror() names any of them for people.
+ * Command replies carry the same codes in CommandReply.status.
+ */
+#ifndef AS_ERROR_H
+#define AS_ERROR_H
+
+enum {
+    AS_OK = 0,
+    AS_EINVALID = -20001,  /* a field is missing or out of range */
+    AS_EBADFRAME = -20002, /* a frame could not be decoded */
+    AS_ETOOBIG = -20003,   /* a frame is larger than the configured cap */
+    AS_EUNKNOWN = -20004,  /* unknown command or event type */
+    AS_EDENIED = -20005,   /* the actor's role may not do this */
+    AS_ENOTFOUND = -20006, /* the record named does not exist */
+    AS_ECONFLICT = -20007, /* the record's state does not allow this */
+    AS_ETIMEOUT = -20008,  /* no answer in time */
+    AS_EDIVERGED = -20009, /* a source's incarnation changed (restored store) */
+    AS_ECONFIG = -20010,   /* the configuration is incomplete or wrong */
+    AS_EINTERNAL = -20011, /* a bug: reported, never expected */
+    AS_EEXISTS = -20012,   /* the record already exists */
+    AS_ERETRY = -20013,    /* internal: run the transaction again (never reaches a user) */
+};
+
+/* Returns a static, human-readable text for any code above, -errno or MDB_*. */
+const char *as_strerror(int code);
+
+/* Returns a short stable name ("invalid", "not-found", ...) for scripts. */
+const char *as_errname(int code);
+
+#endif

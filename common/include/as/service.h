@@ -1,0 +1,132 @@
+/* service.h — the runtime of one daemon.
+ *
+ * A service is a name, its domain databases, a table of commands and a table
+ * of event handlers. The runtime owns the rest: the config, the LMDB store,
+ * the bus (publish after commit, subscribe with dedup/gap replay/catch-up),
+ * the service endpoint (commands, replay, status), heartbeats, signals.
+ *
+ * Everything that changes state runs in one write transaction per turn of the
+ * loop (group commit): every waiting event and command, their state changes,
+ * the events they emit (outbox) and the offsets. Replies and events go out
+ * only after that transaction commits. Commands are idempotent by request id.
+ *
+ * Config, section [<name>] (and [site], [bus]):
+ *   endpoint        service endpoint to bind (required)
+ *   data_dir        LMDB directory (default ${site.data_dir}/<name>)
+ *   follows         services whose events this one applies (comma list)
+ *   heartbeat_ms    default 1000
+ *   max_frame       largest command or event accepted, default 1M
+ *   map_size        first LMDB map size, default 256M (grows on demand)
+ *   rcvhwm, sndhwm  ZeroMQ high-water marks, default 1000000
+ *   replay_timeout_ms  default 3000
+ *   max_batch       events per write transaction, default 0 (all that wait);
+ *                   1 turns group commit off (one fsync per event)
+ *   [site] name     the site; this service's source is "<name>@<site>"
+ *   [bus] publish   the bus's XSUB endpoints (comma list)
+ *   [bus] subscribe the bus's XPUB endpoints (comma list)
+ */
+#ifndef AS_SERVICE_H
+#define AS_SERVICE_H
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <uv.h>
+
+#include "as/config.h"
+#include "as/envelope.h"
+#include "as/store.h"
+
+typedef struct as_service as_service_t;
+
+/* One command being run. The handler reads the fields and answers through
+ * as_cmd_reply() / as_cmd_fail(); what it writes through `txn` and emits is
+ * kept only when it returns 0. */
+typedef struct as_cmd {
+    as_service_t *svc;
+    MDB_txn *txn;            /* a nested transaction: aborted when the handler fails */
+    const char *command;
+    const char *actor;       /* authenticated identity, or the request's actor locally */
+    const char *request_id;
+    const char *correlation_id;
+    const uint8_t *payload;
+    size_t payload_len;
+    /* results */
+    char error[512];
+    uint8_t *reply;          /* packed reply payload (malloc'd by as_cmd_reply) */
+    size_t reply_len;
+} as_cmd_t;
+
+typedef int (*as_cmd_fn)(as_cmd_t *cmd);
+
+/* The command's request and reply messages and its help line live in the
+ * catalog (catalog.h), which the CLI shares; a service only maps names to
+ * handlers. */
+typedef struct as_command_def {
+    const char *name;        /* "<domain>.<verb>", e.g. "demo.generate" */
+    as_cmd_fn handle;
+} as_command_def_t;
+
+/* One event being applied (the offset is written by the runtime). */
+typedef struct as_evt {
+    as_service_t *svc;
+    MDB_txn *txn;
+    const As__Envelope *env;
+} as_evt_t;
+
+typedef int (*as_evt_fn)(as_evt_t *evt);
+
+typedef struct as_event_def {
+    const char *type;        /* exact event type, e.g. "workshop.qc.passed" */
+    as_evt_fn apply;
+} as_event_def_t;
+
+typedef struct as_service_def {
+    const char *name;                  /* service name = domain of its events */
+    const char *const *dbs;            /* domain databases (NULL-terminated) */
+    const as_command_def_t *commands;  /* ends with a {NULL} entry */
+    const as_event_def_t *events;      /* ends with a {NULL} entry */
+    int (*on_start)(as_service_t *svc); /* after the store opens, before the loop runs */
+    void (*on_stop)(as_service_t *svc); /* when a stop is asked, before handles close */
+    void *user;
+} as_service_def_t;
+
+/* Opens everything the config describes. Returns NULL and sets *err (and logs
+ * what went wrong) on failure. The config stays owned by the caller and must
+ * outlive the service. */
+as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err);
+
+/* Runs the loop until SIGTERM/SIGINT or as_service_stop(). Returns 0. */
+int as_service_run(as_service_t *self);
+void as_service_stop(as_service_t *self);
+void as_service_destroy(as_service_t **self_p);
+
+as_store_t *as_service_store(as_service_t *self);
+uv_loop_t *as_service_loop(as_service_t *self);
+as_config_t *as_service_config(as_service_t *self);
+const char *as_service_source(as_service_t *self);
+const char *as_service_name(as_service_t *self);
+void *as_service_user(as_service_t *self);
+
+/* Packs `msg` as the command's reply payload. Returns 0 or -ENOMEM. */
+int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg);
+
+/* Records an error for people and returns `code` (an AS_E* code), so a
+ * handler can `return as_cmd_fail(cmd, AS_EINVALID, "vin '%s' ...", vin);` */
+int as_cmd_fail(as_cmd_t *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Emits an event from a command / from an event handler / from anywhere in a
+ * write transaction. `payload` may be NULL. Causation and correlation are
+ * filled from the command or event. Returns 0 or a store code. */
+int as_cmd_emit(as_cmd_t *cmd, const char *type, const char *subject,
+                const ProtobufCMessage *payload);
+int as_evt_emit(as_evt_t *evt, const char *type, const char *subject,
+                const ProtobufCMessage *payload);
+int as_service_emit(as_service_t *self, MDB_txn *txn, const as_event_t *event);
+
+/* Runs fn in a write transaction of its own (for timers); events it emits
+ * are published after the commit. fn may run more than once (map growth). */
+typedef int (*as_service_txn_fn)(as_service_t *svc, MDB_txn *txn, void *arg);
+int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg);
+
+#endif

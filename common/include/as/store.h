@@ -1,0 +1,131 @@
+/* store.h — a daemon's LMDB environment.
+ *
+ * One environment per daemon, in its data directory, written only by that
+ * daemon's loop thread. Named databases:
+ *   outbox    seq (8 bytes, big-endian) -> packed Envelope; appended, never changed
+ *   offsets   source name -> packed SourceOffset (what this daemon has applied)
+ *   requests  request id -> packed CommandReply (command idempotency)
+ *   meta      name -> value (incarnation, source, created_us, format)
+ * plus the domain's own databases named at open.
+ *
+ * Every state change runs inside as_store_write(): state, outbox and offsets
+ * in one transaction, one fsync. Durability is never switched off.
+ * Values read inside a transaction are borrowed until the transaction ends.
+ */
+#ifndef AS_STORE_H
+#define AS_STORE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/pb/rpc.pb-c.h"
+
+typedef struct as_store as_store_t;
+
+#define AS_STORE_FORMAT 1
+#define AS_INCARNATION_LEN 36 /* a UUIDv7 in text form */
+
+/* Opens (creating when absent) the environment in directory `dir`, with the
+ * named domain databases in `domain_dbs` (NULL-terminated; may be NULL).
+ * `map_size` is the first map size in bytes (0: 256 MiB); the map grows on
+ * demand. A new store gets a new incarnation id. Stale reader slots are cleared.
+ * Returns NULL on failure and sets *err (-errno or MDB_*). */
+as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size,
+                          int *err);
+
+void as_store_close(as_store_t **self_p);
+
+/* The incarnation id made when this store was created (borrowed). */
+const char *as_store_incarnation(const as_store_t *self);
+
+/* The handle of a domain database named at open; asserts that it exists. */
+MDB_dbi as_store_dbi(const as_store_t *self, const char *name);
+
+MDB_env *as_store_env(as_store_t *self);
+
+/* Runs fn(txn, arg) in a write transaction and commits it. When fn or the
+ * commit returns MDB_MAP_FULL the transaction is aborted, the map doubled and
+ * fn run again, so fn must only read and write through txn (and may be run
+ * more than once). A non-zero return from fn aborts and is returned.
+ * Returns 0, fn's code, or an LMDB code. */
+typedef int (*as_store_txn_fn)(MDB_txn *txn, void *arg);
+int as_store_write(as_store_t *self, as_store_txn_fn fn, void *arg);
+
+/* Runs fn(txn, arg) in a read-only transaction. */
+int as_store_read(as_store_t *self, as_store_txn_fn fn, void *arg);
+
+/* Times the map has grown since open; commits done since open. */
+uint64_t as_store_grows(const as_store_t *self);
+uint64_t as_store_commits(const as_store_t *self);
+
+/* --- outbox ---------------------------------------------------------- */
+
+/* The last seq in the outbox (0 when empty). */
+int as_outbox_last(as_store_t *self, MDB_txn *txn, uint64_t *seq);
+
+/* Appends `seq` (must be last + 1) -> data. Returns 0, AS_EINVALID for a seq
+ * out of order, or an LMDB code. */
+int as_outbox_append(as_store_t *self, MDB_txn *txn, uint64_t seq, const void *data, size_t len);
+
+/* Calls fn for each entry from `from_seq` on, at most `max` entries and about
+ * `max_bytes` bytes (at least one entry). fn returns 0 to go on, non-zero to
+ * stop (returned). */
+typedef int (*as_outbox_fn)(uint64_t seq, const MDB_val *value, void *arg);
+int as_outbox_scan(as_store_t *self, MDB_txn *txn, uint64_t from_seq, size_t max,
+                   size_t max_bytes, as_outbox_fn fn, void *arg);
+
+/* --- offsets ---------------------------------------------------------- */
+
+/* Reads the offset of `source`. Returns 0, MDB_NOTFOUND, or AS_EBADFRAME when
+ * the stored record does not decode. *out is unpacked; free it with
+ * as__source_offset__free_unpacked(*out, NULL). */
+int as_offset_get(as_store_t *self, MDB_txn *txn, const char *source, As__SourceOffset **out);
+
+/* Writes the offset record for off->source. */
+int as_offset_put(as_store_t *self, MDB_txn *txn, const As__SourceOffset *off);
+
+/* Calls fn for every stored offset (borrowed for the call). */
+typedef int (*as_offset_fn)(const As__SourceOffset *off, void *arg);
+int as_offset_each(as_store_t *self, MDB_txn *txn, as_offset_fn fn, void *arg);
+
+/* --- requests (idempotency) -------------------------------------------- */
+
+/* Finds the stored reply for `request_id`. Returns 0 (value borrowed until the
+ * transaction ends) or MDB_NOTFOUND. */
+int as_request_get(as_store_t *self, MDB_txn *txn, const char *request_id, MDB_val *reply);
+int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const void *reply,
+                   size_t len);
+
+/* --- meta ------------------------------------------------------------ */
+
+int as_meta_get(as_store_t *self, MDB_txn *txn, const char *name, MDB_val *value);
+int as_meta_put(as_store_t *self, MDB_txn *txn, const char *name, const void *value, size_t len);
+
+/* --- helpers for domain databases -------------------------------------- */
+
+/* Packs a protobuf-c message under `key` in `dbi`. Returns 0 or an LMDB code. */
+struct ProtobufCMessage;
+int as_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t key_len,
+                     const struct ProtobufCMessage *msg);
+
+/* Gets and unpacks the message under `key`. Returns 0 (caller frees *out with
+ * protobuf_c_message_free_unpacked), MDB_NOTFOUND, or AS_EBADFRAME. */
+int as_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t key_len,
+                     const struct ProtobufCMessageDescriptor *desc, struct ProtobufCMessage **out);
+
+/* Clears stale reader slots left by dead processes; *dead gets their number. */
+int as_store_reader_check(as_store_t *self, int *dead);
+
+/* Hot backup: opens the store in `dir` read-only (the daemon may be running)
+ * and writes a compacted copy into the existing, empty directory `dest`.
+ * Returns 0, -errno or an LMDB code. */
+int as_store_backup(const char *dir, const char *dest);
+
+/* Restores a backup into `dir` (which must not hold a store) and gives it a
+ * new incarnation, so consumers notice that its sequence starts over from an
+ * older point instead of silently dropping its new events as duplicates. */
+int as_store_restore(const char *backup_dir, const char *dir);
+
+#endif

@@ -1,0 +1,99 @@
+/* sub.h — the consuming side of the no-loss bus.
+ *
+ * Subscribes to whole domains ("<domain>." prefixes: a source's sequence is
+ * only gapless across all of its event types, so a consumer always takes a
+ * source's whole stream and skips the types it does not handle). For every
+ * source it tracks the applied offset and:
+ *   - drops duplicates (seq <= offset: replays, a second forwarder);
+ *   - queues events that arrive after a gap and asks the source's service
+ *     endpoint for the missing range (replay), then applies in order;
+ *   - learns each source's last seq and endpoint from its heartbeats, so a
+ *     lost tail is noticed within a heartbeat;
+ *   - on start asks every known source for what it missed (catch-up), while
+ *     already subscribed (live events wait in the queue: the Clone ordering);
+ *   - refuses a source whose incarnation changed or whose seq went backwards
+ *     (a store restored from a backup): it is reported, never silently mixed.
+ * Ready events are handed to the service in batches, applied in one write
+ * transaction with the offsets (group commit).
+ */
+#ifndef AS_SUB_H
+#define AS_SUB_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "as/envelope.h"
+#include "as/security.h"
+#include "as/store.h"
+
+typedef struct as_sub as_sub_t;
+
+typedef struct as_sub_config {
+    char *const *connect;       /* bus XPUB endpoints (NULL-terminated) */
+    char *const *domains;       /* domains followed (NULL-terminated) */
+    char *const *catchup;       /* service endpoints asked at start (NULL-terminated) */
+    char *const *catchup_names; /* the service behind each of those (same length) */
+    const char *self_source;    /* this daemon's own source: its events are ignored */
+    int rcvhwm;                 /* 0: 1,000,000 */
+    size_t max_frame;           /* 0: 1 MiB; bigger event frames are counted and skipped */
+    int replay_timeout_ms;      /* 0: 3,000 */
+    size_t pending_max;         /* per source; 0: 100,000 */
+    size_t max_batch;           /* events per transaction; 0: every one waiting
+                                 * (1 gives one commit per event: for benchmarks) */
+    as_security_t *security;    /* may be NULL */
+    const char *bus_identity;   /* CURVE identity of the bus (default "bus") */
+} as_sub_config_t;
+
+typedef struct as_sub_counters {
+    uint64_t applied;          /* events committed (skipped ones included) */
+    uint64_t rejected_events;  /* refused by the service's handler: skipped */
+    uint64_t duplicates;       /* dropped as already applied */
+    uint64_t rejected_frames;  /* malformed, oversized or invalid frames */
+    uint64_t gaps;             /* times a gap was noticed */
+    uint64_t replays_sent;     /* replay requests sent */
+    uint64_t replay_events;    /* events received through replay */
+    uint64_t diverged_events;  /* refused: the source's incarnation changed */
+    uint64_t pending_dropped;  /* queue overflow: fetched again by replay */
+} as_sub_counters_t;
+
+/* `ready(arg)` is called (on the loop) when events are waiting to be applied;
+ * the service then runs a write transaction with as_sub_batch_apply(). */
+as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_sub_config_t *cfg,
+                     void (*ready)(void *arg), void *arg, int *err);
+void as_sub_destroy(as_sub_t **self_p);
+
+/* Number of events waiting to be applied. */
+size_t as_sub_batch_size(const as_sub_t *self);
+
+/* Applies the batch (at most max_batch events) in `txn`: for each event calls apply(arg, txn, env) and
+ * then writes every touched source's offset. An apply that returns an LMDB
+ * code or -errno is returned as is (the caller's transaction is retried or
+ * fails). An apply that returns an AS_E* code rejects that event: it is
+ * marked skipped, counted, logged, and AS_ERETRY is returned so the caller
+ * runs the transaction again without it (its offset still advances). */
+typedef int (*as_sub_apply_fn)(void *arg, MDB_txn *txn, const As__Envelope *env);
+int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg);
+
+/* After the batch's transaction committed / failed for good. */
+void as_sub_batch_committed(as_sub_t *self);
+void as_sub_batch_failed(as_sub_t *self);
+
+const as_sub_counters_t *as_sub_counters(const as_sub_t *self);
+
+/* Per-source state, for status. */
+typedef struct as_sub_source_info {
+    const char *source;
+    const char *incarnation;
+    const char *endpoint;    /* "" when not known yet */
+    uint64_t applied_seq;
+    uint64_t known_last_seq;
+    uint64_t replays;
+    bool diverged;
+} as_sub_source_info_t;
+typedef void (*as_sub_source_fn)(const as_sub_source_info_t *info, void *arg);
+void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,774 @@
+/* service.c — the runtime of one daemon. See include/as/service.h. */
+#include "as/service.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "as/error.h"
+#include "as/log.h"
+#include "as/loop.h"
+#include "as/pub.h"
+#include "as/rpc.h"
+#include "as/security.h"
+#include "as/sub.h"
+
+#define AS_REPLAY_MAX_BYTES (4u << 20)
+
+/* A command waiting for the turn's transaction, and then for its reply. */
+typedef struct {
+    as_rpc_peer_t peer;
+    As__CommandRequest *req;
+    char actor[128];
+    uint8_t *reply; /* packed CommandReply, sent after commit */
+    size_t reply_len;
+} s_pending_cmd_t;
+
+typedef struct {
+    uint64_t frames_rejected;
+    uint64_t commands_done;
+    uint64_t commands_failed;
+} s_counters_t;
+
+struct as_service {
+    const as_service_def_t *def;
+    as_config_t *cfg;
+    char *source;
+    char *endpoint;
+    uv_loop_t loop;
+    void *zctx;
+    as_security_t *security;
+    as_store_t *store;
+    as_pub_t *pub;
+    as_sub_t *sub;
+    as_rpc_server_t *rpc;
+    as_signals_t *signals;
+    uv_timer_t heartbeat;
+    uv_timer_t housekeeping;
+    size_t max_frame;
+    s_pending_cmd_t *cmds;
+    size_t n_cmds, cap_cmds;
+    bool flushing;
+    bool stopping;
+    int64_t started_us;
+    s_counters_t counters;
+    char **follows;
+    char **catchup;
+    char **catchup_names;
+    char **publish;
+    char **subscribe;
+};
+
+/* --- emitting ------------------------------------------------------------ */
+
+static int s_emit(as_service_t *self, MDB_txn *txn, const char *type, const char *subject,
+                  const char *actor, const char *correlation, const char *causation,
+                  const ProtobufCMessage *payload)
+{
+    uint8_t stack[2048];
+    uint8_t *buf = stack;
+    size_t len = payload ? protobuf_c_message_get_packed_size(payload) : 0;
+    if (len > sizeof stack && !(buf = malloc(len)))
+        return -ENOMEM;
+    if (payload)
+        protobuf_c_message_pack(payload, buf);
+    as_event_t ev = {.type = type,
+                     .subject = subject,
+                     .actor = actor,
+                     .correlation_id = correlation,
+                     .causation_id = causation,
+                     .payload = payload ? buf : NULL,
+                     .payload_len = len};
+    int rc = as_pub_emit(self->pub, txn, &ev, NULL);
+    if (buf != stack)
+        free(buf);
+    return rc;
+}
+
+int as_service_emit(as_service_t *self, MDB_txn *txn, const as_event_t *event)
+{
+    return as_pub_emit(self->pub, txn, event, NULL);
+}
+
+int as_cmd_emit(as_cmd_t *cmd, const char *type, const char *subject,
+                const ProtobufCMessage *payload)
+{
+    const char *correlation = cmd->correlation_id ? cmd->correlation_id : cmd->request_id;
+    return s_emit(cmd->svc, cmd->txn, type, subject, cmd->actor, correlation, cmd->request_id,
+                  payload);
+}
+
+int as_evt_emit(as_evt_t *evt, const char *type, const char *subject,
+                const ProtobufCMessage *payload)
+{
+    const char *correlation = evt->env->correlation_id ? evt->env->correlation_id : evt->env->id;
+    return s_emit(evt->svc, evt->txn, type, subject, evt->env->actor, correlation, evt->env->id,
+                  payload);
+}
+
+int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
+{
+    free(cmd->reply);
+    cmd->reply_len = protobuf_c_message_get_packed_size(msg);
+    cmd->reply = malloc(cmd->reply_len ? cmd->reply_len : 1);
+    if (!cmd->reply)
+        return -ENOMEM;
+    protobuf_c_message_pack(msg, cmd->reply);
+    return 0;
+}
+
+int as_cmd_fail(as_cmd_t *cmd, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd->error, sizeof cmd->error, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* --- the turn's transaction ------------------------------------------- */
+
+static bool s_is_store_error(int rc)
+{
+    /* -errno and MDB_* end the transaction; AS_E* is a handler's answer */
+    return rc != 0 && !(rc <= -20001 && rc >= -20099);
+}
+
+static const as_command_def_t *s_find_command(const as_service_t *self, const char *name)
+{
+    for (const as_command_def_t *c = self->def->commands; c && c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static int s_apply_event(void *arg, MDB_txn *txn, const As__Envelope *env)
+{
+    as_service_t *self = arg;
+    for (const as_event_def_t *e = self->def->events; e && e->type; e++) {
+        if (strcmp(e->type, env->type) != 0)
+            continue;
+        as_evt_t evt = {self, txn, env};
+        return e->apply(&evt);
+    }
+    return 0; /* a type this service does not handle: skipped, offset advances */
+}
+
+static int s_pack_reply(s_pending_cmd_t *pc, int status, const char *error, const uint8_t *payload,
+                        size_t payload_len)
+{
+    As__CommandReply reply = AS__COMMAND_REPLY__INIT;
+    reply.request_id = pc->req->request_id;
+    reply.has_status = 1;
+    reply.status = status;
+    reply.error = status != 0 ? (char *)error : NULL;
+    if (payload) {
+        reply.has_payload = 1;
+        reply.payload.data = (uint8_t *)payload;
+        reply.payload.len = payload_len;
+    }
+    free(pc->reply);
+    pc->reply_len = as__command_reply__get_packed_size(&reply);
+    pc->reply = malloc(pc->reply_len ? pc->reply_len : 1);
+    if (!pc->reply)
+        return -ENOMEM;
+    as__command_reply__pack(&reply, pc->reply);
+    return 0;
+}
+
+/* Runs one command inside the turn's transaction, in a nested transaction of
+ * its own so that a failing handler writes nothing. */
+static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
+{
+    As__CommandRequest *req = pc->req;
+    MDB_val stored;
+    int rc = as_request_get(self->store, txn, req->request_id, &stored);
+    if (rc == 0) {
+        /* a retry: answer what was answered, do nothing again */
+        As__CommandReply *old = as__command_reply__unpack(NULL, stored.mv_size, stored.mv_data);
+        if (!old)
+            return s_pack_reply(pc, AS_EINTERNAL, "stored reply does not decode", NULL, 0);
+        old->has_replayed = 1;
+        old->replayed = 1;
+        free(pc->reply);
+        pc->reply_len = as__command_reply__get_packed_size(old);
+        pc->reply = malloc(pc->reply_len);
+        if (pc->reply)
+            as__command_reply__pack(old, pc->reply);
+        as__command_reply__free_unpacked(old, NULL);
+        return pc->reply ? 0 : -ENOMEM;
+    }
+    if (rc != MDB_NOTFOUND)
+        return rc;
+
+    as_cmd_t cmd = {.svc = self,
+                    .command = req->command,
+                    .actor = pc->actor,
+                    .request_id = req->request_id,
+                    .correlation_id = req->correlation_id,
+                    .payload = req->has_payload ? req->payload.data : NULL,
+                    .payload_len = req->has_payload ? req->payload.len : 0};
+    const as_command_def_t *def = s_find_command(self, req->command);
+    int status;
+    if (!def) {
+        status = as_cmd_fail(&cmd, AS_EUNKNOWN, "unknown command '%s' for service '%s'",
+                             req->command, self->def->name);
+    } else {
+        if ((rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd.txn)) != 0)
+            return rc;
+        as_pub_mark_t mark = as_pub_mark(self->pub);
+        status = def->handle(&cmd);
+        if (status == 0) {
+            if ((rc = mdb_txn_commit(cmd.txn)) != 0) {
+                free(cmd.reply);
+                return rc;
+            }
+        } else {
+            mdb_txn_abort(cmd.txn);
+            as_pub_rollback(self->pub, mark);
+            if (s_is_store_error(status)) {
+                free(cmd.reply);
+                return status; /* map full or disk trouble: the whole turn is retried */
+            }
+            if (!cmd.error[0])
+                snprintf(cmd.error, sizeof cmd.error, "%s", as_strerror(status));
+        }
+    }
+    rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
+    free(cmd.reply);
+    if (rc != 0)
+        return rc;
+    return as_request_put(self->store, txn, req->request_id, pc->reply, pc->reply_len);
+}
+
+static int s_turn_txn(MDB_txn *txn, void *arg)
+{
+    as_service_t *self = arg;
+    as_pub_begin(self->pub);
+    int rc = as_sub_batch_apply(self->sub, txn, s_apply_event, self);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < self->n_cmds; i++)
+        if ((rc = s_run_command(self, txn, &self->cmds[i])) != 0)
+            return rc;
+    return 0;
+}
+
+static void s_clear_cmds(as_service_t *self)
+{
+    for (size_t i = 0; i < self->n_cmds; i++) {
+        as__command_request__free_unpacked(self->cmds[i].req, NULL);
+        free(self->cmds[i].reply);
+    }
+    self->n_cmds = 0;
+}
+
+static void s_flush_once(as_service_t *self);
+
+/* Applies everything waiting in one transaction (or several of max_batch
+ * events), then publishes and replies. */
+static void s_flush(void *arg)
+{
+    as_service_t *self = arg;
+    if (self->flushing || (as_sub_batch_size(self->sub) == 0 && self->n_cmds == 0))
+        return;
+    self->flushing = true;
+    do
+        s_flush_once(self);
+    while (as_sub_batch_size(self->sub) > 0);
+    self->flushing = false;
+}
+
+static void s_flush_once(as_service_t *self)
+{
+    int rc;
+    do
+        rc = as_store_write(self->store, s_turn_txn, self);
+    while (rc == AS_ERETRY);
+    if (rc == 0) {
+        as_pub_committed(self->pub);
+        as_sub_batch_committed(self->sub);
+        for (size_t i = 0; i < self->n_cmds; i++) {
+            s_pending_cmd_t *pc = &self->cmds[i];
+            As__CommandReply *r = as__command_reply__unpack(NULL, pc->reply_len, pc->reply);
+            if (r && r->status == 0)
+                self->counters.commands_done++;
+            else
+                self->counters.commands_failed++;
+            if (r)
+                as__command_reply__free_unpacked(r, NULL);
+            as_rpc_server_reply(self->rpc, &pc->peer, "cmd", pc->reply, pc->reply_len);
+        }
+    } else {
+        as_error("write transaction failed: %s; events will be fetched again, commands get an "
+                 "error and may be retried",
+                 as_strerror(rc));
+        as_pub_aborted(self->pub);
+        as_sub_batch_failed(self->sub);
+        for (size_t i = 0; i < self->n_cmds; i++) {
+            s_pending_cmd_t *pc = &self->cmds[i];
+            char text[256];
+            snprintf(text, sizeof text, "the store could not commit: %s", as_strerror(rc));
+            if (s_pack_reply(pc, rc, text, NULL, 0) == 0)
+                as_rpc_server_reply(self->rpc, &pc->peer, "cmd", pc->reply, pc->reply_len);
+            self->counters.commands_failed++;
+        }
+    }
+    s_clear_cmds(self);
+}
+
+/* --- the service endpoint --------------------------------------------- */
+
+static void s_reply_cmd_error(as_service_t *self, const as_rpc_peer_t *peer, const char *request_id,
+                              int status, const char *text)
+{
+    As__CommandReply reply = AS__COMMAND_REPLY__INIT;
+    reply.request_id = (char *)request_id;
+    reply.has_status = 1;
+    reply.status = status;
+    reply.error = (char *)text;
+    uint8_t buf[1024];
+    size_t len = as__command_reply__get_packed_size(&reply);
+    if (len <= sizeof buf) {
+        as__command_reply__pack(&reply, buf);
+        as_rpc_server_reply(self->rpc, peer, "cmd", buf, len);
+    }
+    self->counters.commands_failed++;
+}
+
+static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const void *body,
+                         size_t len)
+{
+    char text[256];
+    if (len > self->max_frame) {
+        self->counters.frames_rejected++;
+        snprintf(text, sizeof text, "command of %zu bytes exceeds the %zu-byte limit", len,
+                 self->max_frame);
+        s_reply_cmd_error(self, peer, NULL, AS_ETOOBIG, text);
+        return;
+    }
+    As__CommandRequest *req = as__command_request__unpack(NULL, len, body);
+    if (!req) {
+        self->counters.frames_rejected++;
+        s_reply_cmd_error(self, peer, NULL, AS_EBADFRAME, "command request does not decode");
+        return;
+    }
+    const char *actor = peer->user_id[0] && strcmp(peer->user_id, "local") != 0 ? peer->user_id
+                                                                                : req->actor;
+    const char *problem = NULL;
+    if (!req->request_id || !*req->request_id || strlen(req->request_id) > 128)
+        problem = "request_id is required (at most 128 characters)";
+    else if (!as_command_valid(req->command))
+        problem = "command name is missing or malformed (expected '<domain>.<verb>')";
+    else if (!actor || !*actor || strlen(actor) >= 128)
+        problem = "actor is required: the staff id of whoever does this";
+    if (problem) {
+        s_reply_cmd_error(self, peer, req->request_id, AS_EINVALID, problem);
+        as__command_request__free_unpacked(req, NULL);
+        return;
+    }
+    if (self->n_cmds == self->cap_cmds) {
+        size_t cap = self->cap_cmds ? self->cap_cmds * 2 : 64;
+        s_pending_cmd_t *c = realloc(self->cmds, cap * sizeof *c);
+        if (!c) {
+            as__command_request__free_unpacked(req, NULL);
+            return; /* the client times out and retries */
+        }
+        self->cmds = c;
+        self->cap_cmds = cap;
+    }
+    s_pending_cmd_t *pc = &self->cmds[self->n_cmds++];
+    memset(pc, 0, sizeof *pc);
+    pc->peer = *peer;
+    pc->req = req;
+    snprintf(pc->actor, sizeof pc->actor, "%s", actor);
+}
+
+static void s_on_replay(as_service_t *self, const as_rpc_peer_t *peer, const void *body, size_t len)
+{
+    As__ReplayRequest *req = as__replay_request__unpack(NULL, len, body);
+    if (!req) {
+        self->counters.frames_rejected++;
+        as_rpc_server_reply(self->rpc, peer, "error", "replay request does not decode", 31);
+        return;
+    }
+    void *out = NULL;
+    size_t out_len = 0;
+    int rc = as_pub_replay(self->pub, req, AS_REPLAY_MAX_BYTES, &out, &out_len);
+    if (rc == 0)
+        as_rpc_server_reply(self->rpc, peer, "replay", out, out_len);
+    else
+        as_error("replay from %llu failed: %s", (unsigned long long)req->from_seq,
+                 as_strerror(rc));
+    free(out);
+    as__replay_request__free_unpacked(req, NULL);
+}
+
+typedef struct {
+    As__SourceOffset *items;
+    As__SourceOffset **ptrs;
+    size_t n, cap;
+} s_offsets_t;
+
+static void s_collect_source(const as_sub_source_info_t *info, void *arg)
+{
+    s_offsets_t *o = arg;
+    if (o->n == o->cap)
+        return;
+    As__SourceOffset *off = &o->items[o->n];
+    as__source_offset__init(off);
+    off->source = (char *)info->source;
+    off->incarnation = (char *)info->incarnation;
+    off->has_applied_seq = off->has_known_last_seq = off->has_replays = off->has_diverged = 1;
+    off->applied_seq = info->applied_seq;
+    off->known_last_seq = info->known_last_seq;
+    off->endpoint = (char *)info->endpoint;
+    off->replays = info->replays;
+    off->diverged = info->diverged;
+    o->ptrs[o->n] = off;
+    o->n++;
+}
+
+static void s_count_source(const as_sub_source_info_t *info, void *arg)
+{
+    (void)info;
+    (*(size_t *)arg)++;
+}
+
+static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
+{
+    As__StatusReply st = AS__STATUS_REPLY__INIT;
+    const as_sub_counters_t *sc = as_sub_counters(self->sub);
+    st.source = self->source;
+    st.incarnation = (char *)as_store_incarnation(self->store);
+    st.endpoint = self->endpoint;
+    st.has_last_seq = st.has_events_applied = st.has_events_skipped = st.has_frames_rejected = 1;
+    st.has_commands_done = st.has_commands_failed = st.has_started_us = 1;
+    st.has_duplicates_dropped = st.has_commits = 1;
+    st.last_seq = as_pub_last_seq(self->pub);
+    st.events_applied = sc->applied;
+    st.events_skipped = sc->rejected_events;
+    st.frames_rejected = self->counters.frames_rejected + sc->rejected_frames +
+                         as_rpc_server_malformed(self->rpc);
+    st.commands_done = self->counters.commands_done;
+    st.commands_failed = self->counters.commands_failed;
+    st.started_us = self->started_us;
+    st.duplicates_dropped = sc->duplicates;
+    st.commits = as_store_commits(self->store);
+    size_t count = 0;
+    as_sub_each_source(self->sub, s_count_source, &count);
+    s_offsets_t o = {calloc(count + 1, sizeof *o.items), calloc(count + 1, sizeof *o.ptrs), 0,
+                     count};
+    if (o.items && o.ptrs) {
+        as_sub_each_source(self->sub, s_collect_source, &o);
+        st.n_offsets = o.n;
+        st.offsets = o.ptrs;
+    }
+    size_t len = as__status_reply__get_packed_size(&st);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (buf) {
+        as__status_reply__pack(&st, buf);
+        as_rpc_server_reply(self->rpc, peer, "status", buf, len);
+    }
+    free(buf);
+    free(o.items);
+    free(o.ptrs);
+}
+
+static void s_on_request(as_rpc_server_t *server, const as_rpc_peer_t *peer, const char *kind,
+                         const void *body, size_t len, void *arg)
+{
+    (void)server;
+    as_service_t *self = arg;
+    if (strcmp(kind, "cmd") == 0)
+        s_on_command(self, peer, body, len);
+    else if (strcmp(kind, "replay") == 0)
+        s_on_replay(self, peer, body, len);
+    else
+        s_on_status(self, peer);
+}
+
+/* --- timers ------------------------------------------------------------ */
+
+static void s_heartbeat_cb(uv_timer_t *timer)
+{
+    as_service_t *self = timer->data;
+    as_pub_heartbeat(self->pub);
+}
+
+static void s_housekeeping_cb(uv_timer_t *timer)
+{
+    as_service_t *self = timer->data;
+    int dead = 0;
+    if (as_store_reader_check(self->store, &dead) == 0 && dead > 0)
+        as_warn("cleared %d stale reader slot(s) left by dead processes", dead);
+}
+
+/* --- write transactions for timers ------------------------------------------ */
+
+typedef struct {
+    as_service_t *self;
+    as_service_txn_fn fn;
+    void *arg;
+} s_write_args_t;
+
+static int s_write_txn(MDB_txn *txn, void *arg)
+{
+    s_write_args_t *a = arg;
+    as_pub_begin(a->self->pub);
+    return a->fn(a->self, txn, a->arg);
+}
+
+int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg)
+{
+    s_flush(self); /* keep the order: what waited goes first */
+    s_write_args_t args = {self, fn, arg};
+    int rc = as_store_write(self->store, s_write_txn, &args);
+    if (rc == 0)
+        as_pub_committed(self->pub);
+    else
+        as_pub_aborted(self->pub);
+    return rc;
+}
+
+/* --- life cycle -------------------------------------------------------- */
+
+static int s_config_error(const char *what, const char *section, const char *key)
+{
+    as_error("config: %s [%s] %s", what, section, key);
+    return AS_ECONFIG;
+}
+
+static int s_read_config(as_service_t *self)
+{
+    as_config_t *cfg = self->cfg;
+    const char *name = self->def->name;
+    const char *site = as_config_get(cfg, "site", "name", "local");
+    size_t len = strlen(name) + strlen(site) + 2;
+    self->source = malloc(len);
+    if (!self->source)
+        return -ENOMEM;
+    snprintf(self->source, len, "%s@%s", name, site);
+    if (!as_source_valid(self->source)) {
+        as_error("config: '%s' is not a valid source name (site and service names use a-z, "
+                 "0-9, '_' and '-')",
+                 self->source);
+        return AS_ECONFIG;
+    }
+    const char *endpoint = as_config_get(cfg, name, "endpoint", NULL);
+    if (!endpoint || !*endpoint)
+        return s_config_error("missing", name, "endpoint");
+    if (strlen(endpoint) > 400)
+        return s_config_error("too long", name, "endpoint");
+    self->endpoint = strdup(endpoint);
+    long long max_frame = 0;
+    if (as_config_get_int(cfg, name, "max_frame", 1 << 20, &max_frame) != 0 || max_frame < 1024)
+        return s_config_error("bad number (at least 1024)", name, "max_frame");
+    self->max_frame = (size_t)max_frame;
+    if (as_config_get_list(cfg, name, "follows", &self->follows) < 0 ||
+        as_config_get_list(cfg, "bus", "publish", &self->publish) < 0 ||
+        as_config_get_list(cfg, "bus", "subscribe", &self->subscribe) < 0)
+        return -ENOMEM;
+    size_t n = 0;
+    while (self->follows && self->follows[n])
+        n++;
+    self->catchup = calloc(n + 1, sizeof *self->catchup);
+    self->catchup_names = calloc(n + 1, sizeof *self->catchup_names);
+    if (!self->catchup || !self->catchup_names)
+        return -ENOMEM;
+    for (size_t i = 0, j = 0; i < n; i++) {
+        const char *ep = as_config_get(cfg, self->follows[i], "endpoint", NULL);
+        if (!ep) {
+            as_warn("config: [%s] has no endpoint: '%s' events are caught up from heartbeats only",
+                    self->follows[i], self->follows[i]);
+            continue;
+        }
+        self->catchup[j] = strdup(ep);
+        self->catchup_names[j++] = strdup(self->follows[i]);
+    }
+    return 0;
+}
+
+static int s_open(as_service_t *self)
+{
+    as_config_t *cfg = self->cfg;
+    const char *name = self->def->name;
+    int rc;
+    long long map_size, heartbeat_ms, rcvhwm, sndhwm, replay_timeout, max_batch;
+    if (as_config_get_int(cfg, name, "map_size", 256 << 20, &map_size) ||
+        as_config_get_int(cfg, name, "heartbeat_ms", 1000, &heartbeat_ms) ||
+        as_config_get_int(cfg, name, "rcvhwm", 1000000, &rcvhwm) ||
+        as_config_get_int(cfg, name, "sndhwm", 1000000, &sndhwm) ||
+        as_config_get_int(cfg, name, "replay_timeout_ms", 3000, &replay_timeout) ||
+        as_config_get_int(cfg, name, "max_batch", 0, &max_batch) || max_batch < 0)
+        return s_config_error("bad number in", name, "(map_size, heartbeat_ms, *hwm, ...)");
+
+    char default_dir[1024];
+    snprintf(default_dir, sizeof default_dir, "%s/%s",
+             as_config_get(cfg, "site", "data_dir", "/var/lib/aftersales"), name);
+    const char *data_dir = as_config_get(cfg, name, "data_dir", default_dir);
+    self->store = as_store_open(data_dir, self->def->dbs, (size_t)map_size, &rc);
+    if (!self->store) {
+        as_error("cannot open the store in '%s': %s", data_dir, as_strerror(rc));
+        return rc;
+    }
+    /* the ZAP handler must be bound before any socket binds */
+    self->security = as_security_new(cfg, name, &rc);
+    if (!self->security || (rc = as_security_start(self->security, self->zctx)) != 0) {
+        as_error("security: %s", as_strerror(rc));
+        return rc ? rc : AS_ECONFIG;
+    }
+    as_pub_config_t pc = {.source = self->source,
+                          .endpoint = self->endpoint,
+                          .connect = self->publish,
+                          .sndhwm = (int)sndhwm,
+                          .security = self->security};
+    self->pub = as_pub_new(self->zctx, self->store, &pc, &rc);
+    if (!self->pub) {
+        as_error("cannot start publishing: %s", as_strerror(rc));
+        return rc;
+    }
+    self->rpc = as_rpc_server_new(self->zctx, &self->loop, self->endpoint, self->security,
+                                  self->max_frame * 16, s_on_request, self, &rc);
+    if (!self->rpc) {
+        as_error("cannot bind service endpoint '%s': %s", self->endpoint, as_strerror(rc));
+        return rc;
+    }
+    as_rpc_server_on_drained(self->rpc, s_flush);
+    as_sub_config_t sc = {.connect = self->subscribe,
+                          .domains = self->follows,
+                          .catchup = self->catchup,
+                          .catchup_names = self->catchup_names,
+                          .self_source = self->source,
+                          .rcvhwm = (int)rcvhwm,
+                          .max_frame = self->max_frame,
+                          .replay_timeout_ms = (int)replay_timeout,
+                          .max_batch = (size_t)max_batch,
+                          .security = self->security};
+    self->sub = as_sub_new(self->zctx, &self->loop, self->store, &sc, s_flush, self, &rc);
+    if (!self->sub) {
+        as_error("cannot start subscribing: %s", as_strerror(rc));
+        return rc;
+    }
+    uv_timer_init(&self->loop, &self->heartbeat);
+    self->heartbeat.data = self;
+    uv_timer_start(&self->heartbeat, s_heartbeat_cb, 0, (uint64_t)heartbeat_ms);
+    uv_timer_init(&self->loop, &self->housekeeping);
+    self->housekeeping.data = self;
+    uv_timer_start(&self->housekeeping, s_housekeeping_cb, 60000, 60000);
+    self->signals = as_signals_new(&self->loop, (void (*)(void *))as_service_stop, self);
+    return 0;
+}
+
+as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err)
+{
+    int rc = -ENOMEM;
+    as_service_t *self = calloc(1, sizeof *self);
+    if (!self)
+        goto fail;
+    self->def = def;
+    self->cfg = cfg;
+    self->started_us = as_now_us();
+    if ((rc = uv_loop_init(&self->loop)) != 0) {
+        free(self);
+        goto fail;
+    }
+    self->zctx = zmq_ctx_new();
+    if (!self->zctx || (rc = s_read_config(self)) != 0 || (rc = s_open(self)) != 0)
+        goto fail_destroy;
+    if (def->on_start && (rc = def->on_start(self)) != 0)
+        goto fail_destroy;
+    as_info("%s started: endpoint %s, last seq %llu, incarnation %s", self->source, self->endpoint,
+            (unsigned long long)as_pub_last_seq(self->pub), as_store_incarnation(self->store));
+    return self;
+
+fail_destroy:
+    as_service_destroy(&self);
+fail:
+    if (err)
+        *err = rc;
+    return NULL;
+}
+
+int as_service_run(as_service_t *self)
+{
+    uv_run(&self->loop, UV_RUN_DEFAULT);
+    return 0;
+}
+
+void as_service_stop(as_service_t *self)
+{
+    if (self->stopping)
+        return;
+    self->stopping = true;
+    as_info("%s stopping", self->source);
+    s_flush(self);
+    if (self->def->on_stop)
+        self->def->on_stop(self);
+    uv_stop(&self->loop);
+}
+
+void as_service_destroy(as_service_t **self_p)
+{
+    as_service_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->store && self->pub)
+        s_flush(self);
+    s_clear_cmds(self);
+    free(self->cmds);
+    as_signals_destroy(&self->signals);
+    as_sub_destroy(&self->sub);
+    as_rpc_server_destroy(&self->rpc);
+    if (self->pub) {
+        as_pub_heartbeat(self->pub); /* consumers learn the final seq at once */
+        as_pub_destroy(&self->pub);
+    }
+    as_loop_close(&self->loop);
+    as_security_destroy(&self->security);
+    if (self->zctx)
+        zmq_ctx_term(self->zctx);
+    as_store_close(&self->store);
+    as_config_list_free(&self->follows);
+    as_config_list_free(&self->publish);
+    as_config_list_free(&self->subscribe);
+    as_config_list_free(&self->catchup);
+    as_config_list_free(&self->catchup_names);
+    free(self->source);
+    free(self->endpoint);
+    free(self);
+    *self_p = NULL;
+}
+
+as_store_t *as_service_store(as_service_t *self)
+{
+    return self->store;
+}
+
+uv_loop_t *as_service_loop(as_service_t *self)
+{
+    return &self->loop;
+}
+
+as_config_t *as_service_config(as_service_t *self)
+{
+    return self->cfg;
+}
+
+const char *as_service_source(as_service_t *self)
+{
+    return self->source;
+}
+
+const char *as_service_name(as_service_t *self)
+{
+    return self->def->name;
+}
+
+void *as_service_user(as_service_t *self)
+{
+    return self->def->user;
+}

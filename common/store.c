@@ -1,0 +1,488 @@
+/* store.c — a daemon's LMDB environment. See include/as/store.h. */
+#include "as/store.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as/envelope.h"
+#include "as/error.h"
+
+#define AS_STORE_MAX_DOMAIN_DBS 24
+#define AS_STORE_DEFAULT_MAP (256u << 20)
+
+struct as_store {
+    MDB_env *env;
+    MDB_dbi outbox;
+    MDB_dbi offsets;
+    MDB_dbi requests;
+    MDB_dbi meta;
+    size_t n_domain;
+    char *domain_names[AS_STORE_MAX_DOMAIN_DBS];
+    MDB_dbi domain[AS_STORE_MAX_DOMAIN_DBS];
+    char incarnation[AS_INCARNATION_LEN + 1];
+    size_t map_size;
+    uint64_t grows;
+    uint64_t commits;
+};
+
+static int s_mkdir_p(const char *dir)
+{
+    char path[4096];
+    if (strlen(dir) >= sizeof path)
+        return -ENAMETOOLONG;
+    strcpy(path, dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(path, 0750) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+/* Opens the fixed databases and the domain ones; writes the meta records of a
+ * new store. */
+static int s_open_dbs(as_store_t *self, MDB_txn *txn)
+{
+    int rc;
+    if ((rc = mdb_dbi_open(txn, "outbox", MDB_CREATE, &self->outbox)) != 0 ||
+        (rc = mdb_dbi_open(txn, "offsets", MDB_CREATE, &self->offsets)) != 0 ||
+        (rc = mdb_dbi_open(txn, "requests", MDB_CREATE, &self->requests)) != 0 ||
+        (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &self->meta)) != 0)
+        return rc;
+    for (size_t i = 0; i < self->n_domain; i++)
+        if ((rc = mdb_dbi_open(txn, self->domain_names[i], MDB_CREATE, &self->domain[i])) != 0)
+            return rc;
+
+    MDB_val value;
+    rc = as_meta_get(self, txn, "incarnation", &value);
+    if (rc == MDB_NOTFOUND) {
+        as_uuidv7(self->incarnation);
+        char created[32];
+        int n = snprintf(created, sizeof created, "%lld", (long long)as_now_us());
+        char format[8];
+        int f = snprintf(format, sizeof format, "%d", AS_STORE_FORMAT);
+        if ((rc = as_meta_put(self, txn, "incarnation", self->incarnation, AS_INCARNATION_LEN)) ||
+            (rc = as_meta_put(self, txn, "created_us", created, (size_t)n)) ||
+            (rc = as_meta_put(self, txn, "format", format, (size_t)f)))
+            return rc;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (value.mv_size != AS_INCARNATION_LEN)
+        return AS_EBADFRAME;
+    memcpy(self->incarnation, value.mv_data, AS_INCARNATION_LEN);
+    self->incarnation[AS_INCARNATION_LEN] = '\0';
+    return 0;
+}
+
+as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size,
+                          int *err)
+{
+    int rc = 0;
+    as_store_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; domain_dbs && domain_dbs[i]; i++) {
+        if (i >= AS_STORE_MAX_DOMAIN_DBS) {
+            rc = AS_EINVALID;
+            goto fail_self;
+        }
+        self->domain_names[i] = strdup(domain_dbs[i]);
+        self->n_domain = i + 1;
+    }
+    self->map_size = map_size ? map_size : AS_STORE_DEFAULT_MAP;
+    if ((rc = s_mkdir_p(dir)) != 0)
+        goto fail_self;
+    if ((rc = mdb_env_create(&self->env)) != 0)
+        goto fail_self;
+    mdb_env_set_maxdbs(self->env, AS_STORE_MAX_DOMAIN_DBS + 8);
+    mdb_env_set_maxreaders(self->env, 126);
+    if ((rc = mdb_env_set_mapsize(self->env, self->map_size)) != 0)
+        goto fail_env;
+    if ((rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0640)) != 0)
+        goto fail_env;
+    /* the file may be bigger than asked when it grew in an earlier run */
+    MDB_envinfo info;
+    mdb_env_info(self->env, &info);
+    self->map_size = info.me_mapsize;
+    int dead = 0;
+    mdb_reader_check(self->env, &dead);
+
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(self->env, NULL, 0, &txn)) != 0)
+        goto fail_env;
+    if ((rc = s_open_dbs(self, txn)) != 0) {
+        mdb_txn_abort(txn);
+        goto fail_env;
+    }
+    if ((rc = mdb_txn_commit(txn)) != 0)
+        goto fail_env;
+    return self;
+
+fail_env:
+    mdb_env_close(self->env);
+fail_self:
+    for (size_t i = 0; i < self->n_domain; i++)
+        free(self->domain_names[i]);
+    free(self);
+fail:
+    if (err)
+        *err = rc;
+    return NULL;
+}
+
+void as_store_close(as_store_t **self_p)
+{
+    as_store_t *self = *self_p;
+    if (!self)
+        return;
+    mdb_env_close(self->env);
+    for (size_t i = 0; i < self->n_domain; i++)
+        free(self->domain_names[i]);
+    free(self);
+    *self_p = NULL;
+}
+
+const char *as_store_incarnation(const as_store_t *self)
+{
+    return self->incarnation;
+}
+
+MDB_dbi as_store_dbi(const as_store_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->n_domain; i++)
+        if (strcmp(self->domain_names[i], name) == 0)
+            return self->domain[i];
+    assert(!"database not named at as_store_open");
+    return 0;
+}
+
+MDB_env *as_store_env(as_store_t *self)
+{
+    return self->env;
+}
+
+uint64_t as_store_grows(const as_store_t *self)
+{
+    return self->grows;
+}
+
+uint64_t as_store_commits(const as_store_t *self)
+{
+    return self->commits;
+}
+
+static int s_grow(as_store_t *self)
+{
+    size_t bigger = self->map_size * 2;
+    int rc = mdb_env_set_mapsize(self->env, bigger);
+    if (rc == 0) {
+        self->map_size = bigger;
+        self->grows++;
+    }
+    return rc;
+}
+
+int as_store_write(as_store_t *self, as_store_txn_fn fn, void *arg)
+{
+    for (;;) {
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
+        if (rc == MDB_MAP_RESIZED) {
+            /* another process grew the map: adopt its size */
+            if ((rc = mdb_env_set_mapsize(self->env, 0)) != 0)
+                return rc;
+            continue;
+        }
+        if (rc != 0)
+            return rc;
+        rc = fn(txn, arg);
+        if (rc != 0) {
+            mdb_txn_abort(txn);
+            if (rc == MDB_MAP_FULL && (rc = s_grow(self)) == 0)
+                continue;
+            return rc;
+        }
+        rc = mdb_txn_commit(txn);
+        if (rc == MDB_MAP_FULL && (rc = s_grow(self)) == 0)
+            continue;
+        if (rc == 0)
+            self->commits++;
+        return rc;
+    }
+}
+
+int as_store_read(as_store_t *self, as_store_txn_fn fn, void *arg)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(self->env, NULL, MDB_RDONLY, &txn);
+    if (rc == MDB_MAP_RESIZED) {
+        if ((rc = mdb_env_set_mapsize(self->env, 0)) != 0)
+            return rc;
+        rc = mdb_txn_begin(self->env, NULL, MDB_RDONLY, &txn);
+    }
+    if (rc != 0)
+        return rc;
+    rc = fn(txn, arg);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* --- outbox ---------------------------------------------------------- */
+
+static void s_seq_key(uint64_t seq, unsigned char key[8])
+{
+    for (int i = 7; i >= 0; i--) {
+        key[i] = (unsigned char)(seq & 0xff);
+        seq >>= 8;
+    }
+}
+
+static uint64_t s_seq_of(const MDB_val *key)
+{
+    uint64_t seq = 0;
+    const unsigned char *p = key->mv_data;
+    for (size_t i = 0; i < 8 && i < key->mv_size; i++)
+        seq = (seq << 8) | p[i];
+    return seq;
+}
+
+int as_outbox_last(as_store_t *self, MDB_txn *txn, uint64_t *seq)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, self->outbox, &cursor);
+    if (rc != 0)
+        return rc;
+    MDB_val key, value;
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+    mdb_cursor_close(cursor);
+    if (rc == MDB_NOTFOUND) {
+        *seq = 0;
+        return 0;
+    }
+    if (rc == 0)
+        *seq = s_seq_of(&key);
+    return rc;
+}
+
+int as_outbox_append(as_store_t *self, MDB_txn *txn, uint64_t seq, const void *data, size_t len)
+{
+    unsigned char keybuf[8];
+    s_seq_key(seq, keybuf);
+    MDB_val key = {8, keybuf};
+    MDB_val value = {len, (void *)data};
+    int rc = mdb_put(txn, self->outbox, &key, &value, MDB_APPEND);
+    if (rc == MDB_KEYEXIST)
+        return AS_EINVALID; /* not after the last key */
+    return rc;
+}
+
+int as_outbox_scan(as_store_t *self, MDB_txn *txn, uint64_t from_seq, size_t max,
+                   size_t max_bytes, as_outbox_fn fn, void *arg)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, self->outbox, &cursor);
+    if (rc != 0)
+        return rc;
+    unsigned char keybuf[8];
+    s_seq_key(from_seq, keybuf);
+    MDB_val key = {8, keybuf}, value;
+    size_t count = 0, bytes = 0;
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
+    while (rc == 0 && count < max && (count == 0 || bytes + value.mv_size <= max_bytes)) {
+        if ((rc = fn(s_seq_of(&key), &value, arg)) != 0)
+            break;
+        count++;
+        bytes += value.mv_size;
+        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* --- offsets ---------------------------------------------------------- */
+
+int as_offset_get(as_store_t *self, MDB_txn *txn, const char *source, As__SourceOffset **out)
+{
+    return as_store_get_msg(txn, self->offsets, source, strlen(source),
+                            &as__source_offset__descriptor, (ProtobufCMessage **)out);
+}
+
+int as_offset_put(as_store_t *self, MDB_txn *txn, const As__SourceOffset *off)
+{
+    return as_store_put_msg(txn, self->offsets, off->source, strlen(off->source),
+                            &off->base);
+}
+
+int as_offset_each(as_store_t *self, MDB_txn *txn, as_offset_fn fn, void *arg)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, self->offsets, &cursor);
+    if (rc != 0)
+        return rc;
+    MDB_val key, value;
+    while ((rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) == 0) {
+        As__SourceOffset *off = as__source_offset__unpack(NULL, value.mv_size, value.mv_data);
+        if (!off || !off->source)
+            continue; /* unreadable record: skipped, never fatal */
+        rc = fn(off, arg);
+        as__source_offset__free_unpacked(off, NULL);
+        if (rc != 0)
+            break;
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* --- requests and meta ---------------------------------------------- */
+
+static int s_get_str(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *value)
+{
+    MDB_val key = {strlen(name), (void *)name};
+    return mdb_get(txn, dbi, &key, value);
+}
+
+static int s_put_str(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len)
+{
+    MDB_val key = {strlen(name), (void *)name};
+    MDB_val value = {len, (void *)data};
+    return mdb_put(txn, dbi, &key, &value, 0);
+}
+
+int as_request_get(as_store_t *self, MDB_txn *txn, const char *request_id, MDB_val *reply)
+{
+    return s_get_str(txn, self->requests, request_id, reply);
+}
+
+int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const void *reply,
+                   size_t len)
+{
+    return s_put_str(txn, self->requests, request_id, reply, len);
+}
+
+int as_meta_get(as_store_t *self, MDB_txn *txn, const char *name, MDB_val *value)
+{
+    return s_get_str(txn, self->meta, name, value);
+}
+
+int as_meta_put(as_store_t *self, MDB_txn *txn, const char *name, const void *value, size_t len)
+{
+    return s_put_str(txn, self->meta, name, value, len);
+}
+
+/* --- domain helpers --------------------------------------------------- */
+
+int as_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t key_len,
+                     const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    MDB_val k = {key_len, (void *)key};
+    MDB_val v = {len, NULL};
+    /* pack straight into the page LMDB reserves: no copy */
+    int rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE);
+    if (rc != 0)
+        return rc;
+    protobuf_c_message_pack(msg, v.mv_data);
+    return 0;
+}
+
+int as_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t key_len,
+                     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+    MDB_val k = {key_len, (void *)key}, v;
+    int rc = mdb_get(txn, dbi, &k, &v);
+    if (rc != 0)
+        return rc;
+    *out = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+    return *out ? 0 : AS_EBADFRAME;
+}
+
+int as_store_reader_check(as_store_t *self, int *dead)
+{
+    return mdb_reader_check(self->env, dead);
+}
+
+static int s_open_readonly(const char *dir, MDB_env **env)
+{
+    int rc = mdb_env_create(env);
+    if (rc != 0)
+        return rc;
+    mdb_env_set_maxdbs(*env, AS_STORE_MAX_DOMAIN_DBS + 8);
+    if ((rc = mdb_env_open(*env, dir, MDB_RDONLY | MDB_NOTLS, 0640)) != 0) {
+        mdb_env_close(*env);
+        *env = NULL;
+    }
+    return rc;
+}
+
+int as_store_backup(const char *dir, const char *dest)
+{
+    struct stat st;
+    if (stat(dest, &st) != 0)
+        return -errno;
+    if (!S_ISDIR(st.st_mode))
+        return -ENOTDIR;
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/data.mdb", dest);
+    if (access(probe, F_OK) == 0)
+        return -EEXIST;
+    MDB_env *env;
+    int rc = s_open_readonly(dir, &env);
+    if (rc != 0)
+        return rc;
+    rc = mdb_env_copy2(env, dest, MDB_CP_COMPACT);
+    mdb_env_close(env);
+    return rc;
+}
+
+static int s_new_incarnation(MDB_txn *txn, void *arg)
+{
+    as_store_t *self = arg;
+    as_uuidv7(self->incarnation);
+    uint64_t last = 0;
+    int rc = as_outbox_last(self, txn, &last);
+    if (rc != 0)
+        return rc;
+    char restored[32];
+    int n = snprintf(restored, sizeof restored, "%llu", (unsigned long long)last);
+    if ((rc = as_meta_put(self, txn, "incarnation", self->incarnation, AS_INCARNATION_LEN)))
+        return rc;
+    return as_meta_put(self, txn, "restored_at_seq", restored, (size_t)n);
+}
+
+int as_store_restore(const char *backup_dir, const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (access(path, F_OK) == 0)
+        return -EEXIST;
+    int rc = s_mkdir_p(dir);
+    if (rc != 0)
+        return rc;
+    MDB_env *env;
+    if ((rc = s_open_readonly(backup_dir, &env)) != 0)
+        return rc;
+    rc = mdb_env_copy2(env, dir, MDB_CP_COMPACT);
+    mdb_env_close(env);
+    if (rc != 0)
+        return rc;
+    as_store_t *store = as_store_open(dir, NULL, 0, &rc);
+    if (!store)
+        return rc;
+    rc = as_store_write(store, s_new_incarnation, store);
+    as_store_close(&store);
+    return rc;
+}

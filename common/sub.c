@@ -1,0 +1,785 @@
+/* sub.c — the consuming side of the no-loss bus. See include/as/sub.h. */
+#include "as/sub.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "as/error.h"
+#include "as/log.h"
+#include "as/loop.h"
+
+#define AS_SUB_BUDGET 2000 /* messages read per turn of the loop */
+#define AS_REPLAY_BATCH 5000
+#define AS_DEALER_MAX_MSG (64 << 20)
+
+typedef struct s_source s_source_t;
+
+/* A replay client: one DEALER to one service endpoint. */
+typedef struct s_peer {
+    as_sub_t *sub;
+    char *endpoint;
+    char *identity; /* whose key the endpoint's CURVE server holds */
+    void *dealer;
+    as_zwatch_t *watch;
+    bool inflight;
+    int64_t sent_us;
+    char *ask_source; /* the request in flight, resent on timeout */
+    uint64_t ask_from;
+    struct s_peer *next;
+} s_peer_t;
+
+struct s_source {
+    char *name;
+    char incarnation[AS_UUID_LEN + 8];
+    uint64_t applied;    /* committed offset */
+    uint64_t next;       /* next seq wanted (batched ones count as had) */
+    uint64_t known_last; /* highest seq the source is known to have */
+    s_peer_t *peer;
+    bool diverged;
+    uint64_t replays;
+    As__Envelope **queue; /* live events after a gap, ascending seq (a ring) */
+    size_t q_head, q_count, q_cap;
+    s_source_t *next_source;
+};
+
+typedef struct {
+    s_source_t *source;
+    As__Envelope *env;
+    bool skip;
+} s_item_t;
+
+struct as_sub {
+    uv_loop_t *loop;
+    void *zctx;
+    void *sock;
+    as_zwatch_t *watch;
+    as_store_t *store;
+    uv_timer_t timer;
+    char *self_source;
+    size_t max_frame;
+    int replay_timeout_ms;
+    size_t pending_max;
+    as_security_t *security;
+    s_source_t *sources;
+    s_peer_t *peers;
+    s_item_t *batch;
+    size_t n_batch, cap_batch;
+    size_t max_batch;  /* events per transaction (0: all that wait) */
+    size_t n_applying; /* the first n_applying of the batch are in the transaction */
+    void (*ready)(void *arg);
+    void *ready_arg;
+    as_sub_counters_t counters;
+};
+
+static void s_request_replay(as_sub_t *self, s_source_t *src);
+
+/* --- sources ----------------------------------------------------------- */
+
+static s_source_t *s_source_find(as_sub_t *self, const char *name)
+{
+    for (s_source_t *s = self->sources; s; s = s->next_source)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+static s_source_t *s_source_add(as_sub_t *self, const char *name)
+{
+    s_source_t *src = calloc(1, sizeof *src);
+    if (!src || !(src->name = strdup(name))) {
+        free(src);
+        return NULL;
+    }
+    src->next = 1;
+    src->next_source = self->sources;
+    self->sources = src;
+    return src;
+}
+
+static void s_source_free(s_source_t *src)
+{
+    for (size_t i = 0; i < src->q_count; i++)
+        as__envelope__free_unpacked(src->queue[(src->q_head + i) % src->q_cap], NULL);
+    free(src->queue);
+    free(src->name);
+    free(src);
+}
+
+/* Checks the incarnation of what a source sends; adopts it the first time.
+ * Returns false (and marks the source) when it changed. */
+static bool s_same_incarnation(as_sub_t *self, s_source_t *src, const char *incarnation)
+{
+    if (src->diverged)
+        return false;
+    if (!incarnation || !*incarnation)
+        return true;
+    if (!src->incarnation[0]) {
+        snprintf(src->incarnation, sizeof src->incarnation, "%s", incarnation);
+        return true;
+    }
+    if (strcmp(src->incarnation, incarnation) == 0)
+        return true;
+    src->diverged = true;
+    as_error("source '%s' changed incarnation from %s to %s (store restored or replaced); "
+             "its events are refused until an operator resets it",
+             src->name, src->incarnation, incarnation);
+    (void)self;
+    return false;
+}
+
+/* --- the batch --------------------------------------------------------- */
+
+static int s_batch_push(as_sub_t *self, s_source_t *src, As__Envelope *env)
+{
+    if (self->n_batch == self->cap_batch) {
+        size_t cap = self->cap_batch ? self->cap_batch * 2 : 1024;
+        s_item_t *b = realloc(self->batch, cap * sizeof *b);
+        if (!b)
+            return -ENOMEM;
+        self->batch = b;
+        self->cap_batch = cap;
+    }
+    self->batch[self->n_batch++] = (s_item_t){src, env, false};
+    src->next = env->seq + 1;
+    if (env->seq > src->known_last)
+        src->known_last = env->seq;
+    return 0;
+}
+
+/* Moves queued live events that are now next in line into the batch. */
+static void s_drain_queue(as_sub_t *self, s_source_t *src)
+{
+    while (src->q_count > 0) {
+        As__Envelope *env = src->queue[src->q_head];
+        if (env->seq > src->next)
+            return;
+        src->q_head = (src->q_head + 1) % src->q_cap;
+        src->q_count--;
+        if (env->seq < src->next || s_batch_push(self, src, env) != 0) {
+            self->counters.duplicates++;
+            as__envelope__free_unpacked(env, NULL);
+        }
+    }
+}
+
+static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *env)
+{
+    if (src->q_count > 0) {
+        As__Envelope *last = src->queue[(src->q_head + src->q_count - 1) % src->q_cap];
+        if (env->seq <= last->seq) { /* a duplicate of a queued one */
+            self->counters.duplicates++;
+            as__envelope__free_unpacked(env, NULL);
+            return;
+        }
+    }
+    if (src->q_count == src->q_cap) {
+        size_t cap = src->q_cap ? src->q_cap * 2 : 256;
+        if (cap > self->pending_max || src->q_count == self->pending_max) {
+            self->counters.pending_dropped++;
+            as__envelope__free_unpacked(env, NULL);
+            return;
+        }
+        As__Envelope **q = malloc(cap * sizeof *q);
+        if (!q) {
+            self->counters.pending_dropped++;
+            as__envelope__free_unpacked(env, NULL);
+            return;
+        }
+        for (size_t i = 0; i < src->q_count; i++)
+            q[i] = src->queue[(src->q_head + i) % src->q_cap];
+        free(src->queue);
+        src->queue = q;
+        src->q_head = 0;
+        src->q_cap = cap;
+    }
+    src->queue[(src->q_head + src->q_count) % src->q_cap] = env;
+    src->q_count++;
+}
+
+/* Decides what to do with one decoded event; takes ownership of env. */
+static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool from_replay)
+{
+    if (!s_same_incarnation(self, src, env->incarnation)) {
+        self->counters.diverged_events++;
+        as__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    if (env->seq > src->known_last)
+        src->known_last = env->seq;
+    if (env->seq < src->next) {
+        self->counters.duplicates++;
+        as__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    if (env->seq == src->next) {
+        if (s_batch_push(self, src, env) != 0) {
+            as__envelope__free_unpacked(env, NULL); /* fetched again by replay */
+            return;
+        }
+        s_drain_queue(self, src);
+        return;
+    }
+    /* a gap: keep the live event for later and ask for the missing range */
+    if (from_replay) {
+        as__envelope__free_unpacked(env, NULL);
+    } else {
+        if (src->q_count == 0)
+            self->counters.gaps++;
+        s_queue_push(self, src, env);
+    }
+    s_request_replay(self, src);
+}
+
+/* --- replay clients ---------------------------------------------------- */
+
+static void s_peer_read(as_zwatch_t *watch, void *zsock, void *arg);
+
+static int s_peer_connect(s_peer_t *peer)
+{
+    as_sub_t *self = peer->sub;
+    peer->dealer = zmq_socket(self->zctx, ZMQ_DEALER);
+    if (!peer->dealer)
+        return -errno;
+    int linger = 0;
+    int64_t max = AS_DEALER_MAX_MSG;
+    zmq_setsockopt(peer->dealer, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(peer->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    int rc = 0;
+    if (self->security &&
+        (rc = as_security_client(self->security, peer->dealer, peer->endpoint, peer->identity)) !=
+            0)
+        goto fail;
+    if (zmq_connect(peer->dealer, peer->endpoint) != 0) {
+        rc = -errno;
+        goto fail;
+    }
+    peer->watch = as_zwatch_new(self->loop, peer->dealer, s_peer_read, peer);
+    if (!peer->watch) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    return 0;
+fail:
+    zmq_close(peer->dealer);
+    peer->dealer = NULL;
+    return rc;
+}
+
+static void s_peer_disconnect(s_peer_t *peer)
+{
+    as_zwatch_destroy(&peer->watch);
+    if (peer->dealer)
+        zmq_close(peer->dealer);
+    peer->dealer = NULL;
+}
+
+static void s_peer_free(s_peer_t *peer)
+{
+    s_peer_disconnect(peer);
+    free(peer->ask_source);
+    free(peer->endpoint);
+    free(peer->identity);
+    free(peer);
+}
+
+/* Finds or connects the replay client of `endpoint`. `name` is a source or a
+ * service name; its domain names the key of the endpoint's CURVE server. */
+static s_peer_t *s_peer_get(as_sub_t *self, const char *endpoint, const char *name)
+{
+    for (s_peer_t *p = self->peers; p; p = p->next)
+        if (strcmp(p->endpoint, endpoint) == 0)
+            return p;
+    s_peer_t *peer = calloc(1, sizeof *peer);
+    char identity[AS_NAME_MAX + 1];
+    if (!as_domain_of(name, identity, sizeof identity))
+        snprintf(identity, sizeof identity, "%s", name);
+    if (!peer || !(peer->endpoint = strdup(endpoint)) || !(peer->identity = strdup(identity))) {
+        if (peer)
+            s_peer_free(peer);
+        return NULL;
+    }
+    peer->sub = self;
+    if (s_peer_connect(peer) != 0) {
+        as_warn("cannot connect to service endpoint '%s'", endpoint);
+        s_peer_free(peer);
+        return NULL;
+    }
+    peer->next = self->peers;
+    self->peers = peer;
+    return peer;
+}
+
+static void s_peer_send(s_peer_t *peer)
+{
+    As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
+    req.source = peer->ask_source;
+    req.has_from_seq = 1;
+    req.from_seq = peer->ask_from;
+    req.has_max_events = 1;
+    req.max_events = AS_REPLAY_BATCH;
+    unsigned char body[512];
+    size_t len = as__replay_request__get_packed_size(&req);
+    if (len > sizeof body)
+        return;
+    as__replay_request__pack(&req, body);
+    const void *data[2] = {"replay", body};
+    size_t lens[2] = {6, len};
+    if (as_zsend_frames(peer->dealer, 2, data, lens) == 0) {
+        peer->inflight = true;
+        peer->sent_us = as_now_us();
+        peer->sub->counters.replays_sent++;
+    }
+    as_zwatch_kick(peer->watch);
+}
+
+/* Asks `peer` for `source` from `from` on (source NULL: a hello that only
+ * learns who is there and how far it is). */
+static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
+{
+    if (peer->inflight)
+        return;
+    free(peer->ask_source);
+    peer->ask_source = source ? strdup(source) : NULL;
+    peer->ask_from = from;
+    s_peer_send(peer);
+}
+
+static void s_request_replay(as_sub_t *self, s_source_t *src)
+{
+    (void)self;
+    if (!src->peer || src->diverged || src->peer->inflight)
+        return;
+    src->replays++;
+    s_peer_ask(src->peer, src->name, src->next);
+}
+
+static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResponse *resp)
+{
+    if (resp->error) {
+        as_warn("replay from '%s' refused: %s", peer->endpoint, resp->error);
+        return;
+    }
+    if (!as_source_valid(resp->source))
+        return;
+    if (self->self_source && strcmp(resp->source, self->self_source) == 0)
+        return;
+    s_source_t *src = s_source_find(self, resp->source);
+    if (!src && !(src = s_source_add(self, resp->source)))
+        return;
+    src->peer = peer;
+    if (!s_same_incarnation(self, src, resp->incarnation))
+        return;
+    if (resp->last_seq > src->known_last)
+        src->known_last = resp->last_seq;
+    if (resp->last_seq < src->applied) {
+        src->diverged = true;
+        as_error("source '%s' is at seq %llu but %llu were applied here: its store went back; "
+                 "its events are refused until an operator resets it",
+                 src->name, (unsigned long long)resp->last_seq,
+                 (unsigned long long)src->applied);
+        return;
+    }
+    for (size_t i = 0; i < resp->n_events; i++) {
+        int err = 0;
+        As__Envelope *env =
+            as_envelope_decode(resp->events[i].data, resp->events[i].len, NULL, 0, &err);
+        if (!env || strcmp(env->source, src->name) != 0) {
+            self->counters.rejected_frames++;
+            if (env)
+                as__envelope__free_unpacked(env, NULL);
+            continue;
+        }
+        self->counters.replay_events++;
+        s_classify(self, src, env, true);
+    }
+    if (src->known_last >= src->next)
+        s_request_replay(self, src);
+}
+
+static void s_peer_read(as_zwatch_t *watch, void *zsock, void *arg)
+{
+    (void)watch;
+    s_peer_t *peer = arg;
+    as_sub_t *self = peer->sub;
+    for (int i = 0; i < 16; i++) {
+        zmq_msg_t frames[2];
+        zmq_msg_init(&frames[0]);
+        zmq_msg_init(&frames[1]);
+        size_t n = 0;
+        int rc = as_zrecv_frames(zsock, frames, 2, &n);
+        if (rc == 0 && n == 2 && zmq_msg_size(&frames[0]) == 6 &&
+            memcmp(zmq_msg_data(&frames[0]), "replay", 6) == 0) {
+            peer->inflight = false;
+            As__ReplayResponse *resp = as__replay_response__unpack(NULL, zmq_msg_size(&frames[1]),
+                                                                   zmq_msg_data(&frames[1]));
+            if (resp) {
+                s_handle_replay(self, peer, resp);
+                as__replay_response__free_unpacked(resp, NULL);
+            } else {
+                self->counters.rejected_frames++;
+            }
+        } else if (rc == 0) {
+            self->counters.rejected_frames++;
+        }
+        zmq_msg_close(&frames[0]);
+        zmq_msg_close(&frames[1]);
+        if (rc != 0)
+            break;
+        if (!peer->dealer)
+            break;
+    }
+    if (self->n_batch > 0)
+        self->ready(self->ready_arg);
+}
+
+/* --- live events and heartbeats --------------------------------------- */
+
+static bool s_is_heartbeat(const char *topic, size_t len)
+{
+    size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
+    return len > slen && memcmp(topic + len - slen, AS_HEARTBEAT_SUFFIX, slen) == 0 &&
+           memchr(topic, '.', len - slen) == NULL;
+}
+
+static void s_handle_heartbeat(as_sub_t *self, const void *data, size_t len)
+{
+    As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, data);
+    if (!hb || !as_source_valid(hb->source)) {
+        self->counters.rejected_frames++;
+        goto done;
+    }
+    if (self->self_source && strcmp(hb->source, self->self_source) == 0)
+        goto done;
+    s_source_t *src = s_source_find(self, hb->source);
+    if (!src && !(src = s_source_add(self, hb->source)))
+        goto done;
+    if (!s_same_incarnation(self, src, hb->incarnation))
+        goto done;
+    if (hb->endpoint && *hb->endpoint && (!src->peer || strcmp(src->peer->endpoint, hb->endpoint)))
+        src->peer = s_peer_get(self, hb->endpoint, hb->source);
+    if (hb->last_seq < src->applied) {
+        src->diverged = true;
+        as_error("source '%s' reports last seq %llu but %llu were applied here: its store went "
+                 "back; its events are refused until an operator resets it",
+                 src->name, (unsigned long long)hb->last_seq, (unsigned long long)src->applied);
+        goto done;
+    }
+    if (hb->last_seq > src->known_last)
+        src->known_last = hb->last_seq;
+    if (src->known_last >= src->next)
+        s_request_replay(self, src);
+done:
+    if (hb)
+        as__heartbeat__free_unpacked(hb, NULL);
+}
+
+static void s_handle_event(as_sub_t *self, const zmq_msg_t *topic, const zmq_msg_t *body)
+{
+    if (zmq_msg_size(body) > self->max_frame) {
+        self->counters.rejected_frames++;
+        as_warn("event frame of %zu bytes exceeds the %zu-byte limit: skipped",
+                zmq_msg_size(body), self->max_frame);
+        return;
+    }
+    int err = 0;
+    As__Envelope *env = as_envelope_decode(zmq_msg_data((zmq_msg_t *)body), zmq_msg_size(body),
+                                           zmq_msg_data((zmq_msg_t *)topic), zmq_msg_size(topic),
+                                           &err);
+    if (!env) {
+        self->counters.rejected_frames++;
+        return;
+    }
+    if (self->self_source && strcmp(env->source, self->self_source) == 0) {
+        as__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    s_source_t *src = s_source_find(self, env->source);
+    if (!src && !(src = s_source_add(self, env->source))) {
+        as__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    s_classify(self, src, env, false);
+}
+
+static void s_sub_read(as_zwatch_t *watch, void *zsock, void *arg)
+{
+    (void)watch;
+    as_sub_t *self = arg;
+    for (int i = 0; i < AS_SUB_BUDGET; i++) {
+        zmq_msg_t frames[2];
+        zmq_msg_init(&frames[0]);
+        zmq_msg_init(&frames[1]);
+        size_t n = 0;
+        int rc = as_zrecv_frames(zsock, frames, 2, &n);
+        if (rc == 0) {
+            const char *topic = zmq_msg_data(&frames[0]);
+            size_t tlen = zmq_msg_size(&frames[0]);
+            if (n != 2 || tlen == 0 || tlen > AS_NAME_MAX)
+                self->counters.rejected_frames++;
+            else if (s_is_heartbeat(topic, tlen))
+                s_handle_heartbeat(self, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
+            else
+                s_handle_event(self, &frames[0], &frames[1]);
+        }
+        zmq_msg_close(&frames[0]);
+        zmq_msg_close(&frames[1]);
+        if (rc != 0)
+            break;
+    }
+    if (self->n_batch > 0)
+        self->ready(self->ready_arg);
+}
+
+/* --- timer: replay time-outs and tails ------------------------------------ */
+
+static void s_timer_cb(uv_timer_t *timer)
+{
+    as_sub_t *self = timer->data;
+    int64_t now = as_now_us();
+    for (s_peer_t *p = self->peers; p; p = p->next) {
+        if (!p->inflight || now - p->sent_us < (int64_t)self->replay_timeout_ms * 1000)
+            continue;
+        /* Lazy Pirate: the reply may never come; start over on a new socket */
+        as_debug("replay request to '%s' timed out; reconnecting", p->endpoint);
+        s_peer_disconnect(p);
+        p->inflight = false;
+        if (s_peer_connect(p) == 0)
+            s_peer_send(p);
+    }
+    for (s_source_t *s = self->sources; s; s = s->next_source)
+        if (s->known_last >= s->next)
+            s_request_replay(self, s);
+}
+
+/* --- life cycle -------------------------------------------------------- */
+
+static int s_load_offset(const As__SourceOffset *off, void *arg)
+{
+    as_sub_t *self = arg;
+    s_source_t *src = s_source_add(self, off->source);
+    if (!src)
+        return -ENOMEM;
+    src->applied = off->applied_seq;
+    src->next = off->applied_seq + 1;
+    src->known_last = off->applied_seq;
+    if (off->incarnation)
+        snprintf(src->incarnation, sizeof src->incarnation, "%s", off->incarnation);
+    src->diverged = off->has_diverged && off->diverged;
+    if (off->endpoint && *off->endpoint)
+        src->peer = s_peer_get(self, off->endpoint, off->source);
+    return 0;
+}
+
+static int s_load_offsets(MDB_txn *txn, void *arg)
+{
+    as_sub_t *self = arg;
+    return as_offset_each(self->store, txn, s_load_offset, self);
+}
+
+as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_sub_config_t *cfg,
+                     void (*ready)(void *arg), void *arg, int *err)
+{
+    int rc = 0;
+    as_sub_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    self->loop = loop;
+    self->zctx = zctx;
+    self->store = store;
+    self->ready = ready;
+    self->ready_arg = arg;
+    self->security = cfg->security;
+    self->self_source = cfg->self_source ? strdup(cfg->self_source) : NULL;
+    self->max_frame = cfg->max_frame ? cfg->max_frame : (1u << 20);
+    self->replay_timeout_ms = cfg->replay_timeout_ms > 0 ? cfg->replay_timeout_ms : 3000;
+    self->pending_max = cfg->pending_max ? cfg->pending_max : 100000;
+    self->max_batch = cfg->max_batch;
+
+    /* subscribe first ... */
+    self->sock = zmq_socket(zctx, ZMQ_SUB);
+    if (!self->sock) {
+        rc = -errno;
+        goto fail_self;
+    }
+    int hwm = cfg->rcvhwm > 0 ? cfg->rcvhwm : 1000000;
+    int linger = 0;
+    int64_t max = 64 << 20; /* hard cap; the soft cap above counts and skips */
+    zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    for (size_t i = 0; cfg->domains && cfg->domains[i]; i++) {
+        char prefix[AS_NAME_MAX + 2];
+        int n = snprintf(prefix, sizeof prefix, "%s.", cfg->domains[i]);
+        zmq_setsockopt(self->sock, ZMQ_SUBSCRIBE, prefix, (size_t)n);
+    }
+    for (size_t i = 0; cfg->connect && cfg->connect[i]; i++) {
+        if (cfg->security &&
+            (rc = as_security_client(cfg->security, self->sock, cfg->connect[i],
+                                     cfg->bus_identity ? cfg->bus_identity : "bus")) != 0)
+            goto fail_sock;
+        if (zmq_connect(self->sock, cfg->connect[i]) != 0) {
+            rc = -errno;
+            as_error("cannot connect subscriber to '%s': %s", cfg->connect[i],
+                     zmq_strerror(errno));
+            goto fail_sock;
+        }
+    }
+    self->watch = as_zwatch_new(loop, self->sock, s_sub_read, self);
+    if (!self->watch) {
+        rc = -ENOMEM;
+        goto fail_sock;
+    }
+    /* ... then catch up: every source we know, and every configured peer */
+    if ((rc = as_store_read(store, s_load_offsets, self)) != 0)
+        goto fail_watch;
+    for (s_source_t *s = self->sources; s; s = s->next_source)
+        s_request_replay(self, s);
+    for (size_t i = 0; cfg->catchup && cfg->catchup[i]; i++) {
+        s_peer_t *peer = s_peer_get(self, cfg->catchup[i], cfg->catchup_names[i]);
+        if (peer)
+            s_peer_ask(peer, NULL, 0);
+    }
+    uv_timer_init(loop, &self->timer);
+    self->timer.data = self;
+    uv_timer_start(&self->timer, s_timer_cb, 250, 250);
+    return self;
+
+fail_watch:
+    as_zwatch_destroy(&self->watch);
+fail_sock:
+    zmq_close(self->sock);
+fail_self:
+    free(self->self_source);
+    free(self);
+fail:
+    if (err)
+        *err = rc;
+    return NULL;
+}
+
+static void s_free_self(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+void as_sub_destroy(as_sub_t **self_p)
+{
+    as_sub_t *self = *self_p;
+    if (!self)
+        return;
+    as_sub_batch_failed(self);
+    as_zwatch_destroy(&self->watch);
+    zmq_close(self->sock);
+    while (self->peers) {
+        s_peer_t *p = self->peers;
+        self->peers = p->next;
+        s_peer_free(p);
+    }
+    while (self->sources) {
+        s_source_t *s = self->sources;
+        self->sources = s->next_source;
+        s_source_free(s);
+    }
+    free(self->batch);
+    free(self->self_source);
+    uv_timer_stop(&self->timer);
+    uv_close((uv_handle_t *)&self->timer, s_free_self);
+    *self_p = NULL;
+}
+
+size_t as_sub_batch_size(const as_sub_t *self)
+{
+    return self->n_batch;
+}
+
+static bool s_is_rejection(int rc)
+{
+    return rc <= -20001 && rc >= -20099 && rc != AS_ERETRY;
+}
+
+int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg)
+{
+    size_t n = self->n_batch;
+    if (self->max_batch && n > self->max_batch)
+        n = self->max_batch;
+    self->n_applying = n;
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *item = &self->batch[i];
+        if (item->skip)
+            continue;
+        int rc = apply(arg, txn, item->env);
+        if (rc == 0)
+            continue;
+        if (!s_is_rejection(rc))
+            return rc;
+        item->skip = true;
+        self->counters.rejected_events++;
+        as_warn("event %s:%llu (%s) rejected: %s; skipped", item->env->source,
+                (unsigned long long)item->env->seq, item->env->type, as_strerror(rc));
+        return AS_ERETRY;
+    }
+    /* one offset record per source touched, after its last event */
+    for (size_t i = n; i-- > 0;) {
+        s_source_t *src = self->batch[i].source;
+        bool later = false;
+        for (size_t j = i + 1; j < n && !later; j++)
+            later = self->batch[j].source == src;
+        if (later)
+            continue;
+        As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
+        off.source = src->name;
+        off.incarnation = src->incarnation;
+        off.has_applied_seq = 1;
+        off.applied_seq = self->batch[i].env->seq;
+        off.endpoint = src->peer ? src->peer->endpoint : "";
+        int rc = as_offset_put(self->store, txn, &off);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+void as_sub_batch_committed(as_sub_t *self)
+{
+    size_t n = self->n_applying;
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *item = &self->batch[i];
+        item->source->applied = item->env->seq;
+        as__envelope__free_unpacked(item->env, NULL);
+    }
+    self->counters.applied += n;
+    self->n_batch -= n;
+    memmove(self->batch, self->batch + n, self->n_batch * sizeof *self->batch);
+    self->n_applying = 0;
+}
+
+void as_sub_batch_failed(as_sub_t *self)
+{
+    for (size_t i = 0; i < self->n_batch; i++) {
+        s_item_t *item = &self->batch[i];
+        item->source->next = item->source->applied + 1; /* fetched again by replay */
+        as__envelope__free_unpacked(item->env, NULL);
+    }
+    self->n_batch = 0;
+    self->n_applying = 0;
+}
+
+const as_sub_counters_t *as_sub_counters(const as_sub_t *self)
+{
+    return &self->counters;
+}
+
+void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
+{
+    for (const s_source_t *s = self->sources; s; s = s->next_source) {
+        as_sub_source_info_t info = {s->name,   s->incarnation,  s->peer ? s->peer->endpoint : "",
+                                     s->applied, s->known_last, s->replays,
+                                     s->diverged};
+        fn(&info, arg);
+    }
+}

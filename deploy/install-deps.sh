@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs to build, run and test.
+# Run as root on Debian 12. Safe to run again.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+    build-essential cmake pkg-config clang
+    libzmq3-dev            # ZeroMQ 4.3 with CURVE: the bus and the service endpoints
+    libprotobuf-c-dev protobuf-c-compiler   # envelope/events/commands encoding, protoc-c
+    liblmdb-dev lmdb-utils # each daemon's store; mdb_stat for operators
+    libuv1-dev             # the event loop of every daemon
+    libinih-dev            # the site's INI config file
+    libjansson-dev         # --json output of asctl and the tap
+    libcmocka-dev          # unit test framework
+    procps psmisc          # pgrep/kill used by the test scripts
+)
+if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
+    apt-get update -q
+fi
+apt-get install -y -q --no-install-recommends "${packages[@]}"

@@ -1,0 +1,456 @@
+/* asbus — the stateless XSUB/XPUB forwarder of the after-sales bus.
+ *
+ * Publishers connect to the XSUB endpoint(s), subscribers to the XPUB
+ * endpoint(s); zmq_proxy_steerable() moves events down and subscriptions up on
+ * a worker thread. The main thread runs a libuv loop that only waits for
+ * SIGTERM/SIGINT (then asks the proxy for its counters and to terminate over an
+ * inproc PAIR) or for the proxy to end on its own.
+ *
+ * asbus keeps no state: a restart loses what was in flight, which the
+ * reliability protocol (sequence numbers, heartbeats, replay) recovers.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "as/config.h"
+#include "as/error.h"
+#include "as/log.h"
+#include "as/loop.h"
+#include "as/security.h"
+
+/* Exit codes from sysexits.h. */
+#define S_EXIT_USAGE 64
+#define S_EXIT_UNAVAILABLE 69 /* cannot bind */
+#define S_EXIT_SOFTWARE 70    /* the proxy failed */
+#define S_EXIT_CONFIG 78
+
+#define S_DEFAULT_NAME "bus"
+#define S_DEFAULT_HWM 1000000
+#define S_DEFAULT_MAX_FRAME (16LL * 1024 * 1024)
+#define S_LINGER_MS 100 /* let in-flight events leave on a clean stop */
+#define S_CONTROL_TIMEOUT_MS 2000
+#define S_ENDPOINTS_MAX 8 /* per direction */
+
+typedef struct s_args {
+    const char *config_path; /* --config, or NULL */
+    const char *name;        /* config section and security identity */
+    const char *xsub;        /* --xsub, or NULL for NAME.xsub */
+    const char *xpub;        /* --xpub, or NULL for NAME.xpub */
+} s_args_t;
+
+typedef struct s_bus {
+    void *zctx;            /* the process's only context */
+    void *xsub;            /* publishers connect here */
+    void *xpub;            /* subscribers connect here */
+    void *control;         /* PAIR given to the proxy */
+    void *steer;           /* PAIR the main thread steers the proxy with */
+    pthread_t thread;      /* runs zmq_proxy_steerable */
+    bool thread_running;   /* started and not yet joined */
+    int proxy_rc;          /* what zmq_proxy_steerable returned */
+    int proxy_errno;       /* its errno when it failed */
+    uv_loop_t loop;        /* waits for signals and the proxy's end */
+    uv_async_t proxy_done; /* sent by the worker when the proxy returns */
+    as_signals_t *signals; /* SIGTERM / SIGINT */
+    bool stopping;         /* a signal asked us to stop */
+    bool have_stats;       /* stats[] came from the proxy */
+    uint64_t stats[8];     /* zmq_proxy_steerable STATISTICS */
+    char bound_xsub[512];  /* endpoints actually bound, for the log */
+    char bound_xpub[512];
+} s_bus_t;
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--help]\n"
+                 "\n"
+                 "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
+                 "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
+                 "\n"
+                 "  --config FILE  the site config (INI); settings come from section [NAME]\n"
+                 "  --name NAME    this forwarder's section and key identity (default: bus)\n"
+                 "  --xsub EP      endpoint(s) publishers connect to, comma-separated\n"
+                 "                 (overrides NAME.xsub)\n"
+                 "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
+                 "  --help         show this text\n"
+                 "\n"
+                 "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
+                 "CURVE on tcp:// endpoints when [security] curve = on.\n"
+                 "Exit status: 0 stopped by SIGTERM/SIGINT, 64 usage, 69 cannot bind,\n"
+                 "70 internal error, 78 configuration error.\n");
+}
+
+/* Returns 0, 1 for --help, or S_EXIT_USAGE. */
+static int s_parse_args(int argc, char **argv, s_args_t *args)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
+        {"xsub", required_argument, NULL, 's'},   {"xpub", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    *args = (s_args_t){.name = S_DEFAULT_NAME};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:n:s:p:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            args->config_path = optarg;
+            break;
+        case 'n':
+            args->name = optarg;
+            break;
+        case 's':
+            args->xsub = optarg;
+            break;
+        case 'p':
+            args->xpub = optarg;
+            break;
+        case 'h':
+            return 1;
+        default:
+            return S_EXIT_USAGE; /* getopt said what */
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "asbus: unexpected argument '%s'\n", argv[optind]);
+        return S_EXIT_USAGE;
+    }
+    if (!*args->name) {
+        fprintf(stderr, "asbus: --name must not be empty\n");
+        return S_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* True when a process already listens on the ipc:// endpoint's file: libzmq
+ * would silently unlink it and take the endpoint over. */
+static bool s_ipc_in_use(const char *endpoint)
+{
+    const char *path = endpoint + strlen("ipc://");
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (*path == '@' || strcmp(path, "*") == 0 || strlen(path) >= sizeof addr.sun_path)
+        return false; /* abstract or wildcard: bind itself reports a clash */
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool in_use = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+    close(fd);
+    return in_use;
+}
+
+/* Binds `sock` on every comma-separated endpoint of `list`, with security.
+ * Appends what was bound to `bound`. Returns 0 or an exit code. */
+static int s_bind_all(void *sock, const char *role, const char *list, as_security_t *security,
+                      char *bound, size_t bound_len)
+{
+    char *copy = strdup(list);
+    if (!copy)
+        return S_EXIT_SOFTWARE;
+    int rc = 0, count = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item && rc == 0;
+         item = strtok_r(NULL, ",", &save)) {
+        while (*item == ' ' || *item == '\t')
+            item++;
+        char *end = item + strlen(item);
+        while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = '\0';
+        if (!*item)
+            continue;
+        if (++count > S_ENDPOINTS_MAX) {
+            as_error("asbus: more than %d %s endpoints", S_ENDPOINTS_MAX, role);
+            rc = S_EXIT_CONFIG;
+            break;
+        }
+        int err = as_security_server(security, sock, item);
+        if (err != 0) {
+            as_error("asbus: cannot secure %s endpoint '%s': %s", role, item, as_strerror(err));
+            rc = S_EXIT_CONFIG;
+            break;
+        }
+        if (strncmp(item, "ipc://", 6) == 0 && s_ipc_in_use(item)) {
+            as_error("asbus: cannot bind %s '%s': another process is listening there", role, item);
+            rc = S_EXIT_UNAVAILABLE;
+            break;
+        }
+        if (zmq_bind(sock, item) != 0) {
+            as_error("asbus: cannot bind %s '%s': %s", role, item, zmq_strerror(zmq_errno()));
+            rc = S_EXIT_UNAVAILABLE;
+            break;
+        }
+        char last[256] = "";
+        size_t last_len = sizeof last;
+        if (zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, last, &last_len) != 0 || !*last)
+            snprintf(last, sizeof last, "%s", item);
+        size_t used = strlen(bound);
+        snprintf(bound + used, bound_len - used, "%s%s", used ? "," : "", last);
+    }
+    if (rc == 0 && count == 0) {
+        as_error("asbus: no %s endpoint", role);
+        rc = S_EXIT_CONFIG;
+    }
+    free(copy);
+    return rc;
+}
+
+static int s_set_int(void *sock, int option, int value)
+{
+    return zmq_setsockopt(sock, option, &value, sizeof value);
+}
+
+/* Creates, configures and binds both sockets. Returns 0 or an exit code. */
+static int s_bus_bind(s_bus_t *bus, as_config_t *cfg, const s_args_t *args, as_security_t *security)
+{
+    const char *xsub = args->xsub ? args->xsub : as_config_get(cfg, args->name, "xsub", NULL);
+    const char *xpub = args->xpub ? args->xpub : as_config_get(cfg, args->name, "xpub", NULL);
+    if (!xsub || !xpub) {
+        if (args->config_path)
+            as_error("asbus: %s has no [%s] %s (and no --%s was given)", args->config_path,
+                     args->name, xsub ? "xpub" : "xsub", xsub ? "xpub" : "xsub");
+        else
+            as_error("asbus: give --config FILE or both --xsub and --xpub");
+        return args->config_path ? S_EXIT_CONFIG : S_EXIT_USAGE;
+    }
+
+    long long hwm = 0, max_frame = 0;
+    if (as_config_get_int(cfg, args->name, "hwm", S_DEFAULT_HWM, &hwm) != 0 || hwm < 0 ||
+        hwm > INT32_MAX) {
+        as_error("asbus: [%s] hwm = '%s' is not a count from 0 (no limit) to 2147483647",
+                 args->name, as_config_get(cfg, args->name, "hwm", ""));
+        return S_EXIT_CONFIG;
+    }
+    if (as_config_get_int(cfg, args->name, "max_frame", S_DEFAULT_MAX_FRAME, &max_frame) != 0 ||
+        max_frame < 1) {
+        as_error("asbus: [%s] max_frame = '%s' is not a size in bytes (e.g. 16M)", args->name,
+                 as_config_get(cfg, args->name, "max_frame", ""));
+        return S_EXIT_CONFIG;
+    }
+
+    bus->xsub = zmq_socket(bus->zctx, ZMQ_XSUB);
+    bus->xpub = zmq_socket(bus->zctx, ZMQ_XPUB);
+    if (!bus->xsub || !bus->xpub)
+        return S_EXIT_SOFTWARE;
+    int64_t max_msg = max_frame;
+    void *both[] = {bus->xsub, bus->xpub};
+    for (int i = 0; i < 2; i++) {
+        if (s_set_int(both[i], ZMQ_SNDHWM, (int)hwm) != 0 ||
+            s_set_int(both[i], ZMQ_RCVHWM, (int)hwm) != 0 ||
+            s_set_int(both[i], ZMQ_LINGER, S_LINGER_MS) != 0)
+            return S_EXIT_SOFTWARE;
+    }
+    if (zmq_setsockopt(bus->xsub, ZMQ_MAXMSGSIZE, &max_msg, sizeof max_msg) != 0)
+        return S_EXIT_SOFTWARE;
+
+    int rc = s_bind_all(bus->xsub, "xsub", xsub, security, bus->bound_xsub, sizeof bus->bound_xsub);
+    if (rc == 0)
+        rc = s_bind_all(bus->xpub, "xpub", xpub, security, bus->bound_xpub, sizeof bus->bound_xpub);
+    return rc;
+}
+
+/* Asks the proxy for its counters. Called on the main thread only. */
+static void s_bus_query_stats(s_bus_t *bus)
+{
+    if (zmq_send(bus->steer, "STATISTICS", 10, 0) != 10)
+        return;
+    for (int i = 0; i < 8; i++) {
+        uint64_t value = 0;
+        int got;
+        do
+            got = zmq_recv(bus->steer, &value, sizeof value, 0);
+        while (got < 0 && zmq_errno() == EINTR);
+        if (got != (int)sizeof value)
+            return; /* timed out: stop without numbers */
+        bus->stats[i] = value;
+    }
+    bus->have_stats = true;
+}
+
+static void s_on_stop(void *arg)
+{
+    s_bus_t *bus = arg;
+    if (bus->stopping)
+        return;
+    bus->stopping = true;
+    as_info("asbus: stopping");
+    s_bus_query_stats(bus);
+    if (zmq_send(bus->steer, "TERMINATE", 9, 0) != 9)
+        as_error("asbus: cannot stop the proxy: %s", zmq_strerror(zmq_errno()));
+}
+
+static void s_on_proxy_done(uv_async_t *handle)
+{
+    s_bus_t *bus = handle->data;
+    as_signals_destroy(&bus->signals);
+    uv_close((uv_handle_t *)&bus->proxy_done, NULL);
+}
+
+static void *s_proxy_thread(void *arg)
+{
+    s_bus_t *bus = arg;
+    bus->proxy_rc = zmq_proxy_steerable(bus->xsub, bus->xpub, NULL, bus->control);
+    bus->proxy_errno = bus->proxy_rc == 0 ? 0 : zmq_errno();
+    uv_async_send(&bus->proxy_done);
+    return NULL;
+}
+
+/* Sets up the control pair, the loop and the worker. Returns 0 or an exit code. */
+static int s_bus_start(s_bus_t *bus)
+{
+    bus->control = zmq_socket(bus->zctx, ZMQ_PAIR);
+    bus->steer = zmq_socket(bus->zctx, ZMQ_PAIR);
+    if (!bus->control || !bus->steer || s_set_int(bus->control, ZMQ_LINGER, 0) != 0 ||
+        s_set_int(bus->steer, ZMQ_LINGER, 0) != 0 ||
+        s_set_int(bus->steer, ZMQ_RCVTIMEO, S_CONTROL_TIMEOUT_MS) != 0 ||
+        s_set_int(bus->steer, ZMQ_SNDTIMEO, S_CONTROL_TIMEOUT_MS) != 0 ||
+        zmq_bind(bus->control, "inproc://asbus-control") != 0 ||
+        zmq_connect(bus->steer, "inproc://asbus-control") != 0) {
+        as_error("asbus: cannot make the control pair: %s", zmq_strerror(zmq_errno()));
+        return S_EXIT_SOFTWARE;
+    }
+
+    bus->proxy_done.data = bus;
+    if (uv_async_init(&bus->loop, &bus->proxy_done, s_on_proxy_done) != 0)
+        return S_EXIT_SOFTWARE;
+    bus->signals = as_signals_new(&bus->loop, s_on_stop, bus);
+    if (!bus->signals)
+        return S_EXIT_SOFTWARE;
+
+    /* The worker takes no signals: an EINTR would end zmq_proxy_steerable. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = pthread_create(&bus->thread, NULL, s_proxy_thread, bus);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0) {
+        as_error("asbus: cannot start the proxy thread: %s", strerror(err));
+        return S_EXIT_SOFTWARE;
+    }
+    bus->thread_running = true;
+    return 0;
+}
+
+/* Joins the worker and logs how it ended. Returns the exit code. */
+static int s_bus_finish(s_bus_t *bus)
+{
+    pthread_join(bus->thread, NULL);
+    bus->thread_running = false;
+    if (!bus->stopping || bus->proxy_rc != 0) {
+        as_error("asbus: the proxy stopped: %s",
+                 bus->proxy_rc != 0 ? zmq_strerror(bus->proxy_errno) : "unexpectedly");
+        return S_EXIT_SOFTWARE;
+    }
+    if (bus->have_stats)
+        as_info("asbus: stopped; forwarded %llu messages (%llu bytes) to subscribers, "
+                "%llu subscription messages to publishers",
+                (unsigned long long)bus->stats[6], (unsigned long long)bus->stats[7],
+                (unsigned long long)bus->stats[2]);
+    else
+        as_info("asbus: stopped");
+    return 0;
+}
+
+static void s_close(void **sock_p)
+{
+    if (*sock_p) {
+        zmq_close(*sock_p);
+        *sock_p = NULL;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    s_args_t args;
+    int rc = s_parse_args(argc, argv, &args);
+    if (rc == 1) {
+        s_usage(stdout);
+        return 0;
+    }
+    if (rc != 0) {
+        s_usage(stderr);
+        return rc;
+    }
+    as_log_init(args.name, AS_LOG_INFO);
+
+    as_config_t *cfg = NULL;
+    if (args.config_path) {
+        char *why = NULL;
+        cfg = as_config_load(args.config_path, &why);
+        if (!cfg) {
+            as_error("asbus: cannot load config: %s", why ? why : args.config_path);
+            free(why);
+            return S_EXIT_CONFIG;
+        }
+        if (!as_config_has_section(cfg, args.name) && (!args.xsub || !args.xpub))
+            as_warn("asbus: %s has no section [%s]", args.config_path, args.name);
+    } else {
+        cfg = as_config_new();
+        if (!cfg)
+            return S_EXIT_SOFTWARE;
+    }
+
+    s_bus_t bus = {0};
+    int err = 0;
+    as_security_t *security = as_security_new(cfg, args.name, &err);
+    if (!security) {
+        as_error("asbus: security: %s", as_strerror(err));
+        rc = S_EXIT_CONFIG;
+        goto destroy_config;
+    }
+    bus.zctx = zmq_ctx_new();
+    if (!bus.zctx) {
+        rc = S_EXIT_SOFTWARE;
+        goto destroy_security;
+    }
+    /* The ZAP handler must be bound before any socket binds. */
+    err = as_security_start(security, bus.zctx);
+    if (err != 0) {
+        as_error("asbus: cannot start the ZAP handler: %s", as_strerror(err));
+        rc = S_EXIT_CONFIG;
+        goto term_context;
+    }
+    if (uv_loop_init(&bus.loop) != 0) {
+        rc = S_EXIT_SOFTWARE;
+        goto term_context;
+    }
+    rc = s_bus_bind(&bus, cfg, &args, security);
+    if (rc == 0)
+        rc = s_bus_start(&bus);
+    if (rc != 0)
+        goto close_loop;
+
+    as_info("asbus: forwarding %s -> %s%s", bus.bound_xsub, bus.bound_xpub,
+            as_security_curve(security) ? " (CURVE on tcp)" : "");
+    uv_run(&bus.loop, UV_RUN_DEFAULT);
+    rc = s_bus_finish(&bus);
+
+close_loop:
+    if (bus.thread_running) {
+        s_on_stop(&bus);
+        pthread_join(bus.thread, NULL);
+    }
+    as_signals_destroy(&bus.signals);
+    as_loop_close(&bus.loop);
+    s_close(&bus.steer);
+    s_close(&bus.control);
+    s_close(&bus.xpub);
+    s_close(&bus.xsub);
+term_context:
+    /* servers are closed; now the ZAP handler may go */
+    as_security_destroy(&security);
+    zmq_ctx_term(bus.zctx);
+destroy_security:
+    as_security_destroy(&security);
+destroy_config:
+    as_config_destroy(&cfg);
+    return rc;
+}

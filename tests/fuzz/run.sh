@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR SECONDS — runs every fuzz target for SECONDS, starting from
+# its seed corpus (tests/fuzz/corpus/<target>, if any). Fails on any finding.
+set -euo pipefail
+build=$1
+seconds=$2
+here=$(cd "$(dirname "$0")" && pwd)
+status=0
+for target in "$build"/tests/fuzz/fuzz_*; do
+    [ -x "$target" ] || continue
+    name=$(basename "$target")
+    work=$(mktemp -d)
+    seeds=()
+    [ -d "$here/corpus/$name" ] && seeds=("$here/corpus/$name")
+    echo "fuzz: $name for ${seconds}s"
+    if ! (cd "$work" && "$target" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 \
+        "$work" "${seeds[@]}" >"$work/log" 2>&1); then
+        echo "fuzz: $name FOUND A PROBLEM:"
+        tail -n 60 "$work/log"
+        status=1
+    else
+        grep -E 'stat::number_of_executed_units|Done' "$work/log" | tail -n 2 || true
+        rm -rf "$work"
+    fi
+done
+exit $status

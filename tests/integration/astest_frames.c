@@ -1,0 +1,148 @@
+/* astest_frames — sends what a well-behaved client never would, for the tests
+ * of bad input: malformed and oversized frames, unknown commands and kinds,
+ * events of unknown types, garbage on the bus. Prints answers as JSON lines.
+ *
+ *   astest_frames command ENDPOINT NAME [PAYLOAD_BYTES]  a CommandRequest
+ *   astest_frames raw ENDPOINT FRAME...                  any frames ("-" = empty)
+ *   astest_frames publish XSUB TOPIC BODY                one message on the bus
+ *   astest_frames event XSUB SOURCE INCARNATION SEQ TYPE one valid envelope
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "as/envelope.h"
+#include "as/error.h"
+#include "as/pb/rpc.pb-c.h"
+
+static int s_print_answer(void *sock)
+{
+    zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, 5000) <= 0) {
+        puts("{\"answer\":null}");
+        return 3;
+    }
+    zmq_msg_t kind, body;
+    zmq_msg_init(&kind);
+    zmq_msg_init(&body);
+    zmq_msg_recv(&kind, sock, 0);
+    if (zmq_msg_more(&kind))
+        zmq_msg_recv(&body, sock, 0);
+    json_t *out = json_object();
+    json_object_set_new(out, "kind",
+                        json_stringn(zmq_msg_data(&kind), zmq_msg_size(&kind)));
+    if (zmq_msg_size(&kind) == 3 && !memcmp(zmq_msg_data(&kind), "cmd", 3)) {
+        As__CommandReply *r =
+            as__command_reply__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
+        if (r) {
+            json_object_set_new(out, "status", json_integer(r->status));
+            json_object_set_new(out, "code", json_string(as_errname(r->status)));
+            json_object_set_new(out, "error", json_string(r->error ? r->error : ""));
+            as__command_reply__free_unpacked(r, NULL);
+        }
+    } else {
+        json_object_set_new(out, "text", json_stringn(zmq_msg_data(&body), zmq_msg_size(&body)));
+    }
+    char *text = json_dumps(out, JSON_COMPACT);
+    puts(text);
+    free(text);
+    json_decref(out);
+    zmq_msg_close(&kind);
+    zmq_msg_close(&body);
+    return 0;
+}
+
+static void *s_dealer(void *ctx, const char *endpoint)
+{
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(sock, endpoint);
+    return sock;
+}
+
+static void *s_publisher(void *ctx, const char *endpoint)
+{
+    void *sock = zmq_socket(ctx, ZMQ_PUB);
+    int linger = 2000;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(sock, endpoint);
+    usleep(500 * 1000); /* let the subscription reach us before sending */
+    return sock;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: see the comment at the top of astest_frames.c\n");
+        return 64;
+    }
+    void *ctx = zmq_ctx_new();
+    int rc = 0;
+    if (!strcmp(argv[1], "command") && argc >= 4) {
+        size_t pad = argc >= 5 ? strtoul(argv[4], NULL, 10) : 0;
+        As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
+        char id[AS_UUID_LEN + 1];
+        as_uuidv7(id);
+        req.request_id = id;
+        req.actor = "tester";
+        req.command = argv[3];
+        uint8_t *payload = calloc(1, pad + 1);
+        if (pad) {
+            req.has_payload = 1;
+            req.payload.data = payload;
+            req.payload.len = pad;
+        }
+        size_t len = as__command_request__get_packed_size(&req);
+        uint8_t *body = malloc(len);
+        as__command_request__pack(&req, body);
+        void *sock = s_dealer(ctx, argv[2]);
+        zmq_send(sock, "cmd", 3, ZMQ_SNDMORE);
+        zmq_send(sock, body, len, 0);
+        rc = s_print_answer(sock);
+        zmq_close(sock);
+        free(body);
+        free(payload);
+    } else if (!strcmp(argv[1], "raw") && argc >= 4) {
+        void *sock = s_dealer(ctx, argv[2]);
+        for (int i = 3; i < argc; i++) {
+            const char *f = strcmp(argv[i], "-") ? argv[i] : "";
+            zmq_send(sock, f, strlen(f), i + 1 < argc ? ZMQ_SNDMORE : 0);
+        }
+        rc = s_print_answer(sock);
+        zmq_close(sock);
+    } else if (!strcmp(argv[1], "publish") && argc == 5) {
+        void *sock = s_publisher(ctx, argv[2]);
+        zmq_send(sock, argv[3], strlen(argv[3]), ZMQ_SNDMORE);
+        zmq_send(sock, argv[4], strlen(argv[4]), 0);
+        zmq_close(sock);
+    } else if (!strcmp(argv[1], "event") && argc == 7) {
+        As__Envelope env = AS__ENVELOPE__INIT;
+        char id[AS_UUID_LEN + 1];
+        as_uuidv7(id);
+        env.id = id;
+        env.source = argv[3];
+        env.incarnation = argv[4];
+        env.has_seq = 1;
+        env.seq = strtoull(argv[5], NULL, 10);
+        env.type = argv[6];
+        env.has_time_us = 1;
+        env.time_us = as_now_us();
+        size_t len = as__envelope__get_packed_size(&env);
+        uint8_t *body = malloc(len);
+        as__envelope__pack(&env, body);
+        void *sock = s_publisher(ctx, argv[2]);
+        zmq_send(sock, env.type, strlen(env.type), ZMQ_SNDMORE);
+        zmq_send(sock, body, len, 0);
+        zmq_close(sock);
+        free(body);
+    } else {
+        fprintf(stderr, "astest_frames: bad arguments\n");
+        rc = 64;
+    }
+    zmq_ctx_term(ctx);
+    return rc;
+}

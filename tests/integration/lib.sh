@@ -1,0 +1,161 @@
+# lib.sh — shared helpers for the integration tests: real daemons as processes,
+# real sockets, real LMDB files, each test in its own temp directory.
+#
+# A test sources this file, calls `setup NAME`, starts what it needs with
+# start_bus / start_daemon, drives it with `ctl` (asctl --json) and checks with
+# `expect_eq`. Everything started is stopped on exit, whatever happens.
+set -euo pipefail
+
+: "${AS_BUILD:?AS_BUILD must point at the build tree}"
+ASBUS="$AS_BUILD/services/bus/asbus"
+ASDEMO="$AS_BUILD/tools/asdemo/asdemo"
+ASCTL="$AS_BUILD/tools/asctl/asctl"
+FRAMES="$AS_BUILD/tests/integration/astest_frames"
+
+declare -A PIDS=()
+FAILURES=0
+
+setup() {
+    TEST_NAME=$1
+    T=$(mktemp -d "${TMPDIR:-/tmp}/as-$TEST_NAME.XXXXXX")
+    CONFIG=$T/site.ini
+    export AS_CONFIG=$CONFIG AS_ACTOR=tester
+    trap teardown EXIT
+    write_config
+    log "temp dir $T"
+}
+
+# The default single-bus config; a test may append sections or rewrite it.
+write_config() {
+    cat >"$CONFIG" <<INI
+[site]
+name = test
+data_dir = $T/data
+run_dir = $T
+services = demo, sink
+
+[bus]
+xsub = ipc://$T/bus-in
+xpub = ipc://$T/bus-out
+publish = ipc://$T/bus-in
+subscribe = ipc://$T/bus-out
+
+[demo]
+endpoint = ipc://$T/demo.sock
+heartbeat_ms = 200
+
+[sink]
+endpoint = ipc://$T/sink.sock
+follows = demo
+heartbeat_ms = 200
+INI
+}
+
+log() { echo "[$(date +%H:%M:%S)] $TEST_NAME: $*" >&2; }
+
+fail() {
+    log "FAIL: $*"
+    FAILURES=$((FAILURES + 1))
+}
+
+teardown() {
+    local rc=$?
+    for name in "${!PIDS[@]}"; do
+        kill -TERM "${PIDS[$name]}" 2>/dev/null || true
+    done
+    sleep 0.3
+    for name in "${!PIDS[@]}"; do
+        kill -KILL "${PIDS[$name]}" 2>/dev/null || true
+    done
+    if [ "$rc" -ne 0 ] || [ "$FAILURES" -ne 0 ]; then
+        log "logs of the daemons (last lines):"
+        for f in "$T"/*.log; do
+            [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; } >&2
+        done
+        [ "$rc" -eq 0 ] && rc=1
+    else
+        rm -rf "$T"
+    fi
+    exit "$rc"
+}
+
+# start_bus NAME [asbus args...]: an asbus reading section NAME of the config
+start_bus() {
+    local name=$1
+    shift
+    "$ASBUS" --config "$CONFIG" --name "$name" "$@" >>"$T/$name.log" 2>&1 &
+    PIDS[$name]=$!
+}
+
+# start_daemon source|sink: one asdemo daemon
+start_daemon() {
+    local role=$1
+    "$ASDEMO" "$role" --config "$CONFIG" >>"$T/$role.log" 2>&1 &
+    PIDS[$role]=$!
+    wait_for "$role answers status" ctl_ok status "$(service_of "$role")"
+}
+
+service_of() { [ "$1" = source ] && echo demo || echo "$1"; }
+
+stop() { # stop NAME: SIGTERM and wait; fails the test if it did not exit 0
+    local name=$1 pid=${PIDS[$1]}
+    kill -TERM "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    unset "PIDS[$name]"
+    [ "$rc" -eq 0 ] || fail "$name exited $rc on SIGTERM"
+}
+
+kill9() { # kill9 NAME
+    local name=$1
+    kill -KILL "${PIDS[$name]}" 2>/dev/null || true
+    wait "${PIDS[$name]}" 2>/dev/null || true
+    unset "PIDS[$name]"
+}
+
+alive() { kill -0 "${PIDS[$1]}" 2>/dev/null; }
+
+ctl() { "$ASCTL" --json --config "$CONFIG" "$@"; }
+ctl_ok() { ctl "$@" >/dev/null 2>&1; }
+
+# json EXPR: reads JSON on stdin, prints the jq expression's raw value
+json() { jq -r "$1"; }
+
+# wait_for DESCRIPTION CMD...: retries CMD for up to $WAIT_SECONDS (default 60)
+wait_for() {
+    local what=$1
+    shift
+    local deadline=$((SECONDS + ${WAIT_SECONDS:-60}))
+    until "$@"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            fail "timed out waiting for: $what"
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then
+        log "ok: $1 = $3"
+    else
+        fail "$1: expected $2, got $3"
+    fi
+}
+
+sink_totals() { ctl call sink.totals | json "$1"; }
+source_state() { ctl call demo.state | json "$1"; }
+
+# last seq the source has committed, and what the sink applied of it
+source_last_seq() { ctl status demo | json '.services[0].last_seq'; }
+sink_applied_of() { ctl status sink | json ".services[0].offsets[] | select(.source==\"$1\") | .applied_seq"; }
+
+sink_count_is() { [ "$(sink_totals '.reply.count' 2>/dev/null)" = "$1" ]; }
+
+finish() {
+    if [ "$FAILURES" -ne 0 ]; then
+        log "$FAILURES check(s) failed"
+        exit 1
+    fi
+    log "passed"
+}

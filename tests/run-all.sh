@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test:
+#   1. gcc build: every unit and integration test (ctest);
+#   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: every
+#      test again (skip with AS_NO_SANITIZE=1);
+#   3. the libFuzzer targets, each for AS_FUZZ_SECONDS (default 30; 0 skips).
+# Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${AS_NO_INSTALL:-0}" != 1 ]; then
+    bash deploy/install-deps.sh
+fi
+jobs=$(nproc)
+# ctest runs tests two at a time: the fault tests start several daemons each
+parallel=${AS_TEST_PARALLEL:-2}
+
+echo "== gcc build"
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
+cmake --build build-test -j"$jobs"
+(cd build-test && ctest --output-on-failure -j"$parallel")
+
+if [ "${AS_NO_SANITIZE:-0}" != 1 ]; then
+    echo "== clang build with ASan + UBSan"
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DAS_SANITIZE=ON \
+        -DAS_FUZZ=ON >/dev/null
+    cmake --build build-asan -j"$jobs"
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$parallel" \
+        -LE fuzz)
+fi
+
+seconds=${AS_FUZZ_SECONDS:-30}
+if [ "$seconds" -gt 0 ] && [ "${AS_NO_SANITIZE:-0}" != 1 ]; then
+    echo "== fuzzing, ${seconds}s per target"
+    bash tests/fuzz/run.sh build-asan "$seconds"
+fi
+echo "== all tests passed"

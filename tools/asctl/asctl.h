@@ -1,0 +1,53 @@
+/* asctl.h — what the subcommands of asctl share. */
+#ifndef ASCTL_H
+#define ASCTL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "as/config.h"
+#include "as/security.h"
+
+/* Exit codes (sysexits.h where one fits). */
+enum {
+    EXIT_OK = 0,
+    EXIT_REFUSED = 1,      /* the service answered with an error */
+    EXIT_MISMATCH = 2,     /* a check found a difference (status --check) */
+    EXIT_USAGE = 64,
+    EXIT_DATAERR = 65,     /* a payload or argument could not be read */
+    EXIT_UNAVAILABLE = 69, /* no answer from the service in time */
+    EXIT_SOFTWARE = 70,
+    EXIT_IOERR = 74,
+    EXIT_CONFIG = 78,
+};
+
+typedef struct asctl {
+    as_config_t *cfg;
+    const char *config_path;
+    bool json;
+    const char *actor;
+    int timeout_ms;
+    int tries;
+    void *zctx;
+    as_security_t *security;
+} asctl_t;
+
+/* The service endpoint of `service` from the config, or NULL (and a message). */
+const char *asctl_endpoint(asctl_t *ctl, const char *service);
+
+/* Prints a JSON value on one line to stdout. */
+void asctl_print_json(json_t *value);
+
+/* Prints an error for people on stderr ("asctl: ...") or, with --json, as
+ * {"ok":false,"error":...} on stdout. Returns `code`. */
+int asctl_fail(asctl_t *ctl, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+int asctl_call(asctl_t *ctl, int argc, char **argv);
+int asctl_tap(asctl_t *ctl, int argc, char **argv);
+int asctl_status(asctl_t *ctl, int argc, char **argv);
+int asctl_keygen(asctl_t *ctl, int argc, char **argv);
+int asctl_backup(asctl_t *ctl, int argc, char **argv);
+int asctl_restore(asctl_t *ctl, int argc, char **argv);
+int asctl_commands(asctl_t *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,259 @@
+/* asctl call / commands — run any service command, list them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/catalog.h"
+#include "as/error.h"
+#include "as/pbjson.h"
+#include "as/rpc.h"
+#include "asctl.h"
+
+static void s_call_usage(FILE *out)
+{
+    fprintf(out, "usage: asctl call COMMAND [FIELD=VALUE...] [OPTIONS]\n"
+                 "\n"
+                 "Runs COMMAND on the service that owns it and prints the reply.\n"
+                 "FIELD=VALUE sets a field of the command's message (dotted paths for nested\n"
+                 "fields, repeat a field to add to a list); `asctl commands COMMAND` lists them.\n"
+                 "\n"
+                 "  --payload JSON      the whole message as JSON instead of FIELD=VALUE\n"
+                 "  --request-id ID     reuse an id to retry safely (default: a new UUIDv7)\n"
+                 "  --endpoint EP       talk to EP instead of the endpoint in the config\n");
+}
+
+/* Prints a reply object as "field: value" lines. */
+static void s_print_human(json_t *obj)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value)
+    {
+        if (json_is_object(value) || json_is_array(value)) {
+            char *text = json_dumps(value, JSON_COMPACT);
+            printf("%s: %s\n", key, text ? text : "");
+            free(text);
+        } else if (json_is_string(value)) {
+            printf("%s: %s\n", key, json_string_value(value));
+        } else {
+            char *text = json_dumps(value, JSON_ENCODE_ANY);
+            printf("%s: %s\n", key, text ? text : "");
+            free(text);
+        }
+    }
+}
+
+static int s_build_payload(asctl_t *ctl, const as_command_info_t *info, const char *json_text,
+                           int nargs, char **args, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!info->request) {
+        if (nargs > 0 || json_text)
+            return asctl_fail(ctl, EXIT_DATAERR, "command '%s' takes no fields", info->command);
+        return 0;
+    }
+    char err[512] = "";
+    ProtobufCMessage *msg = NULL;
+    int rc;
+    if (json_text) {
+        json_error_t jerr;
+        json_t *json = json_loads(json_text, 0, &jerr);
+        if (!json)
+            return asctl_fail(ctl, EXIT_DATAERR, "--payload is not JSON: %s (column %d)",
+                              jerr.text, jerr.column);
+        rc = as_pbjson_from_json(info->request, json, &msg, err, sizeof err);
+        json_decref(json);
+    } else {
+        rc = as_pbjson_from_args(info->request, nargs, args, &msg, err, sizeof err);
+    }
+    if (rc != 0)
+        return asctl_fail(ctl, EXIT_DATAERR, "%s", err);
+    *out_len = protobuf_c_message_get_packed_size(msg);
+    *out = malloc(*out_len ? *out_len : 1);
+    if (*out)
+        protobuf_c_message_pack(msg, *out);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    return *out ? 0 : asctl_fail(ctl, EXIT_SOFTWARE, "out of memory");
+}
+
+static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__CommandReply *r)
+{
+    if (r->status != 0) {
+        if (ctl->json) {
+            json_t *obj = json_pack("{s:b,s:s?,s:s,s:s,s:i,s:b}", "ok", 0, "request_id",
+                                    r->request_id, "code", as_errname(r->status), "error",
+                                    r->error ? r->error : as_strerror(r->status), "status",
+                                    r->status, "replayed", r->has_replayed && r->replayed);
+            asctl_print_json(obj);
+            json_decref(obj);
+        } else {
+            fprintf(stderr, "asctl: %s refused (%s): %s\n", info->command, as_errname(r->status),
+                    r->error ? r->error : as_strerror(r->status));
+        }
+        return EXIT_REFUSED;
+    }
+    json_t *reply = NULL;
+    if (info->reply && r->has_payload) {
+        ProtobufCMessage *msg =
+            protobuf_c_message_unpack(info->reply, NULL, r->payload.len, r->payload.data);
+        if (!msg)
+            return asctl_fail(ctl, EXIT_SOFTWARE, "the reply of %s does not decode as %s",
+                              info->command, info->reply->name);
+        reply = as_pbjson_to_json(msg);
+        protobuf_c_message_free_unpacked(msg, NULL);
+    }
+    if (!reply)
+        reply = json_object();
+    if (ctl->json) {
+        json_t *obj = json_pack("{s:b,s:s?,s:b,s:O}", "ok", 1, "request_id", r->request_id,
+                                "replayed", r->has_replayed && r->replayed, "reply", reply);
+        asctl_print_json(obj);
+        json_decref(obj);
+    } else {
+        s_print_human(reply);
+        if (r->has_replayed && r->replayed)
+            fprintf(stderr, "asctl: (already done earlier: this is the stored reply)\n");
+    }
+    json_decref(reply);
+    return EXIT_OK;
+}
+
+int asctl_call(asctl_t *ctl, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"payload", required_argument, NULL, 'p'},
+        {"request-id", required_argument, NULL, 'i'},
+        {"endpoint", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *json_text = NULL, *request_id = NULL, *endpoint = NULL;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "+p:i:e:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'p':
+            json_text = optarg;
+            break;
+        case 'i':
+            request_id = optarg;
+            break;
+        case 'e':
+            endpoint = optarg;
+            break;
+        case 'h':
+            s_call_usage(stdout);
+            return EXIT_OK;
+        default:
+            s_call_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        s_call_usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *command = argv[optind++];
+    /* options may also follow the command and its fields */
+    int nargs = 0;
+    char **args = calloc((size_t)argc, sizeof *args);
+    if (!args)
+        return asctl_fail(ctl, EXIT_SOFTWARE, "out of memory");
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "--payload") == 0 && i + 1 < argc)
+            json_text = argv[++i];
+        else if (strcmp(argv[i], "--request-id") == 0 && i + 1 < argc)
+            request_id = argv[++i];
+        else if (strcmp(argv[i], "--endpoint") == 0 && i + 1 < argc)
+            endpoint = argv[++i];
+        else
+            args[nargs++] = argv[i];
+    }
+    int rc;
+    const as_command_info_t *info = as_catalog_command(command);
+    if (!info) {
+        rc = asctl_fail(ctl, EXIT_USAGE, "unknown command '%s' (see `asctl commands`)", command);
+        goto out;
+    }
+    if (!ctl->actor || !*ctl->actor) {
+        rc = asctl_fail(ctl, EXIT_USAGE, "who is acting? give --actor or set AS_ACTOR");
+        goto out;
+    }
+    if (!endpoint && !(endpoint = asctl_endpoint(ctl, info->service))) {
+        rc = EXIT_CONFIG;
+        goto out;
+    }
+    uint8_t *payload = NULL;
+    size_t payload_len = 0;
+    if ((rc = s_build_payload(ctl, info, json_text, nargs, args, &payload, &payload_len)) != 0)
+        goto out;
+    int err = 0;
+    as_rpc_client_t *client =
+        as_rpc_client_new(ctl->zctx, endpoint, ctl->security, info->service, &err);
+    if (!client) {
+        free(payload);
+        rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", info->service,
+                        endpoint, as_strerror(err));
+        goto out;
+    }
+    As__CommandReply *reply = NULL;
+    err = as_rpc_command(client, command, ctl->actor, request_id, payload, payload_len,
+                         ctl->timeout_ms, ctl->tries, &reply);
+    free(payload);
+    as_rpc_client_destroy(&client);
+    if (err == AS_ETIMEOUT) {
+        rc = asctl_fail(ctl, EXIT_UNAVAILABLE,
+                        "no answer from %s at %s after %d tries of %d ms (is it running?)",
+                        info->service, endpoint, ctl->tries, ctl->timeout_ms);
+        goto out;
+    }
+    if (err != 0) {
+        rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "%s: %s", info->service, as_strerror(err));
+        goto out;
+    }
+    rc = s_print_reply(ctl, info, reply);
+    as__command_reply__free_unpacked(reply, NULL);
+out:
+    free(args);
+    return rc;
+}
+
+int asctl_commands(asctl_t *ctl, int argc, char **argv)
+{
+    const char *prefix = argc > 1 ? argv[1] : "";
+    if (strcmp(prefix, "--help") == 0 || strcmp(prefix, "-h") == 0) {
+        printf("usage: asctl commands [PREFIX]\n\nLists the commands starting with PREFIX, "
+               "the service that runs each, and its fields.\n");
+        return EXIT_OK;
+    }
+    size_t n = 0;
+    const as_command_info_t *all = as_catalog_commands(&n);
+    json_t *list = json_array();
+    int shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const as_command_info_t *c = &all[i];
+        if (strncmp(c->command, prefix, strlen(prefix)) != 0)
+            continue;
+        shown++;
+        char *fields = c->request ? as_pbjson_describe(c->request) : NULL;
+        if (ctl->json) {
+            json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "command", c->command,
+                                                  "service", c->service, "summary", c->summary,
+                                                  "request", c->request ? c->request->name : NULL,
+                                                  "reply", c->reply ? c->reply->name : NULL));
+        } else {
+            printf("%-28s %-10s %s\n", c->command, c->service, c->summary);
+            if (fields && *fields)
+                printf("%s", fields);
+        }
+        free(fields);
+    }
+    if (ctl->json)
+        asctl_print_json(list);
+    json_decref(list);
+    if (shown == 0)
+        return asctl_fail(ctl, EXIT_USAGE, "no command starts with '%s'", prefix);
+    return EXIT_OK;
+}

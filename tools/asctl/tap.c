@@ -1,0 +1,350 @@
+/* asctl tap — shows events live; --since SOURCE:SEQ replays history first. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "as/catalog.h"
+#include "as/envelope.h"
+#include "as/error.h"
+#include "as/loop.h"
+#include "as/pbjson.h"
+#include "as/rpc.h"
+#include "asctl.h"
+
+#define TAP_SOURCES_MAX 256
+
+static volatile sig_atomic_t s_interrupted;
+
+static void s_on_signal(int signum)
+{
+    (void)signum;
+    s_interrupted = 1;
+}
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: asctl tap [PREFIX...] [OPTIONS]\n"
+            "\n"
+            "Prints the events passing on the bus whose type starts with a PREFIX (all when\n"
+            "none is given), one per line, until interrupted.\n"
+            "\n"
+            "  --since SOURCE:SEQ  first replay SOURCE's events from SEQ on (from its service\n"
+            "                      endpoint), then follow live without a gap or a duplicate\n"
+            "  --count N           stop after N events\n"
+            "  --wait MS           stop when no event came for MS milliseconds\n"
+            "  --heartbeats        also show the sources' heartbeats\n"
+            "  --json              (global) one JSON object per event\n"
+            "\n"
+            "Exit 0 when stopped by --count, --wait or Ctrl-C; 69 when a replay got no answer.\n");
+}
+
+typedef struct {
+    char source[AS_NAME_MAX + 1];
+    uint64_t last;
+} tap_seen_t;
+
+typedef struct {
+    asctl_t *ctl;
+    char **prefixes;
+    int n_prefixes;
+    bool heartbeats;
+    long count_max;
+    long printed;
+    tap_seen_t seen[TAP_SOURCES_MAX];
+    size_t n_seen;
+} tap_t;
+
+static bool s_matches(const tap_t *tap, const char *type)
+{
+    if (tap->n_prefixes == 0)
+        return true;
+    for (int i = 0; i < tap->n_prefixes; i++)
+        if (strncmp(type, tap->prefixes[i], strlen(tap->prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Drops what was shown already (replay overlap, a second forwarder). */
+static bool s_first_time(tap_t *tap, const char *source, uint64_t seq)
+{
+    for (size_t i = 0; i < tap->n_seen; i++) {
+        if (strcmp(tap->seen[i].source, source) != 0)
+            continue;
+        if (seq <= tap->seen[i].last)
+            return false;
+        tap->seen[i].last = seq;
+        return true;
+    }
+    if (tap->n_seen < TAP_SOURCES_MAX) {
+        snprintf(tap->seen[tap->n_seen].source, sizeof tap->seen[0].source, "%s", source);
+        tap->seen[tap->n_seen++].last = seq;
+    }
+    return true;
+}
+
+static json_t *s_payload_json(const As__Envelope *env)
+{
+    if (!env->has_payload)
+        return NULL;
+    const as_event_info_t *info = as_catalog_event(env->type);
+    if (info && info->payload) {
+        ProtobufCMessage *msg =
+            protobuf_c_message_unpack(info->payload, NULL, env->payload.len, env->payload.data);
+        if (msg) {
+            json_t *json = as_pbjson_to_json(msg);
+            protobuf_c_message_free_unpacked(msg, NULL);
+            return json;
+        }
+    }
+    return json_pack("{s:i}", "undecoded_bytes", (json_int_t)env->payload.len);
+}
+
+static void s_print_event(tap_t *tap, const As__Envelope *env)
+{
+    if (!s_matches(tap, env->type) || !s_first_time(tap, env->source, env->seq))
+        return;
+    json_t *payload = s_payload_json(env);
+    if (tap->ctl->json) {
+        json_t *obj = json_pack("{s:s,s:s,s:I,s:s,s:I,s:s?,s:s?,s:s?,s:s?,s:i}", "id", env->id,
+                                "source", env->source, "seq", (json_int_t)env->seq, "type",
+                                env->type, "time_us", (json_int_t)env->time_us, "subject",
+                                env->subject, "actor", env->actor, "correlation_id",
+                                env->correlation_id, "causation_id", env->causation_id,
+                                "schema_version", (int)env->schema_version);
+        if (payload)
+            json_object_set(obj, "payload", payload);
+        asctl_print_json(obj);
+        json_decref(obj);
+    } else {
+        time_t secs = (time_t)(env->time_us / 1000000);
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        char when[32];
+        strftime(when, sizeof when, "%H:%M:%S", &tm);
+        char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+        printf("%s.%03d  %-22s #%-7llu %-30s %-14s %s  %s\n", when,
+               (int)((env->time_us / 1000) % 1000), env->source, (unsigned long long)env->seq,
+               env->type, env->subject ? env->subject : "-", env->actor ? env->actor : "-",
+               body ? body : "");
+        free(body);
+        fflush(stdout);
+    }
+    json_decref(payload);
+    tap->printed++;
+}
+
+static void s_print_heartbeat(tap_t *tap, const void *data, size_t len)
+{
+    As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, data);
+    if (!hb)
+        return;
+    if (tap->ctl->json) {
+        json_t *obj = as_pbjson_to_json(&hb->base);
+        json_object_set_new(obj, "heartbeat", json_true());
+        asctl_print_json(obj);
+        json_decref(obj);
+    } else {
+        printf("heartbeat %-22s last seq %llu  endpoint %s\n", hb->source ? hb->source : "?",
+               (unsigned long long)hb->last_seq, hb->endpoint ? hb->endpoint : "-");
+        fflush(stdout);
+    }
+    as__heartbeat__free_unpacked(hb, NULL);
+}
+
+/* Replays SOURCE from `from` until its last seq, printing as it goes. */
+static int s_replay(tap_t *tap, const char *source, uint64_t from)
+{
+    asctl_t *ctl = tap->ctl;
+    char service[AS_NAME_MAX + 1];
+    if (!as_domain_of(source, service, sizeof service))
+        return asctl_fail(ctl, EXIT_USAGE, "--since wants SOURCE:SEQ, e.g. workshop@site:1");
+    const char *endpoint = asctl_endpoint(ctl, service);
+    if (!endpoint)
+        return EXIT_CONFIG;
+    int err = 0;
+    as_rpc_client_t *client = as_rpc_client_new(ctl->zctx, endpoint, ctl->security, service, &err);
+    if (!client)
+        return asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s: %s", endpoint,
+                          as_strerror(err));
+    int rc = EXIT_OK;
+    for (;;) {
+        As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
+        req.source = (char *)source;
+        req.has_from_seq = 1;
+        req.from_seq = from;
+        uint8_t body[512];
+        size_t len = as__replay_request__pack(&req, body);
+        void *answer = NULL;
+        size_t answer_len = 0;
+        err = as_rpc_call(client, "replay", body, len, ctl->timeout_ms, ctl->tries, &answer,
+                          &answer_len);
+        if (err != 0) {
+            rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "replay from %s: %s", endpoint,
+                            answer && err == AS_EBADFRAME ? (char *)answer : as_strerror(err));
+            free(answer);
+            break;
+        }
+        As__ReplayResponse *resp = as__replay_response__unpack(NULL, answer_len, answer);
+        free(answer);
+        if (!resp || resp->error) {
+            rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "replay refused: %s",
+                            resp && resp->error ? resp->error : "answer does not decode");
+            if (resp)
+                as__replay_response__free_unpacked(resp, NULL);
+            break;
+        }
+        for (size_t i = 0; i < resp->n_events && !s_interrupted; i++) {
+            As__Envelope *env = as_envelope_decode(resp->events[i].data, resp->events[i].len,
+                                                   NULL, 0, &err);
+            if (!env)
+                continue;
+            from = env->seq + 1;
+            s_print_event(tap, env);
+            as__envelope__free_unpacked(env, NULL);
+            if (tap->count_max > 0 && tap->printed >= tap->count_max)
+                break;
+        }
+        bool done = resp->n_events == 0 || from > resp->last_seq;
+        as__replay_response__free_unpacked(resp, NULL);
+        if (done || s_interrupted || (tap->count_max > 0 && tap->printed >= tap->count_max))
+            break;
+    }
+    as_rpc_client_destroy(&client);
+    return rc;
+}
+
+int asctl_tap(asctl_t *ctl, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"since", required_argument, NULL, 's'},  {"count", required_argument, NULL, 'n'},
+        {"wait", required_argument, NULL, 'w'},   {"heartbeats", no_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    tap_t tap = {.ctl = ctl};
+    const char *since = NULL;
+    long wait_ms = -1;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "s:n:w:bh", options, NULL)) != -1) {
+        switch (opt) {
+        case 's':
+            since = optarg;
+            break;
+        case 'n':
+            tap.count_max = strtol(optarg, NULL, 10);
+            if (tap.count_max <= 0)
+                return asctl_fail(ctl, EXIT_USAGE, "--count takes a number > 0");
+            break;
+        case 'w':
+            wait_ms = strtol(optarg, NULL, 10);
+            if (wait_ms <= 0)
+                return asctl_fail(ctl, EXIT_USAGE, "--wait takes milliseconds > 0");
+            break;
+        case 'b':
+            tap.heartbeats = true;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return EXIT_OK;
+        default:
+            s_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    tap.prefixes = argv + optind;
+    tap.n_prefixes = argc - optind;
+    char **endpoints = NULL;
+    if (as_config_get_list(ctl->cfg, "bus", "subscribe", &endpoints) <= 0)
+        return asctl_fail(ctl, EXIT_CONFIG, "no [bus] subscribe endpoints in %s", ctl->config_path);
+
+    /* subscribe first, so nothing between the replay and live is missed */
+    void *sub = zmq_socket(ctl->zctx, ZMQ_SUB);
+    int linger = 0, hwm = 1000000;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    if (tap.n_prefixes == 0 || tap.heartbeats) {
+        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    } else {
+        for (int i = 0; i < tap.n_prefixes; i++)
+            zmq_setsockopt(sub, ZMQ_SUBSCRIBE, tap.prefixes[i], strlen(tap.prefixes[i]));
+    }
+    int rc = EXIT_OK;
+    for (size_t i = 0; endpoints[i]; i++) {
+        if (as_security_client(ctl->security, sub, endpoints[i], "bus") != 0 ||
+            zmq_connect(sub, endpoints[i]) != 0) {
+            rc = asctl_fail(ctl, EXIT_CONFIG, "cannot connect to the bus at %s", endpoints[i]);
+            goto out;
+        }
+    }
+    signal(SIGINT, s_on_signal);
+    signal(SIGTERM, s_on_signal);
+    if (since) {
+        char source[AS_NAME_MAX + 1];
+        const char *colon = strrchr(since, ':');
+        size_t slen = colon ? (size_t)(colon - since) : 0;
+        char *end = NULL;
+        unsigned long long from = colon ? strtoull(colon + 1, &end, 10) : 0;
+        if (!colon || slen == 0 || slen > AS_NAME_MAX || !end || *end || from == 0) {
+            rc = asctl_fail(ctl, EXIT_USAGE, "--since wants SOURCE:SEQ (SEQ from 1), got '%s'",
+                            since);
+            goto out;
+        }
+        memcpy(source, since, slen);
+        source[slen] = '\0';
+        if (!as_source_valid(source)) {
+            rc = asctl_fail(ctl, EXIT_USAGE, "'%s' is not a source name (service@site)", source);
+            goto out;
+        }
+        if ((rc = s_replay(&tap, source, from)) != EXIT_OK)
+            goto out;
+    }
+    int64_t last_event_us = as_now_us();
+    while (!s_interrupted && (tap.count_max == 0 || tap.printed < tap.count_max)) {
+        zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
+        int n = zmq_poll(&item, 1, 200);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n <= 0) {
+            if (wait_ms > 0 && as_now_us() - last_event_us > wait_ms * 1000)
+                break;
+            continue;
+        }
+        zmq_msg_t frames[2];
+        zmq_msg_init(&frames[0]);
+        zmq_msg_init(&frames[1]);
+        size_t nf = 0;
+        if (as_zrecv_frames(sub, frames, 2, &nf) == 0 && nf == 2) {
+            const char *topic = zmq_msg_data(&frames[0]);
+            size_t tlen = zmq_msg_size(&frames[0]);
+            size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
+            if (tlen > slen && !memcmp(topic + tlen - slen, AS_HEARTBEAT_SUFFIX, slen)) {
+                if (tap.heartbeats)
+                    s_print_heartbeat(&tap, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
+            } else {
+                int err = 0;
+                As__Envelope *env = as_envelope_decode(zmq_msg_data(&frames[1]),
+                                                       zmq_msg_size(&frames[1]), topic, tlen, &err);
+                if (env) {
+                    s_print_event(&tap, env);
+                    as__envelope__free_unpacked(env, NULL);
+                    last_event_us = as_now_us();
+                } else if (!ctl->json) {
+                    fprintf(stderr, "asctl: skipped a frame on '%.*s': %s\n", (int)tlen, topic,
+                            as_strerror(err));
+                }
+            }
+        }
+        zmq_msg_close(&frames[0]);
+        zmq_msg_close(&frames[1]);
+    }
+out:
+    zmq_close(sub);
+    as_config_list_free(&endpoints);
+    return rc;
+}
