@@ -701,7 +701,11 @@ as_security_t *as_security_new(as_config_t *cfg, const char *identity_default, i
         return self;
 
     const char *keys_dir = as_config_get(cfg, "security", "keys_dir", NULL);
-    const char *identity = as_config_get(cfg, "security", "identity", identity_default);
+    /* the site file is shared by every process: a process's own identity is
+     * its service name, or AS_IDENTITY (a person's asctl, an outside system) */
+    const char *identity = getenv("AS_IDENTITY");
+    if (!identity || !*identity)
+        identity = identity_default;
     if (!keys_dir || !*keys_dir) {
         as_error("security: curve is on but [security] keys_dir is not set");
         rc = AS_ECONFIG;

@@ -280,11 +280,18 @@ int as_outbox_last(as_store_t *self, MDB_txn *txn, uint64_t *seq)
 
 int as_outbox_append(as_store_t *self, MDB_txn *txn, uint64_t seq, const void *data, size_t len)
 {
+    /* gapless: MDB_APPEND alone refuses only seqs at or below the last */
+    uint64_t last = 0;
+    int rc = as_outbox_last(self, txn, &last);
+    if (rc != 0)
+        return rc;
+    if (seq != last + 1)
+        return AS_EINVALID;
     unsigned char keybuf[8];
     s_seq_key(seq, keybuf);
     MDB_val key = {8, keybuf};
     MDB_val value = {len, (void *)data};
-    int rc = mdb_put(txn, self->outbox, &key, &value, MDB_APPEND);
+    rc = mdb_put(txn, self->outbox, &key, &value, MDB_APPEND);
     if (rc == MDB_KEYEXIST)
         return AS_EINVALID; /* not after the last key */
     return rc;
@@ -336,8 +343,11 @@ int as_offset_each(as_store_t *self, MDB_txn *txn, as_offset_fn fn, void *arg)
     MDB_val key, value;
     while ((rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) == 0) {
         As__SourceOffset *off = as__source_offset__unpack(NULL, value.mv_size, value.mv_data);
-        if (!off || !off->source)
+        if (!off || !off->source) {
+            if (off)
+                as__source_offset__free_unpacked(off, NULL);
             continue; /* unreadable record: skipped, never fatal */
+        }
         rc = fn(off, arg);
         as__source_offset__free_unpacked(off, NULL);
         if (rc != 0)

@@ -12,7 +12,7 @@ packages=(
     libinih-dev            # the site's INI config file
     libjansson-dev         # --json output of asctl and the tap
     libcmocka-dev          # unit test framework
-    procps psmisc          # pgrep/kill used by the test scripts
+    procps jq              # the integration tests: kill, and reading asctl --json
 )
 if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
     apt-get update -q

@@ -5,6 +5,9 @@
  *   astest_frames command ENDPOINT NAME [PAYLOAD_BYTES]  a CommandRequest
  *   astest_frames raw ENDPOINT FRAME...                  any frames ("-" = empty)
  *   astest_frames publish XSUB TOPIC BODY                one message on the bus
+ *                                                        (BODY "@N": N bytes of 'x')
+ *   astest_frames vanish ENDPOINT COMMAND REQUEST_ID JSON sends a command and goes
+ *                                                        away without reading the reply
  *   astest_frames event XSUB SOURCE INCARNATION SEQ TYPE one valid envelope
  */
 #include <jansson.h>
@@ -14,7 +17,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "as/catalog.h"
 #include "as/envelope.h"
+#include "as/pbjson.h"
 #include "as/error.h"
 #include "as/pb/rpc.pb-c.h"
 
@@ -52,6 +57,50 @@ static int s_print_answer(void *sock)
     json_decref(out);
     zmq_msg_close(&kind);
     zmq_msg_close(&body);
+    return 0;
+}
+
+static void *s_dealer(void *ctx, const char *endpoint);
+
+/* Sends a command once the connection is up, then closes without reading the
+ * reply: to the daemon, a client whose reply was lost. */
+static int s_vanish(void *ctx, const char *endpoint, const char *command, const char *request_id,
+                    const char *json_text)
+{
+    const as_command_info_t *info = as_catalog_command(command);
+    json_t *json = json_loads(json_text, 0, NULL);
+    ProtobufCMessage *msg = NULL;
+    char err[256];
+    if (!info || !info->request || !json ||
+        as_pbjson_from_json(info->request, json, &msg, err, sizeof err) != 0) {
+        fprintf(stderr, "astest_frames: bad command or payload\n");
+        json_decref(json);
+        return 65;
+    }
+    json_decref(json);
+    uint8_t payload[4096];
+    size_t payload_len = protobuf_c_message_pack(msg, payload);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.actor = "tester";
+    req.command = (char *)command;
+    req.has_payload = 1;
+    req.payload.data = payload;
+    req.payload.len = payload_len;
+    uint8_t body[8192];
+    size_t len = as__command_request__pack(&req, body);
+    void *sock = s_dealer(ctx, endpoint);
+    /* a status round trip first: the connection is up before the command goes */
+    zmq_send(sock, "status", 6, ZMQ_SNDMORE);
+    zmq_send(sock, "", 0, 0);
+    if (s_print_answer(sock) != 0)
+        return 3;
+    int linger = 2000;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_send(sock, "cmd", 3, ZMQ_SNDMORE);
+    zmq_send(sock, body, len, 0);
+    zmq_close(sock);
     return 0;
 }
 
@@ -116,9 +165,20 @@ int main(int argc, char **argv)
         zmq_close(sock);
     } else if (!strcmp(argv[1], "publish") && argc == 5) {
         void *sock = s_publisher(ctx, argv[2]);
+        size_t len = strlen(argv[4]);
+        char *body = argv[4];
+        if (body[0] == '@') {
+            len = strtoul(body + 1, NULL, 10);
+            body = malloc(len + 1);
+            memset(body, 'x', len);
+        }
         zmq_send(sock, argv[3], strlen(argv[3]), ZMQ_SNDMORE);
-        zmq_send(sock, argv[4], strlen(argv[4]), 0);
+        zmq_send(sock, body, len, 0);
         zmq_close(sock);
+        if (body != argv[4])
+            free(body);
+    } else if (!strcmp(argv[1], "vanish") && argc == 6) {
+        rc = s_vanish(ctx, argv[2], argv[3], argv[4], argv[5]);
     } else if (!strcmp(argv[1], "event") && argc == 7) {
         As__Envelope env = AS__ENVELOPE__INIT;
         char id[AS_UUID_LEN + 1];

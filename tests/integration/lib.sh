@@ -115,7 +115,8 @@ kill9() { # kill9 NAME
 
 alive() { kill -0 "${PIDS[$1]}" 2>/dev/null; }
 
-ctl() { "$ASCTL" --json --config "$CONFIG" "$@"; }
+# asctl as a person: with the identity ASCTL_IDENTITY when CURVE is on
+ctl() { env ${ASCTL_IDENTITY:+AS_IDENTITY=$ASCTL_IDENTITY} "$ASCTL" --json --config "$CONFIG" "$@"; }
 ctl_ok() { ctl "$@" >/dev/null 2>&1; }
 
 # json EXPR: reads JSON on stdin, prints the jq expression's raw value

@@ -65,12 +65,14 @@ void as_zap_destroy(as_zap_t **self_p);
 /* Site security read from the [security] section of the config:
  *   curve = on|off          use CURVE on tcp:// endpoints (default off)
  *   keys_dir = DIR          the *.pub (and this machine's *.key) files
- *   identity = NAME         this process's keypair: KEYS_DIR/NAME.key
+ * This process's keypair is KEYS_DIR/NAME.key, NAME being the environment's
+ * AS_IDENTITY when set (a person's asctl, an outside system), else the
+ * default the caller gives (a daemon's service name; "asctl").
  * Endpoints that are not tcp:// never use CURVE. */
 typedef struct as_security as_security_t;
 
-/* `identity_default` is used when the config has no security.identity (a
- * daemon passes its service name). Returns NULL and sets *err on failure
+/* `identity_default` is used when AS_IDENTITY is not set (a daemon passes its
+ * service name). Returns NULL and sets *err on failure
  * (a missing key file when curve is on is AS_ECONFIG). */
 as_security_t *as_security_new(as_config_t *cfg, const char *identity_default, int *err);
 

@@ -1,0 +1,169 @@
+/* test_catalog.c — the command and event tables: names follow the rules,
+ * each command belongs to the service of its domain, nothing is listed
+ * twice, and lookups find exactly what is listed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "as/catalog.h"
+#include "as/envelope.h"
+#include "as/pb/demo.pb-c.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static void s_assert_descriptor(const ProtobufCMessageDescriptor *desc, const char *what,
+                                const char *name)
+{
+    if (!desc)
+        return; /* no payload */
+    if (desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC)
+        fail_msg("%s of '%s' is not a message descriptor", what, name);
+    assert_non_null(desc->name);
+    assert_true(desc->sizeof_message > 0);
+    /* an empty message of that kind packs and unpacks */
+    _Alignas(max_align_t) uint8_t storage[4096];
+    assert_true(desc->sizeof_message <= sizeof storage);
+    ProtobufCMessage *msg = (ProtobufCMessage *)storage;
+    desc->message_init(msg);
+    uint8_t packed[1024];
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    assert_true(len <= sizeof packed);
+    assert_int_equal(protobuf_c_message_pack(msg, packed), len);
+    ProtobufCMessage *back = protobuf_c_message_unpack(desc, NULL, len, packed);
+    if (!back)
+        fail_msg("an empty %s of '%s' (%s) does not round-trip", what, name, desc->name);
+    protobuf_c_message_free_unpacked(back, NULL);
+}
+
+static void test_commands_valid(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const as_command_info_t *commands = as_catalog_commands(&n);
+    assert_non_null(commands);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        const as_command_info_t *c = &commands[i];
+        assert_non_null(c->command);
+        if (!as_command_valid(c->command))
+            fail_msg("catalog command '%s' is not a valid command name", c->command);
+        char domain[AS_NAME_MAX + 1];
+        assert_true(as_domain_of(c->command, domain, sizeof domain) > 0);
+        assert_non_null(c->service);
+        if (strcmp(c->service, domain) != 0)
+            fail_msg("command '%s' is run by '%s', not by its domain '%s'", c->command,
+                     c->service, domain);
+        if (!c->summary || !*c->summary)
+            fail_msg("command '%s' has no summary", c->command);
+        s_assert_descriptor(c->request, "request", c->command);
+        s_assert_descriptor(c->reply, "reply", c->command);
+    }
+}
+
+static void test_commands_unique_and_found(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const as_command_info_t *commands = as_catalog_commands(&n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(commands[i].command, commands[j].command) == 0)
+                fail_msg("command '%s' is listed twice", commands[i].command);
+        /* a lookup finds the very entry listed */
+        assert_ptr_equal(as_catalog_command(commands[i].command), &commands[i]);
+    }
+    size_t n_again = 0;
+    assert_ptr_equal(as_catalog_commands(&n_again), commands);
+    assert_int_equal(n_again, n);
+}
+
+static void test_command_lookup(void **state)
+{
+    (void)state;
+    const as_command_info_t *c = as_catalog_command("demo.generate");
+    assert_non_null(c);
+    assert_string_equal(c->command, "demo.generate");
+    assert_string_equal(c->service, "demo");
+    assert_ptr_equal(c->request, &as__demo_generate__descriptor);
+    assert_ptr_equal(c->reply, &as__demo_source_state__descriptor);
+
+    c = as_catalog_command("demo.state");
+    assert_non_null(c);
+    assert_null(c->request); /* takes no payload */
+    assert_non_null(c->reply);
+
+    static const char *const unknown[] = {
+        "",          "demo",           "demo.",          "demo.gen",      "demo.generatex",
+        "demo.generate ", "DEMO.GENERATE", "demo.generate.x", "generate",  "nosuch.command",
+        "demo.tick.emitted", /* an event type, not a command */
+    };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        if (as_catalog_command(unknown[i]))
+            fail_msg("'%s' was found as a command", unknown[i]);
+}
+
+static void test_events_valid_and_unique(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const as_event_info_t *events = as_catalog_events(&n);
+    assert_non_null(events);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        const as_event_info_t *e = &events[i];
+        assert_non_null(e->type);
+        if (!as_type_valid(e->type))
+            fail_msg("catalog event type '%s' is not a valid type", e->type);
+        if (!e->summary || !*e->summary)
+            fail_msg("event type '%s' has no summary", e->type);
+        s_assert_descriptor(e->payload, "payload", e->type);
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(e->type, events[j].type) == 0)
+                fail_msg("event type '%s' is listed twice", e->type);
+        assert_ptr_equal(as_catalog_event(e->type), e);
+        /* an event type is never also a command name */
+        if (as_catalog_command(e->type))
+            fail_msg("'%s' is both an event type and a command", e->type);
+    }
+    size_t n_again = 0;
+    assert_ptr_equal(as_catalog_events(&n_again), events);
+    assert_int_equal(n_again, n);
+}
+
+static void test_event_lookup(void **state)
+{
+    (void)state;
+    const as_event_info_t *e = as_catalog_event("demo.tick.emitted");
+    assert_non_null(e);
+    assert_string_equal(e->type, "demo.tick.emitted");
+    assert_ptr_equal(e->payload, &as__demo_tick__descriptor);
+
+    static const char *const unknown[] = {"",
+                                          "demo.tick",
+                                          "demo.tick.emitted.",
+                                          "demo.tick.emittedx",
+                                          "Demo.tick.emitted",
+                                          "demo.heartbeat",
+                                          "demo.generate",
+                                          "nosuch.thing.happened"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        if (as_catalog_event(unknown[i]))
+            fail_msg("'%s' was found as an event type", unknown[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commands_valid),
+        cmocka_unit_test(test_commands_unique_and_found),
+        cmocka_unit_test(test_command_lookup),
+        cmocka_unit_test(test_events_valid_and_unique),
+        cmocka_unit_test(test_event_lookup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
