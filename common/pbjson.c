@@ -52,8 +52,13 @@ typedef struct {
 
 enum { S_READ_OK, S_READ_BAD_TYPE, S_READ_RANGE };
 
+/* U+FFFD in UTF-8, for bytes of a string that are not UTF-8 */
+static const char s_replacement[3] = {'\xEF', '\xBF', '\xBD'};
+
+/* the 64 digits of standard base64, then the pad at S_B64_PAD */
 static const char s_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+#define S_B64_PAD 64
 
 /* ---- small text helpers ------------------------------------------------- */
 
@@ -133,10 +138,11 @@ static bool s_utf8_valid(const char *s, size_t len)
     return true;
 }
 
-/* Writes s (len bytes, may hold anything) into out for an error text: at most
- * S_QUOTE_MAX bytes, cut on a character boundary, control characters and
- * quotes escaped, "..." when cut. */
-static void s_escape(char *out, size_t cap, const char *s, size_t len)
+/* Writes s (len bytes, may hold anything) into out for an error text, to be
+ * put between `quote` characters: at most S_QUOTE_MAX bytes, cut on a
+ * character boundary, control characters, backslash and `quote` escaped, "..."
+ * when cut. */
+static void s_escape(char *out, size_t cap, const char *s, size_t len, char quote)
 {
     size_t used = 0;
     bool cut = len > S_QUOTE_MAX;
@@ -148,7 +154,7 @@ static void s_escape(char *out, size_t cap, const char *s, size_t len)
     }
     for (size_t i = 0; i < len && used + 8 < cap; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\' || c == '\'') {
+        if (c == (unsigned char)quote || c == '\\') {
             used += (size_t)snprintf(out + used, cap - used, "\\%c", c);
         } else if (c < 0x20 || c == 0x7F) {
             used += (size_t)snprintf(out + used, cap - used, "\\u%04x", c);
@@ -188,7 +194,7 @@ static void s_got(const json_t *value, char *out, size_t cap)
         snprintf(out, cap, "an array");
         break;
     case JSON_STRING:
-        s_escape(text, sizeof(text), json_string_value(value), json_string_length(value));
+        s_escape(text, sizeof(text), json_string_value(value), json_string_length(value), '"');
         snprintf(out, cap, "\"%s\"", text);
         break;
     case JSON_INTEGER:
@@ -305,7 +311,7 @@ static int s_fail_range(s_ctx_t *ctx, const ProtobufCFieldDescriptor *field, con
 {
     char text[S_QUOTE_MAX * 6 + 16];
     if (json_is_string(value)) {
-        s_escape(text, sizeof(text), json_string_value(value), json_string_length(value));
+        s_escape(text, sizeof(text), json_string_value(value), json_string_length(value), '\'');
     } else {
         s_got(value, text, sizeof(text));
     }
@@ -319,7 +325,7 @@ static int s_fail_unknown(s_ctx_t *ctx, const ProtobufCMessageDescriptor *desc, 
                           size_t key_len)
 {
     char name[S_QUOTE_MAX * 6 + 8];
-    s_escape(name, sizeof(name), key, key_len);
+    s_escape(name, sizeof(name), key, key_len, '\'');
     s_buf_t buf = {0};
     s_buf_printf(&buf, "unknown field '%s%s%s' in %s (", ctx->path, ctx->path[0] ? "." : "", name,
                  desc->short_name);
@@ -365,8 +371,8 @@ static char *s_base64_encode(const uint8_t *data, size_t len, size_t *out_len)
         }
         out[used++] = s_b64_alphabet[(chunk >> 18) & 63];
         out[used++] = s_b64_alphabet[(chunk >> 12) & 63];
-        out[used++] = i + 1 < len ? s_b64_alphabet[(chunk >> 6) & 63] : '=';
-        out[used++] = i + 2 < len ? s_b64_alphabet[chunk & 63] : '=';
+        out[used++] = s_b64_alphabet[i + 1 < len ? (chunk >> 6) & 63 : S_B64_PAD];
+        out[used++] = s_b64_alphabet[i + 2 < len ? chunk & 63 : S_B64_PAD];
     }
     out[used] = '\0';
     *out_len = used;
@@ -376,7 +382,7 @@ static char *s_base64_encode(const uint8_t *data, size_t len, size_t *out_len)
 static int s_base64_value(char c)
 {
     const char *hit = c ? strchr(s_b64_alphabet, c) : NULL;
-    return hit ? (int)(hit - s_b64_alphabet) : -1;
+    return hit && hit - s_b64_alphabet < S_B64_PAD ? (int)(hit - s_b64_alphabet) : -1;
 }
 
 /* Decodes standard base64, padded or not. Returns 0 with *out malloc'd (NULL
@@ -508,7 +514,8 @@ static json_t *s_real_to_json(double value)
     return json_real(value);
 }
 
-/* A float as the double of its shortest decimal text, so 0.1f prints as 0.1. */
+/* A float as the double of its shortest decimal text, so 0.1f prints as 0.1;
+ * checked through a double, as the decoder converts it back. */
 static double s_float_to_double(float value)
 {
     char text[32];
@@ -517,8 +524,9 @@ static double s_float_to_double(float value)
     }
     for (int precision = 1; precision <= 9; precision++) {
         snprintf(text, sizeof(text), "%.*g", precision, (double)value);
-        if (strtof(text, NULL) == value) {
-            return strtod(text, NULL);
+        double shortest = strtod(text, NULL);
+        if ((float)shortest == value) {
+            return shortest;
         }
     }
     return value;
@@ -546,8 +554,8 @@ static json_t *s_string_to_json(const char *text)
             used += step;
             i += step;
         } else {
-            memcpy(clean + used, "\xEF\xBF\xBD", 3);
-            used += 3;
+            memcpy(clean + used, s_replacement, sizeof(s_replacement));
+            used += sizeof(s_replacement);
             i++;
         }
     }
@@ -679,6 +687,8 @@ json_t *as_pbjson_to_json(const ProtobufCMessage *msg)
  * string ("-42"). */
 static int s_read_int(const json_t *value, s_int_t *out)
 {
+    out->negative = false;
+    out->magnitude = 0;
     if (json_is_integer(value)) {
         json_int_t number = json_integer_value(value);
         out->negative = number < 0;
@@ -691,10 +701,10 @@ static int s_read_int(const json_t *value, s_int_t *out)
         if (!isfinite(number)) {
             return S_READ_BAD_TYPE;
         }
+        out->negative = number < 0;
         if (size >= 18446744073709551616.0) { /* 2^64, and integral as all above 2^53 */
             return S_READ_RANGE;
         }
-        out->negative = number < 0;
         out->magnitude = (uint64_t)size;
         /* libm-free trunc(): the conversion dropped a fraction if any */
         return (double)out->magnitude == size ? S_READ_OK : S_READ_BAD_TYPE;
@@ -704,10 +714,8 @@ static int s_read_int(const json_t *value, s_int_t *out)
     }
     const char *text = json_string_value(value);
     size_t len = json_string_length(value);
-    size_t i = 0;
     out->negative = len > 0 && text[0] == '-';
-    out->magnitude = 0;
-    i = out->negative ? 1 : 0;
+    size_t i = out->negative ? 1 : 0;
     if (i == len) {
         return S_READ_BAD_TYPE;
     }
@@ -1158,7 +1166,7 @@ static int s_arg_apply(s_ctx_t *ctx, const ProtobufCMessageDescriptor *desc, jso
     const char *equals = strchr(arg, '=');
     if (!equals || equals == arg) {
         char text[S_QUOTE_MAX * 6 + 8];
-        s_escape(text, sizeof(text), arg, strlen(arg));
+        s_escape(text, sizeof(text), arg, strlen(arg), '\'');
         return s_fail(ctx, "argument '%s' is not field=value", text);
     }
     json_t *object = root;
@@ -1269,5 +1277,5 @@ char *as_pbjson_describe(const ProtobufCMessageDescriptor *desc)
         free(buf.data);
         return NULL;
     }
-    return buf.data ? buf.data : strdup("");
+    return buf.data ? buf.data : calloc(1, 1);
 }

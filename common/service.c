@@ -716,11 +716,14 @@ void as_service_destroy(as_service_t **self_p)
     as_service_t *self = *self_p;
     if (!self)
         return;
-    if (self->store && self->pub)
+    if (self->sub) /* opened last: everything s_flush uses is there */
         s_flush(self);
     s_clear_cmds(self);
     free(self->cmds);
     as_signals_destroy(&self->signals);
+    /* as_loop_close runs the loop once more: no heartbeat after the pub is gone */
+    uv_timer_stop(&self->heartbeat);
+    uv_timer_stop(&self->housekeeping);
     as_sub_destroy(&self->sub);
     as_rpc_server_destroy(&self->rpc);
     if (self->pub) {

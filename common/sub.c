@@ -28,6 +28,7 @@ typedef struct s_peer {
     int64_t sent_us;
     char *ask_source; /* the request in flight, resent on timeout */
     uint64_t ask_from;
+    uint64_t ask_applied; /* what the asking source had committed when asked */
     struct s_peer *next;
 } s_peer_t;
 
@@ -344,6 +345,11 @@ static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
     free(peer->ask_source);
     peer->ask_source = source ? strdup(source) : NULL;
     peer->ask_from = from;
+    peer->ask_applied = 0;
+    if (source) {
+        s_source_t *src = s_source_find(peer->sub, source);
+        peer->ask_applied = src ? src->applied : 0;
+    }
     s_peer_send(peer);
 }
 
@@ -374,12 +380,17 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
         return;
     if (resp->last_seq > src->known_last)
         src->known_last = resp->last_seq;
-    if (resp->last_seq < src->applied) {
+    /* everything applied before the request was committed at the source
+     * before the request left, so an answer below that means its store went
+     * back (restored by copying files, not with `asctl restore`) */
+    uint64_t applied_when_asked =
+        peer->ask_source && strcmp(peer->ask_source, src->name) == 0 ? peer->ask_applied : 0;
+    if (resp->last_seq < applied_when_asked) {
         src->diverged = true;
         as_error("source '%s' is at seq %llu but %llu were applied here: its store went back; "
                  "its events are refused until an operator resets it",
                  src->name, (unsigned long long)resp->last_seq,
-                 (unsigned long long)src->applied);
+                 (unsigned long long)applied_when_asked);
         return;
     }
     for (size_t i = 0; i < resp->n_events; i++) {
@@ -460,13 +471,9 @@ static void s_handle_heartbeat(as_sub_t *self, const void *data, size_t len)
         goto done;
     if (hb->endpoint && *hb->endpoint && (!src->peer || strcmp(src->peer->endpoint, hb->endpoint)))
         src->peer = s_peer_get(self, hb->endpoint, hb->source);
-    if (hb->last_seq < src->applied) {
-        src->diverged = true;
-        as_error("source '%s' reports last seq %llu but %llu were applied here: its store went "
-                 "back; its events are refused until an operator resets it",
-                 src->name, (unsigned long long)hb->last_seq, (unsigned long long)src->applied);
-        goto done;
-    }
+    /* a heartbeat can be older than events replayed since (it waited in the
+     * bus's queue), so a last_seq below ours proves nothing: only a replay
+     * answer can tell that a source went back (see s_handle_replay) */
     if (hb->last_seq > src->known_last)
         src->known_last = hb->last_seq;
     if (src->known_last >= src->next)

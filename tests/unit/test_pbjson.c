@@ -485,6 +485,10 @@ static void test_type_errors(void **state)
                      "field 'f_bytes' expects base64 bytes, got \"Zg=\"");
     s_assert_rejects(all, "{\"f_bytes\":\"Zm9v-_\"}",
                      "field 'f_bytes' expects base64 bytes, got \"Zm9v-_\"");
+    s_assert_rejects(all, "{\"f_bytes\":\"Zm=v\"}",
+                     "field 'f_bytes' expects base64 bytes, got \"Zm=v\"");
+    s_assert_rejects(all, "{\"f_bytes\":\"Zg===\"}",
+                     "field 'f_bytes' expects base64 bytes, got \"Zg===\"");
     s_assert_rejects(all, "{\"f_bytes\":7}", "field 'f_bytes' expects base64 bytes, got 7");
     s_assert_rejects(all, "{\"f_enum\":\"PURPLE\"}",
                      "field 'f_enum' expects one of COLOR_INFRARED, COLOR_RED, COLOR_GREEN, "
@@ -504,6 +508,8 @@ static void test_type_errors(void **state)
                      "field 'r_inner[1].level' expects an integer, got \"high\"");
     s_assert_rejects(all, "{\"f_inner\":{\"marks\":[1,-2]}}",
                      "value -2 is out of range for uint32 field 'f_inner.marks[1]'");
+    s_assert_rejects(all, "{\"f_int32\":\"a\\\"b'c\\\\\"}",
+                     "field 'f_int32' expects an integer, got \"a\\\"b'c\\\\\"");
     /* long values are cut in the text */
     s_assert_rejects(all, "{\"f_int32\":\"0123456789012345678901234567890123456789xyz\"}",
                      "field 'f_int32' expects an integer, got "
@@ -532,6 +538,9 @@ static void test_range_errors(void **state)
                      "value 1e+20 is out of range for fixed64 field 'f_fixed64'");
     s_assert_rejects(all, "{\"f_uint64\":\"-5\"}",
                      "value -5 is out of range for uint64 field 'f_uint64'");
+    /* regression (fuzz): the sign of a real beyond 64 bits was left unset */
+    s_assert_rejects(all, "{\"r_int32\":[-1.5e86]}",
+                     "value -1.5e+86 is out of range for int32 field 'r_int32[0]'");
     s_assert_rejects(all, "{\"f_float\":1e39}",
                      "value 1e+39 is out of range for float field 'f_float'");
     s_assert_rejects(all, "{\"f_double\":\"1e999\"}",

@@ -1,0 +1,1057 @@
+/* test_service.c — one daemon's runtime: commands, idempotency, events,
+ * status, replay and stop.
+ *
+ * A small service ("tsvc") is defined here: tsvc.put writes a record and
+ * emits an event, tsvc.put_fail writes and emits and then fails, tsvc.get
+ * reads, and an event handler applies "up.thing.happened". Each test runs it
+ * with as_service_run on its own thread (created, run and destroyed there, as
+ * its ZeroMQ context and loop belong to that thread); the test thread talks to
+ * it only through sockets: the rpc client on its ipc:// service endpoint, a SUB
+ * bound where the service publishes, and an XPUB bound where it subscribes.
+ * Stopping goes through a uv_async made in on_start, which calls
+ * as_service_stop on the service's thread. Every wait has a deadline.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "as/config.h"
+#include "as/envelope.h"
+#include "as/error.h"
+#include "as/pb/demo.pb-c.h"
+#include "as/rpc.h"
+#include "as/service.h"
+#include "as/store.h"
+
+#define S_WAIT_MS 10000
+#define S_GUARD_MS 60000
+#define S_SOURCE "tsvc@test"
+#define S_UP_SOURCE "up@far"
+#define S_UP_INCARNATION "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
+
+typedef struct {
+    char dir[256];
+    char svc_ep[512];
+    char bus_in[512];  /* where the service publishes (a SUB the test binds) */
+    char bus_out[512]; /* where the service subscribes (an XPUB the test binds) */
+    char data_dir[512];
+    void *zctx;
+    void *bus_sub;
+    void *bus_xpub;
+    as_config_t *cfg;
+    as_service_def_t def;
+    as_rpc_client_t *client;
+    pthread_t thread;
+    bool running;
+    /* shared with the service's thread (under mu) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int state; /* 0 starting, 1 running, 2 failed to start */
+    int err;
+    bool run_returned;
+    bool guard_fired;
+    int on_stop_calls;
+    int put_runs;
+    /* touched only on the service's thread after on_start */
+    uv_async_t stop;
+    uv_timer_t guard;
+} s_fix_t;
+
+/* --- the service under test ----------------------------------------------------- */
+
+static s_fix_t *s_fix_of(as_service_t *svc)
+{
+    return as_service_user(svc);
+}
+
+static int s_cmd_put_common(as_cmd_t *cmd, bool fail)
+{
+    if (!cmd->payload || cmd->payload_len == 0 || cmd->payload_len > 64)
+        return as_cmd_fail(cmd, AS_EINVALID, "a key of 1 to 64 bytes is required");
+    char key[65];
+    memcpy(key, cmd->payload, cmd->payload_len);
+    key[cmd->payload_len] = '\0';
+    s_fix_t *fx = s_fix_of(cmd->svc);
+    pthread_mutex_lock(&fx->mu);
+    fx->put_runs++;
+    pthread_mutex_unlock(&fx->mu);
+    MDB_dbi dbi = as_store_dbi(as_service_store(cmd->svc), "items");
+    MDB_val k = {cmd->payload_len, (void *)cmd->payload};
+    MDB_val v = {strlen(cmd->actor), (void *)cmd->actor};
+    int rc = mdb_put(cmd->txn, dbi, &k, &v, 0);
+    if (rc != 0)
+        return rc;
+    if ((rc = as_cmd_emit(cmd, "tsvc.item.stored", key, NULL)) != 0)
+        return rc;
+    if (fail)
+        return as_cmd_fail(cmd, AS_ECONFLICT, "item '%s' is locked", key);
+    MDB_stat st;
+    if ((rc = mdb_stat(cmd->txn, dbi, &st)) != 0)
+        return rc;
+    As__DemoTick reply = AS__DEMO_TICK__INIT;
+    reply.has_number = 1;
+    reply.number = st.ms_entries;
+    return as_cmd_reply(cmd, &reply.base);
+}
+
+static int s_cmd_put(as_cmd_t *cmd)
+{
+    return s_cmd_put_common(cmd, false);
+}
+
+static int s_cmd_put_fail(as_cmd_t *cmd)
+{
+    return s_cmd_put_common(cmd, true);
+}
+
+static int s_cmd_get(as_cmd_t *cmd)
+{
+    MDB_dbi dbi = as_store_dbi(as_service_store(cmd->svc), "items");
+    MDB_val k = {cmd->payload_len, (void *)cmd->payload}, v;
+    As__DemoTick reply = AS__DEMO_TICK__INIT;
+    reply.has_number = 1;
+    int rc = cmd->payload_len ? mdb_get(cmd->txn, dbi, &k, &v) : MDB_NOTFOUND;
+    if (rc == 0) {
+        reply.number = 1;
+        reply.has_padding = 1;
+        reply.padding.data = v.mv_data;
+        reply.padding.len = v.mv_size;
+    } else if (rc != MDB_NOTFOUND) {
+        return rc;
+    }
+    return as_cmd_reply(cmd, &reply.base);
+}
+
+static int s_evt_thing(as_evt_t *evt)
+{
+    char key[64];
+    snprintf(key, sizeof key, "evt:%llu", (unsigned long long)evt->env->seq);
+    MDB_val k = {strlen(key), key};
+    MDB_val v = {strlen(evt->env->source), evt->env->source};
+    int rc = mdb_put(evt->txn, as_store_dbi(as_service_store(evt->svc), "items"), &k, &v, 0);
+    if (rc != 0)
+        return rc;
+    return as_evt_emit(evt, "tsvc.item.seen", key, NULL);
+}
+
+static void s_stop_cb(uv_async_t *async)
+{
+    as_service_stop(async->data);
+}
+
+static void s_guard_cb(uv_timer_t *timer)
+{
+    as_service_t *svc = timer->data;
+    s_fix_t *fx = s_fix_of(svc);
+    pthread_mutex_lock(&fx->mu);
+    fx->guard_fired = true;
+    pthread_mutex_unlock(&fx->mu);
+    as_service_stop(svc);
+}
+
+static int s_on_start(as_service_t *svc)
+{
+    s_fix_t *fx = s_fix_of(svc);
+    uv_async_init(as_service_loop(svc), &fx->stop, s_stop_cb);
+    fx->stop.data = svc;
+    uv_timer_init(as_service_loop(svc), &fx->guard);
+    fx->guard.data = svc;
+    uv_timer_start(&fx->guard, s_guard_cb, S_GUARD_MS, 0);
+    uv_unref((uv_handle_t *)&fx->guard);
+    return 0;
+}
+
+static void s_on_stop(as_service_t *svc)
+{
+    s_fix_t *fx = s_fix_of(svc);
+    pthread_mutex_lock(&fx->mu);
+    fx->on_stop_calls++;
+    pthread_mutex_unlock(&fx->mu);
+}
+
+static const char *const s_dbs[] = {"items", NULL};
+static const as_command_def_t s_commands[] = {
+    {"tsvc.put", s_cmd_put},
+    {"tsvc.put_fail", s_cmd_put_fail},
+    {"tsvc.get", s_cmd_get},
+    {NULL, NULL},
+};
+static const as_event_def_t s_events[] = {
+    {"up.thing.happened", s_evt_thing},
+    {NULL, NULL},
+};
+
+/* --- running it on its own thread -------------------------------------------------- */
+
+static void *s_service_main(void *arg)
+{
+    s_fix_t *fx = arg;
+    int err = 0;
+    as_service_t *svc = as_service_new(&fx->def, fx->cfg, &err);
+    pthread_mutex_lock(&fx->mu);
+    fx->err = err;
+    fx->state = svc ? 1 : 2;
+    pthread_cond_signal(&fx->cv);
+    pthread_mutex_unlock(&fx->mu);
+    if (!svc)
+        return NULL;
+    as_service_run(svc);
+    pthread_mutex_lock(&fx->mu);
+    fx->run_returned = true;
+    pthread_mutex_unlock(&fx->mu);
+    as_service_destroy(&svc);
+    return NULL;
+}
+
+static void s_start(s_fix_t *fx)
+{
+    fx->state = 0;
+    assert_int_equal(pthread_create(&fx->thread, NULL, s_service_main, fx), 0);
+    pthread_mutex_lock(&fx->mu);
+    while (fx->state == 0)
+        pthread_cond_wait(&fx->cv, &fx->mu);
+    int state = fx->state, err = fx->err;
+    pthread_mutex_unlock(&fx->mu);
+    if (state != 1) {
+        pthread_join(fx->thread, NULL);
+        fail_msg("the service did not start: %s", as_strerror(err));
+    }
+    fx->running = true;
+}
+
+/* Asks the service to stop and waits until its thread is done. */
+static void s_stop(s_fix_t *fx)
+{
+    if (!fx->running)
+        return;
+    fx->running = false;
+    uv_async_send(&fx->stop);
+    assert_int_equal(pthread_join(fx->thread, NULL), 0);
+    assert_false(fx->guard_fired);
+    assert_true(fx->run_returned);
+}
+
+/* --- fixture ----------------------------------------------------------------------- */
+
+static void s_fresh_dir(char *dir, size_t cap)
+{
+    const char *base = getenv("AS_TEST_TMP");
+    if (!base || !*base)
+        base = "/tmp";
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", base);
+    for (char *p = parent + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(parent, 0700);
+            *p = '/';
+        }
+    }
+    mkdir(parent, 0700);
+    snprintf(dir, cap, "%s/svc-XXXXXX", base);
+    if (strlen(dir) > 70) /* ipc:// paths must fit in sun_path */
+        snprintf(dir, cap, "/tmp/as-svc-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+}
+
+static void *s_bound(s_fix_t *fx, int type, const char *endpoint)
+{
+    void *sock = zmq_socket(fx->zctx, type);
+    assert_non_null(sock);
+    int linger = 0, one = 1;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (type == ZMQ_XPUB)
+        assert_int_equal(zmq_setsockopt(sock, ZMQ_XPUB_VERBOSE, &one, sizeof one), 0);
+    if (type == ZMQ_SUB)
+        assert_int_equal(zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0), 0);
+    assert_int_equal(zmq_bind(sock, endpoint), 0);
+    return sock;
+}
+
+static void s_set(s_fix_t *fx, const char *section, const char *key, const char *value)
+{
+    assert_int_equal(as_config_set(fx->cfg, section, key, value), 0);
+}
+
+static int s_setup(void **state)
+{
+    s_fix_t *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    pthread_mutex_init(&fx->mu, NULL);
+    pthread_cond_init(&fx->cv, NULL);
+    s_fresh_dir(fx->dir, sizeof fx->dir);
+    snprintf(fx->svc_ep, sizeof fx->svc_ep, "ipc://%s/svc.ipc", fx->dir);
+    snprintf(fx->bus_in, sizeof fx->bus_in, "ipc://%s/bus-in.ipc", fx->dir);
+    snprintf(fx->bus_out, sizeof fx->bus_out, "ipc://%s/bus-out.ipc", fx->dir);
+    snprintf(fx->data_dir, sizeof fx->data_dir, "%s/data", fx->dir);
+    fx->zctx = zmq_ctx_new();
+    assert_non_null(fx->zctx);
+    fx->bus_sub = s_bound(fx, ZMQ_SUB, fx->bus_in);
+    fx->bus_xpub = s_bound(fx, ZMQ_XPUB, fx->bus_out);
+    fx->cfg = as_config_new();
+    assert_non_null(fx->cfg);
+    s_set(fx, "site", "name", "test");
+    s_set(fx, "tsvc", "endpoint", fx->svc_ep);
+    s_set(fx, "tsvc", "data_dir", fx->data_dir);
+    s_set(fx, "tsvc", "heartbeat_ms", "50");
+    s_set(fx, "tsvc", "max_frame", "4k");
+    s_set(fx, "tsvc", "follows", "up");
+    s_set(fx, "bus", "publish", fx->bus_in);
+    s_set(fx, "bus", "subscribe", fx->bus_out);
+    fx->def = (as_service_def_t){.name = "tsvc",
+                                 .dbs = s_dbs,
+                                 .commands = s_commands,
+                                 .events = s_events,
+                                 .on_start = s_on_start,
+                                 .on_stop = s_on_stop,
+                                 .user = fx};
+    int err = 0;
+    fx->client = as_rpc_client_new(fx->zctx, fx->svc_ep, NULL, NULL, &err);
+    assert_non_null(fx->client);
+    *state = fx;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    s_fix_t *fx = *state;
+    s_stop(fx);
+    as_rpc_client_destroy(&fx->client);
+    zmq_close(fx->bus_sub);
+    zmq_close(fx->bus_xpub);
+    zmq_ctx_term(fx->zctx);
+    as_config_destroy(&fx->cfg);
+    pthread_mutex_destroy(&fx->mu);
+    pthread_cond_destroy(&fx->cv);
+    free(fx);
+    return 0;
+}
+
+/* --- talking to it ------------------------------------------------------------------- */
+
+static As__CommandReply *s_cmd(s_fix_t *fx, const char *command, const char *actor,
+                               const char *request_id, const char *key)
+{
+    As__CommandReply *reply = NULL;
+    int rc = as_rpc_command(fx->client, command, actor, request_id, key,
+                            key ? strlen(key) : 0, S_WAIT_MS, 1, &reply);
+    assert_int_equal(rc, 0);
+    assert_non_null(reply);
+    assert_true(reply->has_status);
+    return reply;
+}
+
+static As__DemoTick *s_tick_of(const As__CommandReply *reply)
+{
+    assert_true(reply->has_payload);
+    As__DemoTick *tick = as__demo_tick__unpack(NULL, reply->payload.len, reply->payload.data);
+    assert_non_null(tick);
+    return tick;
+}
+
+/* Reads `key` through tsvc.get; returns the actor stored, or NULL. */
+static char *s_get(s_fix_t *fx, const char *key)
+{
+    As__CommandReply *reply = s_cmd(fx, "tsvc.get", "tester", NULL, key);
+    assert_int_equal(reply->status, 0);
+    As__DemoTick *tick = s_tick_of(reply);
+    char *value = NULL;
+    if (tick->number == 1) {
+        value = calloc(1, tick->padding.len + 1);
+        assert_non_null(value);
+        memcpy(value, tick->padding.data, tick->padding.len);
+    }
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+    return value;
+}
+
+static As__StatusReply *s_status(s_fix_t *fx)
+{
+    void *body = NULL;
+    size_t len = 0;
+    assert_int_equal(as_rpc_call(fx->client, "status", "", 0, S_WAIT_MS, 1, &body, &len), 0);
+    As__StatusReply *st = as__status_reply__unpack(NULL, len, body);
+    free(body);
+    assert_non_null(st);
+    return st;
+}
+
+/* Receives one [topic][body] from the service's publisher. */
+static bool s_bus_recv(s_fix_t *fx, int timeout_ms, char *topic, size_t cap, void **body,
+                       size_t *len)
+{
+    zmq_pollitem_t item = {fx->bus_sub, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, timeout_ms) != 1)
+        return false;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    assert_true(zmq_msg_recv(&msg, fx->bus_sub, 0) >= 0);
+    assert_true(zmq_msg_more(&msg));
+    size_t tlen = zmq_msg_size(&msg);
+    assert_true(tlen < cap);
+    memcpy(topic, zmq_msg_data(&msg), tlen);
+    topic[tlen] = '\0';
+    assert_true(zmq_msg_recv(&msg, fx->bus_sub, 0) >= 0);
+    assert_false(zmq_msg_more(&msg));
+    *len = zmq_msg_size(&msg);
+    *body = malloc(*len + 1);
+    assert_non_null(*body);
+    memcpy(*body, zmq_msg_data(&msg), *len);
+    zmq_msg_close(&msg);
+    return true;
+}
+
+/* Waits for the first heartbeat: the publisher's subscription is in place. */
+static void s_bus_sync(s_fix_t *fx)
+{
+    char topic[256];
+    void *body = NULL;
+    size_t len = 0;
+    assert_true(s_bus_recv(fx, S_WAIT_MS, topic, sizeof topic, &body, &len));
+    assert_string_equal(topic, "tsvc.heartbeat");
+    free(body);
+}
+
+/* Waits until the service subscribed to "up." on the XPUB. */
+static void s_xpub_sync(s_fix_t *fx)
+{
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    for (;;) {
+        zmq_pollitem_t item = {fx->bus_xpub, 0, ZMQ_POLLIN, 0};
+        int64_t left = (deadline - as_now_us()) / 1000;
+        assert_true(left > 0);
+        if (zmq_poll(&item, 1, (long)left) != 1)
+            continue;
+        unsigned char msg[64];
+        int n = zmq_recv(fx->bus_xpub, msg, sizeof msg, 0);
+        if (n == 4 && msg[0] == 1 && memcmp(msg + 1, "up.", 3) == 0)
+            return;
+    }
+}
+
+/* Reads what the service publishes until a heartbeat reports `last_seq`;
+ * returns the events seen before it (up to `cap`), decoded. Heartbeats are sent
+ * after the events they count, so nothing published before can be missed. */
+static size_t s_events_until(s_fix_t *fx, uint64_t last_seq, As__Envelope **envs, size_t cap)
+{
+    size_t n = 0;
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    for (;;) {
+        int64_t left = (deadline - as_now_us()) / 1000;
+        if (left <= 0)
+            fail_msg("no heartbeat with last seq %llu", (unsigned long long)last_seq);
+        char topic[256];
+        void *body = NULL;
+        size_t len = 0;
+        if (!s_bus_recv(fx, (int)left, topic, sizeof topic, &body, &len))
+            continue;
+        if (strcmp(topic, "tsvc.heartbeat") == 0) {
+            As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, body);
+            free(body);
+            assert_non_null(hb);
+            bool done = hb->last_seq >= last_seq;
+            assert_true(hb->last_seq <= last_seq);
+            as__heartbeat__free_unpacked(hb, NULL);
+            if (done)
+                return n;
+            continue;
+        }
+        int err = 0;
+        As__Envelope *env = as_envelope_decode(body, len, topic, strlen(topic), &err);
+        free(body);
+        assert_non_null(env);
+        assert_true(n < cap);
+        envs[n++] = env;
+    }
+}
+
+static void s_free_events(As__Envelope **envs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        as__envelope__free_unpacked(envs[i], NULL);
+}
+
+static void s_send_up_event(s_fix_t *fx, uint64_t seq, const char *type, char *id_out)
+{
+    char id[AS_UUID_LEN + 1];
+    as_uuidv7(id);
+    if (id_out)
+        memcpy(id_out, id, sizeof id);
+    As__Envelope env = AS__ENVELOPE__INIT;
+    env.id = id;
+    env.source = S_UP_SOURCE;
+    env.incarnation = S_UP_INCARNATION;
+    env.has_seq = 1;
+    env.seq = seq;
+    env.type = (char *)type;
+    env.actor = "clerk-1";
+    uint8_t buf[512];
+    size_t len = as__envelope__get_packed_size(&env);
+    assert_true(len <= sizeof buf);
+    as__envelope__pack(&env, buf);
+    assert_int_equal(zmq_send(fx->bus_xpub, type, strlen(type), ZMQ_SNDMORE), (int)strlen(type));
+    assert_int_equal(zmq_send(fx->bus_xpub, buf, len, 0), (int)len);
+}
+
+/* --- tests --------------------------------------------------------------------------- */
+
+static void test_command_success_reply_and_event(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "r-1", "k1");
+    assert_int_equal(reply->status, 0);
+    assert_string_equal(reply->request_id, "r-1");
+    assert_null(reply->error);
+    assert_false(reply->has_replayed && reply->replayed);
+    As__DemoTick *tick = s_tick_of(reply);
+    assert_int_equal(tick->number, 1);
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 1, envs, 8);
+    assert_int_equal(n, 1);
+    assert_string_equal(envs[0]->type, "tsvc.item.stored");
+    assert_string_equal(envs[0]->source, S_SOURCE);
+    assert_int_equal(envs[0]->seq, 1);
+    assert_string_equal(envs[0]->subject, "k1");
+    assert_string_equal(envs[0]->actor, "alice");
+    assert_string_equal(envs[0]->causation_id, "r-1");
+    assert_string_equal(envs[0]->correlation_id, "r-1");
+    s_free_events(envs, n);
+
+    char *value = s_get(fx, "k1");
+    assert_non_null(value);
+    assert_string_equal(value, "alice");
+    free(value);
+    assert_null(s_get(fx, "nothing"));
+}
+
+static void test_failing_command_writes_and_emits_nothing(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put_fail", "alice", "r-2", "k2");
+    assert_int_equal(reply->status, AS_ECONFLICT);
+    assert_string_equal(reply->error, "item 'k2' is locked");
+    assert_string_equal(reply->request_id, "r-2");
+    assert_false(reply->has_payload);
+    as__command_reply__free_unpacked(reply, NULL);
+    assert_null(s_get(fx, "k2"));
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 0);
+    as__status_reply__free_unpacked(st, NULL);
+
+    /* the failed command's seq is not used: the next event is seq 1, and it is
+     * the only one published */
+    reply = s_cmd(fx, "tsvc.put", "bob", "r-3", "k3");
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 1, envs, 8);
+    assert_int_equal(n, 1);
+    assert_int_equal(envs[0]->seq, 1);
+    assert_string_equal(envs[0]->subject, "k3");
+    s_free_events(envs, n);
+
+    /* a handler's own validation failure */
+    reply = s_cmd(fx, "tsvc.put", "bob", "r-4", NULL);
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_string_equal(reply->error, "a key of 1 to 64 bytes is required");
+    as__command_reply__free_unpacked(reply, NULL);
+
+    s_stop(fx);
+    /* what the store holds after the service is gone */
+    int err = 0;
+    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
+    assert_non_null(store);
+    MDB_txn *txn = NULL;
+    assert_int_equal(mdb_txn_begin(as_store_env(store), NULL, MDB_RDONLY, &txn), 0);
+    MDB_dbi items = as_store_dbi(store, "items");
+    MDB_val k = {2, "k2"}, v;
+    assert_int_equal(mdb_get(txn, items, &k, &v), MDB_NOTFOUND);
+    k.mv_data = "k3";
+    assert_int_equal(mdb_get(txn, items, &k, &v), 0);
+    assert_int_equal(v.mv_size, 3);
+    assert_memory_equal(v.mv_data, "bob", 3);
+    uint64_t last = 0;
+    assert_int_equal(as_outbox_last(store, txn, &last), 0);
+    assert_int_equal(last, 1);
+    /* the failure's answer is kept for retries too */
+    assert_int_equal(as_request_get(store, txn, "r-2", &v), 0);
+    As__CommandReply *stored = as__command_reply__unpack(NULL, v.mv_size, v.mv_data);
+    assert_non_null(stored);
+    assert_int_equal(stored->status, AS_ECONFLICT);
+    as__command_reply__free_unpacked(stored, NULL);
+    mdb_txn_abort(txn);
+    as_store_close(&store);
+}
+
+static void test_same_request_id_runs_once(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+
+    As__CommandReply *first = s_cmd(fx, "tsvc.put", "alice", "r-once", "k4");
+    assert_int_equal(first->status, 0);
+    assert_false(first->has_replayed && first->replayed);
+    As__CommandReply *second = s_cmd(fx, "tsvc.put", "alice", "r-once", "k4");
+    assert_int_equal(second->status, 0);
+    assert_true(second->has_replayed);
+    assert_true(second->replayed);
+    assert_string_equal(second->request_id, "r-once");
+    assert_int_equal(second->payload.len, first->payload.len);
+    assert_memory_equal(second->payload.data, first->payload.data, first->payload.len);
+    as__command_reply__free_unpacked(first, NULL);
+    as__command_reply__free_unpacked(second, NULL);
+
+    /* a reused id returns the stored reply, whatever the request says */
+    As__CommandReply *other = s_cmd(fx, "tsvc.put", "alice", "r-once", "k5");
+    assert_true(other->replayed);
+    as__command_reply__free_unpacked(other, NULL);
+    assert_null(s_get(fx, "k5"));
+
+    /* a failed command is not run again either */
+    As__CommandReply *fail1 = s_cmd(fx, "tsvc.put_fail", "alice", "r-fail", "k6");
+    As__CommandReply *fail2 = s_cmd(fx, "tsvc.put_fail", "alice", "r-fail", "k6");
+    assert_int_equal(fail1->status, AS_ECONFLICT);
+    assert_int_equal(fail2->status, AS_ECONFLICT);
+    assert_false(fail1->has_replayed && fail1->replayed);
+    assert_true(fail2->replayed);
+    assert_string_equal(fail2->error, fail1->error);
+    as__command_reply__free_unpacked(fail1, NULL);
+    as__command_reply__free_unpacked(fail2, NULL);
+
+    pthread_mutex_lock(&fx->mu);
+    assert_int_equal(fx->put_runs, 2);
+    pthread_mutex_unlock(&fx->mu);
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 1);
+    as__status_reply__free_unpacked(st, NULL);
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 1, envs, 8);
+    assert_int_equal(n, 1);
+    assert_string_equal(envs[0]->subject, "k4");
+    s_free_events(envs, n);
+}
+
+/* Sends a CommandRequest built by hand (fields a client library would fill). */
+static As__CommandReply *s_raw_cmd(s_fix_t *fx, const As__CommandRequest *req)
+{
+    uint8_t buf[512];
+    size_t len = as__command_request__get_packed_size(req);
+    assert_true(len <= sizeof buf);
+    as__command_request__pack(req, buf);
+    void *body = NULL;
+    size_t body_len = 0;
+    assert_int_equal(as_rpc_call(fx->client, "cmd", buf, len, S_WAIT_MS, 1, &body, &body_len), 0);
+    As__CommandReply *reply = as__command_reply__unpack(NULL, body_len, body);
+    free(body);
+    assert_non_null(reply);
+    return reply;
+}
+
+static void test_unknown_and_invalid_commands(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+
+    As__CommandReply *reply = s_cmd(fx, "tsvc.nope", "alice", "r-u", "k");
+    assert_int_equal(reply->status, AS_EUNKNOWN);
+    assert_non_null(reply->error);
+    assert_non_null(strstr(reply->error, "tsvc.nope"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* no actor, an empty actor, an empty request id */
+    reply = s_cmd(fx, "tsvc.put", NULL, "r-a", "k");
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_non_null(strstr(reply->error, "actor"));
+    as__command_reply__free_unpacked(reply, NULL);
+    reply = s_cmd(fx, "tsvc.put", "", "r-b", "k");
+    assert_int_equal(reply->status, AS_EINVALID);
+    as__command_reply__free_unpacked(reply, NULL);
+    reply = s_cmd(fx, "tsvc.put", "alice", "", "k");
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_non_null(strstr(reply->error, "request_id"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* no request id at all, and no / a malformed command name */
+    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
+    req.actor = "alice";
+    req.command = "tsvc.put";
+    reply = s_raw_cmd(fx, &req);
+    assert_int_equal(reply->status, AS_EINVALID);
+    as__command_reply__free_unpacked(reply, NULL);
+    req.request_id = "r-c";
+    req.command = NULL;
+    reply = s_raw_cmd(fx, &req);
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_string_equal(reply->request_id, "r-c");
+    as__command_reply__free_unpacked(reply, NULL);
+    req.command = "Tsvc Put";
+    reply = s_raw_cmd(fx, &req);
+    assert_int_equal(reply->status, AS_EINVALID);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* a body that is no CommandRequest */
+    void *body = NULL;
+    size_t len = 0;
+    assert_int_equal(
+        as_rpc_call(fx->client, "cmd", "\xff\xff\xff", 3, S_WAIT_MS, 1, &body, &len), 0);
+    reply = as__command_reply__unpack(NULL, len, body);
+    free(body);
+    assert_non_null(reply);
+    assert_int_equal(reply->status, AS_EBADFRAME);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* an unknown request kind */
+    assert_int_equal(as_rpc_call(fx->client, "bogus", "x", 1, S_WAIT_MS, 1, &body, &len),
+                     AS_EBADFRAME);
+    free(body);
+
+    /* nothing was written or emitted; the invalid ones were not stored */
+    assert_null(s_get(fx, "k"));
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 0);
+    assert_int_equal(st->commands_done, 1); /* the tsvc.get above */
+    assert_int_equal(st->commands_failed, 8);
+    assert_true(st->frames_rejected >= 2);
+    as__status_reply__free_unpacked(st, NULL);
+    reply = s_cmd(fx, "tsvc.put", "alice", "r-a", "k-after");
+    assert_int_equal(reply->status, 0);
+    assert_false(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+static void test_oversized_command_is_refused(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    size_t big_len = 8000; /* over max_frame = 4k, under the hard cap */
+    char *big = malloc(big_len);
+    assert_non_null(big);
+    memset(big, 'k', big_len);
+    As__CommandReply *reply = NULL;
+    assert_int_equal(as_rpc_command(fx->client, "tsvc.put", "alice", "r-big", big, big_len,
+                                    S_WAIT_MS, 1, &reply),
+                     0);
+    free(big);
+    assert_int_equal(reply->status, AS_ETOOBIG);
+    assert_non_null(strstr(reply->error, "exceeds"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* still answering */
+    reply = s_cmd(fx, "tsvc.put", "alice", "r-small", "k7");
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 1);
+    assert_true(st->frames_rejected >= 1);
+    as__status_reply__free_unpacked(st, NULL);
+}
+
+static void test_status_reports_seq_and_counters(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    As__StatusReply *st = s_status(fx);
+    assert_string_equal(st->source, S_SOURCE);
+    assert_string_equal(st->endpoint, fx->svc_ep);
+    assert_int_equal(strlen(st->incarnation), AS_INCARNATION_LEN);
+    assert_int_equal(st->last_seq, 0);
+    assert_int_equal(st->commands_done, 0);
+    assert_int_equal(st->commands_failed, 0);
+    assert_true(st->started_us > 0);
+    assert_true(st->started_us <= as_now_us());
+    char incarnation[AS_INCARNATION_LEN + 1];
+    snprintf(incarnation, sizeof incarnation, "%s", st->incarnation);
+    as__status_reply__free_unpacked(st, NULL);
+
+    const char *keys[] = {"a", "b"};
+    for (int i = 0; i < 2; i++) {
+        As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", NULL, keys[i]);
+        assert_int_equal(reply->status, 0);
+        as__command_reply__free_unpacked(reply, NULL);
+    }
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put_fail", "alice", NULL, "c");
+    as__command_reply__free_unpacked(reply, NULL);
+
+    st = s_status(fx);
+    assert_int_equal(st->last_seq, 2);
+    assert_int_equal(st->commands_done, 2);
+    assert_int_equal(st->commands_failed, 1);
+    assert_true(st->commits >= 3);
+    assert_string_equal(st->incarnation, incarnation);
+    assert_int_equal(st->events_applied, 0);
+    as__status_reply__free_unpacked(st, NULL);
+}
+
+static bool s_offset_of(const As__StatusReply *st, const char *source, uint64_t *applied)
+{
+    for (size_t i = 0; i < st->n_offsets; i++) {
+        if (strcmp(st->offsets[i]->source, source) == 0) {
+            *applied = st->offsets[i]->applied_seq;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Asks for status until events_applied reaches n. */
+static As__StatusReply *s_status_when_applied(s_fix_t *fx, uint64_t n)
+{
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    for (;;) {
+        As__StatusReply *st = s_status(fx);
+        if (st->events_applied >= n)
+            return st;
+        as__status_reply__free_unpacked(st, NULL);
+        if (as_now_us() > deadline)
+            fail_msg("the events were never applied");
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void test_event_handler_applies_and_emits(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    s_xpub_sync(fx);
+
+    char id1[AS_UUID_LEN + 1], id2[AS_UUID_LEN + 1];
+    s_send_up_event(fx, 1, "up.thing.happened", id1);
+    s_send_up_event(fx, 2, "up.thing.happened", id2);
+    As__StatusReply *st = s_status_when_applied(fx, 2);
+    uint64_t applied = 0;
+    assert_true(s_offset_of(st, S_UP_SOURCE, &applied));
+    assert_int_equal(applied, 2);
+    assert_int_equal(st->last_seq, 2);
+    as__status_reply__free_unpacked(st, NULL);
+
+    char *value = s_get(fx, "evt:1");
+    assert_non_null(value);
+    assert_string_equal(value, S_UP_SOURCE);
+    free(value);
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 2, envs, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(envs[0]->type, "tsvc.item.seen");
+    assert_string_equal(envs[0]->subject, "evt:1");
+    assert_string_equal(envs[0]->causation_id, id1);
+    assert_string_equal(envs[0]->correlation_id, id1);
+    assert_string_equal(envs[0]->actor, "clerk-1");
+    assert_string_equal(envs[1]->causation_id, id2);
+    s_free_events(envs, n);
+
+    /* a type it does not handle: skipped, its offset still advances */
+    s_send_up_event(fx, 3, "up.other.thing", NULL);
+    /* a duplicate */
+    s_send_up_event(fx, 2, "up.thing.happened", NULL);
+    st = s_status_when_applied(fx, 3);
+    assert_true(s_offset_of(st, S_UP_SOURCE, &applied));
+    assert_int_equal(applied, 3);
+    assert_int_equal(st->last_seq, 2);
+    as__status_reply__free_unpacked(st, NULL);
+    assert_null(s_get(fx, "evt:3"));
+}
+
+static void test_replay_request_served_from_outbox(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    const char *keys[] = {"x1", "x2", "x3"};
+    for (int i = 0; i < 3; i++) {
+        As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", NULL, keys[i]);
+        assert_int_equal(reply->status, 0);
+        as__command_reply__free_unpacked(reply, NULL);
+    }
+    As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
+    req.source = S_SOURCE;
+    req.has_from_seq = 1;
+    req.from_seq = 2;
+    uint8_t buf[128];
+    size_t len = as__replay_request__get_packed_size(&req);
+    as__replay_request__pack(&req, buf);
+    void *body = NULL;
+    size_t body_len = 0;
+    assert_int_equal(
+        as_rpc_call(fx->client, "replay", buf, len, S_WAIT_MS, 1, &body, &body_len), 0);
+    As__ReplayResponse *resp = as__replay_response__unpack(NULL, body_len, body);
+    free(body);
+    assert_non_null(resp);
+    assert_null(resp->error);
+    assert_string_equal(resp->source, S_SOURCE);
+    assert_int_equal(resp->last_seq, 3);
+    assert_int_equal(resp->n_events, 2);
+    for (size_t i = 0; i < 2; i++) {
+        int err = 0;
+        As__Envelope *env =
+            as_envelope_decode(resp->events[i].data, resp->events[i].len, NULL, 0, &err);
+        assert_non_null(env);
+        assert_int_equal(env->seq, 2 + i);
+        assert_string_equal(env->subject, keys[1 + i]);
+        as__envelope__free_unpacked(env, NULL);
+    }
+    as__replay_response__free_unpacked(resp, NULL);
+
+    /* a replay request that does not decode */
+    assert_int_equal(
+        as_rpc_call(fx->client, "replay", "\xff\xff", 2, S_WAIT_MS, 1, &body, &body_len),
+        AS_EBADFRAME);
+    assert_non_null(strstr(body, "does not decode"));
+    free(body);
+}
+
+static void test_stop_ends_run(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "r-s", "kept");
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+    s_stop(fx);
+    assert_int_equal(fx->on_stop_calls, 1);
+
+    /* the store is closed and holds what was committed */
+    int err = 0;
+    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
+    assert_non_null(store);
+    MDB_txn *txn = NULL;
+    assert_int_equal(mdb_txn_begin(as_store_env(store), NULL, MDB_RDONLY, &txn), 0);
+    MDB_val k = {4, "kept"}, v;
+    assert_int_equal(mdb_get(txn, as_store_dbi(store, "items"), &k, &v), 0);
+    uint64_t last = 0;
+    assert_int_equal(as_outbox_last(store, txn, &last), 0);
+    assert_int_equal(last, 1);
+    mdb_txn_abort(txn);
+    as_store_close(&store);
+
+    /* a restarted service goes on from there */
+    fx->on_stop_calls = 0;
+    fx->run_returned = false;
+    s_start(fx);
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 1);
+    as__status_reply__free_unpacked(st, NULL);
+    reply = s_cmd(fx, "tsvc.put", "alice", "r-s", "kept");
+    assert_true(reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+/* Regression: as_service_destroy let the heartbeat timer fire once more
+ * (from as_loop_close) after the publisher was freed. A 1 ms heartbeat is due
+ * almost every time the service is torn down. */
+static void test_stop_with_fast_heartbeat(void **state)
+{
+    s_fix_t *fx = *state;
+    s_set(fx, "tsvc", "heartbeat_ms", "1");
+    for (int i = 0; i < 5; i++) {
+        s_start(fx);
+        s_bus_sync(fx);
+        As__StatusReply *st = s_status(fx);
+        assert_string_equal(st->source, S_SOURCE);
+        as__status_reply__free_unpacked(st, NULL);
+        s_stop(fx);
+        fx->run_returned = false;
+    }
+}
+
+static void test_runs_without_bus(void **state)
+{
+    s_fix_t *fx = *state;
+    as_config_destroy(&fx->cfg);
+    fx->cfg = as_config_new();
+    s_set(fx, "site", "name", "test");
+    s_set(fx, "tsvc", "endpoint", fx->svc_ep);
+    s_set(fx, "tsvc", "data_dir", fx->data_dir);
+    s_start(fx);
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", NULL, "solo");
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 1);
+    assert_int_equal(st->n_offsets, 0);
+    as__status_reply__free_unpacked(st, NULL);
+}
+
+static void s_assert_new_fails(s_fix_t *fx, int expected)
+{
+    int err = 0;
+    as_service_t *svc = as_service_new(&fx->def, fx->cfg, &err);
+    if (svc)
+        as_service_destroy(&svc);
+    assert_null(svc);
+    assert_int_equal(err, expected);
+}
+
+static void test_config_errors(void **state)
+{
+    s_fix_t *fx = *state;
+    as_config_destroy(&fx->cfg);
+    fx->cfg = as_config_new();
+    s_set(fx, "site", "name", "test");
+    s_set(fx, "tsvc", "data_dir", fx->data_dir);
+    s_assert_new_fails(fx, AS_ECONFIG); /* no endpoint */
+    s_set(fx, "tsvc", "endpoint", fx->svc_ep);
+    s_set(fx, "site", "name", "Bad Site");
+    s_assert_new_fails(fx, AS_ECONFIG);
+    s_set(fx, "site", "name", "test");
+    s_set(fx, "tsvc", "max_frame", "10");
+    s_assert_new_fails(fx, AS_ECONFIG);
+    s_set(fx, "tsvc", "max_frame", "4k");
+    s_set(fx, "tsvc", "heartbeat_ms", "soon");
+    s_assert_new_fails(fx, AS_ECONFIG);
+    s_set(fx, "tsvc", "heartbeat_ms", "50");
+    s_set(fx, "tsvc", "endpoint", "nope://x");
+    int err = 0;
+    assert_null(as_service_new(&fx->def, fx->cfg, &err));
+    assert_true(err < 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_command_success_reply_and_event, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_failing_command_writes_and_emits_nothing, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_same_request_id_runs_once, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_and_invalid_commands, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_oversized_command_is_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_status_reports_seq_and_counters, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_event_handler_applies_and_emits, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_request_served_from_outbox, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_ends_run, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_with_fast_heartbeat, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_runs_without_bus, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_config_errors, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

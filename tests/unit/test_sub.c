@@ -1,0 +1,986 @@
+/* test_sub.c — the consuming side of the no-loss bus against a fake source.
+ *
+ * The fake source is an XPUB socket bound on ipc:// (the sub connects to it as
+ * its bus; XPUB lets the test see the subscription arrive, so no event is sent
+ * before it can be received) and a ROUTER the test serves by hand from an
+ * in-memory outbox of packed envelopes. The sub runs on a real uv loop that the
+ * test steps (UV_RUN_ONCE with a 5 ms tick) while serving the ROUTER, with a
+ * real LMDB store: `ready` applies the batch with as_sub_batch_apply in
+ * as_store_write and then calls as_sub_batch_committed. Every wait has a
+ * deadline, so a bug fails a test instead of hanging it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "as/envelope.h"
+#include "as/error.h"
+#include "as/loop.h"
+#include "as/store.h"
+#include "as/sub.h"
+
+#define S_WAIT_MS 10000
+#define S_SOURCE "demo@src"
+#define S_TYPE "demo.tick.emitted"
+#define S_INCARNATION_A "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
+#define S_INCARNATION_B "0190a1b2-c3d4-7e5f-8a6b-ffffffffffff"
+#define S_MAX_EVENTS 64
+#define S_MAX_LOG 256
+#define S_MAX_REQS 64
+
+typedef struct {
+    uint64_t from_seq;
+    char source[64]; /* "" when the request named none */
+    unsigned char id[256]; /* the requester's routing id */
+    size_t id_len;
+} s_request_t;
+
+typedef struct {
+    char dir[256];
+    char store_dir[512];
+    char pub_ep[512];
+    char rpc_ep[512];
+    void *zctx;
+    void *xpub;
+    void *router;
+    uv_loop_t loop;
+    uv_timer_t tick;
+    as_store_t *store;
+    as_sub_t *sub;
+    /* the sub's config */
+    as_sub_config_t cfg;
+    char *connect[2];
+    char *domains[2];
+    char *catchup[2];
+    char *catchup_names[2];
+    /* the fake source: its outbox and how it answers */
+    char incarnation[40];
+    uint8_t *events[S_MAX_EVENTS + 1];
+    size_t event_lens[S_MAX_EVENTS + 1];
+    uint64_t source_last;
+    int ignore_replays;
+    s_request_t reqs[S_MAX_REQS];
+    size_t n_reqs;
+    bool subscribed;
+    /* what was applied */
+    uint64_t txn_seqs[S_MAX_LOG];
+    size_t txn_n;
+    uint64_t applied[S_MAX_LOG];
+    size_t n_applied;
+    size_t commit_sizes[S_MAX_LOG];
+    size_t n_commits;
+    size_t failed_txns;
+    uint64_t reject_seq;
+    uint64_t fail_seq; /* fails once with -EIO */
+    int double_applied;
+} s_fix_t;
+
+/* --- envelopes ---------------------------------------------------------------- */
+
+static uint8_t *s_pack_env(const char *source, const char *incarnation, uint64_t seq,
+                           const char *type, size_t payload_len, size_t *len)
+{
+    char id[AS_UUID_LEN + 1];
+    as_uuidv7(id);
+    As__Envelope env = AS__ENVELOPE__INIT;
+    env.id = id;
+    env.source = (char *)source;
+    env.incarnation = (char *)incarnation;
+    env.has_seq = 1;
+    env.seq = seq;
+    env.type = (char *)type;
+    env.has_time_us = 1;
+    env.time_us = as_now_us();
+    uint8_t *payload = NULL;
+    if (payload_len) {
+        payload = malloc(payload_len);
+        assert_non_null(payload);
+        memset(payload, 'x', payload_len);
+        env.has_payload = 1;
+        env.payload.data = payload;
+        env.payload.len = payload_len;
+    }
+    *len = as__envelope__get_packed_size(&env);
+    uint8_t *buf = malloc(*len);
+    assert_non_null(buf);
+    as__envelope__pack(&env, buf);
+    free(payload);
+    return buf;
+}
+
+/* Puts events up to `last` in the fake source's outbox. */
+static void s_source_has(s_fix_t *fx, uint64_t last)
+{
+    assert_true(last <= S_MAX_EVENTS);
+    for (uint64_t seq = fx->source_last + 1; seq <= last; seq++)
+        fx->events[seq] = s_pack_env(S_SOURCE, fx->incarnation, seq, S_TYPE, 0,
+                                     &fx->event_lens[seq]);
+    fx->source_last = last;
+}
+
+static void s_send(s_fix_t *fx, size_t n, const void *const *parts, const size_t *lens)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(zmq_send(fx->xpub, parts[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0),
+                         (int)lens[i]);
+}
+
+/* Sends the source's event `seq` live. */
+static void s_live(s_fix_t *fx, uint64_t seq)
+{
+    assert_true(seq >= 1 && seq <= fx->source_last);
+    const void *parts[] = {S_TYPE, fx->events[seq]};
+    size_t lens[] = {strlen(S_TYPE), fx->event_lens[seq]};
+    s_send(fx, 2, parts, lens);
+}
+
+static void s_heartbeat(s_fix_t *fx, const char *source, const char *incarnation,
+                        uint64_t last_seq, const char *endpoint)
+{
+    As__Heartbeat hb = AS__HEARTBEAT__INIT;
+    hb.source = (char *)source;
+    hb.incarnation = (char *)incarnation;
+    hb.has_last_seq = 1;
+    hb.last_seq = last_seq;
+    hb.endpoint = (char *)endpoint;
+    uint8_t buf[1024];
+    size_t len = as__heartbeat__get_packed_size(&hb);
+    assert_true(len <= sizeof buf);
+    as__heartbeat__pack(&hb, buf);
+    const void *parts[] = {"demo.heartbeat", buf};
+    size_t lens[] = {14, len};
+    s_send(fx, 2, parts, lens);
+}
+
+/* --- the fake source's service endpoint -------------------------------------- */
+
+static void s_answer(s_fix_t *fx, const s_request_t *r, const As__ReplayRequest *req)
+{
+    As__ReplayResponse resp = AS__REPLAY_RESPONSE__INIT;
+    ProtobufCBinaryData events[S_MAX_EVENTS];
+    resp.source = S_SOURCE;
+    resp.incarnation = fx->incarnation;
+    resp.has_last_seq = 1;
+    resp.last_seq = fx->source_last;
+    if (req->source && *req->source && strcmp(req->source, S_SOURCE) != 0) {
+        resp.error = "this endpoint serves another source";
+    } else if (req->from_seq >= 1) {
+        uint64_t max = req->has_max_events && req->max_events ? req->max_events : 5000;
+        for (uint64_t seq = req->from_seq; seq <= fx->source_last && resp.n_events < max; seq++) {
+            events[resp.n_events].data = fx->events[seq];
+            events[resp.n_events].len = fx->event_lens[seq];
+            resp.n_events++;
+        }
+        resp.events = events;
+    }
+    size_t len = as__replay_response__get_packed_size(&resp);
+    uint8_t *buf = malloc(len ? len : 1);
+    assert_non_null(buf);
+    as__replay_response__pack(&resp, buf);
+    assert_int_equal(zmq_send(fx->router, r->id, r->id_len, ZMQ_SNDMORE), (int)r->id_len);
+    assert_int_equal(zmq_send(fx->router, "replay", 6, ZMQ_SNDMORE), 6);
+    assert_int_equal(zmq_send(fx->router, buf, len, 0), (int)len);
+    free(buf);
+}
+
+/* Reads what waits on the XPUB (subscriptions) and the ROUTER (replay
+ * requests, answered unless told to ignore them). */
+static void s_serve(s_fix_t *fx)
+{
+    for (;;) {
+        unsigned char sub[256];
+        int n = zmq_recv(fx->xpub, sub, sizeof sub, ZMQ_DONTWAIT);
+        if (n < 0)
+            break;
+        if (n == 6 && sub[0] == 1 && memcmp(sub + 1, "demo.", 5) == 0)
+            fx->subscribed = true;
+    }
+    for (;;) {
+        zmq_msg_t frames[3];
+        for (int i = 0; i < 3; i++)
+            zmq_msg_init(&frames[i]);
+        size_t n = 0;
+        int rc = as_zrecv_frames(fx->router, frames, 3, &n);
+        if (rc == 0) {
+            assert_int_equal(n, 3);
+            assert_int_equal(zmq_msg_size(&frames[1]), 6);
+            assert_memory_equal(zmq_msg_data(&frames[1]), "replay", 6);
+            As__ReplayRequest *req = as__replay_request__unpack(NULL, zmq_msg_size(&frames[2]),
+                                                                zmq_msg_data(&frames[2]));
+            assert_non_null(req);
+            assert_true(fx->n_reqs < S_MAX_REQS);
+            s_request_t *r = &fx->reqs[fx->n_reqs++];
+            r->from_seq = req->from_seq;
+            snprintf(r->source, sizeof r->source, "%s", req->source ? req->source : "");
+            r->id_len = zmq_msg_size(&frames[0]);
+            assert_true(r->id_len <= sizeof r->id);
+            memcpy(r->id, zmq_msg_data(&frames[0]), r->id_len);
+            if (fx->ignore_replays > 0)
+                fx->ignore_replays--;
+            else
+                s_answer(fx, r, req);
+            as__replay_request__free_unpacked(req, NULL);
+        }
+        for (int i = 0; i < 3; i++)
+            zmq_msg_close(&frames[i]);
+        if (rc != 0)
+            break;
+    }
+}
+
+/* --- applying batches --------------------------------------------------------- */
+
+static int s_apply(void *arg, MDB_txn *txn, const As__Envelope *env)
+{
+    s_fix_t *fx = arg;
+    if (env->seq == fx->reject_seq)
+        return AS_EINVALID;
+    if (env->seq == fx->fail_seq) {
+        fx->fail_seq = 0;
+        return -EIO;
+    }
+    char key[128];
+    int n = snprintf(key, sizeof key, "%s:%020llu", env->source, (unsigned long long)env->seq);
+    MDB_val k = {(size_t)n, key};
+    MDB_val v = {strlen(env->type), env->type};
+    int rc = mdb_put(txn, as_store_dbi(fx->store, "seen"), &k, &v, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        fx->double_applied++;
+    else if (rc != 0)
+        return rc;
+    if (fx->txn_n < S_MAX_LOG)
+        fx->txn_seqs[fx->txn_n++] = env->seq;
+    return 0;
+}
+
+static int s_batch_txn(MDB_txn *txn, void *arg)
+{
+    s_fix_t *fx = arg;
+    fx->txn_n = 0;
+    return as_sub_batch_apply(fx->sub, txn, s_apply, fx);
+}
+
+static void s_ready(void *arg)
+{
+    s_fix_t *fx = arg;
+    while (as_sub_batch_size(fx->sub) > 0) {
+        int rc;
+        do
+            rc = as_store_write(fx->store, s_batch_txn, fx);
+        while (rc == AS_ERETRY);
+        if (rc != 0) {
+            fx->failed_txns++;
+            as_sub_batch_failed(fx->sub);
+            return;
+        }
+        as_sub_batch_committed(fx->sub);
+        for (size_t i = 0; i < fx->txn_n && fx->n_applied < S_MAX_LOG; i++)
+            fx->applied[fx->n_applied++] = fx->txn_seqs[i];
+        if (fx->n_commits < S_MAX_LOG)
+            fx->commit_sizes[fx->n_commits++] = fx->txn_n;
+    }
+}
+
+/* --- the loop ------------------------------------------------------------------ */
+
+static void s_tick(uv_timer_t *timer)
+{
+    (void)timer; /* only makes UV_RUN_ONCE return often */
+}
+
+typedef bool (*s_cond_fn)(s_fix_t *fx, uint64_t arg);
+
+/* Steps the loop and serves the fake source until cond holds; false when the
+ * deadline passed first. */
+static bool s_pump_until(s_fix_t *fx, s_cond_fn cond, uint64_t arg)
+{
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    for (;;) {
+        s_serve(fx);
+        if (cond(fx, arg))
+            return true;
+        if (as_now_us() > deadline)
+            return false;
+        uv_run(&fx->loop, UV_RUN_ONCE);
+    }
+}
+
+static bool s_cond_applied(s_fix_t *fx, uint64_t n)
+{
+    return fx->n_applied >= n;
+}
+
+static bool s_cond_counted_applied(s_fix_t *fx, uint64_t n)
+{
+    return as_sub_counters(fx->sub)->applied >= n;
+}
+
+static bool s_cond_subscribed(s_fix_t *fx, uint64_t unused)
+{
+    (void)unused;
+    return fx->subscribed;
+}
+
+static bool s_cond_requests(s_fix_t *fx, uint64_t n)
+{
+    return fx->n_reqs >= n;
+}
+
+static bool s_cond_diverged_events(s_fix_t *fx, uint64_t n)
+{
+    return as_sub_counters(fx->sub)->diverged_events >= n;
+}
+
+static bool s_cond_rejected_frames(s_fix_t *fx, uint64_t n)
+{
+    return as_sub_counters(fx->sub)->rejected_frames >= n;
+}
+
+static void s_wait_applied(s_fix_t *fx, uint64_t n)
+{
+    if (!s_pump_until(fx, s_cond_applied, n))
+        fail_msg("only %zu of %llu events were applied", fx->n_applied, (unsigned long long)n);
+}
+
+/* Runs the loop a little with nothing expected: lets late messages land
+ * before a negative check (which then can only fail when the code is wrong). */
+static void s_settle(s_fix_t *fx, int ms)
+{
+    int64_t end = as_now_us() + (int64_t)ms * 1000;
+    while (as_now_us() < end) {
+        s_serve(fx);
+        uv_run(&fx->loop, UV_RUN_ONCE);
+    }
+}
+
+/* --- the sub's life cycle -------------------------------------------------------- */
+
+static void s_start_sub(s_fix_t *fx)
+{
+    s_serve(fx);
+    fx->subscribed = false;
+    int err = 0;
+    fx->sub = as_sub_new(fx->zctx, &fx->loop, fx->store, &fx->cfg, s_ready, fx, &err);
+    assert_non_null(fx->sub);
+    if (!s_pump_until(fx, s_cond_subscribed, 0))
+        fail_msg("the sub never subscribed");
+}
+
+static void s_stop_sub(s_fix_t *fx)
+{
+    as_sub_destroy(&fx->sub);
+    assert_null(fx->sub);
+    for (int i = 0; i < 4; i++)
+        uv_run(&fx->loop, UV_RUN_NOWAIT);
+}
+
+typedef struct {
+    const char *source;
+    as_sub_source_info_t info;
+    char incarnation[64];
+    char endpoint[512];
+    bool found;
+    size_t count;
+} s_info_t;
+
+static void s_info_cb(const as_sub_source_info_t *info, void *arg)
+{
+    s_info_t *out = arg;
+    out->count++;
+    if (strcmp(info->source, out->source) != 0)
+        return;
+    out->found = true;
+    out->info = *info;
+    snprintf(out->incarnation, sizeof out->incarnation, "%s", info->incarnation);
+    snprintf(out->endpoint, sizeof out->endpoint, "%s", info->endpoint);
+}
+
+static s_info_t s_info(s_fix_t *fx, const char *source)
+{
+    s_info_t out = {.source = source};
+    as_sub_each_source(fx->sub, s_info_cb, &out);
+    return out;
+}
+
+typedef struct {
+    as_store_t *store;
+    const char *source;
+    As__SourceOffset *off;
+} s_offset_args_t;
+
+static int s_offset_txn(MDB_txn *txn, void *arg)
+{
+    s_offset_args_t *a = arg;
+    return as_offset_get(a->store, txn, a->source, &a->off);
+}
+
+/* The committed offset of `source` (0 when none is stored). */
+static uint64_t s_offset(s_fix_t *fx, const char *source, char *incarnation, size_t cap)
+{
+    s_offset_args_t a = {.store = fx->store, .source = source};
+    int rc = as_store_read(fx->store, s_offset_txn, &a);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    assert_int_equal(rc, 0);
+    uint64_t seq = a.off->applied_seq;
+    if (incarnation)
+        snprintf(incarnation, cap, "%s", a.off->incarnation ? a.off->incarnation : "");
+    as__source_offset__free_unpacked(a.off, NULL);
+    return seq;
+}
+
+static int s_seen_txn(MDB_txn *txn, void *arg)
+{
+    s_fix_t *fx = ((void **)arg)[0];
+    MDB_stat st;
+    int rc = mdb_stat(txn, as_store_dbi(fx->store, "seen"), &st);
+    *(size_t *)((void **)arg)[1] = st.ms_entries;
+    return rc;
+}
+
+/* Events recorded in the store's "seen" database. */
+static size_t s_seen(s_fix_t *fx)
+{
+    size_t n = 0;
+    void *args[2] = {fx, &n};
+    assert_int_equal(as_store_read(fx->store, s_seen_txn, args), 0);
+    return n;
+}
+
+static void s_assert_applied_in_order(s_fix_t *fx, uint64_t first, uint64_t last)
+{
+    assert_int_equal(fx->n_applied, last - first + 1);
+    for (size_t i = 0; i < fx->n_applied; i++)
+        assert_int_equal(fx->applied[i], first + i);
+    assert_int_equal(fx->double_applied, 0);
+}
+
+/* --- fixture --------------------------------------------------------------------- */
+
+static void s_fresh_dir(char *dir, size_t cap)
+{
+    const char *base = getenv("AS_TEST_TMP");
+    if (!base || !*base)
+        base = "/tmp";
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", base);
+    for (char *p = parent + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(parent, 0700);
+            *p = '/';
+        }
+    }
+    mkdir(parent, 0700);
+    snprintf(dir, cap, "%s/sub-XXXXXX", base);
+    if (strlen(dir) > 70) /* ipc:// paths must fit in sun_path */
+        snprintf(dir, cap, "/tmp/as-sub-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+}
+
+static void *s_bound(s_fix_t *fx, int type, const char *endpoint)
+{
+    void *sock = zmq_socket(fx->zctx, type);
+    assert_non_null(sock);
+    int linger = 0, one = 1;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (type == ZMQ_XPUB)
+        assert_int_equal(zmq_setsockopt(sock, ZMQ_XPUB_VERBOSE, &one, sizeof one), 0);
+    assert_int_equal(zmq_bind(sock, endpoint), 0);
+    return sock;
+}
+
+static const char *const s_dbs[] = {"seen", NULL};
+
+static int s_setup(void **state)
+{
+    s_fix_t *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    s_fresh_dir(fx->dir, sizeof fx->dir);
+    snprintf(fx->store_dir, sizeof fx->store_dir, "%s/store", fx->dir);
+    snprintf(fx->pub_ep, sizeof fx->pub_ep, "ipc://%s/pub.ipc", fx->dir);
+    snprintf(fx->rpc_ep, sizeof fx->rpc_ep, "ipc://%s/rpc.ipc", fx->dir);
+    snprintf(fx->incarnation, sizeof fx->incarnation, "%s", S_INCARNATION_A);
+    fx->zctx = zmq_ctx_new();
+    assert_non_null(fx->zctx);
+    fx->xpub = s_bound(fx, ZMQ_XPUB, fx->pub_ep);
+    fx->router = s_bound(fx, ZMQ_ROUTER, fx->rpc_ep);
+    assert_int_equal(uv_loop_init(&fx->loop), 0);
+    uv_timer_init(&fx->loop, &fx->tick);
+    uv_timer_start(&fx->tick, s_tick, 5, 5);
+    int err = 0;
+    fx->store = as_store_open(fx->store_dir, s_dbs, 0, &err);
+    assert_non_null(fx->store);
+    fx->connect[0] = fx->pub_ep;
+    fx->domains[0] = "demo";
+    fx->catchup_names[0] = "demo";
+    fx->cfg.connect = fx->connect;
+    fx->cfg.domains = fx->domains;
+    fx->cfg.catchup = fx->catchup;
+    fx->cfg.catchup_names = fx->catchup_names;
+    *state = fx;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    s_fix_t *fx = *state;
+    as_sub_destroy(&fx->sub);
+    uv_timer_stop(&fx->tick);
+    assert_int_equal(as_loop_close(&fx->loop), 0);
+    as_store_close(&fx->store);
+    zmq_close(fx->xpub);
+    zmq_close(fx->router);
+    zmq_ctx_term(fx->zctx);
+    for (size_t i = 0; i <= S_MAX_EVENTS; i++)
+        free(fx->events[i]);
+    free(fx);
+    return 0;
+}
+
+/* --- tests ------------------------------------------------------------------------- */
+
+static void test_in_order_events_applied_once(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 5);
+    for (uint64_t seq = 1; seq <= 5; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 5);
+    s_assert_applied_in_order(fx, 1, 5);
+    assert_int_equal(s_seen(fx), 5);
+    char incarnation[64];
+    assert_int_equal(s_offset(fx, S_SOURCE, incarnation, sizeof incarnation), 5);
+    assert_string_equal(incarnation, S_INCARNATION_A);
+    const as_sub_counters_t *c = as_sub_counters(fx->sub);
+    assert_int_equal(c->applied, 5);
+    assert_int_equal(c->duplicates, 0);
+    assert_int_equal(c->gaps, 0);
+    assert_int_equal(c->rejected_frames, 0);
+    assert_int_equal(as_sub_batch_size(fx->sub), 0);
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_true(info.found);
+    assert_int_equal(info.info.applied_seq, 5);
+    assert_int_equal(info.info.known_last_seq, 5);
+    assert_string_equal(info.incarnation, S_INCARNATION_A);
+    assert_string_equal(info.endpoint, "");
+    assert_false(info.info.diverged);
+}
+
+static void test_duplicates_dropped(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_live(fx, 2);
+    s_live(fx, 1);
+    s_live(fx, 3);
+    s_wait_applied(fx, 3);
+    /* the same three again (a second forwarder), then one new event to know
+     * they were all read */
+    s_source_has(fx, 4);
+    for (uint64_t seq = 1; seq <= 4; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 4);
+    s_assert_applied_in_order(fx, 1, 4);
+    assert_int_equal(as_sub_counters(fx->sub)->duplicates, 5);
+    assert_int_equal(as_sub_counters(fx->sub)->applied, 4);
+    assert_int_equal(s_seen(fx), 4);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 4);
+}
+
+static void test_gap_triggers_replay(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 7);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 0, fx->rpc_ep); /* where to ask */
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_live(fx, 6); /* 3..5 lost */
+    s_live(fx, 7);
+    s_wait_applied(fx, 7);
+    s_assert_applied_in_order(fx, 1, 7);
+    assert_true(fx->n_reqs >= 1);
+    assert_int_equal(fx->reqs[0].from_seq, 3);
+    assert_string_equal(fx->reqs[0].source, S_SOURCE);
+    const as_sub_counters_t *c = as_sub_counters(fx->sub);
+    assert_int_equal(c->gaps, 1);
+    assert_true(c->replays_sent >= 1);
+    assert_true(c->replay_events >= 3);
+    assert_int_equal(c->duplicates, 2); /* 6 and 7 came twice */
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 7);
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_string_equal(info.endpoint, fx->rpc_ep);
+    assert_true(info.info.replays >= 1);
+}
+
+static void test_heartbeat_reveals_lost_tail(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 5);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    /* 3..5 were sent while the sub was not listening; the heartbeat tells */
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 5, fx->rpc_ep);
+    s_wait_applied(fx, 5);
+    s_assert_applied_in_order(fx, 1, 5);
+    assert_true(fx->n_reqs >= 1);
+    assert_int_equal(fx->reqs[0].from_seq, 3);
+    assert_string_equal(fx->reqs[0].source, S_SOURCE);
+    assert_int_equal(as_sub_counters(fx->sub)->gaps, 0);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_int_equal(info.info.known_last_seq, 5);
+}
+
+static void test_catchup_at_start_and_after_restart(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->catchup[0] = fx->rpc_ep;
+    s_source_has(fx, 4);
+    s_start_sub(fx);
+    s_wait_applied(fx, 4);
+    s_assert_applied_in_order(fx, 1, 4);
+    /* first a hello that only learns who is there, then the events */
+    assert_true(fx->n_reqs >= 2);
+    assert_int_equal(fx->reqs[0].from_seq, 0);
+    assert_string_equal(fx->reqs[0].source, "");
+    assert_int_equal(fx->reqs[1].from_seq, 1);
+    assert_string_equal(fx->reqs[1].source, S_SOURCE);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 4);
+
+    /* down while the source goes on */
+    s_stop_sub(fx);
+    s_source_has(fx, 6);
+    size_t before = fx->n_reqs;
+    s_start_sub(fx);
+    s_wait_applied(fx, 6);
+    s_assert_applied_in_order(fx, 1, 6);
+    bool asked_from_5 = false;
+    for (size_t i = before; i < fx->n_reqs; i++) {
+        if (fx->reqs[i].source[0]) {
+            assert_true(fx->reqs[i].from_seq >= 5);
+            asked_from_5 |= fx->reqs[i].from_seq == 5;
+        }
+    }
+    assert_true(asked_from_5);
+    assert_int_equal(as_sub_counters(fx->sub)->duplicates, 0);
+    assert_int_equal(s_seen(fx), 6);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 6);
+}
+
+static void test_offsets_survive_restart(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 5);
+    for (uint64_t seq = 1; seq <= 3; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 3);
+    s_stop_sub(fx);
+
+    s_start_sub(fx);
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_true(info.found);
+    assert_int_equal(info.info.applied_seq, 3);
+    assert_string_equal(info.incarnation, S_INCARNATION_A);
+    /* the source sends everything again: what was applied is dropped */
+    for (uint64_t seq = 1; seq <= 5; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 5);
+    s_assert_applied_in_order(fx, 1, 5);
+    assert_int_equal(as_sub_counters(fx->sub)->duplicates, 3);
+    assert_int_equal(as_sub_counters(fx->sub)->applied, 2);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
+}
+
+static void test_changed_incarnation_diverges(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_wait_applied(fx, 2);
+
+    /* the source's store was replaced: same name, new incarnation */
+    size_t len = 0;
+    uint8_t *other = s_pack_env(S_SOURCE, S_INCARNATION_B, 3, S_TYPE, 0, &len);
+    const void *parts[] = {S_TYPE, other};
+    size_t lens[] = {strlen(S_TYPE), len};
+    s_send(fx, 2, parts, lens);
+    free(other);
+    assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_true(info.info.diverged);
+    assert_string_equal(info.incarnation, S_INCARNATION_A);
+
+    /* from then on the source is refused, even with the old incarnation */
+    s_live(fx, 3);
+    assert_true(s_pump_until(fx, s_cond_diverged_events, 2));
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 9, fx->rpc_ep);
+    s_settle(fx, 100);
+    assert_int_equal(fx->n_applied, 2);
+    assert_int_equal(fx->n_reqs, 0);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 2);
+}
+
+static void test_seq_going_back_diverges(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    for (uint64_t seq = 1; seq <= 3; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 3);
+    /* same incarnation, but the source says it is at 1: its store went back */
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 1, fx->rpc_ep);
+    size_t len = 0;
+    uint8_t *next = s_pack_env(S_SOURCE, S_INCARNATION_A, 4, S_TYPE, 0, &len);
+    const void *parts[] = {S_TYPE, next};
+    size_t lens[] = {strlen(S_TYPE), len};
+    s_send(fx, 2, parts, lens);
+    free(next);
+    assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
+    assert_true(s_info(fx, S_SOURCE).info.diverged);
+    assert_int_equal(fx->n_applied, 3);
+}
+
+static void test_rejected_event_skipped_offset_advances(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->reject_seq = 3;
+    s_start_sub(fx);
+    s_source_has(fx, 5);
+    for (uint64_t seq = 1; seq <= 5; seq++)
+        s_live(fx, seq);
+    assert_true(s_pump_until(fx, s_cond_counted_applied, 5));
+    assert_int_equal(fx->n_applied, 4);
+    assert_int_equal(fx->applied[0], 1);
+    assert_int_equal(fx->applied[1], 2);
+    assert_int_equal(fx->applied[2], 4);
+    assert_int_equal(fx->applied[3], 5);
+    assert_int_equal(fx->double_applied, 0);
+    const as_sub_counters_t *c = as_sub_counters(fx->sub);
+    assert_int_equal(c->rejected_events, 1);
+    assert_int_equal(c->applied, 5);
+    assert_int_equal(s_seen(fx), 4);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
+    assert_int_equal(fx->failed_txns, 0);
+}
+
+static void test_failed_batch_is_fetched_again(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->fail_seq = 2;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 0, fx->rpc_ep);
+    for (uint64_t seq = 1; seq <= 3; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 3);
+    s_assert_applied_in_order(fx, 1, 3);
+    assert_int_equal(fx->failed_txns, 1);
+    assert_true(fx->n_reqs >= 1);
+    assert_int_equal(s_seen(fx), 3);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 3);
+}
+
+static void test_max_batch_one_commits_each_event(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.max_batch = 1;
+    s_start_sub(fx);
+    s_source_has(fx, 6);
+    uint64_t commits = as_store_commits(fx->store);
+    for (uint64_t seq = 1; seq <= 6; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 6);
+    s_assert_applied_in_order(fx, 1, 6);
+    assert_int_equal(fx->n_commits, 6);
+    for (size_t i = 0; i < fx->n_commits; i++)
+        assert_int_equal(fx->commit_sizes[i], 1);
+    assert_int_equal(as_store_commits(fx->store) - commits, 6);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 6);
+}
+
+static void test_bad_frames_counted_and_skipped(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.max_frame = 2048;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_live(fx, 1);
+    uint64_t bad = 0;
+    size_t len = 0;
+
+    /* over max_frame */
+    uint8_t *big = s_pack_env(S_SOURCE, S_INCARNATION_A, 2, S_TYPE, 4096, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, big}, (size_t[]){strlen(S_TYPE), len});
+    free(big);
+    bad++;
+    /* does not decode */
+    s_send(fx, 2, (const void *[]){S_TYPE, "\xff\xff\xff"}, (size_t[]){strlen(S_TYPE), 3});
+    bad++;
+    /* topic is not the envelope's type */
+    s_send(fx, 2, (const void *[]){"demo.other.thing", fx->events[2]},
+           (size_t[]){16, fx->event_lens[2]});
+    bad++;
+    /* a type outside its source's domain */
+    uint8_t *foreign = s_pack_env("other@src", S_INCARNATION_A, 2, S_TYPE, 0, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, foreign}, (size_t[]){strlen(S_TYPE), len});
+    free(foreign);
+    bad++;
+    /* seq 0 */
+    uint8_t *zero = s_pack_env(S_SOURCE, S_INCARNATION_A, 0, S_TYPE, 0, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, zero}, (size_t[]){strlen(S_TYPE), len});
+    free(zero);
+    bad++;
+    /* three frames, one frame */
+    s_send(fx, 3, (const void *[]){S_TYPE, fx->events[2], "x"},
+           (size_t[]){strlen(S_TYPE), fx->event_lens[2], 1});
+    bad++;
+    s_send(fx, 1, (const void *[]){"demo.x"}, (size_t[]){6});
+    bad++;
+    /* a topic longer than any name */
+    char topic[200];
+    memset(topic, 'a', sizeof topic);
+    memcpy(topic, "demo.", 5);
+    s_send(fx, 2, (const void *[]){topic, fx->events[2]},
+           (size_t[]){sizeof topic, fx->event_lens[2]});
+    bad++;
+    /* a heartbeat that does not decode */
+    s_send(fx, 2, (const void *[]){"demo.heartbeat", "\xff\xff"}, (size_t[]){14, 2});
+    bad++;
+
+    s_live(fx, 2);
+    s_live(fx, 3);
+    s_wait_applied(fx, 3);
+    s_assert_applied_in_order(fx, 1, 3);
+    assert_true(s_pump_until(fx, s_cond_rejected_frames, bad));
+    assert_int_equal(as_sub_counters(fx->sub)->rejected_frames, bad);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 3);
+    /* nothing of another source was taken in */
+    assert_false(s_info(fx, "other@src").found);
+}
+
+static void test_replay_timeout_resends_on_new_socket(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.replay_timeout_ms = 300;
+    fx->ignore_replays = 1;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 3, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_requests, 2));
+    s_wait_applied(fx, 3);
+    s_assert_applied_in_order(fx, 1, 3);
+    assert_int_equal(fx->reqs[0].from_seq, 1);
+    assert_int_equal(fx->reqs[1].from_seq, 1);
+    assert_string_equal(fx->reqs[1].source, S_SOURCE);
+    /* the resend came on a new connection */
+    assert_false(fx->reqs[0].id_len == fx->reqs[1].id_len &&
+                 memcmp(fx->reqs[0].id, fx->reqs[1].id, fx->reqs[0].id_len) == 0);
+    assert_true(as_sub_counters(fx->sub)->replays_sent >= 2);
+}
+
+static void test_own_events_ignored(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.self_source = S_SOURCE;
+    s_start_sub(fx);
+    s_source_has(fx, 2);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 2, fx->rpc_ep);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    /* then an event of another site: once it is applied, ours were read */
+    size_t len = 0;
+    uint8_t *other = s_pack_env("demo@other", S_INCARNATION_B, 1, S_TYPE, 0, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, other}, (size_t[]){strlen(S_TYPE), len});
+    free(other);
+    s_wait_applied(fx, 1);
+    assert_int_equal(fx->n_applied, 1);
+    assert_false(s_info(fx, S_SOURCE).found);
+    assert_true(s_info(fx, "demo@other").found);
+    assert_int_equal(fx->n_reqs, 0);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 0);
+    assert_int_equal(s_offset(fx, "demo@other", NULL, 0), 1);
+}
+
+static void test_pending_queue_holds_pending_max(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.pending_max = 4;
+    s_start_sub(fx);
+    s_source_has(fx, 7);
+    s_live(fx, 1);
+    /* 2 is lost; the sub does not know where to ask yet, so it queues */
+    for (uint64_t seq = 3; seq <= 7; seq++)
+        s_live(fx, seq);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 7, fx->rpc_ep);
+    s_wait_applied(fx, 7);
+    s_assert_applied_in_order(fx, 1, 7);
+    const as_sub_counters_t *c = as_sub_counters(fx->sub);
+    /* 3..6 fit in the queue; only 7 overflowed and came by replay */
+    assert_int_equal(c->pending_dropped, 1);
+    assert_int_equal(c->gaps, 1);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 7);
+}
+
+static void test_new_fails_on_bad_endpoint(void **state)
+{
+    s_fix_t *fx = *state;
+    char *bad[] = {"nope://x", NULL};
+    fx->cfg.connect = bad;
+    int err = 0;
+    assert_null(as_sub_new(fx->zctx, &fx->loop, fx->store, &fx->cfg, s_ready, fx, &err));
+    assert_true(err < 0);
+    as_sub_t *none = NULL;
+    as_sub_destroy(&none);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_in_order_events_applied_once, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicates_dropped, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_gap_triggers_replay, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_reveals_lost_tail, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_catchup_at_start_and_after_restart, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_offsets_survive_restart, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_incarnation_diverges, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_seq_going_back_diverges, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_event_skipped_offset_advances, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_batch_is_fetched_again, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_max_batch_one_commits_each_event, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_frames_counted_and_skipped, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_timeout_resends_on_new_socket, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_own_events_ignored, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_pending_queue_holds_pending_max, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_new_fails_on_bad_endpoint, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
