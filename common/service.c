@@ -491,6 +491,12 @@ static void s_on_request(as_rpc_server_t *server, const as_rpc_peer_t *peer, con
         s_on_status(self, peer);
 }
 
+static void s_on_committed(void *arg, const As__Envelope *env)
+{
+    as_service_t *self = arg;
+    self->def->on_applied(self, env);
+}
+
 /* --- timers ------------------------------------------------------------ */
 
 static void s_heartbeat_cb(uv_timer_t *timer)
@@ -653,6 +659,8 @@ static int s_open(as_service_t *self)
         as_error("cannot start subscribing: %s", as_strerror(rc));
         return rc;
     }
+    if (self->def->on_applied)
+        as_sub_on_committed(self->sub, s_on_committed, self);
     uv_timer_init(&self->loop, &self->heartbeat);
     self->heartbeat.data = self;
     uv_timer_start(&self->heartbeat, s_heartbeat_cb, 0, (uint64_t)heartbeat_ms);

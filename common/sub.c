@@ -72,6 +72,8 @@ struct as_sub {
     size_t n_applying; /* the first n_applying of the batch are in the transaction */
     void (*ready)(void *arg);
     void *ready_arg;
+    as_sub_committed_fn on_committed;
+    void *on_committed_arg;
     as_sub_counters_t counters;
 };
 
@@ -177,8 +179,11 @@ static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *env)
         }
     }
     if (src->q_count == src->q_cap) {
+        /* grow up to pending_max exactly: a doubling past it must not drop */
         size_t cap = src->q_cap ? src->q_cap * 2 : 256;
-        if (cap > self->pending_max || src->q_count == self->pending_max) {
+        if (cap > self->pending_max)
+            cap = self->pending_max;
+        if (src->q_count >= self->pending_max) {
             self->counters.pending_dropped++;
             as__envelope__free_unpacked(env, NULL);
             return;
@@ -757,12 +762,21 @@ void as_sub_batch_committed(as_sub_t *self)
     for (size_t i = 0; i < n; i++) {
         s_item_t *item = &self->batch[i];
         item->source->applied = item->env->seq;
+        if (self->on_committed && !item->skip)
+            self->on_committed(self->on_committed_arg, item->env);
         as__envelope__free_unpacked(item->env, NULL);
     }
     self->counters.applied += n;
     self->n_batch -= n;
-    memmove(self->batch, self->batch + n, self->n_batch * sizeof *self->batch);
+    if (n > 0) /* batch is NULL until the first event: NULL + 0 is undefined */
+        memmove(self->batch, self->batch + n, self->n_batch * sizeof *self->batch);
     self->n_applying = 0;
+}
+
+void as_sub_on_committed(as_sub_t *self, as_sub_committed_fn fn, void *arg)
+{
+    self->on_committed = fn;
+    self->on_committed_arg = arg;
 }
 
 void as_sub_batch_failed(as_sub_t *self)

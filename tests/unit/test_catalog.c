@@ -56,8 +56,8 @@ static void test_commands_valid(void **state)
         assert_true(as_domain_of(c->command, domain, sizeof domain) > 0);
         assert_non_null(c->service);
         if (strcmp(c->service, domain) != 0)
-            fail_msg("command '%s' is run by '%s', not by its domain '%s'", c->command,
-                     c->service, domain);
+            fail_msg("command '%s' is run by '%s', not by its domain '%s'", c->command, c->service,
+                     domain);
         if (!c->summary || !*c->summary)
             fail_msg("command '%s' has no summary", c->command);
         s_assert_descriptor(c->request, "request", c->command);
@@ -98,8 +98,16 @@ static void test_command_lookup(void **state)
     assert_non_null(c->reply);
 
     static const char *const unknown[] = {
-        "",          "demo",           "demo.",          "demo.gen",      "demo.generatex",
-        "demo.generate ", "DEMO.GENERATE", "demo.generate.x", "generate",  "nosuch.command",
+        "",
+        "demo",
+        "demo.",
+        "demo.gen",
+        "demo.generatex",
+        "demo.generate ",
+        "DEMO.GENERATE",
+        "demo.generate.x",
+        "generate",
+        "nosuch.command",
         "demo.tick.emitted", /* an event type, not a command */
     };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
@@ -159,10 +167,8 @@ static void test_event_lookup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_commands_valid),
-        cmocka_unit_test(test_commands_unique_and_found),
-        cmocka_unit_test(test_command_lookup),
-        cmocka_unit_test(test_events_valid_and_unique),
+        cmocka_unit_test(test_commands_valid), cmocka_unit_test(test_commands_unique_and_found),
+        cmocka_unit_test(test_command_lookup), cmocka_unit_test(test_events_valid_and_unique),
         cmocka_unit_test(test_event_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

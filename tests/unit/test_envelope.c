@@ -139,10 +139,9 @@ static void test_type_valid(void **state)
 {
     (void)state;
     static const char *const good[] = {
-        "workshop.qc.passed",       "parts.issue.recorded",
-        "a.b.c",                    "kpi.daily_report.built-v2",
-        "warranty.claim.sent.late", "ro2.x1.y9",
-        "demo.tick.emitted",        "reception.ro.opened",
+        "workshop.qc.passed",        "parts.issue.recorded",     "a.b.c",
+        "kpi.daily_report.built-v2", "warranty.claim.sent.late", "ro2.x1.y9",
+        "demo.tick.emitted",         "reception.ro.opened",
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         if (!as_type_valid(good[i]))
@@ -181,16 +180,16 @@ static void test_type_valid(void **state)
 static void test_command_valid(void **state)
 {
     (void)state;
-    static const char *const good[] = {"demo.generate", "reception.ro.open", "sink.totals",
-                                       "parts.stock-level", "a.b", "kpi2.report_daily"};
+    static const char *const good[] = {"demo.generate", "reception.ro.open",
+                                       "sink.totals",   "parts.stock-level",
+                                       "a.b",           "kpi2.report_daily"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         if (!as_command_valid(good[i]))
             fail_msg("command '%s' should be valid", good[i]);
 
-    static const char *const bad[] = {"",           "demo",           "Demo.add",
-                                      "demo.Add",   "demo..add",      ".demo.add",
-                                      "demo.add.",  "demo add",       "demo.add!",
-                                      "demo@x.add", "demo.add\t",     "."};
+    static const char *const bad[] = {"",          "demo",       "Demo.add",   "demo.Add",
+                                      "demo..add", ".demo.add",  "demo.add.",  "demo add",
+                                      "demo.add!", "demo@x.add", "demo.add\t", "."};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (as_command_valid(bad[i]))
             fail_msg("command '%s' should be refused", bad[i]);
@@ -215,20 +214,20 @@ static void test_source_valid(void **state)
 
     static const char *const bad[] = {
         "",
-        "reception",              /* missing @ */
-        "reception@jinan@01",     /* two @ */
-        "reception@@jinan",       /* two @, empty word */
-        "@jinan-01",              /* no service */
-        "reception@",             /* no site */
-        "Reception@jinan-01",     /* uppercase */
-        "reception@Jinan-01",     /* uppercase */
-        "reception.desk@jinan",   /* the service is one word */
-        "reception@jinan..01",    /* double dot */
-        "reception@.jinan",       /* empty word */
-        "reception@jinan.",       /* empty word */
-        "reception @jinan",       /* space */
-        "reception@jinan 01",     /* space */
-        "reception@jinan/01",     /* slash */
+        "reception",            /* missing @ */
+        "reception@jinan@01",   /* two @ */
+        "reception@@jinan",     /* two @, empty word */
+        "@jinan-01",            /* no service */
+        "reception@",           /* no site */
+        "Reception@jinan-01",   /* uppercase */
+        "reception@Jinan-01",   /* uppercase */
+        "reception.desk@jinan", /* the service is one word */
+        "reception@jinan..01",  /* double dot */
+        "reception@.jinan",     /* empty word */
+        "reception@jinan.",     /* empty word */
+        "reception @jinan",     /* space */
+        "reception@jinan 01",   /* space */
+        "reception@jinan/01",   /* slash */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (as_source_valid(bad[i]))
@@ -317,8 +316,7 @@ static void s_expect_fail(const As__Envelope *env, const char *topic, int expect
     size_t len;
     uint8_t *buf = s_pack(env, &len);
     int err = 0;
-    As__Envelope *got =
-        as_envelope_decode(buf, len, topic, topic ? strlen(topic) : 0, &err);
+    As__Envelope *got = as_envelope_decode(buf, len, topic, topic ? strlen(topic) : 0, &err);
     if (got) {
         as__envelope__free_unpacked(got, NULL);
         fail_msg("an envelope with %s was accepted", why);
@@ -393,8 +391,7 @@ static void test_decode_skips_unknown_fields(void **state)
     static const uint8_t extra[] = {0x98, 0x06, 0x01, 0xa2, 0x06, 0x02, 'h', 'i'};
     memcpy(buf + len, extra, sizeof extra);
     int err = 0;
-    As__Envelope *got =
-        as_envelope_decode(buf, len + sizeof extra, "workshop.qc.passed", 18, &err);
+    As__Envelope *got = as_envelope_decode(buf, len + sizeof extra, "workshop.qc.passed", 18, &err);
     assert_non_null(got);
     assert_int_equal(got->seq, 42);
     as__envelope__free_unpacked(got, NULL);

@@ -115,8 +115,7 @@ static void s_ipc_endpoint(char *out, size_t cap, const char *name)
     if (!tmp || !*tmp || strlen(tmp) > 60)
         tmp = "/tmp";
     mkdir(tmp, 0700);
-    int n = snprintf(out, cap, "ipc://%s/tl-%ld-%s-%u.sock", tmp, (long)getpid(), name,
-                     ++counter);
+    int n = snprintf(out, cap, "ipc://%s/tl-%ld-%s-%u.sock", tmp, (long)getpid(), name, ++counter);
     assert_true(n > 0 && (size_t)n < cap);
 }
 
@@ -232,6 +231,7 @@ static void test_load_ipc_budget(void **state)
     char endpoint[160];
     s_ipc_endpoint(endpoint, sizeof endpoint, "load");
     s_load_test(*state, endpoint);
+    unlink(endpoint + strlen("ipc://"));
 }
 
 /* --- a message already waiting before the watch starts --------------------- */

@@ -187,7 +187,7 @@ static void s_append(as_store_t *store, uint64_t from, uint64_t to)
 typedef struct {
     uint64_t first, last;
     size_t count, bytes;
-    bool contiguous; /* every seq is the previous + 1, values match */
+    bool contiguous;   /* every seq is the previous + 1, values match */
     size_t stop_after; /* 0: never stop */
     uint64_t from;
     size_t max, max_bytes;
@@ -216,8 +216,8 @@ static int s_scan_fn(uint64_t seq, const MDB_val *value, void *arg)
 static int s_scan_read(MDB_txn *txn, void *arg)
 {
     s_scan_t *scan = arg;
-    scan->rc = as_outbox_scan(s_current, txn, scan->from, scan->max, scan->max_bytes, s_scan_fn,
-                              scan);
+    scan->rc =
+        as_outbox_scan(s_current, txn, scan->from, scan->max, scan->max_bytes, s_scan_fn, scan);
     return 0;
 }
 
@@ -410,8 +410,8 @@ static void test_outbox_append_last_scan(void **state)
     assert_int_equal(far.count, 0);
 
     /* fn stops the scan and its code is returned */
-    s_scan_t stop = {.contiguous = true, .from = 500, .max = SIZE_MAX, .max_bytes = SIZE_MAX,
-                     .stop_after = 2};
+    s_scan_t stop = {
+        .contiguous = true, .from = 500, .max = SIZE_MAX, .max_bytes = SIZE_MAX, .stop_after = 2};
     s_current = store;
     assert_int_equal(as_store_read(store, s_scan_read, &stop), 0);
     assert_int_equal(stop.rc, 77);
@@ -498,7 +498,7 @@ static void test_outbox_append_out_of_order(void **state)
     assert_int_equal(s_last(store), 301);
 
     /* a failing append inside as_store_write aborts the whole transaction */
-    s_range_t range = {302, 310}; /* fine ... */
+    s_range_t range = {302, 310};     /* fine ... */
     s_range_t bad_range = {312, 320}; /* ... but this one leaves a gap */
     assert_int_equal(as_store_write(store, s_append_range, &range), 0);
     assert_int_equal(as_store_write(store, s_append_range, &bad_range), AS_EINVALID);
@@ -1118,8 +1118,7 @@ static void test_backup_and_restore(void **state)
     /* the restored store carries on from there */
     s_append(back, copied_last + 1, copied_last + 1);
     char restored_incarnation[AS_INCARNATION_LEN + 1];
-    snprintf(restored_incarnation, sizeof restored_incarnation, "%s",
-             as_store_incarnation(back));
+    snprintf(restored_incarnation, sizeof restored_incarnation, "%s", as_store_incarnation(back));
     as_store_close(&back);
 
     /* the new incarnation is kept on reopen */

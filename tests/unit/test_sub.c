@@ -743,6 +743,12 @@ static void test_changed_incarnation_diverges(void **state)
     assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 2);
 }
 
+static bool s_cond_diverged(s_fix_t *fx, uint64_t unused)
+{
+    (void)unused;
+    return s_info(fx, S_SOURCE).info.diverged;
+}
+
 static void test_seq_going_back_diverges(void **state)
 {
     s_fix_t *fx = *state;
@@ -751,17 +757,30 @@ static void test_seq_going_back_diverges(void **state)
     for (uint64_t seq = 1; seq <= 3; seq++)
         s_live(fx, seq);
     s_wait_applied(fx, 3);
-    /* same incarnation, but the source says it is at 1: its store went back */
+
+    /* a heartbeat below what was applied may just be late: no proof */
     s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 1, fx->rpc_ep);
+    s_settle(fx, 100);
+    assert_false(s_info(fx, S_SOURCE).info.diverged);
+
+    /* but a replay answer below what was applied when asked is: the source's
+     * store went back to seq 1 (same incarnation: files copied back) */
+    fx->source_last = 1;
     size_t len = 0;
+    uint8_t *ahead = s_pack_env(S_SOURCE, S_INCARNATION_A, 5, S_TYPE, 0, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, ahead}, (size_t[]){strlen(S_TYPE), len});
+    free(ahead);
+    assert_true(s_pump_until(fx, s_cond_diverged, 0));
+    assert_true(fx->n_reqs >= 1);
+    assert_int_equal(fx->reqs[0].from_seq, 4);
+
+    /* from then on its events are refused */
     uint8_t *next = s_pack_env(S_SOURCE, S_INCARNATION_A, 4, S_TYPE, 0, &len);
-    const void *parts[] = {S_TYPE, next};
-    size_t lens[] = {strlen(S_TYPE), len};
-    s_send(fx, 2, parts, lens);
+    s_send(fx, 2, (const void *[]){S_TYPE, next}, (size_t[]){strlen(S_TYPE), len});
     free(next);
     assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
-    assert_true(s_info(fx, S_SOURCE).info.diverged);
     assert_int_equal(fx->n_applied, 3);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 3);
 }
 
 static void test_rejected_event_skipped_offset_advances(void **state)

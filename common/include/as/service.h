@@ -88,6 +88,8 @@ typedef struct as_service_def {
     const as_event_def_t *events;      /* ends with a {NULL} entry */
     int (*on_start)(as_service_t *svc); /* after the store opens, before the loop runs */
     void (*on_stop)(as_service_t *svc); /* when a stop is asked, before handles close */
+    /* after the commit of each applied event (metrics; may be NULL) */
+    void (*on_applied)(as_service_t *svc, const As__Envelope *env);
     void *user;
 } as_service_def_t;
 

@@ -77,6 +77,11 @@ size_t as_sub_batch_size(const as_sub_t *self);
 typedef int (*as_sub_apply_fn)(void *arg, MDB_txn *txn, const As__Envelope *env);
 int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg);
 
+/* Calls fn(arg, env) for every event of a batch right after its transaction
+ * committed (metrics, benchmarks; env is borrowed for the call). */
+typedef void (*as_sub_committed_fn)(void *arg, const As__Envelope *env);
+void as_sub_on_committed(as_sub_t *self, as_sub_committed_fn fn, void *arg);
+
 /* After the batch's transaction committed / failed for good. */
 void as_sub_batch_committed(as_sub_t *self);
 void as_sub_batch_failed(as_sub_t *self);
