@@ -112,7 +112,7 @@ As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic
     }
     char source_domain[AS_NAME_MAX + 1], type_domain[AS_NAME_MAX + 1];
     bool ok = as_source_valid(env->source) && as_type_valid(env->type) && env->has_seq &&
-              env->seq >= 1 && env->id && env->incarnation && *env->incarnation &&
+              env->seq >= 1 && env->id && *env->id && env->incarnation && *env->incarnation &&
               as_domain_of(env->source, source_domain, sizeof source_domain) &&
               as_domain_of(env->type, type_domain, sizeof type_domain) &&
               strcmp(source_domain, type_domain) == 0;

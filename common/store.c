@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,12 @@ struct as_store {
     uint64_t grows;
     uint64_t commits;
 };
+
+/* LMDB passes system errors through as positive errno values. */
+static int s_negative(int rc)
+{
+    return rc > 0 ? -rc : rc;
+}
 
 static int s_mkdir_p(const char *dir)
 {
@@ -140,7 +147,7 @@ fail_self:
     free(self);
 fail:
     if (err)
-        *err = rc;
+        *err = s_negative(rc);
     return NULL;
 }
 
@@ -438,24 +445,32 @@ static int s_open_readonly(const char *dir, MDB_env **env)
     return rc;
 }
 
+/* 0 when `dir` is an existing, empty directory. */
+static int s_empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            rc = -EEXIST;
+    closedir(d);
+    return rc;
+}
+
 int as_store_backup(const char *dir, const char *dest)
 {
-    struct stat st;
-    if (stat(dest, &st) != 0)
-        return -errno;
-    if (!S_ISDIR(st.st_mode))
-        return -ENOTDIR;
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/data.mdb", dest);
-    if (access(probe, F_OK) == 0)
-        return -EEXIST;
-    MDB_env *env;
-    int rc = s_open_readonly(dir, &env);
+    int rc = s_empty_dir(dest);
     if (rc != 0)
         return rc;
+    MDB_env *env;
+    if ((rc = s_open_readonly(dir, &env)) != 0)
+        return s_negative(rc);
     rc = mdb_env_copy2(env, dest, MDB_CP_COMPACT);
     mdb_env_close(env);
-    return rc;
+    return s_negative(rc);
 }
 
 static int s_new_incarnation(MDB_txn *txn, void *arg)
@@ -484,11 +499,11 @@ int as_store_restore(const char *backup_dir, const char *dir)
         return rc;
     MDB_env *env;
     if ((rc = s_open_readonly(backup_dir, &env)) != 0)
-        return rc;
+        return s_negative(rc);
     rc = mdb_env_copy2(env, dir, MDB_CP_COMPACT);
     mdb_env_close(env);
     if (rc != 0)
-        return rc;
+        return s_negative(rc);
     as_store_t *store = as_store_open(dir, NULL, 0, &rc);
     if (!store)
         return rc;

@@ -120,7 +120,9 @@ int as_store_reader_check(as_store_t *self, int *dead);
 
 /* Hot backup: opens the store in `dir` read-only (the daemon may be running)
  * and writes a compacted copy into the existing, empty directory `dest`.
- * Returns 0, -errno or an LMDB code. */
+ * LMDB forbids opening one environment twice in a process, so call this from
+ * another process than the daemon's (asctl does). Returns 0, -EEXIST when
+ * `dest` is not empty, -errno or an LMDB code. */
 int as_store_backup(const char *dir, const char *dest);
 
 /* Restores a backup into `dir` (which must not hold a store) and gives it a
