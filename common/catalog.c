@@ -1,51 +1,68 @@
-/* catalog.c — every command and event type, with its messages. See catalog.h. */
+/* catalog.c — every command and event type, with its messages. See catalog.h.
+ * Each domain's table is in catalog_<domain>.c. */
 #include "as/catalog.h"
 
 #include <string.h>
 
-#include "as/pb/demo.pb-c.h"
+#include "catalog_parts.h"
 
-static const as_command_info_t s_commands[] = {
-    {"demo.generate", "demo", &as__demo_generate__descriptor, &as__demo_source_state__descriptor,
-     "emit COUNT more tick events, at RATE per second (0: as fast as possible)"},
-    {"demo.add", "demo", &as__demo_add__descriptor, &as__demo_source_state__descriptor,
-     "emit one tick event carrying VALUE"},
-    {"demo.state", "demo", NULL, &as__demo_source_state__descriptor,
-     "how many ticks were emitted and how many are still to come"},
-    {"sink.totals", "sink", NULL, &as__demo_sink_totals__descriptor,
-     "the count and sum of every tick the sink applied"},
-};
-
-static const as_event_info_t s_events[] = {
-    {"demo.tick.emitted", &as__demo_tick__descriptor, "a demo tick (number, value)"},
+static const as_catalog_part_t *const s_parts[] = {
+    &as__catalog_demo,     &as__catalog_reception, &as__catalog_workshop,
+    &as__catalog_parts,    &as__catalog_kpi,
 };
 
 #define S_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 const as_command_info_t *as_catalog_command(const char *command)
 {
-    for (size_t i = 0; i < S_LEN(s_commands); i++)
-        if (strcmp(s_commands[i].command, command) == 0)
-            return &s_commands[i];
+    for (size_t p = 0; p < S_LEN(s_parts); p++)
+        for (size_t i = 0; i < s_parts[p]->n_commands; i++)
+            if (strcmp(s_parts[p]->commands[i].command, command) == 0)
+                return &s_parts[p]->commands[i];
     return NULL;
 }
 
 const as_event_info_t *as_catalog_event(const char *type)
 {
-    for (size_t i = 0; i < S_LEN(s_events); i++)
-        if (strcmp(s_events[i].type, type) == 0)
-            return &s_events[i];
+    for (size_t p = 0; p < S_LEN(s_parts); p++)
+        for (size_t i = 0; i < s_parts[p]->n_events; i++)
+            if (strcmp(s_parts[p]->events[i].type, type) == 0)
+                return &s_parts[p]->events[i];
     return NULL;
 }
 
-const as_command_info_t *as_catalog_commands(size_t *n)
+size_t as_catalog_count(void)
 {
-    *n = S_LEN(s_commands);
-    return s_commands;
+    size_t n = 0;
+    for (size_t p = 0; p < S_LEN(s_parts); p++)
+        n += s_parts[p]->n_commands;
+    return n;
 }
 
-const as_event_info_t *as_catalog_events(size_t *n)
+const as_command_info_t *as_catalog_command_at(size_t index)
 {
-    *n = S_LEN(s_events);
-    return s_events;
+    for (size_t p = 0; p < S_LEN(s_parts); p++) {
+        if (index < s_parts[p]->n_commands)
+            return &s_parts[p]->commands[index];
+        index -= s_parts[p]->n_commands;
+    }
+    return NULL;
+}
+
+size_t as_catalog_event_count(void)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < S_LEN(s_parts); p++)
+        n += s_parts[p]->n_events;
+    return n;
+}
+
+const as_event_info_t *as_catalog_event_at(size_t index)
+{
+    for (size_t p = 0; p < S_LEN(s_parts); p++) {
+        if (index < s_parts[p]->n_events)
+            return &s_parts[p]->events[index];
+        index -= s_parts[p]->n_events;
+    }
+    return NULL;
 }

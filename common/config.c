@@ -713,6 +713,29 @@ void as_config_list_free(char ***items_p)
     *items_p = NULL;
 }
 
+int as_config_keys(as_config_t *self, const char *section, char ***keys)
+{
+    assert(self && section && keys);
+    char **list = calloc(self->entry_count + 1, sizeof *list);
+    if (!list) {
+        return -ENOMEM;
+    }
+    int count = 0;
+    for (size_t i = 0; i < self->entry_count; i++) {
+        if (strcmp(self->entries[i].section, section) != 0) {
+            continue;
+        }
+        list[count] = strdup(self->entries[i].key);
+        if (!list[count]) {
+            as_config_list_free(&list);
+            return -ENOMEM;
+        }
+        count++;
+    }
+    *keys = list;
+    return count;
+}
+
 bool as_config_has_section(as_config_t *self, const char *section)
 {
     assert(self && section);

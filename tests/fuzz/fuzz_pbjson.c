@@ -4,7 +4,8 @@
  * decodes must print, decode again to the same JSON, and survive the wire
  * (pack, unpack, print: same JSON again); anything else aborts. The first
  * input byte also picks a descriptor to read the input as field=value
- * arguments, one per line.
+ * arguments, one per line. Last, the input is unpacked as a peer's message
+ * of each type and printed (bad UTF-8, unknown enum numbers, deep nesting).
  *
  * Build by hand:
  *   clang -fsanitize=fuzzer,address -I common/include -I build/proto/gen \
@@ -89,6 +90,24 @@ static void s_decode(const ProtobufCMessageDescriptor *desc, const json_t *json)
     }
 }
 
+/* The input as a packed message from a peer: whatever unpacks must print
+ * (unless nested too deep), and the print must decode or be refused cleanly. */
+static void s_print_wire(const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i < S_N_DESCS; i++) {
+        ProtobufCMessage *msg = protobuf_c_message_unpack(s_descs[i], NULL, size, data);
+        if (!msg) {
+            continue;
+        }
+        json_t *json = as_pbjson_to_json(msg);
+        if (json) {
+            s_decode(s_descs[i], json);
+            json_decref(json);
+        }
+        protobuf_c_message_free_unpacked(msg, NULL);
+    }
+}
+
 /* The input after its first byte, one argument per line. */
 static void s_decode_args(const uint8_t *data, size_t size)
 {
@@ -133,5 +152,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(json);
     }
     s_decode_args(data, size);
+    s_print_wire(data, size);
     return 0;
 }

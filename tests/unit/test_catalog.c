@@ -43,12 +43,12 @@ static void s_assert_descriptor(const ProtobufCMessageDescriptor *desc, const ch
 static void test_commands_valid(void **state)
 {
     (void)state;
-    size_t n = 0;
-    const as_command_info_t *commands = as_catalog_commands(&n);
-    assert_non_null(commands);
+    size_t n = as_catalog_count();
     assert_true(n > 0);
+    assert_null(as_catalog_command_at(n));
     for (size_t i = 0; i < n; i++) {
-        const as_command_info_t *c = &commands[i];
+        const as_command_info_t *c = as_catalog_command_at(i);
+        assert_non_null(c);
         assert_non_null(c->command);
         if (!as_command_valid(c->command))
             fail_msg("catalog command '%s' is not a valid command name", c->command);
@@ -68,18 +68,16 @@ static void test_commands_valid(void **state)
 static void test_commands_unique_and_found(void **state)
 {
     (void)state;
-    size_t n = 0;
-    const as_command_info_t *commands = as_catalog_commands(&n);
+    size_t n = as_catalog_count();
     for (size_t i = 0; i < n; i++) {
+        const as_command_info_t *c = as_catalog_command_at(i);
         for (size_t j = i + 1; j < n; j++)
-            if (strcmp(commands[i].command, commands[j].command) == 0)
-                fail_msg("command '%s' is listed twice", commands[i].command);
+            if (strcmp(c->command, as_catalog_command_at(j)->command) == 0)
+                fail_msg("command '%s' is listed twice", c->command);
         /* a lookup finds the very entry listed */
-        assert_ptr_equal(as_catalog_command(commands[i].command), &commands[i]);
+        assert_ptr_equal(as_catalog_command(c->command), c);
     }
-    size_t n_again = 0;
-    assert_ptr_equal(as_catalog_commands(&n_again), commands);
-    assert_int_equal(n_again, n);
+    assert_int_equal(as_catalog_count(), n);
 }
 
 static void test_command_lookup(void **state)
@@ -118,12 +116,12 @@ static void test_command_lookup(void **state)
 static void test_events_valid_and_unique(void **state)
 {
     (void)state;
-    size_t n = 0;
-    const as_event_info_t *events = as_catalog_events(&n);
-    assert_non_null(events);
+    size_t n = as_catalog_event_count();
     assert_true(n > 0);
+    assert_null(as_catalog_event_at(n));
     for (size_t i = 0; i < n; i++) {
-        const as_event_info_t *e = &events[i];
+        const as_event_info_t *e = as_catalog_event_at(i);
+        assert_non_null(e);
         assert_non_null(e->type);
         if (!as_type_valid(e->type))
             fail_msg("catalog event type '%s' is not a valid type", e->type);
@@ -131,16 +129,14 @@ static void test_events_valid_and_unique(void **state)
             fail_msg("event type '%s' has no summary", e->type);
         s_assert_descriptor(e->payload, "payload", e->type);
         for (size_t j = i + 1; j < n; j++)
-            if (strcmp(e->type, events[j].type) == 0)
+            if (strcmp(e->type, as_catalog_event_at(j)->type) == 0)
                 fail_msg("event type '%s' is listed twice", e->type);
         assert_ptr_equal(as_catalog_event(e->type), e);
         /* an event type is never also a command name */
         if (as_catalog_command(e->type))
             fail_msg("'%s' is both an event type and a command", e->type);
     }
-    size_t n_again = 0;
-    assert_ptr_equal(as_catalog_events(&n_again), events);
-    assert_int_equal(n_again, n);
+    assert_int_equal(as_catalog_event_count(), n);
 }
 
 static void test_event_lookup(void **state)

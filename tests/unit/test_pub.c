@@ -220,13 +220,13 @@ static int s_teardown(void **state)
 
 typedef struct {
     s_fix_t *fx;
-    int count;            /* events to emit */
-    const char *type;     /* default S_TYPE */
-    size_t payload_len;   /* bytes of payload per event */
-    int fail_with;        /* returned after emitting (0: commit) */
-    uint64_t seqs[8];     /* the first seqs given out, last run */
-    int runs;             /* times the function ran */
-    int emit_rc;          /* first non-zero emit code */
+    int count;          /* events to emit */
+    const char *type;   /* default S_TYPE */
+    size_t payload_len; /* bytes of payload per event */
+    int fail_with;      /* returned after emitting (0: commit) */
+    uint64_t seqs[8];   /* the first seqs given out, last run */
+    int runs;           /* times the function ran */
+    int emit_rc;        /* first non-zero emit code */
 } s_emit_args_t;
 
 static int s_emit_txn(MDB_txn *txn, void *arg)
@@ -522,8 +522,8 @@ static void test_emit_outside_domain_is_refused(void **state)
     MDB_txn *txn = NULL;
     assert_int_equal(mdb_txn_begin(as_store_env(fx->store), NULL, 0, &txn), 0);
     as_pub_begin(fx->pub);
-    const char *bad_types[] = {"workshop.qc.passed", "demo.heartbeat", "demo", "Demo.tick.done",
-                               "demo..tick", "demox.tick.done"};
+    const char *bad_types[] = {"workshop.qc.passed", "demo.heartbeat", "demo",
+                               "Demo.tick.done",     "demo..tick",     "demox.tick.done"};
     for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0]; i++) {
         as_event_t ev = {.type = bad_types[i]};
         uint64_t seq = 77;
@@ -721,8 +721,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_emit_sends_after_commit, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_seq_gapless_across_reopen, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_aborted_events_are_forgotten_and_seqs_reused,
-                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_aborted_events_are_forgotten_and_seqs_reused, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_map_full_retry_keeps_seqs_gapless, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_mark_and_rollback, s_setup, s_teardown),

@@ -244,8 +244,8 @@ static void *s_server_main(void *arg)
     s_server_t *srv = arg;
     int err = uv_loop_init(&srv->loop);
     if (err == 0) {
-        srv->server = as_rpc_server_new(srv->zctx, &srv->loop, srv->endpoint, NULL,
-                                        srv->hard_max, s_handler, srv, &err);
+        srv->server = as_rpc_server_new(srv->zctx, &srv->loop, srv->endpoint, NULL, srv->hard_max,
+                                        s_handler, srv, &err);
         if (!srv->server)
             as_loop_close(&srv->loop);
     }
@@ -388,9 +388,8 @@ static void test_kinds_reach_handler_with_body(void **state)
 
     /* a binary body with NUL bytes arrives whole */
     const unsigned char binary[] = {'e', 'c', 'h', 'o', 0, 1, 2, 0, 255};
-    assert_int_equal(as_rpc_call(client, "replay", binary, sizeof binary, S_WAIT_MS, 1, &reply,
-                                 &len),
-                     0);
+    assert_int_equal(
+        as_rpc_call(client, "replay", binary, sizeof binary, S_WAIT_MS, 1, &reply, &len), 0);
     assert_int_equal(len, sizeof binary);
     assert_memory_equal(reply, binary, sizeof binary);
     free(reply);
@@ -611,8 +610,8 @@ static void test_command_packs_request_and_decodes_reply(void **state)
 
     /* no request id: a UUIDv7 is made; no payload: none is sent */
     reply = NULL;
-    assert_int_equal(
-        as_rpc_command(client, "demo.add", "bob", NULL, NULL, 0, S_WAIT_MS, 1, &reply), 0);
+    assert_int_equal(as_rpc_command(client, "demo.add", "bob", NULL, NULL, 0, S_WAIT_MS, 1, &reply),
+                     0);
     assert_non_null(reply);
     pthread_mutex_lock(&srv->mu);
     assert_int_equal(strlen(srv->cmd_request_id), AS_UUID_LEN);
@@ -648,9 +647,8 @@ static void test_command_packs_request_and_decodes_reply(void **state)
     assert_null(reply);
 
     /* no answer at all */
-    assert_int_equal(
-        as_rpc_command(client, "demo.silent", "eve", "req-5", NULL, 0, 200, 2, &reply),
-        AS_ETIMEOUT);
+    assert_int_equal(as_rpc_command(client, "demo.silent", "eve", "req-5", NULL, 0, 200, 2, &reply),
+                     AS_ETIMEOUT);
     assert_null(reply);
 
     as_rpc_client_destroy(&client);

@@ -348,8 +348,8 @@ static As__CommandReply *s_cmd(s_fix_t *fx, const char *command, const char *act
                                const char *request_id, const char *key)
 {
     As__CommandReply *reply = NULL;
-    int rc = as_rpc_command(fx->client, command, actor, request_id, key,
-                            key ? strlen(key) : 0, S_WAIT_MS, 1, &reply);
+    int rc = as_rpc_command(fx->client, command, actor, request_id, key, key ? strlen(key) : 0,
+                            S_WAIT_MS, 1, &reply);
     assert_int_equal(rc, 0);
     assert_non_null(reply);
     assert_true(reply->has_status);
@@ -718,8 +718,8 @@ static void test_unknown_and_invalid_commands(void **state)
     /* a body that is no CommandRequest */
     void *body = NULL;
     size_t len = 0;
-    assert_int_equal(
-        as_rpc_call(fx->client, "cmd", "\xff\xff\xff", 3, S_WAIT_MS, 1, &body, &len), 0);
+    assert_int_equal(as_rpc_call(fx->client, "cmd", "\xff\xff\xff", 3, S_WAIT_MS, 1, &body, &len),
+                     0);
     reply = as__command_reply__unpack(NULL, len, body);
     free(body);
     assert_non_null(reply);
@@ -898,8 +898,8 @@ static void test_replay_request_served_from_outbox(void **state)
     as__replay_request__pack(&req, buf);
     void *body = NULL;
     size_t body_len = 0;
-    assert_int_equal(
-        as_rpc_call(fx->client, "replay", buf, len, S_WAIT_MS, 1, &body, &body_len), 0);
+    assert_int_equal(as_rpc_call(fx->client, "replay", buf, len, S_WAIT_MS, 1, &body, &body_len),
+                     0);
     As__ReplayResponse *resp = as__replay_response__unpack(NULL, body_len, body);
     free(body);
     assert_non_null(resp);
@@ -1035,17 +1035,14 @@ static void test_config_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_command_success_reply_and_event, s_setup,
-                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_command_success_reply_and_event, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_failing_command_writes_and_emits_nothing, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_same_request_id_runs_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_and_invalid_commands, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_oversized_command_is_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_status_reports_seq_and_counters, s_setup,
-                                        s_teardown),
-        cmocka_unit_test_setup_teardown(test_event_handler_applies_and_emits, s_setup,
-                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_status_reports_seq_and_counters, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_event_handler_applies_and_emits, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_replay_request_served_from_outbox, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_stop_ends_run, s_setup, s_teardown),

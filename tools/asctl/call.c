@@ -228,12 +228,10 @@ int asctl_commands(asctl_t *ctl, int argc, char **argv)
                "the service that runs each, and its fields.\n");
         return EXIT_OK;
     }
-    size_t n = 0;
-    const as_command_info_t *all = as_catalog_commands(&n);
     json_t *list = json_array();
     int shown = 0;
-    for (size_t i = 0; i < n; i++) {
-        const as_command_info_t *c = &all[i];
+    for (size_t i = 0; i < as_catalog_count(); i++) {
+        const as_command_info_t *c = as_catalog_command_at(i);
         if (strncmp(c->command, prefix, strlen(prefix)) != 0)
             continue;
         shown++;

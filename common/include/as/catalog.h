@@ -28,8 +28,10 @@ typedef struct as_event_info {
 const as_command_info_t *as_catalog_command(const char *command);
 const as_event_info_t *as_catalog_event(const char *type);
 
-/* The whole tables (for help and listing); *n gets their length. */
-const as_command_info_t *as_catalog_commands(size_t *n);
-const as_event_info_t *as_catalog_events(size_t *n);
+/* Every command / event type, by index from 0 to count - 1 (NULL past the end). */
+size_t as_catalog_count(void);
+const as_command_info_t *as_catalog_command_at(size_t index);
+size_t as_catalog_event_count(void);
+const as_event_info_t *as_catalog_event_at(size_t index);
 
 #endif

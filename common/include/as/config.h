@@ -42,6 +42,11 @@ int as_config_get_bool(as_config_t *self, const char *section, const char *key, 
 int as_config_get_list(as_config_t *self, const char *section, const char *key, char ***items);
 void as_config_list_free(char ***items);
 
+/* The keys of `section` in the order they were added: returns their number
+ * and sets *keys to a NULL-terminated array freed with as_config_list_free(),
+ * or -ENOMEM. */
+int as_config_keys(as_config_t *self, const char *section, char ***keys);
+
 /* True when the section exists in the file. */
 bool as_config_has_section(as_config_t *self, const char *section);
 

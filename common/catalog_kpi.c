@@ -1,0 +1,14 @@
+/* catalog_kpi.c — the kpi service's commands and events (services/kpi). */
+#include "as/pb/kpi.pb-c.h"
+#include "catalog_parts.h"
+
+static const as_command_info_t s_commands[] = {
+    {"kpi.target.set", "kpi", &as__kpi_target_set__descriptor, &as__kpi_target__descriptor,
+     "set a monthly target for a metric (service manager, parts manager)"},
+};
+
+static const as_event_info_t s_events[] = {
+    {"kpi.target.changed", &as__kpi_target_changed__descriptor, "a monthly target was set"},
+};
+
+AS_CATALOG_PART(as__catalog_kpi, s_commands, s_events);

@@ -1,0 +1,95 @@
+/* bench_util.h — what the benchmark programs share.
+ *
+ * Every benchmark process measures the same way, so that our runtime, the
+ * JetStream peer and the ceilings can be read side by side:
+ *   - the event: a "reception.ro.opened" RoChanged payload of ~200 bytes,
+ *     built by bench_ro_payload() for ours and for the peer alike;
+ *   - latency samples: one int32 per event (microseconds from publish to
+ *     applied here), indexed by the event's sequence number (1-based), written
+ *     raw to a file so that `asbench merge` can take, per event, the slowest of
+ *     all consumers ("applied by all");
+ *   - one JSON report per process (bench_report_write) with the same keys.
+ */
+#ifndef AS_BENCH_UTIL_H
+#define AS_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes (sysexits.h), as every program of the project uses them. */
+#define BENCH_EXIT_OK 0
+#define BENCH_EXIT_INCOMPLETE 1 /* ran, but did not see every event it expected */
+#define BENCH_EXIT_USAGE 64
+#define BENCH_EXIT_UNAVAILABLE 69 /* a server did not answer */
+#define BENCH_EXIT_SOFTWARE 70
+#define BENCH_EXIT_IOERR 74
+#define BENCH_EXIT_CONFIG 78
+
+/* The event type every benchmark sends, and its domain's source. */
+#define BENCH_EVENT_TYPE "reception.ro.opened"
+#define BENCH_PAYLOAD_MAX 1024
+
+/* Unix time in microseconds (CLOCK_REALTIME, like the envelope's time_us). */
+int64_t bench_now_us(void);
+
+/* Peak resident set of this process in KiB (getrusage ru_maxrss). */
+long bench_peak_rss_kb(void);
+
+/* Packs the payload of RO number `number` (a RoChanged with one job and one
+ * part line, ~200 bytes) into buf. Returns its length, 0 if cap is too small.
+ * *subject and *actor (may be NULL) get the RO number and the advisor in
+ * static storage, valid until the next call. */
+size_t bench_ro_payload(uint64_t number, uint8_t *buf, size_t cap, const char **subject,
+                        const char **actor);
+
+/* Latency samples, one per sequence number 1..expect. */
+typedef struct bench_samples bench_samples_t;
+
+bench_samples_t *bench_samples_new(uint64_t expect);
+void bench_samples_destroy(bench_samples_t **self_p);
+
+/* Notes that event `seq` was applied `latency_us` after it was published.
+ * Out-of-range sequence numbers are ignored; a second note of the same
+ * sequence number keeps the first. */
+void bench_samples_note(bench_samples_t *self, uint64_t seq, int64_t latency_us);
+
+/* Events noted so far. */
+uint64_t bench_samples_count(const bench_samples_t *self);
+
+/* p50/p99/p99.9/max of what was noted (microseconds); all 0 when empty. */
+typedef struct bench_percentiles {
+    int64_t p50_us, p99_us, p999_us, max_us;
+} bench_percentiles_t;
+bench_percentiles_t bench_samples_percentiles(const bench_samples_t *self);
+
+/* Writes the samples as raw little-endian int32 (index seq - 1; -1 when not
+ * seen). Returns 0 or -errno. */
+int bench_samples_write(const bench_samples_t *self, const char *path);
+
+/* Percentiles of a sorted copy of `values` (n of them; values < 0 skipped). */
+bench_percentiles_t bench_percentiles_of(const int32_t *values, size_t n);
+
+/* What one benchmark process reports (microsecond instants are Unix time). */
+typedef struct bench_report {
+    const char *role;          /* "sink", "source", "pub", ... */
+    const char *name;          /* consumer / service name */
+    uint64_t events;           /* events applied (or sent) */
+    int64_t started_us;        /* the process started */
+    int64_t first_event_us;    /* publish time of the first event applied */
+    int64_t first_applied_us;  /* the first event applied here */
+    int64_t last_applied_us;   /* the last event applied here */
+    uint64_t commits;          /* write transactions (fsyncs); 0: none */
+    bench_percentiles_t lat;   /* publish to applied here */
+    long peak_rss_kb;
+} bench_report_t;
+
+/* Writes the report as JSON: every field above plus "seconds" and
+ * "events_per_second" (events over last_applied - first_event). Returns 0 or
+ * -errno. */
+int bench_report_write(const bench_report_t *report, const char *path);
+
+/* Parses a positive decimal count ("1000000", "1e6" is refused). Returns 0,
+ * or -1 for anything else. */
+int bench_parse_count(const char *text, uint64_t *out);
+
+#endif
