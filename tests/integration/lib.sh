@@ -95,6 +95,14 @@ start_daemon() {
     wait_for "$role answers status" ctl_ok status "$(service_of "$role")"
 }
 
+# start_service NAME: one of the dealership's daemons (services/NAME/as-NAME)
+start_service() {
+    local name=$1
+    "$AS_BUILD/services/$name/as-$name" --config "$CONFIG" >>"$T/$name.log" 2>&1 &
+    PIDS[$name]=$!
+    wait_for "$name answers status" ctl_ok status "$name"
+}
+
 service_of() { [ "$1" = source ] && echo demo || echo "$1"; }
 
 stop() { # stop NAME: SIGTERM and wait; fails the test if it did not exit 0

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: bus
+# timeout: 120
 # Malformed frames, an oversized frame, an unknown event type and an unknown
 # command are each answered or counted and skipped; the daemons keep running.
 . "$(dirname "$0")/lib.sh"

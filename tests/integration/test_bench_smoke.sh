@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: bench
+# timeout: 300
 # The benchmark script runs to the end with small N and prints every row.
 . "$(dirname "$0")/lib.sh"
 setup bench_smoke

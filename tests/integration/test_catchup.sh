@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: fault
+# timeout: 300
 # A consumer that was down while 50,000 events passed catches up on start
 # (start-up catch-up from the source's service endpoint), then follows live.
 . "$(dirname "$0")/lib.sh"

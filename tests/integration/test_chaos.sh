@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: fault
+# timeout: 600
 # Chaos: the source emits 100,000 events while the sink is SIGKILLed and
 # restarted 5 times at random moments, the source is SIGKILLed and restarted
 # once, and asbus is restarted once. At the end the sink has applied every

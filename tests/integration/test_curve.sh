@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: security
+# timeout: 120
 # CURVE on tcp://: the bus and the daemons admit only the public keys in the
 # site's keys directory. A listed client gets in; an unknown key is refused.
 . "$(dirname "$0")/lib.sh"

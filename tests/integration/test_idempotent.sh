@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: fault
+# timeout: 120
 # A retried command (same request id, after a lost reply) is applied once.
 . "$(dirname "$0")/lib.sh"
 setup idempotent

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: fault
+# timeout: 400
 # A slow consumer behind a bus whose high-water mark drops messages still ends
 # with every event, through gap replay.
 . "$(dirname "$0")/lib.sh"

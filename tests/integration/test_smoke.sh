@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: bus
+# timeout: 120
 # The smallest whole path: a command to the source, its events through asbus
 # into the sink's store, status and tap showing them.
 . "$(dirname "$0")/lib.sh"

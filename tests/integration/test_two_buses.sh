@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: fault
+# timeout: 300
 # Two asbus forwarders at once: the source publishes through both, the sink
 # hears both; every event arrives twice and is applied once.
 . "$(dirname "$0")/lib.sh"

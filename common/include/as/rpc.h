@@ -44,7 +44,9 @@ void as_rpc_server_destroy(as_rpc_server_t **self_p);
  * owner can commit the burst in one transaction before answering. */
 void as_rpc_server_on_drained(as_rpc_server_t *self, void (*fn)(void *arg));
 
-/* Sends [kind][body] to `peer`. Returns 0 or -errno (the peer is gone). */
+/* Sends [kind][body] to `peer`. Returns 0 or -errno (-EAGAIN at the
+ * high-water mark). A reply to a peer that has gone is dropped silently by
+ * the ROUTER (it then retries with the same request id). */
 int as_rpc_server_reply(as_rpc_server_t *self, const as_rpc_peer_t *peer, const char *kind,
                         const void *body, size_t len);
 
