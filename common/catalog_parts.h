@@ -13,7 +13,7 @@ typedef struct as_catalog_part {
 } as_catalog_part_t;
 
 #define AS_CATALOG_PART(name, commands, events)                                                    \
-    const as_catalog_part_t name = {commands, sizeof(commands) / sizeof((commands)[0]), events,     \
+    const as_catalog_part_t name = {commands, sizeof(commands) / sizeof((commands)[0]), events,    \
                                     sizeof(events) / sizeof((events)[0])}
 
 extern const as_catalog_part_t as__catalog_demo;

@@ -62,8 +62,8 @@ static void s_server_read(as_zwatch_t *watch, void *zsock, void *arg)
                 self->malformed++;
                 s_reply_error(self, &peer, "unknown request kind (expected cmd, replay or status)");
             } else {
-                self->handler(self, &peer, kind, zmq_msg_data(&frames[2]),
-                              zmq_msg_size(&frames[2]), self->arg);
+                self->handler(self, &peer, kind, zmq_msg_data(&frames[2]), zmq_msg_size(&frames[2]),
+                              self->arg);
             }
         } else if (rc == 0) {
             self->malformed++;
@@ -310,8 +310,8 @@ int as_rpc_call(as_rpc_client_t *self, const char *kind, const void *body, size_
 }
 
 int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor,
-                   const char *request_id, const void *payload, size_t payload_len,
-                   int timeout_ms, int tries, As__CommandReply **reply)
+                   const char *request_id, const void *payload, size_t payload_len, int timeout_ms,
+                   int tries, As__CommandReply **reply)
 {
     char id[AS_UUID_LEN + 1];
     if (!request_id) {

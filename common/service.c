@@ -356,8 +356,8 @@ static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const vo
         s_reply_cmd_error(self, peer, NULL, AS_EBADFRAME, "command request does not decode");
         return;
     }
-    const char *actor = peer->user_id[0] && strcmp(peer->user_id, "local") != 0 ? peer->user_id
-                                                                                : req->actor;
+    const char *actor =
+        peer->user_id[0] && strcmp(peer->user_id, "local") != 0 ? peer->user_id : req->actor;
     const char *problem = NULL;
     if (!req->request_id || !*req->request_id || strlen(req->request_id) > 128)
         problem = "request_id is required (at most 128 characters)";
@@ -401,8 +401,7 @@ static void s_on_replay(as_service_t *self, const as_rpc_peer_t *peer, const voi
     if (rc == 0)
         as_rpc_server_reply(self->rpc, peer, "replay", out, out_len);
     else
-        as_error("replay from %llu failed: %s", (unsigned long long)req->from_seq,
-                 as_strerror(rc));
+        as_error("replay from %llu failed: %s", (unsigned long long)req->from_seq, as_strerror(rc));
     free(out);
     as__replay_request__free_unpacked(req, NULL);
 }
@@ -451,8 +450,8 @@ static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
     st.last_seq = as_pub_last_seq(self->pub);
     st.events_applied = sc->applied;
     st.events_skipped = sc->rejected_events;
-    st.frames_rejected = self->counters.frames_rejected + sc->rejected_frames +
-                         as_rpc_server_malformed(self->rpc);
+    st.frames_rejected =
+        self->counters.frames_rejected + sc->rejected_frames + as_rpc_server_malformed(self->rpc);
     st.commands_done = self->counters.commands_done;
     st.commands_failed = self->counters.commands_failed;
     st.started_us = self->started_us;

@@ -9,9 +9,9 @@
 #include "as/error.h"
 
 static const char *const s_role_names[] = {
-    "service_manager", "front_desk_manager", "advisor",          "info_clerk",
-    "foreman",         "technician",         "qc_inspector",     "parts_manager",
-    "warehouse_keeper", "warranty_clerk",    "tool_admin",       "system",
+    "service_manager",  "front_desk_manager", "advisor",      "info_clerk",
+    "foreman",          "technician",         "qc_inspector", "parts_manager",
+    "warehouse_keeper", "warranty_clerk",     "tool_admin",   "system",
 };
 #define S_ROLES (sizeof s_role_names / sizeof s_role_names[0])
 
@@ -90,10 +90,11 @@ static int s_parse_member(s_member_t *m, const char *value, char **err)
         p += len;
         continue;
     bad:
-        if (err && asprintf(err, "staff '%s': cannot read '%.*s' (roles: service_manager, "
-                                 "front_desk_manager, advisor, info_clerk, foreman, technician, "
-                                 "qc_inspector, parts_manager, warehouse_keeper, warranty_clerk, "
-                                 "tool_admin, system; limit=AMOUNT)",
+        if (err && asprintf(err,
+                            "staff '%s': cannot read '%.*s' (roles: service_manager, "
+                            "front_desk_manager, advisor, info_clerk, foreman, technician, "
+                            "qc_inspector, parts_manager, warehouse_keeper, warranty_clerk, "
+                            "tool_admin, system; limit=AMOUNT)",
                             m->id, (int)len, p) < 0)
             *err = NULL;
         return AS_EINVALID;

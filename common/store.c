@@ -93,8 +93,7 @@ static int s_open_dbs(as_store_t *self, MDB_txn *txn)
     return 0;
 }
 
-as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size,
-                          int *err)
+as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size, int *err)
 {
     int rc = 0;
     as_store_t *self = calloc(1, sizeof *self);
@@ -304,8 +303,8 @@ int as_outbox_append(as_store_t *self, MDB_txn *txn, uint64_t seq, const void *d
     return rc;
 }
 
-int as_outbox_scan(as_store_t *self, MDB_txn *txn, uint64_t from_seq, size_t max,
-                   size_t max_bytes, as_outbox_fn fn, void *arg)
+int as_outbox_scan(as_store_t *self, MDB_txn *txn, uint64_t from_seq, size_t max, size_t max_bytes,
+                   as_outbox_fn fn, void *arg)
 {
     MDB_cursor *cursor;
     int rc = mdb_cursor_open(txn, self->outbox, &cursor);
@@ -337,8 +336,7 @@ int as_offset_get(as_store_t *self, MDB_txn *txn, const char *source, As__Source
 
 int as_offset_put(as_store_t *self, MDB_txn *txn, const As__SourceOffset *off)
 {
-    return as_store_put_msg(txn, self->offsets, off->source, strlen(off->source),
-                            &off->base);
+    return as_store_put_msg(txn, self->offsets, off->source, strlen(off->source), &off->base);
 }
 
 int as_offset_each(as_store_t *self, MDB_txn *txn, as_offset_fn fn, void *arg)

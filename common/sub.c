@@ -254,9 +254,8 @@ static int s_peer_connect(s_peer_t *peer)
     zmq_setsockopt(peer->dealer, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(peer->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
     int rc = 0;
-    if (self->security &&
-        (rc = as_security_client(self->security, peer->dealer, peer->endpoint, peer->identity)) !=
-            0)
+    if (self->security && (rc = as_security_client(self->security, peer->dealer, peer->endpoint,
+                                                   peer->identity)) != 0)
         goto fail;
     if (zmq_connect(peer->dealer, peer->endpoint) != 0) {
         rc = -errno;
@@ -492,14 +491,14 @@ static void s_handle_event(as_sub_t *self, const zmq_msg_t *topic, const zmq_msg
 {
     if (zmq_msg_size(body) > self->max_frame) {
         self->counters.rejected_frames++;
-        as_warn("event frame of %zu bytes exceeds the %zu-byte limit: skipped",
-                zmq_msg_size(body), self->max_frame);
+        as_warn("event frame of %zu bytes exceeds the %zu-byte limit: skipped", zmq_msg_size(body),
+                self->max_frame);
         return;
     }
     int err = 0;
-    As__Envelope *env = as_envelope_decode(zmq_msg_data((zmq_msg_t *)body), zmq_msg_size(body),
-                                           zmq_msg_data((zmq_msg_t *)topic), zmq_msg_size(topic),
-                                           &err);
+    As__Envelope *env =
+        as_envelope_decode(zmq_msg_data((zmq_msg_t *)body), zmq_msg_size(body),
+                           zmq_msg_data((zmq_msg_t *)topic), zmq_msg_size(topic), &err);
     if (!env) {
         self->counters.rejected_frames++;
         return;
@@ -636,8 +635,7 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
             goto fail_sock;
         if (zmq_connect(self->sock, cfg->connect[i]) != 0) {
             rc = -errno;
-            as_error("cannot connect subscriber to '%s': %s", cfg->connect[i],
-                     zmq_strerror(errno));
+            as_error("cannot connect subscriber to '%s': %s", cfg->connect[i], zmq_strerror(errno));
             goto fail_sock;
         }
     }
@@ -798,8 +796,8 @@ const as_sub_counters_t *as_sub_counters(const as_sub_t *self)
 void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
 {
     for (const s_source_t *s = self->sources; s; s = s->next_source) {
-        as_sub_source_info_t info = {s->name,   s->incarnation,  s->peer ? s->peer->endpoint : "",
-                                     s->applied, s->known_last, s->replays,
+        as_sub_source_info_t info = {s->name,    s->incarnation, s->peer ? s->peer->endpoint : "",
+                                     s->applied, s->known_last,  s->replays,
                                      s->diverged};
         fn(&info, arg);
     }

@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t tlen = size > 0 ? data[0] % 64 : 0;
         if (size < 1 + tlen)
             return 0;
-        As__Envelope *env =
-            as_envelope_decode(data + 1 + tlen, size - 1 - tlen, (const char *)data + 1, tlen, &err);
+        As__Envelope *env = as_envelope_decode(data + 1 + tlen, size - 1 - tlen,
+                                               (const char *)data + 1, tlen, &err);
         if (env) {
             char domain[AS_NAME_MAX + 1];
             as_domain_of(env->source, domain, sizeof domain);

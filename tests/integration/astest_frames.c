@@ -9,6 +9,10 @@
  *   astest_frames vanish ENDPOINT COMMAND REQUEST_ID JSON sends a command and goes
  *                                                        away without reading the reply
  *   astest_frames event XSUB SOURCE INCARNATION SEQ TYPE one valid envelope
+ *   astest_frames event-json XSUB SOURCE INCARNATION SEQ TYPE JSON
+ *                                                        one valid envelope whose payload
+ *                                                        is built from JSON with the
+ *                                                        catalog's payload message of TYPE
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -37,8 +41,7 @@ static int s_print_answer(void *sock)
     if (zmq_msg_more(&kind))
         zmq_msg_recv(&body, sock, 0);
     json_t *out = json_object();
-    json_object_set_new(out, "kind",
-                        json_stringn(zmq_msg_data(&kind), zmq_msg_size(&kind)));
+    json_object_set_new(out, "kind", json_stringn(zmq_msg_data(&kind), zmq_msg_size(&kind)));
     if (zmq_msg_size(&kind) == 3 && !memcmp(zmq_msg_data(&kind), "cmd", 3)) {
         As__CommandReply *r =
             as__command_reply__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
@@ -123,6 +126,67 @@ static void *s_publisher(void *ctx, const char *endpoint)
     return sock;
 }
 
+/* Publishes one envelope; args are XSUB SOURCE INCARNATION SEQ TYPE. */
+static void s_publish_event(void *ctx, char **args, const uint8_t *payload, size_t payload_len)
+{
+    As__Envelope env = AS__ENVELOPE__INIT;
+    char id[AS_UUID_LEN + 1];
+    as_uuidv7(id);
+    env.id = id;
+    env.source = args[1];
+    env.incarnation = args[2];
+    env.has_seq = 1;
+    env.seq = strtoull(args[3], NULL, 10);
+    env.type = args[4];
+    env.has_time_us = 1;
+    env.time_us = as_now_us();
+    if (payload) {
+        env.has_payload = 1;
+        env.payload.data = (uint8_t *)payload;
+        env.payload.len = payload_len;
+    }
+    size_t len = as__envelope__get_packed_size(&env);
+    uint8_t *body = malloc(len);
+    as__envelope__pack(&env, body);
+    void *sock = s_publisher(ctx, args[0]);
+    zmq_send(sock, env.type, strlen(env.type), ZMQ_SNDMORE);
+    zmq_send(sock, body, len, 0);
+    zmq_close(sock);
+    free(body);
+}
+
+/* Builds TYPE's payload from JSON with the catalog's descriptor and publishes
+ * it; 65 when the type is unknown or the JSON does not fit the message. */
+static int s_event_json(void *ctx, char **args, const char *json_text)
+{
+    const as_event_info_t *info = as_catalog_event(args[4]);
+    if (!info || !info->payload) {
+        fprintf(stderr, "astest_frames: event type '%s' is unknown or has no payload\n", args[4]);
+        return 65;
+    }
+    json_error_t jerr;
+    json_t *json = json_loads(json_text, 0, &jerr);
+    if (!json) {
+        fprintf(stderr, "astest_frames: payload is not JSON: %s\n", jerr.text);
+        return 65;
+    }
+    ProtobufCMessage *msg = NULL;
+    char err[256];
+    int rc = as_pbjson_from_json(info->payload, json, &msg, err, sizeof err);
+    json_decref(json);
+    if (rc != 0) {
+        fprintf(stderr, "astest_frames: payload for '%s': %s\n", args[4], err);
+        return 65;
+    }
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *payload = malloc(len + 1);
+    protobuf_c_message_pack(msg, payload);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    s_publish_event(ctx, args, payload, len);
+    free(payload);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -180,25 +244,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(argv[1], "vanish") && argc == 6) {
         rc = s_vanish(ctx, argv[2], argv[3], argv[4], argv[5]);
     } else if (!strcmp(argv[1], "event") && argc == 7) {
-        As__Envelope env = AS__ENVELOPE__INIT;
-        char id[AS_UUID_LEN + 1];
-        as_uuidv7(id);
-        env.id = id;
-        env.source = argv[3];
-        env.incarnation = argv[4];
-        env.has_seq = 1;
-        env.seq = strtoull(argv[5], NULL, 10);
-        env.type = argv[6];
-        env.has_time_us = 1;
-        env.time_us = as_now_us();
-        size_t len = as__envelope__get_packed_size(&env);
-        uint8_t *body = malloc(len);
-        as__envelope__pack(&env, body);
-        void *sock = s_publisher(ctx, argv[2]);
-        zmq_send(sock, env.type, strlen(env.type), ZMQ_SNDMORE);
-        zmq_send(sock, body, len, 0);
-        zmq_close(sock);
-        free(body);
+        s_publish_event(ctx, argv + 2, NULL, 0);
+    } else if (!strcmp(argv[1], "event-json") && argc == 8) {
+        rc = s_event_json(ctx, argv + 2, argv[7]);
     } else {
         fprintf(stderr, "astest_frames: bad arguments\n");
         rc = 64;

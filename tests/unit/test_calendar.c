@@ -14,8 +14,8 @@ static void test_valid_dates(void **state)
 {
     (void)state;
     assert_true(as_date_valid("2026-11-27"));
-    assert_true(as_date_valid("2024-02-29")); /* leap year */
-    assert_true(as_date_valid("2000-02-29")); /* divisible by 400 */
+    assert_true(as_date_valid("2024-02-29"));  /* leap year */
+    assert_true(as_date_valid("2000-02-29"));  /* divisible by 400 */
     assert_false(as_date_valid("1900-02-29")); /* divisible by 100 */
     assert_false(as_date_valid("2026-02-29"));
     assert_false(as_date_valid("2026-13-01"));

@@ -23,10 +23,8 @@ static void test_roles_and_limits(void **state)
 {
     (void)state;
     static const char *const lines[] = {
-        "adv-wang", "advisor limit=5000",
-        "fdm-li", "front_desk_manager",
-        "qc-zhao", "qc_inspector, technician",
-        "adv-small", "advisor, limit=120.50",
+        "adv-wang", "advisor limit=5000",       "fdm-li",    "front_desk_manager",
+        "qc-zhao",  "qc_inspector, technician", "adv-small", "advisor, limit=120.50",
         NULL,
     };
     as_config_t *cfg = s_config(lines);

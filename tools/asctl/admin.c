@@ -87,8 +87,10 @@ static const char *s_data_dir(asctl_t *ctl, const char *service, const char *giv
 static int s_store_copy(asctl_t *ctl, int argc, char **argv, bool restore)
 {
     static const struct option options[] = {
-        {"to", required_argument, NULL, 't'},       {"from", required_argument, NULL, 'f'},
-        {"data-dir", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
+        {"to", required_argument, NULL, 't'},
+        {"from", required_argument, NULL, 'f'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *other = NULL, *data_dir = NULL;
@@ -128,8 +130,8 @@ static int s_store_copy(asctl_t *ctl, int argc, char **argv, bool restore)
         return asctl_fail(ctl, EXIT_IOERR, "%s of %s failed: %s", restore ? "restore" : "backup",
                           dir, as_strerror(rc));
     if (ctl->json) {
-        json_t *obj = json_pack("{s:b,s:s,s:s}", "ok", 1, restore ? "from" : "to", other,
-                                "data_dir", dir);
+        json_t *obj =
+            json_pack("{s:b,s:s,s:s}", "ok", 1, restore ? "from" : "to", other, "data_dir", dir);
         asctl_print_json(obj);
         json_decref(obj);
     } else {

@@ -11,8 +11,8 @@
 /* Exit codes (sysexits.h where one fits). */
 enum {
     EXIT_OK = 0,
-    EXIT_REFUSED = 1,      /* the service answered with an error */
-    EXIT_MISMATCH = 2,     /* a check found a difference (status --check) */
+    EXIT_REFUSED = 1,  /* the service answered with an error */
+    EXIT_MISMATCH = 2, /* a check found a difference (status --check) */
     EXIT_USAGE = 64,
     EXIT_DATAERR = 65,     /* a payload or argument could not be read */
     EXIT_UNAVAILABLE = 69, /* no answer from the service in time */

@@ -61,8 +61,8 @@ static int s_build_payload(asctl_t *ctl, const as_command_info_t *info, const ch
         json_error_t jerr;
         json_t *json = json_loads(json_text, 0, &jerr);
         if (!json)
-            return asctl_fail(ctl, EXIT_DATAERR, "--payload is not JSON: %s (column %d)",
-                              jerr.text, jerr.column);
+            return asctl_fail(ctl, EXIT_DATAERR, "--payload is not JSON: %s (column %d)", jerr.text,
+                              jerr.column);
         rc = as_pbjson_from_json(info->request, json, &msg, err, sizeof err);
         json_decref(json);
     } else {

@@ -13,29 +13,30 @@
 
 static void s_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: asctl [OPTIONS] SUBCOMMAND [ARGS]\n"
-            "\n"
-            "Subcommands:\n"
-            "  call COMMAND [FIELD=VALUE...]   run a service command (see `asctl commands`)\n"
-            "  commands [PREFIX]               list the commands and what they take\n"
-            "  tap [PREFIX...]                 show events live (--since SOURCE:SEQ replays first)\n"
-            "  status [SERVICE...]             each daemon's last seq, offsets and lag\n"
-            "  keygen NAME                     make a CURVE keypair for NAME\n"
-            "  backup SERVICE --to DIR         hot backup of a daemon's store\n"
-            "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
-            "\n"
-            "Options:\n"
-            "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
-            "  -j, --json          machine-readable output (one JSON document per line)\n"
-            "  -a, --actor ID      staff id acting (default $AS_ACTOR or $USER)\n"
-            "  -t, --timeout MS    time to wait for each answer (default 3000)\n"
-            "  -r, --retries N     tries before giving up (default 3)\n"
-            "  -h, --help          this text; `asctl SUBCOMMAND --help` for each subcommand\n"
-            "\n"
-            "Exit codes: 0 ok, 1 refused by the service, 2 check failed, 64 usage,\n"
-            "65 bad input, 69 service unavailable, 70 internal error, 74 I/O error,\n"
-            "78 config error.\n");
+    fprintf(
+        out,
+        "usage: asctl [OPTIONS] SUBCOMMAND [ARGS]\n"
+        "\n"
+        "Subcommands:\n"
+        "  call COMMAND [FIELD=VALUE...]   run a service command (see `asctl commands`)\n"
+        "  commands [PREFIX]               list the commands and what they take\n"
+        "  tap [PREFIX...]                 show events live (--since SOURCE:SEQ replays first)\n"
+        "  status [SERVICE...]             each daemon's last seq, offsets and lag\n"
+        "  keygen NAME                     make a CURVE keypair for NAME\n"
+        "  backup SERVICE --to DIR         hot backup of a daemon's store\n"
+        "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
+        "\n"
+        "Options:\n"
+        "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
+        "  -j, --json          machine-readable output (one JSON document per line)\n"
+        "  -a, --actor ID      staff id acting (default $AS_ACTOR or $USER)\n"
+        "  -t, --timeout MS    time to wait for each answer (default 3000)\n"
+        "  -r, --retries N     tries before giving up (default 3)\n"
+        "  -h, --help          this text; `asctl SUBCOMMAND --help` for each subcommand\n"
+        "\n"
+        "Exit codes: 0 ok, 1 refused by the service, 2 check failed, 64 usage,\n"
+        "65 bad input, 69 service unavailable, 70 internal error, 74 I/O error,\n"
+        "78 config error.\n");
 }
 
 const char *asctl_endpoint(asctl_t *ctl, const char *service)
@@ -81,18 +82,21 @@ typedef struct {
 } s_subcommand_t;
 
 static const s_subcommand_t s_subcommands[] = {
-    {"call", asctl_call, true},          {"commands", asctl_commands, false},
-    {"tap", asctl_tap, true},            {"status", asctl_status, true},
-    {"keygen", asctl_keygen, false},     {"backup", asctl_backup, false},
+    {"call", asctl_call, true},        {"commands", asctl_commands, false},
+    {"tap", asctl_tap, true},          {"status", asctl_status, true},
+    {"keygen", asctl_keygen, false},   {"backup", asctl_backup, false},
     {"restore", asctl_restore, false},
 };
 
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-        {"actor", required_argument, NULL, 'a'},  {"timeout", required_argument, NULL, 't'},
-        {"retries", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"actor", required_argument, NULL, 'a'},
+        {"timeout", required_argument, NULL, 't'},
+        {"retries", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     asctl_t ctl = {.timeout_ms = 3000, .tries = 3};

@@ -111,12 +111,11 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
         return;
     json_t *payload = s_payload_json(env);
     if (tap->ctl->json) {
-        json_t *obj = json_pack("{s:s,s:s,s:I,s:s,s:I,s:s?,s:s?,s:s?,s:s?,s:i}", "id", env->id,
-                                "source", env->source, "seq", (json_int_t)env->seq, "type",
-                                env->type, "time_us", (json_int_t)env->time_us, "subject",
-                                env->subject, "actor", env->actor, "correlation_id",
-                                env->correlation_id, "causation_id", env->causation_id,
-                                "schema_version", (int)env->schema_version);
+        json_t *obj = json_pack(
+            "{s:s,s:s,s:I,s:s,s:I,s:s?,s:s?,s:s?,s:s?,s:i}", "id", env->id, "source", env->source,
+            "seq", (json_int_t)env->seq, "type", env->type, "time_us", (json_int_t)env->time_us,
+            "subject", env->subject, "actor", env->actor, "correlation_id", env->correlation_id,
+            "causation_id", env->causation_id, "schema_version", (int)env->schema_version);
         if (payload)
             json_object_set(obj, "payload", payload);
         asctl_print_json(obj);
@@ -200,8 +199,8 @@ static int s_replay(tap_t *tap, const char *source, uint64_t from)
             break;
         }
         for (size_t i = 0; i < resp->n_events && !s_interrupted; i++) {
-            As__Envelope *env = as_envelope_decode(resp->events[i].data, resp->events[i].len,
-                                                   NULL, 0, &err);
+            As__Envelope *env =
+                as_envelope_decode(resp->events[i].data, resp->events[i].len, NULL, 0, &err);
             if (!env)
                 continue;
             from = env->seq + 1;
@@ -222,9 +221,9 @@ static int s_replay(tap_t *tap, const char *source, uint64_t from)
 int asctl_tap(asctl_t *ctl, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"since", required_argument, NULL, 's'},  {"count", required_argument, NULL, 'n'},
-        {"wait", required_argument, NULL, 'w'},   {"heartbeats", no_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"since", required_argument, NULL, 's'}, {"count", required_argument, NULL, 'n'},
+        {"wait", required_argument, NULL, 'w'},  {"heartbeats", no_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     tap_t tap = {.ctl = ctl};
     const char *since = NULL;

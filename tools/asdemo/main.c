@@ -124,8 +124,7 @@ static int cmd_add(as_cmd_t *cmd)
     state->emitted++;
     if (state->target < state->emitted)
         state->target = state->emitted;
-    rc = s_emit_tick(cmd->svc, cmd->txn, state->emitted, req->value, cmd->actor,
-                     cmd->request_id);
+    rc = s_emit_tick(cmd->svc, cmd->txn, state->emitted, req->value, cmd->actor, cmd->request_id);
     if (rc == 0)
         rc = s_state_put(cmd->svc, cmd->txn, state);
     if (rc == 0)
@@ -164,8 +163,7 @@ static int s_generate_txn(as_service_t *svc, MDB_txn *txn, void *arg)
         want = (uint64_t)source_ctx.quota;
     for (uint64_t i = 0; i < want && rc == 0; i++) {
         state->emitted++;
-        rc = s_emit_tick(svc, txn, state->emitted, (int64_t)state->emitted, "demo-generator",
-                         NULL);
+        rc = s_emit_tick(svc, txn, state->emitted, (int64_t)state->emitted, "demo-generator", NULL);
     }
     if (rc == 0 && want > 0)
         rc = s_state_put(svc, txn, state);
@@ -276,8 +274,7 @@ static int evt_tick(as_evt_t *evt)
 {
     if (sink_delay_us > 0)
         usleep((useconds_t)sink_delay_us);
-    As__DemoTick *tick =
-        as__demo_tick__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
+    As__DemoTick *tick = as__demo_tick__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
     if (!tick || !tick->has_number) {
         if (tick)
             as__demo_tick__free_unpacked(tick, NULL);

@@ -1,12 +1,27 @@
-/* asbench — a benchmark consumer on the real runtime.
+/* asbench — our side of the benchmarks, on the real runtime.
  *
- *   asbench sink --config FILE --expect N --report FILE [--name SERVICE]
+ *   asbench sink   --config FILE --expect N --report FILE [--samples FILE] [--name SERVICE]
+ *   asbench source --config FILE --count N [--rate R] [--delay-ms MS] [--report FILE]
+ *                  [--name SERVICE]
+ *   asbench merge  [--out FILE] PREFIX...
  *
- * Runs as a service (default name "bench") that follows the demo source, and
- * applies every tick like a real consumer would: one record per event plus a
- * running total, with the offset, in the turn's transaction (fsync on). After
- * each commit it notes publish-to-applied latency (now - the event's time).
- * When N events are applied it writes a JSON report and exits 0.
+ * sink: a consumer service (default name "bench") that follows the services
+ * in its config section and applies every event like a real consumer would:
+ * one record per event plus a running total, with the offset, in the turn's
+ * transaction (fsync on). After each commit it notes publish-to-applied
+ * latency (now - the event's time). When N events are applied it writes a
+ * JSON report (and the latency samples) and exits 0.
+ *
+ * source: an external publisher that speaks the bus protocol (outbox, seq,
+ * heartbeats, replay endpoint): service "reception" emitting N
+ * "reception.ro.opened" events of ~200 bytes, at R events/s (0: as fast as
+ * group commit allows, up to 5,000 events per transaction). It keeps serving
+ * replays until SIGTERM, then writes its report.
+ *
+ * merge: reads PREFIX.json and PREFIX.lat of each consumer of one run and
+ * prints (or writes) one JSON summary: events/s until every consumer applied
+ * every event, and latency from publish to applied by all (per event, the
+ * slowest consumer).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,25 +32,59 @@
 
 #include "as/error.h"
 #include "as/log.h"
-#include "as/pb/demo.pb-c.h"
 #include "as/service.h"
+#include "bench_util.h"
 
-static const char *const bench_dbs[] = {"events", "totals", NULL};
+#define S_TICK_MS 5         /* a paced source emits what is due every 5 ms */
+#define S_MAX_PER_TURN 5000 /* events per source transaction */
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: asbench sink --config FILE --expect N --report FILE [--samples FILE]\n"
+            "                    [--name SERVICE]\n"
+            "       asbench source --config FILE --count N [--rate R] [--delay-ms MS]\n"
+            "                    [--report FILE] [--name SERVICE]\n"
+            "       asbench merge [--out FILE] PREFIX...\n"
+            "\n"
+            "  sink    a durable consumer (default service 'bench') that stores every event\n"
+            "          it follows with its offset (fsync on) and, once N events are applied,\n"
+            "          writes a JSON report (throughput, publish-to-applied p50/p99/p99.9,\n"
+            "          peak RSS) and the raw latency samples, then exits\n"
+            "  source  service 'reception' (default): emits N reception.ro.opened events\n"
+            "          of ~200 bytes at R/s (0: as fast as it can) MS ms after it starts,\n"
+            "          serves replays until SIGTERM, then writes its report\n"
+            "  merge   combines the PREFIX.json reports and PREFIX.lat samples of the\n"
+            "          consumers of one run: events/s until all applied every event, and\n"
+            "          latency from publish to applied by all\n"
+            "\n"
+            "Services read [SERVICE], [site] and [bus] from FILE.\n"
+            "Exit codes: 0 done, 1 stopped before every event was applied, 64 usage,\n"
+            "70 internal error, 74 cannot write the report, 78 config error.\n");
+}
+
+/* --- sink ------------------------------------------------------------------ */
+
+static const char *const sink_dbs[] = {"events", "totals", NULL};
 
 typedef struct {
     uint64_t expect;
     const char *report_path;
-    int64_t *latency_us;
-    uint64_t n;
-    int64_t first_applied_us;
+    const char *samples_path;
+    bench_samples_t *samples;
+    uint64_t applied;
+    int64_t started_us;
     int64_t first_event_us;
+    int64_t first_applied_us;
     int64_t last_applied_us;
+    int exit_code;
     as_service_t *svc;
-} bench_t;
+} sink_t;
 
-static bench_t bench;
+static sink_t sink;
 
-static int evt_tick(as_evt_t *evt)
+/* One record per event (its payload under its seq) and a running count. */
+static int evt_store(as_evt_t *evt)
 {
     const As__Envelope *env = evt->env;
     MDB_dbi events = as_store_dbi(as_service_store(evt->svc), "events");
@@ -57,125 +106,418 @@ static int evt_tick(as_evt_t *evt)
     return mdb_put(evt->txn, totals, &tk, &tv, 0);
 }
 
-static int s_cmp(const void *a, const void *b)
+static void s_sink_finish(void)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static void s_write_report(void)
-{
-    size_t n = bench.n < bench.expect ? bench.n : bench.expect;
-    int64_t *lat = bench.latency_us;
-    qsort(lat, n, sizeof *lat, s_cmp);
-    double seconds = (double)(bench.last_applied_us - bench.first_event_us) / 1e6;
-    json_t *report = json_pack(
-        "{s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)n, "seconds", seconds,
-        "events_per_second", seconds > 0 ? (double)n / seconds : 0.0, "p50_us",
-        (json_int_t)lat[n / 2], "p99_us", (json_int_t)lat[(size_t)((double)n * 0.99)], "p999_us",
-        (json_int_t)lat[(size_t)((double)n * 0.999)], "max_us", (json_int_t)lat[n - 1],
-        "commits", (json_int_t)as_store_commits(as_service_store(bench.svc)));
-    if (json_dump_file(report, bench.report_path, JSON_INDENT(2)) != 0)
-        as_error("cannot write the report to %s", bench.report_path);
-    json_decref(report);
-}
-
-static void on_applied(as_service_t *svc, const As__Envelope *env)
-{
-    int64_t now = as_now_us();
-    if (bench.n == 0) {
-        bench.first_applied_us = now;
-        bench.first_event_us = env->time_us;
+    bench_report_t report = {
+        .role = "sink",
+        .name = as_service_name(sink.svc),
+        .events = sink.applied < sink.expect ? sink.applied : sink.expect,
+        .started_us = sink.started_us,
+        .first_event_us = sink.first_event_us,
+        .first_applied_us = sink.first_applied_us,
+        .last_applied_us = sink.last_applied_us,
+        .commits = as_store_commits(as_service_store(sink.svc)),
+        .lat = bench_samples_percentiles(sink.samples),
+        .peak_rss_kb = bench_peak_rss_kb(),
+    };
+    int rc = bench_report_write(&report, sink.report_path);
+    if (rc == 0 && sink.samples_path)
+        rc = bench_samples_write(sink.samples, sink.samples_path);
+    if (rc != 0) {
+        as_error("cannot write the report: %s", as_strerror(rc));
+        sink.exit_code = BENCH_EXIT_IOERR;
     }
-    if (bench.n < bench.expect)
-        bench.latency_us[bench.n] = now - env->time_us;
-    bench.n++;
-    bench.last_applied_us = now;
-    if (bench.n == bench.expect) {
-        s_write_report();
+}
+
+static void s_sink_applied(as_service_t *svc, const As__Envelope *env)
+{
+    int64_t now = bench_now_us();
+    if (sink.applied == 0) {
+        sink.first_applied_us = now;
+        sink.first_event_us = env->time_us;
+    }
+    bench_samples_note(sink.samples, env->seq, now - env->time_us);
+    sink.applied++;
+    sink.last_applied_us = now;
+    if (sink.applied == sink.expect) {
+        s_sink_finish();
         as_service_stop(svc);
     }
 }
 
-static int s_start(as_service_t *svc)
+static int s_sink_start(as_service_t *svc)
 {
-    bench.svc = svc;
+    sink.svc = svc;
     return 0;
 }
 
-static const as_event_def_t bench_events[] = {
-    {"demo.tick.emitted", evt_tick},
+static const as_event_def_t sink_events[] = {
+    {"demo.tick.emitted", evt_store},
+    {BENCH_EVENT_TYPE, evt_store},
     {NULL, NULL},
 };
 
-static void s_usage(FILE *out)
+/* --- source ------------------------------------------------------------------ */
+
+typedef struct {
+    as_service_t *svc;
+    uint64_t count;
+    uint64_t rate;
+    uint64_t delay_ms;
+    const char *report_path;
+    uint64_t emitted;
+    int64_t started_us;
+    int64_t first_emit_us;
+    int64_t last_emit_us;
+    uint64_t turns;
+    uv_timer_t timer;
+    uv_idle_t idle;
+} source_t;
+
+static source_t source;
+
+static int s_emit_txn(as_service_t *svc, MDB_txn *txn, void *arg)
 {
-    fprintf(out, "usage: asbench sink --config FILE --expect N --report FILE [--name SERVICE]\n"
-                 "\n"
-                 "A consumer of demo ticks that reports throughput and publish-to-applied\n"
-                 "latency (p50/p99/p99.9) as JSON once N events are applied, then exits 0.\n"
-                 "Reads [SERVICE] (default 'bench'), [site] and [bus] from FILE.\n");
+    uint64_t want = *(uint64_t *)arg;
+    uint8_t payload[BENCH_PAYLOAD_MAX];
+    for (uint64_t i = 0; i < want; i++) {
+        const char *subject, *actor;
+        size_t len = bench_ro_payload(source.emitted + i + 1, payload, sizeof payload, &subject,
+                                      &actor);
+        as_event_t ev = {.type = BENCH_EVENT_TYPE,
+                         .subject = subject,
+                         .actor = actor,
+                         .payload = payload,
+                         .payload_len = len};
+        int rc = as_service_emit(svc, txn, &ev);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Emits what is due now (everything left, paced by the rate), in one
+ * transaction of at most S_MAX_PER_TURN events. */
+static void s_source_turn(void)
+{
+    int64_t now = bench_now_us();
+    if (source.first_emit_us == 0)
+        source.first_emit_us = now;
+    uint64_t want = source.count - source.emitted;
+    if (source.rate) {
+        double elapsed = (double)(now - source.first_emit_us) / 1e6;
+        uint64_t due = (uint64_t)(elapsed * (double)source.rate) + 1;
+        want = due > source.emitted ? due - source.emitted : 0;
+        if (want > source.count - source.emitted)
+            want = source.count - source.emitted;
+    }
+    if (want > S_MAX_PER_TURN)
+        want = S_MAX_PER_TURN;
+    if (want == 0)
+        return;
+    int rc = as_service_write(source.svc, s_emit_txn, &want);
+    if (rc != 0) {
+        as_error("emitting failed: %s", as_strerror(rc));
+        return;
+    }
+    source.emitted += want;
+    source.turns++;
+    source.last_emit_us = bench_now_us();
+    if (source.emitted >= source.count) {
+        uv_timer_stop(&source.timer);
+        uv_idle_stop(&source.idle);
+        as_info("emitted %llu events in %llu transactions", (unsigned long long)source.emitted,
+                (unsigned long long)source.turns);
+    }
+}
+
+static void s_source_idle(uv_idle_t *idle)
+{
+    (void)idle;
+    s_source_turn();
+}
+
+static void s_source_tick(uv_timer_t *timer)
+{
+    (void)timer;
+    if (source.rate == 0) { /* the delay is over: emit on every turn of the loop */
+        uv_timer_stop(&source.timer);
+        uv_idle_start(&source.idle, s_source_idle);
+        return;
+    }
+    s_source_turn();
+}
+
+static int s_source_start(as_service_t *svc)
+{
+    source.svc = svc;
+    uv_timer_init(as_service_loop(svc), &source.timer);
+    uv_idle_init(as_service_loop(svc), &source.idle);
+    /* the delay lets the consumers' subscriptions reach our PUB socket */
+    uv_timer_start(&source.timer, s_source_tick, source.delay_ms, S_TICK_MS);
+    return 0;
+}
+
+static void s_source_stop(as_service_t *svc)
+{
+    (void)svc;
+    uv_timer_stop(&source.timer);
+    uv_idle_stop(&source.idle);
+}
+
+/* --- merge ------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t first_event_us;
+    int64_t last_applied_us;
+    uint64_t events;
+    int32_t *worst; /* per event: the slowest consumer's latency */
+    size_t n_worst;
+    size_t consumers;
+    uint64_t missing; /* events some consumer never applied */
+} merge_t;
+
+static int s_merge_one(merge_t *m, const char *prefix)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s.json", prefix);
+    json_error_t jerr;
+    json_t *report = json_load_file(path, 0, &jerr);
+    if (!report) {
+        fprintf(stderr, "asbench merge: %s: %s\n", path, jerr.text);
+        return BENCH_EXIT_IOERR;
+    }
+    int64_t first = json_integer_value(json_object_get(report, "first_event_us"));
+    int64_t last = json_integer_value(json_object_get(report, "last_applied_us"));
+    uint64_t events = (uint64_t)json_integer_value(json_object_get(report, "events"));
+    json_decref(report);
+    if (m->consumers == 0 || first < m->first_event_us)
+        m->first_event_us = first;
+    if (last > m->last_applied_us)
+        m->last_applied_us = last;
+    if (m->consumers == 0 || events < m->events)
+        m->events = events;
+
+    snprintf(path, sizeof path, "%s.lat", prefix);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "asbench merge: %s: %s\n", path, strerror(errno));
+        return BENCH_EXIT_IOERR;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    size_t n = size > 0 ? (size_t)size / sizeof(int32_t) : 0;
+    int32_t *lat = malloc((n ? n : 1) * sizeof *lat);
+    if (!lat || fread(lat, sizeof *lat, n, f) != n) {
+        fprintf(stderr, "asbench merge: cannot read %s\n", path);
+        free(lat);
+        fclose(f);
+        return BENCH_EXIT_IOERR;
+    }
+    fclose(f);
+    if (m->consumers == 0) {
+        m->worst = lat;
+        m->n_worst = n;
+    } else {
+        size_t common = n < m->n_worst ? n : m->n_worst;
+        for (size_t i = 0; i < common; i++)
+            if (lat[i] < 0 || m->worst[i] < 0)
+                m->worst[i] = -1;
+            else if (lat[i] > m->worst[i])
+                m->worst[i] = lat[i];
+        m->n_worst = common;
+        free(lat);
+    }
+    m->consumers++;
+    return 0;
+}
+
+static int s_merge(int argc, char **argv, const char *out_path)
+{
+    merge_t m = {0};
+    for (int i = 0; i < argc; i++) {
+        int rc = s_merge_one(&m, argv[i]);
+        if (rc != 0) {
+            free(m.worst);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < m.n_worst; i++)
+        m.missing += m.worst[i] < 0;
+    bench_percentiles_t p = bench_percentiles_of(m.worst, m.n_worst);
+    double seconds = (double)(m.last_applied_us - m.first_event_us) / 1e6;
+    json_t *summary = json_pack("{s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "events",
+                                (json_int_t)m.events, "consumers", (json_int_t)m.consumers,
+                                "seconds", seconds, "events_per_second",
+                                seconds > 0 ? (double)m.events / seconds : 0.0, "p50_us",
+                                (json_int_t)p.p50_us, "p99_us", (json_int_t)p.p99_us, "p999_us",
+                                (json_int_t)p.p999_us, "max_us", (json_int_t)p.max_us,
+                                "missing", (json_int_t)m.missing);
+    free(m.worst);
+    int rc = out_path ? json_dump_file(summary, out_path, JSON_INDENT(2))
+                      : json_dumpf(summary, stdout, JSON_INDENT(2));
+    if (!out_path)
+        putchar('\n');
+    json_decref(summary);
+    return rc == 0 ? (m.missing ? BENCH_EXIT_INCOMPLETE : 0) : BENCH_EXIT_IOERR;
+}
+
+/* --- main -------------------------------------------------------------------- */
+
+static const as_service_def_t *s_def(const char *mode, const char *name)
+{
+    static as_service_def_t def;
+    memset(&def, 0, sizeof def);
+    def.name = name;
+    if (strcmp(mode, "sink") == 0) {
+        def.dbs = sink_dbs;
+        def.events = sink_events;
+        def.on_start = s_sink_start;
+        def.on_applied = s_sink_applied;
+    } else {
+        def.on_start = s_source_start;
+        def.on_stop = s_source_stop;
+    }
+    return &def;
+}
+
+static int s_run_service(const char *mode, const char *name, const char *config_path)
+{
+    as_log_init(name, AS_LOG_WARN);
+    char *err = NULL;
+    as_config_t *cfg = as_config_load(config_path, &err);
+    if (!cfg) {
+        as_error("%s", err ? err : "cannot load the config");
+        free(err);
+        return BENCH_EXIT_CONFIG;
+    }
+    int rc = 0;
+    as_service_t *svc = as_service_new(s_def(mode, name), cfg, &rc);
+    if (!svc) {
+        as_config_destroy(&cfg);
+        return rc == AS_ECONFIG ? BENCH_EXIT_CONFIG : BENCH_EXIT_SOFTWARE;
+    }
+    as_service_run(svc);
+    int code = 0;
+    if (strcmp(mode, "sink") == 0) {
+        code = sink.exit_code ? sink.exit_code
+                              : (sink.applied >= sink.expect ? 0 : BENCH_EXIT_INCOMPLETE);
+    } else if (source.report_path) {
+        bench_report_t report = {.role = "source",
+                                 .name = name,
+                                 .events = source.emitted,
+                                 .started_us = source.started_us,
+                                 .first_event_us = source.first_emit_us,
+                                 .first_applied_us = source.first_emit_us,
+                                 .last_applied_us = source.last_emit_us,
+                                 .commits = as_store_commits(as_service_store(svc)),
+                                 .peak_rss_kb = bench_peak_rss_kb()};
+        if (bench_report_write(&report, source.report_path) != 0)
+            code = BENCH_EXIT_IOERR;
+    }
+    if (strcmp(mode, "source") == 0 && code == 0 && source.emitted < source.count)
+        code = BENCH_EXIT_INCOMPLETE;
+    as_service_destroy(&svc);
+    as_config_destroy(&cfg);
+    return code;
 }
 
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"expect", required_argument, NULL, 'n'},
-        {"report", required_argument, NULL, 'r'}, {"name", required_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},  {"expect", required_argument, NULL, 'n'},
+        {"count", required_argument, NULL, 'n'},   {"report", required_argument, NULL, 'r'},
+        {"samples", required_argument, NULL, 's'}, {"name", required_argument, NULL, 'N'},
+        {"rate", required_argument, NULL, 'R'},    {"delay-ms", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    const char *config_path = NULL, *name = "bench";
+    const char *config_path = NULL, *name = NULL, *report_path = NULL, *samples_path = NULL;
+    const char *out_path = NULL;
+    uint64_t count = 0, rate = 0, delay_ms = 300;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:n:r:N:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:n:r:s:N:R:d:o:h", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             config_path = optarg;
             break;
         case 'n':
-            bench.expect = strtoull(optarg, NULL, 10);
+            if (bench_parse_count(optarg, &count) != 0 || count == 0) {
+                fprintf(stderr, "asbench: the count must be a positive number\n");
+                return BENCH_EXIT_USAGE;
+            }
+            break;
+        case 'R':
+            if (bench_parse_count(optarg, &rate) != 0) {
+                fprintf(stderr, "asbench: --rate must be a number of events per second\n");
+                return BENCH_EXIT_USAGE;
+            }
+            break;
+        case 'd':
+            if (bench_parse_count(optarg, &delay_ms) != 0) {
+                fprintf(stderr, "asbench: --delay-ms must be a number\n");
+                return BENCH_EXIT_USAGE;
+            }
             break;
         case 'r':
-            bench.report_path = optarg;
+            report_path = optarg;
+            break;
+        case 's':
+            samples_path = optarg;
             break;
         case 'N':
             name = optarg;
+            break;
+        case 'o':
+            out_path = optarg;
             break;
         case 'h':
             s_usage(stdout);
             return 0;
         default:
             s_usage(stderr);
-            return 64;
+            return BENCH_EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc || strcmp(argv[optind], "sink") || !config_path || !bench.expect ||
-        !bench.report_path) {
+    if (optind >= argc) {
         s_usage(stderr);
-        return 64;
+        return BENCH_EXIT_USAGE;
     }
-    as_log_init(name, AS_LOG_WARN);
-    bench.latency_us = calloc(bench.expect, sizeof *bench.latency_us);
-    char *err = NULL;
-    as_config_t *cfg = as_config_load(config_path, &err);
-    if (!cfg || !bench.latency_us) {
-        as_error("%s", err ? err : "out of memory");
-        free(err);
-        return 78;
+    const char *mode = argv[optind];
+    if (strcmp(mode, "merge") == 0) {
+        if (optind + 1 >= argc) {
+            s_usage(stderr);
+            return BENCH_EXIT_USAGE;
+        }
+        return s_merge(argc - optind - 1, argv + optind + 1, out_path);
     }
-    as_service_def_t def = {
-        .name = name,
-        .dbs = bench_dbs,
-        .events = bench_events,
-        .on_start = s_start,
-        .on_applied = on_applied,
-    };
-    int rc = 0;
-    as_service_t *svc = as_service_new(&def, cfg, &rc);
-    if (!svc)
-        return rc == AS_ECONFIG ? 78 : 70;
-    as_service_run(svc);
-    as_service_destroy(&svc);
-    as_config_destroy(&cfg);
-    free(bench.latency_us);
-    return bench.n >= bench.expect ? 0 : 1;
+    bool is_sink = strcmp(mode, "sink") == 0, is_source = strcmp(mode, "source") == 0;
+    if ((!is_sink && !is_source) || optind + 1 != argc || !config_path || !count ||
+        (is_sink && !report_path)) {
+        s_usage(stderr);
+        return BENCH_EXIT_USAGE;
+    }
+    int code;
+    if (is_sink) {
+        sink.expect = count;
+        sink.report_path = report_path;
+        sink.samples_path = samples_path;
+        sink.started_us = bench_now_us();
+        sink.samples = bench_samples_new(count);
+        if (!sink.samples) {
+            fprintf(stderr, "asbench: out of memory\n");
+            return BENCH_EXIT_SOFTWARE;
+        }
+        code = s_run_service(mode, name ? name : "bench", config_path);
+        bench_samples_destroy(&sink.samples);
+    } else {
+        source.count = count;
+        source.rate = rate;
+        source.delay_ms = delay_ms;
+        source.report_path = report_path;
+        source.started_us = bench_now_us();
+        code = s_run_service(mode, name ? name : "reception", config_path);
+    }
+    return code;
 }

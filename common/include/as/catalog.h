@@ -11,16 +11,16 @@
 #include <stddef.h>
 
 typedef struct as_command_info {
-    const char *command;                        /* "demo.generate" */
-    const char *service;                        /* the daemon that runs it */
-    const ProtobufCMessageDescriptor *request;  /* NULL: takes no payload */
-    const ProtobufCMessageDescriptor *reply;    /* NULL: answers with no payload */
-    const char *summary;                        /* one line for --help */
+    const char *command;                       /* "demo.generate" */
+    const char *service;                       /* the daemon that runs it */
+    const ProtobufCMessageDescriptor *request; /* NULL: takes no payload */
+    const ProtobufCMessageDescriptor *reply;   /* NULL: answers with no payload */
+    const char *summary;                       /* one line for --help */
 } as_command_info_t;
 
 typedef struct as_event_info {
-    const char *type;                           /* "demo.tick.emitted" */
-    const ProtobufCMessageDescriptor *payload;  /* NULL: no payload */
+    const char *type;                          /* "demo.tick.emitted" */
+    const ProtobufCMessageDescriptor *payload; /* NULL: no payload */
     const char *summary;
 } as_event_info_t;
 

@@ -21,12 +21,12 @@
 typedef struct as_pub as_pub_t;
 
 typedef struct as_pub_config {
-    const char *source;              /* "<service>@<site>" */
-    const char *endpoint;            /* this daemon's service endpoint, sent in heartbeats */
-    char *const *connect;            /* bus XSUB endpoints (NULL-terminated; may be empty) */
-    int sndhwm;                      /* 0: 1,000,000 */
-    as_security_t *security;         /* may be NULL */
-    const char *bus_identity;        /* CURVE identity of the bus (default "bus") */
+    const char *source;       /* "<service>@<site>" */
+    const char *endpoint;     /* this daemon's service endpoint, sent in heartbeats */
+    char *const *connect;     /* bus XSUB endpoints (NULL-terminated; may be empty) */
+    int sndhwm;               /* 0: 1,000,000 */
+    as_security_t *security;  /* may be NULL */
+    const char *bus_identity; /* CURVE identity of the bus (default "bus") */
 } as_pub_config_t;
 
 /* Creates the PUB socket and connects it to every bus endpoint. Reads the

@@ -77,7 +77,7 @@ int as_rpc_call(as_rpc_client_t *self, const char *kind, const void *body, size_
  * as__command_reply__free_unpacked). `request_id` NULL: a new UUIDv7.
  * Returns 0 when a reply came (look at (*reply)->status), or as_rpc_call's codes. */
 int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor,
-                   const char *request_id, const void *payload, size_t payload_len,
-                   int timeout_ms, int tries, As__CommandReply **reply);
+                   const char *request_id, const void *payload, size_t payload_len, int timeout_ms,
+                   int tries, As__CommandReply **reply);
 
 #endif

@@ -44,16 +44,16 @@ typedef struct as_service as_service_t;
  * kept only when it returns 0. */
 typedef struct as_cmd {
     as_service_t *svc;
-    MDB_txn *txn;            /* a nested transaction: aborted when the handler fails */
+    MDB_txn *txn; /* a nested transaction: aborted when the handler fails */
     const char *command;
-    const char *actor;       /* authenticated identity, or the request's actor locally */
+    const char *actor; /* authenticated identity, or the request's actor locally */
     const char *request_id;
     const char *correlation_id;
     const uint8_t *payload;
     size_t payload_len;
     /* results */
     char error[512];
-    uint8_t *reply;          /* packed reply payload (malloc'd by as_cmd_reply) */
+    uint8_t *reply; /* packed reply payload (malloc'd by as_cmd_reply) */
     size_t reply_len;
 } as_cmd_t;
 
@@ -63,7 +63,7 @@ typedef int (*as_cmd_fn)(as_cmd_t *cmd);
  * catalog (catalog.h), which the CLI shares; a service only maps names to
  * handlers. */
 typedef struct as_command_def {
-    const char *name;        /* "<domain>.<verb>", e.g. "demo.generate" */
+    const char *name; /* "<domain>.<verb>", e.g. "demo.generate" */
     as_cmd_fn handle;
 } as_command_def_t;
 
@@ -77,15 +77,15 @@ typedef struct as_evt {
 typedef int (*as_evt_fn)(as_evt_t *evt);
 
 typedef struct as_event_def {
-    const char *type;        /* exact event type, e.g. "workshop.qc.passed" */
+    const char *type; /* exact event type, e.g. "workshop.qc.passed" */
     as_evt_fn apply;
 } as_event_def_t;
 
 typedef struct as_service_def {
-    const char *name;                  /* service name = domain of its events */
-    const char *const *dbs;            /* domain databases (NULL-terminated) */
-    const as_command_def_t *commands;  /* ends with a {NULL} entry */
-    const as_event_def_t *events;      /* ends with a {NULL} entry */
+    const char *name;                   /* service name = domain of its events */
+    const char *const *dbs;             /* domain databases (NULL-terminated) */
+    const as_command_def_t *commands;   /* ends with a {NULL} entry */
+    const as_event_def_t *events;       /* ends with a {NULL} entry */
     int (*on_start)(as_service_t *svc); /* after the store opens, before the loop runs */
     void (*on_stop)(as_service_t *svc); /* when a stop is asked, before handles close */
     /* after the commit of each applied event (metrics; may be NULL) */
@@ -115,7 +115,8 @@ int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg);
 
 /* Records an error for people and returns `code` (an AS_E* code), so a
  * handler can `return as_cmd_fail(cmd, AS_EINVALID, "vin '%s' ...", vin);` */
-int as_cmd_fail(as_cmd_t *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int as_cmd_fail(as_cmd_t *cmd, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Emits an event from a command / from an event handler / from anywhere in a
  * write transaction. `payload` may be NULL. Causation and correlation are

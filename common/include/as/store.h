@@ -73,8 +73,8 @@ int as_outbox_append(as_store_t *self, MDB_txn *txn, uint64_t seq, const void *d
  * `max_bytes` bytes (at least one entry). fn returns 0 to go on, non-zero to
  * stop (returned). */
 typedef int (*as_outbox_fn)(uint64_t seq, const MDB_val *value, void *arg);
-int as_outbox_scan(as_store_t *self, MDB_txn *txn, uint64_t from_seq, size_t max,
-                   size_t max_bytes, as_outbox_fn fn, void *arg);
+int as_outbox_scan(as_store_t *self, MDB_txn *txn, uint64_t from_seq, size_t max, size_t max_bytes,
+                   as_outbox_fn fn, void *arg);
 
 /* --- offsets ---------------------------------------------------------- */
 

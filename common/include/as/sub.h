@@ -48,15 +48,15 @@ typedef struct as_sub_config {
 } as_sub_config_t;
 
 typedef struct as_sub_counters {
-    uint64_t applied;          /* events committed (skipped ones included) */
-    uint64_t rejected_events;  /* refused by the service's handler: skipped */
-    uint64_t duplicates;       /* dropped as already applied */
-    uint64_t rejected_frames;  /* malformed, oversized or invalid frames */
-    uint64_t gaps;             /* times a gap was noticed */
-    uint64_t replays_sent;     /* replay requests sent */
-    uint64_t replay_events;    /* events received through replay */
-    uint64_t diverged_events;  /* refused: the source's incarnation changed */
-    uint64_t pending_dropped;  /* queue overflow: fetched again by replay */
+    uint64_t applied;         /* events committed (skipped ones included) */
+    uint64_t rejected_events; /* refused by the service's handler: skipped */
+    uint64_t duplicates;      /* dropped as already applied */
+    uint64_t rejected_frames; /* malformed, oversized or invalid frames */
+    uint64_t gaps;            /* times a gap was noticed */
+    uint64_t replays_sent;    /* replay requests sent */
+    uint64_t replay_events;   /* events received through replay */
+    uint64_t diverged_events; /* refused: the source's incarnation changed */
+    uint64_t pending_dropped; /* queue overflow: fetched again by replay */
 } as_sub_counters_t;
 
 /* `ready(arg)` is called (on the loop) when events are waiting to be applied;
@@ -68,12 +68,11 @@ void as_sub_destroy(as_sub_t **self_p);
 /* Number of events waiting to be applied. */
 size_t as_sub_batch_size(const as_sub_t *self);
 
-/* Applies the batch (at most max_batch events) in `txn`: for each event calls apply(arg, txn, env) and
- * then writes every touched source's offset. An apply that returns an LMDB
- * code or -errno is returned as is (the caller's transaction is retried or
- * fails). An apply that returns an AS_E* code rejects that event: it is
- * marked skipped, counted, logged, and AS_ERETRY is returned so the caller
- * runs the transaction again without it (its offset still advances). */
+/* Applies the batch (at most max_batch events) in `txn`: for each event calls apply(arg, txn, env)
+ * and then writes every touched source's offset. An apply that returns an LMDB code or -errno is
+ * returned as is (the caller's transaction is retried or fails). An apply that returns an AS_E*
+ * code rejects that event: it is marked skipped, counted, logged, and AS_ERETRY is returned so the
+ * caller runs the transaction again without it (its offset still advances). */
 typedef int (*as_sub_apply_fn)(void *arg, MDB_txn *txn, const As__Envelope *env);
 int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg);
 
@@ -92,7 +91,7 @@ const as_sub_counters_t *as_sub_counters(const as_sub_t *self);
 typedef struct as_sub_source_info {
     const char *source;
     const char *incarnation;
-    const char *endpoint;    /* "" when not known yet */
+    const char *endpoint; /* "" when not known yet */
     uint64_t applied_seq;
     uint64_t known_last_seq;
     uint64_t replays;
