@@ -163,6 +163,19 @@ int64_t as_staff_limit_cents(const as_staff_t *self, const char *id)
     return m ? m->limit_cents : 0;
 }
 
+size_t as_staff_list(const as_staff_t *self, unsigned roles, const char **ids, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->count; i++) {
+        if (!(self->members[i].roles & roles))
+            continue;
+        if (n < max)
+            ids[n] = self->members[i].id;
+        n++;
+    }
+    return n;
+}
+
 int as_staff_require(const as_staff_t *self, as_cmd_t *cmd, unsigned roles)
 {
     unsigned held = as_staff_roles(self, cmd->actor);

@@ -39,6 +39,14 @@ static void test_roles_and_limits(void **state)
     assert_int_equal(as_staff_limit_cents(staff, "fdm-li"), 0);
     assert_int_equal(as_staff_roles(staff, "nobody"), 0);
     assert_int_equal(as_staff_roles(staff, NULL), 0);
+    const char *ids[4];
+    assert_int_equal(as_staff_list(staff, AS_ROLE_ADVISOR, ids, 4), 2);
+    assert_string_equal(ids[0], "adv-wang");
+    assert_string_equal(ids[1], "adv-small");
+    assert_int_equal(as_staff_list(staff, AS_ROLE_TECHNICIAN | AS_ROLE_FRONT_DESK_MANAGER, ids, 1),
+                     2);
+    assert_string_equal(ids[0], "fdm-li");
+    assert_int_equal(as_staff_list(staff, AS_ROLE_TOOL_ADMIN, ids, 4), 0);
     as_staff_destroy(&staff);
     assert_null(staff);
     as_config_destroy(&cfg);

@@ -47,6 +47,11 @@ unsigned as_staff_roles(const as_staff_t *self, const char *id);
 /* Approval authority in cents; 0 when none is set. */
 int64_t as_staff_limit_cents(const as_staff_t *self, const char *id);
 
+/* Fills ids[] with up to `max` staff ids holding any of `roles`, in the
+ * order of the config; returns how many there are in all (borrowed strings,
+ * valid until the list is destroyed). */
+size_t as_staff_list(const as_staff_t *self, unsigned roles, const char **ids, size_t max);
+
 /* "advisor", "front_desk_manager"... for one role bit; "" otherwise. */
 const char *as_role_name(unsigned role);
 
