@@ -221,6 +221,13 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
             return rc;
         as_pub_mark_t mark = as_pub_mark(self->pub);
         status = def->handle(&cmd);
+        if (status == 0 && def->query) {
+            mdb_txn_abort(cmd.txn);
+            as_pub_rollback(self->pub, mark);
+            rc = s_pack_reply(pc, 0, "", cmd.reply, cmd.reply_len);
+            free(cmd.reply);
+            return rc;
+        }
         if (status == 0) {
             if ((rc = mdb_txn_commit(cmd.txn)) != 0) {
                 free(cmd.reply);
@@ -239,7 +246,7 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     }
     rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
     free(cmd.reply);
-    if (rc != 0)
+    if (rc != 0 || (def && def->query))
         return rc;
     return as_request_put(self->store, txn, req->request_id, pc->reply, pc->reply_len);
 }

@@ -237,7 +237,7 @@ static void s_source_stop(as_service_t *svc)
 static const as_command_def_t source_commands[] = {
     {"demo.generate", cmd_generate},
     {"demo.add", cmd_add},
-    {"demo.state", cmd_state},
+    {"demo.state", cmd_state, .query = true},
     {NULL, NULL},
 };
 
@@ -312,7 +312,7 @@ static int cmd_totals(as_cmd_t *cmd)
 }
 
 static const as_command_def_t sink_commands[] = {
-    {"sink.totals", cmd_totals},
+    {"sink.totals", cmd_totals, .query = true},
     {NULL, NULL},
 };
 

@@ -65,6 +65,8 @@ typedef int (*as_cmd_fn)(as_cmd_t *cmd);
 typedef struct as_command_def {
     const char *name; /* "<domain>.<verb>", e.g. "demo.generate" */
     as_cmd_fn handle;
+    bool query; /* reads only: its writes are discarded and its reply is not kept
+                 * for retries (a retry simply reads again) */
 } as_command_def_t;
 
 /* One event being applied (the offset is written by the runtime). */
