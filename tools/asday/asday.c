@@ -1,0 +1,718 @@
+/* asday — plays a dealership's day against the running daemons, through their
+ * service endpoints exactly as asctl would: technicians, bays and shifts,
+ * the parts catalogue and a delivery, customers and vehicles, appointments,
+ * about 40 repair orders with realistic labour and parts lines, approvals
+ * above an advisor's limit, extra defects approved and declined, QC failures
+ * and rework, a parts backorder, deliveries, follow-up calls and comebacks.
+ *
+ * The day is generated from --seed and --date, and every command carries a
+ * request id made from them: playing the same day twice does nothing twice.
+ * Technicians' clock times are simulated from 08:00 on that date (clock
+ * entries carry their time), so the KPIs look like a real day's.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "as/calendar.h"
+#include "as/catalog.h"
+#include "as/error.h"
+#include "as/log.h"
+#include "as/pbjson.h"
+#include "as/rpc.h"
+#include "as/security.h"
+#include "as/staff.h"
+#include "day_data.h"
+
+#define MAX_STAFF 32
+#define WAIT_MS 15000
+
+typedef struct {
+    as_config_t *cfg;
+    as_security_t *security;
+    as_staff_t *staff;
+    void *zctx;
+    as_rpc_client_t *clients[8];
+    char services[8][32];
+    size_t n_clients;
+    char date[AS_DATE_LEN + 1];
+    unsigned seed;
+    unsigned rng;
+    unsigned step;
+    bool verbose;
+    const char *advisors[MAX_STAFF];
+    size_t n_advisors;
+    const char *technicians[MAX_STAFF];
+    size_t n_technicians;
+    int64_t tech_free_us[MAX_STAFF]; /* simulated time each technician is free again */
+    const char *foreman, *qc, *keeper, *manager, *clerk;
+    int64_t day_start_us;
+    unsigned commands, refused;
+} day_t;
+
+/* --- plumbing ------------------------------------------------------------ */
+
+static unsigned s_rand(day_t *d, unsigned below)
+{
+    d->rng = d->rng * 1103515245u + 12345u;
+    return (d->rng >> 8) % below;
+}
+
+static as_rpc_client_t *s_client(day_t *d, const char *service)
+{
+    for (size_t i = 0; i < d->n_clients; i++)
+        if (strcmp(d->services[i], service) == 0)
+            return d->clients[i];
+    const char *endpoint = as_config_get(d->cfg, service, "endpoint", NULL);
+    if (!endpoint || d->n_clients == 8) {
+        fprintf(stderr, "asday: no endpoint for '%s' in the config\n", service);
+        exit(78);
+    }
+    int err = 0;
+    as_rpc_client_t *c = as_rpc_client_new(d->zctx, endpoint, d->security, service, &err);
+    if (!c) {
+        fprintf(stderr, "asday: cannot connect to %s: %s\n", endpoint, as_strerror(err));
+        exit(69);
+    }
+    snprintf(d->services[d->n_clients], sizeof d->services[0], "%s", service);
+    d->clients[d->n_clients++] = c;
+    return c;
+}
+
+/* Sends `command` with a payload given as JSON (printf-style), as `actor`.
+ * Returns the reply payload as JSON (new reference; an empty object when the
+ * command answers nothing) or NULL when the service refused (the error is in
+ * *error when given, else printed and the day stops). Queries (`fresh`) get
+ * a new request id each time; everything else a deterministic one. */
+static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh,
+                       char *error, size_t error_len, const char *fmt, va_list ap)
+{
+    const as_command_info_t *info = as_catalog_command(command);
+    if (!info) {
+        fprintf(stderr, "asday: '%s' is not in the catalog\n", command);
+        exit(70);
+    }
+    char text[8192];
+    vsnprintf(text, sizeof text, fmt, ap);
+    uint8_t *payload = NULL;
+    size_t payload_len = 0;
+    if (info->request) {
+        json_error_t jerr;
+        json_t *json = json_loads(text, 0, &jerr);
+        ProtobufCMessage *msg = NULL;
+        char err[512];
+        if (!json || as_pbjson_from_json(info->request, json, &msg, err, sizeof err) != 0) {
+            fprintf(stderr, "asday: %s payload %s: %s\n", command, text, json ? err : jerr.text);
+            exit(70);
+        }
+        json_decref(json);
+        payload_len = protobuf_c_message_get_packed_size(msg);
+        payload = malloc(payload_len + 1);
+        protobuf_c_message_pack(msg, payload);
+        protobuf_c_message_free_unpacked(msg, NULL);
+    }
+    char request_id[96];
+    if (fresh)
+        as_uuidv7(request_id);
+    else
+        snprintf(request_id, sizeof request_id, "asday-%s-%u-%u", d->date, d->seed, ++d->step);
+    As__CommandReply *reply = NULL;
+    int rc = as_rpc_command(s_client(d, info->service), command, actor, request_id, payload,
+                            payload_len, 5000, 3, &reply);
+    free(payload);
+    d->commands++;
+    if (rc != 0) {
+        fprintf(stderr, "asday: %s: no answer from %s (%s)\n", command, info->service,
+                as_strerror(rc));
+        exit(69);
+    }
+    json_t *out = NULL;
+    if (reply->status != 0) {
+        d->refused++;
+        if (error) {
+            snprintf(error, error_len, "%s", reply->error ? reply->error : "");
+        } else {
+            fprintf(stderr, "asday: %s %s refused: %s\n", command, text,
+                    reply->error ? reply->error : as_strerror(reply->status));
+            exit(1);
+        }
+    } else if (info->reply && reply->has_payload) {
+        ProtobufCMessage *msg =
+            protobuf_c_message_unpack(info->reply, NULL, reply->payload.len, reply->payload.data);
+        out = msg ? as_pbjson_to_json(msg) : NULL;
+        if (msg)
+            protobuf_c_message_free_unpacked(msg, NULL);
+    }
+    if (!out && reply->status == 0)
+        out = json_object();
+    if (d->verbose)
+        fprintf(stderr, "asday: %-30s %s -> %s\n", command, text, reply->status ? "refused" : "ok");
+    as__command_reply__free_unpacked(reply, NULL);
+    return out;
+}
+
+/* A command that must succeed; its reply is dropped. */
+static void s_do(day_t *d, const char *actor, const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void s_do(day_t *d, const char *actor, const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_decref(s_vcall(d, actor, command, false, NULL, 0, fmt, ap));
+    va_end(ap);
+}
+
+/* A command that must succeed; returns its reply. */
+static json_t *s_ask(day_t *d, const char *actor, const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static json_t *s_ask(day_t *d, const char *actor, const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *out = s_vcall(d, actor, command, false, NULL, 0, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+/* A query, repeated until `ready(reply, arg)` holds; the day stops when it
+ * does not within WAIT_MS (an event did not arrive). */
+typedef bool (*s_ready_fn)(json_t *reply, const void *arg);
+static json_t *s_wait(day_t *d, const char *actor, const char *command, s_ready_fn ready,
+                      const void *arg, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static json_t *s_wait(day_t *d, const char *actor, const char *command, s_ready_fn ready,
+                      const void *arg, const char *what, const char *fmt, ...)
+{
+    for (int waited = 0; waited < WAIT_MS; waited += 20) {
+        char error[512];
+        va_list ap;
+        va_start(ap, fmt);
+        json_t *reply = s_vcall(d, actor, command, true, error, sizeof error, fmt, ap);
+        va_end(ap);
+        if (reply && ready(reply, arg))
+            return reply;
+        json_decref(reply);
+        usleep(20 * 1000);
+    }
+    fprintf(stderr, "asday: waited %d s for %s\n", WAIT_MS / 1000, what);
+    exit(69);
+}
+
+static bool s_has_jobs(json_t *reply, const void *arg)
+{
+    return json_array_size(json_object_get(reply, "jobs")) >= *(const size_t *)arg;
+}
+
+static bool s_status_is(json_t *reply, const void *arg)
+{
+    const char *status = json_string_value(json_object_get(reply, "status"));
+    return status && strcmp(status, (const char *)arg) == 0;
+}
+
+static bool s_has_key(json_t *reply, const void *arg)
+{
+    return json_object_get(reply, (const char *)arg) != NULL;
+}
+
+static bool s_has_extra_work(json_t *reply, const void *arg)
+{
+    json_t *req;
+    size_t i;
+    json_array_foreach(json_object_get(reply, "extra_work"), i, req)
+    {
+        const char *id = json_string_value(json_object_get(req, "request_id"));
+        if (id && strcmp(id, (const char *)arg) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* --- the plan of the day -------------------------------------------------------- */
+
+#define DAY_ROS 40
+#define DAY_APPOINTMENTS 30
+
+typedef struct {
+    char ro_number[32];
+    unsigned vehicle;
+    int appointment; /* -1: walk-in */
+    unsigned ops[3];
+    const char *pay[3];
+    size_t n_ops;
+    bool qc_fails;
+    int extra; /* 0 none, 1 approved, 2 declined */
+    unsigned extra_op;
+    int64_t accessories_cents;
+    unsigned csi; /* 0: no follow-up call reached the customer */
+    const char *advisor;
+    int64_t arrival_us;
+} ro_plan_t;
+
+/* A VIN with a correct check digit (ISO 3779, position 9). */
+static void s_vin(unsigned n, char out[18])
+{
+    static const int weights[17] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
+    static const char letters[] = "ABCDEFGHJKLMNPRSTUVWXYZ";
+    static const char values[] = "12345678123457923456789";
+    snprintf(out, 18, "JNKCV61E09M%06u", 100000 + n * 7919 % 900000);
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        const char *at = strchr(letters, out[i]);
+        int value = at ? values[at - letters] - '0' : out[i] - '0';
+        sum += value * weights[i];
+    }
+    out[8] = sum % 11 == 10 ? 'X' : (char)('0' + sum % 11);
+}
+
+static int64_t s_at(day_t *d, unsigned minutes)
+{
+    return d->day_start_us + (int64_t)minutes * 60 * 1000000;
+}
+
+static void s_plan(day_t *d, ro_plan_t *plan)
+{
+    for (unsigned i = 0; i < DAY_ROS; i++) {
+        ro_plan_t *p = &plan[i];
+        memset(p, 0, sizeof *p);
+        snprintf(p->ro_number, sizeof p->ro_number, "RO-%.4s%.2s%.2s-%03u", d->date, d->date + 5,
+                 d->date + 8, i + 1);
+        p->vehicle = i;
+        p->appointment = i < 26 ? (int)i : -1;
+        p->advisor = d->advisors[i % d->n_advisors];
+        p->arrival_us = s_at(d, 10 * i);
+        p->n_ops = 1 + s_rand(d, 3) / 2 + (s_rand(d, 6) == 0);
+        for (size_t j = 0; j < p->n_ops; j++) {
+            /* the major and body operations stay rare; no tensioner by chance */
+            unsigned op;
+            do
+                op = s_rand(d, DAY_OPS);
+            while (op == 7 || ((op == 1 || op == 10) && s_rand(d, 3) != 0));
+            for (size_t k = 0; k < j; k++)
+                if (p->ops[k] == op)
+                    op = 0;
+            p->ops[j] = op;
+            p->pay[j] = strcmp(day_ops[op].code, "NV810") == 0 ? "WARRANTY" : "CUSTOMER_PAY";
+        }
+        p->csi = s_rand(d, 7) == 0 ? 0 : 7 + s_rand(d, 4);
+    }
+    /* the events of the day that the plan must contain, whatever the seed */
+    plan[8].n_ops = 2, plan[8].ops[0] = 1, plan[8].ops[1] = 3; /* above the advisor's limit */
+    plan[24].n_ops = 2, plan[24].ops[0] = 10, plan[24].ops[1] = 3;
+    plan[8].pay[0] = plan[8].pay[1] = plan[24].pay[0] = plan[24].pay[1] = "CUSTOMER_PAY";
+    plan[10].pay[0] = "INTERNAL";                                 /* used-car preparation */
+    plan[33].n_ops = 1, plan[33].ops[0] = 9, plan[33].pay[0] = "GOODWILL";
+    plan[14].n_ops = 1, plan[14].ops[0] = 5, plan[14].pay[0] = "WARRANTY";
+    plan[18].n_ops = 1, plan[18].ops[0] = 7, plan[18].pay[0] = "WARRANTY"; /* backorder */
+    plan[5].qc_fails = plan[12].qc_fails = plan[20].qc_fails = plan[31].qc_fails = true;
+    plan[7].extra = plan[15].extra = 1;
+    plan[7].extra_op = 8, plan[15].extra_op = 4;
+    plan[22].extra = plan[27].extra = 2;
+    plan[22].extra_op = plan[27].extra_op = 2;
+    plan[3].accessories_cents = plan[17].accessories_cents = 45000;
+    /* two comebacks: the vehicles of ROs 3 and 5 return with the same concern */
+    for (unsigned c = 0; c < 2; c++) {
+        ro_plan_t *p = &plan[38 + c], *earlier = &plan[2 + 2 * c];
+        p->vehicle = earlier->vehicle;
+        p->n_ops = 1;
+        p->ops[0] = earlier->ops[0];
+        p->pay[0] = "CUSTOMER_PAY";
+        p->appointment = -1;
+    }
+}
+
+/* --- setting up the day --------------------------------------------------- */
+
+static void s_setup(day_t *d)
+{
+    for (size_t i = 0; i < d->n_technicians; i++) {
+        const char *const *skills = day_skills[i % 4];
+        char list[128] = "";
+        for (size_t k = 0; k < 3 && skills[k]; k++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", k ? "," : "",
+                     skills[k]);
+        s_do(d, d->foreman, "workshop.technician.register",
+             "{\"tech_id\":\"%s\",\"name\":\"technician %zu\",\"skills\":[%s],\"level\":%zu,"
+             "\"hourly_cost_cents\":%d}",
+             d->technicians[i], i + 1, list, 1 + i % 3, 9000 + 1000 * (int)(i % 3));
+        s_do(d, d->foreman, "workshop.shift.record",
+             "{\"tech_id\":\"%s\",\"date\":\"%s\",\"minutes\":%d}", d->technicians[i], d->date,
+             i == d->n_technicians - 1 ? 240 : 540);
+        d->tech_free_us[i] = s_at(d, 0);
+    }
+    for (unsigned b = 1; b <= 10; b++)
+        s_do(d, d->foreman, "workshop.bay.register", "{\"bay_id\":\"B%02u\",\"kind\":\"%s\"}", b,
+             b <= 8 ? "lift" : b == 9 ? "alignment" : "body");
+    char lines[4096] = "";
+    for (size_t i = 0; i < DAY_PARTS; i++) {
+        const day_part_t *p = &day_parts[i];
+        s_do(d, d->keeper, "parts.part.define",
+             "{\"part_number\":\"%s\",\"description\":\"%s\",\"cost_cents\":%lld,"
+             "\"price_cents\":%lld,\"bin\":\"%s\"}",
+             p->part_number, p->description, (long long)p->cost_cents, (long long)p->price_cents,
+             p->bin);
+        /* the morning delivery; the tensioners come damaged */
+        bool damaged = strcmp(p->part_number, "13070-EY00A") == 0;
+        snprintf(lines + strlen(lines), sizeof lines - strlen(lines),
+                 "%s{\"part_number\":\"%s\",\"expected\":%u,\"received\":%u%s}", i ? "," : "",
+                 p->part_number, damaged ? 2 : p->stock, p->stock,
+                 damaged ? ",\"discrepancy\":\"DAMAGED\",\"note\":\"crushed box\"" : "");
+    }
+    s_do(d, d->keeper, "parts.receipt.record",
+         "{\"receipt_id\":\"PO-%s-1\",\"supplier\":\"OEM parts centre\",\"lines\":[%s]}", d->date,
+         lines);
+    for (unsigned i = 0; i < DAY_CUSTOMERS; i++) {
+        char vin[18];
+        s_vin(i, vin);
+        s_do(d, d->advisors[0], "reception.customer.register",
+             "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"}", i + 1,
+             day_customer_names[i], i + 1);
+        char sale[AS_DATE_LEN + 1];
+        as_date_add_days(d->date, -(int64_t)(200 + 97 * i), sale);
+        s_do(d, d->advisors[0], "reception.vehicle.register",
+             "{\"vin\":\"%s\",\"plate\":\"LU-A%05u\",\"customer_id\":\"C%05u\",\"sale_date\":"
+             "\"%s\",\"mileage_km\":%u,\"model\":\"%s\"}",
+             vin, 10000 + i, i + 1, sale, 8000 + 3100 * i, i % 3 ? "Q50" : "QX60");
+    }
+}
+
+static void s_appointments(day_t *d, ro_plan_t *plan)
+{
+    for (unsigned a = 0; a < DAY_APPOINTMENTS; a++) {
+        char vin[18];
+        s_vin(a < 26 ? plan[a].vehicle : 30 + a, vin);
+        unsigned minutes = 8 * 60 + 10 * a;
+        s_do(d, d->clerk, "reception.appointment.book",
+             "{\"appointment_id\":\"A-%s-%02u\",\"customer_id\":\"C%05u\",\"vin\":\"%s\","
+             "\"slot\":\"%sT%02u:%02u\",\"reason\":\"%s\",\"channel\":\"%s\"}",
+             d->date, a + 1, (a < 26 ? plan[a].vehicle : 30 + a) + 1, vin, d->date, minutes / 60,
+             minutes % 60, a < 26 ? day_ops[plan[a].ops[0]].concern : "service",
+             a % 4 == 0 ? "web" : "phone");
+        s_do(d, d->clerk, "reception.appointment.confirm", "{\"appointment_id\":\"A-%s-%02u\"}",
+             d->date, a + 1);
+        if (a == 26 || a == 27) {
+            s_do(d, d->clerk, "reception.appointment.cancel", "{\"appointment_id\":\"A-%s-%02u\"}",
+                 d->date, a + 1);
+            continue;
+        }
+        s_do(d, d->clerk, "reception.appointment.assign",
+             "{\"appointment_id\":\"A-%s-%02u\",\"advisor\":\"%s\"}", d->date, a + 1,
+             a < 26 ? plan[a].advisor : d->advisors[0]);
+        if (a >= 28)
+            s_do(d, d->clerk, "reception.appointment.no_show",
+                 "{\"appointment_id\":\"A-%s-%02u\"}", d->date, a + 1);
+    }
+}
+
+/* --- a repair order's life ------------------------------------------------ */
+
+/* The technician for an operation: has its skill at its level and is free
+ * first. */
+static size_t s_pick_technician(day_t *d, const day_op_t *op)
+{
+    size_t best = d->n_technicians;
+    for (size_t i = 0; i < d->n_technicians; i++) {
+        const char *const *skills = day_skills[i % 4];
+        bool skilled = false;
+        for (size_t k = 0; k < 3 && skills[k]; k++)
+            skilled |= strcmp(skills[k], op->skill) == 0;
+        if (!skilled || 1 + i % 3 < op->min_level)
+            continue;
+        if (best == d->n_technicians || d->tech_free_us[i] < d->tech_free_us[best])
+            best = i;
+    }
+    if (best == d->n_technicians) {
+        fprintf(stderr, "asday: no technician can do %s\n", op->code);
+        exit(70);
+    }
+    return best;
+}
+
+/* The JSON of an operation's labour. */
+static void s_labour_json(const day_op_t *op, char *out, size_t cap)
+{
+    snprintf(out, cap,
+             "{\"code\":\"%s\",\"description\":\"%s\",\"sold_minutes\":%u,\"rate_cents\":%d,"
+             "\"skill\":\"%s\",\"min_level\":%u}",
+             op->code, op->description, op->sold_minutes, LABOUR_RATE_CENTS, op->skill,
+             op->min_level);
+}
+
+/* The JSON of a job request for an operation. */
+static void s_job_json(const day_op_t *op, const char *pay, char *out, size_t cap)
+{
+    char parts[512] = "", labour[512];
+    for (size_t k = 0; k < 4 && op->parts[k].part_number; k++) {
+        int64_t price = 0;
+        for (size_t p = 0; p < DAY_PARTS; p++)
+            if (strcmp(day_parts[p].part_number, op->parts[k].part_number) == 0)
+                price = day_parts[p].price_cents;
+        snprintf(parts + strlen(parts), sizeof parts - strlen(parts),
+                 "%s{\"part_number\":\"%s\",\"quantity\":%u,\"unit_price_cents\":%lld}",
+                 k ? "," : "", op->parts[k].part_number, op->parts[k].quantity, (long long)price);
+    }
+    s_labour_json(op, labour, sizeof labour);
+    snprintf(out, cap, "{\"concern\":\"%s\",\"pay_type\":\"%s\",\"labour\":%s,\"parts\":[%s]}",
+             op->concern, pay, labour, parts);
+}
+
+/* Dispatches, clocks and supplies one job; returns its technician. */
+static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t *op,
+                         unsigned *issue_no)
+{
+    size_t t = s_pick_technician(d, op);
+    const char *tech = d->technicians[t];
+    int64_t start = d->tech_free_us[t] > p->arrival_us + 20 * 60000000LL
+                        ? d->tech_free_us[t]
+                        : p->arrival_us + 20 * 60000000LL;
+    unsigned actual = op->sold_minutes * (75 + s_rand(d, 56)) / 100;
+    s_do(d, d->foreman, "workshop.job.dispatch",
+         "{\"ro_number\":\"%s\",\"job_no\":%u,\"tech_id\":\"%s\",\"bay_id\":\"B%02u\"}",
+         p->ro_number, job_no, tech, (unsigned)(t % 10) + 1);
+    s_do(d, tech, "workshop.clock.on", "{\"ro_number\":\"%s\",\"job_no\":%u,\"at_us\":%lld}",
+         p->ro_number, job_no, (long long)start);
+    for (size_t k = 0; k < 4 && op->parts[k].part_number; k++) {
+        s_do(d, d->keeper, "parts.issue",
+             "{\"issue_id\":\"%s-I%u\",\"ro_number\":\"%s\",\"job_no\":%u,\"part_number\":"
+             "\"%s\",\"quantity\":%u,\"technician\":\"%s\",\"backorder\":true}",
+             p->ro_number, ++*issue_no, p->ro_number, job_no, op->parts[k].part_number,
+             op->parts[k].quantity, tech);
+        if (strcmp(op->parts[k].part_number, "13070-EY00A") == 0)
+            /* the afternoon delivery brings the backordered tensioner */
+            s_do(d, d->keeper, "parts.receipt.record",
+                 "{\"receipt_id\":\"PO-%s-2\",\"supplier\":\"OEM parts centre\",\"lines\":["
+                 "{\"part_number\":\"13070-EY00A\",\"expected\":2,\"received\":2}]}",
+                 d->date);
+    }
+    s_do(d, tech, "workshop.clock.off",
+         "{\"ro_number\":\"%s\",\"job_no\":%u,\"finished\":true,\"at_us\":%lld}", p->ro_number,
+         job_no, (long long)(start + (int64_t)actual * 60000000));
+    d->tech_free_us[t] = start + (int64_t)(actual + 10) * 60000000;
+    return t;
+}
+
+static void s_repair_order(day_t *d, ro_plan_t *p)
+{
+    char vin[18], jobs[4096] = "";
+    s_vin(p->vehicle, vin);
+    for (size_t j = 0; j < p->n_ops; j++) {
+        char job[1024];
+        s_job_json(&day_ops[p->ops[j]], p->pay[j], job, sizeof job);
+        snprintf(jobs + strlen(jobs), sizeof jobs - strlen(jobs), "%s%s", j ? "," : "", job);
+    }
+    char appointment[64] = "";
+    if (p->appointment >= 0) {
+        s_do(d, p->advisor, "reception.appointment.arrive", "{\"appointment_id\":\"A-%s-%02d\"}",
+             d->date, p->appointment + 1);
+        snprintf(appointment, sizeof appointment, ",\"appointment_id\":\"A-%s-%02d\"", d->date,
+                 p->appointment + 1);
+    }
+    json_t *ro = s_ask(d, p->advisor, "reception.ro.open",
+                       "{\"ro_number\":\"%s\",\"vin\":\"%s\",\"mileage_km\":%u%s,\"jobs\":[%s]}",
+                       p->ro_number, vin, 8000 + 3100 * p->vehicle + 400, appointment, jobs);
+    if (s_status_is(ro, "RO_AWAITING_APPROVAL"))
+        s_do(d, d->manager, "reception.ro.approve", "{\"ro_number\":\"%s\"}", p->ro_number);
+    json_decref(ro);
+    s_do(d, p->advisor, "reception.ro.consent", "{\"ro_number\":\"%s\",\"consent\":\"signature\"}",
+         p->ro_number);
+    json_decref(s_wait(d, d->foreman, "workshop.ro.show", s_has_jobs, &p->n_ops,
+                       "the workshop to take the jobs", "{\"ro_number\":\"%s\"}", p->ro_number));
+
+    unsigned issue_no = 0, n_jobs = (unsigned)p->n_ops;
+    size_t techs[4];
+    for (unsigned j = 0; j < p->n_ops; j++)
+        techs[j] = s_work_job(d, p, j + 1, &day_ops[p->ops[j]], &issue_no);
+    if (p->extra) {
+        /* found while working on job 1: the advisor asks the customer */
+        const day_op_t *op = &day_ops[p->extra_op];
+        char report[64], labour[512];
+        snprintf(report, sizeof report, "%.40s-D1", p->ro_number);
+        s_labour_json(op, labour, sizeof labour);
+        s_do(d, d->technicians[techs[0]], "workshop.defect.report",
+             "{\"report_id\":\"%s\",\"ro_number\":\"%s\",\"job_no\":1,\"description\":\"%s\","
+             "\"labour\":%s}",
+             report, p->ro_number, op->concern, labour);
+        json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_extra_work, report,
+                           "reception to get the extra-defect report", "{\"ro_number\":\"%s\"}",
+                           p->ro_number));
+        s_do(d, p->advisor, "reception.extra_work.answer",
+             "{\"ro_number\":\"%s\",\"request_id\":\"%s\",\"approved\":%s}", p->ro_number, report,
+             p->extra == 1 ? "true" : "false");
+        if (p->extra == 1) {
+            size_t want = p->n_ops + 1;
+            json_decref(s_wait(d, d->foreman, "workshop.ro.show", s_has_jobs, &want,
+                               "the workshop to take the extra job", "{\"ro_number\":\"%s\"}",
+                               p->ro_number));
+            techs[n_jobs] = s_work_job(d, p, n_jobs + 1, op, &issue_no);
+            n_jobs++;
+        }
+    }
+    /* final inspection, by an inspector who did none of the work */
+    if (p->qc_fails) {
+        s_do(d, d->qc, "workshop.qc.inspect",
+             "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":false,\"reasons\":[\"%s\"],"
+             "\"failed_jobs\":[1]}",
+             p->ro_number, "road test: the concern is still there");
+        const char *tech = d->technicians[techs[0]];
+        int64_t start = d->tech_free_us[techs[0]];
+        s_do(d, tech, "workshop.clock.on", "{\"ro_number\":\"%s\",\"job_no\":1,\"at_us\":%lld}",
+             p->ro_number, (long long)start);
+        s_do(d, tech, "workshop.clock.off",
+             "{\"ro_number\":\"%s\",\"job_no\":1,\"finished\":true,\"at_us\":%lld}", p->ro_number,
+             (long long)(start + 30 * 60000000LL));
+        d->tech_free_us[techs[0]] = start + 40 * 60000000LL;
+    }
+    s_do(d, d->qc, "workshop.qc.inspect", "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":true}",
+         p->ro_number);
+    json_decref(s_wait(d, p->advisor, "reception.ro.show", s_status_is, "RO_READY_FOR_DELIVERY",
+                       "reception to see the vehicle pass QC", "{\"ro_number\":\"%s\"}",
+                       p->ro_number));
+    json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_key, "parts_consumed_cents",
+                       "the parts consumption to reach reception", "{\"ro_number\":\"%s\"}",
+                       p->ro_number));
+    s_do(d, p->advisor, "reception.ro.deliver",
+         "{\"ro_number\":\"%s\",\"accessories_cents\":%lld}", p->ro_number,
+         (long long)p->accessories_cents);
+    s_do(d, p->advisor, "reception.ro.close", "{\"ro_number\":\"%s\"}", p->ro_number);
+    if (p->csi)
+        s_do(d, p->advisor, "reception.followup.record",
+             "{\"ro_number\":\"%s\",\"csi_score\":%u,\"comment\":\"%s\"}", p->ro_number, p->csi,
+             p->csi >= 9 ? "very happy" : "fine");
+}
+
+/* --- main ------------------------------------------------------------------- */
+
+static const char *s_first(day_t *d, unsigned role, const char *what)
+{
+    const char *id = NULL;
+    if (as_staff_list(d->staff, role, &id, 1) == 0) {
+        fprintf(stderr, "asday: the staff list ([staff] in the config) has no %s\n", what);
+        exit(78);
+    }
+    return id;
+}
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: asday --config FILE [--date YYYY-MM-DD] [--seed N] [--verbose]\n"
+                 "\n"
+                 "Plays a dealership's day against the running daemons (reception, workshop,\n"
+                 "parts; kpi counts it): 8 technicians, 10 bays, 40 repair orders with\n"
+                 "approvals, extra defects, QC failures and rework, a parts backorder,\n"
+                 "deliveries, follow-up calls and two comebacks. The staff come from [staff].\n"
+                 "The same --date and --seed make the same day, and playing it again does\n"
+                 "nothing twice. Default date: today; seed: 1.\n"
+                 "Exit codes: 0 the day was played, 1 a service refused a step, 64 usage,\n"
+                 "69 a service did not answer, 70 internal error, 78 config error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"date", required_argument, NULL, 'd'},
+        {"seed", required_argument, NULL, 's'},   {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    day_t d = {.seed = 1};
+    const char *config_path = getenv("AS_CONFIG");
+    as_date_today(d.date);
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:d:s:vh", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'd':
+            if (!as_date_valid(optarg)) {
+                fprintf(stderr, "asday: --date wants YYYY-MM-DD, got '%s'\n", optarg);
+                return 64;
+            }
+            snprintf(d.date, sizeof d.date, "%s", optarg);
+            break;
+        case 's':
+            d.seed = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'v':
+            d.verbose = true;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        default:
+            s_usage(stderr);
+            return 64;
+        }
+    }
+    if (!config_path || optind != argc) {
+        s_usage(stderr);
+        return 64;
+    }
+    as_log_init("asday", AS_LOG_WARN);
+    char *err = NULL;
+    d.cfg = as_config_load(config_path, &err);
+    if (!d.cfg || !(d.staff = as_staff_load(d.cfg, &err))) {
+        fprintf(stderr, "asday: %s\n", err ? err : "cannot read the config");
+        return 78;
+    }
+    int serr = 0;
+    d.security = as_security_new(d.cfg, "asday", &serr);
+    if (!d.security) {
+        fprintf(stderr, "asday: security: %s\n", as_strerror(serr));
+        return 78;
+    }
+    d.n_advisors = as_staff_list(d.staff, AS_ROLE_ADVISOR, d.advisors, MAX_STAFF);
+    const char *workers[MAX_STAFF];
+    size_t n_workers = as_staff_list(d.staff, AS_ROLE_TECHNICIAN, workers, MAX_STAFF);
+    for (size_t i = 0; i < n_workers && i < MAX_STAFF; i++)
+        if (!(as_staff_roles(d.staff, workers[i]) & AS_ROLE_QC_INSPECTOR))
+            d.technicians[d.n_technicians++] = workers[i];
+    if (d.n_advisors == 0 || d.n_technicians < 4) {
+        fprintf(stderr, "asday: the staff list needs advisors and at least 4 technicians\n");
+        return 78;
+    }
+    d.foreman = s_first(&d, AS_ROLE_FOREMAN, "foreman");
+    d.qc = s_first(&d, AS_ROLE_QC_INSPECTOR, "qc_inspector");
+    d.keeper = s_first(&d, AS_ROLE_WAREHOUSE_KEEPER, "warehouse_keeper");
+    d.manager = s_first(&d, AS_ROLE_FRONT_DESK_MANAGER, "front_desk_manager");
+    d.clerk = s_first(&d, AS_ROLE_INFO_CLERK, "info_clerk");
+    struct tm tm = {0};
+    sscanf(d.date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_hour = 8;
+    tm.tm_isdst = -1;
+    d.day_start_us = (int64_t)mktime(&tm) * 1000000;
+    d.rng = d.seed;
+    d.zctx = zmq_ctx_new();
+
+    ro_plan_t plan[DAY_ROS];
+    s_plan(&d, plan);
+    printf("asday: %s, seed %u: setting up %zu technicians, 10 bays, %zu parts, %zu customers\n",
+           d.date, d.seed, d.n_technicians, DAY_PARTS, DAY_CUSTOMERS);
+    fflush(stdout);
+    s_setup(&d);
+    s_appointments(&d, plan);
+    for (unsigned i = 0; i < DAY_ROS; i++) {
+        s_repair_order(&d, &plan[i]);
+        printf("asday: %s delivered (%zu job%s%s%s%s)\n", plan[i].ro_number, plan[i].n_ops,
+               plan[i].n_ops > 1 ? "s" : "", plan[i].qc_fails ? ", QC failed once" : "",
+               plan[i].extra == 1   ? ", extra work approved"
+               : plan[i].extra == 2 ? ", extra work declined"
+                                    : "",
+               i >= 38 ? ", a comeback" : "");
+        fflush(stdout);
+    }
+    printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
+    for (size_t i = 0; i < d.n_clients; i++)
+        as_rpc_client_destroy(&d.clients[i]);
+    zmq_ctx_term(d.zctx);
+    as_security_destroy(&d.security);
+    as_staff_destroy(&d.staff);
+    as_config_destroy(&d.cfg);
+    return 0;
+}
