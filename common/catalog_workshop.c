@@ -4,12 +4,44 @@
 
 static const as_command_info_t s_commands[] = {
     {"workshop.technician.register", "workshop", &as__technician_register__descriptor,
-     &as__technician__descriptor, "register a technician with skills and certification level"},
+     &as__technician__descriptor,
+     "register (or update) a technician with skills, certification level and hourly cost"},
+    {"workshop.bay.register", "workshop", &as__bay_register__descriptor, &as__bay__descriptor,
+     "register a bay (general, lift, alignment, body)"},
+    {"workshop.shift.record", "workshop", &as__shift_record__descriptor,
+     &as__attendance__descriptor,
+     "record a technician's attended minutes on a date (available hours)"},
+    {"workshop.job.dispatch", "workshop", &as__job_dispatch__descriptor, &as__work_job__descriptor,
+     "dispatch a waiting or rework job to a technician and a free bay"},
+    {"workshop.clock.on", "workshop", &as__job_clock__descriptor, &as__work_job__descriptor,
+     "the technician clocks on a job dispatched to them"},
+    {"workshop.clock.off", "workshop", &as__job_clock__descriptor, &as__work_job__descriptor,
+     "the technician clocks off (finished=true: the job is done and the bay freed)"},
+    {"workshop.qc.inspect", "workshop", &as__qc_inspect__descriptor, &as__inspection__descriptor,
+     "record a QC inspection (in-process, final, road test) passed or failed"},
+    {"workshop.defect.report", "workshop", &as__defect_report__descriptor,
+     &as__extra_defect__descriptor, "report an extra defect found on a job to the advisor"},
+    {"workshop.board", "workshop", NULL, &as__workshop_board__descriptor,
+     "every work job, technician and bay"},
+    {"workshop.ro.show", "workshop", &as__ro_query__descriptor, &as__work_ro__descriptor,
+     "one repair order's jobs, inspections and extra defects"},
 };
 
 static const as_event_info_t s_events[] = {
     {"workshop.technician.registered", &as__technician_registered__descriptor,
      "a technician was registered"},
+    {"workshop.bay.registered", &as__bay_registered__descriptor, "a bay was registered"},
+    {"workshop.shift.recorded", &as__shift_recorded__descriptor,
+     "a technician's attended minutes on a date"},
+    {"workshop.job.dispatched", &as__job_dispatched__descriptor,
+     "a job was dispatched to a technician and bay"},
+    {"workshop.clock.stopped", &as__clock_stopped__descriptor,
+     "one clocked interval of a technician on a job"},
+    {"workshop.defect.reported", &as__defect_reported__descriptor,
+     "an extra defect was found: a request to the advisor"},
+    {"workshop.qc.passed", &as__qc_passed__descriptor,
+     "the vehicle completed QC: final inspection passed for every job of the RO"},
+    {"workshop.qc.failed", &as__qc_failed__descriptor, "a QC inspection failed"},
 };
 
 AS_CATALOG_PART(as__catalog_workshop, s_commands, s_events);

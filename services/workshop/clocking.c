@@ -1,0 +1,201 @@
+/* clocking.c — technicians clock on and off their jobs: actual minutes. A
+ * technician is on one job at a time; clocking off with finished = true marks
+ * the job done (waiting for final QC) and frees its bay. */
+#include <string.h>
+
+#include "as/calendar.h"
+#include "as/envelope.h"
+#include "as/error.h"
+#include "workshop.h"
+
+typedef struct {
+    As__JobClock *req;
+    As__WorkJob *job;
+    As__Technician *tech;
+    As__Bay *bay;
+} s_clock_t;
+
+static void s_clock_free(s_clock_t *c)
+{
+    if (c->req)
+        as__job_clock__free_unpacked(c->req, NULL);
+    if (c->job)
+        as__work_job__free_unpacked(c->job, NULL);
+    if (c->tech)
+        as__technician__free_unpacked(c->tech, NULL);
+    if (c->bay)
+        as__bay__free_unpacked(c->bay, NULL);
+}
+
+/* The request, the job (dispatched to the actor) and the actor's record. */
+static int s_load(as_cmd_t *cmd, s_clock_t *c)
+{
+    c->req = as__job_clock__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!c->req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a JobClock message");
+    int rc = as_staff_require(ws_staff, cmd, AS_ROLE_TECHNICIAN);
+    if (rc != 0)
+        return rc;
+    if (ws_empty(c->req->ro_number) || !c->req->has_job_no)
+        return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
+    rc = ws_get_tech(cmd->txn, cmd->svc, cmd->actor, &c->tech);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", cmd->actor);
+    if (rc == 0 && (rc = ws_get_job(cmd->txn, cmd->svc, c->req->ro_number, c->req->job_no,
+                                    &c->job)) == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no job %u in the workshop",
+                           c->req->ro_number, c->req->job_no);
+    if (rc != 0)
+        return rc;
+    if (ws_empty(c->job->technician) || strcmp(c->job->technician, cmd->actor) != 0)
+        return as_cmd_fail(cmd, AS_EDENIED, "RO %s job %u is dispatched to '%s', not to '%s'",
+                           c->job->ro_number, c->job->job_no,
+                           ws_empty(c->job->technician) ? "nobody" : c->job->technician,
+                           cmd->actor);
+    return 0;
+}
+
+/* A rework job goes back to its bay: it must be free again. */
+static int s_take_bay(as_cmd_t *cmd, s_clock_t *c)
+{
+    if (ws_empty(c->job->bay))
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "RO %s job %u has no bay; the foreman must dispatch it",
+                           c->job->ro_number, c->job->job_no);
+    int rc = ws_get_bay(cmd->txn, cmd->svc, c->job->bay, &c->bay);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "bay '%s' is not registered", c->job->bay);
+    if (rc != 0)
+        return rc;
+    if (!ws_empty(c->bay->current_ro) && (strcmp(c->bay->current_ro, c->job->ro_number) != 0 ||
+                                          c->bay->current_job_no != c->job->job_no))
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "bay '%s' is occupied by RO %s job %u; the foreman must dispatch the "
+                           "rework of RO %s job %u to another bay",
+                           c->bay->bay_id, c->bay->current_ro, c->bay->current_job_no,
+                           c->job->ro_number, c->job->job_no);
+    if ((rc = ws_set_str(&c->bay->current_ro, c->job->ro_number)) != 0)
+        return rc;
+    c->bay->has_current_job_no = 1;
+    c->bay->current_job_no = c->job->job_no;
+    return ws_put_bay(cmd->txn, cmd->svc, c->bay);
+}
+
+/* When the clocking happened: now, or the request's at_us for an entry made
+ * afterwards (at most 7 days back, never in the future). */
+static int s_when(as_cmd_t *cmd, const s_clock_t *c, int64_t *at_us)
+{
+    int64_t now = as_now_us();
+    *at_us = c->req->has_at_us ? c->req->at_us : now;
+    if (*at_us > now + 60000000LL || *at_us < now - 7LL * 24 * 3600 * 1000000)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "at_us %lld is not within the last 7 days (a clock entry can be made "
+                           "afterwards, not ahead)",
+                           (long long)*at_us);
+    return 0;
+}
+
+static int s_check_on(as_cmd_t *cmd, s_clock_t *c)
+{
+    if (!ws_empty(c->tech->current_ro))
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "technician '%s' is already clocked on RO %s job %u; clock off first",
+                           cmd->actor, c->tech->current_ro, c->tech->current_job_no);
+    As__WorkStatus st = c->job->status;
+    if (st != AS__WORK_STATUS__WORK_DISPATCHED && st != AS__WORK_STATUS__WORK_REWORK)
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "RO %s job %u is %s; clock on a dispatched or rework job",
+                           c->job->ro_number, c->job->job_no, ws_status_name(st));
+    return 0;
+}
+
+int ws_cmd_clock_on(as_cmd_t *cmd)
+{
+    s_clock_t c = {0};
+    int64_t at_us = 0;
+    int rc = s_load(cmd, &c);
+    if (rc == 0)
+        rc = s_when(cmd, &c, &at_us);
+    if (rc == 0)
+        rc = s_check_on(cmd, &c);
+    if (rc == 0 && c.job->status == AS__WORK_STATUS__WORK_REWORK)
+        rc = s_take_bay(cmd, &c);
+    if (rc == 0) {
+        c.job->status = AS__WORK_STATUS__WORK_IN_PROGRESS;
+        rc = ws_set_str(&c.tech->current_ro, c.job->ro_number);
+    }
+    if (rc == 0) {
+        c.tech->has_current_job_no = c.tech->has_clocked_on_us = 1;
+        c.tech->current_job_no = c.job->job_no;
+        c.tech->clocked_on_us = at_us;
+        if ((rc = ws_put_tech(cmd->txn, cmd->svc, c.tech)) == 0 &&
+            (rc = ws_put_job(cmd->txn, cmd->svc, c.job)) == 0)
+            rc = as_cmd_reply(cmd, &c.job->base);
+    }
+    s_clock_free(&c);
+    return rc;
+}
+
+/* Clocked time in whole minutes, rounded, at least 1. */
+static uint32_t s_minutes_between(int64_t on_us, int64_t off_us)
+{
+    int64_t minutes = (off_us - on_us + 30000000) / 60000000;
+    return minutes < 1 ? 1 : (uint32_t)minutes;
+}
+
+static int s_check_off(as_cmd_t *cmd, s_clock_t *c)
+{
+    if (ws_empty(c->tech->current_ro) || strcmp(c->tech->current_ro, c->job->ro_number) != 0 ||
+        c->tech->current_job_no != c->job->job_no)
+        return as_cmd_fail(cmd, AS_ECONFLICT, "technician '%s' is not clocked on RO %s job %u",
+                           cmd->actor, c->job->ro_number, c->job->job_no);
+    return 0;
+}
+
+static int s_emit_stopped(as_cmd_t *cmd, s_clock_t *c, uint32_t minutes, int64_t off_us)
+{
+    char date[AS_DATE_LEN + 1];
+    as_date_of_us(off_us, date);
+    As__ClockStopped ev = AS__CLOCK_STOPPED__INIT;
+    ev.ro_number = c->job->ro_number;
+    ev.has_job_no = ev.has_minutes = ev.has_finished = 1;
+    ev.job_no = c->job->job_no;
+    ev.tech_id = (char *)cmd->actor;
+    ev.bay_id = c->job->bay;
+    ev.minutes = minutes;
+    ev.date = date;
+    ev.finished = c->req->has_finished && c->req->finished;
+    return as_cmd_emit(cmd, "workshop.clock.stopped", c->job->ro_number, &ev.base);
+}
+
+int ws_cmd_clock_off(as_cmd_t *cmd)
+{
+    s_clock_t c = {0};
+    int64_t off_us = 0;
+    int rc = s_load(cmd, &c);
+    if (rc == 0)
+        rc = s_when(cmd, &c, &off_us);
+    if (rc == 0)
+        rc = s_check_off(cmd, &c);
+    if (rc == 0 && off_us < c.tech->clocked_on_us)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "clocking off at %lld is before clocking on at %lld",
+                         (long long)off_us, (long long)c.tech->clocked_on_us);
+    if (rc == 0) {
+        uint32_t minutes = s_minutes_between(c.tech->clocked_on_us, off_us);
+        c.job->actual_minutes += minutes;
+        int finished = c.req->has_finished && c.req->finished;
+        c.job->status = finished ? AS__WORK_STATUS__WORK_DONE : AS__WORK_STATUS__WORK_DISPATCHED;
+        ws_set_str(&c.tech->current_ro, NULL);
+        c.tech->has_current_job_no = c.tech->has_clocked_on_us = 0;
+        c.tech->current_job_no = 0;
+        c.tech->clocked_on_us = 0;
+        if (finished)
+            rc = ws_free_job_bay(cmd, c.job);
+        if (rc == 0 && (rc = ws_put_tech(cmd->txn, cmd->svc, c.tech)) == 0 &&
+            (rc = ws_put_job(cmd->txn, cmd->svc, c.job)) == 0 &&
+            (rc = s_emit_stopped(cmd, &c, minutes, off_us)) == 0)
+            rc = as_cmd_reply(cmd, &c.job->base);
+    }
+    s_clock_free(&c);
+    return rc;
+}

@@ -1,0 +1,100 @@
+/* workshop.h — the workshop daemon's parts: records in LMDB, commands and
+ * event handlers, each group in the file named for what it owns. */
+#ifndef WORKSHOP_H
+#define WORKSHOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/pb/workshop.pb-c.h"
+#include "as/service.h"
+#include "as/staff.h"
+
+/* --- records.c: the databases and their keys --------------------------------
+ *   technicians  tech_id -> Technician
+ *   bays         bay_id -> Bay
+ *   attendance   tech_id \0 date -> Attendance
+ *   ros          ro_number -> WorkRo (without its repeated fields)
+ *   jobs         ro_number \0 job_no (4 bytes, big-endian) -> WorkJob
+ *   inspections  ro_number \0 index (4 bytes, big-endian) -> Inspection
+ *   defects      ro_number \0 report_id -> ExtraDefect
+ */
+extern const char *const ws_dbs[];
+
+/* The staff list, loaded once at start. */
+extern as_staff_t *ws_staff;
+
+/* A key built from parts: a text, then \0 and a text or a big-endian number. */
+typedef struct ws_key {
+    char data[512];
+    size_t len;
+} ws_key_t;
+
+int ws_key_text(ws_key_t *key, const char *first, const char *second);
+int ws_key_num(ws_key_t *key, const char *first, uint32_t second);
+
+/* Gets a record: 0, MDB_NOTFOUND or AS_EBADFRAME. Free *out with
+ * protobuf_c_message_free_unpacked. */
+int ws_get(MDB_txn *txn, as_service_t *svc, const char *db, const ws_key_t *key,
+           const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
+int ws_put(MDB_txn *txn, as_service_t *svc, const char *db, const ws_key_t *key,
+           const ProtobufCMessage *msg);
+
+/* Every record of `db` whose key starts with `prefix` (all when prefix_len is
+ * 0), in key order. Free with ws_list_free. */
+typedef struct ws_list {
+    ProtobufCMessage **items;
+    size_t n;
+} ws_list_t;
+
+int ws_list(MDB_txn *txn, as_service_t *svc, const char *db, const void *prefix, size_t prefix_len,
+            const ProtobufCMessageDescriptor *desc, ws_list_t *out);
+void ws_list_free(ws_list_t *list);
+
+/* Every job of one RO (key prefix "ro\0"). */
+int ws_ro_jobs(MDB_txn *txn, as_service_t *svc, const char *ro_number, ws_list_t *out);
+
+/* Typed getters; MDB_NOTFOUND when absent. */
+int ws_get_job(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no,
+               As__WorkJob **out);
+int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
+int ws_get_tech(MDB_txn *txn, as_service_t *svc, const char *tech_id, As__Technician **out);
+int ws_put_tech(MDB_txn *txn, as_service_t *svc, const As__Technician *tech);
+int ws_get_bay(MDB_txn *txn, as_service_t *svc, const char *bay_id, As__Bay **out);
+int ws_put_bay(MDB_txn *txn, as_service_t *svc, const As__Bay *bay);
+int ws_get_ro(MDB_txn *txn, as_service_t *svc, const char *ro_number, As__WorkRo **out);
+int ws_put_ro(MDB_txn *txn, as_service_t *svc, const As__WorkRo *ro);
+
+/* Replaces the string *field of an unpacked message with a copy of value
+ * (NULL or "" clears it). Returns 0 or -ENOMEM. */
+int ws_set_str(char **field, const char *value);
+
+/* True when s is NULL or "". */
+int ws_empty(const char *s);
+
+/* "WORK_WAITING"... for error texts. */
+const char *ws_status_name(As__WorkStatus status);
+
+/* Today's date "YYYY-MM-DD". */
+void ws_today(char out[11]);
+
+/* --- command handlers ----------------------------------------------------- */
+int ws_cmd_technician_register(as_cmd_t *cmd); /* resources.c */
+int ws_cmd_bay_register(as_cmd_t *cmd);
+int ws_cmd_shift_record(as_cmd_t *cmd);
+int ws_cmd_job_dispatch(as_cmd_t *cmd); /* jobs.c */
+/* Frees the bay the job holds (if it holds it). */
+int ws_free_job_bay(as_cmd_t *cmd, const As__WorkJob *job);
+int ws_cmd_clock_on(as_cmd_t *cmd); /* clocking.c */
+int ws_cmd_clock_off(as_cmd_t *cmd);
+int ws_cmd_qc_inspect(as_cmd_t *cmd);    /* qc.c */
+int ws_cmd_defect_report(as_cmd_t *cmd); /* defects.c */
+int ws_cmd_board(as_cmd_t *cmd);         /* queries.c */
+int ws_cmd_ro_show(as_cmd_t *cmd);
+
+/* --- event handlers --------------------------------------------------------- */
+int ws_evt_ro_consented(as_evt_t *evt);        /* jobs.c */
+int ws_evt_job_added(as_evt_t *evt);           /* jobs.c */
+int ws_evt_extra_work_answered(as_evt_t *evt); /* defects.c */
+
+#endif
