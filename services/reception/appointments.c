@@ -1,0 +1,278 @@
+/* appointments.c — appointments: booked (phone, web, CRM, reminder, OEM),
+ * confirmed, handed to an advisor, arrived, no-show, cancelled; the
+ * information clerk's queue of a day; the RO opened from one. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reception.h"
+
+#define OPEN_STATES                                                                                \
+    (1u << AS__APPOINTMENT_STATUS__BOOKED | 1u << AS__APPOINTMENT_STATUS__CONFIRMED |              \
+     1u << AS__APPOINTMENT_STATUS__ASSIGNED)
+
+static const char *s_status_name(As__AppointmentStatus status)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&as__appointment_status__descriptor, (int)status);
+    return v ? v->name : "unknown";
+}
+
+static int s_emit(as_cmd_t *cmd, const char *type, As__Appointment *appointment)
+{
+    char date[AS_DATE_LEN + 1];
+    today(date);
+    As__AppointmentChanged changed = AS__APPOINTMENT_CHANGED__INIT;
+    changed.appointment = appointment;
+    changed.date = date;
+    return as_cmd_emit(cmd, type, appointment->appointment_id, &changed.base);
+}
+
+/* "YYYY-MM-DDTHH:MM" with a real date and time. */
+static bool s_slot_valid(const char *slot)
+{
+    if (!slot || strlen(slot) != 16 || slot[10] != 'T' || slot[13] != ':')
+        return false;
+    char date[AS_DATE_LEN + 1];
+    memcpy(date, slot, AS_DATE_LEN);
+    date[AS_DATE_LEN] = '\0';
+    for (int i = 11; i < 16; i++)
+        if (i != 13 && (slot[i] < '0' || slot[i] > '9'))
+            return false;
+    int hour = atoi(slot + 11), minute = atoi(slot + 14);
+    return as_date_valid(date) && hour < 24 && minute < 60;
+}
+
+static bool s_channel_known(const char *channel)
+{
+    static const char *const channels[] = {"phone", "web", "crm", "reminder", "oem", NULL};
+    for (int i = 0; channels[i]; i++)
+        if (strcmp(channel, channels[i]) == 0)
+            return true;
+    return false;
+}
+
+static int s_check_booking(as_cmd_t *cmd, const As__AppointmentBook *req)
+{
+    if (blank(req->appointment_id) || strlen(req->appointment_id) > 40)
+        return as_cmd_fail(cmd, AS_EINVALID, "appointment_id is required (at most 40 characters)");
+    if (rec_exists(cmd->svc, cmd->txn, "appointments", req->appointment_id))
+        return as_cmd_fail(cmd, AS_EEXISTS, "appointment '%s' already exists", req->appointment_id);
+    if (blank(req->customer_id) || !rec_exists(cmd->svc, cmd->txn, "customers", req->customer_id))
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist",
+                           req->customer_id ? req->customer_id : "");
+    if (blank(req->vin) || !rec_exists(cmd->svc, cmd->txn, "vehicles", req->vin))
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered",
+                           req->vin ? req->vin : "");
+    if (!s_slot_valid(req->slot))
+        return as_cmd_fail(cmd, AS_EINVALID, "slot '%s' is not YYYY-MM-DDTHH:MM",
+                           req->slot ? req->slot : "");
+    if (blank(req->reason))
+        return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s': reason is required",
+                           req->appointment_id);
+    if (!blank(req->channel) && !s_channel_known(req->channel))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "channel '%s' is not one of phone, web, crm, reminder, oem",
+                           req->channel);
+    return 0;
+}
+
+int appointment_book(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK | AS_ROLE_SYSTEM);
+    if (rc)
+        return rc;
+    As__AppointmentBook *req = cmd_request(cmd, &as__appointment_book__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    if ((rc = s_check_booking(cmd, req)) == 0) {
+        As__Appointment appointment = AS__APPOINTMENT__INIT;
+        appointment.appointment_id = req->appointment_id;
+        appointment.customer_id = req->customer_id;
+        appointment.vin = req->vin;
+        appointment.slot = req->slot;
+        appointment.reason = req->reason;
+        appointment.channel = blank(req->channel) ? "phone" : req->channel;
+        appointment.has_status = 1;
+        appointment.status = AS__APPOINTMENT_STATUS__BOOKED;
+        appointment.booked_by = (char *)cmd->actor;
+        rc = rec_put(cmd->svc, cmd->txn, "appointments", req->appointment_id, &appointment.base);
+        if (rc == 0)
+            rc = s_emit(cmd, "reception.appointment.booked", &appointment);
+        if (rc == 0)
+            rc = as_cmd_reply(cmd, &appointment.base);
+    }
+    as__appointment_book__free_unpacked(req, NULL);
+    return rc;
+}
+
+static int s_load(as_cmd_t *cmd, const char *appointment_id, As__Appointment **out)
+{
+    if (blank(appointment_id))
+        return as_cmd_fail(cmd, AS_EINVALID, "appointment_id is required");
+    int rc = rec_get(cmd->svc, cmd->txn, "appointments", appointment_id,
+                     &as__appointment__descriptor, out);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "appointment '%s' does not exist", appointment_id);
+    return rc;
+}
+
+/* Moves an appointment from one of the states in `from` (bits) to `to`. */
+static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__AppointmentStatus to,
+                    const char *event)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, roles);
+    if (rc)
+        return rc;
+    As__AppointmentAction *req = cmd_request(cmd, &as__appointment_action__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Appointment *appointment = NULL;
+    const as_staff_t *staff = reception_staff(cmd->svc);
+    rc = s_load(cmd, req->appointment_id, &appointment);
+    if (rc == 0 && !(from & 1u << appointment->status))
+        rc = as_cmd_fail(cmd, AS_ECONFLICT, "appointment '%s' is %s and cannot become %s",
+                         appointment->appointment_id, s_status_name(appointment->status),
+                         s_status_name(to));
+    if (rc == 0 && to == AS__APPOINTMENT_STATUS__ASSIGNED &&
+        !(as_staff_roles(staff, req->advisor ? req->advisor : "") & ROLES_ADVISOR))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "appointment '%s': '%s' is not an advisor",
+                         appointment->appointment_id, req->advisor ? req->advisor : "");
+    if (rc == 0 && to == AS__APPOINTMENT_STATUS__ASSIGNED)
+        rc = set_text(&appointment->advisor, req->advisor);
+    if (rc == 0) {
+        appointment->status = to;
+        rc = rec_put(cmd->svc, cmd->txn, "appointments", appointment->appointment_id,
+                     &appointment->base);
+    }
+    if (rc == 0)
+        rc = s_emit(cmd, event, appointment);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &appointment->base);
+    if (appointment)
+        as__appointment__free_unpacked(appointment, NULL);
+    as__appointment_action__free_unpacked(req, NULL);
+    return rc;
+}
+
+int appointment_confirm(as_cmd_t *cmd)
+{
+    return s_change(cmd, ROLES_CLERK, 1u << AS__APPOINTMENT_STATUS__BOOKED,
+                    AS__APPOINTMENT_STATUS__CONFIRMED, "reception.appointment.confirmed");
+}
+
+int appointment_assign(as_cmd_t *cmd)
+{
+    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__ASSIGNED,
+                    "reception.appointment.assigned");
+}
+
+int appointment_arrive(as_cmd_t *cmd)
+{
+    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__ARRIVED,
+                    "reception.appointment.arrived");
+}
+
+int appointment_no_show(as_cmd_t *cmd)
+{
+    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__NO_SHOW,
+                    "reception.appointment.no_showed");
+}
+
+int appointment_cancel(as_cmd_t *cmd)
+{
+    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__CANCELLED,
+                    "reception.appointment.cancelled");
+}
+
+int appointment_use(as_cmd_t *cmd, const char *appointment_id, const char *vin,
+                    const char *ro_number)
+{
+    As__Appointment *appointment = NULL;
+    int rc = s_load(cmd, appointment_id, &appointment);
+    if (rc)
+        return rc;
+    bool arrived = appointment->status == AS__APPOINTMENT_STATUS__ARRIVED;
+    if (!arrived && appointment->status != AS__APPOINTMENT_STATUS__ASSIGNED)
+        rc = as_cmd_fail(cmd, AS_ECONFLICT,
+                         "appointment '%s' is %s: a repair order needs it arrived or assigned",
+                         appointment_id, s_status_name(appointment->status));
+    else if (!blank(appointment->ro_number))
+        rc = as_cmd_fail(cmd, AS_ECONFLICT, "appointment '%s' was used by repair order '%s'",
+                         appointment_id, appointment->ro_number);
+    else if (!appointment->vin || strcmp(appointment->vin, vin) != 0)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "appointment '%s' is for vin '%s', not '%s'",
+                         appointment_id, appointment->vin ? appointment->vin : "", vin);
+    if (rc == 0)
+        rc = set_text(&appointment->ro_number, ro_number);
+    appointment->status = AS__APPOINTMENT_STATUS__ARRIVED;
+    if (rc == 0)
+        rc = rec_put(cmd->svc, cmd->txn, "appointments", appointment_id, &appointment->base);
+    if (rc == 0 && !arrived)
+        rc = s_emit(cmd, "reception.appointment.arrived", appointment);
+    as__appointment__free_unpacked(appointment, NULL);
+    return rc;
+}
+
+static int s_by_slot(const void *a, const void *b)
+{
+    const As__Appointment *x = *(As__Appointment *const *)a, *y = *(As__Appointment *const *)b;
+    return strcmp(x->slot ? x->slot : "", y->slot ? y->slot : "");
+}
+
+/* Adds the appointments whose slot falls on `date` to `list`. */
+static int s_collect_day(as_cmd_t *cmd, const char *date, As__AppointmentList *list)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(cmd->txn, as_store_dbi(as_service_store(cmd->svc), "appointments"),
+                             &cursor);
+    if (rc)
+        return rc;
+    MDB_val key, value;
+    for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
+        As__Appointment *one = as__appointment__unpack(NULL, value.mv_size, value.mv_data);
+        if (!one)
+            continue;
+        if (!one->slot || strncmp(one->slot, date, AS_DATE_LEN) != 0) {
+            as__appointment__free_unpacked(one, NULL);
+            continue;
+        }
+        As__Appointment **grown =
+            realloc(list->appointments, (list->n_appointments + 1) * sizeof *grown);
+        if (!grown) {
+            as__appointment__free_unpacked(one, NULL);
+            rc = -ENOMEM;
+            break;
+        }
+        list->appointments = grown;
+        list->appointments[list->n_appointments++] = one;
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int appointment_queue(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    if (rc)
+        return rc;
+    As__AppointmentQueue *req = cmd_request(cmd, &as__appointment_queue__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__AppointmentList list = AS__APPOINTMENT_LIST__INIT;
+    if (!req->date || !as_date_valid(req->date))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD",
+                         req->date ? req->date : "");
+    else
+        rc = s_collect_day(cmd, req->date, &list);
+    if (rc == 0) {
+        qsort(list.appointments, list.n_appointments, sizeof *list.appointments, s_by_slot);
+        rc = as_cmd_reply(cmd, &list.base);
+    }
+    for (size_t i = 0; i < list.n_appointments; i++)
+        as__appointment__free_unpacked(list.appointments[i], NULL);
+    free(list.appointments);
+    as__appointment_queue__free_unpacked(req, NULL);
+    return rc;
+}

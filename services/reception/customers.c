@@ -1,0 +1,235 @@
+/* customers.c — the customer and vehicle file: customers, vehicles (VIN with
+ * check digit, plate, sale date) and their mileage history. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reception.h"
+#include "vin.h"
+
+#define MAX_TEXT 200
+
+static int s_emit_customer(as_cmd_t *cmd, const As__Customer *customer)
+{
+    return as_cmd_emit(cmd, "reception.customer.registered", customer->customer_id,
+                       &customer->base);
+}
+
+int customer_register(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    if (rc)
+        return rc;
+    As__CustomerRegister *req = cmd_request(cmd, &as__customer_register__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Customer *old = NULL;
+    if (blank(req->customer_id) || strlen(req->customer_id) > MAX_TEXT)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required (at most %d characters)",
+                         MAX_TEXT);
+    else if (blank(req->name))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "customer '%s': name is required", req->customer_id);
+    else
+        rc = rec_get(cmd->svc, cmd->txn, "customers", req->customer_id, &as__customer__descriptor,
+                     &old);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (rc == 0) {
+        As__Customer customer = AS__CUSTOMER__INIT;
+        customer.customer_id = req->customer_id;
+        customer.name = req->name;
+        customer.phone = req->phone ? req->phone : (old ? old->phone : NULL);
+        customer.has_registered_us = 1;
+        customer.registered_us = old ? old->registered_us : now_us();
+        rc = rec_put(cmd->svc, cmd->txn, "customers", req->customer_id, &customer.base);
+        if (rc == 0)
+            rc = s_emit_customer(cmd, &customer);
+        if (rc == 0)
+            rc = as_cmd_reply(cmd, &customer.base);
+    }
+    if (old)
+        as__customer__free_unpacked(old, NULL);
+    as__customer_register__free_unpacked(req, NULL);
+    return rc;
+}
+
+int customer_show(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    if (rc)
+        return rc;
+    As__CustomerQuery *req = cmd_request(cmd, &as__customer_query__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Customer *customer = NULL;
+    if (blank(req->customer_id))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required");
+    else
+        rc = rec_get(cmd->svc, cmd->txn, "customers", req->customer_id, &as__customer__descriptor,
+                     &customer);
+    if (rc == MDB_NOTFOUND)
+        rc = as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
+    if (rc == 0)
+        rc = cmd_reply_free(cmd, &customer->base);
+    as__customer_query__free_unpacked(req, NULL);
+    return rc;
+}
+
+int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number)
+{
+    As__MileageReading **grown =
+        realloc(vehicle->history, (vehicle->n_history + 1) * sizeof *vehicle->history);
+    if (!grown)
+        return -ENOMEM;
+    vehicle->history = grown;
+    As__MileageReading *reading = calloc(1, sizeof *reading);
+    if (!reading)
+        return -ENOMEM;
+    as__mileage_reading__init(reading);
+    reading->has_km = reading->has_at_us = 1;
+    reading->km = km;
+    reading->at_us = now_us();
+    if (ro_number && !(reading->ro_number = dup_text(ro_number))) {
+        free(reading);
+        return -ENOMEM;
+    }
+    vehicle->history[vehicle->n_history++] = reading;
+    vehicle->has_mileage_km = 1;
+    vehicle->mileage_km = km;
+    return 0;
+}
+
+int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km)
+{
+    if (vehicle->has_mileage_km && km < vehicle->mileage_km)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "vin '%s': mileage %u km is below the last reading %u km "
+                           "(mileage never goes backwards)",
+                           vehicle->vin, km, vehicle->mileage_km);
+    return 0;
+}
+
+/* Checks a registration before anything is written. */
+static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
+{
+    char err[256];
+    if (as_vin_validate(req->vin, err, sizeof err) != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "%s", err);
+    if (blank(req->plate) || strlen(req->plate) > 20)
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': plate is required (at most 20 characters)",
+                           req->vin);
+    if (blank(req->customer_id))
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': customer_id is required", req->vin);
+    if (!rec_exists(cmd->svc, cmd->txn, "customers", req->customer_id))
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
+    if (!blank(req->sale_date)) {
+        char now[AS_DATE_LEN + 1];
+        today(now);
+        if (!as_date_valid(req->sale_date))
+            return as_cmd_fail(cmd, AS_EINVALID, "sale_date '%s' is not a date YYYY-MM-DD",
+                               req->sale_date);
+        if (as_date_diff_days(now, req->sale_date) > 0)
+            return as_cmd_fail(cmd, AS_EINVALID, "sale_date '%s' is in the future", req->sale_date);
+    }
+    return 0;
+}
+
+int vehicle_register(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    if (rc)
+        return rc;
+    As__VehicleRegister *req = cmd_request(cmd, &as__vehicle_register__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Vehicle *vehicle = NULL;
+    if ((rc = s_check_vehicle(cmd, req)) != 0)
+        goto out;
+    rc = rec_get(cmd->svc, cmd->txn, "vehicles", req->vin, &as__vehicle__descriptor, &vehicle);
+    if (rc == MDB_NOTFOUND) {
+        if (!(vehicle = calloc(1, sizeof *vehicle))) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        as__vehicle__init(vehicle);
+        rc = set_text(&vehicle->vin, req->vin);
+    }
+    if (rc == 0 && req->has_mileage_km)
+        rc = vehicle_check_mileage(cmd, vehicle, req->mileage_km);
+    if (rc == 0)
+        rc = set_text(&vehicle->plate, req->plate);
+    if (rc == 0)
+        rc = set_text(&vehicle->customer_id, req->customer_id);
+    if (rc == 0 && !blank(req->sale_date))
+        rc = set_text(&vehicle->sale_date, req->sale_date);
+    if (rc == 0 && !blank(req->model))
+        rc = set_text(&vehicle->model, req->model);
+    if (rc == 0 && req->has_mileage_km)
+        rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
+    if (rc == 0)
+        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "reception.vehicle.registered", vehicle->vin, &vehicle->base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &vehicle->base);
+out:
+    if (vehicle)
+        as__vehicle__free_unpacked(vehicle, NULL);
+    as__vehicle_register__free_unpacked(req, NULL);
+    return rc;
+}
+
+/* Loads the vehicle `vin` for a command, failing it when absent. */
+int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle)
+{
+    if (blank(vin))
+        return as_cmd_fail(cmd, AS_EINVALID, "vin is required");
+    int rc = rec_get(cmd->svc, cmd->txn, "vehicles", vin, &as__vehicle__descriptor, vehicle);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered", vin);
+    return rc;
+}
+
+int vehicle_mileage(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_ADVISOR);
+    if (rc)
+        return rc;
+    As__VehicleMileage *req = cmd_request(cmd, &as__vehicle_mileage__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Vehicle *vehicle = NULL;
+    rc = vehicle_load(cmd, req->vin, &vehicle);
+    if (rc == 0 && !req->has_mileage_km)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s': mileage_km is required", req->vin);
+    if (rc == 0)
+        rc = vehicle_check_mileage(cmd, vehicle, req->mileage_km);
+    if (rc == 0)
+        rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
+    if (rc == 0)
+        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "reception.vehicle.mileage_recorded", vehicle->vin, &vehicle->base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &vehicle->base);
+    if (vehicle)
+        as__vehicle__free_unpacked(vehicle, NULL);
+    as__vehicle_mileage__free_unpacked(req, NULL);
+    return rc;
+}
+
+int vehicle_show(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    if (rc)
+        return rc;
+    As__VehicleQuery *req = cmd_request(cmd, &as__vehicle_query__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Vehicle *vehicle = NULL;
+    rc = vehicle_load(cmd, req->vin, &vehicle);
+    if (rc == 0)
+        rc = cmd_reply_free(cmd, &vehicle->base);
+    as__vehicle_query__free_unpacked(req, NULL);
+    return rc;
+}

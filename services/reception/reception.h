@@ -1,0 +1,135 @@
+/* reception.h — what the reception daemon's files share: the staff list, the
+ * databases and small helpers for records, requests and events. */
+#ifndef AS_RECEPTION_H
+#define AS_RECEPTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "as/calendar.h"
+#include "as/error.h"
+#include "as/pb/reception.pb-c.h"
+#include "as/service.h"
+#include "as/staff.h"
+
+/* Who may do what. */
+#define ROLES_ADVISOR (AS_ROLE_ADVISOR | AS_ROLE_FRONT_DESK_MANAGER)
+#define ROLES_CLERK (AS_ROLE_INFO_CLERK | ROLES_ADVISOR)
+#define ROLES_READER (ROLES_CLERK | AS_ROLE_SERVICE_MANAGER)
+
+/* Domain databases (keys in brackets):
+ *   customers     [customer_id] -> Customer
+ *   vehicles      [vin] -> Vehicle
+ *   ros           [ro_number] -> RepairOrder
+ *   ros_by_vin    [vin "/" ro_number] -> "" (the ROs of a vehicle, for comebacks)
+ *   appointments  [appointment_id] -> Appointment
+ *   complaints    [complaint_id] -> Complaint
+ *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call) */
+extern const char *const reception_dbs[];
+
+/* The service (reception.c) and what main() frees after it stopped. */
+extern const as_service_def_t reception_def;
+void reception_cleanup(void);
+
+/* The staff list, loaded at start. */
+const as_staff_t *reception_staff(as_service_t *svc);
+
+/* The commands and event handlers of each file (reception.c joins them). */
+int customer_register(as_cmd_t *cmd);
+int customer_show(as_cmd_t *cmd);
+int vehicle_register(as_cmd_t *cmd);
+int vehicle_mileage(as_cmd_t *cmd);
+int vehicle_show(as_cmd_t *cmd);
+int ro_open(as_cmd_t *cmd);
+int ro_approve(as_cmd_t *cmd);
+int ro_consent(as_cmd_t *cmd);
+int ro_show(as_cmd_t *cmd);
+int ro_deliver(as_cmd_t *cmd);
+int ro_close(as_cmd_t *cmd);
+int extra_work_answer(as_cmd_t *cmd);
+int followup_record(as_cmd_t *cmd);
+int on_defect_reported(as_evt_t *evt);
+int on_qc_passed(as_evt_t *evt);
+int on_consumption_recorded(as_evt_t *evt);
+int appointment_book(as_cmd_t *cmd);
+int appointment_confirm(as_cmd_t *cmd);
+int appointment_assign(as_cmd_t *cmd);
+int appointment_arrive(as_cmd_t *cmd);
+int appointment_no_show(as_cmd_t *cmd);
+int appointment_cancel(as_cmd_t *cmd);
+int appointment_queue(as_cmd_t *cmd);
+int complaint_log(as_cmd_t *cmd);
+int complaint_resolve(as_cmd_t *cmd);
+int reminder_due(as_cmd_t *cmd);
+int reminder_record(as_cmd_t *cmd);
+
+/* --- records (records.c) --------------------------------------------------- */
+
+/* Reads the record under `key` in database `db`. Returns 0 (*out unpacked;
+ * free with protobuf_c_message_free_unpacked), MDB_NOTFOUND or AS_EBADFRAME. */
+int rec_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
+            const ProtobufCMessageDescriptor *desc, void *out);
+int rec_put(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
+            const ProtobufCMessage *msg);
+bool rec_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key);
+
+/* Unpacks the command's request as `desc`; NULL (and the command failed with
+ * AS_EBADFRAME) when it does not decode. */
+void *cmd_request(as_cmd_t *cmd, const ProtobufCMessageDescriptor *desc);
+
+/* Packs `msg` as the reply and frees it; returns 0 or an error. */
+int cmd_reply_free(as_cmd_t *cmd, ProtobufCMessage *msg);
+
+/* Copies `text` to the heap for a field of an unpacked message (which frees it);
+ * NULL when out of memory. */
+char *dup_text(const char *text);
+
+/* Replaces *field (a string of an unpacked message) with a copy of `text`. */
+int set_text(char **field, const char *text);
+
+bool blank(const char *text);
+int64_t now_us(void);
+void today(char out[AS_DATE_LEN + 1]);
+
+/* Loads the repair order `ro_number` for a command; fails the command with
+ * AS_ENOTFOUND (or AS_EINVALID when the number is missing) and returns non-zero. */
+int ro_load(as_cmd_t *cmd, const char *ro_number, As__RepairOrder **ro);
+int ro_save(as_service_t *svc, MDB_txn *txn, As__RepairOrder *ro);
+
+/* Emits a RoChanged event (the whole RO, today's date). */
+int ro_emit_cmd(as_cmd_t *cmd, const char *type, const As__RepairOrder *ro);
+int ro_emit_evt(as_evt_t *evt, const char *type, const As__RepairOrder *ro);
+
+/* Vehicles (customers.c): load for a command (fails it when absent), check
+ * that a reading does not go backwards, append a reading to the history. */
+int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle);
+int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km);
+int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number);
+
+/* Runs a command on one repair order: checks the role, unpacks the request
+ * (`desc`, which has a string field ro_number), loads the RO, lets `change`
+ * check and change it (it fails the command to refuse), saves it, emits
+ * `event` (a RoChanged; NULL: none) and replies with the RO. */
+typedef int (*ro_change_fn)(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *req);
+int ro_command(as_cmd_t *cmd, unsigned roles, const ProtobufCMessageDescriptor *desc,
+               ro_change_fn change, const char *event);
+
+/* Money of a job: labour (sold minutes x hourly rate / 60) and part lines. */
+int64_t labour_cents(const As__LabourOperation *labour);
+int64_t part_lines_cents(As__PartLine *const *parts, size_t n_parts);
+
+/* Checks the part lines of job number `job`; fails the command on a bad one. */
+int check_part_lines(as_cmd_t *cmd, size_t job, As__PartLine *const *parts, size_t n_parts);
+
+/* A deep copy of `msg` (free with protobuf_c_message_free_unpacked); NULL
+ * when `msg` is NULL or memory is short. */
+void *msg_copy(const ProtobufCMessage *msg);
+
+/* Marks appointment `appointment_id` as used by RO `ro_number` of `vin`
+ * (appointments.c); fails the command when it cannot be. */
+int appointment_use(as_cmd_t *cmd, const char *appointment_id, const char *vin,
+                    const char *ro_number);
+
+const char *ro_status_name(As__RoStatus status);
+
+#endif

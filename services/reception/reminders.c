@@ -1,0 +1,241 @@
+/* reminders.c — maintenance-due reminders for the information clerk.
+ *
+ * A vehicle is due for maintenance on `date` when
+ *   - its last service (the latest RO opened for it, else its sale date) is
+ *     interval_days (default 180) or more before `date`: due_date is that
+ *     service date + interval_days; or
+ *   - its mileage passed a multiple of interval_km (default 10000) since the
+ *     mileage read at its last RO (0 when it never came): due_km is that multiple;
+ * and no reminder call was recorded for it since that last service. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reception.h"
+
+#define DEFAULT_INTERVAL_DAYS 180
+#define DEFAULT_INTERVAL_KM 10000
+
+typedef struct {
+    char date[AS_DATE_LEN + 1]; /* "" when unknown */
+    uint32_t km;
+    int64_t opened_us; /* of the latest RO; 0 when none */
+} s_service_t;
+
+/* Calls fn(key, value) for every entry of `db` whose key starts with `prefix`. */
+typedef int (*s_each_fn)(const MDB_val *key, const MDB_val *value, void *arg);
+static int s_each_prefixed(as_service_t *svc, MDB_txn *txn, const char *db, const char *prefix,
+                           s_each_fn fn, void *arg)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, as_store_dbi(as_service_store(svc), db), &cursor);
+    if (rc)
+        return rc;
+    size_t len = strlen(prefix);
+    MDB_val key = {len, (void *)prefix}, value;
+    /* LMDB refuses an empty key: the empty prefix starts at the first entry */
+    for (rc = mdb_cursor_get(cursor, &key, &value, len ? MDB_SET_RANGE : MDB_FIRST);
+         rc == 0 && key.mv_size >= len && memcmp(key.mv_data, prefix, len) == 0;
+         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT))
+        if ((rc = fn(&key, &value, arg)) != 0)
+            break;
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+typedef struct {
+    as_service_t *svc;
+    MDB_txn *txn;
+    size_t prefix_len;
+    s_service_t *last;
+} s_scan_t;
+
+static int s_take_ro(const MDB_val *key, const MDB_val *value, void *arg)
+{
+    (void)value;
+    s_scan_t *scan = arg;
+    char number[128];
+    snprintf(number, sizeof number, "%.*s", (int)(key->mv_size - scan->prefix_len),
+             (const char *)key->mv_data + scan->prefix_len);
+    As__RepairOrder *ro = NULL;
+    if (rec_get(scan->svc, scan->txn, "ros", number, &as__repair_order__descriptor, &ro) != 0)
+        return 0;
+    if (ro->opened_date && as_date_valid(ro->opened_date) &&
+        ro->opened_us > scan->last->opened_us) {
+        snprintf(scan->last->date, sizeof scan->last->date, "%s", ro->opened_date);
+        scan->last->km = ro->mileage_km;
+        scan->last->opened_us = ro->opened_us;
+    }
+    as__repair_order__free_unpacked(ro, NULL);
+    return 0;
+}
+
+static int s_last_service(as_cmd_t *cmd, const As__Vehicle *vehicle, s_service_t *last)
+{
+    memset(last, 0, sizeof *last);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s/", vehicle->vin);
+    s_scan_t scan = {cmd->svc, cmd->txn, strlen(prefix), last};
+    int rc = s_each_prefixed(cmd->svc, cmd->txn, "ros_by_vin", prefix, s_take_ro, &scan);
+    if (rc == 0 && !last->date[0] && vehicle->sale_date && as_date_valid(vehicle->sale_date))
+        snprintf(last->date, sizeof last->date, "%s", vehicle->sale_date);
+    return rc;
+}
+
+typedef struct {
+    const char *since;
+    bool made;
+} s_made_t;
+
+static int s_check_made(const MDB_val *key, const MDB_val *value, void *arg)
+{
+    (void)key;
+    s_made_t *made = arg;
+    As__Reminder *reminder = as__reminder__unpack(NULL, value->mv_size, value->mv_data);
+    if (!reminder)
+        return 0;
+    char when[AS_DATE_LEN + 1];
+    as_date_of_us(reminder->made_us, when);
+    made->made = made->made || strcmp(when, made->since) >= 0;
+    as__reminder__free_unpacked(reminder, NULL);
+    return 0;
+}
+
+typedef struct {
+    as_cmd_t *cmd;
+    const char *date;
+    uint32_t interval_days, interval_km;
+    As__ReminderList *list;
+} s_due_t;
+
+static int s_append(As__ReminderList *list, const As__Reminder *due)
+{
+    As__Reminder **grown = realloc(list->reminders, (list->n_reminders + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    list->reminders = grown;
+    if (!(list->reminders[list->n_reminders] = msg_copy(&due->base)))
+        return -ENOMEM;
+    list->n_reminders++;
+    return 0;
+}
+
+static int s_vehicle_due(const MDB_val *key, const MDB_val *value, void *arg)
+{
+    (void)key;
+    s_due_t *due = arg;
+    As__Vehicle *vehicle = as__vehicle__unpack(NULL, value->mv_size, value->mv_data);
+    if (!vehicle)
+        return 0;
+    s_service_t last;
+    int rc = s_last_service(due->cmd, vehicle, &last);
+    char due_date[AS_DATE_LEN + 1] = "";
+    if (last.date[0] && as_date_diff_days(last.date, due->date) >= due->interval_days)
+        as_date_add_days(last.date, due->interval_days, due_date);
+    uint32_t due_km = 0;
+    if (vehicle->mileage_km / due->interval_km > last.km / due->interval_km)
+        due_km = vehicle->mileage_km / due->interval_km * due->interval_km;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s/maintenance/", vehicle->vin);
+    s_made_t made = {last.date, false};
+    if (rc == 0 && (due_date[0] || due_km))
+        rc =
+            s_each_prefixed(due->cmd->svc, due->cmd->txn, "reminders", prefix, s_check_made, &made);
+    if (rc == 0 && (due_date[0] || due_km) && !made.made) {
+        As__Reminder reminder = AS__REMINDER__INIT;
+        reminder.vin = vehicle->vin;
+        reminder.kind = "maintenance";
+        reminder.due_date = due_date[0] ? due_date : (char *)due->date;
+        reminder.has_due_km = due_km > 0;
+        reminder.due_km = due_km;
+        rc = s_append(due->list, &reminder);
+    }
+    as__vehicle__free_unpacked(vehicle, NULL);
+    return rc;
+}
+
+int reminder_due(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    if (rc)
+        return rc;
+    As__ReminderDue *req = cmd_request(cmd, &as__reminder_due__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    char date[AS_DATE_LEN + 1];
+    today(date);
+    As__ReminderList list = AS__REMINDER_LIST__INIT;
+    s_due_t due = {cmd, req->date ? req->date : date,
+                   req->has_interval_days ? req->interval_days : DEFAULT_INTERVAL_DAYS,
+                   req->has_interval_km ? req->interval_km : DEFAULT_INTERVAL_KM, &list};
+    if (!as_date_valid(due.date))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", due.date);
+    else if (due.interval_days == 0 || due.interval_days > 3650)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "interval_days must be 1..3650");
+    else if (due.interval_km == 0)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "interval_km must be at least 1");
+    else
+        rc = s_each_prefixed(cmd->svc, cmd->txn, "vehicles", "", s_vehicle_due, &due);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &list.base);
+    for (size_t i = 0; i < list.n_reminders; i++)
+        as__reminder__free_unpacked(list.reminders[i], NULL);
+    free(list.reminders);
+    as__reminder_due__free_unpacked(req, NULL);
+    return rc;
+}
+
+static int s_check_made_request(as_cmd_t *cmd, const As__ReminderMade *req, const char *kind)
+{
+    if (blank(req->vin) || !rec_exists(cmd->svc, cmd->txn, "vehicles", req->vin))
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered",
+                           req->vin ? req->vin : "");
+    if (strcmp(kind, "maintenance") != 0 && strcmp(kind, "insurance") != 0 &&
+        strcmp(kind, "birthday") != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "kind '%s' is not maintenance, insurance or birthday",
+                           kind);
+    if (!req->due_date || !as_date_valid(req->due_date))
+        return as_cmd_fail(cmd, AS_EINVALID, "due_date '%s' is not a date YYYY-MM-DD",
+                           req->due_date ? req->due_date : "");
+    static const char *const outcomes[] = {"booked", "declined", "unreachable", NULL};
+    for (int i = 0; outcomes[i]; i++)
+        if (req->outcome && strcmp(req->outcome, outcomes[i]) == 0)
+            return 0;
+    return as_cmd_fail(cmd, AS_EINVALID, "outcome '%s' is not booked, declined or unreachable",
+                       req->outcome ? req->outcome : "");
+}
+
+int reminder_record(as_cmd_t *cmd)
+{
+    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    if (rc)
+        return rc;
+    As__ReminderMade *req = cmd_request(cmd, &as__reminder_made__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    const char *kind = blank(req->kind) ? "maintenance" : req->kind;
+    if ((rc = s_check_made_request(cmd, req, kind)) == 0) {
+        char key[128], date[AS_DATE_LEN + 1];
+        snprintf(key, sizeof key, "%s/%s/%s", req->vin, kind, req->due_date);
+        today(date);
+        As__Reminder reminder = AS__REMINDER__INIT;
+        reminder.vin = req->vin;
+        reminder.kind = (char *)kind;
+        reminder.due_date = req->due_date;
+        reminder.outcome = req->outcome;
+        reminder.made_by = (char *)cmd->actor;
+        reminder.has_made_us = 1;
+        reminder.made_us = now_us();
+        As__ReminderRecorded recorded = AS__REMINDER_RECORDED__INIT;
+        recorded.reminder = &reminder;
+        recorded.date = date;
+        rc = rec_put(cmd->svc, cmd->txn, "reminders", key, &reminder.base);
+        if (rc == 0)
+            rc = as_cmd_emit(cmd, "reception.reminder.made", req->vin, &recorded.base);
+        if (rc == 0)
+            rc = as_cmd_reply(cmd, &reminder.base);
+    }
+    as__reminder_made__free_unpacked(req, NULL);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/* vin.c — VIN syntax and check digit. */
+#include "vin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "as/error.h"
+
+static const int s_weights[AS_VIN_LEN] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
+
+/* The transliterated value of one VIN character, or -1 when not allowed. */
+static int s_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    static const char letters[] = "ABCDEFGHJKLMNPRSTUVWXYZ";
+    static const int values[] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
+                                 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9};
+    const char *at = c ? strchr(letters, c) : NULL;
+    return at ? values[at - letters] : -1;
+}
+
+char as_vin_check_digit(const char *vin)
+{
+    if (!vin || strlen(vin) != AS_VIN_LEN)
+        return '\0';
+    int sum = 0;
+    for (int i = 0; i < AS_VIN_LEN; i++) {
+        int value = s_value(vin[i]);
+        if (value < 0)
+            return '\0';
+        sum += value * s_weights[i];
+    }
+    int digit = sum % 11;
+    return digit == 10 ? 'X' : (char)('0' + digit);
+}
+
+int as_vin_validate(const char *vin, char *err, size_t err_len)
+{
+    if (!vin || !*vin) {
+        snprintf(err, err_len, "vin is required");
+        return AS_EINVALID;
+    }
+    size_t len = strlen(vin);
+    if (len != AS_VIN_LEN) {
+        snprintf(err, err_len, "vin '%.40s' has %zu characters, a vin has %d", vin, len,
+                 AS_VIN_LEN);
+        return AS_EINVALID;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s_value(vin[i]) < 0) {
+            snprintf(err, err_len,
+                     "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                     "other than I, O and Q are allowed",
+                     vin, vin[i], i + 1);
+            return AS_EINVALID;
+        }
+    }
+    char expected = as_vin_check_digit(vin);
+    if (vin[8] != expected) {
+        snprintf(err, err_len, "vin '%s' has a wrong check digit: '%c', expected '%c'", vin, vin[8],
+                 expected);
+        return AS_EINVALID;
+    }
+    return 0;
+}

@@ -1,0 +1,68 @@
+/* test_vin.c — VIN syntax and the ISO 3779 / North-American check digit
+ * (services/reception/vin.c, compiled in here as the daemon's code is not a
+ * library). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../services/reception/vin.c"
+
+static void test_known_vins_have_their_check_digit(void **state)
+{
+    (void)state;
+    assert_int_equal(as_vin_check_digit("1M8GDM9AXKP042788"), 'X'); /* the textbook example */
+    assert_int_equal(as_vin_check_digit("JN1AZ4EH7DM430111"), '7');
+    assert_int_equal(as_vin_check_digit("11111111111111111"), '1');
+    char err[256];
+    assert_int_equal(as_vin_validate("1M8GDM9AXKP042788", err, sizeof err), 0);
+    assert_int_equal(as_vin_validate("JN1AZ4EH7DM430111", err, sizeof err), 0);
+}
+
+static void test_wrong_check_digit_is_named(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(as_vin_validate("JN1AZ4EH8DM430111", err, sizeof err), AS_EINVALID);
+    assert_string_equal(err, "vin 'JN1AZ4EH8DM430111' has a wrong check digit: '8', expected '7'");
+    assert_int_equal(as_vin_validate("1M8GDM9A1KP042788", err, sizeof err), AS_EINVALID);
+    assert_non_null(strstr(err, "expected 'X'"));
+}
+
+static void test_letters_i_o_q_are_refused(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(as_vin_check_digit("JN1AZ4EH7DM43O111"), '\0');
+    assert_int_equal(as_vin_validate("JN1AZ4EH7DM43O111", err, sizeof err), AS_EINVALID);
+    assert_non_null(strstr(err, "'O' at position 14"));
+    assert_int_equal(as_vin_validate("IN1AZ4EH7DM430111", err, sizeof err), AS_EINVALID);
+    assert_int_equal(as_vin_validate("QN1AZ4EH7DM430111", err, sizeof err), AS_EINVALID);
+    assert_int_equal(as_vin_validate("jn1az4eh7dm430111", err, sizeof err), AS_EINVALID);
+}
+
+static void test_length_and_absence(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(as_vin_check_digit(NULL), '\0');
+    assert_int_equal(as_vin_check_digit("JN1AZ4EH7DM43011"), '\0');
+    assert_int_equal(as_vin_validate(NULL, err, sizeof err), AS_EINVALID);
+    assert_string_equal(err, "vin is required");
+    assert_int_equal(as_vin_validate("", err, sizeof err), AS_EINVALID);
+    assert_int_equal(as_vin_validate("JN1AZ4EH7DM4301111", err, sizeof err), AS_EINVALID);
+    assert_string_equal(err, "vin 'JN1AZ4EH7DM4301111' has 18 characters, a vin has 17");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_vins_have_their_check_digit),
+        cmocka_unit_test(test_wrong_check_digit_is_named),
+        cmocka_unit_test(test_letters_i_o_q_are_refused),
+        cmocka_unit_test(test_length_and_absence),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
