@@ -4,7 +4,9 @@
 
 static const as_command_info_t s_commands[] = {
     {"kpi.target.set", "kpi", &as__kpi_target_set__descriptor, &as__kpi_target__descriptor,
-     "set a monthly target for a metric (service manager, parts manager)"},
+     "set a monthly target for a report figure (service manager, parts manager)"},
+    {"kpi.report", "kpi", &as__kpi_report_request__descriptor, &as__kpi_report__descriptor,
+     "KPI report for a month or a day, by department, technician, advisor or bay"},
 };
 
 static const as_event_info_t s_events[] = {

@@ -49,5 +49,6 @@ int asctl_keygen(asctl_t *ctl, int argc, char **argv);
 int asctl_backup(asctl_t *ctl, int argc, char **argv);
 int asctl_restore(asctl_t *ctl, int argc, char **argv);
 int asctl_commands(asctl_t *ctl, int argc, char **argv);
+int asctl_kpi(asctl_t *ctl, int argc, char **argv);
 
 #endif

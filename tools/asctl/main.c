@@ -25,6 +25,7 @@ static void s_usage(FILE *out)
         "  keygen NAME                     make a CURVE keypair for NAME\n"
         "  backup SERVICE --to DIR         hot backup of a daemon's store\n"
         "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
+        "  kpi report --month YYYY-MM      KPI report (--day, --by KEY, --csv; see --help)\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
@@ -85,7 +86,7 @@ static const s_subcommand_t s_subcommands[] = {
     {"call", asctl_call, true},        {"commands", asctl_commands, false},
     {"tap", asctl_tap, true},          {"status", asctl_status, true},
     {"keygen", asctl_keygen, false},   {"backup", asctl_backup, false},
-    {"restore", asctl_restore, false},
+    {"restore", asctl_restore, false}, {"kpi", asctl_kpi, true},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,585 @@
+/* counters.c — kpi's event handlers: every peer event that moves a KPI adds
+ * to the raw counters of its day and month, for the department and for the
+ * technician, advisor or bay it belongs to.
+ *
+ * The runtime applies each event once, so the handlers add; what a peer may
+ * state again (a technician's cost, a bay, a day's shift) is kept as a record
+ * and only the difference is counted. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/calendar.h"
+#include "as/error.h"
+#include "as/pb/parts.pb-c.h"
+#include "as/pb/reception.pb-c.h"
+#include "as/pb/workshop.pb-c.h"
+#include "kpi.h"
+
+#define S_KEY_MAX 512
+#define S_SET(delta, field, v) ((delta).has_##field = 1, (delta).field = (v))
+
+const char *const kpi_dbs[] = {"counters",   "targets", "technicians", "bays",
+                               "attendance", "ros",     NULL};
+
+static MDB_dbi s_dbi(as_service_t *svc, const char *name)
+{
+    return as_store_dbi(as_service_store(svc), name);
+}
+
+/* Adds every field set in `delta` to `into` (all counters are int64). */
+static void s_add(As__KpiCounters *into, const As__KpiCounters *delta)
+{
+    const ProtobufCMessageDescriptor *desc = &as__kpi_counters__descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        const protobuf_c_boolean *set = (const void *)((const char *)delta + f->quantifier_offset);
+        if (f->type != PROTOBUF_C_TYPE_INT64 || !*set)
+            continue;
+        *(protobuf_c_boolean *)((char *)into + f->quantifier_offset) = 1;
+        *(int64_t *)((char *)into + f->offset) +=
+            *(const int64_t *)((const char *)delta + f->offset);
+    }
+}
+
+int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiCounters *out)
+{
+    as__kpi_counters__init(out);
+    As__KpiCounters *stored = NULL;
+    int rc = as_store_get_msg(txn, s_dbi(svc, "counters"), key, strlen(key),
+                              &as__kpi_counters__descriptor, (ProtobufCMessage **)&stored);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    s_add(out, stored);
+    as__kpi_counters__free_unpacked(stored, NULL);
+    return 0;
+}
+
+int kpi_bay_count(as_service_t *svc, MDB_txn *txn, int64_t *count)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, s_dbi(svc, "bays"), &st);
+    *count = rc == 0 ? (int64_t)st.ms_entries : 0;
+    return rc;
+}
+
+static int s_add_at(as_service_t *svc, MDB_txn *txn, const char *key, const As__KpiCounters *delta)
+{
+    As__KpiCounters counters;
+    int rc = kpi_counters_read(svc, txn, key, &counters);
+    if (rc != 0)
+        return rc;
+    s_add(&counters, delta);
+    return as_store_put_msg(txn, s_dbi(svc, "counters"), key, strlen(key), &counters.base);
+}
+
+/* Adds `delta` to the day's and the month's counters of dimension `dim`, key
+ * `id` (empty for the department). An unknown technician/advisor/bay (empty
+ * id) is counted for the department only, by the caller's other call. */
+static int s_count(as_evt_t *evt, const char *date, const char *dim, const char *id,
+                   const As__KpiCounters *delta)
+{
+    bool department = strcmp(dim, KPI_DEPARTMENT) == 0;
+    if (!department && (!id || !*id))
+        return 0;
+    if (department)
+        id = "";
+    char key[S_KEY_MAX];
+    if ((size_t)snprintf(key, sizeof key, "D|%s|%s|%s", date, dim, id) >= sizeof key)
+        return AS_EINVALID;
+    int rc = s_add_at(evt->svc, evt->txn, key, delta);
+    if (rc != 0)
+        return rc;
+    snprintf(key, sizeof key, "M|%.7s|%s|%s", date, dim, id);
+    return s_add_at(evt->svc, evt->txn, key, delta);
+}
+
+/* Counts for the department and one more dimension. */
+static int s_count2(as_evt_t *evt, const char *date, const char *dim, const char *id,
+                    const As__KpiCounters *delta)
+{
+    int rc = s_count(evt, date, KPI_DEPARTMENT, "", delta);
+    return rc ? rc : s_count(evt, date, dim, id, delta);
+}
+
+/* Counts once for each distinct name in `names`. */
+static int s_count_each(as_evt_t *evt, const char *date, const char *dim, char **names, size_t n,
+                        const As__KpiCounters *delta)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = names[j] && names[i] && strcmp(names[j], names[i]) == 0;
+        if (!seen)
+            rc = s_count(evt, date, dim, names[i], delta);
+    }
+    return rc;
+}
+
+/* The event's own date when it has a valid one, else the envelope's local date. */
+static void s_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1])
+{
+    if (payload_date && as_date_valid(payload_date)) {
+        snprintf(out, AS_DATE_LEN + 1, "%s", payload_date);
+        return;
+    }
+    as_date_of_us(evt->env->has_time_us ? evt->env->time_us : 0, out);
+}
+
+#define S_UNPACK(type, fn, evt) fn(NULL, (evt)->env->payload.len, (evt)->env->payload.data)
+
+/* --- what kpi remembers of ROs ------------------------------------------ */
+
+/* The note of `ro_number` (*out NULL when none). Caller frees *out. */
+static int s_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
+{
+    *out = NULL;
+    if (!ro_number || !*ro_number)
+        return 0;
+    int rc = as_store_get_msg(evt->txn, s_dbi(evt->svc, "ros"), ro_number, strlen(ro_number),
+                              &as__kpi_ro_note__descriptor, (ProtobufCMessage **)out);
+    return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
+}
+
+/* The advisor of an RO kpi has seen opened ("" when unknown). */
+static int s_ro_advisor(as_evt_t *evt, const char *ro_number, char *out, size_t cap)
+{
+    As__KpiRoNote *note;
+    int rc = s_ro_note_get(evt, ro_number, &note);
+    snprintf(out, cap, "%s", note && note->advisor ? note->advisor : "");
+    if (note)
+        as__kpi_ro_note__free_unpacked(note, NULL);
+    return rc;
+}
+
+/* Records the RO's advisor (when given) and adds technicians not yet noted. */
+static int s_ro_note_update(as_evt_t *evt, const char *ro_number, const char *advisor,
+                            char **technicians, size_t n_technicians)
+{
+    if (!ro_number || !*ro_number)
+        return 0;
+    As__KpiRoNote *old;
+    int rc = s_ro_note_get(evt, ro_number, &old);
+    if (rc != 0)
+        return rc;
+    As__KpiRoNote note = AS__KPI_RO_NOTE__INIT;
+    size_t n_old = old ? old->n_technicians : 0;
+    char **names = calloc(n_old + n_technicians + 1, sizeof *names);
+    if (!names) {
+        if (old)
+            as__kpi_ro_note__free_unpacked(old, NULL);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n_old; i++)
+        names[note.n_technicians++] = old->technicians[i];
+    for (size_t i = 0; i < n_technicians; i++) {
+        bool seen = !technicians[i] || !*technicians[i];
+        for (size_t j = 0; j < note.n_technicians && !seen; j++)
+            seen = strcmp(names[j], technicians[i]) == 0;
+        if (!seen)
+            names[note.n_technicians++] = technicians[i];
+    }
+    note.technicians = names;
+    note.advisor = advisor && *advisor ? (char *)advisor : (old ? old->advisor : NULL);
+    rc = as_store_put_msg(evt->txn, s_dbi(evt->svc, "ros"), ro_number, strlen(ro_number),
+                          &note.base);
+    free(names);
+    if (old)
+        as__kpi_ro_note__free_unpacked(old, NULL);
+    return rc;
+}
+
+/* --- reception ------------------------------------------------------------ */
+
+/* The front-desk person an appointment counts for: its advisor, else who booked it. */
+static const char *s_appointment_owner(const As__Appointment *a)
+{
+    if (a->advisor && *a->advisor)
+        return a->advisor;
+    return a->booked_by;
+}
+
+static int s_appointment(as_evt_t *evt, bool arrived)
+{
+    As__AppointmentChanged *m =
+        S_UNPACK(As__AppointmentChanged, as__appointment_changed__unpack, evt);
+    if (!m || !m->appointment) {
+        if (m)
+            as__appointment_changed__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    if (arrived)
+        S_SET(d, appointments_arrived, 1);
+    else
+        S_SET(d, appointments_booked, 1);
+    int rc = s_count2(evt, date, KPI_ADVISOR, s_appointment_owner(m->appointment), &d);
+    as__appointment_changed__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_appointment_booked(as_evt_t *evt)
+{
+    return s_appointment(evt, false);
+}
+
+static int evt_appointment_arrived(as_evt_t *evt)
+{
+    return s_appointment(evt, true);
+}
+
+static As__RoChanged *s_ro_changed(as_evt_t *evt)
+{
+    As__RoChanged *m = S_UNPACK(As__RoChanged, as__ro_changed__unpack, evt);
+    if (m && (!m->ro || !m->ro->ro_number || !*m->ro->ro_number)) {
+        as__ro_changed__free_unpacked(m, NULL);
+        return NULL;
+    }
+    return m;
+}
+
+static int evt_ro_opened(as_evt_t *evt)
+{
+    As__RoChanged *m = s_ro_changed(evt);
+    if (!m)
+        return AS_EINVALID;
+    const As__RepairOrder *ro = m->ro;
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date && *m->date ? m->date : ro->opened_date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, ros_opened, 1);
+    if (ro->appointment_id && *ro->appointment_id)
+        S_SET(d, ros_from_appointment, 1);
+    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    if (rc == 0)
+        rc = s_ro_note_update(evt, ro->ro_number, ro->advisor, NULL, 0);
+    as__ro_changed__free_unpacked(m, NULL);
+    return rc;
+}
+
+static bool s_has_customer_pay_job(const As__RepairOrder *ro)
+{
+    for (size_t i = 0; i < ro->n_jobs; i++)
+        if (ro->jobs[i]->pay_type == AS__PAY_TYPE__CUSTOMER_PAY &&
+            ro->jobs[i]->status != AS__JOB_STATUS__JOB_DECLINED)
+            return true;
+    return false;
+}
+
+static int evt_ro_delivered(as_evt_t *evt)
+{
+    As__RoChanged *m = s_ro_changed(evt);
+    if (!m)
+        return AS_EINVALID;
+    const As__RepairOrder *ro = m->ro;
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, ros_delivered, 1);
+    if (ro->invoice) {
+        S_SET(d, labour_sales_cents, ro->invoice->labour_cents);
+        S_SET(d, parts_sales_cents, ro->invoice->parts_cents);
+        S_SET(d, accessories_sales_cents, ro->invoice->accessories_cents);
+    }
+    if (s_has_customer_pay_job(ro))
+        S_SET(d, customer_pay_ros, 1);
+    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    /* the technicians' comeback rate is counted against the ROs they worked on */
+    As__KpiRoNote *note = NULL;
+    if (rc == 0)
+        rc = s_ro_note_get(evt, ro->ro_number, &note);
+    if (rc == 0 && note) {
+        As__KpiCounters t = AS__KPI_COUNTERS__INIT;
+        S_SET(t, ros_delivered, 1);
+        rc = s_count_each(evt, date, KPI_TECHNICIAN, note->technicians, note->n_technicians, &t);
+    }
+    if (note)
+        as__kpi_ro_note__free_unpacked(note, NULL);
+    as__ro_changed__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_followup_recorded(as_evt_t *evt)
+{
+    As__FollowupRecorded *m = S_UNPACK(As__FollowupRecorded, as__followup_recorded__unpack, evt);
+    if (!m || m->csi_score < 1 || m->csi_score > 10) {
+        if (m)
+            as__followup_recorded__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    char date[AS_DATE_LEN + 1], advisor[256];
+    s_date(evt, m->date, date);
+    int rc = 0;
+    if (m->advisor && *m->advisor)
+        snprintf(advisor, sizeof advisor, "%s", m->advisor);
+    else
+        rc = s_ro_advisor(evt, m->ro_number, advisor, sizeof advisor);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, csi_sum, m->csi_score);
+    S_SET(d, csi_count, 1);
+    if (m->csi_score >= 9)
+        S_SET(d, csi_top, 1);
+    if (rc == 0)
+        rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
+    as__followup_recorded__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_comeback_detected(as_evt_t *evt)
+{
+    As__ComebackDetected *m = S_UNPACK(As__ComebackDetected, as__comeback_detected__unpack, evt);
+    if (!m)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, comebacks, 1);
+    int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, &d);
+    if (rc == 0)
+        rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
+    as__comeback_detected__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_reminder_made(as_evt_t *evt)
+{
+    As__ReminderRecorded *m = S_UNPACK(As__ReminderRecorded, as__reminder_recorded__unpack, evt);
+    if (!m || !m->reminder) {
+        if (m)
+            as__reminder_recorded__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, reminders_made, 1);
+    int rc = s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, &d);
+    as__reminder_recorded__free_unpacked(m, NULL);
+    return rc;
+}
+
+/* --- workshop ------------------------------------------------------------- */
+
+static int evt_technician_registered(as_evt_t *evt)
+{
+    As__TechnicianRegistered *m =
+        S_UNPACK(As__TechnicianRegistered, as__technician_registered__unpack, evt);
+    int rc = AS_EINVALID;
+    if (m && m->technician && m->technician->tech_id && *m->technician->tech_id) {
+        const char *id = m->technician->tech_id;
+        rc = as_store_put_msg(evt->txn, s_dbi(evt->svc, "technicians"), id, strlen(id),
+                              &m->technician->base);
+    }
+    if (m)
+        as__technician_registered__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_bay_registered(as_evt_t *evt)
+{
+    As__BayRegistered *m = S_UNPACK(As__BayRegistered, as__bay_registered__unpack, evt);
+    int rc = AS_EINVALID;
+    if (m && m->bay && m->bay->bay_id && *m->bay->bay_id) {
+        const char *id = m->bay->bay_id;
+        rc = as_store_put_msg(evt->txn, s_dbi(evt->svc, "bays"), id, strlen(id), &m->bay->base);
+    }
+    if (m)
+        as__bay_registered__free_unpacked(m, NULL);
+    return rc;
+}
+
+/* A shift recorded again for the same technician and day replaces the first. */
+static int evt_shift_recorded(as_evt_t *evt)
+{
+    As__ShiftRecorded *m = S_UNPACK(As__ShiftRecorded, as__shift_recorded__unpack, evt);
+    const As__Attendance *a = m ? m->attendance : NULL;
+    if (!a || !a->tech_id || !*a->tech_id || !as_date_valid(a->date)) {
+        if (m)
+            as__shift_recorded__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    char key[S_KEY_MAX];
+    snprintf(key, sizeof key, "%s|%s", a->tech_id, a->date);
+    MDB_dbi dbi = s_dbi(evt->svc, "attendance");
+    As__Attendance *before = NULL;
+    int rc = as_store_get_msg(evt->txn, dbi, key, strlen(key), &as__attendance__descriptor,
+                              (ProtobufCMessage **)&before);
+    int64_t minutes_before = rc == 0 ? before->minutes : 0;
+    if (before)
+        as__attendance__free_unpacked(before, NULL);
+    rc = as_store_put_msg(evt->txn, dbi, key, strlen(key), &a->base);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, available_minutes, (int64_t)a->minutes - minutes_before);
+    if (rc == 0)
+        rc = s_count2(evt, a->date, KPI_TECHNICIAN, a->tech_id, &d);
+    as__shift_recorded__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int s_hourly_cost(as_evt_t *evt, const char *tech_id, int64_t *cents)
+{
+    *cents = 0;
+    if (!tech_id || !*tech_id)
+        return 0;
+    As__Technician *t = NULL;
+    int rc = as_store_get_msg(evt->txn, s_dbi(evt->svc, "technicians"), tech_id, strlen(tech_id),
+                              &as__technician__descriptor, (ProtobufCMessage **)&t);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
+    *cents = t->hourly_cost_cents;
+    as__technician__free_unpacked(t, NULL);
+    return 0;
+}
+
+static int evt_clock_stopped(as_evt_t *evt)
+{
+    As__ClockStopped *m = S_UNPACK(As__ClockStopped, as__clock_stopped__unpack, evt);
+    if (!m)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1], advisor[256];
+    s_date(evt, m->date, date);
+    int64_t cost = 0;
+    int rc = s_hourly_cost(evt, m->tech_id, &cost);
+    if (rc == 0)
+        rc = s_ro_advisor(evt, m->ro_number, advisor, sizeof advisor);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, actual_minutes, m->minutes);
+    S_SET(d, labour_cost_cents, ((int64_t)m->minutes * cost + 30) / 60);
+    if (rc == 0)
+        rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, &d);
+    if (rc == 0)
+        rc = s_count(evt, date, KPI_BAY, m->bay_id, &d);
+    As__KpiCounters cost_only = AS__KPI_COUNTERS__INIT;
+    S_SET(cost_only, labour_cost_cents, d.labour_cost_cents);
+    if (rc == 0)
+        rc = s_count(evt, date, KPI_ADVISOR, advisor, &cost_only);
+    char *tech[] = {m->tech_id};
+    if (rc == 0)
+        rc = s_ro_note_update(evt, m->ro_number, NULL, tech, 1);
+    as__clock_stopped__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int s_qc_job_sold(const As__QcJob *job)
+{
+    if (job->has_sold_minutes)
+        return (int)job->sold_minutes;
+    return job->labour ? (int)job->labour->sold_minutes : 0;
+}
+
+static int evt_qc_passed(as_evt_t *evt)
+{
+    As__QcPassed *m = S_UNPACK(As__QcPassed, as__qc_passed__unpack, evt);
+    if (!m)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    char **techs = calloc(m->n_jobs + 1, sizeof *techs);
+    int rc = techs ? 0 : -ENOMEM;
+    int64_t sold_total = 0;
+    for (size_t i = 0; i < m->n_jobs && rc == 0; i++) {
+        As__KpiCounters sold = AS__KPI_COUNTERS__INIT;
+        S_SET(sold, sold_minutes, s_qc_job_sold(m->jobs[i]));
+        sold_total += sold.sold_minutes;
+        techs[i] = m->jobs[i]->technician;
+        rc = s_count(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, &sold);
+    }
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, ros_inspected, 1);
+    if (m->first_time)
+        S_SET(d, ros_first_pass, 1);
+    if (rc == 0)
+        rc = s_count_each(evt, date, KPI_TECHNICIAN, techs, m->n_jobs, &d);
+    if (rc == 0)
+        rc = s_count(evt, date, KPI_ADVISOR, m->advisor, &d);
+    S_SET(d, sold_minutes, sold_total);
+    if (rc == 0)
+        rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
+    if (rc == 0)
+        rc = s_ro_note_update(evt, m->ro_number, m->advisor, techs, m->n_jobs);
+    free(techs);
+    as__qc_passed__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_qc_failed(as_evt_t *evt)
+{
+    As__QcFailed *m = S_UNPACK(As__QcFailed, as__qc_failed__unpack, evt);
+    if (!m)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, qc_failures, 1);
+    int rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
+    if (rc == 0)
+        rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
+    as__qc_failed__free_unpacked(m, NULL);
+    return rc;
+}
+
+/* --- parts ---------------------------------------------------------------- */
+
+static int evt_issue_recorded(as_evt_t *evt)
+{
+    As__PartIssued *m = S_UNPACK(As__PartIssued, as__part_issued__unpack, evt);
+    if (!m || !m->issue) {
+        if (m)
+            as__part_issued__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    char date[AS_DATE_LEN + 1];
+    s_date(evt, m->date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, parts_lines_requested, 1);
+    if (m->issue->first_pick)
+        S_SET(d, parts_lines_first_pick, 1);
+    int rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
+    as__part_issued__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int evt_consumption_recorded(as_evt_t *evt)
+{
+    As__ConsumptionRecorded *m =
+        S_UNPACK(As__ConsumptionRecorded, as__consumption_recorded__unpack, evt);
+    if (!m || !m->consumption) {
+        if (m)
+            as__consumption_recorded__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    char date[AS_DATE_LEN + 1], advisor[256];
+    s_date(evt, m->date, date);
+    int rc = s_ro_advisor(evt, m->consumption->ro_number, advisor, sizeof advisor);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    S_SET(d, parts_cost_cents, m->consumption->cost_cents);
+    if (rc == 0)
+        rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
+    as__consumption_recorded__free_unpacked(m, NULL);
+    return rc;
+}
+
+const as_event_def_t kpi_events[] = {
+    {"reception.appointment.booked", evt_appointment_booked},
+    {"reception.appointment.arrived", evt_appointment_arrived},
+    {"reception.ro.opened", evt_ro_opened},
+    {"reception.ro.delivered", evt_ro_delivered},
+    {"reception.followup.recorded", evt_followup_recorded},
+    {"reception.comeback.detected", evt_comeback_detected},
+    {"reception.reminder.made", evt_reminder_made},
+    {"workshop.technician.registered", evt_technician_registered},
+    {"workshop.bay.registered", evt_bay_registered},
+    {"workshop.shift.recorded", evt_shift_recorded},
+    {"workshop.clock.stopped", evt_clock_stopped},
+    {"workshop.qc.passed", evt_qc_passed},
+    {"workshop.qc.failed", evt_qc_failed},
+    {"parts.issue.recorded", evt_issue_recorded},
+    {"parts.consumption.recorded", evt_consumption_recorded},
+    {NULL, NULL},
+};

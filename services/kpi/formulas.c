@@ -1,0 +1,244 @@
+/* formulas.c — the KPI figures of DOMAIN.md from raw counters (see formulas.h). */
+#include "formulas.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*s_compute_fn)(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f);
+
+/* A ratio in percent; undefined when the denominator is 0. */
+static void s_percent(kpi_figure_t *f, double numerator, double denominator)
+{
+    f->unit = "%";
+    f->defined = denominator != 0;
+    f->value = f->defined ? 100.0 * numerator / denominator : 0;
+}
+
+static double s_hours(int64_t minutes)
+{
+    return (double)minutes / 60.0;
+}
+
+static void s_labour_efficiency(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->sold_minutes, (double)c->actual_minutes);
+    snprintf(f->formula, sizeof f->formula, "sold / actual = %.2f h / %.2f h",
+             s_hours(c->sold_minutes), s_hours(c->actual_minutes));
+}
+
+static void s_labour_utilisation(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->actual_minutes, (double)c->available_minutes);
+    snprintf(f->formula, sizeof f->formula, "actual / available = %.2f h / %.2f h",
+             s_hours(c->actual_minutes), s_hours(c->available_minutes));
+}
+
+static void s_overall_productivity(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->sold_minutes, (double)c->available_minutes);
+    snprintf(f->formula, sizeof f->formula, "sold / available = %.2f h / %.2f h",
+             s_hours(c->sold_minutes), s_hours(c->available_minutes));
+}
+
+static void s_bay_utilisation(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    double bay_hours = (double)c->bays * p->hours_per_day * p->days;
+    s_percent(f, s_hours(c->actual_minutes), bay_hours);
+    snprintf(f->formula, sizeof f->formula,
+             "actual / (bays x working hours) = %.2f h / (%lld x %d h x %d d)",
+             s_hours(c->actual_minutes), (long long)c->bays, p->hours_per_day, p->days);
+}
+
+static void s_first_time_fix(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->ros_first_pass, (double)c->ros_inspected);
+    snprintf(f->formula, sizeof f->formula, "ros first pass / ros inspected = %lld / %lld",
+             (long long)c->ros_first_pass, (long long)c->ros_inspected);
+}
+
+static void s_comeback_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->comebacks, (double)c->ros_delivered);
+    snprintf(f->formula, sizeof f->formula, "comebacks / ros delivered = %lld / %lld",
+             (long long)c->comebacks, (long long)c->ros_delivered);
+}
+
+static void s_appointment_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->ros_from_appointment, (double)c->ros_opened);
+    snprintf(f->formula, sizeof f->formula, "ros from appointment / ros opened = %lld / %lld",
+             (long long)c->ros_from_appointment, (long long)c->ros_opened);
+}
+
+static void s_appointment_kept(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->appointments_arrived, (double)c->appointments_booked);
+    snprintf(f->formula, sizeof f->formula, "arrived / booked = %lld / %lld",
+             (long long)c->appointments_arrived, (long long)c->appointments_booked);
+}
+
+static void s_parts_fill_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->parts_lines_first_pick, (double)c->parts_lines_requested);
+    snprintf(f->formula, sizeof f->formula,
+             "lines filled at first pick / lines requested = %lld / %lld",
+             (long long)c->parts_lines_first_pick, (long long)c->parts_lines_requested);
+}
+
+static void s_count(kpi_figure_t *f, int64_t count)
+{
+    f->unit = "";
+    f->defined = true;
+    f->value = (double)count;
+}
+
+static void s_vehicles_handed_over(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_count(f, c->ros_delivered);
+    snprintf(f->formula, sizeof f->formula, "ros delivered = %lld", (long long)c->ros_delivered);
+}
+
+static void s_customer_pay_ros(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_count(f, c->customer_pay_ros);
+    snprintf(f->formula, sizeof f->formula, "ros delivered with a customer-pay job = %lld",
+             (long long)c->customer_pay_ros);
+}
+
+static void s_money(kpi_figure_t *f, int64_t cents)
+{
+    f->unit = "cents";
+    f->defined = true;
+    f->value = (double)cents;
+}
+
+static void s_service_sales(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->labour_sales_cents + c->parts_sales_cents);
+    snprintf(f->formula, sizeof f->formula, "labour sales + parts sales = %lld + %lld cents",
+             (long long)c->labour_sales_cents, (long long)c->parts_sales_cents);
+}
+
+static void s_gross_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->labour_sales_cents + c->parts_sales_cents - c->parts_cost_cents -
+                   c->labour_cost_cents);
+    snprintf(f->formula, sizeof f->formula,
+             "labour sales + parts sales - parts cost - labour cost = %lld + %lld - %lld - %lld "
+             "cents",
+             (long long)c->labour_sales_cents, (long long)c->parts_sales_cents,
+             (long long)c->parts_cost_cents, (long long)c->labour_cost_cents);
+}
+
+static void s_labour_gross_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->labour_sales_cents - c->labour_cost_cents);
+    snprintf(f->formula, sizeof f->formula, "labour sales - labour cost = %lld - %lld cents",
+             (long long)c->labour_sales_cents, (long long)c->labour_cost_cents);
+}
+
+static void s_csi(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    f->unit = "score";
+    f->defined = c->csi_count != 0;
+    f->value = f->defined ? (double)c->csi_sum / (double)c->csi_count : 0;
+    snprintf(f->formula, sizeof f->formula, "sum of scores / follow-ups = %lld / %lld",
+             (long long)c->csi_sum, (long long)c->csi_count);
+}
+
+static void s_csi_top_share(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->csi_top, (double)c->csi_count);
+    snprintf(f->formula, sizeof f->formula, "scores of 9 or 10 / follow-ups = %lld / %lld",
+             (long long)c->csi_top, (long long)c->csi_count);
+}
+
+static const struct {
+    const char *name;
+    s_compute_fn compute;
+} s_figures[] = {
+    {"labour efficiency", s_labour_efficiency},
+    {"labour utilisation", s_labour_utilisation},
+    {"overall productivity", s_overall_productivity},
+    {"bay utilisation", s_bay_utilisation},
+    {"first-time-fix rate", s_first_time_fix},
+    {"comeback rate", s_comeback_rate},
+    {"appointment rate", s_appointment_rate},
+    {"appointment kept rate", s_appointment_kept},
+    {"parts fill rate", s_parts_fill_rate},
+    {"vehicles handed over", s_vehicles_handed_over},
+    {"service sales", s_service_sales},
+    {"gross profit", s_gross_profit},
+    {"labour gross profit", s_labour_gross_profit},
+    {"csi", s_csi},
+    {"csi top share", s_csi_top_share},
+    {"customer-pay ros", s_customer_pay_ros},
+};
+
+#define S_FIGURES (sizeof s_figures / sizeof s_figures[0])
+
+size_t kpi_figure_count(void)
+{
+    return S_FIGURES;
+}
+
+const char *kpi_figure_name(size_t index)
+{
+    return index < S_FIGURES ? s_figures[index].name : NULL;
+}
+
+bool kpi_metric_known(const char *name)
+{
+    for (size_t i = 0; name && i < S_FIGURES; i++)
+        if (strcmp(s_figures[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+int kpi_figure_compute(size_t index, const As__KpiCounters *c, const kpi_period_t *period,
+                       kpi_figure_t *out)
+{
+    if (index >= S_FIGURES)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->name = s_figures[index].name;
+    s_figures[index].compute(c, period, out);
+    return 0;
+}
+
+int kpi_days_in_month(const char *month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!month || strlen(month) != 7 || month[4] != '-')
+        return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (month[i] < '0' || month[i] > '9'))
+            return 0;
+    int year = atoi(month);
+    int mon = atoi(month + 5);
+    if (mon < 1 || mon > 12)
+        return 0;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return days[mon - 1] + (mon == 2 && leap ? 1 : 0);
+}
+
+double kpi_achievement(double value, double target)
+{
+    return target != 0 ? value / target : 0;
+}

@@ -1,0 +1,320 @@
+/* report.c — kpi's commands: kpi.target.set (a manager's monthly target for
+ * a report figure) and kpi.report (the figures of a month or a day, one row
+ * per department, technician, advisor or bay, with formulas and targets). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/calendar.h"
+#include "as/error.h"
+#include "formulas.h"
+#include "kpi.h"
+
+#define S_KEY_MAX 512
+#define S_MAX_FIGURES 32
+#define S_ALL_ROLES 0xfffu
+
+static MDB_dbi s_dbi(as_service_t *svc, const char *name)
+{
+    return as_store_dbi(as_service_store(svc), name);
+}
+
+/* "labour efficiency, labour utilisation, ..." for error texts. */
+static void s_metric_names(char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < kpi_figure_count() && used < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", kpi_figure_name(i));
+}
+
+/* --- kpi.target.set ------------------------------------------------------- */
+
+static int s_target_validate(as_cmd_t *cmd, const As__KpiTargetSet *req)
+{
+    if (!req->month || !*req->month)
+        return as_cmd_fail(cmd, AS_EINVALID, "month is required (YYYY-MM)");
+    if (!as_month_valid(req->month))
+        return as_cmd_fail(cmd, AS_EINVALID, "month '%s' is not a month (YYYY-MM)", req->month);
+    if (!req->metric || !*req->metric)
+        return as_cmd_fail(cmd, AS_EINVALID, "metric is required");
+    if (!kpi_metric_known(req->metric)) {
+        char names[1024];
+        s_metric_names(names, sizeof names);
+        return as_cmd_fail(cmd, AS_EINVALID, "metric '%s' is unknown (metrics: %s)", req->metric,
+                           names);
+    }
+    if (!req->has_value)
+        return as_cmd_fail(cmd, AS_EINVALID, "value is required");
+    if (!isfinite(req->value) || req->value <= 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "value %g for '%s' must be a number above 0",
+                           req->value, req->metric);
+    return 0;
+}
+
+static int cmd_target_set(as_cmd_t *cmd)
+{
+    As__KpiTargetSet *req = as__kpi_target_set__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a KpiTargetSet message");
+    int rc = as_staff_require(kpi_of(cmd->svc)->staff, cmd,
+                              AS_ROLE_SERVICE_MANAGER | AS_ROLE_PARTS_MANAGER);
+    if (rc == 0)
+        rc = s_target_validate(cmd, req);
+    if (rc != 0)
+        goto out;
+    As__KpiTarget target = AS__KPI_TARGET__INIT;
+    target.month = req->month;
+    target.metric = req->metric;
+    target.has_value = 1;
+    target.value = req->value;
+    target.set_by = (char *)cmd->actor;
+    char key[S_KEY_MAX];
+    snprintf(key, sizeof key, "%s|%s", req->month, req->metric);
+    rc = as_store_put_msg(cmd->txn, s_dbi(cmd->svc, "targets"), key, strlen(key), &target.base);
+    As__KpiTargetChanged changed = AS__KPI_TARGET_CHANGED__INIT;
+    changed.target = &target;
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "kpi.target.changed", key, &changed.base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &target.base);
+out:
+    as__kpi_target_set__free_unpacked(req, NULL);
+    return rc;
+}
+
+/* --- kpi.report ----------------------------------------------------------- */
+
+/* One row of the report and the storage its message points into. */
+typedef struct {
+    As__KpiRow row;
+    As__KpiCounters counters;
+    As__KpiFigure figures[S_MAX_FIGURES];
+    As__KpiFigure *figure_ptrs[S_MAX_FIGURES];
+    kpi_figure_t computed[S_MAX_FIGURES];
+    char *key;
+} s_row_t;
+
+typedef struct {
+    as_cmd_t *cmd;
+    const char *by;
+    char period[AS_DATE_LEN + 1]; /* "YYYY-MM" or "YYYY-MM-DD" */
+    char month[8];
+    bool is_day;
+    kpi_period_t span;
+    s_row_t *rows;
+    size_t n_rows, cap_rows;
+} s_report_t;
+
+static bool s_by_known(const char *by)
+{
+    return !strcmp(by, KPI_DEPARTMENT) || !strcmp(by, KPI_TECHNICIAN) || !strcmp(by, KPI_ADVISOR) ||
+           !strcmp(by, KPI_BAY);
+}
+
+static int s_report_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, s_report_t *r)
+{
+    bool has_month = req->month && *req->month, has_day = req->day && *req->day;
+    r->by = req->by && *req->by ? req->by : KPI_DEPARTMENT;
+    if (!s_by_known(r->by))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "by '%s' is not one of department, technician, advisor, bay", r->by);
+    if (!has_month && !has_day)
+        return as_cmd_fail(cmd, AS_EINVALID, "month (YYYY-MM) or day (YYYY-MM-DD) is required");
+    if (has_month && !as_month_valid(req->month))
+        return as_cmd_fail(cmd, AS_EINVALID, "month '%s' is not a month (YYYY-MM)", req->month);
+    if (has_day && !as_date_valid(req->day))
+        return as_cmd_fail(cmd, AS_EINVALID, "day '%s' is not a date (YYYY-MM-DD)", req->day);
+    if (has_day && has_month && strncmp(req->day, req->month, 7) != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "day '%s' is not in month '%s'", req->day, req->month);
+    r->is_day = has_day;
+    snprintf(r->period, sizeof r->period, "%s", has_day ? req->day : req->month);
+    snprintf(r->month, sizeof r->month, "%.7s", r->period);
+    r->span.days = has_day ? 1 : kpi_days_in_month(r->month);
+    r->span.hours_per_day = kpi_of(cmd->svc)->hours_per_day;
+    return 0;
+}
+
+/* A monthly target for a ratio holds for every row and for a day too; one for
+ * a count or an amount only for the department's month. */
+static bool s_target_applies(const s_report_t *r, const kpi_figure_t *f)
+{
+    bool ratio = !strcmp(f->unit, "%") || !strcmp(f->unit, "score");
+    return ratio || (!r->is_day && !strcmp(r->by, KPI_DEPARTMENT));
+}
+
+static int s_target_get(s_report_t *r, const char *metric, double *value, bool *found)
+{
+    char key[S_KEY_MAX];
+    snprintf(key, sizeof key, "%s|%s", r->month, metric);
+    As__KpiTarget *t = NULL;
+    int rc = as_store_get_msg(r->cmd->txn, s_dbi(r->cmd->svc, "targets"), key, strlen(key),
+                              &as__kpi_target__descriptor, (ProtobufCMessage **)&t);
+    *found = rc == 0;
+    if (rc == 0) {
+        *value = t->value;
+        as__kpi_target__free_unpacked(t, NULL);
+    }
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Marks every counter present so the reply shows zeros too. */
+static void s_counters_show_all(As__KpiCounters *c)
+{
+    const ProtobufCMessageDescriptor *desc = &as__kpi_counters__descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++)
+        *(protobuf_c_boolean *)((char *)c + desc->fields[i].quantifier_offset) = 1;
+}
+
+static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *counters)
+{
+    if (r->n_rows == r->cap_rows) {
+        size_t cap = r->cap_rows ? r->cap_rows * 2 : 8;
+        s_row_t *rows = realloc(r->rows, cap * sizeof *rows);
+        if (!rows)
+            return -ENOMEM;
+        r->rows = rows;
+        r->cap_rows = cap;
+    }
+    s_row_t *row = &r->rows[r->n_rows];
+    memset(row, 0, sizeof *row);
+    if (!(row->key = strdup(key)))
+        return -ENOMEM;
+    r->n_rows++;
+    row->counters = *counters;
+    s_counters_show_all(&row->counters);
+    size_t n = kpi_figure_count();
+    for (size_t i = 0; i < n && i < S_MAX_FIGURES; i++) {
+        kpi_figure_t *f = &row->computed[i];
+        kpi_figure_compute(i, &row->counters, &r->span, f);
+        As__KpiFigure *pf = &row->figures[i];
+        as__kpi_figure__init(pf);
+        pf->name = (char *)f->name;
+        pf->unit = (char *)f->unit;
+        pf->formula = f->formula;
+        pf->has_value = pf->has_defined = 1;
+        pf->value = f->value;
+        pf->defined = f->defined;
+        bool found = false;
+        double target = 0;
+        int rc = s_target_applies(r, f) ? s_target_get(r, f->name, &target, &found) : 0;
+        if (rc != 0)
+            return rc;
+        if (found) {
+            pf->has_target = 1;
+            pf->target = target;
+            pf->has_achievement = f->defined;
+            pf->achievement = kpi_achievement(f->value, target);
+        }
+        row->figure_ptrs[i] = pf;
+    }
+    return 0;
+}
+
+/* Fills the figures' pointers (rows may have moved while growing). */
+static void s_rows_link(s_report_t *r, As__KpiRow **row_ptrs)
+{
+    size_t n = kpi_figure_count();
+    for (size_t i = 0; i < r->n_rows; i++) {
+        s_row_t *row = &r->rows[i];
+        as__kpi_row__init(&row->row);
+        for (size_t j = 0; j < n; j++) {
+            row->figures[j].formula = row->computed[j].formula;
+            row->figure_ptrs[j] = &row->figures[j];
+        }
+        row->row.key = row->key;
+        row->row.n_figures = n;
+        row->row.figures = row->figure_ptrs;
+        row->row.counters = &row->counters;
+        row_ptrs[i] = &row->row;
+    }
+}
+
+static int s_rows_department(s_report_t *r)
+{
+    char key[S_KEY_MAX];
+    snprintf(key, sizeof key, "%c|%s|%s|", r->is_day ? 'D' : 'M', r->period, KPI_DEPARTMENT);
+    As__KpiCounters c;
+    int rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, key, &c);
+    if (rc == 0)
+        rc = kpi_bay_count(r->cmd->svc, r->cmd->txn, &c.bays);
+    return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
+}
+
+static int s_rows_scan(s_report_t *r)
+{
+    char prefix[S_KEY_MAX];
+    int plen =
+        snprintf(prefix, sizeof prefix, "%c|%s|%s|", r->is_day ? 'D' : 'M', r->period, r->by);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(r->cmd->txn, s_dbi(r->cmd->svc, "counters"), &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {(size_t)plen, prefix}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < (size_t)plen || memcmp(k.mv_data, prefix, (size_t)plen) != 0)
+            break;
+        As__KpiCounters *stored = as__kpi_counters__unpack(NULL, v.mv_size, v.mv_data);
+        if (!stored)
+            continue;
+        As__KpiCounters c = *stored;
+        c.base.n_unknown_fields = 0;
+        c.base.unknown_fields = NULL;
+        if (!strcmp(r->by, KPI_BAY))
+            c.has_bays = 1, c.bays = 1;
+        char id[S_KEY_MAX];
+        snprintf(id, sizeof id, "%.*s", (int)(k.mv_size - (size_t)plen),
+                 (const char *)k.mv_data + plen);
+        as__kpi_counters__free_unpacked(stored, NULL);
+        if ((rc = s_row_add(r, id, &c)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int s_report_reply(s_report_t *r)
+{
+    As__KpiRow **row_ptrs = calloc(r->n_rows + 1, sizeof *row_ptrs);
+    if (!row_ptrs)
+        return -ENOMEM;
+    s_rows_link(r, row_ptrs);
+    As__KpiReport report = AS__KPI_REPORT__INIT;
+    report.period = r->period;
+    report.by = (char *)r->by;
+    report.n_rows = r->n_rows;
+    report.rows = row_ptrs;
+    int rc = as_cmd_reply(r->cmd, &report.base);
+    free(row_ptrs);
+    return rc;
+}
+
+static int cmd_report(as_cmd_t *cmd)
+{
+    As__KpiReportRequest *req =
+        as__kpi_report_request__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a KpiReportRequest message");
+    s_report_t r = {.cmd = cmd};
+    int rc = as_staff_require(kpi_of(cmd->svc)->staff, cmd, S_ALL_ROLES);
+    if (rc == 0)
+        rc = s_report_validate(cmd, req, &r);
+    if (rc == 0)
+        rc = !strcmp(r.by, KPI_DEPARTMENT) ? s_rows_department(&r) : s_rows_scan(&r);
+    if (rc == 0)
+        rc = s_report_reply(&r);
+    for (size_t i = 0; i < r.n_rows; i++)
+        free(r.rows[i].key);
+    free(r.rows);
+    as__kpi_report_request__free_unpacked(req, NULL);
+    return rc;
+}
+
+const as_command_def_t kpi_commands[] = {
+    {"kpi.target.set", cmd_target_set},
+    {"kpi.report", cmd_report},
+    {NULL, NULL},
+};

@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# labels: kpi
+# timeout: 300
+# The kpi daemon counts a little day published by fake reception, workshop
+# and parts sources, and `asctl kpi report` shows every figure: checked here
+# against numbers worked out by hand. Targets, CSV, table, day reports and bad
+# input (nothing written) too.
+. "$(dirname "$0")/lib.sh"
+setup kpi
+
+cat >>"$CONFIG" <<INI
+
+[staff]
+tester = info_clerk
+sm-zhang = service_manager
+pm-chen = parts_manager
+adv-wang = advisor
+adv-zhou = advisor
+clerk-li = info_clerk
+tech-07 = technician
+tech-08 = technician
+
+[kpi]
+endpoint = ipc://$T/kpi.sock
+follows = reception, workshop, parts, warranty, tools
+heartbeat_ms = 200
+INI
+sed -i 's/^services = .*/services = kpi/' "$CONFIG"
+
+start_bus bus
+start_service kpi
+
+REC=reception@test
+WS=workshop@test
+PARTS=parts@test
+declare -A INC=([$REC]=01900000-0000-7000-8000-00000000000a [$WS]=01900000-0000-7000-8000-00000000000b
+    [$PARTS]=01900000-0000-7000-8000-00000000000c)
+declare -A SEQ=([$REC]=0 [$WS]=0 [$PARTS]=0)
+DAY=2026-11-27
+MONTH=2026-11
+
+# emit SOURCE TYPE JSON: the source's next event on the bus
+emit() {
+    local src=$1
+    SEQ[$src]=$((SEQ[$src] + 1))
+    "$FRAMES" event-json "ipc://$T/bus-in" "$src" "${INC[$src]}" "${SEQ[$src]}" "$2" "$3"
+}
+applied_of() { ctl status kpi | json ".services[0].offsets[] | select(.source==\"$1\") | .applied_seq"; }
+applied_is() { [ "$(applied_of "$1" 2>/dev/null)" = "$2" ]; }
+wait_applied() { wait_for "kpi applied $1 up to ${SEQ[$1]}" applied_is "$1" "${SEQ[$1]}"; }
+
+# --- the day ---------------------------------------------------------------
+# reception: 4 appointments (A1, A2 for adv-wang; A3, A4 booked by clerk-li,
+# no advisor yet), A1 and A2 arrive; RO-1 (from A1, customer pay) and RO-2
+# (from A2, warranty) for adv-wang, RO-3 (walk-in, customer pay) for adv-zhou.
+for a in A1 A2; do
+    emit $REC reception.appointment.booked \
+        "{\"appointment\":{\"appointment_id\":\"$a\",\"advisor\":\"adv-wang\",\"booked_by\":\"clerk-li\"},\"date\":\"$DAY\"}"
+done
+for a in A3 A4; do
+    emit $REC reception.appointment.booked \
+        "{\"appointment\":{\"appointment_id\":\"$a\",\"booked_by\":\"clerk-li\"},\"date\":\"$DAY\"}"
+done
+for a in A1 A2; do
+    emit $REC reception.appointment.arrived \
+        "{\"appointment\":{\"appointment_id\":\"$a\",\"advisor\":\"adv-wang\"},\"date\":\"$DAY\"}"
+done
+ro() { # ro NUMBER ADVISOR APPOINTMENT PAY_TYPE [INVOICE_JSON]
+    local inv=${5:+,\"invoice\":$5}
+    echo "{\"ro\":{\"ro_number\":\"$1\",\"advisor\":\"$2\",\"appointment_id\":\"$3\",\"jobs\":[{\"job_no\":1,\"pay_type\":\"$4\"}]$inv},\"date\":\"$DAY\"}"
+}
+emit $REC reception.ro.opened "$(ro RO-1 adv-wang A1 CUSTOMER_PAY)"
+emit $REC reception.ro.opened "$(ro RO-2 adv-wang A2 WARRANTY)"
+emit $REC reception.ro.opened "$(ro RO-3 adv-zhou "" CUSTOMER_PAY)"
+wait_applied $REC
+
+# workshop: tech-07 costs 60.00/h, tech-08 48.00/h; 2 bays; 8 h shifts each.
+# Clocked: RO-1 tech-07 120 min (bay-1), RO-2 tech-08 90 min (bay-2), RO-3
+# tech-07 60 min (bay-1), final QC of RO-3 fails, rework 30 min; QC passes:
+# RO-1 first time (sold 180 min), RO-2 first time (sold 60), RO-3 after the
+# failure (sold 90).
+emit $WS workshop.technician.registered '{"technician":{"tech_id":"tech-07","hourly_cost_cents":6000}}'
+emit $WS workshop.technician.registered '{"technician":{"tech_id":"tech-08","hourly_cost_cents":4800}}'
+emit $WS workshop.bay.registered '{"bay":{"bay_id":"bay-1","kind":"lift"}}'
+emit $WS workshop.bay.registered '{"bay":{"bay_id":"bay-2","kind":"general"}}'
+emit $WS workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"tech-07\",\"date\":\"$DAY\",\"minutes\":480}}"
+emit $WS workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"tech-08\",\"date\":\"$DAY\",\"minutes\":480}}"
+# the foreman records tech-08's shift again: it still counts once
+emit $WS workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"tech-08\",\"date\":\"$DAY\",\"minutes\":480}}"
+clock() { # clock RO TECH BAY MINUTES
+    echo "{\"ro_number\":\"$1\",\"job_no\":1,\"tech_id\":\"$2\",\"bay_id\":\"$3\",\"minutes\":$4,\"date\":\"$DAY\"}"
+}
+emit $WS workshop.clock.stopped "$(clock RO-1 tech-07 bay-1 120)"
+emit $WS workshop.clock.stopped "$(clock RO-2 tech-08 bay-2 90)"
+emit $WS workshop.clock.stopped "$(clock RO-3 tech-07 bay-1 60)"
+emit $WS workshop.qc.failed "{\"ro_number\":\"RO-3\",\"kind\":\"FINAL\",\"failed_jobs\":[1],\"technicians\":[\"tech-07\"],\"date\":\"$DAY\"}"
+emit $WS workshop.clock.stopped "$(clock RO-3 tech-07 bay-1 30)"
+qc() { # qc RO FIRST_TIME ADVISOR TECH SOLD
+    echo "{\"ro_number\":\"$1\",\"first_time\":$2,\"advisor\":\"$3\",\"jobs\":[{\"job_no\":1,\"technician\":\"$4\",\"sold_minutes\":$5}],\"date\":\"$DAY\"}"
+}
+emit $WS workshop.qc.passed "$(qc RO-1 true adv-wang tech-07 180)"
+emit $WS workshop.qc.passed "$(qc RO-2 true adv-wang tech-08 60)"
+emit $WS workshop.qc.passed "$(qc RO-3 false adv-zhou tech-07 90)"
+
+# parts: 4 lines issued, the one for RO-3 not from stock at the first
+# request; consumption at cost RO-1 200.00, RO-3 50.00, RO-2 100.00.
+issue() { echo "{\"issue\":{\"issue_id\":\"$1\",\"ro_number\":\"$2\",\"first_pick\":$3},\"date\":\"$DAY\"}"; }
+emit $PARTS parts.issue.recorded "$(issue I1 RO-1 true)"
+emit $PARTS parts.issue.recorded "$(issue I2 RO-1 true)"
+emit $PARTS parts.issue.recorded "$(issue I3 RO-3 false)"
+emit $PARTS parts.issue.recorded "$(issue I4 RO-2 true)"
+use() { echo "{\"consumption\":{\"ro_number\":\"$1\",\"cost_cents\":$2,\"price_cents\":$3},\"date\":\"$DAY\"}"; }
+emit $PARTS parts.consumption.recorded "$(use RO-1 20000 30000)"
+emit $PARTS parts.consumption.recorded "$(use RO-3 5000 8000)"
+emit $PARTS parts.consumption.recorded "$(use RO-2 10000 15000)"
+wait_applied $WS
+wait_applied $PARTS
+
+# reception: deliveries with invoices (labour + parts + accessories),
+# follow-ups RO-1 10 and RO-3 7, RO-4 comes back for RO-1's concern
+# (tech-07's work), a reminder call by clerk-li.
+emit $REC reception.ro.delivered "$(ro RO-1 adv-wang A1 CUSTOMER_PAY '{"labour_cents":30000,"parts_cents":30000,"accessories_cents":5000}')"
+emit $REC reception.ro.delivered "$(ro RO-2 adv-wang A2 WARRANTY '{"labour_cents":12000,"parts_cents":15000}')"
+emit $REC reception.ro.delivered "$(ro RO-3 adv-zhou "" CUSTOMER_PAY '{"labour_cents":18000,"parts_cents":8000}')"
+emit $REC reception.followup.recorded "{\"ro_number\":\"RO-1\",\"advisor\":\"adv-wang\",\"csi_score\":10,\"date\":\"$DAY\"}"
+emit $REC reception.followup.recorded "{\"ro_number\":\"RO-3\",\"advisor\":\"adv-zhou\",\"csi_score\":7,\"date\":\"$DAY\"}"
+emit $REC reception.comeback.detected "{\"ro_number\":\"RO-4\",\"earlier_ro\":\"RO-1\",\"advisor\":\"adv-wang\",\"technicians\":[\"tech-07\"],\"date\":\"$DAY\"}"
+emit $REC reception.reminder.made "{\"reminder\":{\"vin\":\"JN1AZ4EH7DM430111\",\"kind\":\"maintenance\",\"made_by\":\"clerk-li\"},\"date\":\"$DAY\"}"
+wait_applied $REC
+
+# --- targets ---------------------------------------------------------------
+out=$(ctl --actor sm-zhang call kpi.target.set month=$MONTH "metric=labour efficiency" value=100)
+expect_eq "target set" "true 100 sm-zhang" "$(echo "$out" | jq -r '"\(.ok) \(.reply.value) \(.reply.set_by)"')"
+ctl --actor pm-chen call kpi.target.set month=$MONTH "metric=service sales" value=100000 >/dev/null
+expect_eq "kpi emitted kpi.target.changed twice" 2 "$(ctl status kpi | json '.services[0].last_seq')"
+
+# --- the department's month --------------------------------------------------
+REPORT=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --json)
+# fig ROW NAME [FIELD]: a figure's value rounded to 2 decimals (or FIELD raw)
+fig() {
+    echo "$REPORT" | jq -r --arg k "$1" --arg n "$2" --arg f "${3:-}" \
+        '.rows[] | select(.key==$k) | .figures[] | select(.name==$n) |
+         if $f == "" then (if .defined then ((.value * 100 | round) / 100) else "undefined" end) else .[$f] end'
+}
+expect_eq "report period" "$MONTH department" "$(echo "$REPORT" | jq -r '"\(.period) \(.by)"')"
+D=department
+# sold 180+60+90 = 330 min = 5.50 h; actual 120+90+60+30 = 300 min = 5.00 h
+expect_eq "labour efficiency 5.50 h / 5.00 h" 110 "$(fig $D 'labour efficiency')"
+expect_eq "labour efficiency formula" "sold / actual = 5.50 h / 5.00 h" "$(fig $D 'labour efficiency' formula)"
+expect_eq "labour efficiency target" 100 "$(fig $D 'labour efficiency' target)"
+expect_eq "labour efficiency achievement 110/100" 1.1 "$(fig $D 'labour efficiency' achievement)"
+# available 480+480 = 960 min = 16 h: 5/16 = 31.25 %, 5.5/16 = 34.375 %
+expect_eq "labour utilisation" 31.25 "$(fig $D 'labour utilisation')"
+expect_eq "overall productivity" 34.38 "$(fig $D 'overall productivity')"
+# 5 h / (2 bays x 9 h x 30 days) = 0.926 %
+expect_eq "bay utilisation" 0.93 "$(fig $D 'bay utilisation')"
+expect_eq "bay utilisation formula" "actual / (bays x working hours) = 5.00 h / (2 x 9 h x 30 d)" \
+    "$(fig $D 'bay utilisation' formula)"
+# RO-1, RO-2 first time of 3 inspected
+expect_eq "first-time-fix rate 2/3" 66.67 "$(fig $D 'first-time-fix rate')"
+expect_eq "comeback rate 1/3" 33.33 "$(fig $D 'comeback rate')"
+expect_eq "appointment rate 2/3" 66.67 "$(fig $D 'appointment rate')"
+expect_eq "appointment kept rate 2/4" 50 "$(fig $D 'appointment kept rate')"
+expect_eq "parts fill rate 3/4" 75 "$(fig $D 'parts fill rate')"
+expect_eq "vehicles handed over" 3 "$(fig $D 'vehicles handed over')"
+# labour 300.00+120.00+180.00 = 600.00, parts 300.00+150.00+80.00 = 530.00
+expect_eq "service sales" 113000 "$(fig $D 'service sales')"
+expect_eq "service sales achievement 113000/100000" 1.13 "$(fig $D 'service sales' achievement)"
+# labour cost: tech-07 210 min x 60.00/h = 210.00, tech-08 90 min x 48.00/h = 72.00
+# parts cost 200.00 + 50.00 + 100.00 = 350.00; 1130.00 - 350.00 - 282.00 = 498.00
+expect_eq "gross profit" 49800 "$(fig $D 'gross profit')"
+expect_eq "gross profit formula" \
+    "labour sales + parts sales - parts cost - labour cost = 60000 + 53000 - 35000 - 28200 cents" \
+    "$(fig $D 'gross profit' formula)"
+expect_eq "labour gross profit 600.00 - 282.00" 31800 "$(fig $D 'labour gross profit')"
+expect_eq "csi (10 + 7) / 2" 8.5 "$(fig $D 'csi')"
+expect_eq "csi top share 1/2" 50 "$(fig $D 'csi top share')"
+expect_eq "customer-pay ros RO-1, RO-3" 2 "$(fig $D 'customer-pay ros')"
+expect_eq "no target: no achievement" null "$(fig $D 'csi' achievement)"
+expect_eq "counters: qc failures, reminders, accessories" "1 1 5000" \
+    "$(echo "$REPORT" | jq -r '.rows[0].counters | "\(.qc_failures) \(.reminders_made) \(.accessories_sales_cents)"')"
+
+# --- by technician -----------------------------------------------------------
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --by technician)
+expect_eq "technician rows" "tech-07 tech-08" "$(echo "$REPORT" | jq -r '[.rows[].key] | join(" ")')"
+# tech-07: sold 180+90 = 270 min = 4.50 h, actual 210 min = 3.50 h, shift 8 h
+expect_eq "tech-07 efficiency 4.50/3.50" 128.57 "$(fig tech-07 'labour efficiency')"
+expect_eq "tech-07 achievement vs 100" 1.2857 "$(fig tech-07 'labour efficiency' achievement | cut -c1-6)"
+expect_eq "tech-07 utilisation 3.5/8" 43.75 "$(fig tech-07 'labour utilisation')"
+expect_eq "tech-07 first-time-fix 1/2 (RO-3 failed)" 50 "$(fig tech-07 'first-time-fix rate')"
+expect_eq "tech-07 comeback rate 1 of his 2 delivered" 50 "$(fig tech-07 'comeback rate')"
+expect_eq "tech-07 labour cost" 21000 "$(echo "$REPORT" | jq -r '.rows[0].counters.labour_cost_cents')"
+expect_eq "amount targets are the department's only" null "$(fig tech-07 'service sales' target)"
+# tech-08: sold 60 min, actual 90 min, shift 480 min
+expect_eq "tech-08 efficiency 1.00/1.50" 66.67 "$(fig tech-08 'labour efficiency')"
+expect_eq "tech-08 utilisation 1.5/8" 18.75 "$(fig tech-08 'labour utilisation')"
+expect_eq "tech-08 first-time-fix" 100 "$(fig tech-08 'first-time-fix rate')"
+expect_eq "tech-08 comeback rate 0/1" 0 "$(fig tech-08 'comeback rate')"
+expect_eq "tech-08 qc failures" 0 "$(echo "$REPORT" | jq -r '.rows[1].counters.qc_failures')"
+
+# --- by advisor ----------------------------------------------------------------
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --by advisor)
+expect_eq "advisor rows" "adv-wang adv-zhou clerk-li" "$(echo "$REPORT" | jq -r '[.rows[].key] | join(" ")')"
+expect_eq "adv-wang appointment rate 2/2" 100 "$(fig adv-wang 'appointment rate')"
+expect_eq "adv-wang kept 2/2" 100 "$(fig adv-wang 'appointment kept rate')"
+# sales 420.00 + 450.00; parts cost 200.00 + 100.00; labour cost 120 min x 60 + 90 min x 48
+expect_eq "adv-wang gross profit 87000-30000-19200" 37800 "$(fig adv-wang 'gross profit')"
+expect_eq "adv-wang csi" 10 "$(fig adv-wang 'csi')"
+expect_eq "adv-wang comeback rate 1/2" 50 "$(fig adv-wang 'comeback rate')"
+expect_eq "adv-zhou walk-in only" 0 "$(fig adv-zhou 'appointment rate')"
+expect_eq "adv-zhou gross profit 26000-5000-9000" 12000 "$(fig adv-zhou 'gross profit')"
+expect_eq "adv-zhou csi top share 0/1" 0 "$(fig adv-zhou 'csi top share')"
+expect_eq "clerk-li kept 0/2" 0 "$(fig clerk-li 'appointment kept rate')"
+expect_eq "clerk-li made the reminder call" 1 "$(echo "$REPORT" | jq -r '.rows[2].counters.reminders_made')"
+expect_eq "clerk-li appointment rate undefined" undefined "$(fig clerk-li 'appointment rate')"
+
+# --- by bay, and one day ----------------------------------------------------------
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --by bay)
+expect_eq "bay-1 3.50 h / (1 x 9 h x 30 d)" 1.3 "$(fig bay-1 'bay utilisation')"
+expect_eq "bay-2 1.50 h / 270 h" 0.56 "$(fig bay-2 'bay utilisation')"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --day $DAY)
+expect_eq "day period" $DAY "$(echo "$REPORT" | jq -r .period)"
+expect_eq "day bay utilisation 5 h / (2 x 9 h x 1 d)" 27.78 "$(fig $D 'bay utilisation')"
+expect_eq "day: ratio target applies" 1.1 "$(fig $D 'labour efficiency' achievement)"
+expect_eq "day: the month's sales target does not" null "$(fig $D 'service sales' target)"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-11-26)
+expect_eq "an empty day" "0 undefined" "$(fig $D 'vehicles handed over') $(fig $D 'labour efficiency')"
+
+# --- CSV and table --------------------------------------------------------------
+csv=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --by technician --csv)
+expect_eq "csv lines (header + 2)" 3 "$(echo "$csv" | wc -l)"
+expect_eq "csv header" "technician,labour efficiency,labour utilisation" "$(echo "$csv" | head -1 | cut -d, -f1-3)"
+expect_eq "csv tech-07 row" "tech-07,128.5714,43.7500" "$(echo "$csv" | sed -n 2p | cut -d, -f1-3)"
+expect_eq "csv achievement column" "labour efficiency achievement" "$(echo "$csv" | head -1 | awk -F, '{print $NF}')"
+table=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH)
+echo "$table" >&2
+expect_eq "table has the department row with efficiency and achievement" 1 \
+    "$(echo "$table" | grep -c '^department .*110\.0% (110%)')"
+expect_eq "table lists the formulas" 1 "$(echo "$table" | grep -c 'sold / actual = 5.50 h / 5.00 h -> 110.0% (target 100)')"
+table=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --by advisor)
+expect_eq "advisor table rows" 3 "$(echo "$table" | grep -cE '^(adv-wang|adv-zhou|clerk-li) ')"
+rc=0; "$ASCTL" --config "$CONFIG" kpi report --help >/dev/null || rc=$?
+expect_eq "kpi report --help" 0 "$rc"
+
+# --- bad input: clear errors, nothing written ------------------------------------
+rc=0; out=$("$ASCTL" --config "$CONFIG" kpi report --month 2026-13 2>&1) || rc=$?
+expect_eq "bad month refused (exit 1)" 1 "$rc"
+expect_eq "bad month error" 1 "$(echo "$out" | grep -c "month '2026-13' is not a month (YYYY-MM)")"
+rc=0; "$ASCTL" --config "$CONFIG" kpi report >/dev/null 2>&1 || rc=$?
+expect_eq "no month: usage" 64 "$rc"
+expect_eq "unknown --by" invalid "$(ctl call kpi.report month=$MONTH by=colour | json .code)"
+expect_eq "day outside the month" "day '2026-12-01' is not in month '2026-11'" \
+    "$(ctl call kpi.report month=$MONTH day=2026-12-01 | json .error)"
+expect_eq "report for someone not on the staff list" denied \
+    "$(ctl --actor stranger call kpi.report month=$MONTH | json .code)"
+out=$(ctl --actor sm-zhang call kpi.target.set month=$MONTH metric=speed value=5 || true)
+expect_eq "unknown metric refused" invalid "$(echo "$out" | json .code)"
+expect_eq "unknown metric error names it" 1 "$(echo "$out" | json .error | grep -c "^metric 'speed' is unknown (metrics: labour efficiency, ")"
+out=$(ctl --actor adv-wang call kpi.target.set month=$MONTH "metric=labour utilisation" value=90 || true)
+expect_eq "advisor may not set targets" denied "$(echo "$out" | json .code)"
+expect_eq "wrong role error" "kpi.target.set: 'adv-wang' is not a service_manager or parts_manager" \
+    "$(echo "$out" | json .error)"
+expect_eq "bad target month" "month '2026-1' is not a month (YYYY-MM)" \
+    "$(ctl --actor sm-zhang call kpi.target.set month=2026-1 "metric=csi" value=9 | json .error)"
+expect_eq "target value 0" invalid \
+    "$(ctl --actor sm-zhang call kpi.target.set month=$MONTH "metric=csi" value=0 | json .code)"
+expect_eq "no event emitted by the refused commands" 2 "$(ctl status kpi | json '.services[0].last_seq')"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH)
+expect_eq "no target written by the refused commands" "null null" \
+    "$(fig $D 'labour utilisation' target) $(fig $D 'csi' target)"
+
+# --- a peer event that does not decode is skipped, not counted -----------------
+emit $REC reception.followup.recorded "{\"ro_number\":\"RO-2\",\"csi_score\":0,\"date\":\"$DAY\"}"
+wait_applied $REC
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH)
+expect_eq "a score of 0 is not counted" 8.5 "$(fig $D 'csi')"
+
+# --- restart: the counters are in the store ------------------------------------
+stop kpi
+start_service kpi
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH)
+expect_eq "after a restart" "110 49800" "$(fig $D 'labour efficiency') $(fig $D 'gross profit')"
+finish

@@ -1,0 +1,189 @@
+/* test_kpi_formulas — the KPI figures of DOMAIN.md from raw counters
+ * (services/kpi/formulas.c): values, formulas written out, undefined
+ * denominators, days in a month. The module is pure and small, and this
+ * folder's executables link as_common only, so it is compiled in here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../services/kpi/formulas.c"
+
+static const kpi_period_t s_november = {30, 9};
+
+static kpi_figure_t s_figure(const char *name, const As__KpiCounters *c, const kpi_period_t *p)
+{
+    kpi_figure_t f;
+    memset(&f, 0, sizeof f);
+    for (size_t i = 0; i < kpi_figure_count(); i++)
+        if (strcmp(kpi_figure_name(i), name) == 0) {
+            assert_int_equal(kpi_figure_compute(i, c, p, &f), 0);
+            return f;
+        }
+    fail_msg("no figure '%s'", name);
+    return f;
+}
+
+static void test_labour_hours(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.sold_minutes = 2490;      /* 41.50 h */
+    c.actual_minutes = 2400;    /* 40.00 h */
+    c.available_minutes = 3000; /* 50.00 h */
+    kpi_figure_t f = s_figure("labour efficiency", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 103.75, 1e-9);
+    assert_string_equal(f.unit, "%");
+    assert_string_equal(f.formula, "sold / actual = 41.50 h / 40.00 h");
+    f = s_figure("labour utilisation", &c, &s_november);
+    assert_float_equal(f.value, 80.0, 1e-9);
+    assert_string_equal(f.formula, "actual / available = 40.00 h / 50.00 h");
+    f = s_figure("overall productivity", &c, &s_november);
+    assert_float_equal(f.value, 83.0, 1e-9);
+}
+
+static void test_undefined_when_denominator_is_zero(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.sold_minutes = 60;
+    const char *ratios[] = {"labour efficiency",    "labour utilisation",
+                            "overall productivity", "bay utilisation",
+                            "first-time-fix rate",  "comeback rate",
+                            "appointment rate",     "appointment kept rate",
+                            "parts fill rate",      "csi",
+                            "csi top share"};
+    for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++) {
+        kpi_figure_t f = s_figure(ratios[i], &c, &s_november);
+        assert_false(f.defined);
+        assert_float_equal(f.value, 0, 0);
+    }
+    /* counts and amounts are always defined, zero included */
+    assert_true(s_figure("vehicles handed over", &c, &s_november).defined);
+    assert_true(s_figure("gross profit", &c, &s_november).defined);
+}
+
+static void test_bay_utilisation(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.actual_minutes = 60 * 135; /* 135 h */
+    c.bays = 2;
+    kpi_figure_t f = s_figure("bay utilisation", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 25.0, 1e-9); /* 135 / (2 x 9 x 30) */
+    assert_string_equal(f.formula, "actual / (bays x working hours) = 135.00 h / (2 x 9 h x 30 d)");
+    kpi_period_t day = {1, 8};
+    c.actual_minutes = 480;
+    f = s_figure("bay utilisation", &c, &day);
+    assert_float_equal(f.value, 50.0, 1e-9); /* 8 / (2 x 8 x 1) */
+}
+
+static void test_rates(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.ros_inspected = 4;
+    c.ros_first_pass = 3;
+    c.ros_delivered = 5;
+    c.comebacks = 1;
+    c.ros_opened = 8;
+    c.ros_from_appointment = 6;
+    c.appointments_booked = 10;
+    c.appointments_arrived = 9;
+    c.parts_lines_requested = 20;
+    c.parts_lines_first_pick = 19;
+    assert_float_equal(s_figure("first-time-fix rate", &c, &s_november).value, 75, 1e-9);
+    assert_float_equal(s_figure("comeback rate", &c, &s_november).value, 20, 1e-9);
+    assert_float_equal(s_figure("appointment rate", &c, &s_november).value, 75, 1e-9);
+    assert_float_equal(s_figure("appointment kept rate", &c, &s_november).value, 90, 1e-9);
+    kpi_figure_t f = s_figure("parts fill rate", &c, &s_november);
+    assert_float_equal(f.value, 95, 1e-9);
+    assert_string_equal(f.formula, "lines filled at first pick / lines requested = 19 / 20");
+    assert_string_equal(s_figure("comeback rate", &c, &s_november).formula,
+                        "comebacks / ros delivered = 1 / 5");
+}
+
+static void test_money_and_csi(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.labour_sales_cents = 120000;
+    c.parts_sales_cents = 45000;
+    c.parts_cost_cents = 30000;
+    c.labour_cost_cents = 40000;
+    c.csi_sum = 27;
+    c.csi_count = 3;
+    c.csi_top = 2;
+    c.ros_delivered = 3;
+    c.customer_pay_ros = 2;
+    kpi_figure_t f = s_figure("service sales", &c, &s_november);
+    assert_float_equal(f.value, 165000, 0);
+    assert_string_equal(f.unit, "cents");
+    assert_string_equal(f.formula, "labour sales + parts sales = 120000 + 45000 cents");
+    assert_float_equal(s_figure("gross profit", &c, &s_november).value, 95000, 0);
+    assert_float_equal(s_figure("labour gross profit", &c, &s_november).value, 80000, 0);
+    f = s_figure("csi", &c, &s_november);
+    assert_float_equal(f.value, 9.0, 1e-9);
+    assert_string_equal(f.formula, "sum of scores / follow-ups = 27 / 3");
+    assert_float_equal(s_figure("csi top share", &c, &s_november).value, 200.0 / 3, 1e-9);
+    assert_float_equal(s_figure("vehicles handed over", &c, &s_november).value, 3, 0);
+    assert_float_equal(s_figure("customer-pay ros", &c, &s_november).value, 2, 0);
+}
+
+static void test_names_and_metrics(void **state)
+{
+    (void)state;
+    assert_true(kpi_figure_count() >= 16);
+    assert_null(kpi_figure_name(kpi_figure_count()));
+    assert_true(kpi_metric_known("labour efficiency"));
+    assert_true(kpi_metric_known("service sales"));
+    assert_false(kpi_metric_known("speed"));
+    assert_false(kpi_metric_known(""));
+    assert_false(kpi_metric_known(NULL));
+    kpi_figure_t f;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    assert_int_equal(kpi_figure_compute(kpi_figure_count(), &c, &s_november, &f), -1);
+}
+
+static void test_days_in_month(void **state)
+{
+    (void)state;
+    assert_int_equal(kpi_days_in_month("2026-11"), 30);
+    assert_int_equal(kpi_days_in_month("2026-12"), 31);
+    assert_int_equal(kpi_days_in_month("2026-02"), 28);
+    assert_int_equal(kpi_days_in_month("2028-02"), 29);
+    assert_int_equal(kpi_days_in_month("2100-02"), 28);
+    assert_int_equal(kpi_days_in_month("2000-02"), 29);
+    assert_int_equal(kpi_days_in_month("2026-13"), 0);
+    assert_int_equal(kpi_days_in_month("2026-00"), 0);
+    assert_int_equal(kpi_days_in_month("2026-1"), 0);
+    assert_int_equal(kpi_days_in_month("2026/11"), 0);
+    assert_int_equal(kpi_days_in_month(NULL), 0);
+}
+
+static void test_achievement(void **state)
+{
+    (void)state;
+    assert_float_equal(kpi_achievement(103.75, 100), 1.0375, 1e-12);
+    assert_float_equal(kpi_achievement(5, 0), 0, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_labour_hours),
+        cmocka_unit_test(test_undefined_when_denominator_is_zero),
+        cmocka_unit_test(test_bay_utilisation),
+        cmocka_unit_test(test_rates),
+        cmocka_unit_test(test_money_and_csi),
+        cmocka_unit_test(test_names_and_metrics),
+        cmocka_unit_test(test_days_in_month),
+        cmocka_unit_test(test_achievement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
