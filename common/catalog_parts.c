@@ -5,10 +5,32 @@
 static const as_command_info_t s_commands[] = {
     {"parts.part.define", "parts", &as__part_define__descriptor, &as__part__descriptor,
      "add a part number to the catalogue (or change its description, cost, price, bin)"},
+    {"parts.stock.query", "parts", &as__stock_query__descriptor, &as__stock_list__descriptor,
+     "stock of one part number, of one bin, or of the whole catalogue"},
+    {"parts.receipt.record", "parts", &as__receipt_record__descriptor, &as__receipt__descriptor,
+     "record a purchase receipt: good parts go on the shelf, discrepancies are noted"},
+    {"parts.reserve", "parts", &as__part_reserve__descriptor, &as__part_reserve__descriptor,
+     "reserve a quantity of a part for an RO job (replies the job's reservation)"},
+    {"parts.issue", "parts", &as__part_issue_request__descriptor, &as__ro_parts__descriptor,
+     "issue a part to an RO job and technician; with backorder, order what is short"},
+    {"parts.return", "parts", &as__part_return__descriptor, &as__part_issue__descriptor,
+     "return part of an issue to stock"},
+    {"parts.ro.show", "parts", &as__ro_parts_query__descriptor, &as__ro_parts__descriptor,
+     "an RO's issues, backorders, reservations and consumption"},
 };
 
 static const as_event_info_t s_events[] = {
     {"parts.part.defined", &as__part_defined__descriptor, "a catalogue entry was added or changed"},
+    {"parts.stock.received", &as__stock_received__descriptor,
+     "a purchase receipt was recorded (good quantities put on the shelf)"},
+    {"parts.issue.recorded", &as__part_issued__descriptor,
+     "parts were issued to an RO job and technician"},
+    {"parts.backorder.created", &as__part_issued__descriptor,
+     "what the shelf could not give an RO job was backordered"},
+    {"parts.return.recorded", &as__part_returned__descriptor,
+     "part of an issue came back to stock"},
+    {"parts.consumption.recorded", &as__consumption_recorded__descriptor,
+     "the RO's issued-less-returned parts were charged to it after QC passed"},
 };
 
 AS_CATALOG_PART(as__catalog_parts, s_commands, s_events);

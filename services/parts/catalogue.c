@@ -1,0 +1,198 @@
+/* catalogue.c — part numbers with description, cost, price and bin, and the
+ * stock queries (by part number, by bin, or the whole catalogue). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "parts.h"
+
+#define DESCRIPTION_MAX 200
+
+static int s_define_check(as_cmd_t *cmd, const As__PartDefine *req)
+{
+    if (!req->part_number || !req->part_number[0])
+        return as_cmd_fail(cmd, AS_EINVALID, "part_number is required");
+    if (!parts_number_valid(req->part_number))
+        return as_cmd_fail(cmd, AS_EINVALID, "part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'",
+                           req->part_number);
+    if (!req->description || !req->description[0])
+        return as_cmd_fail(cmd, AS_EINVALID, "part '%s' needs a description", req->part_number);
+    if (strlen(req->description) > DESCRIPTION_MAX)
+        return as_cmd_fail(cmd, AS_EINVALID, "description of part '%s' is longer than %d",
+                           req->part_number, DESCRIPTION_MAX);
+    if (!req->has_cost_cents || req->cost_cents < 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "cost_cents of part '%s' must be given and >= 0",
+                           req->part_number);
+    if (!req->has_price_cents || req->price_cents < 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "price_cents of part '%s' must be given and >= 0",
+                           req->part_number);
+    if (!req->bin || !req->bin[0])
+        return as_cmd_fail(cmd, AS_EINVALID, "part '%s' needs a bin", req->part_number);
+    if (!parts_bin_valid(req->bin))
+        return as_cmd_fail(cmd, AS_EINVALID, "bin '%s' must be 1 to 32 of A-Z, 0-9 and '-'",
+                           req->bin);
+    return 0;
+}
+
+/* Writes the entry, keeping the stock counters of an existing one. */
+static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
+{
+    As__Part *old = NULL;
+    int rc = parts_part_get(cmd->svc, cmd->txn, req->part_number, &old);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    As__Part part = AS__PART__INIT;
+    part.part_number = req->part_number;
+    part.description = req->description;
+    part.has_cost_cents = part.has_price_cents = 1;
+    part.cost_cents = req->cost_cents;
+    part.price_cents = req->price_cents;
+    part.bin = req->bin;
+    if (old) {
+        part.on_hand = old->on_hand;
+        part.reserved = old->reserved;
+        part.backordered = old->backordered;
+    }
+    MDB_dbi bins = parts_dbi(cmd->svc, "bins");
+    if (old && old->bin && strcmp(old->bin, req->bin) != 0)
+        rc = parts_index_del(cmd->txn, bins, old->bin, req->part_number);
+    if (rc == 0 || rc == MDB_NOTFOUND)
+        rc = parts_index_put(cmd->txn, bins, req->bin, req->part_number, NULL);
+    if (rc == 0)
+        rc = parts_part_put(cmd->svc, cmd->txn, &part);
+    if (rc == 0) {
+        As__PartDefined event = AS__PART_DEFINED__INIT;
+        event.part = &part;
+        rc = as_cmd_emit(cmd, "parts.part.defined", part.part_number, &event.base);
+    }
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &part.base);
+    if (old)
+        as__part__free_unpacked(old, NULL);
+    return rc;
+}
+
+int parts_cmd_part_define(as_cmd_t *cmd)
+{
+    int rc = parts_require(cmd, AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER);
+    if (rc != 0)
+        return rc;
+    As__PartDefine *req = as__part_define__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a PartDefine message");
+    rc = s_define_check(cmd, req);
+    if (rc == 0)
+        rc = s_define_write(cmd, req);
+    as__part_define__free_unpacked(req, NULL);
+    return rc;
+}
+
+/* --- stock queries ----------------------------------------------------- */
+
+typedef struct {
+    As__Part **parts;
+    size_t n;
+} s_found_t;
+
+static void s_found_release(s_found_t *found)
+{
+    for (size_t i = 0; i < found->n; i++)
+        as__part__free_unpacked(found->parts[i], NULL);
+    free(found->parts);
+}
+
+static int s_found_add(s_found_t *found, As__Part *part)
+{
+    As__Part **grown = realloc(found->parts, (found->n + 1) * sizeof *grown);
+    if (!grown) {
+        as__part__free_unpacked(part, NULL);
+        return -ENOMEM;
+    }
+    found->parts = grown;
+    part->has_on_hand = part->has_reserved = part->has_backordered = 1;
+    found->parts[found->n++] = part;
+    return 0;
+}
+
+static int s_find_in_bin(as_cmd_t *cmd, const char *bin, s_found_t *found)
+{
+    parts_names_t names;
+    int rc = parts_index_list(cmd->txn, parts_dbi(cmd->svc, "bins"), bin, &names);
+    for (size_t i = 0; rc == 0 && i < names.n; i++) {
+        As__Part *part;
+        if ((rc = parts_part_get(cmd->svc, cmd->txn, names.items[i], &part)) == 0)
+            rc = s_found_add(found, part);
+    }
+    parts_names_release(&names);
+    return rc;
+}
+
+static int s_find_all(as_cmd_t *cmd, s_found_t *found)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(cmd->txn, parts_dbi(cmd->svc, "parts"), &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        As__Part *part = as__part__unpack(NULL, v.mv_size, v.mv_data);
+        if (!part) {
+            rc = AS_EBADFRAME;
+            break;
+        }
+        if ((rc = s_found_add(found, part)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int s_find(as_cmd_t *cmd, const As__StockQuery *req, s_found_t *found)
+{
+    bool by_part = req->part_number && req->part_number[0];
+    bool by_bin = req->bin && req->bin[0];
+    if (by_part && by_bin)
+        return as_cmd_fail(cmd, AS_EINVALID, "give part_number or bin, not both");
+    if (by_part) {
+        if (!parts_number_valid(req->part_number))
+            return as_cmd_fail(cmd, AS_EINVALID,
+                               "part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'",
+                               req->part_number);
+        As__Part *part;
+        int rc = parts_part_get(cmd->svc, cmd->txn, req->part_number, &part);
+        if (rc == MDB_NOTFOUND)
+            return as_cmd_fail(cmd, AS_ENOTFOUND, "part '%s' is not in the catalogue",
+                               req->part_number);
+        return rc != 0 ? rc : s_found_add(found, part);
+    }
+    if (by_bin) {
+        if (!parts_bin_valid(req->bin))
+            return as_cmd_fail(cmd, AS_EINVALID, "bin '%s' must be 1 to 32 of A-Z, 0-9 and '-'",
+                               req->bin);
+        return s_find_in_bin(cmd, req->bin, found);
+    }
+    return s_find_all(cmd, found);
+}
+
+int parts_cmd_stock_query(as_cmd_t *cmd)
+{
+    int rc = parts_require(cmd, ~0u);
+    if (rc != 0)
+        return rc;
+    As__StockQuery *req = as__stock_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a StockQuery message");
+    s_found_t found = {NULL, 0};
+    rc = s_find(cmd, req, &found);
+    if (rc == 0) {
+        As__StockList list = AS__STOCK_LIST__INIT;
+        list.parts = found.parts;
+        list.n_parts = found.n;
+        rc = as_cmd_reply(cmd, &list.base);
+    }
+    s_found_release(&found);
+    as__stock_query__free_unpacked(req, NULL);
+    return rc;
+}
