@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, and runs the system on the default local
-# config (deploy/local.ini): asbus, the demo source and the demo sink. Events
-# flow until Ctrl-C (or --for SECONDS); watch them with
-#   build/tools/asctl/asctl --config deploy/local.ini tap
-# in another terminal (AS_RUN_DIR must match: it defaults to ./run).
+# Installs what is needed, builds, and runs the dealership on the default local
+# config (deploy/local.ini): asbus and the reception, workshop, parts and kpi
+# daemons. It plays yesterday's day through them (tools/asday: 40 repair
+# orders), prints the KPI report, and keeps running until Ctrl-C (or
+# --for SECONDS). Watch the events live from another terminal with
+#   AS_RUN_DIR=$PWD/run build/tools/asctl/asctl --config deploy/local.ini tap
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
 duration=0
-rate=20
+seed=1
 while [ $# -gt 0 ]; do
     case $1 in
     --for) duration=$2; shift 2 ;;
-    --rate) rate=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
     --no-install) export AS_NO_INSTALL=1; shift ;;
     -h | --help)
-        echo "usage: deploy/run-local.sh [--for SECONDS] [--rate EVENTS_PER_SECOND] [--no-install]"
+        echo "usage: deploy/run-local.sh [--for SECONDS] [--seed N] [--no-install]"
         exit 0 ;;
     *) echo "run-local: unknown option $1" >&2; exit 64 ;;
     esac
@@ -30,7 +31,7 @@ cmake --build build -j"$(nproc)" >/dev/null
 
 export AS_RUN_DIR=${AS_RUN_DIR:-$repo/run}
 export AS_CONFIG=$repo/deploy/local.ini
-export AS_ACTOR=${AS_ACTOR:-demo-operator}
+export AS_ACTOR=${AS_ACTOR:-svc-mgr}
 mkdir -p "$AS_RUN_DIR"
 asctl=build/tools/asctl/asctl
 pids=()
@@ -45,24 +46,29 @@ trap 'exit 0' INT TERM
 
 build/services/bus/asbus --config "$AS_CONFIG" >>"$AS_RUN_DIR/bus.log" 2>&1 &
 pids+=($!)
-build/tools/asdemo/asdemo source --config "$AS_CONFIG" >>"$AS_RUN_DIR/demo.log" 2>&1 &
-pids+=($!)
-build/tools/asdemo/asdemo sink --config "$AS_CONFIG" >>"$AS_RUN_DIR/sink.log" 2>&1 &
-pids+=($!)
-
+for service in reception workshop parts kpi; do
+    "build/services/$service/as-$service" --config "$AS_CONFIG" >>"$AS_RUN_DIR/$service.log" 2>&1 &
+    pids+=($!)
+done
 for _ in $(seq 50); do
     $asctl status >/dev/null 2>&1 && break
     sleep 0.2
 done
-$asctl call demo.generate count=100000000 rate="$rate" >/dev/null
-echo "run-local: running; logs and stores in $AS_RUN_DIR"
-echo "run-local: watch live events with: AS_RUN_DIR=$AS_RUN_DIR $asctl --config $AS_CONFIG tap"
+$asctl status
+echo
+echo "run-local: logs and stores in $AS_RUN_DIR"
+echo "run-local: watch the events live with: AS_RUN_DIR=$AS_RUN_DIR $asctl --config $AS_CONFIG tap"
+echo
+day=$(date -d yesterday +%Y-%m-%d)
+build/tools/asday/asday --config "$AS_CONFIG" --date "$day" --seed "$seed"
+sleep 1 # the last events reach kpi
+echo
+$asctl kpi report --month "${day:0:7}"
+echo
+$asctl kpi report --month "${day:0:7}" --by advisor
+echo
+echo "run-local: the dealership is running; Ctrl-C stops it"
 started=$SECONDS
-while :; do
-    sleep 5
-    echo
-    $asctl status || true
-    if [ "$duration" -gt 0 ] && [ $((SECONDS - started)) -ge "$duration" ]; then
-        break
-    fi
+while [ "$duration" -eq 0 ] || [ $((SECONDS - started)) -lt "$duration" ]; do
+    sleep 1
 done

@@ -215,6 +215,14 @@ static bool s_status_is(json_t *reply, const void *arg)
     return status && strcmp(status, (const char *)arg) == 0;
 }
 
+/* Ready for delivery, or further on (when the day is played again). */
+static bool s_ready_or_later(json_t *reply, const void *arg)
+{
+    (void)arg;
+    return s_status_is(reply, "RO_READY_FOR_DELIVERY") || s_status_is(reply, "RO_DELIVERED") ||
+           s_status_is(reply, "RO_CLOSED");
+}
+
 static bool s_has_key(json_t *reply, const void *arg)
 {
     return json_object_get(reply, (const char *)arg) != NULL;
@@ -286,13 +294,13 @@ static void s_plan(day_t *d, ro_plan_t *plan)
         p->appointment = i < 26 ? (int)i : -1;
         p->advisor = d->advisors[i % d->n_advisors];
         p->arrival_us = s_at(d, 10 * i);
-        p->n_ops = 1 + s_rand(d, 3) / 2 + (s_rand(d, 6) == 0);
+        p->n_ops = 1 + (s_rand(d, 4) == 0);
         for (size_t j = 0; j < p->n_ops; j++) {
-            /* the major and body operations stay rare; no tensioner by chance */
+            /* long operations stay rare; no tensioner by chance */
             unsigned op;
             do
                 op = s_rand(d, DAY_OPS);
-            while (op == 7 || ((op == 1 || op == 10) && s_rand(d, 3) != 0));
+            while (op == 7 || (day_ops[op].sold_minutes >= 150 && s_rand(d, 4) != 0));
             for (size_t k = 0; k < j; k++)
                 if (p->ops[k] == op)
                     op = 0;
@@ -343,7 +351,8 @@ static void s_setup(day_t *d)
         s_do(d, d->foreman, "workshop.shift.record",
              "{\"tech_id\":\"%s\",\"date\":\"%s\",\"minutes\":%d}", d->technicians[i], d->date,
              i == d->n_technicians - 1 ? 240 : 540);
-        d->tech_free_us[i] = s_at(d, 0);
+        /* the part-timer works the afternoon */
+        d->tech_free_us[i] = s_at(d, i == d->n_technicians - 1 ? 300 : 0);
     }
     for (unsigned b = 1; b <= 10; b++)
         s_do(d, d->foreman, "workshop.bay.register", "{\"bay_id\":\"B%02u\",\"kind\":\"%s\"}", b,
@@ -384,13 +393,15 @@ static void s_setup(day_t *d)
 static void s_appointments(day_t *d, ro_plan_t *plan)
 {
     for (unsigned a = 0; a < DAY_APPOINTMENTS; a++) {
+        /* 26 become repair orders; the other 4 are customers who cancel or stay away */
+        unsigned who = a < 26 ? plan[a].vehicle : 30 + (a - 26);
         char vin[18];
-        s_vin(a < 26 ? plan[a].vehicle : 30 + a, vin);
+        s_vin(who, vin);
         unsigned minutes = 8 * 60 + 10 * a;
         s_do(d, d->clerk, "reception.appointment.book",
              "{\"appointment_id\":\"A-%s-%02u\",\"customer_id\":\"C%05u\",\"vin\":\"%s\","
              "\"slot\":\"%sT%02u:%02u\",\"reason\":\"%s\",\"channel\":\"%s\"}",
-             d->date, a + 1, (a < 26 ? plan[a].vehicle : 30 + a) + 1, vin, d->date, minutes / 60,
+             d->date, a + 1, who + 1, vin, d->date, minutes / 60,
              minutes % 60, a < 26 ? day_ops[plan[a].ops[0]].concern : "service",
              a % 4 == 0 ? "web" : "phone");
         s_do(d, d->clerk, "reception.appointment.confirm", "{\"appointment_id\":\"A-%s-%02u\"}",
@@ -461,7 +472,10 @@ static void s_job_json(const day_op_t *op, const char *pay, char *out, size_t ca
              op->concern, pay, labour, parts);
 }
 
-/* Dispatches, clocks and supplies one job; returns its technician. */
+static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
+
+/* Dispatches, clocks and supplies one job; the technician finds the RO's
+ * extra defect while on job 1. Returns the job's technician. */
 static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t *op,
                          unsigned *issue_no)
 {
@@ -489,11 +503,32 @@ static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t
                  "{\"part_number\":\"13070-EY00A\",\"expected\":2,\"received\":2}]}",
                  d->date);
     }
+    if (job_no == 1 && p->extra)
+        s_extra_defect(d, p, tech);
     s_do(d, tech, "workshop.clock.off",
          "{\"ro_number\":\"%s\",\"job_no\":%u,\"finished\":true,\"at_us\":%lld}", p->ro_number,
          job_no, (long long)(start + (int64_t)actual * 60000000));
     d->tech_free_us[t] = start + (int64_t)(actual + 10) * 60000000;
     return t;
+}
+
+/* The technician reports an extra defect; the advisor asks the customer. */
+static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech)
+{
+    const day_op_t *op = &day_ops[p->extra_op];
+    char report[64], labour[512];
+    snprintf(report, sizeof report, "%.40s-D1", p->ro_number);
+    s_labour_json(op, labour, sizeof labour);
+    s_do(d, tech, "workshop.defect.report",
+         "{\"report_id\":\"%s\",\"ro_number\":\"%s\",\"job_no\":1,\"description\":\"%s\","
+         "\"labour\":%s}",
+         report, p->ro_number, op->concern, labour);
+    json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_extra_work, report,
+                       "reception to get the extra-defect report", "{\"ro_number\":\"%s\"}",
+                       p->ro_number));
+    s_do(d, p->advisor, "reception.extra_work.answer",
+         "{\"ro_number\":\"%s\",\"request_id\":\"%s\",\"approved\":%s}", p->ro_number, report,
+         p->extra == 1 ? "true" : "false");
 }
 
 static void s_repair_order(day_t *d, ro_plan_t *p)
@@ -527,30 +562,14 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     size_t techs[4];
     for (unsigned j = 0; j < p->n_ops; j++)
         techs[j] = s_work_job(d, p, j + 1, &day_ops[p->ops[j]], &issue_no);
-    if (p->extra) {
-        /* found while working on job 1: the advisor asks the customer */
-        const day_op_t *op = &day_ops[p->extra_op];
-        char report[64], labour[512];
-        snprintf(report, sizeof report, "%.40s-D1", p->ro_number);
-        s_labour_json(op, labour, sizeof labour);
-        s_do(d, d->technicians[techs[0]], "workshop.defect.report",
-             "{\"report_id\":\"%s\",\"ro_number\":\"%s\",\"job_no\":1,\"description\":\"%s\","
-             "\"labour\":%s}",
-             report, p->ro_number, op->concern, labour);
-        json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_extra_work, report,
-                           "reception to get the extra-defect report", "{\"ro_number\":\"%s\"}",
+    if (p->extra == 1) {
+        /* the approved extra work is a new job of the same RO */
+        size_t want = p->n_ops + 1;
+        json_decref(s_wait(d, d->foreman, "workshop.ro.show", s_has_jobs, &want,
+                           "the workshop to take the extra job", "{\"ro_number\":\"%s\"}",
                            p->ro_number));
-        s_do(d, p->advisor, "reception.extra_work.answer",
-             "{\"ro_number\":\"%s\",\"request_id\":\"%s\",\"approved\":%s}", p->ro_number, report,
-             p->extra == 1 ? "true" : "false");
-        if (p->extra == 1) {
-            size_t want = p->n_ops + 1;
-            json_decref(s_wait(d, d->foreman, "workshop.ro.show", s_has_jobs, &want,
-                               "the workshop to take the extra job", "{\"ro_number\":\"%s\"}",
-                               p->ro_number));
-            techs[n_jobs] = s_work_job(d, p, n_jobs + 1, op, &issue_no);
-            n_jobs++;
-        }
+        techs[n_jobs] = s_work_job(d, p, n_jobs + 1, &day_ops[p->extra_op], &issue_no);
+        n_jobs++;
     }
     /* final inspection, by an inspector who did none of the work */
     if (p->qc_fails) {
@@ -569,7 +588,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     }
     s_do(d, d->qc, "workshop.qc.inspect", "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":true}",
          p->ro_number);
-    json_decref(s_wait(d, p->advisor, "reception.ro.show", s_status_is, "RO_READY_FOR_DELIVERY",
+    json_decref(s_wait(d, p->advisor, "reception.ro.show", s_ready_or_later, NULL,
                        "reception to see the vehicle pass QC", "{\"ro_number\":\"%s\"}",
                        p->ro_number));
     json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_key, "parts_consumed_cents",
@@ -606,7 +625,8 @@ static void s_usage(FILE *out)
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
                  "deliveries, follow-up calls and two comebacks. The staff come from [staff].\n"
                  "The same --date and --seed make the same day, and playing it again does\n"
-                 "nothing twice. Default date: today; seed: 1.\n"
+                 "nothing twice. The date must be within the last 7 days (clock entries are\n"
+                 "made afterwards, never ahead). Default date: yesterday; seed: 1.\n"
                  "Exit codes: 0 the day was played, 1 a service refused a step, 64 usage,\n"
                  "69 a service did not answer, 70 internal error, 78 config error.\n");
 }
@@ -620,7 +640,10 @@ int main(int argc, char **argv)
     };
     day_t d = {.seed = 1};
     const char *config_path = getenv("AS_CONFIG");
-    as_date_today(d.date);
+    /* yesterday: a day that is over, so every clock entry is in the past */
+    char today[AS_DATE_LEN + 1];
+    as_date_today(today);
+    as_date_add_days(today, -1, d.date);
     int opt;
     while ((opt = getopt_long(argc, argv, "c:d:s:vh", options, NULL)) != -1) {
         switch (opt) {
