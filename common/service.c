@@ -2,6 +2,7 @@
 #include "as/service.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "as/pub.h"
 #include "as/rpc.h"
 #include "as/security.h"
+#include "as/staff.h"
 #include "as/sub.h"
 
 #define AS_REPLAY_MAX_BYTES (4u << 20)
@@ -41,6 +43,7 @@ struct as_service {
     uv_loop_t loop;
     void *zctx;
     as_security_t *security;
+    as_staff_t *staff;
     as_store_t *store;
     as_pub_t *pub;
     as_sub_t *sub;
@@ -677,6 +680,18 @@ static int s_open(as_service_t *self)
     return 0;
 }
 
+static int s_load_staff(as_service_t *self)
+{
+    char *err = NULL;
+    self->staff = as_staff_load(self->cfg, &err);
+    if (!self->staff) {
+        as_error("config: %s", err ? err : "cannot read [staff]");
+        free(err);
+        return AS_ECONFIG;
+    }
+    return 0;
+}
+
 as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err)
 {
     int rc = -ENOMEM;
@@ -691,7 +706,8 @@ as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int 
         goto fail;
     }
     self->zctx = zmq_ctx_new();
-    if (!self->zctx || (rc = s_read_config(self)) != 0 || (rc = s_open(self)) != 0)
+    if (!self->zctx || (rc = s_read_config(self)) != 0 || (rc = s_load_staff(self)) != 0 ||
+        (rc = s_open(self)) != 0)
         goto fail_destroy;
     if (def->on_start && (rc = def->on_start(self)) != 0)
         goto fail_destroy;
@@ -749,6 +765,7 @@ void as_service_destroy(as_service_t **self_p)
     if (self->zctx)
         zmq_ctx_term(self->zctx);
     as_store_close(&self->store);
+    as_staff_destroy(&self->staff);
     as_config_list_free(&self->follows);
     as_config_list_free(&self->publish);
     as_config_list_free(&self->subscribe);
@@ -758,6 +775,72 @@ void as_service_destroy(as_service_t **self_p)
     free(self->endpoint);
     free(self);
     *self_p = NULL;
+}
+
+const as_staff_t *as_service_staff(as_service_t *self)
+{
+    return self->staff;
+}
+
+static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
+{
+    fprintf(out,
+            "usage: %s --config FILE\n"
+            "\n"
+            "%s\n"
+            "\n"
+            "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
+            "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
+            "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
+            program, def->summary ? def->summary : "", def->name, def->name);
+}
+
+int as_service_main(const as_service_def_t *def, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = getenv("AS_CONFIG");
+    /* "as-kpi", or "asdemo source" for a program that runs several services */
+    char program[128];
+    const char *slash = strrchr(argv[0], '/');
+    if (strcmp(program_invocation_short_name, slash ? slash + 1 : argv[0]) == 0)
+        snprintf(program, sizeof program, "%s", program_invocation_short_name);
+    else
+        snprintf(program, sizeof program, "%s %s", program_invocation_short_name, argv[0]);
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+        if (opt == 'c') {
+            config_path = optarg;
+        } else {
+            s_usage(def, program, opt == 'h' ? stdout : stderr);
+            return opt == 'h' ? 0 : 64;
+        }
+    }
+    if (optind != argc || !config_path) {
+        s_usage(def, program, stderr);
+        return 64;
+    }
+    as_log_init(def->name, AS_LOG_INFO);
+    char *err = NULL;
+    as_config_t *cfg = as_config_load(config_path, &err);
+    if (!cfg) {
+        as_error("%s", err ? err : "cannot load the config");
+        free(err);
+        return 78;
+    }
+    int rc = 0;
+    as_service_t *svc = as_service_new(def, cfg, &rc);
+    if (!svc) {
+        as_config_destroy(&cfg);
+        return rc == AS_ECONFIG ? 78 : 70;
+    }
+    as_service_run(svc);
+    as_service_destroy(&svc);
+    as_config_destroy(&cfg);
+    return 0;
 }
 
 as_store_t *as_service_store(as_service_t *self)

@@ -188,3 +188,8 @@ int as_staff_require(const as_staff_t *self, as_cmd_t *cmd, unsigned roles)
                            cmd->actor);
     return as_cmd_fail(cmd, AS_EDENIED, "%s: '%s' is not a %s", cmd->command, cmd->actor, needed);
 }
+
+int as_cmd_require(as_cmd_t *cmd, unsigned roles)
+{
+    return as_staff_require(as_service_staff(cmd->svc), cmd, roles);
+}

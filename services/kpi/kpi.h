@@ -8,7 +8,6 @@
 
 /* The service's state outside the store, read once at start. */
 typedef struct kpi {
-    as_staff_t *staff;
     int hours_per_day; /* [kpi] working_hours_per_day, default 9 */
 } kpi_t;
 

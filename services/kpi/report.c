@@ -59,8 +59,7 @@ static int cmd_target_set(as_cmd_t *cmd)
     As__KpiTargetSet *req = as__kpi_target_set__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a KpiTargetSet message");
-    int rc = as_staff_require(kpi_of(cmd->svc)->staff, cmd,
-                              AS_ROLE_SERVICE_MANAGER | AS_ROLE_PARTS_MANAGER);
+    int rc = as_cmd_require(cmd, AS_ROLE_SERVICE_MANAGER | AS_ROLE_PARTS_MANAGER);
     if (rc == 0)
         rc = s_target_validate(cmd, req);
     if (rc != 0)
@@ -299,7 +298,7 @@ static int cmd_report(as_cmd_t *cmd)
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a KpiReportRequest message");
     s_report_t r = {.cmd = cmd};
-    int rc = as_staff_require(kpi_of(cmd->svc)->staff, cmd, S_ALL_ROLES);
+    int rc = as_cmd_require(cmd, S_ALL_ROLES);
     if (rc == 0)
         rc = s_report_validate(cmd, req, &r);
     if (rc == 0)

@@ -26,11 +26,6 @@
 #define PARTS_ID_MAX 64             /* issue, receipt and RO ids */
 #define PARTS_KEY_MAX 256
 
-/* The daemon's state outside the store (as_service_user). */
-typedef struct parts_ctx {
-    as_staff_t *staff; /* [staff] of the site config, loaded at start */
-} parts_ctx_t;
-
 /* Fails the command with AS_EDENIED unless its actor holds one of `roles`. */
 int parts_require(as_cmd_t *cmd, unsigned roles);
 

@@ -13,14 +13,12 @@
 
 int parts_require(as_cmd_t *cmd, unsigned roles)
 {
-    parts_ctx_t *ctx = as_service_user(cmd->svc);
-    return as_staff_require(ctx->staff, cmd, roles);
+    return as_cmd_require(cmd, roles);
 }
 
 bool parts_staff_has(as_service_t *svc, const char *id, unsigned roles)
 {
-    parts_ctx_t *ctx = as_service_user(svc);
-    return (as_staff_roles(ctx->staff, id) & roles) != 0;
+    return (as_staff_roles(as_service_staff(svc), id) & roles) != 0;
 }
 
 int64_t parts_now_us(void)

@@ -79,7 +79,7 @@ static int s_check_booking(as_cmd_t *cmd, const As__AppointmentBook *req)
 
 int appointment_book(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK | AS_ROLE_SYSTEM);
+    int rc = as_cmd_require(cmd, ROLES_CLERK | AS_ROLE_SYSTEM);
     if (rc)
         return rc;
     As__AppointmentBook *req = cmd_request(cmd, &as__appointment_book__descriptor);
@@ -121,14 +121,14 @@ static int s_load(as_cmd_t *cmd, const char *appointment_id, As__Appointment **o
 static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__AppointmentStatus to,
                     const char *event)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, roles);
+    int rc = as_cmd_require(cmd, roles);
     if (rc)
         return rc;
     As__AppointmentAction *req = cmd_request(cmd, &as__appointment_action__descriptor);
     if (!req)
         return AS_EBADFRAME;
     As__Appointment *appointment = NULL;
-    const as_staff_t *staff = reception_staff(cmd->svc);
+    const as_staff_t *staff = as_service_staff(cmd->svc);
     rc = s_load(cmd, req->appointment_id, &appointment);
     if (rc == 0 && !(from & 1u << appointment->status))
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "appointment '%s' is %s and cannot become %s",
@@ -254,7 +254,7 @@ static int s_collect_day(as_cmd_t *cmd, const char *date, As__AppointmentList *l
 
 int appointment_queue(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    int rc = as_cmd_require(cmd, ROLES_READER);
     if (rc)
         return rc;
     As__AppointmentQueue *req = cmd_request(cmd, &as__appointment_queue__descriptor);

@@ -30,7 +30,7 @@ static int s_check_log(as_cmd_t *cmd, const As__ComplaintLog *req)
 
 int complaint_log(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    int rc = as_cmd_require(cmd, ROLES_CLERK);
     if (rc)
         return rc;
     As__ComplaintLog *req = cmd_request(cmd, &as__complaint_log__descriptor);
@@ -55,7 +55,7 @@ int complaint_log(as_cmd_t *cmd)
 
 int complaint_resolve(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, AS_ROLE_FRONT_DESK_MANAGER);
+    int rc = as_cmd_require(cmd, AS_ROLE_FRONT_DESK_MANAGER);
     if (rc)
         return rc;
     As__ComplaintResolve *req = cmd_request(cmd, &as__complaint_resolve__descriptor);

@@ -17,7 +17,7 @@ static int s_emit_customer(as_cmd_t *cmd, const As__Customer *customer)
 
 int customer_register(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    int rc = as_cmd_require(cmd, ROLES_CLERK);
     if (rc)
         return rc;
     As__CustomerRegister *req = cmd_request(cmd, &as__customer_register__descriptor);
@@ -55,7 +55,7 @@ int customer_register(as_cmd_t *cmd)
 
 int customer_show(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    int rc = as_cmd_require(cmd, ROLES_READER);
     if (rc)
         return rc;
     As__CustomerQuery *req = cmd_request(cmd, &as__customer_query__descriptor);
@@ -136,7 +136,7 @@ static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
 
 int vehicle_register(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    int rc = as_cmd_require(cmd, ROLES_CLERK);
     if (rc)
         return rc;
     As__VehicleRegister *req = cmd_request(cmd, &as__vehicle_register__descriptor);
@@ -192,7 +192,7 @@ int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle)
 
 int vehicle_mileage(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_ADVISOR);
+    int rc = as_cmd_require(cmd, ROLES_ADVISOR);
     if (rc)
         return rc;
     As__VehicleMileage *req = cmd_request(cmd, &as__vehicle_mileage__descriptor);
@@ -220,7 +220,7 @@ int vehicle_mileage(as_cmd_t *cmd)
 
 int vehicle_show(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    int rc = as_cmd_require(cmd, ROLES_READER);
     if (rc)
         return rc;
     As__VehicleQuery *req = cmd_request(cmd, &as__vehicle_query__descriptor);

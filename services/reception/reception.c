@@ -1,29 +1,6 @@
 /* reception.c — the reception service: its databases, commands and the
- * events it applies, and the staff list it checks every command against. */
-#include <stdlib.h>
-
-#include "as/log.h"
+ * events it applies. */
 #include "reception.h"
-
-static as_staff_t *s_staff;
-
-const as_staff_t *reception_staff(as_service_t *svc)
-{
-    (void)svc;
-    return s_staff;
-}
-
-static int s_start(as_service_t *svc)
-{
-    char *err = NULL;
-    s_staff = as_staff_load(as_service_config(svc), &err);
-    if (!s_staff) {
-        as_error("config: %s", err ? err : "cannot read [staff]");
-        free(err);
-        return AS_ECONFIG;
-    }
-    return 0;
-}
 
 static const as_command_def_t s_commands[] = {
     {"reception.customer.register", customer_register},
@@ -65,10 +42,7 @@ const as_service_def_t reception_def = {
     .dbs = reception_dbs,
     .commands = s_commands,
     .events = s_events,
-    .on_start = s_start,
+    .summary = "The reception service: customers and vehicles, appointments, repair orders\n"
+               "from estimate and approval to delivery, extra-work consent, follow-up calls,\n"
+               "complaints, reminders and comebacks.",
 };
-
-void reception_cleanup(void)
-{
-    as_staff_destroy(&s_staff);
-}

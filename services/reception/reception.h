@@ -27,12 +27,8 @@
  *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call) */
 extern const char *const reception_dbs[];
 
-/* The service (reception.c) and what main() frees after it stopped. */
+/* The service (reception.c). */
 extern const as_service_def_t reception_def;
-void reception_cleanup(void);
-
-/* The staff list, loaded at start. */
-const as_staff_t *reception_staff(as_service_t *svc);
 
 /* The commands and event handlers of each file (reception.c joins them). */
 int customer_register(as_cmd_t *cmd);

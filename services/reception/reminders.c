@@ -157,7 +157,7 @@ static int s_vehicle_due(const MDB_val *key, const MDB_val *value, void *arg)
 
 int reminder_due(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_READER);
+    int rc = as_cmd_require(cmd, ROLES_READER);
     if (rc)
         return rc;
     As__ReminderDue *req = cmd_request(cmd, &as__reminder_due__descriptor);
@@ -208,7 +208,7 @@ static int s_check_made_request(as_cmd_t *cmd, const As__ReminderMade *req, cons
 
 int reminder_record(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_CLERK);
+    int rc = as_cmd_require(cmd, ROLES_CLERK);
     if (rc)
         return rc;
     As__ReminderMade *req = cmd_request(cmd, &as__reminder_made__descriptor);

@@ -36,7 +36,7 @@ static const char *s_ro_number_of(const ProtobufCMessage *req)
 int ro_command(as_cmd_t *cmd, unsigned roles, const ProtobufCMessageDescriptor *desc,
                ro_change_fn change, const char *event)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, roles);
+    int rc = as_cmd_require(cmd, roles);
     if (rc)
         return rc;
     ProtobufCMessage *req = cmd_request(cmd, desc);
@@ -279,7 +279,7 @@ static int s_index_by_vin(as_cmd_t *cmd, const As__RepairOrder *ro)
 
 static void s_set_status_for_estimate(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    const as_staff_t *staff = reception_staff(cmd->svc);
+    const as_staff_t *staff = as_service_staff(cmd->svc);
     bool manager = as_staff_roles(staff, cmd->actor) & AS_ROLE_FRONT_DESK_MANAGER;
     bool above_limit = ro->estimate_cents > as_staff_limit_cents(staff, cmd->actor);
     ro->has_status = 1;
@@ -340,7 +340,7 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
 
 int ro_open(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(reception_staff(cmd->svc), cmd, ROLES_ADVISOR);
+    int rc = as_cmd_require(cmd, ROLES_ADVISOR);
     if (rc)
         return rc;
     As__RoOpen *req = cmd_request(cmd, &as__ro_open__descriptor);

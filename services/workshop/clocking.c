@@ -33,7 +33,7 @@ static int s_load(as_cmd_t *cmd, s_clock_t *c)
     c->req = as__job_clock__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!c->req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a JobClock message");
-    int rc = as_staff_require(ws_staff, cmd, AS_ROLE_TECHNICIAN);
+    int rc = as_cmd_require(cmd, AS_ROLE_TECHNICIAN);
     if (rc != 0)
         return rc;
     if (ws_empty(c->req->ro_number) || !c->req->has_job_no)

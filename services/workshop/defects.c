@@ -82,7 +82,7 @@ int ws_cmd_defect_report(as_cmd_t *cmd)
     As__WorkJob *job = NULL;
     As__ExtraDefect *old = NULL;
     ws_key_t key;
-    int rc = as_staff_require(ws_staff, cmd, AS_ROLE_TECHNICIAN);
+    int rc = as_cmd_require(cmd, AS_ROLE_TECHNICIAN);
     if (rc == 0)
         rc = s_check_request(cmd, req);
     if (rc == 0 &&

@@ -223,7 +223,7 @@ int ws_cmd_job_dispatch(as_cmd_t *cmd)
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a JobDispatch message");
     s_dispatch_t d = {0};
-    int rc = as_staff_require(ws_staff, cmd, AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER);
+    int rc = as_cmd_require(cmd, AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER);
     if (rc == 0)
         rc = s_load_dispatch(cmd, req, &d);
     if (rc == 0)

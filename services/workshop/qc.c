@@ -39,7 +39,7 @@ static int s_load(as_cmd_t *cmd, s_qc_t *q)
     q->req = as__qc_inspect__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!q->req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a QcInspect message");
-    int rc = as_staff_require(ws_staff, cmd, AS_ROLE_QC_INSPECTOR);
+    int rc = as_cmd_require(cmd, AS_ROLE_QC_INSPECTOR);
     if (rc != 0)
         return rc;
     const As__QcInspect *req = q->req;

@@ -7,7 +7,7 @@
 
 int ws_cmd_board(as_cmd_t *cmd)
 {
-    int rc = as_staff_require(ws_staff, cmd, ANY_STAFF);
+    int rc = as_cmd_require(cmd, ANY_STAFF);
     if (rc != 0)
         return rc;
     ws_list_t jobs = {0}, techs = {0}, bays = {0};
@@ -64,7 +64,7 @@ int ws_cmd_ro_show(as_cmd_t *cmd)
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a RoQuery message");
     As__WorkRo *ro = NULL;
-    int rc = as_staff_require(ws_staff, cmd, ANY_STAFF);
+    int rc = as_cmd_require(cmd, ANY_STAFF);
     if (rc == 0 && ws_empty(req->ro_number))
         rc = as_cmd_fail(cmd, AS_EINVALID, "ro_number is required");
     if (rc == 0 && (rc = ws_get_ro(cmd->txn, cmd->svc, req->ro_number, &ro)) == MDB_NOTFOUND)

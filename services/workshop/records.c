@@ -10,7 +10,6 @@
 const char *const ws_dbs[] = {"technicians", "bays",        "attendance", "ros",
                               "jobs",        "inspections", "defects",    NULL};
 
-as_staff_t *ws_staff;
 
 static int s_key_first(ws_key_t *key, const char *first)
 {

@@ -30,7 +30,7 @@ static int s_check_technician(as_cmd_t *cmd, const As__TechnicianRegister *req)
 {
     if (ws_empty(req->tech_id))
         return as_cmd_fail(cmd, AS_EINVALID, "tech_id is required");
-    if (!(as_staff_roles(ws_staff, req->tech_id) & AS_ROLE_TECHNICIAN))
+    if (!(as_staff_roles(as_service_staff(cmd->svc), req->tech_id) & AS_ROLE_TECHNICIAN))
         return as_cmd_fail(cmd, AS_EINVALID,
                            "'%s' is not a technician on the staff list ([staff] in the config)",
                            req->tech_id);
@@ -53,7 +53,7 @@ int ws_cmd_technician_register(as_cmd_t *cmd)
         as__technician_register__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a TechnicianRegister message");
-    int rc = as_staff_require(ws_staff, cmd, BOSS_ROLES);
+    int rc = as_cmd_require(cmd, BOSS_ROLES);
     if (rc == 0)
         rc = s_check_technician(cmd, req);
     As__Technician *old = NULL;
@@ -104,7 +104,7 @@ int ws_cmd_bay_register(as_cmd_t *cmd)
     As__BayRegister *req = as__bay_register__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a BayRegister message");
-    int rc = as_staff_require(ws_staff, cmd, BOSS_ROLES);
+    int rc = as_cmd_require(cmd, BOSS_ROLES);
     if (rc == 0)
         rc = s_check_bay(cmd, req);
     As__Bay *old = NULL;
@@ -154,7 +154,7 @@ int ws_cmd_shift_record(as_cmd_t *cmd)
     As__ShiftRecord *req = as__shift_record__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ShiftRecord message");
-    int rc = as_staff_require(ws_staff, cmd, BOSS_ROLES);
+    int rc = as_cmd_require(cmd, BOSS_ROLES);
     if (rc == 0)
         rc = s_check_shift(cmd, req);
     ws_key_t key;

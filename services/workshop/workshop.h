@@ -21,8 +21,6 @@
  */
 extern const char *const ws_dbs[];
 
-/* The staff list, loaded once at start. */
-extern as_staff_t *ws_staff;
 
 /* A key built from parts: a text, then \0 and a text or a big-endian number. */
 typedef struct ws_key {

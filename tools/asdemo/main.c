@@ -8,7 +8,6 @@
  * the bus's fault tests (kill -9, restarts, slow consumers) drive them.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +242,8 @@ static const as_command_def_t source_commands[] = {
 
 static const as_service_def_t source_def = {
     .name = "demo",
+    .summary = "The demo source: emits demo.tick.emitted events on demo.generate (COUNT at\n"
+               "RATE per second, carrying on after a restart) and demo.add (one event).",
     .dbs = source_dbs,
     .commands = source_commands,
     .on_start = s_source_start,
@@ -335,6 +336,8 @@ static int s_sink_start(as_service_t *svc)
 
 static const as_service_def_t sink_def = {
     .name = "sink",
+    .summary = "The demo sink: follows 'demo' and keeps an exact count and sum of the ticks\n"
+               "it applied (sink.totals). [sink] apply_delay_us plays a slow consumer.",
     .on_start = s_sink_start,
     .dbs = sink_dbs,
     .commands = sink_commands,
@@ -343,70 +346,26 @@ static const as_service_def_t sink_def = {
 
 /* --- main ----------------------------------------------------------------- */
 
-static void s_usage(FILE *out)
-{
-    fprintf(out, "usage: asdemo source|sink --config FILE\n"
-                 "\n"
-                 "  source   the 'demo' service: emits demo.tick.emitted events when told to\n"
-                 "           (commands demo.generate, demo.add, demo.state)\n"
-                 "  sink     the 'sink' service: applies every demo event into an exact count\n"
-                 "           and sum (command sink.totals)\n"
-                 "\n"
-                 "Both read their [demo] / [sink], [site] and [bus] sections from FILE.\n"
-                 "Exit codes: 0 stopped cleanly, 64 usage, 78 config error, 70 start failed.\n");
-}
-
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *config_path = NULL;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            config_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            s_usage(stderr);
-            return 64;
-        }
-    }
-    if (optind + 1 != argc || !config_path) {
-        s_usage(stderr);
-        return 64;
-    }
-    const as_service_def_t *def;
-    if (strcmp(argv[optind], "source") == 0)
+    const as_service_def_t *def = NULL;
+    if (argc >= 2 && strcmp(argv[1], "source") == 0)
         def = &source_def;
-    else if (strcmp(argv[optind], "sink") == 0)
+    else if (argc >= 2 && strcmp(argv[1], "sink") == 0)
         def = &sink_def;
-    else {
-        s_usage(stderr);
-        return 64;
+    if (!def) {
+        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+        fprintf(help ? stdout : stderr,
+                "usage: asdemo source|sink --config FILE\n"
+                "\n"
+                "  source   the 'demo' service: emits demo.tick.emitted events when told to\n"
+                "           (commands demo.generate, demo.add, demo.state)\n"
+                "  sink     the 'sink' service: applies every demo event into an exact count\n"
+                "           and sum (command sink.totals)\n"
+                "\n"
+                "`asdemo source --help` tells more. Exit codes: 0 stopped cleanly, 64 usage,\n"
+                "70 could not start, 78 config error.\n");
+        return help ? 0 : 64;
     }
-    as_log_init(def->name, AS_LOG_INFO);
-    char *err = NULL;
-    as_config_t *cfg = as_config_load(config_path, &err);
-    if (!cfg) {
-        as_error("%s", err ? err : "cannot load config");
-        free(err);
-        return 78;
-    }
-    int rc = 0;
-    as_service_t *svc = as_service_new(def, cfg, &rc);
-    if (!svc) {
-        as_config_destroy(&cfg);
-        return rc == AS_ECONFIG ? 78 : 70;
-    }
-    as_service_run(svc);
-    as_service_destroy(&svc);
-    as_config_destroy(&cfg);
-    return 0;
+    return as_service_main(def, argc - 1, argv + 1);
 }

@@ -10,7 +10,7 @@
  * the events they emit (outbox) and the offsets. Replies and events go out
  * only after that transaction commits. Commands are idempotent by request id.
  *
- * Config, section [<name>] (and [site], [bus]):
+ * Config, section [<name>] (and [site], [bus], [staff]):
  *   endpoint        service endpoint to bind (required)
  *   data_dir        LMDB directory (default ${site.data_dir}/<name>)
  *   follows         services whose events this one applies (comma list)
@@ -93,6 +93,7 @@ typedef struct as_service_def {
     /* after the commit of each applied event (metrics; may be NULL) */
     void (*on_applied)(as_service_t *svc, const As__Envelope *env);
     void *user;
+    const char *summary;               /* what the daemon does, for --help */
 } as_service_def_t;
 
 /* Opens everything the config describes. Returns NULL and sets *err (and logs
@@ -104,6 +105,15 @@ as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int 
 int as_service_run(as_service_t *self);
 void as_service_stop(as_service_t *self);
 void as_service_destroy(as_service_t **self_p);
+
+/* A daemon's whole main(): reads --config FILE (or $AS_CONFIG) and --help,
+ * loads the config, runs the service until SIGTERM/SIGINT and tears down.
+ * Returns the process exit code: 0 stopped cleanly, 64 usage, 78 config
+ * error, 70 could not start. */
+int as_service_main(const as_service_def_t *def, int argc, char **argv);
+
+/* The site's staff list ([staff] in the config, loaded at start). */
+const struct as_staff *as_service_staff(as_service_t *self);
 
 as_store_t *as_service_store(as_service_t *self);
 uv_loop_t *as_service_loop(as_service_t *self);
