@@ -92,6 +92,9 @@ static as_rpc_client_t *s_client(day_t *d, const char *service)
  * a new request id each time; everything else a deterministic one. */
 static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh,
                        char *error, size_t error_len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh,
+                       char *error, size_t error_len, const char *fmt, va_list ap)
 {
     const as_command_info_t *info = as_catalog_command(command);
     if (!info) {
