@@ -487,6 +487,10 @@ static int evt_qc_passed(as_evt_t *evt)
         As__KpiCounters sold = AS__KPI_COUNTERS__INIT;
         S_SET(sold, sold_minutes, s_qc_job_sold(m->jobs[i]));
         sold_total += sold.sold_minutes;
+        /* a technician's labour sales: the flat-rate time they delivered at its
+         * rate (the department's come from the invoices, on delivery) */
+        int64_t rate = m->jobs[i]->labour ? m->jobs[i]->labour->rate_cents : 0;
+        S_SET(sold, labour_sales_cents, (sold.sold_minutes * rate + 30) / 60);
         techs[i] = m->jobs[i]->technician;
         rc = s_count(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, &sold);
     }

@@ -296,4 +296,7 @@ tech_fig() { echo "$BYTECH" | jq -r --arg k "$1" --arg n "$2" '.rows[] | select(
 expect_eq "tech-a efficiency 255 / 285" 89.47 "$(tech_fig tech-a 'labour efficiency')"
 expect_eq "tech-b efficiency 165 / 165" 100 "$(tech_fig tech-b 'labour efficiency')"
 expect_eq "tech-a utilisation 285 / 480" 59.38 "$(tech_fig tech-a 'labour utilisation')"
+# tech-a delivered 255 min at 600.00/h = 2550.00 of labour and cost 285 min x 100.00/h = 475.00
+expect_eq "tech-a labour sales" 255000 "$(tech_fig tech-a 'service sales')"
+expect_eq "tech-a labour gross profit 2550.00 - 475.00" 207500 "$(tech_fig tech-a 'labour gross profit')"
 finish
