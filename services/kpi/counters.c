@@ -540,8 +540,11 @@ static int evt_issue_recorded(as_evt_t *evt)
     }
     char date[AS_DATE_LEN + 1];
     s_date(evt, m->date, date);
+    /* a line is requested once: its first issue or backorder says so
+     * (request_line); later fills of a backorder are not new requests */
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, parts_lines_requested, 1);
+    if (!m->issue->has_request_line || m->issue->request_line)
+        S_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
         S_SET(d, parts_lines_first_pick, 1);
     int rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
@@ -584,6 +587,7 @@ const as_event_def_t kpi_events[] = {
     {"workshop.qc.passed", evt_qc_passed},
     {"workshop.qc.failed", evt_qc_failed},
     {"parts.issue.recorded", evt_issue_recorded},
+    {"parts.backorder.created", evt_issue_recorded},
     {"parts.consumption.recorded", evt_consumption_recorded},
     {NULL, NULL},
 };
