@@ -83,7 +83,7 @@ int ws_list(MDB_txn *txn, as_service_t *svc, const char *db, const void *prefix,
     MDB_cursor_op op = prefix_len ? MDB_SET_RANGE : MDB_FIRST;
     while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
         op = MDB_NEXT;
-        if (k.mv_size < prefix_len || memcmp(k.mv_data, prefix, prefix_len) != 0)
+        if (prefix_len && (k.mv_size < prefix_len || memcmp(k.mv_data, prefix, prefix_len) != 0))
             break;
         ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
         if (!msg) {
