@@ -10,7 +10,6 @@
 const char *const ws_dbs[] = {"technicians", "bays",        "attendance", "ros",
                               "jobs",        "inspections", "defects",    NULL};
 
-
 static int s_key_first(ws_key_t *key, const char *first)
 {
     size_t n = strlen(first);

@@ -21,7 +21,6 @@
  */
 extern const char *const ws_dbs[];
 
-
 /* A key built from parts: a text, then \0 and a text or a big-endian number. */
 typedef struct ws_key {
     char data[512];

@@ -90,11 +90,11 @@ static as_rpc_client_t *s_client(day_t *d, const char *service)
  * command answers nothing) or NULL when the service refused (the error is in
  * *error when given, else printed and the day stops). Queries (`fresh`) get
  * a new request id each time; everything else a deterministic one. */
-static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh,
-                       char *error, size_t error_len, const char *fmt, va_list ap)
+static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh, char *error,
+                       size_t error_len, const char *fmt, va_list ap)
     __attribute__((format(printf, 7, 0)));
-static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh,
-                       char *error, size_t error_len, const char *fmt, va_list ap)
+static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fresh, char *error,
+                       size_t error_len, const char *fmt, va_list ap)
 {
     const as_command_info_t *info = as_catalog_command(command);
     if (!info) {
@@ -316,7 +316,7 @@ static void s_plan(day_t *d, ro_plan_t *plan)
     plan[8].n_ops = 2, plan[8].ops[0] = 1, plan[8].ops[1] = 3; /* above the advisor's limit */
     plan[24].n_ops = 2, plan[24].ops[0] = 10, plan[24].ops[1] = 3;
     plan[8].pay[0] = plan[8].pay[1] = plan[24].pay[0] = plan[24].pay[1] = "CUSTOMER_PAY";
-    plan[10].pay[0] = "INTERNAL";                                 /* used-car preparation */
+    plan[10].pay[0] = "INTERNAL"; /* used-car preparation */
     plan[33].n_ops = 1, plan[33].ops[0] = 9, plan[33].pay[0] = "GOODWILL";
     plan[14].n_ops = 1, plan[14].ops[0] = 5, plan[14].pay[0] = "WARRANTY";
     plan[18].n_ops = 1, plan[18].ops[0] = 7, plan[18].pay[0] = "WARRANTY"; /* backorder */
@@ -359,7 +359,9 @@ static void s_setup(day_t *d)
     }
     for (unsigned b = 1; b <= 10; b++)
         s_do(d, d->foreman, "workshop.bay.register", "{\"bay_id\":\"B%02u\",\"kind\":\"%s\"}", b,
-             b <= 8 ? "lift" : b == 9 ? "alignment" : "body");
+             b <= 8   ? "lift"
+             : b == 9 ? "alignment"
+                      : "body");
     char lines[4096] = "";
     for (size_t i = 0; i < DAY_PARTS; i++) {
         const day_part_t *p = &day_parts[i];
@@ -404,9 +406,8 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
         s_do(d, d->clerk, "reception.appointment.book",
              "{\"appointment_id\":\"A-%s-%02u\",\"customer_id\":\"C%05u\",\"vin\":\"%s\","
              "\"slot\":\"%sT%02u:%02u\",\"reason\":\"%s\",\"channel\":\"%s\"}",
-             d->date, a + 1, who + 1, vin, d->date, minutes / 60,
-             minutes % 60, a < 26 ? day_ops[plan[a].ops[0]].concern : "service",
-             a % 4 == 0 ? "web" : "phone");
+             d->date, a + 1, who + 1, vin, d->date, minutes / 60, minutes % 60,
+             a < 26 ? day_ops[plan[a].ops[0]].concern : "service", a % 4 == 0 ? "web" : "phone");
         s_do(d, d->clerk, "reception.appointment.confirm", "{\"appointment_id\":\"A-%s-%02u\"}",
              d->date, a + 1);
         if (a == 26 || a == 27) {
@@ -418,8 +419,8 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
              "{\"appointment_id\":\"A-%s-%02u\",\"advisor\":\"%s\"}", d->date, a + 1,
              a < 26 ? plan[a].advisor : d->advisors[0]);
         if (a >= 28)
-            s_do(d, d->clerk, "reception.appointment.no_show",
-                 "{\"appointment_id\":\"A-%s-%02u\"}", d->date, a + 1);
+            s_do(d, d->clerk, "reception.appointment.no_show", "{\"appointment_id\":\"A-%s-%02u\"}",
+                 d->date, a + 1);
     }
 }
 
@@ -589,17 +590,16 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
              (long long)(start + 30 * 60000000LL));
         d->tech_free_us[techs[0]] = start + 40 * 60000000LL;
     }
-    s_do(d, d->qc, "workshop.qc.inspect", "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":true}",
-         p->ro_number);
+    s_do(d, d->qc, "workshop.qc.inspect",
+         "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":true}", p->ro_number);
     json_decref(s_wait(d, p->advisor, "reception.ro.show", s_ready_or_later, NULL,
                        "reception to see the vehicle pass QC", "{\"ro_number\":\"%s\"}",
                        p->ro_number));
     json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_key, "parts_consumed_cents",
                        "the parts consumption to reach reception", "{\"ro_number\":\"%s\"}",
                        p->ro_number));
-    s_do(d, p->advisor, "reception.ro.deliver",
-         "{\"ro_number\":\"%s\",\"accessories_cents\":%lld}", p->ro_number,
-         (long long)p->accessories_cents);
+    s_do(d, p->advisor, "reception.ro.deliver", "{\"ro_number\":\"%s\",\"accessories_cents\":%lld}",
+         p->ro_number, (long long)p->accessories_cents);
     s_do(d, p->advisor, "reception.ro.close", "{\"ro_number\":\"%s\"}", p->ro_number);
     if (p->csi)
         s_do(d, p->advisor, "reception.followup.record",

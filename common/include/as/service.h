@@ -93,7 +93,7 @@ typedef struct as_service_def {
     /* after the commit of each applied event (metrics; may be NULL) */
     void (*on_applied)(as_service_t *svc, const As__Envelope *env);
     void *user;
-    const char *summary;               /* what the daemon does, for --help */
+    const char *summary; /* what the daemon does, for --help */
 } as_service_def_t;
 
 /* Opens everything the config describes. Returns NULL and sets *err (and logs
