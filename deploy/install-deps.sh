@@ -4,7 +4,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
-    build-essential cmake pkg-config clang
+    build-essential cmake pkg-config clang clang-format
     libzmq3-dev            # ZeroMQ 4.3 with CURVE: the bus and the service endpoints
     libprotobuf-c-dev protobuf-c-compiler   # envelope/events/commands encoding, protoc-c
     liblmdb-dev lmdb-utils # each daemon's store; mdb_stat for operators
@@ -13,6 +13,8 @@ packages=(
     libjansson-dev         # --json output of asctl and the tap
     libcmocka-dev          # unit test framework
     procps jq              # the integration tests: kill, and reading asctl --json
+    nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream
+                             # 2.9 and its C client); the bench smoke test runs it
 )
 if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
     apt-get update -q

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test:
+#   0. every C file formatted as .clang-format says;
 #   1. gcc build: every unit and integration test (ctest);
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: every
 #      test again (skip with AS_NO_SANITIZE=1);
@@ -12,6 +13,9 @@ if [ "${AS_NO_INSTALL:-0}" != 1 ]; then
     bash deploy/install-deps.sh
 fi
 jobs=$(nproc)
+
+echo "== clang-format (the house style in .clang-format)"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
 # ctest runs tests two at a time: the fault tests start several daemons each
 parallel=${AS_TEST_PARALLEL:-2}
 
