@@ -102,7 +102,10 @@ as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t
         goto fail;
     }
     for (size_t i = 0; domain_dbs && domain_dbs[i]; i++) {
-        if (i >= AS_STORE_MAX_DOMAIN_DBS) {
+        /* the runtime's own databases cannot double as a domain's */
+        bool reserved = !strcmp(domain_dbs[i], "outbox") || !strcmp(domain_dbs[i], "offsets") ||
+                        !strcmp(domain_dbs[i], "requests") || !strcmp(domain_dbs[i], "meta");
+        if (i >= AS_STORE_MAX_DOMAIN_DBS || reserved) {
             rc = AS_EINVALID;
             goto fail_self;
         }

@@ -340,6 +340,16 @@ static void test_open_fails(void **state)
     err = 0;
     assert_null(as_store_open(dir2, many, 0, &err));
     assert_int_equal(err, AS_EINVALID);
+
+    /* a domain database may not take a name the runtime uses itself */
+    static const char *const reserved[] = {"outbox", "offsets", "requests", "meta"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *dbs[] = {"ok", reserved[i], NULL};
+        err = 0;
+        s_path(dir2, sizeof dir2, reserved[i]);
+        assert_null(as_store_open(dir2, dbs, 0, &err));
+        assert_int_equal(err, AS_EINVALID);
+    }
 }
 
 /* --- outbox ----------------------------------------------------------------- */

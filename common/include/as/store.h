@@ -28,7 +28,8 @@ typedef struct as_store as_store_t;
 #define AS_INCARNATION_LEN 36 /* a UUIDv7 in text form */
 
 /* Opens (creating when absent) the environment in directory `dir`, with the
- * named domain databases in `domain_dbs` (NULL-terminated; may be NULL).
+ * named domain databases in `domain_dbs` (NULL-terminated; may be NULL; the
+ * names outbox, offsets, requests and meta are the runtime's: AS_EINVALID).
  * `map_size` is the first map size in bytes (0: 256 MiB); the map grows on
  * demand. A new store gets a new incarnation id. Stale reader slots are cleared.
  * Returns NULL on failure and sets *err (-errno or MDB_*). */
