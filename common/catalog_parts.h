@@ -21,5 +21,7 @@ extern const as_catalog_part_t as__catalog_reception;
 extern const as_catalog_part_t as__catalog_workshop;
 extern const as_catalog_part_t as__catalog_parts;
 extern const as_catalog_part_t as__catalog_kpi;
+extern const as_catalog_part_t as__catalog_warranty;
+extern const as_catalog_part_t as__catalog_tools;
 
 #endif

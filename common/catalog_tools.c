@@ -1,0 +1,62 @@
+/* catalog_tools.c — the tool room's commands and events (services/tools). */
+#include "as/pb/tools.pb-c.h"
+#include "catalog_parts.h"
+
+static const as_command_info_t s_commands[] = {
+    {"tools.item.register", "tools", &as__tool_register__descriptor, &as__tool_item__descriptor,
+     "register a special tool, equipment or technical document (tool_admin)"},
+    {"tools.item.show", "tools", &as__tool_query__descriptor, &as__tool_item__descriptor,
+     "one tool with its condition, loan and calibration records"},
+    {"tools.item.list", "tools", &as__tool_list_query__descriptor, &as__tool_list__descriptor,
+     "the registry, by kind or location"},
+    {"tools.calibration.record", "tools", &as__tool_calibration_record__descriptor,
+     &as__tool_item__descriptor,
+     "record a calibration (pass or fail, certificate); a fail takes the tool out of service"},
+    {"tools.calibration.due", "tools", &as__tool_calibration_due_query__descriptor,
+     &as__tool_calibration_due__descriptor,
+     "tools whose calibration falls due within days of a date, and the overdue ones"},
+    {"tools.availability", "tools", &as__tool_availability_query__descriptor,
+     &as__tool_availability__descriptor,
+     "which of the given tools may go out now, and why not for the others"},
+    {"tools.loan.checkout", "tools", &as__tool_loan_checkout__descriptor,
+     &as__tool_loan__descriptor,
+     "hand a tool to a technician for an RO job, with the condition checked together"},
+    {"tools.loan.sign", "tools", &as__tool_loan_sign__descriptor, &as__tool_loan__descriptor,
+     "the technician signs for a tool checked out to them (their own identity)"},
+    {"tools.loan.checkin", "tools", &as__tool_loan_checkin__descriptor, &as__tool_loan__descriptor,
+     "take a tool back with its condition (damaged needs a damage report)"},
+    {"tools.loan.report_lost", "tools", &as__tool_loan_lost__descriptor, &as__tool_loan__descriptor,
+     "report a tool on loan as lost"},
+    {"tools.loan.list", "tools", &as__tool_loan_list_query__descriptor, &as__tool_loans__descriptor,
+     "open loans (all with all=true), overdue ones and those flagged after QC marked"},
+    {"tools.request.make", "tools", &as__tool_request_make__descriptor,
+     &as__tool_request__descriptor, "a foreman or technician asks for a tool or equipment"},
+    {"tools.request.answer", "tools", &as__tool_request_answer__descriptor,
+     &as__tool_request__descriptor, "approve or decline a workshop request, with a note"},
+    {"tools.request.list", "tools", &as__tool_request_list_query__descriptor,
+     &as__tool_requests__descriptor, "workshop requests, by status"},
+    {"tools.kpi", "tools", &as__tool_kpi_query__descriptor, &as__tool_kpi__descriptor,
+     "a month's tool preservation, loan registration accuracy and calibration on-time rates"},
+};
+
+static const as_event_info_t s_events[] = {
+    {"tools.item.registered", &as__tool_item_registered__descriptor,
+     "a tool, equipment or document was registered"},
+    {"tools.calibration.recorded", &as__tool_calibration_recorded__descriptor,
+     "a calibration was recorded (a failed one takes the tool out of service)"},
+    {"tools.loan.checked_out", &as__tool_loan_changed__descriptor,
+     "a tool was handed to a technician for an RO job"},
+    {"tools.loan.signed", &as__tool_loan_changed__descriptor,
+     "the technician signed for a tool on loan"},
+    {"tools.loan.checked_in", &as__tool_loan_changed__descriptor,
+     "a tool came back (with its condition and any damage report)"},
+    {"tools.loan.lost", &as__tool_loan_changed__descriptor, "a tool on loan was reported lost"},
+    {"tools.loan.flagged", &as__tool_loan_flagged__descriptor,
+     "tools were still out when their RO passed QC"},
+    {"tools.request.made", &as__tool_request_changed__descriptor,
+     "a foreman or technician asked for a tool or equipment"},
+    {"tools.request.answered", &as__tool_request_changed__descriptor,
+     "the tool room approved or declined a workshop request"},
+};
+
+AS_CATALOG_PART(as__catalog_tools, s_commands, s_events);

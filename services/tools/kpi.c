@@ -1,0 +1,116 @@
+/* kpi.c — the tool room's figures for a month (tools.kpi), each with the
+ * formula it is computed by, for the KPI service and the tool room's review. */
+#include <stdio.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "tools.h"
+
+typedef struct {
+    const char *month; /* "YYYY-MM" */
+    char month_end[AS_DATE_LEN + 1];
+    char today[AS_DATE_LEN + 1];
+    uint32_t registered, good;      /* preservation */
+    uint32_t loans, loans_complete; /* registration accuracy */
+    uint32_t cal_due, cal_on_time;  /* calibration on time */
+} s_kpi_t;
+
+static bool s_in_month(const char *date, const char *month)
+{
+    return date && strlen(date) == AS_DATE_LEN && strncmp(date, month, 7) == 0;
+}
+
+static int s_kpi_item(ProtobufCMessage *msg, void *arg)
+{
+    s_kpi_t *k = arg;
+    const As__ToolItem *item = (const As__ToolItem *)msg;
+    char registered[AS_DATE_LEN + 1];
+    as_date_of_us(item->at_us, registered);
+    if (strcmp(registered, k->month_end) <= 0) { /* registered by the month's end */
+        k->registered++;
+        if (!item->lost && item->condition && strcmp(item->condition, "good") == 0)
+            k->good++;
+    }
+    for (size_t i = 0; i < item->n_calibrations; i++) {
+        const As__ToolCalibration *c = item->calibrations[i];
+        if (!s_in_month(c->due_date, k->month))
+            continue;
+        k->cal_due++;
+        k->cal_on_time += c->on_time ? 1 : 0;
+    }
+    /* fell due in the month, not done yet, and now past due */
+    char next[AS_DATE_LEN + 1];
+    tools_item_next(item, next);
+    if (!item->lost && s_in_month(next, k->month) && strcmp(next, k->today) < 0)
+        k->cal_due++;
+    return 0;
+}
+
+static int s_kpi_loan(ProtobufCMessage *msg, void *arg)
+{
+    s_kpi_t *k = arg;
+    const As__ToolLoan *loan = (const As__ToolLoan *)msg;
+    if (!s_in_month(loan->out_date, k->month))
+        return 0;
+    k->loans++;
+    if (loan->signature && strcmp(loan->status, "returned") == 0)
+        k->loans_complete++;
+    return 0;
+}
+
+static void s_figure(As__ToolKpiFigure *f, const char *name, uint32_t num, uint32_t den,
+                     const char *formula)
+{
+    as__tool_kpi_figure__init(f);
+    f->name = (char *)name;
+    f->has_numerator = f->has_denominator = f->has_rate = 1;
+    f->numerator = num;
+    f->denominator = den;
+    f->rate = den ? (double)num / den : 0.0;
+    f->formula = (char *)formula;
+}
+
+int tools_cmd_kpi(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
+    if (rc != 0)
+        return rc;
+    As__ToolKpiQuery *req = as__tool_kpi_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolKpiQuery message");
+    s_kpi_t k = {.month = req->month};
+    if (!req->month || !as_month_valid(req->month))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "month must be YYYY-MM (got '%s')",
+                         req->month ? req->month : "");
+    if (rc == 0) {
+        char first[AS_DATE_LEN + 1], next_month[AS_DATE_LEN + 1];
+        snprintf(first, sizeof first, "%s-01", req->month);
+        as_date_add_days(first, 31, next_month); /* some day of the next month */
+        next_month[8] = '0';
+        next_month[9] = '1';
+        as_date_add_days(next_month, -1, k.month_end);
+        tools_today(k.today);
+        rc = tools_each(cmd->svc, cmd->txn, "items", &as__tool_item__descriptor, s_kpi_item, &k);
+    }
+    if (rc == 0)
+        rc = tools_each(cmd->svc, cmd->txn, "loans", &as__tool_loan__descriptor, s_kpi_loan, &k);
+    if (rc == 0) {
+        As__ToolKpiFigure figures[3];
+        As__ToolKpiFigure *ptrs[3] = {&figures[0], &figures[1], &figures[2]};
+        s_figure(&figures[0], "tool_preservation_rate", k.good, k.registered,
+                 "tools in good condition (not lost) / tools registered by the month's end");
+        s_figure(&figures[1], "loan_registration_accuracy", k.loans_complete, k.loans,
+                 "loans checked out in the month that the technician signed and that were "
+                 "checked in / loans checked out in the month");
+        s_figure(&figures[2], "calibration_on_time_rate", k.cal_on_time, k.cal_due,
+                 "calibrations done by their due date / calibrations that fell due in the "
+                 "month (done, or past due and not done)");
+        As__ToolKpi reply = AS__TOOL_KPI__INIT;
+        reply.month = req->month;
+        reply.n_figures = 3;
+        reply.figures = ptrs;
+        rc = as_cmd_reply(cmd, &reply.base);
+    }
+    as__tool_kpi_query__free_unpacked(req, NULL);
+    return rc;
+}

@@ -1,0 +1,229 @@
+/* records.c — keys and records of the tool room store, the checks of the words
+ * people type (ids, kinds, conditions, times), and whether a tool may go out. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "as/error.h"
+#include "tools.h"
+
+int64_t tools_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+MDB_dbi tools_dbi(as_service_t *svc, const char *name)
+{
+    return as_store_dbi(as_service_store(svc), name);
+}
+
+void tools_today(char date[AS_DATE_LEN + 1])
+{
+    as_date_today(date);
+}
+
+void tools_now_hm(char hm[6])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    unsigned hours = (unsigned)tm.tm_hour % 24, minutes = (unsigned)tm.tm_min % 60;
+    hm[0] = (char)('0' + hours / 10);
+    hm[1] = (char)('0' + hours % 10);
+    hm[2] = ':';
+    hm[3] = (char)('0' + minutes / 10);
+    hm[4] = (char)('0' + minutes % 10);
+    hm[5] = '\0';
+}
+
+bool tools_staff_has(as_service_t *svc, const char *id, unsigned roles)
+{
+    return id && (as_staff_roles(as_service_staff(svc), id) & roles) != 0;
+}
+
+bool tools_id_valid(const char *id)
+{
+    if (!id)
+        return false;
+    size_t len = strlen(id);
+    if (len < 1 || len > TOOLS_ID_MAX)
+        return false;
+    for (const char *p = id; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!isalnum(c) && !strchr("._-", c))
+            return false;
+    }
+    return true;
+}
+
+static bool s_one_of(const char *word, const char *const *words)
+{
+    for (size_t i = 0; word && words[i]; i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
+bool tools_kind_valid(const char *kind)
+{
+    static const char *const kinds[] = {"special_tool", "equipment", "document", NULL};
+    return s_one_of(kind, kinds);
+}
+
+bool tools_condition_valid(const char *condition)
+{
+    static const char *const conditions[] = {"good", "worn", "damaged", NULL};
+    return s_one_of(condition, conditions);
+}
+
+bool tools_hm_valid(const char *hm)
+{
+    if (!hm || strlen(hm) != 5 || hm[2] != ':')
+        return false;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && !isdigit((unsigned char)hm[i]))
+            return false;
+    int hours = (hm[0] - '0') * 10 + (hm[1] - '0');
+    int minutes = (hm[3] - '0') * 10 + (hm[4] - '0');
+    return hours < 24 && minutes < 60;
+}
+
+bool tools_text_valid(const char *text)
+{
+    return text && text[0] && strlen(text) <= TOOLS_TEXT_MAX;
+}
+
+static int s_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
+                 const ProtobufCMessageDescriptor *desc, void **out)
+{
+    return as_store_get_msg(txn, tools_dbi(svc, db), key, strlen(key), desc,
+                            (ProtobufCMessage **)out);
+}
+
+int tools_item_get(as_service_t *svc, MDB_txn *txn, const char *tool_id, As__ToolItem **out)
+{
+    return s_get(svc, txn, "items", tool_id, &as__tool_item__descriptor, (void **)out);
+}
+
+int tools_item_put(as_service_t *svc, MDB_txn *txn, As__ToolItem *item)
+{
+    item->has_calibration_interval_days = item->has_out_of_service = item->has_lost = 1;
+    char *next = item->next_calibration; /* computed for a reply, never stored */
+    item->next_calibration = NULL;
+    int rc = as_store_put_msg(txn, tools_dbi(svc, "items"), item->tool_id, strlen(item->tool_id),
+                              &item->base);
+    item->next_calibration = next;
+    return rc;
+}
+
+int tools_loan_get(as_service_t *svc, MDB_txn *txn, const char *loan_id, As__ToolLoan **out)
+{
+    return s_get(svc, txn, "loans", loan_id, &as__tool_loan__descriptor, (void **)out);
+}
+
+int tools_loan_put(as_service_t *svc, MDB_txn *txn, As__ToolLoan *loan)
+{
+    loan->has_signature = loan->has_flagged = 1;
+    loan->has_overdue = 0; /* computed for a reply, never stored */
+    return as_store_put_msg(txn, tools_dbi(svc, "loans"), loan->loan_id, strlen(loan->loan_id),
+                            &loan->base);
+}
+
+int tools_request_get(as_service_t *svc, MDB_txn *txn, const char *no, As__ToolRequest **out)
+{
+    return s_get(svc, txn, "asks", no, &as__tool_request__descriptor, (void **)out);
+}
+
+int tools_request_put(as_service_t *svc, MDB_txn *txn, As__ToolRequest *request)
+{
+    return as_store_put_msg(txn, tools_dbi(svc, "asks"), request->request_no,
+                            strlen(request->request_no), &request->base);
+}
+
+bool tools_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    return mdb_get(txn, tools_dbi(svc, db), &k, &v) == 0;
+}
+
+int tools_each(as_service_t *svc, MDB_txn *txn, const char *db,
+               const ProtobufCMessageDescriptor *desc, tools_each_fn fn, void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, tools_dbi(svc, db), &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+        if (!msg) {
+            rc = AS_EBADFRAME;
+            break;
+        }
+        rc = fn(msg, arg);
+        if (rc != TOOLS_KEEP)
+            protobuf_c_message_free_unpacked(msg, NULL);
+        if (rc != 0 && rc != TOOLS_KEEP)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+void tools_item_next(const As__ToolItem *item, char out[AS_DATE_LEN + 1])
+{
+    out[0] = '\0';
+    if (item->calibration_interval_days > 0 && item->last_calibration &&
+        as_date_valid(item->last_calibration))
+        as_date_add_days(item->last_calibration, item->calibration_interval_days, out);
+}
+
+bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap)
+{
+    const char *id = item->tool_id;
+    if (item->lost)
+        snprintf(why, cap, "tool '%s' is reported lost", id);
+    else if (item->out_of_service)
+        snprintf(why, cap, "tool '%s' is out of service: %s", id,
+                 item->service_note ? item->service_note : "");
+    else if (item->condition && strcmp(item->condition, "damaged") == 0)
+        snprintf(why, cap, "tool '%s' is damaged", id);
+    else if (item->loan_id && item->loan_id[0])
+        snprintf(why, cap, "tool '%s' is already on loan '%s'", id, item->loan_id);
+    else if (item->calibration_interval_days > 0 &&
+             (!item->last_calibration || !item->last_calibration[0]))
+        snprintf(why, cap, "tool '%s' is out of calibration: never calibrated", id);
+    else {
+        char next[AS_DATE_LEN + 1];
+        tools_item_next(item, next);
+        if (!next[0] || strcmp(next, date) >= 0)
+            return false;
+        snprintf(why, cap, "tool '%s' is out of calibration: it was due on %s", id, next);
+    }
+    return true;
+}
+
+int tools_bag_add(tools_bag_t *bag, ProtobufCMessage *msg)
+{
+    ProtobufCMessage **grown = realloc(bag->items, (bag->n + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    bag->items = grown;
+    bag->items[bag->n++] = msg;
+    return TOOLS_KEEP;
+}
+
+void tools_bag_release(tools_bag_t *bag)
+{
+    for (size_t i = 0; i < bag->n; i++)
+        protobuf_c_message_free_unpacked(bag->items[i], NULL);
+    free(bag->items);
+    bag->items = NULL;
+    bag->n = 0;
+}

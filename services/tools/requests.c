@@ -1,0 +1,198 @@
+/* requests.c — workshop requests for a tool or equipment (a foreman or a
+ * technician asks, the tool room answers), and the tool room's KPIs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "tools.h"
+
+static int s_emit(as_cmd_t *cmd, const char *type, As__ToolRequest *request)
+{
+    char today[AS_DATE_LEN + 1];
+    tools_today(today);
+    As__ToolRequestChanged event = AS__TOOL_REQUEST_CHANGED__INIT;
+    event.request = request;
+    event.date = today;
+    return as_cmd_emit(cmd, type, request->request_no, &event.base);
+}
+
+static int s_make_check(as_cmd_t *cmd, const As__ToolRequestMake *req)
+{
+    const char *no = req->request_no;
+    if (!no || !no[0])
+        return as_cmd_fail(cmd, AS_EINVALID, "request_no is required");
+    if (!tools_id_valid(no))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "request no '%s' must be 1 to 64 of letters, digits, '.', '_', '-'", no);
+    if (tools_exists(cmd->svc, cmd->txn, "asks", no))
+        return as_cmd_fail(cmd, AS_ECONFLICT, "request '%s' is already recorded", no);
+    bool has_tool = req->tool_id && req->tool_id[0];
+    if (has_tool && !tools_id_valid(req->tool_id))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "tool id '%s' must be 1 to 64 of letters, digits, '.', '_', '-'",
+                           req->tool_id);
+    if (has_tool && !tools_exists(cmd->svc, cmd->txn, "items", req->tool_id))
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "tool '%s' is not registered", req->tool_id);
+    if (!has_tool && !tools_text_valid(req->description))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "request '%s' needs a registered tool_id or a description of what is "
+                           "needed (up to %d bytes)",
+                           no, TOOLS_TEXT_MAX);
+    if (req->description && strlen(req->description) > TOOLS_TEXT_MAX)
+        return as_cmd_fail(cmd, AS_EINVALID, "description of request '%s' is over %d bytes", no,
+                           TOOLS_TEXT_MAX);
+    if (req->ro_number && req->ro_number[0] && !tools_id_valid(req->ro_number))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "ro number '%s' must be 1 to 64 of letters, digits, '.', '_', '-'",
+                           req->ro_number);
+    if (req->needed_date && req->needed_date[0]) {
+        char today[AS_DATE_LEN + 1];
+        tools_today(today);
+        if (!as_date_valid(req->needed_date))
+            return as_cmd_fail(cmd, AS_EINVALID,
+                               "needed_date of request '%s' must be a date YYYY-MM-DD (got '%s')",
+                               no, req->needed_date);
+        if (strcmp(req->needed_date, today) < 0)
+            return as_cmd_fail(cmd, AS_EINVALID,
+                               "request '%s' is needed on %s, which is past (today is %s)", no,
+                               req->needed_date, today);
+    }
+    return 0;
+}
+
+int tools_cmd_request_make(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_FOREMAN | AS_ROLE_TECHNICIAN);
+    if (rc != 0)
+        return rc;
+    As__ToolRequestMake *req = as__tool_request_make__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRequestMake message");
+    rc = s_make_check(cmd, req);
+    if (rc == 0) {
+        As__ToolRequest request = AS__TOOL_REQUEST__INIT;
+        request.request_no = req->request_no;
+        request.requested_by = (char *)cmd->actor;
+        request.tool_id = req->tool_id && req->tool_id[0] ? req->tool_id : NULL;
+        request.description = req->description;
+        request.ro_number = req->ro_number && req->ro_number[0] ? req->ro_number : NULL;
+        request.needed_date = req->needed_date && req->needed_date[0] ? req->needed_date : NULL;
+        request.status = "pending";
+        request.has_at_us = 1;
+        request.at_us = tools_now_us();
+        rc = tools_request_put(cmd->svc, cmd->txn, &request);
+        if (rc == 0)
+            rc = s_emit(cmd, "tools.request.made", &request);
+        if (rc == 0)
+            rc = as_cmd_reply(cmd, &request.base);
+    }
+    as__tool_request_make__free_unpacked(req, NULL);
+    return rc;
+}
+
+static int s_answer_check(as_cmd_t *cmd, const As__ToolRequestAnswer *req,
+                          As__ToolRequest **request)
+{
+    const char *no = req->request_no;
+    if (!no || !no[0])
+        return as_cmd_fail(cmd, AS_EINVALID, "request_no is required");
+    if (!tools_id_valid(no))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "request no '%s' must be 1 to 64 of letters, digits, '.', '_', '-'", no);
+    int rc = tools_request_get(cmd->svc, cmd->txn, no, request);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "request '%s' is not recorded", no);
+    if (rc != 0)
+        return rc;
+    if (strcmp((*request)->status, "pending") != 0)
+        return as_cmd_fail(cmd, AS_ECONFLICT, "request '%s' is already %s by '%s'", no,
+                           (*request)->status, (*request)->answered_by);
+    const char *d = req->decision;
+    if (!d || (strcmp(d, "approved") != 0 && strcmp(d, "declined") != 0))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "decision on request '%s' must be approved or declined (got '%s')", no,
+                           d ? d : "");
+    if (!tools_text_valid(req->note))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "the answer to request '%s' needs a note (up to %d bytes)", no,
+                           TOOLS_TEXT_MAX);
+    return 0;
+}
+
+int tools_cmd_request_answer(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
+    if (rc != 0)
+        return rc;
+    As__ToolRequestAnswer *req =
+        as__tool_request_answer__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRequestAnswer message");
+    As__ToolRequest *request = NULL;
+    rc = s_answer_check(cmd, req, &request);
+    if (rc == 0) {
+        char *old_status = request->status, *old_note = request->answer_note,
+             *old_by = request->answered_by;
+        request->status = req->decision;
+        request->answer_note = req->note;
+        request->answered_by = (char *)cmd->actor;
+        request->has_answered_us = 1;
+        request->answered_us = tools_now_us();
+        rc = tools_request_put(cmd->svc, cmd->txn, request);
+        if (rc == 0)
+            rc = s_emit(cmd, "tools.request.answered", request);
+        if (rc == 0)
+            rc = as_cmd_reply(cmd, &request->base);
+        request->status = old_status;
+        request->answer_note = old_note;
+        request->answered_by = old_by;
+    }
+    if (request)
+        as__tool_request__free_unpacked(request, NULL);
+    as__tool_request_answer__free_unpacked(req, NULL);
+    return rc;
+}
+
+typedef struct {
+    const char *status;
+    tools_bag_t bag;
+} s_requests_t;
+
+static int s_requests_one(ProtobufCMessage *msg, void *arg)
+{
+    s_requests_t *list = arg;
+    const As__ToolRequest *request = (const As__ToolRequest *)msg;
+    if (list->status && strcmp(request->status, list->status) != 0)
+        return 0;
+    return tools_bag_add(&list->bag, msg);
+}
+
+int tools_cmd_request_list(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
+    if (rc != 0)
+        return rc;
+    As__ToolRequestListQuery *req =
+        as__tool_request_list_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRequestListQuery message");
+    const char *s = req->status && req->status[0] ? req->status : NULL;
+    s_requests_t list = {s, {NULL, 0}};
+    if (s && strcmp(s, "pending") != 0 && strcmp(s, "approved") != 0 && strcmp(s, "declined") != 0)
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "status must be pending, approved or declined (got '%s')", s);
+    if (rc == 0)
+        rc = tools_each(cmd->svc, cmd->txn, "asks", &as__tool_request__descriptor, s_requests_one,
+                        &list);
+    if (rc == 0) {
+        As__ToolRequests reply = AS__TOOL_REQUESTS__INIT;
+        reply.n_requests = list.bag.n;
+        reply.requests = (As__ToolRequest **)list.bag.items;
+        rc = as_cmd_reply(cmd, &reply.base);
+    }
+    tools_bag_release(&list.bag);
+    as__tool_request_list_query__free_unpacked(req, NULL);
+    return rc;
+}

@@ -1,0 +1,509 @@
+/* claims.c — claims opened from the warranty jobs of a repair order that
+ * completed QC, the clerk's and service manager's commands on them, and the
+ * OEM's decisions and payments. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "as/log.h"
+#include "as/pb/reception.pb-c.h"
+#include "as/pb/workshop.pb-c.h"
+#include "warranty.h"
+
+static void s_set(char **field, const char *text)
+{
+    free(*field);
+    *field = text ? strdup(text) : NULL;
+}
+
+/* --- events in ------------------------------------------------------------------- */
+
+int warranty_evt_vehicle(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__Vehicle *v = as__vehicle__unpack(NULL, env->payload.len, env->payload.data);
+    if (!v)
+        return AS_EINVALID;
+    int rc = 0;
+    if (v->vin && *v->vin && strlen(v->vin) <= WARRANTY_ID_MAX && v->sale_date &&
+        as_date_valid(v->sale_date)) {
+        MDB_val k = {strlen(v->vin), v->vin}, val = {AS_DATE_LEN, v->sale_date};
+        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "vehicles"), &k, &val, 0);
+    }
+    as__vehicle__free_unpacked(v, NULL);
+    return rc;
+}
+
+static const char *s_event_of(As__ClaimStatus status)
+{
+    switch (status) {
+    case AS__CLAIM_STATUS__REJECTED:
+        return "warranty.claim.rejected";
+    case AS__CLAIM_STATUS__ESCALATED:
+        return "warranty.claim.escalated";
+    default:
+        return "warranty.claim.opened";
+    }
+}
+
+/* A new claim for one warranty job (malloc'd like an unpacked message). */
+static As__WarrantyClaim *s_claim_new(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *job,
+                                      const char *claim_id, const char *date)
+{
+    As__WarrantyClaim *c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    as__warranty_claim__init(c);
+    c->claim_id = strdup(claim_id);
+    c->ro_number = strdup(qc->ro_number);
+    c->has_job_no = c->has_mileage_km = c->has_sold_minutes = c->has_actual_minutes = 1;
+    c->has_rate_cents = c->has_submissions = 1;
+    c->job_no = job->job_no;
+    c->vin = strdup(qc->vin ? qc->vin : "");
+    c->mileage_km = qc->mileage_km;
+    if (job->labour && job->labour->code)
+        c->labour_code = strdup(job->labour->code);
+    if (job->causal_part && *job->causal_part)
+        c->causal_part = strdup(job->causal_part);
+    if (job->defect_code && *job->defect_code)
+        c->defect_code = strdup(job->defect_code);
+    if (job->concern && *job->concern)
+        c->concern = strdup(job->concern);
+    if (job->technician)
+        c->technician = strdup(job->technician);
+    c->sold_minutes = job->has_sold_minutes ? job->sold_minutes
+                      : job->labour         ? job->labour->sold_minutes
+                                            : 0;
+    c->actual_minutes = job->actual_minutes;
+    c->rate_cents = job->labour ? job->labour->rate_cents : 0;
+    c->has_safety_related = 1;
+    c->safety_related = job->safety_related;
+    c->repair_date = strdup(date);
+    MDB_val k = {strlen(c->vin), c->vin}, v;
+    if (*c->vin && mdb_get(evt->txn, warranty_dbi(evt->svc, "vehicles"), &k, &v) == 0 &&
+        v.mv_size == AS_DATE_LEN && (c->sale_date = malloc(AS_DATE_LEN + 1))) {
+        memcpy(c->sale_date, v.mv_data, AS_DATE_LEN);
+        c->sale_date[AS_DATE_LEN] = '\0';
+    }
+    if (!c->claim_id || !c->ro_number || !c->vin || !c->repair_date) {
+        as__warranty_claim__free_unpacked(c, NULL);
+        return NULL;
+    }
+    warranty_claim_check(warranty_of(evt->svc), c);
+    return c;
+}
+
+static int s_open_claim(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *job,
+                        const char *date)
+{
+    char claim_id[WARRANTY_ID_MAX + 16];
+    snprintf(claim_id, sizeof claim_id, "%s-%u", qc->ro_number, job->job_no);
+    As__WarrantyClaim *existing;
+    int rc = warranty_claim_get(evt->svc, evt->txn, claim_id, &existing);
+    if (rc == 0) {
+        as__warranty_claim__free_unpacked(existing, NULL);
+        return 0; /* opened already: the same QC seen again */
+    }
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    As__WarrantyClaim *c = s_claim_new(evt, qc, job, claim_id, date);
+    if (!c)
+        return -ENOMEM;
+    rc = warranty_claim_put(evt->svc, evt->txn, c);
+    if (rc == 0)
+        rc = as_evt_emit(evt, s_event_of(c->status), c->claim_id, &c->base);
+    if (rc == 0 && c->labour_code && *c->labour_code)
+        rc = warranty_defects_note(evt, "labour", c->labour_code, c->vin, date);
+    if (rc == 0 && c->causal_part)
+        rc = warranty_defects_note(evt, "part", c->causal_part, c->vin, date);
+    as__warranty_claim__free_unpacked(c, NULL);
+    return rc;
+}
+
+int warranty_evt_qc_passed(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__QcPassed *qc = as__qc_passed__unpack(NULL, env->payload.len, env->payload.data);
+    if (!qc)
+        return AS_EINVALID;
+    int rc = 0;
+    if (!qc->ro_number || !warranty_id_valid(qc->ro_number) || strlen(qc->ro_number) > 64) {
+        as_warn("workshop.qc.passed without a valid ro_number: skipped");
+        rc = AS_EINVALID;
+        goto out;
+    }
+    char date[AS_DATE_LEN + 1];
+    if (qc->date && as_date_valid(qc->date))
+        snprintf(date, sizeof date, "%s", qc->date);
+    else
+        as_date_today(date);
+    for (size_t i = 0; rc == 0 && i < qc->n_jobs; i++) {
+        const As__QcJob *job = qc->jobs[i];
+        if (job->safety_related) {
+            As__DefectSafety s = AS__DEFECT_SAFETY__INIT;
+            s.ro_number = qc->ro_number;
+            s.has_job_no = s.has_mileage_km = 1;
+            s.job_no = job->job_no;
+            s.vin = qc->vin;
+            s.labour_code = job->labour ? job->labour->code : NULL;
+            s.causal_part = job->causal_part;
+            s.defect_code = job->defect_code;
+            s.concern = job->concern;
+            s.date = date;
+            s.mileage_km = qc->mileage_km;
+            rc = warranty_defect_safety(evt, &s);
+        }
+        if (rc == 0 && job->pay_type == AS__PAY_TYPE__WARRANTY)
+            rc = s_open_claim(evt, qc, job, date);
+    }
+    if (rc == 0)
+        rc = warranty_recall_qc(evt, qc, date);
+out:
+    as__qc_passed__free_unpacked(qc, NULL);
+    return rc;
+}
+
+int warranty_evt_oem_decided(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__OemClaimDecision *d =
+        as__oem_claim_decision__unpack(NULL, env->payload.len, env->payload.data);
+    if (!d)
+        return AS_EINVALID;
+    As__WarrantyClaim *c = NULL;
+    int rc = 0;
+    if (!d->claim_id || !warranty_id_valid(d->claim_id)) {
+        rc = AS_EINVALID;
+        goto out;
+    }
+    rc = warranty_claim_get(evt->svc, evt->txn, d->claim_id, &c);
+    if (rc == MDB_NOTFOUND) {
+        as_warn("oem.claim.decided for unknown claim '%s': skipped", d->claim_id);
+        rc = 0;
+        goto out;
+    }
+    if (rc != 0)
+        goto out;
+    if (c->status != AS__CLAIM_STATUS__SUBMITTED ||
+        (d->has_submission && d->submission != c->submissions))
+        goto out; /* decided already, or a decision on an older submission */
+    if (d->accepted) {
+        c->status = AS__CLAIM_STATUS__ACCEPTED;
+        c->has_oem_amount_cents = 1;
+        c->oem_amount_cents = d->has_amount_cents ? d->amount_cents : c->amount_cents;
+        s_set(&c->debit_reason, NULL);
+    } else {
+        c->status = AS__CLAIM_STATUS__REJECTED_BY_OEM;
+        s_set(&c->debit_reason, d->debit_reason ? d->debit_reason : "no reason given");
+    }
+    rc = warranty_claim_put(evt->svc, evt->txn, c);
+    if (rc == 0)
+        rc = as_evt_emit(evt,
+                         d->accepted ? "warranty.claim.accepted" : "warranty.claim.rejected_by_oem",
+                         c->claim_id, &c->base);
+out:
+    if (c)
+        as__warranty_claim__free_unpacked(c, NULL);
+    as__oem_claim_decision__free_unpacked(d, NULL);
+    return rc;
+}
+
+int warranty_evt_oem_paid(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__OemPayment *p = as__oem_payment__unpack(NULL, env->payload.len, env->payload.data);
+    if (!p)
+        return AS_EINVALID;
+    As__WarrantyClaim *c = NULL;
+    int rc = 0;
+    if (!p->claim_id || !warranty_id_valid(p->claim_id)) {
+        rc = AS_EINVALID;
+        goto out;
+    }
+    rc = warranty_claim_get(evt->svc, evt->txn, p->claim_id, &c);
+    if (rc == MDB_NOTFOUND) {
+        as_warn("oem.payment.received for unknown claim '%s': skipped", p->claim_id);
+        rc = 0;
+        goto out;
+    }
+    if (rc != 0 || c->status != AS__CLAIM_STATUS__ACCEPTED)
+        goto out; /* paid already, or not accepted: nothing to close */
+    c->status = AS__CLAIM_STATUS__PAID;
+    c->has_paid_cents = 1;
+    c->paid_cents = p->has_amount_cents ? p->amount_cents : c->oem_amount_cents;
+    rc = warranty_claim_put(evt->svc, evt->txn, c);
+    if (rc == 0)
+        rc = as_evt_emit(evt, "warranty.claim.paid", c->claim_id, &c->base);
+out:
+    if (c)
+        as__warranty_claim__free_unpacked(c, NULL);
+    as__oem_payment__free_unpacked(p, NULL);
+    return rc;
+}
+
+/* --- commands ---------------------------------------------------------------------- */
+
+static As__ClaimQuery *s_query(as_cmd_t *cmd)
+{
+    As__ClaimQuery *q = as__claim_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!q)
+        as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ClaimQuery");
+    return q;
+}
+
+int warranty_cmd_claim_show(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
+    if (rc != 0)
+        return rc;
+    As__ClaimQuery *q = s_query(cmd);
+    if (!q)
+        return AS_EINVALID;
+    As__WarrantyClaim *c;
+    rc = warranty_cmd_claim(cmd, q->claim_id, &c);
+    if (rc == 0) {
+        rc = as_cmd_reply(cmd, &c->base);
+        as__warranty_claim__free_unpacked(c, NULL);
+    }
+    as__claim_query__free_unpacked(q, NULL);
+    return rc;
+}
+
+int warranty_cmd_claim_list(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
+    if (rc != 0)
+        return rc;
+    As__ClaimQuery *q = s_query(cmd);
+    if (!q)
+        return AS_EINVALID;
+    if (q->has_status &&
+        !protobuf_c_enum_descriptor_get_value(&as__claim_status__descriptor, (int)q->status)) {
+        as__claim_query__free_unpacked(q, NULL);
+        return as_cmd_fail(cmd, AS_EINVALID, "status %d is not a claim status", (int)q->status);
+    }
+    bool by_status = q->has_status && q->status != AS__CLAIM_STATUS__CLAIM_STATUS_UNSET;
+    As__ClaimList list = AS__CLAIM_LIST__INIT;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(cmd->txn, warranty_dbi(cmd->svc, "claims"), &cur)) != 0) {
+        as__claim_query__free_unpacked(q, NULL);
+        return rc;
+    }
+    MDB_val k, v;
+    for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        As__WarrantyClaim *c = as__warranty_claim__unpack(NULL, v.mv_size, v.mv_data);
+        if (!c) {
+            rc = AS_EBADFRAME;
+            break;
+        }
+        if ((by_status && c->status != q->status) || (q->flagged && c->n_flags == 0)) {
+            as__warranty_claim__free_unpacked(c, NULL);
+            continue;
+        }
+        As__WarrantyClaim **grown = realloc(list.claims, (list.n_claims + 1) * sizeof *grown);
+        if (!grown) {
+            as__warranty_claim__free_unpacked(c, NULL);
+            rc = -ENOMEM;
+            break;
+        }
+        list.claims = grown;
+        list.claims[list.n_claims++] = c;
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &list.base);
+    for (size_t i = 0; i < list.n_claims; i++)
+        as__warranty_claim__free_unpacked(list.claims[i], NULL);
+    free(list.claims);
+    as__claim_query__free_unpacked(q, NULL);
+    return rc;
+}
+
+/* Why a claim in this status cannot be submitted (NULL: it can). */
+static int s_not_submittable(as_cmd_t *cmd, const As__WarrantyClaim *c)
+{
+    const char *id = c->claim_id;
+    switch (c->status) {
+    case AS__CLAIM_STATUS__READY:
+        return 0;
+    case AS__CLAIM_STATUS__ESCALATED:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' is escalated and not approved: the service manager "
+                           "approves it first (warranty.claim.approve)",
+                           id);
+    case AS__CLAIM_STATUS__REJECTED:
+        return as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' was rejected: %s", id,
+                           c->reason ? c->reason : "out of coverage");
+    case AS__CLAIM_STATUS__REJECTED_BY_OEM:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' was rejected by the oem (%s): correct it first", id,
+                           c->debit_reason ? c->debit_reason : "no reason given");
+    default:
+        return as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is %s: it was submitted already", id,
+                           warranty_status_name(c->status));
+    }
+}
+
+int warranty_cmd_claim_submit(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
+    if (rc != 0)
+        return rc;
+    As__ClaimQuery *q = s_query(cmd);
+    if (!q)
+        return AS_EINVALID;
+    As__WarrantyClaim *c = NULL;
+    rc = warranty_cmd_claim(cmd, q->claim_id, &c);
+    if (rc == 0)
+        rc = s_not_submittable(cmd, c);
+    if (rc == 0) {
+        c->status = AS__CLAIM_STATUS__SUBMITTED;
+        c->submissions++;
+        s_set(&c->submitted_by, cmd->actor);
+        rc = warranty_claim_put(cmd->svc, cmd->txn, c);
+    }
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "warranty.claim.submitted", c->claim_id, &c->base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &c->base);
+    if (c)
+        as__warranty_claim__free_unpacked(c, NULL);
+    as__claim_query__free_unpacked(q, NULL);
+    return rc;
+}
+
+int warranty_cmd_claim_approve(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_SERVICE_MANAGER);
+    if (rc != 0)
+        return rc;
+    As__ClaimApprove *a = as__claim_approve__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!a)
+        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ClaimApprove");
+    As__WarrantyClaim *c = NULL;
+    rc = warranty_cmd_claim(cmd, a->claim_id, &c);
+    if (rc == 0 && c->status != AS__CLAIM_STATUS__ESCALATED)
+        rc = as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is %s, not escalated: nothing to approve",
+                         c->claim_id, warranty_status_name(c->status));
+    if (rc == 0) {
+        s_set(&c->approved_by, cmd->actor);
+        c->has_approved_cents = 1;
+        c->approved_cents = c->amount_cents;
+        warranty_claim_check(warranty_of(cmd->svc), c);
+        rc = warranty_claim_put(cmd->svc, cmd->txn, c);
+    }
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "warranty.claim.approved", c->claim_id, &c->base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &c->base);
+    if (c)
+        as__warranty_claim__free_unpacked(c, NULL);
+    as__claim_approve__free_unpacked(a, NULL);
+    return rc;
+}
+
+static int s_note(As__WarrantyClaim *c, const char *field, const char *from, const char *to)
+{
+    char note[200];
+    snprintf(note, sizeof note, "%s %s -> %s", field, from ? from : "(none)", to);
+    char **grown = realloc(c->corrections, (c->n_corrections + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    c->corrections = grown;
+    if (!(c->corrections[c->n_corrections] = strdup(note)))
+        return -ENOMEM;
+    c->n_corrections++;
+    return 0;
+}
+
+static int s_check_correct(as_cmd_t *cmd, const As__ClaimCorrect *r)
+{
+    const struct {
+        const char *name, *value;
+    } codes[] = {{"defect_code", r->defect_code},
+                 {"causal_part", r->causal_part},
+                 {"labour_code", r->labour_code}};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i].value && !warranty_code_valid(codes[i].value))
+            return as_cmd_fail(cmd, AS_EINVALID,
+                               "%s '%s' is not a valid code ([A-Za-z0-9._-], 1..32)", codes[i].name,
+                               codes[i].value);
+    if (r->has_sold_minutes && (r->sold_minutes == 0 || r->sold_minutes > WARRANTY_MAX_MINUTES))
+        return as_cmd_fail(cmd, AS_EINVALID, "sold_minutes %u is out of range (1..%u)",
+                           r->sold_minutes, WARRANTY_MAX_MINUTES);
+    if (r->has_actual_minutes && r->actual_minutes > WARRANTY_MAX_MINUTES)
+        return as_cmd_fail(cmd, AS_EINVALID, "actual_minutes %u is out of range (0..%u)",
+                           r->actual_minutes, WARRANTY_MAX_MINUTES);
+    if (!r->defect_code && !r->causal_part && !r->labour_code && !r->has_sold_minutes &&
+        !r->has_actual_minutes)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "nothing to correct: give defect_code, causal_part, labour_code, "
+                           "sold_minutes or actual_minutes");
+    return 0;
+}
+
+static int s_apply_correct(As__WarrantyClaim *c, const As__ClaimCorrect *r)
+{
+    int rc = 0;
+    char from[16], to[16];
+    if (r->defect_code && (rc = s_note(c, "defect_code", c->defect_code, r->defect_code)) == 0)
+        s_set(&c->defect_code, r->defect_code);
+    if (rc == 0 && r->causal_part &&
+        (rc = s_note(c, "causal_part", c->causal_part, r->causal_part)) == 0)
+        s_set(&c->causal_part, r->causal_part);
+    if (rc == 0 && r->labour_code &&
+        (rc = s_note(c, "labour_code", c->labour_code, r->labour_code)) == 0)
+        s_set(&c->labour_code, r->labour_code);
+    if (rc == 0 && r->has_sold_minutes) {
+        snprintf(from, sizeof from, "%u", c->sold_minutes);
+        snprintf(to, sizeof to, "%u", r->sold_minutes);
+        if ((rc = s_note(c, "sold_minutes", from, to)) == 0)
+            c->sold_minutes = r->sold_minutes;
+    }
+    if (rc == 0 && r->has_actual_minutes) {
+        snprintf(from, sizeof from, "%u", c->actual_minutes);
+        snprintf(to, sizeof to, "%u", r->actual_minutes);
+        if ((rc = s_note(c, "actual_minutes", from, to)) == 0)
+            c->actual_minutes = r->actual_minutes;
+    }
+    return rc;
+}
+
+int warranty_cmd_claim_correct(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
+    if (rc != 0)
+        return rc;
+    As__ClaimCorrect *r = as__claim_correct__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!r)
+        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ClaimCorrect");
+    As__WarrantyClaim *c = NULL;
+    rc = warranty_cmd_claim(cmd, r->claim_id, &c);
+    if (rc == 0 && c->status != AS__CLAIM_STATUS__REJECTED_BY_OEM &&
+        c->status != AS__CLAIM_STATUS__REJECTED)
+        rc = as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is %s: only a rejected claim is corrected",
+                         c->claim_id, warranty_status_name(c->status));
+    if (rc == 0)
+        rc = s_check_correct(cmd, r);
+    if (rc == 0)
+        rc = s_apply_correct(c, r);
+    if (rc == 0) {
+        warranty_claim_check(warranty_of(cmd->svc), c);
+        if (c->status == AS__CLAIM_STATUS__REJECTED)
+            rc = as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is still out of coverage: %s",
+                             c->claim_id, c->reason);
+    }
+    if (rc == 0)
+        rc = warranty_claim_put(cmd->svc, cmd->txn, c);
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "warranty.claim.corrected", c->claim_id, &c->base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &c->base);
+    if (c)
+        as__warranty_claim__free_unpacked(c, NULL);
+    as__claim_correct__free_unpacked(r, NULL);
+    return rc;
+}

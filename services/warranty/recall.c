@@ -1,0 +1,414 @@
+/* recall.c — recall campaigns (the OEM's VIN list, open recalls of a vehicle,
+ * completion when the recall operation is done) and the repair/replace/return
+ * early warning: warranty repair days and repeated repairs of one defect per
+ * vehicle within the period of China's household-car rules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "as/pb/reception.pb-c.h"
+#include "warranty.h"
+
+#define S_KEY_MAX 160
+#define S_MAX_VINS 10000
+
+static bool s_has(char **items, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i], s) == 0)
+            return true;
+    return false;
+}
+
+static int s_append(char ***items, size_t *n, const char *s)
+{
+    char **grown = realloc(*items, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    *items = grown;
+    if (!(grown[*n] = strdup(s)))
+        return -ENOMEM;
+    (*n)++;
+    return 0;
+}
+
+static int s_index_key(char key[S_KEY_MAX], const char *first, const char *second, size_t *len)
+{
+    size_t a = strlen(first), b = strlen(second);
+    if (a + 1 + b > S_KEY_MAX)
+        return AS_EINVALID;
+    memcpy(key, first, a + 1);
+    memcpy(key + a + 1, second, b);
+    *len = a + 1 + b;
+    return 0;
+}
+
+/* The campaign ids indexed under `vin` (copies). */
+static int s_vin_campaigns(as_service_t *svc, MDB_txn *txn, const char *vin, char ***ids, size_t *n)
+{
+    size_t plen = strlen(vin) + 1;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, warranty_dbi(svc, "recall_vins"), &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {plen, (void *)vin}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= plen || memcmp(k.mv_data, vin, plen) != 0)
+            break;
+        char id[WARRANTY_ID_MAX + 1];
+        size_t len = k.mv_size - plen;
+        if (len > WARRANTY_ID_MAX)
+            continue;
+        memcpy(id, (char *)k.mv_data + plen, len);
+        id[len] = '\0';
+        if ((rc = s_append(ids, n, id)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void s_free_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+int warranty_cmd_recall_open(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SYSTEM);
+    if (rc != 0)
+        return rc;
+    As__RecallOpen *r = as__recall_open__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!r)
+        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a RecallOpen");
+    if (!r->campaign_id || !warranty_id_valid(r->campaign_id))
+        rc = as_cmd_fail(cmd, AS_EINVALID, "campaign_id '%s' is not a valid id",
+                         r->campaign_id ? r->campaign_id : "");
+    else if (!r->title || !*r->title || strlen(r->title) > 200)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "title is required (at most 200 characters)");
+    else if (!r->labour_code || !warranty_code_valid(r->labour_code))
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "labour_code '%s' is not a valid code: the operation that completes it",
+                         r->labour_code ? r->labour_code : "");
+    else if (r->n_vins == 0 || r->n_vins > S_MAX_VINS)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "a campaign lists 1..%d vins, not %zu", S_MAX_VINS,
+                         r->n_vins);
+    for (size_t i = 0; rc == 0 && i < r->n_vins; i++) {
+        if (!warranty_id_valid(r->vins[i]))
+            rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", r->vins[i]);
+        else if (s_has(r->vins, i, r->vins[i]))
+            rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is listed twice", r->vins[i]);
+    }
+    MDB_val k = {r->campaign_id ? strlen(r->campaign_id) : 0, r->campaign_id}, v;
+    if (rc == 0 && mdb_get(cmd->txn, warranty_dbi(cmd->svc, "recalls"), &k, &v) == 0)
+        rc = as_cmd_fail(cmd, AS_ECONFLICT, "campaign '%s' is open already", r->campaign_id);
+    if (rc != 0)
+        goto out;
+    char today[AS_DATE_LEN + 1];
+    as_date_today(today);
+    As__RecallCampaign c = AS__RECALL_CAMPAIGN__INIT;
+    c.campaign_id = r->campaign_id;
+    c.title = r->title;
+    c.labour_code = r->labour_code;
+    c.vins = r->vins;
+    c.n_vins = r->n_vins;
+    c.opened_by = (char *)cmd->actor;
+    c.opened_date = today;
+    rc = warranty_put(cmd->svc, cmd->txn, "recalls", c.campaign_id, &c.base);
+    for (size_t i = 0; rc == 0 && i < r->n_vins; i++) {
+        char key[S_KEY_MAX];
+        size_t len;
+        if ((rc = s_index_key(key, r->vins[i], c.campaign_id, &len)) != 0)
+            break;
+        MDB_val ik = {len, key}, iv = {0, ""};
+        rc = mdb_put(cmd->txn, warranty_dbi(cmd->svc, "recall_vins"), &ik, &iv, 0);
+    }
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "warranty.recall.opened", c.campaign_id, &c.base);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &c.base);
+out:
+    as__recall_open__free_unpacked(r, NULL);
+    return rc;
+}
+
+int warranty_cmd_recall_query(as_cmd_t *cmd)
+{
+    int rc =
+        as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_ADVISOR |
+                                AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_INFO_CLERK);
+    if (rc != 0)
+        return rc;
+    As__RecallQuery *q = as__recall_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!q)
+        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a RecallQuery");
+    char **ids = NULL;
+    size_t n = 0;
+    As__RecallList list = AS__RECALL_LIST__INIT;
+    if (!q->vin || !warranty_id_valid(q->vin)) {
+        rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", q->vin ? q->vin : "");
+        goto out;
+    }
+    if ((rc = s_vin_campaigns(cmd->svc, cmd->txn, q->vin, &ids, &n)) != 0)
+        goto out;
+    if (n > 0 && !(list.campaigns = calloc(n, sizeof *list.campaigns))) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = warranty_get(cmd->svc, cmd->txn, "recalls", ids[i], &as__recall_campaign__descriptor,
+                          (ProtobufCMessage **)&list.campaigns[list.n_campaigns]);
+        if (rc == 0)
+            list.n_campaigns++;
+    }
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &list.base);
+out:
+    for (size_t i = 0; i < list.n_campaigns; i++)
+        as__recall_campaign__free_unpacked(list.campaigns[i], NULL);
+    free(list.campaigns);
+    s_free_ids(ids, n);
+    as__recall_query__free_unpacked(q, NULL);
+    return rc;
+}
+
+/* Completes the vehicle's open recalls whose operation this job did. */
+static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labour_code,
+                        const char *date)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    int rc = s_vin_campaigns(evt->svc, evt->txn, qc->vin, &ids, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        As__RecallCampaign *c;
+        if ((rc = warranty_get(evt->svc, evt->txn, "recalls", ids[i],
+                               &as__recall_campaign__descriptor, (ProtobufCMessage **)&c)) != 0)
+            break;
+        if (c->labour_code && strcmp(c->labour_code, labour_code) == 0 &&
+            !s_has(c->completed_vins, c->n_completed_vins, qc->vin)) {
+            rc = s_append(&c->completed_vins, &c->n_completed_vins, qc->vin);
+            if (rc == 0)
+                rc = warranty_put(evt->svc, evt->txn, "recalls", c->campaign_id, &c->base);
+            char key[S_KEY_MAX];
+            size_t len;
+            if (rc == 0 && (rc = s_index_key(key, qc->vin, c->campaign_id, &len)) == 0) {
+                MDB_val k = {len, key};
+                rc = mdb_del(evt->txn, warranty_dbi(evt->svc, "recall_vins"), &k, NULL);
+            }
+            As__RecallCompleted done = AS__RECALL_COMPLETED__INIT;
+            done.campaign_id = c->campaign_id;
+            done.vin = qc->vin;
+            done.ro_number = qc->ro_number;
+            done.date = (char *)date;
+            done.has_completed = done.has_vehicles = 1;
+            done.completed = (uint32_t)c->n_completed_vins;
+            done.vehicles = (uint32_t)c->n_vins;
+            if (rc == 0)
+                rc = as_evt_emit(evt, "warranty.recall.completed", c->campaign_id, &done.base);
+        }
+        as__recall_campaign__free_unpacked(c, NULL);
+    }
+    s_free_ids(ids, n);
+    return rc;
+}
+
+int warranty_evt_ro_opened(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__RoChanged *ro = as__ro_changed__unpack(NULL, env->payload.len, env->payload.data);
+    if (!ro)
+        return AS_EINVALID;
+    int rc = 0;
+    if (ro->ro && ro->ro->ro_number && warranty_id_valid(ro->ro->ro_number) && ro->date &&
+        as_date_valid(ro->date)) {
+        MDB_val k = {strlen(ro->ro->ro_number), ro->ro->ro_number}, v = {AS_DATE_LEN, ro->date};
+        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST)
+            rc = 0;
+    }
+    as__ro_changed__free_unpacked(ro, NULL);
+    return rc;
+}
+
+static bool s_get_date(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
+                       char out[AS_DATE_LEN + 1])
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    if (mdb_get(txn, warranty_dbi(svc, db), &k, &v) != 0 || v.mv_size != AS_DATE_LEN)
+        return false;
+    memcpy(out, v.mv_data, AS_DATE_LEN);
+    out[AS_DATE_LEN] = '\0';
+    return as_date_valid(out);
+}
+
+static int s_count_defect(As__VehicleRepairs *r, const char *code)
+{
+    for (size_t i = 0; i < r->n_defects; i++)
+        if (strcmp(r->defects[i]->code, code) == 0) {
+            r->defects[i]->repairs++;
+            return 0;
+        }
+    As__DefectCount **grown = realloc(r->defects, (r->n_defects + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    r->defects = grown;
+    As__DefectCount *d = malloc(sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    as__defect_count__init(d);
+    d->has_repairs = 1;
+    d->repairs = 1;
+    if (!(d->code = strdup(code))) {
+        free(d);
+        return -ENOMEM;
+    }
+    r->defects[r->n_defects++] = d;
+    return 0;
+}
+
+/* Counts an RO's warranty repairs toward the vehicle's repair/replace/return limits. */
+static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *date)
+{
+    const warranty_t *w = warranty_of(evt->svc);
+    char sale[AS_DATE_LEN + 1], end[AS_DATE_LEN + 1], opened[AS_DATE_LEN + 1];
+    if (!s_get_date(evt->svc, evt->txn, "vehicles", qc->vin, sale))
+        return 0;
+    warranty_date_add_years(sale, w->rrr_years, end);
+    if (strcmp(date, end) >= 0 || qc->mileage_km > w->rrr_km)
+        return 0; /* past the period */
+    As__VehicleRepairs *r = NULL;
+    int rc = warranty_get(evt->svc, evt->txn, "repairs", qc->vin, &as__vehicle_repairs__descriptor,
+                          (ProtobufCMessage **)&r);
+    if (rc == MDB_NOTFOUND) {
+        if (!(r = malloc(sizeof *r)))
+            return -ENOMEM;
+        as__vehicle_repairs__init(r);
+        r->vin = strdup(qc->vin);
+        r->sale_date = strdup(sale);
+        r->has_repair_days = 1;
+        rc = r->vin && r->sale_date ? 0 : -ENOMEM;
+    }
+    if (rc == 0 && s_has(r->ro_numbers, r->n_ro_numbers, qc->ro_number))
+        goto out; /* counted already */
+    if (rc == 0)
+        rc = s_append(&r->ro_numbers, &r->n_ro_numbers, qc->ro_number);
+    int64_t days = 1;
+    if (s_get_date(evt->svc, evt->txn, "ro_opened", qc->ro_number, opened) &&
+        as_date_diff_days(opened, date) >= 0)
+        days = as_date_diff_days(opened, date) + 1;
+    r->repair_days += (uint32_t)days;
+    for (size_t i = 0; rc == 0 && i < qc->n_jobs; i++) {
+        const As__QcJob *job = qc->jobs[i];
+        const char *code = job->defect_code && *job->defect_code ? job->defect_code
+                           : job->labour && job->labour->code    ? job->labour->code
+                                                                 : NULL;
+        if (job->pay_type == AS__PAY_TYPE__WARRANTY && code)
+            rc = s_count_defect(r, code);
+    }
+    if (rc == 0)
+        rc = warranty_put(evt->svc, evt->txn, "repairs", r->vin, &r->base);
+out:
+    if (r)
+        as__vehicle_repairs__free_unpacked(r, NULL);
+    return rc;
+}
+
+int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date)
+{
+    if (!qc->vin || !warranty_id_valid(qc->vin))
+        return 0;
+    int rc = 0;
+    bool warranty_job = false;
+    for (size_t i = 0; rc == 0 && i < qc->n_jobs; i++) {
+        const As__QcJob *job = qc->jobs[i];
+        warranty_job |= job->pay_type == AS__PAY_TYPE__WARRANTY;
+        if (job->labour && job->labour->code && *job->labour->code)
+            rc = s_recall_job(evt, qc, job->labour->code, date);
+    }
+    if (rc == 0 && warranty_job)
+        rc = s_count_repairs(evt, qc, date);
+    return rc;
+}
+
+/* Fills r->warnings; true when there is any. */
+static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
+{
+    char text[200];
+    if (r->repair_days >= w->rrr_warn_days) {
+        snprintf(text, sizeof text,
+                 "%u repair days within the period: more than %u gives the customer a right "
+                 "to a replacement or refund",
+                 r->repair_days, w->rrr_days);
+        s_append(&r->warnings, &r->n_warnings, text);
+    }
+    for (size_t i = 0; i < r->n_defects; i++)
+        if (r->defects[i]->repairs >= w->rrr_warn_repeats) {
+            snprintf(text, sizeof text,
+                     "defect %s repaired %u times: more than %u gives the customer a right to "
+                     "a replacement or refund",
+                     r->defects[i]->code, r->defects[i]->repairs, w->rrr_repeats);
+            s_append(&r->warnings, &r->n_warnings, text);
+        }
+    return r->n_warnings > 0;
+}
+
+int warranty_cmd_vehicle_warnings(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
+    if (rc != 0)
+        return rc;
+    As__VehicleWarningQuery *q =
+        as__vehicle_warning_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!q)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "the request does not decode as a VehicleWarningQuery");
+    const warranty_t *w = warranty_of(cmd->svc);
+    As__VehicleWarningList list = AS__VEHICLE_WARNING_LIST__INIT;
+    MDB_cursor *cur = NULL;
+    if (q->vin && !warranty_id_valid(q->vin)) {
+        rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", q->vin);
+        goto out;
+    }
+    if ((rc = mdb_cursor_open(cmd->txn, warranty_dbi(cmd->svc, "repairs"), &cur)) != 0)
+        goto out;
+    MDB_val k, v;
+    for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        As__VehicleRepairs *r = as__vehicle_repairs__unpack(NULL, v.mv_size, v.mv_data);
+        if (!r) {
+            rc = AS_EBADFRAME;
+            break;
+        }
+        bool keep = q->vin ? strcmp(q->vin, r->vin) == 0 : false;
+        keep = s_warn(w, r) ? !q->vin || keep : keep;
+        As__VehicleRepairs **grown =
+            keep ? realloc(list.vehicles, (list.n_vehicles + 1) * sizeof *grown) : NULL;
+        if (!grown) {
+            as__vehicle_repairs__free_unpacked(r, NULL);
+            rc = keep ? -ENOMEM : 0;
+            continue;
+        }
+        list.vehicles = grown;
+        list.vehicles[list.n_vehicles++] = r;
+    }
+    if (rc == 0 && q->vin && list.n_vehicles == 0)
+        rc = as_cmd_fail(cmd, AS_ENOTFOUND,
+                         "vehicle '%s' has no warranty repairs within the repair/replace/return "
+                         "period",
+                         q->vin);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &list.base);
+out:
+    if (cur)
+        mdb_cursor_close(cur);
+    for (size_t i = 0; i < list.n_vehicles; i++)
+        as__vehicle_repairs__free_unpacked(list.vehicles[i], NULL);
+    free(list.vehicles);
+    as__vehicle_warning_query__free_unpacked(q, NULL);
+    return rc;
+}

@@ -1,0 +1,187 @@
+/* asoem — a simulated OEM warranty system for tests and demos: a real source
+ * on the runtime (service "oem", its own store, outbox and replay endpoint).
+ * It follows warranty; for each warranty.claim.submitted it decides by the
+ * rule in [oem] reject_defect_codes (a claim with such a defect code is
+ * rejected, "defect code X not covered"; every other one is accepted for the
+ * claimed amount) and publishes oem.claim.decided, then oem.payment.received
+ * for an accepted claim. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/calendar.h"
+#include "as/error.h"
+#include "as/log.h"
+#include "as/pb/warranty.pb-c.h"
+#include "as/service.h"
+#include "as/staff.h"
+
+typedef struct {
+    char **reject_codes; /* NULL-terminated, from [oem] reject_defect_codes; kept for the
+                          * life of the process */
+} s_oem_t;
+
+static s_oem_t s_oem;
+
+static int s_start(as_service_t *svc)
+{
+    s_oem_t *oem = as_service_user(svc);
+    int n = as_config_get_list(as_service_config(svc), "oem", "reject_defect_codes",
+                               &oem->reject_codes);
+    if (n < 0)
+        return n;
+    as_info("oem: rejecting %d defect code(s)", n);
+    return 0;
+}
+
+static bool s_rejected(const s_oem_t *oem, const char *defect_code)
+{
+    for (char **c = oem->reject_codes; defect_code && c && *c; c++)
+        if (strcmp(*c, defect_code) == 0)
+            return true;
+    return false;
+}
+
+static int s_decide(as_evt_t *evt, const As__WarrantyClaim *claim)
+{
+    MDB_dbi dbi = as_store_dbi(as_service_store(evt->svc), "claims");
+    const char *id = claim->claim_id;
+    As__OemClaim *known = NULL;
+    int rc = as_store_get_msg(evt->txn, dbi, id, strlen(id), &as__oem_claim__descriptor,
+                              (ProtobufCMessage **)&known);
+    if (rc == 0 && known->submissions >= claim->submissions) {
+        as__oem_claim__free_unpacked(known, NULL);
+        return 0; /* this submission was decided already */
+    }
+    if (known)
+        as__oem_claim__free_unpacked(known, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    char reason[96] = "", today[AS_DATE_LEN + 1];
+    as_date_today(today);
+    bool accepted = !s_rejected(as_service_user(evt->svc), claim->defect_code);
+    if (!accepted)
+        snprintf(reason, sizeof reason, "defect code %s not covered", claim->defect_code);
+    As__OemClaim rec = AS__OEM_CLAIM__INIT;
+    rec.claim_id = (char *)id;
+    rec.has_submissions = rec.has_accepted = rec.has_amount_cents = rec.has_paid = 1;
+    rec.submissions = claim->submissions;
+    rec.accepted = accepted;
+    rec.amount_cents = accepted ? claim->amount_cents : 0;
+    rec.debit_reason = accepted ? NULL : reason;
+    rec.vin = claim->vin;
+    rec.defect_code = claim->defect_code;
+    rec.paid = accepted;
+    rc = as_store_put_msg(evt->txn, dbi, id, strlen(id), &rec.base);
+    As__OemClaimDecision d = AS__OEM_CLAIM_DECISION__INIT;
+    d.claim_id = (char *)id;
+    d.has_accepted = d.has_amount_cents = d.has_submission = 1;
+    d.accepted = accepted;
+    d.amount_cents = rec.amount_cents;
+    d.debit_reason = rec.debit_reason;
+    d.submission = claim->submissions;
+    d.date = today;
+    if (rc == 0)
+        rc = as_evt_emit(evt, "oem.claim.decided", id, &d.base);
+    if (rc == 0 && accepted) {
+        As__OemPayment p = AS__OEM_PAYMENT__INIT;
+        p.claim_id = (char *)id;
+        p.has_amount_cents = 1;
+        p.amount_cents = rec.amount_cents;
+        p.date = today;
+        rc = as_evt_emit(evt, "oem.payment.received", id, &p.base);
+    }
+    return rc;
+}
+
+static int s_evt_submitted(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__WarrantyClaim *claim =
+        as__warranty_claim__unpack(NULL, env->payload.len, env->payload.data);
+    if (!claim)
+        return AS_EINVALID;
+    int rc = AS_EINVALID;
+    if (claim->claim_id && *claim->claim_id && strlen(claim->claim_id) <= 64)
+        rc = s_decide(evt, claim);
+    as__warranty_claim__free_unpacked(claim, NULL);
+    return rc;
+}
+
+static int s_cmd_list(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_SYSTEM);
+    if (rc != 0)
+        return rc;
+    As__OemClaimQuery *q = as__oem_claim_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!q)
+        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as an OemClaimQuery");
+    As__OemClaimList list = AS__OEM_CLAIM_LIST__INIT;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(cmd->txn, as_store_dbi(as_service_store(cmd->svc), "claims"),
+                              &cur)) != 0) {
+        as__oem_claim_query__free_unpacked(q, NULL);
+        return rc;
+    }
+    MDB_val k, v;
+    for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        As__OemClaim *c = as__oem_claim__unpack(NULL, v.mv_size, v.mv_data);
+        if (!c) {
+            rc = AS_EBADFRAME;
+            break;
+        }
+        if (q->claim_id && strcmp(q->claim_id, c->claim_id ? c->claim_id : "") != 0) {
+            as__oem_claim__free_unpacked(c, NULL);
+            continue;
+        }
+        As__OemClaim **grown = realloc(list.claims, (list.n_claims + 1) * sizeof *grown);
+        if (!grown) {
+            as__oem_claim__free_unpacked(c, NULL);
+            rc = AS_EINTERNAL;
+            break;
+        }
+        list.claims = grown;
+        list.claims[list.n_claims++] = c;
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && q->claim_id && list.n_claims == 0)
+        rc = as_cmd_fail(cmd, AS_ENOTFOUND, "the oem has no claim '%s'", q->claim_id);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &list.base);
+    for (size_t i = 0; i < list.n_claims; i++)
+        as__oem_claim__free_unpacked(list.claims[i], NULL);
+    free(list.claims);
+    as__oem_claim_query__free_unpacked(q, NULL);
+    return rc;
+}
+
+static const char *const s_dbs[] = {"claims", NULL};
+
+static const as_command_def_t s_commands[] = {
+    {"oem.claim.list", s_cmd_list, .query = true},
+    {NULL, NULL},
+};
+
+static const as_event_def_t s_events[] = {
+    {"warranty.claim.submitted", s_evt_submitted},
+    {NULL, NULL},
+};
+
+static const as_service_def_t s_def = {
+    .name = "oem",
+    .dbs = s_dbs,
+    .commands = s_commands,
+    .events = s_events,
+    .on_start = s_start,
+    .user = &s_oem,
+    .summary = "A simulated OEM warranty system (service \"oem\", follows = warranty): decides\n"
+               "every warranty.claim.submitted (oem.claim.decided) and pays accepted claims\n"
+               "(oem.payment.received). [oem] reject_defect_codes = a comma list of defect\n"
+               "codes it rejects with \"defect code X not covered\".",
+};
+
+int main(int argc, char **argv)
+{
+    return as_service_main(&s_def, argc, argv);
+}
