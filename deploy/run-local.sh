@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs the dealership on the default local
-# config (deploy/local.ini): asbus and the reception, workshop, parts and kpi
-# daemons. It plays yesterday's day through them (tools/asday: 40 repair
+# config (deploy/local.ini): asbus, the reception, workshop, parts, kpi,
+# warranty and tools daemons, and the OEM simulator. It plays yesterday's day through them (tools/asday: 40 repair
 # orders), prints the KPI report, and keeps running until Ctrl-C (or
 # --for SECONDS). Watch the events live from another terminal with
 #   AS_RUN_DIR=$PWD/run build/tools/asctl/asctl --config deploy/local.ini tap
@@ -46,10 +46,12 @@ trap 'exit 0' INT TERM
 
 build/services/bus/asbus --config "$AS_CONFIG" >>"$AS_RUN_DIR/bus.log" 2>&1 &
 pids+=($!)
-for service in reception workshop parts kpi; do
+for service in reception workshop parts kpi warranty tools; do
     "build/services/$service/as-$service" --config "$AS_CONFIG" >>"$AS_RUN_DIR/$service.log" 2>&1 &
     pids+=($!)
 done
+build/tools/asoem/asoem --config "$AS_CONFIG" >>"$AS_RUN_DIR/oem.log" 2>&1 &
+pids+=($!)
 for _ in $(seq 50); do
     $asctl status >/dev/null 2>&1 && break
     sleep 0.2
@@ -66,6 +68,9 @@ echo
 $asctl kpi report --month "${day:0:7}"
 echo
 $asctl kpi report --month "${day:0:7}" --by advisor
+echo
+echo "run-local: warranty claims of the day"
+AS_ACTOR=wty-he $asctl call warranty.claim.list || true
 echo
 echo "run-local: the dealership is running; Ctrl-C stops it"
 started=$SECONDS

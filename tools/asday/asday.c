@@ -52,6 +52,8 @@ typedef struct {
     size_t n_technicians;
     int64_t tech_free_us[MAX_STAFF]; /* simulated time each technician is free again */
     const char *foreman, *qc, *keeper, *manager, *clerk;
+    const char *tool_admin;     /* NULL: the site runs no tool room */
+    const char *warranty_clerk; /* NULL: the site runs no warranty service */
     int64_t day_start_us;
     unsigned commands, refused;
 } day_t;
@@ -357,6 +359,18 @@ static void s_setup(day_t *d)
         /* the part-timer works the afternoon */
         d->tech_free_us[i] = s_at(d, i == d->n_technicians - 1 ? 300 : 0);
     }
+    for (size_t i = 0; d->tool_admin && i < DAY_TOOLS; i++) {
+        const day_tool_t *t = &day_tools[i];
+        char calibrated[AS_DATE_LEN + 1];
+        as_date_add_days(d->date, -t->calibrated_days_ago, calibrated);
+        char last[64] = "";
+        if (t->calibration_days)
+            snprintf(last, sizeof last, ",\"last_calibration\":\"%s\"", calibrated);
+        s_do(d, d->tool_admin, "tools.item.register",
+             "{\"tool_id\":\"%s\",\"kind\":\"%s\",\"description\":\"%s\",\"location\":"
+             "\"tool room\",\"condition\":\"good\",\"calibration_interval_days\":%u%s}",
+             t->tool_id, t->kind, t->description, t->calibration_days, last);
+    }
     for (unsigned b = 1; b <= 10; b++)
         s_do(d, d->foreman, "workshop.bay.register", "{\"bay_id\":\"B%02u\",\"kind\":\"%s\"}", b,
              b <= 8   ? "lift"
@@ -387,7 +401,7 @@ static void s_setup(day_t *d)
              "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"}", i + 1,
              day_customer_names[i], i + 1);
         char sale[AS_DATE_LEN + 1];
-        as_date_add_days(d->date, -(int64_t)(200 + 97 * i), sale);
+        as_date_add_days(d->date, -(int64_t)(120 + 41 * i), sale); /* 4 months to 4.7 years */
         s_do(d, d->advisors[0], "reception.vehicle.register",
              "{\"vin\":\"%s\",\"plate\":\"LU-A%05u\",\"customer_id\":\"C%05u\",\"sale_date\":"
              "\"%s\",\"mileage_km\":%u,\"model\":\"%s\"}",
@@ -492,6 +506,20 @@ static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t
     s_do(d, d->foreman, "workshop.job.dispatch",
          "{\"ro_number\":\"%s\",\"job_no\":%u,\"tech_id\":\"%s\",\"bay_id\":\"B%02u\"}",
          p->ro_number, job_no, tech, (unsigned)(t % 10) + 1);
+    char loan[64] = "";
+    if (op->tool && d->tool_admin) {
+        /* the tool room hands the tool over; the technician signs for it */
+        char today[AS_DATE_LEN + 1], due[AS_DATE_LEN + 1];
+        as_date_today(today);
+        as_date_add_days(today, 1, due);
+        snprintf(loan, sizeof loan, "%.40s-L%u", p->ro_number, job_no);
+        s_do(d, d->tool_admin, "tools.loan.checkout",
+             "{\"loan_id\":\"%s\",\"tool_id\":\"%s\",\"technician\":\"%s\",\"ro_number\":"
+             "\"%s\",\"job_no\":%u,\"condition\":\"good\",\"due_date\":\"%s\",\"due_time\":"
+             "\"18:00\"}",
+             loan, op->tool, tech, p->ro_number, job_no, due);
+        s_do(d, tech, "tools.loan.sign", "{\"loan_id\":\"%s\"}", loan);
+    }
     s_do(d, tech, "workshop.clock.on", "{\"ro_number\":\"%s\",\"job_no\":%u,\"at_us\":%lld}",
          p->ro_number, job_no, (long long)start);
     for (size_t k = 0; k < 4 && op->parts[k].part_number; k++) {
@@ -512,6 +540,9 @@ static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t
     s_do(d, tech, "workshop.clock.off",
          "{\"ro_number\":\"%s\",\"job_no\":%u,\"finished\":true,\"at_us\":%lld}", p->ro_number,
          job_no, (long long)(start + (int64_t)actual * 60000000));
+    if (loan[0])
+        s_do(d, d->tool_admin, "tools.loan.checkin", "{\"loan_id\":\"%s\",\"condition\":\"good\"}",
+             loan);
     d->tech_free_us[t] = start + (int64_t)(actual + 10) * 60000000;
     return t;
 }
@@ -605,6 +636,40 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
         s_do(d, p->advisor, "reception.followup.record",
              "{\"ro_number\":\"%s\",\"csi_score\":%u,\"comment\":\"%s\"}", p->ro_number, p->csi,
              p->csi >= 9 ? "very happy" : "fine");
+}
+
+/* --- the warranty clerk's end of the day ------------------------------------ */
+
+static bool s_claims_opened(json_t *reply, const void *arg)
+{
+    return json_array_size(json_object_get(reply, "claims")) >= *(const size_t *)arg;
+}
+
+/* Waits for the claims of the day's warranty jobs, submits the ready ones to
+ * the OEM and reports how many there were. */
+static void s_submit_claims(day_t *d, const ro_plan_t *plan)
+{
+    size_t jobs = 0; /* each warranty-pay job opens a claim */
+    for (unsigned i = 0; i < DAY_ROS; i++)
+        for (size_t j = 0; j < plan[i].n_ops; j++)
+            jobs += strcmp(plan[i].pay[j], "WARRANTY") == 0;
+    json_t *all = s_wait(d, d->warranty_clerk, "warranty.claim.list", s_claims_opened, &jobs,
+                         "the warranty claims", "{}");
+    json_decref(all);
+    size_t none = 0;
+    json_t *ready = s_wait(d, d->warranty_clerk, "warranty.claim.list", s_claims_opened, &none,
+                           "the ready claims", "{\"status\":\"READY\"}");
+    size_t i, submitted = 0;
+    json_t *claim;
+    json_array_foreach(json_object_get(ready, "claims"), i, claim)
+    {
+        s_do(d, d->warranty_clerk, "warranty.claim.submit", "{\"claim_id\":\"%s\"}",
+             json_string_value(json_object_get(claim, "claim_id")));
+        submitted++;
+    }
+    json_decref(ready);
+    printf("asday: %zu warranty claim%s submitted to the OEM\n", submitted,
+           submitted == 1 ? "" : "s");
 }
 
 /* --- main ------------------------------------------------------------------- */
@@ -706,6 +771,10 @@ int main(int argc, char **argv)
     d.keeper = s_first(&d, AS_ROLE_WAREHOUSE_KEEPER, "warehouse_keeper");
     d.manager = s_first(&d, AS_ROLE_FRONT_DESK_MANAGER, "front_desk_manager");
     d.clerk = s_first(&d, AS_ROLE_INFO_CLERK, "info_clerk");
+    if (as_config_get(d.cfg, "tools", "endpoint", NULL))
+        d.tool_admin = s_first(&d, AS_ROLE_TOOL_ADMIN, "tool_admin");
+    if (as_config_get(d.cfg, "warranty", "endpoint", NULL))
+        d.warranty_clerk = s_first(&d, AS_ROLE_WARRANTY_CLERK, "warranty_clerk");
     struct tm tm = {0};
     sscanf(d.date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
     tm.tm_year -= 1900;
@@ -733,6 +802,8 @@ int main(int argc, char **argv)
                i >= 38 ? ", a comeback" : "");
         fflush(stdout);
     }
+    if (d.warranty_clerk)
+        s_submit_claims(&d, plan);
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
     for (size_t i = 0; i < d.n_clients; i++)
         as_rpc_client_destroy(&d.clients[i]);

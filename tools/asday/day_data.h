@@ -49,6 +49,7 @@ typedef struct {
     const char *skill;
     unsigned min_level;
     day_part_use_t parts[4];
+    const char *tool; /* the special tool or equipment it needs, from the tool room */
 } day_op_t;
 
 static const day_op_t day_ops[] = {
@@ -102,14 +103,22 @@ static const day_op_t day_ops[] = {
      "engine",
      3,
      {{"13070-EY00A", 1}}},
-    {"SU410", "four-wheel alignment", "car pulls to the left", 60, "chassis", 1, {{0}}},
+    {"SU410",
+     "four-wheel alignment",
+     "car pulls to the left",
+     60,
+     "chassis",
+     1,
+     {{0}},
+     "EQ-ALIGN-01"},
     {"AC510",
      "A/C service and recharge",
      "air conditioning not cold",
      75,
      "electrical",
      1,
-     {{"KLH00-00412", 1}}},
+     {{"KLH00-00412", 1}},
+     "EQ-AC-01"},
     {"BD610",
      "rear bumper, replace and paint",
      "rear bumper damaged in a car park",
@@ -151,5 +160,22 @@ static const char *const day_customer_names[] = {
     "Yuan Kai",   "Cai Wen",  "Jiang Tao", "Yu Mei",    "Du Qing",
 };
 #define DAY_CUSTOMERS (sizeof day_customer_names / sizeof day_customer_names[0])
+
+typedef struct {
+    const char *tool_id;
+    const char *kind;
+    const char *description;
+    unsigned calibration_days; /* 0: none */
+    int calibrated_days_ago;
+} day_tool_t;
+
+static const day_tool_t day_tools[] = {
+    {"ST-EN-TCH", "special_tool", "timing chain tensioner holder", 0, 0},
+    {"EQ-AC-01", "equipment", "A/C service station", 365, 100},
+    {"EQ-ALIGN-01", "equipment", "four-wheel alignment rig", 180, 30},
+    {"EQ-TW-02", "equipment", "torque wrench 40-200 Nm", 90, 20},
+    {"DOC-Q50-WM", "document", "Q50 workshop manual", 0, 0},
+};
+#define DAY_TOOLS (sizeof day_tools / sizeof day_tools[0])
 
 #endif
