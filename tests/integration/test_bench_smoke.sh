@@ -1,11 +1,42 @@
 #!/usr/bin/env bash
 # labels: bench
 # timeout: 300
-# The benchmark script runs to the end with small N and prints every row.
+# The benchmark script runs to the end with small N and prints every row:
+# the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
+# latency) and the ceilings. Only checks that every run completed with every
+# event applied; the figures themselves are never pass/fail. The JetStream
+# runs are skipped only when nats-server is not installed.
 . "$(dirname "$0")/lib.sh"
 setup bench_smoke
-out=$(AS_BENCH_OUT=$T/bench bash "$(dirname "$0")/../../tools/bench/run.sh" --quick --build "$AS_BUILD")
+n=2000
+out=$(AS_BENCH_OUT=$T/bench bash "$(dirname "$0")/../../tools/bench/run.sh" --quick --n $n \
+    --build "$AS_BUILD")
 echo "$out" >&2
-expect_eq "rows in the results table" 3 "$(echo "$out" | grep -cE '^\| (group|per-event|latency) ')"
+expect_eq "rows in the single-consumer table" 3 "$(echo "$out" | grep -cE '^\| (group|per-event|latency) \|')"
 expect_eq "group scenario applied every event" 2000 "$(jq .events "$T/bench/group.json")"
+
+expect_eq "ours: fan-out applied by all 4" "$n 4 0" \
+    "$(jq -r '"\(.events) \(.consumers) \(.missing)"' "$T/bench/ours-fanout.json")"
+expect_eq "ours: the offline consumer caught up" "$n" "$(jq .events "$T/bench/ours-fanout-catchup.json")"
+for r in 1000 10000; do
+    expect_eq "ours: latency run at $r/s applied by all" 0 "$(jq .missing "$T/bench/ours-lat$r.json")"
+done
+expect_eq "comparison rows" 13 \
+    "$(echo "$out" | grep -cE '^\| (fan-out: events/s|catch-up|latency at|ceiling: )')"
+expect_eq "ceiling: ZeroMQ fan-out got every message" "$n 0" \
+    "$(jq -r '"\(.events) \(.missing)"' "$T/bench/ceil-zmq.json")"
+
+if command -v nats-server >/dev/null; then
+    expect_eq "peer: fan-out applied by all 4" "$n 4 0" \
+        "$(jq -r '"\(.events) \(.consumers) \(.missing)"' "$T/bench/peer-fanout.json")"
+    expect_eq "peer: the offline consumer caught up" "$n" \
+        "$(jq .events "$T/bench/peer-fanout-catchup.json")"
+    for r in 1000 10000; do
+        expect_eq "peer: latency run at $r/s applied by all" 0 "$(jq .missing "$T/bench/peer-lat$r.json")"
+    done
+    expect_eq "every JetStream figure measured" 0 \
+        "$(echo "$out" | grep -E '^\| (fan-out: events/s|catch-up|latency at)' | grep -c 'n/a' || true)"
+else
+    log "nats-server is not installed: the JetStream runs were skipped (deploy/install-deps.sh installs it)"
+fi
 finish

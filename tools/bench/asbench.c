@@ -40,27 +40,26 @@
 
 static void s_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: asbench sink --config FILE --expect N --report FILE [--samples FILE]\n"
-            "                    [--name SERVICE]\n"
-            "       asbench source --config FILE --count N [--rate R] [--delay-ms MS]\n"
-            "                    [--report FILE] [--name SERVICE]\n"
-            "       asbench merge [--out FILE] PREFIX...\n"
-            "\n"
-            "  sink    a durable consumer (default service 'bench') that stores every event\n"
-            "          it follows with its offset (fsync on) and, once N events are applied,\n"
-            "          writes a JSON report (throughput, publish-to-applied p50/p99/p99.9,\n"
-            "          peak RSS) and the raw latency samples, then exits\n"
-            "  source  service 'reception' (default): emits N reception.ro.opened events\n"
-            "          of ~200 bytes at R/s (0: as fast as it can) MS ms after it starts,\n"
-            "          serves replays until SIGTERM, then writes its report\n"
-            "  merge   combines the PREFIX.json reports and PREFIX.lat samples of the\n"
-            "          consumers of one run: events/s until all applied every event, and\n"
-            "          latency from publish to applied by all\n"
-            "\n"
-            "Services read [SERVICE], [site] and [bus] from FILE.\n"
-            "Exit codes: 0 done, 1 stopped before every event was applied, 64 usage,\n"
-            "70 internal error, 74 cannot write the report, 78 config error.\n");
+    fprintf(out, "usage: asbench sink --config FILE --expect N --report FILE [--samples FILE]\n"
+                 "                    [--name SERVICE]\n"
+                 "       asbench source --config FILE --count N [--rate R] [--delay-ms MS]\n"
+                 "                    [--report FILE] [--name SERVICE]\n"
+                 "       asbench merge [--out FILE] PREFIX...\n"
+                 "\n"
+                 "  sink    a durable consumer (default service 'bench') that stores every event\n"
+                 "          it follows with its offset (fsync on) and, once N events are applied,\n"
+                 "          writes a JSON report (throughput, publish-to-applied p50/p99/p99.9,\n"
+                 "          peak RSS) and the raw latency samples, then exits\n"
+                 "  source  service 'reception' (default): emits N reception.ro.opened events\n"
+                 "          of ~200 bytes at R/s (0: as fast as it can) MS ms after it starts,\n"
+                 "          serves replays until SIGTERM, then writes its report\n"
+                 "  merge   combines the PREFIX.json reports and PREFIX.lat samples of the\n"
+                 "          consumers of one run: events/s until all applied every event, and\n"
+                 "          latency from publish to applied by all\n"
+                 "\n"
+                 "Services read [SERVICE], [site] and [bus] from FILE.\n"
+                 "Exit codes: 0 done, 1 stopped before every event was applied, 64 usage,\n"
+                 "70 internal error, 74 cannot write the report, 78 config error.\n");
 }
 
 /* --- sink ------------------------------------------------------------------ */
@@ -119,6 +118,8 @@ static void s_sink_finish(void)
         .commits = as_store_commits(as_service_store(sink.svc)),
         .lat = bench_samples_percentiles(sink.samples),
         .peak_rss_kb = bench_peak_rss_kb(),
+        .cpu_ms = bench_cpu_ms(),
+        .rss_file_kb = bench_rss_file_kb(),
     };
     int rc = bench_report_write(&report, sink.report_path);
     if (rc == 0 && sink.samples_path)
@@ -182,8 +183,8 @@ static int s_emit_txn(as_service_t *svc, MDB_txn *txn, void *arg)
     uint8_t payload[BENCH_PAYLOAD_MAX];
     for (uint64_t i = 0; i < want; i++) {
         const char *subject, *actor;
-        size_t len = bench_ro_payload(source.emitted + i + 1, payload, sizeof payload, &subject,
-                                      &actor);
+        size_t len =
+            bench_ro_payload(source.emitted + i + 1, payload, sizeof payload, &subject, &actor);
         as_event_t ev = {.type = BENCH_EVENT_TYPE,
                          .subject = subject,
                          .actor = actor,
@@ -347,13 +348,12 @@ static int s_merge(int argc, char **argv, const char *out_path)
         m.missing += m.worst[i] < 0;
     bench_percentiles_t p = bench_percentiles_of(m.worst, m.n_worst);
     double seconds = (double)(m.last_applied_us - m.first_event_us) / 1e6;
-    json_t *summary = json_pack("{s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "events",
-                                (json_int_t)m.events, "consumers", (json_int_t)m.consumers,
-                                "seconds", seconds, "events_per_second",
-                                seconds > 0 ? (double)m.events / seconds : 0.0, "p50_us",
-                                (json_int_t)p.p50_us, "p99_us", (json_int_t)p.p99_us, "p999_us",
-                                (json_int_t)p.p999_us, "max_us", (json_int_t)p.max_us,
-                                "missing", (json_int_t)m.missing);
+    json_t *summary =
+        json_pack("{s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)m.events,
+                  "consumers", (json_int_t)m.consumers, "seconds", seconds, "events_per_second",
+                  seconds > 0 ? (double)m.events / seconds : 0.0, "p50_us", (json_int_t)p.p50_us,
+                  "p99_us", (json_int_t)p.p99_us, "p999_us", (json_int_t)p.p999_us, "max_us",
+                  (json_int_t)p.max_us, "missing", (json_int_t)m.missing);
     free(m.worst);
     int rc = out_path ? json_dump_file(summary, out_path, JSON_INDENT(2))
                       : json_dumpf(summary, stdout, JSON_INDENT(2));
@@ -412,7 +412,9 @@ static int s_run_service(const char *mode, const char *name, const char *config_
                                  .first_applied_us = source.first_emit_us,
                                  .last_applied_us = source.last_emit_us,
                                  .commits = as_store_commits(as_service_store(svc)),
-                                 .peak_rss_kb = bench_peak_rss_kb()};
+                                 .peak_rss_kb = bench_peak_rss_kb(),
+                                 .cpu_ms = bench_cpu_ms(),
+                                 .rss_file_kb = bench_rss_file_kb()};
         if (bench_report_write(&report, source.report_path) != 0)
             code = BENCH_EXIT_IOERR;
     }
@@ -426,11 +428,16 @@ static int s_run_service(const char *mode, const char *name, const char *config_
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},  {"expect", required_argument, NULL, 'n'},
-        {"count", required_argument, NULL, 'n'},   {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'}, {"name", required_argument, NULL, 'N'},
-        {"rate", required_argument, NULL, 'R'},    {"delay-ms", required_argument, NULL, 'd'},
-        {"out", required_argument, NULL, 'o'},     {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"expect", required_argument, NULL, 'n'},
+        {"count", required_argument, NULL, 'n'},
+        {"report", required_argument, NULL, 'r'},
+        {"samples", required_argument, NULL, 's'},
+        {"name", required_argument, NULL, 'N'},
+        {"rate", required_argument, NULL, 'R'},
+        {"delay-ms", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config_path = NULL, *name = NULL, *report_path = NULL, *samples_path = NULL;

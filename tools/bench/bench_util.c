@@ -26,6 +26,29 @@ long bench_peak_rss_kb(void)
     return usage.ru_maxrss;
 }
 
+long bench_rss_file_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "RssFile: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+int64_t bench_cpu_ms(void)
+{
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0)
+        return 0;
+    return ((int64_t)usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
+           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+}
+
 /* --- the event ------------------------------------------------------------- */
 
 size_t bench_ro_payload(uint64_t number, uint8_t *buf, size_t cap, const char **subject,
@@ -33,10 +56,10 @@ size_t bench_ro_payload(uint64_t number, uint8_t *buf, size_t cap, const char **
 {
     static char ro_number[32], vin[18], customer[24], advisor[16], part[24];
     static const char *const concerns[] = {
-        "brake noise front left when stopping",
-        "engine warning light on, rough idle",
-        "annual service and cabin filter",
-        "air conditioning blows warm air",
+        "brake noise front left",
+        "engine light on, rough idle",
+        "annual service",
+        "air con blows warm air",
     };
     snprintf(ro_number, sizeof ro_number, "RO-2024-%08llu", (unsigned long long)number);
     snprintf(vin, sizeof vin, "WVWZZZ1KZ%08llu", (unsigned long long)(number % 100000000ULL));
@@ -46,7 +69,7 @@ size_t bench_ro_payload(uint64_t number, uint8_t *buf, size_t cap, const char **
 
     As__LabourOperation labour = AS__LABOUR_OPERATION__INIT;
     labour.code = "BR120";
-    labour.description = "replace front brake pads and check discs";
+    labour.description = "replace front brake pads";
     labour.has_sold_minutes = labour.has_rate_cents = 1;
     labour.sold_minutes = 90;
     labour.rate_cents = 12900;
@@ -193,15 +216,16 @@ int bench_report_write(const bench_report_t *r, const char *path)
 {
     double seconds = (double)(r->last_applied_us - r->first_event_us) / 1e6;
     json_t *report = json_pack(
-        "{s:s,s:s,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "role", r->role, "name",
-        r->name ? r->name : "", "events", (json_int_t)r->events, "seconds", seconds,
+        "{s:s,s:s,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "role", r->role,
+        "name", r->name ? r->name : "", "events", (json_int_t)r->events, "seconds", seconds,
         "events_per_second", seconds > 0 ? (double)r->events / seconds : 0.0, "started_us",
         (json_int_t)r->started_us, "first_event_us", (json_int_t)r->first_event_us,
         "first_applied_us", (json_int_t)r->first_applied_us, "last_applied_us",
         (json_int_t)r->last_applied_us, "commits", (json_int_t)r->commits, "p50_us",
         (json_int_t)r->lat.p50_us, "p99_us", (json_int_t)r->lat.p99_us, "p999_us",
         (json_int_t)r->lat.p999_us, "max_us", (json_int_t)r->lat.max_us, "peak_rss_kb",
-        (json_int_t)r->peak_rss_kb);
+        (json_int_t)r->peak_rss_kb, "cpu_ms", (json_int_t)r->cpu_ms, "rss_file_kb",
+        (json_int_t)r->rss_file_kb);
     if (!report)
         return -ENOMEM;
     int rc = json_dump_file(report, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;

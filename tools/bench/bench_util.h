@@ -35,6 +35,12 @@ int64_t bench_now_us(void);
 /* Peak resident set of this process in KiB (getrusage ru_maxrss). */
 long bench_peak_rss_kb(void);
 
+/* Resident pages of this process that are file-backed now (LMDB's map), KiB. */
+long bench_rss_file_kb(void);
+
+/* CPU time this process used so far (all threads, user + system), in ms. */
+int64_t bench_cpu_ms(void);
+
 /* Packs the payload of RO number `number` (a RoChanged with one job and one
  * part line, ~200 bytes) into buf. Returns its length, 0 if cap is too small.
  * *subject and *actor (may be NULL) get the RO number and the advisor in
@@ -71,16 +77,18 @@ bench_percentiles_t bench_percentiles_of(const int32_t *values, size_t n);
 
 /* What one benchmark process reports (microsecond instants are Unix time). */
 typedef struct bench_report {
-    const char *role;          /* "sink", "source", "pub", ... */
-    const char *name;          /* consumer / service name */
-    uint64_t events;           /* events applied (or sent) */
-    int64_t started_us;        /* the process started */
-    int64_t first_event_us;    /* publish time of the first event applied */
-    int64_t first_applied_us;  /* the first event applied here */
-    int64_t last_applied_us;   /* the last event applied here */
-    uint64_t commits;          /* write transactions (fsyncs); 0: none */
-    bench_percentiles_t lat;   /* publish to applied here */
+    const char *role;         /* "sink", "source", "pub", ... */
+    const char *name;         /* consumer / service name */
+    uint64_t events;          /* events applied (or sent) */
+    int64_t started_us;       /* the process started */
+    int64_t first_event_us;   /* publish time of the first event applied */
+    int64_t first_applied_us; /* the first event applied here */
+    int64_t last_applied_us;  /* the last event applied here */
+    uint64_t commits;         /* write transactions (fsyncs); 0: none */
+    bench_percentiles_t lat;  /* publish to applied here */
     long peak_rss_kb;
+    int64_t cpu_ms;   /* user + system CPU time of the whole process */
+    long rss_file_kb; /* of the resident set at the end: file pages (LMDB) */
 } bench_report_t;
 
 /* Writes the report as JSON: every field above plus "seconds" and

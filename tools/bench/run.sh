@@ -1,46 +1,118 @@
 #!/usr/bin/env bash
-# tools/bench/run.sh [--quick] [--build DIR] — the bus benchmarks.
+# tools/bench/run.sh [--quick] [--build DIR] [--n N] [--only LIST] [--no-peer|--no-ours]
+# Every benchmark.
 #
-# Each scenario runs real processes on a fresh data dir: asbus, the demo source
-# (asdemo) publishing ~200-byte tick events, and asbench, a durable consumer
-# that stores every event and its offset with fsync on.
-#   group      N events as fast as the source emits them; group commit
-#   per-event  the same with one commit (one fsync) per event (max_batch = 1)
-#   latency    a fixed 1,000 events/s; publish-to-applied p50/p99/p99.9
-# Prints a markdown table; the JSON reports stay in $AS_BENCH_OUT (default
-# /tmp/as-bench). --quick runs small N (the smoke test uses it).
+# One command, one machine, one go. Each run uses fresh data dirs under
+# $AS_BENCH_OUT (default /tmp/as-bench) and real processes; every store
+# fsyncs every commit (no MDB_NOSYNC anywhere).
+#
+#   single    our bus into one durable consumer (asdemo source -> asbus -> asbench):
+#             group commit; one commit per event; latency at a fixed 1,000/s
+#   fanout    N events (default 1,000,000; ~200-byte reception.ro.opened) from an
+#             external publisher to 4 durable consumers: events/s until all four
+#             applied N, peak RSS of every process; then catch-up: a fifth
+#             consumer, offline while the N events passed, is started: seconds
+#             until it is current. Ours: asbench source -> asbus -> 4 asbench sink.
+#             Peer: jsbench pub -> nats-server (JetStream, file storage) -> 4 jsbench sink.
+#   latency   publish to applied-by-all p50/p99/p99.9 at a fixed 1,000/s and 10,000/s
+#             (BENCH_LATENCY_SECONDS each, default 10), ours and the peer
+#   ceilings  raw ZeroMQ PUB -> asbus -> 4 SUB (no storage); raw LMDB batched puts
+#             with fsync (4 writers like 4 consumers, and 1); one fsync'd commit at a time
+#
+# --only takes a comma list of those names (default: all). --no-peer skips the
+# NATS runs (without nats-server installed they are skipped too, and said so);
+# --no-ours skips ours (to try the peer's knobs: BENCH_JS_BATCH, BENCH_JS_MAX_PENDING).
+# BENCH_KEEP=1 keeps the data dirs of every run.
+# Prints the results as markdown (also in $AS_BENCH_OUT/results.md); the JSON
+# reports stay in $AS_BENCH_OUT. --quick runs small N (the smoke test).
+# Exit codes: 0 done, 1 a benchmark failed (its logs are kept and named), 64 usage.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${AS_BUILD:-$here/../../build}
-quick=0
+command_line="bash tools/bench/run.sh $*"
+quick=0 only=single,fanout,latency,ceilings peer=1 ours=1 n=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
     --build) build=$2; shift 2 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
+    --n) n=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --no-peer) peer=0; shift ;;
+    --no-ours) ours=0; shift ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 if [ $quick = 1 ]; then
-    n_group=2000 n_single=200 n_latency=1000 latency_rate=1000
+    n_group=2000 n_single=100 n_latency=300 latency_seconds=0.3
+    n=${n:-2000} n_fsync=50
 else
     n_group=${BENCH_N_GROUP:-300000} n_single=${BENCH_N_SINGLE:-5000}
-    n_latency=${BENCH_N_LATENCY:-20000} latency_rate=1000
+    n_latency=${BENCH_N_LATENCY:-20000} latency_seconds=${BENCH_LATENCY_SECONDS:-10}
+    n=${n:-1000000} n_fsync=2000
 fi
+case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
+for part in ${only//,/ }; do
+    case $part in
+    single | fanout | latency | ceilings) ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings (not '$part')" >&2; exit 64 ;;
+    esac
+done
+# the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
+js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
+# a stuck run must not hang the script: generous limits, scaled by N
+limit=$(((quick ? 60 : 120) + n / 2000))
 out=${AS_BENCH_OUT:-/tmp/as-bench}
 mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.lat
 ASBUS=$build/services/bus/asbus
 ASDEMO=$build/tools/asdemo/asdemo
-ASBENCH=$build/tools/bench/asbench
 ASCTL=$build/tools/asctl/asctl
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+ASBENCH=$build/tools/bench/asbench
+JSBENCH=$build/tools/bench/jsbench
+CEILBENCH=$build/tools/bench/ceilbench
+for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$CEILBENCH"; do
+    [ -x "$prog" ] || { echo "run.sh: $prog is not built (see --build)" >&2; exit 64; }
+done
+if [ $peer = 1 ] && ! command -v nats-server >/dev/null; then
+    echo "run.sh: nats-server is not installed (deploy/install-deps.sh installs it): the peer runs are skipped" >&2
+    peer=0
+fi
+wants() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+note() { echo "[$(date +%H:%M:%S)] bench: $*" >&2; }
 
-# scenario NAME N RATE MAX_BATCH
-scenario() {
-    local name=$1 n=$2 rate=$3 max_batch=$4
-    local dir
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    pids=()
+}
+trap cleanup EXIT
+die() { # die MESSAGE DIR: a run failed; its logs stay
+    echo "bench: $1; logs in $2" >&2
+    for f in "$2"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; } >&2; done
+    exit 1
+}
+peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_file_kb() { awk '/^RssFile:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# cpu_ms PID: user + system CPU time the process used so far
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat" \
+        2>/dev/null || echo 0
+}
+# wait_pids DIR PID...: waits for each; fails the run when one did not exit 0
+wait_pids() {
+    local dir=$1 rc=0
+    shift
+    for p in "$@"; do wait "$p" || rc=$?; done
+    [ $rc = 0 ] || die "a consumer exited $rc" "$dir"
+}
+
+# --- single: our bus into one durable consumer (the group-commit figures) -------
+
+# single_scenario NAME N RATE MAX_BATCH
+single_scenario() {
+    local name=$1 count=$2 rate=$3 max_batch=$4 dir
     dir=$(mktemp -d /tmp/as-bench-run.XXXXXX)
     cat >"$dir/site.ini" <<INI
 [site]
@@ -58,39 +130,330 @@ endpoint = ipc://$dir/bench.sock
 follows = demo
 max_batch = $max_batch
 INI
-    pids=()
     "$ASBUS" --config "$dir/site.ini" 2>"$dir/bus.log" &
     pids+=($!)
     "$ASDEMO" source --config "$dir/site.ini" 2>"$dir/demo.log" &
     pids+=($!)
-    "$ASBENCH" sink --config "$dir/site.ini" --expect "$n" --report "$out/$name.json" 2>"$dir/bench.log" &
+    timeout "$limit" "$ASBENCH" sink --config "$dir/site.ini" --expect "$count" \
+        --report "$out/$name.json" 2>"$dir/bench.log" &
     local bench_pid=$!
     for _ in $(seq 50); do
         "$ASCTL" --config "$dir/site.ini" status demo >/dev/null 2>&1 && break
         sleep 0.1
     done
     sleep 0.5 # the consumer's subscription reaches the bus
-    AS_ACTOR=bench "$ASCTL" --config "$dir/site.ini" call demo.generate count="$n" rate="$rate" >/dev/null
-    if ! wait "$bench_pid"; then
-        echo "bench: scenario $name failed; logs in $dir" >&2
-        exit 1
+    AS_ACTOR=bench "$ASCTL" --config "$dir/site.ini" call demo.generate count="$count" \
+        rate="$rate" >/dev/null
+    wait_pids "$dir" "$bench_pid"
+    cleanup
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
+# --- ours: asbench source -> asbus -> asbench sinks -----------------------------
+
+# ours_run NAME N RATE CATCHUP(0|1)
+ours_run() {
+    local name=$1 count=$2 rate=$3 catchup=$4 dir c sinks=()
+    dir=$(mktemp -d /tmp/as-bench-ours.XXXXXX)
+    {
+        cat <<INI
+[site]
+name = bench
+data_dir = $dir/data
+[bus]
+xsub = ipc://$dir/bus-in
+xpub = ipc://$dir/bus-out
+publish = \${bus.xsub}
+subscribe = \${bus.xpub}
+[reception]
+endpoint = ipc://$dir/reception.sock
+INI
+        for c in c1 c2 c3 c4 c5; do
+            printf '[%s]\nendpoint = ipc://%s/%s.sock\nfollows = reception\n' "$c" "$dir" "$c"
+        done
+    } >"$dir/site.ini"
+    note "ours $name: $count events at ${rate:-0}/s to 4 consumers"
+    "$ASBUS" --config "$dir/site.ini" 2>"$dir/bus.log" &
+    local bus_pid=$!
+    pids+=("$bus_pid")
+    for c in c1 c2 c3 c4; do
+        timeout "$limit" "$ASBENCH" sink --config "$dir/site.ini" --name "$c" --expect "$count" \
+            --report "$out/$name-$c.json" --samples "$out/$name-$c.lat" 2>"$dir/$c.log" &
+        sinks+=($!)
+        pids+=($!)
+    done
+    for c in c1 c2 c3 c4; do # bound: its loop runs, its subscription is on its way
+        for _ in $(seq 200); do
+            [ -S "$dir/$c.sock" ] && break
+            sleep 0.05
+        done
+    done
+    "$ASBENCH" source --config "$dir/site.ini" --count "$count" --rate "$rate" \
+        --report "$out/$name-source.json" 2>"$dir/source.log" &
+    local source_pid=$!
+    pids+=("$source_pid")
+    wait_pids "$dir" "${sinks[@]}"
+    # the bus and the publisher as the last event is applied (before any catch-up)
+    printf '{"bus_peak_rss_kb": %s, "bus_rss_file_kb": %s, "bus_cpu_ms": %s,
+ "source_peak_rss_kb": %s, "source_rss_file_kb": %s, "source_cpu_ms": %s}\n' \
+        "$(peak_rss_kb "$bus_pid")" "$(rss_file_kb "$bus_pid")" "$(cpu_ms "$bus_pid")" \
+        "$(peak_rss_kb "$source_pid")" "$(rss_file_kb "$source_pid")" "$(cpu_ms "$source_pid")" \
+        >"$out/$name-bus.json"
+    "$ASBENCH" merge --out "$out/$name.json" "$out/$name"-c{1,2,3,4} ||
+        die "ours $name: merge found events some consumer never applied" "$dir"
+    if [ "$catchup" = 1 ]; then
+        note "ours $name: catch-up of a consumer that was offline for $count events"
+        timeout "$limit" "$ASBENCH" sink --config "$dir/site.ini" --name c5 --expect "$count" \
+            --report "$out/$name-catchup.json" 2>"$dir/c5.log" &
+        wait_pids "$dir" $!
     fi
     cleanup
-    pids=()
-    rm -rf "$dir"
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
-scenario group "$n_group" 0 0
-scenario per-event "$n_single" 0 1
-scenario latency "$n_latency" "$latency_rate" 0
+# --- the peer: jsbench pub -> nats-server (JetStream) -> jsbench sinks ------------
 
-row() {
-    jq -r --arg name "$1" --arg what "$2" \
-        '"| \($name) | \($what) | \(.events) | \(.events_per_second | floor) | \(.p50_us / 1000) | \(.p99_us / 1000) | \(.p999_us / 1000) | \(.commits) |"' \
-        "$out/$1.json"
+# peer_run NAME N RATE CATCHUP(0|1)
+peer_run() {
+    local name=$1 count=$2 rate=$3 catchup=$4 dir c url port sinks=()
+    dir=$(mktemp -d /tmp/as-bench-peer.XXXXXX)
+    # Debian's nats-server 2.9 has no sync_interval option: file storage is
+    # fsynced every 2 minutes (see RESULTS.md), whatever this file says.
+    cat >"$dir/nats.conf" <<CONF
+listen: 127.0.0.1:-1
+jetstream {
+  store_dir: "$dir/js"
+  max_memory_store: 268435456
 }
-echo "| scenario | what | events | events/s | p50 ms | p99 ms | p99.9 ms | consumer commits |"
-echo "|---|---|---|---|---|---|---|---|"
-row group "as fast as the source emits, group commit"
-row per-event "one commit (fsync) per event"
-row latency "fixed ${latency_rate}/s, group commit"
+CONF
+    note "peer $name: $count events at ${rate:-0}/s to 4 consumers"
+    nats-server -c "$dir/nats.conf" -l "$dir/nats.log" &
+    local server_pid=$!
+    pids+=("$server_pid")
+    port=
+    for _ in $(seq 100); do
+        port=$(grep -o 'client connections on 127.0.0.1:[0-9]*' "$dir/nats.log" 2>/dev/null |
+            sed 's/.*://' || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || die "nats-server did not start" "$dir"
+    url=nats://127.0.0.1:$port
+    "$JSBENCH" setup --url "$url" --consumers c1,c2,c3,c4,c5 2>"$dir/setup.log" ||
+        die "jsbench setup failed" "$dir"
+    for c in c1 c2 c3 c4; do
+        timeout "$limit" "$JSBENCH" sink --url "$url" --durable "$c" --data "$dir/$c" \
+            --expect "$count" --report "$out/$name-$c.json" --samples "$out/$name-$c.lat" \
+            --batch "$js_batch" --ready "$dir/$c.ready" 2>"$dir/$c.log" &
+        sinks+=($!)
+        pids+=($!)
+    done
+    for c in c1 c2 c3 c4; do
+        for _ in $(seq 100); do
+            [ -f "$dir/$c.ready" ] && break
+            sleep 0.05
+        done
+    done
+    timeout "$limit" "$JSBENCH" pub --url "$url" --count "$count" --rate "$rate" \
+        --max-pending "$js_max_pending" \
+        --report "$out/$name-pub.json" 2>"$dir/pub.log" || die "jsbench pub failed" "$dir"
+    wait_pids "$dir" "${sinks[@]}"
+    printf '{"server_peak_rss_kb": %s, "server_rss_file_kb": %s, "server_cpu_ms": %s}\n' \
+        "$(peak_rss_kb "$server_pid")" "$(rss_file_kb "$server_pid")" "$(cpu_ms "$server_pid")" \
+        >"$out/$name-server.json"
+    "$ASBENCH" merge --out "$out/$name.json" "$out/$name"-c{1,2,3,4} ||
+        die "peer $name: merge found events some consumer never applied" "$dir"
+    if [ "$catchup" = 1 ]; then
+        note "peer $name: catch-up of a consumer that was offline for $count events"
+        timeout "$limit" "$JSBENCH" sink --url "$url" --durable c5 --data "$dir/c5" \
+            --expect "$count" --batch "$js_batch" --report "$out/$name-catchup.json" \
+            2>"$dir/c5.log" &
+        wait_pids "$dir" $!
+    fi
+    cleanup
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
+# --- ceilings --------------------------------------------------------------------
+
+ceilings() {
+    local dir subs=() i
+    dir=$(mktemp -d /tmp/as-bench-ceil.XXXXXX)
+    note "ceiling: raw ZeroMQ PUB -> asbus -> 4 SUB, $n messages"
+    "$ASBUS" --xsub "ipc://$dir/in" --xpub "ipc://$dir/out" 2>"$dir/bus.log" &
+    local bus_pid=$!
+    pids+=("$bus_pid")
+    for i in 1 2 3 4; do
+        timeout "$limit" "$CEILBENCH" zmq-sub --connect "ipc://$dir/out" --expect "$n" \
+            --report "$out/ceil-zmq-s$i.json" --samples "$out/ceil-zmq-s$i.lat" \
+            2>"$dir/sub$i.log" &
+        subs+=($!)
+        pids+=($!)
+    done
+    timeout "$limit" "$CEILBENCH" zmq-pub --connect "ipc://$dir/in" --count "$n" \
+        --report "$out/ceil-zmq-pub.json" 2>"$dir/pub.log" || die "zmq-pub failed" "$dir"
+    wait_pids "$dir" "${subs[@]}"
+    printf '{"bus_cpu_ms": %s, "bus_peak_rss_kb": %s}\n' "$(cpu_ms "$bus_pid")" \
+        "$(peak_rss_kb "$bus_pid")" >"$out/ceil-zmq-bus.json"
+    "$ASBENCH" merge --out "$out/ceil-zmq.json" "$out"/ceil-zmq-s{1,2,3,4} ||
+        die "the ZeroMQ ceiling lost messages" "$dir"
+    cleanup
+    note "ceiling: raw LMDB batched puts with fsync"
+    "$CEILBENCH" lmdb --dir "$dir/lmdb4" --count "$n" --batch 5000 --writers 4 \
+        --report "$out/ceil-lmdb4.json" 2>"$dir/lmdb.log" || die "lmdb ceiling failed" "$dir"
+    "$CEILBENCH" lmdb --dir "$dir/lmdb1" --count "$n" --batch 5000 --writers 1 \
+        --report "$out/ceil-lmdb1.json" 2>"$dir/lmdb.log" || die "lmdb ceiling failed" "$dir"
+    "$CEILBENCH" lmdb --dir "$dir/fsync" --count "$n_fsync" --batch 1 --writers 1 \
+        --report "$out/ceil-fsync.json" 2>"$dir/lmdb.log" || die "lmdb ceiling failed" "$dir"
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
+# --- run ---------------------------------------------------------------------------
+
+rate_n() { awk -v r="$1" -v s="$latency_seconds" 'BEGIN { printf "%d", r * s }'; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+started=$(date +%s) load_start=$(loadavg)
+if wants single; then
+    note "single consumer: group commit, one commit per event, latency at 1,000/s"
+    single_scenario group "$n_group" 0 0
+    single_scenario per-event "$n_single" 0 1
+    single_scenario latency "$n_latency" 1000 0
+fi
+if wants fanout; then
+    if [ $ours = 1 ]; then ours_run ours-fanout "$n" 0 1; fi
+    if [ $peer = 1 ]; then peer_run peer-fanout "$n" 0 1; fi
+fi
+if wants latency; then
+    for r in 1000 10000; do
+        if [ $ours = 1 ]; then ours_run "ours-lat$r" "$(rate_n $r)" "$r" 0; fi
+        if [ $peer = 1 ]; then peer_run "peer-lat$r" "$(rate_n $r)" "$r" 0; fi
+    done
+fi
+if wants ceilings; then ceilings; fi
+elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
+
+# --- the tables ----------------------------------------------------------------------
+
+# j FILE EXPR: a value from a report, "" when the report is not there
+j() { [ -f "$out/$1.json" ] && jq -r "$2" "$out/$1.json" || true; }
+num() { # a whole number with thousands separators
+    [ -n "$1" ] || { printf 'n/a'; return; }
+    awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); r = ""
+        while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
+        printf "%s%s", s, r }'
+}
+ms() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 }' || printf 'n/a'; }
+mb() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf "%.0f", v / 1024 }' || printf 'n/a'; }
+ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }' || printf 'n/a'; }
+share() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else printf "n/a" }' || printf 'n/a'; }
+catchup_s() { j "$1" '(.last_applied_us - .started_us) / 1e6'; }
+sec() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf "%.2f", v }' || printf 'n/a'; }
+sum_cpu() { # sum_cpu RUN: CPU ms of its 4 consumers together
+    local t=0 v c subs=(c1 c2 c3 c4)
+    [ "$1" = ceil-zmq ] && subs=(s1 s2 s3 s4)
+    for c in "${subs[@]}"; do
+        v=$(j "$1-$c" .cpu_ms)
+        t=$((t + ${v:-0}))
+    done
+    [ "$t" -gt 0 ] && echo "$t" || true
+}
+add() { [ -n "$1" ] && [ -n "$2" ] && [ -n "$3" ] && echo $(($1 + $2 + $3)) || true; }
+secs() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 }' || printf 'n/a'; }
+per_event_us() { [ -n "$1" ] && awk -v v="$1" -v n="$2" 'BEGIN { printf "%.1f", v * 1000 / n }' || printf 'n/a'; }
+row() { # row FIGURE OURS PEER RATIO CEILING SHARE
+    echo "| $1 | $2 | $3 | $4 | $5 | $6 |"
+}
+
+{
+    echo "### Machine and run"
+    echo
+    echo "- command: \`$command_line\`"
+    echo "- date: $(date -u +'%Y-%m-%d %H:%M UTC'); took ${elapsed}s"
+    echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r)"
+    echo "- disk under $out: $(df -h "$out" | awk 'NR == 2 {print $1 ", " $2}') ($(findmnt -n -o FSTYPE --target "$out" 2>/dev/null || echo ?)); fsync'd 4 KiB writes: $(num "$(j ceil-fsync .commits_per_second)")/s"
+    echo "- load average (1, 5, 15 min) at start: $load_start; at end: $load_end"
+    echo "- peer: $([ $peer = 1 ] && nats-server --version 2>/dev/null || echo skipped), JetStream file storage; C client libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?); consumer batch $js_batch, publisher max pending $js_max_pending"
+    echo
+    if wants single; then
+        echo "### Our bus into one durable consumer"
+        echo
+        echo "| scenario | what | events | events/s | p50 ms | p99 ms | p99.9 ms | consumer commits |"
+        echo "|---|---|---|---|---|---|---|---|"
+        srow() {
+            jq -r --arg name "$1" --arg what "$2" \
+                '"| \($name) | \($what) | \(.events) | \(.events_per_second | floor) | \(.p50_us / 1000) | \(.p99_us / 1000) | \(.p999_us / 1000) | \(.commits) |"' \
+                "$out/$1.json"
+        }
+        srow group "as fast as the source emits, group commit"
+        srow per-event "one commit (fsync) per event"
+        srow latency "fixed 1000/s, group commit"
+        echo
+    fi
+    echo "### Ours vs NATS JetStream (N = $(num "$n"), 4 durable consumers, fsync on in every consumer)"
+    echo
+    echo "Ratio = ours / peer: above 1 is better for ours in events/s, below 1 is better for ours in ms, s and MiB."
+    echo
+    echo "| figure | ours | JetStream | ratio | ceiling | ours / ceiling |"
+    echo "|---|---|---|---|---|---|"
+    zmq=$(j ceil-zmq .events_per_second)
+    lmdb4=$(j ceil-lmdb4 .events_per_second)
+    lmdb1=$(j ceil-lmdb1 .events_per_second)
+    fsync=$(j ceil-fsync .commits_per_second)
+    if wants fanout; then
+        o=$(j ours-fanout .events_per_second) p=$(j peer-fanout .events_per_second)
+        low=$zmq
+        [ -n "$lmdb4" ] && { [ -z "$low" ] || awk -v a="$lmdb4" -v b="$low" 'BEGIN { exit !(a < b) }'; } && low=$lmdb4
+        row "fan-out: events/s until all 4 applied N" "$(num "$o")" "$(num "$p")" "$(ratio "$o" "$p")" \
+            "$(num "$low") (lower of ZeroMQ fan-out, LMDB 4 writers)" "$(share "$o" "$low")"
+        o=$(j ours-fanout-source .events_per_second) p=$(j peer-fanout-pub .events_per_second)
+        row "fan-out: publisher events/s (emitted / acked)" "$(num "$o")" "$(num "$p")" "$(ratio "$o" "$p")" "" ""
+        o=$(j ours-fanout-bus .source_peak_rss_kb) p=$(j peer-fanout-pub .peak_rss_kb)
+        row "peak RSS MiB: publisher [LMDB file pages]" \
+            "$(mb "$o") [$(mb "$(j ours-fanout-bus .source_rss_file_kb)")]" "$(mb "$p")" \
+            "$(ratio "$o" "$p")" "" ""
+        o=$(j ours-fanout-bus .bus_peak_rss_kb) p=$(j peer-fanout-server .server_peak_rss_kb)
+        row "peak RSS MiB: asbus / nats-server" "$(mb "$o")" "$(mb "$p")" "$(ratio "$o" "$p")" "" ""
+        for c in c1 c2 c3 c4; do
+            o=$(j "ours-fanout-$c" .peak_rss_kb) p=$(j "peer-fanout-$c" .peak_rss_kb)
+            row "peak RSS MiB: consumer $c [LMDB file pages]" \
+                "$(mb "$o") [$(mb "$(j "ours-fanout-$c" .rss_file_kb)")]" \
+                "$(mb "$p") [$(mb "$(j "peer-fanout-$c" .rss_file_kb)")]" "$(ratio "$o" "$p")" "" ""
+        done
+        o=$(j ours-fanout-bus .source_cpu_ms) p=$(j peer-fanout-pub .cpu_ms)
+        row "CPU s for the fan-out: publisher" "$(secs "$o")" "$(secs "$p")" "$(ratio "$o" "$p")" "" ""
+        o2=$(j ours-fanout-bus .bus_cpu_ms) p2=$(j peer-fanout-server .server_cpu_ms)
+        row "CPU s for the fan-out: asbus / nats-server" "$(secs "$o2")" "$(secs "$p2")" \
+            "$(ratio "$o2" "$p2")" "" ""
+        o3=$(sum_cpu ours-fanout) p3=$(sum_cpu peer-fanout)
+        row "CPU s for the fan-out: the 4 consumers together" "$(secs "$o3")" "$(secs "$p3")" \
+            "$(ratio "$o3" "$p3")" "" ""
+        o=$(add "$o" "$o2" "$o3") p=$(add "$p" "$p2" "$p3")
+        row "CPU µs per event, every process (2 cores: 2 s of CPU per s)" "$(per_event_us "$o" "$n")" \
+            "$(per_event_us "$p" "$n")" "$(ratio "$o" "$p")" "" ""
+        o=$(catchup_s ours-fanout-catchup) p=$(catchup_s peer-fanout-catchup)
+        oc=$(j ours-fanout-catchup .events)
+        ceil_s=$([ -n "$lmdb1" ] && [ -n "$oc" ] && awk -v n="$oc" -v r="$lmdb1" 'BEGIN { printf "%.2f", n / r }' || true)
+        row "catch-up: seconds until a consumer offline for N is current" \
+            "$(sec "$o")" "$(sec "$p")" "$(ratio "$o" "$p")" \
+            "${ceil_s:-n/a} s (LMDB 1 writer)" "$(share "$ceil_s" "$o")"
+    fi
+    if wants latency; then
+        for r in 1000 10000; do
+            for q in p50 p99 p999; do
+                o=$(j "ours-lat$r" ".${q}_us") p=$(j "peer-lat$r" ".${q}_us")
+                label=${q/p999/p99.9}
+                row "latency at $(num $r)/s, $label ms, publish to applied by all 4" \
+                    "$(ms "$o")" "$(ms "$p")" "$(ratio "$o" "$p")" "" ""
+            done
+        done
+    fi
+    if wants ceilings; then
+        row "ceiling: raw ZeroMQ PUB -> asbus -> 4 SUB, messages/s" "" "" "" "$(num "$zmq")" ""
+        c=$(add "$(j ceil-zmq-pub .cpu_ms)" "$(j ceil-zmq-bus .bus_cpu_ms)" "$(sum_cpu ceil-zmq)")
+        row "ceiling: CPU µs per message of that (PUB + asbus + 4 SUB)" "" "" "" \
+            "$(per_event_us "$c" "$(j ceil-zmq .events)")" ""
+        row "ceiling: raw LMDB puts, batch 5,000, fsync, 4 writers, events/s" "" "" "" "$(num "$lmdb4")" ""
+        row "ceiling: raw LMDB puts, batch 5,000, fsync, 1 writer, events/s" "" "" "" "$(num "$lmdb1")" ""
+        row "ceiling: fsync'd LMDB commits/s, one at a time" "" "" "" "$(num "$fsync")" ""
+    fi
+} | tee "$out/results.md"
