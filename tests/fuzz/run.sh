@@ -2,7 +2,7 @@
 # run.sh BUILD_DIR SECONDS — runs every fuzz target for SECONDS, starting from
 # its seed corpus (tests/fuzz/corpus/<target>, if any). Fails on any finding.
 set -euo pipefail
-build=$1
+build=$(cd "$1" && pwd)
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
