@@ -96,11 +96,16 @@ int appointment_book(as_cmd_t *cmd)
         appointment.has_status = 1;
         appointment.status = AS__APPOINTMENT_STATUS__BOOKED;
         appointment.booked_by = (char *)cmd->actor;
-        rc = rec_put(cmd->svc, cmd->txn, "appointments", req->appointment_id, &appointment.base);
+        rc = recalls_of(cmd->svc, cmd->txn, req->vin, &appointment.open_recalls,
+                        &appointment.n_open_recalls);
+        if (rc == 0)
+            rc =
+                rec_put(cmd->svc, cmd->txn, "appointments", req->appointment_id, &appointment.base);
         if (rc == 0)
             rc = s_emit(cmd, "reception.appointment.booked", &appointment);
         if (rc == 0)
             rc = as_cmd_reply(cmd, &appointment.base);
+        recalls_free(&appointment.open_recalls, &appointment.n_open_recalls);
     }
     as__appointment_book__free_unpacked(req, NULL);
     return rc;
@@ -140,6 +145,12 @@ static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__Appointmen
                          appointment->appointment_id, req->advisor ? req->advisor : "");
     if (rc == 0 && to == AS__APPOINTMENT_STATUS__ASSIGNED)
         rc = set_text(&appointment->advisor, req->advisor);
+    if (rc == 0 && to == AS__APPOINTMENT_STATUS__ARRIVED) {
+        /* flag the open recalls again at arrival: campaigns may have come since */
+        recalls_free(&appointment->open_recalls, &appointment->n_open_recalls);
+        rc = recalls_of(cmd->svc, cmd->txn, appointment->vin, &appointment->open_recalls,
+                        &appointment->n_open_recalls);
+    }
     if (rc == 0) {
         appointment->status = to;
         rc = rec_put(cmd->svc, cmd->txn, "appointments", appointment->appointment_id,

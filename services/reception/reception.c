@@ -34,6 +34,8 @@ static const as_event_def_t s_events[] = {
     {"workshop.defect.reported", on_defect_reported},
     {"workshop.qc.passed", on_qc_passed},
     {"parts.consumption.recorded", on_consumption_recorded},
+    {"warranty.recall.opened", on_recall_opened},
+    {"warranty.recall.completed", on_recall_completed},
     {NULL, NULL},
 };
 

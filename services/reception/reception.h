@@ -24,7 +24,8 @@
  *   ros_by_vin    [vin "/" ro_number] -> "" (the ROs of a vehicle, for comebacks)
  *   appointments  [appointment_id] -> Appointment
  *   complaints    [complaint_id] -> Complaint
- *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call) */
+ *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call)
+ *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls) */
 extern const char *const reception_dbs[];
 
 /* The service (reception.c). */
@@ -47,6 +48,14 @@ int followup_record(as_cmd_t *cmd);
 int on_defect_reported(as_evt_t *evt);
 int on_qc_passed(as_evt_t *evt);
 int on_consumption_recorded(as_evt_t *evt);
+
+/* Open recalls (recalls.c): the warranty service's campaigns per vehicle.
+ * recalls_of sets *list to malloc'd "campaign: title" texts (free with
+ * recalls_free); 0 or an LMDB code. */
+int on_recall_opened(as_evt_t *evt);
+int on_recall_completed(as_evt_t *evt);
+int recalls_of(as_service_t *svc, MDB_txn *txn, const char *vin, char ***list, size_t *n);
+void recalls_free(char ***list, size_t *n);
 int appointment_book(as_cmd_t *cmd);
 int appointment_confirm(as_cmd_t *cmd);
 int appointment_assign(as_cmd_t *cmd);

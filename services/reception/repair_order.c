@@ -316,7 +316,8 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
     if (rc)
         return rc;
     s_set_status_for_estimate(cmd, &ro);
-    if (!blank(req->appointment_id))
+    rc = recalls_of(cmd->svc, cmd->txn, vehicle->vin, &ro.open_recalls, &ro.n_open_recalls);
+    if (rc == 0 && !blank(req->appointment_id))
         rc = appointment_use(cmd, req->appointment_id, vehicle->vin, req->ro_number);
     if (rc == 0)
         rc = s_record_mileage(cmd, vehicle, &ro);
@@ -333,6 +334,7 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
     if (rc == 0)
         rc = as_cmd_reply(cmd, &ro.base);
     free(comeback_of);
+    recalls_free(&ro.open_recalls, &ro.n_open_recalls);
     free(ro.jobs[0]);
     free(ro.jobs);
     return rc;

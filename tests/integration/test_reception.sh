@@ -15,7 +15,7 @@ cat >>"$CONFIG" <<INI
 
 [reception]
 endpoint = ipc://$T/reception.sock
-follows = workshop, parts
+follows = workshop, parts, warranty
 heartbeat_ms = 200
 
 [staff]
@@ -382,6 +382,26 @@ expect_eq "delivered carries the invoice" 267000 \
     "$(jq -s '[.[] | select(.type=="reception.ro.delivered")][0].payload.ro.invoice.total_cents' "$T/events.jsonl")"
 expect_eq "comeback names the earlier ro and its technician" "RO-1 tech-07" \
     "$(jq -rs '[.[] | select(.type=="reception.comeback.detected")][0].payload | "\(.earlier_ro) \(.technicians | join(","))"' "$T/events.jsonl")"
+
+log "--- open recalls flagged at booking and at arrival"
+WTY_INCARNATION=0190a0b0-0000-7000-8000-00000000000c
+warranty_applied() {
+    [ "$(ctl status reception | jq -r '.services[0].offsets[] | select(.source=="warranty@test") | .applied_seq')" = "$1" ]
+}
+recalls() { echo "$1" | json '.reply.open_recalls // [] | join(",")'; }
+expect_eq "booked before the campaign: nothing flagged" "" \
+    "$(recalls "$(book A-5 "${TODAY}T14:00" "service")")"
+"$FRAMES" event-json "ipc://$T/bus-in" warranty@test "$WTY_INCARNATION" 1 warranty.recall.opened \
+    "{\"campaign_id\":\"RC-7\",\"title\":\"airbag inflator\",\"labour_code\":\"RC7\",\"vins\":[\"$VIN\",\"JN1AZ4EH7DM430999\"]}"
+wait_for "reception learned the campaign" warranty_applied 1
+expect_eq "flagged at arrival" "RC-7: airbag inflator" \
+    "$(recalls "$(as adv-wang reception.appointment.arrive appointment_id=A-5)")"
+expect_eq "flagged at booking" "RC-7: airbag inflator" \
+    "$(recalls "$(book A-6 "${TODAY}T15:00" "noise")")"
+"$FRAMES" event-json "ipc://$T/bus-in" warranty@test "$WTY_INCARNATION" 2 warranty.recall.completed \
+    "{\"campaign_id\":\"RC-7\",\"vin\":\"$VIN\",\"ro_number\":\"RO-9\"}"
+wait_for "reception learned the recall was done" warranty_applied 2
+expect_eq "done: no longer flagged" "" "$(recalls "$(book A-7 "${TODAY}T16:00" "noise")")"
 
 log "--- state survives a restart"
 stop reception
