@@ -40,8 +40,14 @@
 #define S_STREAM "RO"
 #define S_SUBJECTS "reception.>"
 #define S_SOURCE "reception@bench"
-#define S_TICK_US 5000     /* a paced publisher sends what is due every 5 ms */
-#define S_WAIT_MS 250      /* a long-poll fetch waits this long for one event */
+#define S_TICK_US 5000 /* a paced publisher sends what is due every 5 ms */
+/* How long a fetch may wait. libnats 3.4 hands events that arrive for a fetch
+ * it gave up on to the next fetch on top of a full batch, and writes them past
+ * the end of its own array (heap corruption, seen here with 250 ms under
+ * load): so no fetch is ever given up while the server may still answer it.
+ * A no-wait fetch is answered at once; a long poll for one event is ended by
+ * closing the connection. */
+#define S_WAIT_MS 30000
 #define S_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
 
 typedef struct {
@@ -295,13 +301,34 @@ typedef struct {
     /* what the transaction applied (filled by each run of it) */
     uint64_t *seqs;
     int64_t *times;
-    size_t n;
+    size_t n, cap;
     uint64_t last_seq;
 } s_sink_t;
+
+/* Makes room for what one transaction applies: a fetch may hand over more
+ * than one batch (events of an earlier, timed-out request arrive with it). */
+static int s_sink_reserve(s_sink_t *k, size_t count)
+{
+    if (count <= k->cap)
+        return 0;
+    uint64_t *seqs = realloc(k->seqs, count * sizeof *seqs);
+    if (!seqs)
+        return -ENOMEM;
+    k->seqs = seqs;
+    int64_t *times = realloc(k->times, count * sizeof *times);
+    if (!times)
+        return -ENOMEM;
+    k->times = times;
+    k->cap = count;
+    return 0;
+}
 
 static int s_sink_txn(MDB_txn *txn, void *arg)
 {
     s_sink_t *k = arg;
+    int rrc = s_sink_reserve(k, (size_t)k->list->Count);
+    if (rrc != 0)
+        return rrc;
     MDB_dbi events = as_store_dbi(k->store, "events");
     MDB_dbi totals = as_store_dbi(k->store, "totals");
     k->n = 0;
@@ -489,9 +516,7 @@ static int s_sink(const s_args_t *a)
     s_sink_t k = {0};
     k.store = as_store_open(a->data_dir, sink_dbs, 0, &err);
     bench_samples_t *samples = bench_samples_new(a->count);
-    k.seqs = malloc(a->batch * sizeof *k.seqs);
-    k.times = malloc(a->batch * sizeof *k.times);
-    if (!k.store || !samples || !k.seqs || !k.times) {
+    if (!k.store || !samples || s_sink_reserve(&k, a->batch) != 0) {
         fprintf(stderr, "jsbench: cannot open the store in %s: %s\n", a->data_dir,
                 k.store ? "out of memory" : as_strerror(err));
         as_store_close(&k.store);
@@ -578,10 +603,12 @@ static int s_sink(const s_args_t *a)
                 rc = BENCH_EXIT_IOERR;
         }
     }
+    if (nc) {
+        natsConnection_Flush(nc); /* the last ack leaves before we go */
+        natsConnection_Close(nc); /* ends the fetcher's long poll */
+    }
     if (fetching)
         s_fetcher_stop(&fetcher);
-    if (nc)
-        natsConnection_Flush(nc); /* the last ack leaves before we go */
     natsSubscription_Destroy(sub);
     if (nc)
         s_disconnect(&nc, &js);
