@@ -29,7 +29,8 @@ static const char *const source_dbs[] = {"state", NULL};
 typedef struct {
     uv_timer_t timer;
     as_service_t *svc;
-    double quota; /* events allowed but not yet emitted (rate limiting) */
+    double quota;          /* events allowed but not yet emitted (rate limiting) */
+    uint64_t last_tick_ms; /* loop time of the last tick that emitted at a rate */
     size_t padding;
 } source_t;
 
@@ -194,10 +195,15 @@ static void s_source_tick(uv_timer_t *timer)
     as__demo_source_state__free_unpacked(args.state, NULL);
     if (!behind) {
         ctx->quota = 0;
+        ctx->last_tick_ms = 0;
         return;
     }
     if (rate) {
-        ctx->quota += (double)rate * TICK_MS / 1000.0;
+        /* pace by the time that really passed: a tick may come late */
+        uint64_t now = uv_now(as_service_loop(ctx->svc));
+        uint64_t elapsed = ctx->last_tick_ms ? now - ctx->last_tick_ms : TICK_MS;
+        ctx->last_tick_ms = now;
+        ctx->quota += (double)rate * (double)elapsed / 1000.0;
         if (ctx->quota > rate)
             ctx->quota = rate; /* at most a second's worth after a stall */
         if (ctx->quota < 1)
