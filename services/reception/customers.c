@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "reception.h"
-#include "vin.h"
+#include "as/vin.h"
 
 #define MAX_TEXT 200
 

@@ -1,6 +1,5 @@
 /* test_vin.c — VIN syntax and the ISO 3779 / North-American check digit
- * (services/reception/vin.c, compiled in here as the daemon's code is not a
- * library). */
+ * (common/vin.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +7,8 @@
 
 #include <cmocka.h>
 
-#include "../../services/reception/vin.c"
+#include "as/error.h"
+#include "as/vin.h"
 
 static void test_known_vins_have_their_check_digit(void **state)
 {

@@ -28,6 +28,7 @@
 #include "as/rpc.h"
 #include "as/security.h"
 #include "as/staff.h"
+#include "as/vin.h"
 #include "day_data.h"
 
 #define MAX_STAFF 32
@@ -268,19 +269,10 @@ typedef struct {
 } ro_plan_t;
 
 /* A VIN with a correct check digit (ISO 3779, position 9). */
-static void s_vin(unsigned n, char out[18])
+static void s_vin(unsigned n, char out[AS_VIN_LEN + 1])
 {
-    static const int weights[17] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
-    static const char letters[] = "ABCDEFGHJKLMNPRSTUVWXYZ";
-    static const char values[] = "12345678123457923456789";
-    snprintf(out, 18, "JNKCV61E09M%06u", 100000 + n * 7919 % 900000);
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        const char *at = strchr(letters, out[i]);
-        int value = at ? values[at - letters] - '0' : out[i] - '0';
-        sum += value * weights[i];
-    }
-    out[8] = sum % 11 == 10 ? 'X' : (char)('0' + sum % 11);
+    snprintf(out, AS_VIN_LEN + 1, "JNKCV61E09M%06u", 100000 + n * 7919 % 900000);
+    out[8] = as_vin_check_digit(out);
 }
 
 static int64_t s_at(day_t *d, unsigned minutes)

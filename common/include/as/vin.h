@@ -1,7 +1,7 @@
 /* vin.h — vehicle identification numbers (ISO 3779, with the North-American
  * check digit at position 9, which the OEM uses world-wide). */
-#ifndef AS_RECEPTION_VIN_H
-#define AS_RECEPTION_VIN_H
+#ifndef AS_VIN_H
+#define AS_VIN_H
 
 #include <stdbool.h>
 #include <stddef.h>

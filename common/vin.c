@@ -1,5 +1,5 @@
 /* vin.c — VIN syntax and check digit. */
-#include "vin.h"
+#include "as/vin.h"
 
 #include <stdio.h>
 #include <string.h>
