@@ -20,8 +20,8 @@
 #define S_KEY_MAX 512
 #define S_SET(delta, field, v) ((delta).has_##field = 1, (delta).field = (v))
 
-const char *const kpi_dbs[] = {"counters",   "targets", "technicians", "bays",
-                               "attendance", "ros",     NULL};
+const char *const kpi_dbs[] = {"counters", "targets",  "technicians", "bays", "attendance",
+                               "ros",      "warranty", "tools",       NULL};
 
 static MDB_dbi s_dbi(as_service_t *svc, const char *name)
 {
@@ -79,8 +79,8 @@ static int s_add_at(as_service_t *svc, MDB_txn *txn, const char *key, const As__
 /* Adds `delta` to the day's and the month's counters of dimension `dim`, key
  * `id` (empty for the department). An unknown technician/advisor/bay (empty
  * id) is counted for the department only, by the caller's other call. */
-static int s_count(as_evt_t *evt, const char *date, const char *dim, const char *id,
-                   const As__KpiCounters *delta)
+int kpi_count(as_evt_t *evt, const char *date, const char *dim, const char *id,
+              const As__KpiCounters *delta)
 {
     bool department = strcmp(dim, KPI_DEPARTMENT) == 0;
     if (!department && (!id || !*id))
@@ -97,12 +97,48 @@ static int s_count(as_evt_t *evt, const char *date, const char *dim, const char 
     return s_add_at(evt->svc, evt->txn, key, delta);
 }
 
+int kpi_level_add(as_evt_t *evt, const char *date, const As__KpiCounters *delta)
+{
+    char key[S_KEY_MAX];
+    if (!as_date_valid(date))
+        return AS_EINVALID;
+    snprintf(key, sizeof key, "L|%s", date);
+    return s_add_at(evt->svc, evt->txn, key, delta);
+}
+
+int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *c)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s_dbi(svc, "counters"), &cur);
+    if (rc != 0)
+        return rc;
+    As__KpiCounters levels = AS__KPI_COUNTERS__INIT;
+    MDB_val k = {2, "L|"}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        /* "L|YYYY-MM-DD": stop past the prefix or past the last day */
+        if (k.mv_size != 2 + AS_DATE_LEN || memcmp(k.mv_data, "L|", 2) != 0 ||
+            memcmp((const char *)k.mv_data + 2, last_date, AS_DATE_LEN) > 0)
+            break;
+        As__KpiCounters *day = as__kpi_counters__unpack(NULL, v.mv_size, v.mv_data);
+        if (!day)
+            continue;
+        s_add(&levels, day);
+        as__kpi_counters__free_unpacked(day, NULL);
+    }
+    mdb_cursor_close(cur);
+    c->has_tools_registered = c->has_tools_good = 1;
+    c->tools_registered = levels.tools_registered;
+    c->tools_good = levels.tools_good;
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
 /* Counts for the department and one more dimension. */
 static int s_count2(as_evt_t *evt, const char *date, const char *dim, const char *id,
                     const As__KpiCounters *delta)
 {
-    int rc = s_count(evt, date, KPI_DEPARTMENT, "", delta);
-    return rc ? rc : s_count(evt, date, dim, id, delta);
+    int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", delta);
+    return rc ? rc : kpi_count(evt, date, dim, id, delta);
 }
 
 /* Counts once for each distinct name in `names`. */
@@ -115,13 +151,13 @@ static int s_count_each(as_evt_t *evt, const char *date, const char *dim, char *
         for (size_t j = 0; j < i && !seen; j++)
             seen = names[j] && names[i] && strcmp(names[j], names[i]) == 0;
         if (!seen)
-            rc = s_count(evt, date, dim, names[i], delta);
+            rc = kpi_count(evt, date, dim, names[i], delta);
     }
     return rc;
 }
 
 /* The event's own date when it has a valid one, else the envelope's local date. */
-static void s_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1])
+void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1])
 {
     if (payload_date && as_date_valid(payload_date)) {
         snprintf(out, AS_DATE_LEN + 1, "%s", payload_date);
@@ -213,7 +249,7 @@ static int s_appointment(as_evt_t *evt, bool arrived)
         return AS_EINVALID;
     }
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     if (arrived)
         S_SET(d, appointments_arrived, 1);
@@ -251,7 +287,7 @@ static int evt_ro_opened(as_evt_t *evt)
         return AS_EINVALID;
     const As__RepairOrder *ro = m->ro;
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date && *m->date ? m->date : ro->opened_date, date);
+    kpi_event_date(evt, m->date && *m->date ? m->date : ro->opened_date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, ros_opened, 1);
     if (ro->appointment_id && *ro->appointment_id)
@@ -279,7 +315,7 @@ static int evt_ro_delivered(as_evt_t *evt)
         return AS_EINVALID;
     const As__RepairOrder *ro = m->ro;
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, ros_delivered, 1);
     if (ro->invoice) {
@@ -314,7 +350,7 @@ static int evt_followup_recorded(as_evt_t *evt)
         return AS_EINVALID;
     }
     char date[AS_DATE_LEN + 1], advisor[256];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     int rc = 0;
     if (m->advisor && *m->advisor)
         snprintf(advisor, sizeof advisor, "%s", m->advisor);
@@ -337,7 +373,7 @@ static int evt_comeback_detected(as_evt_t *evt)
     if (!m)
         return AS_EINVALID;
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, comebacks, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, &d);
@@ -356,7 +392,7 @@ static int evt_reminder_made(as_evt_t *evt)
         return AS_EINVALID;
     }
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, reminders_made, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, &d);
@@ -443,7 +479,7 @@ static int evt_clock_stopped(as_evt_t *evt)
     if (!m)
         return AS_EINVALID;
     char date[AS_DATE_LEN + 1], advisor[256];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     int64_t cost = 0;
     int rc = s_hourly_cost(evt, m->tech_id, &cost);
     if (rc == 0)
@@ -454,11 +490,11 @@ static int evt_clock_stopped(as_evt_t *evt)
     if (rc == 0)
         rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, &d);
     if (rc == 0)
-        rc = s_count(evt, date, KPI_BAY, m->bay_id, &d);
+        rc = kpi_count(evt, date, KPI_BAY, m->bay_id, &d);
     As__KpiCounters cost_only = AS__KPI_COUNTERS__INIT;
     S_SET(cost_only, labour_cost_cents, d.labour_cost_cents);
     if (rc == 0)
-        rc = s_count(evt, date, KPI_ADVISOR, advisor, &cost_only);
+        rc = kpi_count(evt, date, KPI_ADVISOR, advisor, &cost_only);
     char *tech[] = {m->tech_id};
     if (rc == 0)
         rc = s_ro_note_update(evt, m->ro_number, NULL, tech, 1);
@@ -479,7 +515,7 @@ static int evt_qc_passed(as_evt_t *evt)
     if (!m)
         return AS_EINVALID;
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     char **techs = calloc(m->n_jobs + 1, sizeof *techs);
     int rc = techs ? 0 : -ENOMEM;
     int64_t sold_total = 0;
@@ -492,7 +528,7 @@ static int evt_qc_passed(as_evt_t *evt)
         int64_t rate = m->jobs[i]->labour ? m->jobs[i]->labour->rate_cents : 0;
         S_SET(sold, labour_sales_cents, (sold.sold_minutes * rate + 30) / 60);
         techs[i] = m->jobs[i]->technician;
-        rc = s_count(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, &sold);
+        rc = kpi_count(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, &sold);
     }
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, ros_inspected, 1);
@@ -501,10 +537,10 @@ static int evt_qc_passed(as_evt_t *evt)
     if (rc == 0)
         rc = s_count_each(evt, date, KPI_TECHNICIAN, techs, m->n_jobs, &d);
     if (rc == 0)
-        rc = s_count(evt, date, KPI_ADVISOR, m->advisor, &d);
+        rc = kpi_count(evt, date, KPI_ADVISOR, m->advisor, &d);
     S_SET(d, sold_minutes, sold_total);
     if (rc == 0)
-        rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
+        rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = s_ro_note_update(evt, m->ro_number, m->advisor, techs, m->n_jobs);
     free(techs);
@@ -518,10 +554,10 @@ static int evt_qc_failed(as_evt_t *evt)
     if (!m)
         return AS_EINVALID;
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, qc_failures, 1);
-    int rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
+    int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
     as__qc_failed__free_unpacked(m, NULL);
@@ -539,7 +575,7 @@ static int evt_issue_recorded(as_evt_t *evt)
         return AS_EINVALID;
     }
     char date[AS_DATE_LEN + 1];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     /* a line is requested once: its first issue or backorder says so
      * (request_line); later fills of a backorder are not new requests */
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
@@ -547,7 +583,7 @@ static int evt_issue_recorded(as_evt_t *evt)
         S_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
         S_SET(d, parts_lines_first_pick, 1);
-    int rc = s_count(evt, date, KPI_DEPARTMENT, "", &d);
+    int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     as__part_issued__free_unpacked(m, NULL);
     return rc;
 }
@@ -562,7 +598,7 @@ static int evt_consumption_recorded(as_evt_t *evt)
         return AS_EINVALID;
     }
     char date[AS_DATE_LEN + 1], advisor[256];
-    s_date(evt, m->date, date);
+    kpi_event_date(evt, m->date, date);
     int rc = s_ro_advisor(evt, m->consumption->ro_number, advisor, sizeof advisor);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     S_SET(d, parts_cost_cents, m->consumption->cost_cents);
@@ -589,5 +625,14 @@ const as_event_def_t kpi_events[] = {
     {"parts.issue.recorded", evt_issue_recorded},
     {"parts.backorder.created", evt_issue_recorded},
     {"parts.consumption.recorded", evt_consumption_recorded},
+    {"warranty.claim.submitted", kpi_evt_claim_submitted},
+    {"warranty.claim.accepted", kpi_evt_claim_accepted},
+    {"warranty.part.tagged", kpi_evt_part_tagged},
+    {"warranty.shipment.confirmed", kpi_evt_shipment_confirmed},
+    {"tools.item.registered", kpi_evt_tool_registered},
+    {"tools.calibration.recorded", kpi_evt_tool_calibrated},
+    {"tools.loan.checked_out", kpi_evt_loan_checked_out},
+    {"tools.loan.checked_in", kpi_evt_loan_checked_in},
+    {"tools.loan.lost", kpi_evt_loan_lost},
     {NULL, NULL},
 };

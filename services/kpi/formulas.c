@@ -169,6 +169,56 @@ static void s_csi_top_share(const As__KpiCounters *c, const kpi_period_t *p, kpi
              (long long)c->csi_top, (long long)c->csi_count);
 }
 
+static void s_warranty_first_pass(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->warranty_claims_first_pass, (double)c->warranty_claims_submitted);
+    snprintf(f->formula, sizeof f->formula,
+             "claims accepted at their first submission / claims submitted = %lld / %lld",
+             (long long)c->warranty_claims_first_pass, (long long)c->warranty_claims_submitted);
+}
+
+static void s_replaced_part_return(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->warranty_parts_returned, (double)c->warranty_parts_required);
+    snprintf(f->formula, sizeof f->formula,
+             "parts shipped by their due date and confirmed by the oem / parts tagged to return "
+             "= %lld / %lld",
+             (long long)c->warranty_parts_returned, (long long)c->warranty_parts_required);
+}
+
+static void s_tool_preservation(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->tools_good, (double)c->tools_registered);
+    snprintf(f->formula, sizeof f->formula,
+             "tools in good condition (not lost) / tools registered, at the period's end = "
+             "%lld / %lld",
+             (long long)c->tools_good, (long long)c->tools_registered);
+}
+
+static void s_tool_loan_accuracy(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->tool_loans_complete, (double)c->tool_loans);
+    snprintf(f->formula, sizeof f->formula,
+             "loans signed by the technician and checked in / loans checked out = %lld / %lld",
+             (long long)c->tool_loans_complete, (long long)c->tool_loans);
+}
+
+static void s_calibration_on_time(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->calibrations_on_time,
+              (double)(c->calibrations_due + c->calibrations_overdue));
+    snprintf(f->formula, sizeof f->formula,
+             "calibrations done by their due date / calibrations due (done + overdue, not done) "
+             "= %lld / (%lld + %lld)",
+             (long long)c->calibrations_on_time, (long long)c->calibrations_due,
+             (long long)c->calibrations_overdue);
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -189,6 +239,11 @@ static const struct {
     {"csi", s_csi},
     {"csi top share", s_csi_top_share},
     {"customer-pay ros", s_customer_pay_ros},
+    {"warranty first-pass rate", s_warranty_first_pass},
+    {"replaced-part return rate", s_replaced_part_return},
+    {"tool preservation rate", s_tool_preservation},
+    {"tool loan registration accuracy", s_tool_loan_accuracy},
+    {"calibration on-time rate", s_calibration_on_time},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

@@ -2,6 +2,7 @@
 #ifndef KPI_H
 #define KPI_H
 
+#include "as/calendar.h"
 #include "as/pb/kpi.pb-c.h"
 #include "as/service.h"
 #include "as/staff.h"
@@ -17,7 +18,12 @@ typedef struct kpi {
  *   technicians  tech id -> Technician (for the hourly cost)
  *   bays         bay id -> Bay
  *   attendance   "tech|YYYY-MM-DD" -> Attendance (a re-recorded shift counts once)
- *   ros          ro number -> KpiRoNote (advisor, technicians) */
+ *   ros          ro number -> KpiRoNote (advisor, technicians)
+ *   warranty     "C|claim id" / "T|tag" -> KpiCohortNote (first submitted / tagged)
+ *   tools        tool id -> KpiToolNote (preserved or not, next calibration)
+ * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
+ * of the levels (tools registered, tools in good condition), summed up to a
+ * period's end by kpi_levels_read. */
 extern const char *const kpi_dbs[];
 extern const as_event_def_t kpi_events[];
 extern const as_command_def_t kpi_commands[];
@@ -36,5 +42,41 @@ int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiC
 
 /* Number of bays registered. */
 int kpi_bay_count(as_service_t *svc, MDB_txn *txn, int64_t *count);
+
+/* Adds `delta` to the counters of `date` and its month for dimension `dim`,
+ * id `id` (ignored for the department; nothing is counted for an empty id of
+ * another dimension). Returns 0, AS_EINVALID for an id too long, or an LMDB
+ * code. */
+int kpi_count(as_evt_t *evt, const char *date, const char *dim, const char *id,
+              const As__KpiCounters *delta);
+
+/* Adds `delta` to the level changes of `date` ("L|date"). Same returns. */
+int kpi_level_add(as_evt_t *evt, const char *date, const As__KpiCounters *delta);
+
+/* Sets the levels in *c to their value at the end of day `last_date`: the sum
+ * of every level change up to that day. Returns 0 or an LMDB code. */
+int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *c);
+
+/* Counts into c->calibrations_overdue the tools (not lost) whose next
+ * calibration fell due from `first_date` to `last_date` and before `today`,
+ * and is not done. Returns 0 or an LMDB code. */
+int kpi_calibrations_overdue(as_service_t *svc, MDB_txn *txn, const char *first_date,
+                             const char *last_date, const char *today, As__KpiCounters *c);
+
+/* The event's own date when `payload_date` is a valid one, else the local
+ * date of the envelope's time. */
+void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1]);
+
+/* Event handlers of counters_warranty.c and counters_tools.c. Each returns 0,
+ * AS_EINVALID for a payload it cannot use, or an LMDB code. */
+int kpi_evt_claim_submitted(as_evt_t *evt);
+int kpi_evt_claim_accepted(as_evt_t *evt);
+int kpi_evt_part_tagged(as_evt_t *evt);
+int kpi_evt_shipment_confirmed(as_evt_t *evt);
+int kpi_evt_tool_registered(as_evt_t *evt);
+int kpi_evt_tool_calibrated(as_evt_t *evt);
+int kpi_evt_loan_checked_out(as_evt_t *evt);
+int kpi_evt_loan_checked_in(as_evt_t *evt);
+int kpi_evt_loan_lost(as_evt_t *evt);
 
 #endif

@@ -236,9 +236,25 @@ static int s_rows_department(s_report_t *r)
     char key[S_KEY_MAX];
     snprintf(key, sizeof key, "%c|%s|%s|", r->is_day ? 'D' : 'M', r->period, KPI_DEPARTMENT);
     As__KpiCounters c;
-    int rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, key, &c);
+    as_service_t *svc = r->cmd->svc;
+    MDB_txn *txn = r->cmd->txn;
+    int rc = kpi_counters_read(svc, txn, key, &c);
     if (rc == 0)
-        rc = kpi_bay_count(r->cmd->svc, r->cmd->txn, &c.bays);
+        rc = kpi_bay_count(svc, txn, &c.bays);
+    /* the tool room's levels at the period's end, and calibrations overdue now */
+    char first[AS_DATE_LEN + 1], last[AS_DATE_LEN + 1], today[AS_DATE_LEN + 1];
+    if (r->is_day) {
+        snprintf(first, sizeof first, "%s", r->period);
+        snprintf(last, sizeof last, "%s", r->period);
+    } else {
+        snprintf(first, sizeof first, "%.7s-01", r->period);
+        snprintf(last, sizeof last, "%.7s-%02u", r->period, (unsigned)r->span.days % 100u);
+    }
+    as_date_today(today);
+    if (rc == 0)
+        rc = kpi_levels_read(svc, txn, last, &c);
+    if (rc == 0)
+        rc = kpi_calibrations_overdue(svc, txn, first, last, today, &c);
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 

@@ -360,9 +360,14 @@ int warranty_cmd_claim_submit(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_not_submittable(cmd, c);
     if (rc == 0) {
+        char today[AS_DATE_LEN + 1];
+        as_date_today(today);
         c->status = AS__CLAIM_STATUS__SUBMITTED;
         c->submissions++;
         s_set(&c->submitted_by, cmd->actor);
+        s_set(&c->submitted_date, today);
+        if (c->submissions == 1)
+            s_set(&c->first_submitted_date, today);
         rc = warranty_claim_put(cmd->svc, cmd->txn, c);
     }
     if (rc == 0)

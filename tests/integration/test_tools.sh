@@ -24,8 +24,13 @@ adv-wang = advisor limit=5000
 endpoint = ipc://$T/tools.sock
 follows = workshop
 heartbeat_ms = 200
+
+[kpi]
+endpoint = ipc://$T/kpi.sock
+follows = tools
+heartbeat_ms = 200
 INI
-sed -i 's/^services = .*/services = tools/' "$CONFIG"
+sed -i 's/^services = .*/services = tools, kpi/' "$CONFIG"
 
 WS_SOURCE=workshop@test
 WS_INCARNATION=0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
@@ -64,6 +69,7 @@ tools_events() { ctl tap --since tools@test:1 --wait 1500 tools.; }
 
 start_bus bus
 start_service tools
+start_service kpi
 
 log "--- registry"
 ta tools.item.register tool_id=ST-001 kind=special_tool description="torque wrench 20-200 Nm" \
@@ -331,6 +337,25 @@ expect_eq "loan registration accuracy" 1/4 "$(kpi loan_registration_accuracy)"
 expect_eq "each figure says its formula" 3 "$(json '[.reply.figures[] | select(.formula | length > 20)] | length' <"$T/kpi.json")"
 expect_eq "June 2025: ST-002 fell due and was calibrated late" 0/1 \
     "$(ta tools.kpi month=2025-06 | json '.reply.figures[] | select(.name=="calibration_on_time_rate") | "\(.numerator)/\(.denominator)"')"
+
+log "--- the kpi service counts the same figures from the tool room's events"
+tools_seq=$(ctl status tools | json '.services[0].last_seq')
+kpi_applied_is() {
+    [ "$(ctl status kpi | json '.services[0].offsets[] | select(.source=="tools@test") | .applied_seq' 2>/dev/null)" = "$1" ]
+}
+wait_for "kpi applied the tool room's $tools_seq events" kpi_applied_is "$tools_seq"
+# kpi_counts MONTH: "good/registered loans-complete/loans on-time/due" as kpi reports them
+kpi_counts() {
+    AS_ACTOR=ta-wu "$ASCTL" --config "$CONFIG" --json kpi report --month "$1" | json '.rows[0].counters |
+        "\(.tools_good)/\(.tools_registered) \(.tool_loans_complete)/\(.tool_loans) \(.calibrations_on_time)/\(.calibrations_due + .calibrations_overdue)"'
+}
+tools_counts() {
+    ta tools.kpi month="$1" | json '[.reply.figures[] | "\(.numerator)/\(.denominator)"] | join(" ")'
+}
+for m in "$MONTH" 2025-06; do
+    expect_eq "kpi and the tool room agree on $m" "$(tools_counts "$m")" "$(kpi_counts "$m")"
+done
+expect_eq "this month, from kpi" "2/5 1/4" "$(kpi_counts "$MONTH" | cut -d' ' -f1-2)"
 
 log "--- tools still out when their RO passed QC are flagged"
 publish_qc 1 RO-3

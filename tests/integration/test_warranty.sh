@@ -45,8 +45,13 @@ endpoint = ipc://$T/oem.sock
 follows = warranty
 heartbeat_ms = 200
 reject_defect_codes = D-BAD, D-WORSE
+
+[kpi]
+endpoint = ipc://$T/kpi.sock
+follows = warranty
+heartbeat_ms = 200
 INI
-sed -i 's/^services = .*/services = warranty, oem/' "$CONFIG"
+sed -i 's/^services = .*/services = warranty, oem, kpi/' "$CONFIG"
 ASOEM="$AS_BUILD/tools/asoem/asoem"
 
 REC=reception@test
@@ -106,6 +111,7 @@ qc() { # qc RO VIN MILEAGE JOB_JSON...
 
 start_bus bus
 start_service warranty
+start_service kpi
 "$ASOEM" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
 PIDS[oem]=$!
 wait_for "oem answers status" ctl_ok status oem
@@ -398,5 +404,17 @@ wait_for "oem answers status" ctl_ok status oem
 wait_status RO-5-1 PAID
 expect_eq "paid claims after the restarts" "RO-1-1 RO-3-1 RO-4-1 RO-5-1" \
     "$(wc warranty.claim.list status=PAID | json '[.reply.claims[].claim_id] | join(" ")')"
+
+log "--- the kpi service's warranty figures"
+# first submitted: RO-1-1, RO-3-1, RO-4-1, RO-5-1; accepted at the first: all but RO-3-1.
+# tagged: T-001..T-003, all shipped on S-1 within the return days and confirmed.
+wty_seq=$(ctl status warranty | json '.services[0].last_seq')
+kpi_applied_is() {
+    [ "$(ctl status kpi | json '.services[0].offsets[] | select(.source=="warranty@test") | .applied_seq' 2>/dev/null)" = "$1" ]
+}
+wait_for "kpi applied warranty's $wty_seq events" kpi_applied_is "$wty_seq"
+expect_eq "first pass 3/4, parts returned 3/3" "3/4 3/3" \
+    "$(AS_ACTOR=sm-zhou "$ASCTL" --config "$CONFIG" --json kpi report --month "$(date +%Y-%m)" | json '.rows[0].counters |
+        "\(.warranty_claims_first_pass)/\(.warranty_claims_submitted) \(.warranty_parts_returned)/\(.warranty_parts_required)"')"
 
 finish

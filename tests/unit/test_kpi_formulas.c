@@ -51,12 +51,22 @@ static void test_undefined_when_denominator_is_zero(void **state)
     (void)state;
     As__KpiCounters c = AS__KPI_COUNTERS__INIT;
     c.sold_minutes = 60;
-    const char *ratios[] = {"labour efficiency",    "labour utilisation",
-                            "overall productivity", "bay utilisation",
-                            "first-time-fix rate",  "comeback rate",
-                            "appointment rate",     "appointment kept rate",
-                            "parts fill rate",      "csi",
-                            "csi top share"};
+    const char *ratios[] = {"labour efficiency",
+                            "labour utilisation",
+                            "overall productivity",
+                            "bay utilisation",
+                            "first-time-fix rate",
+                            "comeback rate",
+                            "appointment rate",
+                            "appointment kept rate",
+                            "parts fill rate",
+                            "csi",
+                            "csi top share",
+                            "warranty first-pass rate",
+                            "replaced-part return rate",
+                            "tool preservation rate",
+                            "tool loan registration accuracy",
+                            "calibration on-time rate"};
     for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++) {
         kpi_figure_t f = s_figure(ratios[i], &c, &s_november);
         assert_false(f.defined);
@@ -108,6 +118,38 @@ static void test_rates(void **state)
                         "comebacks / ros delivered = 1 / 5");
 }
 
+static void test_warranty_and_tools(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.warranty_claims_submitted = 8;
+    c.warranty_claims_first_pass = 6;
+    c.warranty_parts_required = 5;
+    c.warranty_parts_returned = 4;
+    c.tools_registered = 150;
+    c.tools_good = 147;
+    c.tool_loans = 40;
+    c.tool_loans_complete = 38;
+    c.calibrations_due = 9;
+    c.calibrations_on_time = 8;
+    c.calibrations_overdue = 1;
+    kpi_figure_t f = s_figure("warranty first-pass rate", &c, &s_november);
+    assert_float_equal(f.value, 75, 1e-9);
+    assert_string_equal(f.formula,
+                        "claims accepted at their first submission / claims submitted = 6 / 8");
+    assert_float_equal(s_figure("replaced-part return rate", &c, &s_november).value, 80, 1e-9);
+    assert_float_equal(s_figure("tool preservation rate", &c, &s_november).value, 98, 1e-9);
+    assert_float_equal(s_figure("tool loan registration accuracy", &c, &s_november).value, 95,
+                       1e-9);
+    /* an overdue calibration not done yet is due too: 8 / (9 + 1) */
+    f = s_figure("calibration on-time rate", &c, &s_november);
+    assert_float_equal(f.value, 80, 1e-9);
+    assert_string_equal(f.formula, "calibrations done by their due date / calibrations due (done + "
+                                   "overdue, not done) = 8 / (9 + 1)");
+    c.calibrations_due = 0;
+    assert_true(s_figure("calibration on-time rate", &c, &s_november).defined);
+}
+
 static void test_money_and_csi(void **state)
 {
     (void)state;
@@ -138,7 +180,7 @@ static void test_money_and_csi(void **state)
 static void test_names_and_metrics(void **state)
 {
     (void)state;
-    assert_true(kpi_figure_count() >= 16);
+    assert_int_equal(kpi_figure_count(), 21);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -180,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_undefined_when_denominator_is_zero),
         cmocka_unit_test(test_bay_utilisation),
         cmocka_unit_test(test_rates),
+        cmocka_unit_test(test_warranty_and_tools),
         cmocka_unit_test(test_money_and_csi),
         cmocka_unit_test(test_names_and_metrics),
         cmocka_unit_test(test_days_in_month),
