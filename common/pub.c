@@ -300,8 +300,13 @@ static int s_replay_txn(MDB_txn *txn, void *arg)
     resp.incarnation = (char *)as_store_incarnation(a->self->store);
     resp.has_last_seq = 1;
     int rc = as_outbox_last(a->self->store, txn, &resp.last_seq);
+    As__Lineage *lineage = NULL;
+    if (rc == 0)
+        rc = as_store_lineage(a->self->store, txn, &lineage);
     if (rc != 0)
         return rc;
+    resp.n_lineage = lineage->n_ancestors;
+    resp.lineage = lineage->ancestors;
     s_replay_ctx_t ctx = {&resp, 0, a->req->from_seq};
     if (a->req->source && *a->req->source && strcmp(a->req->source, a->self->source) != 0) {
         resp.error = "this endpoint serves another source";
@@ -321,6 +326,7 @@ static int s_replay_txn(MDB_txn *txn, void *arg)
             rc = -ENOMEM;
     }
     free(resp.events);
+    as__lineage__free_unpacked(lineage, NULL);
     return rc;
 }
 

@@ -140,10 +140,24 @@ static bool s_is_store_error(int rc)
     return rc != 0 && !(rc <= -20001 && rc >= -20099);
 }
 
+static int s_cmd_source_accept(as_cmd_t *cmd);
+
+/* Commands every daemon has, after its service name: "<service>.source.accept". */
+static const as_command_def_t s_runtime_commands[] = {
+    {"source.accept", s_cmd_source_accept},
+    {NULL, NULL},
+};
+
 static const as_command_def_t *s_find_command(const as_service_t *self, const char *name)
 {
     for (const as_command_def_t *c = self->def->commands; c && c->name; c++)
         if (strcmp(c->name, name) == 0)
+            return c;
+    size_t n = strlen(self->def->name);
+    if (strncmp(name, self->def->name, n) != 0 || name[n] != '.')
+        return NULL;
+    for (const as_command_def_t *c = s_runtime_commands; c->name; c++)
+        if (strcmp(c->name, name + n + 1) == 0)
             return c;
     return NULL;
 }
@@ -422,29 +436,66 @@ typedef struct {
     size_t n, cap;
 } s_offsets_t;
 
-static void s_collect_source(const as_sub_source_info_t *info, void *arg)
+static void s_collect_source(const As__SourceOffset *off, void *arg)
 {
     s_offsets_t *o = arg;
     if (o->n == o->cap)
         return;
-    As__SourceOffset *off = &o->items[o->n];
-    as__source_offset__init(off);
-    off->source = (char *)info->source;
-    off->incarnation = (char *)info->incarnation;
-    off->has_applied_seq = off->has_known_last_seq = off->has_replays = off->has_diverged = 1;
-    off->applied_seq = info->applied_seq;
-    off->known_last_seq = info->known_last_seq;
-    off->endpoint = (char *)info->endpoint;
-    off->replays = info->replays;
-    off->diverged = info->diverged;
-    o->ptrs[o->n] = off;
+    o->items[o->n] = *off;
+    o->ptrs[o->n] = &o->items[o->n];
     o->n++;
 }
 
-static void s_count_source(const as_sub_source_info_t *info, void *arg)
+static void s_count_source(const As__SourceOffset *off, void *arg)
 {
-    (void)info;
+    (void)off;
     (*(size_t *)arg)++;
+}
+
+typedef struct {
+    const char *source;
+    As__SourceOffset found;
+    bool ok;
+} s_source_find_t;
+
+static void s_find_source(const As__SourceOffset *off, void *arg)
+{
+    s_source_find_t *f = arg;
+    if (!f->ok && strcmp(off->source, f->source) == 0) {
+        f->found = *off;
+        f->ok = true;
+    }
+}
+
+/* <service>.source.accept (SourceAccept -> SourceOffset): see as_sub_accept. */
+static int s_cmd_source_accept(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_IT_ADMIN);
+    if (rc != 0)
+        return rc;
+    As__SourceAccept *req = as__source_accept__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a SourceAccept message");
+    char why[512];
+    if (!req->source || !*req->source)
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "source is required: '<service>@<site>' as asctl status shows it");
+    else if (!req->incarnation || !*req->incarnation)
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "incarnation is required: the new history's, as asctl status shows it "
+                         "for the diverged source");
+    else if ((rc = as_sub_accept(cmd->svc->sub, cmd->txn, req->source, req->incarnation, cmd->actor,
+                                 why, sizeof why)) != 0 &&
+             rc <= -20001 && rc >= -20099)
+        rc = as_cmd_fail(cmd, rc, "%s", why);
+    if (rc == 0) {
+        s_source_find_t f = {.source = req->source};
+        as__source_offset__init(&f.found);
+        as_sub_each_source(cmd->svc->sub, s_find_source, &f);
+        rc = as_cmd_reply(cmd, &f.found.base);
+    }
+    as__source_accept__free_unpacked(req, NULL);
+    return rc;
 }
 
 static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)

@@ -12,6 +12,7 @@ static const char *const s_role_names[] = {
     "service_manager",  "front_desk_manager", "advisor",      "info_clerk",
     "foreman",          "technician",         "qc_inspector", "parts_manager",
     "warehouse_keeper", "warranty_clerk",     "tool_admin",   "system",
+    "it_admin",
 };
 #define S_ROLES (sizeof s_role_names / sizeof s_role_names[0])
 
@@ -186,7 +187,9 @@ int as_staff_require(const as_staff_t *self, as_cmd_t *cmd, unsigned roles)
     if (!held)
         return as_cmd_fail(cmd, AS_EDENIED, "'%s' is not on the staff list ([staff] in the config)",
                            cmd->actor);
-    return as_cmd_fail(cmd, AS_EDENIED, "%s: '%s' is not a %s", cmd->command, cmd->actor, needed);
+    bool vowel = strchr("aeiou", needed[0]) != NULL && needed[0];
+    return as_cmd_fail(cmd, AS_EDENIED, "%s: '%s' is not %s %s", cmd->command, cmd->actor,
+                       vowel ? "an" : "a", needed);
 }
 
 int as_cmd_require(as_cmd_t *cmd, unsigned roles)

@@ -474,19 +474,70 @@ int as_store_backup(const char *dir, const char *dest)
     return s_negative(rc);
 }
 
+int as_store_lineage(as_store_t *self, MDB_txn *txn, As__Lineage **out)
+{
+    MDB_val v;
+    int rc = as_meta_get(self, txn, "lineage", &v);
+    if (rc == MDB_NOTFOUND) {
+        *out = calloc(1, sizeof **out);
+        if (!*out)
+            return -ENOMEM;
+        as__lineage__init(*out);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    *out = as__lineage__unpack(NULL, v.mv_size, v.mv_data);
+    return *out ? 0 : AS_EBADFRAME;
+}
+
+/* The restored store continues the backup's history up to the backup's last
+ * seq: its lineage is that incarnation at that seq, then the backup's own. */
 static int s_new_incarnation(MDB_txn *txn, void *arg)
 {
     as_store_t *self = arg;
-    as_uuidv7(self->incarnation);
     uint64_t last = 0;
+    As__Lineage *old = NULL;
     int rc = as_outbox_last(self, txn, &last);
+    if (rc == 0)
+        rc = as_store_lineage(self, txn, &old);
     if (rc != 0)
         return rc;
+    As__Ancestor parent = AS__ANCESTOR__INIT;
+    parent.incarnation = self->incarnation;
+    parent.has_fork_seq = 1;
+    parent.fork_seq = last;
+    As__Ancestor **chain = calloc(old->n_ancestors + 1, sizeof *chain);
+    if (!chain) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    chain[0] = &parent;
+    for (size_t i = 0; i < old->n_ancestors; i++)
+        chain[i + 1] = old->ancestors[i];
+    As__Lineage lineage = AS__LINEAGE__INIT;
+    lineage.n_ancestors = old->n_ancestors + 1;
+    lineage.ancestors = chain;
+    size_t len = as__lineage__get_packed_size(&lineage);
+    uint8_t *packed = malloc(len ? len : 1);
+    if (!packed) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    as__lineage__pack(&lineage, packed);
     char restored[32];
     int n = snprintf(restored, sizeof restored, "%llu", (unsigned long long)last);
-    if ((rc = as_meta_put(self, txn, "incarnation", self->incarnation, AS_INCARNATION_LEN)))
-        return rc;
-    return as_meta_put(self, txn, "restored_at_seq", restored, (size_t)n);
+    char incarnation[AS_INCARNATION_LEN + 1];
+    as_uuidv7(incarnation);
+    if (!(rc = as_meta_put(self, txn, "lineage", packed, len)) &&
+        !(rc = as_meta_put(self, txn, "incarnation", incarnation, AS_INCARNATION_LEN)) &&
+        !(rc = as_meta_put(self, txn, "restored_at_seq", restored, (size_t)n)))
+        memcpy(self->incarnation, incarnation, sizeof incarnation);
+    free(packed);
+out:
+    free(chain);
+    as__lineage__free_unpacked(old, NULL);
+    return rc;
 }
 
 int as_store_restore(const char *backup_dir, const char *dir)

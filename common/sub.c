@@ -40,6 +40,15 @@ struct s_source {
     uint64_t known_last; /* highest seq the source is known to have */
     s_peer_t *peer;
     bool diverged;
+    bool checking; /* another incarnation was seen: its lineage is asked for */
+    /* while diverged: the source's new history, the same as ours up to fork_seq */
+    char fork_incarnation[AS_UUID_LEN + 8];
+    uint64_t fork_seq;
+    /* the last new history an operator accepted (kept in the offset record) */
+    char previous_incarnation[AS_UUID_LEN + 8];
+    uint64_t orphaned_from, orphaned_to;
+    char accepted_by[128];
+    int64_t accepted_us;
     uint64_t replays;
     As__Envelope **queue; /* live events after a gap, ascending seq (a ring) */
     size_t q_head, q_count, q_cap;
@@ -78,6 +87,8 @@ struct as_sub {
 };
 
 static void s_request_replay(as_sub_t *self, s_source_t *src);
+static void s_request_lineage(as_sub_t *self, s_source_t *src);
+static void s_queue_clear(as_sub_t *self, s_source_t *src);
 
 /* --- sources ----------------------------------------------------------- */
 
@@ -112,7 +123,10 @@ static void s_source_free(s_source_t *src)
 }
 
 /* Checks the incarnation of what a source sends; adopts it the first time.
- * Returns false (and marks the source) when it changed. */
+ * Returns false when the source is diverged, or when it sends another
+ * incarnation: whether that one continues the history applied here only the
+ * source's lineage can tell, so it is asked for (see s_lineage_check) and
+ * what the source sent meanwhile comes again by replay. */
 static bool s_same_incarnation(as_sub_t *self, s_source_t *src, const char *incarnation)
 {
     if (src->diverged)
@@ -125,12 +139,62 @@ static bool s_same_incarnation(as_sub_t *self, s_source_t *src, const char *inca
     }
     if (strcmp(src->incarnation, incarnation) == 0)
         return true;
-    src->diverged = true;
-    as_error("source '%s' changed incarnation from %s to %s (store restored or replaced); "
-             "its events are refused until an operator resets it",
-             src->name, src->incarnation, incarnation);
-    (void)self;
+    if (!src->checking)
+        as_warn("source '%s' now sends incarnation %s (was %s): its store was restored or "
+                "replaced; asking it how its history continues ours",
+                src->name, incarnation, src->incarnation);
+    src->checking = true;
+    s_request_lineage(self, src);
     return false;
+}
+
+/* Marks `src` diverged: its history from fork_seq + 1 on is not the one
+ * applied here. Its events are refused until an operator accepts. */
+static void s_diverge(s_source_t *src, const char *incarnation, uint64_t fork_seq, uint64_t had)
+{
+    src->diverged = true;
+    src->checking = false;
+    snprintf(src->fork_incarnation, sizeof src->fork_incarnation, "%s", incarnation);
+    src->fork_seq = fork_seq;
+    as_error("source '%s' (incarnation %s) shares only seq 1..%llu with the history applied "
+             "here, which went on to seq %llu: %llu events applied here are not in its store. "
+             "Its events are refused until an operator accepts its history "
+             "(asctl source accept SERVICE %s)",
+             src->name, incarnation, (unsigned long long)fork_seq, (unsigned long long)had,
+             (unsigned long long)(had - fork_seq), src->name);
+}
+
+/* A replay answer from another incarnation than ours: follow it when its
+ * lineage shows that it continues our history past everything applied (or
+ * batched) here, else diverge. Returns true when the source is followed. */
+static bool s_lineage_check(as_sub_t *self, s_source_t *src, const As__ReplayResponse *resp)
+{
+    uint64_t shared = UINT64_MAX;
+    bool found = false;
+    for (size_t i = 0; i < resp->n_lineage && !found; i++) {
+        const As__Ancestor *a = resp->lineage[i];
+        if (a->fork_seq < shared)
+            shared = a->fork_seq;
+        found = a->incarnation && strcmp(a->incarnation, src->incarnation) == 0;
+    }
+    if (!found)
+        shared = 0; /* a store made anew: nothing in common */
+    uint64_t had = src->next - 1;
+    if (had > shared) {
+        s_diverge(src, resp->incarnation, shared, had);
+        return false;
+    }
+    as_info("source '%s' was restored: incarnation %s continues %s up to seq %llu, and seq %llu "
+            "was applied here; following it",
+            src->name, resp->incarnation, src->incarnation, (unsigned long long)shared,
+            (unsigned long long)had);
+    snprintf(src->incarnation, sizeof src->incarnation, "%s", resp->incarnation);
+    src->checking = false;
+    /* live events of the old history past the fork are not in its store now */
+    s_queue_clear(self, src);
+    if (src->known_last > resp->last_seq)
+        src->known_last = resp->last_seq;
+    return true;
 }
 
 /* --- the batch --------------------------------------------------------- */
@@ -205,11 +269,23 @@ static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *env)
     src->q_count++;
 }
 
+static void s_queue_clear(as_sub_t *self, s_source_t *src)
+{
+    (void)self;
+    for (size_t i = 0; i < src->q_count; i++)
+        as__envelope__free_unpacked(src->queue[(src->q_head + i) % src->q_cap], NULL);
+    src->q_head = src->q_count = 0;
+}
+
 /* Decides what to do with one decoded event; takes ownership of env. */
 static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool from_replay)
 {
-    if (!s_same_incarnation(self, src, env->incarnation)) {
-        self->counters.diverged_events++;
+    /* a replay answer's incarnation and lineage were checked for the whole
+     * answer: a restored store replays the backup's events as they were
+     * published, under the incarnation they had then */
+    if (!from_replay && !s_same_incarnation(self, src, env->incarnation)) {
+        if (src->diverged)
+            self->counters.diverged_events++;
         as__envelope__free_unpacked(env, NULL);
         return;
     }
@@ -360,6 +436,17 @@ static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
 static void s_request_replay(as_sub_t *self, s_source_t *src)
 {
     (void)self;
+    if (!src->peer || src->diverged || src->checking || src->peer->inflight)
+        return;
+    src->replays++;
+    s_peer_ask(src->peer, src->name, src->next);
+}
+
+/* Asks the source (any replay answer carries its incarnation and lineage);
+ * without an endpoint yet, its next heartbeat or the timer asks. */
+static void s_request_lineage(as_sub_t *self, s_source_t *src)
+{
+    (void)self;
     if (!src->peer || src->diverged || src->peer->inflight)
         return;
     src->replays++;
@@ -380,7 +467,12 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
     if (!src && !(src = s_source_add(self, resp->source)))
         return;
     src->peer = peer;
-    if (!s_same_incarnation(self, src, resp->incarnation))
+    if (src->diverged)
+        return;
+    bool other = resp->incarnation && *resp->incarnation && src->incarnation[0] &&
+                 strcmp(src->incarnation, resp->incarnation) != 0;
+    if (other ? !s_lineage_check(self, src, resp)
+              : !s_same_incarnation(self, src, resp->incarnation))
         return;
     if (resp->last_seq > src->known_last)
         src->known_last = resp->last_seq;
@@ -390,11 +482,11 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
     uint64_t applied_when_asked =
         peer->ask_source && strcmp(peer->ask_source, src->name) == 0 ? peer->ask_applied : 0;
     if (resp->last_seq < applied_when_asked) {
-        src->diverged = true;
-        as_error("source '%s' is at seq %llu but %llu were applied here: its store went back; "
-                 "its events are refused until an operator resets it",
+        as_error("source '%s' is at seq %llu but %llu were applied here: its store went back "
+                 "without a new incarnation (files copied back?)",
                  src->name, (unsigned long long)resp->last_seq,
                  (unsigned long long)applied_when_asked);
+        s_diverge(src, src->incarnation, resp->last_seq, applied_when_asked);
         return;
     }
     for (size_t i = 0; i < resp->n_events; i++) {
@@ -471,10 +563,10 @@ static void s_handle_heartbeat(as_sub_t *self, const void *data, size_t len)
     s_source_t *src = s_source_find(self, hb->source);
     if (!src && !(src = s_source_add(self, hb->source)))
         goto done;
-    if (!s_same_incarnation(self, src, hb->incarnation))
-        goto done;
     if (hb->endpoint && *hb->endpoint && (!src->peer || strcmp(src->peer->endpoint, hb->endpoint)))
         src->peer = s_peer_get(self, hb->endpoint, hb->source);
+    if (!s_same_incarnation(self, src, hb->incarnation))
+        goto done;
     /* a heartbeat can be older than events replayed since (it waited in the
      * bus's queue), so a last_seq below ours proves nothing: only a replay
      * answer can tell that a source went back (see s_handle_replay) */
@@ -560,9 +652,12 @@ static void s_timer_cb(uv_timer_t *timer)
         if (s_peer_connect(p) == 0)
             s_peer_send(p);
     }
-    for (s_source_t *s = self->sources; s; s = s->next_source)
-        if (s->known_last >= s->next)
+    for (s_source_t *s = self->sources; s; s = s->next_source) {
+        if (s->checking)
+            s_request_lineage(self, s);
+        else if (s->known_last >= s->next)
             s_request_replay(self, s);
+    }
 }
 
 /* --- life cycle -------------------------------------------------------- */
@@ -579,6 +674,14 @@ static int s_load_offset(const As__SourceOffset *off, void *arg)
     if (off->incarnation)
         snprintf(src->incarnation, sizeof src->incarnation, "%s", off->incarnation);
     src->diverged = off->has_diverged && off->diverged;
+    if (off->previous_incarnation)
+        snprintf(src->previous_incarnation, sizeof src->previous_incarnation, "%s",
+                 off->previous_incarnation);
+    src->orphaned_from = off->orphaned_from_seq;
+    src->orphaned_to = off->orphaned_to_seq;
+    if (off->accepted_by)
+        snprintf(src->accepted_by, sizeof src->accepted_by, "%s", off->accepted_by);
+    src->accepted_us = off->accepted_us;
     if (off->endpoint && *off->endpoint)
         src->peer = s_peer_get(self, off->endpoint, off->source);
     return 0;
@@ -712,6 +815,26 @@ static bool s_is_rejection(int rc)
     return rc <= -20001 && rc >= -20099 && rc != AS_ERETRY;
 }
 
+/* The offset record of `src` at `applied` (strings borrowed from src): what
+ * a restart needs, and the last accepted new history. */
+static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceOffset *off)
+{
+    as__source_offset__init(off);
+    off->source = src->name;
+    off->incarnation = (char *)src->incarnation;
+    off->has_applied_seq = 1;
+    off->applied_seq = applied;
+    off->endpoint = src->peer ? src->peer->endpoint : "";
+    if (src->accepted_us) {
+        off->previous_incarnation = (char *)src->previous_incarnation;
+        off->has_orphaned_from_seq = off->has_orphaned_to_seq = off->has_accepted_us = 1;
+        off->orphaned_from_seq = src->orphaned_from;
+        off->orphaned_to_seq = src->orphaned_to;
+        off->accepted_by = (char *)src->accepted_by;
+        off->accepted_us = src->accepted_us;
+    }
+}
+
 int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg)
 {
     size_t n = self->n_batch;
@@ -741,12 +864,8 @@ int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void
             later = self->batch[j].source == src;
         if (later)
             continue;
-        As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
-        off.source = src->name;
-        off.incarnation = src->incarnation;
-        off.has_applied_seq = 1;
-        off.applied_seq = self->batch[i].env->seq;
-        off.endpoint = src->peer ? src->peer->endpoint : "";
+        As__SourceOffset off;
+        s_offset_record(src, self->batch[i].env->seq, &off);
         int rc = as_offset_put(self->store, txn, &off);
         if (rc != 0)
             return rc;
@@ -796,9 +915,69 @@ const as_sub_counters_t *as_sub_counters(const as_sub_t *self)
 void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
 {
     for (const s_source_t *s = self->sources; s; s = s->next_source) {
-        as_sub_source_info_t info = {s->name,    s->incarnation, s->peer ? s->peer->endpoint : "",
-                                     s->applied, s->known_last,  s->replays,
-                                     s->diverged};
-        fn(&info, arg);
+        As__SourceOffset off;
+        s_offset_record(s, s->applied, &off);
+        off.has_known_last_seq = off.has_replays = off.has_diverged = 1;
+        off.known_last_seq = s->known_last;
+        off.replays = s->replays;
+        off.diverged = s->diverged;
+        if (s->diverged) {
+            off.fork_incarnation = (char *)s->fork_incarnation;
+            off.has_fork_seq = 1;
+            off.fork_seq = s->fork_seq;
+        }
+        fn(&off, arg);
     }
+}
+
+int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *incarnation,
+                  const char *actor, char *why, size_t cap)
+{
+    s_source_t *src = source ? s_source_find(self, source) : NULL;
+    if (!src) {
+        snprintf(why, cap, "this daemon follows no source '%s'", source ? source : "");
+        return AS_ENOTFOUND;
+    }
+    if (!src->diverged) {
+        snprintf(why, cap, "source '%s' is not diverged: nothing to accept", source);
+        return AS_ECONFLICT;
+    }
+    if (!incarnation || strcmp(incarnation, src->fork_incarnation) != 0) {
+        snprintf(why, cap, "source '%s' diverged to incarnation %s, not '%s'", source,
+                 src->fork_incarnation, incarnation ? incarnation : "");
+        return AS_ECONFLICT;
+    }
+    s_source_t accepted = *src;
+    snprintf(accepted.previous_incarnation, sizeof accepted.previous_incarnation, "%s",
+             src->incarnation);
+    snprintf(accepted.incarnation, sizeof accepted.incarnation, "%s", src->fork_incarnation);
+    accepted.orphaned_from = src->fork_seq + 1;
+    accepted.orphaned_to = src->applied;
+    snprintf(accepted.accepted_by, sizeof accepted.accepted_by, "%s", actor ? actor : "");
+    accepted.accepted_us = as_now_us();
+    As__SourceOffset off;
+    s_offset_record(&accepted, src->fork_seq, &off);
+    int rc = as_offset_put(self->store, txn, &off);
+    if (rc != 0)
+        return rc;
+    as_warn("source '%s': %s accepted history %s from seq %llu on; seq %llu..%llu of %s were "
+            "applied here and are not in the source's store",
+            source, accepted.accepted_by, accepted.incarnation,
+            (unsigned long long)src->fork_seq + 1, (unsigned long long)accepted.orphaned_from,
+            (unsigned long long)accepted.orphaned_to, accepted.previous_incarnation);
+    s_queue_clear(self, src);
+    memcpy(src->previous_incarnation, accepted.previous_incarnation,
+           sizeof src->previous_incarnation);
+    memcpy(src->incarnation, accepted.incarnation, sizeof src->incarnation);
+    memcpy(src->accepted_by, accepted.accepted_by, sizeof src->accepted_by);
+    src->orphaned_from = accepted.orphaned_from;
+    src->orphaned_to = accepted.orphaned_to;
+    src->accepted_us = accepted.accepted_us;
+    src->applied = src->fork_seq;
+    src->next = src->fork_seq + 1;
+    src->known_last = src->fork_seq;
+    src->diverged = false;
+    src->fork_incarnation[0] = '\0';
+    s_request_replay(self, src);
+    return 0;
 }

@@ -1044,6 +1044,17 @@ static int s_backup_while_writing(as_store_t *store, const char *dir, const char
     return WEXITSTATUS(status);
 }
 
+typedef struct {
+    as_store_t *store;
+    As__Lineage *got;
+} s_lineage_q;
+
+static int s_lineage_get(MDB_txn *txn, void *arg)
+{
+    s_lineage_q *q = arg;
+    return as_store_lineage(q->store, txn, &q->got);
+}
+
 static void test_backup_and_restore(void **state)
 {
     (void)state;
@@ -1131,10 +1142,43 @@ static void test_backup_and_restore(void **state)
     snprintf(restored_incarnation, sizeof restored_incarnation, "%s", as_store_incarnation(back));
     as_store_close(&back);
 
-    /* the new incarnation is kept on reopen */
+    /* the new incarnation is kept on reopen, with its lineage: the backup's
+     * incarnation up to the backup's last seq */
     back = s_open(restored, dbs, 0);
     assert_string_equal(as_store_incarnation(back), restored_incarnation);
+    s_lineage_q lq = {back, NULL};
+    assert_int_equal(as_store_read(back, s_lineage_get, &lq), 0);
+    assert_int_equal(lq.got->n_ancestors, 1);
+    assert_string_equal(lq.got->ancestors[0]->incarnation, incarnation);
+    assert_int_equal(lq.got->ancestors[0]->fork_seq, copied_last);
+    as__lineage__free_unpacked(lq.got, NULL);
     as_store_close(&back);
+
+    /* restored again from a backup of the restored store: newest first */
+    char dest2[PATH_MAX], restored2[PATH_MAX];
+    s_path(dest2, sizeof dest2, "backup-2");
+    s_path(restored2, sizeof restored2, "restored-2");
+    s_mkdir_p(dest2);
+    assert_int_equal(as_store_backup(restored, dest2), 0);
+    assert_int_equal(as_store_restore(dest2, restored2), 0);
+    back = s_open(restored2, dbs, 0);
+    lq = (s_lineage_q){back, NULL};
+    assert_int_equal(as_store_read(back, s_lineage_get, &lq), 0);
+    assert_int_equal(lq.got->n_ancestors, 2);
+    assert_string_equal(lq.got->ancestors[0]->incarnation, restored_incarnation);
+    assert_int_equal(lq.got->ancestors[0]->fork_seq, copied_last + 1);
+    assert_string_equal(lq.got->ancestors[1]->incarnation, incarnation);
+    assert_int_equal(lq.got->ancestors[1]->fork_seq, copied_last);
+    as__lineage__free_unpacked(lq.got, NULL);
+    as_store_close(&back);
+
+    /* a store never restored has no lineage */
+    store = s_open(dir, dbs, 0);
+    lq = (s_lineage_q){store, NULL};
+    assert_int_equal(as_store_read(store, s_lineage_get, &lq), 0);
+    assert_int_equal(lq.got->n_ancestors, 0);
+    as__lineage__free_unpacked(lq.got, NULL);
+    as_store_close(&store);
 
     /* restoring over a store is refused, and leaves it alone */
     assert_int_equal(as_store_restore(dest, restored), -EEXIST);

@@ -71,6 +71,8 @@ typedef struct {
     uint8_t *events[S_MAX_EVENTS + 1];
     size_t event_lens[S_MAX_EVENTS + 1];
     uint64_t source_last;
+    char ancestor[40]; /* set when the fake source was restored (its lineage) */
+    uint64_t ancestor_fork_seq;
     int ignore_replays;
     s_request_t reqs[S_MAX_REQS];
     size_t n_reqs;
@@ -132,6 +134,23 @@ static void s_source_has(s_fix_t *fx, uint64_t last)
     fx->source_last = last;
 }
 
+/* The fake source's store is restored from a backup that held seq 1..fork:
+ * a new incarnation whose lineage names the old one at `fork` (or, with
+ * fork_known false, a store made anew: no lineage at all). */
+static void s_source_restore(s_fix_t *fx, const char *incarnation, uint64_t fork, bool fork_known)
+{
+    for (uint64_t seq = fork + 1; seq <= fx->source_last; seq++) {
+        free(fx->events[seq]);
+        fx->events[seq] = NULL;
+    }
+    fx->source_last = fork;
+    if (fork_known) {
+        snprintf(fx->ancestor, sizeof fx->ancestor, "%s", fx->incarnation);
+        fx->ancestor_fork_seq = fork;
+    }
+    snprintf(fx->incarnation, sizeof fx->incarnation, "%s", incarnation);
+}
+
 static void s_send(s_fix_t *fx, size_t n, const void *const *parts, const size_t *lens)
 {
     for (size_t i = 0; i < n; i++)
@@ -176,6 +195,15 @@ static void s_answer(s_fix_t *fx, const s_request_t *r, const As__ReplayRequest 
     resp.incarnation = fx->incarnation;
     resp.has_last_seq = 1;
     resp.last_seq = fx->source_last;
+    As__Ancestor ancestor = AS__ANCESTOR__INIT;
+    As__Ancestor *lineage[] = {&ancestor};
+    if (fx->ancestor[0]) {
+        ancestor.incarnation = fx->ancestor;
+        ancestor.has_fork_seq = 1;
+        ancestor.fork_seq = fx->ancestor_fork_seq;
+        resp.n_lineage = 1;
+        resp.lineage = lineage;
+    }
     if (req->source && *req->source && strcmp(req->source, S_SOURCE) != 0) {
         resp.error = "this endpoint serves another source";
     } else if (req->from_seq >= 1) {
@@ -389,14 +417,14 @@ static void s_stop_sub(s_fix_t *fx)
 
 typedef struct {
     const char *source;
-    as_sub_source_info_t info;
+    As__SourceOffset info; /* its strings are copied below */
     char incarnation[64];
     char endpoint[512];
     bool found;
     size_t count;
 } s_info_t;
 
-static void s_info_cb(const as_sub_source_info_t *info, void *arg)
+static void s_info_cb(const As__SourceOffset *info, void *arg)
 {
     s_info_t *out = arg;
     out->count++;
@@ -712,6 +740,118 @@ static void test_offsets_survive_restart(void **state)
     assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
 }
 
+static bool s_cond_diverged(s_fix_t *fx, uint64_t unused);
+
+static void test_restored_source_followed_when_nothing_applied_is_lost(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_wait_applied(fx, 2);
+
+    /* restored from a backup that held 1..3: nothing applied here is lost */
+    s_source_restore(fx, S_INCARNATION_B, 3, true);
+    s_source_has(fx, 5);
+    s_live(fx, 4); /* the new incarnation's first live event: the lineage is asked */
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 5, fx->rpc_ep);
+    s_wait_applied(fx, 5);
+    /* 3 comes from the backup's part of the history (packed with the old
+     * incarnation), 4 and 5 from the new one */
+    s_assert_applied_in_order(fx, 1, 5);
+    char incarnation[64];
+    assert_int_equal(s_offset(fx, S_SOURCE, incarnation, sizeof incarnation), 5);
+    assert_string_equal(incarnation, S_INCARNATION_B);
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_false(info.info.diverged);
+    assert_int_equal(as_sub_counters(fx->sub)->diverged_events, 0);
+    assert_int_equal(fx->double_applied, 0);
+}
+
+typedef struct {
+    as_sub_t *sub;
+    const char *incarnation;
+    int rc;
+    char why[256];
+} s_accept_args_t;
+
+static int s_accept_txn(MDB_txn *txn, void *arg)
+{
+    s_accept_args_t *a = arg;
+    a->rc = as_sub_accept(a->sub, txn, S_SOURCE, a->incarnation, "it-guo", a->why, sizeof a->why);
+    return a->rc < -20000 ? 0 : a->rc; /* a refusal writes nothing and commits nothing */
+}
+
+static int s_accept(s_fix_t *fx, const char *incarnation, char *why, size_t cap)
+{
+    s_accept_args_t a = {.sub = fx->sub, .incarnation = incarnation};
+    int rc = as_store_write(fx->store, s_accept_txn, &a);
+    assert_int_equal(rc, 0);
+    snprintf(why, cap, "%s", a.why);
+    return a.rc;
+}
+
+static void test_restored_source_that_lost_events_diverges_until_accepted(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 5);
+    for (uint64_t seq = 1; seq <= 5; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, 5);
+
+    /* restored from a backup that held 1..3: 4 and 5 were applied here and are
+     * not in the source's store; its new history goes 4', 5', 6' */
+    s_source_restore(fx, S_INCARNATION_B, 3, true);
+    s_source_has(fx, 6);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 6, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_diverged, 0));
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_string_equal(info.incarnation, S_INCARNATION_A);
+    assert_string_equal(info.info.fork_incarnation, S_INCARNATION_B);
+    assert_int_equal(info.info.fork_seq, 3);
+    assert_int_equal(info.info.applied_seq, 5);
+
+    /* refused meanwhile */
+    s_live(fx, 6);
+    assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
+    assert_int_equal(fx->n_applied, 5);
+
+    /* an operator accepts; the wrong incarnation or source is refused */
+    char why[256];
+    assert_int_equal(s_accept(fx, S_INCARNATION_A, why, sizeof why), AS_ECONFLICT);
+    assert_string_equal(why, "source 'demo@src' diverged to incarnation " S_INCARNATION_B
+                             ", not '" S_INCARNATION_A "'");
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
+    assert_int_equal(s_accept(fx, S_INCARNATION_B, why, sizeof why), 0);
+    /* the new history from the fork on: 4', 5', 6' */
+    s_wait_applied(fx, 8);
+    assert_int_equal(fx->applied[5], 4);
+    assert_int_equal(fx->applied[7], 6);
+    /* 4 and 5 are applied twice: once from each history (the fake's "seen"
+     * table keys by seq only) */
+    assert_int_equal(fx->double_applied, 2);
+    char incarnation[64];
+    assert_int_equal(s_offset(fx, S_SOURCE, incarnation, sizeof incarnation), 6);
+    assert_string_equal(incarnation, S_INCARNATION_B);
+    info = s_info(fx, S_SOURCE);
+    assert_false(info.info.diverged);
+    assert_int_equal(info.info.orphaned_from_seq, 4);
+    assert_int_equal(info.info.orphaned_to_seq, 5);
+    assert_string_equal(info.info.accepted_by, "it-guo");
+    assert_int_equal(s_accept(fx, S_INCARNATION_B, why, sizeof why), AS_ECONFLICT);
+    assert_string_equal(why, "source 'demo@src' is not diverged: nothing to accept");
+
+    /* a restart keeps the record of what was accepted */
+    as_sub_destroy(&fx->sub);
+    s_start_sub(fx);
+    info = s_info(fx, S_SOURCE);
+    assert_int_equal(info.info.applied_seq, 6);
+    assert_int_equal(info.info.orphaned_from_seq, 4);
+    assert_string_equal(info.info.previous_incarnation, S_INCARNATION_A);
+}
+
 static void test_changed_incarnation_diverges(void **state)
 {
     s_fix_t *fx = *state;
@@ -721,25 +861,27 @@ static void test_changed_incarnation_diverges(void **state)
     s_live(fx, 2);
     s_wait_applied(fx, 2);
 
-    /* the source's store was replaced: same name, new incarnation */
-    size_t len = 0;
-    uint8_t *other = s_pack_env(S_SOURCE, S_INCARNATION_B, 3, S_TYPE, 0, &len);
-    const void *parts[] = {S_TYPE, other};
-    size_t lens[] = {strlen(S_TYPE), len};
-    s_send(fx, 2, parts, lens);
-    free(other);
-    assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
+    /* the source's store was made anew (no lineage): same name, new incarnation */
+    s_source_restore(fx, S_INCARNATION_B, 0, false);
+    s_source_has(fx, 3);
+    s_live(fx, 3);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 3, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_diverged, 0));
     s_info_t info = s_info(fx, S_SOURCE);
-    assert_true(info.info.diverged);
     assert_string_equal(info.incarnation, S_INCARNATION_A);
+    assert_int_equal(info.info.fork_seq, 0);
 
     /* from then on the source is refused, even with the old incarnation */
-    s_live(fx, 3);
-    assert_true(s_pump_until(fx, s_cond_diverged_events, 2));
+    size_t len = 0;
+    uint8_t *old = s_pack_env(S_SOURCE, S_INCARNATION_A, 3, S_TYPE, 0, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, old}, (size_t[]){strlen(S_TYPE), len});
+    free(old);
+    assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
+    size_t reqs = fx->n_reqs;
     s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 9, fx->rpc_ep);
     s_settle(fx, 100);
     assert_int_equal(fx->n_applied, 2);
-    assert_int_equal(fx->n_reqs, 0);
+    assert_int_equal(fx->n_reqs, reqs);
     assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 2);
 }
 
@@ -988,6 +1130,10 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_offsets_survive_restart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_changed_incarnation_diverges, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_restored_source_followed_when_nothing_applied_is_lost,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_restored_source_that_lost_events_diverges_until_accepted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_seq_going_back_diverges, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_rejected_event_skipped_offset_advances, s_setup,
                                         s_teardown),

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "as/config.h"
+#include "as/pb/rpc.pb-c.h"
 #include "as/security.h"
 
 /* Exit codes (sysexits.h where one fits). */
@@ -42,7 +43,20 @@ void asctl_print_json(json_t *value);
  * {"ok":false,"error":...} on stdout. Returns `code`. */
 int asctl_fail(asctl_t *ctl, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Sends `command` to `service` (at `endpoint`, or the config's when NULL) as
+ * ctl->actor and waits for the reply, retrying as ctl says. Returns EXIT_OK
+ * with *reply set (the caller frees it with as__command_reply__free_unpacked;
+ * a refusal is in its status), or an exit code after saying why. */
+int asctl_command(asctl_t *ctl, const char *service, const char *endpoint, const char *command,
+                  const char *request_id, const void *payload, size_t len,
+                  As__CommandReply **reply);
+
+/* Asks one service for its status: the StatusReply as JSON, with "service"
+ * and "up" (false, with "error", when it did not answer). Caller decrefs. */
+json_t *asctl_status_query(asctl_t *ctl, const char *service);
+
 int asctl_call(asctl_t *ctl, int argc, char **argv);
+int asctl_source(asctl_t *ctl, int argc, char **argv);
 int asctl_tap(asctl_t *ctl, int argc, char **argv);
 int asctl_status(asctl_t *ctl, int argc, char **argv);
 int asctl_keygen(asctl_t *ctl, int argc, char **argv);

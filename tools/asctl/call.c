@@ -120,6 +120,28 @@ static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__
     return EXIT_OK;
 }
 
+int asctl_command(asctl_t *ctl, const char *service, const char *endpoint, const char *command,
+                  const char *request_id, const void *payload, size_t len, As__CommandReply **reply)
+{
+    if (!endpoint && !(endpoint = asctl_endpoint(ctl, service)))
+        return EXIT_CONFIG;
+    int err = 0;
+    as_rpc_client_t *client = as_rpc_client_new(ctl->zctx, endpoint, ctl->security, service, &err);
+    if (!client)
+        return asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", service,
+                          endpoint, as_strerror(err));
+    err = as_rpc_command(client, command, ctl->actor, request_id, payload, len, ctl->timeout_ms,
+                         ctl->tries, reply);
+    as_rpc_client_destroy(&client);
+    if (err == AS_ETIMEOUT)
+        return asctl_fail(ctl, EXIT_UNAVAILABLE,
+                          "no answer from %s at %s after %d tries of %d ms (is it running?)",
+                          service, endpoint, ctl->tries, ctl->timeout_ms);
+    if (err != 0)
+        return asctl_fail(ctl, EXIT_UNAVAILABLE, "%s: %s", service, as_strerror(err));
+    return EXIT_OK;
+}
+
 int asctl_call(asctl_t *ctl, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -189,30 +211,12 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
     size_t payload_len = 0;
     if ((rc = s_build_payload(ctl, info, json_text, nargs, args, &payload, &payload_len)) != 0)
         goto out;
-    int err = 0;
-    as_rpc_client_t *client =
-        as_rpc_client_new(ctl->zctx, endpoint, ctl->security, info->service, &err);
-    if (!client) {
-        free(payload);
-        rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", info->service,
-                        endpoint, as_strerror(err));
-        goto out;
-    }
     As__CommandReply *reply = NULL;
-    err = as_rpc_command(client, command, ctl->actor, request_id, payload, payload_len,
-                         ctl->timeout_ms, ctl->tries, &reply);
+    rc = asctl_command(ctl, info->service, endpoint, command, request_id, payload, payload_len,
+                       &reply);
     free(payload);
-    as_rpc_client_destroy(&client);
-    if (err == AS_ETIMEOUT) {
-        rc = asctl_fail(ctl, EXIT_UNAVAILABLE,
-                        "no answer from %s at %s after %d tries of %d ms (is it running?)",
-                        info->service, endpoint, ctl->tries, ctl->timeout_ms);
+    if (rc != EXIT_OK)
         goto out;
-    }
-    if (err != 0) {
-        rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "%s: %s", info->service, as_strerror(err));
-        goto out;
-    }
     rc = s_print_reply(ctl, info, reply);
     as__command_reply__free_unpacked(reply, NULL);
 out:

@@ -275,22 +275,10 @@ static int s_report(asctl_t *ctl, int argc, char **argv)
     if (as__kpi_report_request__get_packed_size(&req) > sizeof payload)
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: arguments too long");
     size_t len = as__kpi_report_request__pack(&req, payload);
-    int err = 0;
-    as_rpc_client_t *client =
-        as_rpc_client_new(ctl->zctx, endpoint, ctl->security, info->service, &err);
-    if (!client)
-        return asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to kpi at %s: %s", endpoint,
-                          as_strerror(err));
     As__CommandReply *reply = NULL;
-    err = as_rpc_command(client, info->command, ctl->actor, NULL, payload, len, ctl->timeout_ms,
-                         ctl->tries, &reply);
-    as_rpc_client_destroy(&client);
-    if (err == AS_ETIMEOUT)
-        return asctl_fail(ctl, EXIT_UNAVAILABLE,
-                          "no answer from kpi at %s after %d tries of %d ms (is it running?)",
-                          endpoint, ctl->tries, ctl->timeout_ms);
-    if (err != 0)
-        return asctl_fail(ctl, EXIT_UNAVAILABLE, "kpi: %s", as_strerror(err));
+    rc = asctl_command(ctl, info->service, endpoint, info->command, NULL, payload, len, &reply);
+    if (rc != EXIT_OK)
+        return rc;
     rc = s_print_report(ctl, &a, reply);
     as__command_reply__free_unpacked(reply, NULL);
     return rc;

@@ -26,6 +26,7 @@ static void s_usage(FILE *out)
         "  backup SERVICE --to DIR         hot backup of a daemon's store\n"
         "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
         "  kpi report --month YYYY-MM      KPI report (--day, --by KEY, --csv; see --help)\n"
+        "  source accept SERVICE SOURCE    follow a restored source's new history (DIVERGED)\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
@@ -87,6 +88,7 @@ static const s_subcommand_t s_subcommands[] = {
     {"tap", asctl_tap, true},          {"status", asctl_status, true},
     {"keygen", asctl_keygen, false},   {"backup", asctl_backup, false},
     {"restore", asctl_restore, false}, {"kpi", asctl_kpi, true},
+    {"source", asctl_source, true},
 };
 
 int main(int argc, char **argv)

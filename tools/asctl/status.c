@@ -19,8 +19,7 @@ static void s_usage(FILE *out)
                  "Exit 0 when every daemon answered, 69 when one did not.\n");
 }
 
-/* Asks one service; returns its status as JSON (with "up": false when silent). */
-static json_t *s_query(asctl_t *ctl, const char *service)
+json_t *asctl_status_query(asctl_t *ctl, const char *service)
 {
     const char *endpoint = as_config_get(ctl->cfg, service, "endpoint", NULL);
     if (!endpoint)
@@ -107,13 +106,23 @@ static void s_print_human(json_t *services)
                json_string_value(json_object_get(svc, "incarnation")));
         json_array_foreach(json_object_get(svc, "offsets"), j, off)
         {
-            printf("    follows %-24s applied %lld, lag %lld%s%s\n",
-                   json_string_value(json_object_get(off, "source")),
-                   (long long)s_int(off, "applied_seq"), (long long)s_int(off, "lag"),
-                   json_is_true(json_object_get(off, "diverged"))
-                       ? "  DIVERGED: the source's store was replaced; its events are refused"
-                       : "",
-                   "");
+            const char *source = json_string_value(json_object_get(off, "source"));
+            printf("    follows %-24s applied %lld, lag %lld\n", source,
+                   (long long)s_int(off, "applied_seq"), (long long)s_int(off, "lag"));
+            if (json_is_true(json_object_get(off, "diverged")))
+                printf("      DIVERGED: its store was restored or replaced (incarnation %s) and\n"
+                       "      holds seq 1..%lld of what was applied here; its events are refused.\n"
+                       "      To follow its history from there: asctl source accept %s %s\n",
+                       json_string_value(json_object_get(off, "fork_incarnation")),
+                       (long long)s_int(off, "fork_seq"),
+                       json_string_value(json_object_get(svc, "service")), source);
+            else if (json_object_get(off, "accepted_by"))
+                printf("      accepted a restored history: seq %lld..%lld of %s were applied here\n"
+                       "      and are not in the source's store (accepted by %s)\n",
+                       (long long)s_int(off, "orphaned_from_seq"),
+                       (long long)s_int(off, "orphaned_to_seq"),
+                       json_string_value(json_object_get(off, "previous_incarnation")),
+                       json_string_value(json_object_get(off, "accepted_by")));
         }
     }
 }
@@ -137,7 +146,7 @@ int asctl_status(asctl_t *ctl, int argc, char **argv)
     json_t *services = json_array();
     int rc = EXIT_OK;
     for (size_t i = 0; names[i] && (listed || (int)i < argc - 1); i++) {
-        json_t *one = s_query(ctl, names[i]);
+        json_t *one = asctl_status_query(ctl, names[i]);
         if (!json_is_true(json_object_get(one, "up")))
             rc = EXIT_UNAVAILABLE;
         json_array_append_new(services, one);

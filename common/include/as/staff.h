@@ -31,7 +31,8 @@ enum {
     AS_ROLE_WAREHOUSE_KEEPER = 1u << 8,
     AS_ROLE_WARRANTY_CLERK = 1u << 9,
     AS_ROLE_TOOL_ADMIN = 1u << 10,
-    AS_ROLE_SYSTEM = 1u << 11, /* another system (OEM, CRM) acting through its key */
+    AS_ROLE_SYSTEM = 1u << 11,   /* another system (OEM, CRM) acting through its key */
+    AS_ROLE_IT_ADMIN = 1u << 12, /* runs the servers: accepts a restored source's history */
 };
 
 typedef struct as_staff as_staff_t;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/pb/envelope.pb-c.h"
 #include "as/pb/rpc.pb-c.h"
 
 typedef struct as_store as_store_t;
@@ -104,6 +105,11 @@ int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const
 int as_meta_get(as_store_t *self, MDB_txn *txn, const char *name, MDB_val *value);
 int as_meta_put(as_store_t *self, MDB_txn *txn, const char *name, const void *value, size_t len);
 
+/* The incarnations this store's history continues, newest first (empty for a
+ * store never restored). Returns 0 (caller frees *out with
+ * as__lineage__free_unpacked), AS_EBADFRAME or an LMDB code. */
+int as_store_lineage(as_store_t *self, MDB_txn *txn, As__Lineage **out);
+
 /* --- helpers for domain databases -------------------------------------- */
 
 /* Packs a protobuf-c message under `key` in `dbi`. Returns 0 or an LMDB code. */
@@ -128,7 +134,9 @@ int as_store_backup(const char *dir, const char *dest);
 
 /* Restores a backup into `dir` (which must not hold a store) and gives it a
  * new incarnation, so consumers notice that its sequence starts over from an
- * older point instead of silently dropping its new events as duplicates. */
+ * older point instead of silently dropping its new events as duplicates. The
+ * new incarnation's lineage names the backup's incarnation and last seq: the
+ * history the two share (see as_store_lineage). */
 int as_store_restore(const char *backup_dir, const char *dir);
 
 #endif

@@ -11,8 +11,11 @@
  *     lost tail is noticed within a heartbeat;
  *   - on start asks every known source for what it missed (catch-up), while
  *     already subscribed (live events wait in the queue: the Clone ordering);
- *   - refuses a source whose incarnation changed or whose seq went backwards
- *     (a store restored from a backup): it is reported, never silently mixed.
+ *   - follows a source restored from a backup (a new incarnation) when its
+ *     lineage shows that it continues everything applied here; otherwise
+ *     (it lost events applied here, or its seq went backwards) refuses it as
+ *     diverged until an operator accepts its history (as_sub_accept): two
+ *     histories are never silently mixed.
  * Ready events are handed to the service in batches, applied in one write
  * transaction with the offsets (group commit).
  */
@@ -87,17 +90,19 @@ void as_sub_batch_failed(as_sub_t *self);
 
 const as_sub_counters_t *as_sub_counters(const as_sub_t *self);
 
-/* Per-source state, for status. */
-typedef struct as_sub_source_info {
-    const char *source;
-    const char *incarnation;
-    const char *endpoint; /* "" when not known yet */
-    uint64_t applied_seq;
-    uint64_t known_last_seq;
-    uint64_t replays;
-    bool diverged;
-} as_sub_source_info_t;
-typedef void (*as_sub_source_fn)(const as_sub_source_info_t *info, void *arg);
+/* Per-source state, for status: fn gets each source's offset record with
+ * the live fields (known last seq, replays, diverged and where the new
+ * history forks) filled in; its strings are borrowed for the call. */
+typedef void (*as_sub_source_fn)(const As__SourceOffset *off, void *arg);
 void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg);
+
+/* An operator accepts the new history of diverged `source`, whose
+ * incarnation must be `incarnation` (as status showed it): writes in `txn`
+ * an offset at the fork seq, recording the events applied here that the
+ * source's store no longer has, and who accepted; then follows the source
+ * from the fork on. Returns 0; AS_ENOTFOUND or AS_ECONFLICT with a sentence
+ * for people in `why`; or an LMDB code. */
+int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *incarnation,
+                  const char *actor, char *why, size_t cap);
 
 #endif
