@@ -12,7 +12,8 @@ static const as_command_info_t s_commands[] = {
      &as__attendance__descriptor,
      "record a technician's attended minutes on a date (available hours)"},
     {"workshop.job.dispatch", "workshop", &as__job_dispatch__descriptor, &as__work_job__descriptor,
-     "dispatch a waiting or rework job to a technician and a free bay"},
+     "dispatch a waiting or rework job to a technician and a free bay; its special tools must "
+     "be usable (tool_notes: those on loan or not known)"},
     {"workshop.clock.on", "workshop", &as__job_clock__descriptor, &as__work_job__descriptor,
      "the technician clocks on a job dispatched to them"},
     {"workshop.clock.off", "workshop", &as__job_clock__descriptor, &as__work_job__descriptor,
@@ -25,6 +26,9 @@ static const as_command_info_t s_commands[] = {
      "every work job, technician and bay"},
     {"workshop.ro.show", "workshop", &as__ro_query__descriptor, &as__work_ro__descriptor,
      "one repair order's jobs, inspections and extra defects"},
+    {"workshop.tool.list", "workshop", &as__workshop_tool_query__descriptor,
+     &as__workshop_tools__descriptor,
+     "workshop's view of the tool room (from the tools service's events), all or by tool_ids"},
 };
 
 static const as_event_info_t s_events[] = {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "as/tool_ids.h"
 #include "reception.h"
 
 #define COMEBACK_DAYS 30
@@ -68,6 +69,11 @@ static int s_check_labour(as_cmd_t *cmd, size_t job, const As__LabourOperation *
     if (!labour->has_rate_cents || labour->rate_cents < 0 || labour->rate_cents > MAX_RATE_CENTS)
         return as_cmd_fail(cmd, AS_EINVALID, "job %zu: labour.rate_cents must be 0..%lld", job,
                            MAX_RATE_CENTS);
+    char err[256];
+    if (as_special_tools_validate(labour->special_tools, labour->n_special_tools, err,
+                                  sizeof err) != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "job %zu, labour operation '%s': %s", job,
+                           labour->code ? labour->code : "", err);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "as/error.h"
+#include "as/tool_ids.h"
 #include "tools.h"
 
 int64_t tools_now_us(void)
@@ -48,17 +49,7 @@ bool tools_staff_has(as_service_t *svc, const char *id, unsigned roles)
 
 bool tools_id_valid(const char *id)
 {
-    if (!id)
-        return false;
-    size_t len = strlen(id);
-    if (len < 1 || len > TOOLS_ID_MAX)
-        return false;
-    for (const char *p = id; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (!isalnum(c) && !strchr("._-", c))
-            return false;
-    }
-    return true;
+    return as_tool_id_valid(id); /* the rule reception and workshop check special tools by */
 }
 
 static bool s_one_of(const char *word, const char *const *words)

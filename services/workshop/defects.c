@@ -7,6 +7,7 @@
 #include "as/error.h"
 #include "as/log.h"
 #include "as/pb/reception.pb-c.h"
+#include "as/tool_ids.h"
 #include "workshop.h"
 
 static int s_check_parts(as_cmd_t *cmd, const As__DefectReport *req)
@@ -30,6 +31,10 @@ static int s_check_request(as_cmd_t *cmd, const As__DefectReport *req)
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
     if (ws_empty(req->description))
         return as_cmd_fail(cmd, AS_EINVALID, "description of the defect is required");
+    char err[256];
+    if (req->labour && as_special_tools_validate(req->labour->special_tools,
+                                                 req->labour->n_special_tools, err, sizeof err))
+        return as_cmd_fail(cmd, AS_EINVALID, "labour operation of the defect: %s", err);
     return s_check_parts(cmd, req);
 }
 

@@ -1,6 +1,7 @@
 /* jobs.c — work jobs: made from the consented RO's jobs and from approved
  * extra work (reception's events), and dispatched by the foreman to a
- * technician with the skill and level and a free bay. */
+ * technician with the skill and level and a free bay, once the labour
+ * operation's special tools pass the check of tool_room.c. */
 #include <string.h>
 
 #include "as/error.h"
@@ -168,6 +169,10 @@ static int s_check_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     int rc = s_check_fit(cmd, d->tech, d->job);
     if (rc == 0)
         rc = s_check_bay_free(cmd, d->bay, d->job);
+    char date[11];
+    ws_today(date);
+    if (rc == 0)
+        rc = ws_check_job_tools(cmd, d->job, date);
     return rc;
 }
 

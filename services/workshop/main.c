@@ -13,6 +13,7 @@ static const as_command_def_t s_commands[] = {
     {"workshop.defect.report", ws_cmd_defect_report},
     {"workshop.board", ws_cmd_board},
     {"workshop.ro.show", ws_cmd_ro_show},
+    {"workshop.tool.list", ws_cmd_tool_list, .query = true},
     {NULL, NULL},
 };
 
@@ -20,6 +21,11 @@ static const as_event_def_t s_events[] = {
     {"reception.ro.consented", ws_evt_ro_consented},
     {"reception.job.added", ws_evt_job_added},
     {"reception.extra_work.answered", ws_evt_extra_work_answered},
+    {"tools.item.registered", ws_evt_tool_registered},
+    {"tools.calibration.recorded", ws_evt_tool_calibrated},
+    {"tools.loan.checked_out", ws_evt_tool_loan_changed},
+    {"tools.loan.checked_in", ws_evt_tool_loan_changed},
+    {"tools.loan.lost", ws_evt_tool_loan_changed},
     {NULL, NULL},
 };
 
@@ -29,7 +35,8 @@ static const as_service_def_t s_def = {
     .commands = s_commands,
     .events = s_events,
     .summary = "The workshop: technicians (skills, certification levels, shifts), bays,\n"
-               "dispatch, clocking, extra-defect reports and QC inspections.",
+               "dispatch (with the job's special tools checked against the tool room's\n"
+               "events), clocking, extra-defect reports and QC inspections.",
 };
 
 int main(int argc, char **argv)

@@ -7,8 +7,8 @@
 #include "as/error.h"
 #include "workshop.h"
 
-const char *const ws_dbs[] = {"technicians", "bays",        "attendance", "ros",
-                              "jobs",        "inspections", "defects",    NULL};
+const char *const ws_dbs[] = {"technicians", "bays",    "attendance", "ros", "jobs",
+                              "inspections", "defects", "tools",      NULL};
 
 static int s_key_first(ws_key_t *key, const char *first)
 {

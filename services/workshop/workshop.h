@@ -18,6 +18,7 @@
  *   jobs         ro_number \0 job_no (4 bytes, big-endian) -> WorkJob
  *   inspections  ro_number \0 index (4 bytes, big-endian) -> Inspection
  *   defects      ro_number \0 report_id -> ExtraDefect
+ *   tools        tool_id -> WorkshopTool (the read model of the tool room)
  */
 extern const char *const ws_dbs[];
 
@@ -74,6 +75,37 @@ const char *ws_status_name(As__WorkStatus status);
 
 /* Today's date "YYYY-MM-DD". */
 void ws_today(char out[11]);
+
+/* --- tool_check.c: one special tool of a job at dispatch (pure) -------------- */
+typedef enum {
+    WS_TOOL_OK,      /* may be used */
+    WS_TOOL_NOTE,    /* may be used; `text` is a note for the foreman */
+    WS_TOOL_BLOCKED, /* may not be used; `text` says why */
+} ws_tool_verdict_t;
+
+/* What a dispatch on `date` (YYYY-MM-DD) makes of special tool `tool_id`,
+ * whose record in workshop's read model is `tool` (NULL: never heard of).
+ * BLOCKED when it is lost, out of service, damaged, never calibrated though it
+ * needs calibration, or past its calibration due date: `text` continues "job 2
+ * of RO R-1 needs special tool 'T-1', " ("which is out of calibration: it was
+ * due on 2026-11-01"). NOTE when it is on loan ("special tool 'T-1' is on loan
+ * to tech-03 (loan L-7, due 15:00)") or not known to workshop. OK: text "". */
+ws_tool_verdict_t ws_tool_check(const char *tool_id, const As__WorkshopTool *tool, const char *date,
+                                char *text, size_t cap);
+
+/* The tool's next calibration date (last passed one + interval), "" when it
+ * needs none or was never calibrated. */
+void ws_tool_next_calibration(const As__WorkshopTool *tool, char out[11]);
+
+/* --- tool_room.c: the read model from the tools service's events ------------- */
+/* Checks the special tools of the job's labour operation for a dispatch on
+ * `date`: fails the command (AS_ECONFLICT) at the first one that may not be
+ * used; otherwise replaces job->tool_notes with the notes for the foreman. */
+int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date);
+int ws_cmd_tool_list(as_cmd_t *cmd);
+int ws_evt_tool_registered(as_evt_t *evt);
+int ws_evt_tool_calibrated(as_evt_t *evt);
+int ws_evt_tool_loan_changed(as_evt_t *evt); /* checked_out, checked_in, lost */
 
 /* --- command handlers ----------------------------------------------------- */
 int ws_cmd_technician_register(as_cmd_t *cmd); /* resources.c */

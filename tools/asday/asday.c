@@ -454,18 +454,23 @@ static size_t s_pick_technician(day_t *d, const day_op_t *op)
     return best;
 }
 
-/* The JSON of an operation's labour. */
-static void s_labour_json(const day_op_t *op, char *out, size_t cap)
+/* The JSON of an operation's labour. When the site has a tool room, the
+ * special tool or equipment it needs is named, and workshop checks it at
+ * dispatch. */
+static void s_labour_json(const day_t *d, const day_op_t *op, char *out, size_t cap)
 {
+    char tools[128] = "";
+    if (op->tool && d->tool_admin)
+        snprintf(tools, sizeof tools, ",\"special_tools\":[\"%s\"]", op->tool);
     snprintf(out, cap,
              "{\"code\":\"%s\",\"description\":\"%s\",\"sold_minutes\":%u,\"rate_cents\":%d,"
-             "\"skill\":\"%s\",\"min_level\":%u}",
+             "\"skill\":\"%s\",\"min_level\":%u%s}",
              op->code, op->description, op->sold_minutes, LABOUR_RATE_CENTS, op->skill,
-             op->min_level);
+             op->min_level, tools);
 }
 
 /* The JSON of a job request for an operation. */
-static void s_job_json(const day_op_t *op, const char *pay, char *out, size_t cap)
+static void s_job_json(const day_t *d, const day_op_t *op, const char *pay, char *out, size_t cap)
 {
     char parts[512] = "", labour[512];
     for (size_t k = 0; k < 4 && op->parts[k].part_number; k++) {
@@ -477,7 +482,7 @@ static void s_job_json(const day_op_t *op, const char *pay, char *out, size_t ca
                  "%s{\"part_number\":\"%s\",\"quantity\":%u,\"unit_price_cents\":%lld}",
                  k ? "," : "", op->parts[k].part_number, op->parts[k].quantity, (long long)price);
     }
-    s_labour_json(op, labour, sizeof labour);
+    s_labour_json(d, op, labour, sizeof labour);
     snprintf(out, cap, "{\"concern\":\"%s\",\"pay_type\":\"%s\",\"labour\":%s,\"parts\":[%s]}",
              op->concern, pay, labour, parts);
 }
@@ -545,7 +550,7 @@ static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech)
     const day_op_t *op = &day_ops[p->extra_op];
     char report[64], labour[512];
     snprintf(report, sizeof report, "%.40s-D1", p->ro_number);
-    s_labour_json(op, labour, sizeof labour);
+    s_labour_json(d, op, labour, sizeof labour);
     s_do(d, tech, "workshop.defect.report",
          "{\"report_id\":\"%s\",\"ro_number\":\"%s\",\"job_no\":1,\"description\":\"%s\","
          "\"labour\":%s}",
@@ -564,7 +569,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     s_vin(p->vehicle, vin);
     for (size_t j = 0; j < p->n_ops; j++) {
         char job[1024];
-        s_job_json(&day_ops[p->ops[j]], p->pay[j], job, sizeof job);
+        s_job_json(d, &day_ops[p->ops[j]], p->pay[j], job, sizeof job);
         snprintf(jobs + strlen(jobs), sizeof jobs - strlen(jobs), "%s%s", j ? "," : "", job);
     }
     char appointment[64] = "";

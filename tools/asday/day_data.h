@@ -49,7 +49,8 @@ typedef struct {
     const char *skill;
     unsigned min_level;
     day_part_use_t parts[4];
-    const char *tool; /* the special tool or equipment it needs, from the tool room */
+    const char *tool; /* the special tool or equipment it needs, from the tool room: named in
+                       * the labour operation (special_tools), checked at dispatch, lent */
 } day_op_t;
 
 static const day_op_t day_ops[] = {

@@ -1,0 +1,67 @@
+/* tool_check.c — what dispatch makes of one special tool of a job, from
+ * workshop's read model of the tool room. Pure: no store, no clock (the unit
+ * test compiles it in). The rules follow the tool room's own
+ * (services/tools/records.c tools_item_blocked), except that a tool on loan
+ * only gets a note: it comes back before the job needs it, or the foreman
+ * sorts it out; and a tool workshop never heard of gets a note too, since the
+ * tools service may not be deployed. */
+#include <stdio.h>
+#include <string.h>
+
+#include "as/calendar.h"
+#include "workshop.h"
+
+static int s_blank(const char *s)
+{
+    return !s || !*s;
+}
+
+void ws_tool_next_calibration(const As__WorkshopTool *tool, char out[AS_DATE_LEN + 1])
+{
+    out[0] = '\0';
+    if (tool->calibration_interval_days > 0 && !s_blank(tool->last_calibration) &&
+        as_date_valid(tool->last_calibration))
+        as_date_add_days(tool->last_calibration, tool->calibration_interval_days, out);
+}
+
+static ws_tool_verdict_t s_note(char *text, size_t cap, const char *tool_id,
+                                const As__WorkshopTool *tool, const char *date)
+{
+    const char *due_date = tool->loan_due_date ? tool->loan_due_date : "";
+    const char *due_time = tool->loan_due_time ? tool->loan_due_time : "";
+    int today = strcmp(due_date, date) == 0;
+    snprintf(text, cap, "special tool '%s' is on loan to %s (loan %s, due %s%s%s)", tool_id,
+             s_blank(tool->loan_technician) ? "a technician" : tool->loan_technician, tool->loan_id,
+             today ? "" : due_date, today || !*due_date ? "" : " ", due_time);
+    return WS_TOOL_NOTE;
+}
+
+ws_tool_verdict_t ws_tool_check(const char *tool_id, const As__WorkshopTool *tool, const char *date,
+                                char *text, size_t cap)
+{
+    text[0] = '\0';
+    if (!tool) {
+        snprintf(text, cap, "special tool '%s' is not known to workshop", tool_id);
+        return WS_TOOL_NOTE;
+    }
+    char next[AS_DATE_LEN + 1];
+    ws_tool_next_calibration(tool, next);
+    if (tool->lost)
+        snprintf(text, cap, "which is reported lost%s%s", s_blank(tool->lost_note) ? "" : ": ",
+                 s_blank(tool->lost_note) ? "" : tool->lost_note);
+    else if (tool->out_of_service)
+        snprintf(text, cap, "which is out of service: %s",
+                 s_blank(tool->service_note) ? "no reason given" : tool->service_note);
+    else if (tool->condition && strcmp(tool->condition, "damaged") == 0)
+        snprintf(text, cap, "which is damaged%s%s", s_blank(tool->damage) ? "" : ": ",
+                 s_blank(tool->damage) ? "" : tool->damage);
+    else if (tool->calibration_interval_days > 0 && s_blank(tool->last_calibration))
+        snprintf(text, cap, "which is out of calibration: it was never calibrated");
+    else if (next[0] && strcmp(next, date) < 0)
+        snprintf(text, cap, "which is out of calibration: it was due on %s", next);
+    else if (!s_blank(tool->loan_id))
+        return s_note(text, cap, tool_id, tool, date);
+    else
+        return WS_TOOL_OK;
+    return WS_TOOL_BLOCKED;
+}

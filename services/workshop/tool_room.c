@@ -1,0 +1,260 @@
+/* tool_room.c — workshop's read model of the tool room, built from the tools
+ * service's events (tools.item.registered, tools.calibration.recorded,
+ * tools.loan.checked_out / checked_in / lost), and the check of a job's special
+ * tools at dispatch against it. Workshop never asks the tools service while
+ * dispatching: with tools down, dispatch goes on from the last state it saw. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "as/log.h"
+#include "as/pb/tools.pb-c.h"
+#include "workshop.h"
+
+#define ANY_STAFF 0xffffffffu
+
+static int s_get_tool(MDB_txn *txn, as_service_t *svc, const char *tool_id, As__WorkshopTool **out)
+{
+    ws_key_t key;
+    if (ws_empty(tool_id) || ws_key_text(&key, tool_id, NULL) != 0)
+        return MDB_NOTFOUND;
+    return ws_get(txn, svc, "tools", &key, &as__workshop_tool__descriptor,
+                  (ProtobufCMessage **)out);
+}
+
+static int s_put_tool(MDB_txn *txn, as_service_t *svc, As__WorkshopTool *tool)
+{
+    ws_key_t key;
+    if (ws_key_text(&key, tool->tool_id, NULL) != 0)
+        return AS_EINVALID;
+    tool->has_lost = tool->has_out_of_service = tool->has_calibration_interval_days = 1;
+    return ws_put(txn, svc, "tools", &key, &tool->base);
+}
+
+/* --- dispatch ------------------------------------------------------------- */
+
+static void s_free_notes(char **notes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(notes[i]);
+    free(notes);
+}
+
+int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
+{
+    const As__LabourOperation *op = job->labour;
+    size_t n = op ? op->n_special_tools : 0;
+    char **notes = n ? calloc(n, sizeof *notes) : NULL;
+    size_t n_notes = 0;
+    int rc = n && !notes ? -ENOMEM : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *tool_id = op->special_tools[i];
+        As__WorkshopTool *tool = NULL;
+        rc = s_get_tool(cmd->txn, cmd->svc, tool_id, &tool);
+        if (rc != 0 && rc != MDB_NOTFOUND)
+            break;
+        char text[700];
+        ws_tool_verdict_t verdict = ws_tool_check(tool_id, tool, date, text, sizeof text);
+        rc = 0;
+        if (verdict == WS_TOOL_BLOCKED)
+            rc = as_cmd_fail(cmd, AS_ECONFLICT, "job %u of RO %s needs special tool '%s', %s",
+                             job->job_no, job->ro_number, tool_id, text);
+        else if (verdict == WS_TOOL_NOTE && !(notes[n_notes++] = strdup(text)))
+            rc = -ENOMEM;
+        if (tool)
+            as__workshop_tool__free_unpacked(tool, NULL);
+    }
+    if (rc != 0) {
+        s_free_notes(notes, n_notes);
+        return rc;
+    }
+    s_free_notes(job->tool_notes, job->n_tool_notes); /* the last dispatch's */
+    job->tool_notes = notes;
+    job->n_tool_notes = n_notes;
+    return 0;
+}
+
+/* --- workshop.tool.list ------------------------------------------------------ */
+
+static int s_wanted(const As__WorkshopToolQuery *req, const As__WorkshopTool *tool)
+{
+    if (req->n_tool_ids == 0)
+        return 1;
+    for (size_t i = 0; i < req->n_tool_ids; i++)
+        if (req->tool_ids[i] && tool->tool_id && strcmp(req->tool_ids[i], tool->tool_id) == 0)
+            return 1;
+    return 0;
+}
+
+int ws_cmd_tool_list(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, ANY_STAFF);
+    if (rc != 0)
+        return rc;
+    As__WorkshopToolQuery *req =
+        as__workshop_tool_query__unpack(NULL, cmd->payload_len, cmd->payload);
+    if (!req)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a WorkshopToolQuery message");
+    ws_list_t all = {0};
+    rc = ws_list(cmd->txn, cmd->svc, "tools", NULL, 0, &as__workshop_tool__descriptor, &all);
+    if (rc == 0) {
+        size_t kept = 0;
+        for (size_t i = 0; i < all.n; i++) {
+            if (s_wanted(req, (As__WorkshopTool *)all.items[i]))
+                all.items[kept++] = all.items[i];
+            else
+                protobuf_c_message_free_unpacked(all.items[i], NULL);
+        }
+        all.n = kept;
+        As__WorkshopTools reply = AS__WORKSHOP_TOOLS__INIT;
+        reply.n_tools = all.n;
+        reply.tools = (As__WorkshopTool **)all.items;
+        rc = as_cmd_reply(cmd, &reply.base);
+    }
+    ws_list_free(&all);
+    as__workshop_tool_query__free_unpacked(req, NULL);
+    return rc;
+}
+
+/* --- the tools service's events ------------------------------------------------ */
+
+static char *s_or_null(char *s)
+{
+    return ws_empty(s) ? NULL : s;
+}
+
+/* A registration: the tool as the tool room has it (again, for a replay). */
+int ws_evt_tool_registered(as_evt_t *evt)
+{
+    As__ToolItemRegistered *msg =
+        as__tool_item_registered__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
+    if (!msg || !msg->item || ws_empty(msg->item->tool_id)) {
+        if (msg)
+            as__tool_item_registered__free_unpacked(msg, NULL);
+        return AS_EINVALID;
+    }
+    const As__ToolItem *item = msg->item;
+    As__WorkshopTool tool = AS__WORKSHOP_TOOL__INIT;
+    tool.tool_id = item->tool_id;
+    tool.kind = item->kind;
+    tool.description = item->description;
+    tool.condition = ws_empty(item->condition) ? "good" : item->condition;
+    tool.lost = item->lost;
+    tool.out_of_service = item->out_of_service;
+    tool.service_note = s_or_null(item->service_note);
+    tool.calibration_interval_days = item->calibration_interval_days;
+    tool.last_calibration = s_or_null(item->last_calibration);
+    tool.next_calibration = s_or_null(item->next_calibration);
+    tool.loan_id = s_or_null(item->loan_id);
+    tool.as_of = s_or_null(msg->date);
+    int rc = s_put_tool(evt->txn, evt->svc, &tool);
+    as__tool_item_registered__free_unpacked(msg, NULL);
+    return rc;
+}
+
+/* A pass moves the last calibration and puts the tool back in service; a fail
+ * takes it out of service (as the tool room does). */
+static int s_calibrate(As__WorkshopTool *tool, const As__ToolCalibrationRecorded *msg,
+                       const char *as_of)
+{
+    const As__ToolCalibration *cal = msg->calibration;
+    int pass = cal->result && strcmp(cal->result, "pass") == 0;
+    int rc = 0;
+    if (pass)
+        rc = ws_set_str(&tool->last_calibration, cal->date);
+    tool->out_of_service = msg->has_out_of_service ? msg->out_of_service : !pass;
+    char note[600] = "";
+    if (tool->out_of_service)
+        snprintf(note, sizeof note, "failed calibration on %s (certificate %s)",
+                 cal->date ? cal->date : "", cal->certificate ? cal->certificate : "");
+    if (rc == 0)
+        rc = ws_set_str(&tool->service_note, note);
+    if (rc == 0)
+        rc = ws_set_str(&tool->next_calibration, msg->next_calibration);
+    if (rc == 0)
+        rc = ws_set_str(&tool->as_of, as_of);
+    return rc;
+}
+
+int ws_evt_tool_calibrated(as_evt_t *evt)
+{
+    As__ToolCalibrationRecorded *msg =
+        as__tool_calibration_recorded__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
+    if (!msg || ws_empty(msg->tool_id) || !msg->calibration || ws_empty(msg->calibration->date)) {
+        if (msg)
+            as__tool_calibration_recorded__free_unpacked(msg, NULL);
+        return AS_EINVALID;
+    }
+    As__WorkshopTool *tool = NULL;
+    int rc = s_get_tool(evt->txn, evt->svc, msg->tool_id, &tool);
+    if (rc == MDB_NOTFOUND) {
+        as_warn("tools.calibration.recorded for tool '%s', which workshop never saw registered",
+                msg->tool_id);
+        rc = 0;
+    } else if (rc == 0 && (rc = s_calibrate(tool, msg, msg->calibration->date)) == 0) {
+        rc = s_put_tool(evt->txn, evt->svc, tool);
+    }
+    if (tool)
+        as__workshop_tool__free_unpacked(tool, NULL);
+    as__tool_calibration_recorded__free_unpacked(msg, NULL);
+    return rc;
+}
+
+/* Check-out: the loan and the condition checked together. Check-in: back in
+ * the tool room with its condition (and damage report). Loss: lost. */
+static int s_loan(As__WorkshopTool *tool, const char *type, const As__ToolLoan *loan)
+{
+    int out = strcmp(type, "tools.loan.checked_out") == 0;
+    int lost = strcmp(type, "tools.loan.lost") == 0;
+    int rc = ws_set_str(&tool->loan_id, out ? loan->loan_id : NULL);
+    if (rc == 0)
+        rc = ws_set_str(&tool->loan_technician, out ? loan->technician : NULL);
+    if (rc == 0)
+        rc = ws_set_str(&tool->loan_due_date, out ? loan->due_date : NULL);
+    if (rc == 0)
+        rc = ws_set_str(&tool->loan_due_time, out ? loan->due_time : NULL);
+    if (rc == 0)
+        rc = ws_set_str(&tool->loan_ro_number, out ? loan->ro_number : NULL);
+    tool->has_loan_job_no = out && loan->has_job_no;
+    tool->loan_job_no = out ? loan->job_no : 0;
+    if (rc != 0)
+        return rc;
+    if (lost) {
+        tool->lost = 1;
+        return ws_set_str(&tool->lost_note, loan->note);
+    }
+    const char *condition = out ? loan->condition_out : loan->condition_in;
+    if (!ws_empty(condition))
+        rc = ws_set_str(&tool->condition, condition);
+    if (rc == 0 && !out)
+        rc = ws_set_str(&tool->damage,
+                        condition && strcmp(condition, "damaged") == 0 ? loan->damage : NULL);
+    return rc;
+}
+
+int ws_evt_tool_loan_changed(as_evt_t *evt)
+{
+    As__ToolLoanChanged *msg =
+        as__tool_loan_changed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
+    if (!msg || !msg->loan || ws_empty(msg->loan->tool_id) || ws_empty(msg->loan->loan_id)) {
+        if (msg)
+            as__tool_loan_changed__free_unpacked(msg, NULL);
+        return AS_EINVALID;
+    }
+    As__WorkshopTool *tool = NULL;
+    int rc = s_get_tool(evt->txn, evt->svc, msg->loan->tool_id, &tool);
+    if (rc == MDB_NOTFOUND) {
+        as_warn("%s for tool '%s', which workshop never saw registered", evt->env->type,
+                msg->loan->tool_id);
+        rc = 0;
+    } else if (rc == 0 && (rc = s_loan(tool, evt->env->type, msg->loan)) == 0 &&
+               (rc = ws_set_str(&tool->as_of, msg->date)) == 0) {
+        rc = s_put_tool(evt->txn, evt->svc, tool);
+    }
+    if (tool)
+        as__workshop_tool__free_unpacked(tool, NULL);
+    as__tool_loan_changed__free_unpacked(msg, NULL);
+    return rc;
+}
