@@ -663,12 +663,13 @@ static int s_open(as_service_t *self)
     as_config_t *cfg = self->cfg;
     const char *name = self->def->name;
     int rc;
-    long long map_size, heartbeat_ms, rcvhwm, sndhwm, replay_timeout, max_batch;
+    long long map_size, heartbeat_ms, rcvhwm, sndhwm, replay_timeout, max_batch, best_effort_after;
     if (as_config_get_int(cfg, name, "map_size", 256 << 20, &map_size) ||
         as_config_get_int(cfg, name, "heartbeat_ms", 1000, &heartbeat_ms) ||
         as_config_get_int(cfg, name, "rcvhwm", 1000000, &rcvhwm) ||
         as_config_get_int(cfg, name, "sndhwm", 1000000, &sndhwm) ||
         as_config_get_int(cfg, name, "replay_timeout_ms", 3000, &replay_timeout) ||
+        as_config_get_int(cfg, name, "best_effort_after_ms", 10000, &best_effort_after) ||
         as_config_get_int(cfg, name, "max_batch", 0, &max_batch) || max_batch < 0)
         return s_config_error("bad number in", name, "(map_size, heartbeat_ms, *hwm, ...)");
 
@@ -712,6 +713,7 @@ static int s_open(as_service_t *self)
                           .rcvhwm = (int)rcvhwm,
                           .max_frame = self->max_frame,
                           .replay_timeout_ms = (int)replay_timeout,
+                          .best_effort_after_ms = (int)best_effort_after,
                           .max_batch = (size_t)max_batch,
                           .security = self->security};
     self->sub = as_sub_new(self->zctx, &self->loop, self->store, &sc, s_flush, self, &rc);

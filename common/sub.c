@@ -49,6 +49,10 @@ struct s_source {
     uint64_t orphaned_from, orphaned_to;
     char accepted_by[128];
     int64_t accepted_us;
+    /* a source that cannot replay: gaps are skipped after replay_timeout_ms */
+    bool best_effort;
+    uint64_t lost;        /* events skipped over gaps */
+    int64_t gap_since_us; /* when the oldest unfilled gap was seen (0: none) */
     uint64_t replays;
     As__Envelope **queue; /* live events after a gap, ascending seq (a ring) */
     size_t q_head, q_count, q_cap;
@@ -71,6 +75,7 @@ struct as_sub {
     char *self_source;
     size_t max_frame;
     int replay_timeout_ms;
+    int best_effort_after_ms;
     size_t pending_max;
     as_security_t *security;
     s_source_t *sources;
@@ -277,6 +282,26 @@ static void s_queue_clear(as_sub_t *self, s_source_t *src)
     src->q_head = src->q_count = 0;
 }
 
+/* A best-effort source cannot fill a gap: what is missing before the first
+ * queued event is lost. Counts it and goes on from there. */
+static void s_skip_gap(as_sub_t *self, s_source_t *src)
+{
+    if (src->q_count == 0)
+        return;
+    uint64_t first = src->queue[src->q_head]->seq;
+    if (first > src->next) {
+        uint64_t missing = first - src->next;
+        src->lost += missing;
+        self->counters.lost += missing;
+        as_warn("source '%s' is best-effort (it cannot replay): seq %llu..%llu never arrived and "
+                "are lost",
+                src->name, (unsigned long long)src->next, (unsigned long long)first - 1);
+        src->next = first;
+    }
+    src->gap_since_us = 0;
+    s_drain_queue(self, src);
+}
+
 /* Decides what to do with one decoded event; takes ownership of env. */
 static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool from_replay)
 {
@@ -308,11 +333,16 @@ static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool 
     if (from_replay) {
         as__envelope__free_unpacked(env, NULL);
     } else {
-        if (src->q_count == 0)
+        if (src->q_count == 0) {
             self->counters.gaps++;
+            src->gap_since_us = as_now_us();
+        }
         s_queue_push(self, src, env);
     }
-    s_request_replay(self, src);
+    if (src->best_effort)
+        s_skip_gap(self, src);
+    else
+        s_request_replay(self, src);
 }
 
 /* --- replay clients ---------------------------------------------------- */
@@ -567,6 +597,16 @@ static void s_handle_heartbeat(as_sub_t *self, const void *data, size_t len)
         src->peer = s_peer_get(self, hb->endpoint, hb->source);
     if (!s_same_incarnation(self, src, hb->incarnation))
         goto done;
+    /* a source says whether it can replay; one that names an endpoint and
+     * does not say it cannot is a full peer again */
+    bool best_effort = (hb->has_best_effort && hb->best_effort) || !src->peer;
+    if (best_effort != src->best_effort)
+        as_info("source '%s' is %s", src->name,
+                best_effort ? "best-effort: it cannot replay, so a gap in its events is lost"
+                            : "a full peer: gaps in its events are replayed");
+    src->best_effort = best_effort;
+    if (best_effort)
+        s_skip_gap(self, src);
     /* a heartbeat can be older than events replayed since (it waited in the
      * bus's queue), so a last_seq below ours proves nothing: only a replay
      * answer can tell that a source went back (see s_handle_replay) */
@@ -657,7 +697,18 @@ static void s_timer_cb(uv_timer_t *timer)
             s_request_lineage(self, s);
         else if (s->known_last >= s->next)
             s_request_replay(self, s);
+        /* a gap nobody can fill: a source that never named an endpoint */
+        if (!s->peer && s->q_count > 0 && s->gap_since_us &&
+            now - s->gap_since_us >= (int64_t)self->best_effort_after_ms * 1000) {
+            if (!s->best_effort)
+                as_warn("source '%s' named no service endpoint to replay from: best-effort",
+                        s->name);
+            s->best_effort = true;
+            s_skip_gap(self, s);
+        }
     }
+    if (self->n_batch > 0)
+        self->ready(self->ready_arg);
 }
 
 /* --- life cycle -------------------------------------------------------- */
@@ -682,6 +733,8 @@ static int s_load_offset(const As__SourceOffset *off, void *arg)
     if (off->accepted_by)
         snprintf(src->accepted_by, sizeof src->accepted_by, "%s", off->accepted_by);
     src->accepted_us = off->accepted_us;
+    src->best_effort = off->best_effort;
+    src->lost = off->lost;
     if (off->endpoint && *off->endpoint)
         src->peer = s_peer_get(self, off->endpoint, off->source);
     return 0;
@@ -711,6 +764,7 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
     self->self_source = cfg->self_source ? strdup(cfg->self_source) : NULL;
     self->max_frame = cfg->max_frame ? cfg->max_frame : (1u << 20);
     self->replay_timeout_ms = cfg->replay_timeout_ms > 0 ? cfg->replay_timeout_ms : 3000;
+    self->best_effort_after_ms = cfg->best_effort_after_ms > 0 ? cfg->best_effort_after_ms : 10000;
     self->pending_max = cfg->pending_max ? cfg->pending_max : 100000;
     self->max_batch = cfg->max_batch;
 
@@ -832,6 +886,11 @@ static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceO
         off->orphaned_to_seq = src->orphaned_to;
         off->accepted_by = (char *)src->accepted_by;
         off->accepted_us = src->accepted_us;
+    }
+    if (src->best_effort || src->lost) {
+        off->has_best_effort = off->has_lost = 1;
+        off->best_effort = src->best_effort;
+        off->lost = src->lost;
     }
 }
 

@@ -13,6 +13,9 @@
  *                                                        one valid envelope whose payload
  *                                                        is built from JSON with the
  *                                                        catalog's payload message of TYPE
+ *   astest_frames heartbeat XSUB SOURCE INCARNATION LAST_SEQ ENDPOINT BEST_EFFORT
+ *                                                        one heartbeat (ENDPOINT "-": none;
+ *                                                        BEST_EFFORT 0 or 1)
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -187,6 +190,34 @@ static int s_event_json(void *ctx, char **args, const char *json_text)
     return 0;
 }
 
+/* Publishes one heartbeat; args are XSUB SOURCE INCARNATION LAST_SEQ ENDPOINT BEST_EFFORT. */
+static void s_heartbeat(void *ctx, char **args)
+{
+    As__Heartbeat hb = AS__HEARTBEAT__INIT;
+    hb.source = args[1];
+    hb.incarnation = args[2];
+    hb.has_last_seq = 1;
+    hb.last_seq = strtoull(args[3], NULL, 10);
+    hb.endpoint = strcmp(args[4], "-") ? args[4] : NULL;
+    hb.has_best_effort = 1;
+    hb.best_effort = strcmp(args[5], "1") == 0;
+    hb.has_time_us = 1;
+    hb.time_us = as_now_us();
+    size_t len = as__heartbeat__get_packed_size(&hb);
+    uint8_t *body = malloc(len + 1);
+    as__heartbeat__pack(&hb, body);
+    char topic[AS_NAME_MAX + 16];
+    char domain[AS_NAME_MAX + 1];
+    if (!as_domain_of(hb.source, domain, sizeof domain))
+        snprintf(domain, sizeof domain, "%s", hb.source);
+    int n = snprintf(topic, sizeof topic, "%s%s", domain, AS_HEARTBEAT_SUFFIX);
+    void *sock = s_publisher(ctx, args[0]);
+    zmq_send(sock, topic, (size_t)n, ZMQ_SNDMORE);
+    zmq_send(sock, body, len, 0);
+    zmq_close(sock);
+    free(body);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -247,6 +278,8 @@ int main(int argc, char **argv)
         s_publish_event(ctx, argv + 2, NULL, 0);
     } else if (!strcmp(argv[1], "event-json") && argc == 8) {
         rc = s_event_json(ctx, argv + 2, argv[7]);
+    } else if (!strcmp(argv[1], "heartbeat") && argc == 8) {
+        s_heartbeat(ctx, argv + 2);
     } else {
         fprintf(stderr, "astest_frames: bad arguments\n");
         rc = 64;

@@ -925,6 +925,83 @@ static void test_seq_going_back_diverges(void **state)
     assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 3);
 }
 
+static void test_source_without_endpoint_is_best_effort(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.best_effort_after_ms = 300;
+    s_start_sub(fx);
+    s_source_has(fx, 6);
+    /* a plain publisher: no heartbeat, no service endpoint; 3 and 4 are lost */
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_live(fx, 5);
+    s_wait_applied(fx, 2);
+    s_settle(fx, 100);
+    assert_int_equal(fx->n_applied, 2); /* it waits first: a heartbeat may name an endpoint */
+    s_wait_applied(fx, 3);              /* then the gap is skipped */
+    assert_int_equal(fx->applied[2], 5);
+    s_live(fx, 6);
+    s_wait_applied(fx, 4);
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_true(info.info.best_effort);
+    assert_int_equal(info.info.lost, 2);
+    assert_int_equal(as_sub_counters(fx->sub)->lost, 2);
+    assert_int_equal(fx->n_reqs, 0);
+    /* the loss is kept with the offset */
+    as_sub_destroy(&fx->sub);
+    s_start_sub(fx);
+    info = s_info(fx, S_SOURCE);
+    assert_int_equal(info.info.applied_seq, 6);
+    assert_int_equal(info.info.lost, 2);
+    assert_true(info.info.best_effort);
+}
+
+static void s_heartbeat_best_effort(s_fix_t *fx, bool best_effort, const char *endpoint)
+{
+    As__Heartbeat hb = AS__HEARTBEAT__INIT;
+    hb.source = S_SOURCE;
+    hb.incarnation = fx->incarnation;
+    hb.has_last_seq = 1;
+    hb.last_seq = fx->source_last;
+    hb.endpoint = (char *)endpoint;
+    hb.has_best_effort = 1;
+    hb.best_effort = best_effort;
+    uint8_t buf[1024];
+    size_t len = as__heartbeat__pack(&hb, buf);
+    s_send(fx, 2, (const void *[]){"demo.heartbeat", buf}, (size_t[]){14, len});
+}
+
+static bool s_cond_best_effort(s_fix_t *fx, uint64_t want)
+{
+    return s_info(fx, S_SOURCE).info.best_effort == (want != 0);
+}
+
+static void test_source_saying_best_effort_skips_gaps_at_once(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->cfg.best_effort_after_ms = 60000; /* no waiting for a timeout here */
+    s_start_sub(fx);
+    s_source_has(fx, 6);
+    s_heartbeat_best_effort(fx, true, "");
+    assert_true(s_pump_until(fx, s_cond_best_effort, 1));
+    s_live(fx, 1);
+    s_live(fx, 3);
+    s_wait_applied(fx, 2);
+    assert_int_equal(fx->applied[1], 3);
+    assert_int_equal(s_info(fx, S_SOURCE).info.lost, 1);
+
+    /* it becomes a full peer (an endpoint, not best-effort): gaps are replayed */
+    s_heartbeat_best_effort(fx, false, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_best_effort, 0));
+    s_live(fx, 6);
+    s_wait_applied(fx, 5);
+    assert_int_equal(fx->applied[2], 4);
+    assert_int_equal(fx->applied[3], 5);
+    assert_int_equal(fx->applied[4], 6);
+    assert_true(fx->n_reqs >= 1);
+    assert_int_equal(s_info(fx, S_SOURCE).info.lost, 1);
+}
+
 static void test_rejected_event_skipped_offset_advances(void **state)
 {
     s_fix_t *fx = *state;
@@ -1130,6 +1207,10 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_offsets_survive_restart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_changed_incarnation_diverges, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_source_without_endpoint_is_best_effort, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_source_saying_best_effort_skips_gaps_at_once, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_restored_source_followed_when_nothing_applied_is_lost,
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(

@@ -109,6 +109,12 @@ static void s_print_human(json_t *services)
             const char *source = json_string_value(json_object_get(off, "source"));
             printf("    follows %-24s applied %lld, lag %lld\n", source,
                    (long long)s_int(off, "applied_seq"), (long long)s_int(off, "lag"));
+            if (json_is_true(json_object_get(off, "best_effort")) || s_int(off, "lost") > 0)
+                printf("      %s: %lld events never arrived and are lost\n",
+                       json_is_true(json_object_get(off, "best_effort"))
+                           ? "best-effort (it cannot replay)"
+                           : "was best-effort",
+                       (long long)s_int(off, "lost"));
             if (json_is_true(json_object_get(off, "diverged")))
                 printf("      DIVERGED: its store was restored or replaced (incarnation %s) and\n"
                        "      holds seq 1..%lld of what was applied here; its events are refused.\n"

@@ -44,9 +44,13 @@ static void s_usage(FILE *out)
             "Exit 0 when stopped by --count, --wait or Ctrl-C; 69 when a replay got no answer.\n");
 }
 
+/* What the tap knows of a source: the last seq shown, and from its
+ * heartbeats whether it can replay. */
+enum { TAP_UNHEARD, TAP_REPLAYS, TAP_BEST_EFFORT };
 typedef struct {
     char source[AS_NAME_MAX + 1];
     uint64_t last;
+    int heard;
 } tap_seen_t;
 
 typedef struct {
@@ -58,7 +62,12 @@ typedef struct {
     long printed;
     tap_seen_t seen[TAP_SOURCES_MAX];
     size_t n_seen;
+    int64_t started_us;
 } tap_t;
+
+/* A source that sends no heartbeat within this of the tap's start is shown
+ * as best-effort (a full source beats every second). */
+#define TAP_HEARTBEAT_GRACE_US (3 * 1000000)
 
 static bool s_matches(const tap_t *tap, const char *type)
 {
@@ -70,22 +79,41 @@ static bool s_matches(const tap_t *tap, const char *type)
     return false;
 }
 
+/* The record of `source` (NULL when the table is full). */
+static tap_seen_t *s_seen(tap_t *tap, const char *source)
+{
+    for (size_t i = 0; i < tap->n_seen; i++)
+        if (strcmp(tap->seen[i].source, source) == 0)
+            return &tap->seen[i];
+    if (tap->n_seen == TAP_SOURCES_MAX)
+        return NULL;
+    tap_seen_t *s = &tap->seen[tap->n_seen++];
+    snprintf(s->source, sizeof s->source, "%s", source);
+    s->last = 0;
+    s->heard = TAP_UNHEARD;
+    return s;
+}
+
 /* Drops what was shown already (replay overlap, a second forwarder). */
 static bool s_first_time(tap_t *tap, const char *source, uint64_t seq)
 {
-    for (size_t i = 0; i < tap->n_seen; i++) {
-        if (strcmp(tap->seen[i].source, source) != 0)
-            continue;
-        if (seq <= tap->seen[i].last)
-            return false;
-        tap->seen[i].last = seq;
+    tap_seen_t *s = s_seen(tap, source);
+    if (!s)
         return true;
-    }
-    if (tap->n_seen < TAP_SOURCES_MAX) {
-        snprintf(tap->seen[tap->n_seen].source, sizeof tap->seen[0].source, "%s", source);
-        tap->seen[tap->n_seen++].last = seq;
-    }
+    if (seq <= s->last)
+        return false;
+    s->last = seq;
     return true;
+}
+
+/* A source is best-effort when its heartbeat says so or names no endpoint,
+ * or when it sent none since the tap started. */
+static bool s_best_effort(tap_t *tap, const char *source)
+{
+    tap_seen_t *s = s_seen(tap, source);
+    if (!s || s->heard == TAP_REPLAYS)
+        return false;
+    return s->heard == TAP_BEST_EFFORT || as_now_us() - tap->started_us > TAP_HEARTBEAT_GRACE_US;
 }
 
 static json_t *s_payload_json(const As__Envelope *env)
@@ -110,6 +138,7 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
     if (!s_matches(tap, env->type) || !s_first_time(tap, env->source, env->seq))
         return;
     json_t *payload = s_payload_json(env);
+    bool best_effort = s_best_effort(tap, env->source);
     if (tap->ctl->json) {
         json_t *obj = json_pack(
             "{s:s,s:s,s:I,s:s,s:I,s:s?,s:s?,s:s?,s:s?,s:i}", "id", env->id, "source", env->source,
@@ -118,6 +147,8 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
             "causation_id", env->causation_id, "schema_version", (int)env->schema_version);
         if (payload)
             json_object_set(obj, "payload", payload);
+        if (best_effort)
+            json_object_set_new(obj, "best_effort", json_true());
         asctl_print_json(obj);
         json_decref(obj);
     } else {
@@ -127,10 +158,10 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
         char when[32];
         strftime(when, sizeof when, "%H:%M:%S", &tm);
         char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-        printf("%s.%03d  %-22s #%-7llu %-30s %-14s %s  %s\n", when,
+        printf("%s.%03d  %-22s #%-7llu %-30s %-14s %s  %s%s\n", when,
                (int)((env->time_us / 1000) % 1000), env->source, (unsigned long long)env->seq,
                env->type, env->subject ? env->subject : "-", env->actor ? env->actor : "-",
-               body ? body : "");
+               body ? body : "", best_effort ? "  (best-effort source: cannot replay)" : "");
         free(body);
         fflush(stdout);
     }
@@ -138,12 +169,19 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
     tap->printed++;
 }
 
-static void s_print_heartbeat(tap_t *tap, const void *data, size_t len)
+static void s_on_heartbeat(tap_t *tap, const void *data, size_t len)
 {
     As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, data);
     if (!hb)
         return;
-    if (tap->ctl->json) {
+    tap_seen_t *seen = hb->source ? s_seen(tap, hb->source) : NULL;
+    if (seen)
+        seen->heard = (hb->has_best_effort && hb->best_effort) || !hb->endpoint || !*hb->endpoint
+                          ? TAP_BEST_EFFORT
+                          : TAP_REPLAYS;
+    if (!tap->heartbeats) {
+        /* only listened to */
+    } else if (tap->ctl->json) {
         json_t *obj = as_pbjson_to_json(&hb->base);
         json_object_set_new(obj, "heartbeat", json_true());
         asctl_print_json(obj);
@@ -198,6 +236,9 @@ static int s_replay(tap_t *tap, const char *source, uint64_t from)
                 as__replay_response__free_unpacked(resp, NULL);
             break;
         }
+        tap_seen_t *seen = s_seen(tap, source);
+        if (seen)
+            seen->heard = TAP_REPLAYS; /* it answered: it replays */
         for (size_t i = 0; i < resp->n_events && !s_interrupted; i++) {
             As__Envelope *env =
                 as_envelope_decode(resp->events[i].data, resp->events[i].len, NULL, 0, &err);
@@ -270,9 +311,18 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
     if (tap.n_prefixes == 0 || tap.heartbeats) {
         zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
     } else {
-        for (int i = 0; i < tap.n_prefixes; i++)
-            zmq_setsockopt(sub, ZMQ_SUBSCRIBE, tap.prefixes[i], strlen(tap.prefixes[i]));
+        /* and the heartbeats of those domains: they tell which sources replay */
+        for (int i = 0; i < tap.n_prefixes; i++) {
+            const char *p = tap.prefixes[i], *dot = strchr(p, '.');
+            zmq_setsockopt(sub, ZMQ_SUBSCRIBE, p, strlen(p));
+            char hb[AS_NAME_MAX + 16];
+            int n = snprintf(hb, sizeof hb, "%.*s%s", dot ? (int)(dot - p) : (int)strlen(p), p,
+                             AS_HEARTBEAT_SUFFIX);
+            if (n > 0 && (size_t)n < sizeof hb)
+                zmq_setsockopt(sub, ZMQ_SUBSCRIBE, hb, (size_t)n);
+        }
     }
+    tap.started_us = as_now_us();
     int rc = EXIT_OK;
     for (size_t i = 0; endpoints[i]; i++) {
         if (as_security_client(ctl->security, sub, endpoints[i], "bus") != 0 ||
@@ -323,8 +373,7 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
             size_t tlen = zmq_msg_size(&frames[0]);
             size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
             if (tlen > slen && !memcmp(topic + tlen - slen, AS_HEARTBEAT_SUFFIX, slen)) {
-                if (tap.heartbeats)
-                    s_print_heartbeat(&tap, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
+                s_on_heartbeat(&tap, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
             } else {
                 int err = 0;
                 As__Envelope *env = as_envelope_decode(zmq_msg_data(&frames[1]),

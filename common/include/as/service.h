@@ -19,6 +19,9 @@
  *   map_size        first LMDB map size, default 256M (grows on demand)
  *   rcvhwm, sndhwm  ZeroMQ high-water marks, default 1000000
  *   replay_timeout_ms  default 3000
+ *   best_effort_after_ms  a gap in the events of a source that never named a
+ *                   service endpoint is skipped (counted lost) after this,
+ *                   default 10000
  *   max_batch       events per write transaction, default 0 (all that wait);
  *                   1 turns group commit off (one fsync per event)
  *   [site] name     the site; this service's source is "<name>@<site>"

@@ -16,6 +16,10 @@
  *     (it lost events applied here, or its seq went backwards) refuses it as
  *     diverged until an operator accepts its history (as_sub_accept): two
  *     histories are never silently mixed.
+ *   - a source that cannot replay (its heartbeat says best_effort, or it
+ *     never named a service endpoint) is best-effort: a gap in its events
+ *     is skipped after best_effort_after_ms (at once when it says so), and the
+ *     events never received are counted as lost and shown in status.
  * Ready events are handed to the service in batches, applied in one write
  * transaction with the offsets (group commit).
  */
@@ -43,6 +47,9 @@ typedef struct as_sub_config {
     int rcvhwm;                 /* 0: 1,000,000 */
     size_t max_frame;           /* 0: 1 MiB; bigger event frames are counted and skipped */
     int replay_timeout_ms;      /* 0: 3,000 */
+    int best_effort_after_ms;   /* a gap in a source that never named a service
+                                 * endpoint is skipped after this; 0: 10,000
+                                 * (ten heartbeats a full source would have sent) */
     size_t pending_max;         /* per source; 0: 100,000 */
     size_t max_batch;           /* events per transaction; 0: every one waiting
                                  * (1 gives one commit per event: for benchmarks) */
@@ -60,6 +67,7 @@ typedef struct as_sub_counters {
     uint64_t replay_events;   /* events received through replay */
     uint64_t diverged_events; /* refused: the source's incarnation changed */
     uint64_t pending_dropped; /* queue overflow: fetched again by replay */
+    uint64_t lost;            /* skipped over gaps of best-effort sources */
 } as_sub_counters_t;
 
 /* `ready(arg)` is called (on the loop) when events are waiting to be applied;
