@@ -111,12 +111,13 @@ int kpi_evt_tool_calibrated(as_evt_t *evt)
     if (rc == 0)
         rc = s_note_get(evt, m->tool_id, &note, &known);
     if (rc == 0 && known) {
+        char *own = note->next_calibration; /* the note's, freed with it */
         note->next_calibration = m->next_calibration && *m->next_calibration
                                      ? m->next_calibration
                                      : NULL; /* borrowed from m until the put */
         rc = as_store_put_msg(evt->txn, s_dbi(evt->svc), m->tool_id, strlen(m->tool_id),
                               &note->base);
-        note->next_calibration = NULL;
+        note->next_calibration = own;
         as__kpi_tool_note__free_unpacked(note, NULL);
     }
     as__tool_calibration_recorded__free_unpacked(m, NULL);
