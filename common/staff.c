@@ -90,13 +90,13 @@ static int s_parse_member(s_member_t *m, const char *value, char **err)
         }
         p += len;
         continue;
-    bad:
-        if (err && asprintf(err,
-                            "staff '%s': cannot read '%.*s' (roles: service_manager, "
-                            "front_desk_manager, advisor, info_clerk, foreman, technician, "
-                            "qc_inspector, parts_manager, warehouse_keeper, warranty_clerk, "
-                            "tool_admin, system; limit=AMOUNT)",
-                            m->id, (int)len, p) < 0)
+    bad:;
+        char roles[512] = "";
+        for (size_t i = 0; i < S_ROLES; i++)
+            snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%s", i ? ", " : "",
+                     s_role_names[i]);
+        if (err && asprintf(err, "staff '%s': cannot read '%.*s' (roles: %s; limit=AMOUNT)", m->id,
+                            (int)len, p, roles) < 0)
             *err = NULL;
         return AS_EINVALID;
     }
