@@ -8,7 +8,7 @@
 
 static const as_catalog_part_t *const s_parts[] = {
     &as__catalog_demo, &as__catalog_reception, &as__catalog_workshop, &as__catalog_parts,
-    &as__catalog_kpi,  &as__catalog_warranty,  &as__catalog_tools,
+    &as__catalog_kpi,  &as__catalog_warranty,  &as__catalog_tools,    &as__catalog_crm,
 };
 
 #define S_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -23,5 +23,6 @@ extern const as_catalog_part_t as__catalog_parts;
 extern const as_catalog_part_t as__catalog_kpi;
 extern const as_catalog_part_t as__catalog_warranty;
 extern const as_catalog_part_t as__catalog_tools;
+extern const as_catalog_part_t as__catalog_crm;
 
 #endif

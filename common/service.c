@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "as/catalog.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
@@ -150,11 +151,12 @@ static const as_command_def_t s_runtime_commands[] = {
 
 static const as_command_def_t *s_find_command(const as_service_t *self, const char *name)
 {
-    for (const as_command_def_t *c = self->def->commands; c && c->name; c++)
-        if (strcmp(c->name, name) == 0)
-            return c;
     size_t n = strlen(self->def->name);
-    if (strncmp(name, self->def->name, n) != 0 || name[n] != '.')
+    bool own = strncmp(name, self->def->name, n) == 0 && name[n] == '.';
+    for (const as_command_def_t *c = self->def->commands; c && c->name; c++)
+        if (c->name[0] == '.' ? own && strcmp(c->name, name + n) == 0 : strcmp(c->name, name) == 0)
+            return c;
+    if (!own)
         return NULL;
     for (const as_command_def_t *c = s_runtime_commands; c->name; c++)
         if (strcmp(c->name, name + n + 1) == 0)
@@ -837,6 +839,19 @@ const as_staff_t *as_service_staff(as_service_t *self)
 
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
+    if (def->named) {
+        fprintf(out,
+                "usage: %s --name NAME --config FILE\n"
+                "\n"
+                "%s\n"
+                "\n"
+                "Reads [NAME], [staff], [site], [bus] and [security] from FILE (default "
+                "$AS_CONFIG).\n"
+                "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
+                "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
+                program, def->summary ? def->summary : "");
+        return;
+    }
     fprintf(out,
             "usage: %s --config FILE\n"
             "\n"
@@ -855,7 +870,14 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const struct option named_options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"name", required_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
     const char *config_path = getenv("AS_CONFIG");
+    const char *name = NULL;
     /* "as-kpi", or "asdemo source" for a program that runs several services */
     char program[128];
     const char *slash = strrchr(argv[0], '/');
@@ -864,17 +886,45 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     else
         snprintf(program, sizeof program, "%s %s", program_invocation_short_name, argv[0]);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:h", def->named ? named_options : options, NULL)) !=
+           -1) {
         if (opt == 'c') {
             config_path = optarg;
+        } else if (opt == 'n' && def->named) {
+            name = optarg;
         } else {
             s_usage(def, program, opt == 'h' ? stdout : stderr);
             return opt == 'h' ? 0 : 64;
         }
     }
-    if (optind != argc || !config_path) {
+    if (optind != argc || !config_path || (def->named && !name)) {
         s_usage(def, program, stderr);
         return 64;
+    }
+    as_service_def_t named;
+    if (def->named) {
+        if (!*name || strlen(name) > 64 || strchr(name, '.') || strchr(name, '@')) {
+            fprintf(stderr, "%s: --name '%s' is not a service name (a-z, 0-9, '_', '-')\n", program,
+                    name);
+            return 64;
+        }
+        named = *def;
+        named.name = name;
+        def = &named;
+        /* before anything opens: a name that is not in the catalog (another
+         * daemon's, say) must not touch that daemon's store or endpoint */
+        for (const as_command_def_t *c = def->commands; c && c->name; c++) {
+            char command[AS_NAME_MAX + 1];
+            snprintf(command, sizeof command, "%s%s", name, c->name);
+            const as_command_info_t *info = c->name[0] == '.' ? as_catalog_command(command) : NULL;
+            if (c->name[0] == '.' && (!info || strcmp(info->service, name) != 0)) {
+                fprintf(stderr,
+                        "%s: --name '%s': the catalog has no command '%s' of a service '%s' "
+                        "(common/catalog_%s.c)\n",
+                        program, name, command, name, name);
+                return 64;
+            }
+        }
     }
     as_log_init(def->name, AS_LOG_INFO);
     char *err = NULL;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs the dealership on the default local
 # config (deploy/local.ini): asbus, the reception, workshop, parts, kpi,
-# warranty and tools daemons, and the OEM simulator. It plays yesterday's day through them (tools/asday: 40 repair
-# orders), prints the KPI report, and keeps running until Ctrl-C (or
+# warranty and tools daemons, the OEM simulator and the CRM's ingest gateway
+# (as-ingest --name crm). It plays yesterday's day through them (tools/asday: 40 repair
+# orders, and appointment requests from the CRM), prints the KPI report, and keeps running until Ctrl-C (or
 # --for SECONDS). Watch the events live from another terminal with
 #   AS_RUN_DIR=$PWD/run build/tools/asctl/asctl --config deploy/local.ini tap
 set -euo pipefail
@@ -51,6 +52,8 @@ for service in reception workshop parts kpi warranty tools; do
     pids+=($!)
 done
 build/tools/asoem/asoem --config "$AS_CONFIG" >>"$AS_RUN_DIR/oem.log" 2>&1 &
+pids+=($!)
+build/services/ingest/as-ingest --name crm --config "$AS_CONFIG" >>"$AS_RUN_DIR/crm.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
     $asctl status >/dev/null 2>&1 && break

@@ -1,10 +1,13 @@
 /* appointments.c — appointments: booked (phone, web, CRM, reminder, OEM),
+ * requested in the CRM (crm_requests.c) and booked by the clerk's confirm,
  * confirmed, handed to an advisor, arrived, no-show, cancelled; the
- * information clerk's queue of a day; the RO opened from one. */
+ * information clerk's queue of a day and of open requests; the RO opened
+ * from one. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "as/vin.h"
 #include "reception.h"
 
 #define OPEN_STATES                                                                                \
@@ -29,7 +32,7 @@ static int s_emit(as_cmd_t *cmd, const char *type, As__Appointment *appointment)
 }
 
 /* "YYYY-MM-DDTHH:MM" with a real date and time. */
-static bool s_slot_valid(const char *slot)
+bool appointment_slot_valid(const char *slot)
 {
     if (!slot || strlen(slot) != 16 || slot[10] != 'T' || slot[13] != ':')
         return false;
@@ -56,6 +59,10 @@ static int s_check_booking(as_cmd_t *cmd, const As__AppointmentBook *req)
 {
     if (blank(req->appointment_id) || strlen(req->appointment_id) > 40)
         return as_cmd_fail(cmd, AS_EINVALID, "appointment_id is required (at most 40 characters)");
+    if (strncmp(req->appointment_id, CRM_APPOINTMENT_PREFIX, strlen(CRM_APPOINTMENT_PREFIX)) == 0)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "appointment_id '%s': ids starting '%s' are the crm's requests",
+                           req->appointment_id, CRM_APPOINTMENT_PREFIX);
     if (rec_exists(cmd->svc, cmd->txn, "appointments", req->appointment_id))
         return as_cmd_fail(cmd, AS_EEXISTS, "appointment '%s' already exists", req->appointment_id);
     if (blank(req->customer_id) || !rec_exists(cmd->svc, cmd->txn, "customers", req->customer_id))
@@ -64,7 +71,7 @@ static int s_check_booking(as_cmd_t *cmd, const As__AppointmentBook *req)
     if (blank(req->vin) || !rec_exists(cmd->svc, cmd->txn, "vehicles", req->vin))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered",
                            req->vin ? req->vin : "");
-    if (!s_slot_valid(req->slot))
+    if (!appointment_slot_valid(req->slot))
         return as_cmd_fail(cmd, AS_EINVALID, "slot '%s' is not YYYY-MM-DDTHH:MM",
                            req->slot ? req->slot : "");
     if (blank(req->reason))
@@ -122,6 +129,55 @@ static int s_load(as_cmd_t *cmd, const char *appointment_id, As__Appointment **o
     return rc;
 }
 
+/* Books a request from the crm that the clerk confirms: the vin (the
+ * request's, or the corrected one in the action) must be a registered
+ * vehicle, whose owner becomes the customer, and the slot a real one. Emits
+ * reception.appointment.booked, so it counts like any other booking. */
+static int s_book_request(as_cmd_t *cmd, const As__AppointmentAction *req,
+                          As__Appointment *appointment)
+{
+    const char *id = appointment->appointment_id;
+    const char *vin = !blank(req->vin) ? req->vin : appointment->vin;
+    const char *slot = !blank(req->slot) ? req->slot : appointment->slot;
+    char err[256];
+    if (blank(vin))
+        return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s' has no vin: give vin=", id);
+    if (as_vin_validate(vin, err, sizeof err) != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s': %s: give the right vin=", id, err);
+    As__Vehicle *vehicle = NULL;
+    int rc = rec_get(cmd->svc, cmd->txn, "vehicles", vin, &as__vehicle__descriptor, &vehicle);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND,
+                           "appointment '%s': vehicle '%s' is not registered: register the "
+                           "customer and the vehicle first",
+                           id, vin);
+    if (rc != 0)
+        return rc;
+    if (!appointment_slot_valid(slot))
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "appointment '%s': slot '%s' is not YYYY-MM-DDTHH:MM: "
+                         "give slot=",
+                         id, slot ? slot : "");
+    if (rc == 0)
+        rc = set_text(&appointment->customer_id, vehicle->customer_id);
+    as__vehicle__free_unpacked(vehicle, NULL);
+    if (rc == 0 && vin != appointment->vin)
+        rc = set_text(&appointment->vin, vin);
+    if (rc == 0 && slot != appointment->slot)
+        rc = set_text(&appointment->slot, slot);
+    if (rc == 0)
+        rc = set_text(&appointment->booked_by, cmd->actor);
+    if (rc == 0) {
+        recalls_free(&appointment->open_recalls, &appointment->n_open_recalls);
+        rc = recalls_of(cmd->svc, cmd->txn, appointment->vin, &appointment->open_recalls,
+                        &appointment->n_open_recalls);
+    }
+    appointment->status = AS__APPOINTMENT_STATUS__BOOKED;
+    if (rc == 0)
+        rc = s_emit(cmd, "reception.appointment.booked", appointment);
+    return rc;
+}
+
 /* Moves an appointment from one of the states in `from` (bits) to `to`. */
 static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__AppointmentStatus to,
                     const char *event)
@@ -143,6 +199,16 @@ static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__Appointmen
         !(as_staff_roles(staff, req->advisor ? req->advisor : "") & ROLES_ADVISOR))
         rc = as_cmd_fail(cmd, AS_EINVALID, "appointment '%s': '%s' is not an advisor",
                          appointment->appointment_id, req->advisor ? req->advisor : "");
+    if (rc == 0 && (!blank(req->vin) || !blank(req->slot)) &&
+        (to != AS__APPOINTMENT_STATUS__CONFIRMED ||
+         appointment->status != AS__APPOINTMENT_STATUS__REQUESTED))
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "appointment '%s': vin and slot are taken only when confirming a "
+                         "requested appointment",
+                         appointment->appointment_id);
+    if (rc == 0 && to == AS__APPOINTMENT_STATUS__CONFIRMED &&
+        appointment->status == AS__APPOINTMENT_STATUS__REQUESTED)
+        rc = s_book_request(cmd, req, appointment);
     if (rc == 0 && to == AS__APPOINTMENT_STATUS__ASSIGNED)
         rc = set_text(&appointment->advisor, req->advisor);
     if (rc == 0 && to == AS__APPOINTMENT_STATUS__ARRIVED) {
@@ -168,7 +234,8 @@ static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__Appointmen
 
 int appointment_confirm(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK, 1u << AS__APPOINTMENT_STATUS__BOOKED,
+    return s_change(cmd, ROLES_CLERK,
+                    1u << AS__APPOINTMENT_STATUS__BOOKED | 1u << AS__APPOINTMENT_STATUS__REQUESTED,
                     AS__APPOINTMENT_STATUS__CONFIRMED, "reception.appointment.confirmed");
 }
 
@@ -192,8 +259,8 @@ int appointment_no_show(as_cmd_t *cmd)
 
 int appointment_cancel(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__CANCELLED,
-                    "reception.appointment.cancelled");
+    return s_change(cmd, ROLES_CLERK, OPEN_STATES | 1u << AS__APPOINTMENT_STATUS__REQUESTED,
+                    AS__APPOINTMENT_STATUS__CANCELLED, "reception.appointment.cancelled");
 }
 
 int appointment_use(as_cmd_t *cmd, const char *appointment_id, const char *vin,
@@ -231,8 +298,9 @@ static int s_by_slot(const void *a, const void *b)
     return strcmp(x->slot ? x->slot : "", y->slot ? y->slot : "");
 }
 
-/* Adds the appointments whose slot falls on `date` to `list`. */
-static int s_collect_day(as_cmd_t *cmd, const char *date, As__AppointmentList *list)
+/* Adds the appointments whose slot falls on `date` (NULL: any) to `list`;
+ * with `requested`, only the requests still to be booked. */
+static int s_collect(as_cmd_t *cmd, const char *date, bool requested, As__AppointmentList *list)
 {
     MDB_cursor *cursor;
     int rc = mdb_cursor_open(cmd->txn, as_store_dbi(as_service_store(cmd->svc), "appointments"),
@@ -245,7 +313,8 @@ static int s_collect_day(as_cmd_t *cmd, const char *date, As__AppointmentList *l
         As__Appointment *one = as__appointment__unpack(NULL, value.mv_size, value.mv_data);
         if (!one)
             continue;
-        if (!one->slot || strncmp(one->slot, date, AS_DATE_LEN) != 0) {
+        if ((date && (!one->slot || strncmp(one->slot, date, AS_DATE_LEN) != 0)) ||
+            (requested && one->status != AS__APPOINTMENT_STATUS__REQUESTED)) {
             as__appointment__free_unpacked(one, NULL);
             continue;
         }
@@ -272,11 +341,12 @@ int appointment_queue(as_cmd_t *cmd)
     if (!req)
         return AS_EBADFRAME;
     As__AppointmentList list = AS__APPOINTMENT_LIST__INIT;
-    if (!req->date || !as_date_valid(req->date))
+    bool requested = req->has_requested && req->requested;
+    if ((!requested || req->date) && (!req->date || !as_date_valid(req->date)))
         rc = as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD",
                          req->date ? req->date : "");
     else
-        rc = s_collect_day(cmd, req->date, &list);
+        rc = s_collect(cmd, req->date, requested, &list);
     if (rc == 0) {
         qsort(list.appointments, list.n_appointments, sizeof *list.appointments, s_by_slot);
         rc = as_cmd_reply(cmd, &list.base);

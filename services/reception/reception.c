@@ -36,6 +36,8 @@ static const as_event_def_t s_events[] = {
     {"parts.consumption.recorded", on_consumption_recorded},
     {"warranty.recall.opened", on_recall_opened},
     {"warranty.recall.completed", on_recall_completed},
+    {"crm.appointment.requested", on_crm_appointment_requested},
+    {"crm.appointment.withdrawn", on_crm_appointment_withdrawn},
     {NULL, NULL},
 };
 

@@ -63,6 +63,13 @@ int appointment_arrive(as_cmd_t *cmd);
 int appointment_no_show(as_cmd_t *cmd);
 int appointment_cancel(as_cmd_t *cmd);
 int appointment_queue(as_cmd_t *cmd);
+bool appointment_slot_valid(const char *slot);
+
+/* Requests from the crm (crm_requests.c): each becomes the appointment
+ * CRM_APPOINTMENT_PREFIX + crm_ref in the REQUESTED state. */
+#define CRM_APPOINTMENT_PREFIX "crm-"
+int on_crm_appointment_requested(as_evt_t *evt);
+int on_crm_appointment_withdrawn(as_evt_t *evt);
 int complaint_log(as_cmd_t *cmd);
 int complaint_resolve(as_cmd_t *cmd);
 int reminder_due(as_cmd_t *cmd);

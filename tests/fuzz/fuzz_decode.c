@@ -1,13 +1,19 @@
 /* fuzz_decode — libFuzzer target for everything a peer can send a daemon:
  * event envelopes (with their topic frame), heartbeats, replay requests and
- * responses, command requests and replies. The first input byte picks the
- * decoder; the rest is the frame. A crash, leak or sanitizer report fails. */
+ * responses, command requests and replies, and what an external system hands
+ * the ingest gateway (an IngestRequest, its payload decoded as the catalog's
+ * message for its type, and the CRM's payloads). The first input byte picks
+ * the decoder; the rest is the frame. A crash, leak or sanitizer report fails. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "as/catalog.h"
 #include "as/envelope.h"
+#include "as/pb/crm.pb-c.h"
+#include "as/pb/ingest.pb-c.h"
 #include "as/pb/rpc.pb-c.h"
+#include "as/pbjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     int err = 0;
-    switch (pick % 6) {
+    switch (pick % 8) {
     case 0: {
         /* [topic length][topic][envelope]: the two frames of an event */
         size_t tlen = size > 0 ? data[0] % 64 : 0;
@@ -68,6 +74,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)as_command_valid(req->command);
             as__command_request__free_unpacked(req, NULL);
         }
+        break;
+    }
+    case 6: {
+        /* an ingest request: its type looked up, its payload decoded as the gateway does */
+        As__IngestRequest *req = as__ingest_request__unpack(NULL, size, data);
+        if (!req)
+            break;
+        const as_event_info_t *info =
+            req->type && as_type_valid(req->type) ? as_catalog_event(req->type) : NULL;
+        if (info && info->payload && req->has_payload) {
+            ProtobufCMessage *msg =
+                protobuf_c_message_unpack(info->payload, NULL, req->payload.len, req->payload.data);
+            if (msg)
+                protobuf_c_message_free_unpacked(msg, NULL);
+        }
+        if (info && info->payload && req->payload_json) {
+            json_t *json = json_loads(req->payload_json, JSON_REJECT_DUPLICATES, NULL);
+            ProtobufCMessage *msg = NULL;
+            char text[256];
+            if (json && as_pbjson_from_json(info->payload, json, &msg, text, sizeof text) == 0)
+                protobuf_c_message_free_unpacked(msg, NULL);
+            json_decref(json);
+        }
+        as__ingest_request__free_unpacked(req, NULL);
+        break;
+    }
+    case 7: {
+        As__CrmAppointmentRequested *r = as__crm_appointment_requested__unpack(NULL, size, data);
+        if (r)
+            as__crm_appointment_requested__free_unpacked(r, NULL);
+        As__CrmAppointmentWithdrawn *w = as__crm_appointment_withdrawn__unpack(NULL, size, data);
+        if (w)
+            as__crm_appointment_withdrawn__free_unpacked(w, NULL);
         break;
     }
     default: {

@@ -14,11 +14,22 @@ start_bus bus
 for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
 "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
 PIDS[oem]=$!
+"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
+PIDS[crm]=$!
+wait_for "crm answers status" ctl_ok status crm
 
 DAY=$(date -d yesterday +%F)
 out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7)
 echo "$out" | tail -3 >&2
 expect_eq "repair orders delivered by asday" 40 "$(echo "$out" | grep -c ' delivered ')"
+# the CRM's requests: one booked, two waiting flagged, one withdrawn
+requests() {
+    ctl --actor clerk-sun call reception.appointment.queue requested=true |
+        jq -r '[.reply.appointments[]?.appointment_id | select(startswith("crm-"))] | length'
+}
+expect_eq "the crm's requests waiting for the clerk" 2 "$(requests)"
+crm_seq() { ctl status crm | jq -r '.services[0].last_seq'; }
+expect_eq "crm events on the bus" 5 "$(crm_seq)"
 
 report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${DAY:0:7}" --json; }
 handed_over() {
@@ -52,4 +63,6 @@ esac
 sleep 1
 expect_eq "the report is unchanged by playing the day twice" "$(echo "$before" | md5sum)" \
     "$(report | md5sum)"
+expect_eq "no crm event twice" 5 "$(crm_seq)"
+expect_eq "still 2 requests waiting" 2 "$(requests)"
 finish

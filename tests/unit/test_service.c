@@ -189,6 +189,7 @@ static const as_command_def_t s_commands[] = {
     {"tsvc.put", s_cmd_put},
     {"tsvc.put_fail", s_cmd_put_fail},
     {"tsvc.get", s_cmd_get},
+    {".put_relative", s_cmd_put}, /* "tsvc.put_relative": named after the service */
     {NULL, NULL},
 };
 static const as_event_def_t s_events[] = {
@@ -745,6 +746,27 @@ static void test_unknown_and_invalid_commands(void **state)
     as__command_reply__free_unpacked(reply, NULL);
 }
 
+/* A command name starting with '.' is relative to the service's name (for a
+ * daemon named by --name, e.g. as-ingest --name crm: ".ingest" is crm.ingest). */
+static void test_relative_command_name(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    As__CommandReply *reply = s_cmd(fx, "other.put_relative", "alice", "r-1", "k");
+    assert_int_equal(reply->status, AS_EUNKNOWN);
+    as__command_reply__free_unpacked(reply, NULL);
+    reply = s_cmd(fx, "put_relative.x", "alice", "r-2", "k");
+    assert_int_equal(reply->status, AS_EUNKNOWN);
+    as__command_reply__free_unpacked(reply, NULL);
+    assert_null(s_get(fx, "k"));
+    reply = s_cmd(fx, "tsvc.put_relative", "alice", "r-3", "k");
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+    char *value = s_get(fx, "k");
+    assert_non_null(value);
+    free(value);
+}
+
 static void test_oversized_command_is_refused(void **state)
 {
     s_fix_t *fx = *state;
@@ -1040,6 +1062,7 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_same_request_id_runs_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_and_invalid_commands, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_relative_command_name, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_oversized_command_is_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_status_reports_seq_and_counters, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_event_handler_applies_and_emits, s_setup, s_teardown),

@@ -55,6 +55,7 @@ typedef struct {
     const char *foreman, *qc, *keeper, *manager, *clerk;
     const char *tool_admin;     /* NULL: the site runs no tool room */
     const char *warranty_clerk; /* NULL: the site runs no warranty service */
+    const char *crm;            /* the CRM's system identity; NULL: no ingest gateway [crm] */
     int64_t day_start_us;
     unsigned commands, refused;
 } day_t;
@@ -430,6 +431,75 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
     }
 }
 
+/* --- the CRM's appointment requests ------------------------------------- */
+
+/* One CRM event through the ingest gateway, as the CRM system. */
+static void s_crm_event(day_t *d, const char *type, const char *crm_ref, json_t *payload)
+{
+    char *inner = json_dumps(payload, JSON_COMPACT);
+    json_t *req = json_pack("{s:s,s:s,s:s}", "type", type, "subject", crm_ref, "payload_json",
+                            inner ? inner : "{}");
+    char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    if (!text) {
+        fprintf(stderr, "asday: out of memory\n");
+        exit(70);
+    }
+    s_do(d, d->crm, "crm.ingest", "%s", text);
+    free(text);
+    free(inner);
+    json_decref(req);
+    json_decref(payload);
+}
+
+static bool s_has_appointment(json_t *reply, const void *arg)
+{
+    json_t *a;
+    size_t i;
+    json_array_foreach(json_object_get(reply, "appointments"), i, a)
+    {
+        const char *id = json_string_value(json_object_get(a, "appointment_id"));
+        if (id && strcmp(id, (const char *)arg) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Four customers ask for an appointment the next day in the CRM: a known
+ * vehicle (the clerk books it), a vehicle not registered yet and a VIN with a
+ * wrong check digit (both wait in the clerk's queue, flagged), and one who
+ * withdraws the request. */
+static void s_crm_requests(day_t *d)
+{
+    char next_day[AS_DATE_LEN + 1], ref[4][40], vin[4][AS_VIN_LEN + 1];
+    as_date_add_days(d->date, 1, next_day);
+    for (unsigned i = 0; i < 4; i++) {
+        snprintf(ref[i], sizeof ref[i], "WEB-%s-%u", d->date, i + 1);
+        s_vin(i == 0 ? DAY_CUSTOMERS - 1 : 100 + i, vin[i]);
+    }
+    vin[2][8] = vin[2][8] == '0' ? '1' : '0'; /* the customer mistyped it */
+    static const char *const concerns[] = {"oil change and inspection", "rattle over bumps",
+                                           "air conditioning weak", "tyre change"};
+    for (unsigned i = 0; i < 4; i++) {
+        char slot[6];
+        snprintf(slot, sizeof slot, "%02u:%02u", 9 + i, i % 2 ? 30 : 0);
+        s_crm_event(
+            d, "crm.appointment.requested", ref[i],
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "crm_ref", ref[i], "customer_name",
+                      i == 0 ? day_customer_names[DAY_CUSTOMERS - 1] : "web customer", "phone",
+                      "13900000000", "vin", vin[i], "plate", "LU-W0000", "preferred_date", next_day,
+                      "preferred_slot", slot, "concern", concerns[i]));
+    }
+    s_crm_event(d, "crm.appointment.withdrawn", ref[3],
+                json_pack("{s:s,s:s}", "crm_ref", ref[3], "reason", "found another garage"));
+    /* the clerk books the known vehicle's request once reception has it */
+    char id[64];
+    snprintf(id, sizeof id, "crm-%s", ref[0]);
+    json_decref(s_wait(d, d->clerk, "reception.appointment.queue", s_has_appointment, id,
+                       "the crm's request in the clerk's queue", "{\"date\":\"%s\"}", next_day));
+    s_do(d, d->clerk, "reception.appointment.confirm", "{\"appointment_id\":\"%s\"}", id);
+    printf("asday: 4 appointment requests from the crm (1 booked, 2 flagged, 1 withdrawn)\n");
+}
+
 /* --- a repair order's life ------------------------------------------------ */
 
 /* The technician for an operation: has its skill at its level and is free
@@ -688,7 +758,8 @@ static void s_usage(FILE *out)
                  "Plays a dealership's day against the running daemons (reception, workshop,\n"
                  "parts; kpi counts it): 8 technicians, 10 bays, 40 repair orders with\n"
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
-                 "deliveries, follow-up calls and two comebacks. The staff come from [staff].\n"
+                 "deliveries, follow-up calls and two comebacks; with a [crm] ingest gateway,\n"
+                 "four appointment requests from the CRM. The staff come from [staff].\n"
                  "The same --date and --seed make the same day, and playing it again does\n"
                  "nothing twice. The date must be within the last 7 days (clock entries are\n"
                  "made afterwards, never ahead). Default date: yesterday; seed: 1.\n"
@@ -772,6 +843,8 @@ int main(int argc, char **argv)
         d.tool_admin = s_first(&d, AS_ROLE_TOOL_ADMIN, "tool_admin");
     if (as_config_get(d.cfg, "warranty", "endpoint", NULL))
         d.warranty_clerk = s_first(&d, AS_ROLE_WARRANTY_CLERK, "warranty_clerk");
+    if (as_config_get(d.cfg, "crm", "endpoint", NULL))
+        d.crm = s_first(&d, AS_ROLE_SYSTEM, "system (the crm)");
     struct tm tm = {0};
     sscanf(d.date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
     tm.tm_year -= 1900;
@@ -789,6 +862,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     s_setup(&d);
     s_appointments(&d, plan);
+    if (d.crm)
+        s_crm_requests(&d);
     for (unsigned i = 0; i < DAY_ROS; i++) {
         s_repair_order(&d, &plan[i]);
         printf("asday: %s delivered (%zu job%s%s%s%s)\n", plan[i].ro_number, plan[i].n_ops,

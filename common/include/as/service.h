@@ -66,7 +66,9 @@ typedef int (*as_cmd_fn)(as_cmd_t *cmd);
  * catalog (catalog.h), which the CLI shares; a service only maps names to
  * handlers. */
 typedef struct as_command_def {
-    const char *name; /* "<domain>.<verb>", e.g. "demo.generate" */
+    /* "<domain>.<verb>", e.g. "demo.generate"; or ".<verb>" for "<service name>.<verb>",
+     * for a daemon whose name comes from --name (as_service_def_t.named) */
+    const char *name;
     as_cmd_fn handle;
     bool query; /* reads only: its writes are discarded and its reply is not kept
                  * for retries (a retry simply reads again) */
@@ -97,6 +99,9 @@ typedef struct as_service_def {
     void (*on_applied)(as_service_t *svc, const As__Envelope *env);
     void *user;
     const char *summary; /* what the daemon does, for --help */
+    /* runs once per external system, under the name given with --name NAME
+     * (required; `name` above is then only what --help shows) */
+    bool named;
 } as_service_def_t;
 
 /* Opens everything the config describes. Returns NULL and sets *err (and logs
@@ -110,6 +115,8 @@ void as_service_stop(as_service_t *self);
 void as_service_destroy(as_service_t **self_p);
 
 /* A daemon's whole main(): reads --config FILE (or $AS_CONFIG) and --help,
+ * and --name NAME when def->named (the service then runs as a copy of `def`
+ * named NAME: its section [NAME], source "NAME@<site>", events "NAME.*"),
  * loads the config, runs the service until SIGTERM/SIGINT and tears down.
  * Returns the process exit code: 0 stopped cleanly, 64 usage, 78 config
  * error, 70 could not start. */

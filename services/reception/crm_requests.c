@@ -1,0 +1,199 @@
+/* crm_requests.c — customers' appointment requests from the CRM (and its web
+ * page), fed to the bus by the ingest gateway (`as-ingest --name crm`).
+ *
+ * crm.appointment.requested puts the appointment "crm-<crm_ref>" in the
+ * REQUESTED state (channel crm) into the information clerk's queue
+ * (`appointment.queue requested=true`), with what the customer gave kept as
+ * given and flags for what the clerk must check; the clerk books it with
+ * `appointment.confirm` (appointments.c) or declines it with `cancel`. The
+ * same crm_ref again is the same request: nothing changes. A request whose
+ * VIN has a wrong check digit is kept and flagged, not refused: the event is
+ * a fact (the customer did ask), and the clerk can call them back.
+ * crm.appointment.withdrawn cancels the request (or its booking, until the
+ * customer arrived). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/pb/crm.pb-c.h"
+#include "as/vin.h"
+#include "reception.h"
+
+#define CRM_REF_MAX 64
+
+#define OPEN_STATES                                                                                \
+    (1u << AS__APPOINTMENT_STATUS__REQUESTED | 1u << AS__APPOINTMENT_STATUS__BOOKED |              \
+     1u << AS__APPOINTMENT_STATUS__CONFIRMED | 1u << AS__APPOINTMENT_STATUS__ASSIGNED)
+
+static int s_emit(as_evt_t *evt, const char *type, As__Appointment *appointment)
+{
+    char date[AS_DATE_LEN + 1];
+    today(date);
+    As__AppointmentChanged changed = AS__APPOINTMENT_CHANGED__INIT;
+    changed.appointment = appointment;
+    changed.date = date;
+    return as_evt_emit(evt, type, appointment->appointment_id, &changed.base);
+}
+
+/* The appointment id of a request: "crm-" + its crm_ref (the payload's, else
+ * the event's subject). AS_EINVALID when there is none or it is too long. */
+static int s_appointment_id(const as_evt_t *evt, const char *crm_ref, char *out, size_t cap)
+{
+    const char *ref = !blank(crm_ref) ? crm_ref : evt->env->subject;
+    if (blank(ref) || strlen(ref) > CRM_REF_MAX)
+        return AS_EINVALID;
+    snprintf(out, cap, "%s%s", CRM_APPOINTMENT_PREFIX, ref);
+    return 0;
+}
+
+static int s_flag(As__Appointment *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int s_flag(As__Appointment *a, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **grown = realloc(a->flags, (a->n_flags + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    a->flags = grown;
+    if (!(a->flags[a->n_flags] = strdup(text)))
+        return -ENOMEM;
+    a->n_flags++;
+    return 0;
+}
+
+/* "HH:MM" with a real time. */
+static bool s_time_valid(const char *t)
+{
+    if (!t || strlen(t) != 5 || t[2] != ':')
+        return false;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (t[i] < '0' || t[i] > '9'))
+            return false;
+    return atoi(t) < 24 && atoi(t + 3) < 60;
+}
+
+/* The slot of the request from the customer's preferred date and time, and
+ * the flags for what is missing or wrong. */
+static int s_slot(As__Appointment *a, const As__CrmAppointmentRequested *r)
+{
+    char slot[AS_DATE_LEN + 7];
+    if (blank(r->preferred_date))
+        return s_flag(a, "no preferred date: agree a slot with the customer");
+    if (!as_date_valid(r->preferred_date))
+        return s_flag(a, "preferred date '%s' is not a date YYYY-MM-DD", r->preferred_date);
+    if (!s_time_valid(r->preferred_slot)) {
+        /* the date alone keeps it in that day's queue */
+        int rc = set_text(&a->slot, r->preferred_date);
+        if (rc == 0)
+            rc = blank(r->preferred_slot)
+                     ? s_flag(a, "no preferred time on %s", r->preferred_date)
+                     : s_flag(a, "preferred time '%s' is not HH:MM", r->preferred_slot);
+        return rc;
+    }
+    snprintf(slot, sizeof slot, "%sT%s", r->preferred_date, r->preferred_slot);
+    return set_text(&a->slot, slot);
+}
+
+/* The vehicle: a registered one gives the customer; a VIN with a wrong check
+ * digit, or one not registered yet, is flagged for the clerk. */
+static int s_vehicle(as_evt_t *evt, As__Appointment *a, const char *vin)
+{
+    char err[256];
+    if (blank(vin))
+        return s_flag(a, "no vin given: ask the customer for it");
+    if (as_vin_validate(vin, err, sizeof err) != 0)
+        return s_flag(a, "%s: check it with the customer", err);
+    As__Vehicle *vehicle = NULL;
+    int rc = rec_get(evt->svc, evt->txn, "vehicles", vin, &as__vehicle__descriptor, &vehicle);
+    if (rc == MDB_NOTFOUND)
+        return s_flag(a,
+                      "vehicle '%s' is not registered: register the customer and the vehicle "
+                      "before booking",
+                      vin);
+    if (rc != 0)
+        return rc;
+    rc = set_text(&a->customer_id, vehicle->customer_id);
+    as__vehicle__free_unpacked(vehicle, NULL);
+    if (rc == 0)
+        rc = recalls_of(evt->svc, evt->txn, vin, &a->open_recalls, &a->n_open_recalls);
+    return rc;
+}
+
+int on_crm_appointment_requested(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__CrmAppointmentRequested *r =
+        as__crm_appointment_requested__unpack(NULL, env->payload.len, env->payload.data);
+    if (!r)
+        return AS_EBADFRAME;
+    char id[sizeof CRM_APPOINTMENT_PREFIX + CRM_REF_MAX];
+    int rc = s_appointment_id(evt, r->crm_ref, id, sizeof id);
+    if (rc != 0 || rec_exists(evt->svc, evt->txn, "appointments", id)) {
+        as__crm_appointment_requested__free_unpacked(r, NULL);
+        return rc; /* the same request again: one request */
+    }
+    As__Appointment *a = calloc(1, sizeof *a);
+    if (!a) {
+        as__crm_appointment_requested__free_unpacked(r, NULL);
+        return -ENOMEM;
+    }
+    as__appointment__init(a);
+    a->has_status = 1;
+    a->status = AS__APPOINTMENT_STATUS__REQUESTED;
+    if ((rc = set_text(&a->appointment_id, id)) == 0 &&
+        (rc = set_text(&a->crm_ref, id + strlen(CRM_APPOINTMENT_PREFIX))) == 0 &&
+        (rc = set_text(&a->channel, "crm")) == 0 && (rc = set_text(&a->reason, r->concern)) == 0 &&
+        (rc = set_text(&a->vin, r->vin)) == 0 &&
+        (rc = set_text(&a->customer_name, r->customer_name)) == 0 &&
+        (rc = set_text(&a->phone, r->phone)) == 0 && (rc = set_text(&a->plate, r->plate)) == 0)
+        rc = s_slot(a, r);
+    if (rc == 0)
+        rc = s_vehicle(evt, a, r->vin);
+    if (rc == 0 && blank(r->concern))
+        rc = s_flag(a, "no concern given: ask what the visit is for");
+    if (rc == 0 && blank(r->phone))
+        rc = s_flag(a, "no phone number to call back");
+    if (rc == 0)
+        rc = rec_put(evt->svc, evt->txn, "appointments", id, &a->base);
+    if (rc == 0)
+        rc = s_emit(evt, "reception.appointment.requested", a);
+    as__appointment__free_unpacked(a, NULL);
+    as__crm_appointment_requested__free_unpacked(r, NULL);
+    return rc;
+}
+
+int on_crm_appointment_withdrawn(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__CrmAppointmentWithdrawn *w =
+        as__crm_appointment_withdrawn__unpack(NULL, env->payload.len, env->payload.data);
+    if (!w)
+        return AS_EBADFRAME;
+    char id[sizeof CRM_APPOINTMENT_PREFIX + CRM_REF_MAX];
+    As__Appointment *a = NULL;
+    int rc = s_appointment_id(evt, w->crm_ref, id, sizeof id);
+    if (rc == 0)
+        rc = rec_get(evt->svc, evt->txn, "appointments", id, &as__appointment__descriptor, &a);
+    if (rc == MDB_NOTFOUND || (rc == 0 && !(OPEN_STATES & 1u << a->status))) {
+        rc = 0; /* never requested, or over (arrived, cancelled): nothing to withdraw */
+    } else if (rc == 0) {
+        char reason[300];
+        snprintf(reason, sizeof reason, "withdrawn in the crm%s%s", blank(w->reason) ? "" : ": ",
+                 blank(w->reason) ? "" : w->reason);
+        a->status = AS__APPOINTMENT_STATUS__CANCELLED;
+        rc = set_text(&a->cancel_reason, reason);
+        if (rc == 0)
+            rc = rec_put(evt->svc, evt->txn, "appointments", id, &a->base);
+        if (rc == 0)
+            rc = s_emit(evt, "reception.appointment.cancelled", a);
+    }
+    if (a)
+        as__appointment__free_unpacked(a, NULL);
+    as__crm_appointment_withdrawn__free_unpacked(w, NULL);
+    return rc;
+}
