@@ -656,7 +656,16 @@ void as_zap_destroy(as_zap_t **self_p)
 /* -------------------------------------------------------------------------- */
 /* Site security                                                              */
 
+/* The forwarders of the site: [bus], [bus2] ... [bus9]; each binds its own
+ * xsub and xpub and holds the key of its own name. */
+#define S_FORWARDERS 10
+typedef struct {
+    char name[16];
+    char *xsub, *xpub;
+} s_forwarder_t;
+
 struct as_security {
+    s_forwarder_t forwarders[S_FORWARDERS];
     bool curve;        /* CURVE on tcp:// endpoints */
     char *keys_dir;    /* *.pub and this machine's *.key; NULL when curve is off */
     char *identity;    /* this process's name; NULL when curve is off */
@@ -716,6 +725,17 @@ as_security_t *as_security_new(as_config_t *cfg, const char *identity_default, i
                  identity ? identity : "");
         rc = AS_ECONFIG;
         goto fail;
+    }
+    for (int i = 0; i < S_FORWARDERS; i++) {
+        s_forwarder_t *f = &self->forwarders[i];
+        if (i == 0)
+            snprintf(f->name, sizeof f->name, "bus");
+        else
+            snprintf(f->name, sizeof f->name, "bus%d", i + 1);
+        const char *xsub = as_config_get(cfg, f->name, "xsub", NULL);
+        const char *xpub = as_config_get(cfg, f->name, "xpub", NULL);
+        f->xsub = xsub ? strdup(xsub) : NULL;
+        f->xpub = xpub ? strdup(xpub) : NULL;
     }
     self->keys_dir = strdup(keys_dir);
     self->identity = strdup(identity);
@@ -794,6 +814,14 @@ int as_security_client(as_security_t *self, void *sock, const char *endpoint,
         return 0;
     if (!s_is_tcp(endpoint))
         return s_plain(sock);
+    /* "bus" stands for whichever forwarder binds this endpoint: each has a key
+     * of its own name ([bus2]'s is bus2.key) */
+    for (int i = 0; strcmp(server_name, "bus") == 0 && i < S_FORWARDERS; i++) {
+        const s_forwarder_t *f = &self->forwarders[i];
+        if ((f->xsub && strcmp(f->xsub, endpoint) == 0) ||
+            (f->xpub && strcmp(f->xpub, endpoint) == 0))
+            server_name = f->name;
+    }
     if (!s_name_valid(server_name))
         return AS_EINVALID;
 
@@ -814,6 +842,10 @@ void as_security_destroy(as_security_t **self_p)
     as_security_t *self = *self_p;
     as_zap_destroy(&self->zap);
     explicit_bzero(&self->keys, sizeof self->keys);
+    for (int i = 0; i < S_FORWARDERS; i++) {
+        free(self->forwarders[i].xsub);
+        free(self->forwarders[i].xpub);
+    }
     free(self->keys_dir);
     free(self->identity);
     free(self);

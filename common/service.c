@@ -382,8 +382,14 @@ static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const vo
         s_reply_cmd_error(self, peer, NULL, AS_EBADFRAME, "command request does not decode");
         return;
     }
-    const char *actor =
-        peer->user_id[0] && strcmp(peer->user_id, "local") != 0 ? peer->user_id : req->actor;
+    /* over CURVE the actor is the key's identity; a delegate's (a front end
+     * that signs its users in) may name the staff member it acts for */
+    const char *identity =
+        peer->user_id[0] && strcmp(peer->user_id, "local") != 0 ? peer->user_id : NULL;
+    const char *actor = identity ? identity : req->actor;
+    if (identity && req->actor && *req->actor &&
+        (as_staff_roles(self->staff, identity) & AS_ROLE_DELEGATE))
+        actor = req->actor;
     const char *problem = NULL;
     if (!req->request_id || !*req->request_id || strlen(req->request_id) > 128)
         problem = "request_id is required (at most 128 characters)";

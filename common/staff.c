@@ -12,7 +12,7 @@ static const char *const s_role_names[] = {
     "service_manager",  "front_desk_manager", "advisor",      "info_clerk",
     "foreman",          "technician",         "qc_inspector", "parts_manager",
     "warehouse_keeper", "warranty_clerk",     "tool_admin",   "system",
-    "it_admin",
+    "it_admin",         "delegate",
 };
 #define S_ROLES (sizeof s_role_names / sizeof s_role_names[0])
 

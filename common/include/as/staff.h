@@ -33,6 +33,10 @@ enum {
     AS_ROLE_TOOL_ADMIN = 1u << 10,
     AS_ROLE_SYSTEM = 1u << 11,   /* another system (OEM, CRM) acting through its key */
     AS_ROLE_IT_ADMIN = 1u << 12, /* runs the servers: accepts a restored source's history */
+    /* a front end that signs its users in itself (the dealership's web front
+     * end, tools/asday): over CURVE its commands run as the staff member it
+     * names in the request's actor field; anyone else's actor field is ignored */
+    AS_ROLE_DELEGATE = 1u << 13,
 };
 
 typedef struct as_staff as_staff_t;
