@@ -53,6 +53,9 @@ static const as_command_info_t s_commands[] = {
      &as__complaint__descriptor, "resolve a complaint (front-desk manager)"},
     {"reception.reminder.due", R, &as__reminder_due__descriptor, &as__reminder_list__descriptor,
      "vehicles due for maintenance by time or mileage, not yet called"},
+    {"reception.reminder.plan", R, &as__reminder_due__descriptor, &as__reminder_planned__descriptor,
+     "plan the day's reminder calls: the due list of the date, stored (planning the date again "
+     "replaces it)"},
     {"reception.reminder.record", R, &as__reminder_made__descriptor, &as__reminder__descriptor,
      "record the outcome of a reminder call"},
 };
@@ -93,6 +96,9 @@ static const as_event_info_t s_events[] = {
      "a follow-up call was recorded"},
     {"reception.comeback.detected", &as__comeback_detected__descriptor,
      "a vehicle came back for the same concern within 30 days"},
+    {"reception.reminder.planned", &as__reminder_planned__descriptor,
+     "the information clerk planned the day's reminder calls (a date planned again replaces "
+     "its plan)"},
     {"reception.reminder.made", &as__reminder_recorded__descriptor, "a reminder call was made"},
     {"reception.complaint.logged", &as__complaint_changed__descriptor, "a complaint was logged"},
     {"reception.complaint.resolved", &as__complaint_changed__descriptor,

@@ -20,8 +20,8 @@
 #define S_KEY_MAX 512
 #define S_SET(delta, field, v) ((delta).has_##field = 1, (delta).field = (v))
 
-const char *const kpi_dbs[] = {"counters", "targets",  "technicians", "bays", "attendance",
-                               "ros",      "warranty", "tools",       NULL};
+const char *const kpi_dbs[] = {"counters", "targets", "technicians",    "bays", "attendance", "ros",
+                               "warranty", "tools",   "reminder_plans", NULL};
 
 static MDB_dbi s_dbi(as_service_t *svc, const char *name)
 {
@@ -400,6 +400,46 @@ static int evt_reminder_made(as_evt_t *evt)
     return rc;
 }
 
+/* The information clerk's plan of a day: its calls are the day's reminders
+ * due, for the department and the planner. A day planned again replaces the
+ * first: the plan kpi counted (who, how many) is kept per date, taken off and
+ * the new one counted. */
+static int evt_reminder_planned(as_evt_t *evt)
+{
+    As__ReminderPlanned *m = S_UNPACK(As__ReminderPlanned, as__reminder_planned__unpack, evt);
+    if (!m || !m->date || !as_date_valid(m->date)) {
+        if (m)
+            as__reminder_planned__free_unpacked(m, NULL);
+        return AS_EINVALID;
+    }
+    int64_t count = m->has_count ? (int64_t)m->count : (int64_t)m->n_reminders;
+    MDB_dbi dbi = s_dbi(evt->svc, "reminder_plans");
+    As__KpiReminderPlanNote *before = NULL;
+    int rc =
+        as_store_get_msg(evt->txn, dbi, m->date, strlen(m->date),
+                         &as__kpi_reminder_plan_note__descriptor, (ProtobufCMessage **)&before);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    if (rc == 0 && before) {
+        S_SET(d, reminders_due, -before->count);
+        rc = s_count2(evt, m->date, KPI_ADVISOR, before->planned_by, &d);
+    }
+    As__KpiReminderPlanNote note = AS__KPI_REMINDER_PLAN_NOTE__INIT;
+    note.planned_by = m->planned_by;
+    note.has_count = 1;
+    note.count = count;
+    if (rc == 0)
+        rc = as_store_put_msg(evt->txn, dbi, m->date, strlen(m->date), &note.base);
+    S_SET(d, reminders_due, count);
+    if (rc == 0)
+        rc = s_count2(evt, m->date, KPI_ADVISOR, m->planned_by, &d);
+    if (before)
+        as__kpi_reminder_plan_note__free_unpacked(before, NULL);
+    as__reminder_planned__free_unpacked(m, NULL);
+    return rc;
+}
+
 /* --- workshop ------------------------------------------------------------- */
 
 static int evt_technician_registered(as_evt_t *evt)
@@ -616,6 +656,7 @@ const as_event_def_t kpi_events[] = {
     {"reception.followup.recorded", evt_followup_recorded},
     {"reception.comeback.detected", evt_comeback_detected},
     {"reception.reminder.made", evt_reminder_made},
+    {"reception.reminder.planned", evt_reminder_planned},
     {"workshop.technician.registered", evt_technician_registered},
     {"workshop.bay.registered", evt_bay_registered},
     {"workshop.shift.recorded", evt_shift_recorded},

@@ -85,6 +85,14 @@ static void s_appointment_kept(const As__KpiCounters *c, const kpi_period_t *p, 
              (long long)c->appointments_arrived, (long long)c->appointments_booked);
 }
 
+static void s_reminder_execution(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->reminders_made, (double)c->reminders_due);
+    snprintf(f->formula, sizeof f->formula, "reminders made / reminders due = %lld / %lld",
+             (long long)c->reminders_made, (long long)c->reminders_due);
+}
+
 static void s_parts_fill_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
 {
     (void)p;
@@ -231,6 +239,7 @@ static const struct {
     {"comeback rate", s_comeback_rate},
     {"appointment rate", s_appointment_rate},
     {"appointment kept rate", s_appointment_kept},
+    {"reminder execution rate", s_reminder_execution},
     {"parts fill rate", s_parts_fill_rate},
     {"vehicles handed over", s_vehicles_handed_over},
     {"service sales", s_service_sales},

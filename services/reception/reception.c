@@ -26,6 +26,7 @@ static const as_command_def_t s_commands[] = {
     {"reception.complaint.log", complaint_log},
     {"reception.complaint.resolve", complaint_resolve},
     {"reception.reminder.due", reminder_due},
+    {"reception.reminder.plan", reminder_plan},
     {"reception.reminder.record", reminder_record},
     {NULL, NULL},
 };

@@ -25,6 +25,7 @@
  *   appointments  [appointment_id] -> Appointment
  *   complaints    [complaint_id] -> Complaint
  *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call)
+ *   reminder_plans [date] -> ReminderPlanned (the clerk's call list of the day)
  *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls) */
 extern const char *const reception_dbs[];
 
@@ -73,6 +74,7 @@ int on_crm_appointment_withdrawn(as_evt_t *evt);
 int complaint_log(as_cmd_t *cmd);
 int complaint_resolve(as_cmd_t *cmd);
 int reminder_due(as_cmd_t *cmd);
+int reminder_plan(as_cmd_t *cmd);
 int reminder_record(as_cmd_t *cmd);
 
 /* --- records (records.c) --------------------------------------------------- */

@@ -6,9 +6,9 @@
 
 #include "reception.h"
 
-const char *const reception_dbs[] = {"customers",  "vehicles",     "ros",
-                                     "ros_by_vin", "appointments", "complaints",
-                                     "reminders",  "recalls",      NULL};
+const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",       "ros_by_vin",
+                                     "appointments",   "complaints", "reminders", "recalls",
+                                     "reminder_plans", NULL};
 
 int rec_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
             const ProtobufCMessageDescriptor *desc, void *out)

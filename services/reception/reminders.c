@@ -6,7 +6,11 @@
  *     service date + interval_days; or
  *   - its mileage passed a multiple of interval_km (default 10000) since the
  *     mileage read at its last RO (0 when it never came): due_km is that multiple;
- * and no reminder call was recorded for it since that last service. */
+ * and no reminder call was recorded for it since that last service.
+ *
+ * reception.reminder.due answers that list; reception.reminder.plan makes it
+ * the information clerk's call list for the day (db reminder_plans [date]):
+ * the reminders due that kpi sets against the calls made. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +159,40 @@ static int s_vehicle_due(const MDB_val *key, const MDB_val *value, void *arg)
     return rc;
 }
 
+static void s_list_clear(As__ReminderList *list)
+{
+    for (size_t i = 0; i < list->n_reminders; i++)
+        as__reminder__free_unpacked(list->reminders[i], NULL);
+    free(list->reminders);
+    list->reminders = NULL;
+    list->n_reminders = 0;
+}
+
+/* The due list of the request's date (default today) into `list` (clear it
+ * with s_list_clear) and the date into `date`; the command fails with a clear
+ * error on a bad date or interval, and the list stays empty. The due query
+ * and the clerk's plan share it. */
+static int s_due_list(as_cmd_t *cmd, const As__ReminderDue *req, char date[AS_DATE_LEN + 1],
+                      As__ReminderList *list)
+{
+    if (req->date)
+        snprintf(date, AS_DATE_LEN + 1, "%s", req->date);
+    else
+        today(date);
+    s_due_t due = {cmd, date, req->has_interval_days ? req->interval_days : DEFAULT_INTERVAL_DAYS,
+                   req->has_interval_km ? req->interval_km : DEFAULT_INTERVAL_KM, list};
+    if (req->date && !as_date_valid(req->date))
+        return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", req->date);
+    if (due.interval_days == 0 || due.interval_days > 3650)
+        return as_cmd_fail(cmd, AS_EINVALID, "interval_days must be 1..3650");
+    if (due.interval_km == 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "interval_km must be at least 1");
+    int rc = s_each_prefixed(cmd->svc, cmd->txn, "vehicles", "", s_vehicle_due, &due);
+    if (rc != 0)
+        s_list_clear(list);
+    return rc;
+}
+
 int reminder_due(as_cmd_t *cmd)
 {
     int rc = as_cmd_require(cmd, ROLES_READER);
@@ -164,24 +202,47 @@ int reminder_due(as_cmd_t *cmd)
     if (!req)
         return AS_EBADFRAME;
     char date[AS_DATE_LEN + 1];
-    today(date);
     As__ReminderList list = AS__REMINDER_LIST__INIT;
-    s_due_t due = {cmd, req->date ? req->date : date,
-                   req->has_interval_days ? req->interval_days : DEFAULT_INTERVAL_DAYS,
-                   req->has_interval_km ? req->interval_km : DEFAULT_INTERVAL_KM, &list};
-    if (!as_date_valid(due.date))
-        rc = as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", due.date);
-    else if (due.interval_days == 0 || due.interval_days > 3650)
-        rc = as_cmd_fail(cmd, AS_EINVALID, "interval_days must be 1..3650");
-    else if (due.interval_km == 0)
-        rc = as_cmd_fail(cmd, AS_EINVALID, "interval_km must be at least 1");
-    else
-        rc = s_each_prefixed(cmd->svc, cmd->txn, "vehicles", "", s_vehicle_due, &due);
+    rc = s_due_list(cmd, req, date, &list);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &list.base);
-    for (size_t i = 0; i < list.n_reminders; i++)
-        as__reminder__free_unpacked(list.reminders[i], NULL);
-    free(list.reminders);
+    s_list_clear(&list);
+    as__reminder_due__free_unpacked(req, NULL);
+    return rc;
+}
+
+/* The information clerk's call list for a day: the due list of that date,
+ * stored under the date (planning it again replaces the day's list) and
+ * published as reception.reminder.planned, which kpi counts as the reminders
+ * due. */
+int reminder_plan(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, ROLES_CLERK);
+    if (rc)
+        return rc;
+    As__ReminderDue *req = cmd_request(cmd, &as__reminder_due__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    char date[AS_DATE_LEN + 1];
+    As__ReminderList list = AS__REMINDER_LIST__INIT;
+    rc = s_due_list(cmd, req, date, &list);
+    if (rc == 0) {
+        As__ReminderPlanned plan = AS__REMINDER_PLANNED__INIT;
+        plan.date = date;
+        plan.planned_by = (char *)cmd->actor;
+        plan.n_reminders = list.n_reminders;
+        plan.reminders = list.reminders;
+        plan.has_count = 1;
+        plan.count = (uint32_t)list.n_reminders;
+        plan.has_planned_us = 1;
+        plan.planned_us = now_us();
+        rc = rec_put(cmd->svc, cmd->txn, "reminder_plans", date, &plan.base);
+        if (rc == 0)
+            rc = as_cmd_emit(cmd, "reception.reminder.planned", date, &plan.base);
+        if (rc == 0)
+            rc = as_cmd_reply(cmd, &plan.base);
+    }
+    s_list_clear(&list);
     as__reminder_due__free_unpacked(req, NULL);
     return rc;
 }

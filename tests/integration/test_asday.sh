@@ -2,8 +2,10 @@
 # labels: dealership
 # timeout: 300
 # The README's day: asday plays 40 repair orders through the real daemons on
-# the default staff list; the KPI report shows them all handed over. Playing
-# the same day again is answered from the stored replies and changes nothing.
+# the default staff list; the KPI report shows them all handed over, a labour
+# utilisation a workshop manager would believe and the clerk's reminder calls
+# against the day's plan. Playing the same day again is answered from the
+# stored replies and changes nothing.
 . "$(dirname "$0")/lib.sh"
 setup asday
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,6 +41,29 @@ handed_over() {
 all_counted() { [ "$(handed_over)" = 40 ]; }
 wait_for "kpi counted 40 vehicles handed over" all_counted
 before=$(report)
+# a believable workshop: the played day's clocked hours against the attended
+# hours of its technicians, as the workshop manager sees it in the day's report
+day_report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${1:0:7}" --day "$1" --json; }
+utilisation=$(day_report "$DAY" | jq -r '.rows[] | select(.key=="department") | .figures[] |
+    select(.name=="labour utilisation") | "\(.value) \(.formula)"')
+log "labour utilisation of $DAY: $utilisation"
+case $(echo "$utilisation" | awk '{print ($1 >= 60 && $1 <= 100) ? "in" : "out"}') in
+in) log "ok: labour utilisation between 60% and 100%" ;;
+*) fail "labour utilisation of the played day is not between 60% and 100%: $utilisation" ;;
+esac
+# the clerk's reminder calls: the plan is the day's reminders due; the calls
+# count on the day they were recorded (today)
+read -r planned made < <(echo "$out" | sed -n 's/^asday: \([0-9]*\) reminder calls planned, \([0-9]*\) made$/\1 \2/p')
+if [ "${planned:-0}" -gt 0 ] && [ "${made:-0}" -gt 0 ] && [ "$made" -lt "$planned" ]; then
+    log "ok: $made of $planned planned reminder calls made"
+else
+    fail "asday planned ${planned:-no} reminder calls and made ${made:-none}"
+fi
+due_counted() { [ "$(day_report "$DAY" | jq -r '.rows[0].counters.reminders_due')" = "$planned" ]; }
+wait_for "kpi counted the $planned reminders due on $DAY" due_counted
+TODAY=$(date +%F)
+expect_eq "kpi counted the calls made today" "$made" \
+    "$(day_report "$TODAY" | jq -r '.rows[0].counters.reminders_made')"
 expect_eq "comebacks counted" 2 "$(echo "$before" | jq -r '.rows[0].counters.comebacks')"
 expect_eq "QC failures counted" 4 "$(echo "$before" | jq -r '.rows[0].counters.qc_failures')"
 # the warranty jobs became claims; the ready ones went to the OEM and were paid

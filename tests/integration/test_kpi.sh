@@ -126,6 +126,19 @@ emit $REC reception.followup.recorded "{\"ro_number\":\"RO-1\",\"advisor\":\"adv
 emit $REC reception.followup.recorded "{\"ro_number\":\"RO-3\",\"advisor\":\"adv-zhou\",\"csi_score\":7,\"date\":\"$DAY\"}"
 emit $REC reception.comeback.detected "{\"ro_number\":\"RO-4\",\"earlier_ro\":\"RO-1\",\"advisor\":\"adv-wang\",\"technicians\":[\"tech-07\"],\"date\":\"$DAY\"}"
 emit $REC reception.reminder.made "{\"reminder\":{\"vin\":\"JN1AZ4EH7DM430111\",\"kind\":\"maintenance\",\"made_by\":\"clerk-li\"},\"date\":\"$DAY\"}"
+# the clerk's reminder plans: $DAY planned with 3 calls, then planned again
+# with 2 (replaces the first: 2 due that day), and $DAY2 with 2 calls
+reminder() { echo "{\"vin\":\"$1\",\"kind\":\"maintenance\",\"due_date\":\"2026-05-01\"}"; }
+planned() { # planned DATE VIN...
+    local date=$1 list="" n=0
+    shift
+    for v in "$@"; do list="$list${list:+,}$(reminder "$v")"; n=$((n + 1)); done
+    echo "{\"date\":\"$date\",\"planned_by\":\"clerk-li\",\"reminders\":[$list],\"count\":$n}"
+}
+DAY2=2026-11-28
+emit $REC reception.reminder.planned "$(planned $DAY JN1AZ4EH7DM430111 JN1AZ4EH7DM430222 JN1AZ4EH7DM430333)"
+emit $REC reception.reminder.planned "$(planned $DAY JN1AZ4EH7DM430111 JN1AZ4EH7DM430222)"
+emit $REC reception.reminder.planned "$(planned $DAY2 JN1AZ4EH7DM430444 JN1AZ4EH7DM430555)"
 wait_applied $REC
 
 # --- targets ---------------------------------------------------------------
@@ -177,6 +190,10 @@ expect_eq "csi (10 + 7) / 2" 8.5 "$(fig $D 'csi')"
 expect_eq "csi top share 1/2" 50 "$(fig $D 'csi top share')"
 expect_eq "customer-pay ros RO-1, RO-3" 2 "$(fig $D 'customer-pay ros')"
 expect_eq "no target: no achievement" null "$(fig $D 'csi' achievement)"
+# reminders due: $DAY's plan counts once (2, not 3 + 2), $DAY2's 2: 1 made / 4 due
+expect_eq "reminder execution rate 1/4" 25 "$(fig $D 'reminder execution rate')"
+expect_eq "reminder execution rate formula" "reminders made / reminders due = 1 / 4" \
+    "$(fig $D 'reminder execution rate' formula)"
 expect_eq "counters: qc failures, reminders, accessories" "1 1 5000" \
     "$(echo "$REPORT" | jq -r '.rows[0].counters | "\(.qc_failures) \(.reminders_made) \(.accessories_sales_cents)"')"
 
@@ -212,6 +229,9 @@ expect_eq "adv-zhou gross profit 26000-5000-9000" 12000 "$(fig adv-zhou 'gross p
 expect_eq "adv-zhou csi top share 0/1" 0 "$(fig adv-zhou 'csi top share')"
 expect_eq "clerk-li kept 0/2" 0 "$(fig clerk-li 'appointment kept rate')"
 expect_eq "clerk-li made the reminder call" 1 "$(echo "$REPORT" | jq -r '.rows[2].counters.reminders_made')"
+expect_eq "clerk-li planned 2 + 2 calls" 4 "$(echo "$REPORT" | jq -r '.rows[2].counters.reminders_due')"
+expect_eq "clerk-li reminder execution rate 1/4" 25 "$(fig clerk-li 'reminder execution rate')"
+expect_eq "adv-wang planned no calls" undefined "$(fig adv-wang 'reminder execution rate')"
 expect_eq "clerk-li appointment rate undefined" undefined "$(fig clerk-li 'appointment rate')"
 
 # --- by bay, and one day ----------------------------------------------------------
@@ -223,6 +243,11 @@ expect_eq "day period" $DAY "$(echo "$REPORT" | jq -r .period)"
 expect_eq "day bay utilisation 5 h / (2 x 9 h x 1 d)" 27.78 "$(fig $D 'bay utilisation')"
 expect_eq "day: ratio target applies" 1.1 "$(fig $D 'labour efficiency' achievement)"
 expect_eq "day: the month's sales target does not" null "$(fig $D 'service sales' target)"
+expect_eq "day: the re-planned day's calls, 1 made / 2 due" "50 reminders made / reminders due = 1 / 2" \
+    "$(fig $D 'reminder execution rate') $(fig $D 'reminder execution rate' formula)"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --day $DAY2)
+expect_eq "day 2: 2 due, none made" "0 2" \
+    "$(fig $D 'reminder execution rate') $(echo "$REPORT" | jq -r '.rows[0].counters.reminders_due')"
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-11-26)
 expect_eq "an empty day" "0 undefined" "$(fig $D 'vehicles handed over') $(fig $D 'labour efficiency')"
 
@@ -280,4 +305,10 @@ stop kpi
 start_service kpi
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH)
 expect_eq "after a restart" "110 49800" "$(fig $D 'labour efficiency') $(fig $D 'gross profit')"
+# the plan kpi counted for $DAY is in the store: planning it again after the
+# restart still replaces it (2 -> 1 call: 1 made / 3 due)
+emit $REC reception.reminder.planned "$(planned $DAY JN1AZ4EH7DM430111)"
+wait_applied $REC
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH)
+expect_eq "re-planned after a restart: 1 made / 3 due" 33.33 "$(fig $D 'reminder execution rate')"
 finish

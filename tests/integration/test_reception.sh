@@ -23,6 +23,7 @@ adv-wang = advisor limit=1000
 fdm-li = front_desk_manager
 clerk-zhou = info_clerk
 tech-07 = technician
+tester = info_clerk
 INI
 
 start_bus bus
@@ -352,6 +353,40 @@ refused "call about an unknown vehicle" not-found "vehicle 'JN8AS5MV3CW000002' i
 refused "call by a technician" denied "is not a" \
     tech-07 reception.reminder.record vin=1M8GDM9AXKP042788 due_date=2024-07-08 outcome=booked
 expect_eq "nothing written by refused calls" 1 "$(due | json '.reply.reminders | length')"
+
+log "--- the clerk's plan of the day's reminder calls"
+plan() { as clerk-zhou reception.reminder.plan date="$TODAY" "$@"; }
+out=$(plan)
+expect_eq "the plan lists the due vehicle" "$TODAY clerk-zhou 1 1M8GDM9AXKP042788 maintenance 2024-07-08 20000" \
+    "$(echo "$out" | json '"\(.reply.date) \(.reply.planned_by) \(.reply.count) " + ([.reply.reminders[] | "\(.vin) \(.kind) \(.due_date) \(.due_km)"] | join(";"))')"
+expect_eq "the plan is the due list" "$(due | json '[.reply.reminders[].vin] | join(",")')" \
+    "$(echo "$out" | json '[.reply.reminders[].vin] | join(",")')"
+# planning the day again with longer intervals: nothing is due
+out=$(plan interval_days=3650 interval_km=30000)
+expect_eq "re-planned: 0 calls" "0 0" "$(echo "$out" | json '"\(.reply.count) \(.reply.reminders | length)"')"
+out=$(plan)
+expect_eq "re-planned again: 1 call" 1 "$(echo "$out" | json .reply.count)"
+planned_count() {
+    ctl tap --since reception@test:1 --wait 1000 reception.reminder.planned |
+        jq -s '[.[] | select(.type=="reception.reminder.planned")] | length'
+}
+expect_eq "three plans published" 3 "$(planned_count)"
+last_seq() { ctl status reception | json '.services[0].last_seq'; }
+seq_before=$(last_seq)
+refused "plan with a bad date" invalid "date '2026-02-30' is not a date" \
+    clerk-zhou reception.reminder.plan date=2026-02-30
+refused "plan with interval_days 0" invalid "interval_days must be 1..3650" \
+    clerk-zhou reception.reminder.plan interval_days=0
+refused "plan with interval_days 3651" invalid "interval_days must be 1..3650" \
+    clerk-zhou reception.reminder.plan interval_days=3651
+refused "plan with no interval_km" invalid "interval_km must be at least 1" \
+    clerk-zhou reception.reminder.plan interval_km=0
+refused "plan by a technician" denied "is not a" \
+    tech-07 reception.reminder.plan date="$TODAY"
+expect_eq "a payload that is no ReminderDue" "bad-frame payload is not a ReminderDue message" \
+    "$("$FRAMES" command "ipc://$T/reception.sock" reception.reminder.plan 3 | json '"\(.code) \(.error)"')"
+expect_eq "nothing written by refused plans" "$seq_before" "$(last_seq)"
+expect_eq "still three plans published" 3 "$(planned_count)"
 out=$(as clerk-zhou reception.reminder.record vin=1M8GDM9AXKP042788 due_date=2024-07-08 outcome=booked)
 expect_eq "call recorded" "booked clerk-zhou" "$(echo "$out" | json '.reply.outcome + " " + .reply.made_by')"
 expect_eq "called: no longer due" 0 "$(due | json '.reply.reminders | length')"
@@ -363,6 +398,9 @@ expect_eq "customer.registered" 1 "$(count reception.customer.registered)"
 expect_eq "vehicle.registered" 2 "$(count reception.vehicle.registered)"
 expect_eq "complaint events" "1 1" "$(count reception.complaint.logged) $(count reception.complaint.resolved)"
 expect_eq "reminder.made" 1 "$(count reception.reminder.made)"
+expect_eq "reminder.planned" 3 "$(count reception.reminder.planned)"
+expect_eq "the last plan carries its count and list" "1 1M8GDM9AXKP042788" \
+    "$(jq -rs '[.[] | select(.type=="reception.reminder.planned")][-1].payload | "\(.count) \(.reminders[0].vin)"' "$T/events.jsonl")"
 expect_eq "mileage_recorded (1 reading + 3 ros)" 4 "$(count reception.vehicle.mileage_recorded)"
 expect_eq "ro.opened" 3 "$(count reception.ro.opened)"
 expect_eq "ro.approved" 1 "$(count reception.ro.approved)"

@@ -59,6 +59,7 @@ static void test_undefined_when_denominator_is_zero(void **state)
                             "comeback rate",
                             "appointment rate",
                             "appointment kept rate",
+                            "reminder execution rate",
                             "parts fill rate",
                             "csi",
                             "csi top share",
@@ -111,6 +112,13 @@ static void test_rates(void **state)
     assert_float_equal(s_figure("comeback rate", &c, &s_november).value, 20, 1e-9);
     assert_float_equal(s_figure("appointment rate", &c, &s_november).value, 75, 1e-9);
     assert_float_equal(s_figure("appointment kept rate", &c, &s_november).value, 90, 1e-9);
+    c.reminders_due = 16;
+    c.reminders_made = 12;
+    kpi_figure_t r = s_figure("reminder execution rate", &c, &s_november);
+    assert_true(r.defined);
+    assert_float_equal(r.value, 75, 1e-9);
+    assert_string_equal(r.unit, "%");
+    assert_string_equal(r.formula, "reminders made / reminders due = 12 / 16");
     kpi_figure_t f = s_figure("parts fill rate", &c, &s_november);
     assert_float_equal(f.value, 95, 1e-9);
     assert_string_equal(f.formula, "lines filled at first pick / lines requested = 19 / 20");
@@ -180,7 +188,7 @@ static void test_money_and_csi(void **state)
 static void test_names_and_metrics(void **state)
 {
     (void)state;
-    assert_int_equal(kpi_figure_count(), 21);
+    assert_int_equal(kpi_figure_count(), 22);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));

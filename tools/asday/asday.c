@@ -1,6 +1,7 @@
 /* asday — plays a dealership's day against the running daemons, through their
  * service endpoints exactly as asctl would: technicians, bays and shifts,
- * the parts catalogue and a delivery, customers and vehicles, appointments,
+ * the parts catalogue and a delivery, customers and vehicles, the clerk's
+ * reminder calls from her plan of the day, appointments,
  * about 40 repair orders with realistic labour and parts lines, approvals
  * above an advisor's limit, extra defects approved and declined, QC failures
  * and rework, a parts backorder, deliveries, follow-up calls and comebacks.
@@ -51,7 +52,8 @@ typedef struct {
     size_t n_advisors;
     const char *technicians[MAX_STAFF];
     size_t n_technicians;
-    int64_t tech_free_us[MAX_STAFF]; /* simulated time each technician is free again */
+    int64_t tech_free_us[MAX_STAFF];      /* simulated time each technician is free again */
+    int64_t tech_shift_end_us[MAX_STAFF]; /* simulated end of each technician's shift */
     const char *foreman, *qc, *keeper, *manager, *clerk;
     const char *tool_admin;     /* NULL: the site runs no tool room */
     const char *warranty_clerk; /* NULL: the site runs no warranty service */
@@ -252,6 +254,9 @@ static bool s_has_extra_work(json_t *reply, const void *arg)
 
 #define DAY_ROS 40
 #define DAY_APPOINTMENTS 30
+/* minutes between two arrivals from 08:00: most customers drop their car off
+ * in the morning (the 40th at 12:33), so the afternoon can finish the work */
+#define DAY_ARRIVAL_EVERY 7
 
 typedef struct {
     char ro_number[32];
@@ -291,7 +296,7 @@ static void s_plan(day_t *d, ro_plan_t *plan)
         p->vehicle = i;
         p->appointment = i < 26 ? (int)i : -1;
         p->advisor = d->advisors[i % d->n_advisors];
-        p->arrival_us = s_at(d, 10 * i);
+        p->arrival_us = s_at(d, DAY_ARRIVAL_EVERY * i);
         p->n_ops = 1 + (s_rand(d, 4) == 0);
         for (size_t j = 0; j < p->n_ops; j++) {
             /* long operations stay rare; no tensioner by chance */
@@ -346,11 +351,14 @@ static void s_setup(day_t *d)
              "{\"tech_id\":\"%s\",\"name\":\"technician %zu\",\"skills\":[%s],\"level\":%zu,"
              "\"hourly_cost_cents\":%d}",
              d->technicians[i], i + 1, list, 1 + i % 3, 9000 + 1000 * (int)(i % 3));
+        /* the part-timer works the afternoon, 13:00-17:00; the others 08:00-17:00 */
+        bool part_time = i == d->n_technicians - 1;
+        unsigned shift_minutes = part_time ? 240 : 540;
         s_do(d, d->foreman, "workshop.shift.record",
-             "{\"tech_id\":\"%s\",\"date\":\"%s\",\"minutes\":%d}", d->technicians[i], d->date,
-             i == d->n_technicians - 1 ? 240 : 540);
-        /* the part-timer works the afternoon */
-        d->tech_free_us[i] = s_at(d, i == d->n_technicians - 1 ? 300 : 0);
+             "{\"tech_id\":\"%s\",\"date\":\"%s\",\"minutes\":%u}", d->technicians[i], d->date,
+             shift_minutes);
+        d->tech_free_us[i] = s_at(d, part_time ? 300 : 0);
+        d->tech_shift_end_us[i] = d->tech_free_us[i] + (int64_t)shift_minutes * 60000000;
     }
     for (size_t i = 0; d->tool_admin && i < DAY_TOOLS; i++) {
         const day_tool_t *t = &day_tools[i];
@@ -409,7 +417,7 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
         unsigned who = a < 26 ? plan[a].vehicle : 30 + (a - 26);
         char vin[18];
         s_vin(who, vin);
-        unsigned minutes = 8 * 60 + 10 * a;
+        unsigned minutes = 8 * 60 + DAY_ARRIVAL_EVERY * a;
         s_do(d, d->clerk, "reception.appointment.book",
              "{\"appointment_id\":\"A-%s-%02u\",\"customer_id\":\"C%05u\",\"vin\":\"%s\","
              "\"slot\":\"%sT%02u:%02u\",\"reason\":\"%s\",\"channel\":\"%s\"}",
@@ -429,6 +437,35 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
             s_do(d, d->clerk, "reception.appointment.no_show", "{\"appointment_id\":\"A-%s-%02u\"}",
                  d->date, a + 1);
     }
+}
+
+/* --- the information clerk's reminder calls -------------------------------- */
+
+/* The clerk plans the day's maintenance-reminder calls (reception lists the
+ * vehicles due on the date) and calls four in five of them: most book, some
+ * decline, some are unreachable. The plan has a fixed request id like every
+ * step, so playing the day again gets the same plan back and nobody is called
+ * twice. */
+static void s_reminder_calls(day_t *d)
+{
+    static const char *const outcomes[] = {"booked", "booked", "declined", "unreachable"};
+    json_t *plan = s_ask(d, d->clerk, "reception.reminder.plan", "{\"date\":\"%s\"}", d->date);
+    json_t *reminders = json_object_get(plan, "reminders"), *r;
+    size_t i, made = 0;
+    json_array_foreach(reminders, i, r)
+    {
+        if (i % 5 == 4)
+            continue; /* not reached today: the plan's call stays to make */
+        const char *vin = json_string_value(json_object_get(r, "vin"));
+        const char *kind = json_string_value(json_object_get(r, "kind"));
+        const char *due = json_string_value(json_object_get(r, "due_date"));
+        s_do(d, d->clerk, "reception.reminder.record",
+             "{\"vin\":\"%s\",\"kind\":\"%s\",\"due_date\":\"%s\",\"outcome\":\"%s\"}",
+             vin ? vin : "", kind ? kind : "maintenance", due ? due : d->date,
+             outcomes[made++ % 4]);
+    }
+    printf("asday: %zu reminder calls planned, %zu made\n", json_array_size(reminders), made);
+    json_decref(plan);
 }
 
 /* --- the CRM's appointment requests ------------------------------------- */
@@ -502,11 +539,17 @@ static void s_crm_requests(day_t *d)
 
 /* --- a repair order's life ------------------------------------------------ */
 
-/* The technician for an operation: has its skill at its level and is free
+/* The technician for an operation, as a foreman dispatches: of those with
+ * its skill at its level whose shift still has room for the job (`minutes`,
+ * starting no earlier than `earliest`), the one who can start first, and of
+ * those who can start at once the least senior, which keeps the senior
+ * technicians for the jobs only they can do. Only when nobody has room (the
+ * day is overbooked) does one work past the shift: the one who finishes it
  * first. */
-static size_t s_pick_technician(day_t *d, const day_op_t *op)
+static size_t s_pick_technician(day_t *d, const day_op_t *op, int64_t earliest, unsigned minutes)
 {
-    size_t best = d->n_technicians;
+    size_t best = d->n_technicians, fits = d->n_technicians;
+    int64_t best_start = 0, fits_start = 0;
     for (size_t i = 0; i < d->n_technicians; i++) {
         const char *const *skills = day_skills[i % 4];
         bool skilled = false;
@@ -514,14 +557,20 @@ static size_t s_pick_technician(day_t *d, const day_op_t *op)
             skilled |= strcmp(skills[k], op->skill) == 0;
         if (!skilled || 1 + i % 3 < op->min_level)
             continue;
-        if (best == d->n_technicians || d->tech_free_us[i] < d->tech_free_us[best])
-            best = i;
+        int64_t start = d->tech_free_us[i] > earliest ? d->tech_free_us[i] : earliest;
+        if (best == d->n_technicians || start < best_start)
+            best = i, best_start = start;
+        if (start + (int64_t)minutes * 60000000 > d->tech_shift_end_us[i])
+            continue;
+        if (fits == d->n_technicians || start < fits_start ||
+            (start == fits_start && i % 3 < fits % 3))
+            fits = i, fits_start = start;
     }
     if (best == d->n_technicians) {
         fprintf(stderr, "asday: no technician can do %s\n", op->code);
         exit(70);
     }
-    return best;
+    return fits < d->n_technicians ? fits : best;
 }
 
 /* The JSON of an operation's labour. When the site has a tool room, the
@@ -564,12 +613,12 @@ static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
 static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t *op,
                          unsigned *issue_no)
 {
-    size_t t = s_pick_technician(d, op);
+    /* clocked 70-115% of the flat-rate time: a good workshop beats the book */
+    unsigned actual = op->sold_minutes * (70 + s_rand(d, 46)) / 100;
+    int64_t earliest = p->arrival_us + 20 * 60000000LL;
+    size_t t = s_pick_technician(d, op, earliest, actual);
     const char *tech = d->technicians[t];
-    int64_t start = d->tech_free_us[t] > p->arrival_us + 20 * 60000000LL
-                        ? d->tech_free_us[t]
-                        : p->arrival_us + 20 * 60000000LL;
-    unsigned actual = op->sold_minutes * (75 + s_rand(d, 56)) / 100;
+    int64_t start = d->tech_free_us[t] > earliest ? d->tech_free_us[t] : earliest;
     s_do(d, d->foreman, "workshop.job.dispatch",
          "{\"ro_number\":\"%s\",\"job_no\":%u,\"tech_id\":\"%s\",\"bay_id\":\"B%02u\"}",
          p->ro_number, job_no, tech, (unsigned)(t % 10) + 1);
@@ -756,7 +805,8 @@ static void s_usage(FILE *out)
     fprintf(out, "usage: asday --config FILE [--date YYYY-MM-DD] [--seed N] [--verbose]\n"
                  "\n"
                  "Plays a dealership's day against the running daemons (reception, workshop,\n"
-                 "parts; kpi counts it): 8 technicians, 10 bays, 40 repair orders with\n"
+                 "parts; kpi counts it): the technicians of [staff] (10 in deploy/local.ini),\n"
+                 "10 bays, the clerk's reminder calls, 40 repair orders with\n"
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
                  "deliveries, follow-up calls and two comebacks; with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM. The staff come from [staff].\n"
@@ -861,6 +911,7 @@ int main(int argc, char **argv)
            d.date, d.seed, d.n_technicians, DAY_PARTS, DAY_CUSTOMERS);
     fflush(stdout);
     s_setup(&d);
+    s_reminder_calls(&d);
     s_appointments(&d, plan);
     if (d.crm)
         s_crm_requests(&d);

@@ -146,9 +146,9 @@ static const day_op_t day_ops[] = {
 
 /* Each technician's skills: index i gets day_skills[i % 4]. */
 static const char *const day_skills[][3] = {
-    {"maintenance", "chassis", NULL},
+    {"maintenance", "chassis", "electrical"},
     {"engine", "maintenance", "electrical"},
-    {"electrical", "maintenance", NULL},
+    {"electrical", "engine", "maintenance"},
     {"body", "chassis", "maintenance"},
 };
 
