@@ -84,10 +84,21 @@ case $accuracy in
 esac
 
 # the same day again: every command answered from its stored reply
-"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 >/dev/null
+"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 --again >/dev/null
 sleep 1
 expect_eq "the report is unchanged by playing the day twice" "$(echo "$before" | md5sum)" \
     "$(report | md5sum)"
 expect_eq "no crm event twice" 5 "$(crm_seq)"
 expect_eq "still 2 requests waiting" 2 "$(requests)"
+
+# another day on the same stores (as run-local on another day): the same
+# technicians, tools and vehicles are there already, and each vehicle comes
+# back with the mileage it left with (the day before yesterday: a day played
+# must be over, so its clock entries are in the past)
+NEXT=$(date -d '2 days ago' +%F)
+rc=0
+out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$NEXT" --seed 7 2>&1) || rc=$?
+echo "$out" | grep -v " delivered " | tail -3 >&2
+expect_eq "a second day on the same stores is played" 0 "$rc"
+expect_eq "its repair orders delivered" 40 "$(echo "$out" | grep -c ' delivered ')"
 finish

@@ -105,10 +105,15 @@ static void s_print_table(const As__KpiReport *r)
     if (r->n_rows != 1 || strcmp(r->rows[0]->key, "department") != 0)
         return;
     printf("\nFormulas (department):\n");
+    int name_width = 0;
+    for (size_t j = 0; j < nf; j++) {
+        int len = r->rows[0]->figures[j]->name ? (int)strlen(r->rows[0]->figures[j]->name) : 0;
+        name_width = len > name_width ? len : name_width;
+    }
     for (size_t j = 0; j < nf; j++) {
         const As__KpiFigure *f = r->rows[0]->figures[j];
         s_format_value(f, cell, sizeof cell);
-        printf("  %-22s %s -> %s", f->name, f->formula, cell);
+        printf("  %-*s  %s -> %s", name_width, f->name, f->formula, cell);
         if (f->has_target)
             printf(" (target %g)", f->target);
         printf("\n");

@@ -58,6 +58,7 @@ typedef struct {
     const char *tool_admin;     /* NULL: the site runs no tool room */
     const char *warranty_clerk; /* NULL: the site runs no warranty service */
     const char *crm;            /* the CRM's system identity; NULL: no ingest gateway [crm] */
+    unsigned km[DAY_CUSTOMERS]; /* each vehicle's reading when the day starts */
     int64_t day_start_us;
     unsigned commands, refused;
 } day_t;
@@ -175,6 +176,44 @@ static void s_do(day_t *d, const char *actor, const char *command, const char *f
     va_start(ap, fmt);
     json_decref(s_vcall(d, actor, command, false, NULL, 0, fmt, ap));
     va_end(ap);
+}
+
+/* A query whose refusal (a record not there) is an answer: NULL and the
+ * service's words in `error`. */
+static json_t *s_call_quiet(day_t *d, const char *actor, const char *command, char *error,
+                            size_t error_len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static json_t *s_call_quiet(day_t *d, const char *actor, const char *command, char *error,
+                            size_t error_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *reply = s_vcall(d, actor, command, true, error, error_len, fmt, ap);
+    va_end(ap);
+    if (!reply)
+        d->refused--; /* not a refusal of the day's work */
+    return reply;
+}
+
+/* A registration of the day's setup: the stores may hold it already from a
+ * day played before (the same technician, tool, bay, part or vehicle), which
+ * is no reason to stop; any other refusal is. */
+static void s_register(day_t *d, const char *actor, const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void s_register(day_t *d, const char *actor, const char *command, const char *fmt, ...)
+{
+    char error[512] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *reply = s_vcall(d, actor, command, false, error, sizeof error, fmt, ap);
+    va_end(ap);
+    if (!reply && !strstr(error, "already")) {
+        fprintf(stderr, "asday: %s refused: %s\n", command, error);
+        exit(1);
+    }
+    if (!reply)
+        d->refused--; /* there from an earlier day: not a refusal of this one */
+    json_decref(reply);
 }
 
 /* A command that must succeed; returns its reply. */
@@ -347,10 +386,10 @@ static void s_setup(day_t *d)
         for (size_t k = 0; k < 3 && skills[k]; k++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", k ? "," : "",
                      skills[k]);
-        s_do(d, d->foreman, "workshop.technician.register",
-             "{\"tech_id\":\"%s\",\"name\":\"technician %zu\",\"skills\":[%s],\"level\":%zu,"
-             "\"hourly_cost_cents\":%d}",
-             d->technicians[i], i + 1, list, 1 + i % 3, 9000 + 1000 * (int)(i % 3));
+        s_register(d, d->foreman, "workshop.technician.register",
+                   "{\"tech_id\":\"%s\",\"name\":\"technician %zu\",\"skills\":[%s],\"level\":%zu,"
+                   "\"hourly_cost_cents\":%d}",
+                   d->technicians[i], i + 1, list, 1 + i % 3, 9000 + 1000 * (int)(i % 3));
         /* the part-timer works the afternoon, 13:00-17:00; the others 08:00-17:00 */
         bool part_time = i == d->n_technicians - 1;
         unsigned shift_minutes = part_time ? 240 : 540;
@@ -367,24 +406,25 @@ static void s_setup(day_t *d)
         char last[64] = "";
         if (t->calibration_days)
             snprintf(last, sizeof last, ",\"last_calibration\":\"%s\"", calibrated);
-        s_do(d, d->tool_admin, "tools.item.register",
-             "{\"tool_id\":\"%s\",\"kind\":\"%s\",\"description\":\"%s\",\"location\":"
-             "\"tool room\",\"condition\":\"good\",\"calibration_interval_days\":%u%s}",
-             t->tool_id, t->kind, t->description, t->calibration_days, last);
+        s_register(d, d->tool_admin, "tools.item.register",
+                   "{\"tool_id\":\"%s\",\"kind\":\"%s\",\"description\":\"%s\",\"location\":"
+                   "\"tool room\",\"condition\":\"good\",\"calibration_interval_days\":%u%s}",
+                   t->tool_id, t->kind, t->description, t->calibration_days, last);
     }
     for (unsigned b = 1; b <= 10; b++)
-        s_do(d, d->foreman, "workshop.bay.register", "{\"bay_id\":\"B%02u\",\"kind\":\"%s\"}", b,
-             b <= 8   ? "lift"
-             : b == 9 ? "alignment"
-                      : "body");
+        s_register(d, d->foreman, "workshop.bay.register", "{\"bay_id\":\"B%02u\",\"kind\":\"%s\"}",
+                   b,
+                   b <= 8   ? "lift"
+                   : b == 9 ? "alignment"
+                            : "body");
     char lines[4096] = "";
     for (size_t i = 0; i < DAY_PARTS; i++) {
         const day_part_t *p = &day_parts[i];
-        s_do(d, d->keeper, "parts.part.define",
-             "{\"part_number\":\"%s\",\"description\":\"%s\",\"cost_cents\":%lld,"
-             "\"price_cents\":%lld,\"bin\":\"%s\"}",
-             p->part_number, p->description, (long long)p->cost_cents, (long long)p->price_cents,
-             p->bin);
+        s_register(d, d->keeper, "parts.part.define",
+                   "{\"part_number\":\"%s\",\"description\":\"%s\",\"cost_cents\":%lld,"
+                   "\"price_cents\":%lld,\"bin\":\"%s\"}",
+                   p->part_number, p->description, (long long)p->cost_cents,
+                   (long long)p->price_cents, p->bin);
         /* the morning delivery; the tensioners come damaged */
         bool damaged = strcmp(p->part_number, "13070-EY00A") == 0;
         snprintf(lines + strlen(lines), sizeof lines - strlen(lines),
@@ -398,15 +438,24 @@ static void s_setup(day_t *d)
     for (unsigned i = 0; i < DAY_CUSTOMERS; i++) {
         char vin[18];
         s_vin(i, vin);
-        s_do(d, d->advisors[0], "reception.customer.register",
-             "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"}", i + 1,
-             day_customer_names[i], i + 1);
+        s_register(d, d->advisors[0], "reception.customer.register",
+                   "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"}", i + 1,
+                   day_customer_names[i], i + 1);
         char sale[AS_DATE_LEN + 1];
         as_date_add_days(d->date, -(int64_t)(120 + 41 * i), sale); /* 4 months to 4.7 years */
-        s_do(d, d->advisors[0], "reception.vehicle.register",
-             "{\"vin\":\"%s\",\"plate\":\"LU-A%05u\",\"customer_id\":\"C%05u\",\"sale_date\":"
-             "\"%s\",\"mileage_km\":%u,\"model\":\"%s\"}",
-             vin, 10000 + i, i + 1, sale, 8000 + 3100 * i, i % 3 ? "Q50" : "QX60");
+        /* a vehicle of an earlier day comes back with the reading it left with */
+        d->km[i] = 8000 + 3100 * i;
+        char error[512];
+        json_t *known = s_call_quiet(d, d->advisors[0], "reception.vehicle.show", error,
+                                     sizeof error, "{\"vin\":\"%s\"}", vin);
+        json_t *reading = known ? json_object_get(known, "mileage_km") : NULL;
+        if (json_is_integer(reading) && json_integer_value(reading) > d->km[i])
+            d->km[i] = (unsigned)json_integer_value(reading);
+        json_decref(known);
+        s_register(d, d->advisors[0], "reception.vehicle.register",
+                   "{\"vin\":\"%s\",\"plate\":\"LU-A%05u\",\"customer_id\":\"C%05u\",\"sale_date\":"
+                   "\"%s\",\"mileage_km\":%u,\"model\":\"%s\"}",
+                   vin, 10000 + i, i + 1, sale, d->km[i], i % 3 ? "Q50" : "QX60");
     }
 }
 
@@ -700,7 +749,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     }
     json_t *ro = s_ask(d, p->advisor, "reception.ro.open",
                        "{\"ro_number\":\"%s\",\"vin\":\"%s\",\"mileage_km\":%u%s,\"jobs\":[%s]}",
-                       p->ro_number, vin, 8000 + 3100 * p->vehicle + 400, appointment, jobs);
+                       p->ro_number, vin, d->km[p->vehicle] + 400, appointment, jobs);
     if (s_status_is(ro, "RO_AWAITING_APPROVAL"))
         s_do(d, d->manager, "reception.ro.approve", "{\"ro_number\":\"%s\"}", p->ro_number);
     json_decref(ro);
@@ -802,7 +851,7 @@ static const char *s_first(day_t *d, unsigned role, const char *what)
 
 static void s_usage(FILE *out)
 {
-    fprintf(out, "usage: asday --config FILE [--date YYYY-MM-DD] [--seed N] [--verbose]\n"
+    fprintf(out, "usage: asday --config FILE [--date YYYY-MM-DD] [--seed N] [--again] [--verbose]\n"
                  "\n"
                  "Plays a dealership's day against the running daemons (reception, workshop,\n"
                  "parts; kpi counts it): the technicians of [staff] (10 in deploy/local.ini),\n"
@@ -810,8 +859,11 @@ static void s_usage(FILE *out)
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
                  "deliveries, follow-up calls and two comebacks; with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM. The staff come from [staff].\n"
-                 "The same --date and --seed make the same day, and playing it again does\n"
-                 "nothing twice. The date must be within the last 7 days (clock entries are\n"
+                 "The same --date and --seed make the same day. A day whose first repair\n"
+                 "order is on the stores already is left alone; --again plays it again, which\n"
+                 "does nothing twice (the same version of asday, the same seed: every command\n"
+                 "is answered from its stored reply). The date must be within the last 7 days "
+                 "(clock entries are\n"
                  "made afterwards, never ahead). Default date: yesterday; seed: 1.\n"
                  "Exit codes: 0 the day was played, 1 a service refused a step, 64 usage,\n"
                  "69 a service did not answer, 70 internal error, 78 config error.\n");
@@ -820,9 +872,13 @@ static void s_usage(FILE *out)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"date", required_argument, NULL, 'd'},
-        {"seed", required_argument, NULL, 's'},   {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"date", required_argument, NULL, 'd'},
+        {"seed", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"again", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     day_t d = {.seed = 1};
     const char *config_path = getenv("AS_CONFIG");
@@ -831,7 +887,8 @@ int main(int argc, char **argv)
     as_date_today(today);
     as_date_add_days(today, -1, d.date);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:d:s:vh", options, NULL)) != -1) {
+    bool again = false;
+    while ((opt = getopt_long(argc, argv, "c:d:s:vah", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             config_path = optarg;
@@ -845,6 +902,9 @@ int main(int argc, char **argv)
             break;
         case 's':
             d.seed = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'a':
+            again = true;
             break;
         case 'v':
             d.verbose = true;
@@ -907,6 +967,19 @@ int main(int argc, char **argv)
 
     ro_plan_t plan[DAY_ROS];
     s_plan(&d, plan);
+    /* a day already on these stores is left as it is, unless asked to play it
+     * again (then every command is answered from its stored reply) */
+    char error[512];
+    json_t *first = again ? NULL
+                          : s_call_quiet(&d, d.advisors[0], "reception.ro.show", error,
+                                         sizeof error, "{\"ro_number\":\"%s\"}", plan[0].ro_number);
+    if (first) {
+        json_decref(first);
+        printf("asday: %s was played on these stores already (%s exists): nothing to do; "
+               "--again plays it again\n",
+               d.date, plan[0].ro_number);
+        goto done;
+    }
     printf("asday: %s, seed %u: setting up %zu technicians, 10 bays, %zu parts, %zu customers\n",
            d.date, d.seed, d.n_technicians, DAY_PARTS, DAY_CUSTOMERS);
     fflush(stdout);
@@ -928,6 +1001,7 @@ int main(int argc, char **argv)
     if (d.warranty_clerk)
         s_submit_claims(&d, plan);
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
+done:
     for (size_t i = 0; i < d.n_clients; i++)
         as_rpc_client_destroy(&d.clients[i]);
     zmq_ctx_term(d.zctx);
