@@ -155,12 +155,28 @@ static bool s_same_incarnation(as_sub_t *self, s_source_t *src, const char *inca
 
 /* Marks `src` diverged: its history from fork_seq + 1 on is not the one
  * applied here. Its events are refused until an operator accepts. */
-static void s_diverge(s_source_t *src, const char *incarnation, uint64_t fork_seq, uint64_t had)
+static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceOffset *off);
+
+static int s_offset_put_txn(MDB_txn *txn, void *arg)
+{
+    void **a = arg;
+    As__SourceOffset off;
+    s_offset_record(a[1], ((const s_source_t *)a[1])->applied, &off);
+    return as_offset_put(a[0], txn, &off);
+}
+
+static void s_diverge(as_sub_t *self, s_source_t *src, const char *incarnation, uint64_t fork_seq,
+                      uint64_t had)
 {
     src->diverged = true;
     src->checking = false;
     snprintf(src->fork_incarnation, sizeof src->fork_incarnation, "%s", incarnation);
     src->fork_seq = fork_seq;
+    /* kept with the offset, so a restart shows it at once */
+    void *args[2] = {self->store, src};
+    int rc = as_store_write(self->store, s_offset_put_txn, args);
+    if (rc != 0)
+        as_warn("source '%s': cannot record the divergence: %s", src->name, as_strerror(rc));
     as_error("source '%s' (incarnation %s) shares only seq 1..%llu with the history applied "
              "here, which went on to seq %llu: %llu events applied here are not in its store. "
              "Its events are refused until an operator accepts its history "
@@ -186,7 +202,7 @@ static bool s_lineage_check(as_sub_t *self, s_source_t *src, const As__ReplayRes
         shared = 0; /* a store made anew: nothing in common */
     uint64_t had = src->next - 1;
     if (had > shared) {
-        s_diverge(src, resp->incarnation, shared, had);
+        s_diverge(self, src, resp->incarnation, shared, had);
         return false;
     }
     as_info("source '%s' was restored: incarnation %s continues %s up to seq %llu, and seq %llu "
@@ -516,7 +532,7 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
                  "without a new incarnation (files copied back?)",
                  src->name, (unsigned long long)resp->last_seq,
                  (unsigned long long)applied_when_asked);
-        s_diverge(src, src->incarnation, resp->last_seq, applied_when_asked);
+        s_diverge(self, src, src->incarnation, resp->last_seq, applied_when_asked);
         return;
     }
     for (size_t i = 0; i < resp->n_events; i++) {
@@ -725,6 +741,10 @@ static int s_load_offset(const As__SourceOffset *off, void *arg)
     if (off->incarnation)
         snprintf(src->incarnation, sizeof src->incarnation, "%s", off->incarnation);
     src->diverged = off->has_diverged && off->diverged;
+    if (src->diverged && off->fork_incarnation) {
+        snprintf(src->fork_incarnation, sizeof src->fork_incarnation, "%s", off->fork_incarnation);
+        src->fork_seq = off->fork_seq;
+    }
     if (off->previous_incarnation)
         snprintf(src->previous_incarnation, sizeof src->previous_incarnation, "%s",
                  off->previous_incarnation);
@@ -886,6 +906,12 @@ static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceO
         off->orphaned_to_seq = src->orphaned_to;
         off->accepted_by = (char *)src->accepted_by;
         off->accepted_us = src->accepted_us;
+    }
+    if (src->diverged) {
+        off->has_diverged = off->has_fork_seq = 1;
+        off->diverged = true;
+        off->fork_incarnation = (char *)src->fork_incarnation;
+        off->fork_seq = src->fork_seq;
     }
     if (src->best_effort || src->lost) {
         off->has_best_effort = off->has_lost = 1;

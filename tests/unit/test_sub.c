@@ -818,6 +818,15 @@ static void test_restored_source_that_lost_events_diverges_until_accepted(void *
     assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
     assert_int_equal(fx->n_applied, 5);
 
+    /* a restart shows it diverged at once: it is kept with the offset */
+    as_sub_destroy(&fx->sub);
+    s_start_sub(fx);
+    info = s_info(fx, S_SOURCE);
+    assert_true(info.info.diverged);
+    assert_string_equal(info.info.fork_incarnation, S_INCARNATION_B);
+    assert_int_equal(info.info.fork_seq, 3);
+    assert_int_equal(info.info.applied_seq, 5);
+
     /* an operator accepts; the wrong incarnation or source is refused */
     char why[256];
     assert_int_equal(s_accept(fx, S_INCARNATION_A, why, sizeof why), AS_ECONFLICT);
