@@ -174,6 +174,7 @@ int as_pub_emit(as_pub_t *self, MDB_txn *txn, const as_event_t *event, uint64_t 
     env.correlation_id = (char *)event->correlation_id;
     env.causation_id = (char *)event->causation_id;
     env.actor = (char *)event->actor;
+    env.via = (char *)event->via;
     env.has_schema_version = 1;
     env.schema_version = event->schema_version ? event->schema_version : 1;
     if (event->payload) {

@@ -26,6 +26,7 @@ typedef struct {
     as_rpc_peer_t peer;
     As__CommandRequest *req;
     char actor[128];
+    char via[128];  /* the delegate that named actor, else "" */
     uint8_t *reply; /* packed CommandReply, sent after commit */
     size_t reply_len;
 } s_pending_cmd_t;
@@ -69,8 +70,8 @@ struct as_service {
 /* --- emitting ------------------------------------------------------------ */
 
 static int s_emit(as_service_t *self, MDB_txn *txn, const char *type, const char *subject,
-                  const char *actor, const char *correlation, const char *causation,
-                  const ProtobufCMessage *payload)
+                  const char *actor, const char *via, const char *correlation,
+                  const char *causation, const ProtobufCMessage *payload)
 {
     uint8_t stack[2048];
     uint8_t *buf = stack;
@@ -82,6 +83,7 @@ static int s_emit(as_service_t *self, MDB_txn *txn, const char *type, const char
     as_event_t ev = {.type = type,
                      .subject = subject,
                      .actor = actor,
+                     .via = via && *via ? via : NULL,
                      .correlation_id = correlation,
                      .causation_id = causation,
                      .payload = payload ? buf : NULL,
@@ -101,16 +103,16 @@ int as_cmd_emit(as_cmd_t *cmd, const char *type, const char *subject,
                 const ProtobufCMessage *payload)
 {
     const char *correlation = cmd->correlation_id ? cmd->correlation_id : cmd->request_id;
-    return s_emit(cmd->svc, cmd->txn, type, subject, cmd->actor, correlation, cmd->request_id,
-                  payload);
+    return s_emit(cmd->svc, cmd->txn, type, subject, cmd->actor, cmd->via, correlation,
+                  cmd->request_id, payload);
 }
 
 int as_evt_emit(as_evt_t *evt, const char *type, const char *subject,
                 const ProtobufCMessage *payload)
 {
     const char *correlation = evt->env->correlation_id ? evt->env->correlation_id : evt->env->id;
-    return s_emit(evt->svc, evt->txn, type, subject, evt->env->actor, correlation, evt->env->id,
-                  payload);
+    return s_emit(evt->svc, evt->txn, type, subject, evt->env->actor, evt->env->via, correlation,
+                  evt->env->id, payload);
 }
 
 int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
@@ -226,6 +228,7 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     as_cmd_t cmd = {.svc = self,
                     .command = req->command,
                     .actor = pc->actor,
+                    .via = pc->via[0] ? pc->via : NULL,
                     .request_id = req->request_id,
                     .correlation_id = req->correlation_id,
                     .payload = req->has_payload ? req->payload.data : NULL,
@@ -417,6 +420,7 @@ static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const vo
     pc->peer = *peer;
     pc->req = req;
     snprintf(pc->actor, sizeof pc->actor, "%s", actor);
+    snprintf(pc->via, sizeof pc->via, "%s", identity && actor != identity ? identity : "");
 }
 
 static void s_on_replay(as_service_t *self, const as_rpc_peer_t *peer, const void *body, size_t len)

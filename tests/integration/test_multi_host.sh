@@ -91,6 +91,9 @@ expect_eq "adv-wang cannot act as svc-mgr" "kpi.target.set: 'adv-wang' is not a 
 expect_eq "while the delegate can" true \
     "$(AS_IDENTITY=asday "$ASCTL" --json --config "$CONFIG" --actor svc-mgr call kpi.target.set \
         month="${DAY:0:7}" "metric=csi" value=9 | json '.reply.set_by == "svc-mgr"')"
+expect_eq "and the event names both: the staff member and the delegate" "svc-mgr asday" \
+    "$(ctl tap kpi. --since kpi@jinan-01:1 --wait 1500 |
+        jq -r 'select(.type == "kpi.target.changed") | "\(.actor) \(.via)"')"
 
 log "--- the same day on the single-host config"
 for name in "${!PIDS[@]}"; do kill9 "$name"; done

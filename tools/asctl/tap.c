@@ -140,11 +140,12 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
     json_t *payload = s_payload_json(env);
     bool best_effort = s_best_effort(tap, env->source);
     if (tap->ctl->json) {
-        json_t *obj = json_pack(
-            "{s:s,s:s,s:I,s:s,s:I,s:s?,s:s?,s:s?,s:s?,s:i}", "id", env->id, "source", env->source,
-            "seq", (json_int_t)env->seq, "type", env->type, "time_us", (json_int_t)env->time_us,
-            "subject", env->subject, "actor", env->actor, "correlation_id", env->correlation_id,
-            "causation_id", env->causation_id, "schema_version", (int)env->schema_version);
+        json_t *obj =
+            json_pack("{s:s,s:s,s:I,s:s,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:i}", "id", env->id, "source",
+                      env->source, "seq", (json_int_t)env->seq, "type", env->type, "time_us",
+                      (json_int_t)env->time_us, "subject", env->subject, "actor", env->actor, "via",
+                      env->via, "correlation_id", env->correlation_id, "causation_id",
+                      env->causation_id, "schema_version", (int)env->schema_version);
         if (payload)
             json_object_set(obj, "payload", payload);
         if (best_effort)
@@ -158,9 +159,10 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
         char when[32];
         strftime(when, sizeof when, "%H:%M:%S", &tm);
         char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-        printf("%s.%03d  %-22s #%-7llu %-30s %-14s %s  %s%s\n", when,
+        printf("%s.%03d  %-22s #%-7llu %-30s %-14s %s%s%s%s  %s%s\n", when,
                (int)((env->time_us / 1000) % 1000), env->source, (unsigned long long)env->seq,
                env->type, env->subject ? env->subject : "-", env->actor ? env->actor : "-",
+               env->via ? " (via " : "", env->via ? env->via : "", env->via ? ")" : "",
                body ? body : "", best_effort ? "  (best-effort source: cannot replay)" : "");
         free(body);
         fflush(stdout);

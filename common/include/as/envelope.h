@@ -55,6 +55,7 @@ typedef struct as_event {
     const char *type;           /* required */
     const char *subject;        /* may be NULL */
     const char *actor;          /* may be NULL */
+    const char *via;            /* the delegate acting for actor; may be NULL */
     const char *correlation_id; /* may be NULL */
     const char *causation_id;   /* may be NULL */
     uint32_t schema_version;    /* 0 is taken as 1 */

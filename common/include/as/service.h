@@ -50,6 +50,7 @@ typedef struct as_cmd {
     MDB_txn *txn; /* a nested transaction: aborted when the handler fails */
     const char *command;
     const char *actor; /* authenticated identity, or the request's actor locally */
+    const char *via;   /* the delegate that named `actor` over CURVE, else NULL */
     const char *request_id;
     const char *correlation_id;
     const uint8_t *payload;
