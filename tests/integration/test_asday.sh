@@ -33,7 +33,11 @@ expect_eq "the crm's requests waiting for the clerk" 2 "$(requests)"
 crm_seq() { ctl status crm | jq -r '.services[0].last_seq'; }
 expect_eq "crm events on the bus" 5 "$(crm_seq)"
 
-report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${DAY:0:7}" --json; }
+# the day's commands are done now, so their events (deliveries, QC, loans)
+# are dated today; only the clock and shift entries carry the played day's
+# date. Reading today's month keeps this test right on the 1st of a month.
+TODAY=$(date +%F)
+report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${TODAY:0:7}" --json; }
 handed_over() {
     report | jq -r '.rows[] | select(.key=="department") | .figures[] |
         select(.name=="vehicles handed over") | .value'
@@ -61,7 +65,6 @@ else
 fi
 due_counted() { [ "$(day_report "$DAY" | jq -r '.rows[0].counters.reminders_due')" = "$planned" ]; }
 wait_for "kpi counted the $planned reminders due on $DAY" due_counted
-TODAY=$(date +%F)
 expect_eq "kpi counted the calls made today" "$made" \
     "$(day_report "$TODAY" | jq -r '.rows[0].counters.reminders_made')"
 expect_eq "comebacks counted" 2 "$(echo "$before" | jq -r '.rows[0].counters.comebacks')"
@@ -76,7 +79,7 @@ paid=$(claims | jq '[.[] | select(.status == "PAID")] | length')
 if [ "$paid" -ge 1 ]; then log "ok: $paid claim(s) paid by the OEM"; else fail "no claim was paid"; fi
 # every tool loan of the day was signed, returned and counted
 expect_eq "no tool still out" 0 "$(ctl --actor tool-xu call tools.loan.list | jq '.reply.loans | length')"
-accuracy=$(ctl --actor tool-xu call tools.kpi month="${DAY:0:7}" |
+accuracy=$(ctl --actor tool-xu call tools.kpi month="${TODAY:0:7}" |
     jq -r '.reply.figures[] | select(.name == "loan_registration_accuracy") | "\(.numerator)/\(.denominator)"')
 case $accuracy in
 0/0 | "" | null/null) fail "no tool loan was recorded: $accuracy" ;;
