@@ -131,6 +131,19 @@ ctl_ok() { ctl "$@" >/dev/null 2>&1; }
 json() { jq -r "$1"; }
 
 # wait_for DESCRIPTION CMD...: retries CMD for up to $WAIT_SECONDS (default 60)
+# evening_clock: this test and every process it starts live in a time zone
+# where it is now 23:00, so "today" is a day whose working hours are over:
+# the day's clock entries (a played day's run into the evening) are in the
+# past, and every event of the day, a command's or a clock entry's, is dated
+# today, whatever hour the test runs at, on the 1st of a month too. The test
+# has an hour before that day ends.
+evening_clock() {
+    local now off
+    now=$(date -u +%H:%M)
+    off=$(((10#${now%:*} * 60 + 10#${now#*:} - 23 * 60 + 1440) % 1440))
+    export TZ="XST+$((off / 60)):$(printf %02d $((off % 60)))"
+}
+
 wait_for() {
     local what=$1
     shift

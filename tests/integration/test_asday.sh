@@ -8,6 +8,7 @@
 # stored replies and changes nothing.
 . "$(dirname "$0")/lib.sh"
 setup asday
+evening_clock
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 # the default site's config, in this test's own directory
 export AS_RUN_DIR=$T
@@ -20,7 +21,7 @@ PIDS[oem]=$!
 PIDS[crm]=$!
 wait_for "crm answers status" ctl_ok status crm
 
-DAY=$(date -d yesterday +%F)
+DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7)
 echo "$out" | tail -3 >&2
 expect_eq "repair orders delivered by asday" 40 "$(echo "$out" | grep -c ' delivered ')"
@@ -96,8 +97,8 @@ expect_eq "still 2 requests waiting" 2 "$(requests)"
 
 # another day on the same stores (as run-local on another day): the same
 # technicians, tools and vehicles are there already, and each vehicle comes
-# back with the mileage it left with (the day before yesterday: a day played
-# must be over, so its clock entries are in the past)
+# back with the mileage it left with (an earlier day: a day played must be
+# over, so its clock entries are in the past)
 NEXT=$(date -d '2 days ago' +%F)
 rc=0
 out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$NEXT" --seed 7 2>&1) || rc=$?

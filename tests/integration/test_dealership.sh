@@ -11,6 +11,7 @@
 # the consumption exactly once.
 . "$(dirname "$0")/lib.sh"
 setup dealership
+evening_clock
 
 sed -i 's/^services = .*/services = reception, workshop, parts, kpi/' "$CONFIG"
 cat >>"$CONFIG" <<INI
@@ -48,7 +49,7 @@ INI
 start_bus bus
 for s in reception workshop parts kpi; do start_service "$s"; done
 
-DAY=$(date -d yesterday +%F)
+DAY=$(date +%F)
 MONTH=${DAY:0:7}
 DAYS_IN_MONTH=$(date -d "$MONTH-01 +1 month -1 day" +%d)
 day_start=$(date -d "$DAY 00:00" +%s)

@@ -11,7 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 setup multi_host
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-DAY=$(date -d yesterday +%F)
+evening_clock
+DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 SEED=11
 
 # --- the shipped multi-host config, made local -----------------------------
