@@ -34,12 +34,15 @@ struct as_pub {
     unsigned char *buf;
     size_t buf_used, buf_cap;
     uint64_t send_dropped;
+    As__Lineage *lineage; /* what replay answers carry; a store's lineage only
+                           * changes by a restore, with the daemon stopped */
 };
 
 static int s_last_seq(MDB_txn *txn, void *arg)
 {
     as_pub_t *self = arg;
-    return as_outbox_last(self->store, txn, &self->committed_seq);
+    int rc = as_outbox_last(self->store, txn, &self->committed_seq);
+    return rc ? rc : as_store_lineage(self->store, txn, &self->lineage);
 }
 
 as_pub_t *as_pub_new(void *zctx, as_store_t *store, const as_pub_config_t *cfg, int *err)
@@ -87,6 +90,8 @@ as_pub_t *as_pub_new(void *zctx, as_store_t *store, const as_pub_config_t *cfg, 
 fail_sock:
     zmq_close(self->sock);
 fail_self:
+    if (self->lineage)
+        as__lineage__free_unpacked(self->lineage, NULL);
     free(self->source);
     free(self->endpoint);
     free(self);
@@ -102,6 +107,8 @@ void as_pub_destroy(as_pub_t **self_p)
     if (!self)
         return;
     zmq_close(self->sock);
+    if (self->lineage)
+        as__lineage__free_unpacked(self->lineage, NULL);
     free(self->pending);
     free(self->buf);
     free(self->source);
@@ -301,13 +308,10 @@ static int s_replay_txn(MDB_txn *txn, void *arg)
     resp.incarnation = (char *)as_store_incarnation(a->self->store);
     resp.has_last_seq = 1;
     int rc = as_outbox_last(a->self->store, txn, &resp.last_seq);
-    As__Lineage *lineage = NULL;
-    if (rc == 0)
-        rc = as_store_lineage(a->self->store, txn, &lineage);
     if (rc != 0)
         return rc;
-    resp.n_lineage = lineage->n_ancestors;
-    resp.lineage = lineage->ancestors;
+    resp.n_lineage = a->self->lineage->n_ancestors;
+    resp.lineage = a->self->lineage->ancestors;
     s_replay_ctx_t ctx = {&resp, 0, a->req->from_seq};
     if (a->req->source && *a->req->source && strcmp(a->req->source, a->self->source) != 0) {
         resp.error = "this endpoint serves another source";
@@ -327,7 +331,6 @@ static int s_replay_txn(MDB_txn *txn, void *arg)
             rc = -ENOMEM;
     }
     free(resp.events);
-    as__lineage__free_unpacked(lineage, NULL);
     return rc;
 }
 

@@ -92,7 +92,6 @@ struct as_sub {
 };
 
 static void s_request_replay(as_sub_t *self, s_source_t *src);
-static void s_request_lineage(as_sub_t *self, s_source_t *src);
 static void s_queue_clear(as_sub_t *self, s_source_t *src);
 
 /* --- sources ----------------------------------------------------------- */
@@ -149,7 +148,7 @@ static bool s_same_incarnation(as_sub_t *self, s_source_t *src, const char *inca
                 "replaced; asking it how its history continues ours",
                 src->name, incarnation, src->incarnation);
     src->checking = true;
-    s_request_lineage(self, src);
+    s_request_replay(self, src);
     return false;
 }
 
@@ -479,18 +478,11 @@ static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
     s_peer_send(peer);
 }
 
+/* Asks the source for what follows src->next. Any answer also carries the
+ * source's incarnation and lineage, which is how a new incarnation is
+ * checked (src->checking). Without an endpoint yet, its next heartbeat or
+ * the timer asks. */
 static void s_request_replay(as_sub_t *self, s_source_t *src)
-{
-    (void)self;
-    if (!src->peer || src->diverged || src->checking || src->peer->inflight)
-        return;
-    src->replays++;
-    s_peer_ask(src->peer, src->name, src->next);
-}
-
-/* Asks the source (any replay answer carries its incarnation and lineage);
- * without an endpoint yet, its next heartbeat or the timer asks. */
-static void s_request_lineage(as_sub_t *self, s_source_t *src)
 {
     (void)self;
     if (!src->peer || src->diverged || src->peer->inflight)
@@ -709,9 +701,7 @@ static void s_timer_cb(uv_timer_t *timer)
             s_peer_send(p);
     }
     for (s_source_t *s = self->sources; s; s = s->next_source) {
-        if (s->checking)
-            s_request_lineage(self, s);
-        else if (s->known_last >= s->next)
+        if (s->checking || s->known_last >= s->next)
             s_request_replay(self, s);
         /* a gap nobody can fill: a source that never named an endpoint */
         if (!s->peer && s->q_count > 0 && s->gap_since_us &&

@@ -18,7 +18,6 @@
 #include "kpi.h"
 
 #define S_KEY_MAX 512
-#define S_SET(delta, field, v) ((delta).has_##field = 1, (delta).field = (v))
 
 const char *const kpi_dbs[] = {"counters", "targets", "technicians",    "bays", "attendance", "ros",
                                "warranty", "tools",   "reminder_plans", NULL};
@@ -252,9 +251,9 @@ static int s_appointment(as_evt_t *evt, bool arrived)
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     if (arrived)
-        S_SET(d, appointments_arrived, 1);
+        KPI_SET(d, appointments_arrived, 1);
     else
-        S_SET(d, appointments_booked, 1);
+        KPI_SET(d, appointments_booked, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, s_appointment_owner(m->appointment), &d);
     as__appointment_changed__free_unpacked(m, NULL);
     return rc;
@@ -289,9 +288,9 @@ static int evt_ro_opened(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date && *m->date ? m->date : ro->opened_date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, ros_opened, 1);
+    KPI_SET(d, ros_opened, 1);
     if (ro->appointment_id && *ro->appointment_id)
-        S_SET(d, ros_from_appointment, 1);
+        KPI_SET(d, ros_from_appointment, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
     if (rc == 0)
         rc = s_ro_note_update(evt, ro->ro_number, ro->advisor, NULL, 0);
@@ -317,14 +316,14 @@ static int evt_ro_delivered(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, ros_delivered, 1);
+    KPI_SET(d, ros_delivered, 1);
     if (ro->invoice) {
-        S_SET(d, labour_sales_cents, ro->invoice->labour_cents);
-        S_SET(d, parts_sales_cents, ro->invoice->parts_cents);
-        S_SET(d, accessories_sales_cents, ro->invoice->accessories_cents);
+        KPI_SET(d, labour_sales_cents, ro->invoice->labour_cents);
+        KPI_SET(d, parts_sales_cents, ro->invoice->parts_cents);
+        KPI_SET(d, accessories_sales_cents, ro->invoice->accessories_cents);
     }
     if (s_has_customer_pay_job(ro))
-        S_SET(d, customer_pay_ros, 1);
+        KPI_SET(d, customer_pay_ros, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
     /* the technicians' comeback rate is counted against the ROs they worked on */
     As__KpiRoNote *note = NULL;
@@ -332,7 +331,7 @@ static int evt_ro_delivered(as_evt_t *evt)
         rc = s_ro_note_get(evt, ro->ro_number, &note);
     if (rc == 0 && note) {
         As__KpiCounters t = AS__KPI_COUNTERS__INIT;
-        S_SET(t, ros_delivered, 1);
+        KPI_SET(t, ros_delivered, 1);
         rc = s_count_each(evt, date, KPI_TECHNICIAN, note->technicians, note->n_technicians, &t);
     }
     if (note)
@@ -357,10 +356,10 @@ static int evt_followup_recorded(as_evt_t *evt)
     else
         rc = s_ro_advisor(evt, m->ro_number, advisor, sizeof advisor);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, csi_sum, m->csi_score);
-    S_SET(d, csi_count, 1);
+    KPI_SET(d, csi_sum, m->csi_score);
+    KPI_SET(d, csi_count, 1);
     if (m->csi_score >= 9)
-        S_SET(d, csi_top, 1);
+        KPI_SET(d, csi_top, 1);
     if (rc == 0)
         rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
     as__followup_recorded__free_unpacked(m, NULL);
@@ -375,7 +374,7 @@ static int evt_comeback_detected(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, comebacks, 1);
+    KPI_SET(d, comebacks, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, &d);
     if (rc == 0)
         rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
@@ -394,7 +393,7 @@ static int evt_reminder_made(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, reminders_made, 1);
+    KPI_SET(d, reminders_made, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, &d);
     as__reminder_recorded__free_unpacked(m, NULL);
     return rc;
@@ -422,7 +421,7 @@ static int evt_reminder_planned(as_evt_t *evt)
         rc = 0;
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     if (rc == 0 && before) {
-        S_SET(d, reminders_due, -before->count);
+        KPI_SET(d, reminders_due, -before->count);
         rc = s_count2(evt, m->date, KPI_ADVISOR, before->planned_by, &d);
     }
     As__KpiReminderPlanNote note = AS__KPI_REMINDER_PLAN_NOTE__INIT;
@@ -431,7 +430,7 @@ static int evt_reminder_planned(as_evt_t *evt)
     note.count = count;
     if (rc == 0)
         rc = as_store_put_msg(evt->txn, dbi, m->date, strlen(m->date), &note.base);
-    S_SET(d, reminders_due, count);
+    KPI_SET(d, reminders_due, count);
     if (rc == 0)
         rc = s_count2(evt, m->date, KPI_ADVISOR, m->planned_by, &d);
     if (before)
@@ -491,7 +490,7 @@ static int evt_shift_recorded(as_evt_t *evt)
         as__attendance__free_unpacked(before, NULL);
     rc = as_store_put_msg(evt->txn, dbi, key, strlen(key), &a->base);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, available_minutes, (int64_t)a->minutes - minutes_before);
+    KPI_SET(d, available_minutes, (int64_t)a->minutes - minutes_before);
     if (rc == 0)
         rc = s_count2(evt, a->date, KPI_TECHNICIAN, a->tech_id, &d);
     as__shift_recorded__free_unpacked(m, NULL);
@@ -525,14 +524,14 @@ static int evt_clock_stopped(as_evt_t *evt)
     if (rc == 0)
         rc = s_ro_advisor(evt, m->ro_number, advisor, sizeof advisor);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, actual_minutes, m->minutes);
-    S_SET(d, labour_cost_cents, ((int64_t)m->minutes * cost + 30) / 60);
+    KPI_SET(d, actual_minutes, m->minutes);
+    KPI_SET(d, labour_cost_cents, ((int64_t)m->minutes * cost + 30) / 60);
     if (rc == 0)
         rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, &d);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_BAY, m->bay_id, &d);
     As__KpiCounters cost_only = AS__KPI_COUNTERS__INIT;
-    S_SET(cost_only, labour_cost_cents, d.labour_cost_cents);
+    KPI_SET(cost_only, labour_cost_cents, d.labour_cost_cents);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_ADVISOR, advisor, &cost_only);
     char *tech[] = {m->tech_id};
@@ -561,24 +560,24 @@ static int evt_qc_passed(as_evt_t *evt)
     int64_t sold_total = 0;
     for (size_t i = 0; i < m->n_jobs && rc == 0; i++) {
         As__KpiCounters sold = AS__KPI_COUNTERS__INIT;
-        S_SET(sold, sold_minutes, s_qc_job_sold(m->jobs[i]));
+        KPI_SET(sold, sold_minutes, s_qc_job_sold(m->jobs[i]));
         sold_total += sold.sold_minutes;
         /* a technician's labour sales: the flat-rate time they delivered at its
          * rate (the department's come from the invoices, on delivery) */
         int64_t rate = m->jobs[i]->labour ? m->jobs[i]->labour->rate_cents : 0;
-        S_SET(sold, labour_sales_cents, (sold.sold_minutes * rate + 30) / 60);
+        KPI_SET(sold, labour_sales_cents, (sold.sold_minutes * rate + 30) / 60);
         techs[i] = m->jobs[i]->technician;
         rc = kpi_count(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, &sold);
     }
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, ros_inspected, 1);
+    KPI_SET(d, ros_inspected, 1);
     if (m->first_time)
-        S_SET(d, ros_first_pass, 1);
+        KPI_SET(d, ros_first_pass, 1);
     if (rc == 0)
         rc = s_count_each(evt, date, KPI_TECHNICIAN, techs, m->n_jobs, &d);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_ADVISOR, m->advisor, &d);
-    S_SET(d, sold_minutes, sold_total);
+    KPI_SET(d, sold_minutes, sold_total);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
@@ -596,7 +595,7 @@ static int evt_qc_failed(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, qc_failures, 1);
+    KPI_SET(d, qc_failures, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
@@ -620,9 +619,9 @@ static int evt_issue_recorded(as_evt_t *evt)
      * (request_line); later fills of a backorder are not new requests */
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     if (!m->issue->has_request_line || m->issue->request_line)
-        S_SET(d, parts_lines_requested, 1);
+        KPI_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
-        S_SET(d, parts_lines_first_pick, 1);
+        KPI_SET(d, parts_lines_first_pick, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     as__part_issued__free_unpacked(m, NULL);
     return rc;
@@ -641,7 +640,7 @@ static int evt_consumption_recorded(as_evt_t *evt)
     kpi_event_date(evt, m->date, date);
     int rc = s_ro_advisor(evt, m->consumption->ro_number, advisor, sizeof advisor);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, parts_cost_cents, m->consumption->cost_cents);
+    KPI_SET(d, parts_cost_cents, m->consumption->cost_cents);
     if (rc == 0)
         rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
     as__consumption_recorded__free_unpacked(m, NULL);

@@ -13,8 +13,6 @@
 #include "as/pb/tools.pb-c.h"
 #include "kpi.h"
 
-#define S_SET(delta, field, v) ((delta).has_##field = 1, (delta).field = (v))
-
 static MDB_dbi s_dbi(as_service_t *svc)
 {
     return as_store_dbi(as_service_store(svc), "tools");
@@ -25,38 +23,33 @@ static bool s_id_ok(const char *id)
     return id && *id && strlen(id) < 256;
 }
 
-/* The note of tool `id`; *known false (and a blank note) when kpi has none. */
-static int s_note_get(as_evt_t *evt, const char *id, As__KpiToolNote **out, bool *known)
+/* The note of tool `id` (*out NULL when kpi has none). Caller frees *out. */
+static int s_note_get(as_evt_t *evt, const char *id, As__KpiToolNote **out)
 {
     *out = NULL;
     int rc = as_store_get_msg(evt->txn, s_dbi(evt->svc), id, strlen(id),
                               &as__kpi_tool_note__descriptor, (ProtobufCMessage **)out);
-    *known = rc == 0;
+    if (rc != 0)
+        *out = NULL;
     return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
 }
 
-/* Stores the tool's new state and counts the change of the levels on `date`:
- * `registering` adds the tool to the registered count. */
-static int s_tool_update(as_evt_t *evt, const char *date, const char *id, bool registering,
-                         const As__KpiToolNote *after)
+/* Stores the tool's new state `after` (its state `before`, NULL for a tool
+ * kpi has not seen) and counts the change of the levels on `date`. */
+static int s_tool_update(as_evt_t *evt, const char *date, const char *id,
+                         const As__KpiToolNote *before, const As__KpiToolNote *after)
 {
-    As__KpiToolNote *before;
-    bool known;
-    int rc = s_note_get(evt, id, &before, &known);
-    if (rc != 0)
-        return rc;
-    bool was_good = known && before->good && !before->lost;
+    bool was_good = before && before->good && !before->lost;
     bool is_good = after->good && !after->lost;
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    if (registering && !known)
-        S_SET(d, tools_registered, 1);
+    if (!before)
+        KPI_SET(d, tools_registered, 1);
     if (was_good != is_good)
-        S_SET(d, tools_good, is_good ? 1 : -1);
-    if (known)
-        as__kpi_tool_note__free_unpacked(before, NULL);
+        KPI_SET(d, tools_good, is_good ? 1 : -1);
+    int rc = 0;
     if (d.has_tools_registered || d.has_tools_good)
         rc = kpi_level_add(evt, date, &d);
-    if (rc == 0 && (known || registering))
+    if (rc == 0)
         rc = as_store_put_msg(evt->txn, s_dbi(evt->svc), id, strlen(id), &after->base);
     return rc;
 }
@@ -76,10 +69,15 @@ int kpi_evt_tool_registered(as_evt_t *evt)
         char date[AS_DATE_LEN + 1];
         kpi_event_date(evt, m->date, date);
         As__KpiToolNote note = AS__KPI_TOOL_NOTE__INIT;
-        S_SET(note, good, !item->condition || s_good(item->condition));
-        S_SET(note, lost, item->lost);
+        KPI_SET(note, good, !item->condition || s_good(item->condition));
+        KPI_SET(note, lost, item->lost);
         note.next_calibration = item->next_calibration;
-        rc = s_tool_update(evt, date, item->tool_id, true, &note);
+        As__KpiToolNote *before;
+        rc = s_note_get(evt, item->tool_id, &before);
+        if (rc == 0)
+            rc = s_tool_update(evt, date, item->tool_id, before, &note);
+        if (before)
+            as__kpi_tool_note__free_unpacked(before, NULL);
     }
     if (m)
         as__tool_item_registered__free_unpacked(m, NULL);
@@ -101,16 +99,15 @@ int kpi_evt_tool_calibrated(as_evt_t *evt)
     int rc = 0;
     if (as_date_valid(cal->due_date)) {
         As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-        S_SET(d, calibrations_due, 1);
+        KPI_SET(d, calibrations_due, 1);
         if (cal->on_time)
-            S_SET(d, calibrations_on_time, 1);
+            KPI_SET(d, calibrations_on_time, 1);
         rc = kpi_count(evt, cal->due_date, KPI_DEPARTMENT, "", &d);
     }
-    As__KpiToolNote *note;
-    bool known;
+    As__KpiToolNote *note = NULL;
     if (rc == 0)
-        rc = s_note_get(evt, m->tool_id, &note, &known);
-    if (rc == 0 && known) {
+        rc = s_note_get(evt, m->tool_id, &note);
+    if (rc == 0 && note) {
         char *own = note->next_calibration; /* the note's, freed with it */
         note->next_calibration = m->next_calibration && *m->next_calibration
                                      ? m->next_calibration
@@ -141,18 +138,17 @@ static int s_tool_condition(as_evt_t *evt, const char *date, const char *id, con
                             bool lost)
 {
     As__KpiToolNote *old;
-    bool known;
-    int rc = s_note_get(evt, id, &old, &known);
-    if (rc != 0 || !known)
+    int rc = s_note_get(evt, id, &old);
+    if (rc != 0 || !old)
         return rc; /* a tool kpi never saw registered is not in its levels */
     As__KpiToolNote note = *old;
     note.base.n_unknown_fields = 0;
     note.base.unknown_fields = NULL;
     if (condition)
-        S_SET(note, good, s_good(condition));
+        KPI_SET(note, good, s_good(condition));
     if (lost)
-        S_SET(note, lost, 1);
-    rc = s_tool_update(evt, date, id, false, &note);
+        KPI_SET(note, lost, 1);
+    rc = s_tool_update(evt, date, id, old, &note);
     as__kpi_tool_note__free_unpacked(old, NULL);
     return rc;
 }
@@ -166,7 +162,7 @@ int kpi_evt_loan_checked_out(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, as_date_valid(loan->out_date) ? loan->out_date : m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, tool_loans, 1);
+    KPI_SET(d, tool_loans, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_TECHNICIAN, loan->technician, &d);
@@ -188,7 +184,7 @@ int kpi_evt_loan_checked_in(as_evt_t *evt)
     int rc = 0;
     if (loan->signature) {
         As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-        S_SET(d, tool_loans_complete, 1);
+        KPI_SET(d, tool_loans_complete, 1);
         rc = kpi_count(evt, out_date, KPI_DEPARTMENT, "", &d);
         if (rc == 0)
             rc = kpi_count(evt, out_date, KPI_TECHNICIAN, loan->technician, &d);

@@ -12,7 +12,6 @@
 #include "as/pb/warranty.pb-c.h"
 #include "kpi.h"
 
-#define S_SET(delta, field, v) ((delta).has_##field = 1, (delta).field = (v))
 #define S_NOTE_KEY_MAX 160
 
 static MDB_dbi s_dbi(as_service_t *svc)
@@ -79,7 +78,7 @@ int kpi_evt_claim_submitted(as_evt_t *evt)
         char date[AS_DATE_LEN + 1];
         kpi_event_date(evt, c->first_submitted_date, date);
         As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-        S_SET(d, warranty_claims_submitted, 1);
+        KPI_SET(d, warranty_claims_submitted, 1);
         rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
         if (rc == 0)
             rc = s_note_put(evt, 'C', c->claim_id, date, NULL);
@@ -101,7 +100,7 @@ int kpi_evt_claim_accepted(as_evt_t *evt)
         char date[AS_DATE_LEN + 1];
         kpi_event_date(evt, note ? note->date : c->first_submitted_date, date);
         As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-        S_SET(d, warranty_claims_first_pass, 1);
+        KPI_SET(d, warranty_claims_first_pass, 1);
         if (rc == 0)
             rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
         if (note)
@@ -123,7 +122,7 @@ int kpi_evt_part_tagged(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, t->tagged_date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    S_SET(d, warranty_parts_required, 1);
+    KPI_SET(d, warranty_parts_required, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = s_note_put(evt, 'T', t->tag, date, t->due_date);
@@ -148,7 +147,7 @@ int kpi_evt_shipment_confirmed(as_evt_t *evt)
             continue; /* a part kpi never saw tagged was never required of it */
         bool on_time = !note->due_date || strcmp(shipped, note->due_date) <= 0;
         As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-        S_SET(d, warranty_parts_returned, 1);
+        KPI_SET(d, warranty_parts_returned, 1);
         if (on_time)
             rc = kpi_count(evt, note->date, KPI_DEPARTMENT, "", &d);
         as__kpi_cohort_note__free_unpacked(note, NULL);

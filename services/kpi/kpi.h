@@ -37,6 +37,9 @@ extern const as_command_def_t kpi_commands[];
 
 kpi_t *kpi_of(as_service_t *svc);
 
+/* Sets one optional field of a message value: KPI_SET(delta, comebacks, 1). */
+#define KPI_SET(msg, field, v) ((msg).has_##field = 1, (msg).field = (v))
+
 /* Reads the counters under `key` into *out (zeros when absent); the copy owns
  * nothing. Returns 0, AS_EBADFRAME or an LMDB code. */
 int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiCounters *out);

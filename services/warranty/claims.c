@@ -165,6 +165,23 @@ out:
     return rc;
 }
 
+/* The claim an OEM event names (*c NULL, logged, when there is none: the OEM
+ * may answer for a claim of another dealer's or an old store's). Returns 0,
+ * AS_EINVALID for an id that is not one, or an LMDB code. */
+static int s_oem_claim(as_evt_t *evt, const char *claim_id, As__WarrantyClaim **c)
+{
+    *c = NULL;
+    if (!claim_id || !warranty_id_valid(claim_id))
+        return AS_EINVALID;
+    int rc = warranty_claim_get(evt->svc, evt->txn, claim_id, c);
+    if (rc == MDB_NOTFOUND) {
+        as_warn("%s for unknown claim '%s': skipped", evt->env->type, claim_id);
+        *c = NULL;
+        return 0;
+    }
+    return rc;
+}
+
 int warranty_evt_oem_decided(as_evt_t *evt)
 {
     const As__Envelope *env = evt->env;
@@ -173,18 +190,8 @@ int warranty_evt_oem_decided(as_evt_t *evt)
     if (!d)
         return AS_EINVALID;
     As__WarrantyClaim *c = NULL;
-    int rc = 0;
-    if (!d->claim_id || !warranty_id_valid(d->claim_id)) {
-        rc = AS_EINVALID;
-        goto out;
-    }
-    rc = warranty_claim_get(evt->svc, evt->txn, d->claim_id, &c);
-    if (rc == MDB_NOTFOUND) {
-        as_warn("oem.claim.decided for unknown claim '%s': skipped", d->claim_id);
-        rc = 0;
-        goto out;
-    }
-    if (rc != 0)
+    int rc = s_oem_claim(evt, d->claim_id, &c);
+    if (rc != 0 || !c)
         goto out;
     if (c->status != AS__CLAIM_STATUS__SUBMITTED ||
         (d->has_submission && d->submission != c->submissions))
@@ -217,18 +224,8 @@ int warranty_evt_oem_paid(as_evt_t *evt)
     if (!p)
         return AS_EINVALID;
     As__WarrantyClaim *c = NULL;
-    int rc = 0;
-    if (!p->claim_id || !warranty_id_valid(p->claim_id)) {
-        rc = AS_EINVALID;
-        goto out;
-    }
-    rc = warranty_claim_get(evt->svc, evt->txn, p->claim_id, &c);
-    if (rc == MDB_NOTFOUND) {
-        as_warn("oem.payment.received for unknown claim '%s': skipped", p->claim_id);
-        rc = 0;
-        goto out;
-    }
-    if (rc != 0 || c->status != AS__CLAIM_STATUS__ACCEPTED)
+    int rc = s_oem_claim(evt, p->claim_id, &c);
+    if (rc != 0 || !c || c->status != AS__CLAIM_STATUS__ACCEPTED)
         goto out; /* paid already, or not accepted: nothing to close */
     c->status = AS__CLAIM_STATUS__PAID;
     c->has_paid_cents = 1;

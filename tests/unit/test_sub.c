@@ -496,6 +496,15 @@ static void s_assert_applied_in_order(s_fix_t *fx, uint64_t first, uint64_t last
     assert_int_equal(fx->double_applied, 0);
 }
 
+/* The source has events 1..last, sends them live, and the sub applies them. */
+static void s_feed_live(s_fix_t *fx, uint64_t last)
+{
+    s_source_has(fx, last);
+    for (uint64_t seq = 1; seq <= last; seq++)
+        s_live(fx, seq);
+    s_wait_applied(fx, last);
+}
+
 /* --- fixture --------------------------------------------------------------------- */
 
 static void s_fresh_dir(char *dir, size_t cap)
@@ -585,10 +594,7 @@ static void test_in_order_events_applied_once(void **state)
 {
     s_fix_t *fx = *state;
     s_start_sub(fx);
-    s_source_has(fx, 5);
-    for (uint64_t seq = 1; seq <= 5; seq++)
-        s_live(fx, seq);
-    s_wait_applied(fx, 5);
+    s_feed_live(fx, 5);
     s_assert_applied_in_order(fx, 1, 5);
     assert_int_equal(s_seen(fx), 5);
     char incarnation[64];
@@ -622,10 +628,7 @@ static void test_duplicates_dropped(void **state)
     s_wait_applied(fx, 3);
     /* the same three again (a second forwarder), then one new event to know
      * they were all read */
-    s_source_has(fx, 4);
-    for (uint64_t seq = 1; seq <= 4; seq++)
-        s_live(fx, seq);
-    s_wait_applied(fx, 4);
+    s_feed_live(fx, 4);
     s_assert_applied_in_order(fx, 1, 4);
     assert_int_equal(as_sub_counters(fx->sub)->duplicates, 5);
     assert_int_equal(as_sub_counters(fx->sub)->applied, 4);
@@ -719,10 +722,8 @@ static void test_offsets_survive_restart(void **state)
 {
     s_fix_t *fx = *state;
     s_start_sub(fx);
+    s_feed_live(fx, 3);
     s_source_has(fx, 5);
-    for (uint64_t seq = 1; seq <= 3; seq++)
-        s_live(fx, seq);
-    s_wait_applied(fx, 3);
     s_stop_sub(fx);
 
     s_start_sub(fx);
@@ -796,10 +797,7 @@ static void test_restored_source_that_lost_events_diverges_until_accepted(void *
 {
     s_fix_t *fx = *state;
     s_start_sub(fx);
-    s_source_has(fx, 5);
-    for (uint64_t seq = 1; seq <= 5; seq++)
-        s_live(fx, seq);
-    s_wait_applied(fx, 5);
+    s_feed_live(fx, 5);
 
     /* restored from a backup that held 1..3: 4 and 5 were applied here and are
      * not in the source's store; its new history goes 4', 5', 6' */
@@ -904,10 +902,7 @@ static void test_seq_going_back_diverges(void **state)
 {
     s_fix_t *fx = *state;
     s_start_sub(fx);
-    s_source_has(fx, 3);
-    for (uint64_t seq = 1; seq <= 3; seq++)
-        s_live(fx, seq);
-    s_wait_applied(fx, 3);
+    s_feed_live(fx, 3);
 
     /* a heartbeat below what was applied may just be late: no proof */
     s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 1, fx->rpc_ep);

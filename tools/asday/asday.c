@@ -60,7 +60,7 @@ typedef struct {
     const char *crm;            /* the CRM's system identity; NULL: no ingest gateway [crm] */
     unsigned km[DAY_CUSTOMERS]; /* each vehicle's reading when the day starts */
     int64_t day_start_us;
-    unsigned commands, refused;
+    unsigned commands;
 } day_t;
 
 /* --- plumbing ------------------------------------------------------------ */
@@ -144,7 +144,6 @@ static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fr
     }
     json_t *out = NULL;
     if (reply->status != 0) {
-        d->refused++;
         if (error) {
             snprintf(error, error_len, "%s", reply->error ? reply->error : "");
         } else {
@@ -190,8 +189,6 @@ static json_t *s_call_quiet(day_t *d, const char *actor, const char *command, ch
     va_start(ap, fmt);
     json_t *reply = s_vcall(d, actor, command, true, error, error_len, fmt, ap);
     va_end(ap);
-    if (!reply)
-        d->refused--; /* not a refusal of the day's work */
     return reply;
 }
 
@@ -211,8 +208,6 @@ static void s_register(day_t *d, const char *actor, const char *command, const c
         fprintf(stderr, "asday: %s refused: %s\n", command, error);
         exit(1);
     }
-    if (!reply)
-        d->refused--; /* there from an earlier day: not a refusal of this one */
     json_decref(reply);
 }
 
