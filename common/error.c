@@ -8,9 +8,11 @@
  */
 #include "as/error.h"
 
+#include <errno.h>
 #include <lmdb.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 /* errno values are small; anything beyond this is not an errno. */
@@ -90,4 +92,90 @@ const char *as_errname(int code)
         return "system";
     }
     return "unrecognized";
+}
+
+/* --- a handler's return code ------------------------------------------------ */
+
+typedef struct {
+    int code;
+    const char *name;
+} s_name_t;
+
+#define S_NAME(c)                                                                                  \
+    {                                                                                              \
+        c, #c                                                                                      \
+    }
+static const s_name_t s_mdb_names[] = {
+    S_NAME(MDB_KEYEXIST),     S_NAME(MDB_NOTFOUND),  S_NAME(MDB_PAGE_NOTFOUND),
+    S_NAME(MDB_CORRUPTED),    S_NAME(MDB_PANIC),     S_NAME(MDB_VERSION_MISMATCH),
+    S_NAME(MDB_INVALID),      S_NAME(MDB_MAP_FULL),  S_NAME(MDB_DBS_FULL),
+    S_NAME(MDB_READERS_FULL), S_NAME(MDB_TLS_FULL),  S_NAME(MDB_TXN_FULL),
+    S_NAME(MDB_CURSOR_FULL),  S_NAME(MDB_PAGE_FULL), S_NAME(MDB_MAP_RESIZED),
+    S_NAME(MDB_INCOMPATIBLE), S_NAME(MDB_BAD_RSLOT), S_NAME(MDB_BAD_TXN),
+    S_NAME(MDB_BAD_VALSIZE),  S_NAME(MDB_BAD_DBI),   S_NAME(AS_EINVALID),
+    S_NAME(AS_EBADFRAME),     S_NAME(AS_ETOOBIG),    S_NAME(AS_EUNKNOWN),
+    S_NAME(AS_EDENIED),       S_NAME(AS_ENOTFOUND),  S_NAME(AS_ECONFLICT),
+    S_NAME(AS_ETIMEOUT),      S_NAME(AS_EDIVERGED),  S_NAME(AS_ECONFIG),
+    S_NAME(AS_EINTERNAL),     S_NAME(AS_EEXISTS),    S_NAME(AS_ERETRY),
+};
+
+const char *as_codename(int code, char *buf, size_t cap)
+{
+    for (size_t i = 0; i < sizeof s_mdb_names / sizeof s_mdb_names[0]; i++) {
+        if (s_mdb_names[i].code == code) {
+            snprintf(buf, cap, "%s", s_mdb_names[i].name);
+            return buf;
+        }
+    }
+    const char *name = s_is_errno(code) ? strerrorname_np(code < 0 ? -code : code) : NULL;
+    if (name)
+        snprintf(buf, cap, "%s%s", code < 0 ? "-" : "", name);
+    else
+        snprintf(buf, cap, "code %d", code);
+    return buf;
+}
+
+/* The store or the transaction itself is in trouble: another turn may cure it
+ * (a larger map, freed disk, memory) or the transaction cannot go on. A
+ * handler's lookup that found nothing, a key that exists or a bad argument is
+ * none of these: the transaction is still sound. */
+static bool s_is_store_trouble(int code)
+{
+    switch (code) {
+    case MDB_MAP_FULL:
+    case MDB_TXN_FULL:
+    case MDB_BAD_TXN:
+    case MDB_PANIC:
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_PAGE_FULL:
+    case MDB_CURSOR_FULL:
+    case MDB_MAP_RESIZED:
+    case MDB_READERS_FULL:
+    case MDB_BAD_RSLOT:
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+        return true;
+    default:
+        break;
+    }
+    int err = code < 0 ? -code : code; /* LMDB returns errno values positive */
+    return err == EIO || err == ENOSPC || err == ENOMEM || err == EDQUOT || err == EROFS;
+}
+
+static bool s_is_answer(int code)
+{
+    const s_code_t *known = s_lookup(code);
+    return known && code != AS_OK && code != AS_ERETRY;
+}
+
+as_outcome_t as_outcome_of(int code)
+{
+    if (code == 0)
+        return AS_OUTCOME_DONE;
+    if (s_is_answer(code))
+        return AS_OUTCOME_REFUSED;
+    if (s_is_store_trouble(code))
+        return AS_OUTCOME_STORE;
+    return AS_OUTCOME_STRAY;
 }

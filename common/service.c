@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -137,12 +138,6 @@ int as_cmd_fail(as_cmd_t *cmd, int code, const char *fmt, ...)
 
 /* --- the turn's transaction ------------------------------------------- */
 
-static bool s_is_store_error(int rc)
-{
-    /* -errno and MDB_* end the transaction; AS_E* is a handler's answer */
-    return rc != 0 && !(rc <= -20001 && rc >= -20099);
-}
-
 static int s_cmd_source_accept(as_cmd_t *cmd);
 
 /* Commands every daemon has, after its service name: "<service>.source.accept". */
@@ -200,31 +195,141 @@ static int s_pack_reply(s_pending_cmd_t *pc, int status, const char *error, cons
     return 0;
 }
 
-/* Runs one command inside the turn's transaction, in a nested transaction of
- * its own so that a failing handler writes nothing. */
-static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
+/* --- request ids: a retry is the same caller's same command ----------------- */
+
+static void s_payload_digest(const As__CommandRequest *req, uint8_t out[crypto_generichash_BYTES])
+{
+    crypto_generichash(out, crypto_generichash_BYTES, req->has_payload ? req->payload.data : NULL,
+                       req->has_payload ? req->payload.len : 0, NULL, 0);
+}
+
+static bool s_same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* The stored record is this very request again: same actor, same delegate,
+ * same command, same payload. */
+static bool s_is_retry(const As__StoredRequest *rec, const s_pending_cmd_t *pc)
+{
+    uint8_t digest[crypto_generichash_BYTES];
+    s_payload_digest(pc->req, digest);
+    return rec->has_payload_digest && rec->payload_digest.len == sizeof digest &&
+           memcmp(rec->payload_digest.data, digest, sizeof digest) == 0 &&
+           s_same_text(rec->actor, pc->actor) && s_same_text(rec->via, pc->via) &&
+           s_same_text(rec->command, pc->req->command);
+}
+
+/* Answers the stored reply again, marked as replayed. */
+static int s_replay_reply(s_pending_cmd_t *pc, const As__StoredRequest *rec)
+{
+    As__CommandReply *old =
+        rec->has_reply ? as__command_reply__unpack(NULL, rec->reply.len, rec->reply.data) : NULL;
+    if (!old)
+        return s_pack_reply(pc, AS_EINTERNAL, "the stored reply does not decode", NULL, 0);
+    old->has_replayed = 1;
+    old->replayed = 1;
+    free(pc->reply);
+    pc->reply_len = as__command_reply__get_packed_size(old);
+    pc->reply = malloc(pc->reply_len ? pc->reply_len : 1);
+    if (pc->reply)
+        as__command_reply__pack(old, pc->reply);
+    as__command_reply__free_unpacked(old, NULL);
+    return pc->reply ? 0 : -ENOMEM;
+}
+
+/* A command whose request id is known: a true retry gets the stored reply
+ * and nothing is done again; anything else is refused without a word about
+ * what the id was used for, by whom, or what it answered. */
+static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored)
+{
+    char text[256];
+    As__StoredRequest *rec = as__stored_request__unpack(NULL, stored->mv_size, stored->mv_data);
+    if (!rec) {
+        snprintf(text, sizeof text,
+                 "request id %s: its stored record does not decode; nothing was done",
+                 pc->req->request_id);
+        return s_pack_reply(pc, AS_EINTERNAL, text, NULL, 0);
+    }
+    int rc;
+    if (s_is_retry(rec, pc)) {
+        rc = s_replay_reply(pc, rec);
+    } else if (!rec->has_payload_digest) {
+        /* the first format kept the bare reply: who sent what is unknown, so
+         * no request can be shown to be its retry */
+        snprintf(text, sizeof text,
+                 "request id %s was already used (before this daemon recorded what for); nothing "
+                 "was done",
+                 pc->req->request_id);
+        rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
+    } else {
+        snprintf(text, sizeof text,
+                 "request id %s was already used for another command; nothing was done",
+                 pc->req->request_id);
+        rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
+    }
+    as__stored_request__free_unpacked(rec, NULL);
+    return rc;
+}
+
+/* Keeps the command's reply under its request id, with who sent which
+ * command and payload, so that only a true retry gets it again. */
+static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_t *pc)
+{
+    uint8_t digest[crypto_generichash_BYTES];
+    s_payload_digest(pc->req, digest);
+    As__StoredRequest rec = AS__STORED_REQUEST__INIT;
+    rec.actor = (char *)pc->actor;
+    rec.via = pc->via[0] ? (char *)pc->via : NULL;
+    rec.command = pc->req->command;
+    rec.has_payload_digest = rec.has_reply = 1;
+    rec.payload_digest = (ProtobufCBinaryData){sizeof digest, digest};
+    rec.reply = (ProtobufCBinaryData){pc->reply_len, pc->reply};
+    size_t len = as__stored_request__get_packed_size(&rec);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -ENOMEM;
+    as__stored_request__pack(&rec, buf);
+    int rc = as_request_put(self->store, txn, pc->req->request_id, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* --- running one command ------------------------------------------------------ */
+
+/* Turns a handler's status into the command's answer in cmd->error. Returns
+ * the status to reply with; *keep says whether that answer is the request
+ * id's for good (a retry gets it again). */
+static int s_command_answer(as_cmd_t *cmd, int status, bool query, bool *keep)
+{
+    char name[64];
+    switch (as_outcome_of(status)) {
+    case AS_OUTCOME_DONE:
+        *keep = !query;
+        return 0;
+    case AS_OUTCOME_REFUSED:
+        if (!cmd->error[0])
+            snprintf(cmd->error, sizeof cmd->error, "%s", as_strerror(status));
+        /* a refusal by the role check says nothing about the command: the
+         * real staff member may still send it under this id */
+        *keep = !query && status != AS_EDENIED;
+        return status;
+    default: /* AS_OUTCOME_STRAY: a bug in the handler, not the command's answer */
+        snprintf(cmd->error, sizeof cmd->error, "internal error in %s: %s; nothing was done",
+                 cmd->command, as_codename(status, name, sizeof name));
+        as_error("%s (request %s, actor %s)", cmd->error, cmd->request_id, cmd->actor);
+        *keep = false;
+        return AS_EINTERNAL;
+    }
+}
+
+/* Runs the command's handler in a nested transaction of its own, so that a
+ * failing handler writes and emits nothing, and packs the reply. Returns 0,
+ * or a store code that ends the whole turn. */
+static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
+                         const as_command_def_t *def, bool *keep)
 {
     As__CommandRequest *req = pc->req;
-    MDB_val stored;
-    int rc = as_request_get(self->store, txn, req->request_id, &stored);
-    if (rc == 0) {
-        /* a retry: answer what was answered, do nothing again */
-        As__CommandReply *old = as__command_reply__unpack(NULL, stored.mv_size, stored.mv_data);
-        if (!old)
-            return s_pack_reply(pc, AS_EINTERNAL, "stored reply does not decode", NULL, 0);
-        old->has_replayed = 1;
-        old->replayed = 1;
-        free(pc->reply);
-        pc->reply_len = as__command_reply__get_packed_size(old);
-        pc->reply = malloc(pc->reply_len);
-        if (pc->reply)
-            as__command_reply__pack(old, pc->reply);
-        as__command_reply__free_unpacked(old, NULL);
-        return pc->reply ? 0 : -ENOMEM;
-    }
-    if (rc != MDB_NOTFOUND)
-        return rc;
-
     as_cmd_t cmd = {.svc = self,
                     .command = req->command,
                     .actor = pc->actor,
@@ -233,44 +338,49 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
                     .correlation_id = req->correlation_id,
                     .payload = req->has_payload ? req->payload.data : NULL,
                     .payload_len = req->has_payload ? req->payload.len : 0};
-    const as_command_def_t *def = s_find_command(self, req->command);
-    int status;
-    if (!def) {
-        status = as_cmd_fail(&cmd, AS_EUNKNOWN, "unknown command '%s' for service '%s'",
-                             req->command, self->def->name);
-    } else {
-        if ((rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd.txn)) != 0)
-            return rc;
-        as_pub_mark_t mark = as_pub_mark(self->pub);
-        status = def->handle(&cmd);
-        if (status == 0 && def->query) {
-            mdb_txn_abort(cmd.txn);
-            as_pub_rollback(self->pub, mark);
-            rc = s_pack_reply(pc, 0, "", cmd.reply, cmd.reply_len);
-            free(cmd.reply);
-            return rc;
-        }
-        if (status == 0) {
-            if ((rc = mdb_txn_commit(cmd.txn)) != 0) {
-                free(cmd.reply);
-                return rc;
-            }
-        } else {
-            mdb_txn_abort(cmd.txn);
-            as_pub_rollback(self->pub, mark);
-            if (s_is_store_error(status)) {
-                free(cmd.reply);
-                return status; /* map full or disk trouble: the whole turn is retried */
-            }
-            if (!cmd.error[0])
-                snprintf(cmd.error, sizeof cmd.error, "%s", as_strerror(status));
-        }
-    }
-    rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
-    free(cmd.reply);
-    if (rc != 0 || (def && def->query))
+    int rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd.txn);
+    if (rc != 0)
         return rc;
-    return as_request_put(self->store, txn, req->request_id, pc->reply, pc->reply_len);
+    as_pub_mark_t mark = as_pub_mark(self->pub);
+    int status = def->handle(&cmd);
+    if (status == 0 && !def->query) {
+        rc = mdb_txn_commit(cmd.txn);
+    } else {
+        mdb_txn_abort(cmd.txn); /* a query's writes are discarded too */
+        as_pub_rollback(self->pub, mark);
+    }
+    if (rc == 0 && as_outcome_of(status) == AS_OUTCOME_STORE)
+        rc = status; /* map full or disk trouble: the whole turn is retried or fails */
+    if (rc == 0) {
+        status = s_command_answer(&cmd, status, def->query, keep);
+        rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
+    }
+    free(cmd.reply);
+    return rc;
+}
+
+/* Runs one command inside the turn's transaction: answers a known request id
+ * from its record, else runs the handler and keeps its answer. */
+static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
+{
+    As__CommandRequest *req = pc->req;
+    MDB_val stored;
+    int rc = as_request_get(self->store, txn, req->request_id, &stored);
+    if (rc == 0)
+        return s_answer_known_id(pc, &stored);
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    const as_command_def_t *def = s_find_command(self, req->command);
+    if (!def) { /* nothing ran: not kept, so the id stays free */
+        char text[256];
+        snprintf(text, sizeof text, "unknown command '%s' for service '%s'", req->command,
+                 self->def->name);
+        return s_pack_reply(pc, AS_EUNKNOWN, text, NULL, 0);
+    }
+    bool keep = false;
+    if ((rc = s_run_handler(self, txn, pc, def, &keep)) != 0)
+        return rc;
+    return keep ? s_keep_request(self, txn, pc) : 0;
 }
 
 static int s_turn_txn(MDB_txn *txn, void *arg)
@@ -771,6 +881,8 @@ as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int 
         goto fail;
     }
     self->zctx = zmq_ctx_new();
+    if (sodium_init() < 0) /* picks the fastest digest code; fails only without entropy */
+        as_warn("libsodium did not initialise; request digests use its portable code");
     if (!self->zctx || (rc = s_read_config(self)) != 0 || (rc = s_load_staff(self)) != 0 ||
         (rc = s_open(self)) != 0)
         goto fail_destroy;

@@ -874,11 +874,6 @@ size_t as_sub_batch_size(const as_sub_t *self)
     return self->n_batch;
 }
 
-static bool s_is_rejection(int rc)
-{
-    return rc <= -20001 && rc >= -20099 && rc != AS_ERETRY;
-}
-
 /* The offset record of `src` at `applied` (strings borrowed from src): what
  * a restart needs, and the last accepted new history. */
 static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceOffset *off)
@@ -923,12 +918,21 @@ int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void
         int rc = apply(arg, txn, item->env);
         if (rc == 0)
             continue;
-        if (!s_is_rejection(rc))
-            return rc;
+        as_outcome_t outcome = as_outcome_of(rc);
+        if (outcome == AS_OUTCOME_STORE)
+            return rc; /* the turn fails (or grows the map); the event is fetched again */
+        /* refused, or a handler's stray code: that one event is skipped and
+         * the turn runs again without it (the handler may have written) */
         item->skip = true;
         self->counters.rejected_events++;
-        as_warn("event %s:%llu (%s) rejected: %s; skipped", item->env->source,
-                (unsigned long long)item->env->seq, item->env->type, as_strerror(rc));
+        char name[64];
+        if (outcome == AS_OUTCOME_STRAY)
+            as_error("event %s:%llu (%s): internal error in its handler: %s; skipped",
+                     item->env->source, (unsigned long long)item->env->seq, item->env->type,
+                     as_codename(rc, name, sizeof name));
+        else
+            as_warn("event %s:%llu (%s) rejected: %s; skipped", item->env->source,
+                    (unsigned long long)item->env->seq, item->env->type, as_strerror(rc));
         return AS_ERETRY;
     }
     /* one offset record per source touched, after its last event */

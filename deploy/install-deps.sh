@@ -11,6 +11,7 @@ packages=(
     libuv1-dev             # the event loop of every daemon
     libinih-dev            # the site's INI config file
     libjansson-dev         # --json output of asctl and the tap
+    libsodium-dev          # BLAKE2b digests of command payloads (request ids)
     libcmocka-dev          # unit test framework
     procps jq              # the integration tests: kill, and reading asctl --json
     nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream

@@ -86,6 +86,35 @@ static void test_unrecognized_codes(void **state)
     }
 }
 
+/* One place decides what a handler's code means for its command or event. */
+static void test_handler_outcomes(void **state)
+{
+    (void)state;
+    assert_int_equal(as_outcome_of(0), AS_OUTCOME_DONE);
+    for (size_t i = 0; i < S_AS_CODE_COUNT; i++)
+        assert_int_equal(as_outcome_of(s_as_codes[i]),
+                         s_as_codes[i] == AS_ERETRY ? AS_OUTCOME_STRAY : AS_OUTCOME_REFUSED);
+    static const int store[] = {MDB_MAP_FULL, MDB_TXN_FULL, MDB_BAD_TXN, MDB_PANIC, MDB_CORRUPTED,
+                                -EIO,         EIO,          -ENOSPC,     ENOSPC,    -ENOMEM};
+    for (size_t i = 0; i < sizeof store / sizeof store[0]; i++)
+        assert_int_equal(as_outcome_of(store[i]), AS_OUTCOME_STORE);
+    static const int stray[] = {MDB_NOTFOUND, MDB_KEYEXIST, MDB_BAD_VALSIZE, -EINVAL,
+                                EINVAL,       40000,        -12345,          -20099};
+    for (size_t i = 0; i < sizeof stray / sizeof stray[0]; i++)
+        assert_int_equal(as_outcome_of(stray[i]), AS_OUTCOME_STRAY);
+}
+
+static void test_code_names(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_string_equal(as_codename(MDB_NOTFOUND, buf, sizeof buf), "MDB_NOTFOUND");
+    assert_string_equal(as_codename(-EINVAL, buf, sizeof buf), "-EINVAL");
+    assert_string_equal(as_codename(EIO, buf, sizeof buf), "EIO");
+    assert_string_equal(as_codename(AS_EDENIED, buf, sizeof buf), "AS_EDENIED");
+    assert_string_equal(as_codename(40000, buf, sizeof buf), "code 40000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -94,6 +123,8 @@ int main(void)
         cmocka_unit_test(test_errno_codes),
         cmocka_unit_test(test_mdb_codes),
         cmocka_unit_test(test_unrecognized_codes),
+        cmocka_unit_test(test_handler_outcomes),
+        cmocka_unit_test(test_code_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

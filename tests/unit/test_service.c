@@ -36,6 +36,7 @@
 #include "as/pb/demo.pb-c.h"
 #include "as/rpc.h"
 #include "as/service.h"
+#include "as/staff.h"
 #include "as/store.h"
 
 #define S_WAIT_MS 10000
@@ -56,6 +57,7 @@ typedef struct {
     as_config_t *cfg;
     as_service_def_t def;
     as_rpc_client_t *client;
+    void *dealer; /* a raw client socket of a test, closed at teardown */
     pthread_t thread;
     bool running;
     /* shared with the service's thread (under mu) */
@@ -137,6 +139,47 @@ static int s_cmd_get(as_cmd_t *cmd)
     return as_cmd_reply(cmd, &reply.base);
 }
 
+/* tsvc.guarded: tsvc.put for advisors only (the real role check). */
+static int s_cmd_guarded(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_ADVISOR);
+    return rc != 0 ? rc : s_cmd_put_common(cmd, false);
+}
+
+/* The code a buggy handler returns: named by the payload. */
+static int s_stray_code(const as_cmd_t *cmd)
+{
+    static const struct {
+        const char *name;
+        int code;
+    } codes[] = {{"notfound", MDB_NOTFOUND}, {"keyexist", MDB_KEYEXIST}, {"einval", -EINVAL},
+                 {"positive", 40000},        {"unknown", -12345},        {"retry", AS_ERETRY}};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (cmd->payload_len == strlen(codes[i].name) &&
+            memcmp(cmd->payload, codes[i].name, cmd->payload_len) == 0)
+            return codes[i].code;
+    return MDB_NOTFOUND;
+}
+
+/* tsvc.stray: writes and emits, then returns a code no handler should (a bug). */
+static int s_cmd_stray(as_cmd_t *cmd)
+{
+    MDB_val k = {6, "stray!"}, v = {1, "x"};
+    int rc = mdb_put(cmd->txn, as_store_dbi(as_service_store(cmd->svc), "items"), &k, &v, 0);
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "tsvc.item.stored", "stray!", NULL);
+    return rc != 0 ? rc : s_stray_code(cmd);
+}
+
+/* tsvc.nap: holds the loop for a moment, so that what is sent meanwhile waits
+ * for the next turn together. */
+static int s_cmd_nap(as_cmd_t *cmd)
+{
+    struct timespec ts = {0, 300 * 1000000L};
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
 static int s_evt_thing(as_evt_t *evt)
 {
     char key[64];
@@ -147,6 +190,16 @@ static int s_evt_thing(as_evt_t *evt)
     if (rc != 0)
         return rc;
     return as_evt_emit(evt, "tsvc.item.seen", key, NULL);
+}
+
+/* "up.thing.stray": writes, then returns MDB_NOTFOUND (a handler's bug). */
+static int s_evt_stray(as_evt_t *evt)
+{
+    char key[64];
+    snprintf(key, sizeof key, "stray:%llu", (unsigned long long)evt->env->seq);
+    MDB_val k = {strlen(key), key}, v = {1, "x"};
+    int rc = mdb_put(evt->txn, as_store_dbi(as_service_store(evt->svc), "items"), &k, &v, 0);
+    return rc != 0 ? rc : MDB_NOTFOUND;
 }
 
 static void s_stop_cb(uv_async_t *async)
@@ -190,10 +243,14 @@ static const as_command_def_t s_commands[] = {
     {"tsvc.put_fail", s_cmd_put_fail},
     {"tsvc.get", s_cmd_get},
     {".put_relative", s_cmd_put}, /* "tsvc.put_relative": named after the service */
+    {"tsvc.guarded", s_cmd_guarded},
+    {"tsvc.stray", s_cmd_stray},
+    {"tsvc.nap", s_cmd_nap},
     {NULL, NULL},
 };
 static const as_event_def_t s_events[] = {
     {"up.thing.happened", s_evt_thing},
+    {"up.thing.stray", s_evt_stray},
     {NULL, NULL},
 };
 
@@ -314,6 +371,8 @@ static int s_setup(void **state)
     s_set(fx, "tsvc", "follows", "up");
     s_set(fx, "bus", "publish", fx->bus_in);
     s_set(fx, "bus", "subscribe", fx->bus_out);
+    s_set(fx, "staff", "alice", "advisor");
+    s_set(fx, "staff", "bob", "foreman");
     fx->def = (as_service_def_t){.name = "tsvc",
                                  .dbs = s_dbs,
                                  .commands = s_commands,
@@ -333,6 +392,8 @@ static int s_teardown(void **state)
     s_fix_t *fx = *state;
     s_stop(fx);
     as_rpc_client_destroy(&fx->client);
+    if (fx->dealer)
+        zmq_close(fx->dealer);
     zmq_close(fx->bus_sub);
     zmq_close(fx->bus_xpub);
     zmq_ctx_term(fx->zctx);
@@ -601,10 +662,17 @@ static void test_failing_command_writes_and_emits_nothing(void **state)
     assert_int_equal(last, 1);
     /* the failure's answer is kept for retries too */
     assert_int_equal(as_request_get(store, txn, "r-2", &v), 0);
-    As__CommandReply *stored = as__command_reply__unpack(NULL, v.mv_size, v.mv_data);
+    As__StoredRequest *rec = as__stored_request__unpack(NULL, v.mv_size, v.mv_data);
+    assert_non_null(rec);
+    assert_string_equal(rec->actor, "alice");
+    assert_string_equal(rec->command, "tsvc.put_fail");
+    assert_int_equal(rec->payload_digest.len, 32);
+    assert_true(rec->has_reply);
+    As__CommandReply *stored = as__command_reply__unpack(NULL, rec->reply.len, rec->reply.data);
     assert_non_null(stored);
     assert_int_equal(stored->status, AS_ECONFLICT);
     as__command_reply__free_unpacked(stored, NULL);
+    as__stored_request__free_unpacked(rec, NULL);
     mdb_txn_abort(txn);
     as_store_close(&store);
 }
@@ -628,9 +696,11 @@ static void test_same_request_id_runs_once(void **state)
     as__command_reply__free_unpacked(first, NULL);
     as__command_reply__free_unpacked(second, NULL);
 
-    /* a reused id returns the stored reply, whatever the request says */
+    /* a reused id with another payload is no retry: refused, and the new
+     * command is not done (issue 9: it used to get the old reply) */
     As__CommandReply *other = s_cmd(fx, "tsvc.put", "alice", "r-once", "k5");
-    assert_true(other->replayed);
+    assert_int_equal(other->status, AS_EEXISTS);
+    assert_false(other->has_replayed && other->replayed);
     as__command_reply__free_unpacked(other, NULL);
     assert_null(s_get(fx, "k5"));
 
@@ -1054,6 +1124,257 @@ static void test_config_errors(void **state)
     assert_true(err < 0);
 }
 
+/* --- request ids belong to their actor and command (issue 9) ------------------------ */
+
+static void s_assert_reuse_refused(As__CommandReply *reply, const char *id)
+{
+    char want[256];
+    snprintf(want, sizeof want,
+             "request id %s was already used for another command; nothing was done", id);
+    assert_int_equal(reply->status, AS_EEXISTS);
+    assert_string_equal(reply->request_id, id);
+    assert_string_equal(reply->error, want);
+    assert_false(reply->has_payload); /* nothing of the stored reply */
+    assert_false(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+static void test_reused_request_id_is_refused_and_reveals_nothing(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    As__CommandReply *first = s_cmd(fx, "tsvc.put", "alice", "R-17", "k1");
+    assert_int_equal(first->status, 0);
+
+    /* the same id with another payload: the new command is not done */
+    s_assert_reuse_refused(s_cmd(fx, "tsvc.put", "alice", "R-17", "k2"), "R-17");
+    assert_null(s_get(fx, "k2"));
+    /* someone else (not even on the staff list) with the same id and payload */
+    s_assert_reuse_refused(s_cmd(fx, "tsvc.put", "mallory", "R-17", "k1"), "R-17");
+    /* the same actor, another command */
+    s_assert_reuse_refused(s_cmd(fx, "tsvc.get", "alice", "R-17", "k1"), "R-17");
+
+    /* the true retry: the stored reply, nothing done again */
+    As__CommandReply *retry = s_cmd(fx, "tsvc.put", "alice", "R-17", "k1");
+    assert_int_equal(retry->status, 0);
+    assert_true(retry->has_replayed && retry->replayed);
+    assert_int_equal(retry->payload.len, first->payload.len);
+    assert_memory_equal(retry->payload.data, first->payload.data, first->payload.len);
+    as__command_reply__free_unpacked(retry, NULL);
+    as__command_reply__free_unpacked(first, NULL);
+    pthread_mutex_lock(&fx->mu);
+    assert_int_equal(fx->put_runs, 1);
+    pthread_mutex_unlock(&fx->mu);
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 1);
+    as__status_reply__free_unpacked(st, NULL);
+}
+
+static void test_denied_call_does_not_take_the_request_id(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    /* someone not on the staff list, then staff without the role, under an id
+     * they can guess */
+    As__CommandReply *reply = s_cmd(fx, "tsvc.guarded", "mallory", "asday-x-1", "k7");
+    assert_int_equal(reply->status, AS_EDENIED);
+    assert_non_null(strstr(reply->error, "not on the staff list"));
+    as__command_reply__free_unpacked(reply, NULL);
+    reply = s_cmd(fx, "tsvc.guarded", "bob", "asday-x-1", "k7");
+    assert_int_equal(reply->status, AS_EDENIED);
+    assert_false(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* the advisor's real command under that id is done */
+    reply = s_cmd(fx, "tsvc.guarded", "alice", "asday-x-1", "k7");
+    assert_int_equal(reply->status, 0);
+    assert_false(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+    char *value = s_get(fx, "k7");
+    assert_non_null(value);
+    assert_string_equal(value, "alice");
+    free(value);
+    /* and it is the id's answer now */
+    reply = s_cmd(fx, "tsvc.guarded", "alice", "asday-x-1", "k7");
+    assert_int_equal(reply->status, 0);
+    assert_true(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+    s_assert_reuse_refused(s_cmd(fx, "tsvc.guarded", "mallory", "asday-x-1", "k7"), "asday-x-1");
+}
+
+/* A store written before request records kept actor and command holds a bare
+ * CommandReply under an id: that id is refused, and nothing is revealed. */
+static int s_put_old_record(MDB_txn *txn, void *arg)
+{
+    As__CommandReply old = AS__COMMAND_REPLY__INIT;
+    old.request_id = "old-1";
+    old.has_status = old.has_payload = 1;
+    old.payload.data = (uint8_t *)"secret customer";
+    old.payload.len = 15;
+    uint8_t buf[128];
+    size_t len = as__command_reply__pack(&old, buf);
+    return as_request_put(arg, txn, "old-1", buf, len);
+}
+
+static void test_old_format_record_is_refused(void **state)
+{
+    s_fix_t *fx = *state;
+    int err = 0;
+    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
+    assert_non_null(store);
+    assert_int_equal(as_store_write(store, s_put_old_record, store), 0);
+    as_store_close(&store);
+
+    s_start(fx);
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "old-1", "k8");
+    assert_int_equal(reply->status, AS_EEXISTS);
+    assert_non_null(strstr(reply->error, "request id old-1 was already used"));
+    assert_null(strstr(reply->error, "secret"));
+    assert_false(reply->has_payload);
+    as__command_reply__free_unpacked(reply, NULL);
+    assert_null(s_get(fx, "k8"));
+    /* the daemon goes on */
+    reply = s_cmd(fx, "tsvc.put", "alice", "new-1", "k8");
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+/* --- a handler's stray code refuses one item, never the turn ----------------------- */
+
+static void *s_dealer(s_fix_t *fx)
+{
+    void *sock = zmq_socket(fx->zctx, ZMQ_DEALER);
+    assert_non_null(sock);
+    int linger = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    assert_int_equal(zmq_connect(sock, fx->svc_ep), 0);
+    fx->dealer = sock;
+    return sock;
+}
+
+static void s_send_cmd(void *sock, const char *command, const char *request_id, const char *key)
+{
+    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.actor = "alice";
+    req.command = (char *)command;
+    if (key) {
+        req.has_payload = 1;
+        req.payload.data = (uint8_t *)key;
+        req.payload.len = strlen(key);
+    }
+    uint8_t buf[256];
+    size_t len = as__command_request__pack(&req, buf);
+    assert_int_equal(zmq_send(sock, "cmd", 3, ZMQ_SNDMORE), 3);
+    assert_int_equal(zmq_send(sock, buf, len, 0), (int)len);
+}
+
+static As__CommandReply *s_recv_reply(void *sock)
+{
+    zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+    assert_int_equal(zmq_poll(&item, 1, S_WAIT_MS), 1);
+    char kind[16];
+    assert_int_equal(zmq_recv(sock, kind, sizeof kind, 0), 3);
+    uint8_t body[1024];
+    int n = zmq_recv(sock, body, sizeof body, 0);
+    assert_true(n > 0 && n <= (int)sizeof body);
+    As__CommandReply *reply = as__command_reply__unpack(NULL, (size_t)n, body);
+    assert_non_null(reply);
+    return reply;
+}
+
+static void test_stray_code_refuses_one_command_not_the_turn(void **state)
+{
+    static const struct {
+        const char *payload, *name;
+    } strays[] = {{"notfound", "MDB_NOTFOUND"}, {"keyexist", "MDB_KEYEXIST"},
+                  {"einval", "-EINVAL"},        {"positive", "code 40000"},
+                  {"unknown", "code -12345"},   {"retry", "AS_ERETRY"}};
+    size_t n_strays = sizeof strays / sizeof strays[0];
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    void *sock = s_dealer(fx);
+    /* everything sent while the nap runs is read in the next turn, together */
+    s_send_cmd(sock, "tsvc.nap", "nap-1", NULL);
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    s_send_cmd(sock, "tsvc.put", "t-before", "before");
+    for (size_t i = 0; i < n_strays; i++)
+        s_send_cmd(sock, "tsvc.stray", strays[i].payload, strays[i].payload);
+    s_send_cmd(sock, "tsvc.put", "t-after", "after");
+
+    for (size_t i = 0; i < n_strays + 3; i++) {
+        As__CommandReply *reply = s_recv_reply(sock);
+        const char *name = NULL;
+        for (size_t k = 0; k < n_strays; k++)
+            if (strcmp(reply->request_id, strays[k].payload) == 0)
+                name = strays[k].name;
+        if (name) {
+            char want[128];
+            snprintf(want, sizeof want, "internal error in tsvc.stray: %s; nothing was done", name);
+            assert_int_equal(reply->status, AS_EINTERNAL);
+            assert_string_equal(reply->error, want);
+        } else {
+            assert_int_equal(reply->status, 0); /* nap, before, after */
+        }
+        as__command_reply__free_unpacked(reply, NULL);
+    }
+    char *value = s_get(fx, "before");
+    assert_non_null(value);
+    free(value);
+    value = s_get(fx, "after");
+    assert_non_null(value);
+    free(value);
+    assert_null(s_get(fx, "stray!")); /* the stray ones wrote nothing */
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 2); /* and emitted nothing */
+    assert_int_equal(st->commands_failed, n_strays);
+    as__status_reply__free_unpacked(st, NULL);
+
+    /* a stray answer is not the id's: the same request runs again */
+    s_send_cmd(sock, "tsvc.stray", "notfound", "notfound");
+    As__CommandReply *again = s_recv_reply(sock);
+    assert_int_equal(again->status, AS_EINTERNAL);
+    assert_false(again->has_replayed && again->replayed);
+    as__command_reply__free_unpacked(again, NULL);
+}
+
+/* Asks for status until the offset of `source` reaches `seq`. */
+static As__StatusReply *s_status_when_offset(s_fix_t *fx, const char *source, uint64_t seq)
+{
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    for (;;) {
+        As__StatusReply *st = s_status(fx);
+        uint64_t applied = 0;
+        if (s_offset_of(st, source, &applied) && applied >= seq)
+            return st;
+        as__status_reply__free_unpacked(st, NULL);
+        if (as_now_us() > deadline)
+            fail_msg("the offset of %s never reached %llu", source, (unsigned long long)seq);
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void test_stray_code_skips_one_event_not_the_source(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    s_xpub_sync(fx);
+    s_send_up_event(fx, 1, "up.thing.stray", NULL);
+    s_send_up_event(fx, 2, "up.thing.happened", NULL);
+    As__StatusReply *st = s_status_when_offset(fx, S_UP_SOURCE, 2);
+    assert_int_equal(st->events_skipped, 1);
+    as__status_reply__free_unpacked(st, NULL);
+    assert_null(s_get(fx, "stray:1")); /* what its handler wrote is not kept */
+    char *value = s_get(fx, "evt:2");
+    assert_non_null(value);
+    assert_string_equal(value, S_UP_SOURCE);
+    free(value);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1072,6 +1393,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_with_fast_heartbeat, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_runs_without_bus, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_config_errors, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_reused_request_id_is_refused_and_reveals_nothing,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_denied_call_does_not_take_the_request_id, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_old_format_record_is_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_stray_code_refuses_one_command_not_the_turn, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_stray_code_skips_one_event_not_the_source, s_setup,
+                                        s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

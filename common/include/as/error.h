@@ -8,6 +8,8 @@
 #ifndef AS_ERROR_H
 #define AS_ERROR_H
 
+#include <stddef.h>
+
 enum {
     AS_OK = 0,
     AS_EINVALID = -20001,  /* a field is missing or out of range */
@@ -30,5 +32,28 @@ const char *as_strerror(int code);
 
 /* Returns a short stable name ("invalid", "not-found", ...) for scripts. */
 const char *as_errname(int code);
+
+/* Writes the code's own name for a log line or an internal error: the LMDB
+ * constant ("MDB_NOTFOUND"), the errno name ("-EINVAL"; LMDB also returns
+ * positive errno values: "EIO"), the AS_E* name, or "code N". Returns buf. */
+const char *as_codename(int code, char *buf, size_t cap);
+
+/* What a command or event handler's return code means for the one item it
+ * ran. The command path (service.c) and the event path (sub.c) both decide
+ * through as_outcome_of(), so a handler's code means the same on both. */
+typedef enum {
+    AS_OUTCOME_DONE,    /* 0 */
+    AS_OUTCOME_REFUSED, /* an AS_E* answer: that command is refused (its text for
+                         * people), that event is skipped and counted */
+    AS_OUTCOME_STORE,   /* the store or the transaction is in trouble (MDB_MAP_FULL,
+                         * MDB_TXN_FULL, MDB_BAD_TXN, MDB_PANIC, MDB_CORRUPTED, EIO,
+                         * ENOSPC, ENOMEM ...): the whole turn ends with this code
+                         * (MDB_MAP_FULL grows the map and runs the turn again) */
+    AS_OUTCOME_STRAY,   /* any other code (MDB_NOTFOUND, MDB_KEYEXIST, -EINVAL, AS_ERETRY,
+                         * a positive or unknown number): a bug in the handler; that
+                         * one command is refused as internal, that event skipped */
+} as_outcome_t;
+
+as_outcome_t as_outcome_of(int code);
 
 #endif

@@ -4,7 +4,8 @@
  * daemon's loop thread. Named databases:
  *   outbox    seq (8 bytes, big-endian) -> packed Envelope; appended, never changed
  *   offsets   source name -> packed SourceOffset (what this daemon has applied)
- *   requests  request id -> packed CommandReply (command idempotency)
+ *   requests  request id -> packed StoredRequest (command idempotency; a
+ *             store of the first format holds a bare CommandReply)
  *   meta      name -> value (incarnation, source, created_us, format)
  * plus the domain's own databases named at open.
  *
@@ -94,8 +95,9 @@ int as_offset_each(as_store_t *self, MDB_txn *txn, as_offset_fn fn, void *arg);
 
 /* --- requests (idempotency) -------------------------------------------- */
 
-/* Finds the stored reply for `request_id`. Returns 0 (value borrowed until the
- * transaction ends) or MDB_NOTFOUND. */
+/* Finds the record kept for `request_id` (a packed StoredRequest, see
+ * proto/rpc.proto; the runtime's service.c writes and reads it). Returns 0
+ * (value borrowed until the transaction ends) or MDB_NOTFOUND. */
 int as_request_get(as_store_t *self, MDB_txn *txn, const char *request_id, MDB_val *reply);
 int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const void *reply,
                    size_t len);
