@@ -7,12 +7,14 @@
  * and rework, a parts backorder, deliveries, follow-up calls and comebacks.
  *
  * The day is generated from --seed and --date, and every command carries a
- * request id made from them: playing the same day twice does nothing twice.
+ * request id made from what it does (actor, command, payload): playing the
+ * same day twice, or resuming a day that was interrupted, does nothing twice.
  * Technicians' clock times are simulated from 08:00 on that date (clock
  * entries carry their time), so the KPIs look like a real day's.
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,6 @@ typedef struct {
     char date[AS_DATE_LEN + 1];
     unsigned seed;
     unsigned rng;
-    unsigned step;
     bool verbose;
     const char *advisors[MAX_STAFF];
     size_t n_advisors;
@@ -92,6 +93,27 @@ static as_rpc_client_t *s_client(day_t *d, const char *service)
     return c;
 }
 
+/* The request id of a step: a digest of what it does (who, which command,
+ * which payload), never where it comes in the day. A day interrupted and
+ * played again sends each step under the id it had, so the services answer
+ * what is done from their stored replies and do the rest; a step whose
+ * content depends on what the stores hold gets a new id only when it is a
+ * new step. */
+static void s_step_id(const day_t *d, const char *actor, const char *command,
+                      const uint8_t *payload, size_t payload_len, char *out, size_t cap)
+{
+    unsigned char digest[16];
+    char hex[2 * sizeof digest + 1];
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, sizeof digest);
+    crypto_generichash_update(&state, (const unsigned char *)actor, strlen(actor) + 1);
+    crypto_generichash_update(&state, (const unsigned char *)command, strlen(command) + 1);
+    crypto_generichash_update(&state, payload, payload_len);
+    crypto_generichash_final(&state, digest, sizeof digest);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    snprintf(out, cap, "asday-%s-%s", d->date, hex);
+}
+
 /* Sends `command` with a payload given as JSON (printf-style), as `actor`.
  * Returns the reply payload as JSON (new reference; an empty object when the
  * command answers nothing) or NULL when the service refused (the error is in
@@ -131,7 +153,7 @@ static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fr
     if (fresh)
         as_uuidv7(request_id);
     else
-        snprintf(request_id, sizeof request_id, "asday-%s-%u-%u", d->date, d->seed, ++d->step);
+        s_step_id(d, actor, command, payload, payload_len, request_id, sizeof request_id);
     As__CommandReply *reply = NULL;
     int rc = as_rpc_command(s_client(d, info->service), command, actor, request_id, payload,
                             payload_len, 5000, 3, &reply);
@@ -284,6 +306,19 @@ static bool s_has_extra_work(json_t *reply, const void *arg)
     return false;
 }
 
+/* "RO-YYYYMMDD-": the start of every repair order number of the day. */
+static void s_ro_prefix(const day_t *d, char out[16])
+{
+    snprintf(out, 16, "RO-%.4s%.2s%.2s-", d->date, d->date + 5, d->date + 8);
+}
+
+static bool s_of_the_day(const day_t *d, const char *ro_number)
+{
+    char prefix[16];
+    s_ro_prefix(d, prefix);
+    return ro_number && strncmp(ro_number, prefix, strlen(prefix)) == 0;
+}
+
 /* --- the plan of the day -------------------------------------------------------- */
 
 #define DAY_ROS 40
@@ -325,8 +360,9 @@ static void s_plan(day_t *d, ro_plan_t *plan)
     for (unsigned i = 0; i < DAY_ROS; i++) {
         ro_plan_t *p = &plan[i];
         memset(p, 0, sizeof *p);
-        snprintf(p->ro_number, sizeof p->ro_number, "RO-%.4s%.2s%.2s-%03u", d->date, d->date + 5,
-                 d->date + 8, i + 1);
+        char prefix[16];
+        s_ro_prefix(d, prefix);
+        snprintf(p->ro_number, sizeof p->ro_number, "%s%03u", prefix, i + 1);
         p->vehicle = i;
         p->appointment = i < 26 ? (int)i : -1;
         p->advisor = d->advisors[i % d->n_advisors];
@@ -372,6 +408,25 @@ static void s_plan(day_t *d, ro_plan_t *plan)
 }
 
 /* --- setting up the day --------------------------------------------------- */
+
+/* A vehicle's reading when the day starts (at least `floor`): the highest it
+ * had before this day's repair orders, so that a resumed day, which finds
+ * some of them opened already, opens the rest with the mileage it would have
+ * used, and sends every step as it was. */
+static unsigned s_reading_before_day(const day_t *d, json_t *vehicle, unsigned floor)
+{
+    unsigned km = floor;
+    json_t *reading;
+    size_t i;
+    json_array_foreach(json_object_get(vehicle, "history"), i, reading)
+    {
+        json_t *value = json_object_get(reading, "km");
+        const char *ro = json_string_value(json_object_get(reading, "ro_number"));
+        if (json_is_integer(value) && json_integer_value(value) > km && !s_of_the_day(d, ro))
+            km = (unsigned)json_integer_value(value);
+    }
+    return km;
+}
 
 static void s_setup(day_t *d)
 {
@@ -439,13 +494,10 @@ static void s_setup(day_t *d)
         char sale[AS_DATE_LEN + 1];
         as_date_add_days(d->date, -(int64_t)(120 + 41 * i), sale); /* 4 months to 4.7 years */
         /* a vehicle of an earlier day comes back with the reading it left with */
-        d->km[i] = 8000 + 3100 * i;
         char error[512];
         json_t *known = s_call_quiet(d, d->advisors[0], "reception.vehicle.show", error,
                                      sizeof error, "{\"vin\":\"%s\"}", vin);
-        json_t *reading = known ? json_object_get(known, "mileage_km") : NULL;
-        if (json_is_integer(reading) && json_integer_value(reading) > d->km[i])
-            d->km[i] = (unsigned)json_integer_value(reading);
+        d->km[i] = s_reading_before_day(d, known, 8000 + 3100 * i);
         json_decref(known);
         s_register(d, d->advisors[0], "reception.vehicle.register",
                    "{\"vin\":\"%s\",\"plate\":\"LU-A%05u\",\"customer_id\":\"C%05u\",\"sale_date\":"
@@ -800,36 +852,100 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
 
 /* --- the warranty clerk's end of the day ------------------------------------ */
 
+/* The claims of this day's repair orders in a warranty.claim.list reply;
+ * with `status`, only those in it. */
+static size_t s_day_claims(const day_t *d, json_t *list, const char *const *statuses)
+{
+    size_t n = 0, i;
+    json_t *claim;
+    json_array_foreach(json_object_get(list, "claims"), i, claim)
+    {
+        if (!s_of_the_day(d, json_string_value(json_object_get(claim, "ro_number"))))
+            continue;
+        const char *status = json_string_value(json_object_get(claim, "status"));
+        bool counted = !statuses;
+        for (size_t k = 0; statuses && statuses[k] && !counted; k++)
+            counted = status && strcmp(status, statuses[k]) == 0;
+        n += counted;
+    }
+    return n;
+}
+
+typedef struct {
+    const day_t *d;
+    size_t want;
+} s_claims_wanted_t;
+
 static bool s_claims_opened(json_t *reply, const void *arg)
 {
-    return json_array_size(json_object_get(reply, "claims")) >= *(const size_t *)arg;
+    const s_claims_wanted_t *w = arg;
+    return s_day_claims(w->d, reply, NULL) >= w->want;
+}
+
+/* Past READY: the OEM has it, or has decided it. */
+static const char *const s_submitted[] = {"SUBMITTED", "ACCEPTED", "REJECTED_BY_OEM", "PAID", NULL};
+
+/* How many of the day's claims the OEM has, as the warranty service says. */
+static size_t s_claims_submitted(day_t *d)
+{
+    char error[512];
+    json_t *all =
+        s_call_quiet(d, d->warranty_clerk, "warranty.claim.list", error, sizeof error, "{}");
+    size_t n = all ? s_day_claims(d, all, s_submitted) : 0;
+    json_decref(all);
+    return n;
 }
 
 /* Waits for the claims of the day's warranty jobs, submits the ready ones to
- * the OEM and reports how many there were. */
+ * the OEM and reports how many of them the OEM has (a resumed day counts the
+ * ones submitted before it was interrupted, once). */
 static void s_submit_claims(day_t *d, const ro_plan_t *plan)
 {
-    size_t jobs = 0; /* each warranty-pay job opens a claim */
+    s_claims_wanted_t wanted = {d, 0}; /* each warranty-pay job opens a claim */
     for (unsigned i = 0; i < DAY_ROS; i++)
         for (size_t j = 0; j < plan[i].n_ops; j++)
-            jobs += strcmp(plan[i].pay[j], "WARRANTY") == 0;
-    json_t *all = s_wait(d, d->warranty_clerk, "warranty.claim.list", s_claims_opened, &jobs,
-                         "the warranty claims", "{}");
-    json_decref(all);
-    size_t none = 0;
-    json_t *ready = s_wait(d, d->warranty_clerk, "warranty.claim.list", s_claims_opened, &none,
-                           "the ready claims", "{\"status\":\"READY\"}");
-    size_t i, submitted = 0;
+            wanted.want += strcmp(plan[i].pay[j], "WARRANTY") == 0;
+    json_decref(s_wait(d, d->warranty_clerk, "warranty.claim.list", s_claims_opened, &wanted,
+                       "the warranty claims", "{}"));
+    char error[512];
+    json_t *ready = s_call_quiet(d, d->warranty_clerk, "warranty.claim.list", error, sizeof error,
+                                 "{\"status\":\"READY\"}");
+    size_t i;
     json_t *claim;
     json_array_foreach(json_object_get(ready, "claims"), i, claim)
     {
-        s_do(d, d->warranty_clerk, "warranty.claim.submit", "{\"claim_id\":\"%s\"}",
-             json_string_value(json_object_get(claim, "claim_id")));
-        submitted++;
+        const char *ro = json_string_value(json_object_get(claim, "ro_number"));
+        if (s_of_the_day(d, ro))
+            s_do(d, d->warranty_clerk, "warranty.claim.submit", "{\"claim_id\":\"%s\"}",
+                 json_string_value(json_object_get(claim, "claim_id")));
     }
     json_decref(ready);
+    size_t submitted = s_claims_submitted(d);
     printf("asday: %zu warranty claim%s submitted to the OEM\n", submitted,
            submitted == 1 ? "" : "s");
+}
+
+/* The day's last steps are on the stores: its last repair order is closed
+ * (with its follow-up call), and none of its warranty claims waits to be
+ * submitted. A day interrupted before is resumed. */
+static bool s_day_complete(day_t *d, const ro_plan_t *plan)
+{
+    const ro_plan_t *last = &plan[DAY_ROS - 1];
+    char error[512];
+    json_t *ro = s_call_quiet(d, d->advisors[0], "reception.ro.show", error, sizeof error,
+                              "{\"ro_number\":\"%s\"}", last->ro_number);
+    json_t *csi = ro ? json_object_get(ro, "csi_score") : NULL;
+    bool complete = ro && s_status_is(ro, "RO_CLOSED") &&
+                    (!last->csi || json_integer_value(csi) == (json_int_t)last->csi);
+    json_decref(ro);
+    if (complete && d->warranty_clerk) {
+        static const char *const ready[] = {"READY", NULL};
+        json_t *list = s_call_quiet(d, d->warranty_clerk, "warranty.claim.list", error,
+                                    sizeof error, "{\"status\":\"READY\"}");
+        complete = list && s_day_claims(d, list, ready) == 0;
+        json_decref(list);
+    }
+    return complete;
 }
 
 /* --- main ------------------------------------------------------------------- */
@@ -854,10 +970,11 @@ static void s_usage(FILE *out)
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
                  "deliveries, follow-up calls and two comebacks; with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM. The staff come from [staff].\n"
-                 "The same --date and --seed make the same day. A day whose first repair\n"
-                 "order is on the stores already is left alone; --again plays it again, which\n"
-                 "does nothing twice (the same version of asday, the same seed: every command\n"
-                 "is answered from its stored reply). The date must be within the last 7 days "
+                 "The same --date and --seed make the same day. Each step's request id is\n"
+                 "made from what it does, so a day interrupted part-way is resumed by running\n"
+                 "asday again: what was done is answered from its stored reply, the rest is\n"
+                 "done, each thing once. A day played to its end is left alone; --again plays\n"
+                 "it again, which does nothing twice. The date must be within the last 7 days "
                  "(clock entries are\n"
                  "made afterwards, never ahead). Default date: yesterday; seed: 1.\n"
                  "Exit codes: 0 the day was played, 1 a service refused a step, 64 usage,\n"
@@ -962,17 +1079,14 @@ int main(int argc, char **argv)
 
     ro_plan_t plan[DAY_ROS];
     s_plan(&d, plan);
-    /* a day already on these stores is left as it is, unless asked to play it
-     * again (then every command is answered from its stored reply) */
-    char error[512];
-    json_t *first = again ? NULL
-                          : s_call_quiet(&d, d.advisors[0], "reception.ro.show", error,
-                                         sizeof error, "{\"ro_number\":\"%s\"}", plan[0].ro_number);
-    if (first) {
-        json_decref(first);
-        printf("asday: %s was played on these stores already (%s exists): nothing to do; "
+    /* a day played to its end on these stores is left as it is, unless asked
+     * to play it again (then every command is answered from its stored reply);
+     * a day interrupted part-way is resumed: what was done is answered from
+     * the stored replies, the rest is done */
+    if (!again && s_day_complete(&d, plan)) {
+        printf("asday: %s was played on these stores already (%s is closed): nothing to do; "
                "--again plays it again\n",
-               d.date, plan[0].ro_number);
+               d.date, plan[DAY_ROS - 1].ro_number);
         goto done;
     }
     printf("asday: %s, seed %u: setting up %zu technicians, 10 bays, %zu parts, %zu customers\n",
