@@ -8,7 +8,12 @@
  * Everything that changes state runs in one write transaction per turn of the
  * loop (group commit): every waiting event and command, their state changes,
  * the events they emit (outbox) and the offsets. Replies and events go out
- * only after that transaction commits. Commands are idempotent by request id.
+ * only after that transaction commits. Commands are idempotent by request id:
+ * the reply is kept with the actor, delegate, command and a digest of the
+ * payload, and only a request matching all of them is a retry (it gets the
+ * stored reply); any other use of a known id is refused (AS_EEXISTS) and
+ * reveals nothing. Replies of queries, role-check refusals (AS_EDENIED),
+ * unknown commands and internal errors are not kept.
  *
  * Config, section [<name>] (and [site], [bus], [staff]):
  *   endpoint        service endpoint to bind (required)
@@ -61,6 +66,13 @@ typedef struct as_cmd {
     size_t reply_len;
 } as_cmd_t;
 
+/* A handler returns 0, an AS_E* code (its answer, with as_cmd_fail's text),
+ * or a code it got from the store or the system. as_outcome_of() (error.h)
+ * decides: store trouble (map full, EIO, a broken transaction) ends the whole
+ * turn; any other code is a bug, and that command alone is refused with
+ * AS_EINTERNAL ("internal error in <command>: <code>; nothing was done") and
+ * logged. An event handler's codes mean the same: a refusal or a stray code
+ * skips that one event (counted in status), store trouble fails the turn. */
 typedef int (*as_cmd_fn)(as_cmd_t *cmd);
 
 /* The command's request and reply messages and its help line live in the
