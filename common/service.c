@@ -60,7 +60,9 @@ struct as_service {
     bool stopping;
     int64_t started_us;
     s_counters_t counters;
-    char **follows;
+    char **follows;        /* as configured: "service" or "service@site" */
+    char **follow_domains; /* the domains subscribed to, once each */
+    char **follow_sources; /* the sources applied: "service@site" */
     char **catchup;
     char **catchup_names;
     char **publish;
@@ -510,6 +512,27 @@ static int s_cmd_source_accept(as_cmd_t *cmd)
     return rc;
 }
 
+typedef struct {
+    As__UnfollowedSource items[AS_SUB_UNFOLLOWED_MAX];
+    As__UnfollowedSource *ptrs[AS_SUB_UNFOLLOWED_MAX];
+    size_t n;
+} s_unfollowed_list_t;
+
+static void s_collect_unfollowed(const char *source, uint64_t events, uint64_t heartbeats,
+                                 void *arg)
+{
+    s_unfollowed_list_t *u = arg;
+    if (u->n == AS_SUB_UNFOLLOWED_MAX)
+        return;
+    As__UnfollowedSource *item = &u->items[u->n];
+    as__unfollowed_source__init(item);
+    item->source = (char *)source;
+    item->has_events = item->has_heartbeats = 1;
+    item->events = events;
+    item->heartbeats = heartbeats;
+    u->ptrs[u->n++] = item;
+}
+
 static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
 {
     As__StatusReply st = AS__STATUS_REPLY__INIT;
@@ -539,6 +562,12 @@ static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
         st.n_offsets = o.n;
         st.offsets = o.ptrs;
     }
+    st.has_events_unfollowed = 1;
+    st.events_unfollowed = sc->unfollowed;
+    s_unfollowed_list_t u = {0};
+    as_sub_each_unfollowed(self->sub, s_collect_unfollowed, &u);
+    st.n_unfollowed = u.n;
+    st.unfollowed = u.ptrs;
     size_t len = as__status_reply__get_packed_size(&st);
     uint8_t *buf = malloc(len ? len : 1);
     if (buf) {
@@ -620,6 +649,39 @@ static int s_config_error(const char *what, const char *section, const char *key
     return AS_ECONFIG;
 }
 
+/* Reads [NAME] follows: "workshop" is workshop@<own site>, "workshop@site-b"
+ * that site's workshop. Fills follow_sources and follow_domains. */
+static int s_read_follows(as_service_t *self, const char *site, size_t n)
+{
+    self->follow_sources = calloc(n + 1, sizeof *self->follow_sources);
+    self->follow_domains = calloc(n + 1, sizeof *self->follow_domains);
+    if (!self->follow_sources || !self->follow_domains)
+        return -ENOMEM;
+    for (size_t i = 0, d = 0; i < n; i++) {
+        const char *entry = self->follows[i];
+        char source[AS_NAME_MAX + 2];
+        if (strchr(entry, '@'))
+            snprintf(source, sizeof source, "%s", entry);
+        else
+            snprintf(source, sizeof source, "%s@%s", entry, site);
+        char domain[AS_NAME_MAX + 1];
+        if (!as_source_valid(source) || !as_domain_of(source, domain, sizeof domain)) {
+            as_error("config: [%s] follows: '%s' is neither a service name nor "
+                     "'<service>@<site>' (a-z, 0-9, '_' and '-')",
+                     self->def->name, entry);
+            return AS_ECONFIG;
+        }
+        if (!(self->follow_sources[i] = strdup(source)))
+            return -ENOMEM;
+        bool seen = false;
+        for (size_t k = 0; k < d && !seen; k++)
+            seen = strcmp(self->follow_domains[k], domain) == 0;
+        if (!seen && !(self->follow_domains[d++] = strdup(domain)))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 static int s_read_config(as_service_t *self)
 {
     as_config_t *cfg = self->cfg;
@@ -653,6 +715,9 @@ static int s_read_config(as_service_t *self)
     size_t n = 0;
     while (self->follows && self->follows[n])
         n++;
+    int rc = s_read_follows(self, site, n);
+    if (rc != 0)
+        return rc;
     self->catchup = calloc(n + 1, sizeof *self->catchup);
     self->catchup_names = calloc(n + 1, sizeof *self->catchup_names);
     if (!self->catchup || !self->catchup_names)
@@ -718,7 +783,8 @@ static int s_open(as_service_t *self)
     }
     as_rpc_server_on_drained(self->rpc, s_flush);
     as_sub_config_t sc = {.connect = self->subscribe,
-                          .domains = self->follows,
+                          .domains = self->follow_domains,
+                          .sources = self->follow_sources,
                           .catchup = self->catchup,
                           .catchup_names = self->catchup_names,
                           .self_source = self->source,
@@ -832,6 +898,8 @@ void as_service_destroy(as_service_t **self_p)
     as_store_close(&self->store);
     as_staff_destroy(&self->staff);
     as_config_list_free(&self->follows);
+    as_config_list_free(&self->follow_domains);
+    as_config_list_free(&self->follow_sources);
     as_config_list_free(&self->publish);
     as_config_list_free(&self->subscribe);
     as_config_list_free(&self->catchup);
