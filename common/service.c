@@ -703,6 +703,11 @@ static int s_read_config(as_service_t *self)
         return s_config_error("missing", name, "endpoint");
     if (strlen(endpoint) > 400)
         return s_config_error("too long", name, "endpoint");
+    char why[512];
+    if (as_ipc_dir_check(endpoint, why, sizeof why) != 0) {
+        as_error("config: [%s] endpoint: %s", name, why);
+        return AS_ECONFIG;
+    }
     self->endpoint = strdup(endpoint);
     long long max_frame = 0;
     if (as_config_get_int(cfg, name, "max_frame", 1 << 20, &max_frame) != 0 || max_frame < 1024)

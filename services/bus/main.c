@@ -212,6 +212,12 @@ static int s_bind_all(void *sock, const char *role, const char *list, as_securit
             rc = S_EXIT_CONFIG;
             break;
         }
+        char why[512];
+        if (as_ipc_dir_check(item, why, sizeof why) != 0) {
+            as_error("asbus: cannot bind %s: %s", role, why);
+            rc = S_EXIT_CONFIG;
+            break;
+        }
         if (strncmp(item, "ipc://", 6) == 0 && s_ipc_in_use(item)) {
             as_error("asbus: cannot bind %s '%s': another process is listening there", role, item);
             rc = S_EXIT_UNAVAILABLE;
