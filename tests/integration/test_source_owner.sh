@@ -6,19 +6,21 @@
 # workshop@test with the workshop's next seq, and a heartbeat claiming
 # workshop@test: asbus refuses both, logs who and what, and counts them per
 # (identity, claimed source). kpi applies the real event with that seq, and
-# its counters are exactly those of the real events alone.
+# its counters are exactly those of the real events alone. The CRM's ingest
+# gateway (key "crm") still publishes as crm@test; the CRM's own key
+# (crm-app, the system behind it) cannot.
 . "$(dirname "$0")/lib.sh"
 setup source_owner
 base=$((20000 + RANDOM % 20000))
 mkdir -p "$T/keys"
-for name in bus workshop kpi foreman-liu tech-01 svc-mgr; do
+for name in bus workshop kpi crm foreman-liu tech-01 svc-mgr crm-app; do
     "$ASCTL" keygen "$name" --dir "$T/keys" >/dev/null
 done
 cat >"$CONFIG" <<INI
 [site]
 name = test
 data_dir = $T/data
-services = workshop, kpi
+services = workshop, kpi, crm
 [security]
 curve = on
 keys_dir = $T/keys
@@ -34,7 +36,11 @@ heartbeat_ms = 200
 endpoint = tcp://127.0.0.1:$((base + 3))
 follows = workshop
 heartbeat_ms = 200
+[crm]
+endpoint = tcp://127.0.0.1:$((base + 4))
+heartbeat_ms = 200
 [staff]
+crm-app = system
 foreman-liu = foreman
 tech-01 = technician
 svc-mgr = service_manager
@@ -71,6 +77,28 @@ expect_eq "kpi counts both real bays" 2 "$(department bays)"
 expect_eq "kpi counts no inspected RO" 0 "$(department ros_inspected)"
 expect_eq "kpi counts no sold time" 0 "$(department sold_minutes)"
 
+log "--- the CRM's gateway publishes as crm@test; the CRM's own key cannot"
+"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
+PIDS[crm]=$!
+wait_for "crm answers status" ctl_ok status crm
+REQUEST="{\"crm_ref\":\"C-1\",\"customer_name\":\"Li Wei\",\"phone\":\"13800000001\",\"preferred_date\":\"$(date -d tomorrow +%F)\",\"preferred_slot\":\"09:30\"}"
+ack=$(ASCTL_IDENTITY=crm-app ctl call --request-id crm-1 crm.ingest type=crm.appointment.requested \
+    subject=C-1 payload_json="$REQUEST")
+expect_eq "the gateway acks the event as crm@test seq 1" "crm@test 1" \
+    "$(echo "$ack" | json '"\(.reply.source) \(.reply.seq)"')"
+# a tap subscribed to crm. (publishers send only what someone subscribed to)
+ctl tap --wait 3000 crm. >"$T/crm-tap.json" &
+TAP=$!
+sleep 0.5
+AS_IDENTITY=crm-app "$FRAMES" event-json "$XSUB" crm@test 01900000-0000-7000-8000-0000000000c1 2 \
+    crm.appointment.requested "$REQUEST"
+REQUEST=${REQUEST//C-1/C-2}
+ASCTL_IDENTITY=crm-app ctl call --request-id crm-2 crm.ingest type=crm.appointment.requested \
+    subject=C-2 payload_json="$REQUEST" >/dev/null
+wait "$TAP" || true
+expect_eq "the bus carried the gateway's seq 2 (ingested by crm-app), not the CRM's own" \
+    "2:C-2:crm-app" "$(jq -r '"\(.seq):\(.subject):\(.actor)"' <"$T/crm-tap.json" | paste -sd' ')"
+
 log "--- asbus says who tried what"
 grep -q "refused 'workshop.qc.passed' of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||
     fail "asbus did not log the forged event"
@@ -79,4 +107,6 @@ grep -q "refused 'workshop.heartbeat' of source 'workshop@test' from 'tech-01'" 
 stop bus
 grep -q "refused 2 messages of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||
     fail "asbus's summary at stop does not count the two refusals"
+grep -q "refused 1 messages of source 'crm@test' from 'crm-app'" "$T/bus.log" ||
+    fail "asbus's summary at stop does not count the CRM's own event"
 finish
