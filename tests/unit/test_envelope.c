@@ -517,7 +517,8 @@ static size_t s_pack_envelope(const char *source, uint8_t *buf)
     env.seq = 7;
     env.type = "workshop.qc.passed";
     env.has_payload = 1;
-    env.payload.data = (uint8_t *)"\x0a\x03" "abc";
+    env.payload.data = (uint8_t *)"\x0a\x03"
+                                  "abc";
     env.payload.len = 5;
     return as__envelope__pack(&env, buf);
 }
