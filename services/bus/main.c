@@ -452,7 +452,6 @@ static int s_forward_event(s_bus_t *bus)
     }
     bool more = zmq_msg_more(&topic);
     bus->counters[0]++;
-    bus->counters[1] += zmq_msg_size(&topic);
     const char *identity = bus->check_owners ? zmq_msg_gets(&topic, "User-Id") : NULL;
     if (!identity || strcmp(identity, S_LOCAL_IDENTITY) == 0) {
         uint64_t bytes = zmq_msg_size(&topic);
@@ -461,6 +460,7 @@ static int s_forward_event(s_bus_t *bus)
             rc = s_relay_rest(bus->xsub, bus->xpub, more, &bytes);
         else
             zmq_msg_close(&topic);
+        bus->counters[1] += bytes;
         bus->counters[6]++;
         bus->counters[7] += bytes;
         return rc == 0 ? 1 : -1;
@@ -472,6 +472,7 @@ static int s_forward_event(s_bus_t *bus)
         well_formed = false;
         s_drain(bus->xsub, true);
     }
+    bus->counters[1] += zmq_msg_size(&topic) + zmq_msg_size(&body);
     int rc = 1;
     if (s_may_publish(bus, identity, &topic, &body, well_formed)) {
         bus->counters[6]++;
