@@ -217,24 +217,6 @@ static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labou
     return rc;
 }
 
-int warranty_evt_ro_opened(as_evt_t *evt)
-{
-    const As__Envelope *env = evt->env;
-    As__RoChanged *ro = as__ro_changed__unpack(NULL, env->payload.len, env->payload.data);
-    if (!ro)
-        return AS_EINVALID;
-    int rc = 0;
-    if (ro->ro && ro->ro->ro_number && warranty_id_valid(ro->ro->ro_number) && ro->date &&
-        as_date_valid(ro->date)) {
-        MDB_val k = {strlen(ro->ro->ro_number), ro->ro->ro_number}, v = {AS_DATE_LEN, ro->date};
-        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
-        if (rc == MDB_KEYEXIST)
-            rc = 0;
-    }
-    as__ro_changed__free_unpacked(ro, NULL);
-    return rc;
-}
-
 static bool s_get_date(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
                        char out[AS_DATE_LEN + 1])
 {
@@ -244,6 +226,65 @@ static bool s_get_date(as_service_t *svc, MDB_txn *txn, const char *db, const ch
     memcpy(out, v.mv_data, AS_DATE_LEN);
     out[AS_DATE_LEN] = '\0';
     return as_date_valid(out);
+}
+
+/* "ro_sale_dates": ro_number -> the sale date its vehicle had at reception
+ * when the RO was opened ("" when none). Reception registers a vehicle before
+ * it opens an RO for it, so in reception's order the vehicle's event comes
+ * first; workshop's QC of the RO may come before or after, and waits for the
+ * opening (claims.c). */
+bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, const char *vin,
+                        char sale_date[AS_DATE_LEN + 1])
+{
+    sale_date[0] = '\0';
+    MDB_val k = {strlen(ro_number), (void *)ro_number}, v;
+    if (mdb_get(txn, warranty_dbi(svc, "ro_sale_dates"), &k, &v) == 0) {
+        if (v.mv_size == AS_DATE_LEN) {
+            memcpy(sale_date, v.mv_data, AS_DATE_LEN);
+            sale_date[AS_DATE_LEN] = '\0';
+        }
+        return true;
+    }
+    /* an RO opened before this store kept sale dates: the vehicle's as it is now */
+    if (mdb_get(txn, warranty_dbi(svc, "ro_opened"), &k, &v) != 0)
+        return false;
+    if (vin && *vin && !s_get_date(svc, txn, "vehicles", vin, sale_date))
+        sale_date[0] = '\0';
+    return true;
+}
+
+int warranty_evt_ro_opened(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__RoChanged *ro = as__ro_changed__unpack(NULL, env->payload.len, env->payload.data);
+    if (!ro)
+        return AS_EINVALID;
+    int rc = 0;
+    const char *ro_number = ro->ro ? ro->ro->ro_number : NULL;
+    if (!ro_number || !warranty_id_valid(ro_number) || strlen(ro_number) > 64)
+        goto out;
+    MDB_val k = {strlen(ro_number), (void *)ro_number};
+    if (ro->date && as_date_valid(ro->date)) {
+        MDB_val v = {AS_DATE_LEN, ro->date};
+        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST)
+            rc = 0;
+    }
+    char sale_date[AS_DATE_LEN + 1] = "";
+    const char *vin = ro->ro->vin;
+    if (rc == 0 && vin && warranty_id_valid(vin) &&
+        !s_get_date(evt->svc, evt->txn, "vehicles", vin, sale_date))
+        sale_date[0] = '\0';
+    MDB_val sale = {strlen(sale_date), sale_date};
+    if (rc == 0)
+        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_sale_dates"), &k, &sale, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        rc = 0; /* opened already: the first opening's sale date stays */
+    else if (rc == 0)
+        rc = warranty_qc_waiting_apply(evt, ro_number, sale_date);
+out:
+    as__ro_changed__free_unpacked(ro, NULL);
+    return rc;
 }
 
 static int s_count_defect(As__VehicleRepairs *r, const char *code)
@@ -272,11 +313,12 @@ static int s_count_defect(As__VehicleRepairs *r, const char *code)
 }
 
 /* Counts an RO's warranty repairs toward the vehicle's repair/replace/return limits. */
-static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *date)
+static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *date,
+                           const char *sale)
 {
     const warranty_t *w = warranty_of(evt->svc);
-    char sale[AS_DATE_LEN + 1], end[AS_DATE_LEN + 1], opened[AS_DATE_LEN + 1];
-    if (!s_get_date(evt->svc, evt->txn, "vehicles", qc->vin, sale))
+    char end[AS_DATE_LEN + 1], opened[AS_DATE_LEN + 1];
+    if (!as_date_valid(sale))
         return 0;
     warranty_date_add_years(sale, w->rrr_years, end);
     if (strcmp(date, end) >= 0 || qc->mileage_km > w->rrr_km)
@@ -318,7 +360,8 @@ out:
     return rc;
 }
 
-int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date)
+int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
+                       const char *sale_date)
 {
     if (!qc->vin || !warranty_id_valid(qc->vin))
         return 0;
@@ -331,7 +374,7 @@ int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date)
             rc = s_recall_job(evt, qc, job->labour->code, date);
     }
     if (rc == 0 && warranty_job)
-        rc = s_count_repairs(evt, qc, date);
+        rc = s_count_repairs(evt, qc, date, sale_date);
     return rc;
 }
 
