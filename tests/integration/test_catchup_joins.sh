@@ -14,6 +14,8 @@
 #     first (clocking, QC and parts consumption before the RO's opening and
 #     its vehicle's sale date).
 # Each time every report and the claim list must be exactly the reference.
+# Also: a crm request waiting for the clerk shows a recall campaign opened
+# after it (reception joins crm's and warranty's events).
 . "$(dirname "$0")/lib.sh"
 setup catchup_joins
 evening_clock
@@ -69,6 +71,30 @@ claims=$(echo "$reference" | jq -s '[.[] | .claims? // [] | length] | add')
 log "reference: $rows report rows, $claims claims"
 [ "$rows" -gt 20 ] || fail "the reference has only $rows report rows"
 [ "$claims" -gt 0 ] || fail "the reference has no warranty claim"
+
+# Reception joins the crm's requests with warranty's recall campaigns: a
+# request waiting in the clerk's queue shows its vehicle's open recalls
+# whether the campaign came before the request or after it.
+VIN=JN1AZ4EH7DM430111
+ctl --actor clerk-sun call reception.customer.register customer_id=c-join name="Li Wei" \
+    phone=13800000001 >/dev/null
+ctl --actor clerk-sun call reception.vehicle.register vin=$VIN plate=A12345 customer_id=c-join \
+    >/dev/null
+ctl --actor crm call crm.ingest type=crm.appointment.requested subject=R-JOIN \
+    payload_json="{\"crm_ref\":\"R-JOIN\",\"customer_name\":\"Li Wei\",\"phone\":\"13800000001\",
+    \"vin\":\"$VIN\",\"preferred_date\":\"$DAY\",\"preferred_slot\":\"09:30\",
+    \"concern\":\"brake noise\"}" >/dev/null
+recalls_of_request() {
+    ctl --actor clerk-sun call reception.appointment.queue requested=true |
+        jq -c '[.reply.appointments[]? | select(.appointment_id=="crm-R-JOIN") | .open_recalls // []][0]'
+}
+requested() { [ "$(recalls_of_request)" = "[]" ]; }
+wait_for "the crm's request waits in the clerk's queue, no recall" requested
+ctl --actor wty-he call warranty.recall.open campaign_id=RC-JOIN title="brake hose" \
+    labour_code=RC-BRK-09 vins=$VIN >/dev/null
+recall_shown() { [ "$(recalls_of_request)" = '["RC-JOIN: brake hose"]' ]; }
+wait_for "the request shows the campaign opened after it" recall_shown &&
+    log "ok: the waiting request shows the recall opened after it"
 
 # catch_up WHAT [PAUSED]: kpi and warranty on fresh stores catch the day up,
 # with PAUSED (a source) stopped for their first 8 s; then compares.
