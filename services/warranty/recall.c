@@ -34,6 +34,45 @@ static int s_append(char ***items, size_t *n, const char *s)
     return 0;
 }
 
+/* Where `key` goes in a list kept in strcmp order, so a vehicle's repairs
+ * and a campaign's completed vehicles read the same whatever order the QC
+ * passes were applied in. */
+static size_t s_sorted_at(size_t n, const char *key, const char *(*at)(const void *, size_t),
+                          const void *list)
+{
+    size_t i = 0;
+    while (i < n && strcmp(at(list, i), key) < 0)
+        i++;
+    return i;
+}
+
+static const char *s_text_at(const void *list, size_t i)
+{
+    return ((char *const *)list)[i];
+}
+
+static const char *s_defect_code_at(const void *list, size_t i)
+{
+    return ((As__DefectCount *const *)list)[i]->code;
+}
+
+/* Adds a copy of `s` to the sorted list. Returns 0 or -ENOMEM. */
+static int s_insert_sorted(char ***items, size_t *n, const char *s)
+{
+    char **grown = realloc(*items, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    *items = grown;
+    char *copy = strdup(s);
+    if (!copy)
+        return -ENOMEM;
+    size_t at = s_sorted_at(*n, s, s_text_at, grown);
+    memmove(grown + at + 1, grown + at, (*n - at) * sizeof *grown);
+    grown[at] = copy;
+    (*n)++;
+    return 0;
+}
+
 static int s_index_key(char key[S_KEY_MAX], const char *first, const char *second, size_t *len)
 {
     size_t a = strlen(first), b = strlen(second);
@@ -191,7 +230,7 @@ static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labou
             break;
         if (c->labour_code && strcmp(c->labour_code, labour_code) == 0 &&
             !s_has(c->completed_vins, c->n_completed_vins, qc->vin)) {
-            rc = s_append(&c->completed_vins, &c->n_completed_vins, qc->vin);
+            rc = s_insert_sorted(&c->completed_vins, &c->n_completed_vins, qc->vin);
             if (rc == 0)
                 rc = warranty_put(evt->svc, evt->txn, "recalls", c->campaign_id, &c->base);
             char key[S_KEY_MAX];
@@ -308,7 +347,10 @@ static int s_count_defect(As__VehicleRepairs *r, const char *code)
         free(d);
         return -ENOMEM;
     }
-    r->defects[r->n_defects++] = d;
+    size_t at = s_sorted_at(r->n_defects, code, s_defect_code_at, r->defects);
+    memmove(r->defects + at + 1, r->defects + at, (r->n_defects - at) * sizeof *r->defects);
+    r->defects[at] = d;
+    r->n_defects++;
     return 0;
 }
 
@@ -338,7 +380,7 @@ static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *da
     if (rc == 0 && s_has(r->ro_numbers, r->n_ro_numbers, qc->ro_number))
         goto out; /* counted already */
     if (rc == 0)
-        rc = s_append(&r->ro_numbers, &r->n_ro_numbers, qc->ro_number);
+        rc = s_insert_sorted(&r->ro_numbers, &r->n_ro_numbers, qc->ro_number);
     int64_t days = 1;
     if (s_get_date(evt->svc, evt->txn, "ro_opened", qc->ro_number, opened) &&
         as_date_diff_days(opened, date) >= 0)
