@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "as/catalog.h"
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
@@ -643,7 +644,7 @@ static int s_read_config(as_service_t *self)
         return s_config_error("too long", name, "endpoint");
     self->endpoint = strdup(endpoint);
     long long max_frame = 0;
-    if (as_config_get_int(cfg, name, "max_frame", 1 << 20, &max_frame) != 0 || max_frame < 1024)
+    if (as_config_read_int(cfg, name, "max_frame", &max_frame) != 0)
         return s_config_error("bad number (at least 1024)", name, "max_frame");
     self->max_frame = (size_t)max_frame;
     if (as_config_get_list(cfg, name, "follows", &self->follows) < 0 ||
@@ -676,13 +677,13 @@ static int s_open(as_service_t *self)
     const char *name = self->def->name;
     int rc;
     long long map_size, heartbeat_ms, rcvhwm, sndhwm, replay_timeout, max_batch, best_effort_after;
-    if (as_config_get_int(cfg, name, "map_size", 256 << 20, &map_size) ||
-        as_config_get_int(cfg, name, "heartbeat_ms", 1000, &heartbeat_ms) ||
-        as_config_get_int(cfg, name, "rcvhwm", 1000000, &rcvhwm) ||
-        as_config_get_int(cfg, name, "sndhwm", 1000000, &sndhwm) ||
-        as_config_get_int(cfg, name, "replay_timeout_ms", 3000, &replay_timeout) ||
-        as_config_get_int(cfg, name, "best_effort_after_ms", 10000, &best_effort_after) ||
-        as_config_get_int(cfg, name, "max_batch", 0, &max_batch) || max_batch < 0)
+    if (as_config_read_int(cfg, name, "map_size", &map_size) ||
+        as_config_read_int(cfg, name, "heartbeat_ms", &heartbeat_ms) ||
+        as_config_read_int(cfg, name, "rcvhwm", &rcvhwm) ||
+        as_config_read_int(cfg, name, "sndhwm", &sndhwm) ||
+        as_config_read_int(cfg, name, "replay_timeout_ms", &replay_timeout) ||
+        as_config_read_int(cfg, name, "best_effort_after_ms", &best_effort_after) ||
+        as_config_read_int(cfg, name, "max_batch", &max_batch))
         return s_config_error("bad number in", name, "(map_size, heartbeat_ms, *hwm, ...)");
 
     char default_dir[1024];
@@ -847,28 +848,72 @@ const as_staff_t *as_service_staff(as_service_t *self)
     return self->staff;
 }
 
+/* --check-config prints every problem; a start logs them, and stops on the
+ * ones that concern this daemon. */
+typedef struct {
+    bool check_only; /* --check-config: every problem counts */
+    int problems;    /* problems that stop the program */
+} s_config_report_t;
+
+static void s_on_config_problem(void *arg, bool fatal, const char *problem)
+{
+    s_config_report_t *report = arg;
+    if (report->check_only) {
+        fprintf(stderr, "%s\n", problem);
+        report->problems++;
+    } else if (fatal) {
+        as_error("config: %s", problem);
+        report->problems++;
+    } else {
+        as_warn("config: %s (another service's section: it will refuse to start)", problem);
+    }
+}
+
+/* Checks the config against the schema (config_schema.h) and that the
+ * daemon's own section names its endpoint. Returns the problems that stop it. */
+static int s_check_config(as_config_t *cfg, const char *name, bool check_only)
+{
+    s_config_report_t report = {.check_only = check_only};
+    if (as_config_check(cfg, name, s_on_config_problem, &report) < 0) {
+        s_on_config_problem(&report, true, "out of memory");
+        return report.problems;
+    }
+    const char *endpoint = as_config_get(cfg, name, "endpoint", NULL);
+    if (!endpoint || !*endpoint) {
+        char problem[512];
+        snprintf(problem, sizeof problem, "%s: [%s] endpoint is missing (this daemon binds it)",
+                 as_config_path(cfg) ? as_config_path(cfg) : "config", name);
+        s_on_config_problem(&report, true, problem);
+    }
+    return report.problems;
+}
+
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
         fprintf(out,
-                "usage: %s --name NAME --config FILE\n"
+                "usage: %s --name NAME --config FILE [--check-config]\n"
                 "\n"
                 "%s\n"
                 "\n"
                 "Reads [NAME], [staff], [site], [bus] and [security] from FILE (default "
                 "$AS_CONFIG).\n"
                 "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
+                "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
+                "problem with its line, and starts nothing.\n"
                 "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
                 program, def->summary ? def->summary : "");
         return;
     }
     fprintf(out,
-            "usage: %s --config FILE\n"
+            "usage: %s --config FILE [--check-config]\n"
             "\n"
             "%s\n"
             "\n"
             "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
             "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
+            "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
+            "problem with its line, and starts nothing.\n"
             "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
             program, def->summary ? def->summary : "", def->name, def->name);
 }
@@ -877,17 +922,20 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const struct option named_options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {"name", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     const char *config_path = getenv("AS_CONFIG");
     const char *name = NULL;
+    bool check_only = false;
     /* "as-kpi", or "asdemo source" for a program that runs several services */
     char program[128];
     const char *slash = strrchr(argv[0], '/');
@@ -896,10 +944,12 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     else
         snprintf(program, sizeof program, "%s %s", program_invocation_short_name, argv[0]);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", def->named ? named_options : options, NULL)) !=
+    while ((opt = getopt_long(argc, argv, "c:hk", def->named ? named_options : options, NULL)) !=
            -1) {
         if (opt == 'c') {
             config_path = optarg;
+        } else if (opt == 'k') {
+            check_only = true;
         } else if (opt == 'n' && def->named) {
             name = optarg;
         } else {
@@ -942,6 +992,17 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     if (!cfg) {
         as_error("%s", err ? err : "cannot load the config");
         free(err);
+        return 78;
+    }
+    if (check_only) {
+        int problems = s_check_config(cfg, def->name, true);
+        as_config_destroy(&cfg);
+        if (problems == 0)
+            printf("config ok\n");
+        return problems == 0 ? 0 : 78;
+    }
+    if (s_check_config(cfg, def->name, false) != 0) {
+        as_config_destroy(&cfg);
         return 78;
     }
     int rc = 0;
