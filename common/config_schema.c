@@ -7,6 +7,7 @@
 #include "as/config_schema.h"
 
 #include "as/error.h"
+#include "as/log.h"
 #include "as/staff.h"
 
 #include <assert.h>
@@ -262,7 +263,8 @@ static const s_section_t *s_section_of(as_config_t *cfg, const char *name, const
     if (fixed) {
         return fixed;
     }
-    if (as_config_get(cfg, name, "xsub", NULL) || as_config_get(cfg, name, "xpub", NULL)) {
+    if (as_config_get(cfg, name, "xsub", NULL) || as_config_get(cfg, name, "xpub", NULL) ||
+        as_config_get(cfg, name, "hwm", NULL)) {
         return &s_forwarder;
     }
     if ((own && strcmp(own, name) == 0) || s_named_as_service(cfg, name)) {
@@ -495,4 +497,34 @@ int as_config_check(as_config_t *cfg, const char *own, as_config_report_fn repor
     }
     as_config_list_free(&sections);
     return rc < 0 ? rc : check.fatal;
+}
+
+/* --- for a program's start and its --check-config ------------------------- */
+
+typedef struct {
+    bool check_only; /* every problem counts and goes to stderr */
+    int problems;    /* problems that stop the program */
+} s_print_t;
+
+static void s_print(void *arg, bool fatal, const char *problem)
+{
+    s_print_t *print = arg;
+    if (print->check_only) {
+        fprintf(stderr, "%s\n", problem);
+        print->problems++;
+    } else if (fatal) {
+        as_error("config: %s", problem);
+        print->problems++;
+    } else {
+        as_warn("config: %s (not this program's section: its owner refuses to start)", problem);
+    }
+}
+
+int as_config_check_print(as_config_t *cfg, const char *own, bool check_only)
+{
+    s_print_t print = {.check_only = check_only};
+    if (as_config_check(cfg, own, s_print, &print) < 0) {
+        s_print(&print, true, "out of memory");
+    }
+    return print.problems;
 }

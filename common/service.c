@@ -848,44 +848,21 @@ const as_staff_t *as_service_staff(as_service_t *self)
     return self->staff;
 }
 
-/* --check-config prints every problem; a start logs them, and stops on the
- * ones that concern this daemon. */
-typedef struct {
-    bool check_only; /* --check-config: every problem counts */
-    int problems;    /* problems that stop the program */
-} s_config_report_t;
-
-static void s_on_config_problem(void *arg, bool fatal, const char *problem)
-{
-    s_config_report_t *report = arg;
-    if (report->check_only) {
-        fprintf(stderr, "%s\n", problem);
-        report->problems++;
-    } else if (fatal) {
-        as_error("config: %s", problem);
-        report->problems++;
-    } else {
-        as_warn("config: %s (another service's section: it will refuse to start)", problem);
-    }
-}
-
 /* Checks the config against the schema (config_schema.h) and that the
  * daemon's own section names its endpoint. Returns the problems that stop it. */
 static int s_check_config(as_config_t *cfg, const char *name, bool check_only)
 {
-    s_config_report_t report = {.check_only = check_only};
-    if (as_config_check(cfg, name, s_on_config_problem, &report) < 0) {
-        s_on_config_problem(&report, true, "out of memory");
-        return report.problems;
-    }
+    int problems = as_config_check_print(cfg, name, check_only);
     const char *endpoint = as_config_get(cfg, name, "endpoint", NULL);
     if (!endpoint || !*endpoint) {
-        char problem[512];
-        snprintf(problem, sizeof problem, "%s: [%s] endpoint is missing (this daemon binds it)",
-                 as_config_path(cfg) ? as_config_path(cfg) : "config", name);
-        s_on_config_problem(&report, true, problem);
+        const char *path = as_config_path(cfg) ? as_config_path(cfg) : "config";
+        if (check_only)
+            fprintf(stderr, "%s: [%s] endpoint is missing (this daemon binds it)\n", path, name);
+        else
+            as_error("config: %s: [%s] endpoint is missing (this daemon binds it)", path, name);
+        problems++;
     }
-    return report.problems;
+    return problems;
 }
 
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)

@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "as/catalog.h"
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/pb/ingest.pb-c.h"
 #include "as/pbjson.h"
 #include "as/staff.h"
 
-#define S_DEFAULT_MAX_PAYLOAD 65536
 #define S_MAX_TEXT 128 /* subject and correlation id */
 
 typedef struct {
@@ -32,9 +32,7 @@ static int s_start(as_service_t *svc)
     s_ingest_t *self = as_service_user(svc);
     const char *name = as_service_name(svc);
     long long max_payload = 0;
-    if (as_config_get_int(as_service_config(svc), name, "max_payload", S_DEFAULT_MAX_PAYLOAD,
-                          &max_payload) != 0 ||
-        max_payload < 16 || max_payload > (1 << 20)) {
+    if (as_config_read_int(as_service_config(svc), name, "max_payload", &max_payload) != 0) {
         as_error("config: bad number (16 to 1048576) in [%s] max_payload", name);
         return AS_ECONFIG;
     }

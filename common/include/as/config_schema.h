@@ -17,7 +17,7 @@
  *   [warranty.policy] and [warranty.groups] (checked by the warranty daemon);
  * - named sections of daemons started with --name: an ingest gateway's (a
  *   section listed in [site] services or in some section's follows) and an
- *   extra forwarder's (asbus --name NAME: a section that holds xsub or xpub).
+ *   extra forwarder's (asbus --name NAME: a section that holds xsub, xpub or hwm).
  * Anything else is an unknown section.
  */
 #ifndef AS_CONFIG_SCHEMA_H
@@ -57,6 +57,12 @@ typedef void (*as_config_report_fn)(void *arg, bool fatal, const char *problem);
  * Returns the number of fatal problems (0: the config is fine for `own`), or
  * -ENOMEM. */
 int as_config_check(as_config_t *cfg, const char *own, as_config_report_fn report, void *arg);
+
+/* as_config_check() for a program's start or its --check-config: with
+ * check_only false, logs problems that stop `own` as errors and the others as
+ * warnings and returns the first count; with check_only true, prints every
+ * problem on stderr, one a line, and returns their count. */
+int as_config_check_print(as_config_t *cfg, const char *own, bool check_only);
 
 /* Reads an INT key of `section` through its schema row: *out is the value,
  * or the row's default when the key is absent. Returns 0, or AS_EINVALID when
