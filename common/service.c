@@ -19,6 +19,7 @@
 #include "as/security.h"
 #include "as/staff.h"
 #include "as/sub.h"
+#include "as/text.h"
 
 #define AS_REPLAY_MAX_BYTES (4u << 20)
 
@@ -201,6 +202,17 @@ static int s_pack_reply(s_pending_cmd_t *pc, int status, const char *error, cons
     return 0;
 }
 
+/* Holds the command's request to the one bound on text (text.h) before its
+ * handler runs. Returns 0 or AS_EINVALID with cmd->error set. */
+static int s_check_request_text(as_cmd_t *cmd)
+{
+    const as_command_info_t *info = as_catalog_command(cmd->command);
+    if (!info || !info->request || !cmd->payload)
+        return 0;
+    return as_text_check_packed(info->request, cmd->payload, cmd->payload_len, cmd->error,
+                                sizeof cmd->error);
+}
+
 /* Runs one command inside the turn's transaction, in a nested transaction of
  * its own so that a failing handler writes nothing. */
 static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
@@ -239,6 +251,8 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     if (!def) {
         status = as_cmd_fail(&cmd, AS_EUNKNOWN, "unknown command '%s' for service '%s'",
                              req->command, self->def->name);
+    } else if ((status = s_check_request_text(&cmd)) != 0) {
+        /* refused before its handler ran: nothing written */
     } else {
         if ((rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd.txn)) != 0)
             return rc;

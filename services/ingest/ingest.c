@@ -16,6 +16,7 @@
 #include "as/pb/ingest.pb-c.h"
 #include "as/pbjson.h"
 #include "as/staff.h"
+#include "as/text.h"
 
 #define S_MAX_TEXT 128 /* subject and correlation id */
 
@@ -122,6 +123,13 @@ static int s_payload(as_cmd_t *cmd, const As__IngestRequest *req, const as_event
         if (!msg)
             return as_cmd_fail(cmd, AS_EBADFRAME, "payload does not decode as %s (%s)",
                                desc->short_name, req->type);
+    }
+    /* the system's event is held to the bound on text (text.h) before it is
+     * on the bus, where consumers take it as a fact */
+    char text_error[sizeof cmd->error];
+    if (as_text_check(msg, text_error, sizeof text_error) != 0) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+        return as_cmd_fail(cmd, AS_EINVALID, "%s payload: %s", req->type, text_error);
     }
     /* packed again from the decoded message: what is emitted is what was checked */
     *out_len = protobuf_c_message_get_packed_size(msg);

@@ -1,62 +1,76 @@
-#lib.sh — shared helpers for the integration tests : real daemons as processes,
-#real sockets, real LMDB files, each test in its own temp directory.
+# lib.sh — shared helpers for the integration tests: real daemons as processes,
+# real sockets, real LMDB files, each test in its own temp directory.
 #
-#A test sources this file, calls `setup NAME`, starts what it needs with
-#start_bus / start_daemon, drives it with `ctl` (asctl-- json) and checks with
-# `expect_eq`.Everything started is stopped on exit, whatever happens.
-set - euo pipefail
+# A test sources this file, calls `setup NAME`, starts what it needs with
+# start_bus / start_daemon, drives it with `ctl` (asctl --json) and checks with
+# `expect_eq`. Everything started is stopped on exit, whatever happens.
+set -euo pipefail
 
-    : "${AS_BUILD:?AS_BUILD must point at the build tree}" ASBUS =
-    "$AS_BUILD/services/bus/asbus" ASDEMO = "$AS_BUILD/tools/asdemo/asdemo" ASCTL =
-        "$AS_BUILD/tools/asctl/asctl" FRAMES = "$AS_BUILD/tests/integration/astest_frames"
+: "${AS_BUILD:?AS_BUILD must point at the build tree}"
+ASBUS="$AS_BUILD/services/bus/asbus"
+ASDEMO="$AS_BUILD/tools/asdemo/asdemo"
+ASCTL="$AS_BUILD/tools/asctl/asctl"
+FRAMES="$AS_BUILD/tests/integration/astest_frames"
 
-                                               declare -
-                                               A PIDS = () FAILURES = 0
+declare -A PIDS=()
+FAILURES=0
 
-    setup(){TEST_NAME = $1 T = $(mktemp - d "${TMPDIR:-/tmp}/as-$TEST_NAME.XXXXXX") CONFIG =
-                $T / site.ini export AS_CONFIG = $CONFIG AS_ACTOR =
-                    tester trap teardown EXIT write_config log "temp dir $T"}
-
-#The default single - bus config; a test may append sections or rewrite it.
-write_config()
-{
-    cat > "$CONFIG" << INI[site] name = test data_dir = $T / data run_dir = $T services = demo,
-                                 sink
-
-                                     [bus] xsub = ipc :                              //$T/bus-in
-                                                        xpub = ipc :                 //$T/bus-out
-                                                                     publish = ipc : //$T/bus-in
-                                                                                     subscribe = ipc
-        : //$T/bus-out
-
-          [demo] endpoint = ipc : //$T/demo.sock
-                                  heartbeat_ms = 200
-
-                                      [sink] endpoint = ipc : //$T/sink.sock
-                                                              follows = demo heartbeat_ms = 200
-
-        ;
-    who works here : a test that needs people appends them in a[staff] of its own[staff] INI
+setup() {
+    TEST_NAME=$1
+    T=$(mktemp -d "${TMPDIR:-/tmp}/as-$TEST_NAME.XXXXXX")
+    CONFIG=$T/site.ini
+    export AS_CONFIG=$CONFIG AS_ACTOR=tester
+    trap teardown EXIT
+    write_config
+    log "temp dir $T"
 }
 
-log()
-{
-    echo "[$(date +%H:%M:%S)] $TEST_NAME: $*" > &2;
+# The default single-bus config; a test may append sections or rewrite it.
+write_config() {
+    cat >"$CONFIG" <<INI
+[site]
+name = test
+data_dir = $T/data
+run_dir = $T
+services = demo, sink
+
+[bus]
+xsub = ipc://$T/bus-in
+xpub = ipc://$T/bus-out
+publish = ipc://$T/bus-in
+subscribe = ipc://$T/bus-out
+
+[demo]
+endpoint = ipc://$T/demo.sock
+heartbeat_ms = 200
+
+[sink]
+endpoint = ipc://$T/sink.sock
+follows = demo
+heartbeat_ms = 200
+
+; who works here: a test that needs people appends them in a [staff] of its own
+[staff]
+INI
 }
 
-fail(){log "FAIL: $*" FAILURES = $((FAILURES + 1))}
+log() { echo "[$(date +%H:%M:%S)] $TEST_NAME: $*" >&2; }
 
-teardown()
-{
-    local rc = $ ? for name in "${!PIDS[@]}";
-    do
+fail() {
+    log "FAIL: $*"
+    FAILURES=$((FAILURES + 1))
+}
+
+teardown() {
+    local rc=$?
+    for name in "${!PIDS[@]}"; do
         kill -TERM "${PIDS[$name]}" 2>/dev/null || true
     done
     sleep 0.3
-    for name in "${!PIDS[@]}";
-    do
-        kill - KILL "${PIDS[$name]}" 2 > / dev / null || true done if["$rc" - ne 0] ||
-            ["$FAILURES" - ne 0]; then
+    for name in "${!PIDS[@]}"; do
+        kill -KILL "${PIDS[$name]}" 2>/dev/null || true
+    done
+    if [ "$rc" -ne 0 ] || [ "$FAILURES" -ne 0 ]; then
         log "logs of the daemons (last lines):"
         for f in "$T"/*.log; do
             [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; } >&2

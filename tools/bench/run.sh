@@ -1,36 +1,37 @@
-#!/ usr / bin / env bash
-#tools / bench / run.sh[--quick][--build DIR][--n N][--only LIST][--no - peer | --no - ours]
-#Every benchmark.
+#!/usr/bin/env bash
+# tools/bench/run.sh [--quick] [--build DIR] [--n N] [--only LIST] [--no-peer|--no-ours]
+# Every benchmark.
 #
-#One command, one machine, one go.Each run uses fresh data dirs under
-#$AS_BENCH_OUT(default / tmp / as - bench) and real processes; every store
-#fsyncs every commit(no MDB_NOSYNC anywhere).
+# One command, one machine, one go. Each run uses fresh data dirs under
+# $AS_BENCH_OUT (default /tmp/as-bench) and real processes; every store
+# fsyncs every commit (no MDB_NOSYNC anywhere).
 #
-#single our bus into one durable consumer(asdemo source->asbus->asbench):
-#group commit; one commit per event; latency at a fixed 1, 000 / s
-#fanout N events(default 1, 000, 000; ~200 - byte reception.ro.opened) from an
-#external publisher to 4 durable consumers : events / s until all four
-#applied N, peak RSS of every process; then catch - up : a fifth
-#consumer, offline while the N events passed, is started : seconds
-#until it is current.Ours : asbench source->asbus->4 asbench sink.
-#Peer : jsbench pub->nats - server(JetStream, file storage)->4 jsbench sink.
-#latency publish to applied - by - all p50 / p99 / p99 .9 at a fixed 1, 000 / s and 10, 000 / s
-#(BENCH_LATENCY_SECONDS each, default 10), ours and the peer
-#ceilings raw ZeroMQ PUB->asbus->4 SUB(no storage); raw LMDB batched puts
-#with fsync(4 writers like 4 consumers, and1); one fsync'd commit at a time
+#   single    our bus into one durable consumer (asdemo source -> asbus -> asbench):
+#             group commit; one commit per event; latency at a fixed 1,000/s
+#   fanout    N events (default 1,000,000; ~200-byte reception.ro.opened) from an
+#             external publisher to 4 durable consumers: events/s until all four
+#             applied N, peak RSS of every process; then catch-up: a fifth
+#             consumer, offline while the N events passed, is started: seconds
+#             until it is current. Ours: asbench source -> asbus -> 4 asbench sink.
+#             Peer: jsbench pub -> nats-server (JetStream, file storage) -> 4 jsbench sink.
+#   latency   publish to applied-by-all p50/p99/p99.9 at a fixed 1,000/s and 10,000/s
+#             (BENCH_LATENCY_SECONDS each, default 10), ours and the peer
+#   ceilings  raw ZeroMQ PUB -> asbus -> 4 SUB (no storage); raw LMDB batched puts
+#             with fsync (4 writers like 4 consumers, and 1); one fsync'd commit at a time
 #
-#-- only takes a comma list of those names(default : all).-- no - peer skips the
-#NATS runs(without nats - server installed they are skipped too, and said so);
-#-- no - ours skips ours(to try the peer's knobs: BENCH_JS_BATCH, BENCH_JS_MAX_PENDING).
-#BENCH_KEEP = 1 keeps the data dirs of every run.
-#Prints the results as markdown(also in $AS_BENCH_OUT / results.md); the JSON
-#reports stay in $AS_BENCH_OUT.--quick runs small N(the smoke test).
-#Exit codes : 0 done, 1 a benchmark failed(its logs are kept and named), 64 usage.
-set - euo pipefail here = $(cd "$(dirname " $0 ")" && pwd) build =
-${AS_BUILD : -$here /../../ build} command_line = "bash tools/bench/run.sh $*" quick = 0 only =
-    single,
-                   fanout, latency, ceilings peer = 1 ours = 1 n = while[$ # - gt 0];
-do
+# --only takes a comma list of those names (default: all). --no-peer skips the
+# NATS runs (without nats-server installed they are skipped too, and said so);
+# --no-ours skips ours (to try the peer's knobs: BENCH_JS_BATCH, BENCH_JS_MAX_PENDING).
+# BENCH_KEEP=1 keeps the data dirs of every run.
+# Prints the results as markdown (also in $AS_BENCH_OUT/results.md); the JSON
+# reports stay in $AS_BENCH_OUT. --quick runs small N (the smoke test).
+# Exit codes: 0 done, 1 a benchmark failed (its logs are kept and named), 64 usage.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${AS_BUILD:-$here/../../build}
+command_line="bash tools/bench/run.sh $*"
+quick=0 only=single,fanout,latency,ceilings peer=1 ours=1 n=
+while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
     --build) build=$2; shift 2 ;;
@@ -44,31 +45,26 @@ do
 done
 if [ $quick = 1 ]; then
     n_group=2000 n_single=100 n_latency=300 latency_seconds=0.3
-    n=${n:
-        - 2000
-    } n_fsync=50
+    n=${n:-2000} n_fsync=50
 else
     n_group=${BENCH_N_GROUP:-300000} n_single=${BENCH_N_SINGLE:-5000}
     n_latency=${BENCH_N_LATENCY:-20000} latency_seconds=${BENCH_LATENCY_SECONDS:-10}
     n=${n:-1000000} n_fsync=2000
 fi
-case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2;
-    exit 64;
-    ; esac
-for part in $
-    {only//,/ }; do
+case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
+for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings) ;
-        ;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings (not '$part')" >&2;
-    exit 64;
-    ;
-    esac done
-#the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
-        js_batch = ${BENCH_JS_BATCH : -5000} js_max_pending = ${BENCH_JS_MAX_PENDING : -20000}
-#a stuck run must not hang the script : generous limits, scaled by N
-    limit = $(((quick ? 60 : 120) + n / 2000)) out =
-    ${AS_BENCH_OUT : - / tmp / as - bench} mkdir - p "$out" rm - f "$out"/*.json "$out"/*.lat
+    single | fanout | latency | ceilings) ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings (not '$part')" >&2; exit 64 ;;
+    esac
+done
+# the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
+js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
+# a stuck run must not hang the script: generous limits, scaled by N
+limit=$(((quick ? 60 : 120) + n / 2000))
+out=${AS_BENCH_OUT:-/tmp/as-bench}
+mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.lat
 ASBUS=$build/services/bus/asbus
 ASDEMO=$build/tools/asdemo/asdemo
 ASCTL=$build/tools/asctl/asctl
