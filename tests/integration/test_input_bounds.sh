@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 setup input_bounds
 
-sed -i 's/^services = .*/services = reception, workshop/' "$CONFIG"
+sed -i 's/^services = .*/services = reception, workshop, crm/' "$CONFIG"
 cat >>"$CONFIG" <<INI
 
 [reception]
@@ -20,6 +20,10 @@ heartbeat_ms = 200
 
 [workshop]
 endpoint = ipc://$T/workshop.sock
+heartbeat_ms = 200
+
+[crm]
+endpoint = ipc://$T/crm.sock
 heartbeat_ms = 200
 
 [warranty]
@@ -35,6 +39,7 @@ clerk-zhou = info_clerk
 sm-zhou = service_manager
 fm-li = foreman
 tech-07 = technician
+crm = system
 INI
 
 # started_with CONFIG DAEMON: runs DAEMON on CONFIG; prints its exit code and
@@ -79,6 +84,9 @@ expect_log "--check-config names it" "unknown key 'clerk_limit_cent' in [warrant
 start_bus bus
 start_service reception
 start_service workshop
+"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
+PIDS[crm]=$!
+wait_for "crm answers status" ctl_ok status crm
 
 as() { # as WHO COMMAND ARGS...: prints the JSON answer
     local who=$1
@@ -116,6 +124,13 @@ expect_eq "the board has it" "tech-07 engine,body" \
     "$(as fm-li workshop.board | json '.reply.technicians[0] | "\(.tech_id) \(.skills | join(","))"')"
 expect_eq "500 bytes are fine" 0 "$(as clerk-zhou reception.customer.register customer_id=c-1 \
     name="$(head -c 500 /dev/zero | tr '\0' y)" phone=13800000001 | json '.code // 0')"
+
+LONG=$(head -c 600 /dev/zero | tr '\0' z)
+refused "a CRM event with a 600-byte name" invalid \
+    "crm.appointment.requested payload: field 'customer_name' is 600 bytes; at most 500" \
+    crm crm.ingest type=crm.appointment.requested subject=R-1 \
+    payload_json="{\"crm_ref\":\"R-1\",\"customer_name\":\"$LONG\"}"
+expect_eq "nothing on the bus for it" 0 "$(ctl status crm | json '.services[0].last_seq')"
 
 log "--- mileage"
 VIN=JN1AZ4EH7DM430111
