@@ -453,16 +453,31 @@ static void s_unknown_section(s_check_t *check, const char *section)
     }
 }
 
-static void s_check_staff(s_check_t *check)
+/* Each [staff] entry on its own, so every bad one is named with its line. */
+static int s_check_staff(s_check_t *check)
 {
-    char *err = NULL;
-    as_staff_t *staff = as_staff_load(check->cfg, &err);
-    if (!staff) {
-        s_problem(check, true, as_config_line(check->cfg, "staff", NULL), "[staff] %s",
-                  err ? err : "cannot be read");
+    char **ids = NULL;
+    int n = as_config_keys(check->cfg, "staff", &ids);
+    for (int i = 0; i < n; i++) {
+        as_config_t *one = as_config_new();
+        if (!one || as_config_set(one, "staff", ids[i],
+                                  as_config_get(check->cfg, "staff", ids[i], "")) != 0) {
+            as_config_destroy(&one);
+            n = -ENOMEM;
+            break;
+        }
+        char *err = NULL;
+        as_staff_t *staff = as_staff_load(one, &err);
+        if (!staff) {
+            s_problem(check, true, as_config_line(check->cfg, "staff", ids[i]), "[staff] %s",
+                      err ? err : "cannot be read");
+        }
+        as_staff_destroy(&staff);
+        free(err);
+        as_config_destroy(&one);
     }
-    as_staff_destroy(&staff);
-    free(err);
+    as_config_list_free(&ids);
+    return n < 0 ? n : 0;
 }
 
 int as_config_check(as_config_t *cfg, const char *own, as_config_report_fn report, void *arg)
@@ -478,8 +493,8 @@ int as_config_check(as_config_t *cfg, const char *own, as_config_report_fn repor
     if (!as_config_has_section(cfg, "staff")) {
         s_problem(&check, true, 0,
                   "[staff] is missing: it lists who works here and their roles (id = role)");
-    } else {
-        s_check_staff(&check);
+    } else if (s_check_staff(&check) < 0) {
+        return -ENOMEM;
     }
     char **sections = NULL;
     int n = as_config_sections(cfg, &sections);

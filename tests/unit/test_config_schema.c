@@ -191,7 +191,7 @@ static void test_staff_roles_are_checked(void **state)
 {
     (void)state;
     s_expect_one(S_GOOD "tech-01 = cook\n", "reception", true,
-                 "22: [staff] staff 'tech-01': cannot read 'cook' (roles: service_manager, "
+                 "24: [staff] staff 'tech-01': cannot read 'cook' (roles: service_manager, "
                  "front_desk_manager, advisor, info_clerk, foreman, technician, qc_inspector, "
                  "parts_manager, warehouse_keeper, warranty_clerk, tool_admin, system, it_admin, "
                  "delegate; limit=AMOUNT)");
