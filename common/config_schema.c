@@ -415,6 +415,34 @@ static void s_unknown_key(s_check_t *check, const s_section_t *known, const char
     }
 }
 
+/* A source followed without a section of its own is fine (a best-effort
+ * publisher that names no endpoint), unless its name is a typo of a known
+ * service: then the daemon would silently never apply that service's events. */
+static void s_check_follows(s_check_t *check, const char *section, bool fatal)
+{
+    char **items = NULL;
+    if (as_config_get_list(check->cfg, section, "follows", &items) <= 0) {
+        as_config_list_free(&items);
+        return;
+    }
+    for (char **item = items; *item; item++) {
+        if (as_config_has_section(check->cfg, *item) || s_fixed_section(*item)) {
+            continue;
+        }
+        const char *best = NULL;
+        int best_distance = S_SUGGEST_DISTANCE + 1;
+        for (size_t i = 0; i < sizeof s_sections / sizeof s_sections[0]; i++) {
+            s_nearer(*item, s_sections[i].name, &best, &best_distance);
+        }
+        if (best) {
+            s_problem(check, fatal, as_config_line(check->cfg, section, "follows"),
+                      "[%s] follows '%s', which has no section; did you mean '%s'?", section, *item,
+                      best);
+        }
+    }
+    as_config_list_free(&items);
+}
+
 static int s_check_keys(s_check_t *check, const s_section_t *known, const char *section)
 {
     char **keys = NULL;
@@ -432,6 +460,9 @@ static int s_check_keys(s_check_t *check, const s_section_t *known, const char *
         }
     }
     as_config_list_free(&keys);
+    if (s_row(known, "follows")) {
+        s_check_follows(check, section, fatal);
+    }
     return 0;
 }
 

@@ -136,6 +136,14 @@ static void test_typo_in_another_section_stops_its_owner_only(void **state)
     s_expect_one(text, "reception", false, problem);
 }
 
+static void test_follows_typo_of_a_service(void **state)
+{
+    (void)state;
+    /* "phone" has no section: a best-effort publisher naming no endpoint, fine */
+    s_expect_one(S_GOOD "[kpi]\nfollows = wrokshop, phone\n", "kpi", true,
+                 "25: [kpi] follows 'wrokshop', which has no section; did you mean 'workshop'?");
+}
+
 static void test_unknown_key_far_from_any(void **state)
 {
     (void)state;
@@ -262,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_typo_in_own_section_names_line_and_nearest_key),
         cmocka_unit_test(test_typo_in_another_section_stops_its_owner_only),
         cmocka_unit_test(test_unknown_key_far_from_any),
+        cmocka_unit_test(test_follows_typo_of_a_service),
         cmocka_unit_test(test_unknown_section_stops_everyone),
         cmocka_unit_test(test_key_typo_in_system_section_stops_everyone),
         cmocka_unit_test(test_missing_bus_and_staff),
