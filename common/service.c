@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "as/catalog.h"
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
@@ -18,6 +19,7 @@
 #include "as/security.h"
 #include "as/staff.h"
 #include "as/sub.h"
+#include "as/text.h"
 
 #define AS_REPLAY_MAX_BYTES (4u << 20)
 
@@ -202,6 +204,17 @@ static int s_pack_reply(s_pending_cmd_t *pc, int status, const char *error, cons
     return 0;
 }
 
+/* Holds the command's request to the one bound on text (text.h) before its
+ * handler runs. Returns 0 or AS_EINVALID with cmd->error set. */
+static int s_check_request_text(as_cmd_t *cmd)
+{
+    const as_command_info_t *info = as_catalog_command(cmd->command);
+    if (!info || !info->request || !cmd->payload)
+        return 0;
+    return as_text_check_packed(info->request, cmd->payload, cmd->payload_len, cmd->error,
+                                sizeof cmd->error);
+}
+
 /* Runs one command inside the turn's transaction, in a nested transaction of
  * its own so that a failing handler writes nothing. */
 static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
@@ -240,6 +253,8 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     if (!def) {
         status = as_cmd_fail(&cmd, AS_EUNKNOWN, "unknown command '%s' for service '%s'",
                              req->command, self->def->name);
+    } else if ((status = s_check_request_text(&cmd)) != 0) {
+        /* refused before its handler ran: nothing written */
     } else {
         if ((rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd.txn)) != 0)
             return rc;
@@ -710,7 +725,7 @@ static int s_read_config(as_service_t *self)
     }
     self->endpoint = strdup(endpoint);
     long long max_frame = 0;
-    if (as_config_get_int(cfg, name, "max_frame", 1 << 20, &max_frame) != 0 || max_frame < 1024)
+    if (as_config_read_int(cfg, name, "max_frame", &max_frame) != 0)
         return s_config_error("bad number (at least 1024)", name, "max_frame");
     self->max_frame = (size_t)max_frame;
     if (as_config_get_list(cfg, name, "follows", &self->follows) < 0 ||
@@ -746,13 +761,13 @@ static int s_open(as_service_t *self)
     const char *name = self->def->name;
     int rc;
     long long map_size, heartbeat_ms, rcvhwm, sndhwm, replay_timeout, max_batch, best_effort_after;
-    if (as_config_get_int(cfg, name, "map_size", 256 << 20, &map_size) ||
-        as_config_get_int(cfg, name, "heartbeat_ms", 1000, &heartbeat_ms) ||
-        as_config_get_int(cfg, name, "rcvhwm", 1000000, &rcvhwm) ||
-        as_config_get_int(cfg, name, "sndhwm", 1000000, &sndhwm) ||
-        as_config_get_int(cfg, name, "replay_timeout_ms", 3000, &replay_timeout) ||
-        as_config_get_int(cfg, name, "best_effort_after_ms", 10000, &best_effort_after) ||
-        as_config_get_int(cfg, name, "max_batch", 0, &max_batch) || max_batch < 0)
+    if (as_config_read_int(cfg, name, "map_size", &map_size) ||
+        as_config_read_int(cfg, name, "heartbeat_ms", &heartbeat_ms) ||
+        as_config_read_int(cfg, name, "rcvhwm", &rcvhwm) ||
+        as_config_read_int(cfg, name, "sndhwm", &sndhwm) ||
+        as_config_read_int(cfg, name, "replay_timeout_ms", &replay_timeout) ||
+        as_config_read_int(cfg, name, "best_effort_after_ms", &best_effort_after) ||
+        as_config_read_int(cfg, name, "max_batch", &max_batch))
         return s_config_error("bad number in", name, "(map_size, heartbeat_ms, *hwm, ...)");
 
     char default_dir[1024];
@@ -920,28 +935,49 @@ const as_staff_t *as_service_staff(as_service_t *self)
     return self->staff;
 }
 
+/* Checks the config against the schema (config_schema.h) and that the
+ * daemon's own section names its endpoint. Returns the problems that stop it. */
+static int s_check_config(as_config_t *cfg, const char *name, bool check_only)
+{
+    int problems = as_config_check_print(cfg, name, check_only);
+    const char *endpoint = as_config_get(cfg, name, "endpoint", NULL);
+    if (!endpoint || !*endpoint) {
+        const char *path = as_config_path(cfg) ? as_config_path(cfg) : "config";
+        if (check_only)
+            fprintf(stderr, "%s: [%s] endpoint is missing (this daemon binds it)\n", path, name);
+        else
+            as_error("config: %s: [%s] endpoint is missing (this daemon binds it)", path, name);
+        problems++;
+    }
+    return problems;
+}
+
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
         fprintf(out,
-                "usage: %s --name NAME --config FILE\n"
+                "usage: %s --name NAME --config FILE [--check-config]\n"
                 "\n"
                 "%s\n"
                 "\n"
                 "Reads [NAME], [staff], [site], [bus] and [security] from FILE (default "
                 "$AS_CONFIG).\n"
                 "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
+                "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
+                "problem with its line, and starts nothing.\n"
                 "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
                 program, def->summary ? def->summary : "");
         return;
     }
     fprintf(out,
-            "usage: %s --config FILE\n"
+            "usage: %s --config FILE [--check-config]\n"
             "\n"
             "%s\n"
             "\n"
             "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
             "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
+            "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
+            "problem with its line, and starts nothing.\n"
             "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
             program, def->summary ? def->summary : "", def->name, def->name);
 }
@@ -950,17 +986,20 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const struct option named_options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {"name", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     const char *config_path = getenv("AS_CONFIG");
     const char *name = NULL;
+    bool check_only = false;
     /* "as-kpi", or "asdemo source" for a program that runs several services */
     char program[128];
     const char *slash = strrchr(argv[0], '/');
@@ -969,10 +1008,12 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     else
         snprintf(program, sizeof program, "%s %s", program_invocation_short_name, argv[0]);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", def->named ? named_options : options, NULL)) !=
+    while ((opt = getopt_long(argc, argv, "c:hk", def->named ? named_options : options, NULL)) !=
            -1) {
         if (opt == 'c') {
             config_path = optarg;
+        } else if (opt == 'k') {
+            check_only = true;
         } else if (opt == 'n' && def->named) {
             name = optarg;
         } else {
@@ -1015,6 +1056,17 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     if (!cfg) {
         as_error("%s", err ? err : "cannot load the config");
         free(err);
+        return 78;
+    }
+    if (check_only) {
+        int problems = s_check_config(cfg, def->name, true);
+        as_config_destroy(&cfg);
+        if (problems == 0)
+            printf("config ok\n");
+        return problems == 0 ? 0 : 78;
+    }
+    if (s_check_config(cfg, def->name, false) != 0) {
+        as_config_destroy(&cfg);
         return 78;
     }
     int rc = 0;

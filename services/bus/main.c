@@ -40,6 +40,7 @@
 #include <zmq.h>
 
 #include "as/config.h"
+#include "as/config_schema.h"
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/log.h"
@@ -75,6 +76,7 @@ typedef struct s_args {
     const char *name;        /* config section and security identity */
     const char *xsub;        /* --xsub, or NULL for NAME.xsub */
     const char *xpub;        /* --xpub, or NULL for NAME.xpub */
+    bool check_config;       /* --check-config: check the file, start nothing */
 } s_args_t;
 
 typedef struct s_bus {
@@ -106,35 +108,43 @@ typedef struct s_bus {
 
 static void s_usage(FILE *out)
 {
-    fprintf(out, "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--help]\n"
-                 "\n"
-                 "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
-                 "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
-                 "\n"
-                 "  --config FILE  the site config (INI); settings come from section [NAME]\n"
-                 "  --name NAME    this forwarder's section and key identity (default: bus)\n"
-                 "  --xsub EP      endpoint(s) publishers connect to, comma-separated\n"
-                 "                 (overrides NAME.xsub)\n"
-                 "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
-                 "  --help         show this text\n"
-                 "\n"
-                 "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
-                 "CURVE on tcp:// endpoints when [security] curve = on.\n"
-                 "Exit status: 0 stopped by SIGTERM/SIGINT, 64 usage, 69 cannot bind,\n"
-                 "70 internal error, 78 configuration error.\n");
+    fprintf(out,
+            "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--check-config]\n"
+            "             [--help]\n"
+            "\n"
+            "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
+            "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
+            "\n"
+            "  --config FILE  the site config (INI); settings come from section [NAME]\n"
+            "  --name NAME    this forwarder's section and key identity (default: bus)\n"
+            "  --xsub EP      endpoint(s) publishers connect to, comma-separated\n"
+            "                 (overrides NAME.xsub)\n"
+            "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
+            "  --check-config check FILE (every section and key), print 'config ok' or\n"
+            "                 each problem with its line, start nothing\n"
+            "  --help         show this text\n"
+            "\n"
+            "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
+            "CURVE on tcp:// endpoints when [security] curve = on.\n"
+            "Exit status: 0 stopped by SIGTERM/SIGINT, 64 usage, 69 cannot bind,\n"
+            "70 internal error, 78 configuration error.\n");
 }
 
 /* Returns 0, 1 for --help, or S_EXIT_USAGE. */
 static int s_parse_args(int argc, char **argv, s_args_t *args)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
-        {"xsub", required_argument, NULL, 's'},   {"xpub", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"name", required_argument, NULL, 'n'},
+        {"xsub", required_argument, NULL, 's'},
+        {"xpub", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {"check-config", no_argument, NULL, 'k'},
+        {NULL, 0, NULL, 0},
     };
     *args = (s_args_t){.name = S_DEFAULT_NAME};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:n:s:p:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:n:s:p:hk", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             args->config_path = optarg;
@@ -147,6 +157,9 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
             break;
         case 'p':
             args->xpub = optarg;
+            break;
+        case 'k':
+            args->check_config = true;
             break;
         case 'h':
             return 1;
@@ -262,15 +275,15 @@ static int s_bus_bind(s_bus_t *bus, as_config_t *cfg, const s_args_t *args, as_s
         return args->config_path ? S_EXIT_CONFIG : S_EXIT_USAGE;
     }
 
-    long long hwm = 0, max_frame = 0;
-    if (as_config_get_int(cfg, args->name, "hwm", S_DEFAULT_HWM, &hwm) != 0 || hwm < 0 ||
-        hwm > INT32_MAX) {
+    long long hwm = S_DEFAULT_HWM, max_frame = S_DEFAULT_MAX_FRAME;
+    if (as_config_schema_key(cfg, args->name, "hwm") &&
+        as_config_read_int(cfg, args->name, "hwm", &hwm) != 0) {
         as_error("asbus: [%s] hwm = '%s' is not a count from 0 (no limit) to 2147483647",
                  args->name, as_config_get(cfg, args->name, "hwm", ""));
         return S_EXIT_CONFIG;
     }
-    if (as_config_get_int(cfg, args->name, "max_frame", S_DEFAULT_MAX_FRAME, &max_frame) != 0 ||
-        max_frame < 1) {
+    if (as_config_schema_key(cfg, args->name, "max_frame") &&
+        as_config_read_int(cfg, args->name, "max_frame", &max_frame) != 0) {
         as_error("asbus: [%s] max_frame = '%s' is not a size in bytes (e.g. 16M)", args->name,
                  as_config_get(cfg, args->name, "max_frame", ""));
         return S_EXIT_CONFIG;
@@ -653,8 +666,22 @@ int main(int argc, char **argv)
             free(why);
             return S_EXIT_CONFIG;
         }
+        if (args.check_config) {
+            int problems = as_config_check_print(cfg, args.name, true);
+            as_config_destroy(&cfg);
+            if (problems == 0)
+                printf("config ok\n");
+            return problems == 0 ? 0 : S_EXIT_CONFIG;
+        }
+        if (as_config_check_print(cfg, args.name, false) != 0) {
+            as_config_destroy(&cfg);
+            return S_EXIT_CONFIG;
+        }
         if (!as_config_has_section(cfg, args.name) && (!args.xsub || !args.xpub))
             as_warn("asbus: %s has no section [%s]", args.config_path, args.name);
+    } else if (args.check_config) {
+        fprintf(stderr, "asbus: --check-config needs --config FILE\n");
+        return S_EXIT_USAGE;
     } else {
         cfg = as_config_new();
         if (!cfg)
