@@ -74,6 +74,7 @@ struct as_config {
     size_t entry_count;      /* entries in use */
     size_t entry_capacity;   /* entries allocated */
     char **sections;         /* "[section]" headers seen in the file */
+    int *section_lines;      /* the line of each section's first header */
     size_t section_count;    /* sections in use */
     size_t section_capacity; /* sections allocated */
 };
@@ -186,7 +187,7 @@ static int s_add(as_config_t *self, const char *section, const char *key, const 
     return 0;
 }
 
-static int s_add_section(as_config_t *self, const char *name, size_t len)
+static int s_add_section(as_config_t *self, const char *name, size_t len, int line)
 {
     for (size_t i = 0; i < self->section_count; i++) {
         if (strlen(self->sections[i]) == len && memcmp(self->sections[i], name, len) == 0) {
@@ -199,10 +200,16 @@ static int s_add_section(as_config_t *self, const char *name, size_t len)
         return -ENOMEM;
     }
     self->sections = sections;
+    int *lines = realloc(self->section_lines, self->section_capacity * sizeof(int));
+    if (!lines) {
+        return -ENOMEM;
+    }
+    self->section_lines = lines;
     char *copy = strndup(name, len);
     if (!copy) {
         return -ENOMEM;
     }
+    self->section_lines[self->section_count] = line;
     self->sections[self->section_count++] = copy;
     return 0;
 }
@@ -367,7 +374,7 @@ static void s_classify(s_load_t *load, const char *line)
     if (len > S_MAX_SECTION) {
         s_fail(load, load->line, "section name '%.*s' is longer than %d characters", (int)len, name,
                S_MAX_SECTION);
-    } else if (s_add_section(load->config, name, len) < 0) {
+    } else if (s_add_section(load->config, name, len, load->line) < 0) {
         s_fail(load, load->line, "out of memory");
     }
 }
@@ -752,6 +759,49 @@ bool as_config_has_section(as_config_t *self, const char *section)
     return false;
 }
 
+int as_config_sections(as_config_t *self, char ***sections)
+{
+    assert(self && sections);
+    char **list = calloc(self->section_count + self->entry_count + 1, sizeof *list);
+    if (!list) {
+        return -ENOMEM;
+    }
+    int count = 0;
+    for (size_t i = 0; i < self->section_count + self->entry_count; i++) {
+        const char *name = i < self->section_count ? self->sections[i]
+                                                   : self->entries[i - self->section_count].section;
+        bool listed = false;
+        for (int j = 0; j < count && !listed; j++) {
+            listed = strcmp(list[j], name) == 0;
+        }
+        if (listed) {
+            continue;
+        }
+        if (!(list[count] = strdup(name))) {
+            as_config_list_free(&list);
+            return -ENOMEM;
+        }
+        count++;
+    }
+    *sections = list;
+    return count;
+}
+
+int as_config_line(as_config_t *self, const char *section, const char *key)
+{
+    assert(self && section);
+    if (key) {
+        const s_entry_t *entry = s_find(self, section, strlen(section), key, strlen(key));
+        return entry ? entry->line : 0;
+    }
+    for (size_t i = 0; i < self->section_count; i++) {
+        if (strcmp(self->sections[i], section) == 0) {
+            return self->section_lines[i];
+        }
+    }
+    return 0;
+}
+
 const char *as_config_path(const as_config_t *self)
 {
     assert(self);
@@ -777,6 +827,7 @@ void as_config_destroy(as_config_t **self_p)
         free(self->sections[i]);
     }
     free(self->sections);
+    free(self->section_lines);
     free(self->path);
     free(self);
     *self_p = NULL;

@@ -145,3 +145,83 @@ As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic
     }
     return env;
 }
+
+/* Reads one varint at *p (at most 10 bytes, not past end). */
+static bool s_varint(const uint8_t **p, const uint8_t *end, uint64_t *value)
+{
+    *value = 0;
+    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t byte = *(*p)++;
+        *value |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* Finds the last value of length-delimited field `field` at the top level of
+ * a packed protobuf message (the one a decoder would keep). False when the
+ * message does not parse; *out NULL when the field is absent. */
+static bool s_pb_last_bytes(const uint8_t *p, size_t len, uint64_t field, const uint8_t **out,
+                            size_t *out_len)
+{
+    const uint8_t *end = p + len;
+    *out = NULL;
+    *out_len = 0;
+    while (p < end) {
+        uint64_t key = 0, value = 0;
+        if (!s_varint(&p, end, &key))
+            return false;
+        switch (key & 7) {
+        case 0: /* varint */
+            if (!s_varint(&p, end, &value))
+                return false;
+            break;
+        case 1: /* 64-bit */
+            if (end - p < 8)
+                return false;
+            p += 8;
+            break;
+        case 2: /* length-delimited */
+            if (!s_varint(&p, end, &value) || value > (uint64_t)(end - p))
+                return false;
+            if (key >> 3 == field) {
+                *out = p;
+                *out_len = (size_t)value;
+            }
+            p += value;
+            break;
+        case 5: /* 32-bit */
+            if (end - p < 4)
+                return false;
+            p += 4;
+            break;
+        default: /* groups are not used by our messages */
+            return false;
+        }
+    }
+    return true;
+}
+
+int as_envelope_claimed_source(const char *topic, size_t topic_len, const void *body,
+                               size_t body_len, char *out, size_t cap)
+{
+    size_t suffix_len = strlen(AS_HEARTBEAT_SUFFIX);
+    bool heartbeat = topic_len > suffix_len &&
+                     memcmp(topic + topic_len - suffix_len, AS_HEARTBEAT_SUFFIX, suffix_len) == 0 &&
+                     !memchr(topic, '.', topic_len - suffix_len);
+    /* Heartbeat.source is field 1, Envelope.source field 2 (envelope.proto) */
+    const uint8_t *source = NULL;
+    size_t source_len = 0;
+    if (!s_pb_last_bytes(body, body_len, heartbeat ? 1 : 2, &source, &source_len) || !source)
+        return AS_EBADFRAME;
+    if (source_len + 1 > cap || source_len > AS_NAME_MAX || memchr(source, '\0', source_len))
+        return AS_EINVALID;
+    memcpy(out, source, source_len);
+    out[source_len] = '\0';
+    size_t domain_len = strcspn(out, ".@");
+    if (!as_source_valid(out) || domain_len >= topic_len || topic[domain_len] != '.' ||
+        memcmp(topic, out, domain_len) != 0)
+        return AS_EINVALID;
+    return 0;
+}

@@ -851,3 +851,55 @@ void as_security_destroy(as_security_t **self_p)
     free(self);
     *self_p = NULL;
 }
+
+/* -------------------------------------------------------------------------- */
+/* ipc:// directories                                                         */
+
+int as_ipc_dir_check(const char *endpoint, char *why, size_t cap)
+{
+    if (!endpoint || strncmp(endpoint, "ipc://", 6) != 0)
+        return 0;
+    const char *path = endpoint + 6;
+    if (*path == '@' || strcmp(path, "*") == 0)
+        return 0; /* abstract namespace or libzmq's own temporary file */
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        dir[0] = '\0';
+    if (!dir[0]) {
+        snprintf(why, cap, "ipc endpoint '%s' is too long", endpoint);
+        return AS_ECONFIG;
+    }
+
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        snprintf(why, cap, "the directory '%s' of ipc endpoint '%s' cannot be used: %s", dir,
+                 endpoint, strerror(errno));
+        return AS_ECONFIG;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, cap, "'%s' (of ipc endpoint '%s') is not a directory", dir, endpoint);
+        return AS_ECONFIG;
+    }
+    if (st.st_uid != geteuid()) {
+        snprintf(why, cap,
+                 "the directory '%s' of ipc endpoint '%s' belongs to uid %u, not to this "
+                 "process's user (uid %u): its sockets must be reachable by the service user only",
+                 dir, endpoint, (unsigned)st.st_uid, (unsigned)geteuid());
+        return AS_ECONFIG;
+    }
+    if (st.st_mode & 077) {
+        snprintf(why, cap,
+                 "the directory '%s' of ipc endpoint '%s' has mode %04o: group or others could "
+                 "reach its sockets and publish as any source; make it 0700 (chmod 700 '%s')",
+                 dir, endpoint, (unsigned)(st.st_mode & 07777), dir);
+        return AS_ECONFIG;
+    }
+    return 0;
+}

@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "as/catalog.h"
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
@@ -19,6 +20,7 @@
 #include "as/security.h"
 #include "as/staff.h"
 #include "as/sub.h"
+#include "as/text.h"
 
 #define AS_REPLAY_MAX_BYTES (4u << 20)
 
@@ -61,7 +63,9 @@ struct as_service {
     bool stopping;
     int64_t started_us;
     s_counters_t counters;
-    char **follows;
+    char **follows;        /* as configured: "service" or "service@site" */
+    char **follow_domains; /* the domains subscribed to, once each */
+    char **follow_sources; /* the sources applied: "service@site" */
     char **catchup;
     char **catchup_names;
     char **publish;
@@ -323,9 +327,39 @@ static int s_command_answer(as_cmd_t *cmd, int status, bool query, bool *keep)
     }
 }
 
-/* Runs the command's handler in a nested transaction of its own, so that a
- * failing handler writes and emits nothing, and packs the reply. Returns 0,
- * or a store code that ends the whole turn. */
+/* Holds the command's request to the one bound on text (text.h) before its
+ * handler runs. Returns 0 or AS_EINVALID with cmd->error set. */
+static int s_check_request_text(as_cmd_t *cmd)
+{
+    const as_command_info_t *info = as_catalog_command(cmd->command);
+    if (!info || !info->request || !cmd->payload)
+        return 0;
+    return as_text_check_packed(info->request, cmd->payload, cmd->payload_len, cmd->error,
+                                sizeof cmd->error);
+}
+
+/* Calls the handler in a nested transaction of its own: kept when it returns
+ * 0 (a query's is discarded), aborted with what it emitted otherwise, so a
+ * failing handler writes and emits nothing. Returns 0 (*status: the
+ * handler's code) or the store's code when the nested transaction cannot
+ * begin or commit. */
+static int s_call_handler(as_service_t *self, MDB_txn *txn, const as_command_def_t *def,
+                          as_cmd_t *cmd, int *status)
+{
+    int rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd->txn);
+    if (rc != 0)
+        return rc;
+    as_pub_mark_t mark = as_pub_mark(self->pub);
+    *status = def->handle(cmd);
+    if (*status == 0 && !def->query)
+        return mdb_txn_commit(cmd->txn);
+    mdb_txn_abort(cmd->txn);
+    as_pub_rollback(self->pub, mark);
+    return 0;
+}
+
+/* Runs the command (its text bounds, then its handler) and packs the reply.
+ * Returns 0, or a store code that ends the whole turn. */
 static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
                          const as_command_def_t *def, bool *keep)
 {
@@ -338,17 +372,8 @@ static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
                     .correlation_id = req->correlation_id,
                     .payload = req->has_payload ? req->payload.data : NULL,
                     .payload_len = req->has_payload ? req->payload.len : 0};
-    int rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd.txn);
-    if (rc != 0)
-        return rc;
-    as_pub_mark_t mark = as_pub_mark(self->pub);
-    int status = def->handle(&cmd);
-    if (status == 0 && !def->query) {
-        rc = mdb_txn_commit(cmd.txn);
-    } else {
-        mdb_txn_abort(cmd.txn); /* a query's writes are discarded too */
-        as_pub_rollback(self->pub, mark);
-    }
+    int status = s_check_request_text(&cmd); /* refused before its handler: nothing written */
+    int rc = status == 0 ? s_call_handler(self, txn, def, &cmd, &status) : 0;
     if (rc == 0 && as_outcome_of(status) == AS_OUTCOME_STORE)
         rc = status; /* map full or disk trouble: the whole turn is retried or fails */
     if (rc == 0) {
@@ -620,6 +645,27 @@ static int s_cmd_source_accept(as_cmd_t *cmd)
     return rc;
 }
 
+typedef struct {
+    As__UnfollowedSource items[AS_SUB_UNFOLLOWED_MAX];
+    As__UnfollowedSource *ptrs[AS_SUB_UNFOLLOWED_MAX];
+    size_t n;
+} s_unfollowed_list_t;
+
+static void s_collect_unfollowed(const char *source, uint64_t events, uint64_t heartbeats,
+                                 void *arg)
+{
+    s_unfollowed_list_t *u = arg;
+    if (u->n == AS_SUB_UNFOLLOWED_MAX)
+        return;
+    As__UnfollowedSource *item = &u->items[u->n];
+    as__unfollowed_source__init(item);
+    item->source = (char *)source;
+    item->has_events = item->has_heartbeats = 1;
+    item->events = events;
+    item->heartbeats = heartbeats;
+    u->ptrs[u->n++] = item;
+}
+
 static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
 {
     As__StatusReply st = AS__STATUS_REPLY__INIT;
@@ -649,6 +695,12 @@ static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
         st.n_offsets = o.n;
         st.offsets = o.ptrs;
     }
+    st.has_events_unfollowed = 1;
+    st.events_unfollowed = sc->unfollowed;
+    s_unfollowed_list_t u = {0};
+    as_sub_each_unfollowed(self->sub, s_collect_unfollowed, &u);
+    st.n_unfollowed = u.n;
+    st.unfollowed = u.ptrs;
     size_t len = as__status_reply__get_packed_size(&st);
     uint8_t *buf = malloc(len ? len : 1);
     if (buf) {
@@ -730,6 +782,39 @@ static int s_config_error(const char *what, const char *section, const char *key
     return AS_ECONFIG;
 }
 
+/* Reads [NAME] follows: "workshop" is workshop@<own site>, "workshop@site-b"
+ * that site's workshop. Fills follow_sources and follow_domains. */
+static int s_read_follows(as_service_t *self, const char *site, size_t n)
+{
+    self->follow_sources = calloc(n + 1, sizeof *self->follow_sources);
+    self->follow_domains = calloc(n + 1, sizeof *self->follow_domains);
+    if (!self->follow_sources || !self->follow_domains)
+        return -ENOMEM;
+    for (size_t i = 0, d = 0; i < n; i++) {
+        const char *entry = self->follows[i];
+        char source[AS_NAME_MAX + 2];
+        if (strchr(entry, '@'))
+            snprintf(source, sizeof source, "%s", entry);
+        else
+            snprintf(source, sizeof source, "%s@%s", entry, site);
+        char domain[AS_NAME_MAX + 1];
+        if (!as_source_valid(source) || !as_domain_of(source, domain, sizeof domain)) {
+            as_error("config: [%s] follows: '%s' is neither a service name nor "
+                     "'<service>@<site>' (a-z, 0-9, '_' and '-')",
+                     self->def->name, entry);
+            return AS_ECONFIG;
+        }
+        if (!(self->follow_sources[i] = strdup(source)))
+            return -ENOMEM;
+        bool seen = false;
+        for (size_t k = 0; k < d && !seen; k++)
+            seen = strcmp(self->follow_domains[k], domain) == 0;
+        if (!seen && !(self->follow_domains[d++] = strdup(domain)))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 static int s_read_config(as_service_t *self)
 {
     as_config_t *cfg = self->cfg;
@@ -751,9 +836,14 @@ static int s_read_config(as_service_t *self)
         return s_config_error("missing", name, "endpoint");
     if (strlen(endpoint) > 400)
         return s_config_error("too long", name, "endpoint");
+    char why[512];
+    if (as_ipc_dir_check(endpoint, why, sizeof why) != 0) {
+        as_error("config: [%s] endpoint: %s", name, why);
+        return AS_ECONFIG;
+    }
     self->endpoint = strdup(endpoint);
     long long max_frame = 0;
-    if (as_config_get_int(cfg, name, "max_frame", 1 << 20, &max_frame) != 0 || max_frame < 1024)
+    if (as_config_read_int(cfg, name, "max_frame", &max_frame) != 0)
         return s_config_error("bad number (at least 1024)", name, "max_frame");
     self->max_frame = (size_t)max_frame;
     if (as_config_get_list(cfg, name, "follows", &self->follows) < 0 ||
@@ -763,6 +853,9 @@ static int s_read_config(as_service_t *self)
     size_t n = 0;
     while (self->follows && self->follows[n])
         n++;
+    int rc = s_read_follows(self, site, n);
+    if (rc != 0)
+        return rc;
     self->catchup = calloc(n + 1, sizeof *self->catchup);
     self->catchup_names = calloc(n + 1, sizeof *self->catchup_names);
     if (!self->catchup || !self->catchup_names)
@@ -786,13 +879,13 @@ static int s_open(as_service_t *self)
     const char *name = self->def->name;
     int rc;
     long long map_size, heartbeat_ms, rcvhwm, sndhwm, replay_timeout, max_batch, best_effort_after;
-    if (as_config_get_int(cfg, name, "map_size", 256 << 20, &map_size) ||
-        as_config_get_int(cfg, name, "heartbeat_ms", 1000, &heartbeat_ms) ||
-        as_config_get_int(cfg, name, "rcvhwm", 1000000, &rcvhwm) ||
-        as_config_get_int(cfg, name, "sndhwm", 1000000, &sndhwm) ||
-        as_config_get_int(cfg, name, "replay_timeout_ms", 3000, &replay_timeout) ||
-        as_config_get_int(cfg, name, "best_effort_after_ms", 10000, &best_effort_after) ||
-        as_config_get_int(cfg, name, "max_batch", 0, &max_batch) || max_batch < 0)
+    if (as_config_read_int(cfg, name, "map_size", &map_size) ||
+        as_config_read_int(cfg, name, "heartbeat_ms", &heartbeat_ms) ||
+        as_config_read_int(cfg, name, "rcvhwm", &rcvhwm) ||
+        as_config_read_int(cfg, name, "sndhwm", &sndhwm) ||
+        as_config_read_int(cfg, name, "replay_timeout_ms", &replay_timeout) ||
+        as_config_read_int(cfg, name, "best_effort_after_ms", &best_effort_after) ||
+        as_config_read_int(cfg, name, "max_batch", &max_batch))
         return s_config_error("bad number in", name, "(map_size, heartbeat_ms, *hwm, ...)");
 
     char default_dir[1024];
@@ -828,7 +921,8 @@ static int s_open(as_service_t *self)
     }
     as_rpc_server_on_drained(self->rpc, s_flush);
     as_sub_config_t sc = {.connect = self->subscribe,
-                          .domains = self->follows,
+                          .domains = self->follow_domains,
+                          .sources = self->follow_sources,
                           .catchup = self->catchup,
                           .catchup_names = self->catchup_names,
                           .self_source = self->source,
@@ -944,6 +1038,8 @@ void as_service_destroy(as_service_t **self_p)
     as_store_close(&self->store);
     as_staff_destroy(&self->staff);
     as_config_list_free(&self->follows);
+    as_config_list_free(&self->follow_domains);
+    as_config_list_free(&self->follow_sources);
     as_config_list_free(&self->publish);
     as_config_list_free(&self->subscribe);
     as_config_list_free(&self->catchup);
@@ -959,28 +1055,49 @@ const as_staff_t *as_service_staff(as_service_t *self)
     return self->staff;
 }
 
+/* Checks the config against the schema (config_schema.h) and that the
+ * daemon's own section names its endpoint. Returns the problems that stop it. */
+static int s_check_config(as_config_t *cfg, const char *name, bool check_only)
+{
+    int problems = as_config_check_print(cfg, name, check_only);
+    const char *endpoint = as_config_get(cfg, name, "endpoint", NULL);
+    if (!endpoint || !*endpoint) {
+        const char *path = as_config_path(cfg) ? as_config_path(cfg) : "config";
+        if (check_only)
+            fprintf(stderr, "%s: [%s] endpoint is missing (this daemon binds it)\n", path, name);
+        else
+            as_error("config: %s: [%s] endpoint is missing (this daemon binds it)", path, name);
+        problems++;
+    }
+    return problems;
+}
+
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
         fprintf(out,
-                "usage: %s --name NAME --config FILE\n"
+                "usage: %s --name NAME --config FILE [--check-config]\n"
                 "\n"
                 "%s\n"
                 "\n"
                 "Reads [NAME], [staff], [site], [bus] and [security] from FILE (default "
                 "$AS_CONFIG).\n"
                 "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
+                "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
+                "problem with its line, and starts nothing.\n"
                 "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
                 program, def->summary ? def->summary : "");
         return;
     }
     fprintf(out,
-            "usage: %s --config FILE\n"
+            "usage: %s --config FILE [--check-config]\n"
             "\n"
             "%s\n"
             "\n"
             "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
             "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
+            "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
+            "problem with its line, and starts nothing.\n"
             "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
             program, def->summary ? def->summary : "", def->name, def->name);
 }
@@ -989,17 +1106,20 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const struct option named_options[] = {
         {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {"name", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     const char *config_path = getenv("AS_CONFIG");
     const char *name = NULL;
+    bool check_only = false;
     /* "as-kpi", or "asdemo source" for a program that runs several services */
     char program[128];
     const char *slash = strrchr(argv[0], '/');
@@ -1008,10 +1128,12 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     else
         snprintf(program, sizeof program, "%s %s", program_invocation_short_name, argv[0]);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", def->named ? named_options : options, NULL)) !=
+    while ((opt = getopt_long(argc, argv, "c:hk", def->named ? named_options : options, NULL)) !=
            -1) {
         if (opt == 'c') {
             config_path = optarg;
+        } else if (opt == 'k') {
+            check_only = true;
         } else if (opt == 'n' && def->named) {
             name = optarg;
         } else {
@@ -1054,6 +1176,17 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     if (!cfg) {
         as_error("%s", err ? err : "cannot load the config");
         free(err);
+        return 78;
+    }
+    if (check_only) {
+        int problems = s_check_config(cfg, def->name, true);
+        as_config_destroy(&cfg);
+        if (problems == 0)
+            printf("config ok\n");
+        return problems == 0 ? 0 : 78;
+    }
+    if (s_check_config(cfg, def->name, false) != 0) {
+        as_config_destroy(&cfg);
         return 78;
     }
     int rc = 0;

@@ -65,6 +65,13 @@ typedef struct {
     bool skip;
 } s_item_t;
 
+/* A source this consumer does not follow, and what of it was ignored. */
+typedef struct {
+    char name[AS_NAME_MAX + 1];
+    uint64_t events;
+    uint64_t heartbeats;
+} s_unfollowed_t;
+
 struct as_sub {
     uv_loop_t *loop;
     void *zctx;
@@ -73,6 +80,10 @@ struct as_sub {
     as_store_t *store;
     uv_timer_t timer;
     char *self_source;
+    char own_site[AS_NAME_MAX + 1]; /* the site of self_source ("" without one) */
+    char **followed;                /* sources applied; NULL: every one */
+    s_unfollowed_t unfollowed[AS_SUB_UNFOLLOWED_MAX];
+    size_t n_unfollowed;
     size_t max_frame;
     int replay_timeout_ms;
     int best_effort_after_ms;
@@ -95,6 +106,53 @@ static void s_request_replay(as_sub_t *self, s_source_t *src);
 static void s_queue_clear(as_sub_t *self, s_source_t *src);
 
 /* --- sources ----------------------------------------------------------- */
+
+static bool s_follows(const as_sub_t *self, const char *source)
+{
+    if (!self->followed)
+        return true;
+    for (char **f = self->followed; *f; f++)
+        if (strcmp(*f, source) == 0)
+            return true;
+    return false;
+}
+
+/* Counts an event or heartbeat of a source not followed, and says so in the
+ * log the 1st, 2nd, 4th, 8th... time for that source. */
+static void s_ignore(as_sub_t *self, const char *source, bool heartbeat)
+{
+    self->counters.unfollowed++;
+    s_unfollowed_t *u = NULL;
+    for (size_t i = 0; i < self->n_unfollowed && !u; i++)
+        if (strcmp(self->unfollowed[i].name, source) == 0)
+            u = &self->unfollowed[i];
+    if (!u && self->n_unfollowed < AS_SUB_UNFOLLOWED_MAX) {
+        u = &self->unfollowed[self->n_unfollowed++];
+        snprintf(u->name, sizeof u->name, "%s", source);
+    }
+    uint64_t count = self->counters.unfollowed;
+    if (u) {
+        if (heartbeat)
+            u->heartbeats++;
+        else
+            u->events++;
+        count = u->events + u->heartbeats;
+    }
+    if ((count & (count - 1)) == 0)
+        as_warn("ignored %s of source '%s': this daemon does not follow it (%llu so far)",
+                heartbeat ? "a heartbeat" : "an event", source, (unsigned long long)count);
+}
+
+/* The CURVE identity that owns `name` (a source or a service): the service's
+ * name for this site's sources ("workshop" owns workshop@<own site>), the
+ * whole source for another site's ("workshop@site-b"). */
+static void s_owner_of(const as_sub_t *self, const char *name, char *out, size_t cap)
+{
+    const char *at = strchr(name, '@');
+    bool other_site = at && self->own_site[0] && strcmp(at + 1, self->own_site) != 0;
+    if (other_site || !as_domain_of(name, out, cap))
+        snprintf(out, cap, "%s", name);
+}
 
 static s_source_t *s_source_find(as_sub_t *self, const char *name)
 {
@@ -412,7 +470,8 @@ static void s_peer_free(s_peer_t *peer)
 }
 
 /* Finds or connects the replay client of `endpoint`. `name` is a source or a
- * service name; its domain names the key of the endpoint's CURVE server. */
+ * service name; its owner (s_owner_of) names the key of the endpoint's CURVE
+ * server. */
 static s_peer_t *s_peer_get(as_sub_t *self, const char *endpoint, const char *name)
 {
     for (s_peer_t *p = self->peers; p; p = p->next)
@@ -420,8 +479,7 @@ static s_peer_t *s_peer_get(as_sub_t *self, const char *endpoint, const char *na
             return p;
     s_peer_t *peer = calloc(1, sizeof *peer);
     char identity[AS_NAME_MAX + 1];
-    if (!as_domain_of(name, identity, sizeof identity))
-        snprintf(identity, sizeof identity, "%s", name);
+    s_owner_of(self, name, identity, sizeof identity);
     if (!peer || !(peer->endpoint = strdup(endpoint)) || !(peer->identity = strdup(identity))) {
         if (peer)
             s_peer_free(peer);
@@ -501,6 +559,21 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
         return;
     if (self->self_source && strcmp(resp->source, self->self_source) == 0)
         return;
+    /* an endpoint answers only for its own service's source: under CURVE its
+     * server proved it holds that key */
+    char owner[AS_NAME_MAX + 1];
+    s_owner_of(self, resp->source, owner, sizeof owner);
+    if (strcmp(owner, peer->identity) != 0) {
+        self->counters.rejected_frames++;
+        as_warn("replay answer from '%s' (service '%s') claims source '%s': refused",
+                peer->endpoint, peer->identity, resp->source);
+        return;
+    }
+    if (!s_follows(self, resp->source)) {
+        self->counters.unfollowed++;
+        as_debug("replay answer of source '%s', not followed here: ignored", resp->source);
+        return;
+    }
     s_source_t *src = s_source_find(self, resp->source);
     if (!src && !(src = s_source_add(self, resp->source)))
         return;
@@ -589,15 +662,31 @@ static bool s_is_heartbeat(const char *topic, size_t len)
            memchr(topic, '.', len - slen) == NULL;
 }
 
-static void s_handle_heartbeat(as_sub_t *self, const void *data, size_t len)
+/* True when `source` is of the domain that `topic` ("<domain>.heartbeat")
+ * names: a heartbeat travels on its own source's topic. */
+static bool s_heartbeat_topic_matches(const char *source, const char *topic, size_t topic_len)
+{
+    char domain[AS_NAME_MAX + 1];
+    size_t len = as_domain_of(source, domain, sizeof domain);
+    return len > 0 && len == topic_len - strlen(AS_HEARTBEAT_SUFFIX) &&
+           memcmp(domain, topic, len) == 0;
+}
+
+static void s_handle_heartbeat(as_sub_t *self, const char *topic, size_t topic_len,
+                               const void *data, size_t len)
 {
     As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, data);
-    if (!hb || !as_source_valid(hb->source)) {
+    if (!hb || !as_source_valid(hb->source) ||
+        !s_heartbeat_topic_matches(hb->source, topic, topic_len)) {
         self->counters.rejected_frames++;
         goto done;
     }
     if (self->self_source && strcmp(hb->source, self->self_source) == 0)
         goto done;
+    if (!s_follows(self, hb->source)) {
+        s_ignore(self, hb->source, true);
+        goto done;
+    }
     s_source_t *src = s_source_find(self, hb->source);
     if (!src && !(src = s_source_add(self, hb->source)))
         goto done;
@@ -647,6 +736,11 @@ static void s_handle_event(as_sub_t *self, const zmq_msg_t *topic, const zmq_msg
         as__envelope__free_unpacked(env, NULL);
         return;
     }
+    if (!s_follows(self, env->source)) {
+        s_ignore(self, env->source, false);
+        as__envelope__free_unpacked(env, NULL);
+        return;
+    }
     s_source_t *src = s_source_find(self, env->source);
     if (!src && !(src = s_source_add(self, env->source))) {
         as__envelope__free_unpacked(env, NULL);
@@ -671,7 +765,8 @@ static void s_sub_read(as_zwatch_t *watch, void *zsock, void *arg)
             if (n != 2 || tlen == 0 || tlen > AS_NAME_MAX)
                 self->counters.rejected_frames++;
             else if (s_is_heartbeat(topic, tlen))
-                s_handle_heartbeat(self, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
+                s_handle_heartbeat(self, topic, tlen, zmq_msg_data(&frames[1]),
+                                   zmq_msg_size(&frames[1]));
             else
                 s_handle_event(self, &frames[0], &frames[1]);
         }
@@ -722,6 +817,8 @@ static void s_timer_cb(uv_timer_t *timer)
 static int s_load_offset(const As__SourceOffset *off, void *arg)
 {
     as_sub_t *self = arg;
+    if (!off->source || !s_follows(self, off->source))
+        return 0; /* no longer followed (or applied before sources were checked) */
     s_source_t *src = s_source_add(self, off->source);
     if (!src)
         return -ENOMEM;
@@ -750,6 +847,34 @@ static int s_load_offset(const As__SourceOffset *off, void *arg)
     return 0;
 }
 
+static void s_strv_free(char ***strv_p)
+{
+    if (!*strv_p)
+        return;
+    for (char **s = *strv_p; *s; s++)
+        free(*s);
+    free(*strv_p);
+    *strv_p = NULL;
+}
+
+/* Copies a NULL-terminated list of strings. Returns 0 or -ENOMEM. */
+static int s_strv_copy(char *const *from, char ***to)
+{
+    size_t n = 0;
+    while (from[n])
+        n++;
+    *to = calloc(n + 1, sizeof **to);
+    if (!*to)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!((*to)[i] = strdup(from[i]))) {
+            s_strv_free(to);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
 static int s_load_offsets(MDB_txn *txn, void *arg)
 {
     as_sub_t *self = arg;
@@ -772,6 +897,11 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
     self->ready_arg = arg;
     self->security = cfg->security;
     self->self_source = cfg->self_source ? strdup(cfg->self_source) : NULL;
+    const char *at = cfg->self_source ? strchr(cfg->self_source, '@') : NULL;
+    if (at)
+        snprintf(self->own_site, sizeof self->own_site, "%s", at + 1);
+    if (cfg->sources && (rc = s_strv_copy(cfg->sources, &self->followed)) != 0)
+        goto fail_self;
     self->max_frame = cfg->max_frame ? cfg->max_frame : (1u << 20);
     self->replay_timeout_ms = cfg->replay_timeout_ms > 0 ? cfg->replay_timeout_ms : 3000;
     self->best_effort_after_ms = cfg->best_effort_after_ms > 0 ? cfg->best_effort_after_ms : 10000;
@@ -831,6 +961,7 @@ fail_watch:
 fail_sock:
     zmq_close(self->sock);
 fail_self:
+    s_strv_free(&self->followed);
     free(self->self_source);
     free(self);
 fail:
@@ -864,6 +995,7 @@ void as_sub_destroy(as_sub_t **self_p)
     }
     free(self->batch);
     free(self->self_source);
+    s_strv_free(&self->followed);
     uv_timer_stop(&self->timer);
     uv_close((uv_handle_t *)&self->timer, s_free_self);
     *self_p = NULL;
@@ -1007,6 +1139,13 @@ void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
         }
         fn(&off, arg);
     }
+}
+
+void as_sub_each_unfollowed(const as_sub_t *self, as_sub_unfollowed_fn fn, void *arg)
+{
+    for (size_t i = 0; i < self->n_unfollowed; i++)
+        fn(self->unfollowed[i].name, self->unfollowed[i].events, self->unfollowed[i].heartbeats,
+           arg);
 }
 
 int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *incarnation,

@@ -33,7 +33,10 @@ cmake --build build -j"$(nproc)" >/dev/null
 export AS_RUN_DIR=${AS_RUN_DIR:-$repo/run}
 export AS_CONFIG=$repo/deploy/local.ini
 export AS_ACTOR=${AS_ACTOR:-svc-mgr}
+# the ipc:// sockets live here: only this user may reach them (the daemons
+# refuse a directory that group or others can reach)
 mkdir -p "$AS_RUN_DIR"
+chmod 700 "$AS_RUN_DIR"
 asctl=build/tools/asctl/asctl
 pids=()
 

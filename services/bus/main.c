@@ -1,10 +1,25 @@
 /* asbus — the stateless XSUB/XPUB forwarder of the after-sales bus.
  *
  * Publishers connect to the XSUB endpoint(s), subscribers to the XPUB
- * endpoint(s); zmq_proxy_steerable() moves events down and subscriptions up on
- * a worker thread. The main thread runs a libuv loop that only waits for
+ * endpoint(s); a proxy loop on a worker thread moves events down and
+ * subscriptions up. The main thread runs a libuv loop that only waits for
  * SIGTERM/SIGINT (then asks the proxy for its counters and to terminate over an
- * inproc PAIR) or for the proxy to end on its own.
+ * inproc PAIR, as zmq_proxy_steerable's STATISTICS and TERMINATE) or for the
+ * proxy to end on its own.
+ *
+ * Under CURVE, only the owner of a source may publish as it: the identity the
+ * ZAP handler gave the publishing connection ("User-Id") must be the source's
+ * service name (workshop owns workshop@<this site>) or, for another site's
+ * source, the whole source name (a key named "workshop@site-b"). Connections
+ * over ipc:// ("local") are trusted: their socket files sit in a directory
+ * only the service user can reach. Everything else is dropped here, counted
+ * per (identity, claimed source) and logged, so no consumer ever sees it.
+ * This is checked here rather than by each consumer because the publishing
+ * connection's identity does not survive the forwarder hop (a consumer only
+ * sees the forwarder's), and signing every event would cost CPU per event
+ * per consumer; each forwarder checks its own publishers, and replay answers
+ * come straight from the source's endpoint, whose CURVE server key the
+ * consumer checks (common/sub.c).
  *
  * asbus keeps no state: a restart loses what was in flight, which the
  * reliability protocol (sequence numbers, heartbeats, replay) recovers.
@@ -25,6 +40,8 @@
 #include <zmq.h>
 
 #include "as/config.h"
+#include "as/config_schema.h"
+#include "as/envelope.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
@@ -42,12 +59,24 @@
 #define S_LINGER_MS 100 /* let in-flight events leave on a clean stop */
 #define S_CONTROL_TIMEOUT_MS 2000
 #define S_ENDPOINTS_MAX 8 /* per direction */
+#define S_BURST 1000      /* messages moved per direction per turn, as zmq_proxy */
+#define S_REFUSALS_MAX 64 /* (identity, source) pairs named in the log at stop */
+#define S_LOCAL_IDENTITY "local"
+
+/* Messages refused from one identity claiming one source. */
+typedef struct s_refusal {
+    char identity[AS_NAME_MAX + 1]; /* the publisher's ZAP identity */
+    char source[AS_NAME_MAX + 1];   /* the source it claimed ("?" when unreadable) */
+    char topic[AS_NAME_MAX + 1];    /* the last one's topic: what it tried */
+    uint64_t count;
+} s_refusal_t;
 
 typedef struct s_args {
     const char *config_path; /* --config, or NULL */
     const char *name;        /* config section and security identity */
     const char *xsub;        /* --xsub, or NULL for NAME.xsub */
     const char *xpub;        /* --xpub, or NULL for NAME.xpub */
+    bool check_config;       /* --check-config: check the file, start nothing */
 } s_args_t;
 
 typedef struct s_bus {
@@ -68,39 +97,54 @@ typedef struct s_bus {
     uint64_t stats[8];     /* zmq_proxy_steerable STATISTICS */
     char bound_xsub[512];  /* endpoints actually bound, for the log */
     char bound_xpub[512];
+    /* the proxy's own, read by the main thread only after it is joined */
+    bool check_owners;      /* CURVE on: publishers must own their sources */
+    char site[AS_NAME_MAX]; /* [site] name: whose sources "workshop" owns */
+    uint64_t counters[8];   /* what STATISTICS answers */
+    uint64_t refused;       /* messages refused, all identities */
+    s_refusal_t refusals[S_REFUSALS_MAX];
+    size_t n_refusals;
 } s_bus_t;
 
 static void s_usage(FILE *out)
 {
-    fprintf(out, "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--help]\n"
-                 "\n"
-                 "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
-                 "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
-                 "\n"
-                 "  --config FILE  the site config (INI); settings come from section [NAME]\n"
-                 "  --name NAME    this forwarder's section and key identity (default: bus)\n"
-                 "  --xsub EP      endpoint(s) publishers connect to, comma-separated\n"
-                 "                 (overrides NAME.xsub)\n"
-                 "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
-                 "  --help         show this text\n"
-                 "\n"
-                 "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
-                 "CURVE on tcp:// endpoints when [security] curve = on.\n"
-                 "Exit status: 0 stopped by SIGTERM/SIGINT, 64 usage, 69 cannot bind,\n"
-                 "70 internal error, 78 configuration error.\n");
+    fprintf(out,
+            "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--check-config]\n"
+            "             [--help]\n"
+            "\n"
+            "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
+            "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
+            "\n"
+            "  --config FILE  the site config (INI); settings come from section [NAME]\n"
+            "  --name NAME    this forwarder's section and key identity (default: bus)\n"
+            "  --xsub EP      endpoint(s) publishers connect to, comma-separated\n"
+            "                 (overrides NAME.xsub)\n"
+            "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
+            "  --check-config check FILE (every section and key), print 'config ok' or\n"
+            "                 each problem with its line, start nothing\n"
+            "  --help         show this text\n"
+            "\n"
+            "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
+            "CURVE on tcp:// endpoints when [security] curve = on.\n"
+            "Exit status: 0 stopped by SIGTERM/SIGINT, 64 usage, 69 cannot bind,\n"
+            "70 internal error, 78 configuration error.\n");
 }
 
 /* Returns 0, 1 for --help, or S_EXIT_USAGE. */
 static int s_parse_args(int argc, char **argv, s_args_t *args)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
-        {"xsub", required_argument, NULL, 's'},   {"xpub", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"name", required_argument, NULL, 'n'},
+        {"xsub", required_argument, NULL, 's'},
+        {"xpub", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {"check-config", no_argument, NULL, 'k'},
+        {NULL, 0, NULL, 0},
     };
     *args = (s_args_t){.name = S_DEFAULT_NAME};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:n:s:p:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:n:s:p:hk", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             args->config_path = optarg;
@@ -113,6 +157,9 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
             break;
         case 'p':
             args->xpub = optarg;
+            break;
+        case 'k':
+            args->check_config = true;
             break;
         case 'h':
             return 1;
@@ -178,6 +225,12 @@ static int s_bind_all(void *sock, const char *role, const char *list, as_securit
             rc = S_EXIT_CONFIG;
             break;
         }
+        char why[512];
+        if (as_ipc_dir_check(item, why, sizeof why) != 0) {
+            as_error("asbus: cannot bind %s: %s", role, why);
+            rc = S_EXIT_CONFIG;
+            break;
+        }
         if (strncmp(item, "ipc://", 6) == 0 && s_ipc_in_use(item)) {
             as_error("asbus: cannot bind %s '%s': another process is listening there", role, item);
             rc = S_EXIT_UNAVAILABLE;
@@ -222,15 +275,15 @@ static int s_bus_bind(s_bus_t *bus, as_config_t *cfg, const s_args_t *args, as_s
         return args->config_path ? S_EXIT_CONFIG : S_EXIT_USAGE;
     }
 
-    long long hwm = 0, max_frame = 0;
-    if (as_config_get_int(cfg, args->name, "hwm", S_DEFAULT_HWM, &hwm) != 0 || hwm < 0 ||
-        hwm > INT32_MAX) {
+    long long hwm = S_DEFAULT_HWM, max_frame = S_DEFAULT_MAX_FRAME;
+    if (as_config_schema_key(cfg, args->name, "hwm") &&
+        as_config_read_int(cfg, args->name, "hwm", &hwm) != 0) {
         as_error("asbus: [%s] hwm = '%s' is not a count from 0 (no limit) to 2147483647",
                  args->name, as_config_get(cfg, args->name, "hwm", ""));
         return S_EXIT_CONFIG;
     }
-    if (as_config_get_int(cfg, args->name, "max_frame", S_DEFAULT_MAX_FRAME, &max_frame) != 0 ||
-        max_frame < 1) {
+    if (as_config_schema_key(cfg, args->name, "max_frame") &&
+        as_config_read_int(cfg, args->name, "max_frame", &max_frame) != 0) {
         as_error("asbus: [%s] max_frame = '%s' is not a size in bytes (e.g. 16M)", args->name,
                  as_config_get(cfg, args->name, "max_frame", ""));
         return S_EXIT_CONFIG;
@@ -294,10 +347,227 @@ static void s_on_proxy_done(uv_async_t *handle)
     uv_close((uv_handle_t *)&bus->proxy_done, NULL);
 }
 
+/* --- the proxy (worker thread) --------------------------------------------- */
+
+/* True when `identity` owns `source`: the service's name for this site's
+ * sources, the whole source name for another site's. */
+static bool s_owns(const s_bus_t *bus, const char *identity, const char *source)
+{
+    if (strcmp(identity, source) == 0)
+        return true;
+    const char *at = strchr(source, '@');
+    size_t service_len = (size_t)(at - source);
+    return strlen(identity) == service_len && memcmp(identity, source, service_len) == 0 &&
+           strcmp(at + 1, bus->site) == 0;
+}
+
+/* Counts a refused message and logs it the 1st, 2nd, 4th, 8th... time for
+ * its (identity, source) pair. */
+static void s_refuse(s_bus_t *bus, const char *identity, const char *source, const char *topic,
+                     size_t topic_len, const char *why)
+{
+    bus->refused++;
+    s_refusal_t *r = NULL;
+    for (size_t i = 0; i < bus->n_refusals && !r; i++)
+        if (strcmp(bus->refusals[i].identity, identity) == 0 &&
+            strcmp(bus->refusals[i].source, source) == 0)
+            r = &bus->refusals[i];
+    if (!r && bus->n_refusals < S_REFUSALS_MAX) {
+        r = &bus->refusals[bus->n_refusals++];
+        snprintf(r->identity, sizeof r->identity, "%s", identity);
+        snprintf(r->source, sizeof r->source, "%s", source);
+    }
+    uint64_t count = bus->refused;
+    if (r) {
+        size_t len = topic_len < sizeof r->topic ? topic_len : sizeof r->topic - 1;
+        memcpy(r->topic, topic, len);
+        r->topic[len] = '\0';
+        count = ++r->count;
+    }
+    if ((count & (count - 1)) == 0)
+        as_warn("asbus: refused '%.*s' of source '%s' from '%s': %s (%llu refused from '%s' as "
+                "'%s' so far)",
+                (int)(topic_len > AS_NAME_MAX ? AS_NAME_MAX : topic_len), topic, source, identity,
+                why, (unsigned long long)count, identity, source);
+}
+
+/* Decides whether the message [topic][body] from `identity` may go on. */
+static bool s_may_publish(s_bus_t *bus, const char *identity, zmq_msg_t *topic, zmq_msg_t *body,
+                          bool well_formed)
+{
+    const char *topic_text = zmq_msg_data(topic);
+    size_t topic_len = zmq_msg_size(topic);
+    char source[AS_NAME_MAX + 1] = "?";
+    int rc = well_formed ? as_envelope_claimed_source(topic_text, topic_len, zmq_msg_data(body),
+                                                      zmq_msg_size(body), source, sizeof source)
+                         : AS_EBADFRAME;
+    if (rc != 0) {
+        if (rc == AS_EBADFRAME)
+            snprintf(source, sizeof source, "?");
+        s_refuse(bus, identity, source, topic_text, topic_len,
+                 rc == AS_EBADFRAME ? "not an event or heartbeat of our protocol"
+                                    : "the source is not of the topic's service");
+        return false;
+    }
+    if (!s_owns(bus, identity, source)) {
+        s_refuse(bus, identity, source, topic_text, topic_len,
+                 "only the source's own key may publish as it");
+        return false;
+    }
+    return true;
+}
+
+/* Receives the rest of a message whose first frame was read, and drops it. */
+static void s_drain(void *sock, bool more)
+{
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, sock, 0) < 0) {
+            zmq_msg_close(&frame);
+            return;
+        }
+        more = zmq_msg_more(&frame);
+        zmq_msg_close(&frame);
+    }
+}
+
+/* Moves the rest of a message from `from` to `to` frame by frame (zero
+ * copy), counting bytes. Returns 0 or -1 (errno set by libzmq). */
+static int s_relay_rest(void *from, void *to, bool more, uint64_t *bytes)
+{
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, from, 0) < 0) {
+            zmq_msg_close(&frame);
+            return -1;
+        }
+        more = zmq_msg_more(&frame);
+        *bytes += zmq_msg_size(&frame);
+        if (zmq_msg_send(&frame, to, more ? ZMQ_SNDMORE : 0) < 0) {
+            zmq_msg_close(&frame);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One message from a publisher: checked under CURVE, then sent on to the
+ * subscribers. Returns 1 when one was read, 0 when none waited, -1 on error. */
+static int s_forward_event(s_bus_t *bus)
+{
+    zmq_msg_t topic, body;
+    zmq_msg_init(&topic);
+    if (zmq_msg_recv(&topic, bus->xsub, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&topic);
+        return zmq_errno() == EAGAIN ? 0 : -1;
+    }
+    bool more = zmq_msg_more(&topic);
+    bus->counters[0]++;
+    const char *identity = bus->check_owners ? zmq_msg_gets(&topic, "User-Id") : NULL;
+    if (!identity || strcmp(identity, S_LOCAL_IDENTITY) == 0) {
+        uint64_t bytes = zmq_msg_size(&topic);
+        int rc = zmq_msg_send(&topic, bus->xpub, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
+        if (rc == 0)
+            rc = s_relay_rest(bus->xsub, bus->xpub, more, &bytes);
+        else
+            zmq_msg_close(&topic);
+        bus->counters[1] += bytes;
+        bus->counters[6]++;
+        bus->counters[7] += bytes;
+        return rc == 0 ? 1 : -1;
+    }
+    /* an event is exactly [topic][body]: read both, then decide */
+    zmq_msg_init(&body);
+    bool well_formed = more && zmq_msg_recv(&body, bus->xsub, 0) >= 0;
+    if (well_formed && zmq_msg_more(&body)) {
+        well_formed = false;
+        s_drain(bus->xsub, true);
+    }
+    bus->counters[1] += zmq_msg_size(&topic) + zmq_msg_size(&body);
+    int rc = 1;
+    if (s_may_publish(bus, identity, &topic, &body, well_formed)) {
+        bus->counters[6]++;
+        bus->counters[7] += zmq_msg_size(&topic) + zmq_msg_size(&body);
+        if (zmq_msg_send(&topic, bus->xpub, ZMQ_SNDMORE) < 0 ||
+            zmq_msg_send(&body, bus->xpub, 0) < 0)
+            rc = -1;
+    }
+    zmq_msg_close(&topic);
+    zmq_msg_close(&body);
+    return rc;
+}
+
+/* One subscription message from a subscriber, sent on to the publishers. */
+static int s_forward_subscription(s_bus_t *bus)
+{
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    if (zmq_msg_recv(&frame, bus->xpub, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&frame);
+        return zmq_errno() == EAGAIN ? 0 : -1;
+    }
+    bool more = zmq_msg_more(&frame);
+    uint64_t bytes = zmq_msg_size(&frame);
+    bus->counters[4]++;
+    bus->counters[5] += bytes;
+    int rc = zmq_msg_send(&frame, bus->xsub, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = s_relay_rest(bus->xpub, bus->xsub, more, &bytes);
+    else
+        zmq_msg_close(&frame);
+    bus->counters[2]++;
+    bus->counters[3] += bytes;
+    return rc == 0 ? 1 : -1;
+}
+
+/* Answers STATISTICS (eight uint64 frames) and TERMINATE on the control pair.
+ * Returns 1 to go on, 0 to stop. */
+static int s_control(s_bus_t *bus)
+{
+    char command[32];
+    int len = zmq_recv(bus->control, command, sizeof command, ZMQ_DONTWAIT);
+    if (len == 9 && memcmp(command, "TERMINATE", 9) == 0)
+        return 0;
+    if (len == 10 && memcmp(command, "STATISTICS", 10) == 0)
+        for (int i = 0; i < 8; i++)
+            zmq_send(bus->control, &bus->counters[i], sizeof bus->counters[i],
+                     i < 7 ? ZMQ_SNDMORE : 0);
+    return 1;
+}
+
+/* The proxy loop. Returns 0 when told to terminate, -1 when a socket failed. */
+static int s_proxy_run(s_bus_t *bus)
+{
+    zmq_pollitem_t items[] = {{bus->xsub, 0, ZMQ_POLLIN, 0},
+                              {bus->xpub, 0, ZMQ_POLLIN, 0},
+                              {bus->control, 0, ZMQ_POLLIN, 0}};
+    while (true) {
+        if (zmq_poll(items, 3, -1) < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            return -1;
+        }
+        if ((items[2].revents & ZMQ_POLLIN) && s_control(bus) == 0)
+            return 0;
+        int rc = 1;
+        for (int i = 0; i < S_BURST && rc == 1 && (items[0].revents & ZMQ_POLLIN); i++)
+            rc = s_forward_event(bus);
+        if (rc < 0)
+            return -1;
+        rc = 1;
+        for (int i = 0; i < S_BURST && rc == 1 && (items[1].revents & ZMQ_POLLIN); i++)
+            rc = s_forward_subscription(bus);
+        if (rc < 0)
+            return -1;
+    }
+}
+
 static void *s_proxy_thread(void *arg)
 {
     s_bus_t *bus = arg;
-    bus->proxy_rc = zmq_proxy_steerable(bus->xsub, bus->xpub, NULL, bus->control);
+    bus->proxy_rc = s_proxy_run(bus);
     bus->proxy_errno = bus->proxy_rc == 0 ? 0 : zmq_errno();
     uv_async_send(&bus->proxy_done);
     return NULL;
@@ -349,11 +619,17 @@ static int s_bus_finish(s_bus_t *bus)
                  bus->proxy_rc != 0 ? zmq_strerror(bus->proxy_errno) : "unexpectedly");
         return S_EXIT_SOFTWARE;
     }
+    for (size_t i = 0; i < bus->n_refusals; i++) {
+        const s_refusal_t *r = &bus->refusals[i];
+        as_warn("asbus: refused %llu messages of source '%s' from '%s' (the last: '%s')",
+                (unsigned long long)r->count, r->source, r->identity, r->topic);
+    }
     if (bus->have_stats)
         as_info("asbus: stopped; forwarded %llu messages (%llu bytes) to subscribers, "
-                "%llu subscription messages to publishers",
+                "%llu subscription messages to publishers; refused %llu messages from "
+                "publishers that do not own their source",
                 (unsigned long long)bus->stats[6], (unsigned long long)bus->stats[7],
-                (unsigned long long)bus->stats[2]);
+                (unsigned long long)bus->stats[2], (unsigned long long)bus->refused);
     else
         as_info("asbus: stopped");
     return 0;
@@ -390,8 +666,22 @@ int main(int argc, char **argv)
             free(why);
             return S_EXIT_CONFIG;
         }
+        if (args.check_config) {
+            int problems = as_config_check_print(cfg, args.name, true);
+            as_config_destroy(&cfg);
+            if (problems == 0)
+                printf("config ok\n");
+            return problems == 0 ? 0 : S_EXIT_CONFIG;
+        }
+        if (as_config_check_print(cfg, args.name, false) != 0) {
+            as_config_destroy(&cfg);
+            return S_EXIT_CONFIG;
+        }
         if (!as_config_has_section(cfg, args.name) && (!args.xsub || !args.xpub))
             as_warn("asbus: %s has no section [%s]", args.config_path, args.name);
+    } else if (args.check_config) {
+        fprintf(stderr, "asbus: --check-config needs --config FILE\n");
+        return S_EXIT_USAGE;
     } else {
         cfg = as_config_new();
         if (!cfg)
@@ -422,6 +712,8 @@ int main(int argc, char **argv)
         rc = S_EXIT_SOFTWARE;
         goto term_context;
     }
+    bus.check_owners = as_security_curve(security);
+    snprintf(bus.site, sizeof bus.site, "%s", as_config_get(cfg, "site", "name", "local"));
     rc = s_bus_bind(&bus, cfg, &args, security);
     if (rc == 0)
         rc = s_bus_start(&bus);

@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "as/catalog.h"
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/pb/ingest.pb-c.h"
 #include "as/pbjson.h"
 #include "as/staff.h"
+#include "as/text.h"
 
-#define S_DEFAULT_MAX_PAYLOAD 65536
 #define S_MAX_TEXT 128 /* subject and correlation id */
 
 typedef struct {
@@ -32,9 +33,7 @@ static int s_start(as_service_t *svc)
     s_ingest_t *self = as_service_user(svc);
     const char *name = as_service_name(svc);
     long long max_payload = 0;
-    if (as_config_get_int(as_service_config(svc), name, "max_payload", S_DEFAULT_MAX_PAYLOAD,
-                          &max_payload) != 0 ||
-        max_payload < 16 || max_payload > (1 << 20)) {
+    if (as_config_read_int(as_service_config(svc), name, "max_payload", &max_payload) != 0) {
         as_error("config: bad number (16 to 1048576) in [%s] max_payload", name);
         return AS_ECONFIG;
     }
@@ -124,6 +123,13 @@ static int s_payload(as_cmd_t *cmd, const As__IngestRequest *req, const as_event
         if (!msg)
             return as_cmd_fail(cmd, AS_EBADFRAME, "payload does not decode as %s (%s)",
                                desc->short_name, req->type);
+    }
+    /* the system's event is held to the bound on text (text.h) before it is
+     * on the bus, where consumers take it as a fact */
+    char text_error[sizeof cmd->error];
+    if (as_text_check(msg, text_error, sizeof text_error) != 0) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+        return as_cmd_fail(cmd, AS_EINVALID, "%s payload: %s", req->type, text_error);
     }
     /* packed again from the decoded message: what is emitted is what was checked */
     *out_len = protobuf_c_message_get_packed_size(msg);

@@ -27,8 +27,8 @@ static MDB_dbi s_dbi(as_service_t *svc, const char *name)
     return as_store_dbi(as_service_store(svc), name);
 }
 
-/* Adds every field set in `delta` to `into` (all counters are int64). */
-static void s_add(As__KpiCounters *into, const As__KpiCounters *delta)
+/* All counters are int64. */
+void kpi_counters_add(As__KpiCounters *into, const As__KpiCounters *delta)
 {
     const ProtobufCMessageDescriptor *desc = &as__kpi_counters__descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++) {
@@ -52,7 +52,7 @@ int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiC
         return 0;
     if (rc != 0)
         return rc;
-    s_add(out, stored);
+    kpi_counters_add(out, stored);
     as__kpi_counters__free_unpacked(stored, NULL);
     return 0;
 }
@@ -71,7 +71,7 @@ static int s_add_at(as_service_t *svc, MDB_txn *txn, const char *key, const As__
     int rc = kpi_counters_read(svc, txn, key, &counters);
     if (rc != 0)
         return rc;
-    s_add(&counters, delta);
+    kpi_counters_add(&counters, delta);
     return as_store_put_msg(txn, s_dbi(svc, "counters"), key, strlen(key), &counters.base);
 }
 
@@ -122,7 +122,7 @@ int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__
         As__KpiCounters *day = as__kpi_counters__unpack(NULL, v.mv_size, v.mv_data);
         if (!day)
             continue;
-        s_add(&levels, day);
+        kpi_counters_add(&levels, day);
         as__kpi_counters__free_unpacked(day, NULL);
     }
     mdb_cursor_close(cur);
@@ -167,64 +167,17 @@ void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_D
 
 #define S_UNPACK(type, fn, evt) fn(NULL, (evt)->env->payload.len, (evt)->env->payload.data)
 
-/* --- what kpi remembers of ROs ------------------------------------------ */
+/* --- what kpi remembers of ROs: ro_notes.c ------------------------------ */
 
-/* The note of `ro_number` (*out NULL when none). Caller frees *out. */
-static int s_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
-{
-    *out = NULL;
-    if (!ro_number || !*ro_number)
-        return 0;
-    int rc = as_store_get_msg(evt->txn, s_dbi(evt->svc, "ros"), ro_number, strlen(ro_number),
-                              &as__kpi_ro_note__descriptor, (ProtobufCMessage **)out);
-    return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
-}
-
-/* The advisor of an RO kpi has seen opened ("" when unknown). */
+/* The advisor of an RO kpi has seen opened ("" when unknown). Used for
+ * reception's own events, which follow its opening in reception's order. */
 static int s_ro_advisor(as_evt_t *evt, const char *ro_number, char *out, size_t cap)
 {
     As__KpiRoNote *note;
-    int rc = s_ro_note_get(evt, ro_number, &note);
+    int rc = kpi_ro_note_get(evt, ro_number, &note);
     snprintf(out, cap, "%s", note && note->advisor ? note->advisor : "");
     if (note)
         as__kpi_ro_note__free_unpacked(note, NULL);
-    return rc;
-}
-
-/* Records the RO's advisor (when given) and adds technicians not yet noted. */
-static int s_ro_note_update(as_evt_t *evt, const char *ro_number, const char *advisor,
-                            char **technicians, size_t n_technicians)
-{
-    if (!ro_number || !*ro_number)
-        return 0;
-    As__KpiRoNote *old;
-    int rc = s_ro_note_get(evt, ro_number, &old);
-    if (rc != 0)
-        return rc;
-    As__KpiRoNote note = AS__KPI_RO_NOTE__INIT;
-    size_t n_old = old ? old->n_technicians : 0;
-    char **names = calloc(n_old + n_technicians + 1, sizeof *names);
-    if (!names) {
-        if (old)
-            as__kpi_ro_note__free_unpacked(old, NULL);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < n_old; i++)
-        names[note.n_technicians++] = old->technicians[i];
-    for (size_t i = 0; i < n_technicians; i++) {
-        bool seen = !technicians[i] || !*technicians[i];
-        for (size_t j = 0; j < note.n_technicians && !seen; j++)
-            seen = strcmp(names[j], technicians[i]) == 0;
-        if (!seen)
-            names[note.n_technicians++] = technicians[i];
-    }
-    note.technicians = names;
-    note.advisor = advisor && *advisor ? (char *)advisor : (old ? old->advisor : NULL);
-    rc = as_store_put_msg(evt->txn, s_dbi(evt->svc, "ros"), ro_number, strlen(ro_number),
-                          &note.base);
-    free(names);
-    if (old)
-        as__kpi_ro_note__free_unpacked(old, NULL);
     return rc;
 }
 
@@ -293,7 +246,7 @@ static int evt_ro_opened(as_evt_t *evt)
         KPI_SET(d, ros_from_appointment, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
     if (rc == 0)
-        rc = s_ro_note_update(evt, ro->ro_number, ro->advisor, NULL, 0);
+        rc = kpi_ro_learn_advisor(evt, ro->ro_number, ro->advisor);
     as__ro_changed__free_unpacked(m, NULL);
     return rc;
 }
@@ -325,17 +278,10 @@ static int evt_ro_delivered(as_evt_t *evt)
     if (s_has_customer_pay_job(ro))
         KPI_SET(d, customer_pay_ros, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
-    /* the technicians' comeback rate is counted against the ROs they worked on */
-    As__KpiRoNote *note = NULL;
+    /* the technicians' comeback rate is counted against the ROs they worked
+     * on: those noted now, and those workshop's events name later */
     if (rc == 0)
-        rc = s_ro_note_get(evt, ro->ro_number, &note);
-    if (rc == 0 && note) {
-        As__KpiCounters t = AS__KPI_COUNTERS__INIT;
-        KPI_SET(t, ros_delivered, 1);
-        rc = s_count_each(evt, date, KPI_TECHNICIAN, note->technicians, note->n_technicians, &t);
-    }
-    if (note)
-        as__kpi_ro_note__free_unpacked(note, NULL);
+        rc = kpi_ro_delivered(evt, ro->ro_number, date);
     as__ro_changed__free_unpacked(m, NULL);
     return rc;
 }
@@ -517,12 +463,12 @@ static int evt_clock_stopped(as_evt_t *evt)
     As__ClockStopped *m = S_UNPACK(As__ClockStopped, as__clock_stopped__unpack, evt);
     if (!m)
         return AS_EINVALID;
-    char date[AS_DATE_LEN + 1], advisor[256];
+    char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
+    /* the hourly cost comes from workshop.technician.registered: the same
+     * source, registered before any clocking */
     int64_t cost = 0;
     int rc = s_hourly_cost(evt, m->tech_id, &cost);
-    if (rc == 0)
-        rc = s_ro_advisor(evt, m->ro_number, advisor, sizeof advisor);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, actual_minutes, m->minutes);
     KPI_SET(d, labour_cost_cents, ((int64_t)m->minutes * cost + 30) / 60);
@@ -533,10 +479,10 @@ static int evt_clock_stopped(as_evt_t *evt)
     As__KpiCounters cost_only = AS__KPI_COUNTERS__INIT;
     KPI_SET(cost_only, labour_cost_cents, d.labour_cost_cents);
     if (rc == 0)
-        rc = kpi_count(evt, date, KPI_ADVISOR, advisor, &cost_only);
+        rc = kpi_ro_count_for_advisor(evt, m->ro_number, date, &cost_only);
     char *tech[] = {m->tech_id};
     if (rc == 0)
-        rc = s_ro_note_update(evt, m->ro_number, NULL, tech, 1);
+        rc = kpi_ro_learn_technicians(evt, m->ro_number, tech, 1);
     as__clock_stopped__free_unpacked(m, NULL);
     return rc;
 }
@@ -581,7 +527,9 @@ static int evt_qc_passed(as_evt_t *evt)
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
-        rc = s_ro_note_update(evt, m->ro_number, m->advisor, techs, m->n_jobs);
+        rc = kpi_ro_learn_advisor(evt, m->ro_number, m->advisor);
+    if (rc == 0)
+        rc = kpi_ro_learn_technicians(evt, m->ro_number, techs, m->n_jobs);
     free(techs);
     as__qc_passed__free_unpacked(m, NULL);
     return rc;
@@ -636,13 +584,13 @@ static int evt_consumption_recorded(as_evt_t *evt)
             as__consumption_recorded__free_unpacked(m, NULL);
         return AS_EINVALID;
     }
-    char date[AS_DATE_LEN + 1], advisor[256];
+    char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
-    int rc = s_ro_advisor(evt, m->consumption->ro_number, advisor, sizeof advisor);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, parts_cost_cents, m->consumption->cost_cents);
+    int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
-        rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
+        rc = kpi_ro_count_for_advisor(evt, m->consumption->ro_number, date, &d);
     as__consumption_recorded__free_unpacked(m, NULL);
     return rc;
 }

@@ -18,7 +18,8 @@ typedef struct kpi {
  *   technicians  tech id -> Technician (for the hourly cost)
  *   bays         bay id -> Bay
  *   attendance   "tech|YYYY-MM-DD" -> Attendance (a re-recorded shift counts once)
- *   ros          ro number -> KpiRoNote (advisor, technicians)
+ *   ros          ro number -> KpiRoNote (advisor, technicians, delivery day,
+ *                amounts waiting for the advisor; see ro_notes.c)
  *   warranty     "C|claim id" / "T|tag" -> KpiCohortNote (first submitted / tagged)
  *   tools        tool id -> KpiToolNote (preserved or not, next calibration)
  *   reminder_plans  "YYYY-MM-DD" -> KpiReminderPlanNote (a day planned again counts once)
@@ -43,6 +44,9 @@ kpi_t *kpi_of(as_service_t *svc);
 /* Reads the counters under `key` into *out (zeros when absent); the copy owns
  * nothing. Returns 0, AS_EBADFRAME or an LMDB code. */
 int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiCounters *out);
+
+/* Adds every counter set in `delta` to `into` (setting it there). */
+void kpi_counters_add(As__KpiCounters *into, const As__KpiCounters *delta);
 
 /* Number of bays registered. */
 int kpi_bay_count(as_service_t *svc, MDB_txn *txn, int64_t *count);
@@ -70,6 +74,25 @@ int kpi_calibrations_overdue(as_service_t *svc, MDB_txn *txn, const char *first_
 /* The event's own date when `payload_date` is a valid one, else the local
  * date of the envelope's time. */
 void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1]);
+
+/* What kpi remembers of an RO (ro_notes.c), so that reception's, workshop's
+ * and parts' facts of it meet in any order. An empty or NULL ro_number does
+ * nothing. Each returns 0, -ENOMEM or an LMDB code. */
+
+/* The note of `ro_number` (*out NULL when there is none); the caller frees it. */
+int kpi_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out);
+/* Counts `delta` for the RO's advisor on `date`: at once when the advisor is
+ * known, else kept in the note until kpi_ro_learn_advisor. */
+int kpi_ro_count_for_advisor(as_evt_t *evt, const char *ro_number, const char *date,
+                             const As__KpiCounters *delta);
+/* Notes the RO's advisor (the first one named; every source names the same)
+ * and counts for them what waited. */
+int kpi_ro_learn_advisor(as_evt_t *evt, const char *ro_number, const char *advisor);
+/* Notes the technicians not noted yet; on an RO delivered already each new one
+ * counts ros_delivered on the delivery day. */
+int kpi_ro_learn_technicians(as_evt_t *evt, const char *ro_number, char **technicians, size_t n);
+/* Notes the delivery day; every technician noted counts ros_delivered on it. */
+int kpi_ro_delivered(as_evt_t *evt, const char *ro_number, const char *date);
 
 /* Event handlers of counters_warranty.c and counters_tools.c. Each returns 0,
  * AS_EINVALID for a payload it cannot use, or an LMDB code. */

@@ -1,6 +1,7 @@
 /* as-kpi — the KPI daemon: follows every other service, keeps counters per
  * day and month, and reports the figures of DOMAIN.md with their formulas. */
 #include "as/error.h"
+#include "as/config_schema.h"
 #include "as/log.h"
 #include "kpi.h"
 
@@ -16,8 +17,7 @@ static int s_start(as_service_t *svc)
     kpi_t *kpi = kpi_of(svc);
     as_config_t *cfg = as_service_config(svc);
     long long hours = 9;
-    if (as_config_get_int(cfg, "kpi", "working_hours_per_day", 9, &hours) != 0 || hours < 1 ||
-        hours > 24) {
+    if (as_config_read_int(cfg, "kpi", "working_hours_per_day", &hours) != 0) {
         as_error("config: [kpi] working_hours_per_day must be 1..24");
         return AS_ECONFIG;
     }

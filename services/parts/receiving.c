@@ -8,7 +8,6 @@
 #include "as/error.h"
 #include "parts.h"
 
-#define NOTE_MAX 500
 #define SUPPLIER_MAX 100
 
 static const char *s_discrepancy_name(As__Discrepancy d)
@@ -55,9 +54,6 @@ static int s_line_check(as_cmd_t *cmd, size_t i, As__ReceiptLine *line)
     if (discrepancy && (!line->note || !line->note[0]))
         return as_cmd_fail(cmd, AS_EINVALID, "line %zu (part '%s'): a %s line needs a note", i + 1,
                            pn, s_discrepancy_name(line->discrepancy));
-    if (line->note && strlen(line->note) > NOTE_MAX)
-        return as_cmd_fail(cmd, AS_EINVALID, "line %zu (part '%s'): note longer than %d", i + 1, pn,
-                           NOTE_MAX);
     return 0;
 }
 

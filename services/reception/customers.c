@@ -99,8 +99,21 @@ int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number
     return 0;
 }
 
+/* Every reading enters through here or vehicle_mileage_correct. */
+static int s_check_mileage_bound(as_cmd_t *cmd, const char *vin, uint32_t km)
+{
+    if (km > RECEPTION_MILEAGE_MAX)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "vin '%s': mileage %u km is above %u km (a typo? no vehicle reaches it)",
+                           vin, km, RECEPTION_MILEAGE_MAX);
+    return 0;
+}
+
 int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km)
 {
+    int rc = s_check_mileage_bound(cmd, vehicle->vin, km);
+    if (rc)
+        return rc;
     if (vehicle->has_mileage_km && km < vehicle->mileage_km)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s': mileage %u km is below the last reading %u km "
@@ -231,5 +244,72 @@ int vehicle_show(as_cmd_t *cmd)
     if (rc == 0)
         rc = cmd_reply_free(cmd, &vehicle->base);
     as__vehicle_query__free_unpacked(req, NULL);
+    return rc;
+}
+
+/* Checks a correction before anything is written. */
+static int s_check_correction(as_cmd_t *cmd, const As__VehicleMileageCorrect *req,
+                              const As__Vehicle *vehicle)
+{
+    if (!req->has_mileage_km)
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': mileage_km is required", vehicle->vin);
+    if (blank(req->reason))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "vin '%s': a correction needs a reason (why the last reading is wrong)",
+                           vehicle->vin);
+    if (!vehicle->has_mileage_km)
+        return as_cmd_fail(cmd, AS_ECONFLICT, "vin '%s' has no reading to correct", vehicle->vin);
+    if (req->mileage_km == vehicle->mileage_km)
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': the last reading is already %u km",
+                           vehicle->vin, req->mileage_km);
+    return s_check_mileage_bound(cmd, vehicle->vin, req->mileage_km);
+}
+
+/* Adds the corrected reading to the history (the wrong one stays there) and
+ * makes it the vehicle's latest. */
+static int s_add_correction(as_cmd_t *cmd, As__Vehicle *vehicle, uint32_t km, const char *reason)
+{
+    int rc = vehicle_add_reading(vehicle, km, NULL);
+    if (rc)
+        return rc;
+    As__MileageReading *reading = vehicle->history[vehicle->n_history - 1];
+    if (!(reading->corrected_by = dup_text(cmd->actor)) || !(reading->reason = dup_text(reason)))
+        return -ENOMEM;
+    return 0;
+}
+
+int vehicle_mileage_correct(as_cmd_t *cmd)
+{
+    int rc = as_cmd_require(cmd, AS_ROLE_SERVICE_MANAGER);
+    if (rc)
+        return rc;
+    As__VehicleMileageCorrect *req = cmd_request(cmd, &as__vehicle_mileage_correct__descriptor);
+    if (!req)
+        return AS_EBADFRAME;
+    As__Vehicle *vehicle = NULL;
+    rc = vehicle_load(cmd, req->vin, &vehicle);
+    if (rc == 0)
+        rc = s_check_correction(cmd, req, vehicle);
+    uint32_t old_km = vehicle ? vehicle->mileage_km : 0;
+    if (rc == 0)
+        rc = s_add_correction(cmd, vehicle, req->mileage_km, req->reason);
+    if (rc == 0)
+        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+    if (rc == 0) {
+        As__VehicleMileageCorrected event = AS__VEHICLE_MILEAGE_CORRECTED__INIT;
+        event.vin = vehicle->vin;
+        event.has_old_km = event.has_new_km = 1;
+        event.old_km = old_km;
+        event.new_km = req->mileage_km;
+        event.reason = req->reason;
+        event.corrected_by = (char *)cmd->actor;
+        event.vehicle = vehicle;
+        rc = as_cmd_emit(cmd, "reception.vehicle.mileage_corrected", vehicle->vin, &event.base);
+    }
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &vehicle->base);
+    if (vehicle)
+        as__vehicle__free_unpacked(vehicle, NULL);
+    as__vehicle_mileage_correct__free_unpacked(req, NULL);
     return rc;
 }

@@ -1,8 +1,11 @@
 /* recalls.c — the OEM's open recall campaigns per vehicle, learned from the
  * warranty service's events, so that advisors see them the moment a vehicle
- * is booked, arrives or gets a repair order.
+ * is booked, arrives or gets a repair order. A crm request waiting in the
+ * clerk's queue shows the vehicle's recalls open now: each campaign event
+ * refreshes the waiting requests of its vehicles.
  *
  *   recalls  [vin "/" campaign_id] -> "campaign_id: title" */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +24,85 @@ static bool s_listed(char *const *vins, size_t n, const char *vin)
         if (vins[i] && strcmp(vins[i], vin) == 0)
             return true;
     return false;
+}
+
+/* Appends a copy of `id` to *ids. Returns 0 or -ENOMEM. */
+static int s_add_id(char ***ids, size_t *n, const char *id)
+{
+    char **grown = realloc(*ids, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    *ids = grown;
+    if (!(grown[*n] = strdup(id)))
+        return -ENOMEM;
+    (*n)++;
+    return 0;
+}
+
+/* The ids of the appointments still waiting in the clerk's queue as the
+ * crm requested them (REQUESTED) for a vehicle `wanted` says yes to. */
+static int s_requests_of(as_evt_t *evt, bool (*wanted)(const char *vin, const void *arg),
+                         const void *arg, char ***ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    MDB_cursor *cur;
+    int rc =
+        mdb_cursor_open(evt->txn, as_store_dbi(as_service_store(evt->svc), "appointments"), &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        As__Appointment *a = as__appointment__unpack(NULL, v.mv_size, v.mv_data);
+        if (a && a->status == AS__APPOINTMENT_STATUS__REQUESTED && !blank(a->vin) &&
+            !blank(a->appointment_id) && wanted(a->vin, arg))
+            rc = s_add_id(ids, n, a->appointment_id);
+        if (a)
+            as__appointment__free_unpacked(a, NULL);
+        if (rc != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* A request from the crm waits for the clerk with the vehicle's open recalls
+ * as reception knows them now, whether the warranty service's campaign came
+ * before or after the crm's request (two sources, in any order). */
+static int s_refresh_requests(as_evt_t *evt, bool (*wanted)(const char *vin, const void *arg),
+                              const void *arg)
+{
+    char **ids;
+    size_t n;
+    int rc = s_requests_of(evt, wanted, arg, &ids, &n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        As__Appointment *a = NULL;
+        rc = rec_get(evt->svc, evt->txn, "appointments", ids[i], &as__appointment__descriptor, &a);
+        if (rc == 0) {
+            recalls_free(&a->open_recalls, &a->n_open_recalls);
+            rc = recalls_of(evt->svc, evt->txn, a->vin, &a->open_recalls, &a->n_open_recalls);
+        }
+        if (rc == 0)
+            rc = rec_put(evt->svc, evt->txn, "appointments", ids[i], &a->base);
+        if (a)
+            as__appointment__free_unpacked(a, NULL);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    return rc;
+}
+
+static bool s_in_campaign(const char *vin, const void *arg)
+{
+    const As__RecallCampaign *c = arg;
+    return s_listed(c->vins, c->n_vins, vin);
+}
+
+static bool s_same_vin(const char *vin, const void *arg)
+{
+    return strcmp(vin, (const char *)arg) == 0;
 }
 
 int on_recall_opened(as_evt_t *evt)
@@ -44,6 +126,8 @@ int on_recall_opened(as_evt_t *evt)
         MDB_val k = {strlen(key), key}, v = {(size_t)n, text};
         rc = mdb_put(evt->txn, dbi, &k, &v, 0);
     }
+    if (rc == 0)
+        rc = s_refresh_requests(evt, s_in_campaign, c);
     as__recall_campaign__free_unpacked(c, NULL);
     return rc;
 }
@@ -60,6 +144,8 @@ int on_recall_completed(as_evt_t *evt)
         rc = mdb_del(evt->txn, as_store_dbi(as_service_store(evt->svc), "recalls"), &k, NULL);
         if (rc == MDB_NOTFOUND)
             rc = 0;
+        if (rc == 0)
+            rc = s_refresh_requests(evt, s_same_vin, c->vin);
     }
     if (c)
         as__recall_completed__free_unpacked(c, NULL);

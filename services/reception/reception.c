@@ -7,6 +7,7 @@ static const as_command_def_t s_commands[] = {
     {"reception.customer.show", customer_show},
     {"reception.vehicle.register", vehicle_register},
     {"reception.vehicle.mileage", vehicle_mileage},
+    {"reception.vehicle.mileage_correct", vehicle_mileage_correct},
     {"reception.vehicle.show", vehicle_show},
     {"reception.appointment.book", appointment_book},
     {"reception.appointment.confirm", appointment_confirm},

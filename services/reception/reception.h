@@ -37,6 +37,7 @@ int customer_register(as_cmd_t *cmd);
 int customer_show(as_cmd_t *cmd);
 int vehicle_register(as_cmd_t *cmd);
 int vehicle_mileage(as_cmd_t *cmd);
+int vehicle_mileage_correct(as_cmd_t *cmd);
 int vehicle_show(as_cmd_t *cmd);
 int ro_open(as_cmd_t *cmd);
 int ro_approve(as_cmd_t *cmd);
@@ -117,6 +118,12 @@ int ro_emit_evt(as_evt_t *evt, const char *type, const As__RepairOrder *ro);
 /* Vehicles (customers.c): load for a command (fails it when absent), check
  * that a reading does not go backwards, append a reading to the history. */
 int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle);
+/* No vehicle reaches this: a reading above it is a typo (an extra digit). The
+ * bound of the warranty policy's km too (services/warranty/policy.c). */
+#define RECEPTION_MILEAGE_MAX 2000000u
+
+/* Fails the command when `km` is above RECEPTION_MILEAGE_MAX or below the
+ * vehicle's last reading. */
 int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km);
 int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number);
 

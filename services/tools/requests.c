@@ -40,9 +40,6 @@ static int s_make_check(as_cmd_t *cmd, const As__ToolRequestMake *req)
                            "request '%s' needs a registered tool_id or a description of what is "
                            "needed (up to %d bytes)",
                            no, TOOLS_TEXT_MAX);
-    if (req->description && strlen(req->description) > TOOLS_TEXT_MAX)
-        return as_cmd_fail(cmd, AS_EINVALID, "description of request '%s' is over %d bytes", no,
-                           TOOLS_TEXT_MAX);
     if (req->ro_number && req->ro_number[0] && !tools_id_valid(req->ro_number))
         return as_cmd_fail(cmd, AS_EINVALID,
                            "ro number '%s' must be 1 to 64 of letters, digits, '.', '_', '-'",

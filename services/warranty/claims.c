@@ -50,7 +50,7 @@ static const char *s_event_of(As__ClaimStatus status)
 
 /* A new claim for one warranty job (malloc'd like an unpacked message). */
 static As__WarrantyClaim *s_claim_new(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *job,
-                                      const char *claim_id, const char *date)
+                                      const char *claim_id, const char *date, const char *sale_date)
 {
     As__WarrantyClaim *c = malloc(sizeof *c);
     if (!c)
@@ -81,13 +81,10 @@ static As__WarrantyClaim *s_claim_new(as_evt_t *evt, const As__QcPassed *qc, con
     c->has_safety_related = 1;
     c->safety_related = job->safety_related;
     c->repair_date = strdup(date);
-    MDB_val k = {strlen(c->vin), c->vin}, v;
-    if (*c->vin && mdb_get(evt->txn, warranty_dbi(evt->svc, "vehicles"), &k, &v) == 0 &&
-        v.mv_size == AS_DATE_LEN && (c->sale_date = malloc(AS_DATE_LEN + 1))) {
-        memcpy(c->sale_date, v.mv_data, AS_DATE_LEN);
-        c->sale_date[AS_DATE_LEN] = '\0';
-    }
-    if (!c->claim_id || !c->ro_number || !c->vin || !c->repair_date) {
+    if (*sale_date)
+        c->sale_date = strdup(sale_date);
+    if (!c->claim_id || !c->ro_number || !c->vin || !c->repair_date ||
+        (*sale_date && !c->sale_date)) {
         as__warranty_claim__free_unpacked(c, NULL);
         return NULL;
     }
@@ -96,7 +93,7 @@ static As__WarrantyClaim *s_claim_new(as_evt_t *evt, const As__QcPassed *qc, con
 }
 
 static int s_open_claim(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *job,
-                        const char *date)
+                        const char *date, const char *sale_date)
 {
     char claim_id[WARRANTY_ID_MAX + 16];
     snprintf(claim_id, sizeof claim_id, "%s-%u", qc->ro_number, job->job_no);
@@ -108,7 +105,7 @@ static int s_open_claim(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *
     }
     if (rc != MDB_NOTFOUND)
         return rc;
-    As__WarrantyClaim *c = s_claim_new(evt, qc, job, claim_id, date);
+    As__WarrantyClaim *c = s_claim_new(evt, qc, job, claim_id, date, sale_date);
     if (!c)
         return -ENOMEM;
     rc = warranty_claim_put(evt->svc, evt->txn, c);
@@ -120,6 +117,102 @@ static int s_open_claim(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *
         rc = warranty_defects_note(evt, "part", c->causal_part, c->vin, date);
     as__warranty_claim__free_unpacked(c, NULL);
     return rc;
+}
+
+/* What a QC pass of a repair order warranty has seen opened does: safety
+ * reports, a claim per warranty job (checked against the sale date the
+ * vehicle had when the RO was opened), recalls and repair counts. */
+static int s_apply_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
+                      const char *sale_date)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < qc->n_jobs; i++) {
+        const As__QcJob *job = qc->jobs[i];
+        if (job->safety_related) {
+            As__DefectSafety s = AS__DEFECT_SAFETY__INIT;
+            s.ro_number = qc->ro_number;
+            s.has_job_no = s.has_mileage_km = 1;
+            s.job_no = job->job_no;
+            s.vin = qc->vin;
+            s.labour_code = job->labour ? job->labour->code : NULL;
+            s.causal_part = job->causal_part;
+            s.defect_code = job->defect_code;
+            s.concern = job->concern;
+            s.date = (char *)date;
+            s.mileage_km = qc->mileage_km;
+            rc = warranty_defect_safety(evt, &s);
+        }
+        if (rc == 0 && job->pay_type == AS__PAY_TYPE__WARRANTY)
+            rc = s_open_claim(evt, qc, job, date, sale_date);
+    }
+    if (rc == 0)
+        rc = warranty_recall_qc(evt, qc, date, sale_date);
+    return rc;
+}
+
+/* "<ro_number>\0<seq, 16 hex digits>": the QC passes of an RO waiting for its
+ * opening, in workshop's order. */
+static size_t s_waiting_key(char *key, size_t cap, const char *ro_number, uint64_t seq)
+{
+    size_t len = strlen(ro_number);
+    if (len + 1 + 16 + 1 > cap)
+        return 0;
+    memcpy(key, ro_number, len + 1);
+    snprintf(key + len + 1, cap - len - 1, "%016llx", (unsigned long long)seq);
+    return len + 1 + 16;
+}
+
+/* Keeps a QC pass (with its date filled in) until reception's opening of the
+ * RO arrives: the claim needs the RO's vehicle and its sale date. */
+static int s_qc_wait(as_evt_t *evt, As__QcPassed *qc, char *date)
+{
+    char key[WARRANTY_ID_MAX + 32];
+    size_t len =
+        s_waiting_key(key, sizeof key, qc->ro_number, evt->env->has_seq ? evt->env->seq : 0);
+    if (len == 0)
+        return AS_EINVALID;
+    char *as_sent = qc->date;
+    qc->date = date; /* borrowed for the pack */
+    size_t size = protobuf_c_message_get_packed_size(&qc->base);
+    uint8_t *packed = malloc(size ? size : 1);
+    if (packed)
+        protobuf_c_message_pack(&qc->base, packed);
+    qc->date = as_sent;
+    if (!packed)
+        return -ENOMEM;
+    MDB_val k = {len, key}, v = {size, packed};
+    int rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "qc_waiting"), &k, &v, 0);
+    free(packed);
+    return rc;
+}
+
+int warranty_qc_waiting_apply(as_evt_t *evt, const char *ro_number, const char *sale_date)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(evt->txn, warranty_dbi(evt->svc, "qc_waiting"), &cur);
+    if (rc != 0)
+        return rc;
+    size_t plen = strlen(ro_number) + 1;
+    MDB_val k = {plen, (void *)ro_number}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= plen || memcmp(k.mv_data, ro_number, plen) != 0)
+            break;
+        As__QcPassed *qc = as__qc_passed__unpack(NULL, v.mv_size, v.mv_data);
+        if (qc && qc->date) {
+            rc = s_apply_qc(evt, qc, qc->date, sale_date);
+        } else {
+            as_warn("a waiting QC pass of RO '%s' does not decode: dropped", ro_number);
+        }
+        if (qc)
+            as__qc_passed__free_unpacked(qc, NULL);
+        if (rc == 0)
+            rc = mdb_cursor_del(cur, 0);
+        if (rc != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int warranty_evt_qc_passed(as_evt_t *evt)
@@ -139,27 +232,11 @@ int warranty_evt_qc_passed(as_evt_t *evt)
         snprintf(date, sizeof date, "%s", qc->date);
     else
         as_date_today(date);
-    for (size_t i = 0; rc == 0 && i < qc->n_jobs; i++) {
-        const As__QcJob *job = qc->jobs[i];
-        if (job->safety_related) {
-            As__DefectSafety s = AS__DEFECT_SAFETY__INIT;
-            s.ro_number = qc->ro_number;
-            s.has_job_no = s.has_mileage_km = 1;
-            s.job_no = job->job_no;
-            s.vin = qc->vin;
-            s.labour_code = job->labour ? job->labour->code : NULL;
-            s.causal_part = job->causal_part;
-            s.defect_code = job->defect_code;
-            s.concern = job->concern;
-            s.date = date;
-            s.mileage_km = qc->mileage_km;
-            rc = warranty_defect_safety(evt, &s);
-        }
-        if (rc == 0 && job->pay_type == AS__PAY_TYPE__WARRANTY)
-            rc = s_open_claim(evt, qc, job, date);
-    }
-    if (rc == 0)
-        rc = warranty_recall_qc(evt, qc, date);
+    char sale_date[AS_DATE_LEN + 1];
+    if (warranty_ro_opened(evt->svc, evt->txn, qc->ro_number, qc->vin, sale_date))
+        rc = s_apply_qc(evt, qc, date, sale_date);
+    else
+        rc = s_qc_wait(evt, qc, date);
 out:
     as__qc_passed__free_unpacked(qc, NULL);
     return rc;

@@ -22,9 +22,9 @@ static int s_start(as_service_t *svc)
     return warranty_config_load(warranty_of(svc), as_service_config(svc));
 }
 
-static const char *const s_dbs[] = {"vehicles",    "claims",      "tags",      "boxes",
-                                    "shipments",   "occurrences", "recurring", "recalls",
-                                    "recall_vins", "ro_opened",   "repairs",   NULL};
+static const char *const s_dbs[] = {
+    "vehicles", "claims",      "tags",      "boxes",   "shipments",     "occurrences", "recurring",
+    "recalls",  "recall_vins", "ro_opened", "repairs", "ro_sale_dates", "qc_waiting",  NULL};
 
 static const as_command_def_t s_commands[] = {
     {"warranty.claim.show", warranty_cmd_claim_show, .query = true},

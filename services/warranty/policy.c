@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/config_schema.h"
 #include "as/log.h"
 #include "warranty.h"
 
@@ -40,11 +41,13 @@ static bool s_parse_coverage(const char *text, unsigned *years, unsigned *km)
     return *years >= 1 && *years <= 30 && *km >= 1 && *km <= 2000000;
 }
 
-static int s_int(as_config_t *cfg, const char *key, long long dflt, long long min, long long max,
-                 long long *out)
+/* Reads a key of [warranty] through its schema row (common/config_schema.c),
+ * which holds its default and range. */
+static int s_int(as_config_t *cfg, const char *key, long long *out)
 {
-    if (as_config_get_int(cfg, "warranty", key, dflt, out) != 0 || *out < min || *out > max) {
-        as_error("config: [warranty] %s must be %lld..%lld, not '%s'", key, min, max,
+    if (as_config_read_int(cfg, "warranty", key, out) != 0) {
+        const as_config_key_t *row = as_config_schema_key(cfg, "warranty", key);
+        as_error("config: [warranty] %s must be %lld..%lld, not '%s'", key, row->min, row->max,
                  as_config_get(cfg, "warranty", key, ""));
         return AS_ECONFIG;
     }
@@ -128,33 +131,29 @@ int warranty_config_load(warranty_t *w, as_config_t *cfg)
     }
     snprintf(w->default_group, sizeof w->default_group, "%s", dflt);
     long long v;
-    if ((rc = s_int(cfg, "clerk_limit_cents", 1000000, 0, 1000000000000LL, &v)) != 0)
+    if ((rc = s_int(cfg, "clerk_limit_cents", &v)) != 0)
         return rc;
     w->clerk_limit_cents = v;
-    if ((rc = s_int(cfg, "labour_tolerance_percent", 30, 0, 1000, &v)) != 0)
+    if ((rc = s_int(cfg, "labour_tolerance_percent", &v)) != 0)
         return rc;
     w->labour_tolerance_percent = (unsigned)v;
-    if ((rc = s_int(cfg, "return_days", 30, 1, 3650, &v)) != 0)
+    if ((rc = s_int(cfg, "return_days", &v)) != 0)
         return rc;
     w->return_days = (unsigned)v;
-    if ((rc = s_int(cfg, "recurring_count", 3, 2, 1000, &v)) != 0)
+    if ((rc = s_int(cfg, "recurring_count", &v)) != 0)
         return rc;
     w->recurring_count = (unsigned)v;
-    if ((rc = s_int(cfg, "recurring_days", 30, 1, 3650, &v)) != 0)
+    if ((rc = s_int(cfg, "recurring_days", &v)) != 0)
         return rc;
     w->recurring_days = (unsigned)v;
     const struct {
         const char *key;
-        long long dflt, min, max;
         unsigned *out;
-    } rrr[] = {{"rrr_years", 2, 1, 30, &w->rrr_years},
-               {"rrr_km", 50000, 1, 2000000, &w->rrr_km},
-               {"rrr_days", 35, 1, 3650, &w->rrr_days},
-               {"rrr_repeats", 5, 1, 1000, &w->rrr_repeats},
-               {"rrr_warn_days", 25, 1, 3650, &w->rrr_warn_days},
-               {"rrr_warn_repeats", 4, 1, 1000, &w->rrr_warn_repeats}};
+    } rrr[] = {{"rrr_years", &w->rrr_years},         {"rrr_km", &w->rrr_km},
+               {"rrr_days", &w->rrr_days},           {"rrr_repeats", &w->rrr_repeats},
+               {"rrr_warn_days", &w->rrr_warn_days}, {"rrr_warn_repeats", &w->rrr_warn_repeats}};
     for (size_t i = 0; i < sizeof rrr / sizeof rrr[0]; i++) {
-        if ((rc = s_int(cfg, rrr[i].key, rrr[i].dflt, rrr[i].min, rrr[i].max, &v)) != 0)
+        if ((rc = s_int(cfg, rrr[i].key, &v)) != 0)
             return rc;
         *rrr[i].out = (unsigned)v;
     }

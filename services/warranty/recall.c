@@ -34,6 +34,45 @@ static int s_append(char ***items, size_t *n, const char *s)
     return 0;
 }
 
+/* Where `key` goes in a list kept in strcmp order, so a vehicle's repairs
+ * and a campaign's completed vehicles read the same whatever order the QC
+ * passes were applied in. */
+static size_t s_sorted_at(size_t n, const char *key, const char *(*at)(const void *, size_t),
+                          const void *list)
+{
+    size_t i = 0;
+    while (i < n && strcmp(at(list, i), key) < 0)
+        i++;
+    return i;
+}
+
+static const char *s_text_at(const void *list, size_t i)
+{
+    return ((char *const *)list)[i];
+}
+
+static const char *s_defect_code_at(const void *list, size_t i)
+{
+    return ((As__DefectCount *const *)list)[i]->code;
+}
+
+/* Adds a copy of `s` to the sorted list. Returns 0 or -ENOMEM. */
+static int s_insert_sorted(char ***items, size_t *n, const char *s)
+{
+    char **grown = realloc(*items, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    *items = grown;
+    char *copy = strdup(s);
+    if (!copy)
+        return -ENOMEM;
+    size_t at = s_sorted_at(*n, s, s_text_at, grown);
+    memmove(grown + at + 1, grown + at, (*n - at) * sizeof *grown);
+    grown[at] = copy;
+    (*n)++;
+    return 0;
+}
+
 static int s_index_key(char key[S_KEY_MAX], const char *first, const char *second, size_t *len)
 {
     size_t a = strlen(first), b = strlen(second);
@@ -191,7 +230,7 @@ static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labou
             break;
         if (c->labour_code && strcmp(c->labour_code, labour_code) == 0 &&
             !s_has(c->completed_vins, c->n_completed_vins, qc->vin)) {
-            rc = s_append(&c->completed_vins, &c->n_completed_vins, qc->vin);
+            rc = s_insert_sorted(&c->completed_vins, &c->n_completed_vins, qc->vin);
             if (rc == 0)
                 rc = warranty_put(evt->svc, evt->txn, "recalls", c->campaign_id, &c->base);
             char key[S_KEY_MAX];
@@ -217,24 +256,6 @@ static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labou
     return rc;
 }
 
-int warranty_evt_ro_opened(as_evt_t *evt)
-{
-    const As__Envelope *env = evt->env;
-    As__RoChanged *ro = as__ro_changed__unpack(NULL, env->payload.len, env->payload.data);
-    if (!ro)
-        return AS_EINVALID;
-    int rc = 0;
-    if (ro->ro && ro->ro->ro_number && warranty_id_valid(ro->ro->ro_number) && ro->date &&
-        as_date_valid(ro->date)) {
-        MDB_val k = {strlen(ro->ro->ro_number), ro->ro->ro_number}, v = {AS_DATE_LEN, ro->date};
-        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
-        if (rc == MDB_KEYEXIST)
-            rc = 0;
-    }
-    as__ro_changed__free_unpacked(ro, NULL);
-    return rc;
-}
-
 static bool s_get_date(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
                        char out[AS_DATE_LEN + 1])
 {
@@ -244,6 +265,65 @@ static bool s_get_date(as_service_t *svc, MDB_txn *txn, const char *db, const ch
     memcpy(out, v.mv_data, AS_DATE_LEN);
     out[AS_DATE_LEN] = '\0';
     return as_date_valid(out);
+}
+
+/* "ro_sale_dates": ro_number -> the sale date its vehicle had at reception
+ * when the RO was opened ("" when none). Reception registers a vehicle before
+ * it opens an RO for it, so in reception's order the vehicle's event comes
+ * first; workshop's QC of the RO may come before or after, and waits for the
+ * opening (claims.c). */
+bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, const char *vin,
+                        char sale_date[AS_DATE_LEN + 1])
+{
+    sale_date[0] = '\0';
+    MDB_val k = {strlen(ro_number), (void *)ro_number}, v;
+    if (mdb_get(txn, warranty_dbi(svc, "ro_sale_dates"), &k, &v) == 0) {
+        if (v.mv_size == AS_DATE_LEN) {
+            memcpy(sale_date, v.mv_data, AS_DATE_LEN);
+            sale_date[AS_DATE_LEN] = '\0';
+        }
+        return true;
+    }
+    /* an RO opened before this store kept sale dates: the vehicle's as it is now */
+    if (mdb_get(txn, warranty_dbi(svc, "ro_opened"), &k, &v) != 0)
+        return false;
+    if (vin && *vin && !s_get_date(svc, txn, "vehicles", vin, sale_date))
+        sale_date[0] = '\0';
+    return true;
+}
+
+int warranty_evt_ro_opened(as_evt_t *evt)
+{
+    const As__Envelope *env = evt->env;
+    As__RoChanged *ro = as__ro_changed__unpack(NULL, env->payload.len, env->payload.data);
+    if (!ro)
+        return AS_EINVALID;
+    int rc = 0;
+    const char *ro_number = ro->ro ? ro->ro->ro_number : NULL;
+    if (!ro_number || !warranty_id_valid(ro_number) || strlen(ro_number) > 64)
+        goto out;
+    MDB_val k = {strlen(ro_number), (void *)ro_number};
+    if (ro->date && as_date_valid(ro->date)) {
+        MDB_val v = {AS_DATE_LEN, ro->date};
+        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST)
+            rc = 0;
+    }
+    char sale_date[AS_DATE_LEN + 1] = "";
+    const char *vin = ro->ro->vin;
+    if (rc == 0 && vin && warranty_id_valid(vin) &&
+        !s_get_date(evt->svc, evt->txn, "vehicles", vin, sale_date))
+        sale_date[0] = '\0';
+    MDB_val sale = {strlen(sale_date), sale_date};
+    if (rc == 0)
+        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_sale_dates"), &k, &sale, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        rc = 0; /* opened already: the first opening's sale date stays */
+    else if (rc == 0)
+        rc = warranty_qc_waiting_apply(evt, ro_number, sale_date);
+out:
+    as__ro_changed__free_unpacked(ro, NULL);
+    return rc;
 }
 
 static int s_count_defect(As__VehicleRepairs *r, const char *code)
@@ -267,16 +347,20 @@ static int s_count_defect(As__VehicleRepairs *r, const char *code)
         free(d);
         return -ENOMEM;
     }
-    r->defects[r->n_defects++] = d;
+    size_t at = s_sorted_at(r->n_defects, code, s_defect_code_at, r->defects);
+    memmove(r->defects + at + 1, r->defects + at, (r->n_defects - at) * sizeof *r->defects);
+    r->defects[at] = d;
+    r->n_defects++;
     return 0;
 }
 
 /* Counts an RO's warranty repairs toward the vehicle's repair/replace/return limits. */
-static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *date)
+static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *date,
+                           const char *sale)
 {
     const warranty_t *w = warranty_of(evt->svc);
-    char sale[AS_DATE_LEN + 1], end[AS_DATE_LEN + 1], opened[AS_DATE_LEN + 1];
-    if (!s_get_date(evt->svc, evt->txn, "vehicles", qc->vin, sale))
+    char end[AS_DATE_LEN + 1], opened[AS_DATE_LEN + 1];
+    if (!as_date_valid(sale))
         return 0;
     warranty_date_add_years(sale, w->rrr_years, end);
     if (strcmp(date, end) >= 0 || qc->mileage_km > w->rrr_km)
@@ -296,7 +380,7 @@ static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *da
     if (rc == 0 && s_has(r->ro_numbers, r->n_ro_numbers, qc->ro_number))
         goto out; /* counted already */
     if (rc == 0)
-        rc = s_append(&r->ro_numbers, &r->n_ro_numbers, qc->ro_number);
+        rc = s_insert_sorted(&r->ro_numbers, &r->n_ro_numbers, qc->ro_number);
     int64_t days = 1;
     if (s_get_date(evt->svc, evt->txn, "ro_opened", qc->ro_number, opened) &&
         as_date_diff_days(opened, date) >= 0)
@@ -318,7 +402,8 @@ out:
     return rc;
 }
 
-int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date)
+int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
+                       const char *sale_date)
 {
     if (!qc->vin || !warranty_id_valid(qc->vin))
         return 0;
@@ -331,7 +416,7 @@ int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date)
             rc = s_recall_job(evt, qc, job->labour->code, date);
     }
     if (rc == 0 && warranty_job)
-        rc = s_count_repairs(evt, qc, date);
+        rc = s_count_repairs(evt, qc, date, sale_date);
     return rc;
 }
 

@@ -13,6 +13,10 @@
  *   recalls      campaign_id -> RecallCampaign
  *   recall_vins  vin "\0" campaign_id -> "" (open recalls of a vehicle)
  *   ro_opened    ro_number -> date opened (from reception.ro.opened)
+ *   ro_sale_dates ro_number -> its vehicle's sale date at the opening ("" none):
+ *                the RO is opened (a QC pass of it can be applied)
+ *   qc_waiting   ro_number "\0" seq (16 hex) -> QcPassed (date filled in): a QC
+ *                pass that came before its RO's opening, applied with it
  *   repairs      vin -> VehicleRepairs (warranty repairs within the repair/replace/return period)
  */
 #ifndef AS_WARRANTY_H
@@ -111,8 +115,19 @@ int warranty_defects_note(as_evt_t *evt, const char *kind, const char *code, con
 int warranty_defect_safety(as_evt_t *evt, const As__DefectSafety *safety);
 
 /* On workshop.qc.passed: completes recalls done by the RO's jobs and counts
- * its warranty repairs toward the repair/replace/return limits (recall.c). */
-int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date);
+ * its warranty repairs toward the repair/replace/return limits (recall.c);
+ * `sale_date` is the vehicle's when the RO was opened ("" when none). */
+int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
+                       const char *sale_date);
+
+/* True when reception's opening of `ro_number` was applied; *sale_date is then
+ * the sale date its vehicle (`vin`) had at the opening ("" when none). */
+bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, const char *vin,
+                        char sale_date[AS_DATE_LEN + 1]);
+
+/* Applies, in workshop's order, the QC passes of `ro_number` that waited for
+ * its opening, and forgets them (claims.c). Returns 0 or an LMDB code. */
+int warranty_qc_waiting_apply(as_evt_t *evt, const char *ro_number, const char *sale_date);
 
 /* Command handlers. */
 int warranty_cmd_claim_show(as_cmd_t *cmd);

@@ -33,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         As__Envelope *env = as_envelope_decode(data + 1 + tlen, size - 1 - tlen,
                                                (const char *)data + 1, tlen, &err);
+        char claimed[AS_NAME_MAX + 1];
+        (void)as_envelope_claimed_source((const char *)data + 1, tlen, data + 1 + tlen,
+                                         size - 1 - tlen, claimed, sizeof claimed);
         if (env) {
             char domain[AS_NAME_MAX + 1];
             as_domain_of(env->source, domain, sizeof domain);

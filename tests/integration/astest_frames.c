@@ -16,6 +16,10 @@
  *   astest_frames heartbeat XSUB SOURCE INCARNATION LAST_SEQ ENDPOINT BEST_EFFORT
  *                                                        one heartbeat (ENDPOINT "-": none;
  *                                                        BEST_EFFORT 0 or 1)
+ *
+ * When $AS_CONFIG turns CURVE on, the publishing socket of publish, event,
+ * event-json and heartbeat is a CURVE client of the forwarder with the key of
+ * $AS_IDENTITY (a tcp:// XSUB), so a test can publish as a person would.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -25,7 +29,9 @@
 #include <zmq.h>
 
 #include "as/catalog.h"
+#include "as/config.h"
 #include "as/envelope.h"
+#include "as/security.h"
 #include "as/pbjson.h"
 #include "as/error.h"
 #include "as/pb/rpc.pb-c.h"
@@ -119,11 +125,35 @@ static void *s_dealer(void *ctx, const char *endpoint)
     return sock;
 }
 
+/* Makes `sock` a CURVE client of the forwarder at `endpoint` when $AS_CONFIG
+ * turns CURVE on; exits 78 when it cannot. */
+static void s_secure_publisher(void *sock, const char *endpoint)
+{
+    const char *path = getenv("AS_CONFIG");
+    if (!path || !*path)
+        return;
+    char *why = NULL;
+    as_config_t *cfg = as_config_load(path, &why);
+    if (!cfg) {
+        fprintf(stderr, "astest_frames: %s\n", why ? why : path);
+        exit(78);
+    }
+    int err = 0;
+    as_security_t *security = as_security_new(cfg, "astest", &err);
+    if (!security || as_security_client(security, sock, endpoint, "bus") != 0) {
+        fprintf(stderr, "astest_frames: cannot secure the publisher: %s\n", as_strerror(err));
+        exit(78);
+    }
+    as_security_destroy(&security);
+    as_config_destroy(&cfg);
+}
+
 static void *s_publisher(void *ctx, const char *endpoint)
 {
     void *sock = zmq_socket(ctx, ZMQ_PUB);
     int linger = 2000;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    s_secure_publisher(sock, endpoint);
     zmq_connect(sock, endpoint);
     usleep(500 * 1000); /* let the subscription reach us before sending */
     return sock;

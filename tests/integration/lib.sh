@@ -48,6 +48,9 @@ heartbeat_ms = 200
 endpoint = ipc://$T/sink.sock
 follows = demo
 heartbeat_ms = 200
+
+; who works here: a test that needs people appends them in a [staff] of its own
+[staff]
 INI
 }
 

@@ -2,9 +2,9 @@
 # labels: dealership fault
 # timeout: 240
 # A day interrupted part-way and resumed does every thing exactly once
-# (issue 9): asday is SIGKILLed in the middle of the repair orders, then again
-# while it submits the warranty claims, and run again each time without
-# --again. The stores must end exactly as an uninterrupted day of the same seed
+# (issue 9): asday is SIGKILLed in the middle of the repair orders, then
+# waiting for the warranty service at its claims, then (most likely) between
+# two claim submissions, and run again each time without --again. The stores must end exactly as an uninterrupted day of the same seed
 # leaves them (KPI report, warranty claims, repair orders), and asday's summary
 # must say what the stores hold.
 . "$(dirname "$0")/lib.sh"
@@ -97,13 +97,37 @@ if grep -q 'the day is played' "$T/run2.out"; then fail "asday submitted every c
 wait_for "the warranty service answers again" ctl_ok status warranty
 log "asday killed with $(submitted_in_store) of the day's claims with the OEM"
 
-# 3. resumed again: it finishes the day
+# 3. resumed again, killed among its claim submissions (most likely: the
+# warranty service is paused as soon as asday says the first one is done)
+stop_warranty_at_first_submission() {
+    local line stopped=
+    while IFS= read -r line; do
+        echo "$line" >>"$T/run3.out"
+        if [ -z "$stopped" ] && [[ $line == *"warranty.claim.submit"*"-> ok"* ]]; then
+            kill -STOP "${PIDS[warranty]}"
+            stopped=1
+            touch "$T/warranty.stopped"
+        fi
+    done
+}
+"$ASDAY" --config "$CONFIG" --date "$DAY" --seed $SEED --verbose \
+    > >(stop_warranty_at_first_submission) 2>&1 &
+pid=$!
+until [ -e "$T/warranty.stopped" ] || ! kill -0 $pid 2>/dev/null; do sleep 0.01; done
+sleep 0.3
+kill -KILL $pid 2>/dev/null || true
+wait $pid 2>/dev/null || true
+kill -CONT "${PIDS[warranty]}"
+wait_for "the warranty service answers again" ctl_ok status warranty
+log "asday killed with $(submitted_in_store) of the day's claims with the OEM"
+
+# 4. resumed again: it finishes the day
 rc=0
-"$ASDAY" --config "$CONFIG" --date "$DAY" --seed $SEED >"$T/run3.out" 2>&1 || rc=$?
+"$ASDAY" --config "$CONFIG" --date "$DAY" --seed $SEED >"$T/run4.out" 2>&1 || rc=$?
 expect_eq "the twice interrupted day is finished" 0 "$rc"
-tail -3 "$T/run3.out" >&2
+tail -3 "$T/run4.out" >&2
 resumed=$(snapshot)
-resumed_claims=$(sed -n 's/^asday: \([0-9]*\) warranty claims\? submitted.*/\1/p' "$T/run3.out")
+resumed_claims=$(sed -n 's/^asday: \([0-9]*\) warranty claims\? submitted.*/\1/p' "$T/run4.out")
 expect_eq "the resumed day's summary says what the stores hold" "$(submitted_in_store)" "$resumed_claims"
 expect_eq "as many claims submitted as in the uninterrupted day" "$whole_claims" "$resumed_claims"
 if [ "$whole" = "$resumed" ]; then
@@ -112,7 +136,7 @@ else
     fail "the resumed day differs from the uninterrupted one:"
     diff <(echo "$whole") <(echo "$resumed") | head -40 >&2
 fi
-# 4. the day is complete now: left alone
-"$ASDAY" --config "$CONFIG" --date "$DAY" --seed $SEED >"$T/run4.out" 2>&1 || true
-grep -q 'nothing to do' "$T/run4.out" || fail "a finished day was played again: $(tail -1 "$T/run4.out")"
+# 5. the day is complete now: left alone
+"$ASDAY" --config "$CONFIG" --date "$DAY" --seed $SEED >"$T/run5.out" 2>&1 || true
+grep -q 'nothing to do' "$T/run5.out" || fail "a finished day was played again: $(tail -1 "$T/run5.out")"
 finish

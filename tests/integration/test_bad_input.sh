@@ -5,6 +5,8 @@
 # command are each answered or counted and skipped; the daemons keep running.
 . "$(dirname "$0")/lib.sh"
 setup bad_input
+# the sink follows a second site's demo too: its events are applied like ours
+sed -i 's/^follows = demo$/follows = demo, demo@elsewhere/' "$CONFIG"
 
 start_bus bus
 start_daemon source

@@ -12,6 +12,8 @@ setup best_effort
 
 # the sink waits 1 s (not the default 10 s) for a source to name an endpoint
 sed -i "/^\[sink\]/a best_effort_after_ms = 1000" "$CONFIG"
+# the plain publishers are other sites' demo services, which the sink follows
+sed -i 's/^follows = demo$/follows = demo, demo@legacy, demo@pbx/' "$CONFIG"
 
 LEGACY=demo@legacy
 PBX=demo@pbx

@@ -34,6 +34,8 @@ heartbeat_ms = 200
 endpoint = tcp://127.0.0.1:$((base + 3))
 follows = demo
 heartbeat_ms = 200
+; the demo's commands need no role
+[staff]
 INI
 ASCTL_IDENTITY=alice
 start_bus bus

@@ -106,7 +106,7 @@ for name in "${!PIDS[@]}"; do kill9 "$name"; done
 MULTI_CONFIG=$CONFIG
 CONFIG=$T/local.ini
 export AS_CONFIG=$CONFIG AS_RUN_DIR=$T/local
-mkdir -p "$AS_RUN_DIR"
+mkdir -p -m 700 "$AS_RUN_DIR" # as deploy/run-local.sh makes it: only this user reaches its sockets
 cp "$repo/deploy/local.ini" "$CONFIG"
 unset ASCTL_IDENTITY
 start_bus bus

@@ -80,6 +80,10 @@ wk parts.receipt.record --payload '{"receipt_id":"R-1001","supplier":"OEM","line
 expect_eq "receipt recorded by" wk-chen "$(json .reply.received_by <"$T/r1001.json")"
 expect_eq "damaged line kept with its note" "DAMAGED/2 boxes crushed" \
     "$(json '.reply.lines[1] | "\(.discrepancy)/\(.note)"' <"$T/r1001.json")"
+refused wk-chen invalid "field 'lines[0].note' is 501 bytes; at most 500" \
+    parts.receipt.record --payload "{\"receipt_id\":\"R-1009\",\"supplier\":\"OEM\",\"lines\":[
+    {\"part_number\":\"OIL-5W30\",\"expected\":1,\"received\":0,\"discrepancy\":\"MISSING\",
+     \"note\":\"$(head -c 501 /dev/zero | tr '\0' n)\"}]}"
 expect_eq "oil on hand" 10 "$(stock OIL-5W30 on_hand)"
 expect_eq "only the good filters count" 4 "$(stock FLT-OIL-01 on_hand)"
 expect_eq "pads on hand" 2 "$(stock PAD-FR-02 on_hand)"

@@ -18,10 +18,12 @@ cat >>"$CONFIG" <<INI
 it-guo = it_admin
 sm-zhang = service_manager
 INI
-# a second sink: its own site name, store and endpoint, on the same bus
+# a second sink: its own site name, store and endpoint, on the same bus; it
+# follows the first site's demo by its full name
 CONFIG2=$T/site2.ini
 sed -e 's/^name = test/name = test2/' -e "s|^data_dir = .*|data_dir = $T/data2|" \
-    -e "s|sink.sock|sink2.sock|" -e 's/^services = .*/services = sink/' "$CONFIG" >"$CONFIG2"
+    -e "s|sink.sock|sink2.sock|" -e 's/^services = .*/services = sink/' \
+    -e 's/^follows = demo$/follows = demo@test/' "$CONFIG" >"$CONFIG2"
 
 ctl2() { AS_CONFIG=$CONFIG2 "$ASCTL" --json --config "$CONFIG2" "$@"; }
 start_sink2() {

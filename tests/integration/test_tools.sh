@@ -177,6 +177,8 @@ as fm-zhao tools.request.make request_no=Q-1 tool_id=ST-003 ro_number=RO-5 neede
 expect_eq "a technician asks for something not registered" "pending tech-07" \
     "$(as tech-07 tools.request.make request_no=Q-2 description="borescope 6mm" |
     json '"\(.reply.status) \(.reply.requested_by)"')"
+refused tech-07 invalid "field 'description' is 501 bytes; at most 500" tools.request.make \
+    request_no=Q-3 description="$(head -c 501 /dev/zero | tr '\0' d)"
 ta tools.request.answer request_no=Q-1 decision=approved note="ready at the counter" >/dev/null
 ta tools.request.answer request_no=Q-2 decision=declined note="none in stock, borrow from body shop" >/dev/null
 expect_eq "approved" "Q-1 ta-wu ready at the counter" "$(ta tools.request.list status=approved |

@@ -100,11 +100,13 @@ job() {
       \"sold_minutes\":$4,\"actual_minutes\":$5,\"defect_code\":\"$6\",\"causal_part\":\"$7\",
       \"safety_related\":${8:-false},\"concern\":\"noise\"}"
 }
-qc() { # qc RO VIN MILEAGE JOB_JSON...
+qc() { # qc RO VIN MILEAGE JOB_JSON...: reception opens the RO (as it always does
+    # before workshop can work on it; an RO opened already stays as it was), QC passes
     local ro=$1 vin=$2 km=$3
     shift 3
     local jobs
     jobs=$(printf '%s,' "$@")
+    emit $REC reception.ro.opened "{\"ro\":{\"ro_number\":\"$ro\",\"vin\":\"$vin\"},\"date\":\"$DAY\"}"
     emit $WS workshop.qc.passed "{\"ro_number\":\"$ro\",\"vin\":\"$vin\",\"mileage_km\":$km,
         \"first_time\":true,\"inspector\":\"qc-zhao\",\"date\":\"$DAY\",\"jobs\":[${jobs%,}]}"
 }

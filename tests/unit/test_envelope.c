@@ -505,6 +505,83 @@ static void test_decode_invalid(void **state)
     assert_int_equal(err, AS_EINVALID);
 }
 
+/* --- the source a bus message claims (what asbus checks) ----------------- */
+
+static size_t s_pack_envelope(const char *source, uint8_t *buf)
+{
+    As__Envelope env = AS__ENVELOPE__INIT;
+    env.id = "01900000-0000-7000-8000-000000000001";
+    env.source = (char *)source;
+    env.incarnation = "01900000-0000-7000-8000-000000000002";
+    env.has_seq = 1;
+    env.seq = 7;
+    env.type = "workshop.qc.passed";
+    env.has_payload = 1;
+    env.payload.data = (uint8_t *)"\x0a\x03"
+                                  "abc";
+    env.payload.len = 5;
+    return as__envelope__pack(&env, buf);
+}
+
+static void test_claimed_source_of_event_and_heartbeat(void **state)
+{
+    (void)state;
+    uint8_t buf[512];
+    char out[AS_NAME_MAX + 1];
+    size_t len = s_pack_envelope("workshop@jinan-01", buf);
+    const char *topic = "workshop.qc.passed";
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
+                     0);
+    assert_string_equal(out, "workshop@jinan-01");
+
+    As__Heartbeat hb = AS__HEARTBEAT__INIT;
+    hb.source = "parts@jinan-01";
+    hb.has_last_seq = 1;
+    hb.last_seq = 3;
+    len = as__heartbeat__pack(&hb, buf);
+    topic = "parts.heartbeat";
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
+                     0);
+    assert_string_equal(out, "parts@jinan-01");
+}
+
+static void test_claimed_source_refusals(void **state)
+{
+    (void)state;
+    uint8_t buf[512];
+    char out[AS_NAME_MAX + 1];
+    size_t len = s_pack_envelope("workshop@jinan-01", buf);
+    /* another domain's topic, a heartbeat of another service */
+    const char *topic = "parts.issue.recorded";
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
+                     AS_EINVALID);
+    topic = "work.qc.passed"; /* a prefix of the domain is not the domain */
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
+                     AS_EINVALID);
+    /* a second source field wins, as in any protobuf decoder */
+    uint8_t twice[600];
+    memcpy(twice, buf, len);
+    const char extra[] = "\x12\x0dparts@elsewhe";
+    memcpy(twice + len, extra, sizeof extra - 1);
+    topic = "workshop.qc.passed";
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), twice, len + sizeof extra - 1,
+                                                out, sizeof out),
+                     AS_EINVALID);
+    /* truncated, garbage, no source at all */
+    assert_int_equal(
+        as_envelope_claimed_source(topic, strlen(topic), buf, len - 3, out, sizeof out),
+        AS_EBADFRAME);
+    assert_int_equal(
+        as_envelope_claimed_source(topic, strlen(topic), "\xff\xff\xff", 3, out, sizeof out),
+        AS_EBADFRAME);
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), "", 0, out, sizeof out),
+                     AS_EBADFRAME);
+    /* not a valid source name */
+    len = s_pack_envelope("workshop", buf);
+    assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
+                     AS_EINVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +597,8 @@ int main(void)
         cmocka_unit_test(test_decode_skips_unknown_fields),
         cmocka_unit_test(test_decode_bad_frame),
         cmocka_unit_test(test_decode_invalid),
+        cmocka_unit_test(test_claimed_source_of_event_and_heartbeat),
+        cmocka_unit_test(test_claimed_source_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

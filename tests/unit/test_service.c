@@ -368,7 +368,8 @@ static int s_setup(void **state)
     s_set(fx, "tsvc", "data_dir", fx->data_dir);
     s_set(fx, "tsvc", "heartbeat_ms", "50");
     s_set(fx, "tsvc", "max_frame", "4k");
-    s_set(fx, "tsvc", "follows", "up");
+    /* the upstream is another site's service: followed by its full source */
+    s_set(fx, "tsvc", "follows", S_UP_SOURCE);
     s_set(fx, "bus", "publish", fx->bus_in);
     s_set(fx, "bus", "subscribe", fx->bus_out);
     s_set(fx, "staff", "alice", "advisor");

@@ -1168,6 +1168,84 @@ static void test_own_events_ignored(void **state)
     assert_int_equal(s_offset(fx, "demo@other", NULL, 0), 1);
 }
 
+typedef struct {
+    char names[4][64];
+    uint64_t events[4], heartbeats[4];
+    size_t n;
+} s_unfollowed_t;
+
+static void s_unfollowed_cb(const char *source, uint64_t events, uint64_t heartbeats, void *arg)
+{
+    s_unfollowed_t *u = arg;
+    if (u->n == 4)
+        return;
+    snprintf(u->names[u->n], sizeof u->names[u->n], "%s", source);
+    u->events[u->n] = events;
+    u->heartbeats[u->n++] = heartbeats;
+}
+
+static void test_unfollowed_source_ignored_and_counted(void **state)
+{
+    s_fix_t *fx = *state;
+    char *sources[] = {S_SOURCE, NULL};
+    fx->cfg.sources = sources;
+    fx->cfg.self_source = "sink@src";
+    s_start_sub(fx);
+    /* another site's demo on the same bus: an event and a heartbeat that
+     * names an endpoint and a seq past it */
+    size_t len = 0;
+    uint8_t *other = s_pack_env("demo@other", S_INCARNATION_B, 1, S_TYPE, 0, &len);
+    s_send(fx, 2, (const void *[]){S_TYPE, other}, (size_t[]){strlen(S_TYPE), len});
+    free(other);
+    s_heartbeat(fx, "demo@other", S_INCARNATION_B, 9, fx->rpc_ep);
+    /* then ours: once they are applied, the other site's were read */
+    s_source_has(fx, 2);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_wait_applied(fx, 2);
+    s_settle(fx, 100);
+    s_assert_applied_in_order(fx, 1, 2);
+    assert_false(s_info(fx, "demo@other").found);
+    assert_int_equal(s_offset(fx, "demo@other", NULL, 0), 0);
+    for (size_t i = 0; i < fx->n_reqs; i++)
+        assert_string_not_equal(fx->reqs[i].source, "demo@other");
+    assert_int_equal(as_sub_counters(fx->sub)->unfollowed, 2);
+    s_unfollowed_t u = {0};
+    as_sub_each_unfollowed(fx->sub, s_unfollowed_cb, &u);
+    assert_int_equal(u.n, 1);
+    assert_string_equal(u.names[0], "demo@other");
+    assert_int_equal(u.events[0], 1);
+    assert_int_equal(u.heartbeats[0], 1);
+}
+
+static void test_heartbeat_on_another_services_topic_rejected(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    /* "workshop@src" on demo's heartbeat topic: a publisher allowed to send
+     * demo's heartbeats must not speak for workshop */
+    s_heartbeat(fx, "workshop@src", S_INCARNATION_A, 5, fx->rpc_ep);
+    if (!s_pump_until(fx, s_cond_rejected_frames, 1))
+        fail_msg("the heartbeat was not rejected");
+    assert_false(s_info(fx, "workshop@src").found);
+    assert_int_equal(fx->n_reqs, 0);
+}
+
+static void test_replay_answer_for_another_services_source_refused(void **state)
+{
+    s_fix_t *fx = *state;
+    /* the endpoint asked is the "parts" service's, but it answers as demo@src */
+    fx->catchup[0] = fx->rpc_ep;
+    fx->catchup_names[0] = "parts";
+    s_source_has(fx, 3);
+    s_start_sub(fx);
+    if (!s_pump_until(fx, s_cond_rejected_frames, 1))
+        fail_msg("the answer was not refused");
+    s_settle(fx, 100);
+    assert_int_equal(fx->n_applied, 0);
+    assert_false(s_info(fx, S_SOURCE).found);
+}
+
 static void test_pending_queue_holds_pending_max(void **state)
 {
     s_fix_t *fx = *state;
@@ -1228,6 +1306,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_timeout_resends_on_new_socket, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_own_events_ignored, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_unfollowed_source_ignored_and_counted, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_on_another_services_topic_rejected, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_answer_for_another_services_source_refused,
+                                        s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_pending_queue_holds_pending_max, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_new_fails_on_bad_endpoint, s_setup, s_teardown),
     };

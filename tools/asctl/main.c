@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "asctl.h"
@@ -27,6 +28,8 @@ static void s_usage(FILE *out)
         "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
         "  kpi report --month YYYY-MM      KPI report (--day, --by KEY, --csv; see --help)\n"
         "  source accept SERVICE SOURCE    follow a restored source's new history (DIVERGED)\n"
+        "  check-config                    check the config (every section and key): prints\n"
+        "                                  'config ok' or each problem with its line\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
@@ -77,6 +80,29 @@ int asctl_fail(asctl_t *ctl, int code, const char *fmt, ...)
     return code;
 }
 
+/* asctl check-config: the site file against the schema (config_schema.h),
+ * as every daemon's --check-config does. */
+static int s_check_config(asctl_t *ctl, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return asctl_fail(ctl, EXIT_USAGE, "check-config takes no arguments");
+    const char *path = ctl->config_path ? ctl->config_path : "/etc/aftersales/site.ini";
+    char *err = NULL;
+    as_config_t *cfg = as_config_load(path, &err);
+    if (!cfg) {
+        int rc = asctl_fail(ctl, EXIT_CONFIG, "%s", err ? err : "cannot read the config");
+        free(err);
+        return rc;
+    }
+    int problems = as_config_check_print(cfg, NULL, true);
+    as_config_destroy(&cfg);
+    if (problems != 0)
+        return asctl_fail(ctl, EXIT_CONFIG, "%s: %d problem(s)", path, problems);
+    printf("config ok\n");
+    return EXIT_OK;
+}
+
 typedef struct {
     const char *name;
     int (*run)(asctl_t *ctl, int argc, char **argv);
@@ -88,7 +114,7 @@ static const s_subcommand_t s_subcommands[] = {
     {"tap", asctl_tap, true},          {"status", asctl_status, true},
     {"keygen", asctl_keygen, false},   {"backup", asctl_backup, false},
     {"restore", asctl_restore, false}, {"kpi", asctl_kpi, true},
-    {"source", asctl_source, true},
+    {"source", asctl_source, true},    {"check-config", s_check_config, false},
 };
 
 int main(int argc, char **argv)

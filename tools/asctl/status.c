@@ -15,7 +15,8 @@ static void s_usage(FILE *out)
                  "\n"
                  "Asks each daemon (default: every one in [site] services) for its last seq,\n"
                  "incarnation, counters and, for every source it follows, the offset it has\n"
-                 "applied and how far behind that source it is (lag).\n"
+                 "applied and how far behind that source it is (lag), and the sources\n"
+                 "whose events it ignored because it does not follow them.\n"
                  "Exit 0 when every daemon answered, 69 when one did not.\n");
 }
 
@@ -129,6 +130,13 @@ static void s_print_human(json_t *services)
                        (long long)s_int(off, "orphaned_to_seq"),
                        json_string_value(json_object_get(off, "previous_incarnation")),
                        json_string_value(json_object_get(off, "accepted_by")));
+        }
+        json_t *other;
+        json_array_foreach(json_object_get(svc, "unfollowed"), j, other)
+        {
+            printf("    ignored %lld events and %lld heartbeats of %s: not followed here\n",
+                   (long long)s_int(other, "events"), (long long)s_int(other, "heartbeats"),
+                   json_string_value(json_object_get(other, "source")));
         }
     }
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "as/error.h"
+#include "as/config_schema.h"
 #include "as/log.h"
 #include "as/pb/demo.pb-c.h"
 #include "as/service.h"
@@ -220,8 +221,7 @@ static void s_source_tick(uv_timer_t *timer)
 static int s_source_start(as_service_t *svc)
 {
     long long padding = 0;
-    if (as_config_get_int(as_service_config(svc), "demo", "padding", 160, &padding) != 0 ||
-        padding < 0 || padding > 4096) {
+    if (as_config_read_int(as_service_config(svc), "demo", "padding", &padding) != 0) {
         as_error("config: [demo] padding must be 0..4096 bytes");
         return AS_ECONFIG;
     }
@@ -331,8 +331,7 @@ static const as_event_def_t sink_events[] = {
 static int s_sink_start(as_service_t *svc)
 {
     long long delay = 0;
-    if (as_config_get_int(as_service_config(svc), "sink", "apply_delay_us", 0, &delay) != 0 ||
-        delay < 0 || delay > 1000000) {
+    if (as_config_read_int(as_service_config(svc), "sink", "apply_delay_us", &delay) != 0) {
         as_error("config: [sink] apply_delay_us must be 0..1000000");
         return AS_ECONFIG;
     }

@@ -129,6 +129,7 @@ endpoint = ipc://$dir/demo.sock
 endpoint = ipc://$dir/bench.sock
 follows = demo
 max_batch = $max_batch
+[staff]
 INI
     "$ASBUS" --config "$dir/site.ini" 2>"$dir/bus.log" &
     pids+=($!)
@@ -160,11 +161,14 @@ ours_run() {
 [site]
 name = bench
 data_dir = $dir/data
+; the asbench sinks, each a section of its own
+services = c1, c2, c3, c4, c5
 [bus]
 xsub = ipc://$dir/bus-in
 xpub = ipc://$dir/bus-out
 publish = \${bus.xsub}
 subscribe = \${bus.xpub}
+[staff]
 [reception]
 endpoint = ipc://$dir/reception.sock
 INI

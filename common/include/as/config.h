@@ -47,6 +47,15 @@ void as_config_list_free(char ***items);
  * or -ENOMEM. */
 int as_config_keys(as_config_t *self, const char *section, char ***keys);
 
+/* The sections of the file (headers, then sections of keys set later), each
+ * once, in order: returns their number and sets *sections to a
+ * NULL-terminated array freed with as_config_list_free(), or -ENOMEM. */
+int as_config_sections(as_config_t *self, char ***sections);
+
+/* The line of the file that set `key` in `section`, or with key NULL the line
+ * of the section's first header; 0 when unknown (absent, or set in code). */
+int as_config_line(as_config_t *self, const char *section, const char *key);
+
 /* True when the section exists in the file. */
 bool as_config_has_section(as_config_t *self, const char *section);
 

@@ -49,6 +49,16 @@ size_t as_domain_of(const char *name, char *out, size_t cap);
 As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic, size_t topic_len,
                                  int *err);
 
+/* The source a message on the bus claims, read without decoding it: the
+ * last `source` of the envelope, or of the heartbeat when `topic` is a
+ * heartbeat topic ("<domain>.heartbeat"). For the forwarder, which checks
+ * every event's publisher against the source it claims. Writes the source
+ * (NUL-terminated) into out and returns 0; AS_EBADFRAME when the body does
+ * not parse as protobuf or names no source; AS_EINVALID when the claimed
+ * source is not a valid "<service>@<site>", or not of the topic's domain. */
+int as_envelope_claimed_source(const char *topic, size_t topic_len, const void *body,
+                               size_t body_len, char *out, size_t cap);
+
 /* The fields a service sets when it emits an event; the rest (id, source,
  * incarnation, seq, time) are filled in by the publisher. */
 typedef struct as_event {

@@ -92,4 +92,13 @@ int as_security_client(as_security_t *self, void *sock, const char *endpoint,
 
 void as_security_destroy(as_security_t **self_p);
 
+/* ipc:// endpoints are plain (no CURVE): whoever can reach a socket file can
+ * publish as any source and send commands as "local". So a process binds an
+ * ipc:// endpoint only in a directory that its own user alone can reach: the
+ * directory exists, belongs to the effective user, and gives group and others
+ * no access (mode 0700 or stricter). Returns 0 (also for an endpoint that is
+ * not an ipc:// file: tcp://, an abstract "@name"), or AS_ECONFIG with a
+ * sentence for people in `why` that names the directory and what to do. */
+int as_ipc_dir_check(const char *endpoint, char *why, size_t cap);
+
 #endif

@@ -15,7 +15,9 @@
  * reveals nothing. Replies of queries, role-check refusals (AS_EDENIED),
  * unknown commands and internal errors are not kept.
  *
- * Config, section [<name>] (and [site], [bus], [staff]):
+ * Config, section [<name>] (and [site], [bus], [staff]); every key is a row
+ * of common/config_schema.c, where its range and default live, and
+ * as_service_main() refuses a file that fails as_config_check():
  *   endpoint        service endpoint to bind (required)
  *   data_dir        LMDB directory (default ${site.data_dir}/<name>)
  *   follows         services whose events this one applies (comma list)
@@ -131,6 +133,9 @@ void as_service_destroy(as_service_t **self_p);
  * and --name NAME when def->named (the service then runs as a copy of `def`
  * named NAME: its section [NAME], source "NAME@<site>", events "NAME.*"),
  * loads the config, runs the service until SIGTERM/SIGINT and tears down.
+ * With --check-config it only checks the file (every section and key) and
+ * prints "config ok" or each problem. A command's request is held to the
+ * bound on text (text.h) before its handler runs.
  * Returns the process exit code: 0 stopped cleanly, 64 usage, 78 config
  * error, 70 could not start. */
 int as_service_main(const as_service_def_t *def, int argc, char **argv);

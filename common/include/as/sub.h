@@ -20,6 +20,13 @@
  *     never named a service endpoint) is best-effort: a gap in its events
  *     is skipped after best_effort_after_ms (at once when it says so), and the
  *     events never received are counted as lost and shown in status.
+ *   - applies only the sources it follows (cfg->sources): events, heartbeats
+ *     and replay answers of any other source (another site on the same bus, a
+ *     service it was never told about) are counted per source and ignored;
+ *     they never move an offset or cause a replay request;
+ *   - takes a heartbeat only on its source's own topic ("<domain>.heartbeat"),
+ *     and a replay answer only for sources of the service whose endpoint it
+ *     asked (under CURVE, the key that endpoint's server proved it holds).
  * Ready events are handed to the service in batches, applied in one write
  * transaction with the offsets (group commit).
  */
@@ -40,7 +47,9 @@ typedef struct as_sub as_sub_t;
 
 typedef struct as_sub_config {
     char *const *connect;       /* bus XPUB endpoints (NULL-terminated) */
-    char *const *domains;       /* domains followed (NULL-terminated) */
+    char *const *domains;       /* domains subscribed to (NULL-terminated) */
+    char *const *sources;       /* sources applied, "<service>@<site>" (NULL-terminated);
+                                 * NULL: every source of those domains */
     char *const *catchup;       /* service endpoints asked at start (NULL-terminated) */
     char *const *catchup_names; /* the service behind each of those (same length) */
     const char *self_source;    /* this daemon's own source: its events are ignored */
@@ -68,6 +77,7 @@ typedef struct as_sub_counters {
     uint64_t diverged_events; /* refused: the source's incarnation changed */
     uint64_t pending_dropped; /* queue overflow: fetched again by replay */
     uint64_t lost;            /* skipped over gaps of best-effort sources */
+    uint64_t unfollowed;      /* events and heartbeats of sources not followed: ignored */
 } as_sub_counters_t;
 
 /* `ready(arg)` is called (on the loop) when events are waiting to be applied;
@@ -103,6 +113,15 @@ const as_sub_counters_t *as_sub_counters(const as_sub_t *self);
  * history forks) filled in; its strings are borrowed for the call. */
 typedef void (*as_sub_source_fn)(const As__SourceOffset *off, void *arg);
 void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg);
+
+/* Sources not followed whose events or heartbeats came (at most
+ * AS_SUB_UNFOLLOWED_MAX are named; the rest only count in the counters):
+ * fn gets each one's name, and how many of its events and heartbeats were
+ * ignored since start. */
+#define AS_SUB_UNFOLLOWED_MAX 32
+typedef void (*as_sub_unfollowed_fn)(const char *source, uint64_t events, uint64_t heartbeats,
+                                     void *arg);
+void as_sub_each_unfollowed(const as_sub_t *self, as_sub_unfollowed_fn fn, void *arg);
 
 /* An operator accepts the new history of diverged `source`, whose
  * incarnation must be `incarnation` (as status showed it): writes in `txn`

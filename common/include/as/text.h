@@ -1,0 +1,38 @@
+/* text.h — one bound for every text a person or a system hands in.
+ *
+ * The rule: every string field of a command's request, and of an event an
+ * ingest gateway takes from an external system, is at most AS_TEXT_MAX bytes,
+ * in nested and repeated messages too. Names, ids, notes and descriptions
+ * alike: a note longer than half a page is a document, which belongs
+ * elsewhere. Bytes fields are not text and are not bounded here (the frame cap
+ * bounds them). A string field whose name ends in "_json" carries a whole
+ * message encoded as JSON (IngestRequest.payload_json): the message it
+ * decodes to is held to the rule instead, by whoever decodes it.
+ *
+ * The runtime checks a command's request before its handler runs
+ * (service.c), so no handler needs a length check of its own for this rule.
+ * Events on the bus are not checked by their consumers: an event is a fact
+ * that already happened at its source, and refusing it would lose it; every
+ * way onto the bus (a daemon's command, an ingest gateway) bounds it first.
+ */
+#ifndef AS_TEXT_H
+#define AS_TEXT_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AS_TEXT_MAX 500 /* bytes in one string field */
+
+/* Checks every string field of `msg` (recursively) against AS_TEXT_MAX.
+ * Returns 0, or AS_EINVALID and writes "field 'jobs[0].description' is 100000
+ * bytes; at most 500" into error (cap bytes). */
+int as_text_check(const ProtobufCMessage *msg, char *error, size_t cap);
+
+/* Decodes `data` as `desc` and checks it. Returns 0 also when the data does
+ * not decode (the handler that decodes it reports that, and memory running
+ * out looks the same to protobuf-c), or AS_EINVALID as as_text_check(). */
+int as_text_check_packed(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                         char *error, size_t cap);
+
+#endif

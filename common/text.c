@@ -1,0 +1,100 @@
+/* text.c — the bound on every text field (see text.h). */
+#include "as/text.h"
+
+#include "as/error.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S_MAX_DEPTH 32 /* messages are not recursive (proto/README.md); a guard */
+
+static int s_check_message(const ProtobufCMessage *msg, const char *path, int depth, char *error,
+                           size_t cap);
+
+/* True when the field is a string that holds an encoded message. */
+static bool s_is_encoded(const ProtobufCFieldDescriptor *field)
+{
+    size_t len = strlen(field->name);
+    return len >= 5 && strcmp(field->name + len - 5, "_json") == 0;
+}
+
+static int s_check_value(const ProtobufCFieldDescriptor *field, const void *value, const char *path,
+                         int depth, char *error, size_t cap)
+{
+    if (field->type == PROTOBUF_C_TYPE_STRING) {
+        const char *text = *(const char *const *)value;
+        size_t len = text ? strlen(text) : 0;
+        if (len > AS_TEXT_MAX && !s_is_encoded(field)) {
+            snprintf(error, cap, "field '%s' is %zu bytes; at most %d", path, len, AS_TEXT_MAX);
+            return AS_EINVALID;
+        }
+        return 0;
+    }
+    const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)value;
+    return sub ? s_check_message(sub, path, depth + 1, error, cap) : 0;
+}
+
+static int s_check_field(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field,
+                         const char *prefix, int depth, char *error, size_t cap)
+{
+    if (field->type != PROTOBUF_C_TYPE_STRING && field->type != PROTOBUF_C_TYPE_MESSAGE) {
+        return 0;
+    }
+    const char *base = (const char *)msg;
+    if ((field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+        *(const uint32_t *)(base + field->quantifier_offset) != field->id) {
+        return 0; /* another member of the oneof holds the storage */
+    }
+    char path[256];
+    if (field->label != PROTOBUF_C_LABEL_REPEATED) {
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", field->name);
+        return s_check_value(field, base + field->offset, path, depth, error, cap);
+    }
+    size_t count = *(const size_t *)(base + field->quantifier_offset);
+    const char *items = *(const char *const *)(base + field->offset);
+    for (size_t i = 0; i < count; i++) {
+        snprintf(path, sizeof path, "%s%s%s[%zu]", prefix, *prefix ? "." : "", field->name, i);
+        int rc = s_check_value(field, items + i * sizeof(void *), path, depth, error, cap);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int s_check_message(const ProtobufCMessage *msg, const char *path, int depth, char *error,
+                           size_t cap)
+{
+    if (depth > S_MAX_DEPTH) {
+        return 0;
+    }
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        int rc = s_check_field(msg, &desc->fields[i], path, depth, error, cap);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int as_text_check(const ProtobufCMessage *msg, char *error, size_t cap)
+{
+    return s_check_message(msg, "", 0, error, cap);
+}
+
+int as_text_check_packed(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                         char *error, size_t cap)
+{
+    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, len, data);
+    if (!msg) {
+        /* cannot tell a malformed payload from memory running out: the
+         * handler decodes it again and answers either way */
+        return 0;
+    }
+    int rc = as_text_check(msg, error, cap);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    return rc;
+}

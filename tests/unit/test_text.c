@@ -1,0 +1,137 @@
+/* test_text.c — the one bound on every text field: flat, nested, repeated,
+ * the *_json exception, and what does not decode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "as/error.h"
+#include "as/pb/ingest.pb-c.h"
+#include "as/pb/reception.pb-c.h"
+#include "as/pb/workshop.pb-c.h"
+#include "as/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A text of `len` bytes, freed by the caller. */
+static char *s_text(size_t len)
+{
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    memset(text, 'x', len);
+    text[len] = '\0';
+    return text;
+}
+
+static void test_flat_field_named(void **state)
+{
+    (void)state;
+    char *big = s_text(100000);
+    As__CustomerRegister req = AS__CUSTOMER_REGISTER__INIT;
+    req.customer_id = "c-1";
+    req.name = big;
+    char error[256] = "";
+    assert_int_equal(as_text_check(&req.base, error, sizeof error), AS_EINVALID);
+    assert_string_equal(error, "field 'name' is 100000 bytes; at most 500");
+    free(big);
+}
+
+static void test_bound_is_inclusive(void **state)
+{
+    (void)state;
+    char *text = s_text(AS_TEXT_MAX);
+    As__CustomerRegister req = AS__CUSTOMER_REGISTER__INIT;
+    req.name = text;
+    char error[256] = "";
+    assert_int_equal(as_text_check(&req.base, error, sizeof error), 0);
+    free(text);
+    text = s_text(AS_TEXT_MAX + 1);
+    req.name = text;
+    assert_int_equal(as_text_check(&req.base, error, sizeof error), AS_EINVALID);
+    assert_string_equal(error, "field 'name' is 501 bytes; at most 500");
+    free(text);
+}
+
+static void test_repeated_strings(void **state)
+{
+    (void)state;
+    char *big = s_text(100000);
+    char *skills[] = {"engine", big};
+    As__TechnicianRegister req = AS__TECHNICIAN_REGISTER__INIT;
+    req.tech_id = "tech-07";
+    req.n_skills = 2;
+    req.skills = skills;
+    char error[256] = "";
+    assert_int_equal(as_text_check(&req.base, error, sizeof error), AS_EINVALID);
+    assert_string_equal(error, "field 'skills[1]' is 100000 bytes; at most 500");
+    free(big);
+}
+
+static void test_nested_and_repeated_messages_through_the_wire(void **state)
+{
+    (void)state;
+    char *big = s_text(600);
+    As__LabourOperation ok_labour = AS__LABOUR_OPERATION__INIT;
+    ok_labour.code = "EN-01";
+    As__LabourOperation big_labour = AS__LABOUR_OPERATION__INIT;
+    big_labour.code = "EN-02";
+    big_labour.skill = big;
+    As__JobRequest first = AS__JOB_REQUEST__INIT;
+    first.labour = &ok_labour;
+    As__JobRequest second = AS__JOB_REQUEST__INIT;
+    second.labour = &big_labour;
+    As__JobRequest *jobs[] = {&first, &second};
+    As__RoOpen req = AS__RO_OPEN__INIT;
+    req.ro_number = "RO-1";
+    req.n_jobs = 2;
+    req.jobs = jobs;
+    size_t len = as__ro_open__get_packed_size(&req);
+    uint8_t *packed = malloc(len);
+    assert_non_null(packed);
+    as__ro_open__pack(&req, packed);
+    char error[256] = "";
+    assert_int_equal(
+        as_text_check_packed(&as__ro_open__descriptor, packed, len, error, sizeof error),
+        AS_EINVALID);
+    assert_string_equal(error, "field 'jobs[1].labour.skill' is 600 bytes; at most 500");
+    free(packed);
+    free(big);
+}
+
+static void test_json_field_carries_a_message(void **state)
+{
+    (void)state;
+    char *json = s_text(10000);
+    As__IngestRequest req = AS__INGEST_REQUEST__INIT;
+    req.type = "crm.appointment.requested";
+    req.payload_json = json;
+    char error[256] = "";
+    assert_int_equal(as_text_check(&req.base, error, sizeof error), 0);
+    free(json);
+}
+
+static void test_what_does_not_decode_is_left_to_the_handler(void **state)
+{
+    (void)state;
+    const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff};
+    char error[256] = "";
+    assert_int_equal(as_text_check_packed(&as__customer_register__descriptor, garbage,
+                                          sizeof garbage, error, sizeof error),
+                     0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flat_field_named),
+        cmocka_unit_test(test_bound_is_inclusive),
+        cmocka_unit_test(test_repeated_strings),
+        cmocka_unit_test(test_nested_and_repeated_messages_through_the_wire),
+        cmocka_unit_test(test_json_field_carries_a_message),
+        cmocka_unit_test(test_what_does_not_decode_is_left_to_the_handler),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
