@@ -267,6 +267,10 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored)
                  pc->req->request_id);
         rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
     } else {
+        /* for the operator only: the caller learns nothing of the first use */
+        as_warn("request id %s: %s sent %s, but %s used it for %s; refused", pc->req->request_id,
+                pc->actor, pc->req->command, rec->actor ? rec->actor : "?",
+                rec->command ? rec->command : "?");
         snprintf(text, sizeof text,
                  "request id %s was already used for another command; nothing was done",
                  pc->req->request_id);
