@@ -896,6 +896,14 @@ static size_t s_claims_submitted(day_t *d)
     return n;
 }
 
+/* The summary line of the claims: what the warranty service holds. */
+static void s_print_claims_submitted(day_t *d)
+{
+    size_t submitted = s_claims_submitted(d);
+    printf("asday: %zu warranty claim%s submitted to the OEM\n", submitted,
+           submitted == 1 ? "" : "s");
+}
+
 /* Waits for the claims of the day's warranty jobs, submits the ready ones to
  * the OEM and reports how many of them the OEM has (a resumed day counts the
  * ones submitted before it was interrupted, once). */
@@ -920,9 +928,7 @@ static void s_submit_claims(day_t *d, const ro_plan_t *plan)
                  json_string_value(json_object_get(claim, "claim_id")));
     }
     json_decref(ready);
-    size_t submitted = s_claims_submitted(d);
-    printf("asday: %zu warranty claim%s submitted to the OEM\n", submitted,
-           submitted == 1 ? "" : "s");
+    s_print_claims_submitted(d);
 }
 
 /* The day's last steps are on the stores: its last repair order is closed
@@ -1087,6 +1093,8 @@ int main(int argc, char **argv)
         printf("asday: %s was played on these stores already (%s is closed): nothing to do; "
                "--again plays it again\n",
                d.date, plan[DAY_ROS - 1].ro_number);
+        if (d.warranty_clerk)
+            s_print_claims_submitted(&d);
         goto done;
     }
     printf("asday: %s, seed %u: setting up %zu technicians, 10 bays, %zu parts, %zu customers\n",
