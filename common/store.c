@@ -21,7 +21,9 @@
 #define AS_STORE_MAX_DOMAIN_DBS 24
 #define AS_STORE_DEFAULT_MAP (256u << 20)
 #define AS_STORE_LOCK_FILE "writer.lock"
-#define AS_STORE_RESTORE_HINT "restore it from a backup (asctl restore)"
+/* what to do about a damaged data.mdb: the store's, or a backup's */
+#define AS_STORE_FIX_STORE "restore it from a backup (asctl restore)"
+#define AS_STORE_FIX_BACKUP "restore from another backup"
 
 struct as_store {
     MDB_env *env;
@@ -176,35 +178,29 @@ static int s_lock_writer(const char *dir, as_store_error_t *why)
 
 /* An empty data.mdb would be taken by LMDB for a new store, silently
  * replacing the lost one with an empty one under a new incarnation. */
-static int s_refuse_empty_file(const char *dir, as_store_error_t *why)
+static int s_refuse_empty_file(const char *dir, const char *fix, as_store_error_t *why)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     struct stat st;
     if (stat(path, &st) != 0 || st.st_size != 0)
         return 0;
-    return s_fail(
-        why, AS_EDAMAGED,
-        "'%s' is empty (0 bytes): the file is truncated or damaged; " AS_STORE_RESTORE_HINT
-        ", or remove it if this store never held anything",
-        path);
+    return s_fail(why, AS_EDAMAGED, "'%s' is empty (0 bytes): the file is truncated or damaged; %s",
+                  path, fix);
 }
 
 /* The error of mdb_env_open() on `dir`, for people. */
-static int s_env_open_error(const char *dir, int rc, as_store_error_t *why)
+static int s_env_open_error(const char *dir, int rc, const char *fix, as_store_error_t *why)
 {
     rc = s_negative(rc);
     if (rc == MDB_INVALID)
         return s_fail(why, AS_EDAMAGED,
-                      "'%s/data.mdb' is not an LMDB file, or its header is damaged; "
-                      "" AS_STORE_RESTORE_HINT,
-                      dir);
+                      "'%s/data.mdb' is not an LMDB file, or its header is damaged; %s", dir, fix);
     if (rc == MDB_VERSION_MISMATCH)
-        return s_fail(
-            why, AS_EDAMAGED,
-            "'%s/data.mdb' (or its lock.mdb) was written in a format this LMDB (%s) "
-            "does not read: open it with the LMDB that wrote it, or " AS_STORE_RESTORE_HINT,
-            dir, mdb_version(NULL, NULL, NULL));
+        return s_fail(why, AS_EDAMAGED,
+                      "'%s/data.mdb' (or its lock.mdb) was written in a format this LMDB (%s) "
+                      "does not read: open it with the LMDB that wrote it, or %s",
+                      dir, mdb_version(NULL, NULL, NULL), fix);
     return s_fail_errno(why, rc, "open the store in", dir);
 }
 
@@ -297,7 +293,7 @@ static int s_walk_in_child(const char *dir)
  * usually cut short, but LMDB 0.9 may also leave the last pages unwritten
  * when the transaction that allocated them freed them again: then every page
  * in use is still there, which only reading them all tells. */
-static int s_check_length(MDB_env *env, const char *dir, as_store_error_t *why)
+static int s_check_length(MDB_env *env, const char *dir, const char *fix, as_store_error_t *why)
 {
     MDB_envinfo info;
     MDB_stat stat;
@@ -320,8 +316,8 @@ static int s_check_length(MDB_env *env, const char *dir, as_store_error_t *why)
         return s_fail_errno(why, rc, "check the data file of the store in", dir);
     return s_fail(why, AS_EDAMAGED,
                   "'%s/data.mdb' is %lld bytes but its metadata says %lld: the file is truncated "
-                  "or damaged; " AS_STORE_RESTORE_HINT,
-                  dir, (long long)st.st_size, needed);
+                  "or damaged; %s",
+                  dir, (long long)st.st_size, needed, fix);
 }
 
 /* A new store object for `domain_dbs`, or NULL (rc set). */
@@ -357,7 +353,10 @@ static as_store_t *s_store_new(const char *const *domain_dbs, size_t map_size,
  * checks data.mdb, opens the databases and reads or makes the incarnation. */
 static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
 {
-    int rc = s_refuse_empty_file(dir, why);
+    /* removing an empty data.mdb is right only for a store that never held
+     * anything: the operator decides */
+    int rc = s_refuse_empty_file(
+        dir, AS_STORE_FIX_STORE ", or remove it if this store never held anything", why);
     if (rc != 0)
         return rc;
     if ((rc = mdb_env_create(&self->env)) != 0)
@@ -367,8 +366,8 @@ static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
     if ((rc = mdb_env_set_mapsize(self->env, self->map_size)) != 0)
         return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     if ((rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0640)) != 0)
-        return s_env_open_error(dir, rc, why);
-    if ((rc = s_check_length(self->env, dir, why)) != 0)
+        return s_env_open_error(dir, rc, AS_STORE_FIX_STORE, why);
+    if ((rc = s_check_length(self->env, dir, AS_STORE_FIX_STORE, why)) != 0)
         return rc;
     /* the file may be bigger than asked when it grew in an earlier run */
     MDB_envinfo info;
@@ -721,18 +720,18 @@ int as_store_reader_check(as_store_t *self, int *dead)
 }
 
 /* Opens the store in `dir` read-only and checks its data file as at open. */
-static int s_open_readonly(const char *dir, MDB_env **env, as_store_error_t *why)
+static int s_open_readonly(const char *dir, MDB_env **env, const char *fix, as_store_error_t *why)
 {
-    int rc = s_refuse_empty_file(dir, why);
+    int rc = s_refuse_empty_file(dir, fix, why);
     if (rc != 0)
         return rc;
     if ((rc = mdb_env_create(env)) != 0)
         return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     mdb_env_set_maxdbs(*env, AS_STORE_MAX_DOMAIN_DBS + 8);
     if ((rc = mdb_env_open(*env, dir, MDB_RDONLY | MDB_NOTLS, 0640)) != 0)
-        rc = s_env_open_error(dir, rc, why);
+        rc = s_env_open_error(dir, rc, fix, why);
     else
-        rc = s_check_length(*env, dir, why);
+        rc = s_check_length(*env, dir, fix, why);
     if (rc != 0) {
         mdb_env_close(*env);
         *env = NULL;
@@ -767,7 +766,7 @@ int as_store_backup_why(const char *dir, const char *dest, as_store_error_t *why
     if (rc != 0)
         return s_fail_errno(why, rc, "write a backup into", dest);
     MDB_env *env;
-    if ((rc = s_open_readonly(dir, &env, why)) != 0)
+    if ((rc = s_open_readonly(dir, &env, AS_STORE_FIX_STORE, why)) != 0)
         return rc;
     rc = s_negative(mdb_env_copy2(env, dest, MDB_CP_COMPACT));
     mdb_env_close(env);
@@ -860,7 +859,7 @@ static int s_copy_backup(const char *backup_dir, const char *dir, as_store_error
                       "directory away first",
                       dir);
     MDB_env *env;
-    int rc = s_open_readonly(backup_dir, &env, why);
+    int rc = s_open_readonly(backup_dir, &env, AS_STORE_FIX_BACKUP, why);
     if (rc != 0)
         return rc;
     rc = s_negative(mdb_env_copy2(env, dir, MDB_CP_COMPACT));

@@ -1425,6 +1425,10 @@ static void test_truncated_store_refused(void **state)
 
     /* so is restoring from it (a damaged backup), which makes no store */
     assert_int_equal(as_store_restore_why(dir, restored, &why), AS_EDAMAGED);
+    snprintf(expected, sizeof expected,
+             "'%s' is 204800 bytes but its metadata says %lld: the file is truncated or damaged; "
+             "restore from another backup",
+             file, needed);
     assert_string_equal(why.text, expected);
     char restored_file[PATH_MAX + 16];
     snprintf(restored_file, sizeof restored_file, "%s/data.mdb", restored);
