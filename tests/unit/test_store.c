@@ -1336,21 +1336,28 @@ static void test_killed_writer_leaves_no_lock(void **state)
     (void)state;
     char dir[PATH_MAX];
     s_path(dir, sizeof dir, "killed-writer");
-    int ready[2];
+    /* the child holds the store until killed, or until this process ends
+     * (the pipe `hold` closes), so a failing test leaves no process behind */
+    int ready[2], hold[2];
     assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(hold), 0);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        close(hold[1]);
         int err = 0;
         as_store_t *store = as_store_open(dir, NULL, 0, &err);
         char ok = store ? 'y' : 'n';
         if (write(ready[1], &ok, 1) != 1)
             _exit(2);
-        for (;;)
-            pause(); /* holds the store until killed */
+        char byte;
+        while (read(hold[0], &byte, 1) != 0)
+            ;
+        _exit(3);
     }
     close(ready[1]);
+    close(hold[0]);
     char ok = 0;
     assert_int_equal(read(ready[0], &ok, 1), 1);
     close(ready[0]);
@@ -1367,6 +1374,7 @@ static void test_killed_writer_leaves_no_lock(void **state)
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status));
+    close(hold[1]);
     as_store_t *store = s_open(dir, NULL, 0);
     s_append(store, 1, 3);
     assert_int_equal(s_last(store), 3);
