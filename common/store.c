@@ -412,19 +412,17 @@ as_store_t *as_store_open_why(const char *dir, const char *const *domain_dbs, si
         why = &ignored;
     memset(why, 0, sizeof *why);
     /* a bad database list is the caller's mistake: found before touching the disk */
-    as_store_t *checked = s_store_new(domain_dbs, map_size, why);
-    if (!checked)
+    as_store_t *self = s_store_new(domain_dbs, map_size, why);
+    if (!self)
         return NULL;
-    as_store_close(&checked);
     int rc = s_mkdir_p(dir);
-    if (rc != 0) {
+    if (rc != 0)
         s_fail_errno(why, rc, "make the store's directory", dir);
-        return NULL;
-    }
-    int lock_fd = s_lock_writer(dir, why);
-    if (lock_fd < 0)
-        return NULL;
-    return s_open_locked(dir, lock_fd, domain_dbs, map_size, why);
+    else if ((self->lock_fd = s_lock_writer(dir, why)) >= 0)
+        rc = s_open_env(self, dir, why);
+    if (rc != 0 || self->lock_fd < 0)
+        as_store_close(&self);
+    return self;
 }
 
 as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size, int *err)
