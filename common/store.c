@@ -265,10 +265,12 @@ out:
     return rc;
 }
 
-/* Walks the store in a child process, where a page beyond the end of the file
- * kills only the child (SIGBUS). Returns 0 when every page in use was read,
- * AS_EDAMAGED when not, -errno when no child could run. */
-static int s_walk_in_child(const char *dir)
+/* Runs fn(dir) in a child process, where LMDB crashing on a damaged file
+ * (SIGBUS on a page past the end of the file, SIGFPE on a meta page whose
+ * page size is 0) ends only the child. Returns fn's result (0..127), or
+ * S_CHILD_CRASHED with the signal in *sig, or -errno when no child could run. */
+#define S_CHILD_CRASHED 1000
+static int s_in_child(int (*fn)(const char *), const char *dir, int *sig)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -277,13 +279,55 @@ static int s_walk_in_child(const char *dir)
         /* die of the signal itself, also under a sanitizer's handlers */
         signal(SIGBUS, SIG_DFL);
         signal(SIGSEGV, SIG_DFL);
-        _exit(s_walk_store(dir) == 0 ? 0 : 1);
+        signal(SIGFPE, SIG_DFL);
+        _exit(fn(dir) & 0x7f);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -errno;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : AS_EDAMAGED;
+    if (WIFSIGNALED(status)) {
+        *sig = WTERMSIG(status);
+        return S_CHILD_CRASHED;
+    }
+    return WEXITSTATUS(status);
+}
+
+/* In a child: opens data.mdb in `dir` as LMDB does (its meta pages only).
+ * What mdb_env_open returns is for the caller's own open to report. */
+static int s_open_header(const char *dir)
+{
+    MDB_env *env;
+    if (mdb_env_create(&env) != 0)
+        return 0;
+    mdb_env_set_maxdbs(env, AS_STORE_MAX_DOMAIN_DBS + 8);
+    mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640);
+    mdb_env_close(env);
+    return 0;
+}
+
+/* Refuses a data.mdb whose meta pages crash LMDB 0.9 (it trusts their page
+ * size, and divides by it); 0 when there is none or LMDB can read it. */
+static int s_check_header(const char *dir, const char *fix, as_store_error_t *why)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (access(path, F_OK) != 0)
+        return 0; /* a new store, or the open says what is wrong */
+    int sig = 0, rc = s_in_child(s_open_header, dir, &sig);
+    if (rc < 0)
+        return s_fail_errno(why, rc, "check the data file of the store in", dir);
+    if (rc == S_CHILD_CRASHED)
+        return s_fail(why, AS_EDAMAGED,
+                      "'%s' has a damaged meta page (reading it killed LMDB with SIG%s); %s", path,
+                      sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", fix);
+    return 0;
+}
+
+/* In a child: 0 when every page in use of the store in `dir` was read. */
+static int s_walk_ok(const char *dir)
+{
+    return s_walk_store(dir) == 0 ? 0 : 1;
 }
 
 /* Checks data.mdb against LMDB's own metadata, before any page beyond the
@@ -309,10 +353,11 @@ static int s_check_length(MDB_env *env, const char *dir, const char *fix, as_sto
     long long needed = ((long long)info.me_last_pgno + 1) * (long long)stat.ms_psize;
     if ((long long)st.st_size >= needed)
         return 0;
-    rc = s_walk_in_child(dir);
+    int sig = 0;
+    rc = s_in_child(s_walk_ok, dir, &sig);
     if (rc == 0)
         return 0;
-    if (rc != AS_EDAMAGED)
+    if (rc < 0)
         return s_fail_errno(why, rc, "check the data file of the store in", dir);
     return s_fail(why, AS_EDAMAGED,
                   "'%s/data.mdb' is %lld bytes but its metadata says %lld: the file is truncated "
@@ -357,6 +402,8 @@ static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
      * anything: the operator decides */
     int rc = s_refuse_empty_file(
         dir, AS_STORE_FIX_STORE ", or remove it if this store never held anything", why);
+    if (rc == 0)
+        rc = s_check_header(dir, AS_STORE_FIX_STORE, why);
     if (rc != 0)
         return rc;
     if ((rc = mdb_env_create(&self->env)) != 0)
@@ -721,6 +768,8 @@ int as_store_reader_check(as_store_t *self, int *dead)
 static int s_open_readonly(const char *dir, MDB_env **env, const char *fix, as_store_error_t *why)
 {
     int rc = s_refuse_empty_file(dir, fix, why);
+    if (rc == 0)
+        rc = s_check_header(dir, fix, why);
     if (rc != 0)
         return rc;
     if ((rc = mdb_env_create(env)) != 0)

@@ -1571,6 +1571,37 @@ static void test_not_a_store_refused(void **state)
     assert_non_null(strstr(why.text, file));
     assert_non_null(strstr(why.text, "was written in a format this LMDB"));
     assert_non_null(strstr(why.text, "restore it from a backup (asctl restore)"));
+
+    /* meta pages that say the page size is 0: LMDB 0.9.24 divides by it
+     * (SIGFPE), here only in a child */
+    s_path(dir, sizeof dir, "page-size-0");
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    store = s_open(dir, NULL, 0);
+    s_append(store, 1, 3);
+    as_store_close(&store);
+    data = s_read_file(file, &len);
+    uint32_t page_size = 0; /* mm_psize: the free database's md_pad, at 40 */
+    memcpy(&page_size, data + 40, 4);
+    assert_int_equal(page_size, getpagesize());
+    assert_true(len >= 2 * page_size);
+    memset(data + 40, 0, 4);
+    memset(data + page_size + 40, 0, 4);
+    s_write_file(file, data, len);
+    why = s_refused(dir, AS_EDAMAGED);
+    snprintf(expected, sizeof expected,
+             "'%s' has a damaged meta page (reading it killed LMDB with SIGFPE); restore it from a "
+             "backup (asctl restore)",
+             file);
+    assert_string_equal(why.text, expected);
+    char *after = s_read_file(file, &len);
+    assert_memory_equal(after, data, len); /* nothing written */
+    free(after);
+    free(data);
+    char dest[PATH_MAX];
+    s_path(dest, sizeof dest, "page-size-0-backup");
+    s_mkdir_p(dest);
+    assert_int_equal(as_store_backup_why(dir, dest, &why), AS_EDAMAGED);
+    assert_string_equal(why.text, expected);
 }
 
 int main(void)
