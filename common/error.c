@@ -39,6 +39,8 @@ static const s_code_t s_codes[] = {
     {AS_EINTERNAL, "internal", "internal error (a bug)"},
     {AS_EEXISTS, "exists", "the record already exists"},
     {AS_ERETRY, "retry", "the transaction must be run again"},
+    {AS_ELOCKED, "locked", "the store is in use by another process"},
+    {AS_EDAMAGED, "damaged", "the store's data file is truncated, damaged or unreadable"},
 };
 
 static const s_code_t *s_lookup(int code)

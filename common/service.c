@@ -896,10 +896,12 @@ static int s_open(as_service_t *self)
     snprintf(default_dir, sizeof default_dir, "%s/%s",
              as_config_get(cfg, "site", "data_dir", "/var/lib/aftersales"), name);
     const char *data_dir = as_config_get(cfg, name, "data_dir", default_dir);
-    self->store = as_store_open(data_dir, self->def->dbs, (size_t)map_size, &rc);
+    /* first: a store another process holds is refused before any socket binds */
+    as_store_error_t why;
+    self->store = as_store_open_why(data_dir, self->def->dbs, (size_t)map_size, &why);
     if (!self->store) {
-        as_error("cannot open the store in '%s': %s", data_dir, as_strerror(rc));
-        return rc;
+        as_error("%s", why.text);
+        return why.code;
     }
     /* the ZAP handler must be bound before any socket binds */
     self->security = as_security_new(cfg, name, &rc);
@@ -1076,6 +1078,26 @@ static int s_check_config(as_config_t *cfg, const char *name, bool check_only)
     return problems;
 }
 
+#define AS_SERVICE_EXIT_CODES                                                                      \
+    "0 stopped cleanly, 64 usage, 70 could not start,\n"                                           \
+    "74 the store is damaged (data.mdb truncated, not an LMDB file), 75 the store is in use by\n"  \
+    "another process, 78 config error."
+
+/* What a daemon that could not start exits with (AS_SERVICE_EXIT_CODES). */
+static int s_exit_code(int rc)
+{
+    switch (rc) {
+    case AS_ECONFIG:
+        return 78;
+    case AS_ELOCKED:
+        return 75; /* EX_TEMPFAIL: it may start once the other process stops */
+    case AS_EDAMAGED:
+        return 74; /* EX_IOERR: restarting will not help */
+    default:
+        return 70;
+    }
+}
+
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
@@ -1089,7 +1111,7 @@ static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
                 "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
                 "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
                 "problem with its line, and starts nothing.\n"
-                "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
+                "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
                 program, def->summary ? def->summary : "");
         return;
     }
@@ -1102,7 +1124,7 @@ static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
             "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
             "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
             "problem with its line, and starts nothing.\n"
-            "Exit codes: 0 stopped cleanly, 64 usage, 70 could not start, 78 config error.\n",
+            "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
             program, def->summary ? def->summary : "", def->name, def->name);
 }
 
@@ -1197,7 +1219,7 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     as_service_t *svc = as_service_new(def, cfg, &rc);
     if (!svc) {
         as_config_destroy(&cfg);
-        return rc == AS_ECONFIG ? 78 : 70;
+        return s_exit_code(rc);
     }
     as_service_run(svc);
     as_service_destroy(&svc);

@@ -2,12 +2,17 @@
 #include "as/store.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "as/envelope.h"
@@ -15,6 +20,10 @@
 
 #define AS_STORE_MAX_DOMAIN_DBS 24
 #define AS_STORE_DEFAULT_MAP (256u << 20)
+#define AS_STORE_LOCK_FILE "writer.lock"
+/* what to do about a damaged data.mdb: the store's, or a backup's */
+#define AS_STORE_FIX_STORE "restore it from a backup (asctl restore)"
+#define AS_STORE_FIX_BACKUP "restore from another backup"
 
 struct as_store {
     MDB_env *env;
@@ -29,6 +38,7 @@ struct as_store {
     size_t map_size;
     uint64_t grows;
     uint64_t commits;
+    int lock_fd; /* DIR/writer.lock, flock'ed: this process is the store's one writer */
 };
 
 /* LMDB passes system errors through as positive errno values. */
@@ -93,36 +103,319 @@ static int s_open_dbs(as_store_t *self, MDB_txn *txn)
     return 0;
 }
 
-as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size, int *err)
+/* Fills *why (when given) and returns code. */
+static int s_fail(as_store_error_t *why, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int s_fail(as_store_error_t *why, int code, const char *fmt, ...)
 {
-    int rc = 0;
+    if (!why)
+        return code;
+    why->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->text, sizeof why->text, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static int s_fail_errno(as_store_error_t *why, int code, const char *what, const char *path)
+{
+    return s_fail(why, code, "cannot %s '%s': %s", what, path, as_strerror(code));
+}
+
+/* The pid the holder of the writer lock wrote into it; 0 when unknown. */
+static long s_holder_pid(int fd)
+{
+    char buf[32];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    long pid = strtol(buf, NULL, 10);
+    return pid > 0 ? pid : 0;
+}
+
+/* Takes the store's writer lock and returns its fd, or a negative code.
+ *
+ * An flock on a file of our own: LMDB keeps fcntl locks on lock.mdb (and
+ * closing any descriptor of that file would drop them), so that file is left
+ * to LMDB. flock rather than fcntl because an flock belongs to the open file:
+ * it ends when the process ends however it ends, so a crashed daemon never
+ * leaves a stale lock, and a second open in the same process is refused too
+ * (fcntl locks are per process and would let it through). The file stays in
+ * the directory; only the lock on it counts. */
+static int s_lock_writer(const char *dir, as_store_error_t *why)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/" AS_STORE_LOCK_FILE, dir) >= (int)sizeof path)
+        return s_fail_errno(why, -ENAMETOOLONG, "lock the store in", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return s_fail_errno(why, -errno, "open the lock file", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int rc = -errno;
+        long holder = rc == -EWOULDBLOCK ? s_holder_pid(fd) : 0;
+        close(fd);
+        if (rc != -EWOULDBLOCK)
+            return s_fail_errno(why, rc, "lock", path);
+        if (why)
+            why->holder_pid = holder;
+        char pid[32] = "";
+        if (holder)
+            snprintf(pid, sizeof pid, " (pid %ld)", holder);
+        return s_fail(why, AS_ELOCKED,
+                      "the store in '%s' is in use by another process%s: a store has one "
+                      "writer; stop that process first",
+                      dir, pid);
+    }
+    /* for the message of whoever is refused next; the lock holds without it */
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    bool written = ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) == n;
+    (void)written;
+    return fd;
+}
+
+/* An empty data.mdb would be taken by LMDB for a new store, silently
+ * replacing the lost one with an empty one under a new incarnation. */
+static int s_refuse_empty_file(const char *dir, const char *fix, as_store_error_t *why)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    struct stat st;
+    if (stat(path, &st) != 0 || st.st_size != 0)
+        return 0;
+    return s_fail(why, AS_EDAMAGED, "'%s' is empty (0 bytes): the file is truncated or damaged; %s",
+                  path, fix);
+}
+
+/* The error of mdb_env_open() on `dir`, for people. */
+static int s_env_open_error(const char *dir, int rc, const char *fix, as_store_error_t *why)
+{
+    rc = s_negative(rc);
+    if (rc == MDB_INVALID)
+        return s_fail(why, AS_EDAMAGED,
+                      "'%s/data.mdb' is not an LMDB file, or its header is damaged; %s", dir, fix);
+    if (rc == MDB_VERSION_MISMATCH)
+        return s_fail(why, AS_EDAMAGED,
+                      "'%s/data.mdb' (or its lock.mdb) was written in a format this LMDB (%s) "
+                      "does not read: open it with the LMDB that wrote it, or %s",
+                      dir, mdb_version(NULL, NULL, NULL), fix);
+    return s_fail_errno(why, rc, "open the store in", dir);
+}
+
+static unsigned s_last_byte(const MDB_val *v)
+{
+    return v->mv_size ? ((const volatile unsigned char *)v->mv_data)[v->mv_size - 1] : 0;
+}
+
+/* Reads every key and the last byte of every value of `dbi` (the last page of
+ * a value that spans pages). */
+static int s_walk_db(MDB_txn *txn, MDB_dbi dbi, unsigned *sum)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, dbi, &cursor);
+    if (rc != 0)
+        return rc;
+    MDB_val key, value;
+    while ((rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) == 0)
+        *sum += s_last_byte(&key) + s_last_byte(&value);
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Reads every page in use of the store in `dir`: the free list, the main
+ * database and each named database in it. */
+static int s_walk_store(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_cursor *cursor;
+    MDB_dbi main_db, dbi;
+    MDB_val key, value;
+    unsigned sum = 0;
+    int rc;
+    if ((rc = mdb_env_create(&env)) != 0)
+        return rc;
+    mdb_env_set_maxdbs(env, 1024);
+    if ((rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640)) != 0 ||
+        (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
+        goto out;
+    if ((rc = s_walk_db(txn, 0 /* LMDB's free list */, &sum)) != 0 ||
+        (rc = mdb_dbi_open(txn, NULL, 0, &main_db)) != 0 ||
+        (rc = mdb_cursor_open(txn, main_db, &cursor)) != 0)
+        goto abort;
+    while ((rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) == 0) {
+        char name[512];
+        if (key.mv_size >= sizeof name || memchr(key.mv_data, '\0', key.mv_size))
+            continue; /* not a database name of ours: its bytes were read */
+        memcpy(name, key.mv_data, key.mv_size);
+        name[key.mv_size] = '\0';
+        if (mdb_dbi_open(txn, name, 0, &dbi) == 0 && (rc = s_walk_db(txn, dbi, &sum)) != 0)
+            break;
+    }
+    mdb_cursor_close(cursor);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+abort:
+    mdb_txn_abort(txn);
+out:
+    mdb_env_close(env);
+    (void)sum;
+    return rc;
+}
+
+/* Runs fn(dir) in a child process, where LMDB crashing on a damaged file
+ * (SIGBUS on a page past the end of the file, SIGFPE on a meta page whose
+ * page size is 0) ends only the child. Returns fn's result (0..127), or
+ * S_CHILD_CRASHED with the signal in *sig, or -errno when no child could run. */
+#define S_CHILD_CRASHED 1000
+static int s_in_child(int (*fn)(const char *), const char *dir, int *sig)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        /* die of the signal itself, also under a sanitizer's handlers */
+        signal(SIGBUS, SIG_DFL);
+        signal(SIGSEGV, SIG_DFL);
+        signal(SIGFPE, SIG_DFL);
+        _exit(fn(dir) & 0x7f);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    if (WIFSIGNALED(status)) {
+        *sig = WTERMSIG(status);
+        return S_CHILD_CRASHED;
+    }
+    return WEXITSTATUS(status);
+}
+
+/* In a child: opens data.mdb in `dir` as LMDB does (its meta pages only).
+ * What mdb_env_open returns is for the caller's own open to report. */
+static int s_open_header(const char *dir)
+{
+    MDB_env *env;
+    if (mdb_env_create(&env) != 0)
+        return 0;
+    mdb_env_set_maxdbs(env, AS_STORE_MAX_DOMAIN_DBS + 8);
+    mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640);
+    mdb_env_close(env);
+    return 0;
+}
+
+/* Refuses a data.mdb whose meta pages crash LMDB 0.9 (it trusts their page
+ * size, and divides by it); 0 when there is none or LMDB can read it. */
+static int s_check_header(const char *dir, const char *fix, as_store_error_t *why)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (access(path, F_OK) != 0)
+        return 0; /* a new store, or the open says what is wrong */
+    int sig = 0, rc = s_in_child(s_open_header, dir, &sig);
+    if (rc < 0)
+        return s_fail_errno(why, rc, "check the data file of the store in", dir);
+    if (rc == S_CHILD_CRASHED)
+        return s_fail(why, AS_EDAMAGED,
+                      "'%s' has a damaged meta page (reading it killed LMDB with SIG%s); %s", path,
+                      sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", fix);
+    return 0;
+}
+
+/* In a child: 0 when every page in use of the store in `dir` was read. */
+static int s_walk_ok(const char *dir)
+{
+    return s_walk_store(dir) == 0 ? 0 : 1;
+}
+
+/* Checks data.mdb against LMDB's own metadata, before any page beyond the
+ * two meta pages is read through the map (mdb_env_open reads the meta pages
+ * with pread; mdb_env_info and mdb_env_stat read them in the map, and a file
+ * that passed mdb_env_open holds both). A file shorter than its last page is
+ * usually cut short, but LMDB 0.9 may also leave the last pages unwritten
+ * when the transaction that allocated them freed them again: then every page
+ * in use is still there, which only reading them all tells. */
+static int s_check_length(MDB_env *env, const char *dir, const char *fix, as_store_error_t *why)
+{
+    MDB_envinfo info;
+    MDB_stat stat;
+    struct stat st;
+    int fd, rc;
+    if ((rc = mdb_env_info(env, &info)) != 0 || (rc = mdb_env_stat(env, &stat)) != 0 ||
+        (rc = mdb_env_get_fd(env, &fd)) != 0)
+        return s_fail_errno(why, s_negative(rc), "read the metadata of the store in", dir);
+    /* the file only grows, and its pages are written before the meta page
+     * that counts them: stat it after reading the metadata */
+    if (fstat(fd, &st) != 0)
+        return s_fail_errno(why, -errno, "stat the data file of the store in", dir);
+    long long needed = ((long long)info.me_last_pgno + 1) * (long long)stat.ms_psize;
+    if ((long long)st.st_size >= needed)
+        return 0;
+    int sig = 0;
+    rc = s_in_child(s_walk_ok, dir, &sig);
+    if (rc == 0)
+        return 0;
+    if (rc < 0)
+        return s_fail_errno(why, rc, "check the data file of the store in", dir);
+    return s_fail(why, AS_EDAMAGED,
+                  "'%s/data.mdb' is %lld bytes but its metadata says %lld: the file is truncated "
+                  "or damaged; %s",
+                  dir, (long long)st.st_size, needed, fix);
+}
+
+/* A new store object for `domain_dbs`, or NULL (rc set). */
+static as_store_t *s_store_new(const char *const *domain_dbs, size_t map_size,
+                               as_store_error_t *why)
+{
     as_store_t *self = calloc(1, sizeof *self);
     if (!self) {
-        rc = -ENOMEM;
-        goto fail;
+        s_fail(why, -ENOMEM, "cannot open a store: out of memory");
+        return NULL;
     }
+    self->lock_fd = -1;
+    self->map_size = map_size ? map_size : AS_STORE_DEFAULT_MAP;
     for (size_t i = 0; domain_dbs && domain_dbs[i]; i++) {
         /* the runtime's own databases cannot double as a domain's */
         bool reserved = !strcmp(domain_dbs[i], "outbox") || !strcmp(domain_dbs[i], "offsets") ||
                         !strcmp(domain_dbs[i], "requests") || !strcmp(domain_dbs[i], "meta");
         if (i >= AS_STORE_MAX_DOMAIN_DBS || reserved) {
-            rc = AS_EINVALID;
-            goto fail_self;
+            if (reserved)
+                s_fail(why, AS_EINVALID, "database name '%s' is the runtime's own", domain_dbs[i]);
+            else
+                s_fail(why, AS_EINVALID, "more than %d domain databases", AS_STORE_MAX_DOMAIN_DBS);
+            as_store_close(&self);
+            return NULL;
         }
         self->domain_names[i] = strdup(domain_dbs[i]);
         self->n_domain = i + 1;
     }
-    self->map_size = map_size ? map_size : AS_STORE_DEFAULT_MAP;
-    if ((rc = s_mkdir_p(dir)) != 0)
-        goto fail_self;
+    return self;
+}
+
+/* Opens the environment in `dir`, whose writer lock self->lock_fd holds:
+ * checks data.mdb, opens the databases and reads or makes the incarnation. */
+static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
+{
+    /* removing an empty data.mdb is right only for a store that never held
+     * anything: the operator decides */
+    int rc = s_refuse_empty_file(
+        dir, AS_STORE_FIX_STORE ", or remove it if this store never held anything", why);
+    if (rc == 0)
+        rc = s_check_header(dir, AS_STORE_FIX_STORE, why);
+    if (rc != 0)
+        return rc;
     if ((rc = mdb_env_create(&self->env)) != 0)
-        goto fail_self;
+        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     mdb_env_set_maxdbs(self->env, AS_STORE_MAX_DOMAIN_DBS + 8);
     mdb_env_set_maxreaders(self->env, 126);
     if ((rc = mdb_env_set_mapsize(self->env, self->map_size)) != 0)
-        goto fail_env;
+        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     if ((rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0640)) != 0)
-        goto fail_env;
+        return s_env_open_error(dir, rc, AS_STORE_FIX_STORE, why);
+    if ((rc = s_check_length(self->env, dir, AS_STORE_FIX_STORE, why)) != 0)
+        return rc;
     /* the file may be bigger than asked when it grew in an earlier run */
     MDB_envinfo info;
     mdb_env_info(self->env, &info);
@@ -132,25 +425,60 @@ as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t
 
     MDB_txn *txn;
     if ((rc = mdb_txn_begin(self->env, NULL, 0, &txn)) != 0)
-        goto fail_env;
+        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     if ((rc = s_open_dbs(self, txn)) != 0) {
         mdb_txn_abort(txn);
-        goto fail_env;
+        return s_fail_errno(why, s_negative(rc), "open the databases of the store in", dir);
     }
     if ((rc = mdb_txn_commit(txn)) != 0)
-        goto fail_env;
-    return self;
+        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
+    return 0;
+}
 
-fail_env:
-    mdb_env_close(self->env);
-fail_self:
-    for (size_t i = 0; i < self->n_domain; i++)
-        free(self->domain_names[i]);
-    free(self);
-fail:
-    if (err)
-        *err = s_negative(rc);
-    return NULL;
+/* Opens the store in `dir` for this process, which already holds its writer
+ * lock `lock_fd` (given to the store, closed with it or on failure). */
+static as_store_t *s_open_locked(const char *dir, int lock_fd, const char *const *domain_dbs,
+                                 size_t map_size, as_store_error_t *why)
+{
+    as_store_t *self = s_store_new(domain_dbs, map_size, why);
+    if (!self) {
+        close(lock_fd);
+        return NULL;
+    }
+    self->lock_fd = lock_fd;
+    if (s_open_env(self, dir, why) != 0)
+        as_store_close(&self);
+    return self;
+}
+
+as_store_t *as_store_open_why(const char *dir, const char *const *domain_dbs, size_t map_size,
+                              as_store_error_t *why)
+{
+    as_store_error_t ignored;
+    if (!why)
+        why = &ignored;
+    memset(why, 0, sizeof *why);
+    /* a bad database list is the caller's mistake: found before touching the disk */
+    as_store_t *self = s_store_new(domain_dbs, map_size, why);
+    if (!self)
+        return NULL;
+    int rc = s_mkdir_p(dir);
+    if (rc != 0)
+        s_fail_errno(why, rc, "make the store's directory", dir);
+    else if ((self->lock_fd = s_lock_writer(dir, why)) >= 0)
+        rc = s_open_env(self, dir, why);
+    if (rc != 0 || self->lock_fd < 0)
+        as_store_close(&self);
+    return self;
+}
+
+as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size, int *err)
+{
+    as_store_error_t why;
+    as_store_t *self = as_store_open_why(dir, domain_dbs, map_size, &why);
+    if (!self && err)
+        *err = why.code;
+    return self;
 }
 
 void as_store_close(as_store_t **self_p)
@@ -158,9 +486,12 @@ void as_store_close(as_store_t **self_p)
     as_store_t *self = *self_p;
     if (!self)
         return;
-    mdb_env_close(self->env);
+    if (self->env)
+        mdb_env_close(self->env);
     for (size_t i = 0; i < self->n_domain; i++)
         free(self->domain_names[i]);
+    if (self->lock_fd >= 0)
+        close(self->lock_fd); /* last: the store is closed before another writer may open it */
     free(self);
     *self_p = NULL;
 }
@@ -433,13 +764,22 @@ int as_store_reader_check(as_store_t *self, int *dead)
     return mdb_reader_check(self->env, dead);
 }
 
-static int s_open_readonly(const char *dir, MDB_env **env)
+/* Opens the store in `dir` read-only and checks its data file as at open. */
+static int s_open_readonly(const char *dir, MDB_env **env, const char *fix, as_store_error_t *why)
 {
-    int rc = mdb_env_create(env);
+    int rc = s_refuse_empty_file(dir, fix, why);
+    if (rc == 0)
+        rc = s_check_header(dir, fix, why);
     if (rc != 0)
         return rc;
+    if ((rc = mdb_env_create(env)) != 0)
+        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     mdb_env_set_maxdbs(*env, AS_STORE_MAX_DOMAIN_DBS + 8);
-    if ((rc = mdb_env_open(*env, dir, MDB_RDONLY | MDB_NOTLS, 0640)) != 0) {
+    if ((rc = mdb_env_open(*env, dir, MDB_RDONLY | MDB_NOTLS, 0640)) != 0)
+        rc = s_env_open_error(dir, rc, fix, why);
+    else
+        rc = s_check_length(*env, dir, fix, why);
+    if (rc != 0) {
         mdb_env_close(*env);
         *env = NULL;
     }
@@ -461,17 +801,31 @@ static int s_empty_dir(const char *dir)
     return rc;
 }
 
+int as_store_backup_why(const char *dir, const char *dest, as_store_error_t *why)
+{
+    as_store_error_t ignored;
+    if (!why)
+        why = &ignored;
+    memset(why, 0, sizeof *why);
+    int rc = s_empty_dir(dest);
+    if (rc == -EEXIST)
+        return s_fail(why, rc, "'%s' is not empty: a backup goes into an empty directory", dest);
+    if (rc != 0)
+        return s_fail_errno(why, rc, "write a backup into", dest);
+    MDB_env *env;
+    if ((rc = s_open_readonly(dir, &env, AS_STORE_FIX_STORE, why)) != 0)
+        return rc;
+    rc = s_negative(mdb_env_copy2(env, dest, MDB_CP_COMPACT));
+    mdb_env_close(env);
+    if (rc != 0)
+        return s_fail(why, rc, "cannot copy the store in '%s' into '%s': %s", dir, dest,
+                      as_strerror(rc));
+    return 0;
+}
+
 int as_store_backup(const char *dir, const char *dest)
 {
-    int rc = s_empty_dir(dest);
-    if (rc != 0)
-        return rc;
-    MDB_env *env;
-    if ((rc = s_open_readonly(dir, &env)) != 0)
-        return s_negative(rc);
-    rc = mdb_env_copy2(env, dest, MDB_CP_COMPACT);
-    mdb_env_close(env);
-    return s_negative(rc);
+    return as_store_backup_why(dir, dest, NULL);
 }
 
 int as_store_lineage(as_store_t *self, MDB_txn *txn, As__Lineage **out)
@@ -540,26 +894,58 @@ out:
     return rc;
 }
 
-int as_store_restore(const char *backup_dir, const char *dir)
+/* Copies the backup into `dir`, whose writer lock is held and which holds
+ * no store. */
+static int s_copy_backup(const char *backup_dir, const char *dir, as_store_error_t *why)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     if (access(path, F_OK) == 0)
-        return -EEXIST;
-    int rc = s_mkdir_p(dir);
+        return s_fail(why, -EEXIST,
+                      "'%s' already holds a store (data.mdb): stop its daemon and move the "
+                      "directory away first",
+                      dir);
+    MDB_env *env;
+    int rc = s_open_readonly(backup_dir, &env, AS_STORE_FIX_BACKUP, why);
     if (rc != 0)
         return rc;
-    MDB_env *env;
-    if ((rc = s_open_readonly(backup_dir, &env)) != 0)
-        return s_negative(rc);
-    rc = mdb_env_copy2(env, dir, MDB_CP_COMPACT);
+    rc = s_negative(mdb_env_copy2(env, dir, MDB_CP_COMPACT));
     mdb_env_close(env);
     if (rc != 0)
-        return s_negative(rc);
-    as_store_t *store = as_store_open(dir, NULL, 0, &rc);
-    if (!store)
+        return s_fail(why, rc, "cannot copy the backup in '%s' into '%s': %s", backup_dir, dir,
+                      as_strerror(rc));
+    return 0;
+}
+
+int as_store_restore_why(const char *backup_dir, const char *dir, as_store_error_t *why)
+{
+    as_store_error_t ignored;
+    if (!why)
+        why = &ignored;
+    memset(why, 0, sizeof *why);
+    int rc = s_mkdir_p(dir);
+    if (rc != 0)
+        return s_fail_errno(why, rc, "make the store's directory", dir);
+    /* held from before the copy until the new incarnation is written */
+    int lock_fd = s_lock_writer(dir, why);
+    if (lock_fd < 0)
+        return lock_fd;
+    if ((rc = s_copy_backup(backup_dir, dir, why)) != 0) {
+        close(lock_fd);
         return rc;
+    }
+    as_store_t *store = s_open_locked(dir, lock_fd, NULL, 0, why);
+    if (!store)
+        return why->code;
     rc = as_store_write(store, s_new_incarnation, store);
     as_store_close(&store);
-    return rc;
+    if (rc != 0)
+        return s_fail(why, rc, "cannot give the restored store in '%s' a new incarnation: %s", dir,
+                      as_strerror(rc));
+    return 0;
+}
+
+int as_store_restore(const char *backup_dir, const char *dir)
+{
+    return as_store_restore_why(backup_dir, dir, NULL);
 }

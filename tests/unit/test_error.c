@@ -14,8 +14,9 @@
 #include <string.h>
 
 static const int s_as_codes[] = {
-    AS_EINVALID, AS_EBADFRAME, AS_ETOOBIG, AS_EUNKNOWN,  AS_EDENIED, AS_ENOTFOUND, AS_ECONFLICT,
-    AS_ETIMEOUT, AS_EDIVERGED, AS_ECONFIG, AS_EINTERNAL, AS_EEXISTS, AS_ERETRY,
+    AS_EINVALID,  AS_EBADFRAME, AS_ETOOBIG,  AS_EUNKNOWN,  AS_EDENIED,
+    AS_ENOTFOUND, AS_ECONFLICT, AS_ETIMEOUT, AS_EDIVERGED, AS_ECONFIG,
+    AS_EINTERNAL, AS_EEXISTS,   AS_ERETRY,   AS_ELOCKED,   AS_EDAMAGED,
 };
 #define S_AS_CODE_COUNT (sizeof(s_as_codes) / sizeof(s_as_codes[0]))
 
@@ -38,8 +39,9 @@ static void test_as_codes_have_stable_names(void **state)
 {
     (void)state;
     static const char *const names[] = {
-        "invalid", "bad-frame", "too-big", "unknown",  "denied", "not-found", "conflict",
-        "timeout", "diverged",  "config",  "internal", "exists", "retry",
+        "invalid",   "bad-frame", "too-big", "unknown",  "denied",
+        "not-found", "conflict",  "timeout", "diverged", "config",
+        "internal",  "exists",    "retry",   "locked",   "damaged",
     };
     assert_int_equal(sizeof(names) / sizeof(names[0]), S_AS_CODE_COUNT);
     for (size_t i = 0; i < S_AS_CODE_COUNT; i++) {

@@ -12,8 +12,10 @@
 #include "as/error.h"
 #include "as/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -1236,6 +1238,372 @@ static void test_reader_check(void **state)
     as_store_close(&store);
 }
 
+/* --- one writer, and a damaged file refused --------------------------------- */
+
+/* Opens `dir`, expecting the refusal `code`; returns what it said. */
+static as_store_error_t s_refused(const char *dir, int code)
+{
+    as_store_error_t why;
+    memset(&why, 0x55, sizeof why);
+    as_store_t *store = as_store_open_why(dir, NULL, 0, &why);
+    if (store) {
+        as_store_close(&store);
+        fail_msg("the store in %s opened; expected %s", dir, as_strerror(code));
+    }
+    assert_int_equal(why.code, code);
+    return why;
+}
+
+/* Entries in `dir` besides . and .. */
+static int s_entry_count(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static off_t s_file_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+static void s_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The whole file: caller frees. */
+static char *s_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t cap = (size_t)s_file_size(path) + 1, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    n = fread(buf, 1, cap, f);
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static void test_second_writer_refused(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], backup[PATH_MAX], expected[PATH_MAX + 200];
+    s_path(dir, sizeof dir, "one-writer");
+    s_path(backup, sizeof backup, "one-writer-backup");
+    as_store_t *store = s_open(dir, NULL, 0);
+    s_append(store, 1, 10);
+
+    /* a second open of the same directory is refused, naming it and the holder */
+    as_store_error_t why = s_refused(dir, AS_ELOCKED);
+    assert_int_equal(why.holder_pid, (long)getpid());
+    snprintf(expected, sizeof expected,
+             "the store in '%s' is in use by another process (pid %ld): a store has one writer; "
+             "stop that process first",
+             dir, (long)getpid());
+    assert_string_equal(why.text, expected);
+    int err = 0;
+    assert_null(as_store_open(dir, NULL, 0, &err));
+    assert_int_equal(err, AS_ELOCKED);
+
+    /* so is a restore into it, which leaves the store alone */
+    s_mkdir_p(backup);
+    assert_int_equal(s_backup_while_writing(store, dir, backup, &(uint64_t){0}), 0);
+    assert_int_equal(as_store_restore_why(backup, dir, &why), AS_ELOCKED);
+    assert_string_equal(why.text, expected);
+    assert_int_equal(as_store_restore(backup, dir), AS_ELOCKED);
+    s_append(store, s_last(store) + 1, s_last(store) + 1);
+    as_store_close(&store);
+
+    /* closed, it opens again */
+    store = s_open(dir, NULL, 0);
+    as_store_close(&store);
+}
+
+static void test_killed_writer_leaves_no_lock(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX];
+    s_path(dir, sizeof dir, "killed-writer");
+    /* the child holds the store until killed, or until this process ends
+     * (the pipe `hold` closes), so a failing test leaves no process behind */
+    int ready[2], hold[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(hold), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(hold[1]);
+        int err = 0;
+        as_store_t *store = as_store_open(dir, NULL, 0, &err);
+        char ok = store ? 'y' : 'n';
+        if (write(ready[1], &ok, 1) != 1)
+            _exit(2);
+        char byte;
+        while (read(hold[0], &byte, 1) != 0)
+            ;
+        _exit(3);
+    }
+    close(ready[1]);
+    close(hold[0]);
+    char ok = 0;
+    assert_int_equal(read(ready[0], &ok, 1), 1);
+    close(ready[0]);
+    assert_int_equal(ok, 'y');
+
+    as_store_error_t why = s_refused(dir, AS_ELOCKED);
+    assert_int_equal(why.holder_pid, (long)pid);
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "(pid %ld)", (long)pid);
+    assert_non_null(strstr(why.text, pid_text));
+
+    /* SIGKILL: no chance to clean up, and no stale lock either */
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    close(hold[1]);
+    as_store_t *store = s_open(dir, NULL, 0);
+    s_append(store, 1, 3);
+    assert_int_equal(s_last(store), 3);
+    as_store_close(&store);
+}
+
+/* LMDB's own view of the store in `dir`: the bytes its pages up to the last
+ * one in use take (the length data.mdb should have). */
+static long long s_needed_length(const char *dir)
+{
+    MDB_env *env;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 64);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640), 0);
+    MDB_envinfo info;
+    MDB_stat stat;
+    assert_int_equal(mdb_env_info(env, &info), 0);
+    assert_int_equal(mdb_env_stat(env, &stat), 0);
+    mdb_env_close(env);
+    return ((long long)info.me_last_pgno + 1) * stat.ms_psize;
+}
+
+static void test_truncated_store_refused(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], file[PATH_MAX + 16], dest[PATH_MAX], restored[PATH_MAX];
+    s_path(dir, sizeof dir, "truncated");
+    s_path(dest, sizeof dest, "truncated-backup");
+    s_path(restored, sizeof restored, "truncated-restored");
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    as_store_t *store = s_open(dir, NULL, 0);
+    for (uint64_t seq = 1; seq <= 40000; seq += 2000)
+        s_append(store, seq, seq + 1999);
+    as_store_close(&store);
+    long long needed = s_needed_length(dir);
+    assert_true(needed > 800 * 1024);
+    assert_int_equal(s_file_size(file), needed);
+    assert_int_equal(truncate(file, 200 * 1024), 0);
+
+    /* refused with what is wrong, in this process: no SIGBUS */
+    as_store_error_t why = s_refused(dir, AS_EDAMAGED);
+    char expected[PATH_MAX + 300];
+    snprintf(expected, sizeof expected,
+             "'%s' is 204800 bytes but its metadata says %lld: the file is truncated or damaged; "
+             "restore it from a backup (asctl restore)",
+             file, needed);
+    assert_string_equal(why.text, expected);
+    assert_int_equal(s_file_size(file), 200 * 1024); /* nothing written */
+
+    /* a backup of it is refused the same way, and writes nothing */
+    s_mkdir_p(dest);
+    assert_int_equal(as_store_backup_why(dir, dest, &why), AS_EDAMAGED);
+    assert_string_equal(why.text, expected);
+    assert_int_equal(as_store_backup(dir, dest), AS_EDAMAGED);
+    assert_int_equal(s_entry_count(dest), 0);
+
+    /* so is restoring from it (a damaged backup), which makes no store */
+    assert_int_equal(as_store_restore_why(dir, restored, &why), AS_EDAMAGED);
+    snprintf(expected, sizeof expected,
+             "'%s' is 204800 bytes but its metadata says %lld: the file is truncated or damaged; "
+             "restore from another backup",
+             file, needed);
+    assert_string_equal(why.text, expected);
+    char restored_file[PATH_MAX + 16];
+    snprintf(restored_file, sizeof restored_file, "%s/data.mdb", restored);
+    assert_int_equal(access(restored_file, F_OK), -1);
+    /* and the directory takes a good backup afterwards */
+    char good[PATH_MAX], good_backup[PATH_MAX];
+    s_path(good, sizeof good, "good");
+    s_path(good_backup, sizeof good_backup, "good-backup");
+    store = s_open(good, NULL, 0);
+    s_append(store, 1, 5);
+    as_store_close(&store);
+    s_mkdir_p(good_backup);
+    assert_int_equal(as_store_backup(good, good_backup), 0);
+    assert_int_equal(as_store_restore(good_backup, restored), 0);
+    store = s_open(restored, NULL, 0);
+    assert_int_equal(s_last(store), 5);
+    as_store_close(&store);
+}
+
+/* Two transactions that each write 2,000 records and then delete most of
+ * them from the end leave, in LMDB 0.9, freed pages at the end of the file
+ * that were never written: the file is shorter than LMDB's metadata says,
+ * and whole. */
+static int s_write_then_delete(MDB_txn *txn, void *arg)
+{
+    (void)arg;
+    MDB_dbi dbi = as_store_dbi(s_current, "items");
+    char value[100];
+    memset(value, 'v', sizeof value);
+    for (int i = 0; i < 2000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%08d", i);
+        MDB_val k = {8, key}, v = {sizeof value, value};
+        int rc = mdb_put(txn, dbi, &k, &v, 0);
+        if (rc != 0)
+            return rc;
+    }
+    for (int i = 1999; i >= 500; i--) {
+        char key[16];
+        snprintf(key, sizeof key, "%08d", i);
+        MDB_val k = {8, key};
+        int rc = mdb_del(txn, dbi, &k, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void test_whole_short_file_opens(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], file[PATH_MAX + 16], dest[PATH_MAX];
+    s_path(dir, sizeof dir, "short-whole");
+    s_path(dest, sizeof dest, "short-whole-backup");
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    static const char *const dbs[] = {"items", NULL};
+    as_store_t *store = s_open(dir, dbs, 0);
+    s_current = store;
+    for (int round = 0; round < 10 && s_file_size(file) >= s_needed_length(dir); round++)
+        assert_int_equal(as_store_write(store, s_write_then_delete, NULL), 0);
+    as_store_close(&store);
+    /* the case this test is about */
+    assert_true(s_file_size(file) < s_needed_length(dir));
+
+    store = s_open(dir, dbs, 0);
+    s_current = store;
+    s_kv_t get = {"items", "00000499", NULL};
+    assert_int_equal(as_store_read(store, s_kv_get, &get), 0);
+    assert_non_null(get.value);
+    s_append(store, 1, 3);
+    as_store_close(&store);
+    s_mkdir_p(dest);
+    assert_int_equal(as_store_backup(dir, dest), 0);
+}
+
+static void test_not_a_store_refused(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], file[PATH_MAX + 16], expected[PATH_MAX + 300];
+    size_t len = 0;
+
+    /* text where data.mdb should be, more than two pages of it, or a few bytes */
+    static const size_t sizes[] = {12000, 100};
+    for (size_t i = 0; i < 2; i++) {
+        s_path(dir, sizeof dir, "not-lmdb");
+        s_mkdir_p(dir);
+        snprintf(file, sizeof file, "%s/data.mdb", dir);
+        char *text = malloc(sizes[i]);
+        assert_non_null(text);
+        for (size_t j = 0; j < sizes[i]; j++)
+            text[j] = "repair order RO-1 for vehicle JN1...\n"[j % 37];
+        s_write_file(file, text, sizes[i]);
+        as_store_error_t why = s_refused(dir, AS_EDAMAGED);
+        snprintf(expected, sizeof expected,
+                 "'%s' is not an LMDB file, or its header is damaged; restore it from a backup "
+                 "(asctl restore)",
+                 file);
+        assert_string_equal(why.text, expected);
+        char *after = s_read_file(file, &len);
+        assert_int_equal(len, sizes[i]);
+        assert_memory_equal(after, text, len); /* nothing written */
+        free(after);
+        free(text);
+    }
+
+    /* an empty data.mdb is not taken for a new store */
+    s_path(dir, sizeof dir, "empty-data");
+    s_mkdir_p(dir);
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    s_write_file(file, "", 0);
+    as_store_error_t why = s_refused(dir, AS_EDAMAGED);
+    snprintf(expected, sizeof expected,
+             "'%s' is empty (0 bytes): the file is truncated or damaged; restore it from a backup "
+             "(asctl restore), or remove it if this store never held anything",
+             file);
+    assert_string_equal(why.text, expected);
+    assert_int_equal(s_file_size(file), 0);
+
+    /* a meta page of a format version this LMDB does not read */
+    s_path(dir, sizeof dir, "other-version");
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    as_store_t *store = s_open(dir, NULL, 0);
+    s_append(store, 1, 3);
+    as_store_close(&store);
+    char *data = s_read_file(file, &len);
+    assert_true(len > 24);
+    assert_int_equal(data[20], 1); /* mm_version, after the page header and the magic */
+    data[20] = 7;
+    s_write_file(file, data, len);
+    free(data);
+    why = s_refused(dir, AS_EDAMAGED);
+    assert_non_null(strstr(why.text, file));
+    assert_non_null(strstr(why.text, "was written in a format this LMDB"));
+    assert_non_null(strstr(why.text, "restore it from a backup (asctl restore)"));
+
+    /* meta pages that say the page size is 0: LMDB 0.9.24 divides by it
+     * (SIGFPE), here only in a child */
+    s_path(dir, sizeof dir, "page-size-0");
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    store = s_open(dir, NULL, 0);
+    s_append(store, 1, 3);
+    as_store_close(&store);
+    data = s_read_file(file, &len);
+    uint32_t page_size = 0; /* mm_psize: the free database's md_pad, at 40 */
+    memcpy(&page_size, data + 40, 4);
+    assert_int_equal(page_size, getpagesize());
+    assert_true(len >= 2 * page_size);
+    memset(data + 40, 0, 4);
+    memset(data + page_size + 40, 0, 4);
+    s_write_file(file, data, len);
+    why = s_refused(dir, AS_EDAMAGED);
+    snprintf(expected, sizeof expected,
+             "'%s' has a damaged meta page (reading it killed LMDB with SIGFPE); restore it from a "
+             "backup (asctl restore)",
+             file);
+    assert_string_equal(why.text, expected);
+    char *after = s_read_file(file, &len);
+    assert_memory_equal(after, data, len); /* nothing written */
+    free(after);
+    free(data);
+    char dest[PATH_MAX];
+    s_path(dest, sizeof dest, "page-size-0-backup");
+    s_mkdir_p(dest);
+    assert_int_equal(as_store_backup_why(dir, dest, &why), AS_EDAMAGED);
+    assert_string_equal(why.text, expected);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1251,6 +1619,11 @@ int main(void)
         cmocka_unit_test(test_write_grows_map),
         cmocka_unit_test(test_backup_and_restore),
         cmocka_unit_test(test_reader_check),
+        cmocka_unit_test(test_second_writer_refused),
+        cmocka_unit_test(test_killed_writer_leaves_no_lock),
+        cmocka_unit_test(test_truncated_store_refused),
+        cmocka_unit_test(test_whole_short_file_opens),
+        cmocka_unit_test(test_not_a_store_refused),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -108,12 +108,15 @@ static int s_store_copy(asctl_t *ctl, int argc, char **argv, bool restore)
                              "\n"
                              "Copies a backup into SERVICE's data dir, which must hold no store\n"
                              "(stop the daemon and move the old one away first). The restored\n"
-                             "store gets a new incarnation, so its consumers notice the change.\n");
+                             "store gets a new incarnation, so its consumers notice the change.\n"
+                             "Refused (exit 75) while a daemon holds the data dir, and (exit 74)\n"
+                             "when the backup's data.mdb is damaged.\n");
             else
                 fprintf(out, "usage: asctl backup SERVICE --to DIR [--data-dir DIR]\n"
                              "\n"
                              "Writes a compacted copy of SERVICE's store into DIR (existing and\n"
-                             "empty) while the daemon keeps running.\n");
+                             "empty) while the daemon keeps running. Refused (exit 74) when the\n"
+                             "store's data.mdb is damaged.\n");
             return opt == 'h' ? EXIT_OK : EXIT_USAGE;
         }
     }
@@ -125,10 +128,12 @@ static int s_store_copy(asctl_t *ctl, int argc, char **argv, bool restore)
     const char *dir = s_data_dir(ctl, service, data_dir, buf, sizeof buf);
     if (!dir)
         return EXIT_CONFIG;
-    int rc = restore ? as_store_restore(other, dir) : as_store_backup(dir, other);
+    as_store_error_t why;
+    int rc =
+        restore ? as_store_restore_why(other, dir, &why) : as_store_backup_why(dir, other, &why);
     if (rc != 0)
-        return asctl_fail(ctl, EXIT_IOERR, "%s of %s failed: %s", restore ? "restore" : "backup",
-                          dir, as_strerror(rc));
+        return asctl_fail(ctl, rc == AS_ELOCKED ? EXIT_TEMPFAIL : EXIT_IOERR, "%s refused: %s",
+                          restore ? "restore" : "backup", why.text);
     if (ctl->json) {
         json_t *obj =
             json_pack("{s:b,s:s,s:s}", "ok", 1, restore ? "from" : "to", other, "data_dir", dir);

@@ -18,7 +18,8 @@ enum {
     EXIT_DATAERR = 65,     /* a payload or argument could not be read */
     EXIT_UNAVAILABLE = 69, /* no answer from the service in time */
     EXIT_SOFTWARE = 70,
-    EXIT_IOERR = 74,
+    EXIT_IOERR = 74,    /* also: a store's data file is damaged */
+    EXIT_TEMPFAIL = 75, /* a store is in use by a daemon (restore) */
     EXIT_CONFIG = 78,
 };
 

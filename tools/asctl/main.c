@@ -40,8 +40,8 @@ static void s_usage(FILE *out)
         "  -h, --help          this text; `asctl SUBCOMMAND --help` for each subcommand\n"
         "\n"
         "Exit codes: 0 ok, 1 refused by the service, 2 check failed, 64 usage,\n"
-        "65 bad input, 69 service unavailable, 70 internal error, 74 I/O error,\n"
-        "78 config error.\n");
+        "65 bad input, 69 service unavailable, 70 internal error, 74 I/O error\n"
+        "(also a damaged store), 75 a store in use by a daemon (restore), 78 config error.\n");
 }
 
 const char *asctl_endpoint(asctl_t *ctl, const char *service)

@@ -25,6 +25,8 @@ enum {
     AS_EINTERNAL = -20011, /* a bug: reported, never expected */
     AS_EEXISTS = -20012,   /* the record already exists */
     AS_ERETRY = -20013,    /* internal: run the transaction again (never reaches a user) */
+    AS_ELOCKED = -20020,   /* another process holds the store (its writer lock) */
+    AS_EDAMAGED = -20021,  /* the store's data file is truncated, damaged or unreadable */
 };
 
 /* Returns a static, human-readable text for any code above, -errno or MDB_*. */

@@ -137,7 +137,8 @@ void as_service_destroy(as_service_t **self_p);
  * prints "config ok" or each problem. A command's request is held to the
  * bound on text (text.h) before its handler runs.
  * Returns the process exit code: 0 stopped cleanly, 64 usage, 78 config
- * error, 70 could not start. */
+ * error, 75 the store is in use by another process (AS_ELOCKED), 74 the store
+ * is damaged (AS_EDAMAGED), 70 could not start otherwise. */
 int as_service_main(const as_service_def_t *def, int argc, char **argv);
 
 /* The site's staff list ([staff] in the config, loaded at start). */

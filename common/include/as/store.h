@@ -1,7 +1,12 @@
 /* store.h — a daemon's LMDB environment.
  *
  * One environment per daemon, in its data directory, written only by that
- * daemon's loop thread. Named databases:
+ * daemon's loop thread. One process writes a store: opening takes an flock
+ * on DIR/writer.lock (which holds the writer's pid) before anything else and
+ * keeps it until close, so a second daemon, or a restore, on the same
+ * directory is refused (AS_ELOCKED). The lock is the open file's, so it ends
+ * with the process however it ends (SIGKILL too): no stale lock. Hot backups
+ * only read and need no lock. Named databases:
  *   outbox    seq (8 bytes, big-endian) -> packed Envelope; appended, never changed
  *   offsets   source name -> packed SourceOffset (what this daemon has applied)
  *   requests  request id -> packed StoredRequest (command idempotency; a
@@ -29,12 +34,29 @@ typedef struct as_store as_store_t;
 #define AS_STORE_FORMAT 1
 #define AS_INCARNATION_LEN 36 /* a UUIDv7 in text form */
 
+/* Why a store could not be opened, backed up or restored. */
+typedef struct as_store_error {
+    int code;        /* what the call returned: -errno, MDB_* or AS_E* */
+    long holder_pid; /* AS_ELOCKED: the process that holds the store, 0 when unknown */
+    char text[768];  /* for people: what and which directory or file, and what to do */
+} as_store_error_t;
+
 /* Opens (creating when absent) the environment in directory `dir`, with the
  * named domain databases in `domain_dbs` (NULL-terminated; may be NULL; the
  * names outbox, offsets, requests and meta are the runtime's: AS_EINVALID).
  * `map_size` is the first map size in bytes (0: 256 MiB); the map grows on
  * demand. A new store gets a new incarnation id. Stale reader slots are cleared.
- * Returns NULL on failure and sets *err (-errno or MDB_*). */
+ *
+ * First the writer lock: AS_ELOCKED when another process (or another open in
+ * this one) holds the store. Then data.mdb is checked before any of its pages
+ * is read through the map: AS_EDAMAGED when it is empty, not an LMDB file,
+ * from another LMDB version, or shorter than its metadata says (pages in use
+ * beyond its end would kill the process with SIGBUS at the first read).
+ * Returns NULL on failure and fills *why (may be NULL). */
+as_store_t *as_store_open_why(const char *dir, const char *const *domain_dbs, size_t map_size,
+                              as_store_error_t *why);
+
+/* as_store_open_why() that sets only *err (-errno, MDB_* or AS_E*). */
 as_store_t *as_store_open(const char *dir, const char *const *domain_dbs, size_t map_size,
                           int *err);
 
@@ -127,18 +149,25 @@ int as_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t key_len,
 /* Clears stale reader slots left by dead processes; *dead gets their number. */
 int as_store_reader_check(as_store_t *self, int *dead);
 
-/* Hot backup: opens the store in `dir` read-only (the daemon may be running)
- * and writes a compacted copy into the existing, empty directory `dest`.
- * LMDB forbids opening one environment twice in a process, so call this from
- * another process than the daemon's (asctl does). Returns 0, -EEXIST when
- * `dest` is not empty, -errno or an LMDB code. */
+/* Hot backup: opens the store in `dir` read-only (the daemon may be running:
+ * no writer lock is taken) and writes a compacted copy into the existing,
+ * empty directory `dest`. LMDB forbids opening one environment twice in a
+ * process, so call this from another process than the daemon's (asctl does).
+ * Returns 0, -EEXIST when `dest` is not empty, AS_EDAMAGED when the store's
+ * data.mdb is damaged (as at open; nothing is written), -errno or an LMDB
+ * code, and fills *why (may be NULL) on failure. */
+int as_store_backup_why(const char *dir, const char *dest, as_store_error_t *why);
 int as_store_backup(const char *dir, const char *dest);
 
 /* Restores a backup into `dir` (which must not hold a store) and gives it a
  * new incarnation, so consumers notice that its sequence starts over from an
  * older point instead of silently dropping its new events as duplicates. The
  * new incarnation's lineage names the backup's incarnation and last seq: the
- * history the two share (see as_store_lineage). */
+ * history the two share (see as_store_lineage). Holds `dir`'s writer lock
+ * throughout. Returns 0, AS_ELOCKED while a daemon holds `dir`, -EEXIST when
+ * `dir` holds a store, AS_EDAMAGED when the backup's data.mdb is damaged,
+ * -errno or an LMDB code, and fills *why (may be NULL) on failure. */
+int as_store_restore_why(const char *backup_dir, const char *dir, as_store_error_t *why);
 int as_store_restore(const char *backup_dir, const char *dir);
 
 #endif
