@@ -68,14 +68,22 @@ claims_decided() {
         jq '[.reply.claims[]? | select(.status == "SUBMITTED")] | length')" = 0 ]
 }
 wait_for "the OEM decided every submitted claim" claims_decided
-all_applied() {
-    ctl status | jq -e '([.services[] | {(.source): .last_seq}] | add) as $last |
-        [.services[].offsets[]? | select(.applied_seq != $last[.source])] | length == 0' >/dev/null
+# (twice, a moment apart, with the same last seqs: status asks one daemon
+# after the other, so one look could miss an event on its way)
+last_seqs_if_applied() {
+    ctl status | jq -ce '([.services[] | {(.source): .last_seq}] | add) as $last |
+        select([.services[].offsets[]? | select(.applied_seq != $last[.source])] | length == 0) |
+        $last'
 }
-wait_for "every consumer applied every event" all_applied
+settled() {
+    local before
+    before=$(last_seqs_if_applied) && sleep 0.5 && [ "$(last_seqs_if_applied)" = "$before" ]
+}
+wait_for "every consumer applied every event" settled
 
 # --- the record --------------------------------------------------------------
 REC=$T/day.rec
+# shellcheck disable=SC2086 # a list of services
 "$ASIL" record --config "$CONFIG" --out "$REC" $SOURCES
 expect_eq "the record holds every source's last seq" \
     "$(ctl status | jq -r '.services[] | select(.last_seq > 0) | "\(.source) \(.last_seq)"' | sort | xargs)" \
@@ -175,7 +183,7 @@ SITE=$(config_of site name)
 LAST=$("$ASIL" info "$REC" | jq -R 'split(" ") | {(.[0]): (.[1] | tonumber)}' | jq -s 'add')
 
 SEEDS=${AS_INTERLEAVE_SEEDS:-$(seq 1 20)}
-log "seeds: $(echo $SEEDS) (replay some with AS_INTERLEAVE_SEEDS=\"N ...\")"
+log "seeds: ${SEEDS//$'\n'/ } (replay some with AS_INTERLEAVE_SEEDS=\"N ...\")"
 declare -a DIFFERING=()
 first=""
 for seed in $SEEDS; do
