@@ -26,6 +26,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +71,11 @@ static void s_usage(FILE *out)
             "        then publishes every event of FILE in the interleaving of seed N and\n"
             "        exits once they are sent\n"
             "\n"
-            "The interleaving keeps each source's order. Seed N picks how the sources take\n"
-            "turns: runs of 1 event (a uniformly random merge), of about 8 or 64 events, or\n"
-            "every source's whole stream one after the other (a consumer catching up).\n"
+            "The interleaving keeps each source's order. N modulo 5 picks how the sources\n"
+            "take turns: 0 one event at a time (a uniformly random merge), 1 about 8 and\n"
+            "2 about 64 events at a time, 3 whole streams with the sources in a random\n"
+            "order (a consumer catching up), 4 one source held back until the others are\n"
+            "done (a paused source); the rest of N draws the turns.\n"
             "\n"
             "Exit: 0 done; 64 usage; 65 FILE unreadable or not a record; 69 a source or the\n"
             "consumers did not answer in time; 70 internal error; 74 cannot write FILE;\n"
@@ -416,32 +419,88 @@ typedef struct {
     size_t index;  /* the event's index in its stream (seq - 1) */
 } s_turn_t;
 
-/* How long a source's turn lasts, by seed: 1 event (every order of the merge
- * equally likely), about 8 or 64 events, or its whole stream (0). */
-static const size_t s_run_means[] = {1, 8, 64, 0};
+/* How a seed interleaves the sources. */
+typedef enum {
+    S_MERGE,    /* turns of one event: every merge equally likely */
+    S_TURNS_8,  /* turns of about 8 events */
+    S_TURNS_64, /* turns of about 64 events */
+    S_WHOLE,    /* whole streams, the sources in a random order (a consumer catching up) */
+    S_ONE_LATE, /* one source held back until the others are done (a paused source) */
+    S_KINDS
+} s_kind_t;
 
-static const char *s_run_text(size_t mean)
+typedef struct {
+    s_kind_t kind;
+    size_t late; /* S_ONE_LATE: the stream held back */
+} s_plan_t;
+
+/* Describes the plan for people, e.g. "whole streams, one source after another". */
+static void s_plan_text(const s_plan_t *plan, const s_record_t *rec, char *out, size_t cap)
 {
-    switch (mean) {
-    case 1:
-        return "turns of 1 event (a uniformly random merge)";
-    case 8:
-        return "turns of about 8 events";
-    case 64:
-        return "turns of about 64 events";
+    switch (plan->kind) {
+    case S_MERGE:
+        snprintf(out, cap, "turns of 1 event (a uniformly random merge)");
+        break;
+    case S_TURNS_8:
+    case S_TURNS_64:
+        snprintf(out, cap, "turns of about %d events", plan->kind == S_TURNS_8 ? 8 : 64);
+        break;
+    case S_WHOLE:
+        snprintf(out, cap, "whole streams, the sources in a random order (a consumer catching up)");
+        break;
     default:
-        return "whole streams one after another (a consumer catching up)";
+        snprintf(out, cap, "%s held back until the others are done (a paused source)",
+                 rec->streams[plan->late].source);
     }
 }
 
+/* True when stream i may go next: it has events left and it is not `skip`,
+ * unless `skip` is the only one left. */
+static bool s_may_go(const s_record_t *rec, const size_t *next, size_t i, size_t skip)
+{
+    if (next[i] >= rec->streams[i].count)
+        return false;
+    if (i != skip)
+        return true;
+    for (size_t j = 0; j < rec->count; j++)
+        if (j != skip && next[j] < rec->streams[j].count)
+            return false;
+    return true;
+}
+
+/* Draws the stream that goes next among those that may: in proportion to
+ * the events each has left (weighted), or each alike. */
+static size_t s_pick(const s_record_t *rec, const size_t *next, size_t skip, bool weighted,
+                     uint64_t *state)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < rec->count; i++)
+        if (s_may_go(rec, next, i, skip))
+            total += weighted ? rec->streams[i].count - next[i] : 1;
+    uint64_t pick = s_below(state, total);
+    size_t last = 0;
+    for (size_t i = 0; i < rec->count; i++) {
+        if (!s_may_go(rec, next, i, skip))
+            continue;
+        uint64_t weight = weighted ? rec->streams[i].count - next[i] : 1;
+        if (pick < weight)
+            return i;
+        pick -= weight;
+        last = i;
+    }
+    return last; /* not reached: pick < total */
+}
+
 /* The order of seed `seed`: every event once, each source's in seq order.
- * The next source is drawn in proportion to the events it has left (which,
- * with turns of one event, makes every merge equally likely); its turn lasts
- * 1..2*mean-1 events. Returns a malloc'd array of *n turns, or NULL. */
-static s_turn_t *s_interleave(const s_record_t *rec, uint64_t seed, size_t *n, size_t *run_mean)
+ * The seed modulo 5 picks the kind of plan (S_MERGE for 0, 5, 10 ...; the
+ * source held back is drawn in proportion to its events); then, turn by
+ * turn, the next source is drawn
+ * in proportion to the events it has left (with turns of one event this
+ * makes every merge equally likely), or each alike for whole streams; a turn
+ * of about N events lasts 1..2N-1. Returns a malloc'd array of *n turns, or NULL. */
+static s_turn_t *s_interleave(const s_record_t *rec, uint64_t seed, size_t *n, s_plan_t *plan)
 {
     uint64_t state = seed;
-    size_t mean = s_run_means[s_below(&state, sizeof s_run_means / sizeof s_run_means[0])];
     size_t total = 0;
     for (size_t i = 0; i < rec->count; i++)
         total += rec->streams[i].count;
@@ -452,24 +511,22 @@ static s_turn_t *s_interleave(const s_record_t *rec, uint64_t seed, size_t *n, s
         free(next);
         return NULL;
     }
+    plan->kind = (s_kind_t)(seed % S_KINDS);
+    plan->late = plan->kind == S_ONE_LATE ? s_pick(rec, next, SIZE_MAX, true, &state) : SIZE_MAX;
     size_t done = 0;
     while (done < total) {
-        uint64_t pick = s_below(&state, total - done);
-        size_t stream = 0;
-        for (; stream < rec->count; stream++) {
-            size_t left = rec->streams[stream].count - next[stream];
-            if (pick < left)
-                break;
-            pick -= left;
-        }
+        size_t stream = s_pick(rec, next, plan->late, plan->kind != S_WHOLE, &state);
         size_t left = rec->streams[stream].count - next[stream];
-        size_t run = mean == 0 ? left : 1 + s_below(&state, 2 * mean - 1);
+        size_t run = 1;
+        if (plan->kind == S_WHOLE)
+            run = left;
+        else if (plan->kind == S_TURNS_8 || plan->kind == S_TURNS_64)
+            run = 1 + s_below(&state, plan->kind == S_TURNS_8 ? 15 : 127);
         for (size_t k = 0; k < run && next[stream] < rec->streams[stream].count; k++)
             order[done++] = (s_turn_t){stream, next[stream]++};
     }
     free(next);
     *n = total;
-    *run_mean = mean;
     return order;
 }
 
@@ -533,13 +590,16 @@ static int s_cmd_order(int argc, char **argv)
     s_record_t rec = {0};
     if (rc != EXIT_OK || (rc = s_record_load(argv[optind], &rec)) != EXIT_OK)
         return rc;
-    size_t n = 0, mean = 0;
-    s_turn_t *order = s_interleave(&rec, seed, &n, &mean);
+    size_t n = 0;
+    s_plan_t plan;
+    s_turn_t *order = s_interleave(&rec, seed, &n, &plan);
     if (!order) {
         s_record_free(&rec);
         return EXIT_SOFTWARE;
     }
-    printf("# seed %" PRIu64 ": %s\n", seed, s_run_text(mean));
+    char how[256];
+    s_plan_text(&plan, &rec, how, sizeof how);
+    printf("# seed %" PRIu64 ": %s\n", seed, how);
     for (size_t i = 0; i < n; i++) {
         const s_stream_t *st = &rec.streams[order[i].stream];
         printf("%s %zu %s\n", st->source, order[i].index + 1, st->types[order[i].index]);
@@ -656,8 +716,9 @@ static int s_publish(void *xpub, const char *type, const uint8_t *env, size_t le
 static int s_feed(const s_record_t *rec, uint64_t seed, const char *bind, s_expected_t *exp,
                   long wait_ms)
 {
-    size_t n = 0, mean = 0;
-    s_turn_t *order = s_interleave(rec, seed, &n, &mean);
+    size_t n = 0;
+    s_plan_t plan;
+    s_turn_t *order = s_interleave(rec, seed, &n, &plan);
     if (!order)
         return EXIT_SOFTWARE;
     void *zctx = zmq_ctx_new();
@@ -675,8 +736,10 @@ static int s_feed(const s_record_t *rec, uint64_t seed, const char *bind, s_expe
     }
     if ((rc = s_await_subscriptions(xpub, exp, wait_ms)) != EXIT_OK)
         goto out;
+    char how[256];
+    s_plan_text(&plan, rec, how, sizeof how);
     fprintf(stderr, "asinterleave: seed %" PRIu64 ": %zu events of %zu sources, %s\n", seed, n,
-            rec->count, s_run_text(mean));
+            rec->count, how);
     for (size_t i = 0; i < n; i++) {
         const s_stream_t *st = &rec->streams[order[i].stream];
         size_t k = order[i].index;

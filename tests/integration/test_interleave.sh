@@ -20,9 +20,11 @@
 # KPIs; reception's queues. Every seed must give exactly the answers of the
 # first, and each fresh kpi exactly the report of the live kpi of the day.
 #
-# Seeds: 1..20 by default; a seed picks the interleaving (see asinterleave
-# --help: turns of 1, ~8 or ~64 events, or whole streams one after another,
-# which is a consumer catching up). Replay given seeds:
+# Seeds: 1..20 by default; the seed modulo 5 picks the kind of interleaving
+# (asinterleave --help: turns of 1, ~8 or ~64 events; whole streams with the
+# sources in a random order, as a consumer catching up gets them; one source
+# held back until the others are done, as when it is paused), the rest of it
+# the turns, so every kind is tried four times. Replay given seeds:
 #     AS_INTERLEAVE_SEEDS="7 12" ctest -R integration.interleave
 # and print one seed's order: asinterleave order --seed 7 FILE (the record
 # is kept in the test's temp dir when it fails).
