@@ -97,16 +97,30 @@ config_of() {
     awk -v s="[$1]" -v k="$2" '/^\[/ {in_s = ($0 == s)} in_s && $1 == k {sub(/^[^=]*= */, ""); print}' "$CONFIG"
 }
 
+# asked WHAT JQ_FILTER CMD...: runs asctl CMD and prints its JSON answer
+# through the filter; an answer that is not JSON (no answer, a daemon gone)
+# becomes the line "WHAT | no answer ...", which no other seed gives
+asked() {
+    local what=$1 filter=$2 out rc=0
+    shift 2
+    out=$("$@" 2>&1) || rc=$?
+    if jq -e . >/dev/null 2>&1 <<<"$out"; then
+        jq -r --arg what "$what" "$filter" <<<"$out"
+    else
+        echo "$what | no answer (asctl exit $rc): $out" | head -n 1
+    fi
+}
+
 # kpi_lines CONFIG: every figure and counter of every KPI row, one per line
 kpi_lines() {
     local cfg=$1 by period
     for period in "--month $MONTH" "--month $MONTH --day $DAY"; do
         for by in department technician advisor bay; do
             # shellcheck disable=SC2086
-            "$ASCTL" --config "$cfg" --actor svc-mgr kpi report $period --by "$by" --json |
-                jq -r --arg what "kpi $period --by $by" '.rows[] | .key as $k |
-                    (.figures[] | "\($what) | \($k) | \(.name) = \(.value) (\(.formula))"),
-                    (.counters | to_entries[] | "\($what) | \($k) | counter \(.key) = \(.value)")'
+            asked "kpi $period --by $by" '.rows[] | .key as $k |
+                (.figures[] | "\($what) | \($k) | \(.name) = \(.value) (\(.formula))"),
+                (.counters | to_entries[] | "\($what) | \($k) | counter \(.key) = \(.value)")' \
+                "$ASCTL" --config "$cfg" --actor svc-mgr kpi report $period --by "$by" --json
         done
     done
 }
@@ -116,11 +130,11 @@ kpi_lines() {
 answer() {
     local cfg=$1 actor=$2
     shift 2
-    "$ASCTL" --json --config "$cfg" --actor "$actor" call "$@" |
-        jq -r --arg what "$*" 'if .ok then .reply else {error: .error} end |
-            [paths(type != "object" and type != "array" or length == 0) as $p |
-             "\($what) | \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"] |
-            if length == 0 then "\($what) | (empty)" else .[] end'
+    asked "$*" 'if .ok then .reply else {error: .error} end |
+        [paths(type != "object" and type != "array" or length == 0) as $p |
+         "\($what) | \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"] |
+        if length == 0 then "\($what) | (empty)" else .[] end' \
+        "$ASCTL" --json --config "$cfg" --actor "$actor" call "$@"
 }
 
 # results SEED_DIR: what every fresh consumer of a seed answers
@@ -210,7 +224,14 @@ for seed in $SEEDS; do
     wait_for "seed $seed: every fresh consumer applied every event" applied_all "$d" ||
         break
     results "$d" | normalise >"$d/results.txt"
-    for c in $CONSUMERS; do stop "$c"; done
+    for c in $CONSUMERS; do
+        if alive "$c"; then
+            stop "$c"
+        else
+            fail "seed $seed: as-$c died: $(tail -n 3 "$d/$c.log")"
+            kill9 "$c"
+        fi
+    done
     grep '^kpi ' "$d/results.txt" >"$d/kpi.txt"
     how="$(sed -n 's/^asinterleave: seed [0-9]*: //p' "$d/feed.log" | head -1)"
     same=yes
@@ -225,7 +246,8 @@ for seed in $SEEDS; do
     if [ -z "$first" ]; then
         first=$seed
         # what is compared is what staff read, not refusals
-        expect_eq "seed $seed: answers that are errors" 0 "$(grep -c ' | error = ' "$d/results.txt" || true)"
+        expect_eq "seed $seed: answers that are errors or none" 0 \
+            "$(grep -c ' | error = \| | no answer ' "$d/results.txt" || true)"
     elif ! diff -q "$T/seed-$first/results.txt" "$d/results.txt" >/dev/null; then
         fail "seed $seed answers differently from seed $first ($how)"
         diff -u --label "seed $first" --label "seed $seed" "$T/seed-$first/results.txt" \
