@@ -104,11 +104,8 @@ asked() {
     local what=$1 filter=$2 out rc=0
     shift 2
     out=$("$@" 2>&1) || rc=$?
-    if jq -e . >/dev/null 2>&1 <<<"$out"; then
-        jq -r --arg what "$what" "$filter" <<<"$out"
-    else
+    jq -r --arg what "$what" "$filter" <<<"$out" 2>/dev/null ||
         echo "$what | no answer (asctl exit $rc): $out" | head -n 1
-    fi
 }
 
 # kpi_lines CONFIG: every figure and counter of every KPI row, one per line
