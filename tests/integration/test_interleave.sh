@@ -220,6 +220,13 @@ for seed in $SEEDS; do
     [ "$rc" = 0 ] || { fail "seed $seed: the feeder exited $rc: $(cat "$d/feed.log")"; break; }
     wait_for "seed $seed: every fresh consumer applied every event" applied_all "$d" ||
         break
+    # the feed kept each source's order, so no consumer saw a gap (it would
+    # have skipped it as lost after 10 s: the feeder cannot replay)
+    for c in $CONSUMERS; do
+        lost=$("$ASCTL" --json --config "$d/$c.ini" status "$c" |
+            jq '[.services[0].offsets[]?.lost // 0] | add // 0')
+        [ "$lost" = 0 ] || fail "seed $seed: $c skipped $lost event(s) as lost: a source's order broke"
+    done
     results "$d" | normalise >"$d/results.txt"
     for c in $CONSUMERS; do
         if alive "$c"; then
