@@ -201,7 +201,7 @@ declare -a DIFFERING=()
 first=""
 for seed in $SEEDS; do
     d=$T/seed-$seed
-    mkdir -p "$d"
+    mkdir -m 700 "$d" # the ipc sockets' directory: only this user may reach them
     export AS_RUN_DIR=$d
     expects=()
     for c in $CONSUMERS; do
@@ -217,7 +217,13 @@ for seed in $SEEDS; do
     done
     rc=0
     wait "$feeder" || rc=$?
-    [ "$rc" = 0 ] || { fail "seed $seed: the feeder exited $rc: $(cat "$d/feed.log")"; break; }
+    if [ "$rc" != 0 ]; then
+        fail "seed $seed: the feeder exited $rc: $(cat "$d/feed.log")"
+        for c in $CONSUMERS; do
+            alive "$c" || log "as-$c is not running: $(tail -n 2 "$d/$c.log")"
+        done
+        break
+    fi
     wait_for "seed $seed: every fresh consumer applied every event" applied_all "$d" ||
         break
     # the feed kept each source's order, so no consumer saw a gap (it would
