@@ -27,7 +27,16 @@
 # the turns, so every kind is tried four times. Replay given seeds:
 #     AS_INTERLEAVE_SEEDS="7 12" ctest -R integration.interleave
 # and print one seed's order: asinterleave order --seed 7 FILE (the record
-# is kept in the test's temp dir when it fails).
+# is kept in the test's temp dir when it fails). asday plays the same day
+# every run (--seed 7: the same streams, up to event ids and times), so a
+# seed gives the same interleaving again.
+#
+# The feed is live events only: a fresh consumer's config names no endpoint
+# of another service (asking a sibling fresh instance for replay would mix in
+# another history), no heartbeats are sent, and the feeder starts only once
+# every consumer's subscriptions reached its XPUB, so nothing is lost to a
+# slow join and no replay reorders what the seed chose. A gap would be
+# skipped as lost after 10 s; the test checks that none was.
 #
 # A fresh instance sees only what reaches it as events: its own commands of
 # the day (reception's repair orders, workshop's dispatch and clocking, the
@@ -36,7 +45,10 @@
 # reception has no repair order for the workshop's and parts' events to land
 # on (they are refused the same way in every order), and what it shows is
 # the CRM's requests; a fresh workshop and parts show the jobs and RO
-# records built from the other services' events.
+# records built from the other services' events. (A reception store from a
+# backup would not help: its offsets would mark the day's events applied, and
+# its own commands after the backup, deliveries that check QC, would be
+# missing.)
 . "$(dirname "$0")/lib.sh"
 setup interleave
 evening_clock
