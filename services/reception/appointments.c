@@ -348,7 +348,8 @@ int appointment_queue(as_cmd_t *cmd)
     else
         rc = s_collect(cmd, req->date, requested, &list);
     if (rc == 0) {
-        qsort(list.appointments, list.n_appointments, sizeof *list.appointments, s_by_slot);
+        if (list.n_appointments > 1) /* an empty day's list is NULL: qsort wants an array */
+            qsort(list.appointments, list.n_appointments, sizeof *list.appointments, s_by_slot);
         rc = as_cmd_reply(cmd, &list.base);
     }
     for (size_t i = 0; i < list.n_appointments; i++)

@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# labels: dealership interleave
+# timeout: 600
+# The interleaving property: a consumer's state does not depend on how its
+# sources' events interleave, as long as each source's own order holds.
+#
+# The README's day is played through the real daemons (asday: 40 repair
+# orders with clocking, QC, parts, deliveries, warranty claims the OEM
+# decides, tool loans, the CRM's requests). Each source's stream is then
+# recorded from its outbox through the replay protocol (asinterleave record).
+# For every seed, fresh instances (empty stores) of kpi, warranty, workshop,
+# parts, tools and reception subscribe to asinterleave feed, which publishes
+# every recorded event once, in the seed's interleaving, keeping each
+# source's order (each consumer gets the sub-sequence of the domains it
+# follows, itself a random interleaving). When each has applied every event,
+# what staff would read is collected with asctl --json: the KPI report of the
+# day and the month by department, technician, advisor and bay; warranty's
+# claim list and each claim; workshop's board, each RO and its tool room;
+# parts' RO records and stock; the tool room's registry, loans, requests and
+# KPIs; reception's queues. Every seed must give exactly the answers of the
+# first, and each fresh kpi exactly the report of the live kpi of the day.
+#
+# Seeds: 1..20 by default; the seed modulo 5 picks the kind of interleaving
+# (asinterleave --help: turns of 1, ~8 or ~64 events; whole streams with the
+# sources in a random order, as a consumer catching up gets them; one source
+# held back until the others are done, as when it is paused), the rest of it
+# the turns, so every kind is tried four times. Replay given seeds:
+#     AS_INTERLEAVE_SEEDS="7 12" ctest -R integration.interleave
+# and print one seed's order: asinterleave order --seed 7 FILE (the record
+# is kept in the test's temp dir when it fails). asday plays the same day
+# every run (--seed 7: the same streams, up to event ids and times), so a
+# seed gives the same interleaving again.
+#
+# The feed is live events only: a fresh consumer's config names no endpoint
+# of another service (asking a sibling fresh instance for replay would mix in
+# another history), no heartbeats are sent, and the feeder starts only once
+# every consumer's subscriptions reached its XPUB, so nothing is lost to a
+# slow join and no replay reorders what the seed chose. A gap would be
+# skipped as lost after 10 s; the test checks that none was.
+#
+# A fresh instance sees only what reaches it as events: its own commands of
+# the day (reception's repair orders, workshop's dispatch and clocking, the
+# warranty clerk's submissions, the tool room's loans) are not replayed, and
+# its own source's events are its own (ignored, as always). So a fresh
+# reception has no repair order for the workshop's and parts' events to land
+# on (they are refused the same way in every order), and what it shows is
+# the CRM's requests; a fresh workshop and parts show the jobs and RO
+# records built from the other services' events. (A reception store from a
+# backup would not help: its offsets would mark the day's events applied, and
+# its own commands after the backup, deliveries that check QC, would be
+# missing.)
+. "$(dirname "$0")/lib.sh"
+setup interleave
+evening_clock
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+ASIL="$AS_BUILD/tests/integration/asinterleave"
+export AS_RUN_DIR=$T
+cp "$repo/deploy/local.ini" "$CONFIG"
+SOURCES="reception workshop parts warranty tools oem crm"
+CONSUMERS="kpi warranty workshop parts tools reception"
+
+# --- the played day --------------------------------------------------------
+start_bus bus
+for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
+"$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
+PIDS[oem]=$!
+"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
+PIDS[crm]=$!
+wait_for "crm answers status" ctl_ok status crm
+wait_for "oem answers status" ctl_ok status oem
+DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
+MONTH=${DAY:0:7}
+"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 >"$T/asday.out"
+tail -1 "$T/asday.out" >&2
+ROS=$(grep -o 'RO-[0-9]*-[0-9]*' "$T/asday.out" | sort -u)
+expect_eq "repair orders of the day" 40 "$(echo "$ROS" | wc -l)"
+
+# the day is over when the OEM decided every claim and every consumer has
+# applied every event of every source it follows
+claims_decided() {
+    [ "$(ctl --actor wty-he call warranty.claim.list |
+        jq '[.reply.claims[]? | select(.status == "SUBMITTED")] | length')" = 0 ]
+}
+wait_for "the OEM decided every submitted claim" claims_decided
+# (twice, a moment apart, with the same last seqs: status asks one daemon
+# after the other, so one look could miss an event on its way)
+last_seqs_if_applied() {
+    ctl status | jq -ce '([.services[] | {(.source): .last_seq}] | add) as $last |
+        select([.services[].offsets[]? | select(.applied_seq != $last[.source])] | length == 0) |
+        $last'
+}
+settled() {
+    local before
+    before=$(last_seqs_if_applied) && sleep 0.5 && [ "$(last_seqs_if_applied)" = "$before" ]
+}
+wait_for "every consumer applied every event" settled
+
+# --- the record --------------------------------------------------------------
+REC=$T/day.rec
+# shellcheck disable=SC2086 # a list of services
+"$ASIL" record --config "$CONFIG" --out "$REC" $SOURCES
+expect_eq "the record holds every source's last seq" \
+    "$(ctl status | jq -r '.services[] | select(.last_seq > 0) | "\(.source) \(.last_seq)"' | sort | xargs)" \
+    "$("$ASIL" info "$REC" | sort | xargs)"
+
+# --- what staff read --------------------------------------------------------
+# config_of SECTION KEY: a value of the site's config as written
+config_of() {
+    awk -v s="[$1]" -v k="$2" '/^\[/ {in_s = ($0 == s)} in_s && $1 == k {sub(/^[^=]*= */, ""); print}' "$CONFIG"
+}
+
+# asked WHAT JQ_FILTER CMD...: runs asctl CMD and prints its JSON answer
+# through the filter; an answer that is not JSON (no answer, a daemon gone)
+# becomes the line "WHAT | no answer ...", which no other seed gives
+asked() {
+    local what=$1 filter=$2 out rc=0
+    shift 2
+    out=$("$@" 2>&1) || rc=$?
+    jq -r --arg what "$what" "$filter" <<<"$out" 2>/dev/null ||
+        echo "$what | no answer (asctl exit $rc): $out" | head -n 1
+}
+
+# kpi_lines CONFIG: every figure and counter of every KPI row, one per line
+kpi_lines() {
+    local cfg=$1 by period
+    for period in "--month $MONTH" "--month $MONTH --day $DAY"; do
+        for by in department technician advisor bay; do
+            # shellcheck disable=SC2086
+            asked "kpi $period --by $by" '.rows[] | .key as $k |
+                (.figures[] | "\($what) | \($k) | \(.name) = \(.value) (\(.formula))"),
+                (.counters | to_entries[] | "\($what) | \($k) | counter \(.key) = \(.value)")' \
+                "$ASCTL" --config "$cfg" --actor svc-mgr kpi report $period --by "$by" --json
+        done
+    done
+}
+
+# answer CONFIG ACTOR COMMAND [FIELD=VALUE...]: the reply flattened to lines
+# "COMMAND FIELDS | path = value" (the request id, new on every call, left out)
+answer() {
+    local cfg=$1 actor=$2
+    shift 2
+    asked "$*" 'if .ok then .reply else {error: .error} end |
+        [paths(type != "object" and type != "array" or length == 0) as $p |
+         "\($what) | \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"] |
+        if length == 0 then "\($what) | (empty)" else .[] end' \
+        "$ASCTL" --json --config "$cfg" --actor "$actor" call "$@"
+}
+
+# results SEED_DIR: what every fresh consumer of a seed answers
+results() {
+    local d=$1 ro claim
+    kpi_lines "$d/kpi.ini"
+    answer "$d/warranty.ini" wty-he warranty.claim.list
+    for claim in $(answer "$d/warranty.ini" wty-he warranty.claim.list |
+        sed -n 's/.*| claims\.[0-9]*\.claim_id = "\(.*\)"$/\1/p'); do
+        answer "$d/warranty.ini" wty-he warranty.claim.show claim_id="$claim"
+    done
+    answer "$d/warranty.ini" wty-he warranty.part.owed
+    answer "$d/warranty.ini" svc-mgr warranty.vehicle.warnings
+    answer "$d/workshop.ini" foreman-liu workshop.board
+    answer "$d/workshop.ini" foreman-liu workshop.tool.list
+    for ro in $ROS; do
+        answer "$d/workshop.ini" foreman-liu workshop.ro.show ro_number="$ro"
+        answer "$d/parts.ini" parts-mgr parts.ro.show ro_number="$ro"
+    done
+    answer "$d/parts.ini" parts-mgr parts.stock.query
+    answer "$d/tools.ini" tool-xu tools.item.list
+    answer "$d/tools.ini" tool-xu tools.loan.list all=true
+    answer "$d/tools.ini" tool-xu tools.request.list
+    answer "$d/tools.ini" tool-xu tools.kpi month="$MONTH"
+    answer "$d/reception.ini" clerk-sun reception.appointment.queue requested=true
+    answer "$d/reception.ini" clerk-sun reception.appointment.queue date="$DAY"
+}
+
+# normalise: blanks what legitimately differs per instance. One field:
+# parts' consumption record keeps the wall-clock time at which that parts
+# instance recorded the RO's consumption (when it applied workshop's QC pass),
+# not a time carried by an event; a fresh instance records it now.
+normalise() {
+    sed -E 's/^(parts\.ro\.show .* \| consumption\.at_us = ).*/\1(when this instance recorded it)/'
+}
+
+# the live kpi's report of the day, as its staff read it
+kpi_lines "$CONFIG" >"$T/live-kpi.txt"
+for name in "${!PIDS[@]}"; do stop "$name"; done
+
+# --- fresh consumers, one interleaving per seed ------------------------------
+# consumer_config NAME DIR: the site's config for a fresh NAME in DIR, which
+# knows no other service's endpoint (it must learn nothing but the feed: a
+# replay from another fresh instance would be another history)
+consumer_config() {
+    awk -v own="$1" '/^\[/ {section = substr($0, 2, length($0) - 2)}
+        !(section != own && $1 == "endpoint") {print}' "$CONFIG" >"$2/$1.ini"
+}
+
+# applied_all DIR: every fresh consumer applied every recorded event it follows
+applied_all() {
+    local d=$1 c
+    for c in $CONSUMERS; do
+        "$ASCTL" --json --config "$d/$c.ini" status "$c" 2>/dev/null |
+            jq -e --argjson last "$LAST" --arg follows "$(config_of "$c" follows)" \
+                --arg site "$SITE" '($follows | split(", *"; null) | map(. + "@" + $site)) as $f |
+                 ([.services[0].offsets[]? | {(.source): .applied_seq}] | add // {}) as $had |
+                 all($f[]; ($had[.] // 0) == ($last[.] // 0))' >/dev/null || return 1
+    done
+}
+SITE=$(config_of site name)
+LAST=$("$ASIL" info "$REC" | jq -R 'split(" ") | {(.[0]): (.[1] | tonumber)}' | jq -s 'add')
+
+SEEDS=${AS_INTERLEAVE_SEEDS:-$(seq 1 20)}
+log "seeds: ${SEEDS//$'\n'/ } (replay some with AS_INTERLEAVE_SEEDS=\"N ...\")"
+declare -a DIFFERING=()
+first=""
+for seed in $SEEDS; do
+    d=$T/seed-$seed
+    mkdir -m 700 "$d" # the ipc sockets' directory: only this user may reach them
+    export AS_RUN_DIR=$d
+    expects=()
+    for c in $CONSUMERS; do
+        consumer_config "$c" "$d"
+        expects+=(--expect "$(config_of "$c" follows)")
+    done
+    "$ASIL" feed --seed "$seed" --bind "ipc://$d/bus-out" "${expects[@]}" "$REC" \
+        >>"$d/feed.log" 2>&1 &
+    feeder=$!
+    for c in $CONSUMERS; do
+        "$AS_BUILD/services/$c/as-$c" --config "$d/$c.ini" >>"$d/$c.log" 2>&1 &
+        PIDS[$c]=$!
+    done
+    rc=0
+    wait "$feeder" || rc=$?
+    if [ "$rc" != 0 ]; then
+        fail "seed $seed: the feeder exited $rc: $(cat "$d/feed.log")"
+        for c in $CONSUMERS; do
+            alive "$c" || log "as-$c is not running: $(tail -n 2 "$d/$c.log")"
+        done
+        break
+    fi
+    wait_for "seed $seed: every fresh consumer applied every event" applied_all "$d" ||
+        break
+    # the feed kept each source's order, so no consumer saw a gap (it would
+    # have skipped it as lost after 10 s: the feeder cannot replay)
+    for c in $CONSUMERS; do
+        lost=$("$ASCTL" --json --config "$d/$c.ini" status "$c" |
+            jq '[.services[0].offsets[]?.lost // 0] | add // 0')
+        [ "$lost" = 0 ] || fail "seed $seed: $c skipped $lost event(s) as lost: a source's order broke"
+    done
+    results "$d" | normalise >"$d/results.txt"
+    for c in $CONSUMERS; do
+        if alive "$c"; then
+            stop "$c"
+        else
+            fail "seed $seed: as-$c died: $(tail -n 3 "$d/$c.log")"
+            kill9 "$c"
+        fi
+    done
+    grep '^kpi ' "$d/results.txt" >"$d/kpi.txt"
+    how="$(sed -n 's/^asinterleave: seed [0-9]*: //p' "$d/feed.log" | head -1)"
+    same=yes
+    lines=40
+    [ "${#DIFFERING[@]}" = 0 ] || lines=12 # the first difference in full, then a glimpse
+    if ! diff -q "$T/live-kpi.txt" "$d/kpi.txt" >/dev/null; then
+        fail "seed $seed: the fresh kpi's report differs from the live kpi's ($how)"
+        diff -u --label "live kpi" --label "kpi fed seed $seed" "$T/live-kpi.txt" "$d/kpi.txt" |
+            grep '^[-+][^-+]' | head -n "$lines" >&2 || true
+        same=no
+    fi
+    if [ -z "$first" ]; then
+        first=$seed
+        # what is compared is what staff read, not refusals
+        expect_eq "seed $seed: answers that are errors or none" 0 \
+            "$(grep -c ' | error = \| | no answer ' "$d/results.txt" || true)"
+    elif ! diff -q "$T/seed-$first/results.txt" "$d/results.txt" >/dev/null; then
+        fail "seed $seed answers differently from seed $first ($how)"
+        diff -u --label "seed $first" --label "seed $seed" "$T/seed-$first/results.txt" \
+            "$d/results.txt" | grep '^[-+][^-+]' | head -n "$lines" >&2 || true
+        same=no
+    fi
+    if [ "$same" = yes ]; then
+        log "ok: seed $seed gives the same answers ($(wc -l <"$d/results.txt") lines; $how)"
+        [ "$seed" = "$first" ] || rm -rf "$d"
+    else
+        DIFFERING+=("$seed")
+    fi
+done
+[ "${#DIFFERING[@]}" = 0 ] || log "seeds whose answers differ: ${DIFFERING[*]} (AS_INTERLEAVE_SEEDS=\"${DIFFERING[*]}\" replays them)"
+finish
