@@ -1190,7 +1190,7 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
             if (c->name[0] == '.' && (!info || strcmp(info->service, name) != 0)) {
                 fprintf(stderr,
                         "%s: --name '%s': the catalog has no command '%s' of a service '%s' "
-                        "(common/catalog_%s.c)\n",
+                        "(proto/catalog/%s.c)\n",
                         program, name, command, name, name);
                 return 64;
             }

@@ -62,7 +62,7 @@ static int s_check_names(as_cmd_t *cmd, const As__IngestRequest *req, const as_e
     if (!(*info = as_catalog_event(req->type)))
         return as_cmd_fail(cmd, AS_EUNKNOWN,
                            "event type '%s' is not in the catalog (%s's event types are in "
-                           "common/catalog_%s.c)",
+                           "proto/catalog/%s.c)",
                            req->type, name, name);
     if (!req->subject || !*req->subject || strlen(req->subject) > S_MAX_TEXT)
         return as_cmd_fail(cmd, AS_EINVALID,

@@ -2,12 +2,19 @@
  * protobuf message, for the CLI and for checks at service start.
  *
  * A service maps command names to handlers (service.h); what a command takes
- * and returns, which service runs it, and its help line are written once, here.
+ * and returns, which service runs it, who may run it, whether it only reads,
+ * and its help line are written once, in the catalog.
+ *
+ * The catalog's entries live beside the .proto files, in the schema library
+ * (proto/catalog/<domain>.c, linked with the generated code as as_proto): it
+ * defines as_catalog_parts, which this registry reads. common/ names no
+ * domain.
  */
 #ifndef AS_CATALOG_H
 #define AS_CATALOG_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct as_command_info {
@@ -16,6 +23,12 @@ typedef struct as_command_info {
     const ProtobufCMessageDescriptor *request; /* NULL: takes no payload */
     const ProtobufCMessageDescriptor *reply;   /* NULL: answers with no payload */
     const char *summary;                       /* one line for --help */
+    /* the AS_ROLE_* bits (staff.h) of who may run it, checked by the runtime
+     * before the handler; 0: anyone the service lets in (the handler decides) */
+    unsigned roles;
+    /* only reads: runs with its writes and events discarded, and its reply is
+     * not kept under the request id (a retry reads again) */
+    bool query;
 } as_command_info_t;
 
 typedef struct as_event_info {
@@ -23,6 +36,18 @@ typedef struct as_event_info {
     const ProtobufCMessageDescriptor *payload; /* NULL: no payload */
     const char *summary;
 } as_event_info_t;
+
+/* One domain's part of the catalog. */
+typedef struct as_catalog_part {
+    const as_command_info_t *commands;
+    size_t n_commands;
+    const as_event_info_t *events;
+    size_t n_events;
+} as_catalog_part_t;
+
+/* Every domain's part, NULL-terminated: defined by the schema library
+ * (proto/catalog/domains.c) that every program links. */
+extern const as_catalog_part_t *const as_catalog_parts[];
 
 /* Looks a command / event type up; NULL when unknown. */
 const as_command_info_t *as_catalog_command(const char *command);

@@ -1,6 +1,6 @@
-/* catalog_demo.c — the demo source and sink's commands and events. */
+/* catalog/demo.c — the demo source and sink's commands and events. */
 #include "as/pb/demo.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"demo.generate", "demo", &as__demo_generate__descriptor, &as__demo_source_state__descriptor,

@@ -1,6 +1,6 @@
-/* catalog_parts.c — the parts service's commands and events (services/parts). */
+/* catalog/parts.c — the parts service's commands and events (services/parts). */
 #include "as/pb/parts.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"parts.part.define", "parts", &as__part_define__descriptor, &as__part__descriptor,

@@ -1,7 +1,7 @@
-/* catalog_warranty.c — the warranty service's commands and events
+/* catalog/warranty.c — the warranty service's commands and events
  * (services/warranty), and the OEM's (tools/asoem, service "oem"). */
 #include "as/pb/warranty.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"warranty.claim.show", "warranty", &as__claim_query__descriptor,

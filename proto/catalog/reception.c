@@ -1,6 +1,6 @@
-/* catalog_reception.c — reception's commands and events (services/reception). */
+/* catalog/reception.c — reception's commands and events (services/reception). */
 #include "as/pb/reception.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 #define R "reception"
 

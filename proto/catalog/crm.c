@@ -1,9 +1,9 @@
-/* catalog_crm.c — the CRM's events and its ingest command (services/ingest run
+/* catalog/crm.c — the CRM's events and its ingest command (services/ingest run
  * as `as-ingest --name crm`). An external system fed through the ingest gateway
  * gets a file like this one: its "<name>.ingest" command and its event types. */
 #include "as/pb/crm.pb-c.h"
 #include "as/pb/ingest.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"crm.ingest", "crm", &as__ingest_request__descriptor, &as__ingest_ack__descriptor,

@@ -1,6 +1,6 @@
-/* catalog_tools.c — the tool room's commands and events (services/tools). */
+/* catalog/tools.c — the tool room's commands and events (services/tools). */
 #include "as/pb/tools.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"tools.item.register", "tools", &as__tool_register__descriptor, &as__tool_item__descriptor,

@@ -1,6 +1,6 @@
-/* catalog_kpi.c — the kpi service's commands and events (services/kpi). */
+/* catalog/kpi.c — the kpi service's commands and events (services/kpi). */
 #include "as/pb/kpi.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"kpi.target.set", "kpi", &as__kpi_target_set__descriptor, &as__kpi_target__descriptor,

@@ -1,6 +1,6 @@
-/* catalog_workshop.c — the workshop's commands and events (services/workshop). */
+/* catalog/workshop.c — the workshop's commands and events (services/workshop). */
 #include "as/pb/workshop.pb-c.h"
-#include "catalog_parts.h"
+#include "domains.h"
 
 static const as_command_info_t s_commands[] = {
     {"workshop.technician.register", "workshop", &as__technician_register__descriptor,
