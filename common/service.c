@@ -150,15 +150,23 @@ static const as_command_def_t s_runtime_commands[] = {
     {NULL, NULL},
 };
 
-static const as_command_def_t *s_find_command(const as_service_t *self, const char *name)
+/* The table's handler for `name` (".verb" entries are "<service>.verb"). */
+static const as_command_def_t *s_table_command(const as_service_def_t *def, const char *name)
 {
-    size_t n = strlen(self->def->name);
-    bool own = strncmp(name, self->def->name, n) == 0 && name[n] == '.';
-    for (const as_command_def_t *c = self->def->commands; c && c->name; c++)
+    size_t n = strlen(def->name);
+    bool own = strncmp(name, def->name, n) == 0 && name[n] == '.';
+    for (const as_command_def_t *c = def->commands; c && c->name; c++)
         if (c->name[0] == '.' ? own && strcmp(c->name, name + n) == 0 : strcmp(c->name, name) == 0)
             return c;
-    if (!own)
-        return NULL;
+    return NULL;
+}
+
+static const as_command_def_t *s_find_command(const as_service_t *self, const char *name)
+{
+    const as_command_def_t *own = s_table_command(self->def, name);
+    size_t n = strlen(self->def->name);
+    if (own || strncmp(name, self->def->name, n) != 0 || name[n] != '.')
+        return own;
     for (const as_command_def_t *c = s_runtime_commands; c->name; c++)
         if (strcmp(c->name, name + n + 1) == 0)
             return c;
@@ -331,15 +339,30 @@ static int s_command_answer(as_cmd_t *cmd, int status, bool query, bool *keep)
     }
 }
 
-/* Holds the command's request to the one bound on text (text.h) before its
- * handler runs. Returns 0 or AS_EINVALID with cmd->error set. */
-static int s_check_request_text(as_cmd_t *cmd)
+/* What the runtime checks before the handler runs, from the catalog: the
+ * actor's roles, the payload decoded into the request message (left in
+ * cmd->request for the handler, freed by the caller), and the bound on text
+ * (text.h). Returns 0, AS_EDENIED, AS_EBADFRAME or AS_EINVALID with
+ * cmd->error set. A command the catalog does not know (the runtime's own)
+ * is left to its handler. */
+static int s_prepare_command(as_service_t *self, as_cmd_t *cmd, const as_command_info_t *info)
 {
-    const as_command_info_t *info = as_catalog_command(cmd->command);
-    if (!info || !info->request || !cmd->payload)
+    if (!info)
         return 0;
-    return as_text_check_packed(info->request, cmd->payload, cmd->payload_len, cmd->error,
-                                sizeof cmd->error);
+    if (info->roles) {
+        int rc = as_staff_require(self->staff, cmd, info->roles);
+        if (rc != 0)
+            return rc;
+    }
+    if (!info->request)
+        return 0;
+    ProtobufCMessage *msg =
+        protobuf_c_message_unpack(info->request, NULL, cmd->payload_len, cmd->payload);
+    if (!msg)
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a %s message",
+                           info->request->short_name);
+    cmd->request = msg;
+    return as_text_check(msg, cmd->error, sizeof cmd->error);
 }
 
 /* Calls the handler in a nested transaction of its own: kept when it returns
@@ -347,7 +370,7 @@ static int s_check_request_text(as_cmd_t *cmd)
  * failing handler writes and emits nothing. Returns 0 (*status: the
  * handler's code) or the store's code when the nested transaction cannot
  * begin or commit. */
-static int s_call_handler(as_service_t *self, MDB_txn *txn, const as_command_def_t *def,
+static int s_call_handler(as_service_t *self, MDB_txn *txn, const as_command_def_t *def, bool query,
                           as_cmd_t *cmd, int *status)
 {
     int rc = mdb_txn_begin(as_store_env(self->store), txn, 0, &cmd->txn);
@@ -355,14 +378,14 @@ static int s_call_handler(as_service_t *self, MDB_txn *txn, const as_command_def
         return rc;
     as_pub_mark_t mark = as_pub_mark(self->pub);
     *status = def->handle(cmd);
-    if (*status == 0 && !def->query)
+    if (*status == 0 && !query)
         return mdb_txn_commit(cmd->txn);
     mdb_txn_abort(cmd->txn);
     as_pub_rollback(self->pub, mark);
     return 0;
 }
 
-/* Runs the command (its text bounds, then its handler) and packs the reply.
+/* Runs the command (the catalog's checks, then its handler) and packs the reply.
  * Returns 0, or a store code that ends the whole turn. */
 static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
                          const as_command_def_t *def, bool *keep)
@@ -376,12 +399,17 @@ static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
                     .correlation_id = req->correlation_id,
                     .payload = req->has_payload ? req->payload.data : NULL,
                     .payload_len = req->has_payload ? req->payload.len : 0};
-    int status = s_check_request_text(&cmd); /* refused before its handler: nothing written */
-    int rc = status == 0 ? s_call_handler(self, txn, def, &cmd, &status) : 0;
+    const as_command_info_t *info = as_catalog_command(req->command);
+    bool query = info && info->query;
+    int status =
+        s_prepare_command(self, &cmd, info); /* refused before its handler: nothing written */
+    int rc = status == 0 ? s_call_handler(self, txn, def, query, &cmd, &status) : 0;
+    if (cmd.request)
+        protobuf_c_message_free_unpacked((ProtobufCMessage *)cmd.request, NULL);
     if (rc == 0 && as_outcome_of(status) == AS_OUTCOME_STORE)
         rc = status; /* map full or disk trouble: the whole turn is retried or fails */
     if (rc == 0) {
-        status = s_command_answer(&cmd, status, def->query, keep);
+        status = s_command_answer(&cmd, status, query, keep);
         rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
     }
     free(cmd.reply);
@@ -967,9 +995,63 @@ static int s_load_staff(as_service_t *self)
     return 0;
 }
 
+/* --- the command table against the catalog ----------------------------------- */
+
+/* Counts (and logs) each handler for a command the catalog does not give
+ * this service. */
+static int s_unknown_handlers(const as_service_def_t *def)
+{
+    int bad = 0;
+    for (const as_command_def_t *c = def->commands; c && c->name; c++) {
+        char command[AS_NAME_MAX + 1];
+        snprintf(command, sizeof command, "%s%s", c->name[0] == '.' ? def->name : "", c->name);
+        const as_command_info_t *info = as_catalog_command(command);
+        if (!info)
+            as_error("the command table has a handler for '%s', which the catalog does not know",
+                     command);
+        else if (strcmp(info->service, def->name) != 0)
+            as_error("the command table has a handler for '%s', which the catalog gives to "
+                     "service '%s'",
+                     command, info->service);
+        bad += !info || strcmp(info->service, def->name) != 0;
+    }
+    return bad;
+}
+
+/* Counts (and logs) each of this service's catalog commands without a handler. */
+static int s_missing_handlers(const as_service_def_t *def)
+{
+    int bad = 0;
+    for (size_t i = 0; i < as_catalog_count(); i++) {
+        const as_command_info_t *info = as_catalog_command_at(i);
+        if (strcmp(info->service, def->name) != 0 || s_table_command(def, info->command))
+            continue;
+        as_error("the catalog's command '%s' has no handler in service '%s'", info->command,
+                 def->name);
+        bad++;
+    }
+    return bad;
+}
+
+/* The table must match the catalog: a mismatch is a build that cannot serve
+ * what the CLI offers. Returns 0 or AS_EINTERNAL (exit 70). */
+static int s_check_table(const as_service_def_t *def)
+{
+    int bad = s_unknown_handlers(def) + s_missing_handlers(def);
+    if (bad == 0)
+        return 0;
+    as_error("%s: its command table and the catalog (proto/catalog/) differ in %d command%s; "
+             "not starting",
+             def->name, bad, bad == 1 ? "" : "s");
+    return AS_EINTERNAL;
+}
+
 as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err)
 {
-    int rc = -ENOMEM;
+    int rc = s_check_table(def);
+    if (rc != 0)
+        goto fail;
+    rc = -ENOMEM;
     as_service_t *self = calloc(1, sizeof *self);
     if (!self)
         goto fail;

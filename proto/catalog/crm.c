@@ -7,7 +7,8 @@
 
 static const as_command_info_t s_commands[] = {
     {"crm.ingest", "crm", &as__ingest_request__descriptor, &as__ingest_ack__descriptor,
-     "hand one CRM event to the bus (system); the ack comes after it is committed"},
+     "hand one CRM event to the bus (system); the ack comes after it is committed",
+     AS_ROLE_SYSTEM | AS_ROLE_IT_ADMIN, false},
 };
 
 static const as_event_info_t s_events[] = {

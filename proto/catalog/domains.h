@@ -7,15 +7,14 @@
 #include "as/catalog.h"
 #include "as/staff.h"
 
-#define AS_CATALOG_PART(name, commands, events)                                                    \
-    const as_catalog_part_t name = {commands, sizeof(commands) / sizeof((commands)[0]), events,    \
-                                    sizeof(events) / sizeof((events)[0])}
-
 /* who may read what a service keeps: every role of the site's staff */
 #define AS_ROLES_ANY_STAFF                                                                         \
     (AS_ROLE_SERVICE_MANAGER | AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_ADVISOR | AS_ROLE_INFO_CLERK | \
      AS_ROLE_FOREMAN | AS_ROLE_TECHNICIAN | AS_ROLE_QC_INSPECTOR | AS_ROLE_PARTS_MANAGER |         \
      AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_WARRANTY_CLERK | AS_ROLE_TOOL_ADMIN)
+
+/* anyone on the site's staff list, whatever their roles */
+#define AS_ROLES_ANYONE (~0u)
 
 extern const as_catalog_part_t as__catalog_demo;
 extern const as_catalog_part_t as__catalog_reception;

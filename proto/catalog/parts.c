@@ -4,19 +4,23 @@
 
 static const as_command_info_t s_commands[] = {
     {"parts.part.define", "parts", &as__part_define__descriptor, &as__part__descriptor,
-     "add a part number to the catalogue (or change its description, cost, price, bin)"},
+     "add a part number to the catalogue (or change its description, cost, price, bin)",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false},
     {"parts.stock.query", "parts", &as__stock_query__descriptor, &as__stock_list__descriptor,
-     "stock of one part number, of one bin, or of the whole catalogue"},
+     "stock of one part number, of one bin, or of the whole catalogue", AS_ROLES_ANYONE, true},
     {"parts.receipt.record", "parts", &as__receipt_record__descriptor, &as__receipt__descriptor,
-     "record a purchase receipt: good parts go on the shelf, discrepancies are noted"},
+     "record a purchase receipt: good parts go on the shelf, discrepancies are noted",
+     AS_ROLE_WAREHOUSE_KEEPER, false},
     {"parts.reserve", "parts", &as__part_reserve__descriptor, &as__part_reserve__descriptor,
-     "reserve a quantity of a part for an RO job (replies the job's reservation)"},
+     "reserve a quantity of a part for an RO job (replies the job's reservation)",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false},
     {"parts.issue", "parts", &as__part_issue_request__descriptor, &as__ro_parts__descriptor,
-     "issue a part to an RO job and technician; with backorder, order what is short"},
+     "issue a part to an RO job and technician; with backorder, order what is short",
+     AS_ROLE_WAREHOUSE_KEEPER, false},
     {"parts.return", "parts", &as__part_return__descriptor, &as__part_issue__descriptor,
-     "return part of an issue to stock"},
+     "return part of an issue to stock", AS_ROLE_WAREHOUSE_KEEPER, false},
     {"parts.ro.show", "parts", &as__ro_parts_query__descriptor, &as__ro_parts__descriptor,
-     "an RO's issues, backorders, reservations and consumption"},
+     "an RO's issues, backorders, reservations and consumption", AS_ROLES_ANYONE, true},
 };
 
 static const as_event_info_t s_events[] = {

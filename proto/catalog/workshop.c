@@ -2,33 +2,40 @@
 #include "as/pb/workshop.pb-c.h"
 #include "domains.h"
 
+/* who runs the workshop: registers resources and dispatches jobs */
+#define S_BOSS (AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER)
+
 static const as_command_info_t s_commands[] = {
     {"workshop.technician.register", "workshop", &as__technician_register__descriptor,
      &as__technician__descriptor,
-     "register (or update) a technician with skills, certification level and hourly cost"},
+     "register (or update) a technician with skills, certification level and hourly cost", S_BOSS,
+     false},
     {"workshop.bay.register", "workshop", &as__bay_register__descriptor, &as__bay__descriptor,
-     "register a bay (general, lift, alignment, body)"},
+     "register a bay (general, lift, alignment, body)", S_BOSS, false},
     {"workshop.shift.record", "workshop", &as__shift_record__descriptor,
      &as__attendance__descriptor,
-     "record a technician's attended minutes on a date (available hours)"},
+     "record a technician's attended minutes on a date (available hours)", S_BOSS, false},
     {"workshop.job.dispatch", "workshop", &as__job_dispatch__descriptor, &as__work_job__descriptor,
      "dispatch a waiting or rework job to a technician and a free bay; its special tools must "
-     "be usable (tool_notes: those on loan or not known)"},
+     "be usable (tool_notes: those on loan or not known)",
+     S_BOSS, false},
     {"workshop.clock.on", "workshop", &as__job_clock__descriptor, &as__work_job__descriptor,
-     "the technician clocks on a job dispatched to them"},
+     "the technician clocks on a job dispatched to them", 0, false},
     {"workshop.clock.off", "workshop", &as__job_clock__descriptor, &as__work_job__descriptor,
-     "the technician clocks off (finished=true: the job is done and the bay freed)"},
+     "the technician clocks off (finished=true: the job is done and the bay freed)", 0, false},
     {"workshop.qc.inspect", "workshop", &as__qc_inspect__descriptor, &as__inspection__descriptor,
-     "record a QC inspection (in-process, final, road test) passed or failed"},
+     "record a QC inspection (in-process, final, road test) passed or failed", 0, false},
     {"workshop.defect.report", "workshop", &as__defect_report__descriptor,
-     &as__extra_defect__descriptor, "report an extra defect found on a job to the advisor"},
+     &as__extra_defect__descriptor, "report an extra defect found on a job to the advisor",
+     AS_ROLE_TECHNICIAN, false},
     {"workshop.board", "workshop", NULL, &as__workshop_board__descriptor,
-     "every work job, technician and bay"},
+     "every work job, technician and bay", AS_ROLES_ANYONE, true},
     {"workshop.ro.show", "workshop", &as__ro_query__descriptor, &as__work_ro__descriptor,
-     "one repair order's jobs, inspections and extra defects"},
+     "one repair order's jobs, inspections and extra defects", AS_ROLES_ANYONE, true},
     {"workshop.tool.list", "workshop", &as__workshop_tool_query__descriptor,
      &as__workshop_tools__descriptor,
-     "workshop's view of the tool room (from the tools service's events), all or by tool_ids"},
+     "workshop's view of the tool room (from the tools service's events), all or by tool_ids",
+     AS_ROLES_ANYONE, true},
 };
 
 static const as_event_info_t s_events[] = {

@@ -7,22 +7,22 @@
 static const char *const s_dbs[] = {"items", "loans", "asks", NULL};
 
 static const as_command_def_t s_commands[] = {
-    {"tools.item.register", tools_cmd_item_register, false},
-    {"tools.item.show", tools_cmd_item_show, true},
-    {"tools.item.list", tools_cmd_item_list, true},
-    {"tools.calibration.record", tools_cmd_calibration_record, false},
-    {"tools.calibration.due", tools_cmd_calibration_due, true},
-    {"tools.availability", tools_cmd_availability, true},
-    {"tools.loan.checkout", tools_cmd_loan_checkout, false},
-    {"tools.loan.sign", tools_cmd_loan_sign, false},
-    {"tools.loan.checkin", tools_cmd_loan_checkin, false},
-    {"tools.loan.report_lost", tools_cmd_loan_report_lost, false},
-    {"tools.loan.list", tools_cmd_loan_list, true},
-    {"tools.request.make", tools_cmd_request_make, false},
-    {"tools.request.answer", tools_cmd_request_answer, false},
-    {"tools.request.list", tools_cmd_request_list, true},
-    {"tools.kpi", tools_cmd_kpi, true},
-    {NULL, NULL, false},
+    {"tools.item.register", tools_cmd_item_register},
+    {"tools.item.show", tools_cmd_item_show},
+    {"tools.item.list", tools_cmd_item_list},
+    {"tools.calibration.record", tools_cmd_calibration_record},
+    {"tools.calibration.due", tools_cmd_calibration_due},
+    {"tools.availability", tools_cmd_availability},
+    {"tools.loan.checkout", tools_cmd_loan_checkout},
+    {"tools.loan.sign", tools_cmd_loan_sign},
+    {"tools.loan.checkin", tools_cmd_loan_checkin},
+    {"tools.loan.report_lost", tools_cmd_loan_report_lost},
+    {"tools.loan.list", tools_cmd_loan_list},
+    {"tools.request.make", tools_cmd_request_make},
+    {"tools.request.answer", tools_cmd_request_answer},
+    {"tools.request.list", tools_cmd_request_list},
+    {"tools.kpi", tools_cmd_kpi},
+    {NULL, NULL},
 };
 
 static const as_event_def_t s_events[] = {

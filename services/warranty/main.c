@@ -27,8 +27,8 @@ static const char *const s_dbs[] = {
     "recalls",  "recall_vins", "ro_opened", "repairs", "ro_sale_dates", "qc_waiting",  NULL};
 
 static const as_command_def_t s_commands[] = {
-    {"warranty.claim.show", warranty_cmd_claim_show, .query = true},
-    {"warranty.claim.list", warranty_cmd_claim_list, .query = true},
+    {"warranty.claim.show", warranty_cmd_claim_show},
+    {"warranty.claim.list", warranty_cmd_claim_list},
     {"warranty.claim.submit", warranty_cmd_claim_submit},
     {"warranty.claim.approve", warranty_cmd_claim_approve},
     {"warranty.claim.correct", warranty_cmd_claim_correct},
@@ -36,10 +36,10 @@ static const as_command_def_t s_commands[] = {
     {"warranty.part.box", warranty_cmd_part_box},
     {"warranty.shipment.ship", warranty_cmd_shipment_ship},
     {"warranty.shipment.confirm", warranty_cmd_shipment_confirm},
-    {"warranty.part.owed", warranty_cmd_part_owed, .query = true},
+    {"warranty.part.owed", warranty_cmd_part_owed},
     {"warranty.recall.open", warranty_cmd_recall_open},
-    {"warranty.recall.query", warranty_cmd_recall_query, .query = true},
-    {"warranty.vehicle.warnings", warranty_cmd_vehicle_warnings, .query = true},
+    {"warranty.recall.query", warranty_cmd_recall_query},
+    {"warranty.vehicle.warnings", warranty_cmd_vehicle_warnings},
     {NULL, NULL},
 };
 

@@ -13,7 +13,7 @@ static const as_command_def_t s_commands[] = {
     {"workshop.defect.report", ws_cmd_defect_report},
     {"workshop.board", ws_cmd_board},
     {"workshop.ro.show", ws_cmd_ro_show},
-    {"workshop.tool.list", ws_cmd_tool_list, .query = true},
+    {"workshop.tool.list", ws_cmd_tool_list},
     {NULL, NULL},
 };
 

@@ -236,7 +236,7 @@ static void test_distance(void **state)
 
 /* --- a daemon's --check-config -------------------------------------------- */
 
-static const as_command_def_t s_no_commands[] = {{NULL, NULL, false}};
+static const as_command_def_t s_no_commands[] = {{NULL, NULL}};
 static const as_event_def_t s_no_events[] = {{NULL, NULL}};
 static const char *const s_no_dbs[] = {NULL};
 

@@ -30,6 +30,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "as/catalog.h"
 #include "as/config.h"
 #include "as/envelope.h"
 #include "as/error.h"
@@ -180,6 +181,36 @@ static int s_cmd_nap(as_cmd_t *cmd)
     return 0;
 }
 
+/* tsvc.typed: for advisors (the catalog's roles, checked by the runtime); the
+ * runtime decodes its DemoTick. Replies number + 1. */
+static int s_cmd_typed(as_cmd_t *cmd)
+{
+    const As__DemoTick *req = (const As__DemoTick *)cmd->request;
+    As__DemoTick reply = AS__DEMO_TICK__INIT;
+    reply.has_number = 1;
+    reply.number = req->number + 1;
+    return as_cmd_reply(cmd, &reply.base);
+}
+
+/* tsvc.peek: a query (catalog) that writes the key in its padding anyway and
+ * emits, then replies how many records it sees: none of that may last. */
+static int s_cmd_peek(as_cmd_t *cmd)
+{
+    const As__DemoTick *req = (const As__DemoTick *)cmd->request;
+    MDB_dbi dbi = as_store_dbi(as_service_store(cmd->svc), "items");
+    MDB_val k = {req->padding.len, req->padding.data}, v = {1, "x"};
+    int rc = mdb_put(cmd->txn, dbi, &k, &v, 0);
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "tsvc.item.stored", "peek", NULL);
+    MDB_stat st;
+    if (rc != 0 || (rc = mdb_stat(cmd->txn, dbi, &st)) != 0)
+        return rc;
+    As__DemoTick reply = AS__DEMO_TICK__INIT;
+    reply.has_number = 1;
+    reply.number = st.ms_entries;
+    return as_cmd_reply(cmd, &reply.base);
+}
+
 static int s_evt_thing(as_evt_t *evt)
 {
     char key[64];
@@ -239,15 +270,31 @@ static void s_on_stop(as_service_t *svc)
 
 static const char *const s_dbs[] = {"items", NULL};
 static const as_command_def_t s_commands[] = {
-    {"tsvc.put", s_cmd_put},
-    {"tsvc.put_fail", s_cmd_put_fail},
-    {"tsvc.get", s_cmd_get},
+    {"tsvc.put", s_cmd_put},         {"tsvc.put_fail", s_cmd_put_fail}, {"tsvc.get", s_cmd_get},
     {".put_relative", s_cmd_put}, /* "tsvc.put_relative": named after the service */
-    {"tsvc.guarded", s_cmd_guarded},
-    {"tsvc.stray", s_cmd_stray},
-    {"tsvc.nap", s_cmd_nap},
-    {NULL, NULL},
+    {"tsvc.guarded", s_cmd_guarded}, {"tsvc.stray", s_cmd_stray},       {"tsvc.nap", s_cmd_nap},
+    {"tsvc.typed", s_cmd_typed},     {"tsvc.peek", s_cmd_peek},         {NULL, NULL},
 };
+
+/* tsvc's part of the catalog: the untyped commands take raw bytes (no request
+ * message) and leave roles to their handlers. */
+static const as_command_info_t s_catalog_commands[] = {
+    {"tsvc.put", "tsvc", NULL, &as__demo_tick__descriptor, "write a key"},
+    {"tsvc.put_fail", "tsvc", NULL, NULL, "write a key, then fail"},
+    {"tsvc.get", "tsvc", NULL, &as__demo_tick__descriptor, "read a key"},
+    {"tsvc.put_relative", "tsvc", NULL, &as__demo_tick__descriptor, "tsvc.put by a relative name"},
+    {"tsvc.guarded", "tsvc", NULL, &as__demo_tick__descriptor, "tsvc.put, for advisors"},
+    {"tsvc.stray", "tsvc", NULL, NULL, "return a code no handler should"},
+    {"tsvc.nap", "tsvc", NULL, NULL, "hold the loop a moment"},
+    {"tsvc.typed", "tsvc", &as__demo_tick__descriptor, &as__demo_tick__descriptor,
+     "number + 1, for advisors", AS_ROLE_ADVISOR, false},
+    {"tsvc.peek", "tsvc", &as__demo_tick__descriptor, &as__demo_tick__descriptor,
+     "a query that tries to write", 0, true},
+};
+static const as_event_info_t s_catalog_events[] = {
+    {"tsvc.item.stored", NULL, "a key was written"},
+};
+static AS_CATALOG_PART(s_tsvc_catalog, s_catalog_commands, s_catalog_events);
 static const as_event_def_t s_events[] = {
     {"up.thing.happened", s_evt_thing},
     {"up.thing.stray", s_evt_stray},
@@ -374,6 +421,7 @@ static int s_setup(void **state)
     s_set(fx, "bus", "subscribe", fx->bus_out);
     s_set(fx, "staff", "alice", "advisor");
     s_set(fx, "staff", "bob", "foreman");
+    assert_int_equal(as_catalog_add(&s_tsvc_catalog), 0);
     fx->def = (as_service_def_t){.name = "tsvc",
                                  .dbs = s_dbs,
                                  .commands = s_commands,
@@ -1376,6 +1424,137 @@ static void test_stray_code_skips_one_event_not_the_source(void **state)
     free(value);
 }
 
+/* --- what the runtime does from the catalog -------------------------------------- */
+
+/* Sends `command` with a DemoTick of `number` (or `raw` bytes when not NULL). */
+static As__CommandReply *s_cmd_tick(s_fix_t *fx, const char *command, const char *actor,
+                                    const char *request_id, uint64_t number, const char *raw)
+{
+    As__DemoTick tick = AS__DEMO_TICK__INIT;
+    tick.has_number = 1;
+    tick.number = number;
+    tick.has_padding = 1;
+    tick.padding = (ProtobufCBinaryData){2, (uint8_t *)"pk"};
+    uint8_t buf[64];
+    size_t len = raw ? strlen(raw) : as__demo_tick__pack(&tick, buf);
+    As__CommandReply *reply = NULL;
+    int rc = as_rpc_command(fx->client, command, actor, request_id, raw ? (const void *)raw : buf,
+                            len, S_WAIT_MS, 1, &reply);
+    assert_int_equal(rc, 0);
+    assert_non_null(reply);
+    return reply;
+}
+
+static void test_table_must_match_the_catalog(void **state)
+{
+    s_fix_t *fx = *state;
+    static const as_command_def_t unknown[] = {
+        {"tsvc.put", s_cmd_put},
+        {"tsvc.put_fail", s_cmd_put_fail},
+        {"tsvc.get", s_cmd_get},
+        {".put_relative", s_cmd_put},
+        {"tsvc.guarded", s_cmd_guarded},
+        {"tsvc.stray", s_cmd_stray},
+        {"tsvc.nap", s_cmd_nap},
+        {"tsvc.typed", s_cmd_typed},
+        {"tsvc.peek", s_cmd_peek},
+        {"tsvc.unheard_of", s_cmd_put},
+        {NULL, NULL},
+    };
+    static const as_command_def_t others[] = {
+        {"tsvc.put", s_cmd_put},
+        {"tsvc.put_fail", s_cmd_put_fail},
+        {"tsvc.get", s_cmd_get},
+        {".put_relative", s_cmd_put},
+        {"tsvc.guarded", s_cmd_guarded},
+        {"tsvc.stray", s_cmd_stray},
+        {"tsvc.nap", s_cmd_nap},
+        {"tsvc.typed", s_cmd_typed},
+        {"tsvc.peek", s_cmd_peek},
+        {"demo.generate", s_cmd_put},
+        {NULL, NULL},
+    };
+    static const as_command_def_t missing[] = {
+        {"tsvc.put", s_cmd_put},
+        {"tsvc.put_fail", s_cmd_put_fail},
+        {"tsvc.get", s_cmd_get},
+        {".put_relative", s_cmd_put},
+        {"tsvc.guarded", s_cmd_guarded},
+        {"tsvc.stray", s_cmd_stray},
+        {"tsvc.nap", s_cmd_nap},
+        {"tsvc.typed", s_cmd_typed},
+        {NULL, NULL},
+    };
+    const as_command_def_t *tables[] = {unknown, others, missing};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        as_service_def_t def = fx->def;
+        def.commands = tables[i];
+        int err = 0;
+        assert_null(as_service_new(&def, fx->cfg, &err));
+        assert_int_equal(err, AS_EINTERNAL); /* as_service_main exits 70 */
+    }
+    /* nothing was opened: the real table starts on the same store */
+    s_start(fx);
+}
+
+static void test_runtime_checks_roles_and_decodes(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    As__CommandReply *reply = s_cmd_tick(fx, "tsvc.typed", "bob", "t-1", 41, NULL);
+    assert_int_equal(reply->status, AS_EDENIED);
+    assert_string_equal(reply->error, "tsvc.typed: 'bob' is not an advisor");
+    as__command_reply__free_unpacked(reply, NULL);
+
+    reply = s_cmd_tick(fx, "tsvc.typed", "alice", "t-2", 0, "\xff\xff\xff");
+    assert_int_equal(reply->status, AS_EBADFRAME);
+    assert_string_equal(reply->error, "payload is not a DemoTick message");
+    as__command_reply__free_unpacked(reply, NULL);
+
+    reply = s_cmd_tick(fx, "tsvc.typed", "alice", "t-3", 41, NULL);
+    assert_int_equal(reply->status, 0);
+    As__DemoTick *tick = s_tick_of(reply);
+    assert_int_equal(tick->number, 42);
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+static void test_query_keeps_nothing(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    As__CommandReply *reply = s_cmd_tick(fx, "tsvc.peek", "alice", "q-1", 0, NULL);
+    assert_int_equal(reply->status, 0);
+    As__DemoTick *tick = s_tick_of(reply);
+    assert_int_equal(tick->number, 1); /* it saw its own write... */
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+    assert_null(s_get(fx, "pk")); /* ...which did not last */
+
+    /* its reply is not the id's: after a change, the same request reads again */
+    As__CommandReply *put = s_cmd(fx, "tsvc.put", "alice", "p-1", "k1");
+    assert_int_equal(put->status, 0);
+    as__command_reply__free_unpacked(put, NULL);
+    reply = s_cmd_tick(fx, "tsvc.peek", "alice", "q-1", 0, NULL);
+    assert_int_equal(reply->status, 0);
+    assert_false(reply->has_replayed && reply->replayed);
+    tick = s_tick_of(reply);
+    assert_int_equal(tick->number, 2);
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* and what it emitted never went out: only tsvc.put's event */
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 1, envs, 8);
+    assert_int_equal(n, 1);
+    assert_string_equal(envs[0]->subject, "k1");
+    s_free_events(envs, n);
+    As__StatusReply *st = s_status(fx);
+    assert_int_equal(st->last_seq, 1);
+    as__status_reply__free_unpacked(st, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1401,6 +1580,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_old_format_record_is_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_stray_code_refuses_one_command_not_the_turn, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_table_must_match_the_catalog, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_checks_roles_and_decodes, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_query_keeps_nothing, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_stray_code_skips_one_event_not_the_source, s_setup,
                                         s_teardown),
     };

@@ -242,7 +242,7 @@ static void s_source_stop(as_service_t *svc)
 static const as_command_def_t source_commands[] = {
     {"demo.generate", cmd_generate},
     {"demo.add", cmd_add},
-    {"demo.state", cmd_state, .query = true},
+    {"demo.state", cmd_state},
     {NULL, NULL},
 };
 
@@ -319,7 +319,7 @@ static int cmd_totals(as_cmd_t *cmd)
 }
 
 static const as_command_def_t sink_commands[] = {
-    {"sink.totals", cmd_totals, .query = true},
+    {"sink.totals", cmd_totals},
     {NULL, NULL},
 };
 

@@ -159,7 +159,7 @@ static int s_cmd_list(as_cmd_t *cmd)
 static const char *const s_dbs[] = {"claims", NULL};
 
 static const as_command_def_t s_commands[] = {
-    {"oem.claim.list", s_cmd_list, .query = true},
+    {"oem.claim.list", s_cmd_list},
     {NULL, NULL},
 };
 

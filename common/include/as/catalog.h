@@ -45,9 +45,20 @@ typedef struct as_catalog_part {
     size_t n_events;
 } as_catalog_part_t;
 
+/* Defines a part from two arrays: AS_CATALOG_PART(as__catalog_x, s_commands, s_events). */
+#define AS_CATALOG_PART(name, commands, events)                                                    \
+    const as_catalog_part_t name = {commands, sizeof(commands) / sizeof((commands)[0]), events,    \
+                                    sizeof(events) / sizeof((events)[0])}
+
 /* Every domain's part, NULL-terminated: defined by the schema library
  * (proto/catalog/domains.c) that every program links. */
 extern const as_catalog_part_t *const as_catalog_parts[];
+
+/* Adds a part for commands of the program's own (a test's service, say),
+ * looked up after the schema library's. The part must outlive the program.
+ * Not thread-safe: call it before any service starts. Returns 0 (also when
+ * it was added already) or AS_EINVALID when 8 parts were added already. */
+int as_catalog_add(const as_catalog_part_t *part);
 
 /* Looks a command / event type up; NULL when unknown. */
 const as_command_info_t *as_catalog_command(const char *command);

@@ -62,6 +62,9 @@ typedef struct as_cmd {
     const char *correlation_id;
     const uint8_t *payload;
     size_t payload_len;
+    /* the payload decoded into the catalog's request message (borrowed: the
+     * runtime frees it after the handler); NULL when the command takes none */
+    const ProtobufCMessage *request;
     /* results */
     char error[512];
     uint8_t *reply; /* packed reply payload (malloc'd by as_cmd_reply) */
@@ -77,16 +80,24 @@ typedef struct as_cmd {
  * skips that one event (counted in status), store trouble fails the turn. */
 typedef int (*as_cmd_fn)(as_cmd_t *cmd);
 
-/* The command's request and reply messages and its help line live in the
- * catalog (catalog.h), which the CLI shares; a service only maps names to
- * handlers. */
+/* The command's request and reply messages, who may run it, whether it only
+ * reads, and its help line live in the catalog (catalog.h), which the CLI
+ * shares; a service only maps names to handlers. At start the runtime holds
+ * the table to the catalog: a handler for a command the catalog does not
+ * give this service, or a command of this service without a handler, and
+ * the service refuses to start (as_service_main exits 70, naming it).
+ *
+ * Before the handler runs, the runtime checks the actor's roles against the
+ * catalog's (AS_EDENIED, "<command>: '<actor>' is not a <roles>"), decodes
+ * the payload into the catalog's request message (AS_EBADFRAME, "payload is
+ * not a <Message> message"), holds it to the bound on text (text.h), and
+ * frees it after the handler. A query runs with whatever it writes or emits
+ * discarded, and its reply is never kept under the request id. */
 typedef struct as_command_def {
     /* "<domain>.<verb>", e.g. "demo.generate"; or ".<verb>" for "<service name>.<verb>",
      * for a daemon whose name comes from --name (as_service_def_t.named) */
     const char *name;
     as_cmd_fn handle;
-    bool query; /* reads only: its writes are discarded and its reply is not kept
-                 * for retries (a retry simply reads again) */
 } as_command_def_t;
 
 /* One event being applied (the offset is written by the runtime). */
