@@ -251,9 +251,10 @@ static int s_replay_reply(s_pending_cmd_t *pc, const As__StoredRequest *rec)
 }
 
 /* A command whose request id is known: a true retry gets the stored reply
- * and nothing is done again; anything else is refused without a word about
- * what the id was used for, by whom, or what it answered. */
-static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored)
+ * and nothing is done again (a query's, whose reply was not kept, sets
+ * *run_again: it reads again); anything else is refused without a word
+ * about what the id was used for, by whom, or what it answered. */
+static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored, bool *run_again)
 {
     char text[256];
     As__StoredRequest *rec = as__stored_request__unpack(NULL, stored->mv_size, stored->mv_data);
@@ -263,8 +264,10 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored)
                  pc->req->request_id);
         return s_pack_reply(pc, AS_EINTERNAL, text, NULL, 0);
     }
-    int rc;
-    if (s_is_retry(rec, pc)) {
+    int rc = 0;
+    if (s_is_retry(rec, pc) && !rec->has_reply) {
+        *run_again = true; /* a query's retry: it reads again */
+    } else if (s_is_retry(rec, pc)) {
         rc = s_replay_reply(pc, rec);
     } else if (!rec->has_payload_digest) {
         /* the first format kept the bare reply: who sent what is unknown, so
@@ -289,8 +292,11 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored)
 }
 
 /* Keeps the command's reply under its request id, with who sent which
- * command and payload, so that only a true retry gets it again. */
-static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_t *pc)
+ * command and payload, so that only a true retry gets it again. A query's
+ * reply is not kept (`with_reply` false): the id stays its sender's, and a
+ * true retry reads again. */
+static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_t *pc,
+                          bool with_reply)
 {
     uint8_t digest[crypto_generichash_BYTES];
     s_payload_digest(pc->req, digest);
@@ -298,9 +304,10 @@ static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_
     rec.actor = (char *)pc->actor;
     rec.via = pc->via[0] ? (char *)pc->via : NULL;
     rec.command = pc->req->command;
-    rec.has_payload_digest = rec.has_reply = 1;
+    rec.has_payload_digest = 1;
     rec.payload_digest = (ProtobufCBinaryData){sizeof digest, digest};
-    rec.reply = (ProtobufCBinaryData){pc->reply_len, pc->reply};
+    rec.has_reply = with_reply;
+    rec.reply = (ProtobufCBinaryData){with_reply ? pc->reply_len : 0, pc->reply};
     size_t len = as__stored_request__get_packed_size(&rec);
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)
@@ -314,21 +321,21 @@ static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_
 /* --- running one command ------------------------------------------------------ */
 
 /* Turns a handler's status into the command's answer in cmd->error. Returns
- * the status to reply with; *keep says whether that answer is the request
- * id's for good (a retry gets it again). */
-static int s_command_answer(as_cmd_t *cmd, int status, bool query, bool *keep)
+ * the status to reply with; *keep says whether the request id is taken for
+ * good (with that answer for a retry, unless the command is a query). */
+static int s_command_answer(as_cmd_t *cmd, int status, bool *keep)
 {
     char name[64];
     switch (as_outcome_of(status)) {
     case AS_OUTCOME_DONE:
-        *keep = !query;
+        *keep = true;
         return 0;
     case AS_OUTCOME_REFUSED:
         if (!cmd->error[0])
             snprintf(cmd->error, sizeof cmd->error, "%s", as_strerror(status));
         /* a refusal by the role check says nothing about the command: the
          * real staff member may still send it under this id */
-        *keep = !query && status != AS_EDENIED;
+        *keep = status != AS_EDENIED;
         return status;
     default: /* AS_OUTCOME_STRAY: a bug in the handler, not the command's answer */
         snprintf(cmd->error, sizeof cmd->error, "internal error in %s: %s; nothing was done",
@@ -359,7 +366,8 @@ static int s_prepare_command(as_service_t *self, as_cmd_t *cmd, const as_command
     ProtobufCMessage *msg =
         protobuf_c_message_unpack(info->request, NULL, cmd->payload_len, cmd->payload);
     if (!msg)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a %s message",
+        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not %s %s message",
+                           strchr("AEIOU", info->request->short_name[0]) ? "an" : "a",
                            info->request->short_name);
     cmd->request = msg;
     return as_text_check(msg, cmd->error, sizeof cmd->error);
@@ -388,7 +396,7 @@ static int s_call_handler(as_service_t *self, MDB_txn *txn, const as_command_def
 /* Runs the command (the catalog's checks, then its handler) and packs the reply.
  * Returns 0, or a store code that ends the whole turn. */
 static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
-                         const as_command_def_t *def, bool *keep)
+                         const as_command_def_t *def, const as_command_info_t *info, bool *keep)
 {
     As__CommandRequest *req = pc->req;
     as_cmd_t cmd = {.svc = self,
@@ -399,17 +407,14 @@ static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
                     .correlation_id = req->correlation_id,
                     .payload = req->has_payload ? req->payload.data : NULL,
                     .payload_len = req->has_payload ? req->payload.len : 0};
-    const as_command_info_t *info = as_catalog_command(req->command);
-    bool query = info && info->query;
-    int status =
-        s_prepare_command(self, &cmd, info); /* refused before its handler: nothing written */
-    int rc = status == 0 ? s_call_handler(self, txn, def, query, &cmd, &status) : 0;
+    int status = s_prepare_command(self, &cmd, info); /* refused before the handler */
+    int rc = status == 0 ? s_call_handler(self, txn, def, info && info->query, &cmd, &status) : 0;
     if (cmd.request)
         protobuf_c_message_free_unpacked((ProtobufCMessage *)cmd.request, NULL);
     if (rc == 0 && as_outcome_of(status) == AS_OUTCOME_STORE)
         rc = status; /* map full or disk trouble: the whole turn is retried or fails */
     if (rc == 0) {
-        status = s_command_answer(&cmd, status, query, keep);
+        status = s_command_answer(&cmd, status, keep);
         rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
     }
     free(cmd.reply);
@@ -423,9 +428,10 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     As__CommandRequest *req = pc->req;
     MDB_val stored;
     int rc = as_request_get(self->store, txn, req->request_id, &stored);
-    if (rc == 0)
-        return s_answer_known_id(pc, &stored);
-    if (rc != MDB_NOTFOUND)
+    bool again = false; /* a query's true retry: its id is known, its reply was not kept */
+    if (rc == 0 && ((rc = s_answer_known_id(pc, &stored, &again)) != 0 || !again))
+        return rc;
+    if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     const as_command_def_t *def = s_find_command(self, req->command);
     if (!def) { /* nothing ran: not kept, so the id stays free */
@@ -434,10 +440,11 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
                  self->def->name);
         return s_pack_reply(pc, AS_EUNKNOWN, text, NULL, 0);
     }
+    const as_command_info_t *info = as_catalog_command(req->command);
     bool keep = false;
-    if ((rc = s_run_handler(self, txn, pc, def, &keep)) != 0)
+    if ((rc = s_run_handler(self, txn, pc, def, info, &keep)) != 0)
         return rc;
-    return keep ? s_keep_request(self, txn, pc) : 0;
+    return keep && !again ? s_keep_request(self, txn, pc, !(info && info->query)) : 0;
 }
 
 static int s_turn_txn(MDB_txn *txn, void *arg)
@@ -1034,9 +1041,13 @@ static int s_missing_handlers(const as_service_def_t *def)
 }
 
 /* The table must match the catalog: a mismatch is a build that cannot serve
- * what the CLI offers. Returns 0 or AS_EINTERNAL (exit 70). */
+ * what the CLI offers. A service with no table at all (a bench's stand-in
+ * that only emits) serves no command and is not held to it. Returns 0 or
+ * AS_EINTERNAL (exit 70). */
 static int s_check_table(const as_service_def_t *def)
 {
+    if (!def->commands)
+        return 0;
     int bad = s_unknown_handlers(def) + s_missing_handlers(def);
     if (bad == 0)
         return 0;

@@ -154,16 +154,12 @@ static int s_event_id(uint64_t seq, const MDB_val *value, void *arg)
 
 static int s_cmd_ingest(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_SYSTEM | AS_ROLE_IT_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__IngestRequest *req = as__ingest_request__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not an IngestRequest message");
+    const As__IngestRequest *req = (const As__IngestRequest *)cmd->request;
     const as_event_info_t *info = NULL;
     uint8_t *payload = NULL;
     size_t payload_len = 0;
-    if ((rc = s_check_names(cmd, req, &info)) == 0)
+    int rc = s_check_names(cmd, req, &info);
+    if (rc == 0)
         rc = s_payload(cmd, req, info, &payload, &payload_len);
     if (rc == 0) {
         as_event_t event = {.type = req->type,
@@ -194,7 +190,6 @@ static int s_cmd_ingest(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &ack.base);
     }
     free(payload);
-    as__ingest_request__free_unpacked(req, NULL);
     return rc;
 }
 

@@ -72,12 +72,8 @@ static void s_figure(As__ToolKpiFigure *f, const char *name, uint32_t num, uint3
 
 int tools_cmd_kpi(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolKpiQuery *req = as__tool_kpi_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolKpiQuery message");
+    const As__ToolKpiQuery *req = (const As__ToolKpiQuery *)cmd->request;
+    int rc = 0;
     s_kpi_t k = {.month = req->month};
     if (!req->month || !as_month_valid(req->month))
         rc = as_cmd_fail(cmd, AS_EINVALID, "month must be YYYY-MM (got '%s')",
@@ -111,6 +107,5 @@ int tools_cmd_kpi(as_cmd_t *cmd)
         reply.figures = ptrs;
         rc = as_cmd_reply(cmd, &reply.base);
     }
-    as__tool_kpi_query__free_unpacked(req, NULL);
     return rc;
 }

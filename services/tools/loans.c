@@ -90,15 +90,9 @@ static int s_checkout_check(as_cmd_t *cmd, const As__ToolLoanCheckout *req, As__
 
 int tools_cmd_loan_checkout(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__ToolLoanCheckout *req =
-        as__tool_loan_checkout__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolLoanCheckout message");
+    const As__ToolLoanCheckout *req = (const As__ToolLoanCheckout *)cmd->request;
     As__ToolItem *item = NULL;
-    rc = s_checkout_check(cmd, req, &item);
+    int rc = s_checkout_check(cmd, req, &item);
     if (rc == 0) {
         char today[AS_DATE_LEN + 1];
         tools_today(today);
@@ -132,7 +126,6 @@ int tools_cmd_loan_checkout(as_cmd_t *cmd)
     }
     if (item)
         as__tool_item__free_unpacked(item, NULL);
-    as__tool_loan_checkout__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -175,14 +168,9 @@ static int s_open_loan(as_cmd_t *cmd, const char *loan_id, const char *tool_id, 
 
 int tools_cmd_loan_sign(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TECHNICIAN);
-    if (rc != 0)
-        return rc;
-    As__ToolLoanSign *req = as__tool_loan_sign__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolLoanSign message");
+    const As__ToolLoanSign *req = (const As__ToolLoanSign *)cmd->request;
     As__ToolLoan *loan = NULL;
-    rc = s_open_loan(cmd, req->loan_id, NULL, &loan);
+    int rc = s_open_loan(cmd, req->loan_id, NULL, &loan);
     if (rc == 0 && strcmp(loan->technician, cmd->actor) != 0)
         rc = as_cmd_fail(cmd, AS_EDENIED,
                          "loan '%s' is to technician '%s': only '%s' may sign for it, not '%s'",
@@ -202,7 +190,6 @@ int tools_cmd_loan_sign(as_cmd_t *cmd)
     }
     if (loan)
         as__tool_loan__free_unpacked(loan, NULL);
-    as__tool_loan_sign__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -258,14 +245,9 @@ static int s_close(as_cmd_t *cmd, As__ToolLoan *loan, const char *status, char *
 
 int tools_cmd_loan_checkin(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__ToolLoanCheckin *req = as__tool_loan_checkin__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolLoanCheckin message");
+    const As__ToolLoanCheckin *req = (const As__ToolLoanCheckin *)cmd->request;
     As__ToolLoan *loan = NULL;
-    rc = s_open_loan(cmd, req->loan_id, req->tool_id, &loan);
+    int rc = s_open_loan(cmd, req->loan_id, req->tool_id, &loan);
     if (rc == 0 && !tools_condition_valid(req->condition))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "check-in of loan '%s' needs the condition on return: good, worn or "
@@ -285,20 +267,14 @@ int tools_cmd_loan_checkin(as_cmd_t *cmd)
         rc = s_close(cmd, loan, "returned", req->condition, damaged ? req->damage : NULL, NULL);
     if (loan)
         as__tool_loan__free_unpacked(loan, NULL);
-    as__tool_loan_checkin__free_unpacked(req, NULL);
     return rc;
 }
 
 int tools_cmd_loan_report_lost(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__ToolLoanLost *req = as__tool_loan_lost__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolLoanLost message");
+    const As__ToolLoanLost *req = (const As__ToolLoanLost *)cmd->request;
     As__ToolLoan *loan = NULL;
-    rc = s_open_loan(cmd, req->loan_id, req->tool_id, &loan);
+    int rc = s_open_loan(cmd, req->loan_id, req->tool_id, &loan);
     if (rc == 0 && !tools_text_valid(req->note))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "the loss of tool '%s' needs a note saying what happened (up to %d "
@@ -308,7 +284,6 @@ int tools_cmd_loan_report_lost(as_cmd_t *cmd)
         rc = s_close(cmd, loan, "lost", NULL, NULL, req->note);
     if (loan)
         as__tool_loan__free_unpacked(loan, NULL);
-    as__tool_loan_lost__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -357,15 +332,9 @@ static int s_loans_check(as_cmd_t *cmd, const As__ToolLoanListQuery *q)
 
 int tools_cmd_loan_list(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolLoanListQuery *req =
-        as__tool_loan_list_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolLoanListQuery message");
+    const As__ToolLoanListQuery *req = (const As__ToolLoanListQuery *)cmd->request;
     s_loans_t list = {.query = req};
-    rc = s_loans_check(cmd, req);
+    int rc = s_loans_check(cmd, req);
     if (rc == 0) {
         char today[AS_DATE_LEN + 1], now[6];
         tools_today(today);
@@ -385,7 +354,6 @@ int tools_cmd_loan_list(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &reply.base);
     }
     tools_bag_release(&list.bag);
-    as__tool_loan_list_query__free_unpacked(req, NULL);
     return rc;
 }
 

@@ -56,15 +56,10 @@ static int s_register_check(as_cmd_t *cmd, const As__ToolRegister *req, const ch
 
 int tools_cmd_item_register(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__ToolRegister *req = as__tool_register__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRegister message");
+    const As__ToolRegister *req = (const As__ToolRegister *)cmd->request;
     char today[AS_DATE_LEN + 1], next[AS_DATE_LEN + 1];
     tools_today(today);
-    rc = s_register_check(cmd, req, today);
+    int rc = s_register_check(cmd, req, today);
     if (rc == 0) {
         As__ToolItem item = AS__TOOL_ITEM__INIT;
         item.tool_id = req->tool_id;
@@ -90,7 +85,6 @@ int tools_cmd_item_register(as_cmd_t *cmd)
         if (rc == 0)
             rc = as_cmd_reply(cmd, &item.base);
     }
-    as__tool_register__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -112,14 +106,9 @@ static int s_item_find(as_cmd_t *cmd, const char *id, As__ToolItem **item)
 
 int tools_cmd_item_show(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolQuery *req = as__tool_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolQuery message");
+    const As__ToolQuery *req = (const As__ToolQuery *)cmd->request;
     As__ToolItem *item = NULL;
-    rc = s_item_find(cmd, req->tool_id, &item);
+    int rc = s_item_find(cmd, req->tool_id, &item);
     if (rc == 0) {
         char next[AS_DATE_LEN + 1];
         tools_item_next(item, next);
@@ -129,7 +118,6 @@ int tools_cmd_item_show(as_cmd_t *cmd)
     }
     if (item)
         as__tool_item__free_unpacked(item, NULL);
-    as__tool_query__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -152,12 +140,8 @@ static int s_list_one(ProtobufCMessage *msg, void *arg)
 
 int tools_cmd_item_list(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolListQuery *req = as__tool_list_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolListQuery message");
+    const As__ToolListQuery *req = (const As__ToolListQuery *)cmd->request;
+    int rc = 0;
     s_list_t list = {req, {NULL, 0}};
     char(*next)[AS_DATE_LEN + 1] = NULL;
     if (req->kind && req->kind[0] && !tools_kind_valid(req->kind))
@@ -181,7 +165,6 @@ int tools_cmd_item_list(as_cmd_t *cmd)
     }
     free(next);
     tools_bag_release(&list.bag);
-    as__tool_list_query__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -253,17 +236,11 @@ static int s_calibration_apply(const As__ToolCalibrationRecord *req, As__ToolIte
 
 int tools_cmd_calibration_record(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__ToolCalibrationRecord *req =
-        as__tool_calibration_record__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolCalibrationRecord message");
+    const As__ToolCalibrationRecord *req = (const As__ToolCalibrationRecord *)cmd->request;
     As__ToolItem *item = NULL;
     char today[AS_DATE_LEN + 1], due[AS_DATE_LEN + 1], next[AS_DATE_LEN + 1], note[600];
     tools_today(today);
-    rc = s_item_find(cmd, req->tool_id, &item);
+    int rc = s_item_find(cmd, req->tool_id, &item);
     if (rc == 0)
         rc = s_calibration_check(cmd, req, item, today);
     if (rc != 0)
@@ -303,7 +280,6 @@ int tools_cmd_calibration_record(as_cmd_t *cmd)
 out:
     if (item)
         as__tool_item__free_unpacked(item, NULL);
-    as__tool_calibration_record__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -380,13 +356,8 @@ static int s_due_reply(as_cmd_t *cmd, s_due_t *due)
 
 int tools_cmd_calibration_due(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolCalibrationDueQuery *req =
-        as__tool_calibration_due_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolCalibrationDueQuery message");
+    const As__ToolCalibrationDueQuery *req = (const As__ToolCalibrationDueQuery *)cmd->request;
+    int rc = 0;
     char until[AS_DATE_LEN + 1];
     s_due_t due = {.reply = AS__TOOL_CALIBRATION_DUE__INIT};
     uint32_t within = req->has_within_days ? req->within_days : TOOLS_DUE_WINDOW;
@@ -408,7 +379,6 @@ int tools_cmd_calibration_due(as_cmd_t *cmd)
     free(due.ids);
     free(due.next);
     free(due.lines);
-    as__tool_calibration_due_query__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -416,13 +386,8 @@ int tools_cmd_calibration_due(as_cmd_t *cmd)
 
 int tools_cmd_availability(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolAvailabilityQuery *req =
-        as__tool_availability_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolAvailabilityQuery message");
+    const As__ToolAvailabilityQuery *req = (const As__ToolAvailabilityQuery *)cmd->request;
+    int rc = 0;
     size_t n = req->n_tool_ids;
     if (n == 0)
         rc = as_cmd_fail(cmd, AS_EINVALID, "give the tool_ids to check");
@@ -467,6 +432,5 @@ int tools_cmd_availability(as_cmd_t *cmd)
     free(why);
     free(ptrs);
     free(answers);
-    as__tool_availability_query__free_unpacked(req, NULL);
     return rc;
 }

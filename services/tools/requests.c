@@ -61,13 +61,8 @@ static int s_make_check(as_cmd_t *cmd, const As__ToolRequestMake *req)
 
 int tools_cmd_request_make(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_FOREMAN | AS_ROLE_TECHNICIAN);
-    if (rc != 0)
-        return rc;
-    As__ToolRequestMake *req = as__tool_request_make__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRequestMake message");
-    rc = s_make_check(cmd, req);
+    const As__ToolRequestMake *req = (const As__ToolRequestMake *)cmd->request;
+    int rc = s_make_check(cmd, req);
     if (rc == 0) {
         As__ToolRequest request = AS__TOOL_REQUEST__INIT;
         request.request_no = req->request_no;
@@ -85,7 +80,6 @@ int tools_cmd_request_make(as_cmd_t *cmd)
         if (rc == 0)
             rc = as_cmd_reply(cmd, &request.base);
     }
-    as__tool_request_make__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -120,15 +114,9 @@ static int s_answer_check(as_cmd_t *cmd, const As__ToolRequestAnswer *req,
 
 int tools_cmd_request_answer(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_TOOL_ADMIN);
-    if (rc != 0)
-        return rc;
-    As__ToolRequestAnswer *req =
-        as__tool_request_answer__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRequestAnswer message");
+    const As__ToolRequestAnswer *req = (const As__ToolRequestAnswer *)cmd->request;
     As__ToolRequest *request = NULL;
-    rc = s_answer_check(cmd, req, &request);
+    int rc = s_answer_check(cmd, req, &request);
     if (rc == 0) {
         char *old_status = request->status, *old_note = request->answer_note,
              *old_by = request->answered_by;
@@ -148,7 +136,6 @@ int tools_cmd_request_answer(as_cmd_t *cmd)
     }
     if (request)
         as__tool_request__free_unpacked(request, NULL);
-    as__tool_request_answer__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -168,13 +155,8 @@ static int s_requests_one(ProtobufCMessage *msg, void *arg)
 
 int tools_cmd_request_list(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, TOOLS_ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__ToolRequestListQuery *req =
-        as__tool_request_list_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ToolRequestListQuery message");
+    const As__ToolRequestListQuery *req = (const As__ToolRequestListQuery *)cmd->request;
+    int rc = 0;
     const char *s = req->status && req->status[0] ? req->status : NULL;
     s_requests_t list = {s, {NULL, 0}};
     if (s && strcmp(s, "pending") != 0 && strcmp(s, "approved") != 0 && strcmp(s, "declined") != 0)
@@ -190,6 +172,5 @@ int tools_cmd_request_list(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &reply.base);
     }
     tools_bag_release(&list.bag);
-    as__tool_request_list_query__free_unpacked(req, NULL);
     return rc;
 }

@@ -23,7 +23,6 @@
 #define TOOLS_TEXT_MAX 500       /* descriptions, notes, damage reports */
 #define TOOLS_MAX_INTERVAL 3650u /* calibration interval in days */
 #define TOOLS_DUE_WINDOW 30u     /* tools.calibration.due: default days ahead */
-#define TOOLS_ANY_STAFF 0x7ffu   /* every role but system: who may look */
 
 int64_t tools_now_us(void);
 MDB_dbi tools_dbi(as_service_t *svc, const char *name);

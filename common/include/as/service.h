@@ -12,8 +12,9 @@
  * the reply is kept with the actor, delegate, command and a digest of the
  * payload, and only a request matching all of them is a retry (it gets the
  * stored reply); any other use of a known id is refused (AS_EEXISTS) and
- * reveals nothing. Replies of queries, role-check refusals (AS_EDENIED),
- * unknown commands and internal errors are not kept.
+ * reveals nothing. A query's (catalog.h) request id is kept with who sent
+ * it, but not its reply: a true retry reads again. Role-check refusals
+ * (AS_EDENIED), unknown commands and internal errors are not kept.
  *
  * Config, section [<name>] (and [site], [bus], [staff]); every key is a row
  * of common/config_schema.c, where its range and default live, and
@@ -85,7 +86,8 @@ typedef int (*as_cmd_fn)(as_cmd_t *cmd);
  * shares; a service only maps names to handlers. At start the runtime holds
  * the table to the catalog: a handler for a command the catalog does not
  * give this service, or a command of this service without a handler, and
- * the service refuses to start (as_service_main exits 70, naming it).
+ * the service refuses to start (as_service_main exits 70, naming it). A
+ * def without a table (commands NULL) serves no command and is not checked.
  *
  * Before the handler runs, the runtime checks the actor's roles against the
  * catalog's (AS_EDENIED, "<command>: '<actor>' is not a <roles>"), decodes
