@@ -75,16 +75,10 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
 
 int parts_cmd_part_define(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER);
-    if (rc != 0)
-        return rc;
-    As__PartDefine *req = as__part_define__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a PartDefine message");
-    rc = s_define_check(cmd, req);
+    const As__PartDefine *req = (const As__PartDefine *)cmd->request;
+    int rc = s_define_check(cmd, req);
     if (rc == 0)
         rc = s_define_write(cmd, req);
-    as__part_define__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -178,14 +172,9 @@ static int s_find(as_cmd_t *cmd, const As__StockQuery *req, s_found_t *found)
 
 int parts_cmd_stock_query(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, ~0u);
-    if (rc != 0)
-        return rc;
-    As__StockQuery *req = as__stock_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a StockQuery message");
+    const As__StockQuery *req = (const As__StockQuery *)cmd->request;
     s_found_t found = {NULL, 0};
-    rc = s_find(cmd, req, &found);
+    int rc = s_find(cmd, req, &found);
     if (rc == 0) {
         As__StockList list = AS__STOCK_LIST__INIT;
         list.parts = found.parts;
@@ -193,6 +182,5 @@ int parts_cmd_stock_query(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &list.base);
     }
     s_found_release(&found);
-    as__stock_query__free_unpacked(req, NULL);
     return rc;
 }

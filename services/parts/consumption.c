@@ -220,12 +220,8 @@ static int s_view_load(as_cmd_t *cmd, const char *ro, s_ro_view_t *v)
 
 int parts_cmd_ro_show(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, ~0u);
-    if (rc != 0)
-        return rc;
-    As__RoPartsQuery *req = as__ro_parts_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a RoPartsQuery message");
+    const As__RoPartsQuery *req = (const As__RoPartsQuery *)cmd->request;
+    int rc = 0;
     s_ro_view_t view = {0};
     if (!req->ro_number || !req->ro_number[0])
         rc = as_cmd_fail(cmd, AS_EINVALID, "ro_number is required");
@@ -248,6 +244,5 @@ int parts_cmd_ro_show(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &reply.base);
     }
     s_view_release(&view);
-    as__ro_parts_query__free_unpacked(req, NULL);
     return rc;
 }

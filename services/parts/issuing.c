@@ -98,20 +98,14 @@ static int s_reserve(as_cmd_t *cmd, const As__PartReserve *req, As__Part *part)
 
 int parts_cmd_reserve(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER);
-    if (rc != 0)
-        return rc;
-    As__PartReserve *req = as__part_reserve__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a PartReserve message");
+    const As__PartReserve *req = (const As__PartReserve *)cmd->request;
     As__Part *part = NULL;
-    rc = s_target_check(cmd, req->ro_number, req->has_job_no, req->job_no, req->part_number,
-                        req->has_quantity, req->quantity, &part);
+    int rc = s_target_check(cmd, req->ro_number, req->has_job_no, req->job_no, req->part_number,
+                            req->has_quantity, req->quantity, &part);
     if (rc == 0)
         rc = s_reserve(cmd, req, part);
     if (part)
         as__part__free_unpacked(part, NULL);
-    as__part_reserve__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -253,20 +247,13 @@ out:
 
 int parts_cmd_issue(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, AS_ROLE_WAREHOUSE_KEEPER);
-    if (rc != 0)
-        return rc;
-    As__PartIssueRequest *req =
-        as__part_issue_request__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a PartIssueRequest message");
+    const As__PartIssueRequest *req = (const As__PartIssueRequest *)cmd->request;
     As__Part *part = NULL;
-    rc = s_issue_check(cmd, req, &part);
+    int rc = s_issue_check(cmd, req, &part);
     if (rc == 0)
         rc = s_issue(cmd, req, part);
     if (part)
         as__part__free_unpacked(part, NULL);
-    as__part_issue_request__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -325,12 +312,8 @@ static int s_return(as_cmd_t *cmd, const As__PartReturn *req, As__PartIssue *iss
 
 int parts_cmd_return(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, AS_ROLE_WAREHOUSE_KEEPER);
-    if (rc != 0)
-        return rc;
-    As__PartReturn *req = as__part_return__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a PartReturn message");
+    const As__PartReturn *req = (const As__PartReturn *)cmd->request;
+    int rc = 0;
     As__PartIssue *issue = NULL;
     if (!req->issue_id || !req->issue_id[0])
         rc = as_cmd_fail(cmd, AS_EINVALID, "issue_id is required");
@@ -342,6 +325,5 @@ int parts_cmd_return(as_cmd_t *cmd)
         rc = s_return(cmd, req, issue);
     if (issue)
         as__part_issue__free_unpacked(issue, NULL);
-    as__part_return__free_unpacked(req, NULL);
     return rc;
 }

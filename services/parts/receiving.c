@@ -57,7 +57,7 @@ static int s_line_check(as_cmd_t *cmd, size_t i, As__ReceiptLine *line)
     return 0;
 }
 
-static int s_receipt_check(as_cmd_t *cmd, As__ReceiptRecord *req)
+static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
 {
     if (!req->receipt_id || !req->receipt_id[0])
         return as_cmd_fail(cmd, AS_EINVALID, "receipt_id is required");
@@ -124,13 +124,8 @@ static int s_emit_received(as_cmd_t *cmd, As__Receipt *receipt)
 
 int parts_cmd_receipt_record(as_cmd_t *cmd)
 {
-    int rc = parts_require(cmd, AS_ROLE_WAREHOUSE_KEEPER);
-    if (rc != 0)
-        return rc;
-    As__ReceiptRecord *req = as__receipt_record__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ReceiptRecord message");
-    rc = s_receipt_check(cmd, req);
+    const As__ReceiptRecord *req = (const As__ReceiptRecord *)cmd->request;
+    int rc = s_receipt_check(cmd, req);
     As__Receipt receipt = AS__RECEIPT__INIT;
     receipt.receipt_id = req->receipt_id;
     receipt.supplier = req->supplier;
@@ -153,7 +148,6 @@ int parts_cmd_receipt_record(as_cmd_t *cmd)
         rc = s_fill_backorders(cmd, req->lines[i]);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &receipt.base);
-    as__receipt_record__free_unpacked(req, NULL);
     return rc;
 }
 

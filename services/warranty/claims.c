@@ -456,14 +456,9 @@ int warranty_cmd_claim_submit(as_cmd_t *cmd)
 
 int warranty_cmd_claim_approve(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_SERVICE_MANAGER);
-    if (rc != 0)
-        return rc;
-    As__ClaimApprove *a = as__claim_approve__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!a)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ClaimApprove");
+    const As__ClaimApprove *a = (const As__ClaimApprove *)cmd->request;
     As__WarrantyClaim *c = NULL;
-    rc = warranty_cmd_claim(cmd, a->claim_id, &c);
+    int rc = warranty_cmd_claim(cmd, a->claim_id, &c);
     if (rc == 0 && c->status != AS__CLAIM_STATUS__ESCALATED)
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is %s, not escalated: nothing to approve",
                          c->claim_id, warranty_status_name(c->status));
@@ -480,7 +475,6 @@ int warranty_cmd_claim_approve(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &c->base);
     if (c)
         as__warranty_claim__free_unpacked(c, NULL);
-    as__claim_approve__free_unpacked(a, NULL);
     return rc;
 }
 
@@ -553,14 +547,9 @@ static int s_apply_correct(As__WarrantyClaim *c, const As__ClaimCorrect *r)
 
 int warranty_cmd_claim_correct(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
-    if (rc != 0)
-        return rc;
-    As__ClaimCorrect *r = as__claim_correct__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!r)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ClaimCorrect");
+    const As__ClaimCorrect *r = (const As__ClaimCorrect *)cmd->request;
     As__WarrantyClaim *c = NULL;
-    rc = warranty_cmd_claim(cmd, r->claim_id, &c);
+    int rc = warranty_cmd_claim(cmd, r->claim_id, &c);
     if (rc == 0 && c->status != AS__CLAIM_STATUS__REJECTED_BY_OEM &&
         c->status != AS__CLAIM_STATUS__REJECTED)
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is %s: only a rejected claim is corrected",
@@ -583,6 +572,5 @@ int warranty_cmd_claim_correct(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &c->base);
     if (c)
         as__warranty_claim__free_unpacked(c, NULL);
-    as__claim_correct__free_unpacked(r, NULL);
     return rc;
 }

@@ -59,12 +59,8 @@ static int s_ids(as_cmd_t *cmd, const char *what, char **ids, size_t n)
 
 int warranty_cmd_part_tag(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
-    if (rc != 0)
-        return rc;
-    As__PartTagRequest *r = as__part_tag_request__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!r)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a PartTagRequest");
+    const As__PartTagRequest *r = (const As__PartTagRequest *)cmd->request;
+    int rc = 0;
     As__WarrantyClaim *c = NULL;
     As__PartTag *old = NULL;
     if ((rc = s_id(cmd, "tag", r->tag)) != 0)
@@ -123,18 +119,13 @@ out:
         as__part_tag__free_unpacked(old, NULL);
     if (c)
         as__warranty_claim__free_unpacked(c, NULL);
-    as__part_tag_request__free_unpacked(r, NULL);
     return rc;
 }
 
 int warranty_cmd_part_box(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
-    if (rc != 0)
-        return rc;
-    As__PartBoxRequest *r = as__part_box_request__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!r)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a PartBoxRequest");
+    const As__PartBoxRequest *r = (const As__PartBoxRequest *)cmd->request;
+    int rc = 0;
     As__PartBox *box = NULL;
     if ((rc = s_id(cmd, "box_id", r->box_id)) != 0 || (rc = s_ids(cmd, "tag", r->tags, r->n_tags)))
         goto out;
@@ -192,7 +183,6 @@ int warranty_cmd_part_box(as_cmd_t *cmd)
 out:
     if (box)
         as__part_box__free_unpacked(box, NULL);
-    as__part_box_request__free_unpacked(r, NULL);
     return rc;
 }
 
@@ -260,12 +250,8 @@ static int s_ship_box(as_cmd_t *cmd, As__Shipment *s, const char *box_id)
 
 int warranty_cmd_shipment_ship(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
-    if (rc != 0)
-        return rc;
-    As__ShipmentShip *r = as__shipment_ship__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!r)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ShipmentShip");
+    const As__ShipmentShip *r = (const As__ShipmentShip *)cmd->request;
+    int rc = 0;
     As__Shipment s = AS__SHIPMENT__INIT;
     char today[AS_DATE_LEN + 1];
     as_date_today(today);
@@ -298,18 +284,13 @@ int warranty_cmd_shipment_ship(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &s.base);
 out:
     s_shipment_release(&s);
-    as__shipment_ship__free_unpacked(r, NULL);
     return rc;
 }
 
 int warranty_cmd_shipment_confirm(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SYSTEM);
-    if (rc != 0)
-        return rc;
-    As__ShipmentConfirm *r = as__shipment_confirm__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!r)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ShipmentConfirm");
+    const As__ShipmentConfirm *r = (const As__ShipmentConfirm *)cmd->request;
+    int rc = 0;
     As__Shipment *s = NULL;
     if ((rc = s_id(cmd, "shipment_id", r->shipment_id)) != 0)
         goto out;
@@ -349,7 +330,6 @@ int warranty_cmd_shipment_confirm(as_cmd_t *cmd)
 out:
     if (s)
         as__shipment__free_unpacked(s, NULL);
-    as__shipment_confirm__free_unpacked(r, NULL);
     return rc;
 }
 
@@ -400,16 +380,11 @@ static int s_owed_add(as_cmd_t *cmd, As__PartOwedList *list, const As__WarrantyC
 
 int warranty_cmd_part_owed(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
-    if (rc != 0)
-        return rc;
-    As__PartOwedQuery *q = as__part_owed_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!q)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a PartOwedQuery");
+    const As__PartOwedQuery *q = (const As__PartOwedQuery *)cmd->request;
+    int rc = 0;
     char as_of[AS_DATE_LEN + 1];
     if (q->as_of && !as_date_valid(q->as_of)) {
         rc = as_cmd_fail(cmd, AS_EINVALID, "as_of '%s' is not a date (YYYY-MM-DD)", q->as_of);
-        as__part_owed_query__free_unpacked(q, NULL);
         return rc;
     }
     if (q->as_of)
@@ -421,7 +396,6 @@ int warranty_cmd_part_owed(as_cmd_t *cmd)
     list.has_overdue = 1;
     MDB_cursor *cur;
     if ((rc = mdb_cursor_open(cmd->txn, warranty_dbi(cmd->svc, "claims"), &cur)) != 0) {
-        as__part_owed_query__free_unpacked(q, NULL);
         return rc;
     }
     MDB_val k, v;
@@ -441,6 +415,5 @@ int warranty_cmd_part_owed(as_cmd_t *cmd)
     for (size_t i = 0; i < list.n_parts; i++)
         as__owed_part__free_unpacked(list.parts[i], NULL);
     free(list.parts);
-    as__part_owed_query__free_unpacked(q, NULL);
     return rc;
 }

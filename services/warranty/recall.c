@@ -119,12 +119,8 @@ static void s_free_ids(char **ids, size_t n)
 
 int warranty_cmd_recall_open(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SYSTEM);
-    if (rc != 0)
-        return rc;
-    As__RecallOpen *r = as__recall_open__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!r)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a RecallOpen");
+    const As__RecallOpen *r = (const As__RecallOpen *)cmd->request;
+    int rc = 0;
     if (!r->campaign_id || !warranty_id_valid(r->campaign_id))
         rc = as_cmd_fail(cmd, AS_EINVALID, "campaign_id '%s' is not a valid id",
                          r->campaign_id ? r->campaign_id : "");
@@ -172,7 +168,6 @@ int warranty_cmd_recall_open(as_cmd_t *cmd)
     if (rc == 0)
         rc = as_cmd_reply(cmd, &c.base);
 out:
-    as__recall_open__free_unpacked(r, NULL);
     return rc;
 }
 
@@ -444,14 +439,8 @@ static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
 
 int warranty_cmd_vehicle_warnings(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
-    if (rc != 0)
-        return rc;
-    As__VehicleWarningQuery *q =
-        as__vehicle_warning_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!q)
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "the request does not decode as a VehicleWarningQuery");
+    const As__VehicleWarningQuery *q = (const As__VehicleWarningQuery *)cmd->request;
+    int rc = 0;
     const warranty_t *w = warranty_of(cmd->svc);
     As__VehicleWarningList list = AS__VEHICLE_WARNING_LIST__INIT;
     MDB_cursor *cur = NULL;
@@ -494,6 +483,5 @@ out:
     for (size_t i = 0; i < list.n_vehicles; i++)
         as__vehicle_repairs__free_unpacked(list.vehicles[i], NULL);
     free(list.vehicles);
-    as__vehicle_warning_query__free_unpacked(q, NULL);
     return rc;
 }

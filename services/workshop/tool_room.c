@@ -13,8 +13,6 @@
 #include "as/pb/tools.pb-c.h"
 #include "workshop.h"
 
-#define ANY_STAFF 0xffffffffu
-
 static int s_get_tool(MDB_txn *txn, as_service_t *svc, const char *tool_id, As__WorkshopTool **out)
 {
     ws_key_t key;
@@ -90,15 +88,9 @@ static int s_wanted(const As__WorkshopToolQuery *req, const As__WorkshopTool *to
 
 int ws_cmd_tool_list(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ANY_STAFF);
-    if (rc != 0)
-        return rc;
-    As__WorkshopToolQuery *req =
-        as__workshop_tool_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a WorkshopToolQuery message");
+    const As__WorkshopToolQuery *req = (const As__WorkshopToolQuery *)cmd->request;
     ws_list_t all = {0};
-    rc = ws_list(cmd->txn, cmd->svc, "tools", NULL, 0, &as__workshop_tool__descriptor, &all);
+    int rc = ws_list(cmd->txn, cmd->svc, "tools", NULL, 0, &as__workshop_tool__descriptor, &all);
     if (rc == 0) {
         size_t kept = 0;
         for (size_t i = 0; i < all.n; i++) {
@@ -114,7 +106,6 @@ int ws_cmd_tool_list(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &reply.base);
     }
     ws_list_free(&all);
-    as__workshop_tool_query__free_unpacked(req, NULL);
     return rc;
 }
 
