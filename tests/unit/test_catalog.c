@@ -1,6 +1,7 @@
 /* test_catalog.c — the command and event tables: names follow the rules,
  * each command belongs to the service of its domain, nothing is listed
- * twice, and lookups find exactly what is listed. */
+ * twice, lookups find exactly what is listed, reads are queries, and a
+ * program's own part is found after the schema library's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "as/catalog.h"
 #include "as/envelope.h"
 #include "as/pb/demo.pb-c.h"
+#include "as/staff.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,12 +162,64 @@ static void test_event_lookup(void **state)
             fail_msg("'%s' was found as an event type", unknown[i]);
 }
 
+/* A command named as a read (*.show, *.list, *.query, *.due, *.owed,
+ * *.warnings, *.queue, *.board, kpi.report, *.totals, *.state, tools.kpi,
+ * tools.availability) only reads: a query, whose reply is never kept. */
+static void test_reads_are_queries(void **state)
+{
+    (void)state;
+    static const char *const reads[] = {
+        ".show",  ".list",      ".query",  ".due",   ".owed",     ".warnings",         ".queue",
+        ".board", "kpi.report", ".totals", ".state", "tools.kpi", "tools.availability"};
+    for (size_t i = 0; i < as_catalog_count(); i++) {
+        const as_command_info_t *c = as_catalog_command_at(i);
+        bool read = false;
+        for (size_t r = 0; r < sizeof reads / sizeof reads[0]; r++) {
+            size_t n = strlen(c->command), m = strlen(reads[r]);
+            read = read || (n >= m && strcmp(c->command + n - m, reads[r]) == 0);
+        }
+        if (read != c->query)
+            fail_msg("'%s' %s a query", c->command, c->query ? "is" : "is not");
+    }
+    const as_command_info_t *c = as_catalog_command("kpi.report");
+    assert_true(c->query);
+    assert_true(c->roles & AS_ROLE_SYSTEM);
+    c = as_catalog_command("tools.item.register");
+    assert_false(c->query);
+    assert_int_equal(c->roles, AS_ROLE_TOOL_ADMIN);
+}
+
+static const as_command_info_t s_own_commands[] = {
+    {"own.thing.do", "own", NULL, NULL, "a program's own command", AS_ROLE_ADVISOR, false},
+};
+static const as_event_info_t s_own_events[] = {{"own.thing.done", NULL, "it was done"}};
+static AS_CATALOG_PART(s_own_part, s_own_commands, s_own_events);
+
+static void test_program_adds_its_own_part(void **state)
+{
+    (void)state;
+    size_t commands = as_catalog_count(), events = as_catalog_event_count();
+    assert_null(as_catalog_command("own.thing.do"));
+    assert_int_equal(as_catalog_add(&s_own_part), 0);
+    assert_int_equal(as_catalog_add(&s_own_part), 0); /* once only */
+    assert_ptr_equal(as_catalog_command("own.thing.do"), &s_own_commands[0]);
+    assert_ptr_equal(as_catalog_event("own.thing.done"), &s_own_events[0]);
+    assert_int_equal(as_catalog_count(), commands + 1);
+    assert_int_equal(as_catalog_event_count(), events + 1);
+    assert_ptr_equal(as_catalog_command_at(commands), &s_own_commands[0]);
+    assert_non_null(as_catalog_command("demo.generate")); /* the library's stay */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_commands_valid), cmocka_unit_test(test_commands_unique_and_found),
-        cmocka_unit_test(test_command_lookup), cmocka_unit_test(test_events_valid_and_unique),
+        cmocka_unit_test(test_commands_valid),
+        cmocka_unit_test(test_commands_unique_and_found),
+        cmocka_unit_test(test_command_lookup),
+        cmocka_unit_test(test_events_valid_and_unique),
         cmocka_unit_test(test_event_lookup),
+        cmocka_unit_test(test_reads_are_queries),
+        cmocka_unit_test(test_program_adds_its_own_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
