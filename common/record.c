@@ -11,13 +11,14 @@
 
 static int s_append(as_key_t *key, const void *bytes, size_t n)
 {
-    size_t sep = key->len ? 1 : 0;
+    size_t sep = key->parts ? 1 : 0;
     if (key->len + sep + n > sizeof key->data)
         return AS_EINVALID;
     if (sep)
         key->data[key->len++] = AS_KEY_SEP;
     memcpy(key->data + key->len, bytes, n);
     key->len += n;
+    key->parts++;
     return 0;
 }
 
@@ -35,7 +36,7 @@ int as_key_add_u32(as_key_t *key, uint32_t number)
 
 int as_key_of(as_key_t *key, const char *first, ...)
 {
-    key->len = 0;
+    key->len = key->parts = 0;
     int rc = as_key_add(key, first);
     va_list ap;
     va_start(ap, first);
@@ -43,14 +44,14 @@ int as_key_of(as_key_t *key, const char *first, ...)
         rc = as_key_add(key, part);
     va_end(ap);
     if (rc != 0)
-        key->len = 0;
+        key->len = key->parts = 0;
     return rc;
 }
 
 /* A one-part key, checked for length. */
 static int s_id_key(as_key_t *key, const char *id)
 {
-    key->len = 0;
+    key->len = key->parts = 0;
     return id && *id ? as_key_add(key, id) : AS_EINVALID;
 }
 
@@ -178,14 +179,46 @@ static int s_list_add(as_record_list_t *list, const char *rest, size_t rest_len,
     return 0;
 }
 
-/* Adds the record at k/v to the list: rc 0 or a code. */
-static int s_scan_one(as_record_list_t *out, const MDB_val *k, const MDB_val *v, size_t skip,
-                      const ProtobufCMessageDescriptor *desc)
+int as_record_each(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix, as_record_fn fn, void *arg)
 {
+    char want[AS_KEY_MAX + 1];
+    size_t want_len = 0;
+    if (prefix && prefix->parts) { /* the parts, then the separator before the next */
+        memcpy(want, prefix->data, prefix->len);
+        want[prefix->len] = AS_KEY_SEP;
+        want_len = prefix->len + 1;
+    }
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {want_len, want}, v; /* LMDB refuses an empty key: start at the first */
+    for (rc = mdb_cursor_get(cur, &k, &v, want_len ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < want_len || memcmp(k.mv_data, want, want_len) != 0)
+            break;
+        MDB_val rest = {k.mv_size - want_len, (char *)k.mv_data + want_len};
+        if ((rc = fn(&rest, &v, arg)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+typedef struct {
+    as_record_list_t *out;
+    const ProtobufCMessageDescriptor *desc;
+} s_scan_t;
+
+/* Adds one record to the list: 0 or a code. */
+static int s_scan_one(const MDB_val *rest, const MDB_val *value, void *arg)
+{
+    s_scan_t *scan = arg;
     ProtobufCMessage *msg = NULL;
-    if (desc && !(msg = protobuf_c_message_unpack(desc, NULL, v->mv_size, v->mv_data)))
+    if (scan->desc &&
+        !(msg = protobuf_c_message_unpack(scan->desc, NULL, value->mv_size, value->mv_data)))
         return AS_EBADFRAME;
-    int rc = s_list_add(out, (const char *)k->mv_data + skip, k->mv_size - skip, msg);
+    int rc = s_list_add(scan->out, rest->mv_data, rest->mv_size, msg);
     if (rc != 0 && msg)
         protobuf_c_message_free_unpacked(msg, NULL);
     return rc;
@@ -195,29 +228,10 @@ int as_record_scan(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix,
                    const ProtobufCMessageDescriptor *desc, as_record_list_t *out)
 {
     memset(out, 0, sizeof *out);
-    char want[AS_KEY_MAX + 1];
-    size_t want_len = 0;
-    if (prefix && prefix->len) { /* the parts, then the separator before the next */
-        memcpy(want, prefix->data, prefix->len);
-        want[prefix->len] = AS_KEY_SEP;
-        want_len = prefix->len + 1;
-    }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
+    s_scan_t scan = {out, desc};
+    int rc = as_record_each(txn, dbi, prefix, s_scan_one, &scan);
     if (rc != 0)
-        return rc;
-    MDB_val k = {want_len, want}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, want_len ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < want_len || memcmp(k.mv_data, want, want_len) != 0)
-            break;
-        if ((rc = s_scan_one(out, &k, &v, want_len, desc)) != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND || rc == 0)
-        return 0;
-    as_record_list_free(out);
+        as_record_list_free(out);
     return rc;
 }
 
@@ -283,5 +297,38 @@ int as_record_rekey(MDB_txn *txn, MDB_dbi dbi, char old_sep, size_t *moved)
     as_record_list_free(&all);
     if (moved)
         *moved = n;
+    return rc;
+}
+
+typedef struct {
+    as_store_t *store;
+    const char *const *dbs;
+    char old_sep;
+    size_t moved;
+} s_upgrade_t;
+
+static int s_upgrade(MDB_txn *txn, void *arg)
+{
+    s_upgrade_t *up = arg;
+    static const char note[] = "nul-joined";
+    MDB_val done;
+    up->moved = 0; /* the transaction may run again after a map resize */
+    if (as_meta_get(up->store, txn, AS_RECORD_KEYS_META, &done) == 0)
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && up->dbs && up->dbs[i]; i++) {
+        size_t n = 0;
+        rc = as_record_rekey(txn, as_store_dbi(up->store, up->dbs[i]), up->old_sep, &n);
+        up->moved += n;
+    }
+    return rc ? rc : as_meta_put(up->store, txn, AS_RECORD_KEYS_META, note, sizeof note - 1);
+}
+
+int as_record_upgrade(as_store_t *store, const char *const *dbs, char old_sep, size_t *moved)
+{
+    s_upgrade_t up = {store, dbs, old_sep, 0};
+    int rc = as_store_write(store, s_upgrade, &up);
+    if (moved)
+        *moved = rc == 0 ? up.moved : 0;
     return rc;
 }

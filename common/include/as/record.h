@@ -35,6 +35,7 @@
 
 typedef struct as_key {
     size_t len;
+    unsigned parts; /* 0: the empty key (a scan of it is a scan of everything) */
     char data[AS_KEY_MAX];
 } as_key_t;
 
@@ -84,6 +85,14 @@ int as_record_del_in(MDB_txn *txn, MDB_dbi dbi, const char *parent, const char *
 int as_record_load(as_cmd_t *cmd, MDB_dbi dbi, const char *what, const char *id,
                    const ProtobufCMessageDescriptor *desc, void *out);
 
+/* Calls fn for every record whose key continues `prefix` by a further part
+ * (prefix NULL or empty: every record), in key order, with the rest of the key
+ * after the prefix and its separator, and the stored value (both borrowed for
+ * the call). fn returns 0 to go on; anything else stops and is returned.
+ * Returns 0, fn's code or an LMDB code. */
+typedef int (*as_record_fn)(const MDB_val *rest, const MDB_val *value, void *arg);
+int as_record_each(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix, as_record_fn fn, void *arg);
+
 /* The records of a scan, in key order. msgs[i] is the message (owned; the
  * array can be handed to a repeated field for a reply; NULL when the scan was
  * asked for keys only); keys[i] the key's parts after the prefix (owned, with
@@ -110,5 +119,13 @@ void as_record_list_free(as_record_list_t *list);
  * are kept as they are; *moved (may be NULL) gets the number re-keyed.
  * Returns 0 or an LMDB code. */
 int as_record_rekey(MDB_txn *txn, MDB_dbi dbi, char old_sep, size_t *moved);
+
+/* Once per store: re-keys every database in `dbs` (NULL-terminated) from
+ * `old_sep` to AS_KEY_SEP in one write transaction and notes it under the meta
+ * name AS_RECORD_KEYS_META, so it never runs again; a new store just gets the
+ * note. Call it at start, before the loop. *moved (may be NULL) gets the
+ * number of records re-keyed. Returns 0 or an LMDB code (nothing changed). */
+#define AS_RECORD_KEYS_META "record_keys"
+int as_record_upgrade(as_store_t *store, const char *const *dbs, char old_sep, size_t *moved);
 
 #endif
