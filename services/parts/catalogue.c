@@ -39,7 +39,8 @@ static int s_define_check(as_cmd_t *cmd, const As__PartDefine *req)
 static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
 {
     As__Part *old = NULL;
-    int rc = parts_part_get(cmd->svc, cmd->txn, req->part_number, &old);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), req->part_number,
+                           &as__part__descriptor, &old);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     As__Part part = AS__PART__INIT;
@@ -54,11 +55,11 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
         part.reserved = old->reserved;
         part.backordered = old->backordered;
     }
-    MDB_dbi bins = parts_dbi(cmd->svc, "bins");
+    MDB_dbi bins = as_record_dbi(cmd->svc, "bins");
     if (old && old->bin && strcmp(old->bin, req->bin) != 0)
-        rc = parts_index_del(cmd->txn, bins, old->bin, req->part_number);
+        rc = as_record_del_in(cmd->txn, bins, old->bin, req->part_number);
     if (rc == 0 || rc == MDB_NOTFOUND)
-        rc = parts_index_put(cmd->txn, bins, req->bin, req->part_number, NULL);
+        rc = as_record_put_in(cmd->txn, bins, req->bin, req->part_number, NULL);
     if (rc == 0)
         rc = parts_part_put(cmd->svc, cmd->txn, &part);
     if (rc == 0) {
@@ -111,21 +112,22 @@ static int s_found_add(s_found_t *found, As__Part *part)
 
 static int s_find_in_bin(as_cmd_t *cmd, const char *bin, s_found_t *found)
 {
-    parts_names_t names;
-    int rc = parts_index_list(cmd->txn, parts_dbi(cmd->svc, "bins"), bin, &names);
+    as_record_list_t names;
+    int rc = as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "bins"), bin, NULL, &names);
     for (size_t i = 0; rc == 0 && i < names.n; i++) {
         As__Part *part;
-        if ((rc = parts_part_get(cmd->svc, cmd->txn, names.items[i], &part)) == 0)
+        if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), names.keys[i],
+                                &as__part__descriptor, &part)) == 0)
             rc = s_found_add(found, part);
     }
-    parts_names_release(&names);
+    as_record_list_free(&names);
     return rc;
 }
 
 static int s_find_all(as_cmd_t *cmd, s_found_t *found)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(cmd->txn, parts_dbi(cmd->svc, "parts"), &cur);
+    int rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "parts"), &cur);
     if (rc != 0)
         return rc;
     MDB_val k, v;
@@ -155,7 +157,8 @@ static int s_find(as_cmd_t *cmd, const As__StockQuery *req, s_found_t *found)
                                "part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'",
                                req->part_number);
         As__Part *part;
-        int rc = parts_part_get(cmd->svc, cmd->txn, req->part_number, &part);
+        int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), req->part_number,
+                               &as__part__descriptor, &part);
         if (rc == MDB_NOTFOUND)
             return as_cmd_fail(cmd, AS_ENOTFOUND, "part '%s' is not in the catalogue",
                                req->part_number);

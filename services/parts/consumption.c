@@ -64,57 +64,60 @@ static int s_settle_backorder(as_service_t *svc, MDB_txn *txn, As__PartIssue *bo
     if (owed == 0 || bo->settled)
         return 0;
     As__Part *part;
-    int rc = parts_part_get(svc, txn, bo->part_number, &part);
+    int rc = as_record_get(txn, as_record_dbi(svc, "parts"), bo->part_number, &as__part__descriptor,
+                           &part);
     if (rc != 0)
         return rc;
     part->backordered -= owed < part->backordered ? owed : part->backordered;
     rc = parts_part_put(svc, txn, part);
     as__part__free_unpacked(part, NULL);
-    char entry[PARTS_KEY_MAX];
+    char entry[AS_KEY_MAX];
     snprintf(entry, sizeof entry, "%020lld:%s", (long long)bo->at_us, bo->issue_id);
     if (rc == 0)
-        rc = parts_index_del(txn, parts_dbi(svc, "backorders"), bo->part_number, entry);
+        rc = as_record_del_in(txn, as_record_dbi(svc, "backorders"), bo->part_number, entry);
     bo->has_settled = bo->settled = 1;
-    return rc == 0 ? parts_issue_put(svc, txn, bo) : rc;
+    return rc == 0 ? as_record_put(txn, as_record_dbi(svc, "issues"), bo->issue_id, &bo->base) : rc;
 }
 
 static int s_tally_issues(as_service_t *svc, MDB_txn *txn, const char *ro, s_tally_t *tally)
 {
-    parts_names_t ids;
-    int rc = parts_index_list(txn, parts_dbi(svc, "ro_issues"), ro, &ids);
+    as_record_list_t ids;
+    int rc = as_record_scan_in(txn, as_record_dbi(svc, "ro_issues"), ro, NULL, &ids);
     for (size_t i = 0; rc == 0 && i < ids.n; i++) {
         As__PartIssue *issue;
-        if ((rc = parts_issue_get(svc, txn, ids.items[i], &issue)) != 0)
+        if ((rc = as_record_get(txn, as_record_dbi(svc, "issues"), ids.keys[i],
+                                &as__part_issue__descriptor, &issue)) != 0)
             break;
         rc = issue->backorder ? s_settle_backorder(svc, txn, issue) : s_tally_add(tally, issue);
         as__part_issue__free_unpacked(issue, NULL);
     }
-    parts_names_release(&ids);
+    as_record_list_free(&ids);
     return rc;
 }
 
 /* Gives back to free stock what the RO's jobs had reserved and not taken. */
 static int s_release_reservations(as_service_t *svc, MDB_txn *txn, const char *ro)
 {
-    MDB_dbi dbi = parts_dbi(svc, "reservations");
-    parts_names_t held;
-    int rc = parts_index_list(txn, dbi, ro, &held);
+    MDB_dbi dbi = as_record_dbi(svc, "reservations");
+    as_record_list_t held;
+    int rc = as_record_scan_in(txn, dbi, ro, NULL, &held);
     for (size_t i = 0; rc == 0 && i < held.n; i++) {
         As__PartReserve *r;
         As__Part *part;
-        if ((rc = parts_index_get(txn, dbi, ro, held.items[i], &as__part_reserve__descriptor,
-                                  (ProtobufCMessage **)&r)) != 0)
+        if ((rc = as_record_get_in(txn, dbi, ro, held.keys[i], &as__part_reserve__descriptor,
+                                   &r)) != 0)
             break;
-        if ((rc = parts_part_get(svc, txn, r->part_number, &part)) == 0) {
+        if ((rc = as_record_get(txn, as_record_dbi(svc, "parts"), r->part_number,
+                                &as__part__descriptor, &part)) == 0) {
             part->reserved -= r->quantity < part->reserved ? r->quantity : part->reserved;
             rc = parts_part_put(svc, txn, part);
             as__part__free_unpacked(part, NULL);
         }
         as__part_reserve__free_unpacked(r, NULL);
         if (rc == 0)
-            rc = parts_index_del(txn, dbi, ro, held.items[i]);
+            rc = as_record_del_in(txn, dbi, ro, held.keys[i]);
     }
-    parts_names_release(&held);
+    as_record_list_free(&held);
     return rc;
 }
 
@@ -124,7 +127,7 @@ static int s_record_consumption(as_evt_t *evt, const As__QcPassed *qc)
     As__Consumption *c = &tally.record;
     c->ro_number = qc->ro_number;
     c->has_cost_cents = c->has_price_cents = c->has_at_us = 1;
-    c->at_us = parts_now_us();
+    c->at_us = as_now_us();
     int rc = s_tally_issues(evt->svc, evt->txn, qc->ro_number, &tally);
     if (rc == 0)
         rc = s_release_reservations(evt->svc, evt->txn, qc->ro_number);
@@ -133,8 +136,8 @@ static int s_record_consumption(as_evt_t *evt, const As__QcPassed *qc)
     for (size_t i = 0; rc == 0 && i < tally.n; i++)
         c->lines[c->n_lines++] = &tally.lines[i];
     if (rc == 0)
-        rc = as_store_put_msg(evt->txn, parts_dbi(evt->svc, "consumptions"), c->ro_number,
-                              strlen(c->ro_number), &c->base);
+        rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "consumptions"), c->ro_number,
+                           &c->base);
     if (rc == 0) {
         char date[AS_DATE_LEN + 1];
         if (qc->date && as_date_valid(qc->date))
@@ -191,30 +194,31 @@ static void s_view_release(s_ro_view_t *v)
 
 static int s_view_load(as_cmd_t *cmd, const char *ro, s_ro_view_t *v)
 {
-    parts_names_t ids, held;
-    int rc = parts_index_list(cmd->txn, parts_dbi(cmd->svc, "ro_issues"), ro, &ids);
+    as_record_list_t ids, held;
+    int rc = as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "ro_issues"), ro, NULL, &ids);
     if (rc != 0)
         return rc;
     if (ids.n && !(v->issues = calloc(ids.n, sizeof *v->issues)))
         rc = -ENOMEM;
     for (size_t i = 0; rc == 0 && i < ids.n; i++)
-        if ((rc = parts_issue_get(cmd->svc, cmd->txn, ids.items[i], &v->issues[i])) == 0)
+        if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "issues"), ids.keys[i],
+                                &as__part_issue__descriptor, &v->issues[i])) == 0)
             v->n_issues++;
-    parts_names_release(&ids);
-    MDB_dbi dbi = parts_dbi(cmd->svc, "reservations");
-    if (rc != 0 || (rc = parts_index_list(cmd->txn, dbi, ro, &held)) != 0)
+    as_record_list_free(&ids);
+    MDB_dbi dbi = as_record_dbi(cmd->svc, "reservations");
+    if (rc != 0 || (rc = as_record_scan_in(cmd->txn, dbi, ro, NULL, &held)) != 0)
         return rc;
     if (held.n && !(v->held = calloc(held.n, sizeof *v->held)))
         rc = -ENOMEM;
     for (size_t i = 0; rc == 0 && i < held.n; i++)
-        if ((rc = parts_index_get(cmd->txn, dbi, ro, held.items[i], &as__part_reserve__descriptor,
-                                  (ProtobufCMessage **)&v->held[i])) == 0)
+        if ((rc = as_record_get_in(cmd->txn, dbi, ro, held.keys[i], &as__part_reserve__descriptor,
+                                   &v->held[i])) == 0)
             v->n_held++;
-    parts_names_release(&held);
+    as_record_list_free(&held);
     if (rc != 0)
         return rc;
-    rc = as_store_get_msg(cmd->txn, parts_dbi(cmd->svc, "consumptions"), ro, strlen(ro),
-                          &as__consumption__descriptor, (ProtobufCMessage **)&v->consumption);
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "consumptions"), ro,
+                       &as__consumption__descriptor, &v->consumption);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 

@@ -21,8 +21,8 @@ static int s_reservation_get(as_cmd_t *cmd, const char *ro, uint32_t job_no, con
     char second[64];
     s_job_key(second, sizeof second, job_no, pn);
     *out = NULL;
-    int rc = parts_index_get(cmd->txn, parts_dbi(cmd->svc, "reservations"), ro, second,
-                             &as__part_reserve__descriptor, (ProtobufCMessage **)out);
+    int rc = as_record_get_in(cmd->txn, as_record_dbi(cmd->svc, "reservations"), ro, second,
+                              &as__part_reserve__descriptor, out);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -30,10 +30,10 @@ static int s_reservation_put(as_cmd_t *cmd, const As__PartReserve *r)
 {
     char second[64];
     s_job_key(second, sizeof second, r->job_no, r->part_number);
-    MDB_dbi dbi = parts_dbi(cmd->svc, "reservations");
+    MDB_dbi dbi = as_record_dbi(cmd->svc, "reservations");
     if (r->quantity == 0)
-        return parts_index_del(cmd->txn, dbi, r->ro_number, second);
-    return parts_index_put(cmd->txn, dbi, r->ro_number, second, &r->base);
+        return as_record_del_in(cmd->txn, dbi, r->ro_number, second);
+    return as_record_put_in(cmd->txn, dbi, r->ro_number, second, &r->base);
 }
 
 /* Checks what reserve and issue share: the RO job, the part and the quantity. */
@@ -58,7 +58,8 @@ static int s_target_check(as_cmd_t *cmd, const char *ro, bool has_job, uint32_t 
     if (parts_ro_settled(cmd->svc, cmd->txn, ro))
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "ro '%s' passed QC and its parts consumption is recorded", ro);
-    int rc = parts_part_get(cmd->svc, cmd->txn, pn, part);
+    int rc =
+        as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn, &as__part__descriptor, part);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "part '%s' is not in the catalogue", pn);
     return rc;
@@ -121,8 +122,8 @@ static int s_issue_check(as_cmd_t *cmd, const As__PartIssueRequest *req, As__Par
                            "issue id '%s' must be 1 to 64 of letters, digits, '.', '_', '-'", id);
     char bo_id[PARTS_ID_MAX + 8];
     snprintf(bo_id, sizeof bo_id, "%s/bo", id);
-    if (parts_exists(cmd->svc, cmd->txn, "issues", id) ||
-        parts_exists(cmd->svc, cmd->txn, "issues", bo_id))
+    if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "issues"), id) ||
+        as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "issues"), bo_id))
         return as_cmd_fail(cmd, AS_ECONFLICT, "issue '%s' is already recorded", id);
     if (!req->technician || !req->technician[0])
         return as_cmd_fail(cmd, AS_EINVALID, "issue '%s' needs the technician who takes the part",
@@ -149,15 +150,16 @@ static void s_issue_init(As__PartIssue *issue, as_cmd_t *cmd, const As__PartIssu
     issue->has_first_pick = issue->has_backorder = 1;
     issue->issued_by = (char *)cmd->actor;
     issue->has_at_us = 1;
-    issue->at_us = parts_now_us();
+    issue->at_us = as_now_us();
 }
 
 static int s_record(as_cmd_t *cmd, const As__PartIssue *issue)
 {
-    int rc = parts_issue_put(cmd->svc, cmd->txn, issue);
+    int rc =
+        as_record_put(cmd->txn, as_record_dbi(cmd->svc, "issues"), issue->issue_id, &issue->base);
     if (rc == 0)
-        rc = parts_index_put(cmd->txn, parts_dbi(cmd->svc, "ro_issues"), issue->ro_number,
-                             issue->issue_id, NULL);
+        rc = as_record_put_in(cmd->txn, as_record_dbi(cmd->svc, "ro_issues"), issue->ro_number,
+                              issue->issue_id, NULL);
     if (rc == 0)
         rc = parts_emit_issue(cmd, issue);
     return rc;
@@ -184,8 +186,8 @@ static int s_backorder(as_cmd_t *cmd, As__PartIssue *bo, uint32_t owed, As__Part
     bo->has_filled = bo->has_fills = 1;
     part->backordered += owed;
     snprintf(entry, sizeof entry, "%020lld:%s", (long long)bo->at_us, bo->issue_id);
-    int rc = parts_index_put(cmd->txn, parts_dbi(cmd->svc, "backorders"), part->part_number, entry,
-                             NULL);
+    int rc = as_record_put_in(cmd->txn, as_record_dbi(cmd->svc, "backorders"), part->part_number,
+                              entry, NULL);
     if (rc == 0)
         rc = s_record(cmd, bo);
     return rc;
@@ -283,7 +285,8 @@ static int s_return_check(as_cmd_t *cmd, const As__PartReturn *req, const As__Pa
 static int s_return(as_cmd_t *cmd, const As__PartReturn *req, As__PartIssue *issue)
 {
     As__Part *part;
-    int rc = parts_part_get(cmd->svc, cmd->txn, issue->part_number, &part);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), issue->part_number,
+                           &as__part__descriptor, &part);
     if (rc != 0)
         return rc;
     issue->returned += req->quantity;
@@ -293,11 +296,12 @@ static int s_return(as_cmd_t *cmd, const As__PartReturn *req, As__PartIssue *iss
     if (rc == 0)
         rc = parts_part_put(cmd->svc, cmd->txn, part);
     if (rc == 0)
-        rc = parts_issue_put(cmd->svc, cmd->txn, issue);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "issues"), issue->issue_id,
+                           &issue->base);
     if (rc == 0) {
         As__PartReturned event = AS__PART_RETURNED__INIT;
         char today[AS_DATE_LEN + 1];
-        as_date_of_us(parts_now_us(), today);
+        as_date_of_us(as_now_us(), today);
         event.issue = issue;
         event.has_quantity = 1;
         event.quantity = req->quantity;
@@ -317,7 +321,8 @@ int parts_cmd_return(as_cmd_t *cmd)
     As__PartIssue *issue = NULL;
     if (!req->issue_id || !req->issue_id[0])
         rc = as_cmd_fail(cmd, AS_EINVALID, "issue_id is required");
-    else if ((rc = parts_issue_get(cmd->svc, cmd->txn, req->issue_id, &issue)) == MDB_NOTFOUND)
+    else if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "issues"), req->issue_id,
+                                 &as__part_issue__descriptor, &issue)) == MDB_NOTFOUND)
         rc = as_cmd_fail(cmd, AS_ENOTFOUND, "issue '%s' is not recorded", req->issue_id);
     if (rc == 0)
         rc = s_return_check(cmd, req, issue);

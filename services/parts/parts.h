@@ -1,6 +1,6 @@
 /* parts.h — what the files of the parts daemon share (private to services/parts).
  *
- * Databases (all keys are text):
+ * Databases (as/record.h; a composite key's parts are joined by "\0"):
  *   parts         part_number -> Part (catalogue entry and stock counters)
  *   bins          bin "\0" part_number -> "" (stock by bin)
  *   receipts      receipt_id -> Receipt
@@ -17,14 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/envelope.h"
 #include "as/pb/parts.pb-c.h"
+#include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
 
 #define PARTS_MAX_QUANTITY 100000u  /* one line of a receipt, issue, reservation or return */
 #define PARTS_MAX_ON_HAND 10000000u /* stock of one part number */
 #define PARTS_ID_MAX 64             /* issue, receipt and RO ids */
-#define PARTS_KEY_MAX 256
 
 /* Fails the command with AS_EDENIED unless its actor holds one of `roles`. */
 int parts_require(as_cmd_t *cmd, unsigned roles);
@@ -32,40 +33,17 @@ int parts_require(as_cmd_t *cmd, unsigned roles);
 /* True when `id` holds one of `roles` in the staff list. */
 bool parts_staff_has(as_service_t *svc, const char *id, unsigned roles);
 
-int64_t parts_now_us(void);
-MDB_dbi parts_dbi(as_service_t *svc, const char *name);
-
 /* Part numbers and bins: [A-Z0-9-], 3..32 (part) or 1..32 (bin) characters. */
 bool parts_number_valid(const char *part_number);
 bool parts_bin_valid(const char *bin);
 /* Issue, receipt and RO ids: [A-Za-z0-9._-], 1..64 characters. */
 bool parts_id_valid(const char *id);
 
-/* Records by their id: 0, MDB_NOTFOUND, AS_EBADFRAME or an LMDB code. The
- * caller frees *out with protobuf_c_message_free_unpacked. */
-int parts_part_get(as_service_t *svc, MDB_txn *txn, const char *part_number, As__Part **out);
+/* Stores a part, marking the counters a reply must show. 0 or an LMDB code. */
 int parts_part_put(as_service_t *svc, MDB_txn *txn, As__Part *part);
-int parts_issue_get(as_service_t *svc, MDB_txn *txn, const char *issue_id, As__PartIssue **out);
-int parts_issue_put(as_service_t *svc, MDB_txn *txn, const As__PartIssue *issue);
-bool parts_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key);
 
 /* True when the RO's consumption is recorded: its parts are settled. */
 bool parts_ro_settled(as_service_t *svc, MDB_txn *txn, const char *ro_number);
-
-/* Index keys "first\0second". */
-int parts_index_put(MDB_txn *txn, MDB_dbi dbi, const char *first, const char *second,
-                    const ProtobufCMessage *value);
-int parts_index_del(MDB_txn *txn, MDB_dbi dbi, const char *first, const char *second);
-int parts_index_get(MDB_txn *txn, MDB_dbi dbi, const char *first, const char *second,
-                    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
-
-/* The second halves of the keys under `first`, in key order (copies). */
-typedef struct parts_names {
-    char **items;
-    size_t n;
-} parts_names_t;
-int parts_index_list(MDB_txn *txn, MDB_dbi dbi, const char *first, parts_names_t *out);
-void parts_names_release(parts_names_t *names);
 
 /* Emits parts.issue.recorded (or parts.backorder.created for a backorder). */
 int parts_emit_issue(as_cmd_t *cmd, const As__PartIssue *issue);

@@ -26,7 +26,7 @@ static int s_line_check(as_cmd_t *cmd, size_t i, As__ReceiptLine *line)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "line %zu: part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'", i + 1,
                            pn);
-    if (!parts_exists(cmd->svc, cmd->txn, "parts", pn))
+    if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn))
         return as_cmd_fail(cmd, AS_ENOTFOUND,
                            "line %zu: part '%s' is not in the catalogue (define it first)", i + 1,
                            pn);
@@ -65,7 +65,7 @@ static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "receipt id '%s' must be 1 to 64 of letters, digits, '.', '_', '-'",
                            req->receipt_id);
-    if (parts_exists(cmd->svc, cmd->txn, "receipts", req->receipt_id))
+    if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "receipts"), req->receipt_id))
         return as_cmd_fail(cmd, AS_ECONFLICT, "receipt '%s' is already recorded", req->receipt_id);
     if (!req->supplier || !req->supplier[0] || strlen(req->supplier) > SUPPLIER_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "receipt '%s' needs a supplier (up to %d characters)",
@@ -84,7 +84,8 @@ static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
 static int s_shelve(as_cmd_t *cmd, const As__ReceiptLine *line)
 {
     As__Part *part;
-    int rc = parts_part_get(cmd->svc, cmd->txn, line->part_number, &part);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), line->part_number,
+                           &as__part__descriptor, &part);
     if (rc != 0)
         return rc;
     if ((uint64_t)part->on_hand + line->received > PARTS_MAX_ON_HAND) {
@@ -102,7 +103,8 @@ static int s_shelve(as_cmd_t *cmd, const As__ReceiptLine *line)
 static int s_fill_backorders(as_cmd_t *cmd, const As__ReceiptLine *line)
 {
     As__Part *part;
-    int rc = parts_part_get(cmd->svc, cmd->txn, line->part_number, &part);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), line->part_number,
+                           &as__part__descriptor, &part);
     if (rc != 0)
         return rc;
     rc = parts_backorders_fill(cmd, part);
@@ -133,14 +135,14 @@ int parts_cmd_receipt_record(as_cmd_t *cmd)
     receipt.n_lines = req->n_lines;
     receipt.received_by = (char *)cmd->actor;
     receipt.has_at_us = 1;
-    receipt.at_us = parts_now_us();
+    receipt.at_us = as_now_us();
     for (size_t i = 0; rc == 0 && i < req->n_lines; i++) {
         req->lines[i]->has_received = req->lines[i]->has_discrepancy = 1;
         rc = s_shelve(cmd, req->lines[i]);
     }
     if (rc == 0)
-        rc = as_store_put_msg(cmd->txn, parts_dbi(cmd->svc, "receipts"), receipt.receipt_id,
-                              strlen(receipt.receipt_id), &receipt.base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "receipts"), receipt.receipt_id,
+                           &receipt.base);
     if (rc == 0)
         rc = s_emit_received(cmd, &receipt);
     /* the stock arrives first, then goes to the RO jobs waiting for it */
@@ -158,14 +160,15 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
 {
     const char *colon = strchr(entry, ':');
     As__PartIssue *bo;
-    int rc = parts_issue_get(cmd->svc, cmd->txn, colon ? colon + 1 : entry, &bo);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "issues"), colon ? colon + 1 : entry,
+                           &as__part_issue__descriptor, &bo);
     if (rc != 0)
         return rc;
     uint32_t owed = bo->quantity > bo->filled ? bo->quantity - bo->filled : 0;
     if (owed == 0) { /* nothing left to give: only the queue entry remains */
         as__part_issue__free_unpacked(bo, NULL);
-        return parts_index_del(cmd->txn, parts_dbi(cmd->svc, "backorders"), part->part_number,
-                               entry);
+        return as_record_del_in(cmd->txn, as_record_dbi(cmd->svc, "backorders"), part->part_number,
+                                entry);
     }
     uint32_t n = owed < *free_qty ? owed : *free_qty;
     char fill_id[PARTS_ID_MAX + 16];
@@ -186,20 +189,21 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
     fill.has_request_line = 1;
     fill.issued_by = (char *)cmd->actor;
     fill.has_at_us = 1;
-    fill.at_us = parts_now_us();
-    rc = parts_issue_put(cmd->svc, cmd->txn, &fill);
+    fill.at_us = as_now_us();
+    rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "issues"), fill.issue_id, &fill.base);
     if (rc == 0)
-        rc = parts_index_put(cmd->txn, parts_dbi(cmd->svc, "ro_issues"), fill.ro_number,
-                             fill.issue_id, NULL);
+        rc = as_record_put_in(cmd->txn, as_record_dbi(cmd->svc, "ro_issues"), fill.ro_number,
+                              fill.issue_id, NULL);
     if (rc == 0)
         rc = parts_emit_issue(cmd, &fill);
     bo->filled += n;
     bo->fills++;
     bo->has_filled = bo->has_fills = 1;
     if (rc == 0)
-        rc = parts_issue_put(cmd->svc, cmd->txn, bo);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "issues"), bo->issue_id, &bo->base);
     if (rc == 0 && bo->filled == bo->quantity)
-        rc = parts_index_del(cmd->txn, parts_dbi(cmd->svc, "backorders"), part->part_number, entry);
+        rc = as_record_del_in(cmd->txn, as_record_dbi(cmd->svc, "backorders"), part->part_number,
+                              entry);
     part->on_hand -= n;
     part->backordered -= n;
     *free_qty -= n;
@@ -212,11 +216,11 @@ int parts_backorders_fill(as_cmd_t *cmd, As__Part *part)
     uint32_t free_qty = part->on_hand > part->reserved ? part->on_hand - part->reserved : 0;
     if (free_qty == 0 || part->backordered == 0)
         return 0;
-    parts_names_t queue;
-    int rc =
-        parts_index_list(cmd->txn, parts_dbi(cmd->svc, "backorders"), part->part_number, &queue);
+    as_record_list_t queue;
+    int rc = as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "backorders"), part->part_number,
+                               NULL, &queue);
     for (size_t i = 0; rc == 0 && i < queue.n && free_qty > 0; i++)
-        rc = s_fill_one(cmd, part, queue.items[i], &free_qty);
-    parts_names_release(&queue);
+        rc = s_fill_one(cmd, part, queue.keys[i], &free_qty);
+    as_record_list_free(&queue);
     return rc;
 }

@@ -63,12 +63,14 @@ static int s_check_booking(as_cmd_t *cmd, const As__AppointmentBook *req)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "appointment_id '%s': ids starting '%s' are the crm's requests",
                            req->appointment_id, CRM_APPOINTMENT_PREFIX);
-    if (rec_exists(cmd->svc, cmd->txn, "appointments", req->appointment_id))
+    if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "appointments"), req->appointment_id))
         return as_cmd_fail(cmd, AS_EEXISTS, "appointment '%s' already exists", req->appointment_id);
-    if (blank(req->customer_id) || !rec_exists(cmd->svc, cmd->txn, "customers", req->customer_id))
+    if (blank(req->customer_id) ||
+        !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist",
                            req->customer_id ? req->customer_id : "");
-    if (blank(req->vin) || !rec_exists(cmd->svc, cmd->txn, "vehicles", req->vin))
+    if (blank(req->vin) ||
+        !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), req->vin))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered",
                            req->vin ? req->vin : "");
     if (!appointment_slot_valid(req->slot))
@@ -106,8 +108,8 @@ int appointment_book(as_cmd_t *cmd)
         rc = recalls_of(cmd->svc, cmd->txn, req->vin, &appointment.open_recalls,
                         &appointment.n_open_recalls);
         if (rc == 0)
-            rc =
-                rec_put(cmd->svc, cmd->txn, "appointments", req->appointment_id, &appointment.base);
+            rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "appointments"),
+                               req->appointment_id, &appointment.base);
         if (rc == 0)
             rc = s_emit(cmd, "reception.appointment.booked", &appointment);
         if (rc == 0)
@@ -122,8 +124,8 @@ static int s_load(as_cmd_t *cmd, const char *appointment_id, As__Appointment **o
 {
     if (blank(appointment_id))
         return as_cmd_fail(cmd, AS_EINVALID, "appointment_id is required");
-    int rc = rec_get(cmd->svc, cmd->txn, "appointments", appointment_id,
-                     &as__appointment__descriptor, out);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "appointments"), appointment_id,
+                           &as__appointment__descriptor, out);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "appointment '%s' does not exist", appointment_id);
     return rc;
@@ -145,7 +147,8 @@ static int s_book_request(as_cmd_t *cmd, const As__AppointmentAction *req,
     if (as_vin_validate(vin, err, sizeof err) != 0)
         return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s': %s: give the right vin=", id, err);
     As__Vehicle *vehicle = NULL;
-    int rc = rec_get(cmd->svc, cmd->txn, "vehicles", vin, &as__vehicle__descriptor, &vehicle);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vin,
+                           &as__vehicle__descriptor, &vehicle);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND,
                            "appointment '%s': vehicle '%s' is not registered: register the "
@@ -219,8 +222,8 @@ static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__Appointmen
     }
     if (rc == 0) {
         appointment->status = to;
-        rc = rec_put(cmd->svc, cmd->txn, "appointments", appointment->appointment_id,
-                     &appointment->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "appointments"),
+                           appointment->appointment_id, &appointment->base);
     }
     if (rc == 0)
         rc = s_emit(cmd, event, appointment);
@@ -285,7 +288,8 @@ int appointment_use(as_cmd_t *cmd, const char *appointment_id, const char *vin,
         rc = set_text(&appointment->ro_number, ro_number);
     appointment->status = AS__APPOINTMENT_STATUS__ARRIVED;
     if (rc == 0)
-        rc = rec_put(cmd->svc, cmd->txn, "appointments", appointment_id, &appointment->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "appointments"), appointment_id,
+                           &appointment->base);
     if (rc == 0 && !arrived)
         rc = s_emit(cmd, "reception.appointment.arrived", appointment);
     as__appointment__free_unpacked(appointment, NULL);
@@ -303,8 +307,7 @@ static int s_by_slot(const void *a, const void *b)
 static int s_collect(as_cmd_t *cmd, const char *date, bool requested, As__AppointmentList *list)
 {
     MDB_cursor *cursor;
-    int rc = mdb_cursor_open(cmd->txn, as_store_dbi(as_service_store(cmd->svc), "appointments"),
-                             &cursor);
+    int rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "appointments"), &cursor);
     if (rc)
         return rc;
     MDB_val key, value;

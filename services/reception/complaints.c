@@ -15,7 +15,7 @@ static int s_check_log(as_cmd_t *cmd, const As__ComplaintLog *req)
 {
     if (blank(req->complaint_id) || strlen(req->complaint_id) > 40)
         return as_cmd_fail(cmd, AS_EINVALID, "complaint_id is required (at most 40 characters)");
-    if (rec_exists(cmd->svc, cmd->txn, "complaints", req->complaint_id))
+    if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "complaints"), req->complaint_id))
         return as_cmd_fail(cmd, AS_EEXISTS, "complaint '%s' already exists", req->complaint_id);
     if (!req->channel ||
         (strcmp(req->channel, "on-site") != 0 && strcmp(req->channel, "phone") != 0))
@@ -23,7 +23,8 @@ static int s_check_log(as_cmd_t *cmd, const As__ComplaintLog *req)
                            req->complaint_id);
     if (blank(req->text))
         return as_cmd_fail(cmd, AS_EINVALID, "complaint '%s': text is required", req->complaint_id);
-    if (!blank(req->ro_number) && !rec_exists(cmd->svc, cmd->txn, "ros", req->ro_number))
+    if (!blank(req->ro_number) &&
+        !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "repair order '%s' does not exist", req->ro_number);
     return 0;
 }
@@ -43,7 +44,8 @@ int complaint_log(as_cmd_t *cmd)
         complaint.channel = req->channel;
         complaint.text = req->text;
         complaint.status = "open";
-        rc = rec_put(cmd->svc, cmd->txn, "complaints", req->complaint_id, &complaint.base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "complaints"), req->complaint_id,
+                           &complaint.base);
         if (rc == 0)
             rc = s_emit(cmd, "reception.complaint.logged", &complaint);
         if (rc == 0)
@@ -64,8 +66,8 @@ int complaint_resolve(as_cmd_t *cmd)
     As__Complaint *complaint = NULL;
     if (blank(req->complaint_id))
         rc = as_cmd_fail(cmd, AS_EINVALID, "complaint_id is required");
-    else if ((rc = rec_get(cmd->svc, cmd->txn, "complaints", req->complaint_id,
-                           &as__complaint__descriptor, &complaint)) == MDB_NOTFOUND)
+    else if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "complaints"), req->complaint_id,
+                                 &as__complaint__descriptor, &complaint)) == MDB_NOTFOUND)
         rc = as_cmd_fail(cmd, AS_ENOTFOUND, "complaint '%s' does not exist", req->complaint_id);
     else if (rc == 0 && strcmp(complaint->status ? complaint->status : "", "open") != 0)
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "complaint '%s' is already %s", req->complaint_id,
@@ -80,7 +82,8 @@ int complaint_resolve(as_cmd_t *cmd)
     if (rc == 0)
         rc = set_text(&complaint->resolution, req->resolution);
     if (rc == 0)
-        rc = rec_put(cmd->svc, cmd->txn, "complaints", complaint->complaint_id, &complaint->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "complaints"), complaint->complaint_id,
+                           &complaint->base);
     if (rc == 0)
         rc = s_emit(cmd, "reception.complaint.resolved", complaint);
     if (rc == 0)

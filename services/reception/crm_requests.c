@@ -109,7 +109,8 @@ static int s_vehicle(as_evt_t *evt, As__Appointment *a, const char *vin)
     if (as_vin_validate(vin, err, sizeof err) != 0)
         return s_flag(a, "%s: check it with the customer", err);
     As__Vehicle *vehicle = NULL;
-    int rc = rec_get(evt->svc, evt->txn, "vehicles", vin, &as__vehicle__descriptor, &vehicle);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "vehicles"), vin,
+                           &as__vehicle__descriptor, &vehicle);
     if (rc == MDB_NOTFOUND)
         return s_flag(a,
                       "vehicle '%s' is not registered: register the customer and the vehicle "
@@ -133,7 +134,7 @@ int on_crm_appointment_requested(as_evt_t *evt)
         return AS_EBADFRAME;
     char id[sizeof CRM_APPOINTMENT_PREFIX + CRM_REF_MAX];
     int rc = s_appointment_id(evt, r->crm_ref, id, sizeof id);
-    if (rc != 0 || rec_exists(evt->svc, evt->txn, "appointments", id)) {
+    if (rc != 0 || as_record_exists(evt->txn, as_record_dbi(evt->svc, "appointments"), id)) {
         as__crm_appointment_requested__free_unpacked(r, NULL);
         return rc; /* the same request again: one request */
     }
@@ -159,7 +160,7 @@ int on_crm_appointment_requested(as_evt_t *evt)
     if (rc == 0 && blank(r->phone))
         rc = s_flag(a, "no phone number to call back");
     if (rc == 0)
-        rc = rec_put(evt->svc, evt->txn, "appointments", id, &a->base);
+        rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "appointments"), id, &a->base);
     if (rc == 0)
         rc = s_emit(evt, "reception.appointment.requested", a);
     as__appointment__free_unpacked(a, NULL);
@@ -178,7 +179,8 @@ int on_crm_appointment_withdrawn(as_evt_t *evt)
     As__Appointment *a = NULL;
     int rc = s_appointment_id(evt, w->crm_ref, id, sizeof id);
     if (rc == 0)
-        rc = rec_get(evt->svc, evt->txn, "appointments", id, &as__appointment__descriptor, &a);
+        rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "appointments"), id,
+                           &as__appointment__descriptor, &a);
     if (rc == MDB_NOTFOUND || (rc == 0 && !(OPEN_STATES & 1u << a->status))) {
         rc = 0; /* never requested, or over (arrived, cancelled): nothing to withdraw */
     } else if (rc == 0) {
@@ -188,7 +190,7 @@ int on_crm_appointment_withdrawn(as_evt_t *evt)
         a->status = AS__APPOINTMENT_STATUS__CANCELLED;
         rc = set_text(&a->cancel_reason, reason);
         if (rc == 0)
-            rc = rec_put(evt->svc, evt->txn, "appointments", id, &a->base);
+            rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "appointments"), id, &a->base);
         if (rc == 0)
             rc = s_emit(evt, "reception.appointment.cancelled", a);
     }

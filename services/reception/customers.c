@@ -30,8 +30,8 @@ int customer_register(as_cmd_t *cmd)
     else if (blank(req->name))
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer '%s': name is required", req->customer_id);
     else
-        rc = rec_get(cmd->svc, cmd->txn, "customers", req->customer_id, &as__customer__descriptor,
-                     &old);
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
+                           &as__customer__descriptor, &old);
     if (rc == MDB_NOTFOUND)
         rc = 0;
     if (rc == 0) {
@@ -40,8 +40,9 @@ int customer_register(as_cmd_t *cmd)
         customer.name = req->name;
         customer.phone = req->phone ? req->phone : (old ? old->phone : NULL);
         customer.has_registered_us = 1;
-        customer.registered_us = old ? old->registered_us : now_us();
-        rc = rec_put(cmd->svc, cmd->txn, "customers", req->customer_id, &customer.base);
+        customer.registered_us = old ? old->registered_us : as_now_us();
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
+                           &customer.base);
         if (rc == 0)
             rc = s_emit_customer(cmd, &customer);
         if (rc == 0)
@@ -65,8 +66,8 @@ int customer_show(as_cmd_t *cmd)
     if (blank(req->customer_id))
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required");
     else
-        rc = rec_get(cmd->svc, cmd->txn, "customers", req->customer_id, &as__customer__descriptor,
-                     &customer);
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
+                           &as__customer__descriptor, &customer);
     if (rc == MDB_NOTFOUND)
         rc = as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
     if (rc == 0)
@@ -88,7 +89,7 @@ int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number
     as__mileage_reading__init(reading);
     reading->has_km = reading->has_at_us = 1;
     reading->km = km;
-    reading->at_us = now_us();
+    reading->at_us = as_now_us();
     if (ro_number && !(reading->ro_number = dup_text(ro_number))) {
         free(reading);
         return -ENOMEM;
@@ -133,7 +134,7 @@ static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
                            req->vin);
     if (blank(req->customer_id))
         return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': customer_id is required", req->vin);
-    if (!rec_exists(cmd->svc, cmd->txn, "customers", req->customer_id))
+    if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
     if (!blank(req->sale_date)) {
         char now[AS_DATE_LEN + 1];
@@ -158,7 +159,8 @@ int vehicle_register(as_cmd_t *cmd)
     As__Vehicle *vehicle = NULL;
     if ((rc = s_check_vehicle(cmd, req)) != 0)
         goto out;
-    rc = rec_get(cmd->svc, cmd->txn, "vehicles", req->vin, &as__vehicle__descriptor, &vehicle);
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), req->vin,
+                       &as__vehicle__descriptor, &vehicle);
     if (rc == MDB_NOTFOUND) {
         if (!(vehicle = calloc(1, sizeof *vehicle))) {
             rc = -ENOMEM;
@@ -180,7 +182,8 @@ int vehicle_register(as_cmd_t *cmd)
     if (rc == 0 && req->has_mileage_km)
         rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
     if (rc == 0)
-        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
+                           &vehicle->base);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "reception.vehicle.registered", vehicle->vin, &vehicle->base);
     if (rc == 0)
@@ -197,7 +200,8 @@ int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle)
 {
     if (blank(vin))
         return as_cmd_fail(cmd, AS_EINVALID, "vin is required");
-    int rc = rec_get(cmd->svc, cmd->txn, "vehicles", vin, &as__vehicle__descriptor, vehicle);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vin,
+                           &as__vehicle__descriptor, vehicle);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered", vin);
     return rc;
@@ -220,7 +224,8 @@ int vehicle_mileage(as_cmd_t *cmd)
     if (rc == 0)
         rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
     if (rc == 0)
-        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
+                           &vehicle->base);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "reception.vehicle.mileage_recorded", vehicle->vin, &vehicle->base);
     if (rc == 0)
@@ -294,7 +299,8 @@ int vehicle_mileage_correct(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_add_correction(cmd, vehicle, req->mileage_km, req->reason);
     if (rc == 0)
-        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
+                           &vehicle->base);
     if (rc == 0) {
         As__VehicleMileageCorrected event = AS__VEHICLE_MILEAGE_CORRECTED__INIT;
         event.vin = vehicle->vin;

@@ -4,19 +4,13 @@
  * clerk's queue shows the vehicle's recalls open now: each campaign event
  * refreshes the waiting requests of its vehicles.
  *
- *   recalls  [vin "/" campaign_id] -> "campaign_id: title" */
+ *   recalls  vin \0 campaign_id -> "campaign_id: title" */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "as/pb/warranty.pb-c.h"
 #include "reception.h"
-
-static int s_key(const char *vin, const char *campaign, char *out, size_t cap)
-{
-    int n = snprintf(out, cap, "%s/%s", vin, campaign);
-    return n > 0 && (size_t)n < cap ? 0 : AS_EINVALID;
-}
 
 static bool s_listed(char *const *vins, size_t n, const char *vin)
 {
@@ -47,8 +41,7 @@ static int s_requests_of(as_evt_t *evt, bool (*wanted)(const char *vin, const vo
     *ids = NULL;
     *n = 0;
     MDB_cursor *cur;
-    int rc =
-        mdb_cursor_open(evt->txn, as_store_dbi(as_service_store(evt->svc), "appointments"), &cur);
+    int rc = mdb_cursor_open(evt->txn, as_record_dbi(evt->svc, "appointments"), &cur);
     if (rc != 0)
         return rc;
     MDB_val k, v;
@@ -78,13 +71,14 @@ static int s_refresh_requests(as_evt_t *evt, bool (*wanted)(const char *vin, con
     int rc = s_requests_of(evt, wanted, arg, &ids, &n);
     for (size_t i = 0; i < n && rc == 0; i++) {
         As__Appointment *a = NULL;
-        rc = rec_get(evt->svc, evt->txn, "appointments", ids[i], &as__appointment__descriptor, &a);
+        rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "appointments"), ids[i],
+                           &as__appointment__descriptor, &a);
         if (rc == 0) {
             recalls_free(&a->open_recalls, &a->n_open_recalls);
             rc = recalls_of(evt->svc, evt->txn, a->vin, &a->open_recalls, &a->n_open_recalls);
         }
         if (rc == 0)
-            rc = rec_put(evt->svc, evt->txn, "appointments", ids[i], &a->base);
+            rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "appointments"), ids[i], &a->base);
         if (a)
             as__appointment__free_unpacked(a, NULL);
     }
@@ -114,16 +108,16 @@ int on_recall_opened(as_evt_t *evt)
             as__recall_campaign__free_unpacked(c, NULL);
         return AS_EINVALID;
     }
-    MDB_dbi dbi = as_store_dbi(as_service_store(evt->svc), "recalls");
+    MDB_dbi dbi = as_record_dbi(evt->svc, "recalls");
     char text[512];
     int n = snprintf(text, sizeof text, "%s: %s", c->campaign_id, c->title ? c->title : "");
     int rc = 0;
     for (size_t i = 0; i < c->n_vins && rc == 0; i++) {
-        char key[256];
+        as_key_t key;
         if (blank(c->vins[i]) || s_listed(c->completed_vins, c->n_completed_vins, c->vins[i]) ||
-            s_key(c->vins[i], c->campaign_id, key, sizeof key) != 0)
+            as_key_of(&key, c->vins[i], c->campaign_id, NULL) != 0)
             continue;
-        MDB_val k = {strlen(key), key}, v = {(size_t)n, text};
+        MDB_val k = {key.len, key.data}, v = {(size_t)n, text};
         rc = mdb_put(evt->txn, dbi, &k, &v, 0);
     }
     if (rc == 0)
@@ -137,13 +131,8 @@ int on_recall_completed(as_evt_t *evt)
     As__RecallCompleted *c =
         as__recall_completed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
     int rc = AS_EINVALID;
-    char key[256];
-    if (c && !blank(c->vin) && !blank(c->campaign_id) &&
-        s_key(c->vin, c->campaign_id, key, sizeof key) == 0) {
-        MDB_val k = {strlen(key), key};
-        rc = mdb_del(evt->txn, as_store_dbi(as_service_store(evt->svc), "recalls"), &k, NULL);
-        if (rc == MDB_NOTFOUND)
-            rc = 0;
+    if (c && !blank(c->vin) && !blank(c->campaign_id)) {
+        rc = as_record_del_in(evt->txn, as_record_dbi(evt->svc, "recalls"), c->vin, c->campaign_id);
         if (rc == 0)
             rc = s_refresh_requests(evt, s_same_vin, c->vin);
     }
@@ -152,35 +141,38 @@ int on_recall_completed(as_evt_t *evt)
     return rc;
 }
 
+typedef struct {
+    char ***list;
+    size_t *n;
+} s_texts_t;
+
+/* Appends a copy of a campaign's text to the list. */
+static int s_take_text(const MDB_val *rest, const MDB_val *value, void *arg)
+{
+    (void)rest;
+    s_texts_t *texts = arg;
+    char **grown = realloc(*texts->list, (*texts->n + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    *texts->list = grown;
+    if (!(grown[*texts->n] = strndup(value->mv_data, value->mv_size)))
+        return -ENOMEM;
+    (*texts->n)++;
+    return 0;
+}
+
 int recalls_of(as_service_t *svc, MDB_txn *txn, const char *vin, char ***list, size_t *n)
 {
     *list = NULL;
     *n = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, as_store_dbi(as_service_store(svc), "recalls"), &cur);
+    s_texts_t texts = {list, n};
+    as_key_t key;
+    if (blank(vin) || as_key_of(&key, vin, NULL) != 0)
+        return 0;
+    int rc = as_record_each(txn, as_record_dbi(svc, "recalls"), &key, s_take_text, &texts);
     if (rc != 0)
-        return rc;
-    char prefix[256];
-    int plen = snprintf(prefix, sizeof prefix, "%s/", vin ? vin : "");
-    MDB_val k = {(size_t)plen, prefix}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < (size_t)plen || memcmp(k.mv_data, prefix, (size_t)plen) != 0)
-            break;
-        char **grown = realloc(*list, (*n + 1) * sizeof *grown);
-        char *text = grown ? strndup(v.mv_data, v.mv_size) : NULL;
-        if (!text) {
-            free(grown ? grown : *list);
-            *list = NULL;
-            *n = 0;
-            mdb_cursor_close(cur);
-            return -ENOMEM;
-        }
-        grown[(*n)++] = text;
-        *list = grown;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+        recalls_free(list, n);
+    return rc;
 }
 
 void recalls_free(char ***list, size_t *n)

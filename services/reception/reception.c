@@ -48,6 +48,7 @@ const as_service_def_t reception_def = {
     .dbs = reception_dbs,
     .commands = s_commands,
     .events = s_events,
+    .on_start = reception_upgrade,
     .summary = "The reception service: customers and vehicles, appointments, repair orders\n"
                "from estimate and approval to delivery, extra-work consent, follow-up calls,\n"
                "complaints, reminders and comebacks.",

@@ -8,7 +8,9 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/envelope.h"
 #include "as/pb/reception.pb-c.h"
+#include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
 
@@ -78,15 +80,10 @@ int reminder_due(as_cmd_t *cmd);
 int reminder_plan(as_cmd_t *cmd);
 int reminder_record(as_cmd_t *cmd);
 
-/* --- records (records.c) --------------------------------------------------- */
+/* --- records (records.c; the records themselves through as/record.h) --------- */
 
-/* Reads the record under `key` in database `db`. Returns 0 (*out unpacked;
- * free with protobuf_c_message_free_unpacked), MDB_NOTFOUND or AS_EBADFRAME. */
-int rec_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-            const ProtobufCMessageDescriptor *desc, void *out);
-int rec_put(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-            const ProtobufCMessage *msg);
-bool rec_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key);
+/* Moves a store written before the one key encoding over to it (once). */
+int reception_upgrade(as_service_t *svc);
 
 /* Unpacks the command's request as `desc`; NULL (and the command failed with
  * AS_EBADFRAME) when it does not decode. */
@@ -103,7 +100,6 @@ char *dup_text(const char *text);
 int set_text(char **field, const char *text);
 
 bool blank(const char *text);
-int64_t now_us(void);
 void today(char out[AS_DATE_LEN + 1]);
 
 /* Loads the repair order `ro_number` for a command; fails the command with

@@ -2,33 +2,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "as/log.h"
 #include "reception.h"
 
 const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",       "ros_by_vin",
                                      "appointments",   "complaints", "reminders", "recalls",
                                      "reminder_plans", NULL};
 
-int rec_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-            const ProtobufCMessageDescriptor *desc, void *out)
+/* Before the one key encoding reception joined key parts with '/'. */
+int reception_upgrade(as_service_t *svc)
 {
-    MDB_dbi dbi = as_store_dbi(as_service_store(svc), db);
-    return as_store_get_msg(txn, dbi, key, strlen(key), desc, (ProtobufCMessage **)out);
-}
-
-int rec_put(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-            const ProtobufCMessage *msg)
-{
-    MDB_dbi dbi = as_store_dbi(as_service_store(svc), db);
-    return as_store_put_msg(txn, dbi, key, strlen(key), msg);
-}
-
-bool rec_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key)
-{
-    MDB_dbi dbi = as_store_dbi(as_service_store(svc), db);
-    MDB_val k = {strlen(key), (void *)key}, v;
-    return mdb_get(txn, dbi, &k, &v) == 0;
+    static const char *const composite[] = {"ros_by_vin", "recalls", "reminders", NULL};
+    size_t moved = 0;
+    int rc = as_record_upgrade(as_service_store(svc), composite, '/', &moved);
+    if (rc != 0)
+        as_error("reception: moving the store's keys to the one encoding failed: %s",
+                 as_strerror(rc));
+    else if (moved)
+        as_info("reception: %zu keys moved to the one encoding", moved);
+    return rc;
 }
 
 void *cmd_request(as_cmd_t *cmd, const ProtobufCMessageDescriptor *desc)
@@ -66,13 +59,6 @@ bool blank(const char *text)
     return !text || !*text;
 }
 
-int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void today(char out[AS_DATE_LEN + 1])
 {
     as_date_today(out);
@@ -82,15 +68,13 @@ int ro_load(as_cmd_t *cmd, const char *ro_number, As__RepairOrder **ro)
 {
     if (blank(ro_number))
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number is required");
-    int rc = rec_get(cmd->svc, cmd->txn, "ros", ro_number, &as__repair_order__descriptor, ro);
-    if (rc == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "repair order '%s' does not exist", ro_number);
-    return rc;
+    return as_record_load(cmd, as_record_dbi(cmd->svc, "ros"), "repair order", ro_number,
+                          &as__repair_order__descriptor, ro);
 }
 
 int ro_save(as_service_t *svc, MDB_txn *txn, As__RepairOrder *ro)
 {
-    return rec_put(svc, txn, "ros", ro->ro_number, &ro->base);
+    return as_record_put(txn, as_record_dbi(svc, "ros"), ro->ro_number, &ro->base);
 }
 
 int ro_emit_cmd(as_cmd_t *cmd, const char *type, const As__RepairOrder *ro)

@@ -27,43 +27,22 @@ typedef struct {
     int64_t opened_us; /* of the latest RO; 0 when none */
 } s_service_t;
 
-/* Calls fn(key, value) for every entry of `db` whose key starts with `prefix`. */
-typedef int (*s_each_fn)(const MDB_val *key, const MDB_val *value, void *arg);
-static int s_each_prefixed(as_service_t *svc, MDB_txn *txn, const char *db, const char *prefix,
-                           s_each_fn fn, void *arg)
-{
-    MDB_cursor *cursor;
-    int rc = mdb_cursor_open(txn, as_store_dbi(as_service_store(svc), db), &cursor);
-    if (rc)
-        return rc;
-    size_t len = strlen(prefix);
-    MDB_val key = {len, (void *)prefix}, value;
-    /* LMDB refuses an empty key: the empty prefix starts at the first entry */
-    for (rc = mdb_cursor_get(cursor, &key, &value, len ? MDB_SET_RANGE : MDB_FIRST);
-         rc == 0 && key.mv_size >= len && memcmp(key.mv_data, prefix, len) == 0;
-         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT))
-        if ((rc = fn(&key, &value, arg)) != 0)
-            break;
-    mdb_cursor_close(cursor);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
 typedef struct {
     as_service_t *svc;
     MDB_txn *txn;
-    size_t prefix_len;
     s_service_t *last;
 } s_scan_t;
 
-static int s_take_ro(const MDB_val *key, const MDB_val *value, void *arg)
+/* One RO of the vehicle (key: its number after the VIN). */
+static int s_take_ro(const MDB_val *rest, const MDB_val *value, void *arg)
 {
     (void)value;
     s_scan_t *scan = arg;
     char number[128];
-    snprintf(number, sizeof number, "%.*s", (int)(key->mv_size - scan->prefix_len),
-             (const char *)key->mv_data + scan->prefix_len);
+    snprintf(number, sizeof number, "%.*s", (int)rest->mv_size, (const char *)rest->mv_data);
     As__RepairOrder *ro = NULL;
-    if (rec_get(scan->svc, scan->txn, "ros", number, &as__repair_order__descriptor, &ro) != 0)
+    if (as_record_get(scan->txn, as_record_dbi(scan->svc, "ros"), number,
+                      &as__repair_order__descriptor, &ro) != 0)
         return 0;
     if (ro->opened_date && as_date_valid(ro->opened_date) &&
         ro->opened_us > scan->last->opened_us) {
@@ -78,10 +57,12 @@ static int s_take_ro(const MDB_val *key, const MDB_val *value, void *arg)
 static int s_last_service(as_cmd_t *cmd, const As__Vehicle *vehicle, s_service_t *last)
 {
     memset(last, 0, sizeof *last);
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s/", vehicle->vin);
-    s_scan_t scan = {cmd->svc, cmd->txn, strlen(prefix), last};
-    int rc = s_each_prefixed(cmd->svc, cmd->txn, "ros_by_vin", prefix, s_take_ro, &scan);
+    as_key_t vin;
+    s_scan_t scan = {cmd->svc, cmd->txn, last};
+    int rc = as_key_of(&vin, vehicle->vin ? vehicle->vin : "", NULL)
+                 ? 0
+                 : as_record_each(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), &vin, s_take_ro,
+                                  &scan);
     if (rc == 0 && !last->date[0] && vehicle->sale_date && as_date_valid(vehicle->sale_date))
         snprintf(last->date, sizeof last->date, "%s", vehicle->sale_date);
     return rc;
@@ -140,12 +121,12 @@ static int s_vehicle_due(const MDB_val *key, const MDB_val *value, void *arg)
     uint32_t due_km = 0;
     if (vehicle->mileage_km / due->interval_km > last.km / due->interval_km)
         due_km = vehicle->mileage_km / due->interval_km * due->interval_km;
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s/maintenance/", vehicle->vin);
+    as_key_t made_key;
     s_made_t made = {last.date, false};
-    if (rc == 0 && (due_date[0] || due_km))
-        rc =
-            s_each_prefixed(due->cmd->svc, due->cmd->txn, "reminders", prefix, s_check_made, &made);
+    if (rc == 0 && (due_date[0] || due_km) &&
+        as_key_of(&made_key, vehicle->vin ? vehicle->vin : "", "maintenance", NULL) == 0)
+        rc = as_record_each(due->cmd->txn, as_record_dbi(due->cmd->svc, "reminders"), &made_key,
+                            s_check_made, &made);
     if (rc == 0 && (due_date[0] || due_km) && !made.made) {
         As__Reminder reminder = AS__REMINDER__INIT;
         reminder.vin = vehicle->vin;
@@ -187,7 +168,8 @@ static int s_due_list(as_cmd_t *cmd, const As__ReminderDue *req, char date[AS_DA
         return as_cmd_fail(cmd, AS_EINVALID, "interval_days must be 1..3650");
     if (due.interval_km == 0)
         return as_cmd_fail(cmd, AS_EINVALID, "interval_km must be at least 1");
-    int rc = s_each_prefixed(cmd->svc, cmd->txn, "vehicles", "", s_vehicle_due, &due);
+    int rc =
+        as_record_each(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), NULL, s_vehicle_due, &due);
     if (rc != 0)
         s_list_clear(list);
     return rc;
@@ -235,8 +217,8 @@ int reminder_plan(as_cmd_t *cmd)
         plan.has_count = 1;
         plan.count = (uint32_t)list.n_reminders;
         plan.has_planned_us = 1;
-        plan.planned_us = now_us();
-        rc = rec_put(cmd->svc, cmd->txn, "reminder_plans", date, &plan.base);
+        plan.planned_us = as_now_us();
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "reminder_plans"), date, &plan.base);
         if (rc == 0)
             rc = as_cmd_emit(cmd, "reception.reminder.planned", date, &plan.base);
         if (rc == 0)
@@ -249,7 +231,8 @@ int reminder_plan(as_cmd_t *cmd)
 
 static int s_check_made_request(as_cmd_t *cmd, const As__ReminderMade *req, const char *kind)
 {
-    if (blank(req->vin) || !rec_exists(cmd->svc, cmd->txn, "vehicles", req->vin))
+    if (blank(req->vin) ||
+        !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), req->vin))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "vehicle '%s' is not registered",
                            req->vin ? req->vin : "");
     if (strcmp(kind, "maintenance") != 0 && strcmp(kind, "insurance") != 0 &&
@@ -277,8 +260,9 @@ int reminder_record(as_cmd_t *cmd)
         return AS_EBADFRAME;
     const char *kind = blank(req->kind) ? "maintenance" : req->kind;
     if ((rc = s_check_made_request(cmd, req, kind)) == 0) {
-        char key[128], date[AS_DATE_LEN + 1];
-        snprintf(key, sizeof key, "%s/%s/%s", req->vin, kind, req->due_date);
+        char date[AS_DATE_LEN + 1];
+        as_key_t key;
+        as_key_of(&key, req->vin, kind, req->due_date, NULL); /* checked: short parts */
         today(date);
         As__Reminder reminder = AS__REMINDER__INIT;
         reminder.vin = req->vin;
@@ -287,11 +271,12 @@ int reminder_record(as_cmd_t *cmd)
         reminder.outcome = req->outcome;
         reminder.made_by = (char *)cmd->actor;
         reminder.has_made_us = 1;
-        reminder.made_us = now_us();
+        reminder.made_us = as_now_us();
         As__ReminderRecorded recorded = AS__REMINDER_RECORDED__INIT;
         recorded.reminder = &reminder;
         recorded.date = date;
-        rc = rec_put(cmd->svc, cmd->txn, "reminders", key, &reminder.base);
+        rc =
+            as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "reminders"), &key, &reminder.base);
         if (rc == 0)
             rc = as_cmd_emit(cmd, "reception.reminder.made", req->vin, &recorded.base);
         if (rc == 0)

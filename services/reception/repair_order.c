@@ -102,7 +102,7 @@ static int s_check_open(as_cmd_t *cmd, const As__RoOpen *req)
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number is required (at most 40 characters)");
     if (strchr(req->ro_number, '/'))
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number '%s' may not contain '/'", req->ro_number);
-    if (rec_exists(cmd->svc, cmd->txn, "ros", req->ro_number))
+    if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number))
         return as_cmd_fail(cmd, AS_EEXISTS, "repair order '%s' already exists", req->ro_number);
     if (!req->has_mileage_km)
         return as_cmd_fail(cmd, AS_EINVALID, "repair order '%s': mileage_km is required",
@@ -159,24 +159,15 @@ static bool s_recently_delivered(const As__RepairOrder *earlier, const char *dat
  * a concern of `ro` (compared without case). */
 static int s_find_comeback(as_cmd_t *cmd, const As__RepairOrder *ro, s_comeback_t *found)
 {
-    MDB_dbi dbi = as_store_dbi(as_service_store(cmd->svc), "ros_by_vin");
-    MDB_cursor *cursor;
-    int rc = mdb_cursor_open(cmd->txn, dbi, &cursor);
-    if (rc)
-        return rc;
-    char prefix[64], date[AS_DATE_LEN + 1];
-    size_t prefix_len = (size_t)snprintf(prefix, sizeof prefix, "%s/", ro->vin);
+    as_record_list_t ros;
+    int rc =
+        as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), ro->vin, NULL, &ros);
+    char date[AS_DATE_LEN + 1];
     today(date);
-    MDB_val key = {prefix_len, prefix}, value;
-    for (rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
-         rc == 0 && key.mv_size > prefix_len && memcmp(key.mv_data, prefix, prefix_len) == 0;
-         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-        char number[64];
-        snprintf(number, sizeof number, "%.*s", (int)(key.mv_size - prefix_len),
-                 (const char *)key.mv_data + prefix_len);
+    for (size_t i = 0; rc == 0 && i < ros.n; i++) {
         As__RepairOrder *earlier = NULL;
-        if (rec_get(cmd->svc, cmd->txn, "ros", number, &as__repair_order__descriptor, &earlier) !=
-            0)
+        if (as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), ros.keys[i],
+                          &as__repair_order__descriptor, &earlier) != 0)
             continue;
         const char *concern =
             s_recently_delivered(earlier, date) ? s_repeated_concern(earlier, ro) : NULL;
@@ -189,8 +180,8 @@ static int s_find_comeback(as_cmd_t *cmd, const As__RepairOrder *ro, s_comeback_
             as__repair_order__free_unpacked(earlier, NULL);
         }
     }
-    mdb_cursor_close(cursor);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    as_record_list_free(&ros);
+    return rc;
 }
 
 /* The technicians of the earlier RO's jobs with the repeated concern. */
@@ -277,10 +268,8 @@ static int s_build_jobs(const As__RoOpen *req, As__RepairOrder *ro)
 
 static int s_index_by_vin(as_cmd_t *cmd, const As__RepairOrder *ro)
 {
-    char key[128];
-    int len = snprintf(key, sizeof key, "%s/%s", ro->vin, ro->ro_number);
-    MDB_val k = {(size_t)len, key}, v = {0, ""};
-    return mdb_put(cmd->txn, as_store_dbi(as_service_store(cmd->svc), "ros_by_vin"), &k, &v, 0);
+    return as_record_put_in(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), ro->vin, ro->ro_number,
+                            NULL);
 }
 
 static void s_set_status_for_estimate(as_cmd_t *cmd, As__RepairOrder *ro)
@@ -298,7 +287,8 @@ static int s_record_mileage(as_cmd_t *cmd, As__Vehicle *vehicle, const As__Repai
 {
     int rc = vehicle_add_reading(vehicle, ro->mileage_km, ro->ro_number);
     if (rc == 0)
-        rc = rec_put(cmd->svc, cmd->txn, "vehicles", vehicle->vin, &vehicle->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
+                           &vehicle->base);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "reception.vehicle.mileage_recorded", vehicle->vin, &vehicle->base);
     return rc;
@@ -316,7 +306,7 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
     ro.appointment_id = req->appointment_id;
     ro.has_mileage_km = ro.has_opened_us = 1;
     ro.mileage_km = req->mileage_km;
-    ro.opened_us = now_us();
+    ro.opened_us = as_now_us();
     ro.opened_date = date;
     int rc = s_build_jobs(req, &ro);
     if (rc)
@@ -481,7 +471,7 @@ static int s_deliver(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage 
     ro->invoice = invoice;
     ro->status = AS__RO_STATUS__RO_DELIVERED;
     ro->has_delivered_us = 1;
-    ro->delivered_us = now_us();
+    ro->delivered_us = as_now_us();
     return 0;
 }
 
@@ -498,7 +488,7 @@ static int s_close(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *r
         return s_not_in(cmd, ro, "only a delivered repair order can be closed");
     ro->status = AS__RO_STATUS__RO_CLOSED;
     ro->has_closed_us = 1;
-    ro->closed_us = now_us();
+    ro->closed_us = as_now_us();
     return 0;
 }
 

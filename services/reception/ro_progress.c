@@ -48,7 +48,8 @@ static int s_load_for_event(as_evt_t *evt, const char *ro_number, As__RepairOrde
 {
     if (blank(ro_number))
         return AS_EINVALID;
-    int rc = rec_get(evt->svc, evt->txn, "ros", ro_number, &as__repair_order__descriptor, ro);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "ros"), ro_number,
+                           &as__repair_order__descriptor, ro);
     if (rc == MDB_NOTFOUND) {
         as_warn("%s: repair order '%s' does not exist", evt->env->type, ro_number);
         return AS_ENOTFOUND;
@@ -206,7 +207,7 @@ static int s_mark_ready(As__RepairOrder *ro, const As__QcPassed *qc)
 {
     ro->status = AS__RO_STATUS__RO_READY_FOR_DELIVERY;
     ro->has_ready_us = 1;
-    ro->ready_us = now_us();
+    ro->ready_us = as_now_us();
     int rc = set_text(&ro->qc_certificate, qc->certificate);
     for (size_t i = 0; i < qc->n_jobs && rc == 0; i++) {
         As__Job *job = s_find_job(ro, qc->jobs[i]->job_no);

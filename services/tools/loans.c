@@ -109,7 +109,7 @@ int tools_cmd_loan_checkout(as_cmd_t *cmd)
         loan.status = "open";
         loan.checked_out_by = (char *)cmd->actor;
         loan.has_out_us = 1;
-        loan.out_us = tools_now_us();
+        loan.out_us = as_now_us();
         loan.out_date = today;
         char *old_loan = item->loan_id, *old_condition = item->condition;
         item->loan_id = req->loan_id;
@@ -181,7 +181,7 @@ int tools_cmd_loan_sign(as_cmd_t *cmd)
     if (rc == 0) {
         loan->signature = true;
         loan->has_signed_us = 1;
-        loan->signed_us = tools_now_us();
+        loan->signed_us = as_now_us();
         rc = tools_loan_put(cmd->svc, cmd->txn, loan);
         if (rc == 0)
             rc = s_emit(cmd, "tools.loan.signed", loan);
@@ -227,7 +227,7 @@ static int s_close(as_cmd_t *cmd, As__ToolLoan *loan, const char *status, char *
     loan->checked_in_by = (char *)cmd->actor;
     loan->in_date = today;
     loan->has_in_us = 1;
-    loan->in_us = tools_now_us();
+    loan->in_us = as_now_us();
     if (rc == 0)
         rc = tools_loan_put(cmd->svc, cmd->txn, loan);
     if (rc == 0)

@@ -5,23 +5,11 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include <time.h> /* tools_now_hm */
 
 #include "as/error.h"
 #include "as/tool_ids.h"
 #include "tools.h"
-
-int64_t tools_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-MDB_dbi tools_dbi(as_service_t *svc, const char *name)
-{
-    return as_store_dbi(as_service_store(svc), name);
-}
 
 void tools_today(char date[AS_DATE_LEN + 1])
 {
@@ -89,16 +77,10 @@ bool tools_text_valid(const char *text)
     return text && text[0] && strlen(text) <= TOOLS_TEXT_MAX;
 }
 
-static int s_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-                 const ProtobufCMessageDescriptor *desc, void **out)
-{
-    return as_store_get_msg(txn, tools_dbi(svc, db), key, strlen(key), desc,
-                            (ProtobufCMessage **)out);
-}
-
 int tools_item_get(as_service_t *svc, MDB_txn *txn, const char *tool_id, As__ToolItem **out)
 {
-    return s_get(svc, txn, "items", tool_id, &as__tool_item__descriptor, (void **)out);
+    return as_record_get(txn, as_record_dbi(svc, "items"), tool_id, &as__tool_item__descriptor,
+                         out);
 }
 
 int tools_item_put(as_service_t *svc, MDB_txn *txn, As__ToolItem *item)
@@ -106,65 +88,64 @@ int tools_item_put(as_service_t *svc, MDB_txn *txn, As__ToolItem *item)
     item->has_calibration_interval_days = item->has_out_of_service = item->has_lost = 1;
     char *next = item->next_calibration; /* computed for a reply, never stored */
     item->next_calibration = NULL;
-    int rc = as_store_put_msg(txn, tools_dbi(svc, "items"), item->tool_id, strlen(item->tool_id),
-                              &item->base);
+    int rc = as_record_put(txn, as_record_dbi(svc, "items"), item->tool_id, &item->base);
     item->next_calibration = next;
     return rc;
 }
 
 int tools_loan_get(as_service_t *svc, MDB_txn *txn, const char *loan_id, As__ToolLoan **out)
 {
-    return s_get(svc, txn, "loans", loan_id, &as__tool_loan__descriptor, (void **)out);
+    return as_record_get(txn, as_record_dbi(svc, "loans"), loan_id, &as__tool_loan__descriptor,
+                         out);
 }
 
 int tools_loan_put(as_service_t *svc, MDB_txn *txn, As__ToolLoan *loan)
 {
     loan->has_signature = loan->has_flagged = 1;
     loan->has_overdue = 0; /* computed for a reply, never stored */
-    return as_store_put_msg(txn, tools_dbi(svc, "loans"), loan->loan_id, strlen(loan->loan_id),
-                            &loan->base);
+    return as_record_put(txn, as_record_dbi(svc, "loans"), loan->loan_id, &loan->base);
 }
 
 int tools_request_get(as_service_t *svc, MDB_txn *txn, const char *no, As__ToolRequest **out)
 {
-    return s_get(svc, txn, "asks", no, &as__tool_request__descriptor, (void **)out);
+    return as_record_get(txn, as_record_dbi(svc, "asks"), no, &as__tool_request__descriptor, out);
 }
 
 int tools_request_put(as_service_t *svc, MDB_txn *txn, As__ToolRequest *request)
 {
-    return as_store_put_msg(txn, tools_dbi(svc, "asks"), request->request_no,
-                            strlen(request->request_no), &request->base);
+    return as_record_put(txn, as_record_dbi(svc, "asks"), request->request_no, &request->base);
 }
 
 bool tools_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key)
 {
-    MDB_val k = {strlen(key), (void *)key}, v;
-    return mdb_get(txn, tools_dbi(svc, db), &k, &v) == 0;
+    return as_record_exists(txn, as_record_dbi(svc, db), key);
+}
+
+typedef struct {
+    const ProtobufCMessageDescriptor *desc;
+    tools_each_fn fn;
+    void *arg;
+} s_each_t;
+
+static int s_each_one(const MDB_val *key, const MDB_val *value, void *arg)
+{
+    (void)key;
+    s_each_t *each = arg;
+    ProtobufCMessage *msg =
+        protobuf_c_message_unpack(each->desc, NULL, value->mv_size, value->mv_data);
+    if (!msg)
+        return AS_EBADFRAME;
+    int rc = each->fn(msg, each->arg);
+    if (rc != TOOLS_KEEP)
+        protobuf_c_message_free_unpacked(msg, NULL);
+    return rc == TOOLS_KEEP ? 0 : rc;
 }
 
 int tools_each(as_service_t *svc, MDB_txn *txn, const char *db,
                const ProtobufCMessageDescriptor *desc, tools_each_fn fn, void *arg)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, tools_dbi(svc, db), &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
-        if (!msg) {
-            rc = AS_EBADFRAME;
-            break;
-        }
-        rc = fn(msg, arg);
-        if (rc != TOOLS_KEEP)
-            protobuf_c_message_free_unpacked(msg, NULL);
-        if (rc != 0 && rc != TOOLS_KEEP)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    s_each_t each = {desc, fn, arg};
+    return as_record_each(txn, as_record_dbi(svc, db), NULL, s_each_one, &each);
 }
 
 void tools_item_next(const As__ToolItem *item, char out[AS_DATE_LEN + 1])

@@ -73,7 +73,7 @@ int tools_cmd_item_register(as_cmd_t *cmd)
             req->last_calibration && req->last_calibration[0] ? req->last_calibration : NULL;
         item.registered_by = (char *)cmd->actor;
         item.has_at_us = 1;
-        item.at_us = tools_now_us();
+        item.at_us = as_now_us();
         rc = tools_item_put(cmd->svc, cmd->txn, &item);
         tools_item_next(&item, next);
         item.next_calibration = next;
@@ -255,7 +255,7 @@ int tools_cmd_calibration_record(as_cmd_t *cmd)
     record.on_time = !due[0] || strcmp(req->date, due) <= 0;
     record.recorded_by = (char *)cmd->actor;
     record.has_at_us = 1;
-    record.at_us = tools_now_us();
+    record.at_us = as_now_us();
     char *old_last = item->last_calibration, *old_note = item->service_note;
     size_t old_n = item->n_calibrations;
     rc = s_calibration_apply(req, item, &record, note, sizeof note);

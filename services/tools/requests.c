@@ -73,7 +73,7 @@ int tools_cmd_request_make(as_cmd_t *cmd)
         request.needed_date = req->needed_date && req->needed_date[0] ? req->needed_date : NULL;
         request.status = "pending";
         request.has_at_us = 1;
-        request.at_us = tools_now_us();
+        request.at_us = as_now_us();
         rc = tools_request_put(cmd->svc, cmd->txn, &request);
         if (rc == 0)
             rc = s_emit(cmd, "tools.request.made", &request);
@@ -124,7 +124,7 @@ int tools_cmd_request_answer(as_cmd_t *cmd)
         request->answer_note = req->note;
         request->answered_by = (char *)cmd->actor;
         request->has_answered_us = 1;
-        request->answered_us = tools_now_us();
+        request->answered_us = as_now_us();
         rc = tools_request_put(cmd->svc, cmd->txn, request);
         if (rc == 0)
             rc = s_emit(cmd, "tools.request.answered", request);

@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 #include "as/calendar.h"
+#include "as/envelope.h"
 #include "as/pb/tools.pb-c.h"
+#include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
 
@@ -23,9 +25,6 @@
 #define TOOLS_TEXT_MAX 500       /* descriptions, notes, damage reports */
 #define TOOLS_MAX_INTERVAL 3650u /* calibration interval in days */
 #define TOOLS_DUE_WINDOW 30u     /* tools.calibration.due: default days ahead */
-
-int64_t tools_now_us(void);
-MDB_dbi tools_dbi(as_service_t *svc, const char *name);
 
 /* Today's date and "HH:MM" now, in the site's local time. */
 void tools_today(char date[AS_DATE_LEN + 1]);
@@ -45,7 +44,7 @@ bool tools_hm_valid(const char *hm);
 /* Non-empty text of at most TOOLS_TEXT_MAX bytes. */
 bool tools_text_valid(const char *text);
 
-/* Records by their id: 0, MDB_NOTFOUND, AS_EBADFRAME or an LMDB code. The
+/* Records by their id (as/record.h): 0, MDB_NOTFOUND, AS_EBADFRAME or an LMDB code. The
  * caller frees *out with protobuf_c_message_free_unpacked. */
 int tools_item_get(as_service_t *svc, MDB_txn *txn, const char *tool_id, As__ToolItem **out);
 int tools_item_put(as_service_t *svc, MDB_txn *txn, As__ToolItem *item);

@@ -30,7 +30,7 @@ int warranty_evt_vehicle(as_evt_t *evt)
     if (v->vin && *v->vin && strlen(v->vin) <= WARRANTY_ID_MAX && v->sale_date &&
         as_date_valid(v->sale_date)) {
         MDB_val k = {strlen(v->vin), v->vin}, val = {AS_DATE_LEN, v->sale_date};
-        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "vehicles"), &k, &val, 0);
+        rc = mdb_put(evt->txn, as_record_dbi(evt->svc, "vehicles"), &k, &val, 0);
     }
     as__vehicle__free_unpacked(v, NULL);
     return rc;
@@ -98,7 +98,8 @@ static int s_open_claim(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *
     char claim_id[WARRANTY_ID_MAX + 16];
     snprintf(claim_id, sizeof claim_id, "%s-%u", qc->ro_number, job->job_no);
     As__WarrantyClaim *existing;
-    int rc = warranty_claim_get(evt->svc, evt->txn, claim_id, &existing);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "claims"), claim_id,
+                           &as__warranty_claim__descriptor, &existing);
     if (rc == 0) {
         as__warranty_claim__free_unpacked(existing, NULL);
         return 0; /* opened already: the same QC seen again */
@@ -181,7 +182,7 @@ static int s_qc_wait(as_evt_t *evt, As__QcPassed *qc, char *date)
     if (!packed)
         return -ENOMEM;
     MDB_val k = {len, key}, v = {size, packed};
-    int rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "qc_waiting"), &k, &v, 0);
+    int rc = mdb_put(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &k, &v, 0);
     free(packed);
     return rc;
 }
@@ -189,7 +190,7 @@ static int s_qc_wait(as_evt_t *evt, As__QcPassed *qc, char *date)
 int warranty_qc_waiting_apply(as_evt_t *evt, const char *ro_number, const char *sale_date)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(evt->txn, warranty_dbi(evt->svc, "qc_waiting"), &cur);
+    int rc = mdb_cursor_open(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &cur);
     if (rc != 0)
         return rc;
     size_t plen = strlen(ro_number) + 1;
@@ -250,7 +251,8 @@ static int s_oem_claim(as_evt_t *evt, const char *claim_id, As__WarrantyClaim **
     *c = NULL;
     if (!claim_id || !warranty_id_valid(claim_id))
         return AS_EINVALID;
-    int rc = warranty_claim_get(evt->svc, evt->txn, claim_id, c);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "claims"), claim_id,
+                           &as__warranty_claim__descriptor, c);
     if (rc == MDB_NOTFOUND) {
         as_warn("%s for unknown claim '%s': skipped", evt->env->type, claim_id);
         *c = NULL;
@@ -361,7 +363,7 @@ int warranty_cmd_claim_list(as_cmd_t *cmd)
     bool by_status = q->has_status && q->status != AS__CLAIM_STATUS__CLAIM_STATUS_UNSET;
     As__ClaimList list = AS__CLAIM_LIST__INIT;
     MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(cmd->txn, warranty_dbi(cmd->svc, "claims"), &cur)) != 0) {
+    if ((rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "claims"), &cur)) != 0) {
         as__claim_query__free_unpacked(q, NULL);
         return rc;
     }

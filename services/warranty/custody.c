@@ -11,13 +11,13 @@
 
 static int s_tag_get(as_service_t *svc, MDB_txn *txn, const char *tag, As__PartTag **out)
 {
-    return warranty_get(svc, txn, "tags", tag, &as__part_tag__descriptor, (ProtobufCMessage **)out);
+    return as_record_get(txn, as_record_dbi(svc, "tags"), tag, &as__part_tag__descriptor, out);
 }
 
 static int s_put_tag(as_service_t *svc, MDB_txn *txn, As__PartTag *t)
 {
     t->has_custody = 1;
-    return warranty_put(svc, txn, "tags", t->tag, &t->base);
+    return as_record_put(txn, as_record_dbi(svc, "tags"), t->tag, &t->base);
 }
 
 static const char *s_custody_name(As__PartCustody custody)
@@ -129,8 +129,8 @@ int warranty_cmd_part_box(as_cmd_t *cmd)
     As__PartBox *box = NULL;
     if ((rc = s_id(cmd, "box_id", r->box_id)) != 0 || (rc = s_ids(cmd, "tag", r->tags, r->n_tags)))
         goto out;
-    rc = warranty_get(cmd->svc, cmd->txn, "boxes", r->box_id, &as__part_box__descriptor,
-                      (ProtobufCMessage **)&box);
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "boxes"), r->box_id,
+                       &as__part_box__descriptor, &box);
     if (rc == 0 && box->shipment_id) {
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "box '%s' was shipped already (shipment '%s')",
                          r->box_id, box->shipment_id);
@@ -177,7 +177,7 @@ int warranty_cmd_part_box(as_cmd_t *cmd)
         as__part_tag__free_unpacked(t, NULL);
     }
     if (rc == 0)
-        rc = warranty_put(cmd->svc, cmd->txn, "boxes", box->box_id, &box->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "boxes"), box->box_id, &box->base);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &box->base);
 out:
@@ -203,8 +203,8 @@ static void s_shipment_release(As__Shipment *s)
 static int s_ship_box(as_cmd_t *cmd, As__Shipment *s, const char *box_id)
 {
     As__PartBox *box;
-    int rc = warranty_get(cmd->svc, cmd->txn, "boxes", box_id, &as__part_box__descriptor,
-                          (ProtobufCMessage **)&box);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "boxes"), box_id,
+                           &as__part_box__descriptor, &box);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "box '%s' does not exist", box_id);
     if (rc != 0)
@@ -242,7 +242,7 @@ static int s_ship_box(as_cmd_t *cmd, As__Shipment *s, const char *box_id)
     }
     if (rc == 0) {
         box->shipment_id = strdup(s->shipment_id);
-        rc = warranty_put(cmd->svc, cmd->txn, "boxes", box_id, &box->base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "boxes"), box_id, &box->base);
     }
     as__part_box__free_unpacked(box, NULL);
     return rc;
@@ -263,7 +263,7 @@ int warranty_cmd_shipment_ship(as_cmd_t *cmd)
         goto out;
     }
     MDB_val k = {strlen(r->shipment_id), r->shipment_id}, v;
-    if (mdb_get(cmd->txn, warranty_dbi(cmd->svc, "shipments"), &k, &v) == 0) {
+    if (mdb_get(cmd->txn, as_record_dbi(cmd->svc, "shipments"), &k, &v) == 0) {
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "shipment '%s' exists already", r->shipment_id);
         goto out;
     }
@@ -277,7 +277,7 @@ int warranty_cmd_shipment_ship(as_cmd_t *cmd)
     for (size_t i = 0; rc == 0 && i < r->n_boxes; i++)
         rc = s_ship_box(cmd, &s, r->boxes[i]);
     if (rc == 0)
-        rc = warranty_put(cmd->svc, cmd->txn, "shipments", s.shipment_id, &s.base);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "shipments"), s.shipment_id, &s.base);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "warranty.shipment.shipped", s.shipment_id, &s.base);
     if (rc == 0)
@@ -294,8 +294,8 @@ int warranty_cmd_shipment_confirm(as_cmd_t *cmd)
     As__Shipment *s = NULL;
     if ((rc = s_id(cmd, "shipment_id", r->shipment_id)) != 0)
         goto out;
-    rc = warranty_get(cmd->svc, cmd->txn, "shipments", r->shipment_id, &as__shipment__descriptor,
-                      (ProtobufCMessage **)&s);
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "shipments"), r->shipment_id,
+                       &as__shipment__descriptor, &s);
     if (rc == MDB_NOTFOUND) {
         rc = as_cmd_fail(cmd, AS_ENOTFOUND, "shipment '%s' does not exist", r->shipment_id);
         goto out;
@@ -322,7 +322,8 @@ int warranty_cmd_shipment_confirm(as_cmd_t *cmd)
     s->confirmed_by = strdup(cmd->actor);
     s->confirmed_date = strdup(today);
     if (rc == 0)
-        rc = warranty_put(cmd->svc, cmd->txn, "shipments", s->shipment_id, &s->base);
+        rc =
+            as_record_put(cmd->txn, as_record_dbi(cmd->svc, "shipments"), s->shipment_id, &s->base);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "warranty.shipment.confirmed", s->shipment_id, &s->base);
     if (rc == 0)
@@ -395,7 +396,7 @@ int warranty_cmd_part_owed(as_cmd_t *cmd)
     list.as_of = as_of;
     list.has_overdue = 1;
     MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(cmd->txn, warranty_dbi(cmd->svc, "claims"), &cur)) != 0) {
+    if ((rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "claims"), &cur)) != 0) {
         return rc;
     }
     MDB_val k, v;

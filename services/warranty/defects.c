@@ -63,13 +63,13 @@ int warranty_defects_note(as_evt_t *evt, const char *kind, const char *code, con
     memcpy(key + plen, date, AS_DATE_LEN);
     key[plen + AS_DATE_LEN] = '\0';
     memcpy(key + plen + AS_DATE_LEN + 1, vin, vlen);
-    MDB_dbi occ = warranty_dbi(evt->svc, "occurrences");
+    MDB_dbi occ = as_record_dbi(evt->svc, "occurrences");
     MDB_val k = {plen + AS_DATE_LEN + 1 + vlen, key}, v = {0, ""};
     int rc = mdb_put(evt->txn, occ, &k, &v, 0);
     if (rc != 0)
         return rc;
     /* raised already within this window? */
-    MDB_dbi rec = warranty_dbi(evt->svc, "recurring");
+    MDB_dbi rec = as_record_dbi(evt->svc, "recurring");
     MDB_val rk = {plen - 1, name}, rv;
     if (mdb_get(evt->txn, rec, &rk, &rv) == 0 && rv.mv_size == AS_DATE_LEN) {
         char last[AS_DATE_LEN + 1];
@@ -110,7 +110,7 @@ int warranty_defect_safety(as_evt_t *evt, const As__DefectSafety *safety)
 {
     char key[S_KEY_MAX];
     snprintf(key, sizeof key, "safety:%s-%u", safety->ro_number, safety->job_no);
-    MDB_dbi rec = warranty_dbi(evt->svc, "recurring");
+    MDB_dbi rec = as_record_dbi(evt->svc, "recurring");
     MDB_val k = {strlen(key), key}, v = {AS_DATE_LEN, safety->date};
     if (mdb_get(evt->txn, rec, &k, &(MDB_val){0, NULL}) == 0)
         return 0; /* reported already */

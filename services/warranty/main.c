@@ -12,11 +12,6 @@ warranty_t *warranty_of(as_service_t *svc)
     return as_service_user(svc);
 }
 
-MDB_dbi warranty_dbi(as_service_t *svc, const char *name)
-{
-    return as_store_dbi(as_service_store(svc), name);
-}
-
 static int s_start(as_service_t *svc)
 {
     return warranty_config_load(warranty_of(svc), as_service_config(svc));

@@ -275,28 +275,10 @@ const char *warranty_status_name(As__ClaimStatus status)
     return v ? v->name : "?";
 }
 
-int warranty_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-                 const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
-{
-    return as_store_get_msg(txn, warranty_dbi(svc, db), key, strlen(key), desc, out);
-}
-
-int warranty_put(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-                 const ProtobufCMessage *msg)
-{
-    return as_store_put_msg(txn, warranty_dbi(svc, db), key, strlen(key), msg);
-}
-
-int warranty_claim_get(as_service_t *svc, MDB_txn *txn, const char *id, As__WarrantyClaim **out)
-{
-    return warranty_get(svc, txn, "claims", id, &as__warranty_claim__descriptor,
-                        (ProtobufCMessage **)out);
-}
-
 int warranty_claim_put(as_service_t *svc, MDB_txn *txn, As__WarrantyClaim *claim)
 {
     claim->has_submissions = 1;
-    return warranty_put(svc, txn, "claims", claim->claim_id, &claim->base);
+    return as_record_put(txn, as_record_dbi(svc, "claims"), claim->claim_id, &claim->base);
 }
 
 int warranty_cmd_claim(as_cmd_t *cmd, const char *claim_id, As__WarrantyClaim **out)
@@ -305,8 +287,6 @@ int warranty_cmd_claim(as_cmd_t *cmd, const char *claim_id, As__WarrantyClaim **
         return as_cmd_fail(cmd, AS_EINVALID, "claim_id is required");
     if (!warranty_id_valid(claim_id))
         return as_cmd_fail(cmd, AS_EINVALID, "claim_id '%s' is not a valid id", claim_id);
-    int rc = warranty_claim_get(cmd->svc, cmd->txn, claim_id, out);
-    if (rc == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "claim '%s' does not exist", claim_id);
-    return rc;
+    return as_record_load(cmd, as_record_dbi(cmd->svc, "claims"), "claim", claim_id,
+                          &as__warranty_claim__descriptor, out);
 }

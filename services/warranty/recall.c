@@ -11,7 +11,6 @@
 #include "as/pb/reception.pb-c.h"
 #include "warranty.h"
 
-#define S_KEY_MAX 160
 #define S_MAX_VINS 10000
 
 static bool s_has(char **items, size_t n, const char *s)
@@ -73,48 +72,10 @@ static int s_insert_sorted(char ***items, size_t *n, const char *s)
     return 0;
 }
 
-static int s_index_key(char key[S_KEY_MAX], const char *first, const char *second, size_t *len)
+/* The campaign ids indexed under `vin` (the keys of the list). */
+static int s_vin_campaigns(as_service_t *svc, MDB_txn *txn, const char *vin, as_record_list_t *ids)
 {
-    size_t a = strlen(first), b = strlen(second);
-    if (a + 1 + b > S_KEY_MAX)
-        return AS_EINVALID;
-    memcpy(key, first, a + 1);
-    memcpy(key + a + 1, second, b);
-    *len = a + 1 + b;
-    return 0;
-}
-
-/* The campaign ids indexed under `vin` (copies). */
-static int s_vin_campaigns(as_service_t *svc, MDB_txn *txn, const char *vin, char ***ids, size_t *n)
-{
-    size_t plen = strlen(vin) + 1;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, warranty_dbi(svc, "recall_vins"), &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = {plen, (void *)vin}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= plen || memcmp(k.mv_data, vin, plen) != 0)
-            break;
-        char id[WARRANTY_ID_MAX + 1];
-        size_t len = k.mv_size - plen;
-        if (len > WARRANTY_ID_MAX)
-            continue;
-        memcpy(id, (char *)k.mv_data + plen, len);
-        id[len] = '\0';
-        if ((rc = s_append(ids, n, id)) != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-static void s_free_ids(char **ids, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
+    return as_record_scan_in(txn, as_record_dbi(svc, "recall_vins"), vin, NULL, ids);
 }
 
 int warranty_cmd_recall_open(as_cmd_t *cmd)
@@ -140,7 +101,7 @@ int warranty_cmd_recall_open(as_cmd_t *cmd)
             rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is listed twice", r->vins[i]);
     }
     MDB_val k = {r->campaign_id ? strlen(r->campaign_id) : 0, r->campaign_id}, v;
-    if (rc == 0 && mdb_get(cmd->txn, warranty_dbi(cmd->svc, "recalls"), &k, &v) == 0)
+    if (rc == 0 && mdb_get(cmd->txn, as_record_dbi(cmd->svc, "recalls"), &k, &v) == 0)
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "campaign '%s' is open already", r->campaign_id);
     if (rc != 0)
         goto out;
@@ -154,14 +115,10 @@ int warranty_cmd_recall_open(as_cmd_t *cmd)
     c.n_vins = r->n_vins;
     c.opened_by = (char *)cmd->actor;
     c.opened_date = today;
-    rc = warranty_put(cmd->svc, cmd->txn, "recalls", c.campaign_id, &c.base);
+    rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "recalls"), c.campaign_id, &c.base);
     for (size_t i = 0; rc == 0 && i < r->n_vins; i++) {
-        char key[S_KEY_MAX];
-        size_t len;
-        if ((rc = s_index_key(key, r->vins[i], c.campaign_id, &len)) != 0)
-            break;
-        MDB_val ik = {len, key}, iv = {0, ""};
-        rc = mdb_put(cmd->txn, warranty_dbi(cmd->svc, "recall_vins"), &ik, &iv, 0);
+        rc = as_record_put_in(cmd->txn, as_record_dbi(cmd->svc, "recall_vins"), r->vins[i],
+                              c.campaign_id, NULL);
     }
     if (rc == 0)
         rc = as_cmd_emit(cmd, "warranty.recall.opened", c.campaign_id, &c.base);
@@ -181,22 +138,21 @@ int warranty_cmd_recall_query(as_cmd_t *cmd)
     As__RecallQuery *q = as__recall_query__unpack(NULL, cmd->payload_len, cmd->payload);
     if (!q)
         return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a RecallQuery");
-    char **ids = NULL;
-    size_t n = 0;
+    as_record_list_t ids = {0};
     As__RecallList list = AS__RECALL_LIST__INIT;
     if (!q->vin || !warranty_id_valid(q->vin)) {
         rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", q->vin ? q->vin : "");
         goto out;
     }
-    if ((rc = s_vin_campaigns(cmd->svc, cmd->txn, q->vin, &ids, &n)) != 0)
+    if ((rc = s_vin_campaigns(cmd->svc, cmd->txn, q->vin, &ids)) != 0)
         goto out;
-    if (n > 0 && !(list.campaigns = calloc(n, sizeof *list.campaigns))) {
+    if (ids.n > 0 && !(list.campaigns = calloc(ids.n, sizeof *list.campaigns))) {
         rc = -ENOMEM;
         goto out;
     }
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = warranty_get(cmd->svc, cmd->txn, "recalls", ids[i], &as__recall_campaign__descriptor,
-                          (ProtobufCMessage **)&list.campaigns[list.n_campaigns]);
+    for (size_t i = 0; rc == 0 && i < ids.n; i++) {
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "recalls"), ids.keys[i],
+                           &as__recall_campaign__descriptor, &list.campaigns[list.n_campaigns]);
         if (rc == 0)
             list.n_campaigns++;
     }
@@ -206,7 +162,7 @@ out:
     for (size_t i = 0; i < list.n_campaigns; i++)
         as__recall_campaign__free_unpacked(list.campaigns[i], NULL);
     free(list.campaigns);
-    s_free_ids(ids, n);
+    as_record_list_free(&ids);
     as__recall_query__free_unpacked(q, NULL);
     return rc;
 }
@@ -215,25 +171,22 @@ out:
 static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labour_code,
                         const char *date)
 {
-    char **ids = NULL;
-    size_t n = 0;
-    int rc = s_vin_campaigns(evt->svc, evt->txn, qc->vin, &ids, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    as_record_list_t ids;
+    int rc = s_vin_campaigns(evt->svc, evt->txn, qc->vin, &ids);
+    for (size_t i = 0; rc == 0 && i < ids.n; i++) {
         As__RecallCampaign *c;
-        if ((rc = warranty_get(evt->svc, evt->txn, "recalls", ids[i],
-                               &as__recall_campaign__descriptor, (ProtobufCMessage **)&c)) != 0)
+        if ((rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "recalls"), ids.keys[i],
+                                &as__recall_campaign__descriptor, &c)) != 0)
             break;
         if (c->labour_code && strcmp(c->labour_code, labour_code) == 0 &&
             !s_has(c->completed_vins, c->n_completed_vins, qc->vin)) {
             rc = s_insert_sorted(&c->completed_vins, &c->n_completed_vins, qc->vin);
             if (rc == 0)
-                rc = warranty_put(evt->svc, evt->txn, "recalls", c->campaign_id, &c->base);
-            char key[S_KEY_MAX];
-            size_t len;
-            if (rc == 0 && (rc = s_index_key(key, qc->vin, c->campaign_id, &len)) == 0) {
-                MDB_val k = {len, key};
-                rc = mdb_del(evt->txn, warranty_dbi(evt->svc, "recall_vins"), &k, NULL);
-            }
+                rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "recalls"), c->campaign_id,
+                                   &c->base);
+            if (rc == 0)
+                rc = as_record_del_in(evt->txn, as_record_dbi(evt->svc, "recall_vins"), qc->vin,
+                                      c->campaign_id);
             As__RecallCompleted done = AS__RECALL_COMPLETED__INIT;
             done.campaign_id = c->campaign_id;
             done.vin = qc->vin;
@@ -247,7 +200,7 @@ static int s_recall_job(as_evt_t *evt, const As__QcPassed *qc, const char *labou
         }
         as__recall_campaign__free_unpacked(c, NULL);
     }
-    s_free_ids(ids, n);
+    as_record_list_free(&ids);
     return rc;
 }
 
@@ -255,7 +208,7 @@ static bool s_get_date(as_service_t *svc, MDB_txn *txn, const char *db, const ch
                        char out[AS_DATE_LEN + 1])
 {
     MDB_val k = {strlen(key), (void *)key}, v;
-    if (mdb_get(txn, warranty_dbi(svc, db), &k, &v) != 0 || v.mv_size != AS_DATE_LEN)
+    if (mdb_get(txn, as_record_dbi(svc, db), &k, &v) != 0 || v.mv_size != AS_DATE_LEN)
         return false;
     memcpy(out, v.mv_data, AS_DATE_LEN);
     out[AS_DATE_LEN] = '\0';
@@ -272,7 +225,7 @@ bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, 
 {
     sale_date[0] = '\0';
     MDB_val k = {strlen(ro_number), (void *)ro_number}, v;
-    if (mdb_get(txn, warranty_dbi(svc, "ro_sale_dates"), &k, &v) == 0) {
+    if (mdb_get(txn, as_record_dbi(svc, "ro_sale_dates"), &k, &v) == 0) {
         if (v.mv_size == AS_DATE_LEN) {
             memcpy(sale_date, v.mv_data, AS_DATE_LEN);
             sale_date[AS_DATE_LEN] = '\0';
@@ -280,7 +233,7 @@ bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, 
         return true;
     }
     /* an RO opened before this store kept sale dates: the vehicle's as it is now */
-    if (mdb_get(txn, warranty_dbi(svc, "ro_opened"), &k, &v) != 0)
+    if (mdb_get(txn, as_record_dbi(svc, "ro_opened"), &k, &v) != 0)
         return false;
     if (vin && *vin && !s_get_date(svc, txn, "vehicles", vin, sale_date))
         sale_date[0] = '\0';
@@ -300,7 +253,7 @@ int warranty_evt_ro_opened(as_evt_t *evt)
     MDB_val k = {strlen(ro_number), (void *)ro_number};
     if (ro->date && as_date_valid(ro->date)) {
         MDB_val v = {AS_DATE_LEN, ro->date};
-        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
+        rc = mdb_put(evt->txn, as_record_dbi(evt->svc, "ro_opened"), &k, &v, MDB_NOOVERWRITE);
         if (rc == MDB_KEYEXIST)
             rc = 0;
     }
@@ -311,7 +264,8 @@ int warranty_evt_ro_opened(as_evt_t *evt)
         sale_date[0] = '\0';
     MDB_val sale = {strlen(sale_date), sale_date};
     if (rc == 0)
-        rc = mdb_put(evt->txn, warranty_dbi(evt->svc, "ro_sale_dates"), &k, &sale, MDB_NOOVERWRITE);
+        rc =
+            mdb_put(evt->txn, as_record_dbi(evt->svc, "ro_sale_dates"), &k, &sale, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
         rc = 0; /* opened already: the first opening's sale date stays */
     else if (rc == 0)
@@ -361,8 +315,8 @@ static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *da
     if (strcmp(date, end) >= 0 || qc->mileage_km > w->rrr_km)
         return 0; /* past the period */
     As__VehicleRepairs *r = NULL;
-    int rc = warranty_get(evt->svc, evt->txn, "repairs", qc->vin, &as__vehicle_repairs__descriptor,
-                          (ProtobufCMessage **)&r);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "repairs"), qc->vin,
+                           &as__vehicle_repairs__descriptor, &r);
     if (rc == MDB_NOTFOUND) {
         if (!(r = malloc(sizeof *r)))
             return -ENOMEM;
@@ -390,7 +344,7 @@ static int s_count_repairs(as_evt_t *evt, const As__QcPassed *qc, const char *da
             rc = s_count_defect(r, code);
     }
     if (rc == 0)
-        rc = warranty_put(evt->svc, evt->txn, "repairs", r->vin, &r->base);
+        rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "repairs"), r->vin, &r->base);
 out:
     if (r)
         as__vehicle_repairs__free_unpacked(r, NULL);
@@ -448,7 +402,7 @@ int warranty_cmd_vehicle_warnings(as_cmd_t *cmd)
         rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", q->vin);
         goto out;
     }
-    if ((rc = mdb_cursor_open(cmd->txn, warranty_dbi(cmd->svc, "repairs"), &cur)) != 0)
+    if ((rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "repairs"), &cur)) != 0)
         goto out;
     MDB_val k, v;
     for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && mrc == 0;

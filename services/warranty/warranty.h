@@ -1,7 +1,7 @@
 /* warranty.h — what the files of the warranty daemon share (private to
  * services/warranty).
  *
- * Databases (all keys are text):
+ * Databases (as/record.h; a composite key's parts are joined by "\0"):
  *   vehicles     vin -> sale date "YYYY-MM-DD" (from reception.vehicle.registered)
  *   claims       claim_id "<ro>-<job_no>" -> WarrantyClaim
  *   tags         tag -> PartTag (replaced parts, stored apart from stock)
@@ -29,6 +29,7 @@
 #include "as/calendar.h"
 #include "as/pb/warranty.pb-c.h"
 #include "as/pb/workshop.pb-c.h"
+#include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
 
@@ -70,7 +71,6 @@ typedef struct {
 } warranty_t;
 
 warranty_t *warranty_of(as_service_t *svc);
-MDB_dbi warranty_dbi(as_service_t *svc, const char *name);
 
 /* Reads [warranty], [warranty.policy] and [warranty.groups]; logs and returns
  * AS_ECONFIG on a line it cannot use. */
@@ -87,12 +87,7 @@ bool warranty_id_valid(const char *id);
 /* Codes (defect, labour, part numbers): [A-Za-z0-9._-], 1..32. */
 bool warranty_code_valid(const char *code);
 
-/* Records: 0, MDB_NOTFOUND, AS_EBADFRAME or an LMDB code; the caller frees *out. */
-int warranty_get(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-                 const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
-int warranty_put(as_service_t *svc, MDB_txn *txn, const char *db, const char *key,
-                 const ProtobufCMessage *msg);
-int warranty_claim_get(as_service_t *svc, MDB_txn *txn, const char *id, As__WarrantyClaim **out);
+/* Stores a claim (as/record.h), marking the fields a reply must show. */
 int warranty_claim_put(as_service_t *svc, MDB_txn *txn, As__WarrantyClaim *claim);
 
 /* The claim named by a command, or fails the command (AS_EINVALID for a bad id,

@@ -38,7 +38,8 @@ static int s_load(as_cmd_t *cmd, s_clock_t *c)
         return rc;
     if (ws_empty(c->req->ro_number) || !c->req->has_job_no)
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
-    rc = ws_get_tech(cmd->txn, cmd->svc, cmd->actor, &c->tech);
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), cmd->actor,
+                       &as__technician__descriptor, &c->tech);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", cmd->actor);
     if (rc == 0 && (rc = ws_get_job(cmd->txn, cmd->svc, c->req->ro_number, c->req->job_no,
@@ -62,7 +63,8 @@ static int s_take_bay(as_cmd_t *cmd, s_clock_t *c)
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "RO %s job %u has no bay; the foreman must dispatch it",
                            c->job->ro_number, c->job->job_no);
-    int rc = ws_get_bay(cmd->txn, cmd->svc, c->job->bay, &c->bay);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "bays"), c->job->bay,
+                           &as__bay__descriptor, &c->bay);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "bay '%s' is not registered", c->job->bay);
     if (rc != 0)
@@ -78,7 +80,7 @@ static int s_take_bay(as_cmd_t *cmd, s_clock_t *c)
         return rc;
     c->bay->has_current_job_no = 1;
     c->bay->current_job_no = c->job->job_no;
-    return ws_put_bay(cmd->txn, cmd->svc, c->bay);
+    return as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), c->bay->bay_id, &c->bay->base);
 }
 
 /* When the clocking happened: now, or the request's at_us for an entry made
@@ -128,7 +130,8 @@ int ws_cmd_clock_on(as_cmd_t *cmd)
         c.tech->has_current_job_no = c.tech->has_clocked_on_us = 1;
         c.tech->current_job_no = c.job->job_no;
         c.tech->clocked_on_us = at_us;
-        if ((rc = ws_put_tech(cmd->txn, cmd->svc, c.tech)) == 0 &&
+        if ((rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "technicians"), c.tech->tech_id,
+                                &c.tech->base)) == 0 &&
             (rc = ws_put_job(cmd->txn, cmd->svc, c.job)) == 0)
             rc = as_cmd_reply(cmd, &c.job->base);
     }
@@ -191,7 +194,9 @@ int ws_cmd_clock_off(as_cmd_t *cmd)
         c.tech->clocked_on_us = 0;
         if (finished)
             rc = ws_free_job_bay(cmd, c.job);
-        if (rc == 0 && (rc = ws_put_tech(cmd->txn, cmd->svc, c.tech)) == 0 &&
+        if (rc == 0 &&
+            (rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "technicians"), c.tech->tech_id,
+                                &c.tech->base)) == 0 &&
             (rc = ws_put_job(cmd->txn, cmd->svc, c.job)) == 0 &&
             (rc = s_emit_stopped(cmd, &c, minutes, off_us)) == 0)
             rc = as_cmd_reply(cmd, &c.job->base);

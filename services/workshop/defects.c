@@ -55,7 +55,7 @@ static int s_check_job(as_cmd_t *cmd, const As__WorkJob *job)
 }
 
 static int s_write(as_cmd_t *cmd, const As__DefectReport *req, const As__WorkJob *job,
-                   const ws_key_t *key)
+                   const as_key_t *key)
 {
     As__ExtraDefect d = AS__EXTRA_DEFECT__INIT;
     d.report_id = req->report_id;
@@ -71,7 +71,7 @@ static int s_write(as_cmd_t *cmd, const As__DefectReport *req, const As__WorkJob
     ev.defect = &d;
     ev.advisor = job->advisor;
     ev.vin = job->vin;
-    int rc = ws_put(cmd->txn, cmd->svc, "defects", key, &d.base);
+    int rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "defects"), key, &d.base);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "workshop.defect.reported", req->ro_number, &ev.base);
     if (rc == 0)
@@ -86,7 +86,7 @@ int ws_cmd_defect_report(as_cmd_t *cmd)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a DefectReport message");
     As__WorkJob *job = NULL;
     As__ExtraDefect *old = NULL;
-    ws_key_t key;
+    as_key_t key;
     int rc = as_cmd_require(cmd, AS_ROLE_TECHNICIAN);
     if (rc == 0)
         rc = s_check_request(cmd, req);
@@ -96,10 +96,10 @@ int ws_cmd_defect_report(as_cmd_t *cmd)
                          req->job_no);
     if (rc == 0)
         rc = s_check_job(cmd, job);
-    if (rc == 0 && ws_key_text(&key, req->ro_number, req->report_id) != 0)
+    if (rc == 0 && as_key_of(&key, req->ro_number, req->report_id, NULL) != 0)
         rc = as_cmd_fail(cmd, AS_EINVALID, "report_id '%s' is too long", req->report_id);
-    if (rc == 0 && (rc = ws_get(cmd->txn, cmd->svc, "defects", &key, &as__extra_defect__descriptor,
-                                (ProtobufCMessage **)&old)) == 0)
+    if (rc == 0 && (rc = as_record_get_key(cmd->txn, as_record_dbi(cmd->svc, "defects"), &key,
+                                           &as__extra_defect__descriptor, &old)) == 0)
         rc = as_cmd_fail(cmd, AS_EEXISTS, "extra defect '%s' of RO %s is already reported",
                          req->report_id, req->ro_number);
     else if (rc == MDB_NOTFOUND)
@@ -125,12 +125,12 @@ int ws_evt_extra_work_answered(as_evt_t *evt)
             as__extra_work_answered__free_unpacked(msg, NULL);
         return AS_EINVALID;
     }
-    ws_key_t key;
+    as_key_t key;
     As__ExtraDefect *d = NULL;
-    int rc = ws_key_text(&key, msg->ro_number, msg->request->request_id);
+    int rc = as_key_of(&key, msg->ro_number, msg->request->request_id, NULL);
     if (rc == 0)
-        rc = ws_get(evt->txn, evt->svc, "defects", &key, &as__extra_defect__descriptor,
-                    (ProtobufCMessage **)&d);
+        rc = as_record_get_key(evt->txn, as_record_dbi(evt->svc, "defects"), &key,
+                               &as__extra_defect__descriptor, &d);
     if (rc == MDB_NOTFOUND || rc == AS_EINVALID) {
         as_warn("extra work answer for unknown defect report '%s' of RO %s skipped",
                 msg->request->request_id, msg->ro_number);
@@ -138,7 +138,7 @@ int ws_evt_extra_work_answered(as_evt_t *evt)
     } else if (rc == 0) {
         rc = ws_set_str(&d->answer, msg->request->answer);
         if (rc == 0)
-            rc = ws_put(evt->txn, evt->svc, "defects", &key, &d->base);
+            rc = as_record_put_key(evt->txn, as_record_dbi(evt->svc, "defects"), &key, &d->base);
     }
     if (d)
         as__extra_defect__free_unpacked(d, NULL);

@@ -50,7 +50,8 @@ static int s_note_ro(as_evt_t *evt, const char *ro_number, const char *vin, cons
                      int has_mileage, uint32_t mileage_km)
 {
     As__WorkRo *ro = NULL;
-    int rc = ws_get_ro(evt->txn, evt->svc, ro_number, &ro);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "ros"), ro_number,
+                           &as__work_ro__descriptor, &ro);
     if (rc == 0) {
         as__work_ro__free_unpacked(ro, NULL);
         return 0;
@@ -64,7 +65,7 @@ static int s_note_ro(as_evt_t *evt, const char *ro_number, const char *vin, cons
     fresh.has_mileage_km = has_mileage;
     fresh.mileage_km = mileage_km;
     fresh.has_final_failures = fresh.has_inspections = 1;
-    return ws_put_ro(evt->txn, evt->svc, &fresh);
+    return as_record_put(evt->txn, as_record_dbi(evt->svc, "ros"), fresh.ro_number, &fresh.base);
 }
 
 int ws_evt_ro_consented(as_evt_t *evt)
@@ -152,9 +153,12 @@ static int s_load_dispatch(as_cmd_t *cmd, const As__JobDispatch *req, s_dispatch
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no job %u in the workshop", req->ro_number,
                            req->job_no);
-    if (rc == 0 && (rc = ws_get_tech(cmd->txn, cmd->svc, req->tech_id, &d->tech)) == MDB_NOTFOUND)
+    if (rc == 0 &&
+        (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id,
+                            &as__technician__descriptor, &d->tech)) == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", req->tech_id);
-    if (rc == 0 && (rc = ws_get_bay(cmd->txn, cmd->svc, req->bay_id, &d->bay)) == MDB_NOTFOUND)
+    if (rc == 0 && (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "bays"), req->bay_id,
+                                       &as__bay__descriptor, &d->bay)) == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "bay '%s' is not registered", req->bay_id);
     return rc;
 }
@@ -181,7 +185,8 @@ int ws_free_job_bay(as_cmd_t *cmd, const As__WorkJob *job)
     if (ws_empty(job->bay))
         return 0;
     As__Bay *bay = NULL;
-    int rc = ws_get_bay(cmd->txn, cmd->svc, job->bay, &bay);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "bays"), job->bay,
+                           &as__bay__descriptor, &bay);
     if (rc != 0)
         return rc == MDB_NOTFOUND ? 0 : rc;
     if (!ws_empty(bay->current_ro) && strcmp(bay->current_ro, job->ro_number) == 0 &&
@@ -189,7 +194,7 @@ int ws_free_job_bay(as_cmd_t *cmd, const As__WorkJob *job)
         ws_set_str(&bay->current_ro, NULL);
         bay->has_current_job_no = 0;
         bay->current_job_no = 0;
-        rc = ws_put_bay(cmd->txn, cmd->svc, bay);
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), bay->bay_id, &bay->base);
     }
     as__bay__free_unpacked(bay, NULL);
     return rc;
@@ -216,7 +221,8 @@ static int s_apply_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     ev.job = job;
     ev.date = date;
     if ((rc = ws_put_job(cmd->txn, cmd->svc, job)) == 0 &&
-        (rc = ws_put_bay(cmd->txn, cmd->svc, d->bay)) == 0 &&
+        (rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), d->bay->bay_id,
+                            &d->bay->base)) == 0 &&
         (rc = as_cmd_emit(cmd, "workshop.job.dispatched", job->ro_number, &ev.base)) == 0)
         rc = as_cmd_reply(cmd, &job->base);
     return rc;

@@ -13,12 +13,12 @@
 typedef struct {
     As__QcInspect *req;
     As__WorkRo *ro;
-    ws_list_t jobs; /* As__WorkJob, every job of the RO */
+    as_record_list_t jobs; /* As__WorkJob, every job of the RO */
 } s_qc_t;
 
 static As__WorkJob *s_job(const s_qc_t *q, size_t i)
 {
-    return (As__WorkJob *)q->jobs.items[i];
+    return (As__WorkJob *)q->jobs.msgs[i];
 }
 
 static int s_cancelled(const As__WorkJob *job)
@@ -49,7 +49,8 @@ static int s_load(as_cmd_t *cmd, s_qc_t *q)
         return as_cmd_fail(cmd, AS_EINVALID, "kind is required (IN_PROCESS, FINAL, ROAD_TEST)");
     if (!req->has_passed)
         return as_cmd_fail(cmd, AS_EINVALID, "passed is required (true or false)");
-    rc = ws_get_ro(cmd->txn, cmd->svc, req->ro_number, &q->ro);
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number,
+                       &as__work_ro__descriptor, &q->ro);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no jobs in the workshop", req->ro_number);
     if (rc == 0)
@@ -111,14 +112,16 @@ static int s_check(as_cmd_t *cmd, const s_qc_t *q)
 /* Appends the inspection record (key ro \0 index). */
 static int s_record(as_cmd_t *cmd, s_qc_t *q, As__Inspection *insp)
 {
-    ws_key_t key;
+    as_key_t key;
     q->ro->inspections++;
     q->ro->has_inspections = 1;
-    if (ws_key_num(&key, q->ro->ro_number, q->ro->inspections) != 0)
+    if (as_key_of(&key, q->ro->ro_number, NULL) != 0 ||
+        as_key_add_u32(&key, q->ro->inspections) != 0)
         return AS_EINVALID;
-    int rc = ws_put(cmd->txn, cmd->svc, "inspections", &key, &insp->base);
+    int rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "inspections"), &key, &insp->base);
     if (rc == 0)
-        rc = ws_put_ro(cmd->txn, cmd->svc, q->ro);
+        rc =
+            as_record_put(cmd->txn, as_record_dbi(cmd->svc, "ros"), q->ro->ro_number, &q->ro->base);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &insp->base);
     return rc;
@@ -285,6 +288,6 @@ int ws_cmd_qc_inspect(as_cmd_t *cmd)
         as__qc_inspect__free_unpacked(q.req, NULL);
     if (q.ro)
         as__work_ro__free_unpacked(q.ro, NULL);
-    ws_list_free(&q.jobs);
+    as_record_list_free(&q.jobs);
     return rc;
 }

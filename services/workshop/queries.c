@@ -10,51 +10,52 @@ int ws_cmd_board(as_cmd_t *cmd)
     int rc = as_cmd_require(cmd, ANY_STAFF);
     if (rc != 0)
         return rc;
-    ws_list_t jobs = {0}, techs = {0}, bays = {0};
-    if ((rc = ws_list(cmd->txn, cmd->svc, "jobs", NULL, 0, &as__work_job__descriptor, &jobs)) ==
-            0 &&
-        (rc = ws_list(cmd->txn, cmd->svc, "technicians", NULL, 0, &as__technician__descriptor,
-                      &techs)) == 0 &&
-        (rc = ws_list(cmd->txn, cmd->svc, "bays", NULL, 0, &as__bay__descriptor, &bays)) == 0) {
+    as_record_list_t jobs = {0}, techs = {0}, bays = {0};
+    if ((rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "jobs"), NULL,
+                             &as__work_job__descriptor, &jobs)) == 0 &&
+        (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "technicians"), NULL,
+                             &as__technician__descriptor, &techs)) == 0 &&
+        (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "bays"), NULL, &as__bay__descriptor,
+                             &bays)) == 0) {
         As__WorkshopBoard board = AS__WORKSHOP_BOARD__INIT;
         board.n_jobs = jobs.n;
-        board.jobs = (As__WorkJob **)jobs.items;
+        board.jobs = (As__WorkJob **)jobs.msgs;
         board.n_technicians = techs.n;
-        board.technicians = (As__Technician **)techs.items;
+        board.technicians = (As__Technician **)techs.msgs;
         board.n_bays = bays.n;
-        board.bays = (As__Bay **)bays.items;
+        board.bays = (As__Bay **)bays.msgs;
         rc = as_cmd_reply(cmd, &board.base);
     }
-    ws_list_free(&jobs);
-    ws_list_free(&techs);
-    ws_list_free(&bays);
+    as_record_list_free(&jobs);
+    as_record_list_free(&techs);
+    as_record_list_free(&bays);
     return rc;
 }
 
 static int s_show(as_cmd_t *cmd, As__WorkRo *ro)
 {
-    ws_key_t prefix;
-    if (ws_key_text(&prefix, ro->ro_number, "") != 0)
+    as_key_t prefix;
+    if (as_key_of(&prefix, ro->ro_number, NULL) != 0)
         return AS_EINVALID;
-    ws_list_t jobs = {0}, insps = {0}, defects = {0};
+    as_record_list_t jobs = {0}, insps = {0}, defects = {0};
     int rc;
     if ((rc = ws_ro_jobs(cmd->txn, cmd->svc, ro->ro_number, &jobs)) == 0 &&
-        (rc = ws_list(cmd->txn, cmd->svc, "inspections", prefix.data, prefix.len,
-                      &as__inspection__descriptor, &insps)) == 0 &&
-        (rc = ws_list(cmd->txn, cmd->svc, "defects", prefix.data, prefix.len,
-                      &as__extra_defect__descriptor, &defects)) == 0) {
+        (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "inspections"), &prefix,
+                             &as__inspection__descriptor, &insps)) == 0 &&
+        (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "defects"), &prefix,
+                             &as__extra_defect__descriptor, &defects)) == 0) {
         As__WorkRo view = *ro;
         view.n_jobs = jobs.n;
-        view.jobs = (As__WorkJob **)jobs.items;
+        view.jobs = (As__WorkJob **)jobs.msgs;
         view.n_inspection_log = insps.n;
-        view.inspection_log = (As__Inspection **)insps.items;
+        view.inspection_log = (As__Inspection **)insps.msgs;
         view.n_defects = defects.n;
-        view.defects = (As__ExtraDefect **)defects.items;
+        view.defects = (As__ExtraDefect **)defects.msgs;
         rc = as_cmd_reply(cmd, &view.base);
     }
-    ws_list_free(&jobs);
-    ws_list_free(&insps);
-    ws_list_free(&defects);
+    as_record_list_free(&jobs);
+    as_record_list_free(&insps);
+    as_record_list_free(&defects);
     return rc;
 }
 
@@ -67,7 +68,8 @@ int ws_cmd_ro_show(as_cmd_t *cmd)
     int rc = as_cmd_require(cmd, ANY_STAFF);
     if (rc == 0 && ws_empty(req->ro_number))
         rc = as_cmd_fail(cmd, AS_EINVALID, "ro_number is required");
-    if (rc == 0 && (rc = ws_get_ro(cmd->txn, cmd->svc, req->ro_number, &ro)) == MDB_NOTFOUND)
+    if (rc == 0 && (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number,
+                                       &as__work_ro__descriptor, &ro)) == MDB_NOTFOUND)
         rc = as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s is not known to the workshop", req->ro_number);
     if (rc == 0)
         rc = s_show(cmd, ro);

@@ -57,7 +57,9 @@ int ws_cmd_technician_register(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_check_technician(cmd, req);
     As__Technician *old = NULL;
-    if (rc == 0 && (rc = ws_get_tech(cmd->txn, cmd->svc, req->tech_id, &old)) == MDB_NOTFOUND)
+    if (rc == 0 &&
+        (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id,
+                            &as__technician__descriptor, &old)) == MDB_NOTFOUND)
         rc = 0;
     if (rc == 0) {
         As__Technician tech = AS__TECHNICIAN__INIT;
@@ -76,7 +78,8 @@ int ws_cmd_technician_register(as_cmd_t *cmd)
         }
         As__TechnicianRegistered ev = AS__TECHNICIAN_REGISTERED__INIT;
         ev.technician = &tech;
-        if ((rc = ws_put_tech(cmd->txn, cmd->svc, &tech)) == 0 &&
+        if ((rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "technicians"), tech.tech_id,
+                                &tech.base)) == 0 &&
             (rc = as_cmd_emit(cmd, "workshop.technician.registered", tech.tech_id, &ev.base)) == 0)
             rc = as_cmd_reply(cmd, &tech.base);
     }
@@ -108,7 +111,8 @@ int ws_cmd_bay_register(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_check_bay(cmd, req);
     As__Bay *old = NULL;
-    if (rc == 0 && (rc = ws_get_bay(cmd->txn, cmd->svc, req->bay_id, &old)) == 0)
+    if (rc == 0 && (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "bays"), req->bay_id,
+                                       &as__bay__descriptor, &old)) == 0)
         rc = as_cmd_fail(cmd, AS_EEXISTS, "bay '%s' is already registered (%s)", req->bay_id,
                          old->kind ? old->kind : "general");
     else if (rc == MDB_NOTFOUND)
@@ -119,7 +123,8 @@ int ws_cmd_bay_register(as_cmd_t *cmd)
         bay.kind = ws_empty(req->kind) ? "general" : req->kind;
         As__BayRegistered ev = AS__BAY_REGISTERED__INIT;
         ev.bay = &bay;
-        if ((rc = ws_put_bay(cmd->txn, cmd->svc, &bay)) == 0 &&
+        if ((rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), bay.bay_id,
+                                &bay.base)) == 0 &&
             (rc = as_cmd_emit(cmd, "workshop.bay.registered", bay.bay_id, &ev.base)) == 0)
             rc = as_cmd_reply(cmd, &bay.base);
     }
@@ -139,7 +144,8 @@ static int s_check_shift(as_cmd_t *cmd, const As__ShiftRecord *req)
     if (!req->has_minutes || req->minutes < 1 || req->minutes > 1440)
         return as_cmd_fail(cmd, AS_EINVALID, "minutes of a shift must be 1..1440");
     As__Technician *tech = NULL;
-    int rc = ws_get_tech(cmd->txn, cmd->svc, req->tech_id, &tech);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id,
+                           &as__technician__descriptor, &tech);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", req->tech_id);
     if (tech)
@@ -157,12 +163,12 @@ int ws_cmd_shift_record(as_cmd_t *cmd)
     int rc = as_cmd_require(cmd, BOSS_ROLES);
     if (rc == 0)
         rc = s_check_shift(cmd, req);
-    ws_key_t key;
+    as_key_t key;
     As__Attendance *old = NULL;
-    if (rc == 0 && ws_key_text(&key, req->tech_id, req->date) != 0)
+    if (rc == 0 && as_key_of(&key, req->tech_id, req->date, NULL) != 0)
         rc = as_cmd_fail(cmd, AS_EINVALID, "tech_id '%s' is too long", req->tech_id);
-    if (rc == 0 && (rc = ws_get(cmd->txn, cmd->svc, "attendance", &key, &as__attendance__descriptor,
-                                (ProtobufCMessage **)&old)) == 0)
+    if (rc == 0 && (rc = as_record_get_key(cmd->txn, as_record_dbi(cmd->svc, "attendance"), &key,
+                                           &as__attendance__descriptor, &old)) == 0)
         rc = as_cmd_fail(cmd, AS_EEXISTS, "shift of '%s' on %s is already recorded (%u minutes)",
                          req->tech_id, req->date, old->minutes);
     else if (rc == MDB_NOTFOUND)
@@ -175,7 +181,8 @@ int ws_cmd_shift_record(as_cmd_t *cmd)
         att.minutes = req->minutes;
         As__ShiftRecorded ev = AS__SHIFT_RECORDED__INIT;
         ev.attendance = &att;
-        if ((rc = ws_put(cmd->txn, cmd->svc, "attendance", &key, &att.base)) == 0 &&
+        if ((rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "attendance"), &key,
+                                    &att.base)) == 0 &&
             (rc = as_cmd_emit(cmd, "workshop.shift.recorded", att.tech_id, &ev.base)) == 0)
             rc = as_cmd_reply(cmd, &att.base);
     }

@@ -15,20 +15,14 @@
 
 static int s_get_tool(MDB_txn *txn, as_service_t *svc, const char *tool_id, As__WorkshopTool **out)
 {
-    ws_key_t key;
-    if (ws_empty(tool_id) || ws_key_text(&key, tool_id, NULL) != 0)
-        return MDB_NOTFOUND;
-    return ws_get(txn, svc, "tools", &key, &as__workshop_tool__descriptor,
-                  (ProtobufCMessage **)out);
+    return as_record_get(txn, as_record_dbi(svc, "tools"), tool_id, &as__workshop_tool__descriptor,
+                         out);
 }
 
 static int s_put_tool(MDB_txn *txn, as_service_t *svc, As__WorkshopTool *tool)
 {
-    ws_key_t key;
-    if (ws_key_text(&key, tool->tool_id, NULL) != 0)
-        return AS_EINVALID;
     tool->has_lost = tool->has_out_of_service = tool->has_calibration_interval_days = 1;
-    return ws_put(txn, svc, "tools", &key, &tool->base);
+    return as_record_put(txn, as_record_dbi(svc, "tools"), tool->tool_id, &tool->base);
 }
 
 /* --- dispatch ------------------------------------------------------------- */
@@ -89,23 +83,24 @@ static int s_wanted(const As__WorkshopToolQuery *req, const As__WorkshopTool *to
 int ws_cmd_tool_list(as_cmd_t *cmd)
 {
     const As__WorkshopToolQuery *req = (const As__WorkshopToolQuery *)cmd->request;
-    ws_list_t all = {0};
-    int rc = ws_list(cmd->txn, cmd->svc, "tools", NULL, 0, &as__workshop_tool__descriptor, &all);
+    as_record_list_t all = {0};
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "tools"), NULL,
+                            &as__workshop_tool__descriptor, &all);
     if (rc == 0) {
         size_t kept = 0;
         for (size_t i = 0; i < all.n; i++) {
-            if (s_wanted(req, (As__WorkshopTool *)all.items[i]))
-                all.items[kept++] = all.items[i];
+            if (s_wanted(req, (As__WorkshopTool *)all.msgs[i]))
+                all.msgs[kept++] = all.msgs[i];
             else
-                protobuf_c_message_free_unpacked(all.items[i], NULL);
+                protobuf_c_message_free_unpacked(all.msgs[i], NULL);
         }
         all.n = kept;
         As__WorkshopTools reply = AS__WORKSHOP_TOOLS__INIT;
         reply.n_tools = all.n;
-        reply.tools = (As__WorkshopTool **)all.items;
+        reply.tools = (As__WorkshopTool **)all.msgs;
         rc = as_cmd_reply(cmd, &reply.base);
     }
-    ws_list_free(&all);
+    as_record_list_free(&all);
     return rc;
 }
 

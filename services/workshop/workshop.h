@@ -7,10 +7,11 @@
 #include <stdint.h>
 
 #include "as/pb/workshop.pb-c.h"
+#include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
 
-/* --- records.c: the databases and their keys --------------------------------
+/* --- records.c: the databases and their keys (as/record.h) ------------------
  *   technicians  tech_id -> Technician
  *   bays         bay_id -> Bay
  *   attendance   tech_id \0 date -> Attendance
@@ -22,46 +23,13 @@
  */
 extern const char *const ws_dbs[];
 
-/* A key built from parts: a text, then \0 and a text or a big-endian number. */
-typedef struct ws_key {
-    char data[512];
-    size_t len;
-} ws_key_t;
+/* Every job of one RO, in job order (as_record_scan; free with as_record_list_free). */
+int ws_ro_jobs(MDB_txn *txn, as_service_t *svc, const char *ro_number, as_record_list_t *out);
 
-int ws_key_text(ws_key_t *key, const char *first, const char *second);
-int ws_key_num(ws_key_t *key, const char *first, uint32_t second);
-
-/* Gets a record: 0, MDB_NOTFOUND or AS_EBADFRAME. Free *out with
- * protobuf_c_message_free_unpacked. */
-int ws_get(MDB_txn *txn, as_service_t *svc, const char *db, const ws_key_t *key,
-           const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
-int ws_put(MDB_txn *txn, as_service_t *svc, const char *db, const ws_key_t *key,
-           const ProtobufCMessage *msg);
-
-/* Every record of `db` whose key starts with `prefix` (all when prefix_len is
- * 0), in key order. Free with ws_list_free. */
-typedef struct ws_list {
-    ProtobufCMessage **items;
-    size_t n;
-} ws_list_t;
-
-int ws_list(MDB_txn *txn, as_service_t *svc, const char *db, const void *prefix, size_t prefix_len,
-            const ProtobufCMessageDescriptor *desc, ws_list_t *out);
-void ws_list_free(ws_list_t *list);
-
-/* Every job of one RO (key prefix "ro\0"). */
-int ws_ro_jobs(MDB_txn *txn, as_service_t *svc, const char *ro_number, ws_list_t *out);
-
-/* Typed getters; MDB_NOTFOUND when absent. */
+/* A job: MDB_NOTFOUND when absent. Put marks the fields a reply must show. */
 int ws_get_job(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no,
                As__WorkJob **out);
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
-int ws_get_tech(MDB_txn *txn, as_service_t *svc, const char *tech_id, As__Technician **out);
-int ws_put_tech(MDB_txn *txn, as_service_t *svc, const As__Technician *tech);
-int ws_get_bay(MDB_txn *txn, as_service_t *svc, const char *bay_id, As__Bay **out);
-int ws_put_bay(MDB_txn *txn, as_service_t *svc, const As__Bay *bay);
-int ws_get_ro(MDB_txn *txn, as_service_t *svc, const char *ro_number, As__WorkRo **out);
-int ws_put_ro(MDB_txn *txn, as_service_t *svc, const As__WorkRo *ro);
 
 /* Replaces the string *field of an unpacked message with a copy of value
  * (NULL or "" clears it). Returns 0 or -ENOMEM. */
