@@ -5,8 +5,9 @@
  * before it can be received) and a ROUTER the test serves by hand from an
  * in-memory outbox of packed envelopes. The sub runs on a real uv loop that the
  * test steps (UV_RUN_ONCE with a 5 ms tick) while serving the ROUTER, with a
- * real LMDB store: `ready` applies the batch with as_sub_batch_apply in
- * as_store_write and then calls as_sub_batch_committed. Every wait has a
+ * real LMDB store: `ready` takes the batch (as_sub_take), applies it and
+ * writes the offsets in as_store_write, then calls as_sub_committed (or
+ * as_sub_aborted), as the service's turn does. Every wait has a
  * deadline, so a bug fails a test instead of hanging it.
  */
 #include <setjmp.h>
@@ -60,6 +61,7 @@ typedef struct {
     uv_timer_t tick;
     as_store_t *store;
     as_sub_t *sub;
+    as_sub_batch_t batch; /* the turn being run */
     /* the sub's config */
     as_sub_config_t cfg;
     char *connect[2];
@@ -295,26 +297,40 @@ static int s_apply(void *arg, MDB_txn *txn, const As__Envelope *env)
     return 0;
 }
 
+/* A turn: every event not skipped, then the offsets; a refused event is
+ * skipped and the turn runs again. */
 static int s_batch_txn(MDB_txn *txn, void *arg)
 {
     s_fix_t *fx = arg;
     fx->txn_n = 0;
-    return as_sub_batch_apply(fx->sub, txn, s_apply, fx);
+    for (size_t i = 0; i < fx->batch.n; i++) {
+        if (fx->batch.events[i].skipped)
+            continue;
+        int rc = s_apply(fx, txn, fx->batch.events[i].env);
+        if (rc != 0 && as_outcome_of(rc) != AS_OUTCOME_STORE) {
+            as_sub_skip(fx->sub, &fx->batch, i);
+            return AS_ERETRY;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return as_sub_write_offsets(fx->sub, txn, &fx->batch);
 }
 
 static void s_ready(void *arg)
 {
     s_fix_t *fx = arg;
-    while (as_sub_batch_size(fx->sub) > 0) {
+    while (as_sub_turn_due(fx->sub)) {
         int rc;
+        as_sub_take(fx->sub, &fx->batch);
         while ((rc = as_store_write(fx->store, s_batch_txn, fx)) == AS_ERETRY)
             fx->retries++;
         if (rc != 0) {
             fx->failed_txns++;
-            as_sub_batch_failed(fx->sub);
+            as_sub_aborted(fx->sub, &fx->batch);
             return;
         }
-        as_sub_batch_committed(fx->sub);
+        as_sub_committed(fx->sub, &fx->batch);
         for (size_t i = 0; i < fx->txn_n && fx->n_applied < S_MAX_LOG; i++)
             fx->applied[fx->n_applied++] = fx->txn_seqs[i];
         if (fx->n_commits < S_MAX_LOG)
