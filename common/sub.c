@@ -11,6 +11,7 @@
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
+#include "as/rpc.h"
 
 #define AS_SUB_BUDGET 2000 /* messages read per turn of the loop */
 #define AS_REPLAY_BATCH 5000
@@ -18,16 +19,13 @@
 
 typedef struct as_sub_source s_source_t;
 
-/* A replay client: one DEALER to one service endpoint. */
+/* A service endpoint replays are asked from (through the one request client). */
 typedef struct s_peer {
     as_sub_t *sub;
     char *endpoint;
     char *identity; /* whose key the endpoint's CURVE server holds */
-    void *dealer;
-    as_zwatch_t *watch;
-    bool inflight;
-    int64_t sent_us;
-    char *ask_source; /* the request in flight, resent on timeout */
+    as_rpc_client_t *client;
+    char *ask_source; /* the request in flight (sent again by the client on a time-out) */
     uint64_t ask_from;
     uint64_t ask_applied; /* what the asking source had committed when asked */
     struct s_peer *next;
@@ -448,49 +446,12 @@ static void s_after_read(as_sub_t *self)
 
 /* --- replay clients ---------------------------------------------------- */
 
-static void s_peer_read(as_zwatch_t *watch, void *zsock, void *arg);
-
-static int s_peer_connect(s_peer_t *peer)
-{
-    as_sub_t *self = peer->sub;
-    peer->dealer = zmq_socket(self->zctx, ZMQ_DEALER);
-    if (!peer->dealer)
-        return -errno;
-    int linger = 0;
-    int64_t max = AS_DEALER_MAX_MSG;
-    zmq_setsockopt(peer->dealer, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(peer->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    int rc = 0;
-    if (self->security && (rc = as_security_client(self->security, peer->dealer, peer->endpoint,
-                                                   peer->identity)) != 0)
-        goto fail;
-    if (zmq_connect(peer->dealer, peer->endpoint) != 0) {
-        rc = -errno;
-        goto fail;
-    }
-    peer->watch = as_zwatch_new(self->loop, peer->dealer, s_peer_read, peer);
-    if (!peer->watch) {
-        rc = -ENOMEM;
-        goto fail;
-    }
-    return 0;
-fail:
-    zmq_close(peer->dealer);
-    peer->dealer = NULL;
-    return rc;
-}
-
-static void s_peer_disconnect(s_peer_t *peer)
-{
-    as_zwatch_destroy(&peer->watch);
-    if (peer->dealer)
-        zmq_close(peer->dealer);
-    peer->dealer = NULL;
-}
+static void s_peer_answer(as_rpc_client_t *client, int status, const void *body, size_t len,
+                          void *arg);
 
 static void s_peer_free(s_peer_t *peer)
 {
-    s_peer_disconnect(peer);
+    as_rpc_client_destroy(&peer->client);
     free(peer->ask_source);
     free(peer->endpoint);
     free(peer->identity);
@@ -514,7 +475,11 @@ static s_peer_t *s_peer_get(as_sub_t *self, const char *endpoint, const char *na
         return NULL;
     }
     peer->sub = self;
-    if (s_peer_connect(peer) != 0) {
+    int rc = 0;
+    if (!(peer->client =
+              as_rpc_client_new(self->zctx, endpoint, self->security, peer->identity, &rc)) ||
+        as_rpc_client_watch(peer->client, self->loop, AS_DEALER_MAX_MSG, s_peer_answer, peer) !=
+            0) {
         as_warn("cannot connect to service endpoint '%s'", endpoint);
         s_peer_free(peer);
         return NULL;
@@ -537,21 +502,15 @@ static void s_peer_send(s_peer_t *peer)
     if (len > sizeof body)
         return;
     as__replay_request__pack(&req, body);
-    const void *data[2] = {"replay", body};
-    size_t lens[2] = {6, len};
-    if (as_zsend_frames(peer->dealer, 2, data, lens) == 0) {
-        peer->inflight = true;
-        peer->sent_us = as_now_us();
+    if (as_rpc_client_send(peer->client, "replay", body, len, peer->sub->replay_timeout_ms) == 0)
         peer->sub->counters.replays_sent++;
-    }
-    as_zwatch_kick(peer->watch);
 }
 
 /* Asks `peer` for `source` from `from` on (source NULL: a hello that only
  * learns who is there and how far it is). */
 static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
 {
-    if (peer->inflight)
+    if (as_rpc_client_busy(peer->client))
         return;
     free(peer->ask_source);
     peer->ask_source = source ? strdup(source) : NULL;
@@ -571,7 +530,7 @@ static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
 static void s_request_replay(as_sub_t *self, s_source_t *src)
 {
     (void)self;
-    if (!src->peer || src->diverged || src->peer->inflight)
+    if (!src->peer || src->diverged || as_rpc_client_busy(src->peer->client))
         return;
     src->replays++;
     s_peer_ask(src->peer, src->name, src->next);
@@ -646,37 +605,18 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
         s_request_replay(self, src);
 }
 
-static void s_peer_read(as_zwatch_t *watch, void *zsock, void *arg)
+static void s_peer_answer(as_rpc_client_t *client, int status, const void *body, size_t len,
+                          void *arg)
 {
-    (void)watch;
+    (void)client;
     s_peer_t *peer = arg;
     as_sub_t *self = peer->sub;
-    for (int i = 0; i < 16; i++) {
-        zmq_msg_t frames[2];
-        zmq_msg_init(&frames[0]);
-        zmq_msg_init(&frames[1]);
-        size_t n = 0;
-        int rc = as_zrecv_frames(zsock, frames, 2, &n);
-        if (rc == 0 && n == 2 && zmq_msg_size(&frames[0]) == 6 &&
-            memcmp(zmq_msg_data(&frames[0]), "replay", 6) == 0) {
-            peer->inflight = false;
-            As__ReplayResponse *resp = as__replay_response__unpack(NULL, zmq_msg_size(&frames[1]),
-                                                                   zmq_msg_data(&frames[1]));
-            if (resp) {
-                s_handle_replay(self, peer, resp);
-                as__replay_response__free_unpacked(resp, NULL);
-            } else {
-                self->counters.rejected_frames++;
-            }
-        } else if (rc == 0) {
-            self->counters.rejected_frames++;
-        }
-        zmq_msg_close(&frames[0]);
-        zmq_msg_close(&frames[1]);
-        if (rc != 0)
-            break;
-        if (!peer->dealer)
-            break;
+    As__ReplayResponse *resp = status == 0 ? as__replay_response__unpack(NULL, len, body) : NULL;
+    if (resp) {
+        s_handle_replay(self, peer, resp);
+        as__replay_response__free_unpacked(resp, NULL);
+    } else {
+        self->counters.rejected_frames++;
     }
     s_after_read(self);
 }
@@ -812,16 +752,9 @@ static void s_timer_cb(uv_timer_t *timer)
 {
     as_sub_t *self = timer->data;
     int64_t now = as_now_us();
-    for (s_peer_t *p = self->peers; p; p = p->next) {
-        if (!p->inflight || now - p->sent_us < (int64_t)self->replay_timeout_ms * 1000)
-            continue;
-        /* Lazy Pirate: the reply may never come; start over on a new socket */
-        as_debug("replay request to '%s' timed out; reconnecting", p->endpoint);
-        s_peer_disconnect(p);
-        p->inflight = false;
-        if (s_peer_connect(p) == 0)
-            s_peer_send(p);
-    }
+    for (s_peer_t *p = self->peers; p; p = p->next)
+        if (as_rpc_client_expire(p->client, now)) /* sent again on a new socket */
+            self->counters.replays_sent++;
     for (s_source_t *s = self->sources; s; s = s->next_source) {
         if (s->checking || s->known_last >= s->next)
             s_request_replay(self, s);
