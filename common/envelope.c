@@ -125,7 +125,13 @@ size_t as_domain_of(const char *name, char *out, size_t cap)
 As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic, size_t topic_len,
                                  int *err)
 {
-    As__Envelope *env = as__envelope__unpack(NULL, len, data);
+    return as_envelope_decode_in(NULL, data, len, topic, topic_len, err);
+}
+
+As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *data, size_t len,
+                                    const char *topic, size_t topic_len, int *err)
+{
+    As__Envelope *env = as__envelope__unpack(allocator, len, data);
     if (!env) {
         *err = AS_EBADFRAME;
         return NULL;
@@ -139,7 +145,7 @@ As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic
     if (ok && topic)
         ok = strlen(env->type) == topic_len && memcmp(env->type, topic, topic_len) == 0;
     if (!ok) {
-        as__envelope__free_unpacked(env, NULL);
+        as__envelope__free_unpacked(env, allocator);
         *err = AS_EINVALID;
         return NULL;
     }

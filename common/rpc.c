@@ -1,4 +1,5 @@
-/* rpc.c — service endpoint and Lazy Pirate client. See include/as/rpc.h. */
+/* rpc.c — service endpoint and the Lazy Pirate client (blocking or on a loop). See
+ * include/as/rpc.h. */
 #include "as/rpc.h"
 
 #include <errno.h>
@@ -171,7 +172,23 @@ struct as_rpc_client {
     char *endpoint;
     char *server_identity;
     as_security_t *security;
+    int64_t max_msg; /* ZMQ_MAXMSGSIZE of answers (0: no limit) */
+    /* on a loop (as_rpc_client_watch) */
+    uv_loop_t *loop;
+    as_zwatch_t *watch;
+    as_rpc_answer_fn answer;
+    void *answer_arg;
+    /* the request in flight, sent again as it is after a time-out */
+    char kind[AS_RPC_KIND_MAX + 1];
+    void *body;
+    size_t body_len;
+    bool inflight;
+    int timeout_ms;
+    int64_t sent_us;
+    uint64_t sends;
 };
+
+static void s_client_read(as_zwatch_t *watch, void *zsock, void *arg);
 
 static int s_client_connect(as_rpc_client_t *self)
 {
@@ -180,6 +197,8 @@ static int s_client_connect(as_rpc_client_t *self)
         return -errno;
     int linger = 0;
     zmq_setsockopt(self->sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (self->max_msg)
+        zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &self->max_msg, sizeof self->max_msg);
     int rc = 0;
     if (self->security && (rc = as_security_client(self->security, self->sock, self->endpoint,
                                                    self->server_identity)) != 0)
@@ -188,11 +207,24 @@ static int s_client_connect(as_rpc_client_t *self)
         rc = -errno;
         goto fail;
     }
+    if (self->loop && !(self->watch = as_zwatch_new(self->loop, self->sock, s_client_read, self))) {
+        rc = -ENOMEM;
+        goto fail;
+    }
     return 0;
 fail:
     zmq_close(self->sock);
     self->sock = NULL;
     return rc;
+}
+
+/* Lazy Pirate: drops the socket, and with it any late answer. */
+static void s_client_disconnect(as_rpc_client_t *self)
+{
+    as_zwatch_destroy(&self->watch);
+    if (self->sock)
+        zmq_close(self->sock);
+    self->sock = NULL;
 }
 
 as_rpc_client_t *as_rpc_client_new(void *zctx, const char *endpoint, as_security_t *security,
@@ -224,20 +256,76 @@ void as_rpc_client_destroy(as_rpc_client_t **self_p)
     as_rpc_client_t *self = *self_p;
     if (!self)
         return;
-    if (self->sock)
-        zmq_close(self->sock);
+    s_client_disconnect(self);
+    free(self->body);
     free(self->endpoint);
     free(self->server_identity);
     free(self);
     *self_p = NULL;
 }
 
-/* Waits for one answer of `kind` (or "error"). Returns 0, AS_EBADFRAME for an
- * error answer, AS_ETIMEOUT, or -errno. */
-static int s_wait(as_rpc_client_t *self, const char *kind, int timeout_ms, void **reply,
-                  size_t *reply_len)
+/* Keeps [kind][body] as the request to send (and send again). */
+static int s_client_hold(as_rpc_client_t *self, const char *kind, const void *body, size_t len)
 {
-    int64_t deadline = as_now_us() + (int64_t)timeout_ms * 1000;
+    if (strlen(kind) > AS_RPC_KIND_MAX)
+        return -EINVAL;
+    void *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    if (len)
+        memcpy(copy, body, len);
+    free(self->body);
+    self->body = copy;
+    self->body_len = len;
+    snprintf(self->kind, sizeof self->kind, "%s", kind);
+    return 0;
+}
+
+/* Sends the held request on the current socket (opened first when a time-out
+ * closed it). Returns 0 or -errno. */
+static int s_client_send(as_rpc_client_t *self)
+{
+    int rc = self->sock ? 0 : s_client_connect(self);
+    if (rc != 0)
+        return rc;
+    const void *data[2] = {self->kind, self->body};
+    size_t lens[2] = {strlen(self->kind), self->body_len};
+    rc = as_zsend_frames(self->sock, 2, data, lens);
+    if (rc == 0) {
+        self->inflight = true;
+        self->sent_us = as_now_us();
+        self->sends++;
+    }
+    if (self->watch)
+        as_zwatch_kick(self->watch);
+    return rc;
+}
+
+/* Reads one message. Returns 1 for an answer of `kind` (frames[1] is its
+ * body), 2 for [error][text], 0 for anything else (dropped), or -errno
+ * (-EAGAIN: nothing waits). The caller closes the frames. */
+static int s_client_recv(void *sock, const char *kind, zmq_msg_t frames[2])
+{
+    zmq_msg_init(&frames[0]);
+    zmq_msg_init(&frames[1]);
+    size_t nf = 0;
+    int rc = as_zrecv_frames(sock, frames, 2, &nf);
+    if (rc != 0)
+        return rc;
+    if (nf != 2)
+        return 0;
+    size_t klen = zmq_msg_size(&frames[0]);
+    const char *k = zmq_msg_data(&frames[0]);
+    if (klen == strlen(kind) && !memcmp(k, kind, klen))
+        return 1;
+    return klen == 5 && !memcmp(k, "error", 5) ? 2 : 0;
+}
+
+/* Waits for one answer to the held request. Returns 0, AS_EBADFRAME for an
+ * error answer, AS_ETIMEOUT, or -errno. */
+static int s_wait(as_rpc_client_t *self, void **reply, size_t *reply_len)
+{
+    int64_t deadline = self->sent_us + (int64_t)self->timeout_ms * 1000;
     for (;;) {
         int64_t left_ms = (deadline - as_now_us()) / 1000;
         if (left_ms <= 0)
@@ -252,32 +340,25 @@ static int s_wait(as_rpc_client_t *self, const char *kind, int timeout_ms, void 
         if (n == 0)
             return AS_ETIMEOUT;
         zmq_msg_t frames[2];
-        zmq_msg_init(&frames[0]);
-        zmq_msg_init(&frames[1]);
-        size_t nf = 0;
-        int rc = as_zrecv_frames(self->sock, frames, 2, &nf);
-        if (rc == 0 && nf == 2) {
-            size_t klen = zmq_msg_size(&frames[0]);
-            bool is_error = klen == 5 && !memcmp(zmq_msg_data(&frames[0]), "error", 5);
-            bool is_kind = klen == strlen(kind) && !memcmp(zmq_msg_data(&frames[0]), kind, klen);
-            if (is_error || is_kind) {
-                *reply_len = zmq_msg_size(&frames[1]);
-                *reply = malloc(*reply_len + 1); /* +1: error texts are NUL-ended */
-                if (*reply) {
-                    memcpy(*reply, zmq_msg_data(&frames[1]), *reply_len);
-                    ((char *)*reply)[*reply_len] = '\0';
-                }
-                zmq_msg_close(&frames[0]);
-                zmq_msg_close(&frames[1]);
-                if (!*reply)
-                    return -ENOMEM;
-                return is_error ? AS_EBADFRAME : 0;
+        int got = s_client_recv(self->sock, self->kind, frames);
+        if (got > 0) {
+            *reply_len = zmq_msg_size(&frames[1]);
+            *reply = malloc(*reply_len + 1); /* +1: error texts are NUL-ended */
+            if (*reply) {
+                memcpy(*reply, zmq_msg_data(&frames[1]), *reply_len);
+                ((char *)*reply)[*reply_len] = '\0';
             }
         }
         zmq_msg_close(&frames[0]);
         zmq_msg_close(&frames[1]);
-        if (rc != 0 && rc != -EAGAIN)
-            return rc;
+        if (got > 0) {
+            self->inflight = false;
+            if (!*reply)
+                return -ENOMEM;
+            return got == 2 ? AS_EBADFRAME : 0;
+        }
+        if (got < 0 && got != -EAGAIN)
+            return got;
     }
 }
 
@@ -286,27 +367,93 @@ int as_rpc_call(as_rpc_client_t *self, const char *kind, const void *body, size_
 {
     *reply = NULL;
     *reply_len = 0;
+    int rc = s_client_hold(self, kind, body, len);
+    if (rc != 0)
+        return rc;
+    self->timeout_ms = timeout_ms;
     for (int attempt = 0; attempt < (tries > 0 ? tries : 1); attempt++) {
-        if (!self->sock) {
-            int rc = s_client_connect(self);
-            if (rc != 0)
-                return rc;
-        }
-        const void *data[2] = {kind, body};
-        size_t lens[2] = {strlen(kind), len};
-        int rc = 0;
-        for (int i = 0; i < 2; i++)
-            if (zmq_send(self->sock, data[i], lens[i], i == 0 ? ZMQ_SNDMORE : 0) < 0)
-                rc = -errno;
-        if (rc == 0)
-            rc = s_wait(self, kind, timeout_ms, reply, reply_len);
+        if ((rc = s_client_send(self)) == 0)
+            rc = s_wait(self, reply, reply_len);
         if (rc != AS_ETIMEOUT)
             return rc;
-        /* Lazy Pirate: drop the socket (and any late answer) and try again */
-        zmq_close(self->sock);
-        self->sock = NULL;
+        s_client_disconnect(self);
     }
+    self->inflight = false;
     return AS_ETIMEOUT;
+}
+
+/* --- the client on a loop ------------------------------------------------ */
+
+static void s_client_read(as_zwatch_t *watch, void *zsock, void *arg)
+{
+    (void)watch;
+    (void)zsock; /* an answer's callback may send again: always read the current socket */
+    as_rpc_client_t *self = arg;
+    for (int i = 0; i < 16 && self->sock; i++) {
+        zmq_msg_t frames[2];
+        int got = s_client_recv(self->sock, self->kind, frames);
+        if (got > 0) {
+            self->inflight = false;
+            self->answer(self, got == 2 ? AS_EBADFRAME : 0, zmq_msg_data(&frames[1]),
+                         zmq_msg_size(&frames[1]), self->answer_arg);
+        } else if (got == 0) {
+            self->answer(self, AS_EINVALID, NULL, 0, self->answer_arg);
+        }
+        zmq_msg_close(&frames[0]);
+        zmq_msg_close(&frames[1]);
+        if (got < 0)
+            break;
+    }
+}
+
+int as_rpc_client_watch(as_rpc_client_t *self, uv_loop_t *loop, size_t max_msg,
+                        as_rpc_answer_fn answer, void *arg)
+{
+    s_client_disconnect(self);
+    self->loop = loop;
+    self->max_msg = (int64_t)max_msg;
+    self->answer = answer;
+    self->answer_arg = arg;
+    return s_client_connect(self);
+}
+
+int as_rpc_client_send(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
+                       int timeout_ms)
+{
+    if (self->inflight)
+        return -EBUSY;
+    int rc = s_client_hold(self, kind, body, len);
+    if (rc != 0)
+        return rc;
+    self->timeout_ms = timeout_ms;
+    return s_client_send(self);
+}
+
+bool as_rpc_client_busy(const as_rpc_client_t *self)
+{
+    return self->inflight;
+}
+
+bool as_rpc_client_expire(as_rpc_client_t *self, int64_t now_us)
+{
+    if (!self->inflight || now_us - self->sent_us < (int64_t)self->timeout_ms * 1000)
+        return false;
+    as_debug("request to '%s' timed out; reconnecting", self->endpoint);
+    s_client_disconnect(self);
+    self->inflight = false;
+    if (s_client_send(self) != 0)
+        as_debug("cannot send the request to '%s' again yet", self->endpoint);
+    return true;
+}
+
+uint64_t as_rpc_client_sends(const as_rpc_client_t *self)
+{
+    return self->sends;
+}
+
+const char *as_rpc_client_endpoint(const as_rpc_client_t *self)
+{
+    return self->endpoint;
 }
 
 int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor,

@@ -52,6 +52,7 @@ struct as_service {
     as_store_t *store;
     as_pub_t *pub;
     as_sub_t *sub;
+    as_sub_batch_t batch; /* the events of the turn being run */
     as_rpc_server_t *rpc;
     as_signals_t *signals;
     uv_timer_t heartbeat;
@@ -173,9 +174,8 @@ static const as_command_def_t *s_find_command(const as_service_t *self, const ch
     return NULL;
 }
 
-static int s_apply_event(void *arg, MDB_txn *txn, const As__Envelope *env)
+static int s_apply_event(as_service_t *self, MDB_txn *txn, const As__Envelope *env)
 {
-    as_service_t *self = arg;
     for (const as_event_def_t *e = self->def->events; e && e->type; e++) {
         if (strcmp(e->type, env->type) != 0)
             continue;
@@ -447,11 +447,38 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     return keep && !again ? s_keep_request(self, txn, pc, !(info && info->query)) : 0;
 }
 
+/* Applies the turn's events in `txn`. A handler's refusal or stray code
+ * skips that one event and returns AS_ERETRY: the turn runs again without it
+ * (the handler may have written). A store code fails the turn. */
+static int s_apply_events(as_service_t *self, MDB_txn *txn)
+{
+    as_sub_batch_t *batch = &self->batch;
+    for (size_t i = 0; i < batch->n; i++) {
+        const As__Envelope *env = batch->events[i].env;
+        int rc = batch->events[i].skipped ? 0 : s_apply_event(self, txn, env);
+        if (rc == 0)
+            continue;
+        as_outcome_t outcome = as_outcome_of(rc);
+        if (outcome == AS_OUTCOME_STORE)
+            return rc; /* the turn fails (or grows the map); the event is fetched again */
+        as_sub_skip(self->sub, batch, i);
+        char name[64];
+        if (outcome == AS_OUTCOME_STRAY)
+            as_error("event %s:%llu (%s): internal error in its handler: %s; skipped", env->source,
+                     (unsigned long long)env->seq, env->type, as_codename(rc, name, sizeof name));
+        else
+            as_warn("event %s:%llu (%s) rejected: %s; skipped", env->source,
+                    (unsigned long long)env->seq, env->type, as_strerror(rc));
+        return AS_ERETRY;
+    }
+    return as_sub_write_offsets(self->sub, txn, batch);
+}
+
 static int s_turn_txn(MDB_txn *txn, void *arg)
 {
     as_service_t *self = arg;
     as_pub_begin(self->pub);
-    int rc = as_sub_batch_apply(self->sub, txn, s_apply_event, self);
+    int rc = s_apply_events(self, txn);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < self->n_cmds; i++)
@@ -469,31 +496,45 @@ static void s_clear_cmds(as_service_t *self)
     self->n_cmds = 0;
 }
 
-static void s_flush_once(as_service_t *self);
+static int s_flush_once(as_service_t *self);
 
 /* Applies everything waiting in one transaction (or several of max_batch
- * events), then publishes and replies. */
+ * events), then publishes and replies. A failed turn stops here: the sub
+ * asks again when its events come back. */
 static void s_flush(void *arg)
 {
     as_service_t *self = arg;
-    if (self->flushing || (as_sub_batch_size(self->sub) == 0 && self->n_cmds == 0))
+    if (self->flushing || (!as_sub_turn_due(self->sub) && self->n_cmds == 0))
         return;
     self->flushing = true;
-    do
-        s_flush_once(self);
-    while (as_sub_batch_size(self->sub) > 0);
+    while (s_flush_once(self) == 0 && as_sub_turn_due(self->sub))
+        ;
     self->flushing = false;
 }
 
-static void s_flush_once(as_service_t *self)
+/* Tells the applied events to on_applied (metrics, benchmarks). */
+static void s_tell_applied(as_service_t *self)
+{
+    if (!self->def->on_applied)
+        return;
+    for (size_t i = 0; i < self->batch.n; i++)
+        if (!self->batch.events[i].skipped)
+            self->def->on_applied(self, self->batch.events[i].env);
+}
+
+/* One turn: the sub's waiting events (up to max_batch) and the commands read,
+ * in one write transaction. Returns 0 or the code it failed with. */
+static int s_flush_once(as_service_t *self)
 {
     int rc;
+    as_sub_take(self->sub, &self->batch);
     do
         rc = as_store_write(self->store, s_turn_txn, self);
     while (rc == AS_ERETRY);
     if (rc == 0) {
         as_pub_committed(self->pub);
-        as_sub_batch_committed(self->sub);
+        s_tell_applied(self);
+        as_sub_committed(self->sub, &self->batch);
         for (size_t i = 0; i < self->n_cmds; i++) {
             s_pending_cmd_t *pc = &self->cmds[i];
             As__CommandReply *r = as__command_reply__unpack(NULL, pc->reply_len, pc->reply);
@@ -510,7 +551,7 @@ static void s_flush_once(as_service_t *self)
                  "error and may be retried",
                  as_strerror(rc));
         as_pub_aborted(self->pub);
-        as_sub_batch_failed(self->sub);
+        as_sub_aborted(self->sub, &self->batch);
         for (size_t i = 0; i < self->n_cmds; i++) {
             s_pending_cmd_t *pc = &self->cmds[i];
             char text[256];
@@ -520,7 +561,9 @@ static void s_flush_once(as_service_t *self)
             self->counters.commands_failed++;
         }
     }
+    self->batch = (as_sub_batch_t){0};
     s_clear_cmds(self);
+    return rc;
 }
 
 /* --- the service endpoint --------------------------------------------- */
@@ -764,12 +807,6 @@ static void s_on_request(as_rpc_server_t *server, const as_rpc_peer_t *peer, con
         s_on_status(self, peer);
 }
 
-static void s_on_committed(void *arg, const As__Envelope *env)
-{
-    as_service_t *self = arg;
-    self->def->on_applied(self, env);
-}
-
 /* --- timers ------------------------------------------------------------ */
 
 static void s_heartbeat_cb(uv_timer_t *timer)
@@ -978,8 +1015,6 @@ static int s_open(as_service_t *self)
         as_error("cannot start subscribing: %s", as_strerror(rc));
         return rc;
     }
-    if (self->def->on_applied)
-        as_sub_on_committed(self->sub, s_on_committed, self);
     uv_timer_init(&self->loop, &self->heartbeat);
     self->heartbeat.data = self;
     uv_timer_start(&self->heartbeat, s_heartbeat_cb, 0, (uint64_t)heartbeat_ms);

@@ -7,32 +7,31 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "as/arena.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
+#include "as/rpc.h"
 
 #define AS_SUB_BUDGET 2000 /* messages read per turn of the loop */
 #define AS_REPLAY_BATCH 5000
 #define AS_DEALER_MAX_MSG (64 << 20)
 
-typedef struct s_source s_source_t;
+typedef struct as_sub_source s_source_t;
 
-/* A replay client: one DEALER to one service endpoint. */
+/* A service endpoint replays are asked from (through the one request client). */
 typedef struct s_peer {
     as_sub_t *sub;
     char *endpoint;
     char *identity; /* whose key the endpoint's CURVE server holds */
-    void *dealer;
-    as_zwatch_t *watch;
-    bool inflight;
-    int64_t sent_us;
-    char *ask_source; /* the request in flight, resent on timeout */
+    as_rpc_client_t *client;
+    char *ask_source; /* the request in flight (sent again by the client on a time-out) */
     uint64_t ask_from;
     uint64_t ask_applied; /* what the asking source had committed when asked */
     struct s_peer *next;
 } s_peer_t;
 
-struct s_source {
+struct as_sub_source {
     char *name;
     char incarnation[AS_UUID_LEN + 8];
     uint64_t applied;    /* committed offset */
@@ -54,16 +53,12 @@ struct s_source {
     uint64_t lost;        /* events skipped over gaps */
     int64_t gap_since_us; /* when the oldest unfilled gap was seen (0: none) */
     uint64_t replays;
-    As__Envelope **queue; /* live events after a gap, ascending seq (a ring) */
+    bool record_due;      /* its record changed outside a turn: the next turn writes it */
+    uint64_t turn_last;   /* while writing a turn's offsets: its last seq in the turn */
+    As__Envelope **queue; /* live events after a gap, ascending seq (a ring; malloc'd) */
     size_t q_head, q_count, q_cap;
     s_source_t *next_source;
 };
-
-typedef struct {
-    s_source_t *source;
-    As__Envelope *env;
-    bool skip;
-} s_item_t;
 
 /* A source this consumer does not follow, and what of it was ignored. */
 typedef struct {
@@ -91,19 +86,19 @@ struct as_sub {
     as_security_t *security;
     s_source_t *sources;
     s_peer_t *peers;
-    s_item_t *batch;
+    as_sub_event_t *batch;
     size_t n_batch, cap_batch;
     size_t max_batch;  /* events per transaction (0: all that wait) */
-    size_t n_applying; /* the first n_applying of the batch are in the transaction */
+    bool records_due;  /* some source's record must be written by a turn */
+    as_arena_t *arena; /* what was decoded since the batch was last empty */
     void (*ready)(void *arg);
     void *ready_arg;
-    as_sub_committed_fn on_committed;
-    void *on_committed_arg;
     as_sub_counters_t counters;
 };
 
 static void s_request_replay(as_sub_t *self, s_source_t *src);
 static void s_queue_clear(as_sub_t *self, s_source_t *src);
+static void s_batch_drop(as_sub_t *self, size_t n);
 
 /* --- sources ----------------------------------------------------------- */
 
@@ -212,14 +207,10 @@ static bool s_same_incarnation(as_sub_t *self, s_source_t *src, const char *inca
 
 /* Marks `src` diverged: its history from fork_seq + 1 on is not the one
  * applied here. Its events are refused until an operator accepts. */
-static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceOffset *off);
-
-static int s_offset_put_txn(MDB_txn *txn, void *arg)
+static void s_record_due(as_sub_t *self, s_source_t *src)
 {
-    void **a = arg;
-    As__SourceOffset off;
-    s_offset_record(a[1], ((const s_source_t *)a[1])->applied, &off);
-    return as_offset_put(a[0], txn, &off);
+    src->record_due = true;
+    self->records_due = true;
 }
 
 static void s_diverge(as_sub_t *self, s_source_t *src, const char *incarnation, uint64_t fork_seq,
@@ -229,11 +220,8 @@ static void s_diverge(as_sub_t *self, s_source_t *src, const char *incarnation, 
     src->checking = false;
     snprintf(src->fork_incarnation, sizeof src->fork_incarnation, "%s", incarnation);
     src->fork_seq = fork_seq;
-    /* kept with the offset, so a restart shows it at once */
-    void *args[2] = {self->store, src};
-    int rc = as_store_write(self->store, s_offset_put_txn, args);
-    if (rc != 0)
-        as_warn("source '%s': cannot record the divergence: %s", src->name, as_strerror(rc));
+    /* kept with the offset by the next turn, so a restart shows it */
+    s_record_due(self, src);
     as_error("source '%s' (incarnation %s) shares only seq 1..%llu with the history applied "
              "here, which went on to seq %llu: %llu events applied here are not in its store. "
              "Its events are refused until an operator accepts its history "
@@ -277,17 +265,38 @@ static bool s_lineage_check(as_sub_t *self, s_source_t *src, const As__ReplayRes
 
 /* --- the batch --------------------------------------------------------- */
 
-static int s_batch_push(as_sub_t *self, s_source_t *src, As__Envelope *env)
+/* Frees an envelope of the batch or the queue (a no-op in the arena). */
+static void s_env_free(as_sub_t *self, As__Envelope *env, bool in_arena)
+{
+    as__envelope__free_unpacked(env, in_arena ? as_arena_allocator(self->arena) : NULL);
+}
+
+/* A malloc'd copy of an envelope decoded in the arena, for the queue (which
+ * outlives batches). NULL when out of memory. */
+static As__Envelope *s_env_to_heap(As__Envelope *env)
+{
+    size_t len = as__envelope__get_packed_size(env);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return NULL;
+    as__envelope__pack(env, buf);
+    As__Envelope *copy = as__envelope__unpack(NULL, len, buf);
+    free(buf);
+    return copy;
+}
+
+static int s_batch_push(as_sub_t *self, s_source_t *src, As__Envelope *env, bool in_arena)
 {
     if (self->n_batch == self->cap_batch) {
         size_t cap = self->cap_batch ? self->cap_batch * 2 : 1024;
-        s_item_t *b = realloc(self->batch, cap * sizeof *b);
+        as_sub_event_t *b = realloc(self->batch, cap * sizeof *b);
         if (!b)
             return -ENOMEM;
         self->batch = b;
         self->cap_batch = cap;
     }
-    self->batch[self->n_batch++] = (s_item_t){src, env, false};
+    self->batch[self->n_batch++] =
+        (as_sub_event_t){.env = env, .in_arena = in_arena, .source = src};
     src->next = env->seq + 1;
     if (env->seq > src->known_last)
         src->known_last = env->seq;
@@ -303,15 +312,21 @@ static void s_drain_queue(as_sub_t *self, s_source_t *src)
             return;
         src->q_head = (src->q_head + 1) % src->q_cap;
         src->q_count--;
-        if (env->seq < src->next || s_batch_push(self, src, env) != 0) {
+        if (env->seq < src->next || s_batch_push(self, src, env, false) != 0) {
             self->counters.duplicates++;
             as__envelope__free_unpacked(env, NULL);
         }
     }
 }
 
-static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *env)
+/* Queues a live event decoded in the arena (a copy: the queue outlives it). */
+static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *arena_env)
 {
+    As__Envelope *env = s_env_to_heap(arena_env);
+    if (!env) {
+        self->counters.pending_dropped++;
+        return;
+    }
     if (src->q_count > 0) {
         As__Envelope *last = src->queue[(src->q_head + src->q_count - 1) % src->q_cap];
         if (env->seq <= last->seq) { /* a duplicate of a queued one */
@@ -366,6 +381,7 @@ static void s_skip_gap(as_sub_t *self, s_source_t *src)
         uint64_t missing = first - src->next;
         src->lost += missing;
         self->counters.lost += missing;
+        s_record_due(self, src);
         as_warn("source '%s' is best-effort (it cannot replay): seq %llu..%llu never arrived and "
                 "are lost",
                 src->name, (unsigned long long)src->next, (unsigned long long)first - 1);
@@ -375,7 +391,7 @@ static void s_skip_gap(as_sub_t *self, s_source_t *src)
     s_drain_queue(self, src);
 }
 
-/* Decides what to do with one decoded event; takes ownership of env. */
+/* Decides what to do with one event decoded in the arena; takes ownership of env. */
 static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool from_replay)
 {
     /* a replay answer's incarnation and lineage were checked for the whole
@@ -384,19 +400,19 @@ static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool 
     if (!from_replay && !s_same_incarnation(self, src, env->incarnation)) {
         if (src->diverged)
             self->counters.diverged_events++;
-        as__envelope__free_unpacked(env, NULL);
+        s_env_free(self, env, true);
         return;
     }
     if (env->seq > src->known_last)
         src->known_last = env->seq;
     if (env->seq < src->next) {
         self->counters.duplicates++;
-        as__envelope__free_unpacked(env, NULL);
+        s_env_free(self, env, true);
         return;
     }
     if (env->seq == src->next) {
-        if (s_batch_push(self, src, env) != 0) {
-            as__envelope__free_unpacked(env, NULL); /* fetched again by replay */
+        if (s_batch_push(self, src, env, true) != 0) {
+            s_env_free(self, env, true); /* fetched again by replay */
             return;
         }
         s_drain_queue(self, src);
@@ -404,7 +420,7 @@ static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool 
     }
     /* a gap: keep the live event for later and ask for the missing range */
     if (from_replay) {
-        as__envelope__free_unpacked(env, NULL);
+        s_env_free(self, env, true);
     } else {
         if (src->q_count == 0) {
             self->counters.gaps++;
@@ -418,51 +434,24 @@ static void s_classify(as_sub_t *self, s_source_t *src, As__Envelope *env, bool 
         s_request_replay(self, src);
 }
 
+/* After the loop read something: asks for a turn when one is due; drops
+ * what was decoded and not kept when the batch is empty. */
+static void s_after_read(as_sub_t *self)
+{
+    if (self->n_batch == 0)
+        as_arena_reset(self->arena);
+    if (as_sub_turn_due(self))
+        self->ready(self->ready_arg);
+}
+
 /* --- replay clients ---------------------------------------------------- */
 
-static void s_peer_read(as_zwatch_t *watch, void *zsock, void *arg);
-
-static int s_peer_connect(s_peer_t *peer)
-{
-    as_sub_t *self = peer->sub;
-    peer->dealer = zmq_socket(self->zctx, ZMQ_DEALER);
-    if (!peer->dealer)
-        return -errno;
-    int linger = 0;
-    int64_t max = AS_DEALER_MAX_MSG;
-    zmq_setsockopt(peer->dealer, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(peer->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    int rc = 0;
-    if (self->security && (rc = as_security_client(self->security, peer->dealer, peer->endpoint,
-                                                   peer->identity)) != 0)
-        goto fail;
-    if (zmq_connect(peer->dealer, peer->endpoint) != 0) {
-        rc = -errno;
-        goto fail;
-    }
-    peer->watch = as_zwatch_new(self->loop, peer->dealer, s_peer_read, peer);
-    if (!peer->watch) {
-        rc = -ENOMEM;
-        goto fail;
-    }
-    return 0;
-fail:
-    zmq_close(peer->dealer);
-    peer->dealer = NULL;
-    return rc;
-}
-
-static void s_peer_disconnect(s_peer_t *peer)
-{
-    as_zwatch_destroy(&peer->watch);
-    if (peer->dealer)
-        zmq_close(peer->dealer);
-    peer->dealer = NULL;
-}
+static void s_peer_answer(as_rpc_client_t *client, int status, const void *body, size_t len,
+                          void *arg);
 
 static void s_peer_free(s_peer_t *peer)
 {
-    s_peer_disconnect(peer);
+    as_rpc_client_destroy(&peer->client);
     free(peer->ask_source);
     free(peer->endpoint);
     free(peer->identity);
@@ -486,7 +475,11 @@ static s_peer_t *s_peer_get(as_sub_t *self, const char *endpoint, const char *na
         return NULL;
     }
     peer->sub = self;
-    if (s_peer_connect(peer) != 0) {
+    int rc = 0;
+    if (!(peer->client =
+              as_rpc_client_new(self->zctx, endpoint, self->security, peer->identity, &rc)) ||
+        as_rpc_client_watch(peer->client, self->loop, AS_DEALER_MAX_MSG, s_peer_answer, peer) !=
+            0) {
         as_warn("cannot connect to service endpoint '%s'", endpoint);
         s_peer_free(peer);
         return NULL;
@@ -509,21 +502,15 @@ static void s_peer_send(s_peer_t *peer)
     if (len > sizeof body)
         return;
     as__replay_request__pack(&req, body);
-    const void *data[2] = {"replay", body};
-    size_t lens[2] = {6, len};
-    if (as_zsend_frames(peer->dealer, 2, data, lens) == 0) {
-        peer->inflight = true;
-        peer->sent_us = as_now_us();
+    if (as_rpc_client_send(peer->client, "replay", body, len, peer->sub->replay_timeout_ms) == 0)
         peer->sub->counters.replays_sent++;
-    }
-    as_zwatch_kick(peer->watch);
 }
 
 /* Asks `peer` for `source` from `from` on (source NULL: a hello that only
  * learns who is there and how far it is). */
 static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
 {
-    if (peer->inflight)
+    if (as_rpc_client_busy(peer->client))
         return;
     free(peer->ask_source);
     peer->ask_source = source ? strdup(source) : NULL;
@@ -543,7 +530,7 @@ static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
 static void s_request_replay(as_sub_t *self, s_source_t *src)
 {
     (void)self;
-    if (!src->peer || src->diverged || src->peer->inflight)
+    if (!src->peer || src->diverged || as_rpc_client_busy(src->peer->client))
         return;
     src->replays++;
     s_peer_ask(src->peer, src->name, src->next);
@@ -603,11 +590,12 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
     for (size_t i = 0; i < resp->n_events; i++) {
         int err = 0;
         As__Envelope *env =
-            as_envelope_decode(resp->events[i].data, resp->events[i].len, NULL, 0, &err);
+            as_envelope_decode_in(as_arena_allocator(self->arena), resp->events[i].data,
+                                  resp->events[i].len, NULL, 0, &err);
         if (!env || strcmp(env->source, src->name) != 0) {
             self->counters.rejected_frames++;
             if (env)
-                as__envelope__free_unpacked(env, NULL);
+                s_env_free(self, env, true);
             continue;
         }
         self->counters.replay_events++;
@@ -617,40 +605,20 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
         s_request_replay(self, src);
 }
 
-static void s_peer_read(as_zwatch_t *watch, void *zsock, void *arg)
+static void s_peer_answer(as_rpc_client_t *client, int status, const void *body, size_t len,
+                          void *arg)
 {
-    (void)watch;
+    (void)client;
     s_peer_t *peer = arg;
     as_sub_t *self = peer->sub;
-    for (int i = 0; i < 16; i++) {
-        zmq_msg_t frames[2];
-        zmq_msg_init(&frames[0]);
-        zmq_msg_init(&frames[1]);
-        size_t n = 0;
-        int rc = as_zrecv_frames(zsock, frames, 2, &n);
-        if (rc == 0 && n == 2 && zmq_msg_size(&frames[0]) == 6 &&
-            memcmp(zmq_msg_data(&frames[0]), "replay", 6) == 0) {
-            peer->inflight = false;
-            As__ReplayResponse *resp = as__replay_response__unpack(NULL, zmq_msg_size(&frames[1]),
-                                                                   zmq_msg_data(&frames[1]));
-            if (resp) {
-                s_handle_replay(self, peer, resp);
-                as__replay_response__free_unpacked(resp, NULL);
-            } else {
-                self->counters.rejected_frames++;
-            }
-        } else if (rc == 0) {
-            self->counters.rejected_frames++;
-        }
-        zmq_msg_close(&frames[0]);
-        zmq_msg_close(&frames[1]);
-        if (rc != 0)
-            break;
-        if (!peer->dealer)
-            break;
+    As__ReplayResponse *resp = status == 0 ? as__replay_response__unpack(NULL, len, body) : NULL;
+    if (resp) {
+        s_handle_replay(self, peer, resp);
+        as__replay_response__free_unpacked(resp, NULL);
+    } else {
+        self->counters.rejected_frames++;
     }
-    if (self->n_batch > 0)
-        self->ready(self->ready_arg);
+    s_after_read(self);
 }
 
 /* --- live events and heartbeats --------------------------------------- */
@@ -725,25 +693,25 @@ static void s_handle_event(as_sub_t *self, const zmq_msg_t *topic, const zmq_msg
         return;
     }
     int err = 0;
-    As__Envelope *env =
-        as_envelope_decode(zmq_msg_data((zmq_msg_t *)body), zmq_msg_size(body),
-                           zmq_msg_data((zmq_msg_t *)topic), zmq_msg_size(topic), &err);
+    As__Envelope *env = as_envelope_decode_in(
+        as_arena_allocator(self->arena), zmq_msg_data((zmq_msg_t *)body), zmq_msg_size(body),
+        zmq_msg_data((zmq_msg_t *)topic), zmq_msg_size(topic), &err);
     if (!env) {
         self->counters.rejected_frames++;
         return;
     }
     if (self->self_source && strcmp(env->source, self->self_source) == 0) {
-        as__envelope__free_unpacked(env, NULL);
+        s_env_free(self, env, true);
         return;
     }
     if (!s_follows(self, env->source)) {
         s_ignore(self, env->source, false);
-        as__envelope__free_unpacked(env, NULL);
+        s_env_free(self, env, true);
         return;
     }
     s_source_t *src = s_source_find(self, env->source);
     if (!src && !(src = s_source_add(self, env->source))) {
-        as__envelope__free_unpacked(env, NULL);
+        s_env_free(self, env, true);
         return;
     }
     s_classify(self, src, env, false);
@@ -775,8 +743,7 @@ static void s_sub_read(as_zwatch_t *watch, void *zsock, void *arg)
         if (rc != 0)
             break;
     }
-    if (self->n_batch > 0)
-        self->ready(self->ready_arg);
+    s_after_read(self);
 }
 
 /* --- timer: replay time-outs and tails ------------------------------------ */
@@ -785,16 +752,9 @@ static void s_timer_cb(uv_timer_t *timer)
 {
     as_sub_t *self = timer->data;
     int64_t now = as_now_us();
-    for (s_peer_t *p = self->peers; p; p = p->next) {
-        if (!p->inflight || now - p->sent_us < (int64_t)self->replay_timeout_ms * 1000)
-            continue;
-        /* Lazy Pirate: the reply may never come; start over on a new socket */
-        as_debug("replay request to '%s' timed out; reconnecting", p->endpoint);
-        s_peer_disconnect(p);
-        p->inflight = false;
-        if (s_peer_connect(p) == 0)
-            s_peer_send(p);
-    }
+    for (s_peer_t *p = self->peers; p; p = p->next)
+        if (as_rpc_client_expire(p->client, now)) /* sent again on a new socket */
+            self->counters.replays_sent++;
     for (s_source_t *s = self->sources; s; s = s->next_source) {
         if (s->checking || s->known_last >= s->next)
             s_request_replay(self, s);
@@ -808,8 +768,7 @@ static void s_timer_cb(uv_timer_t *timer)
             s_skip_gap(self, s);
         }
     }
-    if (self->n_batch > 0)
-        self->ready(self->ready_arg);
+    s_after_read(self);
 }
 
 /* --- life cycle -------------------------------------------------------- */
@@ -907,6 +866,10 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
     self->best_effort_after_ms = cfg->best_effort_after_ms > 0 ? cfg->best_effort_after_ms : 10000;
     self->pending_max = cfg->pending_max ? cfg->pending_max : 100000;
     self->max_batch = cfg->max_batch;
+    if (!(self->arena = as_arena_new(0))) {
+        rc = -ENOMEM;
+        goto fail_self;
+    }
 
     /* subscribe first ... */
     self->sock = zmq_socket(zctx, ZMQ_SUB);
@@ -961,6 +924,7 @@ fail_watch:
 fail_sock:
     zmq_close(self->sock);
 fail_self:
+    as_arena_destroy(&self->arena);
     s_strv_free(&self->followed);
     free(self->self_source);
     free(self);
@@ -980,7 +944,8 @@ void as_sub_destroy(as_sub_t **self_p)
     as_sub_t *self = *self_p;
     if (!self)
         return;
-    as_sub_batch_failed(self);
+    s_batch_drop(self, self->n_batch);
+    as_arena_destroy(&self->arena);
     as_zwatch_destroy(&self->watch);
     zmq_close(self->sock);
     while (self->peers) {
@@ -1037,85 +1002,81 @@ static void s_offset_record(const s_source_t *src, uint64_t applied, As__SourceO
     }
 }
 
-int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg)
+bool as_sub_turn_due(const as_sub_t *self)
+{
+    return self->n_batch > 0 || self->records_due;
+}
+
+void as_sub_take(as_sub_t *self, as_sub_batch_t *batch)
 {
     size_t n = self->n_batch;
     if (self->max_batch && n > self->max_batch)
         n = self->max_batch;
-    self->n_applying = n;
-    for (size_t i = 0; i < n; i++) {
-        s_item_t *item = &self->batch[i];
-        if (item->skip)
-            continue;
-        int rc = apply(arg, txn, item->env);
-        if (rc == 0)
-            continue;
-        as_outcome_t outcome = as_outcome_of(rc);
-        if (outcome == AS_OUTCOME_STORE)
-            return rc; /* the turn fails (or grows the map); the event is fetched again */
-        /* refused, or a handler's stray code: that one event is skipped and
-         * the turn runs again without it (the handler may have written) */
-        item->skip = true;
-        self->counters.rejected_events++;
-        char name[64];
-        if (outcome == AS_OUTCOME_STRAY)
-            as_error("event %s:%llu (%s): internal error in its handler: %s; skipped",
-                     item->env->source, (unsigned long long)item->env->seq, item->env->type,
-                     as_codename(rc, name, sizeof name));
-        else
-            as_warn("event %s:%llu (%s) rejected: %s; skipped", item->env->source,
-                    (unsigned long long)item->env->seq, item->env->type, as_strerror(rc));
-        return AS_ERETRY;
-    }
-    /* one offset record per source touched, after its last event */
-    for (size_t i = n; i-- > 0;) {
-        s_source_t *src = self->batch[i].source;
-        bool later = false;
-        for (size_t j = i + 1; j < n && !later; j++)
-            later = self->batch[j].source == src;
-        if (later)
-            continue;
-        As__SourceOffset off;
-        s_offset_record(src, self->batch[i].env->seq, &off);
-        int rc = as_offset_put(self->store, txn, &off);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    batch->events = self->batch;
+    batch->n = n;
 }
 
-void as_sub_batch_committed(as_sub_t *self)
+void as_sub_skip(as_sub_t *self, as_sub_batch_t *batch, size_t i)
 {
-    size_t n = self->n_applying;
-    for (size_t i = 0; i < n; i++) {
-        s_item_t *item = &self->batch[i];
-        item->source->applied = item->env->seq;
-        if (self->on_committed && !item->skip)
-            self->on_committed(self->on_committed_arg, item->env);
-        as__envelope__free_unpacked(item->env, NULL);
+    if (i >= batch->n || batch->events[i].skipped)
+        return;
+    batch->events[i].skipped = true;
+    self->counters.rejected_events++;
+}
+
+static int s_write_record(as_sub_t *self, MDB_txn *txn, const s_source_t *src, uint64_t applied)
+{
+    As__SourceOffset off;
+    s_offset_record(src, applied, &off);
+    return as_offset_put(self->store, txn, &off);
+}
+
+int as_sub_write_offsets(as_sub_t *self, MDB_txn *txn, const as_sub_batch_t *batch)
+{
+    /* one record per source touched, at its last event (a source's events
+     * come in ascending seq), and every record due */
+    for (size_t i = 0; i < batch->n; i++)
+        batch->events[i].source->turn_last = batch->events[i].env->seq;
+    int rc = 0;
+    for (s_source_t *src = self->sources; src; src = src->next_source) {
+        if (rc == 0 && (src->turn_last || src->record_due))
+            rc = s_write_record(self, txn, src, src->turn_last ? src->turn_last : src->applied);
+        src->turn_last = 0;
     }
-    self->counters.applied += n;
+    return rc;
+}
+
+/* Drops the first n events of the batch. */
+static void s_batch_drop(as_sub_t *self, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        s_env_free(self, self->batch[i].env, self->batch[i].in_arena);
     self->n_batch -= n;
     if (n > 0) /* batch is NULL until the first event: NULL + 0 is undefined */
         memmove(self->batch, self->batch + n, self->n_batch * sizeof *self->batch);
-    self->n_applying = 0;
+    if (self->n_batch == 0)
+        as_arena_reset(self->arena);
 }
 
-void as_sub_on_committed(as_sub_t *self, as_sub_committed_fn fn, void *arg)
+void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 {
-    self->on_committed = fn;
-    self->on_committed_arg = arg;
+    for (size_t i = 0; i < batch->n; i++)
+        batch->events[i].source->applied = batch->events[i].env->seq;
+    self->counters.applied += batch->n;
+    for (s_source_t *src = self->sources; src; src = src->next_source)
+        src->record_due = false;
+    self->records_due = false;
+    s_batch_drop(self, batch->n);
 }
 
-void as_sub_batch_failed(as_sub_t *self)
+void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch)
 {
+    (void)batch; /* every waiting event goes: the later ones would leave a gap */
     for (size_t i = 0; i < self->n_batch; i++) {
-        s_item_t *item = &self->batch[i];
-        item->source->next = item->source->applied + 1; /* fetched again by replay */
-        as__envelope__free_unpacked(item->env, NULL);
+        s_source_t *src = self->batch[i].source;
+        src->next = src->applied + 1; /* fetched again by replay */
     }
-    self->n_batch = 0;
-    self->n_applying = 0;
+    s_batch_drop(self, self->n_batch);
 }
 
 const as_sub_counters_t *as_sub_counters(const as_sub_t *self)

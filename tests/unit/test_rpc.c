@@ -539,6 +539,98 @@ static void test_call_times_out_after_tries(void **state)
     zmq_ctx_term(zctx);
 }
 
+/* What the client on a loop was told. */
+typedef struct {
+    int calls;
+    int status;
+    char body[64];
+} s_answers_t;
+
+static void s_on_answer(as_rpc_client_t *client, int status, const void *body, size_t len,
+                        void *arg)
+{
+    (void)client;
+    s_answers_t *a = arg;
+    a->calls++;
+    a->status = status;
+    snprintf(a->body, sizeof a->body, "%.*s", (int)len, body ? (const char *)body : "");
+}
+
+/* Reads one request [id][kind][body] from `router`; returns the id's length. */
+static size_t s_read_request(void *router, unsigned char *id, char *body, size_t body_cap)
+{
+    zmq_pollitem_t item = {router, 0, ZMQ_POLLIN, 0};
+    assert_int_equal(zmq_poll(&item, 1, S_WAIT_MS), 1);
+    int n = zmq_recv(router, id, AS_RPC_ID_MAX, 0);
+    assert_true(n > 0);
+    char kind[16];
+    assert_int_equal(zmq_recv(router, kind, sizeof kind, 0), 6);
+    assert_memory_equal(kind, "replay", 6);
+    int len = zmq_recv(router, body, body_cap - 1, 0);
+    assert_true(len >= 0);
+    body[len] = '\0';
+    return (size_t)n;
+}
+
+static void s_answer(void *router, const unsigned char *id, size_t id_len, const char *body)
+{
+    assert_int_equal(zmq_send(router, id, id_len, ZMQ_SNDMORE), (int)id_len);
+    assert_int_equal(zmq_send(router, "replay", 6, ZMQ_SNDMORE), 6);
+    assert_int_equal(zmq_send(router, body, strlen(body), 0), (int)strlen(body));
+}
+
+static void test_client_on_loop_sends_again_after_timeout(void **state)
+{
+    (void)state;
+    const char *dir = s_fresh_dir("onloop");
+    char ep[PATH_MAX];
+    s_endpoint(ep, sizeof ep, dir, "srv");
+    void *zctx = zmq_ctx_new();
+    void *router = s_socket(zctx, ZMQ_ROUTER);
+    assert_int_equal(zmq_bind(router, ep), 0);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    int err = 0;
+    as_rpc_client_t *client = as_rpc_client_new(zctx, ep, NULL, NULL, &err);
+    assert_non_null(client);
+    s_answers_t got = {0};
+    assert_int_equal(as_rpc_client_watch(client, &loop, 0, s_on_answer, &got), 0);
+
+    /* one request at a time */
+    assert_int_equal(as_rpc_client_send(client, "replay", "ask-1", 5, 200), 0);
+    assert_true(as_rpc_client_busy(client));
+    assert_int_equal(as_rpc_client_send(client, "replay", "ask-2", 5, 200), -EBUSY);
+    unsigned char id1[AS_RPC_ID_MAX], id2[AS_RPC_ID_MAX];
+    char body[64];
+    size_t id1_len = s_read_request(router, id1, body, sizeof body);
+    assert_string_equal(body, "ask-1");
+
+    /* unanswered past its time-out: the same request on a new connection */
+    assert_false(as_rpc_client_expire(client, as_now_us()));
+    assert_true(as_rpc_client_expire(client, as_now_us() + 250 * 1000));
+    size_t id2_len = s_read_request(router, id2, body, sizeof body);
+    assert_string_equal(body, "ask-1");
+    assert_false(id1_len == id2_len && !memcmp(id1, id2, id1_len));
+    assert_int_equal(as_rpc_client_sends(client), 2);
+
+    /* a late answer to the dropped connection is lost; the resend's comes */
+    s_answer(router, id1, id1_len, "late");
+    s_answer(router, id2, id2_len, "answer-1");
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    while (got.calls == 0 && as_now_us() < deadline)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(got.calls, 1);
+    assert_int_equal(got.status, 0);
+    assert_string_equal(got.body, "answer-1");
+    assert_false(as_rpc_client_busy(client));
+
+    as_rpc_client_destroy(&client);
+    uv_run(&loop, UV_RUN_NOWAIT); /* the watch's handles close */
+    assert_int_equal(uv_loop_close(&loop), 0);
+    zmq_close(router);
+    zmq_ctx_term(zctx);
+}
+
 static void test_call_answered_on_second_try(void **state)
 {
     (void)state;
@@ -786,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_kinds_reach_handler_with_body),
         cmocka_unit_test(test_malformed_requests_get_error_and_are_counted),
         cmocka_unit_test(test_call_times_out_after_tries),
+        cmocka_unit_test(test_client_on_loop_sends_again_after_timeout),
         cmocka_unit_test(test_call_answered_on_second_try),
         cmocka_unit_test(test_command_packs_request_and_decodes_reply),
         cmocka_unit_test(test_drained_after_a_burst),

@@ -5,8 +5,9 @@
  * before it can be received) and a ROUTER the test serves by hand from an
  * in-memory outbox of packed envelopes. The sub runs on a real uv loop that the
  * test steps (UV_RUN_ONCE with a 5 ms tick) while serving the ROUTER, with a
- * real LMDB store: `ready` applies the batch with as_sub_batch_apply in
- * as_store_write and then calls as_sub_batch_committed. Every wait has a
+ * real LMDB store: `ready` takes the batch (as_sub_take), applies it and
+ * writes the offsets in as_store_write, then calls as_sub_committed (or
+ * as_sub_aborted), as the service's turn does. Every wait has a
  * deadline, so a bug fails a test instead of hanging it.
  */
 #include <setjmp.h>
@@ -60,6 +61,7 @@ typedef struct {
     uv_timer_t tick;
     as_store_t *store;
     as_sub_t *sub;
+    as_sub_batch_t batch; /* the turn being run */
     /* the sub's config */
     as_sub_config_t cfg;
     char *connect[2];
@@ -87,6 +89,7 @@ typedef struct {
     size_t failed_txns;
     size_t retries; /* as_store_write returned AS_ERETRY */
     uint64_t reject_seq;
+    bool hold_turns;   /* `ready` runs no turn: the test runs them by hand */
     uint64_t fail_seq; /* fails once with -EIO */
     int double_applied;
 } s_fix_t;
@@ -295,26 +298,42 @@ static int s_apply(void *arg, MDB_txn *txn, const As__Envelope *env)
     return 0;
 }
 
+/* A turn: every event not skipped, then the offsets; a refused event is
+ * skipped and the turn runs again. */
 static int s_batch_txn(MDB_txn *txn, void *arg)
 {
     s_fix_t *fx = arg;
     fx->txn_n = 0;
-    return as_sub_batch_apply(fx->sub, txn, s_apply, fx);
+    for (size_t i = 0; i < fx->batch.n; i++) {
+        if (fx->batch.events[i].skipped)
+            continue;
+        int rc = s_apply(fx, txn, fx->batch.events[i].env);
+        if (rc != 0 && as_outcome_of(rc) != AS_OUTCOME_STORE) {
+            as_sub_skip(fx->sub, &fx->batch, i);
+            return AS_ERETRY;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return as_sub_write_offsets(fx->sub, txn, &fx->batch);
 }
 
 static void s_ready(void *arg)
 {
     s_fix_t *fx = arg;
-    while (as_sub_batch_size(fx->sub) > 0) {
+    if (fx->hold_turns)
+        return;
+    while (as_sub_turn_due(fx->sub)) {
         int rc;
+        as_sub_take(fx->sub, &fx->batch);
         while ((rc = as_store_write(fx->store, s_batch_txn, fx)) == AS_ERETRY)
             fx->retries++;
         if (rc != 0) {
             fx->failed_txns++;
-            as_sub_batch_failed(fx->sub);
+            as_sub_aborted(fx->sub, &fx->batch);
             return;
         }
-        as_sub_batch_committed(fx->sub);
+        as_sub_committed(fx->sub, &fx->batch);
         for (size_t i = 0; i < fx->txn_n && fx->n_applied < S_MAX_LOG; i++)
             fx->applied[fx->n_applied++] = fx->txn_seqs[i];
         if (fx->n_commits < S_MAX_LOG)
@@ -468,6 +487,43 @@ static uint64_t s_offset(s_fix_t *fx, const char *source, char *incarnation, siz
         snprintf(incarnation, cap, "%s", a.off->incarnation ? a.off->incarnation : "");
     as__source_offset__free_unpacked(a.off, NULL);
     return seq;
+}
+
+/* The stored offset record of `source` (NULL when none; free with
+ * as__source_offset__free_unpacked). */
+static As__SourceOffset *s_stored_offset(s_fix_t *fx, const char *source)
+{
+    s_offset_args_t a = {.store = fx->store, .source = source};
+    int rc = as_store_read(fx->store, s_offset_txn, &a);
+    if (rc == MDB_NOTFOUND)
+        return NULL;
+    assert_int_equal(rc, 0);
+    return a.off;
+}
+
+static bool s_stored_diverged(s_fix_t *fx, const char *source)
+{
+    As__SourceOffset *off = s_stored_offset(fx, source);
+    bool diverged = off && off->has_diverged && off->diverged;
+    if (off)
+        as__source_offset__free_unpacked(off, NULL);
+    return diverged;
+}
+
+/* A turn's transaction that writes the offsets and then fails. */
+static int s_failing_turn_txn(MDB_txn *txn, void *arg)
+{
+    s_fix_t *fx = arg;
+    int rc = as_sub_write_offsets(fx->sub, txn, &fx->batch);
+    return rc != 0 ? rc : -EIO;
+}
+
+/* Runs one turn whose transaction fails, and tells the sub. */
+static void s_failed_turn(s_fix_t *fx)
+{
+    as_sub_take(fx->sub, &fx->batch);
+    assert_int_equal(as_store_write(fx->store, s_failing_turn_txn, fx), -EIO);
+    as_sub_aborted(fx->sub, &fx->batch);
 }
 
 static int s_seen_txn(MDB_txn *txn, void *arg)
@@ -1047,6 +1103,85 @@ static void test_failed_batch_is_fetched_again(void **state)
     assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 3);
 }
 
+static bool s_cond_batch(s_fix_t *fx, uint64_t n)
+{
+    return as_sub_batch_size(fx->sub) >= n;
+}
+
+static void test_aborted_turn_gives_the_same_events_again(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->hold_turns = true;
+    s_start_sub(fx);
+    s_source_has(fx, 3);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 0, fx->rpc_ep);
+    for (uint64_t seq = 1; seq <= 3; seq++)
+        s_live(fx, seq);
+    assert_true(s_pump_until(fx, s_cond_batch, 3));
+    as_sub_take(fx->sub, &fx->batch);
+    assert_int_equal(fx->batch.n, 3);
+    char ids[3][64];
+    for (size_t i = 0; i < 3; i++)
+        snprintf(ids[i], sizeof ids[i], "%s", fx->batch.events[i].env->id);
+
+    /* the turn fails after writing the offsets: nothing advances */
+    s_failed_turn(fx);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 0);
+    assert_int_equal(s_info(fx, S_SOURCE).info.applied_seq, 0);
+    assert_int_equal(as_sub_counters(fx->sub)->applied, 0);
+
+    /* the same events come again, in order, and then commit once */
+    assert_true(s_pump_until(fx, s_cond_batch, 3));
+    as_sub_take(fx->sub, &fx->batch);
+    assert_int_equal(fx->batch.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(fx->batch.events[i].env->seq, i + 1);
+        assert_string_equal(fx->batch.events[i].env->id, ids[i]);
+    }
+    fx->hold_turns = false;
+    s_ready(fx);
+    s_assert_applied_in_order(fx, 1, 3);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 3);
+    assert_int_equal(as_sub_counters(fx->sub)->applied, 3);
+    assert_int_equal(fx->double_applied, 0);
+}
+
+static void test_divergence_is_written_by_the_next_turn(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start_sub(fx);
+    s_source_has(fx, 2);
+    s_live(fx, 1);
+    s_live(fx, 2);
+    s_wait_applied(fx, 2);
+
+    /* the source's store is made anew; no turn runs meanwhile */
+    fx->hold_turns = true;
+    s_source_restore(fx, S_INCARNATION_B, 0, false);
+    s_source_has(fx, 1);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 1, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_diverged, 0));
+    assert_true(as_sub_turn_due(fx->sub));
+    assert_false(s_stored_diverged(fx, S_SOURCE)); /* the sub wrote nothing by itself */
+
+    /* a failed turn leaves it due */
+    s_failed_turn(fx);
+    assert_false(s_stored_diverged(fx, S_SOURCE));
+    assert_true(as_sub_turn_due(fx->sub));
+
+    /* the next turn records it with the offset */
+    fx->hold_turns = false;
+    s_ready(fx);
+    assert_false(as_sub_turn_due(fx->sub));
+    As__SourceOffset *off = s_stored_offset(fx, S_SOURCE);
+    assert_non_null(off);
+    assert_true(off->has_diverged && off->diverged);
+    assert_string_equal(off->fork_incarnation, S_INCARNATION_B);
+    assert_int_equal(off->fork_seq, 0);
+    assert_int_equal(off->applied_seq, 2);
+    as__source_offset__free_unpacked(off, NULL);
+}
+
 static void test_max_batch_one_commits_each_event(void **state)
 {
     s_fix_t *fx = *state;
@@ -1314,6 +1449,10 @@ int main(void)
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_pending_queue_holds_pending_max, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_new_fails_on_bad_endpoint, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_aborted_turn_gives_the_same_events_again, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_divergence_is_written_by_the_next_turn, s_setup,
+                                        s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,11 @@ size_t as_domain_of(const char *name, char *out, size_t cap);
 As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic, size_t topic_len,
                                  int *err);
 
+/* The same, unpacking with `allocator` (NULL: malloc); free the message with
+ * as__envelope__free_unpacked(msg, allocator). */
+As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *data, size_t len,
+                                    const char *topic, size_t topic_len, int *err);
+
 /* The source a message on the bus claims, read without decoding it: the
  * last `source` of the envelope, or of the heartbeat when `topic` is a
  * heartbeat topic ("<domain>.heartbeat"). For the forwarder, which checks

@@ -41,7 +41,7 @@ const char *as_errname(int code);
 const char *as_codename(int code, char *buf, size_t cap);
 
 /* What a command or event handler's return code means for the one item it
- * ran. The command path (service.c) and the event path (sub.c) both decide
+ * ran. The command path and the event path (both in service.c's turn) decide
  * through as_outcome_of(), so a handler's code means the same on both. */
 typedef enum {
     AS_OUTCOME_DONE,    /* 0 */

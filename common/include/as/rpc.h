@@ -56,12 +56,16 @@ uint64_t as_rpc_server_malformed(const as_rpc_server_t *self);
 /* The endpoint actually bound (resolves tcp://...:* ports). */
 const char *as_rpc_server_endpoint(const as_rpc_server_t *self);
 
-/* A blocking client with time-out and retry (the Lazy Pirate pattern): on
- * time-out the socket is closed and opened again and the same request resent.
- * Commands carry a request id, so a resent command is done at most once. */
+/* The one request client (the Lazy Pirate pattern): one DEALER to one
+ * service endpoint and one request at a time; when no answer comes within the
+ * time-out, the socket is closed (dropping any late answer), opened again and
+ * the same request sent again. Commands carry a request id, so a resent
+ * command is done at most once. Used blocking (as_rpc_call: tools, tests) or
+ * on a uv loop (as_rpc_client_watch: a subscriber's replay requests). */
 typedef struct as_rpc_client as_rpc_client_t;
 
-/* `server_identity` names the server's key for CURVE (may be NULL without). */
+/* `server_identity` names the server's key for CURVE (may be NULL without).
+ * Returns NULL and sets *err (-errno) on failure. */
 as_rpc_client_t *as_rpc_client_new(void *zctx, const char *endpoint, as_security_t *security,
                                    const char *server_identity, int *err);
 void as_rpc_client_destroy(as_rpc_client_t **self_p);
@@ -69,9 +73,42 @@ void as_rpc_client_destroy(as_rpc_client_t **self_p);
 /* Sends [kind][body] and waits for an answer of the same kind, up to
  * `timeout_ms` per try and `tries` tries. On success *reply (malloc'd; caller
  * frees) and *reply_len are set. Returns 0, AS_ETIMEOUT, AS_EBADFRAME (the
- * server answered [error][text]; *reply holds the text) or -errno. */
+ * server answered [error][text]; *reply holds the text) or -errno.
+ * Not for a client on a loop. */
 int as_rpc_call(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
                 int timeout_ms, int tries, void **reply, size_t *reply_len);
+
+/* Called on the loop for each message the endpoint sends: `status` 0 with
+ * the answer's body (borrowed for the call), AS_EBADFRAME with the text of an
+ * [error][text] answer (both end the request in flight), or AS_EINVALID with
+ * no body for a message that is no answer. It may send the next request; it
+ * must not destroy the client. */
+typedef void (*as_rpc_answer_fn)(as_rpc_client_t *client, int status, const void *body, size_t len,
+                                 void *arg);
+
+/* Puts the client on `loop`: answers go to answer(arg). Answers over
+ * `max_msg` bytes (0: no limit) make libzmq drop the connection (the request
+ * is then sent again after its time-out). Returns 0 or -errno. */
+int as_rpc_client_watch(as_rpc_client_t *self, uv_loop_t *loop, size_t max_msg,
+                        as_rpc_answer_fn answer, void *arg);
+
+/* Sends [kind][body] (copied: it is sent again as it is on a time-out).
+ * Returns 0, -EBUSY while a request is in flight, or -errno. */
+int as_rpc_client_send(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
+                       int timeout_ms);
+
+/* True while a request waits for its answer. */
+bool as_rpc_client_busy(const as_rpc_client_t *self);
+
+/* Call from a timer: when the request in flight waited past its time-out,
+ * reconnects and sends it again (for ever: the owner decides when to give
+ * up). Returns true when it did. */
+bool as_rpc_client_expire(as_rpc_client_t *self, int64_t now_us);
+
+/* Requests sent, first tries and resends together. */
+uint64_t as_rpc_client_sends(const as_rpc_client_t *self);
+
+const char *as_rpc_client_endpoint(const as_rpc_client_t *self);
 
 /* Sends a command and returns its reply (free with
  * as__command_reply__free_unpacked). `request_id` NULL: a new UUIDv7.

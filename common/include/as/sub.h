@@ -27,8 +27,8 @@
  *   - takes a heartbeat only on its source's own topic ("<domain>.heartbeat"),
  *     and a replay answer only for sources of the service whose endpoint it
  *     asked (under CURVE, the key that endpoint's server proved it holds).
- * Ready events are handed to the service in batches, applied in one write
- * transaction with the offsets (group commit).
+ * Ready events are pulled by the service in batches (as_sub_take) and
+ * applied in its own write transaction with the offsets (group commit).
  */
 #ifndef AS_SUB_H
 #define AS_SUB_H
@@ -80,8 +80,10 @@ typedef struct as_sub_counters {
     uint64_t unfollowed;      /* events and heartbeats of sources not followed: ignored */
 } as_sub_counters_t;
 
-/* `ready(arg)` is called (on the loop) when events are waiting to be applied;
- * the service then runs a write transaction with as_sub_batch_apply(). */
+/* `ready(arg)` is called (on the loop) when a turn is due: events wait to be
+ * applied, or a source's record changed (a divergence, events lost). The
+ * caller then runs one write transaction (a turn) with the pull interface
+ * below; the sub never calls into the caller's turn. */
 as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_sub_config_t *cfg,
                      void (*ready)(void *arg), void *arg, int *err);
 void as_sub_destroy(as_sub_t **self_p);
@@ -89,22 +91,49 @@ void as_sub_destroy(as_sub_t **self_p);
 /* Number of events waiting to be applied. */
 size_t as_sub_batch_size(const as_sub_t *self);
 
-/* Applies the batch (at most max_batch events) in `txn`: for each event calls apply(arg, txn, env)
- * and then writes every touched source's offset. An apply that returns an LMDB code or -errno is
- * returned as is (the caller's transaction is retried or fails). An apply that returns an AS_E*
- * code rejects that event: it is marked skipped, counted, logged, and AS_ERETRY is returned so the
- * caller runs the transaction again without it (its offset still advances). */
-typedef int (*as_sub_apply_fn)(void *arg, MDB_txn *txn, const As__Envelope *env);
-int as_sub_batch_apply(as_sub_t *self, MDB_txn *txn, as_sub_apply_fn apply, void *arg);
+/* True when a turn is due: events wait, or a source's record must be written. */
+bool as_sub_turn_due(const as_sub_t *self);
 
-/* Calls fn(arg, env) for every event of a batch right after its transaction
- * committed (metrics, benchmarks; env is borrowed for the call). */
-typedef void (*as_sub_committed_fn)(void *arg, const As__Envelope *env);
-void as_sub_on_committed(as_sub_t *self, as_sub_committed_fn fn, void *arg);
+/* One event of a turn. `env` is owned by the sub until as_sub_committed or
+ * as_sub_aborted; `source` is the sub's own. */
+typedef struct as_sub_event {
+    As__Envelope *env;
+    bool skipped;                 /* refused in an earlier run of this turn: not applied again */
+    bool in_arena;                /* decoded into the sub's per-batch arena */
+    struct as_sub_source *source; /* the source it came from (the sub's) */
+} as_sub_event_t;
 
-/* After the batch's transaction committed / failed for good. */
-void as_sub_batch_committed(as_sub_t *self);
-void as_sub_batch_failed(as_sub_t *self);
+/* The events of one turn (at most max_batch), in the order they must be
+ * applied. Valid until as_sub_committed / as_sub_aborted, which must come
+ * before the loop runs again. */
+typedef struct as_sub_batch {
+    as_sub_event_t *events;
+    size_t n;
+} as_sub_batch_t;
+
+/* Fills `batch` with the turn's events (n may be 0 when only records are due).
+ * Taking again before commit or abort gives the same events. */
+void as_sub_take(as_sub_t *self, as_sub_batch_t *batch);
+
+/* The caller's handler refused event `i`: it is skipped (never applied again,
+ * its offset still advances) and counted. The caller aborts the transaction
+ * and runs the turn again (the handler may have written). */
+void as_sub_skip(as_sub_t *self, as_sub_batch_t *batch, size_t i);
+
+/* Writes in `txn` the offset record of every source with an event in `batch`
+ * (at its last one), and every record that changed outside a turn
+ * (divergence, lost counts): the sub writes the store in no transaction of
+ * its own. Returns 0 or an LMDB code. */
+int as_sub_write_offsets(as_sub_t *self, MDB_txn *txn, const as_sub_batch_t *batch);
+
+/* The turn's transaction committed: the offsets advance and the events are
+ * freed. */
+void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch);
+
+/* The turn's transaction failed for good: nothing advances; the events of
+ * every waiting batch are dropped and fetched again by replay, so a later
+ * take gives them again; records still due are written by a later turn. */
+void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch);
 
 const as_sub_counters_t *as_sub_counters(const as_sub_t *self);
 
