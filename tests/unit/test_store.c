@@ -802,14 +802,16 @@ typedef struct {
 } s_seed_q;
 
 /* Puts requests "old-0000"... stored one microsecond apart from first_us,
- * newest id first, so that key order is not time order. */
+ * the highest id first in time, so that key order is not time order, and
+ * "fresh" at hour 1000. */
 static int s_seed_requests(MDB_txn *txn, void *arg)
 {
     s_seed_q *q = arg;
-    for (size_t i = q->n; i-- > 0;) {
+    for (size_t i = 0; i < q->n; i++) {
         char id[32];
         snprintf(id, sizeof id, "old-%04zu", i);
-        int rc = as_request_put_at(s_current, txn, id, q->first_us + (int64_t)i, "r", 1);
+        int rc =
+            as_request_put_at(s_current, txn, id, q->first_us + (int64_t)(q->n - 1 - i), "r", 1);
         if (rc != 0)
             return rc;
     }
@@ -829,13 +831,13 @@ static void test_request_prune_oldest_first_in_batches(void **state)
 
     int64_t cut = 500 * S_HOUR_US;
     assert_int_equal(s_prune_once(cut, 1000), 1000);
-    assert_false(s_request_kept("old-0000"));
-    assert_false(s_request_kept("old-0999"));
-    assert_true(s_request_kept("old-1000")); /* the next oldest waits for the next batch */
-    assert_true(s_request_kept("old-2499"));
+    assert_false(s_request_kept("old-2499")); /* the oldest */
+    assert_false(s_request_kept("old-1500"));
+    assert_true(s_request_kept("old-1499")); /* the next oldest waits for the next batch */
+    assert_true(s_request_kept("old-0000"));
     assert_int_equal(s_prune_once(cut, 1000), 1000);
     assert_int_equal(s_prune_once(cut, 1000), 500);
-    assert_false(s_request_kept("old-2499"));
+    assert_false(s_request_kept("old-0000"));
     assert_int_equal(s_prune_once(cut, 1000), 0);
     assert_true(s_request_kept("fresh"));
 
@@ -880,7 +882,7 @@ static void test_requests_from_before_the_index_expire_after_upgrade(void **stat
     s_current = s_open(dir, NULL, 0);
     /* stored long ago, but indexed at this open: not expired yet */
     assert_int_equal(s_prune_once(before_open, 1000), 0);
-    assert_true(s_request_kept("old-0000"));
+    assert_true(s_request_kept("old-0002"));
     assert_true(s_request_kept("fresh"));
     /* one retention after the open, every one of them goes */
     assert_int_equal(s_prune_once(as_now_us() + 1, 1000), 4);
