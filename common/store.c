@@ -444,6 +444,26 @@ static as_store_t *s_store_new(const char *const *domain_dbs, size_t map_size,
     return self;
 }
 
+static int s_grow(as_store_t *self);
+
+/* Runs s_open_dbs in a transaction of its own and commits it. The first open
+ * after the upgrade indexes every kept request: the map may have to grow. */
+static int s_open_dbs_committed(as_store_t *self)
+{
+    for (;;) {
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
+        if (rc != 0)
+            return rc;
+        if ((rc = s_open_dbs(self, txn)) != 0)
+            mdb_txn_abort(txn);
+        else
+            rc = mdb_txn_commit(txn);
+        if (rc != MDB_MAP_FULL || (rc = s_grow(self)) != 0)
+            return rc;
+    }
+}
+
 /* Opens the environment in `dir`, whose writer lock self->lock_fd holds:
  * checks data.mdb, opens the databases and reads or makes the incarnation. */
 static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
@@ -473,15 +493,8 @@ static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
     int dead = 0;
     mdb_reader_check(self->env, &dead);
 
-    MDB_txn *txn;
-    if ((rc = mdb_txn_begin(self->env, NULL, 0, &txn)) != 0)
-        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
-    if ((rc = s_open_dbs(self, txn)) != 0) {
-        mdb_txn_abort(txn);
+    if ((rc = s_open_dbs_committed(self)) != 0)
         return s_fail_errno(why, s_negative(rc), "open the databases of the store in", dir);
-    }
-    if ((rc = mdb_txn_commit(txn)) != 0)
-        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     return 0;
 }
 

@@ -891,6 +891,62 @@ static void test_requests_from_before_the_index_expire_after_upgrade(void **stat
     as_store_close(&s_current);
 }
 
+/* Fills the `requests` database of the store in `dir` as a store from before
+ * the time index: without the index, up to the end of a 1 MiB map. Returns
+ * the number of requests written. */
+static size_t s_fill_without_time_index(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi requests, times;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 8);
+    assert_int_equal(mdb_env_set_mapsize(env, 1 << 20), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0640), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "request_times", 0, &times), 0);
+    assert_int_equal(mdb_drop(txn, times, 1), 0);
+    assert_int_equal(mdb_dbi_open(txn, "requests", 0, &requests), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    size_t n = 0;
+    char value[100] = {0};
+    for (int rc = 0; rc == 0;) {
+        assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+        for (int i = 0; i < 50 && rc == 0; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "legacy-%06zu", n + (size_t)i);
+            MDB_val k = {strlen(id), id}, v = {sizeof value, value};
+            rc = mdb_put(txn, requests, &k, &v, 0);
+        }
+        if (rc != 0)
+            mdb_txn_abort(txn);
+        else if ((rc = mdb_txn_commit(txn)) == 0) /* a failed commit frees txn */
+            n += 50;
+    }
+    mdb_env_close(env);
+    return n;
+}
+
+/* The first open after the upgrade indexes every kept request, in a map that
+ * the old requests may have filled: the map grows and the store opens. */
+static void test_upgrade_of_a_full_store_grows_the_map(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX];
+    s_path(dir, sizeof dir, "upgrade-full");
+    s_current = s_open(dir, NULL, 64 * 1024);
+    as_store_close(&s_current);
+    size_t n = s_fill_without_time_index(dir);
+    assert_true(n > 1000);
+
+    s_current = s_open(dir, NULL, 64 * 1024);
+    assert_true(as_store_grows(s_current) > 0);
+    assert_true(s_request_kept("legacy-000000"));
+    assert_int_equal(s_prune_once(as_now_us() + 1, SIZE_MAX), n);
+    assert_false(s_request_kept("legacy-000000"));
+    as_store_close(&s_current);
+}
+
 /* --- message helpers ----------------------------------------------------------- */
 
 typedef struct {
@@ -1743,6 +1799,7 @@ int main(void)
         cmocka_unit_test(test_requests_and_meta),
         cmocka_unit_test(test_request_prune_oldest_first_in_batches),
         cmocka_unit_test(test_requests_from_before_the_index_expire_after_upgrade),
+        cmocka_unit_test(test_upgrade_of_a_full_store_grows_the_map),
         cmocka_unit_test(test_put_get_msg),
         cmocka_unit_test(test_write_error_aborts),
         cmocka_unit_test(test_write_grows_map),
