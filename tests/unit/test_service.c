@@ -1204,6 +1204,18 @@ static void test_denied_call_does_not_take_the_request_id(void **state)
     s_assert_reuse_refused(s_cmd(fx, "tsvc.guarded", "mallory", "asday-x-1", "k7"), "asday-x-1");
 }
 
+/* Writes the service's store with fn(txn, store) before the service opens
+ * it, then starts the service. */
+static void s_write_then_start(s_fix_t *fx, as_store_txn_fn fn)
+{
+    int err = 0;
+    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
+    assert_non_null(store);
+    assert_int_equal(as_store_write(store, fn, store), 0);
+    as_store_close(&store);
+    s_start(fx);
+}
+
 /* A store written before request records kept actor and command holds a bare
  * CommandReply under an id: that id is refused, and nothing is revealed. */
 static int s_put_old_record(MDB_txn *txn, void *arg)
@@ -1221,13 +1233,7 @@ static int s_put_old_record(MDB_txn *txn, void *arg)
 static void test_old_format_record_is_refused(void **state)
 {
     s_fix_t *fx = *state;
-    int err = 0;
-    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
-    assert_non_null(store);
-    assert_int_equal(as_store_write(store, s_put_old_record, store), 0);
-    as_store_close(&store);
-
-    s_start(fx);
+    s_write_then_start(fx, s_put_old_record);
     As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "old-1", "k8");
     assert_int_equal(reply->status, AS_EEXISTS);
     assert_non_null(strstr(reply->error, "request id old-1 was already used"));
@@ -1312,13 +1318,7 @@ static void test_expired_replies_are_pruned_and_a_retry_runs_anew(void **state)
     s_fix_t *fx = *state;
     s_set(fx, "tsvc", "request_retention_hours", "24");
     assert_true(sodium_init() >= 0);
-    int err = 0;
-    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
-    assert_non_null(store);
-    assert_int_equal(as_store_write(store, s_seed_old_replies, store), 0);
-    as_store_close(&store);
-
-    s_start(fx);
+    s_write_then_start(fx, s_seed_old_replies);
     As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "kept", "k-kept");
     assert_int_equal(reply->status, 0);
     assert_true(reply->has_replayed && reply->replayed);

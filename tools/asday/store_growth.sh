@@ -6,16 +6,7 @@
 . "$(dirname "$0")/../../tests/integration/lib.sh"
 setup store-growth
 evening_clock
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-export AS_RUN_DIR=$T
-cp "$repo/deploy/local.ini" "$CONFIG"
-start_bus bus
-for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
-"$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
-PIDS[oem]=$!
-"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
-PIDS[crm]=$!
-wait_for "crm answers status" ctl_ok status crm
+start_dealership
 "$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$(date +%F)" --seed 7 | tail -1 >&2
 month=$(date +%Y-%m)
 handed_over() {
