@@ -782,8 +782,9 @@ int as_request_get(as_store_t *self, MDB_txn *txn, const char *request_id, MDB_v
 int as_request_put_at(as_store_t *self, MDB_txn *txn, const char *request_id, int64_t stored_us,
                       const void *reply, size_t len)
 {
-    int rc = s_put_str(txn, self->requests, request_id, reply, len);
-    return rc ? rc : s_time_key_put(txn, self->request_times, stored_us, request_id);
+    /* the index first: an id too long for it writes nothing */
+    int rc = s_time_key_put(txn, self->request_times, stored_us, request_id);
+    return rc ? rc : s_put_str(txn, self->requests, request_id, reply, len);
 }
 
 int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const void *reply,
