@@ -91,6 +91,8 @@ static const as_config_key_t s_service_keys[] = {
     S_INT("best_effort_after_ms", 1, 86400000, 10000,
           "when a gap of a source without endpoint is skipped"),
     S_INT("max_batch", 0, 100000000, 0, "events per write transaction (0: all that wait)"),
+    S_INT("request_retention_hours", 1, 87600, 168,
+          "how long a command's reply is kept for its retries (168: 7 days)"),
     S_END,
 };
 

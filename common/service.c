@@ -23,6 +23,10 @@
 #include "as/text.h"
 
 #define AS_REPLAY_MAX_BYTES (4u << 20)
+#define S_HOUSEKEEPING_MS 60000
+#define S_PRUNE_BATCH 1000    /* expired replies deleted in one transaction */
+#define S_PRUNE_AGAIN_MS 1000 /* the next batch, when more wait; also the first tick */
+#define S_US_PER_HOUR 3600000000LL
 
 /* A command waiting for the turn's transaction, and then for its reply. */
 typedef struct {
@@ -58,6 +62,7 @@ struct as_service {
     uv_timer_t heartbeat;
     uv_timer_t housekeeping;
     size_t max_frame;
+    int64_t request_retention_us;
     s_pending_cmd_t *cmds;
     size_t n_cmds, cap_cmds;
     bool flushing;
@@ -308,12 +313,14 @@ static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_
     rec.payload_digest = (ProtobufCBinaryData){sizeof digest, digest};
     rec.has_reply = with_reply;
     rec.reply = (ProtobufCBinaryData){with_reply ? pc->reply_len : 0, pc->reply};
+    rec.has_stored_us = 1;
+    rec.stored_us = as_now_us();
     size_t len = as__stored_request__get_packed_size(&rec);
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)
         return -ENOMEM;
     as__stored_request__pack(&rec, buf);
-    int rc = as_request_put(self->store, txn, pc->req->request_id, buf, len);
+    int rc = as_request_put_at(self->store, txn, pc->req->request_id, rec.stored_us, buf, len);
     free(buf);
     return rc;
 }
@@ -815,12 +822,35 @@ static void s_heartbeat_cb(uv_timer_t *timer)
     as_pub_heartbeat(self->pub);
 }
 
+static int s_prune_txn(as_service_t *self, MDB_txn *txn, void *arg)
+{
+    return as_request_prune(self->store, txn, as_now_us() - self->request_retention_us,
+                            S_PRUNE_BATCH, arg);
+}
+
+static void s_housekeeping_cb(uv_timer_t *timer);
+
+/* Deletes the replies kept longer than request_retention_hours, oldest
+ * first, at most S_PRUNE_BATCH in one transaction so that no turn waits
+ * long; when more wait, the next batch comes a second later, and commands
+ * run in between. A retry after that runs as a new command. */
+static void s_prune_requests(as_service_t *self)
+{
+    size_t pruned = 0;
+    int rc = as_service_write(self, s_prune_txn, &pruned);
+    if (rc != 0)
+        as_warn("expired command replies were not pruned: %s; tried again later", as_strerror(rc));
+    else if (pruned == S_PRUNE_BATCH)
+        uv_timer_start(&self->housekeeping, s_housekeeping_cb, S_PRUNE_AGAIN_MS, S_HOUSEKEEPING_MS);
+}
+
 static void s_housekeeping_cb(uv_timer_t *timer)
 {
     as_service_t *self = timer->data;
     int dead = 0;
     if (as_store_reader_check(self->store, &dead) == 0 && dead > 0)
         as_warn("cleared %d stale reader slot(s) left by dead processes", dead);
+    s_prune_requests(self);
 }
 
 /* --- write transactions for timers ------------------------------------------ */
@@ -922,6 +952,10 @@ static int s_read_config(as_service_t *self)
     if (as_config_read_int(cfg, name, "max_frame", &max_frame) != 0)
         return s_config_error("bad number (at least 1024)", name, "max_frame");
     self->max_frame = (size_t)max_frame;
+    long long retention_hours = 0;
+    if (as_config_read_int(cfg, name, "request_retention_hours", &retention_hours) != 0)
+        return s_config_error("bad number of hours (1 to 87600)", name, "request_retention_hours");
+    self->request_retention_us = retention_hours * S_US_PER_HOUR;
     if (as_config_get_list(cfg, name, "follows", &self->follows) < 0 ||
         as_config_get_list(cfg, "bus", "publish", &self->publish) < 0 ||
         as_config_get_list(cfg, "bus", "subscribe", &self->subscribe) < 0)
@@ -1020,7 +1054,8 @@ static int s_open(as_service_t *self)
     uv_timer_start(&self->heartbeat, s_heartbeat_cb, 0, (uint64_t)heartbeat_ms);
     uv_timer_init(&self->loop, &self->housekeeping);
     self->housekeeping.data = self;
-    uv_timer_start(&self->housekeeping, s_housekeeping_cb, 60000, 60000);
+    /* first soon: a store started after a long stop may hold expired replies */
+    uv_timer_start(&self->housekeeping, s_housekeeping_cb, S_PRUNE_AGAIN_MS, S_HOUSEKEEPING_MS);
     self->signals = as_signals_new(&self->loop, (void (*)(void *))as_service_stop, self);
     return 0;
 }

@@ -30,6 +30,7 @@ struct as_store {
     MDB_dbi outbox;
     MDB_dbi offsets;
     MDB_dbi requests;
+    MDB_dbi request_times;
     MDB_dbi meta;
     size_t n_domain;
     char *domain_names[AS_STORE_MAX_DOMAIN_DBS];
@@ -66,6 +67,53 @@ static int s_mkdir_p(const char *dir)
     return 0;
 }
 
+/* The time index of the requests: key stored_us (8 bytes, big-endian) then
+ * the request id, empty value. Oldest first, so pruning reads only what it
+ * deletes. */
+static int s_time_key_put(MDB_txn *txn, MDB_dbi dbi, int64_t stored_us, const char *request_id)
+{
+    size_t id_len = strlen(request_id);
+    uint8_t key[8 + 256];
+    if (id_len > sizeof key - 8)
+        return AS_EINVALID;
+    uint64_t t = stored_us > 0 ? (uint64_t)stored_us : 0;
+    for (int i = 7; i >= 0; i--, t >>= 8)
+        key[i] = (uint8_t)t;
+    memcpy(key + 8, request_id, id_len);
+    MDB_val k = {8 + id_len, key}, empty = {0, NULL};
+    return mdb_put(txn, dbi, &k, &empty, 0);
+}
+
+/* Opens the time index of the requests. A store from before it existed
+ * (format 1 without retention) gets it now: every request kept until then is
+ * indexed as stored at this open, so it expires one retention after the
+ * upgrade. One pass over the requests' keys, once. */
+static int s_open_request_times(as_store_t *self, MDB_txn *txn)
+{
+    int rc = mdb_dbi_open(txn, "request_times", 0, &self->request_times);
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    if ((rc = mdb_dbi_open(txn, "request_times", MDB_CREATE, &self->request_times)) != 0)
+        return rc;
+    MDB_cursor *cursor;
+    if ((rc = mdb_cursor_open(txn, self->requests, &cursor)) != 0)
+        return rc;
+    int64_t now = as_now_us();
+    MDB_val key, value;
+    char id[257];
+    for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
+        if (key.mv_size >= sizeof id)
+            continue; /* not an id the runtime writes (at most 128 bytes) */
+        memcpy(id, key.mv_data, key.mv_size);
+        id[key.mv_size] = '\0';
+        if ((rc = s_time_key_put(txn, self->request_times, now, id)) != 0)
+            break;
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* Opens the fixed databases and the domain ones; writes the meta records of a
  * new store. */
 static int s_open_dbs(as_store_t *self, MDB_txn *txn)
@@ -74,7 +122,8 @@ static int s_open_dbs(as_store_t *self, MDB_txn *txn)
     if ((rc = mdb_dbi_open(txn, "outbox", MDB_CREATE, &self->outbox)) != 0 ||
         (rc = mdb_dbi_open(txn, "offsets", MDB_CREATE, &self->offsets)) != 0 ||
         (rc = mdb_dbi_open(txn, "requests", MDB_CREATE, &self->requests)) != 0 ||
-        (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &self->meta)) != 0)
+        (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &self->meta)) != 0 ||
+        (rc = s_open_request_times(self, txn)) != 0)
         return rc;
     for (size_t i = 0; i < self->n_domain; i++)
         if ((rc = mdb_dbi_open(txn, self->domain_names[i], MDB_CREATE, &self->domain[i])) != 0)
@@ -379,7 +428,8 @@ static as_store_t *s_store_new(const char *const *domain_dbs, size_t map_size,
     for (size_t i = 0; domain_dbs && domain_dbs[i]; i++) {
         /* the runtime's own databases cannot double as a domain's */
         bool reserved = !strcmp(domain_dbs[i], "outbox") || !strcmp(domain_dbs[i], "offsets") ||
-                        !strcmp(domain_dbs[i], "requests") || !strcmp(domain_dbs[i], "meta");
+                        !strcmp(domain_dbs[i], "requests") || !strcmp(domain_dbs[i], "meta") ||
+                        !strcmp(domain_dbs[i], "request_times");
         if (i >= AS_STORE_MAX_DOMAIN_DBS || reserved) {
             if (reserved)
                 s_fail(why, AS_EINVALID, "database name '%s' is the runtime's own", domain_dbs[i]);
@@ -392,6 +442,26 @@ static as_store_t *s_store_new(const char *const *domain_dbs, size_t map_size,
         self->n_domain = i + 1;
     }
     return self;
+}
+
+static int s_grow(as_store_t *self);
+
+/* Runs s_open_dbs in a transaction of its own and commits it. The first open
+ * after the upgrade indexes every kept request: the map may have to grow. */
+static int s_open_dbs_committed(as_store_t *self)
+{
+    for (;;) {
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
+        if (rc != 0)
+            return rc;
+        if ((rc = s_open_dbs(self, txn)) != 0)
+            mdb_txn_abort(txn);
+        else
+            rc = mdb_txn_commit(txn);
+        if (rc != MDB_MAP_FULL || (rc = s_grow(self)) != 0)
+            return rc;
+    }
 }
 
 /* Opens the environment in `dir`, whose writer lock self->lock_fd holds:
@@ -423,15 +493,8 @@ static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
     int dead = 0;
     mdb_reader_check(self->env, &dead);
 
-    MDB_txn *txn;
-    if ((rc = mdb_txn_begin(self->env, NULL, 0, &txn)) != 0)
-        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
-    if ((rc = s_open_dbs(self, txn)) != 0) {
-        mdb_txn_abort(txn);
+    if ((rc = s_open_dbs_committed(self)) != 0)
         return s_fail_errno(why, s_negative(rc), "open the databases of the store in", dir);
-    }
-    if ((rc = mdb_txn_commit(txn)) != 0)
-        return s_fail_errno(why, s_negative(rc), "open the store in", dir);
     return 0;
 }
 
@@ -716,10 +779,51 @@ int as_request_get(as_store_t *self, MDB_txn *txn, const char *request_id, MDB_v
     return s_get_str(txn, self->requests, request_id, reply);
 }
 
+int as_request_put_at(as_store_t *self, MDB_txn *txn, const char *request_id, int64_t stored_us,
+                      const void *reply, size_t len)
+{
+    /* the index first: an id too long for it writes nothing */
+    int rc = s_time_key_put(txn, self->request_times, stored_us, request_id);
+    return rc ? rc : s_put_str(txn, self->requests, request_id, reply, len);
+}
+
 int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const void *reply,
                    size_t len)
 {
-    return s_put_str(txn, self->requests, request_id, reply, len);
+    return as_request_put_at(self, txn, request_id, as_now_us(), reply, len);
+}
+
+/* The stored time of an index key (its first 8 bytes). */
+static int64_t s_time_of_key(const MDB_val *key)
+{
+    uint64_t t = 0;
+    const uint8_t *p = key->mv_data;
+    for (size_t i = 0; i < 8 && i < key->mv_size; i++)
+        t = t << 8 | p[i];
+    return (int64_t)t;
+}
+
+int as_request_prune(as_store_t *self, MDB_txn *txn, int64_t stored_before_us, size_t max,
+                     size_t *pruned)
+{
+    *pruned = 0;
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, self->request_times, &cursor);
+    if (rc != 0)
+        return rc;
+    MDB_val key, value;
+    while (*pruned < max && (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)) == 0 &&
+           key.mv_size >= 8 && s_time_of_key(&key) < stored_before_us) {
+        MDB_val id = {key.mv_size - 8, (uint8_t *)key.mv_data + 8};
+        rc = mdb_del(txn, self->requests, &id, NULL);
+        if (rc != 0 && rc != MDB_NOTFOUND) /* NOTFOUND: an id put twice, gone already */
+            break;
+        if ((rc = mdb_cursor_del(cursor, 0)) != 0)
+            break;
+        ++*pruned;
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
 int as_meta_get(as_store_t *self, MDB_txn *txn, const char *name, MDB_val *value)

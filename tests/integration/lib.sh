@@ -106,6 +106,20 @@ start_service() {
     wait_for "$name answers status" ctl_ok status "$name"
 }
 
+# start_dealership: the default site (deploy/local.ini, in the test's own
+# directory): the bus, the six services, the OEM and the CRM gateway
+start_dealership() {
+    export AS_RUN_DIR=$T
+    cp "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local.ini" "$CONFIG"
+    start_bus bus
+    for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
+    "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
+    PIDS[oem]=$!
+    "$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
+    PIDS[crm]=$!
+    wait_for "crm answers status" ctl_ok status crm
+}
+
 service_of() { [ "$1" = source ] && echo demo || echo "$1"; }
 
 stop() { # stop NAME: SIGTERM and wait; fails the test if it did not exit 0

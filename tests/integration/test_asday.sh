@@ -9,17 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 setup asday
 evening_clock
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-# the default site's config, in this test's own directory
-export AS_RUN_DIR=$T
-cp "$repo/deploy/local.ini" "$CONFIG"
-start_bus bus
-for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
-"$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
-PIDS[oem]=$!
-"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
-PIDS[crm]=$!
-wait_for "crm answers status" ctl_ok status crm
+start_dealership
 
 DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7)

@@ -52,21 +52,12 @@
 . "$(dirname "$0")/lib.sh"
 setup interleave
 evening_clock
-repo=$(cd "$(dirname "$0")/../.." && pwd)
 ASIL="$AS_BUILD/tests/integration/asinterleave"
-export AS_RUN_DIR=$T
-cp "$repo/deploy/local.ini" "$CONFIG"
 SOURCES="reception workshop parts warranty tools oem crm"
 CONSUMERS="kpi warranty workshop parts tools reception"
 
 # --- the played day --------------------------------------------------------
-start_bus bus
-for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
-"$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
-PIDS[oem]=$!
-"$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
-PIDS[crm]=$!
-wait_for "crm answers status" ctl_ok status crm
+start_dealership
 wait_for "oem answers status" ctl_ok status oem
 DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 MONTH=${DAY:0:7}

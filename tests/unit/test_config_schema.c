@@ -191,6 +191,9 @@ static void test_out_of_range_and_malformed_values(void **state)
                  "25: [kpi] heartbeat_ms = -5 is out of range (1 to 3600000)");
     s_expect_one(S_GOOD "[reception]\nmax_batch = many\n", "reception", true,
                  "25: [reception] max_batch = 'many' is not a whole number");
+    /* a reply must outlive every retry: an hour at least */
+    s_expect_one(S_GOOD "[workshop]\nrequest_retention_hours = 0\n", "workshop", true,
+                 "25: [workshop] request_retention_hours = 0 is out of range (1 to 87600)");
     s_expect_one(S_GOOD "[security]\ncurve = perhaps\n", "reception", true,
                  "25: [security] curve = 'perhaps' is not yes or no");
 }

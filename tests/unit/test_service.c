@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1251,6 +1252,18 @@ static void test_denied_call_does_not_take_the_request_id(void **state)
     s_assert_reuse_refused(s_cmd(fx, "tsvc.guarded", "mallory", "asday-x-1", "k7"), "asday-x-1");
 }
 
+/* Writes the service's store with fn(txn, store) before the service opens
+ * it, then starts the service. */
+static void s_write_then_start(s_fix_t *fx, as_store_txn_fn fn)
+{
+    int err = 0;
+    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
+    assert_non_null(store);
+    assert_int_equal(as_store_write(store, fn, store), 0);
+    as_store_close(&store);
+    s_start(fx);
+}
+
 /* A store written before request records kept actor and command holds a bare
  * CommandReply under an id: that id is refused, and nothing is revealed. */
 static int s_put_old_record(MDB_txn *txn, void *arg)
@@ -1268,13 +1281,7 @@ static int s_put_old_record(MDB_txn *txn, void *arg)
 static void test_old_format_record_is_refused(void **state)
 {
     s_fix_t *fx = *state;
-    int err = 0;
-    as_store_t *store = as_store_open(fx->data_dir, s_dbs, 0, &err);
-    assert_non_null(store);
-    assert_int_equal(as_store_write(store, s_put_old_record, store), 0);
-    as_store_close(&store);
-
-    s_start(fx);
+    s_write_then_start(fx, s_put_old_record);
     As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "old-1", "k8");
     assert_int_equal(reply->status, AS_EEXISTS);
     assert_non_null(strstr(reply->error, "request id old-1 was already used"));
@@ -1286,6 +1293,113 @@ static void test_old_format_record_is_refused(void **state)
     reply = s_cmd(fx, "tsvc.put", "alice", "new-1", "k8");
     assert_int_equal(reply->status, 0);
     as__command_reply__free_unpacked(reply, NULL);
+}
+
+/* --- stored replies expire ----------------------------------------------------------- */
+
+#define S_HOUR_US 3600000000LL
+#define S_EXPIRED 2500 /* more than one pruning batch (1,000) */
+
+/* Keeps a reply to alice's tsvc.put of `key` under `id` as the runtime would
+ * have at `stored_us`; the reply says 42 items. */
+static int s_keep_old_reply(MDB_txn *txn, as_store_t *store, const char *id, const char *key,
+                            int64_t stored_us)
+{
+    As__DemoTick tick = AS__DEMO_TICK__INIT;
+    tick.has_number = 1;
+    tick.number = 42;
+    uint8_t tick_buf[32], reply_buf[128], rec_buf[256];
+    As__CommandReply reply = AS__COMMAND_REPLY__INIT;
+    reply.request_id = (char *)id;
+    reply.has_status = reply.has_payload = 1;
+    reply.payload = (ProtobufCBinaryData){as__demo_tick__pack(&tick, tick_buf), tick_buf};
+    uint8_t digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest, (const uint8_t *)key, strlen(key), NULL, 0);
+    As__StoredRequest rec = AS__STORED_REQUEST__INIT;
+    rec.actor = "alice";
+    rec.command = "tsvc.put";
+    rec.has_payload_digest = rec.has_reply = rec.has_stored_us = 1;
+    rec.payload_digest = (ProtobufCBinaryData){sizeof digest, digest};
+    rec.reply = (ProtobufCBinaryData){as__command_reply__pack(&reply, reply_buf), reply_buf};
+    rec.stored_us = stored_us;
+    return as_request_put_at(store, txn, id, stored_us, rec_buf,
+                             as__stored_request__pack(&rec, rec_buf));
+}
+
+/* S_EXPIRED replies kept two days ago (the newest "exp-last"), and "kept"
+ * kept 23 hours ago. */
+static int s_seed_old_replies(MDB_txn *txn, void *arg)
+{
+    as_store_t *store = arg;
+    int64_t now = as_now_us();
+    int rc = 0;
+    for (int i = 0; i < S_EXPIRED - 1 && rc == 0; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "exp-%04d", i);
+        rc = s_keep_old_reply(txn, store, id, "filler", now - 48 * S_HOUR_US + i);
+    }
+    if (rc == 0)
+        rc = s_keep_old_reply(txn, store, "exp-last", "k-exp", now - 47 * S_HOUR_US);
+    return rc ? rc : s_keep_old_reply(txn, store, "kept", "k-kept", now - 23 * S_HOUR_US);
+}
+
+/* Sends alice's tsvc.put of `key` under `id` until it is no longer answered
+ * from the store, or the deadline passes. Returns the last reply. */
+static As__CommandReply *s_cmd_until_run_anew(s_fix_t *fx, const char *id, const char *key)
+{
+    for (int waited = 0;; waited += 100) {
+        As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", id, key);
+        if (!(reply->has_replayed && reply->replayed) || waited >= 4 * S_WAIT_MS)
+            return reply;
+        as__command_reply__free_unpacked(reply, NULL);
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* A reply kept longer than request_retention_hours is pruned by
+ * housekeeping, in batches (more than one here), and a retry then runs as a
+ * new command; one kept within the retention is still answered from the
+ * store. */
+static void test_expired_replies_are_pruned_and_a_retry_runs_anew(void **state)
+{
+    s_fix_t *fx = *state;
+    s_set(fx, "tsvc", "request_retention_hours", "24");
+    assert_true(sodium_init() >= 0);
+    s_write_then_start(fx, s_seed_old_replies);
+    As__CommandReply *reply = s_cmd(fx, "tsvc.put", "alice", "kept", "k-kept");
+    assert_int_equal(reply->status, 0);
+    assert_true(reply->has_replayed && reply->replayed);
+    As__DemoTick *tick = s_tick_of(reply);
+    assert_int_equal(tick->number, 42); /* the stored reply */
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    /* the newest expired reply goes in the last batch; commands are
+     * answered while the batches run */
+    reply = s_cmd_until_run_anew(fx, "exp-last", "k-exp");
+    assert_int_equal(reply->status, 0);
+    assert_false(reply->has_replayed && reply->replayed);
+    tick = s_tick_of(reply);
+    assert_int_equal(tick->number, 1); /* this run's answer: one item */
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+    char *value = s_get(fx, "k-exp");
+    assert_non_null(value);
+    assert_string_equal(value, "alice");
+    free(value);
+    pthread_mutex_lock(&fx->mu);
+    assert_int_equal(fx->put_runs, 1);
+    pthread_mutex_unlock(&fx->mu);
+
+    /* the oldest went too; the one within the retention stays */
+    reply = s_cmd(fx, "tsvc.put", "alice", "exp-0000", "filler");
+    assert_false(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+    reply = s_cmd(fx, "tsvc.put", "alice", "kept", "k-kept");
+    assert_true(reply->has_replayed && reply->replayed);
+    as__command_reply__free_unpacked(reply, NULL);
+    assert_null(s_get(fx, "k-kept"));
 }
 
 /* --- a handler's stray code refuses one item, never the turn ----------------------- */
@@ -1556,6 +1670,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_denied_call_does_not_take_the_request_id, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_old_format_record_is_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_expired_replies_are_pruned_and_a_retry_runs_anew,
+                                        s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_stray_code_refuses_one_command_not_the_turn, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_table_must_match_the_catalog, s_setup, s_teardown),

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
 
@@ -344,8 +345,9 @@ static void test_open_fails(void **state)
     assert_int_equal(err, AS_EINVALID);
 
     /* a domain database may not take a name the runtime uses itself */
-    static const char *const reserved[] = {"outbox", "offsets", "requests", "meta"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const reserved[] = {"outbox", "offsets", "requests", "meta",
+                                           "request_times"};
+    for (size_t i = 0; i < 5; i++) {
         const char *dbs[] = {"ok", reserved[i], NULL};
         err = 0;
         s_path(dir2, sizeof dir2, reserved[i]);
@@ -762,6 +764,187 @@ static void test_requests_and_meta(void **state)
     assert_int_equal(as_store_read(store, s_request_get, &q), 0);
     assert_string_equal(q.got, "reply two");
     as_store_close(&store);
+}
+
+/* --- request retention ---------------------------------------------------------- */
+
+#define S_HOUR_US 3600000000LL
+
+typedef struct {
+    int64_t before_us;
+    size_t max;
+    size_t pruned;
+} s_prune_q;
+
+static int s_prune(MDB_txn *txn, void *arg)
+{
+    s_prune_q *q = arg;
+    return as_request_prune(s_current, txn, q->before_us, q->max, &q->pruned);
+}
+
+static size_t s_prune_once(int64_t before_us, size_t max)
+{
+    s_prune_q q = {before_us, max, 0};
+    assert_int_equal(as_store_write(s_current, s_prune, &q), 0);
+    return q.pruned;
+}
+
+static bool s_request_kept(const char *id)
+{
+    s_named_q q = {.name = id};
+    assert_int_equal(as_store_read(s_current, s_request_get, &q), 0);
+    return q.rc == 0;
+}
+
+typedef struct {
+    size_t n;
+    int64_t first_us;
+} s_seed_q;
+
+/* Puts requests "old-0000"... stored one microsecond apart from first_us,
+ * the highest id first in time, so that key order is not time order, and
+ * "fresh" at hour 1000. */
+static int s_seed_requests(MDB_txn *txn, void *arg)
+{
+    s_seed_q *q = arg;
+    for (size_t i = 0; i < q->n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "old-%04zu", i);
+        int rc =
+            as_request_put_at(s_current, txn, id, q->first_us + (int64_t)(q->n - 1 - i), "r", 1);
+        if (rc != 0)
+            return rc;
+    }
+    return as_request_put_at(s_current, txn, "fresh", 1000 * S_HOUR_US, "r", 1);
+}
+
+/* Expired requests go oldest first, at most `max` a transaction; the one
+ * stored after the cut stays. */
+static void test_request_prune_oldest_first_in_batches(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX];
+    s_path(dir, sizeof dir, "prune");
+    s_current = s_open(dir, NULL, 0);
+    s_seed_q seed = {2500, 10 * S_HOUR_US};
+    assert_int_equal(as_store_write(s_current, s_seed_requests, &seed), 0);
+
+    int64_t cut = 500 * S_HOUR_US;
+    assert_int_equal(s_prune_once(cut, 1000), 1000);
+    assert_false(s_request_kept("old-2499")); /* the oldest */
+    assert_false(s_request_kept("old-1500"));
+    assert_true(s_request_kept("old-1499")); /* the next oldest waits for the next batch */
+    assert_true(s_request_kept("old-0000"));
+    assert_int_equal(s_prune_once(cut, 1000), 1000);
+    assert_int_equal(s_prune_once(cut, 1000), 500);
+    assert_false(s_request_kept("old-0000"));
+    assert_int_equal(s_prune_once(cut, 1000), 0);
+    assert_true(s_request_kept("fresh"));
+
+    /* an id freed by pruning can be kept again, and expires by its new time */
+    s_named_q put = {.name = "old-0000", .put = "again"};
+    assert_int_equal(as_store_write(s_current, s_request_put, &put), 0);
+    assert_int_equal(s_prune_once(cut, 1000), 0);
+    assert_true(s_request_kept("old-0000"));
+    as_store_close(&s_current);
+}
+
+/* Removes the time index, as in a store written before it existed. */
+static void s_drop_time_index(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 8);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0640), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "request_times", 0, &dbi), 0);
+    assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* Requests kept before the time index existed count as stored at the first
+ * open after the upgrade: kept for one retention from then, then pruned. */
+static void test_requests_from_before_the_index_expire_after_upgrade(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX];
+    s_path(dir, sizeof dir, "upgrade");
+    s_current = s_open(dir, NULL, 0);
+    s_seed_q seed = {3, 10 * S_HOUR_US};
+    assert_int_equal(as_store_write(s_current, s_seed_requests, &seed), 0);
+    as_store_close(&s_current);
+    s_drop_time_index(dir);
+
+    int64_t before_open = as_now_us();
+    s_current = s_open(dir, NULL, 0);
+    /* stored long ago, but indexed at this open: not expired yet */
+    assert_int_equal(s_prune_once(before_open, 1000), 0);
+    assert_true(s_request_kept("old-0002"));
+    assert_true(s_request_kept("fresh"));
+    /* one retention after the open, every one of them goes */
+    assert_int_equal(s_prune_once(as_now_us() + 1, 1000), 4);
+    assert_false(s_request_kept("old-0002"));
+    assert_false(s_request_kept("fresh"));
+    as_store_close(&s_current);
+}
+
+/* Fills the `requests` database of the store in `dir` as a store from before
+ * the time index: without the index, up to the end of a 1 MiB map. Returns
+ * the number of requests written. */
+static size_t s_fill_without_time_index(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi requests, times;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 8);
+    assert_int_equal(mdb_env_set_mapsize(env, 1 << 20), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0640), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "request_times", 0, &times), 0);
+    assert_int_equal(mdb_drop(txn, times, 1), 0);
+    assert_int_equal(mdb_dbi_open(txn, "requests", 0, &requests), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    size_t n = 0;
+    char value[100] = {0};
+    for (int rc = 0; rc == 0;) {
+        assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+        for (int i = 0; i < 50 && rc == 0; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "legacy-%06zu", n + (size_t)i);
+            MDB_val k = {strlen(id), id}, v = {sizeof value, value};
+            rc = mdb_put(txn, requests, &k, &v, 0);
+        }
+        if (rc != 0)
+            mdb_txn_abort(txn);
+        else if ((rc = mdb_txn_commit(txn)) == 0) /* a failed commit frees txn */
+            n += 50;
+    }
+    mdb_env_close(env);
+    return n;
+}
+
+/* The first open after the upgrade indexes every kept request, in a map that
+ * the old requests may have filled: the map grows and the store opens. */
+static void test_upgrade_of_a_full_store_grows_the_map(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX];
+    s_path(dir, sizeof dir, "upgrade-full");
+    s_current = s_open(dir, NULL, 64 * 1024);
+    as_store_close(&s_current);
+    size_t n = s_fill_without_time_index(dir);
+    assert_true(n > 1000);
+
+    s_current = s_open(dir, NULL, 64 * 1024);
+    assert_true(as_store_grows(s_current) > 0);
+    assert_true(s_request_kept("legacy-000000"));
+    assert_int_equal(s_prune_once(as_now_us() + 1, SIZE_MAX), n);
+    assert_false(s_request_kept("legacy-000000"));
+    as_store_close(&s_current);
 }
 
 /* --- message helpers ----------------------------------------------------------- */
@@ -1614,6 +1797,9 @@ int main(void)
         cmocka_unit_test(test_outbox_append_out_of_order),
         cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_requests_and_meta),
+        cmocka_unit_test(test_request_prune_oldest_first_in_batches),
+        cmocka_unit_test(test_requests_from_before_the_index_expire_after_upgrade),
+        cmocka_unit_test(test_upgrade_of_a_full_store_grows_the_map),
         cmocka_unit_test(test_put_get_msg),
         cmocka_unit_test(test_write_error_aborts),
         cmocka_unit_test(test_write_grows_map),

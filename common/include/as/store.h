@@ -11,6 +11,9 @@
  *   offsets   source name -> packed SourceOffset (what this daemon has applied)
  *   requests  request id -> packed StoredRequest (command idempotency; a
  *             store of the first format holds a bare CommandReply)
+ *   request_times  stored_us (8 bytes, big-endian) + request id -> empty: the
+ *             requests oldest first, written with them, so that expired ones
+ *             are pruned without reading the rest (as_request_prune)
  *   meta      name -> value (incarnation, source, created_us, format)
  * plus the domain's own databases named at open.
  *
@@ -121,8 +124,24 @@ int as_offset_each(as_store_t *self, MDB_txn *txn, as_offset_fn fn, void *arg);
  * proto/rpc.proto; the runtime's service.c writes and reads it). Returns 0
  * (value borrowed until the transaction ends) or MDB_NOTFOUND. */
 int as_request_get(as_store_t *self, MDB_txn *txn, const char *request_id, MDB_val *reply);
+
+/* Keeps `reply` under `request_id` (at most 256 bytes: AS_EINVALID), stored
+ * at `stored_us` (microseconds since the epoch), and indexes it by that time.
+ * Put an id once (the runtime puts only after as_request_get found nothing):
+ * an id put again expires by its first time. Returns 0 or an LMDB code.
+ * as_request_put() stores it now. */
+int as_request_put_at(as_store_t *self, MDB_txn *txn, const char *request_id, int64_t stored_us,
+                      const void *reply, size_t len);
 int as_request_put(as_store_t *self, MDB_txn *txn, const char *request_id, const void *reply,
                    size_t len);
+
+/* Deletes the oldest requests stored before `stored_before_us`, at most `max`
+ * of them, and sets *pruned to their number (== max: more may wait). It reads
+ * only the index entries it deletes, plus one. Requests kept before the index
+ * existed count as stored when the store was first opened with it. Returns 0
+ * or an LMDB code (the caller's transaction is then to be aborted). */
+int as_request_prune(as_store_t *self, MDB_txn *txn, int64_t stored_before_us, size_t max,
+                     size_t *pruned);
 
 /* --- meta ------------------------------------------------------------ */
 
