@@ -45,9 +45,11 @@
 /* -------------------------------------------------------------------------- */
 /* Keys                                                                       */
 
+/* A name a key or identity may take: [A-Za-z0-9._@-]+, but not "local", the
+ * identity of every ipc:// connection (a key named so would pass as one). */
 static bool s_name_valid(const char *name)
 {
-    if (!name || !*name)
+    if (!name || !*name || strcmp(name, S_LOCAL_IDENTITY) == 0)
         return false;
     for (const char *c = name; *c; c++) {
         bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
@@ -387,7 +389,10 @@ static int s_zap_load_keys(as_zap_t *self, const char *keys_dir)
         memcpy(name, file, name_len);
         name[name_len] = '\0';
         if (!s_name_valid(name)) {
-            as_warn("security: skipping '%s/%s': not a valid identity name", keys_dir, file);
+            as_warn("security: skipping '%s/%s': %s", keys_dir, file,
+                    strcmp(name, S_LOCAL_IDENTITY) == 0
+                        ? "'local' is reserved for ipc:// connections"
+                        : "not a valid identity name");
             continue;
         }
         char path[PATH_MAX];

@@ -169,6 +169,8 @@ static void test_keypair_save_rejects_bad_input(void **state)
     assert_int_equal(as_keypair_save(&keys, dir, ""), AS_EINVALID);
     assert_int_equal(as_keypair_save(&keys, dir, "../escape"), AS_EINVALID);
     assert_int_equal(as_keypair_save(&keys, dir, "a b"), AS_EINVALID);
+    /* "local" is every ipc:// connection's identity: no key may take it */
+    assert_int_equal(as_keypair_save(&keys, dir, "local"), AS_EINVALID);
 
     as_keypair_t public_only = keys;
     public_only.secret_z85[0] = '\0';
@@ -312,6 +314,41 @@ static void test_zap_refuses_unknown_key(void **state)
     assert_true(as_zap_refused(fx->zap) >= 1);
     assert_int_equal(as_zap_admitted(fx->zap), 0);
     zmq_close(client);
+}
+
+/* A key file named local.pub is skipped: its holder would otherwise pass as
+ * an ipc:// connection ("local"), which asbus does not hold to source owners. */
+static void test_zap_refuses_key_named_local(void **state)
+{
+    s_fixture_t *fx = *state;
+    as_keypair_t mallory;
+    assert_int_equal(as_keypair_generate(&mallory), 0);
+    char text[256];
+    snprintf(text, sizeof text, "public = %s\n", mallory.public_z85);
+    const char *dir = s_fresh_dir("zap-local");
+    s_write_file(dir, "local.pub", text);
+    void *zctx = zmq_ctx_new();
+    int err = 0;
+    as_zap_t *zap = as_zap_new(zctx, dir, &err);
+    assert_non_null(zap);
+    void *router = s_socket(zctx, ZMQ_ROUTER);
+    assert_int_equal(as_curve_server(router, &fx->server), 0);
+    char endpoint[256];
+    s_bind_ephemeral(router, endpoint, sizeof endpoint);
+    void *client = s_socket(zctx, ZMQ_DEALER);
+    assert_int_equal(as_curve_client(client, &mallory, fx->server.public_z85), 0);
+    assert_int_equal(zmq_connect(client, endpoint), 0);
+    assert_int_equal(zmq_send(client, "ping", 4, 0), 4);
+    zmq_pollitem_t item = {router, 0, ZMQ_POLLIN, 0};
+    assert_int_equal(zmq_poll(&item, 1, S_TIMEOUT_MS), 0); /* nothing reaches the server */
+    for (int waited = 0; as_zap_refused(zap) == 0 && waited < 5000; waited += 10)
+        s_sleep_ms(10);
+    assert_true(as_zap_refused(zap) >= 1);
+    assert_int_equal(as_zap_admitted(zap), 0);
+    zmq_close(client);
+    zmq_close(router);
+    as_zap_destroy(&zap);
+    zmq_ctx_term(zctx);
 }
 
 static void test_zap_refuses_plain_tcp_client(void **state)
@@ -512,6 +549,8 @@ int main(void)
         cmocka_unit_test(test_keypair_load_rejects_bad_files),
         cmocka_unit_test_setup_teardown(test_zap_admits_listed_key, s_zap_setup, s_zap_teardown),
         cmocka_unit_test_setup_teardown(test_zap_refuses_unknown_key, s_zap_setup, s_zap_teardown),
+        cmocka_unit_test_setup_teardown(test_zap_refuses_key_named_local, s_zap_setup,
+                                        s_zap_teardown),
         cmocka_unit_test_setup_teardown(test_zap_refuses_plain_tcp_client, s_zap_setup,
                                         s_zap_teardown),
         cmocka_unit_test_setup_teardown(test_zap_admits_null_as_local, s_zap_setup, s_zap_teardown),
