@@ -7,7 +7,8 @@ packages=(
     build-essential cmake pkg-config clang clang-format
     libzmq3-dev            # ZeroMQ 4.3 with CURVE: the bus and the service endpoints
     libprotobuf-c-dev protobuf-c-compiler   # envelope/events/commands encoding, protoc-c
-    liblmdb-dev lmdb-utils # each daemon's store; mdb_stat for operators
+    liblmdb-dev lmdb-utils # each daemon's store; mdb_stat for operators and
+                           # store_growth.sh, mdb_dump/mdb_load in the tests
     libuv1-dev             # the event loop of every daemon
     libinih-dev            # the site's INI config file
     libjansson-dev         # --json output of asctl and the tap

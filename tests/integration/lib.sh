@@ -54,6 +54,25 @@ heartbeat_ms = 200
 INI
 }
 
+# write_curve_config SERVICES: a site with CURVE on (keys in $T/keys) and its
+# bus on tcp:// ports $base and $base+1; the test appends its services' sections
+write_curve_config() {
+    cat >"$CONFIG" <<INI
+[site]
+name = test
+data_dir = $T/data
+services = $1
+[security]
+curve = on
+keys_dir = $T/keys
+[bus]
+xsub = tcp://127.0.0.1:$base
+xpub = tcp://127.0.0.1:$((base + 1))
+publish = \${bus.xsub}
+subscribe = \${bus.xpub}
+INI
+}
+
 log() { echo "[$(date +%H:%M:%S)] $TEST_NAME: $*" >&2; }
 
 fail() {
@@ -106,18 +125,27 @@ start_service() {
     wait_for "$name answers status" ctl_ok status "$name"
 }
 
+# SITE_SERVICES: the six services of the default site (deploy/local.ini)
+SITE_SERVICES=(reception workshop parts kpi warranty tools)
+
+# start_site_daemons: the six services, the OEM and the CRM gateway on the
+# bus the caller started, once the CRM gateway answers
+start_site_daemons() {
+    for s in "${SITE_SERVICES[@]}"; do start_service "$s"; done
+    "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
+    PIDS[oem]=$!
+    "$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
+    PIDS[crm]=$!
+    wait_for "crm answers status" ctl_ok status crm
+}
+
 # start_dealership: the default site (deploy/local.ini, in the test's own
 # directory): the bus, the six services, the OEM and the CRM gateway
 start_dealership() {
     export AS_RUN_DIR=$T
     cp "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local.ini" "$CONFIG"
     start_bus bus
-    for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
-    "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
-    PIDS[oem]=$!
-    "$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
-    PIDS[crm]=$!
-    wait_for "crm answers status" ctl_ok status crm
+    start_site_daemons
 }
 
 service_of() { [ "$1" = source ] && echo demo || echo "$1"; }

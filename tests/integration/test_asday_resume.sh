@@ -16,23 +16,17 @@ DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 TODAY=$(date +%F)
 SEED=11
 ASDAY="$AS_BUILD/tools/asday/asday"
-SERVICES=(reception workshop parts kpi warranty tools)
 
 # start_site DIR: the default site's daemons on their own stores in DIR
 start_site() {
     export AS_RUN_DIR=$1
     mkdir -m 700 -p "$AS_RUN_DIR"
     start_bus bus
-    for s in "${SERVICES[@]}"; do start_service "$s"; done
-    "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
-    PIDS[oem]=$!
-    "$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
-    PIDS[crm]=$!
-    wait_for "crm answers status" ctl_ok status crm
+    start_site_daemons
     wait_for "oem answers status" ctl_ok status oem
 }
 stop_site() {
-    for s in crm oem "${SERVICES[@]}" bus; do stop "$s"; done
+    for s in crm oem "${SITE_SERVICES[@]}" bus; do stop "$s"; done
 }
 
 claims() { ctl --actor wty-he call warranty.claim.list | jq -c '.reply.claims // []'; }

@@ -14,19 +14,8 @@ done
 "$ASCTL" keygen mallory --dir "$T/outsider" >/dev/null
 cp "$T/outsider/mallory.key" "$T/keys/"
 
-cat >"$CONFIG" <<INI
-[site]
-name = test
-data_dir = $T/data
-services = demo, sink
-[security]
-curve = on
-keys_dir = $T/keys
-[bus]
-xsub = tcp://127.0.0.1:$base
-xpub = tcp://127.0.0.1:$((base + 1))
-publish = \${bus.xsub}
-subscribe = \${bus.xpub}
+write_curve_config "demo, sink"
+cat >>"$CONFIG" <<INI
 [demo]
 endpoint = tcp://127.0.0.1:$((base + 2))
 heartbeat_ms = 200

@@ -41,13 +41,8 @@ done
 ASCTL_IDENTITY=it-guo
 
 start_all() { # start_all: both forwarders (when named) and every daemon
-    for s in reception workshop parts kpi warranty tools; do start_service "$s"; done
-    "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
-    PIDS[oem]=$!
-    "$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
-    PIDS[crm]=$!
+    start_site_daemons
     wait_for "oem answers status" ctl_ok status oem
-    wait_for "crm answers status" ctl_ok status crm
 }
 # caught_up: kpi has applied every event of every source it follows
 caught_up() {

@@ -16,19 +16,8 @@ mkdir -p "$T/keys"
 for name in bus workshop kpi crm foreman-liu tech-01 svc-mgr crm-app; do
     "$ASCTL" keygen "$name" --dir "$T/keys" >/dev/null
 done
-cat >"$CONFIG" <<INI
-[site]
-name = test
-data_dir = $T/data
-services = workshop, kpi, crm
-[security]
-curve = on
-keys_dir = $T/keys
-[bus]
-xsub = tcp://127.0.0.1:$base
-xpub = tcp://127.0.0.1:$((base + 1))
-publish = \${bus.xsub}
-subscribe = \${bus.xpub}
+write_curve_config "workshop, kpi, crm"
+cat >>"$CONFIG" <<INI
 [workshop]
 endpoint = tcp://127.0.0.1:$((base + 2))
 heartbeat_ms = 200

@@ -853,7 +853,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
 /* --- the warranty clerk's end of the day ------------------------------------ */
 
 /* The claims of this day's repair orders in a warranty.claim.list reply;
- * with `status`, only those in it. */
+ * with `statuses`, only those in one of them. */
 static size_t s_day_claims(const day_t *d, json_t *list, const char *const *statuses)
 {
     size_t n = 0, i;
@@ -945,10 +945,9 @@ static bool s_day_complete(day_t *d, const ro_plan_t *plan)
                     (!last->csi || json_integer_value(csi) == (json_int_t)last->csi);
     json_decref(ro);
     if (complete && d->warranty_clerk) {
-        static const char *const ready[] = {"READY", NULL};
         json_t *list = s_call_quiet(d, d->warranty_clerk, "warranty.claim.list", error,
                                     sizeof error, "{\"status\":\"READY\"}");
-        complete = list && s_day_claims(d, list, ready) == 0;
+        complete = list && s_day_claims(d, list, NULL) == 0;
         json_decref(list);
     }
     return complete;
