@@ -30,13 +30,21 @@ static bool s_known(const char *text)
     return text && *text;
 }
 
+int kpi_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
+{
+    *out = NULL;
+    if (!s_known(ro_number))
+        return 0;
+    int rc = as_store_get_msg(evt->txn, s_ros(evt), ro_number, strlen(ro_number),
+                              &as__kpi_ro_note__descriptor, (ProtobufCMessage **)out);
+    return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
+}
+
 /* The note of `ro_number`, or a new empty one (caller frees). */
 static int s_load(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
 {
-    *out = NULL;
-    int rc = as_store_get_msg(evt->txn, s_ros(evt), ro_number, strlen(ro_number),
-                              &as__kpi_ro_note__descriptor, (ProtobufCMessage **)out);
-    if (rc == MDB_NOTFOUND || rc == AS_EBADFRAME) {
+    int rc = kpi_ro_note_get(evt, ro_number, out);
+    if (rc == 0 && !*out) {
         *out = as__kpi_ro_note__unpack(NULL, 0, (const uint8_t *)"");
         return *out ? 0 : -ENOMEM;
     }
@@ -46,16 +54,6 @@ static int s_load(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
 static int s_save(as_evt_t *evt, const char *ro_number, const As__KpiRoNote *note)
 {
     return as_store_put_msg(evt->txn, s_ros(evt), ro_number, strlen(ro_number), &note->base);
-}
-
-int kpi_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
-{
-    *out = NULL;
-    if (!s_known(ro_number))
-        return 0;
-    int rc = as_store_get_msg(evt->txn, s_ros(evt), ro_number, strlen(ro_number),
-                              &as__kpi_ro_note__descriptor, (ProtobufCMessage **)out);
-    return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
 }
 
 /* The waiting counters of `date` in the note, added when missing (NULL: no memory). */

@@ -151,39 +151,22 @@ static int s_apply_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
     return rc;
 }
 
-/* "<ro_number>\0<seq, 16 hex digits>": the QC passes of an RO waiting for its
- * opening, in workshop's order. */
-static size_t s_waiting_key(char *key, size_t cap, const char *ro_number, uint64_t seq)
-{
-    size_t len = strlen(ro_number);
-    if (len + 1 + 16 + 1 > cap)
-        return 0;
-    memcpy(key, ro_number, len + 1);
-    snprintf(key + len + 1, cap - len - 1, "%016llx", (unsigned long long)seq);
-    return len + 1 + 16;
-}
-
 /* Keeps a QC pass (with its date filled in) until reception's opening of the
- * RO arrives: the claim needs the RO's vehicle and its sale date. */
+ * RO arrives: the claim needs the RO's vehicle and its sale date. Its key is
+ * ro_number \0 seq (16 hex digits): the QC passes of an RO waiting for its
+ * opening, in workshop's order. */
 static int s_qc_wait(as_evt_t *evt, As__QcPassed *qc, char *date)
 {
-    char key[WARRANTY_ID_MAX + 32];
-    size_t len =
-        s_waiting_key(key, sizeof key, qc->ro_number, evt->env->has_seq ? evt->env->seq : 0);
-    if (len == 0)
+    char seq[17];
+    snprintf(seq, sizeof seq, "%016llx",
+             (unsigned long long)(evt->env->has_seq ? evt->env->seq : 0));
+    as_key_t key;
+    if (as_key_of(&key, qc->ro_number, seq, NULL) != 0)
         return AS_EINVALID;
     char *as_sent = qc->date;
-    qc->date = date; /* borrowed for the pack */
-    size_t size = protobuf_c_message_get_packed_size(&qc->base);
-    uint8_t *packed = malloc(size ? size : 1);
-    if (packed)
-        protobuf_c_message_pack(&qc->base, packed);
+    qc->date = date; /* borrowed for the put */
+    int rc = as_record_put_key(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &key, &qc->base);
     qc->date = as_sent;
-    if (!packed)
-        return -ENOMEM;
-    MDB_val k = {len, key}, v = {size, packed};
-    int rc = mdb_put(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &k, &v, 0);
-    free(packed);
     return rc;
 }
 
