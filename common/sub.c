@@ -623,13 +623,6 @@ static void s_peer_answer(as_rpc_client_t *client, int status, const void *body,
 
 /* --- live events and heartbeats --------------------------------------- */
 
-static bool s_is_heartbeat(const char *topic, size_t len)
-{
-    size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
-    return len > slen && memcmp(topic + len - slen, AS_HEARTBEAT_SUFFIX, slen) == 0 &&
-           memchr(topic, '.', len - slen) == NULL;
-}
-
 /* True when `source` is of the domain that `topic` ("<domain>.heartbeat")
  * names: a heartbeat travels on its own source's topic. */
 static bool s_heartbeat_topic_matches(const char *source, const char *topic, size_t topic_len)
@@ -732,7 +725,7 @@ static void s_sub_read(as_zwatch_t *watch, void *zsock, void *arg)
             size_t tlen = zmq_msg_size(&frames[0]);
             if (n != 2 || tlen == 0 || tlen > AS_NAME_MAX)
                 self->counters.rejected_frames++;
-            else if (s_is_heartbeat(topic, tlen))
+            else if (as_heartbeat_topic(topic, tlen))
                 s_handle_heartbeat(self, topic, tlen, zmq_msg_data(&frames[1]),
                                    zmq_msg_size(&frames[1]));
             else
