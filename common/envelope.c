@@ -152,6 +152,13 @@ As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *d
     return env;
 }
 
+bool as_heartbeat_topic(const char *topic, size_t len)
+{
+    size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
+    return len > slen && memcmp(topic + len - slen, AS_HEARTBEAT_SUFFIX, slen) == 0 &&
+           memchr(topic, '.', len - slen) == NULL;
+}
+
 /* Reads one varint at *p (at most 10 bytes, not past end). */
 static bool s_varint(const uint8_t **p, const uint8_t *end, uint64_t *value)
 {
@@ -212,10 +219,7 @@ static bool s_pb_last_bytes(const uint8_t *p, size_t len, uint64_t field, const 
 int as_envelope_claimed_source(const char *topic, size_t topic_len, const void *body,
                                size_t body_len, char *out, size_t cap)
 {
-    size_t suffix_len = strlen(AS_HEARTBEAT_SUFFIX);
-    bool heartbeat = topic_len > suffix_len &&
-                     memcmp(topic + topic_len - suffix_len, AS_HEARTBEAT_SUFFIX, suffix_len) == 0 &&
-                     !memchr(topic, '.', topic_len - suffix_len);
+    bool heartbeat = as_heartbeat_topic(topic, topic_len);
     /* Heartbeat.source is field 1, Envelope.source field 2 (envelope.proto) */
     const uint8_t *source = NULL;
     size_t source_len = 0;

@@ -119,6 +119,7 @@ static const s_name_t s_mdb_names[] = {
     S_NAME(AS_EDENIED),       S_NAME(AS_ENOTFOUND),  S_NAME(AS_ECONFLICT),
     S_NAME(AS_ETIMEOUT),      S_NAME(AS_EDIVERGED),  S_NAME(AS_ECONFIG),
     S_NAME(AS_EINTERNAL),     S_NAME(AS_EEXISTS),    S_NAME(AS_ERETRY),
+    S_NAME(AS_ELOCKED),       S_NAME(AS_EDAMAGED),
 };
 
 const char *as_codename(int code, char *buf, size_t cap)

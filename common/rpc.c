@@ -451,11 +451,6 @@ uint64_t as_rpc_client_sends(const as_rpc_client_t *self)
     return self->sends;
 }
 
-const char *as_rpc_client_endpoint(const as_rpc_client_t *self)
-{
-    return self->endpoint;
-}
-
 int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor,
                    const char *request_id, const void *payload, size_t payload_len, int timeout_ms,
                    int tries, As__CommandReply **reply)

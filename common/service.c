@@ -270,9 +270,10 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored, bool *r
         return s_pack_reply(pc, AS_EINTERNAL, text, NULL, 0);
     }
     int rc = 0;
-    if (s_is_retry(rec, pc) && !rec->has_reply) {
+    bool retry = s_is_retry(rec, pc);
+    if (retry && !rec->has_reply) {
         *run_again = true; /* a query's retry: it reads again */
-    } else if (s_is_retry(rec, pc)) {
+    } else if (retry) {
         rc = s_replay_reply(pc, rec);
     } else if (!rec->has_payload_digest) {
         /* the first format kept the bare reply: who sent what is unknown, so

@@ -319,19 +319,14 @@ static void s_drain_queue(as_sub_t *self, s_source_t *src)
     }
 }
 
-/* Queues a live event decoded in the arena (a copy: the queue outlives it). */
+/* Queues a live event decoded in the arena (a copy: the queue outlives it),
+ * copied only once it is known to fit and not to be a duplicate. */
 static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *arena_env)
 {
-    As__Envelope *env = s_env_to_heap(arena_env);
-    if (!env) {
-        self->counters.pending_dropped++;
-        return;
-    }
     if (src->q_count > 0) {
         As__Envelope *last = src->queue[(src->q_head + src->q_count - 1) % src->q_cap];
-        if (env->seq <= last->seq) { /* a duplicate of a queued one */
+        if (arena_env->seq <= last->seq) { /* a duplicate of a queued one */
             self->counters.duplicates++;
-            as__envelope__free_unpacked(env, NULL);
             return;
         }
     }
@@ -342,13 +337,11 @@ static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *arena_en
             cap = self->pending_max;
         if (src->q_count >= self->pending_max) {
             self->counters.pending_dropped++;
-            as__envelope__free_unpacked(env, NULL);
             return;
         }
         As__Envelope **q = malloc(cap * sizeof *q);
         if (!q) {
             self->counters.pending_dropped++;
-            as__envelope__free_unpacked(env, NULL);
             return;
         }
         for (size_t i = 0; i < src->q_count; i++)
@@ -357,6 +350,11 @@ static void s_queue_push(as_sub_t *self, s_source_t *src, As__Envelope *arena_en
         src->queue = q;
         src->q_head = 0;
         src->q_cap = cap;
+    }
+    As__Envelope *env = s_env_to_heap(arena_env);
+    if (!env) {
+        self->counters.pending_dropped++;
+        return;
     }
     src->queue[(src->q_head + src->q_count) % src->q_cap] = env;
     src->q_count++;
@@ -623,13 +621,6 @@ static void s_peer_answer(as_rpc_client_t *client, int status, const void *body,
 
 /* --- live events and heartbeats --------------------------------------- */
 
-static bool s_is_heartbeat(const char *topic, size_t len)
-{
-    size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
-    return len > slen && memcmp(topic + len - slen, AS_HEARTBEAT_SUFFIX, slen) == 0 &&
-           memchr(topic, '.', len - slen) == NULL;
-}
-
 /* True when `source` is of the domain that `topic` ("<domain>.heartbeat")
  * names: a heartbeat travels on its own source's topic. */
 static bool s_heartbeat_topic_matches(const char *source, const char *topic, size_t topic_len)
@@ -732,7 +723,7 @@ static void s_sub_read(as_zwatch_t *watch, void *zsock, void *arg)
             size_t tlen = zmq_msg_size(&frames[0]);
             if (n != 2 || tlen == 0 || tlen > AS_NAME_MAX)
                 self->counters.rejected_frames++;
-            else if (s_is_heartbeat(topic, tlen))
+            else if (as_heartbeat_topic(topic, tlen))
                 s_handle_heartbeat(self, topic, tlen, zmq_msg_data(&frames[1]),
                                    zmq_msg_size(&frames[1]));
             else

@@ -33,6 +33,10 @@ bool as_command_valid(const char *command);
 /* The topic of a source's heartbeats: "<domain>.heartbeat". */
 #define AS_HEARTBEAT_SUFFIX ".heartbeat"
 
+/* True when `topic` (len bytes, not NUL-ended) is a heartbeat topic:
+ * one word, then AS_HEARTBEAT_SUFFIX. */
+bool as_heartbeat_topic(const char *topic, size_t len);
+
 /* True for "<service>@<site>" with the same character rules. */
 bool as_source_valid(const char *source);
 

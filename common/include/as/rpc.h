@@ -108,8 +108,6 @@ bool as_rpc_client_expire(as_rpc_client_t *self, int64_t now_us);
 /* Requests sent, first tries and resends together. */
 uint64_t as_rpc_client_sends(const as_rpc_client_t *self);
 
-const char *as_rpc_client_endpoint(const as_rpc_client_t *self);
-
 /* Sends a command and returns its reply (free with
  * as__command_reply__free_unpacked). `request_id` NULL: a new UUIDv7.
  * Returns 0 when a reply came (look at (*reply)->status), or as_rpc_call's codes. */
