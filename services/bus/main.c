@@ -61,7 +61,6 @@
 #define S_ENDPOINTS_MAX 8 /* per direction */
 #define S_BURST 1000      /* messages moved per direction per turn, as zmq_proxy */
 #define S_REFUSALS_MAX 64 /* (identity, source) pairs named in the log at stop */
-#define S_LOCAL_IDENTITY "local"
 
 /* Messages refused from one identity claiming one source. */
 typedef struct s_refusal {
@@ -466,7 +465,7 @@ static int s_forward_event(s_bus_t *bus)
     bool more = zmq_msg_more(&topic);
     bus->counters[0]++;
     const char *identity = bus->check_owners ? zmq_msg_gets(&topic, "User-Id") : NULL;
-    if (!identity || strcmp(identity, S_LOCAL_IDENTITY) == 0) {
+    if (!identity || strcmp(identity, AS_LOCAL_IDENTITY) == 0) {
         uint64_t bytes = zmq_msg_size(&topic);
         int rc = zmq_msg_send(&topic, bus->xpub, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
         if (rc == 0)
