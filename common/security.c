@@ -37,7 +37,6 @@
 #define S_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define S_ZAP_DOMAIN "aftersales"
 #define S_ZAP_VERSION "1.0"
-#define S_LOCAL_IDENTITY "local"
 #define S_KEY_BIN_LEN 32
 #define S_KEY_FILE_MAX 4096 /* a key file is ~150 bytes; anything larger is not one */
 #define S_ZAP_MAX_FRAMES 8  /* ZAP requests have 6 frames + credentials (CURVE: 1) */
@@ -49,7 +48,7 @@
  * identity of every ipc:// connection (a key named so would pass as one). */
 static bool s_name_valid(const char *name)
 {
-    if (!name || !*name || strcmp(name, S_LOCAL_IDENTITY) == 0)
+    if (!name || !*name || strcmp(name, AS_LOCAL_IDENTITY) == 0)
         return false;
     for (const char *c = name; *c; c++) {
         bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
@@ -390,7 +389,7 @@ static int s_zap_load_keys(as_zap_t *self, const char *keys_dir)
         name[name_len] = '\0';
         if (!s_name_valid(name)) {
             as_warn("security: skipping '%s/%s': %s", keys_dir, file,
-                    strcmp(name, S_LOCAL_IDENTITY) == 0
+                    strcmp(name, AS_LOCAL_IDENTITY) == 0
                         ? "'local' is reserved for ipc:// connections"
                         : "not a valid identity name");
             continue;
@@ -490,7 +489,7 @@ static int s_zap_serve(as_zap_t *self)
         address[address_len] = '\0';
 
         if (s_frame_is(&frames[5], "NULL") && count == 6) {
-            status = "200", text = "OK", user = S_LOCAL_IDENTITY;
+            status = "200", text = "OK", user = AS_LOCAL_IDENTITY;
         } else if (s_frame_is(&frames[5], "CURVE") && count == 7 &&
                    zmq_msg_size(&frames[6]) == S_KEY_BIN_LEN) {
             const char *name = s_zap_lookup(self, zmq_msg_data(&frames[6]));

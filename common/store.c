@@ -355,13 +355,45 @@ static int s_open_header(const char *dir)
     return 0;
 }
 
+/* Whether the meta page at `off` of `fd` is one LMDB 0.9 (64-bit) reads
+ * without trouble: page flags, magic and version as mdb_env_read_header
+ * checks them, and a page size it can divide by. Its page size in *psize. */
+static bool s_meta_sound(int fd, off_t off, uint32_t *psize)
+{
+    unsigned char page[48];
+    if (sizeof(size_t) != 8 || pread(fd, page, sizeof page, off) != (ssize_t)sizeof page)
+        return false;
+    uint16_t flags; /* after mp_pgno and mp_pad */
+    uint32_t magic, version;
+    memcpy(&flags, page + 10, 2);
+    memcpy(&magic, page + 16, 4);
+    memcpy(&version, page + 20, 4);
+    memcpy(psize, page + 40, 4); /* mm_psize: the free database's md_pad */
+    return (flags & 0x08 /* P_META */) && magic == 0xBEEFC0DE && version == 1 && *psize >= 256 &&
+           *psize <= 0x10000 && (*psize & (*psize - 1)) == 0;
+}
+
+/* Whether both meta pages of data.mdb read as sound: then LMDB cannot crash
+ * on them, and no child need try. */
+static bool s_header_sound(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    uint32_t psize0, psize1;
+    bool sound = s_meta_sound(fd, 0, &psize0) && s_meta_sound(fd, psize0, &psize1);
+    close(fd);
+    return sound;
+}
+
 /* Refuses a data.mdb whose meta pages crash LMDB 0.9 (it trusts their page
- * size, and divides by it); 0 when there is none or LMDB can read it. */
+ * size, and divides by it); 0 when there is none or LMDB can read it. Only a
+ * header that does not read as sound is tried in a child. */
 static int s_check_header(const char *dir, const char *fix, as_store_error_t *why)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/data.mdb", dir);
-    if (access(path, F_OK) != 0)
+    if (access(path, F_OK) != 0 || s_header_sound(path))
         return 0; /* a new store, or the open says what is wrong */
     int sig = 0, rc = s_in_child(s_open_header, dir, &sig);
     if (rc < 0)

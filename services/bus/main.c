@@ -3,9 +3,9 @@
  * Publishers connect to the XSUB endpoint(s), subscribers to the XPUB
  * endpoint(s); a proxy loop on a worker thread moves events down and
  * subscriptions up. The main thread runs a libuv loop that only waits for
- * SIGTERM/SIGINT (then asks the proxy for its counters and to terminate over an
- * inproc PAIR, as zmq_proxy_steerable's STATISTICS and TERMINATE) or for the
- * proxy to end on its own.
+ * SIGTERM/SIGINT (then asks the proxy to terminate over an inproc PAIR, as
+ * zmq_proxy_steerable's TERMINATE, and logs its counters once it is joined) or
+ * for the proxy to end on its own.
  *
  * Under CURVE, only the owner of a source may publish as it: the identity the
  * ZAP handler gave the publishing connection ("User-Id") must be the source's
@@ -61,7 +61,6 @@
 #define S_ENDPOINTS_MAX 8 /* per direction */
 #define S_BURST 1000      /* messages moved per direction per turn, as zmq_proxy */
 #define S_REFUSALS_MAX 64 /* (identity, source) pairs named in the log at stop */
-#define S_LOCAL_IDENTITY "local"
 
 /* Messages refused from one identity claiming one source. */
 typedef struct s_refusal {
@@ -85,23 +84,23 @@ typedef struct s_bus {
     void *xpub;            /* subscribers connect here */
     void *control;         /* PAIR given to the proxy */
     void *steer;           /* PAIR the main thread steers the proxy with */
-    pthread_t thread;      /* runs zmq_proxy_steerable */
+    pthread_t thread;      /* runs the proxy loop */
     bool thread_running;   /* started and not yet joined */
-    int proxy_rc;          /* what zmq_proxy_steerable returned */
+    int proxy_rc;          /* what the proxy loop returned */
     int proxy_errno;       /* its errno when it failed */
     uv_loop_t loop;        /* waits for signals and the proxy's end */
     uv_async_t proxy_done; /* sent by the worker when the proxy returns */
     as_signals_t *signals; /* SIGTERM / SIGINT */
     bool stopping;         /* a signal asked us to stop */
-    bool have_stats;       /* stats[] came from the proxy */
-    uint64_t stats[8];     /* zmq_proxy_steerable STATISTICS */
     char bound_xsub[512];  /* endpoints actually bound, for the log */
     char bound_xpub[512];
     /* the proxy's own, read by the main thread only after it is joined */
-    bool check_owners;      /* CURVE on: publishers must own their sources */
-    char site[AS_NAME_MAX]; /* [site] name: whose sources "workshop" owns */
-    uint64_t counters[8];   /* what STATISTICS answers */
-    uint64_t refused;       /* messages refused, all identities */
+    bool check_owners;        /* CURVE on: publishers must own their sources */
+    char site[AS_NAME_MAX];   /* [site] name: whose sources "workshop" owns */
+    uint64_t forwarded;       /* messages sent on to the subscribers */
+    uint64_t forwarded_bytes; /* their bytes */
+    uint64_t subscriptions;   /* subscription messages sent on to the publishers */
+    uint64_t refused;         /* messages refused, all identities */
     s_refusal_t refusals[S_REFUSALS_MAX];
     size_t n_refusals;
 } s_bus_t;
@@ -310,24 +309,6 @@ static int s_bus_bind(s_bus_t *bus, as_config_t *cfg, const s_args_t *args, as_s
     return rc;
 }
 
-/* Asks the proxy for its counters. Called on the main thread only. */
-static void s_bus_query_stats(s_bus_t *bus)
-{
-    if (zmq_send(bus->steer, "STATISTICS", 10, 0) != 10)
-        return;
-    for (int i = 0; i < 8; i++) {
-        uint64_t value = 0;
-        int got;
-        do
-            got = zmq_recv(bus->steer, &value, sizeof value, 0);
-        while (got < 0 && zmq_errno() == EINTR);
-        if (got != (int)sizeof value)
-            return; /* timed out: stop without numbers */
-        bus->stats[i] = value;
-    }
-    bus->have_stats = true;
-}
-
 static void s_on_stop(void *arg)
 {
     s_bus_t *bus = arg;
@@ -335,7 +316,6 @@ static void s_on_stop(void *arg)
         return;
     bus->stopping = true;
     as_info("asbus: stopping");
-    s_bus_query_stats(bus);
     if (zmq_send(bus->steer, "TERMINATE", 9, 0) != 9)
         as_error("asbus: cannot stop the proxy: %s", zmq_strerror(zmq_errno()));
 }
@@ -464,18 +444,16 @@ static int s_forward_event(s_bus_t *bus)
         return zmq_errno() == EAGAIN ? 0 : -1;
     }
     bool more = zmq_msg_more(&topic);
-    bus->counters[0]++;
     const char *identity = bus->check_owners ? zmq_msg_gets(&topic, "User-Id") : NULL;
-    if (!identity || strcmp(identity, S_LOCAL_IDENTITY) == 0) {
+    if (!identity || strcmp(identity, AS_LOCAL_IDENTITY) == 0) {
         uint64_t bytes = zmq_msg_size(&topic);
         int rc = zmq_msg_send(&topic, bus->xpub, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
         if (rc == 0)
             rc = s_relay_rest(bus->xsub, bus->xpub, more, &bytes);
         else
             zmq_msg_close(&topic);
-        bus->counters[1] += bytes;
-        bus->counters[6]++;
-        bus->counters[7] += bytes;
+        bus->forwarded++;
+        bus->forwarded_bytes += bytes;
         return rc == 0 ? 1 : -1;
     }
     /* an event is exactly [topic][body]: read both, then decide */
@@ -485,11 +463,10 @@ static int s_forward_event(s_bus_t *bus)
         well_formed = false;
         s_drain(bus->xsub, true);
     }
-    bus->counters[1] += zmq_msg_size(&topic) + zmq_msg_size(&body);
     int rc = 1;
     if (s_may_publish(bus, identity, &topic, &body, well_formed)) {
-        bus->counters[6]++;
-        bus->counters[7] += zmq_msg_size(&topic) + zmq_msg_size(&body);
+        bus->forwarded++;
+        bus->forwarded_bytes += zmq_msg_size(&topic) + zmq_msg_size(&body);
         if (zmq_msg_send(&topic, bus->xpub, ZMQ_SNDMORE) < 0 ||
             zmq_msg_send(&body, bus->xpub, 0) < 0)
             rc = -1;
@@ -510,31 +487,21 @@ static int s_forward_subscription(s_bus_t *bus)
     }
     bool more = zmq_msg_more(&frame);
     uint64_t bytes = zmq_msg_size(&frame);
-    bus->counters[4]++;
-    bus->counters[5] += bytes;
     int rc = zmq_msg_send(&frame, bus->xsub, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
     if (rc == 0)
         rc = s_relay_rest(bus->xpub, bus->xsub, more, &bytes);
     else
         zmq_msg_close(&frame);
-    bus->counters[2]++;
-    bus->counters[3] += bytes;
+    bus->subscriptions++;
     return rc == 0 ? 1 : -1;
 }
 
-/* Answers STATISTICS (eight uint64 frames) and TERMINATE on the control pair.
- * Returns 1 to go on, 0 to stop. */
+/* Reads a command on the control pair: 0 for TERMINATE, 1 to go on. */
 static int s_control(s_bus_t *bus)
 {
     char command[32];
     int len = zmq_recv(bus->control, command, sizeof command, ZMQ_DONTWAIT);
-    if (len == 9 && memcmp(command, "TERMINATE", 9) == 0)
-        return 0;
-    if (len == 10 && memcmp(command, "STATISTICS", 10) == 0)
-        for (int i = 0; i < 8; i++)
-            zmq_send(bus->control, &bus->counters[i], sizeof bus->counters[i],
-                     i < 7 ? ZMQ_SNDMORE : 0);
-    return 1;
+    return len == 9 && memcmp(command, "TERMINATE", 9) == 0 ? 0 : 1;
 }
 
 /* The proxy loop. Returns 0 when told to terminate, -1 when a socket failed. */
@@ -580,7 +547,6 @@ static int s_bus_start(s_bus_t *bus)
     bus->steer = zmq_socket(bus->zctx, ZMQ_PAIR);
     if (!bus->control || !bus->steer || s_set_int(bus->control, ZMQ_LINGER, 0) != 0 ||
         s_set_int(bus->steer, ZMQ_LINGER, 0) != 0 ||
-        s_set_int(bus->steer, ZMQ_RCVTIMEO, S_CONTROL_TIMEOUT_MS) != 0 ||
         s_set_int(bus->steer, ZMQ_SNDTIMEO, S_CONTROL_TIMEOUT_MS) != 0 ||
         zmq_bind(bus->control, "inproc://asbus-control") != 0 ||
         zmq_connect(bus->steer, "inproc://asbus-control") != 0) {
@@ -595,7 +561,7 @@ static int s_bus_start(s_bus_t *bus)
     if (!bus->signals)
         return S_EXIT_SOFTWARE;
 
-    /* The worker takes no signals: an EINTR would end zmq_proxy_steerable. */
+    /* The worker takes no signals: an EINTR would interrupt the proxy loop. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -624,14 +590,11 @@ static int s_bus_finish(s_bus_t *bus)
         as_warn("asbus: refused %llu messages of source '%s' from '%s' (the last: '%s')",
                 (unsigned long long)r->count, r->source, r->identity, r->topic);
     }
-    if (bus->have_stats)
-        as_info("asbus: stopped; forwarded %llu messages (%llu bytes) to subscribers, "
-                "%llu subscription messages to publishers; refused %llu messages from "
-                "publishers that do not own their source",
-                (unsigned long long)bus->stats[6], (unsigned long long)bus->stats[7],
-                (unsigned long long)bus->stats[2], (unsigned long long)bus->refused);
-    else
-        as_info("asbus: stopped");
+    as_info("asbus: stopped; forwarded %llu messages (%llu bytes) to subscribers, "
+            "%llu subscription messages to publishers; refused %llu messages from "
+            "publishers that do not own their source",
+            (unsigned long long)bus->forwarded, (unsigned long long)bus->forwarded_bytes,
+            (unsigned long long)bus->subscriptions, (unsigned long long)bus->refused);
     return 0;
 }
 

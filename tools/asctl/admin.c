@@ -65,17 +65,8 @@ static const char *s_data_dir(asctl_t *ctl, const char *service, const char *giv
         return given;
     if (!service)
         return NULL;
-    if (!ctl->cfg) {
-        char *err = NULL;
-        if (!ctl->config_path)
-            ctl->config_path = "/etc/aftersales/site.ini";
-        ctl->cfg = as_config_load(ctl->config_path, &err);
-        if (!ctl->cfg) {
-            asctl_fail(ctl, EXIT_CONFIG, "%s", err ? err : "cannot read the config");
-            free(err);
-            return NULL;
-        }
-    }
+    if (asctl_load_config(ctl) != EXIT_OK)
+        return NULL;
     const char *dir = as_config_get(ctl->cfg, service, "data_dir", NULL);
     if (dir)
         return dir;

@@ -44,6 +44,10 @@ void asctl_print_json(json_t *value);
  * {"ok":false,"error":...} on stdout. Returns `code`. */
 int asctl_fail(asctl_t *ctl, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Loads ctl->cfg from ctl->config_path (default /etc/aftersales/site.ini)
+ * unless it is loaded. Returns EXIT_OK or EXIT_CONFIG (said on stderr). */
+int asctl_load_config(asctl_t *ctl);
+
 /* Sends `command` to `service` (at `endpoint`, or the config's when NULL) as
  * ctl->actor and waits for the reply, retrying as ctl says. Returns EXIT_OK
  * with *reply set (the caller frees it with as__command_reply__free_unpacked;

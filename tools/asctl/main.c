@@ -80,6 +80,21 @@ int asctl_fail(asctl_t *ctl, int code, const char *fmt, ...)
     return code;
 }
 
+int asctl_load_config(asctl_t *ctl)
+{
+    if (ctl->cfg)
+        return EXIT_OK;
+    if (!ctl->config_path)
+        ctl->config_path = "/etc/aftersales/site.ini";
+    char *err = NULL;
+    ctl->cfg = as_config_load(ctl->config_path, &err);
+    if (ctl->cfg)
+        return EXIT_OK;
+    int rc = asctl_fail(ctl, EXIT_CONFIG, "%s", err ? err : "cannot read the config");
+    free(err);
+    return rc;
+}
+
 /* asctl check-config: the site file against the schema (config_schema.h),
  * as every daemon's --check-config does. */
 static int s_check_config(asctl_t *ctl, int argc, char **argv)
@@ -87,18 +102,12 @@ static int s_check_config(asctl_t *ctl, int argc, char **argv)
     (void)argv;
     if (argc > 1)
         return asctl_fail(ctl, EXIT_USAGE, "check-config takes no arguments");
-    const char *path = ctl->config_path ? ctl->config_path : "/etc/aftersales/site.ini";
-    char *err = NULL;
-    as_config_t *cfg = as_config_load(path, &err);
-    if (!cfg) {
-        int rc = asctl_fail(ctl, EXIT_CONFIG, "%s", err ? err : "cannot read the config");
-        free(err);
+    int rc = asctl_load_config(ctl);
+    if (rc != EXIT_OK)
         return rc;
-    }
-    int problems = as_config_check_print(cfg, NULL, true);
-    as_config_destroy(&cfg);
+    int problems = as_config_check_print(ctl->cfg, NULL, true);
     if (problems != 0)
-        return asctl_fail(ctl, EXIT_CONFIG, "%s: %d problem(s)", path, problems);
+        return asctl_fail(ctl, EXIT_CONFIG, "%s: %d problem(s)", ctl->config_path, problems);
     printf("config ok\n");
     return EXIT_OK;
 }
@@ -180,15 +189,8 @@ int main(int argc, char **argv)
         wants_help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
     int rc;
     if (sub->needs_config && !wants_help) {
-        if (!ctl.config_path)
-            ctl.config_path = "/etc/aftersales/site.ini";
-        char *err = NULL;
-        ctl.cfg = as_config_load(ctl.config_path, &err);
-        if (!ctl.cfg) {
-            rc = asctl_fail(&ctl, EXIT_CONFIG, "%s", err ? err : "cannot read the config");
-            free(err);
+        if ((rc = asctl_load_config(&ctl)) != EXIT_OK)
             return rc;
-        }
         int serr = 0;
         ctl.security = as_security_new(ctl.cfg, "asctl", &serr);
         if (!ctl.security) {

@@ -49,6 +49,10 @@ int as_curve_client(void *sock, const as_keypair_t *client, const char *server_p
 /* The ZAP handler: one thread that answers the context's ZAP requests. */
 typedef struct as_zap as_zap_t;
 
+/* The identity the ZAP handler gives every NULL-mechanism connection
+ * (ipc://, inproc://); no key may take this name. */
+#define AS_LOCAL_IDENTITY "local"
+
 /* Binds inproc://zeromq.zap.01 on `zctx` in the calling thread, loads every
  * KEYS_DIR/ *.pub, then serves requests on its own thread. NULL-mechanism
  * connections (ipc://, inproc://) are admitted with identity "local"; CURVE
