@@ -613,7 +613,7 @@ static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const vo
     /* over CURVE the actor is the key's identity; a delegate's (a front end
      * that signs its users in) may name the staff member it acts for */
     const char *identity =
-        peer->user_id[0] && strcmp(peer->user_id, "local") != 0 ? peer->user_id : NULL;
+        peer->user_id[0] && strcmp(peer->user_id, AS_LOCAL_IDENTITY) != 0 ? peer->user_id : NULL;
     const char *actor = identity ? identity : req->actor;
     if (identity && req->actor && *req->actor &&
         (as_staff_roles(self->staff, identity) & AS_ROLE_DELEGATE))
