@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "as/arena.h"
 #include "as/catalog.h"
 #include "as/config_schema.h"
 #include "as/error.h"
@@ -57,6 +58,9 @@ struct as_service {
     as_pub_t *pub;
     as_sub_t *sub;
     as_sub_batch_t batch; /* the events of the turn being run */
+    /* the catalog's payload message of each def->events entry, by index */
+    const ProtobufCMessageDescriptor **event_payloads;
+    as_arena_t *payload_arena; /* the turn's decoded payloads; reset per attempt */
     as_rpc_server_t *rpc;
     as_signals_t *signals;
     uv_timer_t heartbeat;
@@ -179,12 +183,25 @@ static const as_command_def_t *s_find_command(const as_service_t *self, const ch
     return NULL;
 }
 
+/* Decodes the payload into the catalog's message (in the turn's arena) and
+ * runs the handler. A payload that does not decode is refused here. */
 static int s_apply_event(as_service_t *self, MDB_txn *txn, const As__Envelope *env)
 {
-    for (const as_event_def_t *e = self->def->events; e && e->type; e++) {
+    for (size_t i = 0; self->def->events && self->def->events[i].type; i++) {
+        const as_event_def_t *e = &self->def->events[i];
         if (strcmp(e->type, env->type) != 0)
             continue;
-        as_evt_t evt = {self, txn, env};
+        const ProtobufCMessageDescriptor *desc = self->event_payloads[i];
+        as_evt_t evt = {self, txn, env, NULL};
+        if (desc) {
+            evt.payload = protobuf_c_message_unpack(
+                desc, as_arena_allocator(self->payload_arena), env->payload.len, env->payload.data);
+            if (!evt.payload) {
+                as_warn("event %s:%llu (%s): payload is not a %s message", env->source,
+                        (unsigned long long)env->seq, env->type, desc->name);
+                return AS_EBADFRAME;
+            }
+        }
         return e->apply(&evt);
     }
     return 0; /* a type this service does not handle: skipped, offset advances */
@@ -461,6 +478,7 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
 static int s_apply_events(as_service_t *self, MDB_txn *txn)
 {
     as_sub_batch_t *batch = &self->batch;
+    as_arena_reset(self->payload_arena);
     for (size_t i = 0; i < batch->n; i++) {
         const As__Envelope *env = batch->events[i].env;
         int rc = batch->events[i].skipped ? 0 : s_apply_event(self, txn, env);
@@ -1128,6 +1146,34 @@ static int s_check_table(const as_service_def_t *def)
     return AS_EINTERNAL;
 }
 
+/* Finds the catalog's payload message of each event the service applies;
+ * a type the catalog does not know is a build that cannot decode what it
+ * asks for. Returns 0, AS_EINTERNAL (exit 70) or -ENOMEM. */
+static int s_resolve_events(as_service_t *self)
+{
+    size_t n = 0;
+    while (self->def->events && self->def->events[n].type)
+        n++;
+    if (!(self->event_payloads = calloc(n + 1, sizeof *self->event_payloads)) ||
+        !(self->payload_arena = as_arena_new(0)))
+        return -ENOMEM;
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const as_event_info_t *info = as_catalog_event(self->def->events[i].type);
+        if (!info)
+            as_error("the event table has a handler for '%s', which the catalog does not know",
+                     self->def->events[i].type);
+        bad += !info;
+        self->event_payloads[i] = info ? info->payload : NULL;
+    }
+    if (bad == 0)
+        return 0;
+    as_error("%s: its event table names %d type%s the catalog (proto/catalog/) does not know; "
+             "not starting",
+             self->def->name, bad, bad == 1 ? "" : "s");
+    return AS_EINTERNAL;
+}
+
 as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err)
 {
     int rc = s_check_table(def);
@@ -1147,7 +1193,8 @@ as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int 
     self->zctx = zmq_ctx_new();
     if (sodium_init() < 0) /* picks the fastest digest code; fails only without entropy */
         as_warn("libsodium did not initialise; request digests use its portable code");
-    if (!self->zctx || (rc = s_read_config(self)) != 0 || (rc = s_load_staff(self)) != 0 ||
+    if (!self->zctx || (rc = s_resolve_events(self)) != 0 || (rc = s_read_config(self)) != 0 ||
+        (rc = s_load_staff(self)) != 0 ||
         (rc = s_open(self)) != 0)
         goto fail_destroy;
     if (def->on_start && (rc = def->on_start(self)) != 0)
@@ -1191,6 +1238,8 @@ void as_service_destroy(as_service_t **self_p)
         s_flush(self);
     s_clear_cmds(self);
     free(self->cmds);
+    free(self->event_payloads);
+    as_arena_destroy(&self->payload_arena);
     as_signals_destroy(&self->signals);
     /* as_loop_close runs the loop once more: no heartbeat after the pub is gone */
     uv_timer_stop(&self->heartbeat);

@@ -224,6 +224,17 @@ static int s_evt_thing(as_evt_t *evt)
     return as_evt_emit(evt, "tsvc.item.seen", key, NULL);
 }
 
+/* "up.thing.ticked": the runtime has decoded the DemoTick; writes "tick:<number>". */
+static int s_evt_ticked(as_evt_t *evt)
+{
+    const As__DemoTick *tick = (const As__DemoTick *)evt->payload;
+    assert_non_null(tick);
+    char key[64];
+    snprintf(key, sizeof key, "tick:%llu", (unsigned long long)tick->number);
+    MDB_val k = {strlen(key), key}, v = {1, "t"};
+    return mdb_put(evt->txn, as_store_dbi(as_service_store(evt->svc), "items"), &k, &v, 0);
+}
+
 /* "up.thing.stray": writes, then returns MDB_NOTFOUND (a handler's bug). */
 static int s_evt_stray(as_evt_t *evt)
 {
@@ -294,11 +305,16 @@ static const as_command_info_t s_catalog_commands[] = {
 };
 static const as_event_info_t s_catalog_events[] = {
     {"tsvc.item.stored", NULL, "a key was written"},
+    {"tsvc.item.seen", NULL, "an upstream thing was noted"},
+    {"up.thing.happened", NULL, "an upstream thing (no payload)"},
+    {"up.thing.stray", NULL, "an upstream thing whose handler has a bug"},
+    {"up.thing.ticked", &as__demo_tick__descriptor, "an upstream tick"},
 };
 static AS_CATALOG_PART(s_tsvc_catalog, s_catalog_commands, s_catalog_events);
 static const as_event_def_t s_events[] = {
     {"up.thing.happened", s_evt_thing},
     {"up.thing.stray", s_evt_stray},
+    {"up.thing.ticked", s_evt_ticked},
     {NULL, NULL},
 };
 
@@ -599,7 +615,17 @@ static void s_free_events(As__Envelope **envs, size_t n)
         as__envelope__free_unpacked(envs[i], NULL);
 }
 
+static void s_send_up_event_with(s_fix_t *fx, uint64_t seq, const char *type, char *id_out,
+                                 const uint8_t *payload, size_t payload_len);
+
 static void s_send_up_event(s_fix_t *fx, uint64_t seq, const char *type, char *id_out)
+{
+    s_send_up_event_with(fx, seq, type, id_out, NULL, 0);
+}
+
+/* Publishes an upstream event with `payload` (may be NULL) on the bus. */
+static void s_send_up_event_with(s_fix_t *fx, uint64_t seq, const char *type, char *id_out,
+                                 const uint8_t *payload, size_t payload_len)
 {
     char id[AS_UUID_LEN + 1];
     as_uuidv7(id);
@@ -613,6 +639,10 @@ static void s_send_up_event(s_fix_t *fx, uint64_t seq, const char *type, char *i
     env.seq = seq;
     env.type = (char *)type;
     env.actor = "clerk-1";
+    if (payload) {
+        env.has_payload = 1;
+        env.payload = (ProtobufCBinaryData){payload_len, (uint8_t *)payload};
+    }
     uint8_t buf[512];
     size_t len = as__envelope__get_packed_size(&env);
     assert_true(len <= sizeof buf);
@@ -1538,6 +1568,30 @@ static void test_stray_code_skips_one_event_not_the_source(void **state)
     free(value);
 }
 
+/* The runtime decodes an event's payload into the catalog's message before
+ * the handler runs; one that does not decode is skipped without it. */
+static void test_event_payload_is_decoded_or_skipped(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    s_xpub_sync(fx);
+    As__DemoTick tick = AS__DEMO_TICK__INIT;
+    tick.has_number = 1;
+    tick.number = 41;
+    uint8_t buf[64];
+    size_t len = as__demo_tick__pack(&tick, buf);
+    const uint8_t garbage[] = {0x0a, 0xff, 0xff, 0xff}; /* a field longer than the payload */
+    s_send_up_event_with(fx, 1, "up.thing.ticked", NULL, garbage, sizeof garbage);
+    s_send_up_event_with(fx, 2, "up.thing.ticked", NULL, buf, len);
+    As__StatusReply *st = s_status_when_offset(fx, S_UP_SOURCE, 2);
+    assert_int_equal(st->events_skipped, 1);
+    as__status_reply__free_unpacked(st, NULL);
+    char *value = s_get(fx, "tick:41");
+    assert_non_null(value);
+    free(value);
+}
+
 /* --- what the runtime does from the catalog -------------------------------------- */
 
 /* Sends `command` with a DemoTick of `number` (or `raw` bytes when not NULL). */
@@ -1678,6 +1732,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_runtime_checks_roles_and_decodes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_query_keeps_nothing, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_stray_code_skips_one_event_not_the_source, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_event_payload_is_decoded_or_skipped, s_setup,
                                         s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,15 +102,24 @@ typedef struct as_command_def {
     as_cmd_fn handle;
 } as_command_def_t;
 
-/* One event being applied (the offset is written by the runtime). */
+/* One event being applied (the offset is written by the runtime). Before the
+ * handler runs, the runtime decodes the envelope's payload into the message
+ * the catalog gives its type (`payload`, borrowed: it lives until the turn
+ * ends, so a handler must copy what it keeps). A payload that does not
+ * decode skips the event ("payload is not a <Message> message") without the
+ * handler running. */
 typedef struct as_evt {
     as_service_t *svc;
     MDB_txn *txn;
     const As__Envelope *env;
+    const ProtobufCMessage *payload; /* NULL when the type carries no payload */
 } as_evt_t;
 
 typedef int (*as_evt_fn)(as_evt_t *evt);
 
+/* A service's table of events it applies. Each type must be in the catalog
+ * (a handler for a type the catalog does not know and the service refuses
+ * to start, exit 70). */
 typedef struct as_event_def {
     const char *type; /* exact event type, e.g. "workshop.qc.passed" */
     as_evt_fn apply;
