@@ -29,6 +29,7 @@ typedef struct asctl {
     bool json;
     const char *actor;
     int timeout_ms;
+    int64_t occurred_us; /* `call --at`: when the command's fact happened (0: now) */
     int tries;
     void *zctx;
     as_security_t *security;
