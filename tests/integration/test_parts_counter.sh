@@ -31,15 +31,6 @@ sed -i 's/^services = .*/services = parts, kpi/' "$CONFIG"
 
 wk() { AS_ACTOR=wk-chen ctl call "$@"; }
 pm() { AS_ACTOR=pm-liu ctl call "$@"; }
-refused() { # refused ACTOR CODE WHAT-IN-ERROR COMMAND ARGS...
-    local actor=$1 code=$2 text=$3
-    shift 3
-    local out
-    out=$(AS_ACTOR=$actor ctl call "$@" || true)
-    expect_eq "$1 refused ($text)" "$code" "$(echo "$out" | json .code)"
-    echo "$out" | json .error | grep -qF -- "$text" ||
-        fail "$1: error '$(echo "$out" | json .error)' does not say '$text'"
-}
 found() { # found TEXT...: the part numbers a search finds, space separated
     wk parts.part.search "$@" | json '[.reply.hits // [] | .[].part_number] | join(" ")'
 }
