@@ -210,6 +210,19 @@ expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
     fi
 }
 
+# refused ACTOR CODE WHAT-IN-ERROR COMMAND ARGS...: `asctl call` as ACTOR fails
+# with CODE and an error text that contains WHAT-IN-ERROR (a test's own
+# refused() of the same name, where it has one, takes its place)
+refused() {
+    local actor=$1 code=$2 text=$3
+    shift 3
+    local out
+    out=$(AS_ACTOR=$actor ctl call "$@" || true)
+    expect_eq "$1 refused ($text)" "$code" "$(echo "$out" | json .code)"
+    echo "$out" | json .error | grep -qF -- "$text" ||
+        fail "$1: error '$(echo "$out" | json .error)' does not say '$text'"
+}
+
 sink_totals() { ctl call sink.totals | json "$1"; }
 source_state() { ctl call demo.state | json "$1"; }
 
