@@ -205,6 +205,27 @@ int as_record_each(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix, as_record_
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+int as_record_range(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len, as_record_fn fn,
+                    void *arg)
+{
+    if (len == 0 || len > AS_KEY_MAX)
+        return AS_EINVALID;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {len, (void *)prefix}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0)
+            break;
+        if ((rc = fn(&k, &v, arg)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 typedef struct {
     as_record_list_t *out;
     const ProtobufCMessageDescriptor *desc;

@@ -20,11 +20,17 @@ int customer_register(as_cmd_t *cmd)
     int rc = as_cmd_require(cmd, ROLES_CLERK);
     if (rc)
         return rc;
-    As__CustomerRegister *req = cmd_request(cmd, &as__customer_register__descriptor);
-    if (!req)
+    As__CustomerRegister *unpacked = cmd_request(cmd, &as__customer_register__descriptor);
+    if (!unpacked)
         return AS_EBADFRAME;
+    As__CustomerRegister numbered = *unpacked, *req = &numbered; /* the id taken if none given */
+    char taken[CUSTOMER_ID_SIZE];
+    if (blank(req->customer_id) && (rc = customer_id_take(cmd, taken)) == 0)
+        req->customer_id = taken;
     As__Customer *old = NULL;
-    if (blank(req->customer_id) || strlen(req->customer_id) > MAX_TEXT)
+    if (rc != 0)
+        ;
+    else if (blank(req->customer_id) || strlen(req->customer_id) > MAX_TEXT)
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required (at most %d characters)",
                          MAX_TEXT);
     else if (blank(req->name))
@@ -41,8 +47,10 @@ int customer_register(as_cmd_t *cmd)
         customer.phone = req->phone ? req->phone : (old ? old->phone : NULL);
         customer.has_registered_us = 1;
         customer.registered_us = old ? old->registered_us : as_now_us();
-        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
-                           &customer.base);
+        rc = search_index_customer(cmd->svc, cmd->txn, &customer);
+        if (rc == 0)
+            rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
+                               &customer.base);
         if (rc == 0)
             rc = s_emit_customer(cmd, &customer);
         if (rc == 0)
@@ -50,7 +58,7 @@ int customer_register(as_cmd_t *cmd)
     }
     if (old)
         as__customer__free_unpacked(old, NULL);
-    as__customer_register__free_unpacked(req, NULL);
+    as__customer_register__free_unpacked(unpacked, NULL);
     return rc;
 }
 
@@ -181,6 +189,8 @@ int vehicle_register(as_cmd_t *cmd)
         rc = set_text(&vehicle->model, req->model);
     if (rc == 0 && req->has_mileage_km)
         rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
+    if (rc == 0)
+        rc = search_index_vehicle(cmd->svc, cmd->txn, vehicle);
     if (rc == 0)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
                            &vehicle->base);

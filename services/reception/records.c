@@ -6,9 +6,10 @@
 #include "as/log.h"
 #include "reception.h"
 
-const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",       "ros_by_vin",
-                                     "appointments",   "complaints", "reminders", "recalls",
-                                     "reminder_plans", NULL};
+const char *const reception_dbs[] = {
+    "customers",      "vehicles",        "ros",          "ros_by_vin",     "appointments",
+    "complaints",     "reminders",       "recalls",      "reminder_plans", "sequences",
+    "customer_words", "customer_phones", "vehicle_keys", "ros_by_date",    NULL};
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)
@@ -21,7 +22,7 @@ int reception_upgrade(as_service_t *svc)
                  as_strerror(rc));
     else if (moved)
         as_info("reception: %zu keys moved to the one encoding", moved);
-    return rc;
+    return rc == 0 ? reception_index_upgrade(svc) : rc;
 }
 
 void *cmd_request(as_cmd_t *cmd, const ProtobufCMessageDescriptor *desc)

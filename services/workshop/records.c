@@ -39,6 +39,9 @@ int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job)
     if (s_job_key(&key, job->ro_number, job->job_no) != 0)
         return AS_EINVALID;
     job->has_status = job->has_actual_minutes = job->has_qc_failures = 1;
+    int rc = ws_job_dates(job);
+    if (rc != 0)
+        return rc;
     return as_record_put_key(txn, as_record_dbi(svc, "jobs"), &key, &job->base);
 }
 

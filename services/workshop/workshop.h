@@ -31,6 +31,11 @@ int ws_get_job(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t 
                As__WorkJob **out);
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
 
+/* Dates a job for the board (board.c): opened_date the first time it is put,
+ * finished_date when it passes QC or is cancelled (cleared if it reopens).
+ * 0 or -ENOMEM. */
+int ws_job_dates(As__WorkJob *job);
+
 /* Replaces the string *field of an unpacked message with a copy of value
  * (NULL or "" clears it). Returns 0 or -ENOMEM. */
 int ws_set_str(char **field, const char *value);
@@ -86,7 +91,7 @@ int ws_cmd_clock_on(as_cmd_t *cmd); /* clocking.c */
 int ws_cmd_clock_off(as_cmd_t *cmd);
 int ws_cmd_qc_inspect(as_cmd_t *cmd);    /* qc.c */
 int ws_cmd_defect_report(as_cmd_t *cmd); /* defects.c */
-int ws_cmd_board(as_cmd_t *cmd);         /* queries.c */
+int ws_cmd_board(as_cmd_t *cmd);         /* board.c */
 int ws_cmd_ro_show(as_cmd_t *cmd);
 
 /* --- event handlers --------------------------------------------------------- */
