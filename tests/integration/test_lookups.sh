@@ -169,4 +169,37 @@ expect_eq "but not on a later day's, where open work stays" "R${DAY}0004/1" "$(b
 expect_eq "every job ever, when asked" "R${DAY}0001/1 R${DAY}0004/1" "$(board date=$TOMORROW all=true)"
 refused fm-li invalid "date '2026-02-30' is not a date" workshop.board date=2026-02-30
 
+log "--- a store from before the indexes: built once at start"
+stop workshop
+stop reception
+DIR=$T/data/reception
+mdb_dump -a "$DIR" >"$T/store.dump" # hex, one section per database
+META=$(printf reception_search | od -An -tx1 | tr -d ' \n')
+awk -v meta=" $META" '
+    /^VERSION=/ { section = $0 "\n"; db = ""; next }
+    /^database=/ { db = substr($0, 10) }
+    db == "customer_words" || db == "customer_phones" || db == "vehicle_keys" || db == "ros_by_date" {
+        next
+    }
+    /^HEADER=END/ { data = 1; n = 0 }
+    /^DATA=END/ { data = 0 }
+    data && !/^HEADER=END/ && n++ % 2 == 0 && db == "meta" && $0 == meta { skip = 1; next }
+    skip { skip = 0; next }
+    section != "" { printf "%s", section; section = "" }
+    { print }' "$T/store.dump" >"$T/old.dump"
+grep -q "database=customer_words" "$T/old.dump" && fail "the old store still has the word index"
+rm -rf "$DIR" && mkdir -p "$DIR"
+mdb_load -f "$T/old.dump" "$DIR"
+start_service reception
+wait_for "reception answers again" ctl_ok status reception
+expect_eq "the upgrade indexed what the store held" 1 \
+    "$(grep -c '4 customers, 3 vehicles and 6 repair orders indexed' "$T/reception.log")"
+expect_eq "an old store's names are found" C000003 "$(customers text=小明)"
+expect_eq "its plates" $V1 "$(vehicles "text=鲁a 12345")"
+expect_eq "its repair orders listed" 6 "$(as adv-wang reception.ro.list | json '.reply.ros | length')"
+stop reception
+start_service reception
+wait_for "reception answers after a restart" ctl_ok status reception
+expect_eq "indexed once only" 1 "$(grep -c 'repair orders indexed' "$T/reception.log")"
+
 finish
