@@ -226,6 +226,47 @@ int as_record_range(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len, a
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+int as_ids_add(as_ids_t *ids, const char *id, size_t len)
+{
+    if (ids->n == ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 32;
+        char **grown = realloc(ids->ids, cap * sizeof *grown);
+        if (!grown)
+            return -ENOMEM;
+        ids->ids = grown;
+        ids->cap = cap;
+    }
+    return (ids->ids[ids->n] = strndup(id, len)) ? (ids->n++, 0) : -ENOMEM;
+}
+
+static int s_id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void as_ids_unique(as_ids_t *ids)
+{
+    if (ids->n == 0)
+        return;
+    qsort(ids->ids, ids->n, sizeof *ids->ids, s_id_cmp);
+    size_t kept = 1;
+    for (size_t i = 1; i < ids->n; i++) {
+        if (strcmp(ids->ids[i], ids->ids[kept - 1]) == 0)
+            free(ids->ids[i]);
+        else
+            ids->ids[kept++] = ids->ids[i];
+    }
+    ids->n = kept;
+}
+
+void as_ids_release(as_ids_t *ids)
+{
+    for (size_t i = 0; i < ids->n; i++)
+        free(ids->ids[i]);
+    free(ids->ids);
+    memset(ids, 0, sizeof *ids);
+}
+
 typedef struct {
     as_record_list_t *out;
     const ProtobufCMessageDescriptor *desc;

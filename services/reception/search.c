@@ -280,55 +280,7 @@ int search_index_vehicle(as_service_t *svc, MDB_txn *txn, const As__Vehicle *veh
 
 /* --- candidates ---------------------------------------------------------- */
 
-typedef struct {
-    char **ids;
-    size_t n, cap;
-} s_ids_t;
-
 #define S_ENOUGH 1 /* a range read stops: SEARCH_FOUND_MAX candidates */
-
-static int s_ids_add(s_ids_t *s, const char *id, size_t len)
-{
-    if (s->n == SEARCH_FOUND_MAX)
-        return S_ENOUGH;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        char **grown = realloc(s->ids, cap * sizeof *grown);
-        if (!grown)
-            return -ENOMEM;
-        s->ids = grown;
-        s->cap = cap;
-    }
-    return (s->ids[s->n] = strndup(id, len)) ? (s->n++, 0) : -ENOMEM;
-}
-
-static void s_ids_release(s_ids_t *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->ids[i]);
-    free(s->ids);
-}
-
-static int s_id_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts and drops repeats (a name with two words that start with the term). */
-static void s_ids_unique(s_ids_t *s)
-{
-    if (s->n == 0)
-        return;
-    qsort(s->ids, s->n, sizeof *s->ids, s_id_cmp);
-    size_t kept = 1;
-    for (size_t i = 1; i < s->n; i++) {
-        if (strcmp(s->ids[i], s->ids[kept - 1]) == 0)
-            free(s->ids[i]);
-        else
-            s->ids[kept++] = s->ids[i];
-    }
-    s->n = kept;
-}
 
 /* An index key "...\0id": adds the id. */
 static int s_add_key_id(const MDB_val *key, const MDB_val *value, void *arg)
@@ -338,11 +290,13 @@ static int s_add_key_id(const MDB_val *key, const MDB_val *value, void *arg)
     size_t i = key->mv_size;
     while (i > 0 && k[i - 1] != AS_KEY_SEP)
         i--;
-    return s_ids_add(arg, k + i, key->mv_size - i);
+    as_ids_t *found = arg;
+    return found->n == SEARCH_FOUND_MAX ? S_ENOUGH : as_ids_add(found, k + i, key->mv_size - i);
 }
 
 /* Adds the ids of the keys of `db` that start with tag \0 text (tag NULL: text). */
-static int s_range(as_cmd_t *cmd, const char *db, const char *tag, const char *text, s_ids_t *found)
+static int s_range(as_cmd_t *cmd, const char *db, const char *tag, const char *text,
+                   as_ids_t *found)
 {
     char prefix[AS_KEY_MAX];
     size_t len = 0, n = strlen(text);
@@ -396,7 +350,7 @@ static bool s_name_has(const char *name, const s_terms_t *t)
 }
 
 /* Keeps the customers whose name holds every term (the index found the longest). */
-static int s_keep_names(as_cmd_t *cmd, const s_terms_t *terms, s_ids_t *found, size_t from)
+static int s_keep_names(as_cmd_t *cmd, const s_terms_t *terms, as_ids_t *found, size_t from)
 {
     size_t kept = from;
     int rc = 0;
@@ -418,7 +372,7 @@ static int s_keep_names(as_cmd_t *cmd, const s_terms_t *terms, s_ids_t *found, s
     return rc;
 }
 
-static int s_find_by_name(as_cmd_t *cmd, const char *text, s_ids_t *found)
+static int s_find_by_name(as_cmd_t *cmd, const char *text, as_ids_t *found)
 {
     s_terms_t terms = {{NULL}, 0};
     int rc = s_words_each(text, false, s_term_add, &terms);
@@ -437,7 +391,7 @@ static int s_find_by_name(as_cmd_t *cmd, const char *text, s_ids_t *found)
     return rc;
 }
 
-static int s_find_by_phone(as_cmd_t *cmd, const char *text, s_ids_t *found)
+static int s_find_by_phone(as_cmd_t *cmd, const char *text, as_ids_t *found)
 {
     char digits[64];
     if (!s_phone_like(text) || s_digits(text, false, digits, sizeof digits) < PHONE_DIGITS_MIN)
@@ -447,7 +401,7 @@ static int s_find_by_phone(as_cmd_t *cmd, const char *text, s_ids_t *found)
     return rc == 0 ? s_range(cmd, "customer_phones", "r", digits, found) : rc;
 }
 
-static int s_find_vehicles(as_cmd_t *cmd, const char *text, s_ids_t *found)
+static int s_find_vehicles(as_cmd_t *cmd, const char *text, as_ids_t *found)
 {
     char norm[AS_TEXT_MAX + 1];
     size_t n = s_plate(text, norm, sizeof norm), chars = 0;
@@ -481,7 +435,8 @@ static int s_vehicle_hit(as_cmd_t *cmd, const char *vin, As__VehicleHit *hit, As
     return 0;
 }
 
-static int s_reply(as_cmd_t *cmd, const s_ids_t *customers, const s_ids_t *vehicles, uint32_t limit)
+static int s_reply(as_cmd_t *cmd, const as_ids_t *customers, const as_ids_t *vehicles,
+                   uint32_t limit)
 {
     size_t nc = customers->n < limit ? customers->n : limit;
     size_t nv = vehicles->n < limit ? vehicles->n : limit;
@@ -535,18 +490,18 @@ int reception_search(as_cmd_t *cmd)
     uint32_t limit = req->has_limit ? req->limit : SEARCH_LIMIT_DEFAULT;
     if (limit == 0 || limit > SEARCH_LIMIT_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "limit %u must be 1 to %u", limit, SEARCH_LIMIT_MAX);
-    s_ids_t customers = {NULL, 0, 0}, vehicles = {NULL, 0, 0};
+    as_ids_t customers = AS_IDS_INIT, vehicles = AS_IDS_INIT;
     int rc = s_find_by_name(cmd, text, &customers);
     if (rc == 0)
         rc = s_find_by_phone(cmd, text, &customers);
     if (rc == 0)
         rc = s_find_vehicles(cmd, text, &vehicles);
-    s_ids_unique(&customers);
-    s_ids_unique(&vehicles);
+    as_ids_unique(&customers);
+    as_ids_unique(&vehicles);
     if (rc == 0)
         rc = s_reply(cmd, &customers, &vehicles, limit);
-    s_ids_release(&customers);
-    s_ids_release(&vehicles);
+    as_ids_release(&customers);
+    as_ids_release(&vehicles);
     return rc;
 }
 
@@ -558,48 +513,55 @@ typedef struct {
     size_t customers, vehicles, ros;
 } s_upgrade_t;
 
-static int s_upgrade_customer(const MDB_val *rest, const MDB_val *value, void *arg)
+static int s_upgrade_customer(s_upgrade_t *up, const ProtobufCMessage *msg)
 {
-    (void)rest;
-    s_upgrade_t *up = arg;
-    As__Customer *c = as__customer__unpack(NULL, value->mv_size, value->mv_data);
-    if (!c)
-        return AS_EBADFRAME;
+    const As__Customer *c = (const As__Customer *)msg;
     s_index_t ix = {up->txn, as_record_dbi(up->svc, "customer_words"), c->customer_id, true};
     s_index_t phones = {up->txn, as_record_dbi(up->svc, "customer_phones"), c->customer_id, true};
     int rc = s_customer_keys(&ix, c);
-    if (rc == 0)
-        rc = s_index_phone(&phones, c->phone);
-    as__customer__free_unpacked(c, NULL);
     up->customers++;
-    return rc;
+    return rc == 0 ? s_index_phone(&phones, c->phone) : rc;
 }
 
-static int s_upgrade_vehicle(const MDB_val *rest, const MDB_val *value, void *arg)
+static int s_upgrade_vehicle(s_upgrade_t *up, const ProtobufCMessage *msg)
 {
-    (void)rest;
-    s_upgrade_t *up = arg;
-    As__Vehicle *v = as__vehicle__unpack(NULL, value->mv_size, value->mv_data);
-    if (!v)
-        return AS_EBADFRAME;
+    const As__Vehicle *v = (const As__Vehicle *)msg;
     s_index_t ix = {up->txn, as_record_dbi(up->svc, "vehicle_keys"), v->vin, true};
-    int rc = s_vehicle_keys(&ix, v);
-    as__vehicle__free_unpacked(v, NULL);
     up->vehicles++;
+    return s_vehicle_keys(&ix, v);
+}
+
+static int s_upgrade_ro(s_upgrade_t *up, const ProtobufCMessage *msg)
+{
+    up->ros++;
+    return ro_index_by_date(up->svc, up->txn, (const As__RepairOrder *)msg);
+}
+
+/* Indexes every record of one database. */
+typedef struct {
+    s_upgrade_t *up;
+    const ProtobufCMessageDescriptor *desc;
+    int (*index)(s_upgrade_t *up, const ProtobufCMessage *msg);
+} s_upgrade_db_t;
+
+static int s_upgrade_one(const MDB_val *rest, const MDB_val *value, void *arg)
+{
+    (void)rest;
+    s_upgrade_db_t *db = arg;
+    ProtobufCMessage *msg =
+        protobuf_c_message_unpack(db->desc, NULL, value->mv_size, value->mv_data);
+    if (!msg)
+        return AS_EBADFRAME;
+    int rc = db->index(db->up, msg);
+    protobuf_c_message_free_unpacked(msg, NULL);
     return rc;
 }
 
-static int s_upgrade_ro(const MDB_val *rest, const MDB_val *value, void *arg)
+static int s_upgrade_db(s_upgrade_t *up, const char *name, const ProtobufCMessageDescriptor *desc,
+                        int (*index)(s_upgrade_t *up, const ProtobufCMessage *msg))
 {
-    (void)rest;
-    s_upgrade_t *up = arg;
-    As__RepairOrder *ro = as__repair_order__unpack(NULL, value->mv_size, value->mv_data);
-    if (!ro)
-        return AS_EBADFRAME;
-    int rc = ro_index_by_date(up->svc, up->txn, ro);
-    as__repair_order__free_unpacked(ro, NULL);
-    up->ros++;
-    return rc;
+    s_upgrade_db_t db = {up, desc, index};
+    return as_record_each(up->txn, as_record_dbi(up->svc, name), NULL, s_upgrade_one, &db);
 }
 
 static int s_upgrade(MDB_txn *txn, void *arg)
@@ -611,11 +573,11 @@ static int s_upgrade(MDB_txn *txn, void *arg)
     MDB_val format;
     if (as_meta_get(store, txn, SEARCH_FORMAT_META, &format) == 0)
         return 0;
-    int rc = as_record_each(txn, as_record_dbi(up->svc, "customers"), NULL, s_upgrade_customer, up);
+    int rc = s_upgrade_db(up, "customers", &as__customer__descriptor, s_upgrade_customer);
     if (rc == 0)
-        rc = as_record_each(txn, as_record_dbi(up->svc, "vehicles"), NULL, s_upgrade_vehicle, up);
+        rc = s_upgrade_db(up, "vehicles", &as__vehicle__descriptor, s_upgrade_vehicle);
     if (rc == 0)
-        rc = as_record_each(txn, as_record_dbi(up->svc, "ros"), NULL, s_upgrade_ro, up);
+        rc = s_upgrade_db(up, "ros", &as__repair_order__descriptor, s_upgrade_ro);
     if (rc == 0)
         rc = as_meta_put(store, txn, SEARCH_FORMAT_META, SEARCH_FORMAT, strlen(SEARCH_FORMAT));
     return rc;

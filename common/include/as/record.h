@@ -101,6 +101,21 @@ int as_record_each(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix, as_record_
 int as_record_range(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len, as_record_fn fn,
                     void *arg);
 
+/* The ids an index read gathers (a search's candidates): add, then sort and
+ * drop repeats with as_ids_unique, release frees them (and zeroes the list).
+ * Start from AS_IDS_INIT. as_ids_add copies `len` bytes of `id`; 0 or -ENOMEM. */
+typedef struct as_ids {
+    char **ids;
+    size_t n, cap;
+} as_ids_t;
+#define AS_IDS_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+int as_ids_add(as_ids_t *ids, const char *id, size_t len);
+void as_ids_unique(as_ids_t *ids);
+void as_ids_release(as_ids_t *ids);
+
 /* The records of a scan, in key order. msgs[i] is the message (owned; the
  * array can be handed to a repeated field for a reply; NULL when the scan was
  * asked for keys only); keys[i] the key's parts after the prefix (owned, with
