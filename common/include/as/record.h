@@ -104,7 +104,7 @@ int as_record_range(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len, a
 /* The ids an index read gathers (a search's candidates): add, then sort and
  * drop repeats with as_ids_unique, release frees them (and zeroes the list).
  * Start from AS_IDS_INIT. as_ids_add copies `id` (text: at most `len` bytes,
- * ending at a '\\0'); 0 or -ENOMEM. */
+ * ending at a '\0'); 0 or -ENOMEM. */
 typedef struct as_ids {
     char **ids;
     size_t n, cap;
