@@ -25,7 +25,7 @@
 
 #define SEARCH_LIMIT_DEFAULT 20u
 #define SEARCH_LIMIT_MAX 100u
-#define SEARCH_FOUND_MAX 1000u /* candidates read per kind: a wider search is narrowed */
+#define SEARCH_FOUND_MAX 10000u /* ids read per index read: a wider search is narrowed */
 #define SEARCH_TERMS_MAX 8
 #define VIN_FRAGMENT_MIN 4
 #define PHONE_DIGITS_MIN 3
@@ -280,7 +280,7 @@ int search_index_vehicle(as_service_t *svc, MDB_txn *txn, const As__Vehicle *veh
 
 /* --- candidates ---------------------------------------------------------- */
 
-#define S_ENOUGH 1 /* a range read stops: SEARCH_FOUND_MAX candidates */
+#define S_ENOUGH 1 /* a range read stops: SEARCH_FOUND_MAX ids */
 
 /* An index key "...\0id": adds the id. */
 static int s_add_key_id(const MDB_val *key, const MDB_val *value, void *arg)
@@ -325,66 +325,34 @@ static int s_term_add(const char *word, size_t len, void *arg)
     return (t->terms[t->n] = strndup(word, len)) ? (t->n++, 0) : -ENOMEM;
 }
 
-typedef struct {
-    const char *term;
-    bool found;
-} s_match_t;
-
-static int s_word_starts(const char *word, size_t len, void *arg)
+/* Keeps in `found` only the ids that are in `other` too (both sorted, unique). */
+static void s_intersect(as_ids_t *found, const as_ids_t *other)
 {
-    s_match_t *m = arg;
-    size_t n = strlen(m->term);
-    m->found = m->found || (n <= len && memcmp(word, m->term, n) == 0);
-    return 0;
-}
-
-static bool s_name_has(const char *name, const s_terms_t *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        s_match_t m = {t->terms[i], false};
-        s_words_each(name ? name : "", true, s_word_starts, &m);
-        if (!m.found)
-            return false;
-    }
-    return true;
-}
-
-/* Keeps the customers whose name holds every term (the index found the longest). */
-static int s_keep_names(as_cmd_t *cmd, const s_terms_t *terms, as_ids_t *found, size_t from)
-{
-    size_t kept = from;
-    int rc = 0;
-    for (size_t i = from; i < found->n; i++) {
-        As__Customer *c = NULL;
-        if (rc == 0)
-            rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), found->ids[i],
-                               &as__customer__descriptor, &c);
-        if (rc == MDB_NOTFOUND)
-            rc = 0;
-        if (c && s_name_has(c->name, terms))
+    size_t kept = 0, j = 0;
+    for (size_t i = 0; i < found->n; i++) {
+        while (j < other->n && strcmp(other->ids[j], found->ids[i]) < 0)
+            j++;
+        if (j < other->n && strcmp(other->ids[j], found->ids[i]) == 0)
             found->ids[kept++] = found->ids[i];
         else
             free(found->ids[i]);
-        if (c)
-            as__customer__free_unpacked(c, NULL);
     }
     found->n = kept;
-    return rc;
 }
 
+/* The customers with a name word starting with each term: one index read
+ * per term, the lists intersected (no customer record is read). */
 static int s_find_by_name(as_cmd_t *cmd, const char *text, as_ids_t *found)
 {
     s_terms_t terms = {{NULL}, 0};
     int rc = s_words_each(text, false, s_term_add, &terms);
-    if (rc == 0 && terms.n > 0) {
-        size_t longest = 0; /* the most selective term drives the index read */
-        for (size_t i = 1; i < terms.n; i++)
-            if (strlen(terms.terms[i]) > strlen(terms.terms[longest]))
-                longest = i;
-        size_t from = found->n;
-        rc = s_range(cmd, "customer_words", NULL, terms.terms[longest], found);
-        if (rc == 0 && terms.n > 1)
-            rc = s_keep_names(cmd, &terms, found, from);
+    for (size_t i = 0; rc == 0 && i < terms.n; i++) {
+        as_ids_t term = AS_IDS_INIT;
+        rc = s_range(cmd, "customer_words", NULL, terms.terms[i], i == 0 ? found : &term);
+        as_ids_unique(i == 0 ? found : &term);
+        if (i > 0)
+            s_intersect(found, &term);
+        as_ids_release(&term);
     }
     for (size_t i = 0; i < terms.n; i++)
         free(terms.terms[i]);
