@@ -27,16 +27,17 @@ int ws_job_dates(As__WorkJob *job)
     return rc;
 }
 
-/* On the board of `date`: taken by then, and not finished before it. */
+/* On the board of `date`: taken by then, and not finished before it (any
+ * day with `all`); the technician's and of the status, when asked. */
 static bool s_on_board(const As__WorkJob *job, const As__BoardQuery *q, const char *date)
 {
-    if (q->has_all && q->all)
-        return true;
     if (!ws_empty(q->technician) && (!job->technician || strcmp(job->technician, q->technician)))
         return false;
     if (q->has_status && q->status != AS__WORK_STATUS__WORK_STATUS_UNSET &&
         job->status != q->status)
         return false;
+    if (q->has_all && q->all)
+        return true;
     if (ws_empty(job->opened_date))
         return !s_finished(job->status);
     if (strcmp(job->opened_date, date) > 0)

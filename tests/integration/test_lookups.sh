@@ -167,6 +167,7 @@ expect_eq "qc passed" true "$(as qc-zhao workshop.qc.inspect ro_number=R${DAY}00
 expect_eq "a job that passed qc today is on today's board" "R${DAY}0001/1 R${DAY}0004/1" "$(board)"
 expect_eq "but not on a later day's, where open work stays" "R${DAY}0004/1" "$(board date=$TOMORROW)"
 expect_eq "every job ever, when asked" "R${DAY}0001/1 R${DAY}0004/1" "$(board date=$TOMORROW all=true)"
+expect_eq "every day's, of one technician" "R${DAY}0001/1" "$(board all=true technician=tech-07)"
 refused fm-li invalid "date '2026-02-30' is not a date" workshop.board date=2026-02-30
 
 log "--- a store from before the indexes: built once at start"
