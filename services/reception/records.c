@@ -24,14 +24,6 @@ int reception_upgrade(as_service_t *svc)
     return rc;
 }
 
-void *cmd_request(as_cmd_t *cmd, const ProtobufCMessageDescriptor *desc)
-{
-    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, cmd->payload_len, cmd->payload);
-    if (!msg)
-        as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a %s message", desc->short_name);
-    return msg;
-}
-
 int cmd_reply_free(as_cmd_t *cmd, ProtobufCMessage *msg)
 {
     int rc = as_cmd_reply(cmd, msg);
