@@ -122,7 +122,7 @@ static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
     if (!blank(req->sale_date)) {
         char now[AS_DATE_LEN + 1];
-        today(now);
+        as_date_today(now);
         if (!as_date_valid(req->sale_date))
             return as_cmd_fail(cmd, AS_EINVALID, "sale_date '%s' is not a date YYYY-MM-DD",
                                req->sale_date);

@@ -97,7 +97,6 @@ char *dup_text(const char *text);
 int set_text(char **field, const char *text);
 
 bool blank(const char *text);
-void today(char out[AS_DATE_LEN + 1]);
 
 /* Loads the repair order `ro_number` for a command; fails the command with
  * AS_ENOTFOUND (or AS_EINVALID when the number is missing) and returns non-zero. */

@@ -134,7 +134,7 @@ static int s_due_list(as_cmd_t *cmd, const As__ReminderDue *req, char date[AS_DA
     if (req->date)
         snprintf(date, AS_DATE_LEN + 1, "%s", req->date);
     else
-        today(date);
+        as_date_today(date);
     s_due_t due = {date, req->has_interval_days ? req->interval_days : DEFAULT_INTERVAL_DAYS,
                    req->has_interval_km ? req->interval_km : DEFAULT_INTERVAL_KM};
     if (req->date && !as_date_valid(req->date))
@@ -225,7 +225,7 @@ int reminder_record(as_cmd_t *cmd)
     char date[AS_DATE_LEN + 1];
     as_key_t key;
     as_key_of(&key, req->vin, kind, req->due_date, NULL); /* checked: short parts */
-    today(date);
+    as_date_today(date);
     As__Reminder reminder = AS__REMINDER__INIT;
     reminder.vin = req->vin;
     reminder.kind = (char *)kind;

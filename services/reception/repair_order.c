@@ -148,7 +148,7 @@ static int s_find_comeback(as_cmd_t *cmd, const As__RepairOrder *ro, s_comeback_
     int rc =
         as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), ro->vin, NULL, &ros);
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     for (size_t i = 0; rc == 0 && i < ros.n; i++) {
         As__RepairOrder *earlier = NULL;
         if (as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), ros.keys[i],
@@ -196,7 +196,7 @@ static int s_detect_comeback(as_cmd_t *cmd, As__RepairOrder *ro)
     if ((rc = set_text(&ro->comeback_of, found.earlier->ro_number)) == 0) {
         const char *technicians[64];
         char date[AS_DATE_LEN + 1];
-        today(date);
+        as_date_today(date);
         As__ComebackDetected comeback = AS__COMEBACK_DETECTED__INIT;
         comeback.ro_number = ro->ro_number;
         comeback.earlier_ro = found.earlier->ro_number;
@@ -282,7 +282,7 @@ static int s_record_mileage(as_cmd_t *cmd, As__Vehicle *vehicle, const As__Repai
 static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
 {
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__RepairOrder ro = AS__REPAIR_ORDER__INIT;
     ro.ro_number = req->ro_number;
     ro.vin = vehicle->vin;
@@ -490,7 +490,7 @@ static int s_followup(as_cmd_t *cmd, As__RepairOrder *ro)
     if (rc)
         return rc;
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__FollowupRecorded recorded = AS__FOLLOWUP_RECORDED__INIT;
     recorded.ro_number = ro->ro_number;
     recorded.advisor = ro->advisor;
