@@ -45,7 +45,7 @@ static int s_load(as_cmd_t *cmd, s_qc_t *q)
     if (!req->has_passed)
         return as_cmd_fail(cmd, AS_EINVALID, "passed is required (true or false)");
     int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number,
-                       &as__work_ro__descriptor, &q->ro);
+                           &as__work_ro__descriptor, &q->ro);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no jobs in the workshop", req->ro_number);
     if (rc == 0)
