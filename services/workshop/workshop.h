@@ -27,8 +27,9 @@ extern const char *const ws_dbs[];
 /* Whether RO ro_number has job job_no (events may come again after a replay). */
 bool ws_job_exists(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no);
 
-/* Loads a job a command names, or fails the command (AS_ENOTFOUND, "RO R-1 has
- * no job 2 in the workshop"). Put marks the fields a reply must show. */
+/* Loads a job a command names (owned: free it), or fails the command
+ * (AS_ENOTFOUND, "RO R-1 has no job 2 in the workshop"); other codes as
+ * as_record_get. Put marks the fields a reply must show. */
 int ws_load_job(as_cmd_t *cmd, const char *ro_number, uint32_t job_no, As__WorkJob **out);
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
 
