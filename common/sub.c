@@ -48,6 +48,10 @@ struct as_sub_source {
     uint64_t orphaned_from, orphaned_to;
     char accepted_by[128];
     int64_t accepted_us;
+    /* an accept written in the turn's transaction: memory follows at commit */
+    bool accept_pending;
+    char pending_by[128];
+    int64_t pending_us;
     /* a source that cannot replay: gaps are skipped after replay_timeout_ms */
     bool best_effort;
     uint64_t lost;        /* events skipped over gaps */
@@ -1049,8 +1053,56 @@ static void s_batch_drop(as_sub_t *self, size_t n)
         as_arena_reset(self->arena);
 }
 
+/* What `src` becomes once the accept by `actor` at `when_us` commits: the
+ * fork's history, the events applied past the fork recorded as orphaned. */
+static s_source_t s_accepted(const s_source_t *src, const char *actor, int64_t when_us)
+{
+    s_source_t accepted = *src;
+    snprintf(accepted.previous_incarnation, sizeof accepted.previous_incarnation, "%s",
+             src->incarnation);
+    snprintf(accepted.incarnation, sizeof accepted.incarnation, "%s", src->fork_incarnation);
+    accepted.orphaned_from = src->fork_seq + 1;
+    accepted.orphaned_to = src->applied;
+    snprintf(accepted.accepted_by, sizeof accepted.accepted_by, "%s", actor);
+    accepted.accepted_us = when_us;
+    accepted.applied = accepted.known_last = src->fork_seq;
+    accepted.diverged = false;
+    accepted.fork_incarnation[0] = '\0';
+    accepted.accept_pending = false;
+    return accepted;
+}
+
+/* The accept's transaction committed: the source follows the new history. */
+static void s_accept_apply(as_sub_t *self, s_source_t *src)
+{
+    s_source_t accepted = s_accepted(src, src->pending_by, src->pending_us);
+    as_warn("source '%s': %s accepted history %s from seq %llu on; seq %llu..%llu of %s were "
+            "applied here and are not in the source's store",
+            src->name, accepted.accepted_by, accepted.incarnation,
+            (unsigned long long)src->fork_seq + 1, (unsigned long long)accepted.orphaned_from,
+            (unsigned long long)accepted.orphaned_to, accepted.previous_incarnation);
+    s_queue_clear(self, src);
+    memcpy(src->previous_incarnation, accepted.previous_incarnation,
+           sizeof src->previous_incarnation);
+    memcpy(src->incarnation, accepted.incarnation, sizeof src->incarnation);
+    memcpy(src->accepted_by, accepted.accepted_by, sizeof src->accepted_by);
+    src->orphaned_from = accepted.orphaned_from;
+    src->orphaned_to = accepted.orphaned_to;
+    src->accepted_us = accepted.accepted_us;
+    src->applied = src->fork_seq;
+    src->next = src->fork_seq + 1;
+    src->known_last = src->fork_seq;
+    src->diverged = false;
+    src->fork_incarnation[0] = '\0';
+    src->accept_pending = false;
+    s_request_replay(self, src);
+}
+
 void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 {
+    for (s_source_t *src = self->sources; src; src = src->next_source)
+        if (src->accept_pending)
+            s_accept_apply(self, src);
     for (size_t i = 0; i < batch->n; i++)
         batch->events[i].source->applied = batch->events[i].env->seq;
     self->counters.applied += batch->n;
@@ -1063,6 +1115,8 @@ void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch)
 {
     (void)batch; /* every waiting event goes: the later ones would leave a gap */
+    for (s_source_t *src = self->sources; src; src = src->next_source)
+        src->accept_pending = false; /* the accept was not written */
     for (size_t i = 0; i < self->n_batch; i++) {
         s_source_t *src = self->batch[i].source;
         src->next = src->applied + 1; /* fetched again by replay */
@@ -1077,7 +1131,14 @@ const as_sub_counters_t *as_sub_counters(const as_sub_t *self)
 
 void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
 {
-    for (const s_source_t *s = self->sources; s; s = s->next_source) {
+    for (const s_source_t *src = self->sources; src; src = src->next_source) {
+        /* within the turn of an accept: what its transaction will make */
+        s_source_t accepted;
+        const s_source_t *s = src;
+        if (src->accept_pending) {
+            accepted = s_accepted(src, src->pending_by, src->pending_us);
+            s = &accepted;
+        }
         As__SourceOffset off;
         s_offset_record(s, s->applied, &off);
         off.has_known_last_seq = off.has_replays = off.has_diverged = 1;
@@ -1117,37 +1178,16 @@ int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *
                  src->fork_incarnation, incarnation ? incarnation : "");
         return AS_ECONFLICT;
     }
-    s_source_t accepted = *src;
-    snprintf(accepted.previous_incarnation, sizeof accepted.previous_incarnation, "%s",
-             src->incarnation);
-    snprintf(accepted.incarnation, sizeof accepted.incarnation, "%s", src->fork_incarnation);
-    accepted.orphaned_from = src->fork_seq + 1;
-    accepted.orphaned_to = src->applied;
-    snprintf(accepted.accepted_by, sizeof accepted.accepted_by, "%s", actor ? actor : "");
-    accepted.accepted_us = as_now_us();
+    s_source_t accepted = s_accepted(src, actor ? actor : "", as_now_us());
     As__SourceOffset off;
-    s_offset_record(&accepted, src->fork_seq, &off);
+    s_offset_record(&accepted, accepted.applied, &off);
     int rc = as_offset_put(self->store, txn, &off);
     if (rc != 0)
         return rc;
-    as_warn("source '%s': %s accepted history %s from seq %llu on; seq %llu..%llu of %s were "
-            "applied here and are not in the source's store",
-            source, accepted.accepted_by, accepted.incarnation,
-            (unsigned long long)src->fork_seq + 1, (unsigned long long)accepted.orphaned_from,
-            (unsigned long long)accepted.orphaned_to, accepted.previous_incarnation);
-    s_queue_clear(self, src);
-    memcpy(src->previous_incarnation, accepted.previous_incarnation,
-           sizeof src->previous_incarnation);
-    memcpy(src->incarnation, accepted.incarnation, sizeof src->incarnation);
-    memcpy(src->accepted_by, accepted.accepted_by, sizeof src->accepted_by);
-    src->orphaned_from = accepted.orphaned_from;
-    src->orphaned_to = accepted.orphaned_to;
-    src->accepted_us = accepted.accepted_us;
-    src->applied = src->fork_seq;
-    src->next = src->fork_seq + 1;
-    src->known_last = src->fork_seq;
-    src->diverged = false;
-    src->fork_incarnation[0] = '\0';
-    s_request_replay(self, src);
+    /* memory moves only when the turn commits (as_sub_committed); a turn run
+     * again calls this again and finds the source still diverged */
+    src->accept_pending = true;
+    memcpy(src->pending_by, accepted.accepted_by, sizeof src->pending_by);
+    src->pending_us = accepted.accepted_us;
     return 0;
 }
