@@ -94,6 +94,16 @@ static void s_store_with(s_fix_t *fx, uint64_t n)
     as_store_close(&store);
 }
 
+/* Archives every entry of a store of n events into fx->file. */
+static void s_archive_all(s_fix_t *fx, uint64_t n)
+{
+    s_store_with(fx, n);
+    as_archive_summary_t sum;
+    assert_int_equal(
+        as_archive_write(fx->store, INT64_MAX, fx->file, &sum, fx->why, sizeof fx->why), 0);
+    assert_int_equal(sum.events, n);
+}
+
 static void test_entries_before_the_time_from_seq_one(void **state)
 {
     s_fix_t *fx = *state;
@@ -125,11 +135,8 @@ static void test_entries_before_the_time_from_seq_one(void **state)
 static void test_never_written_over(void **state)
 {
     s_fix_t *fx = *state;
-    s_store_with(fx, 3);
+    s_archive_all(fx, 3);
     as_archive_summary_t sum;
-    assert_int_equal(
-        as_archive_write(fx->store, INT64_MAX, fx->file, &sum, fx->why, sizeof fx->why), 0);
-    assert_int_equal(sum.events, 3);
     assert_int_equal(
         as_archive_write(fx->store, INT64_MAX, fx->file, &sum, fx->why, sizeof fx->why),
         AS_EEXISTS);
@@ -197,10 +204,7 @@ static void s_assert_damaged(s_fix_t *fx, const unsigned char *buf, size_t len, 
 static void test_verify_finds_damage(void **state)
 {
     s_fix_t *fx = *state;
-    s_store_with(fx, 5);
-    as_archive_summary_t sum;
-    assert_int_equal(
-        as_archive_write(fx->store, INT64_MAX, fx->file, &sum, fx->why, sizeof fx->why), 0);
+    s_archive_all(fx, 5);
     size_t len;
     unsigned char *buf = s_slurp(fx->file, &len);
     size_t magic = strlen(AS_ARCHIVE_MAGIC);

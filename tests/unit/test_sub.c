@@ -860,18 +860,23 @@ static int s_accept_then_fail_txn(MDB_txn *txn, void *arg)
     return -EIO;
 }
 
-static void test_restored_source_that_lost_events_diverges_until_accepted(void **state)
+/* 1..5 applied, then the source is restored from a backup that held 1..3:
+ * 4 and 5 were applied here and are not in the source's store; its new
+ * history goes 4', 5', 6'. Waits until the sub sees it diverged. */
+static void s_diverge_after_five(s_fix_t *fx)
 {
-    s_fix_t *fx = *state;
     s_start_sub(fx);
     s_feed_live(fx, 5);
-
-    /* restored from a backup that held 1..3: 4 and 5 were applied here and are
-     * not in the source's store; its new history goes 4', 5', 6' */
     s_source_restore(fx, S_INCARNATION_B, 3, true);
     s_source_has(fx, 6);
     s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 6, fx->rpc_ep);
     assert_true(s_pump_until(fx, s_cond_diverged, 0));
+}
+
+static void test_restored_source_that_lost_events_diverges_until_accepted(void **state)
+{
+    s_fix_t *fx = *state;
+    s_diverge_after_five(fx);
     s_info_t info = s_info(fx, S_SOURCE);
     assert_string_equal(info.incarnation, S_INCARNATION_A);
     assert_string_equal(info.info.fork_incarnation, S_INCARNATION_B);
@@ -929,12 +934,7 @@ static void test_restored_source_that_lost_events_diverges_until_accepted(void *
 static void test_accept_in_a_failed_turn_changes_nothing(void **state)
 {
     s_fix_t *fx = *state;
-    s_start_sub(fx);
-    s_feed_live(fx, 5);
-    s_source_restore(fx, S_INCARNATION_B, 3, true);
-    s_source_has(fx, 6);
-    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 6, fx->rpc_ep);
-    assert_true(s_pump_until(fx, s_cond_diverged, 0));
+    s_diverge_after_five(fx);
 
     /* the accept is written, then the turn fails: the source stays diverged */
     s_accept_args_t a = {.sub = fx->sub, .incarnation = S_INCARNATION_B};
