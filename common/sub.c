@@ -48,10 +48,10 @@ struct as_sub_source {
     uint64_t orphaned_from, orphaned_to;
     char accepted_by[128];
     int64_t accepted_us;
-    /* an accept written in the turn's transaction: memory follows at commit */
-    bool accept_pending;
-    char pending_by[128];
-    int64_t pending_us;
+    /* an accept written in the turn's transaction: what the source becomes
+     * when the turn commits (malloc'd; NULL: none). Kept whole until then,
+     * so the command's reply may borrow its strings (as_sub_each_source). */
+    s_source_t *accepting;
     /* a source that cannot replay: gaps are skipped after replay_timeout_ms */
     bool best_effort;
     uint64_t lost;        /* events skipped over gaps */
@@ -179,6 +179,7 @@ static void s_source_free(s_source_t *src)
     for (size_t i = 0; i < src->q_count; i++)
         as__envelope__free_unpacked(src->queue[(src->q_head + i) % src->q_cap], NULL);
     free(src->queue);
+    free(src->accepting);
     free(src->name);
     free(src);
 }
@@ -1068,14 +1069,16 @@ static s_source_t s_accepted(const s_source_t *src, const char *actor, int64_t w
     accepted.applied = accepted.known_last = src->fork_seq;
     accepted.diverged = false;
     accepted.fork_incarnation[0] = '\0';
-    accepted.accept_pending = false;
+    accepted.accepting = NULL;
     return accepted;
 }
 
 /* The accept's transaction committed: the source follows the new history. */
 static void s_accept_apply(as_sub_t *self, s_source_t *src)
 {
-    s_source_t accepted = s_accepted(src, src->pending_by, src->pending_us);
+    s_source_t accepted = *src->accepting;
+    free(src->accepting);
+    src->accepting = NULL;
     as_warn("source '%s': %s accepted history %s from seq %llu on; seq %llu..%llu of %s were "
             "applied here and are not in the source's store",
             src->name, accepted.accepted_by, accepted.incarnation,
@@ -1094,14 +1097,13 @@ static void s_accept_apply(as_sub_t *self, s_source_t *src)
     src->known_last = src->fork_seq;
     src->diverged = false;
     src->fork_incarnation[0] = '\0';
-    src->accept_pending = false;
     s_request_replay(self, src);
 }
 
 void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 {
     for (s_source_t *src = self->sources; src; src = src->next_source)
-        if (src->accept_pending)
+        if (src->accepting)
             s_accept_apply(self, src);
     for (size_t i = 0; i < batch->n; i++)
         batch->events[i].source->applied = batch->events[i].env->seq;
@@ -1115,8 +1117,10 @@ void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch)
 {
     (void)batch; /* every waiting event goes: the later ones would leave a gap */
-    for (s_source_t *src = self->sources; src; src = src->next_source)
-        src->accept_pending = false; /* the accept was not written */
+    for (s_source_t *src = self->sources; src; src = src->next_source) {
+        free(src->accepting); /* the accept was not written */
+        src->accepting = NULL;
+    }
     for (size_t i = 0; i < self->n_batch; i++) {
         s_source_t *src = self->batch[i].source;
         src->next = src->applied + 1; /* fetched again by replay */
@@ -1133,12 +1137,7 @@ void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
 {
     for (const s_source_t *src = self->sources; src; src = src->next_source) {
         /* within the turn of an accept: what its transaction will make */
-        s_source_t accepted;
-        const s_source_t *s = src;
-        if (src->accept_pending) {
-            accepted = s_accepted(src, src->pending_by, src->pending_us);
-            s = &accepted;
-        }
+        const s_source_t *s = src->accepting ? src->accepting : src;
         As__SourceOffset off;
         s_offset_record(s, s->applied, &off);
         off.has_known_last_seq = off.has_replays = off.has_diverged = 1;
@@ -1178,16 +1177,20 @@ int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *
                  src->fork_incarnation, incarnation ? incarnation : "");
         return AS_ECONFLICT;
     }
-    s_source_t accepted = s_accepted(src, actor ? actor : "", as_now_us());
+    s_source_t *accepted = malloc(sizeof *accepted);
+    if (!accepted)
+        return -ENOMEM;
+    *accepted = s_accepted(src, actor ? actor : "", as_now_us());
     As__SourceOffset off;
-    s_offset_record(&accepted, accepted.applied, &off);
+    s_offset_record(accepted, accepted->applied, &off);
     int rc = as_offset_put(self->store, txn, &off);
-    if (rc != 0)
+    if (rc != 0) {
+        free(accepted);
         return rc;
+    }
     /* memory moves only when the turn commits (as_sub_committed); a turn run
      * again calls this again and finds the source still diverged */
-    src->accept_pending = true;
-    memcpy(src->pending_by, accepted.accepted_by, sizeof src->pending_by);
-    src->pending_us = accepted.accepted_us;
+    free(src->accepting);
+    src->accepting = accepted;
     return 0;
 }

@@ -160,7 +160,8 @@ void as_sub_each_unfollowed(const as_sub_t *self, as_sub_unfollowed_fn fn, void 
  * only when told the turn committed (as_sub_committed): then it follows the
  * source from the fork on; as_sub_aborted forgets the accept, and a turn run
  * again may accept again. Until then as_sub_each_source shows the source as
- * the transaction will make it (for the command's reply). Returns 0;
+ * the transaction will make it (for the command's reply; its strings stay
+ * valid until as_sub_committed or as_sub_aborted). Returns 0; -ENOMEM;
  * AS_ENOTFOUND or AS_ECONFLICT with a sentence for people in `why`; or an
  * LMDB code. */
 int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *incarnation,
