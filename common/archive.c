@@ -300,12 +300,10 @@ static int s_check_summary(s_reader_t *r)
     else if ((uint64_t)json_integer_value(json_object_get(obj, "first_seq")) != s->first_seq ||
              (uint64_t)json_integer_value(json_object_get(obj, "last_seq")) != s->last_seq)
         mismatch = "first or last seq";
-    else if (s->events > 0 &&
-             strcmp(s_text(obj, "source"), s->source) != 0)
+    else if (s->events > 0 && strcmp(s_text(obj, "source"), s->source) != 0)
         mismatch = "source";
     if (!mismatch) {
-        snprintf(r->sum->incarnation, sizeof r->sum->incarnation, "%s",
-                 s_text(obj, "incarnation"));
+        snprintf(r->sum->incarnation, sizeof r->sum->incarnation, "%s", s_text(obj, "incarnation"));
         r->sum->before_us = json_integer_value(json_object_get(obj, "before_us"));
     }
     json_decref(obj);
