@@ -81,31 +81,9 @@ stop kpi
 
 if [ -z "${AS_PREV_BUILD:-}" ]; then
     log "--- turning the store's keys back into the old form ('|' between parts)"
-    DIR=$T/data/kpi
-    mdb_dump -a "$DIR" >"$T/store.dump" # hex: mdb_load misreads long printable lines
-    awk '
-        function piped(hex, out, i, pair) { # the byte 00 of a key becomes "|" (7c)
-            out = ""
-            for (i = 2; i < length(hex); i += 2) {
-                pair = substr(hex, i, 2)
-                out = out (pair == "00" ? "7c" : pair)
-            }
-            return " " out
-        }
-        /^database=/ { db = substr($0, 10) }
-        /^HEADER=END/ { data = 1; n = 0; print; next }
-        /^DATA=END/ { data = 0; print; next }
-        data && n++ % 2 == 0 {
-            if (db == "meta" && $0 == " 7265636f72645f6b657973") { skip = 1; next } # record_keys
-            if (db == "counters" || db == "targets" || db == "attendance" || db == "warranty") $0 = piped($0)
-            print; next
-        }
-        data && skip { skip = 0; next }
-        { print }' "$T/store.dump" >"$T/old.dump"
-    KEY=$(printf 'D|%s|bay|lift|1' $DAY | od -An -tx1 | tr -d ' \n')
-    grep -q "^ $KEY\$" "$T/old.dump" || fail "the old form has the key D|$DAY|bay|lift|1"
-    rm -rf "$DIR" && mkdir -p "$DIR"
-    mdb_load -f "$T/old.dump" "$DIR"
+    keys_back_to "$T/data/kpi" '|' counters targets attendance warranty
+    KEY="D|$DAY|bay|lift|1"
+    mdb_dump -p -s counters "$T/data/kpi" | grep -qxF " $KEY" || fail "the old form has the key $KEY"
 fi
 
 log "--- today's daemon on the old store"
