@@ -1242,7 +1242,7 @@ static int s_resolve_events(as_service_t *self)
             as_error("the event table has a handler for '%s', which the catalog does not know",
                      self->def->events[i].type);
         bad += !info;
-        self->event_payloads[i] = info ? info->payload : NULL;
+        self->event_payloads[i] = info && !self->def->events[i].raw ? info->payload : NULL;
     }
     if (bad == 0)
         return 0;

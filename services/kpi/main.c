@@ -22,7 +22,7 @@ static int s_start(as_service_t *svc)
         return AS_ECONFIG;
     }
     kpi->hours_per_day = (int)hours;
-    return 0;
+    return kpi_upgrade(svc);
 }
 
 static const as_service_def_t s_def = {

@@ -18,7 +18,7 @@ static bool s_finished(As__WorkStatus status)
 int ws_job_dates(As__WorkJob *job)
 {
     char today[AS_DATE_LEN + 1];
-    ws_today(today);
+    as_date_today(today);
     int rc = ws_empty(job->opened_date) ? ws_set_str(&job->opened_date, today) : 0;
     if (rc == 0 && !s_finished(job->status))
         rc = ws_set_str(&job->finished_date, NULL);
@@ -64,7 +64,7 @@ int ws_cmd_board(as_cmd_t *cmd)
     const As__BoardQuery *q = (const As__BoardQuery *)cmd->request;
     char date[AS_DATE_LEN + 1];
     if (ws_empty(q->date))
-        ws_today(date);
+        as_date_today(date);
     else if (as_date_valid(q->date))
         memcpy(date, q->date, sizeof date);
     else

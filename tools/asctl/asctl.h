@@ -38,6 +38,12 @@ typedef struct asctl {
 /* The service endpoint of `service` from the config, or NULL (and a message). */
 const char *asctl_endpoint(asctl_t *ctl, const char *service);
 
+/* A daemon's data dir: `given` (--data-dir), else [SERVICE] data_dir, else
+ * ${site.data_dir}/SERVICE in the config (written into buf). NULL when the
+ * config cannot be loaded (said on stderr). */
+const char *asctl_data_dir(asctl_t *ctl, const char *service, const char *given, char *buf,
+                           size_t cap);
+
 /* Prints a JSON value on one line to stdout. */
 void asctl_print_json(json_t *value);
 
@@ -70,5 +76,6 @@ int asctl_backup(asctl_t *ctl, int argc, char **argv);
 int asctl_restore(asctl_t *ctl, int argc, char **argv);
 int asctl_commands(asctl_t *ctl, int argc, char **argv);
 int asctl_kpi(asctl_t *ctl, int argc, char **argv);
+int asctl_outbox(asctl_t *ctl, int argc, char **argv);
 
 #endif

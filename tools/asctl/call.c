@@ -8,6 +8,7 @@
 #include "as/catalog.h"
 #include "as/envelope.h"
 #include "as/error.h"
+#include "as/human.h"
 #include "as/pbjson.h"
 #include "as/rpc.h"
 #include "asctl.h"
@@ -28,9 +29,11 @@ static void s_call_usage(FILE *out)
                  "                      fact; `asctl commands` marks the commands that take it)\n");
 }
 
-/* Prints a reply object as "field: value" lines. */
+/* Prints a reply object as "field: value" lines, amounts and times for
+ * people (as/human.h). */
 static void s_print_human(json_t *obj)
 {
+    as_human_json(obj); /* out of memory: the rest stays as numbers */
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value)

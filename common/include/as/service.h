@@ -127,6 +127,9 @@ typedef int (*as_evt_fn)(as_evt_t *evt);
 typedef struct as_event_def {
     const char *type; /* exact event type, e.g. "workshop.qc.passed" */
     as_evt_fn apply;
+    /* the handler takes the payload as bytes (env->payload: a sink that keeps
+     * it as it came); the runtime does not decode it and evt->payload is NULL */
+    bool raw;
 } as_event_def_t;
 
 typedef struct as_service_def {
