@@ -21,6 +21,7 @@
  *   inspections  ro_number \0 index (4 bytes, big-endian) -> Inspection
  *   defects      ro_number \0 report_id -> ExtraDefect
  *   tools        tool_id -> WorkshopTool (the read model of the tool room)
+ *   jobs_by_finish  finished_date \0 ro_number \0 job_no -> "" (board.c; "" while open)
  */
 extern const char *const ws_dbs[];
 
@@ -34,9 +35,13 @@ int ws_load_job(as_cmd_t *cmd, const char *ro_number, uint32_t job_no, As__WorkJ
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
 
 /* Dates a job for the board (board.c): opened_date the first time it is put,
- * finished_date when it passes QC or is cancelled (cleared if it reopens).
- * 0 or -ENOMEM. */
-int ws_job_dates(As__WorkJob *job);
+ * finished_date when it passes QC or is cancelled (cleared if it reopens),
+ * and files it under that date in jobs_by_finish. 0, -ENOMEM or a store code. */
+int ws_job_dates(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
+
+/* Once per store, at start: files the jobs of a store written before the
+ * board's index. 0 or a store code. */
+int ws_board_upgrade(as_service_t *svc);
 
 /* Replaces the string *field of an unpacked message with a copy of value
  * (NULL or "" clears it). Returns 0 or -ENOMEM. */

@@ -170,27 +170,37 @@ expect_eq "every job ever, when asked" "R${DAY}0001/1 R${DAY}0004/1" "$(board da
 expect_eq "every day's, of one technician" "R${DAY}0001/1" "$(board all=true technician=tech-07)"
 refused fm-li invalid "date '2026-02-30' is not a date" workshop.board date=2026-02-30
 
-log "--- a store from before the indexes: built once at start"
+log "--- stores from before the indexes: built once at start"
+BOARD_BEFORE="$(board)|$(board date=$TOMORROW)"
 stop workshop
 stop reception
-DIR=$T/data/reception
-mdb_dump -a "$DIR" >"$T/store.dump" # hex, one section per database
-META=$(printf reception_search | od -An -tx1 | tr -d ' \n')
-awk -v meta=" $META" '
-    /^VERSION=/ { section = $0 "\n"; db = ""; next }
-    /^database=/ { db = substr($0, 10) }
-    db == "customer_words" || db == "customer_phones" || db == "vehicle_keys" || db == "ros_by_date" {
-        next
-    }
-    /^HEADER=END/ { data = 1; n = 0 }
-    /^DATA=END/ { data = 0 }
-    data && !/^HEADER=END/ && n++ % 2 == 0 && db == "meta" && $0 == meta { skip = 1; next }
-    skip { skip = 0; next }
-    section != "" { printf "%s", section; section = "" }
-    { print }' "$T/store.dump" >"$T/old.dump"
-grep -q "database=customer_words" "$T/old.dump" && fail "the old store still has the word index"
-rm -rf "$DIR" && mkdir -p "$DIR"
-mdb_load -f "$T/old.dump" "$DIR"
+# before_indexes SERVICE META DB...: the service's store without the databases
+# DB... and the meta entry META that notes they were built
+before_indexes() {
+    local dir=$T/data/$1 meta
+    meta=$(printf '%s' "$2" | od -An -tx1 | tr -d ' \n')
+    shift 2
+    mdb_dump -a "$dir" >"$T/store.dump" # hex, one section per database
+    awk -v meta=" $meta" -v drop=" $* " '
+        /^VERSION=/ { section = $0 "\n"; db = ""; next }
+        /^database=/ { db = substr($0, 10) }
+        index(drop, " " db " ") { next }
+        /^HEADER=END/ { data = 1; n = 0 }
+        /^DATA=END/ { data = 0 }
+        data && !/^HEADER=END/ && n++ % 2 == 0 && db == "meta" && $0 == meta { skip = 1; next }
+        skip { skip = 0; next }
+        section != "" { printf "%s", section; section = "" }
+        { print }' "$T/store.dump" >"$T/old.dump"
+    grep -q "database=$1" "$T/old.dump" && fail "the old store still has $1"
+    rm -rf "$dir" && mkdir -p "$dir"
+    mdb_load -f "$T/old.dump" "$dir"
+}
+before_indexes reception reception_search customer_words customer_phones vehicle_keys ros_by_date
+before_indexes workshop workshop_board jobs_by_finish
+start_service workshop
+expect_eq "workshop filed its jobs once at start" 1 \
+    "$(grep -c 'store upgraded: 2 jobs filed for the board' "$T/workshop.log")"
+expect_eq "the same boards" "$BOARD_BEFORE" "$(board)|$(board date=$TOMORROW)"
 start_service reception
 wait_for "reception answers again" ctl_ok status reception
 expect_eq "the upgrade indexed what the store held" 1 \
@@ -202,5 +212,8 @@ stop reception
 start_service reception
 wait_for "reception answers after a restart" ctl_ok status reception
 expect_eq "indexed once only" 1 "$(grep -c 'repair orders indexed' "$T/reception.log")"
+stop workshop
+start_service workshop
+expect_eq "filed once only" 1 "$(grep -c 'jobs filed for the board' "$T/workshop.log")"
 
 finish
