@@ -233,7 +233,8 @@ int vehicle_history(as_cmd_t *cmd)
             as__repair_order__free_unpacked(ro, NULL);
     }
     if (rc == 0) {
-        qsort(page.ros, page.n, sizeof *page.ros, s_newest_first);
+        if (page.n) /* no RO: no array */
+            qsort(page.ros, page.n, sizeof *page.ros, s_newest_first);
         for (size_t i = 0; i < page.n; i++)
             s_summary_of(page.ros[i], true, &page.summaries[i]);
         As__VehicleHistory reply = AS__VEHICLE_HISTORY__INIT;

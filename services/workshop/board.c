@@ -182,7 +182,8 @@ static int s_reply(as_cmd_t *cmd, s_board_t *b)
                              &as__technician__descriptor, &techs)) == 0 &&
         (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "bays"), NULL, &as__bay__descriptor,
                              &bays)) == 0) {
-        qsort(b->jobs, b->n, sizeof *b->jobs, s_job_order);
+        if (b->n)
+            qsort(b->jobs, b->n, sizeof *b->jobs, s_job_order);
         As__WorkshopBoard board = AS__WORKSHOP_BOARD__INIT;
         board.n_jobs = b->n;
         board.jobs = (As__WorkJob **)b->jobs;

@@ -143,6 +143,9 @@ expect_eq "its ROs newest first, with mileage, status and jobs" \
     "R${DAY}0004 1500 RO_AWAITING_CONSENT oil change|R${DAY}0001 1200 RO_IN_WORKSHOP oil change" \
     "$(json '[.reply.ros[] | "\(.ro_number) \(.mileage_km) \(.status) \(.jobs[0].concern)"] | join("|")' <"$T/h.json")"
 expect_eq "the estimate of each" "30000 30000" "$(json '[.reply.ros[].estimate_cents] | join(" ")' <"$T/h.json")"
+as clerk-zhou reception.vehicle.register vin=JN1AZ4EH7DM430111 plate=A1 customer_id=C000004 >/dev/null
+expect_eq "a vehicle never in the workshop has no history" "JN1AZ4EH7DM430111 0" \
+    "$(as adv-wang reception.vehicle.history vin=JN1AZ4EH7DM430111 | json '"\(.reply.vin) \(.reply.ros // [] | length)"')"
 refused adv-wang not-found "vehicle 'LSVAU218XN2000000' is not registered" \
     reception.vehicle.history vin=LSVAU218XN2000000
 
@@ -204,7 +207,7 @@ expect_eq "the same boards" "$BOARD_BEFORE" "$(board)|$(board date=$TOMORROW)"
 start_service reception
 wait_for "reception answers again" ctl_ok status reception
 expect_eq "the upgrade indexed what the store held" 1 \
-    "$(grep -c '4 customers, 3 vehicles and 6 repair orders indexed' "$T/reception.log")"
+    "$(grep -c '4 customers, 4 vehicles and 6 repair orders indexed' "$T/reception.log")"
 expect_eq "an old store's names are found" C000003 "$(customers text=小明)"
 expect_eq "its plates" $V1 "$(vehicles "text=鲁a 12345")"
 expect_eq "its repair orders listed" 6 "$(as adv-wang reception.ro.list | json '.reply.ros | length')"
