@@ -504,7 +504,7 @@ static int s_apply_events(as_service_t *self, MDB_txn *txn)
         s_log_skipped(env, rc, outcome);
         return AS_ERETRY;
     }
-    return as_sub_write_offsets(self->sub, txn, batch);
+    return self->sub ? as_sub_write_offsets(self->sub, txn, batch) : 0;
 }
 
 static int s_turn_txn(MDB_txn *txn, void *arg)

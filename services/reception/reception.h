@@ -31,9 +31,6 @@
  *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls) */
 extern const char *const reception_dbs[];
 
-/* The service (reception.c). */
-extern const as_service_def_t reception_def;
-
 /* The commands and event handlers of each file (reception.c joins them). */
 int customer_register(as_cmd_t *cmd);
 int customer_show(as_cmd_t *cmd);
