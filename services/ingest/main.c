@@ -1,4 +1,4 @@
-/* as-ingest — the ingest gateway, run once per external system (--name NAME) (see README.md). */
+/* as-ingest — the ingest gateway, run once per external system (`--name NAME`; README.md). */
 #include "ingest_service.h"
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* as-kpi — the KPI daemon: counters per day and month, targets, reports (see README.md). */
+/* as-kpi — the KPI daemon: counters per day and month, targets, reports (README.md). */
 #include "kpi_service.h"
 
 int main(int argc, char **argv)

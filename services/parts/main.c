@@ -1,5 +1,5 @@
 /* as-parts — the parts warehouse daemon: catalogue, stock, receipts, reservations,
- * issues, backorders, consumption (see README.md). */
+ * issues, backorders, consumption (README.md). */
 #include "parts_service.h"
 
 int main(int argc, char **argv)

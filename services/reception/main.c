@@ -1,5 +1,5 @@
 /* as-reception — the reception daemon: customers, vehicles, appointments, repair orders from
- * estimate to delivery, extra-work consent, follow-up (see README.md). */
+ * estimate to delivery, extra-work consent, follow-up (README.md). */
 #include "reception_service.h"
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* as-tools — the tool room daemon: special tools, calibration, loans, requests (see README.md). */
+/* as-tools — the tool room daemon: special tools, calibration, loans, requests (README.md). */
 #include "tools_service.h"
 
 int main(int argc, char **argv)

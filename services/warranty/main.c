@@ -1,5 +1,5 @@
 /* as-warranty — the warranty clerk's daemon: policy, claims, replaced-part custody,
- * defect feedback, recalls (see README.md). */
+ * defect feedback, recalls (README.md). */
 #include "warranty_service.h"
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
 /* as-workshop — the workshop daemon: technicians, bays, shifts, dispatch, clocking,
- * extra defects and QC (see README.md). */
+ * extra defects and QC (README.md). */
 #include "workshop_service.h"
 
 int main(int argc, char **argv)

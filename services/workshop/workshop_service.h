@@ -1,10 +1,6 @@
-/* workshop_service.h — the workshop service as a library (as_workshop): its def runs
- * as the as-workshop daemon (main.c) or in-process (tests/support/harness.h). */
+/* workshop_service.h — the workshop service's def (library as_workshop): main.c runs it. */
 #ifndef WORKSHOP_SERVICE_H
 #define WORKSHOP_SERVICE_H
-
 #include "as/service.h"
-
 extern const as_service_def_t workshop_service;
-
 #endif
