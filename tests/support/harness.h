@@ -39,8 +39,9 @@ typedef struct as_harness_result {
 /* Opens `def` on a new store in a temp dir under $AS_TEST_TMP (else /tmp).
  * `config` is INI text (the [staff] list, the service's own keys) read
  * after what the harness sets: [site] name = local, [<def->name>] endpoint
- * (never bound) and data_dir. Returns NULL (and logs why) when the service
- * does not open. */
+ * (never bound) and data_dir. A def run under --name (ingest) is passed as
+ * a copy with `name` set, as as_service_main makes it. Returns NULL (and
+ * logs why) when the service does not open. */
 as_harness_t *as_harness_new(const as_service_def_t *def, const char *config);
 
 /* Closes the service and deletes its temp dir; nulls *self_p. */
