@@ -2,10 +2,12 @@
 #include "as/calendar.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "as/envelope.h"
+#include "as/error.h"
 
 void as_date_of_us(int64_t us, char out[AS_DATE_LEN + 1])
 {
@@ -13,6 +15,43 @@ void as_date_of_us(int64_t us, char out[AS_DATE_LEN + 1])
     struct tm tm;
     localtime_r(&secs, &tm);
     strftime(out, AS_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
+void as_datetime_of_us(int64_t us, char out[AS_DATETIME_LEN + 1])
+{
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    strftime(out, AS_DATETIME_LEN + 1, "%Y-%m-%d %H:%M", &tm);
+}
+
+int as_datetime_parse(const char *text, int64_t *us)
+{
+    if (!text || strlen(text) < AS_DATE_LEN)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    memcpy(date, text, AS_DATE_LEN);
+    date[AS_DATE_LEN] = '\0';
+    int hour = 0, minute = 0, used = 0;
+    const char *rest = text + AS_DATE_LEN;
+    if (!as_date_valid(date))
+        return AS_EINVALID;
+    if (*rest &&
+        ((*rest != ' ' && *rest != 'T') ||
+         sscanf(rest + 1, "%2d:%2d%n", &hour, &minute, &used) != 2 || rest[1 + used] != '\0' ||
+         used != 5 || hour > 23 || minute > 59 || hour < 0 || minute < 0))
+        return AS_EINVALID;
+    struct tm tm = {.tm_year = atoi(date) - 1900,
+                    .tm_mon = atoi(date + 5) - 1,
+                    .tm_mday = atoi(date + 8),
+                    .tm_hour = hour,
+                    .tm_min = minute,
+                    .tm_isdst = -1};
+    time_t secs = mktime(&tm);
+    if (secs == (time_t)-1)
+        return AS_EINVALID;
+    *us = (int64_t)secs * 1000000;
+    return 0;
 }
 
 void as_date_today(char out[AS_DATE_LEN + 1])

@@ -185,6 +185,10 @@ int as_pub_emit(as_pub_t *self, MDB_txn *txn, const as_event_t *event, uint64_t 
     env.causation_id = (char *)event->causation_id;
     env.actor = (char *)event->actor;
     env.via = (char *)event->via;
+    if (event->occurred_us) {
+        env.has_occurred_us = 1;
+        env.occurred_us = event->occurred_us;
+    }
     env.has_schema_version = 1;
     env.schema_version = event->schema_version ? event->schema_version : 1;
     if (event->payload) {

@@ -469,11 +469,17 @@ int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor
         req.payload.data = (uint8_t *)payload;
         req.payload.len = payload_len;
     }
-    size_t len = as__command_request__get_packed_size(&req);
+    return as_rpc_send_command(self, &req, timeout_ms, tries, reply);
+}
+
+int as_rpc_send_command(as_rpc_client_t *self, const As__CommandRequest *req, int timeout_ms,
+                        int tries, As__CommandReply **reply)
+{
+    size_t len = as__command_request__get_packed_size(req);
     unsigned char *body = malloc(len ? len : 1);
     if (!body)
         return -ENOMEM;
-    as__command_request__pack(&req, body);
+    as__command_request__pack(req, body);
     void *answer = NULL;
     size_t answer_len = 0;
     int rc = as_rpc_call(self, "cmd", body, len, timeout_ms, tries, &answer, &answer_len);

@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "as/arena.h"
+#include "as/calendar.h"
 #include "as/catalog.h"
 #include "as/config_schema.h"
 #include "as/error.h"
@@ -67,6 +68,7 @@ struct as_service {
     uv_timer_t housekeeping;
     size_t max_frame;
     int64_t request_retention_us;
+    int64_t backdate_us, backdate_manager_us; /* the windows for work keyed in later */
     s_pending_cmd_t *cmds;
     size_t n_cmds, cap_cmds;
     void *user; /* this instance's state (def->user_size bytes, zeroed), else def->user */
@@ -85,9 +87,14 @@ struct as_service {
 
 /* --- emitting ------------------------------------------------------------ */
 
+/* Who caused an emitted event, and when what it records happened. */
+typedef struct s_cause {
+    const char *actor, *via, *correlation, *causation;
+    int64_t occurred_us; /* 0: now */
+} s_cause_t;
+
 static int s_emit(as_service_t *self, MDB_txn *txn, const char *type, const char *subject,
-                  const char *actor, const char *via, const char *correlation,
-                  const char *causation, const ProtobufCMessage *payload)
+                  const s_cause_t *cause, const ProtobufCMessage *payload)
 {
     uint8_t stack[2048];
     uint8_t *buf = stack;
@@ -98,12 +105,13 @@ static int s_emit(as_service_t *self, MDB_txn *txn, const char *type, const char
         protobuf_c_message_pack(payload, buf);
     as_event_t ev = {.type = type,
                      .subject = subject,
-                     .actor = actor,
-                     .via = via && *via ? via : NULL,
-                     .correlation_id = correlation,
-                     .causation_id = causation,
+                     .actor = cause->actor,
+                     .via = cause->via && *cause->via ? cause->via : NULL,
+                     .correlation_id = cause->correlation,
+                     .causation_id = cause->causation,
                      .payload = payload ? buf : NULL,
-                     .payload_len = len};
+                     .payload_len = len,
+                     .occurred_us = cause->occurred_us};
     int rc = as_pub_emit(self->pub, txn, &ev, NULL);
     if (buf != stack)
         free(buf);
@@ -118,17 +126,31 @@ int as_service_emit(as_service_t *self, MDB_txn *txn, const as_event_t *event)
 int as_cmd_emit(as_cmd_t *cmd, const char *type, const char *subject,
                 const ProtobufCMessage *payload)
 {
-    const char *correlation = cmd->correlation_id ? cmd->correlation_id : cmd->request_id;
-    return s_emit(cmd->svc, cmd->txn, type, subject, cmd->actor, cmd->via, correlation,
-                  cmd->request_id, payload);
+    s_cause_t cause = {cmd->actor, cmd->via,
+                       cmd->correlation_id ? cmd->correlation_id : cmd->request_id, cmd->request_id,
+                       cmd->occurred_us};
+    return s_emit(cmd->svc, cmd->txn, type, subject, &cause, payload);
 }
 
 int as_evt_emit(as_evt_t *evt, const char *type, const char *subject,
                 const ProtobufCMessage *payload)
 {
-    const char *correlation = evt->env->correlation_id ? evt->env->correlation_id : evt->env->id;
-    return s_emit(evt->svc, evt->txn, type, subject, evt->env->actor, evt->env->via, correlation,
-                  evt->env->id, payload);
+    const As__Envelope *env = evt->env;
+    s_cause_t cause = {env->actor, env->via, env->correlation_id ? env->correlation_id : env->id,
+                       env->id, env->has_occurred_us ? env->occurred_us : 0};
+    return s_emit(evt->svc, evt->txn, type, subject, &cause, payload);
+}
+
+int64_t as_cmd_time(const as_cmd_t *cmd)
+{
+    return cmd->occurred_us ? cmd->occurred_us : as_now_us();
+}
+
+int64_t as_evt_time(const as_evt_t *evt)
+{
+    if (evt->env->has_occurred_us)
+        return evt->env->occurred_us;
+    return evt->env->has_time_us ? evt->env->time_us : as_now_us();
 }
 
 int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
@@ -232,10 +254,21 @@ static int s_pack_reply(s_pending_cmd_t *pc, int status, const char *error, cons
 
 /* --- request ids: a retry is the same caller's same command ----------------- */
 
+/* The digest of what the request asks: its payload, and the time it says
+ * the thing happened when it gives one (so a retry must give the same). */
 static void s_payload_digest(const As__CommandRequest *req, uint8_t out[crypto_generichash_BYTES])
 {
-    crypto_generichash(out, crypto_generichash_BYTES, req->has_payload ? req->payload.data : NULL,
-                       req->has_payload ? req->payload.len : 0, NULL, 0);
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, crypto_generichash_BYTES);
+    if (req->has_payload)
+        crypto_generichash_update(&state, req->payload.data, req->payload.len);
+    if (req->has_occurred_us) {
+        uint8_t at[8];
+        for (int i = 0; i < 8; i++)
+            at[i] = (uint8_t)((uint64_t)req->occurred_us >> (56 - 8 * i));
+        crypto_generichash_update(&state, at, sizeof at);
+    }
+    crypto_generichash_final(&state, out, crypto_generichash_BYTES);
 }
 
 static bool s_same_text(const char *a, const char *b)
@@ -244,7 +277,7 @@ static bool s_same_text(const char *a, const char *b)
 }
 
 /* The stored record is this very request again: same actor, same delegate,
- * same command, same payload. */
+ * same command, same payload (and the same time it happened, if given). */
 static bool s_is_retry(const As__StoredRequest *rec, const s_pending_cmd_t *pc)
 {
     uint8_t digest[crypto_generichash_BYTES];
@@ -303,8 +336,9 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored, bool *r
         rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
     } else {
         /* for the operator only: the caller learns nothing of the first use */
-        as_warn("request id %s: %s sent %s, but %s used it for %s; refused", pc->req->request_id,
-                pc->actor, pc->req->command, rec->actor ? rec->actor : "?",
+        as_warn("request id %s: %s sent %s, but %s used it for %s (or with another payload or "
+                "time); refused",
+                pc->req->request_id, pc->actor, pc->req->command, rec->actor ? rec->actor : "?",
                 rec->command ? rec->command : "?");
         snprintf(text, sizeof text,
                  "request id %s was already used for another command; nothing was done",
@@ -372,6 +406,36 @@ static int s_command_answer(as_cmd_t *cmd, int status, bool *keep)
     }
 }
 
+/* Held to by a request that says when its command's fact happened: only a
+ * dated command takes it, not in the future (beyond a few minutes of clock
+ * difference between machines) and not before the site's window (the
+ * service manager's is longer). Returns 0 or AS_EINVALID with cmd->error. */
+static int s_check_occurred(as_service_t *self, as_cmd_t *cmd, const as_command_info_t *info)
+{
+    const int64_t skew_us = 5 * 60 * 1000000LL;
+    int64_t now = as_now_us();
+    char at[AS_DATETIME_LEN + 1], from[AS_DATETIME_LEN + 1];
+    as_datetime_of_us(cmd->occurred_us, at);
+    if (!info->dated)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "%s records nothing that happened at a time of its own: it cannot be "
+                           "dated (%s)",
+                           cmd->command, at);
+    if (cmd->occurred_us > now + skew_us)
+        return as_cmd_fail(cmd, AS_EINVALID, "%s: when it happened (%s) is in the future",
+                           cmd->command, at);
+    bool manager = as_staff_roles(self->staff, cmd->actor) & AS_ROLE_SERVICE_MANAGER;
+    int64_t window = manager ? self->backdate_manager_us : self->backdate_us;
+    if (cmd->occurred_us >= now - window)
+        return 0;
+    as_datetime_of_us(now - window, from);
+    return as_cmd_fail(cmd, AS_EINVALID,
+                       "%s: when it happened (%s) is before the %lld-day window for work keyed "
+                       "in later (from %s)%s",
+                       cmd->command, at, (long long)(window / (24 * S_US_PER_HOUR)), from,
+                       manager ? "" : "; the service manager's window is longer");
+}
+
 /* What the runtime checks before the handler runs, from the catalog: the
  * actor's roles, the payload decoded into the request message (left in
  * cmd->request for the handler, freed by the caller), and the bound on text
@@ -384,6 +448,11 @@ static int s_prepare_command(as_service_t *self, as_cmd_t *cmd, const as_command
         return 0;
     if (info->roles) {
         int rc = as_staff_require(self->staff, cmd, info->roles);
+        if (rc != 0)
+            return rc;
+    }
+    if (cmd->occurred_us) {
+        int rc = s_check_occurred(self, cmd, info);
         if (rc != 0)
             return rc;
     }
@@ -432,7 +501,10 @@ static int s_run_handler(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc,
                     .request_id = req->request_id,
                     .correlation_id = req->correlation_id,
                     .payload = req->has_payload ? req->payload.data : NULL,
-                    .payload_len = req->has_payload ? req->payload.len : 0};
+                    .payload_len = req->has_payload ? req->payload.len : 0,
+                    /* a time at or before 1970 is still one the request gave: held to the window */
+                    .occurred_us =
+                        req->has_occurred_us ? (req->occurred_us > 0 ? req->occurred_us : -1) : 0};
     int status = s_prepare_command(self, &cmd, info); /* refused before the handler */
     int rc = status == 0 ? s_call_handler(self, txn, def, info && info->query, &cmd, &status) : 0;
     if (cmd.request)
@@ -1043,6 +1115,12 @@ static int s_read_config(as_service_t *self)
     if (as_config_read_int(cfg, name, "request_retention_hours", &retention_hours) != 0)
         return s_config_error("bad number of hours (1 to 87600)", name, "request_retention_hours");
     self->request_retention_us = retention_hours * S_US_PER_HOUR;
+    long long backdate_days = 0, backdate_manager_days = 0;
+    if (as_config_read_int(cfg, "site", "backdate_days", &backdate_days) != 0 ||
+        as_config_read_int(cfg, "site", "backdate_days_manager", &backdate_manager_days) != 0)
+        return s_config_error("bad number of days (0 to 3650)", "site", "backdate_days");
+    self->backdate_us = backdate_days * 24 * S_US_PER_HOUR;
+    self->backdate_manager_us = backdate_manager_days * 24 * S_US_PER_HOUR;
     if (as_config_get_list(cfg, name, "follows", &self->follows) < 0 ||
         as_config_get_list(cfg, "bus", "publish", &self->publish) < 0 ||
         as_config_get_list(cfg, "bus", "subscribe", &self->subscribe) < 0)

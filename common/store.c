@@ -964,6 +964,75 @@ int as_store_backup(const char *dir, const char *dest)
     return as_store_backup_why(dir, dest, NULL);
 }
 
+/* The outbox of an open read-only environment, in seq order, in `txn`. */
+static int s_outbox_each(MDB_txn *txn, as_outbox_fn fn, void *arg)
+{
+    MDB_dbi outbox;
+    int rc = mdb_dbi_open(txn, "outbox", 0, &outbox);
+    if (rc == MDB_NOTFOUND)
+        return 0; /* a store that never emitted */
+    MDB_cursor *cursor;
+    if (rc != 0 || (rc = mdb_cursor_open(txn, outbox, &cursor)) != 0)
+        return rc;
+    MDB_val key, value;
+    for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT))
+        if ((rc = fn(s_seq_of(&key), &value, arg)) != 0)
+            break;
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The incarnation kept in meta ("" when none). */
+static void s_read_incarnation(MDB_txn *txn, char out[AS_INCARNATION_LEN + 1])
+{
+    MDB_dbi meta;
+    MDB_val value;
+    out[0] = '\0';
+    if (mdb_dbi_open(txn, "meta", 0, &meta) == 0 &&
+        s_get_str(txn, meta, "incarnation", &value) == 0)
+        snprintf(out, AS_INCARNATION_LEN + 1, "%.*s", (int)value.mv_size,
+                 (const char *)value.mv_data);
+}
+
+/* The caller's fn, and the code it stopped with (0: it did not). */
+typedef struct {
+    as_outbox_fn fn;
+    void *arg;
+    int stopped;
+} s_outbox_reader_t;
+
+static int s_outbox_entry(uint64_t seq, const MDB_val *value, void *arg)
+{
+    s_outbox_reader_t *reader = arg;
+    return reader->stopped = reader->fn(seq, value, reader->arg);
+}
+
+int as_outbox_read_why(const char *dir, char incarnation[AS_INCARNATION_LEN + 1], as_outbox_fn fn,
+                       void *arg, as_store_error_t *why)
+{
+    as_store_error_t ignored;
+    if (!why)
+        why = &ignored;
+    memset(why, 0, sizeof *why);
+    MDB_env *env;
+    int rc = s_open_readonly(dir, &env, AS_STORE_FIX_STORE, why);
+    if (rc != 0)
+        return rc;
+    MDB_txn *txn;
+    s_outbox_reader_t reader = {.fn = fn, .arg = arg};
+    if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) == 0) {
+        s_read_incarnation(txn, incarnation);
+        rc = s_outbox_each(txn, s_outbox_entry, &reader);
+        mdb_txn_abort(txn);
+    }
+    mdb_env_close(env);
+    if (rc != 0 && rc != reader.stopped)
+        s_fail(why, s_negative(rc), "cannot read the outbox of the store in '%s': %s", dir,
+               as_strerror(s_negative(rc)));
+    return rc == reader.stopped ? rc : s_negative(rc);
+}
+
 int as_store_lineage(as_store_t *self, MDB_txn *txn, As__Lineage **out)
 {
     MDB_val v;

@@ -48,6 +48,10 @@ struct as_sub_source {
     uint64_t orphaned_from, orphaned_to;
     char accepted_by[128];
     int64_t accepted_us;
+    /* an accept written in the turn's transaction: what the source becomes
+     * when the turn commits (malloc'd; NULL: none). Kept whole until then,
+     * so the command's reply may borrow its strings (as_sub_each_source). */
+    s_source_t *accepting;
     /* a source that cannot replay: gaps are skipped after replay_timeout_ms */
     bool best_effort;
     uint64_t lost;        /* events skipped over gaps */
@@ -175,6 +179,7 @@ static void s_source_free(s_source_t *src)
     for (size_t i = 0; i < src->q_count; i++)
         as__envelope__free_unpacked(src->queue[(src->q_head + i) % src->q_cap], NULL);
     free(src->queue);
+    free(src->accepting);
     free(src->name);
     free(src);
 }
@@ -1049,8 +1054,57 @@ static void s_batch_drop(as_sub_t *self, size_t n)
         as_arena_reset(self->arena);
 }
 
+/* What `src` becomes once the accept by `actor` at `when_us` commits: the
+ * fork's history, the events applied past the fork recorded as orphaned. */
+static s_source_t s_accepted(const s_source_t *src, const char *actor, int64_t when_us)
+{
+    s_source_t accepted = *src;
+    snprintf(accepted.previous_incarnation, sizeof accepted.previous_incarnation, "%s",
+             src->incarnation);
+    snprintf(accepted.incarnation, sizeof accepted.incarnation, "%s", src->fork_incarnation);
+    accepted.orphaned_from = src->fork_seq + 1;
+    accepted.orphaned_to = src->applied;
+    snprintf(accepted.accepted_by, sizeof accepted.accepted_by, "%s", actor);
+    accepted.accepted_us = when_us;
+    accepted.applied = accepted.known_last = src->fork_seq;
+    accepted.diverged = false;
+    accepted.fork_incarnation[0] = '\0';
+    accepted.accepting = NULL;
+    return accepted;
+}
+
+/* The accept's transaction committed: the source follows the new history. */
+static void s_accept_apply(as_sub_t *self, s_source_t *src)
+{
+    s_source_t accepted = *src->accepting;
+    free(src->accepting);
+    src->accepting = NULL;
+    as_warn("source '%s': %s accepted history %s from seq %llu on; seq %llu..%llu of %s were "
+            "applied here and are not in the source's store",
+            src->name, accepted.accepted_by, accepted.incarnation,
+            (unsigned long long)src->fork_seq + 1, (unsigned long long)accepted.orphaned_from,
+            (unsigned long long)accepted.orphaned_to, accepted.previous_incarnation);
+    s_queue_clear(self, src);
+    memcpy(src->previous_incarnation, accepted.previous_incarnation,
+           sizeof src->previous_incarnation);
+    memcpy(src->incarnation, accepted.incarnation, sizeof src->incarnation);
+    memcpy(src->accepted_by, accepted.accepted_by, sizeof src->accepted_by);
+    src->orphaned_from = accepted.orphaned_from;
+    src->orphaned_to = accepted.orphaned_to;
+    src->accepted_us = accepted.accepted_us;
+    src->applied = src->fork_seq;
+    src->next = src->fork_seq + 1;
+    src->known_last = src->fork_seq;
+    src->diverged = false;
+    src->fork_incarnation[0] = '\0';
+    s_request_replay(self, src);
+}
+
 void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 {
+    for (s_source_t *src = self->sources; src; src = src->next_source)
+        if (src->accepting)
+            s_accept_apply(self, src);
     for (size_t i = 0; i < batch->n; i++)
         batch->events[i].source->applied = batch->events[i].env->seq;
     self->counters.applied += batch->n;
@@ -1063,6 +1117,10 @@ void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
 void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch)
 {
     (void)batch; /* every waiting event goes: the later ones would leave a gap */
+    for (s_source_t *src = self->sources; src; src = src->next_source) {
+        free(src->accepting); /* the accept was not written */
+        src->accepting = NULL;
+    }
     for (size_t i = 0; i < self->n_batch; i++) {
         s_source_t *src = self->batch[i].source;
         src->next = src->applied + 1; /* fetched again by replay */
@@ -1077,7 +1135,9 @@ const as_sub_counters_t *as_sub_counters(const as_sub_t *self)
 
 void as_sub_each_source(const as_sub_t *self, as_sub_source_fn fn, void *arg)
 {
-    for (const s_source_t *s = self->sources; s; s = s->next_source) {
+    for (const s_source_t *src = self->sources; src; src = src->next_source) {
+        /* within the turn of an accept: what its transaction will make */
+        const s_source_t *s = src->accepting ? src->accepting : src;
         As__SourceOffset off;
         s_offset_record(s, s->applied, &off);
         off.has_known_last_seq = off.has_replays = off.has_diverged = 1;
@@ -1117,37 +1177,20 @@ int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *
                  src->fork_incarnation, incarnation ? incarnation : "");
         return AS_ECONFLICT;
     }
-    s_source_t accepted = *src;
-    snprintf(accepted.previous_incarnation, sizeof accepted.previous_incarnation, "%s",
-             src->incarnation);
-    snprintf(accepted.incarnation, sizeof accepted.incarnation, "%s", src->fork_incarnation);
-    accepted.orphaned_from = src->fork_seq + 1;
-    accepted.orphaned_to = src->applied;
-    snprintf(accepted.accepted_by, sizeof accepted.accepted_by, "%s", actor ? actor : "");
-    accepted.accepted_us = as_now_us();
+    s_source_t *accepted = malloc(sizeof *accepted);
+    if (!accepted)
+        return -ENOMEM;
+    *accepted = s_accepted(src, actor ? actor : "", as_now_us());
     As__SourceOffset off;
-    s_offset_record(&accepted, src->fork_seq, &off);
+    s_offset_record(accepted, accepted->applied, &off);
     int rc = as_offset_put(self->store, txn, &off);
-    if (rc != 0)
+    if (rc != 0) {
+        free(accepted);
         return rc;
-    as_warn("source '%s': %s accepted history %s from seq %llu on; seq %llu..%llu of %s were "
-            "applied here and are not in the source's store",
-            source, accepted.accepted_by, accepted.incarnation,
-            (unsigned long long)src->fork_seq + 1, (unsigned long long)accepted.orphaned_from,
-            (unsigned long long)accepted.orphaned_to, accepted.previous_incarnation);
-    s_queue_clear(self, src);
-    memcpy(src->previous_incarnation, accepted.previous_incarnation,
-           sizeof src->previous_incarnation);
-    memcpy(src->incarnation, accepted.incarnation, sizeof src->incarnation);
-    memcpy(src->accepted_by, accepted.accepted_by, sizeof src->accepted_by);
-    src->orphaned_from = accepted.orphaned_from;
-    src->orphaned_to = accepted.orphaned_to;
-    src->accepted_us = accepted.accepted_us;
-    src->applied = src->fork_seq;
-    src->next = src->fork_seq + 1;
-    src->known_last = src->fork_seq;
-    src->diverged = false;
-    src->fork_incarnation[0] = '\0';
-    s_request_replay(self, src);
+    }
+    /* memory moves only when the turn commits (as_sub_committed); a turn run
+     * again calls this again and finds the source still diverged */
+    free(src->accepting);
+    src->accepting = accepted;
     return 0;
 }

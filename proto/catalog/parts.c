@@ -21,6 +21,23 @@ static const as_command_info_t s_commands[] = {
      "return part of an issue to stock", AS_ROLE_WAREHOUSE_KEEPER, false},
     {"parts.ro.show", "parts", &as__ro_parts_query__descriptor, &as__ro_parts__descriptor,
      "an RO's issues, backorders, reservations and consumption", AS_ROLES_ANYONE, true},
+    {"parts.part.search", "parts", &as__part_search__descriptor, &as__part_hits__descriptor,
+     "find parts by part-number prefix or description words, with stock, bin and price",
+     AS_ROLES_ANYONE, true},
+    {"parts.receipt.list", "parts", &as__receipt_query__descriptor, &as__receipt_list__descriptor,
+     "receipts by date range and supplier (or only those with discrepancies), with their lines",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.receipt.show", "parts", &as__receipt_show__descriptor, &as__receipt__descriptor,
+     "one receipt with its lines and discrepancies",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.quarantine.list", "parts", &as__quarantine_query__descriptor,
+     &as__quarantine_list__descriptor,
+     "damaged and wrong parts held apart from stock (of one part, or all), by receipt",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.quarantine.dispose", "parts", &as__quarantine_dispose__descriptor,
+     &as__quarantine_lot__descriptor,
+     "decide what becomes of quarantined parts: RETURN_TO_SUPPLIER or SCRAP, with a reason",
+     AS_ROLE_PARTS_MANAGER, false},
 };
 
 static const as_event_info_t s_events[] = {
@@ -35,6 +52,8 @@ static const as_event_info_t s_events[] = {
      "part of an issue came back to stock"},
     {"parts.consumption.recorded", &as__consumption_recorded__descriptor,
      "the RO's issued-less-returned parts were charged to it after QC passed"},
+    {"parts.quarantine.disposed", &as__quarantine_disposed__descriptor,
+     "quarantined parts were returned to the supplier or scrapped"},
 };
 
 AS_CATALOG_PART(as__catalog_parts, s_commands, s_events);

@@ -20,7 +20,7 @@ static int s_start(as_service_t *svc)
         return AS_ECONFIG;
     }
     kpi->hours_per_day = (int)hours;
-    return 0;
+    return kpi_upgrade(svc);
 }
 
 const as_service_def_t kpi_service = {

@@ -54,7 +54,13 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
         part.on_hand = old->on_hand;
         part.reserved = old->reserved;
         part.backordered = old->backordered;
+        part.quarantined = old->quarantined;
     }
+    if (!old || strcmp(old->description ? old->description : "", req->description) != 0)
+        rc = parts_words_update(cmd->svc, cmd->txn, req->part_number, old ? old->description : NULL,
+                                req->description);
+    if (rc != 0)
+        goto out;
     MDB_dbi bins = as_record_dbi(cmd->svc, "bins");
     if (old && old->bin && strcmp(old->bin, req->bin) != 0)
         rc = as_record_del_in(cmd->txn, bins, old->bin, req->part_number);
@@ -69,6 +75,7 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
     }
     if (rc == 0)
         rc = as_cmd_reply(cmd, &part.base);
+out:
     if (old)
         as__part__free_unpacked(old, NULL);
     return rc;
@@ -97,6 +104,12 @@ static void s_found_release(s_found_t *found)
     free(found->parts);
 }
 
+/* Marks the stock counters so a reply shows them also when they are 0. */
+static void s_counters_shown(As__Part *part)
+{
+    part->has_on_hand = part->has_reserved = part->has_backordered = part->has_quarantined = 1;
+}
+
 static int s_found_add(s_found_t *found, As__Part *part)
 {
     As__Part **grown = realloc(found->parts, (found->n + 1) * sizeof *grown);
@@ -105,7 +118,7 @@ static int s_found_add(s_found_t *found, As__Part *part)
         return -ENOMEM;
     }
     found->parts = grown;
-    part->has_on_hand = part->has_reserved = part->has_backordered = 1;
+    s_counters_shown(part);
     found->parts[found->n++] = part;
     return 0;
 }
@@ -126,23 +139,19 @@ static int s_find_in_bin(as_cmd_t *cmd, const char *bin, s_found_t *found)
 
 static int s_find_all(as_cmd_t *cmd, s_found_t *found)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "parts"), &cur);
+    as_record_list_t all;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "parts"), NULL, &as__part__descriptor,
+                            &all);
     if (rc != 0)
         return rc;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        As__Part *part = as__part__unpack(NULL, v.mv_size, v.mv_data);
-        if (!part) {
-            rc = AS_EBADFRAME;
-            break;
-        }
-        if ((rc = s_found_add(found, part)) != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    for (size_t i = 0; i < all.n; i++)
+        s_counters_shown((As__Part *)all.msgs[i]);
+    found->parts = (As__Part **)all.msgs; /* the list's messages are now the found ones */
+    found->n = all.n;
+    all.msgs = NULL;
+    all.n = 0;
+    as_record_list_free(&all);
+    return 0;
 }
 
 static int s_find(as_cmd_t *cmd, const As__StockQuery *req, s_found_t *found)

@@ -155,19 +155,15 @@ static int s_record_consumption(as_evt_t *evt, const As__QcPassed *qc)
 
 int parts_evt_qc_passed(as_evt_t *evt)
 {
-    As__QcPassed *qc = as__qc_passed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!qc)
+    const As__QcPassed *qc = (const As__QcPassed *)evt->payload;
+    if (!qc || !qc->ro_number || !parts_id_valid(qc->ro_number))
         return AS_EINVALID;
-    int rc = 0;
-    if (!qc->ro_number || !parts_id_valid(qc->ro_number))
-        rc = AS_EINVALID;
-    else if (!parts_ro_settled(evt->svc, evt->txn, qc->ro_number))
-        rc = s_record_consumption(evt, qc);
-    else
+    if (parts_ro_settled(evt->svc, evt->txn, qc->ro_number)) {
         as_info("ro '%s': consumption already recorded, workshop.qc.passed seq %llu ignored",
                 qc->ro_number, (unsigned long long)evt->env->seq);
-    as__qc_passed__free_unpacked(qc, NULL);
-    return rc;
+        return 0;
+    }
+    return s_record_consumption(evt, qc);
 }
 
 /* --- parts.ro.show --------------------------------------------------------- */

@@ -2,9 +2,9 @@
 #include "parts.h"
 #include "parts_service.h"
 
-static const char *const s_dbs[] = {"parts",      "bins",         "receipts",
-                                    "issues",     "ro_issues",    "reservations",
-                                    "backorders", "consumptions", NULL};
+static const char *const s_dbs[] = {"parts",      "bins",         "receipts",   "issues",
+                                    "ro_issues",  "reservations", "backorders", "consumptions",
+                                    "part_words", "quarantine",   NULL};
 
 static const as_command_def_t s_commands[] = {
     {"parts.part.define", parts_cmd_part_define},
@@ -14,6 +14,11 @@ static const as_command_def_t s_commands[] = {
     {"parts.issue", parts_cmd_issue},
     {"parts.return", parts_cmd_return},
     {"parts.ro.show", parts_cmd_ro_show},
+    {"parts.part.search", parts_cmd_part_search},
+    {"parts.receipt.list", parts_cmd_receipt_list},
+    {"parts.receipt.show", parts_cmd_receipt_show},
+    {"parts.quarantine.list", parts_cmd_quarantine_list},
+    {"parts.quarantine.dispose", parts_cmd_quarantine_dispose},
     {NULL, NULL},
 };
 
@@ -27,7 +32,9 @@ const as_service_def_t parts_service = {
     .dbs = s_dbs,
     .commands = s_commands,
     .events = s_events,
-    .summary = "The parts warehouse: catalogue, stock by part and bin, receipts with\n"
-               "inspection, reservations, issue to an RO job and technician, returns,\n"
+    .on_start = parts_upgrade,
+    .summary = "The parts warehouse: catalogue and search, stock by part and bin, receipts\n"
+               "with inspection, quarantine of damaged and wrong parts, reservations, issue to an "
+               "RO job and technician, returns,\n"
                "backorders, and the consumption charged to an RO when the vehicle completed QC.",
 };

@@ -9,6 +9,9 @@
  *   reservations  ro_number "\0" "<job_no:010>:<part_number>" -> PartReserve (what is left)
  *   backorders    part_number "\0" "<at_us:020>:<issue_id>" -> "" (open backorders, oldest first)
  *   consumptions  ro_number -> Consumption (recorded once, on workshop.qc.passed)
+ *   part_words    word "\0" part_number -> "" (search: each description word, lowercased,
+ *                 and each suffix of its Chinese text; search.c)
+ *   quarantine    part_number "\0" receipt_id -> QuarantineLot (damaged and wrong parts)
  */
 #ifndef AS_PARTS_H
 #define AS_PARTS_H
@@ -45,6 +48,25 @@ int parts_part_put(as_service_t *svc, MDB_txn *txn, As__Part *part);
 /* True when the RO's consumption is recorded: its parts are settled. */
 bool parts_ro_settled(as_service_t *svc, MDB_txn *txn, const char *ro_number);
 
+/* Keeps the word index of a part's description: drops the words of `old`,
+ * adds those of `now` (either may be NULL). 0 or an LMDB code. */
+int parts_words_update(as_service_t *svc, MDB_txn *txn, const char *part_number, const char *old,
+                       const char *now);
+
+/* What a receipt line holds apart: a DAMAGED or WRONG line's expected less
+ * received (0 for any other line). */
+uint32_t parts_line_quarantined(const As__ReceiptLine *line);
+
+/* Puts that quantity of the line's part in quarantine, in the lot of
+ * (part, receipt), and sets line->quarantined. 0 or an LMDB code. */
+int parts_quarantine_take(as_service_t *svc, MDB_txn *txn, const As__Receipt *receipt,
+                          As__ReceiptLine *line);
+
+/* Once per store, at start: indexes the words of every part and puts the
+ * damaged and wrong quantities of receipts recorded before quarantine in
+ * quarantine. 0 or an LMDB code (nothing changed). */
+int parts_upgrade(as_service_t *svc);
+
 /* Emits parts.issue.recorded (or parts.backorder.created for a backorder). */
 int parts_emit_issue(as_cmd_t *cmd, const As__PartIssue *issue);
 
@@ -61,6 +83,11 @@ int parts_cmd_reserve(as_cmd_t *cmd);
 int parts_cmd_issue(as_cmd_t *cmd);
 int parts_cmd_return(as_cmd_t *cmd);
 int parts_cmd_ro_show(as_cmd_t *cmd);
+int parts_cmd_part_search(as_cmd_t *cmd);
+int parts_cmd_receipt_list(as_cmd_t *cmd);
+int parts_cmd_receipt_show(as_cmd_t *cmd);
+int parts_cmd_quarantine_list(as_cmd_t *cmd);
+int parts_cmd_quarantine_dispose(as_cmd_t *cmd);
 
 /* Event handlers. */
 int parts_evt_qc_passed(as_evt_t *evt);

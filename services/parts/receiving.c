@@ -80,9 +80,13 @@ static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
     return 0;
 }
 
-/* Puts a line's good quantity on the shelf. */
-static int s_shelve(as_cmd_t *cmd, const As__ReceiptLine *line)
+/* Puts a line's good quantity on the shelf (damaged and wrong parts go to
+ * quarantine). */
+static int s_shelve(as_cmd_t *cmd, const As__Receipt *receipt, As__ReceiptLine *line)
 {
+    int quarantined = parts_quarantine_take(cmd->svc, cmd->txn, receipt, line);
+    if (quarantined != 0)
+        return quarantined;
     As__Part *part;
     int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), line->part_number,
                            &as__part__descriptor, &part);
@@ -138,7 +142,7 @@ int parts_cmd_receipt_record(as_cmd_t *cmd)
     receipt.at_us = as_now_us();
     for (size_t i = 0; rc == 0 && i < req->n_lines; i++) {
         req->lines[i]->has_received = req->lines[i]->has_discrepancy = 1;
-        rc = s_shelve(cmd, req->lines[i]);
+        rc = s_shelve(cmd, &receipt, req->lines[i]);
     }
     if (rc == 0)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "receipts"), receipt.receipt_id,

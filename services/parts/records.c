@@ -53,7 +53,7 @@ bool parts_id_valid(const char *id)
 
 int parts_part_put(as_service_t *svc, MDB_txn *txn, As__Part *part)
 {
-    part->has_on_hand = part->has_reserved = part->has_backordered = 1;
+    part->has_on_hand = part->has_reserved = part->has_backordered = part->has_quarantined = 1;
     return as_record_put(txn, as_record_dbi(svc, "parts"), part->part_number, &part->base);
 }
 

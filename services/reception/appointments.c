@@ -24,7 +24,7 @@ static const char *s_status_name(As__AppointmentStatus status)
 static int s_emit(as_cmd_t *cmd, const char *type, As__Appointment *appointment)
 {
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__AppointmentChanged changed = AS__APPOINTMENT_CHANGED__INIT;
     changed.appointment = appointment;
     changed.date = date;
@@ -88,35 +88,30 @@ static int s_check_booking(as_cmd_t *cmd, const As__AppointmentBook *req)
 
 int appointment_book(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_CLERK | AS_ROLE_SYSTEM);
-    if (rc)
+    const As__AppointmentBook *req = (const As__AppointmentBook *)cmd->request;
+    int rc = s_check_booking(cmd, req);
+    if (rc != 0)
         return rc;
-    As__AppointmentBook *req = cmd_request(cmd, &as__appointment_book__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
-    if ((rc = s_check_booking(cmd, req)) == 0) {
-        As__Appointment appointment = AS__APPOINTMENT__INIT;
-        appointment.appointment_id = req->appointment_id;
-        appointment.customer_id = req->customer_id;
-        appointment.vin = req->vin;
-        appointment.slot = req->slot;
-        appointment.reason = req->reason;
-        appointment.channel = blank(req->channel) ? "phone" : req->channel;
-        appointment.has_status = 1;
-        appointment.status = AS__APPOINTMENT_STATUS__BOOKED;
-        appointment.booked_by = (char *)cmd->actor;
-        rc = recalls_of(cmd->svc, cmd->txn, req->vin, &appointment.open_recalls,
-                        &appointment.n_open_recalls);
-        if (rc == 0)
-            rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "appointments"),
-                               req->appointment_id, &appointment.base);
-        if (rc == 0)
-            rc = s_emit(cmd, "reception.appointment.booked", &appointment);
-        if (rc == 0)
-            rc = as_cmd_reply(cmd, &appointment.base);
-        recalls_free(&appointment.open_recalls, &appointment.n_open_recalls);
-    }
-    as__appointment_book__free_unpacked(req, NULL);
+    As__Appointment appointment = AS__APPOINTMENT__INIT;
+    appointment.appointment_id = req->appointment_id;
+    appointment.customer_id = req->customer_id;
+    appointment.vin = req->vin;
+    appointment.slot = req->slot;
+    appointment.reason = req->reason;
+    appointment.channel = blank(req->channel) ? "phone" : req->channel;
+    appointment.has_status = 1;
+    appointment.status = AS__APPOINTMENT_STATUS__BOOKED;
+    appointment.booked_by = (char *)cmd->actor;
+    rc = recalls_of(cmd->svc, cmd->txn, req->vin, &appointment.open_recalls,
+                    &appointment.n_open_recalls);
+    if (rc == 0)
+        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "appointments"), req->appointment_id,
+                           &appointment.base);
+    if (rc == 0)
+        rc = s_emit(cmd, "reception.appointment.booked", &appointment);
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &appointment.base);
+    recalls_free(&appointment.open_recalls, &appointment.n_open_recalls);
     return rc;
 }
 
@@ -124,11 +119,8 @@ static int s_load(as_cmd_t *cmd, const char *appointment_id, As__Appointment **o
 {
     if (blank(appointment_id))
         return as_cmd_fail(cmd, AS_EINVALID, "appointment_id is required");
-    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "appointments"), appointment_id,
-                           &as__appointment__descriptor, out);
-    if (rc == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "appointment '%s' does not exist", appointment_id);
-    return rc;
+    return as_record_load(cmd, as_record_dbi(cmd->svc, "appointments"), "appointment",
+                          appointment_id, &as__appointment__descriptor, out);
 }
 
 /* Books a request from the crm that the clerk confirms: the vin (the
@@ -182,18 +174,12 @@ static int s_book_request(as_cmd_t *cmd, const As__AppointmentAction *req,
 }
 
 /* Moves an appointment from one of the states in `from` (bits) to `to`. */
-static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__AppointmentStatus to,
-                    const char *event)
+static int s_change(as_cmd_t *cmd, unsigned from, As__AppointmentStatus to, const char *event)
 {
-    int rc = as_cmd_require(cmd, roles);
-    if (rc)
-        return rc;
-    As__AppointmentAction *req = cmd_request(cmd, &as__appointment_action__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__AppointmentAction *req = (const As__AppointmentAction *)cmd->request;
     As__Appointment *appointment = NULL;
     const as_staff_t *staff = as_service_staff(cmd->svc);
-    rc = s_load(cmd, req->appointment_id, &appointment);
+    int rc = s_load(cmd, req->appointment_id, &appointment);
     if (rc == 0 && !(from & 1u << appointment->status))
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "appointment '%s' is %s and cannot become %s",
                          appointment->appointment_id, s_status_name(appointment->status),
@@ -231,38 +217,37 @@ static int s_change(as_cmd_t *cmd, unsigned roles, unsigned from, As__Appointmen
         rc = as_cmd_reply(cmd, &appointment->base);
     if (appointment)
         as__appointment__free_unpacked(appointment, NULL);
-    as__appointment_action__free_unpacked(req, NULL);
     return rc;
 }
 
 int appointment_confirm(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK,
+    return s_change(cmd,
                     1u << AS__APPOINTMENT_STATUS__BOOKED | 1u << AS__APPOINTMENT_STATUS__REQUESTED,
                     AS__APPOINTMENT_STATUS__CONFIRMED, "reception.appointment.confirmed");
 }
 
 int appointment_assign(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__ASSIGNED,
+    return s_change(cmd, OPEN_STATES, AS__APPOINTMENT_STATUS__ASSIGNED,
                     "reception.appointment.assigned");
 }
 
 int appointment_arrive(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__ARRIVED,
+    return s_change(cmd, OPEN_STATES, AS__APPOINTMENT_STATUS__ARRIVED,
                     "reception.appointment.arrived");
 }
 
 int appointment_no_show(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK, OPEN_STATES, AS__APPOINTMENT_STATUS__NO_SHOW,
+    return s_change(cmd, OPEN_STATES, AS__APPOINTMENT_STATUS__NO_SHOW,
                     "reception.appointment.no_showed");
 }
 
 int appointment_cancel(as_cmd_t *cmd)
 {
-    return s_change(cmd, ROLES_CLERK, OPEN_STATES | 1u << AS__APPOINTMENT_STATUS__REQUESTED,
+    return s_change(cmd, OPEN_STATES | 1u << AS__APPOINTMENT_STATUS__REQUESTED,
                     AS__APPOINTMENT_STATUS__CANCELLED, "reception.appointment.cancelled");
 }
 
@@ -302,62 +287,49 @@ static int s_by_slot(const void *a, const void *b)
     return strcmp(x->slot ? x->slot : "", y->slot ? y->slot : "");
 }
 
-/* Adds the appointments whose slot falls on `date` (NULL: any) to `list`;
+/* Whether an appointment belongs in the queue of `date` (NULL: any day);
  * with `requested`, only the requests still to be booked. */
-static int s_collect(as_cmd_t *cmd, const char *date, bool requested, As__AppointmentList *list)
+static bool s_queued(const As__Appointment *one, const char *date, bool requested)
 {
-    MDB_cursor *cursor;
-    int rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "appointments"), &cursor);
-    if (rc)
+    if (date && (!one->slot || strncmp(one->slot, date, AS_DATE_LEN) != 0))
+        return false;
+    return !requested || one->status == AS__APPOINTMENT_STATUS__REQUESTED;
+}
+
+/* The appointments of the queue, sorted by slot, as the reply's list (which
+ * takes the messages of the scan). */
+static int s_reply_queue(as_cmd_t *cmd, const char *date, bool requested)
+{
+    as_record_list_t all;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "appointments"), NULL,
+                            &as__appointment__descriptor, &all);
+    if (rc != 0)
         return rc;
-    MDB_val key, value;
-    for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-        As__Appointment *one = as__appointment__unpack(NULL, value.mv_size, value.mv_data);
-        if (!one)
-            continue;
-        if ((date && (!one->slot || strncmp(one->slot, date, AS_DATE_LEN) != 0)) ||
-            (requested && one->status != AS__APPOINTMENT_STATUS__REQUESTED)) {
+    size_t kept = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        As__Appointment *one = (As__Appointment *)all.msgs[i];
+        if (s_queued(one, date, requested))
+            all.msgs[kept++] = &one->base;
+        else
             as__appointment__free_unpacked(one, NULL);
-            continue;
-        }
-        As__Appointment **grown =
-            realloc(list->appointments, (list->n_appointments + 1) * sizeof *grown);
-        if (!grown) {
-            as__appointment__free_unpacked(one, NULL);
-            rc = -ENOMEM;
-            break;
-        }
-        list->appointments = grown;
-        list->appointments[list->n_appointments++] = one;
     }
-    mdb_cursor_close(cursor);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    all.n = kept;
+    if (kept > 1) /* an empty day's list is NULL: qsort wants an array */
+        qsort(all.msgs, kept, sizeof *all.msgs, s_by_slot);
+    As__AppointmentList list = AS__APPOINTMENT_LIST__INIT;
+    list.appointments = (As__Appointment **)all.msgs;
+    list.n_appointments = kept;
+    rc = as_cmd_reply(cmd, &list.base);
+    as_record_list_free(&all);
+    return rc;
 }
 
 int appointment_queue(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_READER);
-    if (rc)
-        return rc;
-    As__AppointmentQueue *req = cmd_request(cmd, &as__appointment_queue__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
-    As__AppointmentList list = AS__APPOINTMENT_LIST__INIT;
+    const As__AppointmentQueue *req = (const As__AppointmentQueue *)cmd->request;
     bool requested = req->has_requested && req->requested;
     if ((!requested || req->date) && (!req->date || !as_date_valid(req->date)))
-        rc = as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD",
-                         req->date ? req->date : "");
-    else
-        rc = s_collect(cmd, req->date, requested, &list);
-    if (rc == 0) {
-        if (list.n_appointments > 1) /* an empty day's list is NULL: qsort wants an array */
-            qsort(list.appointments, list.n_appointments, sizeof *list.appointments, s_by_slot);
-        rc = as_cmd_reply(cmd, &list.base);
-    }
-    for (size_t i = 0; i < list.n_appointments; i++)
-        as__appointment__free_unpacked(list.appointments[i], NULL);
-    free(list.appointments);
-    as__appointment_queue__free_unpacked(req, NULL);
-    return rc;
+        return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD",
+                           req->date ? req->date : "");
+    return s_reply_queue(cmd, req->date, requested);
 }

@@ -31,45 +31,32 @@ static int s_check_log(as_cmd_t *cmd, const As__ComplaintLog *req)
 
 int complaint_log(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_CLERK);
-    if (rc)
+    const As__ComplaintLog *req = (const As__ComplaintLog *)cmd->request;
+    int rc = s_check_log(cmd, req);
+    if (rc != 0)
         return rc;
-    As__ComplaintLog *req = cmd_request(cmd, &as__complaint_log__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
-    if ((rc = s_check_log(cmd, req)) == 0) {
-        As__Complaint complaint = AS__COMPLAINT__INIT;
-        complaint.complaint_id = req->complaint_id;
-        complaint.ro_number = req->ro_number;
-        complaint.channel = req->channel;
-        complaint.text = req->text;
-        complaint.status = "open";
-        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "complaints"), req->complaint_id,
-                           &complaint.base);
-        if (rc == 0)
-            rc = s_emit(cmd, "reception.complaint.logged", &complaint);
-        if (rc == 0)
-            rc = as_cmd_reply(cmd, &complaint.base);
-    }
-    as__complaint_log__free_unpacked(req, NULL);
-    return rc;
+    As__Complaint complaint = AS__COMPLAINT__INIT;
+    complaint.complaint_id = req->complaint_id;
+    complaint.ro_number = req->ro_number;
+    complaint.channel = req->channel;
+    complaint.text = req->text;
+    complaint.status = "open";
+    rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "complaints"), req->complaint_id,
+                       &complaint.base);
+    if (rc == 0)
+        rc = s_emit(cmd, "reception.complaint.logged", &complaint);
+    return rc ? rc : as_cmd_reply(cmd, &complaint.base);
 }
 
 int complaint_resolve(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_FRONT_DESK_MANAGER);
-    if (rc)
-        return rc;
-    As__ComplaintResolve *req = cmd_request(cmd, &as__complaint_resolve__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
-    As__Complaint *complaint = NULL;
+    const As__ComplaintResolve *req = (const As__ComplaintResolve *)cmd->request;
     if (blank(req->complaint_id))
-        rc = as_cmd_fail(cmd, AS_EINVALID, "complaint_id is required");
-    else if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "complaints"), req->complaint_id,
-                                 &as__complaint__descriptor, &complaint)) == MDB_NOTFOUND)
-        rc = as_cmd_fail(cmd, AS_ENOTFOUND, "complaint '%s' does not exist", req->complaint_id);
-    else if (rc == 0 && strcmp(complaint->status ? complaint->status : "", "open") != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "complaint_id is required");
+    As__Complaint *complaint = NULL;
+    int rc = as_record_load(cmd, as_record_dbi(cmd->svc, "complaints"), "complaint",
+                            req->complaint_id, &as__complaint__descriptor, &complaint);
+    if (rc == 0 && strcmp(complaint->status ? complaint->status : "", "open") != 0)
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "complaint '%s' is already %s", req->complaint_id,
                          complaint->status ? complaint->status : "closed");
     else if (rc == 0 && blank(req->resolution))
@@ -90,6 +77,5 @@ int complaint_resolve(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &complaint->base);
     if (complaint)
         as__complaint__free_unpacked(complaint, NULL);
-    as__complaint_resolve__free_unpacked(req, NULL);
     return rc;
 }

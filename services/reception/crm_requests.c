@@ -30,7 +30,7 @@
 static int s_emit(as_evt_t *evt, const char *type, As__Appointment *appointment)
 {
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__AppointmentChanged changed = AS__APPOINTMENT_CHANGED__INIT;
     changed.appointment = appointment;
     changed.date = date;
@@ -127,22 +127,14 @@ static int s_vehicle(as_evt_t *evt, As__Appointment *a, const char *vin)
 
 int on_crm_appointment_requested(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__CrmAppointmentRequested *r =
-        as__crm_appointment_requested__unpack(NULL, env->payload.len, env->payload.data);
-    if (!r)
-        return AS_EBADFRAME;
+    const As__CrmAppointmentRequested *r = (const As__CrmAppointmentRequested *)evt->payload;
     char id[sizeof CRM_APPOINTMENT_PREFIX + CRM_REF_MAX];
     int rc = s_appointment_id(evt, r->crm_ref, id, sizeof id);
-    if (rc != 0 || as_record_exists(evt->txn, as_record_dbi(evt->svc, "appointments"), id)) {
-        as__crm_appointment_requested__free_unpacked(r, NULL);
+    if (rc != 0 || as_record_exists(evt->txn, as_record_dbi(evt->svc, "appointments"), id))
         return rc; /* the same request again: one request */
-    }
     As__Appointment *a = calloc(1, sizeof *a);
-    if (!a) {
-        as__crm_appointment_requested__free_unpacked(r, NULL);
+    if (!a)
         return -ENOMEM;
-    }
     as__appointment__init(a);
     a->has_status = 1;
     a->status = AS__APPOINTMENT_STATUS__REQUESTED;
@@ -164,17 +156,12 @@ int on_crm_appointment_requested(as_evt_t *evt)
     if (rc == 0)
         rc = s_emit(evt, "reception.appointment.requested", a);
     as__appointment__free_unpacked(a, NULL);
-    as__crm_appointment_requested__free_unpacked(r, NULL);
     return rc;
 }
 
 int on_crm_appointment_withdrawn(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__CrmAppointmentWithdrawn *w =
-        as__crm_appointment_withdrawn__unpack(NULL, env->payload.len, env->payload.data);
-    if (!w)
-        return AS_EBADFRAME;
+    const As__CrmAppointmentWithdrawn *w = (const As__CrmAppointmentWithdrawn *)evt->payload;
     char id[sizeof CRM_APPOINTMENT_PREFIX + CRM_REF_MAX];
     As__Appointment *a = NULL;
     int rc = s_appointment_id(evt, w->crm_ref, id, sizeof id);
@@ -196,6 +183,5 @@ int on_crm_appointment_withdrawn(as_evt_t *evt)
     }
     if (a)
         as__appointment__free_unpacked(a, NULL);
-    as__crm_appointment_withdrawn__free_unpacked(w, NULL);
     return rc;
 }

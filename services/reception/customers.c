@@ -17,13 +17,9 @@ static int s_emit_customer(as_cmd_t *cmd, const As__Customer *customer)
 
 int customer_register(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_CLERK);
-    if (rc)
-        return rc;
-    As__CustomerRegister *req = cmd_request(cmd, &as__customer_register__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__CustomerRegister *req = (const As__CustomerRegister *)cmd->request;
     As__Customer *old = NULL;
+    int rc;
     if (blank(req->customer_id) || strlen(req->customer_id) > MAX_TEXT)
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required (at most %d characters)",
                          MAX_TEXT);
@@ -50,30 +46,18 @@ int customer_register(as_cmd_t *cmd)
     }
     if (old)
         as__customer__free_unpacked(old, NULL);
-    as__customer_register__free_unpacked(req, NULL);
     return rc;
 }
 
 int customer_show(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_READER);
-    if (rc)
-        return rc;
-    As__CustomerQuery *req = cmd_request(cmd, &as__customer_query__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
-    As__Customer *customer = NULL;
+    const As__CustomerQuery *req = (const As__CustomerQuery *)cmd->request;
     if (blank(req->customer_id))
-        rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required");
-    else
-        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
-                           &as__customer__descriptor, &customer);
-    if (rc == MDB_NOTFOUND)
-        rc = as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
-    if (rc == 0)
-        rc = cmd_reply_free(cmd, &customer->base);
-    as__customer_query__free_unpacked(req, NULL);
-    return rc;
+        return as_cmd_fail(cmd, AS_EINVALID, "customer_id is required");
+    As__Customer *customer = NULL;
+    int rc = as_record_load(cmd, as_record_dbi(cmd->svc, "customers"), "customer", req->customer_id,
+                            &as__customer__descriptor, &customer);
+    return rc ? rc : cmd_reply_free(cmd, &customer->base);
 }
 
 int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number)
@@ -138,7 +122,7 @@ static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "customer '%s' does not exist", req->customer_id);
     if (!blank(req->sale_date)) {
         char now[AS_DATE_LEN + 1];
-        today(now);
+        as_date_today(now);
         if (!as_date_valid(req->sale_date))
             return as_cmd_fail(cmd, AS_EINVALID, "sale_date '%s' is not a date YYYY-MM-DD",
                                req->sale_date);
@@ -150,22 +134,16 @@ static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
 
 int vehicle_register(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_CLERK);
-    if (rc)
-        return rc;
-    As__VehicleRegister *req = cmd_request(cmd, &as__vehicle_register__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__VehicleRegister *req = (const As__VehicleRegister *)cmd->request;
     As__Vehicle *vehicle = NULL;
-    if ((rc = s_check_vehicle(cmd, req)) != 0)
-        goto out;
+    int rc = s_check_vehicle(cmd, req);
+    if (rc != 0)
+        return rc;
     rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), req->vin,
                        &as__vehicle__descriptor, &vehicle);
     if (rc == MDB_NOTFOUND) {
-        if (!(vehicle = calloc(1, sizeof *vehicle))) {
-            rc = -ENOMEM;
-            goto out;
-        }
+        if (!(vehicle = calloc(1, sizeof *vehicle)))
+            return -ENOMEM;
         as__vehicle__init(vehicle);
         rc = set_text(&vehicle->vin, req->vin);
     }
@@ -188,10 +166,8 @@ int vehicle_register(as_cmd_t *cmd)
         rc = as_cmd_emit(cmd, "reception.vehicle.registered", vehicle->vin, &vehicle->base);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &vehicle->base);
-out:
     if (vehicle)
         as__vehicle__free_unpacked(vehicle, NULL);
-    as__vehicle_register__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -209,14 +185,9 @@ int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle)
 
 int vehicle_mileage(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_ADVISOR);
-    if (rc)
-        return rc;
-    As__VehicleMileage *req = cmd_request(cmd, &as__vehicle_mileage__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__VehicleMileage *req = (const As__VehicleMileage *)cmd->request;
     As__Vehicle *vehicle = NULL;
-    rc = vehicle_load(cmd, req->vin, &vehicle);
+    int rc = vehicle_load(cmd, req->vin, &vehicle);
     if (rc == 0 && !req->has_mileage_km)
         rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s': mileage_km is required", req->vin);
     if (rc == 0)
@@ -232,24 +203,15 @@ int vehicle_mileage(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &vehicle->base);
     if (vehicle)
         as__vehicle__free_unpacked(vehicle, NULL);
-    as__vehicle_mileage__free_unpacked(req, NULL);
     return rc;
 }
 
 int vehicle_show(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_READER);
-    if (rc)
-        return rc;
-    As__VehicleQuery *req = cmd_request(cmd, &as__vehicle_query__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__VehicleQuery *req = (const As__VehicleQuery *)cmd->request;
     As__Vehicle *vehicle = NULL;
-    rc = vehicle_load(cmd, req->vin, &vehicle);
-    if (rc == 0)
-        rc = cmd_reply_free(cmd, &vehicle->base);
-    as__vehicle_query__free_unpacked(req, NULL);
-    return rc;
+    int rc = vehicle_load(cmd, req->vin, &vehicle);
+    return rc ? rc : cmd_reply_free(cmd, &vehicle->base);
 }
 
 /* Checks a correction before anything is written. */
@@ -285,14 +247,9 @@ static int s_add_correction(as_cmd_t *cmd, As__Vehicle *vehicle, uint32_t km, co
 
 int vehicle_mileage_correct(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_SERVICE_MANAGER);
-    if (rc)
-        return rc;
-    As__VehicleMileageCorrect *req = cmd_request(cmd, &as__vehicle_mileage_correct__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__VehicleMileageCorrect *req = (const As__VehicleMileageCorrect *)cmd->request;
     As__Vehicle *vehicle = NULL;
-    rc = vehicle_load(cmd, req->vin, &vehicle);
+    int rc = vehicle_load(cmd, req->vin, &vehicle);
     if (rc == 0)
         rc = s_check_correction(cmd, req, vehicle);
     uint32_t old_km = vehicle ? vehicle->mileage_km : 0;
@@ -316,6 +273,5 @@ int vehicle_mileage_correct(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &vehicle->base);
     if (vehicle)
         as__vehicle__free_unpacked(vehicle, NULL);
-    as__vehicle_mileage_correct__free_unpacked(req, NULL);
     return rc;
 }

@@ -20,71 +20,27 @@ static bool s_listed(char *const *vins, size_t n, const char *vin)
     return false;
 }
 
-/* Appends a copy of `id` to *ids. Returns 0 or -ENOMEM. */
-static int s_add_id(char ***ids, size_t *n, const char *id)
-{
-    char **grown = realloc(*ids, (*n + 1) * sizeof *grown);
-    if (!grown)
-        return -ENOMEM;
-    *ids = grown;
-    if (!(grown[*n] = strdup(id)))
-        return -ENOMEM;
-    (*n)++;
-    return 0;
-}
-
-/* The ids of the appointments still waiting in the clerk's queue as the
- * crm requested them (REQUESTED) for a vehicle `wanted` says yes to. */
-static int s_requests_of(as_evt_t *evt, bool (*wanted)(const char *vin, const void *arg),
-                         const void *arg, char ***ids, size_t *n)
-{
-    *ids = NULL;
-    *n = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(evt->txn, as_record_dbi(evt->svc, "appointments"), &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        As__Appointment *a = as__appointment__unpack(NULL, v.mv_size, v.mv_data);
-        if (a && a->status == AS__APPOINTMENT_STATUS__REQUESTED && !blank(a->vin) &&
-            !blank(a->appointment_id) && wanted(a->vin, arg))
-            rc = s_add_id(ids, n, a->appointment_id);
-        if (a)
-            as__appointment__free_unpacked(a, NULL);
-        if (rc != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
 /* A request from the crm waits for the clerk with the vehicle's open recalls
  * as reception knows them now, whether the warranty service's campaign came
- * before or after the crm's request (two sources, in any order). */
+ * before or after the crm's request (two sources, in any order): each still
+ * REQUESTED for a vehicle `wanted` says yes to gets them again. */
 static int s_refresh_requests(as_evt_t *evt, bool (*wanted)(const char *vin, const void *arg),
                               const void *arg)
 {
-    char **ids;
-    size_t n;
-    int rc = s_requests_of(evt, wanted, arg, &ids, &n);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        As__Appointment *a = NULL;
-        rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "appointments"), ids[i],
-                           &as__appointment__descriptor, &a);
-        if (rc == 0) {
-            recalls_free(&a->open_recalls, &a->n_open_recalls);
-            rc = recalls_of(evt->svc, evt->txn, a->vin, &a->open_recalls, &a->n_open_recalls);
-        }
+    MDB_dbi dbi = as_record_dbi(evt->svc, "appointments");
+    as_record_list_t all;
+    int rc = as_record_scan(evt->txn, dbi, NULL, &as__appointment__descriptor, &all);
+    for (size_t i = 0; i < all.n && rc == 0; i++) {
+        As__Appointment *a = (As__Appointment *)all.msgs[i];
+        if (a->status != AS__APPOINTMENT_STATUS__REQUESTED || blank(a->vin) ||
+            blank(a->appointment_id) || !wanted(a->vin, arg))
+            continue;
+        recalls_free(&a->open_recalls, &a->n_open_recalls);
+        rc = recalls_of(evt->svc, evt->txn, a->vin, &a->open_recalls, &a->n_open_recalls);
         if (rc == 0)
-            rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "appointments"), ids[i], &a->base);
-        if (a)
-            as__appointment__free_unpacked(a, NULL);
+            rc = as_record_put(evt->txn, dbi, a->appointment_id, &a->base);
     }
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
+    as_record_list_free(&all);
     return rc;
 }
 
@@ -101,13 +57,9 @@ static bool s_same_vin(const char *vin, const void *arg)
 
 int on_recall_opened(as_evt_t *evt)
 {
-    As__RecallCampaign *c =
-        as__recall_campaign__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!c || blank(c->campaign_id)) {
-        if (c)
-            as__recall_campaign__free_unpacked(c, NULL);
+    const As__RecallCampaign *c = (const As__RecallCampaign *)evt->payload;
+    if (blank(c->campaign_id))
         return AS_EINVALID;
-    }
     MDB_dbi dbi = as_record_dbi(evt->svc, "recalls");
     char text[512];
     int n = snprintf(text, sizeof text, "%s: %s", c->campaign_id, c->title ? c->title : "");
@@ -120,25 +72,16 @@ int on_recall_opened(as_evt_t *evt)
         MDB_val k = {key.len, key.data}, v = {(size_t)n, text};
         rc = mdb_put(evt->txn, dbi, &k, &v, 0);
     }
-    if (rc == 0)
-        rc = s_refresh_requests(evt, s_in_campaign, c);
-    as__recall_campaign__free_unpacked(c, NULL);
-    return rc;
+    return rc ? rc : s_refresh_requests(evt, s_in_campaign, c);
 }
 
 int on_recall_completed(as_evt_t *evt)
 {
-    As__RecallCompleted *c =
-        as__recall_completed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    int rc = AS_EINVALID;
-    if (c && !blank(c->vin) && !blank(c->campaign_id)) {
-        rc = as_record_del_in(evt->txn, as_record_dbi(evt->svc, "recalls"), c->vin, c->campaign_id);
-        if (rc == 0)
-            rc = s_refresh_requests(evt, s_same_vin, c->vin);
-    }
-    if (c)
-        as__recall_completed__free_unpacked(c, NULL);
-    return rc;
+    const As__RecallCompleted *c = (const As__RecallCompleted *)evt->payload;
+    if (blank(c->vin) || blank(c->campaign_id))
+        return AS_EINVALID;
+    int rc = as_record_del_in(evt->txn, as_record_dbi(evt->svc, "recalls"), c->vin, c->campaign_id);
+    return rc ? rc : s_refresh_requests(evt, s_same_vin, c->vin);
 }
 
 typedef struct {

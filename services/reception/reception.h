@@ -14,10 +14,9 @@
 #include "as/service.h"
 #include "as/staff.h"
 
-/* Who may do what. */
+/* Who may receive an appointment (who may run each command is the catalog's:
+ * proto/catalog/reception.c, checked by the runtime before a handler runs). */
 #define ROLES_ADVISOR (AS_ROLE_ADVISOR | AS_ROLE_FRONT_DESK_MANAGER)
-#define ROLES_CLERK (AS_ROLE_INFO_CLERK | ROLES_ADVISOR)
-#define ROLES_READER (ROLES_CLERK | AS_ROLE_SERVICE_MANAGER)
 
 /* Domain databases (keys in brackets):
  *   customers     [customer_id] -> Customer
@@ -31,7 +30,9 @@
  *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls) */
 extern const char *const reception_dbs[];
 
-/* The commands and event handlers of each file (reception.c joins them). */
+/* The commands and event handlers of each file (reception.c joins them). A
+ * command handler reads its request as the catalog's message in cmd->request,
+ * an event handler its payload in evt->payload (both borrowed). */
 int customer_register(as_cmd_t *cmd);
 int customer_show(as_cmd_t *cmd);
 int vehicle_register(as_cmd_t *cmd);
@@ -82,10 +83,6 @@ int reminder_record(as_cmd_t *cmd);
 /* Moves a store written before the one key encoding over to it (once). */
 int reception_upgrade(as_service_t *svc);
 
-/* Unpacks the command's request as `desc`; NULL (and the command failed with
- * AS_EBADFRAME) when it does not decode. */
-void *cmd_request(as_cmd_t *cmd, const ProtobufCMessageDescriptor *desc);
-
 /* Packs `msg` as the reply and frees it; returns 0 or an error. */
 int cmd_reply_free(as_cmd_t *cmd, ProtobufCMessage *msg);
 
@@ -97,7 +94,6 @@ char *dup_text(const char *text);
 int set_text(char **field, const char *text);
 
 bool blank(const char *text);
-void today(char out[AS_DATE_LEN + 1]);
 
 /* Loads the repair order `ro_number` for a command; fails the command with
  * AS_ENOTFOUND (or AS_EINVALID when the number is missing) and returns non-zero. */
@@ -120,13 +116,12 @@ int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle);
 int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km);
 int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number);
 
-/* Runs a command on one repair order: checks the role, unpacks the request
- * (`desc`, which has a string field ro_number), loads the RO, lets `change`
- * check and change it (it fails the command to refuse), saves it, emits
+/* Changes one repair order for a command: loads `ro_number` (fails the
+ * command when absent), lets `change` check and change it (it fails the
+ * command to refuse; it reads the request from cmd->request), saves it, emits
  * `event` (a RoChanged; NULL: none) and replies with the RO. */
-typedef int (*ro_change_fn)(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *req);
-int ro_command(as_cmd_t *cmd, unsigned roles, const ProtobufCMessageDescriptor *desc,
-               ro_change_fn change, const char *event);
+typedef int (*ro_change_fn)(as_cmd_t *cmd, As__RepairOrder *ro);
+int ro_update(as_cmd_t *cmd, const char *ro_number, ro_change_fn change, const char *event);
 
 /* Money of a job: labour (sold minutes x hourly rate / 60) and part lines. */
 int64_t labour_cents(const As__LabourOperation *labour);

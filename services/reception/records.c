@@ -24,14 +24,6 @@ int reception_upgrade(as_service_t *svc)
     return rc;
 }
 
-void *cmd_request(as_cmd_t *cmd, const ProtobufCMessageDescriptor *desc)
-{
-    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, cmd->payload_len, cmd->payload);
-    if (!msg)
-        as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a %s message", desc->short_name);
-    return msg;
-}
-
 int cmd_reply_free(as_cmd_t *cmd, ProtobufCMessage *msg)
 {
     int rc = as_cmd_reply(cmd, msg);
@@ -59,11 +51,6 @@ bool blank(const char *text)
     return !text || !*text;
 }
 
-void today(char out[AS_DATE_LEN + 1])
-{
-    as_date_today(out);
-}
-
 int ro_load(as_cmd_t *cmd, const char *ro_number, As__RepairOrder **ro)
 {
     if (blank(ro_number))
@@ -80,7 +67,7 @@ int ro_save(as_service_t *svc, MDB_txn *txn, As__RepairOrder *ro)
 int ro_emit_cmd(as_cmd_t *cmd, const char *type, const As__RepairOrder *ro)
 {
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__RoChanged changed = AS__RO_CHANGED__INIT;
     changed.ro = (As__RepairOrder *)ro;
     changed.date = date;
@@ -90,7 +77,7 @@ int ro_emit_cmd(as_cmd_t *cmd, const char *type, const As__RepairOrder *ro)
 int ro_emit_evt(as_evt_t *evt, const char *type, const As__RepairOrder *ro)
 {
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__RoChanged changed = AS__RO_CHANGED__INIT;
     changed.ro = (As__RepairOrder *)ro;
     changed.date = date;

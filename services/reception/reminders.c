@@ -27,71 +27,54 @@ typedef struct {
     int64_t opened_us; /* of the latest RO; 0 when none */
 } s_service_t;
 
-typedef struct {
-    as_service_t *svc;
-    MDB_txn *txn;
-    s_service_t *last;
-} s_scan_t;
-
-/* One RO of the vehicle (key: its number after the VIN). */
-static int s_take_ro(const MDB_val *rest, const MDB_val *value, void *arg)
-{
-    (void)value;
-    s_scan_t *scan = arg;
-    char number[128];
-    snprintf(number, sizeof number, "%.*s", (int)rest->mv_size, (const char *)rest->mv_data);
-    As__RepairOrder *ro = NULL;
-    if (as_record_get(scan->txn, as_record_dbi(scan->svc, "ros"), number,
-                      &as__repair_order__descriptor, &ro) != 0)
-        return 0;
-    if (ro->opened_date && as_date_valid(ro->opened_date) &&
-        ro->opened_us > scan->last->opened_us) {
-        snprintf(scan->last->date, sizeof scan->last->date, "%s", ro->opened_date);
-        scan->last->km = ro->mileage_km;
-        scan->last->opened_us = ro->opened_us;
-    }
-    as__repair_order__free_unpacked(ro, NULL);
-    return 0;
-}
-
+/* The vehicle's last service: the latest RO opened for it, else its sale date. */
 static int s_last_service(as_cmd_t *cmd, const As__Vehicle *vehicle, s_service_t *last)
 {
     memset(last, 0, sizeof *last);
-    as_key_t vin;
-    s_scan_t scan = {cmd->svc, cmd->txn, last};
-    int rc = as_key_of(&vin, vehicle->vin ? vehicle->vin : "", NULL)
-                 ? 0
-                 : as_record_each(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), &vin, s_take_ro,
-                                  &scan);
+    as_record_list_t numbers;
+    int rc = as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"),
+                               vehicle->vin ? vehicle->vin : "", NULL, &numbers);
+    for (size_t i = 0; rc == 0 && i < numbers.n; i++) {
+        As__RepairOrder *ro = NULL;
+        if (as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), numbers.keys[i],
+                          &as__repair_order__descriptor, &ro) != 0)
+            continue;
+        if (ro->opened_date && as_date_valid(ro->opened_date) && ro->opened_us > last->opened_us) {
+            snprintf(last->date, sizeof last->date, "%s", ro->opened_date);
+            last->km = ro->mileage_km;
+            last->opened_us = ro->opened_us;
+        }
+        as__repair_order__free_unpacked(ro, NULL);
+    }
+    as_record_list_free(&numbers);
     if (rc == 0 && !last->date[0] && vehicle->sale_date && as_date_valid(vehicle->sale_date))
         snprintf(last->date, sizeof last->date, "%s", vehicle->sale_date);
     return rc;
 }
 
-typedef struct {
-    const char *since;
-    bool made;
-} s_made_t;
-
-static int s_check_made(const MDB_val *key, const MDB_val *value, void *arg)
+/* Whether a maintenance reminder call for `vin` was made on or after `since`
+ * (*made); 0 or a store code. */
+static int s_called_since(as_cmd_t *cmd, const char *vin, const char *since, bool *made)
 {
-    (void)key;
-    s_made_t *made = arg;
-    As__Reminder *reminder = as__reminder__unpack(NULL, value->mv_size, value->mv_data);
-    if (!reminder)
+    *made = false;
+    as_key_t prefix;
+    as_record_list_t calls;
+    if (as_key_of(&prefix, vin ? vin : "", "maintenance", NULL) != 0)
         return 0;
-    char when[AS_DATE_LEN + 1];
-    as_date_of_us(reminder->made_us, when);
-    made->made = made->made || strcmp(when, made->since) >= 0;
-    as__reminder__free_unpacked(reminder, NULL);
-    return 0;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "reminders"), &prefix,
+                            &as__reminder__descriptor, &calls);
+    for (size_t i = 0; rc == 0 && i < calls.n && !*made; i++) {
+        char when[AS_DATE_LEN + 1];
+        as_date_of_us(((const As__Reminder *)calls.msgs[i])->made_us, when);
+        *made = strcmp(when, since) >= 0;
+    }
+    as_record_list_free(&calls);
+    return rc;
 }
 
 typedef struct {
-    as_cmd_t *cmd;
     const char *date;
     uint32_t interval_days, interval_km;
-    As__ReminderList *list;
 } s_due_t;
 
 static int s_append(As__ReminderList *list, const As__Reminder *due)
@@ -106,38 +89,30 @@ static int s_append(As__ReminderList *list, const As__Reminder *due)
     return 0;
 }
 
-static int s_vehicle_due(const MDB_val *key, const MDB_val *value, void *arg)
+/* Adds the vehicle's reminder to `list` when it is due and not called yet. */
+static int s_vehicle_due(as_cmd_t *cmd, const s_due_t *due, const As__Vehicle *vehicle,
+                         As__ReminderList *list)
 {
-    (void)key;
-    s_due_t *due = arg;
-    As__Vehicle *vehicle = as__vehicle__unpack(NULL, value->mv_size, value->mv_data);
-    if (!vehicle)
-        return 0;
     s_service_t last;
-    int rc = s_last_service(due->cmd, vehicle, &last);
+    int rc = s_last_service(cmd, vehicle, &last);
     char due_date[AS_DATE_LEN + 1] = "";
     if (last.date[0] && as_date_diff_days(last.date, due->date) >= due->interval_days)
         as_date_add_days(last.date, due->interval_days, due_date);
     uint32_t due_km = 0;
     if (vehicle->mileage_km / due->interval_km > last.km / due->interval_km)
         due_km = vehicle->mileage_km / due->interval_km * due->interval_km;
-    as_key_t made_key;
-    s_made_t made = {last.date, false};
-    if (rc == 0 && (due_date[0] || due_km) &&
-        as_key_of(&made_key, vehicle->vin ? vehicle->vin : "", "maintenance", NULL) == 0)
-        rc = as_record_each(due->cmd->txn, as_record_dbi(due->cmd->svc, "reminders"), &made_key,
-                            s_check_made, &made);
-    if (rc == 0 && (due_date[0] || due_km) && !made.made) {
-        As__Reminder reminder = AS__REMINDER__INIT;
-        reminder.vin = vehicle->vin;
-        reminder.kind = "maintenance";
-        reminder.due_date = due_date[0] ? due_date : (char *)due->date;
-        reminder.has_due_km = due_km > 0;
-        reminder.due_km = due_km;
-        rc = s_append(due->list, &reminder);
-    }
-    as__vehicle__free_unpacked(vehicle, NULL);
-    return rc;
+    bool made = false;
+    if (rc == 0 && (due_date[0] || due_km))
+        rc = s_called_since(cmd, vehicle->vin, last.date, &made);
+    if (rc != 0 || (!due_date[0] && !due_km) || made)
+        return rc;
+    As__Reminder reminder = AS__REMINDER__INIT;
+    reminder.vin = vehicle->vin;
+    reminder.kind = "maintenance";
+    reminder.due_date = due_date[0] ? due_date : (char *)due->date;
+    reminder.has_due_km = due_km > 0;
+    reminder.due_km = due_km;
+    return s_append(list, &reminder);
 }
 
 static void s_list_clear(As__ReminderList *list)
@@ -159,17 +134,21 @@ static int s_due_list(as_cmd_t *cmd, const As__ReminderDue *req, char date[AS_DA
     if (req->date)
         snprintf(date, AS_DATE_LEN + 1, "%s", req->date);
     else
-        today(date);
-    s_due_t due = {cmd, date, req->has_interval_days ? req->interval_days : DEFAULT_INTERVAL_DAYS,
-                   req->has_interval_km ? req->interval_km : DEFAULT_INTERVAL_KM, list};
+        as_date_today(date);
+    s_due_t due = {date, req->has_interval_days ? req->interval_days : DEFAULT_INTERVAL_DAYS,
+                   req->has_interval_km ? req->interval_km : DEFAULT_INTERVAL_KM};
     if (req->date && !as_date_valid(req->date))
         return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", req->date);
     if (due.interval_days == 0 || due.interval_days > 3650)
         return as_cmd_fail(cmd, AS_EINVALID, "interval_days must be 1..3650");
     if (due.interval_km == 0)
         return as_cmd_fail(cmd, AS_EINVALID, "interval_km must be at least 1");
-    int rc =
-        as_record_each(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), NULL, s_vehicle_due, &due);
+    as_record_list_t vehicles;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), NULL,
+                            &as__vehicle__descriptor, &vehicles);
+    for (size_t i = 0; rc == 0 && i < vehicles.n; i++)
+        rc = s_vehicle_due(cmd, &due, (const As__Vehicle *)vehicles.msgs[i], list);
+    as_record_list_free(&vehicles);
     if (rc != 0)
         s_list_clear(list);
     return rc;
@@ -177,19 +156,12 @@ static int s_due_list(as_cmd_t *cmd, const As__ReminderDue *req, char date[AS_DA
 
 int reminder_due(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_READER);
-    if (rc)
-        return rc;
-    As__ReminderDue *req = cmd_request(cmd, &as__reminder_due__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
     char date[AS_DATE_LEN + 1];
     As__ReminderList list = AS__REMINDER_LIST__INIT;
-    rc = s_due_list(cmd, req, date, &list);
+    int rc = s_due_list(cmd, (const As__ReminderDue *)cmd->request, date, &list);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &list.base);
     s_list_clear(&list);
-    as__reminder_due__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -199,15 +171,9 @@ int reminder_due(as_cmd_t *cmd)
  * due. */
 int reminder_plan(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_CLERK);
-    if (rc)
-        return rc;
-    As__ReminderDue *req = cmd_request(cmd, &as__reminder_due__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
     char date[AS_DATE_LEN + 1];
     As__ReminderList list = AS__REMINDER_LIST__INIT;
-    rc = s_due_list(cmd, req, date, &list);
+    int rc = s_due_list(cmd, (const As__ReminderDue *)cmd->request, date, &list);
     if (rc == 0) {
         As__ReminderPlanned plan = AS__REMINDER_PLANNED__INIT;
         plan.date = date;
@@ -225,7 +191,6 @@ int reminder_plan(as_cmd_t *cmd)
             rc = as_cmd_reply(cmd, &plan.base);
     }
     s_list_clear(&list);
-    as__reminder_due__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -252,36 +217,28 @@ static int s_check_made_request(as_cmd_t *cmd, const As__ReminderMade *req, cons
 
 int reminder_record(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_CLERK);
-    if (rc)
-        return rc;
-    As__ReminderMade *req = cmd_request(cmd, &as__reminder_made__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__ReminderMade *req = (const As__ReminderMade *)cmd->request;
     const char *kind = blank(req->kind) ? "maintenance" : req->kind;
-    if ((rc = s_check_made_request(cmd, req, kind)) == 0) {
-        char date[AS_DATE_LEN + 1];
-        as_key_t key;
-        as_key_of(&key, req->vin, kind, req->due_date, NULL); /* checked: short parts */
-        today(date);
-        As__Reminder reminder = AS__REMINDER__INIT;
-        reminder.vin = req->vin;
-        reminder.kind = (char *)kind;
-        reminder.due_date = req->due_date;
-        reminder.outcome = req->outcome;
-        reminder.made_by = (char *)cmd->actor;
-        reminder.has_made_us = 1;
-        reminder.made_us = as_now_us();
-        As__ReminderRecorded recorded = AS__REMINDER_RECORDED__INIT;
-        recorded.reminder = &reminder;
-        recorded.date = date;
-        rc =
-            as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "reminders"), &key, &reminder.base);
-        if (rc == 0)
-            rc = as_cmd_emit(cmd, "reception.reminder.made", req->vin, &recorded.base);
-        if (rc == 0)
-            rc = as_cmd_reply(cmd, &reminder.base);
-    }
-    as__reminder_made__free_unpacked(req, NULL);
-    return rc;
+    int rc = s_check_made_request(cmd, req, kind);
+    if (rc != 0)
+        return rc;
+    char date[AS_DATE_LEN + 1];
+    as_key_t key;
+    as_key_of(&key, req->vin, kind, req->due_date, NULL); /* checked: short parts */
+    as_date_today(date);
+    As__Reminder reminder = AS__REMINDER__INIT;
+    reminder.vin = req->vin;
+    reminder.kind = (char *)kind;
+    reminder.due_date = req->due_date;
+    reminder.outcome = req->outcome;
+    reminder.made_by = (char *)cmd->actor;
+    reminder.has_made_us = 1;
+    reminder.made_us = as_now_us();
+    As__ReminderRecorded recorded = AS__REMINDER_RECORDED__INIT;
+    recorded.reminder = &reminder;
+    recorded.date = date;
+    rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "reminders"), &key, &reminder.base);
+    if (rc == 0)
+        rc = as_cmd_emit(cmd, "reception.reminder.made", req->vin, &recorded.base);
+    return rc ? rc : as_cmd_reply(cmd, &reminder.base);
 }

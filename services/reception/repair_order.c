@@ -27,26 +27,12 @@ int64_t part_lines_cents(As__PartLine *const *parts, size_t n_parts)
     return sum;
 }
 
-static const char *s_ro_number_of(const ProtobufCMessage *req)
+int ro_update(as_cmd_t *cmd, const char *ro_number, ro_change_fn change, const char *event)
 {
-    const ProtobufCFieldDescriptor *field =
-        protobuf_c_message_descriptor_get_field_by_name(req->descriptor, "ro_number");
-    return field ? *(char *const *)((const char *)req + field->offset) : NULL;
-}
-
-int ro_command(as_cmd_t *cmd, unsigned roles, const ProtobufCMessageDescriptor *desc,
-               ro_change_fn change, const char *event)
-{
-    int rc = as_cmd_require(cmd, roles);
-    if (rc)
-        return rc;
-    ProtobufCMessage *req = cmd_request(cmd, desc);
-    if (!req)
-        return AS_EBADFRAME;
     As__RepairOrder *ro = NULL;
-    rc = ro_load(cmd, s_ro_number_of(req), &ro);
+    int rc = ro_load(cmd, ro_number, &ro);
     if (rc == 0)
-        rc = change(cmd, ro, req);
+        rc = change(cmd, ro);
     if (rc == 0)
         rc = ro_save(cmd->svc, cmd->txn, ro);
     if (rc == 0 && event)
@@ -55,7 +41,6 @@ int ro_command(as_cmd_t *cmd, unsigned roles, const ProtobufCMessageDescriptor *
         rc = as_cmd_reply(cmd, &ro->base);
     if (ro)
         as__repair_order__free_unpacked(ro, NULL);
-    protobuf_c_message_free_unpacked(req, NULL);
     return rc;
 }
 
@@ -163,7 +148,7 @@ static int s_find_comeback(as_cmd_t *cmd, const As__RepairOrder *ro, s_comeback_
     int rc =
         as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), ro->vin, NULL, &ros);
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     for (size_t i = 0; rc == 0 && i < ros.n; i++) {
         As__RepairOrder *earlier = NULL;
         if (as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), ros.keys[i],
@@ -211,7 +196,7 @@ static int s_detect_comeback(as_cmd_t *cmd, As__RepairOrder *ro)
     if ((rc = set_text(&ro->comeback_of, found.earlier->ro_number)) == 0) {
         const char *technicians[64];
         char date[AS_DATE_LEN + 1];
-        today(date);
+        as_date_today(date);
         As__ComebackDetected comeback = AS__COMEBACK_DETECTED__INIT;
         comeback.ro_number = ro->ro_number;
         comeback.earlier_ro = found.earlier->ro_number;
@@ -297,7 +282,7 @@ static int s_record_mileage(as_cmd_t *cmd, As__Vehicle *vehicle, const As__Repai
 static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
 {
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__RepairOrder ro = AS__REPAIR_ORDER__INIT;
     ro.ro_number = req->ro_number;
     ro.vin = vehicle->vin;
@@ -338,14 +323,9 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
 
 int ro_open(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, ROLES_ADVISOR);
-    if (rc)
-        return rc;
-    As__RoOpen *req = cmd_request(cmd, &as__ro_open__descriptor);
-    if (!req)
-        return AS_EBADFRAME;
+    const As__RoOpen *req = (const As__RoOpen *)cmd->request;
     As__Vehicle *vehicle = NULL;
-    rc = s_check_open(cmd, req);
+    int rc = s_check_open(cmd, req);
     if (rc == 0)
         rc = vehicle_load(cmd, req->vin, &vehicle);
     if (rc == 0)
@@ -354,7 +334,6 @@ int ro_open(as_cmd_t *cmd)
         rc = s_open(cmd, req, vehicle);
     if (vehicle)
         as__vehicle__free_unpacked(vehicle, NULL);
-    as__ro_open__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -366,9 +345,8 @@ static int s_not_in(as_cmd_t *cmd, const As__RepairOrder *ro, const char *what)
                        ro_status_name(ro->status), what);
 }
 
-static int s_approve(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *req)
+static int s_approve(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    (void)req;
     if (ro->status != AS__RO_STATUS__RO_AWAITING_APPROVAL)
         return s_not_in(cmd, ro, "not awaiting approval");
     ro->status = AS__RO_STATUS__RO_AWAITING_CONSENT;
@@ -377,13 +355,13 @@ static int s_approve(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage 
 
 int ro_approve(as_cmd_t *cmd)
 {
-    return ro_command(cmd, AS_ROLE_FRONT_DESK_MANAGER, &as__ro_action__descriptor, s_approve,
-                      "reception.ro.approved");
+    const As__RoAction *req = (const As__RoAction *)cmd->request;
+    return ro_update(cmd, req->ro_number, s_approve, "reception.ro.approved");
 }
 
-static int s_consent(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *msg)
+static int s_consent(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    const As__RoAction *req = (const As__RoAction *)msg;
+    const As__RoAction *req = (const As__RoAction *)cmd->request;
     if (ro->status == AS__RO_STATUS__RO_AWAITING_APPROVAL)
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "repair order '%s': estimate %lld cents needs the front-desk "
@@ -405,19 +383,16 @@ static int s_consent(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage 
 
 int ro_consent(as_cmd_t *cmd)
 {
-    return ro_command(cmd, ROLES_ADVISOR, &as__ro_action__descriptor, s_consent,
-                      "reception.ro.consented");
-}
-
-static int s_show(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *req)
-{
-    (void)cmd, (void)ro, (void)req;
-    return 0;
+    const As__RoAction *req = (const As__RoAction *)cmd->request;
+    return ro_update(cmd, req->ro_number, s_consent, "reception.ro.consented");
 }
 
 int ro_show(as_cmd_t *cmd)
 {
-    return ro_command(cmd, ROLES_READER, &as__ro_action__descriptor, s_show, NULL);
+    const As__RoAction *req = (const As__RoAction *)cmd->request;
+    As__RepairOrder *ro = NULL;
+    int rc = ro_load(cmd, req->ro_number, &ro);
+    return rc ? rc : cmd_reply_free(cmd, &ro->base);
 }
 
 /* --- delivery and after ------------------------------------------------------ */
@@ -452,9 +427,9 @@ static void s_invoice(const As__RepairOrder *ro, int64_t accessories, As__Invoic
     invoice->customer_pay_cents = customer;
 }
 
-static int s_deliver(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *msg)
+static int s_deliver(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    const As__RoDeliver *req = (const As__RoDeliver *)msg;
+    const As__RoDeliver *req = (const As__RoDeliver *)cmd->request;
     if (ro->status != AS__RO_STATUS__RO_READY_FOR_DELIVERY)
         return s_not_in(cmd, ro, "not ready for delivery (the vehicle has not completed qc)");
     if (req->has_accessories_cents &&
@@ -477,13 +452,12 @@ static int s_deliver(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage 
 
 int ro_deliver(as_cmd_t *cmd)
 {
-    return ro_command(cmd, ROLES_ADVISOR, &as__ro_deliver__descriptor, s_deliver,
-                      "reception.ro.delivered");
+    const As__RoDeliver *req = (const As__RoDeliver *)cmd->request;
+    return ro_update(cmd, req->ro_number, s_deliver, "reception.ro.delivered");
 }
 
-static int s_close(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *req)
+static int s_close(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    (void)req;
     if (ro->status != AS__RO_STATUS__RO_DELIVERED)
         return s_not_in(cmd, ro, "only a delivered repair order can be closed");
     ro->status = AS__RO_STATUS__RO_CLOSED;
@@ -494,13 +468,13 @@ static int s_close(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *r
 
 int ro_close(as_cmd_t *cmd)
 {
-    return ro_command(cmd, ROLES_ADVISOR, &as__ro_action__descriptor, s_close,
-                      "reception.ro.closed");
+    const As__RoAction *req = (const As__RoAction *)cmd->request;
+    return ro_update(cmd, req->ro_number, s_close, "reception.ro.closed");
 }
 
-static int s_followup(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *msg)
+static int s_followup(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    const As__FollowupRecord *req = (const As__FollowupRecord *)msg;
+    const As__FollowupRecord *req = (const As__FollowupRecord *)cmd->request;
     if (ro->status != AS__RO_STATUS__RO_DELIVERED && ro->status != AS__RO_STATUS__RO_CLOSED)
         return s_not_in(cmd, ro, "the follow-up call comes after delivery");
     if (ro->csi_score)
@@ -516,7 +490,7 @@ static int s_followup(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage
     if (rc)
         return rc;
     char date[AS_DATE_LEN + 1];
-    today(date);
+    as_date_today(date);
     As__FollowupRecorded recorded = AS__FOLLOWUP_RECORDED__INIT;
     recorded.ro_number = ro->ro_number;
     recorded.advisor = ro->advisor;
@@ -528,5 +502,6 @@ static int s_followup(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage
 
 int followup_record(as_cmd_t *cmd)
 {
-    return ro_command(cmd, ROLES_ADVISOR, &as__followup_record__descriptor, s_followup, NULL);
+    const As__FollowupRecord *req = (const As__FollowupRecord *)cmd->request;
+    return ro_update(cmd, req->ro_number, s_followup, NULL);
 }

@@ -87,10 +87,7 @@ static int s_add_request(As__RepairOrder *ro, const As__ExtraDefect *defect)
 
 int on_defect_reported(as_evt_t *evt)
 {
-    As__DefectReported *msg =
-        as__defect_reported__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg)
-        return AS_EINVALID;
+    const As__DefectReported *msg = (const As__DefectReported *)evt->payload;
     As__RepairOrder *ro = NULL;
     const As__ExtraDefect *defect = msg->defect;
     int rc = defect && !blank(defect->report_id) ? s_load_for_event(evt, defect->ro_number, &ro)
@@ -109,7 +106,6 @@ int on_defect_reported(as_evt_t *evt)
 out:
     if (ro)
         as__repair_order__free_unpacked(ro, NULL);
-    as__defect_reported__free_unpacked(msg, NULL);
     return rc;
 }
 
@@ -161,9 +157,9 @@ static int s_emit_job_added(as_cmd_t *cmd, const As__RepairOrder *ro, As__Job *j
     return as_cmd_emit(cmd, "reception.job.added", ro->ro_number, &added.base);
 }
 
-static int s_answer(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *msg)
+static int s_answer(as_cmd_t *cmd, As__RepairOrder *ro)
 {
-    const As__ExtraWorkAnswer *req = (const As__ExtraWorkAnswer *)msg;
+    const As__ExtraWorkAnswer *req = (const As__ExtraWorkAnswer *)cmd->request;
     if (blank(req->request_id))
         return as_cmd_fail(cmd, AS_EINVALID, "request_id is required");
     As__ExtraWorkRequest *request = s_find_request(ro, req->request_id);
@@ -198,7 +194,8 @@ static int s_answer(as_cmd_t *cmd, As__RepairOrder *ro, const ProtobufCMessage *
 
 int extra_work_answer(as_cmd_t *cmd)
 {
-    return ro_command(cmd, ROLES_ADVISOR, &as__extra_work_answer__descriptor, s_answer, NULL);
+    const As__ExtraWorkAnswer *req = (const As__ExtraWorkAnswer *)cmd->request;
+    return ro_update(cmd, req->ro_number, s_answer, NULL);
 }
 
 /* --- workshop.qc.passed ------------------------------------------------------- */
@@ -223,9 +220,7 @@ static int s_mark_ready(As__RepairOrder *ro, const As__QcPassed *qc)
 
 int on_qc_passed(as_evt_t *evt)
 {
-    As__QcPassed *qc = as__qc_passed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!qc)
-        return AS_EINVALID;
+    const As__QcPassed *qc = (const As__QcPassed *)evt->payload;
     As__RepairOrder *ro = NULL;
     int rc = s_load_for_event(evt, qc->ro_number, &ro);
     if (rc == 0 && ro->status != AS__RO_STATUS__RO_IN_WORKSHOP) {
@@ -245,7 +240,6 @@ int on_qc_passed(as_evt_t *evt)
 out:
     if (ro)
         as__repair_order__free_unpacked(ro, NULL);
-    as__qc_passed__free_unpacked(qc, NULL);
     return rc;
 }
 
@@ -271,10 +265,7 @@ static void s_take_consumption(As__RepairOrder *ro, const As__Consumption *consu
 
 int on_consumption_recorded(as_evt_t *evt)
 {
-    As__ConsumptionRecorded *msg =
-        as__consumption_recorded__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg)
-        return AS_EINVALID;
+    const As__ConsumptionRecorded *msg = (const As__ConsumptionRecorded *)evt->payload;
     As__RepairOrder *ro = NULL;
     int rc =
         msg->consumption ? s_load_for_event(evt, msg->consumption->ro_number, &ro) : AS_EINVALID;
@@ -284,6 +275,5 @@ int on_consumption_recorded(as_evt_t *evt)
     }
     if (ro)
         as__repair_order__free_unpacked(ro, NULL);
-    as__consumption_recorded__free_unpacked(msg, NULL);
     return rc;
 }

@@ -22,18 +22,12 @@ static void s_set(char **field, const char *text)
 
 int warranty_evt_vehicle(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__Vehicle *v = as__vehicle__unpack(NULL, env->payload.len, env->payload.data);
-    if (!v)
-        return AS_EINVALID;
-    int rc = 0;
-    if (v->vin && *v->vin && strlen(v->vin) <= WARRANTY_ID_MAX && v->sale_date &&
-        as_date_valid(v->sale_date)) {
-        MDB_val k = {strlen(v->vin), v->vin}, val = {AS_DATE_LEN, v->sale_date};
-        rc = mdb_put(evt->txn, as_record_dbi(evt->svc, "vehicles"), &k, &val, 0);
-    }
-    as__vehicle__free_unpacked(v, NULL);
-    return rc;
+    const As__Vehicle *v = (const As__Vehicle *)evt->payload;
+    if (!v->vin || !*v->vin || strlen(v->vin) > WARRANTY_ID_MAX || !v->sale_date ||
+        !as_date_valid(v->sale_date))
+        return 0;
+    MDB_val k = {strlen(v->vin), v->vin}, val = {AS_DATE_LEN, v->sale_date};
+    return mdb_put(evt->txn, as_record_dbi(evt->svc, "vehicles"), &k, &val, 0);
 }
 
 static const char *s_event_of(As__ClaimStatus status)
@@ -97,19 +91,12 @@ static int s_open_claim(as_evt_t *evt, const As__QcPassed *qc, const As__QcJob *
 {
     char claim_id[WARRANTY_ID_MAX + 16];
     snprintf(claim_id, sizeof claim_id, "%s-%u", qc->ro_number, job->job_no);
-    As__WarrantyClaim *existing;
-    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "claims"), claim_id,
-                           &as__warranty_claim__descriptor, &existing);
-    if (rc == 0) {
-        as__warranty_claim__free_unpacked(existing, NULL);
+    if (as_record_exists(evt->txn, as_record_dbi(evt->svc, "claims"), claim_id))
         return 0; /* opened already: the same QC seen again */
-    }
-    if (rc != MDB_NOTFOUND)
-        return rc;
     As__WarrantyClaim *c = s_claim_new(evt, qc, job, claim_id, date, sale_date);
     if (!c)
         return -ENOMEM;
-    rc = warranty_claim_put(evt->svc, evt->txn, c);
+    int rc = warranty_claim_put(evt->svc, evt->txn, c);
     if (rc == 0)
         rc = as_evt_emit(evt, s_event_of(c->status), c->claim_id, &c->base);
     if (rc == 0 && c->labour_code && *c->labour_code)
@@ -155,7 +142,7 @@ static int s_apply_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
  * RO arrives: the claim needs the RO's vehicle and its sale date. Its key is
  * ro_number \0 seq (16 hex digits): the QC passes of an RO waiting for its
  * opening, in workshop's order. */
-static int s_qc_wait(as_evt_t *evt, As__QcPassed *qc, char *date)
+static int s_qc_wait(as_evt_t *evt, const As__QcPassed *qc, char *date)
 {
     char seq[17];
     snprintf(seq, sizeof seq, "%016llx",
@@ -163,53 +150,50 @@ static int s_qc_wait(as_evt_t *evt, As__QcPassed *qc, char *date)
     as_key_t key;
     if (as_key_of(&key, qc->ro_number, seq, NULL) != 0)
         return AS_EINVALID;
-    char *as_sent = qc->date;
-    qc->date = date; /* borrowed for the put */
-    int rc = as_record_put_key(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &key, &qc->base);
-    qc->date = as_sent;
-    return rc;
+    As__QcPassed dated = *qc;
+    dated.date = date;
+    return as_record_put_key(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &key, &dated.base);
+}
+
+/* One waiting QC pass (key ro_number \0 seq): applied, or logged and dropped
+ * when it does not decode; forgotten either way. */
+static int s_qc_waiting_one(as_evt_t *evt, const char *ro_number, const char *seq,
+                            const char *sale_date)
+{
+    MDB_dbi dbi = as_record_dbi(evt->svc, "qc_waiting");
+    as_key_t key;
+    As__QcPassed *qc = NULL;
+    int rc = as_key_of(&key, ro_number, seq, NULL);
+    if (rc == 0)
+        rc = as_record_get_key(evt->txn, dbi, &key, &as__qc_passed__descriptor, &qc);
+    if (rc == AS_EBADFRAME || (rc == 0 && !qc->date)) {
+        as_warn("a waiting QC pass of RO '%s' does not decode: dropped", ro_number);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = s_apply_qc(evt, qc, qc->date, sale_date);
+    }
+    if (qc)
+        as__qc_passed__free_unpacked(qc, NULL);
+    return rc == 0 ? as_record_del_key(evt->txn, dbi, &key) : rc;
 }
 
 int warranty_qc_waiting_apply(as_evt_t *evt, const char *ro_number, const char *sale_date)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), &cur);
-    if (rc != 0)
-        return rc;
-    size_t plen = strlen(ro_number) + 1;
-    MDB_val k = {plen, (void *)ro_number}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= plen || memcmp(k.mv_data, ro_number, plen) != 0)
-            break;
-        As__QcPassed *qc = as__qc_passed__unpack(NULL, v.mv_size, v.mv_data);
-        if (qc && qc->date) {
-            rc = s_apply_qc(evt, qc, qc->date, sale_date);
-        } else {
-            as_warn("a waiting QC pass of RO '%s' does not decode: dropped", ro_number);
-        }
-        if (qc)
-            as__qc_passed__free_unpacked(qc, NULL);
-        if (rc == 0)
-            rc = mdb_cursor_del(cur, 0);
-        if (rc != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    as_record_list_t waiting = {0}; /* keys only: a value that does not decode is one skip */
+    int rc = as_record_scan_in(evt->txn, as_record_dbi(evt->svc, "qc_waiting"), ro_number, NULL,
+                               &waiting);
+    for (size_t i = 0; rc == 0 && i < waiting.n_keys; i++)
+        rc = s_qc_waiting_one(evt, ro_number, waiting.keys[i], sale_date);
+    as_record_list_free(&waiting);
+    return rc;
 }
 
 int warranty_evt_qc_passed(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__QcPassed *qc = as__qc_passed__unpack(NULL, env->payload.len, env->payload.data);
-    if (!qc)
-        return AS_EINVALID;
-    int rc = 0;
+    const As__QcPassed *qc = (const As__QcPassed *)evt->payload;
     if (!qc->ro_number || !warranty_id_valid(qc->ro_number) || strlen(qc->ro_number) > 64) {
         as_warn("workshop.qc.passed without a valid ro_number: skipped");
-        rc = AS_EINVALID;
-        goto out;
+        return AS_EINVALID;
     }
     char date[AS_DATE_LEN + 1];
     if (qc->date && as_date_valid(qc->date))
@@ -218,12 +202,8 @@ int warranty_evt_qc_passed(as_evt_t *evt)
         as_date_today(date);
     char sale_date[AS_DATE_LEN + 1];
     if (warranty_ro_opened(evt->svc, evt->txn, qc->ro_number, qc->vin, sale_date))
-        rc = s_apply_qc(evt, qc, date, sale_date);
-    else
-        rc = s_qc_wait(evt, qc, date);
-out:
-    as__qc_passed__free_unpacked(qc, NULL);
-    return rc;
+        return s_apply_qc(evt, qc, date, sale_date);
+    return s_qc_wait(evt, qc, date);
 }
 
 /* The claim an OEM event names (*c NULL, logged, when there is none: the OEM
@@ -246,11 +226,7 @@ static int s_oem_claim(as_evt_t *evt, const char *claim_id, As__WarrantyClaim **
 
 int warranty_evt_oem_decided(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__OemClaimDecision *d =
-        as__oem_claim_decision__unpack(NULL, env->payload.len, env->payload.data);
-    if (!d)
-        return AS_EINVALID;
+    const As__OemClaimDecision *d = (const As__OemClaimDecision *)evt->payload;
     As__WarrantyClaim *c = NULL;
     int rc = s_oem_claim(evt, d->claim_id, &c);
     if (rc != 0 || !c)
@@ -275,16 +251,12 @@ int warranty_evt_oem_decided(as_evt_t *evt)
 out:
     if (c)
         as__warranty_claim__free_unpacked(c, NULL);
-    as__oem_claim_decision__free_unpacked(d, NULL);
     return rc;
 }
 
 int warranty_evt_oem_paid(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__OemPayment *p = as__oem_payment__unpack(NULL, env->payload.len, env->payload.data);
-    if (!p)
-        return AS_EINVALID;
+    const As__OemPayment *p = (const As__OemPayment *)evt->payload;
     As__WarrantyClaim *c = NULL;
     int rc = s_oem_claim(evt, p->claim_id, &c);
     if (rc != 0 || !c || c->status != AS__CLAIM_STATUS__ACCEPTED)
@@ -298,86 +270,53 @@ int warranty_evt_oem_paid(as_evt_t *evt)
 out:
     if (c)
         as__warranty_claim__free_unpacked(c, NULL);
-    as__oem_payment__free_unpacked(p, NULL);
     return rc;
 }
 
 /* --- commands ---------------------------------------------------------------------- */
 
-static As__ClaimQuery *s_query(as_cmd_t *cmd)
-{
-    As__ClaimQuery *q = as__claim_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!q)
-        as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a ClaimQuery");
-    return q;
-}
-
 int warranty_cmd_claim_show(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
-    if (rc != 0)
-        return rc;
-    As__ClaimQuery *q = s_query(cmd);
-    if (!q)
-        return AS_EINVALID;
+    const As__ClaimQuery *q = (const As__ClaimQuery *)cmd->request;
     As__WarrantyClaim *c;
-    rc = warranty_cmd_claim(cmd, q->claim_id, &c);
+    int rc = warranty_cmd_claim(cmd, q->claim_id, &c);
     if (rc == 0) {
         rc = as_cmd_reply(cmd, &c->base);
         as__warranty_claim__free_unpacked(c, NULL);
     }
-    as__claim_query__free_unpacked(q, NULL);
     return rc;
+}
+
+/* Whether a claim is one the list asks for (by status, flagged only). */
+static bool s_listed(const As__ClaimQuery *q, const As__WarrantyClaim *c)
+{
+    bool by_status = q->has_status && q->status != AS__CLAIM_STATUS__CLAIM_STATUS_UNSET;
+    return !(by_status && c->status != q->status) && !(q->flagged && c->n_flags == 0);
 }
 
 int warranty_cmd_claim_list(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER);
+    const As__ClaimQuery *q = (const As__ClaimQuery *)cmd->request;
+    if (q->has_status &&
+        !protobuf_c_enum_descriptor_get_value(&as__claim_status__descriptor, (int)q->status))
+        return as_cmd_fail(cmd, AS_EINVALID, "status %d is not a claim status", (int)q->status);
+    as_record_list_t all;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "claims"), NULL,
+                            &as__warranty_claim__descriptor, &all);
     if (rc != 0)
         return rc;
-    As__ClaimQuery *q = s_query(cmd);
-    if (!q)
-        return AS_EINVALID;
-    if (q->has_status &&
-        !protobuf_c_enum_descriptor_get_value(&as__claim_status__descriptor, (int)q->status)) {
-        as__claim_query__free_unpacked(q, NULL);
-        return as_cmd_fail(cmd, AS_EINVALID, "status %d is not a claim status", (int)q->status);
-    }
-    bool by_status = q->has_status && q->status != AS__CLAIM_STATUS__CLAIM_STATUS_UNSET;
+    /* the listed claims first; the list still owns (and frees) every one */
     As__ClaimList list = AS__CLAIM_LIST__INIT;
-    MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "claims"), &cur)) != 0) {
-        as__claim_query__free_unpacked(q, NULL);
-        return rc;
-    }
-    MDB_val k, v;
-    for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        As__WarrantyClaim *c = as__warranty_claim__unpack(NULL, v.mv_size, v.mv_data);
-        if (!c) {
-            rc = AS_EBADFRAME;
-            break;
-        }
-        if ((by_status && c->status != q->status) || (q->flagged && c->n_flags == 0)) {
-            as__warranty_claim__free_unpacked(c, NULL);
+    list.claims = (As__WarrantyClaim **)all.msgs;
+    for (size_t i = 0; i < all.n; i++) {
+        As__WarrantyClaim *c = list.claims[i];
+        if (!s_listed(q, c))
             continue;
-        }
-        As__WarrantyClaim **grown = realloc(list.claims, (list.n_claims + 1) * sizeof *grown);
-        if (!grown) {
-            as__warranty_claim__free_unpacked(c, NULL);
-            rc = -ENOMEM;
-            break;
-        }
-        list.claims = grown;
+        list.claims[i] = list.claims[list.n_claims];
         list.claims[list.n_claims++] = c;
     }
-    mdb_cursor_close(cur);
-    if (rc == 0)
-        rc = as_cmd_reply(cmd, &list.base);
-    for (size_t i = 0; i < list.n_claims; i++)
-        as__warranty_claim__free_unpacked(list.claims[i], NULL);
-    free(list.claims);
-    as__claim_query__free_unpacked(q, NULL);
+    rc = as_cmd_reply(cmd, &list.base);
+    as_record_list_free(&all);
     return rc;
 }
 
@@ -408,14 +347,9 @@ static int s_not_submittable(as_cmd_t *cmd, const As__WarrantyClaim *c)
 
 int warranty_cmd_claim_submit(as_cmd_t *cmd)
 {
-    int rc = as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK);
-    if (rc != 0)
-        return rc;
-    As__ClaimQuery *q = s_query(cmd);
-    if (!q)
-        return AS_EINVALID;
+    const As__ClaimQuery *q = (const As__ClaimQuery *)cmd->request;
     As__WarrantyClaim *c = NULL;
-    rc = warranty_cmd_claim(cmd, q->claim_id, &c);
+    int rc = warranty_cmd_claim(cmd, q->claim_id, &c);
     if (rc == 0)
         rc = s_not_submittable(cmd, c);
     if (rc == 0) {
@@ -435,7 +369,6 @@ int warranty_cmd_claim_submit(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &c->base);
     if (c)
         as__warranty_claim__free_unpacked(c, NULL);
-    as__claim_query__free_unpacked(q, NULL);
     return rc;
 }
 

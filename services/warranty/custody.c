@@ -262,8 +262,7 @@ int warranty_cmd_shipment_ship(as_cmd_t *cmd)
         rc = as_cmd_fail(cmd, AS_EINVALID, "carrier is longer than 64 characters");
         goto out;
     }
-    MDB_val k = {strlen(r->shipment_id), r->shipment_id}, v;
-    if (mdb_get(cmd->txn, as_record_dbi(cmd->svc, "shipments"), &k, &v) == 0) {
+    if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "shipments"), r->shipment_id)) {
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "shipment '%s' exists already", r->shipment_id);
         goto out;
     }
@@ -395,22 +394,13 @@ int warranty_cmd_part_owed(as_cmd_t *cmd)
     As__PartOwedList list = AS__PART_OWED_LIST__INIT;
     list.as_of = as_of;
     list.has_overdue = 1;
-    MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "claims"), &cur)) != 0) {
+    as_record_list_t claims;
+    if ((rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "claims"), NULL,
+                             &as__warranty_claim__descriptor, &claims)) != 0)
         return rc;
-    }
-    MDB_val k, v;
-    for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        As__WarrantyClaim *c = as__warranty_claim__unpack(NULL, v.mv_size, v.mv_data);
-        if (!c) {
-            rc = AS_EBADFRAME;
-            break;
-        }
-        rc = s_owed_add(cmd, &list, c, as_of);
-        as__warranty_claim__free_unpacked(c, NULL);
-    }
-    mdb_cursor_close(cur);
+    for (size_t i = 0; rc == 0 && i < claims.n; i++)
+        rc = s_owed_add(cmd, &list, (const As__WarrantyClaim *)claims.msgs[i], as_of);
+    as_record_list_free(&claims);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &list.base);
     for (size_t i = 0; i < list.n_parts; i++)

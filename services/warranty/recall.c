@@ -100,11 +100,10 @@ int warranty_cmd_recall_open(as_cmd_t *cmd)
         else if (s_has(r->vins, i, r->vins[i]))
             rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is listed twice", r->vins[i]);
     }
-    MDB_val k = {r->campaign_id ? strlen(r->campaign_id) : 0, r->campaign_id}, v;
-    if (rc == 0 && mdb_get(cmd->txn, as_record_dbi(cmd->svc, "recalls"), &k, &v) == 0)
+    if (rc == 0 && as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "recalls"), r->campaign_id))
         rc = as_cmd_fail(cmd, AS_ECONFLICT, "campaign '%s' is open already", r->campaign_id);
     if (rc != 0)
-        goto out;
+        return rc;
     char today[AS_DATE_LEN + 1];
     as_date_today(today);
     As__RecallCampaign c = AS__RECALL_CAMPAIGN__INIT;
@@ -124,20 +123,13 @@ int warranty_cmd_recall_open(as_cmd_t *cmd)
         rc = as_cmd_emit(cmd, "warranty.recall.opened", c.campaign_id, &c.base);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &c.base);
-out:
     return rc;
 }
 
 int warranty_cmd_recall_query(as_cmd_t *cmd)
 {
-    int rc =
-        as_cmd_require(cmd, AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_ADVISOR |
-                                AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_INFO_CLERK);
-    if (rc != 0)
-        return rc;
-    As__RecallQuery *q = as__recall_query__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!q)
-        return as_cmd_fail(cmd, AS_EINVALID, "the request does not decode as a RecallQuery");
+    const As__RecallQuery *q = (const As__RecallQuery *)cmd->request;
+    int rc = 0;
     as_record_list_t ids = {0};
     As__RecallList list = AS__RECALL_LIST__INIT;
     if (!q->vin || !warranty_id_valid(q->vin)) {
@@ -163,7 +155,6 @@ out:
         as__recall_campaign__free_unpacked(list.campaigns[i], NULL);
     free(list.campaigns);
     as_record_list_free(&ids);
-    as__recall_query__free_unpacked(q, NULL);
     return rc;
 }
 
@@ -242,14 +233,11 @@ bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, 
 
 int warranty_evt_ro_opened(as_evt_t *evt)
 {
-    const As__Envelope *env = evt->env;
-    As__RoChanged *ro = as__ro_changed__unpack(NULL, env->payload.len, env->payload.data);
-    if (!ro)
-        return AS_EINVALID;
+    const As__RoChanged *ro = (const As__RoChanged *)evt->payload;
     int rc = 0;
     const char *ro_number = ro->ro ? ro->ro->ro_number : NULL;
     if (!ro_number || !warranty_id_valid(ro_number) || strlen(ro_number) > 64)
-        goto out;
+        return 0;
     MDB_val k = {strlen(ro_number), (void *)ro_number};
     if (ro->date && as_date_valid(ro->date)) {
         MDB_val v = {AS_DATE_LEN, ro->date};
@@ -270,8 +258,6 @@ int warranty_evt_ro_opened(as_evt_t *evt)
         rc = 0; /* opened already: the first opening's sale date stays */
     else if (rc == 0)
         rc = warranty_qc_waiting_apply(evt, ro_number, sale_date);
-out:
-    as__ro_changed__free_unpacked(ro, NULL);
     return rc;
 }
 
@@ -394,48 +380,34 @@ static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
 int warranty_cmd_vehicle_warnings(as_cmd_t *cmd)
 {
     const As__VehicleWarningQuery *q = (const As__VehicleWarningQuery *)cmd->request;
-    int rc = 0;
+    if (q->vin && !warranty_id_valid(q->vin))
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", q->vin);
     const warranty_t *w = warranty_of(cmd->svc);
-    As__VehicleWarningList list = AS__VEHICLE_WARNING_LIST__INIT;
-    MDB_cursor *cur = NULL;
-    if (q->vin && !warranty_id_valid(q->vin)) {
-        rc = as_cmd_fail(cmd, AS_EINVALID, "vin '%s' is not valid", q->vin);
-        goto out;
+    as_record_list_t all = {0};
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "repairs"), NULL,
+                            &as__vehicle_repairs__descriptor, &all);
+    if (rc != 0)
+        return rc;
+    size_t kept = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        As__VehicleRepairs *r = (As__VehicleRepairs *)all.msgs[i];
+        bool named = q->vin && strcmp(q->vin, r->vin) == 0;
+        if (s_warn(w, r) ? !q->vin || named : named)
+            all.msgs[kept++] = &r->base;
+        else
+            protobuf_c_message_free_unpacked(&r->base, NULL);
     }
-    if ((rc = mdb_cursor_open(cmd->txn, as_record_dbi(cmd->svc, "repairs"), &cur)) != 0)
-        goto out;
-    MDB_val k, v;
-    for (int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        As__VehicleRepairs *r = as__vehicle_repairs__unpack(NULL, v.mv_size, v.mv_data);
-        if (!r) {
-            rc = AS_EBADFRAME;
-            break;
-        }
-        bool keep = q->vin ? strcmp(q->vin, r->vin) == 0 : false;
-        keep = s_warn(w, r) ? !q->vin || keep : keep;
-        As__VehicleRepairs **grown =
-            keep ? realloc(list.vehicles, (list.n_vehicles + 1) * sizeof *grown) : NULL;
-        if (!grown) {
-            as__vehicle_repairs__free_unpacked(r, NULL);
-            rc = keep ? -ENOMEM : 0;
-            continue;
-        }
-        list.vehicles = grown;
-        list.vehicles[list.n_vehicles++] = r;
-    }
-    if (rc == 0 && q->vin && list.n_vehicles == 0)
+    all.n = kept;
+    if (q->vin && kept == 0)
         rc = as_cmd_fail(cmd, AS_ENOTFOUND,
                          "vehicle '%s' has no warranty repairs within the repair/replace/return "
                          "period",
                          q->vin);
+    As__VehicleWarningList list = AS__VEHICLE_WARNING_LIST__INIT;
+    list.n_vehicles = all.n;
+    list.vehicles = (As__VehicleRepairs **)all.msgs;
     if (rc == 0)
         rc = as_cmd_reply(cmd, &list.base);
-out:
-    if (cur)
-        mdb_cursor_close(cur);
-    for (size_t i = 0; i < list.n_vehicles; i++)
-        as__vehicle_repairs__free_unpacked(list.vehicles[i], NULL);
-    free(list.vehicles);
+    as_record_list_free(&all);
     return rc;
 }

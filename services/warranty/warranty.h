@@ -121,7 +121,8 @@ bool warranty_ro_opened(as_service_t *svc, MDB_txn *txn, const char *ro_number, 
                         char sale_date[AS_DATE_LEN + 1]);
 
 /* Applies, in workshop's order, the QC passes of `ro_number` that waited for
- * its opening, and forgets them (claims.c). Returns 0 or an LMDB code. */
+ * its opening, and forgets them (claims.c); one that does not decode is
+ * logged and dropped, the others still applied. Returns 0 or an LMDB code. */
 int warranty_qc_waiting_apply(as_evt_t *evt, const char *ro_number, const char *sale_date);
 
 /* Command handlers. */

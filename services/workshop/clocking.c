@@ -9,7 +9,7 @@
 #include "workshop.h"
 
 typedef struct {
-    As__JobClock *req;
+    const As__JobClock *req;
     As__WorkJob *job;
     As__Technician *tech;
     As__Bay *bay;
@@ -17,8 +17,6 @@ typedef struct {
 
 static void s_clock_free(s_clock_t *c)
 {
-    if (c->req)
-        as__job_clock__free_unpacked(c->req, NULL);
     if (c->job)
         as__work_job__free_unpacked(c->job, NULL);
     if (c->tech)
@@ -30,22 +28,15 @@ static void s_clock_free(s_clock_t *c)
 /* The request, the job (dispatched to the actor) and the actor's record. */
 static int s_load(as_cmd_t *cmd, s_clock_t *c)
 {
-    c->req = as__job_clock__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!c->req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a JobClock message");
-    int rc = as_cmd_require(cmd, AS_ROLE_TECHNICIAN);
-    if (rc != 0)
-        return rc;
+    c->req = (const As__JobClock *)cmd->request;
     if (ws_empty(c->req->ro_number) || !c->req->has_job_no)
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
-    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), cmd->actor,
-                       &as__technician__descriptor, &c->tech);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), cmd->actor,
+                           &as__technician__descriptor, &c->tech);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", cmd->actor);
-    if (rc == 0 && (rc = ws_get_job(cmd->txn, cmd->svc, c->req->ro_number, c->req->job_no,
-                                    &c->job)) == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no job %u in the workshop",
-                           c->req->ro_number, c->req->job_no);
+    if (rc == 0)
+        rc = ws_load_job(cmd, c->req->ro_number, c->req->job_no, &c->job);
     if (rc != 0)
         return rc;
     if (ws_empty(c->job->technician) || strcmp(c->job->technician, cmd->actor) != 0)

@@ -81,36 +81,23 @@ static int s_write(as_cmd_t *cmd, const As__DefectReport *req, const As__WorkJob
 
 int ws_cmd_defect_report(as_cmd_t *cmd)
 {
-    As__DefectReport *req = as__defect_report__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a DefectReport message");
+    const As__DefectReport *req = (const As__DefectReport *)cmd->request;
     As__WorkJob *job = NULL;
-    As__ExtraDefect *old = NULL;
     as_key_t key;
-    int rc = as_cmd_require(cmd, AS_ROLE_TECHNICIAN);
+    int rc = s_check_request(cmd, req);
     if (rc == 0)
-        rc = s_check_request(cmd, req);
-    if (rc == 0 &&
-        (rc = ws_get_job(cmd->txn, cmd->svc, req->ro_number, req->job_no, &job)) == MDB_NOTFOUND)
-        rc = as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no job %u in the workshop", req->ro_number,
-                         req->job_no);
+        rc = ws_load_job(cmd, req->ro_number, req->job_no, &job);
     if (rc == 0)
         rc = s_check_job(cmd, job);
     if (rc == 0 && as_key_of(&key, req->ro_number, req->report_id, NULL) != 0)
         rc = as_cmd_fail(cmd, AS_EINVALID, "report_id '%s' is too long", req->report_id);
-    if (rc == 0 && (rc = as_record_get_key(cmd->txn, as_record_dbi(cmd->svc, "defects"), &key,
-                                           &as__extra_defect__descriptor, &old)) == 0)
+    if (rc == 0 && as_record_exists_key(cmd->txn, as_record_dbi(cmd->svc, "defects"), &key))
         rc = as_cmd_fail(cmd, AS_EEXISTS, "extra defect '%s' of RO %s is already reported",
                          req->report_id, req->ro_number);
-    else if (rc == MDB_NOTFOUND)
-        rc = 0;
     if (rc == 0)
         rc = s_write(cmd, req, job, &key);
-    if (old)
-        as__extra_defect__free_unpacked(old, NULL);
     if (job)
         as__work_job__free_unpacked(job, NULL);
-    as__defect_report__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -118,13 +105,9 @@ int ws_cmd_defect_report(as_cmd_t *cmd)
  * workshop never made is logged and skipped. */
 int ws_evt_extra_work_answered(as_evt_t *evt)
 {
-    As__ExtraWorkAnswered *msg =
-        as__extra_work_answered__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg || ws_empty(msg->ro_number) || !msg->request || ws_empty(msg->request->request_id)) {
-        if (msg)
-            as__extra_work_answered__free_unpacked(msg, NULL);
+    const As__ExtraWorkAnswered *msg = (const As__ExtraWorkAnswered *)evt->payload;
+    if (ws_empty(msg->ro_number) || !msg->request || ws_empty(msg->request->request_id))
         return AS_EINVALID;
-    }
     as_key_t key;
     As__ExtraDefect *d = NULL;
     int rc = as_key_of(&key, msg->ro_number, msg->request->request_id, NULL);
@@ -142,6 +125,5 @@ int ws_evt_extra_work_answered(as_evt_t *evt)
     }
     if (d)
         as__extra_defect__free_unpacked(d, NULL);
-    as__extra_work_answered__free_unpacked(msg, NULL);
     return rc;
 }

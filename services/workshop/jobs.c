@@ -4,8 +4,8 @@
  * operation's special tools pass the check of tool_room.c. */
 #include <string.h>
 
+#include "as/calendar.h"
 #include "as/error.h"
-#include "as/log.h"
 #include "as/pb/reception.pb-c.h"
 #include "workshop.h"
 
@@ -17,14 +17,8 @@ static int s_create_job(as_evt_t *evt, const char *ro_number, const char *vin, c
     if (!src->has_job_no || src->job_no == 0 ||
         (src->has_status && src->status == AS__JOB_STATUS__JOB_DECLINED))
         return 0;
-    As__WorkJob *old = NULL;
-    int rc = ws_get_job(evt->txn, evt->svc, ro_number, src->job_no, &old);
-    if (rc == 0) {
-        as__work_job__free_unpacked(old, NULL);
+    if (ws_job_exists(evt->txn, evt->svc, ro_number, src->job_no))
         return 0;
-    }
-    if (rc != MDB_NOTFOUND)
-        return rc;
     As__WorkJob job = AS__WORK_JOB__INIT;
     job.ro_number = (char *)ro_number;
     job.has_job_no = 1;
@@ -49,15 +43,8 @@ static int s_create_job(as_evt_t *evt, const char *ro_number, const char *vin, c
 static int s_note_ro(as_evt_t *evt, const char *ro_number, const char *vin, const char *advisor,
                      int has_mileage, uint32_t mileage_km)
 {
-    As__WorkRo *ro = NULL;
-    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "ros"), ro_number,
-                           &as__work_ro__descriptor, &ro);
-    if (rc == 0) {
-        as__work_ro__free_unpacked(ro, NULL);
+    if (as_record_exists(evt->txn, as_record_dbi(evt->svc, "ros"), ro_number))
         return 0;
-    }
-    if (rc != MDB_NOTFOUND)
-        return rc;
     As__WorkRo fresh = AS__WORK_RO__INIT;
     fresh.ro_number = (char *)ro_number;
     fresh.vin = (char *)vin;
@@ -70,34 +57,25 @@ static int s_note_ro(as_evt_t *evt, const char *ro_number, const char *vin, cons
 
 int ws_evt_ro_consented(as_evt_t *evt)
 {
-    As__RoChanged *msg =
-        as__ro_changed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg || !msg->ro || ws_empty(msg->ro->ro_number)) {
-        if (msg)
-            as__ro_changed__free_unpacked(msg, NULL);
+    const As__RoChanged *msg = (const As__RoChanged *)evt->payload;
+    if (!msg->ro || ws_empty(msg->ro->ro_number))
         return AS_EINVALID;
-    }
     const As__RepairOrder *ro = msg->ro;
     int rc =
         s_note_ro(evt, ro->ro_number, ro->vin, ro->advisor, ro->has_mileage_km, ro->mileage_km);
     for (size_t i = 0; rc == 0 && i < ro->n_jobs; i++)
         rc = s_create_job(evt, ro->ro_number, ro->vin, ro->advisor, ro->jobs[i]);
-    as__ro_changed__free_unpacked(msg, NULL);
     return rc;
 }
 
 int ws_evt_job_added(as_evt_t *evt)
 {
-    As__JobAdded *msg = as__job_added__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg || ws_empty(msg->ro_number) || !msg->job) {
-        if (msg)
-            as__job_added__free_unpacked(msg, NULL);
+    const As__JobAdded *msg = (const As__JobAdded *)evt->payload;
+    if (ws_empty(msg->ro_number) || !msg->job)
         return AS_EINVALID;
-    }
     int rc = s_note_ro(evt, msg->ro_number, msg->vin, msg->advisor, 0, 0);
     if (rc == 0)
         rc = s_create_job(evt, msg->ro_number, msg->vin, msg->advisor, msg->job);
-    as__job_added__free_unpacked(msg, NULL);
     return rc;
 }
 
@@ -149,10 +127,7 @@ static int s_load_dispatch(as_cmd_t *cmd, const As__JobDispatch *req, s_dispatch
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
     if (ws_empty(req->tech_id) || ws_empty(req->bay_id))
         return as_cmd_fail(cmd, AS_EINVALID, "tech_id and bay_id are required");
-    int rc = ws_get_job(cmd->txn, cmd->svc, req->ro_number, req->job_no, &d->job);
-    if (rc == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no job %u in the workshop", req->ro_number,
-                           req->job_no);
+    int rc = ws_load_job(cmd, req->ro_number, req->job_no, &d->job);
     if (rc == 0 &&
         (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id,
                             &as__technician__descriptor, &d->tech)) == MDB_NOTFOUND)
@@ -173,8 +148,8 @@ static int s_check_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     int rc = s_check_fit(cmd, d->tech, d->job);
     if (rc == 0)
         rc = s_check_bay_free(cmd, d->bay, d->job);
-    char date[11];
-    ws_today(date);
+    char date[AS_DATE_LEN + 1];
+    as_date_today(date);
     if (rc == 0)
         rc = ws_check_job_tools(cmd, d->job, date);
     return rc;
@@ -215,8 +190,8 @@ static int s_apply_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     job->status = AS__WORK_STATUS__WORK_DISPATCHED;
     d->bay->has_current_job_no = 1;
     d->bay->current_job_no = job->job_no;
-    char date[11];
-    ws_today(date);
+    char date[AS_DATE_LEN + 1];
+    as_date_today(date);
     As__JobDispatched ev = AS__JOB_DISPATCHED__INIT;
     ev.job = job;
     ev.date = date;
@@ -230,13 +205,8 @@ static int s_apply_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
 
 int ws_cmd_job_dispatch(as_cmd_t *cmd)
 {
-    As__JobDispatch *req = as__job_dispatch__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a JobDispatch message");
     s_dispatch_t d = {0};
-    int rc = as_cmd_require(cmd, AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER);
-    if (rc == 0)
-        rc = s_load_dispatch(cmd, req, &d);
+    int rc = s_load_dispatch(cmd, (const As__JobDispatch *)cmd->request, &d);
     if (rc == 0)
         rc = s_check_dispatch(cmd, &d);
     if (rc == 0)
@@ -247,6 +217,5 @@ int ws_cmd_job_dispatch(as_cmd_t *cmd)
         as__technician__free_unpacked(d.tech, NULL);
     if (d.bay)
         as__bay__free_unpacked(d.bay, NULL);
-    as__job_dispatch__free_unpacked(req, NULL);
     return rc;
 }

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "as/calendar.h"
 #include "as/envelope.h"
 #include "as/error.h"
 #include "workshop.h"
 
 typedef struct {
-    As__QcInspect *req;
+    const As__QcInspect *req;
     As__WorkRo *ro;
     as_record_list_t jobs; /* As__WorkJob, every job of the RO */
 } s_qc_t;
@@ -36,25 +37,20 @@ static As__WorkJob *s_find_job(const s_qc_t *q, uint32_t job_no)
 
 static int s_load(as_cmd_t *cmd, s_qc_t *q)
 {
-    q->req = as__qc_inspect__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!q->req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a QcInspect message");
-    int rc = as_cmd_require(cmd, AS_ROLE_QC_INSPECTOR);
-    if (rc != 0)
-        return rc;
-    const As__QcInspect *req = q->req;
+    const As__QcInspect *req = q->req = (const As__QcInspect *)cmd->request;
     if (ws_empty(req->ro_number))
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number is required");
     if (!req->has_kind || req->kind == AS__INSPECTION_KIND__INSPECTION_KIND_UNSET)
         return as_cmd_fail(cmd, AS_EINVALID, "kind is required (IN_PROCESS, FINAL, ROAD_TEST)");
     if (!req->has_passed)
         return as_cmd_fail(cmd, AS_EINVALID, "passed is required (true or false)");
-    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number,
-                       &as__work_ro__descriptor, &q->ro);
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), req->ro_number,
+                           &as__work_ro__descriptor, &q->ro);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no jobs in the workshop", req->ro_number);
     if (rc == 0)
-        rc = ws_ro_jobs(cmd->txn, cmd->svc, req->ro_number, &q->jobs);
+        rc = as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "jobs"), req->ro_number,
+                               &as__work_job__descriptor, &q->jobs);
     return rc;
 }
 
@@ -255,8 +251,8 @@ static int s_fail(as_cmd_t *cmd, s_qc_t *q, As__Inspection *insp, const char *da
 
 static int s_apply(as_cmd_t *cmd, s_qc_t *q)
 {
-    char date[11];
-    ws_today(date);
+    char date[AS_DATE_LEN + 1];
+    as_date_today(date);
     As__Inspection insp = AS__INSPECTION__INIT;
     insp.ro_number = q->req->ro_number;
     insp.has_kind = insp.has_passed = insp.has_at_us = 1;
@@ -284,8 +280,6 @@ int ws_cmd_qc_inspect(as_cmd_t *cmd)
         rc = s_check(cmd, &q);
     if (rc == 0)
         rc = s_apply(cmd, &q);
-    if (q.req)
-        as__qc_inspect__free_unpacked(q.req, NULL);
     if (q.ro)
         as__work_ro__free_unpacked(q.ro, NULL);
     as_record_list_free(&q.jobs);

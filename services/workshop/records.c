@@ -3,20 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "as/calendar.h"
 #include "as/error.h"
 #include "workshop.h"
 
 const char *const ws_dbs[] = {"technicians", "bays",    "attendance", "ros", "jobs",
                               "inspections", "defects", "tools",      NULL};
-
-int ws_ro_jobs(MDB_txn *txn, as_service_t *svc, const char *ro_number, as_record_list_t *out)
-{
-    as_key_t prefix;
-    if (as_key_of(&prefix, ro_number, NULL) != 0)
-        return AS_EINVALID;
-    return as_record_scan(txn, as_record_dbi(svc, "jobs"), &prefix, &as__work_job__descriptor, out);
-}
 
 /* A job's key: ro_number \0 job_no. */
 static int s_job_key(as_key_t *key, const char *ro_number, uint32_t job_no)
@@ -24,13 +15,24 @@ static int s_job_key(as_key_t *key, const char *ro_number, uint32_t job_no)
     return as_key_of(key, ro_number, NULL) == 0 ? as_key_add_u32(key, job_no) : AS_EINVALID;
 }
 
-int ws_get_job(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no,
-               As__WorkJob **out)
+bool ws_job_exists(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no)
 {
     as_key_t key;
-    if (s_job_key(&key, ro_number, job_no) != 0)
-        return MDB_NOTFOUND;
-    return as_record_get_key(txn, as_record_dbi(svc, "jobs"), &key, &as__work_job__descriptor, out);
+    return s_job_key(&key, ro_number, job_no) == 0 &&
+           as_record_exists_key(txn, as_record_dbi(svc, "jobs"), &key);
+}
+
+int ws_load_job(as_cmd_t *cmd, const char *ro_number, uint32_t job_no, As__WorkJob **out)
+{
+    as_key_t key;
+    int rc = s_job_key(&key, ro_number, job_no);
+    if (rc == 0)
+        rc = as_record_get_key(cmd->txn, as_record_dbi(cmd->svc, "jobs"), &key,
+                               &as__work_job__descriptor, out);
+    if (rc == MDB_NOTFOUND || rc == AS_EINVALID)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "RO %s has no job %u in the workshop", ro_number,
+                           job_no);
+    return rc;
 }
 
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job)
@@ -62,9 +64,4 @@ const char *ws_status_name(As__WorkStatus status)
     const ProtobufCEnumValue *v =
         protobuf_c_enum_descriptor_get_value(&as__work_status__descriptor, (int)status);
     return v ? v->name : "WORK_STATUS_UNSET";
-}
-
-void ws_today(char out[11])
-{
-    as_date_today(out);
 }

@@ -1,12 +1,11 @@
 /* resources.c — technicians, bays and attended shifts: what dispatch and the
- * KPI's available hours are made of. Foreman or service manager only. */
+ * KPI's available hours are made of. Foreman or service manager only (the
+ * catalog's roles). */
 #include <string.h>
 
 #include "as/calendar.h"
 #include "as/error.h"
 #include "workshop.h"
-
-#define BOSS_ROLES (AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER)
 
 static const char *const s_bay_kinds[] = {"general", "lift", "alignment", "body", NULL};
 
@@ -49,13 +48,8 @@ static int s_check_technician(as_cmd_t *cmd, const As__TechnicianRegister *req)
  * what they are clocked on is kept. */
 int ws_cmd_technician_register(as_cmd_t *cmd)
 {
-    As__TechnicianRegister *req =
-        as__technician_register__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a TechnicianRegister message");
-    int rc = as_cmd_require(cmd, BOSS_ROLES);
-    if (rc == 0)
-        rc = s_check_technician(cmd, req);
+    const As__TechnicianRegister *req = (const As__TechnicianRegister *)cmd->request;
+    int rc = s_check_technician(cmd, req);
     As__Technician *old = NULL;
     if (rc == 0 &&
         (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id,
@@ -85,7 +79,6 @@ int ws_cmd_technician_register(as_cmd_t *cmd)
     }
     if (old)
         as__technician__free_unpacked(old, NULL);
-    as__technician_register__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -104,12 +97,8 @@ static int s_check_bay(as_cmd_t *cmd, const As__BayRegister *req)
 
 int ws_cmd_bay_register(as_cmd_t *cmd)
 {
-    As__BayRegister *req = as__bay_register__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a BayRegister message");
-    int rc = as_cmd_require(cmd, BOSS_ROLES);
-    if (rc == 0)
-        rc = s_check_bay(cmd, req);
+    const As__BayRegister *req = (const As__BayRegister *)cmd->request;
+    int rc = s_check_bay(cmd, req);
     As__Bay *old = NULL;
     if (rc == 0 && (rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "bays"), req->bay_id,
                                        &as__bay__descriptor, &old)) == 0)
@@ -130,7 +119,6 @@ int ws_cmd_bay_register(as_cmd_t *cmd)
     }
     if (old)
         as__bay__free_unpacked(old, NULL);
-    as__bay_register__free_unpacked(req, NULL);
     return rc;
 }
 
@@ -143,26 +131,17 @@ static int s_check_shift(as_cmd_t *cmd, const As__ShiftRecord *req)
                            req->date ? req->date : "");
     if (!req->has_minutes || req->minutes < 1 || req->minutes > 1440)
         return as_cmd_fail(cmd, AS_EINVALID, "minutes of a shift must be 1..1440");
-    As__Technician *tech = NULL;
-    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id,
-                           &as__technician__descriptor, &tech);
-    if (rc == MDB_NOTFOUND)
+    if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", req->tech_id);
-    if (tech)
-        as__technician__free_unpacked(tech, NULL);
-    return rc;
+    return 0;
 }
 
 /* One attended shift per technician and date: available hours are counted
  * from the shift.recorded events, so a second record would count twice. */
 int ws_cmd_shift_record(as_cmd_t *cmd)
 {
-    As__ShiftRecord *req = as__shift_record__unpack(NULL, cmd->payload_len, cmd->payload);
-    if (!req)
-        return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a ShiftRecord message");
-    int rc = as_cmd_require(cmd, BOSS_ROLES);
-    if (rc == 0)
-        rc = s_check_shift(cmd, req);
+    const As__ShiftRecord *req = (const As__ShiftRecord *)cmd->request;
+    int rc = s_check_shift(cmd, req);
     as_key_t key;
     As__Attendance *old = NULL;
     if (rc == 0 && as_key_of(&key, req->tech_id, req->date, NULL) != 0)
@@ -188,6 +167,5 @@ int ws_cmd_shift_record(as_cmd_t *cmd)
     }
     if (old)
         as__attendance__free_unpacked(old, NULL);
-    as__shift_record__free_unpacked(req, NULL);
     return rc;
 }

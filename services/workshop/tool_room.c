@@ -114,13 +114,9 @@ static char *s_or_null(char *s)
 /* A registration: the tool as the tool room has it (again, for a replay). */
 int ws_evt_tool_registered(as_evt_t *evt)
 {
-    As__ToolItemRegistered *msg =
-        as__tool_item_registered__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg || !msg->item || ws_empty(msg->item->tool_id)) {
-        if (msg)
-            as__tool_item_registered__free_unpacked(msg, NULL);
+    const As__ToolItemRegistered *msg = (const As__ToolItemRegistered *)evt->payload;
+    if (!msg->item || ws_empty(msg->item->tool_id))
         return AS_EINVALID;
-    }
     const As__ToolItem *item = msg->item;
     As__WorkshopTool tool = AS__WORKSHOP_TOOL__INIT;
     tool.tool_id = item->tool_id;
@@ -135,9 +131,7 @@ int ws_evt_tool_registered(as_evt_t *evt)
     tool.next_calibration = s_or_null(item->next_calibration);
     tool.loan_id = s_or_null(item->loan_id);
     tool.as_of = s_or_null(msg->date);
-    int rc = s_put_tool(evt->txn, evt->svc, &tool);
-    as__tool_item_registered__free_unpacked(msg, NULL);
-    return rc;
+    return s_put_tool(evt->txn, evt->svc, &tool);
 }
 
 /* A pass moves the last calibration and puts the tool back in service; a fail
@@ -166,13 +160,9 @@ static int s_calibrate(As__WorkshopTool *tool, const As__ToolCalibrationRecorded
 
 int ws_evt_tool_calibrated(as_evt_t *evt)
 {
-    As__ToolCalibrationRecorded *msg =
-        as__tool_calibration_recorded__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg || ws_empty(msg->tool_id) || !msg->calibration || ws_empty(msg->calibration->date)) {
-        if (msg)
-            as__tool_calibration_recorded__free_unpacked(msg, NULL);
+    const As__ToolCalibrationRecorded *msg = (const As__ToolCalibrationRecorded *)evt->payload;
+    if (ws_empty(msg->tool_id) || !msg->calibration || ws_empty(msg->calibration->date))
         return AS_EINVALID;
-    }
     As__WorkshopTool *tool = NULL;
     int rc = s_get_tool(evt->txn, evt->svc, msg->tool_id, &tool);
     if (rc == MDB_NOTFOUND) {
@@ -184,7 +174,6 @@ int ws_evt_tool_calibrated(as_evt_t *evt)
     }
     if (tool)
         as__workshop_tool__free_unpacked(tool, NULL);
-    as__tool_calibration_recorded__free_unpacked(msg, NULL);
     return rc;
 }
 
@@ -222,13 +211,9 @@ static int s_loan(As__WorkshopTool *tool, const char *type, const As__ToolLoan *
 
 int ws_evt_tool_loan_changed(as_evt_t *evt)
 {
-    As__ToolLoanChanged *msg =
-        as__tool_loan_changed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!msg || !msg->loan || ws_empty(msg->loan->tool_id) || ws_empty(msg->loan->loan_id)) {
-        if (msg)
-            as__tool_loan_changed__free_unpacked(msg, NULL);
+    const As__ToolLoanChanged *msg = (const As__ToolLoanChanged *)evt->payload;
+    if (!msg->loan || ws_empty(msg->loan->tool_id) || ws_empty(msg->loan->loan_id))
         return AS_EINVALID;
-    }
     As__WorkshopTool *tool = NULL;
     int rc = s_get_tool(evt->txn, evt->svc, msg->loan->tool_id, &tool);
     if (rc == MDB_NOTFOUND) {
@@ -241,6 +226,5 @@ int ws_evt_tool_loan_changed(as_evt_t *evt)
     }
     if (tool)
         as__workshop_tool__free_unpacked(tool, NULL);
-    as__tool_loan_changed__free_unpacked(msg, NULL);
     return rc;
 }

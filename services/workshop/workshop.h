@@ -3,6 +3,7 @@
 #ifndef WORKSHOP_H
 #define WORKSHOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,12 +24,13 @@
  */
 extern const char *const ws_dbs[];
 
-/* Every job of one RO, in job order (as_record_scan; free with as_record_list_free). */
-int ws_ro_jobs(MDB_txn *txn, as_service_t *svc, const char *ro_number, as_record_list_t *out);
+/* Whether RO ro_number has job job_no (events may come again after a replay). */
+bool ws_job_exists(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no);
 
-/* A job: MDB_NOTFOUND when absent. Put marks the fields a reply must show. */
-int ws_get_job(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint32_t job_no,
-               As__WorkJob **out);
+/* Loads a job a command names (owned: free it), or fails the command
+ * (AS_ENOTFOUND, "RO R-1 has no job 2 in the workshop"); other codes as
+ * as_record_get. Put marks the fields a reply must show. */
+int ws_load_job(as_cmd_t *cmd, const char *ro_number, uint32_t job_no, As__WorkJob **out);
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
 
 /* Replaces the string *field of an unpacked message with a copy of value
@@ -40,9 +42,6 @@ int ws_empty(const char *s);
 
 /* "WORK_WAITING"... for error texts. */
 const char *ws_status_name(As__WorkStatus status);
-
-/* Today's date "YYYY-MM-DD". */
-void ws_today(char out[11]);
 
 /* --- tool_check.c: one special tool of a job at dispatch (pure) -------------- */
 typedef enum {

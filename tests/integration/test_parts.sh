@@ -29,17 +29,6 @@ WS_INCARNATION=0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
 
 wk() { AS_ACTOR=wk-chen ctl call "$@"; }
 pm() { AS_ACTOR=pm-liu ctl call "$@"; }
-# refused ACTOR CODE WHAT-IN-ERROR COMMAND ARGS...: the command fails with CODE
-# and an error text that contains WHAT-IN-ERROR
-refused() {
-    local actor=$1 code=$2 text=$3
-    shift 3
-    local out
-    out=$(AS_ACTOR=$actor ctl call "$@" || true)
-    expect_eq "$1 refused ($text)" "$code" "$(echo "$out" | json .code)"
-    echo "$out" | json .error | grep -qF -- "$text" ||
-        fail "$1: error '$(echo "$out" | json .error)' does not say '$text'"
-}
 stock() { wk parts.stock.query part_number="$1" | json ".reply.parts[0].$2"; }
 ro_show() { wk parts.ro.show ro_number="$1"; }
 # publish_qc SEQ RO: workshop.qc.passed for RO from the fake workshop source

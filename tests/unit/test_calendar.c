@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "as/calendar.h"
+#include "as/error.h"
 
 static void test_valid_dates(void **state)
 {
@@ -81,13 +82,43 @@ static void test_date_of_us(void **state)
     assert_true(as_date_valid(out));
 }
 
+/* Local date-times both ways, in the zone TZ names. */
+static void test_datetime(void **state)
+{
+    (void)state;
+    setenv("TZ", "Asia/Shanghai", 1); /* UTC+8, no summer time */
+    tzset();
+    char out[AS_DATETIME_LEN + 1];
+    as_datetime_of_us(1795737600LL * 1000000, out); /* 2026-11-27T00:00:00Z */
+    assert_string_equal(out, "2026-11-27 08:00");
+    int64_t us = 0;
+    assert_int_equal(as_datetime_parse("2026-11-27 08:00", &us), 0);
+    assert_int_equal(us, 1795737600LL * 1000000);
+    assert_int_equal(as_datetime_parse("2026-11-27T14:05", &us), 0);
+    assert_int_equal(us, (1795737600LL + 6 * 3600 + 5 * 60) * 1000000);
+    assert_int_equal(as_datetime_parse("2026-11-27", &us), 0); /* its midnight */
+    assert_int_equal(us, (1795737600LL - 8 * 3600) * 1000000);
+    const char *bad[] = {"",
+                         "2026-11-31 08:00",
+                         "2026-11-27 24:00",
+                         "2026-11-27 08:60",
+                         "2026-11-27 8:00",
+                         "2026-11-27 08:00:00",
+                         "2026-11-27x08:00",
+                         "yesterday",
+                         NULL};
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(as_datetime_parse(bad[i], &us), AS_EINVALID);
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_dates),
-        cmocka_unit_test(test_valid_months),
-        cmocka_unit_test(test_diff_and_add),
-        cmocka_unit_test(test_date_of_us),
+        cmocka_unit_test(test_valid_dates),  cmocka_unit_test(test_valid_months),
+        cmocka_unit_test(test_diff_and_add), cmocka_unit_test(test_date_of_us),
+        cmocka_unit_test(test_datetime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

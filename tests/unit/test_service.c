@@ -31,6 +31,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "as/calendar.h"
 #include "as/catalog.h"
 #include "as/config.h"
 #include "as/envelope.h"
@@ -121,6 +122,16 @@ static int s_cmd_put(as_cmd_t *cmd)
 static int s_cmd_put_fail(as_cmd_t *cmd)
 {
     return s_cmd_put_common(cmd, true);
+}
+
+/* "tsvc.dated": answers when it happened (seconds) and emits an event for it. */
+static int s_cmd_dated(as_cmd_t *cmd)
+{
+    As__DemoTick reply = AS__DEMO_TICK__INIT;
+    reply.has_number = 1;
+    reply.number = (uint64_t)(as_cmd_time(cmd) / 1000000);
+    int rc = as_cmd_emit(cmd, "tsvc.item.stored", "dated", NULL);
+    return rc != 0 ? rc : as_cmd_reply(cmd, &reply.base);
 }
 
 static int s_cmd_get(as_cmd_t *cmd)
@@ -282,10 +293,17 @@ static void s_on_stop(as_service_t *svc)
 
 static const char *const s_dbs[] = {"items", NULL};
 static const as_command_def_t s_commands[] = {
-    {"tsvc.put", s_cmd_put},         {"tsvc.put_fail", s_cmd_put_fail}, {"tsvc.get", s_cmd_get},
+    {"tsvc.put", s_cmd_put},
+    {"tsvc.put_fail", s_cmd_put_fail},
+    {"tsvc.get", s_cmd_get},
     {".put_relative", s_cmd_put}, /* "tsvc.put_relative": named after the service */
-    {"tsvc.guarded", s_cmd_guarded}, {"tsvc.stray", s_cmd_stray},       {"tsvc.nap", s_cmd_nap},
-    {"tsvc.typed", s_cmd_typed},     {"tsvc.peek", s_cmd_peek},         {NULL, NULL},
+    {"tsvc.guarded", s_cmd_guarded},
+    {"tsvc.stray", s_cmd_stray},
+    {"tsvc.nap", s_cmd_nap},
+    {"tsvc.typed", s_cmd_typed},
+    {"tsvc.peek", s_cmd_peek},
+    {"tsvc.dated", s_cmd_dated},
+    {NULL, NULL},
 };
 
 /* tsvc's part of the catalog: the untyped commands take raw bytes (no request
@@ -302,6 +320,8 @@ static const as_command_info_t s_catalog_commands[] = {
      "number + 1, for advisors", AS_ROLE_ADVISOR, false},
     {"tsvc.peek", "tsvc", &as__demo_tick__descriptor, &as__demo_tick__descriptor,
      "a query that tries to write", 0, true},
+    {"tsvc.dated", "tsvc", NULL, &as__demo_tick__descriptor, "records a thing that happened", 0,
+     false, true},
 };
 static const as_event_info_t s_catalog_events[] = {
     {"tsvc.item.stored", NULL, "a key was written"},
@@ -438,6 +458,7 @@ static int s_setup(void **state)
     s_set(fx, "bus", "subscribe", fx->bus_out);
     s_set(fx, "staff", "alice", "advisor");
     s_set(fx, "staff", "bob", "foreman");
+    s_set(fx, "staff", "carol", "service_manager");
     assert_int_equal(as_catalog_add(&s_tsvc_catalog), 0);
     fx->def = (as_service_def_t){.name = "tsvc",
                                  .dbs = s_dbs,
@@ -1592,6 +1613,77 @@ static void test_event_payload_is_decoded_or_skipped(void **state)
     free(value);
 }
 
+/* Sends `command` saying it happened at `occurred_us`. */
+static As__CommandReply *s_cmd_at(s_fix_t *fx, const char *command, const char *actor,
+                                  const char *request_id, int64_t occurred_us)
+{
+    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.actor = (char *)actor;
+    req.command = (char *)command;
+    req.has_occurred_us = 1;
+    req.occurred_us = occurred_us;
+    As__CommandReply *reply = NULL;
+    assert_int_equal(as_rpc_send_command(fx->client, &req, S_WAIT_MS, 1, &reply), 0);
+    assert_non_null(reply);
+    return reply;
+}
+
+/* Work keyed in after the fact: a dated command says when it happened, its
+ * handler and its events get that time; outside the window, in the future
+ * or on a command that records no happening, it is refused with the dates. */
+static void test_dated_command_keyed_in_later(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    const int64_t day = 86400LL * 1000000;
+    int64_t three_days_ago = (as_now_us() - 3 * day) / 1000000 * 1000000;
+
+    As__CommandReply *reply = s_cmd_at(fx, "tsvc.dated", "alice", "d-1", three_days_ago);
+    assert_int_equal(reply->status, 0);
+    As__DemoTick *tick = s_tick_of(reply);
+    assert_int_equal(tick->number, three_days_ago / 1000000);
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 1, envs, 8);
+    assert_int_equal(n, 1);
+    assert_true(envs[0]->has_occurred_us);
+    assert_int_equal(envs[0]->occurred_us, three_days_ago);
+    assert_true(envs[0]->time_us > envs[0]->occurred_us);
+    s_free_events(envs, n);
+
+    /* the same id with another time is another request, not a retry */
+    reply = s_cmd_at(fx, "tsvc.dated", "alice", "d-1", three_days_ago - day);
+    assert_int_equal(reply->status, AS_EEXISTS);
+    as__command_reply__free_unpacked(reply, NULL);
+
+    reply = s_cmd_at(fx, "tsvc.put", "alice", "d-2", three_days_ago);
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_non_null(strstr(reply->error, "tsvc.put records nothing that happened"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    reply = s_cmd_at(fx, "tsvc.dated", "alice", "d-3", as_now_us() + day);
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_non_null(strstr(reply->error, "is in the future"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    int64_t forty_days_ago = as_now_us() - 40 * day;
+    char at[AS_DATETIME_LEN + 1], expected[128];
+    as_datetime_of_us(forty_days_ago, at);
+    reply = s_cmd_at(fx, "tsvc.dated", "alice", "d-4", forty_days_ago);
+    assert_int_equal(reply->status, AS_EINVALID);
+    snprintf(expected, sizeof expected, "when it happened (%s) is before the 31-day window", at);
+    assert_non_null(strstr(reply->error, expected));
+    assert_non_null(strstr(reply->error, "the service manager's window is longer"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    reply = s_cmd_at(fx, "tsvc.dated", "carol", "d-5", forty_days_ago);
+    assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
 /* --- what the runtime does from the catalog -------------------------------------- */
 
 /* Sends `command` with a DemoTick of `number` (or `raw` bytes when not NULL). */
@@ -1735,6 +1827,7 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_event_payload_is_decoded_or_skipped, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_dated_command_keyed_in_later, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

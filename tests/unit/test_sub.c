@@ -840,27 +840,43 @@ static int s_accept_txn(MDB_txn *txn, void *arg)
     return a->rc < -20000 ? 0 : a->rc; /* a refusal writes nothing and commits nothing */
 }
 
+/* An accept in a turn of its own that commits, told to the sub as the
+ * service's turn tells it. */
 static int s_accept(s_fix_t *fx, const char *incarnation, char *why, size_t cap)
 {
     s_accept_args_t a = {.sub = fx->sub, .incarnation = incarnation};
     int rc = as_store_write(fx->store, s_accept_txn, &a);
     assert_int_equal(rc, 0);
+    as_sub_committed(fx->sub, &(as_sub_batch_t){0});
     snprintf(why, cap, "%s", a.why);
     return a.rc;
+}
+
+/* An accept whose turn then fails (a later command hit the disk). */
+static int s_accept_then_fail_txn(MDB_txn *txn, void *arg)
+{
+    s_accept_args_t *a = arg;
+    a->rc = as_sub_accept(a->sub, txn, S_SOURCE, a->incarnation, "it-guo", a->why, sizeof a->why);
+    return -EIO;
+}
+
+/* 1..5 applied, then the source is restored from a backup that held 1..3:
+ * 4 and 5 were applied here and are not in the source's store; its new
+ * history goes 4', 5', 6'. Waits until the sub sees it diverged. */
+static void s_diverge_after_five(s_fix_t *fx)
+{
+    s_start_sub(fx);
+    s_feed_live(fx, 5);
+    s_source_restore(fx, S_INCARNATION_B, 3, true);
+    s_source_has(fx, 6);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 6, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_diverged, 0));
 }
 
 static void test_restored_source_that_lost_events_diverges_until_accepted(void **state)
 {
     s_fix_t *fx = *state;
-    s_start_sub(fx);
-    s_feed_live(fx, 5);
-
-    /* restored from a backup that held 1..3: 4 and 5 were applied here and are
-     * not in the source's store; its new history goes 4', 5', 6' */
-    s_source_restore(fx, S_INCARNATION_B, 3, true);
-    s_source_has(fx, 6);
-    s_heartbeat(fx, S_SOURCE, S_INCARNATION_B, 6, fx->rpc_ep);
-    assert_true(s_pump_until(fx, s_cond_diverged, 0));
+    s_diverge_after_five(fx);
     s_info_t info = s_info(fx, S_SOURCE);
     assert_string_equal(info.incarnation, S_INCARNATION_A);
     assert_string_equal(info.info.fork_incarnation, S_INCARNATION_B);
@@ -913,6 +929,35 @@ static void test_restored_source_that_lost_events_diverges_until_accepted(void *
     assert_int_equal(info.info.applied_seq, 6);
     assert_int_equal(info.info.orphaned_from_seq, 4);
     assert_string_equal(info.info.previous_incarnation, S_INCARNATION_A);
+}
+
+static void test_accept_in_a_failed_turn_changes_nothing(void **state)
+{
+    s_fix_t *fx = *state;
+    s_diverge_after_five(fx);
+
+    /* the accept is written, then the turn fails: the source stays diverged */
+    s_accept_args_t a = {.sub = fx->sub, .incarnation = S_INCARNATION_B};
+    assert_int_equal(as_store_write(fx->store, s_accept_then_fail_txn, &a), -EIO);
+    assert_int_equal(a.rc, 0);
+    as_sub_aborted(fx->sub, &(as_sub_batch_t){0});
+    s_info_t info = s_info(fx, S_SOURCE);
+    assert_true(info.info.diverged);
+    assert_int_equal(info.info.applied_seq, 5);
+    assert_string_equal(info.incarnation, S_INCARNATION_A);
+    assert_string_equal(info.info.fork_incarnation, S_INCARNATION_B);
+    s_settle(fx, 100);
+    assert_int_equal(fx->n_applied, 5);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
+
+    /* the operator's retry is accepted and follows the new history */
+    char why[256];
+    assert_int_equal(s_accept(fx, S_INCARNATION_B, why, sizeof why), 0);
+    s_wait_applied(fx, 8);
+    info = s_info(fx, S_SOURCE);
+    assert_false(info.info.diverged);
+    assert_int_equal(info.info.orphaned_from_seq, 4);
+    assert_int_equal(info.info.orphaned_to_seq, 5);
 }
 
 static void test_changed_incarnation_diverges(void **state)
@@ -1432,6 +1477,8 @@ int main(void)
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_restored_source_that_lost_events_diverges_until_accepted, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_accept_in_a_failed_turn_changes_nothing, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_seq_going_back_diverges, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_rejected_event_skipped_offset_advances, s_setup,
                                         s_teardown),

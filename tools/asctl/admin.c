@@ -56,10 +56,8 @@ int asctl_keygen(asctl_t *ctl, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* Finds a daemon's data dir: --data-dir, else [SERVICE] data_dir, else
- * ${site.data_dir}/SERVICE in the config. */
-static const char *s_data_dir(asctl_t *ctl, const char *service, const char *given, char *buf,
-                              size_t cap)
+const char *asctl_data_dir(asctl_t *ctl, const char *service, const char *given, char *buf,
+                           size_t cap)
 {
     if (given)
         return given;
@@ -116,7 +114,7 @@ static int s_store_copy(asctl_t *ctl, int argc, char **argv, bool restore)
         return asctl_fail(ctl, EXIT_USAGE, "%s needs SERVICE (or --data-dir) and %s",
                           restore ? "restore" : "backup", restore ? "--from DIR" : "--to DIR");
     char buf[1024];
-    const char *dir = s_data_dir(ctl, service, data_dir, buf, sizeof buf);
+    const char *dir = asctl_data_dir(ctl, service, data_dir, buf, sizeof buf);
     if (!dir)
         return EXIT_CONFIG;
     as_store_error_t why;

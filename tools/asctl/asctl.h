@@ -29,6 +29,7 @@ typedef struct asctl {
     bool json;
     const char *actor;
     int timeout_ms;
+    int64_t occurred_us; /* `call --at`: when the command's fact happened (0: now) */
     int tries;
     void *zctx;
     as_security_t *security;
@@ -36,6 +37,12 @@ typedef struct asctl {
 
 /* The service endpoint of `service` from the config, or NULL (and a message). */
 const char *asctl_endpoint(asctl_t *ctl, const char *service);
+
+/* A daemon's data dir: `given` (--data-dir), else [SERVICE] data_dir, else
+ * ${site.data_dir}/SERVICE in the config (written into buf). NULL when the
+ * config cannot be loaded (said on stderr). */
+const char *asctl_data_dir(asctl_t *ctl, const char *service, const char *given, char *buf,
+                           size_t cap);
 
 /* Prints a JSON value on one line to stdout. */
 void asctl_print_json(json_t *value);
@@ -69,5 +76,6 @@ int asctl_backup(asctl_t *ctl, int argc, char **argv);
 int asctl_restore(asctl_t *ctl, int argc, char **argv);
 int asctl_commands(asctl_t *ctl, int argc, char **argv);
 int asctl_kpi(asctl_t *ctl, int argc, char **argv);
+int asctl_outbox(asctl_t *ctl, int argc, char **argv);
 
 #endif

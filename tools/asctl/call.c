@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "as/calendar.h"
 #include "as/catalog.h"
+#include "as/envelope.h"
 #include "as/error.h"
+#include "as/human.h"
 #include "as/pbjson.h"
 #include "as/rpc.h"
 #include "asctl.h"
@@ -20,12 +23,17 @@ static void s_call_usage(FILE *out)
                  "\n"
                  "  --payload JSON      the whole message as JSON instead of FIELD=VALUE\n"
                  "  --request-id ID     reuse an id to retry safely (default: a new UUIDv7)\n"
-                 "  --endpoint EP       talk to EP instead of the endpoint in the config\n");
+                 "  --endpoint EP       talk to EP instead of the endpoint in the config\n"
+                 "  --at 'YYYY-MM-DD HH:MM'\n"
+                 "                      when it happened, local time (work keyed in after the\n"
+                 "                      fact; `asctl commands` marks the commands that take it)\n");
 }
 
-/* Prints a reply object as "field: value" lines. */
+/* Prints a reply object as "field: value" lines, amounts and times for
+ * people (as/human.h). */
 static void s_print_human(json_t *obj)
 {
+    as_human_json(obj); /* out of memory: the rest stays as numbers */
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value)
@@ -130,8 +138,20 @@ int asctl_command(asctl_t *ctl, const char *service, const char *endpoint, const
     if (!client)
         return asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", service,
                           endpoint, as_strerror(err));
-    err = as_rpc_command(client, command, ctl->actor, request_id, payload, len, ctl->timeout_ms,
-                         ctl->tries, reply);
+    char id[AS_UUID_LEN + 1];
+    if (!request_id) {
+        as_uuidv7(id);
+        request_id = id;
+    }
+    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.actor = (char *)ctl->actor;
+    req.command = (char *)command;
+    req.has_payload = payload != NULL;
+    req.payload = (ProtobufCBinaryData){payload ? len : 0, (uint8_t *)payload};
+    req.has_occurred_us = ctl->occurred_us != 0;
+    req.occurred_us = ctl->occurred_us;
+    err = as_rpc_send_command(client, &req, ctl->timeout_ms, ctl->tries, reply);
     as_rpc_client_destroy(&client);
     if (err == AS_ETIMEOUT)
         return asctl_fail(ctl, EXIT_UNAVAILABLE,
@@ -145,16 +165,14 @@ int asctl_command(asctl_t *ctl, const char *service, const char *endpoint, const
 int asctl_call(asctl_t *ctl, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"payload", required_argument, NULL, 'p'},
-        {"request-id", required_argument, NULL, 'i'},
-        {"endpoint", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"payload", required_argument, NULL, 'p'},  {"request-id", required_argument, NULL, 'i'},
+        {"endpoint", required_argument, NULL, 'e'}, {"at", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
-    const char *json_text = NULL, *request_id = NULL, *endpoint = NULL;
+    const char *json_text = NULL, *request_id = NULL, *endpoint = NULL, *at = NULL;
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "+p:i:e:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+p:i:e:a:h", options, NULL)) != -1) {
         switch (opt) {
         case 'p':
             json_text = optarg;
@@ -164,6 +182,9 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
             break;
         case 'e':
             endpoint = optarg;
+            break;
+        case 'a':
+            at = optarg;
             break;
         case 'h':
             s_call_usage(stdout);
@@ -190,10 +211,17 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
             request_id = argv[++i];
         else if (strcmp(argv[i], "--endpoint") == 0 && i + 1 < argc)
             endpoint = argv[++i];
+        else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc)
+            at = argv[++i];
         else
             args[nargs++] = argv[i];
     }
     int rc;
+    if (at && as_datetime_parse(at, &ctl->occurred_us) != 0) {
+        rc = asctl_fail(ctl, EXIT_USAGE,
+                        "--at '%s' is not a local date and time 'YYYY-MM-DD HH:MM'", at);
+        goto out;
+    }
     const as_command_info_t *info = as_catalog_command(command);
     if (!info) {
         rc = asctl_fail(ctl, EXIT_USAGE, "unknown command '%s' (see `asctl commands`)", command);
@@ -241,12 +269,14 @@ int asctl_commands(asctl_t *ctl, int argc, char **argv)
         shown++;
         char *fields = c->request ? as_pbjson_describe(c->request) : NULL;
         if (ctl->json) {
-            json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "command", c->command,
-                                                  "service", c->service, "summary", c->summary,
-                                                  "request", c->request ? c->request->name : NULL,
-                                                  "reply", c->reply ? c->reply->name : NULL));
+            json_array_append_new(list,
+                                  json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:b}", "command", c->command,
+                                            "service", c->service, "summary", c->summary, "request",
+                                            c->request ? c->request->name : NULL, "reply",
+                                            c->reply ? c->reply->name : NULL, "dated", c->dated));
         } else {
-            printf("%-28s %-10s %s\n", c->command, c->service, c->summary);
+            printf("%-28s %-10s %s%s\n", c->command, c->service, c->summary,
+                   c->dated ? " [--at]" : "");
             if (fields && *fields)
                 printf("%s", fields);
         }

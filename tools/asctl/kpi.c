@@ -7,6 +7,7 @@
 
 #include "as/catalog.h"
 #include "as/error.h"
+#include "as/human.h"
 #include "as/pb/kpi.pb-c.h"
 #include "as/pbjson.h"
 #include "as/rpc.h"
@@ -35,7 +36,7 @@ static void s_kpi_usage(FILE *out)
                  "Exit codes: 0 ok, 1 refused by the service, 64 usage, 69 unavailable.\n");
 }
 
-/* The figure's value for people: "103.8%", "1650.00", "41.50", "3". */
+/* The figure's value for people: "103.8%", "1,650.00", "41.50", "3". */
 static void s_format_value(const As__KpiFigure *f, char *out, size_t cap)
 {
     const char *unit = f->unit ? f->unit : "";
@@ -44,7 +45,7 @@ static void s_format_value(const As__KpiFigure *f, char *out, size_t cap)
     else if (!strcmp(unit, "%"))
         snprintf(out, cap, "%.1f%%", f->value);
     else if (!strcmp(unit, "cents"))
-        snprintf(out, cap, "%.2f", f->value / 100.0);
+        as_human_money((int64_t)(f->value + (f->value < 0 ? -0.5 : 0.5)), out, cap);
     else if (!strcmp(unit, ""))
         snprintf(out, cap, "%.0f", f->value);
     else

@@ -28,6 +28,9 @@ static void s_usage(FILE *out)
         "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
         "  kpi report --month YYYY-MM      KPI report (--day, --by KEY, --csv; see --help)\n"
         "  source accept SERVICE SOURCE    follow a restored source's new history (DIVERGED)\n"
+        "  outbox archive SERVICE --before YYYY-MM-DD --to FILE\n"
+        "                                  copy the outbox's older events into a file\n"
+        "  outbox verify FILE              check an outbox archive\n"
         "  check-config                    check the config (every section and key): prints\n"
         "                                  'config ok' or each problem with its line\n"
         "\n"
@@ -124,6 +127,7 @@ static const s_subcommand_t s_subcommands[] = {
     {"keygen", asctl_keygen, false},   {"backup", asctl_backup, false},
     {"restore", asctl_restore, false}, {"kpi", asctl_kpi, true},
     {"source", asctl_source, true},    {"check-config", s_check_config, false},
+    {"outbox", asctl_outbox, false},
 };
 
 int main(int argc, char **argv)

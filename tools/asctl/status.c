@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/human.h"
 #include "as/pbjson.h"
 #include "as/rpc.h"
 #include "asctl.h"
@@ -105,6 +106,10 @@ static void s_print_human(json_t *services)
                (long long)s_int(svc, "events_applied"), (long long)s_int(svc, "commands_done"),
                (long long)s_int(svc, "frames_rejected"),
                json_string_value(json_object_get(svc, "incarnation")));
+        char when[AS_HUMAN_TEXT_MAX];
+        if (json_object_get(svc, "started_us"))
+            printf("    running since %s\n",
+                   as_human_time(s_int(svc, "started_us"), when, sizeof when));
         json_array_foreach(json_object_get(svc, "offsets"), j, off)
         {
             const char *source = json_string_value(json_object_get(off, "source"));
@@ -125,11 +130,12 @@ static void s_print_human(json_t *services)
                        json_string_value(json_object_get(svc, "service")), source);
             else if (json_object_get(off, "accepted_by"))
                 printf("      accepted a restored history: seq %lld..%lld of %s were applied here\n"
-                       "      and are not in the source's store (accepted by %s)\n",
+                       "      and are not in the source's store (accepted by %s on %s)\n",
                        (long long)s_int(off, "orphaned_from_seq"),
                        (long long)s_int(off, "orphaned_to_seq"),
                        json_string_value(json_object_get(off, "previous_incarnation")),
-                       json_string_value(json_object_get(off, "accepted_by")));
+                       json_string_value(json_object_get(off, "accepted_by")),
+                       as_human_time(s_int(off, "accepted_us"), when, sizeof when));
         }
         json_t *other;
         json_array_foreach(json_object_get(svc, "unfollowed"), j, other)

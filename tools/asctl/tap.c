@@ -11,6 +11,7 @@
 #include "as/catalog.h"
 #include "as/envelope.h"
 #include "as/error.h"
+#include "as/human.h"
 #include "as/loop.h"
 #include "as/pbjson.h"
 #include "as/rpc.h"
@@ -157,13 +158,14 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
         struct tm tm;
         localtime_r(&secs, &tm);
         char when[32];
-        strftime(when, sizeof when, "%H:%M:%S", &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        as_human_json(payload); /* amounts and times for people; --json keeps them raw */
         char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-        printf("%s.%03d  %-22s #%-7llu %-30s %-14s %s%s%s%s  %s%s\n", when,
-               (int)((env->time_us / 1000) % 1000), env->source, (unsigned long long)env->seq,
-               env->type, env->subject ? env->subject : "-", env->actor ? env->actor : "-",
-               env->via ? " (via " : "", env->via ? env->via : "", env->via ? ")" : "",
-               body ? body : "", best_effort ? "  (best-effort source: cannot replay)" : "");
+        printf("%s  %-22s #%-7llu %-30s %-14s %s%s%s%s  %s%s\n", when, env->source,
+               (unsigned long long)env->seq, env->type, env->subject ? env->subject : "-",
+               env->actor ? env->actor : "-", env->via ? " (via " : "", env->via ? env->via : "",
+               env->via ? ")" : "", body ? body : "",
+               best_effort ? "  (best-effort source: cannot replay)" : "");
         free(body);
         fflush(stdout);
     }

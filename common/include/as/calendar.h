@@ -6,10 +6,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AS_DATE_LEN 10 /* "YYYY-MM-DD" */
+#define AS_DATE_LEN 10     /* "YYYY-MM-DD" */
+#define AS_DATETIME_LEN 16 /* "YYYY-MM-DD HH:MM" */
 
 /* The local date of a Unix time in microseconds. */
 void as_date_of_us(int64_t us, char out[AS_DATE_LEN + 1]);
+
+/* The local date and time of a Unix time in microseconds, to the minute. */
+void as_datetime_of_us(int64_t us, char out[AS_DATETIME_LEN + 1]);
+
+/* Reads a local "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM", or a date alone:
+ * its midnight) into microseconds since 1970. Returns 0, or AS_EINVALID for
+ * text that is not a real local date and time. */
+int as_datetime_parse(const char *text, int64_t *us);
 
 /* Today's local date. */
 void as_date_today(char out[AS_DATE_LEN + 1]);

@@ -29,6 +29,11 @@ typedef struct as_command_info {
     /* only reads: runs with its writes and events discarded, and its reply is
      * not kept under the request id (a retry reads again) */
     bool query;
+    /* records something that happened (a booking, an arrival, a clock entry):
+     * the request may say when (CommandRequest.occurred_us), within the
+     * site's window for work keyed in after the fact; the handler dates what
+     * it records with as_cmd_time() and its events carry that time */
+    bool dated;
 } as_command_info_t;
 
 typedef struct as_event_info {

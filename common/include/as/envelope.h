@@ -80,6 +80,7 @@ typedef struct as_event {
     uint32_t schema_version;    /* 0 is taken as 1 */
     const void *payload;        /* packed payload message; may be NULL */
     size_t payload_len;
+    int64_t occurred_us; /* when it happened, if earlier than now (keyed in later); 0: now */
 } as_event_t;
 
 #endif

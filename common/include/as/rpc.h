@@ -115,4 +115,9 @@ int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor
                    const char *request_id, const void *payload, size_t payload_len, int timeout_ms,
                    int tries, As__CommandReply **reply);
 
+/* The same with a whole request (a dated command's occurred_us, a
+ * correlation id); `req->request_id` must be set. */
+int as_rpc_send_command(as_rpc_client_t *self, const As__CommandRequest *req, int timeout_ms,
+                        int tries, As__CommandReply **reply);
+
 #endif

@@ -66,6 +66,10 @@ typedef struct as_cmd {
     /* the payload decoded into the catalog's request message (borrowed: the
      * runtime frees it after the handler); NULL when the command takes none */
     const ProtobufCMessage *request;
+    /* when what the command records happened, as the request said (a dated
+     * command keyed in after the fact, checked against the site's window);
+     * 0: it happens now. Read it through as_cmd_time(). */
+    int64_t occurred_us;
     /* results */
     char error[512];
     uint8_t *reply; /* packed reply payload (malloc'd by as_cmd_reply) */
@@ -214,6 +218,15 @@ const char *as_service_name(as_service_t *self);
 /* This instance's state (def->user_size bytes), or def->user when the def
  * has no user_size. */
 void *as_service_user(as_service_t *self);
+
+/* When what a command records happened (microseconds since 1970): the time
+ * its request gave, else now. Its events carry the same time. */
+int64_t as_cmd_time(const as_cmd_t *cmd);
+
+/* When the fact an event records happened: its envelope's occurred_us (work
+ * keyed in after the fact), else the time it was recorded. Events a handler
+ * emits for it carry the same time. */
+int64_t as_evt_time(const as_evt_t *evt);
 
 /* Packs `msg` as the command's reply payload. Returns 0 or -ENOMEM. */
 int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg);

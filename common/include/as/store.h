@@ -178,6 +178,17 @@ int as_store_reader_check(as_store_t *self, int *dead);
 int as_store_backup_why(const char *dir, const char *dest, as_store_error_t *why);
 int as_store_backup(const char *dir, const char *dest);
 
+/* Reads the outbox of the store in `dir` as a hot backup does: read-only, no
+ * writer lock (the daemon may be running; call it from another process than
+ * the daemon's), in one read transaction, so the entries are those of one
+ * moment. Copies the store's incarnation into `incarnation` ("" when it has
+ * none), then calls fn for each entry in seq order (the value is borrowed
+ * for the call) until fn returns non-zero, which is returned as it is.
+ * Returns 0, AS_EDAMAGED when data.mdb is damaged, -errno or an LMDB code,
+ * and fills *why (may be NULL) on those failures. */
+int as_outbox_read_why(const char *dir, char incarnation[AS_INCARNATION_LEN + 1], as_outbox_fn fn,
+                       void *arg, as_store_error_t *why);
+
 /* Restores a backup into `dir` (which must not hold a store) and gives it a
  * new incarnation, so consumers notice that its sequence starts over from an
  * older point instead of silently dropping its new events as duplicates. The

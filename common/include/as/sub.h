@@ -126,13 +126,14 @@ void as_sub_skip(as_sub_t *self, as_sub_batch_t *batch, size_t i);
  * its own. Returns 0 or an LMDB code. */
 int as_sub_write_offsets(as_sub_t *self, MDB_txn *txn, const as_sub_batch_t *batch);
 
-/* The turn's transaction committed: the offsets advance and the events are
- * freed. */
+/* The turn's transaction committed: the offsets advance, an accept written
+ * in it takes effect (as_sub_accept) and the events are freed. */
 void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch);
 
 /* The turn's transaction failed for good: nothing advances; the events of
  * every waiting batch are dropped and fetched again by replay, so a later
- * take gives them again; records still due are written by a later turn. */
+ * take gives them again; records still due are written by a later turn; an
+ * accept written in it is forgotten (the source stays diverged). */
 void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch);
 
 const as_sub_counters_t *as_sub_counters(const as_sub_t *self);
@@ -155,9 +156,14 @@ void as_sub_each_unfollowed(const as_sub_t *self, as_sub_unfollowed_fn fn, void 
 /* An operator accepts the new history of diverged `source`, whose
  * incarnation must be `incarnation` (as status showed it): writes in `txn`
  * an offset at the fork seq, recording the events applied here that the
- * source's store no longer has, and who accepted; then follows the source
- * from the fork on. Returns 0; AS_ENOTFOUND or AS_ECONFLICT with a sentence
- * for people in `why`; or an LMDB code. */
+ * source's store no longer has, and who accepted. The sub's memory moves
+ * only when told the turn committed (as_sub_committed): then it follows the
+ * source from the fork on; as_sub_aborted forgets the accept, and a turn run
+ * again may accept again. Until then as_sub_each_source shows the source as
+ * the transaction will make it (for the command's reply; its strings stay
+ * valid until as_sub_committed or as_sub_aborted). Returns 0; -ENOMEM;
+ * AS_ENOTFOUND or AS_ECONFLICT with a sentence for people in `why`; or an
+ * LMDB code. */
 int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *incarnation,
                   const char *actor, char *why, size_t cap);
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# labels: reception
+# timeout: 180
+# Who may run each reception command. The runtime checks the roles of the
+# catalog (proto/catalog/reception.c) before a handler runs, and reception's
+# handlers no longer check them again: the catalog row is the whole rule. So
+# every command is called by one member of each front-desk role (and a
+# technician and another system), and must be refused as "denied" exactly
+# for the roles outside its row. Every reception command of the catalog has
+# a row here.
+. "$(dirname "$0")/lib.sh"
+setup reception_roles
+
+sed -i 's/^services = .*/services = reception/' "$CONFIG"
+cat >>"$CONFIG" <<INI
+
+[reception]
+endpoint = ipc://$T/reception.sock
+heartbeat_ms = 200
+
+[staff]
+svc-mgr = service_manager
+fdm-li = front_desk_manager
+adv-wang = advisor
+clerk-zhou = info_clerk
+tech-07 = technician
+crm-sys = system
+INI
+
+start_bus bus
+start_service reception
+
+# the letter of each role in the table below, and who holds it
+declare -A WHO=([S]=svc-mgr [F]=fdm-li [A]=adv-wang [C]=clerk-zhou [T]=tech-07 [Y]=crm-sys)
+
+# command (without "reception.") and the roles that may run it
+ROWS="customer.register CAF
+customer.show CAFS
+vehicle.register CAF
+vehicle.mileage AF
+vehicle.mileage_correct S
+vehicle.show CAFS
+appointment.book CAFY
+appointment.confirm CAF
+appointment.assign CAF
+appointment.arrive CAF
+appointment.no_show CAF
+appointment.cancel CAF
+appointment.queue CAFS
+ro.open AF
+ro.approve F
+ro.consent AF
+ro.show CAFS
+extra_work.answer AF
+ro.deliver AF
+ro.close AF
+followup.record AF
+complaint.log CAF
+complaint.resolve F
+reminder.due CAFS
+reminder.plan CAF
+reminder.record CAF"
+
+listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
+expect_eq "every reception command has a row" "$listed" \
+    "$(echo "$ROWS" | awk '{print "reception." $1}' | sort)"
+
+while read -r command may; do
+    for role in S F A C T Y; do
+        actor=${WHO[$role]}
+        out=$(ctl --actor "$actor" call "reception.$command" || true)
+        code=$(echo "$out" | json .code)
+        if [[ $may == *$role* ]]; then
+            [ "$code" != denied ] || fail "$command by $actor: refused as denied: $(echo "$out" | json .error)"
+        else
+            expect_eq "$command by $actor" denied "$code"
+            case "$(echo "$out" | json .error)" in
+            *"'$actor' is not a"*) ;;
+            *) fail "$command by $actor: the refusal does not name '$actor': $out" ;;
+            esac
+        fi
+    done
+done <<<"$ROWS"
+
+finish
