@@ -74,18 +74,14 @@ static int s_take_bay(as_cmd_t *cmd, s_clock_t *c)
     return as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), c->bay->bay_id, &c->bay->base);
 }
 
-/* When the clocking happened: now, or the request's at_us for an entry made
- * afterwards (at most 7 days back, never in the future). */
+/* When the clocking happened: the request's at_us for an entry made
+ * afterwards (held to the site's window like any dated command), else the
+ * command's time. */
 static int s_when(as_cmd_t *cmd, const s_clock_t *c, int64_t *at_us)
 {
-    int64_t now = as_now_us();
-    *at_us = c->req->has_at_us ? c->req->at_us : now;
-    if (*at_us > now + 60000000LL || *at_us < now - 7LL * 24 * 3600 * 1000000)
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "at_us %lld is not within the last 7 days (a clock entry can be made "
-                           "afterwards, not ahead)",
-                           (long long)*at_us);
-    return 0;
+    int rc = c->req->has_at_us ? as_cmd_happened_at(cmd, c->req->at_us) : 0;
+    *at_us = as_cmd_time(cmd);
+    return rc;
 }
 
 static int s_check_on(as_cmd_t *cmd, s_clock_t *c)
