@@ -133,13 +133,18 @@ static uint32_t s_minutes_between(int64_t on_us, int64_t off_us)
     return minutes < 1 ? 1 : (uint32_t)minutes;
 }
 
-static int s_check_off(as_cmd_t *cmd, s_clock_t *c)
+static int s_check_off(as_cmd_t *cmd, s_clock_t *c, int64_t off_us)
 {
     if (ws_empty(c->tech->current_ro) || strcmp(c->tech->current_ro, c->job->ro_number) != 0 ||
         c->tech->current_job_no != c->job->job_no)
         return as_cmd_fail(cmd, AS_ECONFLICT, "technician '%s' is not clocked on RO %s job %u",
                            cmd->actor, c->job->ro_number, c->job->job_no);
-    return 0;
+    if (off_us >= c->tech->clocked_on_us)
+        return 0;
+    char off[AS_DATETIME_LEN + 1], on[AS_DATETIME_LEN + 1];
+    as_datetime_of_us(off_us, off);
+    as_datetime_of_us(c->tech->clocked_on_us, on);
+    return as_cmd_fail(cmd, AS_EINVALID, "clocking off at %s is before clocking on at %s", off, on);
 }
 
 static int s_emit_stopped(as_cmd_t *cmd, s_clock_t *c, uint32_t minutes, int64_t off_us)
@@ -166,10 +171,7 @@ int ws_cmd_clock_off(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_when(cmd, &c, &off_us);
     if (rc == 0)
-        rc = s_check_off(cmd, &c);
-    if (rc == 0 && off_us < c.tech->clocked_on_us)
-        rc = as_cmd_fail(cmd, AS_EINVALID, "clocking off at %lld is before clocking on at %lld",
-                         (long long)off_us, (long long)c.tech->clocked_on_us);
+        rc = s_check_off(cmd, &c, off_us);
     if (rc == 0) {
         uint32_t minutes = s_minutes_between(c.tech->clocked_on_us, off_us);
         c.job->actual_minutes += minutes;
