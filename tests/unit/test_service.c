@@ -1625,20 +1625,31 @@ static void test_event_payload_is_decoded_or_skipped(void **state)
     free(value);
 }
 
-/* Sends `command` saying it happened at `occurred_us`. */
-static As__CommandReply *s_cmd_at(s_fix_t *fx, const char *command, const char *actor,
-                                  const char *request_id, int64_t occurred_us)
+/* Sends `command` with `payload` (NULL: none), saying it happened at
+ * `occurred_us` (0: not saying). */
+static As__CommandReply *s_cmd_at_with(s_fix_t *fx, const char *command, const char *actor,
+                                       const char *request_id, int64_t occurred_us,
+                                       uint8_t *payload, size_t len)
 {
     As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
     req.request_id = (char *)request_id;
     req.actor = (char *)actor;
     req.command = (char *)command;
-    req.has_occurred_us = 1;
+    req.has_payload = payload != NULL;
+    req.payload = (ProtobufCBinaryData){len, payload};
+    req.has_occurred_us = occurred_us != 0;
     req.occurred_us = occurred_us;
     As__CommandReply *reply = NULL;
     assert_int_equal(as_rpc_send_command(fx->client, &req, S_WAIT_MS, 1, &reply), 0);
     assert_non_null(reply);
     return reply;
+}
+
+/* Sends `command` saying it happened at `occurred_us`. */
+static As__CommandReply *s_cmd_at(s_fix_t *fx, const char *command, const char *actor,
+                                  const char *request_id, int64_t occurred_us)
+{
+    return s_cmd_at_with(fx, command, actor, request_id, occurred_us, NULL, 0);
 }
 
 /* Work keyed in after the fact: a dated command says when it happened, its
@@ -1705,18 +1716,8 @@ static As__CommandReply *s_cmd_field_at(s_fix_t *fx, const char *request_id, int
     tick.has_number = 1;
     tick.number = (uint64_t)field_s;
     uint8_t buf[64];
-    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
-    req.request_id = (char *)request_id;
-    req.actor = "alice";
-    req.command = "tsvc.dated_field";
-    req.has_payload = 1;
-    req.payload = (ProtobufCBinaryData){as__demo_tick__pack(&tick, buf), buf};
-    req.has_occurred_us = occurred_us != 0;
-    req.occurred_us = occurred_us;
-    As__CommandReply *reply = NULL;
-    assert_int_equal(as_rpc_send_command(fx->client, &req, S_WAIT_MS, 1, &reply), 0);
-    assert_non_null(reply);
-    return reply;
+    size_t len = as__demo_tick__pack(&tick, buf);
+    return s_cmd_at_with(fx, "tsvc.dated_field", "alice", request_id, occurred_us, buf, len);
 }
 
 /* A time a request gives in a field of its own (a clock entry's at_us) is
