@@ -1,7 +1,7 @@
 /* test_kpi_formulas — the KPI figures of DOMAIN.md from raw counters
  * (services/kpi/formulas.c): values, formulas written out, undefined
- * denominators, days in a month. The module is pure and small, and this
- * folder's executables link as_common only, so it is compiled in here. */
+ * denominators, days in a month. Linked from the kpi service's library
+ * (as_kpi). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../services/kpi/formulas.c"
+#include "formulas.h"
 
 static const kpi_period_t s_november = {30, 9};
 
