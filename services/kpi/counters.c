@@ -18,8 +18,9 @@
 #include "as/pb/workshop.pb-c.h"
 #include "kpi.h"
 
-const char *const kpi_dbs[] = {"counters", "targets", "technicians",    "bays", "attendance", "ros",
-                               "warranty", "tools",   "reminder_plans", NULL};
+const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
+                               "attendance",     "ros",          "warranty",    "tools",
+                               "reminder_plans", "appointments", NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are
@@ -211,29 +212,64 @@ static const char *s_appointment_owner(const As__Appointment *a)
     return a->booked_by;
 }
 
-static int s_appointment(as_evt_t *evt, bool arrived)
+/* The day an appointment counts on: its slot's, so that a period's kept rate
+ * compares the same appointments (booked on the 28th for the 3rd: booked and,
+ * if it comes, arrived on the 3rd). Without a slot, the event's day. */
+static void s_slot_date(const as_evt_t *evt, const As__AppointmentChanged *m,
+                        char out[AS_DATE_LEN + 1])
 {
-    const As__AppointmentChanged *m = (const As__AppointmentChanged *)evt->payload;
-    if (!m->appointment)
-        return AS_EINVALID;
-    char date[AS_DATE_LEN + 1];
-    kpi_event_date(evt, m->date, date);
-    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    if (arrived)
-        KPI_SET(d, appointments_arrived, 1);
-    else
-        KPI_SET(d, appointments_booked, 1);
-    return s_count2(evt, date, KPI_ADVISOR, s_appointment_owner(m->appointment), &d);
+    char slot_date[AS_DATE_LEN + 1];
+    snprintf(slot_date, sizeof slot_date, "%s", m->appointment->slot ? m->appointment->slot : "");
+    kpi_event_date(evt, as_date_valid(slot_date) ? slot_date : m->date, out);
 }
 
+/* An appointment's booking counts once, on its slot's day, for its owner; the
+ * note keeps both for its arrival. */
 static int evt_appointment_booked(as_evt_t *evt)
 {
-    return s_appointment(evt, false);
+    const As__AppointmentChanged *m = (const As__AppointmentChanged *)evt->payload;
+    if (!m->appointment || !m->appointment->appointment_id || !*m->appointment->appointment_id)
+        return AS_EINVALID;
+    MDB_dbi dbi = as_record_dbi(evt->svc, "appointments");
+    if (as_record_exists(evt->txn, dbi, m->appointment->appointment_id))
+        return 0; /* counted when it was booked */
+    char date[AS_DATE_LEN + 1];
+    s_slot_date(evt, m, date);
+    As__KpiAppointmentNote note = AS__KPI_APPOINTMENT_NOTE__INIT;
+    note.date = date;
+    note.counted_for = (char *)s_appointment_owner(m->appointment);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    KPI_SET(d, appointments_booked, 1);
+    int rc = as_record_put(evt->txn, dbi, m->appointment->appointment_id, &note.base);
+    return rc ? rc : s_count2(evt, date, KPI_ADVISOR, note.counted_for, &d);
 }
 
+/* An arrival counts on the day and for the person its booking counted for
+ * (the advisor handed the appointment after booking does not take it over);
+ * an appointment kpi did not see booked counts on its slot's day for its owner. */
 static int evt_appointment_arrived(as_evt_t *evt)
 {
-    return s_appointment(evt, true);
+    const As__AppointmentChanged *m = (const As__AppointmentChanged *)evt->payload;
+    if (!m->appointment || !m->appointment->appointment_id || !*m->appointment->appointment_id)
+        return AS_EINVALID;
+    As__KpiAppointmentNote *booked = NULL;
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "appointments"),
+                           m->appointment->appointment_id, &as__kpi_appointment_note__descriptor,
+                           &booked);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    char date[AS_DATE_LEN + 1];
+    if (booked)
+        kpi_event_date(evt, booked->date, date);
+    else
+        s_slot_date(evt, m, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    KPI_SET(d, appointments_arrived, 1);
+    rc = s_count2(evt, date, KPI_ADVISOR,
+                  booked ? booked->counted_for : s_appointment_owner(m->appointment), &d);
+    if (booked)
+        as__kpi_appointment_note__free_unpacked(booked, NULL);
+    return rc;
 }
 
 /* The RO of a reception.ro.* event; NULL when it names none. */

@@ -26,6 +26,8 @@ typedef struct kpi {
  *   warranty     "C|claim id" / "T|tag" -> KpiCohortNote (first submitted / tagged)
  *   tools        tool id -> KpiToolNote (preserved or not, next calibration)
  *   reminder_plans  "YYYY-MM-DD" -> KpiReminderPlanNote (a day planned again counts once)
+ *   appointments appointment id -> KpiAppointmentNote (the slot's day and who
+ *                its booking counted for: its arrival counts the same)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.

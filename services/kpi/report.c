@@ -91,6 +91,7 @@ typedef struct {
     const char *by;
     char period[AS_DATE_LEN + 1]; /* "YYYY-MM" or "YYYY-MM-DD" */
     char month[8];
+    char first[AS_DATE_LEN + 1], last[AS_DATE_LEN + 1]; /* the period's days */
     bool is_day;
     kpi_period_t span;
     s_row_t *rows;
@@ -121,9 +122,37 @@ static int s_report_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, s_r
     r->is_day = has_day;
     snprintf(r->period, sizeof r->period, "%s", has_day ? req->day : req->month);
     snprintf(r->month, sizeof r->month, "%.7s", r->period);
-    r->span.days = has_day ? 1 : kpi_days_in_month(r->month);
+    if (has_day) {
+        snprintf(r->first, sizeof r->first, "%s", req->day);
+        snprintf(r->last, sizeof r->last, "%s", req->day);
+    } else {
+        snprintf(r->first, sizeof r->first, "%s-01", r->month);
+        as_date_add_days(r->first, kpi_days_in_month(r->month) - 1, r->last);
+    }
     r->span.hours_per_day = kpi_of(cmd->svc)->hours_per_day;
     return 0;
+}
+
+/* The days of the period the workshop worked: those with an attended shift
+ * (the department's available minutes). A holiday has none, nor has a day
+ * still to come, so a month in progress counts the days worked so far. */
+static int s_days_worked(s_report_t *r)
+{
+    char date[AS_DATE_LEN + 1];
+    snprintf(date, sizeof date, "%s", r->first);
+    int rc = 0;
+    r->span.days_worked = 0;
+    while (rc == 0 && strcmp(date, r->last) <= 0) {
+        as_key_t key;
+        As__KpiCounters day;
+        rc = as_key_of(&key, "D", date, KPI_DEPARTMENT, "", NULL);
+        if (rc == 0)
+            rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &day);
+        if (rc == 0 && day.available_minutes > 0)
+            r->span.days_worked++;
+        as_date_add_days(date, 1, date);
+    }
+    return rc;
 }
 
 /* A monthly target for a ratio holds for every row and for a day too; one for
@@ -234,19 +263,12 @@ static int s_rows_department(s_report_t *r)
     if (rc == 0)
         rc = kpi_bay_count(svc, txn, &c.bays);
     /* the tool room's levels at the period's end, and calibrations overdue now */
-    char first[AS_DATE_LEN + 1], last[AS_DATE_LEN + 1], today[AS_DATE_LEN + 1];
-    if (r->is_day) {
-        snprintf(first, sizeof first, "%s", r->period);
-        snprintf(last, sizeof last, "%s", r->period);
-    } else {
-        snprintf(first, sizeof first, "%.7s-01", r->period);
-        snprintf(last, sizeof last, "%.7s-%02u", r->period, (unsigned)r->span.days % 100u);
-    }
+    char today[AS_DATE_LEN + 1];
     as_date_today(today);
     if (rc == 0)
-        rc = kpi_levels_read(svc, txn, last, &c);
+        rc = kpi_levels_read(svc, txn, r->last, &c);
     if (rc == 0)
-        rc = kpi_calibrations_overdue(svc, txn, first, last, today, &c);
+        rc = kpi_calibrations_overdue(svc, txn, r->first, r->last, today, &c);
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 
@@ -290,6 +312,8 @@ static int cmd_report(as_cmd_t *cmd)
 {
     s_report_t r = {.cmd = cmd};
     int rc = s_report_validate(cmd, (const As__KpiReportRequest *)cmd->request, &r);
+    if (rc == 0)
+        rc = s_days_worked(&r);
     if (rc == 0)
         rc = !strcmp(r.by, KPI_DEPARTMENT) ? s_rows_department(&r) : s_rows_scan(&r);
     if (rc == 0)
