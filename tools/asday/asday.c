@@ -163,16 +163,9 @@ static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fr
     else
         s_step_id(d, actor, command, payload, payload_len, occurred_us, request_id,
                   sizeof request_id);
-    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
-    req.request_id = request_id;
-    req.actor = (char *)actor;
-    req.command = (char *)command;
-    req.has_payload = payload != NULL;
-    req.payload = (ProtobufCBinaryData){payload_len, payload};
-    req.has_occurred_us = occurred_us != 0;
-    req.occurred_us = occurred_us;
     As__CommandReply *reply = NULL;
-    int rc = as_rpc_send_command(s_client(d, info->service), &req, 5000, 3, &reply);
+    int rc = as_rpc_command_at(s_client(d, info->service), command, actor, request_id, payload,
+                               payload_len, occurred_us, 5000, 3, &reply);
     free(payload);
     d->commands++;
     if (rc != 0) {
