@@ -153,6 +153,16 @@ int64_t as_evt_time(const as_evt_t *evt)
     return evt->env->has_time_us ? evt->env->time_us : as_now_us();
 }
 
+void as_cmd_date(const as_cmd_t *cmd, char out[AS_DATE_LEN + 1])
+{
+    as_date_of_us(as_cmd_time(cmd), out);
+}
+
+void as_evt_date(const as_evt_t *evt, char out[AS_DATE_LEN + 1])
+{
+    as_date_of_us(as_evt_time(evt), out);
+}
+
 int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
 {
     free(cmd->reply);
@@ -406,27 +416,29 @@ static int s_command_answer(as_cmd_t *cmd, int status, bool *keep)
     }
 }
 
-/* Held to by a request that says when its command's fact happened: only a
- * dated command takes it, not in the future (beyond a few minutes of clock
- * difference between machines) and not before the site's window (the
- * service manager's is longer). Returns 0 or AS_EINVALID with cmd->error. */
-static int s_check_occurred(as_service_t *self, as_cmd_t *cmd, const as_command_info_t *info)
+/* Held to by a request that says when its command's fact happened (in the
+ * request's occurred_us or a field of the command's own, like a clock
+ * entry's at_us): only a dated command takes it, not in the future (beyond a
+ * few minutes of clock difference between machines) and not before the
+ * site's window (the service manager's is longer). Returns 0 or AS_EINVALID
+ * with cmd->error. */
+static int s_check_occurred(as_service_t *self, as_cmd_t *cmd, bool dated, int64_t at_us)
 {
     const int64_t skew_us = 5 * 60 * 1000000LL;
     int64_t now = as_now_us();
     char at[AS_DATETIME_LEN + 1], from[AS_DATETIME_LEN + 1];
-    as_datetime_of_us(cmd->occurred_us, at);
-    if (!info->dated)
+    as_datetime_of_us(at_us, at);
+    if (!dated)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "%s records nothing that happened at a time of its own: it cannot be "
                            "dated (%s)",
                            cmd->command, at);
-    if (cmd->occurred_us > now + skew_us)
+    if (at_us > now + skew_us)
         return as_cmd_fail(cmd, AS_EINVALID, "%s: when it happened (%s) is in the future",
                            cmd->command, at);
     bool manager = as_staff_roles(self->staff, cmd->actor) & AS_ROLE_SERVICE_MANAGER;
     int64_t window = manager ? self->backdate_manager_us : self->backdate_us;
-    if (cmd->occurred_us >= now - window)
+    if (at_us >= now - window)
         return 0;
     as_datetime_of_us(now - window, from);
     return as_cmd_fail(cmd, AS_EINVALID,
@@ -434,6 +446,15 @@ static int s_check_occurred(as_service_t *self, as_cmd_t *cmd, const as_command_
                        "in later (from %s)%s",
                        cmd->command, at, (long long)(window / (24 * S_US_PER_HOUR)), from,
                        manager ? "" : "; the service manager's window is longer");
+}
+
+int as_cmd_happened_at(as_cmd_t *cmd, int64_t at_us)
+{
+    const as_command_info_t *info = as_catalog_command(cmd->command);
+    int rc = s_check_occurred(cmd->svc, cmd, info && info->dated, at_us);
+    if (rc == 0)
+        cmd->occurred_us = at_us; /* within the window: never 0 */
+    return rc;
 }
 
 /* What the runtime checks before the handler runs, from the catalog: the
@@ -452,7 +473,7 @@ static int s_prepare_command(as_service_t *self, as_cmd_t *cmd, const as_command
             return rc;
     }
     if (cmd->occurred_us) {
-        int rc = s_check_occurred(self, cmd, info);
+        int rc = s_check_occurred(self, cmd, info->dated, cmd->occurred_us);
         if (rc != 0)
             return rc;
     }

@@ -10,15 +10,15 @@ static const as_command_info_t s_commands[] = {
      "stock of one part number, of one bin, or of the whole catalogue", AS_ROLES_ANYONE, true},
     {"parts.receipt.record", "parts", &as__receipt_record__descriptor, &as__receipt__descriptor,
      "record a purchase receipt: good parts go on the shelf, discrepancies are noted",
-     AS_ROLE_WAREHOUSE_KEEPER, false},
+     AS_ROLE_WAREHOUSE_KEEPER, false, true},
     {"parts.reserve", "parts", &as__part_reserve__descriptor, &as__part_reserve__descriptor,
      "reserve a quantity of a part for an RO job (replies the job's reservation)",
-     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false},
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
     {"parts.issue", "parts", &as__part_issue_request__descriptor, &as__ro_parts__descriptor,
      "issue a part to an RO job and technician; with backorder, order what is short",
-     AS_ROLE_WAREHOUSE_KEEPER, false},
+     AS_ROLE_WAREHOUSE_KEEPER, false, true},
     {"parts.return", "parts", &as__part_return__descriptor, &as__part_issue__descriptor,
-     "return part of an issue to stock", AS_ROLE_WAREHOUSE_KEEPER, false},
+     "return part of an issue to stock", AS_ROLE_WAREHOUSE_KEEPER, false, true},
     {"parts.ro.show", "parts", &as__ro_parts_query__descriptor, &as__ro_parts__descriptor,
      "an RO's issues, backorders, reservations and consumption", AS_ROLES_ANYONE, true},
     {"parts.part.search", "parts", &as__part_search__descriptor, &as__part_hits__descriptor,
@@ -37,7 +37,7 @@ static const as_command_info_t s_commands[] = {
     {"parts.quarantine.dispose", "parts", &as__quarantine_dispose__descriptor,
      &as__quarantine_lot__descriptor,
      "decide what becomes of quarantined parts: RETURN_TO_SUPPLIER or SCRAP, with a reason",
-     AS_ROLE_PARTS_MANAGER, false},
+     AS_ROLE_PARTS_MANAGER, false, true},
 };
 
 static const as_event_info_t s_events[] = {

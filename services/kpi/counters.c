@@ -179,14 +179,15 @@ static int s_count_each(as_evt_t *evt, const char *date, const char *dim, char *
     return rc;
 }
 
-/* The event's own date when it has a valid one, else the envelope's local date. */
+/* The event's own date when it has a valid one, else the local date of when it
+ * happened (as_evt_time: the envelope's occurred_us, else its time_us). */
 void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1])
 {
     if (payload_date && as_date_valid(payload_date)) {
         snprintf(out, AS_DATE_LEN + 1, "%s", payload_date);
         return;
     }
-    as_date_of_us(evt->env->has_time_us ? evt->env->time_us : 0, out);
+    as_evt_date(evt, out); /* when it happened, not when it was keyed in */
 }
 
 /* --- what kpi remembers of ROs: ro_notes.c ------------------------------ */

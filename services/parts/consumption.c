@@ -127,7 +127,7 @@ static int s_record_consumption(as_evt_t *evt, const As__QcPassed *qc)
     As__Consumption *c = &tally.record;
     c->ro_number = qc->ro_number;
     c->has_cost_cents = c->has_price_cents = c->has_at_us = 1;
-    c->at_us = as_now_us();
+    c->at_us = as_evt_time(evt);
     int rc = s_tally_issues(evt->svc, evt->txn, qc->ro_number, &tally);
     if (rc == 0)
         rc = s_release_reservations(evt->svc, evt->txn, qc->ro_number);

@@ -150,7 +150,7 @@ static void s_issue_init(As__PartIssue *issue, as_cmd_t *cmd, const As__PartIssu
     issue->has_first_pick = issue->has_backorder = 1;
     issue->issued_by = (char *)cmd->actor;
     issue->has_at_us = 1;
-    issue->at_us = as_now_us();
+    issue->at_us = as_cmd_time(cmd);
 }
 
 static int s_record(as_cmd_t *cmd, const As__PartIssue *issue)
@@ -301,7 +301,7 @@ static int s_return(as_cmd_t *cmd, const As__PartReturn *req, As__PartIssue *iss
     if (rc == 0) {
         As__PartReturned event = AS__PART_RETURNED__INIT;
         char today[AS_DATE_LEN + 1];
-        as_date_of_us(as_now_us(), today);
+        as_cmd_date(cmd, today);
         event.issue = issue;
         event.has_quantity = 1;
         event.quantity = req->quantity;

@@ -30,9 +30,6 @@
 #define PARTS_MAX_ON_HAND 10000000u /* stock of one part number */
 #define PARTS_ID_MAX 64             /* issue, receipt and RO ids */
 
-/* Fails the command with AS_EDENIED unless its actor holds one of `roles`. */
-int parts_require(as_cmd_t *cmd, unsigned roles);
-
 /* True when `id` holds one of `roles` in the staff list. */
 bool parts_staff_has(as_service_t *svc, const char *id, unsigned roles);
 

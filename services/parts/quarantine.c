@@ -189,7 +189,7 @@ int parts_cmd_quarantine_dispose(as_cmd_t *cmd)
         disposal.disposition = req->disposition;
         disposal.reason = req->reason;
         disposal.decided_by = (char *)cmd->actor;
-        disposal.at_us = as_now_us();
+        disposal.at_us = as_cmd_time(cmd);
         rc = s_dispose(cmd, lot, &disposal);
     }
     if (lot)

@@ -139,7 +139,7 @@ int parts_cmd_receipt_record(as_cmd_t *cmd)
     receipt.n_lines = req->n_lines;
     receipt.received_by = (char *)cmd->actor;
     receipt.has_at_us = 1;
-    receipt.at_us = as_now_us();
+    receipt.at_us = as_cmd_time(cmd);
     for (size_t i = 0; rc == 0 && i < req->n_lines; i++) {
         req->lines[i]->has_received = req->lines[i]->has_discrepancy = 1;
         rc = s_shelve(cmd, &receipt, req->lines[i]);
@@ -193,7 +193,7 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
     fill.has_request_line = 1;
     fill.issued_by = (char *)cmd->actor;
     fill.has_at_us = 1;
-    fill.at_us = as_now_us();
+    fill.at_us = as_cmd_time(cmd);
     rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "issues"), fill.issue_id, &fill.base);
     if (rc == 0)
         rc = as_record_put_in(cmd->txn, as_record_dbi(cmd->svc, "ro_issues"), fill.ro_number,

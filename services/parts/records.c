@@ -9,11 +9,6 @@
 #include "as/error.h"
 #include "parts.h"
 
-int parts_require(as_cmd_t *cmd, unsigned roles)
-{
-    return as_cmd_require(cmd, roles);
-}
-
 bool parts_staff_has(as_service_t *svc, const char *id, unsigned roles)
 {
     return (as_staff_roles(as_service_staff(svc), id) & roles) != 0;

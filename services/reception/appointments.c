@@ -24,7 +24,7 @@ static const char *s_status_name(As__AppointmentStatus status)
 static int s_emit(as_cmd_t *cmd, const char *type, As__Appointment *appointment)
 {
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__AppointmentChanged changed = AS__APPOINTMENT_CHANGED__INIT;
     changed.appointment = appointment;
     changed.date = date;

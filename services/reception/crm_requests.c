@@ -30,7 +30,7 @@
 static int s_emit(as_evt_t *evt, const char *type, As__Appointment *appointment)
 {
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_evt_date(evt, date);
     As__AppointmentChanged changed = AS__APPOINTMENT_CHANGED__INIT;
     changed.appointment = appointment;
     changed.date = date;

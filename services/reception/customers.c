@@ -68,7 +68,7 @@ int customer_show(as_cmd_t *cmd)
     return rc ? rc : cmd_reply_free(cmd, &customer->base);
 }
 
-int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number)
+int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number, int64_t at_us)
 {
     As__MileageReading **grown =
         realloc(vehicle->history, (vehicle->n_history + 1) * sizeof *vehicle->history);
@@ -81,7 +81,7 @@ int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number
     as__mileage_reading__init(reading);
     reading->has_km = reading->has_at_us = 1;
     reading->km = km;
-    reading->at_us = as_now_us();
+    reading->at_us = at_us;
     if (ro_number && !(reading->ro_number = dup_text(ro_number))) {
         free(reading);
         return -ENOMEM;
@@ -166,7 +166,7 @@ int vehicle_register(as_cmd_t *cmd)
     if (rc == 0 && !blank(req->model))
         rc = set_text(&vehicle->model, req->model);
     if (rc == 0 && req->has_mileage_km)
-        rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
+        rc = vehicle_add_reading(vehicle, req->mileage_km, NULL, as_cmd_time(cmd));
     if (rc == 0)
         rc = search_index_vehicle(cmd->svc, cmd->txn, vehicle);
     if (rc == 0)
@@ -203,7 +203,7 @@ int vehicle_mileage(as_cmd_t *cmd)
     if (rc == 0)
         rc = vehicle_check_mileage(cmd, vehicle, req->mileage_km);
     if (rc == 0)
-        rc = vehicle_add_reading(vehicle, req->mileage_km, NULL);
+        rc = vehicle_add_reading(vehicle, req->mileage_km, NULL, as_cmd_time(cmd));
     if (rc == 0)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
                            &vehicle->base);
@@ -246,7 +246,7 @@ static int s_check_correction(as_cmd_t *cmd, const As__VehicleMileageCorrect *re
  * makes it the vehicle's latest. */
 static int s_add_correction(as_cmd_t *cmd, As__Vehicle *vehicle, uint32_t km, const char *reason)
 {
-    int rc = vehicle_add_reading(vehicle, km, NULL);
+    int rc = vehicle_add_reading(vehicle, km, NULL, as_cmd_time(cmd));
     if (rc)
         return rc;
     As__MileageReading *reading = vehicle->history[vehicle->n_history - 1];

@@ -120,7 +120,8 @@ int vehicle_load(as_cmd_t *cmd, const char *vin, As__Vehicle **vehicle);
 /* Fails the command when `km` is above RECEPTION_MILEAGE_MAX or below the
  * vehicle's last reading. */
 int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km);
-int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number);
+/* Appends a reading of `km` taken at `at_us` (by the RO `ro_number`, or NULL). */
+int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number, int64_t at_us);
 
 /* Changes one repair order for a command: loads `ro_number` (fails the
  * command when absent), lets `change` check and change it (it fails the

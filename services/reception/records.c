@@ -68,7 +68,7 @@ int ro_save(as_service_t *svc, MDB_txn *txn, As__RepairOrder *ro)
 int ro_emit_cmd(as_cmd_t *cmd, const char *type, const As__RepairOrder *ro)
 {
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__RoChanged changed = AS__RO_CHANGED__INIT;
     changed.ro = (As__RepairOrder *)ro;
     changed.date = date;
@@ -78,7 +78,7 @@ int ro_emit_cmd(as_cmd_t *cmd, const char *type, const As__RepairOrder *ro)
 int ro_emit_evt(as_evt_t *evt, const char *type, const As__RepairOrder *ro)
 {
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_evt_date(evt, date);
     As__RoChanged changed = AS__RO_CHANGED__INIT;
     changed.ro = (As__RepairOrder *)ro;
     changed.date = date;

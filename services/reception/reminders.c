@@ -225,7 +225,7 @@ int reminder_record(as_cmd_t *cmd)
     char date[AS_DATE_LEN + 1];
     as_key_t key;
     as_key_of(&key, req->vin, kind, req->due_date, NULL); /* checked: short parts */
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__Reminder reminder = AS__REMINDER__INIT;
     reminder.vin = req->vin;
     reminder.kind = (char *)kind;
@@ -233,7 +233,7 @@ int reminder_record(as_cmd_t *cmd)
     reminder.outcome = req->outcome;
     reminder.made_by = (char *)cmd->actor;
     reminder.has_made_us = 1;
-    reminder.made_us = as_now_us();
+    reminder.made_us = as_cmd_time(cmd);
     As__ReminderRecorded recorded = AS__REMINDER_RECORDED__INIT;
     recorded.reminder = &reminder;
     recorded.date = date;

@@ -148,7 +148,7 @@ static int s_find_comeback(as_cmd_t *cmd, const As__RepairOrder *ro, s_comeback_
     int rc =
         as_record_scan_in(cmd->txn, as_record_dbi(cmd->svc, "ros_by_vin"), ro->vin, NULL, &ros);
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     for (size_t i = 0; rc == 0 && i < ros.n; i++) {
         As__RepairOrder *earlier = NULL;
         if (as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), ros.keys[i],
@@ -196,7 +196,7 @@ static int s_detect_comeback(as_cmd_t *cmd, As__RepairOrder *ro)
     if ((rc = set_text(&ro->comeback_of, found.earlier->ro_number)) == 0) {
         const char *technicians[64];
         char date[AS_DATE_LEN + 1];
-        as_date_today(date);
+        as_cmd_date(cmd, date);
         As__ComebackDetected comeback = AS__COMEBACK_DETECTED__INIT;
         comeback.ro_number = ro->ro_number;
         comeback.earlier_ro = found.earlier->ro_number;
@@ -270,7 +270,7 @@ static void s_set_status_for_estimate(as_cmd_t *cmd, As__RepairOrder *ro)
 /* Records the mileage read at opening on the vehicle. */
 static int s_record_mileage(as_cmd_t *cmd, As__Vehicle *vehicle, const As__RepairOrder *ro)
 {
-    int rc = vehicle_add_reading(vehicle, ro->mileage_km, ro->ro_number);
+    int rc = vehicle_add_reading(vehicle, ro->mileage_km, ro->ro_number, ro->opened_us);
     if (rc == 0)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
                            &vehicle->base);
@@ -282,7 +282,7 @@ static int s_record_mileage(as_cmd_t *cmd, As__Vehicle *vehicle, const As__Repai
 static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
 {
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__RepairOrder ro = AS__REPAIR_ORDER__INIT;
     ro.ro_number = req->ro_number;
     ro.vin = vehicle->vin;
@@ -291,7 +291,7 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
     ro.appointment_id = req->appointment_id;
     ro.has_mileage_km = ro.has_opened_us = 1;
     ro.mileage_km = req->mileage_km;
-    ro.opened_us = as_now_us();
+    ro.opened_us = as_cmd_time(cmd);
     ro.opened_date = date;
     int rc = s_build_jobs(req, &ro);
     if (rc)
@@ -454,7 +454,7 @@ static int s_deliver(as_cmd_t *cmd, As__RepairOrder *ro)
     ro->invoice = invoice;
     ro->status = AS__RO_STATUS__RO_DELIVERED;
     ro->has_delivered_us = 1;
-    ro->delivered_us = as_now_us();
+    ro->delivered_us = as_cmd_time(cmd);
     return 0;
 }
 
@@ -470,7 +470,7 @@ static int s_close(as_cmd_t *cmd, As__RepairOrder *ro)
         return s_not_in(cmd, ro, "only a delivered repair order can be closed");
     ro->status = AS__RO_STATUS__RO_CLOSED;
     ro->has_closed_us = 1;
-    ro->closed_us = as_now_us();
+    ro->closed_us = as_cmd_time(cmd);
     return 0;
 }
 
@@ -498,7 +498,7 @@ static int s_followup(as_cmd_t *cmd, As__RepairOrder *ro)
     if (rc)
         return rc;
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__FollowupRecorded recorded = AS__FOLLOWUP_RECORDED__INIT;
     recorded.ro_number = ro->ro_number;
     recorded.advisor = ro->advisor;

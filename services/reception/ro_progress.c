@@ -200,11 +200,11 @@ int extra_work_answer(as_cmd_t *cmd)
 
 /* --- workshop.qc.passed ------------------------------------------------------- */
 
-static int s_mark_ready(As__RepairOrder *ro, const As__QcPassed *qc)
+static int s_mark_ready(As__RepairOrder *ro, const As__QcPassed *qc, int64_t at_us)
 {
     ro->status = AS__RO_STATUS__RO_READY_FOR_DELIVERY;
     ro->has_ready_us = 1;
-    ro->ready_us = as_now_us();
+    ro->ready_us = at_us;
     int rc = set_text(&ro->qc_certificate, qc->certificate);
     for (size_t i = 0; i < qc->n_jobs && rc == 0; i++) {
         As__Job *job = s_find_job(ro, qc->jobs[i]->job_no);
@@ -232,7 +232,7 @@ int on_qc_passed(as_evt_t *evt)
         goto out; /* already ready or delivered: nothing to do */
     }
     if (rc == 0)
-        rc = s_mark_ready(ro, qc);
+        rc = s_mark_ready(ro, qc, as_evt_time(evt));
     if (rc == 0)
         rc = ro_save(evt->svc, evt->txn, ro);
     if (rc == 0)

@@ -25,7 +25,7 @@ static int s_id_check(as_cmd_t *cmd, const char *what, const char *id)
 static int s_emit(as_cmd_t *cmd, const char *type, As__ToolLoan *loan)
 {
     char today[AS_DATE_LEN + 1];
-    tools_today(today);
+    as_cmd_date(cmd, today);
     As__ToolLoanChanged event = AS__TOOL_LOAN_CHANGED__INIT;
     event.loan = loan;
     event.date = today;
@@ -64,9 +64,10 @@ static int s_checkout_check(as_cmd_t *cmd, const As__ToolLoanCheckout *req, As__
     if (!tools_hm_valid(req->due_time))
         return as_cmd_fail(cmd, AS_EINVALID, "due_time of loan '%s' must be HH:MM (got '%s')", id,
                            req->due_time ? req->due_time : "");
-    char today[AS_DATE_LEN + 1], now[6];
-    tools_today(today);
-    tools_now_hm(now);
+    char today[AS_DATE_LEN + 1], at[AS_DATETIME_LEN + 1];
+    as_datetime_of_us(as_cmd_time(cmd), at); /* when the tool goes out */
+    snprintf(today, sizeof today, "%.10s", at);
+    const char *now = at + AS_DATE_LEN + 1;
     int when = strcmp(req->due_date, today);
     if (when < 0 || (when == 0 && strcmp(req->due_time, now) <= 0))
         return as_cmd_fail(cmd, AS_EINVALID,
@@ -95,7 +96,7 @@ int tools_cmd_loan_checkout(as_cmd_t *cmd)
     int rc = s_checkout_check(cmd, req, &item);
     if (rc == 0) {
         char today[AS_DATE_LEN + 1];
-        tools_today(today);
+        as_cmd_date(cmd, today);
         As__ToolLoan loan = AS__TOOL_LOAN__INIT;
         loan.loan_id = req->loan_id;
         loan.tool_id = req->tool_id;
@@ -109,7 +110,7 @@ int tools_cmd_loan_checkout(as_cmd_t *cmd)
         loan.status = "open";
         loan.checked_out_by = (char *)cmd->actor;
         loan.has_out_us = 1;
-        loan.out_us = as_now_us();
+        loan.out_us = as_cmd_time(cmd);
         loan.out_date = today;
         char *old_loan = item->loan_id, *old_condition = item->condition;
         item->loan_id = req->loan_id;
@@ -181,7 +182,7 @@ int tools_cmd_loan_sign(as_cmd_t *cmd)
     if (rc == 0) {
         loan->signature = true;
         loan->has_signed_us = 1;
-        loan->signed_us = as_now_us();
+        loan->signed_us = as_cmd_time(cmd);
         rc = tools_loan_put(cmd->svc, cmd->txn, loan);
         if (rc == 0)
             rc = s_emit(cmd, "tools.loan.signed", loan);
@@ -205,7 +206,7 @@ static int s_close(as_cmd_t *cmd, As__ToolLoan *loan, const char *status, char *
     if (rc != 0)
         return rc;
     char today[AS_DATE_LEN + 1];
-    tools_today(today);
+    as_cmd_date(cmd, today);
     char *old_loan = item->loan_id, *old_condition = item->condition;
     static char none[] = "";
     item->loan_id = none;
@@ -227,7 +228,7 @@ static int s_close(as_cmd_t *cmd, As__ToolLoan *loan, const char *status, char *
     loan->checked_in_by = (char *)cmd->actor;
     loan->in_date = today;
     loan->has_in_us = 1;
-    loan->in_us = as_now_us();
+    loan->in_us = as_cmd_time(cmd);
     if (rc == 0)
         rc = tools_loan_put(cmd->svc, cmd->txn, loan);
     if (rc == 0)
@@ -379,7 +380,7 @@ static int s_flag(as_evt_t *evt, const As__QcPassed *qc)
     if (qc->date && as_date_valid(qc->date))
         memcpy(date, qc->date, sizeof date);
     else
-        tools_today(date);
+        as_evt_date(evt, date);
     size_t n = found.n;
     char **tools = n ? calloc(n, sizeof *tools) : NULL;
     char **loans = n ? calloc(n, sizeof *loans) : NULL;

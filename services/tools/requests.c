@@ -11,7 +11,7 @@
 static int s_emit(as_cmd_t *cmd, const char *type, As__ToolRequest *request)
 {
     char today[AS_DATE_LEN + 1];
-    tools_today(today);
+    as_cmd_date(cmd, today);
     As__ToolRequestChanged event = AS__TOOL_REQUEST_CHANGED__INIT;
     event.request = request;
     event.date = today;
@@ -46,7 +46,7 @@ static int s_make_check(as_cmd_t *cmd, const As__ToolRequestMake *req)
                            req->ro_number);
     if (req->needed_date && req->needed_date[0]) {
         char today[AS_DATE_LEN + 1];
-        tools_today(today);
+        as_cmd_date(cmd, today);
         if (!as_date_valid(req->needed_date))
             return as_cmd_fail(cmd, AS_EINVALID,
                                "needed_date of request '%s' must be a date YYYY-MM-DD (got '%s')",
@@ -73,7 +73,7 @@ int tools_cmd_request_make(as_cmd_t *cmd)
         request.needed_date = req->needed_date && req->needed_date[0] ? req->needed_date : NULL;
         request.status = "pending";
         request.has_at_us = 1;
-        request.at_us = as_now_us();
+        request.at_us = as_cmd_time(cmd);
         rc = tools_request_put(cmd->svc, cmd->txn, &request);
         if (rc == 0)
             rc = s_emit(cmd, "tools.request.made", &request);
@@ -124,7 +124,7 @@ int tools_cmd_request_answer(as_cmd_t *cmd)
         request->answer_note = req->note;
         request->answered_by = (char *)cmd->actor;
         request->has_answered_us = 1;
-        request->answered_us = as_now_us();
+        request->answered_us = as_cmd_time(cmd);
         rc = tools_request_put(cmd->svc, cmd->txn, request);
         if (rc == 0)
             rc = s_emit(cmd, "tools.request.answered", request);

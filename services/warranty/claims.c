@@ -199,7 +199,7 @@ int warranty_evt_qc_passed(as_evt_t *evt)
     if (qc->date && as_date_valid(qc->date))
         snprintf(date, sizeof date, "%s", qc->date);
     else
-        as_date_today(date);
+        as_evt_date(evt, date);
     char sale_date[AS_DATE_LEN + 1];
     if (warranty_ro_opened(evt->svc, evt->txn, qc->ro_number, qc->vin, sale_date))
         return s_apply_qc(evt, qc, date, sale_date);
@@ -354,7 +354,7 @@ int warranty_cmd_claim_submit(as_cmd_t *cmd)
         rc = s_not_submittable(cmd, c);
     if (rc == 0) {
         char today[AS_DATE_LEN + 1];
-        as_date_today(today);
+        as_cmd_date(cmd, today);
         c->status = AS__CLAIM_STATUS__SUBMITTED;
         c->submissions++;
         s_set(&c->submitted_by, cmd->actor);

@@ -93,7 +93,7 @@ int warranty_cmd_part_tag(as_cmd_t *cmd)
     if (rc != MDB_NOTFOUND)
         goto out;
     char today[AS_DATE_LEN + 1], due[AS_DATE_LEN + 1];
-    as_date_today(today);
+    as_cmd_date(cmd, today);
     as_date_add_days(today, warranty_of(cmd->svc)->return_days, due);
     As__PartTag t = AS__PART_TAG__INIT;
     t.tag = r->tag;
@@ -254,7 +254,7 @@ int warranty_cmd_shipment_ship(as_cmd_t *cmd)
     int rc = 0;
     As__Shipment s = AS__SHIPMENT__INIT;
     char today[AS_DATE_LEN + 1];
-    as_date_today(today);
+    as_cmd_date(cmd, today);
     if ((rc = s_id(cmd, "shipment_id", r->shipment_id)) != 0 ||
         (rc = s_ids(cmd, "box", r->boxes, r->n_boxes)) != 0)
         goto out;
@@ -315,7 +315,7 @@ int warranty_cmd_shipment_confirm(as_cmd_t *cmd)
         as__part_tag__free_unpacked(t, NULL);
     }
     char today[AS_DATE_LEN + 1];
-    as_date_today(today);
+    as_cmd_date(cmd, today);
     s->has_confirmed = 1;
     s->confirmed = 1;
     s->confirmed_by = strdup(cmd->actor);

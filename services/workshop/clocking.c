@@ -74,18 +74,14 @@ static int s_take_bay(as_cmd_t *cmd, s_clock_t *c)
     return as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), c->bay->bay_id, &c->bay->base);
 }
 
-/* When the clocking happened: now, or the request's at_us for an entry made
- * afterwards (at most 7 days back, never in the future). */
+/* When the clocking happened: the request's at_us for an entry made
+ * afterwards (held to the site's window like any dated command), else the
+ * command's time. */
 static int s_when(as_cmd_t *cmd, const s_clock_t *c, int64_t *at_us)
 {
-    int64_t now = as_now_us();
-    *at_us = c->req->has_at_us ? c->req->at_us : now;
-    if (*at_us > now + 60000000LL || *at_us < now - 7LL * 24 * 3600 * 1000000)
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "at_us %lld is not within the last 7 days (a clock entry can be made "
-                           "afterwards, not ahead)",
-                           (long long)*at_us);
-    return 0;
+    int rc = c->req->has_at_us ? as_cmd_happened_at(cmd, c->req->at_us) : 0;
+    *at_us = as_cmd_time(cmd);
+    return rc;
 }
 
 static int s_check_on(as_cmd_t *cmd, s_clock_t *c)
@@ -137,13 +133,18 @@ static uint32_t s_minutes_between(int64_t on_us, int64_t off_us)
     return minutes < 1 ? 1 : (uint32_t)minutes;
 }
 
-static int s_check_off(as_cmd_t *cmd, s_clock_t *c)
+static int s_check_off(as_cmd_t *cmd, s_clock_t *c, int64_t off_us)
 {
     if (ws_empty(c->tech->current_ro) || strcmp(c->tech->current_ro, c->job->ro_number) != 0 ||
         c->tech->current_job_no != c->job->job_no)
         return as_cmd_fail(cmd, AS_ECONFLICT, "technician '%s' is not clocked on RO %s job %u",
                            cmd->actor, c->job->ro_number, c->job->job_no);
-    return 0;
+    if (off_us >= c->tech->clocked_on_us)
+        return 0;
+    char off[AS_DATETIME_LEN + 1], on[AS_DATETIME_LEN + 1];
+    as_datetime_of_us(off_us, off);
+    as_datetime_of_us(c->tech->clocked_on_us, on);
+    return as_cmd_fail(cmd, AS_EINVALID, "clocking off at %s is before clocking on at %s", off, on);
 }
 
 static int s_emit_stopped(as_cmd_t *cmd, s_clock_t *c, uint32_t minutes, int64_t off_us)
@@ -170,10 +171,7 @@ int ws_cmd_clock_off(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_when(cmd, &c, &off_us);
     if (rc == 0)
-        rc = s_check_off(cmd, &c);
-    if (rc == 0 && off_us < c.tech->clocked_on_us)
-        rc = as_cmd_fail(cmd, AS_EINVALID, "clocking off at %lld is before clocking on at %lld",
-                         (long long)off_us, (long long)c.tech->clocked_on_us);
+        rc = s_check_off(cmd, &c, off_us);
     if (rc == 0) {
         uint32_t minutes = s_minutes_between(c.tech->clocked_on_us, off_us);
         c.job->actual_minutes += minutes;

@@ -152,7 +152,7 @@ static int s_check_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     if (rc == 0)
         rc = s_check_bay_free(cmd, d->bay, d->job);
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     if (rc == 0)
         rc = ws_check_job_tools(cmd, d->job, date);
     return rc;
@@ -194,7 +194,7 @@ static int s_apply_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     d->bay->has_current_job_no = 1;
     d->bay->current_job_no = job->job_no;
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__JobDispatched ev = AS__JOB_DISPATCHED__INIT;
     ev.job = job;
     ev.date = date;

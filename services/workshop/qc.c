@@ -252,7 +252,7 @@ static int s_fail(as_cmd_t *cmd, s_qc_t *q, As__Inspection *insp, const char *da
 static int s_apply(as_cmd_t *cmd, s_qc_t *q)
 {
     char date[AS_DATE_LEN + 1];
-    as_date_today(date);
+    as_cmd_date(cmd, date);
     As__Inspection insp = AS__INSPECTION__INIT;
     insp.ro_number = q->req->ro_number;
     insp.has_kind = insp.has_passed = insp.has_at_us = 1;
@@ -261,7 +261,7 @@ static int s_apply(as_cmd_t *cmd, s_qc_t *q)
     insp.n_reasons = q->req->n_reasons;
     insp.reasons = q->req->reasons;
     insp.inspector = (char *)cmd->actor;
-    insp.at_us = as_now_us();
+    insp.at_us = as_cmd_time(cmd);
     if (!q->req->passed)
         return s_fail(cmd, q, &insp, date);
     int rc = 0;

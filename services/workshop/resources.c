@@ -129,6 +129,13 @@ static int s_check_shift(as_cmd_t *cmd, const As__ShiftRecord *req)
     if (ws_empty(req->date) || !as_date_valid(req->date))
         return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD",
                            req->date ? req->date : "");
+    /* a shift happened on its date: held to the window like any work keyed in later */
+    int64_t day_us = 0;
+    if (as_datetime_parse(req->date, &day_us) != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "date '%s' has no local midnight", req->date);
+    int rc = as_cmd_happened_at(cmd, day_us);
+    if (rc != 0)
+        return rc;
     if (!req->has_minutes || req->minutes < 1 || req->minutes > 1440)
         return as_cmd_fail(cmd, AS_EINVALID, "minutes of a shift must be 1..1440");
     if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->tech_id))

@@ -24,9 +24,8 @@ expect_eq "the crm's requests waiting for the clerk" 2 "$(requests)"
 crm_seq() { ctl status crm | jq -r '.services[0].last_seq'; }
 expect_eq "crm events on the bus" 5 "$(crm_seq)"
 
-# the day's commands are done now, so their events (deliveries, QC, loans)
-# are dated today; only the clock and shift entries carry the played day's
-# date. Reading today's month keeps this test right on the 1st of a month.
+# the played day is today (its evening): every step is dated on it. Reading
+# today's month keeps this test right on the 1st of a month.
 TODAY=$(date +%F)
 report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${TODAY:0:7}" --json; }
 handed_over() {
@@ -95,4 +94,12 @@ out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$NEXT" --seed 7 2
 echo "$out" | grep -v " delivered " | tail -3 >&2
 expect_eq "a second day on the same stores is played" 0 "$rc"
 expect_eq "its repair orders delivered" 40 "$(echo "$out" | grep -c ' delivered ')"
+# that day was keyed in with every step dated on it: kpi counts it there, not today
+day_handed_over() {
+    day_report "$1" | jq -r '[.rows[]? | select(.key=="department") | .figures[] |
+        select(.name=="vehicles handed over") | .value] | add // 0'
+}
+next_counted() { [ "$(day_handed_over "$NEXT")" = 40 ]; }
+wait_for "kpi counted $NEXT's 40 hand-overs on $NEXT" next_counted
+expect_eq "today's hand-overs are still the first day's" 40 "$(day_handed_over "$TODAY")"
 finish

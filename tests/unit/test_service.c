@@ -134,6 +134,15 @@ static int s_cmd_dated(as_cmd_t *cmd)
     return rc != 0 ? rc : as_cmd_reply(cmd, &reply.base);
 }
 
+/* "tsvc.dated_field": a request whose own field (number: seconds) says when it
+ * happened; answers as tsvc.dated. */
+static int s_cmd_dated_field(as_cmd_t *cmd)
+{
+    const As__DemoTick *req = (const As__DemoTick *)cmd->request;
+    int rc = as_cmd_happened_at(cmd, (int64_t)req->number * 1000000);
+    return rc != 0 ? rc : s_cmd_dated(cmd);
+}
+
 static int s_cmd_get(as_cmd_t *cmd)
 {
     MDB_dbi dbi = as_store_dbi(as_service_store(cmd->svc), "items");
@@ -303,6 +312,7 @@ static const as_command_def_t s_commands[] = {
     {"tsvc.typed", s_cmd_typed},
     {"tsvc.peek", s_cmd_peek},
     {"tsvc.dated", s_cmd_dated},
+    {"tsvc.dated_field", s_cmd_dated_field},
     {NULL, NULL},
 };
 
@@ -322,6 +332,8 @@ static const as_command_info_t s_catalog_commands[] = {
      "a query that tries to write", 0, true},
     {"tsvc.dated", "tsvc", NULL, &as__demo_tick__descriptor, "records a thing that happened", 0,
      false, true},
+    {"tsvc.dated_field", "tsvc", &as__demo_tick__descriptor, &as__demo_tick__descriptor,
+     "records a thing that happened at the time its request gives", 0, false, true},
 };
 static const as_event_info_t s_catalog_events[] = {
     {"tsvc.item.stored", NULL, "a key was written"},
@@ -1613,20 +1625,31 @@ static void test_event_payload_is_decoded_or_skipped(void **state)
     free(value);
 }
 
-/* Sends `command` saying it happened at `occurred_us`. */
-static As__CommandReply *s_cmd_at(s_fix_t *fx, const char *command, const char *actor,
-                                  const char *request_id, int64_t occurred_us)
+/* Sends `command` with `payload` (NULL: none), saying it happened at
+ * `occurred_us` (0: not saying). */
+static As__CommandReply *s_cmd_at_with(s_fix_t *fx, const char *command, const char *actor,
+                                       const char *request_id, int64_t occurred_us,
+                                       uint8_t *payload, size_t len)
 {
     As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
     req.request_id = (char *)request_id;
     req.actor = (char *)actor;
     req.command = (char *)command;
-    req.has_occurred_us = 1;
+    req.has_payload = payload != NULL;
+    req.payload = (ProtobufCBinaryData){len, payload};
+    req.has_occurred_us = occurred_us != 0;
     req.occurred_us = occurred_us;
     As__CommandReply *reply = NULL;
     assert_int_equal(as_rpc_send_command(fx->client, &req, S_WAIT_MS, 1, &reply), 0);
     assert_non_null(reply);
     return reply;
+}
+
+/* Sends `command` saying it happened at `occurred_us`. */
+static As__CommandReply *s_cmd_at(s_fix_t *fx, const char *command, const char *actor,
+                                  const char *request_id, int64_t occurred_us)
+{
+    return s_cmd_at_with(fx, command, actor, request_id, occurred_us, NULL, 0);
 }
 
 /* Work keyed in after the fact: a dated command says when it happened, its
@@ -1681,6 +1704,55 @@ static void test_dated_command_keyed_in_later(void **state)
 
     reply = s_cmd_at(fx, "tsvc.dated", "carol", "d-5", forty_days_ago);
     assert_int_equal(reply->status, 0);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+/* Sends tsvc.dated_field saying in its own field that it happened at
+ * `field_s` (seconds), and in the request at `occurred_us` (0: not). */
+static As__CommandReply *s_cmd_field_at(s_fix_t *fx, const char *request_id, int64_t field_s,
+                                        int64_t occurred_us)
+{
+    As__DemoTick tick = AS__DEMO_TICK__INIT;
+    tick.has_number = 1;
+    tick.number = (uint64_t)field_s;
+    uint8_t buf[64];
+    size_t len = as__demo_tick__pack(&tick, buf);
+    return s_cmd_at_with(fx, "tsvc.dated_field", "alice", request_id, occurred_us, buf, len);
+}
+
+/* A time a request gives in a field of its own (a clock entry's at_us) is
+ * held to the same window and becomes the command's time and its events';
+ * it wins over the request's occurred_us. */
+static void test_time_of_a_field_is_held_to_the_window(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    s_bus_sync(fx);
+    const int64_t day_s = 86400;
+    int64_t now_s = as_now_us() / 1000000, two_days_ago = now_s - 2 * day_s;
+
+    As__CommandReply *reply =
+        s_cmd_field_at(fx, "f-1", two_days_ago, (now_s - 5 * day_s) * 1000000);
+    assert_int_equal(reply->status, 0);
+    As__DemoTick *tick = s_tick_of(reply);
+    assert_int_equal(tick->number, two_days_ago);
+    as__demo_tick__free_unpacked(tick, NULL);
+    as__command_reply__free_unpacked(reply, NULL);
+    As__Envelope *envs[8];
+    size_t n = s_events_until(fx, 1, envs, 8);
+    assert_int_equal(n, 1);
+    assert_int_equal(envs[0]->occurred_us, two_days_ago * 1000000);
+    s_free_events(envs, n);
+
+    reply = s_cmd_field_at(fx, "f-2", now_s - 40 * day_s, 0);
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_non_null(strstr(reply->error, "is before the 31-day window for work keyed in later"));
+    as__command_reply__free_unpacked(reply, NULL);
+
+    reply = s_cmd_field_at(fx, "f-3", now_s + day_s, 0);
+    assert_int_equal(reply->status, AS_EINVALID);
+    assert_non_null(strstr(reply->error, "tsvc.dated_field: when it happened"));
+    assert_non_null(strstr(reply->error, "is in the future"));
     as__command_reply__free_unpacked(reply, NULL);
 }
 
@@ -1828,6 +1900,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_payload_is_decoded_or_skipped, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_dated_command_keyed_in_later, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_time_of_a_field_is_held_to_the_window, s_setup,
+                                        s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

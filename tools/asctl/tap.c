@@ -8,6 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "as/calendar.h"
 #include "as/catalog.h"
 #include "as/envelope.h"
 #include "as/error.h"
@@ -147,6 +148,8 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
                       (json_int_t)env->time_us, "subject", env->subject, "actor", env->actor, "via",
                       env->via, "correlation_id", env->correlation_id, "causation_id",
                       env->causation_id, "schema_version", (int)env->schema_version);
+        if (env->has_occurred_us) /* keyed in after the fact: when it happened */
+            json_object_set_new(obj, "occurred_us", json_integer((json_int_t)env->occurred_us));
         if (payload)
             json_object_set(obj, "payload", payload);
         if (best_effort)
@@ -161,10 +164,15 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
         as_human_json(payload); /* amounts and times for people; --json keeps them raw */
         char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-        printf("%s  %-22s #%-7llu %-30s %-14s %s%s%s%s  %s%s\n", when, env->source,
+        char at[AS_DATETIME_LEN + 1], happened[48] = "";
+        if (env->has_occurred_us) { /* keyed in after the fact */
+            as_datetime_of_us(env->occurred_us, at);
+            snprintf(happened, sizeof happened, "  (happened %s)", at);
+        }
+        printf("%s  %-22s #%-7llu %-30s %-14s %s%s%s%s  %s%s%s\n", when, env->source,
                (unsigned long long)env->seq, env->type, env->subject ? env->subject : "-",
                env->actor ? env->actor : "-", env->via ? " (via " : "", env->via ? env->via : "",
-               env->via ? ")" : "", body ? body : "",
+               env->via ? ")" : "", body ? body : "", happened,
                best_effort ? "  (best-effort source: cannot replay)" : "");
         free(body);
         fflush(stdout);

@@ -9,8 +9,10 @@
  * The day is generated from --seed and --date, and every command carries a
  * request id made from what it does (actor, command, payload): playing the
  * same day twice, or resuming a day that was interrupted, does nothing twice.
- * Technicians' clock times are simulated from 08:00 on that date (clock
- * entries carry their time), so the KPIs look like a real day's.
+ * Every step happens at a simulated time of that date (from 07:00; the
+ * technicians' work from 08:00), and every dated command (catalog.h) says
+ * so in its request (occurred_us): a past day is keyed in after the fact,
+ * the daemons' clock is never moved, and the KPIs count the day on its date.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -61,6 +63,8 @@ typedef struct {
     const char *crm;            /* the CRM's system identity; NULL: no ingest gateway [crm] */
     unsigned km[DAY_CUSTOMERS]; /* each vehicle's reading when the day starts */
     int64_t day_start_us;
+    int64_t at_us;   /* when the step being played happens: dated commands carry it */
+    int64_t last_us; /* the latest step so far */
     unsigned commands;
 } day_t;
 
@@ -100,7 +104,8 @@ static as_rpc_client_t *s_client(day_t *d, const char *service)
  * content depends on what the stores hold gets a new id only when it is a
  * new step. */
 static void s_step_id(const day_t *d, const char *actor, const char *command,
-                      const uint8_t *payload, size_t payload_len, char *out, size_t cap)
+                      const uint8_t *payload, size_t payload_len, int64_t occurred_us, char *out,
+                      size_t cap)
 {
     unsigned char digest[16];
     char hex[2 * sizeof digest + 1];
@@ -109,6 +114,8 @@ static void s_step_id(const day_t *d, const char *actor, const char *command,
     crypto_generichash_update(&state, (const unsigned char *)actor, strlen(actor) + 1);
     crypto_generichash_update(&state, (const unsigned char *)command, strlen(command) + 1);
     crypto_generichash_update(&state, payload, payload_len);
+    if (occurred_us)
+        crypto_generichash_update(&state, (const unsigned char *)&occurred_us, sizeof occurred_us);
     crypto_generichash_final(&state, digest, sizeof digest);
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     snprintf(out, cap, "asday-%s-%s", d->date, hex);
@@ -149,14 +156,16 @@ static json_t *s_vcall(day_t *d, const char *actor, const char *command, bool fr
         protobuf_c_message_pack(msg, payload);
         protobuf_c_message_free_unpacked(msg, NULL);
     }
+    int64_t occurred_us = info->dated ? d->at_us : 0; /* the step's time on the day */
     char request_id[96];
     if (fresh)
         as_uuidv7(request_id);
     else
-        s_step_id(d, actor, command, payload, payload_len, request_id, sizeof request_id);
+        s_step_id(d, actor, command, payload, payload_len, occurred_us, request_id,
+                  sizeof request_id);
     As__CommandReply *reply = NULL;
-    int rc = as_rpc_command(s_client(d, info->service), command, actor, request_id, payload,
-                            payload_len, 5000, 3, &reply);
+    int rc = as_rpc_command_at(s_client(d, info->service), command, actor, request_id, payload,
+                               payload_len, occurred_us, 5000, 3, &reply);
     free(payload);
     d->commands++;
     if (rc != 0) {
@@ -341,6 +350,7 @@ typedef struct {
     unsigned csi; /* 0: no follow-up call reached the customer */
     const char *advisor;
     int64_t arrival_us;
+    int64_t done_us; /* when its last job (or rework) was finished */
 } ro_plan_t;
 
 /* A VIN with a correct check digit (ISO 3779, position 9). */
@@ -350,9 +360,17 @@ static void s_vin(unsigned n, char out[AS_VIN_LEN + 1])
     out[8] = as_vin_check_digit(out);
 }
 
-static int64_t s_at(day_t *d, unsigned minutes)
+static int64_t s_at(day_t *d, int minutes)
 {
     return d->day_start_us + (int64_t)minutes * 60 * 1000000;
+}
+
+/* The next steps happen at `at_us`. */
+static void s_when(day_t *d, int64_t at_us)
+{
+    d->at_us = at_us;
+    if (at_us > d->last_us)
+        d->last_us = at_us;
 }
 
 static void s_plan(day_t *d, ro_plan_t *plan)
@@ -366,7 +384,7 @@ static void s_plan(day_t *d, ro_plan_t *plan)
         p->vehicle = i;
         p->appointment = i < 26 ? (int)i : -1;
         p->advisor = d->advisors[i % d->n_advisors];
-        p->arrival_us = s_at(d, DAY_ARRIVAL_EVERY * i);
+        p->arrival_us = s_at(d, DAY_ARRIVAL_EVERY * (int)i);
         p->n_ops = 1 + (s_rand(d, 4) == 0);
         for (size_t j = 0; j < p->n_ops; j++) {
             /* long operations stay rare; no tensioner by chance */
@@ -430,6 +448,7 @@ static unsigned s_reading_before_day(const day_t *d, json_t *vehicle, unsigned f
 
 static void s_setup(day_t *d)
 {
+    s_when(d, s_at(d, -30)); /* 07:30: the shifts and the morning delivery */
     for (size_t i = 0; i < d->n_technicians; i++) {
         const char *const *skills = day_skills[i % 4];
         char list[128] = "";
@@ -514,6 +533,7 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
         char vin[18];
         s_vin(who, vin);
         unsigned minutes = 8 * 60 + DAY_ARRIVAL_EVERY * a;
+        s_when(d, s_at(d, -60 + (int)a)); /* booked, confirmed and assigned from 07:00 */
         s_do(d, d->clerk, "reception.appointment.book",
              "{\"appointment_id\":\"A-%s-%02u\",\"customer_id\":\"C%05u\",\"vin\":\"%s\","
              "\"slot\":\"%sT%02u:%02u\",\"reason\":\"%s\",\"channel\":\"%s\"}",
@@ -529,9 +549,11 @@ static void s_appointments(day_t *d, ro_plan_t *plan)
         s_do(d, d->clerk, "reception.appointment.assign",
              "{\"appointment_id\":\"A-%s-%02u\",\"advisor\":\"%s\"}", d->date, a + 1,
              a < 26 ? plan[a].advisor : d->advisors[0]);
-        if (a >= 28)
+        if (a >= 28) { /* half an hour after the slot */
+            s_when(d, s_at(d, DAY_ARRIVAL_EVERY * (int)a + 30));
             s_do(d, d->clerk, "reception.appointment.no_show", "{\"appointment_id\":\"A-%s-%02u\"}",
                  d->date, a + 1);
+        }
     }
 }
 
@@ -552,6 +574,7 @@ static void s_reminder_calls(day_t *d)
     {
         if (i % 5 == 4)
             continue; /* not reached today: the plan's call stays to make */
+        s_when(d, s_at(d, 5 * (int)i));
         const char *vin = json_string_value(json_object_get(r, "vin"));
         const char *kind = json_string_value(json_object_get(r, "kind"));
         const char *due = json_string_value(json_object_get(r, "due_date"));
@@ -629,6 +652,7 @@ static void s_crm_requests(day_t *d)
     snprintf(id, sizeof id, "crm-%s", ref[0]);
     json_decref(s_wait(d, d->clerk, "reception.appointment.queue", s_has_appointment, id,
                        "the crm's request in the clerk's queue", "{\"date\":\"%s\"}", next_day));
+    s_when(d, s_at(d, 60));
     s_do(d, d->clerk, "reception.appointment.confirm", "{\"appointment_id\":\"%s\"}", id);
     printf("asday: 4 appointment requests from the crm (1 booked, 2 flagged, 1 withdrawn)\n");
 }
@@ -715,15 +739,16 @@ static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t
     size_t t = s_pick_technician(d, op, earliest, actual);
     const char *tech = d->technicians[t];
     int64_t start = d->tech_free_us[t] > earliest ? d->tech_free_us[t] : earliest;
+    int64_t end = start + (int64_t)actual * 60000000;
+    s_when(d, start);
     s_do(d, d->foreman, "workshop.job.dispatch",
          "{\"ro_number\":\"%s\",\"job_no\":%u,\"tech_id\":\"%s\",\"bay_id\":\"B%02u\"}",
          p->ro_number, job_no, tech, (unsigned)(t % 10) + 1);
     char loan[64] = "";
     if (op->tool && d->tool_admin) {
         /* the tool room hands the tool over; the technician signs for it */
-        char today[AS_DATE_LEN + 1], due[AS_DATE_LEN + 1];
-        as_date_today(today);
-        as_date_add_days(today, 1, due);
+        char due[AS_DATE_LEN + 1];
+        as_date_add_days(d->date, 1, due);
         snprintf(loan, sizeof loan, "%.40s-L%u", p->ro_number, job_no);
         s_do(d, d->tool_admin, "tools.loan.checkout",
              "{\"loan_id\":\"%s\",\"tool_id\":\"%s\",\"technician\":\"%s\",\"ro_number\":"
@@ -747,11 +772,16 @@ static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t
                  "{\"part_number\":\"13070-EY00A\",\"expected\":2,\"received\":2}]}",
                  d->date);
     }
-    if (job_no == 1 && p->extra)
+    if (job_no == 1 && p->extra) {
+        s_when(d, start + (end - start) / 2);
         s_extra_defect(d, p, tech);
+    }
+    s_when(d, end);
     s_do(d, tech, "workshop.clock.off",
          "{\"ro_number\":\"%s\",\"job_no\":%u,\"finished\":true,\"at_us\":%lld}", p->ro_number,
-         job_no, (long long)(start + (int64_t)actual * 60000000));
+         job_no, (long long)end);
+    if (end > p->done_us)
+        p->done_us = end;
     if (loan[0])
         s_do(d, d->tool_admin, "tools.loan.checkin", "{\"loan_id\":\"%s\",\"condition\":\"good\"}",
              loan);
@@ -788,6 +818,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
         snprintf(jobs + strlen(jobs), sizeof jobs - strlen(jobs), "%s%s", j ? "," : "", job);
     }
     char appointment[64] = "";
+    s_when(d, p->arrival_us);
     if (p->appointment >= 0) {
         s_do(d, p->advisor, "reception.appointment.arrive", "{\"appointment_id\":\"A-%s-%02d\"}",
              d->date, p->appointment + 1);
@@ -820,19 +851,25 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     }
     /* final inspection, by an inspector who did none of the work */
     if (p->qc_fails) {
+        s_when(d, p->done_us + 5 * 60000000LL);
         s_do(d, d->qc, "workshop.qc.inspect",
              "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":false,\"reasons\":[\"%s\"],"
              "\"failed_jobs\":[1]}",
              p->ro_number, "road test: the concern is still there");
         const char *tech = d->technicians[techs[0]];
         int64_t start = d->tech_free_us[techs[0]];
+        s_when(d, start);
         s_do(d, tech, "workshop.clock.on", "{\"ro_number\":\"%s\",\"job_no\":1,\"at_us\":%lld}",
              p->ro_number, (long long)start);
+        s_when(d, start + 30 * 60000000LL);
         s_do(d, tech, "workshop.clock.off",
              "{\"ro_number\":\"%s\",\"job_no\":1,\"finished\":true,\"at_us\":%lld}", p->ro_number,
-             (long long)(start + 30 * 60000000LL));
+             (long long)d->at_us);
+        if (d->at_us > p->done_us)
+            p->done_us = d->at_us;
         d->tech_free_us[techs[0]] = start + 40 * 60000000LL;
     }
+    s_when(d, p->done_us + 10 * 60000000LL);
     s_do(d, d->qc, "workshop.qc.inspect",
          "{\"ro_number\":\"%s\",\"kind\":\"FINAL\",\"passed\":true}", p->ro_number);
     json_decref(s_wait(d, p->advisor, "reception.ro.show", s_ready_or_later, NULL,
@@ -841,6 +878,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     json_decref(s_wait(d, p->advisor, "reception.ro.show", s_has_key, "parts_consumed_cents",
                        "the parts consumption to reach reception", "{\"ro_number\":\"%s\"}",
                        p->ro_number));
+    s_when(d, p->done_us + 20 * 60000000LL); /* handed over, closed and called back */
     s_do(d, p->advisor, "reception.ro.deliver", "{\"ro_number\":\"%s\",\"accessories_cents\":%lld}",
          p->ro_number, (long long)p->accessories_cents);
     s_do(d, p->advisor, "reception.ro.close", "{\"ro_number\":\"%s\"}", p->ro_number);
@@ -920,6 +958,7 @@ static void s_submit_claims(day_t *d, const ro_plan_t *plan)
                                  "{\"status\":\"READY\"}");
     size_t i;
     json_t *claim;
+    s_when(d, d->last_us); /* the day's last step */
     json_array_foreach(json_object_get(ready, "claims"), i, claim)
     {
         const char *ro = json_string_value(json_object_get(claim, "ro_number"));
@@ -979,9 +1018,10 @@ static void s_usage(FILE *out)
                  "made from what it does, so a day interrupted part-way is resumed by running\n"
                  "asday again: what was done is answered from its stored reply, the rest is\n"
                  "done, each thing once. A day played to its end is left alone; --again plays\n"
-                 "it again, which does nothing twice. The date must be within the last 7 days "
-                 "(clock entries are\n"
-                 "made afterwards, never ahead). Default date: yesterday; seed: 1.\n"
+                 "it again, which does nothing twice. Every step is dated at its time on\n"
+                 "that date (the daemons' clock is not moved): the date must be over and\n"
+                 "within the site's window for work keyed in later ([site] backdate_days,\n"
+                 "default 31). Default date: yesterday; seed: 1.\n"
                  "Exit codes: 0 the day was played, 1 a service refused a step, 64 usage,\n"
                  "69 a service did not answer, 70 internal error, 78 config error.\n");
 }

@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "as/calendar.h"
 #include "as/config.h"
 #include "as/envelope.h"
 #include "as/store.h"
@@ -230,6 +231,19 @@ int64_t as_cmd_time(const as_cmd_t *cmd);
  * keyed in after the fact), else the time it was recorded. Events a handler
  * emits for it carry the same time. */
 int64_t as_evt_time(const as_evt_t *evt);
+
+/* The local dates of as_cmd_time() / as_evt_time(): the day a fact counts on
+ * (an event's `date` field). */
+void as_cmd_date(const as_cmd_t *cmd, char out[AS_DATE_LEN + 1]);
+void as_evt_date(const as_evt_t *evt, char out[AS_DATE_LEN + 1]);
+
+/* For a dated command whose request says when it happened in a field of its
+ * own (a clock entry's at_us): holds `at_us` to the same rule as
+ * CommandRequest.occurred_us (the site's window, nothing in the future) and
+ * makes it the command's time (as_cmd_time, its events' occurred_us): the
+ * field's time wins over the request's occurred_us. Returns 0, or AS_EINVALID
+ * with cmd->error: outside the window, or the command is not dated. */
+int as_cmd_happened_at(as_cmd_t *cmd, int64_t at_us);
 
 /* Packs `msg` as the command's reply payload. Returns 0 or -ENOMEM. */
 int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg);
