@@ -32,14 +32,17 @@ static int s_finish_key(as_key_t *key, const char *finished, const As__WorkJob *
     return rc == 0 ? as_key_add_u32(key, job->job_no) : rc;
 }
 
-/* Files the job under its finished date (`now`), moving it from `was`. */
+/* Files the job under its finished date `now` ("": open), moving it from
+ * the open jobs when it is finished (whoever set the date: the QC pass sets
+ * its own day), or from `was` when it opens again. */
 static int s_file(MDB_txn *txn, as_service_t *svc, const As__WorkJob *job, const char *was,
                   const char *now)
 {
     MDB_dbi dbi = as_record_dbi(svc, "jobs_by_finish");
     as_key_t key;
+    const char *from = *now ? "" : was && *was ? was : NULL;
     int rc = 0;
-    if (was && strcmp(was, now) != 0 && (rc = s_finish_key(&key, was, job)) == 0)
+    if (from && (rc = s_finish_key(&key, from, job)) == 0)
         rc = as_record_del_key(txn, dbi, &key);
     if (rc == 0 && (rc = s_finish_key(&key, now, job)) == 0)
         rc = as_record_put_key(txn, dbi, &key, NULL);

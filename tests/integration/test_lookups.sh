@@ -173,6 +173,26 @@ expect_eq "every job ever, when asked" "R${DAY}0001/1 R${DAY}0004/1" "$(board da
 expect_eq "every day's, of one technician" "R${DAY}0001/1" "$(board all=true technician=tech-07)"
 refused fm-li invalid "date '2026-02-30' is not a date" workshop.board date=2026-02-30
 
+log "--- work keyed in after the fact: yesterday's RO and board"
+DAY_BEFORE=$(date -d "2 days ago" +%F)
+YDAY=$(date -d yesterday +%y%m%d)
+expect_eq "an RO dated yesterday takes yesterday's first number" "R${YDAY}0001" \
+    "$(open_ro adv-zhao $V3 950 --at "$YESTERDAY 09:00")"
+as adv-zhao reception.ro.consent ro_number=R${YDAY}0001 consent=signature --at "$YESTERDAY 09:10" >/dev/null
+on_day() { [ "$(board date="$1")" = "$2" ]; }
+wait_for "yesterday's job on yesterday's board" on_day "$YESTERDAY" "R${YDAY}0001/1"
+as fm-li workshop.job.dispatch ro_number=R${YDAY}0001 job_no=1 tech_id=tech-07 bay_id=B1 \
+    --at "$YESTERDAY 09:30" >/dev/null
+as tech-07 workshop.clock.on ro_number=R${YDAY}0001 job_no=1 --at "$YESTERDAY 10:00" >/dev/null
+as tech-07 workshop.clock.off ro_number=R${YDAY}0001 job_no=1 finished=true \
+    --at "$YESTERDAY 10:30" >/dev/null
+expect_eq "qc passed yesterday" true "$(as qc-zhao workshop.qc.inspect ro_number=R${YDAY}0001 \
+    kind=FINAL passed=true --at "$YESTERDAY 11:00" | json .ok)"
+expect_eq "yesterday's board shows it" "R${YDAY}0001/1" "$(board date=$YESTERDAY)"
+expect_eq "today's board does not" "R${DAY}0001/1 R${DAY}0004/1" "$(board)"
+expect_eq "nor the day before it" "" "$(board date=$DAY_BEFORE)"
+expect_eq "the RO is listed on its day" "R${YDAY}0001" "$(list from=$YESTERDAY to=$YESTERDAY)"
+
 log "--- stores from before the indexes: built once at start"
 BOARD_BEFORE="$(board)|$(board date=$TOMORROW)"
 stop workshop
@@ -202,15 +222,15 @@ before_indexes reception reception_search customer_words customer_phones vehicle
 before_indexes workshop workshop_board jobs_by_finish
 start_service workshop
 expect_eq "workshop filed its jobs once at start" 1 \
-    "$(grep -c 'store upgraded: 2 jobs filed for the board' "$T/workshop.log")"
+    "$(grep -c 'store upgraded: 3 jobs filed for the board' "$T/workshop.log")"
 expect_eq "the same boards" "$BOARD_BEFORE" "$(board)|$(board date=$TOMORROW)"
 start_service reception
 wait_for "reception answers again" ctl_ok status reception
 expect_eq "the upgrade indexed what the store held" 1 \
-    "$(grep -c '4 customers, 4 vehicles and 6 repair orders indexed' "$T/reception.log")"
+    "$(grep -c '4 customers, 4 vehicles and 7 repair orders indexed' "$T/reception.log")"
 expect_eq "an old store's names are found" C000003 "$(customers text=小明)"
 expect_eq "its plates" $V1 "$(vehicles "text=鲁a 12345")"
-expect_eq "its repair orders listed" 6 "$(as adv-wang reception.ro.list | json '.reply.ros | length')"
+expect_eq "its repair orders listed" 7 "$(as adv-wang reception.ro.list | json '.reply.ros | length')"
 stop reception
 start_service reception
 wait_for "reception answers after a restart" ctl_ok status reception
