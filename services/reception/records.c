@@ -6,9 +6,10 @@
 #include "as/log.h"
 #include "reception.h"
 
-const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",       "ros_by_vin",
-                                     "appointments",   "complaints", "reminders", "recalls",
-                                     "reminder_plans", NULL};
+const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",          "ros_by_vin",
+                                     "appointments",   "complaints", "reminders",    "recalls",
+                                     "reminder_plans", "labour_ops", "labour_rates", "technicians",
+                                     "part_prices",    NULL};
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)
