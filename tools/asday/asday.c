@@ -428,6 +428,27 @@ static unsigned s_reading_before_day(const day_t *d, json_t *vehicle, unsigned f
     return km;
 }
 
+/* Reception refuses a job naming a skill no technician has, and learns the
+ * skills from the workshop's events: the day waits until it knows them all. */
+static bool s_knows_skills(json_t *reply, const void *arg)
+{
+    const day_t *d = arg;
+    for (size_t i = 0; i < d->n_technicians; i++)
+        for (size_t k = 0; k < 3 && day_skills[i % 4][k]; k++) {
+            bool known = false;
+            size_t j;
+            json_t *skill;
+            json_array_foreach(json_object_get(reply, "skills"), j, skill)
+            {
+                const char *name = json_string_value(json_object_get(skill, "skill"));
+                known = known || (name && strcmp(name, day_skills[i % 4][k]) == 0);
+            }
+            if (!known)
+                return false;
+        }
+    return true;
+}
+
 static void s_setup(day_t *d)
 {
     for (size_t i = 0; i < d->n_technicians; i++) {
@@ -449,6 +470,8 @@ static void s_setup(day_t *d)
         d->tech_free_us[i] = s_at(d, part_time ? 300 : 0);
         d->tech_shift_end_us[i] = d->tech_free_us[i] + (int64_t)shift_minutes * 60000000;
     }
+    json_decref(s_wait(d, d->advisors[0], "reception.skill.list", s_knows_skills, d,
+                       "reception to know the workshop's skills", "{}"));
     for (size_t i = 0; d->tool_admin && i < DAY_TOOLS; i++) {
         const day_tool_t *t = &day_tools[i];
         char calibrated[AS_DATE_LEN + 1];
