@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "as/log.h"
 #include "as/pb/parts.pb-c.h"
 #include "as/pb/workshop.pb-c.h"
 #include "as/tool_ids.h"
@@ -56,6 +57,31 @@ int on_part_defined(as_evt_t *evt)
     kept.price_cents = in->price_cents;
     return as_record_put(evt->txn, as_record_dbi(evt->svc, "part_prices"), in->part_number,
                          &kept.base);
+}
+
+typedef struct {
+    as_service_t *svc;
+    bool knows_none; /* no technician, though repair orders were opened */
+} s_start_check_t;
+
+static int s_check_start(MDB_txn *txn, void *arg)
+{
+    s_start_check_t *check = arg;
+    MDB_stat techs, ros;
+    int rc = mdb_stat(txn, as_record_dbi(check->svc, "technicians"), &techs);
+    if (rc == 0)
+        rc = mdb_stat(txn, as_record_dbi(check->svc, "ros"), &ros);
+    check->knows_none = rc == 0 && techs.ms_entries == 0 && ros.ms_entries > 0;
+    return rc;
+}
+
+void labour_ops_check_start(as_service_t *svc)
+{
+    s_start_check_t check = {svc, false};
+    if (as_store_read(as_service_store(svc), s_check_start, &check) == 0 && check.knows_none)
+        as_warn("reception knows no technician's skills (a store from before it kept them): a "
+                "job or labour operation naming a skill is refused until the foreman registers "
+                "the technicians again (workshop.technician.register)");
 }
 
 static bool s_has_skill(const As__Technician *tech, const char *skill)

@@ -94,6 +94,9 @@ int labour_rate_list(as_cmd_t *cmd);
 int skill_list(as_cmd_t *cmd);
 int on_technician_registered(as_evt_t *evt);
 int on_part_defined(as_evt_t *evt);
+/* At start: warns when the store knows no technician but has repair orders
+ * (written before reception kept the skills), saying what to do. */
+void labour_ops_check_start(as_service_t *svc);
 
 /* Gives job `job_no` of a reception.ro.open request (a copy the caller owns
  * and may change) what the master data says: the catalogue's labour for an

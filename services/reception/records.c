@@ -22,6 +22,8 @@ int reception_upgrade(as_service_t *svc)
                  as_strerror(rc));
     else if (moved)
         as_info("reception: %zu keys moved to the one encoding", moved);
+    if (rc == 0)
+        labour_ops_check_start(svc);
     return rc;
 }
 
