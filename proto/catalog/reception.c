@@ -94,9 +94,9 @@ static const as_command_info_t s_commands[] = {
      "set the labour rate per hour of a pay type, for repair orders opened from now on "
      "(service manager)",
      AS_ROLE_SERVICE_MANAGER, false},
-    {"reception.labour_rate.list", R, &as__skill_query__descriptor,
-     &as__labour_rate_list__descriptor, "the labour rate of each pay type", S_READER, true},
-    {"reception.skill.list", R, &as__skill_query__descriptor, &as__skill_list__descriptor,
+    {"reception.labour_rate.list", R, NULL, &as__labour_rate_list__descriptor,
+     "the labour rate of each pay type", S_READER, true},
+    {"reception.skill.list", R, NULL, &as__skill_list__descriptor,
      "the skills of the workshop's technicians (what a labour operation may ask for)", S_READER,
      true},
 };
