@@ -64,6 +64,8 @@ as_pub_t *as_pub_new(void *zctx, as_store_t *store, const as_pub_config_t *cfg, 
     if ((rc = as_store_read(store, s_last_seq, self)) != 0)
         goto fail_self;
     self->next_seq = self->committed_seq + 1;
+    if (!zctx)
+        return self; /* in-process (as_service_new_local): the outbox only */
     self->sock = zmq_socket(zctx, ZMQ_PUB);
     if (!self->sock) {
         rc = -errno;
@@ -106,7 +108,8 @@ void as_pub_destroy(as_pub_t **self_p)
     as_pub_t *self = *self_p;
     if (!self)
         return;
-    zmq_close(self->sock);
+    if (self->sock)
+        zmq_close(self->sock);
     if (self->lineage)
         as__lineage__free_unpacked(self->lineage, NULL);
     free(self->pending);
@@ -217,7 +220,7 @@ void as_pub_committed(as_pub_t *self)
         const s_pending_t *p = &self->pending[i];
         const void *data[2] = {self->buf + p->offset, self->buf + p->offset + p->type_len};
         size_t lens[2] = {p->type_len, p->env_len};
-        if (as_zsend_frames(self->sock, 2, data, lens) != 0)
+        if (self->sock && as_zsend_frames(self->sock, 2, data, lens) != 0)
             self->send_dropped++; /* consumers replay it from the outbox */
     }
     self->committed_seq = self->next_seq - 1;
@@ -232,6 +235,8 @@ void as_pub_aborted(as_pub_t *self)
 
 void as_pub_heartbeat(as_pub_t *self)
 {
+    if (!self->sock)
+        return;
     As__Heartbeat hb = AS__HEARTBEAT__INIT;
     hb.source = self->source;
     hb.incarnation = (char *)as_store_incarnation(self->store);

@@ -260,8 +260,27 @@ void as_record_list_free(as_record_list_t *list)
     memset(list, 0, sizeof *list);
 }
 
-/* Moves the record under `old` to the same key with old_sep replaced. */
-static int s_rekey_one(MDB_txn *txn, MDB_dbi dbi, const char *old, size_t len, char old_sep)
+void as_record_list_keep(as_record_list_t *list, as_record_keep_fn keep, void *arg)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        if (!keep(list->msgs[i], arg)) {
+            protobuf_c_message_free_unpacked(list->msgs[i], NULL);
+            continue;
+        }
+        char *key = list->keys[kept]; /* every key stays in the array, to be freed */
+        size_t len = list->key_lens[kept];
+        list->keys[kept] = list->keys[i];
+        list->key_lens[kept] = list->key_lens[i];
+        list->keys[i] = key;
+        list->key_lens[i] = len;
+        list->msgs[kept++] = list->msgs[i];
+    }
+    list->n = kept;
+}
+
+/* Moves the record under `old` to `fresh`. */
+static int s_move(MDB_txn *txn, MDB_dbi dbi, const char *old, size_t len, const as_key_t *fresh)
 {
     MDB_val k = {len, (void *)old}, v;
     int rc = mdb_get(txn, dbi, &k, &v);
@@ -269,29 +288,40 @@ static int s_rekey_one(MDB_txn *txn, MDB_dbi dbi, const char *old, size_t len, c
     if (rc != 0 || !value)
         return rc ? rc : -ENOMEM;
     memcpy(value, v.mv_data, v.mv_size); /* borrowed from a page the delete may reuse */
-    MDB_val fresh = {len, malloc(len ? len : 1)}, copy = {v.mv_size, value};
-    if (!fresh.mv_data)
-        rc = -ENOMEM;
-    else {
-        for (size_t i = 0; i < len; i++)
-            ((char *)fresh.mv_data)[i] = old[i] == old_sep ? AS_KEY_SEP : old[i];
-        if ((rc = mdb_del(txn, dbi, &k, NULL)) == 0)
-            rc = mdb_put(txn, dbi, &fresh, &copy, 0);
-    }
-    free(fresh.mv_data);
+    MDB_val to = {fresh->len, (void *)fresh->data}, copy = {v.mv_size, value};
+    if ((rc = mdb_del(txn, dbi, &k, NULL)) == 0)
+        rc = mdb_put(txn, dbi, &to, &copy, 0);
     free(value);
     return rc;
 }
 
-int as_record_rekey(MDB_txn *txn, MDB_dbi dbi, char old_sep, size_t *moved)
+/* The new key of an old one: every old_sep (*arg) becomes AS_KEY_SEP. */
+static bool s_sep_key(const char *db, const char *old, size_t len, as_key_t *fresh, void *arg)
+{
+    (void)db;
+    char old_sep = *(const char *)arg;
+    if (!memchr(old, old_sep, len) || len > sizeof fresh->data)
+        return false;
+    fresh->len = len;
+    fresh->parts = 1;
+    for (size_t i = 0; i < len; i++) {
+        fresh->data[i] = old[i] == old_sep ? AS_KEY_SEP : old[i];
+        fresh->parts += old[i] == old_sep;
+    }
+    return true;
+}
+
+static int s_rekey(MDB_txn *txn, MDB_dbi dbi, const char *db, as_record_rekey_fn fn, void *arg,
+                   size_t *moved)
 {
     as_record_list_t all;
     int rc = as_record_scan(txn, dbi, NULL, NULL, &all); /* keys first, then writes */
     size_t n = 0;
     for (size_t i = 0; rc == 0 && i < all.n; i++) {
-        if (!memchr(all.keys[i], old_sep, all.key_lens[i]))
+        as_key_t fresh = {0};
+        if (!fn(db, all.keys[i], all.key_lens[i], &fresh, arg))
             continue;
-        if ((rc = s_rekey_one(txn, dbi, all.keys[i], all.key_lens[i], old_sep)) == 0)
+        if ((rc = s_move(txn, dbi, all.keys[i], all.key_lens[i], &fresh)) == 0)
             n++;
     }
     as_record_list_free(&all);
@@ -300,10 +330,16 @@ int as_record_rekey(MDB_txn *txn, MDB_dbi dbi, char old_sep, size_t *moved)
     return rc;
 }
 
+int as_record_rekey(MDB_txn *txn, MDB_dbi dbi, char old_sep, size_t *moved)
+{
+    return s_rekey(txn, dbi, NULL, s_sep_key, &old_sep, moved);
+}
+
 typedef struct {
     as_store_t *store;
     const char *const *dbs;
-    char old_sep;
+    as_record_rekey_fn fn;
+    void *arg;
     size_t moved;
 } s_upgrade_t;
 
@@ -318,17 +354,23 @@ static int s_upgrade(MDB_txn *txn, void *arg)
     int rc = 0;
     for (size_t i = 0; rc == 0 && up->dbs && up->dbs[i]; i++) {
         size_t n = 0;
-        rc = as_record_rekey(txn, as_store_dbi(up->store, up->dbs[i]), up->old_sep, &n);
+        rc = s_rekey(txn, as_store_dbi(up->store, up->dbs[i]), up->dbs[i], up->fn, up->arg, &n);
         up->moved += n;
     }
     return rc ? rc : as_meta_put(up->store, txn, AS_RECORD_KEYS_META, note, sizeof note - 1);
 }
 
-int as_record_upgrade(as_store_t *store, const char *const *dbs, char old_sep, size_t *moved)
+int as_record_upgrade_with(as_store_t *store, const char *const *dbs, as_record_rekey_fn fn,
+                           void *arg, size_t *moved)
 {
-    s_upgrade_t up = {store, dbs, old_sep, 0};
+    s_upgrade_t up = {store, dbs, fn, arg, 0};
     int rc = as_store_write(store, s_upgrade, &up);
     if (moved)
         *moved = rc == 0 ? up.moved : 0;
     return rc;
+}
+
+int as_record_upgrade(as_store_t *store, const char *const *dbs, char old_sep, size_t *moved)
+{
+    return as_record_upgrade_with(store, dbs, s_sep_key, &old_sep, moved);
 }

@@ -455,6 +455,14 @@ int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor
                    const char *request_id, const void *payload, size_t payload_len, int timeout_ms,
                    int tries, As__CommandReply **reply)
 {
+    return as_rpc_command_at(self, command, actor, request_id, payload, payload_len, 0, timeout_ms,
+                             tries, reply);
+}
+
+int as_rpc_command_at(as_rpc_client_t *self, const char *command, const char *actor,
+                      const char *request_id, const void *payload, size_t payload_len,
+                      int64_t occurred_us, int timeout_ms, int tries, As__CommandReply **reply)
+{
     char id[AS_UUID_LEN + 1];
     if (!request_id) {
         as_uuidv7(id);
@@ -469,6 +477,8 @@ int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor
         req.payload.data = (uint8_t *)payload;
         req.payload.len = payload_len;
     }
+    req.has_occurred_us = occurred_us != 0;
+    req.occurred_us = occurred_us;
     return as_rpc_send_command(self, &req, timeout_ms, tries, reply);
 }
 

@@ -71,6 +71,7 @@ struct as_service {
     int64_t backdate_us, backdate_manager_us; /* the windows for work keyed in later */
     s_pending_cmd_t *cmds;
     size_t n_cmds, cap_cmds;
+    void *user; /* this instance's state (def->user_size bytes, zeroed), else def->user */
     bool flushing;
     bool stopping;
     int64_t started_us;
@@ -544,6 +545,18 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
     return keep && !again ? s_keep_request(self, txn, pc, !(info && info->query)) : 0;
 }
 
+/* Says why an event is skipped: its handler refused it, or returned a stray code. */
+static void s_log_skipped(const As__Envelope *env, int rc, as_outcome_t outcome)
+{
+    char name[64];
+    if (outcome == AS_OUTCOME_STRAY)
+        as_error("event %s:%llu (%s): internal error in its handler: %s; skipped", env->source,
+                 (unsigned long long)env->seq, env->type, as_codename(rc, name, sizeof name));
+    else
+        as_warn("event %s:%llu (%s) rejected: %s; skipped", env->source,
+                (unsigned long long)env->seq, env->type, as_strerror(rc));
+}
+
 /* Applies the turn's events in `txn`. A handler's refusal or stray code
  * skips that one event and returns AS_ERETRY: the turn runs again without it
  * (the handler may have written). A store code fails the turn. */
@@ -560,16 +573,10 @@ static int s_apply_events(as_service_t *self, MDB_txn *txn)
         if (outcome == AS_OUTCOME_STORE)
             return rc; /* the turn fails (or grows the map); the event is fetched again */
         as_sub_skip(self->sub, batch, i);
-        char name[64];
-        if (outcome == AS_OUTCOME_STRAY)
-            as_error("event %s:%llu (%s): internal error in its handler: %s; skipped", env->source,
-                     (unsigned long long)env->seq, env->type, as_codename(rc, name, sizeof name));
-        else
-            as_warn("event %s:%llu (%s) rejected: %s; skipped", env->source,
-                    (unsigned long long)env->seq, env->type, as_strerror(rc));
+        s_log_skipped(env, rc, outcome);
         return AS_ERETRY;
     }
-    return as_sub_write_offsets(self->sub, txn, batch);
+    return self->sub ? as_sub_write_offsets(self->sub, txn, batch) : 0;
 }
 
 static int s_turn_txn(MDB_txn *txn, void *arg)
@@ -596,16 +603,22 @@ static void s_clear_cmds(as_service_t *self)
 
 static int s_flush_once(as_service_t *self);
 
+/* Events wait for a turn (never on an in-process service: it has no sub). */
+static bool s_events_due(const as_service_t *self)
+{
+    return self->sub && as_sub_turn_due(self->sub);
+}
+
 /* Applies everything waiting in one transaction (or several of max_batch
  * events), then publishes and replies. A failed turn stops here: the sub
  * asks again when its events come back. */
 static void s_flush(void *arg)
 {
     as_service_t *self = arg;
-    if (self->flushing || (!as_sub_turn_due(self->sub) && self->n_cmds == 0))
+    if (self->flushing || (!s_events_due(self) && self->n_cmds == 0))
         return;
     self->flushing = true;
-    while (s_flush_once(self) == 0 && as_sub_turn_due(self->sub))
+    while (s_flush_once(self) == 0 && s_events_due(self))
         ;
     self->flushing = false;
 }
@@ -620,122 +633,177 @@ static void s_tell_applied(as_service_t *self)
             self->def->on_applied(self, self->batch.events[i].env);
 }
 
-/* One turn: the sub's waiting events (up to max_batch) and the commands read,
- * in one write transaction. Returns 0 or the code it failed with. */
-static int s_flush_once(as_service_t *self)
+/* Counts each command of the turn as done or failed by its reply. */
+static void s_count_replies(as_service_t *self)
+{
+    for (size_t i = 0; i < self->n_cmds; i++) {
+        s_pending_cmd_t *pc = &self->cmds[i];
+        As__CommandReply *r = as__command_reply__unpack(NULL, pc->reply_len, pc->reply);
+        if (pc->reply_len && r && r->status == 0)
+            self->counters.commands_done++;
+        else
+            self->counters.commands_failed++;
+        if (r)
+            as__command_reply__free_unpacked(r, NULL);
+    }
+}
+
+/* Every command of a failed turn is answered with the store's code. */
+static void s_fail_replies(as_service_t *self, int rc)
+{
+    char text[256];
+    snprintf(text, sizeof text, "the store could not commit: %s", as_strerror(rc));
+    for (size_t i = 0; i < self->n_cmds; i++)
+        if (s_pack_reply(&self->cmds[i], rc, text, NULL, 0) != 0)
+            self->cmds[i].reply_len = 0; /* not answered: the client retries */
+}
+
+/* The turn's transaction: the sub's waiting events (up to max_batch) and the
+ * commands read, committed together; then published and told to the sub, or
+ * aborted with every command answered with the store's code. Leaves each
+ * command's packed reply in self->cmds. Returns 0 or the code it failed with. */
+static int s_write_turn(as_service_t *self)
 {
     int rc;
-    as_sub_take(self->sub, &self->batch);
+    if (self->sub)
+        as_sub_take(self->sub, &self->batch);
     do
         rc = as_store_write(self->store, s_turn_txn, self);
     while (rc == AS_ERETRY);
     if (rc == 0) {
         as_pub_committed(self->pub);
         s_tell_applied(self);
-        as_sub_committed(self->sub, &self->batch);
-        for (size_t i = 0; i < self->n_cmds; i++) {
-            s_pending_cmd_t *pc = &self->cmds[i];
-            As__CommandReply *r = as__command_reply__unpack(NULL, pc->reply_len, pc->reply);
-            if (r && r->status == 0)
-                self->counters.commands_done++;
-            else
-                self->counters.commands_failed++;
-            if (r)
-                as__command_reply__free_unpacked(r, NULL);
-            as_rpc_server_reply(self->rpc, &pc->peer, "cmd", pc->reply, pc->reply_len);
-        }
+        if (self->sub)
+            as_sub_committed(self->sub, &self->batch);
     } else {
         as_error("write transaction failed: %s; events will be fetched again, commands get an "
                  "error and may be retried",
                  as_strerror(rc));
         as_pub_aborted(self->pub);
-        as_sub_aborted(self->sub, &self->batch);
-        for (size_t i = 0; i < self->n_cmds; i++) {
-            s_pending_cmd_t *pc = &self->cmds[i];
-            char text[256];
-            snprintf(text, sizeof text, "the store could not commit: %s", as_strerror(rc));
-            if (s_pack_reply(pc, rc, text, NULL, 0) == 0)
-                as_rpc_server_reply(self->rpc, &pc->peer, "cmd", pc->reply, pc->reply_len);
-            self->counters.commands_failed++;
-        }
+        if (self->sub)
+            as_sub_aborted(self->sub, &self->batch);
+        s_fail_replies(self, rc);
     }
+    s_count_replies(self);
+    return rc;
+}
+
+/* Forgets the turn's events and commands. */
+static void s_end_turn(as_service_t *self)
+{
     self->batch = (as_sub_batch_t){0};
     s_clear_cmds(self);
+}
+
+/* One turn of the loop: writes it, then answers each command's client. */
+static int s_flush_once(as_service_t *self)
+{
+    int rc = s_write_turn(self);
+    for (size_t i = 0; i < self->n_cmds; i++) {
+        s_pending_cmd_t *pc = &self->cmds[i];
+        if (pc->reply_len)
+            as_rpc_server_reply(self->rpc, &pc->peer, "cmd", pc->reply, pc->reply_len);
+    }
+    s_end_turn(self);
     return rc;
 }
 
 /* --- the service endpoint --------------------------------------------- */
 
-static void s_reply_cmd_error(as_service_t *self, const as_rpc_peer_t *peer, const char *request_id,
-                              int status, const char *text)
+/* A command refused before its turn: a packed CommandReply, or len 0 when
+ * there is nothing to answer (out of memory: the client times out and retries). */
+typedef struct {
+    uint8_t buf[1024];
+    size_t len;
+} s_refusal_t;
+
+static s_pending_cmd_t *s_refuse_cmd(as_service_t *self, s_refusal_t *refusal,
+                                     const char *request_id, int status, const char *text)
 {
     As__CommandReply reply = AS__COMMAND_REPLY__INIT;
     reply.request_id = (char *)request_id;
     reply.has_status = 1;
     reply.status = status;
     reply.error = (char *)text;
-    uint8_t buf[1024];
     size_t len = as__command_reply__get_packed_size(&reply);
-    if (len <= sizeof buf) {
-        as__command_reply__pack(&reply, buf);
-        as_rpc_server_reply(self->rpc, peer, "cmd", buf, len);
-    }
+    if (len <= sizeof refusal->buf)
+        refusal->len = as__command_reply__pack(&reply, refusal->buf);
     self->counters.commands_failed++;
+    return NULL;
 }
 
-static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const void *body,
-                         size_t len)
+/* What is wrong with a request's own fields, or NULL. */
+static const char *s_request_problem(const As__CommandRequest *req, const char *actor)
+{
+    if (!req->request_id || !*req->request_id || strlen(req->request_id) > 128)
+        return "request_id is required (at most 128 characters)";
+    if (!as_command_valid(req->command))
+        return "command name is missing or malformed (expected '<domain>.<verb>')";
+    if (!actor || !*actor || strlen(actor) >= 128)
+        return "actor is required: the staff id of whoever does this";
+    return NULL;
+}
+
+/* Checks a command frame and queues it for the next turn. `identity` is the
+ * connection's authenticated identity (CURVE), or NULL for a local caller,
+ * whose request names its actor. Returns the queued command, or NULL with
+ * *refusal set. */
+static s_pending_cmd_t *s_admit_command(as_service_t *self, const void *body, size_t len,
+                                        const char *identity, s_refusal_t *refusal)
 {
     char text[256];
     if (len > self->max_frame) {
         self->counters.frames_rejected++;
         snprintf(text, sizeof text, "command of %zu bytes exceeds the %zu-byte limit", len,
                  self->max_frame);
-        s_reply_cmd_error(self, peer, NULL, AS_ETOOBIG, text);
-        return;
+        return s_refuse_cmd(self, refusal, NULL, AS_ETOOBIG, text);
     }
     As__CommandRequest *req = as__command_request__unpack(NULL, len, body);
     if (!req) {
         self->counters.frames_rejected++;
-        s_reply_cmd_error(self, peer, NULL, AS_EBADFRAME, "command request does not decode");
-        return;
+        return s_refuse_cmd(self, refusal, NULL, AS_EBADFRAME, "command request does not decode");
     }
     /* over CURVE the actor is the key's identity; a delegate's (a front end
      * that signs its users in) may name the staff member it acts for */
-    const char *identity =
-        peer->user_id[0] && strcmp(peer->user_id, AS_LOCAL_IDENTITY) != 0 ? peer->user_id : NULL;
     const char *actor = identity ? identity : req->actor;
     if (identity && req->actor && *req->actor &&
         (as_staff_roles(self->staff, identity) & AS_ROLE_DELEGATE))
         actor = req->actor;
-    const char *problem = NULL;
-    if (!req->request_id || !*req->request_id || strlen(req->request_id) > 128)
-        problem = "request_id is required (at most 128 characters)";
-    else if (!as_command_valid(req->command))
-        problem = "command name is missing or malformed (expected '<domain>.<verb>')";
-    else if (!actor || !*actor || strlen(actor) >= 128)
-        problem = "actor is required: the staff id of whoever does this";
+    const char *problem = s_request_problem(req, actor);
     if (problem) {
-        s_reply_cmd_error(self, peer, req->request_id, AS_EINVALID, problem);
+        s_refuse_cmd(self, refusal, req->request_id, AS_EINVALID, problem);
         as__command_request__free_unpacked(req, NULL);
-        return;
+        return NULL;
     }
     if (self->n_cmds == self->cap_cmds) {
         size_t cap = self->cap_cmds ? self->cap_cmds * 2 : 64;
         s_pending_cmd_t *c = realloc(self->cmds, cap * sizeof *c);
         if (!c) {
             as__command_request__free_unpacked(req, NULL);
-            return; /* the client times out and retries */
+            return NULL; /* the client times out and retries */
         }
         self->cmds = c;
         self->cap_cmds = cap;
     }
     s_pending_cmd_t *pc = &self->cmds[self->n_cmds++];
     memset(pc, 0, sizeof *pc);
-    pc->peer = *peer;
     pc->req = req;
     snprintf(pc->actor, sizeof pc->actor, "%s", actor);
     snprintf(pc->via, sizeof pc->via, "%s", identity && actor != identity ? identity : "");
+    return pc;
+}
+
+static void s_on_command(as_service_t *self, const as_rpc_peer_t *peer, const void *body,
+                         size_t len)
+{
+    const char *identity =
+        peer->user_id[0] && strcmp(peer->user_id, AS_LOCAL_IDENTITY) != 0 ? peer->user_id : NULL;
+    s_refusal_t refusal = {.len = 0};
+    s_pending_cmd_t *pc = s_admit_command(self, body, len, identity, &refusal);
+    if (pc)
+        pc->peer = *peer;
+    else if (refusal.len)
+        as_rpc_server_reply(self->rpc, peer, "cmd", refusal.buf, refusal.len);
 }
 
 static void s_on_replay(as_service_t *self, const as_rpc_peer_t *peer, const void *body, size_t len)
@@ -1080,6 +1148,36 @@ static int s_read_config(as_service_t *self)
     return 0;
 }
 
+static int s_open_store(as_service_t *self, long long map_size)
+{
+    char default_dir[1024];
+    snprintf(default_dir, sizeof default_dir, "%s/%s",
+             as_config_get(self->cfg, "site", "data_dir", "/var/lib/aftersales"), self->def->name);
+    const char *data_dir = as_config_get(self->cfg, self->def->name, "data_dir", default_dir);
+    as_store_error_t why;
+    self->store = as_store_open_why(data_dir, self->def->dbs, (size_t)map_size, &why);
+    if (!self->store) {
+        as_error("%s", why.text);
+        return why.code;
+    }
+    return 0;
+}
+
+/* In-process (as_service_new_local): the store and an outbox without a
+ * socket; no endpoint is bound, no bus is joined, no timer runs. */
+static int s_open_local(as_service_t *self)
+{
+    long long map_size;
+    if (as_config_read_int(self->cfg, self->def->name, "map_size", &map_size))
+        return s_config_error("bad number in", self->def->name, "map_size");
+    int rc = s_open_store(self, map_size);
+    if (rc != 0)
+        return rc;
+    as_pub_config_t pc = {.source = self->source, .endpoint = self->endpoint};
+    self->pub = as_pub_new(NULL, self->store, &pc, &rc);
+    return self->pub ? 0 : rc;
+}
+
 static int s_open(as_service_t *self)
 {
     as_config_t *cfg = self->cfg;
@@ -1095,17 +1193,9 @@ static int s_open(as_service_t *self)
         as_config_read_int(cfg, name, "max_batch", &max_batch))
         return s_config_error("bad number in", name, "(map_size, heartbeat_ms, *hwm, ...)");
 
-    char default_dir[1024];
-    snprintf(default_dir, sizeof default_dir, "%s/%s",
-             as_config_get(cfg, "site", "data_dir", "/var/lib/aftersales"), name);
-    const char *data_dir = as_config_get(cfg, name, "data_dir", default_dir);
     /* first: a store another process holds is refused before any socket binds */
-    as_store_error_t why;
-    self->store = as_store_open_why(data_dir, self->def->dbs, (size_t)map_size, &why);
-    if (!self->store) {
-        as_error("%s", why.text);
-        return why.code;
-    }
+    if ((rc = s_open_store(self, map_size)) != 0)
+        return rc;
     /* the ZAP handler must be bound before any socket binds */
     self->security = as_security_new(cfg, name, &rc);
     if (!self->security || (rc = as_security_start(self->security, self->zctx)) != 0) {
@@ -1242,7 +1332,7 @@ static int s_resolve_events(as_service_t *self)
             as_error("the event table has a handler for '%s', which the catalog does not know",
                      self->def->events[i].type);
         bad += !info;
-        self->event_payloads[i] = info ? info->payload : NULL;
+        self->event_payloads[i] = info && !self->def->events[i].raw ? info->payload : NULL;
     }
     if (bad == 0)
         return 0;
@@ -1252,7 +1342,20 @@ static int s_resolve_events(as_service_t *self)
     return AS_EINTERNAL;
 }
 
-as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err)
+/* Gives the instance its own state: def->user_size zeroed bytes, else the
+ * def's shared pointer. */
+static int s_alloc_user(as_service_t *self)
+{
+    if (!self->def->user_size) {
+        self->user = self->def->user;
+        return 0;
+    }
+    self->user = calloc(1, self->def->user_size);
+    return self->user ? 0 : -ENOMEM;
+}
+
+/* The daemon (local false) or the in-process service (local true). */
+static as_service_t *s_new(const as_service_def_t *def, as_config_t *cfg, bool local, int *err)
 {
     int rc = s_check_table(def);
     if (rc != 0)
@@ -1268,16 +1371,21 @@ as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int 
         free(self);
         goto fail;
     }
-    self->zctx = zmq_ctx_new();
+    rc = -ENOMEM;
+    if (!local && !(self->zctx = zmq_ctx_new()))
+        goto fail_destroy;
     if (sodium_init() < 0) /* picks the fastest digest code; fails only without entropy */
         as_warn("libsodium did not initialise; request digests use its portable code");
-    if (!self->zctx || (rc = s_resolve_events(self)) != 0 || (rc = s_read_config(self)) != 0 ||
-        (rc = s_load_staff(self)) != 0 || (rc = s_open(self)) != 0)
+    if ((rc = s_alloc_user(self)) != 0 || (rc = s_resolve_events(self)) != 0 ||
+        (rc = s_read_config(self)) != 0 || (rc = s_load_staff(self)) != 0 ||
+        (rc = local ? s_open_local(self) : s_open(self)) != 0)
         goto fail_destroy;
     if (def->on_start && (rc = def->on_start(self)) != 0)
         goto fail_destroy;
-    as_info("%s started: endpoint %s, last seq %llu, incarnation %s", self->source, self->endpoint,
-            (unsigned long long)as_pub_last_seq(self->pub), as_store_incarnation(self->store));
+    if (!local)
+        as_info("%s started: endpoint %s, last seq %llu, incarnation %s", self->source,
+                self->endpoint, (unsigned long long)as_pub_last_seq(self->pub),
+                as_store_incarnation(self->store));
     return self;
 
 fail_destroy:
@@ -1286,6 +1394,85 @@ fail:
     if (err)
         *err = rc;
     return NULL;
+}
+
+as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err)
+{
+    return s_new(def, cfg, false, err);
+}
+
+as_service_t *as_service_new_local(const as_service_def_t *def, as_config_t *cfg, int *err)
+{
+    return s_new(def, cfg, true, err);
+}
+
+/* --- in-process: one command or one event, as the loop runs it --------------- */
+
+int as_service_call(as_service_t *self, const void *request, size_t len, void **reply,
+                    size_t *reply_len)
+{
+    s_flush(self); /* what waited goes first */
+    s_refusal_t refusal = {.len = 0};
+    s_pending_cmd_t *pc = s_admit_command(self, request, len, NULL, &refusal);
+    if (!pc) {
+        *reply_len = refusal.len;
+        *reply = refusal.len ? malloc(refusal.len) : NULL;
+        if (*reply)
+            memcpy(*reply, refusal.buf, refusal.len);
+        return *reply ? 0 : -ENOMEM;
+    }
+    s_write_turn(self); /* a failed turn answers with the store's code */
+    pc = &self->cmds[self->n_cmds - 1];
+    *reply = pc->reply_len ? pc->reply : NULL;
+    *reply_len = pc->reply_len;
+    if (*reply)
+        pc->reply = NULL; /* now the caller's */
+    s_end_turn(self);
+    return *reply ? 0 : -ENOMEM;
+}
+
+typedef struct {
+    as_service_t *self;
+    const As__Envelope *env;
+} s_one_event_t;
+
+static int s_one_event_txn(MDB_txn *txn, void *arg)
+{
+    s_one_event_t *one = arg;
+    as_pub_begin(one->self->pub);
+    as_arena_reset(one->self->payload_arena);
+    return s_apply_event(one->self, txn, one->env);
+}
+
+int as_service_apply(as_service_t *self, const As__Envelope *env, int *status)
+{
+    s_flush(self);
+    s_one_event_t one = {self, env};
+    int rc = as_store_write(self->store, s_one_event_txn, &one);
+    *status = rc;
+    if (rc == 0) {
+        as_pub_committed(self->pub);
+        return 0;
+    }
+    as_pub_aborted(self->pub); /* what the skipped event's handler wrote is not kept */
+    as_outcome_t outcome = as_outcome_of(rc);
+    if (outcome == AS_OUTCOME_STORE)
+        return rc;
+    s_log_skipped(env, rc, outcome);
+    return 0;
+}
+
+uint64_t as_service_last_seq(as_service_t *self)
+{
+    return as_pub_last_seq(self->pub);
+}
+
+int as_service_outbox(as_service_t *self, uint64_t from_seq, void **out, size_t *len)
+{
+    As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
+    req.has_from_seq = 1;
+    req.from_seq = from_seq;
+    return as_pub_replay(self->pub, &req, AS_REPLAY_MAX_BYTES, out, len);
 }
 
 int as_service_run(as_service_t *self)
@@ -1340,6 +1527,8 @@ void as_service_destroy(as_service_t **self_p)
     as_config_list_free(&self->subscribe);
     as_config_list_free(&self->catchup);
     as_config_list_free(&self->catchup_names);
+    if (self->def->user_size)
+        free(self->user);
     free(self->source);
     free(self->endpoint);
     free(self);
@@ -1544,5 +1733,5 @@ const char *as_service_name(as_service_t *self)
 
 void *as_service_user(as_service_t *self)
 {
-    return self->def->user;
+    return self->user;
 }

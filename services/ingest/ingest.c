@@ -1,7 +1,7 @@
 /* ingest.c — the ingest gateway's one command, "<name>.ingest": checks an
  * external system's event against the catalog and emits it as this source's
  * own, committed before the acknowledgement. See README.md here. */
-#include "ingest.h"
+#include "ingest_service.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -23,8 +23,6 @@
 typedef struct {
     size_t max_payload; /* [<name>] max_payload: largest payload or payload_json, in bytes */
 } s_ingest_t;
-
-static s_ingest_t s_ingest;
 
 /* The system's name was checked against the catalog before the store opened
  * (as_service_main: "<name>.ingest" of service "<name>"). */
@@ -200,13 +198,13 @@ static const as_command_def_t s_commands[] = {
     {NULL, NULL},
 };
 
-const as_service_def_t ingest_def = {
+const as_service_def_t ingest_service = {
     .name = "ingest",
     .named = true,
     .dbs = s_dbs,
     .commands = s_commands,
     .on_start = s_start,
-    .user = &s_ingest,
+    .user_size = sizeof(s_ingest_t),
     .summary =
         "The ingest gateway for one external system that does not speak the bus protocol\n"
         "(a CRM, a phone system), run under that system's name: `as-ingest --name crm`.\n"

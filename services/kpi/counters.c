@@ -12,19 +12,54 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/log.h"
 #include "as/pb/parts.pb-c.h"
 #include "as/pb/reception.pb-c.h"
 #include "as/pb/workshop.pb-c.h"
 #include "kpi.h"
 
-#define S_KEY_MAX 512
+const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
+                               "attendance",     "ros",          "warranty",    "tools",
+                               "reminder_plans", "appointments", NULL};
 
-const char *const kpi_dbs[] = {"counters", "targets", "technicians",    "bays", "attendance", "ros",
-                               "warranty", "tools",   "reminder_plans", NULL};
-
-static MDB_dbi s_dbi(as_service_t *svc, const char *name)
+/* Before the one key encoding kpi joined a key's parts with '|', and an id
+ * may hold a '|' of its own: only the separators kpi put in known places are
+ * parts. The first three of a counters key (D|date|dim|id, M|month|dim|id,
+ * L|date), the first of a target (month|metric) or a warranty note (C|claim,
+ * T|tag), the last of an attendance (tech|date). */
+static bool s_old_key(const char *db, const char *old, size_t len, as_key_t *fresh, void *arg)
 {
-    return as_store_dbi(as_service_store(svc), name);
+    (void)arg;
+    char text[AS_KEY_MAX + 1], *rest = text, *sep;
+    if (len >= sizeof text || memchr(old, '\0', len) || !memchr(old, '|', len))
+        return false; /* a key of one part, or one moved already */
+    memcpy(text, old, len);
+    text[len] = '\0';
+    fresh->len = fresh->parts = 0;
+    if (strcmp(db, "attendance") == 0) {
+        *(sep = strrchr(text, '|')) = '\0';
+        return as_key_add(fresh, text) == 0 && as_key_add(fresh, sep + 1) == 0;
+    }
+    for (unsigned n = strcmp(db, "counters") == 0 ? 3 : 1; n > 0 && (sep = strchr(rest, '|'));
+         n--) {
+        *sep = '\0';
+        if (as_key_add(fresh, rest) != 0)
+            return false;
+        rest = sep + 1;
+    }
+    return as_key_add(fresh, rest) == 0;
+}
+
+int kpi_upgrade(as_service_t *svc)
+{
+    static const char *const composite[] = {"counters", "targets", "attendance", "warranty", NULL};
+    size_t moved = 0;
+    int rc = as_record_upgrade_with(as_service_store(svc), composite, s_old_key, NULL, &moved);
+    if (rc != 0)
+        as_error("kpi: moving the store's keys to the one encoding failed: %s", as_strerror(rc));
+    else if (moved)
+        as_info("kpi: %zu keys moved to the one encoding", moved);
+    return rc;
 }
 
 /* All counters are int64. */
@@ -42,12 +77,12 @@ void kpi_counters_add(As__KpiCounters *into, const As__KpiCounters *delta)
     }
 }
 
-int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiCounters *out)
+int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const as_key_t *key, As__KpiCounters *out)
 {
     as__kpi_counters__init(out);
     As__KpiCounters *stored = NULL;
-    int rc = as_store_get_msg(txn, s_dbi(svc, "counters"), key, strlen(key),
-                              &as__kpi_counters__descriptor, (ProtobufCMessage **)&stored);
+    int rc = as_record_get_key(txn, as_record_dbi(svc, "counters"), key,
+                               &as__kpi_counters__descriptor, &stored);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc != 0)
@@ -60,19 +95,19 @@ int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiC
 int kpi_bay_count(as_service_t *svc, MDB_txn *txn, int64_t *count)
 {
     MDB_stat st;
-    int rc = mdb_stat(txn, s_dbi(svc, "bays"), &st);
+    int rc = mdb_stat(txn, as_record_dbi(svc, "bays"), &st);
     *count = rc == 0 ? (int64_t)st.ms_entries : 0;
     return rc;
 }
 
-static int s_add_at(as_service_t *svc, MDB_txn *txn, const char *key, const As__KpiCounters *delta)
+static int s_add_at(as_evt_t *evt, const as_key_t *key, const As__KpiCounters *delta)
 {
     As__KpiCounters counters;
-    int rc = kpi_counters_read(svc, txn, key, &counters);
+    int rc = kpi_counters_read(evt->svc, evt->txn, key, &counters);
     if (rc != 0)
         return rc;
     kpi_counters_add(&counters, delta);
-    return as_store_put_msg(txn, s_dbi(svc, "counters"), key, strlen(key), &counters.base);
+    return as_record_put_key(evt->txn, as_record_dbi(evt->svc, "counters"), key, &counters.base);
 }
 
 /* Adds `delta` to the day's and the month's counters of dimension `dim`, key
@@ -84,52 +119,41 @@ int kpi_count(as_evt_t *evt, const char *date, const char *dim, const char *id,
     bool department = strcmp(dim, KPI_DEPARTMENT) == 0;
     if (!department && (!id || !*id))
         return 0;
-    if (department)
-        id = "";
-    char key[S_KEY_MAX];
-    if ((size_t)snprintf(key, sizeof key, "D|%s|%s|%s", date, dim, id) >= sizeof key)
-        return AS_EINVALID;
-    int rc = s_add_at(evt->svc, evt->txn, key, delta);
-    if (rc != 0)
-        return rc;
-    snprintf(key, sizeof key, "M|%.7s|%s|%s", date, dim, id);
-    return s_add_at(evt->svc, evt->txn, key, delta);
+    char month[8];
+    snprintf(month, sizeof month, "%.7s", date);
+    as_key_t key;
+    int rc = as_key_of(&key, "D", date, dim, department ? "" : id, NULL);
+    if (rc == 0)
+        rc = s_add_at(evt, &key, delta);
+    if (rc == 0)
+        rc = as_key_of(&key, "M", month, dim, department ? "" : id, NULL);
+    return rc ? rc : s_add_at(evt, &key, delta);
 }
 
 int kpi_level_add(as_evt_t *evt, const char *date, const As__KpiCounters *delta)
 {
-    char key[S_KEY_MAX];
-    if (!as_date_valid(date))
+    as_key_t key;
+    if (!as_date_valid(date) || as_key_of(&key, "L", date, NULL) != 0)
         return AS_EINVALID;
-    snprintf(key, sizeof key, "L|%s", date);
-    return s_add_at(evt->svc, evt->txn, key, delta);
+    return s_add_at(evt, &key, delta);
 }
 
 int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *c)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, s_dbi(svc, "counters"), &cur);
-    if (rc != 0)
-        return rc;
+    as_key_t prefix;
+    as_record_list_t days = {0};
+    int rc = as_key_of(&prefix, "L", NULL);
+    if (rc == 0)
+        rc = as_record_scan(txn, as_record_dbi(svc, "counters"), &prefix,
+                            &as__kpi_counters__descriptor, &days);
     As__KpiCounters levels = AS__KPI_COUNTERS__INIT;
-    MDB_val k = {2, "L|"}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        /* "L|YYYY-MM-DD": stop past the prefix or past the last day */
-        if (k.mv_size != 2 + AS_DATE_LEN || memcmp(k.mv_data, "L|", 2) != 0 ||
-            memcmp((const char *)k.mv_data + 2, last_date, AS_DATE_LEN) > 0)
-            break;
-        As__KpiCounters *day = as__kpi_counters__unpack(NULL, v.mv_size, v.mv_data);
-        if (!day)
-            continue;
-        kpi_counters_add(&levels, day);
-        as__kpi_counters__free_unpacked(day, NULL);
-    }
-    mdb_cursor_close(cur);
+    for (size_t i = 0; rc == 0 && i < days.n && strcmp(days.keys[i], last_date) <= 0; i++)
+        kpi_counters_add(&levels, (const As__KpiCounters *)days.msgs[i]);
+    as_record_list_free(&days);
     c->has_tools_registered = c->has_tools_good = 1;
     c->tools_registered = levels.tools_registered;
     c->tools_good = levels.tools_good;
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    return rc;
 }
 
 /* Counts for the department and one more dimension. */
@@ -165,20 +189,16 @@ void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_D
     as_date_of_us(evt->env->has_time_us ? evt->env->time_us : 0, out);
 }
 
-#define S_UNPACK(type, fn, evt) fn(NULL, (evt)->env->payload.len, (evt)->env->payload.data)
-
 /* --- what kpi remembers of ROs: ro_notes.c ------------------------------ */
 
 /* The advisor of an RO kpi has seen opened ("" when unknown). Used for
  * reception's own events, which follow its opening in reception's order. */
 static int s_ro_advisor(as_evt_t *evt, const char *ro_number, char *out, size_t cap)
 {
-    As__KpiRoNote *note;
-    int rc = kpi_ro_note_get(evt, ro_number, &note);
-    snprintf(out, cap, "%s", note && note->advisor ? note->advisor : "");
-    if (note)
-        as__kpi_ro_note__free_unpacked(note, NULL);
-    return rc;
+    kpi_ro_t ro;
+    int rc = kpi_ro_open(evt, ro_number, &ro);
+    snprintf(out, cap, "%s", ro.note && ro.note->advisor ? ro.note->advisor : "");
+    return kpi_ro_close(&ro, rc);
 }
 
 /* --- reception ------------------------------------------------------------ */
@@ -191,63 +211,88 @@ static const char *s_appointment_owner(const As__Appointment *a)
     return a->booked_by;
 }
 
-static int s_appointment(as_evt_t *evt, bool arrived)
+/* The day an appointment counts on: its slot's, so that a period's kept rate
+ * compares the same appointments (booked on the 28th for the 3rd: booked and,
+ * if it comes, arrived on the 3rd). Without a slot, the event's day. */
+static void s_slot_date(const as_evt_t *evt, const As__AppointmentChanged *m,
+                        char out[AS_DATE_LEN + 1])
 {
-    As__AppointmentChanged *m =
-        S_UNPACK(As__AppointmentChanged, as__appointment_changed__unpack, evt);
-    if (!m || !m->appointment) {
-        if (m)
-            as__appointment_changed__free_unpacked(m, NULL);
+    char slot_date[AS_DATE_LEN + 1];
+    snprintf(slot_date, sizeof slot_date, "%s", m->appointment->slot ? m->appointment->slot : "");
+    kpi_event_date(evt, as_date_valid(slot_date) ? slot_date : m->date, out);
+}
+
+/* An appointment's booking counts once, on its slot's day, for its owner; the
+ * note keeps both for its arrival. */
+static int evt_appointment_booked(as_evt_t *evt)
+{
+    const As__AppointmentChanged *m = (const As__AppointmentChanged *)evt->payload;
+    if (!m->appointment || !m->appointment->appointment_id || !*m->appointment->appointment_id)
         return AS_EINVALID;
-    }
+    MDB_dbi dbi = as_record_dbi(evt->svc, "appointments");
+    if (as_record_exists(evt->txn, dbi, m->appointment->appointment_id))
+        return 0; /* counted when it was booked */
     char date[AS_DATE_LEN + 1];
-    kpi_event_date(evt, m->date, date);
+    s_slot_date(evt, m, date);
+    As__KpiAppointmentNote note = AS__KPI_APPOINTMENT_NOTE__INIT;
+    note.date = date;
+    note.counted_for = (char *)s_appointment_owner(m->appointment);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    if (arrived)
-        KPI_SET(d, appointments_arrived, 1);
+    KPI_SET(d, appointments_booked, 1);
+    int rc = as_record_put(evt->txn, dbi, m->appointment->appointment_id, &note.base);
+    return rc ? rc : s_count2(evt, date, KPI_ADVISOR, note.counted_for, &d);
+}
+
+/* An arrival counts on the day and for the person its booking counted for
+ * (the advisor handed the appointment after booking does not take it over);
+ * an appointment kpi did not see booked counts on its slot's day for its owner. */
+static int evt_appointment_arrived(as_evt_t *evt)
+{
+    const As__AppointmentChanged *m = (const As__AppointmentChanged *)evt->payload;
+    if (!m->appointment || !m->appointment->appointment_id || !*m->appointment->appointment_id)
+        return AS_EINVALID;
+    As__KpiAppointmentNote *booked = NULL;
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "appointments"),
+                           m->appointment->appointment_id, &as__kpi_appointment_note__descriptor,
+                           &booked);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    char date[AS_DATE_LEN + 1];
+    if (booked)
+        kpi_event_date(evt, booked->date, date);
     else
-        KPI_SET(d, appointments_booked, 1);
-    int rc = s_count2(evt, date, KPI_ADVISOR, s_appointment_owner(m->appointment), &d);
-    as__appointment_changed__free_unpacked(m, NULL);
+        s_slot_date(evt, m, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    KPI_SET(d, appointments_arrived, 1);
+    rc = s_count2(evt, date, KPI_ADVISOR,
+                  booked ? booked->counted_for : s_appointment_owner(m->appointment), &d);
+    if (booked)
+        as__kpi_appointment_note__free_unpacked(booked, NULL);
     return rc;
 }
 
-static int evt_appointment_booked(as_evt_t *evt)
+/* The RO of a reception.ro.* event; NULL when it names none. */
+static const As__RepairOrder *s_ro_of(const As__RoChanged *m)
 {
-    return s_appointment(evt, false);
-}
-
-static int evt_appointment_arrived(as_evt_t *evt)
-{
-    return s_appointment(evt, true);
-}
-
-static As__RoChanged *s_ro_changed(as_evt_t *evt)
-{
-    As__RoChanged *m = S_UNPACK(As__RoChanged, as__ro_changed__unpack, evt);
-    if (m && (!m->ro || !m->ro->ro_number || !*m->ro->ro_number)) {
-        as__ro_changed__free_unpacked(m, NULL);
-        return NULL;
-    }
-    return m;
+    return m->ro && m->ro->ro_number && *m->ro->ro_number ? m->ro : NULL;
 }
 
 static int evt_ro_opened(as_evt_t *evt)
 {
-    As__RoChanged *m = s_ro_changed(evt);
-    if (!m)
+    const As__RoChanged *m = (const As__RoChanged *)evt->payload;
+    const As__RepairOrder *ro = s_ro_of(m);
+    if (!ro)
         return AS_EINVALID;
-    const As__RepairOrder *ro = m->ro;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date && *m->date ? m->date : ro->opened_date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, ros_opened, 1);
     if (ro->appointment_id && *ro->appointment_id)
         KPI_SET(d, ros_from_appointment, 1);
+    kpi_ro_t note;
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
-    if (rc == 0)
-        rc = kpi_ro_learn_advisor(evt, ro->ro_number, ro->advisor);
-    as__ro_changed__free_unpacked(m, NULL);
+    if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
+        rc = kpi_ro_close(&note, kpi_ro_learn_advisor(&note, ro->advisor));
     return rc;
 }
 
@@ -262,10 +307,10 @@ static bool s_has_customer_pay_job(const As__RepairOrder *ro)
 
 static int evt_ro_delivered(as_evt_t *evt)
 {
-    As__RoChanged *m = s_ro_changed(evt);
-    if (!m)
+    const As__RoChanged *m = (const As__RoChanged *)evt->payload;
+    const As__RepairOrder *ro = s_ro_of(m);
+    if (!ro)
         return AS_EINVALID;
-    const As__RepairOrder *ro = m->ro;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
@@ -277,23 +322,20 @@ static int evt_ro_delivered(as_evt_t *evt)
     }
     if (s_has_customer_pay_job(ro))
         KPI_SET(d, customer_pay_ros, 1);
-    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
     /* the technicians' comeback rate is counted against the ROs they worked
      * on: those noted now, and those workshop's events name later */
-    if (rc == 0)
-        rc = kpi_ro_delivered(evt, ro->ro_number, date);
-    as__ro_changed__free_unpacked(m, NULL);
+    kpi_ro_t note;
+    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
+        rc = kpi_ro_close(&note, kpi_ro_delivered(&note, date));
     return rc;
 }
 
 static int evt_followup_recorded(as_evt_t *evt)
 {
-    As__FollowupRecorded *m = S_UNPACK(As__FollowupRecorded, as__followup_recorded__unpack, evt);
-    if (!m || m->csi_score < 1 || m->csi_score > 10) {
-        if (m)
-            as__followup_recorded__free_unpacked(m, NULL);
+    const As__FollowupRecorded *m = (const As__FollowupRecorded *)evt->payload;
+    if (m->csi_score < 1 || m->csi_score > 10)
         return AS_EINVALID;
-    }
     char date[AS_DATE_LEN + 1], advisor[256];
     kpi_event_date(evt, m->date, date);
     int rc = 0;
@@ -306,43 +348,30 @@ static int evt_followup_recorded(as_evt_t *evt)
     KPI_SET(d, csi_count, 1);
     if (m->csi_score >= 9)
         KPI_SET(d, csi_top, 1);
-    if (rc == 0)
-        rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
-    as__followup_recorded__free_unpacked(m, NULL);
-    return rc;
+    return rc ? rc : s_count2(evt, date, KPI_ADVISOR, advisor, &d);
 }
 
 static int evt_comeback_detected(as_evt_t *evt)
 {
-    As__ComebackDetected *m = S_UNPACK(As__ComebackDetected, as__comeback_detected__unpack, evt);
-    if (!m)
-        return AS_EINVALID;
+    const As__ComebackDetected *m = (const As__ComebackDetected *)evt->payload;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, comebacks, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, &d);
-    if (rc == 0)
-        rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
-    as__comeback_detected__free_unpacked(m, NULL);
-    return rc;
+    return rc ? rc : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
 }
 
 static int evt_reminder_made(as_evt_t *evt)
 {
-    As__ReminderRecorded *m = S_UNPACK(As__ReminderRecorded, as__reminder_recorded__unpack, evt);
-    if (!m || !m->reminder) {
-        if (m)
-            as__reminder_recorded__free_unpacked(m, NULL);
+    const As__ReminderRecorded *m = (const As__ReminderRecorded *)evt->payload;
+    if (!m->reminder)
         return AS_EINVALID;
-    }
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, reminders_made, 1);
-    int rc = s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, &d);
-    as__reminder_recorded__free_unpacked(m, NULL);
-    return rc;
+    return s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, &d);
 }
 
 /* The information clerk's plan of a day: its calls are the day's reminders
@@ -351,18 +380,14 @@ static int evt_reminder_made(as_evt_t *evt)
  * the new one counted. */
 static int evt_reminder_planned(as_evt_t *evt)
 {
-    As__ReminderPlanned *m = S_UNPACK(As__ReminderPlanned, as__reminder_planned__unpack, evt);
-    if (!m || !m->date || !as_date_valid(m->date)) {
-        if (m)
-            as__reminder_planned__free_unpacked(m, NULL);
+    const As__ReminderPlanned *m = (const As__ReminderPlanned *)evt->payload;
+    if (!m->date || !as_date_valid(m->date))
         return AS_EINVALID;
-    }
     int64_t count = m->has_count ? (int64_t)m->count : (int64_t)m->n_reminders;
-    MDB_dbi dbi = s_dbi(evt->svc, "reminder_plans");
+    MDB_dbi dbi = as_record_dbi(evt->svc, "reminder_plans");
     As__KpiReminderPlanNote *before = NULL;
     int rc =
-        as_store_get_msg(evt->txn, dbi, m->date, strlen(m->date),
-                         &as__kpi_reminder_plan_note__descriptor, (ProtobufCMessage **)&before);
+        as_record_get(evt->txn, dbi, m->date, &as__kpi_reminder_plan_note__descriptor, &before);
     if (rc == MDB_NOTFOUND)
         rc = 0;
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
@@ -375,13 +400,12 @@ static int evt_reminder_planned(as_evt_t *evt)
     note.has_count = 1;
     note.count = count;
     if (rc == 0)
-        rc = as_store_put_msg(evt->txn, dbi, m->date, strlen(m->date), &note.base);
+        rc = as_record_put(evt->txn, dbi, m->date, &note.base);
     KPI_SET(d, reminders_due, count);
     if (rc == 0)
         rc = s_count2(evt, m->date, KPI_ADVISOR, m->planned_by, &d);
     if (before)
         as__kpi_reminder_plan_note__free_unpacked(before, NULL);
-    as__reminder_planned__free_unpacked(m, NULL);
     return rc;
 }
 
@@ -389,58 +413,38 @@ static int evt_reminder_planned(as_evt_t *evt)
 
 static int evt_technician_registered(as_evt_t *evt)
 {
-    As__TechnicianRegistered *m =
-        S_UNPACK(As__TechnicianRegistered, as__technician_registered__unpack, evt);
-    int rc = AS_EINVALID;
-    if (m && m->technician && m->technician->tech_id && *m->technician->tech_id) {
-        const char *id = m->technician->tech_id;
-        rc = as_store_put_msg(evt->txn, s_dbi(evt->svc, "technicians"), id, strlen(id),
-                              &m->technician->base);
-    }
-    if (m)
-        as__technician_registered__free_unpacked(m, NULL);
-    return rc;
+    const As__Technician *t = ((const As__TechnicianRegistered *)evt->payload)->technician;
+    if (!t || !t->tech_id || !*t->tech_id)
+        return AS_EINVALID;
+    return as_record_put(evt->txn, as_record_dbi(evt->svc, "technicians"), t->tech_id, &t->base);
 }
 
 static int evt_bay_registered(as_evt_t *evt)
 {
-    As__BayRegistered *m = S_UNPACK(As__BayRegistered, as__bay_registered__unpack, evt);
-    int rc = AS_EINVALID;
-    if (m && m->bay && m->bay->bay_id && *m->bay->bay_id) {
-        const char *id = m->bay->bay_id;
-        rc = as_store_put_msg(evt->txn, s_dbi(evt->svc, "bays"), id, strlen(id), &m->bay->base);
-    }
-    if (m)
-        as__bay_registered__free_unpacked(m, NULL);
-    return rc;
+    const As__Bay *bay = ((const As__BayRegistered *)evt->payload)->bay;
+    if (!bay || !bay->bay_id || !*bay->bay_id)
+        return AS_EINVALID;
+    return as_record_put(evt->txn, as_record_dbi(evt->svc, "bays"), bay->bay_id, &bay->base);
 }
 
 /* A shift recorded again for the same technician and day replaces the first. */
 static int evt_shift_recorded(as_evt_t *evt)
 {
-    As__ShiftRecorded *m = S_UNPACK(As__ShiftRecorded, as__shift_recorded__unpack, evt);
-    const As__Attendance *a = m ? m->attendance : NULL;
-    if (!a || !a->tech_id || !*a->tech_id || !as_date_valid(a->date)) {
-        if (m)
-            as__shift_recorded__free_unpacked(m, NULL);
+    const As__Attendance *a = ((const As__ShiftRecorded *)evt->payload)->attendance;
+    as_key_t key;
+    if (!a || !a->tech_id || !*a->tech_id || !as_date_valid(a->date) ||
+        as_key_of(&key, a->tech_id, a->date, NULL) != 0)
         return AS_EINVALID;
-    }
-    char key[S_KEY_MAX];
-    snprintf(key, sizeof key, "%s|%s", a->tech_id, a->date);
-    MDB_dbi dbi = s_dbi(evt->svc, "attendance");
+    MDB_dbi dbi = as_record_dbi(evt->svc, "attendance");
     As__Attendance *before = NULL;
-    int rc = as_store_get_msg(evt->txn, dbi, key, strlen(key), &as__attendance__descriptor,
-                              (ProtobufCMessage **)&before);
+    int rc = as_record_get_key(evt->txn, dbi, &key, &as__attendance__descriptor, &before);
     int64_t minutes_before = rc == 0 ? before->minutes : 0;
     if (before)
         as__attendance__free_unpacked(before, NULL);
-    rc = as_store_put_msg(evt->txn, dbi, key, strlen(key), &a->base);
+    rc = as_record_put_key(evt->txn, dbi, &key, &a->base);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, available_minutes, (int64_t)a->minutes - minutes_before);
-    if (rc == 0)
-        rc = s_count2(evt, a->date, KPI_TECHNICIAN, a->tech_id, &d);
-    as__shift_recorded__free_unpacked(m, NULL);
-    return rc;
+    return rc ? rc : s_count2(evt, a->date, KPI_TECHNICIAN, a->tech_id, &d);
 }
 
 static int s_hourly_cost(as_evt_t *evt, const char *tech_id, int64_t *cents)
@@ -449,8 +453,8 @@ static int s_hourly_cost(as_evt_t *evt, const char *tech_id, int64_t *cents)
     if (!tech_id || !*tech_id)
         return 0;
     As__Technician *t = NULL;
-    int rc = as_store_get_msg(evt->txn, s_dbi(evt->svc, "technicians"), tech_id, strlen(tech_id),
-                              &as__technician__descriptor, (ProtobufCMessage **)&t);
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "technicians"), tech_id,
+                           &as__technician__descriptor, &t);
     if (rc != 0)
         return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
     *cents = t->hourly_cost_cents;
@@ -458,11 +462,27 @@ static int s_hourly_cost(as_evt_t *evt, const char *tech_id, int64_t *cents)
     return 0;
 }
 
+/* The RO's note learns the technician and waits the labour cost for the
+ * advisor: one read and one write of the note. */
+static int s_clock_note(as_evt_t *evt, const As__ClockStopped *m, const char *date,
+                        int64_t cost_cents)
+{
+    As__KpiCounters cost_only = AS__KPI_COUNTERS__INIT;
+    KPI_SET(cost_only, labour_cost_cents, cost_cents);
+    char *tech[] = {m->tech_id};
+    kpi_ro_t note;
+    int rc = kpi_ro_open(evt, m->ro_number, &note);
+    if (rc != 0)
+        return rc;
+    rc = kpi_ro_count_for_advisor(&note, date, &cost_only);
+    if (rc == 0)
+        rc = kpi_ro_learn_technicians(&note, tech, 1);
+    return kpi_ro_close(&note, rc);
+}
+
 static int evt_clock_stopped(as_evt_t *evt)
 {
-    As__ClockStopped *m = S_UNPACK(As__ClockStopped, as__clock_stopped__unpack, evt);
-    if (!m)
-        return AS_EINVALID;
+    const As__ClockStopped *m = (const As__ClockStopped *)evt->payload;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     /* the hourly cost comes from workshop.technician.registered: the same
@@ -476,15 +496,7 @@ static int evt_clock_stopped(as_evt_t *evt)
         rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, &d);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_BAY, m->bay_id, &d);
-    As__KpiCounters cost_only = AS__KPI_COUNTERS__INIT;
-    KPI_SET(cost_only, labour_cost_cents, d.labour_cost_cents);
-    if (rc == 0)
-        rc = kpi_ro_count_for_advisor(evt, m->ro_number, date, &cost_only);
-    char *tech[] = {m->tech_id};
-    if (rc == 0)
-        rc = kpi_ro_learn_technicians(evt, m->ro_number, tech, 1);
-    as__clock_stopped__free_unpacked(m, NULL);
-    return rc;
+    return rc ? rc : s_clock_note(evt, m, date, d.labour_cost_cents);
 }
 
 static int s_qc_job_sold(const As__QcJob *job)
@@ -494,11 +506,23 @@ static int s_qc_job_sold(const As__QcJob *job)
     return job->labour ? (int)job->labour->sold_minutes : 0;
 }
 
+/* The RO's note learns the advisor and the technicians: one read and one
+ * write of the note. */
+static int s_qc_note(as_evt_t *evt, const As__QcPassed *m, char **techs)
+{
+    kpi_ro_t note;
+    int rc = kpi_ro_open(evt, m->ro_number, &note);
+    if (rc != 0)
+        return rc;
+    rc = kpi_ro_learn_advisor(&note, m->advisor);
+    if (rc == 0)
+        rc = kpi_ro_learn_technicians(&note, techs, m->n_jobs);
+    return kpi_ro_close(&note, rc);
+}
+
 static int evt_qc_passed(as_evt_t *evt)
 {
-    As__QcPassed *m = S_UNPACK(As__QcPassed, as__qc_passed__unpack, evt);
-    if (!m)
-        return AS_EINVALID;
+    const As__QcPassed *m = (const As__QcPassed *)evt->payload;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     char **techs = calloc(m->n_jobs + 1, sizeof *techs);
@@ -527,40 +551,29 @@ static int evt_qc_passed(as_evt_t *evt)
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
-        rc = kpi_ro_learn_advisor(evt, m->ro_number, m->advisor);
-    if (rc == 0)
-        rc = kpi_ro_learn_technicians(evt, m->ro_number, techs, m->n_jobs);
+        rc = s_qc_note(evt, m, techs);
     free(techs);
-    as__qc_passed__free_unpacked(m, NULL);
     return rc;
 }
 
 static int evt_qc_failed(as_evt_t *evt)
 {
-    As__QcFailed *m = S_UNPACK(As__QcFailed, as__qc_failed__unpack, evt);
-    if (!m)
-        return AS_EINVALID;
+    const As__QcFailed *m = (const As__QcFailed *)evt->payload;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, qc_failures, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
-    if (rc == 0)
-        rc = s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
-    as__qc_failed__free_unpacked(m, NULL);
-    return rc;
+    return rc ? rc : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
 }
 
 /* --- parts ---------------------------------------------------------------- */
 
 static int evt_issue_recorded(as_evt_t *evt)
 {
-    As__PartIssued *m = S_UNPACK(As__PartIssued, as__part_issued__unpack, evt);
-    if (!m || !m->issue) {
-        if (m)
-            as__part_issued__free_unpacked(m, NULL);
+    const As__PartIssued *m = (const As__PartIssued *)evt->payload;
+    if (!m->issue)
         return AS_EINVALID;
-    }
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     /* a line is requested once: its first issue or backorder says so
@@ -570,28 +583,22 @@ static int evt_issue_recorded(as_evt_t *evt)
         KPI_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
         KPI_SET(d, parts_lines_first_pick, 1);
-    int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
-    as__part_issued__free_unpacked(m, NULL);
-    return rc;
+    return kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
 }
 
 static int evt_consumption_recorded(as_evt_t *evt)
 {
-    As__ConsumptionRecorded *m =
-        S_UNPACK(As__ConsumptionRecorded, as__consumption_recorded__unpack, evt);
-    if (!m || !m->consumption) {
-        if (m)
-            as__consumption_recorded__free_unpacked(m, NULL);
+    const As__ConsumptionRecorded *m = (const As__ConsumptionRecorded *)evt->payload;
+    if (!m->consumption)
         return AS_EINVALID;
-    }
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, parts_cost_cents, m->consumption->cost_cents);
+    kpi_ro_t note;
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
-    if (rc == 0)
-        rc = kpi_ro_count_for_advisor(evt, m->consumption->ro_number, date, &d);
-    as__consumption_recorded__free_unpacked(m, NULL);
+    if (rc == 0 && (rc = kpi_ro_open(evt, m->consumption->ro_number, &note)) == 0)
+        rc = kpi_ro_close(&note, kpi_ro_count_for_advisor(&note, date, &d));
     return rc;
 }
 

@@ -27,8 +27,7 @@ static bool s_id_ok(const char *id)
 static int s_note_get(as_evt_t *evt, const char *id, As__KpiToolNote **out)
 {
     *out = NULL;
-    int rc = as_store_get_msg(evt->txn, s_dbi(evt->svc), id, strlen(id),
-                              &as__kpi_tool_note__descriptor, (ProtobufCMessage **)out);
+    int rc = as_record_get(evt->txn, s_dbi(evt->svc), id, &as__kpi_tool_note__descriptor, out);
     if (rc != 0)
         *out = NULL;
     return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
@@ -50,7 +49,7 @@ static int s_tool_update(as_evt_t *evt, const char *date, const char *id,
     if (d.has_tools_registered || d.has_tools_good)
         rc = kpi_level_add(evt, date, &d);
     if (rc == 0)
-        rc = as_store_put_msg(evt->txn, s_dbi(evt->svc), id, strlen(id), &after->base);
+        rc = as_record_put(evt->txn, s_dbi(evt->svc), id, &after->base);
     return rc;
 }
 
@@ -61,26 +60,22 @@ static bool s_good(const char *condition)
 
 int kpi_evt_tool_registered(as_evt_t *evt)
 {
-    As__ToolItemRegistered *m =
-        as__tool_item_registered__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    const As__ToolItem *item = m ? m->item : NULL;
-    int rc = AS_EINVALID;
-    if (item && s_id_ok(item->tool_id)) {
-        char date[AS_DATE_LEN + 1];
-        kpi_event_date(evt, m->date, date);
-        As__KpiToolNote note = AS__KPI_TOOL_NOTE__INIT;
-        KPI_SET(note, good, !item->condition || s_good(item->condition));
-        KPI_SET(note, lost, item->lost);
-        note.next_calibration = item->next_calibration;
-        As__KpiToolNote *before;
-        rc = s_note_get(evt, item->tool_id, &before);
-        if (rc == 0)
-            rc = s_tool_update(evt, date, item->tool_id, before, &note);
-        if (before)
-            as__kpi_tool_note__free_unpacked(before, NULL);
-    }
-    if (m)
-        as__tool_item_registered__free_unpacked(m, NULL);
+    const As__ToolItemRegistered *m = (const As__ToolItemRegistered *)evt->payload;
+    const As__ToolItem *item = m->item;
+    if (!item || !s_id_ok(item->tool_id))
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    kpi_event_date(evt, m->date, date);
+    As__KpiToolNote note = AS__KPI_TOOL_NOTE__INIT;
+    KPI_SET(note, good, !item->condition || s_good(item->condition));
+    KPI_SET(note, lost, item->lost);
+    note.next_calibration = item->next_calibration;
+    As__KpiToolNote *before;
+    int rc = s_note_get(evt, item->tool_id, &before);
+    if (rc == 0)
+        rc = s_tool_update(evt, date, item->tool_id, before, &note);
+    if (before)
+        as__kpi_tool_note__free_unpacked(before, NULL);
     return rc;
 }
 
@@ -88,13 +83,9 @@ int kpi_evt_tool_registered(as_evt_t *evt)
  * moves on. */
 int kpi_evt_tool_calibrated(as_evt_t *evt)
 {
-    As__ToolCalibrationRecorded *m =
-        as__tool_calibration_recorded__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!m || !s_id_ok(m->tool_id) || !m->calibration) {
-        if (m)
-            as__tool_calibration_recorded__free_unpacked(m, NULL);
+    const As__ToolCalibrationRecorded *m = (const As__ToolCalibrationRecorded *)evt->payload;
+    if (!s_id_ok(m->tool_id) || !m->calibration)
         return AS_EINVALID;
-    }
     const As__ToolCalibration *cal = m->calibration;
     int rc = 0;
     if (as_date_valid(cal->due_date)) {
@@ -112,24 +103,18 @@ int kpi_evt_tool_calibrated(as_evt_t *evt)
         note->next_calibration = m->next_calibration && *m->next_calibration
                                      ? m->next_calibration
                                      : NULL; /* borrowed from m until the put */
-        rc = as_store_put_msg(evt->txn, s_dbi(evt->svc), m->tool_id, strlen(m->tool_id),
-                              &note->base);
+        rc = as_record_put(evt->txn, s_dbi(evt->svc), m->tool_id, &note->base);
         note->next_calibration = own;
         as__kpi_tool_note__free_unpacked(note, NULL);
     }
-    as__tool_calibration_recorded__free_unpacked(m, NULL);
     return rc;
 }
 
-static As__ToolLoanChanged *s_loan_changed(as_evt_t *evt)
+/* The event's loan when it names a tool, else NULL. */
+static const As__ToolLoanChanged *s_loan_changed(as_evt_t *evt)
 {
-    As__ToolLoanChanged *m =
-        as__tool_loan_changed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (m && (!m->loan || !s_id_ok(m->loan->tool_id))) {
-        as__tool_loan_changed__free_unpacked(m, NULL);
-        return NULL;
-    }
-    return m;
+    const As__ToolLoanChanged *m = (const As__ToolLoanChanged *)evt->payload;
+    return m->loan && s_id_ok(m->loan->tool_id) ? m : NULL;
 }
 
 /* The tool's condition as checked jointly at check-out or check-in (and lost
@@ -155,7 +140,7 @@ static int s_tool_condition(as_evt_t *evt, const char *date, const char *id, con
 
 int kpi_evt_loan_checked_out(as_evt_t *evt)
 {
-    As__ToolLoanChanged *m = s_loan_changed(evt);
+    const As__ToolLoanChanged *m = s_loan_changed(evt);
     if (!m)
         return AS_EINVALID;
     const As__ToolLoan *loan = m->loan;
@@ -168,13 +153,12 @@ int kpi_evt_loan_checked_out(as_evt_t *evt)
         rc = kpi_count(evt, date, KPI_TECHNICIAN, loan->technician, &d);
     if (rc == 0 && loan->condition_out)
         rc = s_tool_condition(evt, date, loan->tool_id, loan->condition_out, false);
-    as__tool_loan_changed__free_unpacked(m, NULL);
     return rc;
 }
 
 int kpi_evt_loan_checked_in(as_evt_t *evt)
 {
-    As__ToolLoanChanged *m = s_loan_changed(evt);
+    const As__ToolLoanChanged *m = s_loan_changed(evt);
     if (!m)
         return AS_EINVALID;
     const As__ToolLoan *loan = m->loan;
@@ -191,20 +175,17 @@ int kpi_evt_loan_checked_in(as_evt_t *evt)
     }
     if (rc == 0 && loan->condition_in)
         rc = s_tool_condition(evt, in_date, loan->tool_id, loan->condition_in, false);
-    as__tool_loan_changed__free_unpacked(m, NULL);
     return rc;
 }
 
 int kpi_evt_loan_lost(as_evt_t *evt)
 {
-    As__ToolLoanChanged *m = s_loan_changed(evt);
+    const As__ToolLoanChanged *m = s_loan_changed(evt);
     if (!m)
         return AS_EINVALID;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, as_date_valid(m->loan->in_date) ? m->loan->in_date : m->date, date);
-    int rc = s_tool_condition(evt, date, m->loan->tool_id, NULL, true);
-    as__tool_loan_changed__free_unpacked(m, NULL);
-    return rc;
+    return s_tool_condition(evt, date, m->loan->tool_id, NULL, true);
 }
 
 /* --- at report time ----------------------------------------------------- */
@@ -212,25 +193,18 @@ int kpi_evt_loan_lost(as_evt_t *evt)
 int kpi_calibrations_overdue(as_service_t *svc, MDB_txn *txn, const char *first_date,
                              const char *last_date, const char *today, As__KpiCounters *c)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, as_store_dbi(as_service_store(svc), "tools"), &cur);
-    if (rc != 0)
-        return rc;
+    as_record_list_t tools;
+    int rc = as_record_scan(txn, s_dbi(svc), NULL, &as__kpi_tool_note__descriptor, &tools);
     int64_t overdue = 0;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        As__KpiToolNote *note = as__kpi_tool_note__unpack(NULL, v.mv_size, v.mv_data);
-        if (!note)
-            continue;
+    for (size_t i = 0; i < tools.n; i++) {
+        const As__KpiToolNote *note = (const As__KpiToolNote *)tools.msgs[i];
         const char *next = note->next_calibration;
         if (!note->lost && as_date_valid(next) && strcmp(next, first_date) >= 0 &&
             strcmp(next, last_date) <= 0 && strcmp(next, today) < 0)
             overdue++;
-        as__kpi_tool_note__free_unpacked(note, NULL);
     }
-    mdb_cursor_close(cur);
+    as_record_list_free(&tools);
     c->has_calibrations_overdue = 1;
     c->calibrations_overdue = overdue;
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return rc;
 }

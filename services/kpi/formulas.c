@@ -46,11 +46,39 @@ static void s_overall_productivity(const As__KpiCounters *c, const kpi_period_t 
 
 static void s_bay_utilisation(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
 {
-    double bay_hours = (double)c->bays * p->hours_per_day * p->days;
+    double bay_hours = (double)c->bays * p->hours_per_day * p->days_worked;
     s_percent(f, s_hours(c->actual_minutes), bay_hours);
     snprintf(f->formula, sizeof f->formula,
-             "actual / (bays x working hours) = %.2f h / (%lld x %d h x %d d)",
-             s_hours(c->actual_minutes), (long long)c->bays, p->hours_per_day, p->days);
+             "actual / (bays x hours a day x days worked) = %.2f h / (%lld x %d h x %d d)",
+             s_hours(c->actual_minutes), (long long)c->bays, p->hours_per_day, p->days_worked);
+}
+
+/* An amount of time as a figure: hours, from the counter's minutes. */
+static void s_time(kpi_figure_t *f, const char *what, int64_t minutes)
+{
+    f->unit = "h";
+    f->defined = true;
+    f->value = s_hours(minutes);
+    snprintf(f->formula, sizeof f->formula, "%s minutes / 60 = %lld / 60", what,
+             (long long)minutes);
+}
+
+static void s_sold_hours(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_time(f, "sold", c->sold_minutes);
+}
+
+static void s_actual_hours(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_time(f, "actual", c->actual_minutes);
+}
+
+static void s_available_hours(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_time(f, "available", c->available_minutes);
 }
 
 static void s_first_time_fix(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
@@ -137,6 +165,31 @@ static void s_service_sales(const As__KpiCounters *c, const kpi_period_t *p, kpi
     s_money(f, c->labour_sales_cents + c->parts_sales_cents);
     snprintf(f->formula, sizeof f->formula, "labour sales + parts sales = %lld + %lld cents",
              (long long)c->labour_sales_cents, (long long)c->parts_sales_cents);
+}
+
+/* An amount of the counters as a figure of its own. */
+static void s_amount(kpi_figure_t *f, const char *what, int64_t cents)
+{
+    s_money(f, cents);
+    snprintf(f->formula, sizeof f->formula, "%s = %lld cents", what, (long long)cents);
+}
+
+static void s_labour_sales(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "labour sales", c->labour_sales_cents);
+}
+
+static void s_parts_sales(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "parts sales", c->parts_sales_cents);
+}
+
+static void s_parts_cost(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "parts cost", c->parts_cost_cents);
 }
 
 static void s_gross_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
@@ -235,6 +288,9 @@ static const struct {
     {"labour utilisation", s_labour_utilisation},
     {"overall productivity", s_overall_productivity},
     {"bay utilisation", s_bay_utilisation},
+    {"sold hours", s_sold_hours},
+    {"actual hours", s_actual_hours},
+    {"available hours", s_available_hours},
     {"first-time-fix rate", s_first_time_fix},
     {"comeback rate", s_comeback_rate},
     {"appointment rate", s_appointment_rate},
@@ -243,6 +299,9 @@ static const struct {
     {"parts fill rate", s_parts_fill_rate},
     {"vehicles handed over", s_vehicles_handed_over},
     {"service sales", s_service_sales},
+    {"labour sales", s_labour_sales},
+    {"parts sales", s_parts_sales},
+    {"parts cost", s_parts_cost},
     {"gross profit", s_gross_profit},
     {"labour gross profit", s_labour_gross_profit},
     {"csi", s_csi},

@@ -22,9 +22,10 @@ typedef struct kpi_figure {
     char formula[KPI_FORMULA_LEN]; /* "sold / actual = 41.50 h / 40.00 h" */
 } kpi_figure_t;
 
-/* The period a report covers: bay utilisation needs its working hours. */
+/* The period a report covers: bay utilisation needs the bays' working hours
+ * in it, over the days the workshop worked (not every day of the month). */
 typedef struct kpi_period {
-    int days;          /* days in the month, or 1 for a day */
+    int days_worked;   /* days of the period with an attended shift, so far */
     int hours_per_day; /* [kpi] working_hours_per_day */
 } kpi_period_t;
 

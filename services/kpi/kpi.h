@@ -4,6 +4,7 @@
 
 #include "as/calendar.h"
 #include "as/pb/kpi.pb-c.h"
+#include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
 
@@ -12,8 +13,10 @@ typedef struct kpi {
     int hours_per_day; /* [kpi] working_hours_per_day, default 9 */
 } kpi_t;
 
-/* Domain databases:
+/* Domain databases, keyed by the record layer (as/record.h: parts joined by
+ * '\0'; shown here with '|'):
  *   counters     "M|YYYY-MM|dim|id" / "D|YYYY-MM-DD|dim|id" -> KpiCounters
+ *                (the department's id is "")
  *   targets      "YYYY-MM|metric" -> KpiTarget
  *   technicians  tech id -> Technician (for the hourly cost)
  *   bays         bay id -> Bay
@@ -23,9 +26,13 @@ typedef struct kpi {
  *   warranty     "C|claim id" / "T|tag" -> KpiCohortNote (first submitted / tagged)
  *   tools        tool id -> KpiToolNote (preserved or not, next calibration)
  *   reminder_plans  "YYYY-MM-DD" -> KpiReminderPlanNote (a day planned again counts once)
+ *   appointments appointment id -> KpiAppointmentNote (the slot's day and who
+ *                its booking counted for: its arrival counts the same)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
- * period's end by kpi_levels_read. */
+ * period's end by kpi_levels_read.
+ * A store written before the one key encoding joined the parts with a real
+ * '|'; kpi_upgrade moves it over once, at start. */
 extern const char *const kpi_dbs[];
 extern const as_event_def_t kpi_events[];
 extern const as_command_def_t kpi_commands[];
@@ -38,12 +45,16 @@ extern const as_command_def_t kpi_commands[];
 
 kpi_t *kpi_of(as_service_t *svc);
 
+/* Moves a store's '|'-joined keys to the one encoding (once; at start).
+ * Returns 0 or an LMDB code. */
+int kpi_upgrade(as_service_t *svc);
+
 /* Sets one optional field of a message value: KPI_SET(delta, comebacks, 1). */
 #define KPI_SET(msg, field, v) ((msg).has_##field = 1, (msg).field = (v))
 
 /* Reads the counters under `key` into *out (zeros when absent); the copy owns
  * nothing. Returns 0, AS_EBADFRAME or an LMDB code. */
-int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const char *key, As__KpiCounters *out);
+int kpi_counters_read(as_service_t *svc, MDB_txn *txn, const as_key_t *key, As__KpiCounters *out);
 
 /* Adds every counter set in `delta` to `into` (setting it there). */
 void kpi_counters_add(As__KpiCounters *into, const As__KpiCounters *delta);
@@ -76,23 +87,33 @@ int kpi_calibrations_overdue(as_service_t *svc, MDB_txn *txn, const char *first_
 void kpi_event_date(const as_evt_t *evt, const char *payload_date, char out[AS_DATE_LEN + 1]);
 
 /* What kpi remembers of an RO (ro_notes.c), so that reception's, workshop's
- * and parts' facts of it meet in any order. An empty or NULL ro_number does
- * nothing. Each returns 0, -ENOMEM or an LMDB code. */
+ * and parts' facts of it meet in any order. An event handler opens the RO's
+ * note once, tells it what the event says, and closes it: the note is written
+ * back once, when it changed. An empty or NULL ro_number opens no note, and
+ * every call on it does nothing. Each returns 0, -ENOMEM or an LMDB code. */
+typedef struct kpi_ro {
+    as_evt_t *evt;
+    const char *ro_number;
+    As__KpiRoNote *note; /* NULL: no RO named; else owned until kpi_ro_close */
+    bool changed;
+} kpi_ro_t;
 
-/* The note of `ro_number` (*out NULL when there is none); the caller frees it. */
-int kpi_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out);
+/* Loads the note of `ro_number`, or starts a new one. */
+int kpi_ro_open(as_evt_t *evt, const char *ro_number, kpi_ro_t *ro);
+/* Writes the note when `rc` is 0 and it changed, and frees it. Returns rc,
+ * or the write's code. */
+int kpi_ro_close(kpi_ro_t *ro, int rc);
 /* Counts `delta` for the RO's advisor on `date`: at once when the advisor is
  * known, else kept in the note until kpi_ro_learn_advisor. */
-int kpi_ro_count_for_advisor(as_evt_t *evt, const char *ro_number, const char *date,
-                             const As__KpiCounters *delta);
+int kpi_ro_count_for_advisor(kpi_ro_t *ro, const char *date, const As__KpiCounters *delta);
 /* Notes the RO's advisor (the first one named; every source names the same)
  * and counts for them what waited. */
-int kpi_ro_learn_advisor(as_evt_t *evt, const char *ro_number, const char *advisor);
+int kpi_ro_learn_advisor(kpi_ro_t *ro, const char *advisor);
 /* Notes the technicians not noted yet; on an RO delivered already each new one
  * counts ros_delivered on the delivery day. */
-int kpi_ro_learn_technicians(as_evt_t *evt, const char *ro_number, char **technicians, size_t n);
+int kpi_ro_learn_technicians(kpi_ro_t *ro, char **technicians, size_t n);
 /* Notes the delivery day; every technician noted counts ros_delivered on it. */
-int kpi_ro_delivered(as_evt_t *evt, const char *ro_number, const char *date);
+int kpi_ro_delivered(kpi_ro_t *ro, const char *date);
 
 /* Event handlers of counters_warranty.c and counters_tools.c. Each returns 0,
  * AS_EINVALID for a payload it cannot use, or an LMDB code. */

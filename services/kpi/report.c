@@ -12,13 +12,7 @@
 #include "formulas.h"
 #include "kpi.h"
 
-#define S_KEY_MAX 512
 #define S_MAX_FIGURES 32
-
-static MDB_dbi s_dbi(as_service_t *svc, const char *name)
-{
-    return as_store_dbi(as_service_store(svc), name);
-}
 
 /* "labour efficiency, labour utilisation, ..." for error texts. */
 static void s_metric_names(char *out, size_t cap)
@@ -65,13 +59,16 @@ static int cmd_target_set(as_cmd_t *cmd)
     target.has_value = 1;
     target.value = req->value;
     target.set_by = (char *)cmd->actor;
-    char key[S_KEY_MAX];
-    snprintf(key, sizeof key, "%s|%s", req->month, req->metric);
-    rc = as_store_put_msg(cmd->txn, s_dbi(cmd->svc, "targets"), key, strlen(key), &target.base);
+    as_key_t key;
+    char subject[sizeof key.data + 1];
+    snprintf(subject, sizeof subject, "%s|%s", req->month, req->metric);
+    rc = as_key_of(&key, req->month, req->metric, NULL);
+    if (rc == 0)
+        rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "targets"), &key, &target.base);
     As__KpiTargetChanged changed = AS__KPI_TARGET_CHANGED__INIT;
     changed.target = &target;
     if (rc == 0)
-        rc = as_cmd_emit(cmd, "kpi.target.changed", key, &changed.base);
+        rc = as_cmd_emit(cmd, "kpi.target.changed", subject, &changed.base);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &target.base);
     return rc;
@@ -94,6 +91,7 @@ typedef struct {
     const char *by;
     char period[AS_DATE_LEN + 1]; /* "YYYY-MM" or "YYYY-MM-DD" */
     char month[8];
+    char first[AS_DATE_LEN + 1], last[AS_DATE_LEN + 1]; /* the period's days */
     bool is_day;
     kpi_period_t span;
     s_row_t *rows;
@@ -124,9 +122,37 @@ static int s_report_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, s_r
     r->is_day = has_day;
     snprintf(r->period, sizeof r->period, "%s", has_day ? req->day : req->month);
     snprintf(r->month, sizeof r->month, "%.7s", r->period);
-    r->span.days = has_day ? 1 : kpi_days_in_month(r->month);
+    if (has_day) {
+        snprintf(r->first, sizeof r->first, "%s", req->day);
+        snprintf(r->last, sizeof r->last, "%s", req->day);
+    } else {
+        snprintf(r->first, sizeof r->first, "%s-01", r->month);
+        as_date_add_days(r->first, kpi_days_in_month(r->month) - 1, r->last);
+    }
     r->span.hours_per_day = kpi_of(cmd->svc)->hours_per_day;
     return 0;
+}
+
+/* The days of the period the workshop worked: those with an attended shift
+ * (the department's available minutes). A holiday has none, nor has a day
+ * still to come, so a month in progress counts the days worked so far. */
+static int s_days_worked(s_report_t *r)
+{
+    char date[AS_DATE_LEN + 1];
+    snprintf(date, sizeof date, "%s", r->first);
+    int rc = 0;
+    r->span.days_worked = 0;
+    while (rc == 0 && strcmp(date, r->last) <= 0) {
+        as_key_t key;
+        As__KpiCounters day;
+        rc = as_key_of(&key, "D", date, KPI_DEPARTMENT, "", NULL);
+        if (rc == 0)
+            rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &day);
+        if (rc == 0 && day.available_minutes > 0)
+            r->span.days_worked++;
+        as_date_add_days(date, 1, date);
+    }
+    return rc;
 }
 
 /* A monthly target for a ratio holds for every row and for a day too; one for
@@ -139,11 +165,12 @@ static bool s_target_applies(const s_report_t *r, const kpi_figure_t *f)
 
 static int s_target_get(s_report_t *r, const char *metric, double *value, bool *found)
 {
-    char key[S_KEY_MAX];
-    snprintf(key, sizeof key, "%s|%s", r->month, metric);
+    as_key_t key;
     As__KpiTarget *t = NULL;
-    int rc = as_store_get_msg(r->cmd->txn, s_dbi(r->cmd->svc, "targets"), key, strlen(key),
-                              &as__kpi_target__descriptor, (ProtobufCMessage **)&t);
+    int rc = as_key_of(&key, r->month, metric, NULL);
+    if (rc == 0)
+        rc = as_record_get_key(r->cmd->txn, as_record_dbi(r->cmd->svc, "targets"), &key,
+                               &as__kpi_target__descriptor, &t);
     *found = rc == 0;
     if (rc == 0) {
         *value = t->value;
@@ -226,62 +253,43 @@ static void s_rows_link(s_report_t *r, As__KpiRow **row_ptrs)
 
 static int s_rows_department(s_report_t *r)
 {
-    char key[S_KEY_MAX];
-    snprintf(key, sizeof key, "%c|%s|%s|", r->is_day ? 'D' : 'M', r->period, KPI_DEPARTMENT);
+    as_key_t key;
     As__KpiCounters c;
     as_service_t *svc = r->cmd->svc;
     MDB_txn *txn = r->cmd->txn;
-    int rc = kpi_counters_read(svc, txn, key, &c);
+    int rc = as_key_of(&key, r->is_day ? "D" : "M", r->period, KPI_DEPARTMENT, "", NULL);
+    if (rc == 0)
+        rc = kpi_counters_read(svc, txn, &key, &c);
     if (rc == 0)
         rc = kpi_bay_count(svc, txn, &c.bays);
     /* the tool room's levels at the period's end, and calibrations overdue now */
-    char first[AS_DATE_LEN + 1], last[AS_DATE_LEN + 1], today[AS_DATE_LEN + 1];
-    if (r->is_day) {
-        snprintf(first, sizeof first, "%s", r->period);
-        snprintf(last, sizeof last, "%s", r->period);
-    } else {
-        snprintf(first, sizeof first, "%.7s-01", r->period);
-        snprintf(last, sizeof last, "%.7s-%02u", r->period, (unsigned)r->span.days % 100u);
-    }
+    char today[AS_DATE_LEN + 1];
     as_date_today(today);
     if (rc == 0)
-        rc = kpi_levels_read(svc, txn, last, &c);
+        rc = kpi_levels_read(svc, txn, r->last, &c);
     if (rc == 0)
-        rc = kpi_calibrations_overdue(svc, txn, first, last, today, &c);
+        rc = kpi_calibrations_overdue(svc, txn, r->first, r->last, today, &c);
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 
 static int s_rows_scan(s_report_t *r)
 {
-    char prefix[S_KEY_MAX];
-    int plen =
-        snprintf(prefix, sizeof prefix, "%c|%s|%s|", r->is_day ? 'D' : 'M', r->period, r->by);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(r->cmd->txn, s_dbi(r->cmd->svc, "counters"), &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = {(size_t)plen, prefix}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < (size_t)plen || memcmp(k.mv_data, prefix, (size_t)plen) != 0)
-            break;
-        As__KpiCounters *stored = as__kpi_counters__unpack(NULL, v.mv_size, v.mv_data);
-        if (!stored)
-            continue;
-        As__KpiCounters c = *stored;
+    as_key_t prefix;
+    as_record_list_t rows = {0};
+    int rc = as_key_of(&prefix, r->is_day ? "D" : "M", r->period, r->by, NULL);
+    if (rc == 0)
+        rc = as_record_scan(r->cmd->txn, as_record_dbi(r->cmd->svc, "counters"), &prefix,
+                            &as__kpi_counters__descriptor, &rows);
+    for (size_t i = 0; rc == 0 && i < rows.n; i++) {
+        As__KpiCounters c = *(const As__KpiCounters *)rows.msgs[i];
         c.base.n_unknown_fields = 0;
         c.base.unknown_fields = NULL;
         if (!strcmp(r->by, KPI_BAY))
             c.has_bays = 1, c.bays = 1;
-        char id[S_KEY_MAX];
-        snprintf(id, sizeof id, "%.*s", (int)(k.mv_size - (size_t)plen),
-                 (const char *)k.mv_data + plen);
-        as__kpi_counters__free_unpacked(stored, NULL);
-        if ((rc = s_row_add(r, id, &c)) != 0)
-            break;
+        rc = s_row_add(r, rows.keys[i], &c); /* the rest of the key: the id */
     }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    as_record_list_free(&rows);
+    return rc;
 }
 
 static int s_report_reply(s_report_t *r)
@@ -304,6 +312,8 @@ static int cmd_report(as_cmd_t *cmd)
 {
     s_report_t r = {.cmd = cmd};
     int rc = s_report_validate(cmd, (const As__KpiReportRequest *)cmd->request, &r);
+    if (rc == 0)
+        rc = s_days_worked(&r);
     if (rc == 0)
         rc = !strcmp(r.by, KPI_DEPARTMENT) ? s_rows_department(&r) : s_rows_scan(&r);
     if (rc == 0)

@@ -20,40 +20,36 @@
 #include "as/error.h"
 #include "kpi.h"
 
-static MDB_dbi s_ros(as_evt_t *evt)
-{
-    return as_store_dbi(as_service_store(evt->svc), "ros");
-}
-
 static bool s_known(const char *text)
 {
     return text && *text;
 }
 
-int kpi_ro_note_get(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
+int kpi_ro_open(as_evt_t *evt, const char *ro_number, kpi_ro_t *ro)
 {
-    *out = NULL;
+    *ro = (kpi_ro_t){.evt = evt, .ro_number = ro_number};
     if (!s_known(ro_number))
         return 0;
-    int rc = as_store_get_msg(evt->txn, s_ros(evt), ro_number, strlen(ro_number),
-                              &as__kpi_ro_note__descriptor, (ProtobufCMessage **)out);
-    return rc == MDB_NOTFOUND || rc == AS_EBADFRAME ? 0 : rc;
-}
-
-/* The note of `ro_number`, or a new empty one (caller frees). */
-static int s_load(as_evt_t *evt, const char *ro_number, As__KpiRoNote **out)
-{
-    int rc = kpi_ro_note_get(evt, ro_number, out);
-    if (rc == 0 && !*out) {
-        *out = as__kpi_ro_note__unpack(NULL, 0, (const uint8_t *)"");
-        return *out ? 0 : -ENOMEM;
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "ros"), ro_number,
+                           &as__kpi_ro_note__descriptor, &ro->note);
+    if (rc == MDB_NOTFOUND || rc == AS_EBADFRAME) { /* a new note */
+        ro->note = malloc(sizeof *ro->note);
+        if (ro->note)
+            as__kpi_ro_note__init(ro->note);
+        return ro->note ? 0 : -ENOMEM;
     }
     return rc;
 }
 
-static int s_save(as_evt_t *evt, const char *ro_number, const As__KpiRoNote *note)
+int kpi_ro_close(kpi_ro_t *ro, int rc)
 {
-    return as_store_put_msg(evt->txn, s_ros(evt), ro_number, strlen(ro_number), &note->base);
+    if (rc == 0 && ro->note && ro->changed)
+        rc = as_record_put(ro->evt->txn, as_record_dbi(ro->evt->svc, "ros"), ro->ro_number,
+                           &ro->note->base);
+    if (ro->note)
+        as__kpi_ro_note__free_unpacked(ro->note, NULL);
+    ro->note = NULL;
+    return rc;
 }
 
 /* The waiting counters of `date` in the note, added when missing (NULL: no memory). */
@@ -84,53 +80,36 @@ static As__KpiCounters *s_waiting_of(As__KpiRoNote *note, const char *date)
     return c;
 }
 
-int kpi_ro_count_for_advisor(as_evt_t *evt, const char *ro_number, const char *date,
-                             const As__KpiCounters *delta)
+int kpi_ro_count_for_advisor(kpi_ro_t *ro, const char *date, const As__KpiCounters *delta)
 {
-    if (!s_known(ro_number))
+    As__KpiRoNote *note = ro->note;
+    if (!note)
         return 0;
-    As__KpiRoNote *note;
-    int rc = s_load(evt, ro_number, &note);
-    if (rc != 0)
-        return rc;
-    if (s_known(note->advisor)) {
-        rc = kpi_count(evt, date, KPI_ADVISOR, note->advisor, delta);
-    } else {
-        As__KpiCounters *waiting = s_waiting_of(note, date);
-        if (!waiting)
-            rc = -ENOMEM;
-        else
-            kpi_counters_add(waiting, delta);
-        if (rc == 0)
-            rc = s_save(evt, ro_number, note);
-    }
-    as__kpi_ro_note__free_unpacked(note, NULL);
-    return rc;
+    if (s_known(note->advisor))
+        return kpi_count(ro->evt, date, KPI_ADVISOR, note->advisor, delta);
+    As__KpiCounters *waiting = s_waiting_of(note, date);
+    if (!waiting)
+        return -ENOMEM;
+    kpi_counters_add(waiting, delta);
+    ro->changed = true;
+    return 0;
 }
 
-int kpi_ro_learn_advisor(as_evt_t *evt, const char *ro_number, const char *advisor)
+int kpi_ro_learn_advisor(kpi_ro_t *ro, const char *advisor)
 {
-    if (!s_known(ro_number) || !s_known(advisor))
-        return 0;
-    As__KpiRoNote *note;
-    int rc = s_load(evt, ro_number, &note);
-    if (rc != 0)
-        return rc;
-    if (s_known(note->advisor))
-        goto out; /* reception's opening and workshop's QC name the same advisor */
+    As__KpiRoNote *note = ro->note;
+    if (!note || !s_known(advisor) || s_known(note->advisor))
+        return 0; /* reception's opening and workshop's QC name the same advisor */
     free(note->advisor);
     note->advisor = strdup(advisor);
-    rc = note->advisor ? 0 : -ENOMEM;
+    int rc = note->advisor ? 0 : -ENOMEM;
     for (size_t i = 0; i < note->n_waiting && rc == 0; i++)
-        rc = kpi_count(evt, note->waiting[i]->date, KPI_ADVISOR, advisor,
+        rc = kpi_count(ro->evt, note->waiting[i]->date, KPI_ADVISOR, advisor,
                        note->waiting[i]->counters);
     for (size_t i = 0; i < note->n_waiting; i++)
         as__kpi_advisor_waiting__free_unpacked(note->waiting[i], NULL);
     note->n_waiting = 0;
-    if (rc == 0)
-        rc = s_save(evt, ro_number, note);
-out:
-    as__kpi_ro_note__free_unpacked(note, NULL);
+    ro->changed = true;
     return rc;
 }
 
@@ -150,16 +129,11 @@ static int s_count_delivered(as_evt_t *evt, const char *date, const char *techni
     return kpi_count(evt, date, KPI_TECHNICIAN, technician, &d);
 }
 
-int kpi_ro_learn_technicians(as_evt_t *evt, const char *ro_number, char **technicians, size_t n)
+int kpi_ro_learn_technicians(kpi_ro_t *ro, char **technicians, size_t n)
 {
-    if (!s_known(ro_number))
-        return 0;
-    As__KpiRoNote *note;
-    int rc = s_load(evt, ro_number, &note);
-    if (rc != 0)
-        return rc;
-    bool changed = false;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    As__KpiRoNote *note = ro->note;
+    int rc = 0;
+    for (size_t i = 0; note && i < n && rc == 0; i++) {
         if (!s_known(technicians[i]) || s_noted(note, technicians[i]))
             continue;
         char **grown =
@@ -169,34 +143,26 @@ int kpi_ro_learn_technicians(as_evt_t *evt, const char *ro_number, char **techni
             note->technicians = grown;
         if (!grown || !name) {
             free(name);
-            rc = -ENOMEM;
-            break;
+            return -ENOMEM;
         }
         note->technicians[note->n_technicians++] = name;
-        changed = true;
+        ro->changed = true;
         if (s_known(note->delivered_date))
-            rc = s_count_delivered(evt, note->delivered_date, name);
+            rc = s_count_delivered(ro->evt, note->delivered_date, name);
     }
-    if (rc == 0 && changed)
-        rc = s_save(evt, ro_number, note);
-    as__kpi_ro_note__free_unpacked(note, NULL);
     return rc;
 }
 
-int kpi_ro_delivered(as_evt_t *evt, const char *ro_number, const char *date)
+int kpi_ro_delivered(kpi_ro_t *ro, const char *date)
 {
-    if (!s_known(ro_number))
-        return 0;
-    As__KpiRoNote *note;
-    int rc = s_load(evt, ro_number, &note);
-    if (rc != 0)
+    As__KpiRoNote *note = ro->note;
+    int rc = 0;
+    for (size_t i = 0; note && i < note->n_technicians && rc == 0; i++)
+        rc = s_count_delivered(ro->evt, date, note->technicians[i]);
+    if (!note || rc != 0)
         return rc;
-    for (size_t i = 0; i < note->n_technicians && rc == 0; i++)
-        rc = s_count_delivered(evt, date, note->technicians[i]);
     free(note->delivered_date);
     note->delivered_date = strdup(date);
-    if (rc == 0)
-        rc = note->delivered_date ? s_save(evt, ro_number, note) : -ENOMEM;
-    as__kpi_ro_note__free_unpacked(note, NULL);
-    return rc;
+    ro->changed = true;
+    return note->delivered_date ? 0 : -ENOMEM;
 }

@@ -1,46 +1,8 @@
-/* as-parts — the parts warehouse: catalogue, stock, receiving with inspection,
- * reservations, issue to an RO job and technician, returns, backorders, and
- * the consumption charged to an RO when the vehicle completed QC. */
-#include "parts.h"
-
-static const char *const s_dbs[] = {"parts",      "bins",         "receipts",   "issues",
-                                    "ro_issues",  "reservations", "backorders", "consumptions",
-                                    "part_words", "quarantine",   NULL};
-
-static const as_command_def_t s_commands[] = {
-    {"parts.part.define", parts_cmd_part_define},
-    {"parts.stock.query", parts_cmd_stock_query},
-    {"parts.receipt.record", parts_cmd_receipt_record},
-    {"parts.reserve", parts_cmd_reserve},
-    {"parts.issue", parts_cmd_issue},
-    {"parts.return", parts_cmd_return},
-    {"parts.ro.show", parts_cmd_ro_show},
-    {"parts.part.search", parts_cmd_part_search},
-    {"parts.receipt.list", parts_cmd_receipt_list},
-    {"parts.receipt.show", parts_cmd_receipt_show},
-    {"parts.quarantine.list", parts_cmd_quarantine_list},
-    {"parts.quarantine.dispose", parts_cmd_quarantine_dispose},
-    {NULL, NULL},
-};
-
-static const as_event_def_t s_events[] = {
-    {"workshop.qc.passed", parts_evt_qc_passed},
-    {NULL, NULL},
-};
-
-static const as_service_def_t s_def = {
-    .name = "parts",
-    .dbs = s_dbs,
-    .commands = s_commands,
-    .events = s_events,
-    .on_start = parts_upgrade,
-    .summary = "The parts warehouse: catalogue and search, stock by part and bin, receipts\n"
-               "with inspection, quarantine of damaged and wrong parts, reservations, issue to an "
-               "RO job and technician, returns,\n"
-               "backorders, and the consumption charged to an RO when the vehicle completed QC.",
-};
+/* as-parts — the parts warehouse daemon: catalogue, stock, receipts, reservations,
+ * issues, backorders, consumption (README.md). */
+#include "parts_service.h"
 
 int main(int argc, char **argv)
 {
-    return as_service_main(&s_def, argc, argv);
+    return as_service_main(&parts_service, argc, argv);
 }

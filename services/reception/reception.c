@@ -1,6 +1,7 @@
 /* reception.c — the reception service: its databases, commands and the
  * events it applies. */
 #include "reception.h"
+#include "reception_service.h"
 
 static const as_command_def_t s_commands[] = {
     {"reception.customer.register", customer_register},
@@ -52,7 +53,7 @@ static const as_event_def_t s_events[] = {
     {NULL, NULL},
 };
 
-const as_service_def_t reception_def = {
+const as_service_def_t reception_service = {
     .name = "reception",
     .dbs = reception_dbs,
     .commands = s_commands,

@@ -31,9 +31,6 @@
  *   labour_ops, labour_rates, technicians, part_prices: labour_ops.c */
 extern const char *const reception_dbs[];
 
-/* The service (reception.c). */
-extern const as_service_def_t reception_def;
-
 /* The commands and event handlers of each file (reception.c joins them). A
  * command handler reads its request as the catalog's message in cmd->request,
  * an event handler its payload in evt->payload (both borrowed). */

@@ -20,10 +20,8 @@ static bool s_in_month(const char *date, const char *month)
     return date && strlen(date) == AS_DATE_LEN && strncmp(date, month, 7) == 0;
 }
 
-static int s_kpi_item(ProtobufCMessage *msg, void *arg)
+static void s_kpi_item(s_kpi_t *k, const As__ToolItem *item)
 {
-    s_kpi_t *k = arg;
-    const As__ToolItem *item = (const As__ToolItem *)msg;
     char registered[AS_DATE_LEN + 1];
     as_date_of_us(item->at_us, registered);
     if (strcmp(registered, k->month_end) <= 0) { /* registered by the month's end */
@@ -43,19 +41,34 @@ static int s_kpi_item(ProtobufCMessage *msg, void *arg)
     tools_item_next(item, next);
     if (!item->lost && s_in_month(next, k->month) && strcmp(next, k->today) < 0)
         k->cal_due++;
-    return 0;
 }
 
-static int s_kpi_loan(ProtobufCMessage *msg, void *arg)
+static void s_kpi_loan(s_kpi_t *k, const As__ToolLoan *loan)
 {
-    s_kpi_t *k = arg;
-    const As__ToolLoan *loan = (const As__ToolLoan *)msg;
     if (!s_in_month(loan->out_date, k->month))
-        return 0;
+        return;
     k->loans++;
     if (loan->signature && strcmp(loan->status, "returned") == 0)
         k->loans_complete++;
-    return 0;
+}
+
+/* Counts every tool and loan of the tool room into k. */
+static int s_kpi_count(as_cmd_t *cmd, s_kpi_t *k)
+{
+    as_record_list_t items, loans;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "items"), NULL,
+                            &as__tool_item__descriptor, &items);
+    if (rc != 0)
+        return rc;
+    rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "loans"), NULL,
+                        &as__tool_loan__descriptor, &loans);
+    for (size_t i = 0; rc == 0 && i < items.n; i++)
+        s_kpi_item(k, (const As__ToolItem *)items.msgs[i]);
+    for (size_t i = 0; rc == 0 && i < loans.n; i++)
+        s_kpi_loan(k, (const As__ToolLoan *)loans.msgs[i]);
+    as_record_list_free(&items);
+    as_record_list_free(&loans); /* a failed scan left it empty */
+    return rc;
 }
 
 static void s_figure(As__ToolKpiFigure *f, const char *name, uint32_t num, uint32_t den,
@@ -86,10 +99,8 @@ int tools_cmd_kpi(as_cmd_t *cmd)
         next_month[9] = '1';
         as_date_add_days(next_month, -1, k.month_end);
         tools_today(k.today);
-        rc = tools_each(cmd->svc, cmd->txn, "items", &as__tool_item__descriptor, s_kpi_item, &k);
+        rc = s_kpi_count(cmd, &k);
     }
-    if (rc == 0)
-        rc = tools_each(cmd->svc, cmd->txn, "loans", &as__tool_loan__descriptor, s_kpi_loan, &k);
     if (rc == 0) {
         As__ToolKpiFigure figures[3];
         As__ToolKpiFigure *ptrs[3] = {&figures[0], &figures[1], &figures[2]};

@@ -292,26 +292,26 @@ int tools_cmd_loan_report_lost(as_cmd_t *cmd)
 typedef struct {
     const As__ToolLoanListQuery *query;
     char as_of[AS_DATE_LEN + 7]; /* "YYYY-MM-DD HH:MM" */
-    tools_bag_t bag;
 } s_loans_t;
 
-static int s_loans_one(ProtobufCMessage *msg, void *arg)
+/* Whether the list asked for shows the loan; marks it overdue or not. */
+static bool s_loans_one(ProtobufCMessage *msg, void *arg)
 {
-    s_loans_t *list = arg;
+    const s_loans_t *list = arg;
     As__ToolLoan *loan = (As__ToolLoan *)msg;
     const As__ToolLoanListQuery *q = list->query;
     bool open = strcmp(loan->status, "open") == 0;
     if (!open && !q->all)
-        return 0;
+        return false;
     if (q->tool_id && q->tool_id[0] && strcmp(loan->tool_id, q->tool_id) != 0)
-        return 0;
+        return false;
     if (q->ro_number && q->ro_number[0] && strcmp(loan->ro_number, q->ro_number) != 0)
-        return 0;
+        return false;
     char due[AS_DATE_LEN + 7];
     snprintf(due, sizeof due, "%s %s", loan->due_date, loan->due_time);
     loan->has_overdue = 1;
     loan->overdue = open && strcmp(due, list->as_of) < 0;
-    return tools_bag_add(&list->bag, msg);
+    return true;
 }
 
 static int s_loans_check(as_cmd_t *cmd, const As__ToolLoanListQuery *q)
@@ -334,6 +334,7 @@ int tools_cmd_loan_list(as_cmd_t *cmd)
 {
     const As__ToolLoanListQuery *req = (const As__ToolLoanListQuery *)cmd->request;
     s_loans_t list = {.query = req};
+    as_record_list_t loans = {0};
     int rc = s_loans_check(cmd, req);
     if (rc == 0) {
         char today[AS_DATE_LEN + 1], now[6];
@@ -344,53 +345,48 @@ int tools_cmd_loan_list(as_cmd_t *cmd)
                      req->time && req->time[0] ? req->time : "23:59");
         else
             snprintf(list.as_of, sizeof list.as_of, "%s %s", today, now);
-        rc =
-            tools_each(cmd->svc, cmd->txn, "loans", &as__tool_loan__descriptor, s_loans_one, &list);
+        rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "loans"), NULL,
+                            &as__tool_loan__descriptor, &loans);
     }
     if (rc == 0) {
+        as_record_list_keep(&loans, s_loans_one, &list);
         As__ToolLoans reply = AS__TOOL_LOANS__INIT;
-        reply.n_loans = list.bag.n;
-        reply.loans = (As__ToolLoan **)list.bag.items;
+        reply.n_loans = loans.n;
+        reply.loans = (As__ToolLoan **)loans.msgs;
         rc = as_cmd_reply(cmd, &reply.base);
     }
-    tools_bag_release(&list.bag);
+    as_record_list_free(&loans);
     return rc;
 }
 
 /* --- tools still out when the vehicle completed QC ------------------------------ */
 
-typedef struct {
-    const char *ro_number;
-    tools_bag_t bag;
-} s_ro_loans_t;
-
-static int s_ro_open_one(ProtobufCMessage *msg, void *arg)
+/* An open loan of the RO (arg) not flagged yet. */
+static bool s_ro_open_one(ProtobufCMessage *msg, void *arg)
 {
-    s_ro_loans_t *found = arg;
     const As__ToolLoan *loan = (const As__ToolLoan *)msg;
-    if (strcmp(loan->status, "open") != 0 || loan->flagged ||
-        strcmp(loan->ro_number, found->ro_number) != 0)
-        return 0;
-    return tools_bag_add(&found->bag, msg);
+    return strcmp(loan->status, "open") == 0 && !loan->flagged && strcmp(loan->ro_number, arg) == 0;
 }
 
 static int s_flag(as_evt_t *evt, const As__QcPassed *qc)
 {
-    s_ro_loans_t found = {qc->ro_number, {NULL, 0}};
-    int rc =
-        tools_each(evt->svc, evt->txn, "loans", &as__tool_loan__descriptor, s_ro_open_one, &found);
+    as_record_list_t found;
+    int rc = as_record_scan(evt->txn, as_record_dbi(evt->svc, "loans"), NULL,
+                            &as__tool_loan__descriptor, &found);
+    if (rc == 0)
+        as_record_list_keep(&found, s_ro_open_one, qc->ro_number);
     char date[AS_DATE_LEN + 1];
     if (qc->date && as_date_valid(qc->date))
         memcpy(date, qc->date, sizeof date);
     else
         tools_today(date);
-    size_t n = found.bag.n;
+    size_t n = found.n;
     char **tools = n ? calloc(n, sizeof *tools) : NULL;
     char **loans = n ? calloc(n, sizeof *loans) : NULL;
     if (rc == 0 && n && (!tools || !loans))
         rc = -ENOMEM;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        As__ToolLoan *loan = (As__ToolLoan *)found.bag.items[i];
+        As__ToolLoan *loan = (As__ToolLoan *)found.msgs[i];
         char *old_date = loan->flagged_date;
         loan->flagged = true;
         loan->flagged_date = date;
@@ -411,16 +407,12 @@ static int s_flag(as_evt_t *evt, const As__QcPassed *qc)
     }
     free(tools);
     free(loans);
-    tools_bag_release(&found.bag);
+    as_record_list_free(&found);
     return rc;
 }
 
 int tools_evt_qc_passed(as_evt_t *evt)
 {
-    As__QcPassed *qc = as__qc_passed__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!qc)
-        return AS_EINVALID;
-    int rc = (!qc->ro_number || !tools_id_valid(qc->ro_number)) ? AS_EINVALID : s_flag(evt, qc);
-    as__qc_passed__free_unpacked(qc, NULL);
-    return rc;
+    const As__QcPassed *qc = (const As__QcPassed *)evt->payload;
+    return (!qc->ro_number || !tools_id_valid(qc->ro_number)) ? AS_EINVALID : s_flag(evt, qc);
 }

@@ -1,46 +1,7 @@
-/* as-tools — the tool room: special tools, equipment and technical documents,
- * their calibration, loans to technicians for RO jobs with a joint condition
- * check and the technician's own signature, workshop requests, availability
- * for dispatch, and tools still out when their RO passed QC. */
-#include "tools.h"
-
-static const char *const s_dbs[] = {"items", "loans", "asks", NULL};
-
-static const as_command_def_t s_commands[] = {
-    {"tools.item.register", tools_cmd_item_register},
-    {"tools.item.show", tools_cmd_item_show},
-    {"tools.item.list", tools_cmd_item_list},
-    {"tools.calibration.record", tools_cmd_calibration_record},
-    {"tools.calibration.due", tools_cmd_calibration_due},
-    {"tools.availability", tools_cmd_availability},
-    {"tools.loan.checkout", tools_cmd_loan_checkout},
-    {"tools.loan.sign", tools_cmd_loan_sign},
-    {"tools.loan.checkin", tools_cmd_loan_checkin},
-    {"tools.loan.report_lost", tools_cmd_loan_report_lost},
-    {"tools.loan.list", tools_cmd_loan_list},
-    {"tools.request.make", tools_cmd_request_make},
-    {"tools.request.answer", tools_cmd_request_answer},
-    {"tools.request.list", tools_cmd_request_list},
-    {"tools.kpi", tools_cmd_kpi},
-    {NULL, NULL},
-};
-
-static const as_event_def_t s_events[] = {
-    {"workshop.qc.passed", tools_evt_qc_passed},
-    {NULL, NULL},
-};
-
-static const as_service_def_t s_def = {
-    .name = "tools",
-    .dbs = s_dbs,
-    .commands = s_commands,
-    .events = s_events,
-    .summary = "The tool room: special tools, equipment and technical documents, calibration,\n"
-               "loans to technicians for RO jobs (condition check, the technician's signature),\n"
-               "workshop requests, availability for dispatch, tools still out after QC.",
-};
+/* as-tools — the tool room daemon: special tools, calibration, loans, requests (README.md). */
+#include "tools_service.h"
 
 int main(int argc, char **argv)
 {
-    return as_service_main(&s_def, argc, argv);
+    return as_service_main(&tools_service, argc, argv);
 }

@@ -1,7 +1,6 @@
 /* records.c — keys and records of the tool room store, the checks of the words
  * people type (ids, kinds, conditions, times), and whether a tool may go out. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,33 +120,6 @@ bool tools_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *k
     return as_record_exists(txn, as_record_dbi(svc, db), key);
 }
 
-typedef struct {
-    const ProtobufCMessageDescriptor *desc;
-    tools_each_fn fn;
-    void *arg;
-} s_each_t;
-
-static int s_each_one(const MDB_val *key, const MDB_val *value, void *arg)
-{
-    (void)key;
-    s_each_t *each = arg;
-    ProtobufCMessage *msg =
-        protobuf_c_message_unpack(each->desc, NULL, value->mv_size, value->mv_data);
-    if (!msg)
-        return AS_EBADFRAME;
-    int rc = each->fn(msg, each->arg);
-    if (rc != TOOLS_KEEP)
-        protobuf_c_message_free_unpacked(msg, NULL);
-    return rc == TOOLS_KEEP ? 0 : rc;
-}
-
-int tools_each(as_service_t *svc, MDB_txn *txn, const char *db,
-               const ProtobufCMessageDescriptor *desc, tools_each_fn fn, void *arg)
-{
-    s_each_t each = {desc, fn, arg};
-    return as_record_each(txn, as_record_dbi(svc, db), NULL, s_each_one, &each);
-}
-
 void tools_item_next(const As__ToolItem *item, char out[AS_DATE_LEN + 1])
 {
     out[0] = '\0';
@@ -179,23 +151,4 @@ bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, s
         snprintf(why, cap, "tool '%s' is out of calibration: it was due on %s", id, next);
     }
     return true;
-}
-
-int tools_bag_add(tools_bag_t *bag, ProtobufCMessage *msg)
-{
-    ProtobufCMessage **grown = realloc(bag->items, (bag->n + 1) * sizeof *grown);
-    if (!grown)
-        return -ENOMEM;
-    bag->items = grown;
-    bag->items[bag->n++] = msg;
-    return TOOLS_KEEP;
-}
-
-void tools_bag_release(tools_bag_t *bag)
-{
-    for (size_t i = 0; i < bag->n; i++)
-        protobuf_c_message_free_unpacked(bag->items[i], NULL);
-    free(bag->items);
-    bag->items = NULL;
-    bag->n = 0;
 }

@@ -121,50 +121,47 @@ int tools_cmd_item_show(as_cmd_t *cmd)
     return rc;
 }
 
-typedef struct {
-    const As__ToolListQuery *query;
-    tools_bag_t bag;
-} s_list_t;
-
-static int s_list_one(ProtobufCMessage *msg, void *arg)
+/* Whether the list asked for (arg) shows the item. */
+static bool s_list_one(ProtobufCMessage *msg, void *arg)
 {
-    s_list_t *list = arg;
     const As__ToolItem *item = (const As__ToolItem *)msg;
-    const As__ToolListQuery *q = list->query;
+    const As__ToolListQuery *q = arg;
     if (q->kind && q->kind[0] && (!item->kind || strcmp(item->kind, q->kind) != 0))
-        return 0;
-    if (q->location && q->location[0] && (!item->location || strcmp(item->location, q->location)))
-        return 0;
-    return tools_bag_add(&list->bag, msg);
+        return false;
+    return !(q->location && q->location[0] &&
+             (!item->location || strcmp(item->location, q->location)));
 }
 
 int tools_cmd_item_list(as_cmd_t *cmd)
 {
     const As__ToolListQuery *req = (const As__ToolListQuery *)cmd->request;
     int rc = 0;
-    s_list_t list = {req, {NULL, 0}};
+    as_record_list_t list = {0};
     char(*next)[AS_DATE_LEN + 1] = NULL;
     if (req->kind && req->kind[0] && !tools_kind_valid(req->kind))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "kind must be special_tool, equipment or document (got '%s')", req->kind);
     if (rc == 0)
-        rc = tools_each(cmd->svc, cmd->txn, "items", &as__tool_item__descriptor, s_list_one, &list);
-    if (rc == 0 && list.bag.n > 0 && !(next = calloc(list.bag.n, sizeof *next)))
+        rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "items"), NULL,
+                            &as__tool_item__descriptor, &list);
+    if (rc == 0)
+        as_record_list_keep(&list, s_list_one, (void *)req);
+    if (rc == 0 && list.n > 0 && !(next = calloc(list.n, sizeof *next)))
         rc = -ENOMEM;
     if (rc == 0) {
         As__ToolList reply = AS__TOOL_LIST__INIT;
-        reply.n_items = list.bag.n;
-        reply.items = (As__ToolItem **)list.bag.items;
-        for (size_t i = 0; i < list.bag.n; i++) {
+        reply.n_items = list.n;
+        reply.items = (As__ToolItem **)list.msgs;
+        for (size_t i = 0; i < list.n; i++) {
             tools_item_next(reply.items[i], next[i]);
             reply.items[i]->next_calibration = next[i];
         }
         rc = as_cmd_reply(cmd, &reply.base);
-        for (size_t i = 0; i < list.bag.n; i++)
+        for (size_t i = 0; i < list.n; i++)
             reply.items[i]->next_calibration = NULL;
     }
     free(next);
-    tools_bag_release(&list.bag);
+    as_record_list_free(&list);
     return rc;
 }
 
@@ -293,10 +290,8 @@ typedef struct {
     As__ToolCalibrationDue reply;
 } s_due_t;
 
-static int s_due_one(ProtobufCMessage *msg, void *arg)
+static int s_due_one(s_due_t *due, const As__ToolItem *item)
 {
-    s_due_t *due = arg;
-    const As__ToolItem *item = (const As__ToolItem *)msg;
     if (item->calibration_interval_days == 0 || item->lost)
         return 0;
     char next[AS_DATE_LEN + 1];
@@ -330,6 +325,17 @@ static int s_due_one(ProtobufCMessage *msg, void *arg)
     line->days = next[0] ? (int32_t)as_date_diff_days(due->date, next) : 0;
     due->n++;
     return 0;
+}
+
+static int s_due_scan(as_cmd_t *cmd, s_due_t *due)
+{
+    as_record_list_t items;
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "items"), NULL,
+                            &as__tool_item__descriptor, &items);
+    for (size_t i = 0; rc == 0 && i < items.n; i++)
+        rc = s_due_one(due, (const As__ToolItem *)items.msgs[i]);
+    as_record_list_free(&items);
+    return rc;
 }
 
 static int s_due_reply(as_cmd_t *cmd, s_due_t *due)
@@ -370,7 +376,7 @@ int tools_cmd_calibration_due(as_cmd_t *cmd)
         as_date_add_days(req->date, within, until);
         due.date = req->date;
         due.until = until;
-        rc = tools_each(cmd->svc, cmd->txn, "items", &as__tool_item__descriptor, s_due_one, &due);
+        rc = s_due_scan(cmd, &due);
     }
     if (rc == 0)
         rc = s_due_reply(cmd, &due);

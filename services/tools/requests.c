@@ -139,18 +139,10 @@ int tools_cmd_request_answer(as_cmd_t *cmd)
     return rc;
 }
 
-typedef struct {
-    const char *status;
-    tools_bag_t bag;
-} s_requests_t;
-
-static int s_requests_one(ProtobufCMessage *msg, void *arg)
+/* A request of the status asked for (arg). */
+static bool s_requests_one(ProtobufCMessage *msg, void *arg)
 {
-    s_requests_t *list = arg;
-    const As__ToolRequest *request = (const As__ToolRequest *)msg;
-    if (list->status && strcmp(request->status, list->status) != 0)
-        return 0;
-    return tools_bag_add(&list->bag, msg);
+    return strcmp(((const As__ToolRequest *)msg)->status, arg) == 0;
 }
 
 int tools_cmd_request_list(as_cmd_t *cmd)
@@ -158,19 +150,21 @@ int tools_cmd_request_list(as_cmd_t *cmd)
     const As__ToolRequestListQuery *req = (const As__ToolRequestListQuery *)cmd->request;
     int rc = 0;
     const char *s = req->status && req->status[0] ? req->status : NULL;
-    s_requests_t list = {s, {NULL, 0}};
+    as_record_list_t list = {0};
     if (s && strcmp(s, "pending") != 0 && strcmp(s, "approved") != 0 && strcmp(s, "declined") != 0)
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "status must be pending, approved or declined (got '%s')", s);
     if (rc == 0)
-        rc = tools_each(cmd->svc, cmd->txn, "asks", &as__tool_request__descriptor, s_requests_one,
-                        &list);
+        rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "asks"), NULL,
+                            &as__tool_request__descriptor, &list);
+    if (rc == 0 && s)
+        as_record_list_keep(&list, s_requests_one, (void *)s);
     if (rc == 0) {
         As__ToolRequests reply = AS__TOOL_REQUESTS__INIT;
-        reply.n_requests = list.bag.n;
-        reply.requests = (As__ToolRequest **)list.bag.items;
+        reply.n_requests = list.n;
+        reply.requests = (As__ToolRequest **)list.msgs;
         rc = as_cmd_reply(cmd, &reply.base);
     }
-    tools_bag_release(&list.bag);
+    as_record_list_free(&list);
     return rc;
 }

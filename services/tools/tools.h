@@ -54,23 +54,6 @@ int tools_request_get(as_service_t *svc, MDB_txn *txn, const char *no, As__ToolR
 int tools_request_put(as_service_t *svc, MDB_txn *txn, As__ToolRequest *request);
 bool tools_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *key);
 
-/* Calls fn with every record of `db` in key order, unpacked. fn returns 0 to
- * go on (the record is freed), TOOLS_KEEP to go on keeping the record (fn
- * took it), anything else to stop (returned). */
-#define TOOLS_KEEP 1
-typedef int (*tools_each_fn)(ProtobufCMessage *msg, void *arg);
-int tools_each(as_service_t *svc, MDB_txn *txn, const char *db,
-               const ProtobufCMessageDescriptor *desc, tools_each_fn fn, void *arg);
-
-/* Records kept from tools_each, owned by the bag. */
-typedef struct tools_bag {
-    ProtobufCMessage **items;
-    size_t n;
-} tools_bag_t;
-/* Takes `msg`: returns TOOLS_KEEP (for a tools_each callback) or -ENOMEM. */
-int tools_bag_add(tools_bag_t *bag, ProtobufCMessage *msg);
-void tools_bag_release(tools_bag_t *bag);
-
 /* The item's next calibration date (last passed calibration + interval) into
  * `out`; "" when it needs none or was never calibrated. Records never store
  * next_calibration: a reply points it at such a buffer and resets it to NULL

@@ -1,6 +1,6 @@
 /* tool_check.c — what dispatch makes of one special tool of a job, from
- * workshop's read model of the tool room. Pure: no store, no clock (the unit
- * test compiles it in). The rules follow the tool room's own
+ * workshop's read model of the tool room. Pure: no store, no clock (unit-tested
+ * in tests/unit/test_workshop_tools.c). The rules follow the tool room's own
  * (services/tools/records.c tools_item_blocked), except that a tool on loan
  * only gets a note: it comes back before the job needs it, or the foreman
  * sorts it out; and a tool workshop never heard of gets a note too, since the

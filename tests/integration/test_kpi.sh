@@ -165,9 +165,10 @@ expect_eq "labour efficiency achievement 110/100" 1.1 "$(fig $D 'labour efficien
 # available 480+480 = 960 min = 16 h: 5/16 = 31.25 %, 5.5/16 = 34.375 %
 expect_eq "labour utilisation" 31.25 "$(fig $D 'labour utilisation')"
 expect_eq "overall productivity" 34.38 "$(fig $D 'overall productivity')"
-# 5 h / (2 bays x 9 h x 30 days) = 0.926 %
-expect_eq "bay utilisation" 0.93 "$(fig $D 'bay utilisation')"
-expect_eq "bay utilisation formula" "actual / (bays x working hours) = 5.00 h / (2 x 9 h x 30 d)" \
+# 5 h / (2 bays x 9 h x 1 day worked: only $DAY has shifts) = 27.78 %
+expect_eq "bay utilisation" 27.78 "$(fig $D 'bay utilisation')"
+expect_eq "bay utilisation formula" \
+    "actual / (bays x hours a day x days worked) = 5.00 h / (2 x 9 h x 1 d)" \
     "$(fig $D 'bay utilisation' formula)"
 # RO-1, RO-2 first time of 3 inspected
 expect_eq "first-time-fix rate 2/3" 66.67 "$(fig $D 'first-time-fix rate')"
@@ -189,6 +190,15 @@ expect_eq "labour gross profit 600.00 - 282.00" 31800 "$(fig $D 'labour gross pr
 expect_eq "csi (10 + 7) / 2" 8.5 "$(fig $D 'csi')"
 expect_eq "csi top share 1/2" 50 "$(fig $D 'csi top share')"
 expect_eq "customer-pay ros RO-1, RO-3" 2 "$(fig $D 'customer-pay ros')"
+# the hours and amounts behind the ratios are rows of their own (value, unit)
+row_of() { echo "$(fig $D "$1") $(fig $D "$1" unit)"; }
+expect_eq "sold hours 330 min" "5.5 h" "$(row_of 'sold hours')"
+expect_eq "actual hours 300 min" "5 h" "$(row_of 'actual hours')"
+expect_eq "available hours 960 min" "16 h" "$(row_of 'available hours')"
+expect_eq "labour sales 300.00 + 120.00 + 180.00" "60000 cents" "$(row_of 'labour sales')"
+expect_eq "parts sales 300.00 + 150.00 + 80.00" "53000 cents" "$(row_of 'parts sales')"
+expect_eq "parts cost 200.00 + 50.00 + 100.00" "35000 cents" "$(row_of 'parts cost')"
+expect_eq "sold hours formula" "sold minutes / 60 = 330 / 60" "$(fig $D 'sold hours' formula)"
 expect_eq "no target: no achievement" null "$(fig $D 'csi' achievement)"
 # reminders due: $DAY's plan counts once (2, not 3 + 2), $DAY2's 2: 1 made / 4 due
 expect_eq "reminder execution rate 1/4" 25 "$(fig $D 'reminder execution rate')"
@@ -214,6 +224,8 @@ expect_eq "tech-08 utilisation 1.5/8" 18.75 "$(fig tech-08 'labour utilisation')
 expect_eq "tech-08 first-time-fix" 100 "$(fig tech-08 'first-time-fix rate')"
 expect_eq "tech-08 comeback rate 0/1" 0 "$(fig tech-08 'comeback rate')"
 expect_eq "tech-08 qc failures" 0 "$(echo "$REPORT" | jq -r '.rows[1].counters.qc_failures')"
+expect_eq "tech-07 sold, actual, available hours" "4.5 3.5 8" \
+    "$(fig tech-07 'sold hours') $(fig tech-07 'actual hours') $(fig tech-07 'available hours')"
 
 # --- by advisor ----------------------------------------------------------------
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --by advisor)
@@ -236,8 +248,8 @@ expect_eq "clerk-li appointment rate undefined" undefined "$(fig clerk-li 'appoi
 
 # --- by bay, and one day ----------------------------------------------------------
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --by bay)
-expect_eq "bay-1 3.50 h / (1 x 9 h x 30 d)" 1.3 "$(fig bay-1 'bay utilisation')"
-expect_eq "bay-2 1.50 h / 270 h" 0.56 "$(fig bay-2 'bay utilisation')"
+expect_eq "bay-1 3.50 h / (1 x 9 h x 1 d)" 38.89 "$(fig bay-1 'bay utilisation')"
+expect_eq "bay-2 1.50 h / 9 h" 16.67 "$(fig bay-2 'bay utilisation')"
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH --day $DAY)
 expect_eq "day period" $DAY "$(echo "$REPORT" | jq -r .period)"
 expect_eq "day bay utilisation 5 h / (2 x 9 h x 1 d)" 27.78 "$(fig $D 'bay utilisation')"
@@ -262,6 +274,8 @@ echo "$table" >&2
 expect_eq "table has the department row with efficiency and achievement" 1 \
     "$(echo "$table" | grep -c '^department .*110\.0% (110%)')"
 expect_eq "table lists the formulas" 1 "$(echo "$table" | grep -c 'sold / actual = 5.50 h / 5.00 h -> 110.0% (target 100)')"
+expect_eq "table shows the hours and amounts" "1 1" \
+    "$(echo "$table" | grep -c '  sold hours .* sold minutes / 60 = 330 / 60 -> 5.50$') $(echo "$table" | grep -c '  parts cost .* parts cost = 35000 cents -> 350.00$')"
 table=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --by advisor)
 expect_eq "advisor table rows" 3 "$(echo "$table" | grep -cE '^(adv-wang|adv-zhou|clerk-li) ')"
 rc=0; "$ASCTL" --config "$CONFIG" kpi report --help >/dev/null || rc=$?
@@ -311,4 +325,60 @@ emit $REC reception.reminder.planned "$(planned $DAY JN1AZ4EH7DM430111)"
 wait_applied $REC
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month $MONTH)
 expect_eq "re-planned after a restart: 1 made / 3 due" 33.33 "$(fig $D 'reminder execution rate')"
+# --- appointments count on their slot's day ------------------------------------
+# Booked on 2026-12-28 (the event's day) by clerk-li, no advisor yet: B1 for
+# 2027-01-04 arrives (handed to adv-zhou after booking), B2 for 2027-01-04 does
+# not come (a no-show: booked, not arrived), B3 for 2026-12-30 arrives.
+booked() { # booked ID SLOT
+    emit $REC reception.appointment.booked \
+        "{\"appointment\":{\"appointment_id\":\"$1\",\"slot\":\"$2\",\"booked_by\":\"clerk-li\"},\"date\":\"2026-12-28\"}"
+}
+arrived() { # arrived ID SLOT DATE
+    emit $REC reception.appointment.arrived \
+        "{\"appointment\":{\"appointment_id\":\"$1\",\"slot\":\"$2\",\"booked_by\":\"clerk-li\",\"advisor\":\"adv-zhou\"},\"date\":\"$3\"}"
+}
+booked B1 2027-01-04T09:00
+booked B2 2027-01-04T10:00
+booked B3 2026-12-30T09:00
+arrived B3 2026-12-30T09:00 2026-12-30
+arrived B1 2027-01-04T09:00 2027-01-04
+wait_applied $REC
+kept() { # kept PERIOD_ARGS...: "rate booked arrived" of the department
+    REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report "$@")
+    echo "$(fig $D 'appointment kept rate') $(echo "$REPORT" | jq -r '.rows[0].counters | "\(.appointments_booked) \(.appointments_arrived)"')"
+}
+expect_eq "december: only B3's slot is in it, 1 arrived of 1" "100 1 1" "$(kept --month 2026-12)"
+expect_eq "january: B1 arrived, B2 did not: 1 of 2" "50 2 1" "$(kept --month 2027-01)"
+expect_eq "the slot's day: 1 of 2" "50 2 1" "$(kept --day 2027-01-04)"
+expect_eq "the booking's day counts none" "undefined 0 0" "$(kept --day 2026-12-28)"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month 2027-01 --by advisor)
+expect_eq "the arrival counts for whom the booking counted: clerk-li 1 of 2" \
+    "clerk-li 50" "$(echo "$REPORT" | jq -r '[.rows[].key] | join(" ")') $(fig clerk-li 'appointment kept rate')"
+
+# --- bay utilisation over the days worked ------------------------------------------
+# 2026-12: shifts on the 1st, 2nd and 3rd only (tech-07 and tech-08, 8 h each):
+# 3 days worked of 31. Clocked: tech-07 480 min a day on bay-1, tech-08 330 min
+# a day on bay-2: 2430 min = 40.50 h. Bays: 2 x 9 h x 3 d = 54 h: 75 %
+# (not 40.50 / (2 x 9 x 31) = 7.26 %); available 6 x 8 h = 48 h: labour
+# utilisation 84.38 %.
+for d in 2026-12-01 2026-12-02 2026-12-03; do
+    for t in tech-07 tech-08; do
+        emit $WS workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"$t\",\"date\":\"$d\",\"minutes\":480}}"
+    done
+    emit $WS workshop.clock.stopped "{\"ro_number\":\"RO-D$d\",\"job_no\":1,\"tech_id\":\"tech-07\",\"bay_id\":\"bay-1\",\"minutes\":480,\"date\":\"$d\"}"
+    emit $WS workshop.clock.stopped "{\"ro_number\":\"RO-D$d\",\"job_no\":1,\"tech_id\":\"tech-08\",\"bay_id\":\"bay-2\",\"minutes\":330,\"date\":\"$d\"}"
+done
+wait_applied $WS
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month 2026-12)
+expect_eq "december bay utilisation 40.50 h / (2 x 9 h x 3 d)" \
+    "75 actual / (bays x hours a day x days worked) = 40.50 h / (2 x 9 h x 3 d)" \
+    "$(fig $D 'bay utilisation') $(fig $D 'bay utilisation' formula)"
+expect_eq "december labour utilisation 40.50 / 48" 84.38 "$(fig $D 'labour utilisation')"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --month 2026-12 --by bay)
+expect_eq "bay-1 24 h / 27 h, bay-2 16.50 h / 27 h" "88.89 61.11" \
+    "$(fig bay-1 'bay utilisation') $(fig bay-2 'bay utilisation')"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-12-02)
+expect_eq "one day worked: 13.50 h / (2 x 9 h)" 75 "$(fig $D 'bay utilisation')"
+REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-12-05)
+expect_eq "a day without shifts: no bay hours" undefined "$(fig $D 'bay utilisation')"
 finish

@@ -76,31 +76,9 @@ stop reception
 
 if [ -z "${AS_PREV_BUILD:-}" ]; then
     log "--- turning the store's keys back into the old form ('/' between parts)"
-    DIR=$T/data/reception
-    mdb_dump -a "$DIR" >"$T/store.dump" # hex: mdb_load misreads long printable lines
-    awk '
-        function slashed(hex, out, i, pair) { # the byte 00 of a key becomes "/" (2f)
-            out = ""
-            for (i = 2; i < length(hex); i += 2) {
-                pair = substr(hex, i, 2)
-                out = out (pair == "00" ? "2f" : pair)
-            }
-            return " " out
-        }
-        /^database=/ { db = substr($0, 10) }
-        /^HEADER=END/ { data = 1; n = 0; print; next }
-        /^DATA=END/ { data = 0; print; next }
-        data && n++ % 2 == 0 {
-            if (db == "meta" && $0 == " 7265636f72645f6b657973") { skip = 1; next } # record_keys
-            if (db == "ros_by_vin" || db == "recalls" || db == "reminders") $0 = slashed($0)
-            print; next
-        }
-        data && skip { skip = 0; next }
-        { print }' "$T/store.dump" >"$T/old.dump"
-    KEY=$(printf '%s/RO-1' $V1 | od -An -tx1 | tr -d ' \n')
-    grep -q "^ $KEY\$" "$T/old.dump" || fail "the old form has the key $V1/RO-1"
-    rm -rf "$DIR" && mkdir -p "$DIR"
-    mdb_load -f "$T/old.dump" "$DIR"
+    keys_back_to "$T/data/reception" / ros_by_vin recalls reminders
+    KEY=$(printf '%s/RO-1' $V1)
+    mdb_dump -p -s ros_by_vin "$T/data/reception" | grep -qxF " $KEY" || fail "the old form has the key $KEY"
 fi
 
 log "--- today's daemon on the old store"

@@ -41,17 +41,6 @@ TOMORROW=$(day +1)
 
 ta() { AS_ACTOR=ta-wu ctl call "$@"; }
 as() { local actor=$1; shift; AS_ACTOR=$actor ctl call "$@"; }
-# refused ACTOR CODE WHAT-IN-ERROR COMMAND ARGS...: the command fails with CODE
-# and an error text that contains WHAT-IN-ERROR
-refused() {
-    local actor=$1 code=$2 text=$3
-    shift 3
-    local out
-    out=$(AS_ACTOR=$actor ctl call "$@" || true)
-    expect_eq "$1 refused ($text)" "$code" "$(echo "$out" | json .code)"
-    echo "$out" | json .error | grep -qF -- "$text" ||
-        fail "$1: error '$(echo "$out" | json .error)' does not say '$text'"
-}
 item() { ta tools.item.show tool_id="$1" | json ".reply.$2"; }
 loan() { ta tools.loan.list all=true | json ".reply.loans[] | select(.loan_id==\"$1\") | .$2"; }
 available() { ta tools.availability --payload "{\"tool_ids\":[\"$1\"]}" | json '.reply.tools[0] | if .available then "yes" else .reason end'; }

@@ -74,16 +74,6 @@ wait_applied() { wait_for "warranty applied $1 up to ${SEQ[$1]}" applied_is "$1"
 
 wc() { AS_ACTOR=wc-sun ctl call "$@"; }
 sm() { AS_ACTOR=sm-zhou ctl call "$@"; }
-# refused ACTOR CODE WHAT-IN-ERROR COMMAND ARGS...: fails with CODE and a text containing WHAT
-refused() {
-    local actor=$1 code=$2 text=$3
-    shift 3
-    local out
-    out=$(AS_ACTOR=$actor ctl call "$@" || true)
-    expect_eq "$1 refused ($text)" "$code" "$(echo "$out" | json .code)"
-    echo "$out" | json .error | grep -qF -- "$text" ||
-        fail "$1: error '$(echo "$out" | json .error)' does not say '$text'"
-}
 claim() { wc warranty.claim.show claim_id="$1" | json ".reply.$2"; }
 status_is() { [ "$(claim "$1" status 2>/dev/null)" = "$2" ]; }
 wait_status() { wait_for "claim $1 is $2" status_is "$1" "$2"; }

@@ -1,7 +1,7 @@
 /* test_kpi_formulas — the KPI figures of DOMAIN.md from raw counters
  * (services/kpi/formulas.c): values, formulas written out, undefined
- * denominators, days in a month. The module is pure and small, and this
- * folder's executables link as_common only, so it is compiled in here. */
+ * denominators, days in a month. Linked from the kpi service's library
+ * (as_kpi). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +10,9 @@
 
 #include <cmocka.h>
 
-#include "../../services/kpi/formulas.c"
+#include "formulas.h"
 
+/* November with a shift attended on each of its 30 days, bays open 9 h a day */
 static const kpi_period_t s_november = {30, 9};
 
 static kpi_figure_t s_figure(const char *name, const As__KpiCounters *c, const kpi_period_t *p)
@@ -87,11 +88,63 @@ static void test_bay_utilisation(void **state)
     kpi_figure_t f = s_figure("bay utilisation", &c, &s_november);
     assert_true(f.defined);
     assert_float_equal(f.value, 25.0, 1e-9); /* 135 / (2 x 9 x 30) */
-    assert_string_equal(f.formula, "actual / (bays x working hours) = 135.00 h / (2 x 9 h x 30 d)");
+    assert_string_equal(
+        f.formula, "actual / (bays x hours a day x days worked) = 135.00 h / (2 x 9 h x 30 d)");
     kpi_period_t day = {1, 8};
     c.actual_minutes = 480;
     f = s_figure("bay utilisation", &c, &day);
     assert_float_equal(f.value, 50.0, 1e-9); /* 8 / (2 x 8 x 1) */
+    /* 4 December: 3 days worked so far (the 1st to the 3rd; the 4th has no
+     * shift yet), 40.50 h clocked in 2 bays: 40.5 / (2 x 9 x 3) = 75 %, not
+     * 40.5 / (2 x 9 x 31) = 7.3 % over every day of the month */
+    kpi_period_t december_so_far = {3, 9};
+    c.actual_minutes = 2430;
+    f = s_figure("bay utilisation", &c, &december_so_far);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 75.0, 1e-9);
+    assert_string_equal(f.formula,
+                        "actual / (bays x hours a day x days worked) = 40.50 h / (2 x 9 h x 3 d)");
+    /* no day worked in the period: not defined, whatever was clocked */
+    kpi_period_t holiday = {0, 9};
+    assert_false(s_figure("bay utilisation", &c, &holiday).defined);
+}
+
+/* The hours and amounts behind the ratios are figures of their own. */
+static void test_hours_and_amounts(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.sold_minutes = 330;
+    c.actual_minutes = 300;
+    c.available_minutes = 960;
+    c.labour_sales_cents = 60000;
+    c.parts_sales_cents = 53000;
+    c.parts_cost_cents = 35000;
+    static const struct {
+        const char *name, *unit, *formula;
+        double value;
+    } want[] = {
+        {"sold hours", "h", "sold minutes / 60 = 330 / 60", 5.5},
+        {"actual hours", "h", "actual minutes / 60 = 300 / 60", 5.0},
+        {"available hours", "h", "available minutes / 60 = 960 / 60", 16.0},
+        {"labour sales", "cents", "labour sales = 60000 cents", 60000},
+        {"parts sales", "cents", "parts sales = 53000 cents", 53000},
+        {"parts cost", "cents", "parts cost = 35000 cents", 35000},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        kpi_figure_t f = s_figure(want[i].name, &c, &s_november);
+        assert_true(f.defined);
+        assert_float_equal(f.value, want[i].value, 1e-9);
+        assert_string_equal(f.unit, want[i].unit);
+        assert_string_equal(f.formula, want[i].formula);
+        /* a target may be set for each */
+        assert_true(kpi_metric_known(want[i].name));
+    }
+    /* none worked: zero hours, defined */
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    kpi_figure_t f = s_figure("available hours", &none, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 0, 0);
 }
 
 static void test_rates(void **state)
@@ -188,7 +241,7 @@ static void test_money_and_csi(void **state)
 static void test_names_and_metrics(void **state)
 {
     (void)state;
-    assert_int_equal(kpi_figure_count(), 22);
+    assert_int_equal(kpi_figure_count(), 28);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -229,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_labour_hours),
         cmocka_unit_test(test_undefined_when_denominator_is_zero),
         cmocka_unit_test(test_bay_utilisation),
+        cmocka_unit_test(test_hours_and_amounts),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_warranty_and_tools),
         cmocka_unit_test(test_money_and_csi),

@@ -306,7 +306,73 @@ static void test_each_stops_on_the_callbacks_code(void **state)
     assert_int_equal(seen, 2);
 }
 
+/* as_record_list_keep: the even seqs. */
+static bool s_even(ProtobufCMessage *msg, void *arg)
+{
+    (void)arg;
+    return ((As__SourceOffset *)msg)->applied_seq % 2 == 0;
+}
+
+static void test_keep_filters_a_scan_in_order(void **state)
+{
+    s_fix_t *f = *state;
+    for (uint32_t i = 1; i <= 5; i++)
+        s_put_job(f, "RO-1", i);
+    as_key_t prefix;
+    assert_int_equal(as_key_of(&prefix, "RO-1", NULL), 0);
+    as_record_list_t list;
+    assert_int_equal(as_record_scan(f->txn, f->dbi, &prefix, &as__source_offset__descriptor, &list),
+                     0);
+    as_record_list_keep(&list, s_even, NULL);
+    assert_int_equal(list.n, 2);
+    assert_int_equal(((As__SourceOffset *)list.msgs[0])->applied_seq, 2);
+    assert_int_equal(((As__SourceOffset *)list.msgs[1])->applied_seq, 4);
+    assert_memory_equal(list.keys[0], "\0\0\0\x02", 4); /* each key still its record's */
+    assert_memory_equal(list.keys[1], "\0\0\0\x04", 4);
+    assert_int_equal(list.n_keys, 5); /* and every key freed (ASan) */
+    as_record_list_free(&list);
+}
+
 /* --- the move from another separator ------------------------------------------ */
+
+/* as_record_upgrade_with: only the first '|' of an old key is a separator. */
+static bool s_first_pipe(const char *db, const char *old, size_t len, as_key_t *fresh, void *arg)
+{
+    assert_string_equal(db, "things");
+    (*(int *)arg)++;
+    const char *sep = memchr(old, '|', len);
+    if (!sep)
+        return false;
+    char text[64];
+    snprintf(text, sizeof text, "%.*s", (int)(sep - old), old);
+    assert_int_equal(as_key_of(fresh, text, NULL), 0);
+    snprintf(text, sizeof text, "%.*s", (int)(len - (size_t)(sep - old) - 1), sep + 1);
+    return as_key_add(fresh, text) == 0;
+}
+
+static void test_upgrade_with_a_function(void **state)
+{
+    s_fix_t *f = *state;
+    s_put_raw(f, "bay|lift|1", 10, "v", 1);
+    s_put_raw(f, "plain", 5, "p", 1);
+    assert_int_equal(mdb_txn_commit(f->txn), 0);
+    f->txn = NULL;
+    int calls = 0;
+    size_t moved = 99;
+    assert_int_equal(as_record_upgrade_with(f->store, s_dbs, s_first_pipe, &calls, &moved), 0);
+    assert_int_equal(calls, 2);
+    assert_int_equal(moved, 1);
+    assert_int_equal(mdb_txn_begin(as_store_env(f->store), NULL, 0, &f->txn), 0);
+    as_key_t key;
+    assert_int_equal(as_key_of(&key, "bay", "lift|1", NULL), 0);
+    assert_true(as_record_exists_key(f->txn, f->dbi, &key));
+    assert_true(as_record_exists(f->txn, f->dbi, "plain"));
+    mdb_txn_abort(f->txn);
+    f->txn = NULL;
+    assert_int_equal(as_record_upgrade_with(f->store, s_dbs, s_first_pipe, &calls, &moved), 0);
+    assert_int_equal(calls, 2); /* once per store */
+    assert_int_equal(moved, 0);
+}
 
 static void test_rekey_and_upgrade_once(void **state)
 {
@@ -361,6 +427,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_entries_in_a_parent, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_each_stops_on_the_callbacks_code, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_rekey_and_upgrade_once, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_filters_a_scan_in_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_with_a_function, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

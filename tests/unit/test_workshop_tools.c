@@ -1,8 +1,8 @@
 /* test_workshop_tools — what dispatch makes of a job's special tool, from
  * workshop's read model of the tool room (services/workshop/tool_check.c):
  * lost, out of service, damaged, never calibrated, calibration overdue block
- * it; on loan and not known give a note. The module is pure and small, and
- * this folder's executables link as_common only, so it is compiled in here. */
+ * it; on loan and not known give a note. Linked from the workshop
+ * service's library (as_workshop). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,8 @@
 
 #include <cmocka.h>
 
-#include "../../services/workshop/tool_check.c"
+#include "as/calendar.h"
+#include "workshop.h"
 
 static const char *const s_date = "2026-11-27";
 

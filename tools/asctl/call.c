@@ -138,20 +138,8 @@ int asctl_command(asctl_t *ctl, const char *service, const char *endpoint, const
     if (!client)
         return asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", service,
                           endpoint, as_strerror(err));
-    char id[AS_UUID_LEN + 1];
-    if (!request_id) {
-        as_uuidv7(id);
-        request_id = id;
-    }
-    As__CommandRequest req = AS__COMMAND_REQUEST__INIT;
-    req.request_id = (char *)request_id;
-    req.actor = (char *)ctl->actor;
-    req.command = (char *)command;
-    req.has_payload = payload != NULL;
-    req.payload = (ProtobufCBinaryData){payload ? len : 0, (uint8_t *)payload};
-    req.has_occurred_us = ctl->occurred_us != 0;
-    req.occurred_us = ctl->occurred_us;
-    err = as_rpc_send_command(client, &req, ctl->timeout_ms, ctl->tries, reply);
+    err = as_rpc_command_at(client, command, ctl->actor, request_id, payload, len, ctl->occurred_us,
+                            ctl->timeout_ms, ctl->tries, reply);
     as_rpc_client_destroy(&client);
     if (err == AS_ETIMEOUT)
         return asctl_fail(ctl, EXIT_UNAVAILABLE,

@@ -281,12 +281,9 @@ static int evt_tick(as_evt_t *evt)
 {
     if (sink_delay_us > 0)
         usleep((useconds_t)sink_delay_us);
-    As__DemoTick *tick = as__demo_tick__unpack(NULL, evt->env->payload.len, evt->env->payload.data);
-    if (!tick || !tick->has_number) {
-        if (tick)
-            as__demo_tick__free_unpacked(tick, NULL);
+    const As__DemoTick *tick = (const As__DemoTick *)evt->payload;
+    if (!tick || !tick->has_number)
         return AS_EINVALID;
-    }
     As__DemoSinkTotals *totals;
     int rc = s_totals_get(evt->svc, evt->txn, &totals);
     if (rc == 0) {
@@ -301,7 +298,6 @@ static int evt_tick(as_evt_t *evt)
         rc = as_store_put_msg(evt->txn, dbi, "totals", 6, &totals->base);
         as__demo_sink_totals__free_unpacked(totals, NULL);
     }
-    as__demo_tick__free_unpacked(tick, NULL);
     return rc;
 }
 

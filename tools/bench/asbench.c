@@ -153,8 +153,8 @@ static int s_sink_start(as_service_t *svc)
 }
 
 static const as_event_def_t sink_events[] = {
-    {"demo.tick.emitted", evt_store},
-    {BENCH_EVENT_TYPE, evt_store},
+    {"demo.tick.emitted", evt_store, .raw = true},
+    {BENCH_EVENT_TYPE, evt_store, .raw = true},
     {NULL, NULL},
 };
 

@@ -30,7 +30,9 @@ typedef struct as_pub_config {
 } as_pub_config_t;
 
 /* Creates the PUB socket and connects it to every bus endpoint. Reads the
- * outbox's last seq. Returns NULL and sets *err on failure. */
+ * outbox's last seq. With zctx NULL there is no socket: events go to the
+ * outbox only (an in-process service, as_service_new_local). Returns NULL
+ * and sets *err on failure. */
 as_pub_t *as_pub_new(void *zctx, as_store_t *store, const as_pub_config_t *cfg, int *err);
 void as_pub_destroy(as_pub_t **self_p);
 

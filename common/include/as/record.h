@@ -114,6 +114,12 @@ int as_record_scan_in(MDB_txn *txn, MDB_dbi dbi, const char *parent,
                       const ProtobufCMessageDescriptor *desc, as_record_list_t *out);
 void as_record_list_free(as_record_list_t *list);
 
+/* Keeps the records of a scan for which keep(msg, arg) is true, in key order
+ * (keys[i] stays the key of msgs[i]), and frees the others: a filtered list
+ * (status "open", a tool's loans) without a second loop over the store. */
+typedef bool (*as_record_keep_fn)(ProtobufCMessage *msg, void *arg);
+void as_record_list_keep(as_record_list_t *list, as_record_keep_fn keep, void *arg);
+
 /* Re-keys every record of `dbi` whose key holds the byte `old_sep`, putting
  * AS_KEY_SEP in its place (a store written before the one encoding). Values
  * are kept as they are; *moved (may be NULL) gets the number re-keyed.
@@ -127,5 +133,14 @@ int as_record_rekey(MDB_txn *txn, MDB_dbi dbi, char old_sep, size_t *moved);
  * number of records re-keyed. Returns 0 or an LMDB code (nothing changed). */
 #define AS_RECORD_KEYS_META "record_keys"
 int as_record_upgrade(as_store_t *store, const char *const *dbs, char old_sep, size_t *moved);
+
+/* as_record_upgrade for keys whose parts an old separator cannot tell apart
+ * (an id that may hold the separator itself): `fn` makes the new key of each
+ * record of a database in `dbs` from its old bytes (db is the database's
+ * name) and returns true to move the record there, false to leave it. */
+typedef bool (*as_record_rekey_fn)(const char *db, const char *old, size_t len, as_key_t *fresh,
+                                   void *arg);
+int as_record_upgrade_with(as_store_t *store, const char *const *dbs, as_record_rekey_fn fn,
+                           void *arg, size_t *moved);
 
 #endif

@@ -115,6 +115,12 @@ int as_rpc_command(as_rpc_client_t *self, const char *command, const char *actor
                    const char *request_id, const void *payload, size_t payload_len, int timeout_ms,
                    int tries, As__CommandReply **reply);
 
+/* The same for a dated command keyed in after the fact: `occurred_us` is
+ * when what it records happened (0: now, as as_rpc_command). */
+int as_rpc_command_at(as_rpc_client_t *self, const char *command, const char *actor,
+                      const char *request_id, const void *payload, size_t payload_len,
+                      int64_t occurred_us, int timeout_ms, int tries, As__CommandReply **reply);
+
 /* The same with a whole request (a dated command's occurred_us, a
  * correlation id); `req->request_id` must be set. */
 int as_rpc_send_command(as_rpc_client_t *self, const As__CommandRequest *req, int timeout_ms,

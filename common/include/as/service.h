@@ -127,6 +127,9 @@ typedef int (*as_evt_fn)(as_evt_t *evt);
 typedef struct as_event_def {
     const char *type; /* exact event type, e.g. "workshop.qc.passed" */
     as_evt_fn apply;
+    /* the handler takes the payload as bytes (env->payload: a sink that keeps
+     * it as it came); the runtime does not decode it and evt->payload is NULL */
+    bool raw;
 } as_event_def_t;
 
 typedef struct as_service_def {
@@ -138,7 +141,13 @@ typedef struct as_service_def {
     void (*on_stop)(as_service_t *svc); /* when a stop is asked, before handles close */
     /* after the commit of each applied event (metrics; may be NULL) */
     void (*on_applied)(as_service_t *svc, const As__Envelope *env);
-    void *user;
+    /* per-instance state: each as_service_t gets user_size zeroed bytes of
+     * its own (as_service_user), allocated before on_start fills them and
+     * freed with the service; so two instances in one process (a test, the
+     * harness) never share a service's state. Plain data only: nothing in it
+     * is freed but the block. 0: as_service_user gives `user` instead. */
+    size_t user_size;
+    void *user;          /* a context shared by every instance (a test's fixture, a tool's) */
     const char *summary; /* what the daemon does, for --help */
     /* runs once per external system, under the name given with --name NAME
      * (required; `name` above is then only what --help shows) */
@@ -149,6 +158,40 @@ typedef struct as_service_def {
  * what went wrong) on failure. The config stays owned by the caller and must
  * outlive the service. */
 as_service_t *as_service_new(const as_service_def_t *def, as_config_t *cfg, int *err);
+
+/* The same service in-process, for tests (tests/support/harness.h): the
+ * catalog checks, the config, the staff list, the store and on_start as
+ * as_service_new, but no ZeroMQ context, socket, endpoint, bus, timer or
+ * signal handler. Its events go to the outbox only. Commands and events
+ * reach it through as_service_call() and as_service_apply(); the loop is
+ * never run. Destroy with as_service_destroy(). */
+as_service_t *as_service_new_local(const as_service_def_t *def, as_config_t *cfg, int *err);
+
+/* Runs one command through the path the loop runs it on (request checks,
+ * request id, role check, decode, text bound, handler in a nested
+ * transaction, outcome, stored reply), in a write transaction of its own.
+ * `request` is a packed CommandRequest whose actor is the caller's (as a
+ * local ipc:// client's). *reply gets the packed CommandReply a client would
+ * get (malloc'd: the caller frees), also for a refusal or a failed commit.
+ * Returns 0 or -ENOMEM. */
+int as_service_call(as_service_t *self, const void *request, size_t len, void **reply,
+                    size_t *reply_len);
+
+/* Applies one event as the loop does (decoded into the catalog's payload
+ * message, its handler, outcome) in a write transaction of its own, which
+ * keeps what the handler wrote and emitted only when it returns 0. The
+ * subscriber's part (dedup, gaps, offsets) is not run: no offset is written.
+ * *status gets 0 (applied) or the code the event was skipped with.
+ * Returns 0, or a store code (the store is in trouble: nothing was kept). */
+int as_service_apply(as_service_t *self, const As__Envelope *env, int *status);
+
+/* The outbox's last committed seq (0 when empty). */
+uint64_t as_service_last_seq(as_service_t *self);
+
+/* The outbox from `from_seq` on (as a replay answers it): a packed
+ * ReplayResponse in *out (malloc'd: the caller frees). Returns 0 or a store
+ * code. */
+int as_service_outbox(as_service_t *self, uint64_t from_seq, void **out, size_t *len);
 
 /* Runs the loop until SIGTERM/SIGINT or as_service_stop(). Returns 0. */
 int as_service_run(as_service_t *self);
@@ -175,6 +218,8 @@ uv_loop_t *as_service_loop(as_service_t *self);
 as_config_t *as_service_config(as_service_t *self);
 const char *as_service_source(as_service_t *self);
 const char *as_service_name(as_service_t *self);
+/* This instance's state (def->user_size bytes), or def->user when the def
+ * has no user_size. */
 void *as_service_user(as_service_t *self);
 
 /* When what a command records happened (microseconds since 1970): the time

@@ -1,0 +1,37 @@
+/* kpi.c — the kpi service's def: databases, commands, events (main.c runs it). */
+#include "as/error.h"
+#include "as/config_schema.h"
+#include "as/log.h"
+#include "kpi.h"
+#include "kpi_service.h"
+
+kpi_t *kpi_of(as_service_t *svc)
+{
+    return as_service_user(svc);
+}
+
+static int s_start(as_service_t *svc)
+{
+    kpi_t *kpi = kpi_of(svc);
+    as_config_t *cfg = as_service_config(svc);
+    long long hours = 9;
+    if (as_config_read_int(cfg, "kpi", "working_hours_per_day", &hours) != 0) {
+        as_error("config: [kpi] working_hours_per_day must be 1..24");
+        return AS_ECONFIG;
+    }
+    kpi->hours_per_day = (int)hours;
+    return kpi_upgrade(svc);
+}
+
+const as_service_def_t kpi_service = {
+    .name = "kpi",
+    .dbs = kpi_dbs,
+    .commands = kpi_commands,
+    .events = kpi_events,
+    .on_start = s_start,
+    .user_size = sizeof(kpi_t),
+    .summary = "The kpi service: applies the events of the services it follows into counters\n"
+               "per day and month (department, technician, advisor, bay), keeps the\n"
+               "managers' monthly targets and answers kpi.report and kpi.target.set.\n"
+               "[kpi] working_hours_per_day (default 9) sizes bay utilisation.",
+};

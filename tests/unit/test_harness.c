@@ -1,0 +1,239 @@
+/* test_harness — handlers' failure paths run in-process through the real
+ * runtime (tests/support/harness.h): a real store in a temp dir, the staff
+ * list of the config, no sockets. Each asserts on what a caller sees (the
+ * reply's status and text, the events emitted) and that a refused command
+ * or skipped event wrote nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "as/error.h"
+#include "as/pb/parts.pb-c.h"
+#include "as/pb/reception.pb-c.h"
+#include "as/pb/tools.pb-c.h"
+#include "as/pb/warranty.pb-c.h"
+#include "harness.h"
+#include "kpi.h"
+#include "kpi_service.h"
+#include "parts_service.h"
+#include "tools_service.h"
+#include "warranty_service.h"
+
+static const char *const s_staff = "[staff]\n"
+                                   "wh-zhou = warehouse_keeper\n"
+                                   "tool-xu = tool_admin\n"
+                                   "tech-01 = technician\n"
+                                   "wty-he = warranty_clerk\n";
+
+static as_harness_t *s_open(const as_service_def_t *def, const char *extra)
+{
+    char config[1024];
+    snprintf(config, sizeof config, "%s%s", s_staff, extra ? extra : "");
+    as_harness_t *h = as_harness_new(def, config);
+    assert_non_null(h);
+    return h;
+}
+
+static void s_part(As__PartDefine *req, const char *part_number)
+{
+    as__part_define__init(req);
+    req->part_number = (char *)part_number;
+    req->description = "oil filter";
+    req->has_cost_cents = req->has_price_cents = 1;
+    req->cost_cents = 400;
+    req->price_cents = 900;
+    req->bin = "A-01";
+}
+
+/* The harness runs the command as the daemon would: reply, event, retry. */
+static void test_command_done_and_retried(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&parts_service, NULL);
+    As__PartDefine req;
+    s_part(&req, "P-100");
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.part.define", &req.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.reply);
+    assert_string_equal(((As__Part *)r.reply)->part_number, "P-100");
+    assert_int_equal(r.n_events, 1);
+    assert_string_equal(r.events[0]->type, "parts.part.defined");
+    assert_string_equal(r.events[0]->source, "parts@local");
+    as_harness_result_clear(&r);
+
+    uint8_t payload[256];
+    size_t len = as__part_define__pack(&req, payload);
+    assert_int_equal(
+        as_harness_call_bytes(h, "wh-zhou", "parts.part.define", "R-1", payload, len, &r), 0);
+    assert_int_equal(r.status, 0);
+    as_harness_result_clear(&r);
+    assert_int_equal(
+        as_harness_call_bytes(h, "wh-zhou", "parts.part.define", "R-1", payload, len, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_true(r.replayed);
+    assert_int_equal(r.n_events, 0); /* nothing done twice */
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+    assert_null(h);
+}
+
+/* A reservation of a part the catalogue does not hold. */
+static void test_parts_reserve_unknown_part(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&parts_service, NULL);
+    size_t before = as_harness_count(h, NULL);
+    As__PartReserve req = AS__PART_RESERVE__INIT;
+    req.ro_number = "RO-20261127-001";
+    req.has_job_no = req.has_quantity = 1;
+    req.job_no = 1;
+    req.quantity = 2;
+    req.part_number = "P-404";
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.reserve", &req.base, &r), 0);
+    assert_int_equal(r.status, AS_ENOTFOUND);
+    assert_non_null(strstr(r.error, "part 'P-404'"));
+    assert_null(r.reply);
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), before);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
+/* A check-in of a loan the tool room never recorded. */
+static void test_tools_checkin_unknown_loan(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&tools_service, NULL);
+    As__ToolLoanCheckin req = AS__TOOL_LOAN_CHECKIN__INIT;
+    req.loan_id = "L-404";
+    req.condition = "good";
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "tool-xu", "tools.loan.checkin", &req.base, &r), 0);
+    assert_int_equal(r.status, AS_ENOTFOUND);
+    assert_non_null(strstr(r.error, "loan 'L-404'"));
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), 0);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
+static void s_tool(As__ToolRegister *req)
+{
+    as__tool_register__init(req);
+    req->tool_id = "ST-0001";
+    req->kind = "special_tool";
+    req->description = "injector puller";
+    req->location = "cabinet 1";
+    req->condition = "good";
+}
+
+/* A technician may not register tools; the refusal does not take the
+ * request id, so the tool admin's command under it still runs. */
+static void test_tools_register_denied(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&tools_service, NULL);
+    As__ToolRegister req;
+    s_tool(&req);
+    uint8_t payload[256];
+    size_t len = as__tool_register__pack(&req, payload);
+    as_harness_result_t r;
+    assert_int_equal(
+        as_harness_call_bytes(h, "tech-01", "tools.item.register", "R-7", payload, len, &r), 0);
+    assert_int_equal(r.status, AS_EDENIED);
+    assert_non_null(strstr(r.error, "'tech-01' is not a tool_admin"));
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), 0);
+    as_harness_result_clear(&r);
+
+    assert_int_equal(
+        as_harness_call_bytes(h, "tool-xu", "tools.item.register", "R-7", payload, len, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_false(r.replayed);
+    assert_int_equal(r.n_events, 1);
+    assert_string_equal(r.events[0]->type, "tools.item.registered");
+    assert_int_equal(as_harness_count(h, "items"), 1);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
+/* A payload that is not the command's message is refused before any handler. */
+static void test_parts_define_bad_payload(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&parts_service, NULL);
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0x0f};
+    as_harness_result_t r;
+    assert_int_equal(
+        as_harness_call_bytes(h, "wh-zhou", "parts.part.define", NULL, garbage, sizeof garbage, &r),
+        0);
+    assert_int_equal(r.status, AS_EBADFRAME);
+    assert_string_equal(r.error, "payload is not a PartDefine message");
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), 0);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
+/* An event is applied, and one whose handler refuses it is skipped with
+ * nothing written or emitted. */
+static void test_warranty_event_refused(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&warranty_service, "[warranty.policy]\nbasic = 4y 100000km\n");
+    As__Vehicle vehicle = AS__VEHICLE__INIT;
+    vehicle.vin = "LSVAU2180N2000001";
+    vehicle.sale_date = "2026-03-01";
+    as_harness_result_t r;
+    assert_int_equal(as_harness_apply(h, "reception.vehicle.registered", "reception@local", 1,
+                                      vehicle.vin, &vehicle.base, &r),
+                     0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(as_harness_count(h, "vehicles"), 1);
+    as_harness_result_clear(&r);
+
+    size_t before = as_harness_count(h, NULL);
+    As__OemClaimDecision decision = AS__OEM_CLAIM_DECISION__INIT;
+    decision.claim_id = "not a claim id!";
+    decision.has_accepted = 1;
+    decision.accepted = 1;
+    assert_int_equal(
+        as_harness_apply(h, "oem.claim.decided", "oem@local", 1, NULL, &decision.base, &r), 0);
+    assert_int_equal(r.status, AS_EINVALID);
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), before);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
+/* Two instances in one process keep their own state (kpi's hours per day). */
+static void test_state_per_instance(void **state)
+{
+    (void)state;
+    as_harness_t *a = s_open(&kpi_service, "[kpi]\nworking_hours_per_day = 8\n");
+    as_harness_t *b = s_open(&kpi_service, "[kpi]\nworking_hours_per_day = 10\n");
+    assert_int_equal(kpi_of(as_harness_service(a))->hours_per_day, 8);
+    assert_int_equal(kpi_of(as_harness_service(b))->hours_per_day, 10);
+    as_harness_destroy(&a);
+    as_harness_destroy(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_done_and_retried),
+        cmocka_unit_test(test_parts_reserve_unknown_part),
+        cmocka_unit_test(test_tools_checkin_unknown_loan),
+        cmocka_unit_test(test_tools_register_denied),
+        cmocka_unit_test(test_parts_define_bad_payload),
+        cmocka_unit_test(test_warranty_event_refused),
+        cmocka_unit_test(test_state_per_instance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
