@@ -6,9 +6,10 @@
 #include "as/log.h"
 #include "reception.h"
 
-const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",       "ros_by_vin",
-                                     "appointments",   "complaints", "reminders", "recalls",
-                                     "reminder_plans", NULL};
+const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",          "ros_by_vin",
+                                     "appointments",   "complaints", "reminders",    "recalls",
+                                     "reminder_plans", "labour_ops", "labour_rates", "technicians",
+                                     "part_prices",    NULL};
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)
@@ -21,6 +22,8 @@ int reception_upgrade(as_service_t *svc)
                  as_strerror(rc));
     else if (moved)
         as_info("reception: %zu keys moved to the one encoding", moved);
+    if (rc == 0)
+        labour_ops_check_start(svc);
     return rc;
 }
 
