@@ -53,6 +53,7 @@ static const as_config_key_t s_site_keys[] = {
     S_TEXT("run_dir", S_PATH_MAX, "where local ipc:// sockets live (for ${site.run_dir})"),
     S_TEXT("data_dir", S_PATH_MAX, "the stores' parent directory"),
     S_LIST("services", "the daemons `asctl status` asks"),
+    S_TEXT("currency", 8, "shown after amounts for people (asctl), e.g. CNY; default none"),
     S_INT("backdate_days", 0, 3650, 31, "how far back staff may key in work done earlier"),
     S_INT("backdate_days_manager", 0, 3650, 366,
           "how far back the service manager may key in work done earlier"),

@@ -27,6 +27,13 @@ as_human_kind_t as_human_kind(const char *name)
     return AS_HUMAN_PLAIN;
 }
 
+static char s_currency[AS_HUMAN_CURRENCY_MAX + 1];
+
+void as_human_set_currency(const char *currency)
+{
+    snprintf(s_currency, sizeof s_currency, "%s", currency ? currency : "");
+}
+
 char *as_human_money(int64_t cents, char *out, size_t cap)
 {
     /* the magnitude as unsigned, so INT64_MIN has one too */
@@ -43,7 +50,8 @@ char *as_human_money(int64_t cents, char *out, size_t cap)
         grouped[g++] = digits[i];
     }
     grouped[g] = '\0';
-    snprintf(out, cap, "%s.%02u", grouped, (unsigned)(magnitude % 100));
+    snprintf(out, cap, "%s.%02u%s%s", grouped, (unsigned)(magnitude % 100), *s_currency ? " " : "",
+             s_currency);
     return out;
 }
 

@@ -84,6 +84,30 @@ static const as_command_info_t s_commands[] = {
      S_CLERK, false},
     {"reception.reminder.record", R, &as__reminder_made__descriptor, &as__reminder__descriptor,
      "record the outcome of a reminder call", S_CLERK, false, true},
+    {"reception.labour_op.define", R, &as__labour_operation__descriptor,
+     &as__labour_op_entry__descriptor,
+     "define or change a labour operation of the catalogue: code, description, sold_minutes, "
+     "skill, min_level, special_tools, warranty_group (service manager)",
+     AS_ROLE_SERVICE_MANAGER, false},
+    {"reception.labour_op.retire", R, &as__labour_op_query__descriptor,
+     &as__labour_op_entry__descriptor,
+     "retire a labour operation: no new repair order may name it (service manager)",
+     AS_ROLE_SERVICE_MANAGER, false},
+    {"reception.labour_op.list", R, &as__labour_op_query__descriptor,
+     &as__labour_op_list__descriptor,
+     "the labour operations, by code; prefix= and skill= filter, retired=true the retired ones",
+     S_READER, true},
+    {"reception.labour_op.show", R, &as__labour_op_query__descriptor,
+     &as__labour_op_entry__descriptor, "show a labour operation of the catalogue", S_READER, true},
+    {"reception.labour_rate.set", R, &as__labour_rate__descriptor, &as__labour_rate__descriptor,
+     "set the labour rate per hour of a pay type, for repair orders opened from now on "
+     "(service manager)",
+     AS_ROLE_SERVICE_MANAGER, false},
+    {"reception.labour_rate.list", R, NULL, &as__labour_rate_list__descriptor,
+     "the labour rate of each pay type", S_READER, true},
+    {"reception.skill.list", R, NULL, &as__skill_list__descriptor,
+     "the skills of the workshop's technicians (what a labour operation may ask for)", S_READER,
+     true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -131,6 +155,12 @@ static const as_event_info_t s_events[] = {
     {"reception.complaint.logged", &as__complaint_changed__descriptor, "a complaint was logged"},
     {"reception.complaint.resolved", &as__complaint_changed__descriptor,
      "a complaint was resolved"},
+    {"reception.labour_op.defined", &as__labour_op_changed__descriptor,
+     "the service manager defined or changed a labour operation"},
+    {"reception.labour_op.retired", &as__labour_op_changed__descriptor,
+     "the service manager retired a labour operation"},
+    {"reception.labour_rate.changed", &as__labour_rate_changed__descriptor,
+     "the service manager set a pay type's labour rate"},
 };
 
 AS_CATALOG_PART(as__catalog_reception, s_commands, s_events);

@@ -33,6 +33,13 @@ static const as_command_def_t s_commands[] = {
     {"reception.reminder.due", reminder_due},
     {"reception.reminder.plan", reminder_plan},
     {"reception.reminder.record", reminder_record},
+    {"reception.labour_op.define", labour_op_define},
+    {"reception.labour_op.retire", labour_op_retire},
+    {"reception.labour_op.list", labour_op_list},
+    {"reception.labour_op.show", labour_op_show},
+    {"reception.labour_rate.set", labour_rate_set},
+    {"reception.labour_rate.list", labour_rate_list},
+    {"reception.skill.list", skill_list},
     {NULL, NULL},
 };
 
@@ -44,6 +51,8 @@ static const as_event_def_t s_events[] = {
     {"warranty.recall.completed", on_recall_completed},
     {"crm.appointment.requested", on_crm_appointment_requested},
     {"crm.appointment.withdrawn", on_crm_appointment_withdrawn},
+    {"workshop.technician.registered", on_technician_registered},
+    {"parts.part.defined", on_part_defined},
     {NULL, NULL},
 };
 

@@ -28,6 +28,7 @@
  *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call)
  *   reminder_plans [date] -> ReminderPlanned (the clerk's call list of the day)
  *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls)
+ *   labour_ops, labour_rates, technicians, part_prices: labour_ops.c
  *   sequences     [kind \0 day] -> Sequence (numbering.c: the last RO number of a
  *                 day, the last customer id)
  *   customer_words  [word \0 customer_id] -> "" (search.c: each word of a name)
@@ -83,6 +84,31 @@ int complaint_resolve(as_cmd_t *cmd);
 int reminder_due(as_cmd_t *cmd);
 int reminder_plan(as_cmd_t *cmd);
 int reminder_record(as_cmd_t *cmd);
+
+/* Master data (labour_ops.c): the labour-operation catalogue, the labour
+ * rate of each pay type, the technicians' skills (workshop) and the parts'
+ * prices (parts) an RO opens from. */
+int labour_op_define(as_cmd_t *cmd);
+int labour_op_retire(as_cmd_t *cmd);
+int labour_op_list(as_cmd_t *cmd);
+int labour_op_show(as_cmd_t *cmd);
+int labour_rate_set(as_cmd_t *cmd);
+int labour_rate_list(as_cmd_t *cmd);
+int skill_list(as_cmd_t *cmd);
+int on_technician_registered(as_evt_t *evt);
+int on_part_defined(as_evt_t *evt);
+/* At start: warns when the store knows no technician but has repair orders
+ * (written before reception kept the skills), saying what to do. */
+void labour_ops_check_start(as_service_t *svc);
+
+/* Gives job `job_no` of a reception.ro.open request (a copy the caller owns
+ * and may change) what the master data says: the catalogue's labour for an
+ * operation_code (refused when unknown or retired), the pay type's labour
+ * rate, the parts catalogue's price of a part line without one. A free-text
+ * job (no operation_code) may name only a skill some technician has and a
+ * code the catalogue does not have. Fails the command and returns non-zero
+ * on a refusal; 0 or a store code otherwise. */
+int job_resolve(as_cmd_t *cmd, size_t job_no, As__JobRequest *job);
 
 /* --- records (records.c; the records themselves through as/record.h) --------- */
 

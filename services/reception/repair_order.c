@@ -81,7 +81,9 @@ int check_part_lines(as_cmd_t *cmd, size_t job, As__PartLine *const *parts, size
     return 0;
 }
 
-static int s_check_open(as_cmd_t *cmd, const As__RoOpen *req)
+/* Checks the request and gives each job its labour, rate and prices from the
+ * master data (job_resolve): `req` is the handler's own copy. */
+static int s_check_open(as_cmd_t *cmd, As__RoOpen *req)
 {
     if (blank(req->ro_number) || strlen(req->ro_number) > 40)
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number is required (at most 40 characters)");
@@ -96,7 +98,7 @@ static int s_check_open(as_cmd_t *cmd, const As__RoOpen *req)
         return as_cmd_fail(cmd, AS_EINVALID, "repair order '%s': at least one job is required",
                            req->ro_number);
     for (size_t i = 0; i < req->n_jobs; i++) {
-        const As__JobRequest *job = req->jobs[i];
+        As__JobRequest *job = req->jobs[i];
         int rc;
         if (blank(job->concern))
             return as_cmd_fail(cmd, AS_EINVALID, "job %zu: concern is required", i + 1);
@@ -105,7 +107,8 @@ static int s_check_open(as_cmd_t *cmd, const As__RoOpen *req)
                                "job %zu: pay_type is required (CUSTOMER_PAY, WARRANTY, "
                                "INTERNAL or GOODWILL)",
                                i + 1);
-        if ((rc = s_check_labour(cmd, i + 1, job->labour)) != 0 ||
+        if ((rc = job_resolve(cmd, i + 1, job)) != 0 ||
+            (rc = s_check_labour(cmd, i + 1, job->labour)) != 0 ||
             (rc = check_part_lines(cmd, i + 1, job->parts, job->n_parts)) != 0)
             return rc;
     }
@@ -241,6 +244,7 @@ static int s_build_jobs(const As__RoOpen *req, As__RepairOrder *ro)
         job->has_safety_related = in->has_safety_related;
         job->safety_related = in->safety_related;
         job->causal_part = in->causal_part;
+        job->has_free_text = job->free_text = blank(in->operation_code);
         list[i] = job;
         estimate += labour_cents(in->labour) + part_lines_cents(in->parts, in->n_parts);
     }
@@ -325,7 +329,9 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
 
 int ro_open(as_cmd_t *cmd)
 {
-    const As__RoOpen *req = (const As__RoOpen *)cmd->request;
+    As__RoOpen *req = msg_copy(cmd->request);
+    if (!req)
+        return -ENOMEM;
     As__Vehicle *vehicle = NULL;
     As__RoOpen numbered = *req; /* the request, with the number taken when it gave none */
     char number[RO_NUMBER_SIZE];
@@ -342,6 +348,7 @@ int ro_open(as_cmd_t *cmd)
         rc = s_open(cmd, &numbered, vehicle);
     if (vehicle)
         as__vehicle__free_unpacked(vehicle, NULL);
+    as__ro_open__free_unpacked(req, NULL);
     return rc;
 }
 

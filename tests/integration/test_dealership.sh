@@ -91,6 +91,10 @@ ask fm-liu workshop.technician.register tech_id=tech-a name="Zhang A" skills=mai
     skills=chassis level=2 hourly_cost_cents=10000
 ask fm-liu workshop.technician.register tech_id=tech-b name="Li B" skills=engine \
     skills=electrical level=3 hourly_cost_cents=10000
+knows_skills() { # reception refuses a job naming a skill it has not learnt from the workshop
+    [ "$(ctl --actor adv-wang call reception.skill.list | json '.reply.skills | length')" = 4 ]
+}
+wait_for "reception knows the technicians' skills" knows_skills
 ask fm-liu workshop.bay.register bay_id=B1 kind=lift
 ask fm-liu workshop.bay.register bay_id=B2 kind=lift
 ask fm-liu workshop.shift.record tech_id=tech-a date="$DAY" minutes=480

@@ -62,7 +62,14 @@ complaint.log CAF
 complaint.resolve F
 reminder.due CAFS
 reminder.plan CAF
-reminder.record CAF"
+reminder.record CAF
+labour_op.define S
+labour_op.retire S
+labour_op.list CAFS
+labour_op.show CAFS
+labour_rate.set S
+labour_rate.list CAFS
+skill.list CAFS"
 
 listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
 expect_eq "every reception command has a row" "$listed" \

@@ -84,6 +84,8 @@ fi
 log "--- today's daemon on the old store"
 start_reception "$AS_BUILD"
 expect_eq "the keys were moved at start" 1 "$(grep -c 'keys moved to the one encoding' "$T/reception.log")"
+grep -q "reception knows no technician's skills" "$T/reception.log" ||
+    fail "an old store with repair orders and no technicians: no warning about the skills"
 expect_eq "after: the same reminders are due" "$DUE_BEFORE" "$(due)"
 expect_eq "after: the same recall is flagged" "$FLAGS_BEFORE" "$(flags A-2 $V1)"
 expect_eq "after: the same repair order" "$RO_BEFORE" "$(ro_view RO-1)"

@@ -130,6 +130,10 @@ expect_eq "workshop knows the six tools" 6 \
 ask fm-li workshop.technician.register tech_id=tech-07 name="Li Wei" skills=engine level=3 \
     hourly_cost_cents=4500
 for b in B1 B2 B3; do ask fm-li workshop.bay.register bay_id=$b kind=lift; done
+knows_engine() { # reception refuses a job naming a skill it has not learnt from the workshop
+    [ "$(ctl --actor adv-wang call reception.skill.list | json '.reply.skills[0].skill')" = engine ]
+}
+wait_for "reception knows the skill engine" knows_engine
 ask adv-wang reception.customer.register customer_id=C1 name="Customer 1" phone=13900000001
 ask adv-wang reception.vehicle.register vin=$VIN plate=LU-B00001 customer_id=C1 \
     sale_date=2024-05-01 mileage_km=20000

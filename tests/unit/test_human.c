@@ -39,6 +39,23 @@ static void test_money_in_currency_units(void **state)
     assert_string_equal(as_human_money(INT64_MIN, out, sizeof out), "-92,233,720,368,547,758.08");
 }
 
+/* The site's currency follows every amount once set; "" takes it away. */
+static void test_money_with_the_site_currency(void **state)
+{
+    (void)state;
+    char out[AS_HUMAN_TEXT_MAX];
+    as_human_set_currency("CNY");
+    assert_string_equal(as_human_money(350000, out, sizeof out), "3,500.00 CNY");
+    assert_string_equal(as_human_money(INT64_MIN, out, sizeof out),
+                        "-92,233,720,368,547,758.08 CNY");
+    as_human_set_currency("a currency far too long");
+    assert_string_equal(as_human_money(5, out, sizeof out), "0.05 a curren");
+    as_human_set_currency("");
+    assert_string_equal(as_human_money(350000, out, sizeof out), "3,500.00");
+    as_human_set_currency(NULL);
+    assert_string_equal(as_human_money(-5, out, sizeof out), "-0.05");
+}
+
 static void test_time_as_local_date_time(void **state)
 {
     (void)state;
@@ -127,6 +144,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_in_currency_units),
+        cmocka_unit_test(test_money_with_the_site_currency),
         cmocka_unit_test(test_time_as_local_date_time),
         cmocka_unit_test(test_table_by_field_name),
         cmocka_unit_test(test_message_for_people),

@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "as/config_schema.h"
+#include "as/human.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "asctl.h"
@@ -91,8 +92,10 @@ int asctl_load_config(asctl_t *ctl)
         ctl->config_path = "/etc/aftersales/site.ini";
     char *err = NULL;
     ctl->cfg = as_config_load(ctl->config_path, &err);
-    if (ctl->cfg)
+    if (ctl->cfg) {
+        as_human_set_currency(as_config_get(ctl->cfg, "site", "currency", NULL));
         return EXIT_OK;
+    }
     int rc = asctl_fail(ctl, EXIT_CONFIG, "%s", err ? err : "cannot read the config");
     free(err);
     return rc;

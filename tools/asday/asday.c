@@ -1,8 +1,9 @@
 /* asday — plays a dealership's day against the running daemons, through their
  * service endpoints exactly as asctl would: technicians, bays and shifts,
- * the parts catalogue and a delivery, customers and vehicles, the clerk's
+ * the service manager's labour operations and rates, the parts catalogue and
+ * a delivery, customers and vehicles, the clerk's
  * reminder calls from her plan of the day, appointments,
- * about 40 repair orders with realistic labour and parts lines, approvals
+ * about 40 repair orders opened from operation codes with parts lines, approvals
  * above an advisor's limit, extra defects approved and declined, QC failures
  * and rework, a parts backorder, deliveries, follow-up calls and comebacks.
  *
@@ -58,10 +59,11 @@ typedef struct {
     int64_t tech_free_us[MAX_STAFF];      /* simulated time each technician is free again */
     int64_t tech_shift_end_us[MAX_STAFF]; /* simulated end of each technician's shift */
     const char *foreman, *qc, *keeper, *manager, *clerk;
-    const char *tool_admin;     /* NULL: the site runs no tool room */
-    const char *warranty_clerk; /* NULL: the site runs no warranty service */
-    const char *crm;            /* the CRM's system identity; NULL: no ingest gateway [crm] */
-    unsigned km[DAY_CUSTOMERS]; /* each vehicle's reading when the day starts */
+    const char *service_manager; /* keeps the labour-operation catalogue and the rates */
+    const char *tool_admin;      /* NULL: the site runs no tool room */
+    const char *warranty_clerk;  /* NULL: the site runs no warranty service */
+    const char *crm;             /* the CRM's system identity; NULL: no ingest gateway [crm] */
+    unsigned km[DAY_CUSTOMERS];  /* each vehicle's reading when the day starts */
     int64_t day_start_us;
     int64_t at_us;   /* when the step being played happens: dated commands carry it */
     int64_t last_us; /* the latest step so far */
@@ -446,6 +448,47 @@ static unsigned s_reading_before_day(const day_t *d, json_t *vehicle, unsigned f
     return km;
 }
 
+/* Reception refuses a job naming a skill no technician has, and learns the
+ * skills from the workshop's events: the day waits until it knows them all. */
+static bool s_knows_skills(json_t *reply, const void *arg)
+{
+    const day_t *d = arg;
+    for (size_t i = 0; i < d->n_technicians; i++)
+        for (size_t k = 0; k < 3 && day_skills[i % 4][k]; k++) {
+            bool known = false;
+            size_t j;
+            json_t *skill;
+            json_array_foreach(json_object_get(reply, "skills"), j, skill)
+            {
+                const char *name = json_string_value(json_object_get(skill, "skill"));
+                known = known || (name && strcmp(name, day_skills[i % 4][k]) == 0);
+            }
+            if (!known)
+                return false;
+        }
+    return true;
+}
+
+/* The service manager's labour-operation catalogue (the day's operations)
+ * and one labour rate for every pay type: ROs open from the codes. */
+static void s_labour_catalogue(day_t *d)
+{
+    for (size_t i = 0; i < DAY_OPS; i++) {
+        const day_op_t *op = &day_ops[i];
+        char tools[128] = "";
+        if (op->tool && d->tool_admin)
+            snprintf(tools, sizeof tools, ",\"special_tools\":[\"%s\"]", op->tool);
+        s_do(d, d->service_manager, "reception.labour_op.define",
+             "{\"code\":\"%s\",\"description\":\"%s\",\"sold_minutes\":%u,\"skill\":\"%s\","
+             "\"min_level\":%u%s}",
+             op->code, op->description, op->sold_minutes, op->skill, op->min_level, tools);
+    }
+    static const char *const pay_types[] = {"CUSTOMER_PAY", "WARRANTY", "INTERNAL", "GOODWILL"};
+    for (size_t i = 0; i < 4; i++)
+        s_do(d, d->service_manager, "reception.labour_rate.set",
+             "{\"pay_type\":\"%s\",\"rate_cents\":%d}", pay_types[i], LABOUR_RATE_CENTS);
+}
+
 static void s_setup(day_t *d)
 {
     s_when(d, s_at(d, -30)); /* 07:30: the shifts and the morning delivery */
@@ -468,6 +511,9 @@ static void s_setup(day_t *d)
         d->tech_free_us[i] = s_at(d, part_time ? 300 : 0);
         d->tech_shift_end_us[i] = d->tech_free_us[i] + (int64_t)shift_minutes * 60000000;
     }
+    json_decref(s_wait(d, d->advisors[0], "reception.skill.list", s_knows_skills, d,
+                       "reception to know the workshop's skills", "{}"));
+    s_labour_catalogue(d);
     for (size_t i = 0; d->tool_admin && i < DAY_TOOLS; i++) {
         const day_tool_t *t = &day_tools[i];
         char calibrated[AS_DATE_LEN + 1];
@@ -708,10 +754,11 @@ static void s_labour_json(const day_t *d, const day_op_t *op, char *out, size_t 
              op->min_level, tools);
 }
 
-/* The JSON of a job request for an operation. */
-static void s_job_json(const day_t *d, const day_op_t *op, const char *pay, char *out, size_t cap)
+/* The JSON of a job request for an operation: its code in the catalogue,
+ * and the parts quoted at the catalogue's prices. */
+static void s_job_json(const day_op_t *op, const char *pay, char *out, size_t cap)
 {
-    char parts[512] = "", labour[512];
+    char parts[512] = "";
     for (size_t k = 0; k < 4 && op->parts[k].part_number; k++) {
         int64_t price = 0;
         for (size_t p = 0; p < DAY_PARTS; p++)
@@ -721,9 +768,9 @@ static void s_job_json(const day_t *d, const day_op_t *op, const char *pay, char
                  "%s{\"part_number\":\"%s\",\"quantity\":%u,\"unit_price_cents\":%lld}",
                  k ? "," : "", op->parts[k].part_number, op->parts[k].quantity, (long long)price);
     }
-    s_labour_json(d, op, labour, sizeof labour);
-    snprintf(out, cap, "{\"concern\":\"%s\",\"pay_type\":\"%s\",\"labour\":%s,\"parts\":[%s]}",
-             op->concern, pay, labour, parts);
+    snprintf(out, cap,
+             "{\"concern\":\"%s\",\"pay_type\":\"%s\",\"operation_code\":\"%s\",\"parts\":[%s]}",
+             op->concern, pay, op->code, parts);
 }
 
 static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
@@ -814,7 +861,7 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
     s_vin(p->vehicle, vin);
     for (size_t j = 0; j < p->n_ops; j++) {
         char job[1024];
-        s_job_json(d, &day_ops[p->ops[j]], p->pay[j], job, sizeof job);
+        s_job_json(&day_ops[p->ops[j]], p->pay[j], job, sizeof job);
         snprintf(jobs + strlen(jobs), sizeof jobs - strlen(jobs), "%s%s", j ? "," : "", job);
     }
     char appointment[64] = "";
@@ -1105,6 +1152,7 @@ int main(int argc, char **argv)
     d.qc = s_first(&d, AS_ROLE_QC_INSPECTOR, "qc_inspector");
     d.keeper = s_first(&d, AS_ROLE_WAREHOUSE_KEEPER, "warehouse_keeper");
     d.manager = s_first(&d, AS_ROLE_FRONT_DESK_MANAGER, "front_desk_manager");
+    d.service_manager = s_first(&d, AS_ROLE_SERVICE_MANAGER, "service_manager");
     d.clerk = s_first(&d, AS_ROLE_INFO_CLERK, "info_clerk");
     if (as_config_get(d.cfg, "tools", "endpoint", NULL))
         d.tool_admin = s_first(&d, AS_ROLE_TOOL_ADMIN, "tool_admin");

@@ -32,9 +32,17 @@ typedef enum {
 /* What field `name` holds, by the table above (NULL is plain). */
 as_human_kind_t as_human_kind(const char *name);
 
-/* `cents` in currency units with thousands separators and two decimals:
- * 350000 -> "3,500.00", -5 -> "-0.05". Writes at most `cap` bytes (NUL
- * included; AS_HUMAN_TEXT_MAX always suffices) and returns `out`. */
+/* The site's currency (`[site] currency`, a code or symbol of at most
+ * AS_HUMAN_CURRENCY_MAX bytes, e.g. "CNY"), written after every amount;
+ * NULL or "" (the default): none. Process-wide: a program sets it once, from
+ * its config, before it prints; a longer text is cut. */
+#define AS_HUMAN_CURRENCY_MAX 8
+void as_human_set_currency(const char *currency);
+
+/* `cents` in currency units with thousands separators and two decimals, and
+ * the site's currency when one is set: 350000 -> "3,500.00" (or "3,500.00
+ * CNY"), -5 -> "-0.05". Writes at most `cap` bytes (NUL included;
+ * AS_HUMAN_TEXT_MAX always suffices) and returns `out`. */
 char *as_human_money(int64_t cents, char *out, size_t cap);
 
 /* `us` (microseconds since 1970, UTC) as a local date-time "YYYY-MM-DD
