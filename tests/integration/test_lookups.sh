@@ -101,7 +101,7 @@ open_ro() { # open_ro ADVISOR VIN KM [asctl args...]: prints the RO number
     shift 3
     as "$who" reception.ro.open "$@" --payload "{\"vin\":\"$vin\",\"mileage_km\":$km,\"jobs\":[
         {\"concern\":\"oil change\",\"pay_type\":\"CUSTOMER_PAY\",\"labour\":{\"code\":\"EN010\",
-         \"sold_minutes\":30,\"rate_cents\":60000,\"skill\":\"engine\",\"min_level\":1}}]}" |
+         \"sold_minutes\":30,\"rate_cents\":60000}}]}" |
         json '.reply.ro_number // .error'
 }
 expect_eq "the first RO of the day" "R${DAY}0001" "$(open_ro adv-wang $V1 1200)"
