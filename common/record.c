@@ -205,6 +205,68 @@ int as_record_each(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix, as_record_
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+int as_record_range(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len, as_record_fn fn,
+                    void *arg)
+{
+    if (len == 0 || len > AS_KEY_MAX)
+        return AS_EINVALID;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {len, (void *)prefix}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0)
+            break;
+        if ((rc = fn(&k, &v, arg)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int as_ids_add(as_ids_t *ids, const char *id, size_t len)
+{
+    if (ids->n == ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 32;
+        char **grown = realloc(ids->ids, cap * sizeof *grown);
+        if (!grown)
+            return -ENOMEM;
+        ids->ids = grown;
+        ids->cap = cap;
+    }
+    return (ids->ids[ids->n] = strndup(id, len)) ? (ids->n++, 0) : -ENOMEM;
+}
+
+static int s_id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void as_ids_unique(as_ids_t *ids)
+{
+    if (ids->n == 0)
+        return;
+    qsort(ids->ids, ids->n, sizeof *ids->ids, s_id_cmp);
+    size_t kept = 1;
+    for (size_t i = 1; i < ids->n; i++) {
+        if (strcmp(ids->ids[i], ids->ids[kept - 1]) == 0)
+            free(ids->ids[i]);
+        else
+            ids->ids[kept++] = ids->ids[i];
+    }
+    ids->n = kept;
+}
+
+void as_ids_release(as_ids_t *ids)
+{
+    for (size_t i = 0; i < ids->n; i++)
+        free(ids->ids[i]);
+    free(ids->ids);
+    memset(ids, 0, sizeof *ids);
+}
+
 typedef struct {
     as_record_list_t *out;
     const ProtobufCMessageDescriptor *desc;

@@ -30,8 +30,10 @@ static const as_command_info_t s_commands[] = {
     {"workshop.defect.report", "workshop", &as__defect_report__descriptor,
      &as__extra_defect__descriptor, "report an extra defect found on a job to the advisor",
      AS_ROLE_TECHNICIAN, false, true},
-    {"workshop.board", "workshop", NULL, &as__workshop_board__descriptor,
-     "every work job, technician and bay", AS_ROLES_ANYONE, true},
+    {"workshop.board", "workshop", &as__board_query__descriptor, &as__workshop_board__descriptor,
+     "the jobs open or finished on a day (default today), by technician or status; all=true: "
+     "of every day",
+     AS_ROLES_ANYONE, true},
     {"workshop.ro.show", "workshop", &as__ro_query__descriptor, &as__work_ro__descriptor,
      "one repair order's jobs, inspections and extra defects", AS_ROLES_ANYONE, true},
     {"workshop.tool.list", "workshop", &as__workshop_tool_query__descriptor,

@@ -134,95 +134,30 @@ static bool s_description_has(const char *description, const s_terms_t *t)
 
 /* --- candidates ---------------------------------------------------------- */
 
-typedef struct {
-    char **names;
-    size_t n, cap;
-} s_names_t;
-
-static int s_names_add(s_names_t *s, const char *name, size_t len)
+static int s_add_part_key(const MDB_val *key, const MDB_val *value, void *arg)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        char **grown = realloc(s->names, cap * sizeof *grown);
-        if (!grown)
-            return -ENOMEM;
-        s->names = grown;
-        s->cap = cap;
-    }
-    return (s->names[s->n++] = strndup(name, len)) ? 0 : (s->n--, -ENOMEM);
-}
-
-static void s_names_release(s_names_t *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->names[i]);
-    free(s->names);
-}
-
-static int s_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts and drops repeats (a part whose two words start with the term). */
-static void s_names_unique(s_names_t *s)
-{
-    if (s->n == 0)
-        return;
-    qsort(s->names, s->n, sizeof *s->names, s_name_cmp);
-    size_t kept = 1;
-    for (size_t i = 1; i < s->n; i++) {
-        if (strcmp(s->names[i], s->names[kept - 1]) == 0)
-            free(s->names[i]);
-        else
-            s->names[kept++] = s->names[i];
-    }
-    s->n = kept;
-}
-
-/* Calls fn for every key of `dbi` that starts with the bytes of `prefix`. */
-typedef int (*s_key_fn)(const MDB_val *key, void *arg);
-static int s_range_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix, s_key_fn fn, void *arg)
-{
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    size_t n = strlen(prefix);
-    MDB_val k = {n, (void *)prefix}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < n || memcmp(k.mv_data, prefix, n) != 0)
-            break;
-        if ((rc = fn(&k, arg)) != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-static int s_add_part_key(const MDB_val *key, void *arg)
-{
-    return s_names_add(arg, key->mv_data, key->mv_size);
+    (void)value;
+    return as_ids_add(arg, key->mv_data, key->mv_size);
 }
 
 typedef struct {
     as_cmd_t *cmd;
     const s_terms_t *terms;
-    s_names_t *found;
+    as_ids_t *found;
 } s_word_hit_t;
 
 /* An index key "word\0part": the part matches when its description holds
  * every other term too. */
-static int s_add_word_hit(const MDB_val *key, void *arg)
+static int s_add_word_hit(const MDB_val *key, const MDB_val *value, void *arg)
 {
+    (void)value;
     s_word_hit_t *w = arg;
     const char *sep = memchr(key->mv_data, AS_KEY_SEP, key->mv_size);
     if (!sep)
         return 0;
     size_t len = key->mv_size - (size_t)(sep + 1 - (const char *)key->mv_data);
     if (w->terms->n == 1)
-        return s_names_add(w->found, sep + 1, len);
+        return as_ids_add(w->found, sep + 1, len);
     char pn[AS_KEY_MAX + 1];
     memcpy(pn, sep + 1, len);
     pn[len] = '\0';
@@ -232,19 +167,21 @@ static int s_add_word_hit(const MDB_val *key, void *arg)
     if (rc != 0)
         return rc == MDB_NOTFOUND ? 0 : rc;
     if (s_description_has(part->description, w->terms))
-        rc = s_names_add(w->found, pn, len);
+        rc = as_ids_add(w->found, pn, len);
     as__part__free_unpacked(part, NULL);
     return rc;
 }
 
-static int s_candidates(as_cmd_t *cmd, const char *text, s_names_t *found)
+static int s_candidates(as_cmd_t *cmd, const char *text, as_ids_t *found)
 {
     char upper[AS_KEY_MAX + 1];
     size_t n = 0;
     for (const char *p = text; *p && n < sizeof upper - 1; p++)
         upper[n++] = (char)((*p >= 'a' && *p <= 'z') ? *p - 'a' + 'A' : *p);
     upper[n] = '\0';
-    int rc = s_range_each(cmd->txn, as_record_dbi(cmd->svc, "parts"), upper, s_add_part_key, found);
+    int rc = n ? as_record_range(cmd->txn, as_record_dbi(cmd->svc, "parts"), upper, n,
+                                 s_add_part_key, found)
+               : 0;
     s_terms_t terms = {{NULL}, 0};
     if (rc == 0)
         rc = s_tokens_each(text, false, s_term_add, &terms);
@@ -254,12 +191,12 @@ static int s_candidates(as_cmd_t *cmd, const char *text, s_names_t *found)
             if (strlen(terms.terms[i]) > strlen(terms.terms[longest]))
                 longest = i;
         s_word_hit_t w = {cmd, &terms, found};
-        rc = s_range_each(cmd->txn, as_record_dbi(cmd->svc, "part_words"), terms.terms[longest],
-                          s_add_word_hit, &w);
+        rc = as_record_range(cmd->txn, as_record_dbi(cmd->svc, "part_words"), terms.terms[longest],
+                             strlen(terms.terms[longest]), s_add_word_hit, &w);
     }
     s_terms_release(&terms);
     if (rc == 0)
-        s_names_unique(found);
+        as_ids_unique(found);
     return rc;
 }
 
@@ -281,7 +218,7 @@ static void s_hit_of(As__PartHit *hit, const As__Part *part)
     hit->backordered = part->backordered;
 }
 
-static int s_reply(as_cmd_t *cmd, const s_names_t *found, size_t from, uint32_t limit)
+static int s_reply(as_cmd_t *cmd, const as_ids_t *found, size_t from, uint32_t limit)
 {
     size_t n = found->n - from < limit ? found->n - from : limit;
     As__Part **parts = calloc(n ? n : 1, sizeof *parts);
@@ -290,9 +227,8 @@ static int s_reply(as_cmd_t *cmd, const s_names_t *found, size_t from, uint32_t 
     int rc = parts && hits && list ? 0 : -ENOMEM;
     size_t made = 0;
     for (; rc == 0 && made < n; made++) {
-        if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"),
-                                found->names[from + made], &as__part__descriptor, &parts[made])) !=
-            0)
+        if ((rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), found->ids[from + made],
+                                &as__part__descriptor, &parts[made])) != 0)
             break;
         s_hit_of(&hits[made], parts[made]);
         list[made] = &hits[made];
@@ -304,7 +240,7 @@ static int s_reply(as_cmd_t *cmd, const s_names_t *found, size_t from, uint32_t 
         reply.has_matched = 1;
         reply.matched = (uint32_t)found->n;
         if (from + n < found->n)
-            reply.next_after = found->names[from + n - 1];
+            reply.next_after = found->ids[from + n - 1];
         rc = as_cmd_reply(cmd, &reply.base);
     }
     for (size_t i = 0; parts && i < made; i++)
@@ -326,13 +262,13 @@ int parts_cmd_part_search(as_cmd_t *cmd)
     uint32_t limit = req->has_limit ? req->limit : SEARCH_LIMIT_DEFAULT;
     if (limit == 0 || limit > SEARCH_LIMIT_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "limit %u must be 1 to %u", limit, SEARCH_LIMIT_MAX);
-    s_names_t found = {NULL, 0, 0};
+    as_ids_t found = AS_IDS_INIT;
     int rc = s_candidates(cmd, text, &found);
     size_t from = 0;
-    while (rc == 0 && req->after && from < found.n && strcmp(found.names[from], req->after) <= 0)
+    while (rc == 0 && req->after && from < found.n && strcmp(found.ids[from], req->after) <= 0)
         from++;
     if (rc == 0)
         rc = s_reply(cmd, &found, from, limit);
-    s_names_release(&found);
+    as_ids_release(&found);
     return rc;
 }

@@ -17,10 +17,16 @@ static int s_emit_customer(as_cmd_t *cmd, const As__Customer *customer)
 
 int customer_register(as_cmd_t *cmd)
 {
-    const As__CustomerRegister *req = (const As__CustomerRegister *)cmd->request;
+    As__CustomerRegister req_numbered = *(const As__CustomerRegister *)cmd->request;
+    As__CustomerRegister *req = &req_numbered; /* with the id taken when none was given */
+    char taken[CUSTOMER_ID_SIZE];
+    int rc = 0;
+    if (blank(req->customer_id) && (rc = customer_id_take(cmd, taken)) == 0)
+        req->customer_id = taken;
     As__Customer *old = NULL;
-    int rc;
-    if (blank(req->customer_id) || strlen(req->customer_id) > MAX_TEXT)
+    if (rc != 0)
+        ;
+    else if (blank(req->customer_id) || strlen(req->customer_id) > MAX_TEXT)
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer_id is required (at most %d characters)",
                          MAX_TEXT);
     else if (blank(req->name))
@@ -37,8 +43,10 @@ int customer_register(as_cmd_t *cmd)
         customer.phone = req->phone ? req->phone : (old ? old->phone : NULL);
         customer.has_registered_us = 1;
         customer.registered_us = old ? old->registered_us : as_now_us();
-        rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
-                           &customer.base);
+        rc = search_index_customer(cmd->svc, cmd->txn, &customer);
+        if (rc == 0)
+            rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
+                               &customer.base);
         if (rc == 0)
             rc = s_emit_customer(cmd, &customer);
         if (rc == 0)
@@ -159,6 +167,8 @@ int vehicle_register(as_cmd_t *cmd)
         rc = set_text(&vehicle->model, req->model);
     if (rc == 0 && req->has_mileage_km)
         rc = vehicle_add_reading(vehicle, req->mileage_km, NULL, as_cmd_time(cmd));
+    if (rc == 0)
+        rc = search_index_vehicle(cmd->svc, cmd->txn, vehicle);
     if (rc == 0)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vehicle->vin,
                            &vehicle->base);

@@ -28,7 +28,13 @@
  *   reminders     [vin "/" kind "/" due_date] -> Reminder (the outcome of a call)
  *   reminder_plans [date] -> ReminderPlanned (the clerk's call list of the day)
  *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls)
- *   labour_ops, labour_rates, technicians, part_prices: labour_ops.c */
+ *   labour_ops, labour_rates, technicians, part_prices: labour_ops.c
+ *   sequences     [kind \0 day] -> Sequence (numbering.c: the last RO number of a
+ *                 day, the last customer id)
+ *   customer_words  [word \0 customer_id] -> "" (search.c: each word of a name)
+ *   customer_phones ["p" \0 digits \0 id], ["r" \0 reversed digits \0 id] -> ""
+ *   vehicle_keys  [plate or vin suffix \0 vin] -> "" (search.c)
+ *   ros_by_date   [opened_date \0 ro_number] -> "" (ro_list.c) */
 extern const char *const reception_dbs[];
 
 /* The commands and event handlers of each file (reception.c joins them). A
@@ -167,5 +173,34 @@ int appointment_use(as_cmd_t *cmd, const char *appointment_id, const char *vin,
                     const char *ro_number);
 
 const char *ro_status_name(As__RoStatus status);
+
+/* --- numbers (numbering.c) ---------------------------------------------------- */
+#define RO_NUMBER_SIZE 16   /* "R2611020001" and its '\0', with room */
+#define CUSTOMER_ID_SIZE 16 /* "C000001" */
+
+/* Takes the next RO number of the day the command records (as_cmd_time), or
+ * the next customer id, inside the command's transaction; a number under which
+ * a record exists already is skipped. 0, AS_ECONFLICT (the day's 9,999 are
+ * taken; the command is failed) or a store code. */
+int ro_number_take(as_cmd_t *cmd, char out[RO_NUMBER_SIZE]);
+int customer_id_take(as_cmd_t *cmd, char out[CUSTOMER_ID_SIZE]);
+
+/* --- lookups (search.c, ro_list.c) --------------------------------------------- */
+int reception_search(as_cmd_t *cmd);
+int ro_list(as_cmd_t *cmd);
+int vehicle_history(as_cmd_t *cmd);
+
+/* Keep the search indexes of a customer's name and phone, and of a vehicle's
+ * plate and VIN: call before the record is written (they read the record as
+ * stored, to drop what changed). 0 or a store code. */
+int search_index_customer(as_service_t *svc, MDB_txn *txn, const As__Customer *customer);
+int search_index_vehicle(as_service_t *svc, MDB_txn *txn, const As__Vehicle *vehicle);
+
+/* Files a new RO under its opening date, for ro.list. 0 or a store code. */
+int ro_index_by_date(as_service_t *svc, MDB_txn *txn, const As__RepairOrder *ro);
+
+/* Once per store, at start: builds the search and date indexes of a store
+ * written before them. 0 or a store code (nothing changed). */
+int reception_index_upgrade(as_service_t *svc);
 
 #endif

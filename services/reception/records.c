@@ -6,10 +6,25 @@
 #include "as/log.h"
 #include "reception.h"
 
-const char *const reception_dbs[] = {"customers",      "vehicles",   "ros",          "ros_by_vin",
-                                     "appointments",   "complaints", "reminders",    "recalls",
-                                     "reminder_plans", "labour_ops", "labour_rates", "technicians",
-                                     "part_prices",    NULL};
+const char *const reception_dbs[] = {"customers",
+                                     "vehicles",
+                                     "ros",
+                                     "ros_by_vin",
+                                     "appointments",
+                                     "complaints",
+                                     "reminders",
+                                     "recalls",
+                                     "reminder_plans",
+                                     "labour_ops",
+                                     "labour_rates",
+                                     "technicians",
+                                     "part_prices",
+                                     "sequences",
+                                     "customer_words",
+                                     "customer_phones",
+                                     "vehicle_keys",
+                                     "ros_by_date",
+                                     NULL};
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)
@@ -24,7 +39,7 @@ int reception_upgrade(as_service_t *svc)
         as_info("reception: %zu keys moved to the one encoding", moved);
     if (rc == 0)
         labour_ops_check_start(svc);
-    return rc;
+    return rc == 0 ? reception_index_upgrade(svc) : rc;
 }
 
 int cmd_reply_free(as_cmd_t *cmd, ProtobufCMessage *msg)

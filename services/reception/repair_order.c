@@ -315,6 +315,8 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
     if (rc == 0)
         rc = s_index_by_vin(cmd, &ro);
     if (rc == 0)
+        rc = ro_index_by_date(cmd->svc, cmd->txn, &ro);
+    if (rc == 0)
         rc = ro_emit_cmd(cmd, "reception.ro.opened", &ro);
     if (rc == 0)
         rc = as_cmd_reply(cmd, &ro.base);
@@ -331,13 +333,19 @@ int ro_open(as_cmd_t *cmd)
     if (!req)
         return -ENOMEM;
     As__Vehicle *vehicle = NULL;
-    int rc = s_check_open(cmd, req);
+    As__RoOpen numbered = *req; /* the request, with the number taken when it gave none */
+    char number[RO_NUMBER_SIZE];
+    int rc = 0;
+    if (blank(req->ro_number) && (rc = ro_number_take(cmd, number)) == 0)
+        numbered.ro_number = number;
+    if (rc == 0)
+        rc = s_check_open(cmd, &numbered);
     if (rc == 0)
         rc = vehicle_load(cmd, req->vin, &vehicle);
     if (rc == 0)
         rc = vehicle_check_mileage(cmd, vehicle, req->mileage_km);
     if (rc == 0)
-        rc = s_open(cmd, req, vehicle);
+        rc = s_open(cmd, &numbered, vehicle);
     if (vehicle)
         as__vehicle__free_unpacked(vehicle, NULL);
     as__ro_open__free_unpacked(req, NULL);

@@ -36,6 +36,9 @@ static int s_create_job(as_evt_t *evt, const char *ro_number, const char *vin, c
     job.has_safety_related = src->has_safety_related;
     job.safety_related = src->safety_related;
     job.causal_part = src->causal_part;
+    char opened[AS_DATE_LEN + 1]; /* the board's day: when reception's consent happened */
+    as_date_of_us(as_evt_time(evt), opened);
+    job.opened_date = opened;
     return ws_put_job(evt->txn, evt->svc, &job);
 }
 

@@ -184,7 +184,9 @@ static int s_pass_final(as_cmd_t *cmd, s_qc_t *q, As__Inspection *insp, const ch
         if (s_cancelled(s_job(q, i)))
             continue;
         s_job(q, i)->status = AS__WORK_STATUS__WORK_QC_PASSED;
-        rc = ws_put_job(cmd->txn, cmd->svc, s_job(q, i));
+        rc = ws_set_str(&s_job(q, i)->finished_date, date); /* the board's day: the QC's */
+        if (rc == 0)
+            rc = ws_put_job(cmd->txn, cmd->svc, s_job(q, i));
     }
     insp->certificate = q->ro->certificate;
     if (rc == 0)

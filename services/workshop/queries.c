@@ -1,32 +1,7 @@
-/* queries.c — the board (every job, technician and bay) and one RO's view.
- * Any staff member may look (the catalog's roles). */
+/* queries.c — one RO's view (the board: board.c). Any staff member may look
+ * (the catalog's roles). */
 #include "as/error.h"
 #include "workshop.h"
-
-int ws_cmd_board(as_cmd_t *cmd)
-{
-    as_record_list_t jobs = {0}, techs = {0}, bays = {0};
-    int rc;
-    if ((rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "jobs"), NULL,
-                             &as__work_job__descriptor, &jobs)) == 0 &&
-        (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "technicians"), NULL,
-                             &as__technician__descriptor, &techs)) == 0 &&
-        (rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "bays"), NULL, &as__bay__descriptor,
-                             &bays)) == 0) {
-        As__WorkshopBoard board = AS__WORKSHOP_BOARD__INIT;
-        board.n_jobs = jobs.n;
-        board.jobs = (As__WorkJob **)jobs.msgs;
-        board.n_technicians = techs.n;
-        board.technicians = (As__Technician **)techs.msgs;
-        board.n_bays = bays.n;
-        board.bays = (As__Bay **)bays.msgs;
-        rc = as_cmd_reply(cmd, &board.base);
-    }
-    as_record_list_free(&jobs);
-    as_record_list_free(&techs);
-    as_record_list_free(&bays);
-    return rc;
-}
 
 static int s_show(as_cmd_t *cmd, As__WorkRo *ro)
 {

@@ -6,8 +6,9 @@
 #include "as/error.h"
 #include "workshop.h"
 
-const char *const ws_dbs[] = {"technicians", "bays",    "attendance", "ros", "jobs",
-                              "inspections", "defects", "tools",      NULL};
+const char *const ws_dbs[] = {"technicians",    "bays",        "attendance", "ros",
+                              "jobs",           "inspections", "defects",    "tools",
+                              "jobs_by_finish", NULL};
 
 /* A job's key: ro_number \0 job_no. */
 static int s_job_key(as_key_t *key, const char *ro_number, uint32_t job_no)
@@ -41,6 +42,9 @@ int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job)
     if (s_job_key(&key, job->ro_number, job->job_no) != 0)
         return AS_EINVALID;
     job->has_status = job->has_actual_minutes = job->has_qc_failures = 1;
+    int rc = ws_job_dates(txn, svc, job);
+    if (rc != 0)
+        return rc;
     return as_record_put_key(txn, as_record_dbi(svc, "jobs"), &key, &job->base);
 }
 

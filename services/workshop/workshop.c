@@ -34,6 +34,7 @@ const as_service_def_t workshop_service = {
     .dbs = ws_dbs,
     .commands = s_commands,
     .events = s_events,
+    .on_start = ws_board_upgrade,
     .summary = "The workshop: technicians (skills, certification levels, shifts), bays,\n"
                "dispatch (with the job's special tools checked against the tool room's\n"
                "events), clocking, extra-defect reports and QC inspections.",

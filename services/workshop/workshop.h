@@ -21,6 +21,7 @@
  *   inspections  ro_number \0 index (4 bytes, big-endian) -> Inspection
  *   defects      ro_number \0 report_id -> ExtraDefect
  *   tools        tool_id -> WorkshopTool (the read model of the tool room)
+ *   jobs_by_finish  finished_date \0 ro_number \0 job_no -> "" (board.c; "" while open)
  */
 extern const char *const ws_dbs[];
 
@@ -32,6 +33,15 @@ bool ws_job_exists(MDB_txn *txn, as_service_t *svc, const char *ro_number, uint3
  * as_record_get. Put marks the fields a reply must show. */
 int ws_load_job(as_cmd_t *cmd, const char *ro_number, uint32_t job_no, As__WorkJob **out);
 int ws_put_job(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
+
+/* Dates a job for the board (board.c): opened_date the first time it is put,
+ * finished_date when it passes QC or is cancelled (cleared if it reopens),
+ * and files it under that date in jobs_by_finish. 0, -ENOMEM or a store code. */
+int ws_job_dates(MDB_txn *txn, as_service_t *svc, As__WorkJob *job);
+
+/* Once per store, at start: files the jobs of a store written before the
+ * board's index. 0 or a store code. */
+int ws_board_upgrade(as_service_t *svc);
 
 /* Replaces the string *field of an unpacked message with a copy of value
  * (NULL or "" clears it). Returns 0 or -ENOMEM. */
@@ -85,7 +95,7 @@ int ws_cmd_clock_on(as_cmd_t *cmd); /* clocking.c */
 int ws_cmd_clock_off(as_cmd_t *cmd);
 int ws_cmd_qc_inspect(as_cmd_t *cmd);    /* qc.c */
 int ws_cmd_defect_report(as_cmd_t *cmd); /* defects.c */
-int ws_cmd_board(as_cmd_t *cmd);         /* queries.c */
+int ws_cmd_board(as_cmd_t *cmd);         /* board.c */
 int ws_cmd_ro_show(as_cmd_t *cmd);
 
 /* --- event handlers --------------------------------------------------------- */

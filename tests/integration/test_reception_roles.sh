@@ -40,6 +40,8 @@ vehicle.register CAF
 vehicle.mileage AF
 vehicle.mileage_correct S
 vehicle.show CAFS
+vehicle.history CAFS
+search CAFS
 appointment.book CAFY
 appointment.confirm CAF
 appointment.assign CAF
@@ -51,6 +53,7 @@ ro.open AF
 ro.approve F
 ro.consent AF
 ro.show CAFS
+ro.list CAFS
 extra_work.answer AF
 ro.deliver AF
 ro.close AF

@@ -306,6 +306,44 @@ static void test_each_stops_on_the_callbacks_code(void **state)
     assert_int_equal(seen, 2);
 }
 
+/* A range read adds the id at the end of each index key ("word\0id"). */
+static int s_add_key(const MDB_val *key, const MDB_val *value, void *arg)
+{
+    (void)value;
+    const char *sep = memchr(key->mv_data, AS_KEY_SEP, key->mv_size);
+    size_t skip = sep ? (size_t)(sep + 1 - (const char *)key->mv_data) : 0;
+    return as_ids_add(arg, (const char *)key->mv_data + skip, key->mv_size - skip);
+}
+
+static void test_range_reads_a_prefix_inside_a_part(void **state)
+{
+    s_fix_t *f = *state;
+    static const char *const words[] = {"wang", "wangfei", "wan", "wei", "li"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        assert_int_equal(as_record_put_in(f->txn, f->dbi, words[i], words[i], NULL), 0);
+    assert_int_equal(as_record_put_in(f->txn, f->dbi, "wang", "C2", NULL), 0);
+    as_ids_t found = AS_IDS_INIT;
+    assert_int_equal(as_record_range(f->txn, f->dbi, "wang", 4, s_add_key, &found), 0);
+    assert_int_equal(found.n, 3); /* wang\0C2, wang\0wang, wangfei\0wangfei: not wan, wei */
+    assert_string_equal(found.ids[0], "C2");
+    assert_string_equal(found.ids[2], "wangfei");
+    assert_int_equal(as_record_range(f->txn, f->dbi, "x", 1, s_add_key, &found), 0);
+    assert_int_equal(found.n, 3);
+    assert_int_equal(as_record_range(f->txn, f->dbi, "", 0, s_add_key, &found), AS_EINVALID);
+    as_ids_release(&found);
+    assert_null(found.ids);
+
+    as_ids_t ids = AS_IDS_INIT;
+    static const char *const added[] = {"C3", "C1", "C3", "C2", "C1"};
+    for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
+        assert_int_equal(as_ids_add(&ids, added[i], 2), 0);
+    as_ids_unique(&ids);
+    assert_int_equal(ids.n, 3);
+    assert_string_equal(ids.ids[0], "C1");
+    assert_string_equal(ids.ids[2], "C3");
+    as_ids_release(&ids);
+}
+
 /* as_record_list_keep: the even seqs. */
 static bool s_even(ProtobufCMessage *msg, void *arg)
 {
@@ -426,6 +464,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scan_children_in_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_index_entries_in_a_parent, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_each_stops_on_the_callbacks_code, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_range_reads_a_prefix_inside_a_part, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_rekey_and_upgrade_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_keep_filters_a_scan_in_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_with_a_function, s_setup, s_teardown),

@@ -93,6 +93,30 @@ int as_record_load(as_cmd_t *cmd, MDB_dbi dbi, const char *what, const char *id,
 typedef int (*as_record_fn)(const MDB_val *rest, const MDB_val *value, void *arg);
 int as_record_each(MDB_txn *txn, MDB_dbi dbi, const as_key_t *prefix, as_record_fn fn, void *arg);
 
+/* Calls fn for every record whose key starts with the `len` bytes of
+ * `prefix`, which may end inside a part (a search for the start of a word:
+ * "wan" finds "wang\0C000001"), in key order, with the whole key and the
+ * value (borrowed for the call). fn returns 0 to go on; anything else stops
+ * and is returned. Returns 0, fn's code or an LMDB code. */
+int as_record_range(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len, as_record_fn fn,
+                    void *arg);
+
+/* The ids an index read gathers (a search's candidates): add, then sort and
+ * drop repeats with as_ids_unique, release frees them (and zeroes the list).
+ * Start from AS_IDS_INIT. as_ids_add copies `id` (text: at most `len` bytes,
+ * ending at a '\0'); 0 or -ENOMEM. */
+typedef struct as_ids {
+    char **ids;
+    size_t n, cap;
+} as_ids_t;
+#define AS_IDS_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+int as_ids_add(as_ids_t *ids, const char *id, size_t len);
+void as_ids_unique(as_ids_t *ids);
+void as_ids_release(as_ids_t *ids);
+
 /* The records of a scan, in key order. msgs[i] is the message (owned; the
  * array can be handed to a repeated field for a reply; NULL when the scan was
  * asked for keys only); keys[i] the key's parts after the prefix (owned, with
