@@ -206,11 +206,11 @@ static void s_print_rows(const As__KpiReport *r, int columns)
     s_widths_t w = s_row_widths(r);
     int formula_at = 2 + w.name + 2 + w.value + 2 + w.target + 2 + w.achievement + 2;
     /* too narrow for a formula column: formulas go under their figure */
-    int indent = columns - formula_at >= 24 ? formula_at : 4;
+    int indent = columns - formula_at >= 40 ? formula_at : 4;
     char value[S_CELL], target[S_CELL], achievement[S_CELL];
     for (size_t i = 0; i < r->n_rows; i++) {
-        printf("\n%s\n  %-*s  %*s  %*s  %*s  formula\n", r->rows[i]->key, w.name, "figure",
-               w.value, "value", w.target, "target", w.achievement, "achievement");
+        printf("\n%s\n  %-*s  %*s  %*s  %*s  formula\n", r->rows[i]->key, w.name, "figure", w.value,
+               "value", w.target, "target", w.achievement, "achievement");
         for (size_t j = 0; j < r->rows[i]->n_figures; j++) {
             const As__KpiFigure *f = r->rows[i]->figures[j];
             s_format_value(f, value, sizeof value);
@@ -380,8 +380,8 @@ static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a
             break;
         case 's':
             if (strcmp(optarg, ",") != 0 && strcmp(optarg, ";") != 0)
-                return asctl_fail(ctl, EXIT_USAGE,
-                                  "kpi report: --separator '%s' is not ',' or ';'", optarg);
+                return asctl_fail(ctl, EXIT_USAGE, "kpi report: --separator '%s' is not ',' or ';'",
+                                  optarg);
             a->separator = optarg[0];
             break;
         case 'j':

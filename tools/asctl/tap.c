@@ -217,8 +217,8 @@ static void s_on_heartbeat(tap_t *tap, const void *data, size_t len)
 /* One replay request to SOURCE: up to `max_events` (0: the server's cap)
  * from `from`. Returns EXIT_OK with *resp (the caller frees it), or an exit
  * code after saying why. */
-static int s_replay_request(tap_t *tap, as_rpc_client_t *client, const char *source,
-                            uint64_t from, uint32_t max_events, As__ReplayResponse **resp)
+static int s_replay_request(tap_t *tap, as_rpc_client_t *client, const char *source, uint64_t from,
+                            uint32_t max_events, As__ReplayResponse **resp)
 {
     asctl_t *ctl = tap->ctl;
     As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
@@ -418,10 +418,10 @@ static int s_replay_since(tap_t *tap, const char *since)
 int asctl_tap(asctl_t *ctl, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"since", required_argument, NULL, 's'}, {"count", required_argument, NULL, 'n'},
-        {"wait", required_argument, NULL, 'w'},  {"heartbeats", no_argument, NULL, 'b'},
+        {"since", required_argument, NULL, 's'},   {"count", required_argument, NULL, 'n'},
+        {"wait", required_argument, NULL, 'w'},    {"heartbeats", no_argument, NULL, 'b'},
         {"subject", required_argument, NULL, 'S'}, {"type", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     tap_t tap = {.ctl = ctl};
     char **types = calloc((size_t)argc + 1, sizeof *types);
