@@ -47,8 +47,9 @@ static void s_command_help(FILE *out, const as_command_info_t *info)
     char *fields = info->request ? as_pbjson_describe_paths(info->request) : NULL;
     if (fields && *fields)
         fprintf(out,
-                "\nFields (FIELD=VALUE; a path reaches a nested field, `[]` marks a list:\n"
-                "repeat the field to add an item, or give the list as JSON):\n%s",
+                "\nFields (FIELD=VALUE; a dotted path reaches a nested field; repeat a list's\n"
+                "field to add an item; `[]` marks the fields of a list's items, each item\n"
+                "given whole as JSON: jobs='{\"concern\":\"noise\"}'):\n%s",
                 fields);
     free(fields);
 }
