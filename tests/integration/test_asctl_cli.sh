@@ -99,8 +99,9 @@ grep -qE '^  service sales +1,123\.45 CNY +1,000\.00 CNY +112%' <<<"$out" ||
 has "the formula with its numbers" "labour sales + parts sales = 12345 + 100000 cents" "$out"
 out=$("$A" -c "$CONFIG" kpi report --month "$MONTH" -o wide --actor sm-zhang)
 grep -qE '^department .*1,123\.45 CNY \(112%\)' <<<"$out" || fail "-o wide: no department row: $out"
-[ "$(awk '{ if (length > m) m = length } END { print m }' <<<"$out")" -gt 100 ] ||
-    fail "-o wide is not the wide table: $out"
+wide_width=$(awk '{ if (length > m) m = length } END { print m }' <<<"$out")
+[ "$wide_width" -gt 100 ] || fail "-o wide is not the wide table: $out"
+log "the wide table is $wide_width columns"
 csv=$("$A" -c "$CONFIG" --actor sm-zhang kpi report --month "$MONTH" -o csv)
 header=$(head -1 <<<"$csv")
 has "csv header: units" "labour efficiency (%)" "$header"
