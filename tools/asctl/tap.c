@@ -432,7 +432,7 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
     long wait_ms = -1;
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "s:n:w:bhS:T:", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:n:w:bh", options, NULL)) != -1) {
         switch (opt) {
         case 's':
             since = optarg;
