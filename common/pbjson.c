@@ -1241,6 +1241,28 @@ int as_pbjson_from_args(const ProtobufCMessageDescriptor *desc, int argc, char *
 
 /* ---- help --------------------------------------------------------------- */
 
+/* The type of `field` for people: "string", "enum (A, B)", "message Name",
+ * then "  repeated" or "  required". */
+static void s_describe_type(s_buf_t *buf, const ProtobufCFieldDescriptor *field)
+{
+    if (field->type == PROTOBUF_C_TYPE_ENUM) {
+        const ProtobufCEnumDescriptor *enum_desc = field->descriptor;
+        s_buf_printf(buf, "enum (");
+        for (unsigned v = 0; v < enum_desc->n_values; v++)
+            s_buf_printf(buf, "%s%s", v ? ", " : "", enum_desc->values[v].name);
+        s_buf_printf(buf, ")");
+    } else if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
+        const ProtobufCMessageDescriptor *sub = field->descriptor;
+        s_buf_printf(buf, "message %s", sub->short_name);
+    } else {
+        s_buf_printf(buf, "%s", s_type_name(field->type));
+    }
+    if (field->label == PROTOBUF_C_LABEL_REPEATED)
+        s_buf_printf(buf, "  repeated");
+    else if (field->label == PROTOBUF_C_LABEL_REQUIRED)
+        s_buf_printf(buf, "  required");
+}
+
 char *as_pbjson_describe(const ProtobufCMessageDescriptor *desc)
 {
     assert(desc);
@@ -1251,28 +1273,78 @@ char *as_pbjson_describe(const ProtobufCMessageDescriptor *desc)
         width = len > width ? len : width;
     }
     for (unsigned i = 0; i < desc->n_fields; i++) {
-        const ProtobufCFieldDescriptor *field = &desc->fields[i];
-        s_buf_printf(&buf, "  %-*s  ", width, field->name);
-        if (field->type == PROTOBUF_C_TYPE_ENUM) {
-            const ProtobufCEnumDescriptor *enum_desc = field->descriptor;
-            s_buf_printf(&buf, "enum (");
-            for (unsigned v = 0; v < enum_desc->n_values; v++) {
-                s_buf_printf(&buf, "%s%s", v ? ", " : "", enum_desc->values[v].name);
-            }
-            s_buf_printf(&buf, ")");
-        } else if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
-            const ProtobufCMessageDescriptor *sub = field->descriptor;
-            s_buf_printf(&buf, "message %s", sub->short_name);
-        } else {
-            s_buf_printf(&buf, "%s", s_type_name(field->type));
-        }
-        if (field->label == PROTOBUF_C_LABEL_REPEATED) {
-            s_buf_printf(&buf, "  repeated");
-        } else if (field->label == PROTOBUF_C_LABEL_REQUIRED) {
-            s_buf_printf(&buf, "  required");
-        }
+        s_buf_printf(&buf, "  %-*s  ", width, desc->fields[i].name);
+        s_describe_type(&buf, &desc->fields[i]);
         s_buf_printf(&buf, "\n");
     }
+    if (buf.failed) {
+        free(buf.data);
+        return NULL;
+    }
+    return buf.data ? buf.data : calloc(1, 1);
+}
+
+/* Walks `desc` depth first, calling `line` with each field's path
+ * ("jobs[].parts[].part_number") and descriptor. `stack` holds the messages
+ * on the way down: a message met again there (it holds itself) is not
+ * opened again, nor one deeper than AS_PBJSON_MAX_DEPTH. */
+typedef void (*s_path_fn)(void *ctx, const char *path, const ProtobufCFieldDescriptor *field);
+
+static void s_walk_paths(const ProtobufCMessageDescriptor *desc, const char *prefix,
+                         const ProtobufCMessageDescriptor **stack, int depth, s_path_fn line,
+                         void *ctx)
+{
+    stack[depth] = desc;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &desc->fields[i];
+        char path[S_PATH_MAX];
+        int n = snprintf(path, sizeof path, "%s%s", prefix, field->name);
+        if (n < 0 || (size_t)n >= sizeof path)
+            continue; /* deeper than any path a person types */
+        line(ctx, path, field);
+        if (field->type != PROTOBUF_C_TYPE_MESSAGE || depth + 1 >= AS_PBJSON_MAX_DEPTH)
+            continue;
+        bool seen = false;
+        for (int d = 0; d <= depth; d++)
+            seen |= stack[d] == field->descriptor;
+        if (seen)
+            continue;
+        char nested[S_PATH_MAX + 4];
+        snprintf(nested, sizeof nested, "%s%s.", path,
+                 field->label == PROTOBUF_C_LABEL_REPEATED ? "[]" : "");
+        s_walk_paths(field->descriptor, nested, stack, depth + 1, line, ctx);
+    }
+}
+
+typedef struct {
+    s_buf_t *buf;
+    int width; /* the longest path: the type column starts after it */
+} s_paths_t;
+
+static void s_path_width(void *ctx, const char *path, const ProtobufCFieldDescriptor *field)
+{
+    (void)field;
+    s_paths_t *p = ctx;
+    int len = (int)strlen(path);
+    p->width = len > p->width ? len : p->width;
+}
+
+static void s_path_line(void *ctx, const char *path, const ProtobufCFieldDescriptor *field)
+{
+    s_paths_t *p = ctx;
+    s_buf_printf(p->buf, "  %-*s  ", p->width, path);
+    s_describe_type(p->buf, field);
+    s_buf_printf(p->buf, "\n");
+}
+
+char *as_pbjson_describe_paths(const ProtobufCMessageDescriptor *desc)
+{
+    assert(desc);
+    s_buf_t buf = {0};
+    s_paths_t paths = {.buf = &buf};
+    const ProtobufCMessageDescriptor *stack[AS_PBJSON_MAX_DEPTH];
+    s_walk_paths(desc, "", stack, 0, s_path_width, &paths);
+    s_walk_paths(desc, "", stack, 0, s_path_line, &paths);
     if (buf.failed) {
         free(buf.data);
         return NULL;

@@ -15,6 +15,7 @@ packages=(
     libsodium-dev          # BLAKE2b digests of command payloads (request ids)
     libcmocka-dev          # unit test framework
     procps jq              # the integration tests: kill, and reading asctl --json
+    help2man               # asctl's man page, made from its --help at build time
     tzdata                 # local dates and times in the site's zone (TZ=Asia/Shanghai)
     nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream
                              # 2.9 and its C client); the bench smoke test runs it

@@ -826,6 +826,28 @@ static void test_describe(void **state)
     free(text);
 }
 
+/* Nested fields by path: a message's fields under it, "[]" after a list; a
+ * message that holds itself is opened once. */
+static void test_describe_paths(void **state)
+{
+    (void)state;
+    char *text = as_pbjson_describe_paths(&as__test_all__descriptor);
+    assert_non_null(strstr(text, "\n  f_inner          message TestInner\n"
+                                 "  f_inner.name     string\n"));
+    assert_non_null(strstr(text, "\n  r_inner          message TestInner  repeated\n"
+                                 "  r_inner[].name   string\n"));
+    assert_non_null(strstr(text, "\n  r_inner[].marks  uint32  repeated\n"));
+    free(text);
+    text = as_pbjson_describe_paths(&as__test_node__descriptor);
+    assert_string_equal(text, "  label     string\n"
+                              "  child     message TestNode\n"
+                              "  children  message TestNode  repeated\n");
+    free(text);
+    text = as_pbjson_describe_paths(&as__demo_generate__descriptor);
+    assert_string_equal(text, "  count  uint64\n  rate   uint32\n");
+    free(text);
+}
+
 /* ---- out of memory ----------------------------------------------------------------- */
 
 #ifndef S_HAVE_ASAN
@@ -931,6 +953,7 @@ int main(void)
         cmocka_unit_test(test_args),
         cmocka_unit_test(test_args_errors),
         cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_describe_paths),
 #ifndef S_HAVE_ASAN
         cmocka_unit_test(test_out_of_memory),
 #endif

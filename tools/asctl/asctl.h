@@ -23,10 +23,19 @@ enum {
     EXIT_CONFIG = 78,
 };
 
+/* How a subcommand prints what it got (-o). */
+typedef enum {
+    ASCTL_OUT_TABLE = 1 << 0, /* for people: aligned tables, "key: value" lines */
+    ASCTL_OUT_JSON = 1 << 1,  /* one JSON document per line (also --json) */
+    ASCTL_OUT_CSV = 1 << 2,   /* for spreadsheets */
+    ASCTL_OUT_WIDE = 1 << 3,  /* a table with every column, wider than a terminal */
+} asctl_output_t;
+
 typedef struct asctl {
     as_config_t *cfg;
     const char *config_path;
-    bool json;
+    asctl_output_t output;
+    bool json; /* output == ASCTL_OUT_JSON */
     const char *actor;
     int timeout_ms;
     int64_t occurred_us; /* `call --at`: when the command's fact happened (0: now) */
@@ -43,6 +52,10 @@ const char *asctl_endpoint(asctl_t *ctl, const char *service);
  * config cannot be loaded (said on stderr). */
 const char *asctl_data_dir(asctl_t *ctl, const char *service, const char *given, char *buf,
                            size_t cap);
+
+/* The width output for people fits in: $COLUMNS, else the terminal's when
+ * stdout is one, else 100. */
+int asctl_columns(void);
 
 /* Prints a JSON value on one line to stdout. */
 void asctl_print_json(json_t *value);

@@ -11,6 +11,7 @@
 #include "as/human.h"
 #include "as/pbjson.h"
 #include "as/rpc.h"
+#include "as/staff.h"
 #include "asctl.h"
 
 static void s_call_usage(FILE *out)
@@ -27,6 +28,30 @@ static void s_call_usage(FILE *out)
                  "  --at 'YYYY-MM-DD HH:MM'\n"
                  "                      when it happened, local time (work keyed in after the\n"
                  "                      fact; `asctl commands` marks the commands that take it)\n");
+}
+
+/* `asctl call COMMAND --help` and `asctl commands COMMAND`: what the command
+ * does, who may run it and every field of its request, nested ones by path
+ * (jobs[].operation_code): from the catalog alone, no config or endpoint. */
+static void s_command_help(FILE *out, const as_command_info_t *info)
+{
+    char roles[512] = "anyone the service lets in";
+    if (info->roles)
+        as_role_names(info->roles, roles, sizeof roles);
+    fprintf(out, "usage: asctl call %s%s [FIELD=VALUE...] [OPTIONS]\n\n%s\n\n", info->command,
+            info->dated ? " [--at 'YYYY-MM-DD HH:MM']" : "", info->summary);
+    fprintf(out, "service: %s\nroles:   %s\n%s", info->service, roles,
+            info->query ? "reads only\n" : "");
+    fprintf(out, "request: %s\nreply:   %s\n", info->request ? info->request->name : "(none)",
+            info->reply ? info->reply->name : "(none)");
+    char *fields = info->request ? as_pbjson_describe_paths(info->request) : NULL;
+    if (fields && *fields)
+        fprintf(out,
+                "\nFields (FIELD=VALUE; a dotted path reaches a nested field; repeat a list's\n"
+                "field to add an item; `[]` marks the fields of a list's items, each item\n"
+                "given whole as JSON: jobs='{\"concern\":\"noise\"}'):\n%s",
+                fields);
+    free(fields);
 }
 
 /* Prints a reply object as "field: value" lines, amounts and times for
@@ -187,6 +212,7 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *command = argv[optind++];
+    bool wants_help = false;
     /* options may also follow the command and its fields */
     int nargs = 0;
     char **args = calloc((size_t)argc, sizeof *args);
@@ -201,6 +227,8 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
             endpoint = argv[++i];
         else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc)
             at = argv[++i];
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            wants_help = true;
         else
             args[nargs++] = argv[i];
     }
@@ -213,6 +241,11 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
     const as_command_info_t *info = as_catalog_command(command);
     if (!info) {
         rc = asctl_fail(ctl, EXIT_USAGE, "unknown command '%s' (see `asctl commands`)", command);
+        goto out;
+    }
+    if (wants_help) {
+        s_command_help(stdout, info);
+        rc = EXIT_OK;
         goto out;
     }
     if (!ctl->actor || !*ctl->actor) {
@@ -246,6 +279,11 @@ int asctl_commands(asctl_t *ctl, int argc, char **argv)
     if (strcmp(prefix, "--help") == 0 || strcmp(prefix, "-h") == 0) {
         printf("usage: asctl commands [PREFIX]\n\nLists the commands starting with PREFIX, "
                "the service that runs each, and its fields.\n");
+        return EXIT_OK;
+    }
+    const as_command_info_t *exact = as_catalog_command(prefix);
+    if (exact && !ctl->json) {
+        s_command_help(stdout, exact);
         return EXIT_OK;
     }
     json_t *list = json_array();

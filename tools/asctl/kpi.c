@@ -18,51 +18,75 @@
 static void s_kpi_usage(FILE *out)
 {
     fprintf(out, "usage: asctl kpi report --month YYYY-MM [--day YYYY-MM-DD]\n"
-                 "                        [--by department|technician|advisor|bay] [--csv]\n"
+                 "                        [--by department|technician|advisor|bay]\n"
+                 "                        [-o table|wide|csv|json] [--excel] [--separator C]\n"
                  "\n"
-                 "Prints the KPI report of a month (or of one day with --day): one row per\n"
-                 "key (the department, each technician, advisor or bay), one column per\n"
-                 "figure, its value and, where a monthly target is set, the achievement in\n"
-                 "parentheses; the formulas with their numbers follow for the department.\n"
+                 "Prints the KPI report of a month (or of one day with --day) for each key\n"
+                 "(the department, each technician, advisor or bay): one line per figure\n"
+                 "with its value, the monthly target and the achievement where one is set,\n"
+                 "and the formula with its numbers, fitted to the terminal ($COLUMNS).\n"
                  "Amounts are in currency units, hours in hours; '-' is a figure whose\n"
                  "denominator is zero.\n"
                  "\n"
                  "  --month YYYY-MM    the month (the targets' month for a day too)\n"
                  "  --day YYYY-MM-DD   one day instead of the whole month\n"
                  "  --by KEY           department (default), technician, advisor or bay\n"
-                 "  --csv              a header line and one line per row\n"
+                 "  -o wide            one line per key, one column per figure (the\n"
+                 "                     achievement in parentheses), then the formulas\n"
+                 "  -o csv             one line per key, a column per figure with its unit in\n"
+                 "                     the header ('service sales (CNY)'), amounts with two\n"
+                 "                     decimals, then '<figure> achievement (%%)' columns\n"
+                 "  --excel            with -o csv: a UTF-8 byte order mark and CRLF line ends\n"
+                 "  --separator C      with -o csv: ',' (default) or ';' (decimal-comma locales)\n"
+                 "  --csv              the CSV of before -o csv (cents, four decimals, no\n"
+                 "                     units), kept for the scripts that read it\n"
                  "  --json             the report as JSON (also asctl's global --json)\n"
                  "\n"
                  "Exit codes: 0 ok, 1 refused by the service, 64 usage, 69 unavailable.\n");
 }
 
-/* The figure's value for people: "103.8%", "1,650.00", "41.50", "3". */
+/* A number in a figure's unit for people: "103.8%", "1,650.00", "41.50", "3". */
+static void s_format_number(const char *unit, double value, char *out, size_t cap)
+{
+    if (!strcmp(unit, "%"))
+        snprintf(out, cap, "%.1f%%", value);
+    else if (!strcmp(unit, "cents"))
+        as_human_money((int64_t)(value + (value < 0 ? -0.5 : 0.5)), out, cap);
+    else if (!strcmp(unit, ""))
+        snprintf(out, cap, "%.0f", value);
+    else
+        snprintf(out, cap, "%.2f", value);
+}
+
+/* The figure's value for people; "-" when its denominator is zero. */
 static void s_format_value(const As__KpiFigure *f, char *out, size_t cap)
 {
-    const char *unit = f->unit ? f->unit : "";
     if (!f->defined)
         snprintf(out, cap, "-");
-    else if (!strcmp(unit, "%"))
-        snprintf(out, cap, "%.1f%%", f->value);
-    else if (!strcmp(unit, "cents"))
-        as_human_money((int64_t)(f->value + (f->value < 0 ? -0.5 : 0.5)), out, cap);
-    else if (!strcmp(unit, ""))
-        snprintf(out, cap, "%.0f", f->value);
     else
-        snprintf(out, cap, "%.2f", f->value);
+        s_format_number(f->unit ? f->unit : "", f->value, out, cap);
+}
+
+/* The achievement as a whole percentage ("110%"), "" without a target. */
+static void s_format_achievement(const As__KpiFigure *f, char *out, size_t cap)
+{
+    double pct = 100.0 * f->achievement;
+    long shown = pct > 999999 ? 999999 : pct < -999999 ? -999999 : (long)(pct + 0.5);
+    if (f->has_target && f->has_achievement)
+        snprintf(out, cap, "%ld%%", shown);
+    else
+        snprintf(out, cap, "%s", "");
 }
 
 static void s_format_cell(const As__KpiFigure *f, char out[S_CELL * 2])
 {
-    char value[S_CELL];
+    char value[S_CELL], achievement[S_CELL / 2];
     s_format_value(f, value, sizeof value);
-    if (f->has_target && f->has_achievement) {
-        double pct = 100.0 * f->achievement;
-        long shown = pct > 999999 ? 999999 : pct < -999999 ? -999999 : (long)(pct + 0.5);
-        snprintf(out, S_CELL * 2, "%s (%ld%%)", value, shown);
-    } else {
+    s_format_achievement(f, achievement, sizeof achievement);
+    if (*achievement)
+        snprintf(out, S_CELL * 2, "%s (%s)", value, achievement);
+    else
         snprintf(out, S_CELL * 2, "%s", value);
-    }
 }
 
 static size_t s_figure_count(const As__KpiReport *r)
@@ -70,7 +94,7 @@ static size_t s_figure_count(const As__KpiReport *r)
     return r->n_rows ? r->rows[0]->n_figures : 0;
 }
 
-static void s_print_table(const As__KpiReport *r)
+static void s_print_wide(const As__KpiReport *r)
 {
     size_t nf = s_figure_count(r), key_width = strlen(r->by ? r->by : "key");
     size_t *widths = calloc(nf + 1, sizeof *widths);
@@ -121,10 +145,102 @@ static void s_print_table(const As__KpiReport *r)
     }
 }
 
-/* Prints one CSV field, quoted when it holds a comma, quote or newline. */
-static void s_csv_field(const char *text, bool last)
+/* Prints `text` from the current column `at`, broken at spaces so that no
+ * line passes `columns`; the lines after the first start at `indent`. */
+static void s_print_wrapped(const char *text, int at, int indent, int columns)
 {
-    if (strpbrk(text, ",\"\n")) {
+    int col = at;
+    for (bool first = true; *text; first = false) {
+        int word = (int)strcspn(text, " ");
+        if (!first && col + 1 + word > columns) {
+            printf("\n%*s", indent, "");
+            col = indent;
+        } else if (!first) {
+            putchar(' ');
+            col++;
+        }
+        printf("%.*s", word, text);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    putchar('\n');
+}
+
+typedef struct {
+    int name, value, target, achievement;
+} s_widths_t;
+
+static void s_widen(int *width, const char *text)
+{
+    int len = (int)strlen(text);
+    *width = len > *width ? len : *width;
+}
+
+static s_widths_t s_row_widths(const As__KpiReport *r)
+{
+    s_widths_t w = {(int)strlen("figure"), (int)strlen("value"), (int)strlen("target"),
+                    (int)strlen("achievement")};
+    char cell[S_CELL];
+    for (size_t i = 0; i < r->n_rows; i++)
+        for (size_t j = 0; j < r->rows[i]->n_figures; j++) {
+            const As__KpiFigure *f = r->rows[i]->figures[j];
+            s_widen(&w.name, f->name ? f->name : "");
+            s_format_value(f, cell, sizeof cell);
+            s_widen(&w.value, cell);
+            if (f->has_target) {
+                s_format_number(f->unit ? f->unit : "", f->target, cell, sizeof cell);
+                s_widen(&w.target, cell);
+            }
+        }
+    return w;
+}
+
+/* The report for people: for each key, one line per figure (figure, value,
+ * target, achievement) and its formula, wrapped to `columns`. */
+static void s_print_rows(const As__KpiReport *r, int columns)
+{
+    printf("KPI %s by %s\n", r->period, r->by);
+    if (r->n_rows == 0)
+        printf("\n(no %s has figures in %s)\n", r->by, r->period);
+    s_widths_t w = s_row_widths(r);
+    int formula_at = 2 + w.name + 2 + w.value + 2 + w.target + 2 + w.achievement + 2;
+    /* too narrow for a formula column: formulas go under their figure */
+    int indent = columns - formula_at >= 40 ? formula_at : 4;
+    char value[S_CELL], target[S_CELL], achievement[S_CELL];
+    for (size_t i = 0; i < r->n_rows; i++) {
+        printf("\n%s\n  %-*s  %*s  %*s  %*s  formula\n", r->rows[i]->key, w.name, "figure", w.value,
+               "value", w.target, "target", w.achievement, "achievement");
+        for (size_t j = 0; j < r->rows[i]->n_figures; j++) {
+            const As__KpiFigure *f = r->rows[i]->figures[j];
+            s_format_value(f, value, sizeof value);
+            target[0] = '\0';
+            if (f->has_target)
+                s_format_number(f->unit ? f->unit : "", f->target, target, sizeof target);
+            s_format_achievement(f, achievement, sizeof achievement);
+            printf("  %-*s  %*s  %*s  %*s", w.name, f->name, w.value, value, w.target, target,
+                   w.achievement, achievement);
+            if (indent != formula_at)
+                printf("\n%*s", indent, "");
+            else
+                printf("  ");
+            s_print_wrapped(f->formula ? f->formula : "", indent, indent, columns);
+        }
+    }
+}
+
+/* How CSV is written: the separator and the line end. */
+typedef struct {
+    char separator;
+    const char *eol;
+} s_csv_t;
+
+/* Prints one CSV field, quoted when it holds the separator, a quote or a
+ * line end, then the separator or (last) the line end. */
+static void s_csv_put(const s_csv_t *csv, const char *text, bool last)
+{
+    char special[] = {csv->separator, '"', '\n', '\r', '\0'};
+    if (strpbrk(text, special)) {
         putchar('"');
         for (const char *c = text; *c; c++) {
             if (*c == '"')
@@ -135,13 +251,60 @@ static void s_csv_field(const char *text, bool last)
     } else {
         fputs(text, stdout);
     }
-    putchar(last ? '\n' : ',');
+    if (last)
+        fputs(csv->eol, stdout);
+    else
+        putchar(csv->separator);
+}
+
+/* A CSV layout: how it writes, and (units) whether headers name the unit and
+ * values are in it (amounts in currency units with two decimals, the
+ * achievement in percent), or are as the service gives them (cents, four
+ * decimals, the achievement as a ratio: the --csv of before -o csv). */
+typedef struct {
+    s_csv_t csv;
+    bool units;
+    const char *currency; /* the amounts' unit in headers */
+} s_csv_layout_t;
+
+static void s_csv_header(const s_csv_layout_t *l, const As__KpiFigure *f, bool achievement,
+                         char *out, size_t cap)
+{
+    const char *unit = f->unit ? f->unit : "";
+    if (!strcmp(unit, "cents"))
+        unit = l->currency;
+    if (achievement)
+        snprintf(out, cap, "%s achievement%s", f->name, l->units ? " (%)" : "");
+    else if (l->units && *unit)
+        snprintf(out, cap, "%s (%s)", f->name, unit);
+    else
+        snprintf(out, cap, "%s", f->name);
+}
+
+static void s_csv_value(const s_csv_layout_t *l, const As__KpiFigure *f, bool achievement,
+                        char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!(achievement ? f->has_achievement : f->defined))
+        return;
+    double value = achievement ? f->achievement : f->value;
+    bool money = f->unit && !strcmp(f->unit, "cents");
+    if (!l->units)
+        snprintf(out, cap, "%.4f", value);
+    else if (achievement)
+        snprintf(out, cap, "%.2f", 100.0 * value);
+    else if (money)
+        snprintf(out, cap, "%.2f", value / 100.0);
+    else if (value == (double)(long long)value)
+        snprintf(out, cap, "%lld", (long long)value);
+    else
+        snprintf(out, cap, "%.2f", value);
 }
 
 /* Header: key, one column per figure, then "<figure> achievement" for each
- * figure with a target in some row. Values as the service gives them
- * (percent, cents, hours...); empty when not defined. */
-static void s_print_csv(const As__KpiReport *r)
+ * figure with a target in some row; one line per key after it. Empty cells:
+ * not defined. */
+static void s_print_csv(const As__KpiReport *r, const s_csv_layout_t *l)
 {
     size_t nf = s_figure_count(r);
     bool *targeted = calloc(nf + 1, sizeof *targeted);
@@ -150,47 +313,37 @@ static void s_print_csv(const As__KpiReport *r)
     for (size_t i = 0; i < r->n_rows; i++)
         for (size_t j = 0; j < nf && j < r->rows[i]->n_figures; j++)
             targeted[j] |= r->rows[i]->figures[j]->has_target;
-    size_t n_targeted = 0;
+    size_t n_cells = nf;
     for (size_t j = 0; j < nf; j++)
-        n_targeted += targeted[j];
-    char cell[S_CELL + 32];
-    s_csv_field(r->by, nf == 0);
-    for (size_t j = 0; j < nf; j++)
-        s_csv_field(r->rows[0]->figures[j]->name, j + 1 == nf && n_targeted == 0);
-    size_t done = 0;
-    for (size_t j = 0; j < nf; j++)
-        if (targeted[j]) {
-            snprintf(cell, sizeof cell, "%s achievement", r->rows[0]->figures[j]->name);
-            s_csv_field(cell, ++done == n_targeted);
-        }
+        n_cells += targeted[j];
+    char cell[S_CELL * 2];
+    s_csv_put(&l->csv, r->by, n_cells == 0);
+    for (size_t pass = 0, done = 0; pass < 2; pass++)
+        for (size_t j = 0; j < nf; j++)
+            if (pass == 0 || targeted[j]) {
+                s_csv_header(l, r->rows[0]->figures[j], pass == 1, cell, sizeof cell);
+                s_csv_put(&l->csv, cell, ++done == n_cells);
+            }
     for (size_t i = 0; i < r->n_rows; i++) {
         const As__KpiRow *row = r->rows[i];
-        s_csv_field(row->key, nf == 0);
-        for (size_t j = 0; j < nf; j++) {
-            const As__KpiFigure *f = j < row->n_figures ? row->figures[j] : NULL;
-            if (f && f->defined)
-                snprintf(cell, sizeof cell, "%.4f", f->value);
-            else
-                cell[0] = '\0';
-            s_csv_field(cell, j + 1 == nf && n_targeted == 0);
-        }
-        done = 0;
-        for (size_t j = 0; j < nf; j++)
-            if (targeted[j]) {
-                const As__KpiFigure *f = j < row->n_figures ? row->figures[j] : NULL;
-                if (f && f->has_achievement)
-                    snprintf(cell, sizeof cell, "%.4f", f->achievement);
-                else
-                    cell[0] = '\0';
-                s_csv_field(cell, ++done == n_targeted);
-            }
+        s_csv_put(&l->csv, row->key, n_cells == 0);
+        for (size_t pass = 0, done = 0; pass < 2; pass++)
+            for (size_t j = 0; j < nf; j++)
+                if (pass == 0 || targeted[j]) {
+                    if (j < row->n_figures)
+                        s_csv_value(l, row->figures[j], pass == 1, cell, sizeof cell);
+                    else
+                        cell[0] = '\0';
+                    s_csv_put(&l->csv, cell, ++done == n_cells);
+                }
     }
     free(targeted);
 }
 
 typedef struct {
     const char *month, *day, *by;
-    bool csv, json;
+    bool csv, json, excel;
+    char separator;
 } s_report_args_t;
 
 static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a)
@@ -201,6 +354,8 @@ static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a
         {"by", required_argument, NULL, 'b'},
         {"csv", no_argument, NULL, 'C'},
         {"json", no_argument, NULL, 'j'},
+        {"excel", no_argument, NULL, 'x'},
+        {"separator", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -220,6 +375,15 @@ static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a
         case 'C':
             a->csv = true;
             break;
+        case 'x':
+            a->excel = true;
+            break;
+        case 's':
+            if (strcmp(optarg, ",") != 0 && strcmp(optarg, ";") != 0)
+                return asctl_fail(ctl, EXIT_USAGE, "kpi report: --separator '%s' is not ',' or ';'",
+                                  optarg);
+            a->separator = optarg[0];
+            break;
         case 'j':
             a->json = ctl->json = true;
             break;
@@ -235,8 +399,10 @@ static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: unexpected argument '%s'", argv[optind]);
     if (!a->month && !a->day)
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: --month YYYY-MM is required");
-    if (a->csv && a->json)
+    if (a->csv && (a->json || ctl->json))
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: --csv and --json do not go together");
+    if ((a->excel || a->separator) && ctl->output != ASCTL_OUT_CSV)
+        return asctl_fail(ctl, EXIT_USAGE, "kpi report: --excel and --separator go with -o csv");
     return 0;
 }
 
@@ -253,9 +419,20 @@ static int s_print_report(asctl_t *ctl, const s_report_args_t *a, const As__Comm
         asctl_print_json(json);
         json_decref(json);
     } else if (a->csv) {
-        s_print_csv(report);
+        s_csv_layout_t legacy = {{',', "\n"}, false, ""};
+        s_print_csv(report, &legacy);
+    } else if (ctl->output == ASCTL_OUT_CSV) {
+        const char *currency = as_config_get(ctl->cfg, "site", "currency", NULL);
+        s_csv_layout_t layout = {{a->separator ? a->separator : ',', a->excel ? "\r\n" : "\n"},
+                                 true,
+                                 currency && *currency ? currency : "currency"};
+        if (a->excel)
+            fputs("\xEF\xBB\xBF", stdout); /* UTF-8 BOM: Excel reads the text as UTF-8 */
+        s_print_csv(report, &layout);
+    } else if (ctl->output == ASCTL_OUT_WIDE) {
+        s_print_wide(report);
     } else {
-        s_print_table(report);
+        s_print_rows(report, asctl_columns());
     }
     as__kpi_report__free_unpacked(report, NULL);
     return EXIT_OK;

@@ -38,6 +38,11 @@ static void s_usage(FILE *out)
             "\n"
             "  --since SOURCE:SEQ  first replay SOURCE's events from SEQ on (from its service\n"
             "                      endpoint), then follow live without a gap or a duplicate\n"
+            "  --since TIME        first replay, source by source, the events recorded since\n"
+            "                      TIME: 30m, 1h, 2d ago, or a local 2026-11-02T08:00; of the\n"
+            "                      [site] services the PREFIXes name (all without one)\n"
+            "  --subject ID        only the events of ID (a repair order, a part number...)\n"
+            "  --type PREFIX       only the types starting with PREFIX (as PREFIX arguments)\n"
             "  --count N           stop after N events\n"
             "  --wait MS           stop when no event came for MS milliseconds\n"
             "  --heartbeats        also show the sources' heartbeats\n"
@@ -57,8 +62,9 @@ typedef struct {
 
 typedef struct {
     asctl_t *ctl;
-    char **prefixes;
+    char **prefixes; /* the types shown: PREFIX arguments and --type */
     int n_prefixes;
+    const char *subject; /* --subject: only this one's events (NULL: all) */
     bool heartbeats;
     long count_max;
     long printed;
@@ -139,6 +145,8 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
 {
     if (!s_matches(tap, env->type) || !s_first_time(tap, env->source, env->seq))
         return;
+    if (tap->subject && (!env->subject || strcmp(env->subject, tap->subject) != 0))
+        return;
     json_t *payload = s_payload_json(env);
     bool best_effort = s_best_effort(tap, env->source);
     if (tap->ctl->json) {
@@ -206,8 +214,91 @@ static void s_on_heartbeat(tap_t *tap, const void *data, size_t len)
     as__heartbeat__free_unpacked(hb, NULL);
 }
 
-/* Replays SOURCE from `from` until its last seq, printing as it goes. */
-static int s_replay(tap_t *tap, const char *source, uint64_t from)
+/* One replay request to SOURCE: up to `max_events` (0: the server's cap)
+ * from `from`. Returns EXIT_OK with *resp (the caller frees it), or an exit
+ * code after saying why. */
+static int s_replay_request(tap_t *tap, as_rpc_client_t *client, const char *source, uint64_t from,
+                            uint32_t max_events, As__ReplayResponse **resp)
+{
+    asctl_t *ctl = tap->ctl;
+    As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
+    req.source = (char *)source;
+    req.has_from_seq = 1;
+    req.from_seq = from;
+    req.has_max_events = max_events > 0;
+    req.max_events = max_events;
+    uint8_t body[512];
+    size_t len = as__replay_request__pack(&req, body);
+    void *answer = NULL;
+    size_t answer_len = 0;
+    int err =
+        as_rpc_call(client, "replay", body, len, ctl->timeout_ms, ctl->tries, &answer, &answer_len);
+    if (err != 0) {
+        int rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "replay of %s: %s", source,
+                            answer && err == AS_EBADFRAME ? (char *)answer : as_strerror(err));
+        free(answer);
+        return rc;
+    }
+    *resp = as__replay_response__unpack(NULL, answer_len, answer);
+    free(answer);
+    if (*resp && !(*resp)->error)
+        return EXIT_OK;
+    int rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "replay of %s refused: %s", source,
+                        *resp && (*resp)->error ? (*resp)->error : "answer does not decode");
+    if (*resp)
+        as__replay_response__free_unpacked(*resp, NULL);
+    *resp = NULL;
+    return rc;
+}
+
+/* The record time of SOURCE's event `seq` (INT64_MAX when there is none). */
+static int s_time_of_seq(tap_t *tap, as_rpc_client_t *client, const char *source, uint64_t seq,
+                         int64_t *time_us, uint64_t *last_seq)
+{
+    As__ReplayResponse *resp = NULL;
+    int rc = s_replay_request(tap, client, source, seq, 1, &resp);
+    if (rc != EXIT_OK)
+        return rc;
+    *last_seq = resp->last_seq;
+    *time_us = INT64_MAX;
+    int err = 0;
+    As__Envelope *env = resp->n_events ? as_envelope_decode(resp->events[0].data,
+                                                            resp->events[0].len, NULL, 0, &err)
+                                       : NULL;
+    if (env && env->seq == seq)
+        *time_us = env->time_us;
+    if (env)
+        as__envelope__free_unpacked(env, NULL);
+    as__replay_response__free_unpacked(resp, NULL);
+    return EXIT_OK;
+}
+
+/* The first seq of SOURCE recorded at or after `since_us`: a binary search
+ * with one-event replay requests (seqs are recorded in time order), so a
+ * long history costs ~log2(last seq) small answers, not a full replay.
+ * *from is last seq + 1 when every event is older. */
+static int s_first_seq_since(tap_t *tap, as_rpc_client_t *client, const char *source,
+                             int64_t since_us, uint64_t *from)
+{
+    int64_t time_us;
+    uint64_t last_seq = 0;
+    int rc = s_time_of_seq(tap, client, source, 1, &time_us, &last_seq);
+    uint64_t lo = 1, hi = last_seq + 1; /* the answer is in [lo, hi] */
+    while (rc == EXIT_OK && lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2, ignored;
+        rc = s_time_of_seq(tap, client, source, mid, &time_us, &ignored);
+        if (time_us >= since_us)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *from = lo;
+    return rc;
+}
+
+/* Replays SOURCE from `from` (or, with since_us, from its first event
+ * recorded then or later) until its last seq, printing as it goes. */
+static int s_replay(tap_t *tap, const char *source, uint64_t from, int64_t since_us)
 {
     asctl_t *ctl = tap->ctl;
     char service[AS_NAME_MAX + 1];
@@ -221,33 +312,11 @@ static int s_replay(tap_t *tap, const char *source, uint64_t from)
     if (!client)
         return asctl_fail(ctl, EXIT_UNAVAILABLE, "cannot connect to %s: %s", endpoint,
                           as_strerror(err));
-    int rc = EXIT_OK;
-    for (;;) {
-        As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
-        req.source = (char *)source;
-        req.has_from_seq = 1;
-        req.from_seq = from;
-        uint8_t body[512];
-        size_t len = as__replay_request__pack(&req, body);
-        void *answer = NULL;
-        size_t answer_len = 0;
-        err = as_rpc_call(client, "replay", body, len, ctl->timeout_ms, ctl->tries, &answer,
-                          &answer_len);
-        if (err != 0) {
-            rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "replay from %s: %s", endpoint,
-                            answer && err == AS_EBADFRAME ? (char *)answer : as_strerror(err));
-            free(answer);
+    int rc = since_us ? s_first_seq_since(tap, client, source, since_us, &from) : EXIT_OK;
+    while (rc == EXIT_OK) {
+        As__ReplayResponse *resp = NULL;
+        if ((rc = s_replay_request(tap, client, source, from, 0, &resp)) != EXIT_OK)
             break;
-        }
-        As__ReplayResponse *resp = as__replay_response__unpack(NULL, answer_len, answer);
-        free(answer);
-        if (!resp || resp->error) {
-            rc = asctl_fail(ctl, EXIT_UNAVAILABLE, "replay refused: %s",
-                            resp && resp->error ? resp->error : "answer does not decode");
-            if (resp)
-                as__replay_response__free_unpacked(resp, NULL);
-            break;
-        }
         tap_seen_t *seen = s_seen(tap, source);
         if (seen)
             seen->heard = TAP_REPLAYS; /* it answered: it replays */
@@ -257,7 +326,8 @@ static int s_replay(tap_t *tap, const char *source, uint64_t from)
             if (!env)
                 continue;
             from = env->seq + 1;
-            s_print_event(tap, env);
+            if (env->time_us >= since_us) /* a clock set back: older events stay out */
+                s_print_event(tap, env);
             as__envelope__free_unpacked(env, NULL);
             if (tap->count_max > 0 && tap->printed >= tap->count_max)
                 break;
@@ -271,14 +341,93 @@ static int s_replay(tap_t *tap, const char *source, uint64_t from)
     return rc;
 }
 
+/* --since 1h / 30m / 2d: that long ago; --since 2026-11-02T08:00 (or
+ * 'YYYY-MM-DD HH:MM', a date alone): local time. 0 when it is neither. */
+static int64_t s_since_time(const char *text)
+{
+    char *end = NULL;
+    long long n = strtoll(text, &end, 10);
+    static const struct {
+        char unit;
+        int64_t us;
+    } units[] = {{'s', 1000000LL}, {'m', 60000000LL}, {'h', 3600000000LL}, {'d', 86400000000LL}};
+    for (size_t i = 0; end != text && n > 0 && i < sizeof units / sizeof units[0]; i++)
+        if (end[0] == units[i].unit && end[1] == '\0')
+            return as_now_us() - n * units[i].us;
+    int64_t us = 0;
+    return as_datetime_parse(text, &us) == 0 && us > 0 ? us : 0;
+}
+
+/* --since TIME: replays, from TIME on, every service of [site] services whose
+ * events the tap shows (those of its prefixes' domains; every one without). */
+static int s_replay_since_time(tap_t *tap, int64_t since_us)
+{
+    asctl_t *ctl = tap->ctl;
+    char **services = NULL;
+    if (as_config_get_list(ctl->cfg, "site", "services", &services) <= 0)
+        return asctl_fail(ctl, EXIT_CONFIG, "--since TIME replays [site] services: none listed");
+    const char *site = as_config_get(ctl->cfg, "site", "name", NULL);
+    int rc = site ? EXIT_OK : asctl_fail(ctl, EXIT_CONFIG, "--since TIME needs [site] name");
+    for (size_t i = 0; rc == EXIT_OK && services[i] && !s_interrupted; i++) {
+        bool shown = tap->n_prefixes == 0;
+        for (int p = 0; p < tap->n_prefixes; p++) {
+            char domain[AS_NAME_MAX + 1];
+            shown |= as_domain_of(tap->prefixes[p], domain, sizeof domain) &&
+                     strcmp(domain, services[i]) == 0;
+            shown |= strchr(tap->prefixes[p], '.') == NULL &&
+                     strncmp(services[i], tap->prefixes[p], strlen(tap->prefixes[p])) == 0;
+        }
+        if (!shown || !as_config_get(ctl->cfg, services[i], "endpoint", NULL))
+            continue;
+        char source[2 * AS_NAME_MAX + 2];
+        snprintf(source, sizeof source, "%s@%s", services[i], site);
+        rc = s_replay(tap, source, 1, since_us);
+    }
+    as_config_list_free(&services);
+    return rc;
+}
+
+/* --since SOURCE:SEQ or --since TIME. */
+static int s_replay_since(tap_t *tap, const char *since)
+{
+    asctl_t *ctl = tap->ctl;
+    const char *colon = strrchr(since, ':');
+    if (!strchr(since, '@')) {
+        int64_t since_us = s_since_time(since);
+        if (since_us == 0)
+            return asctl_fail(ctl, EXIT_USAGE,
+                              "--since '%s' is not SOURCE:SEQ, a time ago (30m, 1h, 2d) or a "
+                              "local date-time (2026-11-02T08:00)",
+                              since);
+        return s_replay_since_time(tap, since_us);
+    }
+    char source[AS_NAME_MAX + 1];
+    size_t slen = colon ? (size_t)(colon - since) : 0;
+    char *end = NULL;
+    unsigned long long from = colon ? strtoull(colon + 1, &end, 10) : 0;
+    if (!colon || slen == 0 || slen > AS_NAME_MAX || !end || *end || from == 0)
+        return asctl_fail(ctl, EXIT_USAGE, "--since wants SOURCE:SEQ (SEQ from 1), got '%s'",
+                          since);
+    memcpy(source, since, slen);
+    source[slen] = '\0';
+    if (!as_source_valid(source))
+        return asctl_fail(ctl, EXIT_USAGE, "'%s' is not a source name (service@site)", source);
+    return s_replay(tap, source, from, 0);
+}
+
 int asctl_tap(asctl_t *ctl, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"since", required_argument, NULL, 's'}, {"count", required_argument, NULL, 'n'},
-        {"wait", required_argument, NULL, 'w'},  {"heartbeats", no_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"since", required_argument, NULL, 's'},   {"count", required_argument, NULL, 'n'},
+        {"wait", required_argument, NULL, 'w'},    {"heartbeats", no_argument, NULL, 'b'},
+        {"subject", required_argument, NULL, 'S'}, {"type", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     tap_t tap = {.ctl = ctl};
+    char **types = calloc((size_t)argc + 1, sizeof *types);
+    if (!types)
+        return asctl_fail(ctl, EXIT_SOFTWARE, "out of memory");
+    int n_types = 0;
     const char *since = NULL;
     long wait_ms = -1;
     int opt;
@@ -301,19 +450,27 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
         case 'b':
             tap.heartbeats = true;
             break;
-        case 'h':
-            s_usage(stdout);
-            return EXIT_OK;
+        case 'S':
+            tap.subject = optarg;
+            break;
+        case 'T':
+            types[n_types++] = optarg;
+            break;
         default:
-            s_usage(stderr);
-            return EXIT_USAGE;
+            s_usage(opt == 'h' ? stdout : stderr);
+            free(types);
+            return opt == 'h' ? EXIT_OK : EXIT_USAGE;
         }
     }
-    tap.prefixes = argv + optind;
-    tap.n_prefixes = argc - optind;
+    while (optind < argc)
+        types[n_types++] = argv[optind++];
+    tap.prefixes = types;
+    tap.n_prefixes = n_types;
     char **endpoints = NULL;
-    if (as_config_get_list(ctl->cfg, "bus", "subscribe", &endpoints) <= 0)
+    if (as_config_get_list(ctl->cfg, "bus", "subscribe", &endpoints) <= 0) {
+        free(types);
         return asctl_fail(ctl, EXIT_CONFIG, "no [bus] subscribe endpoints in %s", ctl->config_path);
+    }
 
     /* subscribe first, so nothing between the replay and live is missed */
     void *sub = zmq_socket(ctl->zctx, ZMQ_SUB);
@@ -345,26 +502,8 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
     }
     signal(SIGINT, s_on_signal);
     signal(SIGTERM, s_on_signal);
-    if (since) {
-        char source[AS_NAME_MAX + 1];
-        const char *colon = strrchr(since, ':');
-        size_t slen = colon ? (size_t)(colon - since) : 0;
-        char *end = NULL;
-        unsigned long long from = colon ? strtoull(colon + 1, &end, 10) : 0;
-        if (!colon || slen == 0 || slen > AS_NAME_MAX || !end || *end || from == 0) {
-            rc = asctl_fail(ctl, EXIT_USAGE, "--since wants SOURCE:SEQ (SEQ from 1), got '%s'",
-                            since);
-            goto out;
-        }
-        memcpy(source, since, slen);
-        source[slen] = '\0';
-        if (!as_source_valid(source)) {
-            rc = asctl_fail(ctl, EXIT_USAGE, "'%s' is not a source name (service@site)", source);
-            goto out;
-        }
-        if ((rc = s_replay(&tap, source, from)) != EXIT_OK)
-            goto out;
-    }
+    if (since && (rc = s_replay_since(&tap, since)) != EXIT_OK)
+        goto out;
     int64_t last_event_us = as_now_us();
     while (!s_interrupted && (tap.count_max == 0 || tap.printed < tap.count_max)) {
         zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
@@ -406,5 +545,6 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
 out:
     zmq_close(sub);
     as_config_list_free(&endpoints);
+    free(types);
     return rc;
 }

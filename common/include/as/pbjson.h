@@ -80,4 +80,13 @@ int as_pbjson_from_args(const ProtobufCMessageDescriptor *desc, int argc, char *
  * memory. */
 char *as_pbjson_describe(const ProtobufCMessageDescriptor *desc);
 
+/* As as_pbjson_describe(), and the fields of nested messages too, each on a
+ * line of its own under its path as as_pbjson_from_args() takes it:
+ *   "  jobs                    message JobRequest  repeated\n"
+ *   "  jobs[].operation_code   string\n"
+ * ("[]" after a repeated field). A message that holds itself is opened once
+ * on each path; nesting stops at AS_PBJSON_MAX_DEPTH. Returns a malloc'd
+ * string the caller frees, or NULL when out of memory. */
+char *as_pbjson_describe_paths(const ProtobufCMessageDescriptor *desc);
+
 #endif
