@@ -297,7 +297,9 @@ void web_status(web_t *web, h2o_req_t *req)
         }
         json_array_append_new(list, one);
     }
-    web_reply_json(req, 200, json_pack("{s:o}", "services", list));
+    web_reply_json(req, 200,
+                   json_pack("{s:o, s:I}", "services", list, "connections",
+                             (json_int_t)web->connections)); /* this one included */
 }
 
 /* --- one call ------------------------------------------------------------- */

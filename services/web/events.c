@@ -6,8 +6,8 @@
  * a role sees the domains of its daily work; the service manager and IT see
  * all). Each stream keeps what waits while h2o sends the previous chunk; a
  * page that reads nothing while 1 MB waits is ended (it reconnects and reads
- * the state again). A comment line every 15 s keeps proxies and the browser
- * from closing an idle stream. */
+ * the state again). A comment line every 5 s keeps proxies and the browser
+ * from closing an idle stream, and shows the gateway a page that has gone. */
 #include "web.h"
 
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #include "as/staff.h"
 
 #define S_PENDING_MAX (1024 * 1024)
-#define S_KEEPALIVE_TICKS 60 /* of 250 ms */
+#define S_KEEPALIVE_TICKS 20 /* of 250 ms: 5 s */
 
 struct web_stream {
     web_stream_t *next;

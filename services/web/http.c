@@ -164,20 +164,35 @@ static void s_on_tick(uv_timer_t *timer)
     web_events_tick(web);
 }
 
+/* One connection: counted, so the context is disposed only when none is open. */
+typedef struct {
+    uv_tcp_t tcp; /* first: h2o closes it as a uv handle */
+    web_t *web;
+} s_conn_t;
+
+static void s_on_conn_closed(uv_handle_t *handle)
+{
+    s_conn_t *conn = (s_conn_t *)handle;
+    conn->web->connections--;
+    free(conn);
+}
+
 static void s_on_connection(uv_stream_t *listener, int status)
 {
     web_t *web = listener->data;
     if (status != 0)
         return;
-    uv_tcp_t *conn = malloc(sizeof *conn);
+    s_conn_t *conn = malloc(sizeof *conn);
     if (!conn)
         return;
-    uv_tcp_init(listener->loop, conn);
-    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
-        uv_close((uv_handle_t *)conn, (uv_close_cb)free);
+    conn->web = web;
+    web->connections++;
+    uv_tcp_init(listener->loop, &conn->tcp);
+    if (uv_accept(listener, (uv_stream_t *)&conn->tcp) != 0) {
+        uv_close((uv_handle_t *)&conn->tcp, s_on_conn_closed);
         return;
     }
-    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&conn->tcp, s_on_conn_closed);
     h2o_accept(&web->accept_ctx, sock);
 }
 
@@ -239,4 +254,10 @@ void web_http_stop(web_t *web)
     uv_timer_stop(&web->tick);
     uv_close((uv_handle_t *)&web->tick, NULL);
     uv_close((uv_handle_t *)&web->listener, NULL);
+    if (web->connections) { /* h2o would free what they still use */
+        as_warn("web: stopping with %zu connection(s) open", web->connections);
+        return;
+    }
+    h2o_context_dispose(&web->h2o_ctx);
+    h2o_config_dispose(&web->h2o_config);
 }

@@ -55,7 +55,8 @@ typedef struct web {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     bool listening;
-    uv_timer_t tick; /* call time-outs, SSE keep-alives */
+    size_t connections; /* open HTTP connections */
+    uv_timer_t tick;    /* call time-outs, SSE keep-alives */
     /* auth.c */
     char dummy_hash[128]; /* verified against for an unknown staff id */
     /* calls.c */

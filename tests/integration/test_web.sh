@@ -138,5 +138,5 @@ wait_for "parts is up again" bash -c \
 
 kill "${PIDS[fm_events]}" "${PIDS[tech_events]}" 2>/dev/null || true
 unset "PIDS[fm_events]" "PIDS[tech_events]"
-stop web
+stop_web
 finish

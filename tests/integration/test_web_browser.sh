@@ -33,5 +33,5 @@ mkdir -p "$SHOTS"
 WEB_URL=$WEB_URL ASCTL=$ASCTL CONFIG=$CONFIG SHOTS=$SHOTS RO=RO-W1 \
     /usr/bin/python3 "$(dirname "$0")/web_browser.py" || fail "browser checks"
 log "screenshots in $SHOTS"
-stop web
+stop_web
 finish

@@ -37,3 +37,11 @@ api() {
         -H "X-CSRF-Token: $(csrf_of "$name")" "$@" -d "$body" -w '\n%{http_code}' \
         "$WEB_URL/api/call/$command"
 }
+
+# stop_web: once every page has gone (only the asking connection is open),
+# as-web is stopped and must exit 0 (under ASan: nothing leaked)
+web_idle() { [ "$(curl -sS "$WEB_URL/api/status" | jq .connections)" = 1 ]; }
+stop_web() {
+    wait_for "the pages' connections closed" web_idle
+    stop web
+}
