@@ -187,6 +187,28 @@ void web_signout(web_t *web, h2o_req_t *req, const web_member_t *member)
     web_reply_json(req, 200, json_pack("{s:s}", "signed_out", member->staff_id));
 }
 
+/* Deletes the sessions past their expiry (from the tick, now and then). */
+static int s_prune_txn(as_service_t *svc, MDB_txn *txn, void *arg)
+{
+    int64_t now = *(const int64_t *)arg;
+    MDB_dbi dbi = as_record_dbi(svc, "sessions");
+    as_key_t all = {0};
+    as_record_list_t list = {0};
+    int rc = as_record_scan(txn, dbi, &all, &as__web_session__descriptor, &list);
+    for (size_t i = 0; rc == 0 && i < list.n; i++)
+        if (((const As__WebSession *)list.msgs[i])->expires_us <= now)
+            rc = as_record_del(txn, dbi, list.keys[i]);
+    as_record_list_free(&list);
+    return rc;
+}
+
+void web_sessions_prune(web_t *web, int64_t now_us)
+{
+    int rc = as_service_write(web->svc, s_prune_txn, &now_us);
+    if (rc != 0)
+        as_error("web: pruning expired sessions: %s", as_strerror(rc));
+}
+
 /* --- sign-in -------------------------------------------------------------- */
 
 typedef struct {

@@ -160,8 +160,13 @@ static int s_on_api(h2o_handler_t *self, h2o_req_t *req)
 static void s_on_tick(uv_timer_t *timer)
 {
     web_t *web = timer->data;
-    web_calls_tick(web, as_now_us());
+    int64_t now = as_now_us();
+    web_calls_tick(web, now);
     web_events_tick(web);
+    if (now - web->pruned_us > 600 * 1000000LL) {
+        web->pruned_us = now;
+        web_sessions_prune(web, now);
+    }
 }
 
 /* One connection: counted, so the context is disposed only when none is open. */

@@ -56,7 +56,8 @@ typedef struct web {
     uv_tcp_t listener;
     bool listening;
     size_t connections; /* open HTTP connections */
-    uv_timer_t tick;    /* call time-outs, SSE keep-alives */
+    uv_timer_t tick;    /* call time-outs, SSE keep-alives, session pruning */
+    int64_t pruned_us;
     /* auth.c */
     char dummy_hash[128]; /* verified against for an unknown staff id */
     /* calls.c */
@@ -97,6 +98,8 @@ int web_auth_start(web_t *web);
 /* The member whose session cookie `req` carries, or false (no, an unknown or
  * an expired session). */
 bool web_session_find(web_t *web, h2o_req_t *req, web_member_t *out);
+/* Deletes the sessions that expired (the tick calls it every 10 minutes). */
+void web_sessions_prune(web_t *web, int64_t now_us);
 /* POST /api/signin, POST /api/signout, GET /api/me. */
 void web_signin(web_t *web, h2o_req_t *req);
 void web_signout(web_t *web, h2o_req_t *req, const web_member_t *member);
