@@ -301,6 +301,8 @@ static void s_verify_done(uv_work_t *work, int status)
     sodium_memzero(op->secret, sizeof op->secret);
     if (op->req && op->link)
         web_req_unlink(op->link);
+    if (!op->web->listening) /* stopping: its connection is being closed */
+        status = UV_ECANCELED;
     if (status == 0) {
         if (op->verified)
             s_signed_in(op);
