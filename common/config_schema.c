@@ -142,6 +142,18 @@ static const as_config_key_t s_gateway_keys[] = {
     S_END,
 };
 
+/* The gateway as-web (services/web/README.md). */
+static const as_config_key_t s_web_keys[] = {
+    S_TEXT("listen", 300, "the HTTP address, host:port (default 127.0.0.1:8080)"),
+    S_TEXT("www_dir", S_PATH_MAX, "the pages (default: www beside the binary, else ../share)"),
+    S_INT("session_minutes", 1, 10080, 720, "how long a sign-in lasts"),
+    S_INT("lockout_after", 1, 100, 5, "failed sign-ins in a row that lock the account"),
+    S_INT("lockout_minutes", 1, 10080, 15, "how long a locked account stays locked"),
+    S_INT("call_timeout_ms", 100, 600000, 3000, "when a service without answer is unavailable"),
+    S_INT("max_body", 1024, 1 * S_MB, 64 * S_KB, "the largest request body accepted"),
+    S_END,
+};
+
 typedef struct {
     const char *name;                 /* the section, NULL for a named one */
     const as_config_key_t *tables[3]; /* its keys, NULL-terminated */
@@ -165,6 +177,7 @@ static const s_section_t s_sections[] = {
     {"demo", {s_service_keys, s_demo_keys}, false},
     {"sink", {s_service_keys, s_sink_keys}, false},
     {"bench", {s_service_keys}, false},
+    {"web", {s_service_keys, s_web_keys}, false},
 };
 
 static const s_section_t s_forwarder = {NULL, {s_forwarder_keys}, false};

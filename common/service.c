@@ -1756,3 +1756,13 @@ void *as_service_user(as_service_t *self)
 {
     return self->user;
 }
+
+void *as_service_zmq_context(as_service_t *self)
+{
+    return self->zctx;
+}
+
+as_security_t *as_service_security(as_service_t *self)
+{
+    return self->security;
+}

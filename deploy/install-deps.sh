@@ -17,6 +17,9 @@ packages=(
     procps jq              # the integration tests: kill, and reading asctl --json
     help2man               # asctl's man page, made from its --help at build time
     tzdata                 # local dates and times in the site's zone (TZ=Asia/Shanghai)
+    libh2o-dev             # as-web's HTTP server: libh2o built on libuv, on the daemon's loop
+    chromium chromium-driver python3-selenium  # the browser tests of the pages (headless)
+    fonts-wqy-microhei     # Chinese glyphs in the browser tests' screenshots
     nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream
                              # 2.9 and its C client); the bench smoke test runs it
 )

@@ -2,7 +2,8 @@
 # Installs what is needed, builds, and runs the dealership on the default local
 # config (deploy/local.ini): asbus, the reception, workshop, parts, kpi,
 # warranty and tools daemons, the OEM simulator and the CRM's ingest gateway
-# (as-ingest --name crm). It plays yesterday's day through them (tools/asday: 40 repair
+# (as-ingest --name crm) and the gateway for the browser pages (as-web, at
+# http://127.0.0.1:8080/ with demo sign-ins it prints). It plays yesterday's day through them (tools/asday: 40 repair
 # orders, and appointment requests from the CRM), prints the KPI report, and keeps running until Ctrl-C (or
 # --for SECONDS). Watch the events live from another terminal with
 #   AS_RUN_DIR=$PWD/run build/tools/asctl/asctl --config deploy/local.ini tap
@@ -58,6 +59,8 @@ build/tools/asoem/asoem --config "$AS_CONFIG" >>"$AS_RUN_DIR/oem.log" 2>&1 &
 pids+=($!)
 build/services/ingest/as-ingest --name crm --config "$AS_CONFIG" >>"$AS_RUN_DIR/crm.log" 2>&1 &
 pids+=($!)
+build/services/web/as-web --config "$AS_CONFIG" >>"$AS_RUN_DIR/web.log" 2>&1 &
+pids+=($!)
 for _ in $(seq 50); do
     $asctl status >/dev/null 2>&1 && break
     sleep 0.2
@@ -77,6 +80,18 @@ $asctl kpi report --month "${day:0:7}" --by advisor
 echo
 echo "run-local: warranty claims of the day"
 AS_ACTOR=wty-he $asctl call warranty.claim.list || true
+echo
+# demo sign-ins for the pages, set the way the service manager sets them
+demo_signins=(foreman-liu:foreman-demo svc-mgr:manager-demo adv-wang:advisor-demo
+    fdm-li:frontdesk-demo qc-ma:qc-demo-pass tech-01:2468 tech-02:1357)
+for entry in "${demo_signins[@]}"; do
+    AS_ACTOR=svc-mgr $asctl call web.credential.set staff_id="${entry%%:*}" \
+        secret="${entry#*:}" >/dev/null
+done
+listen=$(sed -n 's/^listen = //p' "$AS_CONFIG" | head -1)
+echo "run-local: the pages: http://$listen/  (the foreman's board: sign in as foreman-liu)"
+echo "run-local: demo sign-ins (staff id / password or PIN):"
+for entry in "${demo_signins[@]}"; do echo "    ${entry%%:*} / ${entry#*:}"; done
 echo
 echo "run-local: the dealership is running; Ctrl-C stops it"
 started=$SECONDS

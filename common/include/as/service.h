@@ -223,6 +223,12 @@ const char *as_service_name(as_service_t *self);
  * has no user_size. */
 void *as_service_user(as_service_t *self);
 
+/* The ZeroMQ context and the site's security (NULL on an in-process service),
+ * for a service that opens clients of its own on its loop (the gateway
+ * as-web: as_rpc_client_new). Owned by the service. */
+void *as_service_zmq_context(as_service_t *self);
+struct as_security *as_service_security(as_service_t *self);
+
 /* When what a command records happened (microseconds since 1970): the time
  * its request gave, else now. Its events carry the same time. */
 int64_t as_cmd_time(const as_cmd_t *cmd);
