@@ -506,15 +506,15 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
         goto out;
     int64_t last_event_us = as_now_us();
     while (!s_interrupted && (tap.count_max == 0 || tap.printed < tap.count_max)) {
+        /* heartbeats keep the socket busy: --wait counts from the last event */
+        if (wait_ms > 0 && as_now_us() - last_event_us > wait_ms * 1000)
+            break;
         zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
         int n = zmq_poll(&item, 1, 200);
         if (n < 0 && errno != EINTR)
             break;
-        if (n <= 0) {
-            if (wait_ms > 0 && as_now_us() - last_event_us > wait_ms * 1000)
-                break;
+        if (n <= 0)
             continue;
-        }
         zmq_msg_t frames[2];
         zmq_msg_init(&frames[0]);
         zmq_msg_init(&frames[1]);
