@@ -1,4 +1,5 @@
 /* service.c — the runtime of one daemon. See include/as/service.h. */
+#include "as/version.h"
 #include "as/service.h"
 
 #include <errno.h>
@@ -1602,7 +1603,7 @@ static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
         fprintf(out,
-                "usage: %s --name NAME --config FILE [--check-config]\n"
+                "usage: %s --name NAME --config FILE [--check-config] [--version]\n"
                 "\n"
                 "%s\n"
                 "\n"
@@ -1616,7 +1617,7 @@ static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
         return;
     }
     fprintf(out,
-            "usage: %s --config FILE [--check-config]\n"
+            "usage: %s --config FILE [--check-config] [--version]\n"
             "\n"
             "%s\n"
             "\n"
@@ -1643,6 +1644,8 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
         {"name", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
+    if (as_version_option(argc, argv))
+        return 0;
     const char *config_path = getenv("AS_CONFIG");
     const char *name = NULL;
     bool check_only = false;

@@ -39,6 +39,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "as/version.h"
 #include "as/config.h"
 #include "as/config_schema.h"
 #include "as/envelope.h"
@@ -608,6 +609,8 @@ static void s_close(void **sock_p)
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     s_args_t args;
     int rc = s_parse_args(argc, argv, &args);
     if (rc == 1) {

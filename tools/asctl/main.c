@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "as/version.h"
 #include "as/config_schema.h"
 #include "as/human.h"
 #include "as/error.h"
@@ -42,6 +43,7 @@ static void s_usage(FILE *out)
         "  -t, --timeout MS    time to wait for each answer (default 3000)\n"
         "  -r, --retries N     tries before giving up (default 3)\n"
         "  -h, --help          this text; `asctl SUBCOMMAND --help` for each subcommand\n"
+        "      --version       print \"asctl VERSION\" and exit\n"
         "\n"
         "Exit codes: 0 ok, 1 refused by the service, 2 check failed, 64 usage,\n"
         "65 bad input, 69 service unavailable, 70 internal error, 74 I/O error\n"
@@ -135,6 +137,8 @@ static const s_subcommand_t s_subcommands[] = {
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
