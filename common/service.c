@@ -1,4 +1,5 @@
 /* service.c — the runtime of one daemon. See include/as/service.h. */
+#include "as/notify.h"
 #include "as/version.h"
 #include "as/service.h"
 
@@ -1756,7 +1757,11 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
         as_config_destroy(&cfg);
         return s_exit_code(rc);
     }
+    char status[128];
+    snprintf(status, sizeof status, "serving %s", as_service_source(svc));
+    as_notify_ready(as_service_loop(svc), status); /* store open, catch-up asked */
     as_service_run(svc);
+    as_notify_stopping();
     as_service_destroy(&svc);
     as_config_destroy(&cfg);
     return 0;

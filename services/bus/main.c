@@ -39,6 +39,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "as/notify.h"
 #include "as/version.h"
 #include "as/config.h"
 #include "as/config_schema.h"
@@ -702,7 +703,9 @@ int main(int argc, char **argv)
 
     as_info("asbus: forwarding %s -> %s%s", bus.bound_xsub, bus.bound_xpub,
             as_security_curve(security) ? " (CURVE on tcp)" : "");
+    as_notify_ready(&bus.loop, "forwarding");
     uv_run(&bus.loop, UV_RUN_DEFAULT);
+    as_notify_stopping();
     rc = s_bus_finish(&bus);
 
 close_loop:
