@@ -1622,6 +1622,12 @@ static int s_exit_code(int rc)
     }
 }
 
+/* What both usages say about the options every daemon takes. */
+#define AS_SERVICE_OPTIONS_HELP                                                                    \
+    "--check-config checks FILE (every section and key), prints 'config ok' or each\n"             \
+    "problem with its line, and starts nothing. --log-level debug|info|warn|error sets\n"          \
+    "the lowest level logged (default $AS_LOG or info). --version prints the version.\n"
+
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
@@ -1632,28 +1638,20 @@ static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
                 "\n"
                 "Reads [NAME], [staff], [site], [bus] and [security] from FILE (default "
                 "$AS_CONFIG).\n"
-                "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
-                "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
-                "problem with its line, and starts nothing. --log-level debug|info|warn|error "
-                "(default\n"
-                "$AS_LOG or info). --version prints the version.\n"
-                "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
+                "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or "
+                "SIGINT.\n" AS_SERVICE_OPTIONS_HELP "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
                 program, def->summary ? def->summary : "");
         return;
     }
-    fprintf(
-        out,
-        "usage: %s --config FILE [--check-config] [--log-level LEVEL]\n"
-        "\n"
-        "%s\n"
-        "\n"
-        "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
-        "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
-        "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
-        "problem with its line, and starts nothing. --log-level debug|info|warn|error (default\n"
-        "$AS_LOG or info). --version prints the version.\n"
-        "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
-        program, def->summary ? def->summary : "", def->name, def->name);
+    fprintf(out,
+            "usage: %s --config FILE [--check-config] [--log-level LEVEL]\n"
+            "\n"
+            "%s\n"
+            "\n"
+            "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
+            "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or "
+            "SIGINT.\n" AS_SERVICE_OPTIONS_HELP "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
+            program, def->summary ? def->summary : "", def->name, def->name);
 }
 
 int as_service_main(const as_service_def_t *def, int argc, char **argv)

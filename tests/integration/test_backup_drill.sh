@@ -14,13 +14,9 @@ start_dealership
 
 DAY=$(date +%F)
 "$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 >"$T/asday.log"
-report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${DAY:0:7}" --json; }
-handed_over() {
-    report | jq -r '.rows[] | select(.key=="department") | .figures[] |
-        select(.name=="vehicles handed over") | .value'
-}
-all_counted() { [ "$(handed_over)" = 40 ]; }
-wait_for "kpi counted 40 vehicles handed over" all_counted
+report() { ctl --actor svc-mgr kpi report --month "${DAY:0:7}"; }
+all_counted() { [ "$(report | jq '.rows[0].counters.ros_delivered')" = 40 ]; }
+wait_for "kpi counted 40 repair orders delivered" all_counted
 # every consumer has applied everything its sources emitted
 seqs() { ctl status | jq -c '[.services[] | {service, last_seq}]'; }
 lag_free() { [ "$(ctl status | jq '[.services[].offsets[]? | .lag // 0] | add // 0')" = 0 ]; }
