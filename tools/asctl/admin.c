@@ -132,7 +132,9 @@ static int s_copy_all(asctl_t *ctl, const char *top, bool restore)
         exit_code = asctl_fail(ctl, EXIT_IOERR, "no store of [site] services is %s",
                                restore ? "in the backup" : "on this host");
     if (exit_code == EXIT_OK && ctl->json) {
-        asctl_print_json(json_pack("{s:b,s:O,s:O}", "ok", 1, "stores", copied, "skipped", skipped));
+        json_t *obj = json_pack("{s:b,s:O,s:O}", "ok", 1, "stores", copied, "skipped", skipped);
+        asctl_print_json(obj);
+        json_decref(obj);
     } else if (exit_code == EXIT_OK) {
         size_t i;
         json_t *one;
