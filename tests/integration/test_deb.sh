@@ -21,7 +21,8 @@ dpkg-deb --contents "$DEB" | awk '{print $NF}' | sed 's|^\./|/|' >"$T/contents"
 for f in bin/asbus bin/asctl bin/asday bin/asdemo bin/asoem bin/as-reception bin/as-workshop \
     bin/as-parts bin/as-kpi bin/as-warranty bin/as-tools bin/as-ingest \
     lib/systemd/system/aftersales@.service lib/systemd/system/asbus@.service \
-    lib/systemd/system/aftersales-ingest@.service lib/sysusers.d/aftersales.conf \
+    lib/systemd/system/aftersales-ingest@.service lib/systemd/system/asoem.service \
+    lib/sysusers.d/aftersales.conf \
     lib/tmpfiles.d/aftersales.conf; do
     grep -qx "$PREFIX/$f" "$T/contents" || fail "the package has no $PREFIX/$f"
 done

@@ -40,7 +40,8 @@ instance aftersales@reception.service aftersales@.service
 instance aftersales-ingest@crm.service aftersales-ingest@.service
 instance asbus@bus.service asbus@.service
 instance asdemo@source.service asdemo@.service
-for u in aftersales@.service aftersales-ingest@.service asbus@.service asdemo@.service; do
+instance asoem.service asoem.service
+for u in aftersales@.service aftersales-ingest@.service asbus@.service asdemo@.service asoem.service; do
     grep -q "^ExecStart=$PREFIX/bin/" "$UNITS/$u" || fail "$u does not run from $PREFIX/bin"
     grep -q '^Type=notify$' "$UNITS/$u" || fail "$u is not Type=notify"
     grep -q '^WatchdogSec=' "$UNITS/$u" || fail "$u has no watchdog"
