@@ -11,6 +11,11 @@
  * starts; as_log() may then be called from any thread. Logging before
  * as_log_init() works too, with the program's own name and AS_LOG or "info".
  * as_log() leaves errno as it found it.
+ *
+ * Under systemd, when stderr is the journal's stream (JOURNAL_STREAM names
+ * its device and inode, sd-daemon(3)), a line is "<4>warn: text": the
+ * priority prefix journald files it under, and no time or pid of our own
+ * (the journal keeps both).
  */
 #include "as/log.h"
 
@@ -19,10 +24,12 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +42,9 @@ static const char *const s_level_names[] = {"debug", "info", "warn", "error"};
 
 static char s_program[S_PROGRAM_MAX];
 static atomic_int s_min_level = AS_LOG_INFO;
+static atomic_bool s_journal = false;
+/* sd-daemon(3) priorities: LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR */
+static const int s_journal_priorities[] = {7, 6, 4, 3};
 static pthread_once_t s_defaults_once = PTHREAD_ONCE_INIT;
 
 static const char *s_level_name(as_log_level_t level)
@@ -74,9 +84,22 @@ static int s_env_level(void)
     return level < 0 ? -2 : level;
 }
 
+/* Whether stderr is the journal's stream: JOURNAL_STREAM is "DEVICE:INODE"
+ * of it (a child that inherited the variable but writes elsewhere is not). */
+static bool s_stderr_is_journal(void)
+{
+    const char *env = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!env || sscanf(env, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) != 0)
+        return false;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 static void s_defaults(void)
 {
     s_set_program(program_invocation_short_name);
+    atomic_store(&s_journal, s_stderr_is_journal());
     int level = s_env_level();
     if (level >= 0) {
         atomic_store(&s_min_level, level);
@@ -93,6 +116,12 @@ void as_log_init(const char *program, as_log_level_t min)
         as_warn("AS_LOG='%s' is not a level (debug, info, warn, error); using %s", getenv("AS_LOG"),
                 s_level_name(min));
     }
+}
+
+void as_log_set_level(as_log_level_t min)
+{
+    pthread_once(&s_defaults_once, s_defaults);
+    atomic_store(&s_min_level, (int)min);
 }
 
 int as_log_level_parse(const char *name)
@@ -123,9 +152,17 @@ static void s_write_all(const char *buf, size_t len)
     }
 }
 
-/* Writes "2026-11-27T07:30:00.123456Z program[pid] level: " into line. */
+/* Writes "2026-11-27T07:30:00.123456Z program[pid] level: " into line, or
+ * "<4>warn: " for the journal. */
 static size_t s_format_prefix(char *line, size_t size, as_log_level_t level)
 {
+    if (atomic_load(&s_journal)) {
+        int i = (int)level < AS_LOG_DEBUG   ? AS_LOG_DEBUG
+                : (int)level > AS_LOG_ERROR ? AS_LOG_ERROR
+                                            : (int)level;
+        int n = snprintf(line, size, "<%d>%s: ", s_journal_priorities[i], s_level_name(level));
+        return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+    }
     struct timespec now;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);

@@ -1,4 +1,6 @@
 /* service.c — the runtime of one daemon. See include/as/service.h. */
+#include "as/notify.h"
+#include "as/version.h"
 #include "as/service.h"
 
 #include <errno.h>
@@ -346,10 +348,10 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored, bool *r
         rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
     } else {
         /* for the operator only: the caller learns nothing of the first use */
-        as_warn("request id %s: %s sent %s, but %s used it for %s (or with another payload or "
-                "time); refused",
-                pc->req->request_id, pc->actor, pc->req->command, rec->actor ? rec->actor : "?",
-                rec->command ? rec->command : "?");
+        as_debug("request id %s: %s sent %s, but %s used it for %s (or with another payload or "
+                 "time); refused",
+                 pc->req->request_id, pc->actor, pc->req->command, rec->actor ? rec->actor : "?",
+                 rec->command ? rec->command : "?");
         snprintf(text, sizeof text,
                  "request id %s was already used for another command; nothing was done",
                  pc->req->request_id);
@@ -410,7 +412,6 @@ static int s_command_answer(as_cmd_t *cmd, int status, bool *keep)
     default: /* AS_OUTCOME_STRAY: a bug in the handler, not the command's answer */
         snprintf(cmd->error, sizeof cmd->error, "internal error in %s: %s; nothing was done",
                  cmd->command, as_codename(status, name, sizeof name));
-        as_error("%s (request %s, actor %s)", cmd->error, cmd->request_id, cmd->actor);
         *keep = false;
         return AS_EINTERNAL;
     }
@@ -654,7 +655,23 @@ static void s_tell_applied(as_service_t *self)
             self->def->on_applied(self, self->batch.events[i].env);
 }
 
-/* Counts each command of the turn as done or failed by its reply. */
+/* The audit trail: every command the daemon refuses, once, with who sent
+ * it, which command and request id, and the answer's reason. At warn, or at
+ * error for the daemon's own trouble (a handler's stray code, the store). */
+static void s_log_refused(const char *actor, const char *via, const char *command,
+                          const char *request_id, int status, const char *reason)
+{
+    bool own_trouble = status == AS_EINTERNAL || as_outcome_of(status) == AS_OUTCOME_STORE;
+    as_log(own_trouble ? AS_LOG_ERROR : AS_LOG_WARN,
+           "refused %s (request %s, actor %s%s%s): %s: %s", command ? command : "(unnamed command)",
+           request_id && *request_id ? request_id : "-", actor && *actor ? actor : "-",
+           via && *via ? " via " : "", via && *via ? via : "", as_errname(status),
+           reason && *reason ? reason : "(no reason)");
+}
+
+/* Counts each command of the turn as done or failed by its reply, and logs
+ * each refusal (a retry answered with a stored refusal was logged the first
+ * time). */
 static void s_count_replies(as_service_t *self)
 {
     for (size_t i = 0; i < self->n_cmds; i++) {
@@ -664,6 +681,9 @@ static void s_count_replies(as_service_t *self)
             self->counters.commands_done++;
         else
             self->counters.commands_failed++;
+        if (r && r->status != 0 && !r->replayed)
+            s_log_refused(pc->actor, pc->via, pc->req->command, pc->req->request_id, r->status,
+                          r->error);
         if (r)
             as__command_reply__free_unpacked(r, NULL);
     }
@@ -739,8 +759,11 @@ typedef struct {
 } s_refusal_t;
 
 static s_pending_cmd_t *s_refuse_cmd(as_service_t *self, s_refusal_t *refusal,
-                                     const char *request_id, int status, const char *text)
+                                     const As__CommandRequest *req, const char *actor, int status,
+                                     const char *text)
 {
+    const char *request_id = req ? req->request_id : NULL;
+    s_log_refused(actor, NULL, req ? req->command : NULL, request_id, status, text);
     As__CommandReply reply = AS__COMMAND_REPLY__INIT;
     reply.request_id = (char *)request_id;
     reply.has_status = 1;
@@ -777,12 +800,13 @@ static s_pending_cmd_t *s_admit_command(as_service_t *self, const void *body, si
         self->counters.frames_rejected++;
         snprintf(text, sizeof text, "command of %zu bytes exceeds the %zu-byte limit", len,
                  self->max_frame);
-        return s_refuse_cmd(self, refusal, NULL, AS_ETOOBIG, text);
+        return s_refuse_cmd(self, refusal, NULL, NULL, AS_ETOOBIG, text);
     }
     As__CommandRequest *req = as__command_request__unpack(NULL, len, body);
     if (!req) {
         self->counters.frames_rejected++;
-        return s_refuse_cmd(self, refusal, NULL, AS_EBADFRAME, "command request does not decode");
+        return s_refuse_cmd(self, refusal, NULL, NULL, AS_EBADFRAME,
+                            "command request does not decode");
     }
     /* over CURVE the actor is the key's identity; a delegate's (a front end
      * that signs its users in) may name the staff member it acts for */
@@ -792,7 +816,7 @@ static s_pending_cmd_t *s_admit_command(as_service_t *self, const void *body, si
         actor = req->actor;
     const char *problem = s_request_problem(req, actor);
     if (problem) {
-        s_refuse_cmd(self, refusal, req->request_id, AS_EINVALID, problem);
+        s_refuse_cmd(self, refusal, req, actor, AS_EINVALID, problem);
         as__command_request__free_unpacked(req, NULL);
         return NULL;
     }
@@ -1598,33 +1622,35 @@ static int s_exit_code(int rc)
     }
 }
 
+/* What both usages say about the options every daemon takes. */
+#define AS_SERVICE_OPTIONS_HELP                                                                    \
+    "--check-config checks FILE (every section and key), prints 'config ok' or each\n"             \
+    "problem with its line, and starts nothing. --log-level debug|info|warn|error sets\n"          \
+    "the lowest level logged (default $AS_LOG or info). --version prints the version.\n"
+
 static void s_usage(const as_service_def_t *def, const char *program, FILE *out)
 {
     if (def->named) {
         fprintf(out,
-                "usage: %s --name NAME --config FILE [--check-config]\n"
+                "usage: %s --name NAME --config FILE [--check-config] [--log-level LEVEL]\n"
                 "\n"
                 "%s\n"
                 "\n"
                 "Reads [NAME], [staff], [site], [bus] and [security] from FILE (default "
                 "$AS_CONFIG).\n"
-                "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or SIGINT.\n"
-                "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
-                "problem with its line, and starts nothing.\n"
-                "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
+                "Its commands: `asctl commands NAME.`. Stops cleanly on SIGTERM or "
+                "SIGINT.\n" AS_SERVICE_OPTIONS_HELP "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
                 program, def->summary ? def->summary : "");
         return;
     }
     fprintf(out,
-            "usage: %s --config FILE [--check-config]\n"
+            "usage: %s --config FILE [--check-config] [--log-level LEVEL]\n"
             "\n"
             "%s\n"
             "\n"
             "Reads [%s], [staff], [site], [bus] and [security] from FILE (default $AS_CONFIG).\n"
-            "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or SIGINT.\n"
-            "--check-config checks FILE (every section and key), prints 'config ok' or each\n"
-            "problem with its line, and starts nothing.\n"
-            "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
+            "Its commands: `asctl commands %s.`. Stops cleanly on SIGTERM or "
+            "SIGINT.\n" AS_SERVICE_OPTIONS_HELP "Exit codes: " AS_SERVICE_EXIT_CODES "\n",
             program, def->summary ? def->summary : "", def->name, def->name);
 }
 
@@ -1634,18 +1660,20 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"check-config", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
+        {"log-level", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
     static const struct option named_options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check-config", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {"name", required_argument, NULL, 'n'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},         {"log-level", required_argument, NULL, 'l'},
+        {"name", required_argument, NULL, 'n'},   {NULL, 0, NULL, 0},
     };
+    if (as_version_option(argc, argv))
+        return 0;
     const char *config_path = getenv("AS_CONFIG");
     const char *name = NULL;
     bool check_only = false;
+    int log_level = -1; /* --log-level, else AS_LOG, else info */
     /* "as-kpi", or "asdemo source" for a program that runs several services */
     char program[128];
     const char *slash = strrchr(argv[0], '/');
@@ -1654,7 +1682,7 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
     else
         snprintf(program, sizeof program, "%s %s", program_invocation_short_name, argv[0]);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:hk", def->named ? named_options : options, NULL)) !=
+    while ((opt = getopt_long(argc, argv, "c:hkl:", def->named ? named_options : options, NULL)) !=
            -1) {
         if (opt == 'c') {
             config_path = optarg;
@@ -1662,7 +1690,11 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
             check_only = true;
         } else if (opt == 'n' && def->named) {
             name = optarg;
-        } else {
+        } else if (opt == 'l' && (log_level = as_log_level_parse(optarg)) < 0) {
+            fprintf(stderr, "%s: --log-level '%s' is not a level (debug, info, warn, error)\n",
+                    program, optarg);
+            return 64;
+        } else if (opt != 'l') {
             s_usage(def, program, opt == 'h' ? stdout : stderr);
             return opt == 'h' ? 0 : 64;
         }
@@ -1697,6 +1729,8 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
         }
     }
     as_log_init(def->name, AS_LOG_INFO);
+    if (log_level >= 0)
+        as_log_set_level((as_log_level_t)log_level);
     char *err = NULL;
     as_config_t *cfg = as_config_load(config_path, &err);
     if (!cfg) {
@@ -1721,7 +1755,11 @@ int as_service_main(const as_service_def_t *def, int argc, char **argv)
         as_config_destroy(&cfg);
         return s_exit_code(rc);
     }
+    char status[128];
+    snprintf(status, sizeof status, "serving %s", as_service_source(svc));
+    as_notify_ready(as_service_loop(svc), status); /* store open, catch-up asked */
     as_service_run(svc);
+    as_notify_stopping();
     as_service_destroy(&svc);
     as_config_destroy(&cfg);
     return 0;

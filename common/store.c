@@ -937,6 +937,28 @@ static int s_empty_dir(const char *dir)
     return rc;
 }
 
+/* Writes a compacted copy of `env` as DEST_DIR/data.mdb, created by us with
+ * mode 0600 whatever the umask (a store holds customers' names and phones:
+ * LMDB's own copy would create it 0644 under the usual umask 022) and
+ * synced before it counts as written. Removes a partial copy. Returns 0,
+ * -errno or an LMDB code. */
+static int s_copy_private(MDB_env *env, const char *dest_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", dest_dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    int rc = s_negative(mdb_env_copyfd2(env, fd, MDB_CP_COMPACT));
+    if (rc == 0 && fsync(fd) != 0)
+        rc = -errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = -errno;
+    if (rc != 0)
+        unlink(path);
+    return rc;
+}
+
 int as_store_backup_why(const char *dir, const char *dest, as_store_error_t *why)
 {
     as_store_error_t ignored;
@@ -951,7 +973,7 @@ int as_store_backup_why(const char *dir, const char *dest, as_store_error_t *why
     MDB_env *env;
     if ((rc = s_open_readonly(dir, &env, AS_STORE_FIX_STORE, why)) != 0)
         return rc;
-    rc = s_negative(mdb_env_copy2(env, dest, MDB_CP_COMPACT));
+    rc = s_copy_private(env, dest);
     mdb_env_close(env);
     if (rc != 0)
         return s_fail(why, rc, "cannot copy the store in '%s' into '%s': %s", dir, dest,
@@ -1114,7 +1136,7 @@ static int s_copy_backup(const char *backup_dir, const char *dir, as_store_error
     int rc = s_open_readonly(backup_dir, &env, AS_STORE_FIX_BACKUP, why);
     if (rc != 0)
         return rc;
-    rc = s_negative(mdb_env_copy2(env, dir, MDB_CP_COMPACT));
+    rc = s_copy_private(env, dir);
     mdb_env_close(env);
     if (rc != 0)
         return s_fail(why, rc, "cannot copy the backup in '%s' into '%s': %s", backup_dir, dir,

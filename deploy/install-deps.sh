@@ -13,6 +13,8 @@ packages=(
     libinih-dev            # the site's INI config file
     libjansson-dev         # --json output of asctl and the tap
     libsodium-dev          # BLAKE2b digests of command payloads (request ids)
+    libsystemd-dev systemd # sd_notify: Type=notify units (READY, the watchdog);
+                           # systemd-analyze verifies and scores the units in a test
     libcmocka-dev          # unit test framework
     procps jq              # the integration tests: kill, and reading asctl --json
     help2man               # asctl's man page, made from its --help at build time

@@ -39,6 +39,8 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "as/notify.h"
+#include "as/version.h"
 #include "as/config.h"
 #include "as/config_schema.h"
 #include "as/envelope.h"
@@ -76,6 +78,7 @@ typedef struct s_args {
     const char *xsub;        /* --xsub, or NULL for NAME.xsub */
     const char *xpub;        /* --xpub, or NULL for NAME.xpub */
     bool check_config;       /* --check-config: check the file, start nothing */
+    int log_level;           /* --log-level, or -1 for AS_LOG or info */
 } s_args_t;
 
 typedef struct s_bus {
@@ -109,7 +112,7 @@ static void s_usage(FILE *out)
 {
     fprintf(out,
             "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--check-config]\n"
-            "             [--help]\n"
+            "             [--log-level LEVEL] [--version] [--help]\n"
             "\n"
             "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
             "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
@@ -121,6 +124,8 @@ static void s_usage(FILE *out)
             "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
             "  --check-config check FILE (every section and key), print 'config ok' or\n"
             "                 each problem with its line, start nothing\n"
+            "  --log-level L  debug, info, warn or error (default $AS_LOG or info)\n"
+            "  --version      print \"asbus VERSION\"\n"
             "  --help         show this text\n"
             "\n"
             "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
@@ -139,11 +144,12 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
         {"xpub", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {"check-config", no_argument, NULL, 'k'},
+        {"log-level", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
-    *args = (s_args_t){.name = S_DEFAULT_NAME};
+    *args = (s_args_t){.name = S_DEFAULT_NAME, .log_level = -1};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:n:s:p:hk", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:n:s:p:hkl:", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             args->config_path = optarg;
@@ -159,6 +165,14 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
             break;
         case 'k':
             args->check_config = true;
+            break;
+        case 'l':
+            if ((args->log_level = as_log_level_parse(optarg)) < 0) {
+                fprintf(stderr,
+                        "asbus: --log-level '%s' is not a level (debug, info, warn, error)\n",
+                        optarg);
+                return S_EXIT_USAGE;
+            }
             break;
         case 'h':
             return 1;
@@ -608,6 +622,8 @@ static void s_close(void **sock_p)
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     s_args_t args;
     int rc = s_parse_args(argc, argv, &args);
     if (rc == 1) {
@@ -619,6 +635,8 @@ int main(int argc, char **argv)
         return rc;
     }
     as_log_init(args.name, AS_LOG_INFO);
+    if (args.log_level >= 0)
+        as_log_set_level((as_log_level_t)args.log_level);
 
     as_config_t *cfg = NULL;
     if (args.config_path) {
@@ -685,7 +703,9 @@ int main(int argc, char **argv)
 
     as_info("asbus: forwarding %s -> %s%s", bus.bound_xsub, bus.bound_xpub,
             as_security_curve(security) ? " (CURVE on tcp)" : "");
+    as_notify_ready(&bus.loop, "forwarding");
     uv_run(&bus.loop, UV_RUN_DEFAULT);
+    as_notify_stopping();
     rc = s_bus_finish(&bus);
 
 close_loop:

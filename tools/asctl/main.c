@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "as/version.h"
 #include "as/config_schema.h"
 #include "as/human.h"
 #include "as/error.h"
@@ -46,6 +47,7 @@ static void s_usage(FILE *out)
             "  -t, --timeout MS    time to wait for each answer (default 3000)\n"
             "  -r, --retries N     tries before giving up (default 3)\n"
             "  -h, --help          this text; `asctl SUBCOMMAND --help` for each subcommand\n"
+            "      --version       print \"asctl VERSION\" and exit\n"
             "\n"
             "Exit codes: 0 ok, 1 refused by the service, 2 check failed, 64 usage,\n"
             "65 bad input, 69 service unavailable, 70 internal error, 74 I/O error\n"
@@ -268,6 +270,8 @@ int asctl_columns(void)
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     asctl_t ctl = {.timeout_ms = 3000, .tries = 3, .output = ASCTL_OUT_TABLE};
     ctl.config_path = getenv("AS_CONFIG");
     ctl.actor = getenv("AS_ACTOR") ? getenv("AS_ACTOR") : getenv("USER");

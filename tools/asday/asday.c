@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "as/version.h"
 #include "as/calendar.h"
 #include "as/catalog.h"
 #include "as/error.h"
@@ -1075,6 +1076,8 @@ static void s_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
         {"date", required_argument, NULL, 'd'},

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "as/version.h"
 #include "as/error.h"
 #include "as/config_schema.h"
 #include "as/log.h"
@@ -349,6 +350,8 @@ static const as_service_def_t sink_def = {
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     const as_service_def_t *def = NULL;
     if (argc >= 2 && strcmp(argv[1], "source") == 0)
         def = &source_def;

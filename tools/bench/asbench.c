@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "as/version.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/service.h"
@@ -427,6 +428,8 @@ static int s_run_service(const char *mode, const char *name, const char *config_
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
         {"expect", required_argument, NULL, 'n'},

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "as/version.h"
 #include "bench_util.h"
 
 #define S_TOPIC BENCH_EVENT_TYPE
@@ -299,6 +300,8 @@ static int s_lmdb(const s_args_t *a)
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     static const struct option options[] = {
         {"connect", required_argument, NULL, 'c'}, {"dir", required_argument, NULL, 'd'},
         {"count", required_argument, NULL, 'n'},   {"expect", required_argument, NULL, 'n'},

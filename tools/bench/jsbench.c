@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "as/version.h"
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
@@ -632,6 +633,8 @@ static int s_count_arg(const char *name, const char *text, uint64_t *out, bool p
 
 int main(int argc, char **argv)
 {
+    if (as_version_option(argc, argv))
+        return 0;
     static const struct option options[] = {
         {"url", required_argument, NULL, 'u'},
         {"consumers", required_argument, NULL, 'C'},

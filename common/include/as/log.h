@@ -1,6 +1,8 @@
 /* log.h — one line per event to stderr.
  *
- * Format: "2026-11-27T07:30:00.123456Z reception[1234] info: text".
+ * Format: "2026-11-27T07:30:00.123456Z reception[1234] info: text"; under
+ * systemd, when stderr is the journal (JOURNAL_STREAM), "<6>info: text" with
+ * the priority prefix of sd-daemon(3): <3> error, <4> warn, <6> info, <7> debug.
  * Thread-safe for whole lines (one write(2) per line).
  */
 #ifndef AS_LOG_H
@@ -12,6 +14,9 @@ typedef enum { AS_LOG_DEBUG = 0, AS_LOG_INFO, AS_LOG_WARN, AS_LOG_ERROR } as_log
  * The level can also come from the environment: AS_LOG=debug|info|warn|error
  * overrides `min` when set. */
 void as_log_init(const char *program, as_log_level_t min);
+
+/* Sets the lowest level printed, over AS_LOG (a program's --log-level). */
+void as_log_set_level(as_log_level_t min);
 
 /* Parses "debug", "info", "warn", "error"; returns -1 for anything else. */
 int as_log_level_parse(const char *name);

@@ -170,8 +170,9 @@ int as_store_reader_check(as_store_t *self, int *dead);
 
 /* Hot backup: opens the store in `dir` read-only (the daemon may be running:
  * no writer lock is taken) and writes a compacted copy into the existing,
- * empty directory `dest`. LMDB forbids opening one environment twice in a
- * process, so call this from another process than the daemon's (asctl does).
+ * empty directory `dest` (its data.mdb mode 0600, owned by the caller).
+ * LMDB forbids opening one environment twice in a process, so call this
+ * from another process than the daemon's (asctl does).
  * Returns 0, -EEXIST when `dest` is not empty, AS_EDAMAGED when the store's
  * data.mdb is damaged (as at open; nothing is written), -errno or an LMDB
  * code, and fills *why (may be NULL) on failure. */
