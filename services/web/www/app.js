@@ -16,6 +16,13 @@ const App = {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
   },
 
+  // A local time as the workshop reads it, 24-hour, whatever the browser's
+  // locale: "14:05:09".
+  clock(date) {
+    const two = (n) => String(n).padStart(2, "0");
+    return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  },
+
   async loadLabels() {
     const r = await fetch("labels.json");
     this.labels = await r.json();

@@ -41,7 +41,7 @@ function render() {
       return li;
     })
   );
-  document.getElementById("updated").textContent = new Date().toLocaleTimeString();
+  document.getElementById("updated").textContent = App.clock(new Date());
 }
 
 let reading = false, again = false;
