@@ -8,6 +8,7 @@
 
 #include "as/envelope.h"
 #include "as/error.h"
+#include "as/human.h"
 
 void as_date_of_us(int64_t us, char out[AS_DATE_LEN + 1])
 {
@@ -19,10 +20,7 @@ void as_date_of_us(int64_t us, char out[AS_DATE_LEN + 1])
 
 void as_datetime_of_us(int64_t us, char out[AS_DATETIME_LEN + 1])
 {
-    time_t secs = (time_t)(us / 1000000);
-    struct tm tm;
-    localtime_r(&secs, &tm);
-    strftime(out, AS_DATETIME_LEN + 1, "%Y-%m-%d %H:%M", &tm);
+    as_human_time(us, out, AS_DATETIME_LEN + 1);
 }
 
 int as_datetime_parse(const char *text, int64_t *us)

@@ -231,11 +231,8 @@ static int s_apply_event(as_service_t *self, MDB_txn *txn, const As__Envelope *e
         if (desc) {
             evt.payload = protobuf_c_message_unpack(desc, as_arena_allocator(self->payload_arena),
                                                     env->payload.len, env->payload.data);
-            if (!evt.payload) {
-                as_warn("event %s:%llu (%s): payload is not a %s message", env->source,
-                        (unsigned long long)env->seq, env->type, desc->name);
+            if (!evt.payload) /* skipped, and logged once, by the caller */
                 return AS_EBADFRAME;
-            }
         }
         return e->apply(&evt);
     }
