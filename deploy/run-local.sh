@@ -82,8 +82,9 @@ echo "run-local: warranty claims of the day"
 AS_ACTOR=wty-he $asctl call warranty.claim.list || true
 echo
 # demo sign-ins for the pages, set the way the service manager sets them
-demo_signins=(foreman-liu:foreman-demo svc-mgr:manager-demo adv-wang:advisor-demo
-    fdm-li:frontdesk-demo qc-ma:qc-demo-pass tech-01:2468 tech-02:1357)
+demo_signins=(adv-wang:advisor-demo fdm-li:frontdesk-demo foreman-liu:foreman-demo tech-01:2468
+    tech-02:1357 qc-ma:qc-demo-pass wh-zhou:parts-demo parts-mgr:partsmgr-demo wty-he:warranty-demo
+    tool-xu:toolroom-demo svc-mgr:manager-demo it-guo:it-demo-pass)
 for entry in "${demo_signins[@]}"; do
     AS_ACTOR=svc-mgr $asctl call web.credential.set staff_id="${entry%%:*}" \
         secret="${entry#*:}" >/dev/null

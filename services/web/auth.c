@@ -163,17 +163,19 @@ static void s_set_cookie(web_t *web, h2o_req_t *req, const char *id, int64_t max
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v.base, v.len);
 }
 
-static json_t *s_member_json(const char *staff_id, unsigned roles, const char *csrf,
-                             int64_t expires_us)
+/* The member as the pages know it, with the site's name and currency (the
+ * pages show amounts as asctl does). */
+static json_t *s_member_json(const web_t *web, const char *staff_id, unsigned roles,
+                             const char *csrf, int64_t expires_us)
 {
-    return json_pack("{s:s, s:o, s:s, s:I}", "staff_id", staff_id, "roles", web_roles_json(roles),
-                     "csrf", csrf, "expires_us", (json_int_t)expires_us);
+    return json_pack("{s:s, s:o, s:s, s:I, s:s, s:s}", "staff_id", staff_id, "roles",
+                     web_roles_json(roles), "csrf", csrf, "expires_us", (json_int_t)expires_us,
+                     "site", web->set.site, "currency", web->set.currency);
 }
 
 void web_me(web_t *web, h2o_req_t *req, const web_member_t *m)
 {
-    (void)web;
-    web_reply_json(req, 200, s_member_json(m->staff_id, m->roles, m->csrf, m->expires_us));
+    web_reply_json(req, 200, s_member_json(web, m->staff_id, m->roles, m->csrf, m->expires_us));
 }
 
 void web_signout(web_t *web, h2o_req_t *req, const web_member_t *member)
@@ -259,7 +261,7 @@ static void s_signed_in(s_signin_t *op)
     as_info("web: %s signed in", op->staff_id);
     s_set_cookie(web, op->req, id, web->set.session_us / 1000000);
     unsigned roles = as_staff_roles(as_service_staff(web->svc), op->staff_id);
-    web_reply_json(op->req, 200, s_member_json(op->staff_id, roles, csrf, s.expires_us));
+    web_reply_json(op->req, 200, s_member_json(web, op->staff_id, roles, csrf, s.expires_us));
 }
 
 /* A wrong secret: one more failure; the last allowed one locks. */

@@ -43,6 +43,8 @@ typedef struct web_settings {
     int64_t lockout_us;
     int64_t call_timeout_us;
     size_t max_body;
+    char site[65];     /* [site] name */
+    char currency[16]; /* [site] currency, "" for none */
 } web_settings_t;
 
 /* The service's per-instance state (as_service_user). */

@@ -28,10 +28,6 @@ as adv-wang reception.ro.consent ro_number=RO-W1 consent=signature
 wait_for "the workshop has RO-W1's job" bash -c "'$ASCTL' --json --config '$CONFIG' --actor \
     foreman-liu call workshop.board | jq -e '.reply.jobs[] | select(.ro_number==\"RO-W1\")' >/dev/null"
 
-SHOTS="$AS_BUILD/artifacts/web"
-mkdir -p "$SHOTS"
-WEB_URL=$WEB_URL ASCTL=$ASCTL CONFIG=$CONFIG SHOTS=$SHOTS RO=RO-W1 \
-    /usr/bin/python3 "$(dirname "$0")/web_browser.py" || fail "browser checks"
-log "screenshots in $SHOTS"
+browse web_browser.py RO=RO-W1
 stop_web
 finish

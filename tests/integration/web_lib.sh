@@ -45,3 +45,15 @@ stop_web() {
     wait_for "the pages' connections closed" web_idle
     stop web
 }
+
+# browse SCRIPT.py [VAR=value ...]: runs a browser test (webtest.py) against
+# this site with the extra environment; screenshots in $AS_BUILD/artifacts/web/
+browse() {
+    local script=$1
+    shift
+    local shots="$AS_BUILD/artifacts/web"
+    mkdir -p "$shots"
+    env WEB_URL="$WEB_URL" ASCTL="$ASCTL" CONFIG="$CONFIG" SHOTS="$shots" "$@" \
+        /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/$script" || fail "browser checks of $script"
+    log "screenshots in $shots"
+}

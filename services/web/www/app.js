@@ -16,6 +16,60 @@ const App = {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
   },
 
+  // An amount for people: cents as "3,500.00 CNY" (the site's currency, as
+  // asctl shows it); "" for a missing amount.
+  money(cents) {
+    if (cents === undefined || cents === null || cents === "") return "";
+    const n = Number(cents);
+    const whole = Math.trunc(Math.abs(n) / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    const text = (n < 0 ? "-" : "") + whole + "." + String(Math.abs(n) % 100).padStart(2, "0");
+    return this.me && this.me.currency ? text + " " + this.me.currency : text;
+  },
+
+  // Microseconds since 1970 (the services' times) as a local date and time,
+  // "2026-12-04 14:05"; "" for none. date() gives the date alone.
+  datetime(us) {
+    if (!us || Number(us) === 0) return "";
+    const d = new Date(Number(us) / 1000);
+    return this.date(us) + " " + this.clock(d).slice(0, 5);
+  },
+  date(us) {
+    if (!us || Number(us) === 0) return "";
+    const d = new Date(Number(us) / 1000);
+    const two = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  },
+
+  // A fresh Idempotency-Key for one action: made when the action is started
+  // and reused if the same action is sent again (a retry, a double click).
+  newKey() {
+    return crypto.randomUUID();
+  },
+
+  // A table of rows: columns [{label, value(row) -> text or Node, cls}];
+  // every value goes in as text unless it is already a Node.
+  table(columns, rows, rowClass) {
+    const table = this.el("table", "grid");
+    const head = this.el("tr");
+    for (const c of columns) head.append(this.el("th", c.cls, this.t(c.label)));
+    table.append(this.el("thead"));
+    table.tHead.append(head);
+    const body = this.el("tbody");
+    for (const row of rows) {
+      const tr = this.el("tr", rowClass ? rowClass(row) : "");
+      for (const c of columns) {
+        const v = c.value(row);
+        const td = this.el("td", c.cls);
+        if (v instanceof Node) td.append(v);
+        else td.textContent = v === undefined || v === null ? "" : String(v);
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    table.append(body);
+    return table;
+  },
+
   // A local time as the workshop reads it, 24-hour, whatever the browser's
   // locale: "14:05:09".
   clock(date) {
@@ -114,6 +168,22 @@ const App = {
     return source;
   },
 
+  // The other screens of the member's roles, as links after the title.
+  nav() {
+    const header = document.querySelector("header");
+    const here = location.pathname.split("/").pop();
+    const others = this.screensFor(this.me.roles).filter((s) => s.page !== here);
+    if (!header || !others.length) return;
+    const nav = this.el("nav", "screens");
+    for (const s of others) {
+      const a = this.el("a", "", this.t(s.label));
+      a.href = s.page;
+      a.dataset.label = s.label;
+      nav.append(a);
+    }
+    header.querySelector("h1").after(nav);
+  },
+
   // The header every screen has: title, who, language, sign-out.
   async shell() {
     await this.loadLabels();
@@ -122,6 +192,7 @@ const App = {
       return null;
     }
     document.getElementById("who").textContent = this.me.staff_id;
+    this.nav();
     document.getElementById("lang").addEventListener("click", () => this.toggleLanguage());
     document.getElementById("signout").addEventListener("click", () => this.signOut());
     this.refreshStatus();

@@ -1,0 +1,121 @@
+"""webtest.py — what every browser test shares: real headless Chromium
+(Debian's chromium + chromedriver through python3-selenium), signing in on
+the real sign-in page, checks that print and count, asctl as another member
+would use it, screenshots. A test script imports it:
+
+    from webtest import Browser, check, asctl, done
+    with Browser(1280, 800) as b:          # a 10" tablet, landscape
+        b.sign_in("adv-wang", "advisor-pass")
+        b.wait(lambda d: d.current_url.endswith("/counter.html"))
+        check("the counter shows the RO", "R2612" in b.text("#ros"))
+        b.shot("counter")
+    done()                                  # exit 1 if any check failed
+
+Environment (set by the test's .sh through web_lib.sh): WEB_URL, ASCTL,
+CONFIG, SHOTS (the screenshot directory). Waits are explicit (on what the
+page shows), never sleeps."""
+import json
+import os
+import subprocess
+import sys
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+URL = os.environ["WEB_URL"]
+SHOTS = os.environ.get("SHOTS", ".")
+XSS = "<img src=x onerror=alert(1)>"
+failures = []
+
+
+def check(what, ok, detail=""):
+    """Prints ok/FAIL and the detail of a failure; done() exits 1 after any."""
+    print(("ok: " if ok else "FAIL: ") + what + (f" ({detail})" if detail and not ok else ""), flush=True)
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+def done():
+    if failures:
+        print(f"{len(failures)} browser check(s) failed", flush=True)
+        sys.exit(1)
+
+
+def asctl(actor, *args):
+    """`asctl call ARGS` as ACTOR; returns the reply (JSON), raises on failure."""
+    out = subprocess.run([os.environ["ASCTL"], "--json", "--config", os.environ["CONFIG"], "--actor", actor,
+                          "call", *args], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out).get("reply") if out.strip() else None
+
+
+class Browser:
+    """One headless Chromium window of the given size, with helpers."""
+
+    def __init__(self, width=1280, height=800, lang="en-US"):
+        opts = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    f"--window-size={width},{height}", f"--lang={lang}"):
+            opts.add_argument(arg)
+        opts.binary_location = "/usr/bin/chromium"
+        self.d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.d.quit()
+
+    def wait(self, condition, timeout=30):
+        """Waits until condition(driver) is truthy; returns its value."""
+        return WebDriverWait(self.d, timeout).until(condition)
+
+    def sign_in(self, staff_id, secret):
+        self.d.get(URL + "/index.html")
+        self.wait(lambda d: d.find_element(By.ID, "staff_id").is_displayed())
+        self.d.find_element(By.ID, "staff_id").clear()
+        self.d.find_element(By.ID, "staff_id").send_keys(staff_id)
+        self.d.find_element(By.ID, "secret").send_keys(secret)
+        self.d.find_element(By.ID, "signin").click()
+
+    def open(self, page):
+        self.d.get(URL + "/" + page)
+
+    def find(self, css):
+        return self.d.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css):
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css):
+        """The visible text of the first element matching css ('' if none)."""
+        found = self.d.find_elements(By.CSS_SELECTOR, css)
+        return found[0].text if found else ""
+
+    def type(self, css, value):
+        e = self.find(css)
+        e.clear()
+        e.send_keys(value)
+
+    def click(self, css):
+        self.find(css).click()
+
+    def live(self):
+        """Waits until the page follows the live event stream."""
+        self.wait(lambda d: d.find_element(By.ID, "live").text in ("live", "实时"))
+
+    def no_alert(self):
+        """True when no script raised an alert (markup shown as text)."""
+        try:
+            self.d.switch_to.alert
+            return False
+        except NoAlertPresentException:
+            return True
+
+    def shot(self, name):
+        """Keeps a screenshot SHOTS/name.png as a test artefact."""
+        os.makedirs(SHOTS, exist_ok=True)
+        self.d.save_screenshot(f"{SHOTS}/{name}.png")
