@@ -430,7 +430,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r)"
     echo "- disk under $out: $(df -h "$out" | awk 'NR == 2 {print $1 ", " $2}') ($(findmnt -n -o FSTYPE --target "$out" 2>/dev/null || echo ?)); fsync'd 4 KiB writes: $(num "$(j ceil-fsync .commits_per_second)")/s"
     echo "- load average (1, 5, 15 min) at start: $load_start; at end: $load_end"
-    echo "- peer: $([ $peer = 1 ] && nats-server --version 2>/dev/null || echo skipped), JetStream file storage; C client libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?); consumer batch $js_batch, publisher max pending $js_max_pending"
+    { wants fanout || wants latency; } && echo "- peer: $([ $peer = 1 ] && nats-server --version 2>/dev/null || echo skipped), JetStream file storage; C client libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?); consumer batch $js_batch, publisher max pending $js_max_pending"
     echo
     if wants single; then
         echo "### Our bus into one durable consumer"
@@ -518,8 +518,8 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     echo
     fi
     if wants web; then
-        w() { j web "$1"; }
-        echo "### The gateway as-web: $(w .sessions) browser sessions ($(w .advisors) advisors, $(w .foremen) foreman, $(w .technicians) technicians), $(sec "$(w .load_s)") s"
+        w() { j web "def r: (. * 10 | round) / 10; $1"; }
+        echo "### The gateway as-web: $(w .sessions) browser sessions ($(w .advisors) advisor, $(w .foremen) foreman and $(w .technicians) technician sessions) for $(sec "$(w .load_s)") s"
         echo
         echo "as-web: $ASWEB${BENCH_WEB_INFLIGHT:+, inflight_per_service $BENCH_WEB_INFLIGHT}"
         echo
@@ -528,13 +528,13 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo "| pages/s (HTML, scripts, style, labels, /api/me: 6 requests each) | $(num "$(w .pages_per_s)") |"
         echo "| API calls/s (/api/call answered 200) | $(num "$(w .api_calls_per_s)") |"
         echo "| HTTP requests/s, all | $(num "$(w .requests_per_s)") |"
-        echo "| a change's round trip (RO open, clock on/off): request -> committed -> reply, p50 / p99 ms | $(w '"\(.change.p50_ms) / \(.change.p99_ms)"') |"
+        echo "| a change's round trip (RO open, clock on/off): request -> committed -> reply, p50 / p99 ms | $(w '"\(.change.p50_ms | r) / \(.change.p99_ms | r)"') |"
         for a in board search ro_open clock page signin; do
-            echo "| $a: count, p50 / p99 ms, errors | $(w '.actions.'"$a"' | "\(.count), \(.p50_ms) / \(.p99_ms), \(.errors)"') |"
+            echo "| $a: count, p50 / p99 ms, errors | $(w '.actions.'"$a"' | "\(.count), \(.p50_ms | r) / \(.p99_ms | r), \(.errors)"') |"
         done
-        echo "| board latency under the load: RO opened -> its event on another session's stream, p50 / p99 ms (n) | $(w '.board_latency_load | "\(.p50_ms) / \(.p99_ms) (\(.count))"') |"
-        echo "| board latency alone (one advisor, RO after RO), p50 / p99 ms (n) | $(w '.board_latency_idle | "\(.p50_ms) / \(.p99_ms) (\(.count))"') |"
-        echo "| as-web CPU s during the run / peak RSS MiB | $(secs "$(j web-procs .web_cpu_ms)") / $(mb "$(j web-procs .web_peak_rss_kb)") |"
+        echo "| board latency under the load: RO opened -> its event on another session's stream, p50 / p99 ms (n) | $(w '.board_latency_load | "\(.p50_ms | r) / \(.p99_ms | r) (\(.count))"') |"
+        echo "| board latency alone (one advisor, RO after RO), p50 / p99 ms (n) | $(w '.board_latency_idle | "\(.p50_ms | r) / \(.p99_ms | r) (\(.count))"') |"
+        echo "| as-web CPU s while webbench ran (seeding, sign-ins, load, alone) / peak RSS MiB (the sign-ins' Argon2id) | $(secs "$(j web-procs .web_cpu_ms)") / $(mb "$(j web-procs .web_peak_rss_kb)") |"
         echo "| sign-in of every session at once, s (Argon2id each) | $(sec "$(w .signin_s)") |"
         echo
     fi
