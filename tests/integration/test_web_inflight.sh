@@ -66,6 +66,7 @@ head -1 "$T/stopped-$((N + 1))" | jq -r .error | grep -q "the reception service 
     fail "unavailable text: $(cat "$T/stopped-$((N + 1))")"
 expect_eq "all name the same time (the first command's sending)" 1 "$(for i in $(seq $((N + 1)) $((N + M))); do
     head -1 "$T/stopped-$i" | jq -r .since_us; done | sort -u | wc -l)"
+log "the $M callers had their 503 after $took_ms ms (call_timeout_ms is 1000)"
 [ "$took_ms" -lt 5000 ] || fail "the 503s took $took_ms ms (call_timeout_ms is 1000)"
 st=$(reception_status)
 log "while stopped: $st"

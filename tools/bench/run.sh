@@ -335,15 +335,26 @@ web_run() {
         sed -i "s/^listen = 127.0.0.1:$port$/&\ninflight_per_service = $BENCH_WEB_INFLIGHT/" "$dir/site.ini"
     export AS_RUN_DIR=$dir
     local ctl=("$ASCTL" --config "$dir/site.ini")
-    up() { for _ in $(seq 100); do "${ctl[@]}" status "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; die "$1 did not start" "$dir"; }
+    local -A svc_pid=()
+    # up NAME: its daemon answers status (a daemon that exited fails the run at once)
+    up() {
+        for _ in $(seq 100); do
+            kill -0 "${svc_pid[$1]}" 2>/dev/null || die "as-$1 exited at start" "$dir"
+            "${ctl[@]}" status "$1" >/dev/null 2>&1 && return 0
+            sleep 0.1
+        done
+        die "as-$1 did not answer status" "$dir"
+    }
     "$ASBUS" --config "$dir/site.ini" --name bus 2>"$dir/bus.log" &
     pids+=($!)
     for svc in reception workshop parts kpi warranty tools; do
         "$build/services/$svc/as-$svc" --config "$dir/site.ini" 2>"$dir/$svc.log" &
+        svc_pid[$svc]=$!
         pids+=($!)
     done
     "$ASWEB" --config "$dir/site.ini" 2>"$dir/web.log" &
     web_pid=$!
+    svc_pid[web]=$web_pid
     pids+=("$web_pid")
     for svc in reception workshop parts kpi warranty tools web; do up "$svc"; done
     for m in svc-mgr adv-wang adv-chen adv-zhao foreman-liu tech-0{1..9} tech-10; do
@@ -357,7 +368,7 @@ web_run() {
         --sessions "$web_sessions" --seconds "$web_seconds" --idle "$web_idle" \
         --report "$out/web.json" 2>"$dir/webbench.log" || die "webbench failed" "$dir"
     printf '{"web_cpu_ms": %s, "web_peak_rss_kb": %s, "reception_cpu_ms": %s}\n' \
-        "$(($(cpu_ms "$web_pid") - cpu0))" "$(peak_rss_kb "$web_pid")" "$(cpu_ms "${pids[1]}")" \
+        "$(($(cpu_ms "$web_pid") - cpu0))" "$(peak_rss_kb "$web_pid")" "$(cpu_ms "${svc_pid[reception]}")" \
         >"$out/web-procs.json"
     cat "$dir/webbench.log" >&2
     cleanup
