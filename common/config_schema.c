@@ -150,6 +150,7 @@ static const as_config_key_t s_web_keys[] = {
     S_INT("lockout_after", 1, 100, 5, "failed sign-ins in a row that lock the account"),
     S_INT("lockout_minutes", 1, 10080, 15, "how long a locked account stays locked"),
     S_INT("call_timeout_ms", 100, 600000, 3000, "when a service without answer is unavailable"),
+    S_INT("inflight_per_service", 1, 256, 16, "commands in flight to one service at a time"),
     S_INT("max_body", 1024, 1 * S_MB, 64 * S_KB, "the largest request body accepted"),
     S_END,
 };

@@ -24,6 +24,8 @@ packages=(
     fonts-wqy-microhei     # Chinese glyphs in the browser tests' screenshots
     nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream
                              # 2.9 and its C client); the bench smoke test runs it
+    libcurl4-openssl-dev   # tools/bench/webbench: 50 browser sessions on one thread
+                           # (libcurl's multi interface) against as-web
 )
 if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
     apt-get update -q

@@ -6,12 +6,17 @@
  * the page's Idempotency-Key as request id, so a browser retry is answered
  * from the service's stored reply and never done twice.
  *
- * One async client (rpc.h, on the loop) per service, one command in flight
- * and the others queued in order. A command without an answer within
- * call_timeout_ms makes the service unavailable since that command was sent:
- * its caller and every queued one get 503 naming the service and the time,
- * later calls get it at once, and the client keeps sending the unanswered
- * command again (same request id) until the service answers and is up. */
+ * Up to `inflight_per_service` commands in flight per service: a small pool
+ * of async clients (rpc.h, on the loop) per service, opened as the load needs
+ * them, each with one command in flight (the Lazy Pirate client matches an
+ * answer to its one request); the other calls wait in order for a free
+ * client. A command without an answer within call_timeout_ms makes the
+ * service unavailable since that command was sent: its caller, the callers
+ * of the other commands in flight and every waiting one get 503 naming the
+ * service and the time, later calls get it at once, and each client keeps
+ * sending its unanswered command again (same request id, so it is done at
+ * most once) until the service answers; then it is up again.
+ */
 #include "web.h"
 
 #include <stdio.h>
@@ -37,14 +42,24 @@ struct s_call {
     const as_command_info_t *info;
     uint8_t *frame; /* the packed CommandRequest */
     size_t frame_len;
-    int64_t sent_us;
+    int64_t sent_us; /* first sent */
+    int64_t try_us;  /* last sent (a resend after a time-out) */
 };
+
+/* One client of a service's pool and the command it has in flight. */
+typedef struct s_slot {
+    web_backend_t *b;
+    as_rpc_client_t *client;
+    s_call_t *call; /* NULL: free */
+} s_slot_t;
 
 struct web_backend {
     char name[64];
-    as_rpc_client_t *client;
+    char endpoint[512];
     web_t *web;
-    s_call_t *inflight;
+    s_slot_t *slots; /* [max_slots], the first n_slots open */
+    size_t n_slots, max_slots;
+    size_t in_flight, peak_in_flight;
     s_call_t *head, *tail; /* waiting, in order */
     int64_t down_since_us; /* 0: up */
 };
@@ -145,9 +160,51 @@ static void s_answer(h2o_req_t *req, s_call_t *call, const void *body, size_t le
     web_reply_json(req, s_http_status(status), out);
 }
 
+static void s_on_answer(as_rpc_client_t *client, int status, const void *body, size_t len,
+                        void *arg);
+
+/* Opens the pool's next client. Returns 0 or -errno. */
+static int s_slot_open(web_backend_t *b)
+{
+    web_t *web = b->web;
+    s_slot_t *slot = &b->slots[b->n_slots];
+    int rc = -ENOMEM;
+    slot->b = b;
+    slot->client = as_rpc_client_new(as_service_zmq_context(web->svc), b->endpoint,
+                                     as_service_security(web->svc), b->name, &rc);
+    if (slot->client)
+        rc = as_rpc_client_watch(slot->client, as_service_loop(web->svc), 0, s_on_answer, slot);
+    if (rc != 0) {
+        as_rpc_client_destroy(&slot->client);
+        return rc;
+    }
+    b->n_slots++;
+    return 0;
+}
+
+/* A client without a command in flight (opening one more while the pool
+ * may grow), or NULL when all are busy. */
+static s_slot_t *s_free_slot(web_backend_t *b)
+{
+    for (size_t i = 0; i < b->n_slots; i++)
+        if (!b->slots[i].call)
+            return &b->slots[i];
+    if (b->n_slots == b->max_slots)
+        return NULL;
+    int rc = s_slot_open(b);
+    if (rc != 0) {
+        as_warn("web: cannot open another client to the %s service: %s", b->name, as_strerror(rc));
+        return NULL;
+    }
+    return &b->slots[b->n_slots - 1];
+}
+
 static void s_pump(web_backend_t *b)
 {
-    while (!b->inflight && b->head) {
+    while (b->head) {
+        s_slot_t *slot = s_free_slot(b);
+        if (!slot)
+            return;
         s_call_t *call = b->head;
         b->head = call->next;
         if (!b->head)
@@ -156,7 +213,7 @@ static void s_pump(web_backend_t *b)
             s_call_free(call);
             continue;
         }
-        int rc = as_rpc_client_send(b->client, "cmd", call->frame, call->frame_len,
+        int rc = as_rpc_client_send(slot->client, "cmd", call->frame, call->frame_len,
                                     (int)(b->web->set.call_timeout_us / 1000));
         if (rc != 0) {
             web_reply_error(s_take_req(call), 503, "cannot send to the %s service: %s", b->name,
@@ -164,8 +221,10 @@ static void s_pump(web_backend_t *b)
             s_call_free(call);
             continue;
         }
-        call->sent_us = as_now_us();
-        b->inflight = call;
+        call->sent_us = call->try_us = as_now_us();
+        slot->call = call;
+        if (++b->in_flight > b->peak_in_flight)
+            b->peak_in_flight = b->in_flight;
     }
 }
 
@@ -173,11 +232,13 @@ static void s_on_answer(as_rpc_client_t *client, int status, const void *body, s
                         void *arg)
 {
     (void)client;
-    web_backend_t *b = arg;
-    s_call_t *call = b->inflight;
+    s_slot_t *slot = arg;
+    web_backend_t *b = slot->b;
+    s_call_t *call = slot->call;
     if (status == AS_EINVALID || !call)
         return; /* no answer to anything in flight */
-    b->inflight = NULL;
+    slot->call = NULL;
+    b->in_flight--;
     if (b->down_since_us)
         as_info("web: the %s service answers again", b->name);
     b->down_since_us = 0;
@@ -207,22 +268,23 @@ static web_backend_t *s_backend(web_t *web, const char *service, h2o_req_t *req)
         return NULL;
     }
     web_backend_t *b = calloc(1, sizeof *b);
+    size_t max_slots = web->set.inflight_per_service ? web->set.inflight_per_service : 1;
     int rc = -ENOMEM;
-    if (b)
-        b->client = as_rpc_client_new(as_service_zmq_context(web->svc), endpoint,
-                                      as_service_security(web->svc), service, &rc);
-    if (b && b->client)
-        rc = as_rpc_client_watch(b->client, as_service_loop(web->svc), 0, s_on_answer, b);
-    if (!b || !b->client || rc != 0) {
+    if (b && (b->slots = calloc(max_slots, sizeof *b->slots)) != NULL) {
+        snprintf(b->name, sizeof b->name, "%s", service);
+        snprintf(b->endpoint, sizeof b->endpoint, "%s", endpoint);
+        b->web = web;
+        b->max_slots = max_slots;
+        rc = s_slot_open(b); /* the first at once: a bad endpoint is said now */
+    }
+    if (rc != 0) {
         web_reply_error(req, 503, "cannot reach the %s service at %s: %s", service, endpoint,
                         as_strerror(rc));
         if (b)
-            as_rpc_client_destroy(&b->client);
+            free(b->slots);
         free(b);
         return NULL;
     }
-    snprintf(b->name, sizeof b->name, "%s", service);
-    b->web = web;
     web->backends[web->n_backends++] = b;
     return b;
 }
@@ -242,9 +304,12 @@ void web_calls_stop(web_t *web)
             s_call_free(b->head);
             b->head = next;
         }
-        if (b->inflight)
-            s_call_free(b->inflight);
-        as_rpc_client_destroy(&b->client);
+        for (size_t k = 0; k < b->n_slots; k++) {
+            if (b->slots[k].call)
+                s_call_free(b->slots[k].call);
+            as_rpc_client_destroy(&b->slots[k].client);
+        }
+        free(b->slots);
         free(b);
     }
     web->n_backends = 0;
@@ -265,21 +330,36 @@ static void s_fail_waiting(web_backend_t *b)
 
 void web_calls_tick(web_t *web, int64_t now_us)
 {
+    int64_t timeout = web->set.call_timeout_us;
     for (size_t i = 0; i < web->n_backends; i++) {
         web_backend_t *b = web->backends[i];
-        s_call_t *call = b->inflight;
-        if (!call || now_us - call->sent_us < web->set.call_timeout_us)
+        const s_call_t *oldest = NULL; /* the earliest try past the time-out */
+        for (size_t k = 0; k < b->n_slots; k++) {
+            const s_call_t *call = b->slots[k].call;
+            if (call && now_us - call->try_us >= timeout &&
+                (!oldest || call->try_us < oldest->try_us))
+                oldest = call;
+        }
+        if (!oldest)
             continue;
         if (!b->down_since_us) {
-            b->down_since_us = call->sent_us;
+            b->down_since_us = oldest->try_us;
             as_warn("web: the %s service has not answered %s for %lld ms", b->name,
-                    call->info->command, (long long)(web->set.call_timeout_us / 1000));
+                    oldest->info->command, (long long)(timeout / 1000));
         }
-        h2o_req_t *req = s_take_req(call);
-        if (req)
-            s_reply_unavailable(req, b);
+        for (size_t k = 0; k < b->n_slots; k++) { /* every caller in flight gets 503 */
+            s_call_t *call = b->slots[k].call;
+            h2o_req_t *req = call ? s_take_req(call) : NULL;
+            if (req)
+                s_reply_unavailable(req, b);
+        }
         s_fail_waiting(b);
-        as_rpc_client_expire(b->client, now_us);
+        for (size_t k = 0; k < b->n_slots; k++) { /* each sends its command again */
+            s_call_t *call = b->slots[k].call;
+            if (call && now_us - call->try_us >= timeout &&
+                as_rpc_client_expire(b->slots[k].client, now_us))
+                call->try_us = as_now_us();
+        }
     }
 }
 
@@ -288,7 +368,10 @@ void web_status(web_t *web, h2o_req_t *req)
     json_t *list = json_array();
     for (size_t i = 0; i < web->n_backends; i++) {
         const web_backend_t *b = web->backends[i];
-        json_t *one = json_pack("{s:s, s:b}", "service", b->name, "up", !b->down_since_us);
+        json_t *one =
+            json_pack("{s:s, s:b, s:I, s:I, s:I}", "service", b->name, "up", !b->down_since_us,
+                      "in_flight", (json_int_t)b->in_flight, "peak_in_flight",
+                      (json_int_t)b->peak_in_flight, "clients", (json_int_t)b->n_slots);
         if (b->down_since_us) {
             char since[40];
             s_since_text(b->down_since_us, since, sizeof since);

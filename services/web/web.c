@@ -130,10 +130,10 @@ static int s_read_settings(as_config_t *cfg, web_settings_t *set)
     set->lockout_after = (unsigned)s_int(cfg, "lockout_after", 5);
     set->lockout_us = s_int(cfg, "lockout_minutes", 15) * 60 * 1000000LL;
     set->call_timeout_us = s_int(cfg, "call_timeout_ms", 3000) * 1000LL;
+    set->inflight_per_service = (unsigned)s_int(cfg, "inflight_per_service", 16);
     set->max_body = (size_t)s_int(cfg, "max_body", 64 * 1024);
     snprintf(set->site, sizeof set->site, "%s", as_config_get(cfg, "site", "name", ""));
-    snprintf(set->currency, sizeof set->currency, "%s",
-             as_config_get(cfg, "site", "currency", ""));
+    snprintf(set->currency, sizeof set->currency, "%s", as_config_get(cfg, "site", "currency", ""));
     return 0;
 }
 

@@ -42,6 +42,7 @@ typedef struct web_settings {
     unsigned lockout_after;
     int64_t lockout_us;
     int64_t call_timeout_us;
+    unsigned inflight_per_service; /* commands in flight to one service */
     size_t max_body;
     char site[65];     /* [site] name */
     char currency[16]; /* [site] currency, "" for none */

@@ -3,7 +3,8 @@
 # timeout: 300
 # The benchmark script runs to the end with small N and prints every row:
 # the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
-# latency) and the ceilings. Only checks that every run completed with every
+# latency), the ceilings and the gateway under browser sessions (webbench).
+# Only checks that every run completed with every
 # event applied; the figures themselves are never pass/fail. The JetStream
 # runs are skipped only when nats-server is not installed.
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +26,12 @@ expect_eq "comparison rows" 13 \
     "$(echo "$out" | grep -cE '^\| (fan-out: events/s|catch-up|latency at|ceiling: )')"
 expect_eq "ceiling: ZeroMQ fan-out got every message" "$n 0" \
     "$(jq -r '"\(.events) \(.missing)"' "$T/bench/ceil-zmq.json")"
+
+expect_eq "web: no action failed, every RO's event reached the open stream" "0 0" \
+    "$(jq -r '"\(.errors) \(.missing_events)"' "$T/bench/web.json")"
+expect_eq "web: every kind of action ran" true \
+    "$(jq '[.actions[] | .count > 0] | all' "$T/bench/web.json")"
+expect_eq "web rows" 12 "$(echo "$out" | grep -cE '^\| (pages/s|API calls/s|HTTP requests|a change|board|search|ro_open|clock|page|signin|board latency)')"
 
 if command -v nats-server >/dev/null; then
     expect_eq "peer: fan-out applied by all 4" "$n 4 0" \

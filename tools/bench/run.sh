@@ -18,6 +18,13 @@
 #             (BENCH_LATENCY_SECONDS each, default 10), ours and the peer
 #   ceilings  raw ZeroMQ PUB -> asbus -> 4 SUB (no storage); raw LMDB batched puts
 #             with fsync (4 writers like 4 consumers, and 1); one fsync'd commit at a time
+#   web       the gateway as-web in front of the dealership (deploy/local.ini: bus, six
+#             services, as-web): 50 signed-in browser sessions (webbench) for
+#             BENCH_WEB_SECONDS (default 20) in a closed loop of a day's mix; pages/s,
+#             API calls/s, p50/p99 of each action's round trip, and the time from an
+#             RO opened to its event on another session's open stream, under the load
+#             and alone. BENCH_WEB_BIN: another as-web binary (an A/B run);
+#             BENCH_WEB_INFLIGHT: its [web] inflight_per_service (default: not set)
 #
 # --only takes a comma list of those names (default: all). --no-peer skips the
 # NATS runs (without nats-server installed they are skipped too, and said so);
@@ -30,7 +37,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${AS_BUILD:-$here/../../build}
 command_line="bash tools/bench/run.sh $*"
-quick=0 only=single,fanout,latency,ceilings peer=1 ours=1 n=
+quick=0 only=single,fanout,latency,ceilings,web peer=1 ours=1 n=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
@@ -39,14 +46,16 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --no-peer) peer=0; shift ;;
     --no-ours) ours=0; shift ;;
-    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 if [ $quick = 1 ]; then
     n_group=2000 n_single=100 n_latency=300 latency_seconds=0.3
     n=${n:-2000} n_fsync=50
+    web_sessions=10 web_seconds=2 web_idle=3
 else
+    web_sessions=${BENCH_WEB_SESSIONS:-50} web_seconds=${BENCH_WEB_SECONDS:-20} web_idle=20
     n_group=${BENCH_N_GROUP:-300000} n_single=${BENCH_N_SINGLE:-5000}
     n_latency=${BENCH_N_LATENCY:-20000} latency_seconds=${BENCH_LATENCY_SECONDS:-10}
     n=${n:-1000000} n_fsync=2000
@@ -54,8 +63,8 @@ fi
 case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
 for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings) ;;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings (not '$part')" >&2; exit 64 ;;
+    single | fanout | latency | ceilings | web) ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web (not '$part')" >&2; exit 64 ;;
     esac
 done
 # the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
@@ -71,7 +80,9 @@ ASCTL=$build/tools/asctl/asctl
 ASBENCH=$build/tools/bench/asbench
 JSBENCH=$build/tools/bench/jsbench
 CEILBENCH=$build/tools/bench/ceilbench
-for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$CEILBENCH"; do
+WEBBENCH=$build/tools/bench/webbench
+ASWEB=${BENCH_WEB_BIN:-$build/services/web/as-web}
+for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$CEILBENCH" "$WEBBENCH" "$ASWEB"; do
     [ -x "$prog" ] || { echo "run.sh: $prog is not built (see --build)" >&2; exit 64; }
 done
 if [ $peer = 1 ] && ! command -v nats-server >/dev/null; then
@@ -312,6 +323,59 @@ ceilings() {
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
+# --- web: the gateway under 50 browser sessions ------------------------------------
+
+web_run() {
+    local dir port svc secret=bench-pass-1 web_pid m
+    dir=$(mktemp -d /tmp/as-bench-web.XXXXXX)
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    cp "$here/../../deploy/local.ini" "$dir/site.ini"
+    sed -i "s/^listen = 127.0.0.1:8080$/listen = 127.0.0.1:$port/" "$dir/site.ini"
+    [ -z "${BENCH_WEB_INFLIGHT:-}" ] ||
+        sed -i "s/^listen = 127.0.0.1:$port$/&\ninflight_per_service = $BENCH_WEB_INFLIGHT/" "$dir/site.ini"
+    export AS_RUN_DIR=$dir
+    local ctl=("$ASCTL" --config "$dir/site.ini")
+    local -A svc_pid=()
+    # up NAME: its daemon answers status (a daemon that exited fails the run at once)
+    up() {
+        for _ in $(seq 100); do
+            kill -0 "${svc_pid[$1]}" 2>/dev/null || die "as-$1 exited at start" "$dir"
+            "${ctl[@]}" status "$1" >/dev/null 2>&1 && return 0
+            sleep 0.1
+        done
+        die "as-$1 did not answer status" "$dir"
+    }
+    "$ASBUS" --config "$dir/site.ini" --name bus 2>"$dir/bus.log" &
+    pids+=($!)
+    for svc in reception workshop parts kpi warranty tools; do
+        "$build/services/$svc/as-$svc" --config "$dir/site.ini" 2>"$dir/$svc.log" &
+        svc_pid[$svc]=$!
+        pids+=($!)
+    done
+    "$ASWEB" --config "$dir/site.ini" 2>"$dir/web.log" &
+    web_pid=$!
+    svc_pid[web]=$web_pid
+    pids+=("$web_pid")
+    for svc in reception workshop parts kpi warranty tools web; do up "$svc"; done
+    for m in svc-mgr adv-wang adv-chen adv-zhao foreman-liu tech-0{1..9} tech-10; do
+        AS_ACTOR=svc-mgr "${ctl[@]}" call web.credential.set staff_id="$m" secret="$secret" \
+            >/dev/null || die "setting $m's secret" "$dir"
+    done
+    note "web: $web_sessions browser sessions for ${web_seconds}s against $ASWEB${BENCH_WEB_INFLIGHT:+ (inflight_per_service $BENCH_WEB_INFLIGHT)}"
+    local cpu0
+    cpu0=$(cpu_ms "$web_pid")
+    timeout "$limit" "$WEBBENCH" --url "http://127.0.0.1:$port" --secret "$secret" \
+        --sessions "$web_sessions" --seconds "$web_seconds" --idle "$web_idle" \
+        --report "$out/web.json" 2>"$dir/webbench.log" || die "webbench failed" "$dir"
+    printf '{"web_cpu_ms": %s, "web_peak_rss_kb": %s, "reception_cpu_ms": %s}\n' \
+        "$(($(cpu_ms "$web_pid") - cpu0))" "$(peak_rss_kb "$web_pid")" "$(cpu_ms "${svc_pid[reception]}")" \
+        >"$out/web-procs.json"
+    cat "$dir/webbench.log" >&2
+    cleanup
+    unset AS_RUN_DIR
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
 # --- run ---------------------------------------------------------------------------
 
 rate_n() { awk -v r="$1" -v s="$latency_seconds" 'BEGIN { printf "%d", r * s }'; }
@@ -334,6 +398,7 @@ if wants latency; then
     done
 fi
 if wants ceilings; then ceilings; fi
+if wants web; then web_run; fi
 elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
 
 # --- the tables ----------------------------------------------------------------------
@@ -376,7 +441,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r)"
     echo "- disk under $out: $(df -h "$out" | awk 'NR == 2 {print $1 ", " $2}') ($(findmnt -n -o FSTYPE --target "$out" 2>/dev/null || echo ?)); fsync'd 4 KiB writes: $(num "$(j ceil-fsync .commits_per_second)")/s"
     echo "- load average (1, 5, 15 min) at start: $load_start; at end: $load_end"
-    echo "- peer: $([ $peer = 1 ] && nats-server --version 2>/dev/null || echo skipped), JetStream file storage; C client libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?); consumer batch $js_batch, publisher max pending $js_max_pending"
+    { wants fanout || wants latency; } && echo "- peer: $([ $peer = 1 ] && nats-server --version 2>/dev/null || echo skipped), JetStream file storage; C client libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?); consumer batch $js_batch, publisher max pending $js_max_pending"
     echo
     if wants single; then
         echo "### Our bus into one durable consumer"
@@ -393,6 +458,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         srow latency "fixed 1000/s, group commit"
         echo
     fi
+    if wants fanout || wants latency || wants ceilings; then
     echo "### Ours vs NATS JetStream (N = $(num "$n"), 4 durable consumers, fsync on in every consumer)"
     echo
     echo "Ratio = ours / peer: above 1 is better for ours in events/s, below 1 is better for ours in ms, s and MiB."
@@ -459,5 +525,28 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         row "ceiling: raw LMDB puts, batch 5,000, fsync, 4 writers, events/s" "" "" "" "$(num "$lmdb4")" ""
         row "ceiling: raw LMDB puts, batch 5,000, fsync, 1 writer, events/s" "" "" "" "$(num "$lmdb1")" ""
         row "ceiling: fsync'd LMDB commits/s, one at a time" "" "" "" "$(num "$fsync")" ""
+    fi
+    echo
+    fi
+    if wants web; then
+        w() { j web "def r: (. * 10 | round) / 10; $1"; }
+        echo "### The gateway as-web: $(w .sessions) browser sessions ($(w .advisors) advisor, $(w .foremen) foreman and $(w .technicians) technician sessions) for $(sec "$(w .load_s)") s"
+        echo
+        echo "as-web: $ASWEB${BENCH_WEB_INFLIGHT:+, inflight_per_service $BENCH_WEB_INFLIGHT}"
+        echo
+        echo "| figure | value |"
+        echo "|---|---|"
+        echo "| pages/s (HTML, scripts, style, labels, /api/me: 6 requests each) | $(num "$(w .pages_per_s)") |"
+        echo "| API calls/s (/api/call answered 200) | $(num "$(w .api_calls_per_s)") |"
+        echo "| HTTP requests/s, all | $(num "$(w .requests_per_s)") |"
+        echo "| a change's round trip (RO open, clock on/off): request -> committed -> reply, p50 / p99 ms | $(w '"\(.change.p50_ms | r) / \(.change.p99_ms | r)"') |"
+        for a in board search ro_open clock page signin; do
+            echo "| $a: count, p50 / p99 ms, errors | $(w '.actions.'"$a"' | "\(.count), \(.p50_ms | r) / \(.p99_ms | r), \(.errors)"') |"
+        done
+        echo "| board latency under the load: RO opened -> its event on another session's stream, p50 / p99 ms (n) | $(w '.board_latency_load | "\(.p50_ms | r) / \(.p99_ms | r) (\(.count))"') |"
+        echo "| board latency alone (one advisor, RO after RO), p50 / p99 ms (n) | $(w '.board_latency_idle | "\(.p50_ms | r) / \(.p99_ms | r) (\(.count))"') |"
+        echo "| as-web CPU s while webbench ran (seeding, sign-ins, load, alone) / peak RSS MiB (the sign-ins' Argon2id) | $(secs "$(j web-procs .web_cpu_ms)") / $(mb "$(j web-procs .web_peak_rss_kb)") |"
+        echo "| sign-in of every session at once, s (Argon2id each) | $(sec "$(w .signin_s)") |"
+        echo
     fi
 } | tee "$out/results.md"
