@@ -126,14 +126,15 @@ static int s_read_settings(as_config_t *cfg, web_settings_t *set)
         snprintf(set->www_dir, sizeof set->www_dir, "%s", www);
     else
         s_default_www(set->www_dir, sizeof set->www_dir);
+    snprintf(set->js_dir, sizeof set->js_dir, "%s",
+             as_config_get(cfg, "web", "js_dir", "/usr/share/javascript"));
     set->session_us = s_int(cfg, "session_minutes", 720) * 60 * 1000000LL;
     set->lockout_after = (unsigned)s_int(cfg, "lockout_after", 5);
     set->lockout_us = s_int(cfg, "lockout_minutes", 15) * 60 * 1000000LL;
     set->call_timeout_us = s_int(cfg, "call_timeout_ms", 3000) * 1000LL;
     set->max_body = (size_t)s_int(cfg, "max_body", 64 * 1024);
     snprintf(set->site, sizeof set->site, "%s", as_config_get(cfg, "site", "name", ""));
-    snprintf(set->currency, sizeof set->currency, "%s",
-             as_config_get(cfg, "site", "currency", ""));
+    snprintf(set->currency, sizeof set->currency, "%s", as_config_get(cfg, "site", "currency", ""));
     return 0;
 }
 
