@@ -149,8 +149,9 @@ function figureCard(f) {
       line.append(" · ", span);
     }
   }
+  card.append(line);
   if (mayTarget() && state.editing && state.editing.metric === f.name) {
-    card.append(line, targetForm(f));
+    card.append(targetForm(f));
   } else if (mayTarget()) {
     const set = App.el("button", "dash-target-set", App.t(f.target !== undefined ? "dashboard.change_target" : "dashboard.set_target"));
     set.type = "button";
@@ -161,9 +162,8 @@ function figureCard(f) {
       const input = document.querySelector(`.dash-figure[data-figure="${CSS.escape(f.name)}"] input`);
       if (input) input.focus();
     });
-    line.append(set);
-    card.append(line);
-  } else card.append(line);
+    card.append(set);
+  }
   return card;
 }
 
@@ -219,10 +219,16 @@ function renderCharts() {
     labels: months,
     datasets: [
       { label, data: values, borderColor: "#1f3a5f", backgroundColor: "#1f3a5f", tension: 0.2 },
-      { label: App.t("dashboard.target"), data: targets, borderColor: "#b3261e", borderDash: [6, 4], pointRadius: 0, spanGaps: true },
+      { label: App.t("dashboard.target"), data: targets, borderColor: "#b3261e", borderDash: [6, 4], pointRadius: 4, spanGaps: true },
     ],
   };
-  const options = { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } };
+  const options = {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    scales: { y: { beginAtZero: true } },
+    plugins: { legend: { position: "bottom" } },
+  };
   if (trendChart) {
     trendChart.data = trendData;
     trendChart.update();
@@ -313,7 +319,7 @@ async function openRos(figure) {
     if (state.ros && state.ros.figure === figure) state.ros.error = err.message;
   }
   renderRos();
-  document.getElementById("ros-panel").scrollIntoView({ block: "nearest" });
+  document.getElementById("ros-panel").scrollIntoView({ block: "start" });
 }
 
 // --- reading -----------------------------------------------------------------

@@ -44,7 +44,9 @@ function tree(value, key) {
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i + 1), v]) : Object.entries(value);
   for (const [k, v] of entries) {
     const li = App.el("li");
-    li.append(App.el("span", "tap-k", k + ": "));
+    // a time or an amount is shown converted: its name without the unit
+    const name = typeof v !== "object" && /_(us|cents)$/.test(k) ? k.replace(/_(us|cents)$/, "") : k;
+    li.append(App.el("span", "tap-k", name + ": "));
     li.append(tree(v, Array.isArray(value) ? key || "" : k));
     list.append(li);
   }
@@ -85,8 +87,9 @@ function row(e) {
 function counts() {
   const f = filters();
   const shown = events.filter((e) => matches(e, f)).length;
-  let text = `${shown} ${App.t("tap.shown")} · ${events.length}/${KEEP} ${App.t("tap.kept")}`;
-  if (paused) text += ` · ${waiting.length} ${App.t("tap.waiting")}`;
+  const fill = (key, values) => App.t(key).replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
+  let text = fill("tap.counts", { shown, kept: events.length, max: KEEP });
+  if (paused) text += " · " + fill("tap.waiting", { n: waiting.length });
   document.getElementById("counts").textContent = text;
 }
 
@@ -128,7 +131,8 @@ function setPaused(p) {
 
 document.addEventListener("DOMContentLoaded", async () => {
   if (!(await App.shell())) return;
-  for (const id of ["f-type", "f-subject", "f-source"]) document.getElementById(id).addEventListener("input", renderAll);
+  for (const id of ["f-type", "f-subject", "f-source"])
+    for (const kind of ["input", "change"]) document.getElementById(id).addEventListener(kind, renderAll);
   document.getElementById("filters").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("pause").addEventListener("click", () => setPaused(!paused));
   document.getElementById("clear").addEventListener("click", () => {
