@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The service manager's dashboard in headless Chromium (web_dashboard.py):
-# asday plays a day through the real daemons; the manager's dashboard shows
+# asday plays two days (today and the month before's last) through the real
+# daemons; the manager's dashboard shows
 # the day's figures equal to `asctl kpi report --json` (every department
 # figure, and the technicians' table), a target set on the page that kpi
 # has (asctl reads it back) with its achievement, a target set elsewhere
@@ -19,8 +20,13 @@ start_dealership
 start_web
 set_secret svc-mgr 'manager-pass-1'
 set_secret tech-01 2468
+set_secret fdm-li 'front-desk-pass'
 
 DAY=$(date +%F)
+# the month before's last day first (a trend of two months; within the site's
+# 31 days of work keyed in later), then today
+PREV=$(date -d "${DAY:0:7}-01 -1 day" +%F)
+"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$PREV" --seed 3 >/dev/null || fail "asday $PREV"
 out=$("$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7) || fail "asday"
 echo "$out" | awk '$3 == "delivered" {print $2}' | sort -u >"$T/delivered.txt"
 log "asday delivered $(wc -l <"$T/delivered.txt") ROs"
@@ -60,6 +66,6 @@ listing=$(curl -sS -o /dev/null -w '%{http_code}' "$WEB_URL/js/chart.js/")
 case $listing in 403 | 404) log "ok: a directory of js_dir is not listed ($listing)" ;;
 *) fail "a directory of js_dir answered $listing" ;; esac
 
-browse web_dashboard.py DAY="$DAY" DELIVERED="$T/delivered.txt"
+browse web_dashboard.py DAY="$DAY" PREV="$PREV" DELIVERED="$T/delivered.txt"
 stop_web
 finish

@@ -13,14 +13,15 @@ from selenium.common.exceptions import StaleElementReferenceException
 from webtest import Browser, asctl, check, done
 
 DAY = os.environ["DAY"]
+PREV = os.environ["PREV"]  # a day played in the month before
 MONTH = DAY[:7]
 DELIVERED = set(open(os.environ["DELIVERED"]).read().split())
 
 
-def report(by="department", day=True):
+def report(by="department", day=True, month=MONTH):
     """asctl kpi report --json of the day (or the month)."""
     args = [os.environ["ASCTL"], "--config", os.environ["CONFIG"], "--actor", "svc-mgr", "kpi", "report",
-            "--month", MONTH, "--by", by, "--json"] + (["--day", DAY] if day else [])
+            "--month", month, "--by", by, "--json"] + (["--day", DAY] if day else [])
     return json.loads(subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True).stdout)
 
 
@@ -78,7 +79,8 @@ def cells(b, css):
 
 
 def ro_rows(b):
-    return cells(b, "#ros-table")
+    """The listed ROs' rows (not the total)."""
+    return [r for r in cells(b, "#ros-table") if not r[0] == "Total"]
 
 
 def main():
@@ -126,6 +128,10 @@ def main():
         last = tablet.d.execute_script("return Chart.getChart('trend').data.datasets[0].data.at(-1)")
         check("the trend's last point is the month's labour efficiency", last is not None and abs(last - month_le) < 1e-6,
               f"{last} vs {month_le}")
+        prev_le = figures(report(day=False, month=PREV[:7]))["labour efficiency"]["value"]
+        before = tablet.d.execute_script("return Chart.getChart('trend').data.datasets[0].data.at(-2)")
+        check("the point before it is the month before's (the day played there)",
+              before is not None and abs(before - prev_le) < 1e-6, f"{before} vs {prev_le}")
         bars = tablet.d.execute_script("return Chart.getChart('tech-chart').data.labels.length")
         check("the technicians' chart has a bar per technician", bars == len(techs), bars)
 
@@ -145,12 +151,20 @@ def main():
         check("of them, those passed at the first inspection",
               sum(1 for r in rows if r[2] == "1") == counters["ros_first_pass"])
         check("a QC failure's RO is not a first pass", any(r[2] == "0" for r in rows), rows)
+        total = cells(tablet, "#ros-table")[-1]
+        check("the total is the formula's numbers", total == ["Total", str(counters["ros_inspected"]),
+                                                               str(counters["ros_first_pass"])], total)
         tablet.shot("dashboard-ros")
         tablet.click("#ros-close")
 
         # the manager sets a target on the page: kpi has it, the page shows achievement
         le = card(tablet, "labour efficiency")
         tablet.click(le + " .dash-target-set")
+        tablet.type(le + " .dash-target-input", "0")
+        tablet.click(le + " .dash-target-save")
+        tablet.wait(lambda d: text(tablet, le + " .dash-target-error"))
+        refused = text(tablet, le + " .dash-target-error")
+        check("the service's refusal is shown at the target", "must be a number above 0" in refused, refused)
         tablet.type(le + " .dash-target-input", "95")
         tablet.click(le + " .dash-target-save")
         tablet.wait(lambda d: "95.0%" in text(tablet, le + " .dash-target"))
@@ -185,6 +199,15 @@ def main():
         desktop.wait(lambda d: desktop.find_all('#screens a[href="dashboard.html"]'))
         open_day(desktop)
         desktop.shot("dashboard-desktop")
+        desktop.click("#signout")
+        desktop.wait(lambda d: d.current_url.endswith("/index.html"))
+        desktop.sign_in("fdm-li", "front-desk-pass")
+        desktop.wait(lambda d: desktop.find_all('#screens a[href="dashboard.html"]') or
+                     d.current_url.endswith("/dashboard.html"))
+        open_day(desktop)
+        check("the front-desk manager reads the figures, sets no target",
+              not desktop.find_all(".dash-target-set") and
+              text(desktop, card(desktop, "vehicles handed over") + " .dash-value") == "40")
     done()
 
 

@@ -208,7 +208,10 @@ function chartValue(f) {
 function renderCharts() {
   if (typeof Chart === "undefined") return;
   const name = document.getElementById("trend-figure").value;
-  const label = figureName(name);
+  const row = state.department && state.department.rows && state.department.rows[0];
+  const unit = (figureOf(row, name) || {}).unit;
+  const unitText = unit === "cents" ? App.me.currency || "" : unit === "score" ? "" : unit || "";
+  const label = figureName(name) + (unitText ? " (" + unitText + ")" : "");
   const months = state.trend.map((t) => t.month);
   const values = state.trend.map((t) => chartValue(figureOf(t.report && t.report.rows[0], name)));
   const targets = state.trend.map((t) => {
@@ -305,7 +308,10 @@ function renderRos() {
   const columns = [{ label: "dashboard.ro", value: (r) => r.ro_number, cls: "ro" }];
   for (const c of counters)
     columns.push({ label: "dashboard.counter." + c, cls: "num", value: (r) => counterText(c, (r.counters || {})[c]) });
-  table.replaceChildren(App.table(columns, ros));
+  // the total: the department's counters the figure's formula is made of
+  const total = { ro_number: App.t("dashboard.total"), counters: {} };
+  for (const c of counters) total.counters[c] = ros.reduce((sum, r) => sum + Number((r.counters || {})[c] || 0), 0);
+  table.replaceChildren(App.table(columns, ros.concat(ros.length ? [total] : []), (r) => (r === total ? "total" : "")));
 }
 
 async function openRos(figure) {
@@ -363,10 +369,15 @@ async function readAll() {
   }
 }
 
+// at most one read a second however busy the day (a pending read takes in
+// every event that arrives before it)
 let soon = null;
 function readSoon() {
-  clearTimeout(soon);
-  soon = setTimeout(readAll, 1000);
+  if (soon) return;
+  soon = setTimeout(() => {
+    soon = null;
+    readAll();
+  }, 1000);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
