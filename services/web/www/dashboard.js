@@ -206,7 +206,11 @@ function chartValue(f) {
 }
 
 function renderCharts() {
-  if (typeof Chart === "undefined") return;
+  if (typeof Chart === "undefined") {
+    // js_dir has no Chart.js (Debian's libjs-chart.js): the figures still work
+    for (const box of document.querySelectorAll(".dash-chart canvas")) box.replaceWith(App.el("p", "dash-note", App.t("dashboard.no_charts")));
+    return;
+  }
   const name = document.getElementById("trend-figure").value;
   const row = state.department && state.department.rows && state.department.rows[0];
   const unit = (figureOf(row, name) || {}).unit;
