@@ -38,15 +38,17 @@ handed_over() {
 }
 all_counted() { [ "$(handed_over)" = 40 ]; }
 wait_for "kpi counted the day's 40 deliveries" all_counted
-# kpi has applied every event of the day (the sources' last seq)
+# the OEM has decided every claim asday submitted, and every consumer (kpi
+# and the gateway) has applied every event its sources committed: the
+# figures stand still while the page is compared with asctl
+claims() { ctl --actor wty-he call warranty.claim.list | jq -c '.reply.claims // []'; }
+none_with_the_oem() { [ "$(claims | jq '[.[] | select(.status == "SUBMITTED")] | length')" = 0 ]; }
 settled() {
-    local a b
-    a=$(report | jq -S .)
-    sleep 0.5
-    b=$(report | jq -S .)
-    [ "$a" = "$b" ]
+    ctl status | jq -e '([.services[] | {key: .source, value: .last_seq}] | from_entries) as $last
+        | all(.services[].offsets[]?; .applied_seq == $last[.source])' >/dev/null
 }
-wait_for "the day's figures settled" settled
+wait_for "the OEM decided every submitted claim" none_with_the_oem
+wait_for "every consumer caught up" settled
 
 # the gateway: a technician may not set a target (refused by web, nothing sent)
 [ "$(signin tech tech-01 2468)" = 200 ] || fail "tech-01 signs in"

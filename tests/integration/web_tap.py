@@ -88,6 +88,17 @@ def main():
               not tablet.find_all('#events li.tap-event[data-subject="RO-T3"]'))
         tablet.type("#f-subject", "")
 
+        # the source filter: reception's events only, or none from the workshop
+        tablet.type("#f-source", "workshop")
+        tablet.wait(lambda d: not rows(tablet))
+        check("no workshop event shown (only reception acted)", not rows(tablet), rows(tablet))
+        tablet.type("#f-source", "reception")
+        tablet.wait(lambda d: rows(tablet))
+        check("the source filter shows reception's events",
+              tablet.find_all(row("RO-T1", "reception.ro.opened")) and
+              all(t.startswith("reception.") for t, _ in rows(tablet)), rows(tablet))
+        tablet.type("#f-source", "")
+
         # the type prefix filter
         tablet.type("#f-type", "reception.customer.")
         tablet.wait(lambda d: all(t.startswith("reception.customer.") for t, _ in rows(tablet)))
