@@ -117,7 +117,7 @@ def main():
         tablet.wait(lambda d: tablet.find_all(row("RO-T4", "reception.ro.opened")))
         check("resumed: the waiting event is shown", "waiting" not in counts(tablet), counts(tablet))
         kept = tablet.d.execute_script("return KEEP")
-        check("the list keeps a bounded number of events", kept == 500, kept)
+        check("the list keeps 500 events unless told", kept == 500, kept)
         tablet.shot("tap-tablet")
 
         tablet.click("#lang")
@@ -133,6 +133,18 @@ def main():
         desktop.click(row("RO-T5", "reception.ro.opened") + " .tap-head")
         desktop.wait(lambda d: desktop.find(row("RO-T5", "reception.ro.opened") + " .tap-payload").is_displayed())
         desktop.shot("tap-desktop")
+
+        # a tap that keeps 3: the oldest events leave the list
+        desktop.open("tap.html?keep=3")
+        desktop.live()
+        open_ro("RO-T6")
+        open_ro("RO-T7")  # 4 events: two mileage readings, two openings
+        desktop.wait(lambda d: desktop.find_all(row("RO-T7", "reception.ro.opened")))
+        kept = rows(desktop)
+        check("only the last 3 events are kept, the oldest dropped",
+              len(kept) == 3 and ("reception.ro.opened", "RO-T6") in kept and
+              ("reception.vehicle.mileage_recorded", VIN) in kept, kept)
+        check("the count says so", counts(desktop).startswith("3 shown · 3/3 kept"), counts(desktop))
     done()
 
 

@@ -2,10 +2,10 @@
 // /api/events as `asctl tap` shows it (local time, type, source:seq,
 // subject, actor, via) with the payload readable on a click; filters by type
 // prefix, subject and source; pause (events wait, counted) and resume; the
-// last KEEP events kept, the oldest dropped.
+// last KEEP events kept, the oldest dropped (tap.html?keep=N: 3 to 5000).
 "use strict";
 
-const KEEP = 500;
+const KEEP = Math.min(5000, Math.max(3, Math.trunc(Number(new URLSearchParams(location.search).get("keep"))) || 500));
 const events = []; // newest first, at most KEEP
 let waiting = []; // arrived while paused, oldest first
 let paused = false;
