@@ -146,6 +146,8 @@ static const as_config_key_t s_gateway_keys[] = {
 static const as_config_key_t s_web_keys[] = {
     S_TEXT("listen", 300, "the HTTP address, host:port (default 127.0.0.1:8080)"),
     S_TEXT("www_dir", S_PATH_MAX, "the pages (default: www beside the binary, else ../share)"),
+    S_TEXT("js_dir", S_PATH_MAX,
+           "Debian's libjs-* scripts served at /js/ (default /usr/share/javascript)"),
     S_INT("session_minutes", 1, 10080, 720, "how long a sign-in lasts"),
     S_INT("lockout_after", 1, 100, 5, "failed sign-ins in a row that lock the account"),
     S_INT("lockout_minutes", 1, 10080, 15, "how long a locked account stays locked"),

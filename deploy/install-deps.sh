@@ -21,6 +21,8 @@ packages=(
     tzdata                 # local dates and times in the site's zone (TZ=Asia/Shanghai)
     libh2o-dev             # as-web's HTTP server: libh2o built on libuv, on the daemon's loop
     chromium chromium-driver python3-selenium  # the browser tests of the pages (headless)
+    libjs-chart.js         # the dashboard's charts (Chart.js), served by as-web at /js/ from
+                           # /usr/share/javascript ([web] js_dir)
     fonts-wqy-microhei     # Chinese glyphs in the browser tests' screenshots
     nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream
                              # 2.9 and its C client); the bench smoke test runs it

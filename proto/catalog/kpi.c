@@ -9,6 +9,10 @@ static const as_command_info_t s_commands[] = {
     {"kpi.report", "kpi", &as__kpi_report_request__descriptor, &as__kpi_report__descriptor,
      "KPI report for a month or a day, by department, technician, advisor or bay",
      AS_ROLES_ANY_STAFF | AS_ROLE_SYSTEM, true},
+    {"kpi.figure.ros", "kpi", &as__kpi_figure_ros_request__descriptor,
+     &as__kpi_figure_ros__descriptor,
+     "the repair orders behind a department figure of a month or a day, with their shares",
+     AS_ROLES_ANY_STAFF | AS_ROLE_SYSTEM, true},
 };
 
 static const as_event_info_t s_events[] = {

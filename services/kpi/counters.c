@@ -20,7 +20,7 @@
 
 const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
                                "attendance",     "ros",          "warranty",    "tools",
-                               "reminder_plans", "appointments", NULL};
+                               "reminder_plans", "appointments", "ro_days",     NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are
@@ -292,6 +292,8 @@ static int evt_ro_opened(as_evt_t *evt)
         KPI_SET(d, ros_from_appointment, 1);
     kpi_ro_t note;
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    if (rc == 0)
+        rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_learn_advisor(&note, ro->advisor));
     return rc;
@@ -327,6 +329,8 @@ static int evt_ro_delivered(as_evt_t *evt)
      * on: those noted now, and those workshop's events name later */
     kpi_ro_t note;
     int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    if (rc == 0)
+        rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_delivered(&note, date));
     return rc;
@@ -349,7 +353,9 @@ static int evt_followup_recorded(as_evt_t *evt)
     KPI_SET(d, csi_count, 1);
     if (m->csi_score >= 9)
         KPI_SET(d, csi_top, 1);
-    return rc ? rc : s_count2(evt, date, KPI_ADVISOR, advisor, &d);
+    if (rc == 0)
+        rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
+    return rc ? rc : kpi_ro_day(evt, date, m->ro_number, &d);
 }
 
 static int evt_comeback_detected(as_evt_t *evt)
@@ -360,6 +366,8 @@ static int evt_comeback_detected(as_evt_t *evt)
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, comebacks, 1);
     int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, &d);
+    if (rc == 0)
+        rc = kpi_ro_day(evt, date, m->ro_number, &d);
     return rc ? rc : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
 }
 
@@ -497,6 +505,8 @@ static int evt_clock_stopped(as_evt_t *evt)
         rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, &d);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_BAY, m->bay_id, &d);
+    if (rc == 0)
+        rc = kpi_ro_day(evt, date, m->ro_number, &d);
     return rc ? rc : s_clock_note(evt, m, date, d.labour_cost_cents);
 }
 
@@ -552,6 +562,8 @@ static int evt_qc_passed(as_evt_t *evt)
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
+        rc = kpi_ro_day(evt, date, m->ro_number, &d);
+    if (rc == 0)
         rc = s_qc_note(evt, m, techs);
     free(techs);
     return rc;
@@ -565,6 +577,8 @@ static int evt_qc_failed(as_evt_t *evt)
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, qc_failures, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+    if (rc == 0)
+        rc = kpi_ro_day(evt, date, m->ro_number, &d);
     return rc ? rc : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
 }
 
@@ -584,7 +598,8 @@ static int evt_issue_recorded(as_evt_t *evt)
         KPI_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
         KPI_SET(d, parts_lines_first_pick, 1);
-    return kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+    int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+    return rc ? rc : kpi_ro_day(evt, date, m->issue->ro_number, &d);
 }
 
 static int evt_consumption_recorded(as_evt_t *evt)
@@ -598,6 +613,8 @@ static int evt_consumption_recorded(as_evt_t *evt)
     KPI_SET(d, parts_cost_cents, m->consumption->cost_cents);
     kpi_ro_t note;
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+    if (rc == 0)
+        rc = kpi_ro_day(evt, date, m->consumption->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, m->consumption->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_count_for_advisor(&note, date, &d));
     return rc;

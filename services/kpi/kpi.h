@@ -26,6 +26,8 @@ typedef struct kpi {
  *   warranty     "C|claim id" / "T|tag" -> KpiCohortNote (first submitted / tagged)
  *   tools        tool id -> KpiToolNote (preserved or not, next calibration)
  *   reminder_plans  "YYYY-MM-DD" -> KpiReminderPlanNote (a day planned again counts once)
+ *   ro_days      "YYYY-MM-DD|ro" -> KpiCounters: the RO's share of the
+ *                department's counters that day (kpi.figure.ros)
  *   appointments appointment id -> KpiAppointmentNote (the slot's day and who
  *                its booking counted for: its arrival counts the same)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
@@ -114,6 +116,14 @@ int kpi_ro_learn_advisor(kpi_ro_t *ro, const char *advisor);
 int kpi_ro_learn_technicians(kpi_ro_t *ro, char **technicians, size_t n);
 /* Notes the delivery day; every technician noted counts ros_delivered on it. */
 int kpi_ro_delivered(kpi_ro_t *ro, const char *date);
+
+/* The RO's share of the department's counters on `date` (ro_figures.c): adds
+ * `delta` to "date|ro_number" of db ro_days (nothing for no RO). Returns 0
+ * or an LMDB code. */
+int kpi_ro_day(as_evt_t *evt, const char *date, const char *ro_number,
+               const As__KpiCounters *delta);
+/* kpi.figure.ros: the ROs behind a department figure of a month or a day. */
+int kpi_cmd_figure_ros(as_cmd_t *cmd);
 
 /* Event handlers of counters_warranty.c and counters_tools.c. Each returns 0,
  * AS_EINVALID for a payload it cannot use, or an LMDB code. */

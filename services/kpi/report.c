@@ -327,5 +327,6 @@ static int cmd_report(as_cmd_t *cmd)
 const as_command_def_t kpi_commands[] = {
     {"kpi.target.set", cmd_target_set},
     {"kpi.report", cmd_report},
+    {"kpi.figure.ros", kpi_cmd_figure_ros},
     {NULL, NULL},
 };

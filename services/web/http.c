@@ -223,8 +223,8 @@ static int s_listen(web_t *web, uv_loop_t *loop)
                  uv_strerror(rc));
         return rc;
     }
-    as_info("web: pages and API on http://%s:%d/ (pages from %s)", web->set.listen_host,
-            web->set.listen_port, web->set.www_dir);
+    as_info("web: pages and API on http://%s:%d/ (pages from %s, /js/ from %s)",
+            web->set.listen_host, web->set.listen_port, web->set.www_dir, web->set.js_dir);
     return 0;
 }
 
@@ -239,6 +239,11 @@ int web_http_start(web_t *web)
         h2o_config_register_path(host, "/api", 0), sizeof *api);
     api->super.on_req = s_on_api;
     api->web = web;
+    /* Debian's libjs-* scripts (the dashboard's Chart.js) read-only at /js/:
+     * h2o maps the normalised path (no "..", %2e%2e decoded first) to a file
+     * under js_dir, no directory listing */
+    static const char *no_index[] = {NULL};
+    h2o_file_register(h2o_config_register_path(host, "/js", 0), web->set.js_dir, no_index, NULL, 0);
     static const char *index_files[] = {"index.html", NULL};
     h2o_file_register(h2o_config_register_path(host, "/", 0), web->set.www_dir, index_files, NULL,
                       0);

@@ -126,6 +126,8 @@ static int s_read_settings(as_config_t *cfg, web_settings_t *set)
         snprintf(set->www_dir, sizeof set->www_dir, "%s", www);
     else
         s_default_www(set->www_dir, sizeof set->www_dir);
+    snprintf(set->js_dir, sizeof set->js_dir, "%s",
+             as_config_get(cfg, "web", "js_dir", "/usr/share/javascript"));
     set->session_us = s_int(cfg, "session_minutes", 720) * 60 * 1000000LL;
     set->lockout_after = (unsigned)s_int(cfg, "lockout_after", 5);
     set->lockout_us = s_int(cfg, "lockout_minutes", 15) * 60 * 1000000LL;

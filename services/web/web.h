@@ -38,6 +38,7 @@ typedef struct web_settings {
     int listen_port;
     bool loopback; /* cookies without Secure only on 127.0.0.1 / localhost / ::1 */
     char www_dir[PATH_MAX + 32];
+    char js_dir[PATH_MAX]; /* Debian's libjs-* packages, served read-only at /js/ */
     int64_t session_us;
     unsigned lockout_after;
     int64_t lockout_us;

@@ -31,7 +31,8 @@ grep -q "lib/systemd/system" "$T/contents" && ! grep -q "/test_" "$T/contents" |
     fail "the package holds test programs"
 depends=$(sed -n 's/^ Depends: //p' "$T/info")
 log "Depends: $depends"
-for lib in libzmq5 liblmdb0 libuv1 libprotobuf-c1 libinih1 libjansson4 libsodium23 libsystemd0 systemd; do
+for lib in libzmq5 liblmdb0 libuv1 libprotobuf-c1 libinih1 libjansson4 libsodium23 libsystemd0 systemd \
+    libjs-chart.js; do
     [[ ",$depends," == *"$lib"* ]] || fail "Depends does not name $lib"
 done
 dpkg-deb --ctrl-tarfile "$DEB" | tar -x -C "$T" ./postinst ./prerm

@@ -263,6 +263,27 @@ expect_eq "day 2: 2 due, none made" "0 2" \
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-11-26)
 expect_eq "an empty day" "0 undefined" "$(fig $D 'vehicles handed over') $(fig $D 'labour efficiency')"
 
+# --- the repair orders behind a figure (kpi.figure.ros) --------------------------
+ros_of() { # ros_of PERIOD FIGURE JQ-of-an-RO: the listed ROs, one word each
+    ctl call kpi.figure.ros "$1" "figure=$2" | jq -r "[.reply.ros[]? | $3] | join(\" \")"
+}
+expect_eq "first-time fix of the day: inspected, passed first" "RO-1:1:1 RO-2:1:1 RO-3:1:0" \
+    "$(ros_of day=$DAY 'first-time-fix rate' '"\(.ro_number):\(.counters.ros_inspected // 0):\(.counters.ros_first_pass // 0)"')"
+expect_eq "comeback rate of the month: the comeback RO and the delivered ones" \
+    "RO-1:0:1 RO-2:0:1 RO-3:0:1 RO-4:1:0" \
+    "$(ros_of month=$MONTH 'comeback rate' '"\(.ro_number):\(.counters.comebacks // 0):\(.counters.ros_delivered // 0)"')"
+expect_eq "service sales: each RO's labour + parts" "RO-1:60000 RO-2:27000 RO-3:26000" \
+    "$(ros_of day=$DAY 'service sales' '"\(.ro_number):\((.counters.labour_sales_cents // 0 | tonumber) + (.counters.parts_sales_cents // 0 | tonumber))"')"
+expect_eq "the counters of actual hours" '["actual_minutes"]' \
+    "$(ctl call kpi.figure.ros month=$MONTH 'figure=actual hours' | jq -c .reply.counters)"
+expect_eq "actual hours: each RO's clocked minutes" "RO-1:120 RO-2:90 RO-3:90" \
+    "$(ros_of month=$MONTH 'actual hours' '"\(.ro_number):\(.counters.actual_minutes)"')"
+expect_eq "available hours are not counted per RO" "0 0" \
+    "$(ctl call kpi.figure.ros month=$MONTH 'figure=available hours' | jq -r '"\(.reply.counters // [] | length) \(.reply.ros // [] | length)"')"
+expect_eq "an empty day lists no RO" "" "$(ros_of day=2026-11-26 'vehicles handed over' .ro_number)"
+ctl call kpi.figure.ros month=$MONTH 'figure=happiness' >"$T/out" 2>&1 && fail "an unknown figure was answered"
+grep -q "not a figure of kpi.report" "$T/out" || fail "unknown figure: $(cat "$T/out")"
+
 # --- CSV and table --------------------------------------------------------------
 csv=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --by technician --csv)
 expect_eq "csv lines (header + 2)" 3 "$(echo "$csv" | wc -l)"

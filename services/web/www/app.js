@@ -10,7 +10,11 @@ const App = {
   me: null,
 
   // Screens by role; later steps add theirs here.
-  screens: [{ page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] }],
+  screens: [
+    { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
+    { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
+    { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
+  ],
 
   t(key) {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
