@@ -10,7 +10,11 @@ const App = {
   me: null,
 
   // Screens by role; later steps add theirs here.
-  screens: [{ page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] }],
+  screens: [
+    { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
+    { page: "tablet.html", label: "screen.tablet", roles: ["technician"] },
+    { page: "toolroom.html", label: "screen.toolroom", roles: ["tool_admin", "foreman", "service_manager"] },
+  ],
 
   t(key) {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
