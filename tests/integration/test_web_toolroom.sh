@@ -5,7 +5,8 @@
 # the tool comes back (check-in); a tool whose calibration is past due is
 # listed overdue and its calibration recorded; a workshop request approved;
 # a description that is markup shown as text; a technician's session cannot
-# check a tool out (403). Screenshots: $AS_BUILD/artifacts/web/.
+# check a tool out (403); the foreman sees the tool room without its
+# actions. Screenshots: $AS_BUILD/artifacts/web/.
 # labels: web browser
 # timeout: 300
 source "$(dirname "$0")/lib.sh"
@@ -15,6 +16,7 @@ start_dealership
 start_web
 set_secret tool-xu 'tool-room-1'
 set_secret tech-01 2468
+set_secret foreman-liu 'board-pass-1'
 
 as() { ctl --actor "$1" call "${@:2}" >/dev/null || fail "$*"; }
 as foreman-liu workshop.technician.register tech_id=tech-01 name="Zhang Wei" skills=engine \

@@ -70,8 +70,17 @@ def in_tool_room(room):
     back = [l for l in asctl("tool-xu", "tools.loan.list", "all=true").get("loans", []) if l["loan_id"] == loan_id]
     check("the loan is returned", back and back[0]["status"] == "returned" and back[0]["condition_in"] == "good", back)
 
-    # the registry: the markup description is text
+    # the registry: a tool registered on the page; the markup description is text
     room.click('[data-tab="tools"]')
+    room.type("#rg-id", "ST-301")
+    room.type("#rg-description", "Valve spring compressor")
+    room.type("#rg-location", "A-3")
+    room.click("#rg-send")
+    room.wait(lambda d: row(room, "#tools", "tool", "ST-301"))
+    check("no error on the registration", room.text("#rg-error") == "", room.text("#rg-error"))
+    check("the tools service has the tool", asctl("tool-xu", "tools.item.show", "tool_id=ST-301")["location"] == "A-3")
+    late = row(room, "#tools", "tool", "EQ-310").text
+    check("the overdue tool is marked in the registry", "calibration overdue" in late, late)
     doc = room.wait(lambda d: row(room, "#tools", "tool", "DOC-9"))
     check("the description is shown as text", XSS in doc.text, doc.text)
     check("no element was made from it", not doc.find_elements("tag name", "img"))
@@ -120,6 +129,17 @@ def in_tool_room(room):
             " ro_number: 'RO-X1', condition: 'good', due_date: '2099-01-01', due_time: '12:00'}, App.newKey())"
             ".then(() => done({ok: true}), (e) => done({ok: false, status: e.status, error: e.message}));")
         check("a technician cannot check a tool out (403)", not refused["ok"] and refused["status"] == 403, refused)
+
+    # the foreman looks: the tool room among his screens, without its actions
+    with Browser(1280, 800) as foreman:
+        foreman.sign_in("foreman-liu", "board-pass-1")
+        foreman.wait(lambda d: foreman.find_all('#screens a[href="toolroom.html"]'))
+        foreman.click('#screens a[href="toolroom.html"]')
+        foreman.wait(lambda d: d.current_url.endswith("/toolroom.html") and row(foreman, "#overdue", "tool", "EQ-310") is None
+                     and foreman.find_all("#tools tr.tool"))
+        check("the foreman sees no check-out form", not foreman.find("#checkout").is_displayed())
+        foreman.click('[data-tab="tools"]')
+        check("the foreman sees the registry", "ST-301" in foreman.text("#tools"), foreman.text("#tools"))
 
     with Browser(1280, 800) as tab:  # the tool room on a 10" tablet
         tab.sign_in("tool-xu", "tool-room-1")

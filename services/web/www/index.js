@@ -20,10 +20,8 @@ function openScreens(me) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  await App.loadLabels();
-  document.getElementById("lang").addEventListener("click", () => App.toggleLanguage());
-  const me = await App.session();
-  if (me) openScreens(me);
+  // The handler first, before anything is awaited: a sign-in typed while the
+  // labels load must not submit the form natively (the secret in the URL).
   document.getElementById("signin-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const error = document.getElementById("error");
@@ -34,4 +32,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       error.textContent = err.message;
     }
   });
+  await App.loadLabels();
+  document.getElementById("lang").addEventListener("click", () => App.toggleLanguage());
+  const me = await App.session();
+  if (me) openScreens(me);
 });

@@ -64,6 +64,7 @@ function toolText(id) {
 function itemState(i) {
   if (i.lost) return App.t("toolroom.state.lost");
   if (i.out_of_service) return App.t("toolroom.state.out_of_service") + (i.service_note ? ": " + i.service_note : "");
+  if (calibrationOverdue(i)) return App.t("toolroom.state.calibration_overdue");
   if (i.loan_id) {
     const loan = loans.find((l) => l.loan_id === i.loan_id);
     return App.t("toolroom.state.on_loan") + (loan ? " " + loan.technician : "");
@@ -71,9 +72,13 @@ function itemState(i) {
   return App.t("toolroom.state.in_room");
 }
 
+// Past its calibration's due date, or never calibrated though it needs it.
+function calibrationOverdue(i) {
+  return i.calibration_interval_days > 0 && (!i.next_calibration || i.next_calibration < today());
+}
+
 function available(i) {
-  return !i.lost && !i.out_of_service && !i.loan_id && !(i.next_calibration && i.next_calibration < today()) &&
-    !(i.calibration_interval_days > 0 && !i.next_calibration);
+  return !i.lost && !i.out_of_service && !i.loan_id && !calibrationOverdue(i);
 }
 
 // --- loans --------------------------------------------------------------
@@ -183,7 +188,11 @@ function renderTools() {
     { label: "toolroom.location", value: (i) => i.location },
     { label: "toolroom.condition", value: (i) => App.t("toolroom.cond." + i.condition) },
     { label: "toolroom.state", value: (i) => itemState(i) },
-    { label: "toolroom.next_calibration", value: (i) => i.calibration_interval_days ? i.next_calibration || App.t("toolroom.never") : "—" },
+    {
+      label: "toolroom.next_calibration",
+      value: (i) => !i.calibration_interval_days ? "—"
+        : App.el("span", calibrationOverdue(i) ? "tr-late" : "", i.next_calibration || App.t("toolroom.never")),
+    },
   ], items, (i) => "tool" + (i.lost || i.out_of_service ? " out" : ""));
   items.forEach((i, n) => (table.tBodies[0].rows[n].dataset.tool = i.tool_id));
   document.getElementById("tools").replaceChildren(items.length ? table : App.el("p", "tr-empty", App.t("toolroom.tools.none")));
