@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The technician's tablet in headless Chromium (web_tablet.py): tech-01 signs
-# in with the PIN; a job the foreman dispatches appears without reload (its
-# concern is markup, shown as text); clock on, an extra defect reported to
-# the advisor (reception has it waiting for the customer's answer), clock off
-# done (the workshop has the time and the state); the workshop refuses a clock
-# on another's job; tech-02 sees only their own job; a technician's session
+# in with the PIN; a tool the tool room checks out to them and a job the
+# foreman dispatches appear without reload (the job's concern is markup,
+# shown as text); clock on, an extra defect reported to the advisor
+# (reception has it waiting for the customer's answer), clock off done (the
+# workshop has the time and the state); the workshop refuses a clock on
+# another's job, and on a second job of mine (shown on its card); tech-02 sees only their own job; a technician's session
 # cannot register a tool (403). Screenshots: $AS_BUILD/artifacts/web/.
 # labels: web browser
 # timeout: 300
@@ -23,9 +24,10 @@ for t in tech-01:"Zhang Wei" tech-02:"Li Qiang"; do
 done
 as foreman-liu workshop.bay.register bay_id=B1 kind=lift
 as foreman-liu workshop.bay.register bay_id=B2 kind=general
+as foreman-liu workshop.bay.register bay_id=B3 kind=general
 as adv-wang reception.customer.register customer_id=C1 name='<b>Wang</b>' phone=13900000001
 n=0
-for vin in JNKCV61EX9M300001 JNKCV61E19M300002; do
+for vin in JNKCV61EX9M300001 JNKCV61E19M300002 JNKCV61E39M300003; do
     n=$((n + 1))
     as adv-wang reception.vehicle.register vin=$vin plate=LU-B0000$n customer_id=C1 \
         sale_date=2024-05-01 mileage_km=20000
@@ -37,13 +39,13 @@ for vin in JNKCV61EX9M300001 JNKCV61E19M300002; do
     wait_for "the workshop has RO-T$n's job" bash -c "'$ASCTL' --json --config '$CONFIG' --actor \
         foreman-liu call workshop.board | jq -e '.reply.jobs[] | select(.ro_number==\"RO-T$n\")' >/dev/null"
 done
-# RO-T2 is tech-02's; a tool on loan to tech-01 waits for their signature
+# RO-T2 is tech-02's, RO-T3 already tech-01's; the tool room will check
+# ST-200 out to tech-01
 as foreman-liu workshop.job.dispatch ro_number=RO-T2 job_no=1 tech_id=tech-02 bay_id=B2
+as foreman-liu workshop.job.dispatch ro_number=RO-T3 job_no=1 tech_id=tech-01 bay_id=B3
 as tool-xu tools.item.register tool_id=ST-200 kind=special_tool description="Injector puller" \
     location=A-1
-as tool-xu tools.loan.checkout loan_id=L-T1 tool_id=ST-200 technician=tech-01 ro_number=RO-T1 \
-    job_no=1 condition=good due_date="$(date -d tomorrow +%F)" due_time=12:00
 
-browse web_tablet.py RO=RO-T1 OTHER_RO=RO-T2
+browse web_tablet.py RO=RO-T1 OTHER_RO=RO-T2 MINE_RO=RO-T3 TOMORROW="$(date -d tomorrow +%F)"
 stop_web
 finish

@@ -14,6 +14,7 @@ let admin = false;
 const keys = new Map(); // action -> Idempotency-Key, kept until the service answered
 const busy = new Set();
 const rowErrors = new Map(); // request_no -> the service's error text
+const notes = new Map(); // request_no -> the note being typed (kept across redraws)
 
 function keyOf(action) {
   if (!keys.has(action)) keys.set(action, App.newKey());
@@ -238,12 +239,15 @@ function renderRequests() {
         const note = App.el("input", "tr-note");
         note.placeholder = App.t("toolroom.note");
         note.maxLength = 500;
+        note.value = notes.get(r.request_no) || "";
+        note.addEventListener("input", () => notes.set(r.request_no, note.value));
         const error = App.el("p", "error", rowErrors.get(r.request_no) || "");
         const answer = (decision) => async (ev) => {
           ev.target.disabled = true;
           await act("answer:" + r.request_no + ":" + decision, "tools.request.answer",
             { request_no: r.request_no, decision, note: note.value.trim() }, error);
           rowErrors.set(r.request_no, error.textContent);
+          if (!error.textContent) notes.delete(r.request_no);
           ev.target.disabled = false;
         };
         box.append(note, button("toolroom.approve", "tr-row-action", answer("approved")),
@@ -253,6 +257,7 @@ function renderRequests() {
     });
   }
   const table = App.table(columns, requests, (r) => "request " + r.status);
+  requests.forEach((r, i) => (table.tBodies[0].rows[i].dataset.request = r.request_no));
   document.getElementById("requests").replaceChildren(requests.length ? table : App.el("p", "tr-empty", App.t("toolroom.requests.none")));
   const pending = requests.filter((r) => r.status === "pending").length;
   document.getElementById("count-requests").textContent = pending ? String(pending) : "";
