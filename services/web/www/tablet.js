@@ -54,6 +54,8 @@ async function act(card, action, command, payload, after) {
   } finally {
     busy.delete(action);
     render();
+    const error = errors.has(card) && document.querySelector(`[data-card="${CSS.escape(card)}"] .error`);
+    if (error) error.scrollIntoView({ block: "nearest" }); // the refusal where the technician looks
     readJobs();
     readLoans();
   }
@@ -72,6 +74,7 @@ function jobCard(job) {
   const id = job.ro_number + "/" + job.job_no;
   const on = clockedOn(job);
   const li = App.el("li", "tjob");
+  li.dataset.card = id;
   li.dataset.ro = job.ro_number;
   li.dataset.job = job.job_no;
   li.dataset.status = job.status;
@@ -115,6 +118,7 @@ function jobCard(job) {
 function loanCard(loan) {
   const li = App.el("li", "tloan" + (loan.overdue ? " overdue" : ""));
   li.dataset.loan = loan.loan_id;
+  li.dataset.card = "loan:" + loan.loan_id;
   const tool = tools.get(loan.tool_id);
   const head = App.el("div", "tjob-head");
   head.append(App.el("span", "tloan-tool", loan.tool_id + (tool && tool.description ? " · " + tool.description : "")));
