@@ -141,11 +141,11 @@ def in_tool_room(room):
             ".then(() => done({ok: true}), (e) => done({ok: false, status: e.status, error: e.message}));")
         check("a technician cannot check a tool out (403)", not refused["ok"] and refused["status"] == 403, refused)
 
-    # the foreman looks: the tool room among his screens, without its actions
+    # the foreman looks: his board links the tool room, shown without its actions
     with Browser(1280, 800) as foreman:
         foreman.sign_in("foreman-liu", "board-pass-1")
-        foreman.wait(lambda d: foreman.find_all('#screens a[href="toolroom.html"]'))
-        foreman.click('#screens a[href="toolroom.html"]')
+        foreman.wait(lambda d: d.current_url.endswith("/board.html") and foreman.find_all('nav.screens a[href="toolroom.html"]'))
+        foreman.click('nav.screens a[href="toolroom.html"]')
         foreman.wait(lambda d: d.current_url.endswith("/toolroom.html") and row(foreman, "#overdue", "tool", "EQ-310") is None
                      and foreman.find_all("#tools tr.tool"))
         check("the foreman sees no check-out form", not foreman.find("#checkout").is_displayed())

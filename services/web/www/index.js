@@ -1,9 +1,12 @@
 // index.js — the sign-in page: after sign-in, the screen of the member's role.
 "use strict";
 
+// The member's first screen (App.screens lists a role's own screen before
+// those it shares, so the foreman lands on the board, not the tool room);
+// its header links the others.
 function openScreens(me) {
   const screens = App.screensFor(me.roles);
-  if (screens.length === 1) {
+  if (screens.length >= 1) {
     location.href = screens[0].page;
     return;
   }
