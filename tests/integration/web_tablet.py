@@ -135,12 +135,22 @@ def on_tablet(tablet):
           w["description"] == "Front brake pads worn to 2 mm" and w["reported_by"] == "tech-01"
           and w["labour"]["sold_minutes"] == 45 and w["parts"][0]["part_number"] == "D1060-1KA0A", w)
 
-    # clock off: done
+    # clock off for a pause, on again, then off: done
+    click(tablet, f'li.tjob[data-ro="{RO}"] .tjob-pause')
+    tablet.wait(lambda d: tablet.find_all(f'li.tjob[data-ro="{RO}"][data-status="WORK_DISPATCHED"] .tjob-on'))
+    job = my_job(RO)
+    paused = job.get("actual_minutes", 0)
+    check("a pause leaves the job dispatched to me with its time clocked (a minute at least)",
+          job["status"] == "WORK_DISPATCHED" and paused >= 1, job)
+    shown = text(tablet, f'li.tjob[data-ro="{RO}"] .tjob-clocked')
+    check("the card shows the time clocked", shown.startswith(f"{paused} min"), shown)
+    click(tablet, f'li.tjob[data-ro="{RO}"] .tjob-on')
+    tablet.wait(lambda d: tablet.find_all(f'li.tjob[data-ro="{RO}"][data-status="WORK_IN_PROGRESS"] .tjob-done'))
     click(tablet, f'li.tjob[data-ro="{RO}"] .tjob-done')
     tablet.wait(lambda d: card(tablet, RO) is None)
     job = my_job(RO)
-    check("the workshop has the job done with the time clocked",
-          job["status"] == "WORK_DONE" and job.get("actual_minutes", 0) >= 1, job)
+    check("the workshop has the job done with the time clocked (a minute an interval at least)",
+          job["status"] == "WORK_DONE" and job.get("actual_minutes", 0) > paused, job)
     check("the tablet says I am not clocked on", "Not clocked on" in tablet.text("#clocked"))
     tablet.shot("tablet-done")
 
