@@ -2,11 +2,12 @@
 # The tool room in headless Chromium (web_toolroom.py): the tool admin checks
 # a tool out to tech-01 on the tool-room page; tech-01 signs for it on the
 # tablet (a second browser); the tool room shows it signed without reload;
-# the tool comes back (check-in); a tool whose calibration is past due is
-# listed overdue and its calibration recorded; a workshop request approved;
-# a description that is markup shown as text; a technician's session cannot
-# check a tool out (403); the foreman sees the tool room without its
-# actions. Screenshots: $AS_BUILD/artifacts/web/.
+# the tool comes back (check-in); another is reported lost; a tool whose
+# calibration is past due is listed overdue and its calibration recorded; a
+# tool registered; a workshop request approved; a description that is markup
+# shown as text; a technician's session cannot check a tool out (403); the
+# foreman sees the tool room without its actions. Screenshots:
+# $AS_BUILD/artifacts/web/.
 # labels: web browser
 # timeout: 300
 source "$(dirname "$0")/lib.sh"
@@ -31,6 +32,6 @@ as tool-xu tools.item.register tool_id=EQ-310 kind=equipment description="Torque
 as foreman-liu tools.request.make request_no=Q-1 description="Borescope 6 mm" ro_number=RO-X1 \
     needed_date="$(date -d tomorrow +%F)"
 
-browse web_toolroom.py
+browse web_toolroom.py TOMORROW="$(date -d tomorrow +%F)"
 stop_web
 finish

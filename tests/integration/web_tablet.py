@@ -148,6 +148,8 @@ def on_tablet(tablet):
     tablet.wait(lambda d: tablet.find_all(f'li.tjob[data-ro="{RO}"][data-status="WORK_IN_PROGRESS"] .tjob-done'))
     click(tablet, f'li.tjob[data-ro="{RO}"] .tjob-done')
     tablet.wait(lambda d: card(tablet, RO) is None)
+    check("the refusal of the second clock on is gone with its cause",
+          text(tablet, f'li.tjob[data-ro="{MINE}"] .tjob-error') == "")
     job = my_job(RO)
     check("the workshop has the job done with the time clocked (a minute an interval at least)",
           job["status"] == "WORK_DONE" and job.get("actual_minutes", 0) > paused, job)

@@ -2,7 +2,9 @@
 """web_toolroom.py — the tool room and the technician's signature, in real
 headless Chromium, driven by test_web_toolroom.sh (tools ST-300, EQ-310
 overdue for calibration, DOC-9 whose description is markup; request Q-1).
-Environment: webtest.py's."""
+Environment: webtest.py's, TOMORROW (YYYY-MM-DD)."""
+import os
+
 from selenium.webdriver.support.ui import Select
 
 from webtest import XSS, Browser, asctl, check, done
@@ -81,6 +83,19 @@ def in_tool_room(room):
     back = [l for l in asctl("tool-xu", "tools.loan.list", "all=true").get("loans", []) if l["loan_id"] == loan_id]
     check("the loan is returned", back and back[0]["status"] == "returned" and back[0]["condition_in"] == "good", back)
 
+    # a loan made elsewhere appears; the tool is reported lost
+    asctl("tool-xu", "tools.loan.checkout", "loan_id=L-DOC", "tool_id=DOC-9", "technician=tech-01",
+          "ro_number=RO-X1", "condition=good", f"due_date={os.environ['TOMORROW']}", "due_time=12:00")
+    room.wait(lambda d: text(room, '#loans tr[data-loan="L-DOC"]'))
+    click(room, '#loans tr[data-loan="L-DOC"] button')
+    room.wait(lambda d: room.find("#return").is_displayed())
+    room.type("#rt-note", "left in a customer's car, not found")
+    room.click("#rt-lost")
+    room.wait(lambda d: not room.find_all('#loans tr[data-loan="L-DOC"]'))
+    check("no error on the loss report", text(room, "#return-error") == "", text(room, "#return-error"))
+    lost = asctl("tool-xu", "tools.item.show", "tool_id=DOC-9")
+    check("the tools service has the tool lost", lost.get("lost") is True, lost)
+
     # the registry: a tool registered on the page; the markup description is text
     room.click('[data-tab="tools"]')
     room.type("#rg-id", "ST-301")
@@ -94,6 +109,7 @@ def in_tool_room(room):
     check("the overdue tool is marked in the registry", "calibration overdue" in late, late)
     doc = room.wait(lambda d: text(room, '#tools tr[data-tool="DOC-9"]'))
     check("the description is shown as text", XSS in doc, doc)
+    check("the lost tool is marked lost", "lost" in doc, doc)
     check("no element was made from it", not room.find_all("#tools img"))
     check("no script ran from it (no alert)", room.no_alert())
     room.shot("toolroom-tools")

@@ -47,6 +47,7 @@ async function act(card, action, command, payload, after) {
   try {
     const reply = await App.call(command, payload, keyOf(action));
     keys.delete(action);
+    errors.clear(); // the state changed: earlier refusals may no longer hold
     if (after) after(reply);
   } catch (err) {
     if (err.status && err.status !== 503) keys.delete(action); // answered: a new try is a new action
