@@ -35,7 +35,8 @@ static const as_command_info_t s_commands[] = {
     {"tools.loan.report_lost", "tools", &as__tool_loan_lost__descriptor, &as__tool_loan__descriptor,
      "report a tool on loan as lost", AS_ROLE_TOOL_ADMIN, false, true},
     {"tools.loan.list", "tools", &as__tool_loan_list_query__descriptor, &as__tool_loans__descriptor,
-     "open loans (all with all=true), overdue ones and those flagged after QC marked",
+     "open loans (all with all=true; one technician's with technician), overdue ones and "
+     "those flagged after QC marked",
      AS_ROLES_ANY_STAFF, true},
     {"tools.request.make", "tools", &as__tool_request_make__descriptor,
      &as__tool_request__descriptor, "a foreman or technician asks for a tool or equipment",

@@ -308,6 +308,8 @@ static bool s_loans_one(ProtobufCMessage *msg, void *arg)
         return false;
     if (q->ro_number && q->ro_number[0] && strcmp(loan->ro_number, q->ro_number) != 0)
         return false;
+    if (q->technician && q->technician[0] && strcmp(loan->technician, q->technician) != 0)
+        return false;
     char due[AS_DATE_LEN + 7];
     snprintf(due, sizeof due, "%s %s", loan->due_date, loan->due_time);
     loan->has_overdue = 1;

@@ -158,6 +158,8 @@ expect_eq "open loans now, none overdue" "L-2 false,L-3 false" \
     "$(ta tools.loan.list | json '[.reply.loans[] | "\(.loan_id) \(.overdue)"] | join(",")')"
 expect_eq "as of tomorrow 10:00 only L-3 is overdue" "L-2 false,L-3 true" \
     "$(ta tools.loan.list date="$TOMORROW" time=10:00 | json '[.reply.loans[] | "\(.loan_id) \(.overdue)"] | join(",")')"
+expect_eq "one technician's open loans (the tablet's)" "L-3" \
+    "$(ta tools.loan.list technician=tech-07 | json '[.reply.loans[].loan_id] | join(",")')"
 expect_eq "all loans of ST-001" "L-1 returned" \
     "$(ta tools.loan.list all=true tool_id=ST-001 | json '[.reply.loans[] | "\(.loan_id) \(.status)"] | join(",")')"
 

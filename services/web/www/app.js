@@ -9,11 +9,13 @@ const App = {
   lang: localStorage.getItem("lang") || (navigator.language.startsWith("zh") ? "zh" : "en"),
   me: null,
 
-  // Screens by role; later steps add theirs here.
+  // Screens by role: the first role of a row owns the screen (App.home).
   screens: [
     { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
     { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
     { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
+    { page: "tablet.html", label: "screen.tablet", roles: ["technician"] },
+    { page: "toolroom.html", label: "screen.toolroom", roles: ["tool_admin", "foreman", "service_manager"] },
   ],
 
   t(key) {
@@ -104,6 +106,13 @@ const App = {
     if (cls) e.className = cls;
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
+  },
+
+  // The screen a member lands on after sign-in: the first whose owner (its
+  // first role) the member has, else the first the member may open.
+  home(roles) {
+    const mine = this.screensFor(roles);
+    return mine.find((s) => roles.includes(s.roles[0])) || mine[0];
   },
 
   screensFor(roles) {

@@ -1,10 +1,12 @@
 // index.js — the sign-in page: after sign-in, the screen of the member's role.
 "use strict";
 
+// The member's home screen (App.home: the foreman lands on the board, not
+// the tool room); its header links the others.
 function openScreens(me) {
   const screens = App.screensFor(me.roles);
-  if (screens.length === 1) {
-    location.href = screens[0].page;
+  if (screens.length) {
+    location.href = App.home(me.roles).page;
     return;
   }
   const nav = document.getElementById("screens");
@@ -20,10 +22,8 @@ function openScreens(me) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  await App.loadLabels();
-  document.getElementById("lang").addEventListener("click", () => App.toggleLanguage());
-  const me = await App.session();
-  if (me) openScreens(me);
+  // The handler first, before anything is awaited: a sign-in typed while the
+  // labels load must not submit the form natively (the secret in the URL).
   document.getElementById("signin-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const error = document.getElementById("error");
@@ -34,4 +34,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       error.textContent = err.message;
     }
   });
+  await App.loadLabels();
+  document.getElementById("lang").addEventListener("click", () => App.toggleLanguage());
+  const me = await App.session();
+  if (me) openScreens(me);
 });
