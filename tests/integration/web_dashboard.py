@@ -86,11 +86,11 @@ def ro_rows(b):
 def main():
     with Browser(1280, 800) as tablet:  # a 10" tablet, landscape
         tablet.sign_in("svc-mgr", "manager-pass-1")
-        tablet.wait(lambda d: tablet.find_all('#screens a[href="dashboard.html"]'))
-        check("the manager's screens include the dashboard and the tap",
-              tablet.find_all('#screens a[href="tap.html"]'))
-        tablet.click('#screens a[href="dashboard.html"]')
-        tablet.wait(lambda d: d.current_url.endswith("/dashboard.html"))
+        tablet.wait(lambda d: d.current_url.endswith("/dashboard.html"))  # the manager's home
+        tablet.wait(lambda d: tablet.find_all('header nav.screens a'))
+        check("the manager's header links the tap and the board",
+              tablet.find_all('header nav.screens a[href="tap.html"]') and
+              tablet.find_all('header nav.screens a[href="board.html"]'))
         open_day(tablet)
         currency = tablet.d.execute_script("return App.me.currency || ''")
 
@@ -196,14 +196,13 @@ def main():
 
     with Browser(1600, 1000) as desktop:
         desktop.sign_in("svc-mgr", "manager-pass-1")
-        desktop.wait(lambda d: desktop.find_all('#screens a[href="dashboard.html"]'))
+        desktop.wait(lambda d: d.current_url.endswith("/dashboard.html"))
         open_day(desktop)
         desktop.shot("dashboard-desktop")
         desktop.click("#signout")
         desktop.wait(lambda d: d.current_url.endswith("/index.html"))
         desktop.sign_in("fdm-li", "front-desk-pass")
-        desktop.wait(lambda d: desktop.find_all('#screens a[href="dashboard.html"]') or
-                     d.current_url.endswith("/dashboard.html"))
+        desktop.wait(lambda d: not d.current_url.endswith("/index.html"))  # signed in: a home screen
         open_day(desktop)
         check("the front-desk manager reads the figures, sets no target",
               not desktop.find_all(".dash-target-set") and
