@@ -10,7 +10,11 @@ const App = {
   me: null,
 
   // Screens by role; later steps add theirs here.
-  screens: [{ page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] }],
+  screens: [
+    { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
+    { page: "frontdesk.html", label: "screen.frontdesk", roles: ["front_desk_manager", "service_manager"] },
+    { page: "qc.html", label: "screen.qc", roles: ["qc_inspector", "foreman", "service_manager"] },
+  ],
 
   t(key) {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
