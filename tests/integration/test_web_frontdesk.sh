@@ -26,6 +26,8 @@ VIN=JNKCV61EX9M300001
 as foreman-liu workshop.technician.register tech_id=tech-01 name="Zhang A" skills=engine \
     level=2 hourly_cost_cents=10000
 as foreman-liu workshop.bay.register bay_id=B1 kind=lift
+knows_engine() { [ "$(ctl --actor adv-wang call reception.skill.list | jq -r '.reply.skills[0].skill')" = engine ]; }
+wait_for "reception knows the skill engine" knows_engine
 as adv-wang reception.customer.register customer_id=C1 name='<img src=x onerror=alert(1)>' phone=13900000001
 as adv-wang reception.vehicle.register vin=$VIN plate=LU-F00001 customer_id=C1 \
     sale_date=2024-05-01 mileage_km=20000

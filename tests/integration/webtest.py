@@ -81,6 +81,16 @@ class Browser:
         self.d.find_element(By.ID, "secret").send_keys(secret)
         self.d.find_element(By.ID, "signin").click()
 
+    def sign_in_to(self, staff_id, secret, page):
+        """Signs in and opens PAGE: straight there for a member with one
+        screen, else through the sign-in page's list of their screens."""
+        self.sign_in(staff_id, secret)
+        link = f'#screens a[href="{page}"]'
+        self.wait(lambda d: d.current_url.endswith("/" + page) or d.find_elements(By.CSS_SELECTOR, link))
+        if not self.d.current_url.endswith("/" + page):
+            self.find(link).click()
+            self.wait(lambda d: d.current_url.endswith("/" + page))
+
     def open(self, page):
         self.d.get(URL + "/" + page)
 

@@ -14,6 +14,7 @@ let picked = null, tools = null, sending = false;
 function jobCard(job) {
   const li = App.el("li", "job");
   li.dataset.ro = job.ro_number;
+  li.dataset.job = job.job_no;
   li.append(App.el("div", "ro", job.ro_number + " / " + job.job_no));
   li.append(App.el("div", "concern", job.concern || (job.labour && job.labour.description) || ""));
   if (job.vin) li.append(App.el("div", "vin", job.vin));
@@ -22,9 +23,9 @@ function jobCard(job) {
   if (job.bay) who.push(App.t("job.bay") + " " + job.bay);
   if (job.actual_minutes) who.push(job.actual_minutes + " " + App.t("job.minutes"));
   if (who.length) li.append(App.el("div", "who", who.join(" · ")));
+  if ((job.tool_notes || []).length) li.append(App.el("div", "tool-notes", job.tool_notes.join("; ")));
   if (job.status === "WORK_WAITING" || job.status === "WORK_REWORK") {
     li.classList.add("pickable");
-    li.dataset.job = job.job_no;
     li.tabIndex = 0;
     if (picked && picked.ro_number === job.ro_number && picked.job_no === job.job_no) li.classList.add("selected");
     li.addEventListener("click", () => pick(job));

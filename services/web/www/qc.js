@@ -91,7 +91,7 @@ function renderInspect() {
           const box = App.el("input", "failed-job");
           box.type = "checkbox";
           box.value = j.job_no;
-          box.disabled = !canInspect();
+          box.disabled = !canInspect() || !!work.certificate;
           return box;
         },
       },
@@ -114,7 +114,7 @@ function renderInspect() {
             { label: "qc.time", value: (i) => App.datetime(i.at_us) },
             { label: "qc.kind", value: (i) => App.t("qc.kind." + i.kind) },
             { label: "qc.result", value: resultText },
-            { label: "qc.reasons", value: (i) => (i.reasons || []).join("; "), cls: "concern" },
+            { label: "qc.reasons_col", value: (i) => (i.reasons || []).join("; "), cls: "concern" },
             { label: "qc.failed_jobs", value: (i) => (i.failed_jobs || []).join(", ") },
             { label: "qc.inspector", value: (i) => i.inspector },
             { label: "qc.certificate", value: (i) => i.certificate || "" },
@@ -123,7 +123,7 @@ function renderInspect() {
         )
       : App.el("p", "empty", App.t("qc.no_inspections"))
   );
-  document.getElementById("inspect-controls").hidden = !canInspect();
+  document.getElementById("inspect-controls").hidden = !canInspect() || !!work.certificate;
   const link = document.getElementById("cert-link");
   link.hidden = !work.certificate;
   link.href = "qccert.html?ro=" + encodeURIComponent(work.ro_number);
@@ -166,6 +166,7 @@ async function inspect(passed) {
   try {
     const done = await App.call("workshop.qc.inspect", payload, inspectKey);
     inspectKey = App.newKey();
+    result.className = "result " + (done.passed ? "pass" : "fail");
     if (done.passed) result.textContent = App.t("qc.passed") + (done.certificate ? " · " + App.t("qc.certificate") + " " + done.certificate : "");
     else result.textContent = App.t("qc.failed") + " · " + App.t("qc.back_to_technician") + " " + (done.failed_jobs || []).join(", ");
     document.getElementById("reasons").value = "";

@@ -44,7 +44,7 @@ function render() {
         { label: "qc.time", value: (i) => App.datetime(i.at_us) },
         { label: "qc.kind", value: (i) => App.t("qc.kind." + i.kind) },
         { label: "qc.result", value: (i) => (i.passed ? App.t("qc.passed") : App.t("qc.failed")) },
-        { label: "qc.reasons", value: (i) => (i.reasons || []).join("; "), cls: "concern" },
+        { label: "qc.reasons_col", value: (i) => (i.reasons || []).join("; "), cls: "concern" },
         { label: "qc.inspector", value: (i) => i.inspector },
       ],
       work.inspection_log || []
