@@ -7,6 +7,7 @@
 "use strict";
 
 let board = null, selected = null, work = null, inspectKey = null, busy = false;
+let outcome = null; // the last inspection recorded here, shown in the page's language
 
 function canInspect() {
   return App.me.roles.includes("qc_inspector");
@@ -70,6 +71,15 @@ function renderLists() {
   document.getElementById("updated").textContent = App.clock(new Date());
 }
 
+function renderOutcome() {
+  const result = document.getElementById("inspect-result");
+  if (!outcome || outcome.ro_number !== selected) return void (result.textContent = "");
+  result.className = "result " + (outcome.passed ? "pass" : "fail");
+  if (outcome.passed)
+    result.textContent = App.t("qc.passed") + (outcome.certificate ? " · " + App.t("qc.certificate") + " " + outcome.certificate : "");
+  else result.textContent = App.t("qc.failed") + " · " + App.t("qc.back_to_technician") + " " + (outcome.failed_jobs || []).join(", ");
+}
+
 function resultText(i) {
   return i.passed ? App.t("qc.passed") : App.t("qc.failed");
 }
@@ -98,7 +108,7 @@ function renderInspect() {
       { label: "qc.job", value: (j) => j.job_no },
       { label: "qc.concern", value: concernOf, cls: "concern" },
       { label: "qc.labour", value: (j) => (j.labour ? [j.labour.code, j.labour.description].filter((x) => x).join(" ") : "") },
-      { label: "job.technician", value: (j) => j.technician },
+      { label: "job.technician", value: (j) => j.technician, cls: "nowrap" },
       { label: "qc.minutes", value: (j) => j.actual_minutes || 0, cls: "num" },
       { label: "qc.status", value: (j) => App.t("qc.status." + j.status) },
     ],
@@ -111,13 +121,13 @@ function renderInspect() {
     log.length
       ? App.table(
           [
-            { label: "qc.time", value: (i) => App.datetime(i.at_us) },
+            { label: "qc.time", value: (i) => App.datetime(i.at_us), cls: "nowrap" },
             { label: "qc.kind", value: (i) => App.t("qc.kind." + i.kind) },
             { label: "qc.result", value: resultText },
             { label: "qc.reasons_col", value: (i) => (i.reasons || []).join("; "), cls: "concern" },
             { label: "qc.failed_jobs", value: (i) => (i.failed_jobs || []).join(", ") },
-            { label: "qc.inspector", value: (i) => i.inspector },
-            { label: "qc.certificate", value: (i) => i.certificate || "" },
+            { label: "qc.inspector", value: (i) => i.inspector, cls: "nowrap" },
+            { label: "qc.certificate", value: (i) => i.certificate || "", cls: "nowrap" },
           ],
           log
         )
@@ -144,7 +154,8 @@ function select(ro) {
     selected = ro;
     inspectKey = App.newKey(); // the inspection is prepared when its RO is picked
     document.getElementById("inspect-error").textContent = "";
-    document.getElementById("inspect-result").textContent = "";
+    outcome = null;
+    renderOutcome();
     document.getElementById("reasons").value = "";
   }
   renderLists();
@@ -153,9 +164,10 @@ function select(ro) {
 
 async function inspect(passed) {
   if (busy || !selected) return;
-  const error = document.getElementById("inspect-error"), result = document.getElementById("inspect-result");
+  const error = document.getElementById("inspect-error");
   error.textContent = "";
-  result.textContent = "";
+  outcome = null;
+  renderOutcome();
   const payload = { ro_number: selected, kind: document.getElementById("kind").value, passed: passed };
   if (!passed) {
     payload.reasons = document.getElementById("reasons").value.split("\n").map((r) => r.trim()).filter((r) => r);
@@ -164,11 +176,9 @@ async function inspect(passed) {
   busy = true;
   for (const id of ["pass", "fail"]) document.getElementById(id).disabled = true;
   try {
-    const done = await App.call("workshop.qc.inspect", payload, inspectKey);
+    outcome = await App.call("workshop.qc.inspect", payload, inspectKey);
     inspectKey = App.newKey();
-    result.className = "result " + (done.passed ? "pass" : "fail");
-    if (done.passed) result.textContent = App.t("qc.passed") + (done.certificate ? " · " + App.t("qc.certificate") + " " + done.certificate : "");
-    else result.textContent = App.t("qc.failed") + " · " + App.t("qc.back_to_technician") + " " + (done.failed_jobs || []).join(", ");
+    renderOutcome();
     document.getElementById("reasons").value = "";
   } catch (err) {
     if (err.status && err.status !== 503) inspectKey = App.newKey(); // answered: a new action next time
@@ -204,6 +214,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.addEventListener("languagechange", () => {
     renderLists();
     renderInspect();
+    renderOutcome();
   });
   document.getElementById("pass").addEventListener("click", () => inspect(true));
   document.getElementById("fail").addEventListener("click", () => inspect(false));
