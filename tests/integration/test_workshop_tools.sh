@@ -184,6 +184,12 @@ expect_eq "the loan's note as dispatch gives it" \
     "special tool 'T-LOAN' is on loan to tech-08 (loan L-7, due $TOMORROW 15:00)" \
     "$(ctl --actor fm-li call workshop.job.tools ro_number=RO-T1 job_no=4 | json '.reply.tools[1].text')"
 refused not-found "RO-T9" fm-li workshop.job.tools ro_number=RO-T9 job_no=1
+refused invalid "date '2026-13-01' is not a date" fm-li workshop.job.tools ro_number=RO-T1 job_no=1 \
+    date=2026-13-01
+refused invalid "ro_number and job_no are required" fm-li workshop.job.tools ro_number=RO-T1
+expect_eq "asked for a later date: the overdue tool still blocks" '[false,["T-GOOD ok","T-OVERDUE blocked"]]' \
+    "$(ctl --actor fm-li call workshop.job.tools ro_number=RO-T1 job_no=1 date="$(day 10)" |
+        jq -c '[.reply.dispatchable, [.reply.tools[] | .tool_id + " " + .answer]]')"
 expect_eq "the check wrote nothing" "$before" "$(last_seq workshop)"
 
 # --- dispatch refused: nothing written, the reason named ---------------------------
