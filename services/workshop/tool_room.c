@@ -69,11 +69,11 @@ int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
     return 0;
 }
 
-/* --- workshop.job.tools ------------------------------------------------------ */
+/* --- workshop.tool_check.show ----------------------------------------------- */
 
 static const char *const s_answers[] = {"ok", "note", "blocked"};
 
-int ws_cmd_job_tools(as_cmd_t *cmd)
+int ws_cmd_tool_check_show(as_cmd_t *cmd)
 {
     const As__JobToolQuery *req = (const As__JobToolQuery *)cmd->request;
     if (ws_empty(req->ro_number) || !req->has_job_no)

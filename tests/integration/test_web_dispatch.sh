@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dispatch on the foreman's board in headless Chromium (web_dispatch.py):
 # a waiting job picked opens the dispatch form, which shows the special-tool
-# check's answer for each tool (workshop.job.tools: available, on loan, out
+# check's answer for each tool (workshop.tool_check.show: available, on loan, out
 # of calibration); a dispatch the workshop refuses shows its reason and
 # changes nothing; the tool calibrated in the tool room meanwhile turns
 # available on the open form; a dispatch with a tool on loan goes through

@@ -2,7 +2,7 @@
 // who is where; read with workshop.board and read again when a workshop
 // event arrives on the live stream (a dispatch, a clock, a QC result).
 // A waiting or rework job picked opens the dispatch form: a technician, a
-// free bay, the special-tool check's answer (workshop.job.tools, the same
+// free bay, the special-tool check's answer (workshop.tool_check.show, the same
 // check dispatch makes) and workshop.job.dispatch, whose refusal is shown.
 "use strict";
 
@@ -124,7 +124,7 @@ async function readTools() {
   if (!picked) return;
   const asked = picked;
   try {
-    const answer = await App.call("workshop.job.tools", { ro_number: asked.ro_number, job_no: asked.job_no });
+    const answer = await App.call("workshop.tool_check.show", { ro_number: asked.ro_number, job_no: asked.job_no });
     if (picked === asked) tools = answer;
   } catch (err) {
     if (picked === asked) document.getElementById("dispatch-error").textContent = err.message;
