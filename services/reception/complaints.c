@@ -1,5 +1,6 @@
 /* complaints.c — complaints from customers (on-site or by phone), logged by
- * the front desk and resolved by the front-desk manager. */
+ * the front desk and resolved by the front-desk manager; reception.complaint.list
+ * lists them (open or resolved) for the manager's screen. */
 #include <string.h>
 
 #include "reception.h"
@@ -77,5 +78,31 @@ int complaint_resolve(as_cmd_t *cmd)
         rc = as_cmd_reply(cmd, &complaint->base);
     if (complaint)
         as__complaint__free_unpacked(complaint, NULL);
+    return rc;
+}
+
+static bool s_of_status(ProtobufCMessage *msg, void *arg)
+{
+    const As__Complaint *c = (const As__Complaint *)msg;
+    return c->status && strcmp(c->status, (const char *)arg) == 0;
+}
+
+int complaint_list(as_cmd_t *cmd)
+{
+    const As__ComplaintListQuery *q = (const As__ComplaintListQuery *)cmd->request;
+    if (!blank(q->status) && strcmp(q->status, "open") != 0 && strcmp(q->status, "resolved") != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "status '%s' is not open or resolved", q->status);
+    as_record_list_t all = {0};
+    int rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "complaints"), NULL,
+                            &as__complaint__descriptor, &all);
+    if (rc == 0) {
+        if (!blank(q->status))
+            as_record_list_keep(&all, s_of_status, q->status);
+        As__ComplaintList reply = AS__COMPLAINT_LIST__INIT;
+        reply.complaints = (As__Complaint **)all.msgs;
+        reply.n_complaints = all.n;
+        rc = as_cmd_reply(cmd, &reply.base);
+    }
+    as_record_list_free(&all);
     return rc;
 }

@@ -30,6 +30,7 @@ static const as_command_def_t s_commands[] = {
     {"reception.followup.record", followup_record},
     {"reception.complaint.log", complaint_log},
     {"reception.complaint.resolve", complaint_resolve},
+    {"reception.complaint.list", complaint_list},
     {"reception.reminder.due", reminder_due},
     {"reception.reminder.plan", reminder_plan},
     {"reception.reminder.record", reminder_record},

@@ -81,6 +81,7 @@ int on_crm_appointment_requested(as_evt_t *evt);
 int on_crm_appointment_withdrawn(as_evt_t *evt);
 int complaint_log(as_cmd_t *cmd);
 int complaint_resolve(as_cmd_t *cmd);
+int complaint_list(as_cmd_t *cmd);
 int reminder_due(as_cmd_t *cmd);
 int reminder_plan(as_cmd_t *cmd);
 int reminder_record(as_cmd_t *cmd);

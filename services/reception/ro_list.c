@@ -101,6 +101,8 @@ static bool s_wanted(const As__RoListQuery *q, const As__RepairOrder *ro)
     if (q->has_open && q->open &&
         (ro->status == AS__RO_STATUS__RO_DELIVERED || ro->status == AS__RO_STATUS__RO_CLOSED))
         return false;
+    if (q->has_comeback && q->comeback && blank(ro->comeback_of))
+        return false;
     return blank(q->advisor) || (ro->advisor && strcmp(ro->advisor, q->advisor) == 0);
 }
 
@@ -172,7 +174,7 @@ static int s_walk(as_cmd_t *cmd, const As__RoListQuery *q, MDB_cursor *cur, uint
             as__repair_order__free_unpacked(ro, NULL);
             break;
         }
-        if ((rc = s_page_add(page, ro, false)) != 0) {
+        if ((rc = s_page_add(page, ro, q->has_with_jobs && q->with_jobs)) != 0) {
             as__repair_order__free_unpacked(ro, NULL);
             break;
         }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "as/calendar.h"
 #include "as/error.h"
 #include "as/log.h"
 #include "as/pb/tools.pb-c.h"
@@ -66,6 +67,72 @@ int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
     job->tool_notes = notes;
     job->n_tool_notes = n_notes;
     return 0;
+}
+
+/* --- workshop.tool_check.show ----------------------------------------------- */
+
+static const char *const s_answers[] = {"ok", "note", "blocked"};
+
+int ws_cmd_tool_check_show(as_cmd_t *cmd)
+{
+    const As__JobToolQuery *req = (const As__JobToolQuery *)cmd->request;
+    if (ws_empty(req->ro_number) || !req->has_job_no)
+        return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
+    char date[AS_DATE_LEN + 1];
+    if (!ws_empty(req->date) && !as_date_valid(req->date))
+        return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", req->date);
+    if (!ws_empty(req->date))
+        snprintf(date, sizeof date, "%s", req->date);
+    else
+        as_cmd_date(cmd, date);
+    As__WorkJob *job = NULL;
+    int rc = ws_load_job(cmd, req->ro_number, req->job_no, &job);
+    if (rc != 0)
+        return rc;
+    const As__LabourOperation *op = job->labour;
+    size_t n = op ? op->n_special_tools : 0;
+    As__JobToolAnswer *answers = calloc(n + 1, sizeof *answers);
+    As__JobToolAnswer **list = calloc(n + 1, sizeof *list);
+    As__WorkshopTool **tools = calloc(n + 1, sizeof *tools);
+    char(*texts)[700] = calloc(n + 1, sizeof *texts);
+    rc = answers && list && tools && texts ? 0 : -ENOMEM;
+    As__JobTools reply = AS__JOB_TOOLS__INIT;
+    reply.ro_number = job->ro_number;
+    reply.has_job_no = reply.has_dispatchable = 1;
+    reply.job_no = job->job_no;
+    reply.date = date;
+    reply.dispatchable = 1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *tool_id = op->special_tools[i];
+        rc = s_get_tool(cmd->txn, cmd->svc, tool_id, &tools[i]);
+        if (rc != 0 && rc != MDB_NOTFOUND)
+            break;
+        rc = 0;
+        ws_tool_verdict_t verdict =
+            ws_tool_check(tool_id, tools[i], date, texts[i], sizeof texts[i]);
+        as__job_tool_answer__init(&answers[i]);
+        answers[i].tool_id = (char *)tool_id;
+        answers[i].answer = (char *)s_answers[verdict];
+        answers[i].text = texts[i];
+        answers[i].tool = tools[i];
+        list[i] = &answers[i];
+        if (verdict == WS_TOOL_BLOCKED)
+            reply.dispatchable = 0;
+    }
+    if (rc == 0) {
+        reply.tools = list;
+        reply.n_tools = n;
+        rc = as_cmd_reply(cmd, &reply.base);
+    }
+    for (size_t i = 0; tools && i < n; i++)
+        if (tools[i])
+            as__workshop_tool__free_unpacked(tools[i], NULL);
+    free(answers);
+    free(list);
+    free(tools);
+    free(texts);
+    as__work_job__free_unpacked(job, NULL);
+    return rc;
 }
 
 /* --- workshop.tool.list ------------------------------------------------------ */

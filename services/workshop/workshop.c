@@ -14,6 +14,7 @@ static const as_command_def_t s_commands[] = {
     {"workshop.board", ws_cmd_board},
     {"workshop.ro.show", ws_cmd_ro_show},
     {"workshop.tool.list", ws_cmd_tool_list},
+    {"workshop.tool_check.show", ws_cmd_tool_check_show},
     {NULL, NULL},
 };
 

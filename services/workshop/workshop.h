@@ -80,6 +80,9 @@ void ws_tool_next_calibration(const As__WorkshopTool *tool, char out[11]);
  * used; otherwise replaces job->tool_notes with the notes for the foreman. */
 int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date);
 int ws_cmd_tool_list(as_cmd_t *cmd);
+/* workshop.tool_check.show: ws_tool_check of each special tool of a job, without
+ * dispatching it (the foreman's dispatch form shows the answers). */
+int ws_cmd_tool_check_show(as_cmd_t *cmd);
 int ws_evt_tool_registered(as_evt_t *evt);
 int ws_evt_tool_calibrated(as_evt_t *evt);
 int ws_evt_tool_loan_changed(as_evt_t *evt); /* checked_out, checked_in, lost */

@@ -260,6 +260,10 @@ out=$(as adv-wang reception.ro.open ro_number=RO-2 vin=$VIN mileage_km=17000 \
     jobs='[{"concern":"Brake Noise","pay_type":"GOODWILL","labour":{"sold_minutes":60,"rate_cents":60000}}]')
 expect_eq "within the limit: awaiting consent" RO_AWAITING_CONSENT "$(echo "$out" | json .reply.status)"
 expect_eq "comeback of RO-1" RO-1 "$(echo "$out" | json .reply.comeback_of)"
+expect_eq "the comebacks, with their jobs" "RO-2 RO-1 Brake Noise" \
+    "$(as fdm-li reception.ro.list comeback=true with_jobs=true | json '.reply.ros[] | "\(.ro_number) \(.comeback_of) \(.jobs[0].concern)"')"
+expect_eq "a list without with_jobs gives no jobs" "null 1" \
+    "$(as fdm-li reception.ro.list comeback=true | json '.reply.ros[0] | "\(.jobs) \(.job_count)"')"
 
 log "--- appointments"
 book() { as clerk-zhou reception.appointment.book appointment_id="$1" customer_id=c-1 vin=$VIN \
@@ -321,6 +325,8 @@ refused "complaint without text" invalid "text is required" \
     adv-wang reception.complaint.log complaint_id=K-2 channel=on-site
 refused "complaint id taken" exists "complaint 'K-1' already exists" \
     adv-wang reception.complaint.log complaint_id=K-1 channel=on-site text=x
+expect_eq "the open complaints" "K-1 open noise again" \
+    "$(as fdm-li reception.complaint.list status=open | json '.reply.complaints[] | .complaint_id + " " + .status + " " + .text')"
 refused "advisor resolving" denied "is not a front_desk_manager" \
     adv-wang reception.complaint.resolve complaint_id=K-1 resolution=x
 refused "resolution missing" invalid "resolution is required" \
@@ -331,6 +337,12 @@ out=$(as fdm-li reception.complaint.resolve complaint_id=K-1 resolution="discs r
 expect_eq "resolved by the manager" "resolved fdm-li" "$(echo "$out" | json '.reply.status + " " + .reply.owner')"
 refused "resolving twice" conflict "complaint 'K-1' is already resolved" \
     fdm-li reception.complaint.resolve complaint_id=K-1 resolution=y
+expect_eq "no open complaint once resolved" 0 \
+    "$(as fdm-li reception.complaint.list status=open | json '.reply.complaints // [] | length')"
+expect_eq "every complaint" "K-1 resolved discs replaced free" \
+    "$(as fdm-li reception.complaint.list | json '[.reply.complaints[] | .complaint_id + " " + .status + " " + (.resolution // "")] | join(";")')"
+refused "complaints of a bad status" invalid "status 'closed' is not open or resolved" \
+    fdm-li reception.complaint.list status=closed
 
 log "--- maintenance reminders"
 as adv-wang reception.vehicle.register vin=1M8GDM9AXKP042788 plate=B2 customer_id=c-1 \

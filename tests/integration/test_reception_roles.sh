@@ -60,6 +60,7 @@ ro.close AF
 followup.record AF
 complaint.log CAF
 complaint.resolve F
+complaint.list CAFS
 reminder.due CAFS
 reminder.plan CAF
 reminder.record CAF

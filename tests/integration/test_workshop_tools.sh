@@ -171,6 +171,27 @@ wait_for "workshop has the six jobs of RO-T1" work_jobs_are
 expect_eq "workshop's job keeps the special tools" '["T-GOOD","T-OVERDUE"]' \
     "$(ctl --actor fm-li call workshop.ro.show ro_number=RO-T1 | jq -c '.reply.jobs[0].labour.special_tools')"
 
+# --- the check without dispatching (workshop.tool_check.show: the dispatch form) ---
+tools_of() { ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no="$1" |
+    jq -c '[.reply.dispatchable, [.reply.tools[] | .tool_id + " " + .answer]]'; }
+before=$(last_seq workshop)
+expect_eq "job 1's tools: the overdue one blocks" '[false,["T-GOOD ok","T-OVERDUE blocked"]]' "$(tools_of 1)"
+expect_eq "job 4's tools: notes, dispatchable" '[true,["T-GOOD ok","T-LOAN note","T-NEW note"]]' "$(tools_of 4)"
+expect_eq "the blocked tool's reason as dispatch gives it" \
+    "which is out of calibration: it was due on $(day -30)" \
+    "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=1 | json '.reply.tools[1].text')"
+expect_eq "the loan's note as dispatch gives it" \
+    "special tool 'T-LOAN' is on loan to tech-08 (loan L-7, due $TOMORROW 15:00)" \
+    "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=4 | json '.reply.tools[1].text')"
+refused not-found "RO-T9" fm-li workshop.tool_check.show ro_number=RO-T9 job_no=1
+refused invalid "date '2026-13-01' is not a date" fm-li workshop.tool_check.show ro_number=RO-T1 job_no=1 \
+    date=2026-13-01
+refused invalid "ro_number and job_no are required" fm-li workshop.tool_check.show ro_number=RO-T1
+expect_eq "asked for a later date: the overdue tool still blocks" '[false,["T-GOOD ok","T-OVERDUE blocked"]]' \
+    "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=1 date="$(day 10)" |
+        jq -c '[.reply.dispatchable, [.reply.tools[] | .tool_id + " " + .answer]]')"
+expect_eq "the check wrote nothing" "$before" "$(last_seq workshop)"
+
 # --- dispatch refused: nothing written, the reason named ---------------------------
 before=$(last_seq workshop)
 refused conflict "job 1 of RO RO-T1 needs special tool 'T-OVERDUE', which is out of calibration: it was due on $(day -30)" \

@@ -21,7 +21,7 @@ def main():
               tablet.text("#error"))
         tablet.shot("signin-refused")
 
-        tablet.sign_in("foreman-liu", "board-pass-1")
+        tablet.sign_in_to("foreman-liu", "board-pass-1", "board.html")
         tablet.wait(lambda d: d.current_url.endswith("/board.html") and cards(tablet, "WORK_WAITING"))
         card = cards(tablet, "WORK_WAITING")[0]
         concern = card.find_element("css selector", ".concern").text
@@ -49,7 +49,7 @@ def main():
         tablet.shot("board-zh")
 
     with Browser(1600, 1000) as desktop:
-        desktop.sign_in("foreman-liu", "board-pass-1")
+        desktop.sign_in_to("foreman-liu", "board-pass-1", "board.html")
         desktop.wait(lambda d: cards(desktop, "WORK_DISPATCHED"))
         desktop.shot("board-desktop")
     done()

@@ -81,6 +81,17 @@ class Browser:
         self.d.find_element(By.ID, "secret").send_keys(secret)
         self.d.find_element(By.ID, "signin").click()
 
+    def sign_in_to(self, staff_id, secret, page):
+        """Signs in and opens PAGE: the member lands on their home screen
+        (App.home) and, if PAGE is another, follows its link in the header."""
+        self.sign_in(staff_id, secret)
+        self.wait(lambda d: not d.current_url.endswith("/index.html"))
+        if not self.d.current_url.endswith("/" + page):
+            link = f'header nav.screens a[href="{page}"]'
+            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, link))
+            self.find(link).click()
+            self.wait(lambda d: d.current_url.endswith("/" + page))
+
     def open(self, page):
         self.d.get(URL + "/" + page)
 

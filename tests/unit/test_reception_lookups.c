@@ -1,6 +1,7 @@
 /* test_reception_lookups — reception's numbers and search in-process
  * (tests/support/harness.h): the end of a day's RO numbers, a number a
- * client took skipped, names in other alphabets found without case. The
+ * client took skipped, names in other alphabets found without case, the
+ * complaints listed by status for the front-desk manager's screen. The
  * whole story with the real daemons is tests/integration/test_lookups.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +26,8 @@ static as_harness_t *s_open(void)
 {
     as_harness_t *h = as_harness_new(&reception_service, "[staff]\n"
                                                          "adv-wang = advisor limit=1000000\n"
-                                                         "clerk-zhou = info_clerk\n");
+                                                         "clerk-zhou = info_clerk\n"
+                                                         "fdm-li = front_desk_manager\n");
     assert_non_null(h);
     return h;
 }
@@ -201,12 +203,70 @@ static void test_names_in_other_alphabets(void **state)
     as_harness_destroy(&h);
 }
 
+static void s_complaint(as_harness_t *h, const char *id, const char *text)
+{
+    As__ComplaintLog req = AS__COMPLAINT_LOG__INIT;
+    req.complaint_id = (char *)id;
+    req.channel = "phone";
+    req.text = (char *)text;
+    s_call_ok(h, "clerk-zhou", "reception.complaint.log", &req.base);
+}
+
+/* The ids of the complaints of `status` (NULL: all), space separated. */
+static void s_complaints(as_harness_t *h, const char *status, char *out, size_t cap)
+{
+    As__ComplaintListQuery req = AS__COMPLAINT_LIST_QUERY__INIT;
+    req.status = (char *)status;
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "fdm-li", "reception.complaint.list", &req.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.n_events, 0);
+    const As__ComplaintList *list = (const As__ComplaintList *)r.reply;
+    out[0] = '\0';
+    for (size_t i = 0; i < list->n_complaints; i++)
+        snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "",
+                 list->complaints[i]->complaint_id);
+    as_harness_result_clear(&r);
+}
+
+/* complaint.list: by id, open or resolved or all; another status refused. */
+static void test_complaint_list(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open();
+    char found[128];
+    s_complaints(h, "open", found, sizeof found);
+    assert_string_equal(found, "");
+    s_complaint(h, "K-2", "waited two hours");
+    s_complaint(h, "K-1", "noise again");
+    s_complaint(h, "K-3", "car not washed");
+    As__ComplaintResolve resolve = AS__COMPLAINT_RESOLVE__INIT;
+    resolve.complaint_id = "K-2";
+    resolve.resolution = "free wash and apology";
+    s_call_ok(h, "fdm-li", "reception.complaint.resolve", &resolve.base);
+    s_complaints(h, "open", found, sizeof found);
+    assert_string_equal(found, "K-1 K-3");
+    s_complaints(h, "resolved", found, sizeof found);
+    assert_string_equal(found, "K-2");
+    s_complaints(h, NULL, found, sizeof found);
+    assert_string_equal(found, "K-1 K-2 K-3");
+    As__ComplaintListQuery bad = AS__COMPLAINT_LIST_QUERY__INIT;
+    bad.status = "closed";
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "fdm-li", "reception.complaint.list", &bad.base, &r), 0);
+    assert_int_equal(r.status, AS_EINVALID);
+    assert_string_equal(r.error, "status 'closed' is not open or resolved");
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_days_numbers_run_out),
         cmocka_unit_test(test_customer_ids),
         cmocka_unit_test(test_names_in_other_alphabets),
+        cmocka_unit_test(test_complaint_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

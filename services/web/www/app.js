@@ -12,10 +12,12 @@ const App = {
   // Screens by role: the first role of a row owns the screen (App.home).
   screens: [
     { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
-    { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
-    { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
+    { page: "frontdesk.html", label: "screen.frontdesk", roles: ["front_desk_manager", "service_manager"] },
+    { page: "qc.html", label: "screen.qc", roles: ["qc_inspector", "foreman", "service_manager"] },
     { page: "tablet.html", label: "screen.tablet", roles: ["technician"] },
     { page: "toolroom.html", label: "screen.toolroom", roles: ["tool_admin", "foreman", "service_manager"] },
+    { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
+    { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
   ],
 
   t(key) {

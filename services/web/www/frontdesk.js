@@ -1,0 +1,214 @@
+// frontdesk.js — the front-desk manager's screen: estimates above an
+// advisor's authority waiting for approval (reception.ro.list
+// status=RO_AWAITING_APPROVAL), open complaints to resolve with a note
+// (reception.complaint.list / resolve) and the comebacks (reception.ro.list
+// comeback=true). Read again when a reception event arrives (a new RO, an
+// approval, a complaint logged or resolved elsewhere).
+"use strict";
+
+const desk = { approvals: null, complaints: null, comebacks: null, names: {} };
+// One Idempotency-Key per prepared action (an RO to approve, a complaint to
+// resolve), reused by a retry whose outcome is unknown; drafts of the notes
+// survive a re-read.
+const approveKeys = new Map(), resolveKeys = new Map(), drafts = new Map();
+const shown = {};
+
+function canAct() {
+  return App.me.roles.includes("front_desk_manager");
+}
+
+function keyFor(map, id) {
+  if (!map.has(id)) map.set(id, App.newKey());
+  return map.get(id);
+}
+
+// After a call: a refusal or success ends the action (a new key next time);
+// no answer (network, 503) keeps the key so a retry is done at most once.
+function settle(map, id, err) {
+  if (!err || (err.status && err.status !== 503)) map.delete(id);
+}
+
+function concerns(ro) {
+  return (ro.jobs || [])
+    .map((j) => j.concern || (j.labour && j.labour.description) || "")
+    .filter((c) => c)
+    .join("; ");
+}
+
+function customer(id) {
+  if (!id) return "";
+  const name = desk.names[id];
+  return name ? name + " (" + id + ")" : id;
+}
+
+function roStatus(status) {
+  return App.t("frontdesk.status." + status);
+}
+
+function approveButton(ro) {
+  const button = App.el("button", "action", App.t("frontdesk.approve"));
+  button.type = "button";
+  button.dataset.label = "frontdesk.approve";
+  button.addEventListener("click", async () => {
+    const error = document.getElementById("approve-error");
+    error.textContent = "";
+    button.disabled = true;
+    let failure = null;
+    try {
+      await App.call("reception.ro.approve", { ro_number: ro.ro_number }, keyFor(approveKeys, ro.ro_number));
+    } catch (err) {
+      failure = err;
+      error.textContent = ro.ro_number + ": " + err.message;
+    } finally {
+      settle(approveKeys, ro.ro_number, failure);
+      button.disabled = false;
+    }
+    read();
+  });
+  keyFor(approveKeys, ro.ro_number); // the action is prepared when the row is shown
+  return button;
+}
+
+function resolveCell(c) {
+  const box = App.el("div", "resolve");
+  const note = App.el("textarea");
+  note.rows = 2;
+  note.placeholder = App.t("frontdesk.resolution");
+  note.value = drafts.get(c.complaint_id) || "";
+  note.addEventListener("input", () => drafts.set(c.complaint_id, note.value));
+  const button = App.el("button", "action", App.t("frontdesk.resolve"));
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    const error = document.getElementById("resolve-error");
+    error.textContent = "";
+    button.disabled = true;
+    let failure = null;
+    try {
+      await App.call(
+        "reception.complaint.resolve",
+        { complaint_id: c.complaint_id, resolution: note.value },
+        keyFor(resolveKeys, c.complaint_id)
+      );
+      drafts.delete(c.complaint_id);
+    } catch (err) {
+      failure = err;
+      error.textContent = c.complaint_id + ": " + err.message;
+    } finally {
+      settle(resolveKeys, c.complaint_id, failure);
+      button.disabled = false;
+    }
+    read();
+  });
+  keyFor(resolveKeys, c.complaint_id);
+  box.append(note, button);
+  return box;
+}
+
+function section(id, count, list, build, emptyLabel) {
+  const text = JSON.stringify([list, desk.names, App.lang]);
+  if (shown[id] === text) return; // unchanged: keep what is typed and focused
+  shown[id] = text;
+  document.getElementById(count).textContent = "(" + list.length + ")";
+  const box = document.getElementById(id);
+  box.replaceChildren(list.length ? build(list) : App.el("p", "empty", App.t(emptyLabel)));
+}
+
+function render() {
+  if (!desk.approvals) return;
+  const columns = [
+    { label: "frontdesk.ro", value: (r) => r.ro_number },
+    { label: "frontdesk.opened", value: (r) => r.opened_date },
+    { label: "frontdesk.advisor", value: (r) => r.advisor },
+    { label: "frontdesk.customer", value: (r) => customer(r.customer_id) },
+    { label: "frontdesk.vin", value: (r) => r.vin },
+    { label: "frontdesk.concerns", value: (r) => concerns(r), cls: "concern" },
+    { label: "frontdesk.estimate", value: (r) => App.money(r.estimate_cents), cls: "num" },
+  ];
+  if (canAct()) columns.push({ label: "frontdesk.action", value: (r) => approveButton(r) });
+  section("approvals", "approvals-count", desk.approvals, (list) => {
+    const table = App.table(columns, list);
+    list.forEach((r, i) => (table.tBodies[0].rows[i].dataset.ro = r.ro_number));
+    return table;
+  }, "frontdesk.no_approvals");
+
+  const complaintColumns = [
+    { label: "frontdesk.complaint", value: (c) => c.complaint_id },
+    { label: "frontdesk.ro", value: (c) => c.ro_number },
+    { label: "frontdesk.channel", value: (c) => App.t("frontdesk.channel." + c.channel) },
+    { label: "frontdesk.text", value: (c) => c.text, cls: "concern" },
+  ];
+  if (canAct()) complaintColumns.push({ label: "frontdesk.resolution", value: (c) => resolveCell(c) });
+  section("complaints", "complaints-count", desk.complaints, (list) => {
+    const table = App.table(complaintColumns, list);
+    list.forEach((c, i) => (table.tBodies[0].rows[i].dataset.complaint = c.complaint_id));
+    return table;
+  }, "frontdesk.no_complaints");
+
+  section("comebacks", "comebacks-count", desk.comebacks, (list) => {
+    const table = App.table(
+      [
+        { label: "frontdesk.ro", value: (r) => r.ro_number },
+        { label: "frontdesk.opened", value: (r) => r.opened_date },
+        { label: "frontdesk.earlier_ro", value: (r) => r.comeback_of },
+        { label: "frontdesk.vin", value: (r) => r.vin },
+        { label: "frontdesk.customer", value: (r) => customer(r.customer_id) },
+        { label: "frontdesk.advisor", value: (r) => r.advisor },
+        { label: "frontdesk.concerns", value: (r) => concerns(r), cls: "concern" },
+        { label: "frontdesk.status", value: (r) => roStatus(r.status) },
+      ],
+      list
+    );
+    list.forEach((r, i) => (table.tBodies[0].rows[i].dataset.ro = r.ro_number));
+    return table;
+  }, "frontdesk.no_comebacks");
+  document.getElementById("updated").textContent = App.clock(new Date());
+}
+
+// The customers' names, once each (reception.customer.show).
+async function readNames(ros) {
+  const wanted = [...new Set(ros.map((r) => r.customer_id).filter((id) => id && !(id in desk.names)))];
+  await Promise.all(
+    wanted.map(async (id) => {
+      try {
+        desk.names[id] = (await App.call("reception.customer.show", { customer_id: id })).name || "";
+      } catch (err) {
+        desk.names[id] = "";
+      }
+    })
+  );
+}
+
+let reading = false, again = false;
+async function read() {
+  if (reading) return void (again = true);
+  reading = true;
+  try {
+    const [approvals, complaints, comebacks] = await Promise.all([
+      App.call("reception.ro.list", { status: "RO_AWAITING_APPROVAL", with_jobs: true, limit: 100 }),
+      App.call("reception.complaint.list", { status: "open" }),
+      App.call("reception.ro.list", { comeback: true, with_jobs: true, limit: 50 }),
+    ]);
+    desk.approvals = approvals.ros || [];
+    desk.complaints = complaints.complaints || [];
+    desk.comebacks = comebacks.ros || [];
+    await readNames(desk.approvals.concat(desk.comebacks));
+    render();
+  } catch (err) {
+    document.getElementById("banner").replaceChildren(App.el("div", "down", err.message));
+  } finally {
+    reading = false;
+    if (again) {
+      again = false;
+      read();
+    }
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  if (!(await App.shell())) return;
+  document.addEventListener("languagechange", render);
+  App.follow((event) => {
+    if (event.type.startsWith("reception.")) read();
+  });
+  read();
+});

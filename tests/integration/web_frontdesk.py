@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""web_frontdesk.py — the front-desk manager's screen in real headless
+Chromium, driven by test_web_frontdesk.sh, which started the dealership and
+as-web, made a comeback (RO-F2 of RO-F1) and two open complaints (K-1's text
+is markup) for a customer whose name is markup. Environment: webtest.py's,
+VIN, JOB (the jobs of an RO above adv-wang's authority)."""
+import os
+
+from webtest import XSS, Browser, asctl, check, done
+
+VIN = os.environ["VIN"]
+JOB = os.environ["JOB"]
+
+
+def approval(b, ro):
+    return b.find_all(f'#approvals tr[data-ro="{ro}"]')
+
+
+def complaint(b, cid):
+    return b.find_all(f'#complaints tr[data-complaint="{cid}"]')
+
+
+def main():
+    with Browser(1280, 800) as tablet:  # a 10" tablet, landscape
+        tablet.sign_in("fdm-li", "desk-pass-1")
+        tablet.wait(lambda d: d.current_url.endswith("/frontdesk.html") and complaint(tablet, "K-1"))
+        tablet.live()
+        text = complaint(tablet, "K-1")[0].find_elements("css selector", "td")[3].text
+        check("the complaint that is markup is shown as text", text == XSS, text)
+        comeback = tablet.find_all('#comebacks tr[data-ro="RO-F2"]')
+        check("the comeback is listed", bool(comeback))
+        row = comeback[0].text if comeback else ""
+        check("with its earlier RO and concern", "RO-F1" in row and "Brake noise" in row, row)
+        check("the customer's name that is markup is shown as text", XSS in row, row)
+        check("no element was made from markup", not tablet.find_all("main img"))
+        check("no approval waits yet", not tablet.find_all("#approvals tr[data-ro]"))
+
+        # an advisor opens an RO above their authority: it appears without a reload
+        tablet.d.execute_script("window.__same_page = true")
+        asctl("adv-wang", "reception.ro.open", "ro_number=RO-F3", f"vin={VIN}", "mileage_km=21600", f"jobs={JOB}")
+        tablet.wait(lambda d: approval(tablet, "RO-F3"))
+        check("the new approval appeared without a reload",
+              tablet.d.execute_script("return window.__same_page === true"))
+        row = approval(tablet, "RO-F3")[0].text
+        check("the approval shows the advisor and the amount", "adv-wang" in row and "6,000.00" in row and "600000" not in row, row)
+        check("and the concern", "engine knocks at idle" in row, row)
+        check("no script ran from markup (no alert)", tablet.no_alert())
+        tablet.shot("frontdesk-tablet")
+
+        # approve on the page: the row goes, reception has it approved
+        approval(tablet, "RO-F3")[0].find_element("css selector", "button").click()
+        tablet.wait(lambda d: not approval(tablet, "RO-F3"))
+        check("no error on approval", tablet.text("#approve-error") == "", tablet.text("#approve-error"))
+        ro = asctl("fdm-li", "reception.ro.show", "ro_number=RO-F3")
+        check("reception has RO-F3 approved by fdm-li",
+              ro["status"] == "RO_AWAITING_CONSENT" and ro.get("approved_by") == "fdm-li", ro)
+
+        # resolve a complaint without a note: the service's refusal is shown
+        button = complaint(tablet, "K-2")[0].find_element("css selector", "button")
+        button.click()
+        tablet.wait(lambda d: tablet.text("#resolve-error") != "")
+        check("the refusal is shown", "resolution is required" in tablet.text("#resolve-error"),
+              tablet.text("#resolve-error"))
+        # with a note: resolved
+        complaint(tablet, "K-2")[0].find_element("css selector", "textarea").send_keys("car washed, apology")
+        complaint(tablet, "K-2")[0].find_element("css selector", "button").click()
+        tablet.wait(lambda d: not complaint(tablet, "K-2"))
+        resolved = asctl("fdm-li", "reception.complaint.list", "status=resolved")["complaints"]
+        check("reception has K-2 resolved with the note by fdm-li",
+              [(c["complaint_id"], c.get("resolution"), c.get("owner")) for c in resolved]
+              == [("K-2", "car washed, apology", "fdm-li")], resolved)
+        check("K-1 is still open on the page", bool(complaint(tablet, "K-1")))
+
+        tablet.click("#lang")
+        tablet.wait(lambda d: tablet.text("#complaints-panel h2").startswith("未处理投诉"))
+        tablet.shot("frontdesk-zh")
+        tablet.click("#lang")
+
+    with Browser(1600, 1000) as desktop:
+        desktop.sign_in("fdm-li", "desk-pass-1")
+        desktop.wait(lambda d: d.current_url.endswith("/frontdesk.html") and complaint(desktop, "K-1"))
+        desktop.shot("frontdesk-desktop")
+    done()
+
+
+main()
