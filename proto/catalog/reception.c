@@ -71,8 +71,10 @@ static const as_command_info_t s_commands[] = {
     {"reception.search", R, &as__search__descriptor, &as__search_hits__descriptor,
      "find customers by name or phone and vehicles by plate or vin fragment", S_READER, true},
     {"reception.ro.list", R, &as__ro_list_query__descriptor, &as__ro_list__descriptor,
-     "repair orders newest first, by status (or open=true), advisor and dates from..to", S_READER,
-     true},
+     "repair orders newest first, by status (or open=true), advisor and dates from..to; "
+     "extra_work_waiting=true: extra defects to ask the customer; followup_due=true: delivered "
+     "without a follow-up call",
+     S_READER, true},
     {"reception.vehicle.history", R, &as__vehicle_query__descriptor,
      &as__vehicle_history__descriptor,
      "a vehicle's repair orders: date, mileage, jobs, status and totals", S_READER, true},
