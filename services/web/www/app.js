@@ -10,7 +10,10 @@ const App = {
   me: null,
 
   // Screens by role; later steps add theirs here.
-  screens: [{ page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] }],
+  screens: [
+    { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
+    { page: "counter.html", label: "screen.counter", roles: ["advisor", "front_desk_manager", "service_manager"] },
+  ],
 
   t(key) {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
