@@ -47,7 +47,7 @@ as adv-wang reception.vehicle.register vin=$VIN2 plate=鲁B67890 customer_id=C2 
 as wty-he warranty.recall.open campaign_id=RC-7 title="brake hose may chafe" labour_code=RC-BRK \
     vins=$VIN
 as clerk-sun reception.appointment.book appointment_id=A-1 customer_id=C2 vin=$VIN2 \
-    slot="$(date +%Y-%m-%d)T09:30" reason="60,000 km service" channel=phone
+    slot="$(date +%Y-%m-%d)T09:30" reason="6万公里保养" channel=phone
 wait_for "reception knows the labour operations" bash -c "'$ASCTL' --json --config '$CONFIG' \
     --actor adv-wang call reception.labour_op.list | jq -e '.reply.operations | length == 2' >/dev/null"
 wait_for "reception applied the recall" bash -c "'$ASCTL' --json --config '$CONFIG' status reception |

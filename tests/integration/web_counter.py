@@ -7,6 +7,7 @@ customer-pay labour rate and two parts. Environment: webtest.py's, VIN, VIN2."""
 import os
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from webtest import XSS, Browser, asctl, check, done
 
 VIN = os.environ["VIN"]
@@ -30,6 +31,27 @@ def until(what, condition, timeout=30):
     raise AssertionError("timed out waiting for " + what)
 
 
+class Counter(Browser):
+    """The counter's lists are redrawn when an event arrives: an element found
+    a moment before may be gone; a wait then looks again."""
+
+    def wait(self, condition, timeout=30):
+        def again(d):
+            try:
+                return condition(d)
+            except StaleElementReferenceException:
+                return False
+        return super().wait(again, timeout)
+
+    def text(self, css):
+        for _ in range(10):
+            try:
+                return super().text(css)
+            except StaleElementReferenceException:
+                continue
+        return super().text(css)
+
+
 def tab(b, name):
     b.click(f'#tabs [data-tab="{name}"]')
     b.wait(lambda d: b.find(f'.counter-panel[data-panel="{name}"]').is_displayed())
@@ -41,7 +63,7 @@ def row(b, panel, ro):
 
 
 def counter_tablet():
-    with Browser(1280, 800) as b:  # a 10" tablet, landscape
+    with Counter(1280, 800) as b:  # a 10" tablet, landscape
         b.sign_in("adv-wang", "counter-pass-1")
         b.wait(lambda d: d.current_url.endswith("/counter.html"))
         b.live()
@@ -193,7 +215,7 @@ def counter_tablet():
 
 
 def counter_desktop():
-    with Browser(1600, 1000) as b:
+    with Counter(1600, 1000) as b:
         b.sign_in("adv-wang", "counter-pass-1")
         b.wait(lambda d: d.current_url.endswith("/counter.html"))
         b.live()

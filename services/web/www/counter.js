@@ -268,12 +268,17 @@ async function renderRecalls(vin) {
     for (const c of list.campaigns || []) {
       box.append(App.el("div", "recall", App.t("counter.recall") + ": " + c.campaign_id + " — " + (c.title || "")));
     }
+  } catch (err) {
+    box.append(App.el("div", "error", err.message));
+  }
+  try {
     const warnings = await App.call("warranty.vehicle.warnings", { vin: vin });
     for (const w of (warnings.vehicles || []).flatMap((x) => x.warnings || [])) {
       box.append(App.el("div", "warning", App.t("counter.warning") + ": " + w));
     }
   } catch (err) {
-    box.append(App.el("div", "error", err.message));
+    // 404: no warranty repair of this vehicle, so nothing to warn about
+    if (err.status !== 404) box.append(App.el("div", "error", err.message));
   }
 }
 
@@ -655,20 +660,21 @@ async function readWaiting() {
   }
 }
 
-function roColumns() {
-  return [
-    { label: "counter.ro", value: (r) => r.ro_number, cls: "ro-col" },
-    { label: "counter.date", value: (r) => r.opened_date },
+// The columns every RO list starts with (the opening date where it matters).
+function roColumns(withDate) {
+  const columns = [{ label: "counter.ro", value: (r) => r.ro_number, cls: "ro-col" }];
+  if (withDate) columns.push({ label: "counter.date", value: (r) => r.opened_date, cls: "nowrap" });
+  return columns.concat([
     { label: "counter.customer", value: whoCell },
     { label: "counter.vehicle", value: carCell },
-    { label: "counter.advisor", value: (r) => r.advisor },
-  ];
+    { label: "counter.advisor", value: (r) => r.advisor, cls: "nowrap" },
+  ]);
 }
 
 function renderWaiting(approvals, consents, extras) {
   const error = document.getElementById("waiting-error");
   const manager = App.me.roles.includes("front_desk_manager");
-  const approvalCols = [...roColumns(), { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" }];
+  const approvalCols = [...roColumns(true), { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" }];
   if (manager)
     approvalCols.push({
       label: "counter.action",
@@ -682,7 +688,7 @@ function renderWaiting(approvals, consents, extras) {
     "consents",
     consents,
     [
-      ...roColumns(),
+      ...roColumns(true),
       { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" },
       {
         label: "counter.consent",
@@ -776,7 +782,7 @@ function renderReady(rows) {
     rows,
     [
       ...roColumns(),
-      { label: "counter.ready_at", value: (r) => App.datetime(r.ready_us) },
+      { label: "counter.ready_at", value: (r) => App.datetime(r.ready_us), cls: "nowrap" },
       { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" },
       {
         label: "counter.deliver",
@@ -839,7 +845,7 @@ function renderFollowups(rows) {
     rows,
     [
       ...roColumns(),
-      { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us) },
+      { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
       { label: "counter.invoice.total", value: (r) => App.money(r.total_cents || 0), cls: "num" },
       {
         label: "counter.invoice",
