@@ -114,7 +114,38 @@ function carCell(row) {
   return box;
 }
 
-// --- tabs --------------------------------------------------------------------
+// --- tabs, and how many wait behind each ----------------------------------------
+
+// A list query, of the member's own ROs when "only mine" is ticked.
+function mine(query) {
+  if (document.getElementById("mine").checked) query.advisor = App.me.staff_id;
+  return query;
+}
+
+async function readCounts() {
+  try {
+    const [approval, consent, extra, ready, due] = await Promise.all([
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_APPROVAL", limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_CONSENT", limit: 100 })),
+      App.call("reception.ro.list", mine({ extra_work_waiting: true, limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 })),
+      App.call("reception.ro.list", mine({ followup_due: true, limit: 100 })),
+    ]);
+    const n = (list) => (list.ros || []).length;
+    const defects = (extra.ros || []).reduce((s, r) => s + (r.extra_work_waiting || 0), 0);
+    setCount("waiting", n(approval) + n(consent) + defects);
+    setCount("ready", n(ready));
+    setCount("followups", n(due));
+  } catch (err) {
+    // the lists say why when they are opened
+  }
+}
+
+function setCount(tab, n) {
+  const badge = document.querySelector(`#tabs [data-tab="${tab}"] .count`);
+  badge.textContent = n ? String(n) : "";
+}
+
 
 function showTab(tab) {
   state.tab = tab;
@@ -647,9 +678,9 @@ async function readWaiting() {
   const error = document.getElementById("waiting-error");
   try {
     const [approval, consent, extra] = await Promise.all([
-      App.call("reception.ro.list", { status: "RO_AWAITING_APPROVAL", limit: 100 }),
-      App.call("reception.ro.list", { status: "RO_AWAITING_CONSENT", limit: 100 }),
-      App.call("reception.ro.list", { extra_work_waiting: true, limit: 100 }),
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_APPROVAL", limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_CONSENT", limit: 100 })),
+      App.call("reception.ro.list", mine({ extra_work_waiting: true, limit: 100 })),
     ]);
     const extras = await Promise.all((extra.ros || []).map((r) => App.call("reception.ro.show", { ro_number: r.ro_number })));
     await people([...(approval.ros || []), ...(consent.ros || []), ...extras]);
@@ -766,7 +797,7 @@ function cents(text) {
 async function readReady() {
   const error = document.getElementById("ready-error");
   try {
-    const list = await App.call("reception.ro.list", { status: "RO_READY_FOR_DELIVERY", limit: 100 });
+    const list = await App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 }));
     const rows = list.ros || [];
     await people(rows);
     renderReady(rows);
@@ -829,7 +860,7 @@ function showDelivered(ro) {
 async function readFollowups() {
   const error = document.getElementById("followups-error");
   try {
-    const list = await App.call("reception.ro.list", { followup_due: true, limit: 100 });
+    const list = await App.call("reception.ro.list", mine({ followup_due: true, limit: 100 }));
     const rows = list.ros || [];
     await people(rows);
     renderFollowups(rows);
@@ -896,7 +927,12 @@ function renderFollowups(rows) {
 
 // --- live: events are hints to read the open tab again --------------------------
 
-let pending = null;
+let pending = null, countsPending = null;
+function countsSoon() {
+  clearTimeout(countsPending);
+  countsPending = setTimeout(readCounts, 300);
+}
+
 function soon(tab) {
   clearTimeout(pending);
   pending = setTimeout(() => state.tab === tab && reload(tab), 150);
@@ -907,12 +943,16 @@ function onEvent(event) {
   if (t.startsWith("reception.appointment.")) soon("today");
   if (t.startsWith("reception.ro.") || t.startsWith("reception.extra_work.") || t.startsWith("reception.job.") || t === "reception.followup.recorded") {
     if (["waiting", "ready", "followups"].includes(state.tab)) soon(state.tab);
+    countsSoon();
     if (state.opened && event.subject === state.opened.ro_number) refreshOpened();
   }
   // reception takes a defect from workshop's event: read again once it has
-  if (t === "workshop.defect.reported" && state.tab === "waiting") {
-    soon("waiting");
-    setTimeout(() => state.tab === "waiting" && readWaiting(), 1500);
+  if (t === "workshop.defect.reported") {
+    if (state.tab === "waiting") soon("waiting");
+    setTimeout(() => {
+      if (state.tab === "waiting") readWaiting();
+      readCounts();
+    }, 1500);
   }
   if (t.startsWith("reception.labour_") || t.startsWith("reception.labour_op.")) readMenu().then(() => state.tab === "open" && renderOpen());
 }
@@ -951,7 +991,14 @@ document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("search").focus();
     showTab("today");
   });
+  const onlyMine = document.getElementById("mine");
+  onlyMine.checked = App.me.roles.includes("advisor");
+  onlyMine.addEventListener("change", () => {
+    reload(state.tab);
+    readCounts();
+  });
   App.follow(onEvent);
+  readCounts();
   await readMenu();
   showTab("today");
   document.getElementById("search").focus();
