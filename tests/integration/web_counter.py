@@ -107,8 +107,10 @@ def counter_tablet():
         preview = money(36000 + 4 * 8000)
         b.wait(lambda d: b.text("#estimate-preview") == preview)
         b.shot("counter-open-tablet")
-        b.click("#open-submit")
+        b.d.execute_script("const s = document.getElementById('open-submit'); s.click(); s.click();")  # a double tap
         b.wait(lambda d: b.find("#opened").is_displayed())
+        history = asctl("adv-wang", "reception.vehicle.history", f"vin={VIN}")
+        check("a double tap opened one RO", len(history.get("ros", [])) == 1, history)
         ro_number = b.text("#opened-ro")
         ro = asctl("adv-wang", "reception.ro.show", f"ro_number={ro_number}")
         check("the RO the page names is reception's", ro["vin"] == VIN and ro["mileage_km"] == 30500, ro)
@@ -212,6 +214,10 @@ def counter_tablet():
         b.wait(lambda d: b.text('#tabs [data-tab="today"]') == "今日预约")
         b.wait(lambda d: "已到店" in b.text('#today tr[data-appointment="A-1"]'))
         b.shot("counter-zh")
+        tab(b, "vehicle")
+        b.wait(lambda d: "已交车" in b.text("#card-history") and "RC-7" in b.text("#card-recalls"))
+        check("the card has the reading taken at the RO", b.text("#card-mileage") == "30500 km", b.text("#card-mileage"))
+        b.shot("counter-vehicle-zh")
         b.click("#lang")
     return ro_number
 
@@ -233,6 +239,12 @@ def counter_desktop():
         b.click('#jobs button.part-hit[data-part="P-TIMKIT"]')
         b.wait(lambda d: b.text("#estimate-preview") == money(144000 + 480000))
         b.shot("counter-open-desktop")
+        # a mileage below the last reading: reception's refusal is shown at the form
+        b.type("#open-mileage", "4100")
+        b.click("#open-submit")
+        b.wait(lambda d: "mileage never goes backwards" in b.text("#open-error"))
+        b.shot("counter-open-refused-desktop")
+        b.type("#open-mileage", "41200")
         b.click("#open-submit")
         b.wait(lambda d: b.find("#opened").is_displayed())
         ro_number = b.text("#opened-ro")

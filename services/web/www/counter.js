@@ -160,6 +160,7 @@ function reload(tab) {
   else if (tab === "ready") readReady();
   else if (tab === "followups") readFollowups();
   else if (tab === "open") renderOpen();
+  else if (tab === "vehicle") renderCard();
 }
 
 // --- search ------------------------------------------------------------------
@@ -250,7 +251,6 @@ async function openCard(hit) {
   document.getElementById("results").hidden = true;
   document.querySelector('#tabs [data-tab="vehicle"]').hidden = false;
   showTab("vehicle");
-  renderCard();
 }
 
 async function renderCard() {
@@ -267,6 +267,9 @@ async function renderCard() {
   const history = document.getElementById("card-history");
   try {
     const h = await App.call("reception.vehicle.history", { vin: v.vin });
+    // the vehicle as reception has it now (a reading taken at an RO since the search)
+    v.mileage_km = h.mileage_km;
+    document.getElementById("card-mileage").textContent = h.mileage_km ? h.mileage_km + " km" : "";
     const ros = h.ros || [];
     history.replaceChildren(
       ros.length
@@ -976,7 +979,6 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.addEventListener("languagechange", () => {
     placeholders();
     reload(state.tab);
-    if (state.tab === "vehicle") renderCard();
   });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   document.getElementById("search-form").addEventListener("submit", search);
