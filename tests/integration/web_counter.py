@@ -202,6 +202,7 @@ def counter_tablet():
         b.wait(lambda d: row(b, "followups", ro_number))
         b.find(f'#followups tr[data-ro="{ro_number}"] select.score').send_keys("9")
         b.type(f'#followups tr[data-ro="{ro_number}"] input.comment', "quick and friendly")
+        b.shot("counter-followups-tablet")
         b.click(f'#followups tr[data-ro="{ro_number}"] button.record-go')
         b.wait(lambda d: not row(b, "followups", ro_number))
         ro = asctl("adv-wang", "reception.ro.show", f"ro_number={ro_number}")

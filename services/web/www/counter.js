@@ -880,15 +880,16 @@ function renderFollowups(rows) {
     [
       ...roColumns(),
       { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
-      { label: "counter.invoice.total", value: (r) => App.money(r.total_cents || 0), cls: "num" },
       {
-        label: "counter.invoice",
+        label: "counter.invoice.total",
         value: (r) => {
-          const a = App.el("a", "", App.t("counter.invoice.open"));
+          // the total opens the invoice, to have it at hand during the call
+          const a = App.el("a", "invoice-link", App.money(r.total_cents || 0));
           a.href = "invoice.html?ro=" + encodeURIComponent(r.ro_number);
           a.target = "_blank";
           return a;
         },
+        cls: "num",
       },
       {
         label: "counter.followup",
