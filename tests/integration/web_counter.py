@@ -263,7 +263,8 @@ def counter_desktop():
         # a customer found by a Chinese name; the vehicle's history
         b.type("#search", "小明")
         b.click("#search-go")
-        b.wait(lambda d: "王小明" in b.text("#customer-hits"))
+        b.wait(lambda d: b.text("#card-plate") == "鲁B67890" and b.text("#card-owner") == "王小明")
+        check("a customer's given name finds their car", b.text("#card-vin") == VIN2)
         b.type("#search", "B12345")
         b.click("#search-go")
         b.wait(lambda d: b.text("#card-plate") == "鲁B12345" and "RO_" not in b.text("#card-history")

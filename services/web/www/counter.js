@@ -174,7 +174,7 @@ async function search(e) {
   const go = document.getElementById("search-go");
   go.disabled = true;
   try {
-    const hits = await App.call("reception.search", { text: text, limit: 20 });
+    const hits = await App.call("reception.search", { text: text, limit: 20, with_vehicles: true });
     renderHits(hits);
   } catch (err) {
     error.textContent = err.message;
@@ -229,9 +229,10 @@ function renderHits(hits) {
     );
     table.id = "customer-table";
     customerHits.append(table);
-    if (!cars.length) customerHits.append(App.el("p", "hint", App.t("counter.search.by_plate")));
+    if (!cars.length) customerHits.append(App.el("p", "hint", App.t("counter.search.no_vehicle")));
   }
-  if (cars.length === 1 && !owners.length) openCard(cars[0]);
+  // one vehicle (by plate, VIN, or its owner's name or phone): straight to its card
+  if (cars.length === 1) openCard(cars[0]);
 }
 
 // --- the vehicle's card ------------------------------------------------------
