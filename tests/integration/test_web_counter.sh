@@ -6,7 +6,8 @@
 # answers an extra defect the workshop reports, sees the RO the workshop made
 # ready appear live, delivers it with accessories, prints the invoice and
 # records the follow-up call; an estimate above the advisor's authority
-# waits for the front-desk manager, whose approval reaches the page live.
+# waits for the front-desk manager, who approves it on a session of their
+# own, and the approval reaches the advisor's page live.
 # A technician's session cannot open an RO (the gateway answers 403).
 # Screenshots: $AS_BUILD/artifacts/web/counter-*.png.
 # labels: web browser
@@ -19,6 +20,7 @@ sed -i 's/^name = local$/name = local\ncurrency = CNY/' "$CONFIG" # amounts as p
 start_web
 set_secret adv-wang 'counter-pass-1'
 set_secret tech-01 '2468'
+set_secret fdm-li 'desk-pass-1'
 
 as() { ctl --actor "$1" call "${@:2}" >/dev/null || fail "$*"; }
 VIN=LSVAU2182N2000017 # a real check digit

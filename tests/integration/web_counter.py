@@ -253,8 +253,22 @@ def counter_desktop():
               b.text("#opened-status"))
         check("no consent is offered before the approval", not b.find_all("#opened-consent button"))
         b.shot("counter-approval-desktop")
-        asctl("fdm-li", "reception.ro.approve", f"ro_number={ro_number}")
+        # the front-desk manager approves on a session of their own
+        with Counter(1280, 800) as m:
+            m.sign_in("fdm-li", "desk-pass-1")
+            m.wait(lambda d: "/index.html" not in d.current_url)
+            m.open("counter.html")
+            m.wait(lambda d: m.find_all('#tabs [data-tab="waiting"]'))
+            check("the manager sees every advisor's ROs", not m.find("#mine").is_selected())
+            tab(m, "waiting")
+            m.wait(lambda d: row(m, "approvals", ro_number))
+            check("the approval names the estimate", money(624000) in m.text(f'#approvals tr[data-ro="{ro_number}"]'))
+            m.shot("counter-approve-manager")
+            m.click(f'#approvals tr[data-ro="{ro_number}"] button')
+            m.wait(lambda d: not row(m, "approvals", ro_number))
         b.wait(lambda d: b.find_all("#opened-consent button.consent-phone"))
+        check("reception has the manager's approval",
+              asctl("adv-wang", "reception.ro.show", f"ro_number={ro_number}").get("approved_by") == "fdm-li")
         check("the approval reached the page live", b.text("#opened-status") == "Waiting for the customer's consent")
         appointment = [a for a in asctl("adv-wang", "reception.appointment.queue", "date=" + TODAY)["appointments"]
                        if a["appointment_id"] == "A-1"][0]

@@ -945,6 +945,9 @@ function soon(tab) {
 
 function onEvent(event) {
   const t = event.type;
+  // a customer or vehicle changed: read them again when next shown
+  if (t === "reception.customer.registered") customers.clear();
+  if (t.startsWith("reception.vehicle.")) vehicles.clear();
   if (t.startsWith("reception.appointment.")) soon("today");
   if (t.startsWith("reception.ro.") || t.startsWith("reception.extra_work.") || t.startsWith("reception.job.") || t === "reception.followup.recorded") {
     if (["waiting", "ready", "followups"].includes(state.tab)) soon(state.tab);
