@@ -38,6 +38,7 @@ function keyFor(action) {
 async function act(button, errorEl, action, command, payload) {
   if (button) button.disabled = true;
   errorEl.textContent = "";
+  errorEl.dataset.kind = "action";
   try {
     const reply = await App.call(command, payload, keyFor(action));
     keys.delete(action);
@@ -49,6 +50,18 @@ async function act(button, errorEl, action, command, payload) {
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+// A list that could not be read says why where its actions' errors go; a
+// later read that works clears only that (an action's error stays until the
+// next action).
+function readFailed(el, err) {
+  el.textContent = err.message;
+  el.dataset.kind = "read";
+}
+function readOk(el) {
+  if (el.dataset.kind === "read") el.textContent = "";
+  delete el.dataset.kind;
 }
 
 function button(label, cls, onClick) {
@@ -330,9 +343,9 @@ async function readToday() {
     const rows = (list.appointments || []).filter((a) => a.status !== "REQUESTED");
     await people(rows);
     renderToday(rows);
-    error.textContent = "";
+    readOk(error);
   } catch (err) {
-    error.textContent = err.message;
+    readFailed(error, err);
   }
 }
 
@@ -689,9 +702,9 @@ async function readWaiting() {
     const extras = await Promise.all((extra.ros || []).map((r) => App.call("reception.ro.show", { ro_number: r.ro_number })));
     await people([...(approval.ros || []), ...(consent.ros || []), ...extras]);
     renderWaiting(approval.ros || [], consent.ros || [], extras);
-    error.textContent = "";
+    readOk(error);
   } catch (err) {
-    error.textContent = err.message;
+    readFailed(error, err);
   }
 }
 
@@ -805,8 +818,9 @@ async function readReady() {
     const rows = list.ros || [];
     await people(rows);
     renderReady(rows);
+    readOk(error);
   } catch (err) {
-    error.textContent = err.message;
+    readFailed(error, err);
   }
 }
 
@@ -868,8 +882,9 @@ async function readFollowups() {
     const rows = list.ros || [];
     await people(rows);
     renderFollowups(rows);
+    readOk(error);
   } catch (err) {
-    error.textContent = err.message;
+    readFailed(error, err);
   }
 }
 
