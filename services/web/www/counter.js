@@ -969,13 +969,14 @@ function onEvent(event) {
     countsSoon();
     if (state.opened && event.subject === state.opened.ro_number) refreshOpened();
   }
-  // reception takes a defect from workshop's event: read again once it has
+  // reception takes a defect from workshop's event and says nothing when it
+  // has: read again a few times, for a reception that is a little behind
   if (t === "workshop.defect.reported") {
-    if (state.tab === "waiting") soon("waiting");
-    setTimeout(() => {
-      if (state.tab === "waiting") readWaiting();
-      readCounts();
-    }, 1500);
+    for (const ms of [300, 1500, 4000, 10000])
+      setTimeout(() => {
+        if (state.tab === "waiting") readWaiting();
+        readCounts();
+      }, ms);
   }
   if (t.startsWith("reception.labour_") || t.startsWith("reception.labour_op.")) readMenu().then(() => state.tab === "open" && renderOpen());
 }
