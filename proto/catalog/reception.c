@@ -75,7 +75,8 @@ static const as_command_info_t s_commands[] = {
      "find customers by name or phone and vehicles by plate or vin fragment", S_READER, true},
     {"reception.ro.list", R, &as__ro_list_query__descriptor, &as__ro_list__descriptor,
      "repair orders newest first, by status (or open=true), advisor and dates from..to; "
-     "comeback=true: the comebacks; with_jobs=true: with their jobs",
+     "comeback=true: the comebacks; with_jobs=true: with their jobs; extra_work_waiting=true: "
+     "extra defects to ask the customer; followup_due=true: delivered without a follow-up call",
      S_READER, true},
     {"reception.vehicle.history", R, &as__vehicle_query__descriptor,
      &as__vehicle_history__descriptor,

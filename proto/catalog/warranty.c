@@ -45,7 +45,9 @@ static const as_command_info_t s_commands[] = {
     {"warranty.vehicle.warnings", "warranty", &as__vehicle_warning_query__descriptor,
      &as__vehicle_warning_list__descriptor,
      "vehicles near the repair/replace/return limits (repair days, repeated defects)",
-     AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER, true},
+     AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_ADVISOR |
+         AS_ROLE_FRONT_DESK_MANAGER,
+     true},
     {"oem.claim.list", "oem", &as__oem_claim_query__descriptor, &as__oem_claim_list__descriptor,
      "the OEM's decisions on claims (all, or one claim_id)",
      AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_SYSTEM, true},

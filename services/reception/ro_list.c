@@ -18,6 +18,15 @@ int ro_index_by_date(as_service_t *svc, MDB_txn *txn, const As__RepairOrder *ro)
     return rc == 0 ? as_record_put_key(txn, as_record_dbi(svc, "ros_by_date"), &key, NULL) : rc;
 }
 
+/* The extra defects of an RO that wait for the customer's answer. */
+static uint32_t s_extra_work_waiting(const As__RepairOrder *ro)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < ro->n_extra_work; i++)
+        n += blank(ro->extra_work[i]->answer);
+    return n;
+}
+
 /* A summary borrowing the RO's fields; with its jobs or only their count. */
 static void s_summary_of(const As__RepairOrder *ro, bool jobs, As__RoSummary *s)
 {
@@ -33,6 +42,14 @@ static void s_summary_of(const As__RepairOrder *ro, bool jobs, As__RoSummary *s)
     s->estimate_cents = ro->estimate_cents;
     s->job_count = (uint32_t)ro->n_jobs;
     s->comeback_of = ro->comeback_of;
+    s->extra_work_waiting = s_extra_work_waiting(ro);
+    s->has_extra_work_waiting = s->extra_work_waiting > 0;
+    s->has_ready_us = ro->has_ready_us;
+    s->ready_us = ro->ready_us;
+    s->has_delivered_us = ro->has_delivered_us;
+    s->delivered_us = ro->delivered_us;
+    s->has_csi_score = ro->has_csi_score;
+    s->csi_score = ro->csi_score;
     if (ro->invoice) {
         s->has_total_cents = s->has_customer_pay_cents = 1;
         s->total_cents = ro->invoice->total_cents;
@@ -102,6 +119,13 @@ static bool s_wanted(const As__RoListQuery *q, const As__RepairOrder *ro)
         (ro->status == AS__RO_STATUS__RO_DELIVERED || ro->status == AS__RO_STATUS__RO_CLOSED))
         return false;
     if (q->has_comeback && q->comeback && blank(ro->comeback_of))
+        return false;
+    if (q->has_extra_work_waiting && q->extra_work_waiting &&
+        (ro->status != AS__RO_STATUS__RO_IN_WORKSHOP || s_extra_work_waiting(ro) == 0))
+        return false;
+    if (q->has_followup_due && q->followup_due &&
+        ((ro->status != AS__RO_STATUS__RO_DELIVERED && ro->status != AS__RO_STATUS__RO_CLOSED) ||
+         ro->csi_score != 0))
         return false;
     return blank(q->advisor) || (ro->advisor && strcmp(ro->advisor, q->advisor) == 0);
 }

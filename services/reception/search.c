@@ -14,7 +14,10 @@
  * Phones: the digits, and the digits reversed, so "138" finds the numbers
  * that start 138 and "5678" those that end 5678. Plates: without case,
  * spaces, '-', '.' and '·' ("鲁a 12345" finds 鲁A12345), by any part that
- * starts on a character ("12345", "A12345"). VINs: any 4 or more characters. */
+ * starts on a character ("12345", "A12345"). VINs: any 4 or more characters.
+ * Owners: a vehicle is indexed under its customer too ("o" \0 customer_id \0
+ * vin; plates are upper case, so no plate part starts so), for a search
+ * with_vehicles: the vehicles of the customers found. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +33,7 @@
 #define VIN_FRAGMENT_MIN 4
 #define PHONE_DIGITS_MIN 3
 #define SEARCH_FORMAT_META "reception_search"
-#define SEARCH_FORMAT "1"
+#define SEARCH_FORMAT "2" /* 1: names, phones, plates, vins; 2: and owners */
 
 /* --- text: code points, lowercased ------------------------------------------ */
 
@@ -258,7 +261,11 @@ int search_index_customer(as_service_t *svc, MDB_txn *txn, const As__Customer *c
 static int s_vehicle_keys(s_index_t *ix, const As__Vehicle *v)
 {
     int rc = s_index_suffixes(ix, v->plate, 1);
-    return rc == 0 ? s_index_suffixes(ix, v->vin, VIN_FRAGMENT_MIN) : rc;
+    if (rc == 0)
+        rc = s_index_suffixes(ix, v->vin, VIN_FRAGMENT_MIN);
+    if (rc == 0 && !blank(v->customer_id))
+        rc = s_index_key(ix, "o", v->customer_id, strlen(v->customer_id));
+    return rc;
 }
 
 int search_index_vehicle(as_service_t *svc, MDB_txn *txn, const As__Vehicle *vehicle)
@@ -378,6 +385,27 @@ static int s_find_vehicles(as_cmd_t *cmd, const char *text, as_ids_t *found)
     return chars >= 2 ? s_range(cmd, "vehicle_keys", NULL, norm, found) : 0;
 }
 
+/* The vehicles of the first `limit` customers found: "o" \0 id \0 in the
+ * vehicle index, one range read each. */
+static int s_find_owned(as_cmd_t *cmd, const as_ids_t *customers, uint32_t limit, as_ids_t *found)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < customers->n && i < limit; i++) {
+        char prefix[AS_KEY_MAX];
+        size_t n = strlen(customers->ids[i]);
+        if (n + 3 > sizeof prefix)
+            continue;
+        prefix[0] = 'o';
+        prefix[1] = AS_KEY_SEP;
+        memcpy(prefix + 2, customers->ids[i], n);
+        prefix[n + 2] = AS_KEY_SEP;
+        rc = as_record_range(cmd->txn, as_record_dbi(cmd->svc, "vehicle_keys"), prefix, n + 3,
+                             s_add_key_id, found);
+        rc = rc == S_ENOUGH || rc == AS_EINVALID ? 0 : rc;
+    }
+    return rc;
+}
+
 /* --- the reply ------------------------------------------------------------- */
 
 static int s_vehicle_hit(as_cmd_t *cmd, const char *vin, As__VehicleHit *hit, As__Vehicle **v,
@@ -465,6 +493,8 @@ int reception_search(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_find_vehicles(cmd, text, &vehicles);
     as_ids_unique(&customers);
+    if (rc == 0 && req->has_with_vehicles && req->with_vehicles)
+        rc = s_find_owned(cmd, &customers, limit, &vehicles);
     as_ids_unique(&vehicles);
     if (rc == 0)
         rc = s_reply(cmd, &customers, &vehicles, limit);
@@ -539,12 +569,16 @@ static int s_upgrade(MDB_txn *txn, void *arg)
     up->customers = up->vehicles = up->ros = 0;
     as_store_t *store = as_service_store(up->svc);
     MDB_val format;
-    if (as_meta_get(store, txn, SEARCH_FORMAT_META, &format) == 0)
+    bool indexed = as_meta_get(store, txn, SEARCH_FORMAT_META, &format) == 0;
+    if (indexed && format.mv_size == strlen(SEARCH_FORMAT) &&
+        memcmp(format.mv_data, SEARCH_FORMAT, format.mv_size) == 0)
         return 0;
-    int rc = s_upgrade_db(up, "customers", &as__customer__descriptor, s_upgrade_customer);
+    /* a store of format 1 lacks only the owners: its vehicles are indexed again */
+    int rc =
+        indexed ? 0 : s_upgrade_db(up, "customers", &as__customer__descriptor, s_upgrade_customer);
     if (rc == 0)
         rc = s_upgrade_db(up, "vehicles", &as__vehicle__descriptor, s_upgrade_vehicle);
-    if (rc == 0)
+    if (rc == 0 && !indexed)
         rc = s_upgrade_db(up, "ros", &as__repair_order__descriptor, s_upgrade_ro);
     if (rc == 0)
         rc = as_meta_put(store, txn, SEARCH_FORMAT_META, SEARCH_FORMAT, strlen(SEARCH_FORMAT));

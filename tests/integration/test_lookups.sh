@@ -91,6 +91,15 @@ expect_eq "the new one finds the vehicle" $V2 "$(vehicles text=京c12121)"
 as clerk-zhou reception.customer.register customer_id=C000001 name="Li Wei" phone=138-0013-8000 >/dev/null
 expect_eq "a changed name: the old one finds nothing" "" "$(customers text=wang)"
 expect_eq "the new one finds the customer" C000001 "$(customers text=li)"
+log "--- with_vehicles: a customer's name or phone finds their vehicles (the counter)"
+expect_eq "a name alone finds no vehicle" "" "$(vehicles text=小明)"
+expect_eq "with_vehicles: the customer's vehicle" $V3 "$(vehicles text=小明 with_vehicles=true)"
+expect_eq "a surname: the vehicles of each customer found" "$V2 $V3" "$(vehicles text=王 with_vehicles=true)"
+expect_eq "a phone's last digits" $V2 "$(vehicles text=5678 with_vehicles=true)"
+as clerk-zhou reception.vehicle.register vin=$V3 plate="鲁A 77777" customer_id=C000001 >/dev/null
+expect_eq "a vehicle sold on: not the old owner's" "" "$(vehicles text=小明 with_vehicles=true)"
+expect_eq "the new owner's" "$V3 $V1" "$(vehicles text=li with_vehicles=true)"
+as clerk-zhou reception.vehicle.register vin=$V3 plate="鲁A 77777" customer_id=C000003 >/dev/null
 refused clerk-zhou invalid "text to search for is required" reception.search "text= "
 refused clerk-zhou invalid "limit 500 must be 1 to 100" reception.search text=li limit=500
 refused tech-07 denied "is not a" reception.search text=li
@@ -229,6 +238,7 @@ wait_for "reception answers again" ctl_ok status reception
 expect_eq "the upgrade indexed what the store held" 1 \
     "$(grep -c '4 customers, 4 vehicles and 7 repair orders indexed' "$T/reception.log")"
 expect_eq "an old store's names are found" C000003 "$(customers text=小明)"
+expect_eq "its owners" $V3 "$(vehicles text=小明 with_vehicles=true)"
 expect_eq "its plates" $V1 "$(vehicles "text=鲁a 12345")"
 expect_eq "its repair orders listed" 7 "$(as adv-wang reception.ro.list | json '.reply.ros | length')"
 stop reception

@@ -191,6 +191,9 @@ defect D-1 "worn brake discs"
 wait_for "the extra-work request is on the ro" ro_is RO-1 '.extra_work | length' 1
 defect D-2 "wiper blades split"
 wait_for "the second request is on the ro" ro_is RO-1 '.extra_work | length' 2
+waiting() { as adv-wang reception.ro.list extra_work_waiting=true |
+    json '[.reply.ros // [] | .[] | "\(.ro_number):\(.extra_work_waiting)"] | join(" ")'; }
+expect_eq "the counter lists the RO with two extra defects to ask about" "RO-1:2" "$(waiting)"
 refused "answer without yes or no" invalid "approved is required" \
     adv-wang reception.extra_work.answer ro_number=RO-1 request_id=D-1
 refused "answer to an unknown request" not-found "repair order 'RO-1' has no extra-work request 'D-9'" \
@@ -207,6 +210,7 @@ refused "answering twice" conflict "was already answered: approved" \
 out=$(as adv-wang reception.extra_work.answer ro_number=RO-1 request_id=D-2 approved=false)
 expect_eq "declined: no new job" 3 "$(echo "$out" | json '.reply.jobs | length')"
 expect_eq "declined recorded" declined "$(echo "$out" | json '.reply.extra_work[1].answer')"
+expect_eq "every defect answered: no longer waiting" "" "$(waiting)"
 
 log "--- the vehicle completes QC; parts are charged"
 workshop_event workshop.qc.passed "{\"ro_number\":\"RO-1\",\"vin\":\"$VIN\",\"certificate\":\"QC-77\",
@@ -246,10 +250,15 @@ expect_eq "customer pays customer-pay jobs + accessories" 237000 \
     "$(echo "$out" | json .reply.invoice.customer_pay_cents)"
 refused "deliver twice" conflict "is RO_DELIVERED, not ready for delivery" \
     adv-wang reception.ro.deliver ro_number=RO-1
+due() { as adv-wang reception.ro.list followup_due=true | json '[.reply.ros // [] | .[].ro_number] | join(" ")'; }
+expect_eq "delivered without a call: its follow-up is due" RO-1 "$(due)"
+expect_eq "the summary has the delivery time" true \
+    "$(as adv-wang reception.ro.list status=RO_DELIVERED | json '.reply.ros[0].delivered_us > 0')"
 refused "csi out of range" invalid "csi_score must be 1..10" \
     adv-wang reception.followup.record ro_number=RO-1 csi_score=11
 out=$(as adv-wang reception.followup.record ro_number=RO-1 csi_score=9 comment="very good")
 expect_eq "csi recorded" 9 "$(echo "$out" | json .reply.csi_score)"
+expect_eq "called: no follow-up due" "" "$(due)"
 refused "second follow-up" conflict "already has its follow-up (csi score 9)" \
     adv-wang reception.followup.record ro_number=RO-1 csi_score=3
 expect_eq "closed" RO_CLOSED "$(as adv-wang reception.ro.close ro_number=RO-1 | json .reply.status)"

@@ -19,6 +19,7 @@ cat >>"$CONFIG" <<INI
 wc-sun = warranty_clerk
 sm-zhou = service_manager
 adv-wang = advisor limit=5000
+tech-07 = technician
 
 [warranty]
 endpoint = ipc://$T/warranty.sock
@@ -374,7 +375,10 @@ expect_eq "V3 asked for: counted, no warning" "2 0" \
     "$(wc warranty.vehicle.warnings vin=$V3 | json '.reply.vehicles[0] | "\(.repair_days) \(.warnings | length)"')"
 refused wc-sun not-found "vehicle '$V2' has no warranty repairs within the repair/replace/return period" \
     warranty.vehicle.warnings vin=$V2
-refused adv-wang denied "" warranty.vehicle.warnings
+# the advisor sees a vehicle's warnings at the counter; a technician does not
+expect_eq "the advisor reads V4's warnings" 2 \
+    "$(ctl --actor adv-wang call warranty.vehicle.warnings vin=$V4 | json '.reply.vehicles[0].warnings | length')"
+refused tech-07 denied "" warranty.vehicle.warnings
 
 log "--- a config the daemon cannot use"
 sed -e 's/^basic = 4y 100000km/basic = four years/' -e "s|^data_dir = .*|data_dir = $T/bad-data|" \

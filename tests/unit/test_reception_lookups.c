@@ -260,6 +260,50 @@ static void test_complaint_list(void **state)
     as_harness_destroy(&h);
 }
 
+/* services/reception/records.c runs it at start (reception.h) */
+int reception_index_upgrade(as_service_t *svc);
+
+/* A store of search format 1: the vehicle index without the owners. */
+static int s_format_one(MDB_txn *txn, void *arg)
+{
+    as_service_t *svc = arg;
+    as_key_t key;
+    assert_int_equal(as_key_of(&key, "o", "C000001", VIN, NULL), 0);
+    int rc = as_record_del_key(txn, as_record_dbi(svc, "vehicle_keys"), &key);
+    return rc ? rc : as_meta_put(as_service_store(svc), txn, "reception_search", "1", 1);
+}
+
+/* Searches `text` with the vehicles of the customers found: how many vehicles. */
+static size_t s_owned(as_harness_t *h, const char *text)
+{
+    As__Search req = AS__SEARCH__INIT;
+    req.text = (char *)text;
+    req.has_with_vehicles = req.with_vehicles = 1;
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "clerk-zhou", "reception.search", &req.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    size_t n = ((As__SearchHits *)r.reply)->n_vehicles;
+    as_harness_result_clear(&r);
+    return n;
+}
+
+/* A store indexed before the owners has its vehicles indexed again at start,
+ * once: a customer's name then finds the car. */
+static void test_owners_indexed_for_an_older_store(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open();
+    as_service_t *svc = as_harness_service(h);
+    s_vehicle(h);
+    assert_int_equal(s_owned(h, "wang"), 1);
+    assert_int_equal(as_store_write(as_service_store(svc), s_format_one, svc), 0);
+    assert_int_equal(s_owned(h, "wang"), 0);
+    assert_int_equal(reception_index_upgrade(svc), 0);
+    assert_int_equal(s_owned(h, "wang"), 1);
+    assert_int_equal(s_owned(h, "wei"), 1);
+    as_harness_destroy(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_customer_ids),
         cmocka_unit_test(test_names_in_other_alphabets),
         cmocka_unit_test(test_complaint_list),
+        cmocka_unit_test(test_owners_indexed_for_an_older_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@ const App = {
 
   // Screens by role: the first role of a row owns the screen (App.home).
   screens: [
+    { page: "counter.html", label: "screen.counter", roles: ["advisor", "front_desk_manager", "service_manager"] },
     { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
     { page: "frontdesk.html", label: "screen.frontdesk", roles: ["front_desk_manager", "service_manager"] },
     { page: "qc.html", label: "screen.qc", roles: ["qc_inspector", "foreman", "service_manager"] },

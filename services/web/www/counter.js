@@ -1,0 +1,1028 @@
+// counter.js — the advisor's counter: one search box for customer, phone,
+// plate or VIN; a found vehicle's card (history, open recalls, warnings);
+// today's appointments (arrival); opening an RO from the labour-operation
+// menu with parts and its estimate; what waits for approval, consent or the
+// customer's answer to an extra defect; the ready-for-delivery list with
+// delivery and the invoice; the follow-up calls due. Everything is read
+// through reception's (and warranty's, parts') queries and read again when a
+// live event says something changed.
+"use strict";
+
+const PAY_TYPES = ["CUSTOMER_PAY", "WARRANTY", "INTERNAL", "GOODWILL"];
+const CONSENTS = ["signature", "phone", "sms"];
+
+const state = {
+  tab: "today",
+  vehicle: null, // the vehicle at the counter: {vin, plate, model, mileage_km, customer_id, customer_name, customer_phone}
+  appointment: "", // the appointment the RO is opened from
+  ops: [], // the labour-operation menu
+  rates: {}, // pay type -> rate_cents per hour
+  jobs: [], // the RO being prepared: {op, concern, pay_type, parts: [{part_number, description, quantity, price_cents}]}
+  openKey: null, // the Idempotency-Key of the RO being prepared
+  opened: null, // the RO just opened
+};
+const customers = new Map(); // customer_id -> Customer (read once per page)
+const vehicles = new Map(); // vin -> Vehicle
+
+// --- actions: one key per action, kept for a retry whose outcome is unknown --
+
+const keys = new Map();
+function keyFor(action) {
+  if (!keys.has(action)) keys.set(action, App.newKey());
+  return keys.get(action);
+}
+
+// Runs a change: the button disabled while it is in flight, the service's
+// error shown in `errorEl`. The key is kept when the outcome is unknown (no
+// answer, a service unavailable): the retry then cannot do it twice.
+async function act(button, errorEl, action, command, payload) {
+  if (button) button.disabled = true;
+  errorEl.textContent = "";
+  errorEl.dataset.kind = "action";
+  try {
+    const reply = await App.call(command, payload, keyFor(action));
+    keys.delete(action);
+    return reply;
+  } catch (err) {
+    if (err.status && err.status !== 503) keys.delete(action);
+    errorEl.textContent = err.message;
+    return null;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// A list that could not be read says why where its actions' errors go; a
+// later read that works clears only that (an action's error stays until the
+// next action).
+function readFailed(el, err) {
+  el.textContent = err.message;
+  el.dataset.kind = "read";
+}
+function readOk(el) {
+  if (el.dataset.kind === "read") el.textContent = "";
+  delete el.dataset.kind;
+}
+
+function button(label, cls, onClick) {
+  const b = App.el("button", cls, App.t(label));
+  b.type = "button";
+  b.dataset.label = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function statusText(status) {
+  return App.t("counter.status." + status);
+}
+
+function payText(pay) {
+  return App.t("counter.pay." + pay);
+}
+
+// --- customers and vehicles by id, read once ---------------------------------
+
+async function customer(id) {
+  if (!id) return null;
+  if (!customers.has(id)) {
+    try {
+      customers.set(id, await App.call("reception.customer.show", { customer_id: id }));
+    } catch (err) {
+      return { customer_id: id, name: id };
+    }
+  }
+  return customers.get(id);
+}
+
+async function vehicle(vin) {
+  if (!vin) return null;
+  if (!vehicles.has(vin)) {
+    try {
+      vehicles.set(vin, await App.call("reception.vehicle.show", { vin: vin }));
+    } catch (err) {
+      return { vin: vin };
+    }
+  }
+  return vehicles.get(vin);
+}
+
+// Reads the customers and vehicles of rows before a table is drawn.
+async function people(rows) {
+  await Promise.all(rows.map((r) => Promise.all([customer(r.customer_id), vehicle(r.vin)])));
+}
+
+function whoCell(row) {
+  const c = customers.get(row.customer_id);
+  const box = App.el("div", "who-cell");
+  box.append(App.el("div", "name", c ? c.name : row.customer_id || ""));
+  if (c && c.phone) box.append(App.el("div", "phone", c.phone));
+  return box;
+}
+
+function carCell(row) {
+  const v = vehicles.get(row.vin);
+  const box = App.el("div", "car-cell");
+  box.append(App.el("div", "plate-small", v && v.plate ? v.plate : ""));
+  box.append(App.el("div", "vin", row.vin || ""));
+  return box;
+}
+
+// --- tabs, and how many wait behind each ----------------------------------------
+
+// A list query, of the member's own ROs when "only mine" is ticked.
+function mine(query) {
+  if (document.getElementById("mine").checked) query.advisor = App.me.staff_id;
+  return query;
+}
+
+async function readCounts() {
+  try {
+    const [approval, consent, extra, ready, due] = await Promise.all([
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_APPROVAL", limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_CONSENT", limit: 100 })),
+      App.call("reception.ro.list", mine({ extra_work_waiting: true, limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 })),
+      App.call("reception.ro.list", mine({ followup_due: true, limit: 100 })),
+    ]);
+    const n = (list) => (list.ros || []).length;
+    const defects = (extra.ros || []).reduce((s, r) => s + (r.extra_work_waiting || 0), 0);
+    setCount("waiting", n(approval) + n(consent) + defects);
+    setCount("ready", n(ready));
+    setCount("followups", n(due));
+  } catch (err) {
+    // the lists say why when they are opened
+  }
+}
+
+function setCount(tab, n) {
+  const badge = document.querySelector(`#tabs [data-tab="${tab}"] .count`);
+  badge.textContent = n ? String(n) : "";
+}
+
+
+function showTab(tab) {
+  state.tab = tab;
+  for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.tab === tab);
+  for (const p of document.querySelectorAll(".counter-panel")) p.hidden = p.dataset.panel !== tab;
+  reload(tab);
+}
+
+function reload(tab) {
+  if (tab === "today") readToday();
+  else if (tab === "waiting") readWaiting();
+  else if (tab === "ready") readReady();
+  else if (tab === "followups") readFollowups();
+  else if (tab === "open") renderOpen();
+  else if (tab === "vehicle") renderCard();
+}
+
+// --- search ------------------------------------------------------------------
+
+async function search(e) {
+  e.preventDefault();
+  const text = document.getElementById("search").value.trim();
+  const error = document.getElementById("search-error");
+  error.textContent = "";
+  if (!text) return;
+  const go = document.getElementById("search-go");
+  go.disabled = true;
+  try {
+    const hits = await App.call("reception.search", { text: text, limit: 20, with_vehicles: true });
+    renderHits(hits);
+  } catch (err) {
+    error.textContent = err.message;
+  } finally {
+    go.disabled = false;
+  }
+}
+
+function renderHits(hits) {
+  const results = document.getElementById("results");
+  const vehicleHits = document.getElementById("vehicle-hits");
+  const customerHits = document.getElementById("customer-hits");
+  results.hidden = false;
+  const cars = hits.vehicles || [];
+  const owners = hits.customers || [];
+  vehicleHits.replaceChildren();
+  customerHits.replaceChildren();
+  if (!cars.length && !owners.length) {
+    vehicleHits.append(App.el("p", "hint", App.t("counter.search.none")));
+    return;
+  }
+  if (cars.length) {
+    const table = App.table(
+      [
+        { label: "counter.plate", value: (v) => v.plate, cls: "plate-col" },
+        { label: "counter.vin", value: (v) => v.vin },
+        { label: "counter.model", value: (v) => v.model },
+        { label: "counter.owner", value: (v) => v.customer_name },
+        { label: "counter.phone", value: (v) => v.customer_phone },
+        { label: "counter.mileage", value: (v) => (v.mileage_km ? v.mileage_km + " km" : "") },
+      ],
+      cars,
+      () => "pick"
+    );
+    table.id = "vehicle-table";
+    [...table.tBodies[0].rows].forEach((tr, i) => {
+      tr.tabIndex = 0;
+      tr.dataset.vin = cars[i].vin;
+      tr.addEventListener("click", () => openCard(cars[i]));
+      tr.addEventListener("keydown", (k) => k.key === "Enter" && openCard(cars[i]));
+    });
+    vehicleHits.append(table);
+  }
+  if (owners.length) {
+    const table = App.table(
+      [
+        { label: "counter.customer", value: (c) => c.name },
+        { label: "counter.phone", value: (c) => c.phone },
+        { label: "counter.customer_id", value: (c) => c.customer_id },
+      ],
+      owners
+    );
+    table.id = "customer-table";
+    customerHits.append(table);
+    if (!cars.length) customerHits.append(App.el("p", "hint", App.t("counter.search.no_vehicle")));
+  }
+  // one vehicle (by plate, VIN, or its owner's name or phone): straight to its card
+  if (cars.length === 1) openCard(cars[0]);
+}
+
+// --- the vehicle's card ------------------------------------------------------
+
+async function openCard(hit) {
+  state.vehicle = {
+    vin: hit.vin,
+    plate: hit.plate,
+    model: hit.model,
+    mileage_km: hit.mileage_km,
+    customer_id: hit.customer_id,
+    customer_name: hit.customer_name,
+    customer_phone: hit.customer_phone,
+  };
+  state.appointment = "";
+  newRo();
+  document.getElementById("results").hidden = true;
+  document.querySelector('#tabs [data-tab="vehicle"]').hidden = false;
+  showTab("vehicle");
+}
+
+async function renderCard() {
+  const v = state.vehicle;
+  if (!v) return;
+  document.getElementById("card-plate").textContent = v.plate || "";
+  document.getElementById("card-vin").textContent = v.vin;
+  document.getElementById("card-model").textContent = v.model || "";
+  document.getElementById("card-mileage").textContent = v.mileage_km ? v.mileage_km + " km" : "";
+  document.getElementById("card-owner").textContent = v.customer_name || v.customer_id || "";
+  document.getElementById("card-phone").textContent = v.customer_phone || "";
+  const error = document.getElementById("card-error");
+  error.textContent = "";
+  const history = document.getElementById("card-history");
+  try {
+    const h = await App.call("reception.vehicle.history", { vin: v.vin });
+    // the vehicle as reception has it now (a reading taken at an RO since the search)
+    v.mileage_km = h.mileage_km;
+    document.getElementById("card-mileage").textContent = h.mileage_km ? h.mileage_km + " km" : "";
+    const ros = h.ros || [];
+    history.replaceChildren(
+      ros.length
+        ? App.table(
+            [
+              { label: "counter.date", value: (r) => r.opened_date },
+              { label: "counter.ro", value: (r) => r.ro_number },
+              { label: "counter.mileage", value: (r) => (r.mileage_km ? r.mileage_km + " km" : "") },
+              { label: "counter.jobs", value: (r) => (r.jobs || []).map((j) => j.concern).join("; ") },
+              { label: "counter.status", value: (r) => statusText(r.status) },
+              { label: "counter.amount", value: (r) => App.money(r.total_cents !== undefined ? r.total_cents : r.estimate_cents), cls: "num" },
+            ],
+            ros
+          )
+        : App.el("p", "hint", App.t("counter.history.none"))
+    );
+  } catch (err) {
+    error.textContent = err.message;
+  }
+  renderRecalls(v.vin);
+}
+
+// Open recalls and repair/replace/return warnings from warranty: the card
+// still works when warranty does not answer (the error says so).
+async function renderRecalls(vin) {
+  const box = document.getElementById("card-recalls");
+  box.replaceChildren();
+  try {
+    const list = await App.call("warranty.recall.query", { vin: vin });
+    for (const c of list.campaigns || []) {
+      box.append(App.el("div", "recall", App.t("counter.recall") + ": " + c.campaign_id + " — " + (c.title || "")));
+    }
+  } catch (err) {
+    box.append(App.el("div", "error", err.message));
+  }
+  try {
+    const warnings = await App.call("warranty.vehicle.warnings", { vin: vin });
+    for (const w of (warnings.vehicles || []).flatMap((x) => x.warnings || [])) {
+      box.append(App.el("div", "warning", App.t("counter.warning") + ": " + w));
+    }
+  } catch (err) {
+    // 404: no warranty repair of this vehicle, so nothing to warn about
+    if (err.status !== 404) box.append(App.el("div", "error", err.message));
+  }
+}
+
+// --- today's appointments ----------------------------------------------------
+
+function today() {
+  return App.date(Date.now() * 1000);
+}
+
+async function readToday() {
+  const error = document.getElementById("today-error");
+  try {
+    const list = await App.call("reception.appointment.queue", { date: today() });
+    const rows = (list.appointments || []).filter((a) => a.status !== "REQUESTED");
+    await people(rows);
+    renderToday(rows);
+    readOk(error);
+  } catch (err) {
+    readFailed(error, err);
+  }
+}
+
+function renderToday(rows) {
+  const box = document.getElementById("today");
+  if (!rows.length) return box.replaceChildren(App.el("p", "hint", App.t("counter.today.none")));
+  const error = document.getElementById("today-error");
+  const open = ["BOOKED", "CONFIRMED", "ASSIGNED"];
+  const table = App.table(
+    [
+      { label: "counter.time", value: (a) => (a.slot || "").slice(11, 16) },
+      { label: "counter.customer", value: whoCell },
+      { label: "counter.vehicle", value: carCell },
+      { label: "counter.reason", value: (a) => a.reason },
+      {
+        label: "counter.status",
+        value: (a) => {
+          const box = App.el("div", "", statusText(a.status));
+          for (const r of a.open_recalls || []) box.append(App.el("div", "recall", App.t("counter.recall") + ": " + r));
+          return box;
+        },
+      },
+      {
+        label: "counter.action",
+        value: (a) => {
+          const box = App.el("div", "actions");
+          if (open.includes(a.status))
+            box.append(
+              button("counter.arrived", "", async (e) => {
+                if (await act(e.target, error, "arrive:" + a.appointment_id, "reception.appointment.arrive", { appointment_id: a.appointment_id }))
+                  readToday();
+              })
+            );
+          if ((a.status === "ARRIVED" || a.status === "ASSIGNED") && !a.ro_number)
+            box.append(button("counter.open_ro", "primary", () => openFromAppointment(a)));
+          if (a.ro_number) box.append(App.el("span", "ro-link", a.ro_number));
+          return box;
+        },
+      },
+    ],
+    rows,
+    (a) => "appt " + a.status
+  );
+  [...table.tBodies[0].rows].forEach((tr, i) => (tr.dataset.appointment = rows[i].appointment_id));
+  box.replaceChildren(table);
+}
+
+async function openFromAppointment(a) {
+  const v = vehicles.get(a.vin) || (await vehicle(a.vin)) || { vin: a.vin };
+  const c = customers.get(a.customer_id);
+  state.vehicle = {
+    vin: a.vin,
+    plate: v.plate,
+    model: v.model,
+    mileage_km: v.mileage_km,
+    customer_id: a.customer_id,
+    customer_name: c ? c.name : "",
+    customer_phone: c ? c.phone : "",
+  };
+  newRo();
+  state.appointment = a.appointment_id;
+  document.querySelector('#tabs [data-tab="vehicle"]').hidden = false;
+  showTab("open");
+}
+
+// --- opening an RO from the menu ---------------------------------------------
+
+function newRo() {
+  state.jobs = [];
+  state.openKey = App.newKey();
+  state.opened = null;
+  state.appointment = "";
+}
+
+async function readMenu() {
+  try {
+    const [ops, rates] = await Promise.all([
+      App.call("reception.labour_op.list", {}),
+      App.call("reception.labour_rate.list", {}),
+    ]);
+    state.ops = (ops.operations || []).map((e) => e.operation);
+    state.rates = {};
+    for (const r of rates.rates || []) state.rates[r.pay_type] = Number(r.rate_cents || 0);
+  } catch (err) {
+    document.getElementById("open-error").textContent = err.message;
+  }
+}
+
+function labourCents(op, pay) {
+  return Math.floor(((op.sold_minutes || 0) * (state.rates[pay] || 0)) / 60);
+}
+
+function jobCents(job) {
+  return labourCents(job.op, job.pay_type) + job.parts.reduce((s, p) => s + p.quantity * Number(p.price_cents || 0), 0);
+}
+
+function renderOpen() {
+  const v = state.vehicle;
+  const form = document.getElementById("open-form");
+  const opened = document.getElementById("opened");
+  document.getElementById("open-novehicle").hidden = !!v || !!state.opened;
+  form.hidden = !v || !!state.opened;
+  opened.hidden = !state.opened;
+  if (state.opened) return renderOpened();
+  if (!v) return;
+  document.getElementById("open-plate").textContent = v.plate || "";
+  document.getElementById("open-vin").textContent = v.vin;
+  document.getElementById("open-owner").textContent = [v.customer_name, v.customer_phone].filter(Boolean).join(" · ");
+  document.getElementById("open-appointment").textContent = state.appointment
+    ? App.t("counter.appointment") + " " + state.appointment
+    : "";
+  const mileage = document.getElementById("open-mileage");
+  if (!mileage.value || mileage.dataset.vin !== v.vin) {
+    mileage.value = v.mileage_km || "";
+    mileage.dataset.vin = v.vin;
+  }
+  renderMenu();
+  renderJobs();
+}
+
+function renderMenu() {
+  const filter = document.getElementById("op-filter").value.trim().toLowerCase();
+  const list = document.getElementById("ops");
+  const shown = state.ops.filter(
+    (op) => !filter || op.code.toLowerCase().includes(filter) || (op.description || "").toLowerCase().includes(filter)
+  );
+  list.replaceChildren(
+    ...shown.map((op) => {
+      const li = App.el("li");
+      const b = App.el("button", "op");
+      b.type = "button";
+      b.dataset.code = op.code;
+      b.append(App.el("span", "code", op.code));
+      b.append(App.el("span", "desc", op.description || ""));
+      b.append(App.el("span", "mins", (op.sold_minutes || 0) + " " + App.t("counter.minutes")));
+      b.append(App.el("span", "price", App.money(labourCents(op, "CUSTOMER_PAY"))));
+      b.addEventListener("click", () => addJob(op));
+      li.append(b);
+      return li;
+    })
+  );
+  if (!shown.length) list.append(App.el("li", "hint", App.t("counter.menu.none")));
+}
+
+function addJob(op) {
+  state.jobs.push({ op: op, concern: op.description || op.code, pay_type: "CUSTOMER_PAY", parts: [] });
+  renderJobs();
+  const concerns = document.querySelectorAll("#jobs .concern");
+  if (concerns.length) concerns[concerns.length - 1].focus();
+}
+
+function renderJobs() {
+  const list = document.getElementById("jobs");
+  list.replaceChildren(...state.jobs.map(jobItem));
+  if (!state.jobs.length) list.append(App.el("li", "hint", App.t("counter.jobs.none")));
+  renderEstimate();
+}
+
+function renderEstimate() {
+  const total = state.jobs.reduce((s, j) => s + jobCents(j), 0);
+  document.getElementById("estimate-preview").textContent = App.money(total);
+  document.getElementById("open-submit").disabled = !state.jobs.length;
+}
+
+function jobItem(job, index) {
+  const li = App.el("li", "job-line");
+  const head = App.el("div", "job-head");
+  head.append(App.el("span", "code", job.op.code));
+  head.append(App.el("span", "desc", job.op.description || ""));
+  head.append(App.el("span", "amount", App.money(labourCents(job.op, job.pay_type))));
+  head.append(
+    button("counter.remove", "small", () => {
+      state.jobs.splice(index, 1);
+      renderJobs();
+    })
+  );
+  li.append(head);
+
+  const row = App.el("div", "job-fields");
+  const concernLabel = App.el("label", "field");
+  concernLabel.append(App.el("span", "", App.t("counter.concern")));
+  const concern = App.el("input", "concern");
+  concern.value = job.concern;
+  concern.addEventListener("input", () => (job.concern = concern.value));
+  concernLabel.append(concern);
+  const payLabel = App.el("label", "field");
+  payLabel.append(App.el("span", "", App.t("counter.pay_type")));
+  const pay = App.el("select", "pay");
+  for (const p of PAY_TYPES) {
+    const o = App.el("option", "", payText(p));
+    o.value = p;
+    pay.append(o);
+  }
+  pay.value = job.pay_type;
+  pay.addEventListener("change", () => {
+    job.pay_type = pay.value;
+    renderJobs();
+  });
+  payLabel.append(pay);
+  row.append(concernLabel, payLabel);
+  li.append(row);
+
+  // parts: the part lines, and a search of the parts catalogue to add one
+  const parts = App.el("ul", "part-lines");
+  job.parts.forEach((p, k) => {
+    const pl = App.el("li", "part-line");
+    pl.append(App.el("span", "code", p.part_number));
+    pl.append(App.el("span", "desc", p.description || ""));
+    const qty = App.el("input", "qty");
+    qty.type = "number";
+    qty.min = "1";
+    qty.max = "10000";
+    qty.value = p.quantity;
+    const amount = App.el("span", "amount", App.money(p.quantity * Number(p.price_cents || 0)));
+    // typed in place: the line and the estimate follow without redrawing the form
+    qty.addEventListener("input", () => {
+      p.quantity = Math.min(10000, Math.max(1, parseInt(qty.value, 10) || 1));
+      amount.textContent = App.money(p.quantity * Number(p.price_cents || 0));
+      renderEstimate();
+    });
+    pl.append(qty, amount);
+    pl.append(
+      button("counter.remove", "small", () => {
+        job.parts.splice(k, 1);
+        renderJobs();
+      })
+    );
+    parts.append(pl);
+  });
+  li.append(parts);
+  const find = App.el("div", "part-find");
+  const input = App.el("input", "part-search");
+  input.type = "search";
+  input.placeholder = App.t("counter.part_search");
+  const hits = App.el("ul", "part-hits");
+  const go = button("counter.part_add", "small", () => findParts(job, input, hits));
+  input.addEventListener("keydown", (k) => {
+    if (k.key === "Enter") {
+      k.preventDefault();
+      findParts(job, input, hits);
+    }
+  });
+  find.append(input, go);
+  li.append(find, hits);
+  return li;
+}
+
+async function findParts(job, input, hits) {
+  const text = input.value.trim();
+  if (!text) return;
+  hits.replaceChildren();
+  try {
+    const found = await App.call("parts.part.search", { text: text, limit: 8 });
+    for (const h of found.hits || []) {
+      const li = App.el("li");
+      const b = App.el("button", "part-hit");
+      b.type = "button";
+      b.dataset.part = h.part_number;
+      b.append(App.el("span", "code", h.part_number));
+      b.append(App.el("span", "desc", h.description || ""));
+      b.append(App.el("span", "stock", App.t("counter.available") + " " + (h.available || 0)));
+      b.append(App.el("span", "amount", App.money(h.price_cents || 0)));
+      b.addEventListener("click", () => {
+        job.parts.push({ part_number: h.part_number, description: h.description, quantity: 1, price_cents: h.price_cents || 0 });
+        renderJobs();
+      });
+      li.append(b);
+      hits.append(li);
+    }
+    if (!(found.hits || []).length) hits.append(App.el("li", "hint", App.t("counter.part.none")));
+  } catch (err) {
+    hits.append(App.el("li", "error", err.message));
+  }
+}
+
+async function submitRo(e) {
+  e.preventDefault();
+  const v = state.vehicle;
+  if (!v || !state.jobs.length) return;
+  const payload = {
+    vin: v.vin,
+    mileage_km: parseInt(document.getElementById("open-mileage").value, 10),
+    jobs: state.jobs.map((j) => ({
+      concern: j.concern,
+      pay_type: j.pay_type,
+      operation_code: j.op.code,
+      parts: j.parts.map((p) => ({ part_number: p.part_number, quantity: p.quantity })),
+    })),
+  };
+  if (state.appointment) payload.appointment_id = state.appointment;
+  const submit = document.getElementById("open-submit");
+  const error = document.getElementById("open-error");
+  submit.disabled = true;
+  error.textContent = "";
+  try {
+    state.opened = await App.call("reception.ro.open", payload, state.openKey);
+    vehicles.delete(v.vin);
+    renderOpen();
+  } catch (err) {
+    // the service answered (a refusal): the corrected form is a new request
+    if (err.status && err.status !== 503) state.openKey = App.newKey();
+    error.textContent = err.message;
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+function renderOpened() {
+  const ro = state.opened;
+  document.getElementById("opened-ro").textContent = ro.ro_number;
+  document.getElementById("opened-estimate").textContent = App.money(ro.estimate_cents || 0);
+  const status = document.getElementById("opened-status");
+  status.textContent = statusText(ro.status);
+  status.dataset.status = ro.status;
+  const recalls = document.getElementById("opened-recalls");
+  recalls.replaceChildren(...(ro.open_recalls || []).map((r) => App.el("div", "recall", App.t("counter.recall") + ": " + r)));
+  const consent = document.getElementById("opened-consent");
+  consent.replaceChildren();
+  if (ro.status === "RO_AWAITING_APPROVAL") consent.append(App.el("p", "hint", App.t("counter.needs_approval")));
+  if (ro.status === "RO_AWAITING_CONSENT") consent.append(...consentButtons(ro, document.getElementById("opened-error"), (r) => {
+    state.opened = r;
+    renderOpened();
+  }));
+}
+
+// The customer's consent: one button per way it is given.
+function consentButtons(ro, error, done) {
+  const label = App.el("span", "consent-label", App.t("counter.consent"));
+  return [
+    label,
+    ...CONSENTS.map((way) => {
+      const b = button("counter.consent." + way, "primary consent-" + way, async (e) => {
+        const reply = await act(e.target, error, "consent:" + ro.ro_number + ":" + way, "reception.ro.consent", {
+          ro_number: ro.ro_number,
+          consent: way,
+        });
+        if (reply) done(reply);
+      });
+      return b;
+    }),
+  ];
+}
+
+// --- waiting: approval, consent, extra defects --------------------------------
+
+async function readWaiting() {
+  const error = document.getElementById("waiting-error");
+  try {
+    const [approval, consent, extra] = await Promise.all([
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_APPROVAL", limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_AWAITING_CONSENT", limit: 100 })),
+      App.call("reception.ro.list", mine({ extra_work_waiting: true, limit: 100 })),
+    ]);
+    const extras = await Promise.all((extra.ros || []).map((r) => App.call("reception.ro.show", { ro_number: r.ro_number })));
+    await people([...(approval.ros || []), ...(consent.ros || []), ...extras]);
+    renderWaiting(approval.ros || [], consent.ros || [], extras);
+    readOk(error);
+  } catch (err) {
+    readFailed(error, err);
+  }
+}
+
+// The columns every RO list starts with (the opening date where it matters).
+function roColumns(withDate) {
+  const columns = [{ label: "counter.ro", value: (r) => r.ro_number, cls: "ro-col" }];
+  if (withDate) columns.push({ label: "counter.date", value: (r) => r.opened_date, cls: "nowrap" });
+  return columns.concat([
+    { label: "counter.customer", value: whoCell },
+    { label: "counter.vehicle", value: carCell },
+    { label: "counter.advisor", value: (r) => r.advisor, cls: "nowrap" },
+  ]);
+}
+
+function renderWaiting(approvals, consents, extras) {
+  const error = document.getElementById("waiting-error");
+  const manager = App.me.roles.includes("front_desk_manager");
+  const approvalCols = [...roColumns(true), { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" }];
+  if (manager)
+    approvalCols.push({
+      label: "counter.action",
+      value: (r) =>
+        button("counter.approve", "primary", async (e) => {
+          if (await act(e.target, error, "approve:" + r.ro_number, "reception.ro.approve", { ro_number: r.ro_number })) readWaiting();
+        }),
+    });
+  setList("approvals", approvals, approvalCols, "counter.waiting.none");
+  setList(
+    "consents",
+    consents,
+    [
+      ...roColumns(true),
+      { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" },
+      {
+        label: "counter.consent",
+        value: (r) => {
+          const box = App.el("div", "actions");
+          box.append(...consentButtons(r, error, () => readWaiting()).slice(1));
+          return box;
+        },
+      },
+    ],
+    "counter.waiting.none"
+  );
+  const requests = [];
+  for (const ro of extras)
+    for (const x of ro.extra_work || []) if (!x.answer) requests.push({ ro: ro, x: x, ro_number: ro.ro_number, customer_id: ro.customer_id, vin: ro.vin });
+  setList(
+    "extras",
+    requests,
+    [
+      { label: "counter.ro", value: (r) => r.ro_number + " / " + (r.x.for_job_no || ""), cls: "ro-col" },
+      { label: "counter.customer", value: whoCell },
+      { label: "counter.vehicle", value: carCell },
+      { label: "counter.defect", value: (r) => r.x.description },
+      { label: "counter.reported_by", value: (r) => r.x.reported_by },
+      {
+        label: "counter.amount",
+        value: (r) => {
+          const l = r.x.labour || {};
+          const labour = Math.floor(((l.sold_minutes || 0) * Number(l.rate_cents || 0)) / 60);
+          const parts = (r.x.parts || []).reduce((s, p) => s + (p.quantity || 0) * Number(p.unit_price_cents || 0), 0);
+          return App.money(labour + parts);
+        },
+        cls: "num",
+      },
+      {
+        label: "counter.answer",
+        value: (r) => {
+          const box = App.el("div", "actions");
+          for (const yes of [true, false])
+            box.append(
+              button(yes ? "counter.yes" : "counter.no", yes ? "primary answer-yes" : "answer-no", async (e) => {
+                const payload = { ro_number: r.ro_number, request_id: r.x.request_id, approved: yes };
+                if (await act(e.target, error, "extra:" + r.ro_number + ":" + r.x.request_id + ":" + yes, "reception.extra_work.answer", payload))
+                  readWaiting();
+              })
+            );
+          return box;
+        },
+      },
+    ],
+    "counter.waiting.none"
+  );
+}
+
+function setList(id, rows, columns, none) {
+  const box = document.getElementById(id);
+  if (!rows.length) return box.replaceChildren(App.el("p", "hint", App.t(none)));
+  const table = App.table(columns, rows);
+  [...table.tBodies[0].rows].forEach((tr, i) => (tr.dataset.ro = rows[i].ro_number));
+  box.replaceChildren(table);
+}
+
+// --- ready for delivery -------------------------------------------------------
+
+// An amount typed in currency units ("120", "120.5", "1,200.00") as cents;
+// NaN when it is not one.
+function cents(text) {
+  const t = text.replace(/[,\s]/g, "");
+  if (!t) return 0;
+  if (!/^\d+(\.\d{1,2})?$/.test(t)) return NaN;
+  const [whole, frac = ""] = t.split(".");
+  return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+}
+
+async function readReady() {
+  const error = document.getElementById("ready-error");
+  try {
+    const list = await App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 }));
+    const rows = list.ros || [];
+    await people(rows);
+    renderReady(rows);
+    readOk(error);
+  } catch (err) {
+    readFailed(error, err);
+  }
+}
+
+function renderReady(rows) {
+  const error = document.getElementById("ready-error");
+  setList(
+    "ready",
+    rows,
+    [
+      ...roColumns(),
+      { label: "counter.ready_at", value: (r) => App.datetime(r.ready_us), cls: "nowrap" },
+      { label: "counter.estimate", value: (r) => App.money(r.estimate_cents || 0), cls: "num" },
+      {
+        label: "counter.deliver",
+        value: (r) => {
+          const box = App.el("div", "actions deliver");
+          const acc = App.el("input", "accessories");
+          acc.inputMode = "decimal";
+          acc.placeholder = App.t("counter.accessories");
+          acc.setAttribute("aria-label", App.t("counter.accessories"));
+          box.append(
+            acc,
+            button("counter.deliver", "primary deliver-go", async (e) => {
+              const amount = cents(acc.value);
+              if (Number.isNaN(amount)) {
+                error.textContent = App.t("counter.accessories.bad");
+                return;
+              }
+              const payload = { ro_number: r.ro_number };
+              if (amount) payload.accessories_cents = amount;
+              const ro = await act(e.target, error, "deliver:" + r.ro_number + ":" + amount, "reception.ro.deliver", payload);
+              if (ro) {
+                showDelivered(ro);
+                readReady();
+              }
+            })
+          );
+          return box;
+        },
+      },
+    ],
+    "counter.ready.none"
+  );
+}
+
+function showDelivered(ro) {
+  document.getElementById("delivered").hidden = false;
+  document.getElementById("delivered-ro").textContent = ro.ro_number;
+  document.getElementById("delivered-total").textContent = App.money(ro.invoice ? ro.invoice.total_cents || 0 : 0);
+  document.getElementById("delivered-invoice").href = "invoice.html?ro=" + encodeURIComponent(ro.ro_number);
+}
+
+// --- follow-up calls -----------------------------------------------------------
+
+async function readFollowups() {
+  const error = document.getElementById("followups-error");
+  try {
+    const list = await App.call("reception.ro.list", mine({ followup_due: true, limit: 100 }));
+    const rows = list.ros || [];
+    await people(rows);
+    renderFollowups(rows);
+    readOk(error);
+  } catch (err) {
+    readFailed(error, err);
+  }
+}
+
+function renderFollowups(rows) {
+  const error = document.getElementById("followups-error");
+  setList(
+    "followups",
+    rows,
+    [
+      ...roColumns(),
+      { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
+      {
+        label: "counter.invoice.total",
+        value: (r) => {
+          // the total opens the invoice, to have it at hand during the call
+          const a = App.el("a", "invoice-link", App.money(r.total_cents || 0));
+          a.href = "invoice.html?ro=" + encodeURIComponent(r.ro_number);
+          a.target = "_blank";
+          return a;
+        },
+        cls: "num",
+      },
+      {
+        label: "counter.followup",
+        value: (r) => {
+          const box = App.el("div", "actions followup");
+          const score = App.el("select", "score");
+          score.setAttribute("aria-label", App.t("counter.csi"));
+          score.append(App.el("option", "", App.t("counter.csi")));
+          score.options[0].value = "";
+          for (let s = 10; s >= 1; s--) {
+            const o = App.el("option", "", String(s));
+            o.value = String(s);
+            score.append(o);
+          }
+          const comment = App.el("input", "comment");
+          comment.placeholder = App.t("counter.comment");
+          comment.setAttribute("aria-label", App.t("counter.comment"));
+          box.append(
+            score,
+            comment,
+            button("counter.record", "primary record-go", async (e) => {
+              if (!score.value) {
+                error.textContent = App.t("counter.csi.missing");
+                return;
+              }
+              const payload = { ro_number: r.ro_number, csi_score: Number(score.value) };
+              if (comment.value.trim()) payload.comment = comment.value.trim();
+              const action = "followup:" + r.ro_number + ":" + score.value + ":" + payload.comment;
+              if (await act(e.target, error, action, "reception.followup.record", payload)) readFollowups();
+            })
+          );
+          return box;
+        },
+      },
+    ],
+    "counter.followups.none"
+  );
+}
+
+// --- live: events are hints to read the open tab again --------------------------
+
+let pending = null, countsPending = null;
+function countsSoon() {
+  clearTimeout(countsPending);
+  countsPending = setTimeout(readCounts, 300);
+}
+
+function soon(tab) {
+  clearTimeout(pending);
+  pending = setTimeout(() => state.tab === tab && reload(tab), 150);
+}
+
+function onEvent(event) {
+  const t = event.type;
+  // a customer or vehicle changed: read them again when next shown
+  if (t === "reception.customer.registered") customers.clear();
+  if (t.startsWith("reception.vehicle.")) vehicles.clear();
+  if (t.startsWith("reception.appointment.")) soon("today");
+  if (t.startsWith("reception.ro.") || t.startsWith("reception.extra_work.") || t.startsWith("reception.job.") || t === "reception.followup.recorded") {
+    if (["waiting", "ready", "followups"].includes(state.tab)) soon(state.tab);
+    countsSoon();
+    if (state.opened && event.subject === state.opened.ro_number) refreshOpened();
+  }
+  // reception takes a defect from workshop's event and says nothing when it
+  // has: read again a few times, for a reception that is a little behind
+  if (t === "workshop.defect.reported") {
+    for (const ms of [300, 1500, 4000, 10000])
+      setTimeout(() => {
+        if (state.tab === "waiting") readWaiting();
+        readCounts();
+      }, ms);
+  }
+  if (t.startsWith("reception.labour_") || t.startsWith("reception.labour_op.")) readMenu().then(() => state.tab === "open" && renderOpen());
+}
+
+async function refreshOpened() {
+  try {
+    state.opened = await App.call("reception.ro.show", { ro_number: state.opened.ro_number });
+    renderOpened();
+  } catch (err) {
+    document.getElementById("opened-error").textContent = err.message;
+  }
+}
+
+function placeholders() {
+  for (const el of document.querySelectorAll("[data-placeholder]")) el.placeholder = App.t(el.dataset.placeholder);
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  if (!(await App.shell())) return;
+  placeholders();
+  document.addEventListener("languagechange", () => {
+    placeholders();
+    reload(state.tab);
+  });
+  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  document.getElementById("search-form").addEventListener("submit", search);
+  document.getElementById("card-open").addEventListener("click", () => showTab("open"));
+  document.getElementById("op-filter").addEventListener("input", renderMenu);
+  document.getElementById("open-form").addEventListener("submit", submitRo);
+  document.getElementById("opened-next").addEventListener("click", () => {
+    state.vehicle = null;
+    newRo();
+    document.querySelector('#tabs [data-tab="vehicle"]').hidden = true;
+    document.getElementById("search").value = "";
+    document.getElementById("search").focus();
+    showTab("today");
+  });
+  const onlyMine = document.getElementById("mine");
+  onlyMine.checked = App.me.roles.includes("advisor");
+  onlyMine.addEventListener("change", () => {
+    reload(state.tab);
+    readCounts();
+  });
+  App.follow(onEvent);
+  readCounts();
+  await readMenu();
+  showTab("today");
+  document.getElementById("search").focus();
+});
