@@ -57,7 +57,11 @@ class Browser:
 
     def __init__(self, width=1280, height=800, lang="en-US"):
         opts = webdriver.ChromeOptions()
+        # the background-networking flags: this machine's closed network
+        # refuses Chromium's own connections (updates, sync) at every start
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
                     f"--window-size={width},{height}", f"--lang={lang}"):
             opts.add_argument(arg)
         opts.binary_location = "/usr/bin/chromium"
