@@ -10,7 +10,11 @@ const App = {
   me: null,
 
   // Screens by role; later steps add theirs here.
-  screens: [{ page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] }],
+  screens: [
+    { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
+    { page: "parts.html", label: "screen.parts", roles: ["warehouse_keeper", "parts_manager", "service_manager"] },
+    { page: "warranty.html", label: "screen.warranty", roles: ["warranty_clerk", "service_manager"] },
+  ],
 
   t(key) {
     return (this.labels[this.lang] && this.labels[this.lang][key]) || key;
