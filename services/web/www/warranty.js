@@ -103,13 +103,13 @@ function renderClaims() {
   renderStates();
   const rows = state.claims.filter((c) => !state.filter || c.status === state.filter);
   const table = App.table([
-    { label: "warranty.claim", value: (c) => c.claim_id },
-    { label: "warranty.vin", value: (c) => c.vin },
+    { label: "warranty.claim", value: (c) => c.claim_id, cls: "code" },
+    { label: "warranty.vin", value: (c) => c.vin, cls: "code" },
     { label: "warranty.concern", value: (c) => c.concern },
-    { label: "warranty.labour_code", value: (c) => c.labour_code },
-    { label: "warranty.defect_code", value: (c) => c.defect_code },
-    { label: "warranty.amount", value: (c) => App.money(c.amount_cents), cls: "num" },
-    { label: "warranty.status", value: (c) => status(c.status) },
+    { label: "warranty.labour_code", value: (c) => c.labour_code, cls: "code" },
+    { label: "warranty.defect_code", value: (c) => c.defect_code, cls: "code" },
+    { label: "warranty.amount", value: (c) => App.money(c.amount_cents), cls: "num code" },
+    { label: "warranty.status", value: (c) => status(c.status), cls: "code" },
   ], rows, (c) => "pick" + (c.claim_id === state.selected ? " selected" : "") + ((c.flags || []).length ? " flagged" : ""));
   for (const [i, tr] of [...table.tBodies[0].rows].entries()) {
     tr.dataset.claim = rows[i].claim_id;
@@ -403,7 +403,7 @@ async function openRecall(e) {
   await act($("recall-open-go"), $("recall-open-error"), async () => {
     const r = await App.call("warranty.recall.open", request, recallKeeper.key(request));
     recallKeeper.done();
-    $("recall-open-done").textContent = App.t("warranty.recall.opened_done") + " " + r.campaign_id + " · " + num((r.vins || []).length);
+    $("recall-open-done").textContent = App.t("warranty.recall.opened_done") + " " + r.campaign_id + " · " + num((r.vins || []).length) + " " + App.t("warranty.recall.vehicles");
     for (const id of ["recall-id", "recall-title", "recall-labour", "recall-vins"]) $(id).value = "";
   });
 }
