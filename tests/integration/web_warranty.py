@@ -8,7 +8,7 @@ import os
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from webtest import URL, XSS, Browser, asctl, check, done
+from webtest import XSS, Browser, asctl, check, done
 
 V1 = os.environ["V1"]
 
@@ -156,12 +156,26 @@ def main():
         check("printed: no header, no button", not tab.find("header").is_displayed() and not tab.find("#print").is_displayed())
         tab.shot("packing-print")
 
-    with Browser(1600, 1000) as desk:
-        desk.sign_in("wty-he", "warranty-pass-1")
-        wait(desk, lambda d: row(desk, "RO-W1-1"))
-        click(desk, '#claims tbody tr[data-claim="RO-W1-1"]')
-        wait(desk, lambda d: desk.text("#claim-id") == "RO-W1-1" and "wty-he" not in desk.text("#claim-error"))
-        wait(desk, lambda d: "T-1" in jstext(desk, "#claim-fields"))
+    with Browser(1600, 1000) as desk:  # the service manager approves the escalated claim
+        desk.sign_in("svc-mgr", "manager-pass-1")
+        wait(desk, lambda d: desk.find_all('a.screen[href="warranty.html"]'))  # the manager's screens
+        desk.click('a.screen[href="warranty.html"]')
+        wait(desk, lambda d: row(desk, "RO-W3-1"))
+        click(desk, '#states button[data-state="ESCALATED"]')
+        wait(desk, lambda d: jstext(desk, "#states button.on") == "Waiting for approval 1")
+        click(desk, '#claims tbody tr[data-claim="RO-W3-1"]')
+        wait(desk, lambda d: desk.find("#claim-approve").is_displayed())
+        check("the manager has no submit button nor the clerk's tag form",
+              not desk.find("#claim-submit").is_displayed() and not desk.find("#tag").is_displayed())
+        check("the amount above the limit", "4,000.00" in jstext(desk, "#claim-fields"), jstext(desk, "#claim-fields"))
+        desk.shot("warranty-escalated-desktop")
+        desk.click("#claim-approve")
+        wait(desk, lambda d: jstext(desk, "#claim-status") == "Ready to submit" or jstext(desk, "#claim-error"))
+        check("the escalated list is empty now", jstext(desk, "#states button.on") == "Waiting for approval 0")
+        check("approved: ready for the clerk", asctl("wty-he", "warranty.claim.show", "claim_id=RO-W3-1")["status"] == "READY",
+              jstext(desk, "#claim-error"))
+        click(desk, '#states button[data-state=""]')
+        wait(desk, lambda d: status_of(desk, "RO-W1-1") == "PAID")
         desk.shot("warranty-desktop")
     done()
 

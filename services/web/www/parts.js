@@ -396,7 +396,12 @@ function renderAll() {
 document.addEventListener("DOMContentLoaded", async () => {
   if (!(await App.shell())) return;
   document.addEventListener("languagechange", renderAll);
-  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  for (const b of document.querySelectorAll("#tabs button")) {
+    b.addEventListener("click", () => showTab(b.dataset.tab));
+    // receipts and quarantine are the warehouse's (parts.receipt.list and
+    // parts.quarantine.list refuse other roles): no tab for the others
+    if (b.dataset.roles) b.hidden = !b.dataset.roles.split(" ").some((r) => App.me.roles.includes(r));
+  }
   $("search").addEventListener("submit", (e) => {
     e.preventDefault();
     [state.text, state.bin] = [$("search-text").value.trim(), null];

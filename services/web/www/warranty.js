@@ -62,6 +62,7 @@ const num = (v) => Number(v || 0);
 const STATES = ["READY", "ESCALATED", "SUBMITTED", "REJECTED_BY_OEM", "ACCEPTED", "PAID", "REJECTED"];
 const state = { claims: null, filter: "", selected: null, claim: null, owed: null, shipments: null, recalls: null };
 const status = (s) => App.t("warranty.status." + (s || "CLAIM_STATUS_UNSET"));
+const clerk = () => App.me.roles.includes("warranty_clerk");
 const custody = (c) => App.t("warranty.custody." + (c || "PART_CUSTODY_UNSET"));
 
 function button(label, onClick, cls) {
@@ -139,7 +140,7 @@ function select(id) {
     state.selected = id;
     state.claim = null;
     $("claim-error").textContent = $("claim-done").textContent = "";
-    for (const k of [submitKeeper, correctKeeper, tagKeeper]) k.done();
+    for (const k of [submitKeeper, approveKeeper, correctKeeper, tagKeeper]) k.done();
     for (const i of document.querySelectorAll("#correct input, #tag input")) i.value = "";
   }
   renderClaims();
@@ -182,9 +183,11 @@ function renderClaim() {
       return [dt, App.el("dd", k === "warranty.debit_reason" || k === "warranty.reason" ? "warn" : "", v)];
     })
   );
-  $("claim-submit").hidden = c.status !== "READY";
-  $("correct").hidden = c.status !== "REJECTED_BY_OEM" && c.status !== "REJECTED";
-  $("tag").hidden = !c.causal_part || !!c.tag || c.status === "REJECTED";
+  // each action only for the role the service lets do it
+  $("claim-submit").hidden = c.status !== "READY" || !clerk();
+  $("claim-approve").hidden = c.status !== "ESCALATED" || !App.me.roles.includes("service_manager");
+  $("correct").hidden = (c.status !== "REJECTED_BY_OEM" && c.status !== "REJECTED") || !clerk();
+  $("tag").hidden = !c.causal_part || !!c.tag || c.status === "REJECTED" || !clerk();
 }
 
 const readClaim = reader(async () => {
@@ -204,6 +207,21 @@ async function submitClaim() {
     state.claim = await App.call("warranty.claim.submit", request, submitKeeper.key(request));
     submitKeeper.done();
     $("claim-done").textContent = App.t("warranty.submitted") + " " + request.claim_id;
+    renderClaim();
+    readClaims();
+  });
+}
+
+const approveKeeper = keeper();
+
+// The service manager approves a claim above the clerk's limit (ESCALATED -> READY).
+async function approveClaim() {
+  const request = { claim_id: state.selected };
+  $("claim-done").textContent = "";
+  await act($("claim-approve"), $("claim-error"), async () => {
+    state.claim = await App.call("warranty.claim.approve", request, approveKeeper.key(request));
+    approveKeeper.done();
+    $("claim-done").textContent = App.t("warranty.approved") + " " + request.claim_id;
     renderClaim();
     readClaims();
   });
@@ -257,7 +275,9 @@ function renderOwed() {
       box.checked = picked.has(p.tag);
       box.dataset.tag = p.tag;
       box.addEventListener("change", () => (box.checked ? picked.add(p.tag) : picked.delete(p.tag)));
-      return box;
+      const touch = App.el("label", "pickbox"); // a 44px target on the tablet
+      touch.append(box);
+      return touch;
     } },
     { label: "warranty.claim", value: (p) => p.claim_id },
     { label: "warranty.causal_part", value: (p) => p.part_number },
@@ -340,7 +360,7 @@ function renderShipments() {
     { label: "", value: (s) => {
       const cell = App.el("div", "row");
       cell.append(packingLink(s.shipment_id));
-      if (!s.confirmed) {
+      if (!s.confirmed && clerk()) {
         const err = App.el("span", "error");
         const b = button("warranty.confirm", () => act(b, err, async () => {
           const request = { shipment_id: s.shipment_id };
@@ -424,12 +444,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.addEventListener("languagechange", renderAll);
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   $("claim-submit").addEventListener("click", submitClaim);
+  $("claim-approve").addEventListener("click", approveClaim);
   $("correct").addEventListener("submit", correctClaim);
   $("tag").addEventListener("submit", tagPart);
   $("box").addEventListener("submit", boxParts);
   $("ship").addEventListener("submit", shipBoxes);
   $("recall-find").addEventListener("submit", findRecalls);
   $("recall-open").addEventListener("submit", openRecall);
+  for (const id of ["box", "ship", "recall-open"]) $(id).hidden = !clerk(); // the clerk's (the manager reads)
   showTab("claims");
   readClaims();
   // live: a claim opened at QC, submitted elsewhere, or decided and paid by the
