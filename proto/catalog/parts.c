@@ -48,6 +48,8 @@ static const as_event_info_t s_events[] = {
     {"parts.part.defined", &as__part_defined__descriptor, "a catalogue entry was added or changed"},
     {"parts.stock.received", &as__stock_received__descriptor,
      "a purchase receipt was recorded (good quantities put on the shelf)"},
+    {"parts.reserve.recorded", &as__part_reserved__descriptor,
+     "a quantity of a part was reserved for an RO job (free stock dropped)"},
     {"parts.issue.recorded", &as__part_issued__descriptor,
      "parts were issued to an RO job and technician"},
     {"parts.backorder.created", &as__part_issued__descriptor,

@@ -2,9 +2,9 @@
 # The parts counter in headless Chromium (web_parts.py): the warehouse keeper
 # searches a part by name, sees stock by bin, issues to an RO job (read back
 # with asctl), backorders what is short, records a receipt with a damaged
-# line and sees the discrepancy, the backorder and the quarantine; stock
-# follows an issue made elsewhere without a reload; a part description that is
-# markup shown as text; the parts manager and an advisor cannot issue (403).
+# line and sees the discrepancy, the backorder and the quarantine; a part
+# description that is markup shown as text; stock follows an issue and a reservation made
+# elsewhere without a reload; the parts manager and an advisor cannot issue (403).
 # Screenshots: $AS_BUILD/artifacts/web/parts-*.png.
 # labels: web browser
 # timeout: 300

@@ -53,7 +53,10 @@ def main():
         asctl("wh-zhou", "parts.issue", "issue_id=I-ELSEWHERE", "ro_number=RO-P2", "job_no=1",
               "part_number=BRK-PAD-01", "quantity=1", "technician=tech-02")
         wait(tab, lambda d: hit(tab, "BRK-PAD-01", "On hand") == "9")
-        check("the stock followed an issue made elsewhere without a reload",
+        # and reserves one for another RO: reserved and available follow
+        asctl("parts-mgr", "parts.reserve", "ro_number=RO-P3", "job_no=1", "part_number=BRK-PAD-01", "quantity=1")
+        wait(tab, lambda d: (hit(tab, "BRK-PAD-01", "Reserved"), hit(tab, "BRK-PAD-01", "Available")) == ("3", "6"))
+        check("the stock followed an issue and a reservation made elsewhere without a reload",
               tab.d.execute_script("return window.__same_page === true"))
         tab.shot("parts-search-tablet")
 
@@ -86,7 +89,8 @@ def main():
         check("parts.ro.show has the issue of 2 pads to job 1 and tech-01",
               [(i["part_number"], i["quantity"], i["job_no"], i["technician"], i["issued_by"]) for i in issues]
               == [("BRK-PAD-01", 2, 1, "tech-01", "wh-zhou")], issues)
-        check("stock: 7 on hand, the reservation used", (stock("BRK-PAD-01", "on_hand"), stock("BRK-PAD-01", "reserved")) == (7, 0))
+        check("stock: 7 on hand, RO-P1's reservation used (RO-P3's left)",
+              (stock("BRK-PAD-01", "on_hand"), stock("BRK-PAD-01", "reserved")) == (7, 1))
 
         # more filters than the shelf holds: issue what is free, backorder the rest
         tab.type("#issue-part", "FLT-OIL-01")
