@@ -171,7 +171,8 @@ def main():
         desk.shot("warranty-escalated-desktop")
         desk.click("#claim-approve")
         wait(desk, lambda d: jstext(desk, "#claim-status") == "Ready to submit" or jstext(desk, "#claim-error"))
-        check("the escalated list is empty now", jstext(desk, "#states button.on") == "Waiting for approval 0")
+        check("no error", jstext(desk, "#claim-error") == "", jstext(desk, "#claim-error"))
+        wait(desk, lambda d: jstext(desk, "#states button.on") == "Waiting for approval 0")  # the list read again
         check("approved: ready for the clerk", asctl("wty-he", "warranty.claim.show", "claim_id=RO-W3-1")["status"] == "READY",
               jstext(desk, "#claim-error"))
         click(desk, '#states button[data-state=""]')
