@@ -15,6 +15,16 @@ def wait(b, condition, timeout=30):
     return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
+def sign_in_to(b, staff, secret, page):
+    """Signs in and opens `page`: the member may land on another of his screens
+    (his home) or on the list of them."""
+    b.sign_in(staff, secret)
+    wait(b, lambda d: not d.current_url.endswith("/index.html") or b.find_all("a.screen"))
+    if not b.d.current_url.endswith("/" + page):
+        b.open(page)
+    wait(b, lambda d: d.current_url.endswith("/" + page))
+
+
 def stock(part, field):
     parts = asctl("wh-zhou", "parts.stock.query", f"part_number={part}")["parts"]
     return int(parts[0].get(field, 0))
@@ -135,8 +145,8 @@ def main():
         tab.click("#lang")
 
     with Browser(1600, 1000) as desk:  # the parts manager may see but not issue
-        desk.sign_in("parts-mgr", "parts-pass-2")
-        wait(desk, lambda d: d.current_url.endswith("/parts.html") and desk.find("#search-text").is_displayed())
+        sign_in_to(desk, "parts-mgr", "parts-pass-2", "parts.html")
+        wait(desk, lambda d: desk.find("#search-text").is_displayed())
         desk.type("#search-text", "oil")
         desk.click('#search button[type="submit"]')
         wait(desk, lambda d: hit(desk, "FLT-OIL-01", "Quarantined") == "2")

@@ -19,6 +19,16 @@ def wait(b, condition, timeout=30):
     return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
+def sign_in_to(b, staff, secret, page):
+    """Signs in and opens `page`: the member may land on another of his screens
+    (his home) or on the list of them."""
+    b.sign_in(staff, secret)
+    wait(b, lambda d: not d.current_url.endswith("/index.html") or b.find_all("a.screen"))
+    if not b.d.current_url.endswith("/" + page):
+        b.open(page)
+    wait(b, lambda d: d.current_url.endswith("/" + page))
+
+
 def row(b, claim):
     rows = b.find_all(f'#claims tbody tr[data-claim="{claim}"]')
     return rows[0] if rows else None
@@ -157,9 +167,7 @@ def main():
         tab.shot("packing-print")
 
     with Browser(1600, 1000) as desk:  # the service manager approves the escalated claim
-        desk.sign_in("svc-mgr", "manager-pass-1")
-        wait(desk, lambda d: desk.find_all('a.screen[href="warranty.html"]'))  # the manager's screens
-        desk.click('a.screen[href="warranty.html"]')
+        sign_in_to(desk, "svc-mgr", "manager-pass-1", "warranty.html")
         wait(desk, lambda d: row(desk, "RO-W3-1"))
         click(desk, '#states button[data-state="ESCALATED"]')
         wait(desk, lambda d: jstext(desk, "#states button.on") == "Waiting for approval 1")
