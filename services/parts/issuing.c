@@ -90,6 +90,16 @@ static int s_reserve(as_cmd_t *cmd, const As__PartReserve *req, As__Part *part)
     rc = s_reservation_put(cmd, &total);
     if (rc == 0)
         rc = parts_part_put(cmd->svc, cmd->txn, part);
+    if (rc == 0) { /* open pages (the parts counter) show the stock drop */
+        As__PartReserved event = AS__PART_RESERVED__INIT;
+        char today[AS_DATE_LEN + 1];
+        as_cmd_date(cmd, today);
+        event.reservation = &total;
+        event.has_quantity = 1;
+        event.quantity = req->quantity;
+        event.date = today;
+        rc = as_cmd_emit(cmd, "parts.reserve.recorded", req->ro_number, &event.base);
+    }
     if (rc == 0)
         rc = as_cmd_reply(cmd, &total.base);
     if (held)

@@ -17,6 +17,7 @@ static const as_command_def_t s_commands[] = {
     {"parts.part.search", parts_cmd_part_search},
     {"parts.receipt.list", parts_cmd_receipt_list},
     {"parts.receipt.show", parts_cmd_receipt_show},
+    {"parts.backorder.list", parts_cmd_backorder_list},
     {"parts.quarantine.list", parts_cmd_quarantine_list},
     {"parts.quarantine.dispose", parts_cmd_quarantine_dispose},
     {NULL, NULL},

@@ -83,6 +83,7 @@ int parts_cmd_ro_show(as_cmd_t *cmd);
 int parts_cmd_part_search(as_cmd_t *cmd);
 int parts_cmd_receipt_list(as_cmd_t *cmd);
 int parts_cmd_receipt_show(as_cmd_t *cmd);
+int parts_cmd_backorder_list(as_cmd_t *cmd);
 int parts_cmd_quarantine_list(as_cmd_t *cmd);
 int parts_cmd_quarantine_dispose(as_cmd_t *cmd);
 

@@ -1,5 +1,6 @@
 /* receiving.c — purchase receipts with inspection (wrong / missing / damaged
  * lines), and the backorders that receiving fills first. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,54 @@ int parts_backorders_fill(as_cmd_t *cmd, As__Part *part)
                                NULL, &queue);
     for (size_t i = 0; rc == 0 && i < queue.n && free_qty > 0; i++)
         rc = s_fill_one(cmd, part, queue.keys[i], &free_qty);
+    as_record_list_free(&queue);
+    return rc;
+}
+
+/* --- parts.backorder.list -------------------------------------------------- */
+
+int parts_cmd_backorder_list(as_cmd_t *cmd)
+{
+    const As__BackorderQuery *req = (const As__BackorderQuery *)cmd->request;
+    const char *pn = req->part_number && req->part_number[0] ? req->part_number : NULL;
+    if (pn && !parts_number_valid(pn))
+        return as_cmd_fail(cmd, AS_EINVALID, "part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'",
+                           pn);
+    as_key_t prefix;
+    int rc = pn ? as_key_of(&prefix, pn, NULL) : 0;
+    as_record_list_t queue; /* keys part "\0" "<at>:<issue id>", in order */
+    if (rc == 0)
+        rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "backorders"), pn ? &prefix : NULL,
+                            NULL, &queue);
+    if (rc != 0)
+        return rc;
+    As__BackorderList reply = AS__BACKORDER_LIST__INIT;
+    reply.backorders = queue.n ? calloc(queue.n, sizeof *reply.backorders) : NULL;
+    if (queue.n && !reply.backorders)
+        rc = -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < queue.n; i++) {
+        const char *entry = queue.keys[i]; /* the key's last part: "<at>:<issue id>" */
+        for (size_t j = 0; j < queue.key_lens[i]; j++)
+            if (queue.keys[i][j] == '\0')
+                entry = queue.keys[i] + j + 1;
+        const char *colon = strchr(entry, ':');
+        As__PartIssue *bo;
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "issues"), colon ? colon + 1 : entry,
+                           &as__part_issue__descriptor, &bo);
+        if (rc == MDB_NOTFOUND) { /* a queue entry without its record: nothing owed */
+            rc = 0;
+            continue;
+        }
+        if (rc == 0 && (bo->settled || bo->filled >= bo->quantity))
+            as__part_issue__free_unpacked(bo, NULL);
+        else if (rc == 0)
+            reply.backorders[reply.n_backorders++] = bo;
+    }
+    if (rc == 0)
+        rc = as_cmd_reply(cmd, &reply.base);
+    for (size_t i = 0; i < reply.n_backorders; i++)
+        as__part_issue__free_unpacked(reply.backorders[i], NULL);
+    free(reply.backorders);
     as_record_list_free(&queue);
     return rc;
 }

@@ -333,6 +333,48 @@ out:
     return rc;
 }
 
+/* --- warranty.shipment.list ------------------------------------------------ */
+
+static bool s_shipment_open(ProtobufCMessage *msg, void *arg)
+{
+    (void)arg;
+    return !((As__Shipment *)msg)->confirmed;
+}
+
+int warranty_cmd_shipment_list(as_cmd_t *cmd)
+{
+    const As__ShipmentQuery *q = (const As__ShipmentQuery *)cmd->request;
+    As__ShipmentList list = AS__SHIPMENT_LIST__INIT;
+    int rc;
+    if (q->shipment_id && q->shipment_id[0]) {
+        As__Shipment *s;
+        if ((rc = s_id(cmd, "shipment_id", q->shipment_id)) != 0)
+            return rc;
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "shipments"), q->shipment_id,
+                           &as__shipment__descriptor, &s);
+        if (rc == MDB_NOTFOUND)
+            return as_cmd_fail(cmd, AS_ENOTFOUND, "shipment '%s' does not exist", q->shipment_id);
+        if (rc != 0)
+            return rc;
+        list.shipments = &s;
+        list.n_shipments = 1;
+        rc = as_cmd_reply(cmd, &list.base);
+        as__shipment__free_unpacked(s, NULL);
+        return rc;
+    }
+    as_record_list_t all;
+    if ((rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "shipments"), NULL,
+                             &as__shipment__descriptor, &all)) != 0)
+        return rc;
+    if (q->open_only)
+        as_record_list_keep(&all, s_shipment_open, NULL);
+    list.shipments = (As__Shipment **)all.msgs;
+    list.n_shipments = all.n;
+    rc = as_cmd_reply(cmd, &list.base);
+    as_record_list_free(&all);
+    return rc;
+}
+
 /* Adds the claim's part to the owed list unless the OEM has it. */
 static int s_owed_add(as_cmd_t *cmd, As__PartOwedList *list, const As__WarrantyClaim *c,
                       const char *as_of)
@@ -367,6 +409,7 @@ static int s_owed_add(as_cmd_t *cmd, As__PartOwedList *list, const As__WarrantyC
     o->part_number = strdup(c->causal_part);
     o->tag = c->tag ? strdup(c->tag) : NULL;
     o->vin = c->vin ? strdup(c->vin) : NULL;
+    o->box_id = t && t->box_id ? strdup(t->box_id) : NULL;
     o->has_custody = o->has_overdue = 1;
     o->custody = t ? t->custody : AS__PART_CUSTODY__UNTAGGED;
     o->since = strdup(since);

@@ -27,6 +27,7 @@ static const as_command_def_t s_commands[] = {
     {"warranty.part.box", warranty_cmd_part_box},
     {"warranty.shipment.ship", warranty_cmd_shipment_ship},
     {"warranty.shipment.confirm", warranty_cmd_shipment_confirm},
+    {"warranty.shipment.list", warranty_cmd_shipment_list},
     {"warranty.part.owed", warranty_cmd_part_owed},
     {"warranty.recall.open", warranty_cmd_recall_open},
     {"warranty.recall.query", warranty_cmd_recall_query},

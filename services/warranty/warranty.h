@@ -135,6 +135,7 @@ int warranty_cmd_part_tag(as_cmd_t *cmd);
 int warranty_cmd_part_box(as_cmd_t *cmd);
 int warranty_cmd_shipment_ship(as_cmd_t *cmd);
 int warranty_cmd_shipment_confirm(as_cmd_t *cmd);
+int warranty_cmd_shipment_list(as_cmd_t *cmd);
 int warranty_cmd_part_owed(as_cmd_t *cmd);
 int warranty_cmd_recall_open(as_cmd_t *cmd);
 int warranty_cmd_recall_query(as_cmd_t *cmd);

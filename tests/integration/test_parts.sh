@@ -237,6 +237,8 @@ expect_eq "RO-1 issue events" 4 "$(jq -r 'select(.type=="parts.issue.recorded" a
 expect_eq "stock arrives before it fills the backorder" "R-1001 R-1002 I-3/bo/1" \
     "$(jq -r 'select(.subject=="R-1001" or .subject=="R-1002" or .payload.issue.backorder_of=="I-3/bo") |
     .subject' <"$T/events.json" | xargs)"
+expect_eq "the reservation's event (quantity, the job's total)" "RO-1 FLT-OIL-01 2 2" \
+    "$(jq -r 'select(.type=="parts.reserve.recorded") | "\(.subject) \(.payload.reservation.part_number) \(.payload.quantity) \(.payload.reservation.quantity)"' <"$T/events.json" | head -1)"
 expect_eq "RO-1 backorder events" 1 "$(jq -r 'select(.type=="parts.backorder.created" and .payload.issue.ro_number=="RO-1")' <"$T/events.json" | jq -s length)"
 expect_eq "the filled backorder's issue: no first pick, no new request line" "false false I-3/bo" \
     "$(jq -r 'select(.type=="parts.issue.recorded" and .payload.issue.issue_id=="I-3/bo/1") | .payload.issue | "\(.first_pick) \(.request_line) \(.backorder_of)"' <"$T/events.json")"

@@ -115,6 +115,10 @@ wk parts.issue issue_id=I-2 ro_number=RO-1 job_no=1 part_number=PAD-FR-02 quanti
     technician=tech-07 >/dev/null
 expect_eq "quarantine kept after the issues" "0 2 0 3" "$(stock FLT-OIL-01 on_hand) \
 $(stock FLT-OIL-01 quarantined) $(stock PAD-FR-02 on_hand) $(stock PAD-FR-02 quarantined)"
+expect_eq "the open backorders (all, and of one part)" "I-1/bo RO-1 1 FLT-OIL-01 1 0|I-1/bo" \
+    "$(wk parts.backorder.list | json '[.reply.backorders[] | "\(.issue_id) \(.ro_number) \(.job_no) \(.part_number) \(.quantity) \(.filled // 0)"] | join(" ")')|$(wk parts.backorder.list part_number=FLT-OIL-01 | json '[.reply.backorders[].issue_id] | join(" ")')"
+expect_eq "no backorder of pads" 0 "$(wk parts.backorder.list part_number=PAD-FR-02 | json '.reply.backorders // [] | length')"
+refused wk-chen invalid "part number 'bad part' must be 3 to 32" parts.backorder.list part_number='bad part'
 kpi_applied() {
     [ "$(ctl status kpi | json '.services[0].offsets[] | select(.source=="parts@test") | .applied_seq')" \
         = "$(ctl status parts | json '.services[0].last_seq')" ]

@@ -272,6 +272,8 @@ refused wc-sun invalid "no boxs given" warranty.shipment.ship shipment_id=S-1
 refused adv-wang denied "" warranty.shipment.ship shipment_id=S-1 boxes=B-1
 expect_eq "a refused shipment leaves B-1's parts boxed" "BOXED" \
     "$(wc warranty.part.owed | json '.reply.parts[] | select(.tag=="T-001") | .custody')"
+expect_eq "the boxes of the boxed parts" "T-001 B-1|T-002 B-1|T-003 B-2" \
+    "$(wc warranty.part.owed | json '[.reply.parts[] | select(.tag) | "\(.tag) \(.box_id)"] | join("|")')"
 wc warranty.shipment.ship shipment_id=S-1 boxes=B-1 boxes=B-2 carrier=DHL >"$T/s1.json"
 expect_eq "packing list" "B-1 T-001 PAD-01 RO-1-1|B-1 T-002 PAD-01 RO-3-1|B-2 T-003 ENG-MOUNT RO-4-1" \
     "$(json '[.reply.packing_list[] | "\(.box_id) \(.tag) \(.part_number) \(.claim_id)"] | join("|")' <"$T/s1.json")"
@@ -286,10 +288,16 @@ refused wc-sun not-found "shipment 'S-9' does not exist" warranty.shipment.confi
 refused adv-wang denied "" warranty.shipment.confirm shipment_id=S-1
 refused wc-sun invalid "as_of '2026-13-01' is not a date" warranty.part.owed as_of=2026-13-01
 refused adv-wang denied "" warranty.part.owed
+expect_eq "the shipment listed (open, and by id) with its packing list" "S-1 DHL 3|S-1 false B-1 B-2" \
+    "$(wc warranty.shipment.list open_only=true | json '[.reply.shipments[] | "\(.shipment_id) \(.carrier) \(.packing_list | length)"] | join(" ")')|$(wc warranty.shipment.list shipment_id=S-1 | json '.reply.shipments[0] | "\(.shipment_id) \(.confirmed) \(.boxes | join(" "))"')"
+refused wc-sun not-found "shipment 'S-9' does not exist" warranty.shipment.list shipment_id=S-9
+refused adv-wang denied "" warranty.shipment.list
 expect_eq "only the shipment emitted an event" "$((before + 1))" "$(event_count)"
 expect_eq "S-1 confirmed" "true wc-sun" \
     "$(wc warranty.shipment.confirm shipment_id=S-1 | json '.reply | "\(.confirmed) \(.confirmed_by)"')"
 refused wc-sun conflict "shipment 'S-1' was confirmed already" warranty.shipment.confirm shipment_id=S-1
+expect_eq "a confirmed shipment is not open" "0 1" \
+    "$(wc warranty.shipment.list open_only=true | json '.reply.shipments // [] | length') $(wc warranty.shipment.list | json '.reply.shipments | length')"
 expect_eq "owed after the confirmation: the untagged parts" "RO-4-2 RO-5-1" \
     "$(wc warranty.part.owed | json '[.reply.parts[].claim_id] | join(" ")')"
 

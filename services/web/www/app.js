@@ -17,6 +17,8 @@ const App = {
     { page: "qc.html", label: "screen.qc", roles: ["qc_inspector", "foreman", "service_manager"] },
     { page: "tablet.html", label: "screen.tablet", roles: ["technician"] },
     { page: "toolroom.html", label: "screen.toolroom", roles: ["tool_admin", "foreman", "service_manager"] },
+    { page: "parts.html", label: "screen.parts", roles: ["warehouse_keeper", "parts_manager", "service_manager"] },
+    { page: "warranty.html", label: "screen.warranty", roles: ["warranty_clerk", "service_manager"] },
     { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
     { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
   ],
