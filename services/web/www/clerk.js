@@ -16,6 +16,7 @@ const state = {
   booking: null, // {id, key}: the appointment being booked, made when the form opens
   complaint: null, // {id, key}: the complaint being logged
   advisors: [],
+  booked: null, // {id, slot, car}: the appointment just booked
 };
 const customers = new Map(); // customer_id -> Customer
 const vehicles = new Map(); // vin -> Vehicle
@@ -312,7 +313,8 @@ function startBooking(hit, reason, channel) {
   state.vehicle = hit;
   state.booking = { id: newId("A"), key: App.newKey() };
   document.getElementById("hits").replaceChildren();
-  document.getElementById("booked").hidden = true;
+  state.booked = null;
+  showBooked();
   document.getElementById("book-date").value = document.getElementById("book-date").value || today();
   document.getElementById("book-time").value = document.getElementById("book-time").value || nextSlot();
   document.getElementById("book-reason").value = reason || "";
@@ -342,6 +344,14 @@ async function renderBooking() {
   }
 }
 
+// The booking just made, said in the page's language.
+function showBooked() {
+  const done = document.getElementById("booked");
+  const b = state.booked;
+  done.hidden = !b;
+  if (b) done.textContent = App.t("clerk.booked") + " " + b.id + " · " + b.slot.replace("T", " ") + " · " + b.car;
+}
+
 async function book(e) {
   e.preventDefault();
   const v = state.vehicle;
@@ -362,9 +372,8 @@ async function book(e) {
     const a = await App.call("reception.appointment.book", payload, state.booking.key);
     state.vehicle = null;
     state.booking = null;
-    const done = document.getElementById("booked");
-    done.textContent = App.t("clerk.booked") + " " + a.appointment_id + " · " + a.slot.replace("T", " ") + " · " + (v.plate || v.vin);
-    done.hidden = false;
+    state.booked = { id: a.appointment_id, slot: a.slot, car: v.plate || v.vin };
+    showBooked();
     document.getElementById("search").value = "";
     document.getElementById("day").value = a.slot.slice(0, 10);
     renderBooking();
@@ -421,7 +430,7 @@ function renderDay(rows) {
       { label: "counter.customer", value: whoCell },
       { label: "counter.vehicle", value: carCell },
       { label: "counter.reason", value: (a) => a.reason },
-      { label: "clerk.channel", value: (a) => App.t("clerk.channel." + (a.channel || "phone")) },
+      { label: "clerk.channel", value: (a) => App.t("clerk.channel." + (a.channel || "phone")), cls: "nowrap" },
       {
         label: "counter.status",
         value: (a) => {
@@ -429,6 +438,7 @@ function renderDay(rows) {
           for (const r of a.open_recalls || []) box.append(App.el("div", "recall", App.t("counter.recall") + ": " + r));
           return box;
         },
+        cls: "status-col",
       },
       { label: "counter.advisor", value: (a) => a.advisor || "", cls: "advisor nowrap" },
       {
@@ -593,7 +603,7 @@ function renderReminders(rows) {
                 if (outcome.value === "booked") bookFromReminder(r);
                 readReminders();
                 readCounts();
-                readFigures();
+                figuresSoon();
               }
             })
           );
@@ -624,7 +634,7 @@ async function plan(e) {
   const p = await act(e.target, error, "plan:" + today(), "reception.reminder.plan", { date: today() });
   if (p) {
     showPlanned(p);
-    readFigures();
+    figuresSoon();
   }
 }
 
@@ -678,7 +688,7 @@ function renderFollowups(rows) {
               if (await act(e.target, error, action, "reception.followup.record", payload)) {
                 readFollowups();
                 readCounts();
-                readFigures();
+                figuresSoon();
               }
             })
           );
@@ -758,9 +768,16 @@ function countsSoon() {
   clearTimeout(countsPending);
   countsPending = setTimeout(readCounts, 300);
 }
+// kpi counts what reception did a moment later, and says nothing when it has:
+// the figures are read again a few times after a change
 function figuresSoon() {
   clearTimeout(figuresPending);
-  figuresPending = setTimeout(readFigures, 1000);
+  let n = 0;
+  const next = () => {
+    readFigures();
+    if (++n < 3) figuresPending = setTimeout(next, 2500 * n);
+  };
+  figuresPending = setTimeout(next, 700);
 }
 
 function onEvent(event) {
@@ -799,6 +816,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     placeholders();
     reload(state.tab);
     readFigures();
+    showBooked();
   });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   document.getElementById("search-form").addEventListener("submit", search);
