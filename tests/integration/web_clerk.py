@@ -38,6 +38,22 @@ class Desk(Browser):
         return super().text(css)
 
 
+def fresh(action):
+    """Runs an action on a row of a list a live event may redraw under it:
+    an element gone meanwhile is looked up again (what was chosen in a row
+    is kept across a redraw)."""
+    for _ in range(50):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    return action()
+
+
+def choose(b, css, value):
+    fresh(lambda: Select(b.find(css)).select_by_value(value))
+
+
 def tab(b, name):
     b.click(f'#tabs [data-tab="{name}"]')
     b.wait(lambda d: b.find(f'.counter-panel[data-panel="{name}"]').is_displayed())
@@ -91,8 +107,8 @@ def desk_tablet():
         check("the day's list names the customer as text", XSS in b.text(row) and not b.find_all("#day-list img"))
 
         # handed to adv-wang
-        Select(b.find(row + " select.advisor-pick")).select_by_value("adv-wang")
-        b.click(row + " button.assign-go")
+        choose(b, row + " select.advisor-pick", "adv-wang")
+        fresh(lambda: b.click(row + " button.assign-go"))
         b.wait(lambda d: b.text(row + " td.advisor") == "adv-wang")
         appt = [a for a in appointments(date=TODAY) if a["appointment_id"] == aid][0]
         check("reception has it handed to adv-wang", appt["status"] == "ASSIGNED" and appt["advisor"] == "adv-wang", appt)
@@ -112,7 +128,7 @@ def desk_tablet():
         check("the VIN as the customer gave it is ready to book",
               b.find(req + " input.vin-input").get_attribute("value") == VIN2)
         b.shot("clerk-requests-tablet")
-        b.click(req + " button.book-request")
+        fresh(lambda: b.click(req + " button.book-request"))
         b.wait(lambda d: not b.find_all(req))
         booked = [a for a in appointments(date=TODAY) if a["appointment_id"] == "crm-R-77"]
         check("reception has the request booked and confirmed", booked and booked[0]["status"] == "CONFIRMED"
@@ -126,9 +142,9 @@ def desk_tablet():
         check("the booked customer's car (serviced today) is not due", not b.find_all(f'#reminders tr[data-vin="{VIN}"]'))
         b.click("#plan")
         b.wait(lambda d: "1" in b.text("#planned"))
-        Select(b.find(rem + " select.outcome")).select_by_value("declined")
+        choose(b, rem + " select.outcome", "declined")
         b.shot("clerk-reminders-tablet")
-        b.click(rem + " button.record-go")
+        fresh(lambda: b.click(rem + " button.record-go"))
         b.wait(lambda d: not b.find_all(rem))
         due = asctl("clerk-sun", "reception.reminder.due").get("reminders", [])
         check("reception has the call: the car is no longer due", not [r for r in due if r["vin"] == VIN2], due)
@@ -145,10 +161,10 @@ def desk_tablet():
         b.wait(lambda d: b.find_all(fu))
         check("the follow-up names the customer as text", XSS in b.text(fu) and "adv-wang" in b.text(fu))
         check("the invoice total is in currency", "CNY" in b.text(fu), b.text(fu))
-        Select(b.find(fu + " select.score")).select_by_value("8")
-        b.type(fu + " input.comment", "满意，等待时间有点长")
+        choose(b, fu + " select.score", "8")
+        fresh(lambda: b.type(fu + " input.comment", "满意，等待时间有点长"))
         b.shot("clerk-followups-tablet")
-        b.click(fu + " button.record-go")
+        fresh(lambda: b.click(fu + " button.record-go"))
         b.wait(lambda d: not b.find_all(fu))
         ro = asctl("clerk-sun", "reception.ro.show", "ro_number=RO-C1")
         check("reception has the csi score", ro.get("csi_score") == 8 and ro.get("followup_comment") == "满意，等待时间有点长", ro)

@@ -18,6 +18,7 @@ const state = {
   advisors: [],
   booked: null, // {id, slot, car}: the appointment just booked
 };
+const drafts = new Map(); // what was chosen or typed in a row ("advisor:A-1" -> "adv-wang"), kept when a live event redraws the list
 const customers = new Map(); // customer_id -> Customer
 const vehicles = new Map(); // vin -> Vehicle
 
@@ -68,16 +69,27 @@ function button(label, cls, onClick) {
   return b;
 }
 
-function select(cls, options, value, labelKey) {
+// A select of [value, text] options; `draft` names the choice kept across redraws.
+function select(cls, options, value, labelKey, draft) {
   const s = App.el("select", cls);
   for (const [v, text] of options) {
     const o = App.el("option", "", text);
     o.value = v;
     s.append(o);
   }
-  if (value !== undefined) s.value = value;
+  s.value = draft && drafts.has(draft) ? drafts.get(draft) : value;
+  if (draft) s.addEventListener("change", () => drafts.set(draft, s.value));
   if (labelKey) s.setAttribute("aria-label", App.t(labelKey));
   return s;
+}
+
+// A text input whose words are kept across redraws under `draft`.
+function draftInput(cls, value, draft, type) {
+  const i = App.el("input", cls);
+  if (type) i.type = type;
+  i.value = drafts.has(draft) ? drafts.get(draft) : value;
+  i.addEventListener("input", () => drafts.set(draft, i.value));
+  return i;
 }
 
 const two = (n) => String(n).padStart(2, "0");
@@ -418,6 +430,7 @@ function renderDay(rows) {
     const payload = Object.assign({ appointment_id: a.appointment_id }, extra ? extra() : {});
     const action = what + ":" + a.appointment_id + ":" + (payload.advisor || "");
     if (await act(e.target, error, action, command, payload)) {
+      drafts.delete("advisor:" + a.appointment_id);
       readDay();
       readCounts();
     }
@@ -451,7 +464,8 @@ function renderDay(rows) {
             "advisor-pick",
             [["", App.t("clerk.advisor.pick")], ...state.advisors.map((id) => [id, id])],
             a.advisor || "",
-            "counter.advisor"
+            "counter.advisor",
+            "advisor:" + a.appointment_id
           );
           box.append(
             who,
@@ -514,19 +528,14 @@ function renderRequests(rows) {
         label: "clerk.book",
         value: (a) => {
           const box = App.el("div", "actions request");
-          const vin = App.el("input", "vin-input");
-          vin.value = a.vin || "";
+          const vin = draftInput("vin-input", a.vin || "", "vin:" + a.appointment_id);
           vin.maxLength = 17;
           vin.setAttribute("aria-label", App.t("counter.vin"));
           vin.placeholder = App.t("counter.vin");
-          const date = App.el("input", "date-input");
-          date.type = "date";
-          date.value = (a.slot || "").slice(0, 10);
+          const date = draftInput("date-input", (a.slot || "").slice(0, 10), "date:" + a.appointment_id, "date");
           date.setAttribute("aria-label", App.t("clerk.date"));
-          const time = App.el("input", "time-input");
-          time.type = "time";
+          const time = draftInput("time-input", (a.slot || "").slice(11, 16), "time:" + a.appointment_id, "time");
           time.step = 900;
-          time.value = (a.slot || "").slice(11, 16);
           time.setAttribute("aria-label", App.t("clerk.time"));
           box.append(
             vin,
@@ -591,7 +600,8 @@ function renderReminders(rows) {
             "outcome",
             [["", App.t("clerk.outcome.pick")], ...OUTCOMES.map((o) => [o, App.t("clerk.outcome." + o)])],
             "",
-            "clerk.outcome"
+            "clerk.outcome",
+            "outcome:" + r.vin + ":" + r.due_date
           );
           box.append(
             outcome,
@@ -673,8 +683,8 @@ function renderFollowups(rows) {
         label: "counter.followup",
         value: (r) => {
           const box = App.el("div", "actions followup");
-          const score = select("score", [["", App.t("counter.csi")], ...[10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((s) => [String(s), String(s)])], "", "counter.csi");
-          const comment = App.el("input", "comment");
+          const score = select("score", [["", App.t("counter.csi")], ...[10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((s) => [String(s), String(s)])], "", "counter.csi", "score:" + r.ro_number);
+          const comment = draftInput("comment", "", "comment:" + r.ro_number);
           comment.placeholder = App.t("counter.comment");
           comment.setAttribute("aria-label", App.t("counter.comment"));
           box.append(
