@@ -51,6 +51,10 @@ is_ready() { [ "$(ctl --actor adv-wang call reception.ro.show ro_number=RO-C1 | 
 wait_for "RO-C1 ready for delivery" is_ready
 as adv-wang reception.ro.deliver ro_number=RO-C1
 
+expect_eq "the advisors an appointment is handed to: [staff]'s, in its order" \
+    "adv-wang adv-chen adv-zhao" \
+    "$(ctl --actor clerk-sun call reception.advisor.list | jq -r '.reply.advisors | join(" ")')"
+
 browse web_clerk.py VIN=$VIN VIN2=$VIN2
 
 log "--- a technician cannot book an appointment"
