@@ -118,6 +118,9 @@ for p in asbus asctl asday asdemo asoem as-reception as-workshop as-parts as-kpi
     as-ingest as-web; do
     out=$(in_chroot "$PREFIX/bin/$p" --version 2>&1) || fail "$p does not run in the clean tree: $out"
 done
+expect_eq "the installed programs' version" "$("$ASCTL" --version | sed 's/^asctl //')" \
+    "$(in_chroot "$PREFIX/bin/as-reception" --version 2>&1 | sed 's/^as-reception //')"
+[ -f "$R/usr/share/zoneinfo/Asia/Shanghai" ] || fail "no zoneinfo (tzdata) for the site's local time"
 expect_eq "as-web's Chart.js (libjs-chart.js)" yes \
     "$([ -f "$R/usr/share/javascript/chart.js/chart.umd.js" ] || [ -d "$R/usr/share/javascript/chart.js" ] && echo yes)"
 in_chroot runuser -u aftersales -- "$PREFIX/bin/as-reception" --config "$SITE" --check-config >"$T/check.log" 2>&1 ||
@@ -176,8 +179,8 @@ out=$(asctl_in --actor adv-wang call reception.customer.register customer_id=c-d
     phone=13800000001 2>&1) || fail "an advisor's command in the installed site: $out"
 applied() {
     asctl_in --json status >"$T/status.json" 2>/dev/null &&
-        jq -e '[.. | objects | select(.source? == "reception") | (.applied_seq // .seq // 0)] | max >= 1' \
-            "$T/status.json" >/dev/null
+        jq -e '[.services[] | select(.service == "workshop") | .offsets[] |
+            select(.source == "reception@local") | .applied_seq][0] >= 1' "$T/status.json" >/dev/null
 }
 WAIT_SECONDS=30 wait_for "the reception's event reaches its consumers" applied ||
     log "status: $(cat "$T/status.json")"
@@ -186,6 +189,23 @@ inside journalctl -q --no-pager -p warning -u 'aftersales@*' -u 'asbus@*' -u 'af
 if [ -s "$T/journal-warn" ]; then
     fail "warnings in the units' journal: $(head -20 "$T/journal-warn")"
 fi
+
+# a config error stops the unit (exit 78, RestartPreventExitStatus) instead of
+# restarting it every 2 s; mended, it starts again
+cp "$R$SITE" "$T/site.ini.good"
+printf '\n[tools]\nfolows = workshop\n' >>"$R$SITE"
+inside systemctl restart aftersales@tools.service >/dev/null 2>&1 && fail "tools started with a bad config"
+stopped() { [ "$(inside systemctl is-active aftersales@tools.service 2>&1)" = failed ]; }
+WAIT_SECONDS=20 wait_for "tools fails on a bad config" stopped || true
+sleep 3 # RestartSec=2: a restart would have come by now
+expect_eq "tools on a bad config: result, exit, restarts" "exit-code 78 0" \
+    "$(inside systemctl show -P Result aftersales@tools.service) $(inside systemctl show -P ExecMainStatus \
+        aftersales@tools.service) $(inside systemctl show -P NRestarts aftersales@tools.service)"
+inside journalctl -q --no-pager -u aftersales@tools.service -g folows >/dev/null 2>&1 ||
+    fail "the journal does not name the bad key"
+cat "$T/site.ini.good" >"$R$SITE"
+inside systemctl restart aftersales@tools.service || fail "tools does not start again, mended"
+expect_eq "tools mended" active "$(inside systemctl is-active aftersales@tools.service 2>&1)"
 
 # --- dpkg -r: the aftersales units stop and are disabled; nothing else stops
 inside systemctl is-active systemd-journald.service >/dev/null || fail "journald not running before dpkg -r"
