@@ -25,6 +25,13 @@
 . "$(dirname "$0")/lib.sh"
 setup deb_clean
 
+# A sanitizer build is no package anyone ships (its programs need /proc at
+# every start for LeakSanitizer, which a chroot does not have): the gcc
+# build's run is the test.
+if grep -q '^AS_SANITIZE:BOOL=ON' "$AS_BUILD/CMakeCache.txt"; then
+    log "SKIPPED: a sanitizer build (AS_SANITIZE=ON) makes no package to install"
+    exit 0
+fi
 for tool in cpack dpkg-deb debootstrap systemd-nspawn nsenter jq; do
     command -v "$tool" >/dev/null ||
         { fail "$tool is missing: run deploy/install-deps.sh (debootstrap, systemd-container)"; finish; }
