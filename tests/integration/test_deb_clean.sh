@@ -167,6 +167,10 @@ for u in $UNITS; do
 done
 inside systemctl --failed --no-legend --plain --no-pager >"$T/failed" 2>&1 || true
 [ -s "$T/failed" ] && fail "failed units: $(cat "$T/failed")"
+for u in $UNITS; do
+    out=$(inside systemd-analyze verify --man=no "$u" 2>&1) || fail "$u: verify (installed) failed: $out"
+    [ -z "$out" ] || fail "$u: verify (installed) says: $out"
+done
 for u in aftersales@reception.service asbus@bus.service; do
     score=$(inside systemd-analyze security "$u" 2>&1 |
         sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
@@ -196,6 +200,18 @@ inside journalctl -q --no-pager -p warning -u 'aftersales@*' -u 'asbus@*' -u 'af
 if [ -s "$T/journal-warn" ]; then
     fail "warnings in the units' journal: $(head -20 "$T/journal-warn")"
 fi
+
+# the gateway for the browser pages (not enabled by the package: it listens
+# on 127.0.0.1 in the example; see deploy/README.md) starts from its unit
+# and serves the pages and the Chart.js of libjs-chart.js
+inside systemctl start aftersales@web.service || fail "aftersales@web does not start"
+http_get() { # http_get PATH: the status line of GET PATH from as-web, inside
+    inside bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 &&
+        printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3 && head -1 <&3 | tr -d "\r"' _ "$1"
+}
+expect_eq "as-web GET /app.js" "HTTP/1.1 200 OK" "$(http_get /app.js 2>&1)"
+expect_eq "as-web GET /js/chart.js/chart.min.js" "HTTP/1.1 200 OK" "$(http_get /js/chart.js/chart.min.js 2>&1)"
+inside systemctl stop aftersales@web.service
 
 # a config error stops the unit (exit 78, RestartPreventExitStatus) instead of
 # restarting it every 2 s; mended, it starts again
