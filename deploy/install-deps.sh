@@ -28,6 +28,8 @@ packages=(
                              # 2.9 and its C client); the bench smoke test runs it
     libcurl4-openssl-dev   # tools/bench/webbench: 50 browser sessions on one thread
                            # (libcurl's multi interface) against as-web
+    debootstrap systemd-container  # test_deb_clean.sh: a clean Debian 12 tree for the .deb,
+                                   # booted with systemd-nspawn
 )
 if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
     apt-get update -q

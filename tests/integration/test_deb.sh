@@ -5,7 +5,8 @@
 # and tmpfiles.d entries and the example config under the install prefix;
 # its control file depends on the runtime libraries and systemd; its
 # postinst makes the user (systemd-sysusers) and enables a single-host site.
-# (Installing it in a clean Debian 12 container is a later step.)
+# Its version is the build's (cmake/version.cmake). test_deb_clean.sh installs
+# it on a clean Debian 12 and boots it.
 . "$(dirname "$0")/lib.sh"
 setup deb
 for tool in cpack dpkg-deb dpkg-shlibdeps; do
@@ -32,10 +33,12 @@ grep -q "lib/systemd/system" "$T/contents" && ! grep -q "/test_" "$T/contents" |
 depends=$(sed -n 's/^ Depends: //p' "$T/info")
 log "Depends: $depends"
 for lib in libzmq5 liblmdb0 libuv1 libprotobuf-c1 libinih1 libjansson4 libsodium23 libsystemd0 systemd \
-    libjs-chart.js; do
+    libjs-chart.js tzdata; do
     [[ ",$depends," == *"$lib"* ]] || fail "Depends does not name $lib"
 done
-dpkg-deb --ctrl-tarfile "$DEB" | tar -x -C "$T" ./postinst ./prerm
+dpkg-deb --ctrl-tarfile "$DEB" | tar -x -C "$T" ./postinst ./prerm ./postrm
+expect_eq "package version" "$(cat "$AS_BUILD/generated/deb_version")" "$(dpkg-deb -f "$DEB" Version)"
+grep -q 'purge' "$T/postrm" || fail "postrm does nothing on purge"
 grep -q "systemd-sysusers $PREFIX/lib/sysusers.d/aftersales.conf" "$T/postinst" ||
     fail "postinst does not make the user"
 grep -q 'systemctl enable' "$T/postinst" || fail "postinst enables no unit"
