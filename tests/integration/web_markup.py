@@ -49,7 +49,7 @@ class Page(Browser):
 def shows(b, screen, css, *texts):
     """Waits until css shows every text literally; then checks it."""
     try:
-        b.wait(lambda d: all(t in b.text(css) for t in texts), timeout=20)
+        b.wait(lambda d: all(t in b.text(css) for t in texts), timeout=10)
     except Exception:
         pass
     got = b.text(css)
