@@ -167,6 +167,10 @@ def screens(b):
     b.wait(lambda d: b.has('#hits tbody tr[data-part="P-X"]'))
     shows(b, "parts search", '#hits tbody tr[data-part="P-X"]', X4)
     clean(b, "parts")
+    # the whole stylesheet applies on screen (an unclosed @media print once hid
+    # every rule after it): the tabs are touch targets
+    height = b.d.execute_script("return document.querySelector('nav.tabs button').getBoundingClientRect().height")
+    check("parts: the tabs are styled touch targets (44 px at least)", height >= 44, height)
     b.shot("markup-parts")
 
     # the warranty clerk: the claim's concern and the recall's title
