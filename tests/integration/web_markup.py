@@ -109,6 +109,9 @@ def screens(b):
     shows(b, "counter waiting", "#approvals", X1)
     clean(b, "counter waiting")
     b.shot("markup-counter-waiting")
+    b.press('#tabs [data-tab="followups"]')
+    shows(b, "counter follow-ups", "#followups", X1)
+    clean(b, "counter follow-ups")
     # the invoice of the delivered RO
     b.open("invoice.html?ro=RO-2")
     b.wait(lambda d: b.text("#ro") == "RO-2")
