@@ -4,8 +4,8 @@
 # variant — the customer's name and a tool's description
 # `<img src=x onerror=alert(1)>`, the jobs' concerns `<script>alert(1)</script>`,
 # the complaint, the recall's title and the extra defect `"><svg onload=alert(1)>`,
-# the vehicle's model, the appointment's reason and the part's description
-# `&lt;b&gt;` (must show as those eight characters, not as "<b>") — and every
+# the vehicle's model, the appointment's reason, the part's description and a
+# warranty tag's location `&lt;b&gt;`, the shipment's carrier the first again (must show as those eight characters, not as "<b>") — and every
 # screen, visited as its member in one browser session signed in and out in
 # turn, shows it literally, makes no element from it and runs no script.
 # Screenshots: $AS_BUILD/artifacts/web/markup-*.png.
@@ -88,6 +88,10 @@ as tool-xu tools.loan.checkout loan_id=L-1 tool_id=T-X technician=tech-01 ro_num
 as adv-wang reception.ro.open ro_number=RO-3 vin=$V1 mileage_km=21200 jobs="$(job CUSTOMER_PAY 600)"
 claim_ready() { [ "$(ctl --actor wty-he call warranty.claim.show claim_id=RO-2-1 | jq -r .reply.status)" = READY ]; }
 wait_for "RO-2's warranty claim is ready" claim_ready
+# its replaced part tagged (kept where $X4 says), boxed and shipped with the carrier $X1
+as wty-he warranty.part.tag claim_id=RO-2-1 tag=T-1 location="$X4"
+as wty-he warranty.part.box box_id=BOX-1 tags=T-1
+as wty-he warranty.shipment.ship shipment_id=S-1 boxes=BOX-1 carrier="$X1"
 extra_waits() { ctl --actor adv-wang call reception.ro.show ro_number=RO-1 | jq -e '.reply.extra_work | length == 1' >/dev/null; }
 wait_for "reception has the extra defect" extra_waits
 

@@ -190,6 +190,12 @@ def screens(b):
     b.click("#recall-find-go")
     shows(b, "warranty recalls", "#recalls", X3)
     clean(b, "warranty recalls")
+    # the packing list of the shipment
+    b.open("packing.html?shipment=S-1")
+    b.wait(lambda d: "BOX-1" in b.text("main"))
+    check("packing list: the carrier is exactly the text", b.text("#carrier") == X1, b.text("#carrier"))
+    clean(b, "packing list")
+    b.shot("markup-packing")
 
     # the tool room: the tool and its loan
     visit(b, "tool-xu", "tool-xu-pass-1", "toolroom.html", "")
