@@ -84,7 +84,7 @@ echo
 # demo sign-ins for the pages, set the way the service manager sets them
 demo_signins=(adv-wang:advisor-demo fdm-li:frontdesk-demo foreman-liu:foreman-demo tech-01:2468
     tech-02:1357 qc-ma:qc-demo-pass wh-zhou:parts-demo parts-mgr:partsmgr-demo wty-he:warranty-demo
-    tool-xu:toolroom-demo svc-mgr:manager-demo it-guo:it-demo-pass)
+    tool-xu:toolroom-demo svc-mgr:manager-demo it-guo:it-demo-pass clerk-sun:clerk-demo)
 for entry in "${demo_signins[@]}"; do
     AS_ACTOR=svc-mgr $asctl call web.credential.set staff_id="${entry%%:*}" \
         secret="${entry#*:}" >/dev/null

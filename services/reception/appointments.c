@@ -333,3 +333,17 @@ int appointment_queue(as_cmd_t *cmd)
                            req->date ? req->date : "");
     return s_reply_queue(cmd, req->date, requested);
 }
+
+#define MAX_ADVISORS 256
+
+/* The advisors of [staff] in its order: whom the clerk hands an appointment
+ * to (appointment.assign takes an advisor or the front-desk manager). */
+int advisor_list(as_cmd_t *cmd)
+{
+    const char *ids[MAX_ADVISORS];
+    size_t n = as_staff_list(as_service_staff(cmd->svc), AS_ROLE_ADVISOR, ids, MAX_ADVISORS);
+    As__AdvisorList list = AS__ADVISOR_LIST__INIT;
+    list.advisors = (char **)ids;
+    list.n_advisors = n < MAX_ADVISORS ? n : MAX_ADVISORS;
+    return as_cmd_reply(cmd, &list.base);
+}

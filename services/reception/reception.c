@@ -41,6 +41,7 @@ static const as_command_def_t s_commands[] = {
     {"reception.labour_rate.set", labour_rate_set},
     {"reception.labour_rate.list", labour_rate_list},
     {"reception.skill.list", skill_list},
+    {"reception.advisor.list", advisor_list},
     {NULL, NULL},
 };
 

@@ -72,6 +72,7 @@ int appointment_arrive(as_cmd_t *cmd);
 int appointment_no_show(as_cmd_t *cmd);
 int appointment_cancel(as_cmd_t *cmd);
 int appointment_queue(as_cmd_t *cmd);
+int advisor_list(as_cmd_t *cmd);
 bool appointment_slot_valid(const char *slot);
 
 /* Requests from the crm (crm_requests.c): each becomes the appointment

@@ -49,6 +49,7 @@ appointment.arrive CAF
 appointment.no_show CAF
 appointment.cancel CAF
 appointment.queue CAFS
+advisor.list CAFS
 ro.open AF
 ro.approve F
 ro.consent AF
@@ -57,7 +58,7 @@ ro.list CAFS
 extra_work.answer AF
 ro.deliver AF
 ro.close AF
-followup.record AF
+followup.record CAF
 complaint.log CAF
 complaint.resolve F
 complaint.list CAFS

@@ -5,7 +5,8 @@
 # with a part, sees the estimate in the currency, records the consent,
 # answers an extra defect the workshop reports, sees the RO the workshop made
 # ready appear live, delivers it with accessories, prints the invoice and
-# records the follow-up call; an estimate above the advisor's authority
+# records the follow-up call, then closes the RO; a free-text job (no
+# operation code) is opened with its sold minutes; an estimate above the advisor's authority
 # waits for the front-desk manager, who approves it on a session of their
 # own, and the approval reaches the advisor's page live.
 # A technician's session cannot open an RO (the gateway answers 403).

@@ -223,7 +223,7 @@ def counter_tablet():
     return ro_number
 
 
-def counter_desktop():
+def counter_desktop(delivered_ro):
     with Counter(1600, 1000) as b:
         b.sign_in("adv-wang", "counter-pass-1")
         b.wait(lambda d: d.current_url.endswith("/counter.html"))
@@ -285,7 +285,33 @@ def counter_desktop():
                and "Delivered" in b.text("#card-history"))
         b.shot("counter-vehicle-desktop")
 
+        # a job the menu has no operation for: concern and sold minutes typed
+        b.click("#card-open")
+        b.wait(lambda d: b.find("#free-add").is_displayed())
+        b.click("#free-add")
+        b.wait(lambda d: b.find_all("#jobs .job-line.free input.minutes"))
+        b.type("#jobs .job-line.free input.concern", "Rattle behind the dashboard")
+        b.type("#jobs .job-line.free input.minutes", "30")
+        b.wait(lambda d: b.text("#estimate-preview") == money(18000))
+        b.shot("counter-freetext-desktop")
+        b.click("#open-submit")
+        b.wait(lambda d: b.find("#opened").is_displayed())
+        free_ro = asctl("adv-wang", "reception.ro.show", "ro_number=" + b.text("#opened-ro"))
+        job = free_ro["jobs"][0]
+        check("reception has the free-text job", job.get("free_text") is True and "code" not in job["labour"]
+              and job["labour"]["sold_minutes"] == 30 and job["concern"] == "Rattle behind the dashboard", job)
+        check("its estimate is the minutes at the pay type's rate", free_ro["estimate_cents"] == 18000, free_ro)
 
-counter_tablet()
-counter_desktop()
+        # the delivered RO of the morning is closed
+        tab(b, "ready")
+        b.wait(lambda d: row(b, "closing", delivered_ro))
+        check("the delivered RO shows its follow-up score", "Score 9" in b.text(f'#closing tr[data-ro="{delivered_ro}"]'))
+        b.shot("counter-close-desktop")
+        b.click(f'#closing tr[data-ro="{delivered_ro}"] button.close-go')
+        b.wait(lambda d: not row(b, "closing", delivered_ro))
+        closed = asctl("adv-wang", "reception.ro.show", f"ro_number={delivered_ro}")
+        check("reception has it closed", closed["status"] == "RO_CLOSED" and closed.get("closed_us"), closed)
+
+
+counter_desktop(counter_tablet())
 done()

@@ -14,6 +14,7 @@ const App = {
     { page: "counter.html", label: "screen.counter", roles: ["advisor", "front_desk_manager", "service_manager"] },
     { page: "board.html", label: "screen.board", roles: ["foreman", "service_manager"] },
     { page: "frontdesk.html", label: "screen.frontdesk", roles: ["front_desk_manager", "service_manager"] },
+    { page: "clerk.html", label: "screen.clerk", roles: ["info_clerk", "front_desk_manager", "service_manager"] },
     { page: "qc.html", label: "screen.qc", roles: ["qc_inspector", "foreman", "service_manager"] },
     { page: "tablet.html", label: "screen.tablet", roles: ["technician"] },
     { page: "toolroom.html", label: "screen.toolroom", roles: ["tool_admin", "foreman", "service_manager"] },

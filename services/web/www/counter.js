@@ -490,6 +490,16 @@ function renderMenu() {
   if (!shown.length) list.append(App.el("li", "hint", App.t("counter.menu.none")));
 }
 
+// A job the menu has no operation for: the concern and the sold minutes as
+// the advisor gives them (reception flags it free_text; its rate is the pay
+// type's).
+function addFreeJob() {
+  state.jobs.push({ op: { code: "", description: "", sold_minutes: 60, free: true }, concern: "", pay_type: "CUSTOMER_PAY", parts: [] });
+  renderJobs();
+  const concerns = document.querySelectorAll("#jobs .concern");
+  if (concerns.length) concerns[concerns.length - 1].focus();
+}
+
 function addJob(op) {
   state.jobs.push({ op: op, concern: op.description || op.code, pay_type: "CUSTOMER_PAY", parts: [] });
   renderJobs();
@@ -511,11 +521,12 @@ function renderEstimate() {
 }
 
 function jobItem(job, index) {
-  const li = App.el("li", "job-line");
+  const li = App.el("li", job.op.free ? "job-line free" : "job-line");
   const head = App.el("div", "job-head");
-  head.append(App.el("span", "code", job.op.code));
+  head.append(App.el("span", "code", job.op.free ? App.t("counter.free_text") : job.op.code));
   head.append(App.el("span", "desc", job.op.description || ""));
-  head.append(App.el("span", "amount", App.money(labourCents(job.op, job.pay_type))));
+  const labourAmount = App.el("span", "amount", App.money(labourCents(job.op, job.pay_type)));
+  head.append(labourAmount);
   head.append(
     button("counter.remove", "small", () => {
       state.jobs.splice(index, 1);
@@ -546,6 +557,25 @@ function jobItem(job, index) {
   });
   payLabel.append(pay);
   row.append(concernLabel, payLabel);
+  if (job.op.free) {
+    // typed in place: the labour and the estimate follow without redrawing the form
+    const minutesLabel = App.el("label", "field");
+    minutesLabel.append(App.el("span", "", App.t("counter.sold_minutes")));
+    const minutes = App.el("input", "minutes");
+    minutes.type = "number";
+    minutes.min = "1";
+    minutes.max = "100000";
+    minutes.inputMode = "numeric";
+    minutes.value = job.op.sold_minutes;
+    minutes.addEventListener("input", () => {
+      job.op.sold_minutes = Math.min(100000, Math.max(0, parseInt(minutes.value, 10) || 0));
+      labourAmount.textContent = App.money(labourCents(job.op, job.pay_type));
+      renderEstimate();
+    });
+    minutesLabel.append(minutes);
+    row.classList.add("free");
+    row.append(minutesLabel);
+  }
   li.append(row);
 
   // parts: the part lines, and a search of the parts catalogue to add one
@@ -628,12 +658,13 @@ async function submitRo(e) {
   const payload = {
     vin: v.vin,
     mileage_km: parseInt(document.getElementById("open-mileage").value, 10),
-    jobs: state.jobs.map((j) => ({
-      concern: j.concern,
-      pay_type: j.pay_type,
-      operation_code: j.op.code,
-      parts: j.parts.map((p) => ({ part_number: p.part_number, quantity: p.quantity })),
-    })),
+    jobs: state.jobs.map((j) => {
+      const job = { concern: j.concern, pay_type: j.pay_type, parts: j.parts.map((p) => ({ part_number: p.part_number, quantity: p.quantity })) };
+      // a free-text job carries its labour (reception takes the rate from the pay type)
+      if (j.op.free) job.labour = { description: j.concern, sold_minutes: j.op.sold_minutes };
+      else job.operation_code = j.op.code;
+      return job;
+    }),
   };
   if (state.appointment) payload.appointment_id = state.appointment;
   const submit = document.getElementById("open-submit");
@@ -814,14 +845,51 @@ function cents(text) {
 async function readReady() {
   const error = document.getElementById("ready-error");
   try {
-    const list = await App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 }));
+    const [list, delivered] = await Promise.all([
+      App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 })),
+      App.call("reception.ro.list", mine({ status: "RO_DELIVERED", limit: 100 })),
+    ]);
     const rows = list.ros || [];
-    await people(rows);
+    await people([...rows, ...(delivered.ros || [])]);
     renderReady(rows);
+    renderClosing(delivered.ros || []);
     readOk(error);
   } catch (err) {
     readFailed(error, err);
   }
+}
+
+// Delivered ROs, closed once the file is complete (the follow-up may come
+// before or after: reception takes it on a closed RO too).
+function renderClosing(rows) {
+  const error = document.getElementById("closing-error");
+  setList(
+    "closing",
+    rows,
+    [
+      ...roColumns(),
+      { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
+      {
+        label: "counter.invoice.total",
+        value: (r) => {
+          const a = App.el("a", "invoice-link", App.money(r.total_cents || 0));
+          a.href = "invoice.html?ro=" + encodeURIComponent(r.ro_number);
+          a.target = "_blank";
+          return a;
+        },
+        cls: "num",
+      },
+      { label: "counter.followup", value: (r) => (r.csi_score ? App.t("counter.csi") + " " + r.csi_score : App.t("counter.csi.none")), cls: "nowrap" },
+      {
+        label: "counter.action",
+        value: (r) =>
+          button("counter.close", "close-go", async (e) => {
+            if (await act(e.target, error, "close:" + r.ro_number, "reception.ro.close", { ro_number: r.ro_number })) readReady();
+          }),
+      },
+    ],
+    "counter.close.none"
+  );
 }
 
 function renderReady(rows) {
@@ -1005,6 +1073,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("search-form").addEventListener("submit", search);
   document.getElementById("card-open").addEventListener("click", () => showTab("open"));
   document.getElementById("op-filter").addEventListener("input", renderMenu);
+  document.getElementById("free-add").addEventListener("click", addFreeJob);
   document.getElementById("open-form").addEventListener("submit", submitRo);
   document.getElementById("opened-next").addEventListener("click", () => {
     state.vehicle = null;
