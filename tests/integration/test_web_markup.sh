@@ -17,7 +17,7 @@ setup web_markup
 start_dealership
 sed -i 's/^name = local$/name = local\ncurrency = CNY/' "$CONFIG"
 start_web
-for who in adv-wang fdm-li foreman-liu qc-ma wh-zhou wty-he tool-xu svc-mgr it-guo; do
+for who in adv-wang clerk-sun fdm-li foreman-liu qc-ma wh-zhou wty-he tool-xu svc-mgr it-guo; do
     set_secret $who "$who-pass-1"
 done
 set_secret tech-01 '2468'

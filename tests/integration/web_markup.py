@@ -120,6 +120,16 @@ def screens(b):
     clean(b, "invoice")
     b.shot("markup-invoice")
 
+    # the information clerk: the day's appointments, the follow-up call, the complaint
+    visit(b, "clerk-sun", "clerk-sun-pass-1", "clerk.html", "")
+    shows(b, "clerk appointments", "#day-list", X1, X4)
+    clean(b, "clerk appointments")
+    for name, css, x in (("followups", "#followups", X1), ("complaints", "#complaints", X3)):
+        b.press(f'#tabs [data-tab="{name}"]')
+        shows(b, f"clerk {name}", css, x)
+        clean(b, f"clerk {name}")
+    b.shot("markup-clerk")
+
     # the front-desk manager: the approval and the complaint
     visit(b, "fdm-li", "fdm-li-pass-1", "frontdesk.html", "")
     shows(b, "frontdesk approvals", "#approvals", X1, X2)
