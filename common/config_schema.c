@@ -97,6 +97,8 @@ static const as_config_key_t s_service_keys[] = {
     S_INT("max_batch", 0, 100000000, 0, "events per write transaction (0: all that wait)"),
     S_INT("request_retention_hours", 1, 87600, 168,
           "how long a command's reply is kept for its retries (168: 7 days)"),
+    S_TEXT("metrics_listen", 300,
+           "host:port of GET /metrics and /health, e.g. 127.0.0.1:9101 (default: off)"),
     S_END,
 };
 

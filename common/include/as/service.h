@@ -32,6 +32,11 @@
  *                   default 10000
  *   max_batch       events per write transaction, default 0 (all that wait);
  *                   1 turns group commit off (one fsync per event)
+ *   metrics_listen  host:port (127.0.0.1:9101): GET /metrics (Prometheus
+ *                   text: metrics.h and service.c's s_metrics_text) and
+ *                   GET /health (JSON; 200 when caught up and the store is
+ *                   writable, else 503) over HTTP on the loop
+ *                   (metrics_http.h); default off. Not host:port: exit 78.
  *   [site] name     the site; this service's source is "<name>@<site>"
  *   [bus] publish   the bus's XSUB endpoints (comma list)
  *   [bus] subscribe the bus's XPUB endpoints (comma list)
