@@ -28,6 +28,9 @@ packages=(
                              # 2.9 and its C client); the bench smoke test runs it
     libcurl4-openssl-dev   # tools/bench/webbench: 50 browser sessions on one thread
                            # (libcurl's multi interface) against as-web
+    prometheus             # promtool: test_monitoring checks deploy/monitoring's scrape
+                           # config and alert rules and runs the rules' unit test
+                           # (the package's own server is not used by the tests)
 )
 if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
     apt-get update -q
