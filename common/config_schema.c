@@ -72,6 +72,8 @@ static const as_config_key_t s_forwarder_keys[] = {
     S_TEXT("xpub", S_ENDPOINT_MAX, "the endpoint consumers connect to"),
     S_INT("hwm", 0, 2147483647LL, 1000000, "the forwarder's high-water mark (0: no limit)"),
     S_INT("max_frame", 1, 4 * S_GB, 16 * S_MB, "the largest frame forwarded"),
+    S_TEXT("metrics_listen", 300,
+           "host:port of GET /metrics and /health, e.g. 127.0.0.1:9100 (default: off)"),
     S_END,
 };
 

@@ -16,6 +16,8 @@ setup metrics
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P_DEMO=$(free_port)
 P_SINK=$(free_port)
+P_BUS=$(free_port)
+sed -i "/^\[bus\]/a metrics_listen = 127.0.0.1:$P_BUS" "$CONFIG"
 sed -i "/^\[demo\]/a metrics_listen = 127.0.0.1:$P_DEMO" "$CONFIG"
 sed -i "/^\[sink\]/a metrics_listen = 127.0.0.1:$P_SINK" "$CONFIG"
 
@@ -95,6 +97,15 @@ jq -e '.up and .caught_up and .store_writable and .service == "sink" and
        .sources[0].source == "demo@test" and .sources[0].lag == 0' "$T/h.$P_SINK" >/dev/null ||
     fail "/health says $(cat "$T/h.$P_SINK")"
 jq -e --arg v "$version" '.version == $v' "$T/h.$P_SINK" >/dev/null || fail "/health version: $(cat "$T/h.$P_SINK")"
+
+log "--- the forwarder (asbus) counts what it forwards"
+scrape "$P_BUS"
+check_text "$P_BUS"
+fwd=$(metric "$P_BUS" 'as_bus_forwarded_total{service="bus"}')
+[ "${fwd:-0}" -ge 51 ] || fail "the bus forwarded $fwd messages, fewer than the 51 events"
+expect_eq "the bus's build info" 1 "$(metric "$P_BUS" "as_build_info{service=\"bus\",version=\"$version\"")"
+expect_eq "forged messages the bus refused (ipc://: none checked)" 0 "$(metric "$P_BUS" 'as_events_forged_total{service="bus"}')"
+expect_eq "/health of the bus" 200 "$(health_code "$P_BUS")"
 
 log "--- a consumer that was down asks for what it missed: a replay answered"
 stop sink
@@ -180,6 +191,14 @@ for bad in "localhost" "127.0.0.1:99999" "127.0.0.1:" "not-an-ip:9100" "127.0.0.
     expect_eq "start with metrics_listen = $bad" 78 "$rc"
 done
 cp "$CONFIG" "$T/bad.ini"
+sed -i "s/^metrics_listen = 127.0.0.1:$P_BUS\$/metrics_listen = 127.0.0.1/" "$T/bad.ini"
+rc=0
+"$ASBUS" --config "$T/bad.ini" --name bus --check-config >"$T/bad.out" 2>&1 || rc=$?
+expect_eq "asbus --check-config with metrics_listen = 127.0.0.1" 78 "$rc"
+rc=0
+"$ASBUS" --config "$T/bad.ini" --name bus >"$T/bad.out" 2>&1 || rc=$?
+expect_eq "asbus start with metrics_listen = 127.0.0.1" 78 "$rc"
+cp "$CONFIG" "$T/bad.ini"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_lisen = 127.0.0.1:$P_DEMO/" "$T/bad.ini"
 rc=0
 "$ASDEMO" source --config "$T/bad.ini" >"$T/bad.out" 2>&1 || rc=$?
@@ -191,4 +210,5 @@ rc=0
 timeout 20 "$ASDEMO" source --config "$CONFIG" >"$T/taken.out" 2>&1 || rc=$?
 expect_eq "start on a taken metrics port" 70 "$rc"
 grep -q "cannot listen on 127.0.0.1:$P_SINK" "$T/taken.out" || fail "does not say why: $(cat "$T/taken.out")"
+stop bus # exits 0 with its metrics port open
 finish
