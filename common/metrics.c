@@ -140,7 +140,8 @@ void as_metrics_text_free(as_metrics_text_t *text)
     *text = (as_metrics_text_t){0};
 }
 
-static void s_vprintf(as_metrics_text_t *text, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void s_vprintf(as_metrics_text_t *text,
+                                                            const char *fmt, va_list ap)
 {
     if (text->failed)
         return;
