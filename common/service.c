@@ -1883,18 +1883,6 @@ static int s_check_config(as_config_t *cfg, const char *name, bool check_only)
             as_error("config: %s: [%s] endpoint is missing (this daemon binds it)", path, name);
         problems++;
     }
-    const char *listen = as_config_get(cfg, name, "metrics_listen", NULL);
-    char host[64], why[400];
-    int port;
-    if (listen && *listen &&
-        as_metrics_listen_parse(listen, host, sizeof host, &port, why, sizeof why) != 0) {
-        const char *path = as_config_path(cfg) ? as_config_path(cfg) : "config";
-        if (check_only)
-            fprintf(stderr, "%s: [%s] %s\n", path, name, why);
-        else
-            as_error("config: %s: [%s] %s", path, name, why);
-        problems++;
-    }
     return problems;
 }
 

@@ -386,22 +386,6 @@ static int s_bus_metrics(void *arg, as_metrics_text_t *t)
     return 200;
 }
 
-/* [NAME] metrics_listen is host:port, or absent. Returns the problems (0 or 1). */
-static int s_check_metrics_listen(as_config_t *cfg, const char *name, bool check_only)
-{
-    const char *listen = as_config_get(cfg, name, "metrics_listen", NULL);
-    char host[64], why[400];
-    int port;
-    if (!listen || !*listen ||
-        as_metrics_listen_parse(listen, host, sizeof host, &port, why, sizeof why) == 0)
-        return 0;
-    if (check_only)
-        fprintf(stderr, "%s: [%s] %s\n", as_config_path(cfg), name, why);
-    else
-        as_error("config: %s: [%s] %s", as_config_path(cfg), name, why);
-    return 1;
-}
-
 static int s_bus_health(void *arg, as_metrics_text_t *t)
 {
     s_bus_t *bus = arg;
@@ -718,16 +702,13 @@ int main(int argc, char **argv)
             return S_EXIT_CONFIG;
         }
         if (args.check_config) {
-            int problems = as_config_check_print(cfg, args.name, true) +
-                           s_check_metrics_listen(cfg, args.name, true);
+            int problems = as_config_check_print(cfg, args.name, true);
             as_config_destroy(&cfg);
             if (problems == 0)
                 printf("config ok\n");
             return problems == 0 ? 0 : S_EXIT_CONFIG;
         }
-        if (as_config_check_print(cfg, args.name, false) +
-                s_check_metrics_listen(cfg, args.name, false) !=
-            0) {
+        if (as_config_check_print(cfg, args.name, false) != 0) {
             as_config_destroy(&cfg);
             return S_EXIT_CONFIG;
         }

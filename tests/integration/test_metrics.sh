@@ -189,6 +189,11 @@ for bad in "localhost" "127.0.0.1:99999" "127.0.0.1:" "not-an-ip:9100" "127.0.0.
     rc=0
     "$ASDEMO" source --config "$T/bad.ini" >"$T/bad.out" 2>&1 || rc=$?
     expect_eq "start with metrics_listen = $bad" 78 "$rc"
+    grep -q "bad.ini:[0-9]*: \[demo\] metrics_listen '$bad'" "$T/bad.out" ||
+        fail "the refusal does not name the file, line and key: $(cat "$T/bad.out")"
+    rc=0
+    "$ASCTL" --config "$T/bad.ini" check-config >"$T/bad.out" 2>&1 || rc=$?
+    expect_eq "asctl check-config with metrics_listen = $bad" 78 "$rc"
 done
 cp "$CONFIG" "$T/bad.ini"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_BUS\$/metrics_listen = 127.0.0.1/" "$T/bad.ini"
