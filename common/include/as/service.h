@@ -11,11 +11,13 @@
  * only after that transaction commits. When events still wait after a turn
  * (max_batch, a long catch-up) the next turn runs on the loop's next round,
  * so commands, status and /metrics are answered between the turns.
- * Commands are idempotent by request id: the reply is kept with the actor, delegate, command and a
- * digest of the payload, and only a request matching all of them is a retry (it gets the stored
- * reply); any other use of a known id is refused (AS_EEXISTS) and reveals nothing. A query's
- * (catalog.h) request id is kept with who sent it, but not its reply: a true retry reads again.
- * Role-check refusals (AS_EDENIED), unknown commands and internal errors are not kept.
+ * Commands are idempotent by request id: the reply is kept with the actor,
+ * delegate, command and a digest of the payload, and only a request
+ * matching all of them is a retry (it gets the stored reply); any other use
+ * of a known id is refused (AS_EEXISTS) and reveals nothing. A query's
+ * (catalog.h) request id is kept with who sent it, but not its reply: a
+ * true retry reads again. Role-check refusals (AS_EDENIED), unknown
+ * commands and internal errors are not kept.
  *
  * Config, section [<name>] (and [site], [bus], [staff]); every key is a row
  * of common/config_schema.c, where its range and default live, and
