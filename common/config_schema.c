@@ -8,6 +8,7 @@
 
 #include "as/error.h"
 #include "as/log.h"
+#include "as/metrics_http.h"
 #include "as/staff.h"
 
 #include <assert.h>
@@ -36,6 +37,10 @@
 #define S_INT(name, min, max, dflt, help)                                                          \
     {                                                                                              \
         name, AS_CONFIG_INT, min, max, dflt, help                                                  \
+    }
+#define S_ADDR(name, help)                                                                         \
+    {                                                                                              \
+        name, AS_CONFIG_ADDR, 0, 300, 0, help                                                      \
     }
 #define S_BOOL(name, dflt, help)                                                                   \
     {                                                                                              \
@@ -72,6 +77,8 @@ static const as_config_key_t s_forwarder_keys[] = {
     S_TEXT("xpub", S_ENDPOINT_MAX, "the endpoint consumers connect to"),
     S_INT("hwm", 0, 2147483647LL, 1000000, "the forwarder's high-water mark (0: no limit)"),
     S_INT("max_frame", 1, 4 * S_GB, 16 * S_MB, "the largest frame forwarded"),
+    S_ADDR("metrics_listen",
+           "host:port of GET /metrics and /health, e.g. 127.0.0.1:9100 (default: off)"),
     S_END,
 };
 
@@ -97,6 +104,8 @@ static const as_config_key_t s_service_keys[] = {
     S_INT("max_batch", 0, 100000000, 0, "events per write transaction (0: all that wait)"),
     S_INT("request_retention_hours", 1, 87600, 168,
           "how long a command's reply is kept for its retries (168: 7 days)"),
+    S_ADDR("metrics_listen",
+           "host:port of GET /metrics and /health, e.g. 127.0.0.1:9101 (default: off)"),
     S_END,
 };
 
@@ -408,6 +417,13 @@ static void s_check_value(s_check_t *check, const char *section, const as_config
                       value);
         }
         break;
+    case AS_CONFIG_ADDR: {
+        char host[64], why[400];
+        int port;
+        if (*value && as_metrics_listen_parse(value, host, sizeof host, &port, why, sizeof why))
+            s_problem(check, fatal, line, "[%s] %s", section, why);
+        break;
+    }
     case AS_CONFIG_TEXT:
     case AS_CONFIG_LIST:
         if ((long long)strlen(value) > row->max) {

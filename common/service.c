@@ -7,9 +7,11 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <zmq.h>
 
 #include "as/arena.h"
@@ -19,6 +21,8 @@
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
+#include "as/metrics.h"
+#include "as/metrics_http.h"
 #include "as/pub.h"
 #include "as/rpc.h"
 #include "as/security.h"
@@ -68,6 +72,7 @@ struct as_service {
     as_signals_t *signals;
     uv_timer_t heartbeat;
     uv_timer_t housekeeping;
+    uv_idle_t more; /* the next turn of a long catch-up, after other work */
     size_t max_frame;
     int64_t request_retention_us;
     int64_t backdate_us, backdate_manager_us; /* the windows for work keyed in later */
@@ -78,9 +83,12 @@ struct as_service {
     bool stopping;
     int64_t started_us;
     s_counters_t counters;
-    char **follows;        /* as configured: "service" or "service@site" */
-    char **follow_domains; /* the domains subscribed to, once each */
-    char **follow_sources; /* the sources applied: "service@site" */
+    as_metrics_t *metrics;           /* what /metrics counts (metrics.h) */
+    as_metrics_http_t *metrics_http; /* [NAME] metrics_listen, else NULL */
+    int last_write_rc;               /* the last write transaction's result */
+    char **follows;                  /* as configured: "service" or "service@site" */
+    char **follow_domains;           /* the domains subscribed to, once each */
+    char **follow_sources;           /* the sources applied: "service@site" */
     char **catchup;
     char **catchup_names;
     char **publish;
@@ -642,6 +650,33 @@ static void s_flush(void *arg)
     self->flushing = false;
 }
 
+static void s_more_cb(uv_idle_t *idle);
+
+/* From the loop (the sub has events, the endpoint's commands were read):
+ * one turn, and when events still wait (max_batch, a long catch-up) the
+ * next on the loop's next round, so that commands, status and /metrics are
+ * answered between the turns of a catch-up. */
+static void s_flush_turn(void *arg)
+{
+    as_service_t *self = arg;
+    if (self->flushing || (!s_events_due(self) && self->n_cmds == 0)) {
+        uv_idle_stop(&self->more);
+        return;
+    }
+    self->flushing = true;
+    int rc = s_flush_once(self);
+    self->flushing = false;
+    if (rc == 0 && s_events_due(self))
+        uv_idle_start(&self->more, s_more_cb);
+    else
+        uv_idle_stop(&self->more);
+}
+
+static void s_more_cb(uv_idle_t *idle)
+{
+    s_flush_turn(idle->data);
+}
+
 /* Tells the applied events to on_applied (metrics, benchmarks). */
 static void s_tell_applied(as_service_t *self)
 {
@@ -650,6 +685,23 @@ static void s_tell_applied(as_service_t *self)
     for (size_t i = 0; i < self->batch.n; i++)
         if (!self->batch.events[i].skipped)
             self->def->on_applied(self, self->batch.events[i].env);
+}
+
+/* Counts the committed turn's events by source for /metrics. */
+static void s_count_events(as_service_t *self)
+{
+    for (size_t i = 0; i < self->batch.n; i++)
+        as_metrics_event(self->metrics, self->batch.events[i].env->source,
+                         self->batch.events[i].skipped);
+}
+
+/* The command's name as /metrics labels it: a name nobody serves here is
+ * "unknown" (a client's typos must not make new series). */
+static const char *s_metrics_command(const as_service_t *self, const char *name)
+{
+    if (!name || !*name)
+        return "-";
+    return as_catalog_command(name) || s_find_command(self, name) ? name : "unknown";
 }
 
 /* The audit trail: every command the daemon refuses, once, with who sent
@@ -678,6 +730,8 @@ static void s_count_replies(as_service_t *self)
             self->counters.commands_done++;
         else
             self->counters.commands_failed++;
+        as_metrics_command(self->metrics, s_metrics_command(self, pc->req->command),
+                           pc->reply_len && r ? r->status : AS_EINTERNAL);
         if (r && r->status != 0 && !r->replayed)
             s_log_refused(pc->actor, pc->via, pc->req->command, pc->req->request_id, r->status,
                           r->error);
@@ -705,12 +759,17 @@ static int s_write_turn(as_service_t *self)
     int rc;
     if (self->sub)
         as_sub_take(self->sub, &self->batch);
+    int64_t began_us = as_now_us();
     do
         rc = as_store_write(self->store, s_turn_txn, self);
     while (rc == AS_ERETRY);
+    as_metrics_commit(self->metrics, as_now_us() - began_us);
+    as_metrics_batch(self->metrics, self->batch.n + self->n_cmds);
+    self->last_write_rc = rc != 0 && as_outcome_of(rc) == AS_OUTCOME_STORE ? rc : 0;
     if (rc == 0) {
         as_pub_committed(self->pub);
         s_tell_applied(self);
+        s_count_events(self);
         if (self->sub)
             as_sub_committed(self->sub, &self->batch);
     } else {
@@ -770,6 +829,10 @@ static s_pending_cmd_t *s_refuse_cmd(as_service_t *self, s_refusal_t *refusal,
     if (len <= sizeof refusal->buf)
         refusal->len = as__command_reply__pack(&reply, refusal->buf);
     self->counters.commands_failed++;
+    as_metrics_command(self->metrics,
+                       req && as_command_valid(req->command) ? s_metrics_command(self, req->command)
+                                                             : "-",
+                       status);
     return NULL;
 }
 
@@ -859,9 +922,10 @@ static void s_on_replay(as_service_t *self, const as_rpc_peer_t *peer, const voi
     void *out = NULL;
     size_t out_len = 0;
     int rc = as_pub_replay(self->pub, req, AS_REPLAY_MAX_BYTES, &out, &out_len);
-    if (rc == 0)
+    if (rc == 0) {
         as_rpc_server_reply(self->rpc, peer, "replay", out, out_len);
-    else
+        as_metrics_replay_answered(self->metrics);
+    } else
         as_error("replay from %llu failed: %s", (unsigned long long)req->from_seq, as_strerror(rc));
     free(out);
     as__replay_request__free_unpacked(req, NULL);
@@ -1002,6 +1066,211 @@ static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
     free(o.ptrs);
 }
 
+/* --- /metrics and /health ([NAME] metrics_listen) ----------------------------- */
+
+/* The store as the figures see it: pages in use, the map, the disk's room. */
+typedef struct {
+    double used, map, disk_free;
+} s_store_figures_t;
+
+static s_store_figures_t s_store_figures(as_service_t *self)
+{
+    s_store_figures_t f = {0, 0, -1};
+    MDB_env *env = as_store_env(self->store);
+    MDB_envinfo info;
+    MDB_stat st;
+    if (mdb_env_info(env, &info) == 0 && mdb_env_stat(env, &st) == 0) {
+        f.used = (double)(info.me_last_pgno + 1) * st.ms_psize;
+        f.map = (double)info.me_mapsize;
+    }
+    const char *path = NULL;
+    struct statvfs vfs;
+    if (mdb_env_get_path(env, &path) == 0 && path && statvfs(path, &vfs) == 0)
+        f.disk_free = (double)vfs.f_bavail * vfs.f_frsize;
+    return f;
+}
+
+/* A store is writable when its last write transaction committed and its
+ * disk has room for at least one more map growth step (1 MiB). */
+static bool s_store_writable(as_service_t *self, const s_store_figures_t *f)
+{
+    return self->last_write_rc == 0 && (f->disk_free < 0 || f->disk_free >= 1024.0 * 1024);
+}
+
+/* Caught up: every source this daemon follows that it has heard of (from a
+ * heartbeat, a replay answer, or its own stored offset) is applied up to the
+ * last seq that source announced, and none is diverged (a restored history
+ * waiting for an operator). A source never heard of cannot be judged. */
+typedef struct {
+    as_metrics_text_t *text;
+    const char *service;
+    int pass; /* which family is being written */
+    bool caught_up;
+    json_t *sources;
+} s_source_walk_t;
+
+static uint64_t s_lag(const As__SourceOffset *off)
+{
+    return off->known_last_seq > off->applied_seq ? off->known_last_seq - off->applied_seq : 0;
+}
+
+static void s_source_metric(const As__SourceOffset *off, void *arg)
+{
+    s_source_walk_t *w = arg;
+    const char *svc = w->service, *src = off->source;
+    switch (w->pass) {
+    case 0:
+        as_metrics_sample(w->text, "as_source_lag_events", (double)s_lag(off), "service", svc,
+                          "source", src, NULL);
+        break;
+    case 1:
+        as_metrics_sample(w->text, "as_source_applied_seq", (double)off->applied_seq, "service",
+                          svc, "source", src, NULL);
+        break;
+    case 2:
+        as_metrics_sample(w->text, "as_source_known_seq", (double)off->known_last_seq, "service",
+                          svc, "source", src, NULL);
+        break;
+    case 3:
+        as_metrics_sample(w->text, "as_source_diverged", off->diverged ? 1 : 0, "service", svc,
+                          "source", src, NULL);
+        break;
+    case 4:
+        as_metrics_sample(w->text, "as_source_replay_requests_total", (double)off->replays,
+                          "service", svc, "source", src, NULL);
+        break;
+    default:
+        as_metrics_sample(w->text, "as_source_lost_total", (double)off->lost, "service", svc,
+                          "source", src, NULL);
+    }
+}
+
+static void s_source_health(const As__SourceOffset *off, void *arg)
+{
+    s_source_walk_t *w = arg;
+    uint64_t lag = s_lag(off);
+    if (lag > 0 || off->diverged)
+        w->caught_up = false;
+    if (w->sources)
+        json_array_append_new(w->sources,
+                              json_pack("{s:s,s:I,s:I,s:I,s:b}", "source", off->source,
+                                        "applied_seq", (json_int_t)off->applied_seq, "known_seq",
+                                        (json_int_t)off->known_last_seq, "lag", (json_int_t)lag,
+                                        "diverged", off->diverged));
+}
+
+static bool s_caught_up(as_service_t *self, json_t *sources)
+{
+    s_source_walk_t w = {.caught_up = true, .sources = sources};
+    as_sub_each_source(self->sub, s_source_health, &w);
+    return w.caught_up;
+}
+
+static void s_counter(as_metrics_text_t *t, const char *name, const char *type, const char *help,
+                      const char *svc, double value)
+{
+    as_metrics_family(t, name, type, help);
+    as_metrics_sample(t, name, value, "service", svc, NULL);
+}
+
+static int s_metrics_text(void *arg, as_metrics_text_t *t)
+{
+    as_service_t *self = arg;
+    const char *svc = self->def->name;
+    const as_sub_counters_t *sc = as_sub_counters(self->sub);
+    as_metrics_family(t, "as_build_info", "gauge", "The build: its version (git describe).");
+    as_metrics_sample(t, "as_build_info", 1, "service", svc, "version", as_version(), "source",
+                      self->source, NULL);
+    s_counter(t, "as_process_start_time_seconds", "gauge",
+              "When the daemon started, seconds since 1970.", svc, (double)self->started_us / 1e6);
+    as_metrics_write(self->metrics, svc, t);
+    static const char *const families[][3] = {
+        {"as_source_lag_events", "gauge",
+         "Events a followed source announced that are not applied here yet."},
+        {"as_source_applied_seq", "gauge", "The last seq of the source applied here."},
+        {"as_source_known_seq", "gauge",
+         "The source's last seq as its heartbeats and replay answers say."},
+        {"as_source_diverged", "gauge",
+         "1 while the source's history changed under this daemon (asctl source accept)."},
+        {"as_source_replay_requests_total", "counter", "Replay requests sent to the source."},
+        {"as_source_lost_total", "counter",
+         "Events of a best-effort source skipped over gaps, never received."},
+    };
+    s_source_walk_t w = {.text = t, .service = svc};
+    for (w.pass = 0; w.pass < 6; w.pass++) {
+        as_metrics_family(t, families[w.pass][0], families[w.pass][1], families[w.pass][2]);
+        as_sub_each_source(self->sub, s_source_metric, &w);
+    }
+    s_counter(t, "as_caught_up", "gauge", "1 when every followed source is applied here.", svc,
+              s_caught_up(self, NULL) ? 1 : 0);
+    s_counter(t, "as_replay_requests_sent_total", "counter",
+              "Replay requests sent to sources (gaps, catch-up, time-outs).", svc,
+              (double)sc->replays_sent);
+    s_counter(t, "as_replay_events_received_total", "counter",
+              "Events received through replay answers.", svc, (double)sc->replay_events);
+    s_counter(t, "as_frames_rejected_total", "counter",
+              "Frames refused: malformed, oversized, or not decoding (commands, events, replays).",
+              svc,
+              (double)(self->counters.frames_rejected + sc->rejected_frames +
+                       as_rpc_server_malformed(self->rpc)));
+    s_counter(t, "as_events_forged_total", "counter",
+              "Events refused because they claim a source their sender does not own.", svc,
+              (double)sc->forged);
+    s_counter(t, "as_events_unknown_source_total", "counter",
+              "Events and heartbeats of sources this daemon does not follow: ignored.", svc,
+              (double)sc->unfollowed);
+    s_counter(t, "as_events_diverged_total", "counter",
+              "Events refused because their source's history changed (restored store).", svc,
+              (double)sc->diverged_events);
+    s_counter(t, "as_events_duplicate_total", "counter", "Events dropped as already applied.", svc,
+              (double)sc->duplicates);
+    s_counter(t, "as_gaps_total", "counter", "Gaps noticed in a source's events.", svc,
+              (double)sc->gaps);
+    s_counter(t, "as_outbox_last_seq", "gauge", "The last seq this daemon committed.", svc,
+              (double)as_pub_last_seq(self->pub));
+    s_counter(t, "as_publish_dropped_total", "counter",
+              "Events not sent at once (high-water mark): consumers replay them.", svc,
+              (double)as_pub_send_dropped(self->pub));
+    s_store_figures_t f = s_store_figures(self);
+    s_counter(t, "as_store_used_bytes", "gauge", "Bytes of the store's pages in use.", svc, f.used);
+    s_counter(t, "as_store_map_bytes", "gauge",
+              "The store's LMDB map size (it grows by doubling when full).", svc, f.map);
+    s_counter(t, "as_store_map_growths_total", "counter", "Times the map grew since start.", svc,
+              (double)as_store_grows(self->store));
+    s_counter(t, "as_store_commits_total", "counter", "Write transactions committed.", svc,
+              (double)as_store_commits(self->store));
+    s_counter(t, "as_store_disk_free_bytes", "gauge", "Room left on the store's file system.", svc,
+              f.disk_free);
+    s_counter(t, "as_store_writable", "gauge",
+              "1 when the last write committed and the disk has room.", svc,
+              s_store_writable(self, &f) ? 1 : 0);
+    return 200;
+}
+
+/* /health: 200 when the store is writable and the daemon is caught up, else
+ * 503; the JSON says which and why. */
+static int s_health_text(void *arg, as_metrics_text_t *t)
+{
+    as_service_t *self = arg;
+    s_store_figures_t f = s_store_figures(self);
+    bool writable = s_store_writable(self, &f);
+    json_t *sources = json_array();
+    bool caught_up = s_caught_up(self, sources);
+    json_t *h =
+        json_pack("{s:b,s:b,s:b,s:s,s:s,s:s,s:I,s:I,s:o}", "up", 1, "caught_up", caught_up,
+                  "store_writable", writable, "service", self->def->name, "source", self->source,
+                  "version", as_version(), "started_us", (json_int_t)self->started_us, "last_seq",
+                  (json_int_t)as_pub_last_seq(self->pub), "sources", sources);
+    char *text = h ? json_dumps(h, JSON_COMPACT) : NULL;
+    json_decref(h);
+    if (text)
+        as_metrics_printf(t, "%s\n", text);
+    else
+        t->failed = true;
+    free(text);
+    return caught_up && writable ? 200 : 503;
+}
+
 static void s_on_request(as_rpc_server_t *server, const as_rpc_peer_t *peer, const char *kind,
                          const void *body, size_t len, void *arg)
 {
@@ -1073,7 +1342,10 @@ int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg)
 {
     s_flush(self); /* keep the order: what waited goes first */
     s_write_args_t args = {self, fn, arg};
+    int64_t began_us = as_now_us();
     int rc = as_store_write(self->store, s_write_txn, &args);
+    as_metrics_commit(self->metrics, as_now_us() - began_us);
+    self->last_write_rc = rc != 0 && as_outcome_of(rc) == AS_OUTCOME_STORE ? rc : 0;
     if (rc == 0)
         as_pub_committed(self->pub);
     else
@@ -1260,7 +1532,9 @@ static int s_open(as_service_t *self)
         as_error("cannot bind service endpoint '%s': %s", self->endpoint, as_strerror(rc));
         return rc;
     }
-    as_rpc_server_on_drained(self->rpc, s_flush);
+    as_rpc_server_on_drained(self->rpc, s_flush_turn);
+    uv_idle_init(&self->loop, &self->more);
+    self->more.data = self;
     as_sub_config_t sc = {.connect = self->subscribe,
                           .domains = self->follow_domains,
                           .sources = self->follow_sources,
@@ -1273,7 +1547,7 @@ static int s_open(as_service_t *self)
                           .best_effort_after_ms = (int)best_effort_after,
                           .max_batch = (size_t)max_batch,
                           .security = self->security};
-    self->sub = as_sub_new(self->zctx, &self->loop, self->store, &sc, s_flush, self, &rc);
+    self->sub = as_sub_new(self->zctx, &self->loop, self->store, &sc, s_flush_turn, self, &rc);
     if (!self->sub) {
         as_error("cannot start subscribing: %s", as_strerror(rc));
         return rc;
@@ -1286,6 +1560,11 @@ static int s_open(as_service_t *self)
     /* first soon: a store started after a long stop may hold expired replies */
     uv_timer_start(&self->housekeeping, s_housekeeping_cb, S_PRUNE_AGAIN_MS, S_HOUSEKEEPING_MS);
     self->signals = as_signals_new(&self->loop, (void (*)(void *))as_service_stop, self);
+    const char *metrics_listen = as_config_get(cfg, name, "metrics_listen", NULL);
+    if (metrics_listen && *metrics_listen &&
+        !(self->metrics_http = as_metrics_http_start(&self->loop, metrics_listen, s_metrics_text,
+                                                     s_health_text, self, &rc)))
+        return rc;
     return 0;
 }
 
@@ -1416,6 +1695,8 @@ static as_service_t *s_new(const as_service_def_t *def, as_config_t *cfg, bool l
     rc = -ENOMEM;
     if (!local && !(self->zctx = zmq_ctx_new()))
         goto fail_destroy;
+    if (!(self->metrics = as_metrics_new()))
+        goto fail_destroy;
     if (sodium_init() < 0) /* picks the fastest digest code; fails only without entropy */
         as_warn("libsodium did not initialise; request digests use its portable code");
     if ((rc = s_alloc_user(self)) != 0 || (rc = s_resolve_events(self)) != 0 ||
@@ -1540,16 +1821,22 @@ void as_service_destroy(as_service_t **self_p)
     as_service_t *self = *self_p;
     if (!self)
         return;
+    /* first: h2o runs the loop once to close its timers; a command that
+     * comes in then is answered by the flush below */
+    as_metrics_http_stop(&self->metrics_http);
     if (self->sub) /* opened last: everything s_flush uses is there */
         s_flush(self);
     s_clear_cmds(self);
     free(self->cmds);
     free(self->event_payloads);
     as_arena_destroy(&self->payload_arena);
+    as_metrics_destroy(&self->metrics);
     as_signals_destroy(&self->signals);
     /* as_loop_close runs the loop once more: no heartbeat after the pub is gone */
     uv_timer_stop(&self->heartbeat);
     uv_timer_stop(&self->housekeeping);
+    if (self->rpc)
+        uv_idle_stop(&self->more);
     as_sub_destroy(&self->sub);
     as_rpc_server_destroy(&self->rpc);
     if (self->pub) {

@@ -555,6 +555,7 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
     s_owner_of(self, resp->source, owner, sizeof owner);
     if (strcmp(owner, peer->identity) != 0) {
         self->counters.rejected_frames++;
+        self->counters.forged += resp->n_events ? resp->n_events : 1;
         as_warn("replay answer from '%s' (service '%s') claims source '%s': refused",
                 peer->endpoint, peer->identity, resp->source);
         return;
@@ -597,6 +598,7 @@ static void s_handle_replay(as_sub_t *self, s_peer_t *peer, const As__ReplayResp
                                   resp->events[i].len, NULL, 0, &err);
         if (!env || strcmp(env->source, src->name) != 0) {
             self->counters.rejected_frames++;
+            self->counters.forged += env != NULL;
             if (env)
                 s_env_free(self, env, true);
             continue;

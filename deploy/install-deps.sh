@@ -30,6 +30,9 @@ packages=(
                            # (libcurl's multi interface) against as-web
     debootstrap systemd-container  # test_deb_clean.sh: a clean Debian 12 tree for the .deb,
                                    # booted with systemd-nspawn
+    prometheus             # promtool: test_monitoring checks deploy/monitoring's scrape
+                           # config and alert rules and runs the rules' unit test
+                           # (the package's own server is not used by the tests)
 )
 if [ "${AS_SKIP_APT_UPDATE:-0}" != 1 ]; then
     apt-get update -q

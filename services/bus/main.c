@@ -23,6 +23,11 @@
  *
  * asbus keeps no state: a restart loses what was in flight, which the
  * reliability protocol (sequence numbers, heartbeats, replay) recovers.
+ *
+ * With [NAME] metrics_listen = host:port the main thread's loop serves GET
+ * /metrics (as_bus_* counters) and /health (metrics_http.h). The worker is
+ * the counters' only writer (S_COUNT: a relaxed atomic store, a plain move
+ * on x86), the loop reads them with relaxed atomic loads.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,6 +52,8 @@
 #include "as/error.h"
 #include "as/log.h"
 #include "as/loop.h"
+#include "as/metrics.h"
+#include "as/metrics_http.h"
 #include "as/security.h"
 
 /* Exit codes from sysexits.h. */
@@ -63,6 +70,10 @@
 #define S_ENDPOINTS_MAX 8 /* per direction */
 #define S_BURST 1000      /* messages moved per direction per turn, as zmq_proxy */
 #define S_REFUSALS_MAX 64 /* (identity, source) pairs named in the log at stop */
+
+/* The worker adds to a counter the loop may read at the same time. */
+#define S_COUNT(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+#define S_READ(field) ((double)__atomic_load_n(&(field), __ATOMIC_RELAXED))
 
 /* Messages refused from one identity claiming one source. */
 typedef struct s_refusal {
@@ -82,20 +93,23 @@ typedef struct s_args {
 } s_args_t;
 
 typedef struct s_bus {
-    void *zctx;            /* the process's only context */
-    void *xsub;            /* publishers connect here */
-    void *xpub;            /* subscribers connect here */
-    void *control;         /* PAIR given to the proxy */
-    void *steer;           /* PAIR the main thread steers the proxy with */
-    pthread_t thread;      /* runs the proxy loop */
-    bool thread_running;   /* started and not yet joined */
-    int proxy_rc;          /* what the proxy loop returned */
-    int proxy_errno;       /* its errno when it failed */
-    uv_loop_t loop;        /* waits for signals and the proxy's end */
-    uv_async_t proxy_done; /* sent by the worker when the proxy returns */
-    as_signals_t *signals; /* SIGTERM / SIGINT */
-    bool stopping;         /* a signal asked us to stop */
-    char bound_xsub[512];  /* endpoints actually bound, for the log */
+    void *zctx;                 /* the process's only context */
+    void *xsub;                 /* publishers connect here */
+    void *xpub;                 /* subscribers connect here */
+    void *control;              /* PAIR given to the proxy */
+    void *steer;                /* PAIR the main thread steers the proxy with */
+    pthread_t thread;           /* runs the proxy loop */
+    bool thread_running;        /* started and not yet joined */
+    int proxy_rc;               /* what the proxy loop returned */
+    int proxy_errno;            /* its errno when it failed */
+    uv_loop_t loop;             /* waits for signals and the proxy's end */
+    uv_async_t proxy_done;      /* sent by the worker when the proxy returns */
+    as_signals_t *signals;      /* SIGTERM / SIGINT */
+    bool stopping;              /* a signal asked us to stop */
+    as_metrics_http_t *metrics; /* [NAME] metrics_listen, else NULL */
+    const char *name;           /* the section: the service label */
+    int64_t started_us;
+    char bound_xsub[512]; /* endpoints actually bound, for the log */
     char bound_xpub[512];
     /* the proxy's own, read by the main thread only after it is joined */
     bool check_owners;        /* CURVE on: publishers must own their sources */
@@ -339,6 +353,46 @@ static void s_on_proxy_done(uv_async_t *handle)
     s_bus_t *bus = handle->data;
     as_signals_destroy(&bus->signals);
     uv_close((uv_handle_t *)&bus->proxy_done, NULL);
+    uv_stop(&bus->loop); /* the metrics port stops after the loop returns */
+}
+
+/* --- /metrics and /health ([NAME] metrics_listen) ------------------------------- */
+
+static void s_bus_counter(as_metrics_text_t *t, const char *name, const char *help, const char *svc,
+                          double value)
+{
+    as_metrics_family(t, name, "counter", help);
+    as_metrics_sample(t, name, value, "service", svc, NULL);
+}
+
+static int s_bus_metrics(void *arg, as_metrics_text_t *t)
+{
+    s_bus_t *bus = arg;
+    as_metrics_family(t, "as_build_info", "gauge", "The build: its version (git describe).");
+    as_metrics_sample(t, "as_build_info", 1, "service", bus->name, "version", as_version(), NULL);
+    as_metrics_family(t, "as_process_start_time_seconds", "gauge",
+                      "When the daemon started, seconds since 1970.");
+    as_metrics_sample(t, "as_process_start_time_seconds", (double)bus->started_us / 1e6, "service",
+                      bus->name, NULL);
+    s_bus_counter(t, "as_bus_forwarded_total", "Messages sent on to the subscribers.", bus->name,
+                  S_READ(bus->forwarded));
+    s_bus_counter(t, "as_bus_forwarded_bytes_total", "Bytes of the messages sent on.", bus->name,
+                  S_READ(bus->forwarded_bytes));
+    s_bus_counter(t, "as_bus_subscriptions_total", "Subscription messages sent on to publishers.",
+                  bus->name, S_READ(bus->subscriptions));
+    s_bus_counter(t, "as_events_forged_total",
+                  "Messages refused: their publisher does not own the source they claim (CURVE).",
+                  bus->name, S_READ(bus->refused));
+    return 200;
+}
+
+static int s_bus_health(void *arg, as_metrics_text_t *t)
+{
+    s_bus_t *bus = arg;
+    bool up = bus->thread_running && !bus->stopping;
+    as_metrics_printf(t, "{\"up\":%s,\"service\":\"%s\",\"version\":\"%s\"}\n",
+                      up ? "true" : "false", bus->name, as_version());
+    return up ? 200 : 503;
 }
 
 /* --- the proxy (worker thread) --------------------------------------------- */
@@ -360,7 +414,7 @@ static bool s_owns(const s_bus_t *bus, const char *identity, const char *source)
 static void s_refuse(s_bus_t *bus, const char *identity, const char *source, const char *topic,
                      size_t topic_len, const char *why)
 {
-    bus->refused++;
+    S_COUNT(bus->refused, 1);
     s_refusal_t *r = NULL;
     for (size_t i = 0; i < bus->n_refusals && !r; i++)
         if (strcmp(bus->refusals[i].identity, identity) == 0 &&
@@ -466,8 +520,8 @@ static int s_forward_event(s_bus_t *bus)
             rc = s_relay_rest(bus->xsub, bus->xpub, more, &bytes);
         else
             zmq_msg_close(&topic);
-        bus->forwarded++;
-        bus->forwarded_bytes += bytes;
+        S_COUNT(bus->forwarded, 1);
+        S_COUNT(bus->forwarded_bytes, bytes);
         return rc == 0 ? 1 : -1;
     }
     /* an event is exactly [topic][body]: read both, then decide */
@@ -479,8 +533,8 @@ static int s_forward_event(s_bus_t *bus)
     }
     int rc = 1;
     if (s_may_publish(bus, identity, &topic, &body, well_formed)) {
-        bus->forwarded++;
-        bus->forwarded_bytes += zmq_msg_size(&topic) + zmq_msg_size(&body);
+        S_COUNT(bus->forwarded, 1);
+        S_COUNT(bus->forwarded_bytes, zmq_msg_size(&topic) + zmq_msg_size(&body));
         if (zmq_msg_send(&topic, bus->xpub, ZMQ_SNDMORE) < 0 ||
             zmq_msg_send(&body, bus->xpub, 0) < 0)
             rc = -1;
@@ -506,7 +560,7 @@ static int s_forward_subscription(s_bus_t *bus)
         rc = s_relay_rest(bus->xpub, bus->xsub, more, &bytes);
     else
         zmq_msg_close(&frame);
-    bus->subscriptions++;
+    S_COUNT(bus->subscriptions, 1);
     return rc == 0 ? 1 : -1;
 }
 
@@ -703,9 +757,19 @@ int main(int argc, char **argv)
 
     as_info("asbus: forwarding %s -> %s%s", bus.bound_xsub, bus.bound_xpub,
             as_security_curve(security) ? " (CURVE on tcp)" : "");
+    const char *metrics_listen = as_config_get(cfg, args.name, "metrics_listen", NULL);
+    bus.name = args.name;
+    bus.started_us = as_now_us();
+    if (metrics_listen && *metrics_listen &&
+        !(bus.metrics = as_metrics_http_start(&bus.loop, metrics_listen, s_bus_metrics,
+                                              s_bus_health, &bus, &err))) {
+        rc = err == AS_ECONFIG ? S_EXIT_CONFIG : S_EXIT_UNAVAILABLE;
+        goto close_loop;
+    }
     as_notify_ready(&bus.loop, "forwarding");
     uv_run(&bus.loop, UV_RUN_DEFAULT);
     as_notify_stopping();
+    as_metrics_http_stop(&bus.metrics);
     rc = s_bus_finish(&bus);
 
 close_loop:
@@ -713,6 +777,7 @@ close_loop:
         s_on_stop(&bus);
         pthread_join(bus.thread, NULL);
     }
+    as_metrics_http_stop(&bus.metrics);
     as_signals_destroy(&bus.signals);
     as_loop_close(&bus.loop);
     s_close(&bus.steer);

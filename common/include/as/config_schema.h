@@ -32,6 +32,7 @@ typedef enum {
     AS_CONFIG_LIST, /* a comma list, up to `max` bytes in all */
     AS_CONFIG_INT,  /* a whole number from `min` to `max` (k, M, G suffixes allowed) */
     AS_CONFIG_BOOL, /* yes/no, true/false, on/off, 1/0 */
+    AS_CONFIG_ADDR, /* host:port of a TCP listener (metrics_http.h), up to `max` bytes */
 } as_config_type_t;
 
 /* One key of a section: one row of a schema table. */

@@ -8,13 +8,16 @@
  * Everything that changes state runs in one write transaction per turn of the
  * loop (group commit): every waiting event and command, their state changes,
  * the events they emit (outbox) and the offsets. Replies and events go out
- * only after that transaction commits. Commands are idempotent by request id:
- * the reply is kept with the actor, delegate, command and a digest of the
- * payload, and only a request matching all of them is a retry (it gets the
- * stored reply); any other use of a known id is refused (AS_EEXISTS) and
- * reveals nothing. A query's (catalog.h) request id is kept with who sent
- * it, but not its reply: a true retry reads again. Role-check refusals
- * (AS_EDENIED), unknown commands and internal errors are not kept.
+ * only after that transaction commits. When events still wait after a turn
+ * (max_batch, a long catch-up) the next turn runs on the loop's next round,
+ * so commands, status and /metrics are answered between the turns.
+ * Commands are idempotent by request id: the reply is kept with the actor,
+ * delegate, command and a digest of the payload, and only a request
+ * matching all of them is a retry (it gets the stored reply); any other use
+ * of a known id is refused (AS_EEXISTS) and reveals nothing. A query's
+ * (catalog.h) request id is kept with who sent it, but not its reply: a
+ * true retry reads again. Role-check refusals (AS_EDENIED), unknown
+ * commands and internal errors are not kept.
  *
  * Config, section [<name>] (and [site], [bus], [staff]); every key is a row
  * of common/config_schema.c, where its range and default live, and
@@ -32,6 +35,11 @@
  *                   default 10000
  *   max_batch       events per write transaction, default 0 (all that wait);
  *                   1 turns group commit off (one fsync per event)
+ *   metrics_listen  host:port (127.0.0.1:9101): GET /metrics (Prometheus
+ *                   text: metrics.h and service.c's s_metrics_text) and
+ *                   GET /health (JSON; 200 when caught up and the store is
+ *                   writable, else 503) over HTTP on the loop
+ *                   (metrics_http.h); default off. Not host:port: exit 78.
  *   [site] name     the site; this service's source is "<name>@<site>"
  *   [bus] publish   the bus's XSUB endpoints (comma list)
  *   [bus] subscribe the bus's XPUB endpoints (comma list)

@@ -78,6 +78,8 @@ typedef struct as_sub_counters {
     uint64_t pending_dropped; /* queue overflow: fetched again by replay */
     uint64_t lost;            /* skipped over gaps of best-effort sources */
     uint64_t unfollowed;      /* events and heartbeats of sources not followed: ignored */
+    uint64_t forged;          /* replayed events or answers claiming a source their
+                               * sender does not own (counted in rejected_frames too) */
 } as_sub_counters_t;
 
 /* `ready(arg)` is called (on the loop) when a turn is due: events wait to be
