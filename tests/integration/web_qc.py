@@ -61,7 +61,7 @@ def main():
         asctl("tech-01", "workshop.clock.off", f"ro_number={RO}", "job_no=1", "finished=true")
         tablet.wait(lambda d: item(tablet, "due"))
         item(tablet, "due")[0].click()
-        tablet.wait(lambda d: "done, waiting for QC" in tablet.text("#inspect-jobs"))
+        tablet.wait(lambda d: "Waiting for QC" in tablet.text("#inspect-jobs"))
         tablet.click("#pass")
         tablet.wait(lambda d: item(tablet, "passed"))
         check("the result names the certificate", f"QC-{RO}-2" in tablet.text("#inspect-result"),

@@ -127,7 +127,7 @@ async function readTools() {
     const answer = await App.call("workshop.tool_check.show", { ro_number: asked.ro_number, job_no: asked.job_no });
     if (picked === asked) tools = answer;
   } catch (err) {
-    if (picked === asked) document.getElementById("dispatch-error").textContent = err.message;
+    if (picked === asked) document.getElementById("dispatch-error").textContent = App.errorText(err);
   }
   renderTools();
 }
@@ -154,7 +154,7 @@ async function sendDispatch() {
     picked = null;
     tools = null;
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
     if (err.status && err.status !== 503 && picked) picked.key = App.newKey(); // refused: a new try is a new action
     readTools(); // the tools may have changed since the form opened
   } finally {
@@ -198,7 +198,7 @@ async function readBoard() {
     board = await App.call("workshop.board", {});
     render();
   } catch (err) {
-    document.getElementById("banner").append(App.el("div", "down", err.message));
+    document.getElementById("banner").append(App.el("div", "down", App.errorText(err)));
   } finally {
     reading = false;
     if (again) {
