@@ -72,7 +72,7 @@ def main():
         check("the certificate link names the RO", href.endswith(f"qccert.html?ro={RO}"), href)
 
         tablet.click("#lang")
-        tablet.wait(lambda d: tablet.text(".qc-lists h2").startswith("待检验"))
+        tablet.wait(lambda d: tablet.text(".qc-lists h2").startswith("待质检"))
         check("a passed RO offers no more inspection", not tablet.find("#pass").is_displayed())
         tablet.shot("qc-zh")
         tablet.click("#lang")
