@@ -73,6 +73,19 @@ return [document.documentElement.scrollWidth, w, out.slice(0, 6).join(', ')];
 """
 
 
+# the touch targets lower than 44 px (buttons, links of the header, fields):
+# on a tablet a finger must hit them (and a page without its style shows them)
+SMALL = r"""
+const out = [];
+for (const el of document.querySelectorAll('button, select, input:not([type=checkbox]):not([type=radio]), header nav a')) {
+  const r = el.getBoundingClientRect();
+  if (r.width > 0 && r.height > 0 && r.height < 43.5 && !el.closest('.doc, .sheet'))
+    out.push((el.id || el.dataset.label || el.dataset.tab || el.textContent.trim().slice(0, 20) || el.tagName) + ' ' + Math.round(r.height));
+}
+return out;
+"""
+
+
 def page_name(page):
     return page.split(".html")[0]
 
@@ -131,6 +144,9 @@ def visit(b, member, page, css, size):
         check(f"{where}: the main list is not empty", rows(b, css) > 0, css)
     scan(b, where)
     money_shown(b, where)
+    if size == "tablet":
+        small = b.d.execute_script(SMALL)
+        check(f"{where}: touch targets of 44 px", not small, ", ".join(small[:8]))
     wide = b.d.execute_script(WIDE)
     check(f"{where}: nothing wider than the screen", wide[0] <= wide[1], wide)
     b.shot(f"tour-{page_name(page)}-{size}")
