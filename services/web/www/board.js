@@ -113,7 +113,7 @@ function renderDispatch() {
       (board.bays || []).map((b) => {
         const mine = b.current_ro === job.ro_number && b.current_job_no === job.job_no;
         const busy = b.current_ro && !mine;
-        return option(b.bay_id, b.bay_id + " · " + (b.kind || "") + " · " + (busy ? App.t("board.busy") + " " + b.current_ro + " / " + b.current_job_no : App.t("board.free")), busy);
+        return option(b.bay_id, b.bay_id + " · " + bayKind(b.kind) + " · " + (busy ? App.t("board.busy") + " " + b.current_ro + " / " + b.current_job_no : App.t("board.free")), busy);
       })
     )
   );
@@ -164,6 +164,13 @@ async function sendDispatch() {
   readBoard();
 }
 
+// A bay's kind in the page's language (a kind without a label as the workshop has it).
+function bayKind(kind) {
+  if (!kind) return "";
+  const label = App.t("board.bay_kind." + kind);
+  return label === "board.bay_kind." + kind ? kind : label;
+}
+
 function render() {
   if (!board) return;
   for (const column of document.querySelectorAll(".column")) {
@@ -181,7 +188,7 @@ function render() {
   const bays = document.getElementById("bays");
   bays.replaceChildren(
     ...(board.bays || []).map((b) => {
-      const li = App.el("li", b.current_ro ? "busy" : "free", b.bay_id + " · " + (b.kind || ""));
+      const li = App.el("li", b.current_ro ? "busy" : "free", b.bay_id + " · " + bayKind(b.kind));
       li.append(App.el("span", "where", b.current_ro ? b.current_ro + " / " + b.current_job_no : App.t("board.free")));
       return li;
     })
@@ -196,9 +203,16 @@ async function readBoard() {
   reading = true;
   try {
     board = await App.call("workshop.board", {});
+    const failed = document.getElementById("board-error");
+    if (failed) failed.remove();
     render();
   } catch (err) {
-    document.getElementById("banner").append(App.el("div", "down", App.errorText(err)));
+    // one line for the board's read, replaced at each failure, gone once it reads again
+    const old = document.getElementById("board-error");
+    const line = App.el("div", "down", App.errorText(err));
+    line.id = "board-error";
+    if (old) old.replaceWith(line);
+    else document.getElementById("banner").append(line);
   } finally {
     reading = false;
     if (again) {
