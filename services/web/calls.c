@@ -89,16 +89,20 @@ static void s_since_text(int64_t us, char *out, size_t cap)
     strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
 }
 
-/* 503: the service has not answered since `since_us`. */
-static void s_reply_unavailable(h2o_req_t *req, const web_backend_t *b)
+/* 503: the service has not answered since `since_us`. A command `sent` is
+ * resent by its client until the service answers (same request id: done at
+ * most once), so it may yet be done; one not sent is not done. Either way a
+ * retry with the same Idempotency-Key is safe. */
+static void s_reply_unavailable(h2o_req_t *req, const web_backend_t *b, bool sent)
 {
     char since[40];
     s_since_text(b->down_since_us, since, sizeof since);
     json_t *body = json_pack("{s:s, s:s, s:I}", "service", b->name, "unavailable_since", since,
                              "since_us", (json_int_t)b->down_since_us);
-    char text[200];
-    snprintf(text, sizeof text, "the %s service is unavailable since %s: nothing was done there",
-             b->name, since);
+    char text[240];
+    snprintf(text, sizeof text, "the %s service is unavailable since %s: %s", b->name, since,
+             sent ? "not done yet; the gateway retries it, and retrying is safe"
+                  : "not sent, so not done; retrying is safe");
     json_object_set_new(body, "error", json_string(text));
     web_reply_json(req, 503, body);
 }
@@ -322,7 +326,7 @@ static void s_fail_waiting(web_backend_t *b)
         next = call->next;
         h2o_req_t *req = s_take_req(call);
         if (req)
-            s_reply_unavailable(req, b);
+            s_reply_unavailable(req, b, false);
         s_call_free(call);
     }
     b->head = b->tail = NULL;
@@ -351,7 +355,7 @@ void web_calls_tick(web_t *web, int64_t now_us)
             s_call_t *call = b->slots[k].call;
             h2o_req_t *req = call ? s_take_req(call) : NULL;
             if (req)
-                s_reply_unavailable(req, b);
+                s_reply_unavailable(req, b, true);
         }
         s_fail_waiting(b);
         for (size_t k = 0; k < b->n_slots; k++) { /* each sends its command again */
@@ -504,7 +508,7 @@ void web_call(web_t *web, h2o_req_t *req, const web_member_t *member, const char
     }
     if (b->down_since_us) { /* still no answer to the command in flight */
         s_call_free(call);
-        s_reply_unavailable(req, b);
+        s_reply_unavailable(req, b, false);
         return;
     }
     if (b->tail)

@@ -128,6 +128,8 @@ out=$(api fm parts.stock.query '{"part_number":"P-WEB-1"}')
 expect_eq "a call to the stopped parts service" 503 "$(echo "$out" | tail -1)"
 echo "$out" | head -1 | jq -r .error | grep -q "the parts service is unavailable since 20" ||
     fail "unavailable text: $out"
+echo "$out" | head -1 | jq -r .error |
+    grep -q "UTC: not done yet; the gateway retries it, and retrying is safe$" || fail "unavailable text: $out"
 expect_eq "status says parts is down" false \
     "$(curl -sS "$WEB_URL/api/status" | jq '.services[] | select(.service=="parts") | .up')"
 out=$(api fm workshop.board '{}')

@@ -17,7 +17,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/web_lib.sh"
 setup web_counter
 start_dealership
-sed -i 's/^name = local$/name = local\ncurrency = CNY/' "$CONFIG" # amounts as people read them
 start_web
 set_secret adv-wang 'counter-pass-1'
 set_secret tech-01 '2468'

@@ -64,6 +64,8 @@ took_ms=$((($(date +%s%N) - t0) / 1000000))
 expect_eq "every caller got 503" "503x$M" "$(statuses $((N + 1)) $((N + M)) stopped)"
 head -1 "$T/stopped-$((N + 1))" | jq -r .error | grep -q "the reception service is unavailable since 20" ||
     fail "unavailable text: $(cat "$T/stopped-$((N + 1))")"
+head -1 "$T/stopped-$((N + 1))" | jq -r .error | grep -q ": not done yet; the gateway retries it, and retrying is safe$" ||
+    fail "unavailable text: $(cat "$T/stopped-$((N + 1))")"
 expect_eq "all name the same time (the first command's sending)" 1 "$(for i in $(seq $((N + 1)) $((N + M))); do
     head -1 "$T/stopped-$i" | jq -r .since_us; done | sort -u | wc -l)"
 log "the $M callers had their 503 after $took_ms ms (call_timeout_ms is 1000)"
@@ -77,6 +79,8 @@ expect_eq "status: the $M commands still in flight at once, on the pool's client
 out=$(api adv reception.customer.register '{"customer_id":"C-IF-LATE","name":"Late","phone":"13900000000"}' \
     -H 'Idempotency-Key: inflight-key-late')
 expect_eq "a later call gets 503 at once" 503 "$(echo "$out" | tail -1)"
+echo "$out" | head -1 | jq -r .error | grep -q ": not sent, so not done; retrying is safe$" ||
+    fail "a later call's unavailable text: $out"
 out=$(api adv workshop.board '{}')
 expect_eq "the workshop still answers" 200 "$(echo "$out" | tail -1)"
 

@@ -53,6 +53,7 @@ class Counter(Browser):
 
 
 def tab(b, name):
+    b.wait(lambda d: b.text("#who") != "")  # the shell is up: the tabs answer clicks
     b.click(f'#tabs [data-tab="{name}"]')
     b.wait(lambda d: b.find(f'.counter-panel[data-panel="{name}"]').is_displayed())
 

@@ -42,7 +42,7 @@ def main():
         check("the new approval appeared without a reload",
               tablet.d.execute_script("return window.__same_page === true"))
         row = approval(tablet, "RO-F3")[0].text
-        check("the approval shows the advisor and the amount", "adv-wang" in row and "6,000.00" in row and "600000" not in row, row)
+        check("the approval shows the advisor and the amount", "adv-wang" in row and "6,000.00 CNY" in row and "600000" not in row, row)
         check("and the concern", "engine knocks at idle" in row, row)
         check("no script ran from markup (no alert)", tablet.no_alert())
         tablet.shot("frontdesk-tablet")

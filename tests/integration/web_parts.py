@@ -54,7 +54,7 @@ def main():
         tab.click('#search button[type="submit"]')
         wait(tab, lambda d: hit(tab, "BRK-PAD-01", "On hand") == "10")
         check("the pads' bin", hit(tab, "BRK-PAD-01", "Bin") == "B-01", hit(tab, "BRK-PAD-01", "Bin"))
-        check("the pads' price in money", hit(tab, "BRK-PAD-01", "Price").startswith("350.00"), hit(tab, "BRK-PAD-01", "Price"))
+        check("the pads' price in money", hit(tab, "BRK-PAD-01", "Price").startswith("350.00 CNY"), hit(tab, "BRK-PAD-01", "Price"))
         check("reserved and available", (hit(tab, "BRK-PAD-01", "Reserved"), hit(tab, "BRK-PAD-01", "Available")) == ("2", "8"))
         check("only the pads match 'brake'", len(tab.find_all("#hits tbody tr")) == 1)
 

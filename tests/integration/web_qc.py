@@ -61,7 +61,7 @@ def main():
         asctl("tech-01", "workshop.clock.off", f"ro_number={RO}", "job_no=1", "finished=true")
         tablet.wait(lambda d: item(tablet, "due"))
         item(tablet, "due")[0].click()
-        tablet.wait(lambda d: "done, waiting for QC" in tablet.text("#inspect-jobs"))
+        tablet.wait(lambda d: "Waiting for QC" in tablet.text("#inspect-jobs"))
         tablet.click("#pass")
         tablet.wait(lambda d: item(tablet, "passed"))
         check("the result names the certificate", f"QC-{RO}-2" in tablet.text("#inspect-result"),
@@ -72,7 +72,7 @@ def main():
         check("the certificate link names the RO", href.endswith(f"qccert.html?ro={RO}"), href)
 
         tablet.click("#lang")
-        tablet.wait(lambda d: tablet.text(".qc-lists h2").startswith("待检验"))
+        tablet.wait(lambda d: tablet.text(".qc-lists h2").startswith("待质检"))
         check("a passed RO offers no more inspection", not tablet.find("#pass").is_displayed())
         tablet.shot("qc-zh")
         tablet.click("#lang")

@@ -149,6 +149,7 @@ def in_tool_room(room):
     with Browser(1280, 800) as tablet:
         tablet.sign_in("tech-01", "2468")
         tablet.wait(lambda d: d.current_url.endswith("/tablet.html"))
+        tablet.wait(lambda d: d.execute_script("return typeof App !== 'undefined' && !!App.me"))  # signed in on the page
         tablet.d.set_script_timeout(20)
         refused = tablet.d.execute_async_script(
             "const done = arguments[arguments.length - 1];"

@@ -69,7 +69,7 @@ def main():
         wait(tab, lambda d: d.execute_script(ready) == "Ready to submit 2")
         check("both claims are ready", status_of(tab, "RO-W1-1") == "READY" and status_of(tab, "RO-W2-1") == "READY")
         cells = cells_of(tab, '#claims tbody tr[data-claim="RO-W1-1"]')
-        check("the claim row: vin, concern as text, amount", cells[1] == V1 and cells[2] == XSS and cells[5].startswith("600.00"), cells)
+        check("the claim row: vin, concern as text, amount", cells[1] == V1 and cells[2] == XSS and cells[5].startswith("600.00 CNY"), cells)
         check("no element was made from the concern", not tab.find_all("#claims img") and tab.no_alert())
         tab.shot("warranty-ready-tablet")
 
@@ -175,7 +175,7 @@ def main():
         wait(desk, lambda d: desk.find("#claim-approve").is_displayed())
         check("the manager has no submit button nor the clerk's tag form",
               not desk.find("#claim-submit").is_displayed() and not desk.find("#tag").is_displayed())
-        check("the amount above the limit", "4,000.00" in jstext(desk, "#claim-fields"), jstext(desk, "#claim-fields"))
+        check("the amount above the limit", "4,000.00 CNY" in jstext(desk, "#claim-fields"), jstext(desk, "#claim-fields"))
         desk.shot("warranty-escalated-desktop")
         desk.click("#claim-approve")
         wait(desk, lambda d: jstext(desk, "#claim-status") == "Ready to submit" or jstext(desk, "#claim-error"))

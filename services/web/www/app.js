@@ -96,13 +96,58 @@ const App = {
     this.applyLabels();
   },
 
+  // Every labelled thing of the page in its language: an element's text
+  // (data-label), an input's placeholder (data-placeholder), a tooltip
+  // (data-title), and what a list says while it is empty (data-empty-label:
+  // style.css shows its data-empty in place of the missing rows).
   applyLabels() {
     for (const el of document.querySelectorAll("[data-label]")) el.textContent = this.t(el.dataset.label);
+    for (const el of document.querySelectorAll("[data-placeholder]")) el.placeholder = this.t(el.dataset.placeholder);
+    for (const el of document.querySelectorAll("[data-title]")) el.title = this.t(el.dataset.title);
+    for (const el of document.querySelectorAll("[data-empty-label]")) el.dataset.empty = this.t(el.dataset.emptyLabel);
+  },
+
+  // An error of App.call (or any Error) as the page shows it: the page's own
+  // lead-in for what happened in its language (labels error.<kind>: the
+  // API's code, e.g. AS_EDENIED -> error.denied, else the HTTP status's),
+  // then the service's own words: "被拒绝：…" on the Chinese page.
+  errorText(err) {
+    if (!err) return "";
+    const message = err.message || String(err);
+    const kind = this.errorKind(err);
+    const lead = kind && this.t("error." + kind);
+    if (!lead || lead === "error." + kind) return message;
+    return lead + (this.lang === "zh" ? "：" : ": ") + message;
+  },
+  errorKind(err) {
+    if (err.code) return String(err.code).replace(/^AS_E/, "").toLowerCase().replace(/_/g, "");
+    switch (err.status) {
+      case undefined:
+        return err.network ? "network" : "";
+      case 400:
+      case 413:
+        return "invalid";
+      case 401:
+        return "signin";
+      case 403:
+        return "denied";
+      case 404:
+        return "notfound";
+      case 409:
+        return "exists";
+      case 423:
+        return "locked";
+      case 503:
+        return "unavailable";
+      default:
+        return err.status >= 500 ? "gateway" : "";
+    }
   },
 
   toggleLanguage() {
     this.lang = this.lang === "zh" ? "en" : "zh";
     localStorage.setItem("lang", this.lang);
+    document.documentElement.lang = this.lang === "zh" ? "zh-CN" : "en";
     this.applyLabels();
     document.dispatchEvent(new Event("languagechange"));
   },
@@ -139,7 +184,11 @@ const App = {
       body: JSON.stringify({ staff_id: staffId, secret: secret }),
     });
     const body = await r.json();
-    if (!r.ok) throw new Error(body.error || r.statusText);
+    if (!r.ok) {
+      const e = new Error(body.error || r.statusText);
+      e.status = r.status;
+      throw e;
+    }
     this.me = body;
     return body;
   },
@@ -154,18 +203,32 @@ const App = {
   async call(command, payload, idempotencyKey) {
     const headers = { "Content-Type": "application/json", "X-CSRF-Token": this.me.csrf };
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-    const r = await fetch("api/call/" + command, { method: "POST", headers, body: JSON.stringify(payload || {}) });
-    const body = await r.json();
+    let r, body;
+    try {
+      r = await fetch("api/call/" + command, { method: "POST", headers, body: JSON.stringify(payload || {}) });
+    } catch (err) {
+      // no answer at all: the outcome is unknown, a retry (same key) is safe
+      const e = new Error(err.message || String(err));
+      e.network = true;
+      throw e;
+    }
+    try {
+      body = await r.json();
+    } catch (err) {
+      body = { error: r.status + " " + r.statusText };
+    }
     if (r.status === 503) this.refreshStatus();
     if (!r.ok) {
       const e = new Error(body.error || r.statusText);
       e.status = r.status;
+      if (body.code) e.code = body.code;
       throw e;
     }
     return body.reply;
   },
 
-  // The banner: each service that does not answer, and since when.
+  // The banner: each service that does not answer (by its name in the
+  // page's language), and since when (local time, as every time on a page).
   async refreshStatus() {
     const banner = document.getElementById("banner");
     if (!banner) return;
@@ -173,7 +236,11 @@ const App = {
     const body = await r.json();
     banner.replaceChildren();
     for (const s of body.services.filter((x) => !x.up)) {
-      banner.append(this.el("div", "down", s.service + ": " + this.t("status.unavailable") + " " + s.unavailable_since));
+      const name = this.t("service." + s.service);
+      const since = s.since_us ? this.date(s.since_us) + " " + this.clock(new Date(Number(s.since_us) / 1000)) : s.unavailable_since;
+      const div = this.el("div", "down", (name === "service." + s.service ? s.service : name) + ": " + this.t("status.unavailable") + " " + since);
+      div.dataset.service = s.service;
+      banner.append(div);
     }
   },
 

@@ -113,7 +113,7 @@ function renderDispatch() {
       (board.bays || []).map((b) => {
         const mine = b.current_ro === job.ro_number && b.current_job_no === job.job_no;
         const busy = b.current_ro && !mine;
-        return option(b.bay_id, b.bay_id + " · " + (b.kind || "") + " · " + (busy ? App.t("board.busy") + " " + b.current_ro + " / " + b.current_job_no : App.t("board.free")), busy);
+        return option(b.bay_id, b.bay_id + " · " + bayKind(b.kind) + " · " + (busy ? App.t("board.busy") + " " + b.current_ro + " / " + b.current_job_no : App.t("board.free")), busy);
       })
     )
   );
@@ -127,7 +127,7 @@ async function readTools() {
     const answer = await App.call("workshop.tool_check.show", { ro_number: asked.ro_number, job_no: asked.job_no });
     if (picked === asked) tools = answer;
   } catch (err) {
-    if (picked === asked) document.getElementById("dispatch-error").textContent = err.message;
+    if (picked === asked) document.getElementById("dispatch-error").textContent = App.errorText(err);
   }
   renderTools();
 }
@@ -154,7 +154,7 @@ async function sendDispatch() {
     picked = null;
     tools = null;
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
     if (err.status && err.status !== 503 && picked) picked.key = App.newKey(); // refused: a new try is a new action
     readTools(); // the tools may have changed since the form opened
   } finally {
@@ -162,6 +162,13 @@ async function sendDispatch() {
     button.disabled = false;
   }
   readBoard();
+}
+
+// A bay's kind in the page's language (a kind without a label as the workshop has it).
+function bayKind(kind) {
+  if (!kind) return "";
+  const label = App.t("board.bay_kind." + kind);
+  return label === "board.bay_kind." + kind ? kind : label;
 }
 
 function render() {
@@ -181,7 +188,7 @@ function render() {
   const bays = document.getElementById("bays");
   bays.replaceChildren(
     ...(board.bays || []).map((b) => {
-      const li = App.el("li", b.current_ro ? "busy" : "free", b.bay_id + " · " + (b.kind || ""));
+      const li = App.el("li", b.current_ro ? "busy" : "free", b.bay_id + " · " + bayKind(b.kind));
       li.append(App.el("span", "where", b.current_ro ? b.current_ro + " / " + b.current_job_no : App.t("board.free")));
       return li;
     })
@@ -196,9 +203,16 @@ async function readBoard() {
   reading = true;
   try {
     board = await App.call("workshop.board", {});
+    const failed = document.getElementById("board-error");
+    if (failed) failed.remove();
     render();
   } catch (err) {
-    document.getElementById("banner").append(App.el("div", "down", err.message));
+    // one line for the board's read, replaced at each failure, gone once it reads again
+    const old = document.getElementById("board-error");
+    const line = App.el("div", "down", App.errorText(err));
+    line.id = "board-error";
+    if (old) old.replaceWith(line);
+    else document.getElementById("banner").append(line);
   } finally {
     reading = false;
     if (again) {

@@ -43,7 +43,7 @@ async function act(button, errorEl, action, command, payload) {
     return reply;
   } catch (err) {
     if (err.status && err.status !== 503) keys.delete(action);
-    errorEl.textContent = err.message;
+    errorEl.textContent = App.errorText(err);
     return null;
   } finally {
     if (button) button.disabled = false;
@@ -53,7 +53,7 @@ async function act(button, errorEl, action, command, payload) {
 // A list that could not be read says why; a later read that works clears
 // only that (an action's error stays until the next action).
 function readFailed(el, err) {
-  el.textContent = err.message;
+  el.textContent = App.errorText(err);
   el.dataset.kind = "read";
 }
 function readOk(el) {
@@ -278,7 +278,7 @@ async function search(e) {
   try {
     renderHits(await App.call("reception.search", { text: text, limit: 20, with_vehicles: true }));
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     go.disabled = false;
   }
@@ -352,7 +352,7 @@ async function renderBooking() {
       ...(list.campaigns || []).map((c) => App.el("div", "recall", App.t("counter.recall") + ": " + c.campaign_id + " — " + (c.title || "")))
     );
   } catch (err) {
-    recalls.replaceChildren(App.el("div", "error", err.message));
+    recalls.replaceChildren(App.el("div", "error", App.errorText(err)));
   }
 }
 
@@ -393,7 +393,7 @@ async function book(e) {
   } catch (err) {
     // a refusal: the corrected form is a new request
     if (err.status && err.status !== 503) state.booking = { id: newId("A"), key: App.newKey() };
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     go.disabled = false;
   }
@@ -761,7 +761,7 @@ async function logComplaint(e) {
     readCounts();
   } catch (err) {
     if (err.status && err.status !== 503) state.complaint = null;
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     go.disabled = false;
   }
@@ -815,15 +815,9 @@ function onEvent(event) {
   }
 }
 
-function placeholders() {
-  for (const el of document.querySelectorAll("[data-placeholder]")) el.placeholder = App.t(el.dataset.placeholder);
-}
-
 document.addEventListener("DOMContentLoaded", async () => {
-  if (!(await App.shell())) return;
-  placeholders();
+  if (!(await App.shell())) return; // the shell translates data-placeholder too
   document.addEventListener("languagechange", () => {
-    placeholders();
     reload(state.tab);
     readFigures();
     showBooked();

@@ -45,7 +45,7 @@ async function act(button, errorEl, action, command, payload) {
     return reply;
   } catch (err) {
     if (err.status && err.status !== 503) keys.delete(action);
-    errorEl.textContent = err.message;
+    errorEl.textContent = App.errorText(err);
     return null;
   } finally {
     if (button) button.disabled = false;
@@ -56,7 +56,7 @@ async function act(button, errorEl, action, command, payload) {
 // later read that works clears only that (an action's error stays until the
 // next action).
 function readFailed(el, err) {
-  el.textContent = err.message;
+  el.textContent = App.errorText(err);
   el.dataset.kind = "read";
 }
 function readOk(el) {
@@ -190,7 +190,7 @@ async function search(e) {
     const hits = await App.call("reception.search", { text: text, limit: 20, with_vehicles: true });
     renderHits(hits);
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     go.disabled = false;
   }
@@ -301,7 +301,7 @@ async function renderCard() {
         : App.el("p", "hint", App.t("counter.history.none"))
     );
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   }
   renderRecalls(v.vin);
 }
@@ -317,7 +317,7 @@ async function renderRecalls(vin) {
       box.append(App.el("div", "recall", App.t("counter.recall") + ": " + c.campaign_id + " — " + (c.title || "")));
     }
   } catch (err) {
-    box.append(App.el("div", "error", err.message));
+    box.append(App.el("div", "error", App.errorText(err)));
   }
   try {
     const warnings = await App.call("warranty.vehicle.warnings", { vin: vin });
@@ -326,7 +326,7 @@ async function renderRecalls(vin) {
     }
   } catch (err) {
     // 404: no warranty repair of this vehicle, so nothing to warn about
-    if (err.status !== 404) box.append(App.el("div", "error", err.message));
+    if (err.status !== 404) box.append(App.el("div", "error", App.errorText(err)));
   }
 }
 
@@ -430,7 +430,7 @@ async function readMenu() {
     state.rates = {};
     for (const r of rates.rates || []) state.rates[r.pay_type] = Number(r.rate_cents || 0);
   } catch (err) {
-    document.getElementById("open-error").textContent = err.message;
+    document.getElementById("open-error").textContent = App.errorText(err);
   }
 }
 
@@ -647,7 +647,7 @@ async function findParts(job, input, hits) {
     }
     if (!(found.hits || []).length) hits.append(App.el("li", "hint", App.t("counter.part.none")));
   } catch (err) {
-    hits.append(App.el("li", "error", err.message));
+    hits.append(App.el("li", "error", App.errorText(err)));
   }
 }
 
@@ -678,7 +678,7 @@ async function submitRo(e) {
   } catch (err) {
     // the service answered (a refusal): the corrected form is a new request
     if (err.status && err.status !== 503) state.openKey = App.newKey();
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     submit.disabled = false;
   }
@@ -1054,19 +1054,13 @@ async function refreshOpened() {
     state.opened = await App.call("reception.ro.show", { ro_number: state.opened.ro_number });
     renderOpened();
   } catch (err) {
-    document.getElementById("opened-error").textContent = err.message;
+    document.getElementById("opened-error").textContent = App.errorText(err);
   }
-}
-
-function placeholders() {
-  for (const el of document.querySelectorAll("[data-placeholder]")) el.placeholder = App.t(el.dataset.placeholder);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
   if (!(await App.shell())) return;
-  placeholders();
   document.addEventListener("languagechange", () => {
-    placeholders();
     reload(state.tab);
   });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));

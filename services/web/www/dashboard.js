@@ -124,7 +124,7 @@ function targetForm(f) {
       state.editing = null;
       await readAll();
     } catch (err) {
-      error.textContent = err.message;
+      error.textContent = App.errorText(err);
       save.disabled = false;
     }
   });
@@ -326,7 +326,7 @@ async function openRos(figure) {
     const reply = await App.call("kpi.figure.ros", p.day ? { day: p.day, figure } : { month: p.month, figure });
     if (state.ros && state.ros.figure === figure) state.ros.reply = reply;
   } catch (err) {
-    if (state.ros && state.ros.figure === figure) state.ros.error = err.message;
+    if (state.ros && state.ros.figure === figure) state.ros.error = App.errorText(err);
   }
   renderRos();
   document.getElementById("ros-panel").scrollIntoView({ block: "start" });
@@ -363,7 +363,7 @@ async function readAll() {
     render();
     document.body.dataset.period = periodText(p);
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     reading = false;
     if (again) {

@@ -42,7 +42,7 @@ function customer(id) {
 }
 
 function roStatus(status) {
-  return App.t("frontdesk.status." + status);
+  return App.t("counter.status." + status);
 }
 
 function approveButton(ro) {
@@ -58,7 +58,7 @@ function approveButton(ro) {
       await App.call("reception.ro.approve", { ro_number: ro.ro_number }, keyFor(approveKeys, ro.ro_number));
     } catch (err) {
       failure = err;
-      error.textContent = ro.ro_number + ": " + err.message;
+      error.textContent = ro.ro_number + ": " + App.errorText(err);
     } finally {
       settle(approveKeys, ro.ro_number, failure);
       button.disabled = false;
@@ -92,7 +92,7 @@ function resolveCell(c) {
       drafts.delete(c.complaint_id);
     } catch (err) {
       failure = err;
-      error.textContent = c.complaint_id + ": " + err.message;
+      error.textContent = c.complaint_id + ": " + App.errorText(err);
     } finally {
       settle(resolveKeys, c.complaint_id, failure);
       button.disabled = false;
@@ -194,7 +194,7 @@ async function read() {
     await readNames(desk.approvals.concat(desk.comebacks));
     render();
   } catch (err) {
-    document.getElementById("banner").replaceChildren(App.el("div", "down", err.message));
+    document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
   } finally {
     reading = false;
     if (again) {

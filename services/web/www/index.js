@@ -31,7 +31,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     try {
       openScreens(await App.signIn(document.getElementById("staff_id").value, document.getElementById("secret").value));
     } catch (err) {
-      error.textContent = err.message;
+      error.textContent = App.errorText(err);
     }
   });
   await App.loadLabels();

@@ -114,6 +114,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (!ro.invoice) error.textContent = App.t("counter.inv.not_delivered");
     render();
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   }
 });

@@ -38,6 +38,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     shipment = (await App.call("warranty.shipment.list", { shipment_id: id })).shipments[0];
     render();
   } catch (err) {
-    document.getElementById("error").textContent = err.message;
+    document.getElementById("error").textContent = App.errorText(err);
   }
 });

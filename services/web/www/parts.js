@@ -31,7 +31,7 @@ async function act(button, errEl, fn) {
   try {
     await fn();
   } catch (err) {
-    errEl.textContent = err.message;
+    errEl.textContent = App.errorText(err);
   } finally {
     button.disabled = false;
   }
@@ -109,7 +109,7 @@ const readHits = reader(async () => {
     $("search-error").textContent = "";
     renderHits();
   } catch (err) {
-    $("search-error").textContent = err.message;
+    $("search-error").textContent = App.errorText(err);
   }
 });
 
@@ -169,7 +169,7 @@ const readRo = reader(async () => {
     $("ro-error").textContent = "";
   } catch (err) {
     state.roParts = null;
-    $("ro-error").textContent = err.message;
+    $("ro-error").textContent = App.errorText(err);
   }
   renderRo();
 });
@@ -293,7 +293,7 @@ const readReceipts = reader(async () => {
     $("receipts-error").textContent = "";
     renderReceipts();
   } catch (err) {
-    $("receipts-error").textContent = err.message;
+    $("receipts-error").textContent = App.errorText(err);
   }
 });
 
@@ -319,7 +319,7 @@ const readBackorders = reader(async () => {
     $("backorders-error").textContent = "";
     renderBackorders();
   } catch (err) {
-    $("backorders-error").textContent = err.message;
+    $("backorders-error").textContent = App.errorText(err);
   }
 });
 
@@ -378,7 +378,7 @@ const readQuarantine = reader(async () => {
     $("quarantine-error").textContent = "";
     renderQuarantine();
   } catch (err) {
-    $("quarantine-error").textContent = err.message;
+    $("quarantine-error").textContent = App.errorText(err);
   }
 });
 

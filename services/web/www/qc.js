@@ -52,7 +52,7 @@ function roItem(ro, jobs, extra) {
 function fill(listId, countId, items) {
   document.getElementById(countId).textContent = "(" + items.length + ")";
   const list = document.getElementById(listId);
-  list.replaceChildren(...(items.length ? items : [App.el("li", "empty", App.t("qc.none"))]));
+  list.replaceChildren(...(items.length ? items : [App.el("li", "empty", App.t("qc.none." + listId))]));
 }
 
 function renderLists() {
@@ -144,7 +144,7 @@ async function readRo() {
   try {
     work = await App.call("workshop.ro.show", { ro_number: selected });
   } catch (err) {
-    document.getElementById("inspect-error").textContent = err.message;
+    document.getElementById("inspect-error").textContent = App.errorText(err);
   }
   renderInspect();
 }
@@ -182,7 +182,7 @@ async function inspect(passed) {
     document.getElementById("reasons").value = "";
   } catch (err) {
     if (err.status && err.status !== 503) inspectKey = App.newKey(); // answered: a new action next time
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
   } finally {
     busy = false;
     for (const id of ["pass", "fail"]) document.getElementById(id).disabled = false;
@@ -199,7 +199,7 @@ async function readBoard() {
     board = await App.call("workshop.board", {});
     renderLists();
   } catch (err) {
-    document.getElementById("banner").append(App.el("div", "down", err.message));
+    document.getElementById("banner").append(App.el("div", "down", App.errorText(err)));
   } finally {
     reading = false;
     if (again) {

@@ -62,6 +62,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     work = await App.call("workshop.ro.show", { ro_number: ro });
     render();
   } catch (err) {
-    document.getElementById("cert-error").textContent = err.message;
+    document.getElementById("cert-error").textContent = App.errorText(err);
   }
 });

@@ -51,7 +51,7 @@ async function act(card, action, command, payload, after) {
     if (after) after(reply);
   } catch (err) {
     if (err.status && err.status !== 503) keys.delete(action); // answered: a new try is a new action
-    errors.set(card, err.message);
+    errors.set(card, App.errorText(err));
   } finally {
     busy.delete(action);
     render();
@@ -167,7 +167,7 @@ function reader(read) {
       await read();
       render();
     } catch (err) {
-      document.getElementById("banner").replaceChildren(App.el("div", "down", err.message));
+      document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
     } finally {
       running = false;
       if (again) {
@@ -252,7 +252,7 @@ async function sendDefect(e) {
     document.getElementById("defect").close();
     defectJob = null;
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
     if (err.status && err.status !== 503) defectJob.key = App.newKey(); // answered: a corrected form is a new report
   } finally {
     send.disabled = false;

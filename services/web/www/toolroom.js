@@ -38,7 +38,7 @@ async function act(action, command, payload, error, after) {
     return true;
   } catch (err) {
     if (err.status && err.status !== 503) keys.delete(action);
-    error.textContent = err.message;
+    error.textContent = App.errorText(err);
     return false;
   } finally {
     busy.delete(action);
@@ -346,7 +346,7 @@ async function readAll() {
     due = calibration;
     render();
   } catch (err) {
-    document.getElementById("banner").replaceChildren(App.el("div", "down", err.message));
+    document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
   } finally {
     reading = false;
     if (again) {

@@ -32,7 +32,7 @@ async function act(button, errEl, fn) {
   try {
     await fn();
   } catch (err) {
-    errEl.textContent = err.message;
+    errEl.textContent = App.errorText(err);
   } finally {
     button.disabled = false;
   }
@@ -127,7 +127,7 @@ const readClaims = reader(async () => {
     $("claims-error").textContent = "";
     renderClaims();
   } catch (err) {
-    $("claims-error").textContent = err.message;
+    $("claims-error").textContent = App.errorText(err);
   }
 });
 
@@ -195,7 +195,7 @@ const readClaim = reader(async () => {
   try {
     state.claim = await App.call("warranty.claim.show", { claim_id: state.selected });
   } catch (err) {
-    $("claim-error").textContent = err.message;
+    $("claim-error").textContent = App.errorText(err);
   }
   renderClaim();
 });
@@ -298,7 +298,7 @@ const readOwed = reader(async () => {
     $("owed-error").textContent = "";
     renderOwed();
   } catch (err) {
-    $("owed-error").textContent = err.message;
+    $("owed-error").textContent = App.errorText(err);
   }
 });
 
@@ -382,7 +382,7 @@ const readShipments = reader(async () => {
     $("shipments-error").textContent = "";
     renderShipments();
   } catch (err) {
-    $("shipments-error").textContent = err.message;
+    $("shipments-error").textContent = App.errorText(err);
   }
 });
 
