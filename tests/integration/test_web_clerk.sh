@@ -15,7 +15,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/web_lib.sh"
 setup web_clerk
 start_dealership
-sed -i 's/^name = local$/name = local\ncurrency = CNY/' "$CONFIG" # amounts as people read them
 start_web
 set_secret clerk-sun 'clerk-pass-1'
 set_secret fdm-li 'desk-pass-1'

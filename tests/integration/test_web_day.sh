@@ -27,7 +27,6 @@ setup web_day
 hours=$((10#$(date -u +%H) - 12))
 export TZ="Etc/GMT$([ $hours -ge 0 ] && echo +)$hours"
 start_dealership
-sed -i 's/^name = local$/name = local\ncurrency = CNY/' "$CONFIG" # amounts as people read them
 start_web
 set_secret adv-wang 'counter-pass-1'
 set_secret fdm-li 'desk-pass-1'

@@ -15,7 +15,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/web_lib.sh"
 setup web_markup
 start_dealership
-sed -i 's/^name = local$/name = local\ncurrency = CNY/' "$CONFIG"
 start_web
 for who in adv-wang clerk-sun fdm-li foreman-liu qc-ma wh-zhou wty-he tool-xu svc-mgr it-guo; do
     set_secret $who "$who-pass-1"
