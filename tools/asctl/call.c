@@ -13,6 +13,7 @@
 #include "as/rpc.h"
 #include "as/staff.h"
 #include "asctl.h"
+#include "render.h"
 
 static void s_call_usage(FILE *out)
 {
@@ -52,29 +53,6 @@ static void s_command_help(FILE *out, const as_command_info_t *info)
                 "given whole as JSON: jobs='{\"concern\":\"noise\"}'):\n%s",
                 fields);
     free(fields);
-}
-
-/* Prints a reply object as "field: value" lines, amounts and times for
- * people (as/human.h). */
-static void s_print_human(json_t *obj)
-{
-    as_human_json(obj); /* out of memory: the rest stays as numbers */
-    const char *key;
-    json_t *value;
-    json_object_foreach(obj, key, value)
-    {
-        if (json_is_object(value) || json_is_array(value)) {
-            char *text = json_dumps(value, JSON_COMPACT);
-            printf("%s: %s\n", key, text ? text : "");
-            free(text);
-        } else if (json_is_string(value)) {
-            printf("%s: %s\n", key, json_string_value(value));
-        } else {
-            char *text = json_dumps(value, JSON_ENCODE_ANY);
-            printf("%s: %s\n", key, text ? text : "");
-            free(text);
-        }
-    }
 }
 
 static int s_build_payload(asctl_t *ctl, const as_command_info_t *info, const char *json_text,
@@ -144,8 +122,17 @@ static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__
                                 "replayed", r->has_replayed && r->replayed, "reply", reply);
         asctl_print_json(obj);
         json_decref(obj);
+    } else if (ctl->output == ASCTL_OUT_CSV) {
+        asctl_csv_t csv = {',', "\n"};
+        if (asctl_render_csv(reply, &csv) != 0) {
+            json_decref(reply);
+            return asctl_fail(ctl, EXIT_USAGE,
+                              "the reply of %s holds no list: -o csv cannot show it (-o table "
+                              "or -o json can)",
+                              info->command);
+        }
     } else {
-        s_print_human(reply);
+        asctl_render_human(reply, asctl_render_width(ctl->output == ASCTL_OUT_WIDE));
         if (r->has_replayed && r->replayed)
             fprintf(stderr, "asctl: (already done earlier: this is the stored reply)\n");
     }

@@ -132,11 +132,16 @@ typedef struct {
 } s_subcommand_t;
 
 static const s_subcommand_t s_subcommands[] = {
-    {"call", asctl_call, true, 0},        {"commands", asctl_commands, false, 0},
-    {"tap", asctl_tap, true, 0},          {"status", asctl_status, true, 0},
-    {"keygen", asctl_keygen, false, 0},   {"backup", asctl_backup, false, 0},
-    {"restore", asctl_restore, false, 0}, {"kpi", asctl_kpi, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
-    {"source", asctl_source, true, 0},    {"check-config", s_check_config, false, 0},
+    {"call", asctl_call, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
+    {"commands", asctl_commands, false, 0},
+    {"tap", asctl_tap, true, 0},
+    {"status", asctl_status, true, 0},
+    {"keygen", asctl_keygen, false, 0},
+    {"backup", asctl_backup, false, 0},
+    {"restore", asctl_restore, false, 0},
+    {"kpi", asctl_kpi, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
+    {"source", asctl_source, true, 0},
+    {"check-config", s_check_config, false, 0},
     {"outbox", asctl_outbox, false, 0},
 };
 
