@@ -15,6 +15,7 @@ enum {
     S_DEPTH = 4,        /* nested objects shown as blocks; deeper: a summary */
     S_MAX_COLUMNS = 64, /* a table's columns beyond this are left out */
     S_MIN_COLUMN = 12,  /* a clipped column keeps at least its header (or this) */
+    S_KEY_COLUMN = 24,  /* ...and the first column at least this */
     S_MIN_WRAP = 20,    /* narrower than this, a value is not wrapped */
 };
 
@@ -339,8 +340,12 @@ static void s_table(json_t *list, int indent, int width)
             total += w[j] + (j ? 2 : 0);
         while (total > avail) { /* narrow the widest column that can give */
             int widest = -1;
-            for (int j = 1; j < n; j++) { /* the first column (the key) is never clipped */
-                int floor = s_width(names[j]) > S_MIN_COLUMN ? s_width(names[j]) : S_MIN_COLUMN;
+            for (int j = 0; j < n; j++) {
+                /* a column keeps its header, and the first (the key) up to
+                 * S_KEY_COLUMN characters */
+                int floor = j == 0 ? S_KEY_COLUMN : S_MIN_COLUMN;
+                if (s_width(names[j]) > floor)
+                    floor = s_width(names[j]);
                 if (w[j] > floor && (widest < 0 || w[j] > w[widest]))
                     widest = j;
             }
