@@ -28,7 +28,11 @@ static void s_call_usage(FILE *out)
                  "  --endpoint EP       talk to EP instead of the endpoint in the config\n"
                  "  --at 'YYYY-MM-DD HH:MM'\n"
                  "                      when it happened, local time (work keyed in after the\n"
-                 "                      fact; `asctl commands` marks the commands that take it)\n");
+                 "                      fact; `asctl commands` marks the commands that take it)\n"
+                 "\n"
+                 "The reply is shown as key: value lines, nested objects as indented blocks\n"
+                 "and lists of objects as tables, clipped to $COLUMNS (or the terminal);\n"
+                 "-o wide: nothing clipped; -o csv: the reply's first list as CSV; -o json.\n");
 }
 
 /* `asctl call COMMAND --help` and `asctl commands COMMAND`: what the command

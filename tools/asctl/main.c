@@ -41,7 +41,7 @@ static void s_usage(FILE *out)
             "Options (anywhere on the line; after the subcommand in their long form, or\n"
             "-c, -j, -o):\n"
             "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
-            "  -o, --output FORMAT table (default), json, csv or wide (kpi report)\n"
+            "  -o, --output FORMAT table (default), json, csv or wide (call, kpi report)\n"
             "  -j, --json          machine-readable output (one JSON document per line): -o json\n"
             "  -a, --actor ID      staff id acting (default $AS_ACTOR or $USER)\n"
             "  -t, --timeout MS    time to wait for each answer (default 3000)\n"
