@@ -135,6 +135,11 @@ grep -q '…' <<<"$wide" && fail "-o wide clips: $wide"
 csv=$(person --actor fm-li call workshop.board -o csv)
 [[ $(head -1 <<<"$csv") == ro_number,job_no,vin,concern,* ]] || fail "-o csv header: $csv"
 grep -qE "^$RO1,1,LSVAU218XN2183294,\"?grinding" <<<"$csv" || fail "-o csv row: $csv"
+out=$(person --actor fm-li call workshop.bay.register bay_id=B2 kind=lift -o csv 2>&1) &&
+    fail "-o csv of a reply without a list: $out"
+grep -qF "the reply of workshop.bay.register holds no list" <<<"$out" || fail "-o csv refusal: $out"
+[ "$(AS_ACTOR=fm-li ctl call workshop.board | json '[.reply.bays[].bay_id] | join(" ")')" = B1 ] ||
+    fail "a command refused -o csv was done anyway"
 
 ro=$(COLUMNS=100 person --actor adv-wang call reception.ro.show ro_number=$RO1)
 log "$ro"

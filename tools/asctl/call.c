@@ -59,6 +59,16 @@ static void s_command_help(FILE *out, const as_command_info_t *info)
     free(fields);
 }
 
+/* Whether a reply message has a list of messages (what -o csv writes). */
+static bool s_has_list(const ProtobufCMessageDescriptor *reply)
+{
+    for (unsigned i = 0; reply && i < reply->n_fields; i++)
+        if (reply->fields[i].label == PROTOBUF_C_LABEL_REPEATED &&
+            reply->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
+            return true;
+    return false;
+}
+
 static int s_build_payload(asctl_t *ctl, const as_command_info_t *info, const char *json_text,
                            int nargs, char **args, uint8_t **out, size_t *out_len)
 {
@@ -241,6 +251,13 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
     }
     if (!ctl->actor || !*ctl->actor) {
         rc = asctl_fail(ctl, EXIT_USAGE, "who is acting? give --actor or set AS_ACTOR");
+        goto out;
+    }
+    if (ctl->output == ASCTL_OUT_CSV && !s_has_list(info->reply)) { /* said before it is done */
+        rc = asctl_fail(ctl, EXIT_USAGE,
+                        "the reply of %s holds no list: -o csv cannot show it (-o table or -o "
+                        "json can)",
+                        command);
         goto out;
     }
     if (!endpoint && !(endpoint = asctl_endpoint(ctl, info->service))) {
