@@ -13,6 +13,7 @@
 #include "as/rpc.h"
 #include "as/staff.h"
 #include "asctl.h"
+#include "render.h"
 
 static void s_call_usage(FILE *out)
 {
@@ -27,7 +28,11 @@ static void s_call_usage(FILE *out)
                  "  --endpoint EP       talk to EP instead of the endpoint in the config\n"
                  "  --at 'YYYY-MM-DD HH:MM'\n"
                  "                      when it happened, local time (work keyed in after the\n"
-                 "                      fact; `asctl commands` marks the commands that take it)\n");
+                 "                      fact; `asctl commands` marks the commands that take it)\n"
+                 "\n"
+                 "The reply is shown as key: value lines, nested objects as indented blocks\n"
+                 "and lists of objects as tables, clipped to $COLUMNS (or the terminal);\n"
+                 "-o wide: nothing clipped; -o csv: the reply's first list as CSV; -o json.\n");
 }
 
 /* `asctl call COMMAND --help` and `asctl commands COMMAND`: what the command
@@ -54,27 +59,14 @@ static void s_command_help(FILE *out, const as_command_info_t *info)
     free(fields);
 }
 
-/* Prints a reply object as "field: value" lines, amounts and times for
- * people (as/human.h). */
-static void s_print_human(json_t *obj)
+/* Whether a reply message has a list of messages (what -o csv writes). */
+static bool s_has_list(const ProtobufCMessageDescriptor *reply)
 {
-    as_human_json(obj); /* out of memory: the rest stays as numbers */
-    const char *key;
-    json_t *value;
-    json_object_foreach(obj, key, value)
-    {
-        if (json_is_object(value) || json_is_array(value)) {
-            char *text = json_dumps(value, JSON_COMPACT);
-            printf("%s: %s\n", key, text ? text : "");
-            free(text);
-        } else if (json_is_string(value)) {
-            printf("%s: %s\n", key, json_string_value(value));
-        } else {
-            char *text = json_dumps(value, JSON_ENCODE_ANY);
-            printf("%s: %s\n", key, text ? text : "");
-            free(text);
-        }
-    }
+    for (unsigned i = 0; reply && i < reply->n_fields; i++)
+        if (reply->fields[i].label == PROTOBUF_C_LABEL_REPEATED &&
+            reply->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
+            return true;
+    return false;
 }
 
 static int s_build_payload(asctl_t *ctl, const as_command_info_t *info, const char *json_text,
@@ -144,8 +136,17 @@ static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__
                                 "replayed", r->has_replayed && r->replayed, "reply", reply);
         asctl_print_json(obj);
         json_decref(obj);
+    } else if (ctl->output == ASCTL_OUT_CSV) {
+        asctl_csv_t csv = {',', "\n"};
+        if (asctl_render_csv(reply, &csv) != 0) {
+            json_decref(reply);
+            return asctl_fail(ctl, EXIT_USAGE,
+                              "the reply of %s holds no list: -o csv cannot show it (-o table "
+                              "or -o json can)",
+                              info->command);
+        }
     } else {
-        s_print_human(reply);
+        asctl_render_human(reply, asctl_render_width(ctl->output == ASCTL_OUT_WIDE));
         if (r->has_replayed && r->replayed)
             fprintf(stderr, "asctl: (already done earlier: this is the stored reply)\n");
     }
@@ -250,6 +251,13 @@ int asctl_call(asctl_t *ctl, int argc, char **argv)
     }
     if (!ctl->actor || !*ctl->actor) {
         rc = asctl_fail(ctl, EXIT_USAGE, "who is acting? give --actor or set AS_ACTOR");
+        goto out;
+    }
+    if (ctl->output == ASCTL_OUT_CSV && !s_has_list(info->reply)) { /* said before it is done */
+        rc = asctl_fail(ctl, EXIT_USAGE,
+                        "the reply of %s holds no list: -o csv cannot show it (-o table or -o "
+                        "json can)",
+                        command);
         goto out;
     }
     if (!endpoint && !(endpoint = asctl_endpoint(ctl, info->service))) {

@@ -12,6 +12,7 @@
 #include "as/pbjson.h"
 #include "as/rpc.h"
 #include "asctl.h"
+#include "render.h"
 
 #define S_CELL 64
 
@@ -229,40 +230,12 @@ static void s_print_rows(const As__KpiReport *r, int columns)
     }
 }
 
-/* How CSV is written: the separator and the line end. */
-typedef struct {
-    char separator;
-    const char *eol;
-} s_csv_t;
-
-/* Prints one CSV field, quoted when it holds the separator, a quote or a
- * line end, then the separator or (last) the line end. */
-static void s_csv_put(const s_csv_t *csv, const char *text, bool last)
-{
-    char special[] = {csv->separator, '"', '\n', '\r', '\0'};
-    if (strpbrk(text, special)) {
-        putchar('"');
-        for (const char *c = text; *c; c++) {
-            if (*c == '"')
-                putchar('"');
-            putchar(*c);
-        }
-        putchar('"');
-    } else {
-        fputs(text, stdout);
-    }
-    if (last)
-        fputs(csv->eol, stdout);
-    else
-        putchar(csv->separator);
-}
-
 /* A CSV layout: how it writes, and (units) whether headers name the unit and
  * values are in it (amounts in currency units with two decimals, the
  * achievement in percent), or are as the service gives them (cents, four
  * decimals, the achievement as a ratio: the --csv of before -o csv). */
 typedef struct {
-    s_csv_t csv;
+    asctl_csv_t csv;
     bool units;
     const char *currency; /* the amounts' unit in headers */
 } s_csv_layout_t;
@@ -317,16 +290,16 @@ static void s_print_csv(const As__KpiReport *r, const s_csv_layout_t *l)
     for (size_t j = 0; j < nf; j++)
         n_cells += targeted[j];
     char cell[S_CELL * 2];
-    s_csv_put(&l->csv, r->by, n_cells == 0);
+    asctl_csv_put(&l->csv, r->by, n_cells == 0);
     for (size_t pass = 0, done = 0; pass < 2; pass++)
         for (size_t j = 0; j < nf; j++)
             if (pass == 0 || targeted[j]) {
                 s_csv_header(l, r->rows[0]->figures[j], pass == 1, cell, sizeof cell);
-                s_csv_put(&l->csv, cell, ++done == n_cells);
+                asctl_csv_put(&l->csv, cell, ++done == n_cells);
             }
     for (size_t i = 0; i < r->n_rows; i++) {
         const As__KpiRow *row = r->rows[i];
-        s_csv_put(&l->csv, row->key, n_cells == 0);
+        asctl_csv_put(&l->csv, row->key, n_cells == 0);
         for (size_t pass = 0, done = 0; pass < 2; pass++)
             for (size_t j = 0; j < nf; j++)
                 if (pass == 0 || targeted[j]) {
@@ -334,7 +307,7 @@ static void s_print_csv(const As__KpiReport *r, const s_csv_layout_t *l)
                         s_csv_value(l, row->figures[j], pass == 1, cell, sizeof cell);
                     else
                         cell[0] = '\0';
-                    s_csv_put(&l->csv, cell, ++done == n_cells);
+                    asctl_csv_put(&l->csv, cell, ++done == n_cells);
                 }
     }
     free(targeted);

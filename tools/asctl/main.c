@@ -41,7 +41,7 @@ static void s_usage(FILE *out)
             "Options (anywhere on the line; after the subcommand in their long form, or\n"
             "-c, -j, -o):\n"
             "  -c, --config FILE   site config (default $AS_CONFIG or /etc/aftersales/site.ini)\n"
-            "  -o, --output FORMAT table (default), json, csv or wide (kpi report)\n"
+            "  -o, --output FORMAT table (default), json, csv or wide (call, kpi report)\n"
             "  -j, --json          machine-readable output (one JSON document per line): -o json\n"
             "  -a, --actor ID      staff id acting (default $AS_ACTOR or $USER)\n"
             "  -t, --timeout MS    time to wait for each answer (default 3000)\n"
@@ -132,11 +132,16 @@ typedef struct {
 } s_subcommand_t;
 
 static const s_subcommand_t s_subcommands[] = {
-    {"call", asctl_call, true, 0},        {"commands", asctl_commands, false, 0},
-    {"tap", asctl_tap, true, 0},          {"status", asctl_status, true, 0},
-    {"keygen", asctl_keygen, false, 0},   {"backup", asctl_backup, false, 0},
-    {"restore", asctl_restore, false, 0}, {"kpi", asctl_kpi, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
-    {"source", asctl_source, true, 0},    {"check-config", s_check_config, false, 0},
+    {"call", asctl_call, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
+    {"commands", asctl_commands, false, 0},
+    {"tap", asctl_tap, true, 0},
+    {"status", asctl_status, true, 0},
+    {"keygen", asctl_keygen, false, 0},
+    {"backup", asctl_backup, false, 0},
+    {"restore", asctl_restore, false, 0},
+    {"kpi", asctl_kpi, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
+    {"source", asctl_source, true, 0},
+    {"check-config", s_check_config, false, 0},
     {"outbox", asctl_outbox, false, 0},
 };
 
