@@ -242,7 +242,10 @@ function renderHits(hits) {
         { label: "counter.customer", value: (c) => c.name },
         { label: "counter.phone", value: (c) => c.phone },
         { label: "counter.customer_id", value: (c) => c.customer_id },
-        { label: "counter.walkin.vehicle_col", value: (c) => button("counter.walkin.add_vehicle", "add-vehicle", () => openWalkinVehicle(c)) },
+        {
+          label: "counter.walkin.vehicle_col",
+          value: (c) => button("counter.walkin.add_vehicle", "add-vehicle", () => openWalkinVehicle(c)),
+        },
       ],
       owners
     );
@@ -273,8 +276,7 @@ function openWalkin(text) {
   keys.delete("walkin-customer");
   keys.delete("walkin-vehicle");
   walkinErrors();
-  for (const id of ["walkin-name", "walkin-phone", "walkin-vin", "walkin-plate", "walkin-model", "walkin-sale-date", "walkin-mileage"])
-    document.getElementById(id).value = "";
+  for (const id of ["walkin-name", "walkin-phone", ...VEHICLE_FIELDS]) document.getElementById(id).value = "";
   if (/^[A-HJ-NPR-Z0-9]{17}$/i.test(text)) document.getElementById("walkin-vin").value = text.toUpperCase();
   else if (/^[0-9+\- ]{5,}$/.test(text)) document.getElementById("walkin-phone").value = text;
   else if (text) document.getElementById("walkin-plate").value = text;
@@ -285,8 +287,12 @@ function openWalkin(text) {
   document.getElementById("walkin-name").focus();
 }
 
-// The vehicle form for a customer reception knows (found, or just registered).
-function openWalkinVehicle(c) {
+const VEHICLE_FIELDS = ["walkin-vin", "walkin-plate", "walkin-model", "walkin-sale-date", "walkin-mileage"];
+
+// The vehicle form for a customer reception knows: found by a search (an
+// empty form), or just registered (`keep`: the VIN or plate searched for stays).
+function openWalkinVehicle(c, keep) {
+  if (!keep) for (const id of VEHICLE_FIELDS) document.getElementById(id).value = "";
   walkinOwner = { customer_id: c.customer_id, name: c.name, phone: c.phone };
   keys.delete("walkin-vehicle");
   walkinErrors();
@@ -320,7 +326,7 @@ async function submitWalkinCustomer(e) {
   );
   if (!reply) return;
   customers.set(reply.customer_id, reply);
-  openWalkinVehicle(reply);
+  openWalkinVehicle(reply, true);
 }
 
 async function submitWalkinVehicle(e) {
