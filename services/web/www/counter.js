@@ -211,7 +211,7 @@ function renderHits(hits) {
     const text = document.getElementById("search").value.trim();
     const register = button("counter.walkin.register_found_nothing", "primary", () => openWalkin(text));
     register.id = "walkin-from-search";
-    vehicleHits.append(register);
+    if (!document.getElementById("walkin-new").hidden) vehicleHits.append(register);
     return;
   }
   if (cars.length) {
@@ -1201,6 +1201,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   document.getElementById("search-form").addEventListener("submit", search);
+  // reception lets advisors, the front-desk manager and information clerks
+  // register customers (not the service manager): the others see no button
+  const registers = ["advisor", "front_desk_manager", "info_clerk"].some((r) => App.me.roles.includes(r));
+  document.getElementById("walkin-new").hidden = !registers;
   document.getElementById("walkin-new").addEventListener("click", () => openWalkin(document.getElementById("search").value));
   document.getElementById("walkin-customer-form").addEventListener("submit", submitWalkinCustomer);
   document.getElementById("walkin-vehicle-form").addEventListener("submit", submitWalkinVehicle);
