@@ -184,6 +184,7 @@ async function search(e) {
   const error = document.getElementById("search-error");
   error.textContent = "";
   if (!text) return;
+  closeWalkin();
   const go = document.getElementById("search-go");
   go.disabled = true;
   try {
@@ -207,6 +208,10 @@ function renderHits(hits) {
   customerHits.replaceChildren();
   if (!cars.length && !owners.length) {
     vehicleHits.append(App.el("p", "hint", App.t("counter.search.none")));
+    const text = document.getElementById("search").value.trim();
+    const register = button("counter.walkin.register_found_nothing", "primary", () => openWalkin(text));
+    register.id = "walkin-from-search";
+    if (!document.getElementById("walkin-new").hidden) vehicleHits.append(register);
     return;
   }
   if (cars.length) {
@@ -237,15 +242,146 @@ function renderHits(hits) {
         { label: "counter.customer", value: (c) => c.name },
         { label: "counter.phone", value: (c) => c.phone },
         { label: "counter.customer_id", value: (c) => c.customer_id },
+        {
+          label: "counter.walkin.vehicle_col",
+          value: (c) => button("counter.walkin.add_vehicle", "add-vehicle", () => openWalkinVehicle(c)),
+        },
       ],
       owners
     );
+    [...table.tBodies[0].rows].forEach((tr, i) => (tr.dataset.customer = owners[i].customer_id));
     table.id = "customer-table";
     customerHits.append(table);
     if (!cars.length) customerHits.append(App.el("p", "hint", App.t("counter.search.no_vehicle")));
   }
   // one vehicle (by plate, VIN, or its owner's name or phone): straight to its card
   if (cars.length === 1) openCard(cars[0]);
+}
+
+// --- a walk-in: register the customer, then the vehicle -----------------------
+
+// The customer the vehicle form registers a vehicle for ({customer_id, name, phone}).
+let walkinOwner = null;
+
+function walkinErrors() {
+  for (const id of ["walkin-customer-error", "walkin-vehicle-error"]) document.getElementById(id).textContent = "";
+}
+
+// The form for a customer reception does not know: what was searched goes
+// into the field it looks like (a VIN, a phone number or a plate). A new
+// form is a new registration: new keys.
+function openWalkin(text) {
+  text = (text || "").trim();
+  walkinOwner = null;
+  keys.delete("walkin-customer");
+  keys.delete("walkin-vehicle");
+  walkinErrors();
+  for (const id of ["walkin-name", "walkin-phone", ...VEHICLE_FIELDS]) document.getElementById(id).value = "";
+  if (/^[A-HJ-NPR-Z0-9]{17}$/i.test(text)) document.getElementById("walkin-vin").value = text.toUpperCase();
+  else if (/^[0-9+\- ]{5,}$/.test(text)) document.getElementById("walkin-phone").value = text;
+  else if (text) document.getElementById("walkin-plate").value = text;
+  document.getElementById("results").hidden = true;
+  document.getElementById("walkin").hidden = false;
+  document.getElementById("walkin-customer-form").hidden = false;
+  document.getElementById("walkin-vehicle-form").hidden = true;
+  document.getElementById("walkin-name").focus();
+}
+
+const VEHICLE_FIELDS = ["walkin-vin", "walkin-plate", "walkin-model", "walkin-sale-date", "walkin-mileage"];
+
+// The vehicle form for a customer reception knows: found by a search (an
+// empty form), or just registered (`keep`: the VIN or plate searched for stays).
+function openWalkinVehicle(c, keep) {
+  if (!keep) for (const id of VEHICLE_FIELDS) document.getElementById(id).value = "";
+  walkinOwner = { customer_id: c.customer_id, name: c.name, phone: c.phone };
+  keys.delete("walkin-vehicle");
+  walkinErrors();
+  document.getElementById("results").hidden = true;
+  document.getElementById("walkin").hidden = false;
+  document.getElementById("walkin-customer-form").hidden = true;
+  document.getElementById("walkin-vehicle-form").hidden = false;
+  document.getElementById("walkin-owner").textContent = c.name || "";
+  document.getElementById("walkin-owner-id").textContent = c.customer_id;
+  const vin = document.getElementById("walkin-vin");
+  (vin.value ? document.getElementById("walkin-plate") : vin).focus();
+}
+
+function closeWalkin() {
+  walkinOwner = null;
+  document.getElementById("walkin").hidden = true;
+}
+
+async function submitWalkinCustomer(e) {
+  e.preventDefault();
+  const name = document.getElementById("walkin-name").value.trim();
+  const phone = document.getElementById("walkin-phone").value.trim();
+  const payload = { name: name }; // reception numbers the customer (C000001)
+  if (phone) payload.phone = phone;
+  const reply = await act(
+    document.getElementById("walkin-customer-submit"),
+    document.getElementById("walkin-customer-error"),
+    "walkin-customer",
+    "reception.customer.register",
+    payload
+  );
+  if (!reply) return;
+  customers.set(reply.customer_id, reply);
+  openWalkinVehicle(reply, true);
+}
+
+async function submitWalkinVehicle(e) {
+  e.preventDefault();
+  const owner = walkinOwner;
+  if (!owner) return;
+  const error = document.getElementById("walkin-vehicle-error");
+  const submit = document.getElementById("walkin-vehicle-submit");
+  const vin = document.getElementById("walkin-vin").value.trim().toUpperCase();
+  const payload = {
+    vin: vin,
+    plate: document.getElementById("walkin-plate").value.trim(),
+    customer_id: owner.customer_id,
+  };
+  const model = document.getElementById("walkin-model").value.trim();
+  const sale = document.getElementById("walkin-sale-date").value;
+  const km = document.getElementById("walkin-mileage").value.trim();
+  if (model) payload.model = model;
+  if (sale) payload.sale_date = sale;
+  if (km !== "") payload.mileage_km = Number(km);
+  // reception registers a known VIN again to whoever is named (a change of
+  // owner): at the counter a VIN already known is a mistake or a car to find
+  // by search, so the page refuses it, naming the vehicle's plate and owner.
+  // A retry of this form's own registration (its key kept) is not refused.
+  if (!keys.has("walkin-vehicle")) {
+    submit.disabled = true;
+    error.textContent = "";
+    try {
+      const known = await App.call("reception.vehicle.show", { vin: vin });
+      const who = await customer(known.customer_id);
+      error.textContent = App.t("counter.walkin.vin_known") + ": " + vin + " — " + (known.plate || "") + ", " + (who ? who.name : known.customer_id || "");
+      return;
+    } catch (err) {
+      if (err.status !== 404) {
+        error.textContent = App.errorText(err);
+        return;
+      }
+    } finally {
+      submit.disabled = false;
+    }
+  }
+  const reply = await act(submit, error, "walkin-vehicle", "reception.vehicle.register", payload);
+  if (!reply) return;
+  vehicles.set(reply.vin, reply);
+  closeWalkin();
+  document.getElementById("search").value = reply.plate || reply.vin;
+  openCard({
+    vin: reply.vin,
+    plate: reply.plate,
+    model: reply.model,
+    mileage_km: reply.mileage_km,
+    customer_id: owner.customer_id,
+    customer_name: owner.name,
+    customer_phone: owner.phone,
+  });
 }
 
 // --- the vehicle's card ------------------------------------------------------
@@ -1065,6 +1201,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   document.getElementById("search-form").addEventListener("submit", search);
+  // reception lets advisors, the front-desk manager and information clerks
+  // register customers (not the service manager): the others see no button
+  const registers = ["advisor", "front_desk_manager", "info_clerk"].some((r) => App.me.roles.includes(r));
+  document.getElementById("walkin-new").hidden = !registers;
+  document.getElementById("walkin-new").addEventListener("click", () => openWalkin(document.getElementById("search").value));
+  document.getElementById("walkin-customer-form").addEventListener("submit", submitWalkinCustomer);
+  document.getElementById("walkin-vehicle-form").addEventListener("submit", submitWalkinVehicle);
+  for (const b of document.querySelectorAll(".walkin-cancel")) b.addEventListener("click", closeWalkin);
   document.getElementById("card-open").addEventListener("click", () => showTab("open"));
   document.getElementById("op-filter").addEventListener("input", renderMenu);
   document.getElementById("free-add").addEventListener("click", addFreeJob);
