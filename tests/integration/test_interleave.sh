@@ -141,6 +141,13 @@ answer() {
 results() {
     local d=$1 ro claim
     kpi_lines "$d/kpi.ini"
+    # the ROs behind the figures (kpi's per-RO shares, joined from reception,
+    # workshop and parts)
+    local figure
+    for figure in "gross profit" "first-time-fix rate" "comeback rate" "parts fill rate" \
+        "appointment rate" "csi"; do
+        answer "$d/kpi.ini" svc-mgr kpi.figure.ros day="$DAY" figure="$figure"
+    done
     answer "$d/warranty.ini" wty-he warranty.claim.list
     for claim in $(answer "$d/warranty.ini" wty-he warranty.claim.list |
         sed -n 's/.*| claims\.[0-9]*\.claim_id = "\(.*\)"$/\1/p'); do
@@ -155,12 +162,16 @@ results() {
         answer "$d/parts.ini" parts-mgr parts.ro.show ro_number="$ro"
     done
     answer "$d/parts.ini" parts-mgr parts.stock.query
+    answer "$d/parts.ini" parts-mgr parts.backorder.list
     answer "$d/tools.ini" tool-xu tools.item.list
     answer "$d/tools.ini" tool-xu tools.loan.list all=true
     answer "$d/tools.ini" tool-xu tools.request.list
     answer "$d/tools.ini" tool-xu tools.kpi month="$MONTH"
     answer "$d/reception.ini" clerk-sun reception.appointment.queue requested=true
     answer "$d/reception.ini" clerk-sun reception.appointment.queue date="$DAY"
+    answer "$d/reception.ini" svc-mgr reception.ro.list extra_work_waiting=true
+    answer "$d/reception.ini" svc-mgr reception.ro.list followup_due=true
+    answer "$d/reception.ini" svc-mgr reception.ro.list comeback=true with_jobs=true
 }
 
 # normalise: blanks what legitimately differs per instance. One field:
