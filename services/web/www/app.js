@@ -58,6 +58,109 @@ const App = {
     return crypto.randomUUID();
   },
 
+  // --- actions: what every screen's buttons share ------------------------
+  // An action's Idempotency-Key (by the action's name, e.g. "consent:R…"):
+  // made when it is first sent, kept while its outcome is unknown (no
+  // answer, a service unavailable) so a retry is done at most once, and
+  // forgotten once the service answered.
+  keys: new Map(),
+  keyFor(action) {
+    if (!this.keys.has(action)) this.keys.set(action, this.newKey());
+    return this.keys.get(action);
+  },
+  forget(action) {
+    this.keys.delete(action);
+  },
+
+  // Runs a change: the button disabled while it is in flight, the service's
+  // error (in the page's language) in `errorEl`; the reply, or null.
+  async act(button, errorEl, action, command, payload) {
+    if (button) button.disabled = true;
+    errorEl.textContent = "";
+    errorEl.dataset.kind = "action";
+    try {
+      const reply = await this.call(command, payload, this.keyFor(action));
+      this.forget(action);
+      return reply;
+    } catch (err) {
+      if (err.status && err.status !== 503) this.forget(action);
+      errorEl.textContent = this.errorText(err);
+      return null;
+    } finally {
+      if (button) button.disabled = false;
+    }
+  },
+
+  // A key per request body: the same body sent again (a double click, a
+  // retry) reuses its key; a changed body, or the next after done(), is new.
+  keeper() {
+    let last = null, key = null;
+    return {
+      key(body) {
+        const text = JSON.stringify(body);
+        if (text !== last) [last, key] = [text, App.newKey()];
+        return key;
+      },
+      done() {
+        last = key = null;
+      },
+    };
+  },
+
+  // Runs fn() with `button` disabled; what it throws goes to errorEl.
+  async attempt(button, errorEl, fn) {
+    if (button.disabled) return;
+    button.disabled = true;
+    errorEl.textContent = "";
+    try {
+      await fn();
+    } catch (err) {
+      errorEl.textContent = this.errorText(err);
+    } finally {
+      button.disabled = false;
+    }
+  },
+
+  // A list that could not be read says why where its actions' errors go; a
+  // later read that works clears only that (an action's error stays).
+  readFailed(el, err) {
+    el.textContent = this.errorText(err);
+    el.dataset.kind = "read";
+  },
+  readOk(el) {
+    if (el.dataset.kind === "read") el.textContent = "";
+    delete el.dataset.kind;
+  },
+
+  // A reader that never runs twice at once: asked while it reads, it reads
+  // once more after.
+  reader(fn) {
+    let reading = false, again = false;
+    const run = async () => {
+      if (reading) return void (again = true);
+      reading = true;
+      try {
+        await fn();
+      } finally {
+        reading = false;
+        if (again) {
+          again = false;
+          run();
+        }
+      }
+    };
+    return run;
+  },
+
+  // A button with a label key (translated again on a language change).
+  button(label, cls, onClick) {
+    const b = this.el("button", cls, this.t(label));
+    b.type = "button";
+    b.dataset.label = label;
+    b.addEventListener("click", onClick);
+    return b;
+  },
+
   // A table of rows: columns [{label, value(row) -> text or Node, cls}];
   // every value goes in as text unless it is already a Node.
   table(columns, rows, rowClass) {

@@ -22,53 +22,6 @@ const drafts = new Map(); // what was chosen or typed in a row ("advisor:A-1" ->
 const customers = new Map(); // customer_id -> Customer
 const vehicles = new Map(); // vin -> Vehicle
 
-// --- actions: one key per action, kept for a retry whose outcome is unknown --
-
-const keys = new Map();
-function keyFor(action) {
-  if (!keys.has(action)) keys.set(action, App.newKey());
-  return keys.get(action);
-}
-
-// Runs a change: the button disabled while it is in flight, the service's
-// error shown in `errorEl`. The key is kept when the outcome is unknown (no
-// answer, a service unavailable): the retry then cannot do it twice.
-async function act(button, errorEl, action, command, payload) {
-  if (button) button.disabled = true;
-  errorEl.textContent = "";
-  errorEl.dataset.kind = "action";
-  try {
-    const reply = await App.call(command, payload, keyFor(action));
-    keys.delete(action);
-    return reply;
-  } catch (err) {
-    if (err.status && err.status !== 503) keys.delete(action);
-    errorEl.textContent = App.errorText(err);
-    return null;
-  } finally {
-    if (button) button.disabled = false;
-  }
-}
-
-// A list that could not be read says why; a later read that works clears
-// only that (an action's error stays until the next action).
-function readFailed(el, err) {
-  el.textContent = App.errorText(err);
-  el.dataset.kind = "read";
-}
-function readOk(el) {
-  if (el.dataset.kind === "read") el.textContent = "";
-  delete el.dataset.kind;
-}
-
-function button(label, cls, onClick) {
-  const b = App.el("button", cls, App.t(label));
-  b.type = "button";
-  b.dataset.label = label;
-  b.addEventListener("click", onClick);
-  return b;
-}
-
 // A select of [value, text] options; `draft` names the choice kept across redraws.
 function select(cls, options, value, labelKey, draft) {
   const s = App.el("select", cls);
@@ -179,9 +132,9 @@ async function readFigures() {
       App.call("kpi.report", { month: day.slice(0, 7), by: "department" }),
     ]);
     renderFigures(d.rows && d.rows[0], m.rows && m.rows[0]);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -418,9 +371,9 @@ async function readDay() {
     const rows = (list.appointments || []).filter((a) => a.status !== "REQUESTED");
     await people(rows);
     renderDay(rows);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -429,7 +382,7 @@ function renderDay(rows) {
   const change = (a, what, command, extra) => async (e) => {
     const payload = Object.assign({ appointment_id: a.appointment_id }, extra ? extra() : {});
     const action = what + ":" + a.appointment_id + ":" + (payload.advisor || "");
-    if (await act(e.target, error, action, command, payload)) {
+    if (await App.act(e.target, error, action, command, payload)) {
       drafts.delete("advisor:" + a.appointment_id);
       readDay();
       readCounts();
@@ -459,7 +412,7 @@ function renderDay(rows) {
         value: (a) => {
           const box = App.el("div", "actions");
           if (!OPEN.includes(a.status)) return a.ro_number ? App.el("span", "ro-link", a.ro_number) : box;
-          if (a.status === "BOOKED") box.append(button("clerk.confirm", "confirm-go", change(a, "confirm", "reception.appointment.confirm")));
+          if (a.status === "BOOKED") box.append(App.button("clerk.confirm", "confirm-go", change(a, "confirm", "reception.appointment.confirm")));
           const who = select(
             "advisor-pick",
             [["", App.t("clerk.advisor.pick")], ...state.advisors.map((id) => [id, id])],
@@ -469,11 +422,11 @@ function renderDay(rows) {
           );
           box.append(
             who,
-            button("clerk.assign", "primary assign-go", (e) => {
+            App.button("clerk.assign", "primary assign-go", (e) => {
               if (!who.value) return void (error.textContent = App.t("clerk.advisor.missing"));
               change(a, "assign", "reception.appointment.assign", () => ({ advisor: who.value }))(e);
             }),
-            button("clerk.cancel", "cancel-go", change(a, "cancel", "reception.appointment.cancel"))
+            App.button("clerk.cancel", "cancel-go", change(a, "cancel", "reception.appointment.cancel"))
           );
           return box;
         },
@@ -492,9 +445,9 @@ async function readRequests() {
   try {
     const list = await App.call("reception.appointment.queue", { requested: true });
     renderRequests(list.appointments || []);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -541,16 +494,16 @@ function renderRequests(rows) {
             vin,
             date,
             time,
-            button("clerk.book", "primary book-request", async (e) => {
+            App.button("clerk.book", "primary book-request", async (e) => {
               const payload = { appointment_id: a.appointment_id, vin: vin.value.trim(), slot: date.value + "T" + time.value };
               const action = "book:" + a.appointment_id + ":" + payload.vin + ":" + payload.slot;
-              if (await act(e.target, error, action, "reception.appointment.confirm", payload)) {
+              if (await App.act(e.target, error, action, "reception.appointment.confirm", payload)) {
                 readRequests();
                 readCounts();
               }
             }),
-            button("clerk.cancel", "cancel-go", async (e) => {
-              if (await act(e.target, error, "cancel:" + a.appointment_id, "reception.appointment.cancel", { appointment_id: a.appointment_id })) {
+            App.button("clerk.cancel", "cancel-go", async (e) => {
+              if (await App.act(e.target, error, "cancel:" + a.appointment_id, "reception.appointment.cancel", { appointment_id: a.appointment_id })) {
                 readRequests();
                 readCounts();
               }
@@ -575,9 +528,9 @@ async function readReminders() {
     const rows = list.reminders || [];
     await people(rows);
     renderReminders(rows);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -605,11 +558,11 @@ function renderReminders(rows) {
           );
           box.append(
             outcome,
-            button("counter.record", "primary record-go", async (e) => {
+            App.button("counter.record", "primary record-go", async (e) => {
               if (!outcome.value) return void (error.textContent = App.t("clerk.outcome.missing"));
               const payload = { vin: r.vin, kind: r.kind || "maintenance", due_date: r.due_date, outcome: outcome.value };
               const action = "reminder:" + r.vin + ":" + r.due_date + ":" + outcome.value;
-              if (await act(e.target, error, action, "reception.reminder.record", payload)) {
+              if (await App.act(e.target, error, action, "reception.reminder.record", payload)) {
                 if (outcome.value === "booked") bookFromReminder(r);
                 readReminders();
                 readCounts();
@@ -641,7 +594,7 @@ function bookFromReminder(r) {
 
 async function plan(e) {
   const error = document.getElementById("reminders-error");
-  const p = await act(e.target, error, "plan:" + today(), "reception.reminder.plan", { date: today() });
+  const p = await App.act(e.target, error, "plan:" + today(), "reception.reminder.plan", { date: today() });
   if (p) {
     showPlanned(p);
     figuresSoon();
@@ -661,9 +614,9 @@ async function readFollowups() {
     const rows = list.ros || [];
     await people(rows);
     renderFollowups(rows);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -690,12 +643,12 @@ function renderFollowups(rows) {
           box.append(
             score,
             comment,
-            button("counter.record", "primary record-go", async (e) => {
+            App.button("counter.record", "primary record-go", async (e) => {
               if (!score.value) return void (error.textContent = App.t("counter.csi.missing"));
               const payload = { ro_number: r.ro_number, csi_score: Number(score.value) };
               if (comment.value.trim()) payload.comment = comment.value.trim();
               const action = "followup:" + r.ro_number + ":" + score.value + ":" + payload.comment;
-              if (await act(e.target, error, action, "reception.followup.record", payload)) {
+              if (await App.act(e.target, error, action, "reception.followup.record", payload)) {
                 readFollowups();
                 readCounts();
                 figuresSoon();
@@ -719,9 +672,9 @@ async function readComplaints() {
   try {
     const list = await App.call("reception.complaint.list", { status: "open" });
     renderComplaints(list.complaints || []);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 

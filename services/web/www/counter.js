@@ -24,54 +24,6 @@ const state = {
 const customers = new Map(); // customer_id -> Customer (read once per page)
 const vehicles = new Map(); // vin -> Vehicle
 
-// --- actions: one key per action, kept for a retry whose outcome is unknown --
-
-const keys = new Map();
-function keyFor(action) {
-  if (!keys.has(action)) keys.set(action, App.newKey());
-  return keys.get(action);
-}
-
-// Runs a change: the button disabled while it is in flight, the service's
-// error shown in `errorEl`. The key is kept when the outcome is unknown (no
-// answer, a service unavailable): the retry then cannot do it twice.
-async function act(button, errorEl, action, command, payload) {
-  if (button) button.disabled = true;
-  errorEl.textContent = "";
-  errorEl.dataset.kind = "action";
-  try {
-    const reply = await App.call(command, payload, keyFor(action));
-    keys.delete(action);
-    return reply;
-  } catch (err) {
-    if (err.status && err.status !== 503) keys.delete(action);
-    errorEl.textContent = App.errorText(err);
-    return null;
-  } finally {
-    if (button) button.disabled = false;
-  }
-}
-
-// A list that could not be read says why where its actions' errors go; a
-// later read that works clears only that (an action's error stays until the
-// next action).
-function readFailed(el, err) {
-  el.textContent = App.errorText(err);
-  el.dataset.kind = "read";
-}
-function readOk(el) {
-  if (el.dataset.kind === "read") el.textContent = "";
-  delete el.dataset.kind;
-}
-
-function button(label, cls, onClick) {
-  const b = App.el("button", cls, App.t(label));
-  b.type = "button";
-  b.dataset.label = label;
-  b.addEventListener("click", onClick);
-  return b;
-}
-
 function statusText(status) {
   return App.t("counter.status." + status);
 }
@@ -209,7 +161,7 @@ function renderHits(hits) {
   if (!cars.length && !owners.length) {
     vehicleHits.append(App.el("p", "hint", App.t("counter.search.none")));
     const text = document.getElementById("search").value.trim();
-    const register = button("counter.walkin.register_found_nothing", "primary", () => openWalkin(text));
+    const register = App.button("counter.walkin.register_found_nothing", "primary", () => openWalkin(text));
     register.id = "walkin-from-search";
     if (!document.getElementById("walkin-new").hidden) vehicleHits.append(register);
     return;
@@ -244,7 +196,7 @@ function renderHits(hits) {
         { label: "counter.customer_id", value: (c) => c.customer_id },
         {
           label: "counter.walkin.vehicle_col",
-          value: (c) => button("counter.walkin.add_vehicle", "add-vehicle", () => openWalkinVehicle(c)),
+          value: (c) => App.button("counter.walkin.add_vehicle", "add-vehicle", () => openWalkinVehicle(c)),
         },
       ],
       owners
@@ -273,8 +225,8 @@ function walkinErrors() {
 function openWalkin(text) {
   text = (text || "").trim();
   walkinOwner = null;
-  keys.delete("walkin-customer");
-  keys.delete("walkin-vehicle");
+  App.forget("walkin-customer");
+  App.forget("walkin-vehicle");
   walkinErrors();
   for (const id of ["walkin-name", "walkin-phone", ...VEHICLE_FIELDS]) document.getElementById(id).value = "";
   if (/^[A-HJ-NPR-Z0-9]{17}$/i.test(text)) document.getElementById("walkin-vin").value = text.toUpperCase();
@@ -294,7 +246,7 @@ const VEHICLE_FIELDS = ["walkin-vin", "walkin-plate", "walkin-model", "walkin-sa
 function openWalkinVehicle(c, keep) {
   if (!keep) for (const id of VEHICLE_FIELDS) document.getElementById(id).value = "";
   walkinOwner = { customer_id: c.customer_id, name: c.name, phone: c.phone };
-  keys.delete("walkin-vehicle");
+  App.forget("walkin-vehicle");
   walkinErrors();
   document.getElementById("results").hidden = true;
   document.getElementById("walkin").hidden = false;
@@ -317,7 +269,7 @@ async function submitWalkinCustomer(e) {
   const phone = document.getElementById("walkin-phone").value.trim();
   const payload = { name: name }; // reception numbers the customer (C000001)
   if (phone) payload.phone = phone;
-  const reply = await act(
+  const reply = await App.act(
     document.getElementById("walkin-customer-submit"),
     document.getElementById("walkin-customer-error"),
     "walkin-customer",
@@ -351,7 +303,7 @@ async function submitWalkinVehicle(e) {
   // owner): at the counter a VIN already known is a mistake or a car to find
   // by search, so the page refuses it, naming the vehicle's plate and owner.
   // A retry of this form's own registration (its key kept) is not refused.
-  if (!keys.has("walkin-vehicle")) {
+  if (!App.keys.has("walkin-vehicle")) {
     submit.disabled = true;
     error.textContent = "";
     try {
@@ -368,7 +320,7 @@ async function submitWalkinVehicle(e) {
       submit.disabled = false;
     }
   }
-  const reply = await act(submit, error, "walkin-vehicle", "reception.vehicle.register", payload);
+  const reply = await App.act(submit, error, "walkin-vehicle", "reception.vehicle.register", payload);
   if (!reply) return;
   vehicles.set(reply.vin, reply);
   closeWalkin();
@@ -479,9 +431,9 @@ async function readToday() {
     const rows = (list.appointments || []).filter((a) => a.status !== "REQUESTED");
     await people(rows);
     renderToday(rows);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -510,13 +462,13 @@ function renderToday(rows) {
           const box = App.el("div", "actions");
           if (open.includes(a.status))
             box.append(
-              button("counter.arrived", "", async (e) => {
-                if (await act(e.target, error, "arrive:" + a.appointment_id, "reception.appointment.arrive", { appointment_id: a.appointment_id }))
+              App.button("counter.arrived", "", async (e) => {
+                if (await App.act(e.target, error, "arrive:" + a.appointment_id, "reception.appointment.arrive", { appointment_id: a.appointment_id }))
                   readToday();
               })
             );
           if ((a.status === "ARRIVED" || a.status === "ASSIGNED") && !a.ro_number)
-            box.append(button("counter.open_ro", "primary", () => openFromAppointment(a)));
+            box.append(App.button("counter.open_ro", "primary", () => openFromAppointment(a)));
           if (a.ro_number) box.append(App.el("span", "ro-link", a.ro_number));
           return box;
         },
@@ -664,7 +616,7 @@ function jobItem(job, index) {
   const labourAmount = App.el("span", "amount", App.money(labourCents(job.op, job.pay_type)));
   head.append(labourAmount);
   head.append(
-    button("counter.remove", "small", () => {
+    App.button("counter.remove", "small", () => {
       state.jobs.splice(index, 1);
       renderJobs();
     })
@@ -734,7 +686,7 @@ function jobItem(job, index) {
     });
     pl.append(qty, amount);
     pl.append(
-      button("counter.remove", "small", () => {
+      App.button("counter.remove", "small", () => {
         job.parts.splice(k, 1);
         renderJobs();
       })
@@ -747,7 +699,7 @@ function jobItem(job, index) {
   input.type = "search";
   input.placeholder = App.t("counter.part_search");
   const hits = App.el("ul", "part-hits");
-  const go = button("counter.part_add", "small", () => findParts(job, input, hits));
+  const go = App.button("counter.part_add", "small", () => findParts(job, input, hits));
   input.addEventListener("keydown", (k) => {
     if (k.key === "Enter") {
       k.preventDefault();
@@ -844,8 +796,8 @@ function consentButtons(ro, error, done) {
   return [
     label,
     ...CONSENTS.map((way) => {
-      const b = button("counter.consent." + way, "primary consent-" + way, async (e) => {
-        const reply = await act(e.target, error, "consent:" + ro.ro_number + ":" + way, "reception.ro.consent", {
+      const b = App.button("counter.consent." + way, "primary consent-" + way, async (e) => {
+        const reply = await App.act(e.target, error, "consent:" + ro.ro_number + ":" + way, "reception.ro.consent", {
           ro_number: ro.ro_number,
           consent: way,
         });
@@ -869,9 +821,9 @@ async function readWaiting() {
     const extras = await Promise.all((extra.ros || []).map((r) => App.call("reception.ro.show", { ro_number: r.ro_number })));
     await people([...(approval.ros || []), ...(consent.ros || []), ...extras]);
     renderWaiting(approval.ros || [], consent.ros || [], extras);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -894,8 +846,8 @@ function renderWaiting(approvals, consents, extras) {
     approvalCols.push({
       label: "counter.action",
       value: (r) =>
-        button("counter.approve", "primary", async (e) => {
-          if (await act(e.target, error, "approve:" + r.ro_number, "reception.ro.approve", { ro_number: r.ro_number })) readWaiting();
+        App.button("counter.approve", "primary", async (e) => {
+          if (await App.act(e.target, error, "approve:" + r.ro_number, "reception.ro.approve", { ro_number: r.ro_number })) readWaiting();
         }),
     });
   setList("approvals", approvals, approvalCols, "counter.waiting.none");
@@ -944,9 +896,9 @@ function renderWaiting(approvals, consents, extras) {
           const box = App.el("div", "actions");
           for (const yes of [true, false])
             box.append(
-              button(yes ? "counter.yes" : "counter.no", yes ? "primary answer-yes" : "answer-no", async (e) => {
+              App.button(yes ? "counter.yes" : "counter.no", yes ? "primary answer-yes" : "answer-no", async (e) => {
                 const payload = { ro_number: r.ro_number, request_id: r.x.request_id, approved: yes };
-                if (await act(e.target, error, "extra:" + r.ro_number + ":" + r.x.request_id + ":" + yes, "reception.extra_work.answer", payload))
+                if (await App.act(e.target, error, "extra:" + r.ro_number + ":" + r.x.request_id + ":" + yes, "reception.extra_work.answer", payload))
                   readWaiting();
               })
             );
@@ -989,9 +941,9 @@ async function readReady() {
     await people([...rows, ...(delivered.ros || [])]);
     renderReady(rows);
     renderClosing(delivered.ros || []);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -1019,8 +971,8 @@ function renderClosing(rows) {
       {
         label: "counter.action",
         value: (r) =>
-          button("counter.close", "close-go", async (e) => {
-            if (await act(e.target, error, "close:" + r.ro_number, "reception.ro.close", { ro_number: r.ro_number })) readReady();
+          App.button("counter.close", "close-go", async (e) => {
+            if (await App.act(e.target, error, "close:" + r.ro_number, "reception.ro.close", { ro_number: r.ro_number })) readReady();
           }),
       },
     ],
@@ -1047,7 +999,7 @@ function renderReady(rows) {
           acc.setAttribute("aria-label", App.t("counter.accessories"));
           box.append(
             acc,
-            button("counter.deliver", "primary deliver-go", async (e) => {
+            App.button("counter.deliver", "primary deliver-go", async (e) => {
               const amount = cents(acc.value);
               if (Number.isNaN(amount)) {
                 error.textContent = App.t("counter.accessories.bad");
@@ -1055,7 +1007,7 @@ function renderReady(rows) {
               }
               const payload = { ro_number: r.ro_number };
               if (amount) payload.accessories_cents = amount;
-              const ro = await act(e.target, error, "deliver:" + r.ro_number + ":" + amount, "reception.ro.deliver", payload);
+              const ro = await App.act(e.target, error, "deliver:" + r.ro_number + ":" + amount, "reception.ro.deliver", payload);
               if (ro) {
                 showDelivered(ro);
                 readReady();
@@ -1086,9 +1038,9 @@ async function readFollowups() {
     const rows = list.ros || [];
     await people(rows);
     renderFollowups(rows);
-    readOk(error);
+    App.readOk(error);
   } catch (err) {
-    readFailed(error, err);
+    App.readFailed(error, err);
   }
 }
 
@@ -1130,7 +1082,7 @@ function renderFollowups(rows) {
           box.append(
             score,
             comment,
-            button("counter.record", "primary record-go", async (e) => {
+            App.button("counter.record", "primary record-go", async (e) => {
               if (!score.value) {
                 error.textContent = App.t("counter.csi.missing");
                 return;
@@ -1138,7 +1090,7 @@ function renderFollowups(rows) {
               const payload = { ro_number: r.ro_number, csi_score: Number(score.value) };
               if (comment.value.trim()) payload.comment = comment.value.trim();
               const action = "followup:" + r.ro_number + ":" + score.value + ":" + payload.comment;
-              if (await act(e.target, error, action, "reception.followup.record", payload)) readFollowups();
+              if (await App.act(e.target, error, action, "reception.followup.record", payload)) readFollowups();
             })
           );
           return box;

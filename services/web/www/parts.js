@@ -6,67 +6,12 @@
 // a return made elsewhere).
 "use strict";
 
-// One action's Idempotency-Key: the same request sent again (a double click,
-// a retry after a network error) reuses the key, so the service does it
-// once; a changed request, or the next one after a success, is a new action.
-function keeper() {
-  let last = null, key = null;
-  return {
-    key(body) {
-      const text = JSON.stringify(body);
-      if (text !== last) [last, key] = [text, App.newKey()];
-      return key;
-    },
-    done() {
-      last = key = null;
-    },
-  };
-}
-
-// Runs an action with its button disabled; the service's error goes to errEl.
-async function act(button, errEl, fn) {
-  if (button.disabled) return;
-  button.disabled = true;
-  errEl.textContent = "";
-  try {
-    await fn();
-  } catch (err) {
-    errEl.textContent = App.errorText(err);
-  } finally {
-    button.disabled = false;
-  }
-}
-
-// A reader that never runs twice at once: a call while it reads reads again after.
-function reader(fn) {
-  let reading = false, again = false;
-  const run = async () => {
-    if (reading) return void (again = true);
-    reading = true;
-    try {
-      await fn();
-    } finally {
-      reading = false;
-      if (again) {
-        again = false;
-        run();
-      }
-    }
-  };
-  return run;
-}
-
 const $ = (id) => document.getElementById(id);
 const num = (v) => Number(v || 0);
 const state = { text: null, bin: null, hits: null, ro: null, roParts: null, receipts: null, backorders: null, lots: null };
 
-function button(label, onClick, cls) {
-  const b = App.el("button", cls || "small", App.t(label));
-  b.type = "button";
-  b.dataset.label = label;
-  b.addEventListener("click", onClick);
-  return b;
-}
+// A small row button (App.button with the click handler first).
+const button = (label, onClick, cls) => App.button(label, cls || "small", onClick);
 
 function showTab(name) {
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("on", b.dataset.tab === name);
@@ -101,7 +46,7 @@ function renderHits() {
   $("hits").replaceChildren(table);
 }
 
-const readHits = reader(async () => {
+const readHits = App.reader(async () => {
   if (state.text === null && state.bin === null) return;
   try {
     if (state.text !== null) state.hits = (await App.call("parts.part.search", { text: state.text, limit: 50 })).hits || [];
@@ -115,7 +60,7 @@ const readHits = reader(async () => {
 
 // --- issue to an RO job -----------------------------------------------------
 
-const issueKeeper = keeper();
+const issueKeeper = App.keeper();
 
 function prepareIssue(fill) {
   if (fill.ro) $("issue-ro").value = fill.ro;
@@ -162,7 +107,7 @@ function renderRo() {
   box.replaceChildren(...parts);
 }
 
-const readRo = reader(async () => {
+const readRo = App.reader(async () => {
   if (!state.ro) return;
   try {
     state.roParts = await App.call("parts.ro.show", { ro_number: state.ro });
@@ -195,7 +140,7 @@ async function issue(e) {
   const key = issueKeeper.key(request);
   request.issue_id = "I-" + key.replace(/-/g, "").slice(0, 16);
   $("issue-done").textContent = "";
-  await act($("issue-go"), $("issue-error"), async () => {
+  await App.attempt($("issue-go"), $("issue-error"), async () => {
     const reply = await App.call("parts.issue", request, key);
     issueKeeper.done();
     const made = (reply.issues || []).map((i) => (i.backorder ? App.t("parts.kind.backorder") : App.t("parts.kind.issue")) + " " + i.part_number + " × " + num(i.quantity));
@@ -207,7 +152,7 @@ async function issue(e) {
 
 // --- receipts ---------------------------------------------------------------
 
-const receiptKeeper = keeper();
+const receiptKeeper = App.keeper();
 const DISCREPANCIES = ["DISCREPANCY_NONE", "MISSING", "DAMAGED", "WRONG"];
 
 function addLine() {
@@ -257,7 +202,7 @@ async function recordReceipt(e) {
     }),
   };
   $("receipt-done").textContent = "";
-  await act($("receipt-go"), $("receipt-error"), async () => {
+  await App.attempt($("receipt-go"), $("receipt-error"), async () => {
     const r = await App.call("parts.receipt.record", request, receiptKeeper.key(request));
     receiptKeeper.done();
     $("receipt-done").textContent = App.t("parts.receipt.done") + " " + r.receipt_id;
@@ -286,7 +231,7 @@ function renderReceipts() {
   ], rows, (x) => (x.l.discrepancy && x.l.discrepancy !== "DISCREPANCY_NONE" ? "discrepancy" : "")) : App.el("p", "note", App.t("parts.none")));
 }
 
-const readReceipts = reader(async () => {
+const readReceipts = App.reader(async () => {
   try {
     const reply = await App.call("parts.receipt.list", { discrepancies_only: $("receipts-discrepancies").checked });
     state.receipts = (reply.receipts || []).reverse(); // newest first
@@ -313,7 +258,7 @@ function renderBackorders() {
   ], state.backorders) : App.el("p", "note", App.t("parts.backorders.none")));
 }
 
-const readBackorders = reader(async () => {
+const readBackorders = App.reader(async () => {
   try {
     state.backorders = (await App.call("parts.backorder.list", {})).backorders || [];
     $("backorders-error").textContent = "";
@@ -325,7 +270,7 @@ const readBackorders = reader(async () => {
 
 // --- quarantine ---------------------------------------------------------------
 
-const disposeKeeper = keeper();
+const disposeKeeper = App.keeper();
 let disposing = null;
 
 function prepareDispose(lot) {
@@ -349,7 +294,7 @@ async function dispose(e) {
     disposition: $("dispose-disposition").value,
     reason: $("dispose-reason").value.trim(),
   };
-  await act($("dispose-go"), $("dispose-error"), async () => {
+  await App.attempt($("dispose-go"), $("dispose-error"), async () => {
     await App.call("parts.quarantine.dispose", request, disposeKeeper.key(request));
     disposeKeeper.done();
     disposing = null;
@@ -372,7 +317,7 @@ function renderQuarantine() {
   ], state.lots) : App.el("p", "note", App.t("parts.quarantine.none")));
 }
 
-const readQuarantine = reader(async () => {
+const readQuarantine = App.reader(async () => {
   try {
     state.lots = (await App.call("parts.quarantine.list", {})).lots || [];
     $("quarantine-error").textContent = "";

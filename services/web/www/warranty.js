@@ -7,56 +7,6 @@
 // .rejected_by_oem or .paid).
 "use strict";
 
-// One action's Idempotency-Key: the same request sent again (a double click,
-// a retry after a network error) reuses the key, so the service does it
-// once; a changed request, or the next one after a success, is a new action.
-function keeper() {
-  let last = null, key = null;
-  return {
-    key(body) {
-      const text = JSON.stringify(body);
-      if (text !== last) [last, key] = [text, App.newKey()];
-      return key;
-    },
-    done() {
-      last = key = null;
-    },
-  };
-}
-
-// Runs an action with its button disabled; the service's error goes to errEl.
-async function act(button, errEl, fn) {
-  if (button.disabled) return;
-  button.disabled = true;
-  errEl.textContent = "";
-  try {
-    await fn();
-  } catch (err) {
-    errEl.textContent = App.errorText(err);
-  } finally {
-    button.disabled = false;
-  }
-}
-
-// A reader that never runs twice at once: a call while it reads reads again after.
-function reader(fn) {
-  let reading = false, again = false;
-  const run = async () => {
-    if (reading) return void (again = true);
-    reading = true;
-    try {
-      await fn();
-    } finally {
-      reading = false;
-      if (again) {
-        again = false;
-        run();
-      }
-    }
-  };
-  return run;
-}
-
 const $ = (id) => document.getElementById(id);
 const num = (v) => Number(v || 0);
 const STATES = ["READY", "ESCALATED", "SUBMITTED", "REJECTED_BY_OEM", "ACCEPTED", "PAID", "REJECTED"];
@@ -65,13 +15,8 @@ const status = (s) => App.t("warranty.status." + (s || "CLAIM_STATUS_UNSET"));
 const clerk = () => App.me.roles.includes("warranty_clerk");
 const custody = (c) => App.t("warranty.custody." + (c || "PART_CUSTODY_UNSET"));
 
-function button(label, onClick, cls) {
-  const b = App.el("button", cls || "small", App.t(label));
-  b.type = "button";
-  b.dataset.label = label;
-  b.addEventListener("click", onClick);
-  return b;
-}
+// A small row button (App.button with the click handler first).
+const button = (label, onClick, cls) => App.button(label, cls || "small", onClick);
 
 function showTab(name) {
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("on", b.dataset.tab === name);
@@ -120,7 +65,7 @@ function renderClaims() {
   $("claims").replaceChildren(rows.length ? table : App.el("p", "note", App.t("warranty.none")));
 }
 
-const readClaims = reader(async () => {
+const readClaims = App.reader(async () => {
   try {
     state.claims = (await App.call("warranty.claim.list", {})).claims || [];
     state.claims.sort((a, b) => a.claim_id.localeCompare(b.claim_id));
@@ -133,7 +78,7 @@ const readClaims = reader(async () => {
 
 // --- one claim ------------------------------------------------------------------
 
-const submitKeeper = keeper(), correctKeeper = keeper(), tagKeeper = keeper();
+const submitKeeper = App.keeper(), correctKeeper = App.keeper(), tagKeeper = App.keeper();
 
 function select(id) {
   if (state.selected !== id) {
@@ -190,7 +135,7 @@ function renderClaim() {
   $("tag").hidden = !c.causal_part || !!c.tag || c.status === "REJECTED" || !clerk();
 }
 
-const readClaim = reader(async () => {
+const readClaim = App.reader(async () => {
   if (!state.selected) return;
   try {
     state.claim = await App.call("warranty.claim.show", { claim_id: state.selected });
@@ -203,7 +148,7 @@ const readClaim = reader(async () => {
 async function submitClaim() {
   const request = { claim_id: state.selected };
   $("claim-done").textContent = "";
-  await act($("claim-submit"), $("claim-error"), async () => {
+  await App.attempt($("claim-submit"), $("claim-error"), async () => {
     state.claim = await App.call("warranty.claim.submit", request, submitKeeper.key(request));
     submitKeeper.done();
     $("claim-done").textContent = App.t("warranty.submitted") + " " + request.claim_id;
@@ -212,13 +157,13 @@ async function submitClaim() {
   });
 }
 
-const approveKeeper = keeper();
+const approveKeeper = App.keeper();
 
 // The service manager approves a claim above the clerk's limit (ESCALATED -> READY).
 async function approveClaim() {
   const request = { claim_id: state.selected };
   $("claim-done").textContent = "";
-  await act($("claim-approve"), $("claim-error"), async () => {
+  await App.attempt($("claim-approve"), $("claim-error"), async () => {
     state.claim = await App.call("warranty.claim.approve", request, approveKeeper.key(request));
     approveKeeper.done();
     $("claim-done").textContent = App.t("warranty.approved") + " " + request.claim_id;
@@ -235,7 +180,7 @@ async function correctClaim(e) {
   if ($("correct-sold").value) request.sold_minutes = Number($("correct-sold").value);
   if ($("correct-actual").value) request.actual_minutes = Number($("correct-actual").value);
   $("claim-done").textContent = "";
-  await act($("correct-go"), $("claim-error"), async () => {
+  await App.attempt($("correct-go"), $("claim-error"), async () => {
     state.claim = await App.call("warranty.claim.correct", request, correctKeeper.key(request));
     correctKeeper.done();
     for (const i of document.querySelectorAll("#correct input")) i.value = "";
@@ -250,7 +195,7 @@ async function tagPart(e) {
   const request = { claim_id: state.selected, tag: $("tag-id").value.trim() };
   if ($("tag-location").value.trim()) request.location = $("tag-location").value.trim();
   $("claim-done").textContent = "";
-  await act($("tag-go"), $("claim-error"), async () => {
+  await App.attempt($("tag-go"), $("claim-error"), async () => {
     const t = await App.call("warranty.part.tag", request, tagKeeper.key(request));
     tagKeeper.done();
     $("claim-done").textContent = App.t("warranty.tagged") + " " + t.tag + " · " + (t.location || "");
@@ -260,7 +205,7 @@ async function tagPart(e) {
 
 // --- replaced parts: tag, box, ship ------------------------------------------------
 
-const boxKeeper = keeper(), shipKeeper = keeper();
+const boxKeeper = App.keeper(), shipKeeper = App.keeper();
 const picked = new Set(); // tags (or claim ids of untagged parts) ticked in the list
 
 function renderOwed() {
@@ -292,7 +237,7 @@ function renderOwed() {
   $("owed").replaceChildren(parts.length ? table : App.el("p", "note", App.t("warranty.none")));
 }
 
-const readOwed = reader(async () => {
+const readOwed = App.reader(async () => {
   try {
     state.owed = await App.call("warranty.part.owed", {});
     $("owed-error").textContent = "";
@@ -309,7 +254,7 @@ function pickedOf(custodyWanted) {
 async function boxParts(e) {
   e.preventDefault();
   const request = { box_id: $("box-id").value.trim(), tags: pickedOf("TAGGED").map((p) => p.tag) };
-  await act($("box-go"), $("box-error"), async () => {
+  await App.attempt($("box-go"), $("box-error"), async () => {
     if (!request.tags.length) throw new Error(App.t("warranty.box.pick"));
     await App.call("warranty.part.box", request, boxKeeper.key(request));
     boxKeeper.done();
@@ -333,7 +278,7 @@ async function shipBoxes(e) {
   const request = { shipment_id: $("ship-id").value.trim(), boxes };
   if ($("ship-carrier").value.trim()) request.carrier = $("ship-carrier").value.trim();
   $("ship-done").replaceChildren();
-  await act($("ship-go"), $("ship-error"), async () => {
+  await App.attempt($("ship-go"), $("ship-error"), async () => {
     if (!boxes.length) throw new Error(App.t("warranty.ship.pick"));
     const s = await App.call("warranty.shipment.ship", request, shipKeeper.key(request));
     shipKeeper.done();
@@ -362,7 +307,7 @@ function renderShipments() {
       cell.append(packingLink(s.shipment_id));
       if (!s.confirmed && clerk()) {
         const err = App.el("span", "error");
-        const b = button("warranty.confirm", () => act(b, err, async () => {
+        const b = button("warranty.confirm", () => App.attempt(b, err, async () => {
           const request = { shipment_id: s.shipment_id };
           confirmKeepers[s.shipment_id] ||= App.newKey();
           await App.call("warranty.shipment.confirm", request, confirmKeepers[s.shipment_id]);
@@ -376,7 +321,7 @@ function renderShipments() {
   ], rows) : App.el("p", "note", App.t("warranty.none")));
 }
 
-const readShipments = reader(async () => {
+const readShipments = App.reader(async () => {
   try {
     state.shipments = (await App.call("warranty.shipment.list", {})).shipments || [];
     $("shipments-error").textContent = "";
@@ -388,7 +333,7 @@ const readShipments = reader(async () => {
 
 // --- recalls ---------------------------------------------------------------------
 
-const recallKeeper = keeper();
+const recallKeeper = App.keeper();
 
 function renderRecalls() {
   if (!state.recalls) return;
@@ -405,7 +350,7 @@ function renderRecalls() {
 async function findRecalls(e) {
   e.preventDefault();
   const vin = $("recall-vin").value.trim().toUpperCase();
-  await act($("recall-find-go"), $("recall-find-error"), async () => {
+  await App.attempt($("recall-find-go"), $("recall-find-error"), async () => {
     state.recalls = { vin, campaigns: (await App.call("warranty.recall.query", { vin })).campaigns || [] };
     renderRecalls();
   });
@@ -420,7 +365,7 @@ async function openRecall(e) {
     vins: $("recall-vins").value.split(/[\s,;]+/).map((v) => v.trim().toUpperCase()).filter(Boolean),
   };
   $("recall-open-done").textContent = "";
-  await act($("recall-open-go"), $("recall-open-error"), async () => {
+  await App.attempt($("recall-open-go"), $("recall-open-error"), async () => {
     const r = await App.call("warranty.recall.open", request, recallKeeper.key(request));
     recallKeeper.done();
     $("recall-open-done").textContent = App.t("warranty.recall.opened_done") + " " + r.campaign_id + " · " + num((r.vins || []).length) + " " + App.t("warranty.recall.vehicles");
