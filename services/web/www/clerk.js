@@ -19,8 +19,6 @@ const state = {
   booked: null, // {id, slot, car}: the appointment just booked
 };
 const drafts = new Map(); // what was chosen or typed in a row ("advisor:A-1" -> "adv-wang"), kept when a live event redraws the list
-const customers = new Map(); // customer_id -> Customer
-const vehicles = new Map(); // vin -> Vehicle
 
 // A select of [value, text] options; `draft` names the choice kept across redraws.
 function select(cls, options, value, labelKey, draft) {
@@ -52,32 +50,6 @@ function today() {
 // An id for a new record, unique enough for one desk: "A-20261204-k3j9x2".
 function newId(prefix) {
   return prefix + "-" + today().replace(/-/g, "") + "-" + Math.random().toString(36).slice(2, 8);
-}
-
-// --- customers and vehicles by id, read once ---------------------------------
-
-async function customer(id) {
-  if (!id) return null;
-  if (!customers.has(id)) {
-    try {
-      customers.set(id, await App.call("reception.customer.show", { customer_id: id }));
-    } catch (err) {
-      return { customer_id: id, name: id };
-    }
-  }
-  return customers.get(id);
-}
-
-async function vehicle(vin) {
-  if (!vin) return null;
-  if (!vehicles.has(vin)) {
-    try {
-      vehicles.set(vin, await App.call("reception.vehicle.show", { vin: vin }));
-    } catch (err) {
-      return { vin: vin };
-    }
-  }
-  return vehicles.get(vin);
 }
 
 // Reads the vehicles of rows, then their owners (a reminder names only a VIN).

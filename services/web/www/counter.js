@@ -21,8 +21,6 @@ const state = {
   openKey: null, // the Idempotency-Key of the RO being prepared
   opened: null, // the RO just opened
 };
-const customers = new Map(); // customer_id -> Customer (read once per page)
-const vehicles = new Map(); // vin -> Vehicle
 
 function statusText(status) {
   return App.t("counter.status." + status);
@@ -30,32 +28,6 @@ function statusText(status) {
 
 function payText(pay) {
   return App.t("counter.pay." + pay);
-}
-
-// --- customers and vehicles by id, read once ---------------------------------
-
-async function customer(id) {
-  if (!id) return null;
-  if (!customers.has(id)) {
-    try {
-      customers.set(id, await App.call("reception.customer.show", { customer_id: id }));
-    } catch (err) {
-      return { customer_id: id, name: id };
-    }
-  }
-  return customers.get(id);
-}
-
-async function vehicle(vin) {
-  if (!vin) return null;
-  if (!vehicles.has(vin)) {
-    try {
-      vehicles.set(vin, await App.call("reception.vehicle.show", { vin: vin }));
-    } catch (err) {
-      return { vin: vin };
-    }
-  }
-  return vehicles.get(vin);
 }
 
 // Reads the customers and vehicles of rows before a table is drawn.
