@@ -90,7 +90,7 @@ for entry in "${demo_signins[@]}"; do
         secret="${entry#*:}" >/dev/null
 done
 listen=$(sed -n 's/^listen = //p' "$AS_CONFIG" | head -1)
-echo "run-local: the pages: http://$listen/  (the foreman's board: sign in as foreman-liu)"
+echo "run-local: the pages: http://$listen/  (each member lands on the screen of their role)"
 echo "run-local: demo sign-ins (staff id / password or PIN):"
 for entry in "${demo_signins[@]}"; do echo "    ${entry%%:*} / ${entry#*:}"; done
 echo

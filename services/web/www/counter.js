@@ -800,6 +800,24 @@ async function readWaiting() {
 }
 
 // The columns every RO list starts with (the opening date where it matters).
+// A delivered RO: its columns, then when it was delivered and its total,
+// which opens the invoice (at hand during a follow-up call).
+function deliveredColumns() {
+  return roColumns().concat([
+    { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
+    {
+      label: "counter.invoice.total",
+      value: (r) => {
+        const a = App.el("a", "invoice-link", App.money(r.total_cents || 0));
+        a.href = "invoice.html?ro=" + encodeURIComponent(r.ro_number);
+        a.target = "_blank";
+        return a;
+      },
+      cls: "num",
+    },
+  ]);
+}
+
 function roColumns(withDate) {
   const columns = [{ label: "counter.ro", value: (r) => r.ro_number, cls: "ro-col" }];
   if (withDate) columns.push({ label: "counter.date", value: (r) => r.opened_date, cls: "nowrap" });
@@ -927,18 +945,7 @@ function renderClosing(rows) {
     "closing",
     rows,
     [
-      ...roColumns(),
-      { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
-      {
-        label: "counter.invoice.total",
-        value: (r) => {
-          const a = App.el("a", "invoice-link", App.money(r.total_cents || 0));
-          a.href = "invoice.html?ro=" + encodeURIComponent(r.ro_number);
-          a.target = "_blank";
-          return a;
-        },
-        cls: "num",
-      },
+      ...deliveredColumns(),
       { label: "counter.followup", value: (r) => (r.csi_score ? App.t("counter.csi") + " " + r.csi_score : App.t("counter.csi.none")), cls: "nowrap" },
       {
         label: "counter.action",
@@ -1022,19 +1029,7 @@ function renderFollowups(rows) {
     "followups",
     rows,
     [
-      ...roColumns(),
-      { label: "counter.delivered_at", value: (r) => App.datetime(r.delivered_us), cls: "nowrap" },
-      {
-        label: "counter.invoice.total",
-        value: (r) => {
-          // the total opens the invoice, to have it at hand during the call
-          const a = App.el("a", "invoice-link", App.money(r.total_cents || 0));
-          a.href = "invoice.html?ro=" + encodeURIComponent(r.ro_number);
-          a.target = "_blank";
-          return a;
-        },
-        cls: "num",
-      },
+      ...deliveredColumns(),
       {
         label: "counter.followup",
         value: (r) => {
