@@ -96,6 +96,7 @@ def service_manager(b):
           [o["operation"]["code"] for o in after])
     b.shot("setup-ops-desktop")
     b.click("#op-clear")
+    check("Clear empties the form and its error", text(b, "#op-error") == "" and b.find("#op-code").get_attribute("value") == "")
 
     # retire OLD-1: gone from the list, reception has it retired
     b.find('#ops tr[data-code="OLD-1"] button.tr-danger').click()  # asks to confirm
@@ -199,6 +200,8 @@ def parts_manager(b):
 
     b.click("#lang")
     b.wait(lambda d: text(b, ".tr-tabs button[data-tab=parts]") == "零件目录")
+    check("the page's own error in Chinese after the switch", "请输入金额" in text(b, "#part-error"), text(b, "#part-error"))
+    b.d.execute_script("window.scrollTo(0, 0)")
     b.shot("setup-parts-zh")
     b.click("#lang")
 

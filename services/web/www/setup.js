@@ -66,13 +66,30 @@ function empty(label) {
 // An action keyed by what it sends: the same body again (a double click, a
 // retry after no answer) reuses its Idempotency-Key, a changed one is new.
 function act(button, error, command, payload, keyName) {
+  delete error.dataset.label;
   return App.act(button, error, command + ":" + (keyName || JSON.stringify(payload)), command, payload);
 }
 
-// A form's submit: a bad typed value is said beside the form, nothing sent.
+// A form's submit: a bad typed value is said beside the form (in the page's
+// language, also after a switch), nothing sent.
 function bad(error, label) {
   error.textContent = App.t(label);
+  error.dataset.label = label;
   return null;
+}
+
+// A form emptied or filled for another row: its last error goes too.
+function clearError(id) {
+  const error = document.getElementById(id);
+  error.textContent = "";
+  delete error.dataset.label;
+  delete error.dataset.kind;
+}
+
+// A list that could not be read says why where its form's errors go.
+function readFailed(error, err) {
+  delete error.dataset.label;
+  App.readFailed(error, err);
 }
 
 // --- labour operations ------------------------------------------------------
@@ -89,7 +106,7 @@ const readOps = App.reader(async () => {
     skills = skillList.skills || [];
     App.readOk(error);
   } catch (err) {
-    App.readFailed(error, err);
+    readFailed(error, err);
   }
   renderOps();
 });
@@ -142,7 +159,7 @@ function editOp(op) {
   document.getElementById("op-level").value = String(op.min_level || 1);
   set("op-tools", (op.special_tools || []).join(", "));
   set("op-warranty", op.warranty_group);
-  document.getElementById("op-error").textContent = "";
+  clearError("op-error");
   document.getElementById("op-code").focus();
 }
 
@@ -175,7 +192,7 @@ const readRates = App.reader(async () => {
     rates = (await App.call("reception.labour_rate.list", {})).rates || [];
     App.readOk(error);
   } catch (err) {
-    App.readFailed(error, err);
+    readFailed(error, err);
   }
   renderRates();
 });
@@ -188,6 +205,7 @@ function renderRates() {
     { label: "setup.actions", value: (r) => App.button("setup.edit", "tr-row-action", () => {
       document.getElementById("rate-pay").value = r.pay_type;
       set("rate-amount", units(r.rate_cents));
+      clearError("rate-error");
       document.getElementById("rate-amount").focus();
     }) },
   ];
@@ -222,7 +240,7 @@ async function searchParts(e) {
     hits = (await App.call("parts.part.search", { text: text, limit: 50 })).hits || [];
     App.readOk(error);
   } catch (err) {
-    App.readFailed(error, err);
+    readFailed(error, err);
   }
   renderParts();
 }
@@ -254,6 +272,7 @@ async function editPart(number, button) {
     set("part-price", units(part.price_cents));
     set("part-bin", part.bin);
     document.getElementById("part-result").textContent = "";
+    clearError("part-error");
     document.getElementById("part-description").focus();
   });
 }
@@ -290,7 +309,7 @@ const readBoard = App.reader(async () => {
     board = { technicians: b.technicians || [], bays: b.bays || [] };
     App.readOk(error);
   } catch (err) {
-    App.readFailed(error, err);
+    readFailed(error, err);
   }
   renderBoard();
 });
@@ -310,7 +329,7 @@ function renderBoard() {
       set("tech-skills", (t.skills || []).join(", "));
       document.getElementById("tech-level").value = String(t.level || 1);
       set("tech-cost", units(t.hourly_cost_cents));
-      document.getElementById("tech-error").textContent = "";
+      clearError("tech-error");
       document.getElementById("tech-name").focus();
     }) },
   ];
@@ -364,7 +383,7 @@ const readStaff = App.reader(async () => {
     staff = (await App.call("web.credential.list", {})).staff || [];
     App.readOk(error);
   } catch (err) {
-    App.readFailed(error, err);
+    readFailed(error, err);
   }
   renderStaff();
 });
@@ -460,7 +479,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
   showTab(shown.has(wanted) ? wanted : first.tab);
   document.getElementById("op-form").addEventListener("submit", defineOp);
-  document.getElementById("op-clear").addEventListener("click", () => document.getElementById("op-form").reset());
+  document.getElementById("op-clear").addEventListener("click", () => {
+    document.getElementById("op-form").reset();
+    clearError("op-error");
+  });
   document.getElementById("op-retired").addEventListener("change", readOps);
   document.getElementById("rate-form").addEventListener("submit", setRate);
   document.getElementById("part-search").addEventListener("submit", searchParts);
@@ -468,9 +490,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("part-clear").addEventListener("click", () => {
     document.getElementById("part-form").reset();
     document.getElementById("part-result").textContent = "";
+    clearError("part-error");
   });
   document.getElementById("tech-form").addEventListener("submit", registerTech);
-  document.getElementById("tech-clear").addEventListener("click", () => document.getElementById("tech-form").reset());
+  document.getElementById("tech-clear").addEventListener("click", () => {
+    document.getElementById("tech-form").reset();
+    clearError("tech-error");
+  });
   document.getElementById("bay-form").addEventListener("submit", registerBay);
   document.getElementById("signin-form").addEventListener("submit", setSecret);
   document.addEventListener("languagechange", render);
