@@ -2,7 +2,8 @@
 # Master data on the page (web_setup.py, setup.html): the service manager
 # defines a labour operation, retires one and changes a labour rate, read back
 # with asctl; a bad code is refused with reception's words and nothing
-# written; a labour operation described as markup is shown as text. The parts
+# written; a labour operation described as markup is shown as text; one
+# defined elsewhere (asctl) appears without a reload. The parts
 # manager adds a part with a Chinese description and its price typed as
 # "88.50", shown as currency, and the parts counter's search (asctl
 # parts.part.search as the warehouse keeper) finds it; a negative price is

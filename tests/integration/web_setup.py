@@ -98,11 +98,22 @@ def service_manager(b):
     b.click("#op-clear")
     check("Clear empties the form and its error", text(b, "#op-error") == "" and b.find("#op-code").get_attribute("value") == "")
 
-    # retire OLD-1: gone from the list, reception has it retired
+    # an operation defined elsewhere (asctl, another session) appears without a reload
+    b.d.execute_script("window.__same_page = true")
+    asctl("svc-mgr", "reception.labour_op.define", "code=EL-BAT", "description=Battery test", "sold_minutes=15",
+          "skill=engine")
+    b.wait(lambda d: "0.25 h" in text(b, '#ops tr[data-code="EL-BAT"]'))
+    check("EL-BAT appeared live", b.d.execute_script("return window.__same_page === true"))
+
+    # retire OLD-1: gone from the list, reception has it retired, listed with the retired ones
     b.find('#ops tr[data-code="OLD-1"] button.tr-danger').click()  # asks to confirm
     b.wait(lambda d: _accept(d))
     b.wait(lambda d: not b.find_all('#ops tr[data-code="OLD-1"]'))
     check("reception has OLD-1 retired", asctl("svc-mgr", "reception.labour_op.show", "code=OLD-1").get("retired") is True)
+    b.click("#op-retired")
+    b.wait(lambda d: "Retired" in text(b, '#ops tr[data-code="OLD-1"]') and not b.find_all('#ops tr[data-code="EN-VAL"]'))
+    b.click("#op-retired")
+    b.wait(lambda d: b.find_all('#ops tr[data-code="EN-VAL"]'))
 
     # the labour rate: 360.00 becomes 385.50
     b.click('.tr-tabs button[data-tab="rates"]')
