@@ -115,7 +115,7 @@ function renderOps() {
   const select = document.getElementById("op-skill");
   const chosen = select.value;
   select.replaceChildren(...skills.map((s) => {
-    const o = App.el("option", "", s.skill + (s.max_level ? " (≤ " + s.max_level + ")" : ""));
+    const o = App.el("option", "", s.skill + (s.max_level ? " · " + App.t("setup.op.max_level").replace("{n}", s.max_level) : ""));
     o.value = s.skill;
     return o;
   }));
