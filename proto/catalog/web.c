@@ -7,6 +7,10 @@ static const as_command_info_t s_commands[] = {
      &as__web_credential__descriptor,
      "set a staff member's sign-in password (8+ characters) or tablet PIN (4-8 digits)",
      AS_ROLE_SERVICE_MANAGER | AS_ROLE_IT_ADMIN, false},
+    {"web.credential.list", "web", NULL, &as__web_staff_list__descriptor,
+     "the staff who sign in on the pages, with their roles and whether a password or PIN is "
+     "set (when, by whom) or the account is locked; never the secret",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_IT_ADMIN, true},
 };
 
 static const as_event_info_t s_events[] = {

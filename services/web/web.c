@@ -167,6 +167,7 @@ static const char *const s_dbs[] = {"credentials", "sessions", NULL};
 
 static const as_command_def_t s_commands[] = {
     {"web.credential.set", web_cmd_credential_set},
+    {"web.credential.list", web_cmd_credential_list},
     {NULL, NULL},
 };
 

@@ -76,6 +76,9 @@ typedef struct web {
 /* --- web.c ---------------------------------------------------------------- */
 int web_cmd_credential_set(as_cmd_t *cmd);
 
+/* --- staff.c -------------------------------------------------------------- */
+int web_cmd_credential_list(as_cmd_t *cmd);
+
 /* --- http.c --------------------------------------------------------------- */
 int web_http_start(web_t *web);
 void web_http_stop(web_t *web);

@@ -22,6 +22,7 @@ const App = {
     { page: "warranty.html", label: "screen.warranty", roles: ["warranty_clerk", "service_manager"] },
     { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
     { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
+    { page: "setup.html", label: "screen.setup", roles: ["service_manager", "parts_manager", "it_admin", "foreman"] },
   ],
 
   t(key) {
