@@ -192,6 +192,8 @@ expect_eq "kpi's level today" "47000" "$(figure "$TODAY" department department "
 as wk-li parts.stock.value >"$T/value.json"
 expect_eq "parts.stock.value now agrees, by group" "47000|brakes:35000,filters:12000" \
     "$(json '"\(.reply.value_cents)|\([.reply.groups[] | "\(.group):\(.value_cents)"] | join(","))"' <"$T/value.json")"
+AS_ACTOR=wk-li "$ASCTL" --config "$CONFIG" call parts.stock.value >"$T/value.txt"
+grep -q "470\.00" "$T/value.txt" || fail "asctl's human output does not show 470.00: $(cat "$T/value.txt")"
 expect_eq "kpi's group levels today agree" "35000 12000" \
     "$(figure "$TODAY" group brakes "stock value") $(figure "$TODAY" group filters "stock value")"
 
