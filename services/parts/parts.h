@@ -64,7 +64,7 @@ int parts_quarantine_take(as_service_t *svc, MDB_txn *txn, const As__Receipt *re
 
 /* Once per store, at start: indexes the words of every part and puts the
  * damaged and wrong quantities of receipts recorded before quarantine in
- * quarantine. 0 or an LMDB code (nothing changed). */
+ * quarantine; then parts_stock_open. 0 or an LMDB code (nothing changed). */
 int parts_upgrade(as_service_t *svc);
 
 /* Emits parts.issue.recorded (or parts.backorder.created for a backorder). */
@@ -95,6 +95,11 @@ int parts_stock_moved(as_cmd_t *cmd, As__Part *part, int64_t quantity, const cha
  * stock value: its stock on hand revalued at the new cost, or moved to the
  * new group. 0 or the emit's code. */
 int parts_stock_revalue(as_cmd_t *cmd, const As__Part *old, const As__Part *now);
+
+/* Once per store, at start: a store written before stock values announces
+ * each part's stock on hand at cost (parts.stock.moved "opening", today).
+ * 0 or a store code. */
+int parts_stock_open(as_service_t *svc);
 
 /* [parts] slow_moving_months (default 12; the config schema holds it to
  * 1..120), and the first day of movement that is not slow as of `as_of`:

@@ -10,7 +10,11 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/log.h"
+#include "as/store.h"
 #include "parts.h"
+
+#define S_OPENING_META "parts_stock_value" /* set once the stock on hand was announced */
 
 const char *parts_group_of(const As__Part *part)
 {
@@ -149,5 +153,71 @@ int parts_cmd_stock_value(as_cmd_t *cmd)
         free(reply.groups[i]);
     free(reply.groups);
     as_record_list_free(&all);
+    return rc;
+}
+
+/* --- the opening stock of a store written before stock values ------------ */
+
+/* Announces each part's stock on hand at cost ("opening", dated the day of
+ * the upgrade), once per store: what a store from before issue 14 holds was
+ * never in a parts.stock.moved, so kpi's level starts from it. A new store
+ * has no parts yet and just keeps the note. */
+static int s_opening_txn(as_service_t *svc, MDB_txn *txn, void *arg)
+{
+    size_t *announced = arg;
+    *announced = 0;
+    as_store_t *store = as_service_store(svc);
+    MDB_val done;
+    if (as_meta_get(store, txn, S_OPENING_META, &done) == 0)
+        return 0;
+    as_record_list_t all;
+    int rc = as_record_scan(txn, as_record_dbi(svc, "parts"), NULL, &as__part__descriptor, &all);
+    char today[AS_DATE_LEN + 1];
+    as_date_today(today);
+    for (size_t i = 0; rc == 0 && i < all.n; i++) {
+        const As__Part *part = (const As__Part *)all.msgs[i];
+        if (part->on_hand == 0)
+            continue;
+        As__StockMoved m = AS__STOCK_MOVED__INIT;
+        m.part_number = part->part_number;
+        m.group = (char *)parts_group_of(part);
+        m.has_quantity = m.has_unit_cost_cents = m.has_value_cents = m.has_on_hand = 1;
+        m.quantity = (int32_t)part->on_hand;
+        m.unit_cost_cents = part->cost_cents;
+        m.value_cents = (int64_t)part->on_hand * part->cost_cents;
+        m.kind = "opening";
+        m.date = today;
+        m.on_hand = part->on_hand;
+        size_t len = as__stock_moved__get_packed_size(&m);
+        uint8_t *payload = malloc(len ? len : 1);
+        if (!payload) {
+            rc = -ENOMEM;
+            break;
+        }
+        as__stock_moved__pack(&m, payload);
+        as_event_t event = {.type = "parts.stock.moved",
+                            .subject = part->part_number,
+                            .payload = payload,
+                            .payload_len = len};
+        rc = as_service_emit(svc, txn, &event);
+        free(payload);
+        (*announced)++;
+    }
+    as_record_list_free(&all);
+    if (rc == 0)
+        rc = as_meta_put(store, txn, S_OPENING_META, "1", 1);
+    return rc;
+}
+
+int parts_stock_open(as_service_t *svc)
+{
+    size_t announced = 0;
+    int rc = as_service_write(svc, s_opening_txn, &announced);
+    if (rc != 0)
+        as_error("parts: announcing the opening stock value failed: %s", as_strerror(rc));
+    else if (announced)
+        as_info("parts: the stock on hand of %zu parts announced at cost (parts.stock.moved "
+                "\"opening\")",
+                announced);
     return rc;
 }
