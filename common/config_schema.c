@@ -114,6 +114,12 @@ static const as_config_key_t s_kpi_keys[] = {
     S_END,
 };
 
+static const as_config_key_t s_parts_keys[] = {
+    S_INT("slow_moving_months", 1, 120, 12,
+          "months without a receipt, issue or return that make stock slow-moving"),
+    S_END,
+};
+
 static const as_config_key_t s_warranty_keys[] = {
     S_TEXT("default_group", 31, "the component group of an operation no prefix names"),
     S_INT("clerk_limit_cents", 0, 1000000000000LL, 1000000,
@@ -179,7 +185,7 @@ static const s_section_t s_sections[] = {
     {"staff", {NULL}, true},
     {"reception", {s_service_keys}, false},
     {"workshop", {s_service_keys}, false},
-    {"parts", {s_service_keys}, false},
+    {"parts", {s_service_keys, s_parts_keys}, false},
     {"kpi", {s_service_keys, s_kpi_keys}, false},
     {"warranty", {s_service_keys, s_warranty_keys}, false},
     {"warranty.policy", {NULL}, true},

@@ -18,9 +18,9 @@
 #include "as/pb/workshop.pb-c.h"
 #include "kpi.h"
 
-const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
-                               "attendance",     "ros",          "warranty",    "tools",
-                               "reminder_plans", "appointments", "ro_days",     NULL};
+const char *const kpi_dbs[] = {
+    "counters", "targets",        "technicians",  "bays",    "attendance",    "ros", "warranty",
+    "tools",    "reminder_plans", "appointments", "ro_days", "keeper_shifts", NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are
@@ -599,6 +599,8 @@ static int evt_issue_recorded(as_evt_t *evt)
     if (m->issue->first_pick)
         KPI_SET(d, parts_lines_first_pick, 1);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+    if (rc == 0)
+        rc = kpi_keeper_issue_line(evt, date, m->issue);
     return rc ? rc : kpi_ro_day(evt, date, m->issue->ro_number, &d);
 }
 
@@ -647,5 +649,10 @@ const as_event_def_t kpi_events[] = {
     {"tools.loan.checked_out", kpi_evt_loan_checked_out},
     {"tools.loan.checked_in", kpi_evt_loan_checked_in},
     {"tools.loan.lost", kpi_evt_loan_lost},
+    {"parts.stock.moved", kpi_evt_stock_moved},
+    {"parts.stock.scrapped", kpi_evt_stock_scrapped},
+    {"parts.quarantine.disposed", kpi_evt_quarantine_disposed},
+    {"parts.stock.received", kpi_evt_stock_received},
+    {"parts.shift.recorded", kpi_evt_keeper_shift},
     {NULL, NULL},
 };

@@ -280,6 +280,57 @@ static void s_calibration_on_time(const As__KpiCounters *c, const kpi_period_t *
              (long long)c->calibrations_overdue);
 }
 
+/* --- parts stock (issue 14) ------------------------------------------------ */
+
+static void s_stock_value(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "stock on hand at cost at the period's end", c->stock_value_cents);
+}
+
+static void s_stock_days(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    f->unit = "days";
+    f->defined = c->stock_issue_cost_cents > 0;
+    f->value =
+        f->defined ? (double)c->stock_value_cents * 90.0 / (double)c->stock_issue_cost_cents : 0;
+    snprintf(f->formula, sizeof f->formula,
+             "stock value at cost at the period's end / (cost of parts issued in the 90 days to "
+             "it / 90) = %lld / (%lld / 90) cents%s",
+             (long long)c->stock_value_cents, (long long)c->stock_issue_cost_cents,
+             f->defined ? "" : " (not defined: no parts issued in those 90 days)");
+}
+
+static void s_scrap_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    double mean = c->stock_value_days > 0
+                      ? (double)c->stock_value_sum_cents / (double)c->stock_value_days
+                      : 0;
+    s_percent(f, (double)c->stock_scrapped_cents, mean);
+    snprintf(f->formula, sizeof f->formula,
+             "value scrapped / average stock value (mean of the daily levels) = %lld / (%lld / "
+             "%lld d) cents%s",
+             (long long)c->stock_scrapped_cents, (long long)c->stock_value_sum_cents,
+             (long long)c->stock_value_days,
+             f->defined ? "" : " (not defined: no stock value in the period)");
+}
+
+static void s_warehouse_productivity(const As__KpiCounters *c, const kpi_period_t *p,
+                                     kpi_figure_t *f)
+{
+    (void)p;
+    f->unit = "lines/h";
+    f->defined = c->keeper_minutes > 0;
+    f->value =
+        f->defined ? (double)(c->lines_received + c->lines_issued) / s_hours(c->keeper_minutes) : 0;
+    snprintf(f->formula, sizeof f->formula,
+             "(lines received + lines issued) / keeper attended hours = (%lld + %lld) / %.2f h%s",
+             (long long)c->lines_received, (long long)c->lines_issued, s_hours(c->keeper_minutes),
+             f->defined ? "" : " (not defined: no keeper shift recorded)");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -312,6 +363,10 @@ static const struct {
     {"tool preservation rate", s_tool_preservation},
     {"tool loan registration accuracy", s_tool_loan_accuracy},
     {"calibration on-time rate", s_calibration_on_time},
+    {"stock value", s_stock_value},
+    {"stock days", s_stock_days},
+    {"scrap rate", s_scrap_rate},
+    {"warehouse productivity", s_warehouse_productivity},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

@@ -4,6 +4,7 @@
 
 #include "as/calendar.h"
 #include "as/pb/kpi.pb-c.h"
+#include "as/pb/parts.pb-c.h"
 #include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
@@ -33,6 +34,9 @@ typedef struct kpi {
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
+ * It holds "G|group|YYYY-MM-DD" too: a part group's day of the stock levels
+ * (counters_stock.c), and keeper_shifts "keeper|YYYY-MM-DD" -> KeeperShift
+ * (a keeper's day recorded again counts once).
  * A store written before the one key encoding joined the parts with a real
  * '|'; kpi_upgrade moves it over once, at start. */
 extern const char *const kpi_dbs[];
@@ -44,6 +48,8 @@ extern const as_command_def_t kpi_commands[];
 #define KPI_TECHNICIAN "technician"
 #define KPI_ADVISOR "advisor"
 #define KPI_BAY "bay"
+#define KPI_GROUP "group"   /* a part group (parts stock figures) */
+#define KPI_KEEPER "keeper" /* a warehouse keeper (warehouse productivity) */
 
 kpi_t *kpi_of(as_service_t *svc);
 
@@ -136,5 +142,26 @@ int kpi_evt_tool_calibrated(as_evt_t *evt);
 int kpi_evt_loan_checked_out(as_evt_t *evt);
 int kpi_evt_loan_checked_in(as_evt_t *evt);
 int kpi_evt_loan_lost(as_evt_t *evt);
+
+/* counters_stock.c: the parts stock events (issue 14). Each returns 0,
+ * AS_EINVALID for a payload it cannot use, or an LMDB code. */
+int kpi_evt_stock_moved(as_evt_t *evt);
+int kpi_evt_stock_scrapped(as_evt_t *evt);
+int kpi_evt_quarantine_disposed(as_evt_t *evt);
+int kpi_evt_stock_received(as_evt_t *evt);
+int kpi_evt_keeper_shift(as_evt_t *evt);
+/* Counts an issue (not a backorder) as a line issued by its keeper. */
+int kpi_keeper_issue_line(as_evt_t *evt, const char *date, const As__PartIssue *issue);
+/* Sets in *c the stock figures' counters of the department (group NULL) or a
+ * group: the level at the end of `last`, the cost issued in the 90 days up
+ * to it, and the daily levels from `first` to `last` (not after `today`)
+ * summed, with their count. Returns 0 or an LMDB code. */
+int kpi_stock_fill(as_service_t *svc, MDB_txn *txn, const char *group, const char *first,
+                   const char *last, const char *today, As__KpiCounters *c);
+/* The part groups a report by group lists: those with a stock level, and
+ * those with counters in the period ("M"/"D", period). *names (sorted) and
+ * its strings are the caller's to free. Returns 0, -ENOMEM or an LMDB code. */
+int kpi_stock_groups(as_service_t *svc, MDB_txn *txn, const char *period_kind, const char *period,
+                     char ***names, size_t *n);
 
 #endif

@@ -12,7 +12,7 @@
 #include "formulas.h"
 #include "kpi.h"
 
-#define S_MAX_FIGURES 32
+#define S_MAX_FIGURES 64
 
 /* "labour efficiency, labour utilisation, ..." for error texts. */
 static void s_metric_names(char *out, size_t cap)
@@ -101,7 +101,7 @@ typedef struct {
 static bool s_by_known(const char *by)
 {
     return !strcmp(by, KPI_DEPARTMENT) || !strcmp(by, KPI_TECHNICIAN) || !strcmp(by, KPI_ADVISOR) ||
-           !strcmp(by, KPI_BAY);
+           !strcmp(by, KPI_BAY) || !strcmp(by, KPI_GROUP) || !strcmp(by, KPI_KEEPER);
 }
 
 static int s_report_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, s_report_t *r)
@@ -109,8 +109,9 @@ static int s_report_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, s_r
     bool has_month = req->month && *req->month, has_day = req->day && *req->day;
     r->by = req->by && *req->by ? req->by : KPI_DEPARTMENT;
     if (!s_by_known(r->by))
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "by '%s' is not one of department, technician, advisor, bay", r->by);
+        return as_cmd_fail(
+            cmd, AS_EINVALID,
+            "by '%s' is not one of department, technician, advisor, bay, group, keeper", r->by);
     if (!has_month && !has_day)
         return as_cmd_fail(cmd, AS_EINVALID, "month (YYYY-MM) or day (YYYY-MM-DD) is required");
     if (has_month && !as_month_valid(req->month))
@@ -269,7 +270,35 @@ static int s_rows_department(s_report_t *r)
         rc = kpi_levels_read(svc, txn, r->last, &c);
     if (rc == 0)
         rc = kpi_calibrations_overdue(svc, txn, r->first, r->last, today, &c);
+    if (rc == 0) /* the stock value level, issued cost and mean level (parts) */
+        rc = kpi_stock_fill(svc, txn, NULL, r->first, r->last, today, &c);
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
+}
+
+/* One row per part group: its counters of the period and its stock level. */
+static int s_rows_group(s_report_t *r)
+{
+    char **names = NULL;
+    size_t n = 0;
+    const char *kind = r->is_day ? "D" : "M";
+    char today[AS_DATE_LEN + 1];
+    as_date_today(today);
+    int rc = kpi_stock_groups(r->cmd->svc, r->cmd->txn, kind, r->period, &names, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        as_key_t key;
+        As__KpiCounters c;
+        rc = as_key_of(&key, kind, r->period, KPI_GROUP, names[i], NULL);
+        if (rc == 0)
+            rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &c);
+        if (rc == 0)
+            rc = kpi_stock_fill(r->cmd->svc, r->cmd->txn, names[i], r->first, r->last, today, &c);
+        if (rc == 0)
+            rc = s_row_add(r, names[i], &c);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
 }
 
 static int s_rows_scan(s_report_t *r)
@@ -315,7 +344,9 @@ static int cmd_report(as_cmd_t *cmd)
     if (rc == 0)
         rc = s_days_worked(&r);
     if (rc == 0)
-        rc = !strcmp(r.by, KPI_DEPARTMENT) ? s_rows_department(&r) : s_rows_scan(&r);
+        rc = !strcmp(r.by, KPI_DEPARTMENT) ? s_rows_department(&r)
+             : !strcmp(r.by, KPI_GROUP)    ? s_rows_group(&r)
+                                           : s_rows_scan(&r);
     if (rc == 0)
         rc = s_report_reply(&r);
     for (size_t i = 0; i < r.n_rows; i++)

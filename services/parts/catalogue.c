@@ -32,6 +32,10 @@ static int s_define_check(as_cmd_t *cmd, const As__PartDefine *req)
     if (!parts_bin_valid(req->bin))
         return as_cmd_fail(cmd, AS_EINVALID, "bin '%s' must be 1 to 32 of A-Z, 0-9 and '-'",
                            req->bin);
+    if (req->group && req->group[0] && !parts_group_valid(req->group))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "group '%s' of part '%s' must be 1 to 32 of a-z, 0-9 and '-'",
+                           req->group, req->part_number);
     return 0;
 }
 
@@ -50,11 +54,15 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
     part.cost_cents = req->cost_cents;
     part.price_cents = req->price_cents;
     part.bin = req->bin;
+    part.group = req->group && req->group[0] ? req->group : PARTS_GROUP_DEFAULT;
     if (old) {
         part.on_hand = old->on_hand;
         part.reserved = old->reserved;
         part.backordered = old->backordered;
         part.quarantined = old->quarantined;
+        part.last_moved = old->last_moved;
+        if (!(req->group && req->group[0])) /* no group given: the part keeps its own */
+            part.group = (char *)parts_group_of(old);
     }
     if (!old || strcmp(old->description ? old->description : "", req->description) != 0)
         rc = parts_words_update(cmd->svc, cmd->txn, req->part_number, old ? old->description : NULL,
@@ -68,6 +76,8 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
         rc = as_record_put_in(cmd->txn, bins, req->bin, req->part_number, NULL);
     if (rc == 0)
         rc = parts_part_put(cmd->svc, cmd->txn, &part);
+    if (rc == 0) /* a new cost revalues the stock on hand; a new group takes its value */
+        rc = parts_stock_revalue(cmd, old, &part);
     if (rc == 0) {
         As__PartDefined event = AS__PART_DEFINED__INIT;
         event.part = &part;

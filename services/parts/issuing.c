@@ -232,6 +232,8 @@ static int s_issue(as_cmd_t *cmd, const As__PartIssueRequest *req, As__Part *par
         rc = s_take(cmd, part, held, now);
         if (rc == 0)
             rc = s_record(cmd, &issued);
+        if (rc == 0)
+            rc = parts_stock_moved(cmd, part, -(int64_t)now, "issue", req->issue_id);
         made[n_made++] = &issued;
     }
     if (rc == 0 && owed > 0) {
@@ -302,7 +304,9 @@ static int s_return(as_cmd_t *cmd, const As__PartReturn *req, As__PartIssue *iss
     issue->returned += req->quantity;
     issue->has_returned = 1;
     part->on_hand += req->quantity;
-    rc = parts_backorders_fill(cmd, part);
+    rc = parts_stock_moved(cmd, part, req->quantity, "return", issue->issue_id);
+    if (rc == 0)
+        rc = parts_backorders_fill(cmd, part);
     if (rc == 0)
         rc = parts_part_put(cmd->svc, cmd->txn, part);
     if (rc == 0)

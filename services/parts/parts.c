@@ -2,9 +2,10 @@
 #include "parts.h"
 #include "parts_service.h"
 
-static const char *const s_dbs[] = {"parts",      "bins",         "receipts",   "issues",
-                                    "ro_issues",  "reservations", "backorders", "consumptions",
-                                    "part_words", "quarantine",   NULL};
+static const char *const s_dbs[] = {"parts",      "bins",         "receipts",    "issues",
+                                    "ro_issues",  "reservations", "backorders",  "consumptions",
+                                    "part_words", "quarantine",   "scrap_lists", "keeper_shifts",
+                                    NULL};
 
 static const as_command_def_t s_commands[] = {
     {"parts.part.define", parts_cmd_part_define},
@@ -20,6 +21,15 @@ static const as_command_def_t s_commands[] = {
     {"parts.backorder.list", parts_cmd_backorder_list},
     {"parts.quarantine.list", parts_cmd_quarantine_list},
     {"parts.quarantine.dispose", parts_cmd_quarantine_dispose},
+    {"parts.stock.value", parts_cmd_stock_value},
+    {"parts.slow.list", parts_cmd_slow_list},
+    {"parts.scrap.propose", parts_cmd_scrap_propose},
+    {"parts.scrap.edit", parts_cmd_scrap_edit},
+    {"parts.scrap.submit", parts_cmd_scrap_submit},
+    {"parts.scrap.approve", parts_cmd_scrap_approve},
+    {"parts.scrap.reject", parts_cmd_scrap_reject},
+    {"parts.scrap.show", parts_cmd_scrap_show},
+    {"parts.shift.record", parts_cmd_shift_record},
     {NULL, NULL},
 };
 

@@ -12,6 +12,8 @@
  *   part_words    word "\0" part_number -> "" (search: each description word, lowercased,
  *                 and each suffix of its Chinese text; search.c)
  *   quarantine    part_number "\0" receipt_id -> QuarantineLot (damaged and wrong parts)
+ *   scrap_lists   list_id -> ScrapList (the keeper's proposals and the manager's decisions)
+ *   keeper_shifts staff_id "\0" date -> KeeperShift (a day recorded again replaces it)
  */
 #ifndef AS_PARTS_H
 #define AS_PARTS_H
@@ -20,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/calendar.h"
 #include "as/envelope.h"
 #include "as/pb/parts.pb-c.h"
 #include "as/record.h"
@@ -61,7 +64,7 @@ int parts_quarantine_take(as_service_t *svc, MDB_txn *txn, const As__Receipt *re
 
 /* Once per store, at start: indexes the words of every part and puts the
  * damaged and wrong quantities of receipts recorded before quarantine in
- * quarantine. 0 or an LMDB code (nothing changed). */
+ * quarantine; then parts_stock_open. 0 or an LMDB code (nothing changed). */
 int parts_upgrade(as_service_t *svc);
 
 /* Emits parts.issue.recorded (or parts.backorder.created for a backorder). */
@@ -71,6 +74,40 @@ int parts_emit_issue(as_cmd_t *cmd, const As__PartIssue *issue);
  * first (each fill is an issue "<backorder id>/<n>", emitted). Updates *part;
  * the caller stores it. */
 int parts_backorders_fill(as_cmd_t *cmd, As__Part *part);
+
+/* --- stock value, slow-moving parts, scrap lists, keepers' shifts (issue 14) --- */
+
+#define PARTS_GROUP_DEFAULT "general" /* the group of a part defined without one */
+
+/* The part's group ("general" when it has none). */
+const char *parts_group_of(const As__Part *part);
+/* Groups: [a-z0-9-], 1..32 characters. */
+bool parts_group_valid(const char *group);
+
+/* Emits parts.stock.moved for a change of `quantity` on hand (already applied
+ * to part->on_hand), valued at the part's cost now; `kind` is receipt, issue,
+ * return or scrap, `ref` the record it belongs to. A receipt, issue or return
+ * also sets part->last_moved to the command's date (the caller stores the
+ * part). Nothing for quantity 0. 0, -ENOMEM or the emit's code. */
+int parts_stock_moved(as_cmd_t *cmd, As__Part *part, int64_t quantity, const char *kind,
+                      const char *ref);
+/* Emits what a redefinition `now` of `old` (NULL: a new part) does to the
+ * stock value: its stock on hand revalued at the new cost, or moved to the
+ * new group. 0 or the emit's code. */
+int parts_stock_revalue(as_cmd_t *cmd, const As__Part *old, const As__Part *now);
+
+/* Once per store, at start: a store written before stock values announces
+ * each part's stock on hand at cost (parts.stock.moved "opening", today).
+ * 0 or a store code. */
+int parts_stock_open(as_service_t *svc);
+
+/* [parts] slow_moving_months (default 12; the config schema holds it to
+ * 1..120), and the first day of movement that is not slow as of `as_of`:
+ * as_of less that many months. */
+int parts_slow_months(as_service_t *svc);
+void parts_slow_cutoff(const char *as_of, int months, char out[AS_DATE_LEN + 1]);
+/* True when the part has stock and its last movement was before `cutoff`. */
+bool parts_is_slow(const As__Part *part, const char *cutoff);
 
 /* Command handlers. */
 int parts_cmd_part_define(as_cmd_t *cmd);
@@ -86,6 +123,15 @@ int parts_cmd_receipt_show(as_cmd_t *cmd);
 int parts_cmd_backorder_list(as_cmd_t *cmd);
 int parts_cmd_quarantine_list(as_cmd_t *cmd);
 int parts_cmd_quarantine_dispose(as_cmd_t *cmd);
+int parts_cmd_stock_value(as_cmd_t *cmd);
+int parts_cmd_slow_list(as_cmd_t *cmd);
+int parts_cmd_scrap_propose(as_cmd_t *cmd);
+int parts_cmd_scrap_edit(as_cmd_t *cmd);
+int parts_cmd_scrap_submit(as_cmd_t *cmd);
+int parts_cmd_scrap_approve(as_cmd_t *cmd);
+int parts_cmd_scrap_reject(as_cmd_t *cmd);
+int parts_cmd_scrap_show(as_cmd_t *cmd);
+int parts_cmd_shift_record(as_cmd_t *cmd);
 
 /* Event handlers. */
 int parts_evt_qc_passed(as_evt_t *evt);

@@ -190,7 +190,17 @@ int parts_cmd_quarantine_dispose(as_cmd_t *cmd)
         disposal.reason = req->reason;
         disposal.decided_by = (char *)cmd->actor;
         disposal.at_us = as_cmd_time(cmd);
-        rc = s_dispose(cmd, lot, &disposal);
+        As__Part *part = NULL; /* the value at cost that leaves, for the scrap rate */
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), req->part_number,
+                           &as__part__descriptor, &part);
+        if (rc == 0) {
+            disposal.has_value_cents = 1;
+            disposal.value_cents = (int64_t)req->quantity * part->cost_cents;
+            disposal.group = (char *)parts_group_of(part);
+            rc = s_dispose(cmd, lot, &disposal);
+        }
+        if (part)
+            as__part__free_unpacked(part, NULL);
     }
     if (lot)
         as__quarantine_lot__free_unpacked(lot, NULL);

@@ -187,5 +187,5 @@ int parts_upgrade(as_service_t *svc)
     else if (up.parts || up.lots)
         as_info("parts: store upgraded: %zu parts indexed, %zu receipt lines put in quarantine",
                 up.parts, up.lots);
-    return rc;
+    return rc == 0 ? parts_stock_open(svc) : rc;
 }

@@ -98,7 +98,9 @@ static int s_shelve(as_cmd_t *cmd, const As__Receipt *receipt, As__ReceiptLine *
                          part->part_number, part->on_hand, line->received, PARTS_MAX_ON_HAND);
     } else {
         part->on_hand += line->received;
-        rc = parts_part_put(cmd->svc, cmd->txn, part);
+        rc = parts_stock_moved(cmd, part, line->received, "receipt", receipt->receipt_id);
+        if (rc == 0)
+            rc = parts_part_put(cmd->svc, cmd->txn, part);
     }
     as__part__free_unpacked(part, NULL);
     return rc;
@@ -212,6 +214,8 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
     part->on_hand -= n;
     part->backordered -= n;
     *free_qty -= n;
+    if (rc == 0)
+        rc = parts_stock_moved(cmd, part, -(int64_t)n, "issue", fill_id);
     as__part_issue__free_unpacked(bo, NULL);
     return rc;
 }

@@ -208,6 +208,7 @@ static void s_hit_of(As__PartHit *hit, const As__Part *part)
     hit->part_number = part->part_number;
     hit->description = part->description;
     hit->bin = part->bin;
+    hit->group = (char *)parts_group_of(part);
     hit->has_price_cents = hit->has_on_hand = hit->has_reserved = hit->has_available = 1;
     hit->has_quarantined = hit->has_backordered = 1;
     hit->price_cents = part->price_cents;

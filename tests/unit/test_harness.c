@@ -224,6 +224,95 @@ static void test_state_per_instance(void **state)
     as_harness_destroy(&b);
 }
 
+/* Stock at cost (issue 14): a receipt emits its value; an approval whose
+ * stock moved since the proposal is refused, naming the part, and writes
+ * nothing. */
+static void test_parts_scrap_moved_stock_refused(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&parts_service, "pm-liu = parts_manager\n");
+    As__PartDefine def;
+    s_part(&def, "P-200");
+    as_harness_result_t r;
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.part.define", &def.base, &r), 0);
+    as_harness_result_clear(&r);
+    As__ReceiptLine line = AS__RECEIPT_LINE__INIT, *lines[] = {&line};
+    line.part_number = "P-200";
+    line.has_received = 1;
+    line.received = 5;
+    As__ReceiptRecord receipt = AS__RECEIPT_RECORD__INIT;
+    receipt.receipt_id = "R-1";
+    receipt.supplier = "OEM";
+    receipt.lines = lines;
+    receipt.n_lines = 1;
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.receipt.record", &receipt.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    bool valued = false; /* 5 x 4.00 = 20.00 at cost */
+    for (size_t i = 0; i < r.n_events; i++)
+        if (strcmp(r.events[i]->type, "parts.stock.moved") == 0) {
+            As__StockMoved *m =
+                as__stock_moved__unpack(NULL, r.events[i]->payload.len, r.events[i]->payload.data);
+            assert_non_null(m);
+            valued = m->value_cents == 2000 && m->quantity == 5 && !strcmp(m->kind, "receipt") &&
+                     !strcmp(m->group, "general");
+            as__stock_moved__free_unpacked(m, NULL);
+        }
+    assert_true(valued);
+    as_harness_result_clear(&r);
+    As__ScrapPropose propose = AS__SCRAP_PROPOSE__INIT;
+    propose.list_id = "SL-1";
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.scrap.propose", &propose.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    as_harness_result_clear(&r);
+    As__ScrapLine add = AS__SCRAP_LINE__INIT, *adds[] = {&add};
+    add.part_number = "P-200";
+    add.has_quantity = 1;
+    add.quantity = 5;
+    As__ScrapEdit edit = AS__SCRAP_EDIT__INIT;
+    edit.list_id = "SL-1";
+    edit.add = adds;
+    edit.n_add = 1;
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.scrap.edit", &edit.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(((As__ScrapList *)r.reply)->value_cents, 2000);
+    as_harness_result_clear(&r);
+    As__ScrapListRef ref = AS__SCRAP_LIST_REF__INIT;
+    ref.list_id = "SL-1";
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.scrap.submit", &ref.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    as_harness_result_clear(&r);
+    As__PartIssueRequest issue = AS__PART_ISSUE_REQUEST__INIT;
+    issue.issue_id = "I-1";
+    issue.ro_number = "RO-1";
+    issue.has_job_no = issue.has_quantity = 1;
+    issue.job_no = 1;
+    issue.quantity = 1;
+    issue.part_number = "P-200";
+    issue.technician = "tech-01";
+    assert_int_equal(as_harness_call(h, "wh-zhou", "parts.issue", &issue.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    as_harness_result_clear(&r);
+    size_t before = as_harness_count(h, NULL);
+    assert_int_equal(as_harness_call(h, "pm-liu", "parts.scrap.approve", &ref.base, &r), 0);
+    assert_int_equal(r.status, AS_ECONFLICT);
+    assert_string_equal(r.error,
+                        "part 'P-200' moved since the proposal: 4 free on hand now, 5 on the list");
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), before);
+    as_harness_result_clear(&r);
+    As__KeeperShiftRecord shift = AS__KEEPER_SHIFT_RECORD__INIT;
+    shift.staff_id = "tech-01";
+    shift.date = "2026-11-27";
+    shift.start = "08:00";
+    shift.end = "17:00";
+    assert_int_equal(as_harness_call(h, "pm-liu", "parts.shift.record", &shift.base, &r), 0);
+    assert_int_equal(r.status, AS_EINVALID);
+    assert_non_null(strstr(r.error, "'tech-01' is not a warehouse keeper"));
+    assert_int_equal(as_harness_count(h, NULL), before);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_tools_checkin_unknown_loan),
         cmocka_unit_test(test_tools_register_denied),
         cmocka_unit_test(test_parts_define_bad_payload),
+        cmocka_unit_test(test_parts_scrap_moved_stock_refused),
         cmocka_unit_test(test_warranty_event_refused),
         cmocka_unit_test(test_state_per_instance),
     };

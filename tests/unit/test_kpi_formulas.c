@@ -241,7 +241,8 @@ static void test_money_and_csi(void **state)
 static void test_names_and_metrics(void **state)
 {
     (void)state;
-    assert_int_equal(kpi_figure_count(), 28);
+    assert_int_equal(kpi_figure_count(),
+                     32); /* + stock value, stock days, scrap rate, warehouse productivity */
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -276,6 +277,47 @@ static void test_achievement(void **state)
     assert_float_equal(kpi_achievement(5, 0), 0, 0);
 }
 
+/* The parts stock figures (issue 14), worked by hand. */
+static void test_parts_stock(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    /* 4 500.00 on hand; 2 700.00 issued in 90 days = 30.00 a day: 4500 / 30 = 150 days */
+    c.stock_value_cents = 450000;
+    c.stock_issue_cost_cents = 270000;
+    kpi_figure_t f = s_figure("stock days", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 150.0, 1e-9);
+    assert_string_equal(f.unit, "days");
+    assert_float_equal(s_figure("stock value", &c, &s_november).value, 450000, 0);
+    /* 90.00 scrapped; daily levels summing 120 000.00 over 30 days: mean 4 000.00,
+     * 90 / 4000 = 2.25% */
+    c.stock_scrapped_cents = 9000;
+    c.stock_value_sum_cents = 12000000;
+    c.stock_value_days = 30;
+    f = s_figure("scrap rate", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 2.25, 1e-9);
+    assert_string_equal(f.formula, "value scrapped / average stock value (mean of the daily "
+                                   "levels) = 9000 / (12000000 / 30 d) cents");
+    /* (12 + 18) lines in 7.5 h = 4 lines an hour */
+    c.lines_received = 12;
+    c.lines_issued = 18;
+    c.keeper_minutes = 450;
+    f = s_figure("warehouse productivity", &c, &s_november);
+    assert_float_equal(f.value, 4.0, 1e-9);
+    assert_string_equal(f.formula,
+                        "(lines received + lines issued) / keeper attended hours = (12 + 18) / "
+                        "7.50 h");
+    /* nothing issued, no level, no shift: not defined, and the formula says why */
+    As__KpiCounters zero = AS__KPI_COUNTERS__INIT;
+    f = s_figure("stock days", &zero, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, "not defined: no parts issued"));
+    assert_false(s_figure("scrap rate", &zero, &s_november).defined);
+    assert_false(s_figure("warehouse productivity", &zero, &s_november).defined);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_names_and_metrics),
         cmocka_unit_test(test_days_in_month),
         cmocka_unit_test(test_achievement),
+        cmocka_unit_test(test_parts_stock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@
 static void s_kpi_usage(FILE *out)
 {
     fprintf(out, "usage: asctl kpi report --month YYYY-MM [--day YYYY-MM-DD]\n"
-                 "                        [--by department|technician|advisor|bay]\n"
+                 "                        [--by department|technician|advisor|bay|group|keeper]\n"
                  "                        [-o table|wide|csv|json] [--excel] [--separator C]\n"
                  "\n"
                  "Prints the KPI report of a month (or of one day with --day) for each key\n"
@@ -31,7 +31,8 @@ static void s_kpi_usage(FILE *out)
                  "\n"
                  "  --month YYYY-MM    the month (the targets' month for a day too)\n"
                  "  --day YYYY-MM-DD   one day instead of the whole month\n"
-                 "  --by KEY           department (default), technician, advisor or bay\n"
+                 "  --by KEY           department (default), technician, advisor, bay, group\n"
+                 "                     (a part group) or keeper (a warehouse keeper)\n"
                  "  -o wide            one line per key, one column per figure (the\n"
                  "                     achievement in parentheses), then the formulas\n"
                  "  -o csv             one line per key, a column per figure with its unit in\n"

@@ -1042,6 +1042,34 @@ static bool s_day_complete(day_t *d, const ro_plan_t *plan)
 
 /* --- main ------------------------------------------------------------------- */
 
+/* The warehouse at the end of the day (issue 14): the keeper's attended shift
+ * (warehouse productivity), and a small scrap list: the keeper proposes it
+ * from slow-moving and damaged stock (the crushed tensioners in quarantine),
+ * adds a bumper clip broken in handling, submits it, and the parts manager
+ * approves it (parts.stock.scrapped). Skipped when [staff] has no parts
+ * manager. */
+static void s_scrap_list(day_t *d)
+{
+    const char *managers[MAX_STAFF];
+    if (as_staff_list(d->staff, AS_ROLE_PARTS_MANAGER, managers, MAX_STAFF) == 0)
+        return;
+    s_when(d, s_at(d, 9 * 60 + 5)); /* 17:05 */
+    s_do(d, d->keeper, "parts.shift.record",
+         "{\"staff_id\":\"%s\",\"date\":\"%s\",\"start\":\"07:30\",\"end\":\"17:00\"}", d->keeper,
+         d->date);
+    s_when(d, s_at(d, 9 * 60 + 30)); /* 17:30 */
+    s_do(d, d->keeper, "parts.scrap.propose", "{\"list_id\":\"SCRAP-%s\"}", d->date);
+    s_do(d, d->keeper, "parts.scrap.edit",
+         "{\"list_id\":\"SCRAP-%s\",\"add\":[{\"part_number\":\"62256-1CA0A\",\"quantity\":1,"
+         "\"reason\":\"broken in handling\"}]}",
+         d->date);
+    s_do(d, d->keeper, "parts.scrap.submit", "{\"list_id\":\"SCRAP-%s\"}", d->date);
+    s_when(d, s_at(d, 9 * 60 + 45)); /* 17:45 */
+    s_do(d, managers[0], "parts.scrap.approve", "{\"list_id\":\"SCRAP-%s\"}", d->date);
+    printf("asday: the scrap list SCRAP-%s proposed, submitted and approved\n", d->date);
+    fflush(stdout);
+}
+
 static const char *s_first(day_t *d, unsigned role, const char *what)
 {
     const char *id = NULL;
@@ -1205,6 +1233,7 @@ int main(int argc, char **argv)
                i >= 38 ? ", a comeback" : "");
         fflush(stdout);
     }
+    s_scrap_list(&d);
     if (d.warranty_clerk)
         s_submit_claims(&d, plan);
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
