@@ -55,7 +55,7 @@ static int s_line_check(as_cmd_t *cmd, size_t i, As__ReceiptLine *line)
     if (discrepancy && (!line->note || !line->note[0]))
         return as_cmd_fail(cmd, AS_EINVALID, "line %zu (part '%s'): a %s line needs a note", i + 1,
                            pn, s_discrepancy_name(line->discrepancy));
-    return 0;
+    return parts_order_line_check(cmd, i, line);
 }
 
 static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
@@ -149,6 +149,8 @@ int parts_cmd_receipt_record(as_cmd_t *cmd)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "receipts"), receipt.receipt_id,
                            &receipt.base);
     if (rc == 0)
+        rc = parts_orders_receive(cmd, &receipt);
+    if (rc == 0)
         rc = s_emit_received(cmd, &receipt);
     /* the stock arrives first, then goes to the RO jobs waiting for it */
     for (size_t i = 0; rc == 0 && i < req->n_lines; i++)
@@ -192,6 +194,9 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
     fill.has_first_pick = fill.has_backorder = 1;
     fill.backorder_of = bo->issue_id;
     fill.has_request_line = 1;
+    fill.promised_date = bo->promised_date; /* what the workshop was told, for on time */
+    fill.has_line_complete = 1;
+    fill.line_complete = bo->filled + n == bo->quantity;
     fill.issued_by = (char *)cmd->actor;
     fill.has_at_us = 1;
     fill.at_us = as_cmd_time(cmd);
