@@ -598,6 +598,7 @@ static int evt_issue_recorded(as_evt_t *evt)
         KPI_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
         KPI_SET(d, parts_lines_first_pick, 1);
+    kpi_ro_parts_line(date, m->issue, &d);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     return rc ? rc : kpi_ro_day(evt, date, m->issue->ro_number, &d);
 }
@@ -647,5 +648,7 @@ const as_event_def_t kpi_events[] = {
     {"tools.loan.checked_out", kpi_evt_loan_checked_out},
     {"tools.loan.checked_in", kpi_evt_loan_checked_in},
     {"tools.loan.lost", kpi_evt_loan_lost},
+    {"parts.order.confirmed", kpi_evt_order_confirmed},
+    {"parts.order.received", kpi_evt_order_received},
     {NULL, NULL},
 };

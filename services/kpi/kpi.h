@@ -4,6 +4,7 @@
 
 #include "as/calendar.h"
 #include "as/pb/kpi.pb-c.h"
+#include "as/pb/parts.pb-c.h"
 #include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
@@ -136,5 +137,13 @@ int kpi_evt_tool_calibrated(as_evt_t *evt);
 int kpi_evt_loan_checked_out(as_evt_t *evt);
 int kpi_evt_loan_checked_in(as_evt_t *evt);
 int kpi_evt_loan_lost(as_evt_t *evt);
+
+/* Orders and RO parts lines (counters_orders.c): parts.order.confirmed and
+ * parts.order.received count timely supply on each line's promised date; the
+ * same returns. kpi_ro_parts_line sets in *d the RO parts line an issue of
+ * `date` completes (ro_parts_lines, ro_parts_lines_on_time), if any. */
+int kpi_evt_order_confirmed(as_evt_t *evt);
+int kpi_evt_order_received(as_evt_t *evt);
+void kpi_ro_parts_line(const char *date, const As__PartIssue *issue, As__KpiCounters *d);
 
 #endif
