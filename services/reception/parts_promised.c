@@ -2,7 +2,7 @@
  * a promised date from the supplier (the warehouse keeper's duty "confirm the
  * delivery date and tell the workshop"). Reception keeps it on the job
  * (Job.parts_promised, one entry per backorder: a later promise replaces an
- * earlier one), so reception.ro.show shows it and reception.ro.list
+ * earlier one; RepairOrder.parts_promised_date: the latest of them), so reception.ro.show shows it and reception.ro.list
  * parts_promised=true lists the ROs in the workshop waiting for parts with a
  * promised date (the advisor's list). Parts is the one source of it. */
 #include <errno.h>
@@ -68,7 +68,8 @@ int on_order_promised(as_evt_t *evt)
             job = ro->jobs[i];
     if (!job)
         as_warn("parts.order.promised: repair order '%s' has no job %u", m->ro_number, m->job_no);
-    else if ((rc = s_promise(job, m)) == 0)
+    else if ((rc = s_promise(job, m)) == 0 &&
+             (rc = set_text(&ro->parts_promised_date, ro_parts_promised_date(ro))) == 0)
         rc = ro_save(evt->svc, evt->txn, ro);
     as__repair_order__free_unpacked(ro, NULL);
     return rc;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "as/calendar.h"
 #include "as/config_schema.h"
@@ -27,6 +28,7 @@ typedef struct {
                           * life of the process */
     char **short_parts;  /* [oem] short_ship_parts: confirmed only half */
     long long lead_days, urgent_lead_days; /* working days to the promised date */
+    char supplier[101];                    /* [oem] supplier: the orders it answers (default OEM) */
 } s_oem_t;
 
 static s_oem_t s_oem;
@@ -47,6 +49,8 @@ static int s_start(as_service_t *svc)
         as_error("config: [oem] supply_lead_days and urgent_lead_days must be 0..365");
         return AS_ECONFIG;
     }
+    snprintf(oem->supplier, sizeof oem->supplier, "%s",
+             as_config_get(as_service_config(svc), "oem", "supplier", "OEM"));
     n = as_config_get_list(as_service_config(svc), "oem", "short_ship_parts", &oem->short_parts);
     return n < 0 ? n : 0;
 }
@@ -197,8 +201,9 @@ static bool s_listed(char **list, const char *s)
     return false;
 }
 
-/* parts.order.placed: every line confirmed, once per order (the store keeps
- * the orders answered). */
+/* parts.order.placed: every line of an order to [oem] supplier confirmed,
+ * once per order (the store keeps the orders answered); orders to other
+ * suppliers are not the OEM's to answer (the keeper confirms them by phone). */
 static int s_evt_order_placed(as_evt_t *evt)
 {
     const As__OrderChanged *m = (const As__OrderChanged *)evt->payload;
@@ -206,6 +211,9 @@ static int s_evt_order_placed(as_evt_t *evt)
     if (!o || !o->order_id || !*o->order_id || strlen(o->order_id) > 64 ||
         !as_date_valid(o->order_date) || o->n_lines > 1000)
         return AS_EINVALID;
+    s_oem_t *oem = as_service_user(evt->svc);
+    if (!o->supplier || strcasecmp(o->supplier, oem->supplier) != 0)
+        return 0;
     MDB_dbi dbi = as_store_dbi(as_service_store(evt->svc), "orders");
     MDB_val key = {strlen(o->order_id), o->order_id}, value;
     int rc = mdb_get(evt->txn, dbi, &key, &value);
@@ -213,7 +221,6 @@ static int s_evt_order_placed(as_evt_t *evt)
         return 0; /* answered already */
     if (rc != MDB_NOTFOUND)
         return rc;
-    s_oem_t *oem = as_service_user(evt->svc);
     char promised[AS_DATE_LEN + 1];
     s_add_working_days(o->order_date, o->urgent ? oem->urgent_lead_days : oem->lead_days, promised);
     As__OrderLineConfirmation *lines = calloc(o->n_lines ? o->n_lines : 1, sizeof *lines);
@@ -270,8 +277,9 @@ static const as_service_def_t s_def = {
                "(oem.payment.received). [oem] reject_defect_codes = a comma list of defect\n"
                "codes it rejects with \"defect code X not covered\".\n"
                "Follows parts too: confirms every parts.order.placed (oem.order.confirmed),\n"
-               "promised supply_lead_days (urgent: urgent_lead_days) working days after the\n"
-               "order date, half of each part in short_ship_parts.",
+               "for [oem] supplier (default OEM), promised supply_lead_days (urgent:\n"
+               "urgent_lead_days) working days after the order date, half of each part in\n"
+               "short_ship_parts.",
 };
 
 int main(int argc, char **argv)
