@@ -325,13 +325,16 @@ static int s_promise_backorder(const s_ctx_t *ctx, const As__PartsOrder *o, cons
     bo->promised_date = l->promised_date;
     rc = as_record_put(s_txn(ctx), as_record_dbi(s_svc(ctx), "issues"), bo->issue_id, &bo->base);
     bo->promised_date = was;
-    if (rc == 0 && !bo->settled && bo->filled < bo->quantity) {
+    /* told whether or not the RO still waits (settled at QC, filled): what
+     * reception keeps must not hang on how workshop's and the OEM's events
+     * interleave here */
+    if (rc == 0) {
         As__OrderPromised event = AS__ORDER_PROMISED__INIT;
         event.ro_number = bo->ro_number;
         event.has_job_no = event.has_quantity = event.has_line_no = 1;
         event.job_no = bo->job_no;
         event.part_number = bo->part_number;
-        event.quantity = bo->quantity - bo->filled;
+        event.quantity = bo->quantity > bo->filled ? bo->quantity - bo->filled : 0;
         event.promised_date = l->promised_date;
         event.order_id = o->order_id;
         event.line_no = l->line_no;
