@@ -115,6 +115,9 @@ expect_eq "the plug's promised date on the RO" "P-PLUG 2 $WED" \
 expect_eq "the advisor's list: ROs waiting for promised parts" "RO-1 $WED" \
     "$(ctl --actor adv-wang call reception.ro.list parts_promised=true |
         json '.reply.ros | map("\(.ro_number) \(.parts_promised_date)") | join(",")')"
+# the counter's vehicle card reads it from the vehicle's history
+expect_eq "the vehicle's history: RO-1 in the workshop, parts promised" "RO_IN_WORKSHOP $WED" \
+    "$(ctl --actor adv-wang call reception.vehicle.history vin=$VIN | json '.reply.ros[0] | "\(.status) \(.parts_promised_date)"')"
 human=$("$ASCTL" --config "$CONFIG" --actor adv-wang call reception.ro.show ro_number=RO-1)
 echo "$human" | grep -q "^parts_promised_date: *$WED" ||
     fail "asctl's ro.show does not show the promised date: $human"
