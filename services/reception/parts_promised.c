@@ -2,9 +2,10 @@
  * a promised date from the supplier (the warehouse keeper's duty "confirm the
  * delivery date and tell the workshop"). Reception keeps it on the job
  * (Job.parts_promised, one entry per backorder: a later promise replaces an
- * earlier one; RepairOrder.parts_promised_date: the latest of them), so reception.ro.show shows it and reception.ro.list
- * parts_promised=true lists the ROs in the workshop waiting for parts with a
- * promised date (the advisor's list). Parts is the one source of it. */
+ * earlier one) and the latest date on the RO (RepairOrder.parts_promised_date),
+ * so reception.ro.show shows it and reception.ro.list parts_promised=true
+ * lists the ROs in the workshop waiting for parts with a promised date (the
+ * advisor's list). Parts is the one source of it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
