@@ -509,6 +509,23 @@ int parts_order_line_check(as_cmd_t *cmd, size_t i, const As__ReceiptLine *line)
     return rc;
 }
 
+int parts_order_line_backorder(as_cmd_t *cmd, const As__ReceiptLine *line, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!line->order_id || !line->order_id[0])
+        return 0;
+    As__PartsOrder *o;
+    int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "orders"), line->order_id,
+                           &as__parts_order__descriptor, &o);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    const As__OrderLine *l = s_find_line(o, line->order_line);
+    if (l && l->backorder_id)
+        snprintf(out, cap, "%s", l->backorder_id);
+    as__parts_order__free_unpacked(o, NULL);
+    return 0;
+}
+
 /* Counts one receipt line's good parts against its order line. An
  * over-delivery (more than the line still owes) is refused: the extra goes
  * on a receipt line of its own, without an order. */

@@ -105,5 +105,8 @@ int parts_order_line_check(as_cmd_t *cmd, size_t i, const As__ReceiptLine *line)
  * against it (emitting parts.order.received); refuses (AS_ECONFLICT, the
  * command fails) more than a line still owes. 0, that, or an LMDB code. */
 int parts_orders_receive(as_cmd_t *cmd, const As__Receipt *receipt);
+/* The backorder an urgent order line named by a receipt line was placed for
+ * (its id in `out`, "" for none). 0 or an LMDB code. */
+int parts_order_line_backorder(as_cmd_t *cmd, const As__ReceiptLine *line, char *out, size_t cap);
 
 #endif
