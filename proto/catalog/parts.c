@@ -68,6 +68,20 @@ static const as_command_info_t s_commands[] = {
      &as__keeper_shift__descriptor,
      "record a warehouse keeper's attended shift on a date (start, end HH:MM)",
      AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
+    {"parts.order.create", "parts", &as__order_create__descriptor, &as__parts_order__descriptor,
+     "order from a supplier: a stock order (lines: part, quantity) or an urgent one for RO jobs "
+     "(lines: backorder_id)",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
+    {"parts.order.list", "parts", &as__order_query__descriptor, &as__order_list__descriptor,
+     "orders to suppliers by state, supplier, or overdue (promised date passed, not all received)",
+     AS_ROLES_ANY_STAFF, true},
+    {"parts.order.show", "parts", &as__order_show__descriptor, &as__parts_order__descriptor,
+     "one order with its lines: confirmed, promised date, received so far",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.order.confirm", "parts", &as__order_confirm__descriptor, &as__parts_order__descriptor,
+     "record the supplier's answer taken by phone: per line the confirmed quantity and promised "
+     "date",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -92,6 +106,16 @@ static const as_event_info_t s_events[] = {
      "an approved scrap list removed its stock and quarantine lots at cost"},
     {"parts.shift.recorded", &as__keeper_shift_recorded__descriptor,
      "a warehouse keeper's attended shift on a date"},
+    {"parts.order.placed", &as__order_changed__descriptor,
+     "an order went to a supplier (every line)"},
+    {"parts.order.confirmed", &as__order_changed__descriptor,
+     "the supplier confirmed order lines with a quantity and a promised date"},
+    {"parts.order.received", &as__order_changed__descriptor,
+     "a receipt counted parts against an order line"},
+    {"parts.order.promised", &as__order_promised__descriptor,
+     "an RO job's backordered part got a promised date (subject the RO)"},
+    {"oem.order.confirmed", &as__oem_order_confirmed__descriptor,
+     "the supplier (the OEM's system) confirmed a placed order, line by line"},
 };
 
 AS_CATALOG_PART(as__catalog_parts, s_commands, s_events);

@@ -598,6 +598,7 @@ static int evt_issue_recorded(as_evt_t *evt)
         KPI_SET(d, parts_lines_requested, 1);
     if (m->issue->first_pick)
         KPI_SET(d, parts_lines_first_pick, 1);
+    kpi_ro_parts_line(date, m->issue, &d);
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = kpi_keeper_issue_line(evt, date, m->issue);
@@ -654,5 +655,7 @@ const as_event_def_t kpi_events[] = {
     {"parts.quarantine.disposed", kpi_evt_quarantine_disposed},
     {"parts.stock.received", kpi_evt_stock_received},
     {"parts.shift.recorded", kpi_evt_keeper_shift},
+    {"parts.order.confirmed", kpi_evt_order_confirmed},
+    {"parts.order.received", kpi_evt_order_received},
     {NULL, NULL},
 };

@@ -331,6 +331,28 @@ static void s_warehouse_productivity(const As__KpiCounters *c, const kpi_period_
              f->defined ? "" : " (not defined: no keeper shift recorded)");
 }
 
+static void s_timely_supply(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->order_lines_on_time, (double)c->order_lines_due);
+    snprintf(f->formula, sizeof f->formula,
+             "order lines received in full by their promised date / order lines promised for "
+             "the period = %lld / %lld%s",
+             (long long)c->order_lines_on_time, (long long)c->order_lines_due,
+             f->defined ? "" : " (no order line was promised for the period)");
+}
+
+static void s_ro_parts_on_time(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->ro_parts_lines_on_time, (double)c->ro_parts_lines);
+    snprintf(f->formula, sizeof f->formula,
+             "RO parts lines issued at the first request or by the promised date / RO parts lines "
+             "issued in full = %lld / %lld%s",
+             (long long)c->ro_parts_lines_on_time, (long long)c->ro_parts_lines,
+             f->defined ? "" : " (no RO parts line was issued in full in the period)");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -367,6 +389,8 @@ static const struct {
     {"stock days", s_stock_days},
     {"scrap rate", s_scrap_rate},
     {"warehouse productivity", s_warehouse_productivity},
+    {"timely supply rate", s_timely_supply},
+    {"ro parts on-time rate", s_ro_parts_on_time},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

@@ -163,5 +163,12 @@ int kpi_stock_fill(as_service_t *svc, MDB_txn *txn, const char *group, const cha
  * its strings are the caller's to free. Returns 0, -ENOMEM or an LMDB code. */
 int kpi_stock_groups(as_service_t *svc, MDB_txn *txn, const char *period_kind, const char *period,
                      char ***names, size_t *n);
+/* Orders and RO parts lines (counters_orders.c): parts.order.confirmed and
+ * parts.order.received count timely supply on each line's promised date; the
+ * same returns. kpi_ro_parts_line sets in *d the RO parts line an issue of
+ * `date` completes (ro_parts_lines, ro_parts_lines_on_time), if any. */
+int kpi_evt_order_confirmed(as_evt_t *evt);
+int kpi_evt_order_received(as_evt_t *evt);
+void kpi_ro_parts_line(const char *date, const As__PartIssue *issue, As__KpiCounters *d);
 
 #endif

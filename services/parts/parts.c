@@ -5,7 +5,7 @@
 static const char *const s_dbs[] = {"parts",      "bins",         "receipts",    "issues",
                                     "ro_issues",  "reservations", "backorders",  "consumptions",
                                     "part_words", "quarantine",   "scrap_lists", "keeper_shifts",
-                                    NULL};
+                                    "orders",     NULL};
 
 static const as_command_def_t s_commands[] = {
     {"parts.part.define", parts_cmd_part_define},
@@ -30,11 +30,16 @@ static const as_command_def_t s_commands[] = {
     {"parts.scrap.reject", parts_cmd_scrap_reject},
     {"parts.scrap.show", parts_cmd_scrap_show},
     {"parts.shift.record", parts_cmd_shift_record},
+    {"parts.order.create", parts_cmd_order_create},
+    {"parts.order.list", parts_cmd_order_list},
+    {"parts.order.show", parts_cmd_order_show},
+    {"parts.order.confirm", parts_cmd_order_confirm},
     {NULL, NULL},
 };
 
 static const as_event_def_t s_events[] = {
     {"workshop.qc.passed", parts_evt_qc_passed},
+    {"oem.order.confirmed", parts_evt_oem_order_confirmed},
     {NULL, NULL},
 };
 

@@ -14,6 +14,7 @@
  *   quarantine    part_number "\0" receipt_id -> QuarantineLot (damaged and wrong parts)
  *   scrap_lists   list_id -> ScrapList (the keeper's proposals and the manager's decisions)
  *   keeper_shifts staff_id "\0" date -> KeeperShift (a day recorded again replaces it)
+ *   orders        order_id -> PartsOrder (orders to the supplier with their lines; orders.c)
  */
 #ifndef AS_PARTS_H
 #define AS_PARTS_H
@@ -135,5 +136,23 @@ int parts_cmd_shift_record(as_cmd_t *cmd);
 
 /* Event handlers. */
 int parts_evt_qc_passed(as_evt_t *evt);
+
+/* Orders to the supplier (orders.c). */
+int parts_cmd_order_create(as_cmd_t *cmd);
+int parts_cmd_order_list(as_cmd_t *cmd);
+int parts_cmd_order_show(as_cmd_t *cmd);
+int parts_cmd_order_confirm(as_cmd_t *cmd);
+int parts_evt_oem_order_confirmed(as_evt_t *evt);
+/* Checks a receipt line that names an order line (order_id + order_line):
+ * the order and line exist and are for the line's part. 0 when it names
+ * none or is fine, else the command's failure. */
+int parts_order_line_check(as_cmd_t *cmd, size_t i, const As__ReceiptLine *line);
+/* Counts the good parts of each receipt line that names an order line
+ * against it (emitting parts.order.received); refuses (AS_ECONFLICT, the
+ * command fails) more than a line still owes. 0, that, or an LMDB code. */
+int parts_orders_receive(as_cmd_t *cmd, const As__Receipt *receipt);
+/* The backorder an urgent order line named by a receipt line was placed for
+ * (its id in `out`, "" for none). 0 or an LMDB code. */
+int parts_order_line_backorder(as_cmd_t *cmd, const As__ReceiptLine *line, char *out, size_t cap);
 
 #endif

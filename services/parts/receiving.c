@@ -55,7 +55,7 @@ static int s_line_check(as_cmd_t *cmd, size_t i, As__ReceiptLine *line)
     if (discrepancy && (!line->note || !line->note[0]))
         return as_cmd_fail(cmd, AS_EINVALID, "line %zu (part '%s'): a %s line needs a note", i + 1,
                            pn, s_discrepancy_name(line->discrepancy));
-    return 0;
+    return parts_order_line_check(cmd, i, line);
 }
 
 static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
@@ -121,6 +121,44 @@ static int s_fill_backorders(as_cmd_t *cmd, const As__ReceiptLine *line)
     return rc;
 }
 
+static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t *free_qty);
+
+/* Gives the parts of a line received against an urgent order line to the
+ * backorder that line was placed for, before the oldest-first fills: what
+ * was ordered for an RO job goes to that job. */
+static int s_fill_ordered(as_cmd_t *cmd, const As__ReceiptLine *line)
+{
+    char bo_id[PARTS_ID_MAX + 8];
+    int rc = parts_order_line_backorder(cmd, line, bo_id, sizeof bo_id);
+    if (rc != 0 || !bo_id[0] || line->received == 0)
+        return rc;
+    As__PartIssue *bo;
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "issues"), bo_id,
+                       &as__part_issue__descriptor, &bo);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    bool open = !bo->settled && bo->filled < bo->quantity;
+    char entry[PARTS_ID_MAX + 32];
+    snprintf(entry, sizeof entry, "%020lld:%s", (long long)bo->at_us, bo->issue_id);
+    as__part_issue__free_unpacked(bo, NULL);
+    As__Part *part = NULL;
+    if (open)
+        rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), line->part_number,
+                           &as__part__descriptor, &part);
+    if (rc == 0 && part) {
+        uint32_t free_qty = part->on_hand > part->reserved ? part->on_hand - part->reserved : 0;
+        if (free_qty > line->received)
+            free_qty = line->received;
+        if (free_qty > 0)
+            rc = s_fill_one(cmd, part, entry, &free_qty);
+        if (rc == 0)
+            rc = parts_part_put(cmd->svc, cmd->txn, part);
+    }
+    if (part)
+        as__part__free_unpacked(part, NULL);
+    return rc;
+}
+
 static int s_emit_received(as_cmd_t *cmd, As__Receipt *receipt)
 {
     char today[AS_DATE_LEN + 1];
@@ -151,8 +189,13 @@ int parts_cmd_receipt_record(as_cmd_t *cmd)
         rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "receipts"), receipt.receipt_id,
                            &receipt.base);
     if (rc == 0)
+        rc = parts_orders_receive(cmd, &receipt);
+    if (rc == 0)
         rc = s_emit_received(cmd, &receipt);
-    /* the stock arrives first, then goes to the RO jobs waiting for it */
+    /* the stock arrives first, then goes to the RO jobs waiting for it: an
+     * urgent order's parts to the job it was placed for, the rest oldest first */
+    for (size_t i = 0; rc == 0 && i < req->n_lines; i++)
+        rc = s_fill_ordered(cmd, req->lines[i]);
     for (size_t i = 0; rc == 0 && i < req->n_lines; i++)
         rc = s_fill_backorders(cmd, req->lines[i]);
     if (rc == 0)
@@ -194,6 +237,9 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
     fill.has_first_pick = fill.has_backorder = 1;
     fill.backorder_of = bo->issue_id;
     fill.has_request_line = 1;
+    fill.promised_date = bo->promised_date; /* what the workshop was told, for on time */
+    fill.has_line_complete = 1;
+    fill.line_complete = bo->filled + n == bo->quantity;
     fill.issued_by = (char *)cmd->actor;
     fill.has_at_us = 1;
     fill.at_us = as_cmd_time(cmd);

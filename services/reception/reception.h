@@ -99,6 +99,11 @@ int labour_rate_list(as_cmd_t *cmd);
 int skill_list(as_cmd_t *cmd);
 int on_technician_registered(as_evt_t *evt);
 int on_part_defined(as_evt_t *evt);
+/* parts.order.promised (parts_promised.c): keeps the promised date of a
+ * backordered part on the RO's job. */
+int on_order_promised(as_evt_t *evt);
+/* The latest promised date of the RO's backordered parts, or NULL. */
+const char *ro_parts_promised_date(const As__RepairOrder *ro);
 /* At start: warns when the store knows no technician but has repair orders
  * (written before reception kept the skills), saying what to do. */
 void labour_ops_check_start(as_service_t *svc);

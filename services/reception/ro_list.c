@@ -50,6 +50,7 @@ static void s_summary_of(const As__RepairOrder *ro, bool jobs, As__RoSummary *s)
     s->delivered_us = ro->delivered_us;
     s->has_csi_score = ro->has_csi_score;
     s->csi_score = ro->csi_score;
+    s->parts_promised_date = (char *)ro_parts_promised_date(ro);
     if (ro->invoice) {
         s->has_total_cents = s->has_customer_pay_cents = 1;
         s->total_cents = ro->invoice->total_cents;
@@ -126,6 +127,9 @@ static bool s_wanted(const As__RoListQuery *q, const As__RepairOrder *ro)
     if (q->has_followup_due && q->followup_due &&
         ((ro->status != AS__RO_STATUS__RO_DELIVERED && ro->status != AS__RO_STATUS__RO_CLOSED) ||
          ro->csi_score != 0))
+        return false;
+    if (q->has_parts_promised && q->parts_promised &&
+        (ro->status != AS__RO_STATUS__RO_IN_WORKSHOP || !ro_parts_promised_date(ro)))
         return false;
     return blank(q->advisor) || (ro->advisor && strcmp(ro->advisor, q->advisor) == 0);
 }

@@ -172,6 +172,10 @@ results() {
     answer "$d/reception.ini" svc-mgr reception.ro.list extra_work_waiting=true
     answer "$d/reception.ini" svc-mgr reception.ro.list followup_due=true
     answer "$d/reception.ini" svc-mgr reception.ro.list comeback=true with_jobs=true
+    # orders: parts follows the OEM's confirmations (of orders a fresh parts
+    # never placed: passed over alike), reception parts' promised dates
+    answer "$d/parts.ini" parts-mgr parts.order.list
+    answer "$d/reception.ini" svc-mgr reception.ro.list parts_promised=true
 }
 
 # normalise: blanks what legitimately differs per instance. One field:

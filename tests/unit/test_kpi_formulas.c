@@ -242,7 +242,7 @@ static void test_names_and_metrics(void **state)
 {
     (void)state;
     assert_int_equal(kpi_figure_count(),
-                     32); /* + stock value, stock days, scrap rate, warehouse productivity */
+                     34); /* + stock value, stock days, scrap rate, warehouse productivity, timely supply, ro parts on-time */
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -318,6 +318,30 @@ static void test_parts_stock(void **state)
     assert_false(s_figure("warehouse productivity", &zero, &s_november).defined);
 }
 
+/* orders: 3 of 4 promised lines in full by their date; 5 of 8 RO lines on time */
+static void test_orders(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    kpi_figure_t f = s_figure("timely supply rate", &c, &s_november);
+    assert_false(f.defined);
+    assert_string_equal(f.formula, "order lines received in full by their promised date / order "
+                                   "lines promised for the period = 0 / 0 (no order line was "
+                                   "promised for the period)");
+    assert_false(s_figure("ro parts on-time rate", &c, &s_november).defined);
+    c.order_lines_due = 4;
+    c.order_lines_on_time = 3;
+    c.ro_parts_lines = 8;
+    c.ro_parts_lines_on_time = 5;
+    f = s_figure("timely supply rate", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 75, 1e-9);
+    f = s_figure("ro parts on-time rate", &c, &s_november);
+    assert_float_equal(f.value, 62.5, 1e-9);
+    assert_string_equal(f.formula, "RO parts lines issued at the first request or by the promised "
+                                   "date / RO parts lines issued in full = 5 / 8");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_days_in_month),
         cmocka_unit_test(test_achievement),
         cmocka_unit_test(test_parts_stock),
+        cmocka_unit_test(test_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

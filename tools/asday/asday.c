@@ -5,7 +5,9 @@
  * reminder calls from her plan of the day, appointments,
  * about 40 repair orders opened from operation codes with parts lines, approvals
  * above an advisor's limit, extra defects approved and declined, QC failures
- * and rework, a parts backorder, deliveries, follow-up calls and comebacks.
+ * and rework, a parts backorder and orders to the supplier (a stock order,
+ * a late line, an urgent order for the backorder), deliveries, follow-up
+ * calls and comebacks.
  *
  * The day is generated from --seed and --date, and every command carries a
  * request id made from what it does (actor, command, payload): playing the
@@ -778,6 +780,81 @@ static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
 
 /* Dispatches, clocks and supplies one job; the technician finds the RO's
  * extra defect while on job 1. Returns the job's technician. */
+/* Orders to the supplier (parts.order.*), played when the RO's tensioner is
+ * backordered, each step keyed in at its own time: the keeper's stock order
+ * to the OEM the day before (asoem confirms it) and two days before one to
+ * the local wholesaler, confirmed by phone for yesterday; the morning
+ * delivery brings both, the wholesaler's line a day late; now the urgent
+ * order for the tensioner's backorder, and the afternoon delivery brings two
+ * (what the backorder was made for against the urgent line, the rest for the
+ * shelf). */
+static void s_parts_orders(day_t *d, const ro_plan_t *p, unsigned issue_no)
+{
+    const int64_t now = d->at_us, day_us = 24LL * 3600 * 1000000;
+    char yesterday[AS_DATE_LEN + 1];
+    as_date_add_days(d->date, -1, yesterday);
+    s_when(d, d->day_start_us - 2 * day_us + 2 * 3600000000LL); /* two days before, 10:00 */
+    s_do(d, d->keeper, "parts.order.create",
+         "{\"order_id\":\"SO-%s-W\",\"supplier\":\"Jinan parts wholesale\",\"lines\":["
+         "{\"part_number\":\"KLH00-00412\",\"quantity\":6}]}",
+         d->date);
+    s_do(d, d->keeper, "parts.order.confirm",
+         "{\"order_id\":\"SO-%s-W\",\"lines\":[{\"line_no\":1,\"promised_date\":\"%s\"}]}", d->date,
+         yesterday);
+    s_when(d, d->day_start_us - day_us + 8 * 3600000000LL); /* the day before, 16:00 */
+    s_do(d, d->keeper, "parts.order.create",
+         "{\"order_id\":\"SO-%s\",\"supplier\":\"OEM\",\"lines\":["
+         "{\"part_number\":\"15208-65F0E\",\"quantity\":20},"
+         "{\"part_number\":\"22401-ED815\",\"quantity\":16}]}",
+         d->date);
+    s_when(d, s_at(d, -20)); /* 07:40: the morning delivery against both */
+    s_do(d, d->keeper, "parts.receipt.record",
+         "{\"receipt_id\":\"PO-%s-0\",\"supplier\":\"OEM\",\"lines\":["
+         "{\"part_number\":\"15208-65F0E\",\"received\":20,\"order_id\":\"SO-%s\","
+         "\"order_line\":1},"
+         "{\"part_number\":\"22401-ED815\",\"received\":16,\"order_id\":\"SO-%s\","
+         "\"order_line\":2},"
+         "{\"part_number\":\"KLH00-00412\",\"received\":6,\"order_id\":\"SO-%s-W\","
+         "\"order_line\":1}]}",
+         d->date, d->date, d->date, d->date);
+    s_when(d, now);
+    /* the backorder, if the shelf was short (a day played on stores that keep
+     * an earlier day's tensioner has none): what it was made for, not what it
+     * still owes, so a day played again sends the same requests */
+    char bo_id[64];
+    snprintf(bo_id, sizeof bo_id, "%.40s-I%u/bo", p->ro_number, issue_no);
+    json_t *ro = s_ask(d, d->keeper, "parts.ro.show", "{\"ro_number\":\"%s\"}", p->ro_number);
+    unsigned owed = 0;
+    size_t i;
+    json_t *issue;
+    json_array_foreach(json_object_get(ro, "issues"), i, issue)
+    {
+        const char *id = json_string_value(json_object_get(issue, "issue_id"));
+        if (id && strcmp(id, bo_id) == 0)
+            owed = (unsigned)json_integer_value(json_object_get(issue, "quantity"));
+    }
+    json_decref(ro);
+    if (owed == 0 || owed > 2) {
+        s_do(d, d->keeper, "parts.receipt.record",
+             "{\"receipt_id\":\"PO-%s-2\",\"supplier\":\"OEM parts centre\",\"lines\":["
+             "{\"part_number\":\"13070-EY00A\",\"expected\":2,\"received\":2}]}",
+             d->date);
+        return;
+    }
+    s_do(d, d->keeper, "parts.order.create",
+         "{\"order_id\":\"UO-%s\",\"supplier\":\"OEM\",\"urgent\":true,\"lines\":["
+         "{\"backorder_id\":\"%s\"}]}",
+         p->ro_number, bo_id);
+    char rest[96] = ""; /* the rest of the two for the shelf */
+    if (owed < 2)
+        snprintf(rest, sizeof rest, ",{\"part_number\":\"13070-EY00A\",\"received\":%u}", 2 - owed);
+    s_do(d, d->keeper, "parts.receipt.record",
+         "{\"receipt_id\":\"PO-%s-2\",\"supplier\":\"OEM parts centre\",\"lines\":["
+         "{\"part_number\":\"13070-EY00A\",\"received\":%u,\"order_id\":\"UO-%s\","
+         "\"order_line\":1}%s]}",
+         d->date, owed, p->ro_number, rest);
+}
+
 static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t *op,
                          unsigned *issue_no)
 {
@@ -814,11 +891,8 @@ static size_t s_work_job(day_t *d, ro_plan_t *p, unsigned job_no, const day_op_t
              p->ro_number, ++*issue_no, p->ro_number, job_no, op->parts[k].part_number,
              op->parts[k].quantity, tech);
         if (strcmp(op->parts[k].part_number, "13070-EY00A") == 0)
-            /* the afternoon delivery brings the backordered tensioner */
-            s_do(d, d->keeper, "parts.receipt.record",
-                 "{\"receipt_id\":\"PO-%s-2\",\"supplier\":\"OEM parts centre\",\"lines\":["
-                 "{\"part_number\":\"13070-EY00A\",\"expected\":2,\"received\":2}]}",
-                 d->date);
+            /* orders to the supplier; the afternoon delivery brings the tensioner */
+            s_parts_orders(d, p, *issue_no);
     }
     if (job_no == 1 && p->extra) {
         s_when(d, start + (end - start) / 2);

@@ -4,14 +4,21 @@
  * rule in [oem] reject_defect_codes (a claim with such a defect code is
  * rejected, "defect code X not covered"; every other one is accepted for the
  * claimed amount) and publishes oem.claim.decided, then oem.payment.received
- * for an accepted claim. */
+ * for an accepted claim.
+ * It follows parts too and plays the parts supplier: for each
+ * parts.order.placed it confirms every line (oem.order.confirmed), promised
+ * [oem] supply_lead_days working days after the order date (urgent_lead_days
+ * for an urgent order), and only half of a part listed in short_ship_parts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "as/calendar.h"
+#include "as/config_schema.h"
 #include "as/error.h"
 #include "as/log.h"
+#include "as/pb/parts.pb-c.h"
 #include "as/pb/warranty.pb-c.h"
 #include "as/service.h"
 #include "as/staff.h"
@@ -19,6 +26,9 @@
 typedef struct {
     char **reject_codes; /* NULL-terminated, from [oem] reject_defect_codes; kept for the
                           * life of the process */
+    char **short_parts;  /* [oem] short_ship_parts: confirmed only half */
+    long long lead_days, urgent_lead_days; /* working days to the promised date */
+    char supplier[101];                    /* [oem] supplier: the orders it answers (default OEM) */
 } s_oem_t;
 
 static s_oem_t s_oem;
@@ -31,7 +41,18 @@ static int s_start(as_service_t *svc)
     if (n < 0)
         return n;
     as_info("oem: rejecting %d defect code(s)", n);
-    return 0;
+    oem->lead_days = 2;
+    oem->urgent_lead_days = 1;
+    if (as_config_read_int(as_service_config(svc), "oem", "supply_lead_days", &oem->lead_days) ||
+        as_config_read_int(as_service_config(svc), "oem", "urgent_lead_days",
+                           &oem->urgent_lead_days)) {
+        as_error("config: [oem] supply_lead_days and urgent_lead_days must be 0..365");
+        return AS_ECONFIG;
+    }
+    snprintf(oem->supplier, sizeof oem->supplier, "%s",
+             as_config_get(as_service_config(svc), "oem", "supplier", "OEM"));
+    n = as_config_get_list(as_service_config(svc), "oem", "short_ship_parts", &oem->short_parts);
+    return n < 0 ? n : 0;
 }
 
 static bool s_rejected(const s_oem_t *oem, const char *defect_code)
@@ -156,7 +177,82 @@ static int s_cmd_list(as_cmd_t *cmd)
     return rc;
 }
 
-static const char *const s_dbs[] = {"claims", NULL};
+/* --- the parts supplier ----------------------------------------------------- */
+
+/* `days` working days (Monday to Friday) after `date`. */
+static void s_add_working_days(const char *date, long long days, char out[AS_DATE_LEN + 1])
+{
+    snprintf(out, AS_DATE_LEN + 1, "%s", date);
+    while (days > 0) {
+        as_date_add_days(out, 1, out);
+        int64_t weekday = as_date_diff_days("2024-01-01", out) % 7; /* a Monday: 0 */
+        if (weekday < 0)
+            weekday += 7;
+        if (weekday < 5)
+            days--;
+    }
+}
+
+static bool s_listed(char **list, const char *s)
+{
+    for (char **c = list; s && c && *c; c++)
+        if (strcmp(*c, s) == 0)
+            return true;
+    return false;
+}
+
+/* parts.order.placed: every line of an order to [oem] supplier confirmed,
+ * once per order (the store keeps the orders answered); orders to other
+ * suppliers are not the OEM's to answer (the keeper confirms them by phone). */
+static int s_evt_order_placed(as_evt_t *evt)
+{
+    const As__OrderChanged *m = (const As__OrderChanged *)evt->payload;
+    const As__PartsOrder *o = m->order;
+    if (!o || !o->order_id || !*o->order_id || strlen(o->order_id) > 64 ||
+        !as_date_valid(o->order_date) || o->n_lines > 1000)
+        return AS_EINVALID;
+    s_oem_t *oem = as_service_user(evt->svc);
+    if (!o->supplier || strcasecmp(o->supplier, oem->supplier) != 0)
+        return 0;
+    MDB_dbi dbi = as_store_dbi(as_service_store(evt->svc), "orders");
+    MDB_val key = {strlen(o->order_id), o->order_id}, value;
+    int rc = mdb_get(evt->txn, dbi, &key, &value);
+    if (rc == 0)
+        return 0; /* answered already */
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    char promised[AS_DATE_LEN + 1];
+    s_add_working_days(o->order_date, o->urgent ? oem->urgent_lead_days : oem->lead_days, promised);
+    As__OrderLineConfirmation *lines = calloc(o->n_lines ? o->n_lines : 1, sizeof *lines);
+    As__OrderLineConfirmation **list = calloc(o->n_lines ? o->n_lines : 1, sizeof *list);
+    rc = lines && list ? 0 : AS_EINTERNAL;
+    for (size_t i = 0; rc == 0 && i < o->n_lines; i++) {
+        const As__OrderLine *l = o->lines[i];
+        as__order_line_confirmation__init(&lines[i]);
+        lines[i].has_line_no = lines[i].has_confirmed_quantity = 1;
+        lines[i].line_no = l->line_no;
+        lines[i].confirmed_quantity =
+            s_listed(oem->short_parts, l->part_number) ? l->quantity / 2 : l->quantity;
+        lines[i].promised_date = promised;
+        list[i] = &lines[i];
+    }
+    value.mv_size = strlen(o->order_date);
+    value.mv_data = o->order_date;
+    if (rc == 0)
+        rc = mdb_put(evt->txn, dbi, &key, &value, 0);
+    As__OemOrderConfirmed c = AS__OEM_ORDER_CONFIRMED__INIT;
+    c.order_id = o->order_id;
+    c.lines = list;
+    c.n_lines = o->n_lines;
+    c.date = o->order_date;
+    if (rc == 0)
+        rc = as_evt_emit(evt, "oem.order.confirmed", o->order_id, &c.base);
+    free(lines);
+    free(list);
+    return rc;
+}
+
+static const char *const s_dbs[] = {"claims", "orders", NULL};
 
 static const as_command_def_t s_commands[] = {
     {"oem.claim.list", s_cmd_list},
@@ -165,6 +261,7 @@ static const as_command_def_t s_commands[] = {
 
 static const as_event_def_t s_events[] = {
     {"warranty.claim.submitted", s_evt_submitted},
+    {"parts.order.placed", s_evt_order_placed},
     {NULL, NULL},
 };
 
@@ -178,7 +275,11 @@ static const as_service_def_t s_def = {
     .summary = "A simulated OEM warranty system (service \"oem\", follows = warranty): decides\n"
                "every warranty.claim.submitted (oem.claim.decided) and pays accepted claims\n"
                "(oem.payment.received). [oem] reject_defect_codes = a comma list of defect\n"
-               "codes it rejects with \"defect code X not covered\".",
+               "codes it rejects with \"defect code X not covered\".\n"
+               "Follows parts too: confirms every parts.order.placed (oem.order.confirmed),\n"
+               "for [oem] supplier (default OEM), promised supply_lead_days (urgent:\n"
+               "urgent_lead_days) working days after the order date, half of each part in\n"
+               "short_ship_parts.",
 };
 
 int main(int argc, char **argv)

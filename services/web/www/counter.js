@@ -353,7 +353,7 @@ async function renderCard() {
               { label: "counter.ro", value: (r) => r.ro_number },
               { label: "counter.mileage", value: (r) => (r.mileage_km ? r.mileage_km + " km" : "") },
               { label: "counter.jobs", value: (r) => (r.jobs || []).map((j) => j.concern).join("; ") },
-              { label: "counter.status", value: (r) => statusText(r.status) },
+              { label: "counter.status", value: statusWithParts },
               { label: "counter.amount", value: (r) => App.money(r.total_cents !== undefined ? r.total_cents : r.estimate_cents), cls: "num" },
             ],
             ros
@@ -364,6 +364,15 @@ async function renderCard() {
     error.textContent = App.errorText(err);
   }
   renderRecalls(v.vin);
+}
+
+// An RO's status; in the workshop, the date the supplier promised its
+// backordered parts (parts.order.promised, kept by reception).
+function statusWithParts(r) {
+  const box = App.el("div", "", statusText(r.status));
+  if (r.status === "RO_IN_WORKSHOP" && r.parts_promised_date)
+    box.append(App.el("div", "parts-promised", App.t("counter.parts_promised") + " " + r.parts_promised_date));
+  return box;
 }
 
 // Open recalls and repair/replace/return warnings from warranty: the card
