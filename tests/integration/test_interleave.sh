@@ -148,6 +148,17 @@ results() {
         "appointment rate" "csi"; do
         answer "$d/kpi.ini" svc-mgr kpi.figure.ros day="$DAY" figure="$figure"
     done
+    # and behind each technician's and advisor's figures (their shares join
+    # reception's, workshop's and parts' events as their rows do)
+    local by key
+    for by in technician advisor; do
+        for key in $("$ASCTL" --config "$d/kpi.ini" --actor svc-mgr --json kpi report --month "$MONTH" \
+            --day "$DAY" --by $by 2>/dev/null | jq -r '.rows[]?.key'); do
+            for figure in "gross profit" "comeback rate" "sold hours"; do
+                answer "$d/kpi.ini" svc-mgr kpi.figure.ros day="$DAY" by=$by key="$key" figure="$figure"
+            done
+        done
+    done
     answer "$d/warranty.ini" wty-he warranty.claim.list
     for claim in $(answer "$d/warranty.ini" wty-he warranty.claim.list |
         sed -n 's/.*| claims\.[0-9]*\.claim_id = "\(.*\)"$/\1/p'); do
