@@ -390,6 +390,19 @@ const App = {
     return this.me;
   },
 
+  // Reads a list: fn() reads and renders it; what it throws is said where the
+  // list's errors go (`errorEl`, or its id) as a read error, which the next
+  // read that works clears (an action's error there stays). App.readFailed/readOk.
+  async readList(errorEl, fn) {
+    const el = typeof errorEl === "string" ? document.getElementById(errorEl) : errorEl;
+    try {
+      await fn();
+      this.readOk(el);
+    } catch (err) {
+      this.readFailed(el, err);
+    }
+  },
+
   // --- dates and times in the page's language -------------------------------
   // Chromium's own date, time and month pickers follow the BROWSER's locale
   // (年/月/日 on an English page in a Chinese browser, AM/PM on a Chinese
@@ -443,7 +456,7 @@ const App = {
     input.classList.add("date-field");
     const error = this.el("span", "date-error");
     error.setAttribute("role", "alert");
-    input.after(error);
+    input.after(error); // a field made for a list row gets it when shown (below)
     // checks what the field holds; `show`: the error is shown beside it too
     const check = (show) => {
       const iso = this.parseDate(kind, native.get.call(input));
@@ -452,6 +465,7 @@ const App = {
         delete error.dataset.label;
         error.textContent = "";
       } else if (show) {
+        if (!error.isConnected && input.parentNode) input.after(error);
         error.dataset.label = "date.bad." + kind;
         error.textContent = this.t(error.dataset.label);
       }

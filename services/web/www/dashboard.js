@@ -364,10 +364,8 @@ function render() {
   document.getElementById("updated").textContent = App.clock(new Date());
 }
 
-let reading = false, again = false;
-async function readAll() {
-  if (reading) return void (again = true);
-  reading = true;
+// never two reads at once: asked while it reads, it reads once more after
+const readAll = App.reader(async () => {
   const error = document.getElementById("error");
   try {
     const p = period();
@@ -384,14 +382,8 @@ async function readAll() {
     document.body.dataset.period = periodText(p);
   } catch (err) {
     error.textContent = App.errorText(err);
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      readAll();
-    }
   }
-}
+});
 
 // at most one read a second however busy the day (a pending read takes in
 // every event that arrives before it)
