@@ -283,6 +283,12 @@ for seed in $SEEDS; do
         # what is compared is what staff read, not refusals
         expect_eq "seed $seed: answers that are errors or none" 0 \
             "$(grep -c ' | error = \| | no answer ' "$d/results.txt" || true)"
+        # the people's lists are judged too: technicians and advisors with ROs behind their figures
+        for by in technician advisor; do
+            n=$(grep -c "^kpi.figure.ros day=$DAY by=$by key=.* | ros.0.ro_number = " "$d/results.txt" || true)
+            [ "$n" -gt 0 ] || fail "seed $seed: no $by's figure lists its ROs"
+            log "seed $seed: $n figures of the ${by}s list their ROs (judged)"
+        done
     elif ! diff -q "$T/seed-$first/results.txt" "$d/results.txt" >/dev/null; then
         fail "seed $seed answers differently from seed $first ($how)"
         diff -u --label "seed $first" --label "seed $seed" "$T/seed-$first/results.txt" \
