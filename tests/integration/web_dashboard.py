@@ -161,6 +161,8 @@ def main():
         tech_rows = {row["key"]: row for row in report("technician")["rows"]}
         tech = next(k for k, r in sorted(tech_rows.items()) if int(r["counters"].get("sold_minutes", 0)) > 0)
         sold = int(tech_rows[tech]["counters"]["sold_minutes"])
+        tablet.d.execute_script("document.getElementById('technicians').scrollIntoView()")
+        tablet.shot("dashboard-technicians")
         tablet.click(f'#technicians .dash-person-open[data-key="{tech}"][data-figure="sold hours"]')
         tablet.wait(lambda d: text(tablet, "#ros-who").endswith(f"technician {tech}") and ro_rows(tablet)
                     and "Sold hours" in text(tablet, "#ros-table thead"))
