@@ -19,8 +19,9 @@
 #include "kpi.h"
 
 const char *const kpi_dbs[] = {
-    "counters", "targets",        "technicians",  "bays",    "attendance",    "ros", "warranty",
-    "tools",    "reminder_plans", "appointments", "ro_days", "keeper_shifts", NULL};
+    "counters",       "targets", "technicians",    "bays",         "attendance", "ros",
+    "warranty",       "tools",   "reminder_plans", "appointments", "ro_days",    "keeper_shifts",
+    "ro_person_days", NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are
@@ -156,17 +157,18 @@ int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__
     return rc;
 }
 
-/* Counts for the department and one more dimension. */
+/* Counts for the department and one more dimension (the person's share of
+ * RO `ro_number` too, when it names one). */
 static int s_count2(as_evt_t *evt, const char *date, const char *dim, const char *id,
-                    const As__KpiCounters *delta)
+                    const char *ro_number, const As__KpiCounters *delta)
 {
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", delta);
-    return rc ? rc : kpi_count(evt, date, dim, id, delta);
+    return rc ? rc : kpi_count_ro(evt, date, dim, id, ro_number, delta);
 }
 
-/* Counts once for each distinct name in `names`. */
+/* Counts once for each distinct name in `names`, each for RO `ro_number`. */
 static int s_count_each(as_evt_t *evt, const char *date, const char *dim, char **names, size_t n,
-                        const As__KpiCounters *delta)
+                        const char *ro_number, const As__KpiCounters *delta)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -174,7 +176,7 @@ static int s_count_each(as_evt_t *evt, const char *date, const char *dim, char *
         for (size_t j = 0; j < i && !seen; j++)
             seen = names[j] && names[i] && strcmp(names[j], names[i]) == 0;
         if (!seen)
-            rc = kpi_count(evt, date, dim, names[i], delta);
+            rc = kpi_count_ro(evt, date, dim, names[i], ro_number, delta);
     }
     return rc;
 }
@@ -241,7 +243,7 @@ static int evt_appointment_booked(as_evt_t *evt)
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, appointments_booked, 1);
     int rc = as_record_put(evt->txn, dbi, m->appointment->appointment_id, &note.base);
-    return rc ? rc : s_count2(evt, date, KPI_ADVISOR, note.counted_for, &d);
+    return rc ? rc : s_count2(evt, date, KPI_ADVISOR, note.counted_for, NULL, &d);
 }
 
 /* An arrival counts on the day and for the person its booking counted for
@@ -266,7 +268,7 @@ static int evt_appointment_arrived(as_evt_t *evt)
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, appointments_arrived, 1);
     rc = s_count2(evt, date, KPI_ADVISOR,
-                  booked ? booked->counted_for : s_appointment_owner(m->appointment), &d);
+                  booked ? booked->counted_for : s_appointment_owner(m->appointment), NULL, &d);
     if (booked)
         as__kpi_appointment_note__free_unpacked(booked, NULL);
     return rc;
@@ -291,7 +293,7 @@ static int evt_ro_opened(as_evt_t *evt)
     if (ro->appointment_id && *ro->appointment_id)
         KPI_SET(d, ros_from_appointment, 1);
     kpi_ro_t note;
-    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, ro->ro_number, &d);
     if (rc == 0)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
@@ -328,7 +330,7 @@ static int evt_ro_delivered(as_evt_t *evt)
     /* the technicians' comeback rate is counted against the ROs they worked
      * on: those noted now, and those workshop's events name later */
     kpi_ro_t note;
-    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, &d);
+    int rc = s_count2(evt, date, KPI_ADVISOR, ro->advisor, ro->ro_number, &d);
     if (rc == 0)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
@@ -354,7 +356,7 @@ static int evt_followup_recorded(as_evt_t *evt)
     if (m->csi_score >= 9)
         KPI_SET(d, csi_top, 1);
     if (rc == 0)
-        rc = s_count2(evt, date, KPI_ADVISOR, advisor, &d);
+        rc = s_count2(evt, date, KPI_ADVISOR, advisor, m->ro_number, &d);
     return rc ? rc : kpi_ro_day(evt, date, m->ro_number, &d);
 }
 
@@ -365,10 +367,12 @@ static int evt_comeback_detected(as_evt_t *evt)
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, comebacks, 1);
-    int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, &d);
+    int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, m->ro_number, &d);
     if (rc == 0)
         rc = kpi_ro_day(evt, date, m->ro_number, &d);
-    return rc ? rc : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
+    return rc ? rc
+              : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians,
+                             m->ro_number, &d);
 }
 
 static int evt_reminder_made(as_evt_t *evt)
@@ -380,7 +384,7 @@ static int evt_reminder_made(as_evt_t *evt)
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, reminders_made, 1);
-    return s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, &d);
+    return s_count2(evt, date, KPI_ADVISOR, m->reminder->made_by, NULL, &d);
 }
 
 /* The information clerk's plan of a day: its calls are the day's reminders
@@ -402,7 +406,7 @@ static int evt_reminder_planned(as_evt_t *evt)
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     if (rc == 0 && before) {
         KPI_SET(d, reminders_due, -before->count);
-        rc = s_count2(evt, m->date, KPI_ADVISOR, before->planned_by, &d);
+        rc = s_count2(evt, m->date, KPI_ADVISOR, before->planned_by, NULL, &d);
     }
     As__KpiReminderPlanNote note = AS__KPI_REMINDER_PLAN_NOTE__INIT;
     note.planned_by = m->planned_by;
@@ -412,7 +416,7 @@ static int evt_reminder_planned(as_evt_t *evt)
         rc = as_record_put(evt->txn, dbi, m->date, &note.base);
     KPI_SET(d, reminders_due, count);
     if (rc == 0)
-        rc = s_count2(evt, m->date, KPI_ADVISOR, m->planned_by, &d);
+        rc = s_count2(evt, m->date, KPI_ADVISOR, m->planned_by, NULL, &d);
     if (before)
         as__kpi_reminder_plan_note__free_unpacked(before, NULL);
     return rc;
@@ -453,7 +457,7 @@ static int evt_shift_recorded(as_evt_t *evt)
     rc = as_record_put_key(evt->txn, dbi, &key, &a->base);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, available_minutes, (int64_t)a->minutes - minutes_before);
-    return rc ? rc : s_count2(evt, a->date, KPI_TECHNICIAN, a->tech_id, &d);
+    return rc ? rc : s_count2(evt, a->date, KPI_TECHNICIAN, a->tech_id, NULL, &d);
 }
 
 static int s_hourly_cost(as_evt_t *evt, const char *tech_id, int64_t *cents)
@@ -502,9 +506,9 @@ static int evt_clock_stopped(as_evt_t *evt)
     KPI_SET(d, actual_minutes, m->minutes);
     KPI_SET(d, labour_cost_cents, ((int64_t)m->minutes * cost + 30) / 60);
     if (rc == 0)
-        rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, &d);
+        rc = s_count2(evt, date, KPI_TECHNICIAN, m->tech_id, m->ro_number, &d);
     if (rc == 0)
-        rc = kpi_count(evt, date, KPI_BAY, m->bay_id, &d);
+        rc = kpi_count_ro(evt, date, KPI_BAY, m->bay_id, m->ro_number, &d);
     if (rc == 0)
         rc = kpi_ro_day(evt, date, m->ro_number, &d);
     return rc ? rc : s_clock_note(evt, m, date, d.labour_cost_cents);
@@ -548,16 +552,16 @@ static int evt_qc_passed(as_evt_t *evt)
         int64_t rate = m->jobs[i]->labour ? m->jobs[i]->labour->rate_cents : 0;
         KPI_SET(sold, labour_sales_cents, (sold.sold_minutes * rate + 30) / 60);
         techs[i] = m->jobs[i]->technician;
-        rc = kpi_count(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, &sold);
+        rc = kpi_count_ro(evt, date, KPI_TECHNICIAN, m->jobs[i]->technician, m->ro_number, &sold);
     }
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, ros_inspected, 1);
     if (m->first_time)
         KPI_SET(d, ros_first_pass, 1);
     if (rc == 0)
-        rc = s_count_each(evt, date, KPI_TECHNICIAN, techs, m->n_jobs, &d);
+        rc = s_count_each(evt, date, KPI_TECHNICIAN, techs, m->n_jobs, m->ro_number, &d);
     if (rc == 0)
-        rc = kpi_count(evt, date, KPI_ADVISOR, m->advisor, &d);
+        rc = kpi_count_ro(evt, date, KPI_ADVISOR, m->advisor, m->ro_number, &d);
     KPI_SET(d, sold_minutes, sold_total);
     if (rc == 0)
         rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
@@ -579,7 +583,9 @@ static int evt_qc_failed(as_evt_t *evt)
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
         rc = kpi_ro_day(evt, date, m->ro_number, &d);
-    return rc ? rc : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians, &d);
+    return rc ? rc
+              : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians,
+                             m->ro_number, &d);
 }
 
 /* --- parts ---------------------------------------------------------------- */

@@ -29,6 +29,9 @@ typedef struct kpi {
  *   reminder_plans  "YYYY-MM-DD" -> KpiReminderPlanNote (a day planned again counts once)
  *   ro_days      "YYYY-MM-DD|ro" -> KpiCounters: the RO's share of the
  *                department's counters that day (kpi.figure.ros)
+ *   ro_person_days  "dim|id|YYYY-MM-DD|ro" -> KpiCounters: the RO's share of
+ *                a technician's, advisor's or bay's counters that day
+ *                (kpi.figure.ros by a person)
  *   appointments appointment id -> KpiAppointmentNote (the slot's day and who
  *                its booking counted for: its arrival counts the same)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
@@ -128,7 +131,14 @@ int kpi_ro_delivered(kpi_ro_t *ro, const char *date);
  * or an LMDB code. */
 int kpi_ro_day(as_evt_t *evt, const char *date, const char *ro_number,
                const As__KpiCounters *delta);
-/* kpi.figure.ros: the ROs behind a department figure of a month or a day. */
+/* kpi_count for a technician, advisor or bay, and the RO's share of that
+ * person's counters on `date` ("dim|id|date|ro" of db ro_person_days) when
+ * `ro_number` names one: every person counter an RO moves goes through here,
+ * so the shares add up to the person's counters. Same returns as kpi_count. */
+int kpi_count_ro(as_evt_t *evt, const char *date, const char *dim, const char *id,
+                 const char *ro_number, const As__KpiCounters *delta);
+/* kpi.figure.ros: the ROs behind a figure of a month or a day, of the
+ * department or (by, key) of one technician, advisor or bay. */
 int kpi_cmd_figure_ros(as_cmd_t *cmd);
 
 /* Event handlers of counters_warranty.c and counters_tools.c. Each returns 0,

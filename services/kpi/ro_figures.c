@@ -5,7 +5,13 @@
  * is above 0 (the dashboard's click-through). The shares of a figure's ROs
  * add up to the department's counters of the period for the figures counted
  * from RO events; the others (available hours, appointments kept, reminders,
- * warranty, tools) are not counted per RO: the reply names no counters. */
+ * warranty, tools) are not counted per RO: the reply names no counters.
+ *
+ * The same for a person: every counter of a technician, advisor or bay that
+ * an RO's event moves (kpi_count_ro) also goes to the RO's share of that
+ * person's day (db "ro_person_days": "dim|id|YYYY-MM-DD|ro"), so the shares
+ * of a person's figure add up to the person's counters: the ROs of
+ * tech-07's sold hours are the ROs whose QC gave tech-07 sold time. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +53,13 @@ static const struct {
     {"customer-pay ros", {"customer_pay_ros"}},
 };
 
-int kpi_ro_day(as_evt_t *evt, const char *date, const char *ro_number, const As__KpiCounters *delta)
+/* Adds `delta` to the share stored under `key` of db `db`. */
+static int s_share_add(as_evt_t *evt, const char *db, const as_key_t *key,
+                       const As__KpiCounters *delta)
 {
-    if (!ro_number || !*ro_number)
-        return 0;
-    as_key_t key;
-    int rc = as_key_of(&key, date, ro_number, NULL);
-    if (rc != 0)
-        return 0; /* an RO number too long for a key: counted, not listed */
-    MDB_dbi dbi = as_record_dbi(evt->svc, "ro_days");
+    MDB_dbi dbi = as_record_dbi(evt->svc, db);
     As__KpiCounters share = AS__KPI_COUNTERS__INIT, *stored = NULL;
-    rc = as_record_get_key(evt->txn, dbi, &key, &as__kpi_counters__descriptor, &stored);
+    int rc = as_record_get_key(evt->txn, dbi, key, &as__kpi_counters__descriptor, &stored);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     if (stored) {
@@ -65,7 +67,26 @@ int kpi_ro_day(as_evt_t *evt, const char *date, const char *ro_number, const As_
         as__kpi_counters__free_unpacked(stored, NULL);
     }
     kpi_counters_add(&share, delta);
-    return as_record_put_key(evt->txn, dbi, &key, &share.base);
+    return as_record_put_key(evt->txn, dbi, key, &share.base);
+}
+
+int kpi_ro_day(as_evt_t *evt, const char *date, const char *ro_number, const As__KpiCounters *delta)
+{
+    as_key_t key;
+    if (!ro_number || !*ro_number || as_key_of(&key, date, ro_number, NULL) != 0)
+        return 0; /* no RO, or a number too long for a key: counted, not listed */
+    return s_share_add(evt, "ro_days", &key, delta);
+}
+
+int kpi_count_ro(as_evt_t *evt, const char *date, const char *dim, const char *id,
+                 const char *ro_number, const As__KpiCounters *delta)
+{
+    int rc = kpi_count(evt, date, dim, id, delta);
+    as_key_t key;
+    if (rc != 0 || !id || !*id || !ro_number || !*ro_number ||
+        as_key_of(&key, dim, id, date, ro_number, NULL) != 0)
+        return rc; /* the person is counted; an RO too long for a key is not listed */
+    return s_share_add(evt, "ro_person_days", &key, delta);
 }
 
 static int64_t s_counter(const As__KpiCounters *c, const ProtobufCFieldDescriptor *f)
@@ -77,7 +98,7 @@ static int64_t s_counter(const As__KpiCounters *c, const ProtobufCFieldDescripto
 typedef struct {
     const ProtobufCFieldDescriptor *fields[S_MAX_COUNTERS];
     size_t n_fields;
-    size_t prefix_len;
+    size_t skip; /* the bytes before the date: "dim|id|" for a person, none for the department */
     As__KpiRoShare *ros;
     As__KpiCounters *counters;
     size_t n, cap;
@@ -116,13 +137,16 @@ static As__KpiRoShare *s_share_of(s_scan_t *s, const char *ro)
 static int s_on_day(const MDB_val *key, const MDB_val *value, void *arg)
 {
     s_scan_t *s = arg;
-    /* key: the date, '\0', the RO number ('\0'-ended or not) */
-    const char *k = key->mv_data;
-    const char *sep = memchr(k, '\0', key->mv_size);
+    /* key: (dim, '\0', id, '\0',) the date, '\0', the RO number ('\0'-ended or not) */
+    if (key->mv_size <= s->skip)
+        return 0;
+    const char *k = (const char *)key->mv_data + s->skip;
+    size_t size = key->mv_size - s->skip;
+    const char *sep = memchr(k, '\0', size);
     if (!sep || (size_t)(sep - k) != AS_DATE_LEN)
         return 0;
     char ro[AS_KEY_MAX + 1];
-    size_t len = key->mv_size - (size_t)(sep + 1 - k);
+    size_t len = size - (size_t)(sep + 1 - k);
     snprintf(ro, sizeof ro, "%.*s", (int)len, sep + 1);
     As__KpiCounters *day =
         as__kpi_counters__unpack(NULL, value->mv_size, (const uint8_t *)value->mv_data);
@@ -158,8 +182,38 @@ static int s_figure_validate(as_cmd_t *cmd, const As__KpiFigureRosRequest *req, 
         return as_cmd_fail(cmd, AS_EINVALID, "month '%s' is not a month (YYYY-MM)", req->month);
     if (has_day && !as_date_valid(req->day))
         return as_cmd_fail(cmd, AS_EINVALID, "day '%s' is not a date (YYYY-MM-DD)", req->day);
+    bool department = !req->by || !*req->by || !strcmp(req->by, KPI_DEPARTMENT);
+    if (!department && strcmp(req->by, KPI_TECHNICIAN) && strcmp(req->by, KPI_ADVISOR) &&
+        strcmp(req->by, KPI_BAY))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "by '%s' is not department, technician, advisor or bay", req->by);
+    if (!department && (!req->key || !*req->key))
+        return as_cmd_fail(cmd, AS_EINVALID, "key is required with by=%s (the %s's id)", req->by,
+                           req->by);
+    if (department && req->key && *req->key)
+        return as_cmd_fail(
+            cmd, AS_EINVALID,
+            "key '%s' needs by (technician, advisor or bay); the department has none", req->key);
     snprintf(period, cap, "%s", has_day ? req->day : req->month);
     return 0;
+}
+
+/* The range of the period's shares: "dim|id|period" of ro_person_days for a
+ * person, "period" of ro_days for the department. */
+static int s_range(as_cmd_t *cmd, const As__KpiFigureRosRequest *req, const char *period,
+                   s_scan_t *s)
+{
+    if (!req->key || !*req->key)
+        return as_record_range(cmd->txn, as_record_dbi(cmd->svc, "ro_days"), period, strlen(period),
+                               s_on_day, s);
+    as_key_t prefix;
+    if (as_key_of(&prefix, req->by, req->key, NULL) != 0)
+        return 0; /* an id too long for a key has no shares */
+    s->skip = prefix.len + 1;
+    if (as_key_add(&prefix, period) != 0)
+        return 0;
+    return as_record_range(cmd->txn, as_record_dbi(cmd->svc, "ro_person_days"), prefix.data,
+                           prefix.len, s_on_day, s);
 }
 
 int kpi_cmd_figure_ros(as_cmd_t *cmd)
@@ -179,8 +233,7 @@ int kpi_cmd_figure_ros(as_cmd_t *cmd)
                     &as__kpi_counters__descriptor, s_figures[i].counters[j]);
             }
     if (s.n_fields)
-        rc = as_record_range(cmd->txn, as_record_dbi(cmd->svc, "ro_days"), period, strlen(period),
-                             s_on_day, &s);
+        rc = s_range(cmd, req, period, &s);
     As__KpiRoShare **ptrs = calloc(s.n + 1, sizeof *ptrs);
     if (rc == 0 && !ptrs)
         rc = -ENOMEM;
@@ -196,6 +249,8 @@ int kpi_cmd_figure_ros(as_cmd_t *cmd)
         out.counters = (char **)names;
         out.n_ros = s.n;
         out.ros = ptrs;
+        out.by = req->by && *req->by ? req->by : KPI_DEPARTMENT;
+        out.key = req->key && *req->key ? req->key : "";
         out.has_truncated = s.truncated;
         out.truncated = s.truncated;
         rc = as_cmd_reply(cmd, &out.base);

@@ -86,7 +86,7 @@ int kpi_ro_count_for_advisor(kpi_ro_t *ro, const char *date, const As__KpiCounte
     if (!note)
         return 0;
     if (s_known(note->advisor))
-        return kpi_count(ro->evt, date, KPI_ADVISOR, note->advisor, delta);
+        return kpi_count_ro(ro->evt, date, KPI_ADVISOR, note->advisor, ro->ro_number, delta);
     As__KpiCounters *waiting = s_waiting_of(note, date);
     if (!waiting)
         return -ENOMEM;
@@ -104,8 +104,8 @@ int kpi_ro_learn_advisor(kpi_ro_t *ro, const char *advisor)
     note->advisor = strdup(advisor);
     int rc = note->advisor ? 0 : -ENOMEM;
     for (size_t i = 0; i < note->n_waiting && rc == 0; i++)
-        rc = kpi_count(ro->evt, note->waiting[i]->date, KPI_ADVISOR, advisor,
-                       note->waiting[i]->counters);
+        rc = kpi_count_ro(ro->evt, note->waiting[i]->date, KPI_ADVISOR, advisor, ro->ro_number,
+                          note->waiting[i]->counters);
     for (size_t i = 0; i < note->n_waiting; i++)
         as__kpi_advisor_waiting__free_unpacked(note->waiting[i], NULL);
     note->n_waiting = 0;
@@ -122,11 +122,11 @@ static bool s_noted(const As__KpiRoNote *note, const char *technician)
 }
 
 /* One delivered RO for `technician` on the delivery day. */
-static int s_count_delivered(as_evt_t *evt, const char *date, const char *technician)
+static int s_count_delivered(kpi_ro_t *ro, const char *date, const char *technician)
 {
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, ros_delivered, 1);
-    return kpi_count(evt, date, KPI_TECHNICIAN, technician, &d);
+    return kpi_count_ro(ro->evt, date, KPI_TECHNICIAN, technician, ro->ro_number, &d);
 }
 
 int kpi_ro_learn_technicians(kpi_ro_t *ro, char **technicians, size_t n)
@@ -148,7 +148,7 @@ int kpi_ro_learn_technicians(kpi_ro_t *ro, char **technicians, size_t n)
         note->technicians[note->n_technicians++] = name;
         ro->changed = true;
         if (s_known(note->delivered_date))
-            rc = s_count_delivered(ro->evt, note->delivered_date, name);
+            rc = s_count_delivered(ro, note->delivered_date, name);
     }
     return rc;
 }
@@ -158,7 +158,7 @@ int kpi_ro_delivered(kpi_ro_t *ro, const char *date)
     As__KpiRoNote *note = ro->note;
     int rc = 0;
     for (size_t i = 0; note && i < note->n_technicians && rc == 0; i++)
-        rc = s_count_delivered(ro->evt, date, note->technicians[i]);
+        rc = s_count_delivered(ro, date, note->technicians[i]);
     if (!note || rc != 0)
         return rc;
     free(note->delivered_date);

@@ -148,6 +148,17 @@ results() {
         "appointment rate" "csi"; do
         answer "$d/kpi.ini" svc-mgr kpi.figure.ros day="$DAY" figure="$figure"
     done
+    # and behind each technician's and advisor's figures (their shares join
+    # reception's, workshop's and parts' events as their rows do)
+    local by key
+    for by in technician advisor; do
+        for key in $("$ASCTL" --config "$d/kpi.ini" --actor svc-mgr --json kpi report --month "$MONTH" \
+            --day "$DAY" --by $by 2>/dev/null | jq -r '.rows[]?.key'); do
+            for figure in "gross profit" "comeback rate" "sold hours"; do
+                answer "$d/kpi.ini" svc-mgr kpi.figure.ros day="$DAY" by=$by key="$key" figure="$figure"
+            done
+        done
+    done
     answer "$d/warranty.ini" wty-he warranty.claim.list
     for claim in $(answer "$d/warranty.ini" wty-he warranty.claim.list |
         sed -n 's/.*| claims\.[0-9]*\.claim_id = "\(.*\)"$/\1/p'); do
@@ -276,6 +287,12 @@ for seed in $SEEDS; do
         # what is compared is what staff read, not refusals
         expect_eq "seed $seed: answers that are errors or none" 0 \
             "$(grep -c ' | error = \| | no answer ' "$d/results.txt" || true)"
+        # the people's lists are judged too: technicians and advisors with ROs behind their figures
+        for by in technician advisor; do
+            n=$(grep -c "^kpi.figure.ros day=$DAY by=$by key=.* | ros.0.ro_number = " "$d/results.txt" || true)
+            [ "$n" -gt 0 ] || fail "seed $seed: no $by's figure lists its ROs"
+            log "seed $seed: $n figures of the ${by}s list their ROs (judged)"
+        done
     elif ! diff -q "$T/seed-$first/results.txt" "$d/results.txt" >/dev/null; then
         fail "seed $seed answers differently from seed $first ($how)"
         diff -u --label "seed $first" --label "seed $seed" "$T/seed-$first/results.txt" \

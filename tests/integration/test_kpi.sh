@@ -284,6 +284,63 @@ expect_eq "an empty day lists no RO" "" "$(ros_of day=2026-11-26 'vehicles hande
 ctl call kpi.figure.ros month=$MONTH 'figure=happiness' >"$T/out" 2>&1 && fail "an unknown figure was answered"
 grep -q "not a figure of kpi.report" "$T/out" || fail "unknown figure: $(cat "$T/out")"
 
+# --- the repair orders behind a person's figure (kpi.figure.ros by, key) ---------
+pros_of() { # pros_of PERIOD BY KEY FIGURE JQ-of-an-RO
+    ctl call kpi.figure.ros "$1" "by=$2" "key=$3" "figure=$4" | jq -r "[.reply.ros[]? | $5] | join(\" \")"
+}
+# tech-07's sold hours 4.50 h = RO-1 180 min + RO-3 90 min (RO-2 was tech-08's)
+expect_eq "tech-07 sold hours: RO-1 180 + RO-3 90 = 270 min" "RO-1:180 RO-3:90" \
+    "$(pros_of month=$MONTH technician tech-07 'sold hours' '"\(.ro_number):\(.counters.sold_minutes)"')"
+# tech-07's actual hours 3.50 h = RO-1 120 + RO-3 60 + 30 (the rework) = 210 min
+expect_eq "tech-07 actual hours: RO-1 120 + RO-3 (60 + 30)" "RO-1:120 RO-3:90" \
+    "$(pros_of day=$DAY technician tech-07 'actual hours' '"\(.ro_number):\(.counters.actual_minutes)"')"
+# tech-07's first-time fix 1/2: RO-1 passed first, RO-3 after its failure
+expect_eq "tech-07 first-time fix: RO-1 1/1, RO-3 1/0" "RO-1:1:1 RO-3:1:0" \
+    "$(pros_of month=$MONTH technician tech-07 'first-time-fix rate' '"\(.ro_number):\(.counters.ros_inspected // 0):\(.counters.ros_first_pass // 0)"')"
+# tech-07's comeback rate 1/2: RO-4 came back; RO-1 and RO-3 delivered
+expect_eq "tech-07 comeback rate: RO-4's comeback over RO-1, RO-3 delivered" "RO-1:0:1 RO-3:0:1 RO-4:1:0" \
+    "$(pros_of month=$MONTH technician tech-07 'comeback rate' '"\(.ro_number):\(.counters.comebacks // 0):\(.counters.ros_delivered // 0)"')"
+# adv-wang's gross profit 378.00, per RO: labour + parts sales - parts cost - labour cost
+#   RO-1: 300.00 + 300.00 - 200.00 - 120 min x 60.00/h (120.00) = 280.00
+#   RO-2: 120.00 + 150.00 - 100.00 -  90 min x 48.00/h  (72.00) =  98.00
+expect_eq "adv-wang gross profit: RO-1 28000 + RO-2 9800 = 37800" "RO-1:28000 RO-2:9800" \
+    "$(pros_of month=$MONTH advisor adv-wang 'gross profit' '"\(.ro_number):\((.counters.labour_sales_cents // 0 | tonumber) + (.counters.parts_sales_cents // 0 | tonumber) - (.counters.parts_cost_cents // 0 | tonumber) - (.counters.labour_cost_cents // 0 | tonumber))"')"
+expect_eq "adv-zhou csi: RO-3's 7" "RO-3:7:1" \
+    "$(pros_of day=$DAY advisor adv-zhou csi '"\(.ro_number):\(.counters.csi_sum):\(.counters.csi_count)"')"
+expect_eq "the reply names whose figure" "technician tech-08 RO-2" \
+    "$(ctl call kpi.figure.ros month=$MONTH by=technician key=tech-08 'figure=sold hours' | jq -r '"\(.reply.by) \(.reply.key) \(.reply.ros[0].ro_number)"')"
+# every figure of every person: the listed ROs' shares of each counter add up
+# to the person's counters in kpi report (month and day)
+sums_match() { # sums_match PERIOD_ARGS(report) PERIOD(call) BY KEY FIGURE
+    local counters got want
+    got=$(ctl call kpi.figure.ros "$2" "by=$3" "key=$4" "figure=$5")
+    counters=$(echo "$got" | jq -c '.reply.counters // []')
+    [ "$counters" = "[]" ] && return 0
+    got=$(echo "$got" | jq -c --argjson cs "$counters" \
+        '[$cs[] as $c | [.reply.ros[]? | .counters[$c] // 0 | tonumber] | add // 0]')
+    # shellcheck disable=SC2086
+    want=$("$ASCTL" --config "$CONFIG" --json kpi report $1 --by "$3" | jq -c --arg k "$4" --argjson cs "$counters" \
+        '.rows[] | select(.key == $k) | .counters as $r | [$cs[] as $c | $r[$c] // 0 | tonumber]')
+    expect_eq "$3 $4 $5 ($2): the ROs' shares add up to the row" "$want" "$got"
+}
+for figure in "labour efficiency" "sold hours" "actual hours" "first-time-fix rate" "comeback rate" \
+    "appointment rate" "vehicles handed over" "service sales" "labour sales" "parts sales" \
+    "parts cost" "gross profit" "labour gross profit" "csi" "csi top share" "customer-pay ros"; do
+    for who in technician:tech-07 technician:tech-08 advisor:adv-wang advisor:adv-zhou; do
+        sums_match "--month $MONTH" month=$MONTH "${who%%:*}" "${who#*:}" "$figure"
+    done
+    sums_match "--month $MONTH --day $DAY" day=$DAY technician tech-07 "$figure"
+done
+expect_eq "bay-1 actual hours: RO-1 120 + RO-3 90" "RO-1:120 RO-3:90" \
+    "$(pros_of month=$MONTH bay bay-1 'actual hours' '"\(.ro_number):\(.counters.actual_minutes)"')"
+expect_eq "someone with no ROs lists none" "" "$(pros_of month=$MONTH advisor clerk-li 'csi' .ro_number)"
+expect_eq "by without key" "key is required with by=technician (the technician's id)" \
+    "$(ctl call kpi.figure.ros month=$MONTH by=technician 'figure=sold hours' | json .error)"
+expect_eq "unknown by" "by 'colour' is not department, technician, advisor or bay" \
+    "$(ctl call kpi.figure.ros month=$MONTH by=colour key=x 'figure=sold hours' | json .error)"
+expect_eq "key without by" "key 'tech-07' needs by (technician, advisor or bay); the department has none" \
+    "$(ctl call kpi.figure.ros month=$MONTH key=tech-07 'figure=sold hours' | json .error)"
+
 # --- CSV and table --------------------------------------------------------------
 csv=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --by technician --csv)
 expect_eq "csv lines (header + 2)" 3 "$(echo "$csv" | wc -l)"

@@ -155,6 +155,37 @@ def main():
         check("the total is the formula's numbers", total == ["Total", str(counters["ros_inspected"]),
                                                                str(counters["ros_first_pass"])], total)
         tablet.shot("dashboard-ros")
+
+        # click a technician's figure: that technician's ROs with their shares,
+        # which add up to the technician's row (kpi report --by technician)
+        tech_rows = {row["key"]: row for row in report("technician")["rows"]}
+        tech = next(k for k, r in sorted(tech_rows.items()) if int(r["counters"].get("sold_minutes", 0)) > 0)
+        sold = int(tech_rows[tech]["counters"]["sold_minutes"])
+        tablet.d.execute_script("document.getElementById('technicians').scrollIntoView()")
+        tablet.shot("dashboard-technicians")
+        tablet.click(f'#technicians .dash-person-open[data-key="{tech}"][data-figure="sold hours"]')
+        tablet.wait(lambda d: text(tablet, "#ros-who").endswith(f"technician {tech}") and ro_rows(tablet)
+                    and "Sold hours" in text(tablet, "#ros-table thead"))
+        shares = asctl("svc-mgr", "kpi.figure.ros", f"day={DAY}", "figure=sold hours", "by=technician", f"key={tech}")
+        mine = {r["ro_number"]: int(r["counters"]["sold_minutes"]) for r in shares["ros"]}
+        # the technician's sold minutes are the sum of the ROs' shares, RO by RO
+        check(f"{tech}'s ROs' sold minutes add up to the row's {sold}", sum(mine.values()) == sold,
+              f"{mine} vs {sold}")
+        rows = ro_rows(tablet)
+        check(f"the ROs listed for {tech} are that technician's", {r[0] for r in rows} == set(mine),
+              f"{rows} vs {mine}")
+        check("each RO's share shown in hours", all(r[1] == f"{mine[r[0]] / 60:.2f} h" for r in rows), rows)
+        total = cells(tablet, "#ros-table")[-1]
+        check(f"the total is {tech}'s sold hours", total == ["Total", f"{sold / 60:.2f} h"], total)
+        check("fewer ROs than the department's day", len(rows) < 40, len(rows))
+        tablet.shot("dashboard-ros-technician")
+        # an advisor's figure: the ROs of that advisor's deliveries
+        adv_rows = {row["key"]: row for row in report("advisor")["rows"]}
+        adv = next(k for k, r in sorted(adv_rows.items()) if int(r["counters"].get("ros_delivered", 0)) > 0)
+        delivered = int(adv_rows[adv]["counters"]["ros_delivered"])
+        tablet.click(f'#advisors .dash-person-open[data-key="{adv}"][data-figure="vehicles handed over"]')
+        tablet.wait(lambda d: text(tablet, "#ros-who").endswith(f"advisor {adv}") and len(ro_rows(tablet)) == delivered)
+        check(f"{adv}'s deliveries are among the day's", {r[0] for r in ro_rows(tablet)} <= DELIVERED)
         tablet.click("#ros-close")
 
         # the manager sets a target on the page: kpi has it, the page shows achievement

@@ -377,6 +377,7 @@ const App = {
   // The header every screen has: title, who, language, sign-out.
   async shell() {
     await this.loadLabels();
+    this.dateFields();
     if (!(await this.session())) {
       location.href = "index.html";
       return null;
@@ -388,5 +389,130 @@ const App = {
     this.refreshStatus();
     setInterval(() => this.refreshStatus(), 5000);
     return this.me;
+  },
+
+  // Reads a list: fn() reads and renders it; what it throws is said where the
+  // list's errors go (`errorEl`, or its id) as a read error, which the next
+  // read that works clears (an action's error there stays). App.readFailed/readOk.
+  async readList(errorEl, fn) {
+    const el = typeof errorEl === "string" ? document.getElementById(errorEl) : errorEl;
+    try {
+      await fn();
+      this.readOk(el);
+    } catch (err) {
+      this.readFailed(el, err);
+    }
+  },
+
+  // --- dates and times in the page's language -------------------------------
+  // Chromium's own date, time and month pickers follow the BROWSER's locale
+  // (年/月/日 on an English page in a Chinese browser, AM/PM on a Chinese
+  // page in an American one) and no script can change that. So App.shell
+  // turns every <input type="date|time|month"> of a page into a text field
+  // (a page that makes one later calls App.dateField): the format written as
+  // its placeholder in the page's language, what is typed read strictly
+  // (2026-12-04, 2026/12/4, 2026年12月4日, 20261204; 14:30, 1430, 14点30; a
+  // real day of the calendar, a time of the 24-hour clock), a clear error in
+  // the page's language beside it for anything else (the form is not sent,
+  // the page's change handlers do not run), and the value it holds put back
+  // as ISO ("2026-12-04", "14:30", "2026-12"): what the API takes and how
+  // every date and time on the pages is shown, in both languages.
+  parseDate(kind, text) {
+    const s = String(text === undefined || text === null ? "" : text).trim().replace(/\s+/g, "");
+    if (!s) return "";
+    const two = (n) => String(n).padStart(2, "0");
+    const num = (m, ...at) => at.map((i) => Number(m[i]));
+    let m;
+    if (kind === "time") {
+      let h, min;
+      if ((m = /^(\d{1,2})[:：.点时](\d{2})分?$/.exec(s)) || (m = /^(\d{2})(\d{2})$/.exec(s))) [h, min] = num(m, 1, 2);
+      else if ((m = /^(\d{1,2})[点时]$/.exec(s))) [h, min] = [Number(m[1]), 0];
+      else return null;
+      return h < 24 && min < 60 ? two(h) + ":" + two(min) : null;
+    }
+    if (kind === "month") {
+      if (!(m = /^(\d{4})([-/.])(\d{1,2})$/.exec(s)) && !(m = /^(\d{4})(年)(\d{1,2})月?$/.exec(s)) && !(m = /^(\d{4})()(\d{2})$/.exec(s)))
+        return null;
+      const [y, mo] = num(m, 1, 3);
+      return mo >= 1 && mo <= 12 ? y + "-" + two(mo) : null;
+    }
+    if (!(m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(s)) && !(m = /^(\d{4})(年)(\d{1,2})月(\d{1,2})日?$/.exec(s)) &&
+        !(m = /^(\d{4})()(\d{2})(\d{2})$/.exec(s)))
+      return null;
+    const [y, mo, d] = num(m, 1, 3, 4);
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d ? y + "-" + two(mo) + "-" + two(d) : null;
+  },
+
+  dateField(input, kind) {
+    if (input.dataset.dateKind) return;
+    const native = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
+    const typed = native.get.call(input);
+    input.type = "text";
+    input.dataset.dateKind = kind;
+    input.dataset.placeholder = "date.format." + kind;
+    input.placeholder = this.t(input.dataset.placeholder);
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    input.classList.add("date-field");
+    const error = this.el("span", "date-error");
+    error.setAttribute("role", "alert");
+    input.after(error); // a field made for a list row gets it when shown (below)
+    // checks what the field holds; `show`: the error is shown beside it too
+    const check = (show) => {
+      const iso = this.parseDate(kind, native.get.call(input));
+      input.setCustomValidity(iso === null ? this.t("date.bad." + kind) : "");
+      if (iso !== null) {
+        delete error.dataset.label;
+        error.textContent = "";
+      } else if (show) {
+        if (!error.isConnected && input.parentNode) input.after(error);
+        error.dataset.label = "date.bad." + kind;
+        error.textContent = this.t(error.dataset.label);
+      }
+      return iso;
+    };
+    const normalise = () => {
+      const iso = check(true);
+      if (iso !== null && iso !== native.get.call(input)) native.set.call(input, iso);
+      return iso;
+    };
+    // a value set by the page is checked as one typed (an ISO one always passes)
+    Object.defineProperty(input, "value", {
+      configurable: true,
+      get: () => native.get.call(input),
+      set: (v) => {
+        native.set.call(input, v);
+        check(false);
+      },
+    });
+    input.addEventListener("input", () => check(false));
+    input.addEventListener("invalid", (e) => {
+      if (check(true) === null) e.preventDefault(); // said beside the field; not twice in a bubble
+    });
+    input.addEventListener("change", (e) => {
+      if (normalise() === null) e.stopImmediatePropagation(); // the page acts on a date, never on a typo
+    });
+    input.dateNormalise = normalise;
+    input.dateCheck = check;
+    input.value = typed;
+  },
+
+  // Every date, time and month input of the page (App.shell calls it once).
+  dateFields() {
+    for (const kind of ["date", "time", "month"])
+      for (const input of document.querySelectorAll(`input[type="${kind}"]`)) this.dateField(input, kind);
+    // a form sent with Enter before its field was left: what was typed is read first
+    document.addEventListener("submit", (e) => {
+      for (const input of e.target.querySelectorAll("input[data-date-kind]")) input.dateNormalise();
+    }, true);
+    document.addEventListener("reset", (e) => {
+      setTimeout(() => {
+        for (const input of e.target.querySelectorAll("input[data-date-kind]")) input.value = input.value;
+      });
+    }, true);
+    document.addEventListener("languagechange", () => {
+      for (const input of document.querySelectorAll("input[data-date-kind]")) input.dateCheck(false);
+    });
   },
 };

@@ -197,10 +197,8 @@ function render() {
   document.getElementById("updated").textContent = App.clock(new Date());
 }
 
-let reading = false, again = false;
-async function readBoard() {
-  if (reading) return void (again = true);
-  reading = true;
+// never two reads at once: asked while it reads, it reads once more after
+const readBoard = App.reader(async () => {
   try {
     board = await App.call("workshop.board", {});
     const failed = document.getElementById("board-error");
@@ -213,14 +211,8 @@ async function readBoard() {
     line.id = "board-error";
     if (old) old.replaceWith(line);
     else document.getElementById("banner").append(line);
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      readBoard();
-    }
   }
-}
+});
 
 document.addEventListener("DOMContentLoaded", async () => {
   if (!(await App.shell())) return;

@@ -39,7 +39,9 @@ function draftInput(cls, value, draft, type) {
   const i = App.el("input", cls);
   if (type) i.type = type;
   i.value = drafts.has(draft) ? drafts.get(draft) : value;
+  if (type === "date" || type === "time") App.dateField(i, type); // in the page's language
   i.addEventListener("input", () => drafts.set(draft, i.value));
+  i.addEventListener("change", () => drafts.set(draft, i.value)); // as read (ISO)
   return i;
 }
 
@@ -95,19 +97,15 @@ function figureValue(f) {
   return Number(f.value || 0).toFixed(2);
 }
 
-async function readFigures() {
-  const error = document.getElementById("figures-error");
+function readFigures() {
   const day = today();
-  try {
+  return App.readList("figures-error", async () => {
     const [d, m] = await Promise.all([
       App.call("kpi.report", { month: day.slice(0, 7), day: day, by: "department" }),
       App.call("kpi.report", { month: day.slice(0, 7), by: "department" }),
     ]);
     renderFigures(d.rows && d.rows[0], m.rows && m.rows[0]);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderFigures(dayRow, monthRow) {
@@ -192,21 +190,8 @@ function reload(tab) {
 
 // --- booking: search, the vehicle, the slot ------------------------------------
 
-async function search(e) {
-  e.preventDefault();
-  const text = document.getElementById("search").value.trim();
-  const error = document.getElementById("search-error");
-  error.textContent = "";
-  if (!text) return;
-  const go = document.getElementById("search-go");
-  go.disabled = true;
-  try {
-    renderHits(await App.call("reception.search", { text: text, limit: 20, with_vehicles: true }));
-  } catch (err) {
-    error.textContent = App.errorText(err);
-  } finally {
-    go.disabled = false;
-  }
+function search(e) {
+  return searchReception(e, renderHits);
 }
 
 function renderHits(hits) {
@@ -334,19 +319,15 @@ async function readAdvisors() {
   }
 }
 
-async function readDay() {
-  const error = document.getElementById("day-error");
+function readDay() {
   const day = document.getElementById("day");
   if (!day.value) day.value = today();
-  try {
+  return App.readList("day-error", async () => {
     const list = await App.call("reception.appointment.queue", { date: day.value });
     const rows = (list.appointments || []).filter((a) => a.status !== "REQUESTED");
     await people(rows);
     renderDay(rows);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderDay(rows) {
@@ -412,15 +393,11 @@ function renderDay(rows) {
 
 // --- the CRM's requests, booked by the clerk ------------------------------------
 
-async function readRequests() {
-  const error = document.getElementById("requests-error");
-  try {
+function readRequests() {
+  return App.readList("requests-error", async () => {
     const list = await App.call("reception.appointment.queue", { requested: true });
     renderRequests(list.appointments || []);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderRequests(rows) {
@@ -467,6 +444,7 @@ function renderRequests(rows) {
             date,
             time,
             App.button("clerk.book", "primary book-request", async (e) => {
+              if (!date.checkValidity() || !time.checkValidity()) return; // said beside the field
               const payload = { appointment_id: a.appointment_id, vin: vin.value.trim(), slot: date.value + "T" + time.value };
               const action = "book:" + a.appointment_id + ":" + payload.vin + ":" + payload.slot;
               if (await App.act(e.target, error, action, "reception.appointment.confirm", payload)) {
@@ -493,17 +471,13 @@ function renderRequests(rows) {
 
 // --- maintenance reminders ------------------------------------------------------
 
-async function readReminders() {
-  const error = document.getElementById("reminders-error");
-  try {
+function readReminders() {
+  return App.readList("reminders-error", async () => {
     const list = await App.call("reception.reminder.due", {});
     const rows = list.reminders || [];
     await people(rows);
     renderReminders(rows);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderReminders(rows) {
@@ -579,17 +553,13 @@ function showPlanned(p) {
 
 // --- follow-up calls ------------------------------------------------------------
 
-async function readFollowups() {
-  const error = document.getElementById("followups-error");
-  try {
+function readFollowups() {
+  return App.readList("followups-error", async () => {
     const list = await App.call("reception.ro.list", { followup_due: true, limit: 100 });
     const rows = list.ros || [];
     await people(rows);
     renderFollowups(rows);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderFollowups(rows) {
@@ -639,15 +609,11 @@ function renderFollowups(rows) {
 
 // --- complaints -------------------------------------------------------------------
 
-async function readComplaints() {
-  const error = document.getElementById("complaints-error");
-  try {
+function readComplaints() {
+  return App.readList("complaints-error", async () => {
     const list = await App.call("reception.complaint.list", { status: "open" });
     renderComplaints(list.complaints || []);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderComplaints(rows) {

@@ -102,23 +102,8 @@ function reload(tab) {
 
 // --- search ------------------------------------------------------------------
 
-async function search(e) {
-  e.preventDefault();
-  const text = document.getElementById("search").value.trim();
-  const error = document.getElementById("search-error");
-  error.textContent = "";
-  if (!text) return;
-  closeWalkin();
-  const go = document.getElementById("search-go");
-  go.disabled = true;
-  try {
-    const hits = await App.call("reception.search", { text: text, limit: 20, with_vehicles: true });
-    renderHits(hits);
-  } catch (err) {
-    error.textContent = App.errorText(err);
-  } finally {
-    go.disabled = false;
-  }
+function search(e) {
+  return searchReception(e, renderHits, closeWalkin);
 }
 
 function renderHits(hits) {
@@ -405,17 +390,13 @@ function today() {
   return App.date(Date.now() * 1000);
 }
 
-async function readToday() {
-  const error = document.getElementById("today-error");
-  try {
+function readToday() {
+  return App.readList("today-error", async () => {
     const list = await App.call("reception.appointment.queue", { date: today() });
     const rows = (list.appointments || []).filter((a) => a.status !== "REQUESTED");
     await people(rows);
     renderToday(rows);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderToday(rows) {
@@ -791,9 +772,8 @@ function consentButtons(ro, error, done) {
 
 // --- waiting: approval, consent, extra defects --------------------------------
 
-async function readWaiting() {
-  const error = document.getElementById("waiting-error");
-  try {
+function readWaiting() {
+  return App.readList("waiting-error", async () => {
     const [approval, consent, extra] = await Promise.all([
       App.call("reception.ro.list", mine({ status: "RO_AWAITING_APPROVAL", limit: 100 })),
       App.call("reception.ro.list", mine({ status: "RO_AWAITING_CONSENT", limit: 100 })),
@@ -802,10 +782,7 @@ async function readWaiting() {
     const extras = await Promise.all((extra.ros || []).map((r) => App.call("reception.ro.show", { ro_number: r.ro_number })));
     await people([...(approval.ros || []), ...(consent.ros || []), ...extras]);
     renderWaiting(approval.ros || [], consent.ros || [], extras);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 // The columns every RO list starts with (the opening date where it matters).
@@ -929,9 +906,8 @@ function cents(text) {
   return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
 }
 
-async function readReady() {
-  const error = document.getElementById("ready-error");
-  try {
+function readReady() {
+  return App.readList("ready-error", async () => {
     const [list, delivered] = await Promise.all([
       App.call("reception.ro.list", mine({ status: "RO_READY_FOR_DELIVERY", limit: 100 })),
       App.call("reception.ro.list", mine({ status: "RO_DELIVERED", limit: 100 })),
@@ -940,10 +916,7 @@ async function readReady() {
     await people([...rows, ...(delivered.ros || [])]);
     renderReady(rows);
     renderClosing(delivered.ros || []);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 // Delivered ROs, closed once the file is complete (the follow-up may come
@@ -1019,17 +992,13 @@ function showDelivered(ro) {
 
 // --- follow-up calls -----------------------------------------------------------
 
-async function readFollowups() {
-  const error = document.getElementById("followups-error");
-  try {
+function readFollowups() {
+  return App.readList("followups-error", async () => {
     const list = await App.call("reception.ro.list", mine({ followup_due: true, limit: 100 }));
     const rows = list.ros || [];
     await people(rows);
     renderFollowups(rows);
-    App.readOk(error);
-  } catch (err) {
-    App.readFailed(error, err);
-  }
+  });
 }
 
 function renderFollowups(rows) {

@@ -3,8 +3,9 @@
 // the managers kpi lets: kpi.target.set) and achievement; the trend of a
 // figure over the last months and per technician as charts (Chart.js from
 // Debian's libjs-chart.js, served at /js/); the figures per technician and
-// per advisor; a click on a figure lists the repair orders behind it
-// (kpi.figure.ros). Read again after a change and on live events (debounced).
+// per advisor; a click on a figure (the department's, or a technician's or
+// advisor's in their tables) lists the repair orders behind it with their
+// shares (kpi.figure.ros, by and key for a person). Read again after a change and on live events (debounced).
 "use strict";
 
 const TREND_MONTHS = 6;
@@ -182,20 +183,30 @@ function renderFigures() {
 
 // --- per technician and per advisor -------------------------------------------
 
-function personTable(report, names) {
+// A person's figure: a button that lists the ROs behind it (that person's shares).
+function personFigure(by, row, name) {
+  const open = App.el("button", "dash-person-open", shown(figureOf(row, name)));
+  open.type = "button";
+  open.dataset.figure = name;
+  open.dataset.key = row.key;
+  open.addEventListener("click", () => openRos(name, { by, key: row.key }));
+  return open;
+}
+
+function personTable(report, names, by) {
   const rows = (report && report.rows) || [];
   if (!rows.length) return App.el("p", "dash-note", App.t("dashboard.nobody"));
   const columns = [{ label: "dashboard.who", value: (r) => r.key }];
   for (const name of names) {
     if (!rows[0].figures.some((f) => f.name === name)) continue;
-    columns.push({ label: "dashboard.fig." + name, cls: "num", value: (r) => shown(figureOf(r, name)) });
+    columns.push({ label: "dashboard.fig." + name, cls: "num", value: (r) => personFigure(by, r, name) });
   }
   return App.table(columns, rows);
 }
 
 function renderPeople() {
-  document.getElementById("technicians").replaceChildren(personTable(state.technicians, TECH_FIGURES));
-  document.getElementById("advisors").replaceChildren(personTable(state.advisors, ADVISOR_FIGURES));
+  document.getElementById("technicians").replaceChildren(personTable(state.technicians, TECH_FIGURES, "technician"));
+  document.getElementById("advisors").replaceChildren(personTable(state.advisors, ADVISOR_FIGURES, "advisor"));
 }
 
 // --- charts ------------------------------------------------------------------
@@ -287,6 +298,8 @@ function renderRos() {
   panel.hidden = false;
   const reply = state.ros.reply;
   document.getElementById("ros-figure").textContent = figureName(state.ros.figure);
+  const who = state.ros.who;
+  document.getElementById("ros-who").textContent = who ? " · " + App.t("dash." + who.by) + " " + who.key : "";
   document.getElementById("ros-period").textContent = state.ros.period;
   const note = document.getElementById("ros-note");
   const table = document.getElementById("ros-table");
@@ -312,21 +325,28 @@ function renderRos() {
   const columns = [{ label: "dashboard.ro", value: (r) => r.ro_number, cls: "ro" }];
   for (const c of counters)
     columns.push({ label: "dashboard.counter." + c, cls: "num", value: (r) => counterText(c, (r.counters || {})[c]) });
-  // the total: the department's counters the figure's formula is made of
+  // the total: the department's (or the person's) counters the figure's formula is made of
   const total = { ro_number: App.t("dashboard.total"), counters: {} };
   for (const c of counters) total.counters[c] = ros.reduce((sum, r) => sum + Number((r.counters || {})[c] || 0), 0);
   table.replaceChildren(App.table(columns, ros.concat(ros.length ? [total] : []), (r) => (r === total ? "total" : "")));
 }
 
-async function openRos(figure) {
+// kpi.figure.ros of the period: the department's figure, or (who: {by, key})
+// a technician's or advisor's, whose ROs' shares add up to their row.
+function rosAsk(p, figure, who) {
+  return Object.assign(p.day ? { day: p.day, figure } : { month: p.month, figure }, who || {});
+}
+
+async function openRos(figure, who) {
   const p = period();
-  state.ros = { figure, period: periodText(p), reply: null };
+  const asked = { figure, period: periodText(p), who, reply: null };
+  state.ros = asked;
   renderRos();
   try {
-    const reply = await App.call("kpi.figure.ros", p.day ? { day: p.day, figure } : { month: p.month, figure });
-    if (state.ros && state.ros.figure === figure) state.ros.reply = reply;
+    const reply = await App.call("kpi.figure.ros", rosAsk(p, figure, who));
+    if (state.ros === asked) asked.reply = reply;
   } catch (err) {
-    if (state.ros && state.ros.figure === figure) state.ros.error = App.errorText(err);
+    if (state.ros === asked) asked.error = App.errorText(err);
   }
   renderRos();
   document.getElementById("ros-panel").scrollIntoView({ block: "start" });
@@ -344,10 +364,8 @@ function render() {
   document.getElementById("updated").textContent = App.clock(new Date());
 }
 
-let reading = false, again = false;
-async function readAll() {
-  if (reading) return void (again = true);
-  reading = true;
+// never two reads at once: asked while it reads, it reads once more after
+const readAll = App.reader(async () => {
   const error = document.getElementById("error");
   try {
     const p = period();
@@ -358,20 +376,14 @@ async function readAll() {
     const [department, technicians, advisors, ...trend] = await Promise.all([ask("department"), ask("technician"), ask("advisor"), ...trendAsk]);
     Object.assign(state, { department, technicians, advisors, trend });
     if (state.ros && state.ros.reply && state.ros.period === periodText(p))
-      state.ros.reply = await App.call("kpi.figure.ros", p.day ? { day: p.day, figure: state.ros.figure } : { month: p.month, figure: state.ros.figure });
+      state.ros.reply = await App.call("kpi.figure.ros", rosAsk(p, state.ros.figure, state.ros.who));
     error.textContent = "";
     render();
     document.body.dataset.period = periodText(p);
   } catch (err) {
     error.textContent = App.errorText(err);
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      readAll();
-    }
   }
-}
+});
 
 // at most one read a second however busy the day (a pending read takes in
 // every event that arrives before it)

@@ -7,25 +7,14 @@
 "use strict";
 
 const desk = { approvals: null, complaints: null, comebacks: null, names: {} };
-// One Idempotency-Key per prepared action (an RO to approve, a complaint to
-// resolve), reused by a retry whose outcome is unknown; drafts of the notes
-// survive a re-read.
-const approveKeys = new Map(), resolveKeys = new Map(), drafts = new Map();
+// Drafts of the notes survive a re-read. An action's Idempotency-Key
+// (App.keyFor "approve:RO" / "resolve:complaint") is made when its row is
+// shown and reused by a retry whose outcome is unknown (App.act).
+const drafts = new Map();
 const shown = {};
 
 function canAct() {
   return App.me.roles.includes("front_desk_manager");
-}
-
-function keyFor(map, id) {
-  if (!map.has(id)) map.set(id, App.newKey());
-  return map.get(id);
-}
-
-// After a call: a refusal or success ends the action (a new key next time);
-// no answer (network, 503) keeps the key so a retry is done at most once.
-function settle(map, id, err) {
-  if (!err || (err.status && err.status !== 503)) map.delete(id);
 }
 
 function concerns(ro) {
@@ -46,26 +35,14 @@ function roStatus(status) {
 }
 
 function approveButton(ro) {
-  const button = App.el("button", "action", App.t("frontdesk.approve"));
-  button.type = "button";
-  button.dataset.label = "frontdesk.approve";
-  button.addEventListener("click", async () => {
+  const action = "approve:" + ro.ro_number;
+  const button = App.button("frontdesk.approve", "action", async () => {
     const error = document.getElementById("approve-error");
-    error.textContent = "";
-    button.disabled = true;
-    let failure = null;
-    try {
-      await App.call("reception.ro.approve", { ro_number: ro.ro_number }, keyFor(approveKeys, ro.ro_number));
-    } catch (err) {
-      failure = err;
-      error.textContent = ro.ro_number + ": " + App.errorText(err);
-    } finally {
-      settle(approveKeys, ro.ro_number, failure);
-      button.disabled = false;
-    }
+    if ((await App.act(button, error, action, "reception.ro.approve", { ro_number: ro.ro_number })) === null)
+      error.textContent = ro.ro_number + ": " + error.textContent;
     read();
   });
-  keyFor(approveKeys, ro.ro_number); // the action is prepared when the row is shown
+  App.keyFor(action); // the action is prepared when the row is shown
   return button;
 }
 
@@ -76,30 +53,16 @@ function resolveCell(c) {
   note.placeholder = App.t("frontdesk.resolution");
   note.value = drafts.get(c.complaint_id) || "";
   note.addEventListener("input", () => drafts.set(c.complaint_id, note.value));
-  const button = App.el("button", "action", App.t("frontdesk.resolve"));
-  button.type = "button";
-  button.addEventListener("click", async () => {
+  const action = "resolve:" + c.complaint_id;
+  const button = App.button("frontdesk.resolve", "action", async () => {
     const error = document.getElementById("resolve-error");
-    error.textContent = "";
-    button.disabled = true;
-    let failure = null;
-    try {
-      await App.call(
-        "reception.complaint.resolve",
-        { complaint_id: c.complaint_id, resolution: note.value },
-        keyFor(resolveKeys, c.complaint_id)
-      );
-      drafts.delete(c.complaint_id);
-    } catch (err) {
-      failure = err;
-      error.textContent = c.complaint_id + ": " + App.errorText(err);
-    } finally {
-      settle(resolveKeys, c.complaint_id, failure);
-      button.disabled = false;
-    }
+    const payload = { complaint_id: c.complaint_id, resolution: note.value };
+    if ((await App.act(button, error, action, "reception.complaint.resolve", payload)) === null)
+      error.textContent = c.complaint_id + ": " + error.textContent;
+    else drafts.delete(c.complaint_id);
     read();
   });
-  keyFor(resolveKeys, c.complaint_id);
+  App.keyFor(action);
   box.append(note, button);
   return box;
 }
@@ -178,10 +141,8 @@ async function readNames(ros) {
   );
 }
 
-let reading = false, again = false;
-async function read() {
-  if (reading) return void (again = true);
-  reading = true;
+// never two reads at once: asked while it reads, it reads once more after
+const read = App.reader(async () => {
   try {
     const [approvals, complaints, comebacks] = await Promise.all([
       App.call("reception.ro.list", { status: "RO_AWAITING_APPROVAL", with_jobs: true, limit: 100 }),
@@ -195,14 +156,8 @@ async function read() {
     render();
   } catch (err) {
     document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      read();
-    }
   }
-}
+});
 
 document.addEventListener("DOMContentLoaded", async () => {
   if (!(await App.shell())) return;

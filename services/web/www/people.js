@@ -1,7 +1,8 @@
 // people.js — reception's customers and vehicles by id, each read once per
 // page (reception.customer.show, reception.vehicle.show), for the screens
 // that show who and which car a row is about (counter.js, clerk.js). A row
-// whose customer or vehicle cannot be read shows its id.
+// whose customer or vehicle cannot be read shows its id. And the search box
+// both screens have (searchReception).
 "use strict";
 
 const customers = new Map(); // customer_id -> Customer
@@ -29,4 +30,19 @@ async function vehicle(vin) {
     }
   }
   return vehicles.get(vin);
+}
+
+// The search box (#search, #search-go, #search-error): reception.search's
+// vehicles and customers given to `render`; `before` runs first (the counter
+// closes its walk-in form). The button is disabled while it searches.
+async function searchReception(e, render, before) {
+  e.preventDefault();
+  const text = document.getElementById("search").value.trim();
+  const error = document.getElementById("search-error");
+  error.textContent = "";
+  if (!text) return;
+  if (before) before();
+  await App.attempt(document.getElementById("search-go"), error, async () =>
+    render(await App.call("reception.search", { text: text, limit: 20, with_vehicles: true }))
+  );
 }

@@ -191,23 +191,15 @@ async function inspect(passed) {
   readRo();
 }
 
-let reading = false, again = false;
-async function readBoard() {
-  if (reading) return void (again = true);
-  reading = true;
+// never two reads at once: asked while it reads, it reads once more after
+const readBoard = App.reader(async () => {
   try {
     board = await App.call("workshop.board", {});
     renderLists();
   } catch (err) {
     document.getElementById("banner").append(App.el("div", "down", App.errorText(err)));
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      readBoard();
-    }
   }
-}
+});
 
 document.addEventListener("DOMContentLoaded", async () => {
   if (!(await App.shell())) return;

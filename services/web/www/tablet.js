@@ -10,15 +10,8 @@ let jobs = [];
 let me = null; // my technician record on the board (clocked on where, since when)
 let loans = [];
 let tools = new Map(); // tool_id -> item, for the loans' descriptions
-const keys = new Map(); // action -> its Idempotency-Key, kept until the service answered
 const errors = new Map(); // card id -> the service's error text
 const busy = new Set(); // actions in flight
-
-// The key of an action, made when it is first prepared and reused on a retry.
-function keyOf(action) {
-  if (!keys.has(action)) keys.set(action, App.newKey());
-  return keys.get(action);
-}
 
 // "1 h 30 min" / "1 小时 30 分钟"; "45 min".
 function minutes(m) {
@@ -37,21 +30,22 @@ function clockedOn(job) {
   return me && me.current_ro === job.ro_number && Number(me.current_job_no) === Number(job.job_no);
 }
 
-// One action of a card: disabled while in flight, the key reused on a retry
-// after a network error or an unavailable service, the service's refusal shown.
+// One action of a card (App.act): disabled while in flight, the key reused
+// on a retry after a network error or an unavailable service, the service's
+// refusal kept for the card (the cards are drawn again, so App.act says it
+// into a note of its own first).
 async function act(card, action, command, payload, after) {
   if (busy.has(action)) return;
   busy.add(action);
   errors.delete(card);
   render();
+  const said = App.el("p");
   try {
-    const reply = await App.call(command, payload, keyOf(action));
-    keys.delete(action);
-    errors.clear(); // the state changed: earlier refusals may no longer hold
-    if (after) after(reply);
-  } catch (err) {
-    if (err.status && err.status !== 503) keys.delete(action); // answered: a new try is a new action
-    errors.set(card, App.errorText(err));
+    const reply = await App.act(null, said, action, command, payload);
+    if (reply !== null) {
+      errors.clear(); // the state changed: earlier refusals may no longer hold
+      if (after) after(reply);
+    } else errors.set(card, said.textContent);
   } finally {
     busy.delete(action);
     render();
@@ -157,26 +151,17 @@ function render() {
   document.getElementById("no-loans").hidden = loans.length > 0;
 }
 
-// Reads again; a read asked for while one runs is done once after it.
+// Reads again (App.reader: a read asked for while one runs is done once
+// after it), then draws the cards; a failed read says so in the banner.
 function reader(read) {
-  let running = false, again = false;
-  const run = async () => {
-    if (running) return void (again = true);
-    running = true;
+  return App.reader(async () => {
     try {
       await read();
       render();
     } catch (err) {
       document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
-    } finally {
-      running = false;
-      if (again) {
-        again = false;
-        run();
-      }
     }
-  };
-  return run;
+  });
 }
 
 const readJobs = reader(async () => {
@@ -216,7 +201,7 @@ function partRow() {
 function openDefect(job) {
   defectJob = job;
   // one report, one key: a resend of this form is the same report
-  defectJob.key = App.newKey();
+  App.forget("defect");
   document.getElementById("defect-job").textContent = job.ro_number + " · " + App.t("tablet.job") + " " + job.job_no + " · " + (job.concern || "");
   document.getElementById("defect-what").value = "";
   document.getElementById("defect-minutes").value = "";
@@ -238,24 +223,17 @@ async function sendDefect(e) {
     .map((r) => ({ part_number: r.querySelector(".part-number").value.trim(), quantity: Number(r.querySelector(".part-qty").value || 0) }))
     .filter((p) => p.part_number);
   const payload = {
-    report_id: "X-" + defectJob.key.slice(0, 8),
+    report_id: "X-" + App.keyFor("defect").slice(0, 8),
     ro_number: defectJob.ro_number,
     job_no: defectJob.job_no,
     description: what,
     parts,
   };
   if (mins > 0) payload.labour = { description: what, sold_minutes: mins };
-  send.disabled = true;
-  error.textContent = "";
-  try {
-    await App.call("workshop.defect.report", payload, defectJob.key);
+  // answered with a refusal: the key is forgotten, a corrected form is a new report
+  if ((await App.act(send, error, "defect", "workshop.defect.report", payload)) !== null) {
     document.getElementById("defect").close();
     defectJob = null;
-  } catch (err) {
-    error.textContent = App.errorText(err);
-    if (err.status && err.status !== 503) defectJob.key = App.newKey(); // answered: a corrected form is a new report
-  } finally {
-    send.disabled = false;
   }
 }
 

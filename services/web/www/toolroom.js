@@ -11,46 +11,21 @@ let requests = [];
 let due = { due: [], overdue: [] };
 let technicians = [];
 let admin = false;
-const keys = new Map(); // action -> Idempotency-Key, kept until the service answered
-const busy = new Set();
 const rowErrors = new Map(); // request_no -> the service's error text
 const notes = new Map(); // request_no -> the note being typed (kept across redraws)
-
-function keyOf(action) {
-  if (!keys.has(action)) keys.set(action, App.newKey());
-  return keys.get(action);
-}
 
 function today() {
   return App.date(Date.now() * 1000);
 }
 
-// One action: disabled while in flight, the key reused after a network error
-// or an unavailable service, the service's error shown in `error`.
-async function act(action, command, payload, error, after) {
-  if (busy.has(action)) return false;
-  busy.add(action);
-  error.textContent = "";
-  try {
-    const reply = await App.call(command, payload, keyOf(action));
-    keys.delete(action);
-    if (after) after(reply);
-    return true;
-  } catch (err) {
-    if (err.status && err.status !== 503) keys.delete(action);
-    error.textContent = App.errorText(err);
-    return false;
-  } finally {
-    busy.delete(action);
-    readAll();
-  }
-}
-
-function button(label, cls, onClick) {
-  const b = App.el("button", cls, App.t(label));
-  b.type = "button";
-  b.addEventListener("click", onClick);
-  return b;
+// One action (App.act): the button disabled while in flight, its key
+// (App.keyFor) reused after a network error or an unavailable service, the
+// service's error shown in `error`; everything read again after. True when
+// the service did it.
+async function act(button, action, command, payload, error) {
+  const reply = await App.act(button, error, action, command, payload);
+  readAll();
+  return reply !== null;
 }
 
 function itemOf(id) {
@@ -99,7 +74,7 @@ function renderLoans() {
       cls: "signature",
     },
   ];
-  if (admin) columns.push({ label: "toolroom.actions", value: (l) => button("toolroom.return", "tr-row-action", () => openReturn(l)) });
+  if (admin) columns.push({ label: "toolroom.actions", value: (l) => App.button("toolroom.return", "tr-row-action", () => openReturn(l)) });
   const table = App.table(columns, loans, (l) => "loan" + (l.overdue ? " overdue" : ""));
   loans.forEach((l, i) => (table.tBodies[0].rows[i].dataset.loan = l.loan_id));
   document.getElementById("loans").replaceChildren(loans.length ? table : App.el("p", "tr-empty", App.t("toolroom.loans.none")));
@@ -124,7 +99,7 @@ function renderLoans() {
 // Due back by default at the end of today's shift (18:00), or, when that is
 // less than an hour away, at noon tomorrow.
 function prepareCheckout() {
-  keys.delete("checkout");
+  App.forget("checkout");
   const now = new Date();
   const late = now.getHours() >= 17;
   document.getElementById("co-due-date").value = late ? App.date((Date.now() + 86400000) * 1000) : today();
@@ -135,7 +110,7 @@ async function checkout(e) {
   e.preventDefault();
   const send = document.getElementById("co-send");
   if (send.disabled) return;
-  const key = keyOf("checkout");
+  const key = App.keyFor("checkout");
   const job = Number(document.getElementById("co-job").value || 0);
   const payload = {
     loan_id: "L-" + key.slice(0, 8),
@@ -147,9 +122,7 @@ async function checkout(e) {
     due_time: document.getElementById("co-due-time").value,
   };
   if (job) payload.job_no = job;
-  send.disabled = true;
-  const ok = await act("checkout", "tools.loan.checkout", payload, document.getElementById("co-error"));
-  send.disabled = false;
+  const ok = await act(send, "checkout", "tools.loan.checkout", payload, document.getElementById("co-error"));
   if (ok) {
     for (const id of ["co-tech", "co-ro", "co-job"]) document.getElementById(id).value = "";
     prepareCheckout();
@@ -160,8 +133,8 @@ let returning = null;
 
 function openReturn(loan) {
   returning = loan;
-  keys.delete("checkin");
-  keys.delete("lost");
+  App.forget("checkin");
+  App.forget("lost");
   document.getElementById("return-loan").textContent =
     loan.loan_id + " · " + toolText(loan.tool_id) + " · " + loan.technician + " · " + loan.ro_number;
   document.getElementById("rt-condition").value = "good";
@@ -173,9 +146,7 @@ function openReturn(loan) {
 
 async function closeLoan(action, command, payload, b) {
   if (!returning || b.disabled) return;
-  b.disabled = true;
-  const ok = await act(action, command, { loan_id: returning.loan_id, ...payload }, document.getElementById("return-error"));
-  b.disabled = false;
+  const ok = await act(b, action, command, { loan_id: returning.loan_id, ...payload }, document.getElementById("return-error"));
   if (ok) document.getElementById("return").close();
 }
 
@@ -213,9 +184,7 @@ async function register(e) {
   };
   const last = document.getElementById("rg-last").value;
   if (last) payload.last_calibration = last;
-  send.disabled = true;
-  const ok = await act("register", "tools.item.register", payload, document.getElementById("rg-error"));
-  send.disabled = false;
+  const ok = await act(send, "register", "tools.item.register", payload, document.getElementById("rg-error"));
   if (ok) document.getElementById("register").reset();
 }
 
@@ -243,15 +212,13 @@ function renderRequests() {
         note.addEventListener("input", () => notes.set(r.request_no, note.value));
         const error = App.el("p", "error", rowErrors.get(r.request_no) || "");
         const answer = (decision) => async (ev) => {
-          ev.target.disabled = true;
-          await act("answer:" + r.request_no + ":" + decision, "tools.request.answer",
+          await act(ev.target, "answer:" + r.request_no + ":" + decision, "tools.request.answer",
             { request_no: r.request_no, decision, note: note.value.trim() }, error);
           rowErrors.set(r.request_no, error.textContent);
           if (!error.textContent) notes.delete(r.request_no);
-          ev.target.disabled = false;
         };
-        box.append(note, button("toolroom.approve", "tr-row-action", answer("approved")),
-          button("toolroom.decline", "tr-row-action tr-danger", answer("declined")), error);
+        box.append(note, App.button("toolroom.approve", "tr-row-action", answer("approved")),
+          App.button("toolroom.decline", "tr-row-action tr-danger", answer("declined")), error);
         return box;
       },
     });
@@ -276,7 +243,7 @@ function dueTable(lines, overdue) {
     },
     { label: "toolroom.state", value: (l) => (itemOf(l.tool_id) ? itemState(itemOf(l.tool_id)) : "") },
   ];
-  if (admin) columns.push({ label: "toolroom.actions", value: (l) => button("toolroom.calibrate", "tr-row-action", () => openCalibrate(l.tool_id)) });
+  if (admin) columns.push({ label: "toolroom.actions", value: (l) => App.button("toolroom.calibrate", "tr-row-action", () => openCalibrate(l.tool_id)) });
   const table = App.table(columns, lines, () => (overdue ? "due overdue" : "due"));
   lines.forEach((l, i) => (table.tBodies[0].rows[i].dataset.tool = l.tool_id));
   return lines.length ? table : App.el("p", "tr-empty", App.t(overdue ? "toolroom.overdue.none" : "toolroom.due.none"));
@@ -295,7 +262,7 @@ let calibrating = null;
 
 function openCalibrate(toolId) {
   calibrating = toolId;
-  keys.delete("calibrate");
+  App.forget("calibrate");
   document.getElementById("calibrate-tool").textContent = toolText(toolId);
   document.getElementById("cb-date").value = today();
   document.getElementById("cb-result").value = "pass";
@@ -308,14 +275,12 @@ async function calibrate(e) {
   e.preventDefault();
   const send = document.getElementById("cb-send");
   if (!calibrating || send.disabled) return;
-  send.disabled = true;
-  const ok = await act("calibrate", "tools.calibration.record", {
+  const ok = await act(send, "calibrate", "tools.calibration.record", {
     tool_id: calibrating,
     date: document.getElementById("cb-date").value,
     result: document.getElementById("cb-result").value,
     certificate: document.getElementById("cb-certificate").value.trim(),
   }, document.getElementById("calibrate-error"));
-  send.disabled = false;
   if (ok) document.getElementById("calibrate").close();
 }
 
@@ -328,10 +293,8 @@ function render() {
   renderCalibration();
 }
 
-let reading = false, again = false;
-async function readAll() {
-  if (reading) return void (again = true);
-  reading = true;
+// never two reads at once: asked while it reads, it reads once more after
+const readAll = App.reader(async () => {
   try {
     const all = document.getElementById("rq-all").checked;
     const [list, open, asked, calibration] = await Promise.all([
@@ -347,14 +310,8 @@ async function readAll() {
     render();
   } catch (err) {
     document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      readAll();
-    }
   }
-}
+});
 
 async function readTechnicians() {
   try {
