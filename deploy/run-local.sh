@@ -59,6 +59,8 @@ build/tools/asoem/asoem --config "$AS_CONFIG" >>"$AS_RUN_DIR/oem.log" 2>&1 &
 pids+=($!)
 build/services/ingest/as-ingest --name crm --config "$AS_CONFIG" >>"$AS_RUN_DIR/crm.log" 2>&1 &
 pids+=($!)
+build/services/ingest/as-ingest --name sales --config "$AS_CONFIG" >>"$AS_RUN_DIR/sales.log" 2>&1 &
+pids+=($!)
 build/services/web/as-web --config "$AS_CONFIG" >>"$AS_RUN_DIR/web.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do

@@ -12,7 +12,7 @@
 #include "formulas.h"
 #include "kpi.h"
 
-#define S_MAX_FIGURES 32
+#define S_MAX_FIGURES 48
 
 /* "labour efficiency, labour utilisation, ..." for error texts. */
 static void s_metric_names(char *out, size_t cap)
@@ -269,6 +269,9 @@ static int s_rows_department(s_report_t *r)
         rc = kpi_levels_read(svc, txn, r->last, &c);
     if (rc == 0)
         rc = kpi_calibrations_overdue(svc, txn, r->first, r->last, today, &c);
+    /* the units in operation at the period's end */
+    if (rc == 0 && (rc = kpi_uio_count(svc, txn, r->last, &c.units_in_operation)) == 0)
+        c.has_units_in_operation = 1;
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 

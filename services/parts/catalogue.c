@@ -50,6 +50,7 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
     part.cost_cents = req->cost_cents;
     part.price_cents = req->price_cents;
     part.bin = req->bin;
+    part.has_accessory = part.accessory = req->has_accessory && req->accessory;
     if (old) {
         part.on_hand = old->on_hand;
         part.reserved = old->reserved;

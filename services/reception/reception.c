@@ -55,6 +55,7 @@ static const as_event_def_t s_events[] = {
     {"crm.appointment.withdrawn", on_crm_appointment_withdrawn},
     {"workshop.technician.registered", on_technician_registered},
     {"parts.part.defined", on_part_defined},
+    {"sales.vehicle.sold", on_vehicle_sold},
     {NULL, NULL},
 };
 
