@@ -20,8 +20,11 @@
  * dispatch, clocking, parts issued to job 2, QC, delivery (the invoice's
  * accessories are the accessory lines parts charged).
  *
- * Joins: the sale names a vehicle reception may or may not know yet; both
- * orders give one vehicle and one RO. A sale seen again (a replay, or the DMS
+ * Joins: the sale names a vehicle reception may or may not know yet (its own
+ * record, made by commands); both orders give one vehicle and one RO. It reads
+ * nothing another source's events write (not the recalls of warranty: the
+ * advisor sees those on the vehicle), so the RO is the same in whatever order
+ * sales' and the other sources' events arrive. A sale seen again (a replay, or the DMS
  * sending a sale_ref twice) changes nothing. The gateway refused malformed
  * sales already; what still cannot be used is skipped with a warning. */
 #include <errno.h>
@@ -222,8 +225,6 @@ int on_vehicle_sold(as_evt_t *evt)
         rc = s_jobs(evt, m, f, &ro);
     }
     if (rc == 0)
-        rc = recalls_of(evt->svc, evt->txn, ro.vin, &ro.open_recalls, &ro.n_open_recalls);
-    if (rc == 0)
         rc = as_record_put_in(evt->txn, as_record_dbi(evt->svc, "ros_by_vin"), ro.vin, ro.ro_number,
                               NULL);
     if (rc == 0)
@@ -236,7 +237,6 @@ int on_vehicle_sold(as_evt_t *evt)
         rc = ro_save(evt->svc, evt->txn, &ro);
     if (rc == 0)
         rc = ro_emit_evt(evt, "reception.ro.consented", &ro);
-    recalls_free(&ro.open_recalls, &ro.n_open_recalls);
     if (f) {
         for (size_t i = 0; i < 2; i++)
             if (f->labour[i])
