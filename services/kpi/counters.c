@@ -19,8 +19,8 @@
 #include "kpi.h"
 
 const char *const kpi_dbs[] = {
-    "counters", "targets",        "technicians",  "bays",    "attendance", "ros", "warranty",
-    "tools",    "reminder_plans", "appointments", "ro_days", "uio",        NULL};
+    "counters", "targets",        "technicians",  "bays",    "attendance", "ros",   "warranty",
+    "tools",    "reminder_plans", "appointments", "ro_days", "uio",        "sales", NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are

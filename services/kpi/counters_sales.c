@@ -1,6 +1,7 @@
 /* counters_sales.c — new cars and units in operation:
  *
- * - sales.vehicle.sold counts a new car sold on the sale's date (department).
+ * - sales.vehicle.sold counts a new car sold on the sale's date (department),
+ *   once per sale_ref (db "sales": sale_ref -> KpiCohortNote with the date).
  * - reception.ro.opened notes the day on the vehicle (db "uio": vin ->
  *   KpiUioNote, its distinct RO days), so kpi_uio_count can tell how many
  *   distinct vehicles had an RO opened in the 24 months to a period's end:
@@ -26,9 +27,18 @@ int kpi_evt_vehicle_sold(as_evt_t *evt)
     const As__SalesVehicleSold *m = (const As__SalesVehicleSold *)evt->payload;
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->sale_date, date);
+    if (!m->sale_ref || !*m->sale_ref)
+        return AS_EINVALID;
+    /* a sale counts once, however often the DMS hands it over */
+    MDB_dbi sales = as_record_dbi(evt->svc, "sales");
+    if (as_record_exists(evt->txn, sales, m->sale_ref))
+        return 0;
+    As__KpiCohortNote note = AS__KPI_COHORT_NOTE__INIT;
+    note.date = date;
+    int rc = as_record_put(evt->txn, sales, m->sale_ref, &note.base);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
     KPI_SET(d, new_cars_sold, 1);
-    return kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+    return rc ? rc : kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
 }
 
 int kpi_uio_note(as_evt_t *evt, const char *vin, const char *date)

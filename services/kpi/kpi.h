@@ -31,6 +31,7 @@ typedef struct kpi {
  *   appointments appointment id -> KpiAppointmentNote (the slot's day and who
  *                its booking counted for: its arrival counts the same)
  *   uio          vin -> KpiUioNote (the days it had an RO opened: counters_sales.c)
+ *   sales        sale_ref -> KpiCohortNote (the sale counted, on its date)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.

@@ -122,18 +122,25 @@ N2=$(vin JNKCV61E9N300002)
 sold() { # sold REF VIN NAME ACCESSORIES_JSON: the DMS's event as JSON
     echo "{\"sale_ref\":\"$1\",\"vin\":\"$2\",\"model\":\"QX50\",\"sale_date\":\"$DAY\",\"customer_name\":\"$3\",\"phone\":\"13900000100\",\"salesperson\":\"sal-zhao\",\"accessories\":[$4]}"
 }
+TRY=0
 ingest() { # ingest ACTOR REF VIN NAME ACCESSORIES_JSON: prints asctl's JSON reply
-    ctl --actor "$1" call --request-id "dms-$2" sales.ingest type=sales.vehicle.sold subject="$2" \
-        payload_json="$(sold "$2" "$3" "$4" "$5")" || true
+    ctl --actor "$1" call --request-id "${ID:-dms-$2-$TRY}" sales.ingest type=sales.vehicle.sold \
+        subject="$2" payload_json="$(sold "$2" "$3" "$4" "$5")" || true
 }
-ingested() { [ "$(ingest sales "$@" | json .reply.type)" = sales.vehicle.sold ]; }
-# the gateway knows the accessories once it has heard parts define them
+# the gateway knows the accessories once it has heard parts define them; a
+# refusal is kept under its request id, so each try is a new one
+ingested() { TRY=$((TRY + 1)) && [ "$(ingest sales "$@" | json .reply.type)" = sales.vehicle.sold ]; }
 wait_for "D1001 ingested" ingested D1001 "$N1" "Wang Fang" \
     '{"part_number":"ACC-MAT","quantity":1,"agreed_price_cents":18000},{"part_number":"ACC-BAR","quantity":1,"agreed_price_cents":95000}'
 wait_for "D1002 ingested" ingested D1002 "$N2" "Liu Yang" \
     '{"part_number":"ACC-CAM","quantity":1,"agreed_price_cents":50000}'
+CAM='{"part_number":"ACC-CAM","quantity":1,"agreed_price_cents":50000}'
 expect_eq "a retry of D1002 is acknowledged, not emitted again" "2 true" \
-    "$(ingest sales D1002 "$N2" "Liu Yang" '{"part_number":"ACC-CAM","quantity":1,"agreed_price_cents":50000}' | json '"\(.reply.seq) \(.replayed)"')"
+    "$(ingest sales D1002 "$N2" "Liu Yang" "$CAM" | json '"\(.reply.seq) \(.replayed)"')"
+# the DMS sends the same sale again under a new request id: on the bus once
+# more, but no second RO and no second car in kpi (both go by sale_ref)
+expect_eq "D1002 sent again is a new event" 3 \
+    "$(ID=dms-D1002-again ingest sales D1002 "$N2" "Liu Yang" "$CAM" | json .reply.seq)"
 
 # --- bad sales: refused with a clear error, nothing written -----------------------------
 before=$(sales_seq)
