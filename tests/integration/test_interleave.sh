@@ -6,7 +6,8 @@
 #
 # The README's day is played through the real daemons (asday: 40 repair
 # orders with clocking, QC, parts, deliveries, warranty claims the OEM
-# decides, tool loans, the CRM's requests). Each source's stream is then
+# decides, tool loans, the CRM's requests, a new car sold by the sales DMS
+# with its fitting RO). Each source's stream is then
 # recorded from its outbox through the replay protocol (asinterleave record).
 # For every seed, fresh instances (empty stores) of kpi, warranty, workshop,
 # parts, tools and reception subscribe to asinterleave feed, which publishes
@@ -53,12 +54,17 @@
 setup interleave
 evening_clock
 ASIL="$AS_BUILD/tests/integration/asinterleave"
-SOURCES="reception workshop parts warranty tools oem crm"
+SOURCES="reception workshop parts warranty tools oem crm sales"
 CONSUMERS="kpi warranty workshop parts tools reception"
 
 # --- the played day --------------------------------------------------------
 start_dealership
 wait_for "oem answers status" ctl_ok status oem
+# the sales DMS's gateway: asday sells a new car with accessories through it,
+# whose fitting RO reception opens (reception and kpi follow sales)
+"$AS_BUILD/services/ingest/as-ingest" --name sales --config "$CONFIG" >>"$T/sales.log" 2>&1 &
+PIDS[sales]=$!
+wait_for "sales answers status" ctl_ok status sales
 DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 MONTH=${DAY:0:7}
 "$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 >"$T/asday.out"
