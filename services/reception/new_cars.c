@@ -91,14 +91,12 @@ static int s_vehicle(as_evt_t *evt, const As__SalesVehicleSold *m, As__Vehicle *
     customer.has_registered_us = 1;
     customer.registered_us = as_evt_time(evt);
     MDB_dbi customers = as_record_dbi(evt->svc, "customers");
-    rc = as_record_exists(evt->txn, customers, customer_id)
-             ? 0
-             : search_index_customer(evt->svc, evt->txn, &customer);
-    if (rc == 0 && !as_record_exists(evt->txn, customers, customer_id)) {
+    bool known = as_record_exists(evt->txn, customers, customer_id); /* the car sold before */
+    rc = known ? 0 : search_index_customer(evt->svc, evt->txn, &customer);
+    if (rc == 0 && !known)
         rc = as_record_put(evt->txn, customers, customer_id, &customer.base);
-        if (rc == 0)
-            rc = as_evt_emit(evt, "reception.customer.registered", customer_id, &customer.base);
-    }
+    if (rc == 0 && !known)
+        rc = as_evt_emit(evt, "reception.customer.registered", customer_id, &customer.base);
     if (rc != 0)
         return rc;
     if (!(*vehicle = calloc(1, sizeof **vehicle)))
