@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs the dealership on the default local
 # config (deploy/local.ini): asbus, the reception, workshop, parts, kpi,
-# warranty and tools daemons, the OEM simulator and the CRM's ingest gateway
-# (as-ingest --name crm) and the gateway for the browser pages (as-web, at
+# warranty and tools daemons, the OEM simulator, the CRM's and the sales DMS's
+# ingest gateways (as-ingest --name crm, --name sales) and the gateway for the browser pages (as-web, at
 # http://127.0.0.1:8080/ with demo sign-ins it prints). It plays yesterday's day through them (tools/asday: 40 repair
 # orders, and appointment requests from the CRM), prints the KPI report, and keeps running until Ctrl-C (or
 # --for SECONDS). Watch the events live from another terminal with
