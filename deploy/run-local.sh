@@ -4,7 +4,7 @@
 # warranty and tools daemons, the OEM simulator, the CRM's and the sales DMS's
 # ingest gateways (as-ingest --name crm, --name sales) and the gateway for the browser pages (as-web, at
 # http://127.0.0.1:8080/ with demo sign-ins it prints). It plays yesterday's day through them (tools/asday: 40 repair
-# orders, and appointment requests from the CRM), prints the KPI report, and keeps running until Ctrl-C (or
+# orders, appointment requests from the CRM, a new car sold with accessories), prints the KPI report, and keeps running until Ctrl-C (or
 # --for SECONDS). Watch the events live from another terminal with
 #   AS_RUN_DIR=$PWD/run build/tools/asctl/asctl --config deploy/local.ini tap
 set -euo pipefail
@@ -73,7 +73,7 @@ echo "run-local: logs and stores in $AS_RUN_DIR"
 echo "run-local: watch the events live with: AS_RUN_DIR=$AS_RUN_DIR $asctl --config $AS_CONFIG tap"
 echo
 day=$(date -d yesterday +%Y-%m-%d)
-build/tools/asday/asday --config "$AS_CONFIG" --date "$day" --seed "$seed"
+build/tools/asday/asday --config "$AS_CONFIG" --date "$day" --seed "$seed" --new-car
 sleep 1 # the last events reach kpi
 echo
 $asctl kpi report --month "${day:0:7}"

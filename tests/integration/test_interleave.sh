@@ -60,14 +60,11 @@ CONSUMERS="kpi warranty workshop parts tools reception"
 # --- the played day --------------------------------------------------------
 start_dealership
 wait_for "oem answers status" ctl_ok status oem
-# the sales DMS's gateway: asday sells a new car with accessories through it,
-# whose fitting RO reception opens (reception and kpi follow sales)
-"$AS_BUILD/services/ingest/as-ingest" --name sales --config "$CONFIG" >>"$T/sales.log" 2>&1 &
-PIDS[sales]=$!
-wait_for "sales answers status" ctl_ok status sales
 DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 MONTH=${DAY:0:7}
-"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 >"$T/asday.out"
+# --new-car: the sales DMS's gateway (started with the site) sells a new car
+# with accessories, whose fitting RO reception opens (reception and kpi follow sales)
+"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 --new-car >"$T/asday.out"
 tail -1 "$T/asday.out" >&2
 ROS=$(grep -o 'RO-[0-9]*-[0-9]*' "$T/asday.out" | sort -u)
 expect_eq "repair orders of the day" 40 "$(echo "$ROS" | wc -l)"
