@@ -172,6 +172,8 @@ expect_eq "the car registered from the sale" "S-D1001 QX50 $DAY" \
 expect_eq "and its buyer" "Wang Fang 13900000100" \
     "$(ctl --actor adv-wang call reception.customer.show customer_id=S-D1001 | json '.reply | "\(.name) \(.phone)"')"
 for r in NC-D1001 NC-D1002; do wait_for "$r on the board" work_jobs_are "$r" 2; done
+expect_eq "the foreman's board has both cars' PDI and fitting jobs" 4 \
+    "$(ctl --actor fm-liu call workshop.board | jq '[.. | objects | select(.ro_number? // "" | startswith("NC-D100"))] | length')"
 expect_eq "no second RO for D1002's retry" 1 \
     "$(ctl --actor adv-wang call reception.ro.list | json '[.reply.ros[] | select(.ro_number | startswith("NC-D1002"))] | length')"
 
