@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs the dealership on the default local
 # config (deploy/local.ini): asbus, the reception, workshop, parts, kpi,
-# warranty and tools daemons, the OEM simulator and the CRM's ingest gateway
-# (as-ingest --name crm) and the gateway for the browser pages (as-web, at
+# warranty and tools daemons, the OEM simulator, the CRM's and the sales DMS's
+# ingest gateways (as-ingest --name crm, --name sales) and the gateway for the browser pages (as-web, at
 # http://127.0.0.1:8080/ with demo sign-ins it prints). It plays yesterday's day through them (tools/asday: 40 repair
-# orders, and appointment requests from the CRM), prints the KPI report, and keeps running until Ctrl-C (or
+# orders, appointment requests from the CRM, a new car sold with accessories), prints the KPI report, and keeps running until Ctrl-C (or
 # --for SECONDS). Watch the events live from another terminal with
 #   AS_RUN_DIR=$PWD/run build/tools/asctl/asctl --config deploy/local.ini tap
 set -euo pipefail
@@ -59,6 +59,8 @@ build/tools/asoem/asoem --config "$AS_CONFIG" >>"$AS_RUN_DIR/oem.log" 2>&1 &
 pids+=($!)
 build/services/ingest/as-ingest --name crm --config "$AS_CONFIG" >>"$AS_RUN_DIR/crm.log" 2>&1 &
 pids+=($!)
+build/services/ingest/as-ingest --name sales --config "$AS_CONFIG" >>"$AS_RUN_DIR/sales.log" 2>&1 &
+pids+=($!)
 build/services/web/as-web --config "$AS_CONFIG" >>"$AS_RUN_DIR/web.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
@@ -71,7 +73,7 @@ echo "run-local: logs and stores in $AS_RUN_DIR"
 echo "run-local: watch the events live with: AS_RUN_DIR=$AS_RUN_DIR $asctl --config $AS_CONFIG tap"
 echo
 day=$(date -d yesterday +%Y-%m-%d)
-build/tools/asday/asday --config "$AS_CONFIG" --date "$day" --seed "$seed"
+build/tools/asday/asday --config "$AS_CONFIG" --date "$day" --seed "$seed" --new-car
 sleep 1 # the last events reach kpi
 echo
 $asctl kpi report --month "${day:0:7}"

@@ -25,5 +25,6 @@ extern const as_catalog_part_t as__catalog_warranty;
 extern const as_catalog_part_t as__catalog_tools;
 extern const as_catalog_part_t as__catalog_crm;
 extern const as_catalog_part_t as__catalog_web;
+extern const as_catalog_part_t as__catalog_sales;
 
 #endif

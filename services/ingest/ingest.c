@@ -2,6 +2,7 @@
  * external system's event against the catalog and emits it as this source's
  * own, committed before the acknowledgement. See README.md here. */
 #include "ingest_service.h"
+#include "checks.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -129,6 +130,12 @@ static int s_payload(as_cmd_t *cmd, const As__IngestRequest *req, const as_event
         protobuf_c_message_free_unpacked(msg, NULL);
         return as_cmd_fail(cmd, AS_EINVALID, "%s payload: %s", req->type, text_error);
     }
+    /* what the type's consumers need beyond the schema (checks.c) */
+    int checked = ingest_check(cmd, req->type, msg);
+    if (checked != 0) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+        return checked;
+    }
     /* packed again from the decoded message: what is emitted is what was checked */
     *out_len = protobuf_c_message_get_packed_size(msg);
     *out = malloc(*out_len ? *out_len : 1);
@@ -191,7 +198,13 @@ static int s_cmd_ingest(as_cmd_t *cmd)
     return rc;
 }
 
-static const char *const s_dbs[] = {NULL};
+static const char *const s_dbs[] = {"parts", NULL};
+
+/* applied only by a gateway whose section follows parts ([sales]) */
+static const as_event_def_t s_events[] = {
+    {"parts.part.defined", ingest_on_part_defined},
+    {NULL, NULL},
+};
 
 static const as_command_def_t s_commands[] = {
     {".ingest", s_cmd_ingest},
@@ -203,6 +216,7 @@ const as_service_def_t ingest_service = {
     .named = true,
     .dbs = s_dbs,
     .commands = s_commands,
+    .events = s_events,
     .on_start = s_start,
     .user_size = sizeof(s_ingest_t),
     .summary =

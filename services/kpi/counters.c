@@ -18,10 +18,10 @@
 #include "as/pb/workshop.pb-c.h"
 #include "kpi.h"
 
-const char *const kpi_dbs[] = {
-    "counters",       "targets", "technicians",    "bays",         "attendance", "ros",
-    "warranty",       "tools",   "reminder_plans", "appointments", "ro_days",    "keeper_shifts",
-    "ro_person_days", NULL};
+const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
+                               "attendance",     "ros",          "warranty",    "tools",
+                               "reminder_plans", "appointments", "ro_days",     "keeper_shifts",
+                               "ro_person_days", "uio",          "sales",       NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are
@@ -298,7 +298,7 @@ static int evt_ro_opened(as_evt_t *evt)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_learn_advisor(&note, ro->advisor));
-    return rc;
+    return rc ? rc : kpi_uio_note(evt, ro->vin, date);
 }
 
 static bool s_has_customer_pay_job(const As__RepairOrder *ro)
@@ -324,6 +324,8 @@ static int evt_ro_delivered(as_evt_t *evt)
         KPI_SET(d, labour_sales_cents, ro->invoice->labour_cents);
         KPI_SET(d, parts_sales_cents, ro->invoice->parts_cents);
         KPI_SET(d, accessories_sales_cents, ro->invoice->accessories_cents);
+        if (ro->sale_ref && *ro->sale_ref) /* a new car's fitting RO */
+            KPI_SET(d, accessories_new_car_cents, ro->invoice->accessories_cents);
     }
     if (s_has_customer_pay_job(ro))
         KPI_SET(d, customer_pay_ros, 1);
@@ -619,7 +621,10 @@ static int evt_consumption_recorded(as_evt_t *evt)
     char date[AS_DATE_LEN + 1];
     kpi_event_date(evt, m->date, date);
     As__KpiCounters d = AS__KPI_COUNTERS__INIT;
-    KPI_SET(d, parts_cost_cents, m->consumption->cost_cents);
+    /* accessory lines are accessories' cost, the rest parts cost */
+    KPI_SET(d, parts_cost_cents, m->consumption->cost_cents - m->consumption->accessory_cost_cents);
+    if (m->consumption->accessory_cost_cents)
+        KPI_SET(d, accessories_cost_cents, m->consumption->accessory_cost_cents);
     kpi_ro_t note;
     int rc = kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
     if (rc == 0)
@@ -663,5 +668,6 @@ const as_event_def_t kpi_events[] = {
     {"parts.shift.recorded", kpi_evt_keeper_shift},
     {"parts.order.confirmed", kpi_evt_order_confirmed},
     {"parts.order.received", kpi_evt_order_received},
+    {"sales.vehicle.sold", kpi_evt_vehicle_sold},
     {NULL, NULL},
 };

@@ -353,6 +353,92 @@ static void s_ro_parts_on_time(const As__KpiCounters *c, const kpi_period_t *p, 
              f->defined ? "" : " (no RO parts line was issued in full in the period)");
 }
 
+/* --- accessories, new cars, parts profit and units in operation ------------ */
+
+static void s_new_cars_sold(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_count(f, c->new_cars_sold);
+    snprintf(f->formula, sizeof f->formula, "new cars sold (sales DMS) = %lld",
+             (long long)c->new_cars_sold);
+}
+
+static void s_accessory_sales(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->accessories_sales_cents);
+    snprintf(f->formula, sizeof f->formula,
+             "accessories on delivered ros (new cars included) = %lld cents",
+             (long long)c->accessories_sales_cents);
+}
+
+static void s_accessory_sales_new_cars(const As__KpiCounters *c, const kpi_period_t *p,
+                                       kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "accessories on delivered new cars' fitting ros", c->accessories_new_car_cents);
+}
+
+static void s_accessory_sales_ros(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->accessories_sales_cents - c->accessories_new_car_cents);
+    snprintf(f->formula, sizeof f->formula,
+             "accessory sales - accessory sales on new cars = %lld - %lld cents",
+             (long long)c->accessories_sales_cents, (long long)c->accessories_new_car_cents);
+}
+
+static void s_accessory_sales_per_new_car(const As__KpiCounters *c, const kpi_period_t *p,
+                                          kpi_figure_t *f)
+{
+    (void)p;
+    f->unit = "cents";
+    f->defined = c->new_cars_sold != 0;
+    f->value = f->defined ? (double)c->accessories_new_car_cents / (double)c->new_cars_sold : 0;
+    snprintf(f->formula, sizeof f->formula,
+             "accessory sales on new cars / new cars sold = %lld cents / %lld%s",
+             (long long)c->accessories_new_car_cents, (long long)c->new_cars_sold,
+             f->defined ? "" : ": no new car sold");
+}
+
+static void s_accessory_gross_profit(const As__KpiCounters *c, const kpi_period_t *p,
+                                     kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->accessories_sales_cents - c->accessories_cost_cents);
+    snprintf(f->formula, sizeof f->formula, "accessory sales - accessory cost = %lld - %lld cents",
+             (long long)c->accessories_sales_cents, (long long)c->accessories_cost_cents);
+}
+
+static void s_parts_gross_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->parts_sales_cents - c->parts_cost_cents);
+    snprintf(f->formula, sizeof f->formula, "parts sales - parts cost = %lld - %lld cents",
+             (long long)c->parts_sales_cents, (long long)c->parts_cost_cents);
+}
+
+static void s_units_in_operation(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_count(f, c->units_in_operation);
+    snprintf(f->formula, sizeof f->formula,
+             "vehicles with an ro opened in the 24 months to the period's end = %lld",
+             (long long)c->units_in_operation);
+}
+
+static void s_parts_sales_per_uio(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    f->unit = "cents";
+    f->defined = c->units_in_operation != 0;
+    f->value = f->defined ? (double)c->parts_sales_cents / (double)c->units_in_operation : 0;
+    snprintf(f->formula, sizeof f->formula,
+             "parts sales / units in operation = %lld cents / %lld%s",
+             (long long)c->parts_sales_cents, (long long)c->units_in_operation,
+             f->defined ? "" : ": no vehicle in operation (a department figure)");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -391,6 +477,15 @@ static const struct {
     {"warehouse productivity", s_warehouse_productivity},
     {"timely supply rate", s_timely_supply},
     {"ro parts on-time rate", s_ro_parts_on_time},
+    {"new cars sold", s_new_cars_sold},
+    {"accessory sales", s_accessory_sales},
+    {"accessory sales on new cars", s_accessory_sales_new_cars},
+    {"accessory sales on ros", s_accessory_sales_ros},
+    {"accessory sales per new car", s_accessory_sales_per_new_car},
+    {"accessory gross profit", s_accessory_gross_profit},
+    {"parts gross profit", s_parts_gross_profit},
+    {"units in operation", s_units_in_operation},
+    {"parts sales per unit in operation", s_parts_sales_per_uio},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

@@ -34,6 +34,8 @@ typedef struct kpi {
  *                (kpi.figure.ros by a person)
  *   appointments appointment id -> KpiAppointmentNote (the slot's day and who
  *                its booking counted for: its arrival counts the same)
+ *   uio          vin -> KpiUioNote (the days it had an RO opened: counters_sales.c)
+ *   sales        sale_ref -> KpiCohortNote (the sale counted, on its date)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -180,5 +182,13 @@ int kpi_stock_groups(as_service_t *svc, MDB_txn *txn, const char *period_kind, c
 int kpi_evt_order_confirmed(as_evt_t *evt);
 int kpi_evt_order_received(as_evt_t *evt);
 void kpi_ro_parts_line(const char *date, const As__PartIssue *issue, As__KpiCounters *d);
+/* New cars and units in operation (counters_sales.c): sales.vehicle.sold; the
+ * days a vehicle had an RO opened (db "uio", from reception.ro.opened); the
+ * distinct vehicles with an RO opened after the same day two years before
+ * `last_date` and up to it (`after` is that day). 0 or a store code. */
+int kpi_evt_vehicle_sold(as_evt_t *evt);
+int kpi_uio_note(as_evt_t *evt, const char *vin, const char *date);
+void kpi_uio_window_start(const char *last_date, char after[AS_DATE_LEN + 1]);
+int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_t *count);
 
 #endif

@@ -272,6 +272,9 @@ static int s_rows_department(s_report_t *r)
         rc = kpi_calibrations_overdue(svc, txn, r->first, r->last, today, &c);
     if (rc == 0) /* the stock value level, issued cost and mean level (parts) */
         rc = kpi_stock_fill(svc, txn, NULL, r->first, r->last, today, &c);
+    /* the units in operation at the period's end */
+    if (rc == 0 && (rc = kpi_uio_count(svc, txn, r->last, &c.units_in_operation)) == 0)
+        c.has_units_in_operation = 1;
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 

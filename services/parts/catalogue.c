@@ -55,6 +55,7 @@ static int s_define_write(as_cmd_t *cmd, const As__PartDefine *req)
     part.price_cents = req->price_cents;
     part.bin = req->bin;
     part.group = req->group && req->group[0] ? req->group : PARTS_GROUP_DEFAULT;
+    part.has_accessory = part.accessory = req->has_accessory && req->accessory;
     if (old) {
         part.on_hand = old->on_hand;
         part.reserved = old->reserved;

@@ -48,12 +48,17 @@ static int s_tally_add(s_tally_t *tally, const As__PartIssue *issue)
         tally->n++;
         line->has_job_no = line->has_quantity = line->has_cost_cents = line->has_price_cents = 1;
         line->job_no = issue->job_no;
+        line->has_accessory = line->accessory = issue->accessory;
     }
     line->quantity += net;
     line->cost_cents += (int64_t)net * issue->unit_cost_cents;
     line->price_cents += (int64_t)net * issue->unit_price_cents;
     tally->record.cost_cents += (int64_t)net * issue->unit_cost_cents;
     tally->record.price_cents += (int64_t)net * issue->unit_price_cents;
+    if (issue->accessory) {
+        tally->record.accessory_cost_cents += (int64_t)net * issue->unit_cost_cents;
+        tally->record.accessory_price_cents += (int64_t)net * issue->unit_price_cents;
+    }
     return 0;
 }
 
@@ -127,6 +132,7 @@ static int s_record_consumption(as_evt_t *evt, const As__QcPassed *qc)
     As__Consumption *c = &tally.record;
     c->ro_number = qc->ro_number;
     c->has_cost_cents = c->has_price_cents = c->has_at_us = 1;
+    c->has_accessory_cost_cents = c->has_accessory_price_cents = 1;
     c->at_us = as_evt_time(evt);
     int rc = s_tally_issues(evt->svc, evt->txn, qc->ro_number, &tally);
     if (rc == 0)

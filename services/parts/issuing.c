@@ -157,6 +157,7 @@ static void s_issue_init(As__PartIssue *issue, as_cmd_t *cmd, const As__PartIssu
     issue->has_unit_cost_cents = issue->has_unit_price_cents = 1;
     issue->unit_cost_cents = part->cost_cents;
     issue->unit_price_cents = part->price_cents;
+    issue->has_accessory = issue->accessory = part->accessory;
     issue->has_first_pick = issue->has_backorder = 1;
     issue->issued_by = (char *)cmd->actor;
     issue->has_at_us = 1;

@@ -2,10 +2,10 @@
 #include "parts.h"
 #include "parts_service.h"
 
-static const char *const s_dbs[] = {"parts",      "bins",         "receipts",    "issues",
-                                    "ro_issues",  "reservations", "backorders",  "consumptions",
-                                    "part_words", "quarantine",   "scrap_lists", "keeper_shifts",
-                                    "orders",     NULL};
+static const char *const s_dbs[] = {
+    "parts",        "bins",          "receipts",     "issues",     "ro_issues",
+    "reservations", "backorders",    "consumptions", "part_words", "quarantine",
+    "scrap_lists",  "keeper_shifts", "orders",       NULL};
 
 static const as_command_def_t s_commands[] = {
     {"parts.part.define", parts_cmd_part_define},

@@ -234,6 +234,7 @@ static int s_fill_one(as_cmd_t *cmd, As__Part *part, const char *entry, uint32_t
     fill.has_unit_cost_cents = fill.has_unit_price_cents = 1;
     fill.unit_cost_cents = part->cost_cents;
     fill.unit_price_cents = part->price_cents;
+    fill.has_accessory = fill.accessory = part->accessory;
     fill.has_first_pick = fill.has_backorder = 1;
     fill.backorder_of = bo->issue_id;
     fill.has_request_line = 1;

@@ -217,6 +217,7 @@ static void s_hit_of(As__PartHit *hit, const As__Part *part)
     hit->available = part->on_hand > part->reserved ? part->on_hand - part->reserved : 0;
     hit->quarantined = part->quarantined;
     hit->backordered = part->backordered;
+    hit->has_accessory = hit->accessory = part->accessory;
 }
 
 static int s_reply(as_cmd_t *cmd, const as_ids_t *found, size_t from, uint32_t limit)

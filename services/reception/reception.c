@@ -56,6 +56,7 @@ static const as_event_def_t s_events[] = {
     {"workshop.technician.registered", on_technician_registered},
     {"parts.part.defined", on_part_defined},
     {"parts.order.promised", on_order_promised},
+    {"sales.vehicle.sold", on_vehicle_sold},
     {NULL, NULL},
 };
 

@@ -80,6 +80,11 @@ bool appointment_slot_valid(const char *slot);
 #define CRM_APPOINTMENT_PREFIX "crm-"
 int on_crm_appointment_requested(as_evt_t *evt);
 int on_crm_appointment_withdrawn(as_evt_t *evt);
+
+/* New cars (new_cars.c): a sale of the sales DMS opens the car's fitting RO
+ * NEW_CAR_RO_PREFIX + sale_ref (PDI and the accessories ordered with it). */
+#define NEW_CAR_RO_PREFIX "NC-"
+int on_vehicle_sold(as_evt_t *evt);
 int complaint_log(as_cmd_t *cmd);
 int complaint_resolve(as_cmd_t *cmd);
 int complaint_list(as_cmd_t *cmd);

@@ -413,8 +413,10 @@ int ro_show(as_cmd_t *cmd)
 /* --- delivery and after ------------------------------------------------------ */
 
 /* The invoice: labour of the jobs not declined, parts as charged by the parts
- * service when its consumption came (else the part lines), accessories; the
- * customer pays the customer-pay jobs and the accessories. */
+ * service when its consumption came (else the part lines), accessories: the
+ * accessory-flagged lines of that consumption and the amount keyed at
+ * delivery; the customer pays the customer-pay jobs (their accessory lines
+ * included) and the keyed accessories. */
 static void s_invoice(const As__RepairOrder *ro, int64_t accessories, As__Invoice *invoice)
 {
     int64_t labour = 0, parts = 0, customer = accessories;
@@ -432,7 +434,9 @@ static void s_invoice(const As__RepairOrder *ro, int64_t accessories, As__Invoic
             customer += job_labour + job_parts;
     }
     if (consumed)
-        parts = ro->parts_consumed_cents;
+        parts = ro->parts_consumed_cents - ro->accessories_consumed_cents;
+    if (consumed)
+        accessories += ro->accessories_consumed_cents;
     invoice->has_labour_cents = invoice->has_parts_cents = invoice->has_accessories_cents = 1;
     invoice->has_total_cents = invoice->has_customer_pay_cents = 1;
     invoice->labour_cents = labour;

@@ -247,7 +247,7 @@ out:
 
 static void s_take_consumption(As__RepairOrder *ro, const As__Consumption *consumption)
 {
-    int64_t total = 0;
+    int64_t total = 0, accessories = 0;
     for (size_t i = 0; i < ro->n_jobs; i++) {
         ro->jobs[i]->has_parts_consumed_cents = 1;
         ro->jobs[i]->parts_consumed_cents = 0;
@@ -258,9 +258,15 @@ static void s_take_consumption(As__RepairOrder *ro, const As__Consumption *consu
         if (job)
             job->parts_consumed_cents += line->price_cents;
         total += line->price_cents;
+        if (line->accessory)
+            accessories += line->price_cents;
     }
     ro->has_parts_consumed_cents = 1;
     ro->parts_consumed_cents = consumption->has_price_cents ? consumption->price_cents : total;
+    /* the accessory lines go on the invoice as accessories, not parts */
+    ro->has_accessories_consumed_cents = 1;
+    ro->accessories_consumed_cents =
+        consumption->has_accessory_price_cents ? consumption->accessory_price_cents : accessories;
 }
 
 int on_consumption_recorded(as_evt_t *evt)

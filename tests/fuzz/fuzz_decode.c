@@ -2,7 +2,7 @@
  * event envelopes (with their topic frame), heartbeats, replay requests and
  * responses, command requests and replies, and what an external system hands
  * the ingest gateway (an IngestRequest, its payload decoded as the catalog's
- * message for its type, and the CRM's payloads). The first input byte picks
+ * message for its type, and the CRM's and the sales DMS's payloads). The first input byte picks
  * the decoder; the rest is the frame. A crash, leak or sanitizer report fails. */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include "as/pb/crm.pb-c.h"
 #include "as/pb/ingest.pb-c.h"
 #include "as/pb/rpc.pb-c.h"
+#include "as/pb/sales.pb-c.h"
 #include "as/pbjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -110,6 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         As__CrmAppointmentWithdrawn *w = as__crm_appointment_withdrawn__unpack(NULL, size, data);
         if (w)
             as__crm_appointment_withdrawn__free_unpacked(w, NULL);
+        As__SalesVehicleSold *s = as__sales_vehicle_sold__unpack(NULL, size, data);
+        if (s)
+            as__sales_vehicle_sold__free_unpacked(s, NULL);
         break;
     }
     default: {

@@ -128,8 +128,9 @@ start_service() {
 # SITE_SERVICES: the six services of the default site (deploy/local.ini)
 SITE_SERVICES=(reception workshop parts kpi warranty tools)
 
-# start_site_daemons: the six services, the OEM and the CRM gateway on the
-# bus the caller started, once the CRM gateway answers
+# start_site_daemons: the six services, the OEM, the CRM gateway and (when the
+# config has [sales]) the sales DMS's on the bus the caller started, once the
+# gateways answer
 start_site_daemons() {
     for s in "${SITE_SERVICES[@]}"; do start_service "$s"; done
     "$AS_BUILD/tools/asoem/asoem" --config "$CONFIG" >>"$T/oem.log" 2>&1 &
@@ -137,6 +138,11 @@ start_site_daemons() {
     "$AS_BUILD/services/ingest/as-ingest" --name crm --config "$CONFIG" >>"$T/crm.log" 2>&1 &
     PIDS[crm]=$!
     wait_for "crm answers status" ctl_ok status crm
+    if grep -q '^\[sales\]' "$CONFIG"; then
+        "$AS_BUILD/services/ingest/as-ingest" --name sales --config "$CONFIG" >>"$T/sales.log" 2>&1 &
+        PIDS[sales]=$!
+        wait_for "sales answers status" ctl_ok status sales
+    fi
 }
 
 # start_dealership: the default site (deploy/local.ini, in the test's own

@@ -116,7 +116,7 @@ in_chroot getent group aftersales >/dev/null || fail "no group aftersales"
 SITE=/etc/aftersales/site.ini
 [ "$PREFIX" = /usr ] || SITE=$PREFIX/etc/aftersales/site.ini
 expect_eq "site.ini mode and group" "640 aftersales" "$(in_chroot stat -c '%a %G' "$SITE" 2>&1)"
-UNITS="asbus@bus.service aftersales-ingest@crm.service asoem.service"
+UNITS="asbus@bus.service aftersales-ingest@crm.service asoem.service aftersales-ingest@sales.service"
 for s in reception workshop parts kpi warranty tools; do UNITS="$UNITS aftersales@$s.service"; done
 for u in $UNITS; do
     expect_eq "$u" enabled "$(systemctl --root="$R" is-enabled "$u" 2>&1)"
@@ -183,7 +183,7 @@ status_ok() { asctl_in --json status >"$T/status.json" 2>"$T/status.err"; }
 WAIT_SECONDS=30 wait_for "asctl status answers inside" status_ok || log "$(cat "$T/status.err")"
 asctl_in status >"$T/status.txt" 2>&1 || true
 cat "$T/status.txt" >&2
-for s in reception workshop parts kpi warranty tools oem crm; do
+for s in reception workshop parts kpi warranty tools oem crm sales; do
     grep -qw "$s" "$T/status.txt" || fail "asctl status does not show $s"
 done
 out=$(asctl_in --actor adv-wang call reception.customer.register customer_id=c-deb-1 name="Li Wei" \

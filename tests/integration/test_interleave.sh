@@ -6,7 +6,8 @@
 #
 # The README's day is played through the real daemons (asday: 40 repair
 # orders with clocking, QC, parts, deliveries, warranty claims the OEM
-# decides, tool loans, the CRM's requests). Each source's stream is then
+# decides, tool loans, the CRM's requests, a new car sold by the sales DMS
+# with its fitting RO). Each source's stream is then
 # recorded from its outbox through the replay protocol (asinterleave record).
 # For every seed, fresh instances (empty stores) of kpi, warranty, workshop,
 # parts, tools and reception subscribe to asinterleave feed, which publishes
@@ -53,7 +54,7 @@
 setup interleave
 evening_clock
 ASIL="$AS_BUILD/tests/integration/asinterleave"
-SOURCES="reception workshop parts warranty tools oem crm"
+SOURCES="reception workshop parts warranty tools oem crm sales"
 CONSUMERS="kpi warranty workshop parts tools reception"
 
 # --- the played day --------------------------------------------------------
@@ -61,7 +62,9 @@ start_dealership
 wait_for "oem answers status" ctl_ok status oem
 DAY=$(date +%F) # the evening of today: the day is over (see evening_clock)
 MONTH=${DAY:0:7}
-"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 >"$T/asday.out"
+# --new-car: the sales DMS's gateway (started with the site) sells a new car
+# with accessories, whose fitting RO reception opens (reception and kpi follow sales)
+"$AS_BUILD/tools/asday/asday" --config "$CONFIG" --date "$DAY" --seed 7 --new-car >"$T/asday.out"
 tail -1 "$T/asday.out" >&2
 ROS=$(grep -o 'RO-[0-9]*-[0-9]*' "$T/asday.out" | sort -u)
 expect_eq "repair orders of the day" 40 "$(echo "$ROS" | wc -l)"

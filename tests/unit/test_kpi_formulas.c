@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "formulas.h"
+#include "kpi.h"
 
 /* November with a shift attended on each of its 30 days, bays open 9 h a day */
 static const kpi_period_t s_november = {30, 9};
@@ -241,8 +242,9 @@ static void test_money_and_csi(void **state)
 static void test_names_and_metrics(void **state)
 {
     (void)state;
-    assert_int_equal(kpi_figure_count(),
-                     34); /* + stock value, stock days, scrap rate, warehouse productivity, timely supply, ro parts on-time */
+    /* 28 + issue 14: stock value, stock days, scrap rate, warehouse productivity, timely
+     * supply, ro parts on-time, and the nine of accessories and new cars */
+    assert_int_equal(kpi_figure_count(), 43);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -342,6 +344,48 @@ static void test_orders(void **state)
                                    "date / RO parts lines issued in full = 5 / 8");
 }
 
+/* Accessories, new cars and units in operation (issue 14): a month with 2 new
+ * cars whose fitting ROs carried 1,700.00 of accessories, 200.00 more sold on
+ * ROs, accessories costing 1,100.00, parts sales 480.00 at a cost of 240.00,
+ * and 4 vehicles in operation. */
+static void test_accessories_and_uio(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.new_cars_sold = 2;
+    c.accessories_sales_cents = 190000;
+    c.accessories_new_car_cents = 170000;
+    c.accessories_cost_cents = 110000;
+    c.parts_sales_cents = 48000;
+    c.parts_cost_cents = 24000;
+    c.units_in_operation = 4;
+    assert_float_equal(s_figure("new cars sold", &c, &s_november).value, 2, 0);
+    assert_float_equal(s_figure("accessory sales on ros", &c, &s_november).value, 20000, 0);
+    kpi_figure_t f = s_figure("accessory sales per new car", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 85000, 0); /* 170000 / 2 */
+    assert_string_equal(f.formula,
+                        "accessory sales on new cars / new cars sold = 170000 cents / 2");
+    assert_float_equal(s_figure("accessory gross profit", &c, &s_november).value, 80000, 0);
+    assert_float_equal(s_figure("parts gross profit", &c, &s_november).value, 24000, 0);
+    assert_float_equal(s_figure("parts sales per unit in operation", &c, &s_november).value, 12000,
+                       0); /* 48000 / 4 */
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    f = s_figure("accessory sales per new car", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, "no new car sold"));
+    f = s_figure("parts sales per unit in operation", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, "no vehicle in operation"));
+    /* the units' window: an RO opened after the same day two years before */
+    char after[AS_DATE_LEN + 1];
+    kpi_uio_window_start("2026-11-30", after);
+    assert_string_equal(after, "2024-11-30");
+    kpi_uio_window_start("2028-02-29", after);
+    assert_string_equal(after,
+                        "2026-02-29"); /* no such day: as text, the window opens on 1 March */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_achievement),
         cmocka_unit_test(test_parts_stock),
         cmocka_unit_test(test_orders),
+        cmocka_unit_test(test_accessories_and_uio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
