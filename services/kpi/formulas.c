@@ -297,7 +297,7 @@ static void s_stock_days(const As__KpiCounters *c, const kpi_period_t *p, kpi_fi
         f->defined ? (double)c->stock_value_cents * 90.0 / (double)c->stock_issue_cost_cents : 0;
     snprintf(f->formula, sizeof f->formula,
              "stock value at cost at the period's end / (cost of parts issued in the 90 days to "
-             "it / 90) = %lld / (%lld / 90) cents%s",
+             "it / 90) = %lld cents / (%lld cents / 90)%s",
              (long long)c->stock_value_cents, (long long)c->stock_issue_cost_cents,
              f->defined ? "" : " (not defined: no parts issued in those 90 days)");
 }
@@ -310,8 +310,9 @@ static void s_scrap_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_fi
                       : 0;
     s_percent(f, (double)c->stock_scrapped_cents, mean);
     snprintf(f->formula, sizeof f->formula,
-             "value scrapped / average stock value (mean of the daily levels) = %lld / (%lld / "
-             "%lld d) cents%s",
+             "value scrapped / average stock value (mean of the daily levels) = %lld cents / (%lld "
+             "cents / "
+             "%lld d)%s",
              (long long)c->stock_scrapped_cents, (long long)c->stock_value_sum_cents,
              (long long)c->stock_value_days,
              f->defined ? "" : " (not defined: no stock value in the period)");

@@ -44,6 +44,10 @@ def shown(f, currency):
         return f"{v:.0f}"
     if unit == "h":
         return f"{v:.2f} h"
+    if unit == "days":
+        return f"{v:.1f} days"
+    if unit == "lines/h":
+        return f"{v:.2f} lines/h"
     return f"{v:.2f}"
 
 
@@ -223,6 +227,22 @@ def main():
         tablet.wait(lambda d: text(tablet, card(tablet, "labour efficiency") + " .dash-name") == "工时效率")
         tablet.d.execute_script("window.scrollTo(0, 0)")
         tablet.shot("dashboard-zh")
+        # the parts department's figures in Chinese: names, units and formulas translated
+        check(
+            "stock days shows its unit in Chinese",
+            text(tablet, card(tablet, "stock days") + " .dash-value").endswith(" 天"),
+            text(tablet, card(tablet, "stock days") + " .dash-value"),
+        )
+        check(
+            "an undefined figure says why in Chinese, not in the service's English",
+            "分母为0" in text(tablet, card(tablet, "accessory sales per new car"))
+            and "no new car" not in text(tablet, card(tablet, "accessory sales per new car")),
+            text(tablet, card(tablet, "accessory sales per new car")),
+        )
+        tablet.d.execute_script(
+            "document.querySelector(arguments[0]).scrollIntoView()", card(tablet, "stock value")
+        )
+        tablet.shot("dashboard-parts-zh")
         tablet.click("#lang")
 
     with Browser(1600, 1000) as desktop:

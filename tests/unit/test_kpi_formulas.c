@@ -301,7 +301,7 @@ static void test_parts_stock(void **state)
     assert_true(f.defined);
     assert_float_equal(f.value, 2.25, 1e-9);
     assert_string_equal(f.formula, "value scrapped / average stock value (mean of the daily "
-                                   "levels) = 9000 / (12000000 / 30 d) cents");
+                                   "levels) = 9000 cents / (12000000 cents / 30 d)");
     /* (12 + 18) lines in 7.5 h = 4 lines an hour */
     c.lines_received = 12;
     c.lines_issued = 18;

@@ -53,6 +53,8 @@ function number(unit, value) {
   if (unit === "cents") return App.money(Math.round(value));
   if (unit === "") return Number(value).toFixed(0);
   if (unit === "h") return Number(value).toFixed(2) + " h";
+  if (unit === "days") return Number(value).toFixed(1) + " " + App.t("dashboard.unit.days");
+  if (unit === "lines/h") return Number(value).toFixed(2) + " " + App.t("dashboard.unit.lines/h");
   return Number(value).toFixed(2);
 }
 function shown(f) {
@@ -70,11 +72,23 @@ function formula(f) {
   const label = App.t("dashboard.formula." + f.name);
   const words = label === "dashboard.formula." + f.name ? text.slice(0, at) : label;
   let numbers = text.slice(at + 3);
-  if (numbers.endsWith(" cents")) {
+  // why a figure is not defined ("(no order line was promised ...)", ": no new car sold"):
+  // the service's words in English, the page's sentence in other languages
+  let why = "";
+  const reason = numbers.match(/ \((not defined|no )[^()]*\)$|: no [^=]*$/);
+  if (reason) {
+    numbers = numbers.slice(0, reason.index);
+    why = App.lang === "en" ? reason[0] : " (" + App.t("dashboard.not_defined") + ")";
+  }
+  const amount = (c) => App.money(Number(c)).replace(/ .*$/, "") + (App.me.currency ? " " + App.me.currency : "");
+  if (/ cents\b(?!$)/.test(numbers)) {
+    // each amount tagged: "4500 cents / (2700 cents / 90)"
+    numbers = numbers.replace(/(-?\d+) cents\b/g, (m, c) => amount(c));
+  } else if (numbers.endsWith(" cents")) {
     numbers = numbers.slice(0, -6).replace(/-?\d+/g, (c) => App.money(Number(c)).replace(/ .*$/, ""));
     if (App.me.currency) numbers += " " + App.me.currency;
   }
-  return words + " = " + numbers;
+  return words + " = " + numbers + why;
 }
 function figureOf(row, name) {
   return row && (row.figures || []).find((f) => f.name === name);
