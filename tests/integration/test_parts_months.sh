@@ -333,6 +333,16 @@ expect_eq "M1 parts gross profit 46000 - 25000" 21000 "$(fig "$T/m1.json" "parts
 expect_eq "M1 warehouse productivity (7 + 5) / 10 h" 1.2 "$(fig "$T/m1.json" "warehouse productivity")"
 expect_eq "its formula written out" "(lines received + lines issued) / keeper attended hours = (7 + 5) / 10.00 h" \
     "$(formula "$T/m1.json" "warehouse productivity")"
+# by keeper: wk-chen received the 7 lines and issued the pump's fill (the
+#   receipt that brought it) in 5 + 1 h: 8 / 6 = 1.33; wk-li issued I-1, I-3,
+#   I-4, I-5 in 4 h: 4 / 4 = 1
+keeper() {
+    "$ASCTL" --config "$CONFIG" --actor parts-mgr --json kpi report --month "$M1" --by keeper |
+        jq -r --arg k "$1" '.rows[] | select(.key==$k) | .figures[] | select(.name=="warehouse productivity") |
+            (.value * 100 | round / 100 | tostring)'
+}
+expect_eq "M1 warehouse productivity by keeper: wk-chen 8 / 6 h, wk-li 4 / 4 h" "$(r2 "8 / 6") 1" \
+    "$(keeper wk-chen) $(keeper wk-li)"
 
 log "--- month 2, worked by hand"
 # Timely supply: SO-2/1 filters 5 of 10 (short-shipped) no; SO-2/2 pads on P2
