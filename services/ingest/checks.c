@@ -62,8 +62,10 @@ static int s_check_accessory(as_cmd_t *cmd, const char *ref, size_t line,
                            &as__part__descriptor, &part);
     if (rc == MDB_NOTFOUND)
         return as_cmd_fail(cmd, AS_ENOTFOUND,
-                           "sale '%s', accessory %zu: part '%s' is not in the parts catalogue", ref,
-                           line, a->part_number);
+                           "sale '%s', accessory %zu: part '%s' is not in the parts catalogue, "
+                           "or not known to the sales gateway yet (it follows parts: a part "
+                           "defined a moment ago reaches it shortly); retry with a new request id",
+                           ref, line, a->part_number);
     if (rc != 0)
         return rc;
     bool accessory = part->accessory;
@@ -71,7 +73,9 @@ static int s_check_accessory(as_cmd_t *cmd, const char *ref, size_t line,
     if (!accessory)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "sale '%s', accessory %zu: part '%s' is not an accessory (the parts "
-                           "manager flags it: parts.part.define accessory=true)",
+                           "manager flags it: parts.part.define accessory=true; a flag set a "
+                           "moment ago reaches the sales gateway shortly: retry with a new "
+                           "request id)",
                            ref, line, a->part_number);
     if (a->quantity == 0 || a->quantity > S_QUANTITY_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "sale '%s', accessory '%s': quantity must be 1..%u",

@@ -326,6 +326,12 @@ static int evt_ro_delivered(as_evt_t *evt)
         KPI_SET(d, accessories_sales_cents, ro->invoice->accessories_cents);
         if (ro->sale_ref && *ro->sale_ref) /* a new car's fitting RO */
             KPI_SET(d, accessories_new_car_cents, ro->invoice->accessories_cents);
+        /* what the advisor keyed at delivery: the invoice's accessories less
+         * the accessory lines parts charged (reception's s_invoice); it has no
+         * part, so no cost: accessory gross profit leaves it out */
+        int64_t charged = ro->has_parts_consumed_cents ? ro->accessories_consumed_cents : 0;
+        if (ro->invoice->accessories_cents > charged)
+            KPI_SET(d, accessories_keyed_cents, ro->invoice->accessories_cents - charged);
     }
     if (s_has_customer_pay_job(ro))
         KPI_SET(d, customer_pay_ros, 1);

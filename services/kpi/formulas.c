@@ -406,9 +406,14 @@ static void s_accessory_gross_profit(const As__KpiCounters *c, const kpi_period_
                                      kpi_figure_t *f)
 {
     (void)p;
-    s_money(f, c->accessories_sales_cents - c->accessories_cost_cents);
-    snprintf(f->formula, sizeof f->formula, "accessory sales - accessory cost = %lld - %lld cents",
-             (long long)c->accessories_sales_cents, (long long)c->accessories_cost_cents);
+    /* an amount keyed at delivery has no part and so no cost: counting it
+     * would make it 100% profit; only what parts charged (and costed) counts */
+    s_money(f, c->accessories_sales_cents - c->accessories_keyed_cents - c->accessories_cost_cents);
+    snprintf(f->formula, sizeof f->formula,
+             "accessory sales - keyed at delivery (no cost known) - accessory cost = %lld - %lld - "
+             "%lld cents",
+             (long long)c->accessories_sales_cents, (long long)c->accessories_keyed_cents,
+             (long long)c->accessories_cost_cents);
 }
 
 static void s_parts_gross_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)

@@ -59,6 +59,13 @@ expect_eq "kpi counted the calls made today" "$made" \
     "$(day_report "$TODAY" | jq -r '.rows[0].counters.reminders_made')"
 expect_eq "comebacks counted" 2 "$(echo "$before" | jq -r '.rows[0].counters.comebacks')"
 expect_eq "QC failures counted" 4 "$(echo "$before" | jq -r '.rows[0].counters.qc_failures')"
+# the demo's parts are in real part groups (none left in "general"): the
+# stock figures by group (kpi report --by group) have a row for each
+expect_eq "the catalogue's part groups" "body,brakes,electrical,engine,filters" \
+    "$(ctl --actor wh-zhou call parts.stock.query | jq -r '[.reply.parts[].group] | unique | join(",")')"
+expect_eq "kpi's stock value by group" "body,brakes,electrical,engine,filters" \
+    "$("$ASCTL" --config "$CONFIG" --actor parts-mgr --json kpi report --month "${TODAY:0:7}" --by group |
+        jq -r '[.rows[].key] | sort | join(",")')"
 # the warranty jobs became claims; the ready ones went to the OEM and were paid
 claims() { ctl --actor wty-he call warranty.claim.list | jq -r '.reply.claims'; }
 all_decided() { [ "$(claims | jq '[.[] | select(.status == "SUBMITTED")] | length')" = 0 ]; }

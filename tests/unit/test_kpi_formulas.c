@@ -367,6 +367,16 @@ static void test_accessories_and_uio(void **state)
     assert_string_equal(f.formula,
                         "accessory sales on new cars / new cars sold = 170000 cents / 2");
     assert_float_equal(s_figure("accessory gross profit", &c, &s_november).value, 80000, 0);
+    /* 5000 more keyed at delivery: in the sales, not in the gross profit (no cost known) */
+    As__KpiCounters keyed = c;
+    keyed.accessories_sales_cents += 5000;
+    keyed.has_accessories_keyed_cents = 1;
+    keyed.accessories_keyed_cents = 5000;
+    f = s_figure("accessory gross profit", &keyed, &s_november);
+    assert_float_equal(f.value, 80000, 0); /* 195000 - 5000 - 110000 */
+    assert_string_equal(f.formula,
+                        "accessory sales - keyed at delivery (no cost known) - accessory "
+                        "cost = 195000 - 5000 - 110000 cents");
     assert_float_equal(s_figure("parts gross profit", &c, &s_november).value, 24000, 0);
     assert_float_equal(s_figure("parts sales per unit in operation", &c, &s_november).value, 12000,
                        0); /* 48000 / 4 */

@@ -541,9 +541,9 @@ static void s_setup(day_t *d)
         const day_part_t *p = &day_parts[i];
         s_register(d, d->keeper, "parts.part.define",
                    "{\"part_number\":\"%s\",\"description\":\"%s\",\"cost_cents\":%lld,"
-                   "\"price_cents\":%lld,\"bin\":\"%s\"}",
+                   "\"price_cents\":%lld,\"bin\":\"%s\",\"group\":\"%s\"}",
                    p->part_number, p->description, (long long)p->cost_cents,
-                   (long long)p->price_cents, p->bin);
+                   (long long)p->price_cents, p->bin, p->group);
         /* the morning delivery; the tensioners come damaged */
         bool damaged = strcmp(p->part_number, "13070-EY00A") == 0;
         snprintf(lines + strlen(lines), sizeof lines - strlen(lines),
@@ -1153,7 +1153,8 @@ static void s_new_car(day_t *d)
     for (size_t i = 0; i < 2; i++) {
         s_register(d, d->keeper, "parts.part.define",
                    "{\"part_number\":\"%s\",\"description\":\"%s\",\"cost_cents\":%lld,"
-                   "\"price_cents\":%lld,\"bin\":\"%s\",\"accessory\":true}",
+                   "\"price_cents\":%lld,\"bin\":\"%s\",\"group\":\"accessories\","
+                   "\"accessory\":true}",
                    acc[i].part_number, acc[i].description, (long long)acc[i].cost_cents,
                    (long long)acc[i].price_cents, acc[i].bin);
         snprintf(lines + strlen(lines), sizeof lines - strlen(lines),

@@ -14,25 +14,26 @@ typedef struct {
     int64_t cost_cents;
     int64_t price_cents;
     const char *bin;
-    unsigned stock; /* received in the morning delivery */
+    unsigned stock;    /* received in the morning delivery */
+    const char *group; /* the part group of the stock figures (kpi --by group) */
 } day_part_t;
 
 static const day_part_t day_parts[] = {
-    {"15208-65F0E", "oil filter", 3500, 6800, "A-01-01", 40},
-    {"KE900-99932", "engine oil 0W-20 1 l", 4500, 8800, "A-01-02", 200},
-    {"01125-E8001", "drain plug washer", 300, 800, "A-01-03", 100},
-    {"AY120-NS018", "air filter", 6000, 12000, "A-02-01", 20},
-    {"27277-1CA0A", "cabin filter", 5500, 11000, "A-02-02", 20},
-    {"KLE52-00004", "CVT fluid NS-3 4 l", 32000, 56000, "A-03-01", 12},
-    {"D1060-1CA0A", "front brake pads", 42000, 78000, "B-01-01", 10},
-    {"40206-1CA0B", "front brake disc", 65000, 120000, "B-01-02", 8},
-    {"22401-ED815", "spark plug", 6500, 12500, "C-01-01", 48},
-    {"24410-1CA0A", "battery 70 Ah", 68000, 118000, "C-02-01", 4},
-    {"13070-EY00A", "timing chain tensioner", 38000, 69000, "C-03-01", 0},
-    {"KLH00-00412", "A/C refrigerant R134a", 9000, 18000, "D-01-01", 10},
-    {"85022-1CA0H", "rear bumper fascia", 180000, 320000, "E-01-01", 2},
-    {"62256-1CA0A", "bumper clip", 200, 600, "E-01-02", 60},
-    {"28185-1CA0A", "navigation map update media", 15000, 0, "F-01-01", 10},
+    {"15208-65F0E", "oil filter", 3500, 6800, "A-01-01", 40, "filters"},
+    {"KE900-99932", "engine oil 0W-20 1 l", 4500, 8800, "A-01-02", 200, "engine"},
+    {"01125-E8001", "drain plug washer", 300, 800, "A-01-03", 100, "engine"},
+    {"AY120-NS018", "air filter", 6000, 12000, "A-02-01", 20, "filters"},
+    {"27277-1CA0A", "cabin filter", 5500, 11000, "A-02-02", 20, "filters"},
+    {"KLE52-00004", "CVT fluid NS-3 4 l", 32000, 56000, "A-03-01", 12, "engine"},
+    {"D1060-1CA0A", "front brake pads", 42000, 78000, "B-01-01", 10, "brakes"},
+    {"40206-1CA0B", "front brake disc", 65000, 120000, "B-01-02", 8, "brakes"},
+    {"22401-ED815", "spark plug", 6500, 12500, "C-01-01", 48, "electrical"},
+    {"24410-1CA0A", "battery 70 Ah", 68000, 118000, "C-02-01", 4, "electrical"},
+    {"13070-EY00A", "timing chain tensioner", 38000, 69000, "C-03-01", 0, "engine"},
+    {"KLH00-00412", "A/C refrigerant R134a", 9000, 18000, "D-01-01", 10, "engine"},
+    {"85022-1CA0H", "rear bumper fascia", 180000, 320000, "E-01-01", 2, "body"},
+    {"62256-1CA0A", "bumper clip", 200, 600, "E-01-02", 60, "body"},
+    {"28185-1CA0A", "navigation map update media", 15000, 0, "F-01-01", 10, "electrical"},
 };
 #define DAY_PARTS (sizeof day_parts / sizeof day_parts[0])
 
