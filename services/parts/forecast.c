@@ -344,11 +344,12 @@ static int s_working(const s_cfg_t *cfg, As__Forecast *f, uint64_t lead_sum)
     if (rc == 0 && f->reorder)
         rc = s_say(f, "suggested: %d <= %u (reorder point): %u - %d = %u", f->position,
                    f->reorder_point, f->order_up_to, f->position, f->suggested);
-    else if (rc == 0)
-        rc = s_say(f, "suggested: nothing (position %d %s reorder point %u)", f->position,
-                   f->position <= (int32_t)f->reorder_point ? "at or below, nothing short of"
-                                                            : "above",
+    else if (rc == 0 && f->position > (int32_t)f->reorder_point)
+        rc = s_say(f, "suggested: nothing (position %d is above the reorder point %u)", f->position,
                    f->reorder_point);
+    else if (rc == 0)
+        rc = s_say(f, "suggested: nothing (position %d is at the order-up-to %u already)",
+                   f->position, f->order_up_to);
     return rc;
 }
 
@@ -382,6 +383,7 @@ static int s_forecast(s_ctx_t *c, size_t i, bool with_working, As__Forecast *f)
     int rc = s_leads(c, refs, n, f, &sum);
     f->lead_from = "part";
     if (rc == 0 && f->n_lead_lines == 0) {
+        s_free_leads(f);
         refs = s_first(c, NULL, f->supplier, &n);
         rc = s_leads(c, refs, n, f, &sum);
         f->lead_from = f->n_lead_lines ? "supplier" : "default";
@@ -651,7 +653,7 @@ int parts_cmd_order_suggest(as_cmd_t *cmd)
     if (rc == 0) {
         As__OrderCreate order = AS__ORDER_CREATE__INIT;
         order.order_id = req->order_id;
-        order.supplier = req->supplier;
+        order.supplier = s->supplier; /* spelt as on the part's last order (the OEM's is exact) */
         order.has_urgent = 1;
         order.urgent = false;
         order.lines = lines;

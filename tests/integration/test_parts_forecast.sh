@@ -201,8 +201,11 @@ expect_eq "the pads' position with SO-C on order" "14 25 false 0" \
 orders=$(orders_count)
 refused wh-zhou conflict "nothing to order from 'OEM' on $A" parts.order.suggest supplier=OEM
 expect_eq "the second suggestion wrote nothing" "$orders" "$(orders_count)"
-# the bulbs' suggestion, numbered like any order (PO00000N)
-ask parts-mgr parts.order.suggest supplier=ACME
+expect_eq "the working says why nothing" "suggested: nothing (position 25 is above the reorder point 12)" \
+    "$(fc '.working[-1]')"
+# the bulbs' suggestion by the parts manager, the supplier in any case: the
+# order is numbered like any order and spelt as the supplier's
+ask parts-mgr parts.order.suggest supplier=acme
 expect_eq "ACME's order: the 3 bulbs" "ACME P-BULB 3" \
     "$(ctl --actor wh-zhou call parts.order.list supplier=ACME | json '.reply.orders[0] | "\(.supplier) \(.lines[0].part_number) \(.lines[0].quantity)"')"
 expect_eq "nothing left to order" "" \
