@@ -108,6 +108,8 @@ static s_acc_t *s_acc_of(s_ctx_t *c, const char *part_number)
 {
     if (!part_number)
         return NULL;
+    if (c->n_parts == 0)
+        return NULL;
     As__Part **p = bsearch(part_number, c->parts, c->n_parts, sizeof *c->parts, s_part_cmp);
     return p ? &c->accs[p - c->parts] : NULL;
 }
@@ -549,7 +551,8 @@ static int s_reorder(s_ctx_t *c, const char *supplier, As__ReorderList *list)
             free(f);
         }
     }
-    qsort(list->suppliers, list->n_suppliers, sizeof *list->suppliers, s_group_cmp);
+    if (list->n_suppliers > 1)
+        qsort(list->suppliers, list->n_suppliers, sizeof *list->suppliers, s_group_cmp);
     return rc;
 }
 
