@@ -344,8 +344,10 @@ static int s_working(const s_cfg_t *cfg, As__Forecast *f, uint64_t lead_sum)
         rc = s_say(f, "position: %u on hand - %u reserved + %u on order - %u backordered = %d",
                    f->on_hand, f->reserved, f->on_order, f->backordered, f->position);
     if (rc == 0 && f->reorder)
-        rc = s_say(f, "suggested: %d <= %u (reorder point): %u - %d = %u", f->position,
-                   f->reorder_point, f->order_up_to, f->position, f->suggested);
+        rc = s_say(f,
+                   f->position < 0 ? "suggested: %d <= %u (reorder point): %u - (%d) = %u"
+                                   : "suggested: %d <= %u (reorder point): %u - %d = %u",
+                   f->position, f->reorder_point, f->order_up_to, f->position, f->suggested);
     else if (rc == 0 && f->position > (int32_t)f->reorder_point)
         rc = s_say(f, "suggested: nothing (position %d is above the reorder point %u)", f->position,
                    f->reorder_point);

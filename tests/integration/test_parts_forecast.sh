@@ -160,6 +160,8 @@ log "--- the reorder list, by supplier"
 expect_eq "ACME: the bulbs 3; OEM: the pads 14" "ACME 3: P-BULB 3 default|OEM 14: P-PAD 14 order SO-B" \
     "$(ctl --actor parts-mgr call parts.reorder.list |
         json '.reply.suppliers | map("\(.supplier) \(.quantity): " + (.parts | map("\(.part_number) \(.suggested) \(.supplier_from)") | join(","))) | join("|")')"
+expect_eq "the bulbs' working" "suggested: -3 <= 0 (reorder point): 0 - (-3) = 3" \
+    "$(ctl --actor wh-zhou call parts.forecast.show part_number=P-BULB | json '.reply.working[-1]')"
 expect_eq "of one supplier (any case)" "OEM" \
     "$(ctl --actor parts-mgr call parts.reorder.list supplier=oem | json '.reply.suppliers | map(.supplier) | join(",")')"
 expect_eq "as of W+20 the pads are not listed" "ACME" \
