@@ -117,6 +117,13 @@ static const as_config_key_t s_kpi_keys[] = {
 static const as_config_key_t s_parts_keys[] = {
     S_INT("slow_moving_months", 1, 120, 12,
           "months without a receipt, issue or return that make stock slow-moving"),
+    S_INT("default_lead_days", 1, 365, 7,
+          "forecast: a supplier's lead time (days) when no completed stock order shows it"),
+    S_INT("safety_days", 0, 365, 5, "forecast: days of demand held as safety stock"),
+    S_INT("order_cover_days", 0, 365, 14,
+          "forecast: days of demand a suggested order covers above the reorder point"),
+    S_TEXT("default_supplier", 100,
+           "forecast: the supplier of a part never on a stock order (default OEM)"),
     S_END,
 };
 

@@ -82,6 +82,16 @@ static const as_command_info_t s_commands[] = {
      "record the supplier's answer taken by phone: per line the confirmed quantity and promised "
      "date",
      AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
+    {"parts.forecast.show", "parts", &as__forecast_query__descriptor, &as__forecast__descriptor,
+     "one part's forecast with its working: demand of 90 days, lead time, reorder point, what to "
+     "order",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.reorder.list", "parts", &as__reorder_query__descriptor, &as__reorder_list__descriptor,
+     "the parts at or below their reorder point with the suggested quantity, by supplier",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.order.suggest", "parts", &as__order_suggest__descriptor, &as__parts_order__descriptor,
+     "place the supplier's suggested stock order (parts.reorder.list) with one command",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
 };
 
 static const as_event_info_t s_events[] = {

@@ -253,7 +253,11 @@ static void s_lines_free(As__OrderLine **lines, size_t n)
 
 int parts_cmd_order_create(as_cmd_t *cmd)
 {
-    const As__OrderCreate *req = (const As__OrderCreate *)cmd->request;
+    return parts_order_place(cmd, (const As__OrderCreate *)cmd->request);
+}
+
+int parts_order_place(as_cmd_t *cmd, const As__OrderCreate *req)
+{
     char order_id[PARTS_ID_MAX + 1], today[AS_DATE_LEN + 1];
     int rc = s_order_id(cmd, req, order_id, sizeof order_id);
     if (rc != 0)

@@ -34,6 +34,9 @@ static const as_command_def_t s_commands[] = {
     {"parts.order.list", parts_cmd_order_list},
     {"parts.order.show", parts_cmd_order_show},
     {"parts.order.confirm", parts_cmd_order_confirm},
+    {"parts.forecast.show", parts_cmd_forecast_show},
+    {"parts.reorder.list", parts_cmd_reorder_list},
+    {"parts.order.suggest", parts_cmd_order_suggest},
     {NULL, NULL},
 };
 

@@ -15,6 +15,7 @@
  *   scrap_lists   list_id -> ScrapList (the keeper's proposals and the manager's decisions)
  *   keeper_shifts staff_id "\0" date -> KeeperShift (a day recorded again replaces it)
  *   orders        order_id -> PartsOrder (orders to the supplier with their lines; orders.c)
+ * forecast.c writes nothing of its own: it reads issues, orders and parts.
  */
 #ifndef AS_PARTS_H
 #define AS_PARTS_H
@@ -154,5 +155,14 @@ int parts_orders_receive(as_cmd_t *cmd, const As__Receipt *receipt);
 /* The backorder an urgent order line named by a receipt line was placed for
  * (its id in `out`, "" for none). 0 or an LMDB code. */
 int parts_order_line_backorder(as_cmd_t *cmd, const As__ReceiptLine *line, char *out, size_t cap);
+/* Places the order `req` as parts.order.create does (checks, stores, emits
+ * parts.order.placed, replies the PartsOrder): parts.order.suggest places
+ * its suggestion through it. 0 or the command's failure. */
+int parts_order_place(as_cmd_t *cmd, const As__OrderCreate *req);
+
+/* --- demand forecast and reorder points (forecast.c, forecast_calc.c) --- */
+int parts_cmd_forecast_show(as_cmd_t *cmd);
+int parts_cmd_reorder_list(as_cmd_t *cmd);
+int parts_cmd_order_suggest(as_cmd_t *cmd);
 
 #endif
