@@ -58,23 +58,14 @@ static int s_target_check(as_cmd_t *cmd, const char *ro, bool has_job, uint32_t 
     if (parts_ro_settled(cmd->svc, cmd->txn, ro))
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "ro '%s' passed QC and its parts consumption is recorded", ro);
-    int rc =
-        as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn, &as__part__descriptor, part);
-    if (rc == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "part '%s' is not in the catalogue", pn);
-    return rc;
-}
-
-static uint32_t s_free(const As__Part *part)
-{
-    return part->on_hand > part->reserved ? part->on_hand - part->reserved : 0;
+    return parts_part_get(cmd, pn, part);
 }
 
 /* --- reserve ------------------------------------------------------------- */
 
 static int s_reserve(as_cmd_t *cmd, const As__PartReserve *req, As__Part *part)
 {
-    uint32_t free_qty = s_free(part);
+    uint32_t free_qty = parts_free(part);
     if (req->quantity > free_qty)
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "not enough stock of part '%s' to reserve: %u free, %u asked",
@@ -210,7 +201,7 @@ static int s_issue(as_cmd_t *cmd, const As__PartIssueRequest *req, As__Part *par
     int rc = s_reservation_get(cmd, req->ro_number, req->job_no, req->part_number, &held);
     if (rc != 0)
         return rc;
-    uint32_t free_qty = s_free(part) + (held ? held->quantity : 0);
+    uint32_t free_qty = parts_free(part) + (held ? held->quantity : 0);
     if (req->quantity > free_qty && !req->backorder) {
         rc = as_cmd_fail(cmd, AS_ECONFLICT,
                          "not enough stock of part '%s': %u free to issue, %u asked (set "

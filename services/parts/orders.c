@@ -211,16 +211,9 @@ static int s_stock_line(as_cmd_t *cmd, size_t i, const As__OrderLineRequest *rq,
                            "line %zu: a stock order does not name backorders (set urgent for an "
                            "RO job's backorder)",
                            i + 1);
-    if (!pn[0])
-        return as_cmd_fail(cmd, AS_EINVALID, "line %zu: part_number is required", i + 1);
-    if (!parts_number_valid(pn))
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "line %zu: part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'", i + 1,
-                           pn);
-    if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn))
-        return as_cmd_fail(cmd, AS_ENOTFOUND,
-                           "line %zu: part '%s' is not in the catalogue (define it first)", i + 1,
-                           pn);
+    int rc = parts_line_part_check(cmd, i, pn);
+    if (rc != 0)
+        return rc;
     if (!rq->has_quantity || rq->quantity == 0 || rq->quantity > PARTS_MAX_QUANTITY)
         return as_cmd_fail(cmd, AS_EINVALID, "line %zu (part '%s'): quantity must be 1 to %u",
                            i + 1, pn, PARTS_MAX_QUANTITY);

@@ -44,6 +44,16 @@ bool parts_bin_valid(const char *bin);
 /* Issue, receipt and RO ids: [A-Za-z0-9._-], 1..64 characters. */
 bool parts_id_valid(const char *id);
 
+/* A receipt's or an order's line `i` (from 0) names a part: it must be given,
+ * well formed and in the catalogue. 0, or the command failed (AS_EINVALID,
+ * AS_ENOTFOUND) with "line N: ..." naming the part. */
+int parts_line_part_check(as_cmd_t *cmd, size_t i, const char *pn);
+/* Reads part `pn` into *part (the caller's to free): 0, the command failed
+ * AS_ENOTFOUND ("part 'X' is not in the catalogue"), or an LMDB code. */
+int parts_part_get(as_cmd_t *cmd, const char *pn, As__Part **part);
+/* What of a part is free on the shelf: on hand less reserved (never below 0). */
+uint32_t parts_free(const As__Part *part);
+
 /* Stores a part, marking the counters a reply must show. 0 or an LMDB code. */
 int parts_part_put(as_service_t *svc, MDB_txn *txn, As__Part *part);
 

@@ -21,16 +21,9 @@ static const char *s_discrepancy_name(As__Discrepancy d)
 static int s_line_check(as_cmd_t *cmd, size_t i, As__ReceiptLine *line)
 {
     const char *pn = line->part_number ? line->part_number : "";
-    if (!pn[0])
-        return as_cmd_fail(cmd, AS_EINVALID, "line %zu: part_number is required", i + 1);
-    if (!parts_number_valid(pn))
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "line %zu: part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'", i + 1,
-                           pn);
-    if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn))
-        return as_cmd_fail(cmd, AS_ENOTFOUND,
-                           "line %zu: part '%s' is not in the catalogue (define it first)", i + 1,
-                           pn);
+    int rc = parts_line_part_check(cmd, i, pn);
+    if (rc != 0)
+        return rc;
     if (!line->has_expected) {
         line->has_expected = 1;
         line->expected = line->received;

@@ -46,6 +46,35 @@ bool parts_id_valid(const char *id)
     return s_chars_valid(id, 1, PARTS_ID_MAX, "._-", true);
 }
 
+int parts_line_part_check(as_cmd_t *cmd, size_t i, const char *pn)
+{
+    if (!pn || !pn[0])
+        return as_cmd_fail(cmd, AS_EINVALID, "line %zu: part_number is required", i + 1);
+    if (!parts_number_valid(pn))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "line %zu: part number '%s' must be 3 to 32 of A-Z, 0-9 and '-'", i + 1,
+                           pn);
+    if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn))
+        return as_cmd_fail(cmd, AS_ENOTFOUND,
+                           "line %zu: part '%s' is not in the catalogue (define it first)", i + 1,
+                           pn);
+    return 0;
+}
+
+int parts_part_get(as_cmd_t *cmd, const char *pn, As__Part **part)
+{
+    int rc =
+        as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn, &as__part__descriptor, part);
+    if (rc == MDB_NOTFOUND)
+        return as_cmd_fail(cmd, AS_ENOTFOUND, "part '%s' is not in the catalogue", pn);
+    return rc;
+}
+
+uint32_t parts_free(const As__Part *part)
+{
+    return part->on_hand > part->reserved ? part->on_hand - part->reserved : 0;
+}
+
 int parts_part_put(as_service_t *svc, MDB_txn *txn, As__Part *part)
 {
     part->has_on_hand = part->has_reserved = part->has_backordered = part->has_quarantined = 1;

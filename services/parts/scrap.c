@@ -168,26 +168,12 @@ static int s_lines_of(s_lines_t *l, const As__ScrapList *list)
     return 0;
 }
 
-static int s_part_get(as_cmd_t *cmd, const char *pn, As__Part **part)
-{
-    int rc =
-        as_record_get(cmd->txn, as_record_dbi(cmd->svc, "parts"), pn, &as__part__descriptor, part);
-    if (rc == MDB_NOTFOUND)
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "part '%s' is not in the catalogue", pn);
-    return rc;
-}
-
-static uint32_t s_free(const As__Part *part)
-{
-    return part->on_hand > part->reserved ? part->on_hand - part->reserved : 0;
-}
-
 /* What a line may scrap now: the part's free stock on hand, or what its lot
  * holds. */
 static int s_available(as_cmd_t *cmd, const As__ScrapLine *line, const As__Part *part, uint32_t *n)
 {
     if (!s_rid(line)[0]) {
-        *n = s_free(part);
+        *n = parts_free(part);
         return 0;
     }
     As__QuarantineLot *lot;
@@ -213,7 +199,7 @@ static int s_propose_slow(s_lines_t *l, const As__Part *part)
     if (!line || !(line->reason = s_own(l, reason)) ||
         !(line->part_number = s_own(l, part->part_number)))
         return -ENOMEM;
-    line->quantity = s_free(part);
+    line->quantity = parts_free(part);
     s_line_value(line, part);
     line->group = s_own(l, line->group);
     return line->group ? 0 : -ENOMEM;
@@ -222,7 +208,7 @@ static int s_propose_slow(s_lines_t *l, const As__Part *part)
 static int s_propose_lot(as_cmd_t *cmd, s_lines_t *l, const As__QuarantineLot *lot)
 {
     As__Part *part;
-    int rc = s_part_get(cmd, lot->part_number, &part);
+    int rc = parts_part_get(cmd, lot->part_number, &part);
     if (rc != 0)
         return rc;
     const ProtobufCEnumValue *d =
@@ -251,7 +237,7 @@ static int s_propose_lines(as_cmd_t *cmd, s_lines_t *l, const char *cutoff)
                             &all);
     for (size_t i = 0; rc == 0 && i < all.n; i++) {
         const As__Part *part = (const As__Part *)all.msgs[i];
-        if (parts_is_slow(part, cutoff) && s_free(part) > 0)
+        if (parts_is_slow(part, cutoff) && parts_free(part) > 0)
             rc = s_propose_slow(l, part);
     }
     as_record_list_free(&all);
@@ -324,7 +310,7 @@ static int s_edit_add(as_cmd_t *cmd, s_lines_t *l, const As__ScrapLine *add)
         return as_cmd_fail(cmd, AS_EINVALID, "reason for scrapping part '%s' is longer than %d", pn,
                            S_REASON_MAX);
     As__Part *part;
-    int rc = s_part_get(cmd, pn, &part);
+    int rc = parts_part_get(cmd, pn, &part);
     if (rc != 0)
         return rc;
     uint32_t can = 0;
@@ -505,7 +491,7 @@ static int s_approve_lines(as_cmd_t *cmd, const char *id, s_lines_t *l, bool app
     for (size_t i = 0; rc == 0 && i < l->n; i++) {
         As__ScrapLine *line = &l->v[i];
         As__Part *part;
-        if ((rc = s_part_get(cmd, line->part_number, &part)) != 0)
+        if ((rc = parts_part_get(cmd, line->part_number, &part)) != 0)
             return rc;
         uint32_t can = 0;
         rc = s_available(cmd, line, part, &can);
