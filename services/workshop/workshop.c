@@ -19,6 +19,10 @@ static const as_command_def_t s_commands[] = {
     {"workshop.bulletin.retire", ws_cmd_bulletin_retire},
     {"workshop.bulletin.list", ws_cmd_bulletin_list},
     {"workshop.bulletin.acknowledge", ws_cmd_bulletin_acknowledge},
+    {"workshop.training.plan", ws_cmd_training_plan},
+    {"workshop.training.attend", ws_cmd_training_attend},
+    {"workshop.training.certify", ws_cmd_training_certify},
+    {"workshop.training.list", ws_cmd_training_list},
     {NULL, NULL},
 };
 

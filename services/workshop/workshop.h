@@ -121,4 +121,11 @@ int ws_evt_vehicle_registered(as_evt_t *evt);
  * store code. */
 int ws_job_bulletins(MDB_txn *txn, as_service_t *svc, As__WorkJob *job, const char *tech_id);
 
+/* --- training.c: training plans, attendance, certification -------------------
+ *   training  tech_id \0 course -> TrainingPlan */
+int ws_cmd_training_plan(as_cmd_t *cmd);
+int ws_cmd_training_attend(as_cmd_t *cmd);
+int ws_cmd_training_certify(as_cmd_t *cmd); /* raises the technician's level */
+int ws_cmd_training_list(as_cmd_t *cmd);
+
 #endif
