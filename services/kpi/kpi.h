@@ -18,7 +18,8 @@ typedef struct kpi {
  * '\0'; shown here with '|'):
  *   counters     "M|YYYY-MM|dim|id" / "D|YYYY-MM-DD|dim|id" -> KpiCounters
  *                (the department's id is "")
- *   targets      "YYYY-MM|metric" -> KpiTarget
+ *   targets      "YYYY-MM|metric" -> KpiTarget, and
+ *                "YYYY-MM|metric|technician|id" -> a technician's own (report.c)
  *   technicians  tech id -> Technician (for the hourly cost)
  *   bays         bay id -> Bay
  *   attendance   "tech|YYYY-MM-DD" -> Attendance (a re-recorded shift counts once)
