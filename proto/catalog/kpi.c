@@ -4,7 +4,8 @@
 
 static const as_command_info_t s_commands[] = {
     {"kpi.target.set", "kpi", &as__kpi_target_set__descriptor, &as__kpi_target__descriptor,
-     "set a monthly target for a report figure (service manager, parts manager)",
+     "set a monthly target for a report figure (service manager, parts manager); technician=: "
+     "for that technician's row only",
      AS_ROLE_SERVICE_MANAGER | AS_ROLE_PARTS_MANAGER, false},
     {"kpi.report", "kpi", &as__kpi_report_request__descriptor, &as__kpi_report__descriptor,
      "KPI report for a month or a day, by department, technician, advisor or bay",

@@ -44,6 +44,38 @@ static const as_command_info_t s_commands[] = {
      &as__workshop_tools__descriptor,
      "workshop's view of the tool room (from the tools service's events), all or by tool_ids",
      AS_ROLES_ANYONE, true},
+    {"workshop.bulletin.publish", "workshop", &as__bulletin_publish__descriptor,
+     &as__bulletin__descriptor,
+     "publish a technical bulletin: title, text, and the models, VIN prefixes or ranges and "
+     "labour operation codes it applies to",
+     S_BOSS, false, true},
+    {"workshop.bulletin.retire", "workshop", &as__bulletin_retire__descriptor,
+     &as__bulletin__descriptor, "retire a technical bulletin: jobs no longer show it", S_BOSS,
+     false, true},
+    {"workshop.bulletin.list", "workshop", &as__bulletin_query__descriptor,
+     &as__bulletins__descriptor,
+     "the live technical bulletins with who acknowledged them (all=true: retired too; tech_id: "
+     "those the technician has not acknowledged)",
+     AS_ROLES_ANYONE, true},
+    {"workshop.bulletin.acknowledge", "workshop", &as__bulletin_acknowledge__descriptor,
+     &as__bulletin_ack__descriptor,
+     "the technician acknowledges having read a technical bulletin: their jobs stop showing it",
+     AS_ROLE_TECHNICIAN, false, true},
+    {"workshop.training.plan", "workshop", &as__training_plan_request__descriptor,
+     &as__training_plan__descriptor, "plan a training course for a technician on a date", S_BOSS,
+     false, true},
+    {"workshop.training.attend", "workshop", &as__training_attend__descriptor,
+     &as__training_plan__descriptor, "record that a technician attended a planned course", S_BOSS,
+     false, true},
+    {"workshop.training.certify", "workshop", &as__training_certify__descriptor,
+     &as__training_plan__descriptor,
+     "record the certification an attended course gave and the level reached (raises the "
+     "technician's level for dispatch)",
+     S_BOSS, false, true},
+    {"workshop.training.list", "workshop", &as__training_query__descriptor,
+     &as__training_plans__descriptor,
+     "the training plans with attendance and certification, by technician and/or planned month",
+     AS_ROLES_ANYONE, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -61,6 +93,18 @@ static const as_event_info_t s_events[] = {
     {"workshop.qc.passed", &as__qc_passed__descriptor,
      "the vehicle completed QC: final inspection passed for every job of the RO"},
     {"workshop.qc.failed", &as__qc_failed__descriptor, "a QC inspection failed"},
+    {"workshop.bulletin.published", &as__bulletin_changed__descriptor,
+     "a technical bulletin was published"},
+    {"workshop.bulletin.retired", &as__bulletin_changed__descriptor,
+     "a technical bulletin was retired"},
+    {"workshop.bulletin.acknowledged", &as__bulletin_acknowledged__descriptor,
+     "a technician acknowledged a technical bulletin"},
+    {"workshop.training.planned", &as__training_changed__descriptor,
+     "a training course was planned for a technician"},
+    {"workshop.training.attended", &as__training_changed__descriptor,
+     "a technician attended a planned course"},
+    {"workshop.training.certified", &as__training_changed__descriptor,
+     "a technician was certified by a course, with the level reached"},
 };
 
 AS_CATALOG_PART(as__catalog_workshop, s_commands, s_events);

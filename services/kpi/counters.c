@@ -675,5 +675,7 @@ const as_event_def_t kpi_events[] = {
     {"parts.order.confirmed", kpi_evt_order_confirmed},
     {"parts.order.received", kpi_evt_order_received},
     {"sales.vehicle.sold", kpi_evt_vehicle_sold},
+    {"workshop.training.planned", kpi_evt_training_planned},
+    {"workshop.training.certified", kpi_evt_training_certified},
     {NULL, NULL},
 };

@@ -445,6 +445,16 @@ static void s_parts_sales_per_uio(const As__KpiCounters *c, const kpi_period_t *
              f->defined ? "" : ": no vehicle in operation (a department figure)");
 }
 
+static void s_training_achievement(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->training_certified, (double)c->training_planned);
+    snprintf(f->formula, sizeof f->formula,
+             "certifications gained / courses planned (on the planned date) = %lld / %lld%s",
+             (long long)c->training_certified, (long long)c->training_planned,
+             f->defined ? "" : ": no course planned in the period");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -492,6 +502,7 @@ static const struct {
     {"parts gross profit", s_parts_gross_profit},
     {"units in operation", s_units_in_operation},
     {"parts sales per unit in operation", s_parts_sales_per_uio},
+    {"training achievement", s_training_achievement},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

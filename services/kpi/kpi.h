@@ -18,7 +18,8 @@ typedef struct kpi {
  * '\0'; shown here with '|'):
  *   counters     "M|YYYY-MM|dim|id" / "D|YYYY-MM-DD|dim|id" -> KpiCounters
  *                (the department's id is "")
- *   targets      "YYYY-MM|metric" -> KpiTarget
+ *   targets      "YYYY-MM|metric" -> KpiTarget, and
+ *                "YYYY-MM|metric|technician|id" -> a technician's own (report.c)
  *   technicians  tech id -> Technician (for the hourly cost)
  *   bays         bay id -> Bay
  *   attendance   "tech|YYYY-MM-DD" -> Attendance (a re-recorded shift counts once)
@@ -190,5 +191,9 @@ int kpi_evt_vehicle_sold(as_evt_t *evt);
 int kpi_uio_note(as_evt_t *evt, const char *vin, const char *date);
 void kpi_uio_window_start(const char *last_date, char after[AS_DATE_LEN + 1]);
 int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_t *count);
+/* Training (counters_training.c): workshop.training.planned / .certified count
+ * on the plan's planned date, for the department and the technician. */
+int kpi_evt_training_planned(as_evt_t *evt);
+int kpi_evt_training_certified(as_evt_t *evt);
 
 #endif

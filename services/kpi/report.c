@@ -44,7 +44,20 @@ static int s_target_validate(as_cmd_t *cmd, const As__KpiTargetSet *req)
     if (!isfinite(req->value) || req->value <= 0)
         return as_cmd_fail(cmd, AS_EINVALID, "value %g for '%s' must be a number above 0",
                            req->value, req->metric);
+    if (req->technician && *req->technician &&
+        !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->technician))
+        return as_cmd_fail(cmd, AS_ENOTFOUND,
+                           "technician '%s' is not known to kpi (register them in the workshop)",
+                           req->technician);
     return 0;
+}
+
+/* The key of a target: "month|metric", or "month|metric|technician|id" for
+ * one technician's own. */
+static int s_target_key(as_key_t *key, const char *month, const char *metric, const char *tech)
+{
+    return tech && *tech ? as_key_of(key, month, metric, KPI_TECHNICIAN, tech, NULL)
+                         : as_key_of(key, month, metric, NULL);
 }
 
 static int cmd_target_set(as_cmd_t *cmd)
@@ -59,10 +72,13 @@ static int cmd_target_set(as_cmd_t *cmd)
     target.has_value = 1;
     target.value = req->value;
     target.set_by = (char *)cmd->actor;
+    bool own = req->technician && *req->technician;
+    target.technician = own ? req->technician : NULL;
     as_key_t key;
     char subject[sizeof key.data + 1];
-    snprintf(subject, sizeof subject, "%s|%s", req->month, req->metric);
-    rc = as_key_of(&key, req->month, req->metric, NULL);
+    snprintf(subject, sizeof subject, "%s|%s%s%s", req->month, req->metric, own ? "|" : "",
+             own ? req->technician : "");
+    rc = s_target_key(&key, req->month, req->metric, target.technician);
     if (rc == 0)
         rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "targets"), &key, &target.base);
     As__KpiTargetChanged changed = AS__KPI_TARGET_CHANGED__INIT;
@@ -164,11 +180,12 @@ static bool s_target_applies(const s_report_t *r, const kpi_figure_t *f)
     return ratio || (!r->is_day && !strcmp(r->by, KPI_DEPARTMENT));
 }
 
-static int s_target_get(s_report_t *r, const char *metric, double *value, bool *found)
+static int s_target_get(s_report_t *r, const char *metric, const char *tech, double *value,
+                        bool *found)
 {
     as_key_t key;
     As__KpiTarget *t = NULL;
-    int rc = as_key_of(&key, r->month, metric, NULL);
+    int rc = s_target_key(&key, r->month, metric, tech);
     if (rc == 0)
         rc = as_record_get_key(r->cmd->txn, as_record_dbi(r->cmd->svc, "targets"), &key,
                                &as__kpi_target__descriptor, &t);
@@ -219,7 +236,13 @@ static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *coun
         pf->defined = f->defined;
         bool found = false;
         double target = 0;
-        int rc = s_target_applies(r, f) ? s_target_get(r, f->name, &target, &found) : 0;
+        /* a technician's row: their own target first (a count or an amount,
+         * like sold hours, for their month; a ratio for a day too) */
+        int rc = 0;
+        if (!strcmp(r->by, KPI_TECHNICIAN) && (s_target_applies(r, f) || !r->is_day))
+            rc = s_target_get(r, f->name, key, &target, &found);
+        if (rc == 0 && !found && s_target_applies(r, f))
+            rc = s_target_get(r, f->name, NULL, &target, &found);
         if (rc != 0)
             return rc;
         if (found) {

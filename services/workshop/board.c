@@ -187,6 +187,14 @@ static int s_reply(as_cmd_t *cmd, s_board_t *b)
                              &bays)) == 0) {
         if (b->n)
             qsort(b->jobs, b->n, sizeof *b->jobs, s_job_order);
+        /* an open job shows the bulletins its technician has not acknowledged */
+        for (size_t i = 0; rc == 0 && i < b->n; i++) {
+            As__WorkJob *job = (As__WorkJob *)b->jobs[i];
+            if (!s_finished(job->status))
+                rc = ws_job_bulletins(cmd->txn, cmd->svc, job, job->technician);
+        }
+    }
+    if (rc == 0) {
         As__WorkshopBoard board = AS__WORKSHOP_BOARD__INIT;
         board.n_jobs = b->n;
         board.jobs = (As__WorkJob **)b->jobs;

@@ -201,6 +201,8 @@ static int s_apply_dispatch(as_cmd_t *cmd, s_dispatch_t *d)
     if ((rc = ws_put_job(cmd->txn, cmd->svc, job)) == 0 &&
         (rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "bays"), d->bay->bay_id,
                             &d->bay->base)) == 0 &&
+        /* after the put: the bulletins are shown, never stored */
+        (rc = ws_job_bulletins(cmd->txn, cmd->svc, job, job->technician)) == 0 &&
         (rc = as_cmd_emit(cmd, "workshop.job.dispatched", job->ro_number, &ev.base)) == 0)
         rc = as_cmd_reply(cmd, &job->base);
     return rc;

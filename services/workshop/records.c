@@ -6,9 +6,10 @@
 #include "as/error.h"
 #include "workshop.h"
 
-const char *const ws_dbs[] = {"technicians",    "bays",        "attendance", "ros",
-                              "jobs",           "inspections", "defects",    "tools",
-                              "jobs_by_finish", NULL};
+const char *const ws_dbs[] = {"technicians",    "bays",        "attendance",    "ros",
+                              "jobs",           "inspections", "defects",       "tools",
+                              "jobs_by_finish", "bulletins",   "bulletin_acks", "vehicles",
+                              "training",       NULL};
 
 /* A job's key: ro_number \0 job_no. */
 static int s_job_key(as_key_t *key, const char *ro_number, uint32_t job_no)

@@ -15,6 +15,14 @@ static const as_command_def_t s_commands[] = {
     {"workshop.ro.show", ws_cmd_ro_show},
     {"workshop.tool.list", ws_cmd_tool_list},
     {"workshop.tool_check.show", ws_cmd_tool_check_show},
+    {"workshop.bulletin.publish", ws_cmd_bulletin_publish},
+    {"workshop.bulletin.retire", ws_cmd_bulletin_retire},
+    {"workshop.bulletin.list", ws_cmd_bulletin_list},
+    {"workshop.bulletin.acknowledge", ws_cmd_bulletin_acknowledge},
+    {"workshop.training.plan", ws_cmd_training_plan},
+    {"workshop.training.attend", ws_cmd_training_attend},
+    {"workshop.training.certify", ws_cmd_training_certify},
+    {"workshop.training.list", ws_cmd_training_list},
     {NULL, NULL},
 };
 
@@ -27,6 +35,7 @@ static const as_event_def_t s_events[] = {
     {"tools.loan.checked_out", ws_evt_tool_loan_changed},
     {"tools.loan.checked_in", ws_evt_tool_loan_changed},
     {"tools.loan.lost", ws_evt_tool_loan_changed},
+    {"reception.vehicle.registered", ws_evt_vehicle_registered},
     {NULL, NULL},
 };
 

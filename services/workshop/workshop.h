@@ -106,4 +106,26 @@ int ws_evt_ro_consented(as_evt_t *evt);        /* jobs.c */
 int ws_evt_job_added(as_evt_t *evt);           /* jobs.c */
 int ws_evt_extra_work_answered(as_evt_t *evt); /* defects.c */
 
+/* --- bulletins.c: technical bulletins ------------------------------------------
+ *   bulletins      bulletin_id -> Bulletin
+ *   bulletin_acks  bulletin_id \0 tech_id -> BulletinAck
+ *   vehicles       vin -> Vehicle (vin, model: reception.vehicle.registered) */
+int ws_cmd_bulletin_publish(as_cmd_t *cmd);
+int ws_cmd_bulletin_retire(as_cmd_t *cmd);
+int ws_cmd_bulletin_list(as_cmd_t *cmd);
+int ws_cmd_bulletin_acknowledge(as_cmd_t *cmd);
+int ws_evt_vehicle_registered(as_evt_t *evt);
+/* Replaces job->bulletins with the live bulletins that apply to the job and
+ * technician tech_id has not acknowledged (none when tech_id is empty). For
+ * replies and events only: a job must not be put with them. 0, -ENOMEM or a
+ * store code. */
+int ws_job_bulletins(MDB_txn *txn, as_service_t *svc, As__WorkJob *job, const char *tech_id);
+
+/* --- training.c: training plans, attendance, certification -------------------
+ *   training  tech_id \0 course -> TrainingPlan */
+int ws_cmd_training_plan(as_cmd_t *cmd);
+int ws_cmd_training_attend(as_cmd_t *cmd);
+int ws_cmd_training_certify(as_cmd_t *cmd); /* raises the technician's level */
+int ws_cmd_training_list(as_cmd_t *cmd);
+
 #endif

@@ -6,7 +6,8 @@
 # (reception has it waiting for the customer's answer), clock off done (the
 # workshop has the time and the state); the workshop refuses a clock on
 # another's job, and on a second job of mine (shown on its card); tech-02 sees only their own job; a technician's session
-# cannot register a tool (403). Screenshots: $AS_BUILD/artifacts/web/.
+# cannot register a tool (403); a technical bulletin for the car shows on the
+# job until the technician acknowledges it (ws15). Screenshots: $AS_BUILD/artifacts/web/.
 # labels: web browser
 # timeout: 300
 source "$(dirname "$0")/lib.sh"

@@ -91,6 +91,22 @@ def on_tablet(tablet):
         check(f"the card shows {what}", what in shown, shown)
     tablet.shot("tablet-dispatched")
 
+    # ws15: a technical bulletin for this car's VIN shows on my job until I acknowledge it
+    asctl("foreman-liu", "workshop.bulletin.publish", "bulletin_id=TSB-W1", "title=Injector seals",
+          "text=Fit the new seal kit", "vin_prefixes=JNKCV61EX9M300001")
+    bulletin = f'li.tjob[data-ro="{RO}"] .ws15-bulletin[data-bulletin="TSB-W1"]'
+    tablet.wait(lambda d: tablet.find_all(bulletin))
+    shown = text(tablet, bulletin)
+    check("the bulletin is on my job's card", "Injector seals" in shown and "Fit the new seal kit" in shown
+          and "VIN JNKCV61EX9M300001" in shown, shown)
+    check("not on my other job (another VIN)",
+          not tablet.find_all(f'li.tjob[data-ro="{MINE}"] .ws15-bulletin'))
+    tablet.shot("tablet-bulletin")
+    click(tablet, bulletin + " .ws15-ack")
+    tablet.wait(lambda d: not tablet.find_all(bulletin))
+    acks = asctl("foreman-liu", "workshop.bulletin.list").get("bulletins", [])[0].get("acknowledged_by", [])
+    check("the workshop has my acknowledgement", acks == ["tech-01"], acks)
+
     # clock on
     click(tablet, f'li.tjob[data-ro="{RO}"] .tjob-on')
     tablet.wait(lambda d: tablet.find_all(f'li.tjob[data-ro="{RO}"][data-status="WORK_IN_PROGRESS"] .tjob-done'))

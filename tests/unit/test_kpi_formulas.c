@@ -243,8 +243,9 @@ static void test_names_and_metrics(void **state)
 {
     (void)state;
     /* 28 + issue 14: stock value, stock days, scrap rate, warehouse productivity, timely
-     * supply, ro parts on-time, and the nine of accessories and new cars */
-    assert_int_equal(kpi_figure_count(), 43);
+     * supply, ro parts on-time, and the nine of accessories and new cars; issue 15:
+     * training achievement */
+    assert_int_equal(kpi_figure_count(), 44);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -396,6 +397,26 @@ static void test_accessories_and_uio(void **state)
                         "2026-02-29"); /* no such day: as text, the window opens on 1 March */
 }
 
+/* Training achievement (issue 15): 3 courses planned in the month, 2 of them
+ * certified: 2 / 3 = 66.67%; none planned: not defined. */
+static void test_training(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.training_planned = 3;
+    c.training_certified = 2;
+    kpi_figure_t f = s_figure("training achievement", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 200.0 / 3, 1e-9);
+    assert_string_equal(f.unit, "%");
+    assert_string_equal(f.formula,
+                        "certifications gained / courses planned (on the planned date) = 2 / 3");
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    f = s_figure("training achievement", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, "no course planned in the period"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_parts_stock),
         cmocka_unit_test(test_orders),
         cmocka_unit_test(test_accessories_and_uio),
+        cmocka_unit_test(test_training),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

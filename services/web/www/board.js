@@ -24,6 +24,7 @@ function jobCard(job) {
   if (job.actual_minutes) who.push(job.actual_minutes + " " + App.t("job.minutes"));
   if (who.length) li.append(App.el("div", "who", who.join(" · ")));
   if ((job.tool_notes || []).length) li.append(App.el("div", "tool-notes", job.tool_notes.join("; ")));
+  if ((job.bulletins || []).length) li.append(App.el("div", "ws15-unread", bulletinsText(job)));
   if (job.status === "WORK_WAITING" || job.status === "WORK_REWORK") {
     li.classList.add("pickable");
     li.tabIndex = 0;
@@ -150,7 +151,8 @@ async function sendDispatch() {
     const notes = job.tool_notes || [];
     document.getElementById("dispatch-result").textContent =
       App.t("board.dispatched_to") + " " + job.ro_number + " / " + job.job_no + " → " + job.technician + " · " + job.bay +
-      (notes.length ? " — " + App.t("board.tool_notes") + ": " + notes.join("; ") : "");
+      (notes.length ? " — " + App.t("board.tool_notes") + ": " + notes.join("; ") : "") +
+      ((job.bulletins || []).length ? " — " + bulletinsText(job) : "");
     picked = null;
     tools = null;
   } catch (err) {
@@ -230,3 +232,9 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   readBoard();
 });
+
+// The technical bulletins the job's technician has not acknowledged (ws15).
+function bulletinsText(job) {
+  return App.t("ws15.unread") + ": " +
+    job.bulletins.map((b) => b.bulletin_id + " " + (b.title || "")).join("; ");
+}

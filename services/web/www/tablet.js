@@ -90,6 +90,7 @@ function jobCard(job) {
   times.append(App.el("dt", "", App.t("tablet.clocked")), dd);
   li.append(times);
   for (const note of job.tool_notes || []) li.append(App.el("div", "tjob-note", note));
+  for (const b of job.bulletins || []) li.append(bulletinNote(id, b));
 
   const actions = App.el("div", "tablet-actions");
   const payload = { ro_number: job.ro_number, job_no: job.job_no };
@@ -108,6 +109,19 @@ function jobCard(job) {
   li.append(actions);
   li.append(App.el("p", "error tjob-error", errors.get(id) || ""));
   return li;
+}
+
+// A technical bulletin the job shows until I acknowledge it (ws15).
+function bulletinNote(card, b) {
+  const box = App.el("div", "ws15-bulletin");
+  box.dataset.bulletin = b.bulletin_id;
+  box.append(App.el("div", "ws15-bulletin-title", App.t("ws15.bulletin") + " " + b.bulletin_id + " · " + (b.title || "")));
+  box.append(App.el("div", "ws15-bulletin-text", b.text || ""));
+  if (b.matched) box.append(App.el("div", "ws15-bulletin-why", App.t("ws15.applies") + " " + b.matched));
+  const action = "ack:" + card + ":" + b.bulletin_id;
+  box.append(button("ws15.acknowledge", "tablet-secondary ws15-ack", action, () =>
+    act(card, action, "workshop.bulletin.acknowledge", { bulletin_id: b.bulletin_id })));
+  return box;
 }
 
 function loanCard(loan) {
