@@ -669,5 +669,7 @@ const as_event_def_t kpi_events[] = {
     {"parts.order.confirmed", kpi_evt_order_confirmed},
     {"parts.order.received", kpi_evt_order_received},
     {"sales.vehicle.sold", kpi_evt_vehicle_sold},
+    {"reception.product.recommended", kpi_evt_product_recommended},
+    {"reception.product.answered", kpi_evt_product_answered},
     {NULL, NULL},
 };

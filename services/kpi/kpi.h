@@ -55,6 +55,8 @@ extern const as_command_def_t kpi_commands[];
 #define KPI_BAY "bay"
 #define KPI_GROUP "group"   /* a part group (parts stock figures) */
 #define KPI_KEEPER "keeper" /* a warehouse keeper (warehouse productivity) */
+/* the figure whose monthly target is each advisor's (counters_advisor.c) */
+#define KPI_ADVISOR_PRODUCT_SALES "advisor product sales"
 
 kpi_t *kpi_of(as_service_t *svc);
 
@@ -190,5 +192,9 @@ int kpi_evt_vehicle_sold(as_evt_t *evt);
 int kpi_uio_note(as_evt_t *evt, const char *vin, const char *date);
 void kpi_uio_window_start(const char *last_date, char after[AS_DATE_LEN + 1]);
 int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_t *count);
+/* Advisor sales at the counter (counters_advisor.c): products recommended
+ * and sold, for the department and the advisor who recommended them. */
+int kpi_evt_product_recommended(as_evt_t *evt);
+int kpi_evt_product_answered(as_evt_t *evt);
 
 #endif
