@@ -58,6 +58,12 @@ wait_for "kpi counted the $planned reminders due on $DAY" due_counted
 expect_eq "kpi counted the calls made today" "$made" \
     "$(day_report "$TODAY" | jq -r '.rows[0].counters.reminders_made')"
 expect_eq "comebacks counted" 2 "$(echo "$before" | jq -r '.rows[0].counters.comebacks')"
+# the advisors' counter sales: every 5th RO of the day is offered an a/c
+# cleaning of 280.00 (8 x 280.00 = 2 240.00), every 10th takes it (4 x 280.00 = 1 120.00)
+expect_eq "products recommended on the played day" 224000 \
+    "$(day_report "$DAY" | jq -r '.rows[0].counters.products_recommended_cents')"
+expect_eq "products sold on the played day" 112000 \
+    "$(day_report "$DAY" | jq -r '.rows[0].counters.products_sold_cents')"
 expect_eq "QC failures counted" 4 "$(echo "$before" | jq -r '.rows[0].counters.qc_failures')"
 # the warranty jobs became claims; the ready ones went to the OEM and were paid
 claims() { ctl --actor wty-he call warranty.claim.list | jq -r '.reply.claims'; }
