@@ -316,4 +316,7 @@ expect_eq "adv-wang: the target on the figure" 100000 \
 expect_eq "adv-chen: achievement" 80 "$(fig advisor adv-chen "advisor product sales achievement" .value)"
 expect_eq "adv-chen: recommended" 100000 "$(fig advisor adv-chen "products recommended" .value)"
 
+# both daemons stop cleanly (under the sanitizers: no leak reported at exit)
+stop reception
+stop kpi
 finish
