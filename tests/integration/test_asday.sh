@@ -64,6 +64,10 @@ expect_eq "products recommended on the played day" 224000 \
     "$(day_report "$DAY" | jq -r '.rows[0].counters.products_recommended_cents')"
 expect_eq "products sold on the played day" 112000 \
     "$(day_report "$DAY" | jq -r '.rows[0].counters.products_sold_cents')"
+# the 12th car came in by the road rescue: requested, approved, dispatched, closed on its RO
+expect_eq "the day's road rescue closed on the 12th RO" "RESCUE_CLOSED 26000" \
+    "$(ctl --actor fdm-li call reception.rescue.list state=RESCUE_CLOSED |
+        jq -r '.reply.rescues[0] | "\(.state) \(.actual_cost_cents)"')"
 expect_eq "QC failures counted" 4 "$(echo "$before" | jq -r '.rows[0].counters.qc_failures')"
 # the warranty jobs became claims; the ready ones went to the OEM and were paid
 claims() { ctl --actor wty-he call warranty.claim.list | jq -r '.reply.claims'; }
