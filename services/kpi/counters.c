@@ -677,5 +677,7 @@ const as_event_def_t kpi_events[] = {
     {"sales.vehicle.sold", kpi_evt_vehicle_sold},
     {"workshop.training.planned", kpi_evt_training_planned},
     {"workshop.training.certified", kpi_evt_training_certified},
+    {"reception.product.recommended", kpi_evt_product_recommended},
+    {"reception.product.answered", kpi_evt_product_answered},
     {NULL, NULL},
 };

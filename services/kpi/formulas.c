@@ -455,6 +455,49 @@ static void s_training_achievement(const As__KpiCounters *c, const kpi_period_t 
              f->defined ? "" : ": no course planned in the period");
 }
 
+/* --- advisor sales at the counter (counters_advisor.c) --------------------- */
+
+static void s_products_recommended(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "products recommended at the counter", c->products_recommended_cents);
+}
+
+/* Its monthly target (kpi.target.set "advisor product sales") is each
+ * advisor's: achievement = sold / target on every advisor's row. */
+static void s_advisor_product_sales(const As__KpiCounters *c, const kpi_period_t *p,
+                                    kpi_figure_t *f)
+{
+    (void)p;
+    s_amount(f, "products the customers took (sold)", c->products_sold_cents);
+}
+
+static void s_product_take_rate(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->products_sold_cents, (double)c->products_recommended_cents);
+    snprintf(f->formula, sizeof f->formula,
+             "products sold / products recommended = %lld / %lld cents%s",
+             (long long)c->products_sold_cents, (long long)c->products_recommended_cents,
+             c->products_recommended_cents ? "" : ": nothing recommended");
+}
+
+/* The target is filled when the report is made, on each advisor's row of a
+ * month (report.c): the month's target of "advisor product sales". */
+static void s_advisor_product_achievement(const As__KpiCounters *c, const kpi_period_t *p,
+                                          kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->products_sold_cents, (double)c->product_sales_target_cents);
+    snprintf(f->formula, sizeof f->formula,
+             "products sold / the advisor's monthly target = %lld / %lld cents%s",
+             (long long)c->products_sold_cents, (long long)c->product_sales_target_cents,
+             c->product_sales_target_cents
+                 ? ""
+                 : ": no target (kpi.target.set \"advisor product sales\"; a month's report by "
+                   "advisor)");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -503,6 +546,10 @@ static const struct {
     {"units in operation", s_units_in_operation},
     {"parts sales per unit in operation", s_parts_sales_per_uio},
     {"training achievement", s_training_achievement},
+    {"products recommended", s_products_recommended},
+    {"advisor product sales", s_advisor_product_sales},
+    {"product take rate", s_product_take_rate},
+    {"advisor product sales achievement", s_advisor_product_achievement},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

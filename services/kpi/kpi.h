@@ -56,6 +56,8 @@ extern const as_command_def_t kpi_commands[];
 #define KPI_BAY "bay"
 #define KPI_GROUP "group"   /* a part group (parts stock figures) */
 #define KPI_KEEPER "keeper" /* a warehouse keeper (warehouse productivity) */
+/* the figure whose monthly target is each advisor's (counters_advisor.c) */
+#define KPI_ADVISOR_PRODUCT_SALES "advisor product sales"
 
 kpi_t *kpi_of(as_service_t *svc);
 
@@ -195,5 +197,9 @@ int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_
  * on the plan's planned date, for the department and the technician. */
 int kpi_evt_training_planned(as_evt_t *evt);
 int kpi_evt_training_certified(as_evt_t *evt);
+/* Advisor sales at the counter (counters_advisor.c): products recommended
+ * and sold, for the department and the advisor who recommended them. */
+int kpi_evt_product_recommended(as_evt_t *evt);
+int kpi_evt_product_answered(as_evt_t *evt);
 
 #endif

@@ -176,6 +176,8 @@ static int s_days_worked(s_report_t *r)
  * a count or an amount only for the department's month. */
 static bool s_target_applies(const s_report_t *r, const kpi_figure_t *f)
 {
+    if (!strcmp(f->name, KPI_ADVISOR_PRODUCT_SALES)) /* each advisor's own target */
+        return !r->is_day && !strcmp(r->by, KPI_ADVISOR);
     bool ratio = !strcmp(f->unit, "%") || !strcmp(f->unit, "score");
     return ratio || (!r->is_day && !strcmp(r->by, KPI_DEPARTMENT));
 }
@@ -195,6 +197,18 @@ static int s_target_get(s_report_t *r, const char *metric, const char *tech, dou
         as__kpi_target__free_unpacked(t, NULL);
     }
     return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* An advisor's row of a month: the month's "advisor product sales" target
+ * (each advisor's) in cents, for the achievement figure. */
+static int s_product_target(s_report_t *r, As__KpiCounters *c)
+{
+    bool found = false;
+    double target = 0;
+    int rc = s_target_get(r, KPI_ADVISOR_PRODUCT_SALES, &target, &found);
+    c->has_product_sales_target_cents = 1;
+    c->product_sales_target_cents = found ? llround(target) : 0;
+    return rc;
 }
 
 /* Marks every counter present so the reply shows zeros too. */
@@ -341,6 +355,10 @@ static int s_rows_scan(s_report_t *r)
         c.base.unknown_fields = NULL;
         if (!strcmp(r->by, KPI_BAY))
             c.has_bays = 1, c.bays = 1;
+        if (!strcmp(r->by, KPI_ADVISOR) && !r->is_day)
+            rc = s_product_target(r, &c);
+        if (rc != 0)
+            break;
         rc = s_row_add(r, rows.keys[i], &c); /* the rest of the key: the id */
     }
     as_record_list_free(&rows);

@@ -31,6 +31,10 @@ int customer_register(as_cmd_t *cmd)
                          MAX_TEXT);
     else if (blank(req->name))
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer '%s': name is required", req->customer_id);
+    else if (!blank(req->language) && strcmp(req->language, "en") != 0 &&
+             strcmp(req->language, "zh") != 0)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "customer '%s': language '%s' is not en or zh",
+                         req->customer_id, req->language);
     else
         rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
                            &as__customer__descriptor, &old);
@@ -41,6 +45,7 @@ int customer_register(as_cmd_t *cmd)
         customer.customer_id = req->customer_id;
         customer.name = req->name;
         customer.phone = req->phone ? req->phone : (old ? old->phone : NULL);
+        customer.language = !blank(req->language) ? req->language : (old ? old->language : NULL);
         customer.has_registered_us = 1;
         customer.registered_us = old ? old->registered_us : as_now_us();
         rc = search_index_customer(cmd->svc, cmd->txn, &customer);

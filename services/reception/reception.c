@@ -42,6 +42,16 @@ static const as_command_def_t s_commands[] = {
     {"reception.labour_rate.list", labour_rate_list},
     {"reception.skill.list", skill_list},
     {"reception.advisor.list", advisor_list},
+    {"reception.rescue.request", rescue_request},
+    {"reception.rescue.approve", rescue_approve},
+    {"reception.rescue.decline", rescue_decline},
+    {"reception.rescue.dispatch", rescue_dispatch},
+    {"reception.rescue.close", rescue_close},
+    {"reception.rescue.list", rescue_list},
+    {"reception.rescue.show", rescue_show},
+    {"reception.lounge.list", lounge_list},
+    {"reception.product.recommend", product_recommend},
+    {"reception.product.answer", product_answer},
     {NULL, NULL},
 };
 

@@ -215,4 +215,28 @@ int ro_index_by_date(as_service_t *svc, MDB_txn *txn, const As__RepairOrder *ro)
  * written before them. 0 or a store code (nothing changed). */
 int reception_index_upgrade(as_service_t *svc);
 
+/* --- issue 15 at the front desk (rescue.c, care.c, advisor_sales.c) ---------- */
+int rescue_request(as_cmd_t *cmd);
+int rescue_approve(as_cmd_t *cmd);
+int rescue_decline(as_cmd_t *cmd);
+int rescue_dispatch(as_cmd_t *cmd);
+int rescue_close(as_cmd_t *cmd);
+int rescue_list(as_cmd_t *cmd);
+int rescue_show(as_cmd_t *cmd);
+/* Emits reception.customer.notified for an RO that became ready. 0 or a
+ * store code. */
+int care_notify_ready(as_evt_t *evt, const As__RepairOrder *ro);
+/* Files an RO opened with waiting=true in the lounge; delivery takes it out.
+ * 0 or a store code. */
+int lounge_enter(as_cmd_t *cmd, const As__RepairOrder *ro);
+int lounge_leave(as_cmd_t *cmd, const As__RepairOrder *ro);
+int lounge_list(as_cmd_t *cmd);
+int product_recommend(as_cmd_t *cmd);
+int product_answer(as_cmd_t *cmd);
+/* Checks ro.deliver's next-service date (after today, or NULL/"") and km
+ * (above the RO's mileage) and sets them on `ro`; fails the command and
+ * returns non-zero on a bad one. */
+int advisor_sales_next_service(as_cmd_t *cmd, As__RepairOrder *ro, const char *date, bool has_km,
+                               uint32_t km);
+
 #endif

@@ -7,6 +7,10 @@
  *   - its mileage passed a multiple of interval_km (default 10000) since the
  *     mileage read at its last RO (0 when it never came): due_km is that multiple;
  * and no reminder call was recorded for it since that last service.
+ * When the advisor recommended the next service at that RO's delivery
+ * (next_service_date / next_service_km, advisor_sales.c), the
+ * recommendation replaces the intervals: the vehicle is due from that date
+ * (due_date) or once its mileage reaches that reading (due_km).
  *
  * reception.reminder.due answers that list; reception.reminder.plan makes it
  * the information clerk's call list for the day (db reminder_plans [date]):
@@ -24,7 +28,9 @@
 typedef struct {
     char date[AS_DATE_LEN + 1]; /* "" when unknown */
     uint32_t km;
-    int64_t opened_us; /* of the latest RO; 0 when none */
+    int64_t opened_us;               /* of the latest RO; 0 when none */
+    char next_date[AS_DATE_LEN + 1]; /* the advisor's next-service date; "" when none */
+    uint32_t next_km;                /* and mileage; 0 when none */
 } s_service_t;
 
 /* The vehicle's last service: the latest RO opened for it, else its sale date. */
@@ -43,6 +49,9 @@ static int s_last_service(as_cmd_t *cmd, const As__Vehicle *vehicle, s_service_t
             snprintf(last->date, sizeof last->date, "%s", ro->opened_date);
             last->km = ro->mileage_km;
             last->opened_us = ro->opened_us;
+            snprintf(last->next_date, sizeof last->next_date, "%s",
+                     ro->next_service_date ? ro->next_service_date : "");
+            last->next_km = ro->next_service_km;
         }
         as__repair_order__free_unpacked(ro, NULL);
     }
@@ -96,11 +105,18 @@ static int s_vehicle_due(as_cmd_t *cmd, const s_due_t *due, const As__Vehicle *v
     s_service_t last;
     int rc = s_last_service(cmd, vehicle, &last);
     char due_date[AS_DATE_LEN + 1] = "";
-    if (last.date[0] && as_date_diff_days(last.date, due->date) >= due->interval_days)
-        as_date_add_days(last.date, due->interval_days, due_date);
     uint32_t due_km = 0;
-    if (vehicle->mileage_km / due->interval_km > last.km / due->interval_km)
-        due_km = vehicle->mileage_km / due->interval_km * due->interval_km;
+    if (last.next_date[0] || last.next_km) { /* the advisor's recommendation */
+        if (last.next_date[0] && strcmp(last.next_date, due->date) <= 0)
+            snprintf(due_date, sizeof due_date, "%s", last.next_date);
+        if (last.next_km && vehicle->mileage_km >= last.next_km)
+            due_km = last.next_km;
+    } else {
+        if (last.date[0] && as_date_diff_days(last.date, due->date) >= due->interval_days)
+            as_date_add_days(last.date, due->interval_days, due_date);
+        if (vehicle->mileage_km / due->interval_km > last.km / due->interval_km)
+            due_km = vehicle->mileage_km / due->interval_km * due->interval_km;
+    }
     bool made = false;
     if (rc == 0 && (due_date[0] || due_km))
         rc = s_called_since(cmd, vehicle->vin, last.date, &made);

@@ -297,6 +297,8 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
     ro.mileage_km = req->mileage_km;
     ro.opened_us = as_cmd_time(cmd);
     ro.opened_date = date;
+    ro.has_waiting = req->has_waiting;
+    ro.waiting = req->waiting;
     int rc = s_build_jobs(req, &ro);
     if (rc)
         return rc;
@@ -316,6 +318,8 @@ static int s_open(as_cmd_t *cmd, const As__RoOpen *req, As__Vehicle *vehicle)
         rc = s_index_by_vin(cmd, &ro);
     if (rc == 0)
         rc = ro_index_by_date(cmd->svc, cmd->txn, &ro);
+    if (rc == 0)
+        rc = lounge_enter(cmd, &ro);
     if (rc == 0)
         rc = ro_emit_cmd(cmd, "reception.ro.opened", &ro);
     if (rc == 0)
@@ -455,6 +459,12 @@ static int s_deliver(as_cmd_t *cmd, As__RepairOrder *ro)
         (req->accessories_cents < 0 || req->accessories_cents > MAX_PRICE_CENTS))
         return as_cmd_fail(cmd, AS_EINVALID, "repair order '%s': accessories_cents must be 0..%lld",
                            ro->ro_number, MAX_PRICE_CENTS);
+    int rc = advisor_sales_next_service(cmd, ro, req->next_service_date, req->has_next_service_km,
+                                        req->next_service_km);
+    if (rc == 0)
+        rc = lounge_leave(cmd, ro);
+    if (rc != 0)
+        return rc;
     As__Invoice *invoice = calloc(1, sizeof *invoice);
     if (!invoice)
         return -ENOMEM;

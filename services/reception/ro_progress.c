@@ -237,6 +237,8 @@ int on_qc_passed(as_evt_t *evt)
         rc = ro_save(evt->svc, evt->txn, ro);
     if (rc == 0)
         rc = ro_emit_evt(evt, "reception.ro.ready", ro);
+    if (rc == 0)
+        rc = care_notify_ready(evt, ro);
 out:
     if (ro)
         as__repair_order__free_unpacked(ro, NULL);

@@ -58,6 +58,16 @@ wait_for "kpi counted the $planned reminders due on $DAY" due_counted
 expect_eq "kpi counted the calls made today" "$made" \
     "$(day_report "$TODAY" | jq -r '.rows[0].counters.reminders_made')"
 expect_eq "comebacks counted" 2 "$(echo "$before" | jq -r '.rows[0].counters.comebacks')"
+# the advisors' counter sales: every 5th RO of the day is offered an a/c
+# cleaning of 280.00 (8 x 280.00 = 2 240.00), every 10th takes it (4 x 280.00 = 1 120.00)
+expect_eq "products recommended on the played day" 224000 \
+    "$(day_report "$DAY" | jq -r '.rows[0].counters.products_recommended_cents')"
+expect_eq "products sold on the played day" 112000 \
+    "$(day_report "$DAY" | jq -r '.rows[0].counters.products_sold_cents')"
+# the 12th car came in by the road rescue: requested, approved, dispatched, closed on its RO
+expect_eq "the day's road rescue closed on the 12th RO" "RESCUE_CLOSED 26000" \
+    "$(ctl --actor fdm-li call reception.rescue.list state=RESCUE_CLOSED |
+        jq -r '.reply.rescues[0] | "\(.state) \(.actual_cost_cents)"')"
 expect_eq "QC failures counted" 4 "$(echo "$before" | jq -r '.rows[0].counters.qc_failures')"
 # the demo's parts are in real part groups (none left in "general"): the
 # stock figures by group (kpi report --by group) have a row for each

@@ -5,7 +5,7 @@
 # catalog (proto/catalog/reception.c) before a handler runs, and reception's
 # handlers no longer check them again: the catalog row is the whole rule. So
 # every command is called by one member of each front-desk role (and a
-# technician and another system), and must be refused as "denied" exactly
+# technician, the foreman and another system), and must be refused as "denied" exactly
 # for the roles outside its row. Every reception command of the catalog has
 # a row here.
 . "$(dirname "$0")/lib.sh"
@@ -25,13 +25,15 @@ adv-wang = advisor
 clerk-zhou = info_clerk
 tech-07 = technician
 crm-sys = system
+fm-liu = foreman
 INI
 
 start_bus bus
 start_service reception
 
 # the letter of each role in the table below, and who holds it
-declare -A WHO=([S]=svc-mgr [F]=fdm-li [A]=adv-wang [C]=clerk-zhou [T]=tech-07 [Y]=crm-sys)
+declare -A WHO=([S]=svc-mgr [F]=fdm-li [A]=adv-wang [C]=clerk-zhou [T]=tech-07 [Y]=crm-sys
+    [O]=fm-liu)
 
 # command (without "reception.") and the roles that may run it
 ROWS="customer.register CAF
@@ -71,14 +73,24 @@ labour_op.list CAFS
 labour_op.show CAFS
 labour_rate.set S
 labour_rate.list CAFS
-skill.list CAFS"
+skill.list CAFS
+rescue.request AF
+rescue.approve F
+rescue.decline F
+rescue.dispatch AFO
+rescue.close AFO
+rescue.list CAFSO
+rescue.show CAFSO
+lounge.list AF
+product.recommend AF
+product.answer AF"
 
 listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
 expect_eq "every reception command has a row" "$listed" \
     "$(echo "$ROWS" | awk '{print "reception." $1}' | sort)"
 
 while read -r command may; do
-    for role in S F A C T Y; do
+    for role in S F A C T Y O; do
         actor=${WHO[$role]}
         out=$(ctl --actor "$actor" call "reception.$command" || true)
         code=$(echo "$out" | json .code)

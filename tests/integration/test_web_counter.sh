@@ -4,7 +4,9 @@
 # plate, sees the open recall, opens an RO from the labour-operation menu
 # with a part, sees the estimate in the currency, records the consent,
 # answers an extra defect the workshop reports, sees the RO the workshop made
-# ready appear live, delivers it with accessories, prints the invoice and
+# ready appear live, recommends a product the customer takes (a bad amount
+# refused at the form), delivers it with accessories and the next-service
+# recommendation, prints the invoice and
 # records the follow-up call, then closes the RO; a free-text job (no
 # operation code) is opened with its sold minutes; an estimate above the advisor's authority
 # waits for the front-desk manager, who approves it on a session of their

@@ -2,7 +2,9 @@
 # The front-desk manager's screen in headless Chromium (web_frontdesk.py):
 # an RO above the advisor's authority appears in the approvals without a
 # reload and is approved on the page (reception has it approved); an open
-# complaint is resolved with a note; a comeback is listed with its earlier
+# complaint is resolved with a note; a road rescue is approved on the page
+# (a decline without a reason refused) and the lounge lists the customer
+# waiting with the RO's progress; a comeback is listed with its earlier
 # RO; a customer name and a complaint that are markup are shown as text; an
 # advisor's session is refused the approval (403 by the gateway).
 # Screenshots: $AS_BUILD/artifacts/web/frontdesk-*.png.
@@ -51,6 +53,12 @@ as adv-wang reception.complaint.log complaint_id=K-1 ro_number=RO-F1 channel=pho
     text='<img src=x onerror=alert(1)>'
 as adv-wang reception.complaint.log complaint_id=K-2 ro_number=RO-F1 channel=on-site \
     text='waited two hours for the car'
+
+# issue 15: a road rescue waiting for the manager, a customer waiting in the lounge
+as adv-wang reception.rescue.request rescue_id=RS-W1 customer_id=C1 vin=$VIN \
+    place="G2 km 105" reason="flat battery" estimated_cost_cents=30000
+as adv-wang reception.ro.open ro_number=RO-F5 vin=$VIN mileage_km=21550 waiting=true \
+    jobs="$(job 'oil change' 60)"
 
 # the page: RO-F3 (above adv-wang's 5,000.00) is opened while it is open
 browse web_frontdesk.py VIN=$VIN JOB="$(job 'engine knocks at idle' 600)"

@@ -4,6 +4,7 @@ test_web_counter.sh, which started the dealership and as-web and seeded a
 customer named as markup (VIN, plate 鲁B12345, an open recall), another
 customer (王小明, VIN2) with an appointment today, two labour operations, the
 customer-pay labour rate and two parts. Environment: webtest.py's, VIN, VIN2."""
+import datetime
 import os
 import time
 
@@ -164,7 +165,27 @@ def counter_tablet():
         check("the ready row names the customer as text", XSS in ready_row and "鲁B12345" in ready_row, ready_row)
         b.shot("counter-ready-tablet")
 
-        # delivery with 120.00 of accessories, and the invoice
+        # issue 15: a product recommended at the counter and taken; a refused amount first
+        b.type("#product-ro", ro_number)
+        b.type("#product-code", "CARE-AC")
+        b.type("#product-description", "a/c cleaning")
+        b.type("#product-amount", "2.8.0")
+        b.click("#product-form button[type=submit]")
+        b.wait(lambda d: b.text("#product-error") != "")
+        check("a bad amount is refused on the page", "Not an amount" in b.text("#product-error"), b.text("#product-error"))
+        b.find("#product-amount").clear()
+        b.type("#product-amount", "280.00")
+        b.click("#product-form button[type=submit]")
+        b.wait(lambda d: b.text("#product-done") != "")
+        products = asctl("adv-wang", "reception.ro.show", f"ro_number={ro_number}").get("products", [])
+        check("reception has the product sold by adv-wang",
+              [(p["code"], p["amount_cents"], p.get("answer"), p.get("advisor")) for p in products]
+              == [("CARE-AC", 28000, "sold", "adv-wang")], products)
+
+        # delivery with 120.00 of accessories, the next service in 90 days or at 40,000 km, and the invoice
+        next_date = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
+        b.type(f'#ready tr[data-ro="{ro_number}"] input.next-date', next_date)
+        b.type(f'#ready tr[data-ro="{ro_number}"] input.next-km', "40000")
         b.type(f'#ready tr[data-ro="{ro_number}"] input.accessories', "120.00")
         b.click(f'#ready tr[data-ro="{ro_number}"] button.deliver-go')
         b.wait(lambda d: b.find("#delivered").is_displayed())
@@ -172,6 +193,8 @@ def counter_tablet():
         inv = ro["invoice"]
         check("reception delivered it with the accessories",
               ro["status"] == "RO_DELIVERED" and inv["accessories_cents"] == 12000, ro)
+        check("with the next-service recommendation",
+              ro.get("next_service_date") == next_date and ro.get("next_service_km") == 40000, ro)
         check("the page shows the invoice's total", b.text("#delivered-total") == money(inv["total_cents"]),
               b.text("#delivered-total"))
         b.wait(lambda d: not row(b, "ready", ro_number))

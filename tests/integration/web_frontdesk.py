@@ -71,6 +71,26 @@ def main():
               == [("K-2", "car washed, apology", "fdm-li")], resolved)
         check("K-1 is still open on the page", bool(complaint(tablet, "K-1")))
 
+        # issue 15: the road rescue waiting for approval and the lounge
+        rescue = tablet.find_all('#rescues tr[data-rescue="RS-W1"]')
+        check("the requested rescue is listed", bool(rescue))
+        row = rescue[0].text if rescue else ""
+        check("with its place and estimated cost", "G2 km 105" in row and "300.00 CNY" in row, row)
+        waiting = tablet.find_all('#lounge tr[data-ro="RO-F5"]')
+        check("the customer waiting in the lounge is listed", bool(waiting))
+        row = waiting[0].text if waiting else ""
+        check("with the RO's progress", "0 / 1" in row, row)
+        buttons = rescue[0].find_elements("css selector", "button")
+        buttons[1].click()  # decline without a reason: the service's refusal is shown
+        tablet.wait(lambda d: tablet.text("#rescue-error") != "")
+        check("a decline without a reason is refused", "a decline needs a reason" in tablet.text("#rescue-error"),
+              tablet.text("#rescue-error"))
+        tablet.find_all('#rescues tr[data-rescue="RS-W1"]')[0].find_elements("css selector", "button")[0].click()
+        tablet.wait(lambda d: not tablet.find_all('#rescues tr[data-rescue="RS-W1"]'))
+        approved = asctl("fdm-li", "reception.rescue.show", "rescue_id=RS-W1")
+        check("reception has RS-W1 approved by fdm-li",
+              approved["state"] == "RESCUE_APPROVED" and approved.get("decided_by") == "fdm-li", approved)
+
         tablet.click("#lang")
         tablet.wait(lambda d: tablet.text("#complaints-panel h2").startswith("未处理投诉"))
         tablet.shot("frontdesk-zh")

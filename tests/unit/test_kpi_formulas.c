@@ -244,8 +244,9 @@ static void test_names_and_metrics(void **state)
     (void)state;
     /* 28 + issue 14: stock value, stock days, scrap rate, warehouse productivity, timely
      * supply, ro parts on-time, and the nine of accessories and new cars; issue 15:
-     * training achievement */
-    assert_int_equal(kpi_figure_count(), 44);
+     * training achievement, products recommended, advisor product sales, product take rate
+     * and its achievement */
+    assert_int_equal(kpi_figure_count(), 48);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -255,6 +256,36 @@ static void test_names_and_metrics(void **state)
     kpi_figure_t f;
     As__KpiCounters c = AS__KPI_COUNTERS__INIT;
     assert_int_equal(kpi_figure_compute(kpi_figure_count(), &c, &s_november, &f), -1);
+}
+
+/* Advisor sales at the counter (issue 15), worked by hand. */
+static void test_advisor_products(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    /* recommended 600.00 + 250.00 + 150.00 = 1 000.00; sold 600.00 + 150.00 = 750.00 */
+    c.products_recommended_cents = 100000;
+    c.products_sold_cents = 75000;
+    kpi_figure_t f = s_figure("product take rate", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 75.0, 1e-9); /* 750 / 1000 */
+    assert_string_equal(f.formula, "products sold / products recommended = 75000 / 100000 cents");
+    assert_float_equal(s_figure("advisor product sales", &c, &s_november).value, 75000, 0);
+    assert_float_equal(s_figure("products recommended", &c, &s_november).value, 100000, 0);
+    /* no target: not defined, and the formula says why */
+    f = s_figure("advisor product sales achievement", &c, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, ": no target"));
+    /* a target of 1 200.00: 750 / 1200 = 62.5% */
+    c.product_sales_target_cents = 120000;
+    f = s_figure("advisor product sales achievement", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 62.5, 1e-9);
+    assert_string_equal(f.formula,
+                        "products sold / the advisor's monthly target = 75000 / 120000 cents");
+    /* nothing recommended: the take rate is not defined */
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    assert_false(s_figure("product take rate", &none, &s_november).defined);
 }
 
 static void test_days_in_month(void **state)
@@ -434,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_orders),
         cmocka_unit_test(test_accessories_and_uio),
         cmocka_unit_test(test_training),
+        cmocka_unit_test(test_advisor_products),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -948,14 +948,39 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
         snprintf(appointment, sizeof appointment, ",\"appointment_id\":\"A-%s-%02d\"", d->date,
                  p->appointment + 1);
     }
-    json_t *ro = s_ask(d, p->advisor, "reception.ro.open",
-                       "{\"ro_number\":\"%s\",\"vin\":\"%s\",\"mileage_km\":%u%s,\"jobs\":[%s]}",
-                       p->ro_number, vin, d->km[p->vehicle] + 400, appointment, jobs);
+    /* the RO's number in the day (1..40): every 7th customer waits in the lounge */
+    unsigned nth = (unsigned)atoi(p->ro_number + strlen(p->ro_number) - 3);
+    if (nth == 12) { /* the 12th car is brought in by the road rescue */
+        s_do(d, p->advisor, "reception.rescue.request",
+             "{\"rescue_id\":\"RS-%s-1\",\"customer_id\":\"C%05u\",\"vin\":\"%s\",\"place\":"
+             "\"G2 km 105\",\"reason\":\"will not start\",\"estimated_cost_cents\":30000}",
+             d->date, p->vehicle + 1, vin);
+        s_do(d, d->manager, "reception.rescue.approve", "{\"rescue_id\":\"RS-%s-1\"}", d->date);
+        s_do(d, d->foreman, "reception.rescue.dispatch",
+             "{\"rescue_id\":\"RS-%s-1\",\"technician\":\"%s\"}", d->date, d->technicians[0]);
+    }
+    json_t *ro = s_ask(
+        d, p->advisor, "reception.ro.open",
+        "{\"ro_number\":\"%s\",\"vin\":\"%s\",\"mileage_km\":%u%s,\"waiting\":%s,\"jobs\":[%s]}",
+        p->ro_number, vin, d->km[p->vehicle] + 400, appointment, nth % 7 == 0 ? "true" : "false",
+        jobs);
     if (s_status_is(ro, "RO_AWAITING_APPROVAL"))
         s_do(d, d->manager, "reception.ro.approve", "{\"ro_number\":\"%s\"}", p->ro_number);
     json_decref(ro);
+    if (nth == 12)
+        s_do(d, d->foreman, "reception.rescue.close",
+             "{\"rescue_id\":\"RS-%s-1\",\"minutes\":75,\"actual_cost_cents\":26000,"
+             "\"ro_number\":\"%s\"}",
+             d->date, p->ro_number);
     s_do(d, p->advisor, "reception.ro.consent", "{\"ro_number\":\"%s\",\"consent\":\"signature\"}",
          p->ro_number);
+    /* the advisor's counter sales: every 5th customer is offered an a/c cleaning
+     * (280.00), every 10th takes it: 8 offered, 4 sold */
+    if (nth % 5 == 0)
+        s_do(d, p->advisor, "reception.product.recommend",
+             "{\"ro_number\":\"%s\",\"code\":\"CARE-AC\",\"description\":\"a/c cleaning\","
+             "\"amount_cents\":28000,\"answer\":\"%s\"}",
+             p->ro_number, nth % 10 == 0 ? "sold" : "declined");
     json_decref(s_wait(d, d->foreman, "workshop.ro.show", s_has_jobs, &p->n_ops,
                        "the workshop to take the jobs", "{\"ro_number\":\"%s\"}", p->ro_number));
 

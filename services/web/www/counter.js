@@ -958,8 +958,10 @@ function renderReady(rows) {
           acc.inputMode = "decimal";
           acc.placeholder = App.t("counter.accessories");
           acc.setAttribute("aria-label", App.t("counter.accessories"));
+          const next = CareCounter.nextService(); // the next-service recommendation (care_counter.js)
           box.append(
             acc,
+            next.box,
             App.button("counter.deliver", "primary deliver-go", async (e) => {
               const amount = cents(acc.value);
               if (Number.isNaN(amount)) {
@@ -968,7 +970,9 @@ function renderReady(rows) {
               }
               const payload = { ro_number: r.ro_number };
               if (amount) payload.accessories_cents = amount;
-              const ro = await App.act(e.target, error, "deliver:" + r.ro_number + ":" + amount, "reception.ro.deliver", payload);
+              if (!next.fill(payload, error)) return;
+              const key = "deliver:" + r.ro_number + ":" + amount + ":" + (payload.next_service_date || "") + ":" + (payload.next_service_km || "");
+              const ro = await App.act(e.target, error, key, "reception.ro.deliver", payload);
               if (ro) {
                 showDelivered(ro);
                 readReady();

@@ -124,6 +124,7 @@ function render() {
     list.forEach((r, i) => (table.tBodies[0].rows[i].dataset.ro = r.ro_number));
     return table;
   }, "frontdesk.no_comebacks");
+  Care.render(section);
   document.getElementById("updated").textContent = App.clock(new Date());
 }
 
@@ -152,7 +153,8 @@ const read = App.reader(async () => {
     desk.approvals = approvals.ros || [];
     desk.complaints = complaints.complaints || [];
     desk.comebacks = comebacks.ros || [];
-    await readNames(desk.approvals.concat(desk.comebacks));
+    await Care.read();
+    await readNames(desk.approvals.concat(desk.comebacks, Care.rescues));
     render();
   } catch (err) {
     document.getElementById("banner").replaceChildren(App.el("div", "down", App.errorText(err)));
