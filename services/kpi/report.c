@@ -205,7 +205,7 @@ static int s_product_target(s_report_t *r, As__KpiCounters *c)
 {
     bool found = false;
     double target = 0;
-    int rc = s_target_get(r, KPI_ADVISOR_PRODUCT_SALES, &target, &found);
+    int rc = s_target_get(r, KPI_ADVISOR_PRODUCT_SALES, NULL, &target, &found);
     c->has_product_sales_target_cents = 1;
     c->product_sales_target_cents = found ? llround(target) : 0;
     return rc;
