@@ -48,6 +48,15 @@ as wh-zhou parts.receipt.record receipt_id=R-DMG supplier=OEM lines='[
     {"part_number":"P-MAT","expected":4,"received":4},
     {"part_number":"P-BELT","expected":3,"received":2,"discrepancy":"DAMAGED","note":"crushed box"}]'
 
+# an order to a local supplier 6 days ago, promised by phone for 4 days ago,
+# still not delivered: overdue
+SIX=$(date -d '6 days ago' +%F)
+FOUR=$(date -d '4 days ago' +%F)
+ctl --actor wh-zhou call parts.order.create order_id=SO-LATE supplier=Local-Parts \
+    lines='[{"part_number":"P-BELT","quantity":5}]' --at "$SIX 10:00" >/dev/null || fail "SO-LATE"
+ctl --actor wh-zhou call parts.order.confirm order_id=SO-LATE \
+    lines='[{"line_no":1,"promised_date":"'"$FOUR"'"}]' --at "$SIX 11:00" >/dev/null || fail "SO-LATE's confirmation"
+
 # an RO in the workshop whose 2 plugs are not on the shelf: a backorder
 VIN=JNKCV61E29M300011
 as foreman-liu workshop.technician.register tech_id=tech-01 name="Zhang A" skills=chassis \
@@ -71,6 +80,6 @@ out=$(api keeper parts.scrap.approve '{"list_id":"SCRAP-X"}' -H 'Idempotency-Key
 expect_eq "a keeper's parts.scrap.approve is refused by the gateway" "403 web" \
     "$(echo "$out" | tail -1) $(echo "$out" | head -1 | jq -r .refused_by)"
 
-browse web_parts_orders.py OLD_DAY="$OLD_DAY"
+browse web_parts_orders.py OLD_DAY="$OLD_DAY" LATE_DAY="$FOUR"
 stop_web
 finish

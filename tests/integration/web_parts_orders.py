@@ -5,7 +5,8 @@ test_web_parts_orders.sh, which started the dealership (asoem is the supplier
 "OEM": it confirms an urgent order for the next working day), received 3 of
 OLD-01 (described by markup) 14 months ago (OLD_DAY), 4 mats and 2 good belts
 (1 damaged, held in quarantine) today, and backordered 2 plugs for RO-1 job 1
-(I-PLUG/bo). Environment: webtest.py's, OLD_DAY."""
+(I-PLUG/bo); SO-LATE, an order to Local-Parts of 6 days ago promised for
+LATE_DAY (4 days ago), is overdue. Environment: webtest.py's, OLD_DAY, LATE_DAY."""
 import datetime
 import os
 
@@ -16,6 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from webtest import XSS, Browser, asctl, check, done
 
 OLD_DAY = os.environ["OLD_DAY"]
+LATE_DAY = os.environ["LATE_DAY"]
 
 
 def wait(b, condition, timeout=30):
@@ -80,7 +82,11 @@ def main():
         sign_in_to(desk, "parts-mgr", "parts-pass-2", "parts.html")
         desk.live()
         click(desk, '#tabs [data-tab="orders"]')
-        wait(desk, lambda d: "No orders" in text(desk, "#orders"))
+        wait(desk, lambda d: desk.find_all('#orders .order[data-order="SO-LATE"]'))
+        # SO-LATE: promised for 4 days ago, nothing received: overdue, in red
+        check("SO-LATE is overdue", "Overdue" in text(desk, '#orders .order[data-order="SO-LATE"] h3')
+              and cell(desk, ORDER_LINE.format("SO-LATE"), '[data-line="1"]', "Promised") == LATE_DAY
+              and desk.find_all('#orders .order[data-order="SO-LATE"] tr.overdue'), text(desk, "#orders"))
         desk.d.execute_script("window.__same_page = true")
 
         with Browser(1280, 800) as tab:  # the keeper's counter tablet
@@ -112,29 +118,30 @@ def main():
             # --- the backorder ordered urgently in one click
             click(tab, '#tabs [data-tab="backorders"]')
             wait(tab, lambda d: tab.find_all('#backorders button[data-backorder="I-PLUG/bo"]'))
+            check("the supplier of the last order is ready", tab.find("#urgent-supplier").get_attribute("value") == "Local-Parts")
             tab.type("#urgent-supplier", "OEM")
             click(tab, '#backorders button[data-backorder="I-PLUG/bo"]')
-            wait(tab, lambda d: "PO000001" in text(tab, "#backorders-done"))
+            wait(tab, lambda d: "PO000002" in text(tab, "#backorders-done"))
             check("the urgent order: the 2 plugs owed", "P-PLUG × 2" in text(tab, "#backorders-done"), text(tab, "#backorders-done"))
-            order = asctl("wh-zhou", "parts.order.show", "order_id=PO000001")
+            order = asctl("wh-zhou", "parts.order.show", "order_id=PO000002")
             check("parts has the urgent order for RO-1's backorder",
                   (order.get("urgent"), order["supplier"], order["lines"][0]["backorder_id"], order["lines"][0]["quantity"])
                   == (True, "OEM", "I-PLUG/bo", 2), order)
             # asoem confirms: the backorder shows its order line and the promised date, live
             wait(tab, lambda d: cell(tab, "#backorders table", "", "Promised") == PROMISED)
-            check("the backorder's order line", cell(tab, "#backorders table", "", "Order line") == "PO000001/1")
+            check("the backorder's order line", cell(tab, "#backorders table", "", "Order line") == "PO000002/1")
             check("ordered: no second 'Order urgently'", not tab.find_all('#backorders button[data-backorder="I-PLUG/bo"]'))
             tab.shot("parts2-backorders-tablet")
 
             # the parts manager's open page: the order appeared, then its promised date, without a reload
-            wait(desk, lambda d: cell(desk, ORDER_LINE.format("PO000001"), '[data-line="1"]', "Promised") == PROMISED)
+            wait(desk, lambda d: cell(desk, ORDER_LINE.format("PO000002"), '[data-line="1"]', "Promised") == PROMISED)
             check("the manager sees the line confirmed: 2 of 2, by the supplier's system",
-                  (cell(desk, ORDER_LINE.format("PO000001"), '[data-line="1"]', "Confirmed"),
-                   cell(desk, ORDER_LINE.format("PO000001"), '[data-line="1"]', "Supplier's answer"),
-                   cell(desk, ORDER_LINE.format("PO000001"), '[data-line="1"]', "RO number")) == ("2", "oem@local", "RO-1 / 1"),
-                  text(desk, '#orders .order[data-order="PO000001"]'))
-            check("the order's state: Confirmed, urgent", "Confirmed" in text(desk, '#orders .order[data-order="PO000001"] h3')
-                  and "Urgent" in text(desk, '#orders .order[data-order="PO000001"] h3'))
+                  (cell(desk, ORDER_LINE.format("PO000002"), '[data-line="1"]', "Confirmed"),
+                   cell(desk, ORDER_LINE.format("PO000002"), '[data-line="1"]', "Supplier's answer"),
+                   cell(desk, ORDER_LINE.format("PO000002"), '[data-line="1"]', "RO number")) == ("2", "oem@local", "RO-1 / 1"),
+                  text(desk, '#orders .order[data-order="PO000002"]'))
+            check("the order's state: Confirmed, urgent", "Confirmed" in text(desk, '#orders .order[data-order="PO000002"] h3')
+                  and "Urgent" in text(desk, '#orders .order[data-order="PO000002"] h3'))
             check("the manager's page followed without a reload", desk.d.execute_script("return window.__same_page === true"))
             desk.shot("parts2-orders-desktop")
 
@@ -152,11 +159,11 @@ def main():
             click(tab, '#tabs [data-tab="receipts"]')
             tab.type("#receipt-id", "R-PLUG")
             tab.find("#receipt-supplier").send_keys("OEM" + Keys.TAB)
-            wait(tab, lambda d: tab.find_all('#receipt-lines .line-order option[value="PO000001/1"]'))
+            wait(tab, lambda d: tab.find_all('#receipt-lines .line-order option[value="PO000002/1"]'))
             check("the open line offered: what it owes and its promise",
-                  text(tab, '#receipt-lines .line-order option[value="PO000001/1"]') == f"PO000001/1 P-PLUG (Still owed 2, {PROMISED})",
-                  text(tab, '#receipt-lines .line-order option[value="PO000001/1"]'))
-            tab.find('#receipt-lines .line-order option[value="PO000001/1"]').click()
+                  text(tab, '#receipt-lines .line-order option[value="PO000002/1"]') == f"PO000002/1 P-PLUG (Still owed 2, {PROMISED})",
+                  text(tab, '#receipt-lines .line-order option[value="PO000002/1"]'))
+            tab.find('#receipt-lines .line-order option[value="PO000002/1"]').click()
             check("the line takes the part and what is owed",
                   (tab.find("#receipt-lines .line-part").get_attribute("value"), tab.find("#receipt-lines .line-expected").get_attribute("value"))
                   == ("P-PLUG", "2"))
@@ -164,14 +171,14 @@ def main():
             tab.type("#receipt-lines .line-received", "3")
             tab.click("#receipt-go")
             wait(tab, lambda d: "still owes 2, 3 received" in text(tab, "#receipt-error"))
-            check("the refusal names the order line", "order 'PO000001' line 1" in text(tab, "#receipt-error"), text(tab, "#receipt-error"))
-            check("the refused receipt wrote nothing", asctl("wh-zhou", "parts.order.show", "order_id=PO000001")["lines"][0].get("received", 0) == 0)
+            check("the refusal names the order line", "order 'PO000002' line 1" in text(tab, "#receipt-error"), text(tab, "#receipt-error"))
+            check("the refused receipt wrote nothing", asctl("wh-zhou", "parts.order.show", "order_id=PO000002")["lines"][0].get("received", 0) == 0)
             tab.shot("parts2-receipt-refused-tablet")
             tab.type("#receipt-lines .line-expected", "2")
             tab.type("#receipt-lines .line-received", "2")
             tab.click("#receipt-go")
             wait(tab, lambda d: "R-PLUG" in text(tab, "#receipt-done"))
-            order = asctl("wh-zhou", "parts.order.show", "order_id=PO000001")
+            order = asctl("wh-zhou", "parts.order.show", "order_id=PO000002")
             check("the order line received in full", (order["state"], order["lines"][0]["received"]) == ("ORDER_RECEIVED", 2), order)
             click(tab, '#tabs [data-tab="backorders"]')
             wait(tab, lambda d: "No open backorders" in text(tab, "#backorders") or "P-PLUG" not in text(tab, "#backorders"))
@@ -182,14 +189,15 @@ def main():
             tab.type("#order-lines .order-part", "p-mat")
             tab.type("#order-lines .order-qty", "2")
             tab.click("#order-go")
-            wait(tab, lambda d: "PO000002" in text(tab, "#order-done"))
-            line2 = '#orders .order[data-order="PO000002"] tr[data-line="1"]'
+            wait(tab, lambda d: "PO000003" in text(tab, "#order-done"))
+            line2 = '#orders .order[data-order="PO000003"] tr[data-line="1"]'
             wait(tab, lambda d: tab.find_all(line2 + " .confirm-date"))
-            check("the new order is not confirmed", cell(tab, ORDER_LINE.format("PO000002"), '[data-line="1"]', "Line state") == "Not confirmed")
+            check("the new order is not confirmed", cell(tab, ORDER_LINE.format("PO000003"), '[data-line="1"]', "Line state") == "Not confirmed")
             tab.type(line2 + " .confirm-date", PHONE)
+            tab.shot("parts2-confirm-tablet")
             click(tab, line2 + " .confirm button")
-            wait(tab, lambda d: cell(tab, ORDER_LINE.format("PO000002"), '[data-line="1"]', "Promised") == PHONE)
-            line = asctl("wh-zhou", "parts.order.show", "order_id=PO000002")["lines"][0]
+            wait(tab, lambda d: cell(tab, ORDER_LINE.format("PO000003"), '[data-line="1"]', "Promised") == PHONE)
+            line = asctl("wh-zhou", "parts.order.show", "order_id=PO000003")["lines"][0]
             check("parts has the phone confirmation by the keeper",
                   (line["part_number"], line["confirmed_quantity"], line["promised_date"], line["confirmed_by"]) == ("P-MAT", 2, PHONE, "wh-zhou"), line)
             tab.shot("parts2-orders-tablet")
@@ -203,6 +211,7 @@ def main():
             check("proposed: the slow part and the damaged belt", text(tab, "#scrap-total") == "Value to scrap: " + money(18000), text(tab, "#scrap-total"))
             check("the lot's line", cell(tab, "#scrap table", '[data-line="P-BELT/R-DMG"]', "Value at cost") == money(3000))
             check("no approval for the keeper", not tab.find("#scrap-approve").is_displayed())
+            tab.shot("parts2-scrap-draft-tablet")
             click(tab, '#scrap tr[data-line="P-BELT/R-DMG"] td:last-child button')
             wait(tab, lambda d: not tab.find_all('#scrap tr[data-line="P-BELT/R-DMG"]'))
             tab.type('#scrap tr[data-line="OLD-01/"] .qty', "2")
@@ -220,7 +229,8 @@ def main():
         before = cents(text(desk, "#stock-value .value-total"))
         click(desk, '#tabs [data-tab="scrap"]')
         wait(desk, lambda d: "Submitted" in text(desk, "#scrap-state") and desk.find("#scrap-approve").is_displayed())
-        check("no submit for the manager", not desk.find("#scrap-submit").is_displayed())
+        check("no submit nor proposal for the manager", not desk.find("#scrap-submit").is_displayed()
+              and not desk.find("#scrap-propose").is_displayed())
         shown = cents(text(desk, "#scrap-total").split(": ")[1])
         check("the manager sees the list's value: 100.00", shown == 10000, text(desk, "#scrap-total"))
         desk.shot("parts2-scrap-submitted-desktop")
@@ -233,9 +243,13 @@ def main():
         check("the value dropped by the value shown", before - cents(text(desk, "#stock-value .value-total")) == shown)
         check("OLD-01: 1 on hand", asctl("parts-mgr", "parts.stock.query", "part_number=OLD-01")["parts"][0]["on_hand"] == 1)
 
-        desk.click("#lang")
+        # the overdue ones alone: SO-LATE (the stock order is promised in a week)
         click(desk, '#tabs [data-tab="orders"]')
-        wait(desk, lambda d: "已到齐" in text(desk, "#orders") and "待确认" not in text(desk, "#orders"))
+        desk.click("#orders-overdue")
+        wait(desk, lambda d: [o.get_attribute("data-order") for o in desk.find_all("#orders .order")] == ["SO-LATE"])
+        desk.click("#orders-overdue")
+        desk.click("#lang")
+        wait(desk, lambda d: "已到齐" in text(desk, "#orders") and "逾期" in text(desk, "#orders") and len(desk.find_all("#orders .order")) == 3)
         desk.shot("parts2-zh")
         desk.click("#lang")
     done()
