@@ -426,7 +426,8 @@ function confirmCell(o, l) {
   const go = button("parts2.confirm.go", async () => {
     if (date.dateNormalise() === null) return;
     if (!date.value) return void ($("orders-error").textContent = App.t("parts2.confirm.need_date"));
-    const reply = await App.act(go, $("orders-error"), "confirm:" + id, "parts.order.confirm", {
+    // the action is this answer: a retry of it reuses its key, another answer is new
+    const reply = await App.act(go, $("orders-error"), "confirm:" + id + ":" + qty.value + ":" + date.value, "parts.order.confirm", {
       order_id: o.order_id, lines: [{ line_no: l.line_no, confirmed_quantity: Number(qty.value), promised_date: date.value }],
     });
     if (!reply) return;
