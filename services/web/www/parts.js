@@ -298,17 +298,26 @@ function renderBackorders() {
 const readBackorders = App.reader(async () => {
   try {
     state.backorders = (await App.call("parts.backorder.list", {})).backorders || [];
-    if (!$("urgent-supplier").value && may("warehouse_keeper", "parts_manager")) {
-      // the supplier of the last order, to order urgently in one click
-      const last = ((await App.call("parts.order.list", { limit: 1 })).orders || [])[0];
-      if (last && !$("urgent-supplier").value) $("urgent-supplier").value = last.supplier;
-    }
     $("backorders-error").textContent = "";
     renderBackorders();
   } catch (err) {
     $("backorders-error").textContent = App.errorText(err);
   }
+  if (state.backorders && state.backorders.length) urgentSupplier();
 });
+
+// The supplier field of urgent orders, while empty, gets the supplier of the
+// last order placed, so a backorder is ordered in one click; if the orders
+// cannot be read the keeper types it (the list is shown all the same).
+async function urgentSupplier() {
+  if ($("urgent-supplier").value || !may("warehouse_keeper", "parts_manager")) return;
+  try {
+    const last = ((await App.call("parts.order.list", { limit: 1 })).orders || [])[0];
+    if (last && !$("urgent-supplier").value) $("urgent-supplier").value = last.supplier;
+  } catch (err) {
+    // nothing to prefill
+  }
+}
 
 // --- quarantine ---------------------------------------------------------------
 
