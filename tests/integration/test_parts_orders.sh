@@ -74,6 +74,9 @@ ask adv-wang reception.vehicle.register vin=$VIN plate=LU-D0001 customer_id=C1 \
     sale_date=2024-05-01 mileage_km=20000
 JOB='{"concern":"brakes squeal","pay_type":"CUSTOMER_PAY","labour":{"code":"BR100","sold_minutes":90,"rate_cents":60000,"skill":"chassis","min_level":1}}'
 
+# the list of a store with no order yet is empty (the parts counter asks it)
+expect_eq "no orders yet" "" "$(order_ids)"
+
 log "--- Monday: the stock order"
 at "$MON" 09:00 wh-zhou parts.order.create order_id=SO-1 supplier=OEM lines='[
     {"part_number":"P-FILTER","quantity":4},{"part_number":"P-PAD","quantity":4},

@@ -3,12 +3,24 @@
 // job (with what the RO has reserved, issued and backordered), receipts with
 // their discrepancies, open backorders and quarantine. Every list is read
 // again when a parts event arrives on the live stream (an issue, a receipt,
-// a return made elsewhere).
+// a return made elsewhere). Orders to suppliers (by state, overdue, with
+// their lines; a stock order; an urgent one from a backorder; a supplier's
+// answer taken by phone), receipts against order lines, stock value by group,
+// slow-moving parts and the scrap list (the keeper proposes, edits and
+// submits, the parts manager approves or rejects).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const num = (v) => Number(v || 0);
-const state = { text: null, bin: null, hits: null, ro: null, roParts: null, receipts: null, backorders: null, lots: null };
+const state = {
+  text: null, bin: null, hits: null, ro: null, roParts: null, receipts: null, backorders: null, lots: null,
+  orders: null, value: null, slow: null, scrap: null, openLines: [],
+};
+
+// The member has one of the roles of an element's data-roles (or it has none).
+const mine = (el) => !el.dataset.roles || el.dataset.roles.split(" ").some((r) => App.me.roles.includes(r));
+const may = (...roles) => roles.some((r) => App.me.roles.includes(r));
+const today = () => App.date(Date.now() * 1000);
 
 // A small row button (App.button with the click handler first).
 const button = (label, onClick, cls) => App.button(label, cls || "small", onClick);
@@ -16,7 +28,8 @@ const button = (label, onClick, cls) => App.button(label, cls || "small", onClic
 function showTab(name) {
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("on", b.dataset.tab === name);
   for (const s of document.querySelectorAll("section.tab")) s.hidden = s.id !== "tab-" + name;
-  ({ receipts: readReceipts, backorders: readBackorders, quarantine: readQuarantine })[name]?.();
+  ({ receipts: readReceipts, backorders: readBackorders, quarantine: readQuarantine, orders: readOrders, scrap: readScrap })[name]?.();
+  if (name === "stock") readStockFigures();
 }
 
 // --- search and stock -------------------------------------------------------
@@ -24,7 +37,8 @@ function showTab(name) {
 function stockColumns() {
   return [
     { label: "parts.part", value: (p) => p.part_number },
-    { label: "parts.description", value: (p) => p.description },
+    { label: "parts.description", value: describe },
+    { label: "parts2.group", value: (p) => p.group || "" },
     { label: "parts.bin", value: (p) => p.bin },
     { label: "parts.price", value: (p) => App.money(p.price_cents), cls: "num" },
     { label: "parts.on_hand", value: (p) => num(p.on_hand), cls: "num on-hand" },
@@ -34,6 +48,14 @@ function stockColumns() {
     { label: "parts.quarantined", value: (p) => num(p.quarantined), cls: "num" },
     { label: "", value: (p) => button("parts.issue.this", () => prepareIssue({ part: p.part_number })) },
   ];
+}
+
+// A part's description, with an "accessory" badge for an accessory.
+function describe(p) {
+  if (!p.accessory) return p.description;
+  const box = App.el("span", "", p.description + " ");
+  box.append(App.el("span", "pill accessory", App.t("parts2.accessory")));
+  return box;
 }
 
 function renderHits() {
@@ -177,7 +199,17 @@ function addLine() {
     o.dataset.label = "parts.discrepancy." + d;
     select.append(o);
   }
-  row.append(field("parts.part", input("line-part")), field("parts.expected", input("line-expected", "number")),
+  const against = App.el("select", "line-order");
+  against.addEventListener("change", () => {
+    const l = state.openLines.find((x) => x.value === against.value);
+    if (!l) return;
+    row.querySelector(".line-part").value = l.part_number;
+    row.querySelector(".line-expected").value = l.owed;
+    if (!row.querySelector(".line-received").value) row.querySelector(".line-received").value = l.owed;
+  });
+  fillOrderLines(against);
+  row.append(field("parts2.receipt.order_line", against),
+    field("parts.part", input("line-part")), field("parts.expected", input("line-expected", "number")),
     field("parts.received", input("line-received", "number")), field("parts.discrepancy", select),
     field("parts.note", input("line-note")), button("parts.receipt.remove_line", () => row.remove()));
   $("receipt-lines").append(row);
@@ -198,6 +230,8 @@ async function recordReceipt(e) {
       if (d !== "DISCREPANCY_NONE") line.discrepancy = d;
       const note = row.querySelector(".line-note").value.trim();
       if (note) line.note = note;
+      const against = row.querySelector(".line-order").value;
+      if (against) [line.order_id, line.order_line] = [against.slice(0, against.lastIndexOf("/")), Number(against.slice(against.lastIndexOf("/") + 1))];
       return line;
     }),
   };
@@ -208,6 +242,7 @@ async function recordReceipt(e) {
     $("receipt-done").textContent = App.t("parts.receipt.done") + " " + r.receipt_id;
     $("receipt-id").value = $("receipt-supplier").value = "";
     $("receipt-lines").replaceChildren();
+    state.openLines = [];
     addLine();
     readReceipts();
   });
@@ -254,7 +289,9 @@ function renderBackorders() {
     { label: "parts.ordered", value: (b) => num(b.quantity), cls: "num" },
     { label: "parts.technician", value: (b) => b.technician },
     { label: "parts.since", value: (b) => App.datetime(b.at_us) },
-    { label: "", value: (b) => button("parts.ro.open", () => prepareIssue({ ro: b.ro_number, job: b.job_no, part: b.part_number })) },
+    { label: "parts2.order.line", value: (b) => (b.order_id ? b.order_id + "/" + b.order_line : "") },
+    { label: "parts2.promised", value: (b) => b.promised_date || "" },
+    { label: "", value: backorderActions },
   ], state.backorders) : App.el("p", "note", App.t("parts.backorders.none")));
 }
 
@@ -266,7 +303,21 @@ const readBackorders = App.reader(async () => {
   } catch (err) {
     $("backorders-error").textContent = App.errorText(err);
   }
+  if (state.backorders && state.backorders.length) urgentSupplier();
 });
+
+// The supplier field of urgent orders, while empty, gets the supplier of the
+// last order placed, so a backorder is ordered in one click; if the orders
+// cannot be read the keeper types it (the list is shown all the same).
+async function urgentSupplier() {
+  if ($("urgent-supplier").value || !may("warehouse_keeper", "parts_manager")) return;
+  try {
+    const last = ((await App.call("parts.order.list", { limit: 1 })).orders || [])[0];
+    if (last && !$("urgent-supplier").value) $("urgent-supplier").value = last.supplier;
+  } catch (err) {
+    // nothing to prefill
+  }
+}
 
 // --- quarantine ---------------------------------------------------------------
 
@@ -327,6 +378,337 @@ const readQuarantine = App.reader(async () => {
   }
 });
 
+// --- backorders: order urgently ---------------------------------------------------
+
+// A backorder's actions: open its RO; order it urgently (parts.order.create
+// urgent, the backorder as the line) from the supplier above the list, in
+// one click, while it is not ordered yet.
+function backorderActions(b) {
+  const box = App.el("span", "actions");
+  box.append(button("parts.ro.open", () => prepareIssue({ ro: b.ro_number, job: b.job_no, part: b.part_number })));
+  if (!b.order_id && may("warehouse_keeper", "parts_manager")) {
+    const go = button("parts2.urgent.go", () => orderUrgently(b, go), "small primary");
+    go.dataset.backorder = b.issue_id;
+    box.append(go);
+  }
+  return box;
+}
+
+async function orderUrgently(b, go) {
+  const supplier = $("urgent-supplier").value.trim();
+  $("backorders-done").textContent = "";
+  const reply = await App.act(go, $("backorders-error"), "urgent:" + b.issue_id + ":" + supplier, "parts.order.create",
+    { supplier: supplier, urgent: true, lines: [{ backorder_id: b.issue_id }] });
+  if (!reply) return;
+  $("backorders-done").textContent = App.t("parts2.urgent.done") + " " + reply.order_id + " · " + b.part_number + " × " + num(reply.lines[0].quantity);
+  readBackorders();
+  if (state.orders) readOrders();
+}
+
+// --- orders -------------------------------------------------------------------------
+
+const OPEN = ["ORDER_OPEN", "ORDER_CONFIRMED", "ORDER_PARTLY_RECEIVED"];
+const stateText = (s) => App.t("parts2.state." + (s || "ORDER_OPEN"));
+const lineOverdue = (l) => l.promised_date && l.promised_date < today() && OPEN.includes(l.state || "ORDER_OPEN");
+// what a confirmation being typed holds, by order/line: a redraw keeps it
+const drafts = new Map();
+
+// A line not confirmed yet: the supplier's answer taken by phone
+// (parts.order.confirm): the quantity it will ship and the promised date.
+function confirmCell(o, l) {
+  if (l.confirmed) return App.el("span", "note", l.confirmed_by || "");
+  if (!may("warehouse_keeper", "parts_manager")) return "";
+  const id = o.order_id + "/" + l.line_no;
+  const draft = drafts.get(id) || { qty: String(num(l.quantity)), date: "" };
+  const box = App.el("span", "confirm");
+  box.dataset.line = id;
+  const qty = App.el("input", "confirm-qty");
+  [qty.type, qty.min, qty.max, qty.value] = ["number", "0", String(num(l.quantity)), draft.qty];
+  const date = App.el("input", "confirm-date");
+  date.type = "date";
+  box.append(qty, date);
+  App.dateField(date, "date");
+  date.value = draft.date;
+  const keep = () => drafts.set(id, { qty: qty.value, date: date.value });
+  qty.addEventListener("input", keep);
+  date.addEventListener("input", keep);
+  const go = button("parts2.confirm.go", async () => {
+    if (date.dateNormalise() === null) return;
+    if (!date.value) return void ($("orders-error").textContent = App.t("parts2.confirm.need_date"));
+    // the action is this answer: a retry of it reuses its key, another answer is new
+    const reply = await App.act(go, $("orders-error"), "confirm:" + id + ":" + qty.value + ":" + date.value, "parts.order.confirm", {
+      order_id: o.order_id, lines: [{ line_no: l.line_no, confirmed_quantity: Number(qty.value), promised_date: date.value }],
+    });
+    if (!reply) return;
+    drafts.delete(id);
+    readOrders();
+  });
+  box.append(go);
+  return box;
+}
+
+function renderOrders() {
+  if (!state.orders) return;
+  $("orders-note").textContent = App.t("parts2.orders.count") + " " + state.orders.length;
+  const blocks = state.orders.map((o) => {
+    const block = App.el("div", "order" + (o.overdue ? " overdue" : ""));
+    block.dataset.order = o.order_id;
+    const head = App.el("h3", "order-head");
+    head.append(App.el("span", "order-id", o.order_id), " · " + o.supplier + " · " + o.order_date + " ",
+      App.el("span", "pill", stateText(o.state)));
+    if (o.urgent) head.append(" ", App.el("span", "pill urgent", App.t("parts2.urgent")));
+    if (o.overdue) head.append(" ", App.el("span", "pill late", App.t("parts2.overdue")));
+    const table = App.table([
+      { label: "parts2.line", value: (l) => l.line_no, cls: "num" },
+      { label: "parts.part", value: (l) => l.part_number },
+      { label: "parts.ro", value: (l) => (l.ro_number ? l.ro_number + " / " + l.job_no : "") },
+      { label: "parts.ordered", value: (l) => num(l.quantity), cls: "num" },
+      { label: "parts2.confirmed", value: (l) => (l.confirmed ? num(l.confirmed_quantity) : ""), cls: "num" },
+      { label: "parts2.promised", value: (l) => l.promised_date || "", cls: "promised" },
+      { label: "parts.received", value: (l) => num(l.received), cls: "num" },
+      { label: "parts2.order.state", value: (l) => stateText(l.state) + (lineOverdue(l) ? " · " + App.t("parts2.overdue") : "") },
+      { label: "parts2.confirm", value: (l) => confirmCell(o, l) },
+    ], o.lines || [], (l) => (lineOverdue(l) ? "overdue" : ""));
+    for (const [i, tr] of [...table.tBodies[0].rows].entries()) tr.dataset.line = o.lines[i].line_no;
+    block.append(head, table);
+    return block;
+  });
+  $("orders").replaceChildren(...(blocks.length ? blocks : [App.el("p", "note", App.t("parts2.orders.none"))]));
+}
+
+const readOrders = App.reader(() => App.readList("orders-error", async () => {
+  const query = { limit: 100 };
+  if ($("orders-state").value) query.state = $("orders-state").value;
+  if ($("orders-overdue").checked) query.overdue = true;
+  state.orders = (await App.call("parts.order.list", query)).orders || [];
+  renderOrders();
+}));
+
+// A stock order: the supplier and lines of part (found as it is typed) and quantity.
+function addOrderLine() {
+  const row = App.el("div", "row line");
+  const part = App.el("input", "order-part");
+  part.setAttribute("list", "order-parts");
+  part.autocomplete = "off";
+  part.addEventListener("input", () => suggestParts(part.value.trim()));
+  const qty = App.el("input", "order-qty");
+  [qty.type, qty.min, qty.value] = ["number", "1", "1"];
+  const field = (label, input) => {
+    const l = App.el("label");
+    const s = App.el("span", "", App.t(label));
+    s.dataset.label = label;
+    l.append(s, input);
+    return l;
+  };
+  row.append(field("parts.part", part), field("parts.quantity", qty), button("parts.receipt.remove_line", () => row.remove()));
+  $("order-lines").append(row);
+}
+
+const suggestParts = (() => {
+  let wanted = "";
+  const read = App.reader(async () => {
+    const text = wanted;
+    if (text.length < 2) return;
+    try {
+      const hits = (await App.call("parts.part.search", { text: text, limit: 10 })).hits || [];
+      $("order-parts").replaceChildren(...hits.map((h) => {
+        const o = App.el("option", "", h.description + " · " + App.t("parts.available") + " " + num(h.available));
+        o.value = h.part_number;
+        return o;
+      }));
+    } catch (err) {
+      $("order-error").textContent = App.errorText(err);
+    }
+  });
+  return (text) => {
+    wanted = text;
+    read();
+  };
+})();
+
+const orderKeeper = App.keeper();
+
+async function placeOrder(e) {
+  e.preventDefault();
+  const request = {
+    supplier: $("order-supplier").value.trim(),
+    lines: [...document.querySelectorAll("#order-lines .line")].map((row) => ({
+      part_number: row.querySelector(".order-part").value.trim().toUpperCase(),
+      quantity: Number(row.querySelector(".order-qty").value || 0),
+    })),
+  };
+  $("order-done").textContent = "";
+  await App.attempt($("order-go"), $("order-error"), async () => {
+    const r = await App.call("parts.order.create", request, orderKeeper.key(request));
+    orderKeeper.done();
+    $("order-done").textContent = App.t("parts2.order.done") + " " + r.order_id;
+    $("order-lines").replaceChildren();
+    addOrderLine();
+    readOrders();
+  });
+}
+
+// The receipt form's order lines: the open lines of the supplier typed
+// (parts.order.list), each "SO-1/2 P-PAD (owes 2)"; one chosen fills the part
+// and the quantity expected, and the receipt line counts against it.
+function fillOrderLines(select) {
+  const chosen = select.value;
+  const none = App.el("option", "", App.t("parts2.receipt.no_order"));
+  none.value = "";
+  none.dataset.label = "parts2.receipt.no_order";
+  select.replaceChildren(none, ...state.openLines.map((l) => {
+    const o = App.el("option", "", l.value + " " + l.part_number + " (" + App.t("parts.owed") + " " + l.owed + (l.promised_date ? ", " + l.promised_date : "") + ")");
+    o.value = l.value;
+    return o;
+  }));
+  select.value = state.openLines.some((l) => l.value === chosen) ? chosen : "";
+}
+
+const readOpenLines = App.reader(async () => {
+  const supplier = $("receipt-supplier").value.trim();
+  let lines = [];
+  if (supplier) {
+    try {
+      const orders = (await App.call("parts.order.list", { supplier: supplier, limit: 100 })).orders || [];
+      for (const o of orders)
+        for (const l of o.lines || [])
+          if (OPEN.includes(l.state || "ORDER_OPEN")) {
+            const due = l.confirmed ? num(l.confirmed_quantity) : num(l.quantity);
+            lines.push({ value: o.order_id + "/" + l.line_no, part_number: l.part_number, owed: Math.max(0, due - num(l.received)), promised_date: l.promised_date });
+          }
+    } catch (err) {
+      $("receipt-error").textContent = App.errorText(err);
+      lines = [];
+    }
+  }
+  state.openLines = lines;
+  for (const s of document.querySelectorAll("#receipt-lines .line-order")) fillOrderLines(s);
+});
+
+// --- stock value and slow-moving ------------------------------------------------
+
+function renderStockFigures() {
+  if (state.value) {
+    const groups = state.value.groups || [];
+    const table = App.table([
+      { label: "parts2.group", value: (g) => g.group },
+      { label: "parts2.parts", value: (g) => num(g.parts), cls: "num" },
+      { label: "parts.on_hand", value: (g) => num(g.on_hand), cls: "num" },
+      { label: "parts2.value", value: (g) => App.money(num(g.value_cents)), cls: "num" },
+    ], groups);
+    const foot = App.el("tr", "total");
+    foot.append(App.el("td", "", App.t("parts2.value.total")), App.el("td"), App.el("td", "num", num(state.value.on_hand)),
+      App.el("td", "num value-total", App.money(num(state.value.value_cents))));
+    table.append(App.el("tfoot"));
+    table.tFoot.append(foot);
+    $("stock-value").replaceChildren(table);
+  }
+  if (state.slow) {
+    $("slow-note").textContent = App.t("parts2.slow.note") + " " + state.slow.moved_before + " (" + num(state.slow.months) + " " +
+      App.t("parts2.slow.months") + ") · " + App.money(num(state.slow.value_cents));
+    const parts = state.slow.parts || [];
+    $("slow").replaceChildren(parts.length ? App.table([
+      { label: "parts.part", value: (p) => p.part_number },
+      { label: "parts.description", value: (p) => p.description },
+      { label: "parts2.group", value: (p) => p.group },
+      { label: "parts.on_hand", value: (p) => num(p.on_hand), cls: "num" },
+      { label: "parts2.value", value: (p) => App.money(num(p.value_cents)), cls: "num" },
+      { label: "parts2.last_moved", value: (p) => p.last_moved || App.t("parts2.never") },
+    ], parts) : App.el("p", "note", App.t("parts2.slow.none")));
+  }
+}
+
+const readStockFigures = App.reader(async () => {
+  if (!may("warehouse_keeper", "parts_manager")) return;
+  await App.readList("value-error", async () => {
+    state.value = await App.call("parts.stock.value", {});
+  });
+  await App.readList("slow-error", async () => {
+    state.slow = await App.call("parts.slow.list", {});
+  });
+  renderStockFigures();
+});
+
+// --- the scrap list ---------------------------------------------------------------------
+
+// The list open on the page: the year's ("SCRAP-2026", the annual scrap
+// list) unless another is opened.
+const scrapId = () => $("scrap-id").value.trim();
+
+// A line of the list by its part and, for a quarantine lot, its receipt.
+const lineRef = (l) => (l.receipt_id ? { part_number: l.part_number, receipt_id: l.receipt_id } : { part_number: l.part_number });
+
+function scrapQuantity(list, l) {
+  if (list.status !== "SCRAP_DRAFT" || !may("warehouse_keeper")) return num(l.quantity);
+  const box = App.el("span", "scrap-qty");
+  const qty = App.el("input", "qty");
+  [qty.type, qty.min, qty.value] = ["number", "1", String(num(l.quantity))];
+  const go = button("parts2.scrap.change", () => editScrap(go, { add: [Object.assign(lineRef(l), { quantity: Number(qty.value) })] }));
+  box.append(qty, go);
+  return box;
+}
+
+function renderScrap() {
+  const list = state.scrap;
+  const status = list ? list.status || "SCRAP_DRAFT" : null;
+  const show = (id, yes) => ($(id).hidden = !(yes && mine($(id))));
+  show("scrap-submit", status === "SCRAP_DRAFT");
+  show("scrap-approve", status === "SCRAP_SUBMITTED");
+  show("scrap-reject", status === "SCRAP_SUBMITTED");
+  show("scrap-reason-box", status === "SCRAP_SUBMITTED");
+  if (!list) {
+    $("scrap-state").textContent = $("scrap-total").textContent = "";
+    return void $("scrap").replaceChildren();
+  }
+  const who = [App.t("parts2.scrap.proposed_by") + " " + list.proposed_by];
+  if (list.submitted_by) who.push(App.t("parts2.scrap.submitted_by") + " " + list.submitted_by);
+  if (list.decided_by) who.push(App.t("parts2.scrap.decided_by") + " " + list.decided_by + " " + App.datetime(list.decided_at_us));
+  if (list.reason) who.push(App.t("parts2.scrap.reason") + ": " + list.reason);
+  $("scrap-state").replaceChildren(App.el("span", "pill", App.t("parts2.scrap." + status)), " " + list.list_id + " · " + who.join(" · "));
+  const lines = list.lines || [];
+  const editable = status === "SCRAP_DRAFT" && may("warehouse_keeper");
+  const table = App.table([
+    { label: "parts.part", value: (l) => l.part_number },
+    { label: "parts2.scrap.lot", value: (l) => l.receipt_id || App.t("parts2.scrap.on_shelf") },
+    { label: "parts2.group", value: (l) => l.group },
+    { label: "parts2.scrap.why", value: (l) => l.reason },
+    { label: "parts.quantity", value: (l) => scrapQuantity(list, l), cls: "num" },
+    { label: "parts2.unit_cost", value: (l) => App.money(num(l.unit_cost_cents)), cls: "num" },
+    { label: "parts2.value", value: (l) => App.money(num(l.value_cents)), cls: "num" },
+    { label: "", value: (l) => (editable ? button("parts2.scrap.remove", (e) => editScrap(e.target, { remove: [lineRef(l)] })) : "") },
+  ], lines);
+  for (const [i, tr] of [...table.tBodies[0].rows].entries()) tr.dataset.line = lines[i].part_number + "/" + (lines[i].receipt_id || "");
+  $("scrap").replaceChildren(lines.length ? table : App.el("p", "note", App.t("parts2.scrap.empty")));
+  $("scrap-total").textContent = App.t("parts2.scrap.total") + " " + App.money(num(list.value_cents));
+}
+
+const readScrap = App.reader(async () => {
+  const id = scrapId();
+  if (!id) return;
+  try {
+    state.scrap = await App.call("parts.scrap.show", { list_id: id });
+    App.readOk($("scrap-error"));
+  } catch (err) {
+    state.scrap = null;
+    if (err.status === 404) App.readOk($("scrap-error"));
+    else App.readFailed($("scrap-error"), err);
+  }
+  renderScrap();
+});
+
+// A change of the list: the reply is the list as it stands.
+async function scrapAct(btn, command, payload, done) {
+  $("scrap-done").textContent = "";
+  const reply = await App.act(btn, $("scrap-error"), command + ":" + JSON.stringify(payload), command, payload);
+  if (!reply) return;
+  state.scrap = reply;
+  renderScrap();
+  if (done) $("scrap-done").textContent = App.t(done);
+  readStockFigures();
+}
+
+const editScrap = (btn, change) => scrapAct(btn, "parts.scrap.edit", Object.assign({ list_id: scrapId() }, change));
+
 // --- the page -----------------------------------------------------------------
 
 function renderAll() {
@@ -336,6 +718,10 @@ function renderAll() {
   renderReceipts();
   renderBackorders();
   renderQuarantine();
+  renderOrders();
+  renderStockFigures();
+  renderScrap();
+  for (const sel of document.querySelectorAll("#receipt-lines .line-order")) fillOrderLines(sel);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -347,6 +733,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     // parts.quarantine.list refuse other roles): no tab for the others
     if (b.dataset.roles) b.hidden = !b.dataset.roles.split(" ").some((r) => App.me.roles.includes(r));
   }
+  // what only some roles do (the services refuse the others all the same)
+  for (const el of document.querySelectorAll("main [data-roles]")) if (!mine(el)) el.hidden = true;
   $("search").addEventListener("submit", (e) => {
     e.preventDefault();
     [state.text, state.bin] = [$("search-text").value.trim(), null];
@@ -362,8 +750,24 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("receipt-add").addEventListener("click", addLine);
   $("receipts-discrepancies").addEventListener("change", readReceipts);
   $("dispose").addEventListener("submit", dispose);
+  $("receipt-supplier").addEventListener("change", readOpenLines);
+  $("orders-state").addEventListener("change", readOrders);
+  $("orders-overdue").addEventListener("change", readOrders);
+  $("order").addEventListener("submit", placeOrder);
+  $("order-add").addEventListener("click", addOrderLine);
+  addOrderLine();
+  $("scrap-id").value = "SCRAP-" + today().slice(0, 4);
+  $("scrap-open").addEventListener("submit", (e) => {
+    e.preventDefault();
+    readScrap();
+  });
+  $("scrap-propose").addEventListener("click", () => scrapAct($("scrap-propose"), "parts.scrap.propose", { list_id: scrapId() }));
+  $("scrap-submit").addEventListener("click", () => scrapAct($("scrap-submit"), "parts.scrap.submit", { list_id: scrapId() }, "parts2.scrap.submitted"));
+  $("scrap-approve").addEventListener("click", () => scrapAct($("scrap-approve"), "parts.scrap.approve", { list_id: scrapId() }, "parts2.scrap.approved"));
+  $("scrap-reject").addEventListener("click", () => scrapAct($("scrap-reject"), "parts.scrap.reject", { list_id: scrapId(), reason: $("scrap-reason").value.trim() }, "parts2.scrap.rejected"));
   addLine();
-  showTab(location.hash === "#issue" ? "issue" : "stock");
+  const tabs = ["issue", "orders", "scrap", "backorders", "receipts", "quarantine"];
+  showTab(tabs.includes(location.hash.slice(1)) ? location.hash.slice(1) : "stock");
   // live: parts events (an issue, a receipt, a return made at another counter)
   // change stock, an RO's parts, backorders and quarantine: read them again
   App.follow((event) => {
@@ -373,5 +777,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (state.backorders) readBackorders();
     if (state.lots) readQuarantine();
     if (state.receipts) readReceipts();
+    // an order placed, confirmed (by the supplier's system or a phone call
+    // at another counter) or received: its lines and promised dates
+    if (state.orders) readOrders();
+    if (event.type.startsWith("parts.order.") && state.openLines.length) readOpenLines();
+    if (state.value || state.slow) readStockFigures();
+    if (state.scrap) readScrap();
   });
 });
