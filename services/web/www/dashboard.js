@@ -75,7 +75,7 @@ function formula(f) {
   // why a figure is not defined ("(no order line was promised ...)", ": no new car sold"):
   // the service's words in English, the page's sentence in other languages
   let why = "";
-  const reason = numbers.match(/ \((not defined|no )[^()]*\)$|: no [^=]*$/);
+  const reason = numbers.match(/ \((not defined|no )[^()]*\)$|: no(thing)? [^=]*$/);
   if (reason) {
     numbers = numbers.slice(0, reason.index);
     why = App.lang === "en" ? reason[0] : " (" + App.t("dashboard.not_defined") + ")";
