@@ -18,10 +18,10 @@
 #include "as/pb/workshop.pb-c.h"
 #include "kpi.h"
 
-const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
-                               "attendance",     "ros",          "warranty",    "tools",
-                               "reminder_plans", "appointments", "ro_days",     "keeper_shifts",
-                               "ro_person_days", "uio",          "sales",       NULL};
+const char *const kpi_dbs[] = {
+    "counters",       "targets", "technicians",    "bays",         "attendance", "ros",
+    "warranty",       "tools",   "reminder_plans", "appointments", "ro_days",    "keeper_shifts",
+    "ro_person_days", "uio",     "sales",          "expenses",     NULL};
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are
@@ -669,5 +669,6 @@ const as_event_def_t kpi_events[] = {
     {"parts.order.confirmed", kpi_evt_order_confirmed},
     {"parts.order.received", kpi_evt_order_received},
     {"sales.vehicle.sold", kpi_evt_vehicle_sold},
+    {"warranty.part.inspected", kpi_evt_part_inspected},
     {NULL, NULL},
 };

@@ -15,6 +15,7 @@ static const as_command_def_t s_commands[] = {
     {"workshop.ro.show", ws_cmd_ro_show},
     {"workshop.tool.list", ws_cmd_tool_list},
     {"workshop.tool_check.show", ws_cmd_tool_check_show},
+    {"workshop.qc.stats", ws_cmd_qc_stats},
     {NULL, NULL},
 };
 
