@@ -155,7 +155,8 @@ static int s_validate(as_cmd_t *cmd, const As__QcStatsQuery *q)
 static void s_list(s_counts_t *c, int (*order)(const void *, const void *), As__QcStatCount ***out,
                    size_t *n, As__QcStatCount **ptrs)
 {
-    qsort(c->rows, c->n, sizeof *c->rows, order);
+    if (c->n > 1) /* qsort takes no NULL array, even empty */
+        qsort(c->rows, c->n, sizeof *c->rows, order);
     for (size_t i = 0; i < c->n; i++)
         ptrs[i] = &c->rows[i];
     *out = ptrs;
