@@ -18,10 +18,15 @@
 #include "as/pb/workshop.pb-c.h"
 #include "kpi.h"
 
-const char *const kpi_dbs[] = {
-    "counters",       "targets", "technicians",    "bays",         "attendance", "ros",
-    "warranty",       "tools",   "reminder_plans", "appointments", "ro_days",    "keeper_shifts",
-    "ro_person_days", "uio",     "sales",          "expenses",     NULL};
+/* new stores on lines of their own: merges stay apart */
+// clang-format off
+const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", "bays",
+                               "attendance",     "ros",          "warranty",    "tools",
+                               "reminder_plans", "appointments", "ro_days",     "keeper_shifts",
+                               "ro_person_days", "uio",          "sales",
+                               "expenses", /* issue 15: expenses.c */
+                               NULL};
+// clang-format on
 
 /* Before the one key encoding kpi joined a key's parts with '|', and an id
  * may hold a '|' of its own: only the separators kpi put in known places are

@@ -361,8 +361,14 @@ static int cmd_report(as_cmd_t *cmd)
     return rc;
 }
 
+/* one command a line: merges stay apart */
+// clang-format off
 const as_command_def_t kpi_commands[] = {
-    {"kpi.target.set", cmd_target_set},         {"kpi.report", cmd_report},
-    {"kpi.figure.ros", kpi_cmd_figure_ros},     {"kpi.expense.record", kpi_cmd_expense_record},
-    {"kpi.expense.list", kpi_cmd_expense_list}, {NULL, NULL},
+    {"kpi.target.set", cmd_target_set},
+    {"kpi.report", cmd_report},
+    {"kpi.figure.ros", kpi_cmd_figure_ros},
+    {"kpi.expense.record", kpi_cmd_expense_record},
+    {"kpi.expense.list", kpi_cmd_expense_list},
+    {NULL, NULL},
 };
+// clang-format on
