@@ -150,6 +150,8 @@ static const as_config_key_t s_oem_keys[] = {
     S_INT("urgent_lead_days", 0, 365, 1, "working days from an urgent order to its promised date"),
     S_LIST("short_ship_parts", "part numbers the simulated supplier confirms only half of"),
     S_TEXT("supplier", 100, "the supplier name whose parts orders the simulated OEM confirms"),
+    S_LIST("not_confirmed_parts",
+           "part numbers whose returned parts the simulated OEM finds without fault"),
     S_END,
 };
 

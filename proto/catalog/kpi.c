@@ -14,10 +14,18 @@ static const as_command_info_t s_commands[] = {
      &as__kpi_figure_ros__descriptor,
      "the repair orders behind a department figure of a month or a day, with their shares",
      AS_ROLES_ANY_STAFF | AS_ROLE_SYSTEM, true},
+    {"kpi.expense.record", "kpi", &as__kpi_expense_record__descriptor, &as__kpi_expense__descriptor,
+     "record the department's expenses of a month in a category (again: replaces)",
+     AS_ROLE_SERVICE_MANAGER, false},
+    {"kpi.expense.list", "kpi", &as__kpi_expense_query__descriptor,
+     &as__kpi_expense_list__descriptor, "the department's expenses of a month (or of every month)",
+     AS_ROLE_SERVICE_MANAGER, true},
 };
 
 static const as_event_info_t s_events[] = {
     {"kpi.target.changed", &as__kpi_target_changed__descriptor, "a monthly target was set"},
+    {"kpi.expense.recorded", &as__kpi_expense_recorded__descriptor,
+     "a month's expenses in a category were recorded (replacing any before)"},
 };
 
 AS_CATALOG_PART(as__catalog_kpi, s_commands, s_events);

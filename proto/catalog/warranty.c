@@ -55,6 +55,9 @@ static const as_command_info_t s_commands[] = {
     {"oem.claim.list", "oem", &as__oem_claim_query__descriptor, &as__oem_claim_list__descriptor,
      "the OEM's decisions on claims (all, or one claim_id)",
      AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_SYSTEM, true},
+    {"warranty.part.show", "warranty", &as__part_show_query__descriptor, &as__part_tag__descriptor,
+     "one tagged replaced part: custody, and the OEM's return inspection once done",
+     AS_ROLE_WARRANTY_CLERK | AS_ROLE_SERVICE_MANAGER, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -89,6 +92,10 @@ static const as_event_info_t s_events[] = {
     {"oem.claim.decided", &as__oem_claim_decision__descriptor,
      "the OEM decided a claim submission (accepted, or rejected with a debit reason)"},
     {"oem.payment.received", &as__oem_payment__descriptor, "the OEM paid an accepted claim"},
+    {"oem.part.inspected", &as__oem_part_inspection__descriptor,
+     "the OEM inspected a returned replaced part: fault confirmed or not"},
+    {"warranty.part.inspected", &as__part_tag__descriptor,
+     "the OEM's return inspection was applied to a replaced part (fault confirmed or not)"},
 };
 
 AS_CATALOG_PART(as__catalog_warranty, s_commands, s_events);

@@ -76,6 +76,9 @@ static const as_command_info_t s_commands[] = {
      &as__training_plans__descriptor,
      "the training plans with attendance and certification, by technician and/or planned month",
      AS_ROLES_ANYONE, true},
+    {"workshop.qc.stats", "workshop", &as__qc_stats_query__descriptor, &as__qc_stats__descriptor,
+     "QC inspection statistics from..to: inspections, failures by reason, technician, operation",
+     AS_ROLE_QC_INSPECTOR | AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER, true},
 };
 
 static const as_event_info_t s_events[] = {

@@ -137,3 +137,20 @@ int kpi_evt_shipment_confirmed(as_evt_t *evt)
     }
     return rc;
 }
+
+/* warranty.part.inspected: the OEM's return inspection of a replaced part,
+ * counted on the inspection date (warranty applies one per tag): the
+ * identification accuracy of a month compares the parts inspected in it. */
+int kpi_evt_part_inspected(as_evt_t *evt)
+{
+    const As__PartTag *t = (const As__PartTag *)evt->payload;
+    if (!t->tag || !*t->tag || !t->has_fault_confirmed)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    kpi_event_date(evt, t->inspected_date, date);
+    As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+    KPI_SET(d, warranty_parts_inspected, 1);
+    if (t->fault_confirmed)
+        KPI_SET(d, warranty_parts_confirmed, 1);
+    return kpi_count(evt, date, KPI_DEPARTMENT, "", &d);
+}

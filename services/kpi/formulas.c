@@ -498,6 +498,41 @@ static void s_advisor_product_achievement(const As__KpiCounters *c, const kpi_pe
                    "advisor)");
 }
 
+/* Issue 15: the OEM's return inspections, the department's expenses and profit. */
+static void s_part_identification(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->warranty_parts_confirmed, (double)c->warranty_parts_inspected);
+    snprintf(f->formula, sizeof f->formula,
+             "parts with the fault confirmed / parts inspected by the OEM = %lld / %lld%s",
+             (long long)c->warranty_parts_confirmed, (long long)c->warranty_parts_inspected,
+             f->defined ? "" : ": no replaced part inspected in the period");
+}
+
+static void s_expenses(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->expenses_cents);
+    f->defined = c->expense_categories > 0;
+    snprintf(f->formula, sizeof f->formula, "sum of the month's expense categories = %lld cents%s",
+             (long long)c->expenses_cents,
+             f->defined ? "" : ": none recorded (expenses are the department's, by month)");
+}
+
+static void s_department_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    int64_t gross =
+        c->labour_sales_cents + c->parts_sales_cents - c->parts_cost_cents - c->labour_cost_cents;
+    s_money(f, gross - c->expenses_cents);
+    f->defined = c->expense_categories > 0;
+    if (!f->defined)
+        f->value = 0;
+    snprintf(f->formula, sizeof f->formula, "gross profit - expenses = %lld - %lld cents%s",
+             (long long)gross, (long long)c->expenses_cents,
+             f->defined ? "" : ": no expenses recorded (the department's, by month)");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -550,6 +585,9 @@ static const struct {
     {"advisor product sales", s_advisor_product_sales},
     {"product take rate", s_product_take_rate},
     {"advisor product sales achievement", s_advisor_product_achievement},
+    {"replaced-part identification accuracy", s_part_identification},
+    {"expenses", s_expenses},
+    {"department profit", s_department_profit},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

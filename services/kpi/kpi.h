@@ -37,6 +37,7 @@ typedef struct kpi {
  *                its booking counted for: its arrival counts the same)
  *   uio          vin -> KpiUioNote (the days it had an RO opened: counters_sales.c)
  *   sales        sale_ref -> KpiCohortNote (the sale counted, on its date)
+ *   expenses     "YYYY-MM|category" -> KpiExpense (expenses.c; recorded again: replaced)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -201,5 +202,16 @@ int kpi_evt_training_certified(as_evt_t *evt);
  * and sold, for the department and the advisor who recommended them. */
 int kpi_evt_product_recommended(as_evt_t *evt);
 int kpi_evt_product_answered(as_evt_t *evt);
+
+/* Issue 15. warranty.part.inspected counts the OEM's return inspection on its
+ * date (counters_warranty.c). expenses.c: kpi.expense.record and
+ * kpi.expense.list (db "expenses": "YYYY-MM|category" -> KpiExpense), and
+ * kpi_expenses_fill, which sets c->expenses_cents and c->expense_categories
+ * to the month's sum and count. Each returns 0, AS_EINVALID for a payload it
+ * cannot use, or an LMDB code. */
+int kpi_evt_part_inspected(as_evt_t *evt);
+int kpi_cmd_expense_record(as_cmd_t *cmd);
+int kpi_cmd_expense_list(as_cmd_t *cmd);
+int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__KpiCounters *c);
 
 #endif

@@ -312,6 +312,9 @@ static int s_rows_department(s_report_t *r)
     /* the units in operation at the period's end */
     if (rc == 0 && (rc = kpi_uio_count(svc, txn, r->last, &c.units_in_operation)) == 0)
         c.has_units_in_operation = 1;
+    /* the month's expenses (recorded by month: none in a day's report) */
+    if (rc == 0 && !r->is_day)
+        rc = kpi_expenses_fill(svc, txn, r->month, &c);
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 
@@ -399,9 +402,14 @@ static int cmd_report(as_cmd_t *cmd)
     return rc;
 }
 
+/* one command a line: merges stay apart */
+// clang-format off
 const as_command_def_t kpi_commands[] = {
     {"kpi.target.set", cmd_target_set},
     {"kpi.report", cmd_report},
     {"kpi.figure.ros", kpi_cmd_figure_ros},
+    {"kpi.expense.record", kpi_cmd_expense_record},
+    {"kpi.expense.list", kpi_cmd_expense_list},
     {NULL, NULL},
 };
+// clang-format on

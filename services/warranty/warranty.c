@@ -32,6 +32,7 @@ static const as_command_def_t s_commands[] = {
     {"warranty.recall.open", warranty_cmd_recall_open},
     {"warranty.recall.query", warranty_cmd_recall_query},
     {"warranty.vehicle.warnings", warranty_cmd_vehicle_warnings},
+    {"warranty.part.show", warranty_cmd_part_show},
     {NULL, NULL},
 };
 
@@ -41,6 +42,7 @@ static const as_event_def_t s_events[] = {
     {"workshop.qc.passed", warranty_evt_qc_passed},
     {"oem.claim.decided", warranty_evt_oem_decided},
     {"oem.payment.received", warranty_evt_oem_paid},
+    {"oem.part.inspected", warranty_evt_oem_inspected},
     {NULL, NULL},
 };
 

@@ -148,4 +148,9 @@ int warranty_evt_ro_opened(as_evt_t *evt);
 int warranty_evt_oem_decided(as_evt_t *evt);
 int warranty_evt_oem_paid(as_evt_t *evt);
 
+/* The OEM's return inspection (inspection.c): oem.part.inspected applied once
+ * per tag (an unknown tag skipped), and warranty.part.show. */
+int warranty_evt_oem_inspected(as_evt_t *evt);
+int warranty_cmd_part_show(as_cmd_t *cmd);
+
 #endif

@@ -23,6 +23,7 @@ static const as_command_def_t s_commands[] = {
     {"workshop.training.attend", ws_cmd_training_attend},
     {"workshop.training.certify", ws_cmd_training_certify},
     {"workshop.training.list", ws_cmd_training_list},
+    {"workshop.qc.stats", ws_cmd_qc_stats},
     {NULL, NULL},
 };
 

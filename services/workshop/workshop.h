@@ -100,6 +100,8 @@ int ws_cmd_qc_inspect(as_cmd_t *cmd);    /* qc.c */
 int ws_cmd_defect_report(as_cmd_t *cmd); /* defects.c */
 int ws_cmd_board(as_cmd_t *cmd);         /* board.c */
 int ws_cmd_ro_show(as_cmd_t *cmd);
+/* qc_stats.c: workshop.qc.stats, the QC inspections of a period (from..to). */
+int ws_cmd_qc_stats(as_cmd_t *cmd);
 
 /* --- event handlers --------------------------------------------------------- */
 int ws_evt_ro_consented(as_evt_t *evt);        /* jobs.c */

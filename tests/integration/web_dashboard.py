@@ -245,6 +245,25 @@ def main():
         tablet.shot("dashboard-parts-zh")
         tablet.click("#lang")
 
+        # issue 15: the manager records the month's rent on the dashboard; a bad
+        # amount is refused on the page; the list and the month's expenses follow
+        tablet.d.execute_script("document.getElementById('q15-expenses').scrollIntoView()")
+        tablet.d.execute_script("document.getElementById('q15-category').value = 'rent'")
+        tablet.type("#q15-amount", "12.345")
+        tablet.click("#q15-record")
+        tablet.wait(lambda d: "two decimals" in text(tablet, "#q15-error"))
+        tablet.type("#q15-amount", "1,200.50")
+        tablet.type("#q15-note", "hall")
+        tablet.click("#q15-record")
+        tablet.wait(lambda d: "1,200.50" in text(tablet, "#q15-list"))
+        rows = cells(tablet, "#q15-list")
+        check("the rent listed, and the total", rows[0][:3] == ["Rent", rows[0][1], "hall"] and
+              rows[0][1].startswith("1,200.50") and rows[-1][0] == "Total" and rows[-1][1].startswith("1,200.50"), rows)
+        tablet.shot("dashboard-expenses")
+        tablet.click("#whole-month")
+        tablet.wait(lambda d: text(tablet, card(tablet, "expenses") + " .dash-value").startswith("1,200.50"))
+        check("the month's expenses figure", text(tablet, card(tablet, "expenses") + " .dash-value").startswith("1,200.50"))
+
     with Browser(1600, 1000) as desktop:
         desktop.sign_in("svc-mgr", "manager-pass-1")
         desktop.wait(lambda d: d.current_url.endswith("/dashboard.html"))
@@ -258,6 +277,7 @@ def main():
         check("the front-desk manager reads the figures, sets no target",
               not desktop.find_all(".dash-target-set") and
               text(desktop, card(desktop, "vehicles handed over") + " .dash-value") == "40")
+        check("the front-desk manager sees no expenses form", not desktop.find("#q15-expenses").is_displayed())
     done()
 
 

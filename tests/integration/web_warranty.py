@@ -130,6 +130,12 @@ def main():
         wait(tab, lambda d: "wty-he" in jstext(tab, "#shipments tbody td:nth-child(6)"))
         check("the shipment is confirmed in the service",
               asctl("wty-he", "warranty.shipment.list", "shipment_id=S-1")["shipments"][0].get("confirmed") is True)
+        # issue 15: the OEM (asoem) inspects the returned part; PAD-01 is not in its
+        # not_confirmed_parts, so the open claim shows the fault confirmed, live
+        tab.click('#tabs [data-tab="claims"]')
+        wait(tab, lambda d: "fault confirmed" in jstext(tab, "#claim-fields"))
+        check("the OEM's inspection on the claim", "OEM inspection" in jstext(tab, "#claim-fields") and
+              "fault confirmed · " in jstext(tab, "#claim-fields"), jstext(tab, "#claim-fields"))
 
         # recalls: open a campaign for V1 and look V1 up
         tab.click('#tabs [data-tab="recalls"]')

@@ -313,6 +313,95 @@ static void test_parts_scrap_moved_stock_refused(void **state)
     as_harness_destroy(&h);
 }
 
+/* Issue 15: each refusal of kpi.expense.record writes and emits nothing; a
+ * month and category recorded again replaces the first. The OEM's inspection
+ * of a tag warranty does not know is skipped; a bad one refused. */
+#define S_NO_AMOUNT INT64_MIN
+
+static void s_expense(As__KpiExpenseRecord *r, const char *month, const char *category,
+                      int64_t cents)
+{
+    as__kpi_expense_record__init(r);
+    r->month = (char *)month;
+    r->category = (char *)category;
+    r->has_amount_cents = cents != S_NO_AMOUNT;
+    r->amount_cents = cents;
+}
+
+static void test_expenses_and_inspections(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&kpi_service, "sm-zhou = service_manager\n");
+    static const struct {
+        const char *month, *category;
+        int64_t cents;
+        int status;
+        const char *text;
+    } bad[] = {
+        {NULL, "rent", 1, AS_EINVALID, "month is required (YYYY-MM)"},
+        {"2026-13", "rent", 1, AS_EINVALID, "month '2026-13' is not a month (YYYY-MM)"},
+        {"2026-10", NULL, 1, AS_EINVALID, "category is required"},
+        {"2026-10", "snacks", 1, AS_EINVALID, "category 'snacks' is not one of rent"},
+        {"2026-10", "rent", S_NO_AMOUNT, AS_EINVALID, "amount_cents is required"},
+        {"2026-10", "rent", -1, AS_EINVALID, "amount_cents -1 for 2026-10 rent must be 0.."},
+    };
+    as_harness_result_t r;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        As__KpiExpenseRecord req;
+        s_expense(&req, bad[i].month, bad[i].category, bad[i].cents);
+        assert_int_equal(as_harness_call(h, "sm-zhou", "kpi.expense.record", &req.base, &r), 0);
+        assert_int_equal(r.status, bad[i].status);
+        assert_non_null(strstr(r.error, bad[i].text));
+        assert_int_equal(r.n_events, 0);
+        assert_int_equal(as_harness_count(h, "expenses"), 0);
+        as_harness_result_clear(&r);
+    }
+    As__KpiExpenseRecord req;
+    s_expense(&req, "2026-10", "rent", 80000);
+    assert_int_equal(as_harness_call(h, "wty-he", "kpi.expense.record", &req.base, &r), 0);
+    assert_int_equal(r.status, AS_EDENIED);
+    assert_int_equal(as_harness_count(h, "expenses"), 0);
+    as_harness_result_clear(&r);
+    assert_int_equal(as_harness_call(h, "sm-zhou", "kpi.expense.record", &req.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.n_events, 1);
+    assert_string_equal(r.events[0]->type, "kpi.expense.recorded");
+    as_harness_result_clear(&r);
+    s_expense(&req, "2026-10", "rent", 90000); /* again: replaces */
+    assert_int_equal(as_harness_call(h, "sm-zhou", "kpi.expense.record", &req.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    As__KpiExpenseRecorded *m =
+        as__kpi_expense_recorded__unpack(NULL, r.events[0]->payload.len, r.events[0]->payload.data);
+    assert_non_null(m);
+    assert_true(m->has_replaced_cents);
+    assert_int_equal(m->replaced_cents, 80000);
+    assert_int_equal(m->expense->amount_cents, 90000);
+    as__kpi_expense_recorded__free_unpacked(m, NULL);
+    assert_int_equal(as_harness_count(h, "expenses"), 1);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+
+    h = s_open(&warranty_service, "[warranty.policy]\nbasic = 4y 100000km\n");
+    As__OemPartInspection insp = AS__OEM_PART_INSPECTION__INIT;
+    insp.tag = "T-404";
+    insp.has_fault_confirmed = 1;
+    insp.date = "2026-11-27";
+    size_t before = as_harness_count(h, NULL);
+    assert_int_equal(
+        as_harness_apply(h, "oem.part.inspected", "oem@local", 1, insp.tag, &insp.base, &r), 0);
+    assert_int_equal(r.status, 0); /* a tag warranty never had: skipped */
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(as_harness_count(h, NULL), before);
+    as_harness_result_clear(&r);
+    insp.tag = "not a tag!";
+    assert_int_equal(
+        as_harness_apply(h, "oem.part.inspected", "oem@local", 2, NULL, &insp.base, &r), 0);
+    assert_int_equal(r.status, AS_EINVALID);
+    assert_int_equal(r.n_events, 0);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_parts_scrap_moved_stock_refused),
         cmocka_unit_test(test_warranty_event_refused),
         cmocka_unit_test(test_state_per_instance),
+        cmocka_unit_test(test_expenses_and_inspections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,8 +245,8 @@ static void test_names_and_metrics(void **state)
     /* 28 + issue 14: stock value, stock days, scrap rate, warehouse productivity, timely
      * supply, ro parts on-time, and the nine of accessories and new cars; issue 15:
      * training achievement, products recommended, advisor product sales, product take rate
-     * and its achievement */
-    assert_int_equal(kpi_figure_count(), 48);
+     * and its achievement, replaced-part identification accuracy, expenses, department profit */
+    assert_int_equal(kpi_figure_count(), 51);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -448,6 +448,48 @@ static void test_training(void **state)
     assert_non_null(strstr(f.formula, "no course planned in the period"));
 }
 
+/* Issue 15: the OEM's return inspections, expenses and department profit. */
+static void test_inspection_and_profit(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.warranty_parts_inspected = 3;
+    c.warranty_parts_confirmed = 2;
+    c.labour_sales_cents = 200000;
+    c.parts_sales_cents = 150000;
+    c.parts_cost_cents = 90000;
+    c.labour_cost_cents = 12000;
+    c.expenses_cents = 225000;
+    c.expense_categories = 3;
+    kpi_figure_t f = s_figure("replaced-part identification accuracy", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 200.0 / 3.0, 1e-9); /* 2 / 3 */
+    assert_string_equal(f.formula,
+                        "parts with the fault confirmed / parts inspected by the OEM = 2 / 3");
+    f = s_figure("expenses", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 225000, 0);
+    /* 200000 + 150000 - 90000 - 12000 = 248000 gross; - 225000 = 23000 */
+    f = s_figure("department profit", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 23000, 0);
+    assert_string_equal(f.formula, "gross profit - expenses = 248000 - 225000 cents");
+    /* a month whose expenses are all 0 is still a month with expenses recorded */
+    c.expenses_cents = 0;
+    c.expense_categories = 1;
+    assert_float_equal(s_figure("department profit", &c, &s_november).value, 248000, 0);
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    f = s_figure("replaced-part identification accuracy", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, "no replaced part inspected"));
+    none.labour_sales_cents = 5000;
+    f = s_figure("department profit", &none, &s_november);
+    assert_false(f.defined);
+    assert_float_equal(f.value, 0, 0);
+    assert_non_null(strstr(f.formula, "no expenses recorded"));
+    assert_false(s_figure("expenses", &none, &s_november).defined);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_accessories_and_uio),
         cmocka_unit_test(test_training),
         cmocka_unit_test(test_advisor_products),
+        cmocka_unit_test(test_inspection_and_profit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,11 @@
  * It follows parts too and plays the parts supplier: for each
  * parts.order.placed it confirms every line (oem.order.confirmed), promised
  * [oem] supply_lead_days working days after the order date (urgent_lead_days
- * for an urgent order), and only half of a part listed in short_ship_parts. */
+ * for an urgent order), and only half of a part listed in short_ship_parts.
+ * It inspects the replaced parts that come back: for each packing line of a
+ * warranty.shipment.confirmed (once per tag) it publishes oem.part.inspected,
+ * the fault not confirmed for a part listed in [oem] not_confirmed_parts,
+ * confirmed for every other, dated the day the shipment was confirmed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,7 @@ typedef struct {
     char **short_parts;  /* [oem] short_ship_parts: confirmed only half */
     long long lead_days, urgent_lead_days; /* working days to the promised date */
     char supplier[101];                    /* [oem] supplier: the orders it answers (default OEM) */
+    char **not_confirmed_parts; /* [oem] not_confirmed_parts: returned parts found without fault */
 } s_oem_t;
 
 static s_oem_t s_oem;
@@ -52,6 +57,10 @@ static int s_start(as_service_t *svc)
     snprintf(oem->supplier, sizeof oem->supplier, "%s",
              as_config_get(as_service_config(svc), "oem", "supplier", "OEM"));
     n = as_config_get_list(as_service_config(svc), "oem", "short_ship_parts", &oem->short_parts);
+    if (n < 0)
+        return n;
+    n = as_config_get_list(as_service_config(svc), "oem", "not_confirmed_parts",
+                           &oem->not_confirmed_parts);
     return n < 0 ? n : 0;
 }
 
@@ -252,7 +261,60 @@ static int s_evt_order_placed(as_evt_t *evt)
     return rc;
 }
 
-static const char *const s_dbs[] = {"claims", "orders", NULL};
+/* --- the return inspection of replaced parts (issue 15) ---------------------- */
+
+/* warranty.shipment.confirmed: each part on the packing list inspected once
+ * (the store keeps the tags inspected: tag -> date), dated the day the
+ * shipment was confirmed (its arrival), so a replay decides the same. */
+static int s_evt_shipment_confirmed(as_evt_t *evt)
+{
+    const As__Shipment *s = (const As__Shipment *)evt->payload;
+    if (!s->shipment_id || !*s->shipment_id || s->n_packing_list > 10000)
+        return AS_EINVALID;
+    char date[AS_DATE_LEN + 1];
+    if (as_date_valid(s->confirmed_date))
+        snprintf(date, sizeof date, "%s", s->confirmed_date);
+    else
+        as_evt_date(evt, date);
+    s_oem_t *oem = as_service_user(evt->svc);
+    MDB_dbi dbi = as_store_dbi(as_service_store(evt->svc), "inspections");
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s->n_packing_list; i++) {
+        const As__PackingLine *l = s->packing_list[i];
+        if (!l->tag || !*l->tag || strlen(l->tag) > 100)
+            continue;
+        MDB_val key = {strlen(l->tag), l->tag}, value;
+        rc = mdb_get(evt->txn, dbi, &key, &value);
+        if (rc == 0)
+            continue; /* inspected already */
+        if (rc != MDB_NOTFOUND)
+            break;
+        value.mv_size = strlen(date);
+        value.mv_data = date;
+        if ((rc = mdb_put(evt->txn, dbi, &key, &value, 0)) != 0)
+            break;
+        bool confirmed = !s_listed(oem->not_confirmed_parts, l->part_number);
+        char finding[160];
+        if (confirmed)
+            snprintf(finding, sizeof finding, "fault confirmed");
+        else
+            snprintf(finding, sizeof finding, "no fault found on part %.100s",
+                     l->part_number ? l->part_number : "?");
+        As__OemPartInspection m = AS__OEM_PART_INSPECTION__INIT;
+        m.tag = l->tag;
+        m.claim_id = l->claim_id;
+        m.part_number = l->part_number;
+        m.shipment_id = s->shipment_id;
+        m.has_fault_confirmed = 1;
+        m.fault_confirmed = confirmed;
+        m.finding = finding;
+        m.date = date;
+        rc = as_evt_emit(evt, "oem.part.inspected", l->tag, &m.base);
+    }
+    return rc;
+}
+
+static const char *const s_dbs[] = {"claims", "orders", "inspections", NULL};
 
 static const as_command_def_t s_commands[] = {
     {"oem.claim.list", s_cmd_list},
@@ -262,6 +324,7 @@ static const as_command_def_t s_commands[] = {
 static const as_event_def_t s_events[] = {
     {"warranty.claim.submitted", s_evt_submitted},
     {"parts.order.placed", s_evt_order_placed},
+    {"warranty.shipment.confirmed", s_evt_shipment_confirmed},
     {NULL, NULL},
 };
 
@@ -279,7 +342,10 @@ static const as_service_def_t s_def = {
                "Follows parts too: confirms every parts.order.placed (oem.order.confirmed),\n"
                "for [oem] supplier (default OEM), promised supply_lead_days (urgent:\n"
                "urgent_lead_days) working days after the order date, half of each part in\n"
-               "short_ship_parts.",
+               "short_ship_parts.\n"
+               "Inspects each replaced part of a warranty.shipment.confirmed once\n"
+               "(oem.part.inspected): fault not confirmed for a part in [oem]\n"
+               "not_confirmed_parts, confirmed for every other.",
 };
 
 int main(int argc, char **argv)

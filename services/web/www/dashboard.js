@@ -366,6 +366,56 @@ async function openRos(figure, who) {
   document.getElementById("ros-panel").scrollIntoView({ block: "start" });
 }
 
+// --- the department's expenses of the month (issue 15; the service manager's) --
+
+const Q15_CATEGORIES = ["rent", "utilities", "salaries", "training", "tools", "consumables", "other"];
+const q15Keeper = App.keeper();
+function q15Manager() {
+  return App.me.roles.includes("service_manager");
+}
+function q15Render() {
+  document.getElementById("q15-expenses").hidden = !q15Manager();
+  const select = document.getElementById("q15-category");
+  const chosen = select.value;
+  select.replaceChildren(...Q15_CATEGORIES.map((c) => {
+    const o = App.el("option", "", App.t("q15.cat." + c));
+    o.value = c;
+    return o;
+  }));
+  if (chosen) select.value = chosen;
+  const list = state.q15 || { expenses: [] };
+  const rows = list.expenses || [];
+  document.getElementById("q15-list").replaceChildren(App.table([
+    { label: "q15.category", value: (e) => (e.total ? App.t("q15.total") : App.t("q15.cat." + e.category)) },
+    { label: "q15.amount", value: (e) => App.money(e.amount_cents || 0), cls: "num" },
+    { label: "q15.note", value: (e) => e.note || "" },
+    { label: "q15.recorded_by", value: (e) => e.recorded_by || "" },
+  ], rows.concat([{ total: true, amount_cents: list.total_cents || 0 }]), (e) => (e.total ? "q15-total" : "")));
+}
+async function q15Read(month) {
+  state.q15 = q15Manager() ? await App.call("kpi.expense.list", { month }) : null;
+}
+async function q15Record(e) {
+  e.preventDefault();
+  const text = document.getElementById("q15-amount").value.trim().replace(/,/g, "");
+  const error = document.getElementById("q15-error");
+  if (!/^\d+(\.\d{1,2})?$/.test(text)) {
+    error.textContent = App.t("q15.bad_amount");
+    return;
+  }
+  const request = { month: period().month, category: document.getElementById("q15-category").value,
+    amount_cents: Math.round(Number(text) * 100) };
+  const note = document.getElementById("q15-note").value.trim();
+  if (note) request.note = note;
+  await App.attempt(document.getElementById("q15-record"), error, async () => {
+    await App.call("kpi.expense.record", request, q15Keeper.key(request));
+    q15Keeper.done();
+    document.getElementById("q15-amount").value = "";
+    document.getElementById("q15-note").value = "";
+    readAll();
+  });
+}
+
 // --- reading -----------------------------------------------------------------
 
 function render() {
@@ -375,6 +425,7 @@ function render() {
   fillTrendChoice();
   renderCharts();
   renderRos();
+  q15Render();
   document.getElementById("updated").textContent = App.clock(new Date());
 }
 
@@ -389,6 +440,7 @@ const readAll = App.reader(async () => {
     );
     const [department, technicians, advisors, ...trend] = await Promise.all([ask("department"), ask("technician"), ask("advisor"), ...trendAsk]);
     Object.assign(state, { department, technicians, advisors, trend });
+    await q15Read(p.month);
     if (state.ros && state.ros.reply && state.ros.period === periodText(p))
       state.ros.reply = await App.call("kpi.figure.ros", rosAsk(p, state.ros.figure, state.ros.who));
     error.textContent = "";
@@ -434,6 +486,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   document.getElementById("period").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("trend-figure").addEventListener("change", renderCharts);
+  document.getElementById("q15-expense-form").addEventListener("submit", q15Record);
   document.getElementById("ros-close").addEventListener("click", () => {
     state.ros = null;
     renderRos();

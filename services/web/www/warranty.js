@@ -120,12 +120,14 @@ function renderClaim() {
     ["warranty.flags", (c.flags || []).join("; ")],
     ["warranty.corrections", (c.corrections || []).join("; ")],
     ["warranty.tag", c.tag],
+    ["q15.inspection", c.part_inspected_date ? (c.part_fault_confirmed ? App.t("q15.confirmed") : App.t("q15.not_confirmed")) + " · " + c.part_inspected_date + (c.part_finding ? " · " + c.part_finding : "") : ""],
   ];
   $("claim-fields").replaceChildren(
     ...fields.filter(([, v]) => v !== undefined && v !== null && v !== "").flatMap(([k, v]) => {
       const dt = App.el("dt", "", App.t(k));
       dt.dataset.label = k;
-      return [dt, App.el("dd", k === "warranty.debit_reason" || k === "warranty.reason" ? "warn" : "", v)];
+      const warn = k === "warranty.debit_reason" || k === "warranty.reason" || (k === "q15.inspection" && !c.part_fault_confirmed);
+      return [dt, App.el("dd", warn ? "warn" : "", v)];
     })
   );
   // each action only for the role the service lets do it
