@@ -10,7 +10,7 @@ import subprocess
 
 from selenium.common.exceptions import StaleElementReferenceException
 
-from webtest import Browser, asctl, check, done
+from webtest import Browser, asctl, check, done, kpi_shown
 
 DAY = os.environ["DAY"]
 PREV = os.environ["PREV"]  # a day played in the month before
@@ -25,30 +25,9 @@ def report(by="department", day=True, month=MONTH):
     return json.loads(subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True).stdout)
 
 
-def money(cents, currency):
-    whole = f"{abs(cents) // 100:,}"
-    text = ("-" if cents < 0 else "") + f"{whole}.{abs(cents) % 100:02d}"
-    return text + " " + currency if currency else text
-
-
 def shown(f, currency):
     """A figure as the page must show it (asctl kpi report's human rule)."""
-    if not f.get("defined"):
-        return "-"
-    unit, v = f.get("unit", ""), f.get("value", 0)
-    if unit == "%":
-        return f"{v:.1f}%"
-    if unit == "cents":
-        return money(int(math.floor(v + 0.5)), currency)
-    if unit == "":
-        return f"{v:.0f}"
-    if unit == "h":
-        return f"{v:.2f} h"
-    if unit == "days":
-        return f"{v:.1f} days"
-    if unit == "lines/h":
-        return f"{v:.2f} lines/h"
-    return f"{v:.2f}"
+    return kpi_shown(f, currency)
 
 
 def figures(r, key="department"):

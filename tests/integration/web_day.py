@@ -13,13 +13,13 @@ Everything else is done on the pages, each by its member:
 
 Environment: webtest.py's, VIN, DAY (today, YYYY-MM-DD, the site's date)."""
 import json
-import math
 import os
 import subprocess
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import webtest
 from webtest import XSS, Browser, asctl, check, done
 
 VIN = os.environ["VIN"]
@@ -29,7 +29,7 @@ SAME = "return window.__same_page === true"
 
 def money(cents):
     """As App.money shows an amount of the site (currency CNY)."""
-    return ("-" if cents < 0 else "") + f"{abs(cents) // 100:,}.{abs(cents) % 100:02d} CNY"
+    return webtest.money(cents, "CNY")
 
 
 class Page(Browser):
@@ -93,18 +93,7 @@ def kpi_report():
 
 def shown(f):
     """A figure as the dashboard must show it (asctl kpi report's human rule)."""
-    if not f.get("defined"):
-        return "-"
-    unit, v = f.get("unit", ""), f.get("value", 0)
-    if unit == "%":
-        return f"{v:.1f}%"
-    if unit == "cents":
-        return money(int(math.floor(v + 0.5)))
-    if unit == "":
-        return f"{v:.0f}"
-    if unit == "h":
-        return f"{v:.2f} h"
-    return f"{v:.2f}"
+    return webtest.kpi_shown(f, "CNY")
 
 
 def figure(b, name):

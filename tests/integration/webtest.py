@@ -15,6 +15,7 @@ Environment (set by the test's .sh through web_lib.sh): WEB_URL, ASCTL,
 CONFIG, SHOTS (the screenshot directory). Waits are explicit (on what the
 page shows), never sleeps."""
 import json
+import math
 import os
 import subprocess
 import sys
@@ -43,6 +44,33 @@ def done():
     if failures:
         print(f"{len(failures)} browser check(s) failed", flush=True)
         sys.exit(1)
+
+
+def money(cents, currency="CNY"):
+    """As App.money shows an amount: "1,234.50 CNY" (no currency: the number alone)."""
+    whole = f"{abs(cents) // 100:,}"
+    text = ("-" if cents < 0 else "") + f"{whole}.{abs(cents) % 100:02d}"
+    return text + " " + currency if currency else text
+
+
+def kpi_shown(f, currency="CNY"):
+    """A kpi.report figure as the English dashboard must show it (asctl's human rule, with units)."""
+    if not f.get("defined"):
+        return "-"
+    unit, v = f.get("unit", ""), f.get("value", 0)
+    if unit == "%":
+        return f"{v:.1f}%"
+    if unit == "cents":
+        return money(int(math.floor(v + 0.5)), currency)
+    if unit == "":
+        return f"{v:.0f}"
+    if unit == "h":
+        return f"{v:.2f} h"
+    if unit == "days":
+        return f"{v:.1f} days"
+    if unit == "lines/h":
+        return f"{v:.2f} lines/h"
+    return f"{v:.2f}"
 
 
 def asctl(actor, *args):
