@@ -67,6 +67,7 @@ typedef struct {
     const char *tool_admin;      /* NULL: the site runs no tool room */
     const char *warranty_clerk;  /* NULL: the site runs no warranty service */
     const char *crm;             /* the CRM's system identity; NULL: no ingest gateway [crm] */
+    bool oem_supplies;           /* the site runs asoem ([oem]), which confirms orders to "OEM" */
     unsigned km[DAY_CUSTOMERS];  /* each vehicle's reading when the day starts */
     int64_t day_start_us;
     int64_t at_us;   /* when the step being played happens: dated commands carry it */
@@ -789,6 +790,13 @@ static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
  * order for the tensioner's backorder, and the afternoon delivery brings two
  * (what the backorder was made for against the urgent line, the rest for the
  * shelf). */
+static bool s_order_confirmed(json_t *reply, const void *arg)
+{
+    (void)arg;
+    json_t *line = json_array_get(json_object_get(reply, "lines"), 0);
+    return json_is_true(json_object_get(line, "confirmed"));
+}
+
 static void s_parts_orders(day_t *d, const ro_plan_t *p, unsigned issue_no)
 {
     const int64_t now = d->at_us, day_us = 24LL * 3600 * 1000000;
@@ -846,6 +854,13 @@ static void s_parts_orders(day_t *d, const ro_plan_t *p, unsigned issue_no)
          "{\"order_id\":\"UO-%s\",\"supplier\":\"OEM\",\"urgent\":true,\"lines\":["
          "{\"backorder_id\":\"%s\"}]}",
          p->ro_number, bo_id);
+    /* the afternoon delivery comes after the OEM's confirmation: the RO's
+     * part has its promised date when it is filled (the RO parts on-time
+     * rate reads it), however fast asoem answers */
+    if (d->oem_supplies)
+        json_decref(s_wait(d, d->keeper, "parts.order.show", s_order_confirmed, NULL,
+                           "the OEM's confirmation of the urgent order", "{\"order_id\":\"UO-%s\"}",
+                           p->ro_number));
     char rest[96] = ""; /* the rest of the two for the shelf */
     if (owed < 2)
         snprintf(rest, sizeof rest, ",{\"part_number\":\"13070-EY00A\",\"received\":%u}", 2 - owed);
@@ -1405,6 +1420,8 @@ int main(int argc, char **argv)
         d.warranty_clerk = s_first(&d, AS_ROLE_WARRANTY_CLERK, "warranty_clerk");
     if (as_config_get(d.cfg, "crm", "endpoint", NULL))
         d.crm = s_first(&d, AS_ROLE_SYSTEM, "system (the crm)");
+    d.oem_supplies = as_config_get(d.cfg, "oem", "endpoint", NULL) != NULL &&
+                     strcmp(as_config_get(d.cfg, "oem", "supplier", "OEM"), "OEM") == 0;
     struct tm tm = {0};
     sscanf(d.date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
     tm.tm_year -= 1900;
