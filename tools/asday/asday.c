@@ -67,8 +67,8 @@ typedef struct {
     const char *tool_admin;      /* NULL: the site runs no tool room */
     const char *warranty_clerk;  /* NULL: the site runs no warranty service */
     const char *crm;             /* the CRM's system identity; NULL: no ingest gateway [crm] */
-    bool oem_supplies;           /* the site runs asoem ([oem]), which confirms orders to "OEM" */
-    unsigned km[DAY_CUSTOMERS];  /* each vehicle's reading when the day starts */
+    int oem_state; /* 0 not asked yet, 1 asoem confirms orders to "OEM" and answers, 2 not */
+    unsigned km[DAY_CUSTOMERS]; /* each vehicle's reading when the day starts */
     int64_t day_start_us;
     int64_t at_us;   /* when the step being played happens: dated commands carry it */
     int64_t last_us; /* the latest step so far */
@@ -790,6 +790,25 @@ static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
  * order for the tensioner's backorder, and the afternoon delivery brings two
  * (what the backorder was made for against the urgent line, the rest for the
  * shelf). */
+/* True when the site's OEM simulator (asoem, [oem]) confirms orders to "OEM"
+ * and answers now (a config may name it without running it): the day then
+ * waits for its confirmations. Asked once. */
+static bool s_oem_supplies(day_t *d)
+{
+    if (d->oem_state == 0) {
+        d->oem_state = 2;
+        As__CommandReply *reply = NULL;
+        if (as_config_get(d->cfg, "oem", "endpoint", NULL) &&
+            strcmp(as_config_get(d->cfg, "oem", "supplier", "OEM"), "OEM") == 0 &&
+            as_rpc_command(s_client(d, "oem"), "oem.claim.list", d->service_manager, NULL, NULL, 0,
+                           2000, 1, &reply) == 0) {
+            d->oem_state = 1;
+            as__command_reply__free_unpacked(reply, NULL);
+        }
+    }
+    return d->oem_state == 1;
+}
+
 static bool s_order_confirmed(json_t *reply, const void *arg)
 {
     (void)arg;
@@ -857,7 +876,7 @@ static void s_parts_orders(day_t *d, const ro_plan_t *p, unsigned issue_no)
     /* the afternoon delivery comes after the OEM's confirmation: the RO's
      * part has its promised date when it is filled (the RO parts on-time
      * rate reads it), however fast asoem answers */
-    if (d->oem_supplies)
+    if (s_oem_supplies(d))
         json_decref(s_wait(d, d->keeper, "parts.order.show", s_order_confirmed, NULL,
                            "the OEM's confirmation of the urgent order", "{\"order_id\":\"UO-%s\"}",
                            p->ro_number));
@@ -1420,8 +1439,6 @@ int main(int argc, char **argv)
         d.warranty_clerk = s_first(&d, AS_ROLE_WARRANTY_CLERK, "warranty_clerk");
     if (as_config_get(d.cfg, "crm", "endpoint", NULL))
         d.crm = s_first(&d, AS_ROLE_SYSTEM, "system (the crm)");
-    d.oem_supplies = as_config_get(d.cfg, "oem", "endpoint", NULL) != NULL &&
-                     strcmp(as_config_get(d.cfg, "oem", "supplier", "OEM"), "OEM") == 0;
     struct tm tm = {0};
     sscanf(d.date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
     tm.tm_year -= 1900;
