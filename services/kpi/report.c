@@ -12,8 +12,6 @@
 #include "formulas.h"
 #include "kpi.h"
 
-#define S_MAX_FIGURES 64
-
 /* "labour efficiency, labour utilisation, ..." for error texts. */
 static void s_metric_names(char *out, size_t cap)
 {
@@ -92,13 +90,14 @@ static int cmd_target_set(as_cmd_t *cmd)
 
 /* --- kpi.report ----------------------------------------------------------- */
 
-/* One row of the report and the storage its message points into. */
+/* One row of the report and the storage its message points into: the three
+ * arrays hold kpi_figure_count() entries each, owned by the row. */
 typedef struct {
     As__KpiRow row;
     As__KpiCounters counters;
-    As__KpiFigure figures[S_MAX_FIGURES];
-    As__KpiFigure *figure_ptrs[S_MAX_FIGURES];
-    kpi_figure_t computed[S_MAX_FIGURES];
+    As__KpiFigure *figures;
+    As__KpiFigure **figure_ptrs;
+    kpi_figure_t *computed;
     char *key;
 } s_row_t;
 
@@ -231,13 +230,17 @@ static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *coun
     }
     s_row_t *row = &r->rows[r->n_rows];
     memset(row, 0, sizeof *row);
-    if (!(row->key = strdup(key)))
+    size_t n = kpi_figure_count();
+    r->n_rows++; /* counted first so the report's cleanup frees what was allocated */
+    row->key = strdup(key);
+    row->figures = calloc(n, sizeof *row->figures);
+    row->figure_ptrs = calloc(n, sizeof *row->figure_ptrs);
+    row->computed = calloc(n, sizeof *row->computed);
+    if (!row->key || !row->figures || !row->figure_ptrs || !row->computed)
         return -ENOMEM;
-    r->n_rows++;
     row->counters = *counters;
     s_counters_show_all(&row->counters);
-    size_t n = kpi_figure_count();
-    for (size_t i = 0; i < n && i < S_MAX_FIGURES; i++) {
+    for (size_t i = 0; i < n; i++) {
         kpi_figure_t *f = &row->computed[i];
         kpi_figure_compute(i, &row->counters, &r->span, f);
         As__KpiFigure *pf = &row->figures[i];
@@ -396,8 +399,12 @@ static int cmd_report(as_cmd_t *cmd)
                                            : s_rows_scan(&r);
     if (rc == 0)
         rc = s_report_reply(&r);
-    for (size_t i = 0; i < r.n_rows; i++)
+    for (size_t i = 0; i < r.n_rows; i++) {
         free(r.rows[i].key);
+        free(r.rows[i].figures);
+        free(r.rows[i].figure_ptrs);
+        free(r.rows[i].computed);
+    }
     free(r.rows);
     return rc;
 }
