@@ -38,6 +38,8 @@
 # start, is skipped too, and said so); --no-ours skips ours (to try the peers'
 # knobs: BENCH_JS_BATCH, BENCH_JS_MAX_PENDING, BENCH_PEER_BATCH, BENCH_PEER_MAX_PENDING).
 # BENCH_N_RABBITMQ: N of RabbitMQ's fan-out and catch-up (default N / 5, --quick: N).
+# BENCH_RABBITMQ_SERVER: the node's start script (default Debian's
+# /usr/lib/rabbitmq/bin/rabbitmq-server).
 # BENCH_KEEP=1 keeps the data dirs of every run.
 # Prints the results as markdown (also in $AS_BENCH_OUT/results.md); the JSON
 # reports stay in $AS_BENCH_OUT. --quick runs small N (the smoke test).
@@ -124,7 +126,8 @@ for p in redis-always redis-everysec; do
         drop_peer $p "redis-server is not installed (deploy/install-deps.sh installs it)"
     fi
 done
-rmq_server=/usr/lib/rabbitmq/bin/rabbitmq-server # the node itself, not the su wrapper
+# the node itself, not /usr/sbin/rabbitmq-server (a wrapper that switches to the rabbitmq user)
+rmq_server=${BENCH_RABBITMQ_SERVER:-/usr/lib/rabbitmq/bin/rabbitmq-server}
 if wants_peer rabbitmq && ! [ -x "$rmq_server" ]; then
     drop_peer rabbitmq "rabbitmq-server is not installed (deploy/install-deps.sh installs it)"
 fi
@@ -432,11 +435,12 @@ rmq_up() {
         sleep 0.1
     done
     if ! grep -q 'completed with' "$rmq_dir/server.log" 2>/dev/null; then
-        local why
-        why=$(tail -n 5 "$rmq_dir/server.log" "$rmq_dir"/log/*.log 2>/dev/null | tr '\n' ' ' | cut -c1-600)
+        local why how="did not start within 60 s"
+        kill -0 "$rmq_pid" 2>/dev/null || how="exited at start"
+        why=$(tail -q -n 5 "$rmq_dir/server.log" "$rmq_dir"/log/*.log 2>/dev/null | tr '\n' ' ' | cut -c1-600)
         rmq_down
         rmq_state=failed
-        drop_peer rabbitmq "rabbitmq-server did not start within 60 s (its logs: $why)"
+        drop_peer rabbitmq "rabbitmq-server $how (its logs: ${why:-empty})"
         return 1
     fi
     rmq_beam_pid=$(pgrep -P "$rmq_pid" beam.smp || true)
