@@ -57,7 +57,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --no-peer) peer=0; shift ;;
     --no-ours) ours=0; shift ;;
-    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
