@@ -750,6 +750,14 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             done
             echo "$m"
         }
+        v_sink_file() { # the file pages of the consumer v_sink_rss picked
+            local c v m= f=
+            for c in c1 c2 c3 c4; do
+                v=$(j "$1-fanout-$c" .peak_rss_kb)
+                [ -n "$v" ] && { [ -z "$m" ] || [ "$v" -gt "$m" ]; } && m=$v f=$(j "$1-fanout-$c" .rss_file_kb)
+            done
+            echo "$f"
+        }
         v_server_cpu() { if [ "$1" = ours ]; then j ours-fanout-bus .bus_cpu_ms; else j "$1-fanout-server" .server_cpu_ms; fi; }
         v_cpu_event() { # every process's CPU per event, µs
             local a b c n
@@ -778,7 +786,17 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             prow "events/s until all 4 consumers applied N (fan-out)" num v_eps
             prow "publisher events/s (acked, replied or confirmed)" num v_pub
             prow "peak RSS MiB: asbus / the broker" mb v_server_rss
-            prow "peak RSS MiB: the largest of the 4 consumers" mb v_sink_rss
+            # the largest consumer's peak, [its LMDB file pages at the end], as above
+            line="| peak RSS MiB: the largest of the 4 consumers [its LMDB file pages] | $(mb "$(v_sink_rss ours)") [$(mb "$(v_sink_file ours)")]"
+            for sys in "${systems[@]}"; do
+                p=$(v_sink_rss "$sys")
+                if [ -n "$p" ]; then
+                    line+=" | $(mb "$p") [$(mb "$(v_sink_file "$sys")")] ($(ratio "$(v_sink_rss ours)" "$p"))"
+                else
+                    line+=" | n/a"
+                fi
+            done
+            echo "$line |"
             prow "CPU s of asbus / the broker during the fan-out" secs v_server_cpu
             prow "CPU µs per event, every process (publisher, broker, 4 consumers)" sec_1 v_cpu_event
             # seconds of a catch-up compare only at the same N: else the events/s below
