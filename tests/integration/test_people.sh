@@ -225,6 +225,12 @@ expect_eq "the quarter's achievement 3.5 / 14" 0.25 "$(score technician 'sold ho
 expect_eq "the quarter's efficiency target" 110 "$(score technician 'labour efficiency' target)"
 expect_eq "set in 1 month" 1 "$(score technician 'labour efficiency' target_months)"
 
+# a warehouse keeper's card: their own productivity target, and no attended hours yet
+ask sm-zhao kpi.target.set month=2026-09 metric="warehouse productivity" value=12 keeper=wh-zhou
+CARD=$(card wh-zhou wh-zhou month=2026-09)
+expect_eq "wh-zhou's own productivity target" 12 "$(score warehouse_keeper 'warehouse productivity' target)"
+expect_eq "not defined without attended hours" false "$(score warehouse_keeper 'warehouse productivity' defined)"
+
 # the human table
 human=$(AS_ACTOR=sm-zhao "$ASCTL" --config "$CONFIG" call kpi.scorecard staff_id=adv-wang month=2026-09)
 # adv-wang's service sales 120.00 of their own 100.00 target: 120%; the department's 210.00
@@ -248,79 +254,80 @@ refused sm-zhao invalid "month (YYYY-MM), or from_month and to_month, is require
 
 # --- the roster --------------------------------------------------------------------------------
 d() { date -d "$(date +%F) $1 days" +%F; }
-MON=$(d -3) TUE=$(d -2) WED=$(d -1) THU=$(d +0) FRI=$(d +1)
+# five days in a row: three days back, today (D4) and tomorrow
+D1=$(d -3) D2=$(d -2) D3=$(d -1) D4=$(d +0) D5=$(d +1)
 log "--- roster bad input: refused, nothing written"
 before=$(last_seq)
 refused sm-zhao invalid "ends at 08:00, not after its start 09:00" \
-    kpi.roster.plan staff_id=tech-07 date=$FRI start=09:00 end=08:00
+    kpi.roster.plan staff_id=tech-07 date=$D5 start=09:00 end=08:00
 refused sm-zhao not-found "staff 'nobody' is not on the staff list" \
-    kpi.roster.plan staff_id=nobody date=$FRI shift=day
+    kpi.roster.plan staff_id=nobody date=$D5 shift=day
 refused sm-zhao invalid "is more than 7 days back: a roster is planned ahead" \
     kpi.roster.plan staff_id=tech-07 date="$(d -8)" shift=day
 refused sm-zhao invalid "shift 'night' is not a named shift" \
-    kpi.roster.plan staff_id=tech-07 date=$FRI shift=night
+    kpi.roster.plan staff_id=tech-07 date=$D5 shift=night
 refused sm-zhao invalid "start and end (HH:MM), or a named shift, are required" \
-    kpi.roster.plan staff_id=tech-07 date=$FRI
+    kpi.roster.plan staff_id=tech-07 date=$D5
 refused sm-zhao invalid "date '2026-02-30' is not a date" \
     kpi.roster.plan staff_id=tech-07 date=2026-02-30 shift=day
 refused fm-li denied "'fm-li' may not plan the shifts of 'adv-wang'" \
-    kpi.roster.plan staff_id=adv-wang date=$FRI shift=day
-refused tech-07 denied "" kpi.roster.plan staff_id=tech-07 date=$FRI shift=day
-refused sm-zhao not-found "'tech-07' has no shift planned on $FRI" \
-    kpi.roster.clear staff_id=tech-07 date=$FRI
+    kpi.roster.plan staff_id=adv-wang date=$D5 shift=day
+refused tech-07 denied "" kpi.roster.plan staff_id=tech-07 date=$D5 shift=day
+refused sm-zhao not-found "'tech-07' has no shift planned on $D5" \
+    kpi.roster.clear staff_id=tech-07 date=$D5
 expect_eq "refused roster commands wrote nothing" "$before" "$(last_seq)"
 
 log "--- a week planned"
-# tech-07 Mon..Fri the day shift (08:30-17:30, 9 h); tech-08 Tue and Wed early (07:30-16:30);
-# adv-wang Mon 08:00-12:00 and 13:00-18:00 (a split day), Thu late
-for day in $MON $TUE $WED $THU $FRI; do ask fm-li kpi.roster.plan staff_id=tech-07 date=$day shift=day; done
-ask fm-li kpi.roster.plan staff_id=tech-08 date=$TUE shift=early
-ask fm-li kpi.roster.plan staff_id=tech-08 date=$WED shift=early
-ask sm-zhao kpi.roster.plan staff_id=adv-wang date=$MON start=08:00 end=12:00
-ask sm-zhao kpi.roster.plan staff_id=adv-wang date=$MON start=13:00 end=18:00
-ask sm-zhao kpi.roster.plan staff_id=adv-wang date=$THU shift=late
+# tech-07 D1..D5 the day shift (08:30-17:30, 9 h); tech-08 D2 and D3 early (07:30-16:30);
+# adv-wang D1 08:00-12:00 and 13:00-18:00 (a split day), D4 (today) late
+for day in $D1 $D2 $D3 $D4 $D5; do ask fm-li kpi.roster.plan staff_id=tech-07 date=$day shift=day; done
+ask fm-li kpi.roster.plan staff_id=tech-08 date=$D2 shift=early
+ask fm-li kpi.roster.plan staff_id=tech-08 date=$D3 shift=early
+ask sm-zhao kpi.roster.plan staff_id=adv-wang date=$D1 start=08:00 end=12:00
+ask sm-zhao kpi.roster.plan staff_id=adv-wang date=$D1 start=13:00 end=18:00
+ask sm-zhao kpi.roster.plan staff_id=adv-wang date=$D4 shift=late
 before=$(last_seq)
-refused sm-zhao conflict "shift 11:00-14:00 of 'adv-wang' on $MON overlaps the shift planned 08:00-12:00" \
-    kpi.roster.plan staff_id=adv-wang date=$MON start=11:00 end=14:00
+refused sm-zhao conflict "shift 11:00-14:00 of 'adv-wang' on $D1 overlaps the shift planned 08:00-12:00" \
+    kpi.roster.plan staff_id=adv-wang date=$D1 start=11:00 end=14:00
 expect_eq "the overlapping shift wrote nothing" "$before" "$(last_seq)"
 # the events
 planned=$(ctl tap kpi.roster --since kpi@test:1 --wait 1500 | jq -r 'select(.type=="kpi.roster.planned") | .subject' | wc -l)
 expect_eq "ten kpi.roster.planned events" 10 "$planned"
-# Friday's shift of tech-07 is taken off again
-cleared=$(as fm-li kpi.roster.clear staff_id=tech-07 date=$FRI)
+# tech-07's shift of tomorrow (D5) is taken off again
+cleared=$(as fm-li kpi.roster.clear staff_id=tech-07 date=$D5)
 expect_eq "the cleared shift" "08:30-17:30" "$(echo "$cleared" | json '.reply.shifts[0] | "\(.start)-\(.end)"')"
 
-# tech-07 attended Tuesday (8 h) and did not come Wednesday; tech-08 attended both
-workshop_event workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"tech-07\",\"date\":\"$TUE\",\"minutes\":480}}"
-for day in $TUE $WED; do
+# tech-07 attended D2 (8 h) and did not come on D3 (yesterday); tech-08 attended both
+workshop_event workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"tech-07\",\"date\":\"$D2\",\"minutes\":480}}"
+for day in $D2 $D3; do
     workshop_event workshop.shift.recorded "{\"attendance\":{\"tech_id\":\"tech-08\",\"date\":\"$day\",\"minutes\":540}}"
 done
 wait_for "kpi applied the attendance" applied
 
-ROSTER=$(as sm-zhao kpi.roster.list from=$MON to=$FRI)
+ROSTER=$(as sm-zhao kpi.roster.list from=$D1 to=$D5)
 day_of() { # STAFF DATE FIELD: "none" when the day is not listed
     echo "$ROSTER" | jq -r --arg s "$1" --arg d "$2" \
         "[.reply.days[] | select(.staff_id==\$s and .date==\$d) | .$3] | if length == 0 then \"none\" else .[0] end"
 }
 expect_eq "the week's person-days: tech-07 4, tech-08 2, adv-wang 2" 8 "$(echo "$ROSTER" | json '.reply.days | length')"
-expect_eq "tech-07 Tuesday: attended" attended "$(day_of tech-07 $TUE state)"
+expect_eq "tech-07 on D2: attended" attended "$(day_of tech-07 $D2 state)"
 expect_eq "planned 9 h (540 min), attended 8 h (480 min)" "540 480" \
-    "$(day_of tech-07 $TUE planned_minutes) $(day_of tech-07 $TUE attended_minutes)"
-expect_eq "tech-07 Wednesday: missed" missed "$(day_of tech-07 $WED state)"
-expect_eq "its attendance is the workshop's" workshop "$(day_of tech-07 $WED attendance)"
-expect_eq "tech-07 today: planned" planned "$(day_of tech-07 $THU state)"
-expect_eq "tech-07 Friday cleared" none "$(day_of tech-07 $FRI state)"
-expect_eq "adv-wang Monday: two shifts, 4 h + 5 h" "2 540" \
-    "$(day_of adv-wang $MON 'planned | length') $(day_of adv-wang $MON planned_minutes)"
-expect_eq "an advisor's attendance is kept nowhere" "planned" "$(day_of adv-wang $MON state)"
-expect_eq "tech-08 Wednesday attended 9 h" "attended 540" \
-    "$(day_of tech-08 $WED state) $(day_of tech-08 $WED attended_minutes)"
+    "$(day_of tech-07 $D2 planned_minutes) $(day_of tech-07 $D2 attended_minutes)"
+expect_eq "tech-07 on D3: missed" missed "$(day_of tech-07 $D3 state)"
+expect_eq "its attendance is the workshop's" workshop "$(day_of tech-07 $D3 attendance)"
+expect_eq "tech-07 today (D4): planned" planned "$(day_of tech-07 $D4 state)"
+expect_eq "tech-07 on D5: cleared" none "$(day_of tech-07 $D5 state)"
+expect_eq "adv-wang on D1: two shifts, 4 h + 5 h" "2 540" \
+    "$(day_of adv-wang $D1 'planned | length') $(day_of adv-wang $D1 planned_minutes)"
+expect_eq "an advisor's attendance is kept nowhere" "planned" "$(day_of adv-wang $D1 state)"
+expect_eq "tech-08 on D3 attended 9 h" "attended 540" \
+    "$(day_of tech-08 $D3 state) $(day_of tech-08 $D3 attended_minutes)"
 # a technician reads their own roster only
-mine=$(as tech-08 kpi.roster.list from=$MON to=$FRI)
+mine=$(as tech-08 kpi.roster.list from=$D1 to=$D5)
 expect_eq "tech-08 sees their own two days" "tech-08 tech-08" "$(echo "$mine" | json '[.reply.days[].staff_id] | join(" ")')"
 refused tech-08 denied "'tech-08' may read only their own roster, not 'tech-07'" \
-    kpi.roster.list from=$MON to=$FRI staff_id=tech-07
-refused sm-zhao invalid "from $FRI is after to $MON" kpi.roster.list from=$FRI to=$MON
+    kpi.roster.list from=$D1 to=$D5 staff_id=tech-07
+refused sm-zhao invalid "from $D5 is after to $D1" kpi.roster.list from=$D5 to=$D1
 refused sm-zhao invalid "a roster list covers at most 62 days" kpi.roster.list from=2026-01-01 to=2026-12-31
 
 finish
