@@ -30,6 +30,9 @@
 #define S_MANAGERS                                                                                 \
     (AS_ROLE_SERVICE_MANAGER | AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_PARTS_MANAGER)
 
+/* Roles of people with shifts: not another system's identity nor a gateway's. */
+#define S_PEOPLE (~(unsigned)(AS_ROLE_SYSTEM | AS_ROLE_DELEGATE))
+
 static const char *const s_default_shifts[][2] = {
     {"day", "08:30-17:30"}, {"early", "07:30-16:30"}, {"late", "10:30-19:30"}, {NULL, NULL}};
 
@@ -83,7 +86,7 @@ static int s_check_day(as_cmd_t *cmd, const char *staff_id, const char *date)
     const char *who = staff_id ? staff_id : "";
     if (!*who)
         return as_cmd_fail(cmd, AS_EINVALID, "staff_id is required");
-    unsigned roles = as_staff_roles(as_service_staff(cmd->svc), who);
+    unsigned roles = as_staff_roles(as_service_staff(cmd->svc), who) & S_PEOPLE;
     if (!roles)
         return as_cmd_fail(cmd, AS_ENOTFOUND,
                            "staff '%s' is not on the staff list ([staff] in the config)", who);
@@ -350,10 +353,10 @@ int kpi_cmd_roster_list(as_cmd_t *cmd)
                                cmd->actor, who);
         who = cmd->actor;
     }
-    if (who && !as_staff_roles(staff, who))
+    if (who && !(as_staff_roles(staff, who) & S_PEOPLE))
         return as_cmd_fail(cmd, AS_ENOTFOUND,
                            "staff '%s' is not on the staff list ([staff] in the config)", who);
-    size_t n_ids = who ? 1 : as_staff_list(staff, ~0u, NULL, 0);
+    size_t n_ids = who ? 1 : as_staff_list(staff, S_PEOPLE, NULL, 0);
     const char **ids = calloc(n_ids + 1, sizeof *ids);
     char(*dates)[AS_DATE_LEN + 1] = calloc((size_t)span + 1, sizeof *dates);
     s_list_t l = {0};
@@ -361,7 +364,7 @@ int kpi_cmd_roster_list(as_cmd_t *cmd)
     if (rc == 0 && who)
         ids[0] = who;
     else if (rc == 0)
-        as_staff_list(staff, ~0u, ids, n_ids);
+        as_staff_list(staff, S_PEOPLE, ids, n_ids);
     for (int64_t d = 0; rc == 0 && d <= span; d++)
         as_date_add_days(req->from, d, dates[d]);
     char today[AS_DATE_LEN + 1];

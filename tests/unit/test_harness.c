@@ -419,7 +419,7 @@ static void test_roster_refusals(void **state)
 {
     (void)state;
     as_harness_t *h = s_open(&kpi_service, "sm-zhou = service_manager\nfm-li = foreman\n"
-                                           "adv-wang = advisor\n");
+                                           "adv-wang = advisor\ncrm = system\n");
     char today[AS_DATE_LEN + 1], back[AS_DATE_LEN + 1];
     as_date_today(today);
     as_date_add_days(today, -8, back);
@@ -441,6 +441,7 @@ static void test_roster_refusals(void **state)
         {"sm-zhou", "tech-01", "11:00", "14:00", NULL, false, AS_ECONFLICT,
          "overlaps the shift planned 08:00-12:00"},
         {"sm-zhou", "nobody", NULL, NULL, "day", false, AS_ENOTFOUND, "staff 'nobody' is not"},
+        {"sm-zhou", "crm", NULL, NULL, "day", false, AS_ENOTFOUND, "staff 'crm' is not"},
         {"sm-zhou", "tech-01", NULL, NULL, "day", true, AS_EINVALID, "more than 7 days back"},
         {"sm-zhou", "tech-01", NULL, NULL, "night", false, AS_EINVALID, "not a named shift"},
         {"sm-zhou", "tech-01", "25:00", "26:00", NULL, false, AS_EINVALID, "must be HH:MM"},
