@@ -90,5 +90,7 @@ int asctl_restore(asctl_t *ctl, int argc, char **argv);
 int asctl_commands(asctl_t *ctl, int argc, char **argv);
 int asctl_kpi(asctl_t *ctl, int argc, char **argv);
 int asctl_outbox(asctl_t *ctl, int argc, char **argv);
+/* kpi.scorecard's reply as a table for people (scorecard.c). */
+void asctl_scorecard_print(const ProtobufCMessage *msg);
 
 #endif
