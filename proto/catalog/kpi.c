@@ -20,6 +20,11 @@ static const as_command_info_t s_commands[] = {
     {"kpi.expense.list", "kpi", &as__kpi_expense_query__descriptor,
      &as__kpi_expense_list__descriptor, "the department's expenses of a month (or of every month)",
      AS_ROLE_SERVICE_MANAGER, true},
+    {"kpi.comeback.analysis", "kpi", &as__kpi_comeback_query__descriptor,
+     &as__kpi_comeback_analysis__descriptor,
+     "the comebacks of a month (or from/to) by operation, technician and cause, with the "
+     "comeback rate",
+     AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER, true},
 };
 
 static const as_event_info_t s_events[] = {

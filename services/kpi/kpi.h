@@ -38,6 +38,8 @@ typedef struct kpi {
  *   uio          vin -> KpiUioNote (the days it had an RO opened: counters_sales.c)
  *   sales        sale_ref -> KpiCohortNote (the sale counted, on its date)
  *   expenses     "YYYY-MM|category" -> KpiExpense (expenses.c; recorded again: replaced)
+ *   comebacks    "YYYY-MM-DD|ro" -> KpiComebackNote (comebacks.c: the comeback
+ *                analysis; the day the comeback counts on)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -213,5 +215,13 @@ int kpi_evt_part_inspected(as_evt_t *evt);
 int kpi_cmd_expense_record(as_cmd_t *cmd);
 int kpi_cmd_expense_list(as_cmd_t *cmd);
 int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__KpiCounters *c);
+
+/* The comeback analysis (comebacks.c): kpi_comeback_noted keeps the note of
+ * a reception.comeback.detected (evt->payload) counted on `date`;
+ * reception.comeback.cause_recorded sets its cause; kpi.comeback.analysis.
+ * Each returns 0, AS_EINVALID for a payload it cannot use, or a store code. */
+int kpi_comeback_noted(as_evt_t *evt, const char *date);
+int kpi_evt_comeback_cause(as_evt_t *evt);
+int kpi_cmd_comeback_analysis(as_cmd_t *cmd);
 
 #endif

@@ -12,7 +12,9 @@ const char *const reception_dbs[] = {"customers",       "vehicles",     "ros",
                                      "labour_ops",      "labour_rates", "technicians",
                                      "part_prices",     "sequences",    "customer_words",
                                      "customer_phones", "vehicle_keys", "ros_by_date",
-                                     "rescues",         "lounge",       NULL};
+                                     "rescues",         "lounge",
+                                     /* issue 15: quality_actions.c, quality_meetings.c */
+                                     "quality_actions", "quality_meetings", NULL};
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)
