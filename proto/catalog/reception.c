@@ -151,8 +151,7 @@ static const as_command_info_t s_commands[] = {
      S_ADVISOR, false, true},
     /* issue 15: comeback causes, corrective/preventive actions, quality meetings
      * (the front-desk manager's with the foreman; the service manager and QC read) */
-    {"reception.comeback.cause", R, &as__comeback_cause__descriptor,
-     &as__repair_order__descriptor,
+    {"reception.comeback.cause", R, &as__comeback_cause__descriptor, &as__repair_order__descriptor,
      "record a comeback RO's cause: workmanship, parts_fault, misdiagnosis, customer or other "
      "(front-desk manager; again: replaced)",
      AS_ROLE_FRONT_DESK_MANAGER, false},
@@ -179,8 +178,8 @@ static const as_command_info_t s_commands[] = {
      "(front-desk manager)",
      AS_ROLE_FRONT_DESK_MANAGER, false, true},
     {"reception.quality_meeting.list", R, &as__quality_meeting_query__descriptor,
-     &as__quality_meeting_list__descriptor, "the quality meetings of a month or from/to",
-     S_QUALITY, true},
+     &as__quality_meeting_list__descriptor, "the quality meetings of a month or from/to", S_QUALITY,
+     true},
     {"reception.quality_meeting.show", R, &as__quality_meeting_query__descriptor,
      &as__quality_meeting__descriptor, "a quality meeting with its action items as they stand",
      S_QUALITY, true},

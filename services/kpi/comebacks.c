@@ -28,8 +28,8 @@
 
 #define S_MAX_DAYS 366
 
-static const char *const s_causes[] = {"workmanship", "parts_fault", "misdiagnosis", "customer",
-                                       "other",       NULL};
+static const char *const s_causes[] = {"workmanship", "parts_fault", "misdiagnosis",
+                                       "customer",    "other",       NULL};
 
 static MDB_dbi s_dbi(as_service_t *svc)
 {
@@ -39,8 +39,8 @@ static MDB_dbi s_dbi(as_service_t *svc)
 /* Loads the note of (date, ro) or starts one; *note is the caller's to free. */
 static int s_note_load(as_evt_t *evt, const as_key_t *key, As__KpiComebackNote **note)
 {
-    int rc = as_record_get_key(evt->txn, s_dbi(evt->svc), key, &as__kpi_comeback_note__descriptor,
-                               note);
+    int rc =
+        as_record_get_key(evt->txn, s_dbi(evt->svc), key, &as__kpi_comeback_note__descriptor, note);
     if (rc == MDB_NOTFOUND) {
         *note = calloc(1, sizeof **note);
         if (!*note)
@@ -265,10 +265,9 @@ static int s_gather_one(const MDB_val *key, const MDB_val *value, void *arg)
     day[AS_DATE_LEN] = 0;
     if (strcmp(day, a->from) < 0 || strcmp(day, a->to) > 0)
         return 0;
-    As__KpiComebackNote *note =
-        as__kpi_comeback_note__unpack(NULL, value->mv_size, value->mv_data);
+    As__KpiComebackNote *note = as__kpi_comeback_note__unpack(NULL, value->mv_size, value->mv_data);
     if (!note)
-        return 0; /* a damaged note: skipped */
+        return 0;                                  /* a damaged note: skipped */
     if (!note->earlier_ro || !*note->earlier_ro) { /* a cause without its detection */
         as__kpi_comeback_note__free_unpacked(note, NULL);
         return 0;

@@ -14,8 +14,8 @@
 
 #define MAX_NOTE 500
 
-static const char *const s_causes[] = {"workmanship", "parts_fault", "misdiagnosis", "customer",
-                                       "other",       NULL};
+static const char *const s_causes[] = {"workmanship", "parts_fault", "misdiagnosis",
+                                       "customer",    "other",       NULL};
 
 static bool s_cause_known(const char *cause)
 {
@@ -73,7 +73,8 @@ int comeback_cause(as_cmd_t *cmd)
         return rc;
     char *previous = ro->comeback_cause;
     ro->comeback_cause = NULL;
-    if ((rc = s_check(cmd, req, ro)) == 0 && (rc = set_text(&ro->comeback_cause, req->cause)) == 0 &&
+    if ((rc = s_check(cmd, req, ro)) == 0 &&
+        (rc = set_text(&ro->comeback_cause, req->cause)) == 0 &&
         (rc = set_text(&ro->comeback_cause_note, req->note ? req->note : "")) == 0 &&
         (rc = set_text(&ro->comeback_cause_by, cmd->actor)) == 0 &&
         (rc = ro_save(cmd->svc, cmd->txn, ro)) == 0 && (rc = s_emit(cmd, ro, previous)) == 0)

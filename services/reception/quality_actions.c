@@ -48,8 +48,8 @@ static int s_take_id(as_cmd_t *cmd, char out[S_ID_SIZE])
 {
     MDB_dbi sequences = as_record_dbi(cmd->svc, "sequences");
     As__Sequence *stored = NULL;
-    int rc = as_record_get(cmd->txn, sequences, "quality_action", &as__sequence__descriptor,
-                           &stored);
+    int rc =
+        as_record_get(cmd->txn, sequences, "quality_action", &as__sequence__descriptor, &stored);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     As__Sequence seq = AS__SEQUENCE__INIT;
@@ -96,8 +96,8 @@ static int s_check_ros(as_cmd_t *cmd, const As__QualityActionCreate *req, const 
     return 0;
 }
 
-static int s_check_create(as_cmd_t *cmd, const As__QualityActionCreate *req,
-                          const char *meeting_id, const char *what_for, const char *today)
+static int s_check_create(as_cmd_t *cmd, const As__QualityActionCreate *req, const char *meeting_id,
+                          const char *what_for, const char *today)
 {
     if (!blank(req->action_id)) {
         if (strlen(req->action_id) > MAX_ID || strchr(req->action_id, '/'))
@@ -121,8 +121,8 @@ static int s_check_create(as_cmd_t *cmd, const As__QualityActionCreate *req,
         return as_cmd_fail(cmd, AS_ENOTFOUND, "%sowner '%s' is not on the staff list", what_for,
                            req->owner);
     if (blank(req->due_date) || !as_date_valid(req->due_date))
-        return as_cmd_fail(cmd, AS_EINVALID, "%sdue_date '%s' is not a date (YYYY-MM-DD)",
-                           what_for, req->due_date ? req->due_date : "");
+        return as_cmd_fail(cmd, AS_EINVALID, "%sdue_date '%s' is not a date (YYYY-MM-DD)", what_for,
+                           req->due_date ? req->due_date : "");
     if (strcmp(req->due_date, today) < 0)
         return as_cmd_fail(cmd, AS_EINVALID, "%sdue_date %s is before the day it is decided (%s)",
                            what_for, req->due_date, today);
@@ -199,9 +199,9 @@ static int s_check_update(as_cmd_t *cmd, const As__QualityActionUpdate *req,
                            "manager or foreman",
                            cmd->actor, a->action_id, a->owner ? a->owner : "");
     As__QualityActionStatus to = req->status;
-    if (!req->has_status || (to != AS__QUALITY_ACTION_STATUS__QA_IN_PROGRESS &&
-                             to != AS__QUALITY_ACTION_STATUS__QA_DONE &&
-                             to != AS__QUALITY_ACTION_STATUS__QA_CANCELLED))
+    if (!req->has_status ||
+        (to != AS__QUALITY_ACTION_STATUS__QA_IN_PROGRESS &&
+         to != AS__QUALITY_ACTION_STATUS__QA_DONE && to != AS__QUALITY_ACTION_STATUS__QA_CANCELLED))
         return as_cmd_fail(cmd, AS_EINVALID,
                            "action '%s': status must be QA_IN_PROGRESS, QA_DONE or QA_CANCELLED "
                            "(an action never goes back to QA_OPEN)",
