@@ -23,6 +23,7 @@ const App = {
     { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
     { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
     { page: "setup.html", label: "screen.setup", roles: ["service_manager", "parts_manager", "it_admin", "foreman"] },
+    { page: "quality.html", label: "screen.quality", roles: ["front_desk_manager", "foreman", "service_manager"] },
   ],
 
   t(key) {
