@@ -48,7 +48,9 @@ function causeCell(c) {
   if (!has("front_desk_manager")) return c.cause ? App.t("quality.cause." + c.cause) : App.t("quality.cause.unrecorded");
   const box = App.el("div", "resolve");
   const select = App.el("select");
-  select.append(App.el("option", "", "—"));
+  const none = App.el("option", "", "—");
+  none.value = "";
+  select.append(none);
   for (const cause of CAUSES) {
     const o = App.el("option", "", App.t("quality.cause." + cause));
     o.value = cause;
@@ -59,11 +61,18 @@ function causeCell(c) {
   const action = "cause:" + c.ro_number;
   const button = App.button("quality.save", "action", async () => {
     const error = document.getElementById("cause-error");
-    const payload = { ro_number: c.ro_number, cause: select.value === "—" ? "" : select.value };
-    if ((await App.act(button, error, action, "reception.comeback.cause", payload)) === null)
+    const payload = { ro_number: c.ro_number, cause: select.value };
+    if ((await App.act(button, error, action, "reception.comeback.cause", payload)) === null) {
       error.textContent = c.ro_number + ": " + error.textContent;
-    else Q.causes.delete(c.ro_number);
-    read();
+      return read();
+    }
+    Q.causes.delete(c.ro_number);
+    // kpi counts the cause when reception's event reaches it: read until it has
+    const counted = () => (Q.analysis.comebacks_list || []).some((n) => n.ro_number === c.ro_number && n.cause === payload.cause);
+    for (let i = 0; i < 20 && !counted(); i++) {
+      await read();
+      if (!counted()) await new Promise((done) => setTimeout(done, 250));
+    }
   });
   box.append(select, button);
   return box;
@@ -74,7 +83,8 @@ function renderAnalysis() {
   if (!a) return;
   document.getElementById("rate").textContent = a.defined ? percent(a.rate) : App.t("quality.not_defined");
   document.getElementById("rate-formula").textContent =
-    a.formula + (a.defined ? "" : " — " + App.t("quality.none_delivered"));
+    App.t("quality.formula") + " = " + (a.comebacks || 0) + " / " + (a.ros_delivered || 0) +
+    (a.defined ? "" : " — " + App.t("quality.none_delivered"));
   const count = { label: "quality.count", value: (g) => g.comebacks || 0, cls: "num" };
   qsection("by-operation", null, a.by_operation || [], (list) =>
     App.table([{ label: "quality.operation", value: (g) => g.name }, count], list), "quality.none");
