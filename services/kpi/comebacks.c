@@ -326,8 +326,10 @@ static int s_breakdown(s_analysis_t *a)
         t->defined = t->ros_delivered > 0;
         t->rate = s_percent(t->comebacks, t->ros_delivered);
     }
-    qsort(a->operations.rows, a->operations.n, sizeof *a->operations.rows, s_by_count);
-    qsort(a->technicians.rows, a->technicians.n, sizeof *a->technicians.rows, s_by_count);
+    if (a->operations.n > 1) /* qsort takes no NULL array, even empty */
+        qsort(a->operations.rows, a->operations.n, sizeof *a->operations.rows, s_by_count);
+    if (a->technicians.n > 1)
+        qsort(a->technicians.rows, a->technicians.n, sizeof *a->technicians.rows, s_by_count);
     return rc;
 }
 
