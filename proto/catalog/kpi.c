@@ -38,6 +38,11 @@ static const as_command_info_t s_commands[] = {
      "the roster of days from..to by person, planned beside attended (managers and the "
      "foreman: everyone; others: their own)",
      AS_ROLES_ANY_STAFF, true},
+    {"kpi.comeback.analysis", "kpi", &as__kpi_comeback_query__descriptor,
+     &as__kpi_comeback_analysis__descriptor,
+     "the comebacks of a month (or from/to) by operation, technician and cause, with the "
+     "comeback rate",
+     AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER, true},
 };
 
 static const as_event_info_t s_events[] = {

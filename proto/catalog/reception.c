@@ -8,6 +8,9 @@
 #define S_ADVISOR (AS_ROLE_ADVISOR | AS_ROLE_FRONT_DESK_MANAGER)
 #define S_CLERK (AS_ROLE_INFO_CLERK | S_ADVISOR)
 #define S_READER (S_CLERK | AS_ROLE_SERVICE_MANAGER)
+/* the quality meetings' readers (issue 15) */
+#define S_QUALITY                                                                                  \
+    (AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER | AS_ROLE_QC_INSPECTOR)
 
 static const as_command_info_t s_commands[] = {
     {"reception.customer.register", R, &as__customer_register__descriptor,
@@ -146,6 +149,40 @@ static const as_command_info_t s_commands[] = {
     {"reception.product.answer", R, &as__product_recommend__descriptor,
      &as__repair_order__descriptor, "the customer's answer (sold or declined) to product line_no",
      S_ADVISOR, false, true},
+    /* issue 15: comeback causes, corrective/preventive actions, quality meetings
+     * (the front-desk manager's with the foreman; the service manager and QC read) */
+    {"reception.comeback.cause", R, &as__comeback_cause__descriptor, &as__repair_order__descriptor,
+     "record a comeback RO's cause: workmanship, parts_fault, misdiagnosis, customer or other "
+     "(front-desk manager; again: replaced)",
+     AS_ROLE_FRONT_DESK_MANAGER, false},
+    {"reception.quality_action.create", R, &as__quality_action_create__descriptor,
+     &as__quality_action__descriptor,
+     "a corrective or preventive action: kind, what, owner (staff), due_date, comeback_ros, "
+     "meeting_id",
+     AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN, false, true},
+    {"reception.quality_action.update", R, &as__quality_action_update__descriptor,
+     &as__quality_action__descriptor,
+     "move an action on: QA_IN_PROGRESS, QA_DONE, or QA_CANCELLED with a reason (front-desk "
+     "manager, foreman, or the action's owner)",
+     AS_ROLES_ANY_STAFF, false, true},
+    {"reception.quality_action.list", R, &as__quality_action_query__descriptor,
+     &as__quality_action_list__descriptor,
+     "the corrective and preventive actions, overdue first (as_of=, open=true, overdue=true, "
+     "owner=)",
+     AS_ROLES_ANY_STAFF, true},
+    {"reception.quality_action.show", R, &as__quality_action_query__descriptor,
+     &as__quality_action__descriptor, "show an action", AS_ROLES_ANY_STAFF, true},
+    {"reception.quality_meeting.record", R, &as__quality_meeting_record__descriptor,
+     &as__quality_meeting__descriptor,
+     "record a quality meeting's minutes: attendees, topics, notes, its action items "
+     "(front-desk manager)",
+     AS_ROLE_FRONT_DESK_MANAGER, false, true},
+    {"reception.quality_meeting.list", R, &as__quality_meeting_query__descriptor,
+     &as__quality_meeting_list__descriptor, "the quality meetings of a month or from/to", S_QUALITY,
+     true},
+    {"reception.quality_meeting.show", R, &as__quality_meeting_query__descriptor,
+     &as__quality_meeting__descriptor, "a quality meeting with its action items as they stand",
+     S_QUALITY, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -216,6 +253,14 @@ static const as_event_info_t s_events[] = {
      "an advisor recommended a maintenance product or accessory on an RO"},
     {"reception.product.answered", &as__product_changed__descriptor,
      "the customer took (sold) or declined a recommended product"},
+    {"reception.comeback.cause_recorded", &as__comeback_cause_recorded__descriptor,
+     "the front-desk manager recorded a comeback's cause"},
+    {"reception.quality_action.created", &as__quality_action_changed__descriptor,
+     "a corrective or preventive action was created"},
+    {"reception.quality_action.updated", &as__quality_action_changed__descriptor,
+     "an action moved on (in progress, done or cancelled)"},
+    {"reception.quality_meeting.recorded", &as__quality_meeting_recorded__descriptor,
+     "a quality meeting's minutes were recorded"},
 };
 
 AS_CATALOG_PART(as__catalog_reception, s_commands, s_events);

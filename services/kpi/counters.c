@@ -26,6 +26,7 @@ const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", 
                                "ro_person_days", "uio",          "sales",
                                "expenses", /* issue 15: expenses.c */
                                "roster",   /* issue 15: roster.c */
+                               "comebacks", /* issue 15: comebacks.c */
                                NULL};
 // clang-format on
 
@@ -384,6 +385,8 @@ static int evt_comeback_detected(as_evt_t *evt)
     int rc = s_count2(evt, date, KPI_ADVISOR, m->advisor, m->ro_number, &d);
     if (rc == 0)
         rc = kpi_ro_day(evt, date, m->ro_number, &d);
+    if (rc == 0)
+        rc = kpi_comeback_noted(evt, date);
     return rc ? rc
               : s_count_each(evt, date, KPI_TECHNICIAN, m->technicians, m->n_technicians,
                              m->ro_number, &d);
@@ -686,5 +689,6 @@ const as_event_def_t kpi_events[] = {
     {"reception.product.recommended", kpi_evt_product_recommended},
     {"reception.product.answered", kpi_evt_product_answered},
     {"warranty.part.inspected", kpi_evt_part_inspected},
+    {"reception.comeback.cause_recorded", kpi_evt_comeback_cause},
     {NULL, NULL},
 };

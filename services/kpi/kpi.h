@@ -41,6 +41,8 @@ typedef struct kpi {
  *   roster       "staff|YYYY-MM-DD|HH:MM" -> KpiRosterShift (roster.c: planned shifts)
  * targets also holds "YYYY-MM|metric|advisor|id" and "...|keeper|id": a
  * person's own target, like a technician's.
+ *   comebacks    "YYYY-MM-DD|ro" -> KpiComebackNote (comebacks.c: the comeback
+ *                analysis; the day the comeback counts on)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -232,5 +234,12 @@ int kpi_cmd_scorecard(as_cmd_t *cmd);
 int kpi_cmd_roster_plan(as_cmd_t *cmd);
 int kpi_cmd_roster_clear(as_cmd_t *cmd);
 int kpi_cmd_roster_list(as_cmd_t *cmd);
+/* The comeback analysis (comebacks.c): kpi_comeback_noted keeps the note of
+ * a reception.comeback.detected (evt->payload) counted on `date`;
+ * reception.comeback.cause_recorded sets its cause; kpi.comeback.analysis.
+ * Each returns 0, AS_EINVALID for a payload it cannot use, or a store code. */
+int kpi_comeback_noted(as_evt_t *evt, const char *date);
+int kpi_evt_comeback_cause(as_evt_t *evt);
+int kpi_cmd_comeback_analysis(as_cmd_t *cmd);
 
 #endif

@@ -470,6 +470,7 @@ const as_command_def_t kpi_commands[] = {
     {"kpi.roster.plan", kpi_cmd_roster_plan},
     {"kpi.roster.clear", kpi_cmd_roster_clear},
     {"kpi.roster.list", kpi_cmd_roster_list},
+    {"kpi.comeback.analysis", kpi_cmd_comeback_analysis},
     {NULL, NULL},
 };
 // clang-format on

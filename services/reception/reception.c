@@ -52,6 +52,14 @@ static const as_command_def_t s_commands[] = {
     {"reception.lounge.list", lounge_list},
     {"reception.product.recommend", product_recommend},
     {"reception.product.answer", product_answer},
+    {"reception.comeback.cause", comeback_cause},
+    {"reception.quality_action.create", quality_action_create},
+    {"reception.quality_action.update", quality_action_update},
+    {"reception.quality_action.list", quality_action_list},
+    {"reception.quality_action.show", quality_action_show},
+    {"reception.quality_meeting.record", quality_meeting_record},
+    {"reception.quality_meeting.list", quality_meeting_list},
+    {"reception.quality_meeting.show", quality_meeting_show},
     {NULL, NULL},
 };
 

@@ -239,4 +239,22 @@ int product_answer(as_cmd_t *cmd);
 int advisor_sales_next_service(as_cmd_t *cmd, As__RepairOrder *ro, const char *date, bool has_km,
                                uint32_t km);
 
+/* --- issue 15: comebacks and quality (comeback_cause.c, quality_actions.c,
+ * quality_meetings.c) ------------------------------------------------------- */
+int comeback_cause(as_cmd_t *cmd);
+int quality_action_create(as_cmd_t *cmd);
+int quality_action_update(as_cmd_t *cmd);
+int quality_action_list(as_cmd_t *cmd);
+int quality_action_show(as_cmd_t *cmd);
+/* Checks and writes one action `req` (its id taken from the sequence when
+ * blank), dated the command's day, linked to `meeting_id` when not NULL, and
+ * emits reception.quality_action.created. `what_for` prefixes a refusal
+ * ("action item 2: "). Fails the command and returns non-zero on a refusal;
+ * else 0 or a store code, with the action's id in id_out (its copy). */
+int quality_action_add(as_cmd_t *cmd, const As__QualityActionCreate *req, const char *meeting_id,
+                       const char *what_for, char **id_out);
+int quality_meeting_record(as_cmd_t *cmd);
+int quality_meeting_list(as_cmd_t *cmd);
+int quality_meeting_show(as_cmd_t *cmd);
+
 #endif

@@ -190,6 +190,26 @@ static size_t s_comeback_technicians(const s_comeback_t *found, const char **out
     return n;
 }
 
+/* The labour operation codes of the earlier RO's jobs with the repeated
+ * concern ("free text" for a job without a code), each once. */
+static size_t s_comeback_operations(const s_comeback_t *found, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < found->earlier->n_jobs && n < cap; j++) {
+        const As__Job *job = found->earlier->jobs[j];
+        if (!job->concern || strcasecmp(job->concern, found->concern) != 0)
+            continue;
+        const char *code =
+            job->labour && !blank(job->labour->code) ? job->labour->code : "free text";
+        bool seen = false;
+        for (size_t k = 0; k < n; k++)
+            seen = seen || strcmp(out[k], code) == 0;
+        if (!seen)
+            out[n++] = code;
+    }
+    return n;
+}
+
 static int s_detect_comeback(as_cmd_t *cmd, As__RepairOrder *ro)
 {
     s_comeback_t found = {0};
@@ -197,7 +217,7 @@ static int s_detect_comeback(as_cmd_t *cmd, As__RepairOrder *ro)
     if (rc || !found.earlier)
         return rc;
     if ((rc = set_text(&ro->comeback_of, found.earlier->ro_number)) == 0) {
-        const char *technicians[64];
+        const char *technicians[64], *operations[64];
         char date[AS_DATE_LEN + 1];
         as_cmd_date(cmd, date);
         As__ComebackDetected comeback = AS__COMEBACK_DETECTED__INIT;
@@ -208,6 +228,8 @@ static int s_detect_comeback(as_cmd_t *cmd, As__RepairOrder *ro)
         comeback.advisor = found.earlier->advisor;
         comeback.n_technicians = s_comeback_technicians(&found, technicians, 64);
         comeback.technicians = (char **)technicians;
+        comeback.n_operations = s_comeback_operations(&found, operations, 64);
+        comeback.operations = (char **)operations;
         comeback.date = date;
         rc = as_cmd_emit(cmd, "reception.comeback.detected", ro->ro_number, &comeback.base);
     }

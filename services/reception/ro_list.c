@@ -42,6 +42,7 @@ static void s_summary_of(const As__RepairOrder *ro, bool jobs, As__RoSummary *s)
     s->estimate_cents = ro->estimate_cents;
     s->job_count = (uint32_t)ro->n_jobs;
     s->comeback_of = ro->comeback_of;
+    s->comeback_cause = ro->comeback_cause;
     s->extra_work_waiting = s_extra_work_waiting(ro);
     s->has_extra_work_waiting = s->extra_work_waiting > 0;
     s->has_ready_us = ro->has_ready_us;

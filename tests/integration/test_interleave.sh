@@ -162,6 +162,9 @@ results() {
             done
         done
     done
+    # the month's comeback analysis: comebacks by operation, technician and
+    # cause (reception's), each technician's delivered ROs (reception and workshop)
+    answer "$d/kpi.ini" svc-mgr kpi.comeback.analysis month="$MONTH"
     answer "$d/warranty.ini" wty-he warranty.claim.list
     for claim in $(answer "$d/warranty.ini" wty-he warranty.claim.list |
         sed -n 's/.*| claims\.[0-9]*\.claim_id = "\(.*\)"$/\1/p'); do

@@ -83,7 +83,15 @@ rescue.list CAFSO
 rescue.show CAFSO
 lounge.list AF
 product.recommend AF
-product.answer AF"
+product.answer AF
+comeback.cause F
+quality_action.create FO
+quality_action.update SFACTO
+quality_action.list SFACTO
+quality_action.show SFACTO
+quality_meeting.record F
+quality_meeting.list FSO
+quality_meeting.show FSO"
 
 listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
 expect_eq "every reception command has a row" "$listed" \

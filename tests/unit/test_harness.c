@@ -475,6 +475,81 @@ static void test_roster_refusals(void **state)
     as_harness_destroy(&h);
 }
 
+/* kpi's comeback notes (issue 15): reception.comeback.detected and
+ * .cause_recorded meet in one note whichever comes first (the analysis is
+ * the same); a cause without its comeback's day is refused, writing nothing. */
+static void s_comeback_events(as_harness_t *h, bool cause_first)
+{
+    char *technicians[] = {"tech-01"}, *operations[] = {"BR100"};
+    As__ComebackDetected det = AS__COMEBACK_DETECTED__INIT;
+    det.ro_number = "RO-9";
+    det.earlier_ro = "RO-1";
+    det.concern = "brake noise";
+    det.advisor = "adv-wang";
+    det.technicians = technicians;
+    det.n_technicians = 1;
+    det.operations = operations;
+    det.n_operations = 1;
+    det.date = "2026-10-15";
+    As__ComebackCauseRecorded cause = AS__COMEBACK_CAUSE_RECORDED__INIT;
+    cause.ro_number = "RO-9";
+    cause.earlier_ro = "RO-1";
+    cause.cause = "workmanship";
+    cause.comeback_date = "2026-10-15";
+    as_harness_result_t r;
+    for (int i = 0; i < 2; i++) {
+        bool detection = (i == 0) != cause_first;
+        assert_int_equal(as_harness_apply(h,
+                                          detection ? "reception.comeback.detected"
+                                                    : "reception.comeback.cause_recorded",
+                                          "reception@local", (uint64_t)i + 1, "RO-9",
+                                          detection ? &det.base : &cause.base, &r),
+                         0);
+        assert_int_equal(r.status, 0);
+        as_harness_result_clear(&r);
+    }
+}
+
+static void test_comeback_notes_in_any_order(void **state)
+{
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        as_harness_t *h = s_open(&kpi_service, "fdm-li = front_desk_manager\n");
+        as_harness_result_t r;
+        As__ComebackCauseRecorded bad = AS__COMEBACK_CAUSE_RECORDED__INIT;
+        bad.ro_number = "RO-9";
+        bad.cause = "workmanship"; /* no comeback_date: no day to file it on */
+        assert_int_equal(as_harness_apply(h, "reception.comeback.cause_recorded", "reception@local",
+                                          1, "RO-9", &bad.base, &r),
+                         0);
+        assert_int_equal(r.status, AS_EINVALID);
+        assert_int_equal(as_harness_count(h, "comebacks"), 0);
+        as_harness_result_clear(&r);
+        as_harness_destroy(&h);
+
+        h = s_open(&kpi_service, "fdm-li = front_desk_manager\n");
+        s_comeback_events(h, order == 1);
+        assert_int_equal(as_harness_count(h, "comebacks"), 1);
+        As__KpiComebackQuery q = AS__KPI_COMEBACK_QUERY__INIT;
+        q.month = "2026-10";
+        assert_int_equal(as_harness_call(h, "fdm-li", "kpi.comeback.analysis", &q.base, &r), 0);
+        assert_int_equal(r.status, 0);
+        const As__KpiComebackAnalysis *a = (const As__KpiComebackAnalysis *)r.reply;
+        assert_non_null(a);
+        assert_int_equal(a->comebacks, 1);
+        assert_false(a->defined); /* no RO delivered: the rate is not defined */
+        assert_int_equal(a->n_by_operation, 1);
+        assert_string_equal(a->by_operation[0]->name, "BR100");
+        assert_int_equal(a->n_by_technician, 1);
+        assert_string_equal(a->by_technician[0]->name, "tech-01");
+        assert_string_equal(a->by_cause[0]->name, "workmanship");
+        assert_int_equal(a->by_cause[0]->comebacks, 1);
+        assert_string_equal(a->comebacks_list[0]->earlier_ro, "RO-1");
+        as_harness_result_clear(&r);
+        as_harness_destroy(&h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_state_per_instance),
         cmocka_unit_test(test_expenses_and_inspections),
         cmocka_unit_test(test_roster_refusals),
+        cmocka_unit_test(test_comeback_notes_in_any_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

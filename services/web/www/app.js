@@ -24,6 +24,7 @@ const App = {
     { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
     { page: "setup.html", label: "screen.setup", roles: ["service_manager", "parts_manager", "it_admin", "foreman"] },
     { page: "staff.html", label: "screen.staff", roles: ["service_manager", "foreman", "front_desk_manager", "parts_manager"] },
+    { page: "quality.html", label: "screen.quality", roles: ["front_desk_manager", "foreman", "service_manager"] },
   ],
 
   t(key) {
