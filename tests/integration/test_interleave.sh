@@ -54,7 +54,7 @@
 setup interleave
 evening_clock
 ASIL="$AS_BUILD/tests/integration/asinterleave"
-SOURCES="reception workshop parts warranty tools oem crm sales"
+SOURCES="reception workshop parts warranty tools oem crm sales kpi" # kpi: its own targets and expenses (no consumer follows it)
 CONSUMERS="kpi warranty workshop parts tools reception"
 
 # --- the played day --------------------------------------------------------

@@ -7,7 +7,9 @@
  * above an advisor's limit, extra defects approved and declined, QC failures
  * and rework, a parts backorder and orders to the supplier (a stock order,
  * a late line, an urgent order for the backorder), deliveries, follow-up
- * calls and comebacks.
+ * calls and comebacks; the road rescue, the lounge and the counter's
+ * products; training, targets, a bulletin, QC's statistics, expenses and the
+ * replaced parts returned to the OEM (issue 15, README).
  *
  * The day is generated from --seed and --date, and every command carries a
  * request id made from what it does (actor, command, payload): playing the
@@ -1514,7 +1516,9 @@ static void s_usage(FILE *out)
                  "parts; kpi counts it): the technicians of [staff] (10 in deploy/local.ini),\n"
                  "10 bays, the clerk's reminder calls, 40 repair orders with\n"
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
-                 "deliveries, follow-up calls and two comebacks; with a [crm] ingest gateway,\n"
+                 "deliveries, follow-up calls and two comebacks, a road rescue, training,\n"
+                 "a technical bulletin, the month's targets and expenses (with [kpi]) and\n"
+                 "the replaced parts returned to the OEM; with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM; --new-car with a running [sales]\n"
                  "gateway: a new car sold with accessories (its fitting RO worked and handed\n"
                  "over; run-local.sh plays it, the tests' days leave it out).\n"
