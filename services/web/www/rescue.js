@@ -214,7 +214,8 @@ const Rescue = {
         { label: "rescue.vehicle", value: (r) => [r.plate, r.vin].filter((v) => v).join(" / ") },
         { label: "rescue.place", value: (r) => r.place, cls: "rescue-text" },
         { label: "rescue.reason", value: (r) => r.reason, cls: "rescue-text" },
-        { label: "rescue.estimate", value: (r) => App.money(r.estimated_cost_cents), cls: "num" },
+        // the estimate is the advisor's and the manager's business, not the board's
+        ...(Rescue.mode === "board" ? [] : [{ label: "rescue.estimate", value: (r) => App.money(r.estimated_cost_cents), cls: "num" }]),
         { label: "rescue.requested_at", value: (r) => App.datetime(r.requested_us) },
         { label: "rescue.technician", value: (r) => r.technician || "" },
         { label: "rescue.next", value: (r) => Rescue.next(r) },
