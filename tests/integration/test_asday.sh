@@ -37,6 +37,7 @@ wait_for "kpi counted 40 vehicles handed over" all_counted
 before=$(report)
 # a believable workshop: the played day's clocked hours against the attended
 # hours of its technicians, as the workshop manager sees it in the day's report
+report_by() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${TODAY:0:7}" --by "$1" --json; }
 day_report() { "$ASCTL" --config "$CONFIG" --actor svc-mgr kpi report --month "${1:0:7}" --day "$1" --json; }
 utilisation=$(day_report "$DAY" | jq -r '.rows[] | select(.key=="department") | .figures[] |
     select(.name=="labour utilisation") | "\(.value) \(.formula)"')
@@ -69,6 +70,68 @@ expect_eq "the day's road rescue closed on the 12th RO" "RESCUE_CLOSED 26000" \
     "$(ctl --actor fdm-li call reception.rescue.list state=RESCUE_CLOSED |
         jq -r '.reply.rescues[0] | "\(.state) \(.actual_cost_cents)"')"
 expect_eq "QC failures counted" 4 "$(echo "$before" | jq -r '.rows[0].counters.qc_failures')"
+
+# --- the rest of the job descriptions (issue 15), as the day's month shows them
+# fig JSON KEY NAME: "value formula" of a row's figure
+fig() { jq -r --arg k "$2" --arg n "$3" '.rows[] | select(.key==$k) | .figures[] | select(.name==$n) |
+    "\(.value * 100 | round / 100) \(.formula)"' <<<"$1"; }
+# training: tech-02 and tech-03 planned on the day, both attend the evening
+# session, tech-02 is certified: 1 / 2 = 50 %
+expect_eq "training achievement" "50 certifications gained / courses planned (on the planned date) = 1 / 2" \
+    "$(fig "$before" department "training achievement")"
+expect_eq "the certification raised tech-02's level from 2 to 3" "2 3 timing chain specialist" \
+    "$(ctl --actor foreman-liu call workshop.training.list tech_id=tech-02 |
+        jq -r '.reply.plans[] | select(.certification) | "\(.level_before) \(.level_reached) \(.certification)"')"
+# technician hours: tech-01's own target of 160 sold hours a month; the
+# achievement is their sold hours / 160
+tech=$(report_by technician)
+read -r sold target achievement < <(jq -r '.rows[] | select(.key=="tech-01") | .figures[] |
+    select(.name=="sold hours") | "\(.value) \(.target) \(.achievement)"' <<<"$tech")
+expect_eq "tech-01's own sold-hours target and achievement" \
+    "160 $(awk -v s="$sold" 'BEGIN { printf "%.4f", s / 160 }')" \
+    "$target $(awk -v a="$achievement" 'BEGIN { printf "%.4f", a }')"
+# advisor product sales: the a/c cleanings taken on ROs 10, 20, 30, 40 went to
+# the advisors by RO (adv-wang, adv-chen, adv-zhao in turn: ROs 10 and 40 are
+# adv-wang's): 2 x 280.00 = 560.00 of the 5,000.00 target = 11.2 %
+expect_eq "adv-wang's product sales achievement" \
+    "11.2 products sold / the advisor's monthly target = 56000 / 500000 cents" \
+    "$(fig "$(report_by advisor)" adv-wang "advisor product sales achievement")"
+expect_eq "the department's take rate: 4 of 8 offered, 1,120.00 of 2,240.00" \
+    "50 products sold / products recommended = 112000 / 224000 cents" \
+    "$(fig "$before" department "product take rate")"
+# the OEM's return inspection: the day's warranty repairs with a replaced part
+# (the tensioner of RO 19 and three navigation media) are tagged, shipped and
+# confirmed; asoem finds the tensioner without fault ([oem] not_confirmed_parts):
+# 3 / 4 = 75 %
+acc_counted() { [ "$(report | jq -r '.rows[0].counters.warranty_parts_inspected')" = 4 ]; }
+wait_for "kpi counted the 4 parts the OEM inspected" acc_counted
+before=$(report)
+expect_eq "replaced-part identification accuracy" \
+    "75 parts with the fault confirmed / parts inspected by the OEM = 3 / 4" \
+    "$(fig "$before" department "replaced-part identification accuracy")"
+# expenses: consumables 3,500.00 + utilities 1,200.00 = 4,700.00; department
+# profit = gross profit - 4,700.00
+gross=$(jq -r '.rows[0].figures[] | select(.name=="gross profit") | .value' <<<"$before")
+expect_eq "the month's expenses" "470000 sum of the month's expense categories = 470000 cents" \
+    "$(fig "$before" department expenses)"
+expect_eq "department profit" "$((gross - 470000)) gross profit - expenses = $gross - 470000 cents" \
+    "$(fig "$before" department "department profit")"
+# the bulletin for the Q50's spark plugs, acknowledged by tech-02
+expect_eq "the day's bulletin" "TSB-$DAY tech-02" \
+    "$(ctl --actor foreman-liu call workshop.bulletin.list |
+        jq -r ".reply.bulletins[] | select(.bulletin_id==\"TSB-$DAY\") | \"\(.bulletin_id) \(.acknowledged_by | join(\",\"))\"")"
+# QC's statistics of the day: 40 final inspections passed, 4 failed first (4 reworks)
+expect_eq "QC's statistics in asday's summary" "asday: QC's statistics of the day: 44 inspections, 4 failed" \
+    "$(grep "QC's statistics" <<<"$out")"
+# the next service recommended at the delivery of a maintenance service
+next=$(date -d "$DAY + 182 days" +%F)
+n_next=0
+for i in $(seq -w 1 40); do
+    [ "$(ctl --actor adv-wang call reception.ro.show ro_number="RO-${DAY//-/}-0$i" |
+        jq -r .reply.next_service_date)" = "$next" ] && n_next=$((n_next + 1))
+done
+# (seed 7's plan: 7 of the 40 ROs start with a 10,000 or 40,000 km service)
+expect_eq "ROs with the next service recommended for $next (in 182 days)" 7 "$n_next"
 # the demo's parts are in real part groups (none left in "general"): the
 # stock figures by group (kpi report --by group) have a row for each
 expect_eq "the catalogue's part groups" "body,brakes,electrical,engine,filters" \

@@ -23,8 +23,10 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 export AS_RUN_DIR=$T
 cp "$repo/deploy/local.ini" "$CONFIG"
 # asday plays the day without the warranty clerk's submissions (a command the
-# fresh warranty stores would not see again): claims stay as QC opened them
-grep -v '^endpoint = .*/warranty.sock' "$CONFIG" >"$T/asday.ini"
+# fresh warranty stores would not see again): claims stay as QC opened them;
+# nor the service manager's targets and expenses (kpi's own commands, which
+# the fresh kpi stores would not see again either)
+grep -v '^endpoint = .*/\(warranty\|kpi\).sock' "$CONFIG" >"$T/asday.ini"
 
 start_bus bus
 for s in reception workshop parts kpi warranty tools; do start_service "$s"; done

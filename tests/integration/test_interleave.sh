@@ -54,7 +54,7 @@
 setup interleave
 evening_clock
 ASIL="$AS_BUILD/tests/integration/asinterleave"
-SOURCES="reception workshop parts warranty tools oem crm sales"
+SOURCES="reception workshop parts warranty tools oem crm sales kpi" # kpi: its own targets and expenses (no consumer follows it)
 CONSUMERS="kpi warranty workshop parts tools reception"
 
 # --- the played day --------------------------------------------------------
@@ -205,6 +205,26 @@ normalise() {
 
 # the live kpi's report of the day, as its staff read it
 kpi_lines "$CONFIG" >"$T/live-kpi.txt"
+# kpi's own commands of the day (the service manager's targets and the
+# month's expenses) reach no fresh kpi as events: each is given them as the
+# staff keyed them, read from the live kpi's own events
+ctl tap --since "kpi@$(config_of site name):1" --wait 1500 kpi.target.changed kpi.expense.recorded \
+    >"$T/kpi-own.json" || true
+expect_eq "kpi's own commands of the day (2 targets, 2 expenses)" 4 "$(wc -l <"$T/kpi-own.json")"
+# kpi_own CONFIG: keys kpi's own commands of the day into the kpi of CONFIG
+kpi_own() {
+    local call argv
+    while IFS= read -r call; do
+        mapfile -t argv < <(jq -r '.[]' <<<"$call")
+        "$ASCTL" --json --config "$1" --actor "${argv[0]}" call "${argv[@]:1}" | jq -e .ok >/dev/null ||
+            fail "the fresh kpi refused ${argv[*]}"
+    done < <(jq -r '.payload as $p | if .type == "kpi.target.changed" then
+            [$p.target.set_by, "kpi.target.set", "month=\($p.target.month)", "metric=\($p.target.metric)",
+             "value=\($p.target.value)"] + (if $p.target.technician then ["technician=\($p.target.technician)"] else [] end)
+        else [$p.expense.recorded_by, "kpi.expense.record", "month=\($p.expense.month)",
+             "category=\($p.expense.category)", "amount_cents=\($p.expense.amount_cents)",
+             "note=\($p.expense.note // "")"] end | @json' "$T/kpi-own.json")
+}
 for name in "${!PIDS[@]}"; do stop "$name"; done
 
 # --- fresh consumers, one interleaving per seed ------------------------------
@@ -261,6 +281,7 @@ for seed in $SEEDS; do
     fi
     wait_for "seed $seed: every fresh consumer applied every event" applied_all "$d" ||
         break
+    kpi_own "$d/kpi.ini"
     # the feed kept each source's order, so no consumer saw a gap (it would
     # have skipped it as lost after 10 s: the feeder cannot replay)
     for c in $CONSUMERS; do

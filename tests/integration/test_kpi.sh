@@ -353,7 +353,7 @@ expect_eq "table has the department row with efficiency and achievement" 1 \
     "$(echo "$table" | grep -c '^department .*110\.0% (110%)')"
 expect_eq "table lists the formulas" 1 "$(echo "$table" | grep -c 'sold / actual = 5.50 h / 5.00 h -> 110.0% (target 100)')"
 expect_eq "table shows the hours and amounts" "1 1" \
-    "$(echo "$table" | grep -c '  sold hours .* sold minutes / 60 = 330 / 60 -> 5.50$') $(echo "$table" | grep -c '  parts cost .* parts cost = 35000 cents -> 350.00$')"
+    "$(echo "$table" | grep -c '  sold hours .* sold minutes / 60 = 330 / 60 -> 5.50 h$') $(echo "$table" | grep -c '  parts cost .* parts cost = 35000 cents -> 350.00$')"
 table=$("$ASCTL" --config "$CONFIG" kpi report --month $MONTH --by advisor -o wide)
 expect_eq "advisor table rows" 3 "$(echo "$table" | grep -cE '^(adv-wang|adv-zhou|clerk-li) ')"
 rc=0; "$ASCTL" --config "$CONFIG" kpi report --help >/dev/null || rc=$?

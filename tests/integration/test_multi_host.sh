@@ -96,7 +96,7 @@ expect_eq "while the delegate can" true \
         month="${DAY:0:7}" "metric=csi" value=9 | json '.reply.set_by == "svc-mgr"')"
 expect_eq "and the event names both: the staff member and the delegate" "svc-mgr asday" \
     "$(ctl tap kpi. --since kpi@jinan-01:1 --wait 1500 |
-        jq -r 'select(.type == "kpi.target.changed") | "\(.actor) \(.via)"')"
+        jq -r 'select(.type == "kpi.target.changed" and .payload.target.metric == "csi") | "\(.actor) \(.via)"')"
 
 log "--- the same day on the single-host config"
 for name in "${!PIDS[@]}"; do kill9 "$name"; done

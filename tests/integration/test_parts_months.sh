@@ -389,4 +389,9 @@ AS_ACTOR=parts-mgr "$ASCTL" --config "$CONFIG" kpi report --month "$M2" >"$T/m2.
 for name in "timely supply rate" "stock days" "scrap rate" "accessory sales per new car"; do
     grep -q "$name" "$T/m2.txt" || fail "the human report lacks $name"
 done
+# each value with its unit, as the dashboard shows it: stock days 100000 x 90 /
+# 107000 = 84.11 -> "84.1 days"; warehouse productivity 8 / 8 h -> "1.00 lines/h"
+grep -qE '^  stock days +84\.1 days ' "$T/m2.txt" || fail "stock days without its unit: $(grep 'stock days' "$T/m2.txt")"
+grep -qE '^  warehouse productivity +1\.00 lines/h ' "$T/m2.txt" ||
+    fail "warehouse productivity without its unit: $(grep 'warehouse productivity' "$T/m2.txt")"
 finish

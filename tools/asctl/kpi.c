@@ -26,8 +26,8 @@ static void s_kpi_usage(FILE *out)
                  "(the department, each technician, advisor or bay): one line per figure\n"
                  "with its value, the monthly target and the achievement where one is set,\n"
                  "and the formula with its numbers, fitted to the terminal ($COLUMNS).\n"
-                 "Amounts are in currency units, hours in hours; '-' is a figure whose\n"
-                 "denominator is zero.\n"
+                 "Every value has its unit (amounts in currency units, \"h\" hours, \"days\",\n"
+                 "\"lines/h\"); '-' is a figure whose denominator is zero.\n"
                  "\n"
                  "  --month YYYY-MM    the month (the targets' month for a day too)\n"
                  "  --day YYYY-MM-DD   one day instead of the whole month\n"
@@ -47,7 +47,9 @@ static void s_kpi_usage(FILE *out)
                  "Exit codes: 0 ok, 1 refused by the service, 64 usage, 69 unavailable.\n");
 }
 
-/* A number in a figure's unit for people: "103.8%", "1,650.00", "41.50", "3". */
+/* A number in a figure's unit for people, as the dashboard shows it:
+ * "103.8%", "1,650.00 CNY", "3", "41.50 h", "12.3 days", "4.25 lines/h",
+ * "8.75" (a CSI score); any other unit written after the number. */
 static void s_format_number(const char *unit, double value, char *out, size_t cap)
 {
     if (!strcmp(unit, "%"))
@@ -56,8 +58,12 @@ static void s_format_number(const char *unit, double value, char *out, size_t ca
         as_human_money((int64_t)(value + (value < 0 ? -0.5 : 0.5)), out, cap);
     else if (!strcmp(unit, ""))
         snprintf(out, cap, "%.0f", value);
-    else
+    else if (!strcmp(unit, "score"))
         snprintf(out, cap, "%.2f", value);
+    else if (!strcmp(unit, "days"))
+        snprintf(out, cap, "%.1f days", value);
+    else
+        snprintf(out, cap, "%.2f %s", value, unit);
 }
 
 /* The figure's value for people; "-" when its denominator is zero. */

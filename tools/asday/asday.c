@@ -7,7 +7,9 @@
  * above an advisor's limit, extra defects approved and declined, QC failures
  * and rework, a parts backorder and orders to the supplier (a stock order,
  * a late line, an urgent order for the backorder), deliveries, follow-up
- * calls and comebacks.
+ * calls and comebacks; the road rescue, the lounge and the counter's
+ * products; training, targets, a bulletin, QC's statistics, expenses and the
+ * replaced parts returned to the OEM (issue 15, README).
  *
  * The day is generated from --seed and --date, and every command carries a
  * request id made from what it does (actor, command, payload): playing the
@@ -67,6 +69,7 @@ typedef struct {
     const char *tool_admin;      /* NULL: the site runs no tool room */
     const char *warranty_clerk;  /* NULL: the site runs no warranty service */
     const char *crm;             /* the CRM's system identity; NULL: no ingest gateway [crm] */
+    bool kpi;                    /* the site runs kpi: the service manager keys targets, expenses */
     int oem_state; /* 0 not asked yet, 1 asoem confirms orders to "OEM" and answers, 2 not */
     unsigned km[DAY_CUSTOMERS]; /* each vehicle's reading when the day starts */
     int64_t day_start_us;
@@ -773,9 +776,14 @@ static void s_job_json(const day_op_t *op, const char *pay, char *out, size_t ca
                  "%s{\"part_number\":\"%s\",\"quantity\":%u,\"unit_price_cents\":%lld}",
                  k ? "," : "", op->parts[k].part_number, op->parts[k].quantity, (long long)price);
     }
+    /* a warranty repair names the part that failed: the claim's causal part,
+     * which the warranty clerk tags and returns to the OEM */
+    char causal[64] = "";
+    if (strcmp(pay, "WARRANTY") == 0 && op->parts[0].part_number)
+        snprintf(causal, sizeof causal, ",\"causal_part\":\"%s\"", op->parts[0].part_number);
     snprintf(out, cap,
-             "{\"concern\":\"%s\",\"pay_type\":\"%s\",\"operation_code\":\"%s\",\"parts\":[%s]}",
-             op->concern, pay, op->code, parts);
+             "{\"concern\":\"%s\",\"pay_type\":\"%s\",\"operation_code\":\"%s\",\"parts\":[%s]%s}",
+             op->concern, pay, op->code, parts, causal);
 }
 
 static void s_extra_defect(day_t *d, ro_plan_t *p, const char *tech);
@@ -1061,8 +1069,18 @@ static void s_repair_order(day_t *d, ro_plan_t *p)
                        "the parts consumption to reach reception", "{\"ro_number\":\"%s\"}",
                        p->ro_number));
     s_when(d, p->done_us + 20 * 60000000LL); /* handed over, closed and called back */
-    s_do(d, p->advisor, "reception.ro.deliver", "{\"ro_number\":\"%s\",\"accessories_cents\":%lld}",
-         p->ro_number, (long long)p->accessories_cents);
+    /* after a maintenance service the advisor recommends the next one, in six
+     * months or 10,000 km (it feeds the clerk's reminder list) */
+    char next[128] = "";
+    if (strncmp(day_ops[p->ops[0]].code, "MA", 2) == 0) {
+        char due[AS_DATE_LEN + 1];
+        as_date_add_days(d->date, 182, due);
+        snprintf(next, sizeof next, ",\"next_service_date\":\"%s\",\"next_service_km\":%u", due,
+                 d->km[p->vehicle] + 400 + 10000);
+    }
+    s_do(d, p->advisor, "reception.ro.deliver",
+         "{\"ro_number\":\"%s\",\"accessories_cents\":%lld%s}", p->ro_number,
+         (long long)p->accessories_cents, next);
     s_do(d, p->advisor, "reception.ro.close", "{\"ro_number\":\"%s\"}", p->ro_number);
     if (p->csi)
         s_do(d, p->advisor, "reception.followup.record",
@@ -1152,6 +1170,72 @@ static void s_submit_claims(day_t *d, const ro_plan_t *plan)
     s_print_claims_submitted(d);
 }
 
+/* The day's claims whose replaced part goes back to the OEM: those with a
+ * causal part that were not rejected, in claim order (the list's). Fills
+ * `ids` (claim ids, at most `cap`); returns how many. */
+static size_t s_parts_to_return(day_t *d, char ids[][64], size_t cap)
+{
+    char error[512];
+    json_t *all =
+        s_call_quiet(d, d->warranty_clerk, "warranty.claim.list", error, sizeof error, "{}");
+    size_t n = 0, i;
+    json_t *claim;
+    json_array_foreach(json_object_get(all, "claims"), i, claim)
+    {
+        const char *id = json_string_value(json_object_get(claim, "claim_id"));
+        const char *status = json_string_value(json_object_get(claim, "status"));
+        if (n < cap && id && json_object_get(claim, "causal_part") &&
+            s_of_the_day(d, json_string_value(json_object_get(claim, "ro_number"))) &&
+            !(status && strcmp(status, "REJECTED") == 0))
+            snprintf(ids[n++], 64, "%s", id);
+    }
+    json_decref(all);
+    return n;
+}
+
+/* True when the day's return shipment RET-<date> is confirmed. */
+static bool s_parts_returned(day_t *d)
+{
+    char error[512];
+    json_t *list = s_call_quiet(d, d->warranty_clerk, "warranty.shipment.list", error, sizeof error,
+                                "{\"shipment_id\":\"RET-%s\"}", d->date);
+    bool confirmed = json_is_true(
+        json_object_get(json_array_get(json_object_get(list, "shipments"), 0), "confirmed"));
+    json_decref(list);
+    return confirmed;
+}
+
+/* The replaced parts of the day's warranty repairs go back to the OEM: the
+ * warranty clerk tags each claim's causal part, boxes them, ships the box,
+ * and records the OEM's confirmation of receipt; asoem inspects each part
+ * (fault confirmed or not, [oem] not_confirmed_parts) and kpi's replaced-part
+ * identification accuracy counts it on the day. */
+static void s_return_parts(day_t *d)
+{
+    char ids[DAY_ROS * 3][64], tags[2048] = "";
+    size_t n = s_parts_to_return(d, ids, DAY_ROS * 3);
+    if (n == 0)
+        return;
+    s_when(d, d->last_us + 5 * 60000000LL);
+    for (size_t i = 0; i < n; i++) {
+        s_do(d, d->warranty_clerk, "warranty.part.tag", "{\"claim_id\":\"%s\",\"tag\":\"T-%s\"}",
+             ids[i], ids[i]);
+        snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s\"T-%s\"", i ? "," : "",
+                 ids[i]);
+    }
+    s_do(d, d->warranty_clerk, "warranty.part.box", "{\"box_id\":\"BOX-%s\",\"tags\":[%s]}",
+         d->date, tags);
+    s_when(d, d->at_us + 5 * 60000000LL);
+    s_do(d, d->warranty_clerk, "warranty.shipment.ship",
+         "{\"shipment_id\":\"RET-%s\",\"boxes\":[\"BOX-%s\"],\"carrier\":\"OEM courier\"}", d->date,
+         d->date);
+    s_when(d, d->at_us + 5 * 60000000LL);
+    s_do(d, d->warranty_clerk, "warranty.shipment.confirm", "{\"shipment_id\":\"RET-%s\"}",
+         d->date);
+    printf("asday: %zu replaced part%s returned to the OEM (RET-%s)\n", n, n == 1 ? "" : "s",
+           d->date);
+}
+
 /* The day's last steps are on the stores: its last repair order is closed
  * (with its follow-up call), and none of its warranty claims waits to be
  * submitted. A day interrupted before is resumed. */
@@ -1170,6 +1254,9 @@ static bool s_day_complete(day_t *d, const ro_plan_t *plan)
                                     sizeof error, "{\"status\":\"READY\"}");
         complete = list && s_day_claims(d, list, NULL) == 0;
         json_decref(list);
+        /* and its replaced parts went back to the OEM */
+        char ids[1][64];
+        complete = complete && (s_parts_to_return(d, ids, 1) == 0 || s_parts_returned(d));
     }
     return complete;
 }
@@ -1283,6 +1370,103 @@ static void s_new_car(day_t *d)
            p.ro_number);
 }
 
+/* --- the rest of the job descriptions (issue 15) ---------------------------- */
+
+/* The training courses of the day: two technicians planned, both attend the
+ * evening session, one is certified. The course names carry the date: a
+ * course is planned once per technician, and another day plays its own. */
+static void s_course(const day_t *d, unsigned n, char out[96])
+{
+    static const char *const courses[] = {"timing chain service", "hybrid system safety"};
+    snprintf(out, 96, "%s, %s session", courses[n], d->date);
+}
+
+/* The morning before the work: the service manager planned the day's courses
+ * the day before; sets the month's targets (a technician's own sold hours,
+ * the advisors' product sales) when the site runs kpi; the foreman publishes
+ * a technical bulletin for the Q50's spark plugs, which the first engine
+ * technician acknowledges (the others see it when a job of theirs matches). */
+static void s_morning(day_t *d)
+{
+    char course[96];
+    s_when(d, d->day_start_us - 24LL * 3600 * 1000000 + 2 * 3600000000LL); /* the day before */
+    for (unsigned n = 0; n < 2; n++) {
+        s_course(d, n, course);
+        s_do(d, d->service_manager, "workshop.training.plan",
+             "{\"tech_id\":\"%s\",\"course\":\"%s\",\"planned_date\":\"%s\"}",
+             d->technicians[1 + n], course, d->date);
+    }
+    if (d->kpi) {
+        s_when(d, s_at(d, -45)); /* 07:15 */
+        char month[8];
+        snprintf(month, sizeof month, "%.7s", d->date);
+        s_do(d, d->service_manager, "kpi.target.set",
+             "{\"month\":\"%s\",\"metric\":\"sold hours\",\"value\":%d,\"technician\":\"%s\"}",
+             month, DAY_TECH_SOLD_HOURS_TARGET, d->technicians[0]);
+        s_do(d, d->service_manager, "kpi.target.set",
+             "{\"month\":\"%s\",\"metric\":\"advisor product sales\",\"value\":%d}", month,
+             DAY_PRODUCT_SALES_TARGET_CENTS);
+    }
+    s_when(d, s_at(d, -25)); /* 07:35 */
+    s_do(d, d->foreman, "workshop.bulletin.publish",
+         "{\"bulletin_id\":\"TSB-%s\",\"title\":\"Q50 misfire at idle\",\"text\":\"gap the new "
+         "plugs to 0.8 mm and clear the adaptation values\",\"models\":[\"Q50\"],"
+         "\"labour_codes\":[\"EN310\"]}",
+         d->date);
+    s_when(d, s_at(d, -15)); /* 07:45 */
+    s_do(d, d->technicians[1], "workshop.bulletin.acknowledge", "{\"bulletin_id\":\"TSB-%s\"}",
+         d->date);
+}
+
+static bool s_stats_of_day(json_t *reply, const void *arg)
+{
+    (void)arg;
+    return json_integer_value(json_object_get(reply, "inspections")) > 0;
+}
+
+/* The end of the day: the evening course (both attend, the first is
+ * certified and reaches level 3), QC's statistics of the day, and the
+ * month's consumables and utilities (the service manager, when the site runs
+ * kpi; recorded again, a category replaces the amount before). */
+static void s_evening(day_t *d)
+{
+    char course[96];
+    s_when(d, s_at(d, 9 * 60 + 50)); /* 17:50, after the session */
+    for (unsigned n = 0; n < 2; n++) {
+        s_course(d, n, course);
+        s_do(d, d->service_manager, "workshop.training.attend",
+             "{\"tech_id\":\"%s\",\"course\":\"%s\"}", d->technicians[1 + n], course);
+    }
+    s_course(d, 0, course);
+    s_do(d, d->service_manager, "workshop.training.certify",
+         "{\"tech_id\":\"%s\",\"course\":\"%s\",\"certification\":\"timing chain "
+         "specialist\",\"level\":3}",
+         d->technicians[1], course);
+    json_t *stats =
+        s_wait(d, d->qc, "workshop.qc.stats", s_stats_of_day, NULL, "QC's statistics of the day",
+               "{\"from\":\"%s\",\"to\":\"%s\"}", d->date, d->date);
+    printf("asday: QC's statistics of the day: %lld inspections, %lld failed\n",
+           (long long)json_integer_value(json_object_get(stats, "inspections")),
+           (long long)json_integer_value(json_object_get(stats, "failed")));
+    json_decref(stats);
+    if (d->kpi) {
+        s_when(d, s_at(d, 9 * 60 + 55)); /* 17:55 */
+        char month[8];
+        snprintf(month, sizeof month, "%.7s", d->date);
+        s_do(d, d->service_manager, "kpi.expense.record",
+             "{\"month\":\"%s\",\"category\":\"consumables\",\"amount_cents\":%d,\"note\":"
+             "\"workshop consumables\"}",
+             month, DAY_CONSUMABLES_CENTS);
+        s_do(d, d->service_manager, "kpi.expense.record",
+             "{\"month\":\"%s\",\"category\":\"utilities\",\"amount_cents\":%d,\"note\":"
+             "\"power and water\"}",
+             month, DAY_UTILITIES_CENTS);
+    }
+    printf("asday: 2 technicians at the evening course, 1 certified; a bulletin published%s\n",
+           d->kpi ? "; the month's targets and expenses keyed in" : "");
+    fflush(stdout);
+}
+
 /* --- main ------------------------------------------------------------------- */
 
 /* The warehouse at the end of the day (issue 14): the keeper's attended shift
@@ -1332,7 +1516,9 @@ static void s_usage(FILE *out)
                  "parts; kpi counts it): the technicians of [staff] (10 in deploy/local.ini),\n"
                  "10 bays, the clerk's reminder calls, 40 repair orders with\n"
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
-                 "deliveries, follow-up calls and two comebacks; with a [crm] ingest gateway,\n"
+                 "deliveries, follow-up calls and two comebacks, a road rescue, training,\n"
+                 "a technical bulletin, the month's targets and expenses (with [kpi]) and\n"
+                 "the replaced parts returned to the OEM; with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM; --new-car with a running [sales]\n"
                  "gateway: a new car sold with accessories (its fitting RO worked and handed\n"
                  "over; run-local.sh plays it, the tests' days leave it out).\n"
@@ -1437,6 +1623,7 @@ int main(int argc, char **argv)
         d.tool_admin = s_first(&d, AS_ROLE_TOOL_ADMIN, "tool_admin");
     if (as_config_get(d.cfg, "warranty", "endpoint", NULL))
         d.warranty_clerk = s_first(&d, AS_ROLE_WARRANTY_CLERK, "warranty_clerk");
+    d.kpi = as_config_get(d.cfg, "kpi", "endpoint", NULL) != NULL;
     if (as_config_get(d.cfg, "crm", "endpoint", NULL))
         d.crm = s_first(&d, AS_ROLE_SYSTEM, "system (the crm)");
     struct tm tm = {0};
@@ -1467,6 +1654,7 @@ int main(int argc, char **argv)
            d.date, d.seed, d.n_technicians, DAY_PARTS, DAY_CUSTOMERS);
     fflush(stdout);
     s_setup(&d);
+    s_morning(&d);
     s_reminder_calls(&d);
     s_appointments(&d, plan);
     if (d.crm)
@@ -1482,10 +1670,13 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     s_scrap_list(&d);
+    s_evening(&d);
     if (new_car)
         s_new_car(&d);
-    if (d.warranty_clerk)
+    if (d.warranty_clerk) {
         s_submit_claims(&d, plan);
+        s_return_parts(&d);
+    }
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
 done:
     for (size_t i = 0; i < d.n_clients; i++)

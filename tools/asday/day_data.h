@@ -8,6 +8,12 @@
 
 #define LABOUR_RATE_CENTS 60000
 
+/* issue 15: the month's targets and expenses the service manager keys into kpi */
+#define DAY_TECH_SOLD_HOURS_TARGET 160        /* the first technician's own, a month */
+#define DAY_PRODUCT_SALES_TARGET_CENTS 500000 /* each advisor's product sales, a month */
+#define DAY_CONSUMABLES_CENTS 350000          /* the month's consumables */
+#define DAY_UTILITIES_CENTS 120000            /* and power and water */
+
 typedef struct {
     const char *part_number;
     const char *description;

@@ -229,8 +229,10 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (event.type === "reception.ro.consented" || event.type === "reception.job.added")
       for (const ms of [300, 1500, 4000, 10000]) setTimeout(readBoard, ms);
     if (picked && (event.type.startsWith("tools.") || event.type.startsWith("workshop."))) readTools();
+    if (event.type.startsWith("reception.rescue.")) Rescue.changed();
   });
-  readBoard();
+  await readBoard(); // the technicians first: the rescues' dispatch offers them
+  Rescue.mount("board", () => (board && board.technicians) || []);
 });
 
 // The technical bulletins the job's technician has not acknowledged (ws15).

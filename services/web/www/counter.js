@@ -98,6 +98,7 @@ function reload(tab) {
   else if (tab === "followups") readFollowups();
   else if (tab === "open") renderOpen();
   else if (tab === "vehicle") renderCard();
+  else if (tab === "rescues") Rescue.read();
 }
 
 // --- search ------------------------------------------------------------------
@@ -1069,6 +1070,7 @@ function onEvent(event) {
   if (t === "reception.customer.registered") customers.clear();
   if (t.startsWith("reception.vehicle.")) vehicles.clear();
   if (t.startsWith("reception.appointment.")) soon("today");
+  if (t.startsWith("reception.rescue.")) Rescue.changed();
   if (t.startsWith("reception.ro.") || t.startsWith("reception.extra_work.") || t.startsWith("reception.job.") || t === "reception.followup.recorded") {
     if (["waiting", "ready", "followups"].includes(state.tab)) soon(state.tab);
     countsSoon();
@@ -1129,6 +1131,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     readCounts();
   });
   App.follow(onEvent);
+  Rescue.mount("counter");
   readCounts();
   await readMenu();
   showTab("today");
