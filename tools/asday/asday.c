@@ -1236,9 +1236,13 @@ static void s_return_parts(day_t *d)
            d->date);
 }
 
+static bool s_quality_done(day_t *d);
+static void s_roster(day_t *d);
+
 /* The day's last steps are on the stores: its last repair order is closed
- * (with its follow-up call), and none of its warranty claims waits to be
- * submitted. A day interrupted before is resumed. */
+ * (with its follow-up call), none of its warranty claims waits to be
+ * submitted, its replaced parts went back and its quality meeting is
+ * recorded. A day interrupted before is resumed. */
 static bool s_day_complete(day_t *d, const ro_plan_t *plan)
 {
     const ro_plan_t *last = &plan[DAY_ROS - 1];
@@ -1258,6 +1262,8 @@ static bool s_day_complete(day_t *d, const ro_plan_t *plan)
         char ids[1][64];
         complete = complete && (s_parts_to_return(d, ids, 1) == 0 || s_parts_returned(d));
     }
+    /* and the front-desk manager's quality meeting of the day is recorded */
+    complete = complete && s_quality_done(d);
     return complete;
 }
 
@@ -1406,6 +1412,13 @@ static void s_morning(day_t *d)
         s_do(d, d->service_manager, "kpi.target.set",
              "{\"month\":\"%s\",\"metric\":\"advisor product sales\",\"value\":%d}", month,
              DAY_PRODUCT_SALES_TARGET_CENTS);
+        /* the second advisor's own target wins over the one for every advisor */
+        if (d->n_advisors > 1)
+            s_do(d, d->service_manager, "kpi.target.set",
+                 "{\"month\":\"%s\",\"metric\":\"advisor product sales\",\"value\":%d,"
+                 "\"advisor\":\"%s\"}",
+                 month, DAY_ADVISOR_OWN_TARGET_CENTS, d->advisors[1]);
+        s_roster(d);
     }
     s_when(d, s_at(d, -25)); /* 07:35 */
     s_do(d, d->foreman, "workshop.bulletin.publish",
@@ -1464,6 +1477,195 @@ static void s_evening(day_t *d)
     }
     printf("asday: 2 technicians at the evening course, 1 certified; a bulletin published%s\n",
            d->kpi ? "; the month's targets and expenses keyed in" : "");
+    fflush(stdout);
+}
+
+/* --- comebacks and quality; the service manager's people tools (issue 15) --- */
+
+/* A number of a reply, whichever way the JSON carries it (int64 fields may
+ * come as strings); 0 when absent. */
+static double s_num(json_t *v)
+{
+    if (json_is_string(v))
+        return strtod(json_string_value(v), NULL);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* The comebacks of a comeback analysis in group `key` named `name`. */
+static long long s_group(json_t *analysis, const char *key, const char *name)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(analysis, key), i, g)
+    {
+        const char *n = json_string_value(json_object_get(g, "name"));
+        if (n && strcmp(n, name) == 0)
+            return (long long)s_num(json_object_get(g, "comebacks"));
+    }
+    return 0;
+}
+
+/* The day's analysis has counted its ROs and both causes. */
+static bool s_comebacks_counted(json_t *reply, const void *arg)
+{
+    (void)arg;
+    return s_num(json_object_get(reply, "ros_delivered")) >= DAY_ROS &&
+           s_group(reply, "by_cause", "workmanship") >= 1 &&
+           s_group(reply, "by_cause", "misdiagnosis") >= 1;
+}
+
+/* The front-desk manager's end of the day: the cause of each of the day's
+ * two comebacks (ROs 39 and 40, of ROs 3 and 5), a corrective action for the
+ * first with the foreman as its owner, who starts it; at 18:00 the quality
+ * meeting with the foreman and QC, and a preventive action as its item. The
+ * ids carry the date (QA-<date>-1, QM-<yyyymmdd>), so another day on the
+ * same stores has its own. With kpi, the summary shows the month's comeback
+ * analysis once kpi has counted the day's ROs and causes. */
+static void s_quality(day_t *d, const ro_plan_t *plan)
+{
+    const ro_plan_t *first = &plan[DAY_ROS - 2], *second = &plan[DAY_ROS - 1];
+    char week[AS_DATE_LEN + 1], fortnight[AS_DATE_LEN + 1], ymd[9];
+    as_date_add_days(d->date, 7, week);
+    as_date_add_days(d->date, 14, fortnight);
+    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", d->date, d->date + 5, d->date + 8);
+    s_when(d, s_at(d, 9 * 60 + 20)); /* 17:20 */
+    s_do(d, d->manager, "reception.comeback.cause",
+         "{\"ro_number\":\"%s\",\"cause\":\"workmanship\",\"note\":\"fitting not torqued\"}",
+         first->ro_number);
+    s_do(d, d->manager, "reception.comeback.cause",
+         "{\"ro_number\":\"%s\",\"cause\":\"misdiagnosis\",\"note\":\"the first diagnosis "
+         "missed the cause\"}",
+         second->ro_number);
+    s_when(d, s_at(d, 9 * 60 + 30)); /* 17:30 */
+    s_do(d, d->manager, "reception.quality_action.create",
+         "{\"action_id\":\"QA-%s-1\",\"kind\":\"corrective\",\"what\":\"re-check the torque on "
+         "every repeat job\",\"owner\":\"%s\",\"due_date\":\"%s\",\"comeback_ros\":[\"%s\"]}",
+         d->date, d->foreman, week, first->ro_number);
+    s_when(d, s_at(d, 9 * 60 + 40)); /* 17:40 */
+    s_do(d, d->foreman, "reception.quality_action.update",
+         "{\"action_id\":\"QA-%s-1\",\"status\":\"QA_IN_PROGRESS\",\"note\":\"briefed the "
+         "technicians\"}",
+         d->date);
+    s_when(d, s_at(d, 10 * 60)); /* 18:00 */
+    s_do(d, d->manager, "reception.quality_meeting.record",
+         "{\"meeting_id\":\"QM-%s\",\"attendees\":[\"%s\",\"%s\",\"%s\"],\"topics\":[\"the "
+         "day's two comebacks\"],\"actions\":[{\"action_id\":\"QA-%s-2\",\"kind\":"
+         "\"preventive\",\"what\":\"diagnosis refresher\",\"owner\":\"%s\",\"due_date\":\"%s\","
+         "\"comeback_ros\":[\"%s\"]}]}",
+         ymd, d->manager, d->foreman, d->qc, d->date, d->foreman, fortnight, second->ro_number);
+    printf("asday: the comebacks' causes recorded, a corrective action in progress, the quality "
+           "meeting QM-%s with a preventive action\n",
+           ymd);
+    if (d->kpi) {
+        json_decref(s_wait(d, d->manager, "kpi.comeback.analysis", s_comebacks_counted, NULL,
+                           "kpi to count the day's comebacks", "{\"from\":\"%s\",\"to\":\"%s\"}",
+                           d->date, d->date));
+        json_t *a = s_ask(d, d->manager, "kpi.comeback.analysis", "{\"month\":\"%.7s\"}", d->date);
+        printf("asday: the comeback analysis of %.7s: comeback rate %lld / %lld ROs = %.1f %%; "
+               "causes: workmanship %lld, misdiagnosis %lld\n",
+               d->date, (long long)s_num(json_object_get(a, "comebacks")),
+               (long long)s_num(json_object_get(a, "ros_delivered")),
+               s_num(json_object_get(a, "rate")), s_group(a, "by_cause", "workmanship"),
+               s_group(a, "by_cause", "misdiagnosis"));
+        json_decref(a);
+    }
+    fflush(stdout);
+}
+
+/* True when the day's quality meeting is on the stores (the day's quality
+ * steps are done: a day interrupted before is resumed). */
+static bool s_quality_done(day_t *d)
+{
+    char error[512], ymd[9];
+    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", d->date, d->date + 5, d->date + 8);
+    json_t *m = s_call_quiet(d, d->manager, "reception.quality_meeting.show", error, sizeof error,
+                             "{\"meeting_id\":\"QM-%s\"}", ymd);
+    json_decref(m);
+    return m != NULL;
+}
+
+/* The roster (kpi.roster.plan is not dated: kpi takes a plan up to 7 days
+ * back from the real date): when the played day is within that, the service
+ * manager puts the first technician's 08:00-17:00 and the part-timer's
+ * 13:00-17:00 on it, as planned ahead, and the roster shows them attended.
+ * An older day has no roster (said so). */
+static void s_roster(day_t *d)
+{
+    char today[AS_DATE_LEN + 1], oldest[AS_DATE_LEN + 1];
+    as_date_today(today);
+    as_date_add_days(today, -DAY_ROSTER_BACK_DAYS, oldest);
+    if (strcmp(d->date, oldest) < 0) {
+        printf("asday: no roster for %s: kpi plans a roster at most %d days back\n", d->date,
+               DAY_ROSTER_BACK_DAYS);
+        return;
+    }
+    s_do(d, d->service_manager, "kpi.roster.plan",
+         "{\"staff_id\":\"%s\",\"date\":\"%s\",\"start\":\"08:00\",\"end\":\"17:00\"}",
+         d->technicians[0], d->date);
+    s_do(d, d->service_manager, "kpi.roster.plan",
+         "{\"staff_id\":\"%s\",\"date\":\"%s\",\"start\":\"13:00\",\"end\":\"17:00\"}",
+         d->technicians[d->n_technicians - 1], d->date);
+    printf("asday: the roster of %s: %s 08:00-17:00, %s 13:00-17:00\n", d->date, d->technicians[0],
+           d->technicians[d->n_technicians - 1]);
+}
+
+/* kpi has counted the day through both sources: reception's 40 hand-overs
+ * and workshop's certification of the evening (its last event of the day). */
+static bool s_day_counted(json_t *reply, const void *arg)
+{
+    (void)arg;
+    json_t *row = json_array_get(json_object_get(reply, "rows"), 0), *f;
+    size_t i;
+    bool handed_over = false;
+    json_array_foreach(json_object_get(row, "figures"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if (name && strcmp(name, "vehicles handed over") == 0)
+            handed_over = s_num(json_object_get(f, "value")) >= DAY_ROS;
+    }
+    return handed_over &&
+           s_num(json_object_get(json_object_get(row, "counters"), "training_certified")) >= 1;
+}
+
+/* One figure of a scorecard: "value of target (achievement %)". */
+static void s_score(json_t *card, const char *name, bool cents, char *out, size_t cap)
+{
+    size_t i, j;
+    json_t *section, *f;
+    snprintf(out, cap, "%s: none", name);
+    json_array_foreach(json_object_get(card, "sections"), i, section)
+    {
+        json_array_foreach(json_object_get(section, "figures"), j, f)
+        {
+            const char *n = json_string_value(json_object_get(f, "name"));
+            if (!n || strcmp(n, name) != 0)
+                continue;
+            double v = s_num(json_object_get(f, "value")), t = s_num(json_object_get(f, "target"));
+            double scale = cents ? 100 : 1;
+            snprintf(out, cap, "%s %.2f of %.2f (%.1f %%)", name, v / scale, t / scale,
+                     s_num(json_object_get(f, "achievement")) * 100);
+        }
+    }
+}
+
+/* The scorecards of the month for the review (the summary): the first
+ * technician's sold hours against their own target, the second advisor's
+ * product sales against theirs, once kpi has counted the day. */
+static void s_scorecards(day_t *d)
+{
+    json_decref(s_wait(d, d->service_manager, "kpi.report", s_day_counted, NULL,
+                       "kpi to count the day", "{\"month\":\"%.7s\",\"day\":\"%s\"}", d->date,
+                       d->date));
+    char line[2][160];
+    const char *who[2] = {d->technicians[0], d->advisors[d->n_advisors > 1]};
+    for (int k = 0; k < 2; k++) {
+        json_t *card = s_ask(d, d->service_manager, "kpi.scorecard",
+                             "{\"staff_id\":\"%s\",\"month\":\"%.7s\"}", who[k], d->date);
+        s_score(card, k ? "advisor product sales" : "sold hours", k == 1, line[k], sizeof line[k]);
+        json_decref(card);
+    }
+    printf("asday: the scorecards of %.7s: %s %s; %s %s\n", d->date, who[0], line[0], who[1],
+           line[1]);
     fflush(stdout);
 }
 
@@ -1671,12 +1873,15 @@ int main(int argc, char **argv)
     }
     s_scrap_list(&d);
     s_evening(&d);
+    s_quality(&d, plan);
     if (new_car)
         s_new_car(&d);
     if (d.warranty_clerk) {
         s_submit_claims(&d, plan);
         s_return_parts(&d);
     }
+    if (d.kpi)
+        s_scorecards(&d);
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
 done:
     for (size_t i = 0; i < d.n_clients; i++)
