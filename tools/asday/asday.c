@@ -8,8 +8,10 @@
  * and rework, a parts backorder and orders to the supplier (a stock order,
  * a late line, an urgent order for the backorder), deliveries, follow-up
  * calls and comebacks; the road rescue, the lounge and the counter's
- * products; training, targets, a bulletin, QC's statistics, expenses and the
- * replaced parts returned to the OEM (issue 15, README).
+ * products; training, targets, a bulletin, QC's statistics, expenses, the
+ * replaced parts returned to the OEM, the comebacks' causes, corrective and
+ * preventive actions and the quality meeting, an advisor's own target, the
+ * roster and the scorecards (issue 15, README).
  *
  * The day is generated from --seed and --date, and every command carries a
  * request id made from what it does (actor, command, payload): playing the
@@ -1719,8 +1721,10 @@ static void s_usage(FILE *out)
                  "10 bays, the clerk's reminder calls, 40 repair orders with\n"
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
                  "deliveries, follow-up calls and two comebacks, a road rescue, training,\n"
-                 "a technical bulletin, the month's targets and expenses (with [kpi]) and\n"
-                 "the replaced parts returned to the OEM; with a [crm] ingest gateway,\n"
+                 "a technical bulletin, the month's targets and expenses (with [kpi]),\n"
+                 "the replaced parts returned to the OEM, the comebacks' causes, a corrective\n"
+                 "action and the quality meeting, the roster and scorecards (with [kpi]);\n"
+                 "with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM; --new-car with a running [sales]\n"
                  "gateway: a new car sold with accessories (its fitting RO worked and handed\n"
                  "over; run-local.sh plays it, the tests' days leave it out).\n"
