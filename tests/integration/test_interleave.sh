@@ -126,6 +126,10 @@ kpi_lines() {
                 "$ASCTL" --config "$cfg" --actor svc-mgr kpi report $period --by "$by" --json
         done
     done
+    # the month's comeback analysis (asday's two comebacks with their causes,
+    # by operation, technician and cause, over the ROs delivered)
+    # (its lines start "kpi ", as the report's: the fresh kpi's are compared by them)
+    answer "$cfg" svc-mgr kpi.comeback.analysis month="$MONTH" | sed 's/^kpi\./kpi /'
 }
 
 # answer CONFIG ACTOR COMMAND [FIELD=VALUE...]: the reply flattened to lines
@@ -210,7 +214,9 @@ kpi_lines "$CONFIG" >"$T/live-kpi.txt"
 # staff keyed them, read from the live kpi's own events
 ctl tap --since "kpi@$(config_of site name):1" --wait 1500 kpi.target.changed kpi.expense.recorded \
     >"$T/kpi-own.json" || true
-expect_eq "kpi's own commands of the day (2 targets, 2 expenses)" 4 "$(wc -l <"$T/kpi-own.json")"
+# (asday's targets: tech-01's sold hours, every advisor's product sales and
+# adv-chen's own; the expenses: consumables and utilities)
+expect_eq "kpi's own commands of the day (3 targets, 2 expenses)" 5 "$(wc -l <"$T/kpi-own.json")"
 # kpi_own CONFIG: keys kpi's own commands of the day into the kpi of CONFIG
 kpi_own() {
     local call argv
@@ -221,6 +227,8 @@ kpi_own() {
     done < <(jq -r '.payload as $p | if .type == "kpi.target.changed" then
             [$p.target.set_by, "kpi.target.set", "month=\($p.target.month)", "metric=\($p.target.metric)",
              "value=\($p.target.value)"] + (if $p.target.technician then ["technician=\($p.target.technician)"] else [] end)
+             + (if $p.target.advisor then ["advisor=\($p.target.advisor)"] else [] end)
+             + (if $p.target.keeper then ["keeper=\($p.target.keeper)"] else [] end)
         else [$p.expense.recorded_by, "kpi.expense.record", "month=\($p.expense.month)",
              "category=\($p.expense.category)", "amount_cents=\($p.expense.amount_cents)",
              "note=\($p.expense.note // "")"] end | @json' "$T/kpi-own.json")
