@@ -25,6 +25,7 @@ const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", 
                                "reminder_plans", "appointments", "ro_days",     "keeper_shifts",
                                "ro_person_days", "uio",          "sales",
                                "expenses", /* issue 15: expenses.c */
+                               "insurance", /* issue 15: counters_clerk.c */
                                NULL};
 // clang-format on
 
@@ -303,6 +304,8 @@ static int evt_ro_opened(as_evt_t *evt)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_learn_advisor(&note, ro->advisor));
+    if (rc == 0)
+        rc = kpi_vehicles_waiting_add(evt, date, 1);
     return rc ? rc : kpi_uio_note(evt, ro->vin, date);
 }
 
@@ -348,7 +351,7 @@ static int evt_ro_delivered(as_evt_t *evt)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_delivered(&note, date));
-    return rc;
+    return rc ? rc : kpi_vehicles_waiting_add(evt, date, -1);
 }
 
 static int evt_followup_recorded(as_evt_t *evt)
@@ -685,5 +688,7 @@ const as_event_def_t kpi_events[] = {
     {"reception.product.recommended", kpi_evt_product_recommended},
     {"reception.product.answered", kpi_evt_product_answered},
     {"warranty.part.inspected", kpi_evt_part_inspected},
+    {"reception.insurance.changed", kpi_evt_insurance_changed},
+    {"reception.insurance.renewal_recorded", kpi_evt_insurance_renewal},
     {NULL, NULL},
 };

@@ -38,6 +38,7 @@ typedef struct kpi {
  *   uio          vin -> KpiUioNote (the days it had an RO opened: counters_sales.c)
  *   sales        sale_ref -> KpiCohortNote (the sale counted, on its date)
  *   expenses     "YYYY-MM|category" -> KpiExpense (expenses.c; recorded again: replaced)
+ *   insurance    vin -> KpiInsuranceNote (the current insurance term: counters_clerk.c)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -213,5 +214,15 @@ int kpi_evt_part_inspected(as_evt_t *evt);
 int kpi_cmd_expense_record(as_cmd_t *cmd);
 int kpi_cmd_expense_list(as_cmd_t *cmd);
 int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__KpiCounters *c);
+
+/* Issue 15, the information clerk (counters_clerk.c): reception's insurance
+ * terms and renewal information (db "insurance": vin -> KpiInsuranceNote),
+ * counted on each term's end date; the level of vehicles waiting (ROs opened
+ * less delivered, "L|date"), moved by `delta` on `date`. day_summary.c:
+ * kpi.day.summary. Same returns as the handlers above. */
+int kpi_evt_insurance_changed(as_evt_t *evt);
+int kpi_evt_insurance_renewal(as_evt_t *evt);
+int kpi_vehicles_waiting_add(as_evt_t *evt, const char *date, int64_t delta);
+int kpi_cmd_day_summary(as_cmd_t *cmd);
 
 #endif

@@ -417,6 +417,7 @@ const as_command_def_t kpi_commands[] = {
     {"kpi.figure.ros", kpi_cmd_figure_ros},
     {"kpi.expense.record", kpi_cmd_expense_record},
     {"kpi.expense.list", kpi_cmd_expense_list},
+    {"kpi.day.summary", kpi_cmd_day_summary},
     {NULL, NULL},
 };
 // clang-format on

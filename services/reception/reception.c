@@ -52,6 +52,13 @@ static const as_command_def_t s_commands[] = {
     {"reception.lounge.list", lounge_list},
     {"reception.product.recommend", product_recommend},
     {"reception.product.answer", product_answer},
+    {"reception.insurance.set", insurance_set},
+    {"reception.insurance.due", insurance_due},
+    {"reception.insurance.renewal", insurance_renewal},
+    {"reception.holiday.set", holiday_set},
+    {"reception.holiday.list", holiday_list},
+    {"reception.greeting.list", greeting_list},
+    {"reception.greeting.send", greeting_send},
     {NULL, NULL},
 };
 

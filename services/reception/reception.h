@@ -239,4 +239,22 @@ int product_answer(as_cmd_t *cmd);
 int advisor_sales_next_service(as_cmd_t *cmd, As__RepairOrder *ro, const char *date, bool has_km,
                                uint32_t km);
 
+/* The information clerk's lists (issue 15). insurance.c: the vehicle's
+ * insurance term, the renewal list and the renewal information collected;
+ * insurance_apply checks and sets a vehicle's insurer and end date (either may
+ * be NULL: unchanged) and emits reception.insurance.changed when they changed;
+ * it fails the command on a bad one. greetings.c: the holiday calendar and
+ * the day's birthday and holiday greetings (reception.greeting.due, once per
+ * customer and occasion); greeting_birthday_valid accepts "MM-DD" or a
+ * "YYYY-MM-DD" not in the future. */
+int insurance_set(as_cmd_t *cmd);
+int insurance_due(as_cmd_t *cmd);
+int insurance_renewal(as_cmd_t *cmd);
+int insurance_apply(as_cmd_t *cmd, As__Vehicle *vehicle, const char *insurer, const char *end_date);
+int holiday_set(as_cmd_t *cmd);
+int holiday_list(as_cmd_t *cmd);
+int greeting_list(as_cmd_t *cmd);
+int greeting_send(as_cmd_t *cmd);
+bool greeting_birthday_valid(const char *birthday);
+
 #endif
