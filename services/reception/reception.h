@@ -34,7 +34,10 @@
  *   customer_words  [word \0 customer_id] -> "" (search.c: each word of a name)
  *   customer_phones ["p" \0 digits \0 id], ["r" \0 reversed digits \0 id] -> ""
  *   vehicle_keys  [plate or vin suffix \0 vin] -> "" (search.c)
- *   ros_by_date   [opened_date \0 ro_number] -> "" (ro_list.c) */
+ *   ros_by_date   [opened_date \0 ro_number] -> "" (ro_list.c)
+ *   insurance_renewals [vin \0 term_end] -> InsuranceRenewal (insurance.c)
+ *   holidays      [date] -> Holiday; greetings_sent [date \0 occasion \0 customer_id]
+ *                 -> Greeting (greetings.c: each greeting emitted once) */
 extern const char *const reception_dbs[];
 
 /* The commands and event handlers of each file (reception.c joins them). A

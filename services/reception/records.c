@@ -6,13 +6,18 @@
 #include "as/log.h"
 #include "reception.h"
 
-const char *const reception_dbs[] = {"customers", "vehicles", "ros", "ros_by_vin", "appointments",
-                                     "complaints", "reminders", "recalls", "reminder_plans",
-                                     "labour_ops", "labour_rates", "technicians", "part_prices",
-                                     "sequences", "customer_words", "customer_phones",
-                                     "vehicle_keys", "ros_by_date", "rescues", "lounge",
+// clang-format off
+const char *const reception_dbs[] = {"customers",       "vehicles",     "ros",
+                                     "ros_by_vin",      "appointments", "complaints",
+                                     "reminders",       "recalls",      "reminder_plans",
+                                     "labour_ops",      "labour_rates", "technicians",
+                                     "part_prices",     "sequences",    "customer_words",
+                                     "customer_phones", "vehicle_keys", "ros_by_date",
+                                     "rescues",         "lounge",
                                      /* issue 15: insurance.c, greetings.c */
-                                     "insurance_renewals", "holidays", "greetings_sent", NULL};
+                                     "insurance_renewals", "holidays", "greetings_sent",
+                                     NULL};
+// clang-format on
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)
