@@ -61,6 +61,9 @@ int kpi_cmd_day_summary(as_cmd_t *cmd)
     s.has_appointments_arrived = s.has_labour_sales_cents = s.has_parts_sales_cents = 1;
     s.has_service_sales_cents = s.has_gross_profit_cents = s.has_vehicles_waiting = 1;
     s.has_comebacks = s.has_warranty_claims_submitted = 1;
+    s.has_parts_cost_cents = s.has_labour_cost_cents = 1;
+    s.parts_cost_cents = c.parts_cost_cents;
+    s.labour_cost_cents = c.labour_cost_cents;
     s.ros_opened = c.ros_opened;
     s.ros_delivered = c.ros_delivered;
     s.appointments_booked = c.appointments_booked;
