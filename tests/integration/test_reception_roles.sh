@@ -83,7 +83,14 @@ rescue.list CAFSO
 rescue.show CAFSO
 lounge.list AF
 product.recommend AF
-product.answer AF"
+product.answer AF
+insurance.set CAF
+insurance.due CAFS
+insurance.renewal CAF
+holiday.set CAFS
+holiday.list CAFS
+greeting.list CAFS
+greeting.send CAF"
 
 listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
 expect_eq "every reception command has a row" "$listed" \
