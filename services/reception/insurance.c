@@ -270,7 +270,8 @@ int insurance_due(as_cmd_t *cmd)
             rc = s_add(cmd, &list, v, date);
     }
     if (rc == 0) {
-        qsort(list.vehicles, list.n_vehicles, sizeof *list.vehicles, s_by_end);
+        if (list.n_vehicles > 1) /* qsort takes no NULL list, even empty */
+            qsort(list.vehicles, list.n_vehicles, sizeof *list.vehicles, s_by_end);
         rc = as_cmd_reply(cmd, &list.base);
     }
     s_entries_free(&list);

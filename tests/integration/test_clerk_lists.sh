@@ -144,6 +144,7 @@ due() { as clerk-zhou reception.insurance.due "$@" | json '[.reply.vehicles[] | 
 expect_eq "the five terms of $M2, soonest first (V6 moved to $M3)" "001 002 003 004 005" \
     "$(due date="$M2-01")"
 expect_eq "days= narrows it" "001 002" "$(due date="$M2-01" days=10)"
+expect_eq "an empty list (no term ends then)" "" "$(due date=2000-01-01 days=10)"
 entry() { as clerk-zhou reception.insurance.due date="$M2-01" | json ".reply.vehicles[] | select(.vin==\"$1\") | $2"; }
 expect_eq "with the owner's phone" 13900000002 "$(entry $V2 .phone)"
 expect_eq "and name" "王小明" "$(entry $V2 .customer_name)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # labels: reception
-# timeout: 240
+# timeout: 180
 # Who may run each reception command. The runtime checks the roles of the
 # catalog (proto/catalog/reception.c) before a handler runs, and reception's
 # handlers no longer check them again: the catalog row is the whole rule. So
