@@ -114,6 +114,12 @@ static const as_config_key_t s_kpi_keys[] = {
     S_END,
 };
 
+static const as_config_key_t s_reception_keys[] = {
+    S_INT("insurance_notice_days", 1, 366, 45,
+          "the insurance-renewal list: terms ending in the next N days"),
+    S_END,
+};
+
 static const as_config_key_t s_parts_keys[] = {
     S_INT("slow_moving_months", 1, 120, 12,
           "months without a receipt, issue or return that make stock slow-moving"),
@@ -196,7 +202,7 @@ static const s_section_t s_sections[] = {
     {"security", {s_security_keys}, false},
     {"bus", {s_forwarder_keys, s_bus_keys}, false},
     {"staff", {NULL}, true},
-    {"reception", {s_service_keys}, false},
+    {"reception", {s_service_keys, s_reception_keys}, false},
     {"workshop", {s_service_keys}, false},
     {"parts", {s_service_keys, s_parts_keys}, false},
     {"kpi", {s_service_keys, s_kpi_keys}, false},

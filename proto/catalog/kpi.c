@@ -43,6 +43,12 @@ static const as_command_info_t s_commands[] = {
      "the comebacks of a month (or from/to) by operation, technician and cause, with the "
      "comeback rate",
      AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER, true},
+    {"kpi.day.summary", "kpi", &as__kpi_day_summary_request__descriptor,
+     &as__kpi_day_summary__descriptor,
+     "the day's business (default today): ROs opened and delivered, appointments booked and "
+     "arrived, labour and parts sales, gross profit, vehicles waiting, comebacks, warranty claims",
+     AS_ROLE_INFO_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_SYSTEM,
+     true},
 };
 
 static const as_event_info_t s_events[] = {

@@ -533,6 +533,19 @@ static void s_department_profit(const As__KpiCounters *c, const kpi_period_t *p,
              f->defined ? "" : ": no expenses recorded (the department's, by month)");
 }
 
+/* Issue 15, the information clerk (counters_clerk.c): a cohort by the
+ * insurance term's end date. */
+static void s_renewal_information(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->insurance_renewal_known, (double)c->insurance_ending);
+    snprintf(f->formula, sizeof f->formula,
+             "vehicles with renewal information collected / vehicles whose insurance ended "
+             "(by the end date) = %lld / %lld%s",
+             (long long)c->insurance_renewal_known, (long long)c->insurance_ending,
+             f->defined ? "" : ": no insurance ended in the period");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -588,6 +601,7 @@ static const struct {
     {"replaced-part identification accuracy", s_part_identification},
     {"expenses", s_expenses},
     {"department profit", s_department_profit},
+    {"renewal information rate", s_renewal_information},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

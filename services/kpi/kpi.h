@@ -43,6 +43,7 @@ typedef struct kpi {
  * person's own target, like a technician's.
  *   comebacks    "YYYY-MM-DD|ro" -> KpiComebackNote (comebacks.c: the comeback
  *                analysis; the day the comeback counts on)
+ *   insurance    vin -> KpiInsuranceNote (the current insurance term: counters_clerk.c)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -241,5 +242,14 @@ int kpi_cmd_roster_list(as_cmd_t *cmd);
 int kpi_comeback_noted(as_evt_t *evt, const char *date);
 int kpi_evt_comeback_cause(as_evt_t *evt);
 int kpi_cmd_comeback_analysis(as_cmd_t *cmd);
+/* Issue 15, the information clerk (counters_clerk.c): reception's insurance
+ * terms and renewal information (db "insurance": vin -> KpiInsuranceNote),
+ * counted on each term's end date; the level of vehicles waiting (ROs opened
+ * less delivered, "L|date"), moved by `delta` on `date`. day_summary.c:
+ * kpi.day.summary. Same returns as the handlers above. */
+int kpi_evt_insurance_changed(as_evt_t *evt);
+int kpi_evt_insurance_renewal(as_evt_t *evt);
+int kpi_vehicles_waiting_add(as_evt_t *evt, const char *date, int64_t delta);
+int kpi_cmd_day_summary(as_cmd_t *cmd);
 
 #endif

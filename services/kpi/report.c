@@ -471,6 +471,7 @@ const as_command_def_t kpi_commands[] = {
     {"kpi.roster.clear", kpi_cmd_roster_clear},
     {"kpi.roster.list", kpi_cmd_roster_list},
     {"kpi.comeback.analysis", kpi_cmd_comeback_analysis},
+    {"kpi.day.summary", kpi_cmd_day_summary},
     {NULL, NULL},
 };
 // clang-format on
