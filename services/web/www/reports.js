@@ -80,6 +80,7 @@ function renderList() {
     { label: "reports.submitted", value: (r) => who(r.submitted_date, r.submitted_by) },
     { label: "reports.open", value: (r) => App.button("reports.show", "", () => open(r.kind, r.month)) },
   ], rows, (r) => (state.shown && r.kind === state.shown.kind && r.month === state.shown.month ? "selected" : ""));
+  rows.forEach((r, i) => (table.tBodies[0].rows[i].dataset.report = r.month + "|" + r.kind));
   document.getElementById("list").replaceChildren(rows.length ? table : App.el("p", "hint", App.t("reports.none")));
 }
 
@@ -102,13 +103,16 @@ function renderReport() {
   $("submit").hidden = submitted;
   $("correct").hidden = !submitted;
   $("reason").parentElement.hidden = !submitted;
-  $("figures").replaceChildren(App.table([
+  const figures = r.figures || [];
+  const table = App.table([
     { label: "reports.figure", value: (f) => figureName(f.name) },
     { label: "reports.value", value: (f) => figureValue(f), cls: "num" },
     { label: "reports.target", value: (f) => figureTarget(f), cls: "num" },
     { label: "reports.achievement", value: (f) => achievement(f), cls: "num" },
     { label: "reports.formula", value: (f) => formula(f), cls: "formula" },
-  ], r.figures || [], (f) => (f.defined ? "" : "undefined")));
+  ], figures, (f) => (f.defined ? "" : "undefined"));
+  figures.forEach((f, i) => (table.tBodies[0].rows[i].dataset.figure = f.name));
+  $("figures").replaceChildren(table);
 }
 
 const readList = App.reader(async () => {
