@@ -36,6 +36,7 @@ const as_service_def_t kpi_service = {
     .events = kpi_events,
     .on_start = s_start,
     .on_stop = s_stop,
+    .on_applied = kpi_monthly_applied,
     .user_size = sizeof(kpi_t),
     .summary = "The kpi service: applies the events of the services it follows into counters\n"
                "per day and month (department, technician, advisor, bay), keeps the\n"

@@ -17,6 +17,7 @@ typedef struct kpi {
     char today_file[1024];    /* [kpi] test_today_file (tests only), "" when unset */
     uv_timer_t monthly_timer; /* generates the month just ended's reports */
     bool monthly_timer_on;
+    bool monthly_pending; /* the month just ended's reports were missing at the last look */
 } kpi_t;
 
 /* Domain databases, keyed by the record layer (as/record.h: parts joined by
@@ -220,14 +221,16 @@ int kpi_cmd_expense_list(as_cmd_t *cmd);
 int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__KpiCounters *c);
 
 /* Issue 15, the monthly reports (monthly.c; db "monthly": "YYYY-MM|kind" ->
- * KpiMonthlyReport). kpi_monthly_start reads [kpi] report_deadline_day and
- * test_today_file and starts the timer that generates the month just ended's
+ * KpiMonthlyReport). kpi_monthly_start reads [kpi] report_deadline_day,
+ * monthly_reports and test_today_file and starts (when monthly_reports) the timer that generates the month just ended's
  * reports once kpi is caught up (AS_ECONFIG for a bad value; 0);
  * kpi_monthly_stop stops it. The commands kpi.monthly.*. kpi_monthly_fill
  * sets c->reports_due / _on_time (due date from `first` to `last`) and
  * c->reports_submitted / _corrected (submitted in it): 0 or an LMDB code. */
 int kpi_monthly_start(as_service_t *svc);
 void kpi_monthly_stop(as_service_t *svc);
+/* on_applied: while reports are missing, the timer looks on the next round. */
+void kpi_monthly_applied(as_service_t *svc, const As__Envelope *env);
 int kpi_cmd_monthly_generate(as_cmd_t *cmd);
 int kpi_cmd_monthly_list(as_cmd_t *cmd);
 int kpi_cmd_monthly_show(as_cmd_t *cmd);

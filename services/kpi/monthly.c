@@ -7,7 +7,9 @@
  * month. A timer checks every S_TICK_MS whether the month just ended has both
  * reports, and generates the missing ones once kpi is caught up with its
  * sources (as_service_caught_up): a kpi down on the 1st generates them when
- * it is back and has applied what it missed. kpi.monthly.generate does the
+ * it is back and has applied what it missed. While they are missing, each
+ * applied event has the timer look again on the loop's next round, so they
+ * are generated as soon as the catch-up ends (kpi_monthly_applied). kpi.monthly.generate does the
  * same on demand (backfilling, tests); a report is generated once per kind
  * and month, and asked again the same report comes back.
  *
@@ -20,6 +22,9 @@
  * sources interleave. A month's department snapshot holds the timeliness of
  * the reports due in that month (the month before's): its own report is due
  * in the next month, so it never counts itself.
+ *
+ * The timer runs when [kpi] monthly_reports = yes (deploy/local.ini says
+ * so); off by default, so a kpi emits only what it is asked to.
  *
  * "Today" is the local date, or (tests only) the date in [kpi]
  * test_today_file, read at each use (s_today).
@@ -285,15 +290,28 @@ static bool s_missing(as_service_t *svc, const char *month)
 static void s_tick(uv_timer_t *timer)
 {
     as_service_t *svc = timer->data;
+    kpi_t *kpi = kpi_of(svc);
     char today[AS_DATE_LEN + 1], month[8];
     s_today(svc, today);
     s_month_before(today, month);
-    if (!s_missing(svc, month) || !as_service_caught_up(svc))
+    kpi->monthly_pending = s_missing(svc, month);
+    if (!kpi->monthly_pending || !as_service_caught_up(svc))
         return;
     int rc = as_service_write(svc, s_tick_txn, month);
     if (rc != 0)
         as_warn("kpi: the monthly reports of %s were not generated: %s; tried again later", month,
                 as_strerror(rc));
+    else
+        kpi->monthly_pending = false;
+}
+
+void kpi_monthly_applied(as_service_t *svc, const As__Envelope *env)
+{
+    (void)env;
+    kpi_t *kpi = kpi_of(svc);
+    /* the turn's offsets are stored after this call: look on the next round */
+    if (kpi->monthly_pending && kpi->monthly_timer_on)
+        uv_timer_start(&kpi->monthly_timer, s_tick, 0, S_TICK_MS);
 }
 
 int kpi_monthly_start(as_service_t *svc)
@@ -306,15 +324,23 @@ int kpi_monthly_start(as_service_t *svc)
         return AS_ECONFIG;
     }
     kpi->report_deadline_day = (int)day;
+    bool on = false;
+    if (as_config_get_bool(cfg, "kpi", "monthly_reports", false, &on) != 0) {
+        as_error("config: [kpi] monthly_reports must be yes or no");
+        return AS_ECONFIG;
+    }
     const char *file = as_config_get(cfg, "kpi", "test_today_file", "");
     snprintf(kpi->today_file, sizeof kpi->today_file, "%s", file ? file : "");
     if (kpi->today_file[0])
         as_warn("kpi: [kpi] test_today_file is set (tests only): the monthly reports take today "
                 "from %s",
                 kpi->today_file);
+    if (!on) /* kpi.monthly.generate still makes them on demand */
+        return 0;
     if (uv_timer_init(as_service_loop(svc), &kpi->monthly_timer) != 0)
         return AS_ECONFIG;
     kpi->monthly_timer.data = svc;
+    kpi->monthly_pending = true; /* looked at the first tick, or once an event is applied */
     kpi->monthly_timer_on =
         uv_timer_start(&kpi->monthly_timer, s_tick, S_TICK_FIRST_MS, S_TICK_MS) == 0;
     return 0;

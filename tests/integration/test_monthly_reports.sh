@@ -32,6 +32,7 @@ adv-wang = advisor limit=5000
 endpoint = ipc://$T/kpi.sock
 follows = reception
 heartbeat_ms = 200
+monthly_reports = yes
 report_deadline_day = 5
 test_today_file = $TODAY_FILE
 INI
