@@ -222,8 +222,9 @@ int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__Kp
 
 /* Issue 15, the monthly reports (monthly.c; db "monthly": "YYYY-MM|kind" ->
  * KpiMonthlyReport). kpi_monthly_start reads [kpi] report_deadline_day,
- * monthly_reports and test_today_file and starts (when monthly_reports) the timer that generates the month just ended's
- * reports once kpi is caught up (AS_ECONFIG for a bad value; 0);
+ * monthly_reports and test_today_file and starts (when monthly_reports) the
+ * timer that generates the month just ended's reports once kpi is caught up
+ * (AS_ECONFIG for a bad value; 0);
  * kpi_monthly_stop stops it. The commands kpi.monthly.*. kpi_monthly_fill
  * sets c->reports_due / _on_time (due date from `first` to `last`) and
  * c->reports_submitted / _corrected (submitted in it): 0 or an LMDB code. */
