@@ -26,6 +26,12 @@ packages=(
     fonts-wqy-microhei     # Chinese glyphs in the browser tests' screenshots
     nats-server libnats-dev  # tools/bench: the peer we measure against (NATS JetStream
                              # 2.9 and its C client); the bench smoke test runs it
+    redis-server libhiredis-dev      # tools/bench: a durable peer, Redis Streams with the AOF
+                                     # (appendfsync always / everysec) and its C client
+    rabbitmq-server librabbitmq-dev  # tools/bench: a durable peer, RabbitMQ quorum queues with
+                                     # publisher confirms, and its C client (rabbitmq-c); run.sh
+                                     # starts its own node on loopback (the package's service
+                                     # is not used)
     libcurl4-openssl-dev   # tools/bench/webbench: 50 browser sessions on one thread
                            # (libcurl's multi interface) against as-web
     debootstrap systemd-container  # test_deb_clean.sh: a clean Debian 12 tree for the .deb,

@@ -4,8 +4,8 @@
 
 static const as_command_info_t s_commands[] = {
     {"kpi.target.set", "kpi", &as__kpi_target_set__descriptor, &as__kpi_target__descriptor,
-     "set a monthly target for a report figure (service manager, parts manager); technician=: "
-     "for that technician's row only",
+     "set a monthly target for a report figure (service manager, parts manager); technician=, "
+     "advisor= or keeper=: for that person's row only",
      AS_ROLE_SERVICE_MANAGER | AS_ROLE_PARTS_MANAGER, false},
     {"kpi.report", "kpi", &as__kpi_report_request__descriptor, &as__kpi_report__descriptor,
      "KPI report for a month or a day, by department, technician, advisor or bay",
@@ -20,6 +20,24 @@ static const as_command_info_t s_commands[] = {
     {"kpi.expense.list", "kpi", &as__kpi_expense_query__descriptor,
      &as__kpi_expense_list__descriptor, "the department's expenses of a month (or of every month)",
      AS_ROLE_SERVICE_MANAGER, true},
+    /* issue 15: the service manager's people tools (scorecard.c, roster.c) */
+    {"kpi.scorecard", "kpi", &as__kpi_scorecard_request__descriptor, &as__kpi_scorecard__descriptor,
+     "one person's figures of a month or from_month..to_month against their targets, beside the "
+     "department's (service manager; foreman: technicians; front desk manager: advisors; parts "
+     "manager: keepers; anyone: their own)",
+     AS_ROLES_ANY_STAFF, true},
+    {"kpi.roster.plan", "kpi", &as__kpi_roster_plan__descriptor, &as__kpi_roster_shift__descriptor,
+     "plan a staff member's shift on a date ahead: start and end HH:MM, or a named shift "
+     "(service manager; foreman: technicians; parts manager: keepers)",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_PARTS_MANAGER, false},
+    {"kpi.roster.clear", "kpi", &as__kpi_roster_clear__descriptor,
+     &as__kpi_roster_cleared__descriptor,
+     "take a planned shift (start=) or a person's whole day off the roster",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_PARTS_MANAGER, false},
+    {"kpi.roster.list", "kpi", &as__kpi_roster_query__descriptor, &as__kpi_roster__descriptor,
+     "the roster of days from..to by person, planned beside attended (managers and the "
+     "foreman: everyone; others: their own)",
+     AS_ROLES_ANY_STAFF, true},
     /* issue 15: the monthly reports (services/kpi/monthly.c); the handlers
      * hold who submits which kind (oem: the information clerk) */
     {"kpi.monthly.generate", "kpi", &as__kpi_monthly_generate__descriptor,
@@ -50,6 +68,10 @@ static const as_event_info_t s_events[] = {
     {"kpi.target.changed", &as__kpi_target_changed__descriptor, "a monthly target was set"},
     {"kpi.expense.recorded", &as__kpi_expense_recorded__descriptor,
      "a month's expenses in a category were recorded (replacing any before)"},
+    {"kpi.roster.planned", &as__kpi_roster_planned__descriptor,
+     "a staff member's shift was planned on the roster"},
+    {"kpi.roster.cleared", &as__kpi_roster_cleared__descriptor,
+     "planned shifts were taken off the roster"},
     {"kpi.monthly.generated", &as__kpi_monthly_changed__descriptor,
      "a monthly report (department or OEM) was generated, with its figures and due date"},
     {"kpi.monthly.submitted", &as__kpi_monthly_changed__descriptor,

@@ -25,6 +25,7 @@ const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", 
                                "reminder_plans", "appointments", "ro_days",     "keeper_shifts",
                                "ro_person_days", "uio",          "sales",
                                "expenses", /* issue 15: expenses.c */
+                               "roster",   /* issue 15: roster.c */
                                "monthly",  /* issue 15: monthly.c */
                                NULL};
 // clang-format on

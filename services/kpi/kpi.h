@@ -44,6 +44,9 @@ typedef struct kpi {
  *   uio          vin -> KpiUioNote (the days it had an RO opened: counters_sales.c)
  *   sales        sale_ref -> KpiCohortNote (the sale counted, on its date)
  *   expenses     "YYYY-MM|category" -> KpiExpense (expenses.c; recorded again: replaced)
+ *   roster       "staff|YYYY-MM-DD|HH:MM" -> KpiRosterShift (roster.c: planned shifts)
+ * targets also holds "YYYY-MM|metric|advisor|id" and "...|keeper|id": a
+ * person's own target, like a technician's.
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -220,6 +223,21 @@ int kpi_cmd_expense_record(as_cmd_t *cmd);
 int kpi_cmd_expense_list(as_cmd_t *cmd);
 int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__KpiCounters *c);
 
+/* Issue 15, the service manager's people tools. kpi_target_find (report.c):
+ * the target of figure `name` (unit `unit`) for a month's (or, is_day, a
+ * day's) row of `by` (department, technician, advisor, keeper...) with key
+ * `id`: the person's own first, then the month's target for every row where
+ * it applies (a ratio; a count or an amount on the department's month; the
+ * advisor product sales on an advisor's month). *found false: none.
+ * Returns 0 or an LMDB code. scorecard.c: kpi.scorecard. roster.c:
+ * kpi.roster.plan / .clear / .list (db "roster"). */
+int kpi_target_find(as_service_t *svc, MDB_txn *txn, const char *month, const char *name,
+                    const char *unit, const char *by, const char *id, bool is_day, double *value,
+                    bool *found);
+int kpi_cmd_scorecard(as_cmd_t *cmd);
+int kpi_cmd_roster_plan(as_cmd_t *cmd);
+int kpi_cmd_roster_clear(as_cmd_t *cmd);
+int kpi_cmd_roster_list(as_cmd_t *cmd);
 /* Issue 15, the monthly reports (monthly.c; db "monthly": "YYYY-MM|kind" ->
  * KpiMonthlyReport). kpi_monthly_start reads [kpi] report_deadline_day,
  * monthly_reports and test_today_file and starts (when monthly_reports) the

@@ -42,20 +42,49 @@ static int s_target_validate(as_cmd_t *cmd, const As__KpiTargetSet *req)
     if (!isfinite(req->value) || req->value <= 0)
         return as_cmd_fail(cmd, AS_EINVALID, "value %g for '%s' must be a number above 0",
                            req->value, req->metric);
-    if (req->technician && *req->technician &&
+    bool tech = req->technician && *req->technician, adv = req->advisor && *req->advisor,
+         keeper = req->keeper && *req->keeper;
+    if (tech + adv + keeper > 1)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "a target is for one person's row: give one of technician, advisor, "
+                           "keeper");
+    if (tech &&
         !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "technicians"), req->technician))
         return as_cmd_fail(cmd, AS_ENOTFOUND,
                            "technician '%s' is not known to kpi (register them in the workshop)",
                            req->technician);
+    const as_staff_t *staff = as_service_staff(cmd->svc);
+    if (adv && !(as_staff_roles(staff, req->advisor) & AS_ROLE_ADVISOR))
+        return as_cmd_fail(cmd, AS_ENOTFOUND,
+                           "advisor '%s' is not on the staff list as an advisor ([staff])",
+                           req->advisor);
+    if (keeper && !(as_staff_roles(staff, req->keeper) & AS_ROLE_WAREHOUSE_KEEPER))
+        return as_cmd_fail(cmd, AS_ENOTFOUND,
+                           "keeper '%s' is not on the staff list as a warehouse keeper ([staff])",
+                           req->keeper);
     return 0;
 }
 
-/* The key of a target: "month|metric", or "month|metric|technician|id" for
- * one technician's own. */
-static int s_target_key(as_key_t *key, const char *month, const char *metric, const char *tech)
+/* The person a target is for: its dimension and id, or NULL (every row). */
+static const char *s_target_person(const As__KpiTargetSet *req, const char **id)
 {
-    return tech && *tech ? as_key_of(key, month, metric, KPI_TECHNICIAN, tech, NULL)
-                         : as_key_of(key, month, metric, NULL);
+    *id = NULL;
+    if (req->technician && *req->technician)
+        return *id = req->technician, KPI_TECHNICIAN;
+    if (req->advisor && *req->advisor)
+        return *id = req->advisor, KPI_ADVISOR;
+    if (req->keeper && *req->keeper)
+        return *id = req->keeper, KPI_KEEPER;
+    return NULL;
+}
+
+/* The key of a target: "month|metric", or "month|metric|dim|id" for one
+ * technician's, advisor's or keeper's own. */
+static int s_target_key(as_key_t *key, const char *month, const char *metric, const char *dim,
+                        const char *id)
+{
+    return dim && id && *id ? as_key_of(key, month, metric, dim, id, NULL)
+                            : as_key_of(key, month, metric, NULL);
 }
 
 static int cmd_target_set(as_cmd_t *cmd)
@@ -70,13 +99,15 @@ static int cmd_target_set(as_cmd_t *cmd)
     target.has_value = 1;
     target.value = req->value;
     target.set_by = (char *)cmd->actor;
-    bool own = req->technician && *req->technician;
-    target.technician = own ? req->technician : NULL;
+    const char *id = NULL, *dim = s_target_person(req, &id);
+    target.technician = dim && !strcmp(dim, KPI_TECHNICIAN) ? req->technician : NULL;
+    target.advisor = dim && !strcmp(dim, KPI_ADVISOR) ? req->advisor : NULL;
+    target.keeper = dim && !strcmp(dim, KPI_KEEPER) ? req->keeper : NULL;
     as_key_t key;
     char subject[sizeof key.data + 1];
-    snprintf(subject, sizeof subject, "%s|%s%s%s", req->month, req->metric, own ? "|" : "",
-             own ? req->technician : "");
-    rc = s_target_key(&key, req->month, req->metric, target.technician);
+    snprintf(subject, sizeof subject, "%s|%s%s%s", req->month, req->metric, id ? "|" : "",
+             id ? id : "");
+    rc = s_target_key(&key, req->month, req->metric, dim, id);
     if (rc == 0)
         rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "targets"), &key, &target.base);
     As__KpiTargetChanged changed = AS__KPI_TARGET_CHANGED__INIT;
@@ -173,22 +204,22 @@ static int s_days_worked(s_report_t *r)
 
 /* A monthly target for a ratio holds for every row and for a day too; one for
  * a count or an amount only for the department's month. */
-static bool s_target_applies(const s_report_t *r, const kpi_figure_t *f)
+static bool s_target_applies(const char *by, bool is_day, const char *name, const char *unit)
 {
-    if (!strcmp(f->name, KPI_ADVISOR_PRODUCT_SALES)) /* each advisor's own target */
-        return !r->is_day && !strcmp(r->by, KPI_ADVISOR);
-    bool ratio = !strcmp(f->unit, "%") || !strcmp(f->unit, "score");
-    return ratio || (!r->is_day && !strcmp(r->by, KPI_DEPARTMENT));
+    if (!strcmp(name, KPI_ADVISOR_PRODUCT_SALES)) /* each advisor's own target */
+        return !is_day && !strcmp(by, KPI_ADVISOR);
+    bool ratio = !strcmp(unit, "%") || !strcmp(unit, "score");
+    return ratio || (!is_day && !strcmp(by, KPI_DEPARTMENT));
 }
 
-static int s_target_get(s_report_t *r, const char *metric, const char *tech, double *value,
-                        bool *found)
+static int s_target_get(as_service_t *svc, MDB_txn *txn, const char *month, const char *metric,
+                        const char *dim, const char *id, double *value, bool *found)
 {
     as_key_t key;
     As__KpiTarget *t = NULL;
-    int rc = s_target_key(&key, r->month, metric, tech);
+    int rc = s_target_key(&key, month, metric, dim, id);
     if (rc == 0)
-        rc = as_record_get_key(r->cmd->txn, as_record_dbi(r->cmd->svc, "targets"), &key,
+        rc = as_record_get_key(txn, as_record_dbi(svc, "targets"), &key,
                                &as__kpi_target__descriptor, &t);
     *found = rc == 0;
     if (rc == 0) {
@@ -198,13 +229,36 @@ static int s_target_get(s_report_t *r, const char *metric, const char *tech, dou
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* An advisor's row of a month: the month's "advisor product sales" target
- * (each advisor's) in cents, for the achievement figure. */
-static int s_product_target(s_report_t *r, As__KpiCounters *c)
+static bool s_person_dim(const char *dim)
+{
+    return !strcmp(dim, KPI_TECHNICIAN) || !strcmp(dim, KPI_ADVISOR) || !strcmp(dim, KPI_KEEPER);
+}
+
+int kpi_target_find(as_service_t *svc, MDB_txn *txn, const char *month, const char *name,
+                    const char *unit, const char *by, const char *id, bool is_day, double *value,
+                    bool *found)
+{
+    bool applies = s_target_applies(by, is_day, name, unit);
+    int rc = 0;
+    *found = false;
+    /* a person's row: their own target first (a count or an amount, like
+     * sold hours, for their month; a ratio for a day too) */
+    if (s_person_dim(by) && id && *id && (applies || !is_day))
+        rc = s_target_get(svc, txn, month, name, by, id, value, found);
+    if (rc == 0 && !*found && applies)
+        rc = s_target_get(svc, txn, month, name, NULL, NULL, value, found);
+    return rc;
+}
+
+/* An advisor's row of a month: their "advisor product sales" target in
+ * cents (their own, else the month's for every advisor), for the
+ * achievement figure. */
+static int s_product_target(s_report_t *r, const char *advisor, As__KpiCounters *c)
 {
     bool found = false;
     double target = 0;
-    int rc = s_target_get(r, KPI_ADVISOR_PRODUCT_SALES, NULL, &target, &found);
+    int rc = kpi_target_find(r->cmd->svc, r->cmd->txn, r->month, KPI_ADVISOR_PRODUCT_SALES, "cents",
+                             KPI_ADVISOR, advisor, false, &target, &found);
     c->has_product_sales_target_cents = 1;
     c->product_sales_target_cents = found ? llround(target) : 0;
     return rc;
@@ -253,13 +307,8 @@ static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *coun
         pf->defined = f->defined;
         bool found = false;
         double target = 0;
-        /* a technician's row: their own target first (a count or an amount,
-         * like sold hours, for their month; a ratio for a day too) */
-        int rc = 0;
-        if (!strcmp(r->by, KPI_TECHNICIAN) && (s_target_applies(r, f) || !r->is_day))
-            rc = s_target_get(r, f->name, key, &target, &found);
-        if (rc == 0 && !found && s_target_applies(r, f))
-            rc = s_target_get(r, f->name, NULL, &target, &found);
+        int rc = kpi_target_find(r->cmd->svc, r->cmd->txn, r->month, f->name, f->unit, r->by, key,
+                                 r->is_day, &target, &found);
         if (rc != 0)
             return rc;
         if (found) {
@@ -365,7 +414,7 @@ static int s_rows_scan(s_report_t *r)
         if (!strcmp(r->by, KPI_BAY))
             c.has_bays = 1, c.bays = 1;
         if (!strcmp(r->by, KPI_ADVISOR) && !r->is_day)
-            rc = s_product_target(r, &c);
+            rc = s_product_target(r, rows.keys[i], &c);
         if (rc != 0)
             break;
         rc = s_row_add(r, rows.keys[i], &c); /* the rest of the key: the id */
@@ -449,6 +498,10 @@ const as_command_def_t kpi_commands[] = {
     {"kpi.figure.ros", kpi_cmd_figure_ros},
     {"kpi.expense.record", kpi_cmd_expense_record},
     {"kpi.expense.list", kpi_cmd_expense_list},
+    {"kpi.scorecard", kpi_cmd_scorecard},
+    {"kpi.roster.plan", kpi_cmd_roster_plan},
+    {"kpi.roster.clear", kpi_cmd_roster_clear},
+    {"kpi.roster.list", kpi_cmd_roster_list},
     {"kpi.monthly.generate", kpi_cmd_monthly_generate},
     {"kpi.monthly.list", kpi_cmd_monthly_list},
     {"kpi.monthly.show", kpi_cmd_monthly_show},

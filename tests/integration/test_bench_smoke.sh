@@ -3,10 +3,13 @@
 # timeout: 300
 # The benchmark script runs to the end with small N and prints every row:
 # the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
-# latency), the ceilings and the gateway under browser sessions (webbench).
+# latency), the durable peers (Redis Streams with AOF always / everysec,
+# RabbitMQ quorum queues) beside them, the ceilings and the gateway under
+# browser sessions (webbench).
 # Only checks that every run completed with every
-# event applied; the figures themselves are never pass/fail. The JetStream
-# runs are skipped only when nats-server is not installed.
+# event applied; the figures themselves are never pass/fail. A peer's runs
+# are skipped only when its server is not installed (or, RabbitMQ, when the
+# node does not boot: the script prints why, and so does this test).
 . "$(dirname "$0")/lib.sh"
 setup bench_smoke
 n=2000
@@ -46,4 +49,21 @@ if command -v nats-server >/dev/null; then
 else
     log "nats-server is not installed: the JetStream runs were skipped (deploy/install-deps.sh installs it)"
 fi
+
+# the durable peers: Redis Streams (AOF always and everysec) and RabbitMQ quorum
+# queues, each a column of the table of every system (15 rows)
+expect_eq "rows of the every-system table" 15 "$(echo "$out" | grep -cE '^\| (N \(events of|events/s until all 4 consumers|publisher events/s \(acked|peak RSS MiB: (asbus / the broker|the largest)|CPU s of asbus|CPU µs per event, every process \(publisher|seconds until a consumer offline|events/s of that catch-up|p50 ms at|p99 ms at|p99.9 ms at)')"
+for p in redis-always redis-everysec rabbitmq; do
+    if echo "$out" | grep -q "^- $p skipped: "; then
+        log "$(echo "$out" | grep "^- $p skipped: ")"
+        continue
+    fi
+    expect_eq "$p: fan-out applied by all 4" "$n 4 0" \
+        "$(jq -r '"\(.events) \(.consumers) \(.missing)"' "$T/bench/$p-fanout.json")"
+    expect_eq "$p: the offline consumer caught up" "$n" "$(jq .events "$T/bench/$p-fanout-catchup.json")"
+    for r in 1000 10000; do
+        expect_eq "$p: latency run at $r/s applied by all" 0 "$(jq .missing "$T/bench/$p-lat$r.json")"
+    done
+done
+command -v redis-server >/dev/null || log "redis-server is not installed: the Redis runs were skipped (deploy/install-deps.sh installs it)"
 finish

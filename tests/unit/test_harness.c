@@ -402,6 +402,79 @@ static void test_expenses_and_inspections(void **state)
     as_harness_destroy(&h);
 }
 
+/* Issue 15: each refusal of kpi.roster.plan writes and emits nothing (the
+ * dates are today's, as the roster is planned ahead of the real clock). */
+static void s_plan(As__KpiRosterPlan *p, const char *staff, const char *date, const char *start,
+                   const char *end, const char *shift)
+{
+    as__kpi_roster_plan__init(p);
+    p->staff_id = (char *)staff;
+    p->date = (char *)date;
+    p->start = (char *)start;
+    p->end = (char *)end;
+    p->shift = (char *)shift;
+}
+
+static void test_roster_refusals(void **state)
+{
+    (void)state;
+    as_harness_t *h = s_open(&kpi_service, "sm-zhou = service_manager\nfm-li = foreman\n"
+                                           "adv-wang = advisor\ncrm = system\n");
+    char today[AS_DATE_LEN + 1], back[AS_DATE_LEN + 1];
+    as_date_today(today);
+    as_date_add_days(today, -8, back);
+    as_harness_result_t r;
+    As__KpiRosterPlan p;
+    s_plan(&p, "tech-01", today, "08:00", "12:00", NULL);
+    assert_int_equal(as_harness_call(h, "sm-zhou", "kpi.roster.plan", &p.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.n_events, 1);
+    assert_string_equal(r.events[0]->type, "kpi.roster.planned");
+    as_harness_result_clear(&r);
+    static const struct {
+        const char *actor, *staff, *start, *end, *shift;
+        bool back;
+        int status;
+        const char *text;
+    } bad[] = {
+        {"sm-zhou", "tech-01", "13:00", "12:30", NULL, false, AS_EINVALID, "not after its start"},
+        {"sm-zhou", "tech-01", "11:00", "14:00", NULL, false, AS_ECONFLICT,
+         "overlaps the shift planned 08:00-12:00"},
+        {"sm-zhou", "nobody", NULL, NULL, "day", false, AS_ENOTFOUND, "staff 'nobody' is not"},
+        {"sm-zhou", "crm", NULL, NULL, "day", false, AS_ENOTFOUND, "staff 'crm' is not"},
+        {"sm-zhou", "tech-01", NULL, NULL, "day", true, AS_EINVALID, "more than 7 days back"},
+        {"sm-zhou", "tech-01", NULL, NULL, "night", false, AS_EINVALID, "not a named shift"},
+        {"sm-zhou", "tech-01", "25:00", "26:00", NULL, false, AS_EINVALID, "must be HH:MM"},
+        {"sm-zhou", "tech-01", "13:00", "14:00", "day", false, AS_EINVALID, "not both"},
+        {"fm-li", "adv-wang", NULL, NULL, "day", false, AS_EDENIED, "may not plan the shifts"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s_plan(&p, bad[i].staff, bad[i].back ? back : today, bad[i].start, bad[i].end,
+               bad[i].shift);
+        assert_int_equal(as_harness_call(h, bad[i].actor, "kpi.roster.plan", &p.base, &r), 0);
+        assert_int_equal(r.status, bad[i].status);
+        assert_non_null(strstr(r.error, bad[i].text));
+        assert_int_equal(r.n_events, 0);
+        assert_int_equal(as_harness_count(h, "roster"), 1);
+        as_harness_result_clear(&r);
+    }
+    As__KpiRosterClear c = AS__KPI_ROSTER_CLEAR__INIT;
+    c.staff_id = "tech-01";
+    c.date = today;
+    c.start = "09:00";
+    assert_int_equal(as_harness_call(h, "sm-zhou", "kpi.roster.clear", &c.base, &r), 0);
+    assert_int_equal(r.status, AS_ENOTFOUND);
+    assert_int_equal(as_harness_count(h, "roster"), 1);
+    as_harness_result_clear(&r);
+    c.start = NULL;
+    assert_int_equal(as_harness_call(h, "sm-zhou", "kpi.roster.clear", &c.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.events[0]->type, "kpi.roster.cleared");
+    assert_int_equal(as_harness_count(h, "roster"), 0);
+    as_harness_result_clear(&r);
+    as_harness_destroy(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_warranty_event_refused),
         cmocka_unit_test(test_state_per_instance),
         cmocka_unit_test(test_expenses_and_inspections),
+        cmocka_unit_test(test_roster_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

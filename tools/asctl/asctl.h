@@ -93,5 +93,7 @@ int asctl_kpi(asctl_t *ctl, int argc, char **argv);
  * `reply` when reply_desc is KpiMonthlyReport's, else nothing. */
 void asctl_kpi_humanize(const ProtobufCMessageDescriptor *reply_desc, json_t *reply);
 int asctl_outbox(asctl_t *ctl, int argc, char **argv);
+/* kpi.scorecard's reply as a table for people (scorecard.c). */
+void asctl_scorecard_print(const ProtobufCMessage *msg);
 
 #endif

@@ -126,6 +126,12 @@ static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__
         if (!msg)
             return asctl_fail(ctl, EXIT_SOFTWARE, "the reply of %s does not decode as %s",
                               info->command, info->reply->name);
+        /* a scorecard for people: its own table (scorecard.c) */
+        if (!ctl->json && ctl->output != ASCTL_OUT_CSV && !strcmp(info->command, "kpi.scorecard")) {
+            asctl_scorecard_print(msg);
+            protobuf_c_message_free_unpacked(msg, NULL);
+            return EXIT_OK;
+        }
         reply = as_pbjson_to_json(msg);
         protobuf_c_message_free_unpacked(msg, NULL);
     }

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "as/envelope.h"
 #include "as/pb/reception.pb-c.h"
 
 int64_t bench_now_us(void)
@@ -244,4 +245,56 @@ int bench_parse_count(const char *text, uint64_t *out)
         return -1;
     *out = value;
     return 0;
+}
+
+/* --- what every peer's programs share ---------------------------------------- */
+
+size_t bench_pack_event(uint64_t n, const char *source, const char *incarnation, uint8_t *buf,
+                        size_t cap)
+{
+    uint8_t payload[BENCH_PAYLOAD_MAX];
+    const char *subject, *actor;
+    size_t payload_len = bench_ro_payload(n, payload, sizeof payload, &subject, &actor);
+    char id[AS_UUID_LEN + 1];
+    as_uuidv7(id);
+    As__Envelope env = AS__ENVELOPE__INIT;
+    env.id = id;
+    env.source = (char *)source;
+    env.incarnation = (char *)incarnation;
+    env.has_seq = env.has_time_us = env.has_schema_version = env.has_payload = 1;
+    env.seq = n;
+    env.type = BENCH_EVENT_TYPE;
+    env.time_us = bench_now_us();
+    env.subject = (char *)subject;
+    env.actor = (char *)actor;
+    env.schema_version = 1;
+    env.payload.data = payload;
+    env.payload.len = payload_len;
+    size_t len = as__envelope__get_packed_size(&env);
+    if (len > cap)
+        return 0;
+    return as__envelope__pack(&env, buf);
+}
+
+const char *const bench_sink_dbs[] = {"events", "totals", NULL};
+
+int bench_store_event(as_store_t *store, MDB_txn *txn, uint64_t seq, const void *payload,
+                      size_t len)
+{
+    unsigned char key[8];
+    for (int b = 0; b < 8; b++)
+        key[b] = (unsigned char)(seq >> (56 - 8 * b));
+    MDB_val kv = {sizeof key, key}, v = {len, (void *)payload};
+    int rc = mdb_put(txn, as_store_dbi(store, "events"), &kv, &v, 0);
+    if (rc != 0)
+        return rc;
+    MDB_dbi totals = as_store_dbi(store, "totals");
+    MDB_val tk = {5, "count"}, tv;
+    uint64_t count = 0;
+    if (mdb_get(txn, totals, &tk, &tv) == 0 && tv.mv_size == sizeof count)
+        memcpy(&count, tv.mv_data, sizeof count);
+    count++;
+    tv.mv_size = sizeof count;
+    tv.mv_data = &count;
+    return mdb_put(txn, totals, &tk, &tv, 0);
 }

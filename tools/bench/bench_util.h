@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/store.h"
+
 /* Exit codes (sysexits.h), as every program of the project uses them. */
 #define BENCH_EXIT_OK 0
 #define BENCH_EXIT_INCOMPLETE 1 /* ran, but did not see every event it expected */
@@ -99,5 +101,22 @@ int bench_report_write(const bench_report_t *report, const char *path);
 /* Parses a positive decimal count ("1000000", "1e6" is refused). Returns 0,
  * or -1 for anything else. */
 int bench_parse_count(const char *text, uint64_t *out);
+
+/* --- what every peer's programs share (redisbench, rmqbench, jsbench) ------ */
+
+/* Packs event number `n` as our source would: the envelope (source `source`,
+ * the given incarnation, seq n, type BENCH_EVENT_TYPE, time_us now) around
+ * bench_ro_payload(n). Returns its length, 0 if cap is too small. */
+size_t bench_pack_event(uint64_t n, const char *source, const char *incarnation, uint8_t *buf,
+                        size_t cap);
+
+/* The databases of a benchmark consumer's store ("events", "totals"). */
+extern const char *const bench_sink_dbs[];
+
+/* Inside a write transaction of a store opened with bench_sink_dbs: stores
+ * `payload` under `seq` (8 bytes big-endian) and adds one to the running
+ * total, as our consumer (asbench sink) does. Returns 0 or an LMDB error. */
+int bench_store_event(as_store_t *store, MDB_txn *txn, uint64_t seq, const void *payload,
+                      size_t len);
 
 #endif

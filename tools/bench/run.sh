@@ -26,9 +26,20 @@
 #             and alone. BENCH_WEB_BIN: another as-web binary (an A/B run);
 #             BENCH_WEB_INFLIGHT: its [web] inflight_per_service (default: not set)
 #
-# --only takes a comma list of those names (default: all). --no-peer skips the
-# NATS runs (without nats-server installed they are skipped too, and said so);
-# --no-ours skips ours (to try the peer's knobs: BENCH_JS_BATCH, BENCH_JS_MAX_PENDING).
+# The peers of fanout and latency, each started by this script on loopback with
+# its own data dir and stopped after: jetstream (nats-server 2.9, file storage),
+# redis-always and redis-everysec (redis-server, Redis Streams, AOF with
+# appendfsync always / everysec; redisbench), rabbitmq (rabbitmq-server, a quorum
+# queue per consumer, publisher confirms; rmqbench). "redis" names both Redis rows.
+#
+# --only takes a comma list of those names, parts and peers (default: every part,
+# every peer): "--only fanout,redis" runs ours and both Redis rows in fanout.
+# --no-peer skips every peer (a peer whose server is not installed, or does not
+# start, is skipped too, and said so); --no-ours skips ours (to try the peers'
+# knobs: BENCH_JS_BATCH, BENCH_JS_MAX_PENDING, BENCH_PEER_BATCH, BENCH_PEER_MAX_PENDING).
+# BENCH_N_RABBITMQ: N of RabbitMQ's fan-out and catch-up (default N / 5, --quick: N).
+# BENCH_RABBITMQ_SERVER: the node's start script (default Debian's
+# /usr/lib/rabbitmq/bin/rabbitmq-server).
 # BENCH_KEEP=1 keeps the data dirs of every run.
 # Prints the results as markdown (also in $AS_BENCH_OUT/results.md); the JSON
 # reports stay in $AS_BENCH_OUT. --quick runs small N (the smoke test).
@@ -46,7 +57,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --no-peer) peer=0; shift ;;
     --no-ours) ours=0; shift ;;
-    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -61,14 +72,24 @@ else
     n=${n:-1000000} n_fsync=2000
 fi
 case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
+parts= peers=
 for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings | web) ;;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web (not '$part')" >&2; exit 64 ;;
+    single | fanout | latency | ceilings | web) parts+=,$part ;;
+    jetstream | redis-always | redis-everysec | rabbitmq) peers+=,$part ;;
+    redis) peers+=,redis-always,redis-everysec ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
     esac
 done
+only=${parts:-,single,fanout,latency,ceilings,web} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
+only=${only#,} peers=${peers#,}
 # the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
 js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
+# the durable peers' (Redis, RabbitMQ): the same batch and window as JetStream's
+peer_batch=${BENCH_PEER_BATCH:-5000} peer_max_pending=${BENCH_PEER_MAX_PENDING:-20000}
+# RabbitMQ's quorum queues confirm ~5-6k events/s here (4-6 times fewer than the
+# others): the full run gives them N / 5 so that the run stays under 10 minutes
+n_rmq=${BENCH_N_RABBITMQ:-$((quick ? n : n / 5))}
 # a stuck run must not hang the script: generous limits, scaled by N
 limit=$(((quick ? 60 : 120) + n / 2000))
 out=${AS_BENCH_OUT:-/tmp/as-bench}
@@ -79,26 +100,48 @@ ASDEMO=$build/tools/asdemo/asdemo
 ASCTL=$build/tools/asctl/asctl
 ASBENCH=$build/tools/bench/asbench
 JSBENCH=$build/tools/bench/jsbench
+REDISBENCH=$build/tools/bench/redisbench
+RMQBENCH=$build/tools/bench/rmqbench
 CEILBENCH=$build/tools/bench/ceilbench
 WEBBENCH=$build/tools/bench/webbench
 ASWEB=${BENCH_WEB_BIN:-$build/services/web/as-web}
-for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$CEILBENCH" "$WEBBENCH" "$ASWEB"; do
+for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$REDISBENCH" "$RMQBENCH" "$CEILBENCH" \
+    "$WEBBENCH" "$ASWEB"; do
     [ -x "$prog" ] || { echo "run.sh: $prog is not built (see --build)" >&2; exit 64; }
 done
-if [ $peer = 1 ] && ! command -v nats-server >/dev/null; then
-    echo "run.sh: nats-server is not installed (deploy/install-deps.sh installs it): the peer runs are skipped" >&2
-    peer=0
+[ $peer = 1 ] || peers=
+# wants_peer NAME: the peer runs (asked for, and not --no-peer)
+wants_peer() { case ",$peers," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+drop_peer() { # drop_peer NAME REASON: the peer is skipped, and why
+    echo "run.sh: $2: the $1 runs are skipped" >&2
+    peers=$(echo ",$peers," | sed "s/,$1,/,/; s/^,//; s/,$//")
+    skipped+="- $1 skipped: $2"$'\n'
+}
+skipped=
+if wants_peer jetstream && ! command -v nats-server >/dev/null; then
+    drop_peer jetstream "nats-server is not installed (deploy/install-deps.sh installs it)"
 fi
+for p in redis-always redis-everysec; do
+    if wants_peer $p && ! command -v redis-server >/dev/null; then
+        drop_peer $p "redis-server is not installed (deploy/install-deps.sh installs it)"
+    fi
+done
+# the node itself, not /usr/sbin/rabbitmq-server (a wrapper that switches to the rabbitmq user)
+rmq_server=${BENCH_RABBITMQ_SERVER:-/usr/lib/rabbitmq/bin/rabbitmq-server}
+if wants_peer rabbitmq && ! [ -x "$rmq_server" ]; then
+    drop_peer rabbitmq "rabbitmq-server is not installed (deploy/install-deps.sh installs it)"
+fi
+wants_peer jetstream || peer=0
 wants() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 note() { echo "[$(date +%H:%M:%S)] bench: $*" >&2; }
 
 pids=()
-cleanup() {
+cleanup() { # the run's processes (not the RabbitMQ node, which rmq_down stops)
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     pids=()
 }
-trap cleanup EXIT
+trap 'cleanup; rmq_down' EXIT
 die() { # die MESSAGE DIR: a run failed; its logs stay
     echo "bench: $1; logs in $2" >&2
     for f in "$2"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; } >&2; done
@@ -289,6 +332,142 @@ CONF
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
+# --- the durable peers: Redis Streams (AOF) and RabbitMQ (quorum queues) ------------
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# durable_work NAME N RATE CATCHUP DIR SERVER_PID PROG NAME_FLAG CONNECT...: the
+# fan-out (and catch-up) of a durable peer whose server listens: 4 sinks of
+# PROG, its publisher, the check that all 4 applied every event, then the fifth
+# consumer (its queue/group filled while it was offline) catches up.
+durable_work() {
+    local name=$1 count=$2 rate=$3 catchup=$4 dir=$5 server_pid=$6 prog=$7 flag=$8 c cpu0 sinks=()
+    shift 8
+    "$prog" setup "$@" --consumers c1,c2,c3,c4,c5 2>"$dir/setup.log" || die "$name: setup failed" "$dir"
+    cpu0=$(cpu_ms "$server_pid")
+    for c in c1 c2 c3 c4; do
+        timeout "$limit" "$prog" sink "$@" "$flag" "$c" --data "$dir/$c" --expect "$count" \
+            --report "$out/$name-$c.json" --samples "$out/$name-$c.lat" --batch "$peer_batch" \
+            --ready "$dir/$c.ready" 2>"$dir/$c.log" &
+        sinks+=($!)
+        pids+=($!)
+    done
+    for c in c1 c2 c3 c4; do
+        for _ in $(seq 200); do
+            [ -f "$dir/$c.ready" ] && break
+            sleep 0.05
+        done
+    done
+    timeout "$limit" "$prog" pub "$@" --count "$count" --rate "$rate" \
+        --max-pending "$peer_max_pending" --report "$out/$name-pub.json" 2>"$dir/pub.log" ||
+        die "$name: pub failed" "$dir"
+    wait_pids "$dir" "${sinks[@]}"
+    printf '{"server_peak_rss_kb": %s, "server_rss_file_kb": %s, "server_cpu_ms": %s}\n' \
+        "$(peak_rss_kb "$server_pid")" "$(rss_file_kb "$server_pid")" \
+        "$(($(cpu_ms "$server_pid") - cpu0))" >"$out/$name-server.json"
+    "$ASBENCH" merge --out "$out/$name.json" "$out/$name"-c{1,2,3,4} ||
+        die "$name: merge found events some consumer never applied" "$dir"
+    if [ "$catchup" = 1 ]; then
+        note "$name: catch-up of a consumer that was offline for $count events"
+        timeout "$limit" "$prog" sink "$@" "$flag" c5 --data "$dir/c5" --expect "$count" \
+            --batch "$peer_batch" --report "$out/$name-catchup.json" 2>"$dir/c5.log" &
+        wait_pids "$dir" $!
+    fi
+}
+
+# redis_run NAME N RATE CATCHUP(0|1) FSYNC(always|everysec): redis-server on a
+# free loopback port with its own dir (AOF on, no RDB snapshots), then stopped
+redis_run() {
+    local name=$1 count=$2 rate=$3 catchup=$4 fsync=$5 dir port server_pid
+    dir=$(mktemp -d /tmp/as-bench-redis.XXXXXX)
+    port=$(free_port)
+    note "$name: $count events at ${rate:-0}/s to 4 consumers (Redis Streams, appendfsync $fsync)"
+    redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --appendonly yes \
+        --appendfsync "$fsync" --save '' --daemonize no --logfile "$dir/redis.log" &
+    server_pid=$!
+    pids+=("$server_pid")
+    for _ in $(seq 100); do
+        redis-cli -p "$port" ping >/dev/null 2>&1 && break
+        kill -0 "$server_pid" 2>/dev/null || die "redis-server exited at start" "$dir"
+        sleep 0.1
+    done
+    durable_work "$name" "$count" "$rate" "$catchup" "$dir" "$server_pid" "$REDISBENCH" --group \
+        --port "$port"
+    cleanup
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
+# RabbitMQ boots in ~7 s: one node serves every RabbitMQ run of the script
+# (setup deletes and re-declares the queues), started on first use with its
+# own node name, ports (AMQP, distribution, epmd) on loopback, data and log
+# dirs and cookie ($HOME) in its dir; stopped at exit. No system service, no
+# /etc/rabbitmq.
+rmq_state= rmq_dir= rmq_port= rmq_pid= rmq_epmd_pid= rmq_beam_pid=
+rmq_up() {
+    [ "$rmq_state" = up ] && return 0
+    [ -z "$rmq_state" ] || return 1
+    local dport eport
+    rmq_dir=$(mktemp -d /tmp/as-bench-rmq.XXXXXX)
+    rmq_port=$(free_port) dport=$(free_port) eport=$(free_port)
+    printf 'listeners.tcp.1 = 127.0.0.1:%s\nloopback_users = none\n' "$rmq_port" >"$rmq_dir/rabbitmq.conf"
+    echo '[].' >"$rmq_dir/enabled_plugins"
+    note "rabbitmq: starting rabbitmq-server on 127.0.0.1:$rmq_port ($rmq_dir)"
+    epmd -port "$eport" -address 127.0.0.1 >"$rmq_dir/epmd.log" 2>&1 &
+    rmq_epmd_pid=$!
+    (
+        export HOME=$rmq_dir RABBITMQ_NODENAME=asbench$rmq_port@localhost \
+            RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$rmq_port \
+            RABBITMQ_DIST_PORT=$dport ERL_EPMD_PORT=$eport \
+            RABBITMQ_MNESIA_BASE=$rmq_dir/mnesia RABBITMQ_LOG_BASE=$rmq_dir/log \
+            RABBITMQ_CONFIG_FILE=$rmq_dir/rabbitmq.conf \
+            RABBITMQ_ADVANCED_CONFIG_FILE=$rmq_dir/advanced.config \
+            RABBITMQ_ENABLED_PLUGINS_FILE=$rmq_dir/enabled_plugins \
+            RABBITMQ_CONF_ENV_FILE=$rmq_dir/rabbitmq-env.conf \
+            RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+        exec "$rmq_server"
+    ) >"$rmq_dir/server.log" 2>&1 &
+    rmq_pid=$!
+    for _ in $(seq 600); do
+        grep -q 'completed with' "$rmq_dir/server.log" 2>/dev/null && break
+        kill -0 "$rmq_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q 'completed with' "$rmq_dir/server.log" 2>/dev/null; then
+        local why how="did not start within 60 s"
+        kill -0 "$rmq_pid" 2>/dev/null || how="exited at start"
+        why=$(tail -q -n 5 "$rmq_dir/server.log" "$rmq_dir"/log/*.log 2>/dev/null | tr '\n' ' ' | cut -c1-600)
+        rmq_down
+        rmq_state=failed
+        drop_peer rabbitmq "rabbitmq-server $how (its logs: ${why:-empty})"
+        return 1
+    fi
+    rmq_beam_pid=$(pgrep -P "$rmq_pid" beam.smp || true)
+    rmq_state=up
+}
+rmq_down() {
+    [ -n "$rmq_pid" ] || return 0
+    kill -TERM "$rmq_pid" 2>/dev/null || true # the script stops the node
+    wait "$rmq_pid" 2>/dev/null || true
+    kill -TERM "$rmq_epmd_pid" 2>/dev/null || true
+    wait "$rmq_epmd_pid" 2>/dev/null || true
+    rmq_pid= rmq_state=
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$rmq_dir"
+}
+
+# rmq_run NAME N RATE CATCHUP(0|1)
+rmq_run() {
+    local name=$1 count=$2 rate=$3 catchup=$4 dir
+    rmq_up || return 0
+    dir=$(mktemp -d /tmp/as-bench-rmqrun.XXXXXX)
+    note "$name: $count events at ${rate:-0}/s to 4 consumers (RabbitMQ quorum queues)"
+    durable_work "$name" "$count" "$rate" "$catchup" "$dir" "${rmq_beam_pid:-$rmq_pid}" \
+        "$RMQBENCH" --queue --port "$rmq_port"
+    cleanup
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
 # --- ceilings --------------------------------------------------------------------
 
 ceilings() {
@@ -390,13 +569,22 @@ fi
 if wants fanout; then
     if [ $ours = 1 ]; then ours_run ours-fanout "$n" 0 1; fi
     if [ $peer = 1 ]; then peer_run peer-fanout "$n" 0 1; fi
+    if wants_peer redis-always; then redis_run redis-always-fanout "$n" 0 1 always; fi
+    if wants_peer redis-everysec; then redis_run redis-everysec-fanout "$n" 0 1 everysec; fi
+    if wants_peer rabbitmq; then rmq_run rabbitmq-fanout "$n_rmq" 0 1; fi
 fi
 if wants latency; then
     for r in 1000 10000; do
         if [ $ours = 1 ]; then ours_run "ours-lat$r" "$(rate_n $r)" "$r" 0; fi
         if [ $peer = 1 ]; then peer_run "peer-lat$r" "$(rate_n $r)" "$r" 0; fi
+        if wants_peer redis-always; then redis_run "redis-always-lat$r" "$(rate_n $r)" "$r" 0 always; fi
+        if wants_peer redis-everysec; then
+            redis_run "redis-everysec-lat$r" "$(rate_n $r)" "$r" 0 everysec
+        fi
+        if wants_peer rabbitmq; then rmq_run "rabbitmq-lat$r" "$(rate_n $r)" "$r" 0; fi
     done
 fi
+rmq_down
 if wants ceilings; then ceilings; fi
 if wants web; then web_run; fi
 elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
@@ -429,6 +617,7 @@ sum_cpu() { # sum_cpu RUN: CPU ms of its 4 consumers together
 add() { [ -n "$1" ] && [ -n "$2" ] && [ -n "$3" ] && echo $(($1 + $2 + $3)) || true; }
 secs() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 }' || printf 'n/a'; }
 per_event_us() { [ -n "$1" ] && awk -v v="$1" -v n="$2" 'BEGIN { printf "%.1f", v * 1000 / n }' || printf 'n/a'; }
+sec_1() { [ -n "$1" ] && printf '%s' "$1" || printf 'n/a'; }
 row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     echo "| $1 | $2 | $3 | $4 | $5 | $6 |"
 }
@@ -442,6 +631,8 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     echo "- disk under $out: $(df -h "$out" | awk 'NR == 2 {print $1 ", " $2}') ($(findmnt -n -o FSTYPE --target "$out" 2>/dev/null || echo ?)); fsync'd 4 KiB writes: $(num "$(j ceil-fsync .commits_per_second)")/s"
     echo "- load average (1, 5, 15 min) at start: $load_start; at end: $load_end"
     { wants fanout || wants latency; } && echo "- peer: $([ $peer = 1 ] && nats-server --version 2>/dev/null || echo skipped), JetStream file storage; C client libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?); consumer batch $js_batch, publisher max pending $js_max_pending"
+    { wants fanout || wants latency; } && [ -n "$peers$skipped" ] &&
+        echo "- durable peers: $(command -v redis-server >/dev/null && redis-server --version | awk '{sub("v=", "", $3); print "Redis " $3}' || echo 'Redis: not installed') (hiredis $(pkg-config --modversion hiredis 2>/dev/null || echo ?)), AOF appendfsync always / everysec, no RDB snapshots; RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo 'not installed') on Erlang $(dpkg-query -W -f '${Version}' erlang-base 2>/dev/null || echo ?) (rabbitmq-c $(pkg-config --modversion librabbitmq 2>/dev/null || echo ?)), quorum queues; consumer batch $peer_batch, publisher max pending $peer_max_pending; RabbitMQ's fan-out and catch-up N = $(num "$n_rmq")"
     echo
     if wants single; then
         echo "### Our bus into one durable consumer"
@@ -527,6 +718,111 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         row "ceiling: fsync'd LMDB commits/s, one at a time" "" "" "" "$(num "$fsync")" ""
     fi
     echo
+    fi
+    if wants fanout || wants latency; then
+        # every system side by side: ours, JetStream, Redis x2, RabbitMQ
+        systems=(peer redis-always redis-everysec rabbitmq)
+        # prow LABEL FORMAT KIND: one row; KIND: a report key (".events_per_second"
+        # of RUN) or a function name that prints a value for a run prefix
+        prow() {
+            local label=$1 fmt=$2 get=$3 suffix=${4:-} o p line sys
+            o=$($get ours "$suffix")
+            line="| $label | $($fmt "$o")"
+            for sys in "${systems[@]}"; do
+                p=$($get "$sys" "$suffix")
+                if [ -n "$p" ]; then
+                    line+=" | $($fmt "$p") ($(ratio "$o" "$p"))"
+                else
+                    line+=" | n/a"
+                fi
+            done
+            echo "$line |"
+        }
+        v_eps() { j "$1-fanout" .events_per_second; }
+        v_pub() { if [ "$1" = ours ]; then j ours-fanout-source .events_per_second; else j "$1-fanout-pub" .events_per_second; fi; }
+        v_n() { j "$1-fanout" .events; }
+        v_server_rss() { if [ "$1" = ours ]; then j ours-fanout-bus .bus_peak_rss_kb; else j "$1-fanout-server" .server_peak_rss_kb; fi; }
+        v_sink_rss() { # the largest of the 4 consumers
+            local c v m=
+            for c in c1 c2 c3 c4; do
+                v=$(j "$1-fanout-$c" .peak_rss_kb)
+                [ -n "$v" ] && { [ -z "$m" ] || [ "$v" -gt "$m" ]; } && m=$v
+            done
+            echo "$m"
+        }
+        v_sink_file() { # the file pages of the consumer v_sink_rss picked
+            local c v m= f=
+            for c in c1 c2 c3 c4; do
+                v=$(j "$1-fanout-$c" .peak_rss_kb)
+                [ -n "$v" ] && { [ -z "$m" ] || [ "$v" -gt "$m" ]; } && m=$v f=$(j "$1-fanout-$c" .rss_file_kb)
+            done
+            echo "$f"
+        }
+        v_server_cpu() { if [ "$1" = ours ]; then j ours-fanout-bus .bus_cpu_ms; else j "$1-fanout-server" .server_cpu_ms; fi; }
+        v_cpu_event() { # every process's CPU per event, µs
+            local a b c n
+            if [ "$1" = ours ]; then a=$(j ours-fanout-bus .source_cpu_ms); else a=$(j "$1-fanout-pub" .cpu_ms); fi
+            b=$(v_server_cpu "$1") c=$(sum_cpu "$1-fanout") n=$(v_n "$1")
+            [ -n "$n" ] && [ -n "$(add "$a" "$b" "$c")" ] &&
+                awk -v v="$(add "$a" "$b" "$c")" -v n="$n" 'BEGIN { printf "%.1f", v * 1000 / n }' || true
+        }
+        v_catchup() { catchup_s "$1-fanout-catchup"; }
+        v_catchup_eps() {
+            local s e
+            s=$(catchup_s "$1-fanout-catchup") e=$(j "$1-fanout-catchup" .events)
+            [ -n "$s" ] && [ -n "$e" ] && awk -v s="$s" -v e="$e" 'BEGIN { if (s > 0) printf "%.0f", e / s }' || true
+        }
+        v_lat() { j "$1-lat${2%:*}" ".${2#*:}_us"; }
+        echo "### Ours and every peer (4 durable consumers, fsync on in every consumer)"
+        echo
+        echo "Each peer's cell: its figure, then ours / peer in brackets (above 1 is better for ours in events/s, below 1 in ms, s and MiB). What each broker keeps on disk when it acks differs: see RESULTS.md, \"What each peer guarantees\"."
+        echo
+        echo "| figure | ours | JetStream (file store, fsync every 2 min) | Redis Streams, AOF always | Redis Streams, AOF everysec | RabbitMQ quorum queues |"
+        echo "|---|---|---|---|---|---|"
+        if wants fanout; then
+            line="| N (events of the fan-out and of the catch-up) | $(num "$(v_n ours)")"
+            for sys in "${systems[@]}"; do line+=" | $(num "$(v_n "$sys")")"; done
+            echo "$line |"
+            prow "events/s until all 4 consumers applied N (fan-out)" num v_eps
+            prow "publisher events/s (acked, replied or confirmed)" num v_pub
+            prow "peak RSS MiB: asbus / the broker" mb v_server_rss
+            # the largest consumer's peak, [its LMDB file pages at the end], as above
+            line="| peak RSS MiB: the largest of the 4 consumers [its LMDB file pages] | $(mb "$(v_sink_rss ours)") [$(mb "$(v_sink_file ours)")]"
+            for sys in "${systems[@]}"; do
+                p=$(v_sink_rss "$sys")
+                if [ -n "$p" ]; then
+                    line+=" | $(mb "$p") [$(mb "$(v_sink_file "$sys")")] ($(ratio "$(v_sink_rss ours)" "$p"))"
+                else
+                    line+=" | n/a"
+                fi
+            done
+            echo "$line |"
+            prow "CPU s of asbus / the broker during the fan-out" secs v_server_cpu
+            prow "CPU µs per event, every process (publisher, broker, 4 consumers)" sec_1 v_cpu_event
+            # seconds of a catch-up compare only at the same N: else the events/s below
+            line="| seconds until a consumer offline for N is current (catch-up) | $(sec "$(v_catchup ours)")"
+            for sys in "${systems[@]}"; do
+                p=$(v_catchup "$sys")
+                if [ -z "$p" ]; then
+                    line+=" | n/a"
+                elif [ "$(v_n "$sys")" = "$(v_n ours)" ]; then
+                    line+=" | $(sec "$p") ($(ratio "$(v_catchup ours)" "$p"))"
+                else
+                    line+=" | $(sec "$p") (N = $(num "$(v_n "$sys")"))"
+                fi
+            done
+            echo "$line |"
+            prow "events/s of that catch-up" num v_catchup_eps
+        fi
+        if wants latency; then
+            for r in 1000 10000; do
+                for q in p50 p99 p999; do
+                    prow "${q/p999/p99.9} ms at $(num $r)/s, publish to applied by all 4" ms v_lat "$r:$q"
+                done
+            done
+        fi
+        echo
+        [ -z "$skipped" ] || { printf '%s' "$skipped"; echo; }
     fi
     if wants web; then
         w() { j web "def r: (. * 10 | round) / 10; $1"; }

@@ -23,6 +23,7 @@ const App = {
     { page: "dashboard.html", label: "screen.dashboard", roles: ["service_manager", "front_desk_manager", "parts_manager"] },
     { page: "tap.html", label: "screen.tap", roles: ["it_admin", "service_manager"] },
     { page: "setup.html", label: "screen.setup", roles: ["service_manager", "parts_manager", "it_admin", "foreman"] },
+    { page: "staff.html", label: "screen.staff", roles: ["service_manager", "foreman", "front_desk_manager", "parts_manager"] },
     { page: "reports.html", label: "screen.reports", roles: ["info_clerk", "service_manager"] },
   ],
 

@@ -1,0 +1,690 @@
+/* redisbench — a durable peer: the same benchmark work on Redis Streams.
+ *
+ *   redisbench setup --port P --consumers NAME,NAME...
+ *   redisbench pub   --port P --count N [--rate R] [--max-pending N] [--report FILE]
+ *   redisbench sink  --port P --group NAME --data DIR --expect N --report FILE
+ *                    [--samples FILE] [--batch B] [--ready FILE]
+ *
+ * setup (re)creates stream "ro" empty with one consumer group per name,
+ * reading from the stream's start: a group per consumer, so that every
+ * consumer gets every event (fan-out), each with its own pending list.
+ *
+ * pub sends N "reception.ro.opened" events, each the same packed envelope
+ * (the same ~200-byte payload) our source sends, as XADD ro * e <envelope>,
+ * pipelined: up to --max-pending XADDs unanswered (two halves in flight, the
+ * replies of one read while the other is on its way), paced like ours (what is
+ * due every 5 ms; R = 0: as fast as the replies allow). With the AOF's
+ * appendfsync always, redis-server writes and fsyncs what a turn of its event
+ * loop appended before it sends that turn's replies: a reply is a durable ack.
+ *
+ * sink reads its group with XREADGROUP (COUNT B, BLOCK) and applies each
+ * batch into an LMDB store exactly like our consumer does, through the same
+ * store module: one record per event (its payload under the envelope's seq)
+ * plus a running total, and that seq as the offset, in one write transaction
+ * per batch (fsync on); it XACKs the batch's entries after the commit, skips
+ * what the offset says it applied (a redelivery), and notes publish-to-applied
+ * latency after each commit. A reader thread on its own connection keeps up to
+ * two batches read while one commits (as jsbench's fetcher and our consumer's
+ * ZeroMQ I/O thread do); it first re-reads the consumer's own pending entries
+ * (read before a crash, never acked), then new ones (">").
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "as/envelope.h"
+#include "as/error.h"
+#include "as/store.h"
+#include "as/version.h"
+#include "bench_util.h"
+
+#define S_KEY "ro"
+#define S_FIELD "e"
+#define S_SOURCE "reception@bench"
+#define S_CONSUMER "bench" /* the one consumer name inside each group */
+#define S_TICK_US 5000
+#define S_BLOCK_MS 200     /* a read waits this long for a new entry */
+#define S_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
+#define S_AHEAD 2
+
+typedef struct {
+    int port;
+    const char *consumers;
+    const char *group;
+    const char *data_dir;
+    const char *report_path;
+    const char *samples_path;
+    const char *ready_path;
+    uint64_t count;
+    uint64_t rate;
+    uint64_t batch;
+    uint64_t max_pending;
+} s_args_t;
+
+static void s_usage(FILE *out)
+{
+    fprintf(
+        out,
+        "usage: redisbench setup --port P --consumers NAME,NAME...\n"
+        "       redisbench pub --port P --count N [--rate R] [--max-pending N] [--report FILE]\n"
+        "       redisbench sink --port P --group NAME --data DIR --expect N --report FILE\n"
+        "                       [--samples FILE] [--batch B] [--ready FILE]\n"
+        "\n"
+        "  setup  (re)creates stream ro (empty) and a consumer group per NAME from its\n"
+        "         start (each group gets every event)\n"
+        "  pub    appends N reception.ro.opened envelopes (~200-byte payload, the same\n"
+        "         bytes our source sends) with XADD, pipelined (at most --max-pending\n"
+        "         unanswered: 20000), at R/s (0: as fast as the replies allow), waits for\n"
+        "         every reply and writes a JSON report\n"
+        "  sink   reads group NAME (XREADGROUP, at most B a batch, default 5000), applies\n"
+        "         each batch into an LMDB store in DIR in one transaction (record + total\n"
+        "         + offset, fsync on), XACKs it after the commit; after N events writes a\n"
+        "         JSON report and the latency samples\n"
+        "redis-server is on 127.0.0.1:P.\n"
+        "\n"
+        "Exit codes: 0 done, 1 gave up before every event was applied, 64 usage,\n"
+        "69 the server did not answer, 70 internal error, 74 I/O error.\n");
+}
+
+static redisContext *s_connect(int port)
+{
+    struct timeval timeout = {30, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, timeout);
+    if (!c || c->err) {
+        fprintf(stderr, "redisbench: cannot connect to 127.0.0.1:%d: %s\n", port,
+                c ? c->errstr : "out of memory");
+        redisFree(c);
+        return NULL;
+    }
+    redisSetTimeout(c, timeout);
+    return c;
+}
+
+/* Runs one command; returns 0 when it was answered without an error. */
+static int s_command(redisContext *c, int argc, const char **argv, const size_t *lens,
+                     const char *what)
+{
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    int rc = 0;
+    if (!r) {
+        fprintf(stderr, "redisbench: %s: %s\n", what, c->errstr);
+        rc = BENCH_EXIT_UNAVAILABLE;
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        fprintf(stderr, "redisbench: %s: %s\n", what, r->str);
+        rc = BENCH_EXIT_SOFTWARE;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+/* --- setup ------------------------------------------------------------------- */
+
+static int s_setup(const s_args_t *a)
+{
+    redisContext *c = s_connect(a->port);
+    if (!c)
+        return BENCH_EXIT_UNAVAILABLE;
+    const char *del[] = {"DEL", S_KEY};
+    int rc = s_command(c, 2, del, NULL, "DEL " S_KEY);
+    char *names = strdup(a->consumers);
+    if (!names)
+        rc = BENCH_EXIT_SOFTWARE;
+    for (char *save = NULL, *name = rc == 0 ? strtok_r(names, ",", &save) : NULL; name && rc == 0;
+         name = strtok_r(NULL, ",", &save)) {
+        const char *create[] = {"XGROUP", "CREATE", S_KEY, name, "0", "MKSTREAM"};
+        rc = s_command(c, 6, create, NULL, "XGROUP CREATE");
+    }
+    free(names);
+    redisFree(c);
+    return rc;
+}
+
+/* --- pub --------------------------------------------------------------------- */
+
+static void s_sleep_until(int64_t when_us)
+{
+    int64_t now = bench_now_us();
+    if (when_us <= now)
+        return;
+    struct timespec ts = {(time_t)((when_us - now) / 1000000),
+                          (long)((when_us - now) % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* Reads `n` XADD replies. Returns 0, or an exit code. */
+static int s_read_replies(redisContext *c, uint64_t n, uint64_t *errors)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK || !r) {
+            fprintf(stderr, "redisbench: XADD reply: %s\n", c->errstr);
+            return BENCH_EXIT_UNAVAILABLE;
+        }
+        if (r->type == REDIS_REPLY_ERROR && (*errors)++ < 5)
+            fprintf(stderr, "redisbench: XADD failed: %s\n", r->str);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+static int s_pub(const s_args_t *a)
+{
+    redisContext *c = s_connect(a->port);
+    if (!c)
+        return BENCH_EXIT_UNAVAILABLE;
+    char incarnation[AS_UUID_LEN + 1];
+    as_uuidv7(incarnation);
+    bench_report_t report = {.role = "pub", .name = "redis", .started_us = bench_now_us()};
+    uint8_t buf[2 * BENCH_PAYLOAD_MAX];
+    const char *argv[] = {"XADD", S_KEY, "*", S_FIELD, (const char *)buf};
+    size_t lens[] = {4, sizeof S_KEY - 1, 1, sizeof S_FIELD - 1, 0};
+    uint64_t half = a->max_pending / 2 ? a->max_pending / 2 : 1;
+    uint64_t sent = 0, errors = 0;
+    uint64_t inflight[2] = {0, 0}; /* the older half, the newer half */
+    int rc = 0;
+    int64_t first = bench_now_us();
+    report.first_event_us = report.first_applied_us = first;
+    while (sent < a->count && rc == 0) {
+        uint64_t want = a->count - sent;
+        if (a->rate) {
+            double elapsed = (double)(bench_now_us() - first) / 1e6;
+            uint64_t due = (uint64_t)(elapsed * (double)a->rate) + 1;
+            want = due > sent ? due - sent : 0;
+            if (want > a->count - sent)
+                want = a->count - sent;
+            if (want == 0) {
+                /* what was sent is answered while nothing is due */
+                rc = s_read_replies(c, inflight[0] + inflight[1], &errors);
+                inflight[0] = inflight[1] = 0;
+                s_sleep_until(bench_now_us() + S_TICK_US);
+                continue;
+            }
+        }
+        if (want > half - inflight[1])
+            want = half - inflight[1];
+        for (uint64_t i = 0; i < want; i++) {
+            lens[4] = bench_pack_event(sent + 1, S_SOURCE, incarnation, buf, sizeof buf);
+            if (redisAppendCommandArgv(c, 5, argv, lens) != REDIS_OK) {
+                rc = BENCH_EXIT_SOFTWARE;
+                break;
+            }
+            sent++;
+            inflight[1]++;
+        }
+        if (inflight[1] == half || sent == a->count || a->rate) {
+            /* the newer half goes out as the older half's replies are read */
+            if (inflight[0] == 0) {
+                int done = 0;
+                if (redisBufferWrite(c, &done) != REDIS_OK)
+                    rc = BENCH_EXIT_UNAVAILABLE;
+            }
+            if (rc == 0)
+                rc = s_read_replies(c, inflight[0], &errors);
+            inflight[0] = inflight[1];
+            inflight[1] = 0;
+        }
+    }
+    if (rc == 0)
+        rc = s_read_replies(c, inflight[0] + inflight[1], &errors);
+    report.events = sent - errors;
+    report.last_applied_us = bench_now_us();
+    report.peak_rss_kb = bench_peak_rss_kb();
+    report.cpu_ms = bench_cpu_ms();
+    report.rss_file_kb = bench_rss_file_kb();
+    if (rc == 0 && errors)
+        rc = BENCH_EXIT_INCOMPLETE;
+    if (a->report_path && bench_report_write(&report, a->report_path) != 0 && rc == 0)
+        rc = BENCH_EXIT_IOERR;
+    redisFree(c);
+    return rc;
+}
+
+/* --- sink: the reader thread ------------------------------------------------- */
+
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    redisContext *c;
+    const char *group;
+    char count[24];
+    redisReply *ring[S_AHEAD]; /* each: the entries array of one read */
+    redisReply *whole[S_AHEAD];
+    size_t head, n;
+    int error; /* an exit code: the reader stopped for good */
+    bool stop;
+} s_reader_t;
+
+/* The entries of an XREADGROUP reply ([[key, [entry...]]]), NULL when none. */
+static redisReply *s_entries(redisReply *r)
+{
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1)
+        return NULL;
+    redisReply *stream = r->element[0];
+    if (stream->type != REDIS_REPLY_ARRAY || stream->elements < 2 ||
+        stream->element[1]->type != REDIS_REPLY_ARRAY || stream->element[1]->elements == 0)
+        return NULL;
+    return stream->element[1];
+}
+
+static void *s_reader_run(void *arg)
+{
+    s_reader_t *f = arg;
+    /* first what this consumer read before and never acked, after the last
+     * pending entry seen; then new entries */
+    char from[64] = "0";
+    bool pending = true;
+    for (;;) {
+        pthread_mutex_lock(&f->lock);
+        while (f->n == S_AHEAD && !f->stop)
+            pthread_cond_wait(&f->changed, &f->lock);
+        bool stop = f->stop;
+        pthread_mutex_unlock(&f->lock);
+        if (stop)
+            break;
+        const char *argv[] = {
+            "XREADGROUP", "GROUP",   f->group, S_CONSUMER,          "COUNT", f->count, "BLOCK",
+            "200",        "STREAMS", S_KEY,    pending ? from : ">"};
+        redisReply *r = redisCommandArgv(f->c, 11, argv, NULL);
+        int error = 0;
+        if (!r) {
+            fprintf(stderr, "redisbench: XREADGROUP: %s\n", f->c->errstr);
+            error = BENCH_EXIT_UNAVAILABLE;
+        } else if (r->type == REDIS_REPLY_ERROR) {
+            fprintf(stderr, "redisbench: XREADGROUP: %s\n", r->str);
+            error = BENCH_EXIT_SOFTWARE;
+        }
+        redisReply *entries = error ? NULL : s_entries(r);
+        if (!error && !entries) {
+            freeReplyObject(r);
+            pending = false; /* no (more) pending entries: new ones now */
+            continue;
+        }
+        if (entries && pending) {
+            redisReply *last = entries->element[entries->elements - 1];
+            if (last->type == REDIS_REPLY_ARRAY && last->elements >= 1)
+                snprintf(from, sizeof from, "%s", last->element[0]->str);
+        }
+        pthread_mutex_lock(&f->lock);
+        if (error) {
+            f->error = error;
+            f->stop = true;
+            freeReplyObject(r);
+        } else {
+            size_t at = (f->head + f->n) % S_AHEAD;
+            f->ring[at] = entries;
+            f->whole[at] = r;
+            f->n++;
+        }
+        pthread_cond_broadcast(&f->changed);
+        pthread_mutex_unlock(&f->lock);
+    }
+    return NULL;
+}
+
+/* Takes the next batch (its whole reply in *whole, its entries returned),
+ * waiting up to a second. NULL with *error 0: nothing yet. */
+static redisReply *s_reader_take(s_reader_t *f, redisReply **whole, int *error)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 1;
+    pthread_mutex_lock(&f->lock);
+    while (f->n == 0 && f->error == 0)
+        if (pthread_cond_timedwait(&f->changed, &f->lock, &deadline) != 0)
+            break;
+    redisReply *entries = NULL;
+    *whole = NULL;
+    *error = f->n > 0 ? 0 : f->error;
+    if (f->n > 0) {
+        entries = f->ring[f->head];
+        *whole = f->whole[f->head];
+        f->head = (f->head + 1) % S_AHEAD;
+        f->n--;
+        pthread_cond_broadcast(&f->changed);
+    }
+    pthread_mutex_unlock(&f->lock);
+    return entries;
+}
+
+static int s_reader_start(s_reader_t *f, int port, const char *group, uint64_t batch)
+{
+    memset(f, 0, sizeof *f);
+    f->c = s_connect(port);
+    if (!f->c)
+        return BENCH_EXIT_UNAVAILABLE;
+    f->group = group;
+    snprintf(f->count, sizeof f->count, "%llu", (unsigned long long)batch);
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->changed, NULL);
+    if (pthread_create(&f->thread, NULL, s_reader_run, f) != 0) {
+        redisFree(f->c);
+        return BENCH_EXIT_SOFTWARE;
+    }
+    return 0;
+}
+
+/* Stops the reader (within a read's BLOCK) and drops what it read. */
+static void s_reader_stop(s_reader_t *f)
+{
+    pthread_mutex_lock(&f->lock);
+    f->stop = true;
+    pthread_cond_broadcast(&f->changed);
+    pthread_mutex_unlock(&f->lock);
+    pthread_join(f->thread, NULL);
+    while (f->n > 0) {
+        freeReplyObject(f->whole[f->head]);
+        f->head = (f->head + 1) % S_AHEAD;
+        f->n--;
+    }
+    redisFree(f->c);
+    pthread_cond_destroy(&f->changed);
+    pthread_mutex_destroy(&f->lock);
+}
+
+/* --- sink: the store ----------------------------------------------------------- */
+
+typedef struct {
+    as_store_t *store;
+    redisReply *entries;  /* the batch being applied */
+    uint64_t applied_seq; /* the offset: the last envelope seq committed */
+    /* what the transaction applied (filled by each run of it) */
+    uint64_t *seqs;
+    int64_t *times;
+    size_t n, cap;
+    uint64_t last_seq;
+} s_sink_t;
+
+static int s_sink_reserve(s_sink_t *k, size_t count)
+{
+    if (count <= k->cap)
+        return 0;
+    uint64_t *seqs = realloc(k->seqs, count * sizeof *seqs);
+    if (!seqs)
+        return -ENOMEM;
+    k->seqs = seqs;
+    int64_t *times = realloc(k->times, count * sizeof *times);
+    if (!times)
+        return -ENOMEM;
+    k->times = times;
+    k->cap = count;
+    return 0;
+}
+
+/* One entry's envelope bytes: [id, [field, value]]. */
+static const redisReply *s_entry_value(const redisReply *entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2)
+        return NULL;
+    const redisReply *fields = entry->element[1];
+    if (fields->type != REDIS_REPLY_ARRAY || fields->elements < 2 ||
+        fields->element[1]->type != REDIS_REPLY_STRING)
+        return NULL;
+    return fields->element[1];
+}
+
+static int s_sink_txn(MDB_txn *txn, void *arg)
+{
+    s_sink_t *k = arg;
+    int rrc = s_sink_reserve(k, k->entries->elements);
+    if (rrc != 0)
+        return rrc;
+    k->n = 0;
+    k->last_seq = k->applied_seq;
+    for (size_t i = 0; i < k->entries->elements; i++) {
+        const redisReply *value = s_entry_value(k->entries->element[i]);
+        if (!value)
+            return AS_EBADFRAME;
+        int err = 0;
+        As__Envelope *env =
+            as_envelope_decode((const uint8_t *)value->str, value->len, NULL, 0, &err);
+        if (!env)
+            return err;
+        uint64_t seq = env->seq;
+        int rc = 0;
+        if (seq > k->last_seq) { /* else a redelivery of what is committed */
+            rc = bench_store_event(k->store, txn, seq, env->payload.data, env->payload.len);
+            k->seqs[k->n] = seq;
+            k->times[k->n] = env->time_us;
+            k->n++;
+            k->last_seq = seq;
+        }
+        as__envelope__free_unpacked(env, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    if (k->n == 0)
+        return 0;
+    As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
+    off.source = S_SOURCE;
+    off.has_applied_seq = 1;
+    off.applied_seq = k->last_seq;
+    off.endpoint = "";
+    return as_offset_put(k->store, txn, &off);
+}
+
+static int s_load_offset(MDB_txn *txn, void *arg)
+{
+    s_sink_t *k = arg;
+    As__SourceOffset *off = NULL;
+    int rc = as_offset_get(k->store, txn, S_SOURCE, &off);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc == 0) {
+        k->applied_seq = off->applied_seq;
+        as__source_offset__free_unpacked(off, NULL);
+    }
+    return rc;
+}
+
+/* XACKs every entry of the batch in one command. */
+static int s_ack(redisContext *c, const char *group, const redisReply *entries)
+{
+    size_t n = entries->elements + 3;
+    const char **argv = malloc(n * sizeof *argv);
+    if (!argv)
+        return BENCH_EXIT_SOFTWARE;
+    argv[0] = "XACK";
+    argv[1] = S_KEY;
+    argv[2] = group;
+    for (size_t i = 0; i < entries->elements; i++)
+        argv[i + 3] = entries->element[i]->element[0]->str;
+    int rc = s_command(c, (int)n, argv, NULL, "XACK");
+    free(argv);
+    return rc;
+}
+
+static int s_sink(const s_args_t *a)
+{
+    int64_t started = bench_now_us();
+    int err = 0;
+    s_sink_t k = {0};
+    k.store = as_store_open(a->data_dir, bench_sink_dbs, 0, &err);
+    bench_samples_t *samples = bench_samples_new(a->count);
+    if (!k.store || !samples || s_sink_reserve(&k, a->batch) != 0) {
+        fprintf(stderr, "redisbench: cannot open the store in %s: %s\n", a->data_dir,
+                k.store ? "out of memory" : as_strerror(err));
+        as_store_close(&k.store);
+        bench_samples_destroy(&samples);
+        free(k.seqs);
+        free(k.times);
+        return BENCH_EXIT_IOERR;
+    }
+    int rc = as_store_read(k.store, s_load_offset, &k);
+    redisContext *acker = rc == 0 ? s_connect(a->port) : NULL;
+    if (rc == 0 && !acker)
+        rc = BENCH_EXIT_UNAVAILABLE;
+    s_reader_t reader;
+    bool reading = false;
+    if (rc == 0 && (rc = s_reader_start(&reader, a->port, a->group, a->batch)) == 0)
+        reading = true;
+    if (rc == 0 && a->ready_path) {
+        FILE *f = fopen(a->ready_path, "w");
+        if (f)
+            fclose(f);
+    }
+    bench_report_t report = {.role = "sink", .name = a->group, .started_us = started};
+    int64_t idle_since = bench_now_us();
+    while (rc == 0 && bench_samples_count(samples) < a->count) {
+        redisReply *whole = NULL;
+        int error = 0;
+        redisReply *entries = s_reader_take(&reader, &whole, &error);
+        if (error) {
+            rc = error;
+            break;
+        }
+        if (!entries) {
+            if (bench_now_us() - idle_since > (int64_t)S_IDLE_LIMIT_S * 1000000) {
+                fprintf(stderr, "redisbench: nothing for %d s; giving up\n", S_IDLE_LIMIT_S);
+                rc = BENCH_EXIT_INCOMPLETE;
+            }
+            continue;
+        }
+        idle_since = bench_now_us();
+        k.entries = entries;
+        int wrc = as_store_write(k.store, s_sink_txn, &k);
+        if (wrc != 0) {
+            fprintf(stderr, "redisbench: write transaction failed: %s\n", as_strerror(wrc));
+            rc = BENCH_EXIT_IOERR;
+        } else {
+            rc = s_ack(acker, a->group, entries); /* after the commit */
+            k.applied_seq = k.last_seq;
+            int64_t now = bench_now_us();
+            for (size_t i = 0; i < k.n; i++) {
+                if (report.first_applied_us == 0) {
+                    report.first_applied_us = now;
+                    report.first_event_us = k.times[i];
+                }
+                bench_samples_note(samples, k.seqs[i], now - k.times[i]);
+            }
+            if (k.n > 0)
+                report.last_applied_us = now;
+        }
+        freeReplyObject(whole);
+    }
+    report.events = bench_samples_count(samples);
+    report.commits = as_store_commits(k.store);
+    report.lat = bench_samples_percentiles(samples);
+    report.peak_rss_kb = bench_peak_rss_kb();
+    report.cpu_ms = bench_cpu_ms();
+    report.rss_file_kb = bench_rss_file_kb();
+    if (report.events > 0 || rc == 0) {
+        if (bench_report_write(&report, a->report_path) != 0 ||
+            (a->samples_path && bench_samples_write(samples, a->samples_path) != 0)) {
+            fprintf(stderr, "redisbench: cannot write the report\n");
+            if (rc == 0)
+                rc = BENCH_EXIT_IOERR;
+        }
+    }
+    if (reading)
+        s_reader_stop(&reader);
+    redisFree(acker);
+    as_store_close(&k.store);
+    bench_samples_destroy(&samples);
+    free(k.seqs);
+    free(k.times);
+    return rc;
+}
+
+/* --- main -------------------------------------------------------------------- */
+
+static int s_count_arg(const char *name, const char *text, uint64_t *out, bool positive)
+{
+    if (bench_parse_count(text, out) != 0 || (positive && *out == 0)) {
+        fprintf(stderr, "redisbench: --%s must be a%s number\n", name, positive ? " positive" : "");
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (as_version_option(argc, argv))
+        return 0;
+    static const struct option options[] = {
+        {"port", required_argument, NULL, 'P'},
+        {"consumers", required_argument, NULL, 'C'},
+        {"group", required_argument, NULL, 'G'},
+        {"data", required_argument, NULL, 'd'},
+        {"count", required_argument, NULL, 'n'},
+        {"expect", required_argument, NULL, 'n'},
+        {"rate", required_argument, NULL, 'R'},
+        {"batch", required_argument, NULL, 'b'},
+        {"max-pending", required_argument, NULL, 'p'},
+        {"report", required_argument, NULL, 'r'},
+        {"samples", required_argument, NULL, 's'},
+        {"ready", required_argument, NULL, 'y'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    s_args_t a = {.batch = 5000, .max_pending = 20000};
+    uint64_t port = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "P:C:G:d:n:R:b:p:r:s:y:h", options, NULL)) != -1) {
+        int bad = 0;
+        switch (opt) {
+        case 'P':
+            bad = s_count_arg("port", optarg, &port, true) || port > 65535;
+            a.port = (int)port;
+            break;
+        case 'C':
+            a.consumers = optarg;
+            break;
+        case 'G':
+            a.group = optarg;
+            break;
+        case 'd':
+            a.data_dir = optarg;
+            break;
+        case 'n':
+            bad = s_count_arg("count", optarg, &a.count, true);
+            break;
+        case 'R':
+            bad = s_count_arg("rate", optarg, &a.rate, false);
+            break;
+        case 'b':
+            bad = s_count_arg("batch", optarg, &a.batch, true) || a.batch > 1000000;
+            break;
+        case 'p':
+            bad = s_count_arg("max-pending", optarg, &a.max_pending, true);
+            break;
+        case 'r':
+            a.report_path = optarg;
+            break;
+        case 's':
+            a.samples_path = optarg;
+            break;
+        case 'y':
+            a.ready_path = optarg;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        default:
+            bad = 1;
+        }
+        if (bad) {
+            s_usage(stderr);
+            return BENCH_EXIT_USAGE;
+        }
+    }
+    const char *mode = optind + 1 == argc ? argv[optind] : "";
+    if (!a.port) {
+        s_usage(stderr);
+        return BENCH_EXIT_USAGE;
+    }
+    if (strcmp(mode, "setup") == 0 && a.consumers)
+        return s_setup(&a);
+    if (strcmp(mode, "pub") == 0 && a.count)
+        return s_pub(&a);
+    if (strcmp(mode, "sink") == 0 && a.group && a.data_dir && a.count && a.report_path)
+        return s_sink(&a);
+    s_usage(stderr);
+    return BENCH_EXIT_USAGE;
+}
