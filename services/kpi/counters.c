@@ -28,6 +28,7 @@ const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", 
                                "roster",   /* issue 15: roster.c */
                                "comebacks", /* issue 15: comebacks.c */
                                "insurance", /* issue 15: counters_clerk.c */
+                               "monthly",  /* issue 15: monthly.c */
                                NULL};
 // clang-format on
 
