@@ -111,6 +111,19 @@ static const as_config_key_t s_service_keys[] = {
 
 static const as_config_key_t s_kpi_keys[] = {
     S_INT("working_hours_per_day", 1, 24, 9, "a technician's available hours a day"),
+    /* issue 15: the monthly reports (services/kpi/monthly.c) */
+    S_INT("report_deadline_day", 1, 28, 5,
+          "the day of the next month a monthly report is due (department and OEM)"),
+    S_BOOL("monthly_reports", 0,
+           "generate the month just ended's reports on the 1st (and at start when missing)"),
+    S_TEXT("test_today_file", S_PATH_MAX,
+           "TESTS ONLY: a file holding the date (YYYY-MM-DD) the monthly reports take as today"),
+    S_END,
+};
+
+static const as_config_key_t s_reception_keys[] = {
+    S_INT("insurance_notice_days", 1, 366, 45,
+          "the insurance-renewal list: terms ending in the next N days"),
     S_END,
 };
 
@@ -196,7 +209,7 @@ static const s_section_t s_sections[] = {
     {"security", {s_security_keys}, false},
     {"bus", {s_forwarder_keys, s_bus_keys}, false},
     {"staff", {NULL}, true},
-    {"reception", {s_service_keys}, false},
+    {"reception", {s_service_keys, s_reception_keys}, false},
     {"workshop", {s_service_keys}, false},
     {"parts", {s_service_keys, s_parts_keys}, false},
     {"kpi", {s_service_keys, s_kpi_keys}, false},

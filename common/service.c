@@ -1353,6 +1353,11 @@ int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg)
     return rc;
 }
 
+bool as_service_caught_up(as_service_t *self)
+{
+    return !self->sub || s_caught_up(self, NULL);
+}
+
 /* --- life cycle -------------------------------------------------------- */
 
 static int s_config_error(const char *what, const char *section, const char *key)

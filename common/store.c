@@ -18,7 +18,7 @@
 #include "as/envelope.h"
 #include "as/error.h"
 
-#define AS_STORE_MAX_DOMAIN_DBS 24
+#define AS_STORE_MAX_DOMAIN_DBS 64
 #define AS_STORE_DEFAULT_MAP (256u << 20)
 #define AS_STORE_LOCK_FILE "writer.lock"
 /* what to do about a damaged data.mdb: the store's, or a backup's */

@@ -43,6 +43,36 @@ static const as_command_info_t s_commands[] = {
      "the comebacks of a month (or from/to) by operation, technician and cause, with the "
      "comeback rate",
      AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_FOREMAN | AS_ROLE_SERVICE_MANAGER, true},
+    {"kpi.day.summary", "kpi", &as__kpi_day_summary_request__descriptor,
+     &as__kpi_day_summary__descriptor,
+     "the day's business (default today): ROs opened and delivered, appointments booked and "
+     "arrived, labour and parts sales, gross profit, vehicles waiting, comebacks, warranty claims",
+     AS_ROLE_INFO_CLERK | AS_ROLE_SERVICE_MANAGER | AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_SYSTEM,
+     true},
+    /* issue 15: the monthly reports (services/kpi/monthly.c); the handlers
+     * hold who submits which kind (oem: the information clerk) */
+    {"kpi.monthly.generate", "kpi", &as__kpi_monthly_generate__descriptor,
+     &as__kpi_monthly_report__descriptor,
+     "generate the department's or the OEM's report of a month that has ended (once; again: the "
+     "same report)",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_IT_ADMIN, false},
+    {"kpi.monthly.list", "kpi", &as__kpi_monthly_query__descriptor,
+     &as__kpi_monthly_list__descriptor,
+     "the monthly reports (state generated or submitted, month, kind), without their figures",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_INFO_CLERK | AS_ROLE_IT_ADMIN, true},
+    {"kpi.monthly.show", "kpi", &as__kpi_monthly_ref__descriptor,
+     &as__kpi_monthly_report__descriptor, "one monthly report with its figures and formulas",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_INFO_CLERK | AS_ROLE_IT_ADMIN, true},
+    {"kpi.monthly.submit", "kpi", &as__kpi_monthly_ref__descriptor,
+     &as__kpi_monthly_report__descriptor,
+     "submit a monthly report (oem: the information clerk; department: the service manager or "
+     "the clerk)",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_INFO_CLERK, false, true},
+    {"kpi.monthly.correct", "kpi", &as__kpi_monthly_correct__descriptor,
+     &as__kpi_monthly_report__descriptor,
+     "correct a submitted monthly report: regenerated from the figures as they are now, with a "
+     "reason",
+     AS_ROLE_SERVICE_MANAGER | AS_ROLE_INFO_CLERK, false, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -53,6 +83,12 @@ static const as_event_info_t s_events[] = {
      "a staff member's shift was planned on the roster"},
     {"kpi.roster.cleared", &as__kpi_roster_cleared__descriptor,
      "planned shifts were taken off the roster"},
+    {"kpi.monthly.generated", &as__kpi_monthly_changed__descriptor,
+     "a monthly report (department or OEM) was generated, with its figures and due date"},
+    {"kpi.monthly.submitted", &as__kpi_monthly_changed__descriptor,
+     "a monthly report was submitted (late when after its due date)"},
+    {"kpi.monthly.corrected", &as__kpi_monthly_changed__descriptor,
+     "a submitted monthly report was regenerated from the figures as they are now, with a reason"},
 };
 
 AS_CATALOG_PART(as__catalog_kpi, s_commands, s_events);

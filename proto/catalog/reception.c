@@ -183,6 +183,30 @@ static const as_command_info_t s_commands[] = {
     {"reception.quality_meeting.show", R, &as__quality_meeting_query__descriptor,
      &as__quality_meeting__descriptor, "a quality meeting with its action items as they stand",
      S_QUALITY, true},
+    {"reception.insurance.set", R, &as__insurance_set__descriptor, &as__vehicle__descriptor,
+     "set a vehicle's current insurance term: insurer and end_date", S_CLERK, false},
+    {"reception.insurance.due", R, &as__insurance_due_query__descriptor,
+     &as__insurance_due_list__descriptor,
+     "vehicles whose insurance ends from date (default today) to date + days (default [reception] "
+     "insurance_notice_days), with the owner's phone and the renewal information collected",
+     S_READER, true},
+    {"reception.insurance.renewal", R, &as__insurance_renewal_record__descriptor,
+     &as__insurance_renewal__descriptor,
+     "record the renewal information of a vehicle's current term: outcome here, elsewhere "
+     "(insurer), not_renewing or unknown",
+     S_CLERK, false, true},
+    {"reception.holiday.set", R, &as__holiday__descriptor, &as__holiday__descriptor,
+     "put a holiday in the greetings calendar: date and name (a blank name takes it out)",
+     S_CLERK | AS_ROLE_SERVICE_MANAGER, false},
+    {"reception.holiday.list", R, &as__holiday_query__descriptor, &as__holiday_list__descriptor,
+     "the holidays of the greetings calendar (from= a date on)", S_READER, true},
+    {"reception.greeting.list", R, &as__greeting_query__descriptor, &as__greeting_list__descriptor,
+     "the birthday and holiday greetings of a date (default today), each marked sent or not",
+     S_READER, true},
+    {"reception.greeting.send", R, &as__greeting_query__descriptor, &as__greeting_list__descriptor,
+     "send the greetings of a date: emits reception.greeting.due for each not sent yet (once per "
+     "customer and occasion)",
+     S_CLERK, false, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -261,6 +285,13 @@ static const as_event_info_t s_events[] = {
      "an action moved on (in progress, done or cancelled)"},
     {"reception.quality_meeting.recorded", &as__quality_meeting_recorded__descriptor,
      "a quality meeting's minutes were recorded"},
+    {"reception.insurance.changed", &as__insurance_changed__descriptor,
+     "a vehicle's insurance term (insurer, end date) was set or changed"},
+    {"reception.insurance.renewal_recorded", &as__insurance_renewal_recorded__descriptor,
+     "the information clerk recorded what they learnt of a term's renewal"},
+    {"reception.greeting.due", &as__greeting__descriptor,
+     "a birthday or holiday greeting to send a customer (phone, name, text in their language) "
+     "for a messaging system"},
 };
 
 AS_CATALOG_PART(as__catalog_reception, s_commands, s_events);

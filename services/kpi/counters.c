@@ -27,6 +27,8 @@ const char *const kpi_dbs[] = {"counters",       "targets",      "technicians", 
                                "expenses", /* issue 15: expenses.c */
                                "roster",   /* issue 15: roster.c */
                                "comebacks", /* issue 15: comebacks.c */
+                               "insurance", /* issue 15: counters_clerk.c */
+                               "monthly",  /* issue 15: monthly.c */
                                NULL};
 // clang-format on
 
@@ -305,6 +307,8 @@ static int evt_ro_opened(as_evt_t *evt)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_learn_advisor(&note, ro->advisor));
+    if (rc == 0)
+        rc = kpi_vehicles_waiting_add(evt, date, 1);
     return rc ? rc : kpi_uio_note(evt, ro->vin, date);
 }
 
@@ -350,7 +354,7 @@ static int evt_ro_delivered(as_evt_t *evt)
         rc = kpi_ro_day(evt, date, ro->ro_number, &d);
     if (rc == 0 && (rc = kpi_ro_open(evt, ro->ro_number, &note)) == 0)
         rc = kpi_ro_close(&note, kpi_ro_delivered(&note, date));
-    return rc;
+    return rc ? rc : kpi_vehicles_waiting_add(evt, date, -1);
 }
 
 static int evt_followup_recorded(as_evt_t *evt)
@@ -690,5 +694,7 @@ const as_event_def_t kpi_events[] = {
     {"reception.product.answered", kpi_evt_product_answered},
     {"warranty.part.inspected", kpi_evt_part_inspected},
     {"reception.comeback.cause_recorded", kpi_evt_comeback_cause},
+    {"reception.insurance.changed", kpi_evt_insurance_changed},
+    {"reception.insurance.renewal_recorded", kpi_evt_insurance_renewal},
     {NULL, NULL},
 };

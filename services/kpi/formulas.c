@@ -533,6 +533,45 @@ static void s_department_profit(const As__KpiCounters *c, const kpi_period_t *p,
              f->defined ? "" : ": no expenses recorded (the department's, by month)");
 }
 
+/* Issue 15, the information clerk (counters_clerk.c): a cohort by the
+ * insurance term's end date. */
+static void s_renewal_information(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->insurance_renewal_known, (double)c->insurance_ending);
+    snprintf(f->formula, sizeof f->formula,
+             "vehicles with renewal information collected / vehicles whose insurance ended "
+             "(by the end date) = %lld / %lld%s",
+             (long long)c->insurance_renewal_known, (long long)c->insurance_ending,
+             f->defined ? "" : ": no insurance ended in the period");
+}
+
+/* Issue 15: the monthly reports (department, OEM), from kpi's own records
+ * when the report is made (monthly.c): timeliness by the reports due in the
+ * period, accuracy by those submitted in it. */
+static void s_report_timeliness(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_percent(f, (double)c->reports_on_time, (double)c->reports_due);
+    snprintf(f->formula, sizeof f->formula,
+             "reports submitted by their due date / reports due = %lld / %lld%s",
+             (long long)c->reports_on_time, (long long)c->reports_due,
+             f->defined ? "" : ": no monthly report due in the period");
+}
+
+static void s_report_accuracy(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    int64_t clean = c->reports_submitted - c->reports_corrected;
+    s_percent(f, (double)clean, (double)c->reports_submitted);
+    snprintf(f->formula, sizeof f->formula,
+             "reports submitted without a later correction / reports submitted = (%lld - %lld) / "
+             "%lld%s",
+             (long long)c->reports_submitted, (long long)c->reports_corrected,
+             (long long)c->reports_submitted,
+             f->defined ? "" : ": no monthly report submitted in the period");
+}
+
 static const struct {
     const char *name;
     s_compute_fn compute;
@@ -588,6 +627,9 @@ static const struct {
     {"replaced-part identification accuracy", s_part_identification},
     {"expenses", s_expenses},
     {"department profit", s_department_profit},
+    {"renewal information rate", s_renewal_information},
+    {"monthly report timeliness", s_report_timeliness},
+    {"report accuracy", s_report_accuracy},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

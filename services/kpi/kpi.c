@@ -20,7 +20,13 @@ static int s_start(as_service_t *svc)
         return AS_ECONFIG;
     }
     kpi->hours_per_day = (int)hours;
-    return kpi_upgrade(svc);
+    int rc = kpi_upgrade(svc);
+    return rc ? rc : kpi_monthly_start(svc);
+}
+
+static void s_stop(as_service_t *svc)
+{
+    kpi_monthly_stop(svc);
 }
 
 const as_service_def_t kpi_service = {
@@ -29,6 +35,8 @@ const as_service_def_t kpi_service = {
     .commands = kpi_commands,
     .events = kpi_events,
     .on_start = s_start,
+    .on_stop = s_stop,
+    .on_applied = kpi_monthly_applied,
     .user_size = sizeof(kpi_t),
     .summary = "The kpi service: applies the events of the services it follows into counters\n"
                "per day and month (department, technician, advisor, bay), keeps the\n"

@@ -12,6 +12,12 @@
 /* The service's state outside the store, read once at start. */
 typedef struct kpi {
     int hours_per_day; /* [kpi] working_hours_per_day, default 9 */
+    /* issue 15, the monthly reports (monthly.c) */
+    int report_deadline_day;  /* [kpi] report_deadline_day, default 5 */
+    char today_file[1024];    /* [kpi] test_today_file (tests only), "" when unset */
+    uv_timer_t monthly_timer; /* generates the month just ended's reports */
+    bool monthly_timer_on;
+    bool monthly_pending; /* the month just ended's reports were missing at the last look */
 } kpi_t;
 
 /* Domain databases, keyed by the record layer (as/record.h: parts joined by
@@ -43,6 +49,7 @@ typedef struct kpi {
  * person's own target, like a technician's.
  *   comebacks    "YYYY-MM-DD|ro" -> KpiComebackNote (comebacks.c: the comeback
  *                analysis; the day the comeback counts on)
+ *   insurance    vin -> KpiInsuranceNote (the current insurance term: counters_clerk.c)
  * The counters db also holds "L|YYYY-MM-DD" -> KpiCounters: the day's change
  * of the levels (tools registered, tools in good condition), summed up to a
  * period's end by kpi_levels_read.
@@ -241,5 +248,39 @@ int kpi_cmd_roster_list(as_cmd_t *cmd);
 int kpi_comeback_noted(as_evt_t *evt, const char *date);
 int kpi_evt_comeback_cause(as_evt_t *evt);
 int kpi_cmd_comeback_analysis(as_cmd_t *cmd);
+/* Issue 15, the information clerk (counters_clerk.c): reception's insurance
+ * terms and renewal information (db "insurance": vin -> KpiInsuranceNote),
+ * counted on each term's end date; the level of vehicles waiting (ROs opened
+ * less delivered, "L|date"), moved by `delta` on `date`. day_summary.c:
+ * kpi.day.summary. Same returns as the handlers above. */
+int kpi_evt_insurance_changed(as_evt_t *evt);
+int kpi_evt_insurance_renewal(as_evt_t *evt);
+int kpi_vehicles_waiting_add(as_evt_t *evt, const char *date, int64_t delta);
+int kpi_cmd_day_summary(as_cmd_t *cmd);
+/* Issue 15, the monthly reports (monthly.c; db "monthly": "YYYY-MM|kind" ->
+ * KpiMonthlyReport). kpi_monthly_start reads [kpi] report_deadline_day,
+ * monthly_reports and test_today_file and starts (when monthly_reports) the
+ * timer that generates the month just ended's reports once kpi is caught up
+ * (AS_ECONFIG for a bad value; 0);
+ * kpi_monthly_stop stops it. The commands kpi.monthly.*. kpi_monthly_fill
+ * sets c->reports_due / _on_time (due date from `first` to `last`) and
+ * c->reports_submitted / _corrected (submitted in it): 0 or an LMDB code. */
+int kpi_monthly_start(as_service_t *svc);
+void kpi_monthly_stop(as_service_t *svc);
+/* on_applied: while reports are missing, the timer looks on the next round. */
+void kpi_monthly_applied(as_service_t *svc, const As__Envelope *env);
+int kpi_cmd_monthly_generate(as_cmd_t *cmd);
+int kpi_cmd_monthly_list(as_cmd_t *cmd);
+int kpi_cmd_monthly_show(as_cmd_t *cmd);
+int kpi_cmd_monthly_submit(as_cmd_t *cmd);
+int kpi_cmd_monthly_correct(as_cmd_t *cmd);
+int kpi_monthly_fill(as_service_t *svc, MDB_txn *txn, const char *first, const char *last,
+                     As__KpiCounters *c);
+/* The department row of month `month`'s kpi.report (report.c), for a
+ * snapshot: calls fn with its figures (valid during the call only). Returns
+ * fn's code, -ENOMEM or an LMDB code. */
+typedef int (*kpi_figures_fn)(As__KpiFigure **figures, size_t n, void *arg);
+int kpi_report_month_figures(as_service_t *svc, MDB_txn *txn, const char *month, kpi_figures_fn fn,
+                             void *arg);
 
 #endif

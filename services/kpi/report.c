@@ -367,6 +367,9 @@ static int s_rows_department(s_report_t *r)
     /* the month's expenses (recorded by month: none in a day's report) */
     if (rc == 0 && !r->is_day)
         rc = kpi_expenses_fill(svc, txn, r->month, &c);
+    /* the monthly reports due and submitted in the period (kpi's own records) */
+    if (rc == 0)
+        rc = kpi_monthly_fill(svc, txn, r->first, r->last, &c);
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 
@@ -458,6 +461,35 @@ static int cmd_report(as_cmd_t *cmd)
     return rc;
 }
 
+/* The department row of a month, as kpi.report makes it, for the monthly
+ * reports' snapshot (monthly.c). The report's code reads through a command's
+ * svc and txn only (no reply, no refusal on this path), so a bare one holds
+ * them. */
+int kpi_report_month_figures(as_service_t *svc, MDB_txn *txn, const char *month, kpi_figures_fn fn,
+                             void *arg)
+{
+    as_cmd_t cmd = {.svc = svc, .txn = txn};
+    s_report_t r = {.cmd = &cmd, .by = KPI_DEPARTMENT};
+    snprintf(r.period, sizeof r.period, "%s", month);
+    snprintf(r.month, sizeof r.month, "%.7s", month);
+    snprintf(r.first, sizeof r.first, "%s-01", r.month);
+    as_date_add_days(r.first, kpi_days_in_month(r.month) - 1, r.last);
+    r.span.hours_per_day = kpi_of(svc)->hours_per_day;
+    int rc = s_days_worked(&r);
+    if (rc == 0)
+        rc = s_rows_department(&r);
+    if (rc == 0 && r.n_rows == 1)
+        rc = fn(r.rows[0].figure_ptrs, kpi_figure_count(), arg);
+    for (size_t i = 0; i < r.n_rows; i++) {
+        free(r.rows[i].key);
+        free(r.rows[i].figures);
+        free(r.rows[i].figure_ptrs);
+        free(r.rows[i].computed);
+    }
+    free(r.rows);
+    return rc;
+}
+
 /* one command a line: merges stay apart */
 // clang-format off
 const as_command_def_t kpi_commands[] = {
@@ -471,6 +503,12 @@ const as_command_def_t kpi_commands[] = {
     {"kpi.roster.clear", kpi_cmd_roster_clear},
     {"kpi.roster.list", kpi_cmd_roster_list},
     {"kpi.comeback.analysis", kpi_cmd_comeback_analysis},
+    {"kpi.day.summary", kpi_cmd_day_summary},
+    {"kpi.monthly.generate", kpi_cmd_monthly_generate},
+    {"kpi.monthly.list", kpi_cmd_monthly_list},
+    {"kpi.monthly.show", kpi_cmd_monthly_show},
+    {"kpi.monthly.submit", kpi_cmd_monthly_submit},
+    {"kpi.monthly.correct", kpi_cmd_monthly_correct},
     {NULL, NULL},
 };
 // clang-format on

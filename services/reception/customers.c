@@ -35,6 +35,10 @@ int customer_register(as_cmd_t *cmd)
              strcmp(req->language, "zh") != 0)
         rc = as_cmd_fail(cmd, AS_EINVALID, "customer '%s': language '%s' is not en or zh",
                          req->customer_id, req->language);
+    else if (!blank(req->birthday) && !greeting_birthday_valid(req->birthday))
+        rc = as_cmd_fail(cmd, AS_EINVALID,
+                         "customer '%s': birthday '%s' is not MM-DD or a past date YYYY-MM-DD",
+                         req->customer_id, req->birthday);
     else
         rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
                            &as__customer__descriptor, &old);
@@ -46,6 +50,9 @@ int customer_register(as_cmd_t *cmd)
         customer.name = req->name;
         customer.phone = req->phone ? req->phone : (old ? old->phone : NULL);
         customer.language = !blank(req->language) ? req->language : (old ? old->language : NULL);
+        customer.birthday = !blank(req->birthday) ? req->birthday : (old ? old->birthday : NULL);
+        customer.has_no_messages = req->has_no_messages || (old && old->has_no_messages);
+        customer.no_messages = req->has_no_messages ? req->no_messages : old && old->no_messages;
         customer.has_registered_us = 1;
         customer.registered_us = old ? old->registered_us : as_now_us();
         rc = search_index_customer(cmd->svc, cmd->txn, &customer);
@@ -172,6 +179,8 @@ int vehicle_register(as_cmd_t *cmd)
         rc = set_text(&vehicle->model, req->model);
     if (rc == 0 && req->has_mileage_km)
         rc = vehicle_add_reading(vehicle, req->mileage_km, NULL, as_cmd_time(cmd));
+    if (rc == 0 && (req->insurer || !blank(req->insurance_end)))
+        rc = insurance_apply(cmd, vehicle, req->insurer, req->insurance_end);
     if (rc == 0)
         rc = search_index_vehicle(cmd->svc, cmd->txn, vehicle);
     if (rc == 0)

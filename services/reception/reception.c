@@ -60,6 +60,13 @@ static const as_command_def_t s_commands[] = {
     {"reception.quality_meeting.record", quality_meeting_record},
     {"reception.quality_meeting.list", quality_meeting_list},
     {"reception.quality_meeting.show", quality_meeting_show},
+    {"reception.insurance.set", insurance_set},
+    {"reception.insurance.due", insurance_due},
+    {"reception.insurance.renewal", insurance_renewal},
+    {"reception.holiday.set", holiday_set},
+    {"reception.holiday.list", holiday_list},
+    {"reception.greeting.list", greeting_list},
+    {"reception.greeting.send", greeting_send},
     {NULL, NULL},
 };
 

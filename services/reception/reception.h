@@ -34,7 +34,10 @@
  *   customer_words  [word \0 customer_id] -> "" (search.c: each word of a name)
  *   customer_phones ["p" \0 digits \0 id], ["r" \0 reversed digits \0 id] -> ""
  *   vehicle_keys  [plate or vin suffix \0 vin] -> "" (search.c)
- *   ros_by_date   [opened_date \0 ro_number] -> "" (ro_list.c) */
+ *   ros_by_date   [opened_date \0 ro_number] -> "" (ro_list.c)
+ *   insurance_renewals [vin \0 term_end] -> InsuranceRenewal (insurance.c)
+ *   holidays      [date] -> Holiday; greetings_sent [date \0 occasion \0 customer_id]
+ *                 -> Greeting (greetings.c: each greeting emitted once) */
 extern const char *const reception_dbs[];
 
 /* The commands and event handlers of each file (reception.c joins them). A
@@ -256,5 +259,22 @@ int quality_action_add(as_cmd_t *cmd, const As__QualityActionCreate *req, const 
 int quality_meeting_record(as_cmd_t *cmd);
 int quality_meeting_list(as_cmd_t *cmd);
 int quality_meeting_show(as_cmd_t *cmd);
+/* The information clerk's lists (issue 15). insurance.c: the vehicle's
+ * insurance term, the renewal list and the renewal information collected;
+ * insurance_apply checks and sets a vehicle's insurer and end date (either may
+ * be NULL: unchanged) and emits reception.insurance.changed when they changed;
+ * it fails the command on a bad one. greetings.c: the holiday calendar and
+ * the day's birthday and holiday greetings (reception.greeting.due, once per
+ * customer and occasion); greeting_birthday_valid accepts "MM-DD" or a
+ * "YYYY-MM-DD" not in the future. */
+int insurance_set(as_cmd_t *cmd);
+int insurance_due(as_cmd_t *cmd);
+int insurance_renewal(as_cmd_t *cmd);
+int insurance_apply(as_cmd_t *cmd, As__Vehicle *vehicle, const char *insurer, const char *end_date);
+int holiday_set(as_cmd_t *cmd);
+int holiday_list(as_cmd_t *cmd);
+int greeting_list(as_cmd_t *cmd);
+int greeting_send(as_cmd_t *cmd);
+bool greeting_birthday_valid(const char *birthday);
 
 #endif

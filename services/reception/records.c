@@ -12,7 +12,9 @@ const char *const reception_dbs[] = {"customers", "vehicles", "ros", "ros_by_vin
                                      "sequences", "customer_words", "customer_phones",
                                      "vehicle_keys", "ros_by_date", "rescues", "lounge",
                                      /* issue 15: quality_actions.c, quality_meetings.c */
-                                     "quality_actions", "quality_meetings", NULL};
+                                     "quality_actions", "quality_meetings",
+                                     /* issue 15: insurance.c, greetings.c */
+                                     "insurance_renewals", "holidays", "greetings_sent", NULL};
 
 /* Before the one key encoding reception joined key parts with '/'. */
 int reception_upgrade(as_service_t *svc)

@@ -45,6 +45,8 @@ static const struct {
     {AS_ROLE_PARTS_MANAGER | AS_ROLE_WAREHOUSE_KEEPER, "parts workshop"},
     {AS_ROLE_WARRANTY_CLERK, "warranty workshop reception oem"},
     {AS_ROLE_TOOL_ADMIN, "tools workshop"},
+    /* issue 15: the monthly reports the clerk submits (kpi.monthly.*) */
+    {AS_ROLE_INFO_CLERK, "kpi"},
 };
 
 bool web_events_visible(unsigned roles, const char *type)

@@ -91,7 +91,14 @@ quality_action.list SFACTO
 quality_action.show SFACTO
 quality_meeting.record F
 quality_meeting.list FSO
-quality_meeting.show FSO"
+quality_meeting.show FSO
+insurance.set CAF
+insurance.due CAFS
+insurance.renewal CAF
+holiday.set CAFS
+holiday.list CAFS
+greeting.list CAFS
+greeting.send CAF"
 
 listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
 expect_eq "every reception command has a row" "$listed" \

@@ -165,7 +165,7 @@ static void test_event_lookup(void **state)
 /* A command named as a read (*.show, *.list, *.query, *.search, *.due, *.owed,
  * *.warnings, *.queue, *.board, *.history, kpi.report, kpi.figure.ros, *.totals,
  * *.state, tools.kpi, tools.availability, parts.stock.value, *.stats, kpi.scorecard,
- * kpi.comeback.analysis) only reads: a query, whose reply is never kept. */
+ * kpi.comeback.analysis, kpi.day.summary) only reads: a query, whose reply is never kept. */
 static void test_reads_are_queries(void **state)
 {
     (void)state;
@@ -188,7 +188,8 @@ static void test_reads_are_queries(void **state)
                                         "parts.stock.value",
                                         ".stats",
                                         "kpi.scorecard",
-                                        "kpi.comeback.analysis"};
+                                        "kpi.comeback.analysis",
+                                        "kpi.day.summary"};
     for (size_t i = 0; i < as_catalog_count(); i++) {
         const as_command_info_t *c = as_catalog_command_at(i);
         bool read = false;

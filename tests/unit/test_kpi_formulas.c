@@ -245,8 +245,10 @@ static void test_names_and_metrics(void **state)
     /* 28 + issue 14: stock value, stock days, scrap rate, warehouse productivity, timely
      * supply, ro parts on-time, and the nine of accessories and new cars; issue 15:
      * training achievement, products recommended, advisor product sales, product take rate
-     * and its achievement, replaced-part identification accuracy, expenses, department profit */
-    assert_int_equal(kpi_figure_count(), 51);
+     * and its achievement, replaced-part identification accuracy, expenses, department profit,
+     * renewal information rate; issue 15's monthly reports: monthly report timeliness, report
+     * accuracy */
+    assert_int_equal(kpi_figure_count(), 54);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -490,6 +492,55 @@ static void test_inspection_and_profit(void **state)
     assert_false(s_figure("expenses", &none, &s_november).defined);
 }
 
+/* Issue 15, the information clerk: renewal information rate, a cohort by the
+ * term's end date. */
+static void test_renewal_information(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.insurance_ending = 5;
+    c.insurance_renewal_known = 3;
+    kpi_figure_t f = s_figure("renewal information rate", &c, &s_november);
+    assert_true(f.defined);
+    assert_string_equal(f.unit, "%");
+    assert_float_equal(f.value, 60.0, 1e-9); /* 3 / 5 */
+    assert_string_equal(f.formula, "vehicles with renewal information collected / vehicles whose "
+                                   "insurance ended (by the end date) = 3 / 5");
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    f = s_figure("renewal information rate", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, "no insurance ended in the period"));
+}
+
+/* Issue 15: the monthly reports' timeliness and accuracy. */
+static void test_monthly_reports(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    c.reports_due = 3;
+    c.reports_on_time = 2;
+    c.reports_submitted = 3;
+    c.reports_corrected = 1;
+    /* 2 of the 3 reports due were submitted by their due date: 66.67 % */
+    kpi_figure_t f = s_figure("monthly report timeliness", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 200.0 / 3.0, 1e-9);
+    assert_string_equal(f.formula, "reports submitted by their due date / reports due = 2 / 3");
+    /* 3 submitted, 1 corrected later: (3 - 1) / 3 = 66.67 % */
+    f = s_figure("report accuracy", &c, &s_november);
+    assert_true(f.defined);
+    assert_float_equal(f.value, 200.0 / 3.0, 1e-9);
+    assert_string_equal(f.formula, "reports submitted without a later correction / reports "
+                                   "submitted = (3 - 1) / 3");
+    As__KpiCounters none = AS__KPI_COUNTERS__INIT;
+    f = s_figure("monthly report timeliness", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, ": no monthly report due in the period"));
+    f = s_figure("report accuracy", &none, &s_november);
+    assert_false(f.defined);
+    assert_non_null(strstr(f.formula, ": no monthly report submitted in the period"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +560,8 @@ int main(void)
         cmocka_unit_test(test_training),
         cmocka_unit_test(test_advisor_products),
         cmocka_unit_test(test_inspection_and_profit),
+        cmocka_unit_test(test_renewal_information),
+        cmocka_unit_test(test_monthly_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

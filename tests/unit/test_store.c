@@ -330,14 +330,14 @@ static void test_open_fails(void **state)
     assert_null(as_store_open(dir, NULL, 0, &err));
     assert_int_equal(err, -ENOTDIR);
 
-    /* more domain databases than the store supports */
-    const char *many[40];
-    char names[39][16];
-    for (int i = 0; i < 39; i++) {
+    /* more domain databases than the store supports (64) */
+    const char *many[81];
+    char names[80][16];
+    for (int i = 0; i < 80; i++) {
         snprintf(names[i], sizeof names[i], "db%d", i);
         many[i] = names[i];
     }
-    many[39] = NULL;
+    many[80] = NULL;
     char dir2[PATH_MAX];
     s_path(dir2, sizeof dir2, "too-many-dbs");
     err = 0;

@@ -89,6 +89,9 @@ int asctl_backup(asctl_t *ctl, int argc, char **argv);
 int asctl_restore(asctl_t *ctl, int argc, char **argv);
 int asctl_commands(asctl_t *ctl, int argc, char **argv);
 int asctl_kpi(asctl_t *ctl, int argc, char **argv);
+/* A monthly report's figures in their units for people (kpi.c): changes
+ * `reply` when reply_desc is KpiMonthlyReport's, else nothing. */
+void asctl_kpi_humanize(const ProtobufCMessageDescriptor *reply_desc, json_t *reply);
 int asctl_outbox(asctl_t *ctl, int argc, char **argv);
 /* kpi.scorecard's reply as a table for people (scorecard.c). */
 void asctl_scorecard_print(const ProtobufCMessage *msg);

@@ -152,6 +152,7 @@ static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__
                               info->command);
         }
     } else {
+        asctl_kpi_humanize(info->reply, reply);
         asctl_render_human(reply, asctl_render_width(ctl->output == ASCTL_OUT_WIDE));
         if (r->has_replayed && r->replayed)
             fprintf(stderr, "asctl: (already done earlier: this is the stored reply)\n");

@@ -460,3 +460,26 @@ int asctl_kpi(asctl_t *ctl, int argc, char **argv)
     }
     return s_report(ctl, argc - 1, argv + 1);
 }
+
+/* A monthly report's figures for people (kpi.monthly.show, .generate,
+ * .submit, .correct): each value in its unit as `kpi report` shows it
+ * ("1,650.00", "66.7%", "-" when not defined); --json keeps the numbers. */
+void asctl_kpi_humanize(const ProtobufCMessageDescriptor *reply_desc, json_t *reply)
+{
+    if (reply_desc != &as__kpi_monthly_report__descriptor)
+        return;
+    json_t *figures = json_object_get(reply, "figures"), *f;
+    size_t i;
+    json_array_foreach(figures, i, f)
+    {
+        json_t *value = json_object_get(f, "value");
+        const char *unit = json_string_value(json_object_get(f, "unit"));
+        char text[AS_HUMAN_TEXT_MAX + 16];
+        if (!json_is_true(json_object_get(f, "defined")))
+            snprintf(text, sizeof text, "-");
+        else
+            s_format_number(unit ? unit : "", value ? json_number_value(value) : 0, text,
+                            sizeof text);
+        json_object_set_new(f, "value", json_string(text));
+    }
+}

@@ -281,4 +281,10 @@ int as_service_emit(as_service_t *self, MDB_txn *txn, const as_event_t *event);
 typedef int (*as_service_txn_fn)(as_service_t *svc, MDB_txn *txn, void *arg);
 int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg);
 
+/* True when every followed source this daemon has heard of is applied up to
+ * the last seq it announced and none is diverged (as GET /health says); an
+ * in-process service (no subscriber) is always caught up. For a timer that
+ * should act on complete figures (kpi's monthly reports). */
+bool as_service_caught_up(as_service_t *self);
+
 #endif

@@ -25,6 +25,7 @@ const App = {
     { page: "setup.html", label: "screen.setup", roles: ["service_manager", "parts_manager", "it_admin", "foreman"] },
     { page: "staff.html", label: "screen.staff", roles: ["service_manager", "foreman", "front_desk_manager", "parts_manager"] },
     { page: "quality.html", label: "screen.quality", roles: ["front_desk_manager", "foreman", "service_manager"] },
+    { page: "reports.html", label: "screen.reports", roles: ["info_clerk", "service_manager"] },
   ],
 
   t(key) {

@@ -186,6 +186,7 @@ function reload(tab) {
   else if (tab === "reminders") readReminders();
   else if (tab === "followups") readFollowups();
   else if (tab === "complaints") readComplaints();
+  else if (window.ClerkLists) ClerkLists.reload(tab); // renewals, greetings, today: clerk_lists.js
 }
 
 // --- booking: search, the vehicle, the slot ------------------------------------
@@ -704,6 +705,7 @@ function onEvent(event) {
     if (state.tab === "complaints") soon("complaints");
     countsSoon();
   }
+  if (window.ClerkLists && ClerkLists.follows(t, state.tab)) soon(state.tab);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -725,6 +727,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("plan").addEventListener("click", plan);
   document.getElementById("complaint-form").addEventListener("submit", logComplaint);
   document.getElementById("day").value = today();
+  if (window.ClerkLists) ClerkLists.init();
   App.follow(onEvent);
   await readAdvisors();
   readCounts();
