@@ -159,6 +159,35 @@ expect_eq "tech-01's scorecard: the sold hours of the report against the own tar
 expect_eq "tech-01 on the roster of the played day" "540 540 attended" \
     "$(ctl --actor svc-mgr call kpi.roster.list from="$DAY" to="$DAY" staff_id=tech-01 |
         jq -r '.reply.days[0] | "\(.planned_minutes) \(.attended_minutes) \(.state)"')"
+# the information clerk: the insurance of vehicles 1-3 ends on the played
+# day; she collected the renewal information of two (here, elsewhere) and
+# did not reach the third: 2 / 3 = 66.67 %
+expect_eq "renewal information rate" \
+    "66.67 vehicles with renewal information collected / vehicles whose insurance ended (by the end date) = 2 / 3" \
+    "$(fig "$before" department "renewal information rate")"
+expect_eq "the renewal list in asday's summary" \
+    "asday: the renewal list of $DAY: 3 vehicles, renewal information collected for 2 of the 3 whose insurance ends today" \
+    "$(grep "renewal list" <<<"$out")"
+# the day's greetings: C00007 was born on this day's month and day (one greeting, once)
+expect_eq "the day's greetings" "asday: the day's greetings sent: 1" "$(grep "greetings sent" <<<"$out")"
+expect_eq "the greeting on the bus" "C00007 birthday" \
+    "$(ctl --actor clerk-sun call reception.greeting.list date="$DAY" |
+        jq -r '.reply.greetings[] | "\(.customer_id) \(.occasion)"')"
+# the day's business summary: 40 ROs of the day opened (and the 2 comebacks
+# among them), 40 delivered
+expect_eq "the day's summary in asday's output" "40 40 2" \
+    "$(sed -n 's/^asday: the day.s summary: \([0-9]*\) ROs opened, \([0-9]*\) delivered, .*, \([0-9]*\) comebacks$/\1 \2 \3/p' <<<"$out")"
+# the monthly reports of the month before: the department's and the OEM's
+# are both due on the 5th of this month (report_deadline_day); both submitted
+# on the played day (today): on time when today is not after the 5th. The
+# department's was corrected the same evening: accuracy (2 - 1) / 2 = 50 %
+if [ "$((10#${DAY:8:2}))" -le 5 ]; then on_time=2; else on_time=0; fi
+expect_eq "monthly report timeliness" \
+    "$((on_time * 50)) reports submitted by their due date / reports due = $on_time / 2" \
+    "$(fig "$before" department "monthly report timeliness")"
+expect_eq "report accuracy" \
+    "50 reports submitted without a later correction / reports submitted = (2 - 1) / 2" \
+    "$(fig "$before" department "report accuracy")"
 # the next service recommended at the delivery of a maintenance service
 next=$(date -d "$DAY + 182 days" +%F)
 n_next=0

@@ -254,6 +254,27 @@ static void s_register(day_t *d, const char *actor, const char *command, const c
     json_decref(reply);
 }
 
+/* A step another day on the same stores may have done already (a monthly
+ * report submitted): its reply, or NULL when the service says "already";
+ * any other refusal stops the day. */
+static json_t *s_vcall_quiet(day_t *d, const char *actor, const char *command, char *error,
+                             size_t error_len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static json_t *s_vcall_quiet(day_t *d, const char *actor, const char *command, char *error,
+                             size_t error_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error[0] = '\0';
+    json_t *reply = s_vcall(d, actor, command, false, error, error_len, fmt, ap);
+    va_end(ap);
+    if (!reply && !strstr(error, "already")) {
+        fprintf(stderr, "asday: %s refused: %s\n", command, error);
+        exit(1);
+    }
+    return reply;
+}
+
 /* A command that must succeed; returns its reply. */
 static json_t *s_ask(day_t *d, const char *actor, const char *command, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -563,9 +584,13 @@ static void s_setup(day_t *d)
     for (unsigned i = 0; i < DAY_CUSTOMERS; i++) {
         char vin[18];
         s_vin(i, vin);
+        /* one customer's birthday is the played day: the clerk's greeting */
+        char birthday[32] = "";
+        if (i == DAY_BIRTHDAY_CUSTOMER)
+            snprintf(birthday, sizeof birthday, ",\"birthday\":\"%.5s\"", d->date + 5);
         s_register(d, d->advisors[0], "reception.customer.register",
-                   "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"}", i + 1,
-                   day_customer_names[i], i + 1);
+                   "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"%s}", i + 1,
+                   day_customer_names[i], i + 1, birthday);
         char sale[AS_DATE_LEN + 1];
         as_date_add_days(d->date, -(int64_t)(120 + 41 * i), sale); /* 4 months to 4.7 years */
         /* a vehicle of an earlier day comes back with the reading it left with */
@@ -1671,6 +1696,107 @@ static void s_scorecards(day_t *d)
     fflush(stdout);
 }
 
+/* --- the information clerk's lists and the monthly reports (issue 15) -------- */
+
+/* The renewal list: the insurance of the first DAY_INSURED vehicles ends on
+ * the played day (their insurer keyed in by the clerk at 07:10). At 16:00
+ * the clerk reads the list and records what she learnt: the first renews
+ * here, the second elsewhere, the third is not reached (nothing recorded):
+ * kpi's renewal information rate of the month = 2 / 3. She sends the day's
+ * greetings (the customer born on this day; `reception.greeting.send` emits
+ * each once) and reads the day's business summary (with kpi). */
+static void s_clerk_morning(day_t *d)
+{
+    s_when(d, s_at(d, -50)); /* 07:10 */
+    for (unsigned i = 0; i < DAY_INSURED; i++) {
+        char vin[AS_VIN_LEN + 1];
+        s_vin(i, vin);
+        s_do(d, d->clerk, "reception.insurance.set",
+             "{\"vin\":\"%s\",\"insurer\":\"PICC\",\"end_date\":\"%s\"}", vin, d->date);
+    }
+    s_when(d, s_at(d, 60)); /* 09:00 */
+    json_t *sent = s_ask(d, d->clerk, "reception.greeting.send", "{\"date\":\"%s\"}", d->date);
+    printf("asday: the day's greetings sent: %zu\n",
+           json_array_size(json_object_get(sent, "greetings")));
+    json_decref(sent);
+}
+
+static void s_clerk_afternoon(day_t *d)
+{
+    s_when(d, s_at(d, 8 * 60)); /* 16:00 */
+    char error[512];
+    json_t *due = s_call_quiet(d, d->clerk, "reception.insurance.due", error, sizeof error,
+                               "{\"date\":\"%s\",\"days\":30}", d->date);
+    size_t listed = json_array_size(json_object_get(due, "vehicles"));
+    json_decref(due);
+    char vin[AS_VIN_LEN + 1];
+    s_vin(0, vin);
+    s_do(d, d->clerk, "reception.insurance.renewal",
+         "{\"vin\":\"%s\",\"outcome\":\"here\",\"note\":\"renewed at the counter\"}", vin);
+    s_vin(1, vin);
+    s_do(d, d->clerk, "reception.insurance.renewal",
+         "{\"vin\":\"%s\",\"outcome\":\"elsewhere\",\"insurer\":\"Ping An\"}", vin);
+    printf("asday: the renewal list of %s: %zu vehicle%s, renewal information collected for 2 "
+           "of the %d whose insurance ends today\n",
+           d->date, listed, listed == 1 ? "" : "s", DAY_INSURED);
+    fflush(stdout);
+}
+
+/* The day's business summary as the clerk reads it at the end of the day
+ * (with kpi, once kpi has counted the day: s_scorecards waited for it). */
+static void s_day_summary(day_t *d)
+{
+    json_t *s = s_ask(d, d->clerk, "kpi.day.summary", "{\"day\":\"%s\"}", d->date);
+    printf("asday: the day's summary: %lld ROs opened, %lld delivered, service sales %.2f, "
+           "%lld comebacks\n",
+           (long long)s_num(json_object_get(s, "ros_opened")),
+           (long long)s_num(json_object_get(s, "ros_delivered")),
+           s_num(json_object_get(s, "service_sales_cents")) / 100,
+           (long long)s_num(json_object_get(s, "comebacks")));
+    json_decref(s);
+}
+
+/* The monthly reports of the month before the played day's (with kpi): the
+ * service manager has them generated (the same reports when kpi's timer made
+ * them on the 1st), the clerk submits the OEM's at 16:30 on the played day
+ * (on time when it is not after the due date, [kpi] report_deadline_day of
+ * the month), the service manager the department's at 16:40 and corrects it
+ * at 17:58 (a late RO of the month): report accuracy 1 / 2. A report
+ * submitted on another day already (another day of the month played on the
+ * same stores) is left as it is. */
+static void s_monthly_reports(day_t *d)
+{
+    char first[AS_DATE_LEN + 1], before[AS_DATE_LEN + 1], month[8];
+    snprintf(first, sizeof first, "%.8s01", d->date);
+    as_date_add_days(first, -1, before);
+    snprintf(month, sizeof month, "%.7s", before);
+    static const char *const kinds[] = {"department", "oem"};
+    for (int k = 0; k < 2; k++)
+        s_do(d, d->service_manager, "kpi.monthly.generate", "{\"kind\":\"%s\",\"month\":\"%s\"}",
+             kinds[k], month);
+    char error[512];
+    s_when(d, s_at(d, 8 * 60 + 30)); /* 16:30 */
+    json_t *oem = s_vcall_quiet(d, d->clerk, "kpi.monthly.submit", error, sizeof error,
+                                "{\"kind\":\"oem\",\"month\":\"%s\"}", month);
+    s_when(d, s_at(d, 8 * 60 + 40)); /* 16:40 */
+    json_t *dept = s_vcall_quiet(d, d->service_manager, "kpi.monthly.submit", error, sizeof error,
+                                 "{\"kind\":\"department\",\"month\":\"%s\"}", month);
+    if (dept) {
+        s_when(d, s_at(d, 9 * 60 + 58)); /* 17:58 */
+        s_do(d, d->service_manager, "kpi.monthly.correct",
+             "{\"kind\":\"department\",\"month\":\"%s\",\"reason\":\"a late RO of the month\"}",
+             month);
+    }
+    printf("asday: the monthly reports of %s: the OEM's %s, the department's %s\n", month,
+           !oem                                         ? "submitted before"
+           : json_is_true(json_object_get(oem, "late")) ? "submitted late"
+                                                        : "submitted on time",
+           dept ? "submitted and corrected" : "submitted before");
+    json_decref(oem);
+    json_decref(dept);
+    fflush(stdout);
+}
+
 /* --- main ------------------------------------------------------------------- */
 
 /* The warehouse at the end of the day (issue 14): the keeper's attended shift
@@ -1861,6 +1987,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     s_setup(&d);
     s_morning(&d);
+    s_clerk_morning(&d);
     s_reminder_calls(&d);
     s_appointments(&d, plan);
     if (d.crm)
@@ -1877,6 +2004,9 @@ int main(int argc, char **argv)
     }
     s_scrap_list(&d);
     s_evening(&d);
+    s_clerk_afternoon(&d);
+    if (d.kpi)
+        s_monthly_reports(&d);
     s_quality(&d, plan);
     if (new_car)
         s_new_car(&d);
@@ -1884,8 +2014,10 @@ int main(int argc, char **argv)
         s_submit_claims(&d, plan);
         s_return_parts(&d);
     }
-    if (d.kpi)
+    if (d.kpi) {
         s_scorecards(&d);
+        s_day_summary(&d);
+    }
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
 done:
     for (size_t i = 0; i < d.n_clients; i++)
