@@ -90,5 +90,12 @@ int asctl_restore(asctl_t *ctl, int argc, char **argv);
 int asctl_commands(asctl_t *ctl, int argc, char **argv);
 int asctl_kpi(asctl_t *ctl, int argc, char **argv);
 int asctl_outbox(asctl_t *ctl, int argc, char **argv);
+int asctl_batch(asctl_t *ctl, int argc, char **argv);
+
+/* Runs one asctl command line (argv[0] the program, then global options, the
+ * subcommand and its arguments) with `base`'s config path, output, actor,
+ * timeout and tries as the defaults its own options override. In a batch
+ * (`in_batch`) only call, status and kpi are taken. Returns the exit code. */
+int asctl_run(const asctl_t *base, int argc, char **argv, bool in_batch);
 
 #endif
