@@ -154,7 +154,10 @@ static void s_secure_publisher(void *sock, const char *endpoint)
  * forwarder passes on (all of them, as soon as it is connected) until one
  * is a prefix of `topic`. A topic nobody follows waits S_JOIN_MS, as long
  * as a plain PUB's fixed pause before sending used to, and is then dropped
- * by the forwarder's filter as it would have been. */
+ * by the forwarder's filter as it would have been. A NULL topic always
+ * waits S_JOIN_MS: a heartbeat is for whoever is joining the bus too (a tap
+ * a test has just started in the background, which no subscription that
+ * came already stands for). */
 #define S_JOIN_MS 500
 static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
 {
@@ -163,7 +166,7 @@ static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
     s_secure_publisher(sock, endpoint);
     zmq_connect(sock, endpoint);
-    size_t topic_len = strlen(topic);
+    size_t topic_len = topic ? strlen(topic) : 0;
     int64_t deadline = as_now_us() + S_JOIN_MS * 1000;
     for (int64_t left = S_JOIN_MS; left > 0; left = (deadline - as_now_us()) / 1000) {
         zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
@@ -173,7 +176,7 @@ static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
         zmq_msg_init(&sub);
         int n = zmq_msg_recv(&sub, sock, 0);
         const unsigned char *data = zmq_msg_data(&sub);
-        bool matches = n >= 1 && data[0] == 1 && (size_t)n - 1 <= topic_len &&
+        bool matches = topic && n >= 1 && data[0] == 1 && (size_t)n - 1 <= topic_len &&
                        memcmp(data + 1, topic, (size_t)n - 1) == 0;
         zmq_msg_close(&sub);
         if (matches)
@@ -264,7 +267,7 @@ static void s_heartbeat(void *ctx, char **args)
     if (!as_domain_of(hb.source, domain, sizeof domain))
         snprintf(domain, sizeof domain, "%s", hb.source);
     int n = snprintf(topic, sizeof topic, "%s%s", domain, AS_HEARTBEAT_SUFFIX);
-    void *sock = s_publisher(ctx, args[0], topic);
+    void *sock = s_publisher(ctx, args[0], NULL);
     zmq_send(sock, topic, (size_t)n, ZMQ_SNDMORE);
     zmq_send(sock, body, len, 0);
     zmq_close(sock);
