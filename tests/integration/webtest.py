@@ -25,12 +25,6 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from selenium.webdriver.support.wait import WebDriverWait as _SeleniumWait
-
-# Every wait of every browser test (a script's own WebDriverWait too) looks
-# again every 0.1 s, not Selenium's default 0.5 s: a page that shows what is
-# awaited is seen at once, and the time limits stay as each test sets them.
-_SeleniumWait.__init__.__defaults__ = (0.1,) + _SeleniumWait.__init__.__defaults__[1:]
 
 URL = os.environ["WEB_URL"]
 SHOTS = os.environ.get("SHOTS", ".")
