@@ -148,14 +148,40 @@ static void s_secure_publisher(void *sock, const char *endpoint)
     as_config_destroy(&cfg);
 }
 
-static void *s_publisher(void *ctx, const char *endpoint)
+/* A publisher of `topic` connected to the forwarder's XSUB at `endpoint`,
+ * returned once what it sends will reach the subscribers: an XPUB (a PUB
+ * that shows what it is subscribed to) reads the subscriptions the
+ * forwarder passes on (all of them, as soon as it is connected) until one
+ * is a prefix of `topic`. A topic nobody follows waits S_JOIN_MS, as long
+ * as a plain PUB's fixed pause before sending used to, and is then dropped
+ * by the forwarder's filter as it would have been. A NULL topic always
+ * waits S_JOIN_MS: a heartbeat is for whoever is joining the bus too (a tap
+ * a test has just started in the background, which no subscription that
+ * came already stands for). */
+#define S_JOIN_MS 500
+static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
 {
-    void *sock = zmq_socket(ctx, ZMQ_PUB);
+    void *sock = zmq_socket(ctx, ZMQ_XPUB);
     int linger = 2000;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
     s_secure_publisher(sock, endpoint);
     zmq_connect(sock, endpoint);
-    usleep(500 * 1000); /* let the subscription reach us before sending */
+    size_t topic_len = topic ? strlen(topic) : 0;
+    int64_t deadline = as_now_us() + S_JOIN_MS * 1000;
+    for (int64_t left = S_JOIN_MS; left > 0; left = (deadline - as_now_us()) / 1000) {
+        zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, (long)left) <= 0)
+            continue;
+        zmq_msg_t sub;
+        zmq_msg_init(&sub);
+        int n = zmq_msg_recv(&sub, sock, 0);
+        const unsigned char *data = zmq_msg_data(&sub);
+        bool matches = topic && n >= 1 && data[0] == 1 && (size_t)n - 1 <= topic_len &&
+                       memcmp(data + 1, topic, (size_t)n - 1) == 0;
+        zmq_msg_close(&sub);
+        if (matches)
+            break;
+    }
     return sock;
 }
 
@@ -181,7 +207,7 @@ static void s_publish_event(void *ctx, char **args, const uint8_t *payload, size
     size_t len = as__envelope__get_packed_size(&env);
     uint8_t *body = malloc(len);
     as__envelope__pack(&env, body);
-    void *sock = s_publisher(ctx, args[0]);
+    void *sock = s_publisher(ctx, args[0], env.type);
     zmq_send(sock, env.type, strlen(env.type), ZMQ_SNDMORE);
     zmq_send(sock, body, len, 0);
     zmq_close(sock);
@@ -241,7 +267,7 @@ static void s_heartbeat(void *ctx, char **args)
     if (!as_domain_of(hb.source, domain, sizeof domain))
         snprintf(domain, sizeof domain, "%s", hb.source);
     int n = snprintf(topic, sizeof topic, "%s%s", domain, AS_HEARTBEAT_SUFFIX);
-    void *sock = s_publisher(ctx, args[0]);
+    void *sock = s_publisher(ctx, args[0], NULL);
     zmq_send(sock, topic, (size_t)n, ZMQ_SNDMORE);
     zmq_send(sock, body, len, 0);
     zmq_close(sock);
@@ -289,7 +315,7 @@ int main(int argc, char **argv)
         rc = s_print_answer(sock);
         zmq_close(sock);
     } else if (!strcmp(argv[1], "publish") && argc == 5) {
-        void *sock = s_publisher(ctx, argv[2]);
+        void *sock = s_publisher(ctx, argv[2], argv[3]);
         size_t len = strlen(argv[4]);
         char *body = argv[4];
         if (body[0] == '@') {

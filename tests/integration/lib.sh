@@ -80,12 +80,31 @@ fail() {
     FAILURES=$((FAILURES + 1))
 }
 
+# running PID: the process is there and has not exited (an exited child of
+# this shell stays a zombie, which kill -0 still finds, until it is waited for)
+running() {
+    local stat
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+    stat=${stat##*) }
+    [ "${stat:0:1}" != Z ]
+}
+
 teardown() {
     local rc=$?
     for name in "${!PIDS[@]}"; do
         kill -TERM "${PIDS[$name]}" 2>/dev/null || true
     done
-    sleep 0.3
+    # up to 0.3 s for them to go (most are gone in a few ms), then SIGKILL
+    local tries=15 name
+    while [ $tries -gt 0 ]; do
+        for name in "${!PIDS[@]}"; do
+            running "${PIDS[$name]}" && break
+            unset "PIDS[$name]"
+        done
+        [ "${#PIDS[@]}" -gt 0 ] || break
+        tries=$((tries - 1))
+        sleep 0.02
+    done
     for name in "${!PIDS[@]}"; do
         kill -KILL "${PIDS[$name]}" 2>/dev/null || true
     done

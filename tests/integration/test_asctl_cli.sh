@@ -118,4 +118,39 @@ has "--excel: CRLF" $'\r' "$xl"
 rc=0
 "$A" -c "$CONFIG" --actor sm-zhang kpi report --month "$MONTH" --excel >/dev/null 2>&1 || rc=$?
 expect_eq "--excel without -o csv" 64 "$rc"
+
+log "--- batch: many lines in one asctl, each answering as that asctl command would"
+# what two askings share: a status without the counters that the asking moves
+same='if .services then .services | map({service, source, incarnation, up}) else del(.request_id) end'
+q1=(-c "$CONFIG" --actor sm-zhang kpi report --month "$MONTH" --json)
+q2=(-c "$CONFIG" --json --actor nobody call kpi.target.set month="$MONTH" metric=csi value=9)
+q3=(-c "$CONFIG" --json --actor sm-zhang call kpi.target.set month="$MONTH" "metric=service sales"
+    value=100000)
+q4=(-c "$CONFIG" --json status kpi parts)
+want=$(for q in q1 q2 q3 q4; do
+    declare -n args=$q
+    "$A" "${args[@]}" || true
+done | jq -c "$same")
+# the same four as lines (the quoting of bash's printf %q: "metric=service\ sales"),
+# a comment, a blank line and a line's own --actor over the batch's
+lines=$(printf '# the four questions\n\n'
+    printf '%q ' kpi report --month "$MONTH" && echo
+    printf '%q ' --actor nobody call kpi.target.set month="$MONTH" metric=csi value=9 && echo
+    printf '%q ' call kpi.target.set month="$MONTH" "metric=service sales" value=100000 && echo
+    echo "status 'kpi' \"parts\"")
+rc=0
+got=$("$A" -c "$CONFIG" --json --actor sm-zhang batch <<<"$lines") || rc=$?
+expect_eq "batch: one JSON answer per line" 4 "$(wc -l <<<"$got")"
+expect_eq "batch: the answers of the four asctl calls" "$want" \
+    "$(jq -c "$same" <<<"$got")"
+expect_eq "batch: the exit of the first line that failed (nobody may not set targets)" 1 "$rc"
+has "batch: the refusal in its place" '"ok":false' "$(sed -n 2p <<<"$got")"
+# the lines it does not take say so in their place, and the rest still run
+got=$(printf '%s\n' 'tap' "call 'kpi.target.set" 'status kpi' |
+    "$A" -c "$CONFIG" --json --actor sm-zhang batch) && rc=0 || rc=$?
+expect_eq "batch: a line it does not run is a usage error" 64 "$rc"
+has "batch: tap is no batch line" "'tap' cannot be a batch line" "$(sed -n 1p <<<"$got")"
+has "batch: an unclosed quote" "quote is not closed" "$(sed -n 2p <<<"$got")"
+expect_eq "batch: the line after them still ran" true "$(sed -n 3p <<<"$got" | jq .services[0].up)"
+has "batch --help" "one asctl command line per line" "$("$A" batch --help)"
 finish

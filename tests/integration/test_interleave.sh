@@ -106,27 +106,57 @@ config_of() {
     awk -v s="[$1]" -v k="$2" '/^\[/ {in_s = ($0 == s)} in_s && $1 == k {sub(/^[^=]*= */, ""); print}' "$CONFIG"
 }
 
-# asked WHAT JQ_FILTER CMD...: runs asctl CMD and prints its JSON answer
-# through the filter; an answer that is not JSON (no answer, a daemon gone)
-# becomes the line "WHAT | no answer ...", which no other seed gives
-asked() {
-    local what=$1 filter=$2 out rc=0
-    shift 2
-    out=$("$@" 2>&1) || rc=$?
-    jq -r --arg what "$what" "$filter" <<<"$out" 2>/dev/null ||
-        echo "$what | no answer (asctl exit $rc): $out" | head -n 1
+# What staff read is asked in rounds: the questions of a round are queued
+# (ask), asked by one `asctl batch` and their answers read by one jq
+# (answers); a hundred asctl and jq processes per seed cost most of the
+# test's time, one of each gives the same answers.
+ASK=$T/ask # the queued questions (asctl lines) and ASK.what (KIND<TAB>WHAT)
+: >"$ASK" && : >"$ASK.what"
+
+# line ASCTL_ARGS...: the arguments as a line of `asctl batch`
+line() {
+    printf '%q ' "$@"
+    printf '\n'
 }
 
-# kpi_lines CONFIG: every figure and counter of every KPI row, one per line
+# ask KIND WHAT ASCTL_ARGS...: queues a question; KIND kpi: a kpi report's
+# rows; answer: a call's reply, flattened
+ask() {
+    local kind=$1 what=$2
+    shift 2
+    line "$@" >>"$ASK"
+    printf '%s\t%s\n' "$kind" "$what" >>"$ASK.what"
+}
+
+# answers: asks the queued questions and prints each answer as lines
+# "WHAT | ..."; an answer that is not JSON or not what was asked for (no
+# answer, a daemon gone) becomes the line "WHAT | no answer: ...", which no
+# other seed gives, and so does anything asctl said on stderr
+answers() {
+    "$ASCTL" --json batch <"$ASK" >"$ASK.out" 2>"$ASK.err" || true
+    [ ! -s "$ASK.err" ] || echo "asctl batch | no answer: it said $(head -n 1 "$ASK.err")"
+    paste "$ASK.what" "$ASK.out" | jq -R -r 'split("\t") as [$kind, $what, $out] |
+        try ($out | fromjson | if $kind == "kpi" then
+            .rows[] | .key as $k |
+                (.figures[] | "\($what) | \($k) | \(.name) = \(.value) (\(.formula))"),
+                (.counters | to_entries[] | "\($what) | \($k) | counter \(.key) = \(.value)")
+        else
+            if .ok then .reply else {error: .error} end |
+                [paths(type != "object" and type != "array" or length == 0) as $p |
+                 "\($what) | \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"] |
+                if length == 0 then "\($what) | (empty)" else .[] end
+        end) catch "\($what) | no answer: \($out)"'
+    : >"$ASK" && : >"$ASK.what"
+}
+
+# kpi_lines CONFIG: queues every figure and counter of every KPI row, one per line
 kpi_lines() {
     local cfg=$1 by period
     for period in "--month $MONTH" "--month $MONTH --day $DAY"; do
         for by in department technician advisor bay; do
             # shellcheck disable=SC2086
-            asked "kpi $period --by $by" '.rows[] | .key as $k |
-                (.figures[] | "\($what) | \($k) | \(.name) = \(.value) (\(.formula))"),
-                (.counters | to_entries[] | "\($what) | \($k) | counter \(.key) = \(.value)")' \
-                "$ASCTL" --config "$cfg" --actor svc-mgr kpi report $period --by "$by" --json
+            ask kpi "kpi $period --by $by" --config "$cfg" --actor svc-mgr kpi report $period \
+                --by "$by" --json
         done
     done
     # the month's comeback analysis (asday's two comebacks with their causes,
@@ -135,21 +165,25 @@ kpi_lines() {
     answer "$cfg" svc-mgr kpi.comeback.analysis month="$MONTH" | sed 's/^kpi\./kpi /'
 }
 
-# answer CONFIG ACTOR COMMAND [FIELD=VALUE...]: the reply flattened to lines
-# "COMMAND FIELDS | path = value" (the request id, new on every call, left out)
+# answer CONFIG ACTOR COMMAND [FIELD=VALUE...]: queues the call; its reply
+# flattened to lines "COMMAND FIELDS | path = value" (the request id, new on
+# every call, left out)
 answer() {
     local cfg=$1 actor=$2
     shift 2
-    asked "$*" 'if .ok then .reply else {error: .error} end |
-        [paths(type != "object" and type != "array" or length == 0) as $p |
-         "\($what) | \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"] |
-        if length == 0 then "\($what) | (empty)" else .[] end' \
-        "$ASCTL" --json --config "$cfg" --actor "$actor" call "$@"
+    ask answer "$*" --json --config "$cfg" --actor "$actor" call "$@"
 }
 
 # results SEED_DIR: what every fresh consumer of a seed answers
 results() {
     local d=$1 ro claim
+    # first the keys and the claims the questions name (one batch of three)
+    local keys
+    keys=$({
+        line --config "$d/kpi.ini" --actor svc-mgr kpi report --month "$MONTH" --day "$DAY" --by technician
+        line --config "$d/kpi.ini" --actor svc-mgr kpi report --month "$MONTH" --day "$DAY" --by advisor
+        line --config "$d/warranty.ini" --actor wty-he call warranty.claim.list
+    } | "$ASCTL" --json batch 2>/dev/null || true)
     kpi_lines "$d/kpi.ini"
     # the ROs behind the figures (kpi's per-RO shares, joined from reception,
     # workshop and parts)
@@ -160,10 +194,10 @@ results() {
     done
     # and behind each technician's and advisor's figures (their shares join
     # reception's, workshop's and parts' events as their rows do)
-    local by key
+    local by key n=0
     for by in technician advisor; do
-        for key in $("$ASCTL" --config "$d/kpi.ini" --actor svc-mgr --json kpi report --month "$MONTH" \
-            --day "$DAY" --by $by 2>/dev/null | jq -r '.rows[]?.key'); do
+        n=$((n + 1))
+        for key in $(sed -n "${n}p" <<<"$keys" | jq -r '.rows[]?.key' 2>/dev/null); do
             for figure in "gross profit" "comeback rate" "sold hours"; do
                 answer "$d/kpi.ini" svc-mgr kpi.figure.ros day="$DAY" by=$by key="$key" figure="$figure"
             done
@@ -173,8 +207,7 @@ results() {
     # cause (reception's), each technician's delivered ROs (reception and workshop)
     answer "$d/kpi.ini" svc-mgr kpi.comeback.analysis month="$MONTH"
     answer "$d/warranty.ini" wty-he warranty.claim.list
-    for claim in $(answer "$d/warranty.ini" wty-he warranty.claim.list |
-        sed -n 's/.*| claims\.[0-9]*\.claim_id = "\(.*\)"$/\1/p'); do
+    for claim in $(sed -n 3p <<<"$keys" | jq -r '.reply.claims[]?.claim_id' 2>/dev/null); do
         answer "$d/warranty.ini" wty-he warranty.claim.show claim_id="$claim"
     done
     answer "$d/warranty.ini" wty-he warranty.part.owed
@@ -200,6 +233,7 @@ results() {
     # never placed: passed over alike), reception parts' promised dates
     answer "$d/parts.ini" parts-mgr parts.order.list
     answer "$d/reception.ini" svc-mgr reception.ro.list parts_promised=true
+    answers
 }
 
 # normalise: blanks what legitimately differs per instance. One field:
@@ -211,7 +245,8 @@ normalise() {
 }
 
 # the live kpi's report of the day, as its staff read it
-kpi_lines "$CONFIG" >"$T/live-kpi.txt"
+kpi_lines "$CONFIG"
+answers >"$T/live-kpi.txt"
 # kpi's own commands of the day (the service manager's targets and the
 # month's expenses) reach no fresh kpi as events: each is given them as the
 # staff keyed them, read from the live kpi's own events
@@ -257,18 +292,22 @@ consumer_config() {
         !(section != own && $1 == "endpoint") {print}' "$CONFIG" >"$2/$1.ini"
 }
 
-# applied_all DIR: every fresh consumer applied every recorded event it follows
+# applied_all DIR: every fresh consumer applied every recorded event it
+# follows (their statuses asked in one batch)
 applied_all() {
     local d=$1 c
-    for c in $CONSUMERS; do
-        "$ASCTL" --json --config "$d/$c.ini" status "$c" 2>/dev/null |
-            jq -e --argjson last "$LAST" --arg follows "$(config_of "$c" follows)" \
-                --arg site "$SITE" '($follows | split(", *"; null) | map(. + "@" + $site)) as $f |
-                 ([.services[0].offsets[]? | {(.source): .applied_seq}] | add // {}) as $had |
-                 all($f[]; ($had[.] // 0) == ($last[.] // 0))' >/dev/null || return 1
-    done
+    for c in $CONSUMERS; do line --config "$d/$c.ini" status "$c"; done |
+        "$ASCTL" --json batch 2>/dev/null | jq -s -e --argjson last "$LAST" --argjson follows "$FOLLOWS" \
+            --arg site "$SITE" 'length == ($follows | length) and
+            all(.[]; (.services[0].service) as $c |
+                ($follows[$c] | split(", *"; null) | map(. + "@" + $site)) as $f |
+                ([.services[0].offsets[]? | {(.source): .applied_seq}] | add // {}) as $had |
+                all($f[]; ($had[.] // 0) == ($last[.] // 0)))' >/dev/null
 }
 SITE=$(config_of site name)
+# each consumer's [NAME] follows, as written: {"kpi": "reception, ...", ...}
+FOLLOWS=$(for c in $CONSUMERS; do jq -n --arg c "$c" --arg f "$(config_of "$c" follows)" '{($c): $f}'; done |
+    jq -s -c add)
 LAST=$("$ASIL" info "$REC" | jq -R 'split(" ") | {(.[0]): (.[1] | tonumber)}' | jq -s 'add')
 
 SEEDS=${AS_INTERLEAVE_SEEDS:-$(seq 1 20)}
@@ -282,7 +321,7 @@ for seed in $SEEDS; do
     expects=()
     for c in $CONSUMERS; do
         consumer_config "$c" "$d"
-        expects+=(--expect "$(config_of "$c" follows)")
+        expects+=(--expect "$(jq -r --arg c "$c" '.[$c]' <<<"$FOLLOWS")")
     done
     "$ASIL" feed --seed "$seed" --bind "ipc://$d/bus-out" "${expects[@]}" "$REC" \
         >>"$d/feed.log" 2>&1 &
@@ -305,11 +344,13 @@ for seed in $SEEDS; do
     kpi_own "$d/kpi.ini"
     # the feed kept each source's order, so no consumer saw a gap (it would
     # have skipped it as lost after 10 s: the feeder cannot replay)
-    for c in $CONSUMERS; do
-        lost=$("$ASCTL" --json --config "$d/$c.ini" status "$c" |
-            jq '[.services[0].offsets[]?.lost // 0] | add // 0')
+    told=0
+    while read -r c lost; do
+        told=$((told + 1))
         [ "$lost" = 0 ] || fail "seed $seed: $c skipped $lost event(s) as lost: a source's order broke"
-    done
+    done < <(for c in $CONSUMERS; do line --config "$d/$c.ini" status "$c"; done |
+        "$ASCTL" --json batch | jq -r '"\(.services[0].service) \([.services[0].offsets[]?.lost // 0] | add // 0)"')
+    expect_eq "seed $seed: consumers whose status tells what they lost" 6 "$told"
     results "$d" | normalise >"$d/results.txt"
     for c in $CONSUMERS; do
         if alive "$c"; then

@@ -311,17 +311,40 @@ expect_eq "the reply names whose figure" "technician tech-08 RO-2" \
     "$(ctl call kpi.figure.ros month=$MONTH by=technician key=tech-08 'figure=sold hours' | jq -r '"\(.reply.by) \(.reply.key) \(.reply.ros[0].ro_number)"')"
 # every figure of every person: the listed ROs' shares of each counter add up
 # to the person's counters in kpi report (month and day)
+# (queued, then asked in one asctl batch and checked in one jq: sums_check)
+SUMS=()
 sums_match() { # sums_match PERIOD_ARGS(report) PERIOD(call) BY KEY FIGURE
-    local counters got want
-    got=$(ctl call kpi.figure.ros "$2" "by=$3" "key=$4" "figure=$5")
-    counters=$(echo "$got" | jq -c '.reply.counters // []')
-    [ "$counters" = "[]" ] && return 0
-    got=$(echo "$got" | jq -c --argjson cs "$counters" \
-        '[$cs[] as $c | [.reply.ros[]? | .counters[$c] // 0 | tonumber] | add // 0]')
-    # shellcheck disable=SC2086
-    want=$("$ASCTL" --config "$CONFIG" --json kpi report $1 --by "$3" | jq -c --arg k "$4" --argjson cs "$counters" \
-        '.rows[] | select(.key == $k) | .counters as $r | [$cs[] as $c | $r[$c] // 0 | tonumber]')
-    expect_eq "$3 $4 $5 ($2): the ROs' shares add up to the row" "$want" "$got"
+    SUMS+=("$(jq -nc --arg rep "$1" --arg call "$2" --arg by "$3" --arg key "$4" --arg figure "$5" \
+        '{$rep, $call, $by, $key, $figure}')")
+}
+# sums_check: for each queued figure whose reply names counters, the sums of
+# the listed ROs' shares (got) against the row of kpi report (want)
+sums_check() {
+    local cases reports what want got checked=0 answers
+    cases=$(printf '%s\n' "${SUMS[@]}" | jq -sc .)
+    reports=$(jq -c '[.[] | {rep, by}] | unique' <<<"$cases")
+    answers=$({
+        jq -r '.[] | "kpi report \(.rep) --by \(.by)"' <<<"$reports"
+        jq -r '.[] | [.call, "by=\(.by)", "key=\(.key)", "figure=\(.figure)"] | map(@sh) |
+            "call kpi.figure.ros " + join(" ")' <<<"$cases"
+    } | { ctl batch || true; })
+    expect_eq "an answer to each report and figure asked" \
+        $(($(jq length <<<"$reports") + $(jq length <<<"$cases"))) "$(wc -l <<<"$answers")"
+    while IFS=$'\t' read -r what want got; do
+        expect_eq "$what" "$want" "$got"
+        checked=$((checked + 1))
+    done < <(jq -s -r --argjson cases "$cases" --argjson reps "$reports" '. as $all |
+        ($reps | length) as $nr |
+        ([range(0; $nr) | {key: "\($reps[.].rep)|\($reps[.].by)", value: $all[.]}] | from_entries) as $report |
+        range(0; $cases | length) as $i | $cases[$i] as $c | $all[$nr + $i] as $got |
+        ($got.reply.counters // []) as $cs | select($cs != []) |
+        [$cs[] as $x | [$got.reply.ros[]? | .counters[$x] // 0 | tonumber] | add // 0] as $g |
+        [$report["\($c.rep)|\($c.by)"].rows[]? | select(.key == $c.key) | .counters as $r |
+         [$cs[] as $x | $r[$x] // 0 | tonumber] | tojson] as $w |
+        "\($c.by) \($c.key) \($c.figure) (\($c.call)): the ROs\u0027 shares add up to the row\t\($w | join(" "))\t\($g | tojson)"' \
+        <<<"$answers")
+    [ "$checked" -gt 0 ] || fail "no figure's ROs were checked against its row"
+    log "$checked figures' ROs checked against their rows"
 }
 for figure in "labour efficiency" "sold hours" "actual hours" "first-time-fix rate" "comeback rate" \
     "appointment rate" "vehicles handed over" "service sales" "labour sales" "parts sales" \
@@ -331,6 +354,7 @@ for figure in "labour efficiency" "sold hours" "actual hours" "first-time-fix ra
     done
     sums_match "--month $MONTH --day $DAY" day=$DAY technician tech-07 "$figure"
 done
+sums_check
 expect_eq "bay-1 actual hours: RO-1 120 + RO-3 90" "RO-1:120 RO-3:90" \
     "$(pros_of month=$MONTH bay bay-1 'actual hours' '"\(.ro_number):\(.counters.actual_minutes)"')"
 expect_eq "someone with no ROs lists none" "" "$(pros_of month=$MONTH advisor clerk-li 'csi' .ro_number)"

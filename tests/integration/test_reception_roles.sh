@@ -104,18 +104,27 @@ listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' |
 expect_eq "every reception command has a row" "$listed" \
     "$(echo "$ROWS" | awk '{print "reception." $1}' | sort)"
 
+# every command by every role, in the table's order, asked in one asctl
+# batch: each answer's code and error, one line per call
+mapfile -t ANSWERS < <(while read -r command may; do
+    for role in S F A C T Y O; do
+        printf -- '--actor %s call reception.%s\n' "${WHO[$role]}" "$command"
+    done
+done <<<"$ROWS" | { ctl batch || true; } | jq -r '[(.code // "null"), (.error // "null")] | @tsv')
+expect_eq "an answer to every call" $(($(wc -l <<<"$ROWS") * 7)) "${#ANSWERS[@]}"
+i=0
 while read -r command may; do
     for role in S F A C T Y O; do
         actor=${WHO[$role]}
-        out=$(ctl --actor "$actor" call "reception.$command" || true)
-        code=$(echo "$out" | json .code)
+        IFS=$'\t' read -r code error <<<"${ANSWERS[i]:-}"
+        i=$((i + 1))
         if [[ $may == *$role* ]]; then
-            [ "$code" != denied ] || fail "$command by $actor: refused as denied: $(echo "$out" | json .error)"
+            [ "$code" != denied ] || fail "$command by $actor: refused as denied: $error"
         else
             expect_eq "$command by $actor" denied "$code"
-            case "$(echo "$out" | json .error)" in
+            case "$error" in
             *"'$actor' is not a"*) ;;
-            *) fail "$command by $actor: the refusal does not name '$actor': $out" ;;
+            *) fail "$command by $actor: the refusal does not name '$actor': $code $error" ;;
             esac
         fi
     done

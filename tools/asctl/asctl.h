@@ -95,5 +95,12 @@ void asctl_kpi_humanize(const ProtobufCMessageDescriptor *reply_desc, json_t *re
 int asctl_outbox(asctl_t *ctl, int argc, char **argv);
 /* kpi.scorecard's reply as a table for people (scorecard.c). */
 void asctl_scorecard_print(const ProtobufCMessage *msg);
+int asctl_batch(asctl_t *ctl, int argc, char **argv);
+
+/* Runs one asctl command line (argv[0] the program, then global options, the
+ * subcommand and its arguments) with `base`'s config path, output, actor,
+ * timeout and tries as the defaults its own options override. In a batch
+ * (`in_batch`) only call, status and kpi are taken. Returns the exit code. */
+int asctl_run(const asctl_t *base, int argc, char **argv, bool in_batch);
 
 #endif

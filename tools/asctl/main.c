@@ -35,6 +35,8 @@ static void s_usage(FILE *out)
             "  outbox archive SERVICE --before YYYY-MM-DD --to FILE\n"
             "                                  copy the outbox's older events into a file\n"
             "  outbox verify FILE              check an outbox archive\n"
+            "  batch [FILE]                    one call, status or kpi line after another from\n"
+            "                                  FILE or stdin, in this one process (scripts)\n"
             "  check-config                    check the config (every section and key): prints\n"
             "                                  'config ok' or each problem with its line\n"
             "\n"
@@ -129,20 +131,22 @@ typedef struct {
     int (*run)(asctl_t *ctl, int argc, char **argv);
     bool needs_config;
     unsigned outputs; /* the -o formats it prints besides table and json */
+    bool in_batch;    /* may be a line of `asctl batch` */
 } s_subcommand_t;
 
 static const s_subcommand_t s_subcommands[] = {
-    {"call", asctl_call, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
+    {"call", asctl_call, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE, true},
     {"commands", asctl_commands, false, 0},
     {"tap", asctl_tap, true, 0},
-    {"status", asctl_status, true, 0},
+    {"status", asctl_status, true, 0, true},
     {"keygen", asctl_keygen, false, 0},
     {"backup", asctl_backup, false, 0},
     {"restore", asctl_restore, false, 0},
-    {"kpi", asctl_kpi, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
+    {"kpi", asctl_kpi, true, ASCTL_OUT_CSV | ASCTL_OUT_WIDE, true},
     {"source", asctl_source, true, 0},
     {"check-config", s_check_config, false, 0},
     {"outbox", asctl_outbox, false, 0},
+    {"batch", asctl_batch, false, ASCTL_OUT_CSV | ASCTL_OUT_WIDE},
 };
 
 /* The global options. Before the subcommand every form is taken; after it the
@@ -273,18 +277,20 @@ int asctl_columns(void)
     return columns > 20 ? columns : 100;
 }
 
-int main(int argc, char **argv)
+int asctl_run(const asctl_t *base, int argc, char **argv, bool in_batch)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    asctl_t ctl = {.timeout_ms = 3000, .tries = 3, .output = ASCTL_OUT_TABLE};
-    ctl.config_path = getenv("AS_CONFIG");
-    ctl.actor = getenv("AS_ACTOR") ? getenv("AS_ACTOR") : getenv("USER");
-    as_log_init("asctl", AS_LOG_WARN);
+    asctl_t ctl = {.config_path = base->config_path,
+                   .output = base->output,
+                   .json = base->json,
+                   .actor = base->actor,
+                   .timeout_ms = base->timeout_ms,
+                   .tries = base->tries};
     int rc = s_take_globals(&ctl, &argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if (argc < 2) {
+        if (in_batch)
+            return asctl_fail(&ctl, EXIT_USAGE, "a batch line names no subcommand");
         s_usage(stderr);
         return EXIT_USAGE;
     }
@@ -292,6 +298,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof s_subcommands / sizeof s_subcommands[0]; i++)
         if (strcmp(argv[1], s_subcommands[i].name) == 0)
             sub = &s_subcommands[i];
+    if (in_batch && (!sub || !sub->in_batch))
+        return asctl_fail(&ctl, EXIT_USAGE,
+                          "'%s' cannot be a batch line (call, status and kpi can)", argv[1]);
     if (!sub) {
         asctl_fail(&ctl, EXIT_USAGE, "unknown subcommand '%s'", argv[1]);
         s_usage(stderr);
@@ -319,4 +328,15 @@ int main(int argc, char **argv)
     zmq_ctx_term(ctl.zctx);
     as_config_destroy(&ctl.cfg);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (as_version_option(argc, argv))
+        return 0;
+    asctl_t defaults = {.timeout_ms = 3000, .tries = 3, .output = ASCTL_OUT_TABLE};
+    defaults.config_path = getenv("AS_CONFIG");
+    defaults.actor = getenv("AS_ACTOR") ? getenv("AS_ACTOR") : getenv("USER");
+    as_log_init("asctl", AS_LOG_WARN);
+    return asctl_run(&defaults, argc, argv, false);
 }
