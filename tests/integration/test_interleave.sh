@@ -159,10 +159,6 @@ kpi_lines() {
                 --by "$by" --json
         done
     done
-    # the month's comeback analysis (asday's two comebacks with their causes,
-    # by operation, technician and cause, over the ROs delivered)
-    # (its lines start "kpi ", as the report's: the fresh kpi's are compared by them)
-    answer "$cfg" svc-mgr kpi.comeback.analysis month="$MONTH" | sed 's/^kpi\./kpi /'
 }
 
 # answer CONFIG ACTOR COMMAND [FIELD=VALUE...]: queues the call; its reply
