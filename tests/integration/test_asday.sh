@@ -123,6 +123,71 @@ expect_eq "the day's bulletin" "TSB-$DAY tech-02" \
 # QC's statistics of the day: 40 final inspections passed, 4 failed first (4 reworks)
 expect_eq "QC's statistics in asday's summary" "asday: QC's statistics of the day: 44 inspections, 4 failed" \
     "$(grep "QC's statistics" <<<"$out")"
+# comebacks and quality: ROs 39 and 40 came back with the concerns of ROs 3
+# and 5; fdm-li recorded their causes (workmanship, misdiagnosis); the month's
+# comeback rate is 2 comebacks / 40 ROs delivered = 5 %
+expect_eq "the month's comeback analysis" "2 40 5 workmanship=1 misdiagnosis=1" \
+    "$(ctl --actor fdm-li call kpi.comeback.analysis month="${TODAY:0:7}" | jq -r '.reply |
+        "\(.comebacks) \(.ros_delivered) \(.rate) " + ([.by_cause[] | select(.comebacks > 0) |
+        "\(.name)=\(.comebacks)"] | join(" "))')"
+expect_eq "the comeback analysis in asday's summary" \
+    "asday: the comeback analysis of ${TODAY:0:7}: comeback rate 2 / 40 ROs = 5.0 %; causes: workmanship 1, misdiagnosis 1" \
+    "$(grep "comeback analysis" <<<"$out")"
+# the corrective action for RO 39, owned and started by the foreman; the
+# 18:00 quality meeting with its preventive action for RO 40
+expect_eq "the corrective action" "corrective foreman-liu QA_IN_PROGRESS RO-${DAY//-/}-039" \
+    "$(ctl --actor fdm-li call reception.quality_action.show action_id="QA-$DAY-1" |
+        jq -r '.reply | "\(.kind) \(.owner) \(.status) \(.comeback_ros | join(","))"')"
+expect_eq "the quality meeting and its item" "fdm-li,foreman-liu,qc-ma QA-$DAY-2 preventive QA_OPEN" \
+    "$(ctl --actor fdm-li call reception.quality_meeting.show meeting_id="QM-${DAY//-/}" |
+        jq -r '.reply | "\(.attendees | join(",")) \(.actions[0].action_id) \(.actions[0].kind) \(.actions[0].status)"')"
+# people tools: adv-chen's own product sales target of 2,800.00 wins over the
+# 5,000.00 for every advisor; the a/c cleaning taken on RO 20 is adv-chen's:
+# 280.00 / 2,800.00 = 10 %
+expect_eq "adv-chen's product sales achievement against their own target" \
+    "10 products sold / the advisor's monthly target = 28000 / 280000 cents" \
+    "$(fig "$(report_by advisor)" adv-chen "advisor product sales achievement")"
+expect_eq "the scorecards in asday's summary (adv-chen's part)" \
+    "adv-chen advisor product sales 280.00 of 2800.00 (10.0 %)" \
+    "$(grep -o 'adv-chen advisor product sales.*' <<<"$out")"
+expect_eq "tech-01's scorecard: the sold hours of the report against the own target of 160" \
+    "$sold 160" \
+    "$(ctl --actor svc-mgr call kpi.scorecard staff_id=tech-01 month="${TODAY:0:7}" |
+        jq -r '.reply.sections[] | select(.role=="technician") | .figures[] | select(.name=="sold hours") | "\(.value) \(.target)"')"
+# the roster of the played day (today: within kpi's 7 days back): tech-01
+# 08:00-17:00 = 540 minutes planned and 540 attended (the workshop's shift)
+expect_eq "tech-01 on the roster of the played day" "540 540 attended" \
+    "$(ctl --actor svc-mgr call kpi.roster.list from="$DAY" to="$DAY" staff_id=tech-01 |
+        jq -r '.reply.days[0] | "\(.planned_minutes) \(.attended_minutes) \(.state)"')"
+# the information clerk: the insurance of vehicles 1-3 ends on the played
+# day; she collected the renewal information of two (here, elsewhere) and
+# did not reach the third: 2 / 3 = 66.67 %
+expect_eq "renewal information rate" \
+    "66.67 vehicles with renewal information collected / vehicles whose insurance ended (by the end date) = 2 / 3" \
+    "$(fig "$before" department "renewal information rate")"
+expect_eq "the renewal list in asday's summary" \
+    "asday: the renewal list of $DAY: 3 vehicles, renewal information collected for 2 of the 3 whose insurance ends today" \
+    "$(grep "renewal list" <<<"$out")"
+# the day's greetings: C00007 was born on this day's month and day (one greeting, once)
+expect_eq "the day's greetings" "asday: the day's greetings sent: 1" "$(grep "greetings sent" <<<"$out")"
+expect_eq "the greeting on the bus" "C00007 birthday" \
+    "$(ctl --actor clerk-sun call reception.greeting.list date="$DAY" |
+        jq -r '.reply.greetings[] | "\(.customer_id) \(.occasion)"')"
+# the day's business summary: 40 ROs of the day opened (and the 2 comebacks
+# among them), 40 delivered
+expect_eq "the day's summary in asday's output" "40 40 2" \
+    "$(sed -n 's/^asday: the day.s summary: \([0-9]*\) ROs opened, \([0-9]*\) delivered, .*, \([0-9]*\) comebacks$/\1 \2 \3/p' <<<"$out")"
+# the monthly reports of the month before: the department's and the OEM's
+# are both due on the 5th of this month (report_deadline_day); both submitted
+# on the played day (today): on time when today is not after the 5th. The
+# department's was corrected the same evening: accuracy (2 - 1) / 2 = 50 %
+if [ "$((10#${DAY:8:2}))" -le 5 ]; then on_time=2; else on_time=0; fi
+expect_eq "monthly report timeliness" \
+    "$((on_time * 50)) reports submitted by their due date / reports due = $on_time / 2" \
+    "$(fig "$before" department "monthly report timeliness")"
+expect_eq "report accuracy" \
+    "50 reports submitted without a later correction / reports submitted = (2 - 1) / 2" \
+    "$(fig "$before" department "report accuracy")"
 # the next service recommended at the delivery of a maintenance service
 next=$(date -d "$DAY + 182 days" +%F)
 n_next=0

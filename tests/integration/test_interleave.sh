@@ -247,8 +247,13 @@ answers >"$T/live-kpi.txt"
 # month's expenses) reach no fresh kpi as events: each is given them as the
 # staff keyed them, read from the live kpi's own events
 ctl tap --since "kpi@$(config_of site name):1" --wait 1500 kpi.target.changed kpi.expense.recorded \
-    >"$T/kpi-own.json" || true
-expect_eq "kpi's own commands of the day (2 targets, 2 expenses)" 4 "$(wc -l <"$T/kpi-own.json")"
+    kpi.monthly.generated kpi.monthly.submitted kpi.monthly.corrected >"$T/kpi-own.json" || true
+# (asday's targets: tech-01's sold hours, every advisor's product sales and
+# adv-chen's own; the expenses: consumables and utilities; the monthly
+# reports of the month before: both generated (by kpi's timer or asday) and
+# submitted, the department's corrected)
+expect_eq "kpi's own commands of the day (3 targets, 2 expenses, 2 reports generated, 2 submitted, 1 corrected)" \
+    10 "$(wc -l <"$T/kpi-own.json")"
 # kpi_own CONFIG: keys kpi's own commands of the day into the kpi of CONFIG
 kpi_own() {
     local call argv
@@ -259,9 +264,18 @@ kpi_own() {
     done < <(jq -r '.payload as $p | if .type == "kpi.target.changed" then
             [$p.target.set_by, "kpi.target.set", "month=\($p.target.month)", "metric=\($p.target.metric)",
              "value=\($p.target.value)"] + (if $p.target.technician then ["technician=\($p.target.technician)"] else [] end)
-        else [$p.expense.recorded_by, "kpi.expense.record", "month=\($p.expense.month)",
+             + (if $p.target.advisor then ["advisor=\($p.target.advisor)"] else [] end)
+             + (if $p.target.keeper then ["keeper=\($p.target.keeper)"] else [] end)
+        elif .type == "kpi.expense.recorded" then [$p.expense.recorded_by, "kpi.expense.record", "month=\($p.expense.month)",
              "category=\($p.expense.category)", "amount_cents=\($p.expense.amount_cents)",
-             "note=\($p.expense.note // "")"] end | @json' "$T/kpi-own.json")
+             "note=\($p.expense.note // "")"]
+        elif .type == "kpi.monthly.generated" then ["svc-mgr", "kpi.monthly.generate",
+             "kind=\($p.report.kind)", "month=\($p.report.month)"]
+        elif .type == "kpi.monthly.submitted" then [$p.report.submitted_by, "kpi.monthly.submit",
+             "kind=\($p.report.kind)", "month=\($p.report.month)", "--at", "\($p.report.submitted_date) 12:00"]
+        else [$p.report.corrected_by, "kpi.monthly.correct", "kind=\($p.report.kind)",
+             "month=\($p.report.month)", "reason=\($p.report.correction_reason)",
+             "--at", "\($p.report.corrected_date) 12:00"] end | @json' "$T/kpi-own.json")
 }
 for name in "${!PIDS[@]}"; do stop "$name"; done
 

@@ -21,8 +21,9 @@ SHIPMENT = os.environ.get("SHIPMENT", "")
 TOUR = [
     ("adv-wang", "advisor-pass-1", [("counter.html", "#ready tr, #today tr, #followups tr, #consents tr"),
                                     (f"invoice.html?ro={INVOICE_RO}", "table tbody tr")], []),
-    ("fdm-li", "front-desk-pass", [("frontdesk.html", "#comebacks tbody tr, #comebacks li")],
-     ["counter.html", "dashboard.html"]),
+    ("fdm-li", "front-desk-pass", [("frontdesk.html", "#comebacks tbody tr, #comebacks li"),
+                                   ("quality.html", "#comebacks tbody tr, #actions tbody tr")],
+     ["counter.html", "dashboard.html", "quality.html", "staff.html"]),
     ("foreman-liu", "board-pass-1", [("board.html", ".column li")],
      ["qc.html", "toolroom.html"]),
     ("qc-ma", "qc-pass-123", [("qc.html", "#passed tr, #passed li"),
@@ -33,9 +34,10 @@ TOUR = [
     ("parts-mgr", "parts-pass-2", [("dashboard.html", "#figures .dash-figure")], ["dashboard.html"]),
     ("wty-he", "warranty-pass-1", [("warranty.html", "#claims tbody tr, #claims li")] +
      ([(f"packing.html?shipment={SHIPMENT}", "table tbody tr")] if SHIPMENT else []), []),
-    ("svc-mgr", "manager-pass-1", [("dashboard.html", "#figures .dash-figure")],
+    ("svc-mgr", "manager-pass-1", [("dashboard.html", "#figures .dash-figure"),
+                                   ("staff.html?person=tech-01", "#card-sections tbody tr")],
      ["counter.html", "board.html", "frontdesk.html", "qc.html", "toolroom.html", "parts.html",
-      "warranty.html", "tap.html"]),
+      "warranty.html", "tap.html", "staff.html", "quality.html"]),
     ("it-guo", "it-pass-123", [("tap.html", "#events li.tap-event")], []),
 ]
 

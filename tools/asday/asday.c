@@ -8,8 +8,10 @@
  * and rework, a parts backorder and orders to the supplier (a stock order,
  * a late line, an urgent order for the backorder), deliveries, follow-up
  * calls and comebacks; the road rescue, the lounge and the counter's
- * products; training, targets, a bulletin, QC's statistics, expenses and the
- * replaced parts returned to the OEM (issue 15, README).
+ * products; training, targets, a bulletin, QC's statistics, expenses, the
+ * replaced parts returned to the OEM, the comebacks' causes, corrective and
+ * preventive actions and the quality meeting, an advisor's own target, the
+ * roster and the scorecards (issue 15, README).
  *
  * The day is generated from --seed and --date, and every command carries a
  * request id made from what it does (actor, command, payload): playing the
@@ -250,6 +252,27 @@ static void s_register(day_t *d, const char *actor, const char *command, const c
         exit(1);
     }
     json_decref(reply);
+}
+
+/* A step another day on the same stores may have done already (a monthly
+ * report submitted): its reply, or NULL when the service says "already";
+ * any other refusal stops the day. */
+static json_t *s_vcall_quiet(day_t *d, const char *actor, const char *command, char *error,
+                             size_t error_len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static json_t *s_vcall_quiet(day_t *d, const char *actor, const char *command, char *error,
+                             size_t error_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error[0] = '\0';
+    json_t *reply = s_vcall(d, actor, command, false, error, error_len, fmt, ap);
+    va_end(ap);
+    if (!reply && !strstr(error, "already")) {
+        fprintf(stderr, "asday: %s refused: %s\n", command, error);
+        exit(1);
+    }
+    return reply;
 }
 
 /* A command that must succeed; returns its reply. */
@@ -561,9 +584,13 @@ static void s_setup(day_t *d)
     for (unsigned i = 0; i < DAY_CUSTOMERS; i++) {
         char vin[18];
         s_vin(i, vin);
+        /* one customer's birthday is the played day: the clerk's greeting */
+        char birthday[32] = "";
+        if (i == DAY_BIRTHDAY_CUSTOMER)
+            snprintf(birthday, sizeof birthday, ",\"birthday\":\"%.5s\"", d->date + 5);
         s_register(d, d->advisors[0], "reception.customer.register",
-                   "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"}", i + 1,
-                   day_customer_names[i], i + 1);
+                   "{\"customer_id\":\"C%05u\",\"name\":\"%s\",\"phone\":\"1380000%04u\"%s}", i + 1,
+                   day_customer_names[i], i + 1, birthday);
         char sale[AS_DATE_LEN + 1];
         as_date_add_days(d->date, -(int64_t)(120 + 41 * i), sale); /* 4 months to 4.7 years */
         /* a vehicle of an earlier day comes back with the reading it left with */
@@ -1236,9 +1263,13 @@ static void s_return_parts(day_t *d)
            d->date);
 }
 
+static bool s_quality_done(day_t *d);
+static void s_roster(day_t *d);
+
 /* The day's last steps are on the stores: its last repair order is closed
- * (with its follow-up call), and none of its warranty claims waits to be
- * submitted. A day interrupted before is resumed. */
+ * (with its follow-up call), none of its warranty claims waits to be
+ * submitted, its replaced parts went back and its quality meeting is
+ * recorded. A day interrupted before is resumed. */
 static bool s_day_complete(day_t *d, const ro_plan_t *plan)
 {
     const ro_plan_t *last = &plan[DAY_ROS - 1];
@@ -1258,6 +1289,8 @@ static bool s_day_complete(day_t *d, const ro_plan_t *plan)
         char ids[1][64];
         complete = complete && (s_parts_to_return(d, ids, 1) == 0 || s_parts_returned(d));
     }
+    /* and the front-desk manager's quality meeting of the day is recorded */
+    complete = complete && s_quality_done(d);
     return complete;
 }
 
@@ -1406,6 +1439,13 @@ static void s_morning(day_t *d)
         s_do(d, d->service_manager, "kpi.target.set",
              "{\"month\":\"%s\",\"metric\":\"advisor product sales\",\"value\":%d}", month,
              DAY_PRODUCT_SALES_TARGET_CENTS);
+        /* the second advisor's own target wins over the one for every advisor */
+        if (d->n_advisors > 1)
+            s_do(d, d->service_manager, "kpi.target.set",
+                 "{\"month\":\"%s\",\"metric\":\"advisor product sales\",\"value\":%d,"
+                 "\"advisor\":\"%s\"}",
+                 month, DAY_ADVISOR_OWN_TARGET_CENTS, d->advisors[1]);
+        s_roster(d);
     }
     s_when(d, s_at(d, -25)); /* 07:35 */
     s_do(d, d->foreman, "workshop.bulletin.publish",
@@ -1467,6 +1507,296 @@ static void s_evening(day_t *d)
     fflush(stdout);
 }
 
+/* --- comebacks and quality; the service manager's people tools (issue 15) --- */
+
+/* A number of a reply, whichever way the JSON carries it (int64 fields may
+ * come as strings); 0 when absent. */
+static double s_num(json_t *v)
+{
+    if (json_is_string(v))
+        return strtod(json_string_value(v), NULL);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* The comebacks of a comeback analysis in group `key` named `name`. */
+static long long s_group(json_t *analysis, const char *key, const char *name)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(analysis, key), i, g)
+    {
+        const char *n = json_string_value(json_object_get(g, "name"));
+        if (n && strcmp(n, name) == 0)
+            return (long long)s_num(json_object_get(g, "comebacks"));
+    }
+    return 0;
+}
+
+/* The day's analysis has counted its ROs and both causes. */
+static bool s_comebacks_counted(json_t *reply, const void *arg)
+{
+    (void)arg;
+    return s_num(json_object_get(reply, "ros_delivered")) >= DAY_ROS &&
+           s_group(reply, "by_cause", "workmanship") >= 1 &&
+           s_group(reply, "by_cause", "misdiagnosis") >= 1;
+}
+
+/* The front-desk manager's end of the day: the cause of each of the day's
+ * two comebacks (ROs 39 and 40, of ROs 3 and 5), a corrective action for the
+ * first with the foreman as its owner, who starts it; at 18:00 the quality
+ * meeting with the foreman and QC, and a preventive action as its item. The
+ * ids carry the date (QA-<date>-1, QM-<yyyymmdd>), so another day on the
+ * same stores has its own. With kpi, the summary shows the month's comeback
+ * analysis once kpi has counted the day's ROs and causes. */
+static void s_quality(day_t *d, const ro_plan_t *plan)
+{
+    const ro_plan_t *first = &plan[DAY_ROS - 2], *second = &plan[DAY_ROS - 1];
+    char week[AS_DATE_LEN + 1], fortnight[AS_DATE_LEN + 1], ymd[9];
+    as_date_add_days(d->date, 7, week);
+    as_date_add_days(d->date, 14, fortnight);
+    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", d->date, d->date + 5, d->date + 8);
+    s_when(d, s_at(d, 9 * 60 + 20)); /* 17:20 */
+    s_do(d, d->manager, "reception.comeback.cause",
+         "{\"ro_number\":\"%s\",\"cause\":\"workmanship\",\"note\":\"fitting not torqued\"}",
+         first->ro_number);
+    s_do(d, d->manager, "reception.comeback.cause",
+         "{\"ro_number\":\"%s\",\"cause\":\"misdiagnosis\",\"note\":\"the first diagnosis "
+         "missed the cause\"}",
+         second->ro_number);
+    s_when(d, s_at(d, 9 * 60 + 30)); /* 17:30 */
+    s_do(d, d->manager, "reception.quality_action.create",
+         "{\"action_id\":\"QA-%s-1\",\"kind\":\"corrective\",\"what\":\"re-check the torque on "
+         "every repeat job\",\"owner\":\"%s\",\"due_date\":\"%s\",\"comeback_ros\":[\"%s\"]}",
+         d->date, d->foreman, week, first->ro_number);
+    s_when(d, s_at(d, 9 * 60 + 40)); /* 17:40 */
+    s_do(d, d->foreman, "reception.quality_action.update",
+         "{\"action_id\":\"QA-%s-1\",\"status\":\"QA_IN_PROGRESS\",\"note\":\"briefed the "
+         "technicians\"}",
+         d->date);
+    s_when(d, s_at(d, 10 * 60)); /* 18:00 */
+    s_do(d, d->manager, "reception.quality_meeting.record",
+         "{\"meeting_id\":\"QM-%s\",\"attendees\":[\"%s\",\"%s\",\"%s\"],\"topics\":[\"the "
+         "day's two comebacks\"],\"actions\":[{\"action_id\":\"QA-%s-2\",\"kind\":"
+         "\"preventive\",\"what\":\"diagnosis refresher\",\"owner\":\"%s\",\"due_date\":\"%s\","
+         "\"comeback_ros\":[\"%s\"]}]}",
+         ymd, d->manager, d->foreman, d->qc, d->date, d->foreman, fortnight, second->ro_number);
+    printf("asday: the comebacks' causes recorded, a corrective action in progress, the quality "
+           "meeting QM-%s with a preventive action\n",
+           ymd);
+    if (d->kpi) {
+        json_decref(s_wait(d, d->manager, "kpi.comeback.analysis", s_comebacks_counted, NULL,
+                           "kpi to count the day's comebacks", "{\"from\":\"%s\",\"to\":\"%s\"}",
+                           d->date, d->date));
+        json_t *a = s_ask(d, d->manager, "kpi.comeback.analysis", "{\"month\":\"%.7s\"}", d->date);
+        printf("asday: the comeback analysis of %.7s: comeback rate %lld / %lld ROs = %.1f %%; "
+               "causes: workmanship %lld, misdiagnosis %lld\n",
+               d->date, (long long)s_num(json_object_get(a, "comebacks")),
+               (long long)s_num(json_object_get(a, "ros_delivered")),
+               s_num(json_object_get(a, "rate")), s_group(a, "by_cause", "workmanship"),
+               s_group(a, "by_cause", "misdiagnosis"));
+        json_decref(a);
+    }
+    fflush(stdout);
+}
+
+/* True when the day's quality meeting is on the stores (the day's quality
+ * steps are done: a day interrupted before is resumed). */
+static bool s_quality_done(day_t *d)
+{
+    char error[512], ymd[9];
+    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", d->date, d->date + 5, d->date + 8);
+    json_t *m = s_call_quiet(d, d->manager, "reception.quality_meeting.show", error, sizeof error,
+                             "{\"meeting_id\":\"QM-%s\"}", ymd);
+    json_decref(m);
+    return m != NULL;
+}
+
+/* The roster (kpi.roster.plan is not dated: kpi takes a plan up to 7 days
+ * back from the real date): when the played day is within that, the service
+ * manager puts the first technician's 08:00-17:00 and the part-timer's
+ * 13:00-17:00 on it, as planned ahead, and the roster shows them attended.
+ * An older day has no roster (said so). */
+static void s_roster(day_t *d)
+{
+    char today[AS_DATE_LEN + 1], oldest[AS_DATE_LEN + 1];
+    as_date_today(today);
+    as_date_add_days(today, -DAY_ROSTER_BACK_DAYS, oldest);
+    if (strcmp(d->date, oldest) < 0) {
+        printf("asday: no roster for %s: kpi plans a roster at most %d days back\n", d->date,
+               DAY_ROSTER_BACK_DAYS);
+        return;
+    }
+    s_do(d, d->service_manager, "kpi.roster.plan",
+         "{\"staff_id\":\"%s\",\"date\":\"%s\",\"start\":\"08:00\",\"end\":\"17:00\"}",
+         d->technicians[0], d->date);
+    s_do(d, d->service_manager, "kpi.roster.plan",
+         "{\"staff_id\":\"%s\",\"date\":\"%s\",\"start\":\"13:00\",\"end\":\"17:00\"}",
+         d->technicians[d->n_technicians - 1], d->date);
+    printf("asday: the roster of %s: %s 08:00-17:00, %s 13:00-17:00\n", d->date, d->technicians[0],
+           d->technicians[d->n_technicians - 1]);
+}
+
+/* kpi has counted the day through both sources: reception's 40 hand-overs
+ * and workshop's certification of the evening (its last event of the day). */
+static bool s_day_counted(json_t *reply, const void *arg)
+{
+    (void)arg;
+    json_t *row = json_array_get(json_object_get(reply, "rows"), 0), *f;
+    size_t i;
+    bool handed_over = false;
+    json_array_foreach(json_object_get(row, "figures"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if (name && strcmp(name, "vehicles handed over") == 0)
+            handed_over = s_num(json_object_get(f, "value")) >= DAY_ROS;
+    }
+    return handed_over &&
+           s_num(json_object_get(json_object_get(row, "counters"), "training_certified")) >= 1;
+}
+
+/* One figure of a scorecard: "value of target (achievement %)". */
+static void s_score(json_t *card, const char *name, bool cents, char *out, size_t cap)
+{
+    size_t i, j;
+    json_t *section, *f;
+    snprintf(out, cap, "%s: none", name);
+    json_array_foreach(json_object_get(card, "sections"), i, section)
+    {
+        json_array_foreach(json_object_get(section, "figures"), j, f)
+        {
+            const char *n = json_string_value(json_object_get(f, "name"));
+            if (!n || strcmp(n, name) != 0)
+                continue;
+            double v = s_num(json_object_get(f, "value")), t = s_num(json_object_get(f, "target"));
+            double scale = cents ? 100 : 1;
+            snprintf(out, cap, "%s %.2f of %.2f (%.1f %%)", name, v / scale, t / scale,
+                     s_num(json_object_get(f, "achievement")) * 100);
+        }
+    }
+}
+
+/* The scorecards of the month for the review (the summary): the first
+ * technician's sold hours against their own target, the second advisor's
+ * product sales against theirs, once kpi has counted the day. */
+static void s_scorecards(day_t *d)
+{
+    json_decref(s_wait(d, d->service_manager, "kpi.report", s_day_counted, NULL,
+                       "kpi to count the day", "{\"month\":\"%.7s\",\"day\":\"%s\"}", d->date,
+                       d->date));
+    char line[2][160];
+    const char *who[2] = {d->technicians[0], d->advisors[d->n_advisors > 1]};
+    for (int k = 0; k < 2; k++) {
+        json_t *card = s_ask(d, d->service_manager, "kpi.scorecard",
+                             "{\"staff_id\":\"%s\",\"month\":\"%.7s\"}", who[k], d->date);
+        s_score(card, k ? "advisor product sales" : "sold hours", k == 1, line[k], sizeof line[k]);
+        json_decref(card);
+    }
+    printf("asday: the scorecards of %.7s: %s %s; %s %s\n", d->date, who[0], line[0], who[1],
+           line[1]);
+    fflush(stdout);
+}
+
+/* --- the information clerk's lists and the monthly reports (issue 15) -------- */
+
+/* The renewal list: the insurance of the first DAY_INSURED vehicles ends on
+ * the played day (their insurer keyed in by the clerk at 07:10). At 16:00
+ * the clerk reads the list and records what she learnt: the first renews
+ * here, the second elsewhere, the third is not reached (nothing recorded):
+ * kpi's renewal information rate of the month = 2 / 3. She sends the day's
+ * greetings (the customer born on this day; `reception.greeting.send` emits
+ * each once) and reads the day's business summary (with kpi). */
+static void s_clerk_morning(day_t *d)
+{
+    s_when(d, s_at(d, -50)); /* 07:10 */
+    for (unsigned i = 0; i < DAY_INSURED; i++) {
+        char vin[AS_VIN_LEN + 1];
+        s_vin(i, vin);
+        s_do(d, d->clerk, "reception.insurance.set",
+             "{\"vin\":\"%s\",\"insurer\":\"PICC\",\"end_date\":\"%s\"}", vin, d->date);
+    }
+    s_when(d, s_at(d, 60)); /* 09:00 */
+    json_t *sent = s_ask(d, d->clerk, "reception.greeting.send", "{\"date\":\"%s\"}", d->date);
+    printf("asday: the day's greetings sent: %zu\n",
+           json_array_size(json_object_get(sent, "greetings")));
+    json_decref(sent);
+}
+
+static void s_clerk_afternoon(day_t *d)
+{
+    s_when(d, s_at(d, 8 * 60)); /* 16:00 */
+    char error[512];
+    json_t *due = s_call_quiet(d, d->clerk, "reception.insurance.due", error, sizeof error,
+                               "{\"date\":\"%s\",\"days\":30}", d->date);
+    size_t listed = json_array_size(json_object_get(due, "vehicles"));
+    json_decref(due);
+    char vin[AS_VIN_LEN + 1];
+    s_vin(0, vin);
+    s_do(d, d->clerk, "reception.insurance.renewal",
+         "{\"vin\":\"%s\",\"outcome\":\"here\",\"note\":\"renewed at the counter\"}", vin);
+    s_vin(1, vin);
+    s_do(d, d->clerk, "reception.insurance.renewal",
+         "{\"vin\":\"%s\",\"outcome\":\"elsewhere\",\"insurer\":\"Ping An\"}", vin);
+    printf("asday: the renewal list of %s: %zu vehicle%s, renewal information collected for 2 "
+           "of the %d whose insurance ends today\n",
+           d->date, listed, listed == 1 ? "" : "s", DAY_INSURED);
+    fflush(stdout);
+}
+
+/* The day's business summary as the clerk reads it at the end of the day
+ * (with kpi, once kpi has counted the day: s_scorecards waited for it). */
+static void s_day_summary(day_t *d)
+{
+    json_t *s = s_ask(d, d->clerk, "kpi.day.summary", "{\"day\":\"%s\"}", d->date);
+    printf("asday: the day's summary: %lld ROs opened, %lld delivered, service sales %.2f, "
+           "%lld comebacks\n",
+           (long long)s_num(json_object_get(s, "ros_opened")),
+           (long long)s_num(json_object_get(s, "ros_delivered")),
+           s_num(json_object_get(s, "service_sales_cents")) / 100,
+           (long long)s_num(json_object_get(s, "comebacks")));
+    json_decref(s);
+}
+
+/* The monthly reports of the month before the played day's (with kpi): the
+ * service manager has them generated (the same reports when kpi's timer made
+ * them on the 1st), the clerk submits the OEM's at 16:30 on the played day
+ * (on time when it is not after the due date, [kpi] report_deadline_day of
+ * the month), the service manager the department's at 16:40 and corrects it
+ * at 17:58 (a late RO of the month): report accuracy 1 / 2. A report
+ * submitted on another day already (another day of the month played on the
+ * same stores) is left as it is. */
+static void s_monthly_reports(day_t *d)
+{
+    char first[AS_DATE_LEN + 1], before[AS_DATE_LEN + 1], month[8];
+    snprintf(first, sizeof first, "%.8s01", d->date);
+    as_date_add_days(first, -1, before);
+    snprintf(month, sizeof month, "%.7s", before);
+    static const char *const kinds[] = {"department", "oem"};
+    for (int k = 0; k < 2; k++)
+        s_do(d, d->service_manager, "kpi.monthly.generate", "{\"kind\":\"%s\",\"month\":\"%s\"}",
+             kinds[k], month);
+    char error[512];
+    s_when(d, s_at(d, 8 * 60 + 30)); /* 16:30 */
+    json_t *oem = s_vcall_quiet(d, d->clerk, "kpi.monthly.submit", error, sizeof error,
+                                "{\"kind\":\"oem\",\"month\":\"%s\"}", month);
+    s_when(d, s_at(d, 8 * 60 + 40)); /* 16:40 */
+    json_t *dept = s_vcall_quiet(d, d->service_manager, "kpi.monthly.submit", error, sizeof error,
+                                 "{\"kind\":\"department\",\"month\":\"%s\"}", month);
+    if (dept) {
+        s_when(d, s_at(d, 9 * 60 + 58)); /* 17:58 */
+        s_do(d, d->service_manager, "kpi.monthly.correct",
+             "{\"kind\":\"department\",\"month\":\"%s\",\"reason\":\"a late RO of the month\"}",
+             month);
+    }
+    printf("asday: the monthly reports of %s: the OEM's %s, the department's %s\n", month,
+           !oem                                         ? "submitted before"
+           : json_is_true(json_object_get(oem, "late")) ? "submitted late"
+                                                        : "submitted on time",
+           dept ? "submitted and corrected" : "submitted before");
+    json_decref(oem);
+    json_decref(dept);
+    fflush(stdout);
+}
+
 /* --- main ------------------------------------------------------------------- */
 
 /* The warehouse at the end of the day (issue 14): the keeper's attended shift
@@ -1517,8 +1847,10 @@ static void s_usage(FILE *out)
                  "10 bays, the clerk's reminder calls, 40 repair orders with\n"
                  "approvals, extra defects, QC failures and rework, a parts backorder,\n"
                  "deliveries, follow-up calls and two comebacks, a road rescue, training,\n"
-                 "a technical bulletin, the month's targets and expenses (with [kpi]) and\n"
-                 "the replaced parts returned to the OEM; with a [crm] ingest gateway,\n"
+                 "a technical bulletin, the month's targets and expenses (with [kpi]),\n"
+                 "the replaced parts returned to the OEM, the comebacks' causes, a corrective\n"
+                 "action and the quality meeting, the roster and scorecards (with [kpi]);\n"
+                 "with a [crm] ingest gateway,\n"
                  "four appointment requests from the CRM; --new-car with a running [sales]\n"
                  "gateway: a new car sold with accessories (its fitting RO worked and handed\n"
                  "over; run-local.sh plays it, the tests' days leave it out).\n"
@@ -1655,6 +1987,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     s_setup(&d);
     s_morning(&d);
+    s_clerk_morning(&d);
     s_reminder_calls(&d);
     s_appointments(&d, plan);
     if (d.crm)
@@ -1671,11 +2004,19 @@ int main(int argc, char **argv)
     }
     s_scrap_list(&d);
     s_evening(&d);
+    s_clerk_afternoon(&d);
+    if (d.kpi)
+        s_monthly_reports(&d);
+    s_quality(&d, plan);
     if (new_car)
         s_new_car(&d);
     if (d.warranty_clerk) {
         s_submit_claims(&d, plan);
         s_return_parts(&d);
+    }
+    if (d.kpi) {
+        s_scorecards(&d);
+        s_day_summary(&d);
     }
     printf("asday: the day is played: %d repair orders, %u commands\n", DAY_ROS, d.commands);
 done:

@@ -13,6 +13,10 @@
 #define DAY_PRODUCT_SALES_TARGET_CENTS 500000 /* each advisor's product sales, a month */
 #define DAY_CONSUMABLES_CENTS 350000          /* the month's consumables */
 #define DAY_UTILITIES_CENTS 120000            /* and power and water */
+#define DAY_ADVISOR_OWN_TARGET_CENTS 280000   /* the second advisor's own product sales */
+#define DAY_ROSTER_BACK_DAYS 7                /* kpi plans a roster at most this far back */
+#define DAY_INSURED 3           /* the first vehicles: their insurance ends on the day */
+#define DAY_BIRTHDAY_CUSTOMER 6 /* C00007 was born on the day's month and day */
 
 typedef struct {
     const char *part_number;
