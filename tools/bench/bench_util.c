@@ -2,6 +2,7 @@
 #include "bench_util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/pb/reception.pb-c.h"
+#include "as/version.h"
 
 int64_t bench_now_us(void)
 {
@@ -536,4 +538,133 @@ void bench_sink_close(bench_sink_t *k)
     k->seqs = NULL;
     k->times = NULL;
     k->n = k->cap = 0;
+}
+
+/* --- the peers' command line ------------------------------------------------------ */
+
+/* Fills options (room for 16) and shortopts (room for 40) for cli. */
+static void s_peer_options(const bench_peer_cli_t *cli, struct option *options, char *shortopts)
+{
+    size_t n = 0;
+    if (cli->url) {
+        options[n++] = (struct option){"url", required_argument, NULL, 'u'};
+        strcpy(shortopts, "u:C:");
+    } else {
+        options[n++] = (struct option){"port", required_argument, NULL, 'P'};
+        strcpy(shortopts, "P:C:");
+    }
+    options[n++] = (struct option){"consumers", required_argument, NULL, 'C'};
+    options[n++] =
+        (struct option){cli->consumer_option, required_argument, NULL, cli->consumer_short};
+    char consumer[3] = {cli->consumer_short, ':', '\0'};
+    strcat(shortopts, consumer);
+    strcat(shortopts, "d:n:R:b:p:");
+    options[n++] = (struct option){"data", required_argument, NULL, 'd'};
+    options[n++] = (struct option){"count", required_argument, NULL, 'n'};
+    options[n++] = (struct option){"expect", required_argument, NULL, 'n'};
+    options[n++] = (struct option){"rate", required_argument, NULL, 'R'};
+    options[n++] = (struct option){"batch", required_argument, NULL, 'b'};
+    options[n++] = (struct option){"max-pending", required_argument, NULL, 'p'};
+    if (cli->max_ack_pending) {
+        options[n++] = (struct option){"max-ack-pending", required_argument, NULL, 'A'};
+        strcat(shortopts, "A:");
+    }
+    strcat(shortopts, "r:s:y:h");
+    options[n++] = (struct option){"report", required_argument, NULL, 'r'};
+    options[n++] = (struct option){"samples", required_argument, NULL, 's'};
+    options[n++] = (struct option){"ready", required_argument, NULL, 'y'};
+    options[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    options[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* Takes one option's value into a. Returns 0, or -1 when it is not valid. */
+static int s_peer_option(const bench_peer_cli_t *cli, int opt, const char *value,
+                         bench_peer_args_t *a)
+{
+    uint64_t port = 0;
+    if (opt == cli->consumer_short) {
+        a->consumer = value;
+        return 0;
+    }
+    switch (opt) {
+    case 'u':
+        a->url = value;
+        return 0;
+    case 'P':
+        if (bench_count_arg(cli->prog, "port", value, &port, true) != 0 || port > 65535)
+            return -1;
+        a->port = (int)port;
+        return 0;
+    case 'C':
+        a->consumers = value;
+        return 0;
+    case 'd':
+        a->data_dir = value;
+        return 0;
+    case 'n':
+        return bench_count_arg(cli->prog, "count", value, &a->count, true);
+    case 'R':
+        return bench_count_arg(cli->prog, "rate", value, &a->rate, false);
+    case 'b':
+        return bench_count_arg(cli->prog, "batch", value, &a->batch, true) != 0 ||
+                       a->batch > 1000000
+                   ? -1
+                   : 0;
+    case 'p':
+        return bench_count_arg(cli->prog, "max-pending", value, &a->max_pending, true);
+    case 'A':
+        return bench_count_arg(cli->prog, "max-ack-pending", value, &a->max_ack_pending, true);
+    case 'r':
+        a->report_path = value;
+        return 0;
+    case 's':
+        a->samples_path = value;
+        return 0;
+    case 'y':
+        a->ready_path = value;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* The mode argv names, when what it needs was given. */
+static bench_peer_mode_t s_peer_mode(const char *mode, const bench_peer_args_t *a)
+{
+    if (strcmp(mode, "setup") == 0 && a->consumers)
+        return BENCH_PEER_SETUP;
+    if (strcmp(mode, "pub") == 0 && a->count)
+        return BENCH_PEER_PUB;
+    if (strcmp(mode, "sink") == 0 && a->consumer && a->data_dir && a->count && a->report_path)
+        return BENCH_PEER_SINK;
+    return BENCH_PEER_EXIT;
+}
+
+bench_peer_mode_t bench_peer_parse(const bench_peer_cli_t *cli, int argc, char **argv,
+                                   bench_peer_args_t *a, int *exit_code)
+{
+    *exit_code = 0;
+    if (as_version_option(argc, argv))
+        return BENCH_PEER_EXIT;
+    *a = (bench_peer_args_t){.batch = 5000, .max_pending = 20000, .max_ack_pending = 50000};
+    struct option options[16];
+    char shortopts[40];
+    s_peer_options(cli, options, shortopts);
+    int opt;
+    while ((opt = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
+        if (opt == 'h') {
+            cli->usage(stdout);
+            return BENCH_PEER_EXIT;
+        }
+        if (s_peer_option(cli, opt, optarg, a) != 0)
+            break;
+    }
+    bench_peer_mode_t mode = BENCH_PEER_EXIT;
+    if (opt == -1 && (cli->url ? a->url != NULL : a->port != 0))
+        mode = s_peer_mode(optind + 1 == argc ? argv[optind] : "", a);
+    if (mode == BENCH_PEER_EXIT) {
+        cli->usage(stderr);
+        *exit_code = BENCH_EXIT_USAGE;
+    }
+    return mode;
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "as/store.h"
@@ -217,5 +218,54 @@ int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const ch
 
 /* Closes the store and frees what the sink holds. */
 void bench_sink_close(bench_sink_t *k);
+
+/* --- the peers' command line ---------------------------------------------------- */
+
+/* PROG setup|pub|sink, with: --url URL or --port P (the server), --consumers
+ * NAME,NAME... (setup), the consumer's name (sink; the option is the
+ * program's own: --durable, --group, --queue), --data DIR, --count N or
+ * --expect N, --rate R, --batch B (default 5000, at most 1,000,000),
+ * --max-pending N (default 20000), --max-ack-pending N (jsbench: 50000),
+ * --report FILE, --samples FILE, --ready FILE, --help; each option's short
+ * form too. */
+typedef struct bench_peer_args {
+    const char *url; /* with --url */
+    int port;        /* with --port */
+    const char *consumers;
+    const char *consumer; /* the sink's durable / group / queue */
+    const char *data_dir;
+    const char *report_path;
+    const char *samples_path;
+    const char *ready_path;
+    uint64_t count;
+    uint64_t rate;
+    uint64_t batch;
+    uint64_t max_pending;
+    uint64_t max_ack_pending;
+} bench_peer_args_t;
+
+/* What makes one program's command line its own. */
+typedef struct bench_peer_cli {
+    const char *prog;            /* "redisbench": the prefix of its messages */
+    const char *consumer_option; /* "group": --group NAME */
+    char consumer_short;         /* 'G': -G NAME */
+    bool url;                    /* the server is --url URL, else --port P */
+    bool max_ack_pending;        /* takes --max-ack-pending N */
+    void (*usage)(FILE *out);    /* the usage text */
+} bench_peer_cli_t;
+
+typedef enum {
+    BENCH_PEER_EXIT, /* nothing to run: exit with *exit_code */
+    BENCH_PEER_SETUP,
+    BENCH_PEER_PUB,
+    BENCH_PEER_SINK,
+} bench_peer_mode_t;
+
+/* Parses the command line (--version first, as every program does). Returns
+ * the mode to run with *a filled in, or BENCH_PEER_EXIT with *exit_code 0
+ * after --version or --help (on stdout), BENCH_EXIT_USAGE after the usage on
+ * stderr. */
+bench_peer_mode_t bench_peer_parse(const bench_peer_cli_t *cli, int argc, char **argv,
+                                   bench_peer_args_t *a, int *exit_code);
 
 #endif

@@ -22,7 +22,6 @@
  * fetcher thread keeps up to two batches fetched while one commits, as our
  * consumer's ZeroMQ I/O thread keeps receiving while it commits.
  */
-#include <getopt.h>
 #include <nats/nats.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -31,7 +30,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "as/version.h"
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
@@ -49,20 +47,7 @@
  * closing the connection. */
 #define S_WAIT_MS 30000
 
-typedef struct {
-    const char *url;
-    const char *consumers;
-    const char *durable;
-    const char *data_dir;
-    const char *report_path;
-    const char *samples_path;
-    const char *ready_path;
-    uint64_t count;
-    uint64_t rate;
-    uint64_t batch;
-    uint64_t max_pending;
-    uint64_t max_ack_pending;
-} s_args_t;
+typedef bench_peer_args_t s_args_t;
 
 static void s_usage(FILE *out)
 {
@@ -383,7 +368,7 @@ static void s_fetcher_stop(s_fetcher_t *f)
 static int s_sink(const s_args_t *a)
 {
     bench_sink_t k;
-    int rc = bench_sink_open(&k, "jsbench", a->durable, a->data_dir, S_STREAM, a->count, a->batch);
+    int rc = bench_sink_open(&k, "jsbench", a->consumer, a->data_dir, S_STREAM, a->count, a->batch);
     if (rc != 0)
         return rc;
     natsConnection *nc = NULL;
@@ -394,9 +379,9 @@ static int s_sink(const s_args_t *a)
         jsSubOptions so;
         jsSubOptions_Init(&so);
         so.Stream = S_STREAM;
-        so.Consumer = a->durable;
+        so.Consumer = a->consumer;
         jsErrCode jerr = 0;
-        natsStatus s = js_PullSubscribe(&sub, js, S_SUBJECTS, a->durable, NULL, &so, &jerr);
+        natsStatus s = js_PullSubscribe(&sub, js, S_SUBJECTS, a->consumer, NULL, &so, &jerr);
         if (s != NATS_OK)
             rc = s_nats_fail("cannot bind to the durable consumer", s);
     }
@@ -440,90 +425,27 @@ static int s_sink(const s_args_t *a)
 
 /* --- main -------------------------------------------------------------------- */
 
+static const bench_peer_cli_t s_cli = {
+    .prog = "jsbench",
+    .consumer_option = "durable",
+    .consumer_short = 'D',
+    .url = true,
+    .max_ack_pending = true,
+    .usage = s_usage,
+};
+
 int main(int argc, char **argv)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    static const struct option options[] = {
-        {"url", required_argument, NULL, 'u'},
-        {"consumers", required_argument, NULL, 'C'},
-        {"durable", required_argument, NULL, 'D'},
-        {"data", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"expect", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'R'},
-        {"batch", required_argument, NULL, 'b'},
-        {"max-pending", required_argument, NULL, 'p'},
-        {"max-ack-pending", required_argument, NULL, 'A'},
-        {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'},
-        {"ready", required_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    s_args_t a = {.batch = 5000, .max_pending = 20000, .max_ack_pending = 50000};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "u:C:D:d:n:R:b:p:A:r:s:y:h", options, NULL)) != -1) {
-        int bad = 0;
-        switch (opt) {
-        case 'u':
-            a.url = optarg;
-            break;
-        case 'C':
-            a.consumers = optarg;
-            break;
-        case 'D':
-            a.durable = optarg;
-            break;
-        case 'd':
-            a.data_dir = optarg;
-            break;
-        case 'n':
-            bad = bench_count_arg("jsbench", "count", optarg, &a.count, true);
-            break;
-        case 'R':
-            bad = bench_count_arg("jsbench", "rate", optarg, &a.rate, false);
-            break;
-        case 'b':
-            bad = bench_count_arg("jsbench", "batch", optarg, &a.batch, true) || a.batch > 1000000;
-            break;
-        case 'p':
-            bad = bench_count_arg("jsbench", "max-pending", optarg, &a.max_pending, true);
-            break;
-        case 'A':
-            bad = bench_count_arg("jsbench", "max-ack-pending", optarg, &a.max_ack_pending, true);
-            break;
-        case 'r':
-            a.report_path = optarg;
-            break;
-        case 's':
-            a.samples_path = optarg;
-            break;
-        case 'y':
-            a.ready_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            bad = 1;
-        }
-        if (bad) {
-            s_usage(stderr);
-            return BENCH_EXIT_USAGE;
-        }
-    }
-    const char *mode = optind + 1 == argc ? argv[optind] : "";
-    if (!a.url) {
-        s_usage(stderr);
-        return BENCH_EXIT_USAGE;
-    }
-    if (strcmp(mode, "setup") == 0 && a.consumers)
+    s_args_t a;
+    int exit_code = 0;
+    switch (bench_peer_parse(&s_cli, argc, argv, &a, &exit_code)) {
+    case BENCH_PEER_SETUP:
         return s_setup(&a);
-    if (strcmp(mode, "pub") == 0 && a.count)
+    case BENCH_PEER_PUB:
         return s_pub(&a);
-    if (strcmp(mode, "sink") == 0 && a.durable && a.data_dir && a.count && a.report_path)
+    case BENCH_PEER_SINK:
         return s_sink(&a);
-    s_usage(stderr);
-    return BENCH_EXIT_USAGE;
+    default:
+        return exit_code;
+    }
 }

@@ -28,7 +28,6 @@
  * ZeroMQ I/O thread do); it first re-reads the consumer's own pending entries
  * (read before a crash, never acked), then new ones (">").
  */
-#include <getopt.h>
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -40,7 +39,6 @@
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
-#include "as/version.h"
 #include "bench_util.h"
 
 #define S_KEY "ro"
@@ -51,19 +49,7 @@
 #define S_BLOCK_MS 200 /* a read waits this long for a new entry */
 #define S_AHEAD 2
 
-typedef struct {
-    int port;
-    const char *consumers;
-    const char *group;
-    const char *data_dir;
-    const char *report_path;
-    const char *samples_path;
-    const char *ready_path;
-    uint64_t count;
-    uint64_t rate;
-    uint64_t batch;
-    uint64_t max_pending;
-} s_args_t;
+typedef bench_peer_args_t s_args_t;
 
 static void s_usage(FILE *out)
 {
@@ -410,7 +396,8 @@ static int s_ack(redisContext *c, const char *group, const redisReply *entries)
 static int s_sink(const s_args_t *a)
 {
     bench_sink_t k;
-    int rc = bench_sink_open(&k, "redisbench", a->group, a->data_dir, S_SOURCE, a->count, a->batch);
+    int rc =
+        bench_sink_open(&k, "redisbench", a->consumer, a->data_dir, S_SOURCE, a->count, a->batch);
     if (rc != 0)
         return rc;
     redisContext *acker = s_connect(a->port);
@@ -418,7 +405,7 @@ static int s_sink(const s_args_t *a)
         rc = BENCH_EXIT_UNAVAILABLE;
     s_reader_t reader;
     bool reading = false;
-    if (rc == 0 && (rc = s_reader_start(&reader, a->port, a->group, a->batch)) == 0)
+    if (rc == 0 && (rc = s_reader_start(&reader, a->port, a->consumer, a->batch)) == 0)
         reading = true;
     bench_sink_ready(&k, rc == 0 ? a->ready_path : NULL);
     while (rc == 0 && !bench_sink_done(&k)) {
@@ -435,7 +422,7 @@ static int s_sink(const s_args_t *a)
         }
         rc = bench_sink_commit(&k, entries->elements, s_apply_entries, entries);
         if (rc == 0) {
-            rc = s_ack(acker, a->group, entries); /* after the commit */
+            rc = s_ack(acker, a->consumer, entries); /* after the commit */
             bench_sink_note_applied(&k);
         }
         freeReplyObject(whole);
@@ -450,89 +437,27 @@ static int s_sink(const s_args_t *a)
 
 /* --- main -------------------------------------------------------------------- */
 
+static const bench_peer_cli_t s_cli = {
+    .prog = "redisbench",
+    .consumer_option = "group",
+    .consumer_short = 'G',
+    .url = false,
+    .max_ack_pending = false,
+    .usage = s_usage,
+};
+
 int main(int argc, char **argv)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    static const struct option options[] = {
-        {"port", required_argument, NULL, 'P'},
-        {"consumers", required_argument, NULL, 'C'},
-        {"group", required_argument, NULL, 'G'},
-        {"data", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"expect", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'R'},
-        {"batch", required_argument, NULL, 'b'},
-        {"max-pending", required_argument, NULL, 'p'},
-        {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'},
-        {"ready", required_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    s_args_t a = {.batch = 5000, .max_pending = 20000};
-    uint64_t port = 0;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "P:C:G:d:n:R:b:p:r:s:y:h", options, NULL)) != -1) {
-        int bad = 0;
-        switch (opt) {
-        case 'P':
-            bad = bench_count_arg("redisbench", "port", optarg, &port, true) || port > 65535;
-            a.port = (int)port;
-            break;
-        case 'C':
-            a.consumers = optarg;
-            break;
-        case 'G':
-            a.group = optarg;
-            break;
-        case 'd':
-            a.data_dir = optarg;
-            break;
-        case 'n':
-            bad = bench_count_arg("redisbench", "count", optarg, &a.count, true);
-            break;
-        case 'R':
-            bad = bench_count_arg("redisbench", "rate", optarg, &a.rate, false);
-            break;
-        case 'b':
-            bad =
-                bench_count_arg("redisbench", "batch", optarg, &a.batch, true) || a.batch > 1000000;
-            break;
-        case 'p':
-            bad = bench_count_arg("redisbench", "max-pending", optarg, &a.max_pending, true);
-            break;
-        case 'r':
-            a.report_path = optarg;
-            break;
-        case 's':
-            a.samples_path = optarg;
-            break;
-        case 'y':
-            a.ready_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            bad = 1;
-        }
-        if (bad) {
-            s_usage(stderr);
-            return BENCH_EXIT_USAGE;
-        }
-    }
-    const char *mode = optind + 1 == argc ? argv[optind] : "";
-    if (!a.port) {
-        s_usage(stderr);
-        return BENCH_EXIT_USAGE;
-    }
-    if (strcmp(mode, "setup") == 0 && a.consumers)
+    s_args_t a;
+    int exit_code = 0;
+    switch (bench_peer_parse(&s_cli, argc, argv, &a, &exit_code)) {
+    case BENCH_PEER_SETUP:
         return s_setup(&a);
-    if (strcmp(mode, "pub") == 0 && a.count)
+    case BENCH_PEER_PUB:
         return s_pub(&a);
-    if (strcmp(mode, "sink") == 0 && a.group && a.data_dir && a.count && a.report_path)
+    case BENCH_PEER_SINK:
         return s_sink(&a);
-    s_usage(stderr);
-    return BENCH_EXIT_USAGE;
+    default:
+        return exit_code;
+    }
 }

@@ -32,7 +32,6 @@
  */
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +42,6 @@
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
-#include "as/version.h"
 #include "bench_util.h"
 
 #define S_EXCHANGE "ro"
@@ -51,19 +49,7 @@
 #define S_CHANNEL 1
 #define S_TICK_US 5000
 
-typedef struct {
-    int port;
-    const char *consumers;
-    const char *queue;
-    const char *data_dir;
-    const char *report_path;
-    const char *samples_path;
-    const char *ready_path;
-    uint64_t count;
-    uint64_t rate;
-    uint64_t batch;
-    uint64_t max_pending;
-} s_args_t;
+typedef bench_peer_args_t s_args_t;
 
 static void s_usage(FILE *out)
 {
@@ -363,7 +349,8 @@ static void s_release(s_batch_t *b)
 static int s_sink(const s_args_t *a)
 {
     bench_sink_t k;
-    int rc = bench_sink_open(&k, "rmqbench", a->queue, a->data_dir, S_SOURCE, a->count, a->batch);
+    int rc =
+        bench_sink_open(&k, "rmqbench", a->consumer, a->data_dir, S_SOURCE, a->count, a->batch);
     if (rc != 0)
         return rc;
     s_batch_t batch = {.deliveries = calloc(a->batch, sizeof *batch.deliveries)};
@@ -382,8 +369,8 @@ static int s_sink(const s_args_t *a)
         rc = s_reply_fail(amqp_get_rpc_reply(conn), "basic.qos");
     }
     if (rc == 0) {
-        amqp_basic_consume(conn, S_CHANNEL, amqp_cstring_bytes(a->queue), amqp_empty_bytes, 0, 0, 0,
-                           amqp_empty_table);
+        amqp_basic_consume(conn, S_CHANNEL, amqp_cstring_bytes(a->consumer), amqp_empty_bytes, 0, 0,
+                           0, amqp_empty_table);
         rc = s_reply_fail(amqp_get_rpc_reply(conn), "basic.consume");
     }
     bench_sink_ready(&k, rc == 0 ? a->ready_path : NULL);
@@ -418,88 +405,27 @@ static int s_sink(const s_args_t *a)
 
 /* --- main -------------------------------------------------------------------- */
 
+static const bench_peer_cli_t s_cli = {
+    .prog = "rmqbench",
+    .consumer_option = "queue",
+    .consumer_short = 'Q',
+    .url = false,
+    .max_ack_pending = false,
+    .usage = s_usage,
+};
+
 int main(int argc, char **argv)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    static const struct option options[] = {
-        {"port", required_argument, NULL, 'P'},
-        {"consumers", required_argument, NULL, 'C'},
-        {"queue", required_argument, NULL, 'Q'},
-        {"data", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"expect", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'R'},
-        {"batch", required_argument, NULL, 'b'},
-        {"max-pending", required_argument, NULL, 'p'},
-        {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'},
-        {"ready", required_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    s_args_t a = {.batch = 5000, .max_pending = 20000};
-    uint64_t port = 0;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "P:C:Q:d:n:R:b:p:r:s:y:h", options, NULL)) != -1) {
-        int bad = 0;
-        switch (opt) {
-        case 'P':
-            bad = bench_count_arg("rmqbench", "port", optarg, &port, true) || port > 65535;
-            a.port = (int)port;
-            break;
-        case 'C':
-            a.consumers = optarg;
-            break;
-        case 'Q':
-            a.queue = optarg;
-            break;
-        case 'd':
-            a.data_dir = optarg;
-            break;
-        case 'n':
-            bad = bench_count_arg("rmqbench", "count", optarg, &a.count, true);
-            break;
-        case 'R':
-            bad = bench_count_arg("rmqbench", "rate", optarg, &a.rate, false);
-            break;
-        case 'b':
-            bad = bench_count_arg("rmqbench", "batch", optarg, &a.batch, true) || a.batch > 1000000;
-            break;
-        case 'p':
-            bad = bench_count_arg("rmqbench", "max-pending", optarg, &a.max_pending, true);
-            break;
-        case 'r':
-            a.report_path = optarg;
-            break;
-        case 's':
-            a.samples_path = optarg;
-            break;
-        case 'y':
-            a.ready_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            bad = 1;
-        }
-        if (bad) {
-            s_usage(stderr);
-            return BENCH_EXIT_USAGE;
-        }
-    }
-    const char *mode = optind + 1 == argc ? argv[optind] : "";
-    if (!a.port) {
-        s_usage(stderr);
-        return BENCH_EXIT_USAGE;
-    }
-    if (strcmp(mode, "setup") == 0 && a.consumers)
+    s_args_t a;
+    int exit_code = 0;
+    switch (bench_peer_parse(&s_cli, argc, argv, &a, &exit_code)) {
+    case BENCH_PEER_SETUP:
         return s_setup(&a);
-    if (strcmp(mode, "pub") == 0 && a.count)
+    case BENCH_PEER_PUB:
         return s_pub(&a);
-    if (strcmp(mode, "sink") == 0 && a.queue && a.data_dir && a.count && a.report_path)
+    case BENCH_PEER_SINK:
         return s_sink(&a);
-    s_usage(stderr);
-    return BENCH_EXIT_USAGE;
+    default:
+        return exit_code;
+    }
 }
