@@ -628,25 +628,26 @@ static int s_peer_option(const bench_peer_cli_t *cli, int opt, const char *value
     }
 }
 
-/* The mode argv names, when what it needs was given. */
-static bench_peer_mode_t s_peer_mode(const char *mode, const bench_peer_args_t *a)
+typedef int s_peer_mode_fn(const bench_peer_args_t *a);
+
+/* The mode argv names, when what it needs was given; NULL when none. */
+static s_peer_mode_fn *s_peer_mode(const bench_peer_cli_t *cli, const char *mode,
+                                   const bench_peer_args_t *a)
 {
     if (strcmp(mode, "setup") == 0 && a->consumers)
-        return BENCH_PEER_SETUP;
+        return cli->setup;
     if (strcmp(mode, "pub") == 0 && a->count)
-        return BENCH_PEER_PUB;
+        return cli->pub;
     if (strcmp(mode, "sink") == 0 && a->consumer && a->data_dir && a->count && a->report_path)
-        return BENCH_PEER_SINK;
-    return BENCH_PEER_EXIT;
+        return cli->sink;
+    return NULL;
 }
 
-bench_peer_mode_t bench_peer_parse(const bench_peer_cli_t *cli, int argc, char **argv,
-                                   bench_peer_args_t *a, int *exit_code)
+int bench_peer_main(const bench_peer_cli_t *cli, int argc, char **argv)
 {
-    *exit_code = 0;
     if (as_version_option(argc, argv))
-        return BENCH_PEER_EXIT;
-    *a = (bench_peer_args_t){.batch = 5000, .max_pending = 20000, .max_ack_pending = 50000};
+        return 0;
+    bench_peer_args_t a = {.batch = 5000, .max_pending = 20000, .max_ack_pending = 50000};
     struct option options[16];
     char shortopts[40];
     s_peer_options(cli, options, shortopts);
@@ -654,17 +655,17 @@ bench_peer_mode_t bench_peer_parse(const bench_peer_cli_t *cli, int argc, char *
     while ((opt = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
         if (opt == 'h') {
             cli->usage(stdout);
-            return BENCH_PEER_EXIT;
+            return 0;
         }
-        if (s_peer_option(cli, opt, optarg, a) != 0)
+        if (s_peer_option(cli, opt, optarg, &a) != 0)
             break;
     }
-    bench_peer_mode_t mode = BENCH_PEER_EXIT;
-    if (opt == -1 && (cli->url ? a->url != NULL : a->port != 0))
-        mode = s_peer_mode(optind + 1 == argc ? argv[optind] : "", a);
-    if (mode == BENCH_PEER_EXIT) {
+    s_peer_mode_fn *run = NULL;
+    if (opt == -1 && (cli->url ? a.url != NULL : a.port != 0))
+        run = s_peer_mode(cli, optind + 1 == argc ? argv[optind] : "", &a);
+    if (!run) {
         cli->usage(stderr);
-        *exit_code = BENCH_EXIT_USAGE;
+        return BENCH_EXIT_USAGE;
     }
-    return mode;
+    return run(&a);
 }

@@ -252,20 +252,16 @@ typedef struct bench_peer_cli {
     bool url;                    /* the server is --url URL, else --port P */
     bool max_ack_pending;        /* takes --max-ack-pending N */
     void (*usage)(FILE *out);    /* the usage text */
+    /* the modes: each returns the program's exit code */
+    int (*setup)(const bench_peer_args_t *a);
+    int (*pub)(const bench_peer_args_t *a);
+    int (*sink)(const bench_peer_args_t *a);
 } bench_peer_cli_t;
 
-typedef enum {
-    BENCH_PEER_EXIT, /* nothing to run: exit with *exit_code */
-    BENCH_PEER_SETUP,
-    BENCH_PEER_PUB,
-    BENCH_PEER_SINK,
-} bench_peer_mode_t;
-
-/* Parses the command line (--version first, as every program does). Returns
- * the mode to run with *a filled in, or BENCH_PEER_EXIT with *exit_code 0
- * after --version or --help (on stdout), BENCH_EXIT_USAGE after the usage on
+/* Parses the command line (--version first, as every program does) and runs
+ * the mode it names: returns what cli's setup, pub or sink returned, 0 after
+ * --version or --help (on stdout), BENCH_EXIT_USAGE after the usage on
  * stderr. */
-bench_peer_mode_t bench_peer_parse(const bench_peer_cli_t *cli, int argc, char **argv,
-                                   bench_peer_args_t *a, int *exit_code);
+int bench_peer_main(const bench_peer_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -412,20 +412,12 @@ static const bench_peer_cli_t s_cli = {
     .url = false,
     .max_ack_pending = false,
     .usage = s_usage,
+    .setup = s_setup,
+    .pub = s_pub,
+    .sink = s_sink,
 };
 
 int main(int argc, char **argv)
 {
-    s_args_t a;
-    int exit_code = 0;
-    switch (bench_peer_parse(&s_cli, argc, argv, &a, &exit_code)) {
-    case BENCH_PEER_SETUP:
-        return s_setup(&a);
-    case BENCH_PEER_PUB:
-        return s_pub(&a);
-    case BENCH_PEER_SINK:
-        return s_sink(&a);
-    default:
-        return exit_code;
-    }
+    return bench_peer_main(&s_cli, argc, argv);
 }
