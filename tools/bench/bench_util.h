@@ -148,10 +148,15 @@ int bench_pub_finish(bench_report_t *report, uint64_t delivered, uint64_t refuse
 
 /* --- the peers' consumers ------------------------------------------------------ */
 
+#define BENCH_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
+
 /* A peer's consumer: its store (opened with bench_sink_dbs), its offset (the
  * last seq committed, kept under offset_source), its latency samples and its
- * report. The program owns the client; the sink owns everything here. */
-#define BENCH_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
+ * report. The program owns its client (connection, reader, acks); the sink
+ * owns everything here. Its life: bench_sink_open, bench_sink_ready, then
+ * until bench_sink_done: a batch from the client, bench_sink_commit, the ack,
+ * bench_sink_note_applied (or bench_sink_idle when nothing came); then
+ * bench_sink_finish and, after the client is closed, bench_sink_close. */
 
 typedef struct bench_sink {
     const char *prog;          /* the prefix of its messages: "jsbench" */
