@@ -2,6 +2,7 @@
 #include "bench_util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include <time.h>
 
 #include "as/envelope.h"
+#include "as/error.h"
 #include "as/pb/reception.pb-c.h"
+#include "as/version.h"
 
 int64_t bench_now_us(void)
 {
@@ -297,4 +300,372 @@ int bench_store_event(as_store_t *store, MDB_txn *txn, uint64_t seq, const void 
     tv.mv_size = sizeof count;
     tv.mv_data = &count;
     return mdb_put(txn, totals, &tk, &tv, 0);
+}
+
+int bench_count_arg(const char *prog, const char *name, const char *text, uint64_t *out,
+                    bool positive)
+{
+    if (bench_parse_count(text, out) != 0 || (positive && *out == 0)) {
+        fprintf(stderr, "%s: --%s must be a%s number\n", prog, name, positive ? " positive" : "");
+        return -1;
+    }
+    return 0;
+}
+
+void bench_sleep_until(int64_t when_us)
+{
+    int64_t now = bench_now_us();
+    if (when_us <= now)
+        return;
+    struct timespec ts = {(time_t)((when_us - now) / 1000000),
+                          (long)((when_us - now) % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* --- the peers' publishers ------------------------------------------------------- */
+
+uint64_t bench_pub_due(uint64_t count, uint64_t rate, uint64_t sent, int64_t first_us)
+{
+    uint64_t want = count - sent;
+    if (rate) {
+        double elapsed = (double)(bench_now_us() - first_us) / 1e6;
+        uint64_t due = (uint64_t)(elapsed * (double)rate) + 1;
+        want = due > sent ? due - sent : 0;
+        if (want > count - sent)
+            want = count - sent;
+    }
+    return want;
+}
+
+int bench_pub_finish(bench_report_t *report, uint64_t delivered, uint64_t refused, int rc,
+                     const char *path)
+{
+    report->events = delivered;
+    report->last_applied_us = bench_now_us();
+    report->peak_rss_kb = bench_peak_rss_kb();
+    report->cpu_ms = bench_cpu_ms();
+    report->rss_file_kb = bench_rss_file_kb();
+    if (rc == 0 && refused)
+        rc = BENCH_EXIT_INCOMPLETE;
+    if (path && bench_report_write(report, path) != 0 && rc == 0)
+        rc = BENCH_EXIT_IOERR;
+    return rc;
+}
+
+/* --- the peers' consumers -------------------------------------------------------- */
+
+/* Makes room for what one transaction applies (a fetch may hand over more
+ * than one batch). Returns 0 or -ENOMEM. */
+static int s_sink_reserve(bench_sink_t *k, size_t count)
+{
+    if (count <= k->cap)
+        return 0;
+    uint64_t *seqs = realloc(k->seqs, count * sizeof *seqs);
+    if (!seqs)
+        return -ENOMEM;
+    k->seqs = seqs;
+    int64_t *times = realloc(k->times, count * sizeof *times);
+    if (!times)
+        return -ENOMEM;
+    k->times = times;
+    k->cap = count;
+    return 0;
+}
+
+static int s_sink_load_offset(MDB_txn *txn, void *arg)
+{
+    bench_sink_t *k = arg;
+    As__SourceOffset *off = NULL;
+    int rc = as_offset_get(k->store, txn, k->offset_source, &off);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc == 0) {
+        k->applied_seq = off->applied_seq;
+        as__source_offset__free_unpacked(off, NULL);
+    }
+    return rc;
+}
+
+int bench_sink_open(bench_sink_t *k, const char *prog, const char *name, const char *data_dir,
+                    const char *offset_source, uint64_t expect, size_t batch)
+{
+    memset(k, 0, sizeof *k);
+    k->prog = prog;
+    k->offset_source = offset_source;
+    k->expect = expect;
+    k->report = (bench_report_t){.role = "sink", .name = name, .started_us = bench_now_us()};
+    int err = 0;
+    k->store = as_store_open(data_dir, bench_sink_dbs, 0, &err);
+    k->samples = bench_samples_new(expect);
+    if (!k->store || !k->samples || s_sink_reserve(k, batch) != 0) {
+        fprintf(stderr, "%s: cannot open the store in %s: %s\n", prog, data_dir,
+                k->store ? "out of memory" : as_strerror(err));
+        bench_sink_close(k);
+        return BENCH_EXIT_IOERR;
+    }
+    int rc = as_store_read(k->store, s_sink_load_offset, k);
+    if (rc != 0)
+        bench_sink_close(k);
+    return rc;
+}
+
+void bench_sink_ready(bench_sink_t *k, const char *path)
+{
+    if (path) {
+        FILE *f = fopen(path, "w");
+        if (f)
+            fclose(f);
+    }
+    k->idle_since = bench_now_us();
+}
+
+bool bench_sink_done(const bench_sink_t *k)
+{
+    return bench_samples_count(k->samples) >= k->expect;
+}
+
+int bench_sink_idle(bench_sink_t *k)
+{
+    if (bench_now_us() - k->idle_since <= (int64_t)BENCH_IDLE_LIMIT_S * 1000000)
+        return 0;
+    fprintf(stderr, "%s: nothing for %d s; giving up\n", k->prog, BENCH_IDLE_LIMIT_S);
+    return BENCH_EXIT_INCOMPLETE;
+}
+
+typedef struct {
+    bench_sink_t *k;
+    size_t count;
+    bench_sink_apply_fn *apply;
+    void *arg;
+} s_sink_batch_t;
+
+static int s_sink_txn(MDB_txn *txn, void *arg)
+{
+    s_sink_batch_t *b = arg;
+    bench_sink_t *k = b->k;
+    int rc = s_sink_reserve(k, b->count);
+    if (rc != 0)
+        return rc;
+    k->n = 0;
+    k->last_seq = k->applied_seq;
+    rc = b->apply(k, txn, b->arg);
+    if (rc != 0 || k->n == 0)
+        return rc;
+    As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
+    off.source = (char *)k->offset_source;
+    off.has_applied_seq = 1;
+    off.applied_seq = k->last_seq;
+    off.endpoint = "";
+    return as_offset_put(k->store, txn, &off);
+}
+
+int bench_sink_commit(bench_sink_t *k, size_t count, bench_sink_apply_fn *apply, void *arg)
+{
+    k->idle_since = bench_now_us();
+    s_sink_batch_t batch = {k, count, apply, arg};
+    int rc = as_store_write(k->store, s_sink_txn, &batch);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "%s: write transaction failed: %s\n", k->prog, as_strerror(rc));
+    return BENCH_EXIT_IOERR;
+}
+
+int bench_sink_store(bench_sink_t *k, MDB_txn *txn, uint64_t seq, const void *payload, size_t len,
+                     int64_t time_us)
+{
+    int rc = bench_store_event(k->store, txn, seq, payload, len);
+    k->seqs[k->n] = seq;
+    k->times[k->n] = time_us;
+    k->n++;
+    k->last_seq = seq;
+    return rc;
+}
+
+int bench_sink_apply_envelope(bench_sink_t *k, MDB_txn *txn, const void *bytes, size_t len)
+{
+    int err = 0;
+    As__Envelope *env = as_envelope_decode(bytes, len, NULL, 0, &err);
+    if (!env)
+        return err;
+    int rc = 0;
+    if (env->seq > k->last_seq) /* else a redelivery of what is committed */
+        rc = bench_sink_store(k, txn, env->seq, env->payload.data, env->payload.len, env->time_us);
+    as__envelope__free_unpacked(env, NULL);
+    return rc;
+}
+
+void bench_sink_note_applied(bench_sink_t *k)
+{
+    k->applied_seq = k->last_seq;
+    int64_t now = bench_now_us();
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->report.first_applied_us == 0) {
+            k->report.first_applied_us = now;
+            k->report.first_event_us = k->times[i];
+        }
+        bench_samples_note(k->samples, k->seqs[i], now - k->times[i]);
+    }
+    if (k->n > 0)
+        k->report.last_applied_us = now;
+}
+
+int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const char *samples_path)
+{
+    bench_report_t *report = &k->report;
+    report->events = bench_samples_count(k->samples);
+    report->commits = as_store_commits(k->store);
+    report->lat = bench_samples_percentiles(k->samples);
+    report->peak_rss_kb = bench_peak_rss_kb();
+    report->cpu_ms = bench_cpu_ms();
+    report->rss_file_kb = bench_rss_file_kb();
+    if (report->events == 0 && rc != 0)
+        return rc;
+    if (bench_report_write(report, report_path) != 0 ||
+        (samples_path && bench_samples_write(k->samples, samples_path) != 0)) {
+        fprintf(stderr, "%s: cannot write the report\n", k->prog);
+        if (rc == 0)
+            rc = BENCH_EXIT_IOERR;
+    }
+    return rc;
+}
+
+void bench_sink_close(bench_sink_t *k)
+{
+    as_store_close(&k->store);
+    bench_samples_destroy(&k->samples);
+    free(k->seqs);
+    free(k->times);
+    k->seqs = NULL;
+    k->times = NULL;
+    k->n = k->cap = 0;
+}
+
+/* --- the peers' command line ------------------------------------------------------ */
+
+/* Fills options (room for 16) and shortopts (room for 40) for cli. */
+static void s_peer_options(const bench_peer_cli_t *cli, struct option *options, char *shortopts)
+{
+    size_t n = 0;
+    if (cli->url) {
+        options[n++] = (struct option){"url", required_argument, NULL, 'u'};
+        strcpy(shortopts, "u:C:");
+    } else {
+        options[n++] = (struct option){"port", required_argument, NULL, 'P'};
+        strcpy(shortopts, "P:C:");
+    }
+    options[n++] = (struct option){"consumers", required_argument, NULL, 'C'};
+    options[n++] =
+        (struct option){cli->consumer_option, required_argument, NULL, cli->consumer_short};
+    char consumer[3] = {cli->consumer_short, ':', '\0'};
+    strcat(shortopts, consumer);
+    strcat(shortopts, "d:n:R:b:p:");
+    options[n++] = (struct option){"data", required_argument, NULL, 'd'};
+    options[n++] = (struct option){"count", required_argument, NULL, 'n'};
+    options[n++] = (struct option){"expect", required_argument, NULL, 'n'};
+    options[n++] = (struct option){"rate", required_argument, NULL, 'R'};
+    options[n++] = (struct option){"batch", required_argument, NULL, 'b'};
+    options[n++] = (struct option){"max-pending", required_argument, NULL, 'p'};
+    if (cli->max_ack_pending) {
+        options[n++] = (struct option){"max-ack-pending", required_argument, NULL, 'A'};
+        strcat(shortopts, "A:");
+    }
+    strcat(shortopts, "r:s:y:h");
+    options[n++] = (struct option){"report", required_argument, NULL, 'r'};
+    options[n++] = (struct option){"samples", required_argument, NULL, 's'};
+    options[n++] = (struct option){"ready", required_argument, NULL, 'y'};
+    options[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    options[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* Takes one option's value into a. Returns 0, or -1 when it is not valid. */
+static int s_peer_option(const bench_peer_cli_t *cli, int opt, const char *value,
+                         bench_peer_args_t *a)
+{
+    uint64_t port = 0;
+    if (opt == cli->consumer_short) {
+        a->consumer = value;
+        return 0;
+    }
+    switch (opt) {
+    case 'u':
+        a->url = value;
+        return 0;
+    case 'P':
+        if (bench_count_arg(cli->prog, "port", value, &port, true) != 0 || port > 65535)
+            return -1;
+        a->port = (int)port;
+        return 0;
+    case 'C':
+        a->consumers = value;
+        return 0;
+    case 'd':
+        a->data_dir = value;
+        return 0;
+    case 'n':
+        return bench_count_arg(cli->prog, "count", value, &a->count, true);
+    case 'R':
+        return bench_count_arg(cli->prog, "rate", value, &a->rate, false);
+    case 'b':
+        return bench_count_arg(cli->prog, "batch", value, &a->batch, true) != 0 ||
+                       a->batch > 1000000
+                   ? -1
+                   : 0;
+    case 'p':
+        return bench_count_arg(cli->prog, "max-pending", value, &a->max_pending, true);
+    case 'A':
+        return bench_count_arg(cli->prog, "max-ack-pending", value, &a->max_ack_pending, true);
+    case 'r':
+        a->report_path = value;
+        return 0;
+    case 's':
+        a->samples_path = value;
+        return 0;
+    case 'y':
+        a->ready_path = value;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+typedef int s_peer_mode_fn(const bench_peer_args_t *a);
+
+/* The mode argv names, when what it needs was given; NULL when none. */
+static s_peer_mode_fn *s_peer_mode(const bench_peer_cli_t *cli, const char *mode,
+                                   const bench_peer_args_t *a)
+{
+    if (strcmp(mode, "setup") == 0 && a->consumers)
+        return cli->setup;
+    if (strcmp(mode, "pub") == 0 && a->count)
+        return cli->pub;
+    if (strcmp(mode, "sink") == 0 && a->consumer && a->data_dir && a->count && a->report_path)
+        return cli->sink;
+    return NULL;
+}
+
+int bench_peer_main(const bench_peer_cli_t *cli, int argc, char **argv)
+{
+    if (as_version_option(argc, argv))
+        return 0;
+    bench_peer_args_t a = {.batch = 5000, .max_pending = 20000, .max_ack_pending = 50000};
+    struct option options[16];
+    char shortopts[40];
+    s_peer_options(cli, options, shortopts);
+    int opt;
+    while ((opt = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
+        if (opt == 'h') {
+            cli->usage(stdout);
+            return 0;
+        }
+        if (s_peer_option(cli, opt, optarg, &a) != 0)
+            break;
+    }
+    s_peer_mode_fn *run = NULL;
+    if (opt == -1 && (cli->url ? a.url != NULL : a.port != 0))
+        run = s_peer_mode(cli, optind + 1 == argc ? argv[optind] : "", &a);
+    if (!run) {
+        cli->usage(stderr);
+        return BENCH_EXIT_USAGE;
+    }
+    return run(&a);
 }

@@ -13,7 +13,9 @@
 #ifndef AS_BENCH_UTIL_H
 #define AS_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "as/store.h"
@@ -118,5 +120,153 @@ extern const char *const bench_sink_dbs[];
  * total, as our consumer (asbench sink) does. Returns 0 or an LMDB error. */
 int bench_store_event(as_store_t *store, MDB_txn *txn, uint64_t seq, const void *payload,
                       size_t len);
+
+/* Parses option --name's value as a count for program `prog` (the prefix of
+ * its message): a decimal number, > 0 when `positive`. Returns 0, or -1 after
+ * saying what is wrong on stderr. */
+int bench_count_arg(const char *prog, const char *name, const char *text, uint64_t *out,
+                    bool positive);
+
+/* Sleeps until the Unix time when_us (microseconds); returns at once when it
+ * has passed. */
+void bench_sleep_until(int64_t when_us);
+
+/* --- the peers' publishers ----------------------------------------------------- */
+
+/* How many more of `count` events a publisher that started at first_us and has
+ * sent `sent` should send now: all the rest when rate is 0, else what rate/s
+ * asks for by now (0: nothing is due yet). */
+uint64_t bench_pub_due(uint64_t count, uint64_t rate, uint64_t sent, int64_t first_us);
+
+/* Ends a publisher's report: `delivered` events, ending now, with this
+ * process's peak RSS, CPU time and file pages; writes it to path (none when
+ * NULL). Returns rc when it is not 0; else BENCH_EXIT_INCOMPLETE when
+ * `refused` publishes failed, BENCH_EXIT_IOERR when the report could not be
+ * written, or 0. */
+int bench_pub_finish(bench_report_t *report, uint64_t delivered, uint64_t refused, int rc,
+                     const char *path);
+
+/* --- the peers' consumers ------------------------------------------------------ */
+
+#define BENCH_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
+
+/* A peer's consumer: its store (opened with bench_sink_dbs), its offset (the
+ * last seq committed, kept under offset_source), its latency samples and its
+ * report. The program owns its client (connection, reader, acks); the sink
+ * owns everything here. Its life: bench_sink_open, bench_sink_ready, then
+ * until bench_sink_done: a batch from the client, bench_sink_commit, the ack,
+ * bench_sink_note_applied (or bench_sink_idle when nothing came); then
+ * bench_sink_finish and, after the client is closed, bench_sink_close. */
+
+typedef struct bench_sink {
+    const char *prog;          /* the prefix of its messages: "jsbench" */
+    const char *offset_source; /* the offset's source in the store */
+    as_store_t *store;
+    bench_samples_t *samples;
+    bench_report_t report;
+    uint64_t expect;
+    uint64_t applied_seq; /* the offset: the last seq committed */
+    /* what the running transaction applied (filled by each run of it) */
+    uint64_t *seqs;
+    int64_t *times;
+    size_t n, cap;
+    uint64_t last_seq; /* the last seq the running transaction applied */
+    int64_t idle_since;
+} bench_sink_t;
+
+/* Opens consumer `name`'s store in data_dir for `expect` events, room for
+ * batches of `batch`, and reads its offset. Returns 0, BENCH_EXIT_IOERR (said
+ * on stderr) or the store's error reading the offset; on an error the sink is
+ * closed. */
+int bench_sink_open(bench_sink_t *k, const char *prog, const char *name, const char *data_dir,
+                    const char *offset_source, uint64_t expect, size_t batch);
+
+/* Creates the empty file `path` (none when NULL), telling run.sh the consumer
+ * is bound, and starts the idle clock. */
+void bench_sink_ready(bench_sink_t *k, const char *path);
+
+/* Every expected event was applied. */
+bool bench_sink_done(const bench_sink_t *k);
+
+/* A turn that brought nothing: returns BENCH_EXIT_INCOMPLETE (said on
+ * stderr) when nothing came for BENCH_IDLE_LIMIT_S, else 0. */
+int bench_sink_idle(bench_sink_t *k);
+
+/* Applies one batch inside the transaction: for each event, calls
+ * bench_sink_store or bench_sink_apply_envelope. Returns 0 or an error. */
+typedef int bench_sink_apply_fn(bench_sink_t *k, MDB_txn *txn, void *arg);
+
+/* Applies a batch of up to `count` events in one write transaction (fsync):
+ * apply(), then the offset when anything was applied. Returns 0, or
+ * BENCH_EXIT_IOERR (said on stderr). After 0, ack the batch, then call
+ * bench_sink_note_applied. */
+int bench_sink_commit(bench_sink_t *k, size_t count, bench_sink_apply_fn *apply, void *arg);
+
+/* Inside apply: stores event `seq` (payload published at time_us), which is
+ * past the offset (seq > k->last_seq). Returns 0 or an LMDB error. */
+int bench_sink_store(bench_sink_t *k, MDB_txn *txn, uint64_t seq, const void *payload, size_t len,
+                     int64_t time_us);
+
+/* Inside apply: decodes an envelope and stores it under its seq, unless the
+ * offset says it is committed (a redelivery: skipped). Returns 0 or an
+ * error. */
+int bench_sink_apply_envelope(bench_sink_t *k, MDB_txn *txn, const void *bytes, size_t len);
+
+/* After a commit (and its ack): moves the offset and notes each applied
+ * event's publish-to-applied latency. */
+void bench_sink_note_applied(bench_sink_t *k);
+
+/* Completes the report and writes it and the samples (none when
+ * samples_path is NULL), unless nothing was applied after an error. Returns
+ * rc, or BENCH_EXIT_IOERR (said on stderr) when rc was 0 and a write failed. */
+int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const char *samples_path);
+
+/* Closes the store and frees what the sink holds. */
+void bench_sink_close(bench_sink_t *k);
+
+/* --- the peers' command line ---------------------------------------------------- */
+
+/* PROG setup|pub|sink, with: --url URL or --port P (the server), --consumers
+ * NAME,NAME... (setup), the consumer's name (sink; the option is the
+ * program's own: --durable, --group, --queue), --data DIR, --count N or
+ * --expect N, --rate R, --batch B (default 5000, at most 1,000,000),
+ * --max-pending N (default 20000), --max-ack-pending N (jsbench: 50000),
+ * --report FILE, --samples FILE, --ready FILE, --help; each option's short
+ * form too. */
+typedef struct bench_peer_args {
+    const char *url; /* with --url */
+    int port;        /* with --port */
+    const char *consumers;
+    const char *consumer; /* the sink's durable / group / queue */
+    const char *data_dir;
+    const char *report_path;
+    const char *samples_path;
+    const char *ready_path;
+    uint64_t count;
+    uint64_t rate;
+    uint64_t batch;
+    uint64_t max_pending;
+    uint64_t max_ack_pending;
+} bench_peer_args_t;
+
+/* What makes one program's command line its own. */
+typedef struct bench_peer_cli {
+    const char *prog;            /* "redisbench": the prefix of its messages */
+    const char *consumer_option; /* "group": --group NAME */
+    char consumer_short;         /* 'G': -G NAME */
+    bool url;                    /* the server is --url URL, else --port P */
+    bool max_ack_pending;        /* takes --max-ack-pending N */
+    void (*usage)(FILE *out);    /* the usage text */
+    /* the modes: each returns the program's exit code */
+    int (*setup)(const bench_peer_args_t *a);
+    int (*pub)(const bench_peer_args_t *a);
+    int (*sink)(const bench_peer_args_t *a);
+} bench_peer_cli_t;
+
+/* Parses the command line (--version first, as every program does) and runs
+ * the mode it names: returns what cli's setup, pub or sink returned, 0 after
+ * --version or --help (on stdout), BENCH_EXIT_USAGE after the usage on
+ * stderr. */
+int bench_peer_main(const bench_peer_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -22,8 +22,6 @@
  * fetcher thread keeps up to two batches fetched while one commits, as our
  * consumer's ZeroMQ I/O thread keeps receiving while it commits.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <nats/nats.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -32,7 +30,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "as/version.h"
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
@@ -49,22 +46,8 @@
  * A no-wait fetch is answered at once; a long poll for one event is ended by
  * closing the connection. */
 #define S_WAIT_MS 30000
-#define S_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
 
-typedef struct {
-    const char *url;
-    const char *consumers;
-    const char *durable;
-    const char *data_dir;
-    const char *report_path;
-    const char *samples_path;
-    const char *ready_path;
-    uint64_t count;
-    uint64_t rate;
-    uint64_t batch;
-    uint64_t max_pending;
-    uint64_t max_ack_pending;
-} s_args_t;
+typedef bench_peer_args_t s_args_t;
 
 static void s_usage(FILE *out)
 {
@@ -191,44 +174,6 @@ static void s_pub_error(jsCtx *js, jsPubAckErr *pae, void *closure)
                 pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err));
 }
 
-/* Packs event number `n` as our source would: the envelope around the
- * payload, with the time it is published. */
-static size_t s_pack_event(uint64_t n, const char *incarnation, uint8_t *buf, size_t cap)
-{
-    uint8_t payload[BENCH_PAYLOAD_MAX];
-    const char *subject, *actor;
-    size_t payload_len = bench_ro_payload(n, payload, sizeof payload, &subject, &actor);
-    char id[AS_UUID_LEN + 1];
-    as_uuidv7(id);
-    As__Envelope env = AS__ENVELOPE__INIT;
-    env.id = id;
-    env.source = S_SOURCE;
-    env.incarnation = (char *)incarnation;
-    env.has_seq = env.has_time_us = env.has_schema_version = env.has_payload = 1;
-    env.seq = n;
-    env.type = BENCH_EVENT_TYPE;
-    env.time_us = bench_now_us();
-    env.subject = (char *)subject;
-    env.actor = (char *)actor;
-    env.schema_version = 1;
-    env.payload.data = payload;
-    env.payload.len = payload_len;
-    size_t len = as__envelope__get_packed_size(&env);
-    if (len > cap)
-        return 0;
-    return as__envelope__pack(&env, buf);
-}
-
-static void s_sleep_until(int64_t when_us)
-{
-    int64_t now = bench_now_us();
-    if (when_us <= now)
-        return;
-    struct timespec ts = {(time_t)((when_us - now) / 1000000),
-                          (long)((when_us - now) % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 static int s_pub(const s_args_t *a)
 {
     jsOptions jo;
@@ -249,20 +194,13 @@ static int s_pub(const s_args_t *a)
     int64_t first = bench_now_us();
     report.first_event_us = report.first_applied_us = first;
     while (sent < a->count && s == NATS_OK) {
-        uint64_t want = a->count - sent;
-        if (a->rate) {
-            double elapsed = (double)(bench_now_us() - first) / 1e6;
-            uint64_t due = (uint64_t)(elapsed * (double)a->rate) + 1;
-            want = due > sent ? due - sent : 0;
-            if (want > a->count - sent)
-                want = a->count - sent;
-            if (want == 0) {
-                s_sleep_until(bench_now_us() + S_TICK_US);
-                continue;
-            }
+        uint64_t want = bench_pub_due(a->count, a->rate, sent, first);
+        if (want == 0) {
+            bench_sleep_until(bench_now_us() + S_TICK_US);
+            continue;
         }
         for (uint64_t i = 0; i < want && s == NATS_OK; i++) {
-            size_t len = s_pack_event(sent + 1, incarnation, buf, sizeof buf);
+            size_t len = bench_pack_event(sent + 1, S_SOURCE, incarnation, buf, sizeof buf);
             s = js_PublishAsync(js, BENCH_EVENT_TYPE, buf, (int)len, NULL);
             if (s == NATS_OK)
                 sent++;
@@ -278,64 +216,20 @@ static int s_pub(const s_args_t *a)
         if (s != NATS_OK)
             rc = s_nats_fail("waiting for the publish acks", s);
     }
-    report.events = sent - s_pub_errors;
-    report.last_applied_us = bench_now_us();
-    report.peak_rss_kb = bench_peak_rss_kb();
-    report.cpu_ms = bench_cpu_ms();
-    report.rss_file_kb = bench_rss_file_kb();
-    if (rc == 0 && s_pub_errors)
-        rc = BENCH_EXIT_INCOMPLETE;
-    if (a->report_path && bench_report_write(&report, a->report_path) != 0 && rc == 0)
-        rc = BENCH_EXIT_IOERR;
+    rc = bench_pub_finish(&report, sent - s_pub_errors, s_pub_errors, rc, a->report_path);
     s_disconnect(&nc, &js);
     return rc;
 }
 
 /* --- sink -------------------------------------------------------------------- */
 
-static const char *const sink_dbs[] = {"events", "totals", NULL};
-
-typedef struct {
-    as_store_t *store;
-    natsMsgList *list;
-    uint64_t applied_seq; /* the offset: last stream sequence committed */
-    /* what the transaction applied (filled by each run of it) */
-    uint64_t *seqs;
-    int64_t *times;
-    size_t n, cap;
-    uint64_t last_seq;
-} s_sink_t;
-
-/* Makes room for what one transaction applies: a fetch may hand over more
- * than one batch (events of an earlier, timed-out request arrive with it). */
-static int s_sink_reserve(s_sink_t *k, size_t count)
+/* Applies a fetched batch: each event under its stream sequence, skipping
+ * what the offset says is committed (redeliveries). */
+static int s_apply_batch(bench_sink_t *k, MDB_txn *txn, void *arg)
 {
-    if (count <= k->cap)
-        return 0;
-    uint64_t *seqs = realloc(k->seqs, count * sizeof *seqs);
-    if (!seqs)
-        return -ENOMEM;
-    k->seqs = seqs;
-    int64_t *times = realloc(k->times, count * sizeof *times);
-    if (!times)
-        return -ENOMEM;
-    k->times = times;
-    k->cap = count;
-    return 0;
-}
-
-static int s_sink_txn(MDB_txn *txn, void *arg)
-{
-    s_sink_t *k = arg;
-    int rrc = s_sink_reserve(k, (size_t)k->list->Count);
-    if (rrc != 0)
-        return rrc;
-    MDB_dbi events = as_store_dbi(k->store, "events");
-    MDB_dbi totals = as_store_dbi(k->store, "totals");
-    k->n = 0;
-    k->last_seq = k->applied_seq;
-    for (int i = 0; i < k->list->Count; i++) {
-        natsMsg *msg = k->list->Msgs[i];
+    const natsMsgList *list = arg;
+    for (int i = 0; i < list->Count; i++) {
+        natsMsg *msg = list->Msgs[i];
         jsMsgMetaData *meta = NULL;
         if (natsMsg_GetMetaData(&meta, msg) != NATS_OK)
             return AS_EBADFRAME;
@@ -348,51 +242,12 @@ static int s_sink_txn(MDB_txn *txn, void *arg)
                                                (size_t)natsMsg_GetDataLength(msg), NULL, 0, &err);
         if (!env)
             return err;
-        unsigned char key[8];
-        for (int b = 0; b < 8; b++)
-            key[b] = (unsigned char)(seq >> (56 - 8 * b));
-        MDB_val kv = {sizeof key, key}, v = {env->payload.len, env->payload.data};
-        int rc = mdb_put(txn, events, &kv, &v, 0);
-        if (rc == 0) {
-            MDB_val tk = {5, "count"}, tv;
-            uint64_t count = 0;
-            if (mdb_get(txn, totals, &tk, &tv) == 0 && tv.mv_size == sizeof count)
-                memcpy(&count, tv.mv_data, sizeof count);
-            count++;
-            tv.mv_size = sizeof count;
-            tv.mv_data = &count;
-            rc = mdb_put(txn, totals, &tk, &tv, 0);
-        }
-        k->seqs[k->n] = seq;
-        k->times[k->n] = env->time_us;
-        k->n++;
-        k->last_seq = seq;
+        int rc = bench_sink_store(k, txn, seq, env->payload.data, env->payload.len, env->time_us);
         as__envelope__free_unpacked(env, NULL);
         if (rc != 0)
             return rc;
     }
-    if (k->n == 0)
-        return 0;
-    As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
-    off.source = S_STREAM;
-    off.has_applied_seq = 1;
-    off.applied_seq = k->last_seq;
-    off.endpoint = "";
-    return as_offset_put(k->store, txn, &off);
-}
-
-static int s_load_offset(MDB_txn *txn, void *arg)
-{
-    s_sink_t *k = arg;
-    As__SourceOffset *off = NULL;
-    int rc = as_offset_get(k->store, txn, S_STREAM, &off);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc == 0) {
-        k->applied_seq = off->applied_seq;
-        as__source_offset__free_unpacked(off, NULL);
-    }
-    return rc;
+    return 0;
 }
 
 /* Waits for the next batch: first what is there now (no wait), and when
@@ -512,33 +367,21 @@ static void s_fetcher_stop(s_fetcher_t *f)
 
 static int s_sink(const s_args_t *a)
 {
-    int64_t started = bench_now_us();
-    int err = 0;
-    s_sink_t k = {0};
-    k.store = as_store_open(a->data_dir, sink_dbs, 0, &err);
-    bench_samples_t *samples = bench_samples_new(a->count);
-    if (!k.store || !samples || s_sink_reserve(&k, a->batch) != 0) {
-        fprintf(stderr, "jsbench: cannot open the store in %s: %s\n", a->data_dir,
-                k.store ? "out of memory" : as_strerror(err));
-        as_store_close(&k.store);
-        bench_samples_destroy(&samples);
-        free(k.seqs);
-        free(k.times);
-        return BENCH_EXIT_IOERR;
-    }
-    int rc = as_store_read(k.store, s_load_offset, &k);
+    bench_sink_t k;
+    int rc = bench_sink_open(&k, "jsbench", a->consumer, a->data_dir, S_STREAM, a->count, a->batch);
+    if (rc != 0)
+        return rc;
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
     natsSubscription *sub = NULL;
-    if (rc == 0)
-        rc = s_connect(a->url, &nc, &js, NULL);
+    rc = s_connect(a->url, &nc, &js, NULL);
     if (rc == 0) {
         jsSubOptions so;
         jsSubOptions_Init(&so);
         so.Stream = S_STREAM;
-        so.Consumer = a->durable;
+        so.Consumer = a->consumer;
         jsErrCode jerr = 0;
-        natsStatus s = js_PullSubscribe(&sub, js, S_SUBJECTS, a->durable, NULL, &so, &jerr);
+        natsStatus s = js_PullSubscribe(&sub, js, S_SUBJECTS, a->consumer, NULL, &so, &jerr);
         if (s != NATS_OK)
             rc = s_nats_fail("cannot bind to the durable consumer", s);
     }
@@ -546,64 +389,27 @@ static int s_sink(const s_args_t *a)
     bool fetching = false;
     if (rc == 0 && (rc = s_fetcher_start(&fetcher, sub, (int)a->batch)) == 0)
         fetching = true;
-    if (rc == 0 && a->ready_path) {
-        FILE *f = fopen(a->ready_path, "w");
-        if (f)
-            fclose(f);
-    }
-    bench_report_t report = {.role = "sink", .name = a->durable, .started_us = started};
-    int64_t idle_since = bench_now_us();
-    while (rc == 0 && bench_samples_count(samples) < a->count) {
+    bench_sink_ready(&k, rc == 0 ? a->ready_path : NULL);
+    while (rc == 0 && !bench_sink_done(&k)) {
         natsMsgList list = {0};
         natsStatus s = s_fetcher_take(&fetcher, &list);
         if (s == NATS_TIMEOUT) {
-            if (bench_now_us() - idle_since > (int64_t)S_IDLE_LIMIT_S * 1000000) {
-                fprintf(stderr, "jsbench: nothing for %d s; giving up\n", S_IDLE_LIMIT_S);
-                rc = BENCH_EXIT_INCOMPLETE;
-            }
+            rc = bench_sink_idle(&k);
             continue;
         }
         if (s != NATS_OK) {
             rc = s_nats_fail("fetch", s);
             break;
         }
-        idle_since = bench_now_us();
-        k.list = &list;
-        int wrc = as_store_write(k.store, s_sink_txn, &k);
-        if (wrc != 0) {
-            fprintf(stderr, "jsbench: write transaction failed: %s\n", as_strerror(wrc));
-            rc = BENCH_EXIT_IOERR;
-        } else {
+        rc = bench_sink_commit(&k, (size_t)list.Count, s_apply_batch, &list);
+        if (rc == 0) {
             /* ack all: acking the batch's last event acks the ones before it */
             natsMsg_Ack(list.Msgs[list.Count - 1], NULL);
-            k.applied_seq = k.last_seq;
-            int64_t now = bench_now_us();
-            for (size_t i = 0; i < k.n; i++) {
-                if (report.first_applied_us == 0) {
-                    report.first_applied_us = now;
-                    report.first_event_us = k.times[i];
-                }
-                bench_samples_note(samples, k.seqs[i], now - k.times[i]);
-            }
-            if (k.n > 0)
-                report.last_applied_us = now;
+            bench_sink_note_applied(&k);
         }
         natsMsgList_Destroy(&list);
     }
-    report.events = bench_samples_count(samples);
-    report.commits = as_store_commits(k.store);
-    report.lat = bench_samples_percentiles(samples);
-    report.peak_rss_kb = bench_peak_rss_kb();
-    report.cpu_ms = bench_cpu_ms();
-    report.rss_file_kb = bench_rss_file_kb();
-    if (report.events > 0 || rc == 0) {
-        if (bench_report_write(&report, a->report_path) != 0 ||
-            (a->samples_path && bench_samples_write(samples, a->samples_path) != 0)) {
-            fprintf(stderr, "jsbench: cannot write the report\n");
-            if (rc == 0)
-                rc = BENCH_EXIT_IOERR;
-        }
-    }
+    rc = bench_sink_finish(&k, rc, a->report_path, a->samples_path);
     if (nc) {
         natsConnection_Flush(nc); /* the last ack leaves before we go */
         natsConnection_Close(nc); /* ends the fetcher's long poll */
@@ -613,108 +419,25 @@ static int s_sink(const s_args_t *a)
     natsSubscription_Destroy(sub);
     if (nc)
         s_disconnect(&nc, &js);
-    as_store_close(&k.store);
-    bench_samples_destroy(&samples);
-    free(k.seqs);
-    free(k.times);
+    bench_sink_close(&k);
     return rc;
 }
 
 /* --- main -------------------------------------------------------------------- */
 
-static int s_count_arg(const char *name, const char *text, uint64_t *out, bool positive)
-{
-    if (bench_parse_count(text, out) != 0 || (positive && *out == 0)) {
-        fprintf(stderr, "jsbench: --%s must be a%s number\n", name, positive ? " positive" : "");
-        return -1;
-    }
-    return 0;
-}
+static const bench_peer_cli_t s_cli = {
+    .prog = "jsbench",
+    .consumer_option = "durable",
+    .consumer_short = 'D',
+    .url = true,
+    .max_ack_pending = true,
+    .usage = s_usage,
+    .setup = s_setup,
+    .pub = s_pub,
+    .sink = s_sink,
+};
 
 int main(int argc, char **argv)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    static const struct option options[] = {
-        {"url", required_argument, NULL, 'u'},
-        {"consumers", required_argument, NULL, 'C'},
-        {"durable", required_argument, NULL, 'D'},
-        {"data", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"expect", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'R'},
-        {"batch", required_argument, NULL, 'b'},
-        {"max-pending", required_argument, NULL, 'p'},
-        {"max-ack-pending", required_argument, NULL, 'A'},
-        {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'},
-        {"ready", required_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    s_args_t a = {.batch = 5000, .max_pending = 20000, .max_ack_pending = 50000};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "u:C:D:d:n:R:b:p:A:r:s:y:h", options, NULL)) != -1) {
-        int bad = 0;
-        switch (opt) {
-        case 'u':
-            a.url = optarg;
-            break;
-        case 'C':
-            a.consumers = optarg;
-            break;
-        case 'D':
-            a.durable = optarg;
-            break;
-        case 'd':
-            a.data_dir = optarg;
-            break;
-        case 'n':
-            bad = s_count_arg("count", optarg, &a.count, true);
-            break;
-        case 'R':
-            bad = s_count_arg("rate", optarg, &a.rate, false);
-            break;
-        case 'b':
-            bad = s_count_arg("batch", optarg, &a.batch, true) || a.batch > 1000000;
-            break;
-        case 'p':
-            bad = s_count_arg("max-pending", optarg, &a.max_pending, true);
-            break;
-        case 'A':
-            bad = s_count_arg("max-ack-pending", optarg, &a.max_ack_pending, true);
-            break;
-        case 'r':
-            a.report_path = optarg;
-            break;
-        case 's':
-            a.samples_path = optarg;
-            break;
-        case 'y':
-            a.ready_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            bad = 1;
-        }
-        if (bad) {
-            s_usage(stderr);
-            return BENCH_EXIT_USAGE;
-        }
-    }
-    const char *mode = optind + 1 == argc ? argv[optind] : "";
-    if (!a.url) {
-        s_usage(stderr);
-        return BENCH_EXIT_USAGE;
-    }
-    if (strcmp(mode, "setup") == 0 && a.consumers)
-        return s_setup(&a);
-    if (strcmp(mode, "pub") == 0 && a.count)
-        return s_pub(&a);
-    if (strcmp(mode, "sink") == 0 && a.durable && a.data_dir && a.count && a.report_path)
-        return s_sink(&a);
-    s_usage(stderr);
-    return BENCH_EXIT_USAGE;
+    return bench_peer_main(&s_cli, argc, argv);
 }

@@ -28,8 +28,6 @@
  * ZeroMQ I/O thread do); it first re-reads the consumer's own pending entries
  * (read before a crash, never acked), then new ones (">").
  */
-#include <errno.h>
-#include <getopt.h>
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -41,7 +39,6 @@
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
-#include "as/version.h"
 #include "bench_util.h"
 
 #define S_KEY "ro"
@@ -49,23 +46,10 @@
 #define S_SOURCE "reception@bench"
 #define S_CONSUMER "bench" /* the one consumer name inside each group */
 #define S_TICK_US 5000
-#define S_BLOCK_MS 200     /* a read waits this long for a new entry */
-#define S_IDLE_LIMIT_S 120 /* a sink that sees nothing this long gives up */
+#define S_BLOCK_MS 200 /* a read waits this long for a new entry */
 #define S_AHEAD 2
 
-typedef struct {
-    int port;
-    const char *consumers;
-    const char *group;
-    const char *data_dir;
-    const char *report_path;
-    const char *samples_path;
-    const char *ready_path;
-    uint64_t count;
-    uint64_t rate;
-    uint64_t batch;
-    uint64_t max_pending;
-} s_args_t;
+typedef bench_peer_args_t s_args_t;
 
 static void s_usage(FILE *out)
 {
@@ -147,16 +131,6 @@ static int s_setup(const s_args_t *a)
 
 /* --- pub --------------------------------------------------------------------- */
 
-static void s_sleep_until(int64_t when_us)
-{
-    int64_t now = bench_now_us();
-    if (when_us <= now)
-        return;
-    struct timespec ts = {(time_t)((when_us - now) / 1000000),
-                          (long)((when_us - now) % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 /* Reads `n` XADD replies. Returns 0, or an exit code. */
 static int s_read_replies(redisContext *c, uint64_t n, uint64_t *errors)
 {
@@ -191,20 +165,13 @@ static int s_pub(const s_args_t *a)
     int64_t first = bench_now_us();
     report.first_event_us = report.first_applied_us = first;
     while (sent < a->count && rc == 0) {
-        uint64_t want = a->count - sent;
-        if (a->rate) {
-            double elapsed = (double)(bench_now_us() - first) / 1e6;
-            uint64_t due = (uint64_t)(elapsed * (double)a->rate) + 1;
-            want = due > sent ? due - sent : 0;
-            if (want > a->count - sent)
-                want = a->count - sent;
-            if (want == 0) {
-                /* what was sent is answered while nothing is due */
-                rc = s_read_replies(c, inflight[0] + inflight[1], &errors);
-                inflight[0] = inflight[1] = 0;
-                s_sleep_until(bench_now_us() + S_TICK_US);
-                continue;
-            }
+        uint64_t want = bench_pub_due(a->count, a->rate, sent, first);
+        if (want == 0) {
+            /* what was sent is answered while nothing is due */
+            rc = s_read_replies(c, inflight[0] + inflight[1], &errors);
+            inflight[0] = inflight[1] = 0;
+            bench_sleep_until(bench_now_us() + S_TICK_US);
+            continue;
         }
         if (want > half - inflight[1])
             want = half - inflight[1];
@@ -232,15 +199,7 @@ static int s_pub(const s_args_t *a)
     }
     if (rc == 0)
         rc = s_read_replies(c, inflight[0] + inflight[1], &errors);
-    report.events = sent - errors;
-    report.last_applied_us = bench_now_us();
-    report.peak_rss_kb = bench_peak_rss_kb();
-    report.cpu_ms = bench_cpu_ms();
-    report.rss_file_kb = bench_rss_file_kb();
-    if (rc == 0 && errors)
-        rc = BENCH_EXIT_INCOMPLETE;
-    if (a->report_path && bench_report_write(&report, a->report_path) != 0 && rc == 0)
-        rc = BENCH_EXIT_IOERR;
+    rc = bench_pub_finish(&report, sent - errors, errors, rc, a->report_path);
     redisFree(c);
     return rc;
 }
@@ -390,33 +349,6 @@ static void s_reader_stop(s_reader_t *f)
 
 /* --- sink: the store ----------------------------------------------------------- */
 
-typedef struct {
-    as_store_t *store;
-    redisReply *entries;  /* the batch being applied */
-    uint64_t applied_seq; /* the offset: the last envelope seq committed */
-    /* what the transaction applied (filled by each run of it) */
-    uint64_t *seqs;
-    int64_t *times;
-    size_t n, cap;
-    uint64_t last_seq;
-} s_sink_t;
-
-static int s_sink_reserve(s_sink_t *k, size_t count)
-{
-    if (count <= k->cap)
-        return 0;
-    uint64_t *seqs = realloc(k->seqs, count * sizeof *seqs);
-    if (!seqs)
-        return -ENOMEM;
-    k->seqs = seqs;
-    int64_t *times = realloc(k->times, count * sizeof *times);
-    if (!times)
-        return -ENOMEM;
-    k->times = times;
-    k->cap = count;
-    return 0;
-}
-
 /* One entry's envelope bytes: [id, [field, value]]. */
 static const redisReply *s_entry_value(const redisReply *entry)
 {
@@ -429,58 +361,19 @@ static const redisReply *s_entry_value(const redisReply *entry)
     return fields->element[1];
 }
 
-static int s_sink_txn(MDB_txn *txn, void *arg)
+/* Applies a read's entries, each under its envelope's seq. */
+static int s_apply_entries(bench_sink_t *k, MDB_txn *txn, void *arg)
 {
-    s_sink_t *k = arg;
-    int rrc = s_sink_reserve(k, k->entries->elements);
-    if (rrc != 0)
-        return rrc;
-    k->n = 0;
-    k->last_seq = k->applied_seq;
-    for (size_t i = 0; i < k->entries->elements; i++) {
-        const redisReply *value = s_entry_value(k->entries->element[i]);
+    const redisReply *entries = arg;
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *value = s_entry_value(entries->element[i]);
         if (!value)
             return AS_EBADFRAME;
-        int err = 0;
-        As__Envelope *env =
-            as_envelope_decode((const uint8_t *)value->str, value->len, NULL, 0, &err);
-        if (!env)
-            return err;
-        uint64_t seq = env->seq;
-        int rc = 0;
-        if (seq > k->last_seq) { /* else a redelivery of what is committed */
-            rc = bench_store_event(k->store, txn, seq, env->payload.data, env->payload.len);
-            k->seqs[k->n] = seq;
-            k->times[k->n] = env->time_us;
-            k->n++;
-            k->last_seq = seq;
-        }
-        as__envelope__free_unpacked(env, NULL);
+        int rc = bench_sink_apply_envelope(k, txn, value->str, value->len);
         if (rc != 0)
             return rc;
     }
-    if (k->n == 0)
-        return 0;
-    As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
-    off.source = S_SOURCE;
-    off.has_applied_seq = 1;
-    off.applied_seq = k->last_seq;
-    off.endpoint = "";
-    return as_offset_put(k->store, txn, &off);
-}
-
-static int s_load_offset(MDB_txn *txn, void *arg)
-{
-    s_sink_t *k = arg;
-    As__SourceOffset *off = NULL;
-    int rc = as_offset_get(k->store, txn, S_SOURCE, &off);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc == 0) {
-        k->applied_seq = off->applied_seq;
-        as__source_offset__free_unpacked(off, NULL);
-    }
-    return rc;
+    return 0;
 }
 
 /* XACKs every entry of the batch in one command. */
@@ -502,36 +395,20 @@ static int s_ack(redisContext *c, const char *group, const redisReply *entries)
 
 static int s_sink(const s_args_t *a)
 {
-    int64_t started = bench_now_us();
-    int err = 0;
-    s_sink_t k = {0};
-    k.store = as_store_open(a->data_dir, bench_sink_dbs, 0, &err);
-    bench_samples_t *samples = bench_samples_new(a->count);
-    if (!k.store || !samples || s_sink_reserve(&k, a->batch) != 0) {
-        fprintf(stderr, "redisbench: cannot open the store in %s: %s\n", a->data_dir,
-                k.store ? "out of memory" : as_strerror(err));
-        as_store_close(&k.store);
-        bench_samples_destroy(&samples);
-        free(k.seqs);
-        free(k.times);
-        return BENCH_EXIT_IOERR;
-    }
-    int rc = as_store_read(k.store, s_load_offset, &k);
-    redisContext *acker = rc == 0 ? s_connect(a->port) : NULL;
-    if (rc == 0 && !acker)
+    bench_sink_t k;
+    int rc =
+        bench_sink_open(&k, "redisbench", a->consumer, a->data_dir, S_SOURCE, a->count, a->batch);
+    if (rc != 0)
+        return rc;
+    redisContext *acker = s_connect(a->port);
+    if (!acker)
         rc = BENCH_EXIT_UNAVAILABLE;
     s_reader_t reader;
     bool reading = false;
-    if (rc == 0 && (rc = s_reader_start(&reader, a->port, a->group, a->batch)) == 0)
+    if (rc == 0 && (rc = s_reader_start(&reader, a->port, a->consumer, a->batch)) == 0)
         reading = true;
-    if (rc == 0 && a->ready_path) {
-        FILE *f = fopen(a->ready_path, "w");
-        if (f)
-            fclose(f);
-    }
-    bench_report_t report = {.role = "sink", .name = a->group, .started_us = started};
-    int64_t idle_since = bench_now_us();
-    while (rc == 0 && bench_samples_count(samples) < a->count) {
+    bench_sink_ready(&k, rc == 0 ? a->ready_path : NULL);
+    while (rc == 0 && !bench_sink_done(&k)) {
         redisReply *whole = NULL;
         int error = 0;
         redisReply *entries = s_reader_take(&reader, &whole, &error);
@@ -540,151 +417,39 @@ static int s_sink(const s_args_t *a)
             break;
         }
         if (!entries) {
-            if (bench_now_us() - idle_since > (int64_t)S_IDLE_LIMIT_S * 1000000) {
-                fprintf(stderr, "redisbench: nothing for %d s; giving up\n", S_IDLE_LIMIT_S);
-                rc = BENCH_EXIT_INCOMPLETE;
-            }
+            rc = bench_sink_idle(&k);
             continue;
         }
-        idle_since = bench_now_us();
-        k.entries = entries;
-        int wrc = as_store_write(k.store, s_sink_txn, &k);
-        if (wrc != 0) {
-            fprintf(stderr, "redisbench: write transaction failed: %s\n", as_strerror(wrc));
-            rc = BENCH_EXIT_IOERR;
-        } else {
-            rc = s_ack(acker, a->group, entries); /* after the commit */
-            k.applied_seq = k.last_seq;
-            int64_t now = bench_now_us();
-            for (size_t i = 0; i < k.n; i++) {
-                if (report.first_applied_us == 0) {
-                    report.first_applied_us = now;
-                    report.first_event_us = k.times[i];
-                }
-                bench_samples_note(samples, k.seqs[i], now - k.times[i]);
-            }
-            if (k.n > 0)
-                report.last_applied_us = now;
+        rc = bench_sink_commit(&k, entries->elements, s_apply_entries, entries);
+        if (rc == 0) {
+            rc = s_ack(acker, a->consumer, entries); /* after the commit */
+            bench_sink_note_applied(&k);
         }
         freeReplyObject(whole);
     }
-    report.events = bench_samples_count(samples);
-    report.commits = as_store_commits(k.store);
-    report.lat = bench_samples_percentiles(samples);
-    report.peak_rss_kb = bench_peak_rss_kb();
-    report.cpu_ms = bench_cpu_ms();
-    report.rss_file_kb = bench_rss_file_kb();
-    if (report.events > 0 || rc == 0) {
-        if (bench_report_write(&report, a->report_path) != 0 ||
-            (a->samples_path && bench_samples_write(samples, a->samples_path) != 0)) {
-            fprintf(stderr, "redisbench: cannot write the report\n");
-            if (rc == 0)
-                rc = BENCH_EXIT_IOERR;
-        }
-    }
+    rc = bench_sink_finish(&k, rc, a->report_path, a->samples_path);
     if (reading)
         s_reader_stop(&reader);
     redisFree(acker);
-    as_store_close(&k.store);
-    bench_samples_destroy(&samples);
-    free(k.seqs);
-    free(k.times);
+    bench_sink_close(&k);
     return rc;
 }
 
 /* --- main -------------------------------------------------------------------- */
 
-static int s_count_arg(const char *name, const char *text, uint64_t *out, bool positive)
-{
-    if (bench_parse_count(text, out) != 0 || (positive && *out == 0)) {
-        fprintf(stderr, "redisbench: --%s must be a%s number\n", name, positive ? " positive" : "");
-        return -1;
-    }
-    return 0;
-}
+static const bench_peer_cli_t s_cli = {
+    .prog = "redisbench",
+    .consumer_option = "group",
+    .consumer_short = 'G',
+    .url = false,
+    .max_ack_pending = false,
+    .usage = s_usage,
+    .setup = s_setup,
+    .pub = s_pub,
+    .sink = s_sink,
+};
 
 int main(int argc, char **argv)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    static const struct option options[] = {
-        {"port", required_argument, NULL, 'P'},
-        {"consumers", required_argument, NULL, 'C'},
-        {"group", required_argument, NULL, 'G'},
-        {"data", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"expect", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'R'},
-        {"batch", required_argument, NULL, 'b'},
-        {"max-pending", required_argument, NULL, 'p'},
-        {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'},
-        {"ready", required_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    s_args_t a = {.batch = 5000, .max_pending = 20000};
-    uint64_t port = 0;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "P:C:G:d:n:R:b:p:r:s:y:h", options, NULL)) != -1) {
-        int bad = 0;
-        switch (opt) {
-        case 'P':
-            bad = s_count_arg("port", optarg, &port, true) || port > 65535;
-            a.port = (int)port;
-            break;
-        case 'C':
-            a.consumers = optarg;
-            break;
-        case 'G':
-            a.group = optarg;
-            break;
-        case 'd':
-            a.data_dir = optarg;
-            break;
-        case 'n':
-            bad = s_count_arg("count", optarg, &a.count, true);
-            break;
-        case 'R':
-            bad = s_count_arg("rate", optarg, &a.rate, false);
-            break;
-        case 'b':
-            bad = s_count_arg("batch", optarg, &a.batch, true) || a.batch > 1000000;
-            break;
-        case 'p':
-            bad = s_count_arg("max-pending", optarg, &a.max_pending, true);
-            break;
-        case 'r':
-            a.report_path = optarg;
-            break;
-        case 's':
-            a.samples_path = optarg;
-            break;
-        case 'y':
-            a.ready_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            bad = 1;
-        }
-        if (bad) {
-            s_usage(stderr);
-            return BENCH_EXIT_USAGE;
-        }
-    }
-    const char *mode = optind + 1 == argc ? argv[optind] : "";
-    if (!a.port) {
-        s_usage(stderr);
-        return BENCH_EXIT_USAGE;
-    }
-    if (strcmp(mode, "setup") == 0 && a.consumers)
-        return s_setup(&a);
-    if (strcmp(mode, "pub") == 0 && a.count)
-        return s_pub(&a);
-    if (strcmp(mode, "sink") == 0 && a.group && a.data_dir && a.count && a.report_path)
-        return s_sink(&a);
-    s_usage(stderr);
-    return BENCH_EXIT_USAGE;
+    return bench_peer_main(&s_cli, argc, argv);
 }

@@ -32,8 +32,6 @@
  */
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
-#include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,28 +42,14 @@
 #include "as/envelope.h"
 #include "as/error.h"
 #include "as/store.h"
-#include "as/version.h"
 #include "bench_util.h"
 
 #define S_EXCHANGE "ro"
 #define S_SOURCE "reception@bench"
 #define S_CHANNEL 1
 #define S_TICK_US 5000
-#define S_IDLE_LIMIT_S 120
 
-typedef struct {
-    int port;
-    const char *consumers;
-    const char *queue;
-    const char *data_dir;
-    const char *report_path;
-    const char *samples_path;
-    const char *ready_path;
-    uint64_t count;
-    uint64_t rate;
-    uint64_t batch;
-    uint64_t max_pending;
-} s_args_t;
+typedef bench_peer_args_t s_args_t;
 
 static void s_usage(FILE *out)
 {
@@ -268,19 +252,12 @@ static int s_pub(const s_args_t *a)
     int64_t first = bench_now_us();
     report.first_event_us = report.first_applied_us = first;
     while (sent < a->count && rc == 0) {
-        uint64_t want = a->count - sent;
-        if (a->rate) {
-            double elapsed = (double)(bench_now_us() - first) / 1e6;
-            uint64_t due = (uint64_t)(elapsed * (double)a->rate) + 1;
-            want = due > sent ? due - sent : 0;
-            if (want > a->count - sent)
-                want = a->count - sent;
-            if (want == 0) {
-                /* the confirms that come until the next tick are the wait */
-                int64_t wait = S_TICK_US - (bench_now_us() - first) % S_TICK_US;
-                rc = s_read_confirms(conn, &confirms, sent, wait);
-                continue;
-            }
+        uint64_t want = bench_pub_due(a->count, a->rate, sent, first);
+        if (want == 0) {
+            /* the confirms that come until the next tick are the wait */
+            int64_t wait = S_TICK_US - (bench_now_us() - first) % S_TICK_US;
+            rc = s_read_confirms(conn, &confirms, sent, wait);
+            continue;
         }
         uint64_t room = a->max_pending - (sent - confirms.count);
         if (want > room)
@@ -311,15 +288,8 @@ static int s_pub(const s_args_t *a)
                 (unsigned long long)(sent - confirms.count));
         rc = BENCH_EXIT_INCOMPLETE;
     }
-    report.events = confirms.count - confirms.nacked;
-    report.last_applied_us = bench_now_us();
-    report.peak_rss_kb = bench_peak_rss_kb();
-    report.cpu_ms = bench_cpu_ms();
-    report.rss_file_kb = bench_rss_file_kb();
-    if (rc == 0 && confirms.nacked)
-        rc = BENCH_EXIT_INCOMPLETE;
-    if (a->report_path && bench_report_write(&report, a->report_path) != 0 && rc == 0)
-        rc = BENCH_EXIT_IOERR;
+    rc = bench_pub_finish(&report, confirms.count - confirms.nacked, confirms.nacked, rc,
+                          a->report_path);
     s_disconnect(conn);
     free(confirms.confirmed);
     return rc;
@@ -327,78 +297,38 @@ static int s_pub(const s_args_t *a)
 
 /* --- sink -------------------------------------------------------------------- */
 
+/* What arrived, applied in one transaction. */
 typedef struct {
-    as_store_t *store;
-    amqp_envelope_t *batch; /* what arrived, applied in one transaction */
-    size_t batch_n;
-    uint64_t applied_seq; /* the offset: the last envelope seq committed */
-    uint64_t *seqs;
-    int64_t *times;
+    amqp_envelope_t *deliveries;
     size_t n;
-    uint64_t last_seq;
-} s_sink_t;
+} s_batch_t;
 
-static int s_sink_txn(MDB_txn *txn, void *arg)
+/* Applies a batch of deliveries, each under its envelope's seq. */
+static int s_apply_deliveries(bench_sink_t *k, MDB_txn *txn, void *arg)
 {
-    s_sink_t *k = arg;
-    k->n = 0;
-    k->last_seq = k->applied_seq;
-    for (size_t i = 0; i < k->batch_n; i++) {
-        amqp_bytes_t body = k->batch[i].message.body;
-        int err = 0;
-        As__Envelope *env = as_envelope_decode(body.bytes, body.len, NULL, 0, &err);
-        if (!env)
-            return err;
-        uint64_t seq = env->seq;
-        int rc = 0;
-        if (seq > k->last_seq) { /* else a redelivery of what is committed */
-            rc = bench_store_event(k->store, txn, seq, env->payload.data, env->payload.len);
-            k->seqs[k->n] = seq;
-            k->times[k->n] = env->time_us;
-            k->n++;
-            k->last_seq = seq;
-        }
-        as__envelope__free_unpacked(env, NULL);
+    const s_batch_t *b = arg;
+    for (size_t i = 0; i < b->n; i++) {
+        amqp_bytes_t body = b->deliveries[i].message.body;
+        int rc = bench_sink_apply_envelope(k, txn, body.bytes, body.len);
         if (rc != 0)
             return rc;
     }
-    if (k->n == 0)
-        return 0;
-    As__SourceOffset off = AS__SOURCE_OFFSET__INIT;
-    off.source = S_SOURCE;
-    off.has_applied_seq = 1;
-    off.applied_seq = k->last_seq;
-    off.endpoint = "";
-    return as_offset_put(k->store, txn, &off);
+    return 0;
 }
 
-static int s_load_offset(MDB_txn *txn, void *arg)
-{
-    s_sink_t *k = arg;
-    As__SourceOffset *off = NULL;
-    int rc = as_offset_get(k->store, txn, S_SOURCE, &off);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc == 0) {
-        k->applied_seq = off->applied_seq;
-        as__source_offset__free_unpacked(off, NULL);
-    }
-    return rc;
-}
-
-/* Takes what has arrived into k->batch (up to max): waits up to a second for
+/* Takes what has arrived into b (up to max): waits up to a second for
  * the first delivery, then only takes what is there. Returns 0, or an exit
  * code. */
-static int s_receive(amqp_connection_state_t conn, s_sink_t *k, size_t max)
+static int s_receive(amqp_connection_state_t conn, s_batch_t *b, size_t max)
 {
-    k->batch_n = 0;
+    b->n = 0;
     struct timeval wait = {1, 0}, none = {0, 0};
-    while (k->batch_n < max) {
+    while (b->n < max) {
         amqp_maybe_release_buffers(conn);
         amqp_rpc_reply_t r =
-            amqp_consume_message(conn, &k->batch[k->batch_n], k->batch_n ? &none : &wait, 0);
+            amqp_consume_message(conn, &b->deliveries[b->n], b->n ? &none : &wait, 0);
         if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-            k->batch_n++;
+            b->n++;
             continue;
         }
         if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
@@ -409,36 +339,28 @@ static int s_receive(amqp_connection_state_t conn, s_sink_t *k, size_t max)
     return 0;
 }
 
-static void s_release(s_sink_t *k)
+static void s_release(s_batch_t *b)
 {
-    for (size_t i = 0; i < k->batch_n; i++)
-        amqp_destroy_envelope(&k->batch[i]);
-    k->batch_n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        amqp_destroy_envelope(&b->deliveries[i]);
+    b->n = 0;
 }
 
 static int s_sink(const s_args_t *a)
 {
-    int64_t started = bench_now_us();
-    int err = 0;
-    s_sink_t k = {0};
-    k.store = as_store_open(a->data_dir, bench_sink_dbs, 0, &err);
-    bench_samples_t *samples = bench_samples_new(a->count);
-    k.batch = calloc(a->batch, sizeof *k.batch);
-    k.seqs = calloc(a->batch, sizeof *k.seqs);
-    k.times = calloc(a->batch, sizeof *k.times);
-    if (!k.store || !samples || !k.batch || !k.seqs || !k.times) {
-        fprintf(stderr, "rmqbench: cannot open the store in %s: %s\n", a->data_dir,
-                k.store ? "out of memory" : as_strerror(err));
-        as_store_close(&k.store);
-        bench_samples_destroy(&samples);
-        free(k.batch);
-        free(k.seqs);
-        free(k.times);
+    bench_sink_t k;
+    int rc =
+        bench_sink_open(&k, "rmqbench", a->consumer, a->data_dir, S_SOURCE, a->count, a->batch);
+    if (rc != 0)
+        return rc;
+    s_batch_t batch = {.deliveries = calloc(a->batch, sizeof *batch.deliveries)};
+    if (!batch.deliveries) {
+        fprintf(stderr, "rmqbench: cannot open the store in %s: out of memory\n", a->data_dir);
+        bench_sink_close(&k);
         return BENCH_EXIT_IOERR;
     }
-    int rc = as_store_read(k.store, s_load_offset, &k);
-    amqp_connection_state_t conn = rc == 0 ? s_connect(a->port) : NULL;
-    if (rc == 0 && !conn)
+    amqp_connection_state_t conn = s_connect(a->port);
+    if (!conn)
         rc = BENCH_EXIT_UNAVAILABLE;
     if (rc == 0) {
         /* two batches unacknowledged: the next arrives while one commits */
@@ -447,171 +369,55 @@ static int s_sink(const s_args_t *a)
         rc = s_reply_fail(amqp_get_rpc_reply(conn), "basic.qos");
     }
     if (rc == 0) {
-        amqp_basic_consume(conn, S_CHANNEL, amqp_cstring_bytes(a->queue), amqp_empty_bytes, 0, 0, 0,
-                           amqp_empty_table);
+        amqp_basic_consume(conn, S_CHANNEL, amqp_cstring_bytes(a->consumer), amqp_empty_bytes, 0, 0,
+                           0, amqp_empty_table);
         rc = s_reply_fail(amqp_get_rpc_reply(conn), "basic.consume");
     }
-    if (rc == 0 && a->ready_path) {
-        FILE *f = fopen(a->ready_path, "w");
-        if (f)
-            fclose(f);
-    }
-    bench_report_t report = {.role = "sink", .name = a->queue, .started_us = started};
-    int64_t idle_since = bench_now_us();
-    while (rc == 0 && bench_samples_count(samples) < a->count) {
-        rc = s_receive(conn, &k, a->batch);
+    bench_sink_ready(&k, rc == 0 ? a->ready_path : NULL);
+    while (rc == 0 && !bench_sink_done(&k)) {
+        rc = s_receive(conn, &batch, a->batch);
         if (rc != 0)
             break;
-        if (k.batch_n == 0) {
-            if (bench_now_us() - idle_since > (int64_t)S_IDLE_LIMIT_S * 1000000) {
-                fprintf(stderr, "rmqbench: nothing for %d s; giving up\n", S_IDLE_LIMIT_S);
-                rc = BENCH_EXIT_INCOMPLETE;
-            }
+        if (batch.n == 0) {
+            rc = bench_sink_idle(&k);
             continue;
         }
-        idle_since = bench_now_us();
-        int wrc = as_store_write(k.store, s_sink_txn, &k);
-        if (wrc != 0) {
-            fprintf(stderr, "rmqbench: write transaction failed: %s\n", as_strerror(wrc));
-            rc = BENCH_EXIT_IOERR;
-        } else {
+        rc = bench_sink_commit(&k, batch.n, s_apply_deliveries, &batch);
+        if (rc == 0) {
             /* after the commit: the batch's last delivery and all before it */
-            int status = amqp_basic_ack(conn, S_CHANNEL, k.batch[k.batch_n - 1].delivery_tag, 1);
+            int status =
+                amqp_basic_ack(conn, S_CHANNEL, batch.deliveries[batch.n - 1].delivery_tag, 1);
             if (status != AMQP_STATUS_OK) {
                 fprintf(stderr, "rmqbench: ack: %s\n", amqp_error_string2(status));
                 rc = BENCH_EXIT_UNAVAILABLE;
             }
-            k.applied_seq = k.last_seq;
-            int64_t now = bench_now_us();
-            for (size_t i = 0; i < k.n; i++) {
-                if (report.first_applied_us == 0) {
-                    report.first_applied_us = now;
-                    report.first_event_us = k.times[i];
-                }
-                bench_samples_note(samples, k.seqs[i], now - k.times[i]);
-            }
-            if (k.n > 0)
-                report.last_applied_us = now;
+            bench_sink_note_applied(&k);
         }
-        s_release(&k);
+        s_release(&batch);
     }
-    s_release(&k);
-    report.events = bench_samples_count(samples);
-    report.commits = as_store_commits(k.store);
-    report.lat = bench_samples_percentiles(samples);
-    report.peak_rss_kb = bench_peak_rss_kb();
-    report.cpu_ms = bench_cpu_ms();
-    report.rss_file_kb = bench_rss_file_kb();
-    if (report.events > 0 || rc == 0) {
-        if (bench_report_write(&report, a->report_path) != 0 ||
-            (a->samples_path && bench_samples_write(samples, a->samples_path) != 0)) {
-            fprintf(stderr, "rmqbench: cannot write the report\n");
-            if (rc == 0)
-                rc = BENCH_EXIT_IOERR;
-        }
-    }
+    s_release(&batch);
+    rc = bench_sink_finish(&k, rc, a->report_path, a->samples_path);
     s_disconnect(conn); /* the last ack leaves before the close */
-    as_store_close(&k.store);
-    bench_samples_destroy(&samples);
-    free(k.batch);
-    free(k.seqs);
-    free(k.times);
+    bench_sink_close(&k);
+    free(batch.deliveries);
     return rc;
 }
 
 /* --- main -------------------------------------------------------------------- */
 
-static int s_count_arg(const char *name, const char *text, uint64_t *out, bool positive)
-{
-    if (bench_parse_count(text, out) != 0 || (positive && *out == 0)) {
-        fprintf(stderr, "rmqbench: --%s must be a%s number\n", name, positive ? " positive" : "");
-        return -1;
-    }
-    return 0;
-}
+static const bench_peer_cli_t s_cli = {
+    .prog = "rmqbench",
+    .consumer_option = "queue",
+    .consumer_short = 'Q',
+    .url = false,
+    .max_ack_pending = false,
+    .usage = s_usage,
+    .setup = s_setup,
+    .pub = s_pub,
+    .sink = s_sink,
+};
 
 int main(int argc, char **argv)
 {
-    if (as_version_option(argc, argv))
-        return 0;
-    static const struct option options[] = {
-        {"port", required_argument, NULL, 'P'},
-        {"consumers", required_argument, NULL, 'C'},
-        {"queue", required_argument, NULL, 'Q'},
-        {"data", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"expect", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'R'},
-        {"batch", required_argument, NULL, 'b'},
-        {"max-pending", required_argument, NULL, 'p'},
-        {"report", required_argument, NULL, 'r'},
-        {"samples", required_argument, NULL, 's'},
-        {"ready", required_argument, NULL, 'y'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    s_args_t a = {.batch = 5000, .max_pending = 20000};
-    uint64_t port = 0;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "P:C:Q:d:n:R:b:p:r:s:y:h", options, NULL)) != -1) {
-        int bad = 0;
-        switch (opt) {
-        case 'P':
-            bad = s_count_arg("port", optarg, &port, true) || port > 65535;
-            a.port = (int)port;
-            break;
-        case 'C':
-            a.consumers = optarg;
-            break;
-        case 'Q':
-            a.queue = optarg;
-            break;
-        case 'd':
-            a.data_dir = optarg;
-            break;
-        case 'n':
-            bad = s_count_arg("count", optarg, &a.count, true);
-            break;
-        case 'R':
-            bad = s_count_arg("rate", optarg, &a.rate, false);
-            break;
-        case 'b':
-            bad = s_count_arg("batch", optarg, &a.batch, true) || a.batch > 1000000;
-            break;
-        case 'p':
-            bad = s_count_arg("max-pending", optarg, &a.max_pending, true);
-            break;
-        case 'r':
-            a.report_path = optarg;
-            break;
-        case 's':
-            a.samples_path = optarg;
-            break;
-        case 'y':
-            a.ready_path = optarg;
-            break;
-        case 'h':
-            s_usage(stdout);
-            return 0;
-        default:
-            bad = 1;
-        }
-        if (bad) {
-            s_usage(stderr);
-            return BENCH_EXIT_USAGE;
-        }
-    }
-    const char *mode = optind + 1 == argc ? argv[optind] : "";
-    if (!a.port) {
-        s_usage(stderr);
-        return BENCH_EXIT_USAGE;
-    }
-    if (strcmp(mode, "setup") == 0 && a.consumers)
-        return s_setup(&a);
-    if (strcmp(mode, "pub") == 0 && a.count)
-        return s_pub(&a);
-    if (strcmp(mode, "sink") == 0 && a.queue && a.data_dir && a.count && a.report_path)
-        return s_sink(&a);
-    s_usage(stderr);
-    return BENCH_EXIT_USAGE;
+    return bench_peer_main(&s_cli, argc, argv);
 }

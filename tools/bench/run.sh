@@ -154,6 +154,16 @@ cpu_ms() {
     awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat" \
         2>/dev/null || echo 0
 }
+# wait_ready DIR TRIES: for each of the 4 sinks' ready files, 50 ms × TRIES at most
+wait_ready() {
+    local c
+    for c in c1 c2 c3 c4; do
+        for _ in $(seq "$2"); do
+            [ -f "$1/$c.ready" ] && break
+            sleep 0.05
+        done
+    done
+}
 # wait_pids DIR PID...: waits for each; fails the run when one did not exit 0
 wait_pids() {
     local dir=$1 rc=0
@@ -306,12 +316,7 @@ CONF
         sinks+=($!)
         pids+=($!)
     done
-    for c in c1 c2 c3 c4; do
-        for _ in $(seq 100); do
-            [ -f "$dir/$c.ready" ] && break
-            sleep 0.05
-        done
-    done
+    wait_ready "$dir" 100
     timeout "$limit" "$JSBENCH" pub --url "$url" --count "$count" --rate "$rate" \
         --max-pending "$js_max_pending" \
         --report "$out/$name-pub.json" 2>"$dir/pub.log" || die "jsbench pub failed" "$dir"
@@ -354,12 +359,7 @@ durable_work() {
         sinks+=($!)
         pids+=($!)
     done
-    for c in c1 c2 c3 c4; do
-        for _ in $(seq 200); do
-            [ -f "$dir/$c.ready" ] && break
-            sleep 0.05
-        done
-    done
+    wait_ready "$dir" 200
     timeout "$limit" "$prog" pub "$@" --count "$count" --rate "$rate" \
         --max-pending "$peer_max_pending" --report "$out/$name-pub.json" 2>"$dir/pub.log" ||
         die "$name: pub failed" "$dir"
