@@ -42,6 +42,36 @@ const App = {
     return this.me && this.me.currency ? text + " " + this.me.currency : text;
   },
 
+  // A KPI figure's formula as kpi writes it ("words = numbers"), for people:
+  // the words in the page's language (dashboard.formula.<name>), amounts in
+  // currency (kpi writes cents), and why a figure is not defined in the
+  // page's language. The dashboard, the scorecards and the monthly reports.
+  formula(f) {
+    const text = f.formula || "";
+    const at = text.indexOf(" = ");
+    if (at < 0) return text;
+    const label = App.t("dashboard.formula." + f.name);
+    const words = label === "dashboard.formula." + f.name ? text.slice(0, at) : label;
+    let numbers = text.slice(at + 3);
+    // why a figure is not defined ("(no order line was promised ...)", ": no new car sold"):
+    // the service's words in English, the page's sentence in other languages
+    let why = "";
+    const reason = numbers.match(/ \((not defined|no )[^()]*\)$|: no(thing)? [^=]*$/);
+    if (reason) {
+      numbers = numbers.slice(0, reason.index);
+      why = App.lang === "en" ? reason[0] : " (" + App.t("dashboard.not_defined") + ")";
+    }
+    const amount = (c) => App.money(Number(c)).replace(/ .*$/, "") + (App.me.currency ? " " + App.me.currency : "");
+    if (/ cents\b(?!$)/.test(numbers)) {
+      // each amount tagged: "4500 cents / (2700 cents / 90)"
+      numbers = numbers.replace(/(-?\d+) cents\b/g, (m, c) => amount(c));
+    } else if (numbers.endsWith(" cents")) {
+      numbers = numbers.slice(0, -6).replace(/-?\d+/g, (c) => App.money(Number(c)).replace(/ .*$/, ""));
+      if (App.me.currency) numbers += " " + App.me.currency;
+    }
+    return words + " = " + numbers + why;
+  },
+
   // Microseconds since 1970 (the services' times) as a local date and time,
   // "2026-12-04 14:05"; "" for none. date() gives the date alone.
   datetime(us) {

@@ -63,33 +63,6 @@ function shown(f) {
 function achievement(f) {
   return f.target !== undefined && f.achievement !== undefined ? Math.round(100 * f.achievement) + "%" : "";
 }
-// The formula: its words in the page's language, its numbers as the service
-// gave them, amounts in currency (the service writes cents).
-function formula(f) {
-  const text = f.formula || "";
-  const at = text.indexOf(" = ");
-  if (at < 0) return text;
-  const label = App.t("dashboard.formula." + f.name);
-  const words = label === "dashboard.formula." + f.name ? text.slice(0, at) : label;
-  let numbers = text.slice(at + 3);
-  // why a figure is not defined ("(no order line was promised ...)", ": no new car sold"):
-  // the service's words in English, the page's sentence in other languages
-  let why = "";
-  const reason = numbers.match(/ \((not defined|no )[^()]*\)$|: no(thing)? [^=]*$/);
-  if (reason) {
-    numbers = numbers.slice(0, reason.index);
-    why = App.lang === "en" ? reason[0] : " (" + App.t("dashboard.not_defined") + ")";
-  }
-  const amount = (c) => App.money(Number(c)).replace(/ .*$/, "") + (App.me.currency ? " " + App.me.currency : "");
-  if (/ cents\b(?!$)/.test(numbers)) {
-    // each amount tagged: "4500 cents / (2700 cents / 90)"
-    numbers = numbers.replace(/(-?\d+) cents\b/g, (m, c) => amount(c));
-  } else if (numbers.endsWith(" cents")) {
-    numbers = numbers.slice(0, -6).replace(/-?\d+/g, (c) => App.money(Number(c)).replace(/ .*$/, ""));
-    if (App.me.currency) numbers += " " + App.me.currency;
-  }
-  return words + " = " + numbers + why;
-}
 function figureOf(row, name) {
   return row && (row.figures || []).find((f) => f.name === name);
 }
@@ -154,7 +127,7 @@ function figureCard(f) {
   open.append(App.el("span", "dash-name", figureName(f.name)), App.el("span", "dash-value", shown(f)));
   open.addEventListener("click", () => openRos(f.name));
   card.append(open);
-  card.append(App.el("p", "dash-formula", formula(f)));
+  card.append(App.el("p", "dash-formula", App.formula(f)));
   const line = App.el("p", "dash-target");
   if (f.target !== undefined) {
     line.append(App.el("span", "", App.t("dashboard.target") + " " + number(f.unit || "", f.target)));

@@ -34,26 +34,6 @@ function figureTarget(f) {
 function achievement(f) {
   return f.target !== undefined && f.achievement !== undefined ? Math.round(100 * f.achievement) + "%" : "";
 }
-// The formula: its words in the page's language (the dashboard's labels),
-// its numbers as kpi wrote them, amounts in currency.
-function formula(f) {
-  const text = f.formula || "";
-  const at = text.indexOf(" = ");
-  if (at < 0) return text;
-  const label = App.t("dashboard.formula." + f.name);
-  const words = App.lang === "en" || label === "dashboard.formula." + f.name ? text.slice(0, at) : label;
-  let numbers = text.slice(at + 3);
-  const reason = numbers.match(/: no(thing)? [^=]*$| \((not defined|no )[^()]*\)$/);
-  let why = "";
-  if (reason) {
-    numbers = numbers.slice(0, reason.index);
-    why = App.lang === "en" ? reason[0] : " (" + App.t("dashboard.not_defined") + ")";
-  }
-  if (/ cents\b(?!$)/.test(numbers)) numbers = numbers.replace(/(-?\d+) cents\b/g, (m, c) => App.money(Number(c)));
-  else if (numbers.endsWith(" cents")) numbers = numbers.slice(0, -6).replace(/-?\d+/g, (c) => App.money(Number(c)));
-  return words + " = " + numbers + why;
-}
-
 function kindText(kind) {
   return App.t("reports.kind." + kind);
 }
@@ -109,7 +89,7 @@ function renderReport() {
     { label: "reports.value", value: (f) => figureValue(f), cls: "num" },
     { label: "reports.target", value: (f) => figureTarget(f), cls: "num" },
     { label: "reports.achievement", value: (f) => achievement(f), cls: "num" },
-    { label: "reports.formula", value: (f) => formula(f), cls: "formula" },
+    { label: "reports.formula", value: (f) => App.formula(f), cls: "formula" },
   ], figures, (f) => (f.defined ? "" : "undefined"));
   figures.forEach((f, i) => (table.tBodies[0].rows[i].dataset.figure = f.name));
   $("figures").replaceChildren(table);

@@ -49,24 +49,6 @@ function number(unit, value) {
   if (unit === "lines/h") return Number(value).toFixed(2) + " " + App.t("dashboard.unit.lines/h");
   return Number(value).toFixed(2);
 }
-// A formula as the dashboard writes it: its words in the page's language,
-// its numbers as kpi gave them, amounts in currency (kpi writes cents).
-function formula(f) {
-  const text = f.formula || "";
-  const at = text.indexOf(" = ");
-  if (at < 0) return text;
-  const label = App.t("dashboard.formula." + f.name);
-  const words = label === "dashboard.formula." + f.name ? text.slice(0, at) : label;
-  let numbers = text.slice(at + 3);
-  let why = "";
-  const reason = numbers.match(/ \((not defined|no )[^()]*\)$|: no(thing)? [^=]*$/);
-  if (reason) {
-    numbers = numbers.slice(0, reason.index);
-    why = App.lang === "en" ? reason[0] : " (" + App.t("dashboard.not_defined") + ")";
-  }
-  if (/ cents\b/.test(numbers)) numbers = numbers.replace(/(-?\d+) cents\b/g, (m, c) => App.money(Number(c)));
-  return words + " = " + numbers + why;
-}
 function roleName(role) {
   const t = App.t("staff.role." + role);
   return t === "staff.role." + role ? role : t;
@@ -117,7 +99,7 @@ function renderCard() {
     const undefinedOnes = figures.filter((f) => !f.defined);
     if (undefinedOnes.length) {
       const why = App.el("ul", "staff-why");
-      for (const f of undefinedOnes) why.append(App.el("li", "", figureName(f.name) + ": " + formula(f)));
+      for (const f of undefinedOnes) why.append(App.el("li", "", figureName(f.name) + ": " + App.formula(f)));
       section.append(why);
     }
     out.append(section);
