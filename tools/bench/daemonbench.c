@@ -429,7 +429,7 @@ static void s_setup(void)
               "{\"customer_id\":\"C-DB%05d\",\"name\":\"Customer %d\",\"phone\":\"1390%07d\"}", c,
               c, c);
     s_run_jobs("technicians, bays, parts and customers");
-    char vin[18], lines[16384] = "";
+    char vin[18];
     for (int v = 0; v < g.vehicles + techs; v++) {
         vin_of(v, vin);
         s_job("reception.vehicle.register", "adv-01",
@@ -437,13 +437,11 @@ static void s_setup(void)
               "\"2024-05-01\",\"mileage_km\":20000}",
               vin, v, 1 + v % customers);
     }
-    for (int t = 1; t <= techs; t++)
-        snprintf(lines + strlen(lines), sizeof lines - strlen(lines),
-                 "%s{\"part_number\":\"DB-%04d\",\"expected\":100000,\"received\":100000}",
-                 t > 1 ? "," : "", t);
-    s_job("parts.receipt.record", "wh-01",
-          "{\"receipt_id\":\"R-DB-%06x\",\"supplier\":\"OEM parts centre\",\"lines\":[%s]}", g.run,
-          lines);
+    for (int t = 1; t <= techs; t++) /* each part its delivery */
+        s_job("parts.receipt.record", "wh-01",
+              "{\"receipt_id\":\"R-DB-%06x-%02d\",\"supplier\":\"OEM parts centre\",\"lines\":["
+              "{\"part_number\":\"DB-%04d\",\"expected\":100000,\"received\":100000}]}",
+              g.run, t, t);
     s_run_jobs("vehicles and the stock");
     /* each technician's job: on a vehicle of its own (after the clients' ones) */
     for (int t = 1; t <= techs; t++) {
@@ -689,7 +687,7 @@ static void s_run(enum kind kind, int clients, json_t *rows)
         "first_error", first_error, "cpu_ms", cpu, "cpu_ms_total", (json_int_t)cpu_total,
         "cpu_us_per_command", all ? (double)cpu_total * 1000.0 / (double)all : 0.0, "commits",
         (json_int_t)commits, "commits_per_s", (double)commits / seconds, "commands_per_commit",
-        commits ? (double)all / (double)commits : 0.0, "drain_ms", drain_ms);
+        commits && kind != K_STATUS ? (double)all / (double)commits : 0.0, "drain_ms", drain_ms);
     if (kind == K_CLOCK) {
         json_array_append_new(rows,
                               s_row("workshop.clock.on", kind, clients, 0, seconds, all, shared));
@@ -712,8 +710,8 @@ static void s_run(enum kind kind, int clients, json_t *rows)
         if (c->clocked_on) { /* the next run starts each technician at clock.on */
             c->lat[0].n = c->lat[1].n = 0;
             s_one(c, clients);
-            if (c->errors > errors_of[i])
-                die(BENCH_EXIT_INCOMPLETE, "after the run: %s", c->first_error);
+            if (c->errors > errors_of[i]) /* the next clock run shows it in its errors */
+                fprintf(stderr, "daemonbench: clocking off after the run: %s\n", c->first_error);
         }
         if (kind == K_RO_OPEN) { /* parts.issue issues to these */
             g.ros = xrealloc(g.ros, (g.n_ros + c->n_opened) * sizeof *g.ros);

@@ -126,7 +126,7 @@ drop_peer() { # drop_peer NAME REASON: the peer is skipped, and why
     peers=$(echo ",$peers," | sed "s/,$1,/,/; s/^,//; s/,$//")
     skipped+="- $1 skipped: $2"$'\n'
 }
-skipped=
+skipped= daemons_failed=
 if wants_peer jetstream && ! command -v nats-server >/dev/null; then
     drop_peer jetstream "nats-server is not installed (deploy/install-deps.sh installs it)"
 fi
@@ -587,12 +587,20 @@ daemons_run() {
         die "as-$svc did not answer status" "$dir"
     done
     note "daemons: reception.ro.open, workshop.clock.on/off, parts.issue, status, reception.ro.show from $daemons_clients clients, ${daemons_seconds}s each"
+    local rc=0
     timeout "$limit" "$DAEMONBENCH" run --config "$dir/site.ini" --clients "$daemons_clients" \
         --seconds "$daemons_seconds" --vehicles "$daemons_vehicles" "${pid_args[@]}" \
-        --report "$out/daemons.json" 2>"$dir/daemonbench.log" || die "daemonbench failed" "$dir"
+        --report "$out/daemons.json" 2>"$dir/daemonbench.log" || rc=$?
+    # exit 1: requests were refused or not answered; the table marks those runs
+    { [ $rc = 0 ] || { [ $rc = 1 ] && [ -f "$out/daemons.json" ]; }; } ||
+        die "daemonbench failed (exit $rc)" "$dir"
     cat "$dir/daemonbench.log" >&2
     cleanup
-    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+    if [ $rc = 1 ]; then
+        daemons_failed="requests failed in the daemons part (the table's errors column); logs in $dir"
+    elif [ -z "${BENCH_KEEP:-}" ]; then
+        rm -rf "$dir"
+    fi
 }
 
 # --- run ---------------------------------------------------------------------------
@@ -889,15 +897,17 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     if wants daemons; then
         echo "### The real daemons: commands from 1 to $(j daemons '[.rows[].clients] | max') clients, $(j daemons .seconds) s each"
         echo
-        echo "asbus, reception, workshop, parts and kpi (fsync'd stores) on one machine; each client its own connection in a closed loop (daemonbench). CPU: every daemon's and asbus's, per command of the run; commits: the commanded daemon's write transactions (one fsync each). workshop.clock.on and .off alternate in one run (each technician on their own job): each row counts its own commands, the CPU and commits columns are the run's. status and reception.ro.show are the ceilings: the runtime's answer without a turn, and a query's turn (no writes of its own; the request id is kept, so it commits)."
+        echo "asbus, reception, workshop, parts and kpi (fsync'd stores) on one machine; each client its own connection in a closed loop (daemonbench). CPU: every daemon's and asbus's, per command of the run; commits: the commanded daemon's write transactions (one fsync each). workshop.clock.on and .off alternate in one run (each technician on their own job): each row counts its own commands and round trips, the errors, CPU and commits columns are the run's. status and reception.ro.show are the ceilings: the runtime's answer without a turn, and a query's turn (no writes of its own; the request id is kept, so it commits)."
         echo
         echo "| command | clients | commands/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs per command | commits/s | commands per commit |"
         echo "|---|---|---|---|---|---|---|---|---|---|"
         jq -r 'def r: (. * 100 | round) / 100;
-            .rows[] | "| \(.command) | \(.clients) | \(.commands_per_s | round) | \(.p50_ms | r) | \(.p99_ms | r) | \(.p999_ms | r) | \(.errors)\(if .errors > 0 then " (" + .first_error + ")" else "" end) | \(.cpu_us_per_command | round) | \(.commits_per_s | round) | \(if .commits > 0 then (.commands_per_commit | r | tostring) else "-" end) |"' \
+            .rows[] | "| \(.command) | \(.clients) | \(.commands_per_s | round) | \(.p50_ms | r) | \(.p99_ms | r) | \(.p999_ms | r) | \(.errors)\(if .errors > 0 then " (" + .first_error + ")" else "" end) | \(.cpu_us_per_command | round) | \(.commits_per_s | round) | \(if .commands_per_commit > 0 then (.commands_per_commit | r | tostring) else "-" end) |"' \
             "$out/daemons.json"
         echo
         echo "Set-up (master data through the commands: technicians, bays, parts and stock, $(j daemons .vehicles) vehicles, each technician's job dispatched): $(sec "$(j daemons .setup_s)") s."
         echo
     fi
 } | tee "$out/results.md"
+# a part whose runs had errors printed its table with them marked; the run failed
+[ -z "$daemons_failed" ] || { echo "run.sh: $daemons_failed" >&2; exit 1; }
