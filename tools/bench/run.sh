@@ -906,6 +906,8 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             "$out/daemons.json"
         echo
         echo "Set-up (master data through the commands: technicians, bays, parts and stock, $(j daemons .vehicles) vehicles, each technician's job dispatched): $(sec "$(j daemons .setup_s)") s."
+        [ -z "$(j ceil-fsync .commits_per_second)" ] ||
+            echo "The disk's fsync'd LMDB commits one at a time (the ceilings part): $(num "$(j ceil-fsync .commits_per_second)")/s: the most commits/s a daemon can make, whatever the clients."
         echo
     fi
 } | tee "$out/results.md"
