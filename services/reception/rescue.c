@@ -94,7 +94,16 @@ int rescue_request(as_cmd_t *cmd)
     rescue.requested_by = (char *)cmd->actor;
     rescue.requested_us = as_cmd_time(cmd);
     rescue.requested_date = date;
-    return s_save_emit_reply(cmd, "reception.rescue.requested", &rescue);
+    As__Customer *customer = NULL; /* exists: s_check_request */
+    rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "customers"), req->customer_id,
+                       &as__customer__descriptor, &customer);
+    if (rc != 0)
+        return rc;
+    rescue.customer_name = customer->name;
+    rescue.customer_phone = customer->phone;
+    rc = s_save_emit_reply(cmd, "reception.rescue.requested", &rescue);
+    as__customer__free_unpacked(customer, NULL);
+    return rc;
 }
 
 /* --- the steps after the request -------------------------------------------- */

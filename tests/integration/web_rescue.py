@@ -95,6 +95,9 @@ def main():
         board.wait(lambda d: d.current_url.endswith("/board.html") and row(board, rid))
         board.live()
         check("the board lists the requested rescue", "Waiting for approval" in state_of(board, rid))
+        check("the board shows who to call: the customer's name and phone (it reads no customer file)",
+              "Li Lei (C1)" in row_text(board, rid) and "13900000001" in row_text(board, rid),
+              row_text(board, rid))
         board.d.execute_script("window.__same_page = true")
         asctl("fdm-li", "reception.rescue.approve", f"rescue_id={rid}")
         board.wait(lambda d: state_of(board, rid) == "Approved" and row_has(board, rid, "select"))

@@ -176,13 +176,16 @@ const Rescue = {
     return box;
   },
 
-  // the customer's name where the page reads customers (people.js on the
-  // counter), else the id
-  customer(id) {
-    const span = App.el("span", "", id || "");
-    if (typeof customer === "function" && id)
-      customer(id).then((c) => c && c.name && (span.textContent = c.name + " (" + id + ")"));
-    return span;
+  // who to call: the customer's name and phone as reception filed them with
+  // the request (a rescue requested before it did: the name where the page
+  // reads customers, people.js on the counter, else the id)
+  customer(r) {
+    const id = r.customer_id || "";
+    const cell = App.el("span", "", r.customer_name ? r.customer_name + " (" + id + ")" : id);
+    if (r.customer_phone) cell.append(App.el("br"), App.el("span", "phone", r.customer_phone));
+    else if (!r.customer_name && typeof customer === "function" && id)
+      customer(id).then((c) => c && c.name && (cell.textContent = c.name + " (" + id + ")"));
+    return cell;
   },
 
   // what the row's member can do next, or the outcome
@@ -210,7 +213,7 @@ const Rescue = {
       [
         { label: "rescue.id", value: (r) => r.rescue_id },
         { label: "rescue.state", value: (r) => App.el("span", "pill rescue-" + (r.state || "").toLowerCase(), App.t("rescue." + r.state)) },
-        { label: "rescue.customer", value: (r) => Rescue.customer(r.customer_id) },
+        { label: "rescue.customer", value: (r) => Rescue.customer(r) },
         { label: "rescue.vehicle", value: (r) => [r.plate, r.vin].filter((v) => v).join(" / ") },
         { label: "rescue.place", value: (r) => r.place, cls: "rescue-text" },
         { label: "rescue.reason", value: (r) => r.reason, cls: "rescue-text" },
