@@ -33,6 +33,10 @@ def main():
         check("with its earlier RO and concern", "RO-F1" in row and "Brake noise" in row, row)
         check("the customer's name that is markup is shown as text", XSS in row, row)
         check("no element was made from markup", not tablet.find_all("main img"))
+        check("its cause is not recorded yet", "Not recorded" in row, row)
+        asctl("fdm-li", "reception.comeback.cause", "ro_number=RO-F2", "cause=workmanship")
+        tablet.wait(lambda d: "Workmanship" in tablet.find('#comebacks tr[data-ro="RO-F2"]').text)
+        check("the cause recorded (on the quality screen) shows in the list without a reload", True)
         check("no approval waits yet", not tablet.find_all("#approvals tr[data-ro]"))
 
         # an advisor opens an RO above their authority: it appears without a reload

@@ -118,6 +118,8 @@ function render() {
         { label: "frontdesk.advisor", value: (r) => r.advisor },
         { label: "frontdesk.concerns", value: (r) => concerns(r), cls: "concern" },
         { label: "frontdesk.status", value: (r) => roStatus(r.status) },
+        // recorded on quality.html (reception.comeback.cause)
+        { label: "frontdesk.cause", value: (r) => App.t("quality.cause." + (r.comeback_cause || "unrecorded")) },
       ],
       list
     );
