@@ -25,6 +25,12 @@
 #             RO opened to its event on another session's open stream, under the load
 #             and alone. BENCH_WEB_BIN: another as-web binary (an A/B run);
 #             BENCH_WEB_INFLIGHT: its [web] inflight_per_service (default: not set)
+#   sites     a dealer group on one bus: 1, 5, 10 and 20 sites (BENCH_SITES), each an
+#             asbench source of its own site at BENCH_SITES_RATE events/s (default 50)
+#             and BENCH_SITES_CONSUMERS consumers (default 1) following it, for
+#             BENCH_SITES_SECONDS (default 20); CPU of the forwarder and of each
+#             consumer per event; then a chain of BENCH_SITES_CHAIN (default 20, 0:
+#             none) site buses forwarding up to one group bus and one group consumer
 #
 # The peers of fanout and latency, each started by this script on loopback with
 # its own data dir and stopped after: jetstream (nats-server 2.9, file storage),
@@ -48,7 +54,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${AS_BUILD:-$here/../../build}
 command_line="bash tools/bench/run.sh $*"
-quick=0 only=single,fanout,latency,ceilings,web peer=1 ours=1 n=
+quick=0 only=single,fanout,latency,ceilings,web,sites peer=1 ours=1 n=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
@@ -57,7 +63,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --no-peer) peer=0; shift ;;
     --no-ours) ours=0; shift ;;
-    -h | --help) sed -n '2,46p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,52p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -65,23 +71,28 @@ if [ $quick = 1 ]; then
     n_group=2000 n_single=100 n_latency=300 latency_seconds=0.3
     n=${n:-2000} n_fsync=50
     web_sessions=10 web_seconds=2 web_idle=3
+    sites_counts="1 2" sites_seconds=2 sites_chain=2
 else
     web_sessions=${BENCH_WEB_SESSIONS:-50} web_seconds=${BENCH_WEB_SECONDS:-20} web_idle=20
     n_group=${BENCH_N_GROUP:-300000} n_single=${BENCH_N_SINGLE:-5000}
     n_latency=${BENCH_N_LATENCY:-20000} latency_seconds=${BENCH_LATENCY_SECONDS:-10}
     n=${n:-1000000} n_fsync=2000
+    sites_counts=${BENCH_SITES:-1 5 10 20} sites_seconds=${BENCH_SITES_SECONDS:-20}
+    sites_chain=${BENCH_SITES_CHAIN:-20}
 fi
+# sites: 50 events/s per site (see README.md, "sites"), one consumer per site
+sites_rate=${BENCH_SITES_RATE:-50} sites_consumers=${BENCH_SITES_CONSUMERS:-1}
 case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
 parts= peers=
 for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings | web) parts+=,$part ;;
+    single | fanout | latency | ceilings | web | sites) parts+=,$part ;;
     jetstream | redis-always | redis-everysec | rabbitmq) peers+=,$part ;;
     redis) peers+=,redis-always,redis-everysec ;;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, sites, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
     esac
 done
-only=${parts:-,single,fanout,latency,ceilings,web} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
+only=${parts:-,single,fanout,latency,ceilings,web,sites} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
 only=${only#,} peers=${peers#,}
 # the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
 js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
@@ -555,6 +566,150 @@ web_run() {
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
+# --- sites: a dealer group on one bus (1 -> 20 sites), CPU per event -----------------
+
+# sites_run SITES MODE: SITES sites, each a publisher (asbench source, service
+# reception of its own site: a config per site, [site] name = sNN) and
+# $sites_consumers consumers following that site's reception (asbench sink),
+# for $sites_seconds at $sites_rate events/s per site. MODE flat: every site on
+# one asbus. MODE chain: each site on its own site bus forwarding up
+# ([bus] upstream) to one group bus, where one group consumer follows every
+# site's reception. CPU (utime + stime) of the forwarder(s) and each consumer is
+# read from /proc over the run (from before the first event to the last applied).
+# The consumers subscribe what the runtime subscribes: this script does not
+# choose what crosses the bus.
+sites_run() {
+    local sites=$1 mode=$2 dir i s c count name consumers=() bus_pids=() group_pid= gc_pid=
+    name=sites-$mode-$sites
+    count=$(awk -v r="$sites_rate" -v t="$sites_seconds" 'BEGIN { printf "%d", r * t }')
+    dir=$(mktemp -d /tmp/as-bench-sites.XXXXXX)
+    chmod 700 "$dir"
+    note "sites $mode: $sites sites x $count events at $sites_rate/s each, $sites_consumers consumer(s) per site"
+    local site_list=() follows=
+    for i in $(seq "$sites"); do site_list+=("$(printf 's%02d' "$i")"); done
+    for s in "${site_list[@]}"; do
+        local bus_in=$dir/bus-in bus_out=$dir/bus-out upstream=
+        if [ "$mode" = chain ]; then
+            bus_in=$dir/$s-bus-in bus_out=$dir/$s-bus-out upstream="upstream = ipc://$dir/g-in"
+        fi
+        {
+            cat <<INI
+[site]
+name = $s
+data_dir = $dir/data/$s
+services = $(seq -s, -f 'c%g' "$sites_consumers")
+[bus]
+xsub = ipc://$bus_in
+xpub = ipc://$bus_out
+$upstream
+publish = \${bus.xsub}
+subscribe = \${bus.xpub}
+[staff]
+[reception]
+endpoint = ipc://$dir/$s-reception.sock
+INI
+            for c in $(seq "$sites_consumers"); do
+                printf '[c%s]\nendpoint = ipc://%s/%s-c%s.sock\nfollows = reception\n' "$c" "$dir" "$s" "$c"
+            done
+        } >"$dir/$s.ini"
+        follows+="${follows:+, }reception@$s"
+    done
+    if [ "$mode" = chain ]; then
+        {
+            cat <<INI
+[site]
+name = group
+data_dir = $dir/data/group
+services = group
+[bus]
+xsub = ipc://$dir/g-in
+xpub = ipc://$dir/g-out
+publish = \${bus.xsub}
+subscribe = \${bus.xpub}
+[staff]
+[group]
+endpoint = ipc://$dir/group.sock
+follows = $follows
+INI
+            for s in "${site_list[@]}"; do
+                printf '[reception@%s]\nendpoint = ipc://%s/%s-reception.sock\n' "$s" "$dir" "$s"
+            done
+        } >"$dir/group.ini"
+        "$ASBUS" --config "$dir/group.ini" 2>"$dir/group-bus.log" &
+        group_pid=$!
+        pids+=("$group_pid")
+        for s in "${site_list[@]}"; do
+            "$ASBUS" --config "$dir/$s.ini" 2>"$dir/$s-bus.log" &
+            bus_pids+=($!)
+            pids+=($!)
+        done
+        timeout "$limit" "$ASBENCH" sink --config "$dir/group.ini" --name group \
+            --expect $((count * sites)) --report "$out/$name-group.json" 2>"$dir/group.log" &
+        gc_pid=$!
+        pids+=("$gc_pid")
+    else
+        "$ASBUS" --config "$dir/${site_list[0]}.ini" 2>"$dir/bus.log" &
+        bus_pids+=($!)
+        pids+=($!)
+    fi
+    for s in "${site_list[@]}"; do
+        for c in $(seq "$sites_consumers"); do
+            timeout "$limit" "$ASBENCH" sink --config "$dir/$s.ini" --name "c$c" --expect "$count" \
+                --report "$out/$name-$s-c$c.json" 2>"$dir/$s-c$c.log" &
+            consumers+=($!)
+            pids+=($!)
+        done
+    done
+    # bound: their loops run, their subscriptions are on the way
+    local want=$((sites * sites_consumers)) have
+    [ -z "$gc_pid" ] || want=$((want + 1))
+    for _ in $(seq 400); do
+        have=$(find "$dir" -maxdepth 1 \( -name '*-c*.sock' -o -name group.sock \) | wc -l)
+        [ "$have" -ge "$want" ] && break
+        sleep 0.05
+    done
+    [ "$have" -ge "$want" ] || die "sites $mode: only $have of $want consumers started" "$dir"
+    # CPU of every forwarder and consumer before the first event
+    local t0 t1 b0=0 b0g=0 p cpu0=() gc0=0
+    for p in "${bus_pids[@]}"; do b0=$((b0 + $(cpu_ms "$p"))); done
+    [ -z "$group_pid" ] || b0g=$(cpu_ms "$group_pid")
+    for p in "${consumers[@]}"; do cpu0+=("$(cpu_ms "$p")"); done
+    [ -z "$gc_pid" ] || gc0=$(cpu_ms "$gc_pid")
+    t0=$(date +%s%N)
+    local sources=()
+    for s in "${site_list[@]}"; do
+        "$ASBENCH" source --config "$dir/$s.ini" --count "$count" --rate "$sites_rate" \
+            --delay-ms 300 --report "$out/$name-$s-source.json" 2>"$dir/$s-source.log" &
+        sources+=($!)
+        pids+=($!)
+    done
+    wait_pids "$dir" "${consumers[@]}" ${gc_pid:+"$gc_pid"}
+    t1=$(date +%s%N)
+    local b1=0 bg=
+    for p in "${bus_pids[@]}"; do b1=$((b1 + $(cpu_ms "$p"))); done
+    [ -z "$group_pid" ] || bg=$(($(cpu_ms "$group_pid") - b0g))
+    # each consumer's CPU over the run, from its report (read at its last event)
+    local k=0 used=()
+    for s in "${site_list[@]}"; do
+        for c in $(seq "$sites_consumers"); do
+            used+=($(($(jq .cpu_ms "$out/$name-$s-c$c.json") - ${cpu0[$k]})))
+            k=$((k + 1))
+        done
+    done
+    local gc=
+    [ -z "$gc_pid" ] || gc=$(($(jq .cpu_ms "$out/$name-group.json") - gc0))
+    printf '%s\n' "${used[@]}" | jq -s --argjson sites "$sites" --argjson count "$count" \
+        --argjson wall_ms "$(((t1 - t0) / 1000000))" --argjson bus_ms "$((b1 - b0))" \
+        --argjson group_bus_ms "${bg:-null}" --argjson group_consumer_ms "${gc:-null}" \
+        --arg mode "$mode" --argjson rate "$sites_rate" \
+        '{mode: $mode, sites: $sites, rate_per_site: $rate, events: ($sites * $count),
+          wall_ms: $wall_ms, bus_cpu_ms: $bus_ms, group_bus_cpu_ms: $group_bus_ms,
+          group_consumer_cpu_ms: $group_consumer_ms, consumer_cpu_ms: .,
+          consumer_us_per_event: [.[] | . * 1000 / $count]}' >"$out/$name.json"
+    cleanup
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
 # --- run ---------------------------------------------------------------------------
 
 rate_n() { awk -v r="$1" -v s="$latency_seconds" 'BEGIN { printf "%d", r * s }'; }
@@ -587,6 +742,10 @@ fi
 rmq_down
 if wants ceilings; then ceilings; fi
 if wants web; then web_run; fi
+if wants sites; then
+    for k in $sites_counts; do sites_run "$k" flat; done
+    [ "$sites_chain" = 0 ] || sites_run "$sites_chain" chain
+fi
 elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
 
 # --- the tables ----------------------------------------------------------------------
@@ -844,5 +1003,36 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo "| as-web CPU s while webbench ran (seeding, sign-ins, load, alone) / peak RSS MiB (the sign-ins' Argon2id) | $(secs "$(j web-procs .web_cpu_ms)") / $(mb "$(j web-procs .web_peak_rss_kb)") |"
         echo "| sign-in of every session at once, s (Argon2id each) | $(sec "$(w .signin_s)") |"
         echo
+    fi
+    if wants sites; then
+        # sj RUN EXPR: a value of a sites run's report
+        sj() { j "sites-$1" "$2"; }
+        f1() { [ -n "$1" ] && [ "$1" != null ] && awk -v v="$1" 'BEGIN { printf "%.1f", v }' || printf 'n/a'; }
+        echo "### A dealer group on one bus: 1 to $(echo $sites_counts | awk '{print $NF}') sites ($sites_rate events/s per site for ${sites_seconds}s, $sites_consumers consumer(s) per site following its own site's reception)"
+        echo
+        echo "CPU = utime + stime from /proc/PID/stat over the run (first event to last applied). A consumer's µs per own event counts every event it was sent, its own site's and any other's, against the events of its site: flat when the bus delivers a site only its own events."
+        echo
+        echo "| sites | events/s, all sites | forwarder CPU % | forwarder CPU µs per event | consumer CPU µs per own event, mean | max |"
+        echo "|---|---|---|---|---|---|"
+        for k in $sites_counts; do
+            r=flat-$k
+            echo "| $k | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") | $(f1 "$(sj "$r" '.consumer_us_per_event | max')") |"
+        done
+        first=$(echo $sites_counts | awk '{print $1}') last=$(echo $sites_counts | awk '{print $NF}')
+        echo "| growth $first -> $last sites (× per event) | | | $(ratio "$(sj "flat-$last" '.bus_cpu_ms / .events')" "$(sj "flat-$first" '.bus_cpu_ms / .events')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | add / length')" "$(sj "flat-$first" '.consumer_us_per_event | add / length')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | max')" "$(sj "flat-$first" '.consumer_us_per_event | max')") |"
+        echo
+        if [ "$sites_chain" != 0 ]; then
+            r=chain-$sites_chain
+            echo "### A chain: $sites_chain site buses forwarding up to one group bus, one group consumer following every site"
+            echo
+            echo "| figure | value |"
+            echo "|---|---|"
+            echo "| events/s, all sites | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") |"
+            echo "| group bus CPU %, µs per event | $(f1 "$(sj "$r" '.group_bus_cpu_ms * 100 / .wall_ms')"), $(f1 "$(sj "$r" '.group_bus_cpu_ms * 1000 / .events')") |"
+            echo "| site buses together CPU %, µs per event | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')"), $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") |"
+            echo "| group consumer CPU µs per event (every site's) | $(f1 "$(sj "$r" '.group_consumer_cpu_ms * 1000 / .events')") |"
+            echo "| site consumer CPU µs per own event, mean / max | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") / $(f1 "$(sj "$r" '.consumer_us_per_event | max')") |"
+            echo
+        fi
     fi
 } | tee "$out/results.md"
