@@ -5,7 +5,8 @@
 # the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
 # latency), the durable peers (Redis Streams with AOF always / everysec,
 # RabbitMQ quorum queues) beside them, the ceilings and the gateway under
-# browser sessions (webbench).
+# browser sessions (webbench), and a dealer group's sites on one bus and
+# through a chain of forwarders (sites).
 # Only checks that every run completed with every
 # event applied; the figures themselves are never pass/fail. A peer's runs
 # are skipped only when its server is not installed (or, RabbitMQ, when the
@@ -66,4 +67,19 @@ for p in redis-always redis-everysec rabbitmq; do
     done
 done
 command -v redis-server >/dev/null || log "redis-server is not installed: the Redis runs were skipped (deploy/install-deps.sh installs it)"
+
+# sites (--quick: 1 and 2 sites on one bus, then 2 site buses chained to a group
+# bus): every site's consumer applied its own site's 100 events (2 s at 50/s),
+# the group consumer every site's, and every row of both tables is printed
+for k in 1 2; do
+    expect_eq "sites: $k site(s) on one bus, each consumer applied its site's events" \
+        "$(printf '100 %.0s' $(seq $k))" \
+        "$(for f in "$T/bench/sites-flat-$k"-s*-c1.json; do printf '%s ' "$(jq .events "$f")"; done)"
+done
+expect_eq "sites: the group consumer applied both sites' events through the chain" 200 \
+    "$(jq .events "$T/bench/sites-chain-2-group.json")"
+expect_eq "sites rows (1, 2 sites, growth; 5 of the chain)" 8 \
+    "$(echo "$out" | grep -cE '^\| ([12] \| [0-9]|growth 1 -> 2 sites|events/s, all sites|group bus CPU|site buses together|group consumer CPU|site consumer CPU)')"
+expect_eq "every sites figure measured" 0 \
+    "$(echo "$out" | grep -E '^\| ([12] \| [0-9]|growth 1 -> 2|group bus CPU|site buses|group consumer|site consumer)' | grep -c 'n/a' || true)"
 finish

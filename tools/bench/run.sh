@@ -612,7 +612,7 @@ INI
                 printf '[c%s]\nendpoint = ipc://%s/%s-c%s.sock\nfollows = reception\n' "$c" "$dir" "$s" "$c"
             done
         } >"$dir/$s.ini"
-        follows+="${follows:+, }reception@$s"
+        follows+="${follows:+$'\n    '}reception@$s" # an indented line per site continues it
     done
     if [ "$mode" = chain ]; then
         {
