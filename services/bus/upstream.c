@@ -12,6 +12,9 @@
 #include "as/log.h"
 #include "as/security.h"
 
+/* The characters of a key name (security.h: NAME.key, NAME.pub). */
+#define S_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-"
+
 /* Loads KEYS_DIR/NAME.EXT into `out`; logs why not. Returns 0 or AS_ECONFIG. */
 static int s_load(const char *keys_dir, const char *name, const char *ext, bool secret,
                   as_keypair_t *out)
@@ -49,6 +52,12 @@ int bus_upstream_connect(void *xpub, as_config_t *cfg, const char *section, cons
     char key_name[128];
     snprintf(key_name, sizeof key_name, "%s%s", BUS_UPSTREAM_PREFIX, site);
     const char *group_key = as_config_get(cfg, section, "upstream_key", BUS_UPSTREAM_KEY_DEFAULT);
+    if (!*group_key || strspn(group_key, S_NAME_CHARS) != strlen(group_key)) {
+        as_error("asbus: [%s] upstream_key = '%s' is not a key name ([A-Za-z0-9._@-]+, the "
+                 "file KEYS_DIR/NAME.pub)",
+                 section, group_key);
+        return AS_ECONFIG;
+    }
     char *copy = strdup(list);
     if (!copy)
         return -ENOMEM;
