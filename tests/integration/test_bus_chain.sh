@@ -154,6 +154,8 @@ grep -q "refused 'workshop.bay.registered' of source 'workshop@site-b' from 'bus
     "$T/bus.log" || fail "the group bus did not log the forged event"
 kill -TERM "${PIDS[group-tap]}" "${PIDS[a-tap]}"
 stop bus
+stop site-a-bus # each exits 0: the chain's sockets close cleanly
+stop site-b-bus
 grep -q "refused 1 messages of source 'workshop@site-b' from 'bus@site-a'" "$T/bus.log" ||
     fail "the group bus's summary at stop does not count the forged event"
 grep -q "forwarded [1-9][0-9]* messages" "$T/bus.log" || fail "the group bus forwarded nothing"
