@@ -683,6 +683,14 @@ INI
         sources+=($!)
         pids+=($!)
     done
+    # mid-run, what site s01's first consumer was sent: its own site's events
+    # and (asctl status: ignored, per source) every other site's
+    sleep "$(awk -v t="$sites_seconds" 'BEGIN { print t / 2 }')"
+    local st own=0 other=0
+    if st=$("$ASCTL" --json --config "$dir/${site_list[0]}.ini" status c1 2>/dev/null); then
+        own=$(echo "$st" | jq '[.services[0].offsets[]? | .applied_seq | tonumber] | add // 0')
+        other=$(echo "$st" | jq '[.services[0].unfollowed[]? | .events | tonumber] | add // 0')
+    fi
     wait_pids "$dir" "${consumers[@]}" ${gc_pid:+"$gc_pid"}
     t1=$(date +%s%N)
     local b1=0 bg=
@@ -701,11 +709,12 @@ INI
     printf '%s\n' "${used[@]}" | jq -s --argjson sites "$sites" --argjson count "$count" \
         --argjson wall_ms "$(((t1 - t0) / 1000000))" --argjson bus_ms "$((b1 - b0))" \
         --argjson group_bus_ms "${bg:-null}" --argjson group_consumer_ms "${gc:-null}" \
-        --arg mode "$mode" --argjson rate "$sites_rate" \
+        --arg mode "$mode" --argjson rate "$sites_rate" --argjson own "$own" --argjson other "$other" \
         '{mode: $mode, sites: $sites, rate_per_site: $rate, events: ($sites * $count),
           wall_ms: $wall_ms, bus_cpu_ms: $bus_ms, group_bus_cpu_ms: $group_bus_ms,
           group_consumer_cpu_ms: $group_consumer_ms, consumer_cpu_ms: .,
-          consumer_us_per_event: [.[] | . * 1000 / $count]}' >"$out/$name.json"
+          consumer_us_per_event: [.[] | . * 1000 / $count],
+          mid_run_own_events: $own, mid_run_other_sites_events: $other}' >"$out/$name.json"
     cleanup
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
@@ -1012,14 +1021,14 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo
         echo "CPU = utime + stime from /proc/PID/stat over the run (first event to last applied). A consumer's µs per own event counts every event it was sent, its own site's and any other's, against the events of its site: flat when the bus delivers a site only its own events."
         echo
-        echo "| sites | events/s, all sites | forwarder CPU % | forwarder CPU µs per event | consumer CPU µs per own event, mean | max |"
-        echo "|---|---|---|---|---|---|"
+        echo "| sites | events/s, all sites | forwarder CPU % | forwarder CPU µs per event | consumer CPU µs per own event, mean | max | events sent to a consumer per own event (s01, mid-run) |"
+        echo "|---|---|---|---|---|---|---|"
         for k in $sites_counts; do
             r=flat-$k
-            echo "| $k | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") | $(f1 "$(sj "$r" '.consumer_us_per_event | max')") |"
+            echo "| $k | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") | $(f1 "$(sj "$r" '.consumer_us_per_event | max')") | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") |"
         done
         first=$(echo $sites_counts | awk '{print $1}') last=$(echo $sites_counts | awk '{print $NF}')
-        echo "| growth $first -> $last sites (× per event) | | | $(ratio "$(sj "flat-$last" '.bus_cpu_ms / .events')" "$(sj "flat-$first" '.bus_cpu_ms / .events')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | add / length')" "$(sj "flat-$first" '.consumer_us_per_event | add / length')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | max')" "$(sj "flat-$first" '.consumer_us_per_event | max')") |"
+        echo "| growth $first -> $last sites (× per event) | | | $(ratio "$(sj "flat-$last" '.bus_cpu_ms / .events')" "$(sj "flat-$first" '.bus_cpu_ms / .events')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | add / length')" "$(sj "flat-$first" '.consumer_us_per_event | add / length')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | max')" "$(sj "flat-$first" '.consumer_us_per_event | max')") | |"
         echo
         if [ "$sites_chain" != 0 ]; then
             r=chain-$sites_chain
@@ -1032,6 +1041,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             echo "| site buses together CPU %, µs per event | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')"), $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") |"
             echo "| group consumer CPU µs per event (every site's) | $(f1 "$(sj "$r" '.group_consumer_cpu_ms * 1000 / .events')") |"
             echo "| site consumer CPU µs per own event, mean / max | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") / $(f1 "$(sj "$r" '.consumer_us_per_event | max')") |"
+            echo "| events sent to a site consumer per own event (s01, mid-run) | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") |"
             echo
         fi
     fi
