@@ -574,10 +574,17 @@ web_run() {
 # for $sites_seconds at $sites_rate events/s per site. MODE flat: every site on
 # one asbus. MODE chain: each site on its own site bus forwarding up
 # ([bus] upstream) to one group bus, where one group consumer follows every
-# site's reception. CPU (utime + stime) of the forwarder(s) and each consumer is
-# read from /proc over the run (from before the first event to the last applied).
+# site's reception. CPU of the forwarder(s) and each consumer over the run
+# (from before the first event to the last applied): cpu_us, and the
+# consumers' own reports.
 # The consumers subscribe what the runtime subscribes: this script does not
 # choose what crosses the bus.
+# cpu_us PID: the on-CPU time of every thread of the process, µs (schedstat's
+# nanoseconds: the CPU time /proc/PID/stat gives in 10 ms ticks, which is too
+# coarse for a forwarder's ~20 ms at one site)
+cpu_us() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s / 1000 }'
+}
 sites_run() {
     local sites=$1 mode=$2 dir i s c count name consumers=() bus_pids=() group_pid= gc_pid=
     name=sites-$mode-$sites
@@ -671,10 +678,10 @@ INI
     [ "$have" -ge "$want" ] || die "sites $mode: only $have of $want consumers started" "$dir"
     # CPU of every forwarder and consumer before the first event
     local t0 t1 b0=0 b0g=0 p cpu0=() gc0=0
-    for p in "${bus_pids[@]}"; do b0=$((b0 + $(cpu_ms "$p"))); done
-    [ -z "$group_pid" ] || b0g=$(cpu_ms "$group_pid")
-    for p in "${consumers[@]}"; do cpu0+=("$(cpu_ms "$p")"); done
-    [ -z "$gc_pid" ] || gc0=$(cpu_ms "$gc_pid")
+    for p in "${bus_pids[@]}"; do b0=$((b0 + $(cpu_us "$p"))); done
+    [ -z "$group_pid" ] || b0g=$(cpu_us "$group_pid")
+    for p in "${consumers[@]}"; do cpu0+=("$(cpu_us "$p")"); done
+    [ -z "$gc_pid" ] || gc0=$(cpu_us "$gc_pid")
     t0=$(date +%s%N)
     local sources=()
     for s in "${site_list[@]}"; do
@@ -694,28 +701,31 @@ INI
     wait_pids "$dir" "${consumers[@]}" ${gc_pid:+"$gc_pid"}
     t1=$(date +%s%N)
     local b1=0 bg=
-    for p in "${bus_pids[@]}"; do b1=$((b1 + $(cpu_ms "$p"))); done
-    [ -z "$group_pid" ] || bg=$(($(cpu_ms "$group_pid") - b0g))
-    # each consumer's CPU over the run, from its report (read at its last event)
+    for p in "${bus_pids[@]}"; do b1=$((b1 + $(cpu_us "$p"))); done
+    [ -z "$group_pid" ] || bg=$(($(cpu_us "$group_pid") - b0g))
+    # each consumer's CPU over the run, µs, from its report (getrusage at its
+    # last event, in ms)
     local k=0 used=()
     for s in "${site_list[@]}"; do
         for c in $(seq "$sites_consumers"); do
-            used+=($(($(jq .cpu_ms "$out/$name-$s-c$c.json") - ${cpu0[$k]})))
+            used+=($(($(jq .cpu_ms "$out/$name-$s-c$c.json") * 1000 - ${cpu0[$k]})))
             k=$((k + 1))
         done
     done
     local gc=
-    [ -z "$gc_pid" ] || gc=$(($(jq .cpu_ms "$out/$name-group.json") - gc0))
+    [ -z "$gc_pid" ] || gc=$(($(jq .cpu_ms "$out/$name-group.json") * 1000 - gc0))
+    cleanup # the sources write their reports (CPU of the whole process) on SIGTERM
     printf '%s\n' "${used[@]}" | jq -s --argjson sites "$sites" --argjson count "$count" \
-        --argjson wall_ms "$(((t1 - t0) / 1000000))" --argjson bus_ms "$((b1 - b0))" \
-        --argjson group_bus_ms "${bg:-null}" --argjson group_consumer_ms "${gc:-null}" \
+        --argjson wall_ms "$(((t1 - t0) / 1000000))" --argjson bus_us "$((b1 - b0))" \
+        --argjson group_bus_us "${bg:-null}" --argjson group_consumer_us "${gc:-null}" \
         --arg mode "$mode" --argjson rate "$sites_rate" --argjson own "$own" --argjson other "$other" \
+        --argjson pub "$(cat "$out/$name"-s*-source.json | jq -s --argjson n "$count" '[.[] | .cpu_ms * 1000 / $n]')" \
         '{mode: $mode, sites: $sites, rate_per_site: $rate, events: ($sites * $count),
-          wall_ms: $wall_ms, bus_cpu_ms: $bus_ms, group_bus_cpu_ms: $group_bus_ms,
-          group_consumer_cpu_ms: $group_consumer_ms, consumer_cpu_ms: .,
-          consumer_us_per_event: [.[] | . * 1000 / $count],
-          mid_run_own_events: $own, mid_run_other_sites_events: $other}' >"$out/$name.json"
-    cleanup
+          wall_ms: $wall_ms, bus_cpu_us: $bus_us, group_bus_cpu_us: $group_bus_us,
+          group_consumer_cpu_us: $group_consumer_us, consumer_cpu_us: .,
+          consumer_us_per_event: [.[] | . / $count],
+          mid_run_own_events: $own, mid_run_other_sites_events: $other,
+          publisher_us_per_event: $pub}' >"$out/$name.json"
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
@@ -1019,16 +1029,16 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         f1() { [ -n "$1" ] && [ "$1" != null ] && awk -v v="$1" 'BEGIN { printf "%.1f", v }' || printf 'n/a'; }
         echo "### A dealer group on one bus: 1 to $(echo $sites_counts | awk '{print $NF}') sites ($sites_rate events/s per site for ${sites_seconds}s, $sites_consumers consumer(s) per site following its own site's reception)"
         echo
-        echo "CPU = utime + stime from /proc/PID/stat over the run (first event to last applied). A consumer's µs per own event counts every event it was sent, its own site's and any other's, against the events of its site: flat when the bus delivers a site only its own events."
+        echo "CPU = on-CPU time of every thread (/proc/PID/task/*/schedstat; a consumer's from its getrusage) over the run (first event to last applied). A consumer's µs per own event counts every event it was sent, its own site's and any other's, against the events of its site: flat when the bus delivers a site only its own events."
         echo
-        echo "| sites | events/s, all sites | forwarder CPU % | forwarder CPU µs per event | consumer CPU µs per own event, mean | max | events sent to a consumer per own event (s01, mid-run) |"
-        echo "|---|---|---|---|---|---|---|"
+        echo "| sites | events/s, all sites | forwarder CPU % | forwarder CPU µs per event | consumer CPU µs per own event, mean | max | events sent to a consumer per own event (s01, mid-run) | publisher CPU µs per event, mean |"
+        echo "|---|---|---|---|---|---|---|---|"
         for k in $sites_counts; do
             r=flat-$k
-            echo "| $k | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") | $(f1 "$(sj "$r" '.consumer_us_per_event | max')") | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") |"
+            echo "| $k | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_us / 10 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_us / .events')") | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") | $(f1 "$(sj "$r" '.consumer_us_per_event | max')") | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") | $(f1 "$(sj "$r" '.publisher_us_per_event | add / length')") |"
         done
         first=$(echo $sites_counts | awk '{print $1}') last=$(echo $sites_counts | awk '{print $NF}')
-        echo "| growth $first -> $last sites (× per event) | | | $(ratio "$(sj "flat-$last" '.bus_cpu_ms / .events')" "$(sj "flat-$first" '.bus_cpu_ms / .events')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | add / length')" "$(sj "flat-$first" '.consumer_us_per_event | add / length')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | max')" "$(sj "flat-$first" '.consumer_us_per_event | max')") | |"
+        echo "| growth $first -> $last sites (× per event) | | | $(ratio "$(sj "flat-$last" '.bus_cpu_us / .events')" "$(sj "flat-$first" '.bus_cpu_us / .events')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | add / length')" "$(sj "flat-$first" '.consumer_us_per_event | add / length')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | max')" "$(sj "flat-$first" '.consumer_us_per_event | max')") | | $(ratio "$(sj "flat-$last" '.publisher_us_per_event | add / length')" "$(sj "flat-$first" '.publisher_us_per_event | add / length')") |"
         echo
         if [ "$sites_chain" != 0 ]; then
             r=chain-$sites_chain
@@ -1037,9 +1047,9 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             echo "| figure | value |"
             echo "|---|---|"
             echo "| events/s, all sites | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") |"
-            echo "| group bus CPU %, µs per event | $(f1 "$(sj "$r" '.group_bus_cpu_ms * 100 / .wall_ms')"), $(f1 "$(sj "$r" '.group_bus_cpu_ms * 1000 / .events')") |"
-            echo "| site buses together CPU %, µs per event | $(f1 "$(sj "$r" '.bus_cpu_ms * 100 / .wall_ms')"), $(f1 "$(sj "$r" '.bus_cpu_ms * 1000 / .events')") |"
-            echo "| group consumer CPU µs per event (every site's) | $(f1 "$(sj "$r" '.group_consumer_cpu_ms * 1000 / .events')") |"
+            echo "| group bus CPU %, µs per event | $(f1 "$(sj "$r" '.group_bus_cpu_us / 10 / .wall_ms')"), $(f1 "$(sj "$r" '.group_bus_cpu_us / .events')") |"
+            echo "| site buses together CPU %, µs per event | $(f1 "$(sj "$r" '.bus_cpu_us / 10 / .wall_ms')"), $(f1 "$(sj "$r" '.bus_cpu_us / .events')") |"
+            echo "| group consumer CPU µs per event (every site's) | $(f1 "$(sj "$r" '.group_consumer_cpu_us / .events')") |"
             echo "| site consumer CPU µs per own event, mean / max | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") / $(f1 "$(sj "$r" '.consumer_us_per_event | max')") |"
             echo "| events sent to a site consumer per own event (s01, mid-run) | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") |"
             echo
