@@ -6,6 +6,7 @@
 # CURVE on over tcp on 127.0.0.1, each site with its own keys directory; a
 # site bus authenticates to the group bus with its key bus@<site>, which the
 # group bus admits as the owner of every source of that site and no other.
+# The group bus starts last (the site buses connect to it in the background).
 #  - a tap on the group bus sees both sites' events, forwarded up the chain;
 #  - a tap on site A's bus sees none of site B's (nothing travels down);
 #  - an event published straight to the group bus by site A's key as
@@ -92,9 +93,7 @@ expect_eq "a missing group bus key is a config error" 78 "$rc"
 grep -qF "upstream: cannot use key file '$T/site-a/keys/nobody.pub'" "$T/nokey.out" ||
     fail "the missing key file is not named: $(cat "$T/nokey.out")"
 
-log "--- the group bus, two site buses chained to it, each site's daemons"
-"$ASBUS" --config "$G" >>"$T/bus.log" 2>&1 & # the group's
-PIDS[bus]=$!
+log "--- two site buses chained to a group bus not yet started, each site's daemons"
 for s in site-a site-b; do
     "$ASBUS" --config "$T/$s.ini" >>"$T/$s-bus.log" 2>&1 &
     PIDS[$s-bus]=$!
@@ -105,6 +104,9 @@ for s in site-a site-b; do
             env AS_IDENTITY=foreman "$ASCTL" --config "$T/$s.ini" status "$svc" >/dev/null 2>&1
     done
 done
+# the group bus comes last: the site buses connect to it in the background
+"$ASBUS" --config "$G" >>"$T/bus.log" 2>&1 &
+PIDS[bus]=$!
 grep -q "and up to tcp://127.0.0.1:$base" "$T/site-a-bus.log" ||
     fail "site A's bus does not say it forwards up: $(cat "$T/site-a-bus.log")"
 
