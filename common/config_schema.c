@@ -79,6 +79,11 @@ static const as_config_key_t s_forwarder_keys[] = {
     S_INT("max_frame", 1, 4 * S_GB, 16 * S_MB, "the largest frame forwarded"),
     S_ADDR("metrics_listen",
            "host:port of GET /metrics and /health, e.g. 127.0.0.1:9100 (default: off)"),
+    /* issue 16: a chain of forwarders (services/bus/upstream.h) */
+    S_TEXT("upstream", S_ENDPOINT_MAX,
+           "a group bus's xsub endpoint(s) this site bus forwards to (default: none)"),
+    S_TEXT("upstream_key", 64,
+           "the group bus's public key, KEYS_DIR/<this>.pub (default: group-bus)"),
     S_END,
 };
 

@@ -24,6 +24,10 @@
  * asbus keeps no state: a restart loses what was in flight, which the
  * reliability protocol (sequence numbers, heartbeats, replay) recovers.
  *
+ * With [NAME] upstream = EP the XPUB also connects to a group bus's XSUB: the
+ * site bus is a publisher there, the group's subscriptions come down and only
+ * what they name goes up (upstream.h).
+ *
  * With [NAME] metrics_listen = host:port the main thread's loop serves GET
  * /metrics (as_bus_* counters) and /health (metrics_http.h). The worker is
  * the counters' only writer (S_COUNT: a relaxed atomic store, a plain move
@@ -55,6 +59,7 @@
 #include "as/metrics.h"
 #include "as/metrics_http.h"
 #include "as/security.h"
+#include "upstream.h"
 
 /* Exit codes from sysexits.h. */
 #define S_EXIT_USAGE 64
@@ -88,6 +93,7 @@ typedef struct s_args {
     const char *name;        /* config section and security identity */
     const char *xsub;        /* --xsub, or NULL for NAME.xsub */
     const char *xpub;        /* --xpub, or NULL for NAME.xpub */
+    const char *upstream;    /* --upstream, or NULL for NAME.upstream (none when unset) */
     bool check_config;       /* --check-config: check the file, start nothing */
     int log_level;           /* --log-level, or -1 for AS_LOG or info */
 } s_args_t;
@@ -111,6 +117,7 @@ typedef struct s_bus {
     int64_t started_us;
     char bound_xsub[512]; /* endpoints actually bound, for the log */
     char bound_xpub[512];
+    char upstream[512]; /* group bus endpoint(s) the XPUB connects to (upstream.h) */
     /* the proxy's own, read by the main thread only after it is joined */
     bool check_owners;        /* CURVE on: publishers must own their sources */
     char site[AS_NAME_MAX];   /* [site] name: whose sources "workshop" owns */
@@ -125,8 +132,8 @@ typedef struct s_bus {
 static void s_usage(FILE *out)
 {
     fprintf(out,
-            "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--check-config]\n"
-            "             [--log-level LEVEL] [--version] [--help]\n"
+            "usage: asbus [--config FILE] [--name NAME] [--xsub EP] [--xpub EP] [--upstream EP]\n"
+            "             [--check-config] [--log-level LEVEL] [--version] [--help]\n"
             "\n"
             "Forwards every event published to the XSUB endpoint(s) to the subscribers\n"
             "of the XPUB endpoint(s), and their subscriptions back to the publishers.\n"
@@ -136,14 +143,18 @@ static void s_usage(FILE *out)
             "  --xsub EP      endpoint(s) publishers connect to, comma-separated\n"
             "                 (overrides NAME.xsub)\n"
             "  --xpub EP      endpoint(s) subscribers connect to (overrides NAME.xpub)\n"
+            "  --upstream EP  a group bus's xsub endpoint(s) this site bus forwards to: what\n"
+            "                 the group subscribes to travels up (overrides NAME.upstream)\n"
             "  --check-config check FILE (every section and key), print 'config ok' or\n"
             "                 each problem with its line, start nothing\n"
             "  --log-level L  debug, info, warn or error (default $AS_LOG or info)\n"
             "  --version      print \"asbus VERSION\"\n"
             "  --help         show this text\n"
             "\n"
-            "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M).\n"
-            "CURVE on tcp:// endpoints when [security] curve = on.\n"
+            "Keys of [NAME]: xsub, xpub, hwm (default 1000000), max_frame (default 16M),\n"
+            "upstream, upstream_key (default group-bus).\n"
+            "CURVE on tcp:// endpoints when [security] curve = on; to a group bus with the\n"
+            "key KEYS_DIR/bus@SITE.key.\n"
             "Exit status: 0 stopped by SIGTERM/SIGINT, 64 usage, 69 cannot bind,\n"
             "70 internal error, 78 configuration error.\n");
 }
@@ -156,6 +167,7 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
         {"name", required_argument, NULL, 'n'},
         {"xsub", required_argument, NULL, 's'},
         {"xpub", required_argument, NULL, 'p'},
+        {"upstream", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {"check-config", no_argument, NULL, 'k'},
         {"log-level", required_argument, NULL, 'l'},
@@ -163,7 +175,7 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
     };
     *args = (s_args_t){.name = S_DEFAULT_NAME, .log_level = -1};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:n:s:p:hkl:", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:n:s:p:u:hkl:", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             args->config_path = optarg;
@@ -176,6 +188,9 @@ static int s_parse_args(int argc, char **argv, s_args_t *args)
             break;
         case 'p':
             args->xpub = optarg;
+            break;
+        case 'u':
+            args->upstream = optarg;
             break;
         case 'k':
             args->check_config = true;
@@ -334,6 +349,13 @@ static int s_bus_bind(s_bus_t *bus, as_config_t *cfg, const s_args_t *args, as_s
     int rc = s_bind_all(bus->xsub, "xsub", xsub, security, bus->bound_xsub, sizeof bus->bound_xsub);
     if (rc == 0)
         rc = s_bind_all(bus->xpub, "xpub", xpub, security, bus->bound_xpub, sizeof bus->bound_xpub);
+    /* a chain: after every bind (CURVE options are taken per bind/connect) */
+    const char *upstream =
+        args->upstream ? args->upstream : as_config_get(cfg, args->name, "upstream", NULL);
+    if (rc == 0 && upstream && *upstream &&
+        bus_upstream_connect(bus->xpub, cfg, args->name, upstream, as_security_curve(security),
+                             bus->site, S_ENDPOINTS_MAX, bus->upstream, sizeof bus->upstream) != 0)
+        rc = S_EXIT_CONFIG;
     return rc;
 }
 
@@ -398,10 +420,11 @@ static int s_bus_health(void *arg, as_metrics_text_t *t)
 /* --- the proxy (worker thread) --------------------------------------------- */
 
 /* True when `identity` owns `source`: the service's name for this site's
- * sources, the whole source name for another site's. */
+ * sources, the whole source name for another site's, and at a group bus a
+ * site bus's key "bus@<site>" every source of its site (upstream.h). */
 static bool s_owns(const s_bus_t *bus, const char *identity, const char *source)
 {
-    if (strcmp(identity, source) == 0)
+    if (strcmp(identity, source) == 0 || bus_upstream_owns(identity, source))
         return true;
     const char *at = strchr(source, '@');
     size_t service_len = (size_t)(at - source);
@@ -755,7 +778,8 @@ int main(int argc, char **argv)
     if (rc != 0)
         goto close_loop;
 
-    as_info("asbus: forwarding %s -> %s%s", bus.bound_xsub, bus.bound_xpub,
+    as_info("asbus: forwarding %s -> %s%s%s%s", bus.bound_xsub, bus.bound_xpub,
+            *bus.upstream ? " and up to " : "", bus.upstream,
             as_security_curve(security) ? " (CURVE on tcp)" : "");
     const char *metrics_listen = as_config_get(cfg, args.name, "metrics_listen", NULL);
     bus.name = args.name;

@@ -5,7 +5,8 @@
 # the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
 # latency), the durable peers (Redis Streams with AOF always / everysec,
 # RabbitMQ quorum queues) beside them, the ceilings and the gateway under
-# browser sessions (webbench), and the real daemons' commands (daemonbench).
+# browser sessions (webbench), the real daemons' commands (daemonbench), and a
+# dealer group's sites on one bus and through a chain of forwarders (sites).
 # Only checks that every run completed with every
 # event applied; the figures themselves are never pass/fail. A peer's runs
 # are skipped only when its server is not installed (or, RabbitMQ, when the
@@ -76,4 +77,18 @@ expect_eq "daemons: every row sent commands" true "$(jq '[.rows[] | .commands > 
 expect_eq "daemons: every command's run committed (the ceiling status does not)" true \
     "$(jq '[.rows[] | select(.command != "status") | .commits > 0] | all' "$T/bench/daemons.json")"
 expect_eq "daemons rows" 12 "$(echo "$out" | grep -cE '^\| (reception\.ro\.open|workshop\.clock\.on|workshop\.clock\.off|parts\.issue|status|reception\.ro\.show) \| [0-9]+ \|')"
+# sites (--quick: 1 and 2 sites on one bus, then 2 site buses chained to a group
+# bus): every site's consumer applied its own site's 100 events (2 s at 50/s),
+# the group consumer every site's, and every row of both tables is printed
+for k in 1 2; do
+    expect_eq "sites: $k site(s) on one bus, each consumer applied its site's events" \
+        "$(printf '100 %.0s' $(seq $k))" \
+        "$(for f in "$T/bench/sites-flat-$k"-s*-c1.json; do printf '%s ' "$(jq .events "$f")"; done)"
+done
+expect_eq "sites: the group consumer applied both sites' events through the chain" 200 \
+    "$(jq .events "$T/bench/sites-chain-2-group.json")"
+expect_eq "sites rows (1, 2 sites, growth; 6 of the chain)" 9 \
+    "$(echo "$out" | grep -cE '^\| ([12] \| [0-9]|growth 1 -> 2 sites|events/s, all sites|group bus CPU|site buses together|group consumer CPU|site consumer CPU|events sent to a site consumer)')"
+expect_eq "every sites figure measured" 0 \
+    "$(echo "$out" | grep -E '^\| ([12] \| [0-9]|growth 1 -> 2|group bus CPU|site buses|group consumer|site consumer|events sent to a site)' | grep -c 'n/a' || true)"
 finish

@@ -31,6 +31,12 @@
 #             1, 8 and 32 clients (daemonbench), each BENCH_DAEMONS_SECONDS (default 5;
 #             --quick: 1 s, 1 and 8 clients); beside them the runtime's status answer and
 #             a query (reception.ro.show)
+#   sites     a dealer group on one bus: 1, 5, 10 and 20 sites (BENCH_SITES), each an
+#             asbench source of its own site at BENCH_SITES_RATE events/s (default 50)
+#             and BENCH_SITES_CONSUMERS consumers (default 1) following it, for
+#             BENCH_SITES_SECONDS (default 20); CPU of the forwarder and of each
+#             consumer per event; then a chain of BENCH_SITES_CHAIN (default 20, 0:
+#             none) site buses forwarding up to one group bus and one group consumer
 #
 # The peers of fanout and latency, each started by this script on loopback with
 # its own data dir and stopped after: jetstream (nats-server 2.9, file storage),
@@ -54,7 +60,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${AS_BUILD:-$here/../../build}
 command_line="bash tools/bench/run.sh $*"
-quick=0 only=single,fanout,latency,ceilings,web,daemons peer=1 ours=1 n=
+quick=0 only=single,fanout,latency,ceilings,web,daemons,sites peer=1 ours=1 n=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
@@ -72,24 +78,29 @@ if [ $quick = 1 ]; then
     n=${n:-2000} n_fsync=50
     web_sessions=10 web_seconds=2 web_idle=3
     daemons_clients=1,8 daemons_seconds=1 daemons_vehicles=256
+    sites_counts="1 2" sites_seconds=2 sites_chain=2
 else
     web_sessions=${BENCH_WEB_SESSIONS:-50} web_seconds=${BENCH_WEB_SECONDS:-20} web_idle=20
     daemons_clients=1,8,32 daemons_seconds=${BENCH_DAEMONS_SECONDS:-5} daemons_vehicles=2048
     n_group=${BENCH_N_GROUP:-300000} n_single=${BENCH_N_SINGLE:-5000}
     n_latency=${BENCH_N_LATENCY:-20000} latency_seconds=${BENCH_LATENCY_SECONDS:-10}
     n=${n:-1000000} n_fsync=2000
+    sites_counts=${BENCH_SITES:-1 5 10 20} sites_seconds=${BENCH_SITES_SECONDS:-20}
+    sites_chain=${BENCH_SITES_CHAIN:-20}
 fi
+# sites: 50 events/s per site (see README.md, "sites"), one consumer per site
+sites_rate=${BENCH_SITES_RATE:-50} sites_consumers=${BENCH_SITES_CONSUMERS:-1}
 case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
 parts= peers=
 for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings | web | daemons) parts+=,$part ;;
+    single | fanout | latency | ceilings | web | daemons | sites) parts+=,$part ;;
     jetstream | redis-always | redis-everysec | rabbitmq) peers+=,$part ;;
     redis) peers+=,redis-always,redis-everysec ;;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, daemons, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, daemons, sites, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
     esac
 done
-only=${parts:-,single,fanout,latency,ceilings,web,daemons} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
+only=${parts:-,single,fanout,latency,ceilings,web,daemons,sites} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
 only=${only#,} peers=${peers#,}
 # the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
 js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
@@ -603,6 +614,169 @@ daemons_run() {
     fi
 }
 
+# --- sites: a dealer group on one bus (1 -> 20 sites), CPU per event -----------------
+
+# sites_run SITES MODE: SITES sites, each a publisher (asbench source, service
+# reception of its own site: a config per site, [site] name = sNN) and
+# $sites_consumers consumers following that site's reception (asbench sink),
+# for $sites_seconds at $sites_rate events/s per site. MODE flat: every site on
+# one asbus. MODE chain: each site on its own site bus forwarding up
+# ([bus] upstream) to one group bus, where one group consumer follows every
+# site's reception. CPU of the forwarder(s) and each consumer over the run
+# (from before the first event to the last applied): cpu_us, and the
+# consumers' own reports.
+# The consumers subscribe what the runtime subscribes: this script does not
+# choose what crosses the bus.
+# cpu_us PID: the on-CPU time of every thread of the process, µs (schedstat's
+# nanoseconds: the CPU time /proc/PID/stat gives in 10 ms ticks, which is too
+# coarse for a forwarder's ~20 ms at one site)
+cpu_us() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s / 1000 }'
+}
+sites_run() {
+    local sites=$1 mode=$2 dir i s c count name consumers=() bus_pids=() group_pid= gc_pid=
+    name=sites-$mode-$sites
+    count=$(awk -v r="$sites_rate" -v t="$sites_seconds" 'BEGIN { printf "%d", r * t }')
+    dir=$(mktemp -d /tmp/as-bench-sites.XXXXXX)
+    chmod 700 "$dir"
+    note "sites $mode: $sites sites x $count events at $sites_rate/s each, $sites_consumers consumer(s) per site"
+    local site_list=() follows=
+    for i in $(seq "$sites"); do site_list+=("$(printf 's%02d' "$i")"); done
+    for s in "${site_list[@]}"; do
+        local bus_in=$dir/bus-in bus_out=$dir/bus-out upstream=
+        if [ "$mode" = chain ]; then
+            bus_in=$dir/$s-bus-in bus_out=$dir/$s-bus-out upstream="upstream = ipc://$dir/g-in"
+        fi
+        {
+            cat <<INI
+[site]
+name = $s
+data_dir = $dir/data/$s
+services = $(seq -s, -f 'c%g' "$sites_consumers")
+[bus]
+xsub = ipc://$bus_in
+xpub = ipc://$bus_out
+$upstream
+publish = \${bus.xsub}
+subscribe = \${bus.xpub}
+[staff]
+[reception]
+endpoint = ipc://$dir/$s-reception.sock
+INI
+            for c in $(seq "$sites_consumers"); do
+                printf '[c%s]\nendpoint = ipc://%s/%s-c%s.sock\nfollows = reception\n' "$c" "$dir" "$s" "$c"
+            done
+        } >"$dir/$s.ini"
+        follows+="${follows:+$'\n    '}reception@$s" # an indented line per site continues it
+    done
+    if [ "$mode" = chain ]; then
+        {
+            cat <<INI
+[site]
+name = group
+data_dir = $dir/data/group
+services = group
+[bus]
+xsub = ipc://$dir/g-in
+xpub = ipc://$dir/g-out
+publish = \${bus.xsub}
+subscribe = \${bus.xpub}
+[staff]
+[group]
+endpoint = ipc://$dir/group.sock
+follows = $follows
+INI
+            for s in "${site_list[@]}"; do
+                printf '[reception@%s]\nendpoint = ipc://%s/%s-reception.sock\n' "$s" "$dir" "$s"
+            done
+        } >"$dir/group.ini"
+        "$ASBUS" --config "$dir/group.ini" 2>"$dir/group-bus.log" &
+        group_pid=$!
+        pids+=("$group_pid")
+        for s in "${site_list[@]}"; do
+            "$ASBUS" --config "$dir/$s.ini" 2>"$dir/$s-bus.log" &
+            bus_pids+=($!)
+            pids+=($!)
+        done
+        timeout "$limit" "$ASBENCH" sink --config "$dir/group.ini" --name group \
+            --expect $((count * sites)) --report "$out/$name-group.json" 2>"$dir/group.log" &
+        gc_pid=$!
+        pids+=("$gc_pid")
+    else
+        "$ASBUS" --config "$dir/${site_list[0]}.ini" 2>"$dir/bus.log" &
+        bus_pids+=($!)
+        pids+=($!)
+    fi
+    for s in "${site_list[@]}"; do
+        for c in $(seq "$sites_consumers"); do
+            timeout "$limit" "$ASBENCH" sink --config "$dir/$s.ini" --name "c$c" --expect "$count" \
+                --report "$out/$name-$s-c$c.json" 2>"$dir/$s-c$c.log" &
+            consumers+=($!)
+            pids+=($!)
+        done
+    done
+    # bound: their loops run, their subscriptions are on the way
+    local want=$((sites * sites_consumers)) have
+    [ -z "$gc_pid" ] || want=$((want + 1))
+    for _ in $(seq 400); do
+        have=$(find "$dir" -maxdepth 1 \( -name '*-c*.sock' -o -name group.sock \) | wc -l)
+        [ "$have" -ge "$want" ] && break
+        sleep 0.05
+    done
+    [ "$have" -ge "$want" ] || die "sites $mode: only $have of $want consumers started" "$dir"
+    # CPU of every forwarder and consumer before the first event
+    local t0 t1 b0=0 b0g=0 p cpu0=() gc0=0
+    for p in "${bus_pids[@]}"; do b0=$((b0 + $(cpu_us "$p"))); done
+    [ -z "$group_pid" ] || b0g=$(cpu_us "$group_pid")
+    for p in "${consumers[@]}"; do cpu0+=("$(cpu_us "$p")"); done
+    [ -z "$gc_pid" ] || gc0=$(cpu_us "$gc_pid")
+    t0=$(date +%s%N)
+    local sources=()
+    for s in "${site_list[@]}"; do
+        "$ASBENCH" source --config "$dir/$s.ini" --count "$count" --rate "$sites_rate" \
+            --delay-ms 300 --report "$out/$name-$s-source.json" 2>"$dir/$s-source.log" &
+        sources+=($!)
+        pids+=($!)
+    done
+    # mid-run, what site s01's first consumer was sent: its own site's events
+    # and (asctl status: ignored, per source) every other site's
+    sleep "$(awk -v t="$sites_seconds" 'BEGIN { print t / 2 }')"
+    local st own=0 other=0
+    if st=$("$ASCTL" --json --config "$dir/${site_list[0]}.ini" status c1 2>/dev/null); then
+        own=$(echo "$st" | jq '[.services[0].offsets[]? | .applied_seq | tonumber] | add // 0')
+        other=$(echo "$st" | jq '[.services[0].unfollowed[]? | .events | tonumber] | add // 0')
+    fi
+    wait_pids "$dir" "${consumers[@]}" ${gc_pid:+"$gc_pid"}
+    t1=$(date +%s%N)
+    local b1=0 bg=
+    for p in "${bus_pids[@]}"; do b1=$((b1 + $(cpu_us "$p"))); done
+    [ -z "$group_pid" ] || bg=$(($(cpu_us "$group_pid") - b0g))
+    # each consumer's CPU over the run, µs, from its report (getrusage at its
+    # last event, in ms)
+    local k=0 used=()
+    for s in "${site_list[@]}"; do
+        for c in $(seq "$sites_consumers"); do
+            used+=($(($(jq .cpu_ms "$out/$name-$s-c$c.json") * 1000 - ${cpu0[$k]})))
+            k=$((k + 1))
+        done
+    done
+    local gc=
+    [ -z "$gc_pid" ] || gc=$(($(jq .cpu_ms "$out/$name-group.json") * 1000 - gc0))
+    cleanup # the sources write their reports (CPU of the whole process) on SIGTERM
+    printf '%s\n' "${used[@]}" | jq -s --argjson sites "$sites" --argjson count "$count" \
+        --argjson wall_ms "$(((t1 - t0) / 1000000))" --argjson bus_us "$((b1 - b0))" \
+        --argjson group_bus_us "${bg:-null}" --argjson group_consumer_us "${gc:-null}" \
+        --arg mode "$mode" --argjson rate "$sites_rate" --argjson own "$own" --argjson other "$other" \
+        --argjson pub "$(cat "$out/$name"-s*-source.json | jq -s --argjson n "$count" '[.[] | .cpu_ms * 1000 / $n]')" \
+        '{mode: $mode, sites: $sites, rate_per_site: $rate, events: ($sites * $count),
+          wall_ms: $wall_ms, bus_cpu_us: $bus_us, group_bus_cpu_us: $group_bus_us,
+          group_consumer_cpu_us: $group_consumer_us, consumer_cpu_us: .,
+          consumer_us_per_event: [.[] | . / $count],
+          mid_run_own_events: $own, mid_run_other_sites_events: $other,
+          publisher_us_per_event: $pub}' >"$out/$name.json"
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
 # --- run ---------------------------------------------------------------------------
 
 rate_n() { awk -v r="$1" -v s="$latency_seconds" 'BEGIN { printf "%d", r * s }'; }
@@ -636,6 +810,10 @@ rmq_down
 if wants ceilings; then ceilings; fi
 if wants web; then web_run; fi
 if wants daemons; then daemons_run; fi
+if wants sites; then
+    for k in $sites_counts; do sites_run "$k" flat; done
+    [ "$sites_chain" = 0 ] || sites_run "$sites_chain" chain
+fi
 elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
 
 # --- the tables ----------------------------------------------------------------------
@@ -909,6 +1087,38 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         [ -z "$(j ceil-fsync .commits_per_second)" ] ||
             echo "The disk's fsync'd LMDB commits one at a time (the ceilings part): $(num "$(j ceil-fsync .commits_per_second)")/s: the most commits/s a daemon can make, whatever the clients."
         echo
+    fi
+    if wants sites; then
+        # sj RUN EXPR: a value of a sites run's report
+        sj() { j "sites-$1" "$2"; }
+        f1() { [ -n "$1" ] && [ "$1" != null ] && awk -v v="$1" 'BEGIN { printf "%.1f", v }' || printf 'n/a'; }
+        echo "### A dealer group on one bus: 1 to $(echo $sites_counts | awk '{print $NF}') sites ($sites_rate events/s per site for ${sites_seconds}s, $sites_consumers consumer(s) per site following its own site's reception)"
+        echo
+        echo "CPU = on-CPU time of every thread (/proc/PID/task/*/schedstat; a consumer's from its getrusage) over the run (first event to last applied). A consumer's µs per own event counts every event it was sent, its own site's and any other's, against the events of its site: flat when the bus delivers a site only its own events."
+        echo
+        echo "| sites | events/s, all sites | forwarder CPU % | forwarder CPU µs per event | consumer CPU µs per own event, mean | max | events sent to a consumer per own event (s01, mid-run) | publisher CPU µs per event, mean |"
+        echo "|---|---|---|---|---|---|---|---|"
+        for k in $sites_counts; do
+            r=flat-$k
+            echo "| $k | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_us / 10 / .wall_ms')") | $(f1 "$(sj "$r" '.bus_cpu_us / .events')") | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") | $(f1 "$(sj "$r" '.consumer_us_per_event | max')") | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") | $(f1 "$(sj "$r" '.publisher_us_per_event | add / length')") |"
+        done
+        first=$(echo $sites_counts | awk '{print $1}') last=$(echo $sites_counts | awk '{print $NF}')
+        echo "| growth $first -> $last sites (× per event) | | | $(ratio "$(sj "flat-$last" '.bus_cpu_us / .events')" "$(sj "flat-$first" '.bus_cpu_us / .events')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | add / length')" "$(sj "flat-$first" '.consumer_us_per_event | add / length')") | $(ratio "$(sj "flat-$last" '.consumer_us_per_event | max')" "$(sj "flat-$first" '.consumer_us_per_event | max')") | | $(ratio "$(sj "flat-$last" '.publisher_us_per_event | add / length')" "$(sj "flat-$first" '.publisher_us_per_event | add / length')") |"
+        echo
+        if [ "$sites_chain" != 0 ]; then
+            r=chain-$sites_chain
+            echo "### A chain: $sites_chain site buses forwarding up to one group bus, one group consumer following every site"
+            echo
+            echo "| figure | value |"
+            echo "|---|---|"
+            echo "| events/s, all sites | $(num "$(sj "$r" '.events * 1000 / .wall_ms')") |"
+            echo "| group bus CPU %, µs per event | $(f1 "$(sj "$r" '.group_bus_cpu_us / 10 / .wall_ms')"), $(f1 "$(sj "$r" '.group_bus_cpu_us / .events')") |"
+            echo "| site buses together CPU %, µs per event | $(f1 "$(sj "$r" '.bus_cpu_us / 10 / .wall_ms')"), $(f1 "$(sj "$r" '.bus_cpu_us / .events')") |"
+            echo "| group consumer CPU µs per event (every site's) | $(f1 "$(sj "$r" '.group_consumer_cpu_us / .events')") |"
+            echo "| site consumer CPU µs per own event, mean / max | $(f1 "$(sj "$r" '.consumer_us_per_event | add / length')") / $(f1 "$(sj "$r" '.consumer_us_per_event | max')") |"
+            echo "| events sent to a site consumer per own event (s01, mid-run) | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") |"
+            echo
+        fi
     fi
 } | tee "$out/results.md"
 # a part whose runs had errors printed its table with them marked; the run failed
