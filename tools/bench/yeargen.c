@@ -1196,6 +1196,9 @@ static int s_report(int argc, char **argv)
         return BENCH_EXIT_UNAVAILABLE;
     int rc = 0;
     size_t rows = 0, reply_bytes = 0;
+    /* the first row's counters, for a check that kpi counted the ROs */
+    char first_key[64] = "";
+    int64_t first_opened = 0, first_delivered = 0;
     int64_t cpu0 = bench_cpu_ms(), t0 = bench_now_us();
     for (uint64_t i = 0; i < reps && rc == 0; i++) {
         As__CommandReply *reply = NULL;
@@ -1211,6 +1214,11 @@ static int s_report(int argc, char **argv)
                 as__kpi_report__unpack(NULL, reply->payload.len, reply->payload.data);
             rows = r ? r->n_rows : 0;
             reply_bytes = reply->payload.len;
+            if (rows && r->rows[0]->counters) {
+                snprintf(first_key, sizeof first_key, "%s", r->rows[0]->key ? r->rows[0]->key : "");
+                first_opened = r->rows[0]->counters->ros_opened;
+                first_delivered = r->rows[0]->counters->ros_delivered;
+            }
             if (r)
                 as__kpi_report__free_unpacked(r, NULL);
         }
@@ -1244,9 +1252,10 @@ static int s_report(int argc, char **argv)
                 "{\"period\": \"%s\", \"by\": \"%s\", \"rows\": %zu, \"reply_bytes\": %zu, "
                 "\"requests\": %" PRIu64 ", \"p50_us\": %" PRId64 ", \"p99_us\": %" PRId64
                 ", \"max_us\": %" PRId64 ", \"wall_us\": %" PRId64 ", \"client_cpu_ms\": %" PRId64
-                "}\n",
+                ", \"first_row\": {\"key\": \"%s\", \"ros_opened\": %" PRId64
+                ", \"ros_delivered\": %" PRId64 "}}\n",
                 month ? month : year, by, rows, reply_bytes, reps, p50, p99, lat[reps - 1], wall,
-                bench_cpu_ms() - cpu0);
+                bench_cpu_ms() - cpu0, first_key, first_opened, first_delivered);
         fclose(f);
     }
     free(lat);
