@@ -1052,7 +1052,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo "| writing them (yeargen, $(k kpiyear-gen .commits) commits): s, events/s | $(sec "$(k kpiyear-gen .seconds)"), $(num "$(k kpiyear-gen .events_per_second)")$([ "$(k kpiyear-gen .stores)" = cached ] && echo ' (cached from an earlier run: reused)') |"
         echo "| rebuild: s from kpi's start until its offsets reached every source's last seq | $(sec "$ky_secs") |"
         echo "| rebuild: events/s | $(num "$ky_eps") |"
-        echo "| ceiling: raw LMDB puts, batch 5,000, fsync, 1 writer, events/s (rebuild / ceiling) | $(num "$ky_ceil") ($(share "$ky_eps" "$ky_ceil")) |"
+        echo "| the one-writer ceiling: raw LMDB puts, batch 5,000, fsync, events/s (rebuild / ceiling) | $(num "$ky_ceil") ($(share "$ky_eps" "$ky_ceil")) |"
         echo "| kpi CPU s, and µs per event | $(secs "$(k kpiyear .kpi_cpu_ms)"), $(per_event_us "$(k kpiyear .kpi_cpu_ms)" "$ky_events") |"
         echo "| kpi peak RSS MiB (the largest) | $(mb "$(k kpiyear .kpi_peak_rss_kb)") |"
         [ -f "$out/kpiyear-store.json" ] && echo "| kpi's store after the rebuild, site-01, MiB | $(mb "$(k kpiyear-store .kpi_store_kb)") |"
