@@ -118,8 +118,9 @@ CEILBENCH=$build/tools/bench/ceilbench
 WEBBENCH=$build/tools/bench/webbench
 ASWEB=${BENCH_WEB_BIN:-$build/services/web/as-web}
 YEARGEN=$build/tools/bench/yeargen
+KPIBENCH=$build/tools/bench/kpibench
 for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$REDISBENCH" "$RMQBENCH" "$CEILBENCH" \
-    "$WEBBENCH" "$ASWEB" "$YEARGEN"; do
+    "$WEBBENCH" "$ASWEB" "$YEARGEN" "$KPIBENCH"; do
     [ -x "$prog" ] || { echo "run.sh: $prog is not built (see --build)" >&2; exit 64; }
 done
 [ $peer = 1 ] || peers=
@@ -626,11 +627,11 @@ kpiyear_reports() {
     local dir=$1 cfg=$2 ep=$3 name=$4 by
     shift 4
     for by in department technician; do
-        "$YEARGEN" report --endpoint "$ep" --actor svc-mgr --month "$kpiyear_month" --by "$by" \
+        "$KPIBENCH" report --endpoint "$ep" --actor svc-mgr --month "$kpiyear_month" --by "$by" \
             --reps "$kpiyear_reps" "$@" --report "$out/kpiyear-$name-month-$by.json" \
             2>>"$dir/report.log" || die "kpi.report of a month by $by failed" "$dir"
         if [ "$(jq -r .report_year "$out/kpiyear-probe.json")" = true ]; then
-            "$YEARGEN" report --endpoint "$ep" --actor svc-mgr --year "$kpiyear_year" --by "$by" \
+            "$KPIBENCH" report --endpoint "$ep" --actor svc-mgr --year "$kpiyear_year" --by "$by" \
                 --reps "$kpiyear_reps" "$@" --report "$out/kpiyear-$name-year-$by.json" \
                 2>>"$dir/report.log" || die "kpi.report of a year by $by failed" "$dir"
         fi
@@ -665,8 +666,8 @@ kpiyear_run() {
     for ((i = 1; i <= kpiyear_sites; i++)); do sites+=("$(printf 'site-%02d' "$i")"); done
     site_list=$(IFS=,; echo "${sites[*]}")
     kpiyear_config "$dir/probe.ini" "$dir" site-01 "$stores" ""
-    "$YEARGEN" probe --config "$dir/probe.ini" >"$out/kpiyear-probe.json" 2>"$dir/probe.log" ||
-        die "yeargen probe failed" "$dir"
+    "$KPIBENCH" probe --config "$dir/probe.ini" >"$out/kpiyear-probe.json" 2>"$dir/probe.log" ||
+        die "kpibench probe failed" "$dir"
     local group=false
     [ "$(jq -r .kpi_sites "$out/kpiyear-probe.json")" = true ] && group=true
     if [ $group = true ]; then
@@ -684,7 +685,7 @@ kpiyear_run() {
         "$build/services/kpi/as-kpi" --config "$dir/group.ini" 2>"$dir/kpi-group.log" &
         kpi_pid=$!
         pids+=("$kpi_pid")
-        "$YEARGEN" wait --endpoint "ipc://$dir/kpi-group.sock" --expect "$expect" --started-us "$t0" \
+        "$KPIBENCH" wait --endpoint "ipc://$dir/kpi-group.sock" --expect "$expect" --started-us "$t0" \
             --timeout-s "$limit" --report "$out/kpiyear-wait-group.json" 2>>"$dir/wait.log" ||
             die "the group kpi did not catch up" "$dir"
         cpu=$(cpu_ms "$kpi_pid") rss=$(peak_rss_kb "$kpi_pid")
@@ -706,7 +707,7 @@ kpiyear_run() {
             "$build/services/kpi/as-kpi" --config "$dir/$site.ini" 2>"$dir/kpi-$site.log" &
             kpi_pid=$!
             pids+=("$kpi_pid")
-            "$YEARGEN" wait --endpoint "ipc://$dir/kpi-$site.sock" --expect "$expect" \
+            "$KPIBENCH" wait --endpoint "ipc://$dir/kpi-$site.sock" --expect "$expect" \
                 --started-us "$t0" --timeout-s "$limit" --report "$out/kpiyear-wait-$site.json" \
                 2>>"$dir/wait.log" || die "$site's kpi did not catch up" "$dir"
             cpu=$((cpu + $(cpu_ms "$kpi_pid")))
