@@ -605,13 +605,16 @@ kpiyear_config() {
     } >"$file"
 }
 
-# kpiyear_up DIR SITE: SITE's reception, workshop and parts, each answering status
+# kpiyear_up DIR SITE: SITE's reception, workshop and parts, each answering
+# status (their pids also in ky_serving: the processes serving the replays)
+ky_serving=()
 kpiyear_up() {
     local dir=$1 site=$2 svc pid
     for svc in reception workshop parts; do
         "$build/services/$svc/as-$svc" --config "$dir/$site.ini" 2>"$dir/$svc-$site.log" &
         pid=$!
         pids+=("$pid")
+        ky_serving+=("$pid")
         for _ in $(seq 100); do
             kill -0 "$pid" 2>/dev/null || die "as-$svc of $site exited at start" "$dir"
             "$ASCTL" --config "$dir/$site.ini" status "$svc" >/dev/null 2>&1 && continue 2
@@ -619,6 +622,14 @@ kpiyear_up() {
         done
         die "as-$svc of $site did not answer status" "$dir"
     done
+}
+
+# kpiyear_serving_cpu: CPU ms of the serving processes so far (then forgotten)
+kpiyear_serving_cpu() {
+    local p t=0
+    for p in "${ky_serving[@]}"; do t=$((t + $(cpu_ms "$p"))); done
+    ky_serving=()
+    echo "$t"
 }
 
 # kpiyear_reports DIR CONFIG ENDPOINT NAME [--site S | --group]: kpi.report
@@ -639,7 +650,7 @@ kpiyear_reports() {
 }
 
 kpiyear_run() {
-    local dir stores key gen0 site sites=() site_list expect kpi_pid t0 cpu=0 rss=0 v secs=0
+    local dir stores key gen0 site sites=() site_list expect kpi_pid t0 cpu=0 rss=0 v secs=0 serving=0
     local gen_note=generated
     dir=$(mktemp -d /tmp/as-bench-kpiyear.XXXXXX)
     # the generated stores, kept between runs under a key of the generator's
@@ -675,6 +686,7 @@ kpiyear_run() {
         note "kpiyear: the group kpi rebuilds $kpiyear_sites sites at once"
         "$ASBUS" --xsub "ipc://$dir/bus-in" --xpub "ipc://$dir/bus-out" 2>"$dir/bus.log" &
         pids+=($!)
+        ky_serving+=($!)
         for site in "${sites[@]}"; do
             kpiyear_config "$dir/$site.ini" "$dir" "$site" "$stores" ""
             kpiyear_up "$dir" "$site"
@@ -688,7 +700,7 @@ kpiyear_run() {
         "$KPIBENCH" wait --endpoint "ipc://$dir/kpi-group.sock" --expect "$expect" --started-us "$t0" \
             --timeout-s "$limit" --report "$out/kpiyear-wait-group.json" 2>>"$dir/wait.log" ||
             die "the group kpi did not catch up" "$dir"
-        cpu=$(cpu_ms "$kpi_pid") rss=$(peak_rss_kb "$kpi_pid")
+        cpu=$(cpu_ms "$kpi_pid") rss=$(peak_rss_kb "$kpi_pid") serving=$(kpiyear_serving_cpu)
         secs=$(jq -r .seconds "$out/kpiyear-wait-group.json")
         kpiyear_reports "$dir" "$dir/group.ini" "ipc://$dir/kpi-group.sock" site --site site-01
         kpiyear_reports "$dir" "$dir/group.ini" "ipc://$dir/kpi-group.sock" group --group
@@ -702,6 +714,7 @@ kpiyear_run() {
             kpiyear_config "$dir/$site.ini" "$dir" "$site" "$stores" ""
             "$ASBUS" --config "$dir/$site.ini" 2>"$dir/bus-$site.log" &
             pids+=($!)
+            ky_serving+=($!)
             kpiyear_up "$dir" "$site"
             expect=$(grep "@$site=" "$stores/last_seqs" | paste -sd,)
             t0=$(date +%s%6N)
@@ -711,7 +724,7 @@ kpiyear_run() {
             "$KPIBENCH" wait --endpoint "ipc://$dir/kpi-$site.sock" --expect "$expect" \
                 --started-us "$t0" --timeout-s "$limit" --report "$out/kpiyear-wait-$site.json" \
                 2>>"$dir/wait.log" || die "$site's kpi did not catch up" "$dir"
-            cpu=$((cpu + $(cpu_ms "$kpi_pid")))
+            cpu=$((cpu + $(cpu_ms "$kpi_pid"))) serving=$((serving + $(kpiyear_serving_cpu)))
             v=$(peak_rss_kb "$kpi_pid")
             if [ "$v" -gt "$rss" ]; then rss=$v; fi
             secs=$(awk -v a="$secs" -v b="$(jq -r .seconds "$out/kpiyear-wait-$site.json")" \
@@ -726,8 +739,8 @@ kpiyear_run() {
     fi
     local events
     events=$(jq -r .events "$stores/gen.json")
-    printf '{"mode": "%s", "events": %s, "seconds": %s, "kpi_cpu_ms": %s, "kpi_peak_rss_kb": %s}\n' \
-        "$([ $group = true ] && echo group || echo site)" "$events" "$secs" "$cpu" "$rss" \
+    printf '{"mode": "%s", "events": %s, "seconds": %s, "kpi_cpu_ms": %s, "kpi_peak_rss_kb": %s, "serving_cpu_ms": %s}\n' \
+        "$([ $group = true ] && echo group || echo site)" "$events" "$secs" "$cpu" "$rss" "$serving" \
         >"$out/kpiyear.json"
     # the ceiling: one LMDB writer putting as many events, batched, fsync'd
     note "kpiyear: the one-writer LMDB ceiling for $events events"
@@ -1055,7 +1068,8 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo "| rebuild: s from kpi's start until its offsets reached every source's last seq | $(sec "$ky_secs") |"
         echo "| rebuild: events/s | $(num "$ky_eps") |"
         echo "| the one-writer ceiling: raw LMDB puts, batch 5,000, fsync, events/s (rebuild / ceiling) | $(num "$ky_ceil") ($(share "$ky_eps" "$ky_ceil")) |"
-        echo "| kpi CPU s, and µs per event | $(secs "$(k kpiyear .kpi_cpu_ms)"), $(per_event_us "$(k kpiyear .kpi_cpu_ms)" "$ky_events") |"
+        echo "| kpi CPU s, and µs per event (kpi busy: CPU / rebuild seconds) | $(secs "$(k kpiyear .kpi_cpu_ms)"), $(per_event_us "$(k kpiyear .kpi_cpu_ms)" "$ky_events") ($(share "$(k kpiyear .kpi_cpu_ms)" "$(awk -v s="$ky_secs" 'BEGIN { printf "%.0f", s * 1000 }')")) |"
+        echo "| CPU s of the serving side (the sites' reception, workshop, parts and asbus), and µs per event | $(secs "$(k kpiyear .serving_cpu_ms)"), $(per_event_us "$(k kpiyear .serving_cpu_ms)" "$ky_events") |"
         echo "| kpi peak RSS MiB (the largest) | $(mb "$(k kpiyear .kpi_peak_rss_kb)") |"
         [ -f "$out/kpiyear-store.json" ] && echo "| kpi's store after the rebuild ($([ "$(k kpiyear .mode)" = group ] && echo "the group kpi's" || echo "site-01's")), MiB | $(mb "$(k kpiyear-store .kpi_store_kb)") |"
         noyear="skipped: this build's KpiReportRequest has no year"
