@@ -341,6 +341,12 @@ void as_record_list_keep(as_record_list_t *list, as_record_keep_fn keep, void *a
     list->n = kept;
 }
 
+void as_record_list_sort(as_record_list_t *list, int (*cmp)(const void *, const void *))
+{
+    if (list->n > 1)
+        qsort(list->msgs, list->n, sizeof *list->msgs, cmp);
+}
+
 /* Moves the record under `old` to `fresh`. */
 static int s_move(MDB_txn *txn, MDB_dbi dbi, const char *old, size_t len, const as_key_t *fresh)
 {

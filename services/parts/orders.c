@@ -628,8 +628,7 @@ int parts_cmd_order_list(as_cmd_t *cmd)
         return rc;
     s_filter_t f = {q, on};
     as_record_list_keep(&all, s_wanted, &f);
-    if (all.n > 1) /* no orders: msgs is NULL, which qsort must not be given */
-        qsort(all.msgs, all.n, sizeof *all.msgs, s_newest_first);
+    as_record_list_sort(&all, s_newest_first);
     uint32_t limit = q->has_limit ? q->limit : ORDERS_LIMIT_DEFAULT;
     As__OrderList reply = AS__ORDER_LIST__INIT;
     reply.orders = (As__PartsOrder **)all.msgs;

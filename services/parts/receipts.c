@@ -84,8 +84,7 @@ int parts_cmd_receipt_list(as_cmd_t *cmd)
             as__receipt__free_unpacked(r, NULL);
     }
     all.n = kept;
-    if (all.n > 1) /* none: msgs may be NULL, which qsort must not be given */
-        qsort(all.msgs, all.n, sizeof *all.msgs, s_receipt_cmp);
+    as_record_list_sort(&all, s_receipt_cmp);
     uint32_t limit = req->has_limit ? req->limit : RECEIPTS_LIMIT_DEFAULT;
     As__ReceiptList reply = AS__RECEIPT_LIST__INIT;
     reply.receipts = (As__Receipt **)all.msgs;

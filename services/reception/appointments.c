@@ -314,8 +314,7 @@ static int s_reply_queue(as_cmd_t *cmd, const char *date, bool requested)
             as__appointment__free_unpacked(one, NULL);
     }
     all.n = kept;
-    if (kept > 1) /* an empty day's list is NULL: qsort wants an array */
-        qsort(all.msgs, kept, sizeof *all.msgs, s_by_slot);
+    as_record_list_sort(&all, s_by_slot);
     As__AppointmentList list = AS__APPOINTMENT_LIST__INIT;
     list.appointments = (As__Appointment **)all.msgs;
     list.n_appointments = kept;

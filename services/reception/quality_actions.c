@@ -314,8 +314,7 @@ int quality_action_list(as_cmd_t *cmd)
         return rc;
     s_filter_t f = {q, as_of};
     as_record_list_keep(&all, s_keep, &f);
-    if (all.n > 1) /* qsort takes no NULL array, even empty */
-        qsort(all.msgs, all.n, sizeof *all.msgs, s_order);
+    as_record_list_sort(&all, s_order);
     As__QualityActionList reply = AS__QUALITY_ACTION_LIST__INIT;
     reply.actions = (As__QualityAction **)all.msgs;
     reply.n_actions = all.n;

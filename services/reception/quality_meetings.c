@@ -186,8 +186,7 @@ int quality_meeting_list(as_cmd_t *cmd)
                              &all)) != 0)
         return rc;
     as_record_list_keep(&all, s_in_period, &p);
-    if (all.n > 1) /* qsort takes no NULL array, even empty */
-        qsort(all.msgs, all.n, sizeof *all.msgs, s_by_date);
+    as_record_list_sort(&all, s_by_date);
     As__QualityMeetingList reply = AS__QUALITY_MEETING_LIST__INIT;
     reply.meetings = (As__QualityMeeting **)all.msgs;
     reply.n_meetings = all.n;

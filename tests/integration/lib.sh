@@ -164,6 +164,16 @@ start_site_daemons() {
     fi
 }
 
+# stop_site_daemons: stops what start_site_daemons started (the sales
+# gateway too when it runs), each with SIGTERM; fails the test if one does not
+# exit 0
+stop_site_daemons() {
+    local s
+    for s in sales crm oem "${SITE_SERVICES[@]}"; do
+        if [ -n "${PIDS[$s]:-}" ]; then stop "$s"; fi
+    done
+}
+
 # start_dealership: the default site (deploy/local.ini, in the test's own
 # directory): the bus, the six services, the OEM and the CRM gateway
 start_dealership() {

@@ -26,7 +26,8 @@ start_site() {
     wait_for "oem answers status" ctl_ok status oem
 }
 stop_site() {
-    for s in crm oem "${SITE_SERVICES[@]}" bus; do stop "$s"; done
+    stop_site_daemons
+    stop bus
 }
 
 claims() { ctl --actor wty-he call warranty.claim.list | jq -c '.reply.claims // []'; }

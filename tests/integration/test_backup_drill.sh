@@ -38,7 +38,7 @@ for f in "$BK"/*/data.mdb; do
 done
 
 log "--- the disk is lost: every daemon stopped, every store gone"
-for s in "${SITE_SERVICES[@]}" oem crm; do stop "$s"; done
+stop_site_daemons
 rm -rf "$T/data"
 out=$("$ASCTL" --config "$CONFIG" --json restore --all --from "$BK")
 expect_eq "stores restored" 9 "$(echo "$out" | jq '.stores | length')"

@@ -5,8 +5,9 @@
 # the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
 # latency), the durable peers (Redis Streams with AOF always / everysec,
 # RabbitMQ quorum queues) beside them, the ceilings and the gateway under
-# browser sessions (webbench), and kpi rebuilding a dealer group's year from
-# the outboxes (yeargen; 2 sites x 3 days in --quick) with its report latency.
+# browser sessions (webbench), the real daemons' commands (daemonbench), and
+# kpi rebuilding a dealer group's year from the outboxes (yeargen; 2 sites x
+# 3 days in --quick) with its report latency.
 # Only checks that every run completed with every
 # event applied; the figures themselves are never pass/fail. A peer's runs
 # are skipped only when its server is not installed (or, RabbitMQ, when the
@@ -67,6 +68,16 @@ for p in redis-always redis-everysec rabbitmq; do
     done
 done
 command -v redis-server >/dev/null || log "redis-server is not installed: the Redis runs were skipped (deploy/install-deps.sh installs it)"
+
+# the real daemons (--quick: 1 and 8 clients, 1 s each): ro.open, clock.on and
+# .off (one run, two rows), parts.issue, status and reception.ro.show, each from
+# 1 and 8 clients = 12 rows; every request answered and done
+expect_eq "daemons: rows of the report" 12 "$(jq '.rows | length' "$T/bench/daemons.json")"
+expect_eq "daemons: every request done (no refusal, no time-out)" 0 "$(jq .errors "$T/bench/daemons.json")"
+expect_eq "daemons: every row sent commands" true "$(jq '[.rows[] | .commands > 0] | all' "$T/bench/daemons.json")"
+expect_eq "daemons: every command's run committed (the ceiling status does not)" true \
+    "$(jq '[.rows[] | select(.command != "status") | .commits > 0] | all' "$T/bench/daemons.json")"
+expect_eq "daemons rows" 12 "$(echo "$out" | grep -cE '^\| (reception\.ro\.open|workshop\.clock\.on|workshop\.clock\.off|parts\.issue|status|reception\.ro\.show) \| [0-9]+ \|')"
 
 # kpiyear (--quick: 2 sites x 3 working days x 40 ROs): kpi caught up with every
 # event yeargen wrote into the outboxes, and counted the ROs: site-01's month

@@ -85,6 +85,10 @@ def main():
         check("the tab counts it", counter.text('#tabs [data-tab="rescues"] .count') == "1",
               counter.text('#tabs [data-tab="rescues"] .count'))
         counter.shot("rescue-counter-tablet")
+        wide = counter.d.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth];")
+        check("the rescue list scrolls in its panel: the tablet's page does not scroll sideways",
+              wide[0] <= wide[1], wide)
 
         # the foreman's board; the manager approves: it shows without a reload
         board.sign_in("foreman-liu", "foreman-pass-1")

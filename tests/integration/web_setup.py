@@ -247,7 +247,7 @@ def foreman_and_technician(b):
     b.shot("setup-techs-tablet")
 
     # the foreman's board shows both
-    b.click('header nav.screens a[href="board.html"]')
+    b.follow("board.html")
     b.wait(lambda d: "tech-02" in text(b, "#technicians") and "B-9" in text(b, "#bays"))
     check("the board lists tech-02 and B-9", True)
 

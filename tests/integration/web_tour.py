@@ -10,6 +10,9 @@ list, the header's links to the member's other screens. Environment:
 webtest.py's, DAY, RO, VIN, INVOICE_RO, SHIPMENT."""
 import os
 
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
 from webtest import XSS, Browser, asctl, check, done
 
 RO = os.environ["RO"]
@@ -35,9 +38,10 @@ TOUR = [
     ("wty-he", "warranty-pass-1", [("warranty.html", "#claims tbody tr, #claims li")] +
      ([(f"packing.html?shipment={SHIPMENT}", "table tbody tr")] if SHIPMENT else []), []),
     ("svc-mgr", "manager-pass-1", [("dashboard.html", "#figures .dash-figure"),
-                                   ("staff.html?person=tech-01", "#card-sections tbody tr")],
+                                   ("staff.html?person=tech-01", "#card-sections tbody tr"),
+                                   ("reports.html", "#list tbody tr")],
      ["counter.html", "board.html", "frontdesk.html", "qc.html", "toolroom.html", "parts.html",
-      "warranty.html", "tap.html", "staff.html", "quality.html"]),
+      "warranty.html", "tap.html", "staff.html", "quality.html", "reports.html"]),
     ("it-guo", "it-pass-123", [("tap.html", "#events li.tap-event")], []),
 ]
 
@@ -151,7 +155,25 @@ def visit(b, member, page, css, size):
         check(f"{where}: touch targets of 44 px", not small, ", ".join(small[:8]))
     wide = b.d.execute_script(WIDE)
     check(f"{where}: nothing wider than the screen", wide[0] <= wide[1], wide)
+    if size == "tablet":  # the title, the screens, who and the buttons: one line of 44 px targets
+        tall = b.d.execute_script("return Math.round(document.querySelector('header').getBoundingClientRect().height)")
+        check(f"{where}: the header is one line", tall <= 80, f"{tall} px")
     b.shot(f"tour-{page_name(page)}-{size}")
+
+
+def screens_menu(b, member, home):
+    """A manager's many screens fold into the header's "Screens" menu: it
+    opens over the page with every link shown, and Escape closes it."""
+    where = f"{member} on {home}"
+    b.click("header details.screens-menu > summary")
+    b.wait(lambda d: d.execute_script("return document.querySelector('header details.screens-menu').open"))
+    covered = b.d.execute_script(
+        "const r = document.querySelector('header nav.screens').getBoundingClientRect();"
+        "return r.right <= window.innerWidth + 1 && r.bottom <= window.innerHeight;")
+    check(f"{where}: the Screens menu shows every link on the screen", covered)
+    b.shot("tour-screens-menu-tablet")
+    ActionChains(b.d).send_keys(Keys.ESCAPE).perform()
+    b.wait(lambda d: not d.execute_script("return document.querySelector('header details.screens-menu').open"))
 
 
 def chinese(b, member, page, css):
@@ -211,6 +233,8 @@ def main():
                 "return [...document.querySelectorAll('header nav.screens a')].map((a) => a.getAttribute('href'))")
             check(f"{member} on {home}: the header links their other screens", set(links) <= set(shown),
                   f"{shown} lacks some of {links}")
+            if b.find_all("header details.screens-menu"):
+                screens_menu(b, member, home)
             for page, css in pages:
                 if page == "tap.html":
                     tap_follows(b)

@@ -119,10 +119,19 @@ class Browser:
         self.sign_in(staff_id, secret)
         self.wait(lambda d: not d.current_url.endswith("/index.html"))
         if not self.d.current_url.endswith("/" + page):
-            link = f'header nav.screens a[href="{page}"]'
-            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, link))
-            self.find(link).click()
-            self.wait(lambda d: d.current_url.endswith("/" + page))
+            self.follow(page)
+
+    def follow(self, page):
+        """Goes to PAGE through its link in the header, as a member does: a
+        manager's links are in the "Screens" menu, opened first."""
+        link = f'header nav.screens a[href="{page}"]'
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, link))
+        menu = self.find_all("header details.screens-menu:not([open]) > summary")
+        if menu:
+            menu[0].click()
+        self.wait(lambda d: self.find(link).is_displayed())
+        self.find(link).click()
+        self.wait(lambda d: d.current_url.endswith("/" + page))
 
     def open(self, page):
         self.d.get(URL + "/" + page)

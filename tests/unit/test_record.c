@@ -371,6 +371,36 @@ static void test_keep_filters_a_scan_in_order(void **state)
     as_record_list_free(&list);
 }
 
+/* as_record_list_sort: newest seq first; an empty scan (msgs NULL) is left. */
+static int s_seq_desc(const void *a, const void *b)
+{
+    uint64_t x = (*(As__SourceOffset *const *)a)->applied_seq;
+    uint64_t y = (*(As__SourceOffset *const *)b)->applied_seq;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void test_sort_orders_a_scan_and_takes_an_empty_one(void **state)
+{
+    s_fix_t *f = *state;
+    as_key_t prefix;
+    assert_int_equal(as_key_of(&prefix, "RO-9", NULL), 0);
+    as_record_list_t list;
+    assert_int_equal(as_record_scan(f->txn, f->dbi, &prefix, &as__source_offset__descriptor, &list),
+                     0);
+    assert_int_equal(list.n, 0);
+    as_record_list_sort(&list, s_seq_desc); /* nothing to sort: no call on a NULL array */
+    as_record_list_free(&list);
+    for (uint32_t i = 1; i <= 3; i++)
+        s_put_job(f, "RO-9", i);
+    assert_int_equal(as_record_scan(f->txn, f->dbi, &prefix, &as__source_offset__descriptor, &list),
+                     0);
+    as_record_list_sort(&list, s_seq_desc);
+    assert_int_equal(list.n, 3);
+    assert_int_equal(((As__SourceOffset *)list.msgs[0])->applied_seq, 3);
+    assert_int_equal(((As__SourceOffset *)list.msgs[2])->applied_seq, 1);
+    as_record_list_free(&list);
+}
+
 /* --- the move from another separator ------------------------------------------ */
 
 /* as_record_upgrade_with: only the first '|' of an old key is a separator. */
@@ -468,6 +498,8 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_rekey_and_upgrade_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_keep_filters_a_scan_in_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_sort_orders_a_scan_and_takes_an_empty_one, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_with_a_function, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

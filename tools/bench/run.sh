@@ -25,6 +25,12 @@
 #             RO opened to its event on another session's open stream, under the load
 #             and alone. BENCH_WEB_BIN: another as-web binary (an A/B run);
 #             BENCH_WEB_INFLIGHT: its [web] inflight_per_service (default: not set)
+#   daemons   the real daemons (asbus, reception, workshop, parts, kpi; fsync'd stores):
+#             commands/s, p50/p99/p99.9 round trip, errors, CPU per command and commands
+#             per commit of reception.ro.open, workshop.clock.on/off and parts.issue from
+#             1, 8 and 32 clients (daemonbench), each BENCH_DAEMONS_SECONDS (default 5;
+#             --quick: 1 s, 1 and 8 clients); beside them the runtime's status answer and
+#             a query (reception.ro.show)
 #   kpiyear   a dealer group's year rebuilt by kpi: yeargen writes the outboxes of
 #             20 sites' reception, workshop and parts (BENCH_KPIYEAR_SITES) x
 #             BENCH_KPIYEAR_DAYS working days (default 60; 250 is the whole year)
@@ -57,7 +63,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${AS_BUILD:-$here/../../build}
 command_line="bash tools/bench/run.sh $*"
-quick=0 only=single,fanout,latency,ceilings,web,kpiyear peer=1 ours=1 n=
+quick=0 only=single,fanout,latency,ceilings,web,daemons,kpiyear peer=1 ours=1 n=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
@@ -66,7 +72,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --no-peer) peer=0; shift ;;
     --no-ours) ours=0; shift ;;
-    -h | --help) sed -n '2,55p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,61p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -75,8 +81,10 @@ if [ $quick = 1 ]; then
     n=${n:-2000} n_fsync=50
     kpiyear_sites=2 kpiyear_days=3 kpiyear_ros=40 kpiyear_reps=10
     web_sessions=10 web_seconds=2 web_idle=3
+    daemons_clients=1,8 daemons_seconds=1 daemons_vehicles=256
 else
     web_sessions=${BENCH_WEB_SESSIONS:-50} web_seconds=${BENCH_WEB_SECONDS:-20} web_idle=20
+    daemons_clients=1,8,32 daemons_seconds=${BENCH_DAEMONS_SECONDS:-5} daemons_vehicles=2048
     n_group=${BENCH_N_GROUP:-300000} n_single=${BENCH_N_SINGLE:-5000}
     n_latency=${BENCH_N_LATENCY:-20000} latency_seconds=${BENCH_LATENCY_SECONDS:-10}
     n=${n:-1000000} n_fsync=2000
@@ -87,13 +95,13 @@ case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
 parts= peers=
 for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings | web | kpiyear) parts+=,$part ;;
+    single | fanout | latency | ceilings | web | daemons | kpiyear) parts+=,$part ;;
     jetstream | redis-always | redis-everysec | rabbitmq) peers+=,$part ;;
     redis) peers+=,redis-always,redis-everysec ;;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, kpiyear, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, daemons, kpiyear, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
     esac
 done
-only=${parts:-,single,fanout,latency,ceilings,web,kpiyear} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
+only=${parts:-,single,fanout,latency,ceilings,web,daemons,kpiyear} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
 only=${only#,} peers=${peers#,}
 # the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
 js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
@@ -116,11 +124,12 @@ REDISBENCH=$build/tools/bench/redisbench
 RMQBENCH=$build/tools/bench/rmqbench
 CEILBENCH=$build/tools/bench/ceilbench
 WEBBENCH=$build/tools/bench/webbench
+DAEMONBENCH=$build/tools/bench/daemonbench
 ASWEB=${BENCH_WEB_BIN:-$build/services/web/as-web}
 YEARGEN=$build/tools/bench/yeargen
 KPIBENCH=$build/tools/bench/kpibench
 for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$REDISBENCH" "$RMQBENCH" "$CEILBENCH" \
-    "$WEBBENCH" "$ASWEB" "$YEARGEN" "$KPIBENCH"; do
+    "$WEBBENCH" "$ASWEB" "$DAEMONBENCH" "$YEARGEN" "$KPIBENCH"; do
     [ -x "$prog" ] || { echo "run.sh: $prog is not built (see --build)" >&2; exit 64; }
 done
 [ $peer = 1 ] || peers=
@@ -131,7 +140,7 @@ drop_peer() { # drop_peer NAME REASON: the peer is skipped, and why
     peers=$(echo ",$peers," | sed "s/,$1,/,/; s/^,//; s/,$//")
     skipped+="- $1 skipped: $2"$'\n'
 }
-skipped=
+skipped= daemons_failed=
 if wants_peer jetstream && ! command -v nats-server >/dev/null; then
     drop_peer jetstream "nats-server is not installed (deploy/install-deps.sh installs it)"
 fi
@@ -569,6 +578,45 @@ web_run() {
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
+# --- daemons: the real daemons' commands (daemonbench) ------------------------------
+
+daemons_run() {
+    local dir svc pid_args=()
+    dir=$(mktemp -d /tmp/as-bench-daemons.XXXXXX)
+    "$DAEMONBENCH" site --dir "$dir" || die "daemonbench site failed" "$dir"
+    local ctl=("$ASCTL" --config "$dir/site.ini")
+    "$ASBUS" --config "$dir/site.ini" --name bus 2>"$dir/bus.log" &
+    pids+=($!)
+    pid_args+=(--pid "bus=$!")
+    for svc in reception workshop parts kpi; do
+        "$build/services/$svc/as-$svc" --config "$dir/site.ini" 2>"$dir/$svc.log" &
+        pids+=($!)
+        pid_args+=(--pid "$svc=$!")
+    done
+    for svc in reception workshop parts kpi; do
+        for _ in $(seq 100); do
+            "${ctl[@]}" status "$svc" >/dev/null 2>&1 && continue 2
+            sleep 0.1
+        done
+        die "as-$svc did not answer status" "$dir"
+    done
+    note "daemons: reception.ro.open, workshop.clock.on/off, parts.issue, status, reception.ro.show from $daemons_clients clients, ${daemons_seconds}s each"
+    local rc=0
+    timeout "$limit" "$DAEMONBENCH" run --config "$dir/site.ini" --clients "$daemons_clients" \
+        --seconds "$daemons_seconds" --vehicles "$daemons_vehicles" "${pid_args[@]}" \
+        --report "$out/daemons.json" 2>"$dir/daemonbench.log" || rc=$?
+    # exit 1: requests were refused or not answered; the table marks those runs
+    { [ $rc = 0 ] || { [ $rc = 1 ] && [ -f "$out/daemons.json" ]; }; } ||
+        die "daemonbench failed (exit $rc)" "$dir"
+    cat "$dir/daemonbench.log" >&2
+    cleanup
+    if [ $rc = 1 ]; then
+        daemons_failed="requests failed in the daemons part (the table's errors column); logs in $dir"
+    elif [ -z "${BENCH_KEEP:-}" ]; then
+        rm -rf "$dir"
+    fi
+}
+
 # --- kpiyear: kpi rebuilding a dealer group's year from the outboxes ----------------
 
 # kpiyear_config FILE DIR SITE STORES KPI_SITES: the config of SITE's reception,
@@ -781,6 +829,7 @@ fi
 rmq_down
 if wants ceilings; then ceilings; fi
 if wants web; then web_run; fi
+if wants daemons; then daemons_run; fi
 if wants kpiyear; then kpiyear_run; fi
 elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
 
@@ -1040,6 +1089,22 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo "| sign-in of every session at once, s (Argon2id each) | $(sec "$(w .signin_s)") |"
         echo
     fi
+    if wants daemons; then
+        echo "### The real daemons: commands from 1 to $(j daemons '[.rows[].clients] | max') clients, $(j daemons .seconds) s each"
+        echo
+        echo "asbus, reception, workshop, parts and kpi (fsync'd stores) on one machine; each client its own connection in a closed loop (daemonbench). CPU: every daemon's and asbus's, per command of the run; commits: the commanded daemon's write transactions (one fsync each). workshop.clock.on and .off alternate in one run (each technician on their own job): each row counts its own commands and round trips, the errors, CPU and commits columns are the run's. status and reception.ro.show are the ceilings: the runtime's answer without a turn, and a query's turn (no writes of its own; the request id is kept, so it commits)."
+        echo
+        echo "| command | clients | commands/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs per command | commits/s | commands per commit |"
+        echo "|---|---|---|---|---|---|---|---|---|---|"
+        jq -r 'def r: (. * 100 | round) / 100;
+            .rows[] | "| \(.command) | \(.clients) | \(.commands_per_s | round) | \(.p50_ms | r) | \(.p99_ms | r) | \(.p999_ms | r) | \(.errors)\(if .errors > 0 then " (" + .first_error + ")" else "" end) | \(.cpu_us_per_command | round) | \(.commits_per_s | round) | \(if .commands_per_commit > 0 then (.commands_per_commit | r | tostring) else "-" end) |"' \
+            "$out/daemons.json"
+        echo
+        echo "Set-up (master data through the commands: technicians, bays, parts and stock, $(j daemons .vehicles) vehicles, each technician's job dispatched): $(sec "$(j daemons .setup_s)") s."
+        [ -z "$(j ceil-fsync .commits_per_second)" ] ||
+            echo "The disk's fsync'd LMDB commits one at a time (the ceilings part): $(num "$(j ceil-fsync .commits_per_second)")/s: the most commits/s a daemon can make, whatever the clients."
+        echo
+    fi
     if wants kpiyear; then
         k() { j "$1" "$2"; }
         kms() { # kms RUN: "p50 / p99 ms (rows, KiB)" of a report's round trips, or why not
@@ -1088,3 +1153,5 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         echo
     fi
 } | tee "$out/results.md"
+# a part whose runs had errors printed its table with them marked; the run failed
+[ -z "$daemons_failed" ] || { echo "run.sh: $daemons_failed" >&2; exit 1; }

@@ -144,6 +144,11 @@ void as_record_list_free(as_record_list_t *list);
 typedef bool (*as_record_keep_fn)(ProtobufCMessage *msg, void *arg);
 void as_record_list_keep(as_record_list_t *list, as_record_keep_fn keep, void *arg);
 
+/* Sorts the messages of a scan, msgs[0..n), with cmp (qsort's, given two
+ * ProtobufCMessage **). An empty list (msgs may then be NULL, which qsort
+ * must not be given) is left as it is. keys[i] no longer names msgs[i]. */
+void as_record_list_sort(as_record_list_t *list, int (*cmp)(const void *, const void *));
+
 /* Re-keys every record of `dbi` whose key holds the byte `old_sep`, putting
  * AS_KEY_SEP in its place (a store written before the one encoding). Values
  * are kept as they are; *moved (may be NULL) gets the number re-keyed.

@@ -391,12 +391,16 @@ const App = {
     return source;
   },
 
-  // The other screens of the member's roles, as links after the title.
+  // The other screens of the member's roles, as links after the title. When
+  // they do not fit on the header's line (a manager's many screens on a
+  // tablet) they fold into a "Screens" menu opening under it; the fit is
+  // measured again when the window's size or the page's language changes.
   nav() {
     const header = document.querySelector("header");
     const here = location.pathname.split("/").pop();
     const others = this.screensFor(this.me.roles).filter((s) => s.page !== here);
     if (!header || !others.length) return;
+    const title = header.querySelector("h1");
     const nav = this.el("nav", "screens");
     for (const s of others) {
       const a = this.el("a", "", this.t(s.label));
@@ -404,7 +408,39 @@ const App = {
       a.dataset.label = s.label;
       nav.append(a);
     }
-    header.querySelector("h1").after(nav);
+    const menu = this.el("details", "screens-menu");
+    const summary = this.el("summary");
+    const word = this.el("span", "", this.t("screen.menu"));
+    word.dataset.label = "screen.menu";
+    summary.append(word, this.el("span", "count", String(others.length)));
+    menu.append(summary);
+    const oneLine = () => nav.getBoundingClientRect().height < 2 * nav.firstChild.getBoundingClientRect().height;
+    const fold = () => {
+      menu.append(nav);
+      title.after(menu);
+    };
+    const fit = () => {
+      menu.open = false;
+      title.after(nav); // inline first: does it take one line?
+      menu.remove();
+      if (!oneLine()) fold();
+    };
+    fit();
+    // inline links that come to wrap (the style sheet or fonts arriving, the
+    // "live" mark appearing beside them) fold; a wider window or another
+    // language tries them inline again
+    new ResizeObserver(() => {
+      if (nav.parentNode !== menu && !oneLine()) fold();
+    }).observe(nav);
+    window.addEventListener("resize", fit);
+    document.addEventListener("languagechange", fit);
+    // a click anywhere else, or Escape, closes the menu
+    document.addEventListener("click", (e) => {
+      if (menu.open && !menu.contains(e.target)) menu.open = false;
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") menu.open = false;
+    });
   },
 
   // The header every screen has: title, who, language, sign-out.
