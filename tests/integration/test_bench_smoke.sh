@@ -5,8 +5,10 @@
 # the single-consumer figures, ours vs NATS JetStream (fan-out, catch-up,
 # latency), the durable peers (Redis Streams with AOF always / everysec,
 # RabbitMQ quorum queues) beside them, the ceilings and the gateway under
-# browser sessions (webbench), the real daemons' commands (daemonbench), and a
-# dealer group's sites on one bus and through a chain of forwarders (sites).
+# browser sessions (webbench), the real daemons' commands (daemonbench), a
+# dealer group's sites on one bus and through a chain of forwarders (sites),
+# and kpi rebuilding a dealer group's year from the outboxes (yeargen; 2 sites
+# x 3 days in --quick) with its report latency.
 # Only checks that every run completed with every
 # event applied; the figures themselves are never pass/fail. A peer's runs
 # are skipped only when its server is not installed (or, RabbitMQ, when the
@@ -91,4 +93,21 @@ expect_eq "sites rows (1, 2 sites, growth; 6 of the chain)" 9 \
     "$(echo "$out" | grep -cE '^\| ([12] \| [0-9]|growth 1 -> 2 sites|events/s, all sites|group bus CPU|site buses together|group consumer CPU|site consumer CPU|events sent to a site consumer)')"
 expect_eq "every sites figure measured" 0 \
     "$(echo "$out" | grep -E '^\| ([12] \| [0-9]|growth 1 -> 2|group bus CPU|site buses|group consumer|site consumer|events sent to a site)' | grep -c 'n/a' || true)"
+
+# kpiyear (--quick: 2 sites x 3 working days x 40 ROs): kpi caught up with every
+# event yeargen wrote into the outboxes, and counted the ROs: site-01's month
+# 2025-01 holds the working days 2025-01-02 (Thu), 01-03 (Fri) and 01-06 (Mon),
+# 3 x 40 = 120 ROs opened and 120 delivered (each RO's life ends on its day)
+ky_events=$(jq .events "$T/bench/kpiyear-gen.json")
+expect_eq "kpiyear: kpi rebuilt every event of the outboxes" "$ky_events" "$(jq .events "$T/bench/kpiyear.json")"
+for w in "$T"/bench/kpiyear-wait-*.json; do
+    expect_eq "kpiyear: $(basename "$w" .json) caught up" true "$(jq .caught_up "$w")"
+done
+expect_eq "kpiyear: every site's events applied" "$ky_events" \
+    "$(jq -s 'map(.applied) | add' "$T"/bench/kpiyear-wait-*.json)"
+expect_eq "kpiyear: site-01's month by department counts 120 ROs opened and delivered" \
+    "department 120 120" \
+    "$(jq -r '.first_row | "\(.key) \(.ros_opened) \(.ros_delivered)"' "$T/bench/kpiyear-site-month-department.json")"
+expect_eq "kpiyear: a row per technician (10 a site)" 10 "$(jq .rows "$T/bench/kpiyear-site-month-technician.json")"
+expect_eq "kpiyear rows" 10 "$(echo "$out" | grep -cE '^\| (scale: sites|events in the outboxes|writing them|rebuild: |the one-writer ceiling|kpi CPU s|kpi peak RSS|kpi.report, site-01, month)')"
 finish

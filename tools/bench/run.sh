@@ -37,6 +37,15 @@
 #             BENCH_SITES_SECONDS (default 20); CPU of the forwarder and of each
 #             consumer per event; then a chain of BENCH_SITES_CHAIN (default 20, 0:
 #             none) site buses forwarding up to one group bus and one group consumer
+#   kpiyear   a dealer group's year rebuilt by kpi: yeargen writes the outboxes of
+#             20 sites' reception, workshop and parts (BENCH_KPIYEAR_SITES) x
+#             BENCH_KPIYEAR_DAYS working days (default 60; 250 is the whole year)
+#             x 40 ROs a day (BENCH_KPIYEAR_ROS), ~25 events an RO, cached in
+#             $AS_BENCH_OUT/kpiyear-cache; the real daemons serve them and an empty
+#             kpi (the group kpi when the build has [kpi] sites, else one site
+#             kpi per site in turn) catches up: seconds, events/s, its CPU and
+#             peak RSS, the one-writer LMDB ceiling; then kpi.report round trips
+#             (month and year, by department and by technician), p50/p99
 #
 # The peers of fanout and latency, each started by this script on loopback with
 # its own data dir and stopped after: jetstream (nats-server 2.9, file storage),
@@ -60,7 +69,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${AS_BUILD:-$here/../../build}
 command_line="bash tools/bench/run.sh $*"
-quick=0 only=single,fanout,latency,ceilings,web,daemons,sites peer=1 ours=1 n=
+quick=0 only=single,fanout,latency,ceilings,web,daemons,sites,kpiyear peer=1 ours=1 n=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; shift ;;
@@ -69,13 +78,14 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --no-peer) peer=0; shift ;;
     --no-ours) ours=0; shift ;;
-    -h | --help) sed -n '2,52p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,61p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 if [ $quick = 1 ]; then
     n_group=2000 n_single=100 n_latency=300 latency_seconds=0.3
     n=${n:-2000} n_fsync=50
+    kpiyear_sites=2 kpiyear_days=3 kpiyear_ros=40 kpiyear_reps=10
     web_sessions=10 web_seconds=2 web_idle=3
     daemons_clients=1,8 daemons_seconds=1 daemons_vehicles=256
     sites_counts="1 2" sites_seconds=2 sites_chain=2
@@ -87,6 +97,8 @@ else
     n=${n:-1000000} n_fsync=2000
     sites_counts=${BENCH_SITES:-1 5 10 20} sites_seconds=${BENCH_SITES_SECONDS:-20}
     sites_chain=${BENCH_SITES_CHAIN:-20}
+    kpiyear_sites=${BENCH_KPIYEAR_SITES:-20} kpiyear_days=${BENCH_KPIYEAR_DAYS:-60}
+    kpiyear_ros=${BENCH_KPIYEAR_ROS:-40} kpiyear_reps=100
 fi
 # sites: 50 events/s per site (see README.md, "sites"), one consumer per site
 sites_rate=${BENCH_SITES_RATE:-50} sites_consumers=${BENCH_SITES_CONSUMERS:-1}
@@ -94,13 +106,13 @@ case $n in '' | *[!0-9]*) echo "run.sh: --n needs a number" >&2; exit 64 ;; esac
 parts= peers=
 for part in ${only//,/ }; do
     case $part in
-    single | fanout | latency | ceilings | web | daemons | sites) parts+=,$part ;;
+    single | fanout | latency | ceilings | web | daemons | sites | kpiyear) parts+=,$part ;;
     jetstream | redis-always | redis-everysec | rabbitmq) peers+=,$part ;;
     redis) peers+=,redis-always,redis-everysec ;;
-    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, daemons, sites, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
+    *) echo "run.sh: --only takes single, fanout, latency, ceilings, web, daemons, sites, kpiyear, jetstream, redis, redis-always, redis-everysec, rabbitmq (not '$part')" >&2; exit 64 ;;
     esac
 done
-only=${parts:-,single,fanout,latency,ceilings,web,daemons,sites} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
+only=${parts:-,single,fanout,latency,ceilings,web,daemons,sites,kpiyear} peers=${peers:-,jetstream,redis-always,redis-everysec,rabbitmq}
 only=${only#,} peers=${peers#,}
 # the peer's knobs (tools/bench/RESULTS.md says how they were chosen)
 js_batch=${BENCH_JS_BATCH:-5000} js_max_pending=${BENCH_JS_MAX_PENDING:-20000}
@@ -125,8 +137,10 @@ CEILBENCH=$build/tools/bench/ceilbench
 WEBBENCH=$build/tools/bench/webbench
 DAEMONBENCH=$build/tools/bench/daemonbench
 ASWEB=${BENCH_WEB_BIN:-$build/services/web/as-web}
+YEARGEN=$build/tools/bench/yeargen
+KPIBENCH=$build/tools/bench/kpibench
 for prog in "$ASBUS" "$ASDEMO" "$ASCTL" "$ASBENCH" "$JSBENCH" "$REDISBENCH" "$RMQBENCH" "$CEILBENCH" \
-    "$WEBBENCH" "$ASWEB" "$DAEMONBENCH"; do
+    "$WEBBENCH" "$ASWEB" "$DAEMONBENCH" "$YEARGEN" "$KPIBENCH"; do
     [ -x "$prog" ] || { echo "run.sh: $prog is not built (see --build)" >&2; exit 64; }
 done
 [ $peer = 1 ] || peers=
@@ -777,6 +791,186 @@ INI
     [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
 }
 
+# --- kpiyear: kpi rebuilding a dealer group's year from the outboxes ----------------
+
+# kpiyear_config FILE DIR SITE STORES KPI_SITES: the config of SITE's reception,
+# workshop and parts (serving replays from the outboxes yeargen wrote in
+# STORES/SITE; they follow nothing, so they add no event of their own) and of a
+# kpi that starts empty in DIR/kpi-SITE. KPI_SITES empty: a site kpi following
+# SITE's three services; else the group kpi of decision 3 ([kpi] sites = the
+# list) following every listed site's. Every site's config names the same bus.
+# The one place the configs are written: after the group kpi's merge, align
+# the group kpi's lines here with services/kpi/README.md.
+kpiyear_config() {
+    local file=$1 dir=$2 site=$3 stores=$4 kpi_sites=$5 s svc
+    {
+        printf '[site]\nname = %s\ndata_dir = %s/data-%s\n' "$site" "$dir" "$site"
+        printf '[bus]\nxsub = ipc://%s/bus-in\nxpub = ipc://%s/bus-out\n' "$dir" "$dir"
+        printf 'publish = ${bus.xsub}\nsubscribe = ${bus.xpub}\n'
+        for svc in reception workshop parts; do
+            printf '[%s]\nendpoint = ipc://%s/%s-%s.sock\ndata_dir = %s/%s/%s\n' \
+                "$svc" "$dir" "$svc" "$site" "$stores" "$site" "$svc"
+        done
+        printf '[kpi]\nendpoint = ipc://%s/kpi-%s.sock\ndata_dir = %s/kpi-%s\n' \
+            "$dir" "$site" "$dir" "$site"
+        printf 'follows = reception, workshop, parts\n'
+        if [ -n "$kpi_sites" ]; then
+            printf 'sites = %s\n' "$kpi_sites"
+            # each site's services by their source name, for the replays
+            for s in ${kpi_sites//,/ }; do
+                for svc in reception workshop parts; do
+                    printf '[%s@%s]\nendpoint = ipc://%s/%s-%s.sock\n' "$svc" "$s" "$dir" "$svc" "$s"
+                done
+            done
+        fi
+        printf '[staff]\nsvc-mgr = service_manager\nforeman = foreman\nclerk = info_clerk\n'
+    } >"$file"
+}
+
+# kpiyear_up DIR SITE: SITE's reception, workshop and parts, each answering
+# status (their pids also in ky_serving: the processes serving the replays)
+ky_serving=()
+kpiyear_up() {
+    local dir=$1 site=$2 svc pid
+    for svc in reception workshop parts; do
+        "$build/services/$svc/as-$svc" --config "$dir/$site.ini" 2>"$dir/$svc-$site.log" &
+        pid=$!
+        pids+=("$pid")
+        ky_serving+=("$pid")
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || die "as-$svc of $site exited at start" "$dir"
+            "$ASCTL" --config "$dir/$site.ini" status "$svc" >/dev/null 2>&1 && continue 2
+            sleep 0.1
+        done
+        die "as-$svc of $site did not answer status" "$dir"
+    done
+}
+
+# kpiyear_serving_cpu: CPU ms of the serving processes so far (then forgotten)
+kpiyear_serving_cpu() {
+    local p t=0
+    for p in "${ky_serving[@]}"; do t=$((t + $(cpu_ms "$p"))); done
+    ky_serving=()
+    echo "$t"
+}
+
+# kpiyear_reports DIR CONFIG ENDPOINT NAME [--site S | --group]: kpi.report
+# round trips for a month and a year, by department and by technician
+kpiyear_reports() {
+    local dir=$1 cfg=$2 ep=$3 name=$4 by
+    shift 4
+    for by in department technician; do
+        "$KPIBENCH" report --endpoint "$ep" --actor svc-mgr --month "$kpiyear_month" --by "$by" \
+            --reps "$kpiyear_reps" "$@" --report "$out/kpiyear-$name-month-$by.json" \
+            2>>"$dir/report.log" || die "kpi.report of a month by $by failed" "$dir"
+        if [ "$(jq -r .report_year "$out/kpiyear-probe.json")" = true ]; then
+            "$KPIBENCH" report --endpoint "$ep" --actor svc-mgr --year "$kpiyear_year" --by "$by" \
+                --reps "$kpiyear_reps" "$@" --report "$out/kpiyear-$name-year-$by.json" \
+                2>>"$dir/report.log" || die "kpi.report of a year by $by failed" "$dir"
+        fi
+    done
+}
+
+kpiyear_run() {
+    local dir stores key gen0 site sites=() site_list expect kpi_pid t0 cpu=0 rss=0 v secs=0 serving=0
+    local gen_note=generated
+    dir=$(mktemp -d /tmp/as-bench-kpiyear.XXXXXX)
+    # the generated stores, kept between runs under a key of the generator's
+    # version and the scale (another key's stores are deleted: a year is ~2 GB)
+    key=v$("$YEARGEN" version)-s$kpiyear_sites-d$kpiyear_days-r$kpiyear_ros
+    stores=$out/kpiyear-cache/$key
+    if [ -f "$stores/gen.json" ]; then
+        gen_note=cached
+        note "kpiyear: the outboxes of $kpiyear_sites sites x $kpiyear_days days x $kpiyear_ros ROs are cached in $stores: reused"
+    else
+        rm -rf "$out/kpiyear-cache"
+        mkdir -p "$out/kpiyear-cache"
+        note "kpiyear: writing the outboxes of $kpiyear_sites sites x $kpiyear_days days x $kpiyear_ros ROs into $stores"
+        "$YEARGEN" gen --out "$stores.tmp" --sites "$kpiyear_sites" --days "$kpiyear_days" \
+            --ros "$kpiyear_ros" --report "$stores.tmp/gen.json" 2>"$dir/gen.log" ||
+            die "yeargen gen failed" "$dir"
+        mv "$stores.tmp" "$stores"
+    fi
+    jq --arg note "$gen_note" '. + {stores: $note}' "$stores/gen.json" >"$out/kpiyear-gen.json"
+    gen0=$(jq -r .first_day "$stores/gen.json")
+    kpiyear_month=${gen0:0:7} kpiyear_year=${gen0:0:4}
+    # the month reported: the sixth of the year when the run covers it, else the first
+    if [ "$kpiyear_days" -ge 130 ]; then kpiyear_month=$kpiyear_year-06; fi
+    for ((i = 1; i <= kpiyear_sites; i++)); do sites+=("$(printf 'site-%02d' "$i")"); done
+    site_list=$(IFS=,; echo "${sites[*]}")
+    kpiyear_config "$dir/probe.ini" "$dir" site-01 "$stores" ""
+    "$KPIBENCH" probe --config "$dir/probe.ini" >"$out/kpiyear-probe.json" 2>"$dir/probe.log" ||
+        die "kpibench probe failed" "$dir"
+    local group=false
+    [ "$(jq -r .kpi_sites "$out/kpiyear-probe.json")" = true ] && group=true
+    if [ $group = true ]; then
+        # decision 3: one kpi follows every site's services on one bus
+        note "kpiyear: the group kpi rebuilds $kpiyear_sites sites at once"
+        "$ASBUS" --xsub "ipc://$dir/bus-in" --xpub "ipc://$dir/bus-out" 2>"$dir/bus.log" &
+        pids+=($!)
+        ky_serving+=($!)
+        for site in "${sites[@]}"; do
+            kpiyear_config "$dir/$site.ini" "$dir" "$site" "$stores" ""
+            kpiyear_up "$dir" "$site"
+        done
+        kpiyear_config "$dir/group.ini" "$dir" group "$stores" "$site_list"
+        expect=$(paste -sd, "$stores/last_seqs")
+        t0=$(date +%s%6N)
+        "$build/services/kpi/as-kpi" --config "$dir/group.ini" 2>"$dir/kpi-group.log" &
+        kpi_pid=$!
+        pids+=("$kpi_pid")
+        "$KPIBENCH" wait --endpoint "ipc://$dir/kpi-group.sock" --expect "$expect" --started-us "$t0" \
+            --timeout-s "$limit" --report "$out/kpiyear-wait-group.json" 2>>"$dir/wait.log" ||
+            die "the group kpi did not catch up" "$dir"
+        cpu=$(cpu_ms "$kpi_pid") rss=$(peak_rss_kb "$kpi_pid") serving=$(kpiyear_serving_cpu)
+        secs=$(jq -r .seconds "$out/kpiyear-wait-group.json")
+        kpiyear_reports "$dir" "$dir/group.ini" "ipc://$dir/kpi-group.sock" site --site site-01
+        kpiyear_reports "$dir" "$dir/group.ini" "ipc://$dir/kpi-group.sock" group --group
+        printf '{"kpi_store_kb": %s}\n' "$(du -sk "$dir/kpi-group" | cut -f1)" >"$out/kpiyear-store.json"
+        cleanup
+    else
+        # a site kpi per site, one site after another (the bus, the site's three
+        # services and its kpi, then stopped)
+        for site in "${sites[@]}"; do
+            note "kpiyear: $site's kpi rebuilds from its outboxes"
+            kpiyear_config "$dir/$site.ini" "$dir" "$site" "$stores" ""
+            "$ASBUS" --config "$dir/$site.ini" 2>"$dir/bus-$site.log" &
+            pids+=($!)
+            ky_serving+=($!)
+            kpiyear_up "$dir" "$site"
+            expect=$(grep "@$site=" "$stores/last_seqs" | paste -sd,)
+            t0=$(date +%s%6N)
+            "$build/services/kpi/as-kpi" --config "$dir/$site.ini" 2>"$dir/kpi-$site.log" &
+            kpi_pid=$!
+            pids+=("$kpi_pid")
+            "$KPIBENCH" wait --endpoint "ipc://$dir/kpi-$site.sock" --expect "$expect" \
+                --started-us "$t0" --timeout-s "$limit" --report "$out/kpiyear-wait-$site.json" \
+                2>>"$dir/wait.log" || die "$site's kpi did not catch up" "$dir"
+            cpu=$((cpu + $(cpu_ms "$kpi_pid"))) serving=$((serving + $(kpiyear_serving_cpu)))
+            v=$(peak_rss_kb "$kpi_pid")
+            if [ "$v" -gt "$rss" ]; then rss=$v; fi
+            secs=$(awk -v a="$secs" -v b="$(jq -r .seconds "$out/kpiyear-wait-$site.json")" \
+                'BEGIN { printf "%.3f", a + b }')
+            if [ "$site" = site-01 ]; then
+                kpiyear_reports "$dir" "$dir/$site.ini" "ipc://$dir/kpi-$site.sock" site
+                printf '{"kpi_store_kb": %s}\n' "$(du -sk "$dir/kpi-$site" | cut -f1)" \
+                    >"$out/kpiyear-store.json"
+            fi
+            cleanup
+        done
+    fi
+    local events
+    events=$(jq -r .events "$stores/gen.json")
+    printf '{"mode": "%s", "events": %s, "seconds": %s, "kpi_cpu_ms": %s, "kpi_peak_rss_kb": %s, "serving_cpu_ms": %s}\n' \
+        "$([ $group = true ] && echo group || echo site)" "$events" "$secs" "$cpu" "$rss" "$serving" \
+        >"$out/kpiyear.json"
+    # the ceiling: one LMDB writer putting as many events, batched, fsync'd
+    note "kpiyear: the one-writer LMDB ceiling for $events events"
+    "$CEILBENCH" lmdb --dir "$dir/ceil" --count "$events" --batch 5000 --writers 1 \
+        --report "$out/kpiyear-ceil.json" 2>"$dir/ceil.log" || die "the LMDB ceiling failed" "$dir"
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dir"
+}
+
 # --- run ---------------------------------------------------------------------------
 
 rate_n() { awk -v r="$1" -v s="$latency_seconds" 'BEGIN { printf "%d", r * s }'; }
@@ -814,6 +1008,7 @@ if wants sites; then
     for k in $sites_counts; do sites_run "$k" flat; done
     [ "$sites_chain" = 0 ] || sites_run "$sites_chain" chain
 fi
+if wants kpiyear; then kpiyear_run; fi
 elapsed=$(($(date +%s) - started)) load_end=$(loadavg)
 
 # --- the tables ----------------------------------------------------------------------
@@ -1119,6 +1314,53 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             echo "| events sent to a site consumer per own event (s01, mid-run) | $(f1 "$(sj "$r" 'if .mid_run_own_events > 0 then (.mid_run_own_events + .mid_run_other_sites_events) / .mid_run_own_events else null end')") |"
             echo
         fi
+    fi
+    if wants kpiyear; then
+        k() { j "$1" "$2"; }
+        kms() { # kms RUN: "p50 / p99 ms (rows, KiB)" of a report's round trips, or why not
+            if [ -f "$out/$1.json" ]; then
+                k "$1" '"\(.p50_us / 1000 * 100 | round / 100) / \(.p99_us / 1000 * 100 | round / 100) (\(.rows) rows, \(.reply_bytes / 1024 | round) KiB)"'
+            else
+                printf '%s' "${2:-not run}"
+            fi
+        }
+        ky_events=$(k kpiyear .events) ky_secs=$(k kpiyear .seconds)
+        ky_eps=$([ -n "$ky_secs" ] && awk -v e="$ky_events" -v s="$ky_secs" 'BEGIN { if (s > 0) printf "%.0f", e / s }' || true)
+        ky_ceil=$(k kpiyear-ceil .events_per_second)
+        echo "### kpi rebuilding a dealer group's year from the outboxes ($(k kpiyear-gen .sites) sites x $(k kpiyear-gen .days) working days x $(k kpiyear-gen .ros_per_day) ROs a day)"
+        echo
+        if [ "$(k kpiyear .mode)" = group ]; then
+            echo "Mode: the group kpi (\`[kpi] sites\`), one kpi following every site's reception, workshop and parts on one bus."
+        else
+            echo "Mode: one site kpi per site, one site after another (this build's kpi has no \`[kpi] sites\`): the seconds are summed over the sites."
+        fi
+        echo
+        echo "| figure | value |"
+        echo "|---|---|"
+        echo "| scale: sites x working days ($(k kpiyear-gen .first_day) .. $(k kpiyear-gen .last_day)) x ROs a day | $(k kpiyear-gen .sites) x $(k kpiyear-gen .days) x $(k kpiyear-gen .ros_per_day) = $(num "$(k kpiyear-gen '.sites * .days * .ros_per_day')") ROs |"
+        echo "| events in the outboxes (per RO) | $(num "$ky_events") ($(k kpiyear-gen .events_per_ro)) |"
+        echo "| writing them (yeargen, $(k kpiyear-gen .commits) commits): s, events/s | $(sec "$(k kpiyear-gen .seconds)"), $(num "$(k kpiyear-gen .events_per_second)")$([ "$(k kpiyear-gen .stores)" = cached ] && echo ' (cached from an earlier run: reused)') |"
+        echo "| rebuild: s from kpi's start until its offsets reached every source's last seq | $(sec "$ky_secs") |"
+        echo "| rebuild: events/s | $(num "$ky_eps") |"
+        echo "| the one-writer ceiling: raw LMDB puts, batch 5,000, fsync, events/s (rebuild / ceiling) | $(num "$ky_ceil") ($(share "$ky_eps" "$ky_ceil")) |"
+        echo "| kpi CPU s, and µs per event (kpi busy: CPU / rebuild seconds) | $(secs "$(k kpiyear .kpi_cpu_ms)"), $(per_event_us "$(k kpiyear .kpi_cpu_ms)" "$ky_events") ($(share "$(k kpiyear .kpi_cpu_ms)" "$(awk -v s="$ky_secs" 'BEGIN { printf "%.0f", s * 1000 }')")) |"
+        echo "| CPU s of the serving side (the sites' reception, workshop, parts and asbus), and µs per event | $(secs "$(k kpiyear .serving_cpu_ms)"), $(per_event_us "$(k kpiyear .serving_cpu_ms)" "$ky_events") |"
+        echo "| kpi peak RSS MiB (the largest) | $(mb "$(k kpiyear .kpi_peak_rss_kb)") |"
+        [ -f "$out/kpiyear-store.json" ] && echo "| kpi's store after the rebuild ($([ "$(k kpiyear .mode)" = group ] && echo "the group kpi's" || echo "site-01's")), MiB | $(mb "$(k kpiyear-store .kpi_store_kb)") |"
+        noyear="skipped: this build's KpiReportRequest has no year"
+        for scope in site group; do
+            [ "$scope" = group ] && [ "$(k kpiyear .mode)" != group ] && {
+                echo "| kpi.report for the group | skipped: this build's kpi has no [kpi] sites |"
+                continue
+            }
+            for by in department technician; do
+                echo "| kpi.report, $([ $scope = site ] && echo site-01 || echo the group), month $kpiyear_month by $by: p50 / p99 ms | $(kms "kpiyear-$scope-month-$by") |"
+                echo "| kpi.report, $([ $scope = site ] && echo site-01 || echo the group), year $kpiyear_year by $by: p50 / p99 ms | $(kms "kpiyear-$scope-year-$by" "$noyear") |"
+            done
+        done
+        echo
+        echo "Round trips through kpi's service endpoint as asctl makes them, $kpiyear_reps each, one after another, after the rebuild."
+        echo
     fi
 } | tee "$out/results.md"
 # a part whose runs had errors printed its table with them marked; the run failed
