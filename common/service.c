@@ -1071,6 +1071,8 @@ static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
     as_sub_each_unfollowed(self->sub, s_collect_unfollowed, &u);
     st.n_unfollowed = u.n;
     st.unfollowed = u.ptrs;
+    st.n_sites = self->n_sites;
+    st.sites = self->sites;
     size_t len = as__status_reply__get_packed_size(&st);
     uint8_t *buf = malloc(len ? len : 1);
     if (buf) {

@@ -324,6 +324,9 @@ refused_by "$T/hq.ini" "kpi.expense.record is the site's own kpi's" \
 refused_by "$T/hq.ini" "kpi.monthly.generate is the site's own kpi's" \
     call kpi.monthly.generate month="$MONTH" kind=department
 refused_by "$T/s1.ini" "year '26' is not a year" kpi report --year 26
+# asctl status names the group's sites
+"$ASCTL" --config "$T/hq.ini" status kpi | grep -qF "reports the dealer group's sites s1, s2, s3, s4, s5" ||
+    fail "asctl status of the group kpi does not name its sites: $("$ASCTL" --config "$T/hq.ini" status kpi | head -3)"
 # nothing was written: the group kpi emitted nothing
 expect_eq "the group kpi emitted nothing" 0 "$("$ASCTL" --json --config "$T/hq.ini" status kpi | jq -r '.services[0].last_seq')"
 
