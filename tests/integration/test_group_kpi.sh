@@ -262,8 +262,9 @@ expect_eq "group: available minutes 5 x 480" 2400 "$(gc group/department availab
 expect_eq "group: labour utilisation = 475 / 2400" "19.8" \
     "$(printf '%.1f' "$(gf group/department "labour utilisation")")"
 for c in ros_opened ros_delivered sold_minutes actual_minutes labour_cost_cents labour_sales_cents; do
-    expect_eq "group: $c is the sum of the sites' rows" "$(gc group/department $c)" \
-        "$(jq -r --arg c $c '[.rows[] | select(.key != "group/department") | .counters[$c] | tonumber] | add' "$G")"
+    expect_eq "group: $c is the sum of the sites' rows" \
+        "$(jq -r --arg c $c '[.rows[] | select(.key != "group/department") | .counters[$c] | tonumber] | add' "$G")" \
+        "$(gc group/department $c)"
 done
 
 # --- the same RO numbers and technician at every site stay apart ---------------------------
