@@ -241,7 +241,12 @@ static void s_print_rows(const As__KpiReport *r, int columns)
     char value[S_CELL], target[S_CELL], achievement[S_CELL];
     for (size_t i = 0; i < r->n_rows; i++) {
         const char *key = r->rows[i]->key, *slash = r->group ? strchr(key, '/') : NULL;
-        if (slash) /* a group report: "Site s1  technician tech-01" */
+        bool department = slash && !strcmp(slash + 1, "department");
+        if (slash && department && !strncmp(key, "group/", 6)) /* the sites' counters summed */
+            printf("\nThe group (%zu sites summed)\n", r->n_sites);
+        else if (department) /* a group report: "Site s1" */
+            printf("\nSite %.*s\n", (int)(slash - key), key);
+        else if (slash) /* "Site s1  technician tech-01" */
             printf("\nSite %.*s  %s %s\n", (int)(slash - key), key, r->by, slash + 1);
         else
             printf("\n%s\n", key);
