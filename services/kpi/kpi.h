@@ -295,5 +295,14 @@ int kpi_group_check(as_service_t *svc);
 bool kpi_is_group(as_service_t *svc);
 int kpi_site_only(as_cmd_t *cmd);
 int kpi_group_scope(as_cmd_t *cmd, const char *site, bool group);
+/* A group kpi that follows the sites' kpi too (follows = ..., kpi) keeps
+ * each site kpi's own records as it wrote them, in the site's scope: its
+ * targets (kpi.target.changed), expenses (kpi.expense.recorded) and monthly
+ * reports (kpi.monthly.*), so `site=S` shows S's targets, expenses and
+ * report timeliness too. On a site's kpi they do nothing. 0, AS_EINVALID
+ * (no record in the payload) or a store code. */
+int kpi_evt_site_target(as_evt_t *evt);
+int kpi_evt_site_expense(as_evt_t *evt);
+int kpi_evt_site_monthly(as_evt_t *evt);
 
 #endif

@@ -69,7 +69,8 @@ for s in "${SITES[@]}"; do site_config "$s" >"$T/$s.ini"; done
 # the group's kpi: its own site name (the group's office), the five sites
 site_config hq | sed -e '/^\[reception\]/,/^$/d' -e '/^\[workshop\]/,/^$/d' \
     -e 's/^services = .*/services = kpi/' >"$T/hq.ini"
-sed -i "/^\[kpi\]/a sites = s1, s2, s3, s4, s5" "$T/hq.ini"
+sed -i -e "/^\[kpi\]/a sites = s1, s2, s3, s4, s5" -e 's/^follows = reception, workshop$/follows = reception, workshop, kpi/' "$T/hq.ini"
+grep -q '^follows = reception, workshop, kpi$' "$T/hq.ini" || fail "hq.ini: the group kpi does not follow the sites' kpi"
 
 # --- every daemon at once, then poll -------------------------------------------
 start_bus bus
@@ -194,6 +195,10 @@ for s in "${SITES[@]}"; do
     done
     files+=("$T/$s.day3")
 done
+# s1's own kpi: the service manager's target and the month's rent, which the
+# group kpi learns from kpi@s1's events (it follows the sites' kpi too)
+data s1 svc-mgr kpi.target.set month="$MONTH" metric="labour efficiency" value=120 >>"$T/s1.day3"
+data s1 svc-mgr kpi.expense.record month="$MONTH" category=rent amount_cents=500000 >>"$T/s1.day3"
 batch "${files[@]}"
 
 # --- every kpi caught up ----------------------------------------------------------
@@ -203,6 +208,8 @@ for s in "${SITES[@]}"; do
     LAST[reception@$s]=$(last_seq "$s" reception)
     LAST[workshop@$s]=$(last_seq "$s" workshop)
 done
+LAST[kpi@s1]=$(last_seq s1 kpi)
+expect_eq "s1's kpi emitted its target and its expense" 2 "${LAST[kpi@s1]}"
 caught_up() { # caught_up CONFIG SOURCES...: the kpi of CONFIG applied each source up to its last seq
     local cfg=$1 st src
     shift
@@ -216,7 +223,8 @@ for s in "${SITES[@]}"; do
     wait_for "$s's kpi caught up" caught_up "$T/$s.ini" "reception@$s" "workshop@$s"
     ALL_SOURCES+=("reception@$s" "workshop@$s")
 done
-wait_for "the group kpi caught up with the 10 sources" caught_up "$T/hq.ini" "${ALL_SOURCES[@]}"
+ALL_SOURCES+=(kpi@s1)
+wait_for "the group kpi caught up with the 11 sources" caught_up "$T/hq.ini" "${ALL_SOURCES[@]}"
 
 # --- one site's rows: exactly the site's own kpi's ---------------------------------------
 report() { # report CONFIG ARGS...: the report's JSON, keys sorted
@@ -261,7 +269,13 @@ expect_eq "group: labour sales 10 x 600.00 (cents)" 600000 "$(gc group/departmen
 expect_eq "group: available minutes 5 x 480" 2400 "$(gc group/department available_minutes)"
 expect_eq "group: labour utilisation = 475 / 2400" "19.8" \
     "$(printf '%.1f' "$(gf group/department "labour utilisation")")"
-for c in ros_opened ros_delivered sold_minutes actual_minutes labour_cost_cents labour_sales_cents; do
+# s1's target is in s1's rows (its own kpi's, learnt from kpi@s1), not in the group's
+expect_eq "s1's labour efficiency target (from kpi@s1) / the group row's" "120 null" \
+    "$(gf s1/department "labour efficiency" target) $(gf group/department "labour efficiency" target)"
+# expenses: s1's rent 5,000.00, none elsewhere: the group's 500000 cents; its
+# department profit = gross profit - expenses
+expect_eq "group: expenses (s1's rent)" 500000 "$(gc group/department expenses_cents)"
+for c in ros_opened ros_delivered sold_minutes actual_minutes labour_cost_cents labour_sales_cents expenses_cents; do
     expect_eq "group: $c is the sum of the sites' rows" \
         "$(jq -r --arg c $c '[.rows[] | select(.key != "group/department") | .counters[$c] | tonumber] | add' "$G")" \
         "$(gc group/department $c)"
