@@ -123,6 +123,8 @@ static const as_config_key_t s_kpi_keys[] = {
            "generate the month just ended's reports on the 1st (and at start when missing)"),
     S_TEXT("test_today_file", S_PATH_MAX,
            "TESTS ONLY: a file holding the date (YYYY-MM-DD) the monthly reports take as today"),
+    /* issue 16: a dealer group's kpi (services/kpi/group.c) */
+    S_LIST("sites", "a dealer group's kpi: the sites it follows and reports (each apart)"),
     S_END,
 };
 

@@ -57,7 +57,7 @@ static int s_id_key(as_key_t *key, const char *id)
 
 MDB_dbi as_record_dbi(as_service_t *svc, const char *db)
 {
-    return as_store_dbi(as_service_store(svc), db);
+    return as_service_dbi(svc, db); /* in the scope of a site-scoped daemon */
 }
 
 int as_record_get_key(MDB_txn *txn, MDB_dbi dbi, const as_key_t *key,

@@ -93,6 +93,13 @@ struct as_service {
     char **catchup_names;
     char **publish;
     char **subscribe;
+    /* def->site_scoped with [NAME] sites: the sites followed, each with its
+     * own copy of the domain databases ("<site>/<db>", after the def's own),
+     * and the scope the running handler reads and writes (-1: none) */
+    char **sites;
+    size_t n_sites, n_base_dbs;
+    char **store_dbs;
+    long scope;
 };
 
 /* --- emitting ------------------------------------------------------------ */
@@ -242,7 +249,14 @@ static int s_apply_event(as_service_t *self, MDB_txn *txn, const As__Envelope *e
             if (!evt.payload) /* skipped, and logged once, by the caller */
                 return AS_EBADFRAME;
         }
-        return e->apply(&evt);
+        if (self->sites) { /* the handler reads and writes the source's site's databases */
+            const char *at = env->source ? strchr(env->source, '@') : NULL;
+            if (!at || as_service_scope_set(self, at + 1) != 0)
+                return 0; /* not a site this daemon follows: skipped, offset advances */
+        }
+        int rc = e->apply(&evt);
+        self->scope = -1;
+        return rc;
     }
     return 0; /* a type this service does not handle: skipped, offset advances */
 }
@@ -507,7 +521,9 @@ static int s_call_handler(as_service_t *self, MDB_txn *txn, const as_command_def
     if (rc != 0)
         return rc;
     as_pub_mark_t mark = as_pub_mark(self->pub);
+    self->scope = -1; /* a command of a site-scoped daemon names its site itself */
     *status = def->handle(cmd);
+    self->scope = -1;
     if (*status == 0 && !query)
         return mdb_txn_commit(cmd->txn);
     mdb_txn_abort(cmd->txn);
@@ -1055,6 +1071,8 @@ static void s_on_status(as_service_t *self, const as_rpc_peer_t *peer)
     as_sub_each_unfollowed(self->sub, s_collect_unfollowed, &u);
     st.n_unfollowed = u.n;
     st.unfollowed = u.ptrs;
+    st.n_sites = self->n_sites;
+    st.sites = self->sites;
     size_t len = as__status_reply__get_packed_size(&st);
     uint8_t *buf = malloc(len ? len : 1);
     if (buf) {
@@ -1399,6 +1417,64 @@ static int s_read_follows(as_service_t *self, const char *site, size_t n)
     return 0;
 }
 
+/* A site-scoped daemon (def->site_scoped) with [NAME] sites: checks the
+ * sites (valid names, each once) and makes each plain entry of `follows`
+ * that service at every site ("reception" -> reception@a, reception@b...). */
+static int s_read_sites(as_service_t *self)
+{
+    const char *name = self->def->name;
+    self->scope = -1;
+    if (!self->def->site_scoped)
+        return 0;
+    if (as_config_get_list(self->cfg, name, "sites", &self->sites) < 0)
+        return -ENOMEM;
+    while (self->sites && self->sites[self->n_sites])
+        self->n_sites++;
+    if (self->n_sites == 0) {
+        as_config_list_free(&self->sites);
+        return 0;
+    }
+    for (size_t i = 0; i < self->n_sites; i++) {
+        char source[AS_NAME_MAX + 2];
+        snprintf(source, sizeof source, "%s@%s", name, self->sites[i]);
+        if (!as_source_valid(source)) {
+            as_error("config: [%s] sites: '%s' is not a site name (a-z, 0-9, '_' and '-')", name,
+                     self->sites[i]);
+            return AS_ECONFIG;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(self->sites[k], self->sites[i])) {
+                as_error("config: [%s] sites: '%s' is listed twice", name, self->sites[i]);
+                return AS_ECONFIG;
+            }
+    }
+    size_t n = 0;
+    while (self->follows && self->follows[n])
+        n++;
+    char **wide = calloc(n * self->n_sites + 1, sizeof *wide);
+    if (!wide)
+        return -ENOMEM;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strchr(self->follows[i], '@')) { /* one site's service, as written */
+            wide[w++] = strdup(self->follows[i]);
+            continue;
+        }
+        for (size_t k = 0; k < self->n_sites; k++) {
+            size_t len = strlen(self->follows[i]) + strlen(self->sites[k]) + 2;
+            if ((wide[w] = malloc(len)) != NULL)
+                snprintf(wide[w], len, "%s@%s", self->follows[i], self->sites[k]);
+            w++;
+        }
+    }
+    as_config_list_free(&self->follows);
+    self->follows = wide;
+    for (size_t i = 0; i < w; i++)
+        if (!wide[i])
+            return -ENOMEM;
+    return 0;
+}
+
 static int s_read_config(as_service_t *self)
 {
     as_config_t *cfg = self->cfg;
@@ -1444,10 +1520,13 @@ static int s_read_config(as_service_t *self)
         as_config_get_list(cfg, "bus", "publish", &self->publish) < 0 ||
         as_config_get_list(cfg, "bus", "subscribe", &self->subscribe) < 0)
         return -ENOMEM;
+    int rc = s_read_sites(self);
+    if (rc != 0)
+        return rc;
     size_t n = 0;
     while (self->follows && self->follows[n])
         n++;
-    int rc = s_read_follows(self, site, n);
+    rc = s_read_follows(self, site, n);
     if (rc != 0)
         return rc;
     self->catchup = calloc(n + 1, sizeof *self->catchup);
@@ -1467,6 +1546,28 @@ static int s_read_config(as_service_t *self)
     return 0;
 }
 
+/* The databases of a site-scoped daemon: the def's, then "<site>/<db>" for
+ * each site in [NAME] sites' order (as_service_dbi finds them by index). */
+static int s_scoped_dbs(as_service_t *self)
+{
+    while (self->def->dbs && self->def->dbs[self->n_base_dbs])
+        self->n_base_dbs++;
+    if (!self->sites)
+        return 0;
+    size_t n = self->n_base_dbs * (self->n_sites + 1);
+    if (!(self->store_dbs = calloc(n + 1, sizeof *self->store_dbs)))
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *db = self->def->dbs[i % self->n_base_dbs];
+        const char *site = i < self->n_base_dbs ? NULL : self->sites[i / self->n_base_dbs - 1];
+        size_t len = strlen(db) + (site ? strlen(site) + 1 : 0) + 1;
+        if (!(self->store_dbs[i] = malloc(len)))
+            return -ENOMEM;
+        snprintf(self->store_dbs[i], len, "%s%s%s", site ? site : "", site ? "/" : "", db);
+    }
+    return 0;
+}
+
 static int s_open_store(as_service_t *self, long long map_size)
 {
     char default_dir[1024];
@@ -1474,7 +1575,12 @@ static int s_open_store(as_service_t *self, long long map_size)
              as_config_get(self->cfg, "site", "data_dir", "/var/lib/aftersales"), self->def->name);
     const char *data_dir = as_config_get(self->cfg, self->def->name, "data_dir", default_dir);
     as_store_error_t why;
-    self->store = as_store_open_why(data_dir, self->def->dbs, (size_t)map_size, &why);
+    int rc = s_scoped_dbs(self);
+    if (rc != 0)
+        return rc;
+    self->store = as_store_open_why(
+        data_dir, self->sites ? (const char *const *)self->store_dbs : self->def->dbs,
+        (size_t)map_size, &why);
     if (!self->store) {
         as_error("%s", why.text);
         return why.code;
@@ -1861,6 +1967,8 @@ void as_service_destroy(as_service_t **self_p)
     as_config_list_free(&self->subscribe);
     as_config_list_free(&self->catchup);
     as_config_list_free(&self->catchup_names);
+    as_config_list_free(&self->sites);
+    as_config_list_free(&self->store_dbs);
     if (self->def->user_size)
         free(self->user);
     free(self->source);
@@ -2092,4 +2200,41 @@ void *as_service_zmq_context(as_service_t *self)
 as_security_t *as_service_security(as_service_t *self)
 {
     return self->security;
+}
+
+/* --- site-scoped daemons (a group kpi) ------------------------------------------ */
+
+const char *const *as_service_sites(as_service_t *self, size_t *n)
+{
+    if (n)
+        *n = self->n_sites;
+    return (const char *const *)self->sites;
+}
+
+int as_service_scope_set(as_service_t *self, const char *site)
+{
+    self->scope = -1;
+    if (!site)
+        return 0;
+    for (size_t i = 0; i < self->n_sites; i++)
+        if (!strcmp(self->sites[i], site)) {
+            self->scope = (long)i;
+            return 0;
+        }
+    return AS_ENOTFOUND;
+}
+
+const char *as_service_scope(as_service_t *self)
+{
+    return self->scope >= 0 ? self->sites[self->scope] : NULL;
+}
+
+MDB_dbi as_service_dbi(as_service_t *self, const char *db)
+{
+    if (self->scope >= 0)
+        for (size_t j = 0; j < self->n_base_dbs; j++)
+            if (!strcmp(self->def->dbs[j], db))
+                return as_store_dbi_at(self->store,
+                                       self->n_base_dbs * ((size_t)self->scope + 1) + j);
+    return as_store_dbi(self->store, db);
 }

@@ -18,7 +18,11 @@
 #include "as/envelope.h"
 #include "as/error.h"
 
-#define AS_STORE_MAX_DOMAIN_DBS 64
+/* A group kpi keeps each site's databases apart: ~22 x 50 sites. LMDB's
+ * maxdbs of the store's own environment is its domain databases + 8 (a write
+ * transaction copies per-database state up to it), so a site's daemon pays
+ * nothing for the group's limit. */
+#define AS_STORE_MAX_DOMAIN_DBS 4096
 #define AS_STORE_DEFAULT_MAP (256u << 20)
 #define AS_STORE_LOCK_FILE "writer.lock"
 /* what to do about a damaged data.mdb: the store's, or a backup's */
@@ -33,8 +37,8 @@ struct as_store {
     MDB_dbi request_times;
     MDB_dbi meta;
     size_t n_domain;
-    char *domain_names[AS_STORE_MAX_DOMAIN_DBS];
-    MDB_dbi domain[AS_STORE_MAX_DOMAIN_DBS];
+    char **domain_names; /* n_domain, in the order given at open */
+    MDB_dbi *domain;
     char incarnation[AS_INCARNATION_LEN + 1];
     size_t map_size;
     uint64_t grows;
@@ -286,7 +290,7 @@ static int s_walk_store(const char *dir)
     int rc;
     if ((rc = mdb_env_create(&env)) != 0)
         return rc;
-    mdb_env_set_maxdbs(env, 1024);
+    mdb_env_set_maxdbs(env, AS_STORE_MAX_DOMAIN_DBS + 8);
     if ((rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640)) != 0 ||
         (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
         goto out;
@@ -457,6 +461,16 @@ static as_store_t *s_store_new(const char *const *domain_dbs, size_t map_size,
     }
     self->lock_fd = -1;
     self->map_size = map_size ? map_size : AS_STORE_DEFAULT_MAP;
+    size_t n = 0;
+    while (domain_dbs && domain_dbs[n])
+        n++;
+    self->domain_names = calloc(n + 1, sizeof *self->domain_names);
+    self->domain = calloc(n + 1, sizeof *self->domain);
+    if (!self->domain_names || !self->domain) {
+        s_fail(why, -ENOMEM, "cannot open a store: out of memory");
+        as_store_close(&self);
+        return NULL;
+    }
     for (size_t i = 0; domain_dbs && domain_dbs[i]; i++) {
         /* the runtime's own databases cannot double as a domain's */
         bool reserved = !strcmp(domain_dbs[i], "outbox") || !strcmp(domain_dbs[i], "offsets") ||
@@ -510,7 +524,7 @@ static int s_open_env(as_store_t *self, const char *dir, as_store_error_t *why)
         return rc;
     if ((rc = mdb_env_create(&self->env)) != 0)
         return s_fail_errno(why, s_negative(rc), "open the store in", dir);
-    mdb_env_set_maxdbs(self->env, AS_STORE_MAX_DOMAIN_DBS + 8);
+    mdb_env_set_maxdbs(self->env, (MDB_dbi)self->n_domain + 8);
     mdb_env_set_maxreaders(self->env, 126);
     if ((rc = mdb_env_set_mapsize(self->env, self->map_size)) != 0)
         return s_fail_errno(why, s_negative(rc), "open the store in", dir);
@@ -585,6 +599,8 @@ void as_store_close(as_store_t **self_p)
         mdb_env_close(self->env);
     for (size_t i = 0; i < self->n_domain; i++)
         free(self->domain_names[i]);
+    free(self->domain_names);
+    free(self->domain);
     if (self->lock_fd >= 0)
         close(self->lock_fd); /* last: the store is closed before another writer may open it */
     free(self);
@@ -603,6 +619,12 @@ MDB_dbi as_store_dbi(const as_store_t *self, const char *name)
             return self->domain[i];
     assert(!"database not named at as_store_open");
     return 0;
+}
+
+MDB_dbi as_store_dbi_at(const as_store_t *self, size_t index)
+{
+    assert(index < self->n_domain);
+    return index < self->n_domain ? self->domain[index] : 0;
 }
 
 MDB_env *as_store_env(as_store_t *self)

@@ -382,6 +382,8 @@ static int s_reply(s_analysis_t *a)
 
 int kpi_cmd_comeback_analysis(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiComebackQuery *q = (const As__KpiComebackQuery *)cmd->request;
     s_analysis_t a = {.cmd = cmd};
     int rc = s_period(cmd, q, &a);

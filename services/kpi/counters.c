@@ -696,5 +696,11 @@ const as_event_def_t kpi_events[] = {
     {"reception.comeback.cause_recorded", kpi_evt_comeback_cause},
     {"reception.insurance.changed", kpi_evt_insurance_changed},
     {"reception.insurance.renewal_recorded", kpi_evt_insurance_renewal},
+    /* issue 16: a group kpi following each site's kpi (group.c) */
+    {"kpi.target.changed", kpi_evt_site_target},
+    {"kpi.expense.recorded", kpi_evt_site_expense},
+    {"kpi.monthly.generated", kpi_evt_site_monthly},
+    {"kpi.monthly.submitted", kpi_evt_site_monthly},
+    {"kpi.monthly.corrected", kpi_evt_site_monthly},
     {NULL, NULL},
 };

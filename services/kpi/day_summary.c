@@ -30,6 +30,8 @@ static int s_waiting(as_service_t *svc, MDB_txn *txn, const char *day, int64_t *
 
 int kpi_cmd_day_summary(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiDaySummaryRequest *req = (const As__KpiDaySummaryRequest *)cmd->request;
     char day[AS_DATE_LEN + 1];
     if (req->day && *req->day && !as_date_valid(req->day))

@@ -60,6 +60,8 @@ static int s_validate(as_cmd_t *cmd, const As__KpiExpenseRecord *r)
 
 int kpi_cmd_expense_record(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiExpenseRecord *r = (const As__KpiExpenseRecord *)cmd->request;
     int rc = s_validate(cmd, r);
     if (rc != 0)
@@ -108,6 +110,8 @@ static int s_scan(as_service_t *svc, MDB_txn *txn, const char *month, as_record_
 
 int kpi_cmd_expense_list(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiExpenseQuery *q = (const As__KpiExpenseQuery *)cmd->request;
     const char *month = q->month && *q->month ? q->month : NULL;
     if (month && !as_month_valid(month))

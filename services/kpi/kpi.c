@@ -20,7 +20,11 @@ static int s_start(as_service_t *svc)
         return AS_ECONFIG;
     }
     kpi->hours_per_day = (int)hours;
-    int rc = kpi_upgrade(svc);
+    int rc = kpi_group_check(svc);
+    if (rc == 0)
+        rc = kpi_upgrade(svc);
+    if (rc == 0 && kpi_is_group(svc)) /* the monthly reports are each site's own */
+        return 0;
     return rc ? rc : kpi_monthly_start(svc);
 }
 
@@ -38,6 +42,7 @@ const as_service_def_t kpi_service = {
     .on_stop = s_stop,
     .on_applied = kpi_monthly_applied,
     .user_size = sizeof(kpi_t),
+    .site_scoped = true, /* [kpi] sites: a dealer group's kpi (group.c) */
     .summary = "The kpi service: applies the events of the services it follows into counters\n"
                "per day and month (department, technician, advisor, bay), keeps the\n"
                "managers' monthly targets and answers kpi.report and kpi.target.set.\n"

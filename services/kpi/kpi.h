@@ -283,4 +283,26 @@ typedef int (*kpi_figures_fn)(As__KpiFigure **figures, size_t n, void *arg);
 int kpi_report_month_figures(as_service_t *svc, MDB_txn *txn, const char *month, kpi_figures_fn fn,
                              void *arg);
 
+/* Issue 16, a dealer group's kpi (group.c): [kpi] sites makes kpi follow
+ * every site listed, each site's databases apart (as_service_scope_set).
+ * kpi_group_check refuses a site named like the group's row (AS_ECONFIG);
+ * kpi_is_group: sites are listed. kpi_site_only: 0 on a site's kpi, else
+ * refuses the command (AS_EINVALID: it is the site's own kpi's).
+ * kpi_group_scope: what kpi.report's `site` and `group` ask of this kpi: 0
+ * (the scope set to the site asked, on a group kpi) or the refusal. */
+#define KPI_GROUP_ROW "group" /* the group row's site in a group report: "group/department" */
+int kpi_group_check(as_service_t *svc);
+bool kpi_is_group(as_service_t *svc);
+int kpi_site_only(as_cmd_t *cmd);
+int kpi_group_scope(as_cmd_t *cmd, const char *site, bool group);
+/* A group kpi that follows the sites' kpi too (follows = ..., kpi) keeps
+ * each site kpi's own records as it wrote them, in the site's scope: its
+ * targets (kpi.target.changed), expenses (kpi.expense.recorded) and monthly
+ * reports (kpi.monthly.*), so `site=S` shows S's targets, expenses and
+ * report timeliness too. On a site's kpi they do nothing. 0, AS_EINVALID
+ * (no record in the payload) or a store code. */
+int kpi_evt_site_target(as_evt_t *evt);
+int kpi_evt_site_expense(as_evt_t *evt);
+int kpi_evt_site_monthly(as_evt_t *evt);
+
 #endif

@@ -383,6 +383,8 @@ static int s_load(as_cmd_t *cmd, const char *kind, const char *month, As__KpiMon
 
 int kpi_cmd_monthly_generate(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiMonthlyGenerate *q = (const As__KpiMonthlyGenerate *)cmd->request;
     int rc = s_ref_validate(cmd, q->kind, q->month);
     if (rc != 0)
@@ -406,6 +408,8 @@ int kpi_cmd_monthly_generate(as_cmd_t *cmd)
 
 int kpi_cmd_monthly_list(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiMonthlyQuery *q = (const As__KpiMonthlyQuery *)cmd->request;
     const char *state = q->state && *q->state ? q->state : NULL;
     const char *month = q->month && *q->month ? q->month : NULL;
@@ -449,6 +453,8 @@ int kpi_cmd_monthly_list(as_cmd_t *cmd)
 
 int kpi_cmd_monthly_show(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiMonthlyRef *q = (const As__KpiMonthlyRef *)cmd->request;
     As__KpiMonthlyReport *r = NULL;
     int rc = s_load(cmd, q->kind, q->month, &r);
@@ -473,6 +479,8 @@ static int s_may_submit(as_cmd_t *cmd, const char *kind, const char *what)
 
 int kpi_cmd_monthly_submit(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiMonthlyRef *q = (const As__KpiMonthlyRef *)cmd->request;
     As__KpiMonthlyReport *r = NULL;
     int rc = s_load(cmd, q->kind, q->month, &r);
@@ -515,6 +523,8 @@ int kpi_cmd_monthly_submit(as_cmd_t *cmd)
 
 int kpi_cmd_monthly_correct(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiMonthlyCorrect *q = (const As__KpiMonthlyCorrect *)cmd->request;
     As__KpiMonthlyReport *r = NULL;
     int rc = s_load(cmd, q->kind, q->month, &r);

@@ -89,6 +89,8 @@ static int s_target_key(as_key_t *key, const char *month, const char *metric, co
 
 static int cmd_target_set(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiTargetSet *req = (const As__KpiTargetSet *)cmd->request;
     int rc = s_target_validate(cmd, req);
     if (rc != 0)
@@ -135,14 +137,80 @@ typedef struct {
 typedef struct {
     as_cmd_t *cmd;
     const char *by;
-    char period[AS_DATE_LEN + 1]; /* "YYYY-MM" or "YYYY-MM-DD" */
+    char period[AS_DATE_LEN + 1]; /* "YYYY-MM", "YYYY-MM-DD" or "YYYY" */
     char month[8];
     char first[AS_DATE_LEN + 1], last[AS_DATE_LEN + 1]; /* the period's days */
     bool is_day;
+    bool is_year; /* issue 16: the 12 months of `period` summed */
     kpi_period_t span;
     s_row_t *rows;
     size_t n_rows, cap_rows;
+    /* issue 16, a group kpi's group=true: the site whose rows are made (their
+     * keys "site/key"), the sites' department counters summed, and the days
+     * any site worked (by day of the period) */
+    const char *site;
+    As__KpiCounters *sum;
+    bool *worked;
 } s_report_t;
+
+/* The months of the report's period: its one month, or the year's 12. */
+static int s_months(const s_report_t *r, char months[12][8])
+{
+    if (!r->is_year) {
+        snprintf(months[0], 8, "%s", r->month);
+        return 1;
+    }
+    for (int m = 0; m < 12; m++)
+        snprintf(months[m], 8, "%.4s-%02d", r->period, m + 1);
+    return 12;
+}
+
+/* The counters of (dim, id) over the period: its day's or month's, or a
+ * year's 12 months summed. Returns 0, AS_EBADFRAME or an LMDB code. */
+static int s_period_counters(s_report_t *r, const char *dim, const char *id, As__KpiCounters *c)
+{
+    as_key_t key;
+    int rc;
+    if (!r->is_year) {
+        rc = as_key_of(&key, r->is_day ? "D" : "M", r->period, dim, id, NULL);
+        return rc ? rc : kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, c);
+    }
+    as__kpi_counters__init(c);
+    char months[12][8];
+    for (int m = 0, n = s_months(r, months); m < n; m++) {
+        As__KpiCounters month;
+        rc = as_key_of(&key, "M", months[m], dim, id, NULL);
+        if (rc == 0)
+            rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &month);
+        if (rc != 0)
+            return rc;
+        kpi_counters_add(c, &month);
+    }
+    return 0;
+}
+
+/* The ids of dimension `dim` with counters in the period (a year: in any of
+ * its months), sorted, each once. Returns 0, -ENOMEM or an LMDB code. */
+static int s_period_ids(s_report_t *r, const char *dim, as_ids_t *ids)
+{
+    char months[12][8];
+    int n = r->is_day ? 1 : s_months(r, months);
+    int rc = 0;
+    for (int m = 0; rc == 0 && m < n; m++) {
+        as_key_t prefix;
+        as_record_list_t found = {0};
+        rc =
+            as_key_of(&prefix, r->is_day ? "D" : "M", r->is_day ? r->period : months[m], dim, NULL);
+        if (rc == 0)
+            rc = as_record_scan(r->cmd->txn, as_record_dbi(r->cmd->svc, "counters"), &prefix, NULL,
+                                &found);
+        for (size_t i = 0; rc == 0 && i < found.n; i++)
+            rc = as_ids_add(ids, found.keys[i], found.key_lens[i]);
+        as_record_list_free(&found);
+    }
+    as_ids_unique(ids);
+    return rc;
+}
 
 static bool s_by_known(const char *by)
 {
@@ -150,16 +218,42 @@ static bool s_by_known(const char *by)
            !strcmp(by, KPI_BAY) || !strcmp(by, KPI_GROUP) || !strcmp(by, KPI_KEEPER);
 }
 
+/* A year's report: "YYYY", alone. */
+static int s_year_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, bool other,
+                           s_report_t *r)
+{
+    const char *y = req->year;
+    bool digits = strlen(y) == 4 && strspn(y, "0123456789") == 4;
+    if (!digits || atoi(y) < 1970)
+        return as_cmd_fail(cmd, AS_EINVALID, "year '%s' is not a year (YYYY, 1970 or later)", y);
+    if (other)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "year '%s' goes alone: a year's report is its 12 months (no month or "
+                           "day)",
+                           y);
+    r->is_year = true;
+    snprintf(r->period, sizeof r->period, "%s", y);
+    snprintf(r->month, sizeof r->month, "%s-01", y);
+    snprintf(r->first, sizeof r->first, "%s-01-01", y);
+    snprintf(r->last, sizeof r->last, "%s-12-31", y);
+    r->span.hours_per_day = kpi_of(cmd->svc)->hours_per_day;
+    return 0;
+}
+
 static int s_report_validate(as_cmd_t *cmd, const As__KpiReportRequest *req, s_report_t *r)
 {
     bool has_month = req->month && *req->month, has_day = req->day && *req->day;
+    bool has_year = req->year && *req->year;
     r->by = req->by && *req->by ? req->by : KPI_DEPARTMENT;
     if (!s_by_known(r->by))
         return as_cmd_fail(
             cmd, AS_EINVALID,
             "by '%s' is not one of department, technician, advisor, bay, group, keeper", r->by);
+    if (has_year)
+        return s_year_validate(cmd, req, has_month || has_day, r);
     if (!has_month && !has_day)
-        return as_cmd_fail(cmd, AS_EINVALID, "month (YYYY-MM) or day (YYYY-MM-DD) is required");
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "month (YYYY-MM), day (YYYY-MM-DD) or year (YYYY) is required");
     if (has_month && !as_month_valid(req->month))
         return as_cmd_fail(cmd, AS_EINVALID, "month '%s' is not a month (YYYY-MM)", req->month);
     if (has_day && !as_date_valid(req->day))
@@ -189,14 +283,17 @@ static int s_days_worked(s_report_t *r)
     snprintf(date, sizeof date, "%s", r->first);
     int rc = 0;
     r->span.days_worked = 0;
-    while (rc == 0 && strcmp(date, r->last) <= 0) {
+    for (size_t i = 0; rc == 0 && strcmp(date, r->last) <= 0; i++) {
         as_key_t key;
         As__KpiCounters day;
         rc = as_key_of(&key, "D", date, KPI_DEPARTMENT, "", NULL);
         if (rc == 0)
             rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &day);
-        if (rc == 0 && day.available_minutes > 0)
+        if (rc == 0 && day.available_minutes > 0) {
             r->span.days_worked++;
+            if (r->worked && i < 366)
+                r->worked[i] = true; /* the group's days: any site's */
+        }
         as_date_add_days(date, 1, date);
     }
     return rc;
@@ -255,12 +352,18 @@ int kpi_target_find(as_service_t *svc, MDB_txn *txn, const char *month, const ch
  * achievement figure. */
 static int s_product_target(s_report_t *r, const char *advisor, As__KpiCounters *c)
 {
-    bool found = false;
-    double target = 0;
-    int rc = kpi_target_find(r->cmd->svc, r->cmd->txn, r->month, KPI_ADVISOR_PRODUCT_SALES, "cents",
-                             KPI_ADVISOR, advisor, false, &target, &found);
+    char months[12][8];
+    double total = 0;
+    int rc = 0;
+    for (int m = 0, n = s_months(r, months); rc == 0 && m < n; m++) {
+        bool found = false;
+        double target = 0;
+        rc = kpi_target_find(r->cmd->svc, r->cmd->txn, months[m], KPI_ADVISOR_PRODUCT_SALES,
+                             "cents", KPI_ADVISOR, advisor, false, &target, &found);
+        total += found ? target : 0; /* a year's: the months' added up */
+    }
     c->has_product_sales_target_cents = 1;
-    c->product_sales_target_cents = found ? llround(target) : 0;
+    c->product_sales_target_cents = llround(total);
     return rc;
 }
 
@@ -270,6 +373,34 @@ static void s_counters_show_all(As__KpiCounters *c)
     const ProtobufCMessageDescriptor *desc = &as__kpi_counters__descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++)
         *(protobuf_c_boolean *)((char *)c + desc->fields[i].quantifier_offset) = 1;
+}
+
+/* The target of figure f for the row `key`: the month's (or the day's), or
+ * a year's: its months' targets added up for a count, an amount or hours,
+ * their mean for a ratio (as the scorecard's quarter). */
+static int s_period_target(s_report_t *r, const kpi_figure_t *f, const char *key, double *target,
+                           bool *found)
+{
+    if (!r->is_year)
+        return kpi_target_find(r->cmd->svc, r->cmd->txn, r->month, f->name, f->unit, r->by, key,
+                               r->is_day, target, found);
+    char months[12][8];
+    double total = 0;
+    int with = 0;
+    for (int m = 0, n = s_months(r, months); m < n; m++) {
+        double value = 0;
+        bool here = false;
+        int rc = kpi_target_find(r->cmd->svc, r->cmd->txn, months[m], f->name, f->unit, r->by, key,
+                                 false, &value, &here);
+        if (rc != 0)
+            return rc;
+        if (here)
+            total += value, with++;
+    }
+    bool summed = !strcmp(f->unit, "") || !strcmp(f->unit, "cents") || !strcmp(f->unit, "h");
+    *found = with > 0;
+    *target = with == 0 ? 0 : summed ? total : total / with;
+    return 0;
 }
 
 static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *counters)
@@ -286,7 +417,9 @@ static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *coun
     memset(row, 0, sizeof *row);
     size_t n = kpi_figure_count();
     r->n_rows++; /* counted first so the report's cleanup frees what was allocated */
-    row->key = strdup(key);
+    char shown[AS_KEY_MAX + 2 * AS_NAME_MAX];
+    snprintf(shown, sizeof shown, "%s%s%s", r->site ? r->site : "", r->site ? "/" : "", key);
+    row->key = strdup(shown);
     row->figures = calloc(n, sizeof *row->figures);
     row->figure_ptrs = calloc(n, sizeof *row->figure_ptrs);
     row->computed = calloc(n, sizeof *row->computed);
@@ -307,8 +440,7 @@ static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *coun
         pf->defined = f->defined;
         bool found = false;
         double target = 0;
-        int rc = kpi_target_find(r->cmd->svc, r->cmd->txn, r->month, f->name, f->unit, r->by, key,
-                                 r->is_day, &target, &found);
+        int rc = s_period_target(r, f, key, &target, &found);
         if (rc != 0)
             return rc;
         if (found) {
@@ -343,13 +475,10 @@ static void s_rows_link(s_report_t *r, As__KpiRow **row_ptrs)
 
 static int s_rows_department(s_report_t *r)
 {
-    as_key_t key;
     As__KpiCounters c;
     as_service_t *svc = r->cmd->svc;
     MDB_txn *txn = r->cmd->txn;
-    int rc = as_key_of(&key, r->is_day ? "D" : "M", r->period, KPI_DEPARTMENT, "", NULL);
-    if (rc == 0)
-        rc = kpi_counters_read(svc, txn, &key, &c);
+    int rc = s_period_counters(r, KPI_DEPARTMENT, "", &c);
     if (rc == 0)
         rc = kpi_bay_count(svc, txn, &c.bays);
     /* the tool room's levels at the period's end, and calibrations overdue now */
@@ -364,62 +493,80 @@ static int s_rows_department(s_report_t *r)
     /* the units in operation at the period's end */
     if (rc == 0 && (rc = kpi_uio_count(svc, txn, r->last, &c.units_in_operation)) == 0)
         c.has_units_in_operation = 1;
-    /* the month's expenses (recorded by month: none in a day's report) */
-    if (rc == 0 && !r->is_day)
-        rc = kpi_expenses_fill(svc, txn, r->month, &c);
+    /* the month's expenses (recorded by month: none in a day's report; a
+     * year's: its months' added up) */
+    char months[12][8];
+    for (int m = 0, n = r->is_day ? 0 : s_months(r, months); rc == 0 && m < n; m++) {
+        As__KpiCounters e;
+        as__kpi_counters__init(&e);
+        if ((rc = kpi_expenses_fill(svc, txn, months[m], &e)) == 0) {
+            c.has_expenses_cents = c.has_expense_categories = 1;
+            c.expenses_cents = (m ? c.expenses_cents : 0) + e.expenses_cents;
+            c.expense_categories = (m ? c.expense_categories : 0) + e.expense_categories;
+        }
+    }
     /* the monthly reports due and submitted in the period (kpi's own records) */
     if (rc == 0)
         rc = kpi_monthly_fill(svc, txn, r->first, r->last, &c);
+    if (rc == 0 && r->sum) { /* the group's: the sites' counters added up */
+        As__KpiCounters all = c;
+        s_counters_show_all(&all); /* bays and the levels read above too */
+        kpi_counters_add(r->sum, &all);
+        /* the days the mean stock level is taken over are the period's, not a sum */
+        KPI_SET(*r->sum, stock_value_days, c.stock_value_days);
+    }
     return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &c);
 }
 
 /* One row per part group: its counters of the period and its stock level. */
 static int s_rows_group(s_report_t *r)
 {
-    char **names = NULL;
-    size_t n = 0;
     const char *kind = r->is_day ? "D" : "M";
     char today[AS_DATE_LEN + 1];
     as_date_today(today);
-    int rc = kpi_stock_groups(r->cmd->svc, r->cmd->txn, kind, r->period, &names, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        as_key_t key;
-        As__KpiCounters c;
-        rc = as_key_of(&key, kind, r->period, KPI_GROUP, names[i], NULL);
-        if (rc == 0)
-            rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &c);
-        if (rc == 0)
-            rc = kpi_stock_fill(r->cmd->svc, r->cmd->txn, names[i], r->first, r->last, today, &c);
-        if (rc == 0)
-            rc = s_row_add(r, names[i], &c);
+    char months[12][8];
+    as_ids_t ids = AS_IDS_INIT; /* a year's groups: any month's */
+    int rc = 0;
+    for (int m = 0, nm = r->is_day ? 1 : s_months(r, months); rc == 0 && m < nm; m++) {
+        char **names = NULL;
+        size_t n = 0;
+        rc = kpi_stock_groups(r->cmd->svc, r->cmd->txn, kind, r->is_day ? r->period : months[m],
+                              &names, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == 0)
+                rc = as_ids_add(&ids, names[i], strlen(names[i]));
+            free(names[i]);
+        }
+        free(names);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    as_ids_unique(&ids);
+    for (size_t i = 0; rc == 0 && i < ids.n; i++) {
+        As__KpiCounters c;
+        rc = s_period_counters(r, KPI_GROUP, ids.ids[i], &c);
+        if (rc == 0)
+            rc = kpi_stock_fill(r->cmd->svc, r->cmd->txn, ids.ids[i], r->first, r->last, today, &c);
+        if (rc == 0)
+            rc = s_row_add(r, ids.ids[i], &c);
+    }
+    as_ids_release(&ids);
     return rc;
 }
 
 static int s_rows_scan(s_report_t *r)
 {
-    as_key_t prefix;
-    as_record_list_t rows = {0};
-    int rc = as_key_of(&prefix, r->is_day ? "D" : "M", r->period, r->by, NULL);
-    if (rc == 0)
-        rc = as_record_scan(r->cmd->txn, as_record_dbi(r->cmd->svc, "counters"), &prefix,
-                            &as__kpi_counters__descriptor, &rows);
-    for (size_t i = 0; rc == 0 && i < rows.n; i++) {
-        As__KpiCounters c = *(const As__KpiCounters *)rows.msgs[i];
-        c.base.n_unknown_fields = 0;
-        c.base.unknown_fields = NULL;
-        if (!strcmp(r->by, KPI_BAY))
+    as_ids_t ids = AS_IDS_INIT;
+    int rc = s_period_ids(r, r->by, &ids);
+    for (size_t i = 0; rc == 0 && i < ids.n; i++) {
+        As__KpiCounters c;
+        rc = s_period_counters(r, r->by, ids.ids[i], &c);
+        if (rc == 0 && !strcmp(r->by, KPI_BAY))
             c.has_bays = 1, c.bays = 1;
-        if (!strcmp(r->by, KPI_ADVISOR) && !r->is_day)
-            rc = s_product_target(r, rows.keys[i], &c);
-        if (rc != 0)
-            break;
-        rc = s_row_add(r, rows.keys[i], &c); /* the rest of the key: the id */
+        if (rc == 0 && !strcmp(r->by, KPI_ADVISOR) && !r->is_day)
+            rc = s_product_target(r, ids.ids[i], &c);
+        if (rc == 0)
+            rc = s_row_add(r, ids.ids[i], &c);
     }
-    as_record_list_free(&rows);
+    as_ids_release(&ids);
     return rc;
 }
 
@@ -434,21 +581,72 @@ static int s_report_reply(s_report_t *r)
     report.by = (char *)r->by;
     report.n_rows = r->n_rows;
     report.rows = row_ptrs;
+    const As__KpiReportRequest *req = (const As__KpiReportRequest *)r->cmd->request;
+    size_t n_sites = 0;
+    const char *const *sites = as_service_sites(r->cmd->svc, &n_sites);
+    report.site = req->site && *req->site ? req->site : NULL;
+    report.has_group = report.group = req->has_group && req->group;
+    report.n_sites = n_sites;
+    report.sites = (char **)sites;
     int rc = as_cmd_reply(r->cmd, &report.base);
     free(row_ptrs);
     return rc;
 }
 
+/* The rows of the scope the report reads (a site kpi's own, or one site of
+ * a group kpi). */
+static int s_rows(s_report_t *r)
+{
+    int rc = s_days_worked(r);
+    if (rc == 0)
+        rc = !strcmp(r->by, KPI_DEPARTMENT) ? s_rows_department(r)
+             : !strcmp(r->by, KPI_GROUP)    ? s_rows_group(r)
+                                            : s_rows_scan(r);
+    return rc;
+}
+
+/* A group kpi's group=true: each site's rows ("site/key"), then for the
+ * department the group's row ("group/department"): the sites' counters
+ * added up, its figures computed from that sum, over the days any site
+ * worked. */
+static int s_rows_of_group(s_report_t *r, const char *const *sites, size_t n_sites)
+{
+    As__KpiCounters sum;
+    as__kpi_counters__init(&sum);
+    bool worked[366] = {false};
+    bool department = !strcmp(r->by, KPI_DEPARTMENT);
+    r->sum = department ? &sum : NULL;
+    r->worked = worked;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n_sites; i++) {
+        r->site = sites[i];
+        rc = as_service_scope_set(r->cmd->svc, sites[i]);
+        if (rc == 0)
+            rc = s_rows(r);
+    }
+    as_service_scope_set(r->cmd->svc, NULL);
+    r->site = KPI_GROUP_ROW;
+    r->sum = NULL;
+    r->worked = NULL;
+    if (rc != 0 || !department)
+        return rc;
+    r->span.days_worked = 0;
+    for (size_t d = 0; d < 366; d++)
+        r->span.days_worked += worked[d];
+    return s_row_add(r, KPI_DEPARTMENT, &sum);
+}
+
 static int cmd_report(as_cmd_t *cmd)
 {
     s_report_t r = {.cmd = cmd};
-    int rc = s_report_validate(cmd, (const As__KpiReportRequest *)cmd->request, &r);
+    const As__KpiReportRequest *req = (const As__KpiReportRequest *)cmd->request;
+    size_t n_sites = 0;
+    const char *const *sites = as_service_sites(cmd->svc, &n_sites);
+    int rc = s_report_validate(cmd, req, &r);
     if (rc == 0)
-        rc = s_days_worked(&r);
+        rc = kpi_group_scope(cmd, req->site, req->has_group && req->group);
     if (rc == 0)
-        rc = !strcmp(r.by, KPI_DEPARTMENT) ? s_rows_department(&r)
-             : !strcmp(r.by, KPI_GROUP)    ? s_rows_group(&r)
-                                           : s_rows_scan(&r);
+        rc = req->has_group && req->group ? s_rows_of_group(&r, sites, n_sites) : s_rows(&r);
     if (rc == 0)
         rc = s_report_reply(&r);
     for (size_t i = 0; i < r.n_rows; i++) {

@@ -218,6 +218,8 @@ static int s_range(as_cmd_t *cmd, const As__KpiFigureRosRequest *req, const char
 
 int kpi_cmd_figure_ros(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiFigureRosRequest *req = (const As__KpiFigureRosRequest *)cmd->request;
     char period[AS_DATE_LEN + 1];
     int rc = s_figure_validate(cmd, req, period, sizeof period);

@@ -152,6 +152,8 @@ static int s_hours(as_cmd_t *cmd, const As__KpiRosterPlan *req, char start[6], c
 
 int kpi_cmd_roster_plan(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiRosterPlan *req = (const As__KpiRosterPlan *)cmd->request;
     char start[6], end[6];
     int rc = s_check_day(cmd, req->staff_id, req->date);
@@ -196,6 +198,8 @@ int kpi_cmd_roster_plan(as_cmd_t *cmd)
 
 int kpi_cmd_roster_clear(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiRosterClear *req = (const As__KpiRosterClear *)cmd->request;
     int rc = s_check_day(cmd, req->staff_id, req->date);
     if (rc != 0)
@@ -336,6 +340,8 @@ static int s_list_day(as_cmd_t *cmd, s_list_t *l, const char *id, unsigned roles
 
 int kpi_cmd_roster_list(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiRosterQuery *req = (const As__KpiRosterQuery *)cmd->request;
     const as_staff_t *staff = as_service_staff(cmd->svc);
     unsigned actor = as_staff_roles(staff, cmd->actor);

@@ -205,6 +205,8 @@ static int s_section(as_cmd_t *cmd, s_card_t *card, size_t s, size_t slot, const
 
 int kpi_cmd_scorecard(as_cmd_t *cmd)
 {
+    if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
+        return kpi_site_only(cmd);
     const As__KpiScorecardRequest *req = (const As__KpiScorecardRequest *)cmd->request;
     s_card_t *card = calloc(1, sizeof *card);
     if (!card)

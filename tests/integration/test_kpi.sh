@@ -483,4 +483,43 @@ REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-12-02)
 expect_eq "one day worked: 13.50 h / (2 x 9 h)" 75 "$(fig $D 'bay utilisation')"
 REPORT=$("$ASCTL" --config "$CONFIG" --json kpi report --day 2026-12-05)
 expect_eq "a day without shifts: no bay hours" undefined "$(fig $D 'bay utilisation')"
+
+# --- a year (issue 16): its 12 months added up --------------------------------------
+# 2026 holds November's days (above) and December's three: the year's clocked
+# minutes are November's + December's 2430 (3 x (480 + 330)), tech-07's
+# November's + 3 x 480 = 1440
+year() { "$ASCTL" --config "$CONFIG" --json kpi report --year 2026 "$@"; }
+cnt() { jq -r --arg k "$1" --arg c "$2" '.rows[] | select(.key == $k) | .counters[$c]'; }
+nov_actual=$("$ASCTL" --config "$CONFIG" --json kpi report --month 2026-11 | cnt $D actual_minutes)
+expect_eq "2026's actual minutes: november's $nov_actual + december's 2430" $((nov_actual + 2430)) \
+    "$(year | cnt $D actual_minutes)"
+nov_tech=$("$ASCTL" --config "$CONFIG" --json kpi report --month 2026-11 --by technician | cnt tech-07 actual_minutes)
+expect_eq "2026's tech-07: november's $nov_tech + december's 1440" $((nov_tech + 1440)) \
+    "$(year --by technician | cnt tech-07 actual_minutes)"
+# every counter of every row (department, technician, advisor, bay) but the
+# levels is the sum of the 12 months' (levels: at the year's end)
+for by in department technician advisor bay; do
+    months=$(for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+        printf -- '--actor sm-zhang kpi report --month 2026-%s --by %s --json\n' $m $by
+    done | "$ASCTL" --config "$CONFIG" batch | jq -s -c '[.[].rows[]? | {key, c: .counters}] |
+        group_by(.key) | map({key: .[0].key, c: (map(.c | to_entries[]) | group_by(.key) |
+        map({key: .[0].key, value: (map(.value | tonumber) | add)}) | from_entries)})')
+    flows='[.[] | {key, c: (.c | del(.tools_registered, .tools_good, .stock_value_cents, .stock_issue_cost_cents, .stock_value_sum_cents, .stock_value_days, .units_in_operation, .vehicles_waiting, .bays, .calibrations_overdue, .product_sales_target_cents, .reports_due, .reports_on_time, .reports_submitted, .reports_corrected) | map_values(tonumber))}] | sort_by(.key)'
+    want=$(echo "$months" | jq -S -c "$flows")
+    got=$(year --by $by | jq -c '[.rows[] | {key, c: .counters}]' | jq -S -c "$flows")
+    [ "$want" = "$got" ] && log "ok: 2026 by $by: every counter of $(echo "$got" | jq length) rows is the sum of the 12 months'" ||
+        fail "2026 by $by: not the sum of the months: $(diff <(echo "$want" | jq .) <(echo "$got" | jq .) | head -10)"
+done
+# a year's targets: labour efficiency 100 for November (above) and 120 for
+# December: their mean, 110; service sales 100,000 (November) + 50,000
+# (December) = 150,000, a count's or an amount's are added up
+ctl --actor sm-zhang call kpi.target.set month=2026-12 "metric=labour efficiency" value=120 >/dev/null
+ctl --actor pm-chen call kpi.target.set month=2026-12 "metric=service sales" value=50000 >/dev/null
+REPORT=$(year)
+expect_eq "2026: period and targets (labour efficiency (100 + 120) / 2, service sales 100000 + 50000)" \
+    "2026 110 150000" "$(echo "$REPORT" | jq -r .period) $(fig $D 'labour efficiency' target) $(fig $D 'service sales' target)"
+expect_eq "a year goes alone" "year '2026' goes alone: a year's report is its 12 months (no month or day)" \
+    "$(ctl --actor sm-zhang call kpi.report year=2026 month=2026-11 | json .error)"
+expect_eq "a year is YYYY" "year '2026-11' is not a year (YYYY, 1970 or later)" \
+    "$(ctl --actor sm-zhang call kpi.report year=2026-11 | json .error)"
 finish

@@ -18,7 +18,8 @@
 
 static void s_kpi_usage(FILE *out)
 {
-    fprintf(out, "usage: asctl kpi report --month YYYY-MM [--day YYYY-MM-DD]\n"
+    fprintf(out, "usage: asctl kpi report --month YYYY-MM [--day YYYY-MM-DD] | --year YYYY\n"
+                 "                        [--site S | --group]\n"
                  "                        [--by department|technician|advisor|bay|group|keeper]\n"
                  "                        [-o table|wide|csv|json] [--excel] [--separator C]\n"
                  "\n"
@@ -31,6 +32,15 @@ static void s_kpi_usage(FILE *out)
                  "\n"
                  "  --month YYYY-MM    the month (the targets' month for a day too)\n"
                  "  --day YYYY-MM-DD   one day instead of the whole month\n"
+                 "  --year YYYY        a year: its 12 months' counters summed, the figures\n"
+                 "                     computed from the sums (targets: counts summed, ratios\n"
+                 "                     averaged over the months that have one)\n"
+                 "  --site S           on a dealer group's kpi ([kpi] sites): site S's rows,\n"
+                 "                     as its own kpi reports them (a site's kpi takes only\n"
+                 "                     its own site)\n"
+                 "  --group            on a dealer group's kpi: every site's rows (Site column;\n"
+                 "                     keys \"site/key\") and, by department, the group's row:\n"
+                 "                     the sites' counters summed, figures from the sums\n"
                  "  --by KEY           department (default), technician, advisor, bay, group\n"
                  "                     (a part group) or keeper (a warehouse keeper)\n"
                  "  -o wide            one line per key, one column per figure (the\n"
@@ -120,12 +130,24 @@ static void s_print_wide(const As__KpiReport *r)
                 widths[j] = strlen(cell);
         }
     }
-    printf("KPI %s by %s\n\n%-*s", r->period, r->by, (int)key_width, r->by);
+    int site_width = 4; /* a group report: a Site column, then the key after "site/" */
+    for (size_t i = 0; r->group && i < r->n_rows; i++) {
+        const char *slash = strchr(r->rows[i]->key, '/');
+        int len = slash ? (int)(slash - r->rows[i]->key) : 0;
+        site_width = len > site_width ? len : site_width;
+    }
+    printf("KPI %s by %s\n\n", r->period, r->by);
+    if (r->group)
+        printf("%-*s  ", site_width, "Site");
+    printf("%-*s", (int)key_width, r->by);
     for (size_t j = 0; j < nf; j++)
         printf("  %*s", (int)widths[j], r->rows[0]->figures[j]->name);
     printf("\n");
     for (size_t i = 0; i < r->n_rows; i++) {
-        printf("%-*s", (int)key_width, r->rows[i]->key);
+        const char *key = r->rows[i]->key, *slash = r->group ? strchr(key, '/') : NULL;
+        if (r->group)
+            printf("%-*.*s  ", site_width, slash ? (int)(slash - key) : 0, key);
+        printf("%-*s", (int)key_width, slash ? slash + 1 : key);
         for (size_t j = 0; j < nf && j < r->rows[i]->n_figures; j++) {
             s_format_cell(r->rows[i]->figures[j], cell);
             printf("  %*s", (int)widths[j], cell);
@@ -208,7 +230,8 @@ static s_widths_t s_row_widths(const As__KpiReport *r)
  * target, achievement) and its formula, wrapped to `columns`. */
 static void s_print_rows(const As__KpiReport *r, int columns)
 {
-    printf("KPI %s by %s\n", r->period, r->by);
+    printf("KPI %s by %s%s%s%s\n", r->period, r->by, r->site ? " of site " : "",
+           r->site ? r->site : "", r->group ? " of the group's sites" : "");
     if (r->n_rows == 0)
         printf("\n(no %s has figures in %s)\n", r->by, r->period);
     s_widths_t w = s_row_widths(r);
@@ -217,8 +240,18 @@ static void s_print_rows(const As__KpiReport *r, int columns)
     int indent = columns - formula_at >= 40 ? formula_at : 4;
     char value[S_CELL], target[S_CELL], achievement[S_CELL];
     for (size_t i = 0; i < r->n_rows; i++) {
-        printf("\n%s\n  %-*s  %*s  %*s  %*s  formula\n", r->rows[i]->key, w.name, "figure", w.value,
-               "value", w.target, "target", w.achievement, "achievement");
+        const char *key = r->rows[i]->key, *slash = r->group ? strchr(key, '/') : NULL;
+        bool department = slash && !strcmp(slash + 1, "department");
+        if (slash && department && !strncmp(key, "group/", 6)) /* the sites' counters summed */
+            printf("\nThe group (%zu sites summed)\n", r->n_sites);
+        else if (department) /* a group report: "Site s1" */
+            printf("\nSite %.*s\n", (int)(slash - key), key);
+        else if (slash) /* "Site s1  technician tech-01" */
+            printf("\nSite %.*s  %s %s\n", (int)(slash - key), key, r->by, slash + 1);
+        else
+            printf("\n%s\n", key);
+        printf("  %-*s  %*s  %*s  %*s  formula\n", w.name, "figure", w.value, "value", w.target,
+               "target", w.achievement, "achievement");
         for (size_t j = 0; j < r->rows[i]->n_figures; j++) {
             const As__KpiFigure *f = r->rows[i]->figures[j];
             s_format_value(f, value, sizeof value);
@@ -321,23 +354,20 @@ static void s_print_csv(const As__KpiReport *r, const s_csv_layout_t *l)
 }
 
 typedef struct {
-    const char *month, *day, *by;
-    bool csv, json, excel;
+    const char *month, *day, *by, *year, *site;
+    bool csv, json, excel, group;
     char separator;
 } s_report_args_t;
 
 static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a)
 {
     static const struct option options[] = {
-        {"month", required_argument, NULL, 'm'},
-        {"day", required_argument, NULL, 'd'},
-        {"by", required_argument, NULL, 'b'},
-        {"csv", no_argument, NULL, 'C'},
-        {"json", no_argument, NULL, 'j'},
-        {"excel", no_argument, NULL, 'x'},
-        {"separator", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"month", required_argument, NULL, 'm'}, {"day", required_argument, NULL, 'd'},
+        {"by", required_argument, NULL, 'b'},    {"year", required_argument, NULL, 'y'},
+        {"site", required_argument, NULL, 'S'},  {"group", no_argument, NULL, 'g'},
+        {"csv", no_argument, NULL, 'C'},         {"json", no_argument, NULL, 'j'},
+        {"excel", no_argument, NULL, 'x'},       {"separator", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     int opt;
     optind = 0;
@@ -351,6 +381,15 @@ static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a
             break;
         case 'b':
             a->by = optarg;
+            break;
+        case 'y':
+            a->year = optarg;
+            break;
+        case 'S':
+            a->site = optarg;
+            break;
+        case 'g':
+            a->group = true;
             break;
         case 'C':
             a->csv = true;
@@ -377,8 +416,13 @@ static int s_report_args(asctl_t *ctl, int argc, char **argv, s_report_args_t *a
     }
     if (optind < argc)
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: unexpected argument '%s'", argv[optind]);
-    if (!a->month && !a->day)
-        return asctl_fail(ctl, EXIT_USAGE, "kpi report: --month YYYY-MM is required");
+    if (!a->month && !a->day && !a->year)
+        return asctl_fail(ctl, EXIT_USAGE,
+                          "kpi report: --month YYYY-MM or --year YYYY is required");
+    if (a->year && (a->month || a->day))
+        return asctl_fail(ctl, EXIT_USAGE, "kpi report: --year goes without --month and --day");
+    if (a->site && a->group)
+        return asctl_fail(ctl, EXIT_USAGE, "kpi report: --site and --group do not go together");
     if (a->csv && (a->json || ctl->json))
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: --csv and --json do not go together");
     if ((a->excel || a->separator) && ctl->output != ASCTL_OUT_CSV)
@@ -434,6 +478,9 @@ static int s_report(asctl_t *ctl, int argc, char **argv)
     req.month = (char *)a.month;
     req.day = (char *)a.day;
     req.by = (char *)a.by;
+    req.year = (char *)a.year;
+    req.site = (char *)a.site;
+    req.has_group = req.group = a.group;
     uint8_t payload[1024];
     if (as__kpi_report_request__get_packed_size(&req) > sizeof payload)
         return asctl_fail(ctl, EXIT_USAGE, "kpi report: arguments too long");

@@ -31,6 +31,7 @@ static void s_usage(FILE *out)
             "  backup SERVICE --to DIR         hot backup of a daemon's store\n"
             "  restore SERVICE --from DIR      restore a backup (gets a new incarnation)\n"
             "  kpi report --month YYYY-MM      KPI report (--day, --by KEY, -o wide|csv, --excel)\n"
+            "                                  (--year YYYY; a group's kpi: --site S | --group)\n"
             "  source accept SERVICE SOURCE    follow a restored source's new history (DIVERGED)\n"
             "  outbox archive SERVICE --before YYYY-MM-DD --to FILE\n"
             "                                  copy the outbox's older events into a file\n"

@@ -110,6 +110,11 @@ static void s_print_human(json_t *services)
         if (json_object_get(svc, "started_us"))
             printf("    running since %s\n",
                    as_human_time(s_int(svc, "started_us"), when, sizeof when));
+        json_t *site;
+        json_array_foreach(json_object_get(svc, "sites"), j, site) /* a dealer group's kpi */
+            printf("%s%s%s", j ? ", " : "    reports the dealer group's sites ",
+                   json_string_value(site),
+                   j + 1 == json_array_size(json_object_get(svc, "sites")) ? "\n" : "");
         json_array_foreach(json_object_get(svc, "offsets"), j, off)
         {
             const char *source = json_string_value(json_object_get(off, "source"));

@@ -161,6 +161,14 @@ typedef struct as_service_def {
     /* runs once per external system, under the name given with --name NAME
      * (required; `name` above is then only what --help shows) */
     bool named;
+    /* [NAME] sites = a, b, ... may make this daemon follow several sites (a
+     * dealer group's kpi): each plain entry of `follows` becomes that service
+     * at every site listed, and each site gets its own copy of `dbs` (named
+     * "<site>/<db>" in the store), because ids (an RO number, a technician)
+     * are only unique within a site. Before an event handler runs, the scope
+     * is the event's source's site; a command handler sets it itself
+     * (as_service_scope_set). as_record_dbi resolves names in the scope. */
+    bool site_scoped;
 } as_service_def_t;
 
 /* Opens everything the config describes. Returns NULL and sets *err (and logs
@@ -280,6 +288,18 @@ int as_service_emit(as_service_t *self, MDB_txn *txn, const as_event_t *event);
  * are published after the commit. fn may run more than once (map growth). */
 typedef int (*as_service_txn_fn)(as_service_t *svc, MDB_txn *txn, void *arg);
 int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg);
+
+/* A site-scoped daemon's sites ([NAME] sites, in their order; *n their
+ * count), or NULL (and *n 0) for a daemon of one site. */
+const char *const *as_service_sites(as_service_t *self, size_t *n);
+/* Makes `site` (one of as_service_sites) the scope the databases are read
+ * and written in until the handler returns; NULL: no scope (the def's own
+ * databases). Returns 0, or AS_ENOTFOUND (the scope is then none) for a
+ * site not followed. as_service_scope: the current one, or NULL. */
+int as_service_scope_set(as_service_t *self, const char *site);
+const char *as_service_scope(as_service_t *self);
+/* The handle of domain database `db` in the current scope (as_record_dbi). */
+MDB_dbi as_service_dbi(as_service_t *self, const char *db);
 
 /* True when every followed source this daemon has heard of is applied up to
  * the last seq it announced and none is diverged (as GET /health says); an

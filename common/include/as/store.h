@@ -70,6 +70,9 @@ const char *as_store_incarnation(const as_store_t *self);
 
 /* The handle of a domain database named at open; asserts that it exists. */
 MDB_dbi as_store_dbi(const as_store_t *self, const char *name);
+/* The handle of the domain database at `index` of the list given at open
+ * (the runtime's scoped databases: as_service_scope_set). */
+MDB_dbi as_store_dbi_at(const as_store_t *self, size_t index);
 
 MDB_env *as_store_env(as_store_t *self);
 
