@@ -802,7 +802,7 @@ INI
 # The one place the configs are written: after the group kpi's merge, align
 # the group kpi's lines here with services/kpi/README.md.
 kpiyear_config() {
-    local file=$1 dir=$2 site=$3 stores=$4 kpi_sites=$5 s svc
+    local file=$1 dir=$2 site=$3 stores=$4 kpi_sites=$5 svc
     {
         printf '[site]\nname = %s\ndata_dir = %s/data-%s\n' "$site" "$dir" "$site"
         printf '[bus]\nxsub = ipc://%s/bus-in\nxpub = ipc://%s/bus-out\n' "$dir" "$dir"
@@ -814,15 +814,9 @@ kpiyear_config() {
         printf '[kpi]\nendpoint = ipc://%s/kpi-%s.sock\ndata_dir = %s/kpi-%s\n' \
             "$dir" "$site" "$dir" "$site"
         printf 'follows = reception, workshop, parts\n'
-        if [ -n "$kpi_sites" ]; then
-            printf 'sites = %s\n' "$kpi_sites"
-            # each site's services by their source name, for the replays
-            for s in ${kpi_sites//,/ }; do
-                for svc in reception workshop parts; do
-                    printf '[%s@%s]\nendpoint = ipc://%s/%s-%s.sock\n' "$svc" "$s" "$dir" "$svc" "$s"
-                done
-            done
-        fi
+        # the group kpi: every site's reception, workshop and parts, whose
+        # service endpoints it learns from their heartbeats (for the replays)
+        if [ -n "$kpi_sites" ]; then printf 'sites = %s\n' "$kpi_sites"; fi
         printf '[staff]\nsvc-mgr = service_manager\nforeman = foreman\nclerk = info_clerk\n'
     } >"$file"
 }
