@@ -443,6 +443,7 @@ static void s_setup(void)
               "{\"part_number\":\"DB-%04d\",\"expected\":100000,\"received\":100000}]}",
               g.run, t, t);
     s_run_jobs("vehicles and the stock");
+    s_drain(); /* reception knows the technicians' skills (workshop's events) */
     /* each technician's job: on a vehicle of its own (after the clients' ones) */
     for (int t = 1; t <= techs; t++) {
         vin_of(g.vehicles + t - 1, vin);
