@@ -5,7 +5,7 @@
  *   ceilbench lmdb --dir DIR --count N [--batch B] [--writers W] [--size BYTES] --report FILE
  *
  * zmq-pub / zmq-sub: raw ZeroMQ PUB/SUB through a forwarder (run asbus between
- * them): two-frame messages [type][body] of the size of one of our events,
+ * them): two-frame messages [<site>/<type>][body] of the size of one of our events,
  * nothing decoded, nothing stored, no high-water mark (nothing dropped).
  * The body starts with its number and the time it was sent, so a subscriber
  * reports the same figures as our consumers.

@@ -1,6 +1,6 @@
 /* envelope.h — making, checking and decoding events.
  *
- * An event on the wire is two frames: [type][packed Envelope]. A frame that
+ * An event on the wire is two frames: [<site>/<type>][packed Envelope]. A frame that
  * fails any check here is rejected with a specific code and never applied.
  */
 #ifndef AS_ENVELOPE_H
