@@ -143,7 +143,7 @@ As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *d
               as_domain_of(env->type, type_domain, sizeof type_domain) &&
               strcmp(source_domain, type_domain) == 0;
     if (ok && topic)
-        ok = strlen(env->type) == topic_len && memcmp(env->type, topic, topic_len) == 0;
+        ok = as_topic_is(topic, topic_len, env->source, env->type);
     if (!ok) {
         as__envelope__free_unpacked(env, allocator);
         *err = AS_EINVALID;
@@ -152,11 +152,66 @@ As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *d
     return env;
 }
 
+size_t as_topic_of_site(const char *site, const char *rest, char *out, size_t cap)
+{
+    size_t site_len = strlen(site), rest_len = strlen(rest);
+    if (site_len == 0 || memchr(site, AS_TOPIC_SEP, site_len) || site_len + 1 + rest_len + 1 > cap)
+        return 0;
+    memcpy(out, site, site_len);
+    out[site_len] = AS_TOPIC_SEP;
+    memcpy(out + site_len + 1, rest, rest_len + 1);
+    return site_len + 1 + rest_len;
+}
+
+size_t as_topic_make(const char *source, const char *rest, char *out, size_t cap)
+{
+    const char *at = strchr(source, '@');
+    return at ? as_topic_of_site(at + 1, rest, out, cap) : 0;
+}
+
+size_t as_topic_source_prefix(const char *source, char *out, size_t cap)
+{
+    char rest[AS_NAME_MAX + 2];
+    size_t len = as_source_valid(source) ? as_domain_of(source, rest, sizeof rest - 1) : 0;
+    if (len == 0)
+        return 0;
+    rest[len] = '.';
+    rest[len + 1] = '\0';
+    return as_topic_make(source, rest, out, cap);
+}
+
+bool as_topic_split(const char *topic, size_t len, as_topic_parts_t *out)
+{
+    const char *sep = len <= AS_TOPIC_MAX ? memchr(topic, AS_TOPIC_SEP, len) : NULL;
+    if (!sep || sep == topic || sep == topic + len - 1)
+        return false;
+    out->site = topic;
+    out->site_len = (size_t)(sep - topic);
+    out->rest = sep + 1;
+    out->rest_len = len - out->site_len - 1;
+    return true;
+}
+
+bool as_topic_is(const char *topic, size_t len, const char *source, const char *rest)
+{
+    const char *at = strchr(source, '@');
+    as_topic_parts_t parts;
+    if (!at || !as_topic_split(topic, len, &parts))
+        return false;
+    size_t site_len = strlen(at + 1);
+    return parts.site_len == site_len && memcmp(parts.site, at + 1, site_len) == 0 &&
+           parts.rest_len == strlen(rest) && memcmp(parts.rest, rest, parts.rest_len) == 0;
+}
+
 bool as_heartbeat_topic(const char *topic, size_t len)
 {
+    as_topic_parts_t parts;
+    if (!as_topic_split(topic, len, &parts))
+        return false;
     size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
-    return len > slen && memcmp(topic + len - slen, AS_HEARTBEAT_SUFFIX, slen) == 0 &&
-           memchr(topic, '.', len - slen) == NULL;
+    return parts.rest_len > slen &&
+           memcmp(parts.rest + parts.rest_len - slen, AS_HEARTBEAT_SUFFIX, slen) == 0 &&
+           memchr(parts.rest, '.', parts.rest_len - slen) == NULL;
 }
 
 /* Reads one varint at *p (at most 10 bytes, not past end). */
@@ -219,6 +274,9 @@ static bool s_pb_last_bytes(const uint8_t *p, size_t len, uint64_t field, const 
 int as_envelope_claimed_source(const char *topic, size_t topic_len, const void *body,
                                size_t body_len, char *out, size_t cap)
 {
+    as_topic_parts_t parts;
+    if (!as_topic_split(topic, topic_len, &parts))
+        return AS_EINVALID;
     bool heartbeat = as_heartbeat_topic(topic, topic_len);
     /* Heartbeat.source is field 1, Envelope.source field 2 (envelope.proto) */
     const uint8_t *source = NULL;
@@ -229,9 +287,12 @@ int as_envelope_claimed_source(const char *topic, size_t topic_len, const void *
         return AS_EINVALID;
     memcpy(out, source, source_len);
     out[source_len] = '\0';
+    /* the topic is "<the source's site>/<the source's domain>.<...>" */
     size_t domain_len = strcspn(out, ".@");
-    if (!as_source_valid(out) || domain_len >= topic_len || topic[domain_len] != '.' ||
-        memcmp(topic, out, domain_len) != 0)
+    const char *site = out + domain_len + 1;
+    if (!as_source_valid(out) || domain_len >= parts.rest_len || parts.rest[domain_len] != '.' ||
+        memcmp(parts.rest, out, domain_len) != 0 || parts.site_len != strlen(site) ||
+        memcmp(parts.site, site, parts.site_len) != 0)
         return AS_EINVALID;
     return 0;
 }

@@ -13,11 +13,12 @@
 
 #define AS_REPLAY_MAX_EVENTS 5000
 
-/* An event waiting for its transaction to commit: [type][envelope] bytes are
- * kept in one growing buffer, `type_len` then `env_len` bytes from `offset`. */
+/* An event waiting for its transaction to commit: [topic][envelope] bytes
+ * are kept in one growing buffer, `topic_len` then `env_len` bytes from
+ * `offset`; the topic is "<site>/<type>" (envelope.h, "Topics"). */
 typedef struct {
     size_t offset;
-    size_t type_len;
+    size_t topic_len;
     size_t env_len;
 } s_pending_t;
 
@@ -196,18 +197,19 @@ int as_pub_emit(as_pub_t *self, MDB_txn *txn, const as_event_t *event, uint64_t 
         env.payload.data = (uint8_t *)event->payload;
         env.payload.len = event->payload_len;
     }
-    size_t type_len = strlen(event->type);
     size_t env_len = as__envelope__get_packed_size(&env);
-    int rc = s_reserve(self, type_len + env_len);
+    int rc = s_reserve(self, AS_TOPIC_MAX + 1 + env_len);
     if (rc != 0)
         return rc;
     unsigned char *at = self->buf + self->buf_used;
-    memcpy(at, event->type, type_len);
-    as__envelope__pack(&env, at + type_len);
-    if ((rc = as_outbox_append(self->store, txn, env.seq, at + type_len, env_len)) != 0)
+    size_t topic_len = as_topic_make(self->source, event->type, (char *)at, AS_TOPIC_MAX + 1);
+    if (topic_len == 0)
+        return AS_EINVALID;
+    as__envelope__pack(&env, at + topic_len);
+    if ((rc = as_outbox_append(self->store, txn, env.seq, at + topic_len, env_len)) != 0)
         return rc;
-    self->pending[self->n_pending++] = (s_pending_t){self->buf_used, type_len, env_len};
-    self->buf_used += type_len + env_len;
+    self->pending[self->n_pending++] = (s_pending_t){self->buf_used, topic_len, env_len};
+    self->buf_used += topic_len + env_len;
     if (seq_out)
         *seq_out = env.seq;
     self->next_seq++;
@@ -218,8 +220,8 @@ void as_pub_committed(as_pub_t *self)
 {
     for (size_t i = 0; i < self->n_pending; i++) {
         const s_pending_t *p = &self->pending[i];
-        const void *data[2] = {self->buf + p->offset, self->buf + p->offset + p->type_len};
-        size_t lens[2] = {p->type_len, p->env_len};
+        const void *data[2] = {self->buf + p->offset, self->buf + p->offset + p->topic_len};
+        size_t lens[2] = {p->topic_len, p->env_len};
         if (self->sock && as_zsend_frames(self->sock, 2, data, lens) != 0)
             self->send_dropped++; /* consumers replay it from the outbox */
     }
@@ -250,10 +252,11 @@ void as_pub_heartbeat(as_pub_t *self)
     if (len > sizeof body)
         return; /* an endpoint this long is refused by the config check */
     as__heartbeat__pack(&hb, body);
-    char topic[AS_NAME_MAX + 16];
-    int tlen = snprintf(topic, sizeof topic, "%s%s", self->domain, AS_HEARTBEAT_SUFFIX);
+    char rest[AS_NAME_MAX + sizeof AS_HEARTBEAT_SUFFIX], topic[AS_TOPIC_MAX + 1];
+    snprintf(rest, sizeof rest, "%s%s", self->domain, AS_HEARTBEAT_SUFFIX);
+    size_t tlen = as_topic_make(self->source, rest, topic, sizeof topic);
     const void *data[2] = {topic, body};
-    size_t lens[2] = {(size_t)tlen, len};
+    size_t lens[2] = {tlen, len};
     if (as_zsend_frames(self->sock, 2, data, lens) != 0)
         self->send_dropped++;
 }

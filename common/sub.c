@@ -81,6 +81,8 @@ struct as_sub {
     char *self_source;
     char own_site[AS_NAME_MAX + 1]; /* the site of self_source ("" without one) */
     char **followed;                /* sources applied; NULL: every one */
+    char **all_of;                  /* followed NULL: the domains taken (subscribed
+                                     * to every topic, filtered in s_sub_read) */
     s_unfollowed_t unfollowed[AS_SUB_UNFOLLOWED_MAX];
     size_t n_unfollowed;
     size_t max_frame;
@@ -628,14 +630,32 @@ static void s_peer_answer(as_rpc_client_t *client, int status, const void *body,
 
 /* --- live events and heartbeats --------------------------------------- */
 
-/* True when `source` is of the domain that `topic` ("<domain>.heartbeat")
- * names: a heartbeat travels on its own source's topic. */
+/* True when `topic` is `source`'s own heartbeat topic
+ * ("<site>/<domain>.heartbeat"): a heartbeat travels on its source's topic. */
 static bool s_heartbeat_topic_matches(const char *source, const char *topic, size_t topic_len)
 {
-    char domain[AS_NAME_MAX + 1];
-    size_t len = as_domain_of(source, domain, sizeof domain);
-    return len > 0 && len == topic_len - strlen(AS_HEARTBEAT_SUFFIX) &&
-           memcmp(domain, topic, len) == 0;
+    char rest[AS_NAME_MAX + sizeof AS_HEARTBEAT_SUFFIX];
+    size_t len = as_domain_of(source, rest, AS_NAME_MAX + 1);
+    if (len == 0)
+        return false;
+    memcpy(rest + len, AS_HEARTBEAT_SUFFIX, sizeof AS_HEARTBEAT_SUFFIX);
+    return as_topic_is(topic, topic_len, source, rest);
+}
+
+/* Following every source of some domains, the sub is subscribed to every
+ * topic (the site comes first: no prefix names a domain of every site), so
+ * a frame of another domain is dropped here, as the forwarder would have. */
+static bool s_domain_taken(const as_sub_t *self, const char *topic, size_t topic_len)
+{
+    as_topic_parts_t parts;
+    if (!self->all_of || !as_topic_split(topic, topic_len, &parts))
+        return true; /* a malformed topic is counted by the decoder */
+    for (char **d = self->all_of; *d; d++) {
+        size_t n = strlen(*d);
+        if (parts.rest_len > n && parts.rest[n] == '.' && memcmp(parts.rest, *d, n) == 0)
+            return true;
+    }
+    return false;
 }
 
 static void s_handle_heartbeat(as_sub_t *self, const char *topic, size_t topic_len,
@@ -728,8 +748,10 @@ static void s_sub_read(as_zwatch_t *watch, void *zsock, void *arg)
         if (rc == 0) {
             const char *topic = zmq_msg_data(&frames[0]);
             size_t tlen = zmq_msg_size(&frames[0]);
-            if (n != 2 || tlen == 0 || tlen > AS_NAME_MAX)
+            if (n != 2 || tlen == 0 || tlen > AS_TOPIC_MAX)
                 self->counters.rejected_frames++;
+            else if (!s_domain_taken(self, topic, tlen))
+                ; /* another domain, not asked for */
             else if (as_heartbeat_topic(topic, tlen))
                 s_handle_heartbeat(self, topic, tlen, zmq_msg_data(&frames[1]),
                                    zmq_msg_size(&frames[1]));
@@ -881,10 +903,22 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
     zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    for (size_t i = 0; cfg->domains && cfg->domains[i]; i++) {
-        char prefix[AS_NAME_MAX + 2];
-        int n = snprintf(prefix, sizeof prefix, "%s.", cfg->domains[i]);
-        zmq_setsockopt(self->sock, ZMQ_SUBSCRIBE, prefix, (size_t)n);
+    /* "<site>/<service>." for each source followed: the forwarder passes
+     * the subscriptions up, so no other site's frame is ever sent here */
+    for (size_t i = 0; cfg->sources && cfg->sources[i]; i++) {
+        char prefix[AS_TOPIC_MAX + 1];
+        size_t n = as_topic_source_prefix(cfg->sources[i], prefix, sizeof prefix);
+        if (n == 0) {
+            rc = AS_EINVALID;
+            as_error("cannot follow '%s': not a source name '<service>@<site>'", cfg->sources[i]);
+            goto fail_sock;
+        }
+        zmq_setsockopt(self->sock, ZMQ_SUBSCRIBE, prefix, n);
+    }
+    if (!cfg->sources && cfg->domains && cfg->domains[0]) {
+        if ((rc = s_strv_copy(cfg->domains, &self->all_of)) != 0)
+            goto fail_sock;
+        zmq_setsockopt(self->sock, ZMQ_SUBSCRIBE, "", 0);
     }
     for (size_t i = 0; cfg->connect && cfg->connect[i]; i++) {
         if (cfg->security &&
@@ -924,6 +958,7 @@ fail_sock:
 fail_self:
     as_arena_destroy(&self->arena);
     s_strv_free(&self->followed);
+    s_strv_free(&self->all_of);
     free(self->self_source);
     free(self);
 fail:
@@ -959,6 +994,7 @@ void as_sub_destroy(as_sub_t **self_p)
     free(self->batch);
     free(self->self_source);
     s_strv_free(&self->followed);
+    s_strv_free(&self->all_of);
     uv_timer_stop(&self->timer);
     uv_close((uv_handle_t *)&self->timer, s_free_self);
     *self_p = NULL;

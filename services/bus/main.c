@@ -477,7 +477,7 @@ static bool s_may_publish(s_bus_t *bus, const char *identity, zmq_msg_t *topic, 
             snprintf(source, sizeof source, "?");
         s_refuse(bus, identity, source, topic_text, topic_len,
                  rc == AS_EBADFRAME ? "not an event or heartbeat of our protocol"
-                                    : "the source is not of the topic's service");
+                                    : "the topic is not '<the source's site>/<its service>.'");
         return false;
     }
     if (!s_owns(bus, identity, source)) {

@@ -28,15 +28,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int err = 0;
     switch (pick % 8) {
     case 0: {
-        /* [topic length][topic][envelope]: the two frames of an event */
-        size_t tlen = size > 0 ? data[0] % 64 : 0;
+        /* [topic length][topic][envelope]: the two frames of an event or a
+         * heartbeat; the topic "<site>/<rest>" is up to 255 bytes (longer
+         * than AS_TOPIC_MAX: the seeds in corpus/fuzz_decode try no '/', an
+         * empty site, a site other than the source's, a 200-byte topic) */
+        size_t tlen = size > 0 ? data[0] : 0;
         if (size < 1 + tlen)
             return 0;
-        As__Envelope *env = as_envelope_decode(data + 1 + tlen, size - 1 - tlen,
-                                               (const char *)data + 1, tlen, &err);
+        const char *topic = (const char *)data + 1;
+        As__Envelope *env = as_envelope_decode(data + 1 + tlen, size - 1 - tlen, topic, tlen, &err);
         char claimed[AS_NAME_MAX + 1];
-        (void)as_envelope_claimed_source((const char *)data + 1, tlen, data + 1 + tlen,
-                                         size - 1 - tlen, claimed, sizeof claimed);
+        (void)as_envelope_claimed_source(topic, tlen, data + 1 + tlen, size - 1 - tlen, claimed,
+                                         sizeof claimed);
+        as_topic_parts_t parts;
+        if (as_topic_split(topic, tlen, &parts) && as_heartbeat_topic(topic, tlen) &&
+            parts.site_len + 1 + parts.rest_len != tlen)
+            __builtin_trap(); /* the parts are the whole topic */
         if (env) {
             char domain[AS_NAME_MAX + 1];
             as_domain_of(env->source, domain, sizeof domain);

@@ -14,9 +14,10 @@
  *   asinterleave feed --seed N --bind ENDPOINT --expect DOMAINS... FILE
  *       binds an XPUB on ENDPOINT (the consumers' [bus] subscribe), waits for
  *       the subscriptions of every consumer (one --expect per consumer: the
- *       comma list of the domains it follows), then publishes every event of
- *       FILE in the interleaving of seed N, framed as a source publishes them
- *       ([type][packed Envelope]), and exits once they are sent.
+ *       comma list of the domains it follows: a subscription "<site>/<domain>."
+ *       of any site stands for it), then publishes every event of FILE in
+ *       the interleaving of seed N, framed as a source publishes them
+ *       ([<site>/<type>][packed Envelope]), and exits once they are sent.
  *
  * FILE holds "asinterleave 1\n" and then, for each event, its length (4 bytes,
  * big-endian) and the packed Envelope as the source's outbox keeps it, each
@@ -611,7 +612,8 @@ static int s_cmd_order(int argc, char **argv)
 
 /* --- feed ------------------------------------------------------------ */
 
-/* The subscriptions still awaited: one "<domain>." per consumer following it. */
+/* The subscriptions still awaited: one "<domain>." per consumer following it
+ * (the rest of its "<site>/<domain>." subscription). */
 typedef struct {
     char **prefixes;
     size_t count;
@@ -674,9 +676,11 @@ static int s_await_subscriptions(void *xpub, s_expected_t *exp, long wait_ms)
         }
         const char *data = zmq_msg_data(&msg);
         size_t len = zmq_msg_size(&msg);
-        for (size_t i = 0; len > 1 && data[0] == 1 && i < exp->count; i++) {
+        as_topic_parts_t sub = {0};
+        bool split = len > 1 && data[0] == 1 && as_topic_split(data + 1, len - 1, &sub);
+        for (size_t i = 0; split && i < exp->count; i++) {
             char *p = exp->prefixes[i];
-            if (p[0] && strlen(p) == len - 1 && memcmp(p, data + 1, len - 1) == 0) {
+            if (p[0] && strlen(p) == sub.rest_len && memcmp(p, sub.rest, sub.rest_len) == 0) {
                 p[0] = '\0'; /* this consumer's subscription came */
                 awaited--;
                 break;
@@ -695,12 +699,17 @@ static int s_await_subscriptions(void *xpub, s_expected_t *exp, long wait_ms)
     return EXIT_UNAVAILABLE;
 }
 
-/* Sends one event as its source does: [type][packed Envelope]. Waits at the
- * high-water mark rather than dropping (XPUB_NODROP). */
-static int s_publish(void *xpub, const char *type, const uint8_t *env, size_t len)
+/* Sends one event as its source does: [<site>/<type>][packed Envelope].
+ * Waits at the high-water mark rather than dropping (XPUB_NODROP). */
+static int s_publish(void *xpub, const char *source, const char *type, const uint8_t *env,
+                     size_t len)
 {
+    char topic[AS_TOPIC_MAX + 1];
+    size_t topic_len = as_topic_make(source, type, topic, sizeof topic);
+    if (topic_len == 0)
+        return -EINVAL;
     for (;;) {
-        if (zmq_send(xpub, type, strlen(type), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        if (zmq_send(xpub, topic, topic_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
             break;
         if (errno != EAGAIN && errno != EINTR)
             return -errno;
@@ -743,7 +752,7 @@ static int s_feed(const s_record_t *rec, uint64_t seed, const char *bind, s_expe
     for (size_t i = 0; i < n; i++) {
         const s_stream_t *st = &rec->streams[order[i].stream];
         size_t k = order[i].index;
-        int err = s_publish(xpub, st->types[k], st->events[k], st->lens[k]);
+        int err = s_publish(xpub, st->source, st->types[k], st->events[k], st->lens[k]);
         if (err != 0) {
             fprintf(stderr, "asinterleave: cannot publish %s:%zu: %s\n", st->source, k + 1,
                     zmq_strerror(-err));

@@ -5,7 +5,8 @@
  *   astest_frames command ENDPOINT NAME [PAYLOAD_BYTES]  a CommandRequest
  *   astest_frames raw ENDPOINT FRAME...                  any frames ("-" = empty)
  *   astest_frames publish XSUB TOPIC BODY                one message on the bus
- *                                                        (BODY "@N": N bytes of 'x')
+ *                                                        (BODY "@N": N bytes of 'x';
+ *                                                        TOPIC as sent: "<site>/<type>")
  *   astest_frames vanish ENDPOINT COMMAND REQUEST_ID JSON sends a command and goes
  *                                                        away without reading the reply
  *   astest_frames event XSUB SOURCE INCARNATION SEQ TYPE one valid envelope
@@ -207,8 +208,12 @@ static void s_publish_event(void *ctx, char **args, const uint8_t *payload, size
     size_t len = as__envelope__get_packed_size(&env);
     uint8_t *body = malloc(len);
     as__envelope__pack(&env, body);
-    void *sock = s_publisher(ctx, args[0], env.type);
-    zmq_send(sock, env.type, strlen(env.type), ZMQ_SNDMORE);
+    /* under its topic "<site>/<type>" (a source without a site: the type) */
+    char topic[AS_TOPIC_MAX + 1];
+    if (!as_topic_make(env.source, env.type, topic, sizeof topic))
+        snprintf(topic, sizeof topic, "%s", env.type);
+    void *sock = s_publisher(ctx, args[0], topic);
+    zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE);
     zmq_send(sock, body, len, 0);
     zmq_close(sock);
     free(body);
@@ -262,13 +267,17 @@ static void s_heartbeat(void *ctx, char **args)
     size_t len = as__heartbeat__get_packed_size(&hb);
     uint8_t *body = malloc(len + 1);
     as__heartbeat__pack(&hb, body);
-    char topic[AS_NAME_MAX + 16];
+    char topic[AS_TOPIC_MAX + 1], rest[AS_NAME_MAX + sizeof AS_HEARTBEAT_SUFFIX];
     char domain[AS_NAME_MAX + 1];
     if (!as_domain_of(hb.source, domain, sizeof domain))
         snprintf(domain, sizeof domain, "%s", hb.source);
-    int n = snprintf(topic, sizeof topic, "%s%s", domain, AS_HEARTBEAT_SUFFIX);
+    snprintf(rest, sizeof rest, "%s%s", domain, AS_HEARTBEAT_SUFFIX);
+    /* "<site>/<domain>.heartbeat" (a source without a site: the rest) */
+    size_t n = as_topic_make(hb.source, rest, topic, sizeof topic);
+    if (n == 0)
+        n = (size_t)snprintf(topic, sizeof topic, "%s", rest);
     void *sock = s_publisher(ctx, args[0], NULL);
-    zmq_send(sock, topic, (size_t)n, ZMQ_SNDMORE);
+    zmq_send(sock, topic, n, ZMQ_SNDMORE);
     zmq_send(sock, body, len, 0);
     zmq_close(sock);
     free(body);

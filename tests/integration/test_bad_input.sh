@@ -25,11 +25,12 @@ expect_eq "oversized command" too-big "$("$FRAMES" command "$EP" sink.totals 200
 expect_eq "garbage status request still answered" status "$("$FRAMES" raw "$EP" status $'\x08' | json .kind)"
 
 # the bus: garbage events, an event of an unknown type, a frame over the cap
-"$FRAMES" publish "ipc://$T/bus-in" demo.tick.emitted 'not a protobuf'
-"$FRAMES" publish "ipc://$T/bus-in" demo.heartbeat $'\xff\x01'
+# (under the topics the sink subscribes to: "<site>/<type>", site test)
+"$FRAMES" publish "ipc://$T/bus-in" test/demo.tick.emitted 'not a protobuf'
+"$FRAMES" publish "ipc://$T/bus-in" test/demo.heartbeat $'\xff\x01'
 inc=$(ctl status demo | json '.services[0].incarnation')
 "$FRAMES" event "ipc://$T/bus-in" demo@elsewhere 00000000-0000-7000-8000-000000000000 1 demo.thing.happened
-"$FRAMES" publish "ipc://$T/bus-in" demo.tick.emitted @1100000
+"$FRAMES" publish "ipc://$T/bus-in" test/demo.tick.emitted @1100000
 
 # the daemons still work
 ctl call demo.add value=5 >/dev/null

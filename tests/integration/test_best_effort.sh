@@ -36,7 +36,7 @@ expect_eq "legacy: 1, 2 and 5" "8 true 2 5" \
     "$(sink_totals .reply.sum) $(offset $LEGACY best_effort) $(offset $LEGACY lost) $(offset $LEGACY applied_seq)"
 
 log "--- a publisher whose heartbeat says best-effort: skipped at once, and the tap says so"
-ctl tap --wait 3000 demo. >"$T/tap.json" &
+ctl tap --site pbx --wait 3000 demo. >"$T/tap.json" &
 TAP=$!
 "$FRAMES" heartbeat "ipc://$T/bus-in" $PBX "$INC" 0 - 1 >/dev/null
 tick $PBX 1

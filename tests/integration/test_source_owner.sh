@@ -89,9 +89,9 @@ expect_eq "the bus carried the gateway's seq 2 (ingested by crm-app), not the CR
     "2:C-2:crm-app" "$(jq -r '"\(.seq):\(.subject):\(.actor)"' <"$T/crm-tap.json" | paste -sd' ')"
 
 log "--- asbus says who tried what"
-grep -q "refused 'workshop.qc.passed' of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||
+grep -q "refused 'test/workshop.qc.passed' of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||
     fail "asbus did not log the forged event"
-grep -q "refused 'workshop.heartbeat' of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||
+grep -q "refused 'test/workshop.heartbeat' of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||
     fail "asbus did not log the forged heartbeat"
 stop bus
 grep -q "refused 2 messages of source 'workshop@test' from 'tech-01'" "$T/bus.log" ||

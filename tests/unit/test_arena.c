@@ -40,8 +40,8 @@ static void test_envelope_decoded_in_arena_reads_the_same(void **state)
     int err = 0;
     As__Envelope *envs[64];
     for (size_t i = 0; i < 64; i++) {
-        envs[i] = as_envelope_decode_in(as_arena_allocator(arena), buf, len, "workshop.qc.passed",
-                                        18, &err);
+        envs[i] = as_envelope_decode_in(as_arena_allocator(arena), buf, len,
+                                        "local/workshop.qc.passed", 24, &err);
         assert_non_null(envs[i]);
         assert_int_equal((uintptr_t)envs[i] % alignof(max_align_t), 0);
     }

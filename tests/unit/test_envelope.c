@@ -335,7 +335,7 @@ static void test_decode_valid(void **state)
     uint8_t *buf = s_pack(&env, &len);
 
     int err = 12345;
-    As__Envelope *got = as_envelope_decode(buf, len, "workshop.qc.passed", 18, &err);
+    As__Envelope *got = as_envelope_decode(buf, len, "jinan-01/workshop.qc.passed", 27, &err);
     assert_non_null(got);
     assert_string_equal(got->id, env.id);
     assert_string_equal(got->source, "workshop@jinan-01");
@@ -358,7 +358,7 @@ static void test_decode_valid(void **state)
     as__envelope__free_unpacked(got, NULL);
 
     /* the topic is compared by length, not as a C string */
-    got = as_envelope_decode(buf, len, "workshop.qc.passedXYZ", 18, &err);
+    got = as_envelope_decode(buf, len, "jinan-01/workshop.qc.passedXYZ", 27, &err);
     assert_non_null(got);
     as__envelope__free_unpacked(got, NULL);
 
@@ -371,7 +371,7 @@ static void test_decode_valid(void **state)
     min.seq = 1;
     min.type = "kpi.report.built";
     uint8_t *min_buf = s_pack(&min, &len);
-    got = as_envelope_decode(min_buf, len, "kpi.report.built", 16, &err);
+    got = as_envelope_decode(min_buf, len, "a/kpi.report.built", 18, &err);
     assert_non_null(got);
     assert_int_equal(got->seq, 1);
     assert_null(got->subject);
@@ -391,7 +391,8 @@ static void test_decode_skips_unknown_fields(void **state)
     static const uint8_t extra[] = {0x98, 0x06, 0x01, 0xa2, 0x06, 0x02, 'h', 'i'};
     memcpy(buf + len, extra, sizeof extra);
     int err = 0;
-    As__Envelope *got = as_envelope_decode(buf, len + sizeof extra, "workshop.qc.passed", 18, &err);
+    As__Envelope *got =
+        as_envelope_decode(buf, len + sizeof extra, "jinan-01/workshop.qc.passed", 27, &err);
     assert_non_null(got);
     assert_int_equal(got->seq, 42);
     as__envelope__free_unpacked(got, NULL);
@@ -445,46 +446,59 @@ static void test_decode_invalid(void **state)
 
     env = s_valid();
     env.has_seq = 0;
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "no seq");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "no seq");
 
     env = s_valid();
     env.seq = 0;
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "seq 0");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "seq 0");
 
     env = s_valid();
     env.type = "parts.issue.recorded";
-    s_expect_fail(&env, "parts.issue.recorded", AS_EINVALID, "a type of another domain");
+    s_expect_fail(&env, "jinan-01/parts.issue.recorded", AS_EINVALID, "a type of another domain");
     s_expect_fail(&env, NULL, AS_EINVALID, "a type of another domain, no topic");
 
     env = s_valid();
-    s_expect_fail(&env, "workshop.qc.failed", AS_EINVALID, "another topic");
-    s_expect_fail(&env, "workshop.qc", AS_EINVALID, "a topic that is a prefix of the type");
-    s_expect_fail(&env, "workshop.qc.passed.x", AS_EINVALID, "a topic longer than the type");
+    s_expect_fail(&env, "jinan-01/workshop.qc.failed", AS_EINVALID, "another topic");
+    s_expect_fail(&env, "jinan-01/workshop.qc", AS_EINVALID,
+                  "a topic that is a prefix of the type");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed.x", AS_EINVALID,
+                  "a topic longer than the type");
     s_expect_fail(&env, "", AS_EINVALID, "an empty topic");
+    /* the site of the topic must be the source's (envelope.h, "Topics") */
+    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "a topic without a site");
+    s_expect_fail(&env, "/workshop.qc.passed", AS_EINVALID, "a topic with an empty site");
+    s_expect_fail(&env, "jinan-02/workshop.qc.passed", AS_EINVALID,
+                  "a topic of another site than the source's");
+    s_expect_fail(&env, "jinan-0/workshop.qc.passed", AS_EINVALID,
+                  "a topic whose site is a prefix of the source's");
+    s_expect_fail(&env, "jinan-01/", AS_EINVALID, "a topic with only a site");
+    s_expect_fail(&env, "jinan-01//workshop.qc.passed", AS_EINVALID, "a topic with two '/'");
+    s_expect_fail(&env, "x/jinan-01/workshop.qc.passed", AS_EINVALID,
+                  "a topic with a site before the source's");
 
     env = s_valid();
     env.incarnation = NULL;
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "no incarnation");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "no incarnation");
 
     env = s_valid();
     env.incarnation = "";
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "an empty incarnation");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "an empty incarnation");
 
     env = s_valid();
     env.id = NULL;
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "no id");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "no id");
 
     env = s_valid();
     env.source = NULL;
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "no source");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "no source");
 
     env = s_valid();
     env.source = "workshop";
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "a source without a site");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "a source without a site");
 
     env = s_valid();
     env.source = "Workshop@jinan-01";
-    s_expect_fail(&env, "workshop.qc.passed", AS_EINVALID, "an uppercase source");
+    s_expect_fail(&env, "jinan-01/workshop.qc.passed", AS_EINVALID, "an uppercase source");
 
     env = s_valid();
     env.type = NULL;
@@ -492,17 +506,127 @@ static void test_decode_invalid(void **state)
 
     env = s_valid();
     env.type = "workshop.qc";
-    s_expect_fail(&env, "workshop.qc", AS_EINVALID, "a two-word type");
+    s_expect_fail(&env, "jinan-01/workshop.qc", AS_EINVALID, "a two-word type");
 
     env = s_valid();
     env.type = "workshop..passed";
-    s_expect_fail(&env, "workshop..passed", AS_EINVALID, "a type with an empty word");
+    s_expect_fail(&env, "jinan-01/workshop..passed", AS_EINVALID, "a type with an empty word");
 
     /* an empty frame decodes to an empty message, which fails the checks */
     int err = 0;
     static const uint8_t nothing[1] = {0};
     assert_null(as_envelope_decode(nothing, 0, NULL, 0, &err));
     assert_int_equal(err, AS_EINVALID);
+}
+
+/* --- topics: "<site>/<rest>" ----------------------------------------------- */
+
+static void test_topic_make_and_prefix(void **state)
+{
+    (void)state;
+    char out[AS_TOPIC_MAX + 1];
+    assert_int_equal(as_topic_make("workshop@jinan-01", "workshop.qc.passed", out, sizeof out),
+                     strlen("jinan-01/workshop.qc.passed"));
+    assert_string_equal(out, "jinan-01/workshop.qc.passed");
+    assert_int_equal(as_topic_make("workshop@jinan-01", "workshop.heartbeat", out, sizeof out), 27);
+    assert_string_equal(out, "jinan-01/workshop.heartbeat");
+    assert_int_equal(as_topic_of_site("site-02", "reception.", out, sizeof out), 18);
+    assert_string_equal(out, "site-02/reception.");
+    assert_int_equal(as_topic_of_site("site-02", "", out, sizeof out), 8);
+    assert_string_equal(out, "site-02/");
+    /* the prefix that brings a source's events and heartbeats, and only its */
+    assert_int_equal(as_topic_source_prefix("workshop@jinan-01", out, sizeof out), 18);
+    assert_string_equal(out, "jinan-01/workshop.");
+    assert_int_equal(as_topic_source_prefix("kpi@a.b", out, sizeof out), 8);
+    assert_string_equal(out, "a.b/kpi.");
+    /* no site, an empty site, a site with '/', not a source, too small */
+    assert_int_equal(as_topic_make("workshop", "workshop.qc.passed", out, sizeof out), 0);
+    assert_int_equal(as_topic_of_site("", "workshop.qc.passed", out, sizeof out), 0);
+    assert_int_equal(as_topic_of_site("a/b", "workshop.qc.passed", out, sizeof out), 0);
+    assert_int_equal(as_topic_source_prefix("workshop", out, sizeof out), 0);
+    assert_int_equal(as_topic_source_prefix("Workshop@x", out, sizeof out), 0);
+    char small[27]; /* "jinan-01/workshop.qc.passed" is 27 characters and a NUL */
+    assert_int_equal(as_topic_make("workshop@jinan-01", "workshop.qc.passed", small, sizeof small),
+                     0);
+    assert_int_equal(as_topic_make("workshop@jinan-01", "workshop.qc.passe", small, sizeof small),
+                     26);
+    /* the longest names fit: a 126-character site and a 128-character type */
+    char source[AS_NAME_MAX + 1], type[AS_NAME_MAX + 1];
+    memset(source, 'a', sizeof source - 1);
+    source[1] = '@';
+    source[AS_NAME_MAX] = '\0';
+    memset(type, 'b', sizeof type - 1);
+    type[1] = type[3] = '.';
+    type[0] = 'a';
+    type[AS_NAME_MAX] = '\0';
+    assert_true(as_source_valid(source) && as_type_valid(type));
+    assert_int_equal(as_topic_make(source, type, out, sizeof out), 126 + 1 + 128);
+}
+
+static void test_topic_split(void **state)
+{
+    (void)state;
+    as_topic_parts_t p;
+    const char *t = "jinan-01/workshop.qc.passed";
+    assert_true(as_topic_split(t, strlen(t), &p));
+    assert_int_equal(p.site_len, 8);
+    assert_memory_equal(p.site, "jinan-01", 8);
+    assert_int_equal(p.rest_len, 18);
+    assert_memory_equal(p.rest, "workshop.qc.passed", 18);
+    /* split at the first '/': the rest is checked by whoever reads it */
+    t = "a/b/c";
+    assert_true(as_topic_split(t, strlen(t), &p));
+    assert_int_equal(p.site_len, 1);
+    assert_int_equal(p.rest_len, 3);
+    /* by length, not as a C string */
+    assert_true(as_topic_split("x/y.z.w-and-more", 7, &p));
+    assert_int_equal(p.rest_len, 5);
+    static const char *const bad[] = {"", "workshop.qc.passed", "/workshop.qc.passed", "site/",
+                                      "/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (as_topic_split(bad[i], strlen(bad[i]), &p))
+            fail_msg("topic '%s' should not split", bad[i]);
+    char long_topic[AS_TOPIC_MAX + 2];
+    memset(long_topic, 'a', sizeof long_topic);
+    long_topic[3] = '/';
+    assert_true(as_topic_split(long_topic, AS_TOPIC_MAX, &p));
+    assert_false(as_topic_split(long_topic, AS_TOPIC_MAX + 1, &p));
+}
+
+static void test_heartbeat_topic(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"jinan-01/workshop.heartbeat", "a/kpi.heartbeat",
+                                       "a.b/x.heartbeat"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!as_heartbeat_topic(good[i], strlen(good[i])))
+            fail_msg("'%s' is a heartbeat topic", good[i]);
+    static const char *const bad[] = {
+        "workshop.heartbeat", /* no site */
+        "/workshop.heartbeat",         "jinan-01/.heartbeat",
+        "jinan-01/heartbeat",          "jinan-01/workshop.qc.heartbeat",
+        "jinan-01/workshop.qc.passed", "jinan-01/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (as_heartbeat_topic(bad[i], strlen(bad[i])))
+            fail_msg("'%s' is not a heartbeat topic", bad[i]);
+    const char *t = "jinan-01/workshop.heartbeat";
+    assert_true(as_topic_is(t, strlen(t), "workshop@jinan-01", "workshop.heartbeat"));
+    assert_false(as_topic_is(t, strlen(t), "workshop@jinan-02", "workshop.heartbeat"));
+    assert_false(as_topic_is(t, strlen(t), "workshop@jinan-0", "workshop.heartbeat"));
+    assert_false(as_topic_is(t, strlen(t), "workshop@jinan-01", "parts.heartbeat"));
+    assert_false(as_topic_is(t, strlen(t), "workshop", "workshop.heartbeat"));
+}
+
+static void test_site_names_cannot_hold_a_slash(void **state)
+{
+    (void)state;
+    /* a site is a topic's first part up to '/': one with '/' would let its
+     * consumers' prefix match another site's frames */
+    assert_false(as_source_valid("workshop@jinan/01"));
+    assert_false(as_source_valid("workshop@/01"));
+    assert_false(as_source_valid("workshop@jinan-01/"));
+    assert_false(as_source_valid("work/shop@jinan-01"));
+    assert_true(as_source_valid("workshop@jinan-01"));
 }
 
 /* --- the source a bus message claims (what asbus checks) ----------------- */
@@ -529,7 +653,7 @@ static void test_claimed_source_of_event_and_heartbeat(void **state)
     uint8_t buf[512];
     char out[AS_NAME_MAX + 1];
     size_t len = s_pack_envelope("workshop@jinan-01", buf);
-    const char *topic = "workshop.qc.passed";
+    const char *topic = "jinan-01/workshop.qc.passed";
     assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
                      0);
     assert_string_equal(out, "workshop@jinan-01");
@@ -539,7 +663,7 @@ static void test_claimed_source_of_event_and_heartbeat(void **state)
     hb.has_last_seq = 1;
     hb.last_seq = 3;
     len = as__heartbeat__pack(&hb, buf);
-    topic = "parts.heartbeat";
+    topic = "jinan-01/parts.heartbeat";
     assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
                      0);
     assert_string_equal(out, "parts@jinan-01");
@@ -552,18 +676,29 @@ static void test_claimed_source_refusals(void **state)
     char out[AS_NAME_MAX + 1];
     size_t len = s_pack_envelope("workshop@jinan-01", buf);
     /* another domain's topic, a heartbeat of another service */
-    const char *topic = "parts.issue.recorded";
+    const char *topic = "jinan-01/parts.issue.recorded";
     assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
                      AS_EINVALID);
-    topic = "work.qc.passed"; /* a prefix of the domain is not the domain */
+    topic = "jinan-01/work.qc.passed"; /* a prefix of the domain is not the domain */
     assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out),
                      AS_EINVALID);
+    /* the topic's site is the source's: a key that owns workshop@jinan-01
+     * cannot send it under another site's topic (nor without a site) */
+    static const char *const other_site[] = {"jinan-02/workshop.qc.passed", "workshop.qc.passed",
+                                             "/workshop.qc.passed", "jinan-01x/workshop.qc.passed",
+                                             "x/jinan-01/workshop.qc.passed"};
+    for (size_t i = 0; i < sizeof other_site / sizeof other_site[0]; i++) {
+        topic = other_site[i];
+        int rc = as_envelope_claimed_source(topic, strlen(topic), buf, len, out, sizeof out);
+        if (rc != AS_EINVALID)
+            fail_msg("topic '%s' of workshop@jinan-01 gave %d, expected AS_EINVALID", topic, rc);
+    }
     /* a second source field wins, as in any protobuf decoder */
     uint8_t twice[600];
     memcpy(twice, buf, len);
     const char extra[] = "\x12\x0dparts@elsewhe";
     memcpy(twice + len, extra, sizeof extra - 1);
-    topic = "workshop.qc.passed";
+    topic = "jinan-01/workshop.qc.passed";
     assert_int_equal(as_envelope_claimed_source(topic, strlen(topic), twice, len + sizeof extra - 1,
                                                 out, sizeof out),
                      AS_EINVALID);
@@ -597,6 +732,10 @@ int main(void)
         cmocka_unit_test(test_decode_skips_unknown_fields),
         cmocka_unit_test(test_decode_bad_frame),
         cmocka_unit_test(test_decode_invalid),
+        cmocka_unit_test(test_topic_make_and_prefix),
+        cmocka_unit_test(test_topic_split),
+        cmocka_unit_test(test_heartbeat_topic),
+        cmocka_unit_test(test_site_names_cannot_hold_a_slash),
         cmocka_unit_test(test_claimed_source_of_event_and_heartbeat),
         cmocka_unit_test(test_claimed_source_refusals),
     };

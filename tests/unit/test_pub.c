@@ -110,9 +110,10 @@ static bool s_recv(s_fix_t *fx, int timeout_ms, char *topic, size_t topic_cap, v
     return true;
 }
 
+/* The topics are "<site>/<rest>" (envelope.h): S_SOURCE's site is test-01. */
 static bool s_is_heartbeat(const char *topic)
 {
-    return strcmp(topic, "demo" AS_HEARTBEAT_SUFFIX) == 0;
+    return strcmp(topic, "test-01/demo" AS_HEARTBEAT_SUFFIX) == 0;
 }
 
 /* Sends heartbeats until one arrives: from then on nothing is lost to the
@@ -150,6 +151,9 @@ static As__Envelope *s_next_event(s_fix_t *fx)
         As__Envelope *env = as_envelope_decode(body, len, topic, strlen(topic), &err);
         free(body);
         assert_non_null(env);
+        char want[256]; /* every event under "<its source's site>/<its type>" */
+        snprintf(want, sizeof want, "test-01/%s", env->type);
+        assert_string_equal(topic, want);
         return env;
     }
 }
@@ -177,7 +181,7 @@ static As__Heartbeat *s_next_is_heartbeat(s_fix_t *fx)
     void *body = NULL;
     size_t len = 0;
     assert_true(s_recv(fx, S_WAIT_MS, topic, sizeof topic, &body, &len));
-    assert_string_equal(topic, "demo.heartbeat");
+    assert_string_equal(topic, "test-01/demo.heartbeat");
     As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, body);
     free(body);
     assert_non_null(hb);

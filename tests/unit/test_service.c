@@ -585,11 +585,12 @@ static void s_bus_sync(s_fix_t *fx)
     void *body = NULL;
     size_t len = 0;
     assert_true(s_bus_recv(fx, S_WAIT_MS, topic, sizeof topic, &body, &len));
-    assert_string_equal(topic, "tsvc.heartbeat");
+    assert_string_equal(topic, "test/tsvc.heartbeat"); /* "<site>/<domain>.heartbeat" */
     free(body);
 }
 
-/* Waits until the service subscribed to "up." on the XPUB. */
+/* Waits until the service subscribed to "far/up." (up@far's prefix) on the
+ * XPUB. */
 static void s_xpub_sync(s_fix_t *fx)
 {
     int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
@@ -601,7 +602,7 @@ static void s_xpub_sync(s_fix_t *fx)
             continue;
         unsigned char msg[64];
         int n = zmq_recv(fx->bus_xpub, msg, sizeof msg, 0);
-        if (n == 4 && msg[0] == 1 && memcmp(msg + 1, "up.", 3) == 0)
+        if (n == 8 && msg[0] == 1 && memcmp(msg + 1, "far/up.", 7) == 0)
             return;
     }
 }
@@ -622,7 +623,7 @@ static size_t s_events_until(s_fix_t *fx, uint64_t last_seq, As__Envelope **envs
         size_t len = 0;
         if (!s_bus_recv(fx, (int)left, topic, sizeof topic, &body, &len))
             continue;
-        if (strcmp(topic, "tsvc.heartbeat") == 0) {
+        if (strcmp(topic, "test/tsvc.heartbeat") == 0) {
             As__Heartbeat *hb = as__heartbeat__unpack(NULL, len, body);
             free(body);
             assert_non_null(hb);
@@ -680,7 +681,9 @@ static void s_send_up_event_with(s_fix_t *fx, uint64_t seq, const char *type, ch
     size_t len = as__envelope__get_packed_size(&env);
     assert_true(len <= sizeof buf);
     as__envelope__pack(&env, buf);
-    assert_int_equal(zmq_send(fx->bus_xpub, type, strlen(type), ZMQ_SNDMORE), (int)strlen(type));
+    char topic[AS_TOPIC_MAX + 1]; /* "far/<type>" */
+    size_t tlen = as_topic_make(S_UP_SOURCE, type, topic, sizeof topic);
+    assert_int_equal(zmq_send(fx->bus_xpub, topic, tlen, ZMQ_SNDMORE), (int)tlen);
     assert_int_equal(zmq_send(fx->bus_xpub, buf, len, 0), (int)len);
 }
 

@@ -36,6 +36,8 @@
 #define S_WAIT_MS 10000
 #define S_SOURCE "demo@src"
 #define S_TYPE "demo.tick.emitted"
+#define S_TOPIC "src/" S_TYPE /* "<site of S_SOURCE>/<type>" (envelope.h) */
+#define S_MAX_SUBS 8
 #define S_INCARNATION_A "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
 #define S_INCARNATION_B "0190a1b2-c3d4-7e5f-8a6b-ffffffffffff"
 #define S_MAX_EVENTS 64
@@ -79,6 +81,8 @@ typedef struct {
     s_request_t reqs[S_MAX_REQS];
     size_t n_reqs;
     bool subscribed;
+    char subs[S_MAX_SUBS][64]; /* the subscriptions the XPUB saw, in order */
+    size_t n_subs;
     /* what was applied */
     uint64_t txn_seqs[S_MAX_LOG];
     size_t txn_n;
@@ -165,9 +169,18 @@ static void s_send(s_fix_t *fx, size_t n, const void *const *parts, const size_t
 static void s_live(s_fix_t *fx, uint64_t seq)
 {
     assert_true(seq >= 1 && seq <= fx->source_last);
-    const void *parts[] = {S_TYPE, fx->events[seq]};
-    size_t lens[] = {strlen(S_TYPE), fx->event_lens[seq]};
+    const void *parts[] = {S_TOPIC, fx->events[seq]};
+    size_t lens[] = {strlen(S_TOPIC), fx->event_lens[seq]};
     s_send(fx, 2, parts, lens);
+}
+
+/* Sends `env` (packed, of `source`) live under its topic "<site>/<type>". */
+static void s_send_as(s_fix_t *fx, const char *source, const char *type, const void *env,
+                      size_t len)
+{
+    char topic[AS_TOPIC_MAX + 1];
+    assert_true(as_topic_make(source, type, topic, sizeof topic) > 0);
+    s_send(fx, 2, (const void *[]){topic, env}, (size_t[]){strlen(topic), len});
 }
 
 static void s_heartbeat(s_fix_t *fx, const char *source, const char *incarnation, uint64_t last_seq,
@@ -183,8 +196,11 @@ static void s_heartbeat(s_fix_t *fx, const char *source, const char *incarnation
     size_t len = as__heartbeat__get_packed_size(&hb);
     assert_true(len <= sizeof buf);
     as__heartbeat__pack(&hb, buf);
-    const void *parts[] = {"demo.heartbeat", buf};
-    size_t lens[] = {14, len};
+    /* on demo's heartbeat topic of the source's site */
+    char topic[AS_TOPIC_MAX + 1];
+    assert_true(as_topic_make(source, "demo.heartbeat", topic, sizeof topic) > 0);
+    const void *parts[] = {topic, buf};
+    size_t lens[] = {strlen(topic), len};
     s_send(fx, 2, parts, lens);
 }
 
@@ -237,7 +253,13 @@ static void s_serve(s_fix_t *fx)
         int n = zmq_recv(fx->xpub, sub, sizeof sub, ZMQ_DONTWAIT);
         if (n < 0)
             break;
-        if (n == 6 && sub[0] == 1 && memcmp(sub + 1, "demo.", 5) == 0)
+        if (n < 1 || sub[0] != 1)
+            continue;
+        if (fx->n_subs < S_MAX_SUBS)
+            snprintf(fx->subs[fx->n_subs++], sizeof fx->subs[0], "%.*s", n - 1,
+                     (const char *)sub + 1);
+        /* every topic (every source of demo), or demo@src's prefix */
+        if (n == 1 || (n == 10 && memcmp(sub + 1, "src/demo.", 9) == 0))
             fx->subscribed = true;
     }
     for (;;) {
@@ -982,7 +1004,7 @@ static void test_changed_incarnation_diverges(void **state)
     /* from then on the source is refused, even with the old incarnation */
     size_t len = 0;
     uint8_t *old = s_pack_env(S_SOURCE, S_INCARNATION_A, 3, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, old}, (size_t[]){strlen(S_TYPE), len});
+    s_send(fx, 2, (const void *[]){S_TOPIC, old}, (size_t[]){strlen(S_TOPIC), len});
     free(old);
     assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
     size_t reqs = fx->n_reqs;
@@ -1015,7 +1037,7 @@ static void test_seq_going_back_diverges(void **state)
     fx->source_last = 1;
     size_t len = 0;
     uint8_t *ahead = s_pack_env(S_SOURCE, S_INCARNATION_A, 5, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, ahead}, (size_t[]){strlen(S_TYPE), len});
+    s_send(fx, 2, (const void *[]){S_TOPIC, ahead}, (size_t[]){strlen(S_TOPIC), len});
     free(ahead);
     assert_true(s_pump_until(fx, s_cond_diverged, 0));
     assert_true(fx->n_reqs >= 1);
@@ -1023,7 +1045,7 @@ static void test_seq_going_back_diverges(void **state)
 
     /* from then on its events are refused */
     uint8_t *next = s_pack_env(S_SOURCE, S_INCARNATION_A, 4, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, next}, (size_t[]){strlen(S_TYPE), len});
+    s_send(fx, 2, (const void *[]){S_TOPIC, next}, (size_t[]){strlen(S_TOPIC), len});
     free(next);
     assert_true(s_pump_until(fx, s_cond_diverged_events, 1));
     assert_int_equal(fx->n_applied, 3);
@@ -1073,7 +1095,7 @@ static void s_heartbeat_best_effort(s_fix_t *fx, bool best_effort, const char *e
     hb.best_effort = best_effort;
     uint8_t buf[1024];
     size_t len = as__heartbeat__pack(&hb, buf);
-    s_send(fx, 2, (const void *[]){"demo.heartbeat", buf}, (size_t[]){14, len});
+    s_send(fx, 2, (const void *[]){"src/demo.heartbeat", buf}, (size_t[]){18, len});
 }
 
 static bool s_cond_best_effort(s_fix_t *fx, uint64_t want)
@@ -1257,41 +1279,60 @@ static void test_bad_frames_counted_and_skipped(void **state)
 
     /* over max_frame */
     uint8_t *big = s_pack_env(S_SOURCE, S_INCARNATION_A, 2, S_TYPE, 4096, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, big}, (size_t[]){strlen(S_TYPE), len});
+    s_send(fx, 2, (const void *[]){S_TOPIC, big}, (size_t[]){strlen(S_TOPIC), len});
     free(big);
     bad++;
     /* does not decode */
-    s_send(fx, 2, (const void *[]){S_TYPE, "\xff\xff\xff"}, (size_t[]){strlen(S_TYPE), 3});
+    s_send(fx, 2, (const void *[]){S_TOPIC, "\xff\xff\xff"}, (size_t[]){strlen(S_TOPIC), 3});
     bad++;
     /* topic is not the envelope's type */
-    s_send(fx, 2, (const void *[]){"demo.other.thing", fx->events[2]},
-           (size_t[]){16, fx->event_lens[2]});
+    s_send(fx, 2, (const void *[]){"src/demo.other.thing", fx->events[2]},
+           (size_t[]){20, fx->event_lens[2]});
     bad++;
     /* a type outside its source's domain */
     uint8_t *foreign = s_pack_env("other@src", S_INCARNATION_A, 2, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, foreign}, (size_t[]){strlen(S_TYPE), len});
+    s_send(fx, 2, (const void *[]){S_TOPIC, foreign}, (size_t[]){strlen(S_TOPIC), len});
     free(foreign);
     bad++;
     /* seq 0 */
     uint8_t *zero = s_pack_env(S_SOURCE, S_INCARNATION_A, 0, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, zero}, (size_t[]){strlen(S_TYPE), len});
+    s_send(fx, 2, (const void *[]){S_TOPIC, zero}, (size_t[]){strlen(S_TOPIC), len});
     free(zero);
     bad++;
     /* three frames, one frame */
-    s_send(fx, 3, (const void *[]){S_TYPE, fx->events[2], "x"},
-           (size_t[]){strlen(S_TYPE), fx->event_lens[2], 1});
+    s_send(fx, 3, (const void *[]){S_TOPIC, fx->events[2], "x"},
+           (size_t[]){strlen(S_TOPIC), fx->event_lens[2], 1});
     bad++;
-    s_send(fx, 1, (const void *[]){"demo.x"}, (size_t[]){6});
+    s_send(fx, 1, (const void *[]){"src/demo.x"}, (size_t[]){10});
     bad++;
-    /* a topic longer than any name */
-    char topic[200];
+    /* a topic longer than any topic (a site and a type of the longest names) */
+    char topic[AS_TOPIC_MAX + 1];
     memset(topic, 'a', sizeof topic);
-    memcpy(topic, "demo.", 5);
+    memcpy(topic, "src/demo.", 9);
     s_send(fx, 2, (const void *[]){topic, fx->events[2]},
            (size_t[]){sizeof topic, fx->event_lens[2]});
     bad++;
     /* a heartbeat that does not decode */
-    s_send(fx, 2, (const void *[]){"demo.heartbeat", "\xff\xff"}, (size_t[]){14, 2});
+    s_send(fx, 2, (const void *[]){"src/demo.heartbeat", "\xff\xff"}, (size_t[]){18, 2});
+    bad++;
+    /* the source's event 2 under a topic without a site, with an empty site,
+     * of another site, of a site its site is a prefix of: the decoder refuses
+     * a topic that is not "<the source's site>/<its type>" */
+    static const char *const off_site[] = {S_TYPE, "/" S_TYPE, "other/" S_TYPE, "srcx/" S_TYPE};
+    for (size_t i = 0; i < sizeof off_site / sizeof off_site[0]; i++) {
+        s_send(fx, 2, (const void *[]){off_site[i], fx->events[2]},
+               (size_t[]){strlen(off_site[i]), fx->event_lens[2]});
+        bad++;
+    }
+    /* a heartbeat of demo@src on another site's heartbeat topic */
+    uint8_t hb_buf[256];
+    As__Heartbeat hb = AS__HEARTBEAT__INIT;
+    hb.source = S_SOURCE;
+    hb.incarnation = S_INCARNATION_A;
+    hb.has_last_seq = 1;
+    hb.last_seq = 3;
+    size_t hb_len = as__heartbeat__pack(&hb, hb_buf);
+    s_send(fx, 2, (const void *[]){"other/demo.heartbeat", hb_buf}, (size_t[]){20, hb_len});
     bad++;
 
     s_live(fx, 2);
@@ -1337,7 +1378,7 @@ static void test_own_events_ignored(void **state)
     /* then an event of another site: once it is applied, ours were read */
     size_t len = 0;
     uint8_t *other = s_pack_env("demo@other", S_INCARNATION_B, 1, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, other}, (size_t[]){strlen(S_TYPE), len});
+    s_send_as(fx, "demo@other", S_TYPE, other, len);
     free(other);
     s_wait_applied(fx, 1);
     assert_int_equal(fx->n_applied, 1);
@@ -1364,7 +1405,75 @@ static void s_unfollowed_cb(const char *source, uint64_t events, uint64_t heartb
     u->heartbeats[u->n++] = heartbeats;
 }
 
-static void test_unfollowed_source_ignored_and_counted(void **state)
+static bool s_cond_subs(s_fix_t *fx, uint64_t n)
+{
+    return fx->n_subs >= n;
+}
+
+/* True when the XPUB saw exactly the subscriptions `want` (any order). */
+static void s_assert_subs(s_fix_t *fx, const char *const *want, size_t n)
+{
+    if (fx->n_subs != n)
+        fail_msg("%zu subscriptions came (first '%s'), expected %zu", fx->n_subs,
+                 fx->n_subs ? fx->subs[0] : "", n);
+    for (size_t i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < fx->n_subs && !found; k++)
+            found = strcmp(fx->subs[k], want[i]) == 0;
+        if (!found)
+            fail_msg("no subscription to '%s'", want[i]);
+    }
+}
+
+static void test_subscribes_to_each_followed_source(void **state)
+{
+    s_fix_t *fx = *state;
+    /* "<site>/<service>." per source: its events and heartbeats, no other's */
+    char *sources[] = {S_SOURCE, "demo@site-b", "parts@src", NULL};
+    fx->cfg.sources = sources;
+    s_start_sub(fx);
+    assert_true(s_pump_until(fx, s_cond_subs, 3));
+    s_settle(fx, 50);
+    static const char *const want[] = {"src/demo.", "site-b/demo.", "src/parts."};
+    s_assert_subs(fx, want, 3);
+    /* a source that is not "<service>@<site>" is refused at creation */
+    as_sub_destroy(&fx->sub);
+    char *bad[] = {"demo", NULL};
+    fx->cfg.sources = bad;
+    int err = 0;
+    assert_null(as_sub_new(fx->zctx, &fx->loop, fx->store, &fx->cfg, s_ready, fx, &err));
+    assert_int_equal(err, AS_EINVALID);
+}
+
+static void test_every_source_of_a_domain(void **state)
+{
+    s_fix_t *fx = *state;
+    /* sources NULL: every site's demo; no prefix names a domain of every
+     * site, so the sub takes every topic and drops the other domains itself */
+    s_start_sub(fx);
+    static const char *const want[] = {""};
+    s_settle(fx, 50);
+    s_assert_subs(fx, want, 1);
+    size_t len = 0;
+    uint8_t *parts = s_pack_env("parts@src", S_INCARNATION_A, 1, "parts.issue.recorded", 0, &len);
+    s_send_as(fx, "parts@src", "parts.issue.recorded", parts, len);
+    free(parts);
+    uint8_t *other = s_pack_env("demo@other", S_INCARNATION_B, 1, S_TYPE, 0, &len);
+    s_send_as(fx, "demo@other", S_TYPE, other, len);
+    free(other);
+    s_source_has(fx, 1);
+    s_live(fx, 1);
+    s_wait_applied(fx, 2); /* demo@other's 1 and ours */
+    s_settle(fx, 100);
+    assert_int_equal(fx->n_applied, 2);
+    assert_int_equal(s_offset(fx, "demo@other", NULL, 0), 1);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 1);
+    assert_false(s_info(fx, "parts@src").found);
+    assert_int_equal(as_sub_counters(fx->sub)->rejected_frames, 0);
+    assert_int_equal(as_sub_counters(fx->sub)->unfollowed, 0);
+}
+
+static void test_other_sites_never_sent_here(void **state)
 {
     s_fix_t *fx = *state;
     char *sources[] = {S_SOURCE, NULL};
@@ -1372,13 +1481,15 @@ static void test_unfollowed_source_ignored_and_counted(void **state)
     fx->cfg.self_source = "sink@src";
     s_start_sub(fx);
     /* another site's demo on the same bus: an event and a heartbeat that
-     * names an endpoint and a seq past it */
+     * names an endpoint and a seq past it. The sub is subscribed to
+     * "src/demo." only, so the XPUB (the forwarder, the publisher) never
+     * sends them: they are not even counted as unfollowed */
     size_t len = 0;
     uint8_t *other = s_pack_env("demo@other", S_INCARNATION_B, 1, S_TYPE, 0, &len);
-    s_send(fx, 2, (const void *[]){S_TYPE, other}, (size_t[]){strlen(S_TYPE), len});
+    s_send_as(fx, "demo@other", S_TYPE, other, len);
     free(other);
     s_heartbeat(fx, "demo@other", S_INCARNATION_B, 9, fx->rpc_ep);
-    /* then ours: once they are applied, the other site's were read */
+    /* then ours: once they are applied, the other site's would have been read */
     s_source_has(fx, 2);
     s_live(fx, 1);
     s_live(fx, 2);
@@ -1389,13 +1500,13 @@ static void test_unfollowed_source_ignored_and_counted(void **state)
     assert_int_equal(s_offset(fx, "demo@other", NULL, 0), 0);
     for (size_t i = 0; i < fx->n_reqs; i++)
         assert_string_not_equal(fx->reqs[i].source, "demo@other");
-    assert_int_equal(as_sub_counters(fx->sub)->unfollowed, 2);
+    static const char *const want[] = {"src/demo."};
+    s_assert_subs(fx, want, 1);
+    assert_int_equal(as_sub_counters(fx->sub)->unfollowed, 0);
+    assert_int_equal(as_sub_counters(fx->sub)->rejected_frames, 0);
     s_unfollowed_t u = {0};
     as_sub_each_unfollowed(fx->sub, s_unfollowed_cb, &u);
-    assert_int_equal(u.n, 1);
-    assert_string_equal(u.names[0], "demo@other");
-    assert_int_equal(u.events[0], 1);
-    assert_int_equal(u.heartbeats[0], 1);
+    assert_int_equal(u.n, 0);
 }
 
 static void test_heartbeat_on_another_services_topic_rejected(void **state)
@@ -1488,8 +1599,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_timeout_resends_on_new_socket, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_own_events_ignored, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_unfollowed_source_ignored_and_counted, s_setup,
+        cmocka_unit_test_setup_teardown(test_other_sites_never_sent_here, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_subscribes_to_each_followed_source, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_every_source_of_a_domain, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_on_another_services_topic_rejected, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_replay_answer_for_another_services_source_refused,

@@ -34,8 +34,11 @@ static void s_usage(FILE *out)
             "usage: asctl tap [PREFIX...] [OPTIONS]\n"
             "\n"
             "Prints the events passing on the bus whose type starts with a PREFIX (all when\n"
-            "none is given), one per line, until interrupted.\n"
+            "none is given), one per line, until interrupted: this site's events (the\n"
+            "config's [site] name), or another's with --site, or every site's.\n"
             "\n"
+            "  --site SITE         the events of SITE (default: [site] name)\n"
+            "  --all-sites         the events of every site on the bus (each line shows its site)\n"
             "  --since SOURCE:SEQ  first replay SOURCE's events from SEQ on (from its service\n"
             "                      endpoint), then follow live without a gap or a duplicate\n"
             "  --since TIME        first replay, source by source, the events recorded since\n"
@@ -64,6 +67,7 @@ typedef struct {
     asctl_t *ctl;
     char **prefixes; /* the types shown: PREFIX arguments and --type */
     int n_prefixes;
+    const char *site;    /* the site tapped; NULL: every site (--all-sites) */
     const char *subject; /* --subject: only this one's events (NULL: all) */
     bool heartbeats;
     long count_max;
@@ -177,6 +181,9 @@ static void s_print_event(tap_t *tap, const As__Envelope *env)
             as_datetime_of_us(env->occurred_us, at);
             snprintf(happened, sizeof happened, "  (happened %s)", at);
         }
+        const char *site_at = strchr(env->source, '@');
+        if (!tap->site) /* every site: the site first, so a site's lines line up */
+            printf("%-12s ", site_at ? site_at + 1 : "?");
         printf("%s  %-22s #%-7llu %-30s %-14s %s%s%s%s  %s%s%s\n", when, env->source,
                (unsigned long long)env->seq, env->type, env->subject ? env->subject : "-",
                env->actor ? env->actor : "-", env->via ? " (via " : "", env->via ? env->via : "",
@@ -368,6 +375,11 @@ static int s_replay_since_time(tap_t *tap, int64_t since_us)
         return asctl_fail(ctl, EXIT_CONFIG, "--since TIME replays [site] services: none listed");
     const char *site = as_config_get(ctl->cfg, "site", "name", NULL);
     int rc = site ? EXIT_OK : asctl_fail(ctl, EXIT_CONFIG, "--since TIME needs [site] name");
+    if (rc == EXIT_OK && (!tap->site || strcmp(tap->site, site) != 0))
+        rc = asctl_fail(ctl, EXIT_USAGE,
+                        "--since TIME replays this site's services (%s): not with --site or "
+                        "--all-sites",
+                        site);
     for (size_t i = 0; rc == EXIT_OK && services[i] && !s_interrupted; i++) {
         bool shown = tap->n_prefixes == 0;
         for (int p = 0; p < tap->n_prefixes; p++) {
@@ -415,12 +427,67 @@ static int s_replay_since(tap_t *tap, const char *since)
     return s_replay(tap, source, from, 0);
 }
 
+/* --site SITE / --all-sites: the site tapped (default: [site] name), or
+ * every one. PREFIXes are types: the site is put before them here. */
+static int s_tap_sites(tap_t *tap, const char *site, bool all_sites)
+{
+    asctl_t *ctl = tap->ctl;
+    if (site && all_sites)
+        return asctl_fail(ctl, EXIT_USAGE, "give --site SITE or --all-sites, not both");
+    for (int i = 0; i < tap->n_prefixes; i++)
+        if (strchr(tap->prefixes[i], AS_TOPIC_SEP))
+            return asctl_fail(ctl, EXIT_USAGE,
+                              "'%s': a PREFIX is the start of an event type (workshop.qc.); "
+                              "name another site with --site SITE",
+                              tap->prefixes[i]);
+    if (all_sites)
+        return EXIT_OK; /* tap->site NULL */
+    tap->site = site ? site : as_config_get(ctl->cfg, "site", "name", "local");
+    char source[AS_NAME_MAX + 8];
+    snprintf(source, sizeof source, "x@%s", tap->site);
+    if (!as_source_valid(source))
+        return asctl_fail(ctl, EXIT_USAGE,
+                          "'%s' is not a site name (a-z, 0-9, '_' and '-', words separated "
+                          "by '.')",
+                          tap->site);
+    return EXIT_OK;
+}
+
+/* Subscribes `sub` to what the tap shows: every topic of its site (or of
+ * every site), or only its PREFIXes' types and their domains' heartbeats
+ * (they tell which sources replay). */
+static void s_subscribe(const tap_t *tap, void *sub)
+{
+    char topic[AS_TOPIC_MAX + 1];
+    if (!tap->site) { /* every site: the PREFIXes are matched on the type */
+        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+        return;
+    }
+    if (tap->n_prefixes == 0 || tap->heartbeats) {
+        size_t n = as_topic_of_site(tap->site, "", topic, sizeof topic);
+        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic, n);
+        return;
+    }
+    for (int i = 0; i < tap->n_prefixes; i++) {
+        const char *p = tap->prefixes[i];
+        size_t n = as_topic_of_site(tap->site, p, topic, sizeof topic);
+        if (n > 0)
+            zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic, n);
+        char hb[AS_NAME_MAX + sizeof AS_HEARTBEAT_SUFFIX];
+        int len = snprintf(hb, sizeof hb, "%.*s%s", (int)strcspn(p, "."), p, AS_HEARTBEAT_SUFFIX);
+        if (len > 0 && (size_t)len < sizeof hb &&
+            (n = as_topic_of_site(tap->site, hb, topic, sizeof topic)) > 0)
+            zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic, n);
+    }
+}
+
 int asctl_tap(asctl_t *ctl, int argc, char **argv)
 {
     static const struct option options[] = {
         {"since", required_argument, NULL, 's'},   {"count", required_argument, NULL, 'n'},
         {"wait", required_argument, NULL, 'w'},    {"heartbeats", no_argument, NULL, 'b'},
         {"subject", required_argument, NULL, 'S'}, {"type", required_argument, NULL, 'T'},
+        {"site", required_argument, NULL, 'X'},    {"all-sites", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     tap_t tap = {.ctl = ctl};
@@ -428,7 +495,8 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
     if (!types)
         return asctl_fail(ctl, EXIT_SOFTWARE, "out of memory");
     int n_types = 0;
-    const char *since = NULL;
+    const char *since = NULL, *site = NULL;
+    bool all_sites = false;
     long wait_ms = -1;
     int opt;
     optind = 0;
@@ -456,6 +524,12 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
         case 'T':
             types[n_types++] = optarg;
             break;
+        case 'X':
+            site = optarg;
+            break;
+        case 'A':
+            all_sites = true;
+            break;
         default:
             s_usage(opt == 'h' ? stdout : stderr);
             free(types);
@@ -466,6 +540,11 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
         types[n_types++] = argv[optind++];
     tap.prefixes = types;
     tap.n_prefixes = n_types;
+    int usage = s_tap_sites(&tap, site, all_sites);
+    if (usage != EXIT_OK) {
+        free(types);
+        return usage;
+    }
     char **endpoints = NULL;
     if (as_config_get_list(ctl->cfg, "bus", "subscribe", &endpoints) <= 0) {
         free(types);
@@ -477,20 +556,7 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
     int linger = 0, hwm = 1000000;
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    if (tap.n_prefixes == 0 || tap.heartbeats) {
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-    } else {
-        /* and the heartbeats of those domains: they tell which sources replay */
-        for (int i = 0; i < tap.n_prefixes; i++) {
-            const char *p = tap.prefixes[i], *dot = strchr(p, '.');
-            zmq_setsockopt(sub, ZMQ_SUBSCRIBE, p, strlen(p));
-            char hb[AS_NAME_MAX + 16];
-            int n = snprintf(hb, sizeof hb, "%.*s%s", dot ? (int)(dot - p) : (int)strlen(p), p,
-                             AS_HEARTBEAT_SUFFIX);
-            if (n > 0 && (size_t)n < sizeof hb)
-                zmq_setsockopt(sub, ZMQ_SUBSCRIBE, hb, (size_t)n);
-        }
-    }
+    s_subscribe(&tap, sub);
     tap.started_us = as_now_us();
     int rc = EXIT_OK;
     for (size_t i = 0; endpoints[i]; i++) {
@@ -522,8 +588,7 @@ int asctl_tap(asctl_t *ctl, int argc, char **argv)
         if (as_zrecv_frames(sub, frames, 2, &nf) == 0 && nf == 2) {
             const char *topic = zmq_msg_data(&frames[0]);
             size_t tlen = zmq_msg_size(&frames[0]);
-            size_t slen = strlen(AS_HEARTBEAT_SUFFIX);
-            if (tlen > slen && !memcmp(topic + tlen - slen, AS_HEARTBEAT_SUFFIX, slen)) {
+            if (as_heartbeat_topic(topic, tlen)) {
                 s_on_heartbeat(&tap, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
             } else {
                 int err = 0;

@@ -5,7 +5,7 @@
  *   ceilbench lmdb --dir DIR --count N [--batch B] [--writers W] [--size BYTES] --report FILE
  *
  * zmq-pub / zmq-sub: raw ZeroMQ PUB/SUB through a forwarder (run asbus between
- * them): two-frame messages [type][body] of the size of one of our events,
+ * them): two-frame messages [<site>/<type>][body] of the size of one of our events,
  * nothing decoded, nothing stored, no high-water mark (nothing dropped).
  * The body starts with its number and the time it was sent, so a subscriber
  * reports the same figures as our consumers.
@@ -33,7 +33,12 @@
 #include "as/version.h"
 #include "bench_util.h"
 
-#define S_TOPIC BENCH_EVENT_TYPE
+/* the topic one of our events travels under: "<site>/<type>" (as/envelope.h),
+ * of a source of site "bench" as in run.sh; the subscriber takes that
+ * source's prefix, as a consumer of reception@bench does */
+#define S_SITE "bench"
+#define S_TOPIC S_SITE "/" BENCH_EVENT_TYPE
+#define S_PREFIX S_SITE "/reception."
 #define S_SUB_IDLE_LIMIT_S 30 /* a subscriber that sees nothing this long gives up */
 
 typedef struct {
@@ -129,7 +134,7 @@ static int s_zmq_sub(const s_args_t *a)
     zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "reception.", strlen("reception."));
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, S_PREFIX, strlen(S_PREFIX));
     if (!samples || zmq_connect(sub, a->connect) != 0) {
         fprintf(stderr, "ceilbench: cannot connect to %s\n", a->connect);
         zmq_close(sub);

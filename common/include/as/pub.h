@@ -55,13 +55,15 @@ void as_pub_rollback(as_pub_t *self, as_pub_mark_t mark);
  * the caller's transaction is then retried). */
 int as_pub_emit(as_pub_t *self, MDB_txn *txn, const as_event_t *event, uint64_t *seq_out);
 
-/* After the transaction committed: sends the queued events. */
+/* After the transaction committed: sends the queued events, each under the
+ * topic "<site>/<type>" (envelope.h, "Topics"). */
 void as_pub_committed(as_pub_t *self);
 
 /* After the transaction was aborted for good: forgets the queued events. */
 void as_pub_aborted(as_pub_t *self);
 
-/* Sends a heartbeat with the last committed seq. */
+/* Sends a heartbeat with the last committed seq, under the topic
+ * "<site>/<domain>.heartbeat". */
 void as_pub_heartbeat(as_pub_t *self);
 
 uint64_t as_pub_last_seq(const as_pub_t *self);

@@ -1,9 +1,13 @@
 /* sub.h — the consuming side of the no-loss bus.
  *
- * Subscribes to whole domains ("<domain>." prefixes: a source's sequence is
- * only gapless across all of its event types, so a consumer always takes a
- * source's whole stream and skips the types it does not handle). For every
- * source it tracks the applied offset and:
+ * Subscribes to whole sources: "<site>/<service>." for each source followed
+ * (envelope.h, "Topics"; a source's sequence is only gapless across all of
+ * its event types, so a consumer always takes a source's whole stream and
+ * skips the types it does not handle). The site comes first, so the
+ * forwarder (which passes subscriptions up to the publishers) never sends a
+ * site's consumers another site's frames. Following every source of some
+ * domains (sources NULL), it subscribes to every topic and drops the other
+ * domains' frames itself. For every source it tracks the applied offset and:
  *   - drops duplicates (seq <= offset: replays, a second forwarder);
  *   - queues events that arrive after a gap and asks the source's service
  *     endpoint for the missing range (replay), then applies in order;
@@ -21,10 +25,12 @@
  *     is skipped after best_effort_after_ms (at once when it says so), and the
  *     events never received are counted as lost and shown in status.
  *   - applies only the sources it follows (cfg->sources): events, heartbeats
- *     and replay answers of any other source (another site on the same bus, a
- *     service it was never told about) are counted per source and ignored;
- *     they never move an offset or cause a replay request;
- *   - takes a heartbeat only on its source's own topic ("<domain>.heartbeat"),
+ *     and replay answers of any other source that still reach it (the
+ *     subscriptions keep other sites' frames away; a replay answer of a
+ *     source the endpoint's service also owns) are counted per source and
+ *     ignored; they never move an offset or cause a replay request;
+ *   - takes a heartbeat only on its source's own topic
+ *     ("<site>/<domain>.heartbeat"), an event only on "<site>/<type>",
  *     and a replay answer only for sources of the service whose endpoint it
  *     asked (under CURVE, the key that endpoint's server proved it holds).
  * Ready events are pulled by the service in batches (as_sub_take) and
@@ -47,9 +53,11 @@ typedef struct as_sub as_sub_t;
 
 typedef struct as_sub_config {
     char *const *connect;       /* bus XPUB endpoints (NULL-terminated) */
-    char *const *domains;       /* domains subscribed to (NULL-terminated) */
-    char *const *sources;       /* sources applied, "<service>@<site>" (NULL-terminated);
-                                 * NULL: every source of those domains */
+    char *const *domains;       /* domains taken when sources is NULL (NULL-terminated) */
+    char *const *sources;       /* sources applied, "<service>@<site>" (NULL-terminated),
+                                 * each subscribed to as "<site>/<service>.";
+                                 * NULL: every source of `domains` (subscribed to
+                                 * every topic, the other domains dropped here) */
     char *const *catchup;       /* service endpoints asked at start (NULL-terminated) */
     char *const *catchup_names; /* the service behind each of those (same length) */
     const char *self_source;    /* this daemon's own source: its events are ignored */
