@@ -30,29 +30,32 @@ long bench_peak_rss_kb(void)
     return usage.ru_maxrss;
 }
 
-/* A "NAME: N kB" line of /proc/self/status, in KiB (0 when absent). */
-static long s_status_kb(const char *format)
+/* The "NAME: N kB" line of /proc/self/status, in KiB (0 when absent). */
+static long s_status_kb(const char *name)
 {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f)
         return 0;
     char line[256];
     long kb = 0;
+    size_t len = strlen(name);
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, format, &kb) == 1)
+        if (strncmp(line, name, len) == 0 && line[len] == ':') {
+            kb = strtol(line + len + 1, NULL, 10);
             break;
+        }
     fclose(f);
     return kb;
 }
 
 long bench_rss_file_kb(void)
 {
-    return s_status_kb("RssFile: %ld kB");
+    return s_status_kb("RssFile");
 }
 
 long bench_rss_anon_kb(void)
 {
-    return s_status_kb("RssAnon: %ld kB");
+    return s_status_kb("RssAnon");
 }
 
 static long s_anon_peak_kb;
