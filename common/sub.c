@@ -927,7 +927,7 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
     self->max_frame = cfg->max_frame ? cfg->max_frame : (1u << 20);
     self->replay_timeout_ms = cfg->replay_timeout_ms > 0 ? cfg->replay_timeout_ms : 3000;
     self->best_effort_after_ms = cfg->best_effort_after_ms > 0 ? cfg->best_effort_after_ms : 10000;
-    self->pending_max = cfg->pending_max ? cfg->pending_max : 100000;
+    self->pending_max = cfg->pending_max ? cfg->pending_max : 10000;
     self->max_batch = cfg->max_batch;
     if (!(self->arena = as_arena_new(0))) {
         rc = -ENOMEM;
@@ -940,7 +940,10 @@ as_sub_t *as_sub_new(void *zctx, uv_loop_t *loop, as_store_t *store, const as_su
         rc = -errno;
         goto fail_self;
     }
-    int hwm = cfg->rcvhwm > 0 ? cfg->rcvhwm : 1000000;
+    /* a consumer behind by more than this leaves the rest in the bus's queue
+     * (its own high-water mark), and past that to replay from the outbox:
+     * its memory stays small whatever its lag */
+    int hwm = cfg->rcvhwm > 0 ? cfg->rcvhwm : 2000;
     int linger = 0;
     int64_t max = 64 << 20; /* hard cap; the soft cap above counts and skips */
     zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
