@@ -30,6 +30,7 @@ figures() {
          (($rss | tonumber) / 1024), (($anon | tonumber) / 1024),
          (($cu[0].rss_anon_peak_kb // 0) / 1024)] | map(. * 100 | round / 100) | @tsv'
 }
+mkdir -p "$out"
 printf 'side\trun\tload\tcatchup_s\tcatchup_eps\tcatchup_%%_lmdb1\tfanout_eps\tfanout_%%_zmq\trss_mib\tanon_mib\tcatchup_anon_mib\n'
 for i in $(seq "$runs"); do
     for k in 0 1; do
