@@ -166,6 +166,15 @@ const char *as_rpc_server_endpoint(const as_rpc_server_t *self)
 
 /* --- client ------------------------------------------------------------ */
 
+/* A request sent and not yet answered, kept to be sent again as it is. */
+typedef struct {
+    char kind[AS_RPC_KIND_MAX + 1];
+    void *body;
+    size_t body_len;
+    int timeout_ms;
+    int64_t sent_us;
+} s_held_t;
+
 struct as_rpc_client {
     void *zctx;
     void *sock;
@@ -178,13 +187,10 @@ struct as_rpc_client {
     as_zwatch_t *watch;
     as_rpc_answer_fn answer;
     void *answer_arg;
-    /* the request in flight, sent again as it is after a time-out */
-    char kind[AS_RPC_KIND_MAX + 1];
-    void *body;
-    size_t body_len;
-    bool inflight;
-    int timeout_ms;
-    int64_t sent_us;
+    /* the requests in flight, oldest first: one DEALER to one ROUTER keeps
+     * their order both ways, so the next answer is always held[0]'s */
+    s_held_t held[AS_RPC_CLIENT_DEPTH];
+    size_t n_held;
     uint64_t sends;
 };
 
@@ -257,47 +263,79 @@ void as_rpc_client_destroy(as_rpc_client_t **self_p)
     if (!self)
         return;
     s_client_disconnect(self);
-    free(self->body);
+    for (size_t i = 0; i < self->n_held; i++)
+        free(self->held[i].body);
     free(self->endpoint);
     free(self->server_identity);
     free(self);
     *self_p = NULL;
 }
 
-/* Keeps [kind][body] as the request to send (and send again). */
-static int s_client_hold(as_rpc_client_t *self, const char *kind, const void *body, size_t len)
+/* Keeps [kind][body] as the next request in flight (sent again as it is
+ * after a time-out). Returns 0, -EBUSY when AS_RPC_CLIENT_DEPTH wait, or -errno. */
+static int s_client_hold(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
+                         int timeout_ms)
 {
     if (strlen(kind) > AS_RPC_KIND_MAX)
         return -EINVAL;
+    if (self->n_held == AS_RPC_CLIENT_DEPTH)
+        return -EBUSY;
     void *copy = malloc(len ? len : 1);
     if (!copy)
         return -ENOMEM;
     if (len)
         memcpy(copy, body, len);
-    free(self->body);
-    self->body = copy;
-    self->body_len = len;
-    snprintf(self->kind, sizeof self->kind, "%s", kind);
+    s_held_t *h = &self->held[self->n_held++];
+    h->body = copy;
+    h->body_len = len;
+    h->timeout_ms = timeout_ms;
+    h->sent_us = 0;
+    snprintf(h->kind, sizeof h->kind, "%s", kind);
     return 0;
 }
 
-/* Sends the held request on the current socket (opened first when a time-out
+/* The oldest request was answered (or given up): the next is the oldest. */
+static void s_client_pop(as_rpc_client_t *self)
+{
+    if (self->n_held == 0)
+        return;
+    free(self->held[0].body);
+    self->n_held--;
+    memmove(self->held, self->held + 1, self->n_held * sizeof *self->held);
+}
+
+static void s_client_forget(as_rpc_client_t *self)
+{
+    while (self->n_held > 0)
+        s_client_pop(self);
+}
+
+/* Sends held request `i` on the current socket (opened first when a time-out
  * closed it). Returns 0 or -errno. */
-static int s_client_send(as_rpc_client_t *self)
+static int s_client_send_held(as_rpc_client_t *self, size_t i)
 {
     int rc = self->sock ? 0 : s_client_connect(self);
     if (rc != 0)
         return rc;
-    const void *data[2] = {self->kind, self->body};
-    size_t lens[2] = {strlen(self->kind), self->body_len};
+    s_held_t *h = &self->held[i];
+    const void *data[2] = {h->kind, h->body};
+    size_t lens[2] = {strlen(h->kind), h->body_len};
     rc = as_zsend_frames(self->sock, 2, data, lens);
     if (rc == 0) {
-        self->inflight = true;
-        self->sent_us = as_now_us();
+        h->sent_us = as_now_us();
         self->sends++;
     }
     if (self->watch)
         as_zwatch_kick(self->watch);
+    return rc;
+}
+
+/* Sends every held request again, in order, on the current socket. */
+static int s_client_send_all(as_rpc_client_t *self)
+{
+    int rc = 0;
+    for (size_t i = 0; i < self->n_held && rc == 0; i++)
+        rc = s_client_send_held(self, i);
     return rc;
 }
 
@@ -325,7 +363,7 @@ static int s_client_recv(void *sock, const char *kind, zmq_msg_t frames[2])
  * error answer, AS_ETIMEOUT, or -errno. */
 static int s_wait(as_rpc_client_t *self, void **reply, size_t *reply_len)
 {
-    int64_t deadline = self->sent_us + (int64_t)self->timeout_ms * 1000;
+    int64_t deadline = self->held[0].sent_us + (int64_t)self->held[0].timeout_ms * 1000;
     for (;;) {
         int64_t left_ms = (deadline - as_now_us()) / 1000;
         if (left_ms <= 0)
@@ -340,7 +378,7 @@ static int s_wait(as_rpc_client_t *self, void **reply, size_t *reply_len)
         if (n == 0)
             return AS_ETIMEOUT;
         zmq_msg_t frames[2];
-        int got = s_client_recv(self->sock, self->kind, frames);
+        int got = s_client_recv(self->sock, self->held[0].kind, frames);
         if (got > 0) {
             *reply_len = zmq_msg_size(&frames[1]);
             *reply = malloc(*reply_len + 1); /* +1: error texts are NUL-ended */
@@ -352,7 +390,7 @@ static int s_wait(as_rpc_client_t *self, void **reply, size_t *reply_len)
         zmq_msg_close(&frames[0]);
         zmq_msg_close(&frames[1]);
         if (got > 0) {
-            self->inflight = false;
+            s_client_pop(self);
             if (!*reply)
                 return -ENOMEM;
             return got == 2 ? AS_EBADFRAME : 0;
@@ -367,18 +405,20 @@ int as_rpc_call(as_rpc_client_t *self, const char *kind, const void *body, size_
 {
     *reply = NULL;
     *reply_len = 0;
-    int rc = s_client_hold(self, kind, body, len);
+    s_client_forget(self);
+    int rc = s_client_hold(self, kind, body, len, timeout_ms);
     if (rc != 0)
         return rc;
-    self->timeout_ms = timeout_ms;
     for (int attempt = 0; attempt < (tries > 0 ? tries : 1); attempt++) {
-        if ((rc = s_client_send(self)) == 0)
+        if ((rc = s_client_send_held(self, 0)) == 0)
             rc = s_wait(self, reply, reply_len);
-        if (rc != AS_ETIMEOUT)
+        if (rc != AS_ETIMEOUT) {
+            s_client_forget(self); /* answered (popped), or failed for good */
             return rc;
+        }
         s_client_disconnect(self);
     }
-    self->inflight = false;
+    s_client_forget(self);
     return AS_ETIMEOUT;
 }
 
@@ -391,9 +431,9 @@ static void s_client_read(as_zwatch_t *watch, void *zsock, void *arg)
     as_rpc_client_t *self = arg;
     for (int i = 0; i < 16 && self->sock; i++) {
         zmq_msg_t frames[2];
-        int got = s_client_recv(self->sock, self->kind, frames);
+        int got = s_client_recv(self->sock, self->n_held ? self->held[0].kind : "", frames);
         if (got > 0) {
-            self->inflight = false;
+            s_client_pop(self);
             self->answer(self, got == 2 ? AS_EBADFRAME : 0, zmq_msg_data(&frames[1]),
                          zmq_msg_size(&frames[1]), self->answer_arg);
         } else if (got == 0) {
@@ -420,28 +460,42 @@ int as_rpc_client_watch(as_rpc_client_t *self, uv_loop_t *loop, size_t max_msg,
 int as_rpc_client_send(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
                        int timeout_ms)
 {
-    if (self->inflight)
+    if (self->n_held > 0)
         return -EBUSY;
-    int rc = s_client_hold(self, kind, body, len);
+    return as_rpc_client_send_next(self, kind, body, len, timeout_ms);
+}
+
+int as_rpc_client_send_next(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
+                            int timeout_ms)
+{
+    int rc = s_client_hold(self, kind, body, len, timeout_ms);
     if (rc != 0)
         return rc;
-    self->timeout_ms = timeout_ms;
-    return s_client_send(self);
+    if ((rc = s_client_send_held(self, self->n_held - 1)) != 0) {
+        self->n_held--; /* not in flight: the caller asks again */
+        free(self->held[self->n_held].body);
+    }
+    return rc;
 }
 
 bool as_rpc_client_busy(const as_rpc_client_t *self)
 {
-    return self->inflight;
+    return self->n_held > 0;
+}
+
+size_t as_rpc_client_inflight(const as_rpc_client_t *self)
+{
+    return self->n_held;
 }
 
 bool as_rpc_client_expire(as_rpc_client_t *self, int64_t now_us)
 {
-    if (!self->inflight || now_us - self->sent_us < (int64_t)self->timeout_ms * 1000)
+    if (self->n_held == 0 ||
+        now_us - self->held[0].sent_us < (int64_t)self->held[0].timeout_ms * 1000)
         return false;
     as_debug("request to '%s' timed out; reconnecting", self->endpoint);
     s_client_disconnect(self);
-    self->inflight = false;
-    if (s_client_send(self) != 0)
+    if (s_client_send_all(self) != 0)
         as_debug("cannot send the request to '%s' again yet", self->endpoint);
     return true;
 }

@@ -631,6 +631,77 @@ static void test_client_on_loop_sends_again_after_timeout(void **state)
     zmq_ctx_term(zctx);
 }
 
+/* Pipelined requests (as_rpc_client_send_next): several in flight on one
+ * connection, answered in order; a time-out sends every one again, in
+ * order, on a new connection. */
+static void test_client_on_loop_pipelines_requests(void **state)
+{
+    (void)state;
+    const char *dir = s_fresh_dir("pipeline");
+    char ep[PATH_MAX];
+    s_endpoint(ep, sizeof ep, dir, "srv");
+    void *zctx = zmq_ctx_new();
+    void *router = s_socket(zctx, ZMQ_ROUTER);
+    assert_int_equal(zmq_bind(router, ep), 0);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    int err = 0;
+    as_rpc_client_t *client = as_rpc_client_new(zctx, ep, NULL, NULL, &err);
+    assert_non_null(client);
+    s_answers_t got = {0};
+    assert_int_equal(as_rpc_client_watch(client, &loop, 0, s_on_answer, &got), 0);
+
+    /* two in flight; as_rpc_client_send still takes only the first */
+    assert_int_equal(as_rpc_client_send_next(client, "replay", "ask-1", 5, 200), 0);
+    assert_int_equal(as_rpc_client_send(client, "replay", "ask-x", 5, 200), -EBUSY);
+    assert_int_equal(as_rpc_client_send_next(client, "replay", "ask-2", 5, 200), 0);
+    assert_int_equal(as_rpc_client_inflight(client), 2);
+    for (int i = 2; i < AS_RPC_CLIENT_DEPTH; i++)
+        assert_int_equal(as_rpc_client_send_next(client, "replay", "ask-n", 5, 200), 0);
+    assert_int_equal(as_rpc_client_send_next(client, "replay", "ask-y", 5, 200), -EBUSY);
+    unsigned char id[AS_RPC_ID_MAX], id2[AS_RPC_ID_MAX];
+    char body[64];
+    size_t id_len = s_read_request(router, id, body, sizeof body);
+    assert_string_equal(body, "ask-1");
+    s_read_request(router, id, body, sizeof body);
+    assert_string_equal(body, "ask-2");
+    for (int i = 2; i < AS_RPC_CLIENT_DEPTH; i++)
+        s_read_request(router, id, body, sizeof body);
+
+    /* past the oldest's time-out: all again, in order, on a new connection */
+    assert_true(as_rpc_client_expire(client, as_now_us() + 250 * 1000));
+    size_t id2_len = s_read_request(router, id2, body, sizeof body);
+    assert_string_equal(body, "ask-1");
+    assert_false(id_len == id2_len && !memcmp(id, id2, id_len));
+    s_read_request(router, id2, body, sizeof body);
+    assert_string_equal(body, "ask-2");
+    for (int i = 2; i < AS_RPC_CLIENT_DEPTH; i++)
+        s_read_request(router, id2, body, sizeof body);
+    assert_int_equal(as_rpc_client_sends(client), 2 * AS_RPC_CLIENT_DEPTH);
+
+    /* answers end the requests oldest first */
+    s_answer(router, id2, id2_len, "answer-1");
+    int64_t deadline = as_now_us() + (int64_t)S_WAIT_MS * 1000;
+    while (got.calls == 0 && as_now_us() < deadline)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(got.calls, 1);
+    assert_string_equal(got.body, "answer-1");
+    assert_int_equal(as_rpc_client_inflight(client), AS_RPC_CLIENT_DEPTH - 1);
+    for (int i = 1; i < AS_RPC_CLIENT_DEPTH; i++)
+        s_answer(router, id2, id2_len, "answer-n");
+    while (got.calls < AS_RPC_CLIENT_DEPTH && as_now_us() < deadline)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(got.calls, AS_RPC_CLIENT_DEPTH);
+    assert_false(as_rpc_client_busy(client));
+    assert_false(as_rpc_client_expire(client, as_now_us() + 1000 * 1000));
+
+    as_rpc_client_destroy(&client);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    zmq_close(router);
+    zmq_ctx_term(zctx);
+}
+
 static void test_call_answered_on_second_try(void **state)
 {
     (void)state;
@@ -884,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_drained_after_a_burst),
         cmocka_unit_test(test_oversized_request_drops_connection),
         cmocka_unit_test(test_server_and_client_new_failures),
+        cmocka_unit_test(test_client_on_loop_pipelines_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

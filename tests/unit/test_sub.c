@@ -78,6 +78,9 @@ typedef struct {
     char ancestor[40]; /* set when the fake source was restored (its lineage) */
     uint64_t ancestor_fork_seq;
     int ignore_replays;
+    uint64_t answer_max;  /* events per answer at most (0: as many as asked) */
+    int answer_then_hold; /* >= 0: answers that many more requests, then holds the rest */
+    size_t n_answered;    /* requests answered (reqs[0..n_answered) while holding) */
     s_request_t reqs[S_MAX_REQS];
     size_t n_reqs;
     bool subscribed;
@@ -227,6 +230,8 @@ static void s_answer(s_fix_t *fx, const s_request_t *r, const As__ReplayRequest 
         resp.error = "this endpoint serves another source";
     } else if (req->from_seq >= 1) {
         uint64_t max = req->has_max_events && req->max_events ? req->max_events : 5000;
+        if (fx->answer_max && max > fx->answer_max)
+            max = fx->answer_max;
         for (uint64_t seq = req->from_seq; seq <= fx->source_last && resp.n_events < max; seq++) {
             events[resp.n_events].data = fx->events[seq];
             events[resp.n_events].len = fx->event_lens[seq];
@@ -282,16 +287,37 @@ static void s_serve(s_fix_t *fx)
             r->id_len = zmq_msg_size(&frames[0]);
             assert_true(r->id_len <= sizeof r->id);
             memcpy(r->id, zmq_msg_data(&frames[0]), r->id_len);
-            if (fx->ignore_replays > 0)
+            if (fx->ignore_replays > 0) {
                 fx->ignore_replays--;
-            else
+            } else if (fx->answer_then_hold == 0) {
+                /* held: answered by s_answer_held */
+            } else {
+                if (fx->answer_then_hold > 0)
+                    fx->answer_then_hold--;
                 s_answer(fx, r, req);
+                fx->n_answered = fx->n_reqs;
+            }
             as__replay_request__free_unpacked(req, NULL);
         }
         for (int i = 0; i < 3; i++)
             zmq_msg_close(&frames[i]);
         if (rc != 0)
             break;
+    }
+}
+
+/* Answers the requests held (answer_then_hold), in the order they came, and
+ * answers every later one at once. */
+static void s_answer_held(s_fix_t *fx)
+{
+    fx->answer_then_hold = -1;
+    for (; fx->n_answered < fx->n_reqs; fx->n_answered++) {
+        const s_request_t *r = &fx->reqs[fx->n_answered];
+        As__ReplayRequest req = AS__REPLAY_REQUEST__INIT;
+        req.source = (char *)r->source;
+        req.has_from_seq = 1;
+        req.from_seq = r->from_seq;
+        s_answer(fx, r, &req);
     }
 }
 
@@ -629,6 +655,7 @@ static int s_setup(void **state)
     snprintf(fx->pub_ep, sizeof fx->pub_ep, "ipc://%s/pub.ipc", fx->dir);
     snprintf(fx->rpc_ep, sizeof fx->rpc_ep, "ipc://%s/rpc.ipc", fx->dir);
     snprintf(fx->incarnation, sizeof fx->incarnation, "%s", S_INCARNATION_A);
+    fx->answer_then_hold = -1;
     fx->zctx = zmq_ctx_new();
     assert_non_null(fx->zctx);
     fx->xpub = s_bound(fx, ZMQ_XPUB, fx->pub_ep);
@@ -794,6 +821,36 @@ static void test_catchup_at_start_and_after_restart(void **state)
     assert_int_equal(as_sub_counters(fx->sub)->duplicates, 0);
     assert_int_equal(s_seen(fx), 6);
     assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 6);
+}
+
+/* A catch-up longer than one answer asks for the next range before the last
+ * one came: two requests in flight, each range asked once, applied in order. */
+static void test_catchup_pipelines_replay_requests(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->answer_max = 4; /* answers of 4 events: 20 events take 5 */
+    fx->answer_then_hold = 1;
+    s_start_sub(fx);
+    s_source_has(fx, 20);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 20, fx->rpc_ep);
+    /* the first answer (1..4) tells how far one reaches: 5.. and 9.. are
+     * asked for together, neither answered yet */
+    if (!s_pump_until(fx, s_cond_requests, 3))
+        fail_msg("only %zu replay requests were sent", fx->n_reqs);
+    s_settle(fx, 50);
+    assert_int_equal(fx->n_reqs, 3);
+    assert_int_equal(fx->reqs[0].from_seq, 1);
+    assert_int_equal(fx->reqs[1].from_seq, 5);
+    assert_int_equal(fx->reqs[2].from_seq, 9);
+    s_answer_held(fx);
+    s_wait_applied(fx, 20);
+    s_assert_applied_in_order(fx, 1, 20);
+    /* 1, 5, 9, 13, 17: each range once */
+    assert_int_equal(fx->n_reqs, 5);
+    for (size_t i = 0; i < fx->n_reqs; i++)
+        assert_int_equal(fx->reqs[i].from_seq, 1 + 4 * i);
+    assert_int_equal(as_sub_counters(fx->sub)->duplicates, 0);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 20);
 }
 
 static void test_offsets_survive_restart(void **state)
@@ -1577,6 +1634,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gap_triggers_replay, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_reveals_lost_tail, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_catchup_at_start_and_after_restart, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_catchup_pipelines_replay_requests, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_offsets_survive_restart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_changed_incarnation_diverges, s_setup, s_teardown),

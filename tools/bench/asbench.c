@@ -119,6 +119,7 @@ static void s_sink_finish(void)
         .commits = as_store_commits(as_service_store(sink.svc)),
         .lat = bench_samples_percentiles(sink.samples),
         .peak_rss_kb = bench_peak_rss_kb(),
+        .rss_anon_peak_kb = bench_rss_anon_peak_kb(),
         .cpu_ms = bench_cpu_ms(),
         .rss_file_kb = bench_rss_file_kb(),
     };
@@ -141,6 +142,8 @@ static void s_sink_applied(as_service_t *svc, const As__Envelope *env)
     bench_samples_note(sink.samples, env->seq, now - env->time_us);
     sink.applied++;
     sink.last_applied_us = now;
+    if ((sink.applied & 255) == 0)
+        bench_rss_anon_sample();
     if (sink.applied == sink.expect) {
         s_sink_finish();
         as_service_stop(svc);
@@ -414,6 +417,7 @@ static int s_run_service(const char *mode, const char *name, const char *config_
                                  .last_applied_us = source.last_emit_us,
                                  .commits = as_store_commits(as_service_store(svc)),
                                  .peak_rss_kb = bench_peak_rss_kb(),
+                                 .rss_anon_peak_kb = bench_rss_anon_peak_kb(),
                                  .cpu_ms = bench_cpu_ms(),
                                  .rss_file_kb = bench_rss_file_kb()};
         if (bench_report_write(&report, source.report_path) != 0)

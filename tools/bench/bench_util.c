@@ -30,18 +30,54 @@ long bench_peak_rss_kb(void)
     return usage.ru_maxrss;
 }
 
-long bench_rss_file_kb(void)
+/* The "NAME: N kB" line of /proc/self/status, in KiB (0 when absent). */
+static long s_status_kb(const char *name)
 {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f)
         return 0;
     char line[256];
     long kb = 0;
+    size_t len = strlen(name);
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "RssFile: %ld kB", &kb) == 1)
+        if (strncmp(line, name, len) == 0 && line[len] == ':') {
+            kb = strtol(line + len + 1, NULL, 10);
             break;
+        }
     fclose(f);
     return kb;
+}
+
+long bench_rss_file_kb(void)
+{
+    return s_status_kb("RssFile");
+}
+
+long bench_rss_anon_kb(void)
+{
+    return s_status_kb("RssAnon");
+}
+
+static long s_anon_peak_kb;
+static int64_t s_anon_sampled_us;
+
+void bench_rss_anon_sample(void)
+{
+    int64_t now = bench_now_us();
+    if (now - s_anon_sampled_us < 10000)
+        return;
+    s_anon_sampled_us = now;
+    long kb = bench_rss_anon_kb();
+    if (kb > s_anon_peak_kb)
+        s_anon_peak_kb = kb;
+}
+
+long bench_rss_anon_peak_kb(void)
+{
+    long kb = bench_rss_anon_kb();
+    if (kb > s_anon_peak_kb)
+        s_anon_peak_kb = kb;
+    return s_anon_peak_kb;
 }
 
 int64_t bench_cpu_ms(void)
@@ -220,16 +256,16 @@ int bench_report_write(const bench_report_t *r, const char *path)
 {
     double seconds = (double)(r->last_applied_us - r->first_event_us) / 1e6;
     json_t *report = json_pack(
-        "{s:s,s:s,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "role", r->role,
-        "name", r->name ? r->name : "", "events", (json_int_t)r->events, "seconds", seconds,
-        "events_per_second", seconds > 0 ? (double)r->events / seconds : 0.0, "started_us",
+        "{s:s,s:s,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "role",
+        r->role, "name", r->name ? r->name : "", "events", (json_int_t)r->events, "seconds",
+        seconds, "events_per_second", seconds > 0 ? (double)r->events / seconds : 0.0, "started_us",
         (json_int_t)r->started_us, "first_event_us", (json_int_t)r->first_event_us,
         "first_applied_us", (json_int_t)r->first_applied_us, "last_applied_us",
         (json_int_t)r->last_applied_us, "commits", (json_int_t)r->commits, "p50_us",
         (json_int_t)r->lat.p50_us, "p99_us", (json_int_t)r->lat.p99_us, "p999_us",
         (json_int_t)r->lat.p999_us, "max_us", (json_int_t)r->lat.max_us, "peak_rss_kb",
         (json_int_t)r->peak_rss_kb, "cpu_ms", (json_int_t)r->cpu_ms, "rss_file_kb",
-        (json_int_t)r->rss_file_kb);
+        (json_int_t)r->rss_file_kb, "rss_anon_peak_kb", (json_int_t)r->rss_anon_peak_kb);
     if (!report)
         return -ENOMEM;
     int rc = json_dump_file(report, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
@@ -345,6 +381,7 @@ int bench_pub_finish(bench_report_t *report, uint64_t delivered, uint64_t refuse
     report->peak_rss_kb = bench_peak_rss_kb();
     report->cpu_ms = bench_cpu_ms();
     report->rss_file_kb = bench_rss_file_kb();
+    report->rss_anon_peak_kb = bench_rss_anon_peak_kb();
     if (rc == 0 && refused)
         rc = BENCH_EXIT_INCOMPLETE;
     if (path && bench_report_write(report, path) != 0 && rc == 0)
@@ -507,6 +544,7 @@ void bench_sink_note_applied(bench_sink_t *k)
     }
     if (k->n > 0)
         k->report.last_applied_us = now;
+    bench_rss_anon_sample();
 }
 
 int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const char *samples_path)
@@ -518,6 +556,7 @@ int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const ch
     report->peak_rss_kb = bench_peak_rss_kb();
     report->cpu_ms = bench_cpu_ms();
     report->rss_file_kb = bench_rss_file_kb();
+    report->rss_anon_peak_kb = bench_rss_anon_peak_kb();
     if (report->events == 0 && rc != 0)
         return rc;
     if (bench_report_write(report, report_path) != 0 ||

@@ -42,6 +42,17 @@ long bench_peak_rss_kb(void);
 /* Resident pages of this process that are file-backed now (LMDB's map), KiB. */
 long bench_rss_file_kb(void);
 
+/* Anonymous resident pages of this process now (heap, ZeroMQ's queues; not
+ * LMDB's mapped file), KiB: RssAnon of /proc/self/status. */
+long bench_rss_anon_kb(void);
+
+/* Notes RssAnon for the peak below, at most once per 10 ms (cheap to call
+ * after every batch). The kernel keeps no peak of it, so it is sampled. */
+void bench_rss_anon_sample(void);
+
+/* The highest RssAnon sampled so far, or now if higher, KiB. */
+long bench_rss_anon_peak_kb(void);
+
 /* CPU time this process used so far (all threads, user + system), in ms. */
 int64_t bench_cpu_ms(void);
 
@@ -91,8 +102,9 @@ typedef struct bench_report {
     uint64_t commits;         /* write transactions (fsyncs); 0: none */
     bench_percentiles_t lat;  /* publish to applied here */
     long peak_rss_kb;
-    int64_t cpu_ms;   /* user + system CPU time of the whole process */
-    long rss_file_kb; /* of the resident set at the end: file pages (LMDB) */
+    int64_t cpu_ms;        /* user + system CPU time of the whole process */
+    long rss_file_kb;      /* of the resident set at the end: file pages (LMDB) */
+    long rss_anon_peak_kb; /* the highest anonymous resident set sampled (heap, queues) */
 } bench_report_t;
 
 /* Writes the report as JSON: every field above plus "seconds" and

@@ -119,6 +119,7 @@ static int s_zmq_pub(const s_args_t *a)
     report.peak_rss_kb = bench_peak_rss_kb();
     report.cpu_ms = bench_cpu_ms();
     report.rss_file_kb = bench_rss_file_kb();
+    report.rss_anon_peak_kb = bench_rss_anon_peak_kb();
     if (a->report_path && bench_report_write(&report, a->report_path) != 0 && rc == 0)
         rc = BENCH_EXIT_IOERR;
     return rc;
@@ -177,6 +178,7 @@ static int s_zmq_sub(const s_args_t *a)
     report.peak_rss_kb = bench_peak_rss_kb();
     report.cpu_ms = bench_cpu_ms();
     report.rss_file_kb = bench_rss_file_kb();
+    report.rss_anon_peak_kb = bench_rss_anon_peak_kb();
     int rc = report.events == a->count ? 0 : BENCH_EXIT_INCOMPLETE;
     if (bench_report_write(&report, a->report_path) != 0 ||
         (a->samples_path && bench_samples_write(samples, a->samples_path) != 0))

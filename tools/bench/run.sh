@@ -1076,6 +1076,14 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     lmdb4=$(j ceil-lmdb4 .events_per_second)
     lmdb1=$(j ceil-lmdb1 .events_per_second)
     fsync=$(j ceil-fsync .commits_per_second)
+    v_anon_max() { # the largest RssAnon peak of a run's 4 consumers
+        local c v m=
+        for c in c1 c2 c3 c4; do
+            v=$(j "$1-fanout-$c" '.rss_anon_peak_kb // empty')
+            [ -n "$v" ] && { [ -z "$m" ] || [ "$v" -gt "$m" ]; } && m=$v
+        done
+        echo "$m"
+    }
     if wants fanout; then
         o=$(j ours-fanout .events_per_second) p=$(j peer-fanout .events_per_second)
         low=$zmq
@@ -1096,6 +1104,9 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
                 "$(mb "$o") [$(mb "$(j "ours-fanout-$c" .rss_file_kb)")]" \
                 "$(mb "$p") [$(mb "$(j "peer-fanout-$c" .rss_file_kb)")]" "$(ratio "$o" "$p")" "" ""
         done
+        o=$(v_anon_max ours) p=$(v_anon_max peer)
+        row "peak anonymous RSS MiB (RssAnon, no LMDB pages): the largest of the 4 consumers" \
+            "$(mb "$o")" "$(mb "$p")" "$(ratio "$o" "$p")" "" ""
         o=$(j ours-fanout-bus .source_cpu_ms) p=$(j peer-fanout-pub .cpu_ms)
         row "CPU s for the fan-out: publisher" "$(secs "$o")" "$(secs "$p")" "$(ratio "$o" "$p")" "" ""
         o2=$(j ours-fanout-bus .bus_cpu_ms) p2=$(j peer-fanout-server .server_cpu_ms)
@@ -1174,6 +1185,8 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             done
             echo "$f"
         }
+        v_sink_anon() { v_anon_max "$1"; }
+        v_catchup_anon() { j "$1-fanout-catchup" '.rss_anon_peak_kb // empty'; }
         v_server_cpu() { if [ "$1" = ours ]; then j ours-fanout-bus .bus_cpu_ms; else j "$1-fanout-server" .server_cpu_ms; fi; }
         v_cpu_event() { # every process's CPU per event, µs
             local a b c n
@@ -1213,6 +1226,8 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
                 fi
             done
             echo "$line |"
+            prow "peak anonymous RSS MiB (RssAnon: heap, queues; no LMDB pages): the largest of the 4 consumers" mb v_sink_anon
+            prow "peak anonymous RSS MiB: the catching-up consumer" mb v_catchup_anon
             prow "CPU s of asbus / the broker during the fan-out" secs v_server_cpu
             prow "CPU µs per event, every process (publisher, broker, 4 consumers)" sec_1 v_cpu_event
             # seconds of a catch-up compare only at the same N: else the events/s below

@@ -59,7 +59,8 @@ const char *as_rpc_server_endpoint(const as_rpc_server_t *self);
 /* The one request client (the Lazy Pirate pattern): one DEALER to one
  * service endpoint and one request at a time; when no answer comes within the
  * time-out, the socket is closed (dropping any late answer), opened again and
- * the same request sent again. Commands carry a request id, so a resent
+ * the same request sent again (on a loop, a few requests may be pipelined:
+ * as_rpc_client_send_next). Commands carry a request id, so a resent
  * command is done at most once. Used blocking (as_rpc_call: tools, tests) or
  * on a uv loop (as_rpc_client_watch: a subscriber's replay requests). */
 typedef struct as_rpc_client as_rpc_client_t;
@@ -97,12 +98,23 @@ int as_rpc_client_watch(as_rpc_client_t *self, uv_loop_t *loop, size_t max_msg,
 int as_rpc_client_send(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
                        int timeout_ms);
 
+/* Sends [kind][body] behind the requests in flight (a pipeline: the server
+ * answers one connection's requests in order, and each answer goes to
+ * answer() in that order). Returns 0, -EBUSY when AS_RPC_CLIENT_DEPTH
+ * requests are in flight, or -errno (then nothing more is in flight). */
+#define AS_RPC_CLIENT_DEPTH 4
+int as_rpc_client_send_next(as_rpc_client_t *self, const char *kind, const void *body, size_t len,
+                            int timeout_ms);
+
 /* True while a request waits for its answer. */
 bool as_rpc_client_busy(const as_rpc_client_t *self);
 
-/* Call from a timer: when the request in flight waited past its time-out,
- * reconnects and sends it again (for ever: the owner decides when to give
- * up). Returns true when it did. */
+/* Requests waiting for their answers (0 to AS_RPC_CLIENT_DEPTH). */
+size_t as_rpc_client_inflight(const as_rpc_client_t *self);
+
+/* Call from a timer: when the oldest request in flight waited past its
+ * time-out, reconnects and sends every request in flight again, in order (for ever: the owner
+ * decides when to give up). Returns true when it did. */
 bool as_rpc_client_expire(as_rpc_client_t *self, int64_t now_us);
 
 /* Requests sent, first tries and resends together. */

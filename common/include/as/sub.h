@@ -61,13 +61,13 @@ typedef struct as_sub_config {
     char *const *catchup;       /* service endpoints asked at start (NULL-terminated) */
     char *const *catchup_names; /* the service behind each of those (same length) */
     const char *self_source;    /* this daemon's own source: its events are ignored */
-    int rcvhwm;                 /* 0: 1,000,000 */
+    int rcvhwm;                 /* 0: 2,000 */
     size_t max_frame;           /* 0: 1 MiB; bigger event frames are counted and skipped */
     int replay_timeout_ms;      /* 0: 3,000 */
     int best_effort_after_ms;   /* a gap in a source that never named a service
                                  * endpoint is skipped after this; 0: 10,000
                                  * (ten heartbeats a full source would have sent) */
-    size_t pending_max;         /* per source; 0: 100,000 */
+    size_t pending_max;         /* per source; 0: 10,000 */
     size_t max_batch;           /* events per transaction; 0: every one waiting
                                  * (1 gives one commit per event: for benchmarks) */
     as_security_t *security;    /* may be NULL */
