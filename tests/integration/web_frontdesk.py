@@ -35,7 +35,9 @@ def main():
         check("no element was made from markup", not tablet.find_all("main img"))
         check("its cause is not recorded yet", "Not recorded" in row, row)
         asctl("fdm-li", "reception.comeback.cause", "ro_number=RO-F2", "cause=workmanship")
-        tablet.wait(lambda d: "Workmanship" in tablet.find('#comebacks tr[data-ro="RO-F2"]').text)
+        # read in one script: the list is drawn again when reception's event arrives
+        tablet.wait(lambda d: "Workmanship" in d.execute_script(
+            "const r = document.querySelector('#comebacks tr[data-ro=\"RO-F2\"]'); return r ? r.innerText : '';"))
         check("the cause recorded (on the quality screen) shows in the list without a reload", True)
         check("no approval waits yet", not tablet.find_all("#approvals tr[data-ro]"))
 
