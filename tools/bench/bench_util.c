@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,4 +708,25 @@ int bench_peer_main(const bench_peer_cli_t *cli, int argc, char **argv)
         return BENCH_EXIT_USAGE;
     }
     return run(&a);
+}
+
+const char *bench_prog = "bench";
+
+void bench_die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", bench_prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+
+void *bench_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        bench_die(BENCH_EXIT_SOFTWARE, "out of memory");
+    return p;
 }

@@ -281,4 +281,13 @@ typedef struct bench_peer_cli {
  * stderr. */
 int bench_peer_main(const bench_peer_cli_t *cli, int argc, char **argv);
 
+/* A benchmark program's fatal error: "PROG: message" on stderr (PROG is
+ * bench_prog, which main sets to the program's name), then exit(code). */
+extern const char *bench_prog;
+void bench_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* realloc that dies (BENCH_EXIT_SOFTWARE) when memory runs out; a size of 0
+ * asks for 1 byte. */
+void *bench_xrealloc(void *p, size_t n);
+
 #endif

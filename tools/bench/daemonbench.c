@@ -149,31 +149,11 @@ static struct {
     size_t n_ros;
 } g;
 
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("daemonbench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(code);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        die(BENCH_EXIT_SOFTWARE, "out of memory");
-    return p;
-}
-
 static void lat_note(lat_t *l, int64_t us)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 4096;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+        l->v = bench_xrealloc(l->v, l->cap * sizeof *l->v);
     }
     l->v[l->n++] = us > INT32_MAX ? INT32_MAX : (int32_t)us;
 }
@@ -186,7 +166,7 @@ static int s_write_site(const char *dir)
     snprintf(path, sizeof path, "%s/site.ini", dir);
     FILE *f = fopen(path, "w");
     if (!f)
-        die(BENCH_EXIT_IOERR, "cannot write %s: %s", path, strerror(errno));
+        bench_die(BENCH_EXIT_IOERR, "cannot write %s: %s", path, strerror(errno));
     fprintf(f,
             "; written by daemonbench site: the daemons of tools/bench/README.md, \"daemons\"\n"
             "[site]\nname = bench\ndata_dir = %s/data\nservices = reception, workshop, parts, kpi\n"
@@ -206,7 +186,7 @@ static int s_write_site(const char *dir)
                 "wh-%02d = warehouse_keeper\n",
                 k, k, k);
     if (fclose(f) != 0)
-        die(BENCH_EXIT_IOERR, "cannot write %s", path);
+        bench_die(BENCH_EXIT_IOERR, "cannot write %s", path);
     return BENCH_EXIT_OK;
 }
 
@@ -221,8 +201,8 @@ static as_rpc_client_t *s_connect(const char *service)
             ep = g.endpoint[i];
     as_rpc_client_t *c = as_rpc_client_new(g.zctx, ep, g.security, service, &err);
     if (!c)
-        die(BENCH_EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", service, ep,
-            as_strerror(err));
+        bench_die(BENCH_EXIT_UNAVAILABLE, "cannot connect to %s at %s: %s", service, ep,
+                  as_strerror(err));
     return c;
 }
 
@@ -247,7 +227,7 @@ static int s_pack(const char *command, const char *json, uint8_t **out, size_t *
     }
     json_decref(j);
     *len = protobuf_c_message_get_packed_size(msg);
-    *out = xrealloc(NULL, *len);
+    *out = bench_xrealloc(NULL, *len);
     protobuf_c_message_pack(msg, *out);
     protobuf_c_message_free_unpacked(msg, NULL);
     return 0;
@@ -315,7 +295,8 @@ static void s_wait_skills(int techs)
         if (known >= techs)
             break;
         if (bench_now_us() - t0 > 120 * 1000000LL)
-            die(BENCH_EXIT_UNAVAILABLE, "reception did not learn the technicians' skills in 120 s");
+            bench_die(BENCH_EXIT_UNAVAILABLE,
+                      "reception did not learn the technicians' skills in 120 s");
         usleep(20000);
     }
     as_rpc_client_destroy(&rpc);
@@ -343,7 +324,7 @@ static job_t *s_job(const char *command, const char *actor, const char *fmt, ...
 {
     if (g.n_jobs == g.cap_jobs) {
         g.cap_jobs = g.cap_jobs ? g.cap_jobs * 2 : 1024;
-        g.jobs = xrealloc(g.jobs, g.cap_jobs * sizeof *g.jobs);
+        g.jobs = bench_xrealloc(g.jobs, g.cap_jobs * sizeof *g.jobs);
     }
     job_t *j = &g.jobs[g.n_jobs++];
     j->command = command;
@@ -368,7 +349,7 @@ static void *s_setup_worker(void *arg)
         while (s < N_SERVICES && strncmp(j->command, s_services[s], strlen(s_services[s])) != 0)
             s++;
         if (s == N_SERVICES)
-            die(BENCH_EXIT_SOFTWARE, "no daemon for %s", j->command);
+            bench_die(BENCH_EXIT_SOFTWARE, "no daemon for %s", j->command);
         if (!rpc[s])
             rpc[s] = s_connect(s_services[s]);
         char err[500] = "", id[64];
@@ -397,11 +378,11 @@ static void s_run_jobs(const char *what)
     atomic_store(&g.next_job, 0);
     for (int i = 0; i < n; i++)
         if (pthread_create(&t[i], NULL, s_setup_worker, NULL) != 0)
-            die(BENCH_EXIT_SOFTWARE, "cannot start a thread");
+            bench_die(BENCH_EXIT_SOFTWARE, "cannot start a thread");
     for (int i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     if (g.setup_error[0])
-        die(BENCH_EXIT_UNAVAILABLE, "setting up %s: %s", what, g.setup_error);
+        bench_die(BENCH_EXIT_UNAVAILABLE, "setting up %s: %s", what, g.setup_error);
     g.jobs_before += g.n_jobs;
     g.n_jobs = 0;
 }
@@ -419,7 +400,7 @@ static double s_drain(void)
         bool all = true;
         for (int s = 0; s < N_SERVICES; s++)
             if (!(st[s] = s_status(rpc[s])))
-                die(BENCH_EXIT_UNAVAILABLE, "%s did not answer status", s_services[s]);
+                bench_die(BENCH_EXIT_UNAVAILABLE, "%s did not answer status", s_services[s]);
         for (int s = 0; s < N_SERVICES; s++)
             for (size_t o = 0; o < st[s]->n_offsets; o++)
                 for (int p = 0; p < N_SERVICES; p++)
@@ -432,7 +413,8 @@ static double s_drain(void)
         if (all)
             break;
         if (bench_now_us() - t0 > 120 * 1000000LL)
-            die(BENCH_EXIT_UNAVAILABLE, "the daemons did not apply each other's events in 120 s");
+            bench_die(BENCH_EXIT_UNAVAILABLE,
+                      "the daemons did not apply each other's events in 120 s");
         usleep(5000);
     }
     for (int s = 0; s < N_SERVICES; s++)
@@ -526,7 +508,7 @@ static void s_one(client_t *c, int clients)
         snprintf(actor, sizeof actor, "adv-%02d", k);
         if (c->n_opened == c->cap_opened) {
             c->cap_opened = c->cap_opened ? c->cap_opened * 2 : 1024;
-            c->opened = xrealloc(c->opened, c->cap_opened * sizeof *c->opened);
+            c->opened = bench_xrealloc(c->opened, c->cap_opened * sizeof *c->opened);
         }
         snprintf(c->opened[c->n_opened], sizeof c->opened[0], "DB%06x-%d-%d-%u", g.run, clients, k,
                  n);
@@ -561,7 +543,7 @@ static void s_one(client_t *c, int clients)
     uint8_t *payload = NULL;
     size_t len = 0;
     if (c->kind != K_STATUS && s_pack(command, json, &payload, &len, err, sizeof err) != 0)
-        die(BENCH_EXIT_SOFTWARE, "%s", err);
+        bench_die(BENCH_EXIT_SOFTWARE, "%s", err);
     int64_t t0 = bench_now_us();
     int rc;
     if (c->kind == K_STATUS) {
@@ -623,7 +605,7 @@ static uint64_t s_commits_of(const char *service)
     As__StatusReply *st = s_status(rpc);
     as_rpc_client_destroy(&rpc);
     if (!st)
-        die(BENCH_EXIT_UNAVAILABLE, "%s did not answer status", service);
+        bench_die(BENCH_EXIT_UNAVAILABLE, "%s did not answer status", service);
     uint64_t v = st->commits;
     as__status_reply__free_unpacked(st, NULL);
     return v;
@@ -651,7 +633,7 @@ static json_t *s_row(const char *command, enum kind kind, int clients, int slot,
     size_t n = 0;
     for (int i = 0; i < clients; i++)
         n += g.cl[i].lat[slot].n;
-    int32_t *v = xrealloc(NULL, (n ? n : 1) * sizeof *v);
+    int32_t *v = bench_xrealloc(NULL, (n ? n : 1) * sizeof *v);
     size_t at = 0;
     for (int i = 0; i < clients; i++) {
         memcpy(v + at, g.cl[i].lat[slot].v, g.cl[i].lat[slot].n * sizeof *v);
@@ -679,7 +661,7 @@ static void s_run(enum kind kind, int clients, json_t *rows)
         g.cl[i].rpc = s_connect(service);
         As__StatusReply *st = s_status(g.cl[i].rpc); /* connected before the clock starts */
         if (!st)
-            die(BENCH_EXIT_UNAVAILABLE, "%s did not answer status", service);
+            bench_die(BENCH_EXIT_UNAVAILABLE, "%s did not answer status", service);
         as__status_reply__free_unpacked(st, NULL);
     }
     int64_t cpu0[MAX_PIDS];
@@ -692,7 +674,7 @@ static void s_run(enum kind kind, int clients, json_t *rows)
     for (int i = 0; i < clients; i++) {
         args[i] = (worker_arg_t){&g.cl[i], clients};
         if (pthread_create(&t[i], NULL, s_worker, &args[i]) != 0)
-            die(BENCH_EXIT_SOFTWARE, "cannot start a thread");
+            bench_die(BENCH_EXIT_SOFTWARE, "cannot start a thread");
     }
     int64_t start = bench_now_us();
     g.end_us = start + (int64_t)g.seconds * 1000000;
@@ -751,7 +733,7 @@ static void s_run(enum kind kind, int clients, json_t *rows)
                 fprintf(stderr, "daemonbench: clocking off after the run: %s\n", c->first_error);
         }
         if (kind == K_RO_OPEN) { /* parts.issue issues to these */
-            g.ros = xrealloc(g.ros, (g.n_ros + c->n_opened) * sizeof *g.ros);
+            g.ros = bench_xrealloc(g.ros, (g.n_ros + c->n_opened) * sizeof *g.ros);
             memcpy(g.ros + g.n_ros, c->opened, c->n_opened * sizeof *g.ros);
             g.n_ros += c->n_opened;
         }
@@ -780,6 +762,7 @@ static void usage(int code)
 
 int main(int argc, char **argv)
 {
+    bench_prog = "daemonbench";
     if (argc < 2)
         usage(BENCH_EXIT_USAGE);
     const char *mode = argv[1], *dir = NULL, *config = NULL, *report = NULL, *clients = "1,8,32";
@@ -819,7 +802,7 @@ int main(int argc, char **argv)
         case 'p': {
             const char *eq = strchr(optarg, '=');
             if (!eq || g.n_pids == MAX_PIDS || eq - optarg >= 32 || atoi(eq + 1) <= 0)
-                die(BENCH_EXIT_USAGE, "--pid takes NAME=PID (at most %d)", MAX_PIDS);
+                bench_die(BENCH_EXIT_USAGE, "--pid takes NAME=PID (at most %d)", MAX_PIDS);
             snprintf(g.pids[g.n_pids].name, sizeof g.pids[0].name, "%.*s", (int)(eq - optarg),
                      optarg);
             g.pids[g.n_pids++].pid = atoi(eq + 1);
@@ -846,8 +829,9 @@ int main(int argc, char **argv)
     for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int n = atoi(tok);
         if (n < 1 || n > MAX_CLIENTS || MAX_CLIENTS % n != 0 || g.n_clients == 8)
-            die(BENCH_EXIT_USAGE, "--clients: numbers dividing %d (1, 2, 4, 8, 16, 32), not '%s'",
-                MAX_CLIENTS, tok);
+            bench_die(BENCH_EXIT_USAGE,
+                      "--clients: numbers dividing %d (1, 2, 4, 8, 16, 32), not '%s'", MAX_CLIENTS,
+                      tok);
         g.clients[g.n_clients++] = n;
         if (n > g.max_clients)
             g.max_clients = n;
@@ -855,13 +839,13 @@ int main(int argc, char **argv)
     free(list);
     char *err = NULL;
     if (!(g.cfg = as_config_load(config, &err)))
-        die(BENCH_EXIT_CONFIG, "%s", err ? err : config);
+        bench_die(BENCH_EXIT_CONFIG, "%s", err ? err : config);
     for (int s = 0; s < N_SERVICES; s++)
         if (!(g.endpoint[s] = as_config_get(g.cfg, s_services[s], "endpoint", NULL)))
-            die(BENCH_EXIT_CONFIG, "no endpoint for %s in %s", s_services[s], config);
+            bench_die(BENCH_EXIT_CONFIG, "no endpoint for %s in %s", s_services[s], config);
     int serr = 0;
     if (!(g.security = as_security_new(g.cfg, "daemonbench", &serr)))
-        die(BENCH_EXIT_CONFIG, "security: %s", as_strerror(serr));
+        bench_die(BENCH_EXIT_CONFIG, "security: %s", as_strerror(serr));
     g.zctx = zmq_ctx_new();
     pthread_mutex_init(&g.lock, NULL);
     g.t0_us = bench_now_us();
@@ -889,7 +873,7 @@ int main(int argc, char **argv)
                             g.seconds, "vehicles", g.vehicles, "setup_s", setup_s, "errors",
                             (json_int_t)errors, "rows", rows);
     if (report && json_dump_file(out, report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-        die(BENCH_EXIT_IOERR, "cannot write %s", report);
+        bench_die(BENCH_EXIT_IOERR, "cannot write %s", report);
     json_decref(out);
     as_security_destroy(&g.security);
     zmq_ctx_term(g.zctx);

@@ -108,31 +108,11 @@ static struct {
     char first_error[400];
 } g;
 
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("webbench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(code);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        die(BENCH_EXIT_SOFTWARE, "out of memory");
-    return p;
-}
-
 static void buf_add(buf_t *b, const char *data, size_t len)
 {
     if (b->len + len + 1 > b->cap) {
         b->cap = (b->len + len + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
+        b->p = bench_xrealloc(b->p, b->cap);
     }
     memcpy(b->p + b->len, data, len);
     b->len += len;
@@ -143,7 +123,7 @@ static void note(samples_t *s, int64_t us)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 1024;
-        s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+        s->v = bench_xrealloc(s->v, s->cap * sizeof *s->v);
     }
     s->v[s->n++] = us;
 }
@@ -237,7 +217,7 @@ static void session_init(session_t *s, int no, const char *staff, char kind)
     s->rng = 0x9e3779b9u * (unsigned)(no + 1) ^ g.run;
     snprintf(s->staff, sizeof s->staff, "%s", staff);
     if (!(s->easy = curl_easy_init()))
-        die(BENCH_EXIT_SOFTWARE, "curl_easy_init failed");
+        bench_die(BENCH_EXIT_SOFTWARE, "curl_easy_init failed");
     curl_easy_setopt(s->easy, CURLOPT_COOKIEFILE, ""); /* its own cookie jar, in memory */
     curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, s_collect);
     curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, &s->body);
@@ -256,7 +236,7 @@ static long call_now(session_t *s, const char *command, const char *body, const 
     prepare(s, path, body, key);
     CURLcode rc = curl_easy_perform(s->easy);
     if (rc != CURLE_OK)
-        die(BENCH_EXIT_UNAVAILABLE, "%s: %s", command, curl_easy_strerror(rc));
+        bench_die(BENCH_EXIT_UNAVAILABLE, "%s: %s", command, curl_easy_strerror(rc));
     long code = status_of(s);
     if (out)
         *out = json_loads(s->body.p ? s->body.p : "", 0, NULL);
@@ -274,8 +254,8 @@ static void seed_call(session_t *s, const char *command, const char *key, const 
     va_end(ap);
     long code = call_now(s, command, body, key, NULL);
     if (code != 200)
-        die(BENCH_EXIT_UNAVAILABLE, "seeding %s as %s: HTTP %ld %s", command, s->staff, code,
-            s->body.p ? s->body.p : "");
+        bench_die(BENCH_EXIT_UNAVAILABLE, "seeding %s as %s: HTTP %ld %s", command, s->staff, code,
+                  s->body.p ? s->body.p : "");
 }
 
 static void signin_request(session_t *s)
@@ -291,8 +271,8 @@ static void signin_done(session_t *s)
     json_t *me = json_loads(s->body.p ? s->body.p : "", 0, NULL);
     const char *csrf = json_string_value(json_object_get(me, "csrf"));
     if (code != 200 || !csrf)
-        die(BENCH_EXIT_UNAVAILABLE, "%s cannot sign in: HTTP %ld %s", s->staff, code,
-            s->body.p ? s->body.p : "");
+        bench_die(BENCH_EXIT_UNAVAILABLE, "%s cannot sign in: HTTP %ld %s", s->staff, code,
+                  s->body.p ? s->body.p : "");
     snprintf(s->csrf, sizeof s->csrf, "%s", csrf);
     json_decref(me);
 }
@@ -311,11 +291,11 @@ static void seed(void)
     session_init(&fm, -2, "foreman-liu", 'f');
     signin_request(&adv);
     if (curl_easy_perform(adv.easy) != CURLE_OK)
-        die(BENCH_EXIT_UNAVAILABLE, "no answer at %s", g.url);
+        bench_die(BENCH_EXIT_UNAVAILABLE, "no answer at %s", g.url);
     signin_done(&adv);
     signin_request(&fm);
     if (curl_easy_perform(fm.easy) != CURLE_OK)
-        die(BENCH_EXIT_UNAVAILABLE, "no answer at %s", g.url);
+        bench_die(BENCH_EXIT_UNAVAILABLE, "no answer at %s", g.url);
     signin_done(&fm);
     char key[64], vin[18], plate[16];
     for (int t = 1; t <= g.techs; t++) {
@@ -361,7 +341,7 @@ static void seed(void)
             if (code == 200 && jobs > 0)
                 break;
             if (i == 100)
-                die(BENCH_EXIT_UNAVAILABLE, "workshop never got RO-WB%02d's job", t);
+                bench_die(BENCH_EXIT_UNAVAILABLE, "workshop never got RO-WB%02d's job", t);
             usleep(100000);
         }
         snprintf(key, sizeof key, "wb-seed-dispatch-%02d", t);
@@ -402,7 +382,7 @@ static long new_send(bool idle)
 {
     if (g.n_sends == g.cap_sends) {
         g.cap_sends = g.cap_sends ? g.cap_sends * 2 : 1024;
-        g.sends = xrealloc(g.sends, g.cap_sends * sizeof *g.sends);
+        g.sends = bench_xrealloc(g.sends, g.cap_sends * sizeof *g.sends);
     }
     g.sends[g.n_sends] = (ro_send_t){bench_now_us(), 0, idle, false};
     return (long)g.n_sends++;
@@ -560,8 +540,8 @@ static void pump(bool (*until)(void *), void *arg, int64_t deadline_us)
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
             session_t *s = (session_t *)priv;
             if (s->kind == 'o' && g.sse_started) {
-                die(BENCH_EXIT_UNAVAILABLE, "the event stream ended: %s",
-                    curl_easy_strerror(m->data.result));
+                bench_die(BENCH_EXIT_UNAVAILABLE, "the event stream ended: %s",
+                          curl_easy_strerror(m->data.result));
             }
             done(s, m->data.result);
         }
@@ -642,6 +622,7 @@ static void usage(int code)
 
 int main(int argc, char **argv)
 {
+    bench_prog = "webbench";
     g.sessions = 50;
     g.seconds = 10;
     g.idle = 20;
@@ -692,12 +673,13 @@ int main(int argc, char **argv)
     g.techs = g.sessions / 5 > MAX_TECHS ? MAX_TECHS : g.sessions / 5;
     int foremen = g.sessions / 5, advisors = g.sessions - g.techs - foremen;
     if (advisors < 1)
-        die(BENCH_EXIT_USAGE, "--sessions: at least 1 advisor session is needed (try 5 or more)");
+        bench_die(BENCH_EXIT_USAGE,
+                  "--sessions: at least 1 advisor session is needed (try 5 or more)");
     if (g.vehicles < g.techs + advisors)
         g.vehicles = g.techs + advisors; /* each advisor session its own vehicle */
     g.run = (unsigned)(bench_now_us() / 1000000) & 0xffffffu;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-        die(BENCH_EXIT_SOFTWARE, "curl_global_init failed");
+        bench_die(BENCH_EXIT_SOFTWARE, "curl_global_init failed");
 
     int64_t t0 = bench_now_us();
     seed();
@@ -707,7 +689,7 @@ int main(int argc, char **argv)
     g.s = calloc((size_t)g.sessions + 1, sizeof *g.s);
     g.multi = curl_multi_init();
     if (!g.s || !g.multi)
-        die(BENCH_EXIT_SOFTWARE, "out of memory");
+        bench_die(BENCH_EXIT_SOFTWARE, "out of memory");
     curl_multi_setopt(g.multi, CURLMOPT_MAXCONNECTS, (long)g.sessions + 8);
     for (int i = 0; i < g.sessions; i++) {
         char id[32];
@@ -742,7 +724,7 @@ int main(int argc, char **argv)
     start(obs);
     pump(sse_open, NULL, bench_now_us() + 10 * 1000000LL);
     if (!g.sse_open)
-        die(BENCH_EXIT_UNAVAILABLE, "the event stream did not open");
+        bench_die(BENCH_EXIT_UNAVAILABLE, "the event stream did not open");
 
     /* the day: every session in a closed loop */
     uint64_t req0 = g.requests;
@@ -764,7 +746,7 @@ int main(int argc, char **argv)
         next_action(adv, A_RO_OPEN);
         pump(idle_one_done, adv, bench_now_us() + 5 * 1000000LL);
         if (adv->busy)
-            die(BENCH_EXIT_UNAVAILABLE, "an RO open alone took over 5 s");
+            bench_die(BENCH_EXIT_UNAVAILABLE, "an RO open alone took over 5 s");
     }
     pump(all_events, NULL, bench_now_us() + 5 * 1000000LL); /* the load's last events */
 
@@ -790,7 +772,7 @@ int main(int argc, char **argv)
     if (g.report) {
         FILE *f = fopen(g.report, "w");
         if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-            die(BENCH_EXIT_IOERR, "cannot write %s", g.report);
+            bench_die(BENCH_EXIT_IOERR, "cannot write %s", g.report);
     }
     fprintf(stderr,
             "webbench: %d sessions for %.1f s: %.0f pages/s, %.0f API calls/s, %.0f requests/s; "
