@@ -1533,8 +1533,13 @@ static int s_read_config(as_service_t *self)
     self->catchup_names = calloc(n + 1, sizeof *self->catchup_names);
     if (!self->catchup || !self->catchup_names)
         return -ENOMEM;
+    size_t from_heartbeats = 0; /* a group's sources: their endpoints are not in this file */
     for (size_t i = 0, j = 0; i < n; i++) {
         const char *ep = as_config_get(cfg, self->follows[i], "endpoint", NULL);
+        if (!ep && self->sites) {
+            from_heartbeats++;
+            continue;
+        }
         if (!ep) {
             as_warn("config: [%s] has no endpoint: '%s' events are caught up from heartbeats only",
                     self->follows[i], self->follows[i]);
@@ -1543,6 +1548,10 @@ static int s_read_config(as_service_t *self)
         self->catchup[j] = strdup(ep);
         self->catchup_names[j++] = strdup(self->follows[i]);
     }
+    if (from_heartbeats)
+        as_info("%s follows %zu sources of %zu sites: each source's service endpoint is learnt "
+                "from its heartbeats (once a second), and what was missed is replayed from there",
+                name, from_heartbeats, self->n_sites);
     return 0;
 }
 
