@@ -58,6 +58,13 @@ static int s_validate(as_cmd_t *cmd, const As__KpiExpenseRecord *r)
     return 0;
 }
 
+int kpi_expense_put(as_service_t *svc, MDB_txn *txn, const As__KpiExpense *e)
+{
+    as_key_t key;
+    int rc = as_key_of(&key, e->month, e->category, NULL);
+    return rc ? rc : as_record_put_key(txn, s_dbi(svc), &key, &e->base);
+}
+
 int kpi_cmd_expense_record(as_cmd_t *cmd)
 {
     if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
@@ -89,7 +96,7 @@ int kpi_cmd_expense_record(as_cmd_t *cmd)
     }
     char subject[64];
     snprintf(subject, sizeof subject, "%s|%s", r->month, r->category);
-    rc = as_record_put_key(cmd->txn, s_dbi(cmd->svc), &key, &e.base);
+    rc = kpi_expense_put(cmd->svc, cmd->txn, &e);
     if (rc == 0)
         rc = as_cmd_emit(cmd, "kpi.expense.recorded", subject, &m.base);
     if (rc == 0)

@@ -98,19 +98,7 @@ int kpi_evt_site_target(as_evt_t *evt)
         return 0; /* a site kpi keeps its own */
     if (!t || !t->month || !t->metric)
         return AS_EINVALID;
-    const char *dim = t->technician && *t->technician ? KPI_TECHNICIAN
-                      : t->advisor && *t->advisor     ? KPI_ADVISOR
-                      : t->keeper && *t->keeper       ? KPI_KEEPER
-                                                      : NULL;
-    const char *id = !dim                           ? NULL
-                     : !strcmp(dim, KPI_TECHNICIAN) ? t->technician
-                     : !strcmp(dim, KPI_ADVISOR)    ? t->advisor
-                                                    : t->keeper;
-    as_key_t key; /* as report.c's s_target_key */
-    int rc = dim ? as_key_of(&key, t->month, t->metric, dim, id, NULL)
-                 : as_key_of(&key, t->month, t->metric, NULL);
-    return rc ? rc
-              : as_record_put_key(evt->txn, as_record_dbi(evt->svc, "targets"), &key, &t->base);
+    return kpi_target_put(evt->svc, evt->txn, t);
 }
 
 int kpi_evt_site_expense(as_evt_t *evt)
@@ -120,10 +108,7 @@ int kpi_evt_site_expense(as_evt_t *evt)
         return 0;
     if (!e || !e->month || !e->category)
         return AS_EINVALID;
-    as_key_t key; /* as expenses.c's */
-    int rc = as_key_of(&key, e->month, e->category, NULL);
-    return rc ? rc
-              : as_record_put_key(evt->txn, as_record_dbi(evt->svc, "expenses"), &key, &e->base);
+    return kpi_expense_put(evt->svc, evt->txn, e);
 }
 
 int kpi_evt_site_monthly(as_evt_t *evt)
@@ -133,8 +118,5 @@ int kpi_evt_site_monthly(as_evt_t *evt)
         return 0;
     if (!r || !r->month || !r->kind)
         return AS_EINVALID;
-    as_key_t key; /* as monthly.c's */
-    int rc = as_key_of(&key, r->month, r->kind, NULL);
-    return rc ? rc
-              : as_record_put_key(evt->txn, as_record_dbi(evt->svc, "monthly"), &key, &r->base);
+    return kpi_monthly_put(evt->svc, evt->txn, r);
 }

@@ -301,6 +301,13 @@ int kpi_group_scope(as_cmd_t *cmd, const char *site, bool group);
  * reports (kpi.monthly.*), so `site=S` shows S's targets, expenses and
  * report timeliness too. On a site's kpi they do nothing. 0, AS_EINVALID
  * (no record in the payload) or a store code. */
+/* The one writer of each record the site kpis announce, kept under the key
+ * its own command uses (report.c, expenses.c, monthly.c): a target (a
+ * person's own when it names a technician, advisor or keeper), an expense,
+ * a monthly report. Each returns 0 or an LMDB code. */
+int kpi_target_put(as_service_t *svc, MDB_txn *txn, const As__KpiTarget *t);
+int kpi_expense_put(as_service_t *svc, MDB_txn *txn, const As__KpiExpense *e);
+int kpi_monthly_put(as_service_t *svc, MDB_txn *txn, const As__KpiMonthlyReport *r);
 int kpi_evt_site_target(as_evt_t *evt);
 int kpi_evt_site_expense(as_evt_t *evt);
 int kpi_evt_site_monthly(as_evt_t *evt);

@@ -126,7 +126,7 @@ static int s_get(as_service_t *svc, MDB_txn *txn, const char *kind, const char *
                                   (ProtobufCMessage **)out);
 }
 
-static int s_put(as_service_t *svc, MDB_txn *txn, const As__KpiMonthlyReport *r)
+int kpi_monthly_put(as_service_t *svc, MDB_txn *txn, const As__KpiMonthlyReport *r)
 {
     as_key_t key;
     int rc = as_key_of(&key, r->month, r->kind, NULL);
@@ -238,7 +238,7 @@ static int s_generate(as_service_t *svc, MDB_txn *txn, as_cmd_t *cmd, const char
     s_snapshot_t snap = {0};
     rc = s_snapshot(svc, txn, &r, &snap);
     if (rc == 0)
-        rc = s_put(svc, txn, &r);
+        rc = kpi_monthly_put(svc, txn, &r);
     if (rc == 0)
         rc = s_emit(svc, txn, cmd, "kpi.monthly.generated", &r);
     s_snapshot_free(&snap);
@@ -508,7 +508,7 @@ int kpi_cmd_monthly_submit(as_cmd_t *cmd)
         r->submitted_by = (char *)cmd->actor;
         r->has_late = 1;
         r->late = strcmp(date, r->due_date) > 0;
-        rc = s_put(cmd->svc, cmd->txn, r);
+        rc = kpi_monthly_put(cmd->svc, cmd->txn, r);
         if (rc == 0)
             rc = s_emit(cmd->svc, cmd->txn, cmd, "kpi.monthly.submitted", r);
         if (rc == 0)
@@ -566,7 +566,7 @@ int kpi_cmd_monthly_correct(as_cmd_t *cmd)
     r->corrected_by = (char *)cmd->actor;
     r->correction_reason = q->reason;
     if (rc == 0)
-        rc = s_put(cmd->svc, cmd->txn, r);
+        rc = kpi_monthly_put(cmd->svc, cmd->txn, r);
     if (rc == 0)
         rc = s_emit(cmd->svc, cmd->txn, cmd, "kpi.monthly.corrected", r);
     if (rc == 0)

@@ -87,6 +87,21 @@ static int s_target_key(as_key_t *key, const char *month, const char *metric, co
                             : as_key_of(key, month, metric, NULL);
 }
 
+int kpi_target_put(as_service_t *svc, MDB_txn *txn, const As__KpiTarget *t)
+{
+    const char *dim = t->technician && *t->technician ? KPI_TECHNICIAN
+                      : t->advisor && *t->advisor     ? KPI_ADVISOR
+                      : t->keeper && *t->keeper       ? KPI_KEEPER
+                                                      : NULL;
+    const char *id = !dim                           ? NULL
+                     : !strcmp(dim, KPI_TECHNICIAN) ? t->technician
+                     : !strcmp(dim, KPI_ADVISOR)    ? t->advisor
+                                                    : t->keeper;
+    as_key_t key;
+    int rc = s_target_key(&key, t->month, t->metric, dim, id);
+    return rc ? rc : as_record_put_key(txn, as_record_dbi(svc, "targets"), &key, &t->base);
+}
+
 static int cmd_target_set(as_cmd_t *cmd)
 {
     if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
@@ -105,13 +120,10 @@ static int cmd_target_set(as_cmd_t *cmd)
     target.technician = dim && !strcmp(dim, KPI_TECHNICIAN) ? req->technician : NULL;
     target.advisor = dim && !strcmp(dim, KPI_ADVISOR) ? req->advisor : NULL;
     target.keeper = dim && !strcmp(dim, KPI_KEEPER) ? req->keeper : NULL;
-    as_key_t key;
-    char subject[sizeof key.data + 1];
+    char subject[AS_KEY_MAX + 1];
     snprintf(subject, sizeof subject, "%s|%s%s%s", req->month, req->metric, id ? "|" : "",
              id ? id : "");
-    rc = s_target_key(&key, req->month, req->metric, dim, id);
-    if (rc == 0)
-        rc = as_record_put_key(cmd->txn, as_record_dbi(cmd->svc, "targets"), &key, &target.base);
+    rc = kpi_target_put(cmd->svc, cmd->txn, &target);
     As__KpiTargetChanged changed = AS__KPI_TARGET_CHANGED__INIT;
     changed.target = &target;
     if (rc == 0)
