@@ -667,9 +667,13 @@ int as_config_get_bool(as_config_t *self, const char *section, const char *key, 
 
 int as_config_get_list(as_config_t *self, const char *section, const char *key, char ***items)
 {
+    return as_list_split(as_config_get(self, section, key, ""), items);
+}
+
+int as_list_split(const char *text, char ***items)
+{
     assert(items);
     *items = NULL;
-    const char *text = as_config_get(self, section, key, "");
     size_t slots = 2; /* one item and the terminating NULL */
     for (const char *p = text; *p; p++) {
         slots += (*p == ',' || *p == '\n');

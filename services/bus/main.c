@@ -242,25 +242,17 @@ static bool s_ipc_in_use(const char *endpoint)
 static int s_bind_all(void *sock, const char *role, const char *list, as_security_t *security,
                       char *bound, size_t bound_len)
 {
-    char *copy = strdup(list);
-    if (!copy)
+    char **items = NULL;
+    int count = as_list_split(list, &items);
+    if (count < 0)
         return S_EXIT_SOFTWARE;
-    int rc = 0, count = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item && rc == 0;
-         item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ' || *item == '\t')
-            item++;
-        char *end = item + strlen(item);
-        while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
-            *--end = '\0';
-        if (!*item)
-            continue;
-        if (++count > S_ENDPOINTS_MAX) {
-            as_error("asbus: more than %d %s endpoints", S_ENDPOINTS_MAX, role);
-            rc = S_EXIT_CONFIG;
-            break;
-        }
+    int rc = 0;
+    if (count > S_ENDPOINTS_MAX) {
+        as_error("asbus: more than %d %s endpoints", S_ENDPOINTS_MAX, role);
+        rc = S_EXIT_CONFIG;
+    }
+    for (char **it = items; rc == 0 && *it; it++) {
+        const char *item = *it;
         int err = as_security_server(security, sock, item);
         if (err != 0) {
             as_error("asbus: cannot secure %s endpoint '%s': %s", role, item, as_strerror(err));
@@ -294,7 +286,7 @@ static int s_bind_all(void *sock, const char *role, const char *list, as_securit
         as_error("asbus: no %s endpoint", role);
         rc = S_EXIT_CONFIG;
     }
-    free(copy);
+    as_config_list_free(&items);
     return rc;
 }
 

@@ -58,26 +58,18 @@ int bus_upstream_connect(void *xpub, as_config_t *cfg, const char *section, cons
                  section, group_key);
         return AS_ECONFIG;
     }
-    char *copy = strdup(list);
-    if (!copy)
+    char **items = NULL;
+    int count = as_list_split(list, &items);
+    if (count < 0)
         return -ENOMEM;
-    int rc = 0, count = 0;
+    int rc = 0;
     bool keys_loaded = false;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item && rc == 0;
-         item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ' || *item == '\t')
-            item++;
-        char *end = item + strlen(item);
-        while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
-            *--end = '\0';
-        if (!*item)
-            continue;
-        if (++count > max) {
-            as_error("asbus: more than %d upstream endpoints", max);
-            rc = AS_ECONFIG;
-            break;
-        }
+    if (count > max) {
+        as_error("asbus: more than %d upstream endpoints", max);
+        rc = AS_ECONFIG;
+    }
+    for (char **it = items; rc == 0 && *it; it++) {
+        const char *item = *it;
         bool tcp = strncmp(item, "tcp://", 6) == 0;
         if (curve && tcp && !keys_loaded) {
             const char *keys_dir = as_config_get(cfg, "security", "keys_dir", "");
@@ -106,7 +98,7 @@ int bus_upstream_connect(void *xpub, as_config_t *cfg, const char *section, cons
         snprintf(connected + used, cap - used, "%s%s", used ? "," : "", item);
     }
     explicit_bzero(&mine, sizeof mine);
-    free(copy);
+    as_config_list_free(&items);
     return rc;
 }
 

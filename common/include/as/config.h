@@ -40,6 +40,8 @@ int as_config_get_bool(as_config_t *self, const char *section, const char *key, 
  * number of items (0 when absent) and sets *items to a NULL-terminated array the
  * caller frees with as_config_list_free(). Returns -ENOMEM on failure. */
 int as_config_get_list(as_config_t *self, const char *section, const char *key, char ***items);
+/* The same split of any text (a command-line option's list, say). */
+int as_list_split(const char *text, char ***items);
 void as_config_list_free(char ***items);
 
 /* The keys of `section` in the order they were added: returns their number
