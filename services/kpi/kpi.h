@@ -8,6 +8,7 @@
 #include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
+#include "formulas.h"
 
 /* The service's state outside the store, read once at start. */
 typedef struct kpi {
@@ -237,6 +238,17 @@ int kpi_expenses_fill(as_service_t *svc, MDB_txn *txn, const char *month, As__Kp
 int kpi_target_find(as_service_t *svc, MDB_txn *txn, const char *month, const char *name,
                     const char *unit, const char *by, const char *id, bool is_day, double *value,
                     bool *found);
+/* A period of whole months (a year's report, a scorecard's quarter):
+ * kpi_months_counters sums the "M" counters of dim/id over months[0..n);
+ * kpi_months_target gives figure f's target over them: the months' targets
+ * added up for a count, an amount or hours, their mean for a ratio, and in
+ * *with the months that had one (0: no target). Both return 0 or an LMDB
+ * code (kpi_months_counters also AS_EBADFRAME). */
+int kpi_months_counters(as_service_t *svc, MDB_txn *txn, const char (*months)[8], size_t n,
+                        const char *dim, const char *id, As__KpiCounters *sum);
+int kpi_months_target(as_service_t *svc, MDB_txn *txn, const char (*months)[8], size_t n,
+                      const kpi_figure_t *f, const char *by, const char *id, double *target,
+                      unsigned *with);
 int kpi_cmd_scorecard(as_cmd_t *cmd);
 int kpi_cmd_roster_plan(as_cmd_t *cmd);
 int kpi_cmd_roster_clear(as_cmd_t *cmd);

@@ -177,28 +177,58 @@ static int s_months(const s_report_t *r, char months[12][8])
     return 12;
 }
 
+int kpi_months_counters(as_service_t *svc, MDB_txn *txn, const char (*months)[8], size_t n,
+                        const char *dim, const char *id, As__KpiCounters *sum)
+{
+    as__kpi_counters__init(sum);
+    for (size_t m = 0; m < n; m++) {
+        as_key_t key;
+        As__KpiCounters month;
+        int rc = as_key_of(&key, "M", months[m], dim, id, NULL);
+        if (rc == 0)
+            rc = kpi_counters_read(svc, txn, &key, &month);
+        if (rc != 0)
+            return rc;
+        kpi_counters_add(sum, &month);
+    }
+    return 0;
+}
+
+int kpi_months_target(as_service_t *svc, MDB_txn *txn, const char (*months)[8], size_t n,
+                      const kpi_figure_t *f, const char *by, const char *id, double *target,
+                      unsigned *with)
+{
+    double total = 0;
+    *target = 0;
+    *with = 0;
+    for (size_t m = 0; m < n; m++) {
+        double value = 0;
+        bool found = false;
+        int rc =
+            kpi_target_find(svc, txn, months[m], f->name, f->unit, by, id, false, &value, &found);
+        if (rc != 0)
+            return rc;
+        if (found)
+            total += value, (*with)++;
+    }
+    bool summed = !strcmp(f->unit, "") || !strcmp(f->unit, "cents") || !strcmp(f->unit, "h");
+    if (*with > 0)
+        *target = summed ? total : total / *with;
+    return 0;
+}
+
 /* The counters of (dim, id) over the period: its day's or month's, or a
  * year's 12 months summed. Returns 0, AS_EBADFRAME or an LMDB code. */
 static int s_period_counters(s_report_t *r, const char *dim, const char *id, As__KpiCounters *c)
 {
+    if (r->is_year) {
+        char months[12][8];
+        return kpi_months_counters(r->cmd->svc, r->cmd->txn, (const char(*)[8])months,
+                                   (size_t)s_months(r, months), dim, id, c);
+    }
     as_key_t key;
-    int rc;
-    if (!r->is_year) {
-        rc = as_key_of(&key, r->is_day ? "D" : "M", r->period, dim, id, NULL);
-        return rc ? rc : kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, c);
-    }
-    as__kpi_counters__init(c);
-    char months[12][8];
-    for (int m = 0, n = s_months(r, months); m < n; m++) {
-        As__KpiCounters month;
-        rc = as_key_of(&key, "M", months[m], dim, id, NULL);
-        if (rc == 0)
-            rc = kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, &month);
-        if (rc != 0)
-            return rc;
-        kpi_counters_add(c, &month);
-    }
-    return 0;
+    int rc = as_key_of(&key, r->is_day ? "D" : "M", r->period, dim, id, NULL);
+    return rc ? rc : kpi_counters_read(r->cmd->svc, r->cmd->txn, &key, c);
 }
 
 /* The ids of dimension `dim` with counters in the period (a year: in any of
@@ -397,22 +427,11 @@ static int s_period_target(s_report_t *r, const kpi_figure_t *f, const char *key
         return kpi_target_find(r->cmd->svc, r->cmd->txn, r->month, f->name, f->unit, r->by, key,
                                r->is_day, target, found);
     char months[12][8];
-    double total = 0;
-    int with = 0;
-    for (int m = 0, n = s_months(r, months); m < n; m++) {
-        double value = 0;
-        bool here = false;
-        int rc = kpi_target_find(r->cmd->svc, r->cmd->txn, months[m], f->name, f->unit, r->by, key,
-                                 false, &value, &here);
-        if (rc != 0)
-            return rc;
-        if (here)
-            total += value, with++;
-    }
-    bool summed = !strcmp(f->unit, "") || !strcmp(f->unit, "cents") || !strcmp(f->unit, "h");
+    unsigned with = 0;
+    int rc = kpi_months_target(r->cmd->svc, r->cmd->txn, (const char(*)[8])months,
+                               (size_t)s_months(r, months), f, r->by, key, target, &with);
     *found = with > 0;
-    *target = with == 0 ? 0 : summed ? total : total / with;
-    return 0;
+    return rc;
 }
 
 static int s_row_add(s_report_t *r, const char *key, const As__KpiCounters *counters)

@@ -121,18 +121,8 @@ static int s_may_read(as_cmd_t *cmd, const char *staff_id, unsigned roles)
 static int s_sum(as_cmd_t *cmd, const s_card_t *card, const char *dim, const char *id,
                  As__KpiCounters *sum)
 {
-    as__kpi_counters__init(sum);
-    for (size_t m = 0; m < card->n_months; m++) {
-        as_key_t key;
-        As__KpiCounters c;
-        int rc = as_key_of(&key, "M", card->months[m], dim, id, NULL);
-        if (rc == 0)
-            rc = kpi_counters_read(cmd->svc, cmd->txn, &key, &c);
-        if (rc != 0)
-            return rc;
-        kpi_counters_add(sum, &c);
-    }
-    return 0;
+    return kpi_months_counters(cmd->svc, cmd->txn, (const char(*)[8])card->months, card->n_months,
+                               dim, id, sum);
 }
 
 /* The period's target of a figure: the months' targets added up (a count,
@@ -140,25 +130,16 @@ static int s_sum(as_cmd_t *cmd, const s_card_t *card, const char *dim, const cha
 static int s_target(as_cmd_t *cmd, const s_card_t *card, const kpi_figure_t *f, const char *dim,
                     const char *id, As__KpiScoreFigure *out)
 {
-    double total = 0;
-    uint32_t months = 0;
-    for (size_t m = 0; m < card->n_months; m++) {
-        double value = 0;
-        bool found = false;
-        int rc = kpi_target_find(cmd->svc, cmd->txn, card->months[m], f->name, f->unit, dim, id,
-                                 false, &value, &found);
-        if (rc != 0)
-            return rc;
-        if (found)
-            total += value, months++;
-    }
+    unsigned months = 0;
+    double target = 0;
+    int rc = kpi_months_target(cmd->svc, cmd->txn, (const char(*)[8])card->months, card->n_months,
+                               f, dim, id, &target, &months);
     out->has_target_months = 1;
     out->target_months = months;
-    if (months == 0)
-        return 0;
-    bool summed = !strcmp(f->unit, "") || !strcmp(f->unit, "cents") || !strcmp(f->unit, "h");
+    if (rc != 0 || months == 0)
+        return rc;
     out->has_target = 1;
-    out->target = summed ? total : total / months;
+    out->target = target;
     out->has_achievement = f->defined;
     out->achievement = kpi_achievement(f->value, out->target);
     return 0;
