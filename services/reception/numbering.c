@@ -1,6 +1,7 @@
 /* numbering.c — the numbers reception hands out when a client gives none:
  * repair orders per day of the site, R + YYMMDD + the day's 4-digit sequence
- * (R2611020001), and customers, C + a 6-digit sequence (C000001).
+ * (R2611020001), customers, C + a 6-digit sequence (C000001), and quality
+ * actions, QA- + a sequence of at least 4 digits (QA-0001).
  *
  * The last number of each sequence is a record (db `sequences`), read and
  * written in the command's own transaction. A store has one writer, so two
@@ -25,6 +26,12 @@ static bool s_customer_id(char *out, size_t cap, const char *day, uint32_t seq)
 {
     (void)day;
     return seq < UINT32_MAX && (size_t)snprintf(out, cap, "C%06u", seq) < cap;
+}
+
+static bool s_quality_action_id(char *out, size_t cap, const char *day, uint32_t seq)
+{
+    (void)day;
+    return seq <= 999999u && (size_t)snprintf(out, cap, "QA-%04u", seq) < cap;
 }
 
 /* Takes the next number of sequence kind/day that `db` holds no record under. */
@@ -63,4 +70,10 @@ int ro_number_take(as_cmd_t *cmd, char out[RO_NUMBER_SIZE])
 int customer_id_take(as_cmd_t *cmd, char out[CUSTOMER_ID_SIZE])
 {
     return s_take(cmd, "customer", "", "customers", s_customer_id, out, CUSTOMER_ID_SIZE);
+}
+
+int quality_action_id_take(as_cmd_t *cmd, char out[QUALITY_ACTION_ID_SIZE])
+{
+    return s_take(cmd, "quality_action", "", "quality_actions", s_quality_action_id, out,
+                  QUALITY_ACTION_ID_SIZE);
 }

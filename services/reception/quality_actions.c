@@ -23,7 +23,7 @@
 #define MAX_ID 40
 #define MAX_TEXT 500
 #define MAX_ROS 16
-#define S_ID_SIZE 16
+#define S_ID_SIZE QUALITY_ACTION_ID_SIZE
 
 static MDB_dbi s_dbi(as_service_t *svc)
 {
@@ -41,28 +41,6 @@ static bool s_open(const As__QualityAction *a)
 {
     return a->status == AS__QUALITY_ACTION_STATUS__QA_OPEN ||
            a->status == AS__QUALITY_ACTION_STATUS__QA_IN_PROGRESS;
-}
-
-/* Takes the next QA-NNNN no action holds (db sequences, "quality_action"). */
-static int s_take_id(as_cmd_t *cmd, char out[S_ID_SIZE])
-{
-    MDB_dbi sequences = as_record_dbi(cmd->svc, "sequences");
-    As__Sequence *stored = NULL;
-    int rc =
-        as_record_get(cmd->txn, sequences, "quality_action", &as__sequence__descriptor, &stored);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return rc;
-    As__Sequence seq = AS__SEQUENCE__INIT;
-    seq.has_last = 1;
-    seq.last = stored ? stored->last : 0;
-    if (stored)
-        as__sequence__free_unpacked(stored, NULL);
-    do {
-        if (seq.last >= 999999u)
-            return as_cmd_fail(cmd, AS_ECONFLICT, "no action number is left");
-        snprintf(out, S_ID_SIZE, "QA-%04u", ++seq.last);
-    } while (as_record_exists(cmd->txn, s_dbi(cmd->svc), out));
-    return as_record_put(cmd->txn, sequences, "quality_action", &seq.base);
 }
 
 /* An owner must be on the staff list (when the site has one). */
@@ -154,7 +132,7 @@ int quality_action_add(as_cmd_t *cmd, const As__QualityActionCreate *req, const 
     int rc = s_check_create(cmd, req, meeting_id, what_for, today);
     if (rc != 0)
         return rc;
-    if (blank(req->action_id) && (rc = s_take_id(cmd, id)) != 0)
+    if (blank(req->action_id) && (rc = quality_action_id_take(cmd, id)) != 0)
         return rc;
     As__QualityAction a = AS__QUALITY_ACTION__INIT;
     a.action_id = blank(req->action_id) ? id : req->action_id;

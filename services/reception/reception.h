@@ -190,8 +190,9 @@ int appointment_use(as_cmd_t *cmd, const char *appointment_id, const char *vin,
 const char *ro_status_name(As__RoStatus status);
 
 /* --- numbers (numbering.c) ---------------------------------------------------- */
-#define RO_NUMBER_SIZE 16   /* "R2611020001" and its '\0', with room */
-#define CUSTOMER_ID_SIZE 16 /* "C000001" */
+#define RO_NUMBER_SIZE 16         /* "R2611020001" and its '\0', with room */
+#define CUSTOMER_ID_SIZE 16       /* "C000001" */
+#define QUALITY_ACTION_ID_SIZE 16 /* "QA-0001" */
 
 /* Takes the next RO number of the day the command records (as_cmd_time), or
  * the next customer id, inside the command's transaction; a number under which
@@ -199,6 +200,8 @@ const char *ro_status_name(As__RoStatus status);
  * taken; the command is failed) or a store code. */
 int ro_number_take(as_cmd_t *cmd, char out[RO_NUMBER_SIZE]);
 int customer_id_take(as_cmd_t *cmd, char out[CUSTOMER_ID_SIZE]);
+/* The next quality action id (QA-0001...), the same way. */
+int quality_action_id_take(as_cmd_t *cmd, char out[QUALITY_ACTION_ID_SIZE]);
 
 /* --- lookups (search.c, ro_list.c) --------------------------------------------- */
 int reception_search(as_cmd_t *cmd);
