@@ -30,7 +30,7 @@
  *   recalls       [vin "/" campaign_id] -> "campaign: title" (open recalls)
  *   labour_ops, labour_rates, technicians, part_prices: labour_ops.c
  *   sequences     [kind \0 day] -> Sequence (numbering.c: the last RO number of a
- *                 day, the last customer id)
+ *                 day, the last customer id, the last quality action id)
  *   customer_words  [word \0 customer_id] -> "" (search.c: each word of a name)
  *   customer_phones ["p" \0 digits \0 id], ["r" \0 reversed digits \0 id] -> ""
  *   vehicle_keys  [plate or vin suffix \0 vin] -> "" (search.c)
