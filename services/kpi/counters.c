@@ -148,7 +148,7 @@ int kpi_level_add(as_evt_t *evt, const char *date, const As__KpiCounters *delta)
     return s_add_at(evt, &key, delta);
 }
 
-int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *c)
+int kpi_levels_sum(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *levels)
 {
     as_key_t prefix;
     as_record_list_t days = {0};
@@ -156,10 +156,17 @@ int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__
     if (rc == 0)
         rc = as_record_scan(txn, as_record_dbi(svc, "counters"), &prefix,
                             &as__kpi_counters__descriptor, &days);
-    As__KpiCounters levels = AS__KPI_COUNTERS__INIT;
+    as__kpi_counters__init(levels);
     for (size_t i = 0; rc == 0 && i < days.n && strcmp(days.keys[i], last_date) <= 0; i++)
-        kpi_counters_add(&levels, (const As__KpiCounters *)days.msgs[i]);
+        kpi_counters_add(levels, (const As__KpiCounters *)days.msgs[i]);
     as_record_list_free(&days);
+    return rc;
+}
+
+int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *c)
+{
+    As__KpiCounters levels;
+    int rc = kpi_levels_sum(svc, txn, last_date, &levels);
     c->has_tools_registered = c->has_tools_good = 1;
     c->tools_registered = levels.tools_registered;
     c->tools_good = levels.tools_good;

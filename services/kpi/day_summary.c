@@ -12,22 +12,6 @@
 #include "as/error.h"
 #include "kpi.h"
 
-/* The level of vehicles waiting at the end of `day`. */
-static int s_waiting(as_service_t *svc, MDB_txn *txn, const char *day, int64_t *waiting)
-{
-    as_key_t prefix;
-    as_record_list_t days = {0};
-    int rc = as_key_of(&prefix, "L", NULL);
-    if (rc == 0)
-        rc = as_record_scan(txn, as_record_dbi(svc, "counters"), &prefix,
-                            &as__kpi_counters__descriptor, &days);
-    *waiting = 0;
-    for (size_t i = 0; rc == 0 && i < days.n && strcmp(days.keys[i], day) <= 0; i++)
-        *waiting += ((const As__KpiCounters *)days.msgs[i])->vehicles_waiting;
-    as_record_list_free(&days);
-    return rc;
-}
-
 int kpi_cmd_day_summary(as_cmd_t *cmd)
 {
     if (kpi_is_group(cmd->svc)) /* a group kpi: the site's own kpi's */
@@ -45,11 +29,13 @@ int kpi_cmd_day_summary(as_cmd_t *cmd)
     int rc = as_key_of(&key, "D", day, KPI_DEPARTMENT, "", NULL);
     if (rc == 0)
         rc = kpi_counters_read(cmd->svc, cmd->txn, &key, &c);
-    As__KpiDaySummary s = AS__KPI_DAY_SUMMARY__INIT;
+    As__KpiCounters levels; /* the vehicles waiting at the end of the day */
     if (rc == 0)
-        rc = s_waiting(cmd->svc, cmd->txn, day, &s.vehicles_waiting);
+        rc = kpi_levels_sum(cmd->svc, cmd->txn, day, &levels);
     if (rc != 0)
         return rc;
+    As__KpiDaySummary s = AS__KPI_DAY_SUMMARY__INIT;
+    s.vehicles_waiting = levels.vehicles_waiting;
     char formula[200];
     int64_t gross =
         c.labour_sales_cents + c.parts_sales_cents - c.parts_cost_cents - c.labour_cost_cents;

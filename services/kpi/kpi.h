@@ -105,6 +105,10 @@ int kpi_level_add(as_evt_t *evt, const char *date, const As__KpiCounters *delta)
 /* Sets the levels in *c to their value at the end of day `last_date`: the sum
  * of every level change up to that day. Returns 0 or an LMDB code. */
 int kpi_levels_read(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *c);
+/* Every level summed up to the end of `last_date` into *levels (inited
+ * here): what kpi_levels_read takes the tools' from, and the day summary
+ * its vehicles waiting. Returns 0 or an LMDB code. */
+int kpi_levels_sum(as_service_t *svc, MDB_txn *txn, const char *last_date, As__KpiCounters *levels);
 
 /* Counts into c->calibrations_overdue the tools (not lost) whose next
  * calibration fell due from `first_date` to `last_date` and before `today`,
