@@ -180,6 +180,18 @@ void as_evt_date(const as_evt_t *evt, char out[AS_DATE_LEN + 1])
     as_date_of_us(as_evt_time(evt), out);
 }
 
+int as_cmd_date_or(as_cmd_t *cmd, const char *field, const char *given, char out[AS_DATE_LEN + 1])
+{
+    if (!given || !*given) {
+        as_cmd_date(cmd, out);
+        return 0;
+    }
+    if (!as_date_valid(given))
+        return as_cmd_fail(cmd, AS_EINVALID, "%s '%s' is not a date YYYY-MM-DD", field, given);
+    snprintf(out, AS_DATE_LEN + 1, "%s", given);
+    return 0;
+}
+
 int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
 {
     free(cmd->reply);

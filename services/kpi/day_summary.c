@@ -18,12 +18,8 @@ int kpi_cmd_day_summary(as_cmd_t *cmd)
         return kpi_site_only(cmd);
     const As__KpiDaySummaryRequest *req = (const As__KpiDaySummaryRequest *)cmd->request;
     char day[AS_DATE_LEN + 1];
-    if (req->day && *req->day && !as_date_valid(req->day))
-        return as_cmd_fail(cmd, AS_EINVALID, "day '%s' is not a date YYYY-MM-DD", req->day);
-    if (req->day && *req->day)
-        snprintf(day, sizeof day, "%s", req->day);
-    else
-        as_cmd_date(cmd, day);
+    if (as_cmd_date_or(cmd, "day", req->day, day) != 0)
+        return AS_EINVALID;
     as_key_t key;
     As__KpiCounters c = AS__KPI_COUNTERS__INIT;
     int rc = as_key_of(&key, "D", day, KPI_DEPARTMENT, "", NULL);

@@ -82,12 +82,8 @@ static uint32_t s_read(as_service_t *svc, const char *key)
 
 static int s_cfg(as_cmd_t *cmd, const char *as_of, s_cfg_t *cfg)
 {
-    if (as_of && as_of[0] && !as_date_valid(as_of))
-        return as_cmd_fail(cmd, AS_EINVALID, "as_of '%s' is not a date (YYYY-MM-DD)", as_of);
-    if (as_of && as_of[0])
-        snprintf(cfg->as_of, sizeof cfg->as_of, "%s", as_of);
-    else
-        as_cmd_date(cmd, cfg->as_of);
+    if (as_cmd_date_or(cmd, "as_of", as_of, cfg->as_of) != 0)
+        return AS_EINVALID;
     as_date_add_days(cfg->as_of, -(S_WINDOW_DAYS - 1), cfg->from);
     cfg->lead_default = s_read(cmd->svc, "default_lead_days");
     cfg->safety = s_read(cmd->svc, "safety_days");

@@ -573,13 +573,7 @@ int parts_orders_receive(as_cmd_t *cmd, const As__Receipt *receipt)
 
 static int s_on_date(as_cmd_t *cmd, const char *on, char out[AS_DATE_LEN + 1])
 {
-    if (on && on[0] && !as_date_valid(on))
-        return as_cmd_fail(cmd, AS_EINVALID, "on '%s' is not a date (YYYY-MM-DD)", on);
-    if (on && on[0])
-        snprintf(out, AS_DATE_LEN + 1, "%s", on);
-    else
-        as_cmd_date(cmd, out);
-    return 0;
+    return as_cmd_date_or(cmd, "on", on, out);
 }
 
 typedef struct {

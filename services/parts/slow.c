@@ -70,14 +70,8 @@ int parts_cmd_slow_list(as_cmd_t *cmd)
 {
     const As__SlowQuery *req = (const As__SlowQuery *)cmd->request;
     char as_of[AS_DATE_LEN + 1], cutoff[AS_DATE_LEN + 1];
-    if (req->as_of && req->as_of[0]) {
-        if (!as_date_valid(req->as_of))
-            return as_cmd_fail(cmd, AS_EINVALID, "as_of '%s' is not a date (YYYY-MM-DD)",
-                               req->as_of);
-        snprintf(as_of, sizeof as_of, "%s", req->as_of);
-    } else {
-        as_cmd_date(cmd, as_of);
-    }
+    if (as_cmd_date_or(cmd, "as_of", req->as_of, as_of) != 0)
+        return AS_EINVALID;
     int months = parts_slow_months(cmd->svc);
     parts_slow_cutoff(as_of, months, cutoff);
     as_record_list_t all;

@@ -213,12 +213,8 @@ static int s_run(as_cmd_t *cmd, bool send)
 {
     const As__GreetingQuery *q = (const As__GreetingQuery *)cmd->request;
     char date[AS_DATE_LEN + 1];
-    if (!blank(q->date) && !as_date_valid(q->date))
-        return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", q->date);
-    if (!blank(q->date))
-        snprintf(date, sizeof date, "%s", q->date);
-    else
-        as_cmd_date(cmd, date);
+    if (as_cmd_date_or(cmd, "date", q->date, date) != 0)
+        return AS_EINVALID;
     As__Holiday *holiday = NULL;
     int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "holidays"), date,
                            &as__holiday__descriptor, &holiday);

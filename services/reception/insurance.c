@@ -240,12 +240,8 @@ int insurance_due(as_cmd_t *cmd)
 {
     const As__InsuranceDueQuery *q = (const As__InsuranceDueQuery *)cmd->request;
     char date[AS_DATE_LEN + 1];
-    if (!blank(q->date) && !as_date_valid(q->date))
-        return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD", q->date);
-    if (!blank(q->date))
-        snprintf(date, sizeof date, "%s", q->date);
-    else
-        as_cmd_date(cmd, date);
+    if (as_cmd_date_or(cmd, "date", q->date, date) != 0)
+        return AS_EINVALID;
     long long days = 45;
     if (q->has_days)
         days = q->days;

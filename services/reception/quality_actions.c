@@ -280,12 +280,8 @@ int quality_action_list(as_cmd_t *cmd)
 {
     const As__QualityActionQuery *q = (const As__QualityActionQuery *)cmd->request;
     char as_of[AS_DATE_LEN + 1];
-    if (!blank(q->as_of) && !as_date_valid(q->as_of))
-        return as_cmd_fail(cmd, AS_EINVALID, "as_of '%s' is not a date (YYYY-MM-DD)", q->as_of);
-    if (!blank(q->as_of))
-        snprintf(as_of, sizeof as_of, "%s", q->as_of);
-    else
-        as_cmd_date(cmd, as_of);
+    if (as_cmd_date_or(cmd, "as_of", q->as_of, as_of) != 0)
+        return AS_EINVALID;
     as_record_list_t all = {0};
     int rc = as_record_scan(cmd->txn, s_dbi(cmd->svc), NULL, &as__quality_action__descriptor, &all);
     if (rc != 0)

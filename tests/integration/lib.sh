@@ -124,8 +124,16 @@ teardown() {
 start_bus() {
     local name=$1
     shift
+    local before
+    before=$(grep -c "asbus: forwarding" "$T/$name.log" 2>/dev/null || true)
     "$ASBUS" --config "$CONFIG" --name "$name" "$@" >>"$T/$name.log" 2>&1 &
     PIDS[$name]=$!
+    # bound before the daemons connect: a test's first events then reach them
+    wait_for "$name forwards" bus_forwarding "$name" "${before:-0}"
+}
+bus_forwarding() { # bus_forwarding NAME N: the log says it forwards more than N times
+    [ "$(grep -c "asbus: forwarding" "$T/$1.log" 2>/dev/null || true)" -gt "$2" ] ||
+        ! running "${PIDS[$1]}"
 }
 
 # start_daemon source|sink: one asdemo daemon

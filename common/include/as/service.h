@@ -259,6 +259,12 @@ int64_t as_evt_time(const as_evt_t *evt);
 void as_cmd_date(const as_cmd_t *cmd, char out[AS_DATE_LEN + 1]);
 void as_evt_date(const as_evt_t *evt, char out[AS_DATE_LEN + 1]);
 
+/* A request's optional date field `field` (YYYY-MM-DD) in out, or the
+ * command's date (as_cmd_date) when it is NULL or empty. Returns 0, or
+ * fails the command with AS_EINVALID ("FIELD 'x' is not a date
+ * YYYY-MM-DD") when it is no date. */
+int as_cmd_date_or(as_cmd_t *cmd, const char *field, const char *given, char out[AS_DATE_LEN + 1]);
+
 /* For a dated command whose request says when it happened in a field of its
  * own (a clock entry's at_us): holds `at_us` to the same rule as
  * CommandRequest.occurred_us (the site's window, nothing in the future) and
