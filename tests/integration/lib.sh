@@ -128,7 +128,11 @@ start_bus() {
     before=$(grep -c "asbus: forwarding" "$T/$name.log" 2>/dev/null || true)
     "$ASBUS" --config "$CONFIG" --name "$name" "$@" >>"$T/$name.log" 2>&1 &
     PIDS[$name]=$!
-    # bound before the daemons connect: a test's first events then reach them
+    # bound before the daemons connect: a daemon that connects first is
+    # refused and retried after libzmq's reconnect interval (100 ms); what a
+    # test's hand-made source (no heartbeats, no endpoint) publishes in that
+    # window never reaches it. A real source's heartbeats make it replay
+    # what it missed (test_bus_late.sh).
     wait_for "$name forwards" bus_forwarding "$name" "${before:-0}"
 }
 bus_forwarding() { # bus_forwarding NAME N: the log says it forwards more than N times
