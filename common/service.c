@@ -24,6 +24,7 @@
 #include "as/metrics.h"
 #include "as/metrics_http.h"
 #include "as/pub.h"
+#include "as/query_ids.h"
 #include "as/rpc.h"
 #include "as/security.h"
 #include "as/staff.h"
@@ -63,6 +64,10 @@ struct as_service {
     as_staff_t *staff;
     as_store_t *store;
     as_pub_t *pub;
+    /* queries' request ids not yet written (query_ids.h); turn_writes: the
+     * turn's transaction writes anyway (they go in it, query_ids_written) */
+    as_query_ids_t *query_ids;
+    bool turn_writes, query_ids_written;
     as_sub_t *sub;
     as_sub_batch_t batch; /* the events of the turn being run */
     /* the catalog's payload message of each def->events entry, by index */
@@ -395,7 +400,8 @@ static int s_answer_known_id(s_pending_cmd_t *pc, const MDB_val *stored, bool *r
 /* Keeps the command's reply under its request id, with who sent which
  * command and payload, so that only a true retry gets it again. A query's
  * reply is not kept (`with_reply` false): the id stays its sender's, and a
- * true retry reads again. */
+ * true retry reads again; its record is held in memory until a turn writes
+ * (query_ids.h), so that a queries-only turn commits nothing. */
 static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_t *pc,
                           bool with_reply)
 {
@@ -416,7 +422,13 @@ static int s_keep_request(as_service_t *self, MDB_txn *txn, const s_pending_cmd_
     if (!buf)
         return -ENOMEM;
     as__stored_request__pack(&rec, buf);
-    int rc = as_request_put_at(self->store, txn, pc->req->request_id, rec.stored_us, buf, len);
+    int rc;
+    if (!with_reply && !as_query_ids_full(self->query_ids)) {
+        rc = as_query_ids_hold(self->query_ids, pc->req->request_id, rec.stored_us, buf, len);
+    } else {
+        rc = as_request_put_at(self->store, txn, pc->req->request_id, rec.stored_us, buf, len);
+        self->turn_writes = true;
+    }
     free(buf);
     return rc;
 }
@@ -580,7 +592,9 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, s_pending_cmd_t *pc)
 {
     As__CommandRequest *req = pc->req;
     MDB_val stored;
-    int rc = as_request_get(self->store, txn, req->request_id, &stored);
+    int rc = as_query_ids_find(self->query_ids, req->request_id, &stored)
+                 ? 0
+                 : as_request_get(self->store, txn, req->request_id, &stored);
     bool again = false; /* a query's true retry: its id is known, its reply was not kept */
     if (rc == 0 && ((rc = s_answer_known_id(pc, &stored, &again)) != 0 || !again))
         return rc;
@@ -638,13 +652,27 @@ static int s_turn_txn(MDB_txn *txn, void *arg)
 {
     as_service_t *self = arg;
     as_pub_begin(self->pub);
+    self->turn_writes = self->batch.n > 0; /* at least the offsets */
+    self->query_ids_written = false;
     int rc = s_apply_events(self, txn);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < self->n_cmds; i++)
         if ((rc = s_run_command(self, txn, &self->cmds[i])) != 0)
             return rc;
+    /* the held query ids ride along when the turn commits anyway */
+    if (self->turn_writes && as_query_ids_count(self->query_ids) > 0) {
+        if ((rc = as_query_ids_write(self->query_ids, self->store, txn)) != 0)
+            return rc;
+        self->query_ids_written = true;
+    }
     return 0;
+}
+
+static int s_query_ids_txn(MDB_txn *txn, void *arg)
+{
+    as_service_t *self = arg;
+    return as_query_ids_write(self->query_ids, self->store, txn);
 }
 
 static void s_clear_cmds(as_service_t *self)
@@ -795,6 +823,8 @@ static int s_write_turn(as_service_t *self)
     as_metrics_batch(self->metrics, self->batch.n + self->n_cmds);
     self->last_write_rc = rc != 0 && as_outcome_of(rc) == AS_OUTCOME_STORE ? rc : 0;
     if (rc == 0) {
+        if (self->query_ids_written)
+            as_query_ids_clear(self->query_ids);
         as_pub_committed(self->pub);
         s_tell_applied(self);
         s_count_events(self);
@@ -1776,7 +1806,7 @@ static int s_resolve_events(as_service_t *self)
     while (self->def->events && self->def->events[n].type)
         n++;
     if (!(self->event_payloads = calloc(n + 1, sizeof *self->event_payloads)) ||
-        !(self->payload_arena = as_arena_new(0)))
+        !(self->payload_arena = as_arena_new(0)) || !(self->query_ids = as_query_ids_new()))
         return -ENOMEM;
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1960,6 +1990,12 @@ void as_service_destroy(as_service_t **self_p)
         s_flush(self);
     s_clear_cmds(self);
     free(self->cmds);
+    /* a clean stop keeps the ids of the queries answered since the last write */
+    if (self->query_ids && as_query_ids_count(self->query_ids) > 0 &&
+        as_store_write(self->store, s_query_ids_txn, self) != 0)
+        as_warn("the request ids of %zu queries could not be kept: they are free again",
+                as_query_ids_count(self->query_ids));
+    as_query_ids_destroy(&self->query_ids);
     free(self->event_payloads);
     as_arena_destroy(&self->payload_arena);
     as_metrics_destroy(&self->metrics);

@@ -673,10 +673,14 @@ int as_store_write(as_store_t *self, as_store_txn_fn fn, void *arg)
                 continue;
             return rc;
         }
+        size_t id = mdb_txn_id(txn);
         rc = mdb_txn_commit(txn);
         if (rc == MDB_MAP_FULL && (rc = s_grow(self)) == 0)
             continue;
-        if (rc == 0)
+        MDB_envinfo info;
+        /* counted when it wrote: LMDB commits a transaction that changed
+         * nothing without a write or an fsync, and without a new id */
+        if (rc == 0 && mdb_env_info(self->env, &info) == 0 && info.me_last_txnid == id)
             self->commits++;
         return rc;
     }

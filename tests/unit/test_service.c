@@ -1868,6 +1868,50 @@ static void test_query_keeps_nothing(void **state)
     as__status_reply__free_unpacked(st, NULL);
 }
 
+/* A turn of queries alone commits nothing: their request ids are held until
+ * a turn writes anyway (query_ids.h), still their senders' meanwhile; a
+ * clean stop writes what is held. */
+static void s_expect_status(As__CommandReply *reply, int status)
+{
+    assert_int_equal(reply->status, status);
+    as__command_reply__free_unpacked(reply, NULL);
+}
+
+static uint64_t s_commits(s_fix_t *fx)
+{
+    As__StatusReply *st = s_status(fx);
+    uint64_t commits = st->commits;
+    as__status_reply__free_unpacked(st, NULL);
+    return commits;
+}
+
+static void test_query_ids_wait_for_a_write(void **state)
+{
+    s_fix_t *fx = *state;
+    s_start(fx);
+    uint64_t commits = s_commits(fx);
+    char id[16];
+    for (int i = 1; i <= 5; i++) {
+        snprintf(id, sizeof id, "q-%d", i);
+        s_expect_status(s_cmd_tick(fx, "tsvc.peek", "alice", id, 0, NULL), 0);
+    }
+    assert_int_equal(s_commits(fx), commits); /* five queries, no commit */
+    /* held, the ids are still alice's: a retry reads again, bob is refused */
+    s_expect_status(s_cmd_tick(fx, "tsvc.peek", "alice", "q-1", 0, NULL), 0);
+    s_expect_status(s_cmd_tick(fx, "tsvc.peek", "bob", "q-1", 0, NULL), AS_EEXISTS);
+    assert_int_equal(s_commits(fx), commits);
+
+    /* the next write takes them along: one commit, and they outlive a restart */
+    s_expect_status(s_cmd(fx, "tsvc.put", "alice", "p-1", "k1"), 0);
+    assert_int_equal(s_commits(fx), commits + 1);
+    s_expect_status(s_cmd_tick(fx, "tsvc.peek", "alice", "q-9", 0, NULL), 0);
+    s_stop(fx); /* a clean stop writes q-9, held since */
+    s_start(fx);
+    s_expect_status(s_cmd_tick(fx, "tsvc.peek", "bob", "q-2", 0, NULL), AS_EEXISTS);
+    s_expect_status(s_cmd_tick(fx, "tsvc.peek", "bob", "q-9", 0, NULL), AS_EEXISTS);
+    s_expect_status(s_cmd_tick(fx, "tsvc.peek", "alice", "q-9", 0, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1898,6 +1942,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_must_match_the_catalog, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_runtime_checks_roles_and_decodes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_query_keeps_nothing, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_query_ids_wait_for_a_write, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_stray_code_skips_one_event_not_the_source, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_event_payload_is_decoded_or_skipped, s_setup,

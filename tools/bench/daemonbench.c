@@ -32,9 +32,9 @@
  *
  * The ceilings: `status` (the runtime answers a status request on its loop:
  * no turn, no store; what the request path costs without the command turn)
- * and `reception.ro.show` (a query: a turn that runs the handler and keeps
- * the request id, so it commits like a command, without the handler's
- * writes or events).
+ * and `reception.ro.show` (a query: a turn that runs the handler; its
+ * request id is held in memory until a turn writes, so a turn of queries
+ * alone commits nothing: common/include/as/query_ids.h).
  *
  * Each RO is opened on the next of the client's own vehicles (client k of C
  * uses the vehicles k, k + C, ...; --vehicles a multiple of 32) with a

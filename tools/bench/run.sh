@@ -1279,7 +1279,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     if wants daemons; then
         echo "### The real daemons: commands from 1 to $(j daemons '[.rows[].clients] | max') clients, $(j daemons .seconds) s each"
         echo
-        echo "asbus, reception, workshop, parts and kpi (fsync'd stores) on one machine; each client its own connection in a closed loop (daemonbench). CPU: every daemon's and asbus's, per command of the run; commits: the commanded daemon's write transactions (one fsync each). workshop.clock.on and .off alternate in one run (each technician on their own job): each row counts its own commands and round trips, the errors, CPU and commits columns are the run's. status and reception.ro.show are the ceilings: the runtime's answer without a turn, and a query's turn (no writes of its own; the request id is kept, so it commits)."
+        echo "asbus, reception, workshop, parts and kpi (fsync'd stores) on one machine; each client its own connection in a closed loop (daemonbench). CPU: every daemon's and asbus's, per command of the run; commits: the commanded daemon's write transactions that wrote (one fsync each). workshop.clock.on and .off alternate in one run (each technician on their own job): each row counts its own commands and round trips, the errors, CPU and commits columns are the run's. status and reception.ro.show are the ceilings: the runtime's answer without a turn, and a query's turn (no writes of its own; its request id is held in memory until a turn writes, so queries alone commit nothing)."
         echo
         echo "| command | clients | commands/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs per command | commits/s | commands per commit |"
         echo "|---|---|---|---|---|---|---|---|---|---|"

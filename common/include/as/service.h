@@ -16,8 +16,10 @@
  * matching all of them is a retry (it gets the stored reply); any other use
  * of a known id is refused (AS_EEXISTS) and reveals nothing. A query's
  * (catalog.h) request id is kept with who sent it, but not its reply: a
- * true retry reads again. Role-check refusals (AS_EDENIED), unknown
- * commands and internal errors are not kept.
+ * true retry reads again; it is held in memory until a turn writes anyway
+ * (query_ids.h), so that a turn of queries alone commits nothing.
+ * Role-check refusals (AS_EDENIED), unknown commands and internal errors
+ * are not kept.
  *
  * Config, section [<name>] (and [site], [bus], [staff]); every key is a row
  * of common/config_schema.c, where its range and default live, and

@@ -87,7 +87,9 @@ int as_store_write(as_store_t *self, as_store_txn_fn fn, void *arg);
 /* Runs fn(txn, arg) in a read-only transaction. */
 int as_store_read(as_store_t *self, as_store_txn_fn fn, void *arg);
 
-/* Times the map has grown since open; commits done since open. */
+/* Times the map has grown since open; commits done since open (those that
+ * wrote: a write transaction that changed nothing commits nothing to disk
+ * and is not counted). */
 uint64_t as_store_grows(const as_store_t *self);
 uint64_t as_store_commits(const as_store_t *self);
 
