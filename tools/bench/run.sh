@@ -1034,6 +1034,23 @@ add() { [ -n "$1" ] && [ -n "$2" ] && [ -n "$3" ] && echo $(($1 + $2 + $3)) || t
 secs() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 }' || printf 'n/a'; }
 per_event_us() { [ -n "$1" ] && awk -v v="$1" -v n="$2" 'BEGIN { printf "%.1f", v * 1000 / n }' || printf 'n/a'; }
 sec_1() { [ -n "$1" ] && printf '%s' "$1" || printf 'n/a'; }
+# both_eps: events/s this machine's cores allow when they do only what the
+# two ceilings do for each event: the ZeroMQ fan-out (PUB + asbus + 4 SUB)
+# and the store work (4 consumers' LMDB puts + the publisher's one), each at
+# its ceiling's CPU per event; empty without the ceilings' CPU figures
+both_us() {
+    local z l4 l1
+    z=$(j ceil-zmq-pub .cpu_ms) l4=$(j ceil-lmdb4 '.cpu_ms // empty') l1=$(j ceil-lmdb1 '.cpu_ms // empty')
+    [ -n "$z" ] && [ -n "$l4" ] && [ -n "$l1" ] || return 0
+    z=$(add "$z" "$(j ceil-zmq-bus .bus_cpu_ms)" "$(sum_cpu ceil-zmq)")
+    awk -v z="$z" -v zn="$(j ceil-zmq .events)" -v l4="$l4" -v l1="$l1" -v ln="$(j ceil-lmdb4 .events)" \
+        'BEGIN { printf "%.2f", z * 1000 / zn + (l4 + l1) * 1000 / ln }'
+}
+both_eps() {
+    local us
+    us=$(both_us)
+    [ -n "$us" ] && awk -v us="$us" -v c="$(nproc)" 'BEGIN { printf "%.0f", c * 1e6 / us }' || true
+}
 row() { # row FIGURE OURS PEER RATIO CEILING SHARE
     echo "| $1 | $2 | $3 | $4 | $5 | $6 |"
 }
@@ -1090,6 +1107,9 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         [ -n "$lmdb4" ] && { [ -z "$low" ] || awk -v a="$lmdb4" -v b="$low" 'BEGIN { exit !(a < b) }'; } && low=$lmdb4
         row "fan-out: events/s until all 4 applied N" "$(num "$o")" "$(num "$p")" "$(ratio "$o" "$p")" \
             "$(num "$low") (lower of ZeroMQ fan-out, LMDB 4 writers)" "$(share "$o" "$low")"
+        both=$(both_eps)
+        [ -z "$both" ] || row "fan-out: events/s against what the cores allow for the ZeroMQ and the LMDB work together ($(nproc) cores; see the ceilings)" \
+            "$(num "$o")" "" "" "$(num "$both")" "$(share "$o" "$both")"
         o=$(j ours-fanout-source .events_per_second) p=$(j peer-fanout-pub .events_per_second)
         row "fan-out: publisher events/s (emitted / acked)" "$(num "$o")" "$(num "$p")" "$(ratio "$o" "$p")" "" ""
         o=$(j ours-fanout-bus .source_peak_rss_kb) p=$(j peer-fanout-pub .peak_rss_kb)
@@ -1143,6 +1163,12 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
         row "ceiling: raw LMDB puts, batch 5,000, fsync, 4 writers, events/s" "" "" "" "$(num "$lmdb4")" ""
         row "ceiling: raw LMDB puts, batch 5,000, fsync, 1 writer, events/s" "" "" "" "$(num "$lmdb1")" ""
         row "ceiling: fsync'd LMDB commits/s, one at a time" "" "" "" "$(num "$fsync")" ""
+        l4=$(j ceil-lmdb4 '.cpu_ms // empty') l1=$(j ceil-lmdb1 '.cpu_ms // empty')
+        row "ceiling: CPU µs per event of the LMDB puts, 4 writers (each event stored 4 times) / 1 writer" \
+            "" "" "" "$(per_event_us "$l4" "$(j ceil-lmdb4 .events)") / $(per_event_us "$l1" "$(j ceil-lmdb1 .events)")" ""
+        both=$(both_eps)
+        row "ceiling: events/s of the ZeroMQ fan-out and the store work of 5 (4 consumers, the publisher's outbox) together, CPU-bound on $(nproc) cores: cores / ($(both_us) µs per event)" \
+            "" "" "" "$(num "$both")" ""
     fi
     echo
     fi
