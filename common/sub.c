@@ -287,10 +287,14 @@ static bool s_lineage_check(as_sub_t *self, s_source_t *src, const As__ReplayRes
 
 /* --- the batch --------------------------------------------------------- */
 
-/* Frees an envelope of the batch or the queue (a no-op in the arena). */
+/* Frees an envelope of the batch or the queue. One decoded in the arena is
+ * dropped with it (as_arena_reset): protobuf-c's free would only walk its
+ * fields to free each into the arena, which does nothing. */
 static void s_env_free(as_sub_t *self, As__Envelope *env, bool in_arena)
 {
-    as__envelope__free_unpacked(env, in_arena ? as_arena_allocator(self->arena) : NULL);
+    (void)self;
+    if (!in_arena)
+        as__envelope__free_unpacked(env, NULL);
 }
 
 /* A malloc'd copy of an envelope decoded in the arena, for the queue (which
@@ -688,12 +692,10 @@ static void s_peer_answer(as_rpc_client_t *client, int status, const void *body,
      * envelopes decoded from it live there too, until the batch commits */
     ProtobufCAllocator *arena = as_arena_allocator(self->arena);
     As__ReplayResponse *resp = status == 0 ? as__replay_response__unpack(arena, len, body) : NULL;
-    if (resp) {
+    if (resp) /* the arena's, dropped with the batch (s_env_free) */
         s_handle_replay(self, peer, &ask, resp);
-        as__replay_response__free_unpacked(resp, arena);
-    } else {
+    else
         self->counters.rejected_frames++;
-    }
     free(ask.source);
     s_after_read(self);
 }
