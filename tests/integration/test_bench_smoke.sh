@@ -28,8 +28,14 @@ expect_eq "ours: the offline consumer caught up" "$n" "$(jq .events "$T/bench/ou
 for r in 1000 10000; do
     expect_eq "ours: latency run at $r/s applied by all" 0 "$(jq .missing "$T/bench/ours-lat$r.json")"
 done
-expect_eq "comparison rows" 13 \
+# 16: the fan-out, catch-up and 6 latency rows, 7 ceilings (ZeroMQ, its CPU,
+# LMDB x2, fsync, the LMDB CPU, the two together) and the fan-out against
+# the two together
+expect_eq "comparison rows" 16 \
     "$(echo "$out" | grep -cE '^\| (fan-out: events/s|catch-up|latency at|ceiling: )')"
+expect_eq "the ceiling of ZeroMQ and LMDB together is measured" 1 \
+    "$(echo "$out" | grep -E '^\| ceiling: events/s of the ZeroMQ fan-out and the store work' |
+        grep -cE '\| [0-9,]+ \|  \|$')"
 expect_eq "ceiling: ZeroMQ fan-out got every message" "$n 0" \
     "$(jq -r '"\(.events) \(.missing)"' "$T/bench/ceil-zmq.json")"
 
