@@ -79,6 +79,9 @@ static const as_config_key_t s_forwarder_keys[] = {
     S_INT("max_frame", 1, 4 * S_GB, 16 * S_MB, "the largest frame forwarded"),
     S_ADDR("metrics_listen",
            "host:port of GET /metrics and /health, e.g. 127.0.0.1:9100 (default: off)"),
+    S_TEXT("metrics_token_file", S_PATH_MAX,
+           "a file (mode 600) with the bearer token /metrics and /health ask for; required "
+           "when metrics_listen is not a loopback address"),
     /* issue 16: a chain of forwarders (services/bus/upstream.h) */
     S_TEXT("upstream", S_ENDPOINT_MAX,
            "a group bus's xsub endpoint(s) this site bus forwards to (default: none)"),
@@ -112,6 +115,9 @@ static const as_config_key_t s_service_keys[] = {
           "how long a command's reply is kept for its retries (168: 7 days)"),
     S_ADDR("metrics_listen",
            "host:port of GET /metrics and /health, e.g. 127.0.0.1:9101 (default: off)"),
+    S_TEXT("metrics_token_file", S_PATH_MAX,
+           "a file (mode 600) with the bearer token /metrics and /health ask for; required "
+           "when metrics_listen is not a loopback address"),
     S_END,
 };
 
@@ -458,9 +464,8 @@ static void s_check_value(s_check_t *check, const char *section, const as_config
         }
         break;
     case AS_CONFIG_ADDR: {
-        char host[64], why[400];
-        int port;
-        if (*value && as_metrics_listen_parse(value, host, sizeof host, &port, why, sizeof why))
+        char why[600];
+        if (*value && as_metrics_config_check(cfg, section, why, sizeof why) != 0)
             s_problem(check, fatal, line, "[%s] %s", section, why);
         break;
     }

@@ -2,11 +2,14 @@
  * See include/as/metrics_http.h. */
 #include "as/metrics_http.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <h2o.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "as/error.h"
 #include "as/log.h"
@@ -23,6 +26,7 @@ struct as_metrics_http {
     uv_tcp_t listener;
     as_metrics_http_fn metrics, health;
     void *arg;
+    char token[AS_METRICS_TOKEN_MAX + 1]; /* "" when anyone on a loopback address may ask */
     size_t connections;
     bool stopped;    /* the listener is closed: freed when no connection is left */
     bool disposed;   /* h2o's context and config are gone */
@@ -38,7 +42,10 @@ static bool s_is(h2o_iovec_t v, const char *text)
 static void s_send(h2o_req_t *req, int status, const char *type, const char *body, size_t len)
 {
     req->res.status = status;
-    req->res.reason = status == 200 ? "OK" : status == 503 ? "Service Unavailable" : "Refused";
+    req->res.reason = status == 200   ? "OK"
+                      : status == 503 ? "Service Unavailable"
+                      : status == 401 ? "Unauthorized"
+                                      : "Refused";
     req->http1_is_persistent = 0; /* one answer a connection: none left open at stop */
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
@@ -47,10 +54,34 @@ static void s_send(h2o_req_t *req, int status, const char *type, const char *bod
     h2o_send_inline(req, copy.base, copy.len);
 }
 
+/* True when the request carries "Authorization: Bearer <the token>"
+ * (compared in constant time), or no token is set. */
+static bool s_authorized(const as_metrics_http_t *self, h2o_req_t *req)
+{
+    size_t len = strlen(self->token);
+    if (len == 0)
+        return true;
+    ssize_t at = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    if (at < 0)
+        return false;
+    h2o_iovec_t value = req->headers.entries[at].value;
+    static const char bearer[] = "Bearer ";
+    size_t prefix = sizeof bearer - 1;
+    return value.len == prefix + len && h2o_memis(value.base, prefix, bearer, prefix) &&
+           sodium_memcmp(value.base + prefix, self->token, len) == 0;
+}
+
 static int s_on_req(h2o_handler_t *handler, h2o_req_t *req)
 {
     as_metrics_http_t *self = ((s_handler_t *)handler)->http;
     h2o_iovec_t path = req->path_normalized;
+    if (!s_authorized(self, req)) {
+        static const char text[] = "unauthorized: send the bearer token of metrics_token_file\n";
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
+                       H2O_STRLIT("Bearer realm=\"aftersales metrics\""));
+        s_send(req, 401, "text/plain; charset=utf-8", text, sizeof text - 1);
+        return 0;
+    }
     if (!s_is(req->method, "GET") && !s_is(req->method, "HEAD")) {
         static const char text[] = "use GET\n";
         s_send(req, 405, "text/plain; charset=utf-8", text, sizeof text - 1);
@@ -112,6 +143,67 @@ int as_metrics_listen_parse(const char *listen, char *host, size_t cap, int *por
         return AS_ECONFIG;
     }
     *port = (int)p;
+    return 0;
+}
+
+bool as_metrics_host_is_loopback(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+           strncmp(host, "127.", 4) == 0;
+}
+
+int as_metrics_token_read(const char *path, char *token, size_t cap, char *why, size_t why_cap)
+{
+    FILE *f = fopen(path, "r");
+    struct stat st;
+    if (!f) {
+        snprintf(why, why_cap, "metrics_token_file '%s' cannot be read: %s", path, strerror(errno));
+        return AS_ECONFIG;
+    }
+    if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
+        fclose(f);
+        snprintf(why, why_cap,
+                 "metrics_token_file '%s' may be read by others (mode %03o): chmod 600 it", path,
+                 (unsigned)(st.st_mode & 0777));
+        return AS_ECONFIG;
+    }
+    char line[AS_METRICS_TOKEN_MAX + 3] = "";
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    size_t len = got ? strcspn(line, "\r\n") : 0;
+    line[len] = '\0';
+    bool printable = true;
+    for (size_t i = 0; i < len; i++)
+        printable = printable && isgraph((unsigned char)line[i]);
+    if (len < AS_METRICS_TOKEN_MIN || len > AS_METRICS_TOKEN_MAX || !printable || len >= cap) {
+        snprintf(why, why_cap,
+                 "metrics_token_file '%s': its first line must be the token, %d to %d printable "
+                 "characters without spaces",
+                 path, AS_METRICS_TOKEN_MIN, AS_METRICS_TOKEN_MAX);
+        return AS_ECONFIG;
+    }
+    memcpy(token, line, len + 1);
+    return 0;
+}
+
+int as_metrics_config_check(as_config_t *cfg, const char *section, char *why, size_t why_cap)
+{
+    const char *listen = as_config_get(cfg, section, "metrics_listen", "");
+    const char *token_file = as_config_get(cfg, section, "metrics_token_file", "");
+    char host[64];
+    int port;
+    if (!*listen)
+        return 0;
+    if (as_metrics_listen_parse(listen, host, sizeof host, &port, why, why_cap) != 0)
+        return AS_ECONFIG;
+    if (!*token_file && !as_metrics_host_is_loopback(host)) {
+        snprintf(why, why_cap,
+                 "metrics_listen '%s' can be reached from other machines: set [%s] "
+                 "metrics_token_file (a file with the token the scraper sends as "
+                 "\"Authorization: Bearer\") or listen on 127.0.0.1",
+                 listen, section);
+        return AS_ECONFIG;
+    }
     return 0;
 }
 
@@ -178,7 +270,7 @@ static void s_on_listener_closed(uv_handle_t *handle)
     s_maybe_free(self);
 }
 
-as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen,
+as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen, const char *token,
                                          as_metrics_http_fn metrics, as_metrics_http_fn health,
                                          void *arg, int *err)
 {
@@ -186,6 +278,17 @@ as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen,
     int port = 0;
     if (as_metrics_listen_parse(listen, host, sizeof host, &port, why, sizeof why) != 0) {
         as_error("config: %s", why);
+        *err = AS_ECONFIG;
+        return NULL;
+    }
+    if ((!token || !*token) && !as_metrics_host_is_loopback(host)) {
+        as_error("config: metrics_listen '%s' can be reached from other machines and has no "
+                 "metrics_token_file",
+                 listen);
+        *err = AS_ECONFIG;
+        return NULL;
+    }
+    if (token && strlen(token) > AS_METRICS_TOKEN_MAX) {
         *err = AS_ECONFIG;
         return NULL;
     }
@@ -197,6 +300,7 @@ as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen,
     self->metrics = metrics;
     self->health = health;
     self->arg = arg;
+    snprintf(self->token, sizeof self->token, "%s", token ? token : "");
     snprintf(self->listen, sizeof self->listen, "%s", listen);
     h2o_config_init(&self->config);
     self->config.server_name = h2o_iovec_init(H2O_STRLIT("aftersales")); /* not h2o's version */
@@ -227,7 +331,29 @@ as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen,
         *err = rc;
         return NULL;
     }
-    as_info("metrics: http://%s/metrics and /health", listen);
+    as_info("metrics: http://%s/metrics and /health%s", listen,
+            *self->token ? " (bearer token required)" : "");
+    return self;
+}
+
+as_metrics_http_t *as_metrics_http_from_config(uv_loop_t *loop, as_config_t *cfg,
+                                               const char *section, as_metrics_http_fn metrics,
+                                               as_metrics_http_fn health, void *arg, int *err)
+{
+    *err = 0;
+    const char *listen = as_config_get(cfg, section, "metrics_listen", "");
+    const char *token_file = as_config_get(cfg, section, "metrics_token_file", "");
+    if (!*listen)
+        return NULL;
+    char token[AS_METRICS_TOKEN_MAX + 1] = "", why[600];
+    if (as_metrics_config_check(cfg, section, why, sizeof why) != 0 ||
+        (*token_file && as_metrics_token_read(token_file, token, sizeof token, why, sizeof why))) {
+        as_error("config: %s", why);
+        *err = AS_ECONFIG;
+        return NULL;
+    }
+    as_metrics_http_t *self = as_metrics_http_start(loop, listen, token, metrics, health, arg, err);
+    sodium_memzero(token, sizeof token);
     return self;
 }
 

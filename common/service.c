@@ -396,12 +396,9 @@ static int s_open(as_service_t *self)
     /* first soon: a store started after a long stop may hold expired replies */
     uv_timer_start(&self->housekeeping, s_housekeeping_cb, S_PRUNE_AGAIN_MS, S_HOUSEKEEPING_MS);
     self->signals = as_signals_new(&self->loop, (void (*)(void *))as_service_stop, self);
-    const char *metrics_listen = as_config_get(cfg, name, "metrics_listen", NULL);
-    if (metrics_listen && *metrics_listen &&
-        !(self->metrics_http = as_metrics_http_start(&self->loop, metrics_listen, svc_metrics_text,
-                                                     svc_health_text, self, &rc)))
-        return rc;
-    return 0;
+    self->metrics_http = as_metrics_http_from_config(&self->loop, cfg, name, svc_metrics_text,
+                                                     svc_health_text, self, &rc);
+    return rc;
 }
 
 static int s_load_staff(as_service_t *self)

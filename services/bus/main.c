@@ -773,12 +773,11 @@ int main(int argc, char **argv)
     as_info("asbus: forwarding %s -> %s%s%s%s", bus.bound_xsub, bus.bound_xpub,
             *bus.upstream ? " and up to " : "", bus.upstream,
             as_security_curve(security) ? " (CURVE on tcp)" : "");
-    const char *metrics_listen = as_config_get(cfg, args.name, "metrics_listen", NULL);
     bus.name = args.name;
     bus.started_us = as_now_us();
-    if (metrics_listen && *metrics_listen &&
-        !(bus.metrics = as_metrics_http_start(&bus.loop, metrics_listen, s_bus_metrics,
-                                              s_bus_health, &bus, &err))) {
+    bus.metrics = as_metrics_http_from_config(&bus.loop, cfg, args.name, s_bus_metrics,
+                                              s_bus_health, &bus, &err);
+    if (err != 0) {
         rc = err == AS_ECONFIG ? S_EXIT_CONFIG : S_EXIT_UNAVAILABLE;
         goto close_loop;
     }

@@ -7,7 +7,9 @@
 # answered after a consumer was down, the store's size, the histograms'
 # buckets, the build's version; a slow consumer shows its lag and answers
 # 503 on /health until it has caught up; junk on the port does not hurt the
-# daemon; a metrics_listen that is not host:port refuses to start (78).
+# daemon; a metrics_listen that is not host:port refuses to start (78); one
+# other machines reach needs a bearer token (metrics_token_file, mode 600)
+# and answers 401 without it.
 # The text must pass `promtool check metrics` (Debian's prometheus package)
 # when it is installed.
 . "$(dirname "$0")/lib.sh"
@@ -213,6 +215,49 @@ rc=0
 "$ASDEMO" source --config "$T/bad.ini" >"$T/bad.out" 2>&1 || rc=$?
 expect_eq "start with the key misspelt (metrics_lisen)" 78 "$rc"
 grep -q "did you mean 'metrics_listen'" "$T/bad.out" || fail "no suggestion: $(cat "$T/bad.out")"
+log "--- an address other machines reach: a bearer token, or no start (78)"
+cp "$CONFIG" "$T/tok.ini"
+sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_listen = 0.0.0.0:$P_DEMO/" "$T/tok.ini"
+rc=0
+"$ASDEMO" source --config "$T/tok.ini" >"$T/tok.out" 2>&1 || rc=$?
+expect_eq "start on 0.0.0.0 without metrics_token_file" 78 "$rc"
+grep -q "can be reached from other machines: set \[demo\] metrics_token_file" "$T/tok.out" ||
+    fail "the refusal does not say what to do: $(cat "$T/tok.out")"
+rc=0
+"$ASCTL" --config "$T/tok.ini" check-config >"$T/tok.out" 2>&1 || rc=$?
+expect_eq "asctl check-config: 0.0.0.0 without metrics_token_file" 78 "$rc"
+TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$TOKEN" >"$T/metrics.token"
+chmod 644 "$T/metrics.token"
+sed -i "/^metrics_listen = 0.0.0.0:$P_DEMO/a metrics_token_file = $T/metrics.token" "$T/tok.ini"
+rc=0
+"$ASDEMO" source --config "$T/tok.ini" >"$T/tok.out" 2>&1 || rc=$?
+expect_eq "start with a token file others may read" 78 "$rc"
+grep -q "may be read by others (mode 644): chmod 600 it" "$T/tok.out" ||
+    fail "the refusal does not say why: $(cat "$T/tok.out")"
+printf 'short\n' >"$T/metrics.token"
+chmod 600 "$T/metrics.token"
+rc=0
+"$ASDEMO" source --config "$T/tok.ini" >"$T/tok.out" 2>&1 || rc=$?
+expect_eq "start with a token of 5 characters" 78 "$rc"
+printf '%s\n' "$TOKEN" >"$T/metrics.token"
+"$ASDEMO" source --config "$T/tok.ini" >>"$T/tok.log" 2>&1 &
+PIDS[source]=$!
+code() { curl -s --max-time 5 -o "$T/tok.body" -w '%{http_code}' "$@"; }
+wait_for "the demo's metrics port answers" eval '[ "$(code "http://127.0.0.1:$P_DEMO/metrics")" != 000 ]'
+expect_eq "GET /metrics without the token" 401 "$(code "http://127.0.0.1:$P_DEMO/metrics")"
+grep -q "as_build_info" "$T/tok.body" && fail "a refused scrape got the metrics"
+expect_eq "GET /health without the token" 401 "$(code "http://127.0.0.1:$P_DEMO/health")"
+expect_eq "GET /metrics with another token" 401 \
+    "$(code -H "Authorization: Bearer ${TOKEN}x" "http://127.0.0.1:$P_DEMO/metrics")"
+expect_eq "GET /metrics with the token as Basic" 401 \
+    "$(code -H "Authorization: Basic $TOKEN" "http://127.0.0.1:$P_DEMO/metrics")"
+expect_eq "GET /metrics with the token" 200 \
+    "$(code -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$P_DEMO/metrics")"
+grep -q '^as_build_info{service="demo"' "$T/tok.body" || fail "no metrics with the token"
+expect_eq "GET /health with the token answers JSON" true \
+    "$(code -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$P_DEMO/health" >/dev/null; jq -r '.up' "$T/tok.body")"
+stop source
 log "--- a port another process holds: the daemon does not start (70)"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_listen = 127.0.0.1:$P_SINK/" "$CONFIG"
 rc=0

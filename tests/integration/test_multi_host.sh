@@ -21,7 +21,9 @@ mkdir -p "$T/keys"
 OFF=$OFF perl -pe 's/10\.1\.0\.1[123]:(\d+)/"127.0.0.1:".($1 + $ENV{OFF})/ge' \
     "$repo/deploy/multi-host.ini" |
     sed -e "s|^data_dir = .*|data_dir = $T/data|" -e "s|^keys_dir = .*|keys_dir = $T/keys|" \
-        >"$CONFIG"
+        -e "s|^metrics_token_file = .*|metrics_token_file = $T/metrics.token|" >"$CONFIG"
+head -c 32 /dev/urandom | base64 >"$T/metrics.token"
+chmod 600 "$T/metrics.token"
 grep -qE '10\.1\.0\.[0-9]+:' "$CONFIG" && fail "an address of multi-host.ini was not rewritten"
 # the same people as the single-host config (so both days are the same day),
 # and the test's front end, asday, acting for them

@@ -8,15 +8,27 @@
  * answer closes its connection, so a stopping daemon has none open; a
  * request that does not parse is h2o's to refuse (400) and never reaches
  * the daemon. Listens on one TCP address, `host:port` (an IPv4 address,
- * "localhost", or "[v6 address]"); meant for 127.0.0.1 and a local scraper
- * (nothing here asks who is asking). */
+ * "localhost", or "[v6 address]").
+ *
+ * Who may ask: on a loopback address (127.0.0.0/8, ::1, localhost) anyone
+ * on the machine, unless a token is set. Any other address must have a
+ * token (`[NAME] metrics_token_file`, a file of the daemon's user only,
+ * holding one line of at least 16 printable characters): then both paths
+ * answer only a request with "Authorization: Bearer <token>" (what
+ * Prometheus sends with `authorization: credentials_file: ...`), and 401
+ * to the rest. The business's counters do not leave the machine unasked. */
 #ifndef AS_METRICS_HTTP_H
 #define AS_METRICS_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
 
+#include "as/config.h"
 #include "as/metrics.h"
+
+#define AS_METRICS_TOKEN_MIN 16
+#define AS_METRICS_TOKEN_MAX 256
 
 typedef struct as_metrics_http as_metrics_http_t;
 
@@ -28,11 +40,35 @@ typedef int (*as_metrics_http_fn)(void *arg, as_metrics_text_t *out);
 int as_metrics_listen_parse(const char *listen, char *host, size_t cap, int *port, char *why,
                             size_t why_cap);
 
-/* Starts serving on `loop`. Returns NULL and sets *err (AS_ECONFIG for a bad
- * address, a uv code when it cannot listen: the port is taken). */
-as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen,
+/* True when `host` (as as_metrics_listen_parse fills it) is this
+ * machine's loopback: 127.0.0.0/8, ::1 or localhost. */
+bool as_metrics_host_is_loopback(const char *host);
+
+/* Reads the bearer token of `path`: its first line, AS_METRICS_TOKEN_MIN to
+ * AS_METRICS_TOKEN_MAX printable characters without spaces, in a file no
+ * group or other user may read. Returns 0 with `token` filled (cap >
+ * AS_METRICS_TOKEN_MAX), or AS_ECONFIG with a sentence for people in `why`. */
+int as_metrics_token_read(const char *path, char *token, size_t cap, char *why, size_t why_cap);
+
+/* Checks [section]'s metrics_listen and metrics_token_file together: a
+ * listen address that is not loopback needs a token file. Returns 0, or
+ * AS_ECONFIG with a sentence in `why` (for the config check and the start). */
+int as_metrics_config_check(as_config_t *cfg, const char *section, char *why, size_t why_cap);
+
+/* Starts serving on `loop`; `token` NULL or "" answers anyone (only on a
+ * loopback address). Returns NULL and sets *err (AS_ECONFIG for a bad
+ * address or a missing token, a uv code when it cannot listen: the port is
+ * taken). */
+as_metrics_http_t *as_metrics_http_start(uv_loop_t *loop, const char *listen, const char *token,
                                          as_metrics_http_fn metrics, as_metrics_http_fn health,
                                          void *arg, int *err);
+
+/* What [section] metrics_listen and metrics_token_file ask for: NULL with
+ * *err 0 when metrics_listen is not set; else as as_metrics_http_start
+ * (AS_ECONFIG, logged, for a token file that cannot be read). */
+as_metrics_http_t *as_metrics_http_from_config(uv_loop_t *loop, as_config_t *cfg,
+                                               const char *section, as_metrics_http_fn metrics,
+                                               as_metrics_http_fn health, void *arg, int *err);
 
 /* Stops listening and frees what no open connection uses. Nulls *self_p. */
 void as_metrics_http_stop(as_metrics_http_t **self_p);

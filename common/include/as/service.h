@@ -42,6 +42,9 @@
  *                   GET /health (JSON; 200 when caught up and the store is
  *                   writable, else 503) over HTTP on the loop
  *                   (metrics_http.h); default off. Not host:port: exit 78.
+ *   metrics_token_file  a file (mode 600) holding the bearer token both
+ *                   paths then ask for; required when metrics_listen is not
+ *                   a loopback address (else exit 78)
  *   [site] name     the site; this service's source is "<name>@<site>"
  *   [bus] publish   the bus's XSUB endpoints (comma list)
  *   [bus] subscribe the bus's XPUB endpoints (comma list)
