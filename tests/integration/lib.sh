@@ -260,6 +260,14 @@ expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
 # refused ACTOR CODE WHAT-IN-ERROR COMMAND ARGS...: `asctl call` as ACTOR fails
 # with CODE and an error text that contains WHAT-IN-ERROR (a test's own
 # refused() of the same name, where it has one, takes its place)
+# expect_exit WHAT CODE OUT CMD...: runs CMD, its output (stdout and stderr)
+# into the file OUT, and checks that it exits with CODE
+expect_exit() {
+    local what=$1 code=$2 out=$3 rc=0
+    shift 3
+    "$@" >"$out" 2>&1 || rc=$?
+    expect_eq "$what" "$code" "$rc"
+}
 refused() {
     local actor=$1 code=$2 text=$3
     shift 3

@@ -188,58 +188,38 @@ log "--- metrics_listen that is not host:port: exit 78"
 for bad in "localhost" "127.0.0.1:99999" "127.0.0.1:" "not-an-ip:9100" "127.0.0.1:9100x"; do
     cp "$CONFIG" "$T/bad.ini"
     sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_listen = $bad/" "$T/bad.ini"
-    rc=0
-    "$ASDEMO" source --config "$T/bad.ini" --check-config >"$T/bad.out" 2>&1 || rc=$?
-    expect_eq "--check-config with metrics_listen = $bad" 78 "$rc"
+    expect_exit "--check-config with metrics_listen = $bad" 78 "$T/bad.out" "$ASDEMO" source --config "$T/bad.ini" --check-config
     grep -q "metrics_listen '$bad'" "$T/bad.out" || fail "--check-config does not name it: $(cat "$T/bad.out")"
-    rc=0
-    "$ASDEMO" source --config "$T/bad.ini" >"$T/bad.out" 2>&1 || rc=$?
-    expect_eq "start with metrics_listen = $bad" 78 "$rc"
+    expect_exit "start with metrics_listen = $bad" 78 "$T/bad.out" "$ASDEMO" source --config "$T/bad.ini"
     grep -q "bad.ini:[0-9]*: \[demo\] metrics_listen '$bad'" "$T/bad.out" ||
         fail "the refusal does not name the file, line and key: $(cat "$T/bad.out")"
-    rc=0
-    "$ASCTL" --config "$T/bad.ini" check-config >"$T/bad.out" 2>&1 || rc=$?
-    expect_eq "asctl check-config with metrics_listen = $bad" 78 "$rc"
+    expect_exit "asctl check-config with metrics_listen = $bad" 78 "$T/bad.out" "$ASCTL" --config "$T/bad.ini" check-config
 done
 cp "$CONFIG" "$T/bad.ini"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_BUS\$/metrics_listen = 127.0.0.1/" "$T/bad.ini"
-rc=0
-"$ASBUS" --config "$T/bad.ini" --name bus --check-config >"$T/bad.out" 2>&1 || rc=$?
-expect_eq "asbus --check-config with metrics_listen = 127.0.0.1" 78 "$rc"
-rc=0
-"$ASBUS" --config "$T/bad.ini" --name bus >"$T/bad.out" 2>&1 || rc=$?
-expect_eq "asbus start with metrics_listen = 127.0.0.1" 78 "$rc"
+expect_exit "asbus --check-config with metrics_listen = 127.0.0.1" 78 "$T/bad.out" "$ASBUS" --config "$T/bad.ini" --name bus --check-config
+expect_exit "asbus start with metrics_listen = 127.0.0.1" 78 "$T/bad.out" "$ASBUS" --config "$T/bad.ini" --name bus
 cp "$CONFIG" "$T/bad.ini"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_lisen = 127.0.0.1:$P_DEMO/" "$T/bad.ini"
-rc=0
-"$ASDEMO" source --config "$T/bad.ini" >"$T/bad.out" 2>&1 || rc=$?
-expect_eq "start with the key misspelt (metrics_lisen)" 78 "$rc"
+expect_exit "start with the key misspelt (metrics_lisen)" 78 "$T/bad.out" "$ASDEMO" source --config "$T/bad.ini"
 grep -q "did you mean 'metrics_listen'" "$T/bad.out" || fail "no suggestion: $(cat "$T/bad.out")"
 log "--- an address other machines reach: a bearer token, or no start (78)"
 cp "$CONFIG" "$T/tok.ini"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_listen = 0.0.0.0:$P_DEMO/" "$T/tok.ini"
-rc=0
-"$ASDEMO" source --config "$T/tok.ini" >"$T/tok.out" 2>&1 || rc=$?
-expect_eq "start on 0.0.0.0 without metrics_token_file" 78 "$rc"
+expect_exit "start on 0.0.0.0 without metrics_token_file" 78 "$T/tok.out" "$ASDEMO" source --config "$T/tok.ini"
 grep -q "can be reached from other machines: set \[demo\] metrics_token_file" "$T/tok.out" ||
     fail "the refusal does not say what to do: $(cat "$T/tok.out")"
-rc=0
-"$ASCTL" --config "$T/tok.ini" check-config >"$T/tok.out" 2>&1 || rc=$?
-expect_eq "asctl check-config: 0.0.0.0 without metrics_token_file" 78 "$rc"
+expect_exit "asctl check-config: 0.0.0.0 without metrics_token_file" 78 "$T/tok.out" "$ASCTL" --config "$T/tok.ini" check-config
 TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$TOKEN" >"$T/metrics.token"
 chmod 644 "$T/metrics.token"
 sed -i "/^metrics_listen = 0.0.0.0:$P_DEMO/a metrics_token_file = $T/metrics.token" "$T/tok.ini"
-rc=0
-"$ASDEMO" source --config "$T/tok.ini" >"$T/tok.out" 2>&1 || rc=$?
-expect_eq "start with a token file others may read" 78 "$rc"
+expect_exit "start with a token file others may read" 78 "$T/tok.out" "$ASDEMO" source --config "$T/tok.ini"
 grep -q "may be read by others (mode 644): chmod 600 it" "$T/tok.out" ||
     fail "the refusal does not say why: $(cat "$T/tok.out")"
 printf 'short\n' >"$T/metrics.token"
 chmod 600 "$T/metrics.token"
-rc=0
-"$ASDEMO" source --config "$T/tok.ini" >"$T/tok.out" 2>&1 || rc=$?
-expect_eq "start with a token of 5 characters" 78 "$rc"
+expect_exit "start with a token of 5 characters" 78 "$T/tok.out" "$ASDEMO" source --config "$T/tok.ini"
 printf '%s\n' "$TOKEN" >"$T/metrics.token"
 "$ASDEMO" source --config "$T/tok.ini" >>"$T/tok.log" 2>&1 &
 PIDS[source]=$!
@@ -260,9 +240,7 @@ expect_eq "GET /health with the token answers JSON" true \
 stop source
 log "--- a port another process holds: the daemon does not start (70)"
 sed -i "s/^metrics_listen = 127.0.0.1:$P_DEMO\$/metrics_listen = 127.0.0.1:$P_SINK/" "$CONFIG"
-rc=0
-timeout 20 "$ASDEMO" source --config "$CONFIG" >"$T/taken.out" 2>&1 || rc=$?
-expect_eq "start on a taken metrics port" 70 "$rc"
+expect_exit "start on a taken metrics port" 70 "$T/taken.out" timeout 20 "$ASDEMO" source --config "$CONFIG"
 grep -q "cannot listen on 127.0.0.1:$P_SINK" "$T/taken.out" || fail "does not say why: $(cat "$T/taken.out")"
 stop bus # exits 0 with its metrics port open
 finish
