@@ -59,10 +59,19 @@ int holiday_set(as_cmd_t *cmd)
     if (req->name && strlen(req->name) > MAX_HOLIDAY_NAME)
         return as_cmd_fail(cmd, AS_EINVALID, "holiday %s: name is at most %d characters", req->date,
                            MAX_HOLIDAY_NAME);
+    if (req->name_en && strlen(req->name_en) > MAX_HOLIDAY_NAME)
+        return as_cmd_fail(cmd, AS_EINVALID, "holiday %s: name_en is at most %d characters",
+                           req->date, MAX_HOLIDAY_NAME);
+    if (blank(req->name) && !blank(req->name_en))
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "holiday %s: name_en without a name: the name is the calendar's (and "
+                           "the Chinese greeting's), name_en its English name",
+                           req->date);
     MDB_dbi dbi = as_record_dbi(cmd->svc, "holidays");
     As__Holiday holiday = AS__HOLIDAY__INIT;
     holiday.date = req->date;
     holiday.name = req->name;
+    holiday.name_en = blank(req->name_en) ? NULL : req->name_en;
     holiday.set_by = (char *)cmd->actor;
     int rc;
     if (blank(req->name)) { /* a blank name takes the day out of the calendar */
@@ -118,10 +127,24 @@ static bool s_birthday_on(const char *birthday, const char *date)
     return !as_date_valid(leap_day); /* no 29th this year: greeted on the 28th */
 }
 
+static bool s_english(const As__Customer *c)
+{
+    return c->language && strcmp(c->language, "en") == 0;
+}
+
+/* The holiday's name in the customer's language: its English name for an
+ * English-language customer when it has one, else its name. */
+static const char *s_holiday_name(const As__Holiday *h, const As__Customer *c)
+{
+    if (!h)
+        return NULL;
+    return s_english(c) && !blank(h->name_en) ? h->name_en : h->name;
+}
+
 static void s_text(const As__Customer *c, const char *occasion, const char *holiday,
                    char out[S_TEXT_SIZE])
 {
-    bool en = c->language && strcmp(c->language, "en") == 0;
+    bool en = s_english(c);
     const char *name = c->name ? c->name : "";
     if (strcmp(occasion, "birthday") == 0)
         snprintf(out, S_TEXT_SIZE,
@@ -138,7 +161,8 @@ static void s_text(const As__Customer *c, const char *occasion, const char *holi
 typedef struct {
     as_cmd_t *cmd;
     bool send;
-    const char *date, *holiday; /* holiday: NULL when the date is none */
+    const char *date;
+    const As__Holiday *holiday; /* NULL when the date is none */
     As__GreetingList *list;
 } s_run_t;
 
@@ -175,14 +199,15 @@ static int s_greet(s_run_t *run, const As__Customer *c, const char *occasion)
     if (rc != MDB_NOTFOUND)
         return rc;
     char text[S_TEXT_SIZE];
-    s_text(c, occasion, run->holiday ? run->holiday : "", text);
+    const char *holiday = s_holiday_name(run->holiday, c);
+    s_text(c, occasion, holiday ? holiday : "", text);
     As__Greeting now = AS__GREETING__INIT;
     now.customer_id = c->customer_id;
     now.name = c->name;
     now.phone = c->phone;
     now.language = !blank(c->language) ? c->language : "zh";
     now.occasion = (char *)occasion;
-    now.holiday = strcmp(occasion, "holiday") == 0 ? (char *)run->holiday : NULL;
+    now.holiday = strcmp(occasion, "holiday") == 0 ? (char *)holiday : NULL;
     now.text = text;
     now.date = (char *)run->date;
     if (run->send) {
@@ -224,7 +249,7 @@ static int s_run(as_cmd_t *cmd, bool send)
     list.date = date;
     list.holiday = holiday ? holiday->name : NULL;
     list.has_sent_now = list.has_opted_out = list.has_no_phone = 1;
-    s_run_t run = {cmd, send, date, list.holiday, &list};
+    s_run_t run = {cmd, send, date, holiday, &list};
     as_record_list_t customers = {0};
     if (rc == 0)
         rc = as_record_scan(cmd->txn, as_record_dbi(cmd->svc, "customers"), NULL,

@@ -235,6 +235,22 @@ expect_eq "five reception.greeting.due events in all: 2 birthdays, 3 for the hol
 expect_eq "c-2's holiday greeting in Chinese to her phone" "13900000002 王小明，祝您Spring Festival快乐！—— 您的售后服务团队" \
     "$(echo "$events" | jq -r 'select(.payload.customer_id=="c-2" and .payload.occasion=="holiday") |
         "\(.payload.phone) \(.payload.text)"')"
+# a holiday with its Chinese and its English name: each customer's greeting
+# says it in their language
+MID="$M2-09"
+refused "an English name without a name" invalid "name_en without a name" \
+    clerk-zhou reception.holiday.set date="$MID" name_en="Mid-Autumn Festival"
+expect_eq "nothing in the calendar on $MID after the refusal" "" \
+    "$(as clerk-zhou reception.holiday.list from="$MID" | json '.reply.holidays[]? | .date')"
+ask clerk-zhou reception.holiday.set date="$MID" name="中秋节" name_en="Mid-Autumn Festival"
+expect_eq "the calendar keeps both names" "$MID 中秋节 Mid-Autumn Festival" \
+    "$(as clerk-zhou reception.holiday.list from="$MID" | json '.reply.holidays[] | "\(.date) \(.name) \(.name_en)"')"
+mid=$(greet send date="$MID")
+expect_eq "c-1 (English) greeted with the English name" \
+    "Mid-Autumn Festival: Happy Mid-Autumn Festival, Emily Clark! Best wishes from your service team." \
+    "$(echo "$mid" | json '.reply.greetings[] | select(.customer_id=="c-1") | "\(.holiday): \(.text)"')"
+expect_eq "c-2 (Chinese) greeted with the Chinese name" "中秋节: 王小明，祝您中秋节快乐！—— 您的售后服务团队" \
+    "$(echo "$mid" | json '.reply.greetings[] | select(.customer_id=="c-2") | "\(.holiday): \(.text)"')"
 
 log "--- the day's business: three ROs opened, one delivered, two appointments"
 JOBS='[{"concern":"oil service","pay_type":"CUSTOMER_PAY",

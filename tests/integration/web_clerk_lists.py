@@ -126,10 +126,14 @@ def tablet():
         # a holiday in the calendar
         b.type("#holiday-date", "2027-02-06")
         b.type("#holiday-name", "春节")
+        b.type("#holiday-name-en", "Spring Festival")
         b.click("#holiday-go")
         b.wait(lambda d: b.find_all('#holidays tr[data-holiday="2027-02-06"]'))
         hol = asctl("clerk-sun", "reception.holiday.list").get("holidays", [])
-        check("reception has the holiday", [h["name"] for h in hol if h["date"] == "2027-02-06"] == ["春节"], hol)
+        check("reception has the holiday with both names",
+              [(h["name"], h.get("name_en")) for h in hol if h["date"] == "2027-02-06"] == [("春节", "Spring Festival")], hol)
+        row = b.find_all('#holidays tr[data-holiday="2027-02-06"]')[0].text
+        check("the calendar shows both names", "春节" in row and "Spring Festival" in row, row)
 
         # --- the day's business
         tab(b, "today")

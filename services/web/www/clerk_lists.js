@@ -221,6 +221,7 @@ function readHolidays() {
       [
         { label: "clerk.date", value: (h) => h.date, cls: "nowrap" },
         { label: "clerk.holidays.name", value: (h) => h.name },
+        { label: "clerk.holidays.name_en", value: (h) => h.name_en || "" },
       ],
       rows
     );
@@ -232,10 +233,13 @@ function readHolidays() {
 async function addHoliday(e) {
   e.preventDefault();
   const payload = { date: document.getElementById("holiday-date").value, name: document.getElementById("holiday-name").value.trim() };
+  const nameEn = document.getElementById("holiday-name-en").value.trim(); // for English-language customers' greetings
+  if (nameEn) payload.name_en = nameEn;
   const error = document.getElementById("holidays-error");
   const done = await App.act(document.getElementById("holiday-go"), error, "holiday:" + JSON.stringify(payload), "reception.holiday.set", payload);
   if (done) {
     document.getElementById("holiday-name").value = "";
+    document.getElementById("holiday-name-en").value = "";
     readHolidays();
     readGreetings();
   }
