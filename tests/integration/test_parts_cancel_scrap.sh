@@ -5,7 +5,9 @@
 # last whole month: parts.order.cancel (a three-line order, one line partly
 # received and one received in full, the rest cancelled: the order's and the
 # lines' states, what is on order in the forecast and the reorder list,
-# parts.order.list's overdue, a receipt against a cancelled line; a keeper's
+# parts.order.list's overdue, a receipt against a cancelled line; an urgent
+# order for an RO job's backorder promised then cancelled: the backorder
+# released, reception's promised date taken back; a keeper's
 # own unconfirmed order cancelled by line then whole; kpi's timely supply
 # without the promises withdrawn before they fell due) and parts.scrap.list
 # (lists in each of the four states, filtered by state, by the dates
@@ -16,6 +18,7 @@ setup parts_cancel_scrap
 evening_clock # "today" has no hours left: nothing keyed in today falls after a report
 
 cat >>"$CONFIG" <<INI
+adv-wang = advisor
 wh-zhou = warehouse_keeper
 wh-li = warehouse_keeper
 parts-mgr = parts_manager
@@ -25,17 +28,23 @@ tech-07 = technician
 endpoint = ipc://$T/parts.sock
 heartbeat_ms = 200
 
+[reception]
+endpoint = ipc://$T/reception.sock
+follows = parts
+heartbeat_ms = 200
+
 [kpi]
 endpoint = ipc://$T/kpi.sock
 follows = parts
 heartbeat_ms = 200
 INI
-sed -i 's/^services = .*/services = parts, kpi/' "$CONFIG"
+sed -i 's/^services = .*/services = parts, kpi, reception/' "$CONFIG"
 sed -i 's/^\[site\]$/[site]\nbackdate_days = 70\nbackdate_days_manager = 70/' "$CONFIG"
 
 start_bus bus
 start_service parts
 start_service kpi
+start_service reception
 
 M2=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m) # the last whole month
 log "the month $M2"
@@ -72,7 +81,7 @@ figure() { # figure NAME: the department's value of the month and its formula
 figure_is() { [ "$(figure "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 # --- master data and stock --------------------------------------------------------
-for p in P-PAD:6000 P-FILTER:2000 P-BELT:3000 P-GASKET:800 P-SCRAP:300; do
+for p in P-PLUG:1500 P-PAD:6000 P-FILTER:2000 P-BELT:3000 P-GASKET:800 P-SCRAP:300; do
     as wh-zhou parts.part.define part_number="${p%:*}" description="part ${p%:*}" \
         cost_cents="${p#*:}" price_cents=$((${p#*:} * 2)) bin=A-1 >/dev/null
 done
@@ -149,6 +158,31 @@ refused wh-zhou not-found "receipt 'R-2' does not exist" parts.receipt.show rece
 refused wh-zhou conflict "line 1 of order 'PO-1' is cancelled" parts.order.confirm order_id=PO-1 \
     lines='[{"line_no":1,"promised_date":"'"$M2"'-20"}]'
 
+log "--- an urgent order for an RO job's backorder, promised, then cancelled"
+as adv-wang reception.customer.register customer_id=C1 name="Customer 1" phone=13900000001 >/dev/null
+as adv-wang reception.vehicle.register vin=JNKCV61E29M300011 plate=LU-D0001 customer_id=C1 \
+    sale_date=2024-05-01 mileage_km=20000 >/dev/null
+at "$M2-11" 08:00 adv-wang reception.ro.open ro_number=RO-2 vin=JNKCV61E29M300011 mileage_km=21000 \
+    jobs='[{"concern":"engine misfires","pay_type":"CUSTOMER_PAY","labour":{"code":"EN100","sold_minutes":60,"rate_cents":60000}}]' >/dev/null
+at "$M2-11" 08:30 wh-zhou parts.issue issue_id=RO-2-1 ro_number=RO-2 job_no=1 \
+    part_number=P-PLUG quantity=2 technician=tech-07 backorder=true >/dev/null
+at "$M2-11" 08:40 wh-zhou parts.order.create order_id=UO-1 supplier=OEM urgent=true \
+    lines='[{"backorder_id":"RO-2-1/bo"}]' >/dev/null
+at "$M2-11" 08:50 wh-zhou parts.order.confirm order_id=UO-1 \
+    lines='[{"line_no":1,"promised_date":"'"$M2"'-16"}]' >/dev/null
+promised() { ctl --actor adv-wang call reception.ro.show ro_number=RO-2 | json '.reply.parts_promised_date // "none"'; }
+wait_for "reception shows RO-2's promised date" eval '[ "$(promised)" = "$M2-16" ]'
+# plugs: on hand 0 - reserved 0 + on order 2 - backordered 2 = 0: nothing to order
+expect_eq "the urgent line and its backorder cancel out" "2 P-PAD:0:-4:4" "$(on_order P-PLUG) $(reorder)"
+at "$M2-11" 09:00 parts-mgr parts.order.cancel order_id=UO-1 reason="the customer declined the job" >/dev/null
+expect_eq "UO-1 cancelled" "ORDER_CANCELLED 1:ORDER_CANCELLED:0:2" "$(states UO-1)"
+# the backorder waits again, ordered by nothing and promised nothing; plugs: position
+# 0 - 0 + 0 - 2 = -2: suggested 0 - (-2) = 2
+expect_eq "the backorder is released" "RO-2-1/bo::" \
+    "$(as wh-zhou parts.backorder.list part_number=P-PLUG | json '.reply.backorders[0] | "\(.issue_id):\(.order_id // ""):\(.promised_date // "")"')"
+expect_eq "the reorder list: the plugs again" "P-PAD:0:-4:4,P-PLUG:0:-2:2" "$(reorder)"
+wait_for "reception takes RO-2's promise back" eval '[ "$(promised)" = none ]'
+
 log "--- a keeper's own unconfirmed order: a line, then the rest"
 at "$M2-11" 09:00 wh-zhou parts.order.create order_id=PO-2 supplier=Bosch lines='[
     {"part_number":"P-GASKET","quantity":5},{"part_number":"P-BELT","quantity":2}]' >/dev/null
@@ -159,7 +193,7 @@ expect_eq "PO-2 with line 2 cancelled" "ORDER_OPEN 1:ORDER_OPEN:0:0,2:ORDER_CANC
 expect_eq "on order: gaskets 5, belts 0" "5 0" "$(on_order P-GASKET) $(on_order P-BELT)"
 at "$M2-11" 10:05 wh-zhou parts.order.cancel order_id=PO-2 reason="wrong supplier" >/dev/null
 expect_eq "PO-2 cancelled" "ORDER_CANCELLED 1:ORDER_CANCELLED:0:5,2:ORDER_CANCELLED:0:2" "$(states PO-2)"
-expect_eq "listed by state ORDER_CANCELLED" "PO-2" \
+expect_eq "listed by state ORDER_CANCELLED, newest first" "PO-2,UO-1" \
     "$(as parts-mgr parts.order.list state=ORDER_CANCELLED | json '[.reply.orders[]?.order_id] | join(",")')"
 refused wh-zhou conflict "order 'PO-2' is ORDER_CANCELLED: nothing to cancel" parts.order.cancel \
     order_id=PO-2 reason=x
