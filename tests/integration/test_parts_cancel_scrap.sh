@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# labels: parts kpi
+# labels: parts kpi reception
 # timeout: 120
 # Issue 16's two missing parts actions, keyed in with `asctl call --at` in the
 # last whole month: parts.order.cancel (a three-line order, one line partly
