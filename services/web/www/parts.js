@@ -417,6 +417,7 @@ const drafts = new Map();
 // (parts.order.confirm): the quantity it will ship and the promised date.
 function confirmCell(o, l) {
   if (l.confirmed) return App.el("span", "note", l.confirmed_by || "");
+  if (num(l.cancelled) > 0) return App.el("span", "note", l.cancelled_by || ""); // nothing to confirm
   if (!may("warehouse_keeper", "parts_manager")) return "";
   const id = o.order_id + "/" + l.line_no;
   const draft = drafts.get(id) || { qty: String(num(l.quantity)), date: "" };
