@@ -108,7 +108,9 @@ static int s_pick(as_cmd_t *cmd, const As__OrderCancel *req, const As__PartsOrde
 }
 
 /* An urgent line's backorder, when it still owes and this line orders it:
- * ordered no more, promised nothing. */
+ * ordered no more, promised nothing. Settled at QC or not (workshop's event
+ * may come before or after the keeper's cancellation: the backorder ends the
+ * same). */
 static int s_release_backorder(as_cmd_t *cmd, const As__PartsOrder *o, const As__OrderLine *l)
 {
     if (!l->backorder_id || !l->backorder_id[0])
@@ -120,7 +122,7 @@ static int s_release_backorder(as_cmd_t *cmd, const As__PartsOrder *o, const As_
         return rc == MDB_NOTFOUND ? 0 : rc;
     bool ours =
         bo->order_id && strcmp(bo->order_id, o->order_id) == 0 && bo->order_line == l->line_no;
-    if (ours && !bo->settled && bo->filled < bo->quantity) {
+    if (ours && bo->filled < bo->quantity) {
         free(bo->order_id);
         free(bo->promised_date);
         bo->order_id = NULL;

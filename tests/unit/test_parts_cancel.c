@@ -4,7 +4,8 @@
  * and the same backorder whichever comes first (the OEM's answer may cross
  * the cancellation): the line keeps the answer and its cancellation, the
  * backorder is released (not ordered, no promised date), and a confirmation
- * after the cancellation tells reception nothing. */
+ * after the cancellation tells reception nothing; the same with workshop's
+ * QC pass (which settles the RO's backorders) before or after. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "as/calendar.h"
 #include "as/error.h"
 #include "as/pb/parts.pb-c.h"
+#include "as/pb/workshop.pb-c.h"
 #include "harness.h"
 #include "parts_service.h"
 
@@ -169,10 +171,47 @@ static void test_confirmation_crosses_cancellation(void **state)
     assert_string_equal(second, want);
 }
 
+/* workshop.qc.passed for RO-1: its backorders are settled. */
+static void s_qc_passed(as_harness_t *h)
+{
+    As__QcPassed qc = AS__QC_PASSED__INIT;
+    qc.ro_number = "RO-1";
+    as_harness_result_t r;
+    assert_int_equal(
+        as_harness_apply(h, "workshop.qc.passed", "workshop@local", 1, "RO-1", &qc.base, &r), 0);
+    assert_int_equal(r.status, 0);
+    as_harness_result_clear(&r);
+}
+
+/* The vehicle passing QC (workshop's event) and the cancellation (the parts
+ * manager's command) leave the same backorder whichever parts applies first:
+ * released (ordered by nothing) and settled. */
+static void test_qc_and_cancellation_either_order(void **state)
+{
+    (void)state;
+    char first[256], second[256];
+    as_harness_t *h = s_open();
+    s_qc_passed(h);
+    s_cancel(h);
+    s_state(h, first, sizeof first);
+    as_harness_destroy(&h);
+
+    h = s_open();
+    s_cancel(h);
+    s_qc_passed(h);
+    s_state(h, second, sizeof second);
+    as_harness_destroy(&h);
+
+    /* ORDER_CANCELLED, never confirmed, 2 cancelled; the backorder released */
+    assert_string_equal(first, "6 0 0  2 | backorder: '' ''");
+    assert_string_equal(second, first);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_confirmation_crosses_cancellation),
+        cmocka_unit_test(test_qc_and_cancellation_either_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
