@@ -92,6 +92,13 @@ static const as_command_info_t s_commands[] = {
     {"parts.order.suggest", "parts", &as__order_suggest__descriptor, &as__parts_order__descriptor,
      "place the supplier's suggested stock order (parts.reorder.list) with one command",
      AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
+    {"parts.scrap.list", "parts", &as__scrap_list_query__descriptor, &as__scrap_lists__descriptor,
+     "scrap lists newest first, by state and the dates proposed: who did what, lines, value",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, true},
+    {"parts.order.cancel", "parts", &as__order_cancel__descriptor, &as__parts_order__descriptor,
+     "cancel an order or some of its lines, with a reason (what each line still owes; a keeper: "
+     "only their own order, unconfirmed, nothing received)",
+     AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_PARTS_MANAGER, false, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -126,6 +133,8 @@ static const as_event_info_t s_events[] = {
      "an RO job's backordered part got a promised date (subject the RO)"},
     {"oem.order.confirmed", &as__oem_order_confirmed__descriptor,
      "the supplier (the OEM's system) confirmed a placed order, line by line"},
+    {"parts.order.cancelled", &as__order_cancelled__descriptor,
+     "an order or some of its lines were cancelled (what they still owed), with the reason"},
 };
 
 AS_CATALOG_PART(as__catalog_parts, s_commands, s_events);

@@ -709,5 +709,6 @@ const as_event_def_t kpi_events[] = {
     {"kpi.monthly.generated", kpi_evt_site_monthly},
     {"kpi.monthly.submitted", kpi_evt_site_monthly},
     {"kpi.monthly.corrected", kpi_evt_site_monthly},
+    {"parts.order.cancelled", kpi_evt_order_cancelled},
     {NULL, NULL},
 };

@@ -39,6 +39,15 @@ static bool s_in_full_by_promise(const As__OrderLine *l)
            strcmp(l->completed_date, l->promised_date) <= 0;
 }
 
+/* A line the dealer cancelled on or before its promised date: the promise
+ * was withdrawn before it fell due, so it is not due (cancelled later, it
+ * was late already: it stays due, never on time). */
+static bool s_withdrawn(const As__OrderLine *l)
+{
+    return l->cancelled > 0 && as_date_valid(l->cancelled_date) &&
+           strcmp(l->cancelled_date, l->promised_date) <= 0;
+}
+
 /* Counts each named line that is promised: due (when `due`) and on time. */
 static int s_count_lines(as_evt_t *evt, const As__OrderChanged *m, bool due)
 {
@@ -47,8 +56,8 @@ static int s_count_lines(as_evt_t *evt, const As__OrderChanged *m, bool due)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < m->n_lines; i++) {
         const As__OrderLine *l = s_line(m->order, m->lines[i]);
-        if (!l || !as_date_valid(l->promised_date))
-            continue; /* never promised: no promise to keep */
+        if (!l || !as_date_valid(l->promised_date) || s_withdrawn(l))
+            continue; /* never promised, or withdrawn: no promise to keep */
         As__KpiCounters d = AS__KPI_COUNTERS__INIT;
         if (due)
             KPI_SET(d, order_lines_due, 1);
@@ -71,6 +80,28 @@ int kpi_evt_order_confirmed(as_evt_t *evt)
 int kpi_evt_order_received(as_evt_t *evt)
 {
     return s_count_lines(evt, (const As__OrderChanged *)evt->payload, false);
+}
+
+/* parts.order.cancelled: a promised line cancelled on or before its
+ * promised date is due no more (it was counted due at its confirmation). A
+ * confirmation that comes after the cancellation (the OEM's answer crossed
+ * it) carries the cancelled line and is not counted (s_withdrawn): the same
+ * figures in either order. */
+int kpi_evt_order_cancelled(as_evt_t *evt)
+{
+    const As__OrderCancelled *m = (const As__OrderCancelled *)evt->payload;
+    if (!m->order)
+        return AS_EINVALID;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < m->n_lines; i++) {
+        const As__OrderLine *l = s_line(m->order, m->lines[i]);
+        if (!l || !l->confirmed || !as_date_valid(l->promised_date) || !s_withdrawn(l))
+            continue;
+        As__KpiCounters d = AS__KPI_COUNTERS__INIT;
+        KPI_SET(d, order_lines_due, -1);
+        rc = kpi_count(evt, l->promised_date, KPI_DEPARTMENT, "", &d);
+    }
+    return rc;
 }
 
 void kpi_ro_parts_line(const char *date, const As__PartIssue *issue, As__KpiCounters *d)

@@ -202,6 +202,9 @@ int kpi_stock_groups(as_service_t *svc, MDB_txn *txn, const char *period_kind, c
  * `date` completes (ro_parts_lines, ro_parts_lines_on_time), if any. */
 int kpi_evt_order_confirmed(as_evt_t *evt);
 int kpi_evt_order_received(as_evt_t *evt);
+/* parts.order.cancelled: a promised line cancelled on or before its promised
+ * date is taken out of order_lines_due there. */
+int kpi_evt_order_cancelled(as_evt_t *evt);
 void kpi_ro_parts_line(const char *date, const As__PartIssue *issue, As__KpiCounters *d);
 /* New cars and units in operation (counters_sales.c): sales.vehicle.sold; the
  * days a vehicle had an RO opened (db "uio", from reception.ro.opened); the

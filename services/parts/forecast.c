@@ -147,9 +147,13 @@ static int s_issue(const MDB_val *rest, const MDB_val *value, void *arg)
 
 /* --- orders: what is on order, the stock lines for lead time and supplier -- */
 
+/* What a line still brings: its confirmed quantity (or the ordered one
+ * before confirmation) less received, nothing once cancelled. */
 static uint32_t s_line_owed(const As__OrderLine *l)
 {
     uint32_t expected = l->confirmed ? l->confirmed_quantity : l->quantity;
+    if (l->cancelled > 0)
+        return 0;
     return expected > l->received ? expected - l->received : 0;
 }
 
@@ -199,7 +203,10 @@ static int s_orders(s_ctx_t *c)
             s_acc_t *a = s_acc_of(c, l->part_number);
             if (a)
                 a->on_order += s_line_owed(l);
-            if (!o->urgent && o->order_date && o->supplier && l->part_number &&
+            /* a line cancelled with nothing received was never supplied:
+             * neither a lead time nor the part's usual supplier */
+            bool never_came = l->cancelled > 0 && l->received == 0;
+            if (!o->urgent && !never_came && o->order_date && o->supplier && l->part_number &&
                 strcmp(o->order_date, c->cfg.as_of) <= 0)
                 c->by_part[c->n_refs++] = (s_ref_t){o, l};
         }

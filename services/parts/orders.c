@@ -53,6 +53,8 @@ static As__OrderState s_line_state(const As__OrderLine *l)
 {
     if (l->received >= l->quantity)
         return AS__ORDER_STATE__ORDER_RECEIVED;
+    if (l->cancelled > 0) /* the rest is not coming: as a short confirmation's */
+        return l->received > 0 ? AS__ORDER_STATE__ORDER_CLOSED : AS__ORDER_STATE__ORDER_CANCELLED;
     if (l->confirmed && l->confirmed_quantity < l->quantity && l->received >= l->confirmed_quantity)
         return AS__ORDER_STATE__ORDER_CLOSED; /* short: all the supplier will ship is in */
     if (l->received > 0)
@@ -65,27 +67,34 @@ static bool s_line_overdue(const As__OrderLine *l, const char *on)
 {
     As__OrderState st = s_line_state(l);
     return l->promised_date && l->promised_date[0] && strcmp(l->promised_date, on) < 0 &&
-           st != AS__ORDER_STATE__ORDER_RECEIVED && st != AS__ORDER_STATE__ORDER_CLOSED;
+           st != AS__ORDER_STATE__ORDER_RECEIVED && st != AS__ORDER_STATE__ORDER_CLOSED &&
+           st != AS__ORDER_STATE__ORDER_CANCELLED;
 }
 
-/* Sets each line's state and the order's (and `overdue` on `on`, if given). */
+/* Sets each line's state and the order's (and `overdue` on `on`, if given).
+ * A cancelled line is done (nothing more comes) and needs no confirmation;
+ * an order whose lines are all cancelled is CANCELLED, one with some
+ * received and the rest cancelled is CLOSED (as a short confirmation's). */
 static void s_refresh(As__PartsOrder *o, const char *on)
 {
     bool all_done = true, all_received = true, all_confirmed = true, any_received = false;
-    bool overdue = false;
+    bool overdue = false, all_cancelled = o->n_lines > 0;
     for (size_t i = 0; i < o->n_lines; i++) {
         As__OrderLine *l = o->lines[i];
         l->has_state = 1;
         l->state = s_line_state(l);
+        bool cancelled = l->state == AS__ORDER_STATE__ORDER_CANCELLED;
+        all_cancelled &= cancelled;
         all_received &= l->state == AS__ORDER_STATE__ORDER_RECEIVED;
         all_done &= l->state == AS__ORDER_STATE__ORDER_RECEIVED ||
-                    l->state == AS__ORDER_STATE__ORDER_CLOSED;
-        all_confirmed &= l->confirmed;
+                    l->state == AS__ORDER_STATE__ORDER_CLOSED || cancelled;
+        all_confirmed &= l->confirmed || l->cancelled > 0;
         any_received |= l->received > 0;
         overdue |= on && s_line_overdue(l, on);
     }
     o->has_state = 1;
-    o->state = all_received    ? AS__ORDER_STATE__ORDER_RECEIVED
+    o->state = all_cancelled   ? AS__ORDER_STATE__ORDER_CANCELLED
+               : all_received  ? AS__ORDER_STATE__ORDER_RECEIVED
                : all_done      ? AS__ORDER_STATE__ORDER_CLOSED
                : any_received  ? AS__ORDER_STATE__ORDER_PARTLY_RECEIVED
                : all_confirmed ? AS__ORDER_STATE__ORDER_CONFIRMED
@@ -102,11 +111,26 @@ static As__OrderLine *s_find_line(const As__PartsOrder *o, uint32_t line_no)
     return NULL;
 }
 
+As__OrderLine *parts_order_line(const As__PartsOrder *o, uint32_t line_no)
+{
+    return s_find_line(o, line_no);
+}
+
+void parts_order_refresh(As__PartsOrder *o, const char *on)
+{
+    s_refresh(o, on);
+}
+
 static int s_order_put(as_service_t *svc, MDB_txn *txn, As__PartsOrder *o)
 {
     s_refresh(o, NULL);
     o->has_overdue = 0;
     return as_record_put(txn, as_record_dbi(svc, "orders"), o->order_id, &o->base);
+}
+
+int parts_order_put(as_service_t *svc, MDB_txn *txn, As__PartsOrder *o)
+{
+    return s_order_put(svc, txn, o);
 }
 
 static int s_emit_order(const s_ctx_t *ctx, const char *type, As__PartsOrder *o, uint32_t *lines,
@@ -390,7 +414,9 @@ static int s_confirm(const s_ctx_t *ctx, As__PartsOrder *o, As__OrderLineConfirm
         if (!l->promised_date || !l->confirmed_by || !l->confirmed_date)
             rc = -ENOMEM;
         numbers[n_numbers++] = l->line_no;
-        if (rc == 0 && l->backorder_id && l->backorder_id[0])
+        /* a cancelled line (the supplier's answer crossed the cancellation)
+         * keeps the answer but orders the backorder no more */
+        if (rc == 0 && l->backorder_id && l->backorder_id[0] && l->cancelled == 0)
             rc = s_promise_backorder(ctx, o, l, date);
     }
     if (rc == 0 && n_numbers > 0)
@@ -419,6 +445,11 @@ int parts_cmd_order_confirm(as_cmd_t *cmd)
             if (req->lines[j]->line_no == req->lines[i]->line_no)
                 rc = as_cmd_fail(cmd, AS_EINVALID, "line %u of order '%s' is confirmed twice",
                                  req->lines[i]->line_no, o->order_id);
+        const As__OrderLine *l = s_find_line(o, req->lines[i]->line_no);
+        if (rc == 0 && l && l->cancelled > 0)
+            rc = as_cmd_fail(cmd, AS_ECONFLICT, "line %u of order '%s' is cancelled (%s: %s)",
+                             l->line_no, o->order_id, l->cancelled_date ? l->cancelled_date : "",
+                             l->cancel_reason ? l->cancel_reason : "");
         if (rc == 0 && s_confirm_refusal(o, req->lines[i], why, sizeof why))
             rc = as_cmd_fail(cmd, AS_EINVALID, "%s", why);
     }
@@ -534,12 +565,14 @@ static int s_receive_line(as_cmd_t *cmd, size_t i, const As__ReceiptLine *rl, co
     if (rc != 0)
         return rc;
     As__OrderLine *l = s_find_line(o, rl->order_line);
-    uint32_t owed = l->quantity > l->received ? l->quantity - l->received : 0;
+    uint32_t due = l->received + l->cancelled; /* a cancelled quantity is owed no more */
+    uint32_t owed = l->quantity > due ? l->quantity - due : 0;
     if (rl->received > owed) {
         rc = as_cmd_fail(cmd, AS_ECONFLICT,
-                         "line %zu: order '%s' line %u (part '%s') still owes %u, %u received: "
+                         "line %zu: order '%s' line %u (part '%s') still owes %u%s, %u received: "
                          "record the extra on a line without the order",
-                         i + 1, o->order_id, l->line_no, l->part_number, owed, rl->received);
+                         i + 1, o->order_id, l->line_no, l->part_number, owed,
+                         l->cancelled ? " (the rest is cancelled)" : "", rl->received);
     } else if (rl->received > 0) {
         l->received += rl->received;
         free(l->received_date);

@@ -37,6 +37,8 @@ static const as_command_def_t s_commands[] = {
     {"parts.forecast.show", parts_cmd_forecast_show},
     {"parts.reorder.list", parts_cmd_reorder_list},
     {"parts.order.suggest", parts_cmd_order_suggest},
+    {"parts.scrap.list", parts_cmd_scrap_list},
+    {"parts.order.cancel", parts_cmd_order_cancel},
     {NULL, NULL},
 };
 

@@ -175,4 +175,14 @@ int parts_cmd_forecast_show(as_cmd_t *cmd);
 int parts_cmd_reorder_list(as_cmd_t *cmd);
 int parts_cmd_order_suggest(as_cmd_t *cmd);
 
+/* --- scrap lists listed, orders cancelled (scrap_lists.c, order_cancel.c) --- */
+int parts_cmd_scrap_list(as_cmd_t *cmd);
+int parts_cmd_order_cancel(as_cmd_t *cmd);
+/* orders.c's, for order_cancel.c: order `o`'s line `line_no` (NULL: none);
+ * the lines' and the order's states (and `overdue` on `on`, when given);
+ * storing the order (states set). parts_order_put: 0 or an LMDB code. */
+As__OrderLine *parts_order_line(const As__PartsOrder *o, uint32_t line_no);
+void parts_order_refresh(As__PartsOrder *o, const char *on);
+int parts_order_put(as_service_t *svc, MDB_txn *txn, As__PartsOrder *o);
+
 #endif

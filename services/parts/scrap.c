@@ -386,6 +386,8 @@ int parts_cmd_scrap_submit(as_cmd_t *cmd)
         list->status = AS__SCRAP_STATUS__SCRAP_SUBMITTED;
         char *own = list->submitted_by;
         list->submitted_by = (char *)cmd->actor;
+        list->has_submitted_at_us = 1;
+        list->submitted_at_us = as_cmd_time(cmd);
         rc = s_list_put(cmd, list, &l, false);
         list->submitted_by = own;
     }

@@ -5,7 +5,9 @@
  * earlier one) and the latest date on the RO (RepairOrder.parts_promised_date),
  * so reception.ro.show shows it and reception.ro.list parts_promised=true
  * lists the ROs in the workshop waiting for parts with a promised date (the
- * advisor's list). Parts is the one source of it. */
+ * advisor's list). parts.order.cancelled takes the promise back when the
+ * urgent line that made it is cancelled (the job waits again, promised
+ * nothing, until the part is ordered anew). Parts is the one source of both. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +88,65 @@ const char *ro_parts_promised_date(const As__RepairOrder *ro)
                 latest = d;
         }
     return latest;
+}
+
+/* Drops from the RO's job the promise of `backorder_id` made by `order_id`
+ * (a later order's promise of the same backorder stays). *dropped says
+ * whether there was one. */
+static void s_unpromise(As__Job *job, const char *backorder_id, const char *order_id, bool *dropped)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < job->n_parts_promised; i++) {
+        As__PartsPromise *p = job->parts_promised[i];
+        if (p->backorder_id && strcmp(p->backorder_id, backorder_id) == 0 && p->order_id &&
+            strcmp(p->order_id, order_id) == 0) {
+            as__parts_promise__free_unpacked(p, NULL);
+            *dropped = true;
+        } else {
+            job->parts_promised[kept++] = p;
+        }
+    }
+    job->n_parts_promised = kept;
+}
+
+/* One cancelled urgent line: its RO job's promise goes. */
+static int s_cancel_line(as_evt_t *evt, const char *order_id, const As__OrderLine *l)
+{
+    As__RepairOrder *ro;
+    int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "ros"), l->ro_number,
+                           &as__repair_order__descriptor, &ro);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    bool dropped = false;
+    for (size_t i = 0; i < ro->n_jobs; i++)
+        if (ro->jobs[i]->job_no == l->job_no)
+            s_unpromise(ro->jobs[i], l->backorder_id, order_id, &dropped);
+    const char *latest = dropped ? ro_parts_promised_date(ro) : NULL;
+    if (dropped && latest)
+        rc = set_text(&ro->parts_promised_date, latest);
+    else if (dropped) { /* no part promised any more */
+        free(ro->parts_promised_date);
+        ro->parts_promised_date = NULL;
+    }
+    if (dropped && rc == 0)
+        rc = ro_save(evt->svc, evt->txn, ro);
+    as__repair_order__free_unpacked(ro, NULL);
+    return rc;
+}
+
+int on_order_cancelled(as_evt_t *evt)
+{
+    const As__OrderCancelled *m = (const As__OrderCancelled *)evt->payload;
+    if (!m->order || blank(m->order->order_id))
+        return AS_EINVALID;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < m->n_lines; i++)
+        for (size_t j = 0; rc == 0 && j < m->order->n_lines; j++) {
+            const As__OrderLine *l = m->order->lines[j];
+            if (l && l->line_no == m->lines[i] && !blank(l->ro_number) && !blank(l->backorder_id))
+                rc = s_cancel_line(evt, m->order->order_id, l);
+        }
+    return rc;
 }

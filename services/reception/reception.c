@@ -82,6 +82,7 @@ static const as_event_def_t s_events[] = {
     {"parts.part.defined", on_part_defined},
     {"parts.order.promised", on_order_promised},
     {"sales.vehicle.sold", on_vehicle_sold},
+    {"parts.order.cancelled", on_order_cancelled},
     {NULL, NULL},
 };
 

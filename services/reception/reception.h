@@ -110,6 +110,10 @@ int on_part_defined(as_evt_t *evt);
 /* parts.order.promised (parts_promised.c): keeps the promised date of a
  * backordered part on the RO's job. */
 int on_order_promised(as_evt_t *evt);
+/* parts.order.cancelled (parts_promised.c): a cancelled urgent line's RO job
+ * keeps its promise no more (the promise that order made; a later order's
+ * stays). */
+int on_order_cancelled(as_evt_t *evt);
 /* The latest promised date of the RO's backordered parts, or NULL. */
 const char *ro_parts_promised_date(const As__RepairOrder *ro);
 /* At start: warns when the store knows no technician but has repair orders

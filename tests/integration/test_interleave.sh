@@ -71,6 +71,10 @@ MONTH=${DAY:0:7}
 tail -1 "$T/asday.out" >&2
 ROS=$(grep -o 'RO-[0-9]*-[0-9]*' "$T/asday.out" | sort -u)
 expect_eq "repair orders of the day" 40 "$(echo "$ROS" | wc -l)"
+# parts' stream has an order cancelled (parts.order.cancelled: kpi takes its
+# confirmed line out of timely supply, reception follows it too)
+expect_eq "the order cancelled in the day" "SO-$DAY-X" \
+    "$(ctl --actor parts-mgr call parts.order.list state=ORDER_CANCELLED | jq -r '[.reply.orders[]?.order_id] | join(",")')"
 
 # the day is over when the OEM decided every claim and every consumer has
 # applied every event of every source it follows

@@ -237,6 +237,16 @@ def main():
         click(desk, "#scrap-approve")
         wait(desk, lambda d: "Approved" in text(desk, "#scrap-state"))
         check("the list is scrapped", asctl("parts-mgr", "parts.scrap.show", f"list_id={SCRAP}")["status"] == "SCRAP_APPROVED")
+        # every scrap list (parts.scrap.list): this one approved, by whom, its value
+        row = f'[data-list="{SCRAP}"]'
+        wait(desk, lambda d: cell(desk, "#scrap-lists table", row, "State") == "Approved")
+        check("the lists' row: proposed by the keeper, decided by the manager, 1 line, 100.00",
+              cell(desk, "#scrap-lists table", row, "Proposed").startswith("wh-zhou ")
+              and cell(desk, "#scrap-lists table", row, "Decided").startswith("parts-mgr ")
+              and cell(desk, "#scrap-lists table", row, "Lines") == "1"
+              and cell(desk, "#scrap-lists table", row, "Value at cost") == money(10000),
+              text(desk, "#scrap-lists"))
+        desk.shot("parts2-scrap-lists-desktop")
         click(desk, '#tabs [data-tab="stock"]')
         # 530.00 - 100.00 = 430.00; body: 1 x 50.00 left
         wait(desk, lambda d: text(desk, "#stock-value .value-total") == money(43000))

@@ -864,6 +864,24 @@ static void s_parts_orders(day_t *d, const ro_plan_t *p, unsigned issue_no)
     s_do(d, d->keeper, "parts.order.confirm",
          "{\"order_id\":\"SO-%s-W\",\"lines\":[{\"line_no\":1,\"promised_date\":\"%s\"}]}", d->date,
          yesterday);
+    /* the same filters keyed in twice, confirmed by phone for yesterday as
+     * well; the parts manager cancels the second order the morning after
+     * (parts.order.cancelled: a promise withdrawn before it fell due is not
+     * in timely supply) */
+    const char *managers[MAX_STAFF];
+    bool cancel = as_staff_list(d->staff, AS_ROLE_PARTS_MANAGER, managers, MAX_STAFF) > 0;
+    if (cancel) {
+        s_do(d, d->keeper, "parts.order.create",
+             "{\"order_id\":\"SO-%s-X\",\"supplier\":\"Jinan parts wholesale\",\"lines\":["
+             "{\"part_number\":\"KLH00-00412\",\"quantity\":6}]}",
+             d->date);
+        s_do(d, d->keeper, "parts.order.confirm",
+             "{\"order_id\":\"SO-%s-X\",\"lines\":[{\"line_no\":1,\"promised_date\":\"%s\"}]}",
+             d->date, yesterday);
+        s_when(d, d->day_start_us - day_us + 3600000000LL); /* the day before, 09:00 */
+        s_do(d, managers[0], "parts.order.cancel",
+             "{\"order_id\":\"SO-%s-X\",\"reason\":\"keyed in twice\"}", d->date);
+    }
     s_when(d, d->day_start_us - day_us + 8 * 3600000000LL); /* the day before, 16:00 */
     s_do(d, d->keeper, "parts.order.create",
          "{\"order_id\":\"SO-%s\",\"supplier\":\"OEM\",\"lines\":["

@@ -28,7 +28,7 @@ const button = (label, onClick, cls) => App.button(label, cls || "small", onClic
 function showTab(name) {
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("on", b.dataset.tab === name);
   for (const s of document.querySelectorAll("section.tab")) s.hidden = s.id !== "tab-" + name;
-  ({ receipts: readReceipts, backorders: readBackorders, quarantine: readQuarantine, orders: readOrders, scrap: readScrap })[name]?.();
+  ({ receipts: readReceipts, backorders: readBackorders, quarantine: readQuarantine, orders: readOrders, scrap: () => (readScrap(), readScrapLists()) })[name]?.();
   if (name === "stock") readStockFigures();
 }
 
@@ -417,6 +417,7 @@ const drafts = new Map();
 // (parts.order.confirm): the quantity it will ship and the promised date.
 function confirmCell(o, l) {
   if (l.confirmed) return App.el("span", "note", l.confirmed_by || "");
+  if (num(l.cancelled) > 0) return App.el("span", "note", l.cancelled_by || ""); // nothing to confirm
   if (!may("warehouse_keeper", "parts_manager")) return "";
   const id = o.order_id + "/" + l.line_no;
   const draft = drafts.get(id) || { qty: String(num(l.quantity)), date: "" };
@@ -709,6 +710,33 @@ async function scrapAct(btn, command, payload, done) {
 
 const editScrap = (btn, change) => scrapAct(btn, "parts.scrap.edit", Object.assign({ list_id: scrapId() }, change));
 
+// Every scrap list, newest first (parts.scrap.list): who did what and when,
+// lines and value; a list's id opens it above.
+function renderScrapLists() {
+  const lists = state.scrapLists || [];
+  const when = (by, us) => (by ? by + " " + App.datetime(us) : "");
+  const open = (l) => button(l.list_id, () => {
+    $("scrap-id").value = l.list_id;
+    readScrap();
+  }, "small");
+  const table = App.table([
+    { label: "parts2.scrap.list_id", value: open },
+    { label: "parts2.scraps.state", value: (l) => App.t("parts2.scrap." + (l.state || "SCRAP_DRAFT")) },
+    { label: "parts2.scraps.proposed", value: (l) => when(l.proposed_by, l.proposed_at_us) },
+    { label: "parts2.scraps.submitted", value: (l) => when(l.submitted_by, l.submitted_at_us) },
+    { label: "parts2.scraps.decided", value: (l) => when(l.decided_by, l.decided_at_us) },
+    { label: "parts2.scraps.lines", value: (l) => num(l.lines), cls: "num" },
+    { label: "parts2.value", value: (l) => App.money(num(l.value_cents)), cls: "num" },
+  ], lists);
+  for (const [i, tr] of [...table.tBodies[0].rows].entries()) tr.dataset.list = lists[i].list_id;
+  $("scrap-lists").replaceChildren(lists.length ? table : App.el("p", "note", App.t("parts2.scraps.none")));
+}
+
+const readScrapLists = App.reader(() => App.readList("scrap-lists-error", async () => {
+  state.scrapLists = (await App.call("parts.scrap.list", {})).lists || [];
+  renderScrapLists();
+}));
+
 // --- the page -----------------------------------------------------------------
 
 function renderAll() {
@@ -721,6 +749,7 @@ function renderAll() {
   renderOrders();
   renderStockFigures();
   renderScrap();
+  if (state.scrapLists) renderScrapLists();
   for (const sel of document.querySelectorAll("#receipt-lines .line-order")) fillOrderLines(sel);
 }
 
@@ -783,5 +812,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (event.type.startsWith("parts.order.") && state.openLines.length) readOpenLines();
     if (state.value || state.slow) readStockFigures();
     if (state.scrap) readScrap();
+    if (state.scrapLists) readScrapLists();
   });
 });
