@@ -84,21 +84,54 @@ void kpi_uio_window_start(const char *last_date, char out[AS_DATE_LEN + 1])
     memcpy(out, year, 4);
 }
 
-int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_t *count)
+/* Calls fn for each VIN with an RO day in the 24 months up to last_date. */
+static int s_uio_each(as_service_t *svc, MDB_txn *txn, const char *last_date,
+                      void (*fn)(const char *vin, void *arg), void *arg)
 {
     char after[AS_DATE_LEN + 1];
     kpi_uio_window_start(last_date, after);
     as_record_list_t notes = {0};
     int rc =
         as_record_scan(txn, as_record_dbi(svc, "uio"), NULL, &as__kpi_uio_note__descriptor, &notes);
-    *count = 0;
     for (size_t i = 0; rc == 0 && i < notes.n; i++) {
         const As__KpiUioNote *note = (const As__KpiUioNote *)notes.msgs[i];
         bool in = false;
         for (size_t j = 0; j < note->n_dates && !in; j++)
             in = strcmp(note->dates[j], after) > 0 && strcmp(note->dates[j], last_date) <= 0;
-        *count += in;
+        if (in)
+            fn(notes.keys[i], arg);
     }
     as_record_list_free(&notes);
     return rc;
+}
+
+static void s_count_one(const char *vin, void *arg)
+{
+    (void)vin;
+    (*(int64_t *)arg)++;
+}
+
+int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_t *count)
+{
+    *count = 0;
+    return s_uio_each(svc, txn, last_date, s_count_one, count);
+}
+
+typedef struct {
+    as_ids_t *vins;
+    int rc;
+} s_collect_t;
+
+static void s_collect_one(const char *vin, void *arg)
+{
+    s_collect_t *c = arg;
+    if (c->rc == 0)
+        c->rc = as_ids_add(c->vins, vin, strlen(vin));
+}
+
+int kpi_uio_collect(as_service_t *svc, MDB_txn *txn, const char *last_date, as_ids_t *vins)
+{
+    s_collect_t c = {vins, 0};
+    int rc = s_uio_each(svc, txn, last_date, s_collect_one, &c);
+    return rc ? rc : c.rc;
 }

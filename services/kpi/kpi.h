@@ -214,6 +214,9 @@ int kpi_evt_vehicle_sold(as_evt_t *evt);
 int kpi_uio_note(as_evt_t *evt, const char *vin, const char *date);
 void kpi_uio_window_start(const char *last_date, char after[AS_DATE_LEN + 1]);
 int kpi_uio_count(as_service_t *svc, MDB_txn *txn, const char *last_date, int64_t *count);
+/* Adds those VINs to `vins` (a group kpi counts a VIN that came to two sites
+ * once: as_ids_unique after every site's). Returns 0 or an LMDB code/-ENOMEM. */
+int kpi_uio_collect(as_service_t *svc, MDB_txn *txn, const char *last_date, as_ids_t *vins);
 /* Training (counters_training.c): workshop.training.planned / .certified count
  * on the plan's planned date, for the department and the technician. */
 int kpi_evt_training_planned(as_evt_t *evt);

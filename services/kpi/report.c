@@ -664,7 +664,17 @@ static int s_rows_of_group(s_report_t *r, const char *const *sites, size_t n_sit
     r->span.days_worked = 0;
     for (size_t d = 0; d < 366; d++)
         r->span.days_worked += worked[d];
-    return s_row_add(r, KPI_DEPARTMENT, &sum);
+    /* units in operation: the group's distinct VINs, not the sites' added up
+     * (a car serviced at two sites is one unit) */
+    as_ids_t vins = AS_IDS_INIT;
+    for (size_t i = 0; rc == 0 && i < n_sites; i++)
+        if ((rc = as_service_scope_set(r->cmd->svc, sites[i])) == 0)
+            rc = kpi_uio_collect(r->cmd->svc, r->cmd->txn, r->last, &vins);
+    as_service_scope_set(r->cmd->svc, NULL);
+    as_ids_unique(&vins);
+    KPI_SET(sum, units_in_operation, (int64_t)vins.n);
+    as_ids_release(&vins);
+    return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &sum);
 }
 
 static int cmd_report(as_cmd_t *cmd)

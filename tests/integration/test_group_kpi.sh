@@ -280,6 +280,13 @@ for c in ros_opened ros_delivered sold_minutes actual_minutes labour_cost_cents 
         "$(jq -r --arg c $c '[.rows[] | select(.key != "group/department") | .counters[$c] | tonumber] | add' "$G")" \
         "$(gc group/department $c)"
 done
+# units in operation: RO-n opened at a site is the n-th of the same four VINs
+# everywhere, so the sites count 3, 2, 2, 1 and 4 (12 added up), but the group
+# has four vehicles: a car serviced at two sites is one unit
+expect_eq "units in operation of each site" "3 2 2 1 4" \
+    "$(for s in "${SITES[@]}"; do gf $s/department "units in operation"; done | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "group: units in operation, distinct VINs (not 3+2+2+1+4)" 4 \
+    "$(gf group/department "units in operation")"
 
 # --- the same RO numbers and technician at every site stay apart ---------------------------
 T2=$T/group-tech.json
