@@ -33,10 +33,12 @@ struct web_stream {
     bool ending; /* end the response at the next chance */
 };
 
-/* Which event domains each role sees. */
+/* Which events each role sees: whole domains ("workshop"), or one entity
+ * of a domain ("kpi.roster": kpi.roster.planned and .cleared, not the
+ * department's expenses or targets). */
 static const struct {
     unsigned roles;
-    const char *domains; /* space-separated; "*" every domain */
+    const char *domains; /* space-separated domains or domain.entity; "*" every event */
 } s_visibility[] = {
     {AS_ROLE_SERVICE_MANAGER | AS_ROLE_IT_ADMIN, "*"},
     {AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_ADVISOR | AS_ROLE_INFO_CLERK,
@@ -47,12 +49,20 @@ static const struct {
     {AS_ROLE_TOOL_ADMIN, "tools workshop"},
     /* issue 15: the monthly reports the clerk submits (kpi.monthly.*) */
     {AS_ROLE_INFO_CLERK, "kpi"},
+    /* the roster (staff.html, live): who plans it and who works it */
+    {AS_ROLE_FOREMAN | AS_ROLE_TECHNICIAN | AS_ROLE_QC_INSPECTOR | AS_ROLE_PARTS_MANAGER |
+         AS_ROLE_WAREHOUSE_KEEPER | AS_ROLE_FRONT_DESK_MANAGER | AS_ROLE_ADVISOR,
+     "kpi.roster"},
 };
+
+/* True when `type` is `word`'s domain or entity: the word, then a '.' */
+static bool s_covers(const char *word, size_t n, const char *type)
+{
+    return strncmp(word, type, n) == 0 && type[n] == '.';
+}
 
 bool web_events_visible(unsigned roles, const char *type)
 {
-    const char *dot = strchr(type, '.');
-    size_t len = dot ? (size_t)(dot - type) : strlen(type);
     for (size_t i = 0; i < sizeof s_visibility / sizeof s_visibility[0]; i++) {
         if (!(roles & s_visibility[i].roles))
             continue;
@@ -61,7 +71,7 @@ bool web_events_visible(unsigned roles, const char *type)
             return true;
         for (const char *word = d; *word;) { /* each space-separated domain */
             size_t n = strcspn(word, " ");
-            if (n == len && strncmp(word, type, len) == 0)
+            if (s_covers(word, n, type))
                 return true;
             word += n + (word[n] == ' ');
         }

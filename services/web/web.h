@@ -136,7 +136,8 @@ void web_events_push(as_service_t *svc, const As__Envelope *env);
 void web_events_tick(web_t *web);
 /* Ends every stream (at stop). */
 void web_events_close_all(web_t *web);
-/* The domains (event type prefixes) a member with `roles` sees. */
+/* Whether a member with `roles` sees events of `type`: their role's
+ * domains, or one entity of a domain (events.c's s_visibility). */
 bool web_events_visible(unsigned roles, const char *type);
 
 #endif

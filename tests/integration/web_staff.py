@@ -117,6 +117,15 @@ def foreman(b):
     check("the foreman plans technicians only", "may not plan the shifts of 'clerk-sun'" in text(b, "#plan-error"),
           text(b, "#plan-error"))
     check("nothing written for the clerk", roster_of("svc-mgr", "clerk-sun") == [])
+    # live for the foreman too: the service manager plans tech-02's late shift
+    # on another day of the week shown, and it appears without a reload
+    b.live()
+    y = datetime.date.fromisoformat(YESTERDAY)
+    monday = y - datetime.timedelta(days=y.weekday())
+    other = (monday if monday != y else monday + datetime.timedelta(days=1)).isoformat()
+    asctl("svc-mgr", "kpi.roster.plan", "staff_id=tech-02", f"date={other}", "shift=late")
+    b.wait(lambda d: "10:30–19:30" in text(b, cell("tech-02", other)))
+    check("tech-02's late shift shown live to the foreman", True)
     b.shot("staff-roster-tablet")
     # the foreman reads a technician's scorecard
     b.click("#tab-card")
