@@ -207,6 +207,11 @@ static const as_command_info_t s_commands[] = {
      "send the greetings of a date: emits reception.greeting.due for each not sent yet (once per "
      "customer and occasion)",
      S_CLERK, false, true},
+    /* an owner's file is the advisor's and the information clerk's, as registering is */
+    {"reception.vehicle.transfer", R, &as__vehicle_transfer__descriptor, &as__vehicle__descriptor,
+     "change a known vehicle's plate and/or owner (customer_id), with a reason; it keeps its "
+     "history and shows the change",
+     S_CLERK, false, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -292,6 +297,8 @@ static const as_event_info_t s_events[] = {
     {"reception.greeting.due", &as__greeting__descriptor,
      "a birthday or holiday greeting to send a customer (phone, name, text in their language) "
      "for a messaging system"},
+    {"reception.vehicle.transferred", &as__vehicle_transferred__descriptor,
+     "a vehicle's plate and/or owner changed (old and new, reason, who, date)"},
 };
 
 AS_CATALOG_PART(as__catalog_reception, s_commands, s_events);
