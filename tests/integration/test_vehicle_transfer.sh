@@ -124,6 +124,13 @@ expect_eq "the insurance, model and sale date kept" "PICC 2027-03-14 Q50 2024-03
     "$(vehicle $VIN '"\(.insurer) \(.insurance_end) \(.model) \(.sale_date)"')"
 expect_eq "the RO kept" 1 "$(as clerk-zhou reception.vehicle.history vin=$VIN | json '.reply.ros | length')"
 
+log "--- asctl's human output shows the change"
+COLUMNS=200 "$ASCTL" --config "$CONFIG" --actor clerk-zhou call reception.vehicle.show vin=$VIN >"$T/human.txt" ||
+    fail "vehicle.show for people"
+expect_eq "a table of transfers under the vehicle" "transfers: 1" "$(grep '^transfers:' "$T/human.txt")"
+expect_eq "its row: old and new, why, who, when (the time keyed with --at)" \
+    "鲁A12345 鲁B 54321 C1 Wang Wei C2 Li Na sold to Li Na clerk-zhou $YESTERDAY 16:30 $YESTERDAY" \
+    "$(grep -A2 '^transfers:' "$T/human.txt" | tail -n1 | tr -s ' ' | sed 's/^ //')"
 log "--- search: the new plate and owner find it, the old ones do not"
 expect_eq "the new plate" $VIN "$(found text=鲁B54321)"
 expect_eq "the old plate finds nothing" "" "$(found text=鲁A12345)"
