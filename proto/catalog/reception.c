@@ -18,7 +18,10 @@ static const as_command_info_t s_commands[] = {
     {"reception.customer.show", R, &as__customer_query__descriptor, &as__customer__descriptor,
      "show a customer", S_READER, true},
     {"reception.vehicle.register", R, &as__vehicle_register__descriptor, &as__vehicle__descriptor,
-     "register a vehicle (VIN with check digit, plate, owner)", S_CLERK, false},
+     "register a vehicle (VIN with check digit, plate, owner); a known VIN: the same plate and "
+     "owner "
+     "is a repeat, another is refused (reception.vehicle.transfer)",
+     S_CLERK, false},
     {"reception.vehicle.mileage", R, &as__vehicle_mileage__descriptor, &as__vehicle__descriptor,
      "record a mileage reading (never below the last one, at most 2,000,000 km)", S_ADVISOR, false,
      true},
