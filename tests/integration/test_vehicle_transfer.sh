@@ -150,6 +150,13 @@ expect_eq "two transfers" "鲁A12345>鲁B 54321 C2;鲁B 54321>鲁A12345 C2" \
     "$(vehicle $VIN '[.transfers[] | "\(.old_plate)>\(.new_plate) \(.new_customer_id)"] | join(";")')"
 expect_eq "the old plate is free again for the vehicle" $VIN "$(found text=鲁A12345)"
 
+log "--- the same plate and owner with a new detail: applied, as registration always did"
+seq=$(last_seq)
+ask clerk-zhou reception.vehicle.register vin=$VIN plate="鲁A12345" customer_id=C2 model="Q50 Hybrid" >/dev/null
+expect_eq "the new model, the same plate and owner" "Q50 Hybrid 鲁A12345 C2" \
+    "$(vehicle $VIN '"\(.model) \(.plate) \(.customer_id)"')"
+expect_eq "one reception.vehicle.registered" $((seq + 1)) "$(last_seq)"
+
 log "--- reception.vehicle.transferred carries old and new"
 ctl tap --since "reception@test:$tseq" --wait 500 reception.vehicle. >"$T/events.jsonl" || true
 expect_eq "the events of the transfers" "鲁A12345>鲁B 54321 C1>C2 sold to Li Na $YESTERDAY|鲁B 54321>鲁A12345 C2>C2 new plate $DAY" \
