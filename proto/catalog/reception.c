@@ -18,7 +18,10 @@ static const as_command_info_t s_commands[] = {
     {"reception.customer.show", R, &as__customer_query__descriptor, &as__customer__descriptor,
      "show a customer", S_READER, true},
     {"reception.vehicle.register", R, &as__vehicle_register__descriptor, &as__vehicle__descriptor,
-     "register a vehicle (VIN with check digit, plate, owner)", S_CLERK, false},
+     "register a vehicle (VIN with check digit, plate, owner); a known VIN: the same plate and "
+     "owner "
+     "is a repeat, another is refused (reception.vehicle.transfer)",
+     S_CLERK, false},
     {"reception.vehicle.mileage", R, &as__vehicle_mileage__descriptor, &as__vehicle__descriptor,
      "record a mileage reading (never below the last one, at most 2,000,000 km)", S_ADVISOR, false,
      true},
@@ -207,6 +210,11 @@ static const as_command_info_t s_commands[] = {
      "send the greetings of a date: emits reception.greeting.due for each not sent yet (once per "
      "customer and occasion)",
      S_CLERK, false, true},
+    /* an owner's file is the advisor's and the information clerk's, as registering is */
+    {"reception.vehicle.transfer", R, &as__vehicle_transfer__descriptor, &as__vehicle__descriptor,
+     "change a known vehicle's plate and/or owner (customer_id), with a reason; it keeps its "
+     "history and shows the change",
+     S_CLERK, false, true},
 };
 
 static const as_event_info_t s_events[] = {
@@ -292,6 +300,8 @@ static const as_event_info_t s_events[] = {
     {"reception.greeting.due", &as__greeting__descriptor,
      "a birthday or holiday greeting to send a customer (phone, name, text in their language) "
      "for a messaging system"},
+    {"reception.vehicle.transferred", &as__vehicle_transferred__descriptor,
+     "a vehicle's plate and/or owner changed (old and new, reason, who, date)"},
 };
 
 AS_CATALOG_PART(as__catalog_reception, s_commands, s_events);

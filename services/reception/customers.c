@@ -161,7 +161,15 @@ int vehicle_register(as_cmd_t *cmd)
         return rc;
     rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), req->vin,
                        &as__vehicle__descriptor, &vehicle);
-    if (rc == MDB_NOTFOUND) {
+    if (rc == 0) { /* known: a repeat, a refusal or new details of the same plate and owner */
+        rc = vehicle_register_known(cmd, vehicle, req);
+        if (rc != VEHICLE_NEW_DETAILS) {
+            as__vehicle__free_unpacked(vehicle, NULL);
+            return rc;
+        }
+        rc = 0;
+    } else if (rc == MDB_NOTFOUND &&
+               (rc = vehicle_check_plate_free(cmd, req->vin, req->plate)) == 0) {
         if (!(vehicle = calloc(1, sizeof *vehicle)))
             return -ENOMEM;
         as__vehicle__init(vehicle);
@@ -169,7 +177,7 @@ int vehicle_register(as_cmd_t *cmd)
     }
     if (rc == 0 && req->has_mileage_km)
         rc = vehicle_check_mileage(cmd, vehicle, req->mileage_km);
-    if (rc == 0)
+    if (rc == 0 && blank(vehicle->plate)) /* a known vehicle keeps its plate as written */
         rc = set_text(&vehicle->plate, req->plate);
     if (rc == 0)
         rc = set_text(&vehicle->customer_id, req->customer_id);

@@ -67,6 +67,7 @@ static const as_command_def_t s_commands[] = {
     {"reception.holiday.list", holiday_list},
     {"reception.greeting.list", greeting_list},
     {"reception.greeting.send", greeting_send},
+    {"reception.vehicle.transfer", vehicle_transfer},
     {NULL, NULL},
 };
 

@@ -168,6 +168,21 @@ int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km
 /* Appends a reading of `km` taken at `at_us` (by the RO `ro_number`, or NULL). */
 int vehicle_add_reading(As__Vehicle *vehicle, uint32_t km, const char *ro_number, int64_t at_us);
 
+/* Who owns a vehicle under which plate (vehicle_owner.c).
+ * vehicle_register_known answers a registration `req` of the VIN already
+ * registered as `stored`: another plate or owner is refused (AS_EEXISTS,
+ * naming what is registered and reception.vehicle.transfer), the same plate
+ * and owner with nothing new is a repeat answered with `stored` (0, nothing
+ * written); VEHICLE_NEW_DETAILS: the same plate and owner with new details
+ * (model, sale date, mileage, insurance) the caller applies. Else a store code.
+ * vehicle_check_plate_free fails the command (AS_EEXISTS) when a vehicle other
+ * than `vin` carries `plate`; 0 when none does, or a store code. */
+#define VEHICLE_NEW_DETAILS 1
+int vehicle_register_known(as_cmd_t *cmd, const As__Vehicle *stored,
+                           const As__VehicleRegister *req);
+int vehicle_check_plate_free(as_cmd_t *cmd, const char *vin, const char *plate);
+int vehicle_transfer(as_cmd_t *cmd);
+
 /* Changes one repair order for a command: loads `ro_number` (fails the
  * command when absent), lets `change` check and change it (it fails the
  * command to refuse; it reads the request from cmd->request), saves it, emits
@@ -217,6 +232,15 @@ int vehicle_history(as_cmd_t *cmd);
  * stored, to drop what changed). 0 or a store code. */
 int search_index_customer(as_service_t *svc, MDB_txn *txn, const As__Customer *customer);
 int search_index_vehicle(as_service_t *svc, MDB_txn *txn, const As__Vehicle *vehicle);
+
+/* One plate, one vehicle: search_same_plate tells whether two plates are the
+ * same as searched (case, spaces, '-', '.' and '·' ignored);
+ * search_plate_taken finds a vehicle other than `vin` (NULL: any) carrying
+ * `plate` and copies its VIN to out (cap bytes): 0 none, 1 found, or a store
+ * code. */
+bool search_same_plate(const char *a, const char *b);
+int search_plate_taken(as_service_t *svc, MDB_txn *txn, const char *plate, const char *vin,
+                       char *out, size_t cap);
 
 /* Files a new RO under its opening date, for ro.list. 0 or a store code. */
 int ro_index_by_date(as_service_t *svc, MDB_txn *txn, const As__RepairOrder *ro);

@@ -285,6 +285,70 @@ int search_index_vehicle(as_service_t *svc, MDB_txn *txn, const As__Vehicle *veh
     return rc;
 }
 
+/* --- one plate, one vehicle ------------------------------------------------ */
+
+bool search_same_plate(const char *a, const char *b)
+{
+    char na[AS_TEXT_MAX + 1], nb[AS_TEXT_MAX + 1];
+    s_plate(a, na, sizeof na);
+    s_plate(b, nb, sizeof nb);
+    return strcmp(na, nb) == 0;
+}
+
+typedef struct {
+    MDB_txn *txn;
+    MDB_dbi vehicles;
+    const char *plate, *vin;
+    char *out;
+    size_t cap;
+} s_plate_find_t;
+
+/* A key "<plate or vin suffix>\0<vin>": stops (1) at a vehicle other than
+ * find->vin whose whole plate it is. */
+static int s_plate_check(const MDB_val *key, const MDB_val *value, void *arg)
+{
+    (void)value;
+    s_plate_find_t *find = arg;
+    const char *k = key->mv_data;
+    size_t i = key->mv_size;
+    while (i > 0 && k[i - 1] != AS_KEY_SEP)
+        i--;
+    char vin[AS_KEY_MAX + 1];
+    size_t n = key->mv_size - i;
+    if (n >= sizeof vin)
+        return 0;
+    memcpy(vin, k + i, n);
+    vin[n] = '\0';
+    if (find->vin && strcmp(vin, find->vin) == 0)
+        return 0;
+    As__Vehicle *v = NULL;
+    int rc = as_record_get(find->txn, find->vehicles, vin, &as__vehicle__descriptor, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    bool same = search_same_plate(v->plate, find->plate); /* not a vin's suffix */
+    as__vehicle__free_unpacked(v, NULL);
+    if (!same)
+        return 0;
+    snprintf(find->out, find->cap, "%s", vin);
+    return 1;
+}
+
+int search_plate_taken(as_service_t *svc, MDB_txn *txn, const char *plate, const char *vin,
+                       char *out, size_t cap)
+{
+    char prefix[AS_KEY_MAX];
+    size_t n = s_plate(plate, prefix, sizeof prefix - 1);
+    if (n == 0)
+        return 0;
+    prefix[n++] = AS_KEY_SEP; /* the whole plate, not a longer one ending the same */
+    s_plate_find_t find = {txn, as_record_dbi(svc, "vehicles"), plate, vin, out, cap};
+    int rc =
+        as_record_range(txn, as_record_dbi(svc, "vehicle_keys"), prefix, n, s_plate_check, &find);
+    return rc == AS_EINVALID ? 0 : rc;
+}
+
 /* --- candidates ---------------------------------------------------------- */
 
 #define S_ENOUGH 1 /* a range read stops: SEARCH_FOUND_MAX ids */

@@ -85,7 +85,7 @@ expect_eq "the last 6 of a vin" $V1 "$(vehicles text=183294)"
 expect_eq "4 characters inside a vin" $V2 "$(vehicles text=3a23)"
 expect_eq "a vehicle hit shows its owner" "鲁A12345 C000001 Wang Wei 138-0013-8000" \
     "$(as clerk-zhou reception.search text=183294 | json '.reply.vehicles[0] | "\(.plate) \(.customer_id) \(.customer_name) \(.customer_phone)"')"
-as clerk-zhou reception.vehicle.register vin=$V2 plate="京C 12121" customer_id=C000002 >/dev/null
+as clerk-zhou reception.vehicle.transfer vin=$V2 plate="京C 12121" reason="new plate" >/dev/null
 expect_eq "a changed plate: the old one finds nothing" "" "$(vehicles text=66666)"
 expect_eq "the new one finds the vehicle" $V2 "$(vehicles text=京c12121)"
 as clerk-zhou reception.customer.register customer_id=C000001 name="Li Wei" phone=138-0013-8000 >/dev/null
@@ -96,10 +96,10 @@ expect_eq "a name alone finds no vehicle" "" "$(vehicles text=小明)"
 expect_eq "with_vehicles: the customer's vehicle" $V3 "$(vehicles text=小明 with_vehicles=true)"
 expect_eq "a surname: the vehicles of each customer found" "$V2 $V3" "$(vehicles text=王 with_vehicles=true)"
 expect_eq "a phone's last digits" $V2 "$(vehicles text=5678 with_vehicles=true)"
-as clerk-zhou reception.vehicle.register vin=$V3 plate="鲁A 77777" customer_id=C000001 >/dev/null
+as clerk-zhou reception.vehicle.transfer vin=$V3 customer_id=C000001 reason="sold to Li Wei" >/dev/null
 expect_eq "a vehicle sold on: not the old owner's" "" "$(vehicles text=小明 with_vehicles=true)"
 expect_eq "the new owner's" "$V3 $V1" "$(vehicles text=li with_vehicles=true)"
-as clerk-zhou reception.vehicle.register vin=$V3 plate="鲁A 77777" customer_id=C000003 >/dev/null
+as clerk-zhou reception.vehicle.transfer vin=$V3 customer_id=C000003 reason="sold back" >/dev/null
 refused clerk-zhou invalid "text to search for is required" reception.search "text= "
 refused clerk-zhou invalid "limit 500 must be 1 to 100" reception.search text=li limit=500
 refused tech-07 denied "is not a" reception.search text=li

@@ -98,7 +98,8 @@ insurance.renewal CAF
 holiday.set CAFS
 holiday.list CAFS
 greeting.list CAFS
-greeting.send CAF"
+greeting.send CAF
+vehicle.transfer CAF"
 
 listed=$(ctl commands | jq -r '.[] | select(.service=="reception") | .command' | sort)
 expect_eq "every reception command has a row" "$listed" \

@@ -5,7 +5,10 @@
 # vehicle on the page and the vehicle's card opens, ready for an RO; the same
 # VIN again is refused at the form, and so is a VIN with a wrong check digit
 # (reception's refusal); a known customer without the car gets "Add a
-# vehicle". A technician's session cannot register a customer (403).
+# vehicle"; a plate another vehicle carries is refused by reception and the
+# form shows its text; a vehicle transferred (reception.vehicle.transfer) shows
+# its change of plate and owner on its card. A technician's session cannot
+# register a customer (403).
 # Screenshots: $AS_BUILD/artifacts/web/walkin-*.png.
 # labels: web browser
 # timeout: 300

@@ -102,6 +102,16 @@ with Browser(1280, 800) as b:  # a 10" tablet, landscape
     # in Chinese: the customer's own car
     b.click("#lang")
     b.wait(lambda d: b.text("#walkin-vehicle-submit") == "登记车辆")
+    # a plate another vehicle carries: the page's own check passes (the VIN is
+    # new), reception refuses it and the form shows reception's text
+    b.type("#walkin-vin", VIN)
+    b.type("#walkin-plate", PLATE)
+    b.click("#walkin-vehicle-submit")
+    b.wait(lambda d: "is already on vehicle" in b.text("#walkin-vehicle-error"))
+    check("reception's refusal names the vehicle with that plate", VIN2 in b.text("#walkin-vehicle-error"),
+          b.text("#walkin-vehicle-error"))
+    check("the vehicle was not registered", not known(VIN))
+    b.shot("walkin-plate-taken-zh")
     b.type("#walkin-vin", VIN)
     b.type("#walkin-plate", "鲁A99999")
     b.shot("walkin-zh")
@@ -112,4 +122,21 @@ with Browser(1280, 800) as b:  # a 10" tablet, landscape
           and "model" not in second and "mileage_km" not in second, second)
     b.shot("walkin-card-zh")
     b.click("#lang")
+
+    # VIN2 sold to C7 with a new plate (reception.vehicle.transfer, issue 16):
+    # its card shows the change of plate and owner
+    asctl("adv-wang", "reception.vehicle.transfer", "vin=" + VIN2, "plate=鲁B24680", "customer_id=C7",
+          "reason=sold to a friend")
+    b.type("#search", "鲁B24680")
+    b.click("#search-go")
+    b.wait(lambda d: b.text("#card-plate") == "鲁B24680" and shown(b, "#card-transfers"))
+    moved = b.text("#card-transfers")
+    check("the card shows the change of plate", PLATE + " → 鲁B24680" in moved, moved)
+    check("and of owner, with the reason", NAME in moved and XSS in moved and "sold to a friend" in moved, moved)
+    check("the owner named as markup stays text", not b.find_all("#card-transfers img"))
+    b.shot("walkin-card-transfer")
+    b.type("#search", "鲁A99999")
+    b.click("#search-go")
+    b.wait(lambda d: b.text("#card-plate") == "鲁A99999")
+    check("a vehicle that never changed hands shows no changes", not shown(b, "#card-transfers"))
 done()

@@ -257,9 +257,10 @@ async function submitWalkinVehicle(e) {
   if (model) payload.model = model;
   if (sale) payload.sale_date = sale;
   if (km !== "") payload.mileage_km = Number(km);
-  // reception registers a known VIN again to whoever is named (a change of
-  // owner): at the counter a VIN already known is a mistake or a car to find
-  // by search, so the page refuses it, naming the vehicle's plate and owner.
+  // reception refuses a known VIN with another plate or owner (a change goes
+  // through reception.vehicle.transfer) and answers a repeat with the vehicle:
+  // at the counter a VIN already known is a mistake or a car to find by
+  // search, so the page refuses it, naming the vehicle's plate and owner.
   // A retry of this form's own registration (its key kept) is not refused.
   if (!App.keys.has("walkin-vehicle")) {
     submit.disabled = true;
@@ -349,7 +350,41 @@ async function renderCard() {
   } catch (err) {
     error.textContent = App.errorText(err);
   }
+  renderTransfers(v.vin);
   renderRecalls(v.vin);
+}
+
+// The vehicle's changes of plate and owner (reception.vehicle.transfer), oldest
+// first; hidden when it never changed hands.
+async function renderTransfers(vin) {
+  const box = document.getElementById("card-transfers");
+  const list = document.getElementById("card-transfers-list");
+  let transfers = [];
+  try {
+    transfers = (await App.call("reception.vehicle.show", { vin: vin })).transfers || [];
+  } catch (err) {
+    transfers = [];
+  }
+  box.hidden = transfers.length === 0;
+  const owner = (id, name) => (name ? name + " (" + id + ")" : id || "");
+  list.replaceChildren(
+    App.table(
+      [
+        { label: "counter.date", value: (t) => t.date || "" },
+        { label: "counter.transfer.plate", value: (t) => (t.old_plate === t.new_plate ? t.new_plate : t.old_plate + " → " + t.new_plate) },
+        {
+          label: "counter.transfer.owner",
+          value: (t) =>
+            t.old_customer_id === t.new_customer_id
+              ? owner(t.new_customer_id, t.new_customer_name)
+              : owner(t.old_customer_id, t.old_customer_name) + " → " + owner(t.new_customer_id, t.new_customer_name),
+        },
+        { label: "counter.transfer.reason", value: (t) => t.reason || "" },
+        { label: "counter.transfer.by", value: (t) => t.transferred_by || "" },
+      ],
+      transfers
+    )
+  );
 }
 
 // An RO's status; in the workshop, the date the supplier promised its
