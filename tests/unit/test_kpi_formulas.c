@@ -247,8 +247,8 @@ static void test_names_and_metrics(void **state)
      * training achievement, products recommended, advisor product sales, product take rate
      * and its achievement, replaced-part identification accuracy, expenses, department profit,
      * renewal information rate; issue 15's monthly reports: monthly report timeliness, report
-     * accuracy */
-    assert_int_equal(kpi_figure_count(), 54);
+     * accuracy; issue 16: accessory discount given */
+    assert_int_equal(kpi_figure_count(), 55);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
