@@ -350,6 +350,10 @@ static int evt_ro_delivered(as_evt_t *evt)
         int64_t charged = ro->has_parts_consumed_cents ? ro->accessories_consumed_cents : 0;
         if (ro->invoice->accessories_cents > charged)
             KPI_SET(d, accessories_keyed_cents, ro->invoice->accessories_cents - charged);
+        /* the same accessory lines at what parts charged: catalogue - agreed
+         * is the discount given (both from this one event: order-independent) */
+        if (ro->invoice->accessories_catalogue_cents)
+            KPI_SET(d, accessories_catalogue_cents, ro->invoice->accessories_catalogue_cents);
     }
     if (s_has_customer_pay_job(ro))
         KPI_SET(d, customer_pay_ros, 1);

@@ -416,6 +416,22 @@ static void s_accessory_gross_profit(const As__KpiCounters *c, const kpi_period_
              (long long)c->accessories_cost_cents);
 }
 
+/* Accessory lines are sold at the price agreed with the customer (the RO's
+ * part line: a new car's package price, an advisor's quote); parts charged
+ * them at the catalogue price. The difference is the discount given (negative:
+ * sold above the catalogue). The keyed amounts have no catalogue price. */
+static void s_accessory_discount(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
+{
+    (void)p;
+    s_money(f, c->accessories_catalogue_cents -
+                   (c->accessories_sales_cents - c->accessories_keyed_cents));
+    snprintf(f->formula, sizeof f->formula,
+             "accessory lines at the catalogue price - (accessory sales - keyed at delivery) = "
+             "%lld - (%lld - %lld) cents",
+             (long long)c->accessories_catalogue_cents, (long long)c->accessories_sales_cents,
+             (long long)c->accessories_keyed_cents);
+}
+
 static void s_parts_gross_profit(const As__KpiCounters *c, const kpi_period_t *p, kpi_figure_t *f)
 {
     (void)p;
@@ -630,6 +646,7 @@ static const struct {
     {"renewal information rate", s_renewal_information},
     {"monthly report timeliness", s_report_timeliness},
     {"report accuracy", s_report_accuracy},
+    {"accessory discount given", s_accessory_discount},
 };
 
 #define S_FIGURES (sizeof s_figures / sizeof s_figures[0])

@@ -18,7 +18,8 @@
  * of the event, the sales system's identity ("sales"), so the new cars' ROs
  * have their own row in the reports. From there it flows like any RO:
  * dispatch, clocking, parts issued to job 2, QC, delivery (the invoice's
- * accessories are the accessory lines parts charged).
+ * accessories are the accessory lines at these agreed prices, what parts
+ * charged beside them: ro_progress.c).
  *
  * Joins: the sale names a vehicle reception may or may not know yet (its own
  * record, made by commands); both orders give one vehicle and one RO. It reads

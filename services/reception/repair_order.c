@@ -438,11 +438,14 @@ int ro_show(as_cmd_t *cmd)
 
 /* --- delivery and after ------------------------------------------------------ */
 
-/* The invoice: labour of the jobs not declined, parts as charged by the parts
- * service when its consumption came (else the part lines), accessories: the
- * accessory-flagged lines of that consumption and the amount keyed at
- * delivery; the customer pays the customer-pay jobs (their accessory lines
- * included) and the keyed accessories. */
+/* The invoice: labour of the jobs not declined, parts as consumed when parts'
+ * consumption came (else the part lines), accessories: the accessory-flagged
+ * lines of that consumption and the amount keyed at delivery; the customer
+ * pays the customer-pay jobs (their accessory lines included) and the keyed
+ * accessories. A consumed line is charged at its RO part line's price, the one
+ * agreed with the customer (ro_progress.c); the catalogue amounts beside them
+ * are the same lines at what parts charged, so catalogue - agreed is the
+ * discount given. */
 static void s_invoice(const As__RepairOrder *ro, int64_t accessories, As__Invoice *invoice)
 {
     int64_t labour = 0, parts = 0, customer = accessories;
@@ -463,6 +466,12 @@ static void s_invoice(const As__RepairOrder *ro, int64_t accessories, As__Invoic
         parts = ro->parts_consumed_cents - ro->accessories_consumed_cents;
     if (consumed)
         accessories += ro->accessories_consumed_cents;
+    if (consumed && ro->has_parts_catalogue_cents) {
+        invoice->has_parts_catalogue_cents = invoice->has_accessories_catalogue_cents = 1;
+        invoice->parts_catalogue_cents =
+            ro->parts_catalogue_cents - ro->accessories_catalogue_cents;
+        invoice->accessories_catalogue_cents = ro->accessories_catalogue_cents;
+    }
     invoice->has_labour_cents = invoice->has_parts_cents = invoice->has_accessories_cents = 1;
     invoice->has_total_cents = invoice->has_customer_pay_cents = 1;
     invoice->labour_cents = labour;

@@ -247,9 +247,27 @@ out:
 
 /* --- parts.consumption.recorded --------------------------------------------------- */
 
+/* The price agreed with the customer for `qty` of a part on `job`: its part
+ * line's unit price (the estimate the customer consented to, or the sale's
+ * agreed accessory price on a new car's fitting RO); -1 when the job has no
+ * line for the part (issued without being on the estimate). */
+static int64_t s_agreed_cents(const As__Job *job, const char *part_number, uint32_t qty)
+{
+    for (size_t i = 0; job && part_number && i < job->n_parts; i++)
+        if (job->parts[i]->part_number && job->parts[i]->has_unit_price_cents &&
+            strcmp(job->parts[i]->part_number, part_number) == 0)
+            return (int64_t)qty * job->parts[i]->unit_price_cents;
+    return -1;
+}
+
+/* Charges the consumption to the RO: each line at the price agreed with the
+ * customer when its job has a part line for it, else at what parts charged
+ * (the catalogue price at issue); what parts charged is kept beside it
+ * (parts_catalogue_cents, accessories_catalogue_cents) so the invoice shows
+ * the discount. Parts' cost is not reception's: kpi takes it from parts. */
 static void s_take_consumption(As__RepairOrder *ro, const As__Consumption *consumption)
 {
-    int64_t total = 0, accessories = 0;
+    int64_t total = 0, accessories = 0, catalogue = 0, accessories_catalogue = 0;
     for (size_t i = 0; i < ro->n_jobs; i++) {
         ro->jobs[i]->has_parts_consumed_cents = 1;
         ro->jobs[i]->parts_consumed_cents = 0;
@@ -257,18 +275,28 @@ static void s_take_consumption(As__RepairOrder *ro, const As__Consumption *consu
     for (size_t i = 0; i < consumption->n_lines; i++) {
         const As__ConsumptionLine *line = consumption->lines[i];
         As__Job *job = s_find_job(ro, line->job_no);
+        int64_t agreed = s_agreed_cents(job, line->part_number, line->quantity);
+        int64_t price = agreed >= 0 ? agreed : line->price_cents;
         if (job)
-            job->parts_consumed_cents += line->price_cents;
-        total += line->price_cents;
-        if (line->accessory)
-            accessories += line->price_cents;
+            job->parts_consumed_cents += price;
+        total += price;
+        catalogue += line->price_cents;
+        if (line->accessory) {
+            accessories += price;
+            accessories_catalogue += line->price_cents;
+        }
     }
-    ro->has_parts_consumed_cents = 1;
-    ro->parts_consumed_cents = consumption->has_price_cents ? consumption->price_cents : total;
+    if (consumption->n_lines == 0) { /* totals only: as parts charged them */
+        total = catalogue = consumption->price_cents;
+        accessories = accessories_catalogue = consumption->accessory_price_cents;
+    }
+    ro->has_parts_consumed_cents = ro->has_parts_catalogue_cents = 1;
+    ro->parts_consumed_cents = total;
+    ro->parts_catalogue_cents = catalogue;
     /* the accessory lines go on the invoice as accessories, not parts */
-    ro->has_accessories_consumed_cents = 1;
-    ro->accessories_consumed_cents =
-        consumption->has_accessory_price_cents ? consumption->accessory_price_cents : accessories;
+    ro->has_accessories_consumed_cents = ro->has_accessories_catalogue_cents = 1;
+    ro->accessories_consumed_cents = accessories;
+    ro->accessories_catalogue_cents = accessories_catalogue;
 }
 
 int on_consumption_recorded(as_evt_t *evt)

@@ -247,6 +247,17 @@ normalise() {
 # the live kpi's report of the day, as its staff read it
 kpi_lines "$CONFIG"
 answers >"$T/live-kpi.txt"
+# asday's new car: its mats sold at the price agreed with the buyer, 220.00,
+# against the catalogue's 250.00 (the camera at its 600.00): the agreed price
+# joins reception's RO lines with parts' consumption, and every seed below
+# must give this discount of 250.00 - 220.00 = 30.00
+live_fig() { # live_fig NAME: the department's figure of the month in the live report
+    sed -nE "s/^kpi --month $MONTH --by department \| department \| $1 = ([-0-9.]+) .*/\1/p" "$T/live-kpi.txt"
+}
+expect_eq "the new car's accessory discount given in the live report" 3000 \
+    "$(live_fig "accessory discount given")"
+# and its accessories at the agreed prices: (220.00 + 600.00) / 1 car = 820.00
+expect_eq "accessory sales per new car in the live report" 82000 "$(live_fig "accessory sales per new car")"
 # kpi's own commands of the day (the service manager's targets and the
 # month's expenses) reach no fresh kpi as events: each is given them as the
 # staff keyed them, read from the live kpi's own events

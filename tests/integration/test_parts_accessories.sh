@@ -228,11 +228,22 @@ handover RO-1
 work RO-2 1
 issue I-6 RO-2 1 P-OIL 2
 handover RO-2
-# the invoices: the accessory lines as accessories, the rest as parts
-# NC-D1001: mats 200.00 + bars 1000.00 = 1200.00 of accessories, no parts
-# RO-1: oil 4 x 80.00 = 320.00 of parts, mats 200.00 of accessories
-expect_eq "NC-D1001 invoice: parts 0, accessories 1200.00" "0 120000" \
-    "$(ro NC-D1001 '.invoice | "\(.parts_cents) \(.accessories_cents)"')"
+# the invoices: the accessory lines as accessories, the rest as parts, each
+# line at the price agreed with the customer (the RO's part line), what parts
+# charged (the catalogue price) beside it
+# NC-D1001: at the sale's agreed prices mats 180.00 + bars 950.00 = 1130.00 of
+#   accessories, no parts; at the catalogue's 200.00 + 1000.00 = 1200.00
+# RO-1: its lines took the catalogue's prices at opening: oil 4 x 80.00 = 320.00
+#   of parts, mats 200.00 of accessories, the same as parts charged
+expect_eq "NC-D1001 invoice: parts 0, accessories 1130.00 agreed (1200.00 at the catalogue)" \
+    "0 113000 120000" \
+    "$(ro NC-D1001 '.invoice | "\(.parts_cents) \(.accessories_cents) \(.accessories_catalogue_cents)"')"
+expect_eq "NC-D1001 fitting job's parts at the agreed prices" 113000 "$(ro NC-D1001 '.jobs[1].parts_consumed_cents')"
+human=$("$ASCTL" --config "$CONFIG" --actor adv-wang call reception.ro.show ro_number=NC-D1001)
+case "$human" in
+*"accessories_cents:"*" 1,130.00"*"accessories_catalogue_cents:"*" 1,200.00"*) log "ok: the counter sees agreed and catalogue amounts" ;;
+*) fail "asctl's human invoice lacks accessories 1,130.00 and catalogue 1,200.00: $human" ;;
+esac
 expect_eq "RO-1 invoice: parts 320.00, accessories 200.00, total 600.00 + 320.00 + 200.00" \
     "32000 20000 112000" "$(ro RO-1 '.invoice | "\(.parts_cents) \(.accessories_cents) \(.total_cents)"')"
 expect_eq "stock of mats 5 - 1 - 1" 3 \
@@ -240,12 +251,15 @@ expect_eq "stock of mats 5 - 1 - 1" 3 \
 
 # --- the report, worked out by hand -----------------------------------------------------
 # new cars sold: D1001 and D1002 on $DAY = 2
-# accessory sales on new cars (at the parts catalogue's prices, when the fitting RO
-#   is delivered): NC-D1001 200.00 + 1000.00 = 1200.00; NC-D1002 500.00; = 1700.00
-# accessory sales on ROs: RO-1's mats 200.00; all accessory sales 1700.00 + 200.00 = 1900.00
-# accessory sales per new car: 1700.00 / 2 = 850.00
+# accessory sales on new cars (at the prices agreed with the buyers, when the fitting
+#   RO is delivered): NC-D1001 mats 180.00 + bars 950.00 = 1130.00; NC-D1002 camera
+#   500.00 (agreed at the catalogue's price); = 1630.00
+# accessory sales on ROs: RO-1's mats 200.00; all accessory sales 1630.00 + 200.00 = 1830.00
+# accessory sales per new car: 1630.00 / 2 = 815.00
 # accessory cost: mats 100.00 + bars 600.00 + camera 300.00 + RO-1's mats 100.00 = 1100.00
-# accessory gross profit: 1900.00 - 1100.00 = 800.00
+# accessory gross profit: 1830.00 - 1100.00 = 730.00 (agreed - cost)
+# accessory discount given: at the catalogue 1200.00 + 500.00 + 200.00 = 1900.00, less
+#   what was sold 1830.00 (nothing keyed at delivery) = 70.00 (mats 20.00 + bars 50.00)
 # parts sales: RO-1 4 x 80.00 + RO-2 2 x 80.00 = 480.00; parts cost 6 x 40.00 = 240.00
 # parts gross profit: 480.00 - 240.00 = 240.00
 # units in operation: N1, N2, V1, V2 had an RO opened in the 24 months to the month's end = 4
@@ -259,13 +273,17 @@ fig() {
 delivered_all() { REPORT=$(report) && [ "$(fig 'vehicles handed over')" = 4 ]; }
 wait_for "kpi has the four deliveries" delivered_all
 expect_eq "new cars sold" 2 "$(fig 'new cars sold')"
-expect_eq "accessory sales 1700.00 + 200.00" 190000 "$(fig 'accessory sales')"
-expect_eq "accessory sales on new cars 1200.00 + 500.00" 170000 "$(fig 'accessory sales on new cars')"
+expect_eq "accessory sales 1630.00 + 200.00" 183000 "$(fig 'accessory sales')"
+expect_eq "accessory sales on new cars 1130.00 + 500.00" 163000 "$(fig 'accessory sales on new cars')"
 expect_eq "accessory sales on ROs" 20000 "$(fig 'accessory sales on ros')"
-expect_eq "accessory sales per new car 1700.00 / 2" 85000 "$(fig 'accessory sales per new car')"
-expect_eq "its formula" "accessory sales on new cars / new cars sold = 170000 cents / 2" \
+expect_eq "accessory sales per new car 1630.00 / 2" 81500 "$(fig 'accessory sales per new car')"
+expect_eq "its formula" "accessory sales on new cars / new cars sold = 163000 cents / 2" \
     "$(fig 'accessory sales per new car' formula)"
-expect_eq "accessory gross profit 1900.00 - 1100.00" 80000 "$(fig 'accessory gross profit')"
+expect_eq "accessory gross profit 1830.00 - 1100.00" 73000 "$(fig 'accessory gross profit')"
+expect_eq "accessory discount given 1900.00 - 1830.00" 7000 "$(fig 'accessory discount given')"
+expect_eq "its formula" \
+    "accessory lines at the catalogue price - (accessory sales - keyed at delivery) = 190000 - (183000 - 0) cents" \
+    "$(fig 'accessory discount given' formula)"
 expect_eq "parts sales 320.00 + 160.00" 48000 "$(fig 'parts sales')"
 expect_eq "parts cost 6 x 40.00 (accessories apart)" 24000 "$(fig 'parts cost')"
 expect_eq "parts gross profit 480.00 - 240.00" 24000 "$(fig 'parts gross profit')"
@@ -283,8 +301,8 @@ ask pm-wu kpi.target.set month="$MONTH" "metric=parts gross profit" value=30000
 ask pm-wu kpi.target.set month="$MONTH" "metric=parts sales per unit in operation" value=15000
 refused adv-wang denied "is not a" kpi.target.set month="$MONTH" "metric=parts sales" value=1
 REPORT=$(report)
-expect_eq "accessories per new car: 850.00 of 1000.00" 0.85 "$(fig 'accessory sales per new car' achievement)"
-expect_eq "accessory gross profit: 800.00 of 1000.00" 0.8 "$(fig 'accessory gross profit' achievement)"
+expect_eq "accessories per new car: 815.00 of 1000.00" 0.815 "$(fig 'accessory sales per new car' achievement)"
+expect_eq "accessory gross profit: 730.00 of 1000.00" 0.73 "$(fig 'accessory gross profit' achievement)"
 expect_eq "parts sales: 480.00 of 600.00" 0.8 "$(fig 'parts sales' achievement)"
 expect_eq "parts gross profit: 240.00 of 300.00" 0.8 "$(fig 'parts gross profit' achievement)"
 expect_eq "parts sales per UIO: 120.00 of 150.00" 0.8 "$(fig 'parts sales per unit in operation' achievement)"

@@ -223,7 +223,12 @@ parts_event parts.consumption.recorded '{"consumption":{"ro_number":"RO-1","line
     {"part_number":"P-100","job_no":1,"quantity":2,"cost_cents":16000,"price_cents":24000},
     {"part_number":"P-200","job_no":3,"quantity":2,"cost_cents":40000,"price_cents":58000}],
     "cost_cents":56000,"price_cents":82000}}'
-wait_for "parts price taken" ro_is RO-1 .parts_consumed_cents 82000
+# each consumed line at the price the customer agreed to on the RO (its part
+# line): P-100 2 x 120.00 = 240.00 (parts charged the same), P-200 2 x 300.00 =
+# 600.00 (the approved extra work's quote; parts charged 580.00): 840.00, and
+# at what parts charged 240.00 + 580.00 = 820.00 beside it
+wait_for "parts at the agreed price taken" ro_is RO-1 .parts_consumed_cents 84000
+expect_eq "what parts charged kept beside it" 82000 "$(ro RO-1 .parts_catalogue_cents)"
 defect D-3 "late defect" # the RO is no longer in the workshop: rejected and skipped
 workshop_event workshop.qc.passed "{\"ro_number\":\"RO-1\",\"certificate\":\"QC-78\"}"
 wait_for "reception applied the workshop's events" bash -c \
@@ -244,9 +249,14 @@ refused "deliver an unknown ro" not-found "repair order 'RO-9' does not exist" \
 out=$(as adv-wang reception.ro.deliver ro_number=RO-1 accessories_cents=5000)
 expect_eq "delivered" RO_DELIVERED "$(echo "$out" | json .reply.status)"
 expect_eq "invoice labour (declined work excluded)" 180000 "$(echo "$out" | json .reply.invoice.labour_cents)"
-expect_eq "invoice parts from consumption" 82000 "$(echo "$out" | json .reply.invoice.parts_cents)"
-expect_eq "invoice total" 267000 "$(echo "$out" | json .reply.invoice.total_cents)"
-expect_eq "customer pays customer-pay jobs + accessories" 237000 \
+# parts: the consumption at the agreed prices 840.00 (820.00 at parts' prices);
+# total: labour 1800.00 + parts 840.00 + keyed accessories 50.00 = 2690.00;
+# the customer pays job 1 (900.00 + 240.00), job 3 (600.00 + 600.00) and the
+# accessories 50.00 = 2390.00 (the warranty job 2 is not theirs)
+expect_eq "invoice parts from consumption, at the agreed prices" "84000 82000" \
+    "$(echo "$out" | json '.reply.invoice | "\(.parts_cents) \(.parts_catalogue_cents)"')"
+expect_eq "invoice total" 269000 "$(echo "$out" | json .reply.invoice.total_cents)"
+expect_eq "customer pays customer-pay jobs + accessories" 239000 \
     "$(echo "$out" | json .reply.invoice.customer_pay_cents)"
 refused "deliver twice" conflict "is RO_DELIVERED, not ready for delivery" \
     adv-wang reception.ro.deliver ro_number=RO-1
@@ -437,7 +447,7 @@ expect_eq "consented carries the jobs" 2 \
     "$(jq -s '[.[] | select(.type=="reception.ro.consented")][0].payload.ro.jobs | length' "$T/events.jsonl")"
 expect_eq "job.added carries the job" "3 true" \
     "$(jq -rs '[.[] | select(.type=="reception.job.added")][0].payload.job | "\(.job_no) \(.extra_work)"' "$T/events.jsonl")"
-expect_eq "delivered carries the invoice" 267000 \
+expect_eq "delivered carries the invoice (2690.00, worked out above)" 269000 \
     "$(jq -s '[.[] | select(.type=="reception.ro.delivered")][0].payload.ro.invoice.total_cents' "$T/events.jsonl")"
 expect_eq "comeback names the earlier ro and its technician" "RO-1 tech-07" \
     "$(jq -rs '[.[] | select(.type=="reception.comeback.detected")][0].payload | "\(.earlier_ro) \(.technicians | join(","))"' "$T/events.jsonl")"

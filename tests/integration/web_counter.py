@@ -154,6 +154,10 @@ def counter_tablet():
         tab(b, "ready")
         b.wait(lambda d: "No vehicle is ready" in b.text("#ready"))
         b.d.execute_script("window.__same_page = true")
+        # the keeper raises the oil's price to 90.00 after the customer agreed to 80.00
+        # a litre: the oil is issued at 90.00, the invoice charges the agreed 80.00
+        asctl("wh-zhou", "parts.part.define", "part_number=P-OIL", "description=Engine oil 1 l",
+              "cost_cents=5000", "price_cents=9000", "bin=A-01")
         asctl("wh-zhou", "parts.issue", "issue_id=I-1", f"ro_number={ro_number}", "job_no=1", "part_number=P-OIL",
               "quantity=4", "technician=tech-01")
         asctl("tech-01", "workshop.clock.off", f"ro_number={ro_number}", "job_no=1", "finished=true")
@@ -182,6 +186,8 @@ def counter_tablet():
               [(p["code"], p["amount_cents"], p.get("answer"), p.get("advisor")) for p in products]
               == [("CARE-AC", 28000, "sold", "adv-wang")], products)
 
+        until("parts' consumption at reception",
+              lambda: "parts_catalogue_cents" in asctl("adv-wang", "reception.ro.show", f"ro_number={ro_number}"))
         # delivery with 120.00 of accessories, the next service in 90 days or at 40,000 km, and the invoice
         next_date = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
         b.type(f'#ready tr[data-ro="{ro_number}"] input.next-date', next_date)
@@ -209,7 +215,10 @@ def counter_tablet():
             shown = b.text(f"#totals tr.{cls} td")
             check(f"invoice {cls} = reception's {key}", shown == money(inv[key]), f"{shown} vs {inv[key]}")
         check("labour is the menu's hour at the rate", inv["labour_cents"] == 36000, inv)
-        check("parts are the oil issued", inv["parts_cents"] == 32000, inv)
+        check("parts are the oil issued, at the agreed 4 x 80.00", inv["parts_cents"] == 32000, inv)
+        check("what parts charged beside it, 4 x 90.00", inv.get("parts_catalogue_cents") == 36000, inv)
+        shown = b.text("#totals tr.discount td")
+        check("the invoice shows the discount 360.00 - 320.00", shown == money(4000), shown)
         by_pay = b.text("#by-pay tr.pay.CUSTOMER_PAY")
         check("totals by pay type", money(36000 + 32000) in by_pay, by_pay)
         b.shot("counter-invoice")

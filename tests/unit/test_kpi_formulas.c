@@ -247,8 +247,8 @@ static void test_names_and_metrics(void **state)
      * training achievement, products recommended, advisor product sales, product take rate
      * and its achievement, replaced-part identification accuracy, expenses, department profit,
      * renewal information rate; issue 15's monthly reports: monthly report timeliness, report
-     * accuracy */
-    assert_int_equal(kpi_figure_count(), 54);
+     * accuracy; issue 16: accessory discount given */
+    assert_int_equal(kpi_figure_count(), 55);
     assert_null(kpi_figure_name(kpi_figure_count()));
     assert_true(kpi_metric_known("labour efficiency"));
     assert_true(kpi_metric_known("service sales"));
@@ -541,6 +541,29 @@ static void test_monthly_reports(void **state)
     assert_non_null(strstr(f.formula, ": no monthly report submitted in the period"));
 }
 
+/* issue 16: accessories sold at the price agreed with the customer; the same
+ * lines at the catalogue price give the discount */
+static void test_accessory_discount(void **state)
+{
+    (void)state;
+    As__KpiCounters c = AS__KPI_COUNTERS__INIT;
+    /* mats agreed 180.00 of 200.00 and bars 950.00 of 1000.00, 50.00 keyed */
+    c.has_accessories_sales_cents = c.has_accessories_keyed_cents = 1;
+    c.has_accessories_catalogue_cents = 1;
+    c.accessories_sales_cents = 18000 + 95000 + 5000;
+    c.accessories_keyed_cents = 5000;
+    c.accessories_catalogue_cents = 20000 + 100000;
+    kpi_figure_t f = s_figure("accessory discount given", &c, &s_november);
+    assert_true(f.defined);
+    assert_string_equal(f.unit, "cents");
+    assert_float_equal(f.value, 7000, 0); /* 120000 - (118000 - 5000) */
+    assert_string_equal(f.formula, "accessory lines at the catalogue price - (accessory sales - "
+                                   "keyed at delivery) = 120000 - (118000 - 5000) cents");
+    /* sold above the catalogue: a negative discount */
+    c.accessories_catalogue_cents = 100000;
+    assert_float_equal(s_figure("accessory discount given", &c, &s_november).value, -13000, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_inspection_and_profit),
         cmocka_unit_test(test_renewal_information),
         cmocka_unit_test(test_monthly_reports),
+        cmocka_unit_test(test_accessory_discount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

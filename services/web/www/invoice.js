@@ -83,6 +83,12 @@ function render() {
     ["counter.inv.total", inv.total_cents, "total"],
     ["counter.inv.customer_pays", inv.customer_pay_cents, "customer-pays"],
   ];
+  // the consumed parts are charged at the prices agreed with the customer (the
+  // RO's part lines); at what parts charged (the catalogue price at issue) they
+  // came to parts_catalogue_cents: a lower agreed price is a discount, shown
+  const discount = Number(ro.parts_catalogue_cents || 0) - Number(ro.parts_consumed_cents || 0);
+  if (ro.invoice && ro.invoice.accessories_catalogue_cents !== undefined && discount > 0)
+    rows.splice(3, 0, ["counter.inv.discount", discount, "discount"]);
   const totals = document.getElementById("totals");
   totals.replaceChildren(
     ...rows.map(([label, value, cls]) => {
