@@ -108,6 +108,8 @@ static const as_event_info_t s_events[] = {
      "a technician attended a planned course"},
     {"workshop.training.certified", &as__training_changed__descriptor,
      "a technician was certified by a course, with the level reached"},
+    {"workshop.job.created", &as__work_job__descriptor,
+     "a work job waits for dispatch: made from reception's consented RO or a job added to it"},
 };
 
 AS_CATALOG_PART(as__catalog_workshop, s_commands, s_events);

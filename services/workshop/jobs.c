@@ -10,7 +10,8 @@
 #include "workshop.h"
 
 /* Writes a new WAITING work job from reception's Job unless it exists
- * (events may come again after a replay). */
+ * (events may come again after a replay), and says so
+ * (workshop.job.created: the foreman's board reads it then). */
 static int s_create_job(as_evt_t *evt, const char *ro_number, const char *vin, const char *advisor,
                         const As__Job *src)
 {
@@ -39,7 +40,8 @@ static int s_create_job(as_evt_t *evt, const char *ro_number, const char *vin, c
     char opened[AS_DATE_LEN + 1]; /* the board's day: when reception's consent happened */
     as_date_of_us(as_evt_time(evt), opened);
     job.opened_date = opened;
-    return ws_put_job(evt->txn, evt->svc, &job);
+    int rc = ws_put_job(evt->txn, evt->svc, &job);
+    return rc ? rc : as_evt_emit(evt, "workshop.job.created", ro_number, &job.base);
 }
 
 /* Keeps the RO's vin, advisor and mileage for QC's event. */

@@ -264,6 +264,12 @@ expect_eq "technicians registered" 4 "$(of workshop.technician.registered | wc -
 expect_eq "bays registered" 3 "$(of workshop.bay.registered | wc -l)"
 expect_eq "shift recorded" 480 "$(of workshop.shift.recorded | jq .payload.attendance.minutes)"
 expect_eq "dispatches" 4 "$(of workshop.job.dispatched | wc -l)"
+# RO-1's jobs 1 and 2 and RO-2's job 1 from the consents, RO-1's job 3 added
+# after the approved extra work: four jobs made, each said once
+expect_eq "jobs created" "RO-1:1:WORK_WAITING RO-1:2:WORK_WAITING RO-2:1:WORK_WAITING RO-1:3:WORK_WAITING" \
+    "$(of workshop.job.created | jq -r '"\(.payload.ro_number):\(.payload.job_no):\(.payload.status)"' | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "job created: the concern and the labour operation" "engine knocks EN100 90" \
+    "$(of workshop.job.created | jq -r 'select(.payload.ro_number=="RO-1" and .payload.job_no==1) | "\(.payload.concern) \(.payload.labour.code) \(.payload.labour.sold_minutes)"')"
 expect_eq "clock intervals" 6 "$(of workshop.clock.stopped | wc -l)"
 expect_eq "defect to the advisor" adv-wang "$(of workshop.defect.reported | jq -r .payload.advisor)"
 expect_eq "defect vin" JN1AZ4EH7DM430111 "$(of workshop.defect.reported | jq -r .payload.vin)"

@@ -222,12 +222,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("dispatch-send").addEventListener("click", sendDispatch);
   document.getElementById("dispatch-cancel").addEventListener("click", closeDispatch);
   App.follow((event) => {
+    // workshop.job.created says a consented RO's (or an added) job waits
     if (event.type.startsWith("workshop.")) readBoard();
-    // the workshop makes the jobs of a consented RO (or an extra job) from
-    // reception's event and says nothing when it has: read again a few
-    // times, for a workshop that is a little behind
-    if (event.type === "reception.ro.consented" || event.type === "reception.job.added")
-      for (const ms of [300, 1500, 4000, 10000]) setTimeout(readBoard, ms);
     if (picked && (event.type.startsWith("tools.") || event.type.startsWith("workshop."))) readTools();
     if (event.type.startsWith("reception.rescue.")) Rescue.changed();
   });
