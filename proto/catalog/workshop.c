@@ -110,6 +110,8 @@ static const as_event_info_t s_events[] = {
      "a technician was certified by a course, with the level reached"},
     {"workshop.job.created", &as__work_job__descriptor,
      "a work job waits for dispatch: made from reception's consented RO or a job added to it"},
+    {"workshop.clock.started", &as__work_job__descriptor,
+     "a technician clocked on a job: the job, now in progress"},
 };
 
 AS_CATALOG_PART(as__catalog_workshop, s_commands, s_events);

@@ -119,7 +119,9 @@ int ws_cmd_clock_on(as_cmd_t *cmd)
         c.tech->clocked_on_us = at_us;
         if ((rc = as_record_put(cmd->txn, as_record_dbi(cmd->svc, "technicians"), c.tech->tech_id,
                                 &c.tech->base)) == 0 &&
-            (rc = ws_put_job(cmd->txn, cmd->svc, c.job)) == 0)
+            (rc = ws_put_job(cmd->txn, cmd->svc, c.job)) == 0 &&
+            /* the job in progress: the foreman's board and the tablets read it live */
+            (rc = as_cmd_emit(cmd, "workshop.clock.started", c.job->ro_number, &c.job->base)) == 0)
             rc = as_cmd_reply(cmd, &c.job->base);
     }
     s_clock_free(&c);

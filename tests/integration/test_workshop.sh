@@ -170,7 +170,8 @@ refused denied "dispatched to 'tech-07', not to 'tech-08'" tech-08 workshop.defe
     report_id=D1 ro_number=RO-1 job_no=1 description="worn belt"
 refused invalid "description of the defect is required" tech-07 workshop.defect.report \
     report_id=D1 ro_number=RO-1 job_no=1
-expect_eq "refusals emitted nothing" "$before" "$(last_seq)"
+# the one clock-on between them said so (workshop.clock.started); the refusals nothing
+expect_eq "refusals emitted nothing" "$((before + 1))" "$(last_seq)"
 as tech-07 workshop.defect.report report_id=D1 ro_number=RO-1 job_no=1 description="worn belt" \
     labour.code=EN300 labour.sold_minutes=45 labour.skill=engine labour.min_level=1 \
     'parts=[{"part_number": "BELT-1", "quantity": 1}]' >/dev/null
@@ -271,6 +272,8 @@ expect_eq "jobs created" "RO-1:1:WORK_WAITING RO-1:2:WORK_WAITING RO-2:1:WORK_WA
 expect_eq "job created: the concern and the labour operation" "engine knocks EN100 90" \
     "$(of workshop.job.created | jq -r 'select(.payload.ro_number=="RO-1" and .payload.job_no==1) | "\(.payload.concern) \(.payload.labour.code) \(.payload.labour.sold_minutes)"')"
 expect_eq "clock intervals" 6 "$(of workshop.clock.stopped | wc -l)"
+expect_eq "each clock-on said, with the job in progress" "6 WORK_IN_PROGRESS" \
+    "$(of workshop.clock.started | wc -l) $(of workshop.clock.started | jq -r .payload.status | sort -u)"
 expect_eq "defect to the advisor" adv-wang "$(of workshop.defect.reported | jq -r .payload.advisor)"
 expect_eq "defect vin" JN1AZ4EH7DM430111 "$(of workshop.defect.reported | jq -r .payload.vin)"
 failed=$(of workshop.qc.failed)
