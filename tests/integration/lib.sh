@@ -55,6 +55,37 @@ INI
 }
 
 # write_curve_config SERVICES: a site with CURVE on (keys in $T/keys) and its
+# tcp_base N: a first port of N free consecutive loopback ports, below the
+# kernel's ephemeral range (ip_local_port_range), where no connection's own
+# port is ever taken from, and checked free: another test's random base, or
+# an outgoing connection's port in the ephemeral range, made a bus fail to
+# bind ("Address already in use")
+tcp_base() {
+    local n=$1 low high b
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    high=$((low - n - 1))
+    for _ in $(seq 50); do
+        b=$((10000 + RANDOM % (high - 10000)))
+        if python3 - "$b" "$n" <<'PY'; then
+import socket, sys
+b, n = int(sys.argv[1]), int(sys.argv[2])
+held = []
+try:
+    for p in range(b, b + n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", p))
+        held.append(s)
+except OSError:
+    sys.exit(1)
+PY
+            echo "$b"
+            return 0
+        fi
+    done
+    fail "no $n free ports below $low"
+    echo 20000
+}
+
 # bus on tcp:// ports $base and $base+1; the test appends its services' sections
 write_curve_config() {
     cat >"$CONFIG" <<INI

@@ -15,7 +15,7 @@
 #  - and the same chain without CURVE, over ipc://.
 . "$(dirname "$0")/lib.sh"
 setup bus_chain
-base=$((20000 + RANDOM % 20000))
+base=$(tcp_base 24)
 G=$T/group.ini
 # after site-qualified topics, a tap follows its own site unless told otherwise
 ALL_SITES=$("$ASCTL" tap --help 2>&1 | grep -q -- '--all-sites' && echo --all-sites || true)

@@ -5,7 +5,7 @@
 # site's keys directory. A listed client gets in; an unknown key is refused.
 . "$(dirname "$0")/lib.sh"
 setup curve
-base=$((20000 + RANDOM % 20000))
+base=$(tcp_base 8)
 mkdir -p "$T/keys" "$T/outsider"
 for name in bus demo sink alice; do
     "$ASCTL" keygen "$name" --dir "$T/keys" >/dev/null

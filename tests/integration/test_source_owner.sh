@@ -11,7 +11,7 @@
 # (crm-app, the system behind it) cannot.
 . "$(dirname "$0")/lib.sh"
 setup source_owner
-base=$((20000 + RANDOM % 20000))
+base=$(tcp_base 8)
 mkdir -p "$T/keys"
 for name in bus workshop kpi crm foreman-liu tech-01 svc-mgr crm-app; do
     "$ASCTL" keygen "$name" --dir "$T/keys" >/dev/null

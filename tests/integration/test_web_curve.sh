@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/web_lib.sh"
 setup web_curve
-base=$((20000 + RANDOM % 20000))
+base=$(tcp_base 8)
 mkdir -p "$T/keys"
 for name in bus workshop web svc-mgr; do
     "$ASCTL" keygen "$name" --dir "$T/keys" >/dev/null
