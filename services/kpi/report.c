@@ -163,6 +163,7 @@ typedef struct {
     const char *site;
     As__KpiCounters *sum;
     bool *worked;
+    as_ids_t *vins; /* a group's department rows: every site's units in operation */
 } s_report_t;
 
 /* The months of the report's period: its one month, or the year's 12. */
@@ -521,9 +522,16 @@ static int s_rows_department(s_report_t *r)
         rc = kpi_calibrations_overdue(svc, txn, r->first, r->last, today, &c);
     if (rc == 0) /* the stock value level, issued cost and mean level (parts) */
         rc = kpi_stock_fill(svc, txn, NULL, r->first, r->last, today, &c);
-    /* the units in operation at the period's end */
-    if (rc == 0 && (rc = kpi_uio_count(svc, txn, r->last, &c.units_in_operation)) == 0)
-        c.has_units_in_operation = 1;
+    /* the units in operation at the period's end (a group's: gathered, so
+     * that a VIN serviced at two sites counts once in its row; a site's
+     * notes are keyed by VIN, so what one site adds is its own count) */
+    size_t before = r->vins ? r->vins->n : 0;
+    rc = rc        ? rc
+         : r->vins ? kpi_uio_collect(svc, txn, r->last, r->vins)
+                   : kpi_uio_count(svc, txn, r->last, &c.units_in_operation);
+    if (rc == 0 && r->vins)
+        c.units_in_operation = (int64_t)(r->vins->n - before);
+    c.has_units_in_operation = rc == 0;
     /* the month's expenses (recorded by month: none in a day's report; a
      * year's: its months' added up) */
     char months[12][8];
@@ -646,7 +654,9 @@ static int s_rows_of_group(s_report_t *r, const char *const *sites, size_t n_sit
     as__kpi_counters__init(&sum);
     bool worked[366] = {false};
     bool department = !strcmp(r->by, KPI_DEPARTMENT);
+    as_ids_t vins = AS_IDS_INIT;
     r->sum = department ? &sum : NULL;
+    r->vins = department ? &vins : NULL;
     r->worked = worked;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n_sites; i++) {
@@ -658,23 +668,19 @@ static int s_rows_of_group(s_report_t *r, const char *const *sites, size_t n_sit
     as_service_scope_set(r->cmd->svc, NULL);
     r->site = KPI_GROUP_ROW;
     r->sum = NULL;
+    r->vins = NULL;
     r->worked = NULL;
+    /* units in operation: the group's distinct VINs, not the sites' added up
+     * (a car serviced at two sites is one unit) */
+    as_ids_unique(&vins);
+    KPI_SET(sum, units_in_operation, (int64_t)vins.n);
+    as_ids_release(&vins);
     if (rc != 0 || !department)
         return rc;
     r->span.days_worked = 0;
     for (size_t d = 0; d < 366; d++)
         r->span.days_worked += worked[d];
-    /* units in operation: the group's distinct VINs, not the sites' added up
-     * (a car serviced at two sites is one unit) */
-    as_ids_t vins = AS_IDS_INIT;
-    for (size_t i = 0; rc == 0 && i < n_sites; i++)
-        if ((rc = as_service_scope_set(r->cmd->svc, sites[i])) == 0)
-            rc = kpi_uio_collect(r->cmd->svc, r->cmd->txn, r->last, &vins);
-    as_service_scope_set(r->cmd->svc, NULL);
-    as_ids_unique(&vins);
-    KPI_SET(sum, units_in_operation, (int64_t)vins.n);
-    as_ids_release(&vins);
-    return rc ? rc : s_row_add(r, KPI_DEPARTMENT, &sum);
+    return s_row_add(r, KPI_DEPARTMENT, &sum);
 }
 
 static int cmd_report(as_cmd_t *cmd)
