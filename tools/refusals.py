@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""refusals.py - the daemons' refusal texts and their translations.
+
+Every refusal a daemon answers with is written as
+`as_cmd_fail(cmd, AS_E..., "format", args...)`. The reply carries the text,
+its format and each argument as text (CommandReply.error_format and
+error_args), so a page shows the refusal in its own language:
+services/web/www/refusals.json maps each format to its Chinese template,
+where {1}, {2}, ... stand for the arguments in the format's order. Some
+arguments are English words the code passes itself ("repair order",
+"technician"); its "zh_terms" map gives a page their Chinese, used when an
+argument is exactly such a word.
+
+  refusals.py --check     exit 1 and name every format without a
+                          translation, every translation whose format is
+                          gone from the sources, and every template whose
+                          placeholders do not match its format's arguments
+  refusals.py --update    add the sources' new formats (empty, to be
+                          translated) and drop the stale ones, keeping
+                          every translation; the order is the sources'
+  refusals.py --list      print each format with where it is, one a line
+  refusals.py --help
+
+Exit codes: 0 fine, 1 the check found something, 2 usage or a source that
+cannot be read.
+"""
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TABLE = os.path.join(ROOT, "services", "web", "www", "refusals.json")
+SOURCE_DIRS = ("common", "services", "tools")
+CALL = "as_cmd_fail("
+ABOUT = ("Chinese templates of the daemons' refusals, keyed by the English "
+         "format in the sources (as_cmd_fail). {1}, {2}, ... are the "
+         "format's arguments in order; zh_terms: an argument that is exactly "
+         "one of these English words is shown in Chinese. Kept by "
+         "tools/refusals.py.")
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "?": "?", "0": "\0"}
+_SPEC = re.compile(r"%[-+ #0']*(\*|\d+)?(\.(\*|\d*))?(hh|h|ll|l|j|z|t|L|q)?[diouxXeEfFgGaAcsp%]")
+_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+
+
+def count_args(fmt):
+    """The number of conversions in a printf format (%% is none)."""
+    return sum(1 for m in _SPEC.finditer(fmt) if not m.group(0).endswith("%"))
+
+
+def _skip_space(text, i):
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("//", i):
+            i = text.find("\n", i)
+            i = len(text) if i < 0 else i
+        elif text.startswith("/*", i):
+            i = text.find("*/", i) + 2
+        else:
+            break
+    return i
+
+
+def _read_literal(text, i):
+    """text[i] is '"': returns (value, index after the closing quote)."""
+    out = []
+    i += 1
+    while text[i] != '"':
+        c = text[i]
+        if c == "\\":
+            nxt = text[i + 1]
+            if nxt not in _ESCAPES:
+                raise ValueError("escape \\%s" % nxt)
+            out.append(_ESCAPES[nxt])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out), i + 1
+
+
+def _format_at(text, i):
+    """The format argument of the call whose '(' ends at i, or None."""
+    depth, commas = 0, 0
+    while commas < 2:
+        c = text[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                return None
+            depth -= 1
+        elif c == "," and depth == 0:
+            commas += 1
+        elif c == '"':
+            _, i = _read_literal(text, i)
+            continue
+        i += 1
+    parts = []
+    i = _skip_space(text, i)
+    while i < len(text) and text[i] == '"':
+        value, i = _read_literal(text, i)
+        parts.append(value)
+        i = _skip_space(text, i)
+    return "".join(parts) if parts else None
+
+
+def source_formats():
+    """[(format, "path:line")] in the sources' order, each format once."""
+    seen, out = set(), []
+    for top in SOURCE_DIRS:
+        for base, dirs, files in os.walk(os.path.join(ROOT, top)):
+            dirs.sort()
+            for name in sorted(files):
+                if not name.endswith(".c"):
+                    continue
+                path = os.path.join(base, name)
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+                start = 0
+                while True:
+                    at = text.find(CALL, start)
+                    if at < 0:
+                        break
+                    start = at + len(CALL)
+                    if at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_"):
+                        continue
+                    line = text.count("\n", 0, at) + 1
+                    if text.rfind("int as_cmd_fail(", 0, start) == at and "{" in text[start:start + 200]:
+                        continue  # the definition itself
+                    fmt = _format_at(text, start)
+                    if fmt is None or fmt in seen:
+                        continue
+                    seen.add(fmt)
+                    out.append((fmt, "%s:%d" % (os.path.relpath(path, ROOT), line)))
+    return out
+
+
+def load_file():
+    if not os.path.exists(TABLE):
+        return {}
+    with open(TABLE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def problems(formats, table):
+    out = []
+    known = {fmt for fmt, _ in formats}
+    for fmt, where in formats:
+        template = table.get(fmt, "")
+        if not template:
+            out.append("%s: no Chinese text for %s" % (where, json.dumps(fmt, ensure_ascii=False)))
+            continue
+        n = count_args(fmt)
+        used = {int(k) for k in _PLACEHOLDER.findall(template)}
+        wrong = sorted(k for k in used if k < 1 or k > n)
+        unused = sorted(set(range(1, n + 1)) - used)
+        if wrong or unused:
+            out.append("%s: the template %s of %s %s" % (
+                where, json.dumps(template, ensure_ascii=False), json.dumps(fmt, ensure_ascii=False),
+                ("names {%s}, but the format has %d argument(s)" % ("}, {".join(map(str, wrong)), n))
+                if wrong else "leaves out {%s}" % "}, {".join(map(str, unused))))
+    for fmt in table:
+        if fmt not in known:
+            out.append("refusals.json: %s is no longer in the sources" % json.dumps(fmt, ensure_ascii=False))
+    return out
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(argv) == 2 else 2
+    try:
+        formats = source_formats()
+        whole = load_file()
+        table = whole.get("zh", {})
+        terms = whole.get("zh_terms", {})
+    except (OSError, ValueError) as e:
+        print("refusals.py: %s" % e, file=sys.stderr)
+        return 2
+    if argv[1] == "--list":
+        for fmt, where in formats:
+            print("%s\t%s" % (where, json.dumps(fmt, ensure_ascii=False)))
+        return 0
+    if argv[1] == "--check":
+        found = problems(formats, table)
+        found += ["refusals.json: the term %s has no Chinese" % json.dumps(k) for k, v in terms.items() if not v]
+        for p in found:
+            print(p)
+        print("refusals.py: %d format(s), %d problem(s)" % (len(formats), len(found)),
+              file=sys.stderr)
+        return 1 if found else 0
+    if argv[1] == "--update":
+        zh = {fmt: table.get(fmt, "") for fmt, _ in formats}
+        with open(TABLE, "w", encoding="utf-8") as f:
+            json.dump({"about": ABOUT, "zh": zh, "zh_terms": terms}, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        missing = sum(1 for v in zh.values() if not v)
+        print("refusals.py: %d format(s), %d without a translation" % (len(zh), missing))
+        return 0
+    print("refusals.py: unknown option %s (see --help)" % argv[1], file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
