@@ -19,6 +19,9 @@ argument is exactly such a word.
                           translated) and drop the stale ones, keeping
                           every translation; the order is the sources'
   refusals.py --list      print each format with where it is, one a line
+  ... [PATH-PREFIX ...]   --check and --list look only at the formats whose
+                          first use is in a file under one of these
+                          (e.g. services/parts services/tools)
   refusals.py --help
 
 Exit codes: 0 fine, 1 the check found something, 2 usage or a source that
@@ -169,9 +172,13 @@ def problems(formats, table):
 
 
 def main(argv):
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if len(argv) == 2 else 2
+    prefixes = tuple(p.rstrip("/") + "/" for p in argv[2:])
+    if prefixes and argv[1] == "--update":
+        print("refusals.py: --update takes no path (it keeps the whole table)", file=sys.stderr)
+        return 2
     try:
         formats = source_formats()
         whole = load_file()
@@ -180,6 +187,17 @@ def main(argv):
     except (OSError, ValueError) as e:
         print("refusals.py: %s" % e, file=sys.stderr)
         return 2
+    if argv[1] == "--update":
+        zh = {fmt: table.get(fmt, "") for fmt, _ in formats}
+        with open(TABLE, "w", encoding="utf-8") as f:
+            json.dump({"about": ABOUT, "zh": zh, "zh_terms": terms}, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        missing = sum(1 for v in zh.values() if not v)
+        print("refusals.py: %d format(s), %d without a translation" % (len(zh), missing))
+        return 0
+    if prefixes:
+        formats = [(fmt, where) for fmt, where in formats if where.startswith(prefixes)]
+        table = {fmt: v for fmt, v in table.items() if fmt in {f for f, _ in formats}}
     if argv[1] == "--list":
         for fmt, where in formats:
             print("%s\t%s" % (where, json.dumps(fmt, ensure_ascii=False)))
@@ -192,14 +210,6 @@ def main(argv):
         print("refusals.py: %d format(s), %d problem(s)" % (len(formats), len(found)),
               file=sys.stderr)
         return 1 if found else 0
-    if argv[1] == "--update":
-        zh = {fmt: table.get(fmt, "") for fmt, _ in formats}
-        with open(TABLE, "w", encoding="utf-8") as f:
-            json.dump({"about": ABOUT, "zh": zh, "zh_terms": terms}, f, ensure_ascii=False, indent=1)
-            f.write("\n")
-        missing = sum(1 for v in zh.values() if not v)
-        print("refusals.py: %d format(s), %d without a translation" % (len(zh), missing))
-        return 0
     print("refusals.py: unknown option %s (see --help)" % argv[1], file=sys.stderr)
     return 2
 
