@@ -12,6 +12,7 @@
 
 #include "as/calendar.h"
 #include "as/log.h"
+#include "as/printf_args.h"
 #include "as/text.h"
 
 /* --- emitting ------------------------------------------------------------ */
@@ -115,11 +116,20 @@ int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
     return 0;
 }
 
+/* as_cmd_fail's work: the text, and its format and arguments for a page. */
+static void s_fail_v(as_cmd_t *cmd, const char *fmt, va_list ap)
+{
+    int n = as_printf_args(cmd->error_args, sizeof cmd->error_args, fmt, ap);
+    vsnprintf(cmd->error, sizeof cmd->error, fmt, ap);
+    cmd->error_format = n >= 0 ? fmt : NULL;
+    cmd->n_error_args = n >= 0 ? n : 0;
+}
+
 int as_cmd_fail(as_cmd_t *cmd, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(cmd->error, sizeof cmd->error, fmt, ap);
+    s_fail_v(cmd, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -183,7 +193,9 @@ int svc_apply_event(as_service_t *self, MDB_txn *txn, const As__Envelope *env)
     return 0; /* a type this service does not handle: skipped, offset advances */
 }
 
-static int s_pack_reply(svc_pending_cmd_t *pc, int status, const char *error,
+/* Packs the reply into pc. `cmd` gives a refusal's format and arguments
+ * (as_cmd_fail's), or is NULL. Returns 0 or -ENOMEM. */
+static int s_pack_reply(svc_pending_cmd_t *pc, int status, const char *error, const as_cmd_t *cmd,
                         const uint8_t *payload, size_t payload_len)
 {
     As__CommandReply reply = AS__COMMAND_REPLY__INIT;
@@ -191,6 +203,15 @@ static int s_pack_reply(svc_pending_cmd_t *pc, int status, const char *error,
     reply.has_status = 1;
     reply.status = status;
     reply.error = status != 0 ? (char *)error : NULL;
+    char *args[sizeof cmd->error_args / 2];
+    if (status != 0 && cmd && cmd->error_format &&
+        (size_t)cmd->n_error_args <= sizeof args / sizeof *args) {
+        reply.error_format = (char *)cmd->error_format;
+        const char *arg = cmd->error_args;
+        for (int i = 0; i < cmd->n_error_args; i++, arg += strlen(arg) + 1)
+            args[reply.n_error_args++] = (char *)arg;
+        reply.error_args = args;
+    }
     if (payload) {
         reply.has_payload = 1;
         reply.payload.data = (uint8_t *)payload;
@@ -203,6 +224,20 @@ static int s_pack_reply(svc_pending_cmd_t *pc, int status, const char *error,
         return -ENOMEM;
     as__command_reply__pack(&reply, pc->reply);
     return 0;
+}
+
+/* Answers pc with a refusal the runtime makes itself (no handler ran):
+ * the text, with its format and arguments like as_cmd_fail's. Returns what
+ * s_pack_reply does. */
+__attribute__((format(printf, 3, 4))) static int s_refuse(svc_pending_cmd_t *pc, int status,
+                                                          const char *fmt, ...)
+{
+    as_cmd_t cmd = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    s_fail_v(&cmd, fmt, ap);
+    va_end(ap);
+    return s_pack_reply(pc, status, cmd.error, &cmd, NULL, 0);
 }
 
 /* --- request ids: a retry is the same caller's same command ----------------- */
@@ -247,7 +282,7 @@ static int s_replay_reply(svc_pending_cmd_t *pc, const As__StoredRequest *rec)
     As__CommandReply *old =
         rec->has_reply ? as__command_reply__unpack(NULL, rec->reply.len, rec->reply.data) : NULL;
     if (!old)
-        return s_pack_reply(pc, AS_EINTERNAL, "the stored reply does not decode", NULL, 0);
+        return s_refuse(pc, AS_EINTERNAL, "the stored reply does not decode");
     old->has_replayed = 1;
     old->replayed = 1;
     free(pc->reply);
@@ -265,14 +300,11 @@ static int s_replay_reply(svc_pending_cmd_t *pc, const As__StoredRequest *rec)
  * about what the id was used for, by whom, or what it answered. */
 static int s_answer_known_id(svc_pending_cmd_t *pc, const MDB_val *stored, bool *run_again)
 {
-    char text[256];
     As__StoredRequest *rec = as__stored_request__unpack(NULL, stored->mv_size, stored->mv_data);
-    if (!rec) {
-        snprintf(text, sizeof text,
-                 "request id %s: its stored record does not decode; nothing was done",
-                 pc->req->request_id);
-        return s_pack_reply(pc, AS_EINTERNAL, text, NULL, 0);
-    }
+    if (!rec)
+        return s_refuse(pc, AS_EINTERNAL,
+                        "request id %s: its stored record does not decode; nothing was done",
+                        pc->req->request_id);
     int rc = 0;
     bool retry = s_is_retry(rec, pc);
     if (retry && !rec->has_reply) {
@@ -282,21 +314,19 @@ static int s_answer_known_id(svc_pending_cmd_t *pc, const MDB_val *stored, bool 
     } else if (!rec->has_payload_digest) {
         /* the first format kept the bare reply: who sent what is unknown, so
          * no request can be shown to be its retry */
-        snprintf(text, sizeof text,
-                 "request id %s was already used (before this daemon recorded what for); nothing "
-                 "was done",
-                 pc->req->request_id);
-        rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
+        rc = s_refuse(pc, AS_EEXISTS,
+                      "request id %s was already used (before this daemon recorded what for); "
+                      "nothing was done",
+                      pc->req->request_id);
     } else {
         /* for the operator only: the caller learns nothing of the first use */
         as_debug("request id %s: %s sent %s, but %s used it for %s (or with another payload or "
                  "time); refused",
                  pc->req->request_id, pc->actor, pc->req->command, rec->actor ? rec->actor : "?",
                  rec->command ? rec->command : "?");
-        snprintf(text, sizeof text,
-                 "request id %s was already used for another command; nothing was done",
-                 pc->req->request_id);
-        rc = s_pack_reply(pc, AS_EEXISTS, text, NULL, 0);
+        rc = s_refuse(pc, AS_EEXISTS,
+                      "request id %s was already used for another command; nothing was done",
+                      pc->req->request_id);
     }
     as__stored_request__free_unpacked(rec, NULL);
     return rc;
@@ -485,7 +515,8 @@ static int s_run_handler(as_service_t *self, MDB_txn *txn, svc_pending_cmd_t *pc
         rc = status; /* map full or disk trouble: the whole turn is retried or fails */
     if (rc == 0) {
         status = s_command_answer(&cmd, status, keep);
-        rc = s_pack_reply(pc, status, cmd.error, status == 0 ? cmd.reply : NULL, cmd.reply_len);
+        rc = s_pack_reply(pc, status, cmd.error, &cmd, status == 0 ? cmd.reply : NULL,
+                          cmd.reply_len);
     }
     free(cmd.reply);
     return rc;
@@ -506,12 +537,9 @@ static int s_run_command(as_service_t *self, MDB_txn *txn, svc_pending_cmd_t *pc
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     const as_command_def_t *def = s_find_command(self, req->command);
-    if (!def) { /* nothing ran: not kept, so the id stays free */
-        char text[256];
-        snprintf(text, sizeof text, "unknown command '%s' for service '%s'", req->command,
-                 self->def->name);
-        return s_pack_reply(pc, AS_EUNKNOWN, text, NULL, 0);
-    }
+    if (!def) /* nothing ran: not kept, so the id stays free */
+        return s_refuse(pc, AS_EUNKNOWN, "unknown command '%s' for service '%s'", req->command,
+                        self->def->name);
     const as_command_info_t *info = as_catalog_command(req->command);
     bool keep = false;
     if ((rc = s_run_handler(self, txn, pc, def, info, &keep)) != 0)
@@ -707,7 +735,7 @@ static void s_fail_replies(as_service_t *self, int rc)
     char text[256];
     snprintf(text, sizeof text, "the store could not commit: %s", as_strerror(rc));
     for (size_t i = 0; i < self->n_cmds; i++)
-        if (s_pack_reply(&self->cmds[i], rc, text, NULL, 0) != 0)
+        if (s_pack_reply(&self->cmds[i], rc, text, NULL, NULL, 0) != 0)
             self->cmds[i].reply_len = 0; /* not answered: the client retries */
 }
 

@@ -35,7 +35,9 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLE = os.path.join(ROOT, "services", "web", "www", "refusals.json")
 SOURCE_DIRS = ("common", "services", "tools")
-CALL = "as_cmd_fail("
+# the calls whose third argument is a refusal's format: a handler's, and the
+# runtime's own (service_turn.c)
+CALLS = ("as_cmd_fail(", "s_refuse(")
 ABOUT = ("Chinese templates of the daemons' refusals, keyed by the English "
          "format in the sources (as_cmd_fail). {1}, {2}, ... are the "
          "format's arguments in order; zh_terms: an argument that is exactly "
@@ -122,19 +124,12 @@ def source_formats():
                 path = os.path.join(base, name)
                 with open(path, encoding="utf-8") as f:
                     text = f.read()
-                start = 0
-                while True:
-                    at = text.find(CALL, start)
-                    if at < 0:
-                        break
-                    start = at + len(CALL)
-                    if at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_"):
-                        continue
+                calls = sorted((m.start(), m.end()) for m in re.finditer(
+                    r"(?<![\w])(%s)" % "|".join(re.escape(c) for c in CALLS), text))
+                for at, start in calls:
                     line = text.count("\n", 0, at) + 1
-                    if text.rfind("int as_cmd_fail(", 0, start) == at and "{" in text[start:start + 200]:
-                        continue  # the definition itself
                     fmt = _format_at(text, start)
-                    if fmt is None or fmt in seen:
+                    if fmt is None or fmt in seen:  # None: the definition itself
                         continue
                     seen.add(fmt)
                     out.append((fmt, "%s:%d" % (os.path.relpath(path, ROOT), line)))

@@ -159,6 +159,20 @@ static void s_answer(h2o_req_t *req, s_call_t *call, const void *body, size_t le
         json_object_set_new(out, "error", json_string(r->error ? r->error : as_strerror(status)));
         json_object_set_new(out, "code", json_string(as_codename(status, code, sizeof code)));
         json_object_set_new(out, "service", json_string(call->info->service));
+        if (r->error_format) { /* for the page to say it in its language */
+            json_t *args = json_array();
+            json_t *format = json_string(r->error_format);
+            int rc = args && format ? 0 : -1;
+            for (size_t i = 0; rc == 0 && i < r->n_error_args; i++)
+                rc = json_array_append_new(args, json_string(r->error_args[i])); /* -1: not UTF-8 */
+            if (rc == 0) {
+                json_object_set_new(out, "format", format);
+                json_object_set_new(out, "args", args);
+            } else {
+                json_decref(format);
+                json_decref(args);
+            }
+        }
     }
     as__command_reply__free_unpacked(r, NULL);
     web_reply_json(req, s_http_status(status), out);

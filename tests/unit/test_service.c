@@ -733,6 +733,10 @@ static void test_failing_command_writes_and_emits_nothing(void **state)
     As__CommandReply *reply = s_cmd(fx, "tsvc.put_fail", "alice", "r-2", "k2");
     assert_int_equal(reply->status, AS_ECONFLICT);
     assert_string_equal(reply->error, "item 'k2' is locked");
+    /* its format and argument, for a page to say it in its language */
+    assert_string_equal(reply->error_format, "item '%s' is locked");
+    assert_int_equal(reply->n_error_args, 1);
+    assert_string_equal(reply->error_args[0], "k2");
     assert_string_equal(reply->request_id, "r-2");
     assert_false(reply->has_payload);
     as__command_reply__free_unpacked(reply, NULL);
@@ -757,6 +761,8 @@ static void test_failing_command_writes_and_emits_nothing(void **state)
     reply = s_cmd(fx, "tsvc.put", "bob", "r-4", NULL);
     assert_int_equal(reply->status, AS_EINVALID);
     assert_string_equal(reply->error, "a key of 1 to 64 bytes is required");
+    assert_string_equal(reply->error_format, "a key of 1 to 64 bytes is required");
+    assert_int_equal(reply->n_error_args, 0);
     as__command_reply__free_unpacked(reply, NULL);
 
     s_stop(fx);
@@ -828,6 +834,9 @@ static void test_same_request_id_runs_once(void **state)
     assert_false(fail1->has_replayed && fail1->replayed);
     assert_true(fail2->replayed);
     assert_string_equal(fail2->error, fail1->error);
+    assert_string_equal(fail2->error_format, fail1->error_format); /* kept with the reply */
+    assert_int_equal(fail2->n_error_args, 1);
+    assert_string_equal(fail2->error_args[0], "k6");
     as__command_reply__free_unpacked(fail1, NULL);
     as__command_reply__free_unpacked(fail2, NULL);
 
@@ -869,6 +878,9 @@ static void test_unknown_and_invalid_commands(void **state)
     assert_int_equal(reply->status, AS_EUNKNOWN);
     assert_non_null(reply->error);
     assert_non_null(strstr(reply->error, "tsvc.nope"));
+    assert_string_equal(reply->error_format, "unknown command '%s' for service '%s'");
+    assert_int_equal(reply->n_error_args, 2);
+    assert_string_equal(reply->error_args[0], "tsvc.nope");
     as__command_reply__free_unpacked(reply, NULL);
 
     /* no actor, an empty actor, an empty request id */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -159,6 +160,24 @@ size_t bench_ro_payload(uint64_t number, uint8_t *buf, size_t cap, const char **
 
 /* --- latency samples --------------------------------------------------------- */
 
+/* The harness's own big buffers (a latency sample per event: 4 MB for a
+ * million events, and the sorted copy the percentiles take) are shared
+ * anonymous mappings: the kernel counts them as RssShmem, so a consumer's
+ * RssAnon is its own memory (heap, queues), as the reports call it, and
+ * not the harness's. Returns the zeroed mapping, or NULL. */
+static void *s_harness_alloc(size_t bytes)
+{
+    void *p =
+        mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void s_harness_free(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, bytes ? bytes : 1);
+}
+
 struct bench_samples {
     int32_t *latency_us; /* index seq - 1; -1: not seen */
     uint64_t expect;
@@ -170,7 +189,7 @@ bench_samples_t *bench_samples_new(uint64_t expect)
     bench_samples_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
-    self->latency_us = malloc((expect ? expect : 1) * sizeof *self->latency_us);
+    self->latency_us = s_harness_alloc(expect * sizeof *self->latency_us);
     if (!self->latency_us) {
         free(self);
         return NULL;
@@ -185,7 +204,7 @@ void bench_samples_destroy(bench_samples_t **self_p)
     bench_samples_t *self = *self_p;
     if (!self)
         return;
-    free(self->latency_us);
+    s_harness_free(self->latency_us, self->expect * sizeof *self->latency_us);
     free(self);
     *self_p = NULL;
 }
@@ -207,16 +226,38 @@ uint64_t bench_samples_count(const bench_samples_t *self)
     return self->count;
 }
 
-static int s_cmp_int32(const void *a, const void *b)
+/* Sorts v in place (a heapsort: glibc's qsort takes a temporary buffer the
+ * size of the array from the heap, 4 MB of a consumer's RssAnon for a
+ * million samples, which is the harness's and not the consumer's). */
+static void s_sift_down(int32_t *v, size_t root, size_t n)
 {
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && v[child + 1] > v[child])
+            child++;
+        if (v[root] >= v[child])
+            return;
+        int32_t t = v[root];
+        v[root] = v[child];
+        v[child] = t;
+    }
+}
+
+static void s_sort_int32(int32_t *v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        s_sift_down(v, i, n);
+    for (size_t end = n; end-- > 1;) {
+        int32_t t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        s_sift_down(v, 0, end);
+    }
 }
 
 bench_percentiles_t bench_percentiles_of(const int32_t *values, size_t n)
 {
     bench_percentiles_t p = {0, 0, 0, 0};
-    int32_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    int32_t *sorted = s_harness_alloc(n * sizeof *sorted);
     if (!sorted)
         return p;
     size_t m = 0;
@@ -224,13 +265,13 @@ bench_percentiles_t bench_percentiles_of(const int32_t *values, size_t n)
         if (values[i] >= 0)
             sorted[m++] = values[i];
     if (m > 0) {
-        qsort(sorted, m, sizeof *sorted, s_cmp_int32);
+        s_sort_int32(sorted, m);
         p.p50_us = sorted[m / 2];
         p.p99_us = sorted[(size_t)((double)m * 0.99)];
         p.p999_us = sorted[(size_t)((double)m * 0.999)];
         p.max_us = sorted[m - 1];
     }
-    free(sorted);
+    s_harness_free(sorted, n * sizeof *sorted);
     return p;
 }
 

@@ -86,6 +86,12 @@ typedef struct as_cmd {
     int64_t occurred_us;
     /* results */
     char error[512];
+    /* the refusal's format and its arguments' texts, each ending in NUL (set
+     * by as_cmd_fail; NULL / 0 when the text was written otherwise): the
+     * reply carries them so a page can show the refusal in its language */
+    const char *error_format;
+    char error_args[512];
+    int n_error_args;
     uint8_t *reply; /* packed reply payload (malloc'd by as_cmd_reply) */
     size_t reply_len;
 } as_cmd_t;

@@ -227,8 +227,9 @@ const App = {
   },
 
   async loadLabels() {
-    const r = await fetch("labels.json");
+    const [r, refusals] = await Promise.all([fetch("labels.json"), this.loadRefusals()]);
     this.labels = await r.json();
+    this.refusals = refusals;
     document.documentElement.lang = this.lang === "zh" ? "zh-CN" : "en";
     this.applyLabels();
   },
@@ -244,13 +245,42 @@ const App = {
     for (const el of document.querySelectorAll("[data-empty-label]")) el.dataset.empty = this.t(el.dataset.emptyLabel);
   },
 
+  // The daemons' refusals in Chinese (refusals.json: a template for each
+  // format the daemons refuse with); a page without it shows their English.
+  async loadRefusals() {
+    try {
+      const r = await fetch("refusals.json");
+      return r.ok ? await r.json() : null;
+    } catch (err) {
+      return null;
+    }
+  },
+
+  // A daemon's refusal in the page's language: on the Chinese page the
+  // template of its format with its arguments put in ({1}, {2}, ...; an
+  // argument that is one of the code's own English words in Chinese too),
+  // else (English page, or a format without a template) the daemon's text.
+  refusalText(err) {
+    const message = err.message || String(err);
+    const table = this.refusals;
+    if (this.lang !== "zh" || !table || !err.format || !Array.isArray(err.args)) return message;
+    const template = table.zh && table.zh[err.format];
+    if (!template) return message;
+    const terms = table.zh_terms || {};
+    return template.replace(/\{(\d+)\}/g, (whole, k) => {
+      const arg = err.args[Number(k) - 1];
+      if (arg === undefined) return whole;
+      return Object.prototype.hasOwnProperty.call(terms, arg) ? terms[arg] : arg;
+    });
+  },
+
   // An error of App.call (or any Error) as the page shows it: the page's own
   // lead-in for what happened in its language (labels error.<kind>: the
   // API's code, e.g. AS_EDENIED -> error.denied, else the HTTP status's),
-  // then the service's own words: "被拒绝：…" on the Chinese page.
+  // then the service's own words (refusalText): "被拒绝：…" on the Chinese page.
   errorText(err) {
     if (!err) return "";
-    const message = err.message || String(err);
+    const message = this.refusalText(err);
     const kind = this.errorKind(err);
     const lead = kind && this.t("error." + kind);
     if (!lead || lead === "error." + kind) return message;
@@ -359,6 +389,7 @@ const App = {
       const e = new Error(body.error || r.statusText);
       e.status = r.status;
       if (body.code) e.code = body.code;
+      if (body.format) (e.format = body.format), (e.args = body.args || []);
       throw e;
     }
     return body.reply;
