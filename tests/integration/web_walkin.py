@@ -103,13 +103,17 @@ with Browser(1280, 800) as b:  # a 10" tablet, landscape
     b.click("#lang")
     b.wait(lambda d: b.text("#walkin-vehicle-submit") == "登记车辆")
     # a plate another vehicle carries: the page's own check passes (the VIN is
-    # new), reception refuses it and the form shows reception's text
+    # new), reception refuses it and the Chinese form shows reception's refusal
+    # in Chinese (refusals.json's template for its format, its arguments put in)
     b.type("#walkin-vin", VIN)
     b.type("#walkin-plate", PLATE)
     b.click("#walkin-vehicle-submit")
-    b.wait(lambda d: "is already on vehicle" in b.text("#walkin-vehicle-error"))
-    check("reception's refusal names the vehicle with that plate", VIN2 in b.text("#walkin-vehicle-error"),
-          b.text("#walkin-vehicle-error"))
+    b.wait(lambda d: "已登记在车辆" in b.text("#walkin-vehicle-error"))
+    refusal = b.text("#walkin-vehicle-error")
+    check("reception's refusal in Chinese names the plate, the vehicle and its owner",
+          "车牌“" + PLATE + "”已登记在车辆 " + VIN2 + " 上" in refusal and NAME in refusal
+          and "一个车牌只能对应一辆车" in refusal, refusal)
+    check("no English is left in it", "is already on vehicle" not in refusal, refusal)
     check("the vehicle was not registered", not known(VIN))
     b.shot("walkin-plate-taken-zh")
     b.type("#walkin-vin", VIN)
