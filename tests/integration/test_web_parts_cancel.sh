@@ -9,7 +9,8 @@
 # meanwhile) shows parts' words in the dialog, in Chinese; the parts manager
 # cancels wh-qian's order whole (Cancelled) and a partly received one (the
 # received line Closed, the other Cancelled), the keeper's page following
-# live. Screenshots: $AS_BUILD/artifacts/web/parts-cancel-*.png.
+# live; a reason written as markup shown as text. Screenshots:
+# $AS_BUILD/artifacts/web/parts-cancel-*.png.
 # labels: web browser parts
 # timeout: 300
 source "$(dirname "$0")/lib.sh"

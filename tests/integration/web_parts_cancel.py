@@ -10,7 +10,7 @@ import os
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from webtest import Browser, asctl, check, done
+from webtest import XSS, Browser, asctl, check, done
 
 TODAY = os.environ["TODAY"]
 ORDER = '#orders .order[data-order="{}"]'
@@ -187,7 +187,7 @@ def manager(desk, tab):
     check("the dialog: what each line still owes, the received belt staying",
           text(desk, "#cancel-lines") == "Line 1: P-BELT, 3 cancelled (ordered 4; the 1 received stay in stock, the line is closed)\n"
           "Line 2: P-MAT, 2 cancelled (ordered 2, nothing received)", text(desk, "#cancel-lines"))
-    desk.type("#cancel-reason", "belt discontinued")
+    desk.type("#cancel-reason", "belt discontinued " + XSS)
     desk.click("#cancel-go")
     wait(desk, lambda d: "Order SO-PART cancelled." == text(desk, "#orders-done"))
     wait(desk, lambda d: cell(desk, "SO-PART", 2, "Line state") == "Cancelled")
@@ -196,6 +196,8 @@ def manager(desk, tab):
           and cell(desk, "SO-PART", 1, "Line state") == "Closed (short)"
           and cell(desk, "SO-PART", 1, "Cancellation").startswith("3 cancelled by parts-mgr")
           and cell(desk, "SO-PART", 2, "Cancellation").startswith("2 cancelled by parts-mgr"), text(desk, ORDER.format("SO-PART")))
+    check("a reason written as markup is shown as text", cell(desk, "SO-PART", 2, "Cancellation").endswith("Reason: belt discontinued " + XSS)
+          and not desk.find_all("#orders img") and desk.no_alert(), cell(desk, "SO-PART", 2, "Cancellation"))
     order = asctl("parts-mgr", "parts.order.show", "order_id=SO-PART")
     check("parts has it closed", (order["state"], [l["state"] for l in order["lines"]])
           == ("ORDER_CLOSED", ["ORDER_CLOSED", "ORDER_CANCELLED"]), order)
