@@ -8,7 +8,9 @@
 # overlapping one refused with kpi's words and nothing written, and takes the
 # shift off again with its x; a shift planned elsewhere (asctl) appears
 # without a reload. The foreman plans only technicians: the clerk is refused
-# on the page. An advisor's session gets 403 for kpi.roster.plan (the
+# on the page; the foreman sees x on the technicians' shifts only (none on
+# an advisor's), and none on a day more than 7 days back (the page's clock moved
+# on). An advisor's session gets 403 for kpi.roster.plan (the
 # gateway). Screenshots at desktop and tablet size, in Chinese and as printed:
 # $AS_BUILD/artifacts/web/staff-*.
 # labels: web browser

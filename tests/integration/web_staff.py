@@ -28,6 +28,20 @@ def day_column(date):
     return datetime.date.fromisoformat(date).weekday() + 2
 
 
+def clears(b, person, date):
+    """How many x (clear) buttons the person's day shows."""
+    return b.d.execute_script("return document.querySelectorAll(arguments[0]).length", cell(person, date) + " .staff-clear")
+
+
+def clock_at(day):
+    """A script moving the page's clock to noon of `day` (its Date; the
+    services keep theirs)."""
+    return ("(() => { const Real = Date, off = new Real(%d, %d, %d, 12).getTime() - Real.now();"
+            " class Moved extends Real { constructor(...a) { if (a.length) super(...a); else super(Real.now() + off); }"
+            " static now() { return Real.now() + off; } }"
+            " window.Date = Moved; })();") % (day.year, day.month - 1, day.day)
+
+
 def roster_of(actor, person):
     return asctl(actor, "kpi.roster.list", f"from={YESTERDAY}", f"to={YESTERDAY}", f"staff_id={person}").get("days", [])
 
@@ -110,6 +124,21 @@ def foreman(b):
     b.open(f"staff.html?view=roster&week={YESTERDAY}")
     b.wait(lambda d: b.find_all('#roster tr[data-person="tech-01"]'))
     check("the foreman may plan: the form is there", b.find("#plan-form").is_displayed())
+    # x only where kpi lets the foreman clear: technicians' shifts, not the
+    # advisor's late shift the service manager planned
+    b.wait(lambda d: "10:30–19:30" in text(b, cell("adv-chen", YESTERDAY)))
+    check("x on the technicians' shifts", clears(b, "tech-01", YESTERDAY) == 1 and clears(b, "tech-02", YESTERDAY) == 1,
+          (clears(b, "tech-01", YESTERDAY), clears(b, "tech-02", YESTERDAY)))
+    check("no x on the advisor's shift", clears(b, "adv-chen", YESTERDAY) == 0, text(b, cell("adv-chen", YESTERDAY)))
+    b.shot("staff-roster-foreman-tablet")
+    b.d.set_window_size(1600, 1000)
+    b.shot("staff-roster-foreman-desktop")
+    b.click("#lang")
+    b.wait(lambda d: "已出勤" in text(b, cell("tech-01", YESTERDAY)))
+    check("in Chinese too: no x on the advisor's shift", clears(b, "adv-chen", YESTERDAY) == 0 and clears(b, "tech-01", YESTERDAY) == 1)
+    b.shot("staff-roster-foreman-zh")
+    b.click("#lang")
+    b.d.set_window_size(1280, 800)
     b.type("#plan-person", "clerk-sun")
     b.type("#plan-date", YESTERDAY)
     b.click("#plan")
@@ -127,6 +156,17 @@ def foreman(b):
     b.wait(lambda d: "10:30–19:30" in text(b, cell("tech-02", other)))
     check("tech-02's late shift shown live to the foreman", True)
     b.shot("staff-roster-tablet")
+    # a day more than 7 days back is kpi's no longer: seen 7 days later the
+    # shift still has its x, 8 days later none (the page's clock moved on)
+    y = datetime.date.fromisoformat(YESTERDAY)
+    for later, x in ((7, 1), (8, 0)):
+        moved = b.d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock_at(y + datetime.timedelta(days=later))})
+        b.open(f"staff.html?view=roster&week={YESTERDAY}")
+        b.wait(lambda d: "08:30–17:30" in text(b, cell("tech-01", YESTERDAY)))
+        check(f"{later} days later: {x} x on tech-01's shift", clears(b, "tech-01", YESTERDAY) == x, clears(b, "tech-01", YESTERDAY))
+        b.d.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": moved["identifier"]})
+    b.open(f"staff.html?view=roster&week={YESTERDAY}")
+    b.wait(lambda d: clears(b, "tech-01", YESTERDAY) == 1)
     # the foreman reads a technician's scorecard
     b.click("#tab-card")
     b.type("#card-person", "tech-01")

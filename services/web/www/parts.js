@@ -5,9 +5,10 @@
 // again when a parts event arrives on the live stream (an issue, a receipt,
 // a return made elsewhere). Orders to suppliers (by state, overdue, with
 // their lines; a stock order; an urgent one from a backorder; a supplier's
-// answer taken by phone), receipts against order lines, stock value by group,
-// slow-moving parts and the scrap list (the keeper proposes, edits and
-// submits, the parts manager approves or rejects).
+// answer taken by phone; an order or some of its lines cancelled with a
+// reason), receipts against order lines, stock value by group, slow-moving
+// parts and the scrap list (the keeper proposes, edits and submits, the parts
+// manager approves or rejects).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -417,7 +418,7 @@ const drafts = new Map();
 // (parts.order.confirm): the quantity it will ship and the promised date.
 function confirmCell(o, l) {
   if (l.confirmed) return App.el("span", "note", l.confirmed_by || "");
-  if (num(l.cancelled) > 0) return App.el("span", "note", l.cancelled_by || ""); // nothing to confirm
+  if (num(l.cancelled) > 0) return ""; // nothing to confirm (who cancelled it: the cancellation's column)
   if (!may("warehouse_keeper", "parts_manager")) return "";
   const id = o.order_id + "/" + l.line_no;
   const draft = drafts.get(id) || { qty: String(num(l.quantity)), date: "" };
@@ -459,6 +460,7 @@ function renderOrders() {
       App.el("span", "pill", stateText(o.state)));
     if (o.urgent) head.append(" ", App.el("span", "pill urgent", App.t("parts2.urgent")));
     if (o.overdue) head.append(" ", App.el("span", "pill late", App.t("parts2.overdue")));
+    if (mayCancel(o)) head.append(" ", button("parts.cancel.order", () => openCancel(o, null), "small cancel-order"));
     const table = App.table([
       { label: "parts2.line", value: (l) => l.line_no, cls: "num" },
       { label: "parts.part", value: (l) => l.part_number },
@@ -469,12 +471,111 @@ function renderOrders() {
       { label: "parts.received", value: (l) => num(l.received), cls: "num" },
       { label: "parts2.order.state", value: (l) => stateText(l.state) + (lineOverdue(l) ? " · " + App.t("parts2.overdue") : "") },
       { label: "parts2.confirm", value: (l) => confirmCell(o, l) },
+      { label: "parts.cancel.col", value: (l) => cancelCell(o, l), cls: "cancel" },
     ], o.lines || [], (l) => (lineOverdue(l) ? "overdue" : ""));
     for (const [i, tr] of [...table.tBodies[0].rows].entries()) tr.dataset.line = o.lines[i].line_no;
     block.append(head, table);
     return block;
   });
   $("orders").replaceChildren(...(blocks.length ? blocks : [App.el("p", "note", App.t("parts2.orders.none"))]));
+  renderCancel();
+}
+
+// --- cancelling an order or some of its lines (parts.order.cancel) -------------
+
+const lineOpen = (l) => OPEN.includes(l.state || "ORDER_OPEN");
+const openLinesOf = (o) => (o.lines || []).filter(lineOpen);
+// A label with {name}s filled in (what is filled in is never read as one).
+const fill = (label, values) => App.t(label).replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+
+// Whether the member may cancel order o, by parts' own rule (order_cancel.c;
+// the service decides all the same): something on it still owed, and the
+// parts manager (any order) or a warehouse keeper who placed it while the
+// supplier has confirmed no line of it and nothing of it was received.
+function mayCancel(o) {
+  if (!openLinesOf(o).length) return false;
+  if (may("parts_manager")) return true;
+  return may("warehouse_keeper") && o.placed_by === App.me.staff_id &&
+    (o.lines || []).every((l) => !l.confirmed && num(l.received) === 0);
+}
+
+// A line's cancellation: what was cancelled, by whom, on which day and why;
+// or, on an order with several lines still owed, the button cancelling this
+// one alone.
+function cancelCell(o, l) {
+  if (num(l.cancelled) > 0) {
+    const box = App.el("span", "cancel-note");
+    box.append(App.el("span", "", fill("parts.cancel.note", { qty: num(l.cancelled), by: l.cancelled_by || "", date: l.cancelled_date || "" })),
+      App.el("span", "cancel-why", fill("parts.cancel.why", { reason: l.cancel_reason || "" })));
+    return box;
+  }
+  if (!lineOpen(l) || openLinesOf(o).length < 2 || !mayCancel(o)) return "";
+  const b = button("parts.cancel.line", () => openCancel(o, [l.line_no]), "small cancel-line");
+  b.dataset.line = l.line_no;
+  return b;
+}
+
+// The cancellation being confirmed: {order, line_nos (null: the whole order)}.
+let cancelling = null;
+
+function openCancel(o, lineNos) {
+  cancelling = { order: o, line_nos: lineNos };
+  $("cancel-reason").value = "";
+  $("cancel-error").textContent = "";
+  delete $("cancel-error").dataset.kind;
+  $("orders-done").textContent = "";
+  $("cancel-dialog").showModal();
+  renderCancel();
+  $("cancel-reason").focus();
+}
+
+// What will be cancelled, as parts will do it: each line named (or, for the
+// whole order, each line still owed) cancels what it still owes, ordered less
+// received; what was received stays and the line is closed. Drawn again with
+// the order as last read (a live change, the other language).
+function renderCancel() {
+  if (!cancelling || !$("cancel-dialog").open) return;
+  const o = (state.orders || []).find((x) => x.order_id === cancelling.order.order_id) || cancelling.order;
+  cancelling.order = o;
+  const lines = cancelling.line_nos ? (o.lines || []).filter((l) => cancelling.line_nos.includes(l.line_no)) : openLinesOf(o);
+  $("cancel-title").textContent = App.t(cancelling.line_nos ? "parts.cancel.title_lines" : "parts.cancel.title_order");
+  $("cancel-what").textContent = fill("parts.cancel.what", { order: o.order_id, supplier: o.supplier || "", date: o.order_date || "" });
+  $("cancel-lines").replaceChildren(...lines.map((l) => {
+    const values = { line: l.line_no, part: l.part_number, qty: Math.max(0, num(l.quantity) - num(l.received)), ordered: num(l.quantity), received: num(l.received) };
+    const li = App.el("li", "", fill(num(l.received) > 0 ? "parts.cancel.line_part" : "parts.cancel.line_qty", values));
+    li.dataset.line = l.line_no;
+    return li;
+  }));
+}
+
+function closeCancel() {
+  cancelling = null;
+  if ($("cancel-dialog").open) $("cancel-dialog").close();
+}
+
+async function sendCancel(e) {
+  e.preventDefault();
+  if (!cancelling) return;
+  const reason = $("cancel-reason").value.trim();
+  if (!reason) {
+    $("cancel-error").textContent = App.t("parts.cancel.need_reason");
+    $("cancel-error").dataset.kind = "reason";
+    $("cancel-reason").focus();
+    return;
+  }
+  const body = { order_id: cancelling.order.order_id, reason: reason };
+  if (cancelling.line_nos) body.line_nos = cancelling.line_nos;
+  // the action is this cancellation with this reason: a retry reuses its key
+  const reply = await App.act($("cancel-go"), $("cancel-error"), "cancel:" + JSON.stringify(body), "parts.order.cancel", body);
+  if (!reply) return;
+  closeCancel();
+  $("orders-done").textContent = body.line_nos ? fill("parts.cancel.done_lines", { order: reply.order_id, lines: body.line_nos.join(", ") })
+    : fill("parts.cancel.done_order", { order: reply.order_id });
+  // the order as parts has it now, at once; then the list read again
+  const at = (state.orders || []).findIndex((x) => x.order_id === reply.order_id);
+  if (at >= 0) state.orders[at] = reply;
+  renderOrders();
+  readOrders();
 }
 
 const readOrders = App.reader(() => App.readList("orders-error", async () => {
@@ -784,6 +885,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("orders-overdue").addEventListener("change", readOrders);
   $("order").addEventListener("submit", placeOrder);
   $("order-add").addEventListener("click", addOrderLine);
+  $("cancel-form").addEventListener("submit", sendCancel);
+  $("cancel-back").addEventListener("click", closeCancel);
+  $("cancel-reason").addEventListener("input", () => {
+    if ($("cancel-error").dataset.kind === "reason") $("cancel-error").textContent = ""; // a reason typed: said no longer
+  });
+  $("cancel-dialog").addEventListener("close", () => (cancelling = null));
   addOrderLine();
   $("scrap-id").value = "SCRAP-" + today().slice(0, 4);
   $("scrap-open").addEventListener("submit", (e) => {

@@ -7,8 +7,8 @@
 // attended (attended / missed / planned / unplanned); the service manager,
 // the foreman (technicians) and the parts manager (keepers) plan a shift
 // (kpi.roster.plan: a named shift or start-end) and take one off
-// (kpi.roster.clear). Read again after a change and on kpi.roster.* and
-// attendance events.
+// (kpi.roster.clear: its x, only on a shift kpi lets them clear). Read again
+// after a change and on kpi.roster.* and attendance events.
 "use strict";
 
 const PLANNERS = ["service_manager", "foreman", "parts_manager"]; // kpi.roster.plan's catalog roles
@@ -129,6 +129,26 @@ function mayPlan() {
   return App.me.roles.some((r) => PLANNERS.includes(r));
 }
 
+// Whether the member may take a shift of `day` off the roster, by kpi's rule
+// (roster.c: s_may_plan, s_check_day; kpi decides all the same): the service
+// manager anyone's, the foreman technicians', the parts manager warehouse
+// keepers'; on a day at most 7 days back and 366 ahead. Whose a person is:
+// kpi.roster.list says where each day's attendance is kept, which kpi takes
+// from the person's roles on the staff list, the same roles it asks here:
+// "workshop" for a technician, "parts" for a keeper ("workshop, parts" for
+// both, "" for neither). Neither the list nor /api/me names anyone else's
+// roles, and the staff list with roles (web.credential.list) is the service
+// manager's and IT's only.
+const BACK_DAYS = 7, AHEAD_DAYS = 366;
+function mayClear(day) {
+  const mine = (r) => App.me.roles.includes(r);
+  const kept = (day.attendance || "").split(", ");
+  if (!(mine("service_manager") || (mine("foreman") && kept.includes("workshop")) || (mine("parts_manager") && kept.includes("parts"))))
+    return false;
+  const ahead = Math.round((dateOf(day.date) - dateOf(isoDate(new Date()))) / 86400000);
+  return ahead >= -BACK_DAYS && ahead <= AHEAD_DAYS;
+}
+
 async function clearShift(button, staffId, date, start) {
   const error = document.getElementById("plan-error").hidden ? document.getElementById("roster-error") : document.getElementById("plan-error");
   const done = await App.act(button, error, "clear:" + staffId + "|" + date + "|" + start, "kpi.roster.clear", {
@@ -145,7 +165,7 @@ function cell(day) {
   for (const s of day.planned || []) {
     const line = App.el("div", "staff-shift", s.start + "–" + s.end);
     if (s.shift) line.title = s.shift;
-    if (mayPlan()) {
+    if (mayClear(day)) {
       const x = App.el("button", "staff-clear", "×");
       x.type = "button";
       x.title = App.t("staff.clear");
