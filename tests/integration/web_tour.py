@@ -198,15 +198,17 @@ def chinese(b, member, page, css):
 
 def refused_in_chinese(b):
     """A target kpi refuses (0), on the Chinese page: the page's own lead-in
-    for the API's code (AS_EINVALID) before the service's words."""
+    for the API's code (AS_EINVALID) before the service's words, in Chinese."""
     card = '.dash-figure[data-figure="labour efficiency"]'
     b.click(card + " .dash-target-set")
     b.type(card + " .dash-target-input", "0")
     b.click(card + " .dash-target-save")
     b.wait(lambda d: b.text(card + " .dash-target-error"))
     error = b.text(card + " .dash-target-error")
-    check("a refusal on the Chinese page: its lead-in in Chinese, then the service's text",
-          error.startswith("输入有误：") and "must be a number above 0" in error, error)
+    # the service's text in Chinese (refusals.json's template of its format),
+    # the figure named as the dashboard names it
+    check("a refusal on the Chinese page: its lead-in in Chinese, then the service's refusal in Chinese",
+          error == "输入有误：“工时效率”的目标值 0 无效：须为大于 0 的数", error)
 
 
 def tap_follows(b):

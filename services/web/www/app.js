@@ -258,8 +258,10 @@ const App = {
 
   // A daemon's refusal in the page's language: on the Chinese page the
   // template of its format with its arguments put in ({1}, {2}, ...; an
-  // argument that is one of the code's own English words in Chinese too),
-  // else (English page, or a format without a template) the daemon's text.
+  // argument that is one of the code's own English words in Chinese too:
+  // refusals.json's zh_terms, or a KPI figure's name as the dashboard
+  // names it), else (English page, or a format without a template) the
+  // daemon's text.
   refusalText(err) {
     const message = err.message || String(err);
     const table = this.refusals;
@@ -267,10 +269,13 @@ const App = {
     const template = table.zh && table.zh[err.format];
     if (!template) return message;
     const terms = table.zh_terms || {};
+    const figures = (this.labels && this.labels.zh) || {};
     return template.replace(/\{(\d+)\}/g, (whole, k) => {
       const arg = err.args[Number(k) - 1];
       if (arg === undefined) return whole;
-      return Object.prototype.hasOwnProperty.call(terms, arg) ? terms[arg] : arg;
+      if (Object.prototype.hasOwnProperty.call(terms, arg)) return terms[arg];
+      const figure = "dashboard.fig." + arg;
+      return Object.prototype.hasOwnProperty.call(figures, figure) ? figures[figure] : arg;
     });
   },
 
