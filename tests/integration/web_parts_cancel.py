@@ -7,32 +7,10 @@ confirmed by phone: P-BELT x3; SO-PART, wh-zhou's, 1 of its 4 belts received
 (line 1), 2 mats owed (line 2). Environment: webtest.py's, TODAY."""
 import os
 
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.support.ui import WebDriverWait
-
-from webtest import XSS, Browser, asctl, check, done
+from webtest import Browser, XSS, asctl, check, click, count, done, text, wait
 
 TODAY = os.environ["TODAY"]
 ORDER = '#orders .order[data-order="{}"]'
-
-
-def wait(b, condition, timeout=30):
-    """b.wait, trying again when the page redrew what it looked at (the
-    orders are drawn again on every parts event)."""
-    return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
-
-
-def text(b, css):
-    """The text the page shows in css ('' if none), read in one go."""
-    return b.d.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
-
-
-def count(b, css):
-    return b.d.execute_script("return document.querySelectorAll(arguments[0]).length", css)
-
-
-def click(b, css):
-    b.d.execute_script("document.querySelector(arguments[0]).click()", css)
 
 
 def cell(b, order, line, col):

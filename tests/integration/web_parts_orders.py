@@ -10,29 +10,12 @@ LATE_DAY (4 days ago), is overdue. Environment: webtest.py's, OLD_DAY, LATE_DAY.
 import datetime
 import os
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from webtest import XSS, Browser, asctl, check, done
+from webtest import Browser, XSS, asctl, check, click, done, text, wait
 
 OLD_DAY = os.environ["OLD_DAY"]
 LATE_DAY = os.environ["LATE_DAY"]
-
-
-def wait(b, condition, timeout=30):
-    """b.wait, trying again when the page redrew what it looked at (every list
-    is drawn again on a live event)."""
-    return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
-
-
-def text(b, css):
-    """The text the page shows in css ('' if none): read in one go, so a redraw cannot stale it."""
-    return b.d.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
-
-
-def click(b, css):
-    b.d.execute_script("document.querySelector(arguments[0]).click()", css)
 
 
 def cell(b, table, row_css, col):

@@ -7,18 +7,7 @@ import subprocess
 
 from selenium.webdriver.support.ui import Select
 
-from webtest import XSS, Browser, asctl, check, done
-
-
-def text(b, css):
-    """The text of css as the page has it now (lists are redrawn on every read)."""
-    return b.d.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
-
-
-def click(b, css):
-    """Clicks css as it is now (a redrawn row's button is a new element)."""
-    b.wait(lambda d: d.execute_script("const e = document.querySelector(arguments[0]); if (!e) return false;"
-                                      " e.click(); return true;", css))
+from webtest import Browser, XSS, asctl, check, click, done, text
 
 
 def visible_tabs(b):

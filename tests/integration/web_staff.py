@@ -8,15 +8,10 @@ import os
 
 from selenium.webdriver.support.ui import Select
 
-from webtest import Browser, asctl, check, done
+from webtest import Browser, asctl, check, done, text
 
 MONTH = os.environ["MONTH"]
 YESTERDAY = os.environ["YESTERDAY"]
-
-
-def text(b, css):
-    """The text of css as the page has it now (the grid is redrawn on every read)."""
-    return b.d.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
 
 
 def cell(person, date):

@@ -6,7 +6,7 @@ MINE_RO is already dispatched to tech-01. Environment: webtest.py's, RO,
 OTHER_RO, MINE_RO, TOMORROW (YYYY-MM-DD)."""
 import os
 
-from webtest import XSS, Browser, asctl, check, done
+from webtest import Browser, XSS, asctl, check, click, done, text
 
 RO = os.environ["RO"]
 OTHER = os.environ["OTHER_RO"]
@@ -16,17 +16,6 @@ MINE = os.environ["MINE_RO"]
 def card(b, ro):
     found = b.find_all(f'li.tjob[data-ro="{ro}"]')
     return found[0] if found else None
-
-
-def text(b, css):
-    """The text of css as the page has it now (cards are redrawn on every read)."""
-    return b.d.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
-
-
-def click(b, css):
-    """Clicks css as it is now (a redrawn card's button is a new element)."""
-    b.wait(lambda d: d.execute_script("const e = document.querySelector(arguments[0]); if (!e) return false;"
-                                      " e.click(); return true;", css))
 
 
 def page_call(b, command, payload):

@@ -21,10 +21,36 @@ import subprocess
 import sys
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+
+# Pages redraw their lists on every read and live event, so an element
+# found a moment ago may be gone: these read and act on what the page has
+# NOW, in one script each (a test imports them: `from webtest import text`).
+
+
+def text(b, css):
+    """The text css shows now, read in one go ('' if none): a redraw cannot stale it."""
+    return b.d.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
+
+
+def count(b, css):
+    """How many elements match css now."""
+    return b.d.execute_script("return document.querySelectorAll(arguments[0]).length", css)
+
+
+def click(b, css):
+    """Clicks css as it is now (a redrawn row's button is a new element), once there is one."""
+    b.wait(lambda d: d.execute_script("const e = document.querySelector(arguments[0]); if (!e) return false;"
+                                      " e.click(); return true;", css))
+
+
+def wait(b, condition, timeout=30):
+    """b.wait, trying again when the page redrew what the condition looked at."""
+    return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
+
 
 URL = os.environ["WEB_URL"]
 SHOTS = os.environ.get("SHOTS", ".")
