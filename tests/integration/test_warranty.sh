@@ -268,7 +268,7 @@ refused sm-zhou denied "" warranty.part.box box_id=B-3 tags=T-003
 refused wc-sun not-found "box 'B-3' does not exist" warranty.shipment.ship shipment_id=S-1 boxes=B-3
 refused wc-sun not-found "box 'B-3' does not exist" warranty.shipment.ship shipment_id=S-1 \
     boxes=B-1 boxes=B-3
-refused wc-sun invalid "no boxs given" warranty.shipment.ship shipment_id=S-1
+refused wc-sun invalid "no boxes given" warranty.shipment.ship shipment_id=S-1
 refused adv-wang denied "" warranty.shipment.ship shipment_id=S-1 boxes=B-1
 expect_eq "a refused shipment leaves B-1's parts boxed" "BOXED" \
     "$(wc warranty.part.owed | json '.reply.parts[] | select(.tag=="T-001") | .custody')"
