@@ -112,7 +112,7 @@ with Browser(1280, 800) as b:  # a 10" tablet, landscape
     b.type("#walkin-vin", bad_zh)
     b.type("#walkin-plate", "鲁A77777")
     b.click("#walkin-vehicle-submit")
-    b.wait(lambda d: "校验位" in b.text("#walkin-vehicle-error"))
+    b.wait(lambda d: bad_zh in b.text("#walkin-vehicle-error"))
     refusal = b.text("#walkin-vehicle-error")
     check("a wrong check digit is refused in Chinese, naming the VIN and both digits",
           "车架号“" + bad_zh + "”的校验位错误：是“" + bad_zh[8] + "”，应为“" + VIN[8] + "”" in refusal, refusal)
