@@ -118,6 +118,8 @@ int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
 
 /* as_cmd_fail's work: the text, and its format and arguments for a page. */
 static void s_fail_v(as_cmd_t *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void s_fail_v(as_cmd_t *cmd, const char *fmt, va_list ap)
 {
     int n = as_printf_args(cmd->error_args, sizeof cmd->error_args, fmt, ap);
     vsnprintf(cmd->error, sizeof cmd->error, fmt, ap);
