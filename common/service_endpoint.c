@@ -174,6 +174,7 @@ int svc_cmd_source_accept(as_cmd_t *cmd)
     if (!req)
         return as_cmd_fail(cmd, AS_EBADFRAME, "payload is not a SourceAccept message");
     char why[512];
+    const char *fork = "";
     if (!req->source || !*req->source)
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "source is required: '<service>@<site>' as asctl status shows it");
@@ -181,10 +182,24 @@ int svc_cmd_source_accept(as_cmd_t *cmd)
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "incarnation is required: the new history's, as asctl status shows it "
                          "for the diverged source");
-    else if ((rc = as_sub_accept(cmd->svc->sub, cmd->txn, req->source, req->incarnation, cmd->actor,
-                                 why, sizeof why)) != 0 &&
-             rc <= -20001 && rc >= -20099)
-        rc = as_cmd_fail(cmd, rc, "%s", why);
+    else
+        switch (as_sub_accept_check(cmd->svc->sub, req->source, req->incarnation, &fork)) {
+        case AS_SUB_ACCEPT_OK:
+            rc = as_sub_accept(cmd->svc->sub, cmd->txn, req->source, req->incarnation, cmd->actor,
+                               why, sizeof why);
+            break;
+        case AS_SUB_ACCEPT_UNKNOWN:
+            rc = as_cmd_fail(cmd, AS_ENOTFOUND, "this daemon follows no source '%s'", req->source);
+            break;
+        case AS_SUB_ACCEPT_NOT_DIVERGED:
+            rc = as_cmd_fail(cmd, AS_ECONFLICT, "source '%s' is not diverged: nothing to accept",
+                             req->source);
+            break;
+        case AS_SUB_ACCEPT_OTHER_INCARNATION:
+            rc = as_cmd_fail(cmd, AS_ECONFLICT, "source '%s' diverged to incarnation %s, not '%s'",
+                             req->source, fork, req->incarnation);
+            break;
+        }
     if (rc == 0) {
         s_source_find_t f = {.source = req->source};
         as__source_offset__init(&f.found);

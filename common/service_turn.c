@@ -118,6 +118,8 @@ int as_cmd_reply(as_cmd_t *cmd, const ProtobufCMessage *msg)
 
 /* as_cmd_fail's work: the text, and its format and arguments for a page. */
 static void s_fail_v(as_cmd_t *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void s_fail_v(as_cmd_t *cmd, const char *fmt, va_list ap)
 {
     int n = as_printf_args(cmd->error_args, sizeof cmd->error_args, fmt, ap);
     vsnprintf(cmd->error, sizeof cmd->error, fmt, ap);
@@ -420,11 +422,16 @@ static int s_check_occurred(as_service_t *self, as_cmd_t *cmd, bool dated, int64
     if (at_us >= now - window)
         return 0;
     as_datetime_of_us(now - window, from);
+    long long days = (long long)(window / (24 * SVC_US_PER_HOUR));
+    if (manager)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "%s: when it happened (%s) is before the %lld-day window for work "
+                           "keyed in later (from %s)",
+                           cmd->command, at, days, from);
     return as_cmd_fail(cmd, AS_EINVALID,
                        "%s: when it happened (%s) is before the %lld-day window for work keyed "
-                       "in later (from %s)%s",
-                       cmd->command, at, (long long)(window / (24 * SVC_US_PER_HOUR)), from,
-                       manager ? "" : "; the service manager's window is longer");
+                       "in later (from %s); the service manager's window is longer",
+                       cmd->command, at, days, from);
 }
 
 int as_cmd_happened_at(as_cmd_t *cmd, int64_t at_us)

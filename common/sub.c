@@ -1273,23 +1273,40 @@ void as_sub_each_unfollowed(const as_sub_t *self, as_sub_unfollowed_fn fn, void 
            arg);
 }
 
+as_sub_accept_check_t as_sub_accept_check(const as_sub_t *self, const char *source,
+                                          const char *incarnation, const char **fork_incarnation)
+{
+    s_source_t *src = source ? s_source_find((as_sub_t *)self, source) : NULL;
+    if (fork_incarnation)
+        *fork_incarnation = src ? src->fork_incarnation : "";
+    if (!src)
+        return AS_SUB_ACCEPT_UNKNOWN;
+    if (!src->diverged)
+        return AS_SUB_ACCEPT_NOT_DIVERGED;
+    if (!incarnation || strcmp(incarnation, src->fork_incarnation) != 0)
+        return AS_SUB_ACCEPT_OTHER_INCARNATION;
+    return AS_SUB_ACCEPT_OK;
+}
+
 int as_sub_accept(as_sub_t *self, MDB_txn *txn, const char *source, const char *incarnation,
                   const char *actor, char *why, size_t cap)
 {
-    s_source_t *src = source ? s_source_find(self, source) : NULL;
-    if (!src) {
+    const char *fork = "";
+    switch (as_sub_accept_check(self, source, incarnation, &fork)) {
+    case AS_SUB_ACCEPT_OK:
+        break;
+    case AS_SUB_ACCEPT_UNKNOWN:
         snprintf(why, cap, "this daemon follows no source '%s'", source ? source : "");
         return AS_ENOTFOUND;
-    }
-    if (!src->diverged) {
+    case AS_SUB_ACCEPT_NOT_DIVERGED:
         snprintf(why, cap, "source '%s' is not diverged: nothing to accept", source);
         return AS_ECONFLICT;
-    }
-    if (!incarnation || strcmp(incarnation, src->fork_incarnation) != 0) {
-        snprintf(why, cap, "source '%s' diverged to incarnation %s, not '%s'", source,
-                 src->fork_incarnation, incarnation ? incarnation : "");
+    case AS_SUB_ACCEPT_OTHER_INCARNATION:
+        snprintf(why, cap, "source '%s' diverged to incarnation %s, not '%s'", source, fork,
+                 incarnation ? incarnation : "");
         return AS_ECONFLICT;
     }
+    s_source_t *src = s_source_find(self, source);
     s_source_t *accepted = malloc(sizeof *accepted);
     if (!accepted)
         return -ENOMEM;

@@ -25,25 +25,44 @@ bool as_tool_id_valid(const char *id)
     return true;
 }
 
+as_special_tools_problem_t as_special_tools_examine(char *const *ids, size_t n,
+                                                    as_special_tools_fault_t *fault)
+{
+    fault->problem = AS_SPECIAL_TOOLS_VALID;
+    fault->count = n;
+    fault->id = NULL;
+    if (n > AS_SPECIAL_TOOLS_MAX)
+        return fault->problem = AS_SPECIAL_TOOLS_TOO_MANY;
+    for (size_t i = 0; i < n; i++) {
+        fault->id = ids[i] ? ids[i] : "";
+        if (!as_tool_id_valid(ids[i]))
+            return fault->problem = AS_SPECIAL_TOOLS_BAD_ID;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ids[i], ids[j]) == 0)
+                return fault->problem = AS_SPECIAL_TOOLS_TWICE;
+    }
+    fault->id = NULL;
+    return AS_SPECIAL_TOOLS_VALID;
+}
+
 int as_special_tools_validate(char *const *ids, size_t n, char *err, size_t err_len)
 {
-    if (n > AS_SPECIAL_TOOLS_MAX) {
+    as_special_tools_fault_t f;
+    switch (as_special_tools_examine(ids, n, &f)) {
+    case AS_SPECIAL_TOOLS_VALID:
+        return 0;
+    case AS_SPECIAL_TOOLS_TOO_MANY:
         snprintf(err, err_len, "at most %d special tools per labour operation (got %zu)",
-                 AS_SPECIAL_TOOLS_MAX, n);
-        return AS_EINVALID;
+                 AS_SPECIAL_TOOLS_MAX, f.count);
+        break;
+    case AS_SPECIAL_TOOLS_BAD_ID:
+        snprintf(err, err_len,
+                 "special tool id '%.80s' must be 1 to %d of letters, digits, '.', '_', '-'", f.id,
+                 AS_TOOL_ID_MAX);
+        break;
+    case AS_SPECIAL_TOOLS_TWICE:
+        snprintf(err, err_len, "special tool '%s' is named twice", f.id);
+        break;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!as_tool_id_valid(ids[i])) {
-            snprintf(err, err_len,
-                     "special tool id '%.80s' must be 1 to %d of letters, digits, '.', '_', '-'",
-                     ids[i] ? ids[i] : "", AS_TOOL_ID_MAX);
-            return AS_EINVALID;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ids[i], ids[j]) == 0) {
-                snprintf(err, err_len, "special tool '%s' is named twice", ids[i]);
-                return AS_EINVALID;
-            }
-    }
-    return 0;
+    return AS_EINVALID;
 }

@@ -35,32 +35,53 @@ char as_vin_check_digit(const char *vin)
     return digit == 10 ? 'X' : (char)('0' + digit);
 }
 
-int as_vin_validate(const char *vin, char *err, size_t err_len)
+as_vin_problem_t as_vin_examine(const char *vin, as_vin_fault_t *fault)
 {
-    if (!vin || !*vin) {
-        snprintf(err, err_len, "vin is required");
-        return AS_EINVALID;
-    }
-    size_t len = strlen(vin);
-    if (len != AS_VIN_LEN) {
-        snprintf(err, err_len, "vin '%.40s' has %zu characters, a vin has %d", vin, len,
-                 AS_VIN_LEN);
-        return AS_EINVALID;
-    }
-    for (size_t i = 0; i < len; i++) {
+    memset(fault, 0, sizeof *fault);
+    if (!vin || !*vin)
+        return fault->problem = AS_VIN_MISSING;
+    fault->length = strlen(vin);
+    if (fault->length != AS_VIN_LEN)
+        return fault->problem = AS_VIN_LENGTH;
+    for (size_t i = 0; i < fault->length; i++) {
         if (s_value(vin[i]) < 0) {
-            snprintf(err, err_len,
-                     "vin '%s' has '%c' at position %zu: only digits and capital letters "
-                     "other than I, O and Q are allowed",
-                     vin, vin[i], i + 1);
-            return AS_EINVALID;
+            fault->position = i + 1;
+            fault->found = vin[i];
+            return fault->problem = AS_VIN_CHARACTER;
         }
     }
     char expected = as_vin_check_digit(vin);
     if (vin[8] != expected) {
-        snprintf(err, err_len, "vin '%s' has a wrong check digit: '%c', expected '%c'", vin, vin[8],
-                 expected);
-        return AS_EINVALID;
+        fault->found = vin[8];
+        fault->expected = expected;
+        return fault->problem = AS_VIN_CHECK_DIGIT;
     }
-    return 0;
+    return AS_VIN_VALID;
+}
+
+int as_vin_validate(const char *vin, char *err, size_t err_len)
+{
+    as_vin_fault_t f;
+    switch (as_vin_examine(vin, &f)) {
+    case AS_VIN_VALID:
+        return 0;
+    case AS_VIN_MISSING:
+        snprintf(err, err_len, "vin is required");
+        break;
+    case AS_VIN_LENGTH:
+        snprintf(err, err_len, "vin '%.40s' has %zu characters, a vin has %d", vin, f.length,
+                 AS_VIN_LEN);
+        break;
+    case AS_VIN_CHARACTER:
+        snprintf(err, err_len,
+                 "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                 "other than I, O and Q are allowed",
+                 vin, f.found, f.position);
+        break;
+    case AS_VIN_CHECK_DIGIT:
+        snprintf(err, err_len, "vin '%s' has a wrong check digit: '%c', expected '%c'", vin,
+                 f.found, f.expected);
+        break;
+    }
+    return AS_EINVALID;
 }

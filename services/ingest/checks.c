@@ -94,9 +94,27 @@ static int s_check_sold(as_cmd_t *cmd, const As__SalesVehicleSold *m)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "sale_ref is required: 1 to %d of A-Z, a-z, 0-9 and '-'", S_REF_MAX);
     const char *ref = m->sale_ref;
-    char err[256], today[AS_DATE_LEN + 1];
-    if (as_vin_validate(m->vin, err, sizeof err) != 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "sale '%s': %s", ref, err);
+    char today[AS_DATE_LEN + 1];
+    as_vin_fault_t f;
+    switch (as_vin_examine(m->vin, &f)) {
+    case AS_VIN_VALID:
+        break;
+    case AS_VIN_MISSING:
+        return as_cmd_fail(cmd, AS_EINVALID, "sale '%s': vin is required", ref);
+    case AS_VIN_LENGTH:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "sale '%s': vin '%.40s' has %zu characters, a vin has %d", ref, m->vin,
+                           f.length, AS_VIN_LEN);
+    case AS_VIN_CHARACTER:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "sale '%s': vin '%s' has '%c' at position %zu: only digits and capital "
+                           "letters other than I, O and Q are allowed",
+                           ref, m->vin, f.found, f.position);
+    case AS_VIN_CHECK_DIGIT:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "sale '%s': vin '%s' has a wrong check digit: '%c', expected '%c'", ref,
+                           m->vin, f.found, f.expected);
+    }
     as_cmd_date(cmd, today);
     if (!m->sale_date || !as_date_valid(m->sale_date))
         return as_cmd_fail(cmd, AS_EINVALID, "sale '%s': sale_date '%s' is not a date YYYY-MM-DD",

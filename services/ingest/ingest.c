@@ -76,6 +76,57 @@ static int s_check_names(as_cmd_t *cmd, const As__IngestRequest *req, const as_e
 
 /* Turns the request's payload (packed or JSON) into the packed message of the
  * type: *out is malloc'd (NULL for a type without a payload). */
+/* Refuses payload_json that is not JSON, in the words of its own formats for
+ * what jansson names by code (a page words each in its language), with where;
+ * jansson's own English text stays one argument only for the rest (a kind of
+ * error json_loads is not known to give). */
+static int s_refuse_json(as_cmd_t *cmd, const json_error_t *e)
+{
+    switch (json_error_code(e)) {
+    case json_error_premature_end_of_input:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON: it ends too early (line %d, column %d)",
+                           e->line, e->column);
+    case json_error_end_of_input_expected:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON: something follows the object (line %d, "
+                           "column %d)",
+                           e->line, e->column);
+    case json_error_invalid_syntax:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON: a syntax error at line %d, column %d",
+                           e->line, e->column);
+    case json_error_invalid_utf8:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON: it is not UTF-8 (line %d, column %d)",
+                           e->line, e->column);
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON: it has a NUL character (line %d, column %d)",
+                           e->line, e->column);
+    case json_error_duplicate_key:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON we take: a key given twice (line %d, "
+                           "column %d)",
+                           e->line, e->column);
+    case json_error_numeric_overflow:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON we take: a number too large (line %d, "
+                           "column %d)",
+                           e->line, e->column);
+    case json_error_stack_overflow:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "payload_json is not JSON we take: nested too deep (line %d, column %d)",
+                           e->line, e->column);
+    case json_error_out_of_memory:
+        return -ENOMEM;
+    default:
+        return as_cmd_fail(cmd, AS_EINVALID, "payload_json is not JSON: %s (line %d, column %d)",
+                           e->text, e->line, e->column);
+    }
+}
+
 static int s_payload(as_cmd_t *cmd, const As__IngestRequest *req, const as_event_info_t *info,
                      uint8_t **out, size_t *out_len)
 {
@@ -103,8 +154,7 @@ static int s_payload(as_cmd_t *cmd, const As__IngestRequest *req, const as_event
         json_error_t jerr;
         json_t *json = json_loads(req->payload_json, JSON_REJECT_DUPLICATES, &jerr);
         if (!json)
-            return as_cmd_fail(cmd, AS_EINVALID, "payload_json is not JSON: %s (column %d)",
-                               jerr.text, jerr.column);
+            return s_refuse_json(cmd, &jerr);
         if (!json_is_object(json)) {
             json_decref(json);
             return as_cmd_fail(cmd, AS_EINVALID, "payload_json is not a JSON object");

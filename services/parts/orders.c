@@ -367,28 +367,76 @@ static int s_promise_backorder(const s_ctx_t *ctx, const As__PartsOrder *o, cons
     return rc;
 }
 
-/* Why a confirmation of line `c` cannot be applied, or NULL. */
-static const char *s_confirm_refusal(const As__PartsOrder *o, const As__OrderLineConfirmation *c,
-                                     char *why, size_t cap)
+/* Why a confirmation of a line cannot be applied. */
+typedef enum {
+    S_CONFIRM_FINE = 0,
+    S_CONFIRM_NO_LINE,      /* the order has no such line */
+    S_CONFIRM_ALREADY,      /* the line is confirmed already */
+    S_CONFIRM_MORE,         /* more confirmed than ordered */
+    S_CONFIRM_NOT_A_DATE,   /* promised_date is not a date */
+    S_CONFIRM_BEFORE_ORDER, /* promised before the order date */
+} s_confirm_problem_t;
+
+/* Why the confirmation `c` cannot be applied (S_CONFIRM_FINE: it can); its
+ * line, if the order has it, into `*line`. */
+static s_confirm_problem_t s_confirm_problem(const As__PartsOrder *o,
+                                             const As__OrderLineConfirmation *c,
+                                             const As__OrderLine **line)
 {
-    const As__OrderLine *l = s_find_line(o, c->line_no);
+    const As__OrderLine *l = *line = s_find_line(o, c->line_no);
     if (!l)
-        snprintf(why, cap, "order '%s' has no line %u", o->order_id, c->line_no);
-    else if (l->confirmed)
-        snprintf(why, cap, "line %u of order '%s' is confirmed already (%u promised for %s)",
-                 c->line_no, o->order_id, l->confirmed_quantity, l->promised_date);
-    else if (c->has_confirmed_quantity && c->confirmed_quantity > l->quantity)
-        snprintf(why, cap, "line %u of order '%s': %u confirmed is more than the %u ordered",
-                 c->line_no, o->order_id, c->confirmed_quantity, l->quantity);
-    else if (!c->promised_date || !as_date_valid(c->promised_date))
-        snprintf(why, cap, "line %u of order '%s': promised_date '%s' is not a date (YYYY-MM-DD)",
-                 c->line_no, o->order_id, c->promised_date ? c->promised_date : "");
-    else if (strcmp(c->promised_date, o->order_date) < 0)
-        snprintf(why, cap, "line %u of order '%s': promised %s is before the order date %s",
-                 c->line_no, o->order_id, c->promised_date, o->order_date);
-    else
-        return NULL;
-    return why;
+        return S_CONFIRM_NO_LINE;
+    if (l->confirmed)
+        return S_CONFIRM_ALREADY;
+    if (c->has_confirmed_quantity && c->confirmed_quantity > l->quantity)
+        return S_CONFIRM_MORE;
+    if (!c->promised_date || !as_date_valid(c->promised_date))
+        return S_CONFIRM_NOT_A_DATE;
+    if (strcmp(c->promised_date, o->order_date) < 0)
+        return S_CONFIRM_BEFORE_ORDER;
+    return S_CONFIRM_FINE;
+}
+
+/* The problems as the log names them. */
+static const char *const s_confirm_names[] = {
+    [S_CONFIRM_FINE] = "fine",
+    [S_CONFIRM_NO_LINE] = "no such line",
+    [S_CONFIRM_ALREADY] = "confirmed already",
+    [S_CONFIRM_MORE] = "more confirmed than ordered",
+    [S_CONFIRM_NOT_A_DATE] = "promised_date is not a date",
+    [S_CONFIRM_BEFORE_ORDER] = "promised before the order date",
+};
+
+/* Refuses the warehouse's confirmation `c` that cannot be applied, one format
+ * per problem (a page words each in its language); 0 when it can. */
+static int s_confirm_refuse(as_cmd_t *cmd, const As__PartsOrder *o,
+                            const As__OrderLineConfirmation *c)
+{
+    const As__OrderLine *l;
+    unsigned no = c->line_no;
+    switch (s_confirm_problem(o, c, &l)) {
+    case S_CONFIRM_FINE:
+        break;
+    case S_CONFIRM_NO_LINE:
+        return as_cmd_fail(cmd, AS_EINVALID, "order '%s' has no line %u", o->order_id, no);
+    case S_CONFIRM_ALREADY:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "line %u of order '%s' is confirmed already (%u promised for %s)", no,
+                           o->order_id, l->confirmed_quantity, l->promised_date);
+    case S_CONFIRM_MORE:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "line %u of order '%s': %u confirmed is more than the %u ordered", no,
+                           o->order_id, c->confirmed_quantity, l->quantity);
+    case S_CONFIRM_NOT_A_DATE:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "line %u of order '%s': promised_date '%s' is not a date (YYYY-MM-DD)",
+                           no, o->order_id, c->promised_date ? c->promised_date : "");
+    case S_CONFIRM_BEFORE_ORDER:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "line %u of order '%s': promised %s is before the order date %s", no,
+                           o->order_id, c->promised_date, o->order_date);
+    }
+    return 0;
 }
 
 /* Applies the confirmations the caller has checked (NULL entries skipped). */
@@ -439,7 +487,7 @@ int parts_cmd_order_confirm(as_cmd_t *cmd)
                             &as__parts_order__descriptor, &o);
     if (rc != 0)
         return rc;
-    char why[256], today[AS_DATE_LEN + 1];
+    char today[AS_DATE_LEN + 1];
     for (size_t i = 0; rc == 0 && i < req->n_lines; i++) {
         for (size_t j = 0; j < i; j++)
             if (req->lines[j]->line_no == req->lines[i]->line_no)
@@ -450,8 +498,8 @@ int parts_cmd_order_confirm(as_cmd_t *cmd)
             rc = as_cmd_fail(cmd, AS_ECONFLICT, "line %u of order '%s' is cancelled (%s: %s)",
                              l->line_no, o->order_id, l->cancelled_date ? l->cancelled_date : "",
                              l->cancel_reason ? l->cancel_reason : "");
-        if (rc == 0 && s_confirm_refusal(o, req->lines[i], why, sizeof why))
-            rc = as_cmd_fail(cmd, AS_EINVALID, "%s", why);
+        if (rc == 0)
+            rc = s_confirm_refuse(cmd, o, req->lines[i]);
     }
     as_cmd_date(cmd, today);
     s_ctx_t ctx = {cmd, NULL};
@@ -482,15 +530,19 @@ int parts_evt_oem_order_confirmed(as_evt_t *evt)
     if (rc != 0)
         return rc;
     As__OrderLineConfirmation **cs = calloc(m->n_lines ? m->n_lines : 1, sizeof *cs);
-    char why[256], date[AS_DATE_LEN + 1];
+    char date[AS_DATE_LEN + 1];
     if (!cs)
         rc = -ENOMEM;
     for (size_t i = 0; rc == 0 && i < m->n_lines; i++) {
         bool twice = false;
         for (size_t j = 0; j < i; j++)
             twice |= cs[j] && cs[j]->line_no == m->lines[i]->line_no;
-        if (twice || s_confirm_refusal(o, m->lines[i], why, sizeof why))
-            as_warn("oem.order.confirmed: %s", twice ? "a line confirmed twice" : why);
+        const As__OrderLine *l;
+        s_confirm_problem_t problem =
+            twice ? S_CONFIRM_FINE : s_confirm_problem(o, m->lines[i], &l);
+        if (twice || problem != S_CONFIRM_FINE)
+            as_warn("oem.order.confirmed: order '%s' line %u passed over: %s", o->order_id,
+                    m->lines[i]->line_no, twice ? "confirmed twice" : s_confirm_names[problem]);
         else
             cs[i] = m->lines[i];
     }

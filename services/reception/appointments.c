@@ -133,11 +133,28 @@ static int s_book_request(as_cmd_t *cmd, const As__AppointmentAction *req,
     const char *id = appointment->appointment_id;
     const char *vin = !blank(req->vin) ? req->vin : appointment->vin;
     const char *slot = !blank(req->slot) ? req->slot : appointment->slot;
-    char err[256];
-    if (blank(vin))
+    as_vin_fault_t f;
+    switch (blank(vin) ? AS_VIN_MISSING : as_vin_examine(vin, &f)) {
+    case AS_VIN_VALID:
+        break;
+    case AS_VIN_MISSING:
         return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s' has no vin: give vin=", id);
-    if (as_vin_validate(vin, err, sizeof err) != 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s': %s: give the right vin=", id, err);
+    case AS_VIN_LENGTH:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "appointment '%s': vin '%.40s' has %zu characters, a vin has %d: give "
+                           "the right vin=",
+                           id, vin, f.length, AS_VIN_LEN);
+    case AS_VIN_CHARACTER:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "appointment '%s': vin '%s' has '%c' at position %zu: only digits and "
+                           "capital letters other than I, O and Q are allowed: give the right vin=",
+                           id, vin, f.found, f.position);
+    case AS_VIN_CHECK_DIGIT:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "appointment '%s': vin '%s' has a wrong check digit: '%c', expected "
+                           "'%c': give the right vin=",
+                           id, vin, f.found, f.expected);
+    }
     As__Vehicle *vehicle = NULL;
     int rc = as_record_get(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), vin,
                            &as__vehicle__descriptor, &vehicle);

@@ -127,12 +127,38 @@ int vehicle_check_mileage(as_cmd_t *cmd, const As__Vehicle *vehicle, uint32_t km
     return 0;
 }
 
+/* Refuses a VIN that is not valid, one format per problem (a page words each
+ * in its language); 0 when it is valid. */
+static int s_check_vin(as_cmd_t *cmd, const char *vin)
+{
+    as_vin_fault_t f;
+    switch (as_vin_examine(vin, &f)) {
+    case AS_VIN_VALID:
+        break;
+    case AS_VIN_MISSING:
+        return as_cmd_fail(cmd, AS_EINVALID, "vin is required");
+    case AS_VIN_LENGTH:
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%.40s' has %zu characters, a vin has %d", vin,
+                           f.length, AS_VIN_LEN);
+    case AS_VIN_CHARACTER:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                           "other than I, O and Q are allowed",
+                           vin, f.found, f.position);
+    case AS_VIN_CHECK_DIGIT:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "vin '%s' has a wrong check digit: '%c', expected '%c'", vin, f.found,
+                           f.expected);
+    }
+    return 0;
+}
+
 /* Checks a registration before anything is written. */
 static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
 {
-    char err[256];
-    if (as_vin_validate(req->vin, err, sizeof err) != 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "%s", err);
+    int rc = s_check_vin(cmd, req->vin);
+    if (rc != 0)
+        return rc;
     if (blank(req->plate) || strlen(req->plate) > 20)
         return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': plate is required (at most 20 characters)",
                            req->vin);

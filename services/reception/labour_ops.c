@@ -105,18 +105,6 @@ static int s_skill_known(as_service_t *svc, MDB_txn *txn, const char *skill, boo
     return rc;
 }
 
-static int s_require_skill(as_cmd_t *cmd, const char *what, const char *skill)
-{
-    bool known = false;
-    int rc = s_skill_known(cmd->svc, cmd->txn, skill, &known);
-    if (rc == 0 && !known)
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "%s: skill '%s' is not a skill of any technician of the workshop "
-                           "(reception.skill.list)",
-                           what, skill);
-    return rc;
-}
-
 /* --- the labour-operation catalogue ------------------------------------------- */
 
 static bool s_code_valid(const char *code)
@@ -153,12 +141,33 @@ static int s_check_define(as_cmd_t *cmd, const As__LabourOperation *op)
     if (op->has_min_level && (op->min_level < 1 || op->min_level > LEVEL_MAX))
         return as_cmd_fail(cmd, AS_EINVALID, "labour operation '%s': min_level must be 1..%d",
                            op->code, LEVEL_MAX);
-    char err[256];
-    if (as_special_tools_validate(op->special_tools, op->n_special_tools, err, sizeof err) != 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "labour operation '%s': %s", op->code, err);
-    char what[64];
-    snprintf(what, sizeof what, "labour operation '%s'", op->code);
-    return s_require_skill(cmd, what, op->skill);
+    as_special_tools_fault_t f;
+    switch (as_special_tools_examine(op->special_tools, op->n_special_tools, &f)) {
+    case AS_SPECIAL_TOOLS_VALID:
+        break;
+    case AS_SPECIAL_TOOLS_TOO_MANY:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation '%s': at most %d special tools per labour operation "
+                           "(got %zu)",
+                           op->code, AS_SPECIAL_TOOLS_MAX, f.count);
+    case AS_SPECIAL_TOOLS_BAD_ID:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation '%s': special tool id '%.80s' must be 1 to %d of "
+                           "letters, digits, '.', '_', '-'",
+                           op->code, f.id, AS_TOOL_ID_MAX);
+    case AS_SPECIAL_TOOLS_TWICE:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation '%s': special tool '%s' is named twice", op->code,
+                           f.id);
+    }
+    bool known = false;
+    int rc = s_skill_known(cmd->svc, cmd->txn, op->skill, &known);
+    if (rc == 0 && !known)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation '%s': skill '%s' is not a skill of any technician of "
+                           "the workshop (reception.skill.list)",
+                           op->code, op->skill);
+    return rc;
 }
 
 /* Stores `entry` as changed now by the actor, emits `event` and replies. */
@@ -422,9 +431,14 @@ static int s_check_free_text(as_cmd_t *cmd, size_t job_no, const As__JobRequest 
                            job_no, labour->code);
     if (blank(labour->skill))
         return 0;
-    char what[32];
-    snprintf(what, sizeof what, "job %zu", job_no);
-    return s_require_skill(cmd, what, labour->skill);
+    bool known = false;
+    int rc = s_skill_known(cmd->svc, cmd->txn, labour->skill, &known);
+    if (rc == 0 && !known)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "job %zu: skill '%s' is not a skill of any technician of the workshop "
+                           "(reception.skill.list)",
+                           job_no, labour->skill);
+    return rc;
 }
 
 /* The job's labour rate: the pay type's. A rate in the request (a free-text

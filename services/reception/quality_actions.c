@@ -50,10 +50,15 @@ static bool s_staff_known(as_cmd_t *cmd, const char *id)
     return !staff || as_staff_list(staff, ~0u, NULL, 0) == 0 || as_staff_roles(staff, id) != 0;
 }
 
-static int s_check_ros(as_cmd_t *cmd, const As__QualityActionCreate *req, const char *what_for)
+/* `item`: the action's number among a meeting's items (from 1), 0 for an action
+ * of its own; a refusal of an item names it in its own format ("action item
+ * 2: ..."), so a page words each in its language. */
+static int s_check_ros(as_cmd_t *cmd, const As__QualityActionCreate *req, size_t item)
 {
     if (req->n_comeback_ros > MAX_ROS)
-        return as_cmd_fail(cmd, AS_EINVALID, "%sat most %d comeback_ros", what_for, MAX_ROS);
+        return item ? as_cmd_fail(cmd, AS_EINVALID, "action item %zu: at most %d comeback_ros",
+                                  item, MAX_ROS)
+                    : as_cmd_fail(cmd, AS_EINVALID, "at most %d comeback_ros", MAX_ROS);
     for (size_t i = 0; i < req->n_comeback_ros; i++) {
         As__RepairOrder *ro = NULL;
         const char *number = req->comeback_ros[i];
@@ -61,54 +66,90 @@ static int s_check_ros(as_cmd_t *cmd, const As__QualityActionCreate *req, const 
                                : as_record_get(cmd->txn, as_record_dbi(cmd->svc, "ros"), number,
                                                &as__repair_order__descriptor, &ro);
         if (rc == MDB_NOTFOUND)
-            return as_cmd_fail(cmd, AS_ENOTFOUND, "%srepair order '%s' does not exist", what_for,
-                               number ? number : "");
+            return item ? as_cmd_fail(cmd, AS_ENOTFOUND,
+                                      "action item %zu: repair order '%s' does not exist", item,
+                                      number ? number : "")
+                        : as_cmd_fail(cmd, AS_ENOTFOUND, "repair order '%s' does not exist",
+                                      number ? number : "");
         if (rc != 0)
             return rc;
         bool comeback = !blank(ro->comeback_of);
         as__repair_order__free_unpacked(ro, NULL);
         if (!comeback)
-            return as_cmd_fail(cmd, AS_EINVALID, "%srepair order '%s' is not a comeback", what_for,
-                               number);
+            return item ? as_cmd_fail(cmd, AS_EINVALID,
+                                      "action item %zu: repair order '%s' is not a comeback", item,
+                                      number)
+                        : as_cmd_fail(cmd, AS_EINVALID, "repair order '%s' is not a comeback",
+                                      number);
     }
     return 0;
 }
 
 static int s_check_create(as_cmd_t *cmd, const As__QualityActionCreate *req, const char *meeting_id,
-                          const char *what_for, const char *today)
+                          size_t item, const char *today)
 {
     if (!blank(req->action_id)) {
         if (strlen(req->action_id) > MAX_ID || strchr(req->action_id, '/'))
-            return as_cmd_fail(cmd, AS_EINVALID,
-                               "%saction_id '%s' must be at most %d characters, without '/'",
-                               what_for, req->action_id, MAX_ID);
+            return item ? as_cmd_fail(cmd, AS_EINVALID,
+                                      "action item %zu: action_id '%s' must be at most %d "
+                                      "characters, without '/'",
+                                      item, req->action_id, MAX_ID)
+                        : as_cmd_fail(cmd, AS_EINVALID,
+                                      "action_id '%s' must be at most %d characters, without '/'",
+                                      req->action_id, MAX_ID);
         if (as_record_exists(cmd->txn, s_dbi(cmd->svc), req->action_id))
-            return as_cmd_fail(cmd, AS_EEXISTS, "%saction '%s' already exists", what_for,
-                               req->action_id);
+            return item
+                       ? as_cmd_fail(cmd, AS_EEXISTS, "action item %zu: action '%s' already exists",
+                                     item, req->action_id)
+                       : as_cmd_fail(cmd, AS_EEXISTS, "action '%s' already exists", req->action_id);
     }
+    const char *kind = req->kind ? req->kind : "";
     if (blank(req->kind) || (strcmp(req->kind, "corrective") && strcmp(req->kind, "preventive")))
-        return as_cmd_fail(cmd, AS_EINVALID, "%skind '%s' is not corrective or preventive",
-                           what_for, req->kind ? req->kind : "");
+        return item ? as_cmd_fail(cmd, AS_EINVALID,
+                                  "action item %zu: kind '%s' is not corrective or preventive",
+                                  item, kind)
+                    : as_cmd_fail(cmd, AS_EINVALID, "kind '%s' is not corrective or preventive",
+                                  kind);
     if (blank(req->what) || strlen(req->what) > MAX_TEXT)
-        return as_cmd_fail(cmd, AS_EINVALID,
-                           "%swhat (the action to take) is required (at most %d characters)",
-                           what_for, MAX_TEXT);
+        return item ? as_cmd_fail(cmd, AS_EINVALID,
+                                  "action item %zu: what (the action to take) is required (at "
+                                  "most %d characters)",
+                                  item, MAX_TEXT)
+                    : as_cmd_fail(cmd, AS_EINVALID,
+                                  "what (the action to take) is required (at most %d characters)",
+                                  MAX_TEXT);
     if (blank(req->owner))
-        return as_cmd_fail(cmd, AS_EINVALID, "%sowner (a staff id) is required", what_for);
+        return item ? as_cmd_fail(cmd, AS_EINVALID,
+                                  "action item %zu: owner (a staff id) is required", item)
+                    : as_cmd_fail(cmd, AS_EINVALID, "owner (a staff id) is required");
     if (!s_staff_known(cmd, req->owner))
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "%sowner '%s' is not on the staff list", what_for,
-                           req->owner);
+        return item ? as_cmd_fail(cmd, AS_ENOTFOUND,
+                                  "action item %zu: owner '%s' is not on the staff list", item,
+                                  req->owner)
+                    : as_cmd_fail(cmd, AS_ENOTFOUND, "owner '%s' is not on the staff list",
+                                  req->owner);
+    const char *due = req->due_date ? req->due_date : "";
     if (blank(req->due_date) || !as_date_valid(req->due_date))
-        return as_cmd_fail(cmd, AS_EINVALID, "%sdue_date '%s' is not a date (YYYY-MM-DD)", what_for,
-                           req->due_date ? req->due_date : "");
+        return item
+                   ? as_cmd_fail(cmd, AS_EINVALID,
+                                 "action item %zu: due_date '%s' is not a date (YYYY-MM-DD)", item,
+                                 due)
+                   : as_cmd_fail(cmd, AS_EINVALID, "due_date '%s' is not a date (YYYY-MM-DD)", due);
     if (strcmp(req->due_date, today) < 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "%sdue_date %s is before the day it is decided (%s)",
-                           what_for, req->due_date, today);
+        return item ? as_cmd_fail(cmd, AS_EINVALID,
+                                  "action item %zu: due_date %s is before the day it is decided "
+                                  "(%s)",
+                                  item, due, today)
+                    : as_cmd_fail(cmd, AS_EINVALID,
+                                  "due_date %s is before the day it is decided (%s)", due, today);
     if (!meeting_id && !blank(req->meeting_id) &&
         !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "quality_meetings"), req->meeting_id))
-        return as_cmd_fail(cmd, AS_ENOTFOUND, "%squality meeting '%s' does not exist", what_for,
-                           req->meeting_id);
-    return s_check_ros(cmd, req, what_for);
+        return item ? as_cmd_fail(cmd, AS_ENOTFOUND,
+                                  "action item %zu: quality meeting '%s' does not exist", item,
+                                  req->meeting_id)
+                    : as_cmd_fail(cmd, AS_ENOTFOUND, "quality meeting '%s' does not exist",
+                                  req->meeting_id);
+    return s_check_ros(cmd, req, item);
 }
 
 static int s_emit(as_cmd_t *cmd, const char *event, const As__QualityAction *a,
@@ -125,11 +166,11 @@ static int s_emit(as_cmd_t *cmd, const char *event, const As__QualityAction *a,
 }
 
 int quality_action_add(as_cmd_t *cmd, const As__QualityActionCreate *req, const char *meeting_id,
-                       const char *what_for, char **id_out)
+                       size_t item, char **id_out)
 {
     char today[AS_DATE_LEN + 1], id[S_ID_SIZE];
     as_cmd_date(cmd, today);
-    int rc = s_check_create(cmd, req, meeting_id, what_for, today);
+    int rc = s_check_create(cmd, req, meeting_id, item, today);
     if (rc != 0)
         return rc;
     if (blank(req->action_id) && (rc = quality_action_id_take(cmd, id)) != 0)
@@ -160,7 +201,7 @@ int quality_action_add(as_cmd_t *cmd, const As__QualityActionCreate *req, const 
 
 int quality_action_create(as_cmd_t *cmd)
 {
-    return quality_action_add(cmd, (const As__QualityActionCreate *)cmd->request, NULL, "", NULL);
+    return quality_action_add(cmd, (const As__QualityActionCreate *)cmd->request, NULL, 0, NULL);
 }
 
 /* --- status changes ----------------------------------------------------------- */

@@ -99,9 +99,7 @@ int quality_meeting_record(as_cmd_t *cmd)
     char *ids[MAX_ITEMS] = {0};
     size_t n = 0;
     for (; rc == 0 && n < req->n_actions; n++) {
-        char what_for[48];
-        snprintf(what_for, sizeof what_for, "action item %zu: ", n + 1);
-        rc = quality_action_add(cmd, req->actions[n], id, what_for, &ids[n]);
+        rc = quality_action_add(cmd, req->actions[n], id, n + 1, &ids[n]);
     }
     As__QualityMeeting m = AS__QUALITY_MEETING__INIT;
     m.meeting_id = id;

@@ -282,11 +282,12 @@ int quality_action_list(as_cmd_t *cmd);
 int quality_action_show(as_cmd_t *cmd);
 /* Checks and writes one action `req` (its id taken from the sequence when
  * blank), dated the command's day, linked to `meeting_id` when not NULL, and
- * emits reception.quality_action.created. `what_for` prefixes a refusal
- * ("action item 2: "). Fails the command and returns non-zero on a refusal;
+ * emits reception.quality_action.created. `item` (from 1) is its number among
+ * a meeting's action items, named by a refusal ("action item 2: ..."), 0 for
+ * an action of its own. Fails the command and returns non-zero on a refusal;
  * else 0 or a store code, with the action's id in id_out (its copy). */
 int quality_action_add(as_cmd_t *cmd, const As__QualityActionCreate *req, const char *meeting_id,
-                       const char *what_for, char **id_out);
+                       size_t item, char **id_out);
 int quality_meeting_record(as_cmd_t *cmd);
 int quality_meeting_list(as_cmd_t *cmd);
 int quality_meeting_show(as_cmd_t *cmd);

@@ -54,11 +54,26 @@ static int s_check_labour(as_cmd_t *cmd, size_t job, const As__LabourOperation *
     if (!labour->has_rate_cents || labour->rate_cents < 0 || labour->rate_cents > MAX_RATE_CENTS)
         return as_cmd_fail(cmd, AS_EINVALID, "job %zu: labour.rate_cents must be 0..%lld", job,
                            MAX_RATE_CENTS);
-    char err[256];
-    if (as_special_tools_validate(labour->special_tools, labour->n_special_tools, err,
-                                  sizeof err) != 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "job %zu, labour operation '%s': %s", job,
-                           labour->code ? labour->code : "", err);
+    const char *code = labour->code ? labour->code : "";
+    as_special_tools_fault_t f;
+    switch (as_special_tools_examine(labour->special_tools, labour->n_special_tools, &f)) {
+    case AS_SPECIAL_TOOLS_VALID:
+        break;
+    case AS_SPECIAL_TOOLS_TOO_MANY:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "job %zu, labour operation '%s': at most %d special tools per labour "
+                           "operation (got %zu)",
+                           job, code, AS_SPECIAL_TOOLS_MAX, f.count);
+    case AS_SPECIAL_TOOLS_BAD_ID:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "job %zu, labour operation '%s': special tool id '%.80s' must be 1 to "
+                           "%d of letters, digits, '.', '_', '-'",
+                           job, code, f.id, AS_TOOL_ID_MAX);
+    case AS_SPECIAL_TOOLS_TWICE:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "job %zu, labour operation '%s': special tool '%s' is named twice", job,
+                           code, f.id);
+    }
     return 0;
 }
 

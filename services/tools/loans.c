@@ -34,6 +34,42 @@ static int s_emit(as_cmd_t *cmd, const char *type, As__ToolLoan *loan)
 
 /* --- check-out ------------------------------------------------------------- */
 
+/* Refuses the check-out of an item that cannot go out today: one format per
+ * reason, so a page words each in its language. */
+static int s_checkout_blocked(as_cmd_t *cmd, const As__ToolItem *item, const char *today)
+{
+    const char *id = item->tool_id;
+    char due[AS_DATE_LEN + 1];
+    switch (tools_item_block(item, today, due)) {
+    case TOOLS_ITEM_FREE:
+        break;
+    case TOOLS_ITEM_LOST:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "tool '%s' is reported lost: it cannot be checked out", id);
+    case TOOLS_ITEM_OUT_OF_SERVICE:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "tool '%s' is out of service: %s: it cannot be checked out", id,
+                           item->service_note ? item->service_note : "");
+    case TOOLS_ITEM_DAMAGED:
+        return as_cmd_fail(cmd, AS_ECONFLICT, "tool '%s' is damaged: it cannot be checked out", id);
+    case TOOLS_ITEM_ON_LOAN:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "tool '%s' is already on loan '%s': it cannot be checked out", id,
+                           item->loan_id);
+    case TOOLS_ITEM_NEVER_CALIBRATED:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "tool '%s' is out of calibration: never calibrated: it cannot be "
+                           "checked out",
+                           id);
+    case TOOLS_ITEM_CALIBRATION_OVERDUE:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "tool '%s' is out of calibration: it was due on %s: it cannot be "
+                           "checked out",
+                           id, due);
+    }
+    return 0;
+}
+
 static int s_checkout_check(as_cmd_t *cmd, const As__ToolLoanCheckout *req, As__ToolItem **item)
 {
     const char *id = req->loan_id;
@@ -79,9 +115,8 @@ static int s_checkout_check(as_cmd_t *cmd, const As__ToolLoanCheckout *req, As__
         return as_cmd_fail(cmd, AS_ENOTFOUND, "tool '%s' is not registered", req->tool_id);
     if (rc != 0)
         return rc;
-    char why[300];
-    if (tools_item_blocked(*item, today, why, sizeof why))
-        return as_cmd_fail(cmd, AS_ECONFLICT, "%s: it cannot be checked out", why);
+    if ((rc = s_checkout_blocked(cmd, *item, today)) != 0)
+        return rc;
     if (strcmp(req->condition, "damaged") == 0)
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "tool '%s' was checked as damaged: it cannot be checked out",

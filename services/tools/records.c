@@ -128,27 +128,55 @@ void tools_item_next(const As__ToolItem *item, char out[AS_DATE_LEN + 1])
         as_date_add_days(item->last_calibration, item->calibration_interval_days, out);
 }
 
+tools_block_t tools_item_block(const As__ToolItem *item, const char *date,
+                               char due[AS_DATE_LEN + 1])
+{
+    due[0] = '\0';
+    if (item->lost)
+        return TOOLS_ITEM_LOST;
+    if (item->out_of_service)
+        return TOOLS_ITEM_OUT_OF_SERVICE;
+    if (item->condition && strcmp(item->condition, "damaged") == 0)
+        return TOOLS_ITEM_DAMAGED;
+    if (item->loan_id && item->loan_id[0])
+        return TOOLS_ITEM_ON_LOAN;
+    if (item->calibration_interval_days > 0 &&
+        (!item->last_calibration || !item->last_calibration[0]))
+        return TOOLS_ITEM_NEVER_CALIBRATED;
+    tools_item_next(item, due);
+    if (!due[0] || strcmp(due, date) >= 0) {
+        due[0] = '\0';
+        return TOOLS_ITEM_FREE;
+    }
+    return TOOLS_ITEM_CALIBRATION_OVERDUE;
+}
+
 bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap)
 {
     const char *id = item->tool_id;
-    if (item->lost)
+    char due[AS_DATE_LEN + 1];
+    switch (tools_item_block(item, date, due)) {
+    case TOOLS_ITEM_FREE:
+        return false;
+    case TOOLS_ITEM_LOST:
         snprintf(why, cap, "tool '%s' is reported lost", id);
-    else if (item->out_of_service)
+        break;
+    case TOOLS_ITEM_OUT_OF_SERVICE:
         snprintf(why, cap, "tool '%s' is out of service: %s", id,
                  item->service_note ? item->service_note : "");
-    else if (item->condition && strcmp(item->condition, "damaged") == 0)
+        break;
+    case TOOLS_ITEM_DAMAGED:
         snprintf(why, cap, "tool '%s' is damaged", id);
-    else if (item->loan_id && item->loan_id[0])
+        break;
+    case TOOLS_ITEM_ON_LOAN:
         snprintf(why, cap, "tool '%s' is already on loan '%s'", id, item->loan_id);
-    else if (item->calibration_interval_days > 0 &&
-             (!item->last_calibration || !item->last_calibration[0]))
+        break;
+    case TOOLS_ITEM_NEVER_CALIBRATED:
         snprintf(why, cap, "tool '%s' is out of calibration: never calibrated", id);
-    else {
-        char next[AS_DATE_LEN + 1];
-        tools_item_next(item, next);
-        if (!next[0] || strcmp(next, date) >= 0)
-            return false;
-        snprintf(why, cap, "tool '%s' is out of calibration: it was due on %s", id, next);
+        break;
+    case TOOLS_ITEM_CALIBRATION_OVERDUE:
+        snprintf(why, cap, "tool '%s' is out of calibration: it was due on %s", id, due);
+        break;
     }
     return true;
 }

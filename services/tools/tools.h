@@ -60,8 +60,25 @@ bool tools_exists(as_service_t *svc, MDB_txn *txn, const char *db, const char *k
  * before the record is freed. */
 void tools_item_next(const As__ToolItem *item, char out[AS_DATE_LEN + 1]);
 
-/* Why the item cannot go out on `date` (out of service, lost, damaged, on
- * loan, out of calibration), written into `why`; false when it can. */
+/* Why an item cannot go out. */
+typedef enum {
+    TOOLS_ITEM_FREE = 0,            /* it can go out */
+    TOOLS_ITEM_LOST,                /* reported lost */
+    TOOLS_ITEM_OUT_OF_SERVICE,      /* taken out of service (item->service_note says why) */
+    TOOLS_ITEM_DAMAGED,             /* its condition is damaged */
+    TOOLS_ITEM_ON_LOAN,             /* on loan item->loan_id */
+    TOOLS_ITEM_NEVER_CALIBRATED,    /* needs calibration and never had one */
+    TOOLS_ITEM_CALIBRATION_OVERDUE, /* its calibration was due before the day */
+} tools_block_t;
+
+/* Why the item cannot go out on `date`, TOOLS_ITEM_FREE (0) when it can;
+ * for TOOLS_ITEM_CALIBRATION_OVERDUE the day it was due is written into
+ * `due` (else ""). A refusal words each case in its own format. */
+tools_block_t tools_item_block(const As__ToolItem *item, const char *date,
+                               char due[AS_DATE_LEN + 1]);
+
+/* The same as a text for people written into `why` (the availability reply's
+ * reason); false when it can go out. */
 bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap);
 
 /* Command handlers. */

@@ -320,6 +320,35 @@ int warranty_cmd_claim_list(as_cmd_t *cmd)
     return rc;
 }
 
+/* Refuses to submit a claim rejected as out of coverage, saying why (the
+ * policy's verdict, one format per case, so a page words it in its language). */
+static int s_refuse_rejected(as_cmd_t *cmd, const As__WarrantyClaim *c)
+{
+    const char *id = c->claim_id;
+    const warranty_group_t *g;
+    switch (warranty_claim_coverage(warranty_of(cmd->svc), c, &g)) {
+    case WARRANTY_NO_SALE_DATE:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' was rejected: vehicle %s has no sale date on record at "
+                           "reception",
+                           id, c->vin ? c->vin : "?");
+    case WARRANTY_TOO_OLD:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' was rejected: vehicle sold %s is past the %u-year %s "
+                           "warranty on %s",
+                           id, c->sale_date, g->years, g->name, c->repair_date);
+    case WARRANTY_TOO_FAR:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' was rejected: mileage %u km is past the %u km %s warranty",
+                           id, c->mileage_km, g->km, g->name);
+    case WARRANTY_COVERED: /* the policy changed since: correct it to check it again */
+        break;
+    }
+    return as_cmd_fail(cmd, AS_ECONFLICT,
+                       "claim '%s' was rejected as out of coverage: correct it to check it again",
+                       id);
+}
+
 /* Why a claim in this status cannot be submitted (NULL: it can). */
 static int s_not_submittable(as_cmd_t *cmd, const As__WarrantyClaim *c)
 {
@@ -333,8 +362,7 @@ static int s_not_submittable(as_cmd_t *cmd, const As__WarrantyClaim *c)
                            "approves it first (warranty.claim.approve)",
                            id);
     case AS__CLAIM_STATUS__REJECTED:
-        return as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' was rejected: %s", id,
-                           c->reason ? c->reason : "out of coverage");
+        return s_refuse_rejected(cmd, c);
     case AS__CLAIM_STATUS__REJECTED_BY_OEM:
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "claim '%s' was rejected by the oem (%s): correct it first", id,
@@ -463,6 +491,34 @@ static int s_apply_correct(As__WarrantyClaim *c, const As__ClaimCorrect *r)
     return rc;
 }
 
+/* Refuses a correction that leaves the claim out of coverage, saying why (one
+ * format per case of the policy's verdict). */
+static int s_refuse_still_rejected(as_cmd_t *cmd, const As__WarrantyClaim *c)
+{
+    const char *id = c->claim_id;
+    const warranty_group_t *g;
+    switch (warranty_claim_coverage(warranty_of(cmd->svc), c, &g)) {
+    case WARRANTY_NO_SALE_DATE:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' is still out of coverage: vehicle %s has no sale date on "
+                           "record at reception",
+                           id, c->vin ? c->vin : "?");
+    case WARRANTY_TOO_OLD:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' is still out of coverage: vehicle sold %s is past the "
+                           "%u-year %s warranty on %s",
+                           id, c->sale_date, g->years, g->name, c->repair_date);
+    case WARRANTY_TOO_FAR:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "claim '%s' is still out of coverage: mileage %u km is past the %u km "
+                           "%s warranty",
+                           id, c->mileage_km, g->km, g->name);
+    case WARRANTY_COVERED: /* not reached: warranty_claim_check rejected it by this verdict */
+        break;
+    }
+    return 0;
+}
+
 int warranty_cmd_claim_correct(as_cmd_t *cmd)
 {
     const As__ClaimCorrect *r = (const As__ClaimCorrect *)cmd->request;
@@ -479,8 +535,7 @@ int warranty_cmd_claim_correct(as_cmd_t *cmd)
     if (rc == 0) {
         warranty_claim_check(warranty_of(cmd->svc), c);
         if (c->status == AS__CLAIM_STATUS__REJECTED)
-            rc = as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is still out of coverage: %s",
-                             c->claim_id, c->reason);
+            rc = s_refuse_still_rejected(cmd, c);
     }
     if (rc == 0)
         rc = warranty_claim_put(cmd->svc, cmd->txn, c);

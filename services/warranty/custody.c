@@ -38,14 +38,19 @@ static int s_id(as_cmd_t *cmd, const char *what, const char *id)
     return 0;
 }
 
-/* AS_EINVALID for an empty, too long or repeating list of ids. */
+/* AS_EINVALID for an empty, too long or repeating list of ids (`what`: "tag"
+ * or "box"; each plural is its own format's word). */
 static int s_ids(as_cmd_t *cmd, const char *what, char **ids, size_t n)
 {
+    bool boxes = strcmp(what, "box") == 0;
     if (n == 0)
-        return as_cmd_fail(cmd, AS_EINVALID, "no %ss given", what);
+        return boxes ? as_cmd_fail(cmd, AS_EINVALID, "no boxes given")
+                     : as_cmd_fail(cmd, AS_EINVALID, "no tags given");
     if (n > WARRANTY_MAX_ITEMS)
-        return as_cmd_fail(cmd, AS_EINVALID, "%zu %ss given, at most %d", n, what,
-                           WARRANTY_MAX_ITEMS);
+        return boxes ? as_cmd_fail(cmd, AS_EINVALID, "%zu boxes given, at most %d", n,
+                                   WARRANTY_MAX_ITEMS)
+                     : as_cmd_fail(cmd, AS_EINVALID, "%zu tags given, at most %d", n,
+                                   WARRANTY_MAX_ITEMS);
     for (size_t i = 0; i < n; i++) {
         int rc = s_id(cmd, what, ids[i]);
         if (rc != 0)

@@ -217,26 +217,47 @@ static void s_clear_flags(As__WarrantyClaim *claim)
     claim->n_flags = 0;
 }
 
-void warranty_claim_check(const warranty_t *w, As__WarrantyClaim *claim)
+warranty_coverage_t warranty_claim_coverage(const warranty_t *w, const As__WarrantyClaim *claim,
+                                            const warranty_group_t **group)
 {
-    const warranty_group_t *g = warranty_group_of(w, claim->labour_code);
-    char reason[256] = "";
-    s_set(&claim->group, g->name);
-    claim->has_amount_cents = claim->has_status = 1;
-    claim->amount_cents = (int64_t)claim->sold_minutes * claim->rate_cents / 60;
-    s_clear_flags(claim);
+    const warranty_group_t *g = *group = warranty_group_of(w, claim->labour_code);
     char end[AS_DATE_LEN + 1] = "";
     if (claim->sale_date && as_date_valid(claim->sale_date))
         warranty_date_add_years(claim->sale_date, g->years, end);
     if (!end[0])
+        return WARRANTY_NO_SALE_DATE;
+    if (strcmp(claim->repair_date ? claim->repair_date : "", end) >= 0)
+        return WARRANTY_TOO_OLD;
+    if (claim->mileage_km > g->km)
+        return WARRANTY_TOO_FAR;
+    return WARRANTY_COVERED;
+}
+
+void warranty_claim_check(const warranty_t *w, As__WarrantyClaim *claim)
+{
+    const warranty_group_t *g;
+    char reason[256] = "";
+    warranty_coverage_t coverage = warranty_claim_coverage(w, claim, &g);
+    s_set(&claim->group, g->name);
+    claim->has_amount_cents = claim->has_status = 1;
+    claim->amount_cents = (int64_t)claim->sold_minutes * claim->rate_cents / 60;
+    s_clear_flags(claim);
+    switch (coverage) {
+    case WARRANTY_COVERED:
+        break;
+    case WARRANTY_NO_SALE_DATE:
         snprintf(reason, sizeof reason, "vehicle %s has no sale date on record at reception",
                  claim->vin ? claim->vin : "?");
-    else if (strcmp(claim->repair_date, end) >= 0)
+        break;
+    case WARRANTY_TOO_OLD:
         snprintf(reason, sizeof reason, "vehicle sold %s is past the %u-year %s warranty on %s",
                  claim->sale_date, g->years, g->name, claim->repair_date);
-    else if (claim->mileage_km > g->km)
+        break;
+    case WARRANTY_TOO_FAR:
         snprintf(reason, sizeof reason, "mileage %u km is past the %u km %s warranty",
                  claim->mileage_km, g->km, g->name);
+        break;
+    }
     if (reason[0]) {
         claim->status = AS__CLAIM_STATUS__REJECTED;
         s_set(&claim->reason, reason);

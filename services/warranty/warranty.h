@@ -94,6 +94,20 @@ int warranty_claim_put(as_service_t *svc, MDB_txn *txn, As__WarrantyClaim *claim
  * AS_ENOTFOUND for an unknown one). */
 int warranty_cmd_claim(as_cmd_t *cmd, const char *claim_id, As__WarrantyClaim **out);
 
+/* Whether a claim is within its group's warranty, and if not why. */
+typedef enum {
+    WARRANTY_COVERED = 0,
+    WARRANTY_NO_SALE_DATE, /* reception has no sale date of the vehicle */
+    WARRANTY_TOO_OLD,      /* repaired on or after sale date + the group's years */
+    WARRANTY_TOO_FAR,      /* mileage above the group's km */
+} warranty_coverage_t;
+
+/* The claim's coverage under the policy (its labour code's group, into
+ * `*group`): a refusal words each case in its own format, with the claim's
+ * sale_date, repair_date, mileage_km and the group's years, km and name. */
+warranty_coverage_t warranty_claim_coverage(const warranty_t *w, const As__WarrantyClaim *claim,
+                                            const warranty_group_t **group);
+
 /* Checks the claim against the policy: sets status, reason, group, flags and
  * amount. `approved` keeps an approval of at least the amount. */
 void warranty_claim_check(const warranty_t *w, As__WarrantyClaim *claim);

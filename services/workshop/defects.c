@@ -31,10 +31,27 @@ static int s_check_request(as_cmd_t *cmd, const As__DefectReport *req)
         return as_cmd_fail(cmd, AS_EINVALID, "ro_number and job_no are required");
     if (ws_empty(req->description))
         return as_cmd_fail(cmd, AS_EINVALID, "description of the defect is required");
-    char err[256];
-    if (req->labour && as_special_tools_validate(req->labour->special_tools,
-                                                 req->labour->n_special_tools, err, sizeof err))
-        return as_cmd_fail(cmd, AS_EINVALID, "labour operation of the defect: %s", err);
+    as_special_tools_fault_t f = {0};
+    if (req->labour)
+        as_special_tools_examine(req->labour->special_tools, req->labour->n_special_tools, &f);
+    switch (f.problem) {
+    case AS_SPECIAL_TOOLS_VALID:
+        break;
+    case AS_SPECIAL_TOOLS_TOO_MANY:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation of the defect: at most %d special tools per labour "
+                           "operation (got %zu)",
+                           AS_SPECIAL_TOOLS_MAX, f.count);
+    case AS_SPECIAL_TOOLS_BAD_ID:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation of the defect: special tool id '%.80s' must be 1 to "
+                           "%d of letters, digits, '.', '_', '-'",
+                           f.id, AS_TOOL_ID_MAX);
+    case AS_SPECIAL_TOOLS_TWICE:
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "labour operation of the defect: special tool '%s' is named twice",
+                           f.id);
+    }
     return s_check_parts(cmd, req);
 }
 

@@ -36,6 +36,24 @@ static ws_tool_verdict_t s_note(char *text, size_t cap, const char *tool_id,
     return WS_TOOL_NOTE;
 }
 
+ws_tool_block_t ws_tool_blocker(const As__WorkshopTool *tool, const char *date, char due[11])
+{
+    due[0] = '\0';
+    if (tool->lost)
+        return WS_TOOL_LOST;
+    if (tool->out_of_service)
+        return WS_TOOL_OUT_OF_SERVICE;
+    if (tool->condition && strcmp(tool->condition, "damaged") == 0)
+        return WS_TOOL_DAMAGED;
+    if (tool->calibration_interval_days > 0 && s_blank(tool->last_calibration))
+        return WS_TOOL_NEVER_CALIBRATED;
+    ws_tool_next_calibration(tool, due);
+    if (due[0] && strcmp(due, date) < 0)
+        return WS_TOOL_CALIBRATION_OVERDUE;
+    due[0] = '\0';
+    return WS_TOOL_USABLE;
+}
+
 ws_tool_verdict_t ws_tool_check(const char *tool_id, const As__WorkshopTool *tool, const char *date,
                                 char *text, size_t cap)
 {
@@ -44,24 +62,28 @@ ws_tool_verdict_t ws_tool_check(const char *tool_id, const As__WorkshopTool *too
         snprintf(text, cap, "special tool '%s' is not known to workshop", tool_id);
         return WS_TOOL_NOTE;
     }
-    char next[AS_DATE_LEN + 1];
-    ws_tool_next_calibration(tool, next);
-    if (tool->lost)
+    char due[AS_DATE_LEN + 1];
+    switch (ws_tool_blocker(tool, date, due)) {
+    case WS_TOOL_USABLE:
+        return s_blank(tool->loan_id) ? WS_TOOL_OK : s_note(text, cap, tool_id, tool, date);
+    case WS_TOOL_LOST:
         snprintf(text, cap, "which is reported lost%s%s", s_blank(tool->lost_note) ? "" : ": ",
                  s_blank(tool->lost_note) ? "" : tool->lost_note);
-    else if (tool->out_of_service)
+        break;
+    case WS_TOOL_OUT_OF_SERVICE:
         snprintf(text, cap, "which is out of service: %s",
                  s_blank(tool->service_note) ? "no reason given" : tool->service_note);
-    else if (tool->condition && strcmp(tool->condition, "damaged") == 0)
+        break;
+    case WS_TOOL_DAMAGED:
         snprintf(text, cap, "which is damaged%s%s", s_blank(tool->damage) ? "" : ": ",
                  s_blank(tool->damage) ? "" : tool->damage);
-    else if (tool->calibration_interval_days > 0 && s_blank(tool->last_calibration))
+        break;
+    case WS_TOOL_NEVER_CALIBRATED:
         snprintf(text, cap, "which is out of calibration: it was never calibrated");
-    else if (next[0] && strcmp(next, date) < 0)
-        snprintf(text, cap, "which is out of calibration: it was due on %s", next);
-    else if (!s_blank(tool->loan_id))
-        return s_note(text, cap, tool_id, tool, date);
-    else
-        return WS_TOOL_OK;
+        break;
+    case WS_TOOL_CALIBRATION_OVERDUE:
+        snprintf(text, cap, "which is out of calibration: it was due on %s", due);
+        break;
+    }
     return WS_TOOL_BLOCKED;
 }

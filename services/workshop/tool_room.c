@@ -35,6 +35,56 @@ static void s_free_notes(char **notes, size_t n)
     free(notes);
 }
 
+/* Refuses the dispatch of `job` for a special tool that may not be used: one
+ * format per reason (and note or none), so a page words each in its language. */
+static int s_refuse_tool(as_cmd_t *cmd, const As__WorkJob *job, const char *tool_id,
+                         const As__WorkshopTool *tool, const char *date)
+{
+    unsigned no = job->job_no;
+    const char *ro = job->ro_number;
+    char due[AS_DATE_LEN + 1];
+    switch (ws_tool_blocker(tool, date, due)) {
+    case WS_TOOL_USABLE:
+        break;
+    case WS_TOOL_LOST:
+        if (ws_empty(tool->lost_note))
+            return as_cmd_fail(cmd, AS_ECONFLICT,
+                               "job %u of RO %s needs special tool '%s', which is reported lost",
+                               no, ro, tool_id);
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "job %u of RO %s needs special tool '%s', which is reported lost: %s",
+                           no, ro, tool_id, tool->lost_note);
+    case WS_TOOL_OUT_OF_SERVICE:
+        if (ws_empty(tool->service_note))
+            return as_cmd_fail(cmd, AS_ECONFLICT,
+                               "job %u of RO %s needs special tool '%s', which is out of service: "
+                               "no reason given",
+                               no, ro, tool_id);
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "job %u of RO %s needs special tool '%s', which is out of service: %s",
+                           no, ro, tool_id, tool->service_note);
+    case WS_TOOL_DAMAGED:
+        if (ws_empty(tool->damage))
+            return as_cmd_fail(cmd, AS_ECONFLICT,
+                               "job %u of RO %s needs special tool '%s', which is damaged", no, ro,
+                               tool_id);
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "job %u of RO %s needs special tool '%s', which is damaged: %s", no, ro,
+                           tool_id, tool->damage);
+    case WS_TOOL_NEVER_CALIBRATED:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "job %u of RO %s needs special tool '%s', which is out of calibration: "
+                           "it was never calibrated",
+                           no, ro, tool_id);
+    case WS_TOOL_CALIBRATION_OVERDUE:
+        return as_cmd_fail(cmd, AS_ECONFLICT,
+                           "job %u of RO %s needs special tool '%s', which is out of calibration: "
+                           "it was due on %s",
+                           no, ro, tool_id, due);
+    }
+    return 0; /* not reached: ws_tool_check found it blocked, by ws_tool_blocker */
+}
+
 int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
 {
     const As__LabourOperation *op = job->labour;
@@ -52,8 +102,7 @@ int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
         ws_tool_verdict_t verdict = ws_tool_check(tool_id, tool, date, text, sizeof text);
         rc = 0;
         if (verdict == WS_TOOL_BLOCKED)
-            rc = as_cmd_fail(cmd, AS_ECONFLICT, "job %u of RO %s needs special tool '%s', %s",
-                             job->job_no, job->ro_number, tool_id, text);
+            rc = s_refuse_tool(cmd, job, tool_id, tool, date);
         else if (verdict == WS_TOOL_NOTE && !(notes[n_notes++] = strdup(text)))
             rc = -ENOMEM;
         if (tool)

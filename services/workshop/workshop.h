@@ -70,6 +70,22 @@ typedef enum {
 ws_tool_verdict_t ws_tool_check(const char *tool_id, const As__WorkshopTool *tool, const char *date,
                                 char *text, size_t cap);
 
+/* Why a special tool may not be used (the cases of WS_TOOL_BLOCKED), so a
+ * refusal words each in its own format. */
+typedef enum {
+    WS_TOOL_USABLE = 0,          /* not blocked (it may still get a note) */
+    WS_TOOL_LOST,                /* reported lost (tool->lost_note: how) */
+    WS_TOOL_OUT_OF_SERVICE,      /* out of service (tool->service_note: why) */
+    WS_TOOL_DAMAGED,             /* damaged (tool->damage: what) */
+    WS_TOOL_NEVER_CALIBRATED,    /* needs calibration, never had one */
+    WS_TOOL_CALIBRATION_OVERDUE, /* its calibration was due before the day */
+} ws_tool_block_t;
+
+/* Why `tool` (never NULL) may not be used on `date`: WS_TOOL_USABLE (0) when
+ * it may; for WS_TOOL_CALIBRATION_OVERDUE the day it was due is in `due`. The
+ * order is ws_tool_check's: lost, out of service, damaged, calibration. */
+ws_tool_block_t ws_tool_blocker(const As__WorkshopTool *tool, const char *date, char due[11]);
+
 /* The tool's next calibration date (last passed one + interval), "" when it
  * needs none or was never calibrated. */
 void ws_tool_next_calibration(const As__WorkshopTool *tool, char out[11]);

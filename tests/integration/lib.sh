@@ -309,6 +309,19 @@ refused() {
         fail "$1: error '$(echo "$out" | json .error)' does not say '$text'"
 }
 
+# worded ACTOR FORMAT ARGS COMMAND ARGS...: `asctl call` as ACTOR is refused
+# with FORMAT (the refusal's own words, which refusals.json translates) and
+# ARGS, its arguments as a compact JSON array: only data (ids, numbers, dates),
+# no English sentence for a page to show untranslated
+worded() {
+    local actor=$1 format=$2 args=$3
+    shift 3
+    local out
+    out=$(AS_ACTOR=$actor ctl call "$@" || true)
+    expect_eq "$1: the refusal's format" "$format" "$(echo "$out" | json .format)"
+    expect_eq "$1: the refusal's arguments" "$args" "$(echo "$out" | jq -c .args)"
+}
+
 sink_totals() { ctl call sink.totals | json "$1"; }
 source_state() { ctl call demo.state | json "$1"; }
 

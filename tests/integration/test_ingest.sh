@@ -126,8 +126,11 @@ refused "payload that does not decode" bad-frame \
 refused "json with an unknown field" invalid "unknown field 'colour' in CrmAppointmentRequested" \
     ingest crm bad-5 type=crm.appointment.requested subject=R-9 \
     payload_json='{"crm_ref":"R-9","colour":"red"}'
-refused "json that is not json" invalid "payload_json is not JSON" \
+refused "json that is not json" invalid "payload_json is not JSON: it ends too early (line 1, column" \
     ingest crm bad-6 type=crm.appointment.requested subject=R-9 payload_json='{"crm_ref":'
+refused "json with a key twice" invalid "payload_json is not JSON we take: a key given twice (line 1," \
+    ingest crm bad-6b type=crm.appointment.requested subject=R-9 \
+    payload_json='{"crm_ref":"R-9","crm_ref":"R-9"}'
 refused "missing type" invalid "type is required" \
     ingest crm bad-7 subject=R-9 payload_json='{"crm_ref":"R-9"}'
 refused "missing subject" invalid "subject is required" \

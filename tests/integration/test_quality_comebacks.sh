@@ -295,6 +295,9 @@ refused "an attendee not on the staff list" not-found "attendee 'guest' is not o
 refused "a bad action item refuses the meeting" invalid "action item 2: due_date $(d 01)" \
     fdm-li reception.quality_meeting.record attendees=fdm-li topics=x actions="$ITEM1" \
     actions="$BAD2" --at "$(d 27) 16:00"
+worded fdm-li "action item %zu: due_date %s is before the day it is decided (%s)" \
+    "[\"2\",\"$(d 01)\",\"$(d 27)\"]" reception.quality_meeting.record attendees=fdm-li topics=x \
+    actions="$ITEM1" actions="$BAD2" --at "$(d 27) 16:00"
 refused "minutes without topics or notes" invalid "need its topics or notes" \
     fdm-li reception.quality_meeting.record attendees=fdm-li --at "$(d 27) 16:00"
 refused "the foreman recording the minutes" denied "is not a" \

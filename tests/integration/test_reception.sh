@@ -88,6 +88,8 @@ out=$(as adv-wang reception.vehicle.register vin=$VIN plate=A12345 customer_id=c
 expect_eq "vehicle registered" 15000 "$(echo "$out" | json .reply.mileage_km)"
 refused "wrong check digit" invalid "vin '$BAD_VIN' has a wrong check digit: '8', expected '7'" \
     adv-wang reception.vehicle.register vin=$BAD_VIN plate=B1 customer_id=c-1
+worded adv-wang "vin '%s' has a wrong check digit: '%c', expected '%c'" "[\"$BAD_VIN\",\"8\",\"7\"]" \
+    reception.vehicle.register vin=$BAD_VIN plate=B1 customer_id=c-1
 refused "letter O in a vin" invalid "has 'O' at position 14" \
     adv-wang reception.vehicle.register vin=JN1AZ4EH7DM43O111 plate=B1 customer_id=c-1
 refused "short vin" invalid "has 16 characters" \

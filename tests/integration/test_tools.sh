@@ -109,6 +109,9 @@ refused tech-07 conflict "loan 'L-1' is already signed by 'tech-07'" tools.loan.
 refused ta-wu conflict "tool 'ST-001' is already on loan 'L-1': it cannot be checked out" \
     tools.loan.checkout loan_id=L-9 tool_id=ST-001 technician=tech-08 ro_number=RO-9 \
     condition=good due_date="$TOMORROW" due_time=17:00
+worded ta-wu "tool '%s' is already on loan '%s': it cannot be checked out" '["ST-001","L-1"]' \
+    tools.loan.checkout loan_id=L-9 tool_id=ST-001 technician=tech-08 ro_number=RO-9 \
+    condition=good due_date="$TOMORROW" due_time=17:00
 refused ta-wu invalid "tool 'ST-001' came back damaged: the check-in needs a damage report" \
     tools.loan.checkin loan_id=L-1 condition=damaged
 expect_eq "still open" open "$(loan L-1 status)"
@@ -118,6 +121,9 @@ expect_eq "returned with the damage report" "returned damaged ratchet slips unde
 expect_eq "tool condition damaged, back in the room" "damaged " \
     "$(item ST-001 condition) $(item ST-001 'loan_id // ""')"
 refused ta-wu conflict "tool 'ST-001' is damaged: it cannot be checked out" tools.loan.checkout \
+    loan_id=L-9 tool_id=ST-001 technician=tech-08 ro_number=RO-9 condition=good \
+    due_date="$TOMORROW" due_time=17:00
+worded ta-wu "tool '%s' is damaged: it cannot be checked out" '["ST-001"]' tools.loan.checkout \
     loan_id=L-9 tool_id=ST-001 technician=tech-08 ro_number=RO-9 condition=good \
     due_date="$TOMORROW" due_time=17:00
 refused ta-wu conflict "loan 'L-1' of tool 'ST-001' is closed (returned)" tools.loan.checkin \

@@ -212,6 +212,8 @@ refused wc-sun invalid "claim_id 'RO 1' is not a valid id" warranty.claim.submit
 refused sm-zhou denied "" warranty.claim.submit claim_id=RO-5-1
 refused wc-sun conflict "claim 'RO-2-1' was rejected: vehicle sold 2019-03-02" \
     warranty.claim.submit claim_id=RO-2-1
+worded wc-sun "claim '%s' was rejected: vehicle sold %s is past the %u-year %s warranty on %s" \
+    '["RO-2-1","2019-03-02","4","basic","2026-11-26"]' warranty.claim.submit claim_id=RO-2-1
 refused wc-sun conflict "claim 'RO-1-1' is PAID: it was submitted already" \
     warranty.claim.submit claim_id=RO-1-1
 refused sm-zhou conflict "claim 'RO-5-1' is READY, not escalated" \
@@ -226,6 +228,8 @@ refused wc-sun invalid "sold_minutes 0 is out of range" \
     warranty.claim.correct claim_id=RO-2-1 sold_minutes=0
 refused wc-sun conflict "claim 'RO-2-1' is still out of coverage: vehicle sold 2019-03-02" \
     warranty.claim.correct claim_id=RO-2-1 defect_code=D-11
+worded wc-sun "claim '%s' is still out of coverage: vehicle sold %s is past the %u-year %s warranty on %s" \
+    '["RO-2-1","2019-03-02","4","basic","2026-11-26"]' warranty.claim.correct claim_id=RO-2-1 defect_code=D-11
 refused sm-zhou denied "" warranty.claim.correct claim_id=RO-2-1 defect_code=D-11
 refused wc-sun not-found "claim 'RO-9-1' does not exist" warranty.claim.correct claim_id=RO-9-1 defect_code=D-11
 expect_eq "RO-2-1 unchanged" "REJECTED D-02 0" \
@@ -268,7 +272,8 @@ refused sm-zhou denied "" warranty.part.box box_id=B-3 tags=T-003
 refused wc-sun not-found "box 'B-3' does not exist" warranty.shipment.ship shipment_id=S-1 boxes=B-3
 refused wc-sun not-found "box 'B-3' does not exist" warranty.shipment.ship shipment_id=S-1 \
     boxes=B-1 boxes=B-3
-refused wc-sun invalid "no boxs given" warranty.shipment.ship shipment_id=S-1
+refused wc-sun invalid "no boxes given" warranty.shipment.ship shipment_id=S-1
+worded wc-sun "no boxes given" '[]' warranty.shipment.ship shipment_id=S-1
 refused adv-wang denied "" warranty.shipment.ship shipment_id=S-1 boxes=B-1
 expect_eq "a refused shipment leaves B-1's parts boxed" "BOXED" \
     "$(wc warranty.part.owed | json '.reply.parts[] | select(.tag=="T-001") | .custody')"

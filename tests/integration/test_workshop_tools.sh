@@ -156,6 +156,9 @@ refused invalid "special tool id '' must be" adv-wang reception.ro.open ro_numbe
     vin=$VIN mileage_km=21000 jobs="[$(job_json EN-EMPTY '[""]')]"
 refused invalid "special tool 'T-GOOD' is named twice" adv-wang reception.ro.open \
     ro_number=RO-BAD vin=$VIN mileage_km=21000 jobs="[$(job_json EN-TWICE '["T-GOOD","T-GOOD"]')]"
+worded adv-wang "job %zu, labour operation '%s': special tool '%s' is named twice" \
+    '["1","EN-TWICE","T-GOOD"]' reception.ro.open \
+    ro_number=RO-BAD vin=$VIN mileage_km=21000 jobs="[$(job_json EN-TWICE '["T-GOOD","T-GOOD"]')]"
 refused not-found "RO-BAD" adv-wang reception.ro.show ro_number=RO-BAD
 expect_eq "reception wrote nothing for the refused ROs" "$before" "$(last_seq reception)"
 
@@ -200,6 +203,9 @@ refused conflict "job 2 of RO RO-T1 needs special tool 'T-DAMAGE', which is dama
     fm-li workshop.job.dispatch ro_number=RO-T1 job_no=2 tech_id=tech-07 bay_id=B1
 refused conflict "job 3 of RO RO-T1 needs special tool 'T-LOST', which is reported lost: left on a roadside job" \
     fm-li workshop.job.dispatch ro_number=RO-T1 job_no=3 tech_id=tech-07 bay_id=B1
+worded fm-li "job %u of RO %s needs special tool '%s', which is reported lost: %s" \
+    '["3","RO-T1","T-LOST","left on a roadside job"]' \
+    workshop.job.dispatch ro_number=RO-T1 job_no=3 tech_id=tech-07 bay_id=B1
 refused conflict "job 5 of RO RO-T1 needs special tool 'T-FAIL', which is out of service: failed calibration on $TODAY (certificate C-F1)" \
     fm-li workshop.job.dispatch ro_number=RO-T1 job_no=5 tech_id=tech-07 bay_id=B1
 expect_eq "refused dispatches emitted nothing" "$before" "$(last_seq workshop)"

@@ -143,6 +143,27 @@ def in_tool_room(room):
     room.click('[data-tab="tools"]')
     room.wait(lambda d: room.text("h1") == "工具室")
     room.shot("toolroom-zh")
+    # a list drawn before the tool was reported lost (here: DOC-9 put back in
+    # the choice): the tools service refuses the check-out, and the Chinese
+    # page words its refusal wholly in Chinese (a format of its own for each
+    # reason a tool cannot go out; the tool id is the only argument)
+    room.click('[data-tab="loans"]')
+    all_loans = len(asctl("tool-xu", "tools.loan.list", "all=true").get("loans", []))
+    room.d.execute_script("const s = document.getElementById('co-tool');"
+                          " s.add(new Option('DOC-9', 'DOC-9')); s.value = 'DOC-9';")
+    room.type("#co-tech", "tech-01")
+    room.type("#co-ro", "RO-X1")
+    room.click("#co-send")
+    room.wait(lambda d: "DOC-9" in room.text("#co-error"))
+    refusal = room.text("#co-error")
+    check("the lost tool's refusal is in Chinese", "工具“DOC-9”已报告丢失：不能借出。" in refusal, refusal)
+    check("no English of it is left", not any(w in refusal for w in ("tool '", "reported lost", "checked out")),
+          refusal)
+    check("no loan was recorded", len(asctl("tool-xu", "tools.loan.list", "all=true").get("loans", [])) == all_loans)
+    room.shot("toolroom-refused-zh")
+    room.d.execute_script("document.getElementById('co-tool').remove(document.getElementById('co-tool').length - 1);")
+    room.type("#co-tech", "")
+    room.type("#co-ro", "")
     room.click("#lang")
 
     # a technician's session cannot check a tool out: refused by the gateway

@@ -105,6 +105,20 @@ with Browser(1280, 800) as b:  # a 10" tablet, landscape
     # a plate another vehicle carries: the page's own check passes (the VIN is
     # new), reception refuses it and the Chinese form shows reception's refusal
     # in Chinese (refusals.json's template for its format, its arguments put in)
+    # a VIN with a wrong check digit: reception's refusal has a format of its
+    # own for each problem of a VIN, so the Chinese page words all of it (the
+    # VIN and the two digits are the only arguments)
+    bad_zh = VIN[:8] + str((int(VIN[8]) + 1) % 10) + VIN[9:]
+    b.type("#walkin-vin", bad_zh)
+    b.type("#walkin-plate", "鲁A77777")
+    b.click("#walkin-vehicle-submit")
+    b.wait(lambda d: bad_zh in b.text("#walkin-vehicle-error"))
+    refusal = b.text("#walkin-vehicle-error")
+    check("a wrong check digit is refused in Chinese, naming the VIN and both digits",
+          "车架号“" + bad_zh + "”的校验位错误：是“" + bad_zh[8] + "”，应为“" + VIN[8] + "”" in refusal, refusal)
+    check("no English of the VIN's check is left in it",
+          not any(w in refusal for w in ("vin '", "wrong check digit", "expected")), refusal)
+    check("the VIN with the wrong check digit was not registered", not known(bad_zh))
     b.type("#walkin-vin", VIN)
     b.type("#walkin-plate", PLATE)
     b.click("#walkin-vehicle-submit")

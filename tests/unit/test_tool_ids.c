@@ -59,11 +59,35 @@ static void test_special_tools(void **state)
     assert_string_equal(err, "at most 16 special tools per labour operation (got 17)");
 }
 
+/* A refusal words each problem in its own format: the examination names the
+ * problem and the id at fault. */
+static void test_special_tools_examined(void **state)
+{
+    (void)state;
+    as_special_tools_fault_t f;
+    char *good[] = {"T-1", "T-2"};
+    assert_int_equal(as_special_tools_examine(good, 2, &f), AS_SPECIAL_TOOLS_VALID);
+    assert_null(f.id);
+    char *bad[] = {"T-1", "T 2"};
+    assert_int_equal(as_special_tools_examine(bad, 2, &f), AS_SPECIAL_TOOLS_BAD_ID);
+    assert_string_equal(f.id, "T 2");
+    char *none[] = {NULL};
+    assert_int_equal(as_special_tools_examine(none, 1, &f), AS_SPECIAL_TOOLS_BAD_ID);
+    assert_string_equal(f.id, "");
+    char *twice[] = {"T-1", "T-2", "T-1"};
+    assert_int_equal(as_special_tools_examine(twice, 3, &f), AS_SPECIAL_TOOLS_TWICE);
+    assert_string_equal(f.id, "T-1");
+    assert_int_equal(as_special_tools_examine(good, AS_SPECIAL_TOOLS_MAX + 1, &f),
+                     AS_SPECIAL_TOOLS_TOO_MANY);
+    assert_int_equal(f.count, AS_SPECIAL_TOOLS_MAX + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_special_tools),
+        cmocka_unit_test(test_special_tools_examined),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

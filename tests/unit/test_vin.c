@@ -56,6 +56,27 @@ static void test_length_and_absence(void **state)
     assert_string_equal(err, "vin 'JN1AZ4EH7DM4301111' has 18 characters, a vin has 17");
 }
 
+/* A refusal words each problem itself (its own format, so a page translates
+ * it): the examination names the problem and its data, no English. */
+static void test_examine_names_the_problem_and_its_data(void **state)
+{
+    (void)state;
+    as_vin_fault_t f;
+    assert_int_equal(as_vin_examine("JN1AZ4EH7DM430111", &f), AS_VIN_VALID);
+    assert_int_equal(f.problem, AS_VIN_VALID);
+    assert_int_equal(as_vin_examine(NULL, &f), AS_VIN_MISSING);
+    assert_int_equal(as_vin_examine("", &f), AS_VIN_MISSING);
+    assert_int_equal(as_vin_examine("JN1AZ4EH7DM4301111", &f), AS_VIN_LENGTH);
+    assert_int_equal(f.length, 18);
+    assert_int_equal(as_vin_examine("JN1AZ4EH7DM43O111", &f), AS_VIN_CHARACTER);
+    assert_int_equal(f.position, 14);
+    assert_int_equal(f.found, 'O');
+    assert_int_equal(as_vin_examine("JN1AZ4EH8DM430111", &f), AS_VIN_CHECK_DIGIT);
+    assert_int_equal(f.problem, AS_VIN_CHECK_DIGIT);
+    assert_int_equal(f.found, '8');
+    assert_int_equal(f.expected, '7');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -63,6 +84,7 @@ int main(void)
         cmocka_unit_test(test_wrong_check_digit_is_named),
         cmocka_unit_test(test_letters_i_o_q_are_refused),
         cmocka_unit_test(test_length_and_absence),
+        cmocka_unit_test(test_examine_names_the_problem_and_its_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

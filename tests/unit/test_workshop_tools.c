@@ -111,6 +111,28 @@ static void test_notes(void **state)
     assert_string_equal(text, "which is out of calibration: it was due on 2026-04-01");
 }
 
+/* A refusal words each reason in its own format: the blocker names the
+ * reason (and the due day), in ws_tool_check's order. */
+static void test_blocker_names_the_reason(void **state)
+{
+    (void)state;
+    char due[AS_DATE_LEN + 1];
+    As__WorkshopTool tool = s_tool();
+    assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_USABLE);
+    assert_string_equal(due, "");
+    tool.last_calibration = "2026-08-28";
+    assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_CALIBRATION_OVERDUE);
+    assert_string_equal(due, "2026-11-26");
+    tool.last_calibration = NULL;
+    assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_NEVER_CALIBRATED);
+    tool.condition = "damaged";
+    assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_DAMAGED);
+    tool.out_of_service = 1;
+    assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_OUT_OF_SERVICE);
+    tool.lost = 1;
+    assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_LOST);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_calibration),
         cmocka_unit_test(test_blocking_states),
         cmocka_unit_test(test_notes),
+        cmocka_unit_test(test_blocker_names_the_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

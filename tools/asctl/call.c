@@ -111,6 +111,15 @@ static int s_print_reply(asctl_t *ctl, const as_command_info_t *info, const As__
                                     r->request_id, "code", as_errname(r->status), "error",
                                     r->error ? r->error : as_strerror(r->status), "status",
                                     r->status, "replayed", r->has_replayed && r->replayed);
+            /* the refusal's format and its arguments' texts, as a page gets
+             * them to word it in its language (refusals.json) */
+            if (obj && r->error_format) {
+                json_t *args = json_array();
+                for (size_t i = 0; args && i < r->n_error_args; i++)
+                    json_array_append_new(args, json_string(r->error_args[i]));
+                json_object_set_new(obj, "format", json_string(r->error_format));
+                json_object_set_new(obj, "args", args ? args : json_null());
+            }
             asctl_print_json(obj);
             json_decref(obj);
         } else {

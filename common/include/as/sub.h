@@ -163,6 +163,19 @@ typedef void (*as_sub_unfollowed_fn)(const char *source, uint64_t events, uint64
                                      void *arg);
 void as_sub_each_unfollowed(const as_sub_t *self, as_sub_unfollowed_fn fn, void *arg);
 
+/* Whether `source`'s new history can be accepted (as_sub_accept) with
+ * `incarnation`, and if not why: a refusal words each case in its own format.
+ * For AS_SUB_ACCEPT_OTHER_INCARNATION, *fork_incarnation (when not NULL) is
+ * the incarnation it diverged to (borrowed, valid until the sub changes). */
+typedef enum {
+    AS_SUB_ACCEPT_OK = 0,
+    AS_SUB_ACCEPT_UNKNOWN,           /* this daemon follows no such source (AS_ENOTFOUND) */
+    AS_SUB_ACCEPT_NOT_DIVERGED,      /* nothing to accept (AS_ECONFLICT) */
+    AS_SUB_ACCEPT_OTHER_INCARNATION, /* it diverged to another one (AS_ECONFLICT) */
+} as_sub_accept_check_t;
+as_sub_accept_check_t as_sub_accept_check(const as_sub_t *self, const char *source,
+                                          const char *incarnation, const char **fork_incarnation);
+
 /* An operator accepts the new history of diverged `source`, whose
  * incarnation must be `incarnation` (as status showed it): writes in `txn`
  * an offset at the fork seq, recording the events applied here that the
