@@ -14,6 +14,13 @@
  * Events on the bus are not checked by their consumers: an event is a fact
  * that already happened at its source, and refusing it would lose it; every
  * way onto the bus (a daemon's command, an ingest gateway) bounds it first.
+ *
+ * That bound is a safety cap in bytes, the same for every field. A limit a
+ * service sets on what a person types (a reason, a note, a name) is said to
+ * staff in characters and counted with as_text_chars(): a Chinese character
+ * is 3 bytes in UTF-8, so a byte limit refuses a reason a third as long as
+ * its refusal says. Identifiers (part numbers, order ids) are ASCII by their
+ * own rules and may keep byte limits.
  */
 #ifndef AS_TEXT_H
 #define AS_TEXT_H
@@ -34,5 +41,14 @@ int as_text_check(const ProtobufCMessage *msg, char *error, size_t cap);
  * out looks the same to protobuf-c), or AS_EINVALID as as_text_check(). */
 int as_text_check_packed(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                          char *error, size_t cap);
+
+/* The number of characters (Unicode code points) in the UTF-8 text `s`, as
+ * a person counts them: "abc" 3, "更换刹车片" 5, "😀" 1. protobuf-c does not
+ * check that a string is UTF-8, so anything may reach a handler: each byte
+ * that does not begin a well-formed UTF-8 sequence (a stray continuation
+ * byte, a truncated, overlong or surrogate sequence, anything above
+ * U+10FFFF) counts as one character, as a page shows it (one U+FFFD each,
+ * pbjson.h). So as_text_chars(s) <= strlen(s) always. NULL counts 0. */
+size_t as_text_chars(const char *s);
 
 #endif
