@@ -31,6 +31,15 @@
 
 #define AS_TEXT_MAX 500 /* bytes in one string field */
 
+/* The longest a service may let a person type one text, in characters: 160
+ * Chinese characters (3 bytes each in UTF-8) are 480 bytes, within
+ * AS_TEXT_MAX, so a limit of at most this many characters is true for any
+ * text of the Basic Multilingual Plane. A longer limit would be cut short by
+ * AS_TEXT_MAX for Chinese text, with a refusal in bytes. (Characters beyond
+ * it, emoji, are 4 bytes: 125 of them fill AS_TEXT_MAX.) */
+#define AS_TEXT_CHARS_MAX 160
+_Static_assert(AS_TEXT_CHARS_MAX * 3 <= AS_TEXT_MAX, "a typed text's limit must fit the byte cap");
+
 /* Checks every string field of `msg` (recursively) against AS_TEXT_MAX.
  * Returns 0, or AS_EINVALID and writes "field 'jobs[0].description' is 100000
  * bytes; at most 500" into error (cap bytes). */
