@@ -79,6 +79,50 @@ static int s_check_message(const ProtobufCMessage *msg, const char *path, int de
     return 0;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (NUL-terminated), 0 if none. */
+static size_t s_utf8_sequence(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0x80) {
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
+        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi) {
+        return 0; /* also the terminating NUL: a truncated sequence */
+    }
+    for (size_t i = 2; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    return need;
+}
+
+size_t as_text_chars(const char *s)
+{
+    size_t chars = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        size_t step = s_utf8_sequence(p);
+        p += step ? step : 1; /* a byte that begins no character counts as one */
+        chars++;
+    }
+    return chars;
+}
+
 int as_text_check(const ProtobufCMessage *msg, char *error, size_t cap)
 {
     return s_check_message(msg, "", 0, error, cap);

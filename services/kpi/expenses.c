@@ -12,10 +12,11 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/text.h"
 #include "kpi.h"
 
-#define S_MAX_CENTS 100000000000LL /* one billion in currency: far beyond a month */
-#define S_NOTE_MAX 200
+#define S_MAX_CENTS 100000000000LL   /* one billion in currency: far beyond a month */
+#define S_NOTE_MAX AS_TEXT_CHARS_MAX /* characters */
 
 static const char *const s_categories[] = {"rent",  "utilities",   "salaries", "training",
                                            "tools", "consumables", "other",    NULL};
@@ -53,7 +54,7 @@ static int s_validate(as_cmd_t *cmd, const As__KpiExpenseRecord *r)
     if (r->amount_cents < 0 || r->amount_cents > S_MAX_CENTS)
         return as_cmd_fail(cmd, AS_EINVALID, "amount_cents %lld for %s %s must be 0..%lld",
                            (long long)r->amount_cents, r->month, r->category, S_MAX_CENTS);
-    if (r->note && strlen(r->note) > S_NOTE_MAX)
+    if (r->note && as_text_chars(r->note) > S_NOTE_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "note is longer than %d characters", S_NOTE_MAX);
     return 0;
 }

@@ -38,13 +38,14 @@
 
 #include "as/config_schema.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "as/log.h"
 #include "formulas.h"
 #include "kpi.h"
 
-#define S_TICK_FIRST_MS 2000 /* after start: heartbeats have told what to catch up */
-#define S_TICK_MS 5000       /* a read transaction: two gets */
-#define S_REASON_MAX 300
+#define S_TICK_FIRST_MS 2000           /* after start: heartbeats have told what to catch up */
+#define S_TICK_MS 5000                 /* a read transaction: two gets */
+#define S_REASON_MAX AS_TEXT_CHARS_MAX /* characters */
 #define S_DEPARTMENT "department"
 #define S_OEM "oem"
 #define S_GENERATED "generated"
@@ -537,7 +538,7 @@ int kpi_cmd_monthly_correct(as_cmd_t *cmd)
     else if (!q->reason || !*q->reason)
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "reason is required: what the correction changes, and why");
-    else if (strlen(q->reason) > S_REASON_MAX)
+    else if (as_text_chars(q->reason) > S_REASON_MAX)
         rc = as_cmd_fail(cmd, AS_EINVALID, "reason is longer than %d characters", S_REASON_MAX);
     else if (strcmp(r->state, S_SUBMITTED))
         rc = as_cmd_fail(cmd, AS_ECONFLICT,

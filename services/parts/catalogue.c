@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/text.h"
 #include "parts.h"
 
-#define DESCRIPTION_MAX 200
+#define DESCRIPTION_MAX AS_TEXT_CHARS_MAX /* characters */
 
 static int s_define_check(as_cmd_t *cmd, const As__PartDefine *req)
 {
@@ -18,8 +19,9 @@ static int s_define_check(as_cmd_t *cmd, const As__PartDefine *req)
                            req->part_number);
     if (!req->description || !req->description[0])
         return as_cmd_fail(cmd, AS_EINVALID, "part '%s' needs a description", req->part_number);
-    if (strlen(req->description) > DESCRIPTION_MAX)
-        return as_cmd_fail(cmd, AS_EINVALID, "description of part '%s' is longer than %d",
+    if (as_text_chars(req->description) > DESCRIPTION_MAX)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "description of part '%s' is longer than %d characters",
                            req->part_number, DESCRIPTION_MAX);
     if (!req->has_cost_cents || req->cost_cents < 0)
         return as_cmd_fail(cmd, AS_EINVALID, "cost_cents of part '%s' must be given and >= 0",

@@ -27,9 +27,10 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "parts.h"
 
-#define CANCEL_REASON_MAX 200
+#define CANCEL_REASON_MAX AS_TEXT_CHARS_MAX /* characters */
 
 /* Why line `l` has nothing to cancel (NULL: it has). */
 static const char *s_nothing_outstanding(const As__OrderLine *l)
@@ -167,7 +168,7 @@ int parts_cmd_order_cancel(as_cmd_t *cmd)
     const As__OrderCancel *req = (const As__OrderCancel *)cmd->request;
     if (!req->order_id || !req->order_id[0])
         return as_cmd_fail(cmd, AS_EINVALID, "order_id is required");
-    if (!req->reason || !req->reason[0] || strlen(req->reason) > CANCEL_REASON_MAX)
+    if (!req->reason || !req->reason[0] || as_text_chars(req->reason) > CANCEL_REASON_MAX)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "cancelling order '%s' needs a reason (up to %d characters)",
                            req->order_id, CANCEL_REASON_MAX);

@@ -16,13 +16,14 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "as/log.h"
 #include "parts.h"
 
 #define ORDER_LINES_MAX 200
 #define ORDERS_LIMIT_DEFAULT 50u
 #define ORDERS_LIMIT_MAX 500u
-#define SUPPLIER_MAX 100
+#define SUPPLIER_MAX 100 /* characters */
 
 /* Where a change is made: a command (the keeper) or an event (the OEM). */
 typedef struct {
@@ -279,7 +280,7 @@ int parts_order_place(as_cmd_t *cmd, const As__OrderCreate *req)
     int rc = s_order_id(cmd, req, order_id, sizeof order_id);
     if (rc != 0)
         return rc;
-    if (!req->supplier || !req->supplier[0] || strlen(req->supplier) > SUPPLIER_MAX)
+    if (!req->supplier || !req->supplier[0] || as_text_chars(req->supplier) > SUPPLIER_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "order '%s' needs a supplier (up to %d characters)",
                            order_id, SUPPLIER_MAX);
     if (req->n_lines == 0 || req->n_lines > ORDER_LINES_MAX)

@@ -7,9 +7,10 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "parts.h"
 
-#define SUPPLIER_MAX 100
+#define SUPPLIER_MAX 100 /* characters */
 
 static const char *s_discrepancy_name(As__Discrepancy d)
 {
@@ -61,7 +62,7 @@ static int s_receipt_check(as_cmd_t *cmd, const As__ReceiptRecord *req)
                            req->receipt_id);
     if (as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "receipts"), req->receipt_id))
         return as_cmd_fail(cmd, AS_ECONFLICT, "receipt '%s' is already recorded", req->receipt_id);
-    if (!req->supplier || !req->supplier[0] || strlen(req->supplier) > SUPPLIER_MAX)
+    if (!req->supplier || !req->supplier[0] || as_text_chars(req->supplier) > SUPPLIER_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "receipt '%s' needs a supplier (up to %d characters)",
                            req->receipt_id, SUPPLIER_MAX);
     if (req->n_lines == 0)

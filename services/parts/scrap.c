@@ -14,9 +14,10 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "parts.h"
 
-#define S_REASON_MAX 200
+#define S_REASON_MAX AS_TEXT_CHARS_MAX /* characters */
 #define S_MAX_LINES 500
 
 /* The lines being made: structs owned here, strings borrowed (from the stored
@@ -306,8 +307,9 @@ static int s_edit_add(as_cmd_t *cmd, s_lines_t *l, const As__ScrapLine *add)
     if (!add->has_quantity || add->quantity == 0 || add->quantity > PARTS_MAX_QUANTITY)
         return as_cmd_fail(cmd, AS_EINVALID, "quantity of part '%s' to scrap must be 1 to %u", pn,
                            PARTS_MAX_QUANTITY);
-    if (add->reason && strlen(add->reason) > S_REASON_MAX)
-        return as_cmd_fail(cmd, AS_EINVALID, "reason for scrapping part '%s' is longer than %d", pn,
+    if (add->reason && as_text_chars(add->reason) > S_REASON_MAX)
+        return as_cmd_fail(cmd, AS_EINVALID,
+                           "reason for scrapping part '%s' is longer than %d characters", pn,
                            S_REASON_MAX);
     As__Part *part;
     int rc = parts_part_get(cmd, pn, &part);
@@ -403,7 +405,7 @@ int parts_cmd_scrap_reject(as_cmd_t *cmd)
     As__ScrapList *list = NULL;
     s_lines_t l = {0};
     int rc = s_list_load(cmd, req->list_id, AS__SCRAP_STATUS__SCRAP_SUBMITTED, &list);
-    if (rc == 0 && (!req->reason || !req->reason[0] || strlen(req->reason) > S_REASON_MAX))
+    if (rc == 0 && (!req->reason || !req->reason[0] || as_text_chars(req->reason) > S_REASON_MAX))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "rejecting scrap list '%s' needs a reason (up to %d characters)",
                          req->list_id, S_REASON_MAX);

@@ -22,7 +22,7 @@
 #include "reception.h"
 
 #define MAX_CODE 40
-#define MAX_TEXT 200
+#define MAX_TEXT AS_TEXT_CHARS_MAX   /* characters */
 #define MAX_AMOUNT_CENTS 100000000LL /* a million */
 #define MAX_PRODUCTS 100
 
@@ -73,7 +73,7 @@ static int s_recommend(as_cmd_t *cmd, As__RepairOrder *ro)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "repair order '%s': product code is required (at most %d characters)", n,
                            MAX_CODE);
-    if (req->description && strlen(req->description) > MAX_TEXT)
+    if (req->description && as_text_chars(req->description) > MAX_TEXT)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "repair order '%s': description is at most %d characters", n, MAX_TEXT);
     if (!req->has_amount_cents || req->amount_cents <= 0 || req->amount_cents > MAX_AMOUNT_CENTS)

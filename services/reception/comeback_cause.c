@@ -12,7 +12,7 @@
 
 #include "reception.h"
 
-#define MAX_NOTE 500
+#define MAX_NOTE AS_TEXT_CHARS_MAX /* characters */
 
 static const char *const s_causes[] = {"workmanship", "parts_fault", "misdiagnosis",
                                        "customer",    "other",       NULL};
@@ -42,7 +42,7 @@ static int s_check(as_cmd_t *cmd, const As__ComebackCause *req, const As__Repair
                            "repair order '%s': cause '%s' is not one of workmanship, parts_fault, "
                            "misdiagnosis, customer, other",
                            ro->ro_number, req->cause);
-    if (req->note && strlen(req->note) > MAX_NOTE)
+    if (req->note && as_text_chars(req->note) > MAX_NOTE)
         return as_cmd_fail(cmd, AS_EINVALID, "repair order '%s': note is longer than %d characters",
                            ro->ro_number, MAX_NOTE);
     return 0;

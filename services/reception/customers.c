@@ -159,7 +159,7 @@ static int s_check_vehicle(as_cmd_t *cmd, const As__VehicleRegister *req)
     int rc = s_check_vin(cmd, req->vin);
     if (rc != 0)
         return rc;
-    if (blank(req->plate) || strlen(req->plate) > 20)
+    if (blank(req->plate) || as_text_chars(req->plate) > 20)
         return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': plate is required (at most 20 characters)",
                            req->vin);
     if (blank(req->customer_id))

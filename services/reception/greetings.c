@@ -30,7 +30,7 @@
 
 #include "reception.h"
 
-#define MAX_HOLIDAY_NAME 100
+#define MAX_HOLIDAY_NAME 100 /* characters */
 #define S_TEXT_SIZE 400
 
 bool greeting_birthday_valid(const char *birthday)
@@ -56,10 +56,10 @@ int holiday_set(as_cmd_t *cmd)
     if (blank(req->date) || !as_date_valid(req->date))
         return as_cmd_fail(cmd, AS_EINVALID, "date '%s' is not a date YYYY-MM-DD",
                            req->date ? req->date : "");
-    if (req->name && strlen(req->name) > MAX_HOLIDAY_NAME)
+    if (req->name && as_text_chars(req->name) > MAX_HOLIDAY_NAME)
         return as_cmd_fail(cmd, AS_EINVALID, "holiday %s: name is at most %d characters", req->date,
                            MAX_HOLIDAY_NAME);
-    if (req->name_en && strlen(req->name_en) > MAX_HOLIDAY_NAME)
+    if (req->name_en && as_text_chars(req->name_en) > MAX_HOLIDAY_NAME)
         return as_cmd_fail(cmd, AS_EINVALID, "holiday %s: name_en is at most %d characters",
                            req->date, MAX_HOLIDAY_NAME);
     if (blank(req->name) && !blank(req->name_en))

@@ -24,8 +24,8 @@
 #include "as/config_schema.h"
 #include "reception.h"
 
-#define MAX_INSURER 100
-#define MAX_NOTE 500
+#define MAX_INSURER 100            /* characters */
+#define MAX_NOTE AS_TEXT_CHARS_MAX /* characters */
 #define MAX_DAYS 366
 
 static const char *const s_outcomes[] = {"here", "elsewhere", "not_renewing", "unknown", NULL};
@@ -45,7 +45,7 @@ int insurance_apply(as_cmd_t *cmd, As__Vehicle *vehicle, const char *insurer, co
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s': insurance end date '%s' is not a date YYYY-MM-DD", vin,
                            end_date);
-    if (insurer && strlen(insurer) > MAX_INSURER)
+    if (insurer && as_text_chars(insurer) > MAX_INSURER)
         return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': insurer is at most %d characters", vin,
                            MAX_INSURER);
     bool new_end = end_date && *end_date &&
@@ -123,10 +123,10 @@ static int s_check_renewal(as_cmd_t *cmd, const As__InsuranceRenewalRecord *req,
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s': renewed elsewhere needs the insurer it renewed with",
                            vehicle->vin);
-    if (req->insurer && strlen(req->insurer) > MAX_INSURER)
+    if (req->insurer && as_text_chars(req->insurer) > MAX_INSURER)
         return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': insurer is at most %d characters",
                            vehicle->vin, MAX_INSURER);
-    if (req->note && strlen(req->note) > MAX_NOTE)
+    if (req->note && as_text_chars(req->note) > MAX_NOTE)
         return as_cmd_fail(cmd, AS_EINVALID, "vin '%s': note is at most %d characters",
                            vehicle->vin, MAX_NOTE);
     return 0;

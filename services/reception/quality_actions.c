@@ -21,7 +21,7 @@
 #include "reception.h"
 
 #define MAX_ID 40
-#define MAX_TEXT 500
+#define MAX_TEXT AS_TEXT_CHARS_MAX /* characters */
 #define MAX_ROS 16
 #define S_ID_SIZE QUALITY_ACTION_ID_SIZE
 
@@ -110,7 +110,7 @@ static int s_check_create(as_cmd_t *cmd, const As__QualityActionCreate *req, con
                                   item, kind)
                     : as_cmd_fail(cmd, AS_EINVALID, "kind '%s' is not corrective or preventive",
                                   kind);
-    if (blank(req->what) || strlen(req->what) > MAX_TEXT)
+    if (blank(req->what) || as_text_chars(req->what) > MAX_TEXT)
         return item ? as_cmd_fail(cmd, AS_EINVALID,
                                   "action item %zu: what (the action to take) is required (at "
                                   "most %d characters)",
@@ -233,11 +233,11 @@ static int s_check_update(as_cmd_t *cmd, const As__QualityActionUpdate *req,
         return as_cmd_fail(cmd, AS_ECONFLICT, "action '%s' is %s already", a->action_id,
                            s_status_name(a->status));
     if (to == AS__QUALITY_ACTION_STATUS__QA_CANCELLED &&
-        (blank(req->reason) || strlen(req->reason) > MAX_TEXT))
+        (blank(req->reason) || as_text_chars(req->reason) > MAX_TEXT))
         return as_cmd_fail(cmd, AS_EINVALID,
                            "action '%s': a cancellation needs a reason (at most %d characters)",
                            a->action_id, MAX_TEXT);
-    if (req->note && strlen(req->note) > MAX_TEXT)
+    if (req->note && as_text_chars(req->note) > MAX_TEXT)
         return as_cmd_fail(cmd, AS_EINVALID, "action '%s': note is longer than %d characters",
                            a->action_id, MAX_TEXT);
     return 0;

@@ -13,6 +13,7 @@
 #include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
+#include "as/text.h"
 
 /* Who may receive an appointment (who may run each command is the catalog's:
  * proto/catalog/reception.c, checked by the runtime before a handler runs). */

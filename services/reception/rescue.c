@@ -11,7 +11,7 @@
 #include "reception.h"
 
 #define MAX_ID 40
-#define MAX_TEXT 500
+#define MAX_TEXT AS_TEXT_CHARS_MAX /* characters */
 #define MAX_COST_CENTS 100000000LL /* a million */
 #define MAX_MINUTES (7 * 24 * 60)
 
@@ -63,10 +63,10 @@ static int s_check_request(as_cmd_t *cmd, const As__RescueRequest *req)
         !as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "vehicles"), req->vin))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "rescue '%s': vehicle '%s' is not registered", id,
                            req->vin);
-    if (blank(req->place) || strlen(req->place) > MAX_TEXT)
+    if (blank(req->place) || as_text_chars(req->place) > MAX_TEXT)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "rescue '%s': place is required (at most %d characters)", id, MAX_TEXT);
-    if (blank(req->reason) || strlen(req->reason) > MAX_TEXT)
+    if (blank(req->reason) || as_text_chars(req->reason) > MAX_TEXT)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "rescue '%s': reason is required (at most %d characters)", id, MAX_TEXT);
     return s_check_cost(cmd, id, "estimated_cost_cents", req->has_estimated_cost_cents,
@@ -149,7 +149,7 @@ static int s_approve(as_cmd_t *cmd, const As__RescueAction *req, As__Rescue *res
 
 static int s_decline(as_cmd_t *cmd, const As__RescueAction *req, As__Rescue *rescue)
 {
-    if (blank(req->reason) || strlen(req->reason) > MAX_TEXT)
+    if (blank(req->reason) || as_text_chars(req->reason) > MAX_TEXT)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "rescue '%s': a decline needs a reason (at most %d characters)",
                            rescue->rescue_id, MAX_TEXT);

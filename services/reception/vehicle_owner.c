@@ -17,8 +17,8 @@
 
 #include "reception.h"
 
-#define MAX_PLATE 20
-#define MAX_REASON 200
+#define MAX_PLATE 20                 /* characters: a plate begins with a Chinese one */
+#define MAX_REASON AS_TEXT_CHARS_MAX /* characters */
 #define VIN_SIZE 64
 
 static bool s_same(const char *a, const char *b)
@@ -105,12 +105,12 @@ int vehicle_register_known(as_cmd_t *cmd, const As__Vehicle *stored, const As__V
 static int s_check_transfer(as_cmd_t *cmd, const As__VehicleTransfer *req, const As__Vehicle *v)
 {
     const char *vin = v->vin;
-    if (blank(req->reason) || strlen(req->reason) > MAX_REASON)
+    if (blank(req->reason) || as_text_chars(req->reason) > MAX_REASON)
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s': a transfer needs a reason (\"sold to ...\", \"new plate\"; "
                            "at most %d characters)",
                            vin, MAX_REASON);
-    if (req->plate && *req->plate && (blank(req->plate) || strlen(req->plate) > MAX_PLATE))
+    if (req->plate && *req->plate && (blank(req->plate) || as_text_chars(req->plate) > MAX_PLATE))
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s': plate '%s' is blank or longer than %d "
                            "characters",

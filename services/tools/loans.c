@@ -293,7 +293,7 @@ int tools_cmd_loan_checkin(as_cmd_t *cmd)
     if (rc == 0 && damaged && !tools_text_valid(req->damage))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "tool '%s' came back damaged: the check-in needs a damage report "
-                         "(damage, up to %d bytes)",
+                         "(damage, up to %d characters)",
                          loan->tool_id, TOOLS_TEXT_MAX);
     if (rc == 0 && !damaged && req->damage && req->damage[0])
         rc =
@@ -314,7 +314,7 @@ int tools_cmd_loan_report_lost(as_cmd_t *cmd)
     if (rc == 0 && !tools_text_valid(req->note))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "the loss of tool '%s' needs a note saying what happened (up to %d "
-                         "bytes)",
+                         "characters)",
                          loan->tool_id, TOOLS_TEXT_MAX);
     if (rc == 0)
         rc = s_close(cmd, loan, "lost", NULL, NULL, req->note);

@@ -73,7 +73,7 @@ bool tools_hm_valid(const char *hm)
 
 bool tools_text_valid(const char *text)
 {
-    return text && text[0] && strlen(text) <= TOOLS_TEXT_MAX;
+    return text && text[0] && as_text_chars(text) <= TOOLS_TEXT_MAX;
 }
 
 int tools_item_get(as_service_t *svc, MDB_txn *txn, const char *tool_id, As__ToolItem **out)

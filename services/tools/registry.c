@@ -26,10 +26,10 @@ static int s_register_check(as_cmd_t *cmd, const As__ToolRegister *req, const ch
                            "(got '%s')",
                            id, req->kind ? req->kind : "");
     if (!tools_text_valid(req->description))
-        return as_cmd_fail(cmd, AS_EINVALID, "tool '%s' needs a description (up to %d bytes)", id,
-                           TOOLS_TEXT_MAX);
+        return as_cmd_fail(cmd, AS_EINVALID, "tool '%s' needs a description (up to %d characters)",
+                           id, TOOLS_TEXT_MAX);
     if (!tools_text_valid(req->location))
-        return as_cmd_fail(cmd, AS_EINVALID, "tool '%s' needs a location (up to %d bytes)", id,
+        return as_cmd_fail(cmd, AS_EINVALID, "tool '%s' needs a location (up to %d characters)", id,
                            TOOLS_TEXT_MAX);
     if (req->condition && !tools_condition_valid(req->condition))
         return as_cmd_fail(cmd, AS_EINVALID,
@@ -196,8 +196,8 @@ static int s_calibration_check(as_cmd_t *cmd, const As__ToolCalibrationRecord *r
                            id, req->result ? req->result : "");
     if (!tools_text_valid(req->certificate))
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "calibration of tool '%s' needs its certificate (up to %d bytes)", id,
-                           TOOLS_TEXT_MAX);
+                           "calibration of tool '%s' needs its certificate (up to %d characters)",
+                           id, TOOLS_TEXT_MAX);
     if (item->lost)
         return as_cmd_fail(cmd, AS_ECONFLICT, "tool '%s' is reported lost", id);
     if (item->loan_id && item->loan_id[0])

@@ -38,7 +38,7 @@ static int s_make_check(as_cmd_t *cmd, const As__ToolRequestMake *req)
     if (!has_tool && !tools_text_valid(req->description))
         return as_cmd_fail(cmd, AS_EINVALID,
                            "request '%s' needs a registered tool_id or a description of what is "
-                           "needed (up to %d bytes)",
+                           "needed (up to %d characters)",
                            no, TOOLS_TEXT_MAX);
     if (req->ro_number && req->ro_number[0] && !tools_id_valid(req->ro_number))
         return as_cmd_fail(cmd, AS_EINVALID,
@@ -107,7 +107,7 @@ static int s_answer_check(as_cmd_t *cmd, const As__ToolRequestAnswer *req,
                            d ? d : "");
     if (!tools_text_valid(req->note))
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "the answer to request '%s' needs a note (up to %d bytes)", no,
+                           "the answer to request '%s' needs a note (up to %d characters)", no,
                            TOOLS_TEXT_MAX);
     return 0;
 }

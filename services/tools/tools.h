@@ -20,11 +20,12 @@
 #include "as/record.h"
 #include "as/service.h"
 #include "as/staff.h"
+#include "as/text.h"
 
-#define TOOLS_ID_MAX 64          /* tool, loan, request and RO ids */
-#define TOOLS_TEXT_MAX 500       /* descriptions, notes, damage reports */
-#define TOOLS_MAX_INTERVAL 3650u /* calibration interval in days */
-#define TOOLS_DUE_WINDOW 30u     /* tools.calibration.due: default days ahead */
+#define TOOLS_ID_MAX 64                  /* tool, loan, request and RO ids */
+#define TOOLS_TEXT_MAX AS_TEXT_CHARS_MAX /* characters: descriptions, notes, damage reports */
+#define TOOLS_MAX_INTERVAL 3650u         /* calibration interval in days */
+#define TOOLS_DUE_WINDOW 30u             /* tools.calibration.due: default days ahead */
 
 /* Today's date and "HH:MM" now, in the site's local time. */
 void tools_today(char date[AS_DATE_LEN + 1]);
@@ -41,7 +42,7 @@ bool tools_kind_valid(const char *kind);
 bool tools_condition_valid(const char *condition);
 /* "HH:MM", 00:00..23:59. */
 bool tools_hm_valid(const char *hm);
-/* Non-empty text of at most TOOLS_TEXT_MAX bytes. */
+/* Non-empty text of at most TOOLS_TEXT_MAX characters (as_text_chars). */
 bool tools_text_valid(const char *text);
 
 /* Records by their id (as/record.h): 0, MDB_NOTFOUND, AS_EBADFRAME or an LMDB code. The

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/text.h"
 #include "warranty.h"
 
 static int s_tag_get(as_service_t *svc, MDB_txn *txn, const char *tag, As__PartTag **out)
@@ -70,7 +71,7 @@ int warranty_cmd_part_tag(as_cmd_t *cmd)
     As__PartTag *old = NULL;
     if ((rc = s_id(cmd, "tag", r->tag)) != 0)
         goto out;
-    if (r->location && strlen(r->location) > 64) {
+    if (r->location && as_text_chars(r->location) > 64) {
         rc = as_cmd_fail(cmd, AS_EINVALID, "location is longer than 64 characters");
         goto out;
     }
@@ -263,7 +264,7 @@ int warranty_cmd_shipment_ship(as_cmd_t *cmd)
     if ((rc = s_id(cmd, "shipment_id", r->shipment_id)) != 0 ||
         (rc = s_ids(cmd, "box", r->boxes, r->n_boxes)) != 0)
         goto out;
-    if (r->carrier && strlen(r->carrier) > 64) {
+    if (r->carrier && as_text_chars(r->carrier) > 64) {
         rc = as_cmd_fail(cmd, AS_EINVALID, "carrier is longer than 64 characters");
         goto out;
     }

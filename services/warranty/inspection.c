@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/text.h"
 #include "as/log.h"
 #include "warranty.h"
 
@@ -58,7 +59,7 @@ int warranty_evt_oem_inspected(as_evt_t *evt)
     const As__OemPartInspection *m = (const As__OemPartInspection *)evt->payload;
     if (!m->tag || !warranty_id_valid(m->tag) || !m->has_fault_confirmed)
         return AS_EINVALID;
-    if (m->finding && strlen(m->finding) > 200)
+    if (m->finding && as_text_chars(m->finding) > 200) /* the OEM's words */
         return AS_EINVALID;
     As__PartTag *t = NULL;
     int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "tags"), m->tag,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/text.h"
 #include "as/pb/reception.pb-c.h"
 #include "warranty.h"
 
@@ -85,8 +86,9 @@ int warranty_cmd_recall_open(as_cmd_t *cmd)
     if (!r->campaign_id || !warranty_id_valid(r->campaign_id))
         rc = as_cmd_fail(cmd, AS_EINVALID, "campaign_id '%s' is not a valid id",
                          r->campaign_id ? r->campaign_id : "");
-    else if (!r->title || !*r->title || strlen(r->title) > 200)
-        rc = as_cmd_fail(cmd, AS_EINVALID, "title is required (at most 200 characters)");
+    else if (!r->title || !*r->title || as_text_chars(r->title) > AS_TEXT_CHARS_MAX)
+        rc = as_cmd_fail(cmd, AS_EINVALID, "title is required (at most %d characters)",
+                         AS_TEXT_CHARS_MAX);
     else if (!r->labour_code || !warranty_code_valid(r->labour_code))
         rc = as_cmd_fail(cmd, AS_EINVALID,
                          "labour_code '%s' is not a valid code: the operation that completes it",

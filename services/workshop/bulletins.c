@@ -20,6 +20,7 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "as/pb/reception.pb-c.h"
 #include "workshop.h"
 
@@ -53,7 +54,7 @@ static int s_check_list(as_cmd_t *cmd, const char *what, char **items, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (ws_empty(items[i]))
             return as_cmd_fail(cmd, AS_EINVALID, "%s %zu of the bulletin is empty", what, i + 1);
-        if (strlen(items[i]) > max)
+        if (as_text_chars(items[i]) > max)
             return as_cmd_fail(cmd, AS_EINVALID, "%s '%s' is longer than %zu characters", what,
                                items[i], max);
     }
@@ -82,7 +83,7 @@ static int s_check_publish(as_cmd_t *cmd, const As__BulletinPublish *req)
 {
     if (ws_empty(req->bulletin_id))
         return as_cmd_fail(cmd, AS_EINVALID, "bulletin_id is required");
-    if (strlen(req->bulletin_id) > BULLETIN_ID_MAX)
+    if (as_text_chars(req->bulletin_id) > BULLETIN_ID_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "bulletin_id is longer than %d characters",
                            BULLETIN_ID_MAX);
     if (ws_empty(req->title) || ws_empty(req->text))

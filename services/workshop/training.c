@@ -12,9 +12,10 @@
 
 #include "as/calendar.h"
 #include "as/error.h"
+#include "as/text.h"
 #include "workshop.h"
 
-#define COURSE_MAX 128
+#define COURSE_MAX 128 /* characters */
 
 static MDB_dbi s_db(as_cmd_t *cmd)
 {
@@ -25,7 +26,7 @@ static int s_check_names(as_cmd_t *cmd, const char *tech_id, const char *course)
 {
     if (ws_empty(tech_id) || ws_empty(course))
         return as_cmd_fail(cmd, AS_EINVALID, "tech_id and course are required");
-    if (strlen(course) > COURSE_MAX)
+    if (as_text_chars(course) > COURSE_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "course is longer than %d characters", COURSE_MAX);
     if (!as_record_exists(cmd->txn, as_record_dbi(cmd->svc, "technicians"), tech_id))
         return as_cmd_fail(cmd, AS_ENOTFOUND, "technician '%s' is not registered", tech_id);
@@ -129,7 +130,7 @@ int ws_cmd_training_certify(as_cmd_t *cmd)
     int rc = 0;
     if (!req->has_level || req->level < 1 || req->level > 5)
         return as_cmd_fail(cmd, AS_EINVALID, "level reached must be 1..5");
-    if (!ws_empty(req->certification) && strlen(req->certification) > COURSE_MAX)
+    if (!ws_empty(req->certification) && as_text_chars(req->certification) > COURSE_MAX)
         return as_cmd_fail(cmd, AS_EINVALID, "certification is longer than %d characters",
                            COURSE_MAX);
     rc = s_load(cmd, req->tech_id, req->course, &plan);

@@ -12,7 +12,10 @@
 # without the promises withdrawn before they fell due) and parts.scrap.list
 # (lists in each of the four states, filtered by state, by the dates
 # proposed, by limit; the human table with amounts in currency). Bad input
-# to both is refused with its own error and writes nothing.
+# to both is refused with its own error and writes nothing. What a person
+# types is limited in characters, as the refusal says: a Chinese supplier of
+# 100 characters and reasons of 160 (3 bytes each) are taken, one more
+# character is refused, writing nothing.
 . "$(dirname "$0")/lib.sh"
 setup parts_cancel_scrap
 evening_clock # "today" has no hours left: nothing keyed in today falls after a report
@@ -265,5 +268,50 @@ refused wh-zhou invalid "from $M2-09 is after to $M2-05" parts.scrap.list from="
 refused wh-zhou invalid "limit 501 must be 1 to 500" parts.scrap.list limit=501
 refused wh-zhou invalid "limit 0 must be 1 to 500" parts.scrap.list limit=0
 refused tech-07 denied "" parts.scrap.list
+
+log "--- what people type is counted in characters: Chinese at the limit, and one more"
+zh() { printf "$1%.0s" $(seq "$2"); } # zh CHARACTER N: the character N times
+bytes() { printf %s "$1" | wc -c; }
+# says ACTOR COMMAND FIELD=VALUE...: what asctl prints when the command is refused
+says() {
+    local who=$1 out
+    shift
+    if out=$("$ASCTL" --config "$CONFIG" --actor "$who" call "$@" 2>&1); then
+        echo "accepted: $out"
+    else
+        echo "$out"
+    fi
+}
+SUPPLIER=$(zh 汽 100) # 300 bytes: more than 100, as a byte count had it
+expect_eq "the Chinese supplier's bytes" 300 "$(bytes "$SUPPLIER")"
+at "$M2-20" 09:00 wh-zhou parts.order.create order_id=PO-ZH supplier="$SUPPLIER" \
+    lines='[{"part_number":"P-GASKET","quantity":5}]' >/dev/null
+expect_eq "a supplier of 100 Chinese characters is taken" "$SUPPLIER" "$(order PO-ZH .supplier)"
+expect_eq "101 characters are refused" \
+    "asctl: parts.order.create refused (invalid): order 'PO-ZH2' needs a supplier (up to 100 characters)" \
+    "$(says wh-zhou parts.order.create order_id=PO-ZH2 supplier="$(zh 汽 101)" \
+        lines='[{"part_number":"P-GASKET","quantity":5}]' --at "$M2-20 09:10")"
+refused parts-mgr not-found "order 'PO-ZH2' does not exist" parts.order.show order_id=PO-ZH2
+
+REASON=$(zh 缺 160) # 480 bytes: within the runtime's 500-byte cap on any text
+expect_eq "the Chinese reason's bytes" 480 "$(bytes "$REASON")"
+BEFORE=$(as parts-mgr parts.order.show order_id=PO-ZH | jq -c .reply)
+expect_eq "a reason of 161 characters is refused" \
+    "asctl: parts.order.cancel refused (invalid): cancelling order 'PO-ZH' needs a reason (up to 160 characters)" \
+    "$(says parts-mgr parts.order.cancel order_id=PO-ZH reason="${REASON}缺" --at "$M2-20 10:00")"
+expect_eq "PO-ZH unchanged by the refusal" "$BEFORE" "$(as parts-mgr parts.order.show order_id=PO-ZH | jq -c .reply)"
+at "$M2-20" 10:00 parts-mgr parts.order.cancel order_id=PO-ZH reason="$REASON" >/dev/null
+expect_eq "a reason of 160 characters cancels PO-ZH" "ORDER_CANCELLED $REASON" \
+    "$(order PO-ZH ' | "\(.state) \(.lines[0].cancel_reason)"')"
+
+BEFORE=$(as parts-mgr parts.scrap.list state=SCRAP_SUBMITTED | jq -c .reply)
+expect_eq "rejecting SL-C with a reason of 161 characters is refused" \
+    "asctl: parts.scrap.reject refused (invalid): rejecting scrap list 'SL-C' needs a reason (up to 160 characters)" \
+    "$(says parts-mgr parts.scrap.reject list_id=SL-C reason="${REASON}缺" --at "$M2-20 11:00")"
+expect_eq "SL-C still submitted, as it was" "$BEFORE" \
+    "$(as parts-mgr parts.scrap.list state=SCRAP_SUBMITTED | jq -c .reply)"
+at "$M2-20" 11:00 parts-mgr parts.scrap.reject list_id=SL-C reason="$REASON" >/dev/null
+expect_eq "a reason of 160 characters rejects SL-C" "SCRAP_REJECTED $REASON" \
+    "$(as parts-mgr parts.scrap.list state=SCRAP_REJECTED | json '.reply.lists[] | select(.list_id=="SL-C") | "\(.state) \(.reason)"')"
 
 finish

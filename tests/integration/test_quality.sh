@@ -189,8 +189,8 @@ refused sm-zhou invalid "category 'snacks' is not one of rent, utilities, salari
     kpi.expense.record month=2026-10 category=snacks amount_cents=1
 refused sm-zhou invalid "amount_cents is required" kpi.expense.record month=2026-10 category=rent
 refused sm-zhou invalid "amount_cents -5 for 2026-10 rent must be 0.." kpi.expense.record month=2026-10 category=rent amount_cents=-5
-refused sm-zhou invalid "note is longer than 200 characters" kpi.expense.record month=2026-10 category=rent \
-    amount_cents=1 note="$(printf 'x%.0s' $(seq 201))"
+refused sm-zhou invalid "note is longer than 160 characters" kpi.expense.record month=2026-10 category=rent \
+    amount_cents=1 note="$(printf 'x%.0s' $(seq 161))"
 refused wc-sun denied "" kpi.expense.record month=2026-10 category=rent amount_cents=1
 refused adv-wang denied "" kpi.expense.list
 refused sm-zhou invalid "month '10-2026' is not a month" kpi.expense.list month=10-2026

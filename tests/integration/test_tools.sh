@@ -384,4 +384,16 @@ log "--- restart keeps everything"
 stop tools
 start_service tools
 expect_eq "after restart" "damaged L-2 true" "$(item ST-001 condition) $(item ST-002 loan_id) $(loan L-3 flagged)"
+
+log "--- a note is counted in characters: 160 Chinese ones (480 bytes) are taken, 161 are not"
+NOTE=$(printf '借%.0s' $(seq 160))
+expect_eq "a note of 161 characters is refused" \
+    "asctl: tools.request.answer refused (invalid): the answer to request 'Q-3' needs a note (up to 160 characters)" \
+    "$("$ASCTL" --config "$CONFIG" --actor ta-wu call tools.request.answer request_no=Q-3 \
+        decision=approved note="${NOTE}借" 2>&1 || true)"
+expect_eq "Q-3 still pending after it" Q-3 "$(ta tools.request.list status=pending | json '[.reply.requests[].request_no] | join(",")')"
+ta tools.request.answer request_no=Q-3 decision=approved note="$NOTE" >/dev/null
+expect_eq "a note of 160 characters answers Q-3" "approved $NOTE" \
+    "$(ta tools.request.list status=approved | json '.reply.requests[] | select(.request_no=="Q-3") | "\(.status) \(.answer_note)"')"
+
 finish

@@ -370,6 +370,21 @@ expect_eq "V3's still open" "RC-1" \
 expect_eq "warranty.recall.completed" "RC-1 $V1 RO-12 1 2" \
     "$(events | jq -r 'select(.type=="warranty.recall.completed") | .payload | "\(.campaign_id) \(.vin) \(.ro_number) \(.completed) \(.vehicles)"')"
 
+log "--- a recall's title is counted in characters: 160 Chinese ones (480 bytes) and one more"
+TITLE=$(printf '刹%.0s' $(seq 160))
+expect_eq "the Chinese title's bytes" 480 "$(printf %s "$TITLE" | command wc -c)" # wc is the clerk here
+before=$(event_count)
+expect_eq "a title of 161 characters is refused" \
+    "asctl: warranty.recall.open refused (invalid): title is required (at most 160 characters)" \
+    "$("$ASCTL" --config "$CONFIG" --actor wc-sun call warranty.recall.open campaign_id=RC-ZH \
+        title="${TITLE}刹" labour_code=RC-BRK-02 vins=$V5 2>&1 || true)"
+expect_eq "no event from the refusal" "$before" "$(event_count)"
+expect_eq "and no recall for V5" "" \
+    "$(wc warranty.recall.query vin=$V5 | json '[.reply.campaigns[]?.campaign_id] | join(" ")')"
+wc warranty.recall.open campaign_id=RC-ZH title="$TITLE" labour_code=RC-BRK-02 vins=$V5 >/dev/null
+expect_eq "a title of 160 characters opens the campaign" "RC-ZH $TITLE" \
+    "$(wc warranty.recall.query vin=$V5 | json '.reply.campaigns[] | "\(.campaign_id) \(.title)"')"
+
 log "--- repair/replace/return early warning"
 # V4 (sold 2025-06-01): RO-4 and RO-9 one day each, RO-13 in the workshop 12 days;
 # defect D-01 repaired three times

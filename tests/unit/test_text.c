@@ -1,5 +1,6 @@
 /* test_text.c — the one bound on every text field: flat, nested, repeated,
- * the *_json exception, and what does not decode. */
+ * the *_json exception, and what does not decode; characters counted as a
+ * person counts them (as_text_chars), malformed UTF-8 included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +124,47 @@ static void test_what_does_not_decode_is_left_to_the_handler(void **state)
                      0);
 }
 
+static void test_chars_count_code_points(void **state)
+{
+    (void)state;
+    assert_int_equal(as_text_chars(NULL), 0);
+    assert_int_equal(as_text_chars(""), 0);
+    assert_int_equal(as_text_chars("brake pads"), 10);
+    /* 更换刹车片: five characters, 15 bytes */
+    assert_int_equal(as_text_chars("\xE6\x9B\xB4\xE6\x8D\xA2\xE5\x88\xB9\xE8\xBD\xA6\xE7\x89\x87"),
+                     5);
+    assert_int_equal(as_text_chars("\xC3\xA9t\xC3\xA9"), 3);   /* été: 2-byte */
+    assert_int_equal(as_text_chars("ok \xF0\x9F\x98\x80"), 4); /* U+1F600: 4-byte */
+    assert_int_equal(as_text_chars("\xF4\x8F\xBF\xBF"), 1);    /* U+10FFFF */
+    assert_int_equal(as_text_chars("\xEF\xBB\xBF"), 1);        /* a BOM is a character */
+    assert_int_equal(as_text_chars("\xE6\x9B\xB4"
+                                   "a"
+                                   "\xE6\x8D\xA2"),
+                     3); /* mixed */
+}
+
+static void test_chars_count_each_bad_byte_once(void **state)
+{
+    (void)state;
+    assert_int_equal(as_text_chars("\x80\x80"), 2); /* stray continuation bytes */
+    assert_int_equal(as_text_chars("\xE6\x9B"), 2); /* cut short at the end */
+    assert_int_equal(as_text_chars("\xE6\x9B"
+                                   "a"),
+                     3);                                    /* cut short before a letter */
+    assert_int_equal(as_text_chars("\xC0\xAF"), 2);         /* overlong '/' */
+    assert_int_equal(as_text_chars("\xE0\x80\xAF"), 3);     /* overlong, 3 bytes */
+    assert_int_equal(as_text_chars("\xED\xA0\x80"), 3);     /* a surrogate, U+D800 */
+    assert_int_equal(as_text_chars("\xF4\x90\x80\x80"), 4); /* above U+10FFFF */
+    assert_int_equal(as_text_chars("\xFF"
+                                   "ab"),
+                     3); /* never a UTF-8 byte */
+    /* never more characters than bytes, so the byte cap still holds */
+    const char *mixed = "\xE6\x9B\xB4\x80\xE6"
+                        "x\xF0\x9F\x98";
+    assert_true(as_text_chars(mixed) <= strlen(mixed));
+    assert_int_equal(as_text_chars(mixed), 1 + 1 + 1 + 1 + 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +174,8 @@ int main(void)
         cmocka_unit_test(test_nested_and_repeated_messages_through_the_wire),
         cmocka_unit_test(test_json_field_carries_a_message),
         cmocka_unit_test(test_what_does_not_decode_is_left_to_the_handler),
+        cmocka_unit_test(test_chars_count_code_points),
+        cmocka_unit_test(test_chars_count_each_bad_byte_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,13 @@
  * Events on the bus are not checked by their consumers: an event is a fact
  * that already happened at its source, and refusing it would lose it; every
  * way onto the bus (a daemon's command, an ingest gateway) bounds it first.
+ *
+ * That bound is a safety cap in bytes, the same for every field. A limit a
+ * service sets on what a person types (a reason, a note, a name) is said to
+ * staff in characters and counted with as_text_chars(): a Chinese character
+ * is 3 bytes in UTF-8, so a byte limit refuses a reason a third as long as
+ * its refusal says. Identifiers (part numbers, order ids) are ASCII by their
+ * own rules and may keep byte limits.
  */
 #ifndef AS_TEXT_H
 #define AS_TEXT_H
@@ -23,6 +30,15 @@
 #include <stdint.h>
 
 #define AS_TEXT_MAX 500 /* bytes in one string field */
+
+/* The longest a service may let a person type one text, in characters: 160
+ * Chinese characters (3 bytes each in UTF-8) are 480 bytes, within
+ * AS_TEXT_MAX, so a limit of at most this many characters is true for any
+ * text of the Basic Multilingual Plane. A longer limit would be cut short by
+ * AS_TEXT_MAX for Chinese text, with a refusal in bytes. (Characters beyond
+ * it, emoji, are 4 bytes: 125 of them fill AS_TEXT_MAX.) */
+#define AS_TEXT_CHARS_MAX 160
+_Static_assert(AS_TEXT_CHARS_MAX * 3 <= AS_TEXT_MAX, "a typed text's limit must fit the byte cap");
 
 /* Checks every string field of `msg` (recursively) against AS_TEXT_MAX.
  * Returns 0, or AS_EINVALID and writes "field 'jobs[0].description' is 100000
@@ -34,5 +50,14 @@ int as_text_check(const ProtobufCMessage *msg, char *error, size_t cap);
  * out looks the same to protobuf-c), or AS_EINVALID as as_text_check(). */
 int as_text_check_packed(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                          char *error, size_t cap);
+
+/* The number of characters (Unicode code points) in the UTF-8 text `s`, as
+ * a person counts them: "abc" 3, "更换刹车片" 5, "😀" 1. protobuf-c does not
+ * check that a string is UTF-8, so anything may reach a handler: each byte
+ * that does not begin a well-formed UTF-8 sequence (a stray continuation
+ * byte, a truncated, overlong or surrogate sequence, anything above
+ * U+10FFFF) counts as one character, as a page shows it (one U+FFFD each,
+ * pbjson.h). So as_text_chars(s) <= strlen(s) always. NULL counts 0. */
+size_t as_text_chars(const char *s);
 
 #endif

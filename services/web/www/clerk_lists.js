@@ -133,7 +133,7 @@ function renderRenewals(rows, days, date) {
           insurer.maxLength = 100;
           insurer.placeholder = App.t("clerk.renewals.insurer");
           const note = App.el("input", "note");
-          note.maxLength = 500;
+          note.maxLength = 160;
           note.placeholder = App.t("clerk.renewals.note");
           form.append(
             outcome,

@@ -207,7 +207,7 @@ function renderRequests() {
         const box = App.el("div", "tr-answer");
         const note = App.el("input", "tr-note");
         note.placeholder = App.t("toolroom.note");
-        note.maxLength = 500;
+        note.maxLength = 160;
         note.value = notes.get(r.request_no) || "";
         note.addEventListener("input", () => notes.set(r.request_no, note.value));
         const error = App.el("p", "error", rowErrors.get(r.request_no) || "");
