@@ -9,6 +9,7 @@
 #include "as/pbjson.h"
 
 #include "as/error.h"
+#include "as/text.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -94,42 +95,10 @@ static S_PRINTF(2, 3) void s_buf_printf(s_buf_t *self, const char *fmt, ...)
     self->len += (size_t)needed;
 }
 
-/* Length of the valid UTF-8 character at s (at most len bytes), 0 if none. */
-static size_t s_utf8_char(const unsigned char *s, size_t len)
-{
-    unsigned char c = s[0];
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c < 0x80) {
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
-        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (len < need || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (size_t i = 2; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    return need;
-}
-
 static bool s_utf8_valid(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
-        size_t step = s_utf8_char((const unsigned char *)s + i, len - i);
+        size_t step = as_utf8_char(s + i, len - i);
         if (!step) {
             return false;
         }
@@ -548,7 +517,7 @@ static json_t *s_string_to_json(const char *text)
     }
     size_t used = 0;
     for (size_t i = 0; i < len;) {
-        size_t step = s_utf8_char((const unsigned char *)text + i, len - i);
+        size_t step = as_utf8_char(text + i, len - i);
         if (step) {
             memcpy(clean + used, text + i, step);
             used += step;

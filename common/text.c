@@ -79,9 +79,11 @@ static int s_check_message(const ProtobufCMessage *msg, const char *path, int de
     return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (NUL-terminated), 0 if none. */
-static size_t s_utf8_sequence(const unsigned char *s)
+size_t as_utf8_char(const char *text, size_t len)
 {
+    const unsigned char *s = (const unsigned char *)text;
+    if (len == 0)
+        return 0;
     unsigned char c = s[0];
     size_t need;
     unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
@@ -100,8 +102,8 @@ static size_t s_utf8_sequence(const unsigned char *s)
     } else {
         return 0;
     }
-    if (s[1] < lo || s[1] > hi) {
-        return 0; /* also the terminating NUL: a truncated sequence */
+    if (len < need || s[1] < lo || s[1] > hi) {
+        return 0;
     }
     for (size_t i = 2; i < need; i++) {
         if ((s[i] & 0xC0) != 0x80) {
@@ -113,12 +115,10 @@ static size_t s_utf8_sequence(const unsigned char *s)
 
 size_t as_text_chars(const char *s)
 {
-    size_t chars = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (p && *p) {
-        size_t step = s_utf8_sequence(p);
-        p += step ? step : 1; /* a byte that begins no character counts as one */
-        chars++;
+    size_t chars = 0, len = s ? strlen(s) : 0;
+    for (size_t i = 0; i < len; chars++) {
+        size_t step = as_utf8_char(s + i, len - i);
+        i += step ? step : 1; /* a byte that begins no character counts as one */
     }
     return chars;
 }

@@ -60,4 +60,10 @@ int as_text_check_packed(const ProtobufCMessageDescriptor *desc, const uint8_t *
  * pbjson.h). So as_text_chars(s) <= strlen(s) always. NULL counts 0. */
 size_t as_text_chars(const char *s);
 
+/* The length in bytes of the well-formed UTF-8 character at the start of
+ * `s` (of `len` bytes; NUL is a character like any other), or 0 when none
+ * begins there: a stray continuation byte, a sequence cut short by len, an
+ * overlong form, a surrogate, anything above U+10FFFF. */
+size_t as_utf8_char(const char *s, size_t len);
+
 #endif
