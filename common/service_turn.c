@@ -472,7 +472,12 @@ static int s_prepare_command(as_service_t *self, as_cmd_t *cmd, const as_command
                            strchr("AEIOU", info->request->short_name[0]) ? "an" : "a",
                            info->request->short_name);
     cmd->request = msg;
-    return as_text_check(msg, cmd->error, sizeof cmd->error);
+    char path[256];
+    size_t len;
+    if (as_text_find_long(msg, path, sizeof path, &len) != 0)
+        return as_cmd_fail(cmd, AS_EINVALID, "field '%s' is %zu bytes; at most %d", path, len,
+                           AS_TEXT_MAX);
+    return 0;
 }
 
 /* Calls the handler in a nested transaction of its own: kept when it returns

@@ -9,8 +9,15 @@
 
 #define S_MAX_DEPTH 32 /* messages are not recursive (proto/README.md); a guard */
 
-static int s_check_message(const ProtobufCMessage *msg, const char *path, int depth, char *error,
-                           size_t cap);
+/* What the walk found: the first string field over AS_TEXT_MAX. */
+typedef struct {
+    char *path; /* its path ("jobs[0].description"), cap bytes */
+    size_t cap;
+    size_t len; /* its length in bytes */
+} s_found_t;
+
+static int s_check_message(const ProtobufCMessage *msg, const char *path, int depth,
+                           s_found_t *found);
 
 /* True when the field is a string that holds an encoded message. */
 static bool s_is_encoded(const ProtobufCFieldDescriptor *field)
@@ -20,23 +27,24 @@ static bool s_is_encoded(const ProtobufCFieldDescriptor *field)
 }
 
 static int s_check_value(const ProtobufCFieldDescriptor *field, const void *value, const char *path,
-                         int depth, char *error, size_t cap)
+                         int depth, s_found_t *found)
 {
     if (field->type == PROTOBUF_C_TYPE_STRING) {
         const char *text = *(const char *const *)value;
         size_t len = text ? strlen(text) : 0;
         if (len > AS_TEXT_MAX && !s_is_encoded(field)) {
-            snprintf(error, cap, "field '%s' is %zu bytes; at most %d", path, len, AS_TEXT_MAX);
+            snprintf(found->path, found->cap, "%s", path);
+            found->len = len;
             return AS_EINVALID;
         }
         return 0;
     }
     const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)value;
-    return sub ? s_check_message(sub, path, depth + 1, error, cap) : 0;
+    return sub ? s_check_message(sub, path, depth + 1, found) : 0;
 }
 
 static int s_check_field(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field,
-                         const char *prefix, int depth, char *error, size_t cap)
+                         const char *prefix, int depth, s_found_t *found)
 {
     if (field->type != PROTOBUF_C_TYPE_STRING && field->type != PROTOBUF_C_TYPE_MESSAGE) {
         return 0;
@@ -49,13 +57,13 @@ static int s_check_field(const ProtobufCMessage *msg, const ProtobufCFieldDescri
     char path[256];
     if (field->label != PROTOBUF_C_LABEL_REPEATED) {
         snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", field->name);
-        return s_check_value(field, base + field->offset, path, depth, error, cap);
+        return s_check_value(field, base + field->offset, path, depth, found);
     }
     size_t count = *(const size_t *)(base + field->quantifier_offset);
     const char *items = *(const char *const *)(base + field->offset);
     for (size_t i = 0; i < count; i++) {
         snprintf(path, sizeof path, "%s%s%s[%zu]", prefix, *prefix ? "." : "", field->name, i);
-        int rc = s_check_value(field, items + i * sizeof(void *), path, depth, error, cap);
+        int rc = s_check_value(field, items + i * sizeof(void *), path, depth, found);
         if (rc != 0) {
             return rc;
         }
@@ -63,15 +71,15 @@ static int s_check_field(const ProtobufCMessage *msg, const ProtobufCFieldDescri
     return 0;
 }
 
-static int s_check_message(const ProtobufCMessage *msg, const char *path, int depth, char *error,
-                           size_t cap)
+static int s_check_message(const ProtobufCMessage *msg, const char *path, int depth,
+                           s_found_t *found)
 {
     if (depth > S_MAX_DEPTH) {
         return 0;
     }
     const ProtobufCMessageDescriptor *desc = msg->descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++) {
-        int rc = s_check_field(msg, &desc->fields[i], path, depth, error, cap);
+        int rc = s_check_field(msg, &desc->fields[i], path, depth, found);
         if (rc != 0) {
             return rc;
         }
@@ -123,9 +131,22 @@ size_t as_text_chars(const char *s)
     return chars;
 }
 
+int as_text_find_long(const ProtobufCMessage *msg, char *path, size_t cap, size_t *len)
+{
+    s_found_t found = {.path = path, .cap = cap, .len = 0};
+    int rc = s_check_message(msg, "", 0, &found);
+    *len = found.len;
+    return rc;
+}
+
 int as_text_check(const ProtobufCMessage *msg, char *error, size_t cap)
 {
-    return s_check_message(msg, "", 0, error, cap);
+    char path[256];
+    size_t len;
+    int rc = as_text_find_long(msg, path, sizeof path, &len);
+    if (rc != 0)
+        snprintf(error, cap, "field '%s' is %zu bytes; at most %d", path, len, AS_TEXT_MAX);
+    return rc;
 }
 
 int as_text_check_packed(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,

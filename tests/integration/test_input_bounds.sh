@@ -112,6 +112,10 @@ refused "100 KB customer name" invalid "field 'name' is 100000 bytes; at most 50
     clerk-zhou reception.customer.register customer_id=c-big name="$BIG" phone=13800000001
 expect_eq "nothing written for it" not-found \
     "$(as clerk-zhou reception.customer.show customer_id=c-big | json '.code // 0')"
+# worded in a format of its own, its path, length and bound as arguments (a
+# Chinese page shows refusals.json's template of it)
+worded clerk-zhou "field '%s' is %zu bytes; at most %d" '["name","100000","500"]' \
+    reception.customer.register customer_id=c-big name="$BIG" phone=13800000001
 refused "100 KB skill" invalid "field 'skills[1]' is 100000 bytes; at most 500" \
     fm-li workshop.technician.register tech_id=tech-07 name="Li Wei" level=3 \
     hourly_cost_cents=5000 skills=engine skills="$BIG"

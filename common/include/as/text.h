@@ -40,6 +40,12 @@
 #define AS_TEXT_CHARS_MAX 160
 _Static_assert(AS_TEXT_CHARS_MAX * 3 <= AS_TEXT_MAX, "a typed text's limit must fit the byte cap");
 
+/* Finds the first string field of `msg` (recursively) over AS_TEXT_MAX.
+ * Returns 0 when none is, or AS_EINVALID with its path ("jobs[0].description",
+ * cut to cap bytes) in `path` and its length in bytes in *len (a command's
+ * refusal words it with as_cmd_fail, so a page can translate it). */
+int as_text_find_long(const ProtobufCMessage *msg, char *path, size_t cap, size_t *len);
+
 /* Checks every string field of `msg` (recursively) against AS_TEXT_MAX.
  * Returns 0, or AS_EINVALID and writes "field 'jobs[0].description' is 100000
  * bytes; at most 500" into error (cap bytes). */
