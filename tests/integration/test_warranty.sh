@@ -155,6 +155,17 @@ expect_eq "RO-4-1 labour flagged for the clerk" \
     "labour 500 min is far beyond the standard 300 min of operation EN-200 (tolerance 30%)" \
     "$(json '.reply.flags[0]' <"$T/c4.json")"
 expect_eq "RO-1-1 within tolerance: no flag" "0" "$(json '.reply.flags | length' <"$T/c1.json")"
+# the reasons and flags kept as a code and its arguments too, so a page words them
+coded() { wc warranty.claim.show claim_id="$1" | jq -c '.reply | [.reason_code, .reason_args]'; }
+expect_eq "RO-2-1's reason as a code" '["too_old",["2019-03-02","4","basic","2026-11-26"]]' "$(coded RO-2-1)"
+expect_eq "RO-6-1's reason as a code" '["too_far",["160000","150000","powertrain"]]' "$(coded RO-6-1)"
+expect_eq "RO-7-1's reason as a code" '["no_sale_date",["LSVAA00000UNKNOWN"]]' "$(coded RO-7-1)"
+expect_eq "RO-4-1's reason as a code" '["above_clerk_limit",["600.00","500.00"]]' \
+    "$(jq -c '.reply | [.reason_code, .reason_args]' <"$T/c4.json")"
+expect_eq "RO-4-1's flag as a code" '[{"code":"labour_beyond_standard","args":["500","300","EN-200","30"]}]' \
+    "$(jq -c '.reply.flag_wordings' <"$T/c4.json")"
+expect_eq "RO-1-1 ready: no reason, no code" '[null,null,null]' \
+    "$(jq -c '.reply | [.reason, .reason_code, .reason_args]' <"$T/c1.json")"
 expect_eq "flagged claims" "RO-4-1" \
     "$(wc warranty.claim.list flagged=true | json '[.reply.claims[].claim_id] | join(" ")')"
 expect_eq "rejected claims" "RO-2-1 RO-5-2 RO-6-1 RO-7-1" \
