@@ -225,6 +225,14 @@ def desk_desktop():
         check("the day's list is by slot", b.text("#day-list tbody tr:first-child td:first-child") == "10:00")
         b.wait(lambda d: b.text('#figures .clerk-figure[data-figure="booked"] .value') == "2")
         b.shot("clerk-appointments-desktop")
+        # the flagged CRM request in Chinese on the desktop too
+        tab(b, "requests")
+        b.click("#lang")
+        b.wait(lambda d: "校验位" in b.text('#requests tr[data-appointment="crm-R-78"]'))
+        b.shot("clerk-request-flags-zh-desktop")
+        b.click("#lang")
+        b.wait(lambda d: "check digit" in b.text('#requests tr[data-appointment="crm-R-78"]'))
+        tab(b, "appointments")
         # a refusal is shown where it was asked: a slot without a time
         b.type("#search", "B67890")
         b.click("#search-go")
