@@ -24,6 +24,10 @@ argument is exactly such a word.
                           (e.g. services/parts services/tools)
   refusals.py --help
 
+The same table words the flags reception keeps on a CRM request
+(crm_requests.c s_crm_flag: the appointment's flag_texts), so their formats
+are checked here too.
+
 Exit codes: 0 fine, 1 the check found something, 2 usage or a source that
 cannot be read.
 """
