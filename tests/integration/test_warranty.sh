@@ -410,6 +410,9 @@ expect_eq "only V4 is near the limits" "$V4 14" \
 expect_eq "V4's warnings" \
     "14 repair days within the period: more than 35 gives the customer a right to a replacement or refund|defect D-01 repaired 3 times: more than 5 gives the customer a right to a replacement or refund" \
     "$(json '.reply.vehicles[0].warnings | join("|")' <"$T/warn.json")"
+expect_eq "V4's warnings as codes and their arguments (a page words them)" \
+    '[{"code":"repair_days","args":["14","35"]},{"code":"defect_repeats","args":["D-01","3","5"]}]' \
+    "$(jq -c '.reply.vehicles[0].warning_wordings' <"$T/warn.json")"
 expect_eq "V3 asked for: counted, no warning" "2 0" \
     "$(wc warranty.vehicle.warnings vin=$V3 | json '.reply.vehicles[0] | "\(.repair_days) \(.warnings | length)"')"
 refused wc-sun not-found "vehicle '$V2' has no warranty repairs within the repair/replace/return period" \
