@@ -24,6 +24,10 @@ argument is exactly such a word.
                           (e.g. services/parts services/tools)
   refusals.py --help
 
+The same table words the flags reception keeps on a CRM request
+(crm_requests.c s_crm_flag: the appointment's flag_texts), so their formats
+are checked here too.
+
 Exit codes: 0 fine, 1 the check found something, 2 usage or a source that
 cannot be read.
 """
@@ -36,9 +40,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # AS_REFUSALS_TABLE: another copy of the table (the test's broken ones)
 TABLE = os.environ.get("AS_REFUSALS_TABLE") or os.path.join(ROOT, "services", "web", "www", "refusals.json")
 SOURCE_DIRS = ("common", "services", "tools")
-# the calls whose third argument is a refusal's format: a handler's, and the
-# runtime's own (service_turn.c)
-CALLS = ("as_cmd_fail(", "s_refuse(")
+# the calls whose argument at this index (0-based) is a format a page words
+# from this table: a handler's refusal, the runtime's own (service_turn.c),
+# and a flag reception keeps on a CRM request (crm_requests.c: the
+# appointment's flag_texts)
+CALLS = {"as_cmd_fail(": 2, "s_refuse(": 2, "s_crm_flag(": 1}
 ABOUT = ("Chinese templates of the daemons' refusals, keyed by the English "
          "format in the sources (as_cmd_fail). {1}, {2}, ... are the "
          "format's arguments in order; zh_terms: an argument that is exactly "
@@ -87,10 +93,11 @@ def _read_literal(text, i):
     return "".join(out), i + 1
 
 
-def _format_at(text, i):
-    """The format argument of the call whose '(' ends at i, or None."""
+def _format_at(text, i, index=2):
+    """The format argument (argument `index`) of the call whose '(' ends at i,
+    or None."""
     depth, commas = 0, 0
-    while commas < 2:
+    while commas < index:
         c = text[i]
         if c in "([{":
             depth += 1
@@ -129,7 +136,7 @@ def source_formats():
                     r"(?<![\w])(%s)" % "|".join(re.escape(c) for c in CALLS), text))
                 for at, start in calls:
                     line = text.count("\n", 0, at) + 1
-                    fmt = _format_at(text, start)
+                    fmt = _format_at(text, start, CALLS[text[at:start]])
                     if fmt is None or fmt in seen:  # None: the definition itself
                         continue
                     seen.add(fmt)

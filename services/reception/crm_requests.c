@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "as/pb/crm.pb-c.h"
+#include "as/printf_args.h"
 #include "as/vin.h"
 #include "reception.h"
 
@@ -48,12 +49,17 @@ static int s_appointment_id(const as_evt_t *evt, const char *crm_ref, char *out,
     return 0;
 }
 
-static int s_flag(As__Appointment *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int s_flag(As__Appointment *a, const char *fmt, ...)
+/* Adds a flag for the clerk: its text, and its format and each argument's
+ * text (flag_texts) so a page words it as a refusal (refusals.json; the
+ * formats are checked by tools/refusals.py like as_cmd_fail's). */
+static int s_crm_flag(As__Appointment *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int s_crm_flag(As__Appointment *a, const char *fmt, ...)
 {
-    char text[512];
+    char text[512], packed[512];
     va_list ap;
     va_start(ap, fmt);
+    int n = as_printf_args(packed, sizeof packed, fmt, ap);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     char **grown = realloc(a->flags, (a->n_flags + 1) * sizeof *grown);
@@ -63,6 +69,25 @@ static int s_flag(As__Appointment *a, const char *fmt, ...)
     if (!(a->flags[a->n_flags] = strdup(text)))
         return -ENOMEM;
     a->n_flags++;
+    if (n < 0 || a->n_flag_texts + 1 != a->n_flags)
+        return 0; /* a flag the page shows in English: the order must hold */
+    As__KeptText **texts = realloc(a->flag_texts, (a->n_flag_texts + 1) * sizeof *texts);
+    if (!texts)
+        return -ENOMEM;
+    a->flag_texts = texts;
+    As__KeptText *kept = calloc(1, sizeof *kept);
+    if (!kept)
+        return -ENOMEM;
+    as__kept_text__init(kept);
+    a->flag_texts[a->n_flag_texts++] = kept;
+    kept->format = strdup(fmt);
+    kept->args = calloc(n ? (size_t)n : 1, sizeof *kept->args);
+    if (!kept->format || !kept->args)
+        return -ENOMEM;
+    const char *arg = packed;
+    for (int i = 0; i < n; i++, arg += strlen(arg) + 1)
+        if (!(kept->args[kept->n_args++] = strdup(arg)))
+            return -ENOMEM;
     return 0;
 }
 
@@ -83,16 +108,16 @@ static int s_slot(As__Appointment *a, const As__CrmAppointmentRequested *r)
 {
     char slot[AS_DATE_LEN + 7];
     if (blank(r->preferred_date))
-        return s_flag(a, "no preferred date: agree a slot with the customer");
+        return s_crm_flag(a, "no preferred date: agree a slot with the customer");
     if (!as_date_valid(r->preferred_date))
-        return s_flag(a, "preferred date '%s' is not a date YYYY-MM-DD", r->preferred_date);
+        return s_crm_flag(a, "preferred date '%s' is not a date YYYY-MM-DD", r->preferred_date);
     if (!s_time_valid(r->preferred_slot)) {
         /* the date alone keeps it in that day's queue */
         int rc = set_text(&a->slot, r->preferred_date);
         if (rc == 0)
             rc = blank(r->preferred_slot)
-                     ? s_flag(a, "no preferred time on %s", r->preferred_date)
-                     : s_flag(a, "preferred time '%s' is not HH:MM", r->preferred_slot);
+                     ? s_crm_flag(a, "no preferred time on %s", r->preferred_date)
+                     : s_crm_flag(a, "preferred time '%s' is not HH:MM", r->preferred_slot);
         return rc;
     }
     snprintf(slot, sizeof slot, "%sT%s", r->preferred_date, r->preferred_slot);
@@ -103,19 +128,36 @@ static int s_slot(As__Appointment *a, const As__CrmAppointmentRequested *r)
  * digit, or one not registered yet, is flagged for the clerk. */
 static int s_vehicle(as_evt_t *evt, As__Appointment *a, const char *vin)
 {
-    char err[256];
     if (blank(vin))
-        return s_flag(a, "no vin given: ask the customer for it");
-    if (as_vin_validate(vin, err, sizeof err) != 0)
-        return s_flag(a, "%s: check it with the customer", err);
+        return s_crm_flag(a, "no vin given: ask the customer for it");
+    as_vin_fault_t f;
+    switch (as_vin_examine(vin, &f)) {
+    case AS_VIN_VALID:
+    case AS_VIN_MISSING: /* blank: flagged above */
+        break;
+    case AS_VIN_LENGTH:
+        return s_crm_flag(
+            a, "vin '%.40s' has %zu characters, a vin has %d: check it with the customer", vin,
+            f.length, AS_VIN_LEN);
+    case AS_VIN_CHARACTER:
+        return s_crm_flag(a,
+                          "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                          "other than I, O and Q are allowed: check it with the customer",
+                          vin, f.found, f.position);
+    case AS_VIN_CHECK_DIGIT:
+        return s_crm_flag(a,
+                          "vin '%s' has a wrong check digit: '%c', expected '%c': check it with "
+                          "the customer",
+                          vin, f.found, f.expected);
+    }
     As__Vehicle *vehicle = NULL;
     int rc = as_record_get(evt->txn, as_record_dbi(evt->svc, "vehicles"), vin,
                            &as__vehicle__descriptor, &vehicle);
     if (rc == MDB_NOTFOUND)
-        return s_flag(a,
-                      "vehicle '%s' is not registered: register the customer and the vehicle "
-                      "before booking",
-                      vin);
+        return s_crm_flag(a,
+                          "vehicle '%s' is not registered: register the customer and the vehicle "
+                          "before booking",
+                          vin);
     if (rc != 0)
         return rc;
     rc = set_text(&a->customer_id, vehicle->customer_id);
@@ -148,9 +190,9 @@ int on_crm_appointment_requested(as_evt_t *evt)
     if (rc == 0)
         rc = s_vehicle(evt, a, r->vin);
     if (rc == 0 && blank(r->concern))
-        rc = s_flag(a, "no concern given: ask what the visit is for");
+        rc = s_crm_flag(a, "no concern given: ask what the visit is for");
     if (rc == 0 && blank(r->phone))
-        rc = s_flag(a, "no phone number to call back");
+        rc = s_crm_flag(a, "no phone number to call back");
     if (rc == 0)
         rc = as_record_put(evt->txn, as_record_dbi(evt->svc, "appointments"), id, &a->base);
     if (rc == 0)

@@ -151,30 +151,39 @@ tools_block_t tools_item_block(const As__ToolItem *item, const char *date,
     return TOOLS_ITEM_CALIBRATION_OVERDUE;
 }
 
-bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap)
+bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap,
+                        const char **code, const char **arg, char due[AS_DATE_LEN + 1])
 {
     const char *id = item->tool_id;
-    char due[AS_DATE_LEN + 1];
+    *code = *arg = NULL;
     switch (tools_item_block(item, date, due)) {
     case TOOLS_ITEM_FREE:
         return false;
     case TOOLS_ITEM_LOST:
+        *code = "lost";
         snprintf(why, cap, "tool '%s' is reported lost", id);
         break;
     case TOOLS_ITEM_OUT_OF_SERVICE:
-        snprintf(why, cap, "tool '%s' is out of service: %s", id,
-                 item->service_note ? item->service_note : "");
+        *code = "out_of_service";
+        *arg = item->service_note ? item->service_note : "";
+        snprintf(why, cap, "tool '%s' is out of service: %s", id, *arg);
         break;
     case TOOLS_ITEM_DAMAGED:
+        *code = "damaged";
         snprintf(why, cap, "tool '%s' is damaged", id);
         break;
     case TOOLS_ITEM_ON_LOAN:
+        *code = "on_loan";
+        *arg = item->loan_id;
         snprintf(why, cap, "tool '%s' is already on loan '%s'", id, item->loan_id);
         break;
     case TOOLS_ITEM_NEVER_CALIBRATED:
+        *code = "never_calibrated";
         snprintf(why, cap, "tool '%s' is out of calibration: never calibrated", id);
         break;
     case TOOLS_ITEM_CALIBRATION_OVERDUE:
+        *code = "calibration_overdue";
+        *arg = due;
         snprintf(why, cap, "tool '%s' is out of calibration: it was due on %s", id, due);
         break;
     }

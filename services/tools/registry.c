@@ -390,6 +390,15 @@ int tools_cmd_calibration_due(as_cmd_t *cmd)
 
 /* --- availability for dispatch ---------------------------------------------- */
 
+/* One tool's answer and the texts it points at until the reply is sent. */
+typedef struct {
+    As__ToolAvailable answer;
+    char why[300];             /* the reason in English */
+    char due[AS_DATE_LEN + 1]; /* the day a calibration was due */
+    char *args[2];             /* reason_args: the tool id, then what the code names */
+    char *arg;                 /* owned copy of the second argument (the item is freed) */
+} s_availability_t;
+
 int tools_cmd_availability(as_cmd_t *cmd)
 {
     const As__ToolAvailabilityQuery *req = (const As__ToolAvailabilityQuery *)cmd->request;
@@ -402,30 +411,45 @@ int tools_cmd_availability(as_cmd_t *cmd)
             rc = as_cmd_fail(cmd, AS_EINVALID,
                              "tool id '%s' must be 1 to 64 of letters, digits, '.', '_', '-'",
                              req->tool_ids[i]);
-    As__ToolAvailable *answers = rc == 0 ? calloc(n, sizeof *answers) : NULL;
+    s_availability_t *slots = rc == 0 ? calloc(n, sizeof *slots) : NULL;
     As__ToolAvailable **ptrs = rc == 0 ? calloc(n, sizeof *ptrs) : NULL;
-    char(*why)[300] = rc == 0 ? calloc(n, sizeof *why) : NULL;
-    if (rc == 0 && (!answers || !ptrs || !why))
+    if (rc == 0 && (!slots || !ptrs))
         rc = -ENOMEM;
     char today[AS_DATE_LEN + 1];
     tools_today(today);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        As__ToolAvailable *a = &answers[i];
+        s_availability_t *slot = &slots[i];
+        As__ToolAvailable *a = &slot->answer;
         as__tool_available__init(a);
         a->tool_id = req->tool_ids[i];
         a->has_available = 1;
+        slot->args[0] = a->tool_id;
+        a->reason_args = slot->args;
+        a->n_reason_args = 1;
         As__ToolItem *item;
         int got = tools_item_get(cmd->svc, cmd->txn, a->tool_id, &item);
         if (got == MDB_NOTFOUND) {
-            snprintf(why[i], sizeof why[i], "tool '%s' is not registered", a->tool_id);
+            snprintf(slot->why, sizeof slot->why, "tool '%s' is not registered", a->tool_id);
+            a->reason_code = "not_registered";
         } else if (got != 0) {
             rc = got;
             break;
         } else {
-            a->available = !tools_item_blocked(item, today, why[i], sizeof why[i]);
+            const char *code, *arg;
+            a->available = !tools_item_blocked(item, today, slot->why, sizeof slot->why, &code,
+                                               &arg, slot->due);
+            a->reason_code = (char *)code;
+            if (arg && !(slot->arg = strdup(arg)))
+                rc = -ENOMEM;
+            if (slot->arg) {
+                slot->args[1] = slot->arg;
+                a->n_reason_args = 2;
+            }
             as__tool_item__free_unpacked(item, NULL);
         }
-        a->reason = a->available ? NULL : why[i];
+        a->reason = a->available ? NULL : slot->why;
+        if (a->available)
+            a->n_reason_args = 0;
         ptrs[i] = a;
     }
     if (rc == 0) {
@@ -435,8 +459,9 @@ int tools_cmd_availability(as_cmd_t *cmd)
         reply.date = today;
         rc = as_cmd_reply(cmd, &reply.base);
     }
-    free(why);
+    for (size_t i = 0; slots && i < n; i++)
+        free(slots[i].arg);
     free(ptrs);
-    free(answers);
+    free(slots);
     return rc;
 }

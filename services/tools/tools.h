@@ -79,8 +79,13 @@ tools_block_t tools_item_block(const As__ToolItem *item, const char *date,
                                char due[AS_DATE_LEN + 1]);
 
 /* The same as a text for people written into `why` (the availability reply's
- * reason); false when it can go out. */
-bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap);
+ * reason), and as data a page words in its language: `*code` a stable word
+ * ("lost", "out_of_service", "damaged", "on_loan", "never_calibrated",
+ * "calibration_overdue") and `*arg` what the text names beside the tool id
+ * (the service note, the loan, or the due day written into `due`), NULL when
+ * nothing; borrowed from `item` or `due`. False (code NULL) when it can go out. */
+bool tools_item_blocked(const As__ToolItem *item, const char *date, char *why, size_t cap,
+                        const char **code, const char **arg, char due[AS_DATE_LEN + 1]);
 
 /* Command handlers. */
 int tools_cmd_item_register(as_cmd_t *cmd);

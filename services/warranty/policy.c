@@ -215,6 +215,64 @@ static void s_clear_flags(As__WarrantyClaim *claim)
     free(claim->flags);
     claim->flags = NULL;
     claim->n_flags = 0;
+    for (size_t i = 0; i < claim->n_flag_wordings; i++)
+        as__claim_wording__free_unpacked(claim->flag_wordings[i], NULL);
+    free(claim->flag_wordings);
+    claim->flag_wordings = NULL;
+    claim->n_flag_wordings = 0;
+}
+
+static void s_free_args(char **args, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(args[i]);
+    free(args);
+}
+
+/* Copies of `n` texts in a heap array (NULL when out of memory). */
+static char **s_args(const char *const *texts, size_t n)
+{
+    char **args = calloc(n ? n : 1, sizeof *args);
+    for (size_t i = 0; args && i < n; i++)
+        if (!(args[i] = strdup(texts[i]))) {
+            s_free_args(args, i);
+            return NULL;
+        }
+    return args;
+}
+
+/* Sets the claim's reason and its code and arguments (text NULL: none). */
+static void s_reason(As__WarrantyClaim *claim, const char *text, const char *code,
+                     const char *const *args, size_t n)
+{
+    free(claim->reason);
+    claim->reason = text ? strdup(text) : NULL;
+    free(claim->reason_code);
+    claim->reason_code = code ? strdup(code) : NULL;
+    s_free_args(claim->reason_args, claim->n_reason_args);
+    claim->reason_args = code ? s_args(args, n) : NULL;
+    claim->n_reason_args = claim->reason_args ? n : 0;
+}
+
+/* Adds a flag with its code and arguments. */
+static int s_flag(As__WarrantyClaim *claim, const char *text, const char *code,
+                  const char *const *args, size_t n)
+{
+    int rc = warranty_claim_flag(claim, text);
+    As__ClaimWording *w = rc == 0 ? malloc(sizeof *w) : NULL;
+    As__ClaimWording **grown =
+        w ? realloc(claim->flag_wordings, (claim->n_flag_wordings + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(w);
+        return rc ? rc : -ENOMEM;
+    }
+    claim->flag_wordings = grown;
+    as__claim_wording__init(w);
+    w->code = strdup(code);
+    w->args = s_args(args, n);
+    w->n_args = w->args ? n : 0;
+    claim->flag_wordings[claim->n_flag_wordings++] = w;
+    return w->code && w->args ? 0 : -ENOMEM;
 }
 
 warranty_coverage_t warranty_claim_coverage(const warranty_t *w, const As__WarrantyClaim *claim,
@@ -237,6 +295,10 @@ void warranty_claim_check(const warranty_t *w, As__WarrantyClaim *claim)
 {
     const warranty_group_t *g;
     char reason[256] = "";
+    char a[4][32];
+    const char *args[4] = {a[0], a[1], a[2], a[3]};
+    const char *code = NULL;
+    size_t n = 0;
     warranty_coverage_t coverage = warranty_claim_coverage(w, claim, &g);
     s_set(&claim->group, g->name);
     claim->has_amount_cents = claim->has_status = 1;
@@ -248,45 +310,62 @@ void warranty_claim_check(const warranty_t *w, As__WarrantyClaim *claim)
     case WARRANTY_NO_SALE_DATE:
         snprintf(reason, sizeof reason, "vehicle %s has no sale date on record at reception",
                  claim->vin ? claim->vin : "?");
+        code = "no_sale_date";
+        args[n++] = claim->vin ? claim->vin : "?";
         break;
     case WARRANTY_TOO_OLD:
         snprintf(reason, sizeof reason, "vehicle sold %s is past the %u-year %s warranty on %s",
                  claim->sale_date, g->years, g->name, claim->repair_date);
+        code = "too_old";
+        args[n++] = claim->sale_date;
+        snprintf(a[n], sizeof a[n], "%u", g->years);
+        n++;
+        args[n++] = g->name;
+        args[n++] = claim->repair_date ? claim->repair_date : "";
         break;
     case WARRANTY_TOO_FAR:
         snprintf(reason, sizeof reason, "mileage %u km is past the %u km %s warranty",
                  claim->mileage_km, g->km, g->name);
+        code = "too_far";
+        snprintf(a[n++], sizeof a[0], "%u", claim->mileage_km);
+        snprintf(a[n++], sizeof a[0], "%u", g->km);
+        args[n++] = g->name;
         break;
     }
     if (reason[0]) {
         claim->status = AS__CLAIM_STATUS__REJECTED;
-        s_set(&claim->reason, reason);
+        s_reason(claim, reason, code, args, n);
         return;
     }
     if ((uint64_t)claim->actual_minutes * 100 >
         (uint64_t)claim->sold_minutes * (100 + w->labour_tolerance_percent)) {
         char flag[256];
+        const char *labour = claim->labour_code ? claim->labour_code : "?";
         snprintf(flag, sizeof flag,
                  "labour %u min is far beyond the standard %u min of operation %s "
                  "(tolerance %u%%)",
-                 claim->actual_minutes, claim->sold_minutes,
-                 claim->labour_code ? claim->labour_code : "?", w->labour_tolerance_percent);
-        warranty_claim_flag(claim, flag);
+                 claim->actual_minutes, claim->sold_minutes, labour, w->labour_tolerance_percent);
+        snprintf(a[0], sizeof a[0], "%u", claim->actual_minutes);
+        snprintf(a[1], sizeof a[1], "%u", claim->sold_minutes);
+        snprintf(a[3], sizeof a[3], "%u", w->labour_tolerance_percent);
+        const char *flag_args[4] = {a[0], a[1], labour, a[3]};
+        s_flag(claim, flag, "labour_beyond_standard", flag_args, 4);
     }
     bool approved = claim->approved_by && claim->approved_cents >= claim->amount_cents;
     if (claim->amount_cents > w->clerk_limit_cents && !approved) {
         claim->status = AS__CLAIM_STATUS__ESCALATED;
+        snprintf(a[0], sizeof a[0], "%lld.%02lld", (long long)(claim->amount_cents / 100),
+                 (long long)(claim->amount_cents % 100));
+        snprintf(a[1], sizeof a[1], "%lld.%02lld", (long long)(w->clerk_limit_cents / 100),
+                 (long long)(w->clerk_limit_cents % 100));
         snprintf(reason, sizeof reason,
-                 "amount %lld.%02lld is above the clerk's limit %lld.%02lld: the service "
-                 "manager approves it first",
-                 (long long)(claim->amount_cents / 100), (long long)(claim->amount_cents % 100),
-                 (long long)(w->clerk_limit_cents / 100), (long long)(w->clerk_limit_cents % 100));
-        s_set(&claim->reason, reason);
+                 "amount %s is above the clerk's limit %s: the service manager approves it first",
+                 a[0], a[1]);
+        s_reason(claim, reason, "above_clerk_limit", args, 2);
         return;
     }
     claim->status = AS__CLAIM_STATUS__READY;
-    free(claim->reason);
-    claim->reason = NULL;
+    s_reason(claim, NULL, NULL, NULL, 0);
 }
 
 const char *warranty_status_name(As__ClaimStatus status)

@@ -357,16 +357,43 @@ int warranty_recall_qc(as_evt_t *evt, const As__QcPassed *qc, const char *date,
     return rc;
 }
 
-/* Fills r->warnings; true when there is any. */
+/* Adds a warning's code and arguments (warning_wordings, beside its text). */
+static int s_warning_wording(As__VehicleRepairs *r, const char *code, const char *const *args,
+                             size_t n)
+{
+    As__ClaimWording **grown =
+        realloc(r->warning_wordings, (r->n_warning_wordings + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    r->warning_wordings = grown;
+    As__ClaimWording *w = malloc(sizeof *w);
+    if (!w)
+        return -ENOMEM;
+    as__claim_wording__init(w);
+    r->warning_wordings[r->n_warning_wordings++] = w;
+    w->code = strdup(code);
+    w->args = calloc(n, sizeof *w->args);
+    if (!w->code || !w->args)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!(w->args[w->n_args++] = strdup(args[i])))
+            return -ENOMEM;
+    return 0;
+}
+
+/* Fills r->warnings (and warning_wordings); true when there is any. */
 static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
 {
-    char text[200];
+    char text[200], a[2][16];
     if (r->repair_days >= w->rrr_warn_days) {
         snprintf(text, sizeof text,
                  "%u repair days within the period: more than %u gives the customer a right "
                  "to a replacement or refund",
                  r->repair_days, w->rrr_days);
         s_append(&r->warnings, &r->n_warnings, text);
+        snprintf(a[0], sizeof a[0], "%u", r->repair_days);
+        snprintf(a[1], sizeof a[1], "%u", w->rrr_days);
+        s_warning_wording(r, "repair_days", (const char *const[]){a[0], a[1]}, 2);
     }
     for (size_t i = 0; i < r->n_defects; i++)
         if (r->defects[i]->repairs >= w->rrr_warn_repeats) {
@@ -375,6 +402,10 @@ static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
                      "a replacement or refund",
                      r->defects[i]->code, r->defects[i]->repairs, w->rrr_repeats);
             s_append(&r->warnings, &r->n_warnings, text);
+            snprintf(a[0], sizeof a[0], "%u", r->defects[i]->repairs);
+            snprintf(a[1], sizeof a[1], "%u", w->rrr_repeats);
+            const char *code = r->defects[i]->code ? r->defects[i]->code : "";
+            s_warning_wording(r, "defect_repeats", (const char *const[]){code, a[0], a[1]}, 3);
         }
     return r->n_warnings > 0;
 }

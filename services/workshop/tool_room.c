@@ -35,6 +35,34 @@ static void s_free_notes(char **notes, size_t n)
     free(notes);
 }
 
+static void s_free_wordings(As__ToolWording **wordings, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (wordings[i])
+            as__tool_wording__free_unpacked(wordings[i], NULL);
+    free(wordings);
+}
+
+/* A heap ToolWording of `w`, owned by the caller (freed with
+ * as__tool_wording__free_unpacked); NULL when out of memory. */
+static As__ToolWording *s_wording_new(const ws_tool_wording_t *w)
+{
+    As__ToolWording *out = malloc(sizeof *out);
+    if (!out)
+        return NULL;
+    as__tool_wording__init(out);
+    out->args = calloc(w->n_args ? w->n_args : 1, sizeof *out->args);
+    out->code = strdup(w->code ? w->code : "");
+    int ok = out->args && out->code;
+    for (size_t i = 0; ok && i < w->n_args; i++, out->n_args++)
+        ok = (out->args[i] = strdup(w->args[i])) != NULL;
+    if (!ok) {
+        as__tool_wording__free_unpacked(out, NULL);
+        return NULL;
+    }
+    return out;
+}
+
 /* Refuses the dispatch of `job` for a special tool that may not be used: one
  * format per reason (and note or none), so a page words each in its language. */
 static int s_refuse_tool(as_cmd_t *cmd, const As__WorkJob *job, const char *tool_id,
@@ -90,8 +118,9 @@ int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
     const As__LabourOperation *op = job->labour;
     size_t n = op ? op->n_special_tools : 0;
     char **notes = n ? calloc(n, sizeof *notes) : NULL;
+    As__ToolWording **wordings = n ? calloc(n, sizeof *wordings) : NULL;
     size_t n_notes = 0;
-    int rc = n && !notes ? -ENOMEM : 0;
+    int rc = n && (!notes || !wordings) ? -ENOMEM : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *tool_id = op->special_tools[i];
         As__WorkshopTool *tool = NULL;
@@ -99,22 +128,31 @@ int ws_check_job_tools(as_cmd_t *cmd, As__WorkJob *job, const char *date)
         if (rc != 0 && rc != MDB_NOTFOUND)
             break;
         char text[700];
-        ws_tool_verdict_t verdict = ws_tool_check(tool_id, tool, date, text, sizeof text);
+        ws_tool_wording_t wording;
+        ws_tool_verdict_t verdict =
+            ws_tool_check_worded(tool_id, tool, date, text, sizeof text, &wording);
         rc = 0;
-        if (verdict == WS_TOOL_BLOCKED)
+        if (verdict == WS_TOOL_BLOCKED) {
             rc = s_refuse_tool(cmd, job, tool_id, tool, date);
-        else if (verdict == WS_TOOL_NOTE && !(notes[n_notes++] = strdup(text)))
-            rc = -ENOMEM;
+        } else if (verdict == WS_TOOL_NOTE) {
+            wordings[n_notes] = s_wording_new(&wording);
+            if (!(notes[n_notes++] = strdup(text)) || !wordings[n_notes - 1])
+                rc = -ENOMEM;
+        }
         if (tool)
             as__workshop_tool__free_unpacked(tool, NULL);
     }
     if (rc != 0) {
         s_free_notes(notes, n_notes);
+        s_free_wordings(wordings, n_notes);
         return rc;
     }
     s_free_notes(job->tool_notes, job->n_tool_notes); /* the last dispatch's */
     job->tool_notes = notes;
     job->n_tool_notes = n_notes;
+    s_free_wordings(job->tool_note_wordings, job->n_tool_note_wordings);
+    job->tool_note_wordings = wordings;
+    job->n_tool_note_wordings = n_notes;
     return 0;
 }
 
@@ -144,7 +182,9 @@ int ws_cmd_tool_check_show(as_cmd_t *cmd)
     As__JobToolAnswer **list = calloc(n + 1, sizeof *list);
     As__WorkshopTool **tools = calloc(n + 1, sizeof *tools);
     char(*texts)[700] = calloc(n + 1, sizeof *texts);
-    rc = answers && list && tools && texts ? 0 : -ENOMEM;
+    ws_tool_wording_t *words = calloc(n + 1, sizeof *words);
+    As__ToolWording *wordings = calloc(n + 1, sizeof *wordings);
+    rc = answers && list && tools && texts && words && wordings ? 0 : -ENOMEM;
     As__JobTools reply = AS__JOB_TOOLS__INIT;
     reply.ro_number = job->ro_number;
     reply.has_job_no = reply.has_dispatchable = 1;
@@ -158,11 +198,18 @@ int ws_cmd_tool_check_show(as_cmd_t *cmd)
             break;
         rc = 0;
         ws_tool_verdict_t verdict =
-            ws_tool_check(tool_id, tools[i], date, texts[i], sizeof texts[i]);
+            ws_tool_check_worded(tool_id, tools[i], date, texts[i], sizeof texts[i], &words[i]);
         as__job_tool_answer__init(&answers[i]);
         answers[i].tool_id = (char *)tool_id;
         answers[i].answer = (char *)s_answers[verdict];
         answers[i].text = texts[i];
+        if (words[i].code) {
+            as__tool_wording__init(&wordings[i]);
+            wordings[i].code = (char *)words[i].code;
+            wordings[i].args = (char **)words[i].args;
+            wordings[i].n_args = words[i].n_args;
+            answers[i].wording = &wordings[i];
+        }
         answers[i].tool = tools[i];
         list[i] = &answers[i];
         if (verdict == WS_TOOL_BLOCKED)
@@ -180,6 +227,8 @@ int ws_cmd_tool_check_show(as_cmd_t *cmd)
     free(list);
     free(tools);
     free(texts);
+    free(words);
+    free(wordings);
     as__work_job__free_unpacked(job, NULL);
     return rc;
 }

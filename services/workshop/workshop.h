@@ -70,6 +70,21 @@ typedef enum {
 ws_tool_verdict_t ws_tool_check(const char *tool_id, const As__WorkshopTool *tool, const char *date,
                                 char *text, size_t cap);
 
+/* The same text as data a page words in its language (ToolWording): `code`
+ * NULL for OK; `args` borrowed from `tool_id`, `tool` and `due`. */
+typedef struct {
+    const char *code;    /* ToolWording.code */
+    const char *args[5]; /* the tool id, then what the code names */
+    size_t n_args;
+    char due[AS_DATE_LEN + 1]; /* the day a calibration was due */
+    char when[32];             /* a loan's due day and time ("2026-11-28 15:00", "15:00") */
+} ws_tool_wording_t;
+
+/* ws_tool_check, also filling `wording`. */
+ws_tool_verdict_t ws_tool_check_worded(const char *tool_id, const As__WorkshopTool *tool,
+                                       const char *date, char *text, size_t cap,
+                                       ws_tool_wording_t *wording);
+
 /* Why a special tool may not be used (the cases of WS_TOOL_BLOCKED), so a
  * refusal words each in its own format. */
 typedef enum {

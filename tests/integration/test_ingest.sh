@@ -171,10 +171,17 @@ case $flag in
 *"vin '$BAD_VIN' has a wrong check digit: '8', expected '7'"*) log "ok: R-3 flagged: $flag" ;;
 *) fail "R-3 not flagged for its check digit: '$flag'" ;;
 esac
+expect_eq "R-3's flag kept as its format and arguments too (a page words it)" \
+    '{"format":"vin '"'%s'"' has a wrong check digit: '"'%c'"', expected '"'%c'"': check it with the customer","args":["'"$BAD_VIN"'","8","7"]}' \
+    "$(appointment crm-R-3 '.flag_texts[0]' | jq -c .)"
+expect_eq "as many kept formats as flags" "$(appointment crm-R-3 '.flags | length')" \
+    "$(appointment crm-R-3 '.flag_texts | length')"
 expect_eq "R-3 has no customer yet" "" "$(appointment crm-R-3 '.customer_id // ""')"
 expect_eq "R-2 (packed payload) is in the queue" "Zhang Wei" "$(appointment crm-R-2 .customer_name)"
 expect_eq "R-2 is flagged for its missing date" "no preferred date: agree a slot with the customer" \
     "$(appointment crm-R-2 '.flags[0]')"
+expect_eq "R-2's flags as formats" '["no preferred date: agree a slot with the customer","no concern given: ask what the visit is for","no phone number to call back"]' \
+    "$(appointment crm-R-2 '[.flag_texts[].format]' | jq -c .)"
 clerk() { ctl --actor clerk-zhou call "$@" || true; }
 refused "booking R-3 as sent" invalid "has a wrong check digit" \
     clerk reception.appointment.confirm appointment_id=crm-R-3

@@ -189,6 +189,11 @@ expect_eq "available now" "ST-003 DOC-001" \
     "$(json '[.reply.tools[] | select(.available) | .tool_id] | join(" ")' <"$T/av.json")"
 expect_eq "why not" "tool 'ST-001' is damaged|tool 'ST-002' is already on loan 'L-2'|tool 'EQ-001' is already on loan 'L-3'|tool 'NOPE-1' is not registered" \
     "$(json '[.reply.tools[] | select(.available | not) | .reason] | join("|")' <"$T/av.json")"
+expect_eq "why not, as codes and their arguments (a page words them)" \
+    '[["damaged",["ST-001"]],["on_loan",["ST-002","L-2"]],["on_loan",["EQ-001","L-3"]],["not_registered",["NOPE-1"]]]' \
+    "$(jq -c '[.reply.tools[] | select(.available | not) | [.reason_code, .reason_args]]' <"$T/av.json")"
+expect_eq "an available tool has no code" '[null,null]' \
+    "$(jq -c '[.reply.tools[] | select(.available) | .reason_code]' <"$T/av.json")"
 
 log "--- a loss"
 ta tools.loan.checkout loan_id=L-4 tool_id=DOC-001 technician=tech-08 ro_number=RO-4 \

@@ -155,6 +155,17 @@ expect_eq "RO-4-1 labour flagged for the clerk" \
     "labour 500 min is far beyond the standard 300 min of operation EN-200 (tolerance 30%)" \
     "$(json '.reply.flags[0]' <"$T/c4.json")"
 expect_eq "RO-1-1 within tolerance: no flag" "0" "$(json '.reply.flags | length' <"$T/c1.json")"
+# the reasons and flags kept as a code and its arguments too, so a page words them
+coded() { wc warranty.claim.show claim_id="$1" | jq -c '.reply | [.reason_code, .reason_args]'; }
+expect_eq "RO-2-1's reason as a code" '["too_old",["2019-03-02","4","basic","2026-11-26"]]' "$(coded RO-2-1)"
+expect_eq "RO-6-1's reason as a code" '["too_far",["160000","150000","powertrain"]]' "$(coded RO-6-1)"
+expect_eq "RO-7-1's reason as a code" '["no_sale_date",["LSVAA00000UNKNOWN"]]' "$(coded RO-7-1)"
+expect_eq "RO-4-1's reason as a code" '["above_clerk_limit",["600.00","500.00"]]' \
+    "$(jq -c '.reply | [.reason_code, .reason_args]' <"$T/c4.json")"
+expect_eq "RO-4-1's flag as a code" '[{"code":"labour_beyond_standard","args":["500","300","EN-200","30"]}]' \
+    "$(jq -c '.reply.flag_wordings' <"$T/c4.json")"
+expect_eq "RO-1-1 ready: no reason, no code" '[null,null,null]' \
+    "$(jq -c '.reply | [.reason, .reason_code, .reason_args]' <"$T/c1.json")"
 expect_eq "flagged claims" "RO-4-1" \
     "$(wc warranty.claim.list flagged=true | json '[.reply.claims[].claim_id] | join(" ")')"
 expect_eq "rejected claims" "RO-2-1 RO-5-2 RO-6-1 RO-7-1" \
@@ -399,6 +410,9 @@ expect_eq "only V4 is near the limits" "$V4 14" \
 expect_eq "V4's warnings" \
     "14 repair days within the period: more than 35 gives the customer a right to a replacement or refund|defect D-01 repaired 3 times: more than 5 gives the customer a right to a replacement or refund" \
     "$(json '.reply.vehicles[0].warnings | join("|")' <"$T/warn.json")"
+expect_eq "V4's warnings as codes and their arguments (a page words them)" \
+    '[{"code":"repair_days","args":["14","35"]},{"code":"defect_repeats","args":["D-01","3","5"]}]' \
+    "$(jq -c '.reply.vehicles[0].warning_wordings' <"$T/warn.json")"
 expect_eq "V3 asked for: counted, no warning" "2 0" \
     "$(wc warranty.vehicle.warnings vin=$V3 | json '.reply.vehicles[0] | "\(.repair_days) \(.warnings | length)"')"
 refused wc-sun not-found "vehicle '$V2' has no warranty repairs within the repair/replace/return period" \

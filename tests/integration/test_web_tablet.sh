@@ -30,12 +30,16 @@ as adv-wang reception.customer.register customer_id=C1 name='<b>Wang</b>' phone=
 n=0
 for vin in JNKCV61EX9M300001 JNKCV61E19M300002 JNKCV61E39M300003; do
     n=$((n + 1))
+    # RO-T3's operation needs a special tool workshop never heard of: its
+    # dispatch keeps a note for the technician (shown in the page's language)
+    tools=""
+    [ $n = 3 ] && tools=',"special_tools":["ST-404"]'
     as adv-wang reception.vehicle.register vin=$vin plate=LU-B0000$n customer_id=C1 \
         sale_date=2024-05-01 mileage_km=20000
     as adv-wang reception.ro.open ro_number=RO-T$n vin=$vin mileage_km=21000 jobs='[{"concern":
         "<img src=x onerror=alert(1)>","pay_type":"CUSTOMER_PAY","labour":{"code":"EN-01",
         "description":"Engine diagnosis","sold_minutes":90,"rate_cents":60000,"skill":"engine",
-        "min_level":1}}]'
+        "min_level":1'"$tools"'}}]'
     as adv-wang reception.ro.consent ro_number=RO-T$n consent=signature
     wait_for "the workshop has RO-T$n's job" bash -c "'$ASCTL' --json --config '$CONFIG' --actor \
         foreman-liu call workshop.board | jq -e '.reply.jobs[] | select(.ro_number==\"RO-T$n\")' >/dev/null"

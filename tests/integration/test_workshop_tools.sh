@@ -112,6 +112,8 @@ ask ta-wu tools.calibration.record tool_id=T-FAIL date="$TODAY" result=fail cert
 expect_eq "the tool room refuses the overdue tool" \
     "tool 'T-OVERDUE' is out of calibration: it was due on $(day -30)" \
     "$(as ta-wu tools.availability --payload '{"tool_ids":["T-OVERDUE"]}' | json '.reply.tools[0].reason')"
+expect_eq "the same as a code and its arguments" '["calibration_overdue",["T-OVERDUE","'"$(day -30)"'"]]' \
+    "$(as ta-wu tools.availability --payload '{"tool_ids":["T-OVERDUE","T-FAIL"]}' | jq -c '.reply.tools[0] | [.reason_code, .reason_args]')"
 
 # workshop follows the tool room's events into its own read model
 wait_for "workshop saw T-LOAN go out" workshop_tool_is T-LOAN .loan_id L-7
@@ -186,6 +188,12 @@ expect_eq "the blocked tool's reason as dispatch gives it" \
 expect_eq "the loan's note as dispatch gives it" \
     "special tool 'T-LOAN' is on loan to tech-08 (loan L-7, due $TOMORROW 15:00)" \
     "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=4 | json '.reply.tools[1].text')"
+expect_eq "the blocked tool's reason as a code and its arguments (a page words it)" \
+    '{"code":"calibration_overdue","args":["T-OVERDUE","'"$(day -30)"'"]}' \
+    "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=1 | jq -c '.reply.tools[1].wording')"
+expect_eq "the notes as codes and their arguments; none for a usable tool" \
+    '[null,{"code":"on_loan","args":["T-LOAN","tech-08","L-7","'"$TOMORROW"' 15:00"]},{"code":"not_known","args":["T-NEW"]}]' \
+    "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=4 | jq -c '[.reply.tools[].wording]')"
 refused not-found "RO-T9" fm-li workshop.tool_check.show ro_number=RO-T9 job_no=1
 refused invalid "date '2026-13-01' is not a date" fm-li workshop.tool_check.show ro_number=RO-T1 job_no=1 \
     date=2026-13-01
@@ -222,6 +230,11 @@ expect_eq "the foreman is told about the loan and the unknown tool" "$NOTES" \
 expect_eq "ro.show shows the notes" "$NOTES" "$(job 4 tool_notes | jq -c .)"
 expect_eq "the board shows the notes" "$NOTES" "$(ctl --actor fm-li call workshop.board |
     jq -c '.reply.jobs[] | select(.ro_number=="RO-T1" and .job_no==4) | .tool_notes')"
+WORDINGS='[{"code":"on_loan","args":["T-LOAN","tech-08","L-7","'"$TOMORROW"' 15:00"]},{"code":"not_known","args":["T-NEW"]}]'
+expect_eq "the notes kept as codes and arguments too, in the notes' order" "$WORDINGS" \
+    "$(echo "$out" | jq -c .reply.tool_note_wordings)"
+expect_eq "the board has the notes' codes" "$WORDINGS" "$(ctl --actor fm-li call workshop.board |
+    jq -c '.reply.jobs[] | select(.ro_number=="RO-T1" and .job_no==4) | .tool_note_wordings')"
 
 # bad special tool ids in an extra defect are refused by workshop too
 before=$(last_seq workshop)
@@ -239,6 +252,7 @@ out=$(dispatch 1 B2)
 expect_eq "job 1 dispatched once its tool is calibrated" WORK_DISPATCHED \
     "$(echo "$out" | json .reply.status)"
 expect_eq "no notes for job 1" 0 "$(echo "$out" | jq '.reply.tool_notes // [] | length')"
+expect_eq "nor their codes" 0 "$(echo "$out" | jq '.reply.tool_note_wordings // [] | length')"
 
 # --- the tools daemon is down: dispatch goes on from the last state workshop saw ------
 stop tools
@@ -257,4 +271,6 @@ dispatched=$(echo "$events" | jq -c 'select(.type=="workshop.job.dispatched") | 
 expect_eq "three dispatches" "4 1 6" "$(echo "$dispatched" | jq -r .job_no | xargs)"
 expect_eq "the notes in the event" "$NOTES" \
     "$(echo "$dispatched" | jq -c 'select(.job_no==4) | .tool_notes')"
+expect_eq "their codes in the event" "$WORDINGS" \
+    "$(echo "$dispatched" | jq -c 'select(.job_no==4) | .tool_note_wordings')"
 finish

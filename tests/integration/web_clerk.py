@@ -134,6 +134,29 @@ def desk_tablet():
         check("reception has the request booked and confirmed", booked and booked[0]["status"] == "CONFIRMED"
               and booked[0]["slot"] == TODAY + "T14:30" and booked[0]["customer_id"] == "C2", booked)
 
+        # a request with a mistyped VIN and no concern: reception flags both for
+        # the clerk, worded in the page's language
+        bad = VIN2[:8] + ("0" if VIN2[8] != "0" else "1") + VIN2[9:]
+        crm_request("R-78", bad, "15:00", "")
+        req = '#requests tr[data-appointment="crm-R-78"]'
+        b.wait(lambda d: b.find_all(req + " .warning"))
+        flags = b.text(req + " td:nth-child(4)")
+        check("the flags in English on the English page",
+              f"vin '{bad}' has a wrong check digit: '{bad[8]}', expected '{VIN2[8]}': check it with the customer" in flags
+              and "no concern given: ask what the visit is for" in flags, flags)
+        b.click("#lang")
+        b.wait(lambda d: "校验位" in b.text(req))
+        flags = b.text(req + " td:nth-child(4)")
+        check("the flags in Chinese on the Chinese page, the VIN and digits put in",
+              f"车架号“{bad}”的校验位错误：是“{bad[8]}”，应为“{VIN2[8]}”：请与客户核对" in flags
+              and "没有预约事由：请询问客户来店做什么" in flags, flags)
+        check("no English words of the flags left",
+              not any(w in flags for w in ("check digit", "expected", "customer", "concern")), flags)
+        b.shot("clerk-request-flags-zh-tablet")
+        b.click("#lang")
+        b.wait(lambda d: "check digit" in b.text(req))
+        b.shot("clerk-request-flags-tablet")
+
         # the maintenance reminder: the day's calls planned, one made
         tab(b, "reminders")
         rem = f'#reminders tr[data-vin="{VIN2}"]'
@@ -202,6 +225,14 @@ def desk_desktop():
         check("the day's list is by slot", b.text("#day-list tbody tr:first-child td:first-child") == "10:00")
         b.wait(lambda d: b.text('#figures .clerk-figure[data-figure="booked"] .value') == "2")
         b.shot("clerk-appointments-desktop")
+        # the flagged CRM request in Chinese on the desktop too
+        tab(b, "requests")
+        b.click("#lang")
+        b.wait(lambda d: "校验位" in b.text('#requests tr[data-appointment="crm-R-78"]'))
+        b.shot("clerk-request-flags-zh-desktop")
+        b.click("#lang")
+        b.wait(lambda d: "check digit" in b.text('#requests tr[data-appointment="crm-R-78"]'))
+        tab(b, "appointments")
         # a refusal is shown where it was asked: a slot without a time
         b.type("#search", "B67890")
         b.click("#search-go")

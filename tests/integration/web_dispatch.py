@@ -54,6 +54,18 @@ def main():
         check("with its description", "torque wrench" in answer, answer)
         choose(tablet, "tech-01", "B1")
         tablet.shot("dispatch-tablet")
+        # the Chinese page words the reason from its code, with the due day put in
+        tablet.click("#lang")
+        tablet.wait(lambda d: "不可用" in tool(tablet, "T-OVERDUE"))
+        answer = tool(tablet, "T-OVERDUE")
+        check("on the Chinese page the reason is in Chinese", f"该工具校准已过期：应于 {DUE} 校准" in answer, answer)
+        check("no English words of the daemon's sentence left",
+              not any(w in answer for w in ("which", "calibration", "due on", "out of")), answer)
+        tablet.shot("dispatch-reason-zh")
+        tablet.click("#lang")
+        tablet.wait(lambda d: "not usable" in tool(tablet, "T-OVERDUE"))
+        check("back on the English page the English reason",
+              f"which is out of calibration: it was due on {DUE}" in tool(tablet, "T-OVERDUE"), tool(tablet, "T-OVERDUE"))
         tablet.click("#dispatch-send")
         tablet.wait(lambda d: tablet.text("#dispatch-error") != "")
         error = tablet.text("#dispatch-error")
@@ -78,6 +90,15 @@ def main():
         loan = tool(tablet, "T-LOAN")
         check("the tool on loan gets a note naming who has it", "note" in loan and "on loan to tech-02" in loan
               and TOMORROW in loan, loan)
+        tablet.click("#lang")
+        tablet.wait(lambda d: "已借给" in tool(tablet, "T-LOAN"))
+        loan = tool(tablet, "T-LOAN")
+        check("on the Chinese page the loan's note is in Chinese, naming who has it and when it is due",
+              "专用工具“T-LOAN”已借给 tech-02" in loan and TOMORROW in loan and "归还" in loan, loan)
+        check("no English words of the note left", not any(w in loan for w in ("on loan", "special tool", "due ")), loan)
+        tablet.shot("dispatch-note-zh")
+        tablet.click("#lang")
+        tablet.wait(lambda d: "on loan to tech-02" in tool(tablet, "T-LOAN"))
         choose(tablet, "tech-01", "B1")
         tablet.click("#dispatch-send")
         tablet.wait(lambda d: card(tablet, "WORK_DISPATCHED", 1) or tablet.text("#dispatch-error"))
@@ -90,6 +111,15 @@ def main():
         check("the workshop has job 1 dispatched to tech-01 in B1",
               (job["status"], job.get("technician"), job.get("bay")) == ("WORK_DISPATCHED", "tech-01", "B1"), job)
         check("the form closed", not tablet.find("#dispatch").is_displayed())
+        notes = lambda: tablet.text(f'.column[data-status="WORK_DISPATCHED"] li.job[data-ro="{RO}"][data-job="1"] .tool-notes')
+        check("the dispatched card keeps the loan's note", "on loan to tech-02" in notes(), notes())
+        tablet.click("#lang")
+        tablet.wait(lambda d: "已借给" in notes())
+        check("the card's note in Chinese on the Chinese page", "on loan" not in notes() and "已借给 tech-02" in notes(),
+              notes())
+        tablet.shot("dispatch-card-note-zh")
+        tablet.click("#lang")
+        tablet.wait(lambda d: "on loan to tech-02" in notes())
 
         # B1 is taken now: job 2's form offers only B2
         card(tablet, "WORK_WAITING", 2)[0].click()
@@ -107,6 +137,10 @@ def main():
         card(desktop, "WORK_WAITING", 2)[0].click()
         desktop.wait(lambda d: "available" in tool(desktop, "T-OVERDUE"))
         desktop.shot("dispatch-desktop")
+        desktop.click("#lang")
+        desktop.wait(lambda d: "已借给" in desktop.text(f'li.job[data-ro="{RO}"][data-job="1"] .tool-notes'))
+        desktop.shot("dispatch-desktop-zh")
+        desktop.click("#lang")
     done()
 
 

@@ -55,6 +55,9 @@ def on_tablet(tablet):
     tablet.wait(lambda d: d.current_url.endswith("/tablet.html") and card(tablet, MINE))
     tablet.live()
     check("another's job is not on my tablet", card(tablet, OTHER) is None)
+    note = f'li.tjob[data-ro="{MINE}"] .tjob-note'
+    check("my job's tool note, in English", text(tablet, note) == "special tool 'ST-404' is not known to workshop",
+          text(tablet, note))
     tablet.wait(lambda d: tablet.find("#no-loans").is_displayed())  # no tool loan yet
 
     # the tool room checks a tool out to me: it appears, waiting for my signature
@@ -163,6 +166,7 @@ def on_tablet(tablet):
 
     tablet.click("#lang")
     tablet.wait(lambda d: tablet.text("h1") == "我的工单")
+    check("my job's tool note, in Chinese", text(tablet, note) == "车间没有专用工具“ST-404”的记录", text(tablet, note))
     tablet.shot("tablet-zh")
     tablet.click("#lang")
 

@@ -157,7 +157,21 @@ def main():
         tab.click('#tabs [data-tab="claims"]')
         wait(tab, lambda d: "已结算" in jstext(tab, "#claims"))
         tab.shot("warranty-zh")
+        # the policy's reason, kept as a code and its arguments, in Chinese
+        click(tab, '#claims tbody tr[data-claim="RO-W4-1"]')
+        wait(tab, lambda d: "保修期" in jstext(tab, "#claim-fields"))
+        fields = jstext(tab, "#claim-fields")
+        check("the rejection's reason in Chinese, its dates put in",
+              "车辆销售日期为 2019-01-15，维修日期 " in fields and "已超出 4 年的整车保修期" in fields, fields)
+        check("no English words of the reason left", not any(w in fields for w in ("vehicle sold", "past the", "warranty on", "basic")),
+              fields)
+        tab.shot("warranty-reason-zh-tablet")
         tab.click("#lang")
+        wait(tab, lambda d: "vehicle sold" in jstext(tab, "#claim-fields"))
+        fields = jstext(tab, "#claim-fields")
+        check("the same reason in English on the English page", "vehicle sold 2019-01-15 is past the 4-year basic warranty on " in fields,
+              fields)
+        tab.shot("warranty-reason-tablet")
 
         # the packing list, on screen and as printed
         tab.d.get(href)
@@ -182,7 +196,16 @@ def main():
         check("the manager has no submit button nor the clerk's tag form",
               not desk.find("#claim-submit").is_displayed() and not desk.find("#tag").is_displayed())
         check("the amount above the limit", "4,000.00 CNY" in jstext(desk, "#claim-fields"), jstext(desk, "#claim-fields"))
+        check("why it waits, in English", "amount 4000.00 is above the clerk's limit 3000.00: the service manager approves it first"
+              in jstext(desk, "#claim-fields"), jstext(desk, "#claim-fields"))
         desk.shot("warranty-escalated-desktop")
+        desk.click("#lang")
+        wait(desk, lambda d: "服务经理" in jstext(desk, "#claim-fields"))
+        fields = jstext(desk, "#claim-fields")
+        check("why it waits, in Chinese", "金额 4000.00 超出索赔员的权限 3000.00：须先经服务经理批准" in fields, fields)
+        check("no English words of it left", not any(w in fields for w in ("amount", "clerk", "approves")), fields)
+        desk.shot("warranty-escalated-desktop-zh")
+        desk.click("#lang")
         desk.click("#claim-approve")
         wait(desk, lambda d: jstext(desk, "#claim-status") == "Ready to submit" or jstext(desk, "#claim-error"))
         check("no error", jstext(desk, "#claim-error") == "", jstext(desk, "#claim-error"))

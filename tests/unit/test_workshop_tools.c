@@ -133,6 +133,65 @@ static void test_blocker_names_the_reason(void **state)
     assert_int_equal(ws_tool_blocker(&tool, s_date, due), WS_TOOL_LOST);
 }
 
+/* Each text is also kept as a code and its arguments, so a page words it in
+ * its language: the tool id first, then what the text names. */
+static void s_expect_wording(const ws_tool_wording_t *w, const char *code, size_t n,
+                             const char *const *args)
+{
+    assert_non_null(w->code);
+    assert_string_equal(w->code, code);
+    assert_int_equal(w->n_args, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(w->args[i], args[i]);
+}
+
+static void test_wordings(void **state)
+{
+    (void)state;
+    char text[300];
+    ws_tool_wording_t w;
+    As__WorkshopTool tool = s_tool();
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_OK);
+    assert_null(w.code);
+    assert_int_equal(ws_tool_check_worded("T-9", NULL, s_date, text, 300, &w), WS_TOOL_NOTE);
+    s_expect_wording(&w, "not_known", 1, (const char *[]){"T-9"});
+    tool.loan_id = "L-7";
+    tool.loan_due_date = "2026-11-28";
+    tool.loan_due_time = "15:00";
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_NOTE);
+    s_expect_wording(&w, "on_loan_unnamed", 3, (const char *[]){"T-1", "L-7", "2026-11-28 15:00"});
+    tool.loan_technician = "tech-03";
+    tool.loan_due_date = "2026-11-27"; /* due today: the time alone */
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_NOTE);
+    s_expect_wording(&w, "on_loan", 4, (const char *[]){"T-1", "tech-03", "L-7", "15:00"});
+    tool.loan_id = NULL;
+    tool.last_calibration = "2026-08-28";
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "calibration_overdue", 2, (const char *[]){"T-1", "2026-11-26"});
+    tool.last_calibration = NULL;
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "never_calibrated", 1, (const char *[]){"T-1"});
+    tool.condition = "damaged";
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "damaged", 1, (const char *[]){"T-1"});
+    tool.damage = "cracked";
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "damaged_note", 2, (const char *[]){"T-1", "cracked"});
+    tool.out_of_service = 1;
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "out_of_service_no_reason", 1, (const char *[]){"T-1"});
+    tool.service_note = "failed calibration";
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "out_of_service", 2, (const char *[]){"T-1", "failed calibration"});
+    tool.lost = 1;
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "lost", 1, (const char *[]){"T-1"});
+    tool.lost_note = "left on a roadside job";
+    assert_int_equal(ws_tool_check_worded("T-1", &tool, s_date, text, 300, &w), WS_TOOL_BLOCKED);
+    s_expect_wording(&w, "lost_note", 2, (const char *[]){"T-1", "left on a roadside job"});
+    assert_string_equal(text, "which is reported lost: left on a roadside job");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_blocking_states),
         cmocka_unit_test(test_notes),
         cmocka_unit_test(test_blocker_names_the_reason),
+        cmocka_unit_test(test_wordings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -279,6 +279,25 @@ const App = {
     });
   },
 
+  // A text a daemon keeps as a code and its arguments (a claim's reason, a
+  // tool's note) in the page's language: the label `prefix + code` with
+  // {1}, {2}, ... the arguments (an argument that is itself a label under
+  // `terms`, e.g. a warranty group's name, in the page's words too); the
+  // daemon's English `fallback` when there is no code (an old record) or no
+  // label for it.
+  worded(prefix, code, args, fallback, terms) {
+    if (!code) return fallback || "";
+    const template = this.t(prefix + code);
+    if (template === prefix + code) return fallback || "";
+    const list = Array.isArray(args) ? args : [];
+    return template.replace(/\{(\d+)\}/g, (whole, k) => {
+      const arg = list[Number(k) - 1];
+      if (arg === undefined) return whole;
+      const term = terms ? this.t(terms + arg) : "";
+      return terms && term !== terms + arg ? term : arg;
+    });
+  },
+
   // An error of App.call (or any Error) as the page shows it: the page's own
   // lead-in for what happened in its language (labels error.<kind>: the
   // API's code, e.g. AS_EDENIED -> error.denied, else the HTTP status's),

@@ -23,7 +23,7 @@ function jobCard(job) {
   if (job.bay) who.push(App.t("job.bay") + " " + job.bay);
   if (job.actual_minutes) who.push(job.actual_minutes + " " + App.t("job.minutes"));
   if (who.length) li.append(App.el("div", "who", who.join(" · ")));
-  if ((job.tool_notes || []).length) li.append(App.el("div", "tool-notes", job.tool_notes.join("; ")));
+  if ((job.tool_notes || []).length) li.append(App.el("div", "tool-notes", toolNotes(job).join("; ")));
   if ((job.bulletins || []).length) li.append(App.el("div", "ws15-unread", bulletinsText(job)));
   if (job.status === "WORK_WAITING" || job.status === "WORK_REWORK") {
     li.classList.add("pickable");
@@ -72,6 +72,18 @@ function refill(select, options) {
   if ([...select.options].some((o) => o.value === was && !o.disabled)) select.value = was;
 }
 
+// A note or reason of the special-tool check in the page's language (its
+// wording: board.why.<code>), the daemon's English for an old record.
+function toolWording(wording, text) {
+  return wording ? App.worded("board.why.", wording.code, wording.args, text) : text;
+}
+
+// The job's tool notes of its last dispatch, each in the page's language.
+function toolNotes(job) {
+  const words = job.tool_note_wordings || [];
+  return (job.tool_notes || []).map((text, i) => toolWording(words.length === job.tool_notes.length ? words[i] : null, text));
+}
+
 function renderTools() {
   const list = document.getElementById("dispatch-tools");
   if (!tools) return void list.replaceChildren(App.el("li", "empty", App.t("board.tools_checking")));
@@ -83,7 +95,7 @@ function renderTools() {
       li.append(App.el("span", "answer", App.t("board.tool." + t.answer)));
       const what = t.tool && t.tool.description ? t.tool_id + " · " + t.tool.description : t.tool_id;
       li.append(App.el("span", "tool-id", what));
-      if (t.text) li.append(App.el("span", "text", t.text));
+      if (t.text) li.append(App.el("span", "text", toolWording(t.wording, t.text)));
       return li;
     })
   );
@@ -148,7 +160,7 @@ async function sendDispatch() {
   button.disabled = true;
   try {
     const job = await App.call("workshop.job.dispatch", payload, picked.key);
-    const notes = job.tool_notes || [];
+    const notes = toolNotes(job);
     document.getElementById("dispatch-result").textContent =
       App.t("board.dispatched_to") + " " + job.ro_number + " / " + job.job_no + " → " + job.technician + " · " + job.bay +
       (notes.length ? " — " + App.t("board.tool_notes") + ": " + notes.join("; ") : "") +

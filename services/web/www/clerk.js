@@ -422,7 +422,13 @@ function renderRequests(rows) {
         value: (a) => {
           const box = App.el("div", "car-cell");
           box.append(App.el("div", "plate-small", a.plate || ""));
-          for (const f of a.flags || []) box.append(App.el("div", "warning", f));
+          // each flag in the page's language: kept as its format and arguments
+          // (flag_texts), worded as a refusal; a request of before in English
+          const kept = a.flag_texts || [];
+          for (const [i, f] of (a.flags || []).entries()) {
+            const k = kept.length === a.flags.length ? kept[i] : null;
+            box.append(App.el("div", "warning", k ? App.refusalText({ message: f, format: k.format, args: k.args || [] }) : f));
+          }
           for (const r of a.open_recalls || []) box.append(App.el("div", "recall", App.t("counter.recall") + ": " + r));
           return box;
         },

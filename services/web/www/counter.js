@@ -411,8 +411,14 @@ async function renderRecalls(vin) {
   }
   try {
     const warnings = await App.call("warranty.vehicle.warnings", { vin: vin });
-    for (const w of (warnings.vehicles || []).flatMap((x) => x.warnings || [])) {
-      box.append(App.el("div", "warning", App.t("counter.warning") + ": " + w));
+    // each in the page's language (warranty.warn.<code>), the English when it has none
+    for (const v of warnings.vehicles || []) {
+      const words = v.warning_wordings || [];
+      for (const [i, w] of (v.warnings || []).entries()) {
+        const k = words.length === v.warnings.length ? words[i] : null;
+        const text = k ? App.worded("warranty.warn.", k.code, k.args, w) : w;
+        box.append(App.el("div", "warning", App.t("counter.warning") + (App.lang === "zh" ? "：" : ": ") + text));
+      }
     }
   } catch (err) {
     // 404: no warranty repair of this vehicle, so nothing to warn about

@@ -89,7 +89,12 @@ function jobCard(job) {
   if (on) dd.append(App.el("span", "tjob-running", " · " + App.t("tablet.running_since") + " " + App.clock(new Date(Number(me.clocked_on_us) / 1000)).slice(0, 5)));
   times.append(App.el("dt", "", App.t("tablet.clocked")), dd);
   li.append(times);
-  for (const note of job.tool_notes || []) li.append(App.el("div", "tjob-note", note));
+  // each note in the page's language (board.why.<code>), the English of an old record
+  const words = job.tool_note_wordings || [];
+  for (const [i, note] of (job.tool_notes || []).entries()) {
+    const w = words.length === job.tool_notes.length ? words[i] : null;
+    li.append(App.el("div", "tjob-note", w ? App.worded("board.why.", w.code, w.args, note) : note));
+  }
   for (const b of job.bulletins || []) li.append(bulletinNote(id, b));
 
   const actions = App.el("div", "tablet-actions");

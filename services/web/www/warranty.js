@@ -92,6 +92,21 @@ function select(id) {
   readClaim();
 }
 
+// A component group of the policy (a word of the config) in the page's
+// language when the page knows it (warranty.group.<name>), else as it is.
+function group(name) {
+  const label = App.t("warranty.group." + name);
+  return label === "warranty.group." + name ? name : label;
+}
+
+// The claim's flags in the page's language (warranty.flag.<code>), the
+// service's English for a claim checked before flags had their codes.
+function flags(c) {
+  const words = c.flag_wordings || [];
+  return (c.flags || []).map((text, i) =>
+    words.length === c.flags.length ? App.worded("warranty.flag.", words[i].code, words[i].args, text) : text);
+}
+
 function renderClaim() {
   const c = state.claim;
   $("claim").hidden = !c;
@@ -104,7 +119,7 @@ function renderClaim() {
     ["warranty.vin", c.vin],
     ["warranty.mileage", num(c.mileage_km).toLocaleString("en") + " km"],
     ["warranty.concern", c.concern],
-    ["warranty.labour_code", c.labour_code + (c.group ? " (" + c.group + ")" : "")],
+    ["warranty.labour_code", c.labour_code + (c.group ? " (" + group(c.group) + ")" : "")],
     ["warranty.defect_code", c.defect_code],
     ["warranty.causal_part", c.causal_part],
     ["warranty.technician", c.technician],
@@ -113,11 +128,11 @@ function renderClaim() {
     ["warranty.sale_date", c.sale_date],
     ["warranty.repair_date", c.repair_date],
     ["warranty.submissions", num(c.submissions) + (c.submitted_date ? " · " + c.submitted_date : "")],
-    ["warranty.reason", c.reason],
+    ["warranty.reason", App.worded("warranty.why.", c.reason_code, c.reason_args, c.reason, "warranty.group.")],
     ["warranty.debit_reason", c.debit_reason],
     ["warranty.oem_amount", c.oem_amount_cents !== undefined ? App.money(c.oem_amount_cents) : ""],
     ["warranty.paid", c.paid_cents !== undefined ? App.money(c.paid_cents) : ""],
-    ["warranty.flags", (c.flags || []).join("; ")],
+    ["warranty.flags", flags(c).join("; ")],
     ["warranty.corrections", (c.corrections || []).join("; ")],
     ["warranty.tag", c.tag],
     ["q15.inspection", c.part_inspected_date ? (c.part_fault_confirmed ? App.t("q15.confirmed") : App.t("q15.not_confirmed")) + " · " + c.part_inspected_date + (c.part_finding ? " · " + c.part_finding : "") : ""],
