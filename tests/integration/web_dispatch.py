@@ -61,6 +61,8 @@ def main():
         check("on the Chinese page the reason is in Chinese", f"该工具校准已过期：应于 {DUE} 校准" in answer, answer)
         check("no English words of the daemon's sentence left",
               not any(w in answer for w in ("which", "calibration", "due on", "out of")), answer)
+        bays = tablet.text("#bays")
+        check("the bays' kinds in Chinese, a general bay's too", "B1 · 举升机" in bays and "B2 · 通用工位" in bays, bays)
         tablet.shot("dispatch-reason-zh")
         tablet.click("#lang")
         tablet.wait(lambda d: "not usable" in tool(tablet, "T-OVERDUE"))
