@@ -270,12 +270,19 @@ const App = {
     if (!template) return message;
     const terms = table.zh_terms || {};
     const figures = (this.labels && this.labels.zh) || {};
+    const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+    return this.fill(template, err.args, (arg) =>
+      own(terms, arg) ? terms[arg] : own(figures, "dashboard.fig." + arg) ? figures["dashboard.fig." + arg] : arg
+    );
+  },
+
+  // `template` with {1}, {2}, ... replaced by args[0], args[1], ..., each
+  // through wordOf (the page's word for an argument); a {n} without its
+  // argument stays as it is.
+  fill(template, args, wordOf) {
     return template.replace(/\{(\d+)\}/g, (whole, k) => {
-      const arg = err.args[Number(k) - 1];
-      if (arg === undefined) return whole;
-      if (Object.prototype.hasOwnProperty.call(terms, arg)) return terms[arg];
-      const figure = "dashboard.fig." + arg;
-      return Object.prototype.hasOwnProperty.call(figures, figure) ? figures[figure] : arg;
+      const arg = args[Number(k) - 1];
+      return arg === undefined ? whole : wordOf(arg);
     });
   },
 
@@ -289,10 +296,7 @@ const App = {
     if (!code) return fallback || "";
     const template = this.t(prefix + code);
     if (template === prefix + code) return fallback || "";
-    const list = Array.isArray(args) ? args : [];
-    return template.replace(/\{(\d+)\}/g, (whole, k) => {
-      const arg = list[Number(k) - 1];
-      if (arg === undefined) return whole;
+    return this.fill(template, Array.isArray(args) ? args : [], (arg) => {
       const term = terms ? this.t(terms + arg) : "";
       return terms && term !== terms + arg ? term : arg;
     });
