@@ -60,8 +60,18 @@ else
 fi
 
 # the durable peers: Redis Streams (AOF always and everysec) and RabbitMQ quorum
-# queues, each a column of the table of every system (15 rows)
-expect_eq "rows of the every-system table" 15 "$(echo "$out" | grep -cE '^\| (N \(events of|events/s until all 4 consumers|publisher events/s \(acked|peak RSS MiB: (asbus / the broker|the largest)|CPU s of asbus|CPU µs per event, every process \(publisher|seconds until a consumer offline|events/s of that catch-up|p50 ms at|p99 ms at|p99.9 ms at)')"
+# queues, each a column of the table of every system (19 rows: 4 of them the
+# latency to received by all, before the consumers' commits)
+expect_eq "rows of the every-system table" 19 "$(echo "$out" | grep -cE '^\| (N \(events of|events/s until all 4 consumers|publisher events/s \(acked|peak RSS MiB: (asbus / the broker|the largest)|CPU s of asbus|CPU µs per event, every process \(publisher|seconds until a consumer offline|events/s of that catch-up|p50 ms at|p99 ms at|p99.9 ms at)')"
+# publish to received is measured for ours and every peer that ran, and is
+# never above publish to applied (the commit comes after)
+for s in ours peer redis-always redis-everysec rabbitmq; do
+    [ -f "$T/bench/$s-lat1000.json" ] || continue
+    for r in 1000 10000; do
+        expect_eq "$s: at $r/s received by all measured, at most applied by all" true \
+            "$(jq '.received_p50_us > 0 and .received_p999_us <= .p999_us and .received_max_us <= .max_us' "$T/bench/$s-lat$r.json")"
+    done
+done
 for p in redis-always redis-everysec rabbitmq; do
     if echo "$out" | grep -q "^- $p skipped: "; then
         log "$(echo "$out" | grep "^- $p skipped: ")"

@@ -8,9 +8,11 @@
  * sink: a consumer service (default name "bench") that follows the services
  * in its config section and applies every event like a real consumer would:
  * one record per event plus a running total, with the offset, in the turn's
- * transaction (fsync on). After each commit it notes publish-to-applied
- * latency (now - the event's time). When N events are applied it writes a
- * JSON report (and the latency samples) and exits 0.
+ * transaction (fsync on). It notes publish-to-received latency (now - the
+ * event's time) as it stores an event in the turn's transaction, and
+ * publish-to-applied latency after the commit. When N events are applied it
+ * writes a JSON report (and the samples: FILE for applied, FILE's .rcv
+ * beside it for received) and exits 0.
  *
  * source: an external publisher that speaks the bus protocol (outbox, seq,
  * heartbeats, replay endpoint): service "reception" emitting N
@@ -18,10 +20,12 @@
  * group commit allows, up to 5,000 events per transaction). It keeps serving
  * replays until SIGTERM, then writes its report.
  *
- * merge: reads PREFIX.json and PREFIX.lat of each consumer of one run and
- * prints (or writes) one JSON summary: events/s until every consumer applied
- * every event, and latency from publish to applied by all (per event, the
- * slowest consumer).
+ * merge: reads PREFIX.json and PREFIX.lat (and PREFIX.rcv, where every
+ * consumer wrote one) of each consumer of one run and prints (or writes) one
+ * JSON summary: events/s until every consumer applied every event, and
+ * latency from publish to applied by all (per event, the slowest consumer);
+ * with the .rcv files also from publish to received by all, the part before
+ * the consumers' commits.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,13 +54,14 @@ static void s_usage(FILE *out)
                  "  sink    a durable consumer (default service 'bench') that stores every event\n"
                  "          it follows with its offset (fsync on) and, once N events are applied,\n"
                  "          writes a JSON report (throughput, publish-to-applied p50/p99/p99.9,\n"
-                 "          peak RSS) and the raw latency samples, then exits\n"
+                 "          publish-to-received ones, peak RSS) and the raw latency samples\n"
+                 "          (FILE: applied; FILE's .rcv: received), then exits\n"
                  "  source  service 'reception' (default): emits N reception.ro.opened events\n"
                  "          of ~200 bytes at R/s (0: as fast as it can) MS ms after it starts,\n"
                  "          serves replays until SIGTERM, then writes its report\n"
-                 "  merge   combines the PREFIX.json reports and PREFIX.lat samples of the\n"
-                 "          consumers of one run: events/s until all applied every event, and\n"
-                 "          latency from publish to applied by all\n"
+                 "  merge   combines the PREFIX.json reports and PREFIX.lat (and .rcv) samples\n"
+                 "          of the consumers of one run: events/s until all applied every event,\n"
+                 "          latency from publish to applied by all (and to received by all)\n"
                  "\n"
                  "Services read [SERVICE], [site] and [bus] from FILE.\n"
                  "Exit codes: 0 done, 1 stopped before every event was applied, 64 usage,\n"
@@ -71,7 +76,8 @@ typedef struct {
     uint64_t expect;
     const char *report_path;
     const char *samples_path;
-    bench_samples_t *samples;
+    bench_samples_t *samples;  /* publish to applied (committed) */
+    bench_samples_t *received; /* publish to received (in the turn's transaction) */
     uint64_t applied;
     int64_t started_us;
     int64_t first_event_us;
@@ -87,6 +93,7 @@ static sink_t sink;
 static int evt_store(as_evt_t *evt)
 {
     const As__Envelope *env = evt->env;
+    bench_samples_note(sink.received, env->seq, bench_now_us() - env->time_us);
     MDB_dbi events = as_store_dbi(as_service_store(evt->svc), "events");
     MDB_dbi totals = as_store_dbi(as_service_store(evt->svc), "totals");
     unsigned char key[8];
@@ -118,6 +125,7 @@ static void s_sink_finish(void)
         .last_applied_us = sink.last_applied_us,
         .commits = as_store_commits(as_service_store(sink.svc)),
         .lat = bench_samples_percentiles(sink.samples),
+        .received = bench_samples_percentiles(sink.received),
         .peak_rss_kb = bench_peak_rss_kb(),
         .rss_anon_peak_kb = bench_rss_anon_peak_kb(),
         .cpu_ms = bench_cpu_ms(),
@@ -125,7 +133,7 @@ static void s_sink_finish(void)
     };
     int rc = bench_report_write(&report, sink.report_path);
     if (rc == 0 && sink.samples_path)
-        rc = bench_samples_write(sink.samples, sink.samples_path);
+        rc = bench_samples_write_consumer(sink.samples, sink.received, sink.samples_path);
     if (rc != 0) {
         as_error("cannot write the report: %s", as_strerror(rc));
         sink.exit_code = BENCH_EXIT_IOERR;
@@ -272,15 +280,70 @@ static void s_source_stop(as_service_t *svc)
 
 /* --- merge ------------------------------------------------------------------- */
 
+/* Per event, the slowest consumer's latency of one kind (-1: some consumer
+ * has no sample of it). */
+typedef struct {
+    int32_t *worst;
+    size_t n;
+    bool absent; /* some consumer had no such file: no figures */
+} merge_worst_t;
+
 typedef struct {
     int64_t first_event_us;
     int64_t last_applied_us;
     uint64_t events;
-    int32_t *worst; /* per event: the slowest consumer's latency */
-    size_t n_worst;
+    merge_worst_t applied;  /* publish to applied (PREFIX.lat) */
+    merge_worst_t received; /* publish to received (PREFIX.rcv), where measured */
     size_t consumers;
     uint64_t missing; /* events some consumer never applied */
 } merge_t;
+
+/* Reads one consumer's samples (raw int32 per event) from `path` into *out
+ * (malloc'd) and their count. Returns 0, -ENOENT when there is no such
+ * file, or BENCH_EXIT_IOERR (said on stderr). */
+static int s_samples_read(const char *path, int32_t **out, size_t *n_out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return -ENOENT;
+        fprintf(stderr, "asbench merge: %s: %s\n", path, strerror(errno));
+        return BENCH_EXIT_IOERR;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    size_t n = size > 0 ? (size_t)size / sizeof(int32_t) : 0;
+    int32_t *lat = malloc((n ? n : 1) * sizeof *lat);
+    if (!lat || fread(lat, sizeof *lat, n, f) != n) {
+        fprintf(stderr, "asbench merge: cannot read %s\n", path);
+        free(lat);
+        fclose(f);
+        return BENCH_EXIT_IOERR;
+    }
+    fclose(f);
+    *out = lat;
+    *n_out = n;
+    return 0;
+}
+
+/* Takes one consumer's samples into the per-event worst (owns lat). */
+static void s_worst_add(merge_worst_t *w, int32_t *lat, size_t n, bool first)
+{
+    if (first) {
+        w->worst = lat;
+        w->n = n;
+        return;
+    }
+    size_t common = n < w->n ? n : w->n;
+    for (size_t i = 0; i < common; i++)
+        if (lat[i] < 0 || w->worst[i] < 0)
+            w->worst[i] = -1;
+        else if (lat[i] > w->worst[i])
+            w->worst[i] = lat[i];
+    w->n = common;
+    free(lat);
+}
 
 static int s_merge_one(merge_t *m, const char *prefix)
 {
@@ -303,36 +366,26 @@ static int s_merge_one(merge_t *m, const char *prefix)
     if (m->consumers == 0 || events < m->events)
         m->events = events;
 
+    int32_t *lat = NULL;
+    size_t n = 0;
     snprintf(path, sizeof path, "%s.lat", prefix);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "asbench merge: %s: %s\n", path, strerror(errno));
+    int rc = s_samples_read(path, &lat, &n);
+    if (rc == -ENOENT)
+        fprintf(stderr, "asbench merge: %s: %s\n", path, strerror(ENOENT));
+    if (rc != 0)
         return BENCH_EXIT_IOERR;
-    }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    size_t n = size > 0 ? (size_t)size / sizeof(int32_t) : 0;
-    int32_t *lat = malloc((n ? n : 1) * sizeof *lat);
-    if (!lat || fread(lat, sizeof *lat, n, f) != n) {
-        fprintf(stderr, "asbench merge: cannot read %s\n", path);
-        free(lat);
-        fclose(f);
-        return BENCH_EXIT_IOERR;
-    }
-    fclose(f);
-    if (m->consumers == 0) {
-        m->worst = lat;
-        m->n_worst = n;
+    s_worst_add(&m->applied, lat, n, m->consumers == 0);
+
+    snprintf(path, sizeof path, "%s.rcv", prefix);
+    rc = m->received.absent ? -ENOENT : s_samples_read(path, &lat, &n);
+    if (rc == -ENOENT) {
+        m->received.absent = true;
+        free(m->received.worst);
+        m->received.worst = NULL;
+    } else if (rc != 0) {
+        return rc;
     } else {
-        size_t common = n < m->n_worst ? n : m->n_worst;
-        for (size_t i = 0; i < common; i++)
-            if (lat[i] < 0 || m->worst[i] < 0)
-                m->worst[i] = -1;
-            else if (lat[i] > m->worst[i])
-                m->worst[i] = lat[i];
-        m->n_worst = common;
-        free(lat);
+        s_worst_add(&m->received, lat, n, m->consumers == 0);
     }
     m->consumers++;
     return 0;
@@ -344,13 +397,14 @@ static int s_merge(int argc, char **argv, const char *out_path)
     for (int i = 0; i < argc; i++) {
         int rc = s_merge_one(&m, argv[i]);
         if (rc != 0) {
-            free(m.worst);
+            free(m.applied.worst);
+            free(m.received.worst);
             return rc;
         }
     }
-    for (size_t i = 0; i < m.n_worst; i++)
-        m.missing += m.worst[i] < 0;
-    bench_percentiles_t p = bench_percentiles_of(m.worst, m.n_worst);
+    for (size_t i = 0; i < m.applied.n; i++)
+        m.missing += m.applied.worst[i] < 0;
+    bench_percentiles_t p = bench_percentiles_of(m.applied.worst, m.applied.n);
     double seconds = (double)(m.last_applied_us - m.first_event_us) / 1e6;
     json_t *summary =
         json_pack("{s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)m.events,
@@ -358,7 +412,17 @@ static int s_merge(int argc, char **argv, const char *out_path)
                   seconds > 0 ? (double)m.events / seconds : 0.0, "p50_us", (json_int_t)p.p50_us,
                   "p99_us", (json_int_t)p.p99_us, "p999_us", (json_int_t)p.p999_us, "max_us",
                   (json_int_t)p.max_us, "missing", (json_int_t)m.missing);
-    free(m.worst);
+    if (summary && !m.received.absent && m.consumers > 0) {
+        /* publish to received by all: the part of the latency before the
+         * consumers' commits */
+        bench_percentiles_t r = bench_percentiles_of(m.received.worst, m.received.n);
+        json_object_set_new(summary, "received_p50_us", json_integer(r.p50_us));
+        json_object_set_new(summary, "received_p99_us", json_integer(r.p99_us));
+        json_object_set_new(summary, "received_p999_us", json_integer(r.p999_us));
+        json_object_set_new(summary, "received_max_us", json_integer(r.max_us));
+    }
+    free(m.applied.worst);
+    free(m.received.worst);
     int rc = out_path ? json_dump_file(summary, out_path, JSON_INDENT(2))
                       : json_dumpf(summary, stdout, JSON_INDENT(2));
     if (!out_path)
@@ -519,12 +583,16 @@ int main(int argc, char **argv)
         sink.samples_path = samples_path;
         sink.started_us = bench_now_us();
         sink.samples = bench_samples_new(count);
-        if (!sink.samples) {
+        sink.received = bench_samples_new(count);
+        if (!sink.samples || !sink.received) {
             fprintf(stderr, "asbench: out of memory\n");
+            bench_samples_destroy(&sink.samples);
+            bench_samples_destroy(&sink.received);
             return BENCH_EXIT_SOFTWARE;
         }
         code = s_run_service(mode, name ? name : "bench", config_path);
         bench_samples_destroy(&sink.samples);
+        bench_samples_destroy(&sink.received);
     } else {
         source.count = count;
         source.rate = rate;

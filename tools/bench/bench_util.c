@@ -292,14 +292,36 @@ int bench_samples_write(const bench_samples_t *self, const char *path)
     return rc;
 }
 
+char *bench_received_path(const char *samples_path, char *out, size_t cap)
+{
+    size_t len = strlen(samples_path);
+    if (len >= 4 && strcmp(samples_path + len - 4, ".lat") == 0)
+        len -= 4;
+    int n = snprintf(out, cap, "%.*s.rcv", (int)len, samples_path);
+    return n >= 0 && (size_t)n < cap ? out : NULL;
+}
+
+int bench_samples_write_consumer(const bench_samples_t *applied, const bench_samples_t *received,
+                                 const char *samples_path)
+{
+    char path[4096];
+    int rc = bench_samples_write(applied, samples_path);
+    if (rc == 0)
+        rc = bench_received_path(samples_path, path, sizeof path)
+                 ? bench_samples_write(received, path)
+                 : -ENAMETOOLONG;
+    return rc;
+}
+
 /* --- reports ----------------------------------------------------------------- */
 
 int bench_report_write(const bench_report_t *r, const char *path)
 {
     double seconds = (double)(r->last_applied_us - r->first_event_us) / 1e6;
     json_t *report = json_pack(
-        "{s:s,s:s,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "role",
-        r->role, "name", r->name ? r->name : "", "events", (json_int_t)r->events, "seconds",
+        "{s:s,s:s,s:I,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+        "s:I}",
+        "role", r->role, "name", r->name ? r->name : "", "events", (json_int_t)r->events, "seconds",
         seconds, "events_per_second", seconds > 0 ? (double)r->events / seconds : 0.0, "started_us",
         (json_int_t)r->started_us, "first_event_us", (json_int_t)r->first_event_us,
         "first_applied_us", (json_int_t)r->first_applied_us, "last_applied_us",
@@ -307,7 +329,10 @@ int bench_report_write(const bench_report_t *r, const char *path)
         (json_int_t)r->lat.p50_us, "p99_us", (json_int_t)r->lat.p99_us, "p999_us",
         (json_int_t)r->lat.p999_us, "max_us", (json_int_t)r->lat.max_us, "peak_rss_kb",
         (json_int_t)r->peak_rss_kb, "cpu_ms", (json_int_t)r->cpu_ms, "rss_file_kb",
-        (json_int_t)r->rss_file_kb, "rss_anon_peak_kb", (json_int_t)r->rss_anon_peak_kb);
+        (json_int_t)r->rss_file_kb, "rss_anon_peak_kb", (json_int_t)r->rss_anon_peak_kb,
+        "received_p50_us", (json_int_t)r->received.p50_us, "received_p99_us",
+        (json_int_t)r->received.p99_us, "received_p999_us", (json_int_t)r->received.p999_us,
+        "received_max_us", (json_int_t)r->received.max_us);
     if (!report)
         return -ENOMEM;
     int rc = json_dump_file(report, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
@@ -476,7 +501,8 @@ int bench_sink_open(bench_sink_t *k, const char *prog, const char *name, const c
     int err = 0;
     k->store = as_store_open(data_dir, bench_sink_dbs, 0, &err);
     k->samples = bench_samples_new(expect);
-    if (!k->store || !k->samples || s_sink_reserve(k, batch) != 0) {
+    k->received = bench_samples_new(expect);
+    if (!k->store || !k->samples || !k->received || s_sink_reserve(k, batch) != 0) {
         fprintf(stderr, "%s: cannot open the store in %s: %s\n", prog, data_dir,
                 k->store ? "out of memory" : as_strerror(err));
         bench_sink_close(k);
@@ -553,6 +579,7 @@ int bench_sink_store(bench_sink_t *k, MDB_txn *txn, uint64_t seq, const void *pa
                      int64_t time_us)
 {
     int rc = bench_store_event(k->store, txn, seq, payload, len);
+    bench_samples_note(k->received, seq, bench_now_us() - time_us);
     k->seqs[k->n] = seq;
     k->times[k->n] = time_us;
     k->n++;
@@ -595,6 +622,7 @@ int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const ch
     report->events = bench_samples_count(k->samples);
     report->commits = as_store_commits(k->store);
     report->lat = bench_samples_percentiles(k->samples);
+    report->received = bench_samples_percentiles(k->received);
     report->peak_rss_kb = bench_peak_rss_kb();
     report->cpu_ms = bench_cpu_ms();
     report->rss_file_kb = bench_rss_file_kb();
@@ -602,7 +630,8 @@ int bench_sink_finish(bench_sink_t *k, int rc, const char *report_path, const ch
     if (report->events == 0 && rc != 0)
         return rc;
     if (bench_report_write(report, report_path) != 0 ||
-        (samples_path && bench_samples_write(k->samples, samples_path) != 0)) {
+        (samples_path &&
+         bench_samples_write_consumer(k->samples, k->received, samples_path) != 0)) {
         fprintf(stderr, "%s: cannot write the report\n", k->prog);
         if (rc == 0)
             rc = BENCH_EXIT_IOERR;
@@ -614,6 +643,7 @@ void bench_sink_close(bench_sink_t *k)
 {
     as_store_close(&k->store);
     bench_samples_destroy(&k->samples);
+    bench_samples_destroy(&k->received);
     free(k->seqs);
     free(k->times);
     k->seqs = NULL;

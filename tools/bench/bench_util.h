@@ -87,6 +87,17 @@ bench_percentiles_t bench_samples_percentiles(const bench_samples_t *self);
  * seen). Returns 0 or -errno. */
 int bench_samples_write(const bench_samples_t *self, const char *path);
 
+/* The file beside a consumer's latency samples (PREFIX.lat) that holds its
+ * publish-to-received samples: PREFIX.rcv, written into out. Returns out, or
+ * NULL when it does not fit. */
+char *bench_received_path(const char *samples_path, char *out, size_t cap);
+
+/* Writes a consumer's publish-to-applied samples to samples_path and its
+ * publish-to-received ones beside it (bench_received_path). Returns 0 or
+ * -errno. */
+int bench_samples_write_consumer(const bench_samples_t *applied, const bench_samples_t *received,
+                                 const char *samples_path);
+
 /* Percentiles of a sorted copy of `values` (n of them; values < 0 skipped). */
 bench_percentiles_t bench_percentiles_of(const int32_t *values, size_t n);
 
@@ -101,6 +112,9 @@ typedef struct bench_report {
     int64_t last_applied_us;  /* the last event applied here */
     uint64_t commits;         /* write transactions (fsyncs); 0: none */
     bench_percentiles_t lat;  /* publish to applied here */
+    /* publish to received here: the event in the consumer's write
+     * transaction, before its commit (all 0: not measured) */
+    bench_percentiles_t received;
     long peak_rss_kb;
     int64_t cpu_ms;        /* user + system CPU time of the whole process */
     long rss_file_kb;      /* of the resident set at the end: file pages (LMDB) */
@@ -181,6 +195,7 @@ typedef struct bench_sink {
     /* what the running transaction applied (filled by each run of it) */
     uint64_t *seqs;
     int64_t *times;
+    bench_samples_t *received; /* publish to received (in the transaction) */
     size_t n, cap;
     uint64_t last_seq; /* the last seq the running transaction applied */
     int64_t idle_since;

@@ -1227,7 +1227,7 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             s=$(catchup_s "$1-fanout-catchup") e=$(j "$1-fanout-catchup" .events)
             [ -n "$s" ] && [ -n "$e" ] && awk -v s="$s" -v e="$e" 'BEGIN { if (s > 0) printf "%.0f", e / s }' || true
         }
-        v_lat() { j "$1-lat${2%:*}" ".${2#*:}_us"; }
+        v_lat() { j "$1-lat${2%:*}" ".${2#*:}_us // empty"; }
         echo "### Ours and every peer (4 durable consumers, fsync on in every consumer)"
         echo
         echo "Each peer's cell: its figure, then ours / peer in brackets (above 1 is better for ours in events/s, below 1 in ms, s and MiB). What each broker keeps on disk when it acks differs: see RESULTS.md, \"What each peer guarantees\"."
@@ -1275,6 +1275,12 @@ row() { # row FIGURE OURS PEER RATIO CEILING SHARE
             for r in 1000 10000; do
                 for q in p50 p99 p999; do
                     prow "${q/p999/p99.9} ms at $(num $r)/s, publish to applied by all 4" ms v_lat "$r:$q"
+                done
+                # the part before the consumers' commits: for ours it holds the
+                # source's own durable commit, for the peers the broker's
+                for q in p50 p999; do
+                    prow "${q/p999/p99.9} ms at $(num $r)/s, publish to received by all 4 (in their transaction, before its commit)" \
+                        ms v_lat "$r:received_$q"
                 done
             done
         fi
