@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """web_warranty.py — the warranty clerk's screen in real headless Chromium,
 driven by test_web_warranty.sh: claims RO-W1-1 (defect code the OEM rejects)
-and RO-W2-1 are READY, both with a concern that is markup. Environment:
-webtest.py's, and V1 (RO-W1's VIN)."""
+and RO-W2-1 are READY, both with a concern that is markup; RO-W5-1 the OEM
+rejected giving no reason. Environment: webtest.py's, and V1 (RO-W1's VIN)."""
 import os
 
 from selenium.common.exceptions import StaleElementReferenceException
@@ -56,6 +56,14 @@ def jstext(b, css):
 
 def click(b, css):
     b.d.execute_script(f"document.querySelector('{css}').click()")
+
+
+def resubmitted(b, claim):
+    """The page's words for warranty's refusal of submitting `claim` again."""
+    return b.d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "App.call('warranty.claim.submit', {claim_id: arguments[0]}, 'resubmit-' + arguments[0] + '-' + App.lang)"
+        ".then(() => done('submitted'), (err) => done(App.errorText(err)));", claim)
 
 
 def main():
@@ -166,7 +174,24 @@ def main():
         check("no English words of the reason left", not any(w in fields for w in ("vehicle sold", "past the", "warranty on", "basic")),
               fields)
         tab.shot("warranty-reason-zh-tablet")
+        # rejected by the OEM giving no reason: the claim keeps none, the page says so in its words
+        click(tab, '#claims tbody tr[data-claim="RO-W5-1"]')
+        wait(tab, lambda d: "厂家拒赔原因" in jstext(tab, "#claim-fields"))
+        fields = jstext(tab, "#claim-fields")
+        check("no debit reason given, in Chinese: the maker gave none", "厂家拒赔原因\n厂家未说明原因" in fields, fields)
+        refused = resubmitted(tab, "RO-W5-1")
+        check("the refusal of a resubmission in Chinese: the maker gave no reason",
+              "索赔单“RO-W5-1”已被厂家拒赔（厂家未说明原因）：请先修改。" in refused and "reason" not in refused, refused)
+        tab.shot("warranty-no-debit-reason-zh-tablet")
         tab.click("#lang")
+        wait(tab, lambda d: "OEM's debit reason" in jstext(tab, "#claim-fields"))
+        fields = jstext(tab, "#claim-fields")
+        check("the same in English", "OEM's debit reason\nnone given by the OEM" in fields, fields)
+        refused = resubmitted(tab, "RO-W5-1")
+        check("the refusal in English", "claim 'RO-W5-1' was rejected by the oem, which gave no reason: correct it first" in refused,
+              refused)
+        tab.shot("warranty-no-debit-reason-tablet")
+        click(tab, '#claims tbody tr[data-claim="RO-W4-1"]')
         wait(tab, lambda d: "vehicle sold" in jstext(tab, "#claim-fields"))
         fields = jstext(tab, "#claim-fields")
         check("the same reason in English on the English page", "vehicle sold 2019-01-15 is past the 4-year basic warranty on " in fields,
