@@ -10,7 +10,9 @@
 # text; an advisor cannot submit a claim (403); the policy's reasons (a claim
 # too old, one above the clerk's limit) in Chinese on the Chinese page; a claim
 # the OEM rejects giving no reason (asoem's unexplained_defect_codes) says so
-# in the page's language (厂家未说明原因), its refusal of a resubmission too.
+# in the page's language (厂家未说明原因), its refusal of a resubmission too;
+# the advisor's counter shows a car's repair/replace/return warnings in
+# Chinese on the Chinese page, in English on the English one.
 # Screenshots: $AS_BUILD/artifacts/web/warranty-*.png, packing-*.png.
 # labels: web browser
 # timeout: 300
@@ -22,6 +24,9 @@ export AS_RUN_DIR=$T
 cp "$(dirname "$0")/../../deploy/local.ini" "$CONFIG"
 sed -i 's/^reject_defect_codes = .*/&\nunexplained_defect_codes = D-NO-REASON/' "$CONFIG"
 grep -q '^unexplained_defect_codes = D-NO-REASON$' "$CONFIG" || fail "the config has no [oem] reject_defect_codes"
+# and its warranty warning the counter of every warranty repair (repair/replace/return)
+sed -i 's/^\[warranty\]$/&\nrrr_warn_days = 1\nrrr_warn_repeats = 1/' "$CONFIG"
+grep -q '^rrr_warn_repeats = 1$' "$CONFIG" || fail "the config has no [warranty]"
 start_bus bus
 start_site_daemons
 start_web
@@ -76,7 +81,7 @@ out=$(api adv warranty.claim.submit '{"claim_id":"RO-W1-1"}' -H 'Idempotency-Key
 expect_eq "an advisor's warranty.claim.submit is refused by the gateway" "403 web" \
     "$(echo "$out" | tail -1) $(echo "$out" | head -1 | jq -r .refused_by)"
 
-browse web_warranty.py V1=$V1
+browse web_warranty.py V1=$V1 V2=$V2
 expect_eq "the claim was submitted twice, by the clerk" "2 wty-he PAID" \
     "$(ctl --actor wty-he call warranty.claim.show claim_id=RO-W1-1 | jq -r '.reply | "\(.submissions) \(.submitted_by) \(.status)"')"
 stop_web

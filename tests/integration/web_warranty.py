@@ -2,7 +2,9 @@
 """web_warranty.py — the warranty clerk's screen in real headless Chromium,
 driven by test_web_warranty.sh: claims RO-W1-1 (defect code the OEM rejects)
 and RO-W2-1 are READY, both with a concern that is markup; RO-W5-1 the OEM
-rejected giving no reason. Environment: webtest.py's, and V1 (RO-W1's VIN)."""
+rejected giving no reason; warranty warns of every warranty repair (its
+rrr_warn_days and rrr_warn_repeats are 1). Environment: webtest.py's, V1 and
+V2 (RO-W1's and RO-W2's VINs)."""
 import os
 
 from selenium.common.exceptions import StaleElementReferenceException
@@ -11,6 +13,16 @@ from selenium.webdriver.support.ui import WebDriverWait
 from webtest import XSS, Browser, asctl, check, done
 
 V1 = os.environ["V1"]
+V2 = os.environ["V2"]
+# warranty.warn.<code> in labels.json, with {1}, {2}, ... the wording's arguments
+WARNINGS = {
+    "en": ("Warning: ", {"repair_days": "{1} repair days within the period: more than {2} gives the customer a right to a "
+                                        "replacement or refund",
+                         "defect_repeats": "defect {1} repaired {2} times: more than {3} gives the customer a right to a "
+                                           "replacement or refund"}),
+    "zh": ("预警：", {"repair_days": "三包期内累计维修 {1} 天：超过 {2} 天客户有权要求换车或退车",
+                    "defect_repeats": "故障 {1} 已维修 {2} 次：超过 {3} 次客户有权要求换车或退车"}),
+}
 
 
 def wait(b, condition, timeout=30):
@@ -240,7 +252,41 @@ def main():
         click(desk, '#states button[data-state=""]')
         wait(desk, lambda d: status_of(desk, "RO-W1-1") == "PAID")
         desk.shot("warranty-desktop")
+    counter_warnings()
     done()
+
+
+def counter_warnings():
+    """The advisor's counter: a car's card shows warranty's repair/replace/return
+    warnings (VehicleRepairs.warning_wordings) in the page's language."""
+    vehicle = asctl("adv-wang", "warranty.vehicle.warnings", f"vin={V2}")["vehicles"][0]
+    wordings = vehicle["warning_wordings"]
+    check("warranty warns of V2's repair days and its repeated defect",
+          [w["code"] for w in wordings] == ["repair_days", "defect_repeats"] and wordings[1]["args"][0] == "D-01", wordings)
+    for lang, html_lang in (("zh", "zh-CN"), ("en", "en")):
+        lead, templates = WARNINGS[lang]
+        want = []
+        for w in wordings:
+            text = templates[w["code"]]
+            for i, arg in enumerate(w["args"]):
+                text = text.replace("{%d}" % (i + 1), arg)
+            want.append(lead + text)
+        with Browser(1280, 800) as counter:
+            sign_in_to(counter, "adv-wang", "advisor-pass-1", "counter.html")
+            wait(counter, lambda d: counter.find("#lang").text)
+            if counter.find("html").get_attribute("lang") != html_lang:
+                counter.click("#lang")
+            wait(counter, lambda d: counter.find("html").get_attribute("lang") == html_lang)
+            counter.type("#search", "LU-W00002")
+            counter.click("#search-go")
+            wait(counter, lambda d: counter.text("#card-vin") == V2)
+            wait(counter, lambda d: len(counter.find_all("#card-recalls .warning")) == len(wordings))
+            shown = [e.text for e in counter.find_all("#card-recalls .warning")]
+            check(f"the card's warnings in the page's language ({lang})", shown == want, shown)
+            if lang == "zh":
+                check("no English words of them left", not any(w in " ".join(shown) for w in ("repair", "defect", "refund")),
+                      shown)
+            counter.shot(f"warranty-warnings-counter-{lang}")
 
 
 main()
