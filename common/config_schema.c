@@ -173,6 +173,8 @@ static const as_config_key_t s_warranty_keys[] = {
 
 static const as_config_key_t s_oem_keys[] = {
     S_LIST("reject_defect_codes", "the defect codes the simulated OEM rejects"),
+    S_LIST("unexplained_defect_codes",
+           "the defect codes the simulated OEM rejects without giving a reason"),
     S_INT("supply_lead_days", 0, 365, 2, "working days from a stock order to its promised date"),
     S_INT("urgent_lead_days", 0, 365, 1, "working days from an urgent order to its promised date"),
     S_LIST("short_ship_parts", "part numbers the simulated supplier confirms only half of"),

@@ -5,6 +5,10 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/text.h"
+
+/* U+FFFD, what a page shows for a byte that begins no character */
+static const char s_replacement[] = "\xEF\xBF\xBD";
 
 static const int s_weights[AS_VIN_LEN] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
 
@@ -40,15 +44,21 @@ as_vin_problem_t as_vin_examine(const char *vin, as_vin_fault_t *fault)
     memset(fault, 0, sizeof *fault);
     if (!vin || !*vin)
         return fault->problem = AS_VIN_MISSING;
-    fault->length = strlen(vin);
+    fault->length = as_text_chars(vin);
     if (fault->length != AS_VIN_LEN)
         return fault->problem = AS_VIN_LENGTH;
-    for (size_t i = 0; i < fault->length; i++) {
-        if (s_value(vin[i]) < 0) {
-            fault->position = i + 1;
-            fault->found = vin[i];
+    size_t bytes = strlen(vin);
+    for (size_t at = 0, position = 1; at < bytes; position++) {
+        size_t width = as_utf8_char(vin + at, bytes - at);
+        if (width != 1 || s_value(vin[at]) < 0) {
+            fault->position = position;
+            if (width)
+                memcpy(fault->character, vin + at, width);
+            else
+                memcpy(fault->character, s_replacement, sizeof s_replacement);
             return fault->problem = AS_VIN_CHARACTER;
         }
+        at += width;
     }
     char expected = as_vin_check_digit(vin);
     if (vin[8] != expected) {
@@ -74,9 +84,9 @@ int as_vin_validate(const char *vin, char *err, size_t err_len)
         break;
     case AS_VIN_CHARACTER:
         snprintf(err, err_len,
-                 "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                 "vin '%s' has '%s' at position %zu: only digits and capital letters "
                  "other than I, O and Q are allowed",
-                 vin, f.found, f.position);
+                 vin, f.character, f.position);
         break;
     case AS_VIN_CHECK_DIGIT:
         snprintf(err, err_len, "vin '%s' has a wrong check digit: '%c', expected '%c'", vin,

@@ -24,6 +24,13 @@ argument is exactly such a word.
                           (e.g. services/parts services/tools)
   refusals.py --help
 
+A refusal that names roles names them as a list, "advisor or foreman"
+(as_role_names): a page words it from the terms of its items ("A、B或C"),
+a list holding every role of one of "zh_or_lists"'s wholes by that whole's
+name (本店员工（任一岗位）: every role of AS_ROLES_ANY_STAFF). So --check
+also fails on a role of common/staff.c without a term, and on a whole whose
+roles are no longer its macro's.
+
 The same table words the flags reception keeps on a CRM request
 (crm_requests.c s_crm_flag: the appointment's flag_texts), so their formats
 are checked here too.
@@ -48,8 +55,15 @@ CALLS = {"as_cmd_fail(": 2, "s_refuse(": 2, "s_crm_flag(": 1}
 ABOUT = ("Chinese templates of the daemons' refusals, keyed by the English "
          "format in the sources (as_cmd_fail). {1}, {2}, ... are the "
          "format's arguments in order; zh_terms: an argument that is exactly "
-         "one of these English words is shown in Chinese. Kept by "
+         "one of these English words is shown in Chinese; zh_or_lists: an "
+         "argument 'A or B or C' whose items are all terms is shown as "
+         "A、B或C (separator, last_separator), all items of a whole (the "
+         "roles of its roles_of) as the whole's zh. Kept by "
          "tools/refusals.py.")
+# where the role names are (as_role_names words a list of them), and where a
+# whole's roles_of macro is defined
+ROLE_NAMES = os.path.join("common", "staff.c")
+ROLE_MACROS = os.path.join("proto", "catalog", "domains.h")
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "?": "?", "0": "\0"}
 _SPEC = re.compile(r"%[-+ #0']*(\*|\d+)?(\.(\*|\d*))?(hh|h|ll|l|j|z|t|L|q)?[diouxXeEfFgGaAcsp%]")
@@ -151,6 +165,48 @@ def load_file():
         return json.load(f)
 
 
+def role_names():
+    """The roles as as_role_names names them (common/staff.c s_role_names)."""
+    with open(os.path.join(ROOT, ROLE_NAMES), encoding="utf-8") as f:
+        found = re.search(r"s_role_names\[\]\s*=\s*\{(.*?)\};", f.read(), re.S)
+    if not found:
+        raise ValueError("%s: no s_role_names" % ROLE_NAMES)
+    return re.findall(r'"([^"]*)"', found.group(1))
+
+
+def macro_roles(name):
+    """The role names of `#define NAME (AS_ROLE_X | ...)` in ROLE_MACROS, or
+    None when it has no such macro."""
+    with open(os.path.join(ROOT, ROLE_MACROS), encoding="utf-8") as f:
+        text = f.read().replace("\\\n", " ")
+    found = re.search(r"^#define\s+%s\b(.*)$" % re.escape(name), text, re.M)
+    if not found:
+        return None
+    return [role.lower() for role in re.findall(r"\bAS_ROLE_(\w+)", found.group(1))]
+
+
+def list_problems(terms, lists, roles):
+    """What keeps a page from wording a list of roles: a role without a
+    term, a whole of zh_or_lists that is not its macro's roles."""
+    out = ["%s: the role %s has no Chinese in zh_terms (a refusal naming it shows English)"
+           % (ROLE_NAMES, json.dumps(r)) for r in roles if not terms.get(r)]
+    if not lists.get("separator") or not lists.get("last_separator"):
+        out.append("refusals.json: zh_or_lists needs a separator and a last_separator")
+    for whole in lists.get("wholes", []):
+        name = json.dumps(whole.get("zh", ""), ensure_ascii=False)
+        items, macro = whole.get("items", []), whole.get("roles_of", "")
+        want = macro_roles(macro) if macro else None
+        if not whole.get("zh") or not items:
+            out.append("refusals.json: the whole %s of zh_or_lists needs its zh and items" % name)
+        elif want is None:
+            out.append("refusals.json: the whole %s is the roles of %s, not a macro of %s"
+                       % (name, json.dumps(macro), ROLE_MACROS))
+        elif sorted(items) != sorted(want):
+            out.append("refusals.json: the whole %s lists %s, but %s (%s) is %s"
+                       % (name, ", ".join(items), macro, ROLE_MACROS, ", ".join(want)))
+    return out
+
+
 def problems(formats, table):
     out = []
     known = {fmt for fmt, _ in formats}
@@ -187,13 +243,16 @@ def main(argv):
         whole = load_file()
         table = whole.get("zh", {})
         terms = whole.get("zh_terms", {})
+        lists = whole.get("zh_or_lists", {})
+        roles = role_names()
     except (OSError, ValueError) as e:
         print("refusals.py: %s" % e, file=sys.stderr)
         return 2
     if argv[1] == "--update":
         zh = {fmt: table.get(fmt, "") for fmt, _ in formats}
         with open(TABLE, "w", encoding="utf-8") as f:
-            json.dump({"about": ABOUT, "zh": zh, "zh_terms": terms}, f, ensure_ascii=False, indent=1)
+            json.dump({"about": ABOUT, "zh": zh, "zh_terms": terms, "zh_or_lists": lists}, f,
+                      ensure_ascii=False, indent=1)
             f.write("\n")
         missing = sum(1 for v in zh.values() if not v)
         print("refusals.py: %d format(s), %d without a translation" % (len(zh), missing))
@@ -208,6 +267,7 @@ def main(argv):
     if argv[1] == "--check":
         found = problems(formats, table)
         found += ["refusals.json: the term %s has no Chinese" % json.dumps(k) for k, v in terms.items() if not v]
+        found += list_problems(terms, lists, roles)
         for p in found:
             print(p)
         print("refusals.py: %d format(s), %d problem(s)" % (len(formats), len(found)),

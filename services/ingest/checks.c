@@ -107,9 +107,9 @@ static int s_check_sold(as_cmd_t *cmd, const As__SalesVehicleSold *m)
                            f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "sale '%s': vin '%s' has '%c' at position %zu: only digits and capital "
+                           "sale '%s': vin '%s' has '%s' at position %zu: only digits and capital "
                            "letters other than I, O and Q are allowed",
-                           ref, m->vin, f.found, f.position);
+                           ref, m->vin, f.character, f.position);
     case AS_VIN_CHECK_DIGIT:
         return as_cmd_fail(cmd, AS_EINVALID,
                            "sale '%s': vin '%s' has a wrong check digit: '%c', expected '%c'", ref,

@@ -146,9 +146,9 @@ static int s_book_request(as_cmd_t *cmd, const As__AppointmentAction *req,
                            id, vin, f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "appointment '%s': vin '%s' has '%c' at position %zu: only digits and "
+                           "appointment '%s': vin '%s' has '%s' at position %zu: only digits and "
                            "capital letters other than I, O and Q are allowed: give the right vin=",
-                           id, vin, f.found, f.position);
+                           id, vin, f.character, f.position);
     case AS_VIN_CHECK_DIGIT:
         return as_cmd_fail(cmd, AS_EINVALID,
                            "appointment '%s': vin '%s' has a wrong check digit: '%c', expected "

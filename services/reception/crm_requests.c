@@ -141,9 +141,9 @@ static int s_vehicle(as_evt_t *evt, As__Appointment *a, const char *vin)
             f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return s_crm_flag(a,
-                          "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                          "vin '%s' has '%s' at position %zu: only digits and capital letters "
                           "other than I, O and Q are allowed: check it with the customer",
-                          vin, f.found, f.position);
+                          vin, f.character, f.position);
     case AS_VIN_CHECK_DIGIT:
         return s_crm_flag(a,
                           "vin '%s' has a wrong check digit: '%c', expected '%c': check it with "

@@ -142,9 +142,9 @@ static int s_check_vin(as_cmd_t *cmd, const char *vin)
                            f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "vin '%s' has '%c' at position %zu: only digits and capital letters "
+                           "vin '%s' has '%s' at position %zu: only digits and capital letters "
                            "other than I, O and Q are allowed",
-                           vin, f.found, f.position);
+                           vin, f.character, f.position);
     case AS_VIN_CHECK_DIGIT:
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s' has a wrong check digit: '%c', expected '%c'", vin, f.found,

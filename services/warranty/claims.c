@@ -241,7 +241,8 @@ int warranty_evt_oem_decided(as_evt_t *evt)
         s_set(&c->debit_reason, NULL);
     } else {
         c->status = AS__CLAIM_STATUS__REJECTED_BY_OEM;
-        s_set(&c->debit_reason, d->debit_reason ? d->debit_reason : "no reason given");
+        /* absent when the OEM gave none: each reader words that in its language */
+        s_set(&c->debit_reason, d->debit_reason && *d->debit_reason ? d->debit_reason : NULL);
     }
     rc = warranty_claim_put(evt->svc, evt->txn, c);
     if (rc == 0)
@@ -364,9 +365,14 @@ static int s_not_submittable(as_cmd_t *cmd, const As__WarrantyClaim *c)
     case AS__CLAIM_STATUS__REJECTED:
         return s_refuse_rejected(cmd, c);
     case AS__CLAIM_STATUS__REJECTED_BY_OEM:
+        if (!c->debit_reason || !*c->debit_reason)
+            return as_cmd_fail(cmd, AS_ECONFLICT,
+                               "claim '%s' was rejected by the oem, which gave no reason: correct "
+                               "it first",
+                               id);
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "claim '%s' was rejected by the oem (%s): correct it first", id,
-                           c->debit_reason ? c->debit_reason : "no reason given");
+                           c->debit_reason);
     default:
         return as_cmd_fail(cmd, AS_ECONFLICT, "claim '%s' is %s: it was submitted already", id,
                            warranty_status_name(c->status));

@@ -499,10 +499,16 @@ void web_call(web_t *web, h2o_req_t *req, const web_member_t *member, const char
     if (info->roles && !(member->roles & info->roles)) {
         char roles[300], text[600];
         as_role_names(info->roles, roles, sizeof roles);
-        snprintf(text, sizeof text, "%s: '%s' is not a %s", command, member->staff_id, roles);
-        web_reply_json(
-            req, 403,
-            json_pack("{s:s, s:s, s:s}", "error", text, "code", "AS_EDENIED", "refused_by", "web"));
+        const char *article = roles[0] && strchr("aeiou", roles[0]) ? "an" : "a";
+        /* as_staff_require's words, with its format and arguments, so a page
+         * words web's refusal from refusals.json like the daemon's */
+        snprintf(text, sizeof text, "%s: '%s' is not %s %s", command, member->staff_id, article,
+                 roles);
+        web_reply_json(req, 403,
+                       json_pack("{s:s, s:s, s:s, s:s, s:[ssss]}", "error", text, "code",
+                                 "AS_EDENIED", "refused_by", "web", "format",
+                                 "%s: '%s' is not %s %s", "args", command, member->staff_id,
+                                 article, roles));
         return;
     }
     char request_id[S_KEY_MAX + 1];

@@ -6,7 +6,9 @@
 # format's arguments as {1}, {2}, ... (tools/refusals.py --check), so a
 # Chinese page never shows a daemon's English. The check itself fails on a
 # format left untranslated, a template that drops or invents an argument, a
-# translation whose format is gone, and a term without Chinese.
+# translation whose format is gone, a term without Chinese, a role without a
+# term (a list of roles is worded from its roles' terms, zh_or_lists) and a
+# whole of zh_or_lists that is no longer its macro's roles.
 . "$(dirname "$0")/lib.sh"
 setup refusals
 
@@ -44,6 +46,24 @@ broken stale 'd["zh"]["a refusal no daemon makes any more"] = "旧"' \
     "\"a refusal no daemon makes any more\" is no longer in the sources"
 broken term 'd["zh_terms"]["repair order"] = ""' \
     "the term \"repair order\" has no Chinese"
+
+# a refusal naming roles names a list of them ("advisor or foreman",
+# as_role_names), worded from each role's term: no list needs a term of its
+# own, but every role does, and the whole "every staff role" is its macro's
+python3 - "$TABLE" <<'PY' || fail "refusals.json still keeps role lists as terms of their own"
+import json, sys
+terms = json.load(open(sys.argv[1], encoding="utf-8"))["zh_terms"]
+lists = [k for k in terms if " or " in k and all(i in terms for i in k.split(" or "))]
+sys.exit(1 if lists else 0)
+PY
+broken role-without-term 'del d["zh_terms"]["foreman"]' \
+    "common/staff.c: the role \"foreman\" has no Chinese in zh_terms"
+broken whole-not-its-macro 'd["zh_or_lists"]["wholes"][0]["items"].remove("tool_admin")' \
+    "but AS_ROLES_ANY_STAFF (proto/catalog/domains.h) is"
+broken whole-of-no-macro 'd["zh_or_lists"]["wholes"][0]["roles_of"] = "AS_ROLES_COOKS"' \
+    "is the roles of \"AS_ROLES_COOKS\", not a macro of proto/catalog/domains.h"
+broken list-without-separator 'd["zh_or_lists"]["last_separator"] = ""' \
+    "zh_or_lists needs a separator and a last_separator"
 
 expect_exit "--check of an unknown option" 2 "$T/usage.out" python3 "$TOOL" --frobnicate
 finish

@@ -9,7 +9,7 @@
 # and accepted on the second submission; one escalated, approved and paid;
 # replaced parts tagged, boxed, shipped and confirmed; a recurring defect and a
 # safety defect; bad input for every command, each a clear error with nothing
-# written.
+# written; one rejected by the OEM with no reason, kept as none.
 . "$(dirname "$0")/lib.sh"
 setup warranty
 
@@ -46,6 +46,7 @@ endpoint = ipc://$T/oem.sock
 follows = warranty
 heartbeat_ms = 200
 reject_defect_codes = D-BAD, D-WORSE
+unexplained_defect_codes = D-MUM
 
 [kpi]
 endpoint = ipc://$T/kpi.sock
@@ -193,6 +194,8 @@ wait_status RO-3-1 REJECTED_BY_OEM
 expect_eq "RO-3-1 debit reason" "defect code D-BAD not covered" "$(claim RO-3-1 debit_reason)"
 refused wc-sun conflict "claim 'RO-3-1' was rejected by the oem (defect code D-BAD not covered): correct it first" \
     warranty.claim.submit claim_id=RO-3-1
+worded wc-sun "claim '%s' was rejected by the oem (%s): correct it first" \
+    '["RO-3-1","defect code D-BAD not covered"]' warranty.claim.submit claim_id=RO-3-1
 wc warranty.claim.correct claim_id=RO-3-1 defect_code=D-03 >"$T/corr.json"
 expect_eq "corrected claim ready again" "READY D-03 defect_code D-BAD -> D-03" \
     "$(json '.reply | "\(.status) \(.defect_code) \(.corrections[0])"' <"$T/corr.json")"
@@ -454,5 +457,17 @@ wait_for "kpi applied warranty's $wty_seq events" kpi_applied_is "$wty_seq"
 expect_eq "first pass 3/4, parts returned 3/3" "3/4 3/3" \
     "$(AS_ACTOR=sm-zhou "$ASCTL" --config "$CONFIG" --json kpi report --month "$(date +%Y-%m)" | json '.rows[0].counters |
         "\(.warranty_claims_first_pass)/\(.warranty_claims_submitted) \(.warranty_parts_returned)/\(.warranty_parts_required)"')"
+
+log "--- rejected by the OEM with no reason: the claim keeps none, the refusal says so"
+V20=LSVAA000000000V20
+vehicle $V20 2025-03-01
+qc RO-20 $V20 15000 "$(job 1 WARRANTY BR-101 60 60 D-MUM PAD-01)"
+wait_applied $WS
+wc warranty.claim.submit claim_id=RO-20-1 >/dev/null
+wait_status RO-20-1 REJECTED_BY_OEM
+expect_eq "RO-20-1 keeps no debit reason (the OEM gave none)" null \
+    "$(wc warranty.claim.show claim_id=RO-20-1 | jq -c .reply.debit_reason)"
+worded wc-sun "claim '%s' was rejected by the oem, which gave no reason: correct it first" \
+    '["RO-20-1"]' warranty.claim.submit claim_id=RO-20-1
 
 finish

@@ -98,6 +98,9 @@ out=$(api tech reception.ro.open '{"vin":"LSVAU2180N2183294"}' -H 'Idempotency-K
 expect_eq "technician opens an RO" 403 "$(echo "$out" | tail -1)"
 expect_eq "refused by" web "$(echo "$out" | head -1 | jq -r .refused_by)"
 echo "$out" | head -1 | jq -r .error | grep -q "'tech-01' is not a" || fail "role text: $out"
+expect_eq "web's refusal as the daemons' format and its arguments (a page words it)" \
+    "[\"%s: '%s' is not %s %s\",[\"reception.ro.open\",\"tech-01\",\"a\",\"front_desk_manager or advisor\"]]" \
+    "$(echo "$out" | head -1 | jq -c '[.format, .args]')"
 out=$(api tech workshop.bay.register '{"bay_id":"B8","kind":"lift"}' -H 'Idempotency-Key: tech-bay-1')
 expect_eq "technician registers a bay" 403 "$(echo "$out" | tail -1)"
 out=$(api tech web.credential.set '{"staff_id":"tech-01","secret":"99999999"}' -H 'Idempotency-Key: tech-cred-1')

@@ -9,7 +9,9 @@
 # meanwhile) shows parts' words in the dialog, in Chinese; the parts manager
 # cancels wh-qian's order whole (Cancelled) and a partly received one (the
 # received line Closed, the other Cancelled), the keeper's page following
-# live; a reason written as markup shown as text. Screenshots:
+# live; a reason written as markup shown as text; on the Chinese page a
+# refusal naming roles names them in Chinese, any combination of them (and
+# web's own refusal of a command the keeper may not call). Screenshots:
 # $AS_BUILD/artifacts/web/parts-cancel-*.png.
 # labels: web browser parts
 # timeout: 300

@@ -216,6 +216,14 @@ worded fm-li "job %u of RO %s needs special tool '%s', which is reported lost: %
     workshop.job.dispatch ro_number=RO-T1 job_no=3 tech_id=tech-07 bay_id=B1
 refused conflict "job 5 of RO RO-T1 needs special tool 'T-FAIL', which is out of service: failed calibration on $TODAY (certificate C-F1)" \
     fm-li workshop.job.dispatch ro_number=RO-T1 job_no=5 tech_id=tech-07 bay_id=B1
+# the tool's own reason, with its note: a format of the tool's (a tool out of
+# service without a note has its own too, 未说明原因: not the warranty debit's)
+worded fm-li "job %u of RO %s needs special tool '%s', which is out of service: %s" \
+    '["5","RO-T1","T-FAIL","failed calibration on '"$TODAY"' (certificate C-F1)"]' \
+    workshop.job.dispatch ro_number=RO-T1 job_no=5 tech_id=tech-07 bay_id=B1
+expect_eq "the check's reason for it as the tool's code and its note" \
+    '{"code":"out_of_service","args":["T-FAIL","failed calibration on '"$TODAY"' (certificate C-F1)"]}' \
+    "$(ctl --actor fm-li call workshop.tool_check.show ro_number=RO-T1 job_no=5 | jq -c '.reply.tools[0].wording')"
 expect_eq "refused dispatches emitted nothing" "$before" "$(last_seq workshop)"
 for n in 1 2 3 5; do expect_eq "job $n still waiting" WORK_WAITING "$(job $n status)"; done
 expect_eq "B1 still free" "" \

@@ -51,6 +51,43 @@ def show(b, order):
     b.d.execute_script("document.querySelector(arguments[0]).scrollIntoView()", ORDER.format(order))
 
 
+# role lists as the daemons name them (as_role_names) and their Chinese: each
+# role's term, "、" between, "或" before the last; all staff roles as one whole
+ROLE_LISTS = {
+    "parts_manager or warehouse_keeper": "零件部经理或零件仓库管理员",
+    "service_manager or foreman or qc_inspector": "服务经理、车间主任或质检员",
+    "service_manager or front_desk_manager or advisor or info_clerk or foreman":
+        "服务经理、前台经理、服务顾问、信息员或车间主任",
+    "system or it_admin": "系统或IT管理员",
+    "service_manager or front_desk_manager or advisor or info_clerk or foreman or technician or qc_inspector"
+    " or parts_manager or warehouse_keeper or warranty_clerk or tool_admin": "本店员工（任一岗位）",
+    "service_manager or front_desk_manager or advisor or info_clerk or foreman or technician or qc_inspector"
+    " or parts_manager or warehouse_keeper or warranty_clerk or tool_admin or system": "本店员工（任一岗位）或系统",
+    # a combination no refusal names today: worded all the same
+    "advisor or tool_admin or it_admin": "服务顾问、工具管理员或IT管理员",
+}
+
+
+def role_lists(tab):
+    """On the Chinese page: a refusal naming roles says them in Chinese, whatever
+    the combination, from each role's term (refusals.json zh_or_lists)."""
+    denial = "%s: '%s' is not %s %s"
+    for english, chinese in ROLE_LISTS.items():
+        said = tab.d.execute_script("return App.refusalText({message: 'English', format: arguments[0],"
+                                    "args: ['parts.x', 'wh-zhou', 'a', arguments[1]]})", denial, english)
+        check(f"'{english}' in Chinese", said == f"parts.x：“wh-zhou”不是一名{chinese}，无权操作", said)
+    said = tab.d.execute_script("return App.refusalText({message: 'English', format: arguments[0],"
+                                "args: ['parts.x', 'wh-zhou', 'a', 'advisor or cook']})", denial)
+    check("a list with a role that has no term stays as the daemon said it",
+          said == "parts.x：“wh-zhou”不是一名advisor or cook，无权操作", said)
+    # web's own refusal of a command the keeper may not call, as the page shows it
+    said = tab.d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "App.call('warranty.claim.list', {}).then(() => done('called'), (err) => done(App.errorText(err)));")
+    check("web's refusal names the roles in Chinese",
+          said == "被拒绝：warranty.claim.list：“wh-zhou”不是一名服务经理或索赔员，无权操作", said)
+
+
 def run(b, fn, *args):
     try:
         fn(b, *args)
@@ -140,6 +177,7 @@ def keeper(tab, desk):
           text(tab, "#cancel-error"))
     check("nothing cancelled", [line_of("SO-MINE", n).get("cancelled", 0) for n in (1, 3)] == [0, 0])
     tab.shot("parts-cancel-refused-zh")
+    role_lists(tab)
     tab.click("#cancel-back")
     wait(tab, lambda d: not tab.find("#cancel-dialog").is_displayed())
     tab.click("#lang")

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """web_warranty.py — the warranty clerk's screen in real headless Chromium,
 driven by test_web_warranty.sh: claims RO-W1-1 (defect code the OEM rejects)
-and RO-W2-1 are READY, both with a concern that is markup. Environment:
-webtest.py's, and V1 (RO-W1's VIN)."""
+and RO-W2-1 are READY, both with a concern that is markup; RO-W5-1 the OEM
+rejected giving no reason; warranty warns of every warranty repair (its
+rrr_warn_days and rrr_warn_repeats are 1). Environment: webtest.py's, V1 and
+V2 (RO-W1's and RO-W2's VINs)."""
 import os
 
 from selenium.common.exceptions import StaleElementReferenceException
@@ -11,6 +13,16 @@ from selenium.webdriver.support.ui import WebDriverWait
 from webtest import XSS, Browser, asctl, check, done
 
 V1 = os.environ["V1"]
+V2 = os.environ["V2"]
+# warranty.warn.<code> in labels.json, with {1}, {2}, ... the wording's arguments
+WARNINGS = {
+    "en": ("Warning: ", {"repair_days": "{1} repair days within the period: more than {2} gives the customer a right to a "
+                                        "replacement or refund",
+                         "defect_repeats": "defect {1} repaired {2} times: more than {3} gives the customer a right to a "
+                                           "replacement or refund"}),
+    "zh": ("预警：", {"repair_days": "三包期内累计维修 {1} 天：超过 {2} 天客户有权要求换车或退车",
+                    "defect_repeats": "故障 {1} 已维修 {2} 次：超过 {3} 次客户有权要求换车或退车"}),
+}
 
 
 def wait(b, condition, timeout=30):
@@ -56,6 +68,14 @@ def jstext(b, css):
 
 def click(b, css):
     b.d.execute_script(f"document.querySelector('{css}').click()")
+
+
+def resubmitted(b, claim):
+    """The page's words for warranty's refusal of submitting `claim` again."""
+    return b.d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "App.call('warranty.claim.submit', {claim_id: arguments[0]}, 'resubmit-' + arguments[0] + '-' + App.lang)"
+        ".then(() => done('submitted'), (err) => done(App.errorText(err)));", claim)
 
 
 def main():
@@ -166,7 +186,24 @@ def main():
         check("no English words of the reason left", not any(w in fields for w in ("vehicle sold", "past the", "warranty on", "basic")),
               fields)
         tab.shot("warranty-reason-zh-tablet")
+        # rejected by the OEM giving no reason: the claim keeps none, the page says so in its words
+        click(tab, '#claims tbody tr[data-claim="RO-W5-1"]')
+        wait(tab, lambda d: "厂家拒赔原因" in jstext(tab, "#claim-fields"))
+        fields = jstext(tab, "#claim-fields")
+        check("no debit reason given, in Chinese: the maker gave none", "厂家拒赔原因\n厂家未说明原因" in fields, fields)
+        refused = resubmitted(tab, "RO-W5-1")
+        check("the refusal of a resubmission in Chinese: the maker gave no reason",
+              "索赔单“RO-W5-1”已被厂家拒赔（厂家未说明原因）：请先修改。" in refused and "reason" not in refused, refused)
+        tab.shot("warranty-no-debit-reason-zh-tablet")
         tab.click("#lang")
+        wait(tab, lambda d: "OEM's debit reason" in jstext(tab, "#claim-fields"))
+        fields = jstext(tab, "#claim-fields")
+        check("the same in English", "OEM's debit reason\nnone given by the OEM" in fields, fields)
+        refused = resubmitted(tab, "RO-W5-1")
+        check("the refusal in English", "claim 'RO-W5-1' was rejected by the oem, which gave no reason: correct it first" in refused,
+              refused)
+        tab.shot("warranty-no-debit-reason-tablet")
+        click(tab, '#claims tbody tr[data-claim="RO-W4-1"]')
         wait(tab, lambda d: "vehicle sold" in jstext(tab, "#claim-fields"))
         fields = jstext(tab, "#claim-fields")
         check("the same reason in English on the English page", "vehicle sold 2019-01-15 is past the 4-year basic warranty on " in fields,
@@ -215,7 +252,41 @@ def main():
         click(desk, '#states button[data-state=""]')
         wait(desk, lambda d: status_of(desk, "RO-W1-1") == "PAID")
         desk.shot("warranty-desktop")
+    counter_warnings()
     done()
+
+
+def counter_warnings():
+    """The advisor's counter: a car's card shows warranty's repair/replace/return
+    warnings (VehicleRepairs.warning_wordings) in the page's language."""
+    vehicle = asctl("adv-wang", "warranty.vehicle.warnings", f"vin={V2}")["vehicles"][0]
+    wordings = vehicle["warning_wordings"]
+    check("warranty warns of V2's repair days and its repeated defect",
+          [w["code"] for w in wordings] == ["repair_days", "defect_repeats"] and wordings[1]["args"][0] == "D-01", wordings)
+    for lang, html_lang in (("zh", "zh-CN"), ("en", "en")):
+        lead, templates = WARNINGS[lang]
+        want = []
+        for w in wordings:
+            text = templates[w["code"]]
+            for i, arg in enumerate(w["args"]):
+                text = text.replace("{%d}" % (i + 1), arg)
+            want.append(lead + text)
+        with Browser(1280, 800) as counter:
+            sign_in_to(counter, "adv-wang", "advisor-pass-1", "counter.html")
+            wait(counter, lambda d: counter.find("#lang").text)
+            if counter.find("html").get_attribute("lang") != html_lang:
+                counter.click("#lang")
+            wait(counter, lambda d: counter.find("html").get_attribute("lang") == html_lang)
+            counter.type("#search", "LU-W00002")
+            counter.click("#search-go")
+            wait(counter, lambda d: counter.text("#card-vin") == V2)
+            wait(counter, lambda d: len(counter.find_all("#card-recalls .warning")) == len(wordings))
+            shown = [e.text for e in counter.find_all("#card-recalls .warning")]
+            check(f"the card's warnings in the page's language ({lang})", shown == want, shown)
+            if lang == "zh":
+                check("no English words of them left", not any(w in " ".join(shown) for w in ("repair", "defect", "refund")),
+                      shown)
+            counter.shot(f"warranty-warnings-counter-{lang}")
 
 
 main()

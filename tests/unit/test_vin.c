@@ -56,6 +56,39 @@ static void test_length_and_absence(void **state)
     assert_string_equal(err, "vin 'JN1AZ4EH7DM4301111' has 18 characters, a vin has 17");
 }
 
+/* A character typed with a Chinese input method is named whole, at its
+ * position counted in characters (a byte of it would be no character at all),
+ * and a VIN's length is counted in characters too. */
+static void test_a_multibyte_character_is_named_whole(void **state)
+{
+    (void)state;
+    char err[256];
+    as_vin_fault_t f;
+    assert_int_equal(as_vin_examine("JN1AZ4EH7DM43中111", &f), AS_VIN_CHARACTER);
+    assert_int_equal(f.position, 14);
+    assert_string_equal(f.character, "中");
+    assert_int_equal(as_vin_validate("JN1AZ4EH7DM43中111", err, sizeof err), AS_EINVALID);
+    assert_string_equal(err, "vin 'JN1AZ4EH7DM43中111' has '中' at position 14: only "
+                             "digits and capital letters other than I, O and Q are allowed");
+    /* after a Chinese character, the positions are still characters */
+    assert_int_equal(as_vin_examine("中N1AZ4EH7DM43O111", &f), AS_VIN_CHARACTER);
+    assert_int_equal(f.position, 1);
+    assert_int_equal(as_vin_examine("JN1ＡZ4EH7DM43O111", &f), AS_VIN_CHARACTER);
+    assert_int_equal(f.position, 4); /* a full-width A */
+    assert_string_equal(f.character, "Ａ");
+    /* a byte that begins no character: the replacement character a page shows */
+    static const char stray_byte[] = "JN1AZ4EH7DM43\xff"
+                                     "111";
+    assert_int_equal(as_vin_examine(stray_byte, &f), AS_VIN_CHARACTER);
+    assert_int_equal(f.position, 14);
+    assert_string_equal(f.character, "\xef\xbf\xbd" /* U+FFFD */);
+    /* 16 characters, 18 bytes: the length people count */
+    assert_int_equal(as_vin_examine("JN1AZ4EH7DM4中111", &f), AS_VIN_LENGTH);
+    assert_int_equal(f.length, 16);
+    assert_int_equal(as_vin_validate("JN1AZ4EH7DM4中111", err, sizeof err), AS_EINVALID);
+    assert_string_equal(err, "vin 'JN1AZ4EH7DM4中111' has 16 characters, a vin has 17");
+}
+
 /* A refusal words each problem itself (its own format, so a page translates
  * it): the examination names the problem and its data, no English. */
 static void test_examine_names_the_problem_and_its_data(void **state)
@@ -70,7 +103,7 @@ static void test_examine_names_the_problem_and_its_data(void **state)
     assert_int_equal(f.length, 18);
     assert_int_equal(as_vin_examine("JN1AZ4EH7DM43O111", &f), AS_VIN_CHARACTER);
     assert_int_equal(f.position, 14);
-    assert_int_equal(f.found, 'O');
+    assert_string_equal(f.character, "O");
     assert_int_equal(as_vin_examine("JN1AZ4EH8DM430111", &f), AS_VIN_CHECK_DIGIT);
     assert_int_equal(f.problem, AS_VIN_CHECK_DIGIT);
     assert_int_equal(f.found, '8');
@@ -85,6 +118,7 @@ int main(void)
         cmocka_unit_test(test_letters_i_o_q_are_refused),
         cmocka_unit_test(test_length_and_absence),
         cmocka_unit_test(test_examine_names_the_problem_and_its_data),
+        cmocka_unit_test(test_a_multibyte_character_is_named_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,16 +2,15 @@
  * on the runtime (service "oem", its own store, outbox and replay endpoint).
  * It follows warranty; for each warranty.claim.submitted it decides by the
  * rule in [oem] reject_defect_codes (a claim with such a defect code is
- * rejected, "defect code X not covered"; every other one is accepted for the
- * claimed amount) and publishes oem.claim.decided, then oem.payment.received
- * for an accepted claim.
- * It follows parts too and plays the parts supplier: for each
- * parts.order.placed it confirms every line (oem.order.confirmed), promised
- * [oem] supply_lead_days working days after the order date (urgent_lead_days
- * for an urgent order), and only half of a part listed in short_ship_parts.
- * It inspects the replaced parts that come back: for each packing line of a
- * warranty.shipment.confirmed (once per tag) it publishes oem.part.inspected,
- * the fault not confirmed for a part listed in [oem] not_confirmed_parts,
+ * rejected, "defect code X not covered"; one with a code in
+ * unexplained_defect_codes is rejected with no debit reason, as an OEM may do;
+ * every other one is accepted for the claimed amount) and publishes oem.claim.decided, then
+ * oem.payment.received for an accepted claim. It follows parts too and plays the parts supplier:
+ * for each parts.order.placed it confirms every line (oem.order.confirmed), promised [oem]
+ * supply_lead_days working days after the order date (urgent_lead_days for an urgent order), and
+ * only half of a part listed in short_ship_parts. It inspects the replaced parts that come back:
+ * for each packing line of a warranty.shipment.confirmed (once per tag) it publishes
+ * oem.part.inspected, the fault not confirmed for a part listed in [oem] not_confirmed_parts,
  * confirmed for every other, dated the day the shipment was confirmed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +27,10 @@
 #include "as/staff.h"
 
 typedef struct {
-    char **reject_codes; /* NULL-terminated, from [oem] reject_defect_codes; kept for the
-                          * life of the process */
-    char **short_parts;  /* [oem] short_ship_parts: confirmed only half */
+    char **reject_codes;      /* NULL-terminated, from [oem] reject_defect_codes; kept for the
+                               * life of the process */
+    char **unexplained_codes; /* [oem] unexplained_defect_codes: rejected without a reason */
+    char **short_parts;       /* [oem] short_ship_parts: confirmed only half */
     long long lead_days, urgent_lead_days; /* working days to the promised date */
     char supplier[101];                    /* [oem] supplier: the orders it answers (default OEM) */
     char **not_confirmed_parts; /* [oem] not_confirmed_parts: returned parts found without fault */
@@ -46,6 +46,10 @@ static int s_start(as_service_t *svc)
     if (n < 0)
         return n;
     as_info("oem: rejecting %d defect code(s)", n);
+    n = as_config_get_list(as_service_config(svc), "oem", "unexplained_defect_codes",
+                           &oem->unexplained_codes);
+    if (n < 0)
+        return n;
     oem->lead_days = 2;
     oem->urgent_lead_days = 1;
     if (as_config_read_int(as_service_config(svc), "oem", "supply_lead_days", &oem->lead_days) ||
@@ -64,9 +68,9 @@ static int s_start(as_service_t *svc)
     return n < 0 ? n : 0;
 }
 
-static bool s_rejected(const s_oem_t *oem, const char *defect_code)
+static bool s_in(char **codes, const char *defect_code)
 {
-    for (char **c = oem->reject_codes; defect_code && c && *c; c++)
+    for (char **c = codes; defect_code && c && *c; c++)
         if (strcmp(*c, defect_code) == 0)
             return true;
     return false;
@@ -89,8 +93,10 @@ static int s_decide(as_evt_t *evt, const As__WarrantyClaim *claim)
         return rc;
     char reason[96] = "", today[AS_DATE_LEN + 1];
     as_date_today(today);
-    bool accepted = !s_rejected(as_service_user(evt->svc), claim->defect_code);
-    if (!accepted)
+    const s_oem_t *oem = as_service_user(evt->svc);
+    bool unexplained = s_in(oem->unexplained_codes, claim->defect_code);
+    bool accepted = !unexplained && !s_in(oem->reject_codes, claim->defect_code);
+    if (!accepted && !unexplained)
         snprintf(reason, sizeof reason, "defect code %s not covered", claim->defect_code);
     As__OemClaim rec = AS__OEM_CLAIM__INIT;
     rec.claim_id = (char *)id;
@@ -98,7 +104,7 @@ static int s_decide(as_evt_t *evt, const As__WarrantyClaim *claim)
     rec.submissions = claim->submissions;
     rec.accepted = accepted;
     rec.amount_cents = accepted ? claim->amount_cents : 0;
-    rec.debit_reason = accepted ? NULL : reason;
+    rec.debit_reason = accepted || unexplained ? NULL : reason;
     rec.vin = claim->vin;
     rec.defect_code = claim->defect_code;
     rec.paid = accepted;
@@ -338,7 +344,8 @@ static const as_service_def_t s_def = {
     .summary = "A simulated OEM warranty system (service \"oem\", follows = warranty): decides\n"
                "every warranty.claim.submitted (oem.claim.decided) and pays accepted claims\n"
                "(oem.payment.received). [oem] reject_defect_codes = a comma list of defect\n"
-               "codes it rejects with \"defect code X not covered\".\n"
+               "codes it rejects with \"defect code X not covered\"; unexplained_defect_codes\n"
+               "those it rejects with no reason.\n"
                "Follows parts too: confirms every parts.order.placed (oem.order.confirmed),\n"
                "for [oem] supplier (default OEM), promised supply_lead_days (urgent:\n"
                "urgent_lead_days) working days after the order date, half of each part in\n"

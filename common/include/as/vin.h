@@ -19,16 +19,21 @@ typedef enum {
     AS_VIN_VALID = 0,
     AS_VIN_MISSING,     /* NULL or empty */
     AS_VIN_LENGTH,      /* not 17 characters: `length` */
-    AS_VIN_CHARACTER,   /* `found` at `position` (1-based) is not allowed */
+    AS_VIN_CHARACTER,   /* `character` at `position` (1-based) is not allowed */
     AS_VIN_CHECK_DIGIT, /* position 9 is `found`, the check digit is `expected` */
 } as_vin_problem_t;
 
+/* Lengths and positions count characters as a person does (UTF-8, as/text.h):
+ * a Chinese character typed into a VIN is one character, named whole. */
 typedef struct {
     as_vin_problem_t problem; /* AS_VIN_VALID when the VIN is valid */
-    size_t length;            /* the VIN's length in bytes (0 when missing) */
-    size_t position;          /* AS_VIN_CHARACTER: where, counted from 1 */
-    char found;               /* AS_VIN_CHARACTER / AS_VIN_CHECK_DIGIT: the character there */
-    char expected;            /* AS_VIN_CHECK_DIGIT: the right check digit */
+    size_t length;            /* the VIN's length in characters (0 when missing) */
+    size_t position;          /* AS_VIN_CHARACTER: where, in characters counted from 1 */
+    /* AS_VIN_CHARACTER: the whole character at `position`, NUL-terminated UTF-8
+     * (U+FFFD, as a page shows it, for a byte that begins no character) */
+    char character[5];
+    char found;    /* AS_VIN_CHECK_DIGIT: the character at position 9 */
+    char expected; /* AS_VIN_CHECK_DIGIT: the right check digit */
 } as_vin_fault_t;
 
 /* Examines `vin`: fills `fault` (never NULL) and returns fault->problem, so

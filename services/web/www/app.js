@@ -259,9 +259,9 @@ const App = {
   // A daemon's refusal in the page's language: on the Chinese page the
   // template of its format with its arguments put in ({1}, {2}, ...; an
   // argument that is one of the code's own English words in Chinese too:
-  // refusals.json's zh_terms, or a KPI figure's name as the dashboard
-  // names it), else (English page, or a format without a template) the
-  // daemon's text.
+  // refusals.json's zh_terms, a list of them ("advisor or foreman":
+  // orList), or a KPI figure's name as the dashboard names it), else
+  // (English page, or a format without a template) the daemon's text.
   refusalText(err) {
     const message = err.message || String(err);
     const table = this.refusals;
@@ -271,9 +271,32 @@ const App = {
     const terms = table.zh_terms || {};
     const figures = (this.labels && this.labels.zh) || {};
     const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
-    return this.fill(template, err.args, (arg) =>
-      own(terms, arg) ? terms[arg] : own(figures, "dashboard.fig." + arg) ? figures["dashboard.fig." + arg] : arg
-    );
+    return this.fill(template, err.args, (arg) => {
+      if (own(terms, arg)) return terms[arg];
+      if (own(figures, "dashboard.fig." + arg)) return figures["dashboard.fig." + arg];
+      const list = this.orList(arg, terms, table.zh_or_lists);
+      return list === null ? arg : list;
+    });
+  },
+
+  // "A or B or C" (the roles a refusal names: as_role_names) in Chinese
+  // when every item is one of `terms`: "甲、乙或丙", two items "甲或乙"; a
+  // list holding all items of one of `lists.wholes` (every staff role: its
+  // roles_of) says that whole's name in their place ("本店员工（任一岗位）或系统").
+  // null when `text` is no such list or an item is not a term.
+  orList(text, terms, lists) {
+    const items = typeof text === "string" ? text.split(" or ") : [];
+    const own = (k) => Object.prototype.hasOwnProperty.call(terms, k);
+    if (items.length < 2 || !lists || !items.every(own)) return null;
+    let words = items.map((item) => terms[item]);
+    for (const whole of lists.wholes || []) {
+      if (!whole.items.length || !whole.items.every((item) => items.includes(item))) continue;
+      const rest = items.filter((item) => !whole.items.includes(item));
+      words = [whole.zh].concat(rest.map((item) => terms[item]));
+      break;
+    }
+    const last = words.pop();
+    return words.length ? words.join(lists.separator) + lists.last_separator + last : last;
   },
 
   // `template` with {1}, {2}, ... replaced by args[0], args[1], ..., each

@@ -107,6 +107,13 @@ function flags(c) {
     words.length === c.flags.length ? App.worded("warranty.flag.", words[i].code, words[i].args, text) : text);
 }
 
+// Why the OEM debited the claim: its own words, or (it gave none: the claim
+// keeps no debit_reason) the page's words for that.
+function debitReason(c) {
+  if (c.debit_reason) return c.debit_reason;
+  return c.status === "REJECTED_BY_OEM" ? App.t("warranty.debit_none") : "";
+}
+
 function renderClaim() {
   const c = state.claim;
   $("claim").hidden = !c;
@@ -129,7 +136,7 @@ function renderClaim() {
     ["warranty.repair_date", c.repair_date],
     ["warranty.submissions", num(c.submissions) + (c.submitted_date ? " · " + c.submitted_date : "")],
     ["warranty.reason", App.worded("warranty.why.", c.reason_code, c.reason_args, c.reason, "warranty.group.")],
-    ["warranty.debit_reason", c.debit_reason],
+    ["warranty.debit_reason", debitReason(c)],
     ["warranty.oem_amount", c.oem_amount_cents !== undefined ? App.money(c.oem_amount_cents) : ""],
     ["warranty.paid", c.paid_cents !== undefined ? App.money(c.paid_cents) : ""],
     ["warranty.flags", flags(c).join("; ")],
