@@ -12,7 +12,7 @@
 void as_wire_reader_init(as_wire_reader_t *r, const void *data, size_t len)
 {
     r->at = data;
-    r->end = r->at + len;
+    r->end = len ? r->at + len : r->at; /* data may be NULL when len is 0 */
     r->fault = AS_WIRE_OK;
 }
 

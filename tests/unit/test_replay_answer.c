@@ -51,6 +51,9 @@ static void test_empty_answer_has_nothing(void **state)
     assert_null(a.head->source);
     assert_int_equal(a.head->has_last_seq, 0);
     assert_int_equal(a.n_events, 0);
+    /* no buffer at all */
+    assert_int_equal(s_read(&a, NULL, 0, &fault), 0);
+    assert_int_equal(a.n_events, 0);
     as_replay_answer_fini(&a);
     assert_null(a.head);
 }

@@ -139,14 +139,20 @@ static uint8_t *s_pack_env(const char *source, const char *incarnation, uint64_t
     return buf;
 }
 
-/* Puts events up to `last` in the fake source's outbox. */
-static void s_source_has(s_fix_t *fx, uint64_t last)
+/* Puts events up to `last` in the fake source's outbox, each with a
+ * payload of `payload_len` bytes. */
+static void s_source_has_payload(s_fix_t *fx, uint64_t last, size_t payload_len)
 {
     assert_true(last <= S_MAX_EVENTS);
     for (uint64_t seq = fx->source_last + 1; seq <= last; seq++)
         fx->events[seq] =
-            s_pack_env(S_SOURCE, fx->incarnation, seq, S_TYPE, 0, &fx->event_lens[seq]);
+            s_pack_env(S_SOURCE, fx->incarnation, seq, S_TYPE, payload_len, &fx->event_lens[seq]);
     fx->source_last = last;
+}
+
+static void s_source_has(s_fix_t *fx, uint64_t last)
+{
+    s_source_has_payload(fx, last, 0);
 }
 
 /* The fake source's store is restored from a backup that held seq 1..fork:
@@ -1647,14 +1653,16 @@ static void test_replay_answer_with_an_event_as_varint_refused_whole(void **stat
 }
 
 /* The events of an answer are decoded from the received message, which is
- * gone once the answer was handled: what the turn applies later is whole
- * (under ASan, a field pointing into the message would be a use after free). */
+ * gone once the answer was handled: what the turn applies later is whole.
+ * The answer is larger than ZeroMQ's receive buffer (8 KiB), so its message
+ * has memory of its own, freed with it: under ASan, a field pointing into
+ * it would be a use after free. */
 static void test_replayed_events_outlive_the_answer(void **state)
 {
     s_fix_t *fx = *state;
     fx->hold_turns = true;
     s_start_sub(fx);
-    s_source_has(fx, 6);
+    s_source_has_payload(fx, 6, 4096);
     s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 6, fx->rpc_ep);
     assert_true(s_pump_until(fx, s_cond_batch, 6));
     s_settle(fx, 20); /* more messages read and freed meanwhile */
@@ -1667,6 +1675,9 @@ static void test_replayed_events_outlive_the_answer(void **state)
         assert_string_equal(env->type, S_TYPE);
         assert_string_equal(env->incarnation, S_INCARNATION_A);
         assert_int_equal(strlen(env->id), AS_UUID_LEN);
+        assert_int_equal(env->payload.len, 4096);
+        for (size_t j = 0; j < env->payload.len; j++)
+            assert_int_equal(env->payload.data[j], 'x');
     }
     fx->hold_turns = false;
     s_ready(fx);
