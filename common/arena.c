@@ -32,22 +32,35 @@ static s_block_t *s_block_new(size_t cap, s_block_t *next)
     return block;
 }
 
+/* The alignment an allocation of `size` bytes needs: an object's alignment
+ * divides its size, so the size's lowest set bit (capped at max_align_t's)
+ * serves any object that fits. Strings and bytes, odd-sized half the time,
+ * then follow each other without padding, where rounding every allocation
+ * up to 16 bytes wasted 7.5 bytes each on average (some ten an envelope). */
+static size_t s_align_for(size_t size)
+{
+    size_t lowest_bit = size & (~size + 1);
+    return lowest_bit == 0 || lowest_bit > AS_ARENA_ALIGN ? AS_ARENA_ALIGN : lowest_bit;
+}
+
 static void *s_alloc(void *data, size_t size)
 {
     as_arena_t *self = data;
-    size_t need = (size + AS_ARENA_ALIGN - 1) & ~(AS_ARENA_ALIGN - 1);
-    if (need < size)
+    if (size > SIZE_MAX - sizeof(s_block_t) - AS_ARENA_ALIGN)
         return NULL;
+    size_t align = s_align_for(size);
     s_block_t *block = self->head;
-    if (!block || block->cap - block->used < need) {
-        size_t cap = need > self->block_size ? need : self->block_size;
+    size_t start = block ? (block->used + align - 1) & ~(align - 1) : 0;
+    if (!block || start > block->cap || block->cap - start < size) {
+        size_t cap = size > self->block_size ? size : self->block_size;
         if (!(block = s_block_new(cap, self->head)))
             return NULL;
         self->head = block;
+        start = 0;
     }
-    void *p = block->data + block->used;
-    block->used += need;
-    self->used += need;
+    void *p = block->data + start;
+    self->used += start + size - block->used; /* the padding counts as handed out */
+    block->used = start + size;
     return p;
 }
 

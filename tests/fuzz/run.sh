@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR SECONDS — runs every fuzz target for SECONDS, starting from
-# its seed corpus (tests/fuzz/corpus/<target>, if any). Fails on any finding.
+# run.sh BUILD_DIR SECONDS [TARGET...] — runs every fuzz target (or the ones
+# named, e.g. fuzz_replay_answer) for SECONDS, starting from its seed corpus
+# (tests/fuzz/corpus/<target>, if any). Fails on any finding.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 seconds=$2
+shift 2
+only=" $* "
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 for target in "$build"/tests/fuzz/fuzz_*; do
     [ -x "$target" ] || continue
     name=$(basename "$target")
+    [ $# -eq 0 ] || [[ $only == *" $name "* ]] || continue
     work=$(mktemp -d)
     seeds=()
     [ -d "$here/corpus/$name" ] && seeds=("$here/corpus/$name")

@@ -43,6 +43,9 @@
 #define S_MAX_EVENTS 64
 #define S_MAX_LOG 256
 #define S_MAX_REQS 64
+/* how the fake source spoils an answer (malformed_how) */
+#define S_CUT_SHORT 1        /* its last byte left out: the last event runs past the end */
+#define S_EVENTS_AS_VARINT 2 /* an event (field 4) as a varint appended */
 
 typedef struct {
     uint64_t from_seq;
@@ -78,9 +81,11 @@ typedef struct {
     char ancestor[40]; /* set when the fake source was restored (its lineage) */
     uint64_t ancestor_fork_seq;
     int ignore_replays;
-    uint64_t answer_max;  /* events per answer at most (0: as many as asked) */
-    int answer_then_hold; /* >= 0: answers that many more requests, then holds the rest */
-    size_t n_answered;    /* requests answered (reqs[0..n_answered) while holding) */
+    uint64_t answer_max;   /* events per answer at most (0: as many as asked) */
+    int answer_then_hold;  /* >= 0: answers that many more requests, then holds the rest */
+    size_t n_answered;     /* requests answered (reqs[0..n_answered) while holding) */
+    int malformed_answers; /* the next answers with events are sent malformed */
+    int malformed_how;     /* S_CUT_SHORT or S_EVENTS_AS_VARINT */
     s_request_t reqs[S_MAX_REQS];
     size_t n_reqs;
     bool subscribed;
@@ -134,14 +139,20 @@ static uint8_t *s_pack_env(const char *source, const char *incarnation, uint64_t
     return buf;
 }
 
-/* Puts events up to `last` in the fake source's outbox. */
-static void s_source_has(s_fix_t *fx, uint64_t last)
+/* Puts events up to `last` in the fake source's outbox, each with a
+ * payload of `payload_len` bytes. */
+static void s_source_has_payload(s_fix_t *fx, uint64_t last, size_t payload_len)
 {
     assert_true(last <= S_MAX_EVENTS);
     for (uint64_t seq = fx->source_last + 1; seq <= last; seq++)
         fx->events[seq] =
-            s_pack_env(S_SOURCE, fx->incarnation, seq, S_TYPE, 0, &fx->event_lens[seq]);
+            s_pack_env(S_SOURCE, fx->incarnation, seq, S_TYPE, payload_len, &fx->event_lens[seq]);
     fx->source_last = last;
+}
+
+static void s_source_has(s_fix_t *fx, uint64_t last)
+{
+    s_source_has_payload(fx, last, 0);
 }
 
 /* The fake source's store is restored from a backup that held seq 1..fork:
@@ -240,9 +251,18 @@ static void s_answer(s_fix_t *fx, const s_request_t *r, const As__ReplayRequest 
         resp.events = events;
     }
     size_t len = as__replay_response__get_packed_size(&resp);
-    uint8_t *buf = malloc(len ? len : 1);
+    uint8_t *buf = malloc(len + 2);
     assert_non_null(buf);
     as__replay_response__pack(&resp, buf);
+    if (fx->malformed_answers > 0 && resp.n_events > 0) {
+        fx->malformed_answers--;
+        if (fx->malformed_how == S_CUT_SHORT) {
+            len--;
+        } else {
+            buf[len++] = 0x20; /* field 4, wire type 0 */
+            buf[len++] = 0x01;
+        }
+    }
     assert_int_equal(zmq_send(fx->router, r->id, r->id_len, ZMQ_SNDMORE), (int)r->id_len);
     assert_int_equal(zmq_send(fx->router, "replay", 6, ZMQ_SNDMORE), 6);
     assert_int_equal(zmq_send(fx->router, buf, len, 0), (int)len);
@@ -1594,6 +1614,77 @@ static void test_replay_answer_for_another_services_source_refused(void **state)
     assert_false(s_info(fx, S_SOURCE).found);
 }
 
+/* A malformed answer (its last event past the end, or an event in another
+ * wire type after well-formed ones) is refused whole: counted once, none of
+ * its events taken; the range is asked again and comes whole. */
+static void s_malformed_answer_refused_whole(s_fix_t *fx, int how)
+{
+    fx->malformed_answers = 1;
+    fx->malformed_how = how;
+    s_start_sub(fx);
+    s_source_has(fx, 5);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 5, fx->rpc_ep);
+    /* checked as soon as it was read (the range asked again is not back yet) */
+    if (!s_pump_until(fx, s_cond_rejected_frames, 1))
+        fail_msg("the malformed answer was not refused");
+    const as_sub_counters_t *c = as_sub_counters(fx->sub);
+    assert_int_equal(c->rejected_frames, 1);
+    assert_int_equal(c->forged, 0);
+    assert_int_equal(c->replay_events, 0);
+    assert_int_equal(fx->n_applied, 0);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 0);
+
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 5, fx->rpc_ep); /* asks again */
+    s_wait_applied(fx, 5);
+    s_assert_applied_in_order(fx, 1, 5);
+    assert_int_equal(c->rejected_frames, 1);
+    assert_true(c->replay_events >= 5);
+    assert_int_equal(s_offset(fx, S_SOURCE, NULL, 0), 5);
+}
+
+static void test_replay_answer_cut_short_refused_whole(void **state)
+{
+    s_malformed_answer_refused_whole(*state, S_CUT_SHORT);
+}
+
+static void test_replay_answer_with_an_event_as_varint_refused_whole(void **state)
+{
+    s_malformed_answer_refused_whole(*state, S_EVENTS_AS_VARINT);
+}
+
+/* The events of an answer are decoded from the received message, which is
+ * gone once the answer was handled: what the turn applies later is whole.
+ * The answer is larger than ZeroMQ's receive buffer (8 KiB), so its message
+ * has memory of its own, freed with it: under ASan, a field pointing into
+ * it would be a use after free. */
+static void test_replayed_events_outlive_the_answer(void **state)
+{
+    s_fix_t *fx = *state;
+    fx->hold_turns = true;
+    s_start_sub(fx);
+    s_source_has_payload(fx, 6, 4096);
+    s_heartbeat(fx, S_SOURCE, S_INCARNATION_A, 6, fx->rpc_ep);
+    assert_true(s_pump_until(fx, s_cond_batch, 6));
+    s_settle(fx, 20); /* more messages read and freed meanwhile */
+    as_sub_take(fx->sub, &fx->batch);
+    assert_int_equal(fx->batch.n, 6);
+    for (size_t i = 0; i < fx->batch.n; i++) {
+        const As__Envelope *env = fx->batch.events[i].env;
+        assert_int_equal(env->seq, i + 1);
+        assert_string_equal(env->source, S_SOURCE);
+        assert_string_equal(env->type, S_TYPE);
+        assert_string_equal(env->incarnation, S_INCARNATION_A);
+        assert_int_equal(strlen(env->id), AS_UUID_LEN);
+        assert_int_equal(env->payload.len, 4096);
+        for (size_t j = 0; j < env->payload.len; j++)
+            assert_int_equal(env->payload.data[j], 'x');
+    }
+    fx->hold_turns = false;
+    s_ready(fx);
+    s_assert_applied_in_order(fx, 1, 6);
+    assert_int_equal(as_sub_counters(fx->sub)->replay_events, 6);
+}
+
 static void test_pending_queue_holds_pending_max(void **state)
 {
     s_fix_t *fx = *state;
@@ -1666,6 +1757,12 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_replay_answer_for_another_services_source_refused,
                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_answer_cut_short_refused_whole, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_answer_with_an_event_as_varint_refused_whole,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_replayed_events_outlive_the_answer, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_pending_queue_holds_pending_max, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_new_fails_on_bad_endpoint, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_aborted_turn_gives_the_same_events_again, s_setup,

@@ -5,6 +5,10 @@
  * decoded field. The arena serves as a ProtobufCAllocator, so protobuf-c's
  * unpack allocates from it; freeing a message unpacked there
  * (as__x__free_unpacked(msg, as_arena_allocator(arena))) does nothing.
+ *
+ * An allocation is aligned for any object of its size: to the lowest set bit
+ * of the size, at most alignof(max_align_t) (an object's alignment divides
+ * its size). A 37-byte string is byte-aligned, a 24-byte struct 8-aligned.
  */
 #ifndef AS_ARENA_H
 #define AS_ARENA_H
