@@ -3,6 +3,7 @@
 
 #include "as/error.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,19 @@ size_t as_text_chars(const char *s)
         i += step ? step : 1; /* a byte that begins no character counts as one */
     }
     return chars;
+}
+
+int as_text_clip(const char *s, size_t chars)
+{
+    size_t at = 0, len = s ? strlen(s) : 0;
+    for (size_t n = 0; n < chars && at < len; n++) {
+        size_t step = as_utf8_char(s + at, len - at);
+        step = step ? step : 1; /* a byte that begins no character is one */
+        if (at + step > INT_MAX)
+            break;
+        at += step;
+    }
+    return (int)at;
 }
 
 int as_text_find_long(const ProtobufCMessage *msg, char *path, size_t cap, size_t *len)

@@ -79,8 +79,8 @@ int as_vin_validate(const char *vin, char *err, size_t err_len)
         snprintf(err, err_len, "vin is required");
         break;
     case AS_VIN_LENGTH:
-        snprintf(err, err_len, "vin '%.40s' has %zu characters, a vin has %d", vin, f.length,
-                 AS_VIN_LEN);
+        snprintf(err, err_len, "vin '%.*s' has %zu characters, a vin has %d", as_text_clip(vin, 40),
+                 vin, f.length, AS_VIN_LEN);
         break;
     case AS_VIN_CHARACTER:
         snprintf(err, err_len,

@@ -22,6 +22,7 @@
 #include "as/pb/sales.pb-c.h"
 #include "as/record.h"
 #include "as/vin.h"
+#include "as/text.h"
 
 #define S_REF_MAX 32
 #define S_LINES_MAX 100
@@ -103,8 +104,8 @@ static int s_check_sold(as_cmd_t *cmd, const As__SalesVehicleSold *m)
         return as_cmd_fail(cmd, AS_EINVALID, "sale '%s': vin is required", ref);
     case AS_VIN_LENGTH:
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "sale '%s': vin '%.40s' has %zu characters, a vin has %d", ref, m->vin,
-                           f.length, AS_VIN_LEN);
+                           "sale '%s': vin '%.*s' has %zu characters, a vin has %d", ref,
+                           as_text_clip(m->vin, 40), m->vin, f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return as_cmd_fail(cmd, AS_EINVALID,
                            "sale '%s': vin '%s' has '%s' at position %zu: only digits and capital "

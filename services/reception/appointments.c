@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "as/vin.h"
+#include "as/text.h"
 #include "reception.h"
 
 #define OPEN_STATES                                                                                \
@@ -141,9 +142,9 @@ static int s_book_request(as_cmd_t *cmd, const As__AppointmentAction *req,
         return as_cmd_fail(cmd, AS_EINVALID, "appointment '%s' has no vin: give vin=", id);
     case AS_VIN_LENGTH:
         return as_cmd_fail(cmd, AS_EINVALID,
-                           "appointment '%s': vin '%.40s' has %zu characters, a vin has %d: give "
+                           "appointment '%s': vin '%.*s' has %zu characters, a vin has %d: give "
                            "the right vin=",
-                           id, vin, f.length, AS_VIN_LEN);
+                           id, as_text_clip(vin, 40), vin, f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return as_cmd_fail(cmd, AS_EINVALID,
                            "appointment '%s': vin '%s' has '%s' at position %zu: only digits and "

@@ -20,6 +20,7 @@
 #include "as/pb/crm.pb-c.h"
 #include "as/printf_args.h"
 #include "as/vin.h"
+#include "as/text.h"
 #include "reception.h"
 
 #define CRM_REF_MAX 64
@@ -136,9 +137,9 @@ static int s_vehicle(as_evt_t *evt, As__Appointment *a, const char *vin)
     case AS_VIN_MISSING: /* blank: flagged above */
         break;
     case AS_VIN_LENGTH:
-        return s_crm_flag(
-            a, "vin '%.40s' has %zu characters, a vin has %d: check it with the customer", vin,
-            f.length, AS_VIN_LEN);
+        return s_crm_flag(a,
+                          "vin '%.*s' has %zu characters, a vin has %d: check it with the customer",
+                          as_text_clip(vin, 40), vin, f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return s_crm_flag(a,
                           "vin '%s' has '%s' at position %zu: only digits and capital letters "

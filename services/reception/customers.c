@@ -6,6 +6,7 @@
 
 #include "reception.h"
 #include "as/vin.h"
+#include "as/text.h"
 
 #define MAX_TEXT 200
 
@@ -138,8 +139,8 @@ static int s_check_vin(as_cmd_t *cmd, const char *vin)
     case AS_VIN_MISSING:
         return as_cmd_fail(cmd, AS_EINVALID, "vin is required");
     case AS_VIN_LENGTH:
-        return as_cmd_fail(cmd, AS_EINVALID, "vin '%.40s' has %zu characters, a vin has %d", vin,
-                           f.length, AS_VIN_LEN);
+        return as_cmd_fail(cmd, AS_EINVALID, "vin '%.*s' has %zu characters, a vin has %d",
+                           as_text_clip(vin, 40), vin, f.length, AS_VIN_LEN);
     case AS_VIN_CHARACTER:
         return as_cmd_fail(cmd, AS_EINVALID,
                            "vin '%s' has '%s' at position %zu: only digits and capital letters "

@@ -47,9 +47,14 @@ static int s_checkout_blocked(as_cmd_t *cmd, const As__ToolItem *item, const cha
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "tool '%s' is reported lost: it cannot be checked out", id);
     case TOOLS_ITEM_OUT_OF_SERVICE:
+        if (!item->service_note || !item->service_note[0])
+            return as_cmd_fail(cmd, AS_ECONFLICT,
+                               "tool '%s' is out of service (no reason given): it cannot "
+                               "be checked out",
+                               id);
         return as_cmd_fail(cmd, AS_ECONFLICT,
                            "tool '%s' is out of service: %s: it cannot be checked out", id,
-                           item->service_note ? item->service_note : "");
+                           item->service_note);
     case TOOLS_ITEM_DAMAGED:
         return as_cmd_fail(cmd, AS_ECONFLICT, "tool '%s' is damaged: it cannot be checked out", id);
     case TOOLS_ITEM_ON_LOAN:

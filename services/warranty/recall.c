@@ -387,8 +387,8 @@ static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
     char text[200], a[2][16];
     if (r->repair_days >= w->rrr_warn_days) {
         snprintf(text, sizeof text,
-                 "%u repair days within the period: more than %u gives the customer a right "
-                 "to a replacement or refund",
+                 "repair days within the period: %u (above %u the customer has a right "
+                 "to a replacement or refund)",
                  r->repair_days, w->rrr_days);
         s_append(&r->warnings, &r->n_warnings, text);
         snprintf(a[0], sizeof a[0], "%u", r->repair_days);
@@ -398,8 +398,8 @@ static bool s_warn(const warranty_t *w, As__VehicleRepairs *r)
     for (size_t i = 0; i < r->n_defects; i++)
         if (r->defects[i]->repairs >= w->rrr_warn_repeats) {
             snprintf(text, sizeof text,
-                     "defect %s repaired %u times: more than %u gives the customer a right to "
-                     "a replacement or refund",
+                     "repairs of defect %s: %u (above %u the customer has a right to a "
+                     "replacement or refund)",
                      r->defects[i]->code, r->defects[i]->repairs, w->rrr_repeats);
             s_append(&r->warnings, &r->n_warnings, text);
             snprintf(a[0], sizeof a[0], "%u", r->defects[i]->repairs);

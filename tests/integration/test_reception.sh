@@ -94,6 +94,19 @@ refused "letter O in a vin" invalid "has 'O' at position 14" \
     adv-wang reception.vehicle.register vin=JN1AZ4EH7DM43O111 plate=B1 customer_id=c-1
 refused "short vin" invalid "has 16 characters" \
     adv-wang reception.vehicle.register vin=JN1AZ4EH7DM43011 plate=B1 customer_id=c-1
+# a VIN typed in Chinese, 50 characters (150 bytes): the refusal names 40 of
+# them, whole, and is valid UTF-8 (clipped by bytes, it ended inside one)
+LONG_VIN=$(printf '车%.0s' $(seq 50))
+FORTY=$(printf '车%.0s' $(seq 40))
+as adv-wang reception.vehicle.register vin="$LONG_VIN" plate=B1 customer_id=c-1 >"$T/long_vin.json"
+expect_eq "a long Chinese vin: the reply is valid UTF-8 and JSON with the refusal" valid \
+    "$(iconv -f UTF-8 -t UTF-8 <"$T/long_vin.json" >/dev/null 2>&1 &&
+        jq -e '.error | length > 0' <"$T/long_vin.json" >/dev/null 2>&1 && echo valid)"
+expect_eq "a long Chinese vin: 40 whole characters of it" \
+    "vin '$FORTY' has 50 characters, a vin has 17" "$(json .error <"$T/long_vin.json")"
+expect_eq "a long Chinese vin: its format and arguments" \
+    "vin '%.*s' has %zu characters, a vin has %d [\"$FORTY\",\"50\",\"17\"]" \
+    "$(json .format <"$T/long_vin.json") $(jq -c .args <"$T/long_vin.json")"
 refused "vehicle of an unknown customer" not-found "customer 'c-9' does not exist" \
     adv-wang reception.vehicle.register vin=1M8GDM9AXKP042788 plate=B1 customer_id=c-9
 refused "vehicle without plate" invalid "plate is required" \

@@ -153,6 +153,35 @@ expect_eq "a failed calibration does not move the last one" "$(day -20)" "$(item
 refused ta-wu conflict "tool 'ST-003' is out of service: failed calibration" tools.loan.checkout \
     loan_id=L-9 tool_id=ST-003 technician=tech-08 ro_number=RO-9 condition=good \
     due_date="$TOMORROW" due_time=17:00
+log "--- a tool out of service with no note (a store written so) is refused in its own words"
+# simulated: the tool room's store loses ST-003's service note (field 10,
+# tag 52, length, text); a check-out names no empty reason ("out of service: :")
+stop tools
+dir=$T/data/tools
+mdb_dump -a "$dir" >"$dir.dump"
+python3 - "$dir.dump" "$dir.old" "failed calibration on $TODAY (certificate CAL-F-7)" <<'PY'
+import sys
+dump, old, note = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+field = (bytes([0x52, len(note)]) + note).hex()
+lines, db, removed = open(dump).read().split("\n"), None, 0
+for i, line in enumerate(lines):
+    if line.startswith("database="):
+        db = line[9:]
+    if db == "items" and line.startswith(" ") and field in line:
+        lines[i], removed = line.replace(field, "", 1), removed + 1
+if removed != 1:
+    sys.exit(f"the note of ST-003 is in {removed} records, not 1")
+open(old, "w").write("\n".join(lines))
+PY
+rm -rf "$dir" && mkdir -p "$dir" && mdb_load -f "$dir.old" "$dir" && rm -f "$dir.dump" "$dir.old"
+start_service tools
+expect_eq "out of service, no note" "true " "$(item ST-003 out_of_service) $(item ST-003 'service_note // ""')"
+refused ta-wu conflict "tool 'ST-003' is out of service (no reason given): it cannot be checked out" \
+    tools.loan.checkout loan_id=L-9 tool_id=ST-003 technician=tech-08 ro_number=RO-9 \
+    condition=good due_date="$TOMORROW" due_time=17:00
+worded ta-wu "tool '%s' is out of service (no reason given): it cannot be checked out" '["ST-003"]' \
+    tools.loan.checkout loan_id=L-9 tool_id=ST-003 technician=tech-08 ro_number=RO-9 \
+    condition=good due_date="$TOMORROW" due_time=17:00
 ta tools.calibration.record tool_id=ST-003 date="$TODAY" result=pass certificate=CAL-8 >/dev/null
 expect_eq "back in service, two records kept" "false 2 $(day 30)" \
     "$(item ST-003 out_of_service) $(item ST-003 'calibrations | length') $(item ST-003 next_calibration)"

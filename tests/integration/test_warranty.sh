@@ -411,7 +411,7 @@ wc warranty.vehicle.warnings >"$T/warn.json"
 expect_eq "only V4 is near the limits" "$V4 14" \
     "$(json '[.reply.vehicles[] | "\(.vin) \(.repair_days)"] | join("|")' <"$T/warn.json")"
 expect_eq "V4's warnings" \
-    "14 repair days within the period: more than 35 gives the customer a right to a replacement or refund|defect D-01 repaired 3 times: more than 5 gives the customer a right to a replacement or refund" \
+    "repair days within the period: 14 (above 35 the customer has a right to a replacement or refund)|repairs of defect D-01: 3 (above 5 the customer has a right to a replacement or refund)" \
     "$(json '.reply.vehicles[0].warnings | join("|")' <"$T/warn.json")"
 expect_eq "V4's warnings as codes and their arguments (a page words them)" \
     '[{"code":"repair_days","args":["14","35"]},{"code":"defect_repeats","args":["D-01","3","5"]}]' \

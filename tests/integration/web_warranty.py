@@ -16,10 +16,10 @@ V1 = os.environ["V1"]
 V2 = os.environ["V2"]
 # warranty.warn.<code> in labels.json, with {1}, {2}, ... the wording's arguments
 WARNINGS = {
-    "en": ("Warning: ", {"repair_days": "{1} repair days within the period: more than {2} gives the customer a right to a "
-                                        "replacement or refund",
-                         "defect_repeats": "defect {1} repaired {2} times: more than {3} gives the customer a right to a "
-                                           "replacement or refund"}),
+    "en": ("Warning: ", {"repair_days": "repair days within the period: {1} (above {2} the customer has a right "
+                                        "to a replacement or refund)",
+                         "defect_repeats": "repairs of defect {1}: {2} (above {3} the customer has a right to a "
+                                           "replacement or refund)"}),
     "zh": ("预警：", {"repair_days": "三包期内累计维修 {1} 天：超过 {2} 天客户有权要求换车或退车",
                     "defect_repeats": "故障 {1} 已维修 {2} 次：超过 {3} 次客户有权要求换车或退车"}),
 }

@@ -14,6 +14,7 @@
 #include "as/pb/workshop.pb-c.h"
 #include "as/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,33 @@ static void test_chars_count_each_bad_byte_once(void **state)
     assert_int_equal(as_text_chars(mixed), 1 + 1 + 1 + 1 + 3);
 }
 
+/* A clip keeps whole characters: 40 Chinese characters are 120 bytes, and a
+ * cut never ends inside one (where "%.40s" would, after 13 and a third). */
+static void test_clip_keeps_whole_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(as_text_clip(NULL, 40), 0);
+    assert_int_equal(as_text_clip("", 40), 0);
+    assert_int_equal(as_text_clip("JN1AZ4EH7DM430111", 40), 17); /* shorter: all of it */
+    assert_int_equal(as_text_clip("JN1AZ4EH7DM430111", 3), 3);
+    assert_int_equal(as_text_clip("brake", 0), 0);
+    char chinese[3 * 50 + 1] = "";
+    for (int i = 0; i < 50; i++)
+        strcat(chinese, "\xE8\xBD\xA6"); /* 车 */
+    assert_int_equal(as_text_clip(chinese, 40), 120);
+    char out[200];
+    snprintf(out, sizeof out, "%.*s", as_text_clip(chinese, 40), chinese);
+    assert_int_equal(as_text_chars(out), 40);
+    assert_int_equal(strlen(out), 120);
+    assert_int_equal(as_text_clip("a\xC3\xA9\xF0\x9F\x98\x80z", 3), 1 + 2 + 4);
+    /* a byte that begins no character is one, as as_text_chars counts it */
+    assert_int_equal(as_text_clip("\xFF\x80"
+                                  "ab",
+                                  3),
+                     3);
+    assert_int_equal(as_text_clip("\xE6\x9B", 1), 1); /* cut short: one byte at a time */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_what_does_not_decode_is_left_to_the_handler),
         cmocka_unit_test(test_chars_count_code_points),
         cmocka_unit_test(test_chars_count_each_bad_byte_once),
+        cmocka_unit_test(test_clip_keeps_whole_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -89,6 +90,22 @@ static void test_a_multibyte_character_is_named_whole(void **state)
     assert_string_equal(err, "vin 'JN1AZ4EH7DM4中111' has 16 characters, a vin has 17");
 }
 
+/* A long VIN typed in Chinese is shown clipped to 40 characters, whole ones:
+ * a clip by bytes ("%.40s") ended inside the 14th, and the refusal was no
+ * valid UTF-8 (a page shows U+FFFD, a JSON encoder may refuse it). */
+static void test_a_long_vin_is_clipped_by_characters(void **state)
+{
+    (void)state;
+    char vin[3 * 50 + 1] = "", forty[3 * 40 + 1] = "", want[256], err[256];
+    for (int i = 0; i < 50; i++)
+        strcat(vin, "车");
+    for (int i = 0; i < 40; i++)
+        strcat(forty, "车");
+    assert_int_equal(as_vin_validate(vin, err, sizeof err), AS_EINVALID);
+    snprintf(want, sizeof want, "vin '%s' has 50 characters, a vin has 17", forty);
+    assert_string_equal(err, want);
+}
+
 /* A refusal words each problem itself (its own format, so a page translates
  * it): the examination names the problem and its data, no English. */
 static void test_examine_names_the_problem_and_its_data(void **state)
@@ -119,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_length_and_absence),
         cmocka_unit_test(test_examine_names_the_problem_and_its_data),
         cmocka_unit_test(test_a_multibyte_character_is_named_whole),
+        cmocka_unit_test(test_a_long_vin_is_clipped_by_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,4 +72,12 @@ size_t as_text_chars(const char *s);
  * overlong form, a surrogate, anything above U+10FFFF. */
 size_t as_utf8_char(const char *s, size_t len);
 
+/* The number of bytes at the start of `s` that hold its first `chars`
+ * characters, counted as as_text_chars() counts them, so no character is cut
+ * in half: printf("%.*s", as_text_clip(s, 40), s) prints at most 40
+ * characters of s (all of s when it has no more) and leaves well-formed UTF-8
+ * whole, where "%.40s" could end inside a Chinese character. At most
+ * strlen(s), and at most INT_MAX (printf's precision is an int); NULL gives 0. */
+int as_text_clip(const char *s, size_t chars);
+
 #endif
