@@ -582,8 +582,12 @@ static void s_peer_ask(s_peer_t *peer, const char *source, uint64_t from)
  * pipeline starts again from src->next once it has drained. */
 static void s_peer_ask_ahead(s_peer_t *peer, s_source_t *src)
 {
-    if (peer->n_asks == 0 || !peer->asks[0].source || strcmp(peer->asks[0].source, src->name) ||
-        peer->asks[0].from != src->next || peer->step == 0)
+    /* not while applied events wait for their commit: the next answer is
+     * asked for once the last one is committed (as_sub_committed), so that
+     * at most one answer waits in ZeroMQ's queue while one is applied */
+    if (peer->sub->n_batch > 0 || peer->n_asks == 0 || !peer->asks[0].source ||
+        strcmp(peer->asks[0].source, src->name) || peer->asks[0].from != src->next ||
+        peer->step == 0)
         return;
     while (peer->n_asks < AS_SUB_PIPELINE) {
         const s_ask_t *last = &peer->asks[peer->n_asks - 1];
@@ -1246,6 +1250,9 @@ void as_sub_committed(as_sub_t *self, const as_sub_batch_t *batch)
         src->record_due = false;
     self->records_due = false;
     s_batch_drop(self, batch->n);
+    for (s_source_t *src = self->sources; src; src = src->next_source)
+        if (src->peer && !src->diverged)
+            s_peer_ask_ahead(src->peer, src);
 }
 
 void as_sub_aborted(as_sub_t *self, const as_sub_batch_t *batch)
