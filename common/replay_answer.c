@@ -10,35 +10,20 @@
 
 #define AS_REPLAY_EVENTS_FIELD 4 /* ReplayResponse.events */
 
-/* Makes room for n slices; false when out of memory. */
-static bool s_slices_reserve(as_replay_answer_t *self, size_t n)
+/* Makes room for n (> 0) elements of `size` bytes in buf, of capacity *cap
+ * (doubled from 256). Returns the buffer to keep, or NULL when out of
+ * memory (buf is then unchanged, still the caller's). */
+static void *s_grow(void *buf, size_t *cap, size_t n, size_t size)
 {
-    if (n <= self->cap_slices)
-        return true;
-    size_t cap = self->cap_slices ? self->cap_slices : 256;
-    while (cap < n)
-        cap *= 2;
-    as_replay_event_t *slices = realloc(self->slices, cap * sizeof *slices);
-    if (!slices)
-        return false;
-    self->slices = slices;
-    self->cap_slices = cap;
-    return true;
-}
-
-static bool s_rest_reserve(as_replay_answer_t *self, size_t n)
-{
-    if (n <= self->cap_rest)
-        return true;
-    size_t cap = self->cap_rest ? self->cap_rest : 256;
-    while (cap < n)
-        cap *= 2;
-    uint8_t *rest = realloc(self->rest, cap);
-    if (!rest)
-        return false;
-    self->rest = rest;
-    self->cap_rest = cap;
-    return true;
+    if (n <= *cap)
+        return buf;
+    size_t want = *cap ? *cap : 256;
+    while (want < n)
+        want *= 2;
+    void *grown = realloc(buf, want * size);
+    if (grown)
+        *cap = want;
+    return grown;
 }
 
 int as_replay_answer_read(as_replay_answer_t *self, const void *data, size_t len,
@@ -53,8 +38,10 @@ int as_replay_answer_read(as_replay_answer_t *self, const void *data, size_t len
     as_wire_reader_init(&r, data, len);
     while ((rc = as_wire_next(&r, &f)) == 1) {
         if (f.number != AS_REPLAY_EVENTS_FIELD) {
-            if (!s_rest_reserve(self, rest_len + f.size))
+            uint8_t *rest = s_grow(self->rest, &self->cap_rest, rest_len + f.size, 1);
+            if (!rest)
                 return -ENOMEM;
+            self->rest = rest;
             memcpy(self->rest + rest_len, f.start, f.size);
             rest_len += f.size;
             continue;
@@ -63,8 +50,11 @@ int as_replay_answer_read(as_replay_answer_t *self, const void *data, size_t len
             *fault = AS_WIRE_WRONG_TYPE;
             return AS_EBADFRAME;
         }
-        if (!s_slices_reserve(self, n_events + 1))
+        as_replay_event_t *slices =
+            s_grow(self->slices, &self->cap_slices, n_events + 1, sizeof *slices);
+        if (!slices)
             return -ENOMEM;
+        self->slices = slices;
         self->slices[n_events++] = (as_replay_event_t){.data = f.value, .len = f.value_len};
     }
     if (rc != 0) {
