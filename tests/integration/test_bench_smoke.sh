@@ -92,8 +92,11 @@ command -v redis-server >/dev/null || log "redis-server is not installed: the Re
 expect_eq "daemons: rows of the report" 12 "$(jq '.rows | length' "$T/bench/daemons.json")"
 expect_eq "daemons: every request done (no refusal, no time-out)" 0 "$(jq .errors "$T/bench/daemons.json")"
 expect_eq "daemons: every row sent commands" true "$(jq '[.rows[] | .commands > 0] | all' "$T/bench/daemons.json")"
-expect_eq "daemons: every command's run committed (the ceiling status does not)" true \
-    "$(jq '[.rows[] | select(.command != "status") | .commits > 0] | all' "$T/bench/daemons.json")"
+# the two ceilings write nothing of their own: status runs no turn, and a
+# turn of reception.ro.show queries alone commits nothing (query_ids.h), so
+# a commit in their runs is some other work of the daemon's, or none
+expect_eq "daemons: every changing command's run committed (the ceilings status and reception.ro.show need not)" true \
+    "$(jq '[.rows[] | select(.command != "status" and .command != "reception.ro.show") | .commits > 0] | all' "$T/bench/daemons.json")"
 expect_eq "daemons rows" 12 "$(echo "$out" | grep -cE '^\| (reception\.ro\.open|workshop\.clock\.on|workshop\.clock\.off|parts\.issue|status|reception\.ro\.show) \| [0-9]+ \|')"
 # sites (--quick: 1 and 2 sites on one bus, then 2 site buses chained to a group
 # bus): every site's consumer applied its own site's 100 events (2 s at 50/s),
