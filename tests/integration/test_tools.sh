@@ -38,6 +38,8 @@ TODAY=$(date -u +%F)
 MONTH=${TODAY:0:7}
 day() { date -u -d "$TODAY $1 days" +%F; }
 TOMORROW=$(day +1)
+# the rest of loan L-9, which each refused check-out below tries
+L9=(technician=tech-08 ro_number=RO-9 condition=good due_date="$TOMORROW" due_time=17:00)
 
 ta() { AS_ACTOR=ta-wu ctl call "$@"; }
 as() { local actor=$1; shift; AS_ACTOR=$actor ctl call "$@"; }
@@ -107,11 +109,9 @@ expect_eq "still unsigned" false "$(loan L-1 signature)"
 expect_eq "tech-07 signs" true "$(as tech-07 tools.loan.sign loan_id=L-1 | json .reply.signature)"
 refused tech-07 conflict "loan 'L-1' is already signed by 'tech-07'" tools.loan.sign loan_id=L-1
 refused ta-wu conflict "tool 'ST-001' is already on loan 'L-1': it cannot be checked out" \
-    tools.loan.checkout loan_id=L-9 tool_id=ST-001 technician=tech-08 ro_number=RO-9 \
-    condition=good due_date="$TOMORROW" due_time=17:00
+    tools.loan.checkout loan_id=L-9 tool_id=ST-001 "${L9[@]}"
 worded ta-wu "tool '%s' is already on loan '%s': it cannot be checked out" '["ST-001","L-1"]' \
-    tools.loan.checkout loan_id=L-9 tool_id=ST-001 technician=tech-08 ro_number=RO-9 \
-    condition=good due_date="$TOMORROW" due_time=17:00
+    tools.loan.checkout loan_id=L-9 tool_id=ST-001 "${L9[@]}"
 refused ta-wu invalid "tool 'ST-001' came back damaged: the check-in needs a damage report" \
     tools.loan.checkin loan_id=L-1 condition=damaged
 expect_eq "still open" open "$(loan L-1 status)"
@@ -177,11 +177,9 @@ rm -rf "$dir" && mkdir -p "$dir" && mdb_load -f "$dir.old" "$dir" && rm -f "$dir
 start_service tools
 expect_eq "out of service, no note" "true " "$(item ST-003 out_of_service) $(item ST-003 'service_note // ""')"
 refused ta-wu conflict "tool 'ST-003' is out of service (no reason given): it cannot be checked out" \
-    tools.loan.checkout loan_id=L-9 tool_id=ST-003 technician=tech-08 ro_number=RO-9 \
-    condition=good due_date="$TOMORROW" due_time=17:00
+    tools.loan.checkout loan_id=L-9 tool_id=ST-003 "${L9[@]}"
 worded ta-wu "tool '%s' is out of service (no reason given): it cannot be checked out" '["ST-003"]' \
-    tools.loan.checkout loan_id=L-9 tool_id=ST-003 technician=tech-08 ro_number=RO-9 \
-    condition=good due_date="$TOMORROW" due_time=17:00
+    tools.loan.checkout loan_id=L-9 tool_id=ST-003 "${L9[@]}"
 ta tools.calibration.record tool_id=ST-003 date="$TODAY" result=pass certificate=CAL-8 >/dev/null
 expect_eq "back in service, two records kept" "false 2 $(day 30)" \
     "$(item ST-003 out_of_service) $(item ST-003 'calibrations | length') $(item ST-003 next_calibration)"
