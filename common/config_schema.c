@@ -211,6 +211,8 @@ static const as_config_key_t s_web_keys[] = {
     S_INT("call_timeout_ms", 100, 600000, 3000, "when a service without answer is unavailable"),
     S_INT("inflight_per_service", 1, 256, 16, "commands in flight to one service at a time"),
     S_INT("max_body", 1024, 1 * S_MB, 64 * S_KB, "the largest request body accepted"),
+    S_INT("keepalive_ms", 250, 60000, 5000,
+          "how often an open page's event stream gets a comment line (rounded down to 250 ms)"),
     S_END,
 };
 

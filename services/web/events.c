@@ -6,8 +6,10 @@
  * a role sees the domains of its daily work; the service manager and IT see
  * all). Each stream keeps what waits while h2o sends the previous chunk; a
  * page that reads nothing while 1 MB waits is ended (it reconnects and reads
- * the state again). A comment line every 5 s keeps proxies and the browser
- * from closing an idle stream, and shows the gateway a page that has gone. */
+ * the state again). A comment line every keepalive_ms (5 s) keeps proxies
+ * and the browser from closing an idle stream, and shows the gateway a page
+ * that has gone: h2o does not read a connection while it streams, so a page
+ * closed is seen when a write fails, at the second comment line after. */
 #include "web.h"
 
 #include <stdio.h>
@@ -18,7 +20,6 @@
 #include "as/staff.h"
 
 #define S_PENDING_MAX (1024 * 1024)
-#define S_KEEPALIVE_TICKS 20 /* of 250 ms: 5 s */
 
 struct web_stream {
     web_stream_t *next;
@@ -231,7 +232,7 @@ void web_events_push(as_service_t *svc, const As__Envelope *env)
 void web_events_tick(web_t *web)
 {
     static const char ping[] = ": keep-alive\n\n";
-    if (++web->stream_ticks % S_KEEPALIVE_TICKS != 0)
+    if (++web->stream_ticks % web->set.keepalive_ticks != 0)
         return;
     for (web_stream_t *s = web->streams; s; s = s->next)
         s_append(s, ping, sizeof ping - 1);

@@ -252,7 +252,7 @@ int web_http_start(web_t *web)
     web->accept_ctx.hosts = web->h2o_config.hosts;
     uv_timer_init(loop, &web->tick);
     web->tick.data = web;
-    uv_timer_start(&web->tick, s_on_tick, 250, 250);
+    uv_timer_start(&web->tick, s_on_tick, WEB_TICK_MS, WEB_TICK_MS);
     return s_listen(web, loop);
 }
 

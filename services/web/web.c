@@ -134,6 +134,7 @@ static int s_read_settings(as_config_t *cfg, web_settings_t *set)
     set->call_timeout_us = s_int(cfg, "call_timeout_ms", 3000) * 1000LL;
     set->inflight_per_service = (unsigned)s_int(cfg, "inflight_per_service", 16);
     set->max_body = (size_t)s_int(cfg, "max_body", 64 * 1024);
+    set->keepalive_ticks = (unsigned)(s_int(cfg, "keepalive_ms", 5000) / WEB_TICK_MS);
     snprintf(set->site, sizeof set->site, "%s", as_config_get(cfg, "site", "name", ""));
     snprintf(set->currency, sizeof set->currency, "%s", as_config_get(cfg, "site", "currency", ""));
     return 0;

@@ -32,6 +32,9 @@ typedef struct web_member {
     int64_t expires_us;
 } web_member_t;
 
+/* The gateway's timer: call time-outs, SSE keep-alives, session pruning. */
+#define WEB_TICK_MS 250
+
 /* [web] of the config (README.md). */
 typedef struct web_settings {
     char listen_host[256];
@@ -45,6 +48,7 @@ typedef struct web_settings {
     int64_t call_timeout_us;
     unsigned inflight_per_service; /* commands in flight to one service */
     size_t max_body;
+    unsigned keepalive_ticks; /* ticks (WEB_TICK_MS) between SSE comment lines */
     char site[65];     /* [site] name */
     char currency[16]; /* [site] currency, "" for none */
 } web_settings_t;

@@ -58,6 +58,10 @@ curl -sS -N -b "$T/tech.jar" "$WEB_URL/api/events" >"$T/tech.events" 2>/dev/null
 PIDS[tech_events]=$!
 wait_for "the event streams open" grep -q 'events of your roles' "$T/fm.events"
 wait_for "the technician's stream opens" grep -q 'events of your roles' "$T/tech.events"
+# [web] keepalive_ms = 500 (web_lib.sh): two comment lines come within a second
+# (at the default 5 s they could not come within the 4 s allowed)
+keepalives() { [ "$(grep -c '^: keep-alive' "$T/fm.events")" -ge 2 ]; }
+WAIT_SECONDS=4 wait_for "two keep-alive lines on the foreman's stream" keepalives
 
 log "CSRF: a change without the token is refused, nothing done"
 status=$(curl -sS -o "$T/nocsrf" -w '%{http_code}' -b "$T/fm.jar" -H 'Idempotency-Key: reg-bay-1' \

@@ -49,13 +49,17 @@ def click(b, css):
 
 def wait(b, condition, timeout=30):
     """b.wait, trying again when the page redrew what the condition looked at."""
-    return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
+    return WebDriverWait(b.d, timeout, poll_frequency=POLL_SECONDS,
+                         ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
 URL = os.environ["WEB_URL"]
 SHOTS = os.environ.get("SHOTS", ".")
 XSS = "<img src=x onerror=alert(1)>"
 failures = []
+# how often a wait looks again: a page answers in milliseconds, and a wait
+# not met at once costs at least one interval (selenium's default is 0.5 s)
+POLL_SECONDS = 0.05
 
 
 def check(what, ok, detail=""):
@@ -129,7 +133,7 @@ class Browser:
 
     def wait(self, condition, timeout=30):
         """Waits until condition(driver) is truthy; returns its value."""
-        return WebDriverWait(self.d, timeout).until(condition)
+        return WebDriverWait(self.d, timeout, poll_frequency=POLL_SECONDS).until(condition)
 
     def sign_in(self, staff_id, secret):
         self.d.get(URL + "/index.html")
