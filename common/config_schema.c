@@ -8,7 +8,7 @@
 
 #include "as/error.h"
 #include "as/log.h"
-#include "as/metrics_http.h"
+#include "as/metrics_config.h"
 #include "as/staff.h"
 
 #include <assert.h>

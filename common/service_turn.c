@@ -807,3 +807,27 @@ static int s_flush_once(as_service_t *self)
     svc_end_turn(self);
     return rc;
 }
+
+/* --- roles (declared in staff.h: defined here, beside the refusal they
+ * write, so that a program that only names roles, asctl, does not link the
+ * runtime) --------------------------------------------------------------- */
+
+int as_staff_require(const as_staff_t *self, as_cmd_t *cmd, unsigned roles)
+{
+    unsigned held = as_staff_roles(self, cmd->actor);
+    if (held & roles)
+        return 0;
+    char needed[256];
+    as_role_names(roles, needed, sizeof needed);
+    if (!held)
+        return as_cmd_fail(cmd, AS_EDENIED, "'%s' is not on the staff list ([staff] in the config)",
+                           cmd->actor);
+    bool vowel = strchr("aeiou", needed[0]) != NULL && needed[0];
+    return as_cmd_fail(cmd, AS_EDENIED, "%s: '%s' is not %s %s", cmd->command, cmd->actor,
+                       vowel ? "an" : "a", needed);
+}
+
+int as_cmd_require(as_cmd_t *cmd, unsigned roles)
+{
+    return as_staff_require(as_service_staff(cmd->svc), cmd, roles);
+}

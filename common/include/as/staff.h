@@ -67,7 +67,8 @@ void as_role_names(unsigned roles, char *out, size_t cap);
  * the command with AS_EDENIED and a text naming who and what is needed. */
 int as_staff_require(const as_staff_t *self, as_cmd_t *cmd, unsigned roles);
 
-/* The same against the service's own staff list (as_service_staff). */
+/* The same against the service's own staff list (as_service_staff).
+ * These two are defined in service_turn.c, with the runtime's refusals. */
 int as_cmd_require(as_cmd_t *cmd, unsigned roles);
 
 #endif
