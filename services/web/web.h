@@ -49,8 +49,8 @@ typedef struct web_settings {
     unsigned inflight_per_service; /* commands in flight to one service */
     size_t max_body;
     unsigned keepalive_ticks; /* ticks (WEB_TICK_MS) between SSE comment lines */
-    char site[65];     /* [site] name */
-    char currency[16]; /* [site] currency, "" for none */
+    char site[65];            /* [site] name */
+    char currency[16];        /* [site] currency, "" for none */
 } web_settings_t;
 
 /* The service's per-instance state (as_service_user). */
