@@ -21,6 +21,10 @@ void as_wire_reader_init(as_wire_reader_t *r, const void *data, size_t len)
  * end in time. */
 static size_t s_varint(const uint8_t *p, const uint8_t *end, size_t max, uint64_t *value)
 {
+    if (p < end && p[0] < 0x80) { /* one byte: most tags and lengths */
+        *value = p[0];
+        return 1;
+    }
     size_t avail = (size_t)(end - p);
     if (max > avail)
         max = avail;
