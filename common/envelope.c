@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "as/envelope_unpack.h"
 #include "as/error.h"
 
 int64_t as_now_us(void)
@@ -131,7 +132,7 @@ As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic
 As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *data, size_t len,
                                     const char *topic, size_t topic_len, int *err)
 {
-    As__Envelope *env = as__envelope__unpack(allocator, len, data);
+    As__Envelope *env = as_envelope_unpack(allocator, data, len, NULL);
     if (!env) {
         *err = AS_EBADFRAME;
         return NULL;

@@ -21,6 +21,10 @@ void as_wire_reader_init(as_wire_reader_t *r, const void *data, size_t len)
  * end in time. */
 static size_t s_varint(const uint8_t *p, const uint8_t *end, size_t max, uint64_t *value)
 {
+    if (p < end && p[0] < 0x80) { /* one byte: most tags and lengths */
+        *value = p[0];
+        return 1;
+    }
     size_t avail = (size_t)(end - p);
     if (max > avail)
         max = avail;
@@ -54,19 +58,18 @@ int as_wire_next(as_wire_reader_t *r, as_wire_field_t *field)
     if (n == 0)
         return s_refuse(r, AS_WIRE_BAD_TAG);
     field->start = p;
+    field->varint = 0;
     field->number = (uint32_t)(tag >> 3); /* 5 bytes: 35 bits, the top 32 kept */
     field->type = (as_wire_type_t)(tag & 7);
     p += n;
     size_t left = (size_t)(r->end - p);
     switch (field->type) {
-    case AS_WIRE_VARINT: {
-        uint64_t ignored;
-        if (!(n = s_varint(p, r->end, AS_WIRE_VARINT_MAX, &ignored)))
+    case AS_WIRE_VARINT:
+        if (!(n = s_varint(p, r->end, AS_WIRE_VARINT_MAX, &field->varint)))
             return s_refuse(r, AS_WIRE_BAD_VARINT);
         field->value = p;
         field->value_len = n;
         break;
-    }
     case AS_WIRE_I64:
     case AS_WIRE_I32: {
         size_t width = field->type == AS_WIRE_I64 ? 8 : 4;

@@ -96,7 +96,9 @@ As__Envelope *as_envelope_decode(const void *data, size_t len, const char *topic
                                  int *err);
 
 /* The same, unpacking with `allocator` (NULL: malloc); free the message with
- * as__envelope__free_unpacked(msg, allocator). */
+ * as__envelope__free_unpacked(msg, allocator). The bytes are decoded by
+ * as_envelope_unpack (envelope_unpack.h), which reads what protobuf-c's
+ * unpack reads. */
 As__Envelope *as_envelope_decode_in(ProtobufCAllocator *allocator, const void *data, size_t len,
                                     const char *topic, size_t topic_len, int *err);
 

@@ -70,6 +70,8 @@ typedef struct {
     const uint8_t *value; /* LEN: the bytes after the length; VARINT: the
                            * varint's bytes; I64, I32: the 8 or 4 bytes */
     size_t value_len;
+    uint64_t varint; /* VARINT: the value read, its bits past 64 dropped (as
+                      * protobuf-c drops them); other types: 0 */
 } as_wire_field_t;
 
 /* A walk in progress. Borrows the buffer: the caller keeps it alive and
