@@ -17,6 +17,7 @@
  * writer committed N, commits/s, and the writers' CPU time together (cpu_ms:
  * what the store work costs per event, to add to the ZeroMQ ceiling's).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -42,12 +43,15 @@
 #define S_TOPIC S_SITE "/" BENCH_EVENT_TYPE
 #define S_PREFIX S_SITE "/reception."
 #define S_SUB_IDLE_LIMIT_S 30 /* a subscriber that sees nothing this long gives up */
+#define S_READY_LIMIT_S 60    /* the publisher waits this long for the subscribers */
 
 typedef struct {
     const char *connect;
     const char *dir;
     const char *report_path;
     const char *samples_path;
+    const char *ready_dir; /* zmq: the subscribers say here they receive */
+    uint64_t subscribers;  /* zmq-pub: how many must say so first */
     uint64_t count;
     uint64_t size;
     uint64_t batch;
@@ -59,8 +63,9 @@ static void s_usage(FILE *out)
 {
     fprintf(out,
             "usage: ceilbench zmq-pub --connect EP --count N [--size BYTES] [--delay-ms MS]\n"
-            "                 [--report FILE]\n"
+            "                 [--ready-dir DIR --subscribers K] [--report FILE]\n"
             "       ceilbench zmq-sub --connect EP --expect N --report FILE [--samples FILE]\n"
+            "                 [--ready-dir DIR]\n"
             "       ceilbench lmdb --dir DIR --count N [--batch B] [--writers W] [--size BYTES]\n"
             "                 --report FILE\n"
             "\n"
@@ -68,6 +73,9 @@ static void s_usage(FILE *out)
             "           events) to a forwarder's XSUB endpoint, as fast as it can\n"
             "  zmq-sub  receives them from the forwarder's XPUB endpoint; after N writes a\n"
             "           JSON report (events/s, send-to-receive latency)\n"
+            "  --ready-dir: the publisher sends warm-up messages (not counted) until K\n"
+            "           subscribers have each received one and left a file in DIR; without\n"
+            "           it, it waits --delay-ms (default 500) for the subscriptions\n"
             "  lmdb     W writer processes (default 1), one LMDB environment each, put N\n"
             "           records (BYTES bytes, default 200) in transactions of B (default\n"
             "           2000) plus an offset record, fsync on every commit\n"
@@ -83,6 +91,47 @@ typedef struct {
     int64_t sent_us;
 } s_stamp_t;
 
+/* Number of entries in dir (not . and ..), 0 when it cannot be read. */
+static uint64_t s_files_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    uint64_t n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Sends warm-up messages (number 0) every 10 ms until a->subscribers files
+ * are in a->ready_dir: each subscriber's subscription then reached the
+ * forwarder and this socket, so none misses the first counted message
+ * (a fixed wait could be too short on a loaded machine). */
+static bool s_subscribers_ready(void *pub, const s_args_t *a, uint8_t *body)
+{
+    s_stamp_t warm = {0, 0};
+    memcpy(body, &warm, sizeof warm);
+    for (int i = 0; i < S_READY_LIMIT_S * 100; i++) {
+        if (s_files_in(a->ready_dir) >= a->subscribers)
+            return true;
+        if (zmq_send(pub, S_TOPIC, strlen(S_TOPIC), ZMQ_SNDMORE) < 0 ||
+            zmq_send(pub, body, a->size, 0) < 0)
+            return false;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* A subscriber says it receives: a file of its own in a->ready_dir. */
+static void s_say_ready(const s_args_t *a)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sub.%ld", a->ready_dir, (long)getpid());
+    FILE *f = fopen(path, "w");
+    if (f)
+        fclose(f);
+}
+
 static int s_zmq_pub(const s_args_t *a)
 {
     void *ctx = zmq_ctx_new();
@@ -96,10 +145,21 @@ static int s_zmq_pub(const s_args_t *a)
         zmq_ctx_term(ctx);
         return BENCH_EXIT_USAGE;
     }
-    usleep((useconds_t)(a->delay_ms * 1000)); /* the subscriptions reach us */
     uint8_t *body = calloc(1, a->size);
     if (!body)
         return BENCH_EXIT_SOFTWARE;
+    if (a->ready_dir) {
+        if (!s_subscribers_ready(pub, a, body)) {
+            fprintf(stderr, "ceilbench: %llu subscribers did not receive within %d s\n",
+                    (unsigned long long)a->subscribers, S_READY_LIMIT_S);
+            free(body);
+            zmq_close(pub);
+            zmq_ctx_term(ctx);
+            return BENCH_EXIT_SOFTWARE;
+        }
+    } else {
+        usleep((useconds_t)(a->delay_ms * 1000)); /* the subscriptions reach us */
+    }
     bench_report_t report = {.role = "zmq-pub", .name = "pub", .started_us = bench_now_us()};
     report.first_event_us = report.first_applied_us = bench_now_us();
     int rc = 0;
@@ -147,6 +207,7 @@ static int s_zmq_sub(const s_args_t *a)
     }
     bench_report_t report = {.role = "zmq-sub", .name = "sub", .started_us = started};
     int64_t idle_since = bench_now_us();
+    bool ready = false;
     zmq_msg_t topic, body;
     zmq_msg_init(&topic);
     zmq_msg_init(&body);
@@ -163,6 +224,12 @@ static int s_zmq_sub(const s_args_t *a)
         if (zmq_msg_size(&body) < sizeof stamp)
             continue;
         memcpy(&stamp, zmq_msg_data(&body), sizeof stamp);
+        if (stamp.number == 0) { /* a warm-up: say once that messages arrive */
+            if (a->ready_dir && !ready)
+                s_say_ready(a);
+            ready = true;
+            continue;
+        }
         int64_t now = bench_now_us();
         if (report.first_applied_us == 0) {
             report.first_applied_us = now;
@@ -316,16 +383,24 @@ int main(int argc, char **argv)
     if (as_version_option(argc, argv))
         return 0;
     static const struct option options[] = {
-        {"connect", required_argument, NULL, 'c'}, {"dir", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},   {"expect", required_argument, NULL, 'n'},
-        {"size", required_argument, NULL, 'S'},    {"batch", required_argument, NULL, 'b'},
-        {"writers", required_argument, NULL, 'w'}, {"delay-ms", required_argument, NULL, 'D'},
-        {"report", required_argument, NULL, 'r'},  {"samples", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"connect", required_argument, NULL, 'c'},
+        {"dir", required_argument, NULL, 'd'},
+        {"count", required_argument, NULL, 'n'},
+        {"expect", required_argument, NULL, 'n'},
+        {"size", required_argument, NULL, 'S'},
+        {"batch", required_argument, NULL, 'b'},
+        {"writers", required_argument, NULL, 'w'},
+        {"delay-ms", required_argument, NULL, 'D'},
+        {"report", required_argument, NULL, 'r'},
+        {"samples", required_argument, NULL, 's'},
+        {"ready-dir", required_argument, NULL, 'R'},
+        {"subscribers", required_argument, NULL, 'K'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     s_args_t a = {.size = 0, .batch = 2000, .writers = 1, .delay_ms = 500};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:d:n:S:b:w:D:r:s:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:d:n:S:b:w:D:r:s:R:K:h", options, NULL)) != -1) {
         uint64_t *target = NULL;
         switch (opt) {
         case 'c':
@@ -355,6 +430,12 @@ int main(int argc, char **argv)
         case 's':
             a.samples_path = optarg;
             break;
+        case 'R':
+            a.ready_dir = optarg;
+            break;
+        case 'K':
+            target = &a.subscribers;
+            break;
         case 'h':
             s_usage(stdout);
             return 0;
@@ -369,7 +450,7 @@ int main(int argc, char **argv)
     }
     const char *mode = optind + 1 == argc ? argv[optind] : "";
     bool ok = a.count > 0 && a.batch > 0 && a.writers > 0 && a.writers <= 64;
-    if (ok && strcmp(mode, "zmq-pub") == 0 && a.connect) {
+    if (ok && strcmp(mode, "zmq-pub") == 0 && a.connect && (!a.ready_dir || a.subscribers > 0)) {
         if (a.size < sizeof(s_stamp_t))
             a.size = 360;
         return s_zmq_pub(&a);

@@ -511,15 +511,17 @@ ceilings() {
     "$ASBUS" --xsub "ipc://$dir/in" --xpub "ipc://$dir/out" 2>"$dir/bus.log" &
     local bus_pid=$!
     pids+=("$bus_pid")
+    mkdir "$dir/ready" # each subscriber says here that it receives: then the count starts
     for i in 1 2 3 4; do
         timeout "$limit" "$CEILBENCH" zmq-sub --connect "ipc://$dir/out" --expect "$n" \
-            --report "$out/ceil-zmq-s$i.json" --samples "$out/ceil-zmq-s$i.lat" \
-            2>"$dir/sub$i.log" &
+            --ready-dir "$dir/ready" --report "$out/ceil-zmq-s$i.json" \
+            --samples "$out/ceil-zmq-s$i.lat" 2>"$dir/sub$i.log" &
         subs+=($!)
         pids+=($!)
     done
     timeout "$limit" "$CEILBENCH" zmq-pub --connect "ipc://$dir/in" --count "$n" \
-        --report "$out/ceil-zmq-pub.json" 2>"$dir/pub.log" || die "zmq-pub failed" "$dir"
+        --ready-dir "$dir/ready" --subscribers 4 --report "$out/ceil-zmq-pub.json" \
+        2>"$dir/pub.log" || die "zmq-pub failed" "$dir"
     wait_pids "$dir" "${subs[@]}"
     printf '{"bus_cpu_ms": %s, "bus_peak_rss_kb": %s}\n' "$(cpu_ms "$bus_pid")" \
         "$(peak_rss_kb "$bus_pid")" >"$out/ceil-zmq-bus.json"
