@@ -74,7 +74,7 @@ def counter_tablet():
         b.wait(lambda d: b.find_all('#today tr[data-appointment="A-1"]'))
         check("today's appointment names its customer", "王小明" in b.text('#today tr[data-appointment="A-1"]'))
         b.shot("counter-today")
-        b.find('#today tr[data-appointment="A-1"] button').click()
+        b.click('#today tr[data-appointment="A-1"] button')
         b.wait(lambda d: "Arrived" in b.text('#today tr[data-appointment="A-1"] td:nth-child(5)'))
         queue = asctl("adv-wang", "reception.appointment.queue", "date=" + TODAY)["appointments"]
         check("reception has the arrival", [a["status"] for a in queue if a["appointment_id"] == "A-1"] == ["ARRIVED"],

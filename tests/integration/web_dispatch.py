@@ -82,7 +82,7 @@ def main():
         tablet.wait(lambda d: "available" in tool(tablet, "T-OVERDUE"))
         check("the calibrated tool is available on the open form", "not usable" not in tool(tablet, "T-OVERDUE"),
               tool(tablet, "T-OVERDUE"))
-        tablet.find("#dispatch-cancel").click()
+        tablet.click("#dispatch-cancel")
         tablet.wait(lambda d: not tablet.find("#dispatch").is_displayed())
 
         # job 1: one tool in the room, one on loan (a note), dispatched with the note

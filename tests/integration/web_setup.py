@@ -95,7 +95,7 @@ def service_manager(b):
     check("EL-BAT appeared live", b.d.execute_script("return window.__same_page === true"))
 
     # retire OLD-1: gone from the list, reception has it retired, listed with the retired ones
-    b.find('#ops tr[data-code="OLD-1"] button.tr-danger').click()  # asks to confirm
+    b.click('#ops tr[data-code="OLD-1"] button.tr-danger')  # asks to confirm
     b.wait(lambda d: _accept(d))
     b.wait(lambda d: not b.find_all('#ops tr[data-code="OLD-1"]'))
     check("reception has OLD-1 retired", asctl("svc-mgr", "reception.labour_op.show", "code=OLD-1").get("retired") is True)

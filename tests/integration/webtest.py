@@ -19,6 +19,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
@@ -49,17 +50,13 @@ def click(b, css):
 
 def wait(b, condition, timeout=30):
     """b.wait, trying again when the page redrew what the condition looked at."""
-    return WebDriverWait(b.d, timeout, poll_frequency=POLL_SECONDS,
-                         ignored_exceptions=[StaleElementReferenceException]).until(condition)
+    return WebDriverWait(b.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
 URL = os.environ["WEB_URL"]
 SHOTS = os.environ.get("SHOTS", ".")
 XSS = "<img src=x onerror=alert(1)>"
 failures = []
-# how often a wait looks again: a page answers in milliseconds, and a wait
-# not met at once costs at least one interval (selenium's default is 0.5 s)
-POLL_SECONDS = 0.05
 
 
 def check(what, ok, detail=""):
@@ -133,7 +130,7 @@ class Browser:
 
     def wait(self, condition, timeout=30):
         """Waits until condition(driver) is truthy; returns its value."""
-        return WebDriverWait(self.d, timeout, poll_frequency=POLL_SECONDS).until(condition)
+        return WebDriverWait(self.d, timeout).until(condition)
 
     def sign_in(self, staff_id, secret):
         self.d.get(URL + "/index.html")
@@ -160,7 +157,7 @@ class Browser:
         if menu:
             menu[0].click()
         self.wait(lambda d: self.find(link).is_displayed())
-        self.find(link).click()
+        self.click(link)
         self.wait(lambda d: d.current_url.endswith("/" + page))
 
     def open(self, page):
@@ -177,13 +174,25 @@ class Browser:
         found = self.d.find_elements(By.CSS_SELECTOR, css)
         return found[0].text if found else ""
 
+    def _act(self, css, act):
+        """act(element) on the element matching css, found again when the page
+        redrew it in between (a row redrawn as an event arrives is a new
+        element: the one found a moment before is stale)."""
+        for _ in range(20):
+            try:
+                return act(self.find(css))
+            except StaleElementReferenceException:
+                time.sleep(0.05)
+        return act(self.find(css))
+
     def type(self, css, value):
-        e = self.find(css)
-        e.clear()
-        e.send_keys(value)
+        def clear_and_type(e):
+            e.clear()
+            e.send_keys(value)
+        self._act(css, clear_and_type)
 
     def click(self, css):
-        self.find(css).click()
+        self._act(css, lambda e: e.click())
 
     def live(self):
         """Waits until the page follows the live event stream."""
