@@ -2,14 +2,11 @@
  * See include/as/metrics_http.h. */
 #include "as/metrics_http.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <h2o.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "as/error.h"
 #include "as/log.h"

@@ -178,12 +178,13 @@ class Browser:
         """act(element) on the element matching css, found again when the page
         redrew it in between (a row redrawn as an event arrives is a new
         element: the one found a moment before is stale)."""
-        for _ in range(20):
+        for tries_left in range(20, -1, -1):
             try:
                 return act(self.find(css))
             except StaleElementReferenceException:
+                if not tries_left:
+                    raise
                 time.sleep(0.05)
-        return act(self.find(css))
 
     def type(self, css, value):
         def clear_and_type(e):
