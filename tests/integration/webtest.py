@@ -113,24 +113,10 @@ class Browser:
     def __init__(self, width=1280, height=800, lang="en-US"):
         opts = webdriver.ChromeOptions()
         # the background-networking flags: this machine's closed network
-        # refuses Chromium's own connections (updates, sync) at every start;
-        # the rest turn off what a test page never uses (extensions, crash
-        # reports, translation, media routing, field trials, sound) and keep
-        # the GPU work and the one tab's renderer to one process each.
-        # Chromium is half of the gcc pass's CPU; these flags take 18% off a
-        # start (2.8 -> 2.3 s of CPU) and 4% off the 25 browser tests (793 ->
-        # 761 s)
+        # refuses Chromium's own connections (updates, sync) at every start
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-extensions",
-                    "--disable-default-apps", "--disable-component-extensions-with-background-pages",
-                    "--disable-breakpad", "--disable-client-side-phishing-detection",
-                    "--disable-hang-monitor", "--disable-field-trial-config", "--metrics-recording-only",
-                    "--mute-audio", "--password-store=basic",
-                    "--disable-features=Translate,MediaRouter,DialMediaRouteProvider,OptimizationHints,"
-                    "AcceptCHFrame,AutofillServerCommunication,InterestFeedContentSuggestions,"
-                    "CalculateNativeWinOcclusion,HeavyAdPrivacyMitigations,PrivacySandboxSettings4",
-                    "--renderer-process-limit=1", "--in-process-gpu",
+                    "--disable-component-update", "--disable-sync",
                     f"--window-size={width},{height}", f"--lang={lang}"):
             opts.add_argument(arg)
         opts.binary_location = "/usr/bin/chromium"
