@@ -19,7 +19,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
@@ -177,14 +176,10 @@ class Browser:
     def _act(self, css, act):
         """act(element) on the element matching css, found again when the page
         redrew it in between (a row redrawn as an event arrives is a new
-        element: the one found a moment before is stale)."""
-        for tries_left in range(20, -1, -1):
-            try:
-                return act(self.find(css))
-            except StaleElementReferenceException:
-                if not tries_left:
-                    raise
-                time.sleep(0.05)
+        element: the one found a moment before is stale): `wait` above looks
+        again on a stale element. A WebDriver action, not a script's, so a
+        hidden or covered element still fails as it would for a person."""
+        return wait(self, lambda d: act(self.find(css)) or True)
 
     def type(self, css, value):
         def clear_and_type(e):
