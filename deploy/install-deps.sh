@@ -17,6 +17,8 @@ packages=(
                            # systemd-analyze verifies and scores the units in a test
     libcmocka-dev          # unit test framework
     procps jq              # the integration tests: kill, and reading asctl --json
+    curl                   # the integration tests: as-web's API and /metrics, as a browser or
+                           # Prometheus would call them (not on a minimal Debian 12)
     help2man               # asctl's man page, made from its --help at build time
     tzdata                 # local dates and times in the site's zone (TZ=Asia/Shanghai)
     libh2o-dev             # as-web's HTTP server: libh2o built on libuv, on the daemon's loop
