@@ -149,16 +149,55 @@ static void s_secure_publisher(void *sock, const char *endpoint)
     as_config_destroy(&cfg);
 }
 
+/* Waits up to `timeout_ms` until `sock` (being monitored on `monitor`) has
+ * greeted its peer; true when it has. */
+static bool s_handshake_done(void *monitor, int timeout_ms)
+{
+    int64_t deadline = as_now_us() + (int64_t)timeout_ms * 1000;
+    for (int64_t left = timeout_ms; left > 0; left = (deadline - as_now_us()) / 1000) {
+        zmq_pollitem_t item = {monitor, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, (long)left) <= 0)
+            continue;
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        int n = zmq_msg_recv(&frame, monitor, 0);
+        uint16_t event = 0;
+        if (n >= 2)
+            memcpy(&event, zmq_msg_data(&frame), sizeof event);
+        bool more = zmq_msg_more(&frame);
+        zmq_msg_close(&frame);
+        while (more) { /* the event's second frame: the endpoint */
+            zmq_msg_init(&frame);
+            zmq_msg_recv(&frame, monitor, 0);
+            more = zmq_msg_more(&frame);
+            zmq_msg_close(&frame);
+        }
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            return true;
+    }
+    return false;
+}
+
 /* A publisher of `topic` connected to the forwarder's XSUB at `endpoint`,
  * returned once what it sends will reach the subscribers: an XPUB (a PUB
  * that shows what it is subscribed to) reads the subscriptions the
- * forwarder passes on (all of them, as soon as it is connected) until one
- * is a prefix of `topic`. A topic nobody follows waits S_JOIN_MS, as long
- * as a plain PUB's fixed pause before sending used to, and is then dropped
- * by the forwarder's filter as it would have been. A NULL topic always
- * waits S_JOIN_MS: a heartbeat is for whoever is joining the bus too (a tap
- * a test has just started in the background, which no subscription that
- * came already stands for). */
+ * forwarder passes on (all of them at once, once it has taken the
+ * connection) until one is a prefix of `topic`.
+ *
+ * On a loaded machine the forwarder, another process, may take a while to
+ * accept and greet, so the time allowed starts once the connection is
+ * greeted (up to S_CONNECT_MS for that): S_FIRST_MS for the forwarder's
+ * first subscription, then S_JOIN_MS for one that matches. A topic nobody
+ * follows is then sent anyway and dropped by the forwarder's filter, as it
+ * would have been. A NULL topic always waits S_JOIN_MS after the first
+ * subscription: a heartbeat is for whoever is joining the bus too (a tap a
+ * test has just started in the background, which no subscription that came
+ * already stands for). A forwarder that never greets is reported on stderr.
+ * (The window used to start at the connect, so on a loaded CI machine an
+ * event could be sent before the forwarder's subscriptions came, and was
+ * dropped: a fake source has no endpoint to replay it from.) */
+#define S_CONNECT_MS 15000
+#define S_FIRST_MS 2000
 #define S_JOIN_MS 500
 static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
 {
@@ -166,10 +205,24 @@ static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
     int linger = 2000;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
     s_secure_publisher(sock, endpoint);
+    char monitor_ep[64];
+    snprintf(monitor_ep, sizeof monitor_ep, "inproc://publisher-monitor-%p", sock);
+    zmq_socket_monitor(sock, monitor_ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    void *monitor = zmq_socket(ctx, ZMQ_PAIR);
+    zmq_connect(monitor, monitor_ep);
     zmq_connect(sock, endpoint);
+    bool greeted = s_handshake_done(monitor, S_CONNECT_MS);
+    zmq_socket_monitor(sock, NULL, 0);
+    zmq_close(monitor);
+    if (!greeted) {
+        fprintf(stderr, "astest_frames: the forwarder at %s did not take the connection in %d ms\n",
+                endpoint, S_CONNECT_MS);
+        return sock;
+    }
     size_t topic_len = topic ? strlen(topic) : 0;
-    int64_t deadline = as_now_us() + S_JOIN_MS * 1000;
-    for (int64_t left = S_JOIN_MS; left > 0; left = (deadline - as_now_us()) / 1000) {
+    int64_t deadline = as_now_us() + (int64_t)S_FIRST_MS * 1000;
+    bool first = true;
+    for (int64_t left = S_FIRST_MS; left > 0; left = (deadline - as_now_us()) / 1000) {
         zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&item, 1, (long)left) <= 0)
             continue;
@@ -182,6 +235,10 @@ static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
         zmq_msg_close(&sub);
         if (matches)
             break;
+        if (first) {
+            first = false;
+            deadline = as_now_us() + (int64_t)S_JOIN_MS * 1000;
+        }
     }
     return sock;
 }
