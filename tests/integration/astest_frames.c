@@ -149,32 +149,38 @@ static void s_secure_publisher(void *sock, const char *endpoint)
     as_config_destroy(&cfg);
 }
 
-/* Waits up to `timeout_ms` until `sock` (being monitored on `monitor`) has
- * greeted its peer; true when it has. */
+/* Receives one frame of `sock` into `msg` (initialised here; the caller
+ * closes it) if one comes by `deadline_us`; its size, or -1 when none came. */
+static int s_recv_by(void *sock, int64_t deadline_us, zmq_msg_t *msg)
+{
+    zmq_msg_init(msg);
+    for (int64_t left = (deadline_us - as_now_us()) / 1000; left > 0;
+         left = (deadline_us - as_now_us()) / 1000) {
+        zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, (long)left) > 0)
+            return zmq_msg_recv(msg, sock, 0);
+    }
+    return -1;
+}
+
+/* Waits up to `timeout_ms` until the socket `monitor` watches has greeted
+ * its peer; true when it has. */
 static bool s_handshake_done(void *monitor, int timeout_ms)
 {
     int64_t deadline = as_now_us() + (int64_t)timeout_ms * 1000;
-    for (int64_t left = timeout_ms; left > 0; left = (deadline - as_now_us()) / 1000) {
-        zmq_pollitem_t item = {monitor, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&item, 1, (long)left) <= 0)
-            continue;
-        zmq_msg_t frame;
-        zmq_msg_init(&frame);
-        int n = zmq_msg_recv(&frame, monitor, 0);
-        uint16_t event = 0;
-        if (n >= 2)
+    zmq_msg_t frame;
+    while (s_recv_by(monitor, deadline, &frame) >= 0) {
+        uint16_t event = 0; /* [event, value][endpoint] */
+        if (zmq_msg_size(&frame) >= sizeof event)
             memcpy(&event, zmq_msg_data(&frame), sizeof event);
         bool more = zmq_msg_more(&frame);
         zmq_msg_close(&frame);
-        while (more) { /* the event's second frame: the endpoint */
-            zmq_msg_init(&frame);
-            zmq_msg_recv(&frame, monitor, 0);
-            more = zmq_msg_more(&frame);
+        if (more && s_recv_by(monitor, deadline, &frame) >= 0)
             zmq_msg_close(&frame);
-        }
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             return true;
     }
+    zmq_msg_close(&frame);
     return false;
 }
 
@@ -222,24 +228,18 @@ static void *s_publisher(void *ctx, const char *endpoint, const char *topic)
     size_t topic_len = topic ? strlen(topic) : 0;
     int64_t deadline = as_now_us() + (int64_t)S_FIRST_MS * 1000;
     bool first = true;
-    for (int64_t left = S_FIRST_MS; left > 0; left = (deadline - as_now_us()) / 1000) {
-        zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&item, 1, (long)left) <= 0)
-            continue;
-        zmq_msg_t sub;
-        zmq_msg_init(&sub);
-        int n = zmq_msg_recv(&sub, sock, 0);
+    zmq_msg_t sub;
+    for (int n; (n = s_recv_by(sock, deadline, &sub)) >= 0; zmq_msg_close(&sub)) {
         const unsigned char *data = zmq_msg_data(&sub);
-        bool matches = topic && n >= 1 && data[0] == 1 && (size_t)n - 1 <= topic_len &&
-                       memcmp(data + 1, topic, (size_t)n - 1) == 0;
-        zmq_msg_close(&sub);
-        if (matches)
+        if (topic && n >= 1 && data[0] == 1 && (size_t)n - 1 <= topic_len &&
+            memcmp(data + 1, topic, (size_t)n - 1) == 0)
             break;
         if (first) {
             first = false;
             deadline = as_now_us() + (int64_t)S_JOIN_MS * 1000;
         }
     }
+    zmq_msg_close(&sub);
     return sock;
 }
 
