@@ -302,7 +302,9 @@ int as_evt_emit(as_evt_t *evt, const char *type, const char *subject,
 int as_service_emit(as_service_t *self, MDB_txn *txn, const as_event_t *event);
 
 /* Runs fn in a write transaction of its own (for timers); events it emits
- * are published after the commit. fn may run more than once (map growth). */
+ * are published after the commit. fn may run more than once (map growth).
+ * Events waiting to be applied stay waiting: they are applied on the loop's
+ * next rounds, not first. Not to be called from inside a turn (a handler). */
 typedef int (*as_service_txn_fn)(as_service_t *svc, MDB_txn *txn, void *arg);
 int as_service_write(as_service_t *self, as_service_txn_fn fn, void *arg);
 
