@@ -40,7 +40,7 @@ struct as_metrics {
     size_t n_commands;
     s_source_t sources[AS_METRICS_SOURCES_MAX + 1]; /* the last: "other" */
     size_t n_sources;
-    s_histogram_t latency, batch;
+    s_histogram_t latency, batch, loop_busy;
     uint64_t replays_answered;
 };
 
@@ -118,6 +118,13 @@ void as_metrics_commit(as_metrics_t *self, int64_t elapsed_us)
     if (self)
         s_observe(&self->latency, s_latency_le, AS_METRICS_LATENCY_BUCKETS,
                   (double)elapsed_us / 1e6);
+}
+
+void as_metrics_loop_busy(as_metrics_t *self, int64_t busy_us)
+{
+    if (self)
+        s_observe(&self->loop_busy, s_latency_le, AS_METRICS_LATENCY_BUCKETS,
+                  (double)busy_us / 1e6);
 }
 
 void as_metrics_batch(as_metrics_t *self, size_t items)
@@ -304,6 +311,11 @@ void as_metrics_write(const as_metrics_t *self, const char *service, as_metrics_
     as_metrics_family(text, "as_batch_size", "histogram",
                       "Events and commands in one write transaction.");
     s_histogram(text, "as_batch_size", service, &self->batch, s_batch_le, AS_METRICS_BATCH_BUCKETS);
+    as_metrics_family(text, "as_loop_busy_seconds", "histogram",
+                      "Rounds of the daemon's loop: how long its work held the loop (commands, "
+                      "status and scrapes that came meanwhile waited).");
+    s_histogram(text, "as_loop_busy_seconds", service, &self->loop_busy, s_latency_le,
+                AS_METRICS_LATENCY_BUCKETS);
     as_metrics_family(text, "as_replay_requests_answered_total", "counter",
                       "Replay requests answered from this daemon's outbox.");
     as_metrics_sample(text, "as_replay_requests_answered_total", (double)self->replays_answered,

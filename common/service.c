@@ -57,6 +57,38 @@ static void s_housekeeping_cb(uv_timer_t *timer)
     s_prune_requests(self);
 }
 
+/* --- how long each round of the loop was held ------------------------------ */
+
+/* Before each poll: the round since the last one took `now - began`, of
+ * which the loop waited in poll for `idle - idle then`; the rest its work
+ * held it, and whatever came meanwhile (a command, a status request, a
+ * scrape) waited for that work. */
+static void s_round_cb(uv_prepare_t *prepare)
+{
+    as_service_t *self = prepare->data;
+    uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(&self->loop);
+    if (self->round_began_ns) {
+        uint64_t round = now - self->round_began_ns, waited = idle - self->round_idle_ns;
+        as_metrics_loop_busy(self->metrics, (int64_t)(round > waited ? round - waited : 0) / 1000);
+    }
+    self->round_began_ns = now;
+    self->round_idle_ns = idle;
+}
+
+/* Counts each round (libuv keeps the loop's idle time once asked to); the
+ * handle does not keep the loop running. */
+static void s_round_start(as_service_t *self)
+{
+    if (uv_loop_configure(&self->loop, UV_METRICS_IDLE_TIME) != 0) {
+        as_warn("the loop's idle time is not kept: as_loop_busy_seconds stays empty");
+        return;
+    }
+    uv_prepare_init(&self->loop, &self->round);
+    self->round.data = self;
+    uv_prepare_start(&self->round, s_round_cb);
+    uv_unref((uv_handle_t *)&self->round);
+}
+
 /* --- write transactions for timers ------------------------------------------ */
 
 typedef struct {
@@ -537,6 +569,7 @@ static as_service_t *s_new(const as_service_def_t *def, as_config_t *cfg, bool l
         goto fail_destroy;
     if (!(self->metrics = as_metrics_new()))
         goto fail_destroy;
+    s_round_start(self);
     if (sodium_init() < 0) /* picks the fastest digest code; fails only without entropy */
         as_warn("libsodium did not initialise; request digests use its portable code");
     if ((rc = s_alloc_user(self)) != 0 || (rc = s_resolve_events(self)) != 0 ||
@@ -676,6 +709,7 @@ void as_service_destroy(as_service_t **self_p)
     as_query_ids_destroy(&self->query_ids);
     free(self->event_payloads);
     as_arena_destroy(&self->payload_arena);
+    uv_prepare_stop(&self->round); /* it counts into the metrics */
     as_metrics_destroy(&self->metrics);
     as_signals_destroy(&self->signals);
     /* as_loop_close runs the loop once more: no heartbeat after the pub is gone */

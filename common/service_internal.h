@@ -76,7 +76,9 @@ struct as_service {
     as_signals_t *signals;
     uv_timer_t heartbeat;
     uv_timer_t housekeeping;
-    uv_idle_t more; /* the next turn of a long catch-up, after other work */
+    uv_idle_t more;                         /* the next turn of a long catch-up, after other work */
+    uv_prepare_t round;                     /* before each poll: as_loop_busy_seconds */
+    uint64_t round_began_ns, round_idle_ns; /* the last round's start, the loop's idle time then */
     size_t max_frame;
     int64_t request_retention_us;
     int64_t backdate_us, backdate_manager_us; /* the windows for work keyed in later */

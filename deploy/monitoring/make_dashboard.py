@@ -133,7 +133,14 @@ panel("Store size and disk", "timeseries",
 panel("Map growths and commits", "timeseries",
       [(f"as_store_map_growths_total{{{SVC}}}", "map growths {{service}}"),
        (f"sum by (service) (rate(as_store_commits_total{{{SVC}}}[$__rate_interval]))", "commits/s {{service}}")],
-      0, 49, 24, 8, unit="short")
+      0, 49, unit="short")
+panel("Loop held per round", "timeseries",
+      [(f"histogram_quantile(0.99, sum by (service, le) (rate(as_loop_busy_seconds_bucket{{{SVC}}}[$__rate_interval])))", "p99 {{service}}"),
+       (f"sum by (service) (rate(as_loop_busy_seconds_sum{{{SVC}}}[$__rate_interval]))", "share busy {{service}}")],
+      12, 49, unit="s", description="How long one round of a daemon's loop was held by its work (turns, "
+                                    "timers, queries): a command, a status request or a scrape that came "
+                                    "meanwhile waited that long. \"share busy\": seconds of work per second. "
+                                    "Alert: a round above 1 s.")
 
 dashboard = {
     "__requires": [{"type": "grafana", "id": "grafana", "name": "Grafana", "version": "9.0.0"},

@@ -88,6 +88,8 @@ expect_eq "frames rejected" 0 "$(metric "$P_SINK" 'as_frames_rejected_total{serv
 buckets_monotonic "$P_DEMO" as_commit_seconds demo
 buckets_monotonic "$P_SINK" as_commit_seconds sink
 buckets_monotonic "$P_SINK" as_batch_size sink
+buckets_monotonic "$P_DEMO" as_loop_busy_seconds demo
+buckets_monotonic "$P_SINK" as_loop_busy_seconds sink
 version=$("$ASDEMO" --version)
 version=${version#asdemo }
 expect_eq "build info" 1 "$(metric "$P_SINK" "as_build_info{service=\"sink\",version=\"$version\"")"
@@ -168,6 +170,14 @@ scrape "$P_SINK"
 expect_eq "lag after catching up" 0 "$(metric "$P_SINK" 'as_source_lag_events{service="sink",source="demo@test"}')"
 batches=$(grep '^as_batch_size_bucket{service="sink",le="10"}' "$T/m.$P_SINK" | awk '{print $NF}')
 [ "${batches:-0}" -ge 100 ] || fail "max_batch 10: only $batches turns of at most 10"
+# the loop was held for every event this sink applied since its start (1530
+# at 4 ms: 6.1 s), in rounds of 40 ms or more (a turn of 10 events)
+rounds=$(metric "$P_SINK" 'as_loop_busy_seconds_count{service="sink"}')
+short=$(metric "$P_SINK" 'as_loop_busy_seconds_bucket{service="sink",le="0.025"}')
+busy=$(metric "$P_SINK" 'as_loop_busy_seconds_sum{service="sink"}')
+[ $((${rounds:-0} - ${short:-0})) -ge 1 ] || fail "as_loop_busy_seconds: no round above 25 ms"
+awk -v s="${busy:-0}" 'BEGIN { exit !(s >= 6.1) }' ||
+    fail "as_loop_busy_seconds_sum: $busy s, less than the 6.1 s of applying 1530 events at 4 ms"
 
 log "--- junk on the metrics port"
 python3 - "$P_DEMO" <<'PY'

@@ -130,7 +130,8 @@ for want in ("as_source_lag_events", "as_commands_total", "as_commit_seconds_buc
              "as_store_map_growths_total", "as_replay_requests_sent_total",
              "as_replay_requests_answered_total", "as_frames_rejected_total",
              "as_events_forged_total", "as_events_unknown_source_total",
-             "as_events_applied_total", "as_build_info", "as_process_start_time_seconds"):
+             "as_events_applied_total", "as_build_info", "as_process_start_time_seconds",
+             "as_loop_busy_seconds_bucket"):
     if want not in used:
         problems.append("no panel shows " + want)
 for p in problems:

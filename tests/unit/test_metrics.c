@@ -107,6 +107,7 @@ static void test_histograms_are_cumulative(void **state)
     as_metrics_commit(m, 5000000); /* 5 s: only +Inf */
     as_metrics_batch(m, 1);
     as_metrics_batch(m, 7);
+    as_metrics_loop_busy(m, 40000); /* 0.04 s */
     char *text = s_text(m);
     assert_true(s_value(text, "as_commit_seconds_bucket{service=\"svc\",le=\"0.0001\"}") == 1);
     assert_true(s_value(text, "as_commit_seconds_bucket{service=\"svc\",le=\"0.005\"}") == 2);
@@ -118,6 +119,9 @@ static void test_histograms_are_cumulative(void **state)
     assert_true(s_value(text, "as_batch_size_bucket{service=\"svc\",le=\"5\"}") == 1);
     assert_true(s_value(text, "as_batch_size_bucket{service=\"svc\",le=\"10\"}") == 2);
     assert_true(s_value(text, "as_batch_size_sum{service=\"svc\"}") == 8);
+    assert_true(s_value(text, "as_loop_busy_seconds_bucket{service=\"svc\",le=\"0.025\"}") == 0);
+    assert_true(s_value(text, "as_loop_busy_seconds_bucket{service=\"svc\",le=\"0.05\"}") == 1);
+    assert_true(s_value(text, "as_loop_busy_seconds_count{service=\"svc\"}") == 1);
     free(text);
     as_metrics_destroy(&m);
 }

@@ -19,6 +19,11 @@
  *                                  loop (a turn, a timer's), begin to commit
  *   as_batch_size                  histogram: events and commands in a turn
  *                                  (one with neither, only records due, is 0)
+ *   as_loop_busy_seconds           histogram: each round of the loop, the time
+ *                                  its work held it (the round's time less
+ *                                  the time it waited for something to do):
+ *                                  what a command, a status request or a
+ *                                  scrape that came meanwhile waited at most
  *   as_replay_requests_answered_total  replay requests this daemon answered
  *                                  from its outbox
  * Sources past AS_METRICS_SOURCES_MAX are counted under source="other".
@@ -52,6 +57,8 @@ void as_metrics_event(as_metrics_t *self, const char *source, bool skipped);
 void as_metrics_commit(as_metrics_t *self, int64_t elapsed_us);
 /* One turn: the events and commands it held. */
 void as_metrics_batch(as_metrics_t *self, size_t items);
+/* One round of the loop: how long its work held the loop. */
+void as_metrics_loop_busy(as_metrics_t *self, int64_t busy_us);
 void as_metrics_replay_answered(as_metrics_t *self);
 
 /* The Prometheus text being written. On out of memory `failed` is set and
