@@ -113,18 +113,22 @@ static void s_observe(s_histogram_t *h, const double *le, size_t n, double value
     h->sum += value;
 }
 
+/* A duration in microseconds, observed in seconds on the latency buckets. */
+static void s_observe_us(s_histogram_t *h, int64_t us)
+{
+    s_observe(h, s_latency_le, AS_METRICS_LATENCY_BUCKETS, (double)us / 1e6);
+}
+
 void as_metrics_commit(as_metrics_t *self, int64_t elapsed_us)
 {
     if (self)
-        s_observe(&self->latency, s_latency_le, AS_METRICS_LATENCY_BUCKETS,
-                  (double)elapsed_us / 1e6);
+        s_observe_us(&self->latency, elapsed_us);
 }
 
 void as_metrics_loop_busy(as_metrics_t *self, int64_t busy_us)
 {
     if (self)
-        s_observe(&self->loop_busy, s_latency_le, AS_METRICS_LATENCY_BUCKETS,
-                  (double)busy_us / 1e6);
+        s_observe_us(&self->loop_busy, busy_us);
 }
 
 void as_metrics_batch(as_metrics_t *self, size_t items)

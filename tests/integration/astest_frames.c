@@ -175,8 +175,10 @@ static bool s_handshake_done(void *monitor, int timeout_ms)
             memcpy(&event, zmq_msg_data(&frame), sizeof event);
         bool more = zmq_msg_more(&frame);
         zmq_msg_close(&frame);
-        if (more && s_recv_by(monitor, deadline, &frame) >= 0)
+        if (more) { /* the event's second frame: the endpoint */
+            s_recv_by(monitor, deadline, &frame);
             zmq_msg_close(&frame);
+        }
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             return true;
     }
